@@ -1,0 +1,722 @@
+//! Limit order book: the price–time priority matching core of the simulator.
+//!
+//! # Layout
+//! Each side keeps a price ladder: one [`Level`] per tick (FIFO head/tail,
+//! total resting quantity, number of all-or-none orders), a hierarchical
+//! bitset of non-empty ticks, and a cached best price. Resting orders live in
+//! a preallocated [`pool`] and are chained into their level's FIFO by `u32`
+//! links. Nothing on the submit/cancel path allocates unless more orders rest
+//! than the capacity given to [`Book::new`].
+//!
+//! # Semantics
+//! * An incoming buy walks the asks from the lowest price up while the ask is
+//!   at or below its limit (sells mirror this); within a level, oldest first.
+//!   Every fill is at the resting order's price.
+//! * The remainder of a `Limit` order rests; that of an `Ioc` or `Market`
+//!   order is killed with [`DoneReason::Unfilled`].
+//! * All-or-none (AON) orders trade their whole quantity in one go or not at
+//!   all. An incoming AON order is first checked by a dry run of the very
+//!   same greedy walk; if that would not fill it completely there are no
+//!   trades (a `Limit` AON then rests whole, an `Ioc`/`Market` AON is done
+//!   `Unfilled`). While walking a level, an incoming order skips a resting AON
+//!   order larger than its own remaining quantity; the skipped order keeps its
+//!   place, and the walk goes on behind it.
+//! * Consequence: the book can rest crossed, but only through AON orders.
+//!   For every resting bid `b` and ask `a` with `b.price >= a.price`, at least
+//!   one of them is AON, and if one of them is not AON, the other (AON) one
+//!   has strictly more remaining quantity. Two AON orders may cross with any
+//!   sizes, equal ones included: the greedy dry run can take a smaller order
+//!   first and then find the equal-sized AON too large for what is left (see
+//!   the `aon_equal_sizes_can_cross` test). Among non-AON orders the book is
+//!   never crossed.
+//! * Events come in causal order: for an incoming order its trades (each one
+//!   that completes a resting order is followed by that order's `Done`), then
+//!   either `Rested` or its own `Done`. Every accepted order gets exactly one
+//!   `Done`.
+//! * For `Market` orders the price field is ignored; their `Done` reports the
+//!   effective limit used, `n_ticks - 1` for a buy and `0` for a sell.
+//! * A zero quantity is refused before the price is looked at.
+
+mod bitset;
+mod pool;
+
+use bitset::LevelBits;
+use pool::{NIL, Pool, Slot};
+
+/// Price as an index into the book's price grid `[0, n_ticks)`.
+pub type Tick = u32;
+/// Quantity in lots.
+pub type Qty = u32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Side {
+    Buy = 0,
+    Sell = 1,
+}
+
+impl Side {
+    #[inline]
+    pub fn opposite(self) -> Side {
+        match self {
+            Side::Buy => Side::Sell,
+            Side::Sell => Side::Buy,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OrderKind {
+    Limit,
+    Ioc,
+    Market,
+}
+
+/// Handle of a resting order: generation << 32 | pool slot, so a stale handle
+/// (order already gone) is detected in O(1) without an id hash map.
+///
+/// Generations of live orders are odd, so no valid handle is ever
+/// `OrderId(0)`; callers may use that as a "no order" placeholder. A slot
+/// must be reused 2^31 times before one of its old handles could match again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OrderId(pub u64);
+
+impl OrderId {
+    #[inline]
+    fn new(slot: u32, generation: u32) -> OrderId {
+        OrderId(((generation as u64) << 32) | slot as u64)
+    }
+    #[inline]
+    fn slot(self) -> u32 {
+        self.0 as u32
+    }
+    #[inline]
+    fn generation(self) -> u32 {
+        (self.0 >> 32) as u32
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct NewOrder {
+    pub side: Side,
+    pub kind: OrderKind,
+    /// Limit price; ignored for `Market`.
+    pub price: Tick,
+    pub qty: Qty,
+    pub all_or_none: bool,
+    pub owner: u32,
+    pub tag: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DoneReason {
+    Filled,
+    Cancelled,
+    Expired,
+    /// IOC/market remainder (or AON that could not fill) killed on arrival.
+    Unfilled,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RejectReason {
+    ZeroQuantity,
+    PriceOutOfRange,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookEvent {
+    /// One execution; always at the resting order's price.
+    Trade {
+        price: Tick,
+        qty: Qty,
+        aggressor_side: Side,
+        aggressor_owner: u32,
+        aggressor_tag: u64,
+        resting_owner: u32,
+        resting_tag: u64,
+        resting_id: OrderId,
+    },
+    /// The (remainder of the) incoming order now rests in the book.
+    Rested {
+        id: OrderId,
+        side: Side,
+        price: Tick,
+        remaining: Qty,
+        owner: u32,
+        tag: u64,
+    },
+    /// Final state of an order (incoming or resting): every accepted order
+    /// gets exactly one `Done`.
+    Done {
+        side: Side,
+        price: Tick,
+        owner: u32,
+        tag: u64,
+        /// Original quantity.
+        qty: Qty,
+        filled: Qty,
+        reason: DoneReason,
+    },
+}
+
+/// Receiver of the book's events; monomorphised into the matching loop, so a
+/// sink that folds events into counters costs no dynamic dispatch.
+pub trait EventSink {
+    fn event(&mut self, ev: BookEvent);
+}
+
+impl EventSink for Vec<BookEvent> {
+    #[inline]
+    fn event(&mut self, ev: BookEvent) {
+        self.push(ev);
+    }
+}
+
+/// Discards every event.
+impl EventSink for () {
+    #[inline]
+    fn event(&mut self, _ev: BookEvent) {}
+}
+
+impl<S: EventSink + ?Sized> EventSink for &mut S {
+    #[inline]
+    fn event(&mut self, ev: BookEvent) {
+        (**self).event(ev);
+    }
+}
+
+/// Snapshot of a resting order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RestingOrder {
+    pub side: Side,
+    pub price: Tick,
+    pub remaining: Qty,
+    /// Original quantity.
+    pub qty: Qty,
+    pub all_or_none: bool,
+    pub owner: u32,
+    pub tag: u64,
+}
+
+impl RestingOrder {
+    fn of(s: &Slot) -> RestingOrder {
+        RestingOrder {
+            side: s.side,
+            price: s.price,
+            remaining: s.remaining,
+            qty: s.qty,
+            all_or_none: s.aon,
+            owner: s.owner,
+            tag: s.tag,
+        }
+    }
+}
+
+/// Sentinel for "no best price". As an ask it compares above every limit,
+/// which lets a buy's crossing test skip the emptiness check.
+const NONE: u32 = u32::MAX;
+
+/// One price level of one side.
+#[derive(Clone, Copy, Debug)]
+struct Level {
+    head: u32,
+    tail: u32,
+    /// AON orders in the level; zero lets a dry run take `total` at once.
+    aon: u32,
+    /// `u64`: many `u32` orders may share a price.
+    total: u64,
+}
+
+impl Level {
+    const EMPTY: Level = Level {
+        head: NIL,
+        tail: NIL,
+        aon: 0,
+        total: 0,
+    };
+}
+
+/// Price ladder of one side.
+#[derive(Clone, Debug)]
+struct Ladder {
+    levels: Vec<Level>,
+    bits: LevelBits,
+    /// Best occupied price or `NONE`.
+    best: u32,
+}
+
+impl Ladder {
+    fn new(n_ticks: u32) -> Ladder {
+        Ladder {
+            levels: vec![Level::EMPTY; n_ticks as usize],
+            bits: LevelBits::new(n_ticks),
+            best: NONE,
+        }
+    }
+
+    /// Next occupied price strictly worse than `p` on a bid (`BID`) or ask
+    /// ladder, or `NONE`.
+    #[inline]
+    fn next_worse<const BID: bool>(&self, p: u32) -> u32 {
+        let r = if BID {
+            match p.checked_sub(1) {
+                Some(q) => self.bits.prev_at_or_below(q),
+                None => None,
+            }
+        } else {
+            self.bits.next_at_or_above(p.wrapping_add(1))
+        };
+        r.unwrap_or(NONE)
+    }
+}
+
+/// Whether an aggressor (buy if `BUY`) with `limit` trades against opposite
+/// best `p` (`NONE` never trades).
+#[inline(always)]
+fn crosses<const BUY: bool>(p: u32, limit: u32) -> bool {
+    if BUY {
+        // NONE = u32::MAX exceeds every valid limit.
+        p <= limit
+    } else {
+        p != NONE && p >= limit
+    }
+}
+
+const BIDS: usize = Side::Buy as usize;
+const ASKS: usize = Side::Sell as usize;
+
+/// The order book. See the module documentation for the matching rules.
+#[derive(Clone, Debug)]
+pub struct Book {
+    n_ticks: u32,
+    pool: Pool,
+    /// Indexed by `Side as usize`: bids, asks.
+    ladders: [Ladder; 2],
+}
+
+impl Book {
+    /// A book over ticks `[0, n_ticks)` with room for `order_capacity`
+    /// resting orders before the pool has to grow.
+    ///
+    /// # Panics
+    /// If `n_ticks` is zero or `u32::MAX` (reserved as a sentinel).
+    pub fn new(n_ticks: u32, order_capacity: usize) -> Book {
+        assert!(n_ticks > 0 && n_ticks < u32::MAX, "n_ticks out of range");
+        Book {
+            n_ticks,
+            pool: Pool::with_capacity(order_capacity),
+            ladders: [Ladder::new(n_ticks), Ladder::new(n_ticks)],
+        }
+    }
+
+    pub fn n_ticks(&self) -> u32 {
+        self.n_ticks
+    }
+
+    /// Returns Ok(Some(id)) if (a remainder of) the order rests, Ok(None) if
+    /// it is done on arrival, Err if refused (no events emitted then).
+    #[inline]
+    pub fn submit<S: EventSink>(
+        &mut self,
+        order: &NewOrder,
+        sink: &mut S,
+    ) -> Result<Option<OrderId>, RejectReason> {
+        if order.qty == 0 {
+            return Err(RejectReason::ZeroQuantity);
+        }
+        let limit = match (order.kind, order.side) {
+            (OrderKind::Market, Side::Buy) => self.n_ticks - 1,
+            (OrderKind::Market, Side::Sell) => 0,
+            _ if order.price >= self.n_ticks => return Err(RejectReason::PriceOutOfRange),
+            _ => order.price,
+        };
+        Ok(match order.side {
+            Side::Buy => self.submit_side::<true, S>(order, limit, sink),
+            Side::Sell => self.submit_side::<false, S>(order, limit, sink),
+        })
+    }
+
+    #[inline(always)]
+    fn submit_side<const BUY: bool, S: EventSink>(
+        &mut self,
+        o: &NewOrder,
+        limit: Tick,
+        sink: &mut S,
+    ) -> Option<OrderId> {
+        let opp = if BUY { ASKS } else { BIDS };
+        let mut filled = 0;
+        if crosses::<BUY>(self.ladders[opp].best, limit)
+            && (!o.all_or_none || self.can_fill::<BUY>(limit, o.qty))
+        {
+            filled = self.take::<BUY, S>(o, limit, sink);
+        }
+        let remaining = o.qty - filled;
+        if remaining != 0 && o.kind == OrderKind::Limit {
+            return Some(self.rest::<BUY, S>(o, remaining, sink));
+        }
+        sink.event(BookEvent::Done {
+            side: o.side,
+            price: limit,
+            owner: o.owner,
+            tag: o.tag,
+            qty: o.qty,
+            filled,
+            reason: if remaining == 0 {
+                DoneReason::Filled
+            } else {
+                DoneReason::Unfilled
+            },
+        });
+        None
+    }
+
+    /// Dry run of [`Book::take`] for an incoming AON order: whether the same
+    /// greedy walk would fill all of `qty`. No mutation.
+    #[inline(never)]
+    fn can_fill<const BUY: bool>(&self, limit: Tick, qty: Qty) -> bool {
+        let ladder = &self.ladders[if BUY { ASKS } else { BIDS }];
+        let slots = &self.pool.slots;
+        let mut need = qty;
+        let mut p = ladder.best;
+        while crosses::<BUY>(p, limit) {
+            let lvl = &ladder.levels[p as usize];
+            if lvl.aon == 0 {
+                // No resting order here can be skipped: the walk would take
+                // the level's whole quantity or finish inside it.
+                if lvl.total >= need as u64 {
+                    return true;
+                }
+                need -= lvl.total as u32;
+            } else {
+                let mut cur = lvl.head;
+                while cur != NIL {
+                    let s = &slots[cur as usize];
+                    if s.remaining <= need {
+                        need -= s.remaining;
+                        if need == 0 {
+                            return true;
+                        }
+                    } else if !s.aon {
+                        return true;
+                    }
+                    cur = s.next;
+                }
+            }
+            p = if BUY {
+                ladder.next_worse::<false>(p)
+            } else {
+                ladder.next_worse::<true>(p)
+            };
+        }
+        false
+    }
+
+    /// Matches an incoming order against the opposite side; returns the
+    /// quantity filled. The opposite side must cross at its best price.
+    #[inline(always)]
+    fn take<const BUY: bool, S: EventSink>(
+        &mut self,
+        o: &NewOrder,
+        limit: Tick,
+        sink: &mut S,
+    ) -> Qty {
+        let ladder = &mut self.ladders[if BUY { ASKS } else { BIDS }];
+        let pool = &mut self.pool;
+        let first = ladder.best;
+        let mut p = first;
+        let mut rem = o.qty;
+        loop {
+            let lvl = &mut ladder.levels[p as usize];
+            let mut cur = lvl.head;
+            while cur != NIL {
+                let s = &mut pool.slots[cur as usize];
+                let next = s.next;
+                if s.remaining <= rem {
+                    // Resting order completes (AON or not).
+                    let q = s.remaining;
+                    rem -= q;
+                    lvl.total -= q as u64;
+                    lvl.aon -= s.aon as u32;
+                    let s = *s;
+                    sink.event(BookEvent::Trade {
+                        price: p,
+                        qty: q,
+                        aggressor_side: o.side,
+                        aggressor_owner: o.owner,
+                        aggressor_tag: o.tag,
+                        resting_owner: s.owner,
+                        resting_tag: s.tag,
+                        resting_id: OrderId::new(cur, s.generation),
+                    });
+                    sink.event(BookEvent::Done {
+                        side: s.side,
+                        price: p,
+                        owner: s.owner,
+                        tag: s.tag,
+                        qty: s.qty,
+                        filled: s.qty,
+                        reason: DoneReason::Filled,
+                    });
+                    unlink(lvl, &mut pool.slots, s.prev, next);
+                    pool.free(cur);
+                    if rem == 0 {
+                        break;
+                    }
+                } else if !s.aon {
+                    // Partial fill of the resting order ends the aggressor.
+                    s.remaining -= rem;
+                    lvl.total -= rem as u64;
+                    sink.event(BookEvent::Trade {
+                        price: p,
+                        qty: rem,
+                        aggressor_side: o.side,
+                        aggressor_owner: o.owner,
+                        aggressor_tag: o.tag,
+                        resting_owner: s.owner,
+                        resting_tag: s.tag,
+                        resting_id: OrderId::new(cur, s.generation),
+                    });
+                    rem = 0;
+                    break;
+                }
+                // Else: an AON order too large for what is left: skip it.
+                cur = next;
+            }
+            if lvl.head == NIL {
+                ladder.bits.clear(p);
+            }
+            if rem == 0 {
+                break;
+            }
+            p = if BUY {
+                ladder.next_worse::<false>(p)
+            } else {
+                ladder.next_worse::<true>(p)
+            };
+            if !crosses::<BUY>(p, limit) {
+                break;
+            }
+        }
+        if ladder.levels[first as usize].head == NIL {
+            // The first non-empty level left is at or beyond the last one
+            // visited, so the search is short.
+            ladder.best = if BUY {
+                ladder.next_worse::<false>(first)
+            } else {
+                ladder.next_worse::<true>(first)
+            };
+        }
+        o.qty - rem
+    }
+
+    /// Appends the remainder of an incoming limit order to its level.
+    #[inline(always)]
+    fn rest<const BUY: bool, S: EventSink>(
+        &mut self,
+        o: &NewOrder,
+        remaining: Qty,
+        sink: &mut S,
+    ) -> OrderId {
+        let price = o.price;
+        let ladder = &mut self.ladders[if BUY { BIDS } else { ASKS }];
+        let lvl = &mut ladder.levels[price as usize];
+        let (idx, generation) = self.pool.alloc(Slot {
+            next: NIL,
+            prev: lvl.tail,
+            generation: 0,
+            price,
+            remaining,
+            qty: o.qty,
+            owner: o.owner,
+            side: o.side,
+            aon: o.all_or_none,
+            tag: o.tag,
+        });
+        if lvl.tail == NIL {
+            lvl.head = idx;
+            ladder.bits.set(price);
+            let better = if BUY {
+                ladder.best == NONE || price > ladder.best
+            } else {
+                price < ladder.best
+            };
+            if better {
+                ladder.best = price;
+            }
+        } else {
+            self.pool.slots[lvl.tail as usize].next = idx;
+        }
+        lvl.tail = idx;
+        lvl.total += remaining as u64;
+        lvl.aon += o.all_or_none as u32;
+        let id = OrderId::new(idx, generation);
+        sink.event(BookEvent::Rested {
+            id,
+            side: o.side,
+            price,
+            remaining,
+            owner: o.owner,
+            tag: o.tag,
+        });
+        id
+    }
+
+    /// Removes a resting order (reason `Cancelled` or `Expired`) and emits its
+    /// `Done`; returns false (no events) if the id is stale/unknown.
+    #[inline]
+    pub fn cancel<S: EventSink>(&mut self, id: OrderId, reason: DoneReason, sink: &mut S) -> bool {
+        let idx = id.slot();
+        let Some(&s) = self.pool.lookup(idx, id.generation()) else {
+            return false;
+        };
+        let ladder = &mut self.ladders[s.side as usize];
+        let p = s.price;
+        let lvl = &mut ladder.levels[p as usize];
+        lvl.total -= s.remaining as u64;
+        lvl.aon -= s.aon as u32;
+        unlink(lvl, &mut self.pool.slots, s.prev, s.next);
+        if lvl.head == NIL {
+            ladder.bits.clear(p);
+            if ladder.best == p {
+                ladder.best = match s.side {
+                    Side::Buy => ladder.next_worse::<true>(p),
+                    Side::Sell => ladder.next_worse::<false>(p),
+                };
+            }
+        }
+        self.pool.free(idx);
+        sink.event(BookEvent::Done {
+            side: s.side,
+            price: p,
+            owner: s.owner,
+            tag: s.tag,
+            qty: s.qty,
+            filled: s.qty - s.remaining,
+            reason,
+        });
+        true
+    }
+
+    /// Cancels every resting order with the given reason (used at session
+    /// close). `Done`s come for the bids first, then the asks, each side in
+    /// priority order.
+    pub fn clear<S: EventSink>(&mut self, reason: DoneReason, sink: &mut S) {
+        for side in [Side::Buy, Side::Sell] {
+            let ladder = &mut self.ladders[side as usize];
+            let mut p = ladder.best;
+            while p != NONE {
+                let lvl = &mut ladder.levels[p as usize];
+                let mut cur = lvl.head;
+                while cur != NIL {
+                    let s = self.pool.slots[cur as usize];
+                    sink.event(BookEvent::Done {
+                        side,
+                        price: p,
+                        owner: s.owner,
+                        tag: s.tag,
+                        qty: s.qty,
+                        filled: s.qty - s.remaining,
+                        reason,
+                    });
+                    self.pool.free(cur);
+                    cur = s.next;
+                }
+                *lvl = Level::EMPTY;
+                // Bits are reset wholesale below; search before that.
+                p = match side {
+                    Side::Buy => ladder.next_worse::<true>(p),
+                    Side::Sell => ladder.next_worse::<false>(p),
+                };
+            }
+            ladder.bits.clear_all();
+            ladder.best = NONE;
+        }
+    }
+
+    #[inline]
+    pub fn best_bid(&self) -> Option<Tick> {
+        let b = self.ladders[BIDS].best;
+        (b != NONE).then_some(b)
+    }
+
+    #[inline]
+    pub fn best_ask(&self) -> Option<Tick> {
+        let a = self.ladders[ASKS].best;
+        (a != NONE).then_some(a)
+    }
+
+    /// Fills `out` with up to out.len() best levels (price, total resting
+    /// qty) of a side, best first; returns how many.
+    pub fn depth(&self, side: Side, out: &mut [(Tick, u64)]) -> usize {
+        let ladder = &self.ladders[side as usize];
+        let mut p = ladder.best;
+        let mut n = 0;
+        while n < out.len() && p != NONE {
+            out[n] = (p, ladder.levels[p as usize].total);
+            n += 1;
+            p = match side {
+                Side::Buy => ladder.next_worse::<true>(p),
+                Side::Sell => ladder.next_worse::<false>(p),
+            };
+        }
+        n
+    }
+
+    /// Total resting quantity of a side at one price (0 off the grid).
+    pub fn qty_at(&self, side: Side, price: Tick) -> u64 {
+        self.ladders[side as usize]
+            .levels
+            .get(price as usize)
+            .map_or(0, |l| l.total)
+    }
+
+    #[inline]
+    pub fn resting_orders(&self) -> usize {
+        self.pool.live()
+    }
+
+    pub fn get(&self, id: OrderId) -> Option<RestingOrder> {
+        self.pool
+            .lookup(id.slot(), id.generation())
+            .map(RestingOrder::of)
+    }
+
+    /// Every resting order of a side in priority order (best price first,
+    /// FIFO within a price) — for tests and snapshots, may allocate.
+    pub fn orders(&self, side: Side) -> Vec<(OrderId, RestingOrder)> {
+        let ladder = &self.ladders[side as usize];
+        let mut v = Vec::new();
+        let mut p = ladder.best;
+        while p != NONE {
+            let mut cur = ladder.levels[p as usize].head;
+            while cur != NIL {
+                let s = &self.pool.slots[cur as usize];
+                v.push((OrderId::new(cur, s.generation), RestingOrder::of(s)));
+                cur = s.next;
+            }
+            p = match side {
+                Side::Buy => ladder.next_worse::<true>(p),
+                Side::Sell => ladder.next_worse::<false>(p),
+            };
+        }
+        v
+    }
+}
+
+/// Detaches the order whose neighbours are `prev`/`next` from `lvl`'s FIFO.
+#[inline(always)]
+fn unlink(lvl: &mut Level, slots: &mut [Slot], prev: u32, next: u32) {
+    if prev == NIL {
+        lvl.head = next;
+    } else {
+        slots[prev as usize].next = next;
+    }
+    if next == NIL {
+        lvl.tail = prev;
+    } else {
+        slots[next as usize].prev = prev;
+    }
+}
+
+#[cfg(test)]
+mod tests;

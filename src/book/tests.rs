@@ -1,0 +1,473 @@
+//! Unit tests of the matching rules, one small scenario per rule.
+
+use super::*;
+
+fn lim(side: Side, price: Tick, qty: Qty, tag: u64) -> NewOrder {
+    NewOrder {
+        side,
+        kind: OrderKind::Limit,
+        price,
+        qty,
+        all_or_none: false,
+        owner: tag as u32 * 10,
+        tag,
+    }
+}
+
+fn aon(mut o: NewOrder) -> NewOrder {
+    o.all_or_none = true;
+    o
+}
+
+fn kind(mut o: NewOrder, k: OrderKind) -> NewOrder {
+    o.kind = k;
+    o
+}
+
+/// Submits and returns the id plus the events it caused.
+fn sub(b: &mut Book, o: NewOrder) -> (Option<OrderId>, Vec<BookEvent>) {
+    let mut ev = Vec::new();
+    let r = b.submit(&o, &mut ev).expect("accepted");
+    (r, ev)
+}
+
+/// (resting_tag, qty, price) of each trade.
+fn trades(ev: &[BookEvent]) -> Vec<(u64, Qty, Tick)> {
+    ev.iter()
+        .filter_map(|e| match *e {
+            BookEvent::Trade {
+                resting_tag,
+                qty,
+                price,
+                ..
+            } => Some((resting_tag, qty, price)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn done_of(ev: &[BookEvent], tag: u64) -> Option<(Qty, DoneReason)> {
+    ev.iter().find_map(|e| match *e {
+        BookEvent::Done {
+            tag: t,
+            filled,
+            reason,
+            ..
+        } if t == tag => Some((filled, reason)),
+        _ => None,
+    })
+}
+
+fn tags(b: &Book, side: Side) -> Vec<(u64, Qty)> {
+    b.orders(side)
+        .iter()
+        .map(|(_, o)| (o.tag, o.remaining))
+        .collect()
+}
+
+#[test]
+fn price_then_time_priority() {
+    let mut b = Book::new(100, 16);
+    sub(&mut b, lim(Side::Sell, 12, 5, 1));
+    sub(&mut b, lim(Side::Sell, 10, 5, 2));
+    sub(&mut b, lim(Side::Sell, 10, 5, 3));
+    sub(&mut b, lim(Side::Sell, 11, 5, 4));
+    assert_eq!(b.best_ask(), Some(10));
+    let (id, ev) = sub(&mut b, lim(Side::Buy, 11, 17, 9));
+    assert_eq!(trades(&ev), vec![(2, 5, 10), (3, 5, 10), (4, 5, 11)]);
+    // Remainder rests at its limit; the book is not crossed.
+    assert!(id.is_some());
+    assert_eq!(b.best_bid(), Some(11));
+    assert_eq!(b.best_ask(), Some(12));
+    assert_eq!(tags(&b, Side::Buy), vec![(9, 2)]);
+}
+
+#[test]
+fn fills_at_resting_price_and_event_order() {
+    let mut b = Book::new(100, 16);
+    let (rid, _) = sub(&mut b, lim(Side::Buy, 50, 3, 1));
+    sub(&mut b, lim(Side::Buy, 49, 3, 2));
+    let (id, ev) = sub(&mut b, lim(Side::Sell, 40, 4, 3));
+    assert_eq!(id, None);
+    assert_eq!(
+        ev[0],
+        BookEvent::Trade {
+            price: 50,
+            qty: 3,
+            aggressor_side: Side::Sell,
+            aggressor_owner: 30,
+            aggressor_tag: 3,
+            resting_owner: 10,
+            resting_tag: 1,
+            resting_id: rid.unwrap(),
+        }
+    );
+    assert!(matches!(
+        ev[1],
+        BookEvent::Done {
+            tag: 1,
+            reason: DoneReason::Filled,
+            filled: 3,
+            ..
+        }
+    ));
+    assert!(matches!(ev[2], BookEvent::Trade { price: 49, qty: 1, resting_tag: 2, .. }));
+    assert!(matches!(
+        ev[3],
+        BookEvent::Done {
+            tag: 3,
+            price: 40,
+            qty: 4,
+            filled: 4,
+            reason: DoneReason::Filled,
+            ..
+        }
+    ));
+    assert_eq!(ev.len(), 4);
+    assert_eq!(tags(&b, Side::Buy), vec![(2, 2)]);
+    assert_eq!(b.get(rid.unwrap()), None);
+}
+
+#[test]
+fn partial_fill_keeps_queue_position() {
+    let mut b = Book::new(100, 16);
+    let (a, _) = sub(&mut b, lim(Side::Sell, 10, 10, 1));
+    sub(&mut b, lim(Side::Sell, 10, 10, 2));
+    let (_, ev) = sub(&mut b, kind(lim(Side::Buy, 10, 4, 3), OrderKind::Ioc));
+    assert_eq!(trades(&ev), vec![(1, 4, 10)]);
+    assert_eq!(tags(&b, Side::Sell), vec![(1, 6), (2, 10)]);
+    let r = b.get(a.unwrap()).unwrap();
+    assert_eq!((r.remaining, r.qty), (6, 10));
+    assert_eq!(b.qty_at(Side::Sell, 10), 16);
+}
+
+#[test]
+fn incoming_limit_remainder_rests() {
+    let mut b = Book::new(100, 16);
+    sub(&mut b, lim(Side::Sell, 10, 3, 1));
+    let (id, ev) = sub(&mut b, lim(Side::Buy, 10, 5, 2));
+    assert!(matches!(
+        ev.last(),
+        Some(BookEvent::Rested {
+            remaining: 2,
+            price: 10,
+            ..
+        })
+    ));
+    let r = b.get(id.unwrap()).unwrap();
+    assert_eq!((r.remaining, r.qty, r.side), (2, 5, Side::Buy));
+}
+
+#[test]
+fn ioc_and_market_remainders_are_killed() {
+    let mut b = Book::new(100, 16);
+    sub(&mut b, lim(Side::Sell, 10, 3, 1));
+    sub(&mut b, lim(Side::Sell, 90, 3, 2));
+    let (id, ev) = sub(&mut b, kind(lim(Side::Buy, 50, 5, 3), OrderKind::Ioc));
+    assert_eq!(id, None);
+    assert_eq!(done_of(&ev, 3), Some((3, DoneReason::Unfilled)));
+    // Market ignores its price and sweeps everything.
+    let (id, ev) = sub(&mut b, kind(lim(Side::Buy, 7, 5, 4), OrderKind::Market));
+    assert_eq!(id, None);
+    assert_eq!(trades(&ev), vec![(2, 3, 90)]);
+    assert_eq!(done_of(&ev, 4), Some((3, DoneReason::Unfilled)));
+    assert!(matches!(ev.last(), Some(BookEvent::Done { price: 99, .. })));
+    // Market on an empty side.
+    let (_, ev) = sub(&mut b, kind(lim(Side::Sell, 7, 5, 5), OrderKind::Market));
+    assert_eq!(ev.len(), 1);
+    assert_eq!(done_of(&ev, 5), Some((0, DoneReason::Unfilled)));
+    assert!(matches!(ev[0], BookEvent::Done { price: 0, .. }));
+    assert_eq!(b.resting_orders(), 0);
+}
+
+#[test]
+fn rejects_without_events() {
+    let mut b = Book::new(100, 16);
+    let mut ev = Vec::new();
+    assert_eq!(
+        b.submit(&lim(Side::Buy, 10, 0, 1), &mut ev),
+        Err(RejectReason::ZeroQuantity)
+    );
+    assert_eq!(
+        b.submit(&lim(Side::Buy, 100, 1, 1), &mut ev),
+        Err(RejectReason::PriceOutOfRange)
+    );
+    assert_eq!(
+        b.submit(&kind(lim(Side::Buy, 100, 1, 1), OrderKind::Ioc), &mut ev),
+        Err(RejectReason::PriceOutOfRange)
+    );
+    // Zero quantity wins over a bad price.
+    assert_eq!(
+        b.submit(&lim(Side::Buy, 500, 0, 1), &mut ev),
+        Err(RejectReason::ZeroQuantity)
+    );
+    // Market ignores the price entirely.
+    assert_eq!(
+        b.submit(&kind(lim(Side::Buy, 500, 1, 1), OrderKind::Market), &mut ev),
+        Ok(None)
+    );
+    assert_eq!(ev.len(), 1);
+}
+
+#[test]
+fn incoming_aon_rests_whole_or_is_killed() {
+    let mut b = Book::new(100, 16);
+    sub(&mut b, lim(Side::Sell, 10, 3, 1));
+    sub(&mut b, lim(Side::Sell, 11, 3, 2));
+    // 6 available up to 11, AON wants 7: no trade at all.
+    let (id, ev) = sub(&mut b, aon(lim(Side::Buy, 11, 7, 3)));
+    assert!(trades(&ev).is_empty());
+    let r = b.get(id.unwrap()).unwrap();
+    assert_eq!((r.remaining, r.all_or_none), (7, true));
+    // Crossed through an AON bid larger than every ask it crosses.
+    assert_eq!((b.best_bid(), b.best_ask()), (Some(11), Some(10)));
+    let (id, ev) = sub(&mut b, kind(aon(lim(Side::Buy, 11, 7, 4)), OrderKind::Ioc));
+    assert_eq!(id, None);
+    assert_eq!(ev.len(), 1);
+    assert_eq!(done_of(&ev, 4), Some((0, DoneReason::Unfilled)));
+    let (_, ev) = sub(&mut b, kind(aon(lim(Side::Buy, 0, 7, 5)), OrderKind::Market));
+    assert_eq!(done_of(&ev, 5), Some((0, DoneReason::Unfilled)));
+    // Exactly enough across two levels: fills.
+    let (id, ev) = sub(&mut b, aon(lim(Side::Buy, 11, 6, 6)));
+    assert_eq!(id, None);
+    assert_eq!(trades(&ev), vec![(1, 3, 10), (2, 3, 11)]);
+    assert_eq!(done_of(&ev, 6), Some((6, DoneReason::Filled)));
+}
+
+#[test]
+fn incoming_aon_may_partially_fill_resting_orders() {
+    let mut b = Book::new(100, 16);
+    sub(&mut b, lim(Side::Sell, 10, 10, 1));
+    let (_, ev) = sub(&mut b, aon(lim(Side::Buy, 10, 4, 2)));
+    assert_eq!(trades(&ev), vec![(1, 4, 10)]);
+    assert_eq!(tags(&b, Side::Sell), vec![(1, 6)]);
+}
+
+#[test]
+fn resting_aon_is_skipped_not_blocking() {
+    let mut b = Book::new(100, 16);
+    sub(&mut b, aon(lim(Side::Sell, 10, 10, 1)));
+    sub(&mut b, lim(Side::Sell, 10, 3, 2));
+    sub(&mut b, aon(lim(Side::Sell, 10, 2, 3)));
+    sub(&mut b, lim(Side::Sell, 11, 5, 4));
+    let (id, ev) = sub(&mut b, lim(Side::Buy, 11, 6, 5));
+    // Skips the AON 10, takes 3, takes the AON 2 whole, then 1 at 11.
+    assert_eq!(trades(&ev), vec![(2, 3, 10), (3, 2, 10), (4, 1, 11)]);
+    assert_eq!(id, None);
+    // The AON keeps its place at the head of its level.
+    assert_eq!(tags(&b, Side::Sell), vec![(1, 10), (4, 4)]);
+    assert_eq!(b.best_ask(), Some(10));
+    // A small limit buy at 10 rests crossed with the big AON.
+    let (id, ev) = sub(&mut b, lim(Side::Buy, 10, 9, 6));
+    assert!(trades(&ev).is_empty());
+    assert!(id.is_some());
+    assert_eq!((b.best_bid(), b.best_ask()), (Some(10), Some(10)));
+    // Only an order big enough takes the AON, and takes it whole.
+    let (_, ev) = sub(&mut b, kind(lim(Side::Buy, 10, 12, 7), OrderKind::Ioc));
+    assert_eq!(trades(&ev), vec![(1, 10, 10)]);
+    assert_eq!(done_of(&ev, 1), Some((10, DoneReason::Filled)));
+    assert_eq!(done_of(&ev, 7), Some((10, DoneReason::Unfilled)));
+    assert_eq!(b.best_ask(), Some(11));
+}
+
+#[test]
+fn aon_skip_when_aggressor_shrinks() {
+    let mut b = Book::new(100, 16);
+    sub(&mut b, lim(Side::Buy, 20, 4, 1));
+    sub(&mut b, aon(lim(Side::Buy, 20, 5, 2)));
+    sub(&mut b, lim(Side::Buy, 20, 4, 3));
+    // 8 arrives: takes 4, then 4 left < AON 5, skip, take 4.
+    let (_, ev) = sub(&mut b, lim(Side::Sell, 20, 8, 4));
+    assert_eq!(trades(&ev), vec![(1, 4, 20), (3, 4, 20)]);
+    assert_eq!(tags(&b, Side::Buy), vec![(2, 5)]);
+}
+
+#[test]
+fn incoming_aon_dry_run_respects_resting_aon() {
+    let mut b = Book::new(100, 16);
+    sub(&mut b, aon(lim(Side::Sell, 10, 8, 1)));
+    sub(&mut b, lim(Side::Sell, 10, 2, 2));
+    // 5 AON: can't take the 8, only 2 otherwise: rests untouched.
+    let (id, ev) = sub(&mut b, aon(lim(Side::Buy, 10, 5, 3)));
+    assert!(trades(&ev).is_empty() && id.is_some());
+    // 8 AON: takes the resting AON 8 whole.
+    let (_, ev) = sub(&mut b, aon(lim(Side::Buy, 10, 8, 4)));
+    assert_eq!(trades(&ev), vec![(1, 8, 10)]);
+}
+
+#[test]
+fn aon_equal_sizes_can_cross() {
+    // The documented exception: greedy takes the 2 first, then the AON 5 is
+    // too big for the 3 left, so the AON 5 bid rests crossed with the AON 5
+    // ask although they could have matched each other.
+    let mut b = Book::new(100, 16);
+    sub(&mut b, lim(Side::Sell, 10, 2, 1));
+    sub(&mut b, aon(lim(Side::Sell, 10, 5, 2)));
+    let (id, ev) = sub(&mut b, aon(lim(Side::Buy, 10, 5, 3)));
+    assert!(trades(&ev).is_empty());
+    assert!(id.is_some());
+    assert_eq!((b.best_bid(), b.best_ask()), (Some(10), Some(10)));
+}
+
+#[test]
+fn cancel_and_stale_ids() {
+    let mut b = Book::new(100, 2);
+    let (a, _) = sub(&mut b, lim(Side::Buy, 10, 5, 1));
+    let (c, _) = sub(&mut b, lim(Side::Buy, 12, 5, 2));
+    let a = a.unwrap();
+    let c = c.unwrap();
+    sub(&mut b, lim(Side::Sell, 12, 2, 3));
+    let mut ev = Vec::new();
+    assert!(b.cancel(c, DoneReason::Expired, &mut ev));
+    assert_eq!(
+        ev,
+        vec![BookEvent::Done {
+            side: Side::Buy,
+            price: 12,
+            owner: 20,
+            tag: 2,
+            qty: 5,
+            filled: 2,
+            reason: DoneReason::Expired,
+        }]
+    );
+    assert_eq!(b.best_bid(), Some(10));
+    ev.clear();
+    assert!(!b.cancel(c, DoneReason::Cancelled, &mut ev));
+    // Forged handles: free slot's generation, flipped parity, slot off the end.
+    assert!(!b.cancel(OrderId(c.0 + (1 << 32)), DoneReason::Cancelled, &mut ev));
+    assert!(!b.cancel(OrderId(a.0 ^ (1 << 32)), DoneReason::Cancelled, &mut ev));
+    assert!(!b.cancel(OrderId(a.0 + 1000), DoneReason::Cancelled, &mut ev));
+    assert!(!b.cancel(OrderId(0), DoneReason::Cancelled, &mut ev));
+    assert!(ev.is_empty());
+    // The slot is reused by the next order; the old handle stays dead.
+    let (d, _) = sub(&mut b, lim(Side::Sell, 50, 1, 4));
+    let d = d.unwrap();
+    assert_eq!(d.slot(), c.slot());
+    assert_ne!(d, c);
+    assert_eq!(b.get(c), None);
+    assert!(!b.cancel(c, DoneReason::Cancelled, &mut ev));
+    assert_eq!(b.get(d).unwrap().tag, 4);
+    assert!(b.cancel(a, DoneReason::Cancelled, &mut ev));
+    assert_eq!(b.best_bid(), None);
+    assert_eq!(b.resting_orders(), 1);
+}
+
+#[test]
+fn cancel_middle_of_queue() {
+    let mut b = Book::new(100, 8);
+    let ids: Vec<OrderId> = (0..4)
+        .map(|t| sub(&mut b, lim(Side::Sell, 30, 1, t)).0.unwrap())
+        .collect();
+    b.cancel(ids[1], DoneReason::Cancelled, &mut ());
+    b.cancel(ids[3], DoneReason::Cancelled, &mut ());
+    assert_eq!(tags(&b, Side::Sell), vec![(0, 1), (2, 1)]);
+    sub(&mut b, lim(Side::Sell, 30, 1, 9));
+    assert_eq!(tags(&b, Side::Sell), vec![(0, 1), (2, 1), (9, 1)]);
+    b.cancel(ids[0], DoneReason::Cancelled, &mut ());
+    assert_eq!(tags(&b, Side::Sell), vec![(2, 1), (9, 1)]);
+    assert_eq!(b.qty_at(Side::Sell, 30), 2);
+}
+
+#[test]
+fn clear_cancels_everything() {
+    let mut b = Book::new(100, 8);
+    let (x, _) = sub(&mut b, lim(Side::Buy, 10, 5, 1));
+    sub(&mut b, lim(Side::Buy, 11, 5, 2));
+    sub(&mut b, lim(Side::Sell, 20, 5, 3));
+    sub(&mut b, aon(lim(Side::Sell, 21, 5, 4)));
+    sub(&mut b, lim(Side::Sell, 11, 2, 5));
+    let mut ev = Vec::new();
+    b.clear(DoneReason::Expired, &mut ev);
+    let order: Vec<(u64, Qty)> = ev
+        .iter()
+        .map(|e| match *e {
+            BookEvent::Done {
+                tag,
+                filled,
+                reason: DoneReason::Expired,
+                ..
+            } => (tag, filled),
+            _ => panic!("unexpected {e:?}"),
+        })
+        .collect();
+    assert_eq!(order, vec![(2, 2), (1, 0), (3, 0), (4, 0)]);
+    assert_eq!(b.resting_orders(), 0);
+    assert_eq!((b.best_bid(), b.best_ask()), (None, None));
+    assert_eq!(b.get(x.unwrap()), None);
+    assert_eq!(b.depth(Side::Buy, &mut [(0, 0); 4]), 0);
+    // Usable afterwards.
+    sub(&mut b, lim(Side::Buy, 10, 5, 6));
+    let (_, ev) = sub(&mut b, lim(Side::Sell, 10, 5, 7));
+    assert_eq!(trades(&ev), vec![(6, 5, 10)]);
+}
+
+#[test]
+fn depth_best_first() {
+    let mut b = Book::new(100, 8);
+    sub(&mut b, lim(Side::Buy, 10, 5, 1));
+    sub(&mut b, lim(Side::Buy, 12, 5, 2));
+    sub(&mut b, lim(Side::Buy, 12, 7, 3));
+    sub(&mut b, lim(Side::Buy, 3, 1, 4));
+    sub(&mut b, lim(Side::Sell, 40, 2, 5));
+    let mut out = [(0, 0); 2];
+    assert_eq!(b.depth(Side::Buy, &mut out), 2);
+    assert_eq!(out, [(12, 12), (10, 5)]);
+    let mut out = [(0, 0); 8];
+    assert_eq!(b.depth(Side::Buy, &mut out), 3);
+    assert_eq!(out[2], (3, 1));
+    assert_eq!(b.depth(Side::Sell, &mut out), 1);
+    assert_eq!(out[0], (40, 2));
+    assert_eq!(b.depth(Side::Sell, &mut []), 0);
+}
+
+#[test]
+fn next_best_across_word_boundaries() {
+    // Level bits of 65,536 ticks: words of 64, layer-1 words of 4096.
+    let mut b = Book::new(65536, 16);
+    let asks = [63u32, 64, 4095, 4096, 65535];
+    let mut ids = Vec::new();
+    for (i, &p) in asks.iter().enumerate() {
+        ids.push(sub(&mut b, lim(Side::Sell, p, 1, i as u64)).0.unwrap());
+    }
+    for (i, &p) in asks.iter().enumerate() {
+        assert_eq!(b.best_ask(), Some(p));
+        b.cancel(ids[i], DoneReason::Cancelled, &mut ());
+    }
+    assert_eq!(b.best_ask(), None);
+    let bids = [65535u32, 4096, 4095, 64, 63, 0];
+    for (i, &p) in bids.iter().enumerate() {
+        sub(&mut b, lim(Side::Buy, p, 1, i as u64));
+    }
+    // A market sell sweeping the bids one at a time moves the best down.
+    for &p in &bids {
+        assert_eq!(b.best_bid(), Some(p));
+        sub(&mut b, kind(lim(Side::Sell, 0, 1, 99), OrderKind::Market));
+    }
+    assert_eq!(b.best_bid(), None);
+}
+
+#[test]
+fn sweep_across_many_levels_updates_best() {
+    let mut b = Book::new(1000, 4);
+    for p in 100..200 {
+        sub(&mut b, lim(Side::Sell, p, 1, p as u64));
+    }
+    let (_, ev) = sub(&mut b, lim(Side::Buy, 149, 1000, 1));
+    assert_eq!(trades(&ev).len(), 50);
+    assert_eq!(b.best_ask(), Some(150));
+    assert_eq!(b.best_bid(), Some(149));
+    assert_eq!(b.resting_orders(), 51);
+}
+
+#[test]
+fn pool_grows_past_capacity() {
+    let mut b = Book::new(10, 1);
+    let ids: Vec<OrderId> = (0..100)
+        .map(|t| sub(&mut b, lim(Side::Buy, (t % 10) as u32, 1, t)).0.unwrap())
+        .collect();
+    assert_eq!(b.resting_orders(), 100);
+    for id in ids {
+        assert!(b.get(id).is_some());
+    }
+}

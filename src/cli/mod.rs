@@ -1,0 +1,255 @@
+//! The `tplus` command line: argument parsing and the human-facing text of
+//! `run` and `check`. A thin front end; the work happens in the library.
+//!
+//! Exit status: 0 success, 1 a failure while running or writing results,
+//! 2 a bad scenario or bad arguments.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::engine::{self, Outcome, RunOptions};
+use crate::metrics::Block;
+use crate::results::{self, RunWriter};
+use crate::scenario::{self, Scenario};
+
+#[derive(Parser, Debug)]
+#[command(name = "tplus", version, about = "Agent-based simulator of a market for short-term internet-finance products")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario and write its results.
+    Run {
+        /// Scenario file (TOML), e.g. scenarios/baseline.toml.
+        scenario: PathBuf,
+        /// Seed to use instead of the scenario's.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Directory for the results (default: results/<name>/<UTC time>-seed<seed>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads for agent decisions (default: all cores). Results do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+        /// Also write the operation log of every event (events.csv).
+        #[arg(long)]
+        log: bool,
+        /// Print only the results directory.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Validate a scenario and summarise what it describes.
+    Check {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Check { scenario } => check(&scenario),
+        Command::Run {
+            scenario,
+            seed,
+            out,
+            threads,
+            log,
+            quiet,
+        } => {
+            let threads = threads.map_or_else(default_threads, usize::from);
+            run(&scenario, RunOptions { seed, threads }, out, log, quiet)
+        }
+    }
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn load(path: &Path) -> Result<Scenario, ExitCode> {
+    scenario::load(path).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn check(path: &Path) -> ExitCode {
+    match load(path) {
+        Ok(s) => {
+            print!("{}", describe(path, &s));
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+/// The one-screen description `tplus check` prints.
+pub fn describe(path: &Path, s: &Scenario) -> String {
+    use std::fmt::Write;
+    let sim = &s.simulation;
+    let cal = crate::calendar::Calendar::new(sim);
+    let days = cal.days();
+    let mut o = String::new();
+    let _ = writeln!(o, "{}: ok — scenario `{}`, seed {}", path.display(), sim.name, sim.seed);
+    let _ = writeln!(
+        o,
+        "  calendar  {} business days, {} to {}, session {}–{}, {} holiday(s) listed",
+        days.len(),
+        days[0].date,
+        days[days.len() - 1].date,
+        sim.open,
+        sim.close,
+        sim.holidays.len()
+    );
+    let _ = writeln!(
+        o,
+        "  metrics   {} windows of {} ({} a day); lookahead (min latency) {} + jitter {}",
+        cal.n_windows(),
+        sim.window,
+        cal.windows_per_day(),
+        sim.min_latency,
+        sim.latency_jitter
+    );
+    let _ = writeln!(o, "  macro     loan rate {:?} at {:.2}%", s.macro_env.loan_rate.model, s.macro_env.loan_rate.value * 100.0);
+    for p in &s.products {
+        let _ = writeln!(
+            o,
+            "  product   {}: NAV {} at {:.2}%/yr, tick {}, lot {}, term {} d, holding limit {} business d, min score {}, penalty {:.2}%, band ±{:.2}%, supply {} lots/day",
+            p.id,
+            p.nav,
+            p.annual_yield * 100.0,
+            p.tick_size,
+            p.lot_size,
+            p.term_days,
+            p.holding_limit_days,
+            p.min_credit_score,
+            p.redemption_penalty * 100.0,
+            p.price_band * 100.0,
+            p.primary_supply_lots
+        );
+    }
+    let mut total = 0;
+    for g in &s.agents {
+        total += g.count;
+        let _ = writeln!(
+            o,
+            "  agents    {} × {}: {:?} arrivals at {}/h each, budget {:?}, products {}",
+            g.count,
+            g.family.name(),
+            g.arrival.process,
+            g.arrival.rate,
+            g.budget.dist,
+            g.products.as_ref().map_or("all".to_string(), |l| l.join(", "))
+        );
+    }
+    let session_hours = (sim.close.0 - sim.open.0) as f64 / 3.6e12;
+    let wakes: f64 = s.agents.iter().map(|g| g.count as f64 * g.arrival.rate * session_hours * days.len() as f64).sum();
+    let _ = writeln!(o, "  in all    {total} customers, about {wakes:.0} wake-ups over the run");
+    o
+}
+
+fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, log_ops: bool, quiet: bool) -> ExitCode {
+    let scenario = match load(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let seed = opts.seed.unwrap_or(scenario.simulation.seed);
+    let dir = out.unwrap_or_else(|| results::new_run_dir(Path::new("results"), &scenario.simulation.name, seed));
+    if dir.is_file() {
+        eprintln!("error: {}: is a file; --out needs a directory", dir.display());
+        return ExitCode::from(2);
+    }
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
+        eprintln!("error: {what} {}: {e}", dir.display());
+        ExitCode::from(1)
+    };
+    let mut writer = match RunWriter::create(&dir, &scenario, log_ops) {
+        Ok(w) => w,
+        Err(e) => return fail("cannot write results to", &e),
+    };
+    let outcome = match engine::run(&scenario, &opts, &mut writer) {
+        Ok(o) => o,
+        Err(e) => return fail("run failed for", &e),
+    };
+    if let Err(e) = writer.finish(&dir, &scenario, &outcome, opts.threads) {
+        return fail("cannot write results to", &e);
+    }
+    if quiet {
+        println!("{}", dir.display());
+    } else {
+        print!("{}", human_summary(&scenario, &outcome, opts.threads, &dir));
+    }
+    ExitCode::SUCCESS
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or("n/a".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn corr(x: Option<f64>) -> String {
+    x.map_or("n/a".into(), |v| format!("{v:+.3}"))
+}
+
+fn human_summary(s: &Scenario, o: &Outcome, threads: usize, dir: &Path) -> String {
+    use std::fmt::Write;
+    let summary = o.metrics.summary(&o.products);
+    let a: &Block = &summary.all;
+    let st = &o.stats;
+    let secs = st.wall.as_secs_f64().max(1e-9);
+    let mut t = String::new();
+    let _ = writeln!(t, "tplus {} — `{}`, seed {}, {} thread(s)", env!("CARGO_PKG_VERSION"), s.simulation.name, o.seed, threads);
+    let _ = writeln!(
+        t,
+        "  {} business days, {} windows; {} orders ({} rejected), {} cancels, {} trades, volume {} lots",
+        o.calendar.days().len(),
+        summary.windows,
+        st.orders,
+        a.orders.rejected,
+        st.cancels,
+        st.trades,
+        a.volume
+    );
+    let _ = writeln!(
+        t,
+        "  subscriptions: success {} (fill ratio {}) of {}; sales: success {} (fill ratio {}) of {}, {} lots redeemed at the holding limit",
+        pct(a.subscriptions.success_probability),
+        pct(a.subscriptions.fill_ratio),
+        a.subscriptions.closed,
+        pct(a.sales.success_probability),
+        pct(a.sales.fill_ratio),
+        a.sales.closed,
+        a.redeemed_failed_lots
+    );
+    let c = &a.correlation;
+    let _ = writeln!(
+        t,
+        "  success vs volume over windows: subscriptions r {} rho {} (n={}); sales r {} rho {} (n={})",
+        corr(c.subscription_success_vs_volume.pearson),
+        corr(c.subscription_success_vs_volume.spearman),
+        c.subscription_success_vs_volume.windows,
+        corr(c.sale_success_vs_volume.pearson),
+        corr(c.sale_success_vs_volume.spearman),
+        c.sale_success_vs_volume.windows
+    );
+    let _ = writeln!(
+        t,
+        "  wall {:.3} s: {:.2} M events/s, {:.2} M orders/s",
+        secs,
+        st.events as f64 / secs / 1e6,
+        st.orders as f64 / secs / 1e6
+    );
+    let _ = writeln!(t, "  results in {}", dir.display());
+    t
+}

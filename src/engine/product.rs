@@ -1,0 +1,169 @@
+//! A product's numbers as the engine uses them: prices in whole ticks, cash in
+//! millionths of the currency unit, and the per-day NAV, price band and
+//! redemption schedule, all worked out once before the run.
+
+use crate::calendar::Calendar;
+use crate::scenario::Product;
+
+/// Millionths of the currency unit per unit: the integer cash scale.
+pub const MICROS: f64 = 1e6;
+
+/// A holding cohort (the lots bought on one business day) that the platform
+/// redeems at one day's close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Redemption {
+    /// Business day the lots were bought (-1: held at the start).
+    pub cohort: i64,
+    /// True when the holding limit ran out before the term: a failed sale,
+    /// redeemed at NAV less the penalty. False: matured at term, at NAV.
+    pub failed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProductSpec {
+    pub id: String,
+    pub lot_size: i64,
+    pub tick_micros: i64,
+    /// Absolute tick (price / tick size) of book index 0.
+    pub grid_base: i64,
+    pub n_ticks: u32,
+    pub min_credit_score: f64,
+    pub max_order_lots: u32,
+    pub primary_supply_lots: u32,
+    pub holding_limit: u32,
+    /// Per business day: NAV in (fractional) ticks, band limits in whole ticks.
+    pub nav_ticks: Vec<f64>,
+    pub band_lo: Vec<i64>,
+    pub band_hi: Vec<i64>,
+    /// Per business day: redemption value per lot, in micros, at NAV and at NAV less the penalty.
+    pub redeem_at_nav: Vec<i64>,
+    pub redeem_penalised: Vec<i64>,
+    /// Per business day: the cohorts redeemed at that day's close.
+    pub redemptions: Vec<Vec<Redemption>>,
+}
+
+impl ProductSpec {
+    /// Works out a validated product over the calendar.
+    pub fn new(p: &Product, cal: &Calendar) -> ProductSpec {
+        let n_days = cal.days().len();
+        let nav0_ticks = (p.nav / p.tick_size).round();
+        let tick_micros = (p.tick_size * MICROS).round() as i64;
+        let mut nav_ticks = Vec::with_capacity(n_days);
+        let mut band_lo = Vec::with_capacity(n_days);
+        let mut band_hi = Vec::with_capacity(n_days);
+        let mut redeem_at_nav = Vec::with_capacity(n_days);
+        let mut redeem_penalised = Vec::with_capacity(n_days);
+        for d in 0..n_days as u32 {
+            let accrued = 1.0 + p.annual_yield * cal.calendar_days_elapsed(d) as f64 / 365.0;
+            let nav = nav0_ticks * accrued;
+            nav_ticks.push(nav);
+            band_lo.push(((nav * (1.0 - p.price_band)) - 1e-9).ceil().max(1.0) as i64);
+            band_hi.push(((nav * (1.0 + p.price_band)) + 1e-9).floor() as i64);
+            let unit_micros = nav * tick_micros as f64;
+            redeem_at_nav.push((unit_micros * p.lot_size as f64).round() as i64);
+            redeem_penalised.push((unit_micros * (1.0 - p.redemption_penalty) * p.lot_size as f64).round() as i64);
+        }
+        let grid_base = band_lo.iter().copied().min().unwrap_or(1);
+        let grid_top = band_hi.iter().copied().max().unwrap_or(grid_base);
+        let holding_limit = p.holding_limit_days as u32;
+        ProductSpec {
+            id: p.id.clone(),
+            lot_size: p.lot_size,
+            tick_micros,
+            grid_base,
+            n_ticks: (grid_top - grid_base + 1) as u32,
+            min_credit_score: p.min_credit_score,
+            max_order_lots: p.max_order_lots as u32,
+            primary_supply_lots: p.primary_supply_lots as u32,
+            holding_limit,
+            nav_ticks,
+            band_lo,
+            band_hi,
+            redeem_at_nav,
+            redeem_penalised,
+            redemptions: redemption_schedule(cal, holding_limit, p.term_days),
+        }
+    }
+
+    /// Cash value of `lots` at absolute tick `price`, in micros.
+    #[inline]
+    pub fn value(&self, price: i64, lots: u32) -> i64 {
+        price * self.tick_micros * self.lot_size * i64::from(lots)
+    }
+
+    /// The platform's primary-supply price on `day`: NAV rounded up to a tick.
+    pub fn supply_price(&self, day: u32) -> i64 {
+        (self.nav_ticks[day as usize] - 1e-9).ceil() as i64
+    }
+
+    /// Ring slots a holding needs: the cohorts alive at one day's close.
+    pub fn ring_len(&self) -> usize {
+        self.holding_limit as usize + 1
+    }
+}
+
+/// For every business day, the cohorts whose deadline falls on its close. A
+/// cohort bought on day b must be sold by the close of day b + limit; if the
+/// term (calendar days) ends first, it matures at the close of the first
+/// business day on or after b's date + term instead.
+fn redemption_schedule(cal: &Calendar, limit: u32, term_days: i64) -> Vec<Vec<Redemption>> {
+    let n = cal.days().len() as i64;
+    let mut out = vec![Vec::new(); n as usize];
+    for cohort in -1..n {
+        let limit_day = cohort + i64::from(limit);
+        let maturity = if cohort < 0 {
+            None
+        } else {
+            let due = cal.day(cohort as u32).date.add_days(term_days);
+            Some(cal.first_day_on_or_after(due).map_or(i64::MAX, i64::from))
+        };
+        let (day, failed) = match maturity {
+            Some(m) if m <= limit_day => (m, false),
+            _ => (limit_day, true),
+        };
+        if (0..n).contains(&day) {
+            out[day as usize].push(Redemption { cohort, failed });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Date, Duration, Simulation, TimeOfDay};
+
+    fn calendar(days: i64) -> Calendar {
+        Calendar::new(&Simulation {
+            name: "t".into(),
+            seed: 1,
+            start_date: Date::parse("2026-01-05").unwrap(),
+            days,
+            open: TimeOfDay::parse("09:30").unwrap(),
+            close: TimeOfDay::parse("15:00").unwrap(),
+            holidays: vec![],
+            window: Duration::parse("5m").unwrap(),
+            min_latency: Duration::parse("50ms").unwrap(),
+            latency_jitter: Duration::parse("0s").unwrap(),
+        })
+    }
+
+    #[test]
+    fn holding_limit_before_term_is_a_failed_sale() {
+        let cal = calendar(10);
+        let s = redemption_schedule(&cal, 3, 30);
+        assert_eq!(s[2], vec![Redemption { cohort: -1, failed: true }]);
+        assert_eq!(s[3], vec![Redemption { cohort: 0, failed: true }]);
+    }
+
+    #[test]
+    fn term_before_holding_limit_matures_at_nav() {
+        // Monday 5 Jan + 2 calendar days = Wednesday (day 2) < limit day 0 + 5.
+        let cal = calendar(10);
+        let s = redemption_schedule(&cal, 5, 2);
+        assert!(s[2].contains(&Redemption { cohort: 0, failed: false }));
+        // Friday (day 4) + 2 = Sunday: matures Monday (day 5).
+        assert!(s[5].contains(&Redemption { cohort: 4, failed: false }));
+        assert!(s[5].contains(&Redemption { cohort: 3, failed: false }));
+    }
+}

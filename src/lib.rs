@@ -1,0 +1,14 @@
+//! tplus: a discrete-event, agent-based simulator of a market for short-term
+//! internet-finance products. See ARCHITECTURE.md for the map of the code.
+
+pub mod agents;
+pub mod book;
+pub mod calendar;
+pub mod cli;
+pub mod engine;
+pub mod log;
+pub mod metrics;
+pub mod platform;
+pub mod random;
+pub mod results;
+pub mod scenario;

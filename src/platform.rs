@@ -1,0 +1,278 @@
+//! The platform between customers and the books: accounts (cash and T+1
+//! holdings), the checks every order passes before it reaches a book, and the
+//! settlement of trades and redemptions.
+//!
+//! Invariants: a customer's cash, reserved cash and holdings never go
+//! negative; every trade moves cash and lots between two accounts without
+//! creating or destroying either (the platform, as issuer, creates lots when
+//! it sells primary supply and retires them when it redeems).
+
+use crate::book::Side;
+use crate::engine::product::{ProductSpec, Redemption};
+
+/// Account id of the platform itself.
+pub const PLATFORM: u32 = 0;
+
+/// Why the platform refused an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reject {
+    CreditScore,
+    SizeLimit,
+    PriceBand,
+    InsufficientCash,
+    InsufficientShares,
+    SessionClosed,
+}
+
+impl Reject {
+    pub const ALL: [Reject; 6] = [
+        Reject::CreditScore,
+        Reject::SizeLimit,
+        Reject::PriceBand,
+        Reject::InsufficientCash,
+        Reject::InsufficientShares,
+        Reject::SessionClosed,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Reject::CreditScore => "credit_score",
+            Reject::SizeLimit => "size_limit",
+            Reject::PriceBand => "price_band",
+            Reject::InsufficientCash => "insufficient_cash",
+            Reject::InsufficientShares => "insufficient_shares",
+            Reject::SessionClosed => "session_closed",
+        }
+    }
+}
+
+/// Lots of one product held by every account, by purchase day.
+#[derive(Clone, Debug)]
+struct Holdings {
+    /// Ring of cohorts per account: `lots[account * ring + slot(day)]`.
+    ring: usize,
+    lots: Vec<u32>,
+    total: Vec<u32>,
+    /// Lots promised to resting sell orders.
+    reserved: Vec<u32>,
+}
+
+impl Holdings {
+    #[inline]
+    fn slot(&self, account: u32, cohort: i64) -> usize {
+        account as usize * self.ring + cohort.rem_euclid(self.ring as i64) as usize
+    }
+}
+
+/// Every account's cash and holdings.
+#[derive(Clone, Debug)]
+pub struct Accounts {
+    /// Cash in micros. The platform's may be negative: it is the issuer.
+    cash: Vec<i64>,
+    reserved_cash: Vec<i64>,
+    score: Vec<f32>,
+    holdings: Vec<Holdings>,
+}
+
+/// What an accepted order holds back until it is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reservation {
+    /// Micros per lot reserved for a buy (its limit, or the band top for a
+    /// market buy); 0 for a sell, which reserves lots instead.
+    pub per_lot: i64,
+}
+
+impl Accounts {
+    pub fn new(n_accounts: usize, products: &[ProductSpec]) -> Accounts {
+        Accounts {
+            cash: vec![0; n_accounts],
+            reserved_cash: vec![0; n_accounts],
+            score: vec![0.0; n_accounts],
+            holdings: products
+                .iter()
+                .map(|p| Holdings {
+                    ring: p.ring_len(),
+                    lots: vec![0; n_accounts * p.ring_len()],
+                    total: vec![0; n_accounts],
+                    reserved: vec![0; n_accounts],
+                })
+                .collect(),
+        }
+    }
+
+    pub fn n_accounts(&self) -> usize {
+        self.cash.len()
+    }
+
+    /// Opening position of a customer: cash, credit score and lots held from
+    /// before the start (cohort -1, sellable on the first day).
+    pub fn open_account(&mut self, account: u32, cash: i64, score: f32, initial_lots: &[u32]) {
+        let a = account as usize;
+        self.cash[a] = cash;
+        self.score[a] = score;
+        for (h, &lots) in self.holdings.iter_mut().zip(initial_lots) {
+            let slot = h.slot(account, -1);
+            h.lots[slot] = lots;
+            h.total[a] = lots;
+        }
+    }
+
+    pub fn cash(&self, account: u32) -> i64 {
+        self.cash[account as usize]
+    }
+
+    pub fn available_cash(&self, account: u32) -> i64 {
+        self.cash[account as usize] - self.reserved_cash[account as usize]
+    }
+
+    pub fn score(&self, account: u32) -> f32 {
+        self.score[account as usize]
+    }
+
+    pub fn held(&self, product: usize, account: u32) -> u32 {
+        self.holdings[product].total[account as usize]
+    }
+
+    /// Lots the account may sell on `day`: held, bought before `day`, not
+    /// already promised to a resting sell.
+    #[inline]
+    pub fn sellable(&self, product: usize, account: u32, day: u32) -> u32 {
+        let h = &self.holdings[product];
+        let a = account as usize;
+        h.total[a] - h.lots[h.slot(account, i64::from(day))] - h.reserved[a]
+    }
+
+    /// The platform checks, in the order a customer would hear of them. On
+    /// success the cash or lots are reserved until the order is done.
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_and_reserve(
+        &mut self,
+        account: u32,
+        product: usize,
+        spec: &ProductSpec,
+        day: u32,
+        side: Side,
+        limit: Option<i64>,
+        lots: u32,
+    ) -> Result<Reservation, Reject> {
+        if account == PLATFORM {
+            return Ok(Reservation { per_lot: 0 });
+        }
+        let d = day as usize;
+        if f64::from(self.score[account as usize]) < spec.min_credit_score {
+            return Err(Reject::CreditScore);
+        }
+        if lots == 0 || lots > spec.max_order_lots {
+            return Err(Reject::SizeLimit);
+        }
+        if let Some(p) = limit {
+            if p < spec.band_lo[d] || p > spec.band_hi[d] {
+                return Err(Reject::PriceBand);
+            }
+        }
+        match side {
+            Side::Buy => {
+                let per_lot = spec.value(limit.unwrap_or(spec.band_hi[d]), 1);
+                let need = per_lot * i64::from(lots);
+                if self.available_cash(account) < need {
+                    return Err(Reject::InsufficientCash);
+                }
+                self.reserved_cash[account as usize] += need;
+                Ok(Reservation { per_lot })
+            }
+            Side::Sell => {
+                if self.sellable(product, account, day) < lots {
+                    return Err(Reject::InsufficientShares);
+                }
+                self.holdings[product].reserved[account as usize] += lots;
+                Ok(Reservation { per_lot: 0 })
+            }
+        }
+    }
+
+    /// Gives back what an order still holds when it is done with `lots` unfilled.
+    pub fn release(&mut self, account: u32, product: usize, side: Side, r: Reservation, lots: u32) {
+        if account == PLATFORM || lots == 0 {
+            return;
+        }
+        match side {
+            Side::Buy => self.reserved_cash[account as usize] -= r.per_lot * i64::from(lots),
+            Side::Sell => self.holdings[product].reserved[account as usize] -= lots,
+        }
+    }
+
+    /// Moves cash and lots for one trade. `buyer_reserved` is what the buy
+    /// order reserved per lot; the difference to the price is freed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn settle(
+        &mut self,
+        product: usize,
+        day: u32,
+        buyer: u32,
+        seller: u32,
+        value: i64,
+        lots: u32,
+        buyer_reserved: Reservation,
+    ) {
+        let (b, s) = (buyer as usize, seller as usize);
+        self.cash[b] -= value;
+        self.cash[s] += value;
+        let h = &mut self.holdings[product];
+        if buyer != PLATFORM {
+            self.reserved_cash[b] -= buyer_reserved.per_lot * i64::from(lots);
+            let slot = h.slot(buyer, i64::from(day));
+            h.lots[slot] += lots;
+            h.total[b] += lots;
+        }
+        if seller != PLATFORM {
+            h.reserved[s] -= lots;
+            h.total[s] -= lots;
+            // Oldest cohorts go first: they are the nearest to their deadline.
+            let mut left = lots;
+            for cohort in (i64::from(day) - h.ring as i64 + 1)..i64::from(day) {
+                let slot = h.slot(seller, cohort);
+                let take = left.min(h.lots[slot]);
+                h.lots[slot] -= take;
+                left -= take;
+                if left == 0 {
+                    break;
+                }
+            }
+            debug_assert_eq!(left, 0, "sold lots that were not sellable");
+        }
+    }
+
+    /// Redeems one cohort of every account at `per_lot` micros a lot, calling
+    /// `each(account, lots)` for every account that held some.
+    pub fn redeem(&mut self, product: usize, r: Redemption, per_lot: i64, mut each: impl FnMut(u32, u32)) {
+        let h = &mut self.holdings[product];
+        for account in 1..self.cash.len() as u32 {
+            let slot = h.slot(account, r.cohort);
+            let lots = h.lots[slot];
+            if lots == 0 {
+                continue;
+            }
+            h.lots[slot] = 0;
+            h.total[account as usize] -= lots;
+            let value = per_lot * i64::from(lots);
+            self.cash[account as usize] += value;
+            self.cash[PLATFORM as usize] -= value;
+            each(account, lots);
+        }
+    }
+
+    /// Sum of all cash, the platform's included (constant across trades and redemptions).
+    pub fn total_cash(&self) -> i128 {
+        self.cash.iter().map(|&c| i128::from(c)).sum()
+    }
+
+    /// True when no customer balance is negative and reservations fit holdings.
+    pub fn all_non_negative(&self) -> bool {
+        (1..self.cash.len()).all(|a| {
+            self.cash[a] >= 0
+                && self.reserved_cash[a] >= 0
+                && self.reserved_cash[a] <= self.cash[a]
+                && self.holdings.iter().all(|h| h.reserved[a] <= h.total[a])
+        })
+    }
+}

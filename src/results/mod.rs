@@ -1,0 +1,249 @@
+//! A run's results on disk: `metrics.csv`, `summary.json`, `trades.csv`,
+//! `manifest.json` and, on request, `events.csv`, in one run directory.
+//!
+//! Every file is written under a temporary name (`.NAME.partial`) and renamed
+//! when complete, and `manifest.json` is written last: a directory with a
+//! manifest is a finished run, and a killed run never leaves a half file that
+//! looks whole.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use crate::engine::record::{OpRecord, Recorder, TradeRecord};
+use crate::engine::{Outcome, RunStats};
+use crate::log;
+use crate::metrics::{Micros, Secs, Summary};
+use crate::scenario::{Date, Scenario};
+
+pub const TRADES_HEADER: &str = "time,product,price,lots,buyer,seller,buy_order,sell_order,aggressor";
+
+/// A file being written under a temporary name.
+pub struct PartialFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: BufWriter<File>,
+}
+
+impl PartialFile {
+    pub fn create(dir: &Path, name: &str) -> io::Result<PartialFile> {
+        let tmp = dir.join(format!(".{name}.partial"));
+        let out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        Ok(PartialFile {
+            path: dir.join(name),
+            tmp,
+            out,
+        })
+    }
+
+    pub fn writer(&mut self) -> &mut BufWriter<File> {
+        &mut self.out
+    }
+
+    /// Flushes and gives the file its real name.
+    pub fn finish(mut self) -> io::Result<PathBuf> {
+        self.out.flush()?;
+        self.out.get_ref().sync_data()?;
+        fs::rename(&self.tmp, &self.path)?;
+        Ok(self.path)
+    }
+}
+
+/// Writes one whole file through a [`PartialFile`].
+fn write_file(dir: &Path, name: &str, f: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>) -> io::Result<()> {
+    let mut file = PartialFile::create(dir, name)?;
+    f(file.writer())?;
+    file.finish().map(|_| ())
+}
+
+/// The recorder a run writes through: trades (and the log) stream to disk as
+/// the run goes; the first I/O error is kept and reported at the end.
+pub struct RunWriter {
+    products: Vec<(String, i64)>,
+    trades: PartialFile,
+    ops: Option<PartialFile>,
+    error: Option<io::Error>,
+}
+
+impl RunWriter {
+    pub fn create(dir: &Path, scenario: &Scenario, log_ops: bool) -> io::Result<RunWriter> {
+        fs::create_dir_all(dir)?;
+        let products = scenario
+            .products
+            .iter()
+            .map(|p| (p.id.clone(), (p.tick_size * crate::engine::product::MICROS).round() as i64))
+            .collect();
+        let mut trades = PartialFile::create(dir, "trades.csv")?;
+        writeln!(trades.writer(), "{TRADES_HEADER}")?;
+        let ops = if log_ops {
+            let mut f = PartialFile::create(dir, "events.csv")?;
+            writeln!(f.writer(), "{}", log::HEADER)?;
+            Some(f)
+        } else {
+            None
+        };
+        Ok(RunWriter {
+            products,
+            trades,
+            ops,
+            error: None,
+        })
+    }
+
+    fn keep(&mut self, r: io::Result<()>) {
+        if let Err(e) = r {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    /// Writes the remaining files; `manifest.json` last.
+    pub fn finish(self, dir: &Path, scenario: &Scenario, outcome: &Outcome, threads: usize) -> io::Result<Vec<PathBuf>> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let mut files = vec![self.trades.finish()?];
+        if let Some(ops) = self.ops {
+            files.push(ops.finish()?);
+        }
+        write_file(dir, "metrics.csv", |w| outcome.metrics.write_csv(&outcome.calendar, &outcome.products, w))?;
+        files.push(dir.join("metrics.csv"));
+        let summary = SummaryFile {
+            scenario: &scenario.simulation.name,
+            seed: outcome.seed,
+            summary: outcome.metrics.summary(&outcome.products),
+        };
+        write_file(dir, "summary.json", |w| json(w, &summary))?;
+        files.push(dir.join("summary.json"));
+        let manifest = Manifest {
+            tool: "tplus",
+            version: env!("CARGO_PKG_VERSION"),
+            created_utc: utc_stamp(SystemTime::now(), true),
+            seed: outcome.seed,
+            threads,
+            wall_seconds: outcome.stats.wall.as_secs_f64(),
+            counts: &outcome.stats,
+            cash_conserved: outcome.cash_start == outcome.cash_end,
+            accounts_non_negative: outcome.accounts_sound,
+            files: files.iter().filter_map(|f| f.file_name()).map(|f| f.to_string_lossy().into_owned()).collect(),
+            scenario,
+        };
+        write_file(dir, "manifest.json", |w| json(w, &manifest))?;
+        files.push(dir.join("manifest.json"));
+        Ok(files)
+    }
+}
+
+fn json(w: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, value)?;
+    w.write_all(b"\n")
+}
+
+impl Recorder for RunWriter {
+    fn trade(&mut self, t: &TradeRecord) {
+        let (id, tick) = &self.products[t.product as usize];
+        let r = writeln!(
+            self.trades.writer(),
+            "{},{},{},{},{},{},{},{},{}",
+            Secs(t.time),
+            id,
+            Micros(t.price * tick),
+            t.lots,
+            t.buyer,
+            t.seller,
+            t.buy_order,
+            t.sell_order,
+            log::side_name(t.aggressor),
+        );
+        self.keep(r);
+    }
+
+    fn wants_ops(&self) -> bool {
+        self.ops.is_some()
+    }
+
+    fn op(&mut self, op: &OpRecord) {
+        if let Some(f) = self.ops.as_mut() {
+            let r = log::write_op(f.writer(), op, &self.products);
+            self.keep(r);
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SummaryFile<'a> {
+    scenario: &'a str,
+    seed: u64,
+    #[serde(flatten)]
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    tool: &'static str,
+    version: &'static str,
+    created_utc: String,
+    seed: u64,
+    threads: usize,
+    wall_seconds: f64,
+    counts: &'a RunStats,
+    cash_conserved: bool,
+    accounts_non_negative: bool,
+    files: Vec<String>,
+    scenario: &'a Scenario,
+}
+
+/// `20261125T061500Z` (compact, for directory names) or `2026-11-25T06:15:00Z`.
+pub fn utc_stamp(t: SystemTime, readable: bool) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let date = Date::from_days_since_epoch(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+    if readable {
+        format!("{date}T{h:02}:{m:02}:{sec:02}Z")
+    } else {
+        format!("{:04}{:02}{:02}T{h:02}{m:02}{sec:02}Z", date.year, date.month, date.day)
+    }
+}
+
+/// A fresh run directory `root/<scenario>/<UTC time>-seed<seed>`, suffixed
+/// `-2`, `-3`, … if two runs start in the same second.
+pub fn new_run_dir(root: &Path, scenario: &str, seed: u64) -> PathBuf {
+    let base = format!("{}-seed{seed}", utc_stamp(SystemTime::now(), false));
+    let parent = root.join(scenario);
+    let mut dir = parent.join(&base);
+    let mut n = 2;
+    while dir.exists() {
+        dir = parent.join(format!("{base}-{n}"));
+        n += 1;
+    }
+    dir
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_files_appear_only_when_finished() {
+        let dir = std::env::temp_dir().join(format!("tplus-partial-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let mut f = PartialFile::create(&dir, "x.csv").unwrap();
+        writeln!(f.writer(), "a,b").unwrap();
+        assert!(!dir.join("x.csv").exists());
+        assert!(dir.join(".x.csv.partial").exists());
+        f.finish().unwrap();
+        assert_eq!(fs::read_to_string(dir.join("x.csv")).unwrap(), "a,b\n");
+        assert!(!dir.join(".x.csv.partial").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn utc_stamps() {
+        let t = UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000);
+        assert_eq!(utc_stamp(t, true), "2026-11-18T09:46:40Z");
+        assert_eq!(utc_stamp(t, false), "20261118T094640Z");
+    }
+}

@@ -1,0 +1,109 @@
+//! The one error type for anything wrong with a scenario, formatted the way a
+//! compiler reports a mistake: `file:line:column: field: what is wrong`, then
+//! what is accepted.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioError {
+    pub file: PathBuf,
+    /// 1-based line and column, where the mistake has a place in the file.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// Field path such as `agents[1].arrival.rate` (array indices count from 0).
+    pub field: Option<String>,
+    pub message: String,
+    pub accepted: Option<String>,
+}
+
+impl ScenarioError {
+    pub fn whole_file(file: &Path, message: impl Into<String>) -> ScenarioError {
+        ScenarioError {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            field: None,
+            message: message.into(),
+            accepted: None,
+        }
+    }
+
+    pub fn at_span(
+        file: &Path,
+        text: &str,
+        span: Option<std::ops::Range<usize>>,
+        field: Option<String>,
+        message: impl Into<String>,
+    ) -> ScenarioError {
+        let (line, column) = match span {
+            Some(span) => {
+                let (l, c) = line_column(text, span.start);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        ScenarioError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            field,
+            message: message.into(),
+            accepted: None,
+        }
+    }
+
+    pub fn accepting(mut self, accepted: impl Into<String>) -> ScenarioError {
+        self.accepted = Some(accepted.into());
+        self
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, ":{line}:{column}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": {field}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(accepted) = &self.accepted {
+            write!(f, "\n  accepted: {accepted}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_from_one() {
+        let text = "a = 1\nbb = 2\n";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 6), (2, 1));
+        assert_eq!(line_column(text, 11), (2, 6));
+    }
+
+    #[test]
+    fn display_reads_like_a_compiler_message() {
+        let e = ScenarioError::at_span(Path::new("s.toml"), "x = 1\ny = 2", Some(6..7), Some("y".into()), "bad")
+            .accepting("good");
+        assert_eq!(e.to_string(), "s.toml:2:1: y: bad\n  accepted: good");
+    }
+}

@@ -1,0 +1,76 @@
+//! Scenario files: reading, parsing and validating the TOML that describes a market.
+//!
+//! This is the only module that parses TOML. [`load`] turns a path into a
+//! validated [`Scenario`] or a [`ScenarioError`] that names the file, the line
+//! and column, the field path (`agents[1].arrival.rate`) and what is accepted —
+//! the same shape for a missing file, a syntax error, a wrong type, an unknown
+//! field or a value that fails validation.
+
+mod error;
+mod locate;
+mod schema;
+pub mod units;
+mod validate;
+
+use std::path::Path;
+
+pub use error::ScenarioError;
+pub use schema::*;
+pub use units::{Date, Duration, TimeOfDay};
+
+/// Reads, parses and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let what = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::InvalidData => "the file is not UTF-8 text".to_string(),
+            _ => e.to_string(),
+        };
+        ScenarioError::whole_file(path, format!("cannot read the scenario: {what}"))
+            .accepting("a readable TOML scenario file, e.g. scenarios/baseline.toml")
+    })?;
+    parse(path, &text)
+}
+
+/// Parses and validates scenario text; `path` is used only in messages.
+pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
+    let de = toml::de::Deserializer::parse(text).map_err(|e| {
+        ScenarioError::at_span(path, text, e.span(), None, format!("not valid TOML: {}", e.message().trim()))
+            .accepting("TOML syntax (https://toml.io); check quotes, brackets and `key = value` lines")
+    })?;
+    let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let field = (field != ".").then_some(field);
+        let inner = e.into_inner();
+        let (message, accepted) = explain_serde(inner.message());
+        let span = inner.span().or_else(|| field.as_deref().and_then(|f| locate::span_of(text, f)));
+        let mut err = ScenarioError::at_span(path, text, span, field, message);
+        if let Some(accepted) = accepted {
+            err = err.accepting(accepted);
+        }
+        err
+    })?;
+    validate::validate(&scenario).map_err(|v| {
+        let span = locate::span_of(text, &v.field);
+        ScenarioError::at_span(path, text, span, Some(v.field), v.message).accepting(v.accepted)
+    })?;
+    Ok(scenario)
+}
+
+/// Splits serde's message into what went wrong and, where serde lists them,
+/// the accepted values, and renames Rust type names to the words users know.
+fn explain_serde(message: &str) -> (String, Option<String>) {
+    let message = message
+        .trim()
+        .replace("expected i64", "expected an integer")
+        .replace("expected u64", "expected a non-negative integer")
+        .replace("expected f64", "expected a number")
+        .replace("expected a sequence", "expected an array [...]");
+    if let Some((what, expected)) = message.split_once(", expected ") {
+        return (what.to_string(), Some(expected.to_string()));
+    }
+    if let Some(field) = message.strip_prefix("missing field ") {
+        return (format!("missing required field {field}"), Some("see scenarios/README.md for every field".into()));
+    }
+    (message, None)
+}
