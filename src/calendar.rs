@@ -36,22 +36,13 @@ impl Calendar {
         while days.len() < sim.days as usize {
             if !date.is_weekend() && !sim.holidays.contains(&date) {
                 let midnight = (date.days_since_epoch() - sim.start_date.days_since_epoch()) * NS_PER_DAY;
-                days.push(BusinessDay {
-                    date,
-                    open: midnight + sim.open.0,
-                    close: midnight + sim.close.0,
-                });
+                days.push(BusinessDay { date, open: midnight + sim.open.0, close: midnight + sim.close.0 });
             }
             date = date.add_days(1);
         }
         let session = sim.close.0 - sim.open.0;
         let window = sim.window.0;
-        Calendar {
-            start: sim.start_date,
-            days,
-            window,
-            windows_per_day: ((session + window - 1) / window) as u32,
-        }
+        Calendar { start: sim.start_date, days, window, windows_per_day: ((session + window - 1) / window) as u32 }
     }
 
     pub fn days(&self) -> &[BusinessDay] {

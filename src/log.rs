@@ -69,7 +69,10 @@ mod tests {
         };
         let mut out = Vec::new();
         write_op(&mut out, &op, &[("NOTE7".into(), 100)]).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "34200.05,rejected,7,3,NOTE7,buy,limit,1,1.0001,5,insufficient_cash\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "34200.05,rejected,7,3,NOTE7,buy,limit,1,1.0001,5,insufficient_cash\n"
+        );
         assert_eq!(HEADER.split(',').count(), 11);
     }
 }

@@ -165,10 +165,10 @@ impl Accounts {
         if lots == 0 || lots > spec.max_order_lots {
             return Err(Reject::SizeLimit);
         }
-        if let Some(p) = limit {
-            if p < spec.band_lo[d] || p > spec.band_hi[d] {
-                return Err(Reject::PriceBand);
-            }
+        if let Some(p) = limit
+            && (p < spec.band_lo[d] || p > spec.band_hi[d])
+        {
+            return Err(Reject::PriceBand);
         }
         match side {
             Side::Buy => {

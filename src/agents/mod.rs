@@ -106,7 +106,14 @@ pub struct Decision {
 pub trait Behaviour: Send + Sync {
     /// Decides what agent `id` does at `now`. `rng` is the agent's own
     /// stream, the only randomness a decision may use.
-    fn decide(&self, id: u32, now: i64, state: &mut AgentState, rng: &mut ChaCha8Rng, ctx: &Context<'_>) -> [Option<Action>; MAX_ACTIONS];
+    fn decide(
+        &self,
+        id: u32,
+        now: i64,
+        state: &mut AgentState,
+        rng: &mut ChaCha8Rng,
+        ctx: &Context<'_>,
+    ) -> [Option<Action>; MAX_ACTIONS];
 
     /// Draws the agent's private state at the start of the run.
     fn init(&self, state: &mut AgentState, rng: &mut ChaCha8Rng);
@@ -125,10 +132,9 @@ pub struct Group {
 impl Group {
     pub fn new(g: &AgentGroup, product_ids: &[String], min_latency: i64, jitter_mean: i64) -> Group {
         let products: Vec<u16> = match &g.products {
-            Some(list) => list
-                .iter()
-                .filter_map(|id| product_ids.iter().position(|p| p == id).map(|i| i as u16))
-                .collect(),
+            Some(list) => {
+                list.iter().filter_map(|id| product_ids.iter().position(|p| p == id).map(|i| i as u16)).collect()
+            }
             None => (0..product_ids.len() as u16).collect(),
         };
         let behaviour: Box<dyn Behaviour> = match g.family {
@@ -151,10 +157,7 @@ impl Group {
         let mut out = Decision::default();
         for (slot, action) in out.actions.iter_mut().zip(actions) {
             if let Some(action) = action {
-                *slot = Some(Timed {
-                    at: now + self.latency(&mut rng),
-                    action,
-                });
+                *slot = Some(Timed { at: now + self.latency(&mut rng), action });
             }
         }
         out.next_wake = now + self.gap(&mut rng);
@@ -195,12 +198,24 @@ mod tests {
     #[test]
     fn draws_respect_the_distribution_and_the_floor() {
         let mut rng = agent_stream(1, 1);
-        let u = Distribution { dist: DistKind::Uniform, value: None, min: Some(2.0), max: Some(3.0), ..Distribution::fixed(0.0) };
+        let u = Distribution {
+            dist: DistKind::Uniform,
+            value: None,
+            min: Some(2.0),
+            max: Some(3.0),
+            ..Distribution::fixed(0.0)
+        };
         for _ in 0..1000 {
             let x = draw(&u, &mut rng, 0.0);
             assert!((2.0..=3.0).contains(&x));
         }
-        let n = Distribution { dist: DistKind::Normal, value: None, mean: Some(0.0), sd: Some(1.0), ..Distribution::fixed(0.0) };
+        let n = Distribution {
+            dist: DistKind::Normal,
+            value: None,
+            mean: Some(0.0),
+            sd: Some(1.0),
+            ..Distribution::fixed(0.0)
+        };
         assert!((0..1000).all(|_| draw(&n, &mut rng, 0.0) >= 0.0));
         let mean: f64 = (0..20_000).map(|_| draw(&n, &mut rng, f64::NEG_INFINITY)).sum::<f64>() / 20_000.0;
         assert!(mean.abs() < 0.05, "normal mean {mean}");

@@ -57,11 +57,18 @@ impl Behaviour for ZeroIntelligence {
         state.value_offset = offset as f32;
     }
 
-    fn decide(&self, id: u32, _now: i64, state: &mut AgentState, rng: &mut ChaCha8Rng, ctx: &Context<'_>) -> [Option<Action>; MAX_ACTIONS] {
-        if let Some(live) = state.live {
-            if rng.random_bool(self.cancel_prob) {
-                return [Some(Action::Cancel { product: live.product, order: live.order, serial: live.serial }), None];
-            }
+    fn decide(
+        &self,
+        id: u32,
+        _now: i64,
+        state: &mut AgentState,
+        rng: &mut ChaCha8Rng,
+        ctx: &Context<'_>,
+    ) -> [Option<Action>; MAX_ACTIONS] {
+        if let Some(live) = state.live
+            && rng.random_bool(self.cancel_prob)
+        {
+            return [Some(Action::Cancel { product: live.product, order: live.order, serial: live.serial }), None];
         }
         if self.products.is_empty() {
             return [None, None];

@@ -42,13 +42,7 @@ impl LevelBits {
             }
             bits = len;
         }
-        LevelBits {
-            words: vec![0; total],
-            offs,
-            lens,
-            layers,
-            n_bits,
-        }
+        LevelBits { words: vec![0; total], offs, lens, layers, n_bits }
     }
 
     #[cfg(test)]
@@ -234,11 +228,7 @@ mod tests {
             let mut v = vec![false; n as usize];
             for _ in 0..20_000 {
                 // Cluster the bits so that searches cross many empty words.
-                let t = if rng.random_bool(0.5) {
-                    rng.random_range(0..n)
-                } else {
-                    rng.random_range(0..n.min(200))
-                };
+                let t = if rng.random_bool(0.5) { rng.random_range(0..n) } else { rng.random_range(0..n.min(200)) };
                 if rng.random_bool(0.5) {
                     b.set(t);
                     v[t as usize] = true;

@@ -137,14 +137,7 @@ pub enum BookEvent {
         resting_id: OrderId,
     },
     /// The (remainder of the) incoming order now rests in the book.
-    Rested {
-        id: OrderId,
-        side: Side,
-        price: Tick,
-        remaining: Qty,
-        owner: u32,
-        tag: u64,
-    },
+    Rested { id: OrderId, side: Side, price: Tick, remaining: Qty, owner: u32, tag: u64 },
     /// Final state of an order (incoming or resting): every accepted order
     /// gets exactly one `Done`.
     Done {
@@ -228,12 +221,7 @@ struct Level {
 }
 
 impl Level {
-    const EMPTY: Level = Level {
-        head: NIL,
-        tail: NIL,
-        aon: 0,
-        total: 0,
-    };
+    const EMPTY: Level = Level { head: NIL, tail: NIL, aon: 0, total: 0 };
 }
 
 /// Price ladder of one side.
@@ -247,11 +235,7 @@ struct Ladder {
 
 impl Ladder {
     fn new(n_ticks: u32) -> Ladder {
-        Ladder {
-            levels: vec![Level::EMPTY; n_ticks as usize],
-            bits: LevelBits::new(n_ticks),
-            best: NONE,
-        }
+        Ladder { levels: vec![Level::EMPTY; n_ticks as usize], bits: LevelBits::new(n_ticks), best: NONE }
     }
 
     /// Next occupied price strictly worse than `p` on a bid (`BID`) or ask
@@ -316,11 +300,7 @@ impl Book {
     /// Returns Ok(Some(id)) if (a remainder of) the order rests, Ok(None) if
     /// it is done on arrival, Err if refused (no events emitted then).
     #[inline]
-    pub fn submit<S: EventSink>(
-        &mut self,
-        order: &NewOrder,
-        sink: &mut S,
-    ) -> Result<Option<OrderId>, RejectReason> {
+    pub fn submit<S: EventSink>(&mut self, order: &NewOrder, sink: &mut S) -> Result<Option<OrderId>, RejectReason> {
         if order.qty == 0 {
             return Err(RejectReason::ZeroQuantity);
         }
@@ -345,9 +325,7 @@ impl Book {
     ) -> Option<OrderId> {
         let opp = if BUY { ASKS } else { BIDS };
         let mut filled = 0;
-        if crosses::<BUY>(self.ladders[opp].best, limit)
-            && (!o.all_or_none || self.can_fill::<BUY>(limit, o.qty))
-        {
+        if crosses::<BUY>(self.ladders[opp].best, limit) && (!o.all_or_none || self.can_fill::<BUY>(limit, o.qty)) {
             filled = self.take::<BUY, S>(o, limit, sink);
         }
         let remaining = o.qty - filled;
@@ -361,11 +339,7 @@ impl Book {
             tag: o.tag,
             qty: o.qty,
             filled,
-            reason: if remaining == 0 {
-                DoneReason::Filled
-            } else {
-                DoneReason::Unfilled
-            },
+            reason: if remaining == 0 { DoneReason::Filled } else { DoneReason::Unfilled },
         });
         None
     }
@@ -402,11 +376,7 @@ impl Book {
                     cur = s.next;
                 }
             }
-            p = if BUY {
-                ladder.next_worse::<false>(p)
-            } else {
-                ladder.next_worse::<true>(p)
-            };
+            p = if BUY { ladder.next_worse::<false>(p) } else { ladder.next_worse::<true>(p) };
         }
         false
     }
@@ -414,12 +384,7 @@ impl Book {
     /// Matches an incoming order against the opposite side; returns the
     /// quantity filled. The opposite side must cross at its best price.
     #[inline(always)]
-    fn take<const BUY: bool, S: EventSink>(
-        &mut self,
-        o: &NewOrder,
-        limit: Tick,
-        sink: &mut S,
-    ) -> Qty {
+    fn take<const BUY: bool, S: EventSink>(&mut self, o: &NewOrder, limit: Tick, sink: &mut S) -> Qty {
         let ladder = &mut self.ladders[if BUY { ASKS } else { BIDS }];
         let pool = &mut self.pool;
         let first = ladder.best;
@@ -488,11 +453,7 @@ impl Book {
             if rem == 0 {
                 break;
             }
-            p = if BUY {
-                ladder.next_worse::<false>(p)
-            } else {
-                ladder.next_worse::<true>(p)
-            };
+            p = if BUY { ladder.next_worse::<false>(p) } else { ladder.next_worse::<true>(p) };
             if !crosses::<BUY>(p, limit) {
                 break;
             }
@@ -500,23 +461,14 @@ impl Book {
         if ladder.levels[first as usize].head == NIL {
             // The first non-empty level left is at or beyond the last one
             // visited, so the search is short.
-            ladder.best = if BUY {
-                ladder.next_worse::<false>(first)
-            } else {
-                ladder.next_worse::<true>(first)
-            };
+            ladder.best = if BUY { ladder.next_worse::<false>(first) } else { ladder.next_worse::<true>(first) };
         }
         o.qty - rem
     }
 
     /// Appends the remainder of an incoming limit order to its level.
     #[inline(always)]
-    fn rest<const BUY: bool, S: EventSink>(
-        &mut self,
-        o: &NewOrder,
-        remaining: Qty,
-        sink: &mut S,
-    ) -> OrderId {
+    fn rest<const BUY: bool, S: EventSink>(&mut self, o: &NewOrder, remaining: Qty, sink: &mut S) -> OrderId {
         let price = o.price;
         let ladder = &mut self.ladders[if BUY { BIDS } else { ASKS }];
         let lvl = &mut ladder.levels[price as usize];
@@ -535,11 +487,7 @@ impl Book {
         if lvl.tail == NIL {
             lvl.head = idx;
             ladder.bits.set(price);
-            let better = if BUY {
-                ladder.best == NONE || price > ladder.best
-            } else {
-                price < ladder.best
-            };
+            let better = if BUY { ladder.best == NONE || price > ladder.best } else { price < ladder.best };
             if better {
                 ladder.best = price;
             }
@@ -550,14 +498,7 @@ impl Book {
         lvl.total += remaining as u64;
         lvl.aon += o.all_or_none as u32;
         let id = OrderId::new(idx, generation);
-        sink.event(BookEvent::Rested {
-            id,
-            side: o.side,
-            price,
-            remaining,
-            owner: o.owner,
-            tag: o.tag,
-        });
+        sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
         id
     }
 
@@ -664,10 +605,7 @@ impl Book {
 
     /// Total resting quantity of a side at one price (0 off the grid).
     pub fn qty_at(&self, side: Side, price: Tick) -> u64 {
-        self.ladders[side as usize]
-            .levels
-            .get(price as usize)
-            .map_or(0, |l| l.total)
+        self.ladders[side as usize].levels.get(price as usize).map_or(0, |l| l.total)
     }
 
     #[inline]
@@ -676,9 +614,7 @@ impl Book {
     }
 
     pub fn get(&self, id: OrderId) -> Option<RestingOrder> {
-        self.pool
-            .lookup(id.slot(), id.generation())
-            .map(RestingOrder::of)
+        self.pool.lookup(id.slot(), id.generation()).map(RestingOrder::of)
     }
 
     /// Every resting order of a side in priority order (best price first,

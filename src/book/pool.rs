@@ -40,11 +40,7 @@ pub(crate) struct Pool {
 
 impl Pool {
     pub(crate) fn with_capacity(capacity: usize) -> Pool {
-        Pool {
-            slots: Vec::with_capacity(capacity),
-            free: NIL,
-            live: 0,
-        }
+        Pool { slots: Vec::with_capacity(capacity), free: NIL, live: 0 }
     }
 
     #[inline]

@@ -3,15 +3,7 @@
 use super::*;
 
 fn lim(side: Side, price: Tick, qty: Qty, tag: u64) -> NewOrder {
-    NewOrder {
-        side,
-        kind: OrderKind::Limit,
-        price,
-        qty,
-        all_or_none: false,
-        owner: tag as u32 * 10,
-        tag,
-    }
+    NewOrder { side, kind: OrderKind::Limit, price, qty, all_or_none: false, owner: tag as u32 * 10, tag }
 }
 
 fn aon(mut o: NewOrder) -> NewOrder {
@@ -35,12 +27,7 @@ fn sub(b: &mut Book, o: NewOrder) -> (Option<OrderId>, Vec<BookEvent>) {
 fn trades(ev: &[BookEvent]) -> Vec<(u64, Qty, Tick)> {
     ev.iter()
         .filter_map(|e| match *e {
-            BookEvent::Trade {
-                resting_tag,
-                qty,
-                price,
-                ..
-            } => Some((resting_tag, qty, price)),
+            BookEvent::Trade { resting_tag, qty, price, .. } => Some((resting_tag, qty, price)),
             _ => None,
         })
         .collect()
@@ -48,21 +35,13 @@ fn trades(ev: &[BookEvent]) -> Vec<(u64, Qty, Tick)> {
 
 fn done_of(ev: &[BookEvent], tag: u64) -> Option<(Qty, DoneReason)> {
     ev.iter().find_map(|e| match *e {
-        BookEvent::Done {
-            tag: t,
-            filled,
-            reason,
-            ..
-        } if t == tag => Some((filled, reason)),
+        BookEvent::Done { tag: t, filled, reason, .. } if t == tag => Some((filled, reason)),
         _ => None,
     })
 }
 
 fn tags(b: &Book, side: Side) -> Vec<(u64, Qty)> {
-    b.orders(side)
-        .iter()
-        .map(|(_, o)| (o.tag, o.remaining))
-        .collect()
+    b.orders(side).iter().map(|(_, o)| (o.tag, o.remaining)).collect()
 }
 
 #[test]
@@ -102,27 +81,9 @@ fn fills_at_resting_price_and_event_order() {
             resting_id: rid.unwrap(),
         }
     );
-    assert!(matches!(
-        ev[1],
-        BookEvent::Done {
-            tag: 1,
-            reason: DoneReason::Filled,
-            filled: 3,
-            ..
-        }
-    ));
+    assert!(matches!(ev[1], BookEvent::Done { tag: 1, reason: DoneReason::Filled, filled: 3, .. }));
     assert!(matches!(ev[2], BookEvent::Trade { price: 49, qty: 1, resting_tag: 2, .. }));
-    assert!(matches!(
-        ev[3],
-        BookEvent::Done {
-            tag: 3,
-            price: 40,
-            qty: 4,
-            filled: 4,
-            reason: DoneReason::Filled,
-            ..
-        }
-    ));
+    assert!(matches!(ev[3], BookEvent::Done { tag: 3, price: 40, qty: 4, filled: 4, reason: DoneReason::Filled, .. }));
     assert_eq!(ev.len(), 4);
     assert_eq!(tags(&b, Side::Buy), vec![(2, 2)]);
     assert_eq!(b.get(rid.unwrap()), None);
@@ -146,14 +107,7 @@ fn incoming_limit_remainder_rests() {
     let mut b = Book::new(100, 16);
     sub(&mut b, lim(Side::Sell, 10, 3, 1));
     let (id, ev) = sub(&mut b, lim(Side::Buy, 10, 5, 2));
-    assert!(matches!(
-        ev.last(),
-        Some(BookEvent::Rested {
-            remaining: 2,
-            price: 10,
-            ..
-        })
-    ));
+    assert!(matches!(ev.last(), Some(BookEvent::Rested { remaining: 2, price: 10, .. })));
     let r = b.get(id.unwrap()).unwrap();
     assert_eq!((r.remaining, r.qty, r.side), (2, 5, Side::Buy));
 }
@@ -184,28 +138,13 @@ fn ioc_and_market_remainders_are_killed() {
 fn rejects_without_events() {
     let mut b = Book::new(100, 16);
     let mut ev = Vec::new();
-    assert_eq!(
-        b.submit(&lim(Side::Buy, 10, 0, 1), &mut ev),
-        Err(RejectReason::ZeroQuantity)
-    );
-    assert_eq!(
-        b.submit(&lim(Side::Buy, 100, 1, 1), &mut ev),
-        Err(RejectReason::PriceOutOfRange)
-    );
-    assert_eq!(
-        b.submit(&kind(lim(Side::Buy, 100, 1, 1), OrderKind::Ioc), &mut ev),
-        Err(RejectReason::PriceOutOfRange)
-    );
+    assert_eq!(b.submit(&lim(Side::Buy, 10, 0, 1), &mut ev), Err(RejectReason::ZeroQuantity));
+    assert_eq!(b.submit(&lim(Side::Buy, 100, 1, 1), &mut ev), Err(RejectReason::PriceOutOfRange));
+    assert_eq!(b.submit(&kind(lim(Side::Buy, 100, 1, 1), OrderKind::Ioc), &mut ev), Err(RejectReason::PriceOutOfRange));
     // Zero quantity wins over a bad price.
-    assert_eq!(
-        b.submit(&lim(Side::Buy, 500, 0, 1), &mut ev),
-        Err(RejectReason::ZeroQuantity)
-    );
+    assert_eq!(b.submit(&lim(Side::Buy, 500, 0, 1), &mut ev), Err(RejectReason::ZeroQuantity));
     // Market ignores the price entirely.
-    assert_eq!(
-        b.submit(&kind(lim(Side::Buy, 500, 1, 1), OrderKind::Market), &mut ev),
-        Ok(None)
-    );
+    assert_eq!(b.submit(&kind(lim(Side::Buy, 500, 1, 1), OrderKind::Market), &mut ev), Ok(None));
     assert_eq!(ev.len(), 1);
 }
 
@@ -356,9 +295,7 @@ fn cancel_and_stale_ids() {
 #[test]
 fn cancel_middle_of_queue() {
     let mut b = Book::new(100, 8);
-    let ids: Vec<OrderId> = (0..4)
-        .map(|t| sub(&mut b, lim(Side::Sell, 30, 1, t)).0.unwrap())
-        .collect();
+    let ids: Vec<OrderId> = (0..4).map(|t| sub(&mut b, lim(Side::Sell, 30, 1, t)).0.unwrap()).collect();
     b.cancel(ids[1], DoneReason::Cancelled, &mut ());
     b.cancel(ids[3], DoneReason::Cancelled, &mut ());
     assert_eq!(tags(&b, Side::Sell), vec![(0, 1), (2, 1)]);
@@ -382,12 +319,7 @@ fn clear_cancels_everything() {
     let order: Vec<(u64, Qty)> = ev
         .iter()
         .map(|e| match *e {
-            BookEvent::Done {
-                tag,
-                filled,
-                reason: DoneReason::Expired,
-                ..
-            } => (tag, filled),
+            BookEvent::Done { tag, filled, reason: DoneReason::Expired, .. } => (tag, filled),
             _ => panic!("unexpected {e:?}"),
         })
         .collect();
@@ -463,9 +395,7 @@ fn sweep_across_many_levels_updates_best() {
 #[test]
 fn pool_grows_past_capacity() {
     let mut b = Book::new(10, 1);
-    let ids: Vec<OrderId> = (0..100)
-        .map(|t| sub(&mut b, lim(Side::Buy, (t % 10) as u32, 1, t)).0.unwrap())
-        .collect();
+    let ids: Vec<OrderId> = (0..100).map(|t| sub(&mut b, lim(Side::Buy, (t % 10) as u32, 1, t)).0.unwrap()).collect();
     assert_eq!(b.resting_orders(), 100);
     for id in ids {
         assert!(b.get(id).is_some());

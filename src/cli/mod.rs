@@ -15,7 +15,11 @@ use crate::results::{self, RunWriter};
 use crate::scenario::{self, Scenario};
 
 #[derive(Parser, Debug)]
-#[command(name = "tplus", version, about = "Agent-based simulator of a market for short-term internet-finance products")]
+#[command(
+    name = "tplus",
+    version,
+    about = "Agent-based simulator of a market for short-term internet-finance products"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -60,14 +64,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { scenario } => check(&scenario),
-        Command::Run {
-            scenario,
-            seed,
-            out,
-            threads,
-            log,
-            quiet,
-        } => {
+        Command::Run { scenario, seed, out, threads, log, quiet } => {
             let threads = threads.map_or_else(default_threads, usize::from);
             run(&scenario, RunOptions { seed, threads }, out, log, quiet)
         }
@@ -122,7 +119,12 @@ pub fn describe(path: &Path, s: &Scenario) -> String {
         sim.min_latency,
         sim.latency_jitter
     );
-    let _ = writeln!(o, "  macro     loan rate {:?} at {:.2}%", s.macro_env.loan_rate.model, s.macro_env.loan_rate.value * 100.0);
+    let _ = writeln!(
+        o,
+        "  macro     loan rate {:?} at {:.2}%",
+        s.macro_env.loan_rate.model,
+        s.macro_env.loan_rate.value * 100.0
+    );
     for p in &s.products {
         let _ = writeln!(
             o,
@@ -209,7 +211,14 @@ fn human_summary(s: &Scenario, o: &Outcome, threads: usize, dir: &Path) -> Strin
     let st = &o.stats;
     let secs = st.wall.as_secs_f64().max(1e-9);
     let mut t = String::new();
-    let _ = writeln!(t, "tplus {} — `{}`, seed {}, {} thread(s)", env!("CARGO_PKG_VERSION"), s.simulation.name, o.seed, threads);
+    let _ = writeln!(
+        t,
+        "tplus {} — `{}`, seed {}, {} thread(s)",
+        env!("CARGO_PKG_VERSION"),
+        s.simulation.name,
+        o.seed,
+        threads
+    );
     let _ = writeln!(
         t,
         "  {} business days, {} windows; {} orders ({} rejected), {} cancels, {} trades, volume {} lots",

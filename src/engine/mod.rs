@@ -14,13 +14,15 @@ pub mod product;
 mod queue;
 pub mod record;
 
-use std::collections::BinaryHeap;
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::agents::{self, Action, AgentState, Context, Decision, Group, LiveOrder, OrderRequest, ProductView, Snapshot};
+use crate::agents::{
+    self, Action, AgentState, Context, Decision, Group, LiveOrder, OrderRequest, ProductView, Snapshot,
+};
 use crate::book::{Book, BookEvent, DoneReason, NewOrder, OrderId, OrderKind, Side};
 use crate::calendar::Calendar;
 use crate::metrics::Metrics;
@@ -145,12 +147,7 @@ impl<'a> Engine<'a> {
         let mut accounts = Accounts::new(n_accounts, &specs);
         let mut agents = Vec::with_capacity(n_accounts);
         let streams = random::Streams::new(seed);
-        agents.push(AgentState {
-            group: u16::MAX,
-            rng_pos: 0,
-            value_offset: 0.0,
-            live: None,
-        });
+        agents.push(AgentState { group: u16::MAX, rng_pos: 0, value_offset: 0.0, live: None });
         let mut setup = random::setup_stream(seed);
         let mut initial = vec![0u32; specs.len()];
         for (gi, g) in s.agents.iter().enumerate() {
@@ -163,12 +160,7 @@ impl<'a> Engine<'a> {
                     *lots = if trades_it { agents::draw(&g.initial_lots, &mut setup, 0.0).round() as u32 } else { 0 };
                 }
                 accounts.open_account(id, cash, score, &initial);
-                let mut state = AgentState {
-                    group: gi as u16,
-                    rng_pos: 0,
-                    value_offset: 0.0,
-                    live: None,
-                };
+                let mut state = AgentState { group: gi as u16, rng_pos: 0, value_offset: 0.0, live: None };
                 let mut rng = streams.open(id, 0);
                 groups[gi].behaviour.init(&mut state, &mut rng);
                 state.rng_pos = random::Streams::position(&rng);
@@ -184,10 +176,7 @@ impl<'a> Engine<'a> {
             metrics: Metrics::new(n_windows, n_products),
             books,
             last_price: vec![None; n_products],
-            snapshot: Snapshot {
-                products: vec![ProductView::default(); n_products],
-                ..Snapshot::default()
-            },
+            snapshot: Snapshot { products: vec![ProductView::default(); n_products], ..Snapshot::default() },
             cal,
             specs,
             accounts,
@@ -309,10 +298,7 @@ impl<'a> Engine<'a> {
         self.stats.events += self.batch.len() as u64;
         self.stats.largest_batch = self.stats.largest_batch.max(self.batch.len());
 
-        let ctx = Context {
-            snapshot: &self.snapshot,
-            accounts: &self.accounts,
-        };
+        let ctx = Context { snapshot: &self.snapshot, accounts: &self.accounts };
         let (agents, groups, streams) = (&self.agents, &self.groups, &self.streams);
         let decide = |&(t, id): &(i64, u32)| {
             let mut state = agents[id as usize];
@@ -466,7 +452,13 @@ impl<'a> Engine<'a> {
     }
 
     /// Runs `f` on product `p`'s book and handles the events it emits.
-    fn with_book_events(&mut self, t: i64, p: usize, incoming: Option<Incoming>, f: impl FnOnce(&mut Book, &mut Vec<BookEvent>)) {
+    fn with_book_events(
+        &mut self,
+        t: i64,
+        p: usize,
+        incoming: Option<Incoming>,
+        f: impl FnOnce(&mut Book, &mut Vec<BookEvent>),
+    ) {
         let mut events = std::mem::take(&mut self.book_events);
         events.clear();
         f(&mut self.books[p], &mut events);
@@ -496,7 +488,13 @@ impl<'a> Engine<'a> {
                 let (buyer, seller, buyer_res, buy_order, sell_order) = match aggressor_side {
                     Side::Buy => (aggressor_owner, resting_owner, incoming_res, aggressor_tag, resting_tag),
                     // A resting buy reserved its own limit, which is the trade price.
-                    Side::Sell => (resting_owner, aggressor_owner, Reservation { per_lot: spec.value(abs, 1) }, resting_tag, aggressor_tag),
+                    Side::Sell => (
+                        resting_owner,
+                        aggressor_owner,
+                        Reservation { per_lot: spec.value(abs, 1) },
+                        resting_tag,
+                        aggressor_tag,
+                    ),
                 };
                 self.accounts.settle(p, self.day, buyer, seller, value, qty, buyer_res);
                 self.metrics.traded(w, p, abs, qty, value);
@@ -533,27 +531,13 @@ impl<'a> Engine<'a> {
             }
             BookEvent::Rested { id, owner, tag, .. } => {
                 if owner != PLATFORM {
-                    self.agents[owner as usize].live = Some(LiveOrder {
-                        product: p as u16,
-                        order: id,
-                        serial: tag,
-                    });
+                    self.agents[owner as usize].live = Some(LiveOrder { product: p as u16, order: id, serial: tag });
                 }
             }
-            BookEvent::Done {
-                side,
-                price,
-                owner,
-                tag,
-                qty,
-                filled,
-                reason,
-            } => {
+            BookEvent::Done { side, price, owner, tag, qty, filled, reason } => {
                 let reservation = match incoming {
                     Some(i) if i.serial == tag => i.reservation,
-                    _ if side == Side::Buy => Reservation {
-                        per_lot: spec.value(spec.grid_base + i64::from(price), 1),
-                    },
+                    _ if side == Side::Buy => Reservation { per_lot: spec.value(spec.grid_base + i64::from(price), 1) },
                     _ => Reservation { per_lot: 0 },
                 };
                 self.accounts.release(owner, p, side, reservation, qty - filled);

@@ -46,10 +46,7 @@ pub struct EventQueue {
 
 impl EventQueue {
     pub fn with_capacity(n: usize) -> EventQueue {
-        EventQueue {
-            heap: BinaryHeap::with_capacity(n),
-            next_seq: 0,
-        }
+        EventQueue { heap: BinaryHeap::with_capacity(n), next_seq: 0 }
     }
 
     pub fn push(&mut self, time: i64, kind: EventKind) {

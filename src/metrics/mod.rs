@@ -238,11 +238,7 @@ impl Metrics {
             per_product.push(block(spec.id.clone(), &series, std::slice::from_ref(&self.totals[p])));
         }
         let all = block("all".into(), &self.all_products(), &self.totals);
-        Summary {
-            windows: n_windows,
-            products: per_product,
-            all,
-        }
+        Summary { windows: n_windows, products: per_product, all }
     }
 }
 
@@ -364,11 +360,7 @@ fn correlation(series: &[WindowStats], side: impl Fn(&WindowStats) -> &SideStats
             y.push(w.volume as f64);
         }
     }
-    Correlation {
-        pearson: stats::pearson(&x, &y),
-        spearman: stats::spearman(&x, &y),
-        windows: x.len(),
-    }
+    Correlation { pearson: stats::pearson(&x, &y), spearman: stats::spearman(&x, &y), windows: x.len() }
 }
 
 fn block(product: String, series: &[WindowStats], totals: &[Totals]) -> Block {

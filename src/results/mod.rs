@@ -32,11 +32,7 @@ impl PartialFile {
     pub fn create(dir: &Path, name: &str) -> io::Result<PartialFile> {
         let tmp = dir.join(format!(".{name}.partial"));
         let out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
-        Ok(PartialFile {
-            path: dir.join(name),
-            tmp,
-            out,
-        })
+        Ok(PartialFile { path: dir.join(name), tmp, out })
     }
 
     pub fn writer(&mut self) -> &mut BufWriter<File> {
@@ -85,12 +81,7 @@ impl RunWriter {
         } else {
             None
         };
-        Ok(RunWriter {
-            products,
-            trades,
-            ops,
-            error: None,
-        })
+        Ok(RunWriter { products, trades, ops, error: None })
     }
 
     fn keep(&mut self, r: io::Result<()>) {
@@ -100,7 +91,13 @@ impl RunWriter {
     }
 
     /// Writes the remaining files; `manifest.json` last.
-    pub fn finish(self, dir: &Path, scenario: &Scenario, outcome: &Outcome, threads: usize) -> io::Result<Vec<PathBuf>> {
+    pub fn finish(
+        self,
+        dir: &Path,
+        scenario: &Scenario,
+        outcome: &Outcome,
+        threads: usize,
+    ) -> io::Result<Vec<PathBuf>> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -243,7 +240,7 @@ mod tests {
     #[test]
     fn utc_stamps() {
         let t = UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000);
-        assert_eq!(utc_stamp(t, true), "2026-11-18T09:46:40Z");
-        assert_eq!(utc_stamp(t, false), "20261118T094640Z");
+        assert_eq!(utc_stamp(t, true), "2026-11-18T11:06:40Z");
+        assert_eq!(utc_stamp(t, false), "20261118T110640Z");
     }
 }

@@ -43,14 +43,7 @@ impl ScenarioError {
             }
             None => (None, None),
         };
-        ScenarioError {
-            file: file.to_path_buf(),
-            line,
-            column,
-            field,
-            message: message.into(),
-            accepted: None,
-        }
+        ScenarioError { file: file.to_path_buf(), line, column, field, message: message.into(), accepted: None }
     }
 
     pub fn accepting(mut self, accepted: impl Into<String>) -> ScenarioError {

@@ -41,7 +41,7 @@ pub fn span_of(text: &str, path: &str) -> Option<std::ops::Range<usize>> {
                 // An empty inline value has a span of its own; fall back to the key.
                 if v.span().is_empty() { (key.span(), v) } else { (v.span(), v) }
             }),
-            (Segment::Index(i), _, Some(DeValue::Array(a))) => a.iter().nth(i).map(|v| (v.span(), v)),
+            (Segment::Index(i), _, Some(DeValue::Array(a))) => a.get(i).map(|v| (v.span(), v)),
             _ => None,
         };
         let Some((s, v)) = next else { break };

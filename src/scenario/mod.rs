@@ -19,6 +19,8 @@ pub use schema::*;
 pub use units::{Date, Duration, TimeOfDay};
 
 /// Reads, parses and validates a scenario file.
+// A scenario error is built once per failed run; its size does not matter.
+#[allow(clippy::result_large_err)]
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         let what = match e.kind() {
@@ -33,6 +35,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 }
 
 /// Parses and validates scenario text; `path` is used only in messages.
+#[allow(clippy::result_large_err)]
 pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     let de = toml::de::Deserializer::parse(text).map_err(|e| {
         ScenarioError::at_span(path, text, e.span(), None, format!("not valid TOML: {}", e.message().trim()))

@@ -121,10 +121,7 @@ fn default_loan_model() -> LoanRateModel {
 
 impl Default for LoanRate {
     fn default() -> Self {
-        LoanRate {
-            model: LoanRateModel::Fixed,
-            value: 0.0435,
-        }
+        LoanRate { model: LoanRateModel::Fixed, value: 0.0435 }
     }
 }
 

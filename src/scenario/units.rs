@@ -25,8 +25,7 @@ const UNITS: [(&str, i64); 7] = [
 pub struct Duration(pub i64);
 
 impl Duration {
-    pub const ACCEPTED: &'static str =
-        "a duration such as \"50ms\", \"5m\", \"1h30m\" (units ns, us, ms, s, m, h, d)";
+    pub const ACCEPTED: &'static str = "a duration such as \"50ms\", \"5m\", \"1h30m\" (units ns, us, ms, s, m, h, d)";
 
     pub fn nanos(self) -> i64 {
         self.0
@@ -45,17 +44,13 @@ impl Duration {
         let mut total: i64 = 0;
         let mut rest = s;
         while !rest.is_empty() {
-            let num_len = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .unwrap_or(rest.len());
+            let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
             if num_len == 0 {
                 return None;
             }
             let number: f64 = rest[..num_len].parse().ok()?;
             rest = &rest[num_len..];
-            let unit_len = rest
-                .find(|c: char| c.is_ascii_digit() || c == '.')
-                .unwrap_or(rest.len());
+            let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
             let unit = rest[..unit_len].trim();
             rest = &rest[unit_len..];
             let scale = UNITS.iter().find(|(u, _)| *u == unit)?.1;
@@ -111,11 +106,7 @@ impl fmt::Display for TimeOfDay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = self.0 / 1_000_000_000;
         let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-        if s == 0 {
-            write!(f, "{h:02}:{m:02}")
-        } else {
-            write!(f, "{h:02}:{m:02}:{s:02}")
-        }
+        if s == 0 { write!(f, "{h:02}:{m:02}") } else { write!(f, "{h:02}:{m:02}:{s:02}") }
     }
 }
 
@@ -140,7 +131,7 @@ impl Date {
         let month: u32 = parts[1].parse().ok()?;
         let day: u32 = parts[2].parse().ok()?;
         let date = Date { year, month, day };
-        (month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month)).then_some(date)
+        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)).then_some(date)
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
@@ -230,10 +221,7 @@ macro_rules! text_serde {
     ($ty:ty) => {
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_any(TextVisitor {
-                    parse: <$ty>::parse,
-                    accepted: <$ty>::ACCEPTED,
-                })
+                d.deserialize_any(TextVisitor { parse: <$ty>::parse, accepted: <$ty>::ACCEPTED })
             }
         }
 
