@@ -13,9 +13,8 @@
 pub mod product;
 mod queue;
 pub mod record;
+mod wheel;
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -32,6 +31,7 @@ use crate::scenario::Scenario;
 use product::ProductSpec;
 use queue::{EventKind, EventQueue};
 use record::{Op, OpRecord, Recorder, TradeRecord};
+use wheel::WakeWheel;
 
 pub use queue::Event;
 
@@ -105,12 +105,11 @@ struct Engine<'a> {
     agents: Vec<AgentState>,
     groups: Vec<Group>,
     queue: EventQueue,
-    wakes: BinaryHeap<Reverse<(i64, u32)>>,
+    wakes: WakeWheel,
     metrics: Metrics,
     rec: &'a mut dyn Recorder,
     log_ops: bool,
     parallel: bool,
-    lookahead: i64,
     loan_rate: f64,
     snapshot: Snapshot,
     day: u32,
@@ -183,11 +182,10 @@ impl<'a> Engine<'a> {
             agents,
             groups,
             queue: EventQueue::with_capacity(1 << 16),
-            wakes: BinaryHeap::with_capacity(n_accounts),
+            wakes: WakeWheel::new(s.simulation.min_latency.0),
             log_ops: rec.wants_ops(),
             rec,
             parallel,
-            lookahead: s.simulation.min_latency.0,
             loan_rate: s.macro_env.loan_rate.value,
             day: 0,
             next_serial: 1,
@@ -226,22 +224,23 @@ impl<'a> Engine<'a> {
             self.metrics.set_loan_rate(w, self.loan_rate);
         }
         self.post_primary_supply(open);
+        self.wakes.start_at(open);
         for id in 1..self.agents.len() as u32 {
             let state = &mut self.agents[id as usize];
             let mut rng = self.streams.open(id, state.rng_pos);
             let t = open + self.groups[state.group as usize].gap(&mut rng);
             state.rng_pos = random::Streams::position(&rng);
             if t < close {
-                self.wakes.push(Reverse((t, id)));
+                self.wakes.push(t, id);
             }
         }
         loop {
             let event_at = self.queue.peek_time().filter(|&t| t < close);
-            let wake_at = self.wakes.peek().map(|Reverse((t, _))| *t);
+            let wake_at = self.wakes.peek_time();
             match (event_at, wake_at) {
                 (Some(e), Some(w)) if e <= w => self.handle_next_event(),
                 (Some(_), None) => self.handle_next_event(),
-                (_, Some(w)) => self.decide_batch(w, close),
+                (_, Some(_)) => self.decide_batch(close),
                 (None, None) => break,
             }
         }
@@ -281,17 +280,11 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// All agents waking in [t0, t0 + lookahead) decide on the snapshot at t0.
-    fn decide_batch(&mut self, t0: i64, close: i64) {
-        let horizon = t0 + self.lookahead;
-        self.batch.clear();
-        while let Some(&Reverse((t, id))) = self.wakes.peek() {
-            if t >= horizon {
-                break;
-            }
-            self.wakes.pop();
-            self.batch.push((t, id));
-        }
+    /// The agents of the next wake-up bucket (all within one lookahead of the
+    /// earliest of them, t0) decide on the snapshot at t0.
+    fn decide_batch(&mut self, close: i64) {
+        self.wakes.take_bucket(&mut self.batch);
+        let Some(&(t0, _)) = self.batch.first() else { return };
         self.refresh_snapshot(t0);
         self.stats.batches += 1;
         self.stats.wakeups += self.batch.len() as u64;
@@ -323,7 +316,7 @@ impl<'a> Engine<'a> {
                 self.pending.push((timed.at, id, kind));
             }
             if decision.next_wake < close {
-                self.wakes.push(Reverse((decision.next_wake, id)));
+                self.wakes.push(decision.next_wake, id);
             }
         }
         // Arrival order is (time, agent id, the agent's own order): a stable sort keeps the last.
@@ -421,7 +414,7 @@ impl<'a> Engine<'a> {
         if let Some(id) = rested {
             let expiry = t.saturating_add(r.ttl);
             if expiry < close {
-                self.queue.push(expiry, EventKind::Expire { product: r.product, order: id });
+                self.queue.push_in_lane(r.ttl, expiry, EventKind::Expire { product: r.product, order: id });
             }
         }
     }
