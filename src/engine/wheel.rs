@@ -6,21 +6,26 @@
 //! buckets replaces a heap pop per wake-up (the run's hottest spot when it was
 //! a heap) with an O(1) push and a sort of each small batch.
 //!
-//! Wake-ups further ahead than the ring covers wait in an overflow heap and
-//! move into the ring as it turns.
+//! Two levels keep the wheel small enough to stay in cache: 256 fine buckets
+//! for the current block of 256 lookaheads, 256 coarse buckets for the blocks
+//! after it (cascaded into fine buckets when their block comes up), and an
+//! overflow heap for anything further ahead.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// Buckets in the ring: 65,536 lookaheads ahead are kept in O(1) buckets.
-const RING: usize = 1 << 16;
+const BITS: u32 = 8;
+const SPAN: i64 = 1 << BITS;
+const MASK: i64 = SPAN - 1;
 
 pub struct WakeWheel {
     width: i64,
-    buckets: Vec<Vec<(i64, u32)>>,
-    /// Absolute index (time / width) of the earliest bucket that may be non-empty.
+    fine: Vec<Vec<(i64, u32)>>,
+    coarse: Vec<Vec<(i64, u32)>>,
+    /// Absolute fine-bucket index (time / width) of the earliest bucket that may be non-empty.
     cursor: i64,
-    in_ring: usize,
+    in_fine: usize,
+    in_coarse: usize,
     overflow: BinaryHeap<Reverse<(i64, u32)>>,
 }
 
@@ -28,16 +33,13 @@ impl WakeWheel {
     pub fn new(width: i64) -> WakeWheel {
         WakeWheel {
             width: width.max(1),
-            buckets: (0..RING).map(|_| Vec::new()).collect(),
+            fine: (0..SPAN).map(|_| Vec::new()).collect(),
+            coarse: (0..SPAN).map(|_| Vec::new()).collect(),
             cursor: 0,
-            in_ring: 0,
+            in_fine: 0,
+            in_coarse: 0,
             overflow: BinaryHeap::new(),
         }
-    }
-
-    #[inline]
-    fn slot(b: i64) -> usize {
-        (b as usize) & (RING - 1)
     }
 
     /// Starts an empty wheel at time `t`: nothing may be pushed before it.
@@ -46,48 +48,69 @@ impl WakeWheel {
         self.cursor = t / self.width;
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.in_fine == 0 && self.in_coarse == 0 && self.overflow.is_empty()
+    }
+
     /// Schedules agent `id` at `t`, which must not be before the bucket
     /// last taken (or the start).
     #[inline]
     pub fn push(&mut self, t: i64, id: u32) {
         let b = t / self.width;
         assert!(b >= self.cursor, "wake-up scheduled before the wheel's current bucket");
-        if b < self.cursor + RING as i64 {
-            self.buckets[Self::slot(b)].push((t, id));
-            self.in_ring += 1;
+        self.place(b, (t, id));
+    }
+
+    #[inline]
+    fn place(&mut self, b: i64, entry: (i64, u32)) {
+        let blocks_ahead = (b >> BITS) - (self.cursor >> BITS);
+        if blocks_ahead == 0 {
+            self.fine[(b & MASK) as usize].push(entry);
+            self.in_fine += 1;
+        } else if blocks_ahead < SPAN {
+            self.coarse[((b >> BITS) & MASK) as usize].push(entry);
+            self.in_coarse += 1;
         } else {
-            self.overflow.push(Reverse((t, id)));
+            self.overflow.push(Reverse(entry));
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.in_ring == 0 && self.overflow.is_empty()
-    }
-
-    /// Moves the cursor to the earliest non-empty bucket; false if none.
+    /// Moves the cursor to the earliest non-empty fine bucket; false if none.
     fn settle(&mut self) -> bool {
         loop {
+            if self.in_fine > 0 {
+                while self.fine[(self.cursor & MASK) as usize].is_empty() {
+                    self.cursor += 1;
+                }
+                return true;
+            }
+            // The current block is done: move to the next block that holds anything.
+            let next_block = if self.in_coarse > 0 {
+                let mut block = (self.cursor >> BITS) + 1;
+                while self.coarse[(block & MASK) as usize].is_empty() {
+                    block += 1;
+                }
+                block
+            } else if let Some(&Reverse((t, _))) = self.overflow.peek() {
+                (t / self.width) >> BITS
+            } else {
+                return false;
+            };
+            self.cursor = next_block << BITS;
+            let mut cascade = std::mem::take(&mut self.coarse[(next_block & MASK) as usize]);
+            self.in_coarse -= cascade.len();
+            for &(t, id) in &cascade {
+                self.place(t / self.width, (t, id));
+            }
+            cascade.clear();
+            self.coarse[(next_block & MASK) as usize] = cascade;
             while let Some(&Reverse((t, id))) = self.overflow.peek() {
-                if t / self.width >= self.cursor + RING as i64 {
+                if ((t / self.width) >> BITS) - next_block >= SPAN {
                     break;
                 }
                 self.overflow.pop();
-                self.buckets[Self::slot(t / self.width)].push((t, id));
-                self.in_ring += 1;
+                self.place(t / self.width, (t, id));
             }
-            if self.in_ring == 0 {
-                match self.overflow.peek() {
-                    Some(&Reverse((t, _))) => {
-                        self.cursor = t / self.width;
-                        continue;
-                    }
-                    None => return false,
-                }
-            }
-            if !self.buckets[Self::slot(self.cursor)].is_empty() {
-                return true;
-            }
-            self.cursor += 1;
         }
     }
 
@@ -96,7 +119,7 @@ impl WakeWheel {
         if !self.settle() {
             return None;
         }
-        self.buckets[Self::slot(self.cursor)].iter().map(|&(t, _)| t).min()
+        self.fine[(self.cursor & MASK) as usize].iter().map(|&(t, _)| t).min()
     }
 
     /// Takes the earliest bucket into `out` (cleared first), sorted by (time, agent).
@@ -105,8 +128,8 @@ impl WakeWheel {
         if !self.settle() {
             return;
         }
-        std::mem::swap(out, &mut self.buckets[Self::slot(self.cursor)]);
-        self.in_ring -= out.len();
+        std::mem::swap(out, &mut self.fine[(self.cursor & MASK) as usize]);
+        self.in_fine -= out.len();
         out.sort_unstable();
     }
 }
@@ -119,7 +142,7 @@ mod tests {
     fn buckets_come_out_in_time_order_and_sorted() {
         let mut w = WakeWheel::new(10);
         w.start_at(0);
-        for (t, id) in [(35, 1), (31, 2), (12, 3), (19, 4), (12, 0), (10 * RING as i64 + 5, 9)] {
+        for (t, id) in [(35, 1), (31, 2), (12, 3), (19, 4), (12, 0), (10 * SPAN * SPAN + 5, 9)] {
             w.push(t, id);
         }
         let mut out = Vec::new();
@@ -132,9 +155,9 @@ mod tests {
         assert_eq!(out, [(18, 5)]);
         w.take_bucket(&mut out);
         assert_eq!(out, [(31, 2), (35, 1)]);
-        assert_eq!(w.peek_time(), Some(10 * RING as i64 + 5), "from the overflow heap");
+        assert_eq!(w.peek_time(), Some(10 * SPAN * SPAN + 5), "from the overflow heap");
         w.take_bucket(&mut out);
-        assert_eq!(out, [(10 * RING as i64 + 5, 9)]);
+        assert_eq!(out, [(10 * SPAN * SPAN + 5, 9)]);
         assert!(w.is_empty());
         assert_eq!(w.peek_time(), None);
     }
@@ -143,7 +166,7 @@ mod tests {
     fn overflow_moves_into_the_ring_in_order() {
         let mut w = WakeWheel::new(1);
         w.start_at(0);
-        let far = RING as i64 + 3;
+        let far = SPAN * SPAN + 3;
         w.push(0, 0);
         w.push(far, 1);
         w.push(far - 1, 2);
