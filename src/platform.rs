@@ -276,3 +276,74 @@ impl Accounts {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::scenario;
+
+    fn spec(limit: i64) -> ProductSpec {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml")).unwrap();
+        let mut s = scenario::parse(std::path::Path::new("baseline.toml"), &text).unwrap();
+        s.products[0].holding_limit_days = limit;
+        s.products[0].term_days = 30;
+        ProductSpec::new(&s.products[0], &Calendar::new(&s.simulation))
+    }
+
+    /// Platform account 0 and one customer with `cash` currency units and `score`.
+    fn accounts(spec: &ProductSpec, cash: i64, score: f32, initial: u32) -> Accounts {
+        let mut a = Accounts::new(2, std::slice::from_ref(spec));
+        a.open_account(1, cash * 1_000_000, score, &[initial]);
+        a
+    }
+
+    #[test]
+    fn checks_run_in_order_and_reserve_what_they_approve() {
+        let s = spec(3);
+        let mut a = accounts(&s, 1_000, 600.0, 0);
+        let nav = s.supply_price(0);
+        assert_eq!(a.check_and_reserve(1, 0, &s, 0, Side::Buy, Some(nav), 20_000), Err(Reject::SizeLimit));
+        assert_eq!(a.check_and_reserve(1, 0, &s, 0, Side::Buy, Some(nav * 2), 1), Err(Reject::PriceBand));
+        assert_eq!(a.check_and_reserve(1, 0, &s, 0, Side::Buy, Some(nav), 11), Err(Reject::InsufficientCash));
+        assert_eq!(a.check_and_reserve(1, 0, &s, 0, Side::Sell, Some(nav), 1), Err(Reject::InsufficientShares));
+        let r = a.check_and_reserve(1, 0, &s, 0, Side::Buy, Some(nav), 10).unwrap();
+        assert_eq!(a.available_cash(1), 0, "10 lots of 100 units at 1.0 reserve all 1,000");
+        a.release(1, 0, Side::Buy, r, 10);
+        assert_eq!(a.available_cash(1), 1_000_000_000);
+        let mut poor = accounts(&s, 1_000, 500.0, 0);
+        assert_eq!(poor.check_and_reserve(1, 0, &s, 0, Side::Buy, Some(nav), 1), Err(Reject::CreditScore));
+    }
+
+    #[test]
+    fn bought_lots_are_sellable_only_from_the_next_day() {
+        let s = spec(3);
+        let mut a = accounts(&s, 1_000, 600.0, 0);
+        let nav = s.supply_price(0);
+        let r = a.check_and_reserve(1, 0, &s, 0, Side::Buy, Some(nav), 5).unwrap();
+        a.settle(0, 0, 1, PLATFORM, s.value(nav, 5), 5, r);
+        assert_eq!(a.held(0, 1), 5);
+        assert_eq!(a.sellable(0, 1, 0), 0, "T: not yet");
+        assert_eq!(a.sellable(0, 1, 1), 5, "T+1: sellable");
+        assert_eq!(a.total_cash(), 1_000_000_000, "cash moved, none created");
+        assert!(a.all_non_negative());
+    }
+
+    #[test]
+    fn redemption_takes_only_the_cohort_at_its_deadline() {
+        let s = spec(2);
+        let mut a = accounts(&s, 1_000, 600.0, 4);
+        let nav = s.supply_price(0);
+        let r = a.check_and_reserve(1, 0, &s, 1, Side::Buy, Some(nav), 3).unwrap();
+        a.settle(0, 1, 1, PLATFORM, s.value(nav, 3), 3, r);
+        // Day 1's close redeems the lots held from before the start (cohort -1, limit 2).
+        let mut seen = Vec::new();
+        let due = s.redemptions[1].clone();
+        for red in due {
+            a.redeem(0, red, s.redeem_penalised[1], |acct, lots| seen.push((acct, lots, red.failed)));
+        }
+        assert_eq!(seen, [(1, 4, true)]);
+        assert_eq!(a.held(0, 1), 3);
+        assert_eq!(a.total_cash(), 1_000_000_000, "the platform paid what the customer got");
+    }
+}
