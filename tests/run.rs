@@ -81,7 +81,8 @@ fn small() -> String {
 fn a_run_writes_consistent_files() {
     let dir = scratch("files");
     let out = run(&dir, &small(), &["--threads", "2"]);
-    let names: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     for f in ["metrics.csv", "summary.json", "trades.csv", "manifest.json"] {
         assert!(names.contains(&f.to_string()), "{f} missing from {names:?}");
     }
@@ -139,7 +140,10 @@ fn the_log_shows_t_plus_1_and_the_holding_limit() {
     let scenario = edit(
         &small(),
         &[
-            ("initial_lots = { dist = \"uniform\", min = 0.0, max = 40.0 }", "initial_lots = { dist = \"fixed\", value = 0.0 }"),
+            (
+                "initial_lots = { dist = \"uniform\", min = 0.0, max = 40.0 }",
+                "initial_lots = { dist = \"fixed\", value = 0.0 }",
+            ),
             ("holding_limit_days = 3", "holding_limit_days = 1"),
         ],
     );
@@ -160,17 +164,22 @@ fn the_log_shows_t_plus_1_and_the_holding_limit() {
                 *bought.entry(agent).or_default().entry(day).or_default() += num(e, "lots") as i64;
             }
             ("traded", "sell") if agent != "0" => {
-                let before: i64 = bought.get(&agent).map_or(0, |b| b.iter().filter(|(d, _)| **d < day).map(|(_, l)| l).sum());
+                let before: i64 =
+                    bought.get(&agent).map_or(0, |b| b.iter().filter(|(d, _)| **d < day).map(|(_, l)| l).sum());
                 let gone = sold.get(&agent).copied().unwrap_or(0) + redeemed.get(&agent).copied().unwrap_or(0);
                 let lots = num(e, "lots") as i64;
-                assert!(gone + lots <= before, "agent {agent} sold {lots} lots on day {day} with only {} bought before it", before - gone);
+                assert!(
+                    gone + lots <= before,
+                    "agent {agent} sold {lots} lots on day {day} with only {} bought before it",
+                    before - gone
+                );
                 *sold.entry(agent).or_default() += lots;
                 sales += 1;
             }
             ("redeemed_at_limit", _) => {
                 // Held since the day before at the latest: nothing bought today is redeemed.
                 let lots = num(e, "lots") as i64;
-                let old: i64 = bought[&agent].iter().filter(|(d, _)| **d <= day - 1).map(|(_, l)| l).sum();
+                let old: i64 = bought[&agent].iter().filter(|(d, _)| **d < day).map(|(_, l)| l).sum();
                 let gone = sold.get(&agent).copied().unwrap_or(0) + redeemed.get(&agent).copied().unwrap_or(0);
                 assert!(gone + lots <= old, "agent {agent} redeemed {lots} lots on day {day} that were not old enough");
                 *redeemed.entry(agent).or_default() += lots;

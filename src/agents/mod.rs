@@ -175,8 +175,8 @@ impl Group {
     }
 }
 
-/// Draws from a validated scenario distribution, clipped below at `floor`.
-pub fn draw(d: &Distribution, rng: &mut ChaCha8Rng, floor: f64) -> f64 {
+/// Draws from a validated scenario distribution, clipped to [lo, hi].
+pub fn draw(d: &Distribution, rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
     let v = |x: Option<f64>| x.unwrap_or(0.0);
     let x = match d.dist {
         DistKind::Fixed => v(d.value),
@@ -187,7 +187,7 @@ pub fn draw(d: &Distribution, rng: &mut ChaCha8Rng, floor: f64) -> f64 {
         DistKind::Normal => Normal::new(v(d.mean), v(d.sd)).map_or(v(d.mean), |n| n.sample(rng)),
         DistKind::Lognormal => LogNormal::new(v(d.median).ln(), v(d.sigma)).map_or(v(d.median), |n| n.sample(rng)),
     };
-    x.max(floor)
+    x.clamp(lo, hi)
 }
 
 #[cfg(test)]
@@ -206,7 +206,7 @@ mod tests {
             ..Distribution::fixed(0.0)
         };
         for _ in 0..1000 {
-            let x = draw(&u, &mut rng, 0.0);
+            let x = draw(&u, &mut rng, 0.0, 10.0);
             assert!((2.0..=3.0).contains(&x));
         }
         let n = Distribution {
@@ -216,8 +216,8 @@ mod tests {
             sd: Some(1.0),
             ..Distribution::fixed(0.0)
         };
-        assert!((0..1000).all(|_| draw(&n, &mut rng, 0.0) >= 0.0));
-        let mean: f64 = (0..20_000).map(|_| draw(&n, &mut rng, f64::NEG_INFINITY)).sum::<f64>() / 20_000.0;
+        assert!((0..1000).all(|_| draw(&n, &mut rng, 0.0, 10.0) >= 0.0));
+        let mean: f64 = (0..20_000).map(|_| draw(&n, &mut rng, f64::MIN, f64::MAX)).sum::<f64>() / 20_000.0;
         assert!(mean.abs() < 0.05, "normal mean {mean}");
     }
 }

@@ -27,7 +27,7 @@ use crate::calendar::Calendar;
 use crate::metrics::Metrics;
 use crate::platform::{Accounts, PLATFORM, Reject, Reservation};
 use crate::random;
-use crate::scenario::Scenario;
+use crate::scenario::{MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
 use product::ProductSpec;
 use queue::{EventKind, EventQueue};
 use record::{Op, OpRecord, Recorder, TradeRecord};
@@ -152,11 +152,15 @@ impl<'a> Engine<'a> {
         for (gi, g) in s.agents.iter().enumerate() {
             for _ in 0..g.count {
                 let id = agents.len() as u32;
-                let cash = (agents::draw(&g.budget, &mut setup, 0.0) * product::MICROS).round() as i64;
-                let score = agents::draw(&g.credit_score, &mut setup, 0.0).min(1000.0) as f32;
+                let cash = (agents::draw(&g.budget, &mut setup, 0.0, MAX_BUDGET) * product::MICROS).round() as i64;
+                let score = agents::draw(&g.credit_score, &mut setup, 0.0, 1000.0) as f32;
                 for (p, lots) in initial.iter_mut().enumerate() {
                     let trades_it = groups[gi].products.contains(&(p as u16));
-                    *lots = if trades_it { agents::draw(&g.initial_lots, &mut setup, 0.0).round() as u32 } else { 0 };
+                    *lots = if trades_it {
+                        agents::draw(&g.initial_lots, &mut setup, 0.0, MAX_INITIAL_LOTS).round() as u32
+                    } else {
+                        0
+                    };
                 }
                 accounts.open_account(id, cash, score, &initial);
                 let mut state = AgentState { group: gi as u16, rng_pos: 0, value_offset: 0.0, live: None };

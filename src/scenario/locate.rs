@@ -55,6 +55,48 @@ pub fn span_of(text: &str, path: &str) -> Option<std::ops::Range<usize>> {
     span
 }
 
+/// The field path of the `key = value` line holding byte `offset`, from the
+/// nearest table header above it (`[[agents]]` headers are counted), for
+/// errors the TOML parser reports before any path is known.
+pub fn key_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let (key, _) = text[line_start..line_end].split_once('=')?;
+    let key = key.trim();
+    if key.is_empty() || key.starts_with('#') || key.starts_with('[') {
+        return None;
+    }
+    let mut table: Option<String> = None;
+    let mut arrays: Vec<(String, usize)> = Vec::new();
+    for line in text[..line_start].lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix("[[").and_then(|l| l.split_once("]]")).map(|(n, _)| n.trim()) {
+            let count = match arrays.iter_mut().find(|(n, _)| n == name) {
+                Some((_, c)) => {
+                    *c += 1;
+                    *c
+                }
+                None => {
+                    arrays.push((name.to_string(), 0));
+                    0
+                }
+            };
+            table = Some(format!("{name}[{count}]"));
+        } else if let Some(name) = line.strip_prefix('[').and_then(|l| l.split_once(']')).map(|(n, _)| n.trim()) {
+            // A sub-table of the latest array element, e.g. [agents.params].
+            let parent = name.split('.').next().unwrap_or(name);
+            table = Some(match arrays.iter().find(|(n, _)| n == parent) {
+                Some((_, c)) => format!("{parent}[{c}]{}", &name[parent.len()..]),
+                None => name.to_string(),
+            });
+        }
+    }
+    Some(match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +110,14 @@ mod tests {
         assert_eq!(&text[span], "2");
         // Missing field: the deepest table found.
         assert!(span_of(text, "agents[0].budget").is_some());
+    }
+
+    #[test]
+    fn key_at_names_the_line_under_its_header() {
+        let text = "[simulation]\nstart = 1\n[[agents]]\nx = 1\n[[agents]]\ny = 2\n[agents.params]\nz = 3\n";
+        assert_eq!(key_at(text, text.find("start").unwrap()).as_deref(), Some("simulation.start"));
+        assert_eq!(key_at(text, text.find("y =").unwrap() + 4).as_deref(), Some("agents[1].y"));
+        assert_eq!(key_at(text, text.find("z =").unwrap()).as_deref(), Some("agents[1].params.z"));
+        assert_eq!(key_at(text, text.find("[[agents]]").unwrap()), None);
     }
 }

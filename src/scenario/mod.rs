@@ -17,6 +17,7 @@ use std::path::Path;
 pub use error::ScenarioError;
 pub use schema::*;
 pub use units::{Date, Duration, TimeOfDay};
+pub use validate::{MAX_BUDGET, MAX_INITIAL_LOTS};
 
 /// Reads, parses and validates a scenario file.
 // A scenario error is built once per failed run; its size does not matter.
@@ -38,8 +39,14 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 #[allow(clippy::result_large_err)]
 pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     let de = toml::de::Deserializer::parse(text).map_err(|e| {
-        ScenarioError::at_span(path, text, e.span(), None, format!("not valid TOML: {}", e.message().trim()))
-            .accepting("TOML syntax (https://toml.io); check quotes, brackets and `key = value` lines")
+        let field = e.span().and_then(|s| locate::key_at(text, s.start));
+        let message = e.message().trim();
+        let accepted = if message.contains("date") || message.contains("time") {
+            Date::ACCEPTED
+        } else {
+            "TOML syntax (https://toml.io); check quotes, brackets and `key = value` lines"
+        };
+        ScenarioError::at_span(path, text, e.span(), field, format!("not valid TOML: {message}")).accepting(accepted)
     })?;
     let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
         let field = e.path().to_string();
@@ -63,12 +70,24 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
 /// Splits serde's message into what went wrong and, where serde lists them,
 /// the accepted values, and renames Rust type names to the words users know.
 fn explain_serde(message: &str) -> (String, Option<String>) {
+    let message = message.trim();
+    if message.contains(" as i128") || message.contains(" as u128") {
+        let number = message.split('`').nth(1).unwrap_or("the number");
+        return (format!("{number} is too large"), Some("a number that fits in 64 bits".into()));
+    }
     let message = message
-        .trim()
         .replace("expected i64", "expected an integer")
         .replace("expected u64", "expected a non-negative integer")
         .replace("expected f64", "expected a number")
-        .replace("expected a sequence", "expected an array [...]");
+        .replace("expected a sequence", "expected an array [...]")
+        .replace(
+            "expected struct Distribution",
+            "expected a distribution table such as { dist = \"fixed\", value = 1.0 }",
+        )
+        .replace("expected struct Arrival", "expected an arrival table such as { process = \"poisson\", rate = 4.0 }")
+        .replace("expected struct FamilyParams", "expected a table of family parameters")
+        .replace("expected struct LoanRate", "expected a table such as { model = \"fixed\", value = 0.0435 }")
+        .replace("expected struct ", "expected a table ");
     if let Some((what, expected)) = message.split_once(", expected ") {
         return (what.to_string(), Some(expected.to_string()));
     }

@@ -193,6 +193,7 @@ impl fmt::Display for Date {
 /// through `parse`, reporting `accepted` when it does not parse.
 struct TextVisitor<T> {
     parse: fn(&str) -> Option<T>,
+    what: &'static str,
     accepted: &'static str,
 }
 
@@ -204,7 +205,7 @@ impl<'de, T> Visitor<'de> for TextVisitor<T> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-        (self.parse)(v).ok_or_else(|| E::custom(format!("`{v}` is not {}", self.accepted)))
+        (self.parse)(v).ok_or_else(|| E::custom(format!("`{v}` is not {}, expected {}", self.what, self.accepted)))
     }
 
     // A bare TOML date (`start = 2026-01-05`) arrives as toml's private
@@ -218,10 +219,10 @@ impl<'de, T> Visitor<'de> for TextVisitor<T> {
 }
 
 macro_rules! text_serde {
-    ($ty:ty) => {
+    ($ty:ty, $what:literal) => {
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_any(TextVisitor { parse: <$ty>::parse, accepted: <$ty>::ACCEPTED })
+                d.deserialize_any(TextVisitor { parse: <$ty>::parse, what: $what, accepted: <$ty>::ACCEPTED })
             }
         }
 
@@ -233,9 +234,9 @@ macro_rules! text_serde {
     };
 }
 
-text_serde!(Duration);
-text_serde!(TimeOfDay);
-text_serde!(Date);
+text_serde!(Duration, "a duration");
+text_serde!(TimeOfDay, "a time of day");
+text_serde!(Date, "a date");
 
 #[cfg(test)]
 mod tests {

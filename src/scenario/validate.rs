@@ -97,11 +97,11 @@ fn simulation(sim: &Simulation) -> Check {
         );
     }
     let session = sim.close.0 - sim.open.0;
-    if sim.window.0 <= 0 || sim.window.0 > session {
+    if sim.window.0 < 1_000_000_000 || sim.window.0 > session {
         return bad(
             "simulation.window",
             format!("a window of {} does not fit a session of {}", sim.window, super::Duration(session)),
-            "a duration above 0 and at most the session length, e.g. \"5m\"",
+            "a window from \"1s\" to the session length, e.g. \"5m\"",
         );
     }
     if sim.min_latency.0 <= 0 || sim.min_latency.0 > 60_000_000_000 {
@@ -210,9 +210,9 @@ fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>) -> Check {
         360_000.0,
         "wake-ups per agent per hour, above 0 and at most 360000",
     )?;
-    distribution(&f("budget"), &g.budget, 0.0, "a budget in currency units, at least 0")?;
-    distribution(&f("credit_score"), &g.credit_score, 0.0, "a credit score from 0 to 1000")?;
-    distribution(&f("initial_lots"), &g.initial_lots, 0.0, "a number of lots, at least 0")?;
+    distribution(&f("budget"), &g.budget, 0.0, MAX_BUDGET, "a budget in currency units from 0 to 100000000000")?;
+    distribution(&f("credit_score"), &g.credit_score, 0.0, 1000.0, "a credit score from 0 to 1000")?;
+    distribution(&f("initial_lots"), &g.initial_lots, 0.0, MAX_INITIAL_LOTS, "a number of lots from 0 to 100000000")?;
     if let Some(list) = &g.products {
         if list.is_empty() {
             return bad(
@@ -236,7 +236,14 @@ fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>) -> Check {
     params(&f("params"), g.family, &g.params)
 }
 
-fn distribution(at: &str, d: &Distribution, min_support: f64, meaning: &str) -> Check {
+/// Largest budget (currency units): cash in micros stays far inside an i64.
+pub const MAX_BUDGET: f64 = 1e11;
+/// Largest opening holding (lots): holdings stay far inside a u32.
+pub const MAX_INITIAL_LOTS: f64 = 1e8;
+
+/// Checks a distribution's fields; `lo`..=`hi` bounds its fixed values and
+/// parameters (random draws are clipped to the same range).
+fn distribution(at: &str, d: &Distribution, lo: f64, hi: f64, meaning: &str) -> Check {
     let f = |name: &str| format!("{at}.{name}");
     let fields = [
         ("value", d.value),
@@ -271,14 +278,15 @@ fn distribution(at: &str, d: &Distribution, min_support: f64, meaning: &str) -> 
             _ => {}
         }
     }
+    for (name, v) in [("value", d.value), ("min", d.min), ("max", d.max), ("mean", d.mean), ("median", d.median)] {
+        if let Some(x) = v
+            && (x < lo || x > hi)
+        {
+            return bad(f(name), format!("{x} is out of range"), meaning.to_string());
+        }
+    }
     let v = |x: Option<f64>| x.unwrap_or(0.0);
     match d.dist {
-        DistKind::Fixed if v(d.value) < min_support => {
-            bad(f("value"), format!("{} is below {min_support}", v(d.value)), meaning.to_string())
-        }
-        DistKind::Uniform if v(d.min) < min_support => {
-            bad(f("min"), format!("{} is below {min_support}", v(d.min)), meaning.to_string())
-        }
         DistKind::Uniform if v(d.max) < v(d.min) => {
             bad(f("max"), format!("max {} is below min {}", v(d.max), v(d.min)), "max at least min".to_string())
         }
