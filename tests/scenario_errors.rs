@@ -400,6 +400,13 @@ fn a_window_longer_than_the_session() {
 }
 
 #[test]
+fn too_many_metric_windows() {
+    let s = edit("window = \"5m\"", "window = \"1s\"");
+    let s = Scenario { text: s.text.replacen("days = 5 ", "days = 10000 ", 1), edit_at: s.edit_at };
+    s.fails().at(s.pos("\"1s\"")).field("simulation.window").says("metric rows").accepts("longer window");
+}
+
+#[test]
 fn a_window_too_short_to_count() {
     let s = edit("window = \"5m\"", "window = \"1ns\"");
     s.fails().at(s.pos("\"1ns\"")).field("simulation.window").accepts("window");

@@ -55,6 +55,20 @@ pub fn validate(s: &Scenario) -> Check {
             );
         }
     }
+    let sim = &s.simulation;
+    let per_day = (sim.close.0 - sim.open.0 + sim.window.0 - 1) / sim.window.0.max(1);
+    let cells = per_day * sim.days * s.products.len() as i64;
+    if cells > MAX_METRIC_CELLS {
+        return bad(
+            "simulation.window",
+            format!(
+                "{} days × {per_day} windows a day × {} products is {cells} metric rows",
+                sim.days,
+                s.products.len()
+            ),
+            format!("at most {MAX_METRIC_CELLS} rows: a longer window or fewer days"),
+        );
+    }
     in_range(
         "macro.loan_rate.value",
         s.macro_env.loan_rate.value,
@@ -236,6 +250,8 @@ fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>) -> Check {
     params(&f("params"), g.family, &g.params)
 }
 
+/// Most (window, product) rows a run may produce.
+pub const MAX_METRIC_CELLS: i64 = 10_000_000;
 /// Largest budget (currency units): cash in micros stays far inside an i64.
 pub const MAX_BUDGET: f64 = 1e11;
 /// Largest opening holding (lots): holdings stay far inside a u32.
