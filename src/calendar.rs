@@ -5,7 +5,7 @@
 //! scenario's start date, so `t / 1e9` is "seconds since the start" in every
 //! output file.
 
-use crate::scenario::{Date, Simulation};
+use crate::scenario::{Date, DayTime, Simulation};
 
 pub const NS_PER_SEC: i64 = 1_000_000_000;
 pub const NS_PER_DAY: i64 = 86_400 * NS_PER_SEC;
@@ -83,6 +83,12 @@ impl Calendar {
     /// Calendar days from the start date to a business day (for NAV accrual).
     pub fn calendar_days_elapsed(&self, day: u32) -> i64 {
         self.days[day as usize].date.days_since_epoch() - self.start.days_since_epoch()
+    }
+
+    /// The simulation time of a moment written "day N HH:MM" (day 1 = the first business day).
+    pub fn at(&self, when: DayTime) -> i64 {
+        let d = &self.days[(when.day as usize).clamp(1, self.days.len()) - 1];
+        (d.date.days_since_epoch() - self.start.days_since_epoch()) * NS_PER_DAY + when.time.0
     }
 
     /// The first business day in the run on or after `date`, if any.

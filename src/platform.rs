@@ -129,6 +129,11 @@ impl Accounts {
         self.score[account as usize]
     }
 
+    /// Every account's credit score, for the end-of-day scoring pass.
+    pub fn scores_mut(&mut self) -> &mut [f32] {
+        &mut self.score
+    }
+
     pub fn held(&self, product: usize, account: u32) -> u32 {
         self.holdings[product].total[account as usize]
     }
@@ -140,6 +145,15 @@ impl Accounts {
         let h = &self.holdings[product];
         let a = account as usize;
         h.total[a] - h.lots[h.slot(account, i64::from(day))] - h.reserved[a]
+    }
+
+    /// Lots the account bought `holding_limit` business days before `day`:
+    /// unless sold today, the platform redeems them at the close (with the
+    /// penalty, if the term has not ended first).
+    #[inline]
+    pub fn due_today(&self, product: usize, account: u32, day: u32) -> u32 {
+        let h = &self.holdings[product];
+        h.lots[h.slot(account, i64::from(day) - h.ring as i64 + 1)]
     }
 
     /// The platform checks, in the order a customer would hear of them. On

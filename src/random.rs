@@ -42,12 +42,29 @@ impl Streams {
         rng
     }
 
+    /// A stream outside the agents' range (see [`GROUP_STREAMS`], [`MACRO_STREAM`]), `pos` words in.
+    #[inline]
+    pub fn open_stream(&self, stream: u64, pos: u64) -> ChaCha8Rng {
+        let mut rng = ChaCha8Rng::from_seed(self.key);
+        rng.set_stream(stream);
+        if pos > 0 {
+            rng.set_word_pos(u128::from(pos));
+        }
+        rng
+    }
+
     /// The position to save after drawing from a stream.
     #[inline]
     pub fn position(rng: &ChaCha8Rng) -> u64 {
         rng.get_word_pos() as u64
     }
 }
+
+/// First stream number of the per-group streams (Hawkes arrivals): above
+/// every agent id, which is a `u32`.
+pub const GROUP_STREAMS: u64 = 1 << 40;
+/// The stream of the macro environment.
+pub const MACRO_STREAM: u64 = 1 << 41;
 
 /// A stream for set-up draws (budgets, scores), apart from every agent stream.
 pub fn setup_stream(seed: u64) -> ChaCha8Rng {

@@ -6,10 +6,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn baseline() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml")).unwrap()
-}
-
 /// `text` with each `(from, to)` replaced, asserting every `from` was there.
 fn edit(text: &str, edits: &[(&str, &str)]) -> String {
     let mut out = text.to_string();
@@ -24,6 +20,12 @@ fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tplus-run-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `scratch` for a sub-directory that may not exist yet.
+fn ensure(dir: &Path) -> &Path {
+    std::fs::create_dir_all(dir).unwrap();
     dir
 }
 
@@ -65,16 +67,58 @@ fn num(row: &HashMap<String, String>, col: &str) -> f64 {
     row[col].parse().unwrap_or_else(|_| panic!("{col} = `{}`", row[col]))
 }
 
-/// A small, quick market: 2,000 customers over 4 business days.
+/// A small, quick market of zero-intelligence customers: 2,000 of them over
+/// 4 business days. Its own text, so the bundled scenarios may change freely.
 fn small() -> String {
-    edit(
-        &baseline(),
-        &[
-            ("count = 10000", "count = 2000"),
-            ("days = 5 ", "days = 4 "),
-            ("primary_supply_lots = 20000", "primary_supply_lots = 4000"),
-        ],
-    )
+    r#"
+[simulation]
+name = "small"
+seed = 42
+start_date = 2026-01-05
+days = 4
+window = "5m"
+min_latency = "50ms"
+latency_jitter = "20ms"
+
+[[product]]
+id = "NOTE7"
+nav = 1.0
+annual_yield = 0.025
+tick_size = 0.0001
+lot_size = 100
+term_days = 7
+holding_limit_days = 3
+min_credit_score = 550
+redemption_penalty = 0.005
+max_order_lots = 1000
+primary_supply_lots = 4000
+
+[[agents]]
+family = "zero_intelligence"
+count = 2000
+arrival = { process = "poisson", rate = 4.0 }
+budget = { dist = "lognormal", median = 20000.0, sigma = 0.6 }
+credit_score = { dist = "normal", mean = 640.0, sd = 60.0 }
+initial_lots = { dist = "uniform", min = 0.0, max = 40.0 }
+
+[agents.params]
+cancel_prob = 0.1
+order_ttl = "30m"
+"#
+    .to_string()
+}
+
+/// Every bundled scenario (not the benchmark ones), by file name.
+fn bundled() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    out.sort();
+    out
 }
 
 #[test]
@@ -126,7 +170,7 @@ fn a_run_writes_consistent_files() {
     assert_eq!(manifest["cash_conserved"], true);
     assert_eq!(manifest["accounts_non_negative"], true);
     assert_eq!(manifest["threads"], 2);
-    assert_eq!(manifest["scenario"]["simulation"]["name"], "baseline");
+    assert_eq!(manifest["scenario"]["simulation"]["name"], "small");
     // Correlations are reported with the number of windows they used.
     let c = &all["correlation"]["subscription_success_vs_volume"];
     assert!(c["windows"].as_u64().unwrap() > 100);
@@ -202,7 +246,14 @@ fn results_do_not_depend_on_the_thread_count() {
     let dir = scratch("threads");
     // A one-minute lookahead puts hundreds of agents in each decision batch,
     // so the parallel path really runs.
-    let scenario = edit(&baseline(), &[("min_latency = \"50ms\"", "min_latency = \"1m\""), ("days = 5 ", "days = 2 ")]);
+    let scenario = edit(
+        &small(),
+        &[
+            ("min_latency = \"50ms\"", "min_latency = \"1m\""),
+            ("days = 4", "days = 2"),
+            ("count = 2000", "count = 6000"),
+        ],
+    );
     let runs: Vec<PathBuf> = ["1", "2", "4"].iter().map(|t| run(&dir, &scenario, &["--threads", t])).collect();
     let largest = json(&runs[0], "manifest.json")["counts"]["largest_batch"].as_u64().unwrap();
     assert!(largest >= 256, "batches of {largest} never reach the parallel path");
@@ -217,12 +268,23 @@ fn results_do_not_depend_on_the_thread_count() {
     assert_ne!(read(&runs[0], "trades.csv"), read(&reseeded, "trades.csv"));
 }
 
+/// Every bundled scenario, as shipped, gives byte-identical results on 1, 2
+/// and 4 threads.
 #[test]
-fn the_bundled_baseline_is_deterministic() {
-    let dir = scratch("baseline");
-    let a = run(&dir, &baseline(), &["--threads", "1"]);
-    let b = run(&dir, &baseline(), &["--threads", "2"]);
-    for file in ["metrics.csv", "summary.json", "trades.csv"] {
-        assert!(read(&a, file) == read(&b, file), "{file} differs");
+fn every_bundled_scenario_is_deterministic_across_thread_counts() {
+    let dir = scratch("bundled");
+    for (name, text) in bundled() {
+        let runs: Vec<PathBuf> =
+            ["1", "2", "4"].iter().map(|t| run(ensure(&dir.join(&name)), &text, &["--threads", t])).collect();
+        for file in ["metrics.csv", "summary.json", "trades.csv"] {
+            let first = std::fs::read(runs[0].join(file)).unwrap();
+            assert!(!first.is_empty());
+            for other in &runs[1..] {
+                assert!(
+                    first == std::fs::read(other.join(file)).unwrap(),
+                    "{name}: {file} differs between thread counts"
+                );
+            }
+        }
     }
 }

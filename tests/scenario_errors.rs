@@ -2,7 +2,8 @@
 //! binary exits with status 2, names the file, the line and column, the field
 //! path and what is accepted, and writes nothing.
 //!
-//! Each case breaks `scenarios/baseline.toml` with one small textual edit (or
+//! Each case breaks `tests/data/core_market.toml` (a one-family market that
+//! exercises every core table) with one small textual edit (or
 //! is a whole file of its own) and runs `tplus run FILE`, `tplus run FILE --out
 //! out` and `tplus check FILE` in a fresh, empty directory. Expected lines and
 //! columns are found in the edited text, never written down as numbers.
@@ -19,7 +20,7 @@ const FILE: &str = "broken.toml";
 const ALL: &[&[&str]] = &[&["run", FILE], &["run", FILE, "--out", "out"], &["check", FILE]];
 
 fn baseline() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/core_market.toml");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

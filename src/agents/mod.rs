@@ -5,6 +5,11 @@
 //! actions. Decisions never touch shared state, which is what lets the engine
 //! run an entire lookahead window of them in parallel.
 
+pub mod hawkes;
+mod herding;
+mod macro_driven;
+mod market_maker;
+mod rational;
 mod zero_intelligence;
 
 use rand::RngExt;
@@ -14,26 +19,50 @@ use rand_distr::{Distribution as _, Exp, LogNormal, Normal};
 use crate::book::{OrderId, OrderKind, Side};
 use crate::platform::Accounts;
 use crate::random::Streams;
-use crate::scenario::{AgentGroup, DistKind, Distribution, Family};
+use crate::scenario::{AgentGroup, ArrivalProcess, DistKind, Distribution, Family};
 
+pub use hawkes::{Hawkes, HawkesClock};
+
+pub use herding::{Herding, Sentiment};
+pub use macro_driven::MacroDriven;
+pub use market_maker::MarketMaker;
+pub use rational::Rational;
 pub use zero_intelligence::ZeroIntelligence;
 
-/// Most actions one wake-up may produce.
-pub const MAX_ACTIONS: usize = 2;
+/// Most actions one wake-up may produce: a market maker replaces both quotes
+/// (two cancels, two orders).
+pub const MAX_ACTIONS: usize = 4;
 
 /// The market as every agent in a lookahead window sees it.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
     pub time: i64,
     pub day: u32,
+    /// Annual rates as fractions.
     pub loan_rate: f64,
+    pub deposit_rate: f64,
+    /// ln(price level / its reference).
+    pub price_level_deviation: f64,
+    pub shock: f64,
+    /// Calendar days from today to the next business day (the T+1 horizon).
+    pub days_to_next: f64,
+    /// Metrics windows per business day, to scale per-window statistics.
+    pub windows_per_day: f64,
     pub products: Vec<ProductView>,
+    /// Per product: the recent history agents read (oldest first).
+    pub markets: Vec<MarketStats>,
+    /// Per `[[agents]]` group.
+    pub groups: Vec<GroupView>,
 }
 
 /// One product in a snapshot; prices in absolute ticks.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ProductView {
     pub nav_ticks: f64,
+    /// NAV on the next business day (what a T+1 sale is worth at NAV).
+    pub nav_next_ticks: f64,
+    pub annual_yield: f64,
+    pub redemption_penalty: f64,
     pub band_lo: i64,
     pub band_hi: i64,
     pub best_bid: Option<i64>,
@@ -41,6 +70,65 @@ pub struct ProductView {
     pub last_price: Option<i64>,
     /// Micros per lot per tick: a lot at price p costs p * lot_micros_per_tick.
     pub lot_micros_per_tick: i64,
+}
+
+impl ProductView {
+    /// The price agents take as "the market": the mid when both sides
+    /// quote, else the last trade, else NAV (fractional ticks).
+    pub fn reference_price(&self) -> f64 {
+        match (self.best_bid, self.best_ask, self.last_price) {
+            (Some(b), Some(a), _) => (b + a) as f64 / 2.0,
+            (_, _, Some(p)) => p as f64,
+            _ => self.nav_ticks,
+        }
+    }
+}
+
+/// What happened to a product over the last windows.
+#[derive(Clone, Debug, Default)]
+pub struct MarketStats {
+    /// Log returns of the window reference price, oldest first (at most `MAX_LOOKBACK`).
+    pub returns: Vec<f64>,
+    /// Customers' order imbalance in the last window: (buys − sells) / (buys + sells), 0 when none.
+    pub imbalance: f64,
+    /// Share of customers' sales that filled, smoothed over recent windows (1 before any closed).
+    pub sale_success: f64,
+}
+
+impl MarketStats {
+    /// Mean and standard deviation of the last `n` window returns (0, 0 with no history).
+    pub fn trend_and_volatility(&self, n: usize) -> (f64, f64) {
+        let r = &self.returns[self.returns.len().saturating_sub(n)..];
+        if r.is_empty() {
+            return (0.0, 0.0);
+        }
+        let mean = r.iter().sum::<f64>() / r.len() as f64;
+        let var = r.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / r.len() as f64;
+        (mean, var.sqrt())
+    }
+
+    /// The latest window return (0 with no history).
+    pub fn last_return(&self) -> f64 {
+        self.returns.last().copied().unwrap_or(0.0)
+    }
+}
+
+/// One `[[agents]]` group as its members see it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GroupView {
+    pub members: u32,
+    /// Herd-following groups: members currently optimistic.
+    pub optimists: u32,
+    /// Herd-following groups: the recruitment probability (changeable live).
+    pub herding: f64,
+    /// Macro-driven groups: the share of members active (changeable live).
+    pub active_share: f64,
+}
+
+impl GroupView {
+    pub fn optimist_share(&self) -> f64 {
+        if self.members == 0 { 0.5 } else { f64::from(self.optimists) / f64::from(self.members) }
+    }
 }
 
 pub struct Context<'a> {
@@ -75,7 +163,7 @@ pub struct Timed {
     pub action: Action,
 }
 
-/// The order of an agent's that is resting in a book, as the engine last told it.
+/// An order of an agent's that is resting in a book, as the engine last told it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LiveOrder {
     pub product: u16,
@@ -83,22 +171,53 @@ pub struct LiveOrder {
     pub serial: u64,
 }
 
-/// Per-agent state: everything a decision may change.
+impl LiveOrder {
+    pub fn cancel(self) -> Action {
+        Action::Cancel { product: self.product, order: self.order, serial: self.serial }
+    }
+}
+
+/// Bits of [`AgentState::flags`].
+pub mod flags {
+    /// Herd-following: currently optimistic.
+    pub const OPTIMIST: u8 = 1;
+    /// Herd-following: a blind follower of the latest price change.
+    pub const BLIND: u8 = 2;
+}
+
+/// Per-agent state: everything a decision may change. Kept small and `Copy`
+/// so a decision runs on a copy and a million agents fit in memory.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentState {
     pub group: u16,
+    pub flags: u8,
     /// Words drawn so far from the agent's random stream (see [`Streams`]).
     pub rng_pos: u64,
-    /// Private valuation relative to NAV (Gode–Sunder value/cost), as a fraction.
-    pub value_offset: f32,
-    pub live: Option<LiveOrder>,
+    /// Family-specific traits drawn at the start (ZI: private value offset;
+    /// rational: the three Chiarella–Iori weights; macro: a rank in [0, 1)
+    /// that decides whether the agent is among the active share).
+    pub traits: [f32; 3],
+    /// The agent's resting orders, by side (`Side as usize`).
+    pub live: [Option<LiveOrder>; 2],
+}
+
+impl AgentState {
+    pub fn new(group: u16) -> AgentState {
+        AgentState { group, flags: 0, rng_pos: 0, traits: [0.0; 3], live: [None; 2] }
+    }
+
+    pub fn is_optimist(&self) -> bool {
+        self.flags & flags::OPTIMIST != 0
+    }
 }
 
 /// What one wake-up produced.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Decision {
     pub actions: [Option<Timed>; MAX_ACTIONS],
-    /// The agent's next wake-up (may fall after the close; then it sleeps until tomorrow).
+    /// The agent's next wake-up (may fall after the close; then it sleeps
+    /// until tomorrow). `i64::MAX` for groups whose wake-ups the engine
+    /// schedules (Hawkes arrivals).
     pub next_wake: i64,
 }
 
@@ -119,11 +238,19 @@ pub trait Behaviour: Send + Sync {
     fn init(&self, state: &mut AgentState, rng: &mut ChaCha8Rng);
 }
 
+/// How a group's members wake up.
+pub enum Arrivals {
+    /// Exponential inter-arrival times per agent, in nanoseconds.
+    Poisson(Exp<f64>),
+    /// One self-exciting process for the whole group, driven by the engine.
+    Hawkes(Hawkes),
+}
+
 /// A group of agents from the scenario: its behaviour, arrivals and latency.
 pub struct Group {
+    pub family: Family,
     pub behaviour: Box<dyn Behaviour>,
-    /// Exponential inter-arrival times (Poisson wake-ups), in nanoseconds.
-    pub wake_gap: Exp<f64>,
+    pub arrivals: Arrivals,
     pub min_latency: i64,
     pub jitter: Option<Exp<f64>>,
     pub products: Vec<u16>,
@@ -139,11 +266,27 @@ impl Group {
         };
         let behaviour: Box<dyn Behaviour> = match g.family {
             Family::ZeroIntelligence => Box::new(ZeroIntelligence::new(&g.params, products.clone())),
+            Family::Rational => Box::new(Rational::new(&g.params, products.clone())),
+            Family::Herding => Box::new(Herding::new(&g.params, products.clone())),
+            Family::Macro => Box::new(MacroDriven::new(&g.params, products.clone())),
+            Family::MarketMaker => Box::new(MarketMaker::new(&g.params, products.clone())),
         };
-        let per_ns = g.arrival.rate / 3.6e12;
+        let a = &g.arrival;
+        let arrivals = match a.process {
+            // Validated: rates above 0; the fallbacks are never used.
+            ArrivalProcess::Poisson => Arrivals::Poisson(
+                Exp::new(a.rate.unwrap_or(1.0) / 3.6e12).unwrap_or_else(|_| Exp::new(1.0 / 3.6e12).expect("positive")),
+            ),
+            ArrivalProcess::Hawkes => Arrivals::Hawkes(Hawkes::new(
+                a.mu.unwrap_or(1.0) * g.count as f64 / 3600.0,
+                a.alpha.unwrap_or(0.0),
+                a.beta.unwrap_or(1.0),
+            )),
+        };
         Group {
+            family: g.family,
             behaviour,
-            wake_gap: Exp::new(per_ns).expect("validated: arrival rate > 0"),
+            arrivals,
             min_latency,
             jitter: (jitter_mean > 0).then(|| Exp::new(1.0 / jitter_mean as f64).ok()).flatten(),
             products,
@@ -155,24 +298,51 @@ impl Group {
         let mut rng = streams.open(id, state.rng_pos);
         let actions = self.behaviour.decide(id, now, state, &mut rng, ctx);
         let mut out = Decision::default();
-        for (slot, action) in out.actions.iter_mut().zip(actions) {
-            if let Some(action) = action {
-                *slot = Some(Timed { at: now + self.latency(&mut rng), action });
+        if actions[0].is_some() {
+            // One message per wake-up: its actions travel together and reach
+            // the platform in the order the agent listed them.
+            let at = now + self.latency(&mut rng);
+            for (slot, action) in out.actions.iter_mut().zip(actions) {
+                *slot = action.map(|action| Timed { at, action });
             }
         }
-        out.next_wake = now + self.gap(&mut rng);
+        out.next_wake = match self.arrivals {
+            Arrivals::Poisson(_) => now + self.gap(&mut rng),
+            Arrivals::Hawkes(_) => i64::MAX,
+        };
         state.rng_pos = Streams::position(&rng);
         out
     }
 
-    /// Time to the next wake-up, at least one nanosecond.
+    /// Time to the next wake-up of a Poisson agent, at least one nanosecond
+    /// (`i64::MAX` for Hawkes groups, whose wake-ups the engine draws).
     pub fn gap(&self, rng: &mut ChaCha8Rng) -> i64 {
-        (self.wake_gap.sample(rng) as i64).max(1)
+        match &self.arrivals {
+            Arrivals::Poisson(exp) => (exp.sample(rng) as i64).max(1),
+            Arrivals::Hawkes(_) => i64::MAX,
+        }
     }
 
     fn latency(&self, rng: &mut ChaCha8Rng) -> i64 {
         self.min_latency + self.jitter.map_or(0, |j| j.sample(rng) as i64)
     }
+}
+
+/// Lots a customer can pay for at `price` (absolute ticks) with its free cash, at most `want`.
+pub fn affordable(ctx: &Context<'_>, id: u32, view: &ProductView, price: i64, want: u32) -> u32 {
+    let per_lot = (price * view.lot_micros_per_tick).max(1);
+    let lots = ctx.accounts.available_cash(id) / per_lot;
+    want.min(lots.clamp(0, i64::from(u32::MAX)) as u32)
+}
+
+/// Lots a customer may sell today (bought before today, not promised to a resting sell).
+pub fn sellable(ctx: &Context<'_>, id: u32, product: u16) -> u32 {
+    ctx.accounts.sellable(product as usize, id, ctx.snapshot.day)
+}
+
+/// A draw from a standard normal that never fails.
+pub(crate) fn std_normal(rng: &mut ChaCha8Rng) -> f64 {
+    rand_distr::StandardNormal.sample(rng)
 }
 
 /// Draws from a validated scenario distribution, clipped to [lo, hi].

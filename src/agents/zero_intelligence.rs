@@ -12,7 +12,7 @@ use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution as _, Normal};
 
-use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest};
+use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, affordable, sellable};
 use crate::book::{OrderKind, Side};
 use crate::scenario::FamilyParams;
 
@@ -54,7 +54,7 @@ impl ZeroIntelligence {
 impl Behaviour for ZeroIntelligence {
     fn init(&self, state: &mut AgentState, rng: &mut ChaCha8Rng) {
         let offset = Normal::new(0.0, self.value_spread).map_or(0.0, |n| n.sample(rng));
-        state.value_offset = offset as f32;
+        state.traits[0] = offset as f32;
     }
 
     fn decide(
@@ -65,17 +65,20 @@ impl Behaviour for ZeroIntelligence {
         rng: &mut ChaCha8Rng,
         ctx: &Context<'_>,
     ) -> [Option<Action>; MAX_ACTIONS] {
-        if let Some(live) = state.live
+        const NONE: [Option<Action>; MAX_ACTIONS] = [None; MAX_ACTIONS];
+        if let Some(live) = state.live[0].or(state.live[1])
             && rng.random_bool(self.cancel_prob)
         {
-            return [Some(Action::Cancel { product: live.product, order: live.order, serial: live.serial }), None];
+            let mut out = NONE;
+            out[0] = Some(live.cancel());
+            return out;
         }
         if self.products.is_empty() {
-            return [None, None];
+            return NONE;
         }
         let product = self.products[rng.random_range(0..self.products.len())];
         let view = &ctx.snapshot.products[product as usize];
-        let value = view.nav_ticks * (1.0 + f64::from(state.value_offset));
+        let value = view.nav_ticks * (1.0 + f64::from(state.traits[0]));
         let width = (view.nav_ticks * self.price_range).max(1.0);
         let side = if rng.random_bool(self.buy_prob) { Side::Buy } else { Side::Sell };
         let u: f64 = rng.random();
@@ -87,29 +90,25 @@ impl Behaviour for ZeroIntelligence {
             OrderKind::Limit
         };
         let all_or_none = rng.random_bool(self.aon_share);
-        let mut lots = rng.random_range(self.min_lots..=self.max_lots);
+        let lots = rng.random_range(self.min_lots..=self.max_lots);
         let draw: f64 = rng.random();
         let price = match side {
             Side::Buy => (value - draw * width).floor() as i64,
             Side::Sell => (value + draw * width).ceil() as i64,
         }
         .clamp(view.band_lo, view.band_hi);
-        match side {
-            Side::Buy => {
-                // Budget constraint: never bid for more than the free cash covers.
-                let per_lot = match kind {
-                    OrderKind::Market => view.band_hi,
-                    _ => price,
-                } * view.lot_micros_per_tick;
-                let affordable = ctx.accounts.available_cash(id) / per_lot.max(1);
-                lots = lots.min(affordable.clamp(0, i64::from(u32::MAX)) as u32);
-            }
-            Side::Sell => lots = lots.min(ctx.accounts.sellable(product as usize, id, ctx.snapshot.day)),
-        }
+        // Budget constraint: never bid for more than the free cash covers
+        // (a market buy reserves at the band top), never offer more than is sellable.
+        let lots = match side {
+            Side::Buy => affordable(ctx, id, view, if kind == OrderKind::Market { view.band_hi } else { price }, lots),
+            Side::Sell => lots.min(sellable(ctx, id, product)),
+        };
         if lots == 0 {
-            return [None, None];
+            return NONE;
         }
         let order = OrderRequest { product, side, kind, price, lots, all_or_none, ttl: self.order_ttl };
-        [Some(Action::Submit(order)), None]
+        let mut out = NONE;
+        out[0] = Some(Action::Submit(order));
+        out
     }
 }

@@ -119,12 +119,32 @@ pub fn describe(path: &Path, s: &Scenario) -> String {
         sim.min_latency,
         sim.latency_jitter
     );
+    let m = &s.macro_env;
     let _ = writeln!(
         o,
-        "  macro     loan rate {:?} at {:.2}%",
-        s.macro_env.loan_rate.model,
-        s.macro_env.loan_rate.value * 100.0
+        "  macro     loan rate {}, deposit rate {}, price level {:?} from {} (reference {}), shocks {}",
+        rate_text(&m.loan_rate),
+        rate_text(&m.deposit_rate),
+        m.price_level.model,
+        m.price_level.value,
+        m.price_level.reference,
+        m.shock.as_ref().map_or("none".to_string(), |sh| format!(
+            "{}/day of N({}, {}) decaying over {}",
+            sh.rate, sh.mean, sh.sd, sh.decay
+        ))
     );
+    if !s.events.is_empty() {
+        let _ = writeln!(o, "  events    {}", s.events.iter().map(event_text).collect::<Vec<_>>().join("; "));
+    }
+    if s.credit.update {
+        let _ = writeln!(
+            o,
+            "  credit    scores recomputed each evening ({} points at {}:1 odds, {} to double)",
+            s.credit.base_score, s.credit.base_odds, s.credit.pdo
+        );
+    } else {
+        let _ = writeln!(o, "  credit    scores fixed as drawn");
+    }
     for p in &s.products {
         let _ = writeln!(
             o,
@@ -147,19 +167,46 @@ pub fn describe(path: &Path, s: &Scenario) -> String {
         total += g.count;
         let _ = writeln!(
             o,
-            "  agents    {} × {}: {:?} arrivals at {}/h each, budget {:?}, products {}",
+            "  agents    {} × {}: {:?} arrivals at {:.3}/h each on average, budget {:?}, products {}",
             g.count,
             g.family.name(),
             g.arrival.process,
-            g.arrival.rate,
+            g.arrival.mean_rate(),
             g.budget.dist,
             g.products.as_ref().map_or("all".to_string(), |l| l.join(", "))
         );
     }
     let session_hours = (sim.close.0 - sim.open.0) as f64 / 3.6e12;
-    let wakes: f64 = s.agents.iter().map(|g| g.count as f64 * g.arrival.rate * session_hours * days.len() as f64).sum();
+    let wakes: f64 =
+        s.agents.iter().map(|g| g.count as f64 * g.arrival.mean_rate() * session_hours * days.len() as f64).sum();
     let _ = writeln!(o, "  in all    {total} customers, about {wakes:.0} wake-ups over the run");
     o
+}
+
+fn rate_text(r: &crate::scenario::RateSpec) -> String {
+    use crate::scenario::RateModelKind;
+    let pct = |x: Option<f64>| format!("{:.2}%", x.unwrap_or(0.0) * 100.0);
+    match r.model {
+        RateModelKind::Fixed => format!("fixed at {}", pct(r.value)),
+        RateModelKind::Vasicek | RateModelKind::Cir => format!(
+            "{} from {} towards {} (kappa {}, sigma {})",
+            if r.model == RateModelKind::Cir { "CIR" } else { "Vasicek" },
+            pct(r.value),
+            pct(r.theta),
+            r.kappa.unwrap_or(0.0),
+            r.sigma.unwrap_or(0.0)
+        ),
+        RateModelKind::Path => format!("a path of {} points", r.points.as_ref().map_or(0, Vec::len)),
+    }
+}
+
+fn event_text(e: &crate::scenario::ScriptedEvent) -> String {
+    let how = match (e.change, e.value) {
+        (Some(c), _) => format!("{c:+}"),
+        (_, Some(v)) => format!("= {v}"),
+        _ => String::new(),
+    };
+    format!("{} {} {how} at {}", e.target.name(), e.product.as_deref().unwrap_or(""), e.at).replace("  ", " ")
 }
 
 fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, log_ops: bool, quiet: bool) -> ExitCode {

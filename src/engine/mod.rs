@@ -10,6 +10,7 @@
 //! accounts and the agent's own state and random stream, so the results do
 //! not depend on the number of threads.
 
+mod env;
 pub mod product;
 mod queue;
 pub mod record;
@@ -17,17 +18,21 @@ mod wheel;
 
 use std::time::{Duration, Instant};
 
+use rand::RngExt;
 use rayon::prelude::*;
 
 use crate::agents::{
-    self, Action, AgentState, Context, Decision, Group, LiveOrder, OrderRequest, ProductView, Snapshot,
+    self, Action, AgentState, Arrivals, Context, Decision, Group, GroupView, Hawkes, HawkesClock, Herding, LiveOrder,
+    MacroDriven, MarketStats, OrderRequest, ProductView, Sentiment, Snapshot,
 };
 use crate::book::{Book, BookEvent, DoneReason, NewOrder, OrderId, OrderKind, Side};
 use crate::calendar::Calendar;
+use crate::credit::{Coefficients, Features, Scaling, Scorecard};
 use crate::metrics::Metrics;
 use crate::platform::{Accounts, PLATFORM, Reject, Reservation};
-use crate::random;
-use crate::scenario::{MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
+use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, Streams};
+use crate::scenario::{Family, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
+use env::Environment;
 use product::ProductSpec;
 use queue::{EventKind, EventQueue};
 use record::{Op, OpRecord, Recorder, TradeRecord};
@@ -94,9 +99,45 @@ pub fn run(scenario: &Scenario, opts: &RunOptions, rec: &mut dyn Recorder) -> Re
     Ok(pool.install(|| Engine::new(scenario, opts, rec, true).run()))
 }
 
+/// The wake-ups of a group with Hawkes arrivals: one self-exciting process
+/// for the whole group, each event waking a member drawn from the group's
+/// own stream.
+struct HawkesFeed {
+    group: usize,
+    hawkes: Hawkes,
+    clock: HawkesClock,
+    /// The next event, not yet handed out.
+    next: i64,
+    first_agent: u32,
+    members: u32,
+    rng_pos: u64,
+}
+
+/// The crowd of a herd-following group, stepped on the session clock.
+struct Crowd {
+    group: usize,
+    sentiment: Sentiment,
+    /// The product whose price and order flow push the crowd.
+    product: usize,
+    /// Session time the crowd has been stepped to.
+    t: i64,
+    rng_pos: u64,
+}
+
+/// Grid of the crowds' clock (2 s of session time).
+const CROWD_STEP: i64 = 2_000_000_000;
+
+/// Stream numbers of a group's own draws: its Hawkes arrivals and its crowd.
+fn hawkes_stream(group: usize) -> u64 {
+    GROUP_STREAMS + 2 * group as u64
+}
+fn crowd_stream(group: usize) -> u64 {
+    GROUP_STREAMS + 2 * group as u64 + 1
+}
+
 struct Engine<'a> {
     seed: u64,
-    streams: random::Streams,
+    streams: Streams,
     cal: Calendar,
     specs: Vec<ProductSpec>,
     books: Vec<Book>,
@@ -104,15 +145,24 @@ struct Engine<'a> {
     accounts: Accounts,
     agents: Vec<AgentState>,
     groups: Vec<Group>,
+    families: Vec<Family>,
+    hawkes: Vec<HawkesFeed>,
+    crowds: Vec<Crowd>,
     queue: EventQueue,
     wakes: WakeWheel,
+    min_latency: i64,
     metrics: Metrics,
     rec: &'a mut dyn Recorder,
     log_ops: bool,
     parallel: bool,
-    loan_rate: f64,
+    env: Environment,
+    scorecard: Option<Scorecard>,
+    features: Features,
     snapshot: Snapshot,
     day: u32,
+    /// Start of the next metrics window within the day (`i64::MAX` after the last).
+    next_window: i64,
+    window: usize,
     next_serial: u64,
     stats: RunStats,
     // Reused buffers: nothing on the order path allocates once these are warm.
@@ -137,19 +187,29 @@ impl<'a> Engine<'a> {
         let product_ids: Vec<String> = specs.iter().map(|p| p.id.clone()).collect();
         let n_customers: usize = s.agents.iter().map(|g| g.count as usize).sum();
         let n_accounts = n_customers + 1;
-        let groups: Vec<Group> = s
-            .agents
-            .iter()
-            .map(|g| Group::new(g, &product_ids, s.simulation.min_latency.0, s.simulation.latency_jitter.0))
-            .collect();
+        let min_latency = s.simulation.min_latency.0;
+        let groups: Vec<Group> =
+            s.agents.iter().map(|g| Group::new(g, &product_ids, min_latency, s.simulation.latency_jitter.0)).collect();
 
         let mut accounts = Accounts::new(n_accounts, &specs);
         let mut agents = Vec::with_capacity(n_accounts);
-        let streams = random::Streams::new(seed);
-        agents.push(AgentState { group: u16::MAX, rng_pos: 0, value_offset: 0.0, live: None });
+        let streams = Streams::new(seed);
+        agents.push(AgentState::new(u16::MAX));
+        let mut features = Features::new(n_accounts);
+        let mut initial_scores = vec![0f32; n_accounts];
         let mut setup = random::setup_stream(seed);
         let mut initial = vec![0u32; specs.len()];
+        let mut views = Vec::with_capacity(groups.len());
+        let mut hawkes = Vec::new();
+        let mut crowds = Vec::new();
         for (gi, g) in s.agents.iter().enumerate() {
+            let first_agent = agents.len() as u32;
+            let mut view = GroupView {
+                members: g.count as u32,
+                optimists: 0,
+                herding: g.params.herding.unwrap_or(Herding::DEFAULT_HERDING),
+                active_share: g.params.active_share.unwrap_or(MacroDriven::DEFAULT_ACTIVE_SHARE),
+            };
             for _ in 0..g.count {
                 let id = agents.len() as u32;
                 let cash = (agents::draw(&g.budget, &mut setup, 0.0, MAX_BUDGET) * product::MICROS).round() as i64;
@@ -162,36 +222,90 @@ impl<'a> Engine<'a> {
                         0
                     };
                 }
+                features.income_band[id as usize] = agents::draw(&g.income_band, &mut setup, 1.0, 5.0).round() as u8;
+                features.joined_day[id as usize] =
+                    -(agents::draw(&g.tenure_days, &mut setup, 0.0, 36_500.0).round() as i32);
+                initial_scores[id as usize] = score;
                 accounts.open_account(id, cash, score, &initial);
-                let mut state = AgentState { group: gi as u16, rng_pos: 0, value_offset: 0.0, live: None };
+                let mut state = AgentState::new(gi as u16);
                 let mut rng = streams.open(id, 0);
                 groups[gi].behaviour.init(&mut state, &mut rng);
-                state.rng_pos = random::Streams::position(&rng);
+                state.rng_pos = Streams::position(&rng);
                 agents.push(state);
             }
+            if let Arrivals::Hawkes(h) = &groups[gi].arrivals {
+                hawkes.push(HawkesFeed {
+                    group: gi,
+                    hawkes: h.clone(),
+                    clock: h.clock(0),
+                    next: i64::MAX,
+                    first_agent,
+                    members: g.count as u32,
+                    rng_pos: 0,
+                });
+            }
+            if g.family == Family::Herding {
+                let sentiment = Sentiment::new(g.count as u32, g.params.initial_optimists.unwrap_or(0.5), &g.params);
+                view.optimists = sentiment.optimists;
+                let product = groups[gi].products.first().map_or(0, |&p| p as usize);
+                crowds.push(Crowd { group: gi, sentiment, product, t: 0, rng_pos: 0 });
+            }
+            views.push(view);
+        }
+        let c = &s.credit;
+        let scorecard = c.update.then(|| {
+            let d = Coefficients::default();
+            Scorecard {
+                scaling: Scaling { base_score: c.base_score, base_odds: c.base_odds, pdo: c.pdo },
+                coef: Coefficients {
+                    income_band: c.income_band.unwrap_or(d.income_band),
+                    tenure: c.tenure.unwrap_or(d.tenure),
+                    failed_sales: c.failed_sales.unwrap_or(d.failed_sales),
+                    cancel_ratio: c.cancel_ratio.unwrap_or(d.cancel_ratio),
+                    rejection_ratio: c.rejection_ratio.unwrap_or(d.rejection_ratio),
+                },
+            }
+        });
+        if let Some(card) = &scorecard {
+            card.calibrate(&mut features, &initial_scores, 0);
         }
         let n_windows = cal.n_windows();
         let books = specs.iter().map(|p| Book::new(p.n_ticks, 1 << 14)).collect();
         let n_products = specs.len();
+        let env = Environment::new(s, &cal, streams.open_stream(MACRO_STREAM, 0));
         Engine {
             seed,
             streams,
             metrics: Metrics::new(n_windows, n_products),
             books,
             last_price: vec![None; n_products],
-            snapshot: Snapshot { products: vec![ProductView::default(); n_products], ..Snapshot::default() },
+            snapshot: Snapshot {
+                products: vec![ProductView::default(); n_products],
+                markets: vec![MarketStats { sale_success: 1.0, ..MarketStats::default() }; n_products],
+                groups: views,
+                windows_per_day: f64::from(cal.windows_per_day()),
+                ..Snapshot::default()
+            },
             cal,
             specs,
             accounts,
             agents,
+            families: s.agents.iter().map(|g| g.family).collect(),
             groups,
+            hawkes,
+            crowds,
             queue: EventQueue::with_capacity(1 << 16),
-            wakes: WakeWheel::new(s.simulation.min_latency.0),
+            wakes: WakeWheel::new(min_latency),
+            min_latency,
             log_ops: rec.wants_ops(),
             rec,
             parallel,
-            loan_rate: s.macro_env.loan_rate.value,
+            env,
+            scorecard,
+            features,
             day: 0,
+            next_window: i64::MAX,
+            window: 0,
             next_serial: 1,
             stats: RunStats::default(),
             book_events: Vec::with_capacity(256),
@@ -223,24 +337,47 @@ impl<'a> Engine<'a> {
     fn run_day(&mut self, day: u32) {
         self.day = day;
         let (open, close) = (self.cal.day(day).open, self.cal.day(day).close);
-        let wpd = self.cal.windows_per_day() as usize;
-        for w in day as usize * wpd..(day as usize + 1) * wpd {
-            self.metrics.set_loan_rate(w, self.loan_rate);
-        }
+        self.window = self.cal.window_of(day, open);
+        self.start_window(open);
+        self.next_window = self.window_start(self.window + 1, close);
         self.post_primary_supply(open);
         self.wakes.start_at(open);
         for id in 1..self.agents.len() as u32 {
             let state = &mut self.agents[id as usize];
+            let group = &self.groups[state.group as usize];
+            if !matches!(group.arrivals, Arrivals::Poisson(_)) {
+                continue;
+            }
             let mut rng = self.streams.open(id, state.rng_pos);
-            let t = open + self.groups[state.group as usize].gap(&mut rng);
-            state.rng_pos = random::Streams::position(&rng);
+            let t = open + group.gap(&mut rng);
+            state.rng_pos = Streams::position(&rng);
             if t < close {
                 self.wakes.push(t, id);
             }
         }
+        for crowd in &mut self.crowds {
+            // The crowd moves in session time only.
+            crowd.t = open;
+        }
+        for f in &mut self.hawkes {
+            let mut rng = self.streams.open_stream(hawkes_stream(f.group), f.rng_pos);
+            // Excitation does not outlive the night.
+            f.clock = f.hawkes.clock(open);
+            f.next = f.hawkes.next(&mut f.clock, &mut rng);
+            f.rng_pos = Streams::position(&rng);
+        }
         loop {
             let event_at = self.queue.peek_time().filter(|&t| t < close);
-            let wake_at = self.wakes.peek_time();
+            let wake_at = self.next_wake(close);
+            let next = match (event_at, wake_at) {
+                (Some(e), Some(w)) => Some(e.min(w)),
+                (e, w) => e.or(w),
+            };
+            let boundary = self.next_window.min(self.env.next_scripted().filter(|&t| t < close).unwrap_or(i64::MAX));
+            if boundary < close && next.is_none_or(|t| boundary <= t) {
+                self.on_boundary(boundary, close);
+                continue;
+            }
             match (event_at, wake_at) {
                 (Some(e), Some(w)) if e <= w => self.handle_next_event(),
                 (Some(_), None) => self.handle_next_event(),
@@ -249,6 +386,79 @@ impl<'a> Engine<'a> {
             }
         }
         self.close_session(close);
+    }
+
+    /// Start of global window `w` if it belongs to today, else `i64::MAX`.
+    fn window_start(&self, w: usize, close: i64) -> i64 {
+        if w >= self.metrics.n_windows() {
+            return i64::MAX;
+        }
+        let (day, start, _) = self.cal.window_bounds(w);
+        if day == self.day && start < close { start } else { i64::MAX }
+    }
+
+    /// A window starts or a scripted change falls due at `t`.
+    fn on_boundary(&mut self, t: i64, close: i64) {
+        if t >= self.next_window {
+            self.end_window(t);
+            self.window += 1;
+            self.start_window(t);
+            self.next_window = self.window_start(self.window + 1, close);
+        } else {
+            // A change within a window shows in the metrics from the next window on.
+            self.env.advance_to(t, &mut self.specs, &mut self.snapshot.groups, &self.families);
+        }
+    }
+
+    /// Steps the environment to the start of the current window and records it.
+    fn start_window(&mut self, t: i64) {
+        self.env.advance_to(t, &mut self.specs, &mut self.snapshot.groups, &self.families);
+        *self.metrics.env_mut(self.window) = self.env.window_env();
+    }
+
+    /// Steps every herd-following crowd to the last point of its grid at or before `t`.
+    fn advance_crowds(&mut self, t: i64) {
+        for crowd in &mut self.crowds {
+            // On a fixed grid, so the crowd's path does not depend on when batches happen to fall.
+            let t = t - (t - crowd.t).rem_euclid(CROWD_STEP);
+            if t <= crowd.t {
+                continue;
+            }
+            let market = &self.snapshot.markets[crowd.product];
+            let push = crowd.sentiment.push(market.last_return(), market.imbalance);
+            let view = &mut self.snapshot.groups[crowd.group];
+            let mut rng = self.streams.open_stream(crowd_stream(crowd.group), crowd.rng_pos);
+            crowd.sentiment.advance((t - crowd.t) as f64 / 3.6e12, view.herding, push, &mut rng);
+            crowd.rng_pos = Streams::position(&rng);
+            crowd.t = t;
+            view.optimists = crowd.sentiment.optimists;
+        }
+    }
+
+    /// Closes the current window at `t`: the crowd's mood and the statistics agents read.
+    fn end_window(&mut self, t: i64) {
+        self.advance_crowds(t);
+        self.refresh_views();
+        let (mut members, mut optimists) = (0u64, 0u64);
+        for (g, view) in self.snapshot.groups.iter().enumerate() {
+            if self.families[g] == Family::Herding {
+                members += u64::from(view.members);
+                optimists += u64::from(view.optimists);
+            }
+        }
+        self.metrics.env_mut(self.window).optimist_share = (members > 0).then(|| optimists as f64 / members as f64);
+        self.env.close_window(self.window, &self.snapshot.products, &mut self.snapshot.markets, &self.metrics);
+    }
+
+    /// The time of the next wake-up: the wheel's earliest, or a Hawkes
+    /// group's next event if sooner.
+    fn next_wake(&mut self, close: i64) -> Option<i64> {
+        let w = self.wakes.peek_time();
+        let h = self.hawkes.iter().map(|f| f.next).min().filter(|&t| t < close);
+        match (w, h) {
+            (Some(w), Some(h)) => Some(w.min(h)),
+            (w, h) => w.or(h),
+        }
     }
 
     fn post_primary_supply(&mut self, open: i64) {
@@ -287,8 +497,21 @@ impl<'a> Engine<'a> {
     /// The agents of the next wake-up bucket (all within one lookahead of the
     /// earliest of them, t0) decide on the snapshot at t0.
     fn decide_batch(&mut self, close: i64) {
-        self.wakes.take_bucket(&mut self.batch);
+        let Some(first) = self.next_wake(close) else { return };
+        let end = (first / self.min_latency + 1) * self.min_latency;
+        self.batch.clear();
+        if self.wakes.peek_time().is_some_and(|w| w < end) {
+            self.wakes.take_bucket(&mut self.batch);
+        }
+        if self.feed_hawkes(end.min(close)) {
+            // An agent decides at most once per lookahead window: a second
+            // wake-up drawn for it in the same window merges into the first.
+            self.batch.sort_unstable_by_key(|&(t, id)| (id, t));
+            self.batch.dedup_by_key(|e| e.1);
+            self.batch.sort_unstable();
+        }
         let Some(&(t0, _)) = self.batch.first() else { return };
+        self.advance_crowds(t0);
         self.refresh_snapshot(t0);
         self.stats.batches += 1;
         self.stats.wakeups += self.batch.len() as u64;
@@ -330,16 +553,53 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Appends to the batch every Hawkes wake-up before `until`; true if any.
+    fn feed_hawkes(&mut self, until: i64) -> bool {
+        let mut any = false;
+        for f in &mut self.hawkes {
+            if f.next >= until {
+                continue;
+            }
+            let mut rng = self.streams.open_stream(hawkes_stream(f.group), f.rng_pos);
+            while f.next < until {
+                let id = f.first_agent + rng.random_range(0..f.members);
+                self.batch.push((f.next, id));
+                f.next = f.hawkes.next(&mut f.clock, &mut rng);
+                any = true;
+            }
+            f.rng_pos = Streams::position(&rng);
+        }
+        any
+    }
+
     fn refresh_snapshot(&mut self, t: i64) {
         let d = self.day as usize;
         self.snapshot.time = t;
         self.snapshot.day = self.day;
-        self.snapshot.loan_rate = self.loan_rate;
+        let m = &self.env.state;
+        self.snapshot.loan_rate = m.loan_rate.value();
+        self.snapshot.deposit_rate = m.deposit_rate.value();
+        self.snapshot.price_level_deviation = m.price_level.deviation(m.price_reference);
+        self.snapshot.shock = m.shock.value();
+        self.snapshot.days_to_next = match self.cal.days().get(d + 1) {
+            Some(next) => (next.date.days_since_epoch() - self.cal.day(self.day).date.days_since_epoch()) as f64,
+            None => 1.0,
+        };
+        self.refresh_views();
+    }
+
+    /// Each product's numbers for today and its book's touch.
+    fn refresh_views(&mut self) {
+        let d = self.day as usize;
         for (p, view) in self.snapshot.products.iter_mut().enumerate() {
             let spec = &self.specs[p];
             let book = &self.books[p];
+            let nav = spec.nav_ticks[d];
             *view = ProductView {
-                nav_ticks: spec.nav_ticks[d],
+                nav_ticks: nav,
+                nav_next_ticks: spec.nav_ticks.get(d + 1).copied().unwrap_or(nav * (1.0 + spec.annual_yield / 365.0)),
+                annual_yield: spec.annual_yield,
+                redemption_penalty: spec.redemption_penalty,
                 band_lo: spec.band_lo[d],
                 band_hi: spec.band_hi[d],
                 best_bid: book.best_bid().map(|t| spec.grid_base + i64::from(t)),
@@ -378,7 +638,8 @@ impl<'a> Engine<'a> {
         };
         self.log(record);
         if customer {
-            self.metrics.submitted(p, r.side);
+            self.metrics.submitted(w, p, r.side);
+            self.features.orders[agent as usize] += 1;
         }
         let close = self.cal.day(self.day).close;
         let checked = if t >= close {
@@ -391,6 +652,7 @@ impl<'a> Engine<'a> {
             Err(why) => {
                 if customer {
                     self.metrics.rejected(w, p, r.side, r.lots, why);
+                    self.features.rejections[agent as usize] += 1;
                 }
                 record.op = Op::Rejected(why.name());
                 self.log(record);
@@ -425,6 +687,7 @@ impl<'a> Engine<'a> {
 
     fn on_cancel(&mut self, t: i64, agent: u32, product: u16, order: OrderId) {
         self.stats.cancels += 1;
+        self.features.cancels[agent as usize] += 1;
         let p = product as usize;
         let found = self.books[p].get(order).filter(|o| o.owner == agent);
         self.metrics.cancel_requested(p, found.is_none());
@@ -526,9 +789,10 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
-            BookEvent::Rested { id, owner, tag, .. } => {
+            BookEvent::Rested { id, side, owner, tag, .. } => {
                 if owner != PLATFORM {
-                    self.agents[owner as usize].live = Some(LiveOrder { product: p as u16, order: id, serial: tag });
+                    self.agents[owner as usize].live[side as usize] =
+                        Some(LiveOrder { product: p as u16, order: id, serial: tag });
                 }
             }
             BookEvent::Done { side, price, owner, tag, qty, filled, reason } => {
@@ -540,9 +804,9 @@ impl<'a> Engine<'a> {
                 self.accounts.release(owner, p, side, reservation, qty - filled);
                 if owner != PLATFORM {
                     self.metrics.closed(w, p, side, qty, filled);
-                    let state = &mut self.agents[owner as usize];
-                    if state.live.is_some_and(|l| l.serial == tag) {
-                        state.live = None;
+                    let live = &mut self.agents[owner as usize].live[side as usize];
+                    if live.is_some_and(|l| l.serial == tag) {
+                        *live = None;
                     }
                 }
                 let op = match reason {
@@ -592,8 +856,12 @@ impl<'a> Engine<'a> {
                     self.specs[p].redeem_at_nav[day as usize]
                 };
                 let (metrics, rec, log_ops) = (&mut self.metrics, &mut *self.rec, self.log_ops);
+                let failed_sales = &mut self.features.failed_sales;
                 self.accounts.redeem(p, r, per_lot, |agent, lots| {
                     metrics.redeemed(w, p, lots, r.failed);
+                    if r.failed {
+                        failed_sales[agent as usize] += 1;
+                    }
                     if log_ops {
                         rec.op(&OpRecord {
                             time: close,
@@ -613,5 +881,15 @@ impl<'a> Engine<'a> {
             self.specs[p].redemptions[day as usize] = redemptions;
         }
         debug_assert!(self.accounts.all_non_negative(), "an account went negative on day {day}");
+        self.end_window(close);
+        if let Some(card) = &self.scorecard {
+            // Tomorrow's scores from today's behaviour; tenure counts from tomorrow's date.
+            let next = if (day as usize + 1) < self.cal.days().len() {
+                self.cal.calendar_days_elapsed(day + 1)
+            } else {
+                self.cal.calendar_days_elapsed(day) + 1
+            };
+            card.score_all(&self.features, next as i32, self.accounts.scores_mut());
+        }
     }
 }

@@ -57,6 +57,9 @@ pub struct WindowStats {
     pub trades: u64,
     pub rejected: u64,
     pub redeemed_failed: u64,
+    /// Customers' orders submitted in the window, by side.
+    pub buy_orders: u64,
+    pub sell_orders: u64,
     /// Absolute tick of the window's last trade.
     pub last_price: Option<i64>,
 }
@@ -83,10 +86,22 @@ pub struct Totals {
     pub matured_lots: u64,
 }
 
+/// The environment during a window (values at its start, after any change
+/// scripted for that moment), and the crowd's mood at its end.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WindowEnv {
+    pub loan_rate: f64,
+    pub deposit_rate: f64,
+    pub price_level: f64,
+    pub shock: f64,
+    /// Share of optimists among all herd-following customers; none without them.
+    pub optimist_share: Option<f64>,
+}
+
 pub struct Metrics {
     n_products: usize,
     windows: Vec<WindowStats>,
-    loan_rate: Vec<f64>,
+    env: Vec<WindowEnv>,
     totals: Vec<Totals>,
 }
 
@@ -95,7 +110,7 @@ impl Metrics {
         Metrics {
             n_products,
             windows: vec![WindowStats::default(); n_windows * n_products],
-            loan_rate: vec![0.0; n_windows],
+            env: vec![WindowEnv::default(); n_windows],
             totals: vec![Totals::default(); n_products],
         }
     }
@@ -113,16 +128,29 @@ impl Metrics {
         &self.totals[product]
     }
 
-    pub fn set_loan_rate(&mut self, window: usize, rate: f64) {
-        self.loan_rate[window] = rate;
+    pub fn env(&self, window: usize) -> &WindowEnv {
+        &self.env[window]
+    }
+
+    pub fn env_mut(&mut self, window: usize) -> &mut WindowEnv {
+        &mut self.env[window]
+    }
+
+    pub fn n_windows(&self) -> usize {
+        self.env.len()
     }
 
     #[inline]
-    pub fn submitted(&mut self, product: usize, side: Side) {
+    pub fn submitted(&mut self, window: usize, product: usize, side: Side) {
         let t = &mut self.totals[product];
         match side {
             Side::Buy => t.submitted_buy += 1,
             Side::Sell => t.submitted_sell += 1,
+        }
+        let w = self.at(window, product);
+        match side {
+            Side::Buy => w.buy_orders += 1,
+            Side::Sell => w.sell_orders += 1,
         }
     }
 
@@ -180,6 +208,8 @@ impl Metrics {
                     all.trades += w.trades;
                     all.rejected += w.rejected;
                     all.redeemed_failed += w.redeemed_failed;
+                    all.buy_orders += w.buy_orders;
+                    all.sell_orders += w.sell_orders;
                 }
                 all
             })
@@ -190,10 +220,11 @@ impl Metrics {
     pub fn write_csv(&self, cal: &Calendar, products: &[ProductSpec], out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
-            "product,window,day,date,t_start,t_end,buy_closed,buy_filled,sub_success,sell_closed,sell_filled,sale_success,volume,last_price,loan_rate,trades,buy_lots,buy_lots_filled,sell_lots,sell_lots_filled,rejected,redeemed_failed"
+            "product,window,day,date,t_start,t_end,buy_closed,buy_filled,sub_success,sell_closed,sell_filled,sale_success,volume,last_price,loan_rate,trades,buy_lots,buy_lots_filled,sell_lots,sell_lots_filled,rejected,redeemed_failed,deposit_rate,price_level,shock,optimist_share,buy_orders,sell_orders"
         )?;
         let mut last: Vec<Option<i64>> = vec![None; self.n_products];
-        for w in 0..self.loan_rate.len() {
+        for w in 0..self.env.len() {
+            let env = &self.env[w];
             let (day, start, end) = cal.window_bounds(w);
             for (p, spec) in products.iter().enumerate() {
                 let s = self.window(w, p);
@@ -202,7 +233,7 @@ impl Metrics {
                 }
                 writeln!(
                     out,
-                    "{},{w},{day},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                    "{},{w},{day},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                     spec.id,
                     cal.day(day).date,
                     Secs(start),
@@ -215,7 +246,7 @@ impl Metrics {
                     OptDisplay(s.sell.success()),
                     s.volume,
                     OptDisplay(last[p].map(|t| Micros(t * spec.tick_micros))),
-                    self.loan_rate[w],
+                    env.loan_rate,
                     s.trades,
                     s.buy.lots,
                     s.buy.lots_filled,
@@ -223,6 +254,12 @@ impl Metrics {
                     s.sell.lots_filled,
                     s.rejected,
                     s.redeemed_failed,
+                    env.deposit_rate,
+                    env.price_level,
+                    env.shock,
+                    OptDisplay(env.optimist_share),
+                    s.buy_orders,
+                    s.sell_orders,
                 )?;
             }
         }
@@ -231,7 +268,7 @@ impl Metrics {
 
     /// The run's summary, per product and for all products.
     pub fn summary(&self, products: &[ProductSpec]) -> Summary {
-        let n_windows = self.loan_rate.len();
+        let n_windows = self.env.len();
         let mut per_product = Vec::with_capacity(products.len());
         for (p, spec) in products.iter().enumerate() {
             let series: Vec<WindowStats> = (0..n_windows).map(|w| *self.window(w, p)).collect();

@@ -16,8 +16,8 @@ use std::path::Path;
 
 pub use error::ScenarioError;
 pub use schema::*;
-pub use units::{Date, Duration, TimeOfDay};
-pub use validate::{MAX_BUDGET, MAX_INITIAL_LOTS};
+pub use units::{Date, DayTime, Duration, TimeOfDay};
+pub use validate::{MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK};
 
 /// Reads, parses and validates a scenario file.
 // A scenario error is built once per failed run; its size does not matter.

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::units::{Date, Duration, TimeOfDay};
+use super::units::{Date, DayTime, Duration, TimeOfDay};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -16,7 +16,12 @@ pub struct Scenario {
     pub products: Vec<Product>,
     #[serde(rename = "macro", default)]
     pub macro_env: MacroEnv,
+    #[serde(default)]
+    pub credit: Credit,
     pub agents: Vec<AgentGroup>,
+    /// Changes scripted at given moments (a rate hike at day 5 10:00).
+    #[serde(default)]
+    pub events: Vec<ScriptedEvent>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -93,36 +98,279 @@ fn default_max_order_lots() -> i64 {
     10_000
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+/// The macro environment: processes on the simulation clock, stepped at
+/// every metrics window.
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MacroEnv {
+    #[serde(default = "default_loan_rate")]
+    pub loan_rate: RateSpec,
+    /// What customers earn on cash left in the bank.
+    #[serde(default = "default_deposit_rate")]
+    pub deposit_rate: RateSpec,
+    /// The price level (an inflation index).
     #[serde(default)]
-    pub loan_rate: LoanRate,
+    pub price_level: LevelSpec,
+    /// International shocks; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shock: Option<ShockSpec>,
+}
+
+impl Default for MacroEnv {
+    fn default() -> Self {
+        MacroEnv {
+            loan_rate: default_loan_rate(),
+            deposit_rate: default_deposit_rate(),
+            price_level: LevelSpec::default(),
+            shock: None,
+        }
+    }
+}
+
+fn default_loan_rate() -> RateSpec {
+    RateSpec::fixed(0.0435)
+}
+fn default_deposit_rate() -> RateSpec {
+    RateSpec::fixed(0.015)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum LoanRateModel {
+pub enum RateModelKind {
     Fixed,
+    /// Vasicek (1977): dr = κ(θ − r)dt + σ dW.
+    Vasicek,
+    /// Cox–Ingersoll–Ross (1985): dr = κ(θ − r)dt + σ√r dW.
+    Cir,
+    /// A step path given point by point.
+    Path,
 }
 
+/// An annual rate: fixed, a short-rate process, or a path. Which fields it
+/// needs depends on `model`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct LoanRate {
-    #[serde(default = "default_loan_model")]
-    pub model: LoanRateModel,
-    /// Annual rate as a fraction (0.0435 = 4.35%).
+pub struct RateSpec {
+    #[serde(default = "default_rate_model")]
+    pub model: RateModelKind,
+    /// The fixed value, or the starting value of a process (annual, as a fraction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Speed of mean reversion, per year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kappa: Option<f64>,
+    /// Long-run mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theta: Option<f64>,
+    /// Volatility, per square-root year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Vec<PathPoint>>,
+}
+
+fn default_rate_model() -> RateModelKind {
+    RateModelKind::Fixed
+}
+
+impl RateSpec {
+    pub fn fixed(value: f64) -> RateSpec {
+        RateSpec {
+            model: RateModelKind::Fixed,
+            value: Some(value),
+            kappa: None,
+            theta: None,
+            sigma: None,
+            points: None,
+        }
+    }
+}
+
+/// One point of a path: from `at` on, the value is `value`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathPoint {
+    pub at: DayTime,
     pub value: f64,
 }
 
-fn default_loan_model() -> LoanRateModel {
-    LoanRateModel::Fixed
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LevelModelKind {
+    Fixed,
+    /// Geometric Brownian motion: d ln P = (inflation − σ²/2) dt + σ dW.
+    Gbm,
+    Path,
 }
 
-impl Default for LoanRate {
+/// The price level (inflation index) and the reference it is judged against.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelSpec {
+    #[serde(default = "default_level_model")]
+    pub model: LevelModelKind,
+    /// The fixed or starting level.
+    #[serde(default = "default_level")]
+    pub value: f64,
+    /// The level customers consider normal; deviation = ln(level / reference).
+    #[serde(default = "default_level")]
+    pub reference: f64,
+    /// Annual inflation (drift of the log level), for `gbm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inflation: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Vec<PathPoint>>,
+}
+
+fn default_level_model() -> LevelModelKind {
+    LevelModelKind::Fixed
+}
+fn default_level() -> f64 {
+    100.0
+}
+
+impl Default for LevelSpec {
     fn default() -> Self {
-        LoanRate { model: LoanRateModel::Fixed, value: 0.0435 }
+        LevelSpec {
+            model: LevelModelKind::Fixed,
+            value: 100.0,
+            reference: 100.0,
+            inflation: None,
+            sigma: None,
+            points: None,
+        }
     }
+}
+
+/// International shocks: jumps arriving as a Poisson process, each decaying
+/// exponentially; the shock is the sum of what is left of them.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShockSpec {
+    /// Jumps per calendar day.
+    pub rate: f64,
+    #[serde(default)]
+    pub mean: f64,
+    #[serde(default = "default_shock_sd")]
+    pub sd: f64,
+    /// Mean lifetime of a jump (e-folding time).
+    #[serde(default = "default_shock_decay")]
+    pub decay: Duration,
+}
+
+fn default_shock_sd() -> f64 {
+    1.0
+}
+fn default_shock_decay() -> Duration {
+    Duration(86_400_000_000_000)
+}
+
+/// The credit scorecard: points-to-double-odds scaling and the weights of the
+/// behaviour that moves a customer's score at each end of day.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credit {
+    /// Recompute scores at each end of day (false: scores stay as drawn).
+    #[serde(default = "default_true")]
+    pub update: bool,
+    #[serde(default = "default_base_score")]
+    pub base_score: f64,
+    /// Good:bad odds at `base_score`.
+    #[serde(default = "default_base_odds")]
+    pub base_odds: f64,
+    /// Points to double the odds.
+    #[serde(default = "default_pdo")]
+    pub pdo: f64,
+    /// Log-odds weights; absent ones take the scorecard's defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub income_band: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenure: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_sales: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_ratio: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_ratio: Option<f64>,
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_base_score() -> f64 {
+    600.0
+}
+fn default_base_odds() -> f64 {
+    50.0
+}
+fn default_pdo() -> f64 {
+    20.0
+}
+
+impl Default for Credit {
+    fn default() -> Self {
+        Credit {
+            update: true,
+            base_score: 600.0,
+            base_odds: 50.0,
+            pdo: 20.0,
+            income_band: None,
+            tenure: None,
+            failed_sales: None,
+            cancel_ratio: None,
+            rejection_ratio: None,
+        }
+    }
+}
+
+/// What a scripted event changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventTarget {
+    LoanRate,
+    DepositRate,
+    PriceLevel,
+    Shock,
+    /// A product's minimum credit score (`product`, or every product).
+    MinCreditScore,
+    /// The `herding` parameter of herd-following groups (`group`, or all of them).
+    Herding,
+    /// The `active_share` of macro-driven groups (`group`, or all of them).
+    MacroActiveShare,
+}
+
+impl EventTarget {
+    pub fn name(self) -> &'static str {
+        match self {
+            EventTarget::LoanRate => "loan_rate",
+            EventTarget::DepositRate => "deposit_rate",
+            EventTarget::PriceLevel => "price_level",
+            EventTarget::Shock => "shock",
+            EventTarget::MinCreditScore => "min_credit_score",
+            EventTarget::Herding => "herding",
+            EventTarget::MacroActiveShare => "macro_active_share",
+        }
+    }
+}
+
+/// A change at a given moment: `change` is added to the current value, or
+/// `value` replaces it.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptedEvent {
+    pub at: DayTime,
+    pub target: EventTarget,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Index of an `[[agents]]` group (0 = the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -131,12 +379,28 @@ pub enum Family {
     /// Gode & Sunder (1993) budget-constrained zero-intelligence traders.
     #[serde(alias = "zi")]
     ZeroIntelligence,
+    /// Value-driven customers after Chiarella & Iori (2002).
+    Rational,
+    /// Kirman (1993) / Alfarano–Lux–Wagner (2005) herding with Lux–Marchesi (1999) pushes.
+    #[serde(alias = "herd")]
+    Herding,
+    /// Logistic demand on the yield spread, the loan rate, the price level and shocks.
+    #[serde(alias = "macro_driven")]
+    Macro,
+    /// Liquidity providers quoting both sides around NAV.
+    MarketMaker,
 }
 
 impl Family {
+    pub const ACCEPTED: &'static str = "zero_intelligence, rational, herding, macro, market_maker";
+
     pub fn name(self) -> &'static str {
         match self {
             Family::ZeroIntelligence => "zero_intelligence",
+            Family::Rational => "rational",
+            Family::Herding => "herding",
+            Family::Macro => "macro",
+            Family::MarketMaker => "market_maker",
         }
     }
 }
@@ -152,6 +416,12 @@ pub struct AgentGroup {
     pub credit_score: Distribution,
     #[serde(default = "default_initial_lots")]
     pub initial_lots: Distribution,
+    /// Income band 1 (lowest) to 5, a credit-score feature.
+    #[serde(default = "default_income_band")]
+    pub income_band: Distribution,
+    /// Days a customer has been with the platform at the start, a credit-score feature.
+    #[serde(default = "default_tenure_days")]
+    pub tenure_days: Distribution,
     /// Products this group trades (ids); all products when absent.
     #[serde(default)]
     pub products: Option<Vec<String>>,
@@ -165,19 +435,52 @@ fn default_credit_score() -> Distribution {
 fn default_initial_lots() -> Distribution {
     Distribution::fixed(0.0)
 }
+fn default_income_band() -> Distribution {
+    Distribution::fixed(3.0)
+}
+fn default_tenure_days() -> Distribution {
+    Distribution::fixed(365.0)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ArrivalProcess {
+    /// Each agent wakes at exponential gaps.
     Poisson,
+    /// The group's wake-ups form one self-exciting process (Hawkes 1971):
+    /// each wakes a member drawn at random.
+    Hawkes,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Arrival {
     pub process: ArrivalProcess,
-    /// Wake-ups per agent per hour of session time.
-    pub rate: f64,
+    /// Poisson: wake-ups per agent per hour of session time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    /// Hawkes: baseline wake-ups per agent per hour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mu: Option<f64>,
+    /// Hawkes: jump of the group's intensity at each wake-up, per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    /// Hawkes: decay rate of the excitation, per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta: Option<f64>,
+}
+
+impl Arrival {
+    /// Mean wake-ups per agent per hour.
+    pub fn mean_rate(&self) -> f64 {
+        match self.process {
+            ArrivalProcess::Poisson => self.rate.unwrap_or(0.0),
+            ArrivalProcess::Hawkes => {
+                let n = self.alpha.unwrap_or(0.0) / self.beta.unwrap_or(1.0);
+                self.mu.unwrap_or(0.0) / (1.0 - n)
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -258,4 +561,81 @@ pub struct FamilyParams {
     /// How long a limit order stays in the book before it expires (at most to the close).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_ttl: Option<Duration>,
+
+    // Rational (Chiarella & Iori 2002).
+    /// Scale of the fundamentalist weight g1 (each agent draws |N(0, scale)|).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fundamental_weight: Option<f64>,
+    /// Scale of the chartist weight g2 (each agent draws N(0, scale): trend followers and contrarians).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chartist_weight: Option<f64>,
+    /// Scale of the noise weight n (each agent draws |N(0, scale)|).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_weight: Option<f64>,
+    /// Standard deviation of the noise term, as a return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_sd: Option<f64>,
+    /// Mean–variance risk aversion γ in x* = (E[R] − r_f) / (γ σ²).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_aversion: Option<f64>,
+    /// Least expected excess return (over the funding cost) worth a trade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Windows of price history the chartist term averages over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookback: Option<i64>,
+
+    // Herding (Kirman 1993; Alfarano, Lux & Wagner 2005; Lux & Marchesi 1999).
+    /// Recruitment rate b per hour (per optimist–pessimist pair, Alfarano–Lux–Wagner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub herding: Option<f64>,
+    /// Idiosyncratic switching rate a per member per hour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autonomy: Option<f64>,
+    /// Push of the recent price change on switching to optimism (per 1% move per window).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_push: Option<f64>,
+    /// Push of the recent order-flow imbalance (−1…1) on switching to optimism.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_push: Option<f64>,
+    /// Share of blind followers, who chase the latest price change whatever their view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blind_share: Option<f64>,
+    /// Share of optimists at the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_optimists: Option<f64>,
+
+    // Macro-driven (logistic demand).
+    /// Log-odds of a subscription at a wake-up when every driver is zero.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intercept_buy: Option<f64>,
+    /// Log-odds of a sale at a wake-up when every driver is zero.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intercept_sell: Option<f64>,
+    /// Weight of the product's yield over the deposit rate (per percentage point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread_sensitivity: Option<f64>,
+    /// Weight of the loan rate's excess over the yield (per percentage point), against buying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loan_sensitivity: Option<f64>,
+    /// Weight of the price level's deviation from its reference (per 1%), against buying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_level_sensitivity: Option<f64>,
+    /// Weight of the international shock, for buying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shock_sensitivity: Option<f64>,
+    /// Share of the group that is active (the rest stay out of the market).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_share: Option<f64>,
+
+    // Market maker.
+    /// Quoted spread, as a fraction of NAV (bid and ask sit half of it either side).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread: Option<f64>,
+    /// Lots quoted on each side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_lots: Option<i64>,
+    /// Quote shift per lot of inventory away from the starting holding, as a fraction of NAV.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_skew: Option<f64>,
 }

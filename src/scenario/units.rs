@@ -189,6 +189,36 @@ impl fmt::Display for Date {
     }
 }
 
+/// A moment of the run: a business day (1 = the first) and a time of day,
+/// written `"day 5 10:00"`. Used by scripted events and rate paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DayTime {
+    /// 1-based business day of the run.
+    pub day: u32,
+    pub time: TimeOfDay,
+}
+
+impl DayTime {
+    pub const ACCEPTED: &'static str =
+        "a business day of the run and a time of day, \"day N HH:MM\" (day 1 is the first), e.g. \"day 5 10:00\"";
+
+    pub fn parse(text: &str) -> Option<DayTime> {
+        let mut words = text.split_whitespace();
+        if words.next()? != "day" {
+            return None;
+        }
+        let day: u32 = words.next()?.parse().ok()?;
+        let time = TimeOfDay::parse(words.next()?)?;
+        (words.next().is_none() && day >= 1).then_some(DayTime { day, time })
+    }
+}
+
+impl fmt::Display for DayTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "day {} {}", self.day, self.time)
+    }
+}
+
 /// Deserializes a value written as a string (or, for dates, a bare TOML date)
 /// through `parse`, reporting `accepted` when it does not parse.
 struct TextVisitor<T> {
@@ -237,6 +267,7 @@ macro_rules! text_serde {
 text_serde!(Duration, "a duration");
 text_serde!(TimeOfDay, "a time of day");
 text_serde!(Date, "a date");
+text_serde!(DayTime, "a day and time");
 
 #[cfg(test)]
 mod tests {
@@ -262,6 +293,17 @@ mod tests {
         assert_eq!(TimeOfDay::parse("15:00:30").map(|t| t.to_string()), Some("15:00:30".into()));
         assert_eq!(TimeOfDay::parse("24:00"), None);
         assert_eq!(TimeOfDay::parse("9:30"), None);
+    }
+
+    #[test]
+    fn day_times_parse() {
+        let t = DayTime::parse("day 5 10:00").unwrap();
+        assert_eq!((t.day, t.time), (5, TimeOfDay::parse("10:00").unwrap()));
+        assert_eq!(t.to_string(), "day 5 10:00");
+        assert_eq!(DayTime::parse("day 0 10:00"), None);
+        assert_eq!(DayTime::parse("5 10:00"), None);
+        assert_eq!(DayTime::parse("day 5"), None);
+        assert_eq!(DayTime::parse("day 5 10:00 extra"), None);
     }
 
     #[test]

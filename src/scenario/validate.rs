@@ -69,13 +69,8 @@ pub fn validate(s: &Scenario) -> Check {
             format!("at most {MAX_METRIC_CELLS} rows: a longer window or fewer days"),
         );
     }
-    in_range(
-        "macro.loan_rate.value",
-        s.macro_env.loan_rate.value,
-        -0.05,
-        1.0,
-        "an annual rate as a fraction between -0.05 and 1 (0.0435 = 4.35%)",
-    )?;
+    macro_env(&s.macro_env, sim.days)?;
+    credit(&s.credit)?;
     if s.agents.is_empty() {
         return bad("agents", "no [[agents]] group", "at least one [[agents]] table");
     }
@@ -86,6 +81,286 @@ pub fn validate(s: &Scenario) -> Check {
     }
     if total > 50_000_000 {
         return bad("agents", format!("{total} agents in all"), "at most 50,000,000 agents in all groups together");
+    }
+    for (i, e) in s.events.iter().enumerate() {
+        event(&format!("events[{i}]"), e, s)?;
+    }
+    Ok(())
+}
+
+const RATE_ACCEPTED: &str = "an annual rate as a fraction between -0.05 and 1 (0.0435 = 4.35%)";
+
+fn macro_env(m: &MacroEnv, days: i64) -> Check {
+    rate("macro.loan_rate", &m.loan_rate, days)?;
+    rate("macro.deposit_rate", &m.deposit_rate, days)?;
+    level("macro.price_level", &m.price_level, days)?;
+    if let Some(sh) = &m.shock {
+        in_range("macro.shock.rate", sh.rate, 0.0, 1000.0, "jumps per calendar day, from 0 to 1000")?;
+        in_range("macro.shock.mean", sh.mean, -100.0, 100.0, "a mean jump size from -100 to 100")?;
+        in_range("macro.shock.sd", sh.sd, 0.0, 100.0, "a jump-size standard deviation from 0 to 100")?;
+        if sh.decay.0 <= 0 {
+            return bad(
+                "macro.shock.decay",
+                format!("{} is not positive", sh.decay),
+                "a duration above 0, e.g. \"2d\"",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Which optional fields each model needs; the rest must be absent.
+fn needs_exactly(at: &str, model: &str, fields: &[(&str, bool)], needed: &[&str], accepted: &str) -> Check {
+    for &(name, present) in fields {
+        match (needed.contains(&name), present) {
+            (true, false) => return bad(at, format!("model `{model}` needs `{name}`"), accepted.to_string()),
+            (false, true) => {
+                return bad(
+                    format!("{at}.{name}"),
+                    format!("`{name}` does not apply to model `{model}`"),
+                    accepted.to_string(),
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn rate(at: &str, r: &RateSpec, days: i64) -> Check {
+    let f = |name: &str| format!("{at}.{name}");
+    let fields = [
+        ("value", r.value.is_some()),
+        ("kappa", r.kappa.is_some()),
+        ("theta", r.theta.is_some()),
+        ("sigma", r.sigma.is_some()),
+        ("points", r.points.is_some()),
+    ];
+    let (model, needed, accepted): (&str, &[&str], &str) = match r.model {
+        RateModelKind::Fixed => ("fixed", &["value"], "model = \"fixed\" with value"),
+        RateModelKind::Vasicek => (
+            "vasicek",
+            &["value", "kappa", "theta", "sigma"],
+            "model = \"vasicek\" with value (the start), kappa, theta and sigma",
+        ),
+        RateModelKind::Cir => (
+            "cir",
+            &["value", "kappa", "theta", "sigma"],
+            "model = \"cir\" with value (the start), kappa, theta and sigma",
+        ),
+        RateModelKind::Path => {
+            ("path", &["points"], "model = \"path\" with points = [{ at = \"day 1 09:30\", value = 0.0435 }, ...]")
+        }
+    };
+    needs_exactly(at, model, &fields, needed, accepted)?;
+    if let Some(v) = r.value {
+        in_range(&f("value"), v, -0.05, 1.0, RATE_ACCEPTED)?;
+    }
+    if let Some(k) = r.kappa {
+        in_range(&f("kappa"), k, 1e-6, 1000.0, "a speed of mean reversion per year, above 0 and at most 1000")?;
+    }
+    if let Some(t) = r.theta {
+        in_range(&f("theta"), t, -0.05, 1.0, RATE_ACCEPTED)?;
+    }
+    if let Some(sg) = r.sigma {
+        in_range(&f("sigma"), sg, 0.0, 10.0, "a volatility per square-root year from 0 to 10")?;
+    }
+    if r.model == RateModelKind::Cir {
+        let (k, t, sg, v) =
+            (r.kappa.unwrap_or(0.0), r.theta.unwrap_or(0.0), r.sigma.unwrap_or(0.0), r.value.unwrap_or(0.0));
+        if v < 0.0 || t <= 0.0 {
+            return bad(
+                f(if v < 0.0 { "value" } else { "theta" }),
+                "a CIR rate cannot be negative",
+                "a starting value of at least 0 and a long-run mean theta above 0",
+            );
+        }
+        if 2.0 * k * t < sg * sg {
+            return bad(
+                f("sigma"),
+                format!(
+                    "2·kappa·theta = {:.6} is below sigma² = {:.6}: the Feller condition fails and the rate would touch zero",
+                    2.0 * k * t,
+                    sg * sg
+                ),
+                "parameters with 2·kappa·theta ≥ sigma² (lower sigma, or raise kappa or theta)",
+            );
+        }
+    }
+    if let Some(points) = &r.points {
+        path_points(&f("points"), points, days, -0.05, 1.0, RATE_ACCEPTED)?;
+    }
+    Ok(())
+}
+
+fn path_points(at: &str, points: &[PathPoint], days: i64, lo: f64, hi: f64, accepted: &str) -> Check {
+    if points.is_empty() {
+        return bad(at, "an empty path", "at least one point { at = \"day 1 09:30\", value = ... }");
+    }
+    for (i, pt) in points.iter().enumerate() {
+        if i64::from(pt.at.day) > days {
+            return bad(
+                format!("{at}[{i}].at"),
+                format!("day {} is after the run's last day ({days})", pt.at.day),
+                format!("a day from 1 to {days}"),
+            );
+        }
+        if i > 0 && pt.at <= points[i - 1].at {
+            return bad(
+                format!("{at}[{i}].at"),
+                format!("{} is not after the point before it", pt.at),
+                "points in time order",
+            );
+        }
+        in_range(&format!("{at}[{i}].value"), pt.value, lo, hi, accepted)?;
+    }
+    Ok(())
+}
+
+fn level(at: &str, l: &LevelSpec, days: i64) -> Check {
+    let f = |name: &str| format!("{at}.{name}");
+    let fields = [("inflation", l.inflation.is_some()), ("sigma", l.sigma.is_some()), ("points", l.points.is_some())];
+    let (model, needed, accepted): (&str, &[&str], &str) = match l.model {
+        LevelModelKind::Fixed => ("fixed", &[], "model = \"fixed\" with value"),
+        LevelModelKind::Gbm => {
+            ("gbm", &["inflation", "sigma"], "model = \"gbm\" with value (the start), inflation and sigma")
+        }
+        LevelModelKind::Path => {
+            ("path", &["points"], "model = \"path\" with points = [{ at = \"day 1 09:30\", value = 100.0 }, ...]")
+        }
+    };
+    needs_exactly(at, model, &fields, needed, accepted)?;
+    let level_ok = "a price level above 0 and at most 1e9, e.g. 100";
+    in_range(&f("value"), l.value, 1e-9, 1e9, level_ok)?;
+    in_range(&f("reference"), l.reference, 1e-9, 1e9, level_ok)?;
+    if let Some(x) = l.inflation {
+        in_range(&f("inflation"), x, -0.5, 10.0, "an annual inflation rate as a fraction from -0.5 to 10")?;
+    }
+    if let Some(x) = l.sigma {
+        in_range(&f("sigma"), x, 0.0, 5.0, "a volatility per square-root year from 0 to 5")?;
+    }
+    if let Some(points) = &l.points {
+        path_points(&f("points"), points, days, 1e-9, 1e9, level_ok)?;
+    }
+    Ok(())
+}
+
+fn credit(c: &Credit) -> Check {
+    in_range("credit.base_score", c.base_score, 0.0, 1000.0, "a score from 0 to 1000")?;
+    in_range("credit.base_odds", c.base_odds, 1e-6, 1e6, "good:bad odds above 0, e.g. 50")?;
+    in_range("credit.pdo", c.pdo, 1e-3, 1000.0, "points to double the odds, above 0, e.g. 20")?;
+    for (name, v) in [
+        ("income_band", c.income_band),
+        ("tenure", c.tenure),
+        ("failed_sales", c.failed_sales),
+        ("cancel_ratio", c.cancel_ratio),
+        ("rejection_ratio", c.rejection_ratio),
+    ] {
+        if let Some(x) = v {
+            in_range(&format!("credit.{name}"), x, -100.0, 100.0, "a log-odds weight from -100 to 100")?;
+        }
+    }
+    Ok(())
+}
+
+fn event(at: &str, e: &ScriptedEvent, s: &Scenario) -> Check {
+    let f = |name: &str| format!("{at}.{name}");
+    let days = s.simulation.days;
+    if i64::from(e.at.day) > days {
+        return bad(
+            f("at"),
+            format!("day {} is after the run's last day ({days})", e.at.day),
+            format!("a day from 1 to {days}"),
+        );
+    }
+    let (v, how) = match (e.change, e.value) {
+        (Some(c), None) => (c, "change"),
+        (None, Some(v)) => (v, "value"),
+        (Some(_), Some(_)) => {
+            return bad(f("value"), "both `change` and `value` are given", "either `change` (added) or `value` (set)");
+        }
+        (None, None) => {
+            return bad(at, "neither `change` nor `value` is given", "either `change` (added) or `value` (set)");
+        }
+    };
+    let target = e.target;
+    let (lo, hi, accepted) = match (target, how) {
+        (EventTarget::LoanRate | EventTarget::DepositRate, "value") => (-0.05, 1.0, RATE_ACCEPTED),
+        (EventTarget::LoanRate | EventTarget::DepositRate, _) => {
+            (-1.0, 1.0, "a change of the annual rate from -1 to 1 (0.005 = +50 bp)")
+        }
+        (EventTarget::PriceLevel, "value") => (1e-9, 1e9, "a price level above 0"),
+        (EventTarget::PriceLevel, _) => (-1e9, 1e9, "a change of the price level"),
+        (EventTarget::Shock, _) => (-100.0, 100.0, "a shock from -100 to 100"),
+        (EventTarget::MinCreditScore, _) => (-1000.0, 1000.0, "a score (or change of score) within 0 to 1000"),
+        (EventTarget::Herding, "value") => (0.0, 1000.0, "a recruitment rate per hour from 0 to 1000"),
+        (EventTarget::Herding, _) => (-1000.0, 1000.0, "a change of the recruitment rate per hour"),
+        (EventTarget::MacroActiveShare, "value") => (0.0, 1.0, "a share from 0 to 1"),
+        (EventTarget::MacroActiveShare, _) => (-1.0, 1.0, "a change of the share from -1 to 1"),
+    };
+    in_range(&f(how), v, lo, hi, accepted)?;
+    if target == EventTarget::MinCreditScore && how == "value" {
+        in_range(&f(how), v, 0.0, 1000.0, "a score from 0 to 1000")?;
+    }
+    match (&e.product, target) {
+        (Some(id), EventTarget::MinCreditScore) if !s.products.iter().any(|p| &p.id == id) => {
+            let known: Vec<&str> = s.products.iter().map(|p| p.id.as_str()).collect();
+            return bad(f("product"), format!("no product `{id}`"), format!("one of: {}", known.join(", ")));
+        }
+        (Some(_), EventTarget::MinCreditScore) => {}
+        (Some(_), _) => {
+            return bad(
+                f("product"),
+                format!("`product` does not apply to target `{}`", target.name()),
+                "`product` only with target = \"min_credit_score\"",
+            );
+        }
+        _ => {}
+    }
+    let family = match target {
+        EventTarget::Herding => Some(Family::Herding),
+        EventTarget::MacroActiveShare => Some(Family::Macro),
+        _ => None,
+    };
+    match (e.group, family) {
+        (Some(g), Some(fam)) => {
+            let ok = usize::try_from(g).ok().and_then(|g| s.agents.get(g)).is_some_and(|grp| grp.family == fam);
+            if !ok {
+                let fitting: Vec<String> = s
+                    .agents
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, grp)| grp.family == fam)
+                    .map(|(i, _)| i.to_string())
+                    .collect();
+                return bad(
+                    f("group"),
+                    format!("agents[{g}] is not a {} group", fam.name()),
+                    format!(
+                        "the index of a {} group: {}",
+                        fam.name(),
+                        if fitting.is_empty() { "there is none".to_string() } else { fitting.join(", ") }
+                    ),
+                );
+            }
+        }
+        (None, Some(fam)) => {
+            if !s.agents.iter().any(|grp| grp.family == fam) {
+                return bad(
+                    f("target"),
+                    format!("no {} group for target `{}`", fam.name(), target.name()),
+                    format!("a scenario with a {} group", fam.name()),
+                );
+            }
+        }
+        (Some(_), None) => {
+            return bad(
+                f("group"),
+                format!("`group` does not apply to target `{}`", target.name()),
+                "`group` only with target = \"herding\" or \"macro_active_share\"",
+            );
+        }
+        (None, None) => {}
     }
     Ok(())
 }
@@ -217,16 +492,12 @@ fn product(at: &str, p: &Product) -> Check {
 fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>) -> Check {
     let f = |name: &str| format!("{at}.{name}");
     int_range(&f("count"), g.count, 1, 50_000_000, "a whole number of agents from 1 to 50000000")?;
-    in_range(
-        &f("arrival.rate"),
-        g.arrival.rate,
-        1e-6,
-        360_000.0,
-        "wake-ups per agent per hour, above 0 and at most 360000",
-    )?;
+    arrival(&f("arrival"), &g.arrival)?;
     distribution(&f("budget"), &g.budget, 0.0, MAX_BUDGET, "a budget in currency units from 0 to 100000000000")?;
     distribution(&f("credit_score"), &g.credit_score, 0.0, 1000.0, "a credit score from 0 to 1000")?;
     distribution(&f("initial_lots"), &g.initial_lots, 0.0, MAX_INITIAL_LOTS, "a number of lots from 0 to 100000000")?;
+    distribution(&f("income_band"), &g.income_band, 1.0, 5.0, "an income band from 1 (lowest) to 5")?;
+    distribution(&f("tenure_days"), &g.tenure_days, 0.0, 36_500.0, "days with the platform from 0 to 36500")?;
     if let Some(list) = &g.products {
         if list.is_empty() {
             return bad(
@@ -248,6 +519,56 @@ fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>) -> Check {
         }
     }
     params(&f("params"), g.family, &g.params)
+}
+
+fn arrival(at: &str, a: &Arrival) -> Check {
+    let f = |name: &str| format!("{at}.{name}");
+    let fields =
+        [("rate", a.rate.is_some()), ("mu", a.mu.is_some()), ("alpha", a.alpha.is_some()), ("beta", a.beta.is_some())];
+    match a.process {
+        ArrivalProcess::Poisson => {
+            let accepted = "process = \"poisson\" with rate (wake-ups per agent per hour)";
+            needs_exactly(at, "poisson", &fields, &["rate"], accepted)?;
+            in_range(
+                &f("rate"),
+                a.rate.unwrap_or(0.0),
+                1e-6,
+                360_000.0,
+                "wake-ups per agent per hour, above 0 and at most 360000",
+            )
+        }
+        ArrivalProcess::Hawkes => {
+            let accepted = "process = \"hawkes\" with mu (baseline wake-ups per agent per hour), alpha and beta (per second, alpha/beta < 1)";
+            needs_exactly(at, "hawkes", &fields, &["mu", "alpha", "beta"], accepted)?;
+            in_range(
+                &f("mu"),
+                a.mu.unwrap_or(0.0),
+                1e-6,
+                360_000.0,
+                "baseline wake-ups per agent per hour, above 0 and at most 360000",
+            )?;
+            in_range(
+                &f("beta"),
+                a.beta.unwrap_or(0.0),
+                1e-6,
+                1e6,
+                "a decay rate per second above 0, e.g. 0.05 (a 20 s memory)",
+            )?;
+            in_range(&f("alpha"), a.alpha.unwrap_or(0.0), 0.0, 1e6, "a jump per second of at least 0")?;
+            let (alpha, beta) = (a.alpha.unwrap_or(0.0), a.beta.unwrap_or(1.0));
+            if alpha / beta >= 1.0 {
+                return bad(
+                    f("alpha"),
+                    format!(
+                        "the branching ratio alpha/beta = {:.3} is not below 1: the process would explode",
+                        alpha / beta
+                    ),
+                    "alpha < beta (a branching ratio alpha/beta below 1, e.g. alpha = 0.04 with beta = 0.05)",
+                );
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Most (window, product) rows a run may produce.
@@ -321,42 +642,135 @@ fn distribution(at: &str, d: &Distribution, lo: f64, hi: f64, meaning: &str) -> 
     }
 }
 
-fn params(at: &str, family: Family, p: &FamilyParams) -> Check {
-    let f = |name: &str| format!("{at}.{name}");
-    let share = "a probability from 0 to 1";
+/// The parameters each family reads; any other is refused.
+fn allowed_params(family: Family) -> &'static [&'static str] {
     match family {
-        Family::ZeroIntelligence => {
-            if let Some(x) = p.value_spread {
-                in_range(&f("value_spread"), x, 0.0, 0.5, "a fraction of NAV from 0 to 0.5")?;
-            }
-            if let Some(x) = p.price_range {
-                in_range(&f("price_range"), x, 1e-6, 0.5, "a fraction of NAV above 0 and at most 0.5")?;
-            }
-            for (name, x) in [
-                ("buy_prob", p.buy_prob),
-                ("aon_share", p.aon_share),
-                ("market_share", p.market_share),
-                ("ioc_share", p.ioc_share),
-                ("cancel_prob", p.cancel_prob),
-            ] {
-                if let Some(x) = x {
-                    in_range(&f(name), x, 0.0, 1.0, share)?;
-                }
-            }
-            if p.market_share.unwrap_or(0.0) + p.ioc_share.unwrap_or(0.0) > 1.0 {
-                return bad(f("ioc_share"), "market_share + ioc_share exceeds 1", "shares that add up to at most 1");
-            }
-            let min = p.min_lots.unwrap_or(1);
-            int_range(&f("min_lots"), min, 1, 100_000_000, "a whole number of lots, at least 1")?;
-            if let Some(max) = p.max_lots {
-                int_range(&f("max_lots"), max, min, 100_000_000, "a whole number of lots, at least min_lots")?;
-            }
-            if let Some(ttl) = p.order_ttl
-                && ttl.0 <= 0
-            {
-                return bad(f("order_ttl"), format!("{ttl} is not positive"), "a duration above 0, e.g. \"30m\"");
-            }
-            Ok(())
-        }
+        Family::ZeroIntelligence => &[
+            "value_spread",
+            "price_range",
+            "buy_prob",
+            "min_lots",
+            "max_lots",
+            "aon_share",
+            "market_share",
+            "ioc_share",
+            "cancel_prob",
+            "order_ttl",
+        ],
+        Family::Rational => &[
+            "fundamental_weight",
+            "chartist_weight",
+            "noise_weight",
+            "noise_sd",
+            "risk_aversion",
+            "threshold",
+            "lookback",
+            "max_lots",
+            "aon_share",
+            "order_ttl",
+        ],
+        Family::Herding => &[
+            "herding",
+            "autonomy",
+            "price_push",
+            "flow_push",
+            "blind_share",
+            "initial_optimists",
+            "min_lots",
+            "max_lots",
+            "aon_share",
+            "market_share",
+            "order_ttl",
+        ],
+        Family::Macro => &[
+            "intercept_buy",
+            "intercept_sell",
+            "spread_sensitivity",
+            "loan_sensitivity",
+            "price_level_sensitivity",
+            "shock_sensitivity",
+            "active_share",
+            "min_lots",
+            "max_lots",
+            "aon_share",
+            "market_share",
+            "order_ttl",
+        ],
+        Family::MarketMaker => &["spread", "quote_lots", "inventory_skew", "order_ttl"],
     }
 }
+
+fn params(at: &str, family: Family, p: &FamilyParams) -> Check {
+    let f = |name: &str| format!("{at}.{name}");
+    let allowed = allowed_params(family);
+    if let Ok(serde_json::Value::Object(set)) = serde_json::to_value(p) {
+        for name in set.keys() {
+            if !allowed.contains(&name.as_str()) {
+                return bad(
+                    f(name),
+                    format!("`{name}` is not a parameter of the {} family", family.name()),
+                    format!("for {}: {}", family.name(), allowed.join(", ")),
+                );
+            }
+        }
+    }
+    let share = "a probability from 0 to 1";
+    let reals: [(&str, Option<f64>, f64, f64, &str); 28] = [
+        ("value_spread", p.value_spread, 0.0, 0.5, "a fraction of NAV from 0 to 0.5"),
+        ("price_range", p.price_range, 1e-6, 0.5, "a fraction of NAV above 0 and at most 0.5"),
+        ("buy_prob", p.buy_prob, 0.0, 1.0, share),
+        ("aon_share", p.aon_share, 0.0, 1.0, share),
+        ("market_share", p.market_share, 0.0, 1.0, share),
+        ("ioc_share", p.ioc_share, 0.0, 1.0, share),
+        ("cancel_prob", p.cancel_prob, 0.0, 1.0, share),
+        ("fundamental_weight", p.fundamental_weight, 0.0, 100.0, "a weight scale from 0 to 100"),
+        ("chartist_weight", p.chartist_weight, 0.0, 100.0, "a weight scale from 0 to 100"),
+        ("noise_weight", p.noise_weight, 0.0, 100.0, "a weight scale from 0 to 100"),
+        ("noise_sd", p.noise_sd, 0.0, 1.0, "a return standard deviation from 0 to 1"),
+        ("risk_aversion", p.risk_aversion, 1e-6, 1e6, "a risk aversion above 0, e.g. 2"),
+        ("threshold", p.threshold, 0.0, 1.0, "an excess return from 0 to 1, e.g. 0.0002"),
+        ("herding", p.herding, 0.0, 1000.0, "a recruitment rate per hour from 0 to 1000, e.g. 2"),
+        ("autonomy", p.autonomy, 0.0, 1000.0, "a switching rate per hour from 0 to 1000, e.g. 0.5"),
+        ("price_push", p.price_push, -100.0, 100.0, "a weight from -100 to 100"),
+        ("flow_push", p.flow_push, -100.0, 100.0, "a weight from -100 to 100"),
+        ("blind_share", p.blind_share, 0.0, 1.0, share),
+        ("initial_optimists", p.initial_optimists, 0.0, 1.0, share),
+        ("intercept_buy", p.intercept_buy, -50.0, 50.0, "log-odds from -50 to 50"),
+        ("intercept_sell", p.intercept_sell, -50.0, 50.0, "log-odds from -50 to 50"),
+        ("spread_sensitivity", p.spread_sensitivity, -100.0, 100.0, "a weight per percentage point from -100 to 100"),
+        ("loan_sensitivity", p.loan_sensitivity, -100.0, 100.0, "a weight per percentage point from -100 to 100"),
+        ("price_level_sensitivity", p.price_level_sensitivity, -100.0, 100.0, "a weight per 1% from -100 to 100"),
+        ("shock_sensitivity", p.shock_sensitivity, -100.0, 100.0, "a weight from -100 to 100"),
+        ("active_share", p.active_share, 0.0, 1.0, share),
+        ("spread", p.spread, 1e-6, 0.5, "a fraction of NAV above 0 and at most 0.5, e.g. 0.001"),
+        ("inventory_skew", p.inventory_skew, 0.0, 0.1, "a fraction of NAV per lot from 0 to 0.1"),
+    ];
+    for (name, v, lo, hi, accepted) in reals {
+        if let Some(x) = v {
+            in_range(&f(name), x, lo, hi, accepted)?;
+        }
+    }
+    if p.market_share.unwrap_or(0.0) + p.ioc_share.unwrap_or(0.0) > 1.0 {
+        return bad(f("ioc_share"), "market_share + ioc_share exceeds 1", "shares that add up to at most 1");
+    }
+    let min = p.min_lots.unwrap_or(1);
+    int_range(&f("min_lots"), min, 1, 100_000_000, "a whole number of lots, at least 1")?;
+    if let Some(max) = p.max_lots {
+        int_range(&f("max_lots"), max, min, 100_000_000, "a whole number of lots, at least min_lots")?;
+    }
+    if let Some(n) = p.lookback {
+        int_range(&f("lookback"), n, 1, MAX_LOOKBACK, "a whole number of windows from 1 to 64")?;
+    }
+    if let Some(n) = p.quote_lots {
+        int_range(&f("quote_lots"), n, 1, 100_000_000, "a whole number of lots, at least 1")?;
+    }
+    if let Some(ttl) = p.order_ttl
+        && ttl.0 <= 0
+    {
+        return bad(f("order_ttl"), format!("{ttl} is not positive"), "a duration above 0, e.g. \"30m\"");
+    }
+    Ok(())
+}
+
+/// Longest price history (windows) an agent may look back over.
+pub const MAX_LOOKBACK: i64 = 64;

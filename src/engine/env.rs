@@ -1,0 +1,210 @@
+//! The world around the books as the engine steps it: the macro processes,
+//! the changes a scenario scripts at given moments, and the per-window
+//! market statistics agents read (recent returns, order imbalance, sale
+//! success).
+//!
+//! Macro processes advance in calendar time at every window start (and at
+//! every scripted moment), drawing only from their own random stream, so
+//! they are the same whatever the agents do and however many threads run.
+
+use rand::rngs::ChaCha8Rng;
+
+use crate::agents::{GroupView, MarketStats, ProductView};
+use crate::calendar::Calendar;
+use crate::macro_env::{LevelModel, MacroState, PriceLevel, RateModel, RateProcess, ShockModel, ShockProcess, years};
+use crate::metrics::{Metrics, WindowEnv};
+use crate::scenario::{
+    EventTarget, Family, LevelModelKind, LevelSpec, MAX_LOOKBACK, PathPoint, RateModelKind, RateSpec, Scenario,
+};
+
+use super::product::ProductSpec;
+
+/// Weight of the newest window in the smoothed sale success.
+const SALE_SUCCESS_WEIGHT: f64 = 0.3;
+
+fn path(points: &[PathPoint], cal: &Calendar) -> Vec<(f64, f64)> {
+    points.iter().map(|p| (years(cal.at(p.at)), p.value)).collect()
+}
+
+fn rate_model(r: &RateSpec, cal: &Calendar) -> RateModel {
+    let v = r.value.unwrap_or(0.0);
+    let (kappa, theta, sigma) = (r.kappa.unwrap_or(0.0), r.theta.unwrap_or(0.0), r.sigma.unwrap_or(0.0));
+    match r.model {
+        RateModelKind::Fixed => RateModel::Fixed { value: v },
+        RateModelKind::Vasicek => RateModel::Vasicek { r0: v, kappa, theta, sigma },
+        RateModelKind::Cir => RateModel::Cir { r0: v, kappa, theta, sigma },
+        RateModelKind::Path => RateModel::Path { points: path(r.points.as_deref().unwrap_or(&[]), cal) },
+    }
+}
+
+fn level_model(l: &LevelSpec, cal: &Calendar) -> LevelModel {
+    match l.model {
+        LevelModelKind::Fixed => LevelModel::Fixed { value: l.value },
+        LevelModelKind::Gbm => {
+            LevelModel::Gbm { p0: l.value, inflation: l.inflation.unwrap_or(0.0), sigma: l.sigma.unwrap_or(0.0) }
+        }
+        LevelModelKind::Path => LevelModel::Path { points: path(l.points.as_deref().unwrap_or(&[]), cal) },
+    }
+}
+
+/// A scripted change, resolved to the simulation clock.
+#[derive(Clone, Debug)]
+struct Scripted {
+    time: i64,
+    target: EventTarget,
+    change: Option<f64>,
+    value: Option<f64>,
+    product: Option<usize>,
+    group: Option<usize>,
+}
+
+pub struct Environment {
+    pub state: MacroState,
+    rng: ChaCha8Rng,
+    scripted: Vec<Scripted>,
+    next_scripted: usize,
+    /// Calendar time the processes have reached, in years.
+    t_years: f64,
+    /// Per product: the reference price (fractional ticks) at the last window boundary.
+    last_reference: Vec<Option<f64>>,
+}
+
+impl Environment {
+    pub fn new(s: &Scenario, cal: &Calendar, rng: ChaCha8Rng) -> Environment {
+        let m = &s.macro_env;
+        let state = MacroState {
+            loan_rate: RateProcess::new(rate_model(&m.loan_rate, cal)),
+            deposit_rate: RateProcess::new(rate_model(&m.deposit_rate, cal)),
+            price_level: PriceLevel::new(level_model(&m.price_level, cal)),
+            price_reference: m.price_level.reference,
+            shock: ShockProcess::new(m.shock.as_ref().map(|sh| ShockModel {
+                rate_per_year: sh.rate * 365.0,
+                mean: sh.mean,
+                sd: sh.sd,
+                tau_years: years(sh.decay.0),
+            })),
+        };
+        let mut scripted: Vec<Scripted> = s
+            .events
+            .iter()
+            .map(|e| Scripted {
+                time: cal.at(e.at),
+                target: e.target,
+                change: e.change,
+                value: e.value,
+                product: e.product.as_ref().and_then(|id| s.products.iter().position(|p| &p.id == id)),
+                group: e.group.map(|g| g as usize),
+            })
+            .collect();
+        // Stable: events at the same moment apply in the order written.
+        scripted.sort_by_key(|e| e.time);
+        Environment {
+            state,
+            rng,
+            scripted,
+            next_scripted: 0,
+            t_years: 0.0,
+            last_reference: vec![None; s.products.len()],
+        }
+    }
+
+    /// Time of the next scripted change, if any is left.
+    pub fn next_scripted(&self) -> Option<i64> {
+        self.scripted.get(self.next_scripted).map(|e| e.time)
+    }
+
+    /// Moves the macro processes to `t` and applies every scripted change due
+    /// by then (in time order, each after the processes reach its moment).
+    pub fn advance_to(&mut self, t: i64, specs: &mut [ProductSpec], groups: &mut [GroupView], families: &[Family]) {
+        while let Some(e) = self.scripted.get(self.next_scripted).filter(|e| e.time <= t).cloned() {
+            self.step_to(years(e.time));
+            self.apply(&e, specs, groups, families);
+            self.next_scripted += 1;
+        }
+        self.step_to(years(t));
+    }
+
+    fn step_to(&mut self, t_years: f64) {
+        if t_years > self.t_years {
+            self.state.advance_to(t_years, &mut self.rng);
+            self.t_years = t_years;
+        }
+    }
+
+    fn apply(&mut self, e: &Scripted, specs: &mut [ProductSpec], groups: &mut [GroupView], families: &[Family]) {
+        let new = |old: f64| e.value.unwrap_or(old + e.change.unwrap_or(0.0));
+        let st = &mut self.state;
+        match e.target {
+            EventTarget::LoanRate => {
+                let v = new(st.loan_rate.value());
+                st.loan_rate.set(v);
+            }
+            EventTarget::DepositRate => {
+                let v = new(st.deposit_rate.value());
+                st.deposit_rate.set(v);
+            }
+            EventTarget::PriceLevel => {
+                let v = new(st.price_level.value()).max(1e-9);
+                st.price_level.set(v);
+            }
+            EventTarget::Shock => {
+                let v = new(st.shock.value());
+                st.shock.set(v);
+            }
+            EventTarget::MinCreditScore => {
+                for (p, spec) in specs.iter_mut().enumerate() {
+                    if e.product.is_none_or(|q| q == p) {
+                        spec.min_credit_score = new(spec.min_credit_score).clamp(0.0, 1000.0);
+                    }
+                }
+            }
+            EventTarget::Herding | EventTarget::MacroActiveShare => {
+                let family = if e.target == EventTarget::Herding { Family::Herding } else { Family::Macro };
+                for (g, view) in groups.iter_mut().enumerate() {
+                    if families[g] != family || e.group.is_some_and(|x| x != g) {
+                        continue;
+                    }
+                    let field = if family == Family::Herding { &mut view.herding } else { &mut view.active_share };
+                    *field = new(*field).clamp(0.0, 1.0);
+                }
+            }
+        }
+    }
+
+    /// The environment as a metrics row records it.
+    pub fn window_env(&self) -> WindowEnv {
+        WindowEnv {
+            loan_rate: self.state.loan_rate.value(),
+            deposit_rate: self.state.deposit_rate.value(),
+            price_level: self.state.price_level.value(),
+            shock: self.state.shock.value(),
+            optimist_share: None,
+        }
+    }
+
+    /// Closes window `w` for the agents' statistics: the return of each
+    /// product's reference price since the last boundary, the window's
+    /// order imbalance and the smoothed sale success.
+    pub fn close_window(&mut self, w: usize, views: &[ProductView], markets: &mut [MarketStats], metrics: &Metrics) {
+        for (p, (view, market)) in views.iter().zip(markets.iter_mut()).enumerate() {
+            let reference = view.reference_price();
+            if let Some(prev) = self.last_reference[p]
+                && prev > 0.0
+                && reference > 0.0
+            {
+                if market.returns.len() == MAX_LOOKBACK as usize {
+                    market.returns.remove(0);
+                }
+                market.returns.push((reference / prev).ln());
+            }
+            self.last_reference[p] = Some(reference);
+            let s = metrics.window(w, p);
+            let orders = s.buy_orders + s.sell_orders;
+            market.imbalance =
+                if orders == 0 { 0.0 } else { (s.buy_orders as f64 - s.sell_orders as f64) / orders as f64 };
+            if let Some(success) = s.sell.success() {
+                market.sale_success += SALE_SUCCESS_WEIGHT * (success - market.sale_success);
+            }
+        }
+    }
+}
