@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use crate::book::{OrderKind, Side};
 use crate::engine::record::{Op, OpRecord};
-use crate::metrics::{Micros, Secs};
+use crate::results::line::Line;
 
 pub const HEADER: &str = "time,op,order,agent,product,side,kind,aon,price,lots,reason";
 
@@ -27,26 +27,34 @@ pub fn kind_name(kind: OrderKind) -> &'static str {
     }
 }
 
-/// Writes one log line. `products` maps a product index to (id, micros per tick).
-pub fn write_op(out: &mut impl Write, op: &OpRecord, products: &[(String, i64)]) -> io::Result<()> {
+/// Formats one log line into `line` (ended by the caller). `products` maps
+/// a product index to (id, micros per tick).
+pub fn format_op(line: &mut Line, op: &OpRecord, products: &[(String, i64)]) {
     let (id, tick) = &products[op.product as usize];
-    write!(out, "{},{},{},{},{},", Secs(op.time), op.op.name(), op.order, op.agent, id)?;
+    line.secs(op.time).comma().str(op.op.name()).comma().uint(op.order).comma();
+    line.uint(u64::from(op.agent)).comma().str(id).comma();
     if let Some(side) = op.side {
-        out.write_all(side_name(side).as_bytes())?;
+        line.str(side_name(side));
     }
-    out.write_all(b",")?;
+    line.comma();
     if let Some(kind) = op.kind {
-        out.write_all(kind_name(kind).as_bytes())?;
+        line.str(kind_name(kind));
     }
-    write!(out, ",{},", u8::from(op.all_or_none))?;
+    line.comma().uint(u64::from(op.all_or_none)).comma();
     if let Some(p) = op.price {
-        write!(out, "{}", Micros(p * tick))?;
+        line.micros(p * tick);
     }
-    write!(out, ",{},", op.lots)?;
+    line.comma().uint(u64::from(op.lots)).comma();
     if let Op::Rejected(reason) = op.op {
-        out.write_all(reason.as_bytes())?;
+        line.str(reason);
     }
-    out.write_all(b"\n")
+}
+
+/// Writes one log line.
+pub fn write_op(out: &mut impl Write, op: &OpRecord, products: &[(String, i64)]) -> io::Result<()> {
+    let mut line = Line::new();
+    format_op(&mut line, op, products);
+    line.flush_to(out)
 }
 
 #[cfg(test)]

@@ -3,10 +3,16 @@
 //!
 //! ChaCha8 is a named, portable generator (unlike `StdRng`, whose algorithm
 //! may change between rand releases), and its 64-bit stream number gives every
-//! agent an independent stream under one key.
+//! agent an independent stream under one key. An agent draws from its own
+//! xoshiro128++ (also named and portable), seeded once from its ChaCha8
+//! stream: 16 bytes of state that live in the agent's record, so a wake-up
+//! costs no keystream block, and a decision can run on a copy of the state.
 
 use rand::SeedableRng;
-use rand::rngs::ChaCha8Rng;
+use rand::rngs::{ChaCha8Rng, Xoshiro128PlusPlus};
+
+/// An agent's own generator.
+pub type AgentRng = Xoshiro128PlusPlus;
 
 /// The stream of agent `agent` for scenario seed `seed`.
 pub fn agent_stream(seed: u64, agent: u32) -> ChaCha8Rng {
@@ -15,11 +21,7 @@ pub fn agent_stream(seed: u64, agent: u32) -> ChaCha8Rng {
     rng
 }
 
-/// Every agent's stream under one seed, reopened at a saved position.
-///
-/// An agent keeps only the number of words it has drawn (8 bytes) rather
-/// than a generator with its buffer (hundreds of bytes): that keeps a million
-/// agents small, and lets a decision run on a copy of the agent's state.
+/// Every agent's stream under one seed.
 #[derive(Clone, Debug)]
 pub struct Streams {
     key: [u8; 32],
@@ -27,36 +29,24 @@ pub struct Streams {
 
 impl Streams {
     pub fn new(seed: u64) -> Streams {
-        // The key seed_from_u64 derives, so open(a, 0) is agent_stream(seed, a).
+        // The key seed_from_u64 derives, so stream(a) is agent_stream(seed, a).
         Streams { key: ChaCha8Rng::seed_from_u64(seed).get_seed() }
     }
 
-    /// Agent `agent`'s stream, `pos` words in.
-    #[inline]
-    pub fn open(&self, agent: u32, pos: u64) -> ChaCha8Rng {
-        let mut rng = ChaCha8Rng::from_seed(self.key);
-        rng.set_stream(u64::from(agent));
-        if pos > 0 {
-            rng.set_word_pos(u128::from(pos));
-        }
-        rng
-    }
-
-    /// A stream outside the agents' range (see [`GROUP_STREAMS`], [`MACRO_STREAM`]), `pos` words in.
-    #[inline]
-    pub fn open_stream(&self, stream: u64, pos: u64) -> ChaCha8Rng {
+    /// ChaCha8 stream number `stream` under the run's key: agents use their
+    /// id; see [`GROUP_STREAMS`] and [`MACRO_STREAM`] for the others.
+    pub fn stream(&self, stream: u64) -> ChaCha8Rng {
         let mut rng = ChaCha8Rng::from_seed(self.key);
         rng.set_stream(stream);
-        if pos > 0 {
-            rng.set_word_pos(u128::from(pos));
-        }
         rng
     }
 
-    /// The position to save after drawing from a stream.
-    #[inline]
-    pub fn position(rng: &ChaCha8Rng) -> u64 {
-        rng.get_word_pos() as u64
+    /// Agent `agent`'s generator: xoshiro128++ seeded from the first 16
+    /// bytes of the agent's ChaCha8 stream.
+    pub fn agent(&self, agent: u32) -> AgentRng {
+        let mut seed = [0u8; 16];
+        rand::Rng::fill_bytes(&mut self.stream(u64::from(agent)), &mut seed);
+        AgentRng::from_seed(seed)
     }
 }
 
@@ -90,36 +80,27 @@ mod tests {
     }
 
     #[test]
-    fn a_reopened_stream_continues_where_it_stopped() {
+    fn agent_generators_are_reproducible_and_distinct() {
+        fn first(mut r: AgentRng) -> [u64; 4] {
+            std::array::from_fn(|_| r.random())
+        }
         let streams = Streams::new(7);
-        let mut whole = agent_stream(7, 3);
-        let expected: Vec<u64> = (0..10).map(|_| whole.random()).collect();
-        let mut got = Vec::new();
-        let mut pos = 0;
-        for _ in 0..10 {
-            let mut rng = streams.open(3, pos);
-            let _: u32 = rng.random(); // an odd number of words, to test the buffer offset
-            got.push(rng.random::<u64>());
-            pos = Streams::position(&rng);
-            let _ = pos;
-        }
-        let mut plain = agent_stream(7, 3);
-        let mut again = Vec::new();
-        for _ in 0..10 {
-            let _: u32 = plain.random();
-            again.push(plain.random::<u64>());
-        }
-        assert_eq!(got, again);
-        assert_ne!(expected, got);
+        assert_eq!(first(streams.agent(3)), first(streams.agent(3)));
+        assert_ne!(first(streams.agent(3)), first(streams.agent(4)));
+        assert_ne!(first(streams.agent(3)), first(Streams::new(8).agent(3)));
+        assert_eq!(std::mem::size_of::<AgentRng>(), 16);
     }
 
-    /// Pins the generator: if rand or chacha20 ever changed ChaCha8's output,
-    /// every stored result would silently change with it.
+    /// Pins the generators: if rand or chacha20 ever changed ChaCha8's or
+    /// xoshiro128++'s output, every stored result would silently change with it.
     #[test]
-    fn chacha8_output_is_pinned() {
+    fn generators_are_pinned() {
         let v: u64 = agent_stream(42, 7).random();
         assert_eq!(v, PINNED);
+        let w: u64 = Streams::new(42).agent(7).random();
+        assert_eq!(w, PINNED_AGENT);
     }
 
     const PINNED: u64 = 2_370_525_664_269_707_216;
+    const PINNED_AGENT: u64 = 4_663_791_852_355_743_892;
 }

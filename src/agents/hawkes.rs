@@ -26,8 +26,7 @@
 //!
 //! Rates are per second; times are the simulation clock's nanoseconds.
 
-use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution as _, Exp1};
 
 const NS_PER_S: f64 = 1e9;
@@ -103,7 +102,7 @@ impl Hawkes {
     /// clock to the event and adds alpha to its excess. Returns the event
     /// time in ns, at least `clock.t + 1` (`i64::MAX` when the intensity
     /// has fallen to zero, which needs mu = 0: no event ever again).
-    pub fn next(&self, clock: &mut HawkesClock, rng: &mut ChaCha8Rng) -> i64 {
+    pub fn next<R: Rng + ?Sized>(&self, clock: &mut HawkesClock, rng: &mut R) -> i64 {
         // Candidates are kept in f64 seconds after clock.t, so the rounding
         // to whole nanoseconds happens once, at the accepted event.
         let mut s = 0.0f64;
@@ -140,8 +139,8 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
 
-    fn rng(seed: u64) -> ChaCha8Rng {
-        ChaCha8Rng::seed_from_u64(seed)
+    fn rng(seed: u64) -> rand::rngs::ChaCha8Rng {
+        rand::rngs::ChaCha8Rng::seed_from_u64(seed)
     }
 
     /// The mean rate over `events` events from an unexcited start.

@@ -11,9 +11,12 @@
 //! dz = a(1 − 2z)dt + √(2b·z(1 − z)) dW whatever N is, with the stationary
 //! law Beta(a/b, a/b): it piles up near 0 and 1 (bimodal) when a < b and
 //! gathers around ½ when a ≫ b. As in Lux & Marchesi (1999, Nature 397),
-//! switching is also pushed by the market: the rates are scaled by e^{±U},
-//! U = price_push · (the last window's return, in %) + flow_push · (its
-//! order imbalance), so rising prices and buying pressure recruit optimists.
+//! switching is also pushed by the market: the autonomy becomes a·e^{U}
+//! towards optimism and a·e^{−U} towards pessimism, U = price_push · (the
+//! last window's return, in %) + flow_push · (its order imbalance), so
+//! rising prices and buying pressure recruit optimists. The push acts on
+//! the idiosyncratic part only: scaling the recruitment term b·k as well
+//! would give a drift that grows with the group's size N.
 //!
 //! [`Sentiment`] simulates the group's count k by Poisson tau-leaping on the
 //! engine's clock. In this model a member's own switching rate, a + b·k, is
@@ -24,12 +27,12 @@
 //! A share of the group are blind followers: whatever their view, they buy
 //! after a rise and sell after a fall ("chasing the latest gains").
 
-use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution as _, Poisson};
 
 use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, affordable, flags, sellable};
 use crate::book::{OrderKind, Side};
+use crate::random::AgentRng;
 use crate::scenario::FamilyParams;
 
 /// Longest tau-leaping step, in hours (2 s): short against the crowd's time
@@ -68,19 +71,19 @@ impl Sentiment {
     }
 
     /// Advances the count by `hours` at herding rate `herding` (per hour) under push `push`.
-    pub fn advance(&mut self, hours: f64, herding: f64, push: f64, rng: &mut ChaCha8Rng) {
+    pub fn advance<R: Rng + ?Sized>(&mut self, hours: f64, herding: f64, push: f64, rng: &mut R) {
         if self.members == 0 || hours <= 0.0 {
             return;
         }
         let steps = (hours / MAX_STEP_HOURS).ceil().max(1.0);
         let dt = hours / steps;
         let n = f64::from(self.members);
-        let (up_scale, down_scale) = (push.exp(), (-push).exp());
+        let (a_up, a_down) = (self.autonomy * push.exp(), self.autonomy * (-push).exp());
         for _ in 0..steps as u64 {
             let k = f64::from(self.optimists);
-            let up = (n - k) * (self.autonomy + herding * k) * up_scale * dt;
-            let down = k * (self.autonomy + herding * (n - k)) * down_scale * dt;
-            let draw = |mean: f64, rng: &mut ChaCha8Rng| {
+            let up = (n - k) * (a_up + herding * k) * dt;
+            let down = k * (a_down + herding * (n - k)) * dt;
+            let draw = |mean: f64, rng: &mut R| {
                 if mean <= 0.0 { 0.0 } else { Poisson::new(mean).map_or(mean, |p| p.sample(rng)) }
             };
             let (u, d) = (draw(up, rng), draw(down, rng));
@@ -124,7 +127,7 @@ impl Herding {
 }
 
 impl Behaviour for Herding {
-    fn init(&self, state: &mut AgentState, rng: &mut ChaCha8Rng) {
+    fn init(&self, state: &mut AgentState, rng: &mut AgentRng) {
         if rng.random_bool(self.blind_share) {
             state.flags |= flags::BLIND;
         }
@@ -135,7 +138,7 @@ impl Behaviour for Herding {
         id: u32,
         _now: i64,
         state: &mut AgentState,
-        rng: &mut ChaCha8Rng,
+        rng: &mut AgentRng,
         ctx: &Context<'_>,
     ) -> [Option<Action>; MAX_ACTIONS] {
         let mut out = [None; MAX_ACTIONS];
@@ -155,11 +158,11 @@ impl Behaviour for Herding {
         let side = if buy { Side::Buy } else { Side::Sell };
         let mut n = 0;
         // A changed mind withdraws the order of the other view.
-        if let Some(live) = state.live[side.opposite() as usize] {
+        if let Some(live) = state.live(side.opposite()) {
             out[n] = Some(live.cancel());
             n += 1;
         }
-        if state.live[side as usize].is_some() {
+        if state.live(side).is_some() {
             return out;
         }
         let view = &snap.products[product as usize];

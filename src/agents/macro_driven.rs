@@ -13,10 +13,10 @@
 //! which a scenario event or the live view may change.
 
 use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
 
 use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, affordable, sellable};
 use crate::book::{OrderKind, Side};
+use crate::random::AgentRng;
 use crate::scenario::FamilyParams;
 
 #[derive(Clone, Debug)]
@@ -73,7 +73,7 @@ impl MacroDriven {
 }
 
 impl Behaviour for MacroDriven {
-    fn init(&self, state: &mut AgentState, rng: &mut ChaCha8Rng) {
+    fn init(&self, state: &mut AgentState, rng: &mut AgentRng) {
         state.traits[0] = rng.random::<f32>();
     }
 
@@ -82,7 +82,7 @@ impl Behaviour for MacroDriven {
         id: u32,
         _now: i64,
         state: &mut AgentState,
-        rng: &mut ChaCha8Rng,
+        rng: &mut AgentRng,
         ctx: &Context<'_>,
     ) -> [Option<Action>; MAX_ACTIONS] {
         let mut out = [None; MAX_ACTIONS];
@@ -100,7 +100,7 @@ impl Behaviour for MacroDriven {
         } else {
             return out;
         };
-        if state.live[side as usize].is_some() {
+        if state.live(side).is_some() {
             return out;
         }
         let kind = if rng.random_bool(self.market_share) { OrderKind::Market } else { OrderKind::Limit };

@@ -4,10 +4,9 @@
 //! 2008 in its simplest linear form: quotes move down by `inventory_skew`
 //! of NAV per lot held above the starting holding, and up per lot below it).
 
-use rand::rngs::ChaCha8Rng;
-
 use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, affordable, sellable};
 use crate::book::{OrderKind, Side};
+use crate::random::AgentRng;
 use crate::scenario::FamilyParams;
 
 #[derive(Clone, Debug)]
@@ -33,20 +32,20 @@ impl MarketMaker {
 }
 
 impl Behaviour for MarketMaker {
-    fn init(&self, _state: &mut AgentState, _rng: &mut ChaCha8Rng) {}
+    fn init(&self, _state: &mut AgentState, _rng: &mut AgentRng) {}
 
     fn decide(
         &self,
         id: u32,
         _now: i64,
         state: &mut AgentState,
-        _rng: &mut ChaCha8Rng,
+        _rng: &mut AgentRng,
         ctx: &Context<'_>,
     ) -> [Option<Action>; MAX_ACTIONS] {
         let mut out = [None; MAX_ACTIONS];
         let Some(&product) = self.products.first() else { return out };
         let mut n = 0;
-        for live in state.live.iter().flatten() {
+        for live in state.live_orders() {
             out[n] = Some(live.cancel());
             n += 1;
         }

@@ -12,13 +12,12 @@ mod market_maker;
 mod rational;
 mod zero_intelligence;
 
-use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution as _, Exp, LogNormal, Normal};
 
 use crate::book::{OrderId, OrderKind, Side};
 use crate::platform::Accounts;
-use crate::random::Streams;
+use crate::random::AgentRng;
 use crate::scenario::{AgentGroup, ArrivalProcess, DistKind, Distribution, Family};
 
 pub use hawkes::{Hawkes, HawkesClock};
@@ -153,68 +152,92 @@ pub struct OrderRequest {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Submit(OrderRequest),
-    Cancel { product: u16, order: OrderId, serial: u64 },
+    Cancel { product: u16, order: OrderId },
 }
 
-/// An action and the simulated time it reaches the platform.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timed {
-    pub at: i64,
-    pub action: Action,
-}
-
-/// An order of an agent's that is resting in a book, as the engine last told it.
+/// An order of an agent's that is resting in a book, as the engine last told
+/// it. `OrderId(0)` (never a valid handle) marks an empty slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LiveOrder {
-    pub product: u16,
     pub order: OrderId,
-    pub serial: u64,
+    /// The low 32 bits of the order's serial number: enough to recognise its
+    /// final event, since no order lives while 2^32 others are submitted.
+    pub serial: u32,
+    pub product: u16,
 }
 
 impl LiveOrder {
+    pub const NONE: LiveOrder = LiveOrder { order: OrderId(0), serial: 0, product: 0 };
+
+    pub fn new(product: u16, order: OrderId, serial: u64) -> LiveOrder {
+        LiveOrder { order, serial: serial as u32, product }
+    }
+
+    pub fn is_some(&self) -> bool {
+        self.order != OrderId(0)
+    }
+
+    pub fn matches(&self, serial: u64) -> bool {
+        self.is_some() && self.serial == serial as u32
+    }
+
     pub fn cancel(self) -> Action {
-        Action::Cancel { product: self.product, order: self.order, serial: self.serial }
+        Action::Cancel { product: self.product, order: self.order }
     }
 }
 
 /// Bits of [`AgentState::flags`].
 pub mod flags {
-    /// Herd-following: currently optimistic.
+    /// Herd-following: optimistic at the last wake-up.
     pub const OPTIMIST: u8 = 1;
     /// Herd-following: a blind follower of the latest price change.
     pub const BLIND: u8 = 2;
 }
 
-/// Per-agent state: everything a decision may change. Kept small and `Copy`
-/// so a decision runs on a copy and a million agents fit in memory.
-#[derive(Clone, Copy, Debug)]
+/// Per-agent state: everything a decision may change. One cache line, so a
+/// wake-up touches one line of agent state, and a decision can run on a copy.
+#[derive(Clone, Debug)]
+#[repr(C, align(64))]
 pub struct AgentState {
-    pub group: u16,
-    pub flags: u8,
-    /// Words drawn so far from the agent's random stream (see [`Streams`]).
-    pub rng_pos: u64,
+    /// The agent's own random generator (see [`crate::random`]).
+    pub rng: AgentRng,
+    /// The agent's resting orders, by side (`Side as usize`).
+    pub live: [LiveOrder; 2],
     /// Family-specific traits drawn at the start (ZI: private value offset;
     /// rational: the three Chiarella–Iori weights; macro: a rank in [0, 1)
-    /// that decides whether the agent is among the active share).
+    /// that decides whether the agent is among the active share; market
+    /// maker: the target inventory).
     pub traits: [f32; 3],
-    /// The agent's resting orders, by side (`Side as usize`).
-    pub live: [Option<LiveOrder>; 2],
+    pub group: u16,
+    pub flags: u8,
 }
 
 impl AgentState {
-    pub fn new(group: u16) -> AgentState {
-        AgentState { group, flags: 0, rng_pos: 0, traits: [0.0; 3], live: [None; 2] }
+    pub fn new(group: u16, rng: AgentRng) -> AgentState {
+        AgentState { rng, live: [LiveOrder::NONE; 2], traits: [0.0; 3], group, flags: 0 }
     }
 
     pub fn is_optimist(&self) -> bool {
         self.flags & flags::OPTIMIST != 0
+    }
+
+    /// The resting order on `side`, if any.
+    pub fn live(&self, side: Side) -> Option<LiveOrder> {
+        Some(self.live[side as usize]).filter(LiveOrder::is_some)
+    }
+
+    /// Every resting order, bids first.
+    pub fn live_orders(&self) -> impl Iterator<Item = LiveOrder> + '_ {
+        self.live.iter().copied().filter(LiveOrder::is_some)
     }
 }
 
 /// What one wake-up produced.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Decision {
-    pub actions: [Option<Timed>; MAX_ACTIONS],
+    /// When the wake-up's message (all its actions, in order) reaches the platform.
+    pub at: i64,
+    pub actions: [Option<Action>; MAX_ACTIONS],
     /// The agent's next wake-up (may fall after the close; then it sleeps
     /// until tomorrow). `i64::MAX` for groups whose wake-ups the engine
     /// schedules (Hawkes arrivals).
@@ -230,12 +253,12 @@ pub trait Behaviour: Send + Sync {
         id: u32,
         now: i64,
         state: &mut AgentState,
-        rng: &mut ChaCha8Rng,
+        rng: &mut AgentRng,
         ctx: &Context<'_>,
     ) -> [Option<Action>; MAX_ACTIONS];
 
     /// Draws the agent's private state at the start of the run.
-    fn init(&self, state: &mut AgentState, rng: &mut ChaCha8Rng);
+    fn init(&self, state: &mut AgentState, rng: &mut AgentRng);
 }
 
 /// How a group's members wake up.
@@ -293,37 +316,35 @@ impl Group {
         }
     }
 
-    /// Runs one wake-up: the decision, the arrival time of each action and the next wake-up.
-    pub fn wake(&self, id: u32, now: i64, state: &mut AgentState, streams: &Streams, ctx: &Context<'_>) -> Decision {
-        let mut rng = streams.open(id, state.rng_pos);
+    /// Runs one wake-up: the decision, the arrival time of its message and the next wake-up.
+    pub fn wake(&self, id: u32, now: i64, state: &mut AgentState, ctx: &Context<'_>) -> Decision {
+        // The generator leaves the state while the behaviour holds both.
+        let mut rng = state.rng.clone();
         let actions = self.behaviour.decide(id, now, state, &mut rng, ctx);
-        let mut out = Decision::default();
+        let mut out = Decision { actions, ..Decision::default() };
         if actions[0].is_some() {
             // One message per wake-up: its actions travel together and reach
             // the platform in the order the agent listed them.
-            let at = now + self.latency(&mut rng);
-            for (slot, action) in out.actions.iter_mut().zip(actions) {
-                *slot = action.map(|action| Timed { at, action });
-            }
+            out.at = now + self.latency(&mut rng);
         }
         out.next_wake = match self.arrivals {
             Arrivals::Poisson(_) => now + self.gap(&mut rng),
             Arrivals::Hawkes(_) => i64::MAX,
         };
-        state.rng_pos = Streams::position(&rng);
+        state.rng = rng;
         out
     }
 
     /// Time to the next wake-up of a Poisson agent, at least one nanosecond
     /// (`i64::MAX` for Hawkes groups, whose wake-ups the engine draws).
-    pub fn gap(&self, rng: &mut ChaCha8Rng) -> i64 {
+    pub fn gap(&self, rng: &mut AgentRng) -> i64 {
         match &self.arrivals {
             Arrivals::Poisson(exp) => (exp.sample(rng) as i64).max(1),
             Arrivals::Hawkes(_) => i64::MAX,
         }
     }
 
-    fn latency(&self, rng: &mut ChaCha8Rng) -> i64 {
+    fn latency(&self, rng: &mut AgentRng) -> i64 {
         self.min_latency + self.jitter.map_or(0, |j| j.sample(rng) as i64)
     }
 }
@@ -341,12 +362,12 @@ pub fn sellable(ctx: &Context<'_>, id: u32, product: u16) -> u32 {
 }
 
 /// A draw from a standard normal that never fails.
-pub(crate) fn std_normal(rng: &mut ChaCha8Rng) -> f64 {
+pub(crate) fn std_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     rand_distr::StandardNormal.sample(rng)
 }
 
 /// Draws from a validated scenario distribution, clipped to [lo, hi].
-pub fn draw(d: &Distribution, rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
+pub fn draw<R: Rng + ?Sized>(d: &Distribution, rng: &mut R, lo: f64, hi: f64) -> f64 {
     let v = |x: Option<f64>| x.unwrap_or(0.0);
     let x = match d.dist {
         DistKind::Fixed => v(d.value),

@@ -25,10 +25,10 @@
 //! more than the market price: keeping them is the worse choice.
 
 use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
 
 use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, affordable, sellable, std_normal};
 use crate::book::{OrderKind, Side};
+use crate::random::AgentRng;
 use crate::scenario::FamilyParams;
 
 /// Floor of the return variance over the horizon, so a quiet market does not
@@ -70,7 +70,7 @@ impl Rational {
 }
 
 impl Behaviour for Rational {
-    fn init(&self, state: &mut AgentState, rng: &mut ChaCha8Rng) {
+    fn init(&self, state: &mut AgentState, rng: &mut AgentRng) {
         state.traits = [
             (std_normal(rng) * self.fundamental_weight).abs() as f32,
             (std_normal(rng) * self.chartist_weight) as f32,
@@ -83,7 +83,7 @@ impl Behaviour for Rational {
         id: u32,
         _now: i64,
         state: &mut AgentState,
-        rng: &mut ChaCha8Rng,
+        rng: &mut AgentRng,
         ctx: &Context<'_>,
     ) -> [Option<Action>; MAX_ACTIONS] {
         let mut out = [None; MAX_ACTIONS];
@@ -92,7 +92,7 @@ impl Behaviour for Rational {
         }
         // A new view replaces the old: withdraw what still rests.
         let mut n = 0;
-        for live in state.live.iter().flatten() {
+        for live in state.live_orders() {
             out[n] = Some(live.cancel());
             n += 1;
         }

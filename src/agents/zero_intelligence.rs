@@ -9,11 +9,11 @@
 //! lots (sells) the platform reports.
 
 use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution as _, Normal};
 
 use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, affordable, sellable};
 use crate::book::{OrderKind, Side};
+use crate::random::AgentRng;
 use crate::scenario::FamilyParams;
 
 #[derive(Clone, Debug)]
@@ -52,7 +52,7 @@ impl ZeroIntelligence {
 }
 
 impl Behaviour for ZeroIntelligence {
-    fn init(&self, state: &mut AgentState, rng: &mut ChaCha8Rng) {
+    fn init(&self, state: &mut AgentState, rng: &mut AgentRng) {
         let offset = Normal::new(0.0, self.value_spread).map_or(0.0, |n| n.sample(rng));
         state.traits[0] = offset as f32;
     }
@@ -62,11 +62,11 @@ impl Behaviour for ZeroIntelligence {
         id: u32,
         _now: i64,
         state: &mut AgentState,
-        rng: &mut ChaCha8Rng,
+        rng: &mut AgentRng,
         ctx: &Context<'_>,
     ) -> [Option<Action>; MAX_ACTIONS] {
         const NONE: [Option<Action>; MAX_ACTIONS] = [None; MAX_ACTIONS];
-        if let Some(live) = state.live[0].or(state.live[1])
+        if let Some(live) = state.live_orders().next()
             && rng.random_bool(self.cancel_prob)
         {
             let mut out = NONE;

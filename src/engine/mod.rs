@@ -35,6 +35,7 @@ use crate::scenario::{Family, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
 use env::Environment;
 use product::ProductSpec;
 use queue::{EventKind, EventQueue};
+use rand::rngs::ChaCha8Rng;
 use record::{Op, OpRecord, Recorder, TradeRecord};
 use wheel::WakeWheel;
 
@@ -103,14 +104,13 @@ pub fn run(scenario: &Scenario, opts: &RunOptions, rec: &mut dyn Recorder) -> Re
 /// for the whole group, each event waking a member drawn from the group's
 /// own stream.
 struct HawkesFeed {
-    group: usize,
     hawkes: Hawkes,
     clock: HawkesClock,
     /// The next event, not yet handed out.
     next: i64,
     first_agent: u32,
     members: u32,
-    rng_pos: u64,
+    rng: ChaCha8Rng,
 }
 
 /// The crowd of a herd-following group, stepped on the session clock.
@@ -121,7 +121,7 @@ struct Crowd {
     product: usize,
     /// Session time the crowd has been stepped to.
     t: i64,
-    rng_pos: u64,
+    rng: ChaCha8Rng,
 }
 
 /// Grid of the crowds' clock (2 s of session time).
@@ -137,7 +137,6 @@ fn crowd_stream(group: usize) -> u64 {
 
 struct Engine<'a> {
     seed: u64,
-    streams: Streams,
     cal: Calendar,
     specs: Vec<ProductSpec>,
     books: Vec<Book>,
@@ -194,7 +193,7 @@ impl<'a> Engine<'a> {
         let mut accounts = Accounts::new(n_accounts, &specs);
         let mut agents = Vec::with_capacity(n_accounts);
         let streams = Streams::new(seed);
-        agents.push(AgentState::new(u16::MAX));
+        agents.push(AgentState::new(u16::MAX, streams.agent(PLATFORM)));
         let mut features = Features::new(n_accounts);
         let mut initial_scores = vec![0f32; n_accounts];
         let mut setup = random::setup_stream(seed);
@@ -227,28 +226,27 @@ impl<'a> Engine<'a> {
                     -(agents::draw(&g.tenure_days, &mut setup, 0.0, 36_500.0).round() as i32);
                 initial_scores[id as usize] = score;
                 accounts.open_account(id, cash, score, &initial);
-                let mut state = AgentState::new(gi as u16);
-                let mut rng = streams.open(id, 0);
+                let mut state = AgentState::new(gi as u16, streams.agent(id));
+                let mut rng = state.rng.clone();
                 groups[gi].behaviour.init(&mut state, &mut rng);
-                state.rng_pos = Streams::position(&rng);
+                state.rng = rng;
                 agents.push(state);
             }
             if let Arrivals::Hawkes(h) = &groups[gi].arrivals {
                 hawkes.push(HawkesFeed {
-                    group: gi,
                     hawkes: h.clone(),
                     clock: h.clock(0),
                     next: i64::MAX,
                     first_agent,
                     members: g.count as u32,
-                    rng_pos: 0,
+                    rng: streams.stream(hawkes_stream(gi)),
                 });
             }
             if g.family == Family::Herding {
                 let sentiment = Sentiment::new(g.count as u32, g.params.initial_optimists.unwrap_or(0.5), &g.params);
                 view.optimists = sentiment.optimists;
                 let product = groups[gi].products.first().map_or(0, |&p| p as usize);
-                crowds.push(Crowd { group: gi, sentiment, product, t: 0, rng_pos: 0 });
+                crowds.push(Crowd { group: gi, sentiment, product, t: 0, rng: streams.stream(crowd_stream(gi)) });
             }
             views.push(view);
         }
@@ -272,10 +270,9 @@ impl<'a> Engine<'a> {
         let n_windows = cal.n_windows();
         let books = specs.iter().map(|p| Book::new(p.n_ticks, 1 << 14)).collect();
         let n_products = specs.len();
-        let env = Environment::new(s, &cal, streams.open_stream(MACRO_STREAM, 0));
+        let env = Environment::new(s, &cal, streams.stream(MACRO_STREAM));
         Engine {
             seed,
-            streams,
             metrics: Metrics::new(n_windows, n_products),
             books,
             last_price: vec![None; n_products],
@@ -348,9 +345,7 @@ impl<'a> Engine<'a> {
             if !matches!(group.arrivals, Arrivals::Poisson(_)) {
                 continue;
             }
-            let mut rng = self.streams.open(id, state.rng_pos);
-            let t = open + group.gap(&mut rng);
-            state.rng_pos = Streams::position(&rng);
+            let t = open + group.gap(&mut state.rng);
             if t < close {
                 self.wakes.push(t, id);
             }
@@ -360,15 +355,14 @@ impl<'a> Engine<'a> {
             crowd.t = open;
         }
         for f in &mut self.hawkes {
-            let mut rng = self.streams.open_stream(hawkes_stream(f.group), f.rng_pos);
             // Excitation does not outlive the night.
             f.clock = f.hawkes.clock(open);
-            f.next = f.hawkes.next(&mut f.clock, &mut rng);
-            f.rng_pos = Streams::position(&rng);
+            f.next = f.hawkes.next(&mut f.clock, &mut f.rng);
         }
         loop {
             let event_at = self.queue.peek_time().filter(|&t| t < close);
-            let wake_at = self.next_wake(close);
+            let wheel_at = self.wakes.peek_time();
+            let wake_at = self.next_wake(wheel_at, close);
             let next = match (event_at, wake_at) {
                 (Some(e), Some(w)) => Some(e.min(w)),
                 (e, w) => e.or(w),
@@ -381,7 +375,7 @@ impl<'a> Engine<'a> {
             match (event_at, wake_at) {
                 (Some(e), Some(w)) if e <= w => self.handle_next_event(),
                 (Some(_), None) => self.handle_next_event(),
-                (_, Some(_)) => self.decide_batch(close),
+                (_, Some(w)) => self.decide_batch(close, wheel_at, w),
                 (None, None) => break,
             }
         }
@@ -427,9 +421,7 @@ impl<'a> Engine<'a> {
             let market = &self.snapshot.markets[crowd.product];
             let push = crowd.sentiment.push(market.last_return(), market.imbalance);
             let view = &mut self.snapshot.groups[crowd.group];
-            let mut rng = self.streams.open_stream(crowd_stream(crowd.group), crowd.rng_pos);
-            crowd.sentiment.advance((t - crowd.t) as f64 / 3.6e12, view.herding, push, &mut rng);
-            crowd.rng_pos = Streams::position(&rng);
+            crowd.sentiment.advance((t - crowd.t) as f64 / 3.6e12, view.herding, push, &mut crowd.rng);
             crowd.t = t;
             view.optimists = crowd.sentiment.optimists;
         }
@@ -450,10 +442,12 @@ impl<'a> Engine<'a> {
         self.env.close_window(self.window, &self.snapshot.products, &mut self.snapshot.markets, &self.metrics);
     }
 
-    /// The time of the next wake-up: the wheel's earliest, or a Hawkes
-    /// group's next event if sooner.
-    fn next_wake(&mut self, close: i64) -> Option<i64> {
-        let w = self.wakes.peek_time();
+    /// The time of the next wake-up: the wheel's earliest (`w`), or a
+    /// Hawkes group's next event if sooner.
+    fn next_wake(&self, w: Option<i64>, close: i64) -> Option<i64> {
+        if self.hawkes.is_empty() {
+            return w;
+        }
         let h = self.hawkes.iter().map(|f| f.next).min().filter(|&t| t < close);
         match (w, h) {
             (Some(w), Some(h)) => Some(w.min(h)),
@@ -496,11 +490,11 @@ impl<'a> Engine<'a> {
 
     /// The agents of the next wake-up bucket (all within one lookahead of the
     /// earliest of them, t0) decide on the snapshot at t0.
-    fn decide_batch(&mut self, close: i64) {
-        let Some(first) = self.next_wake(close) else { return };
+    /// `wheel_at` is the wheel's earliest wake-up, `first` the earliest of all.
+    fn decide_batch(&mut self, close: i64, wheel_at: Option<i64>, first: i64) {
         let end = (first / self.min_latency + 1) * self.min_latency;
         self.batch.clear();
-        if self.wakes.peek_time().is_some_and(|w| w < end) {
+        if wheel_at.is_some_and(|w| w < end) {
             self.wakes.take_bucket(&mut self.batch);
         }
         if self.feed_hawkes(end.min(close)) {
@@ -519,10 +513,10 @@ impl<'a> Engine<'a> {
         self.stats.largest_batch = self.stats.largest_batch.max(self.batch.len());
 
         let ctx = Context { snapshot: &self.snapshot, accounts: &self.accounts };
-        let (agents, groups, streams) = (&self.agents, &self.groups, &self.streams);
+        let (agents, groups) = (&self.agents, &self.groups);
         let decide = |&(t, id): &(i64, u32)| {
-            let mut state = agents[id as usize];
-            let decision = groups[state.group as usize].wake(id, t, &mut state, streams, &ctx);
+            let mut state = agents[id as usize].clone();
+            let decision = groups[state.group as usize].wake(id, t, &mut state, &ctx);
             (state, decision)
         };
         if self.parallel && self.batch.len() >= PARALLEL_MIN_BATCH {
@@ -535,12 +529,12 @@ impl<'a> Engine<'a> {
         self.pending.clear();
         for (&(_, id), (state, decision)) in self.batch.iter().zip(self.decisions.drain(..)) {
             self.agents[id as usize] = state;
-            for timed in decision.actions.into_iter().flatten() {
-                let kind = match timed.action {
+            for action in decision.actions.into_iter().flatten() {
+                let kind = match action {
                     Action::Submit(request) => EventKind::Order { agent: id, request },
-                    Action::Cancel { product, order, .. } => EventKind::Cancel { agent: id, product, order },
+                    Action::Cancel { product, order } => EventKind::Cancel { agent: id, product, order },
                 };
-                self.pending.push((timed.at, id, kind));
+                self.pending.push((decision.at, id, kind));
             }
             if decision.next_wake < close {
                 self.wakes.push(decision.next_wake, id);
@@ -560,14 +554,12 @@ impl<'a> Engine<'a> {
             if f.next >= until {
                 continue;
             }
-            let mut rng = self.streams.open_stream(hawkes_stream(f.group), f.rng_pos);
             while f.next < until {
-                let id = f.first_agent + rng.random_range(0..f.members);
+                let id = f.first_agent + f.rng.random_range(0..f.members);
                 self.batch.push((f.next, id));
-                f.next = f.hawkes.next(&mut f.clock, &mut rng);
+                f.next = f.hawkes.next(&mut f.clock, &mut f.rng);
                 any = true;
             }
-            f.rng_pos = Streams::position(&rng);
         }
         any
     }
@@ -791,8 +783,7 @@ impl<'a> Engine<'a> {
             }
             BookEvent::Rested { id, side, owner, tag, .. } => {
                 if owner != PLATFORM {
-                    self.agents[owner as usize].live[side as usize] =
-                        Some(LiveOrder { product: p as u16, order: id, serial: tag });
+                    self.agents[owner as usize].live[side as usize] = LiveOrder::new(p as u16, id, tag);
                 }
             }
             BookEvent::Done { side, price, owner, tag, qty, filled, reason } => {
@@ -805,8 +796,8 @@ impl<'a> Engine<'a> {
                 if owner != PLATFORM {
                     self.metrics.closed(w, p, side, qty, filled);
                     let live = &mut self.agents[owner as usize].live[side as usize];
-                    if live.is_some_and(|l| l.serial == tag) {
-                        *live = None;
+                    if live.matches(tag) {
+                        *live = LiveOrder::NONE;
                     }
                 }
                 let op = match reason {

@@ -16,8 +16,11 @@ use serde::Serialize;
 use crate::engine::record::{OpRecord, Recorder, TradeRecord};
 use crate::engine::{Outcome, RunStats};
 use crate::log;
-use crate::metrics::{Micros, Secs, Summary};
+pub mod line;
+
+use crate::metrics::Summary;
 use crate::scenario::{Date, Scenario};
+use line::Line;
 
 pub const TRADES_HEADER: &str = "time,product,price,lots,buyer,seller,buy_order,sell_order,aggressor";
 
@@ -59,6 +62,7 @@ fn write_file(dir: &Path, name: &str, f: impl FnOnce(&mut BufWriter<File>) -> io
 /// the run goes; the first I/O error is kept and reported at the end.
 pub struct RunWriter {
     products: Vec<(String, i64)>,
+    line: Line,
     trades: PartialFile,
     ops: Option<PartialFile>,
     error: Option<io::Error>,
@@ -81,7 +85,7 @@ impl RunWriter {
         } else {
             None
         };
-        Ok(RunWriter { products, trades, ops, error: None })
+        Ok(RunWriter { products, line: Line::new(), trades, ops, error: None })
     }
 
     fn keep(&mut self, r: io::Result<()>) {
@@ -141,19 +145,11 @@ fn json(w: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
 impl Recorder for RunWriter {
     fn trade(&mut self, t: &TradeRecord) {
         let (id, tick) = &self.products[t.product as usize];
-        let r = writeln!(
-            self.trades.writer(),
-            "{},{},{},{},{},{},{},{},{}",
-            Secs(t.time),
-            id,
-            Micros(t.price * tick),
-            t.lots,
-            t.buyer,
-            t.seller,
-            t.buy_order,
-            t.sell_order,
-            log::side_name(t.aggressor),
-        );
+        let l = &mut self.line;
+        l.secs(t.time).comma().str(id).comma().micros(t.price * tick).comma().uint(u64::from(t.lots)).comma();
+        l.uint(u64::from(t.buyer)).comma().uint(u64::from(t.seller)).comma();
+        l.uint(t.buy_order).comma().uint(t.sell_order).comma().str(log::side_name(t.aggressor));
+        let r = l.flush_to(self.trades.writer());
         self.keep(r);
     }
 
@@ -163,7 +159,8 @@ impl Recorder for RunWriter {
 
     fn op(&mut self, op: &OpRecord) {
         if let Some(f) = self.ops.as_mut() {
-            let r = log::write_op(f.writer(), op, &self.products);
+            log::format_op(&mut self.line, op, &self.products);
+            let r = self.line.flush_to(f.writer());
             self.keep(r);
         }
     }
