@@ -6,181 +6,15 @@
 //! exercises every core table) with one small textual edit (or
 //! is a whole file of its own) and runs `tplus run FILE`, `tplus run FILE --out
 //! out` and `tplus check FILE` in a fresh, empty directory. Expected lines and
-//! columns are found in the edited text, never written down as numbers.
-//!
+//! columns are found in the edited text, never written down as numbers. The
+//! harness is in `tests/common/mod.rs`; the macro environment, credit, events
+//! and the other families are in `scenario_errors_environment.rs`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Name the broken scenario is written under, relative to the scratch directory.
-const FILE: &str = "broken.toml";
-
-/// Every way of reading a scenario: a run with default and explicit output, and a check.
-const ALL: &[&[&str]] = &[&["run", FILE], &["run", FILE, "--out", "out"], &["check", FILE]];
-
-fn baseline() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/core_market.toml");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// A scenario text and the byte offset where it was edited.
-struct Scenario {
-    text: String,
-    edit_at: usize,
-}
-
-/// `baseline.toml` with the first `from` replaced by `to`.
-fn edit(from: &str, to: &str) -> Scenario {
-    let base = baseline();
-    let at = base.find(from).unwrap_or_else(|| panic!("baseline.toml has no `{from}`"));
-    let text = format!("{}{to}{}", &base[..at], &base[at + from.len()..]);
-    assert_ne!(text, base, "replacing `{from}` by `{to}` changed nothing");
-    Scenario { text, edit_at: at }
-}
-
-/// `baseline.toml` with the text from `start` up to (not including) `end` removed.
-fn cut(start: &str, end: &str) -> Scenario {
-    let base = baseline();
-    let from = base.find(start).unwrap_or_else(|| panic!("baseline.toml has no `{start}`"));
-    let to = from + base[from..].find(end).unwrap_or_else(|| panic!("baseline.toml has no `{end}` after `{start}`"));
-    let text = format!("{}{}", &base[..from], &base[to..]);
-    assert!(text.len() < base.len() && !text.contains(start), "cutting `{start}` changed nothing");
-    Scenario { text, edit_at: from }
-}
-
-/// A scenario file written out in full.
-fn whole(text: &str) -> Scenario {
-    Scenario { text: text.to_string(), edit_at: 0 }
-}
-
-impl Scenario {
-    /// 1-based line and column (in characters) of the first `needle` at or after the edit.
-    fn pos(&self, needle: &str) -> (usize, usize) {
-        let found = self.text[self.edit_at..].find(needle);
-        let i = self.edit_at + found.unwrap_or_else(|| panic!("no `{needle}` after the edit"));
-        let before = &self.text[..i];
-        let line_start = before.rfind('\n').map_or(0, |n| n + 1);
-        (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
-    }
-
-    /// 1-based line of the first `needle` at or after the edit.
-    fn line(&self, needle: &str) -> usize {
-        self.pos(needle).0
-    }
-
-    /// Writes the scenario and expects `run`, `run --out` and `check` to refuse it.
-    fn fails(&self) -> Failure {
-        refuse(Some(self.text.as_bytes()), ALL)
-    }
-}
-
-/// A fresh, empty directory of its own for one invocation set.
-fn scratch() -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("tplus-scenario-errors-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    names
-}
-
-/// Runs each argument list in a scratch directory holding `bytes` as [`FILE`]
-/// (or nothing, when `bytes` is `None`). Each must exit with status 2, print
-/// nothing on stdout, the same error on stderr, no panic, and write nothing.
-fn refuse(bytes: Option<&[u8]>, runs: &[&[&str]]) -> Failure {
-    let dir = scratch();
-    if let Some(bytes) = bytes {
-        std::fs::write(dir.join(FILE), bytes).unwrap();
-    }
-    let before = listing(&dir);
-    let mut first: Option<String> = None;
-    for args in runs {
-        let out = Command::new(env!("CARGO_BIN_EXE_tplus")).args(*args).current_dir(&dir).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let cmd = format!("tplus {}", args.join(" "));
-        assert_eq!(out.status.code(), Some(2), "`{cmd}` exit status; stderr:\n{stderr}");
-        for bad in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
-            assert!(!stderr.contains(bad), "`{cmd}` printed `{bad}`:\n{stderr}");
-        }
-        assert!(out.stdout.is_empty(), "`{cmd}` printed on stdout:\n{}", String::from_utf8_lossy(&out.stdout));
-        assert!(!dir.join("results").exists(), "`{cmd}` created results/");
-        assert!(!dir.join("out").exists(), "`{cmd}` created out/");
-        assert_eq!(listing(&dir), before, "`{cmd}` wrote into its working directory");
-        match &first {
-            None => first = Some(stderr),
-            Some(f) => assert_eq!(&stderr, f, "`{cmd}` reports differently from `tplus {}`", runs[0].join(" ")),
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    let stderr = first.unwrap();
-    assert!(stderr.starts_with(&format!("error: {FILE}")), "the error does not start with the file name:\n{stderr}");
-    Failure { stderr }
-}
-
-/// What `tplus` printed on stderr for a refused scenario.
-struct Failure {
-    stderr: String,
-}
-
-impl Failure {
-    /// The error points at `line:column` of the file.
-    fn at(&self, (line, column): (usize, usize)) -> &Self {
-        let want = format!("error: {FILE}:{line}:{column}: ");
-        assert!(self.stderr.starts_with(&want), "expected `{want}…`, got:\n{}", self.stderr);
-        self
-    }
-
-    /// The error points at some column of `line`.
-    fn on_line(&self, line: usize) -> &Self {
-        let want = format!("error: {FILE}:{line}:");
-        let column = self.stderr.strip_prefix(&want).and_then(|r| r.split(':').next()).map(str::parse::<usize>);
-        assert!(matches!(column, Some(Ok(_))), "expected `{want}COLUMN: …`, got:\n{}", self.stderr);
-        self
-    }
-
-    /// The error is about the whole file: no line and column.
-    fn nowhere(&self) -> &Self {
-        let want = format!("error: {FILE}: ");
-        assert!(self.stderr.starts_with(&want), "expected `{want}…` without a line, got:\n{}", self.stderr);
-        self
-    }
-
-    /// The error names the field path, in the `file:line:col: field: message` slot.
-    fn field(&self, path: &str) -> &Self {
-        let first = self.stderr.lines().next().unwrap_or_default();
-        assert!(first.contains(&format!(": {path}: ")), "expected field `{path}` in:\n{}", self.stderr);
-        self
-    }
-
-    /// The message line contains `text`.
-    fn says(&self, text: &str) -> &Self {
-        let first = self.stderr.lines().next().unwrap_or_default();
-        assert!(first.contains(text), "expected `{text}` in the message:\n{}", self.stderr);
-        self
-    }
-
-    /// An `accepted:` line follows and contains `text`.
-    fn accepts(&self, text: &str) -> &Self {
-        let accepted = self.stderr.lines().find_map(|l| l.trim_start().strip_prefix("accepted: "));
-        let accepted = accepted.unwrap_or_else(|| panic!("no `accepted:` line in:\n{}", self.stderr));
-        assert!(accepted.contains(text), "expected `{text}` in the accepted line:\n{}", self.stderr);
-        self
-    }
-
-    /// Nothing in the output contains `text`.
-    fn never_says(&self, text: &str) -> &Self {
-        assert!(!self.stderr.contains(text), "`{text}` should not appear in:\n{}", self.stderr);
-        self
-    }
-}
+use common::*;
 
 // ---------------------------------------------------------------- the file itself
 
@@ -207,32 +41,32 @@ fn a_file_that_is_not_text() {
 
 #[test]
 fn a_syntax_error_in_a_key_value_line() {
-    let s = edit("seed = 42", "seed = = 42");
+    let s = CORE.edit("seed = 42", "seed = = 42");
     s.fails().at(s.pos("= 42")).says("not valid TOML").accepts("TOML syntax");
 }
 
 #[test]
 fn an_unclosed_table_header() {
-    let s = edit("[[product]]", "[[product]");
+    let s = CORE.edit("[[product]]", "[[product]");
     s.fails().on_line(s.line("[[product]")).says("not valid TOML").accepts("TOML syntax");
 }
 
 #[test]
 fn a_key_given_twice() {
-    let s = edit("seed = 42\n", "seed = 42\nseed = 43\n");
+    let s = CORE.edit("seed = 42\n", "seed = 42\nseed = 43\n");
     s.fails().at(s.pos("seed = 43")).says("duplicate key").accepts("TOML syntax");
 }
 
 #[test]
 fn the_simulation_table_removed() {
-    let s = cut("[simulation]", "[[product]]");
+    let s = CORE.cut("[simulation]", "[[product]]");
     s.fails().says("missing required field `simulation`").accepts("README");
 }
 
 #[test]
 fn a_required_field_removed() {
     // Points at the table that lacks the field.
-    let s = Scenario { edit_at: 0, ..edit("nav = 1.0\n", "") };
+    let s = Scenario { edit_at: 0, ..CORE.edit("nav = 1.0\n", "") };
     s.fails().at(s.pos("[[product]]")).field("product[0]").says("missing required field `nav`").accepts("README");
 }
 
@@ -240,26 +74,26 @@ fn a_required_field_removed() {
 
 #[test]
 fn an_unknown_top_level_field() {
-    let s = edit("[simulation]", "colour = \"blue\"\n\n[simulation]");
+    let s = CORE.edit("[simulation]", "colour = \"blue\"\n\n[simulation]");
     s.fails().at(s.pos("colour")).field("colour").says("unknown field").accepts("`simulation`");
 }
 
 #[test]
 fn an_unknown_field_in_simulation() {
-    let s = edit("seed = 42", "sead = 42");
+    let s = CORE.edit("seed = 42", "sead = 42");
     s.fails().at(s.pos("sead")).field("simulation.sead").says("unknown field").accepts("`seed`");
 }
 
 #[test]
 fn an_unknown_field_in_agents_params() {
-    let s = edit("buy_prob = 0.5", "buy_probability = 0.5");
+    let s = CORE.edit("buy_prob = 0.5", "buy_probability = 0.5");
     let f = s.fails();
     f.at(s.pos("buy_probability")).field("agents[0].params.buy_probability").accepts("`buy_prob`");
 }
 
 #[test]
 fn an_unknown_field_in_an_inline_table() {
-    let s = edit("rate = 4.0 }", "rate = 4.0, burst = 2 }");
+    let s = CORE.edit("rate = 4.0 }", "rate = 4.0, burst = 2 }");
     s.fails().at(s.pos("burst")).field("agents[0].arrival.burst").says("unknown field").accepts("`rate`");
 }
 
@@ -267,37 +101,37 @@ fn an_unknown_field_in_an_inline_table() {
 
 #[test]
 fn a_string_for_a_number() {
-    let s = edit("tick_size = 0.0001", "tick_size = \"0.0001\"");
+    let s = CORE.edit("tick_size = 0.0001", "tick_size = \"0.0001\"");
     s.fails().at(s.pos("\"0.0001\"")).field("product[0].tick_size").says("string").accepts("a number");
 }
 
 #[test]
 fn a_fraction_for_an_integer() {
-    let s = edit("count = 10000", "count = 100.5");
+    let s = CORE.edit("count = 10000", "count = 100.5");
     s.fails().at(s.pos("100.5")).field("agents[0].count").says("100.5").accepts("an integer");
 }
 
 #[test]
 fn a_negative_seed() {
-    let s = edit("seed = 42", "seed = -1");
+    let s = CORE.edit("seed = 42", "seed = -1");
     s.fails().at(s.pos("-1")).field("simulation.seed").says("-1").accepts("non-negative integer");
 }
 
 #[test]
 fn an_unknown_agent_family() {
-    let s = edit("family = \"zero_intelligence\"", "family = \"momentum\"");
+    let s = CORE.edit("family = \"zero_intelligence\"", "family = \"momentum\"");
     s.fails().at(s.pos("\"momentum\"")).field("agents[0].family").says("momentum").accepts("zero_intelligence");
 }
 
 #[test]
 fn an_unknown_distribution() {
-    let s = edit("dist = \"normal\"", "dist = \"gaussian\"");
+    let s = CORE.edit("dist = \"normal\"", "dist = \"gaussian\"");
     s.fails().at(s.pos("\"gaussian\"")).field("agents[0].credit_score.dist").accepts("`lognormal`");
 }
 
 #[test]
 fn agents_as_a_table_instead_of_an_array_of_tables() {
-    let s = edit("[[agents]]", "[agents]");
+    let s = CORE.edit("[[agents]]", "[agents]");
     s.fails().at(s.pos("[agents]")).field("agents").accepts("array");
 }
 
@@ -305,83 +139,83 @@ fn agents_as_a_table_instead_of_an_array_of_tables() {
 
 #[test]
 fn a_duration_spelled_out() {
-    let s = edit("window = \"5m\"", "window = \"5 minutes\"");
+    let s = CORE.edit("window = \"5m\"", "window = \"5 minutes\"");
     s.fails().at(s.pos("\"5 minutes\"")).field("simulation.window").says("`5 minutes` is not a duration");
 }
 
 #[test]
 fn a_time_of_day_past_midnight() {
-    let s = edit("open = \"09:30\"", "open = \"25:00\"");
+    let s = CORE.edit("open = \"09:30\"", "open = \"25:00\"");
     s.fails().at(s.pos("\"25:00\"")).field("simulation.open").says("`25:00` is not a time of day");
 }
 
 #[test]
 fn a_date_that_does_not_exist() {
-    let s = edit("start_date = 2026-01-05", "start_date = \"2026-02-30\"");
+    let s = CORE.edit("start_date = 2026-01-05", "start_date = \"2026-02-30\"");
     s.fails().at(s.pos("\"2026-02-30\"")).field("simulation.start_date").says("`2026-02-30` is not a date");
 }
 
 #[test]
 fn a_bare_date_that_does_not_exist() {
-    let s = edit("start_date = 2026-01-05", "start_date = 2026-02-30");
+    let s = CORE.edit("start_date = 2026-01-05", "start_date = 2026-02-30");
     s.fails().at(s.pos("2026-02-30")).says("invalid date");
 }
 
 #[test]
 fn a_bare_date_that_does_not_exist_names_the_field() {
-    let s = edit("start_date = 2026-01-05", "start_date = 2026-02-30");
+    let s = CORE.edit("start_date = 2026-01-05", "start_date = 2026-02-30");
     s.fails().field("simulation.start_date").accepts("YYYY-MM-DD");
 }
 
 #[test]
 fn spellings_of_time_have_an_accepted_line() {
-    edit("window = \"5m\"", "window = \"5 minutes\"").fails().accepts("\"5m\"");
-    edit("open = \"09:30\"", "open = \"25:00\"").fails().accepts("HH:MM");
-    edit("start_date = 2026-01-05", "start_date = \"2026-02-30\"").fails().accepts("YYYY-MM-DD");
-    edit("holidays = []", "holidays = [\"2026-13-01\"]").fails().accepts("YYYY-MM-DD");
+    CORE.edit("window = \"5m\"", "window = \"5 minutes\"").fails().accepts("\"5m\"");
+    CORE.edit("open = \"09:30\"", "open = \"25:00\"").fails().accepts("HH:MM");
+    CORE.edit("start_date = 2026-01-05", "start_date = \"2026-02-30\"").fails().accepts("YYYY-MM-DD");
+    CORE.edit("holidays = []", "holidays = [\"2026-13-01\"]").fails().accepts("YYYY-MM-DD");
 }
 
 // ---------------------------------------------------------------- values out of range
 
 #[test]
 fn a_negative_agent_count() {
-    let s = edit("count = 10000", "count = -5");
+    let s = CORE.edit("count = 10000", "count = -5");
     s.fails().at(s.pos("-5")).field("agents[0].count").says("-5").accepts("1 to 50000000");
 }
 
 #[test]
 fn zero_days() {
-    let s = edit("days = 5 ", "days = 0 ");
+    let s = CORE.edit("days = 5 ", "days = 0 ");
     s.fails().at(s.pos("0")).field("simulation.days").says("0 is out of range").accepts("1 to 10000");
 }
 
 #[test]
 fn a_negative_arrival_rate() {
-    let s = edit("rate = 4.0", "rate = -4.0");
+    let s = CORE.edit("rate = 4.0", "rate = -4.0");
     s.fails().at(s.pos("-4.0")).field("agents[0].arrival.rate").says("-4").accepts("above 0");
 }
 
 #[test]
 fn a_share_above_one() {
-    let s = edit("aon_share = 0.1", "aon_share = 1.5");
+    let s = CORE.edit("aon_share = 0.1", "aon_share = 1.5");
     s.fails().at(s.pos("1.5")).field("agents[0].params.aon_share").says("1.5").accepts("0 to 1");
 }
 
 #[test]
 fn max_lots_below_min_lots() {
-    let s = edit("min_lots = 1\nmax_lots = 50", "min_lots = 60\nmax_lots = 50");
+    let s = CORE.edit("min_lots = 1\nmax_lots = 50", "min_lots = 60\nmax_lots = 50");
     s.fails().at(s.pos("50")).field("agents[0].params.max_lots").says("50").accepts("at least min_lots");
 }
 
 #[test]
 fn a_too_large_integer() {
-    let s = edit("count = 10000", "count = 99999999999999999999");
+    let s = CORE.edit("count = 10000", "count = 99999999999999999999");
     s.fails().at(s.pos("99999999999999999999")).field("agents[0].count").accepts("");
 }
 
 #[test]
 fn a_too_large_integer_is_called_too_large() {
-    let s = edit("count = 10000", "count = 99999999999999999999");
+    let s = CORE.edit("count = 10000", "count = 99999999999999999999");
     s.fails().never_says("i128").never_says("invalid type");
 }
 
@@ -389,39 +223,39 @@ fn a_too_large_integer_is_called_too_large() {
 
 #[test]
 fn close_before_open() {
-    let s = edit("close = \"15:00\"", "close = \"09:00\"");
+    let s = CORE.edit("close = \"15:00\"", "close = \"09:00\"");
     let f = s.fails();
     f.at(s.pos("\"09:00\"")).field("simulation.close").says("09:00").says("09:30").accepts("later than the open");
 }
 
 #[test]
 fn a_window_longer_than_the_session() {
-    let s = edit("window = \"5m\"", "window = \"6h\"");
+    let s = CORE.edit("window = \"5m\"", "window = \"6h\"");
     s.fails().at(s.pos("\"6h\"")).field("simulation.window").says("6h").accepts("session length");
 }
 
 #[test]
 fn too_many_metric_windows() {
-    let s = edit("window = \"5m\"", "window = \"1s\"");
+    let s = CORE.edit("window = \"5m\"", "window = \"1s\"");
     let s = Scenario { text: s.text.replacen("days = 5 ", "days = 10000 ", 1), edit_at: s.edit_at };
     s.fails().at(s.pos("\"1s\"")).field("simulation.window").says("metric rows").accepts("longer window");
 }
 
 #[test]
 fn a_window_too_short_to_count() {
-    let s = edit("window = \"5m\"", "window = \"1ns\"");
+    let s = CORE.edit("window = \"5m\"", "window = \"1ns\"");
     s.fails().at(s.pos("\"1ns\"")).field("simulation.window").accepts("window");
 }
 
 #[test]
 fn a_tick_that_does_not_divide_the_nav() {
-    let s = edit("tick_size = 0.0001", "tick_size = 0.0003");
+    let s = CORE.edit("tick_size = 0.0001", "tick_size = 0.0003");
     s.fails().at(s.pos("0.0003")).field("product[0].tick_size").says("does not divide").accepts("divides the NAV");
 }
 
 #[test]
 fn a_price_band_narrower_than_a_tick() {
-    let s = edit("price_band = 0.02", "price_band = 0.00005");
+    let s = CORE.edit("price_band = 0.02", "price_band = 0.00005");
     s.fails().at(s.pos("0.00005")).field("product[0].price_band").says("no tick").accepts("one tick");
 }
 
@@ -429,13 +263,13 @@ fn a_price_band_narrower_than_a_tick() {
 fn duplicate_product_ids() {
     let second = "[[product]]\nid = \"NOTE7\"\nnav = 1.0\nannual_yield = 0.02\ntick_size = 0.0001\nterm_days = 7\n\
                   holding_limit_days = 3\n\n[macro.loan_rate]";
-    let s = edit("[macro.loan_rate]", second);
+    let s = CORE.edit("[macro.loan_rate]", second);
     s.fails().at(s.pos("\"NOTE7\"")).field("product[1].id").says("used twice").accepts("unique");
 }
 
 #[test]
 fn a_product_list_naming_an_unknown_product() {
-    let s = edit("initial_lots =", "products = [\"NOTE7\", \"NOTE14\"]\ninitial_lots =");
+    let s = CORE.edit("initial_lots =", "products = [\"NOTE7\", \"NOTE14\"]\ninitial_lots =");
     s.fails().at(s.pos("\"NOTE14\"")).field("agents[0].products[1]").says("NOTE14").accepts("NOTE7");
 }
 
@@ -443,7 +277,7 @@ fn a_product_list_naming_an_unknown_product() {
 fn a_mistake_in_the_second_agent_group() {
     let group = "order_ttl = \"30m\"\n\n[[agents]]\nfamily = \"zi\"\ncount = 10\n\
                  arrival = { process = \"poisson\", rate = -1.0 }\nbudget = { dist = \"fixed\", value = 100.0 }\n";
-    let s = edit("order_ttl = \"30m\"\n", group);
+    let s = CORE.edit("order_ttl = \"30m\"\n", group);
     s.fails().at(s.pos("-1.0")).field("agents[1].arrival.rate").accepts("above 0");
 }
 
@@ -451,7 +285,7 @@ fn a_mistake_in_the_second_agent_group() {
 
 #[test]
 fn a_lognormal_without_sigma() {
-    let s = edit(
+    let s = CORE.edit(
         "budget = { dist = \"lognormal\", median = 20000.0, sigma = 0.6 }",
         "budget = { dist = \"lognormal\", median = 20000.0 }",
     );
@@ -460,31 +294,31 @@ fn a_lognormal_without_sigma() {
 
 #[test]
 fn a_field_that_does_not_apply_to_the_distribution() {
-    let s = edit("mean = 640.0, sd = 60.0", "mean = 640.0, sd = 60.0, sigma = 1.0");
+    let s = CORE.edit("mean = 640.0, sd = 60.0", "mean = 640.0, sd = 60.0, sigma = 1.0");
     s.fails().at(s.pos("1.0")).field("agents[0].credit_score.sigma").says("does not apply").accepts("mean and sd");
 }
 
 #[test]
 fn a_uniform_with_max_below_min() {
-    let s = edit("min = 0.0, max = 40.0", "min = 10.0, max = 5.0");
+    let s = CORE.edit("min = 0.0, max = 40.0", "min = 10.0, max = 5.0");
     s.fails().at(s.pos("5.0")).field("agents[0].initial_lots.max").says("below min").accepts("max at least min");
 }
 
 #[test]
 fn a_number_for_a_distribution() {
-    let s = edit("budget = { dist = \"lognormal\", median = 20000.0, sigma = 0.6 }", "budget = 20000.0");
+    let s = CORE.edit("budget = { dist = \"lognormal\", median = 20000.0, sigma = 0.6 }", "budget = 20000.0");
     s.fails().at(s.pos("20000.0")).field("agents[0].budget").never_says("struct").accepts("dist");
 }
 
 #[test]
 fn a_budget_too_large_to_count() {
-    let s = edit("median = 20000.0", "median = 1e15");
+    let s = CORE.edit("median = 20000.0", "median = 1e15");
     s.fails().at(s.pos("1e15")).field("agents[0].budget.median").accepts("budget");
 }
 
 #[test]
 fn initial_lots_too_many_to_count() {
-    let s = edit("min = 0.0, max = 40.0", "min = 0.0, max = 1e10");
+    let s = CORE.edit("min = 0.0, max = 40.0", "min = 0.0, max = 1e10");
     s.fails().at(s.pos("1e10")).field("agents[0].initial_lots.max").accepts("lots");
 }
 
@@ -492,7 +326,7 @@ fn initial_lots_too_many_to_count() {
 
 #[test]
 fn windows_line_endings_keep_lines_and_columns() {
-    let s = edit("days = 5 ", "days = 0 ");
+    let s = CORE.edit("days = 5 ", "days = 0 ");
     let at = s.pos("0");
     let s = Scenario { text: s.text.replace('\n', "\r\n"), edit_at: 0 };
     s.fails().at(at).field("simulation.days");

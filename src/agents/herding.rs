@@ -179,7 +179,7 @@ impl Behaviour for Herding {
             }
             Side::Sell => {
                 let price = view.best_bid.unwrap_or(reference.floor() as i64).clamp(view.band_lo, view.band_hi);
-                (price, want.min(sellable(ctx, id, product)))
+                (price, sellable(ctx, id, product, want))
             }
         };
         if lots > 0 {

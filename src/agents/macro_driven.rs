@@ -117,7 +117,7 @@ impl Behaviour for MacroDriven {
             }
             Side::Sell => {
                 let price = view.best_bid.map_or(nav.floor() as i64, |b| b.max(nav.floor() as i64));
-                (price.clamp(view.band_lo, view.band_hi), want.min(sellable(ctx, id, product)))
+                (price.clamp(view.band_lo, view.band_hi), sellable(ctx, id, product, want))
             }
         };
         if lots > 0 {

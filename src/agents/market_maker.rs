@@ -4,6 +4,8 @@
 //! 2008 in its simplest linear form: quotes move down by `inventory_skew`
 //! of NAV per lot held above the starting holding, and up per lot below it).
 
+use rand::RngExt;
+
 use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, affordable, sellable};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
@@ -39,11 +41,15 @@ impl Behaviour for MarketMaker {
         id: u32,
         _now: i64,
         state: &mut AgentState,
-        _rng: &mut AgentRng,
+        rng: &mut AgentRng,
         ctx: &Context<'_>,
     ) -> [Option<Action>; MAX_ACTIONS] {
         let mut out = [None; MAX_ACTIONS];
-        let Some(&product) = self.products.first() else { return out };
+        if self.products.is_empty() {
+            return out;
+        }
+        // One product's quotes per wake-up, the products in turn at random.
+        let product = self.products[rng.random_range(0..self.products.len())];
         let mut n = 0;
         for live in state.live_orders() {
             out[n] = Some(live.cancel());
@@ -78,7 +84,7 @@ impl Behaviour for MarketMaker {
         }
         // Lots at their holding limit go out with the ask rather than to a penalised redemption.
         let due = ctx.accounts.due_today(product as usize, id, ctx.snapshot.day);
-        let ask_lots = self.quote_lots.saturating_add(due).min(sellable(ctx, id, product));
+        let ask_lots = sellable(ctx, id, product, self.quote_lots.saturating_add(due));
         if ask_lots > 0 && ask <= view.band_hi {
             out[n] = Some(quote(Side::Sell, ask, ask_lots));
         }

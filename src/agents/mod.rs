@@ -69,6 +69,8 @@ pub struct ProductView {
     pub last_price: Option<i64>,
     /// Micros per lot per tick: a lot at price p costs p * lot_micros_per_tick.
     pub lot_micros_per_tick: i64,
+    /// Largest order the platform accepts, in lots.
+    pub max_order_lots: u32,
 }
 
 impl ProductView {
@@ -118,7 +120,7 @@ pub struct GroupView {
     pub members: u32,
     /// Herd-following groups: members currently optimistic.
     pub optimists: u32,
-    /// Herd-following groups: the recruitment probability (changeable live).
+    /// Herd-following groups: the recruitment rate b per hour (changeable live).
     pub herding: f64,
     /// Macro-driven groups: the share of members active (changeable live).
     pub active_share: f64,
@@ -349,16 +351,20 @@ impl Group {
     }
 }
 
-/// Lots a customer can pay for at `price` (absolute ticks) with its free cash, at most `want`.
+/// Lots a customer can pay for at `price` (absolute ticks) with its free
+/// cash, at most `want` and at most the platform's size limit.
 pub fn affordable(ctx: &Context<'_>, id: u32, view: &ProductView, price: i64, want: u32) -> u32 {
     let per_lot = (price * view.lot_micros_per_tick).max(1);
     let lots = ctx.accounts.available_cash(id) / per_lot;
-    want.min(lots.clamp(0, i64::from(u32::MAX)) as u32)
+    want.min(lots.clamp(0, i64::from(u32::MAX)) as u32).min(view.max_order_lots)
 }
 
-/// Lots a customer may sell today (bought before today, not promised to a resting sell).
-pub fn sellable(ctx: &Context<'_>, id: u32, product: u16) -> u32 {
-    ctx.accounts.sellable(product as usize, id, ctx.snapshot.day)
+/// Lots a customer may offer in one sale: at most `want`, what it may sell
+/// today (bought before today, not promised to a resting sell) and the
+/// platform's size limit.
+pub fn sellable(ctx: &Context<'_>, id: u32, product: u16, want: u32) -> u32 {
+    let view = &ctx.snapshot.products[product as usize];
+    want.min(ctx.accounts.sellable(product as usize, id, ctx.snapshot.day)).min(view.max_order_lots)
 }
 
 /// A draw from a standard normal that never fails.

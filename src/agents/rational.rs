@@ -122,7 +122,7 @@ impl Behaviour for Rational {
         let expected_price = price * (1.0 + expected);
         let all_or_none = self.aon_share > 0.0 && rng.random_bool(self.aon_share);
 
-        let held = sellable(ctx, id, product);
+        let held = sellable(ctx, id, product, u32::MAX);
         let due = ctx.accounts.due_today(product as usize, id, snap.day).min(held);
         let order = if due > 0 {
             // Lots the platform would redeem at the close at NAV less the

@@ -101,7 +101,7 @@ impl Behaviour for ZeroIntelligence {
         // (a market buy reserves at the band top), never offer more than is sellable.
         let lots = match side {
             Side::Buy => affordable(ctx, id, view, if kind == OrderKind::Market { view.band_hi } else { price }, lots),
-            Side::Sell => lots.min(sellable(ctx, id, product)),
+            Side::Sell => sellable(ctx, id, product, lots),
         };
         if lots == 0 {
             return NONE;

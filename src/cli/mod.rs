@@ -122,12 +122,12 @@ pub fn describe(path: &Path, s: &Scenario) -> String {
     let m = &s.macro_env;
     let _ = writeln!(
         o,
-        "  macro     loan rate {}, deposit rate {}, price level {:?} from {} (reference {}), shocks {}",
+        "  macro     loan rate {}, deposit rate {}, price level {} from {} (reference {}), shocks {}",
         rate_text(&m.loan_rate),
         rate_text(&m.deposit_rate),
-        m.price_level.model,
-        m.price_level.value,
-        m.price_level.reference,
+        format!("{:?}", m.price_level.model).to_lowercase(),
+        m.price_level.start(),
+        m.price_level.reference_level(),
         m.shock.as_ref().map_or("none".to_string(), |sh| format!(
             "{}/day of N({}, {}) decaying over {}",
             sh.rate, sh.mean, sh.sd, sh.decay
@@ -167,12 +167,12 @@ pub fn describe(path: &Path, s: &Scenario) -> String {
         total += g.count;
         let _ = writeln!(
             o,
-            "  agents    {} × {}: {:?} arrivals at {:.3}/h each on average, budget {:?}, products {}",
+            "  agents    {} × {}: {} arrivals at {:.3}/h each on average, budget {}, products {}",
             g.count,
             g.family.name(),
-            g.arrival.process,
+            format!("{:?}", g.arrival.process).to_lowercase(),
             g.arrival.mean_rate(),
-            g.budget.dist,
+            format!("{:?}", g.budget.dist).to_lowercase(),
             g.products.as_ref().map_or("all".to_string(), |l| l.join(", "))
         );
     }

@@ -19,6 +19,9 @@ use crate::scenario::{
 
 use super::product::ProductSpec;
 
+/// Calendar days in the year the macro processes are quoted per (see [`years`]).
+const DAYS_PER_YEAR: f64 = 365.25;
+
 /// Weight of the newest window in the smoothed sale success.
 const SALE_SUCCESS_WEIGHT: f64 = 0.3;
 
@@ -76,9 +79,9 @@ impl Environment {
             loan_rate: RateProcess::new(rate_model(&m.loan_rate, cal)),
             deposit_rate: RateProcess::new(rate_model(&m.deposit_rate, cal)),
             price_level: PriceLevel::new(level_model(&m.price_level, cal)),
-            price_reference: m.price_level.reference,
+            price_reference: m.price_level.reference_level(),
             shock: ShockProcess::new(m.shock.as_ref().map(|sh| ShockModel {
-                rate_per_year: sh.rate * 365.0,
+                rate_per_year: sh.rate * DAYS_PER_YEAR,
                 mean: sh.mean,
                 sd: sh.sd,
                 tau_years: years(sh.decay.0),
@@ -164,8 +167,11 @@ impl Environment {
                     if families[g] != family || e.group.is_some_and(|x| x != g) {
                         continue;
                     }
-                    let field = if family == Family::Herding { &mut view.herding } else { &mut view.active_share };
-                    *field = new(*field).clamp(0.0, 1.0);
+                    if family == Family::Herding {
+                        view.herding = new(view.herding).clamp(0.0, 1000.0);
+                    } else {
+                        view.active_share = new(view.active_share).clamp(0.0, 1.0);
+                    }
                 }
             }
         }

@@ -124,6 +124,9 @@ struct Crowd {
     rng: ChaCha8Rng,
 }
 
+/// The income band a scenario's drawn credit score describes.
+const MIDDLE_INCOME_BAND: f64 = 3.0;
+
 /// Grid of the crowds' clock (2 s of session time).
 const CROWD_STEP: i64 = 2_000_000_000;
 
@@ -265,7 +268,12 @@ impl<'a> Engine<'a> {
             }
         });
         if let Some(card) = &scorecard {
+            // A drawn score is that of a customer in the middle income band;
+            // each band above or below moves it by the band's weight.
             card.calibrate(&mut features, &initial_scores, 0);
+            for (intercept, &band) in features.intercept.iter_mut().zip(&features.income_band).skip(1) {
+                *intercept += (card.coef.income_band * (f64::from(band) - MIDDLE_INCOME_BAND)) as f32;
+            }
         }
         let n_windows = cal.n_windows();
         let books = specs.iter().map(|p| Book::new(p.n_ticks, 1 << 14)).collect();
@@ -598,6 +606,7 @@ impl<'a> Engine<'a> {
                 best_ask: book.best_ask().map(|t| spec.grid_base + i64::from(t)),
                 last_price: self.last_price[p],
                 lot_micros_per_tick: spec.value(1, 1),
+                max_order_lots: spec.max_order_lots,
             };
         }
     }

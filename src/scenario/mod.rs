@@ -86,7 +86,19 @@ fn explain_serde(message: &str) -> (String, Option<String>) {
         )
         .replace("expected struct Arrival", "expected an arrival table such as { process = \"poisson\", rate = 4.0 }")
         .replace("expected struct FamilyParams", "expected a table of family parameters")
-        .replace("expected struct LoanRate", "expected a table such as { model = \"fixed\", value = 0.0435 }")
+        .replace("expected struct RateSpec", "expected a rate table such as { model = \"fixed\", value = 0.0435 }")
+        .replace(
+            "expected struct LevelSpec",
+            "expected a price-level table such as { model = \"fixed\", value = 100.0 }",
+        )
+        .replace("expected struct PathPoint", "expected a path point such as { at = \"day 2 10:00\", value = 0.05 }")
+        .replace("expected struct ShockSpec", "expected a shock table such as { rate = 0.5, sd = 1.0, decay = \"2d\" }")
+        .replace("expected struct MacroEnv", "expected a [macro] table")
+        .replace("expected struct Credit", "expected a [credit] table such as { base_score = 600.0, pdo = 20.0 }")
+        .replace(
+            "expected struct ScriptedEvent",
+            "expected an event table such as { at = \"day 5 10:00\", target = \"loan_rate\", change = 0.005 }",
+        )
         .replace("expected struct ", "expected a table ");
     if let Some((what, expected)) = message.split_once(", expected ") {
         return (what.to_string(), Some(expected.to_string()));

@@ -198,7 +198,7 @@ pub struct PathPoint {
 #[serde(rename_all = "snake_case")]
 pub enum LevelModelKind {
     Fixed,
-    /// Geometric Brownian motion: d ln P = (inflation − σ²/2) dt + σ dW.
+    /// Log-normal index: d ln P = inflation · dt + σ dW.
     Gbm,
     Path,
 }
@@ -209,12 +209,13 @@ pub enum LevelModelKind {
 pub struct LevelSpec {
     #[serde(default = "default_level_model")]
     pub model: LevelModelKind,
-    /// The fixed or starting level.
+    /// The fixed or starting level (a path starts at its first point).
     #[serde(default = "default_level")]
     pub value: f64,
     /// The level customers consider normal; deviation = ln(level / reference).
-    #[serde(default = "default_level")]
-    pub reference: f64,
+    /// Absent: the starting level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<f64>,
     /// Annual inflation (drift of the log level), for `gbm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inflation: Option<f64>,
@@ -222,6 +223,21 @@ pub struct LevelSpec {
     pub sigma: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<Vec<PathPoint>>,
+}
+
+impl LevelSpec {
+    /// The level the run starts from.
+    pub fn start(&self) -> f64 {
+        match (&self.model, &self.points) {
+            (LevelModelKind::Path, Some(points)) => points.first().map_or(self.value, |p| p.value),
+            _ => self.value,
+        }
+    }
+
+    /// The level deviations are measured against.
+    pub fn reference_level(&self) -> f64 {
+        self.reference.unwrap_or_else(|| self.start())
+    }
 }
 
 fn default_level_model() -> LevelModelKind {
@@ -236,7 +252,7 @@ impl Default for LevelSpec {
         LevelSpec {
             model: LevelModelKind::Fixed,
             value: 100.0,
-            reference: 100.0,
+            reference: None,
             inflation: None,
             sigma: None,
             points: None,

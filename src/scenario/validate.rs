@@ -109,15 +109,22 @@ fn macro_env(m: &MacroEnv, days: i64) -> Check {
     Ok(())
 }
 
-/// Which optional fields each model needs; the rest must be absent.
-fn needs_exactly(at: &str, model: &str, fields: &[(&str, bool)], needed: &[&str], accepted: &str) -> Check {
+/// Which optional fields each model needs; the rest must be absent. `kind`
+/// is the name of the field that chooses (`model`, or `process` for arrivals).
+fn needs_exactly(
+    at: &str,
+    (kind, model): (&str, &str),
+    fields: &[(&str, bool)],
+    needed: &[&str],
+    accepted: &str,
+) -> Check {
     for &(name, present) in fields {
         match (needed.contains(&name), present) {
-            (true, false) => return bad(at, format!("model `{model}` needs `{name}`"), accepted.to_string()),
+            (true, false) => return bad(at, format!("{kind} `{model}` needs `{name}`"), accepted.to_string()),
             (false, true) => {
                 return bad(
                     format!("{at}.{name}"),
-                    format!("`{name}` does not apply to model `{model}`"),
+                    format!("`{name}` does not apply to {kind} `{model}`"),
                     accepted.to_string(),
                 );
             }
@@ -152,7 +159,7 @@ fn rate(at: &str, r: &RateSpec, days: i64) -> Check {
             ("path", &["points"], "model = \"path\" with points = [{ at = \"day 1 09:30\", value = 0.0435 }, ...]")
         }
     };
-    needs_exactly(at, model, &fields, needed, accepted)?;
+    needs_exactly(at, ("model", model), &fields, needed, accepted)?;
     if let Some(v) = r.value {
         in_range(&f("value"), v, -0.05, 1.0, RATE_ACCEPTED)?;
     }
@@ -168,12 +175,12 @@ fn rate(at: &str, r: &RateSpec, days: i64) -> Check {
     if r.model == RateModelKind::Cir {
         let (k, t, sg, v) =
             (r.kappa.unwrap_or(0.0), r.theta.unwrap_or(0.0), r.sigma.unwrap_or(0.0), r.value.unwrap_or(0.0));
-        if v < 0.0 || t <= 0.0 {
-            return bad(
-                f(if v < 0.0 { "value" } else { "theta" }),
-                "a CIR rate cannot be negative",
-                "a starting value of at least 0 and a long-run mean theta above 0",
-            );
+        let cir_ok = "a starting value of at least 0 and a long-run mean theta above 0";
+        if v < 0.0 {
+            return bad(f("value"), format!("{v} is negative, and a CIR rate cannot be"), cir_ok);
+        }
+        if t <= 0.0 {
+            return bad(f("theta"), format!("{t} is not above 0, so a CIR rate would sink to zero"), cir_ok);
         }
         if 2.0 * k * t < sg * sg {
             return bad(
@@ -229,10 +236,12 @@ fn level(at: &str, l: &LevelSpec, days: i64) -> Check {
             ("path", &["points"], "model = \"path\" with points = [{ at = \"day 1 09:30\", value = 100.0 }, ...]")
         }
     };
-    needs_exactly(at, model, &fields, needed, accepted)?;
+    needs_exactly(at, ("model", model), &fields, needed, accepted)?;
     let level_ok = "a price level above 0 and at most 1e9, e.g. 100";
     in_range(&f("value"), l.value, 1e-9, 1e9, level_ok)?;
-    in_range(&f("reference"), l.reference, 1e-9, 1e9, level_ok)?;
+    if let Some(r) = l.reference {
+        in_range(&f("reference"), r, 1e-9, 1e9, level_ok)?;
+    }
     if let Some(x) = l.inflation {
         in_range(&f("inflation"), x, -0.5, 10.0, "an annual inflation rate as a fraction from -0.5 to 10")?;
     }
@@ -273,6 +282,16 @@ fn event(at: &str, e: &ScriptedEvent, s: &Scenario) -> Check {
             format!("a day from 1 to {days}"),
         );
     }
+    if i64::from(e.at.day) == days && e.at.time >= s.simulation.close {
+        return bad(
+            f("at"),
+            format!(
+                "{} is at or after the last session's close ({}): the change would never apply",
+                e.at, s.simulation.close
+            ),
+            format!("a moment before day {days} {}", s.simulation.close),
+        );
+    }
     let (v, how) = match (e.change, e.value) {
         (Some(c), None) => (c, "change"),
         (None, Some(v)) => (v, "value"),
@@ -292,16 +311,14 @@ fn event(at: &str, e: &ScriptedEvent, s: &Scenario) -> Check {
         (EventTarget::PriceLevel, "value") => (1e-9, 1e9, "a price level above 0"),
         (EventTarget::PriceLevel, _) => (-1e9, 1e9, "a change of the price level"),
         (EventTarget::Shock, _) => (-100.0, 100.0, "a shock from -100 to 100"),
-        (EventTarget::MinCreditScore, _) => (-1000.0, 1000.0, "a score (or change of score) within 0 to 1000"),
+        (EventTarget::MinCreditScore, "value") => (0.0, 1000.0, "a score from 0 to 1000"),
+        (EventTarget::MinCreditScore, _) => (-1000.0, 1000.0, "a change of score from -1000 to 1000"),
         (EventTarget::Herding, "value") => (0.0, 1000.0, "a recruitment rate per hour from 0 to 1000"),
         (EventTarget::Herding, _) => (-1000.0, 1000.0, "a change of the recruitment rate per hour"),
         (EventTarget::MacroActiveShare, "value") => (0.0, 1.0, "a share from 0 to 1"),
         (EventTarget::MacroActiveShare, _) => (-1.0, 1.0, "a change of the share from -1 to 1"),
     };
     in_range(&f(how), v, lo, hi, accepted)?;
-    if target == EventTarget::MinCreditScore && how == "value" {
-        in_range(&f(how), v, 0.0, 1000.0, "a score from 0 to 1000")?;
-    }
     match (&e.product, target) {
         (Some(id), EventTarget::MinCreditScore) if !s.products.iter().any(|p| &p.id == id) => {
             let known: Vec<&str> = s.products.iter().map(|p| p.id.as_str()).collect();
@@ -324,8 +341,8 @@ fn event(at: &str, e: &ScriptedEvent, s: &Scenario) -> Check {
     };
     match (e.group, family) {
         (Some(g), Some(fam)) => {
-            let ok = usize::try_from(g).ok().and_then(|g| s.agents.get(g)).is_some_and(|grp| grp.family == fam);
-            if !ok {
+            let found = usize::try_from(g).ok().and_then(|g| s.agents.get(g));
+            if found.is_none_or(|grp| grp.family != fam) {
                 let fitting: Vec<String> = s
                     .agents
                     .iter()
@@ -333,9 +350,15 @@ fn event(at: &str, e: &ScriptedEvent, s: &Scenario) -> Check {
                     .filter(|(_, grp)| grp.family == fam)
                     .map(|(i, _)| i.to_string())
                     .collect();
+                let what = match found {
+                    Some(grp) => format!("agents[{g}] is a {} group, not a {} group", grp.family.name(), fam.name()),
+                    None => {
+                        format!("there is no agents[{g}]: the scenario has {} groups, numbered from 0", s.agents.len())
+                    }
+                };
                 return bad(
                     f("group"),
-                    format!("agents[{g}] is not a {} group", fam.name()),
+                    what,
                     format!(
                         "the index of a {} group: {}",
                         fam.name(),
@@ -528,7 +551,7 @@ fn arrival(at: &str, a: &Arrival) -> Check {
     match a.process {
         ArrivalProcess::Poisson => {
             let accepted = "process = \"poisson\" with rate (wake-ups per agent per hour)";
-            needs_exactly(at, "poisson", &fields, &["rate"], accepted)?;
+            needs_exactly(at, ("process", "poisson"), &fields, &["rate"], accepted)?;
             in_range(
                 &f("rate"),
                 a.rate.unwrap_or(0.0),
@@ -539,7 +562,7 @@ fn arrival(at: &str, a: &Arrival) -> Check {
         }
         ArrivalProcess::Hawkes => {
             let accepted = "process = \"hawkes\" with mu (baseline wake-ups per agent per hour), alpha and beta (per second, alpha/beta < 1)";
-            needs_exactly(at, "hawkes", &fields, &["mu", "alpha", "beta"], accepted)?;
+            needs_exactly(at, ("process", "hawkes"), &fields, &["mu", "alpha", "beta"], accepted)?;
             in_range(
                 &f("mu"),
                 a.mu.unwrap_or(0.0),
