@@ -30,14 +30,23 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-impl Ord for Event {
+/// What the heap orders: the event's (time, sequence number) and where its
+/// payload waits. Small, so a sift moves 24 bytes rather than a whole event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Key {
+    time: i64,
+    seq: u64,
+    slot: u32,
+}
+
+impl Ord for Key {
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap and we want the earliest first.
         (other.time, other.seq).cmp(&(self.time, self.seq))
     }
 }
 
-impl PartialOrd for Event {
+impl PartialOrd for Key {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
@@ -48,13 +57,18 @@ const MAX_LANES: usize = 8;
 
 #[derive(Debug, Default)]
 pub struct EventQueue {
-    heap: BinaryHeap<Event>,
+    heap: BinaryHeap<Key>,
+    /// Payloads of the heap's events, by slot; `free` lists the unused slots.
+    slab: Vec<EventKind>,
+    free: Vec<u32>,
     lanes: Vec<(i64, VecDeque<Event>)>,
     next_seq: u64,
+    /// The earliest event's source and (time, seq), while nothing changed.
+    earliest: Option<(Source, i64, u64)>,
 }
 
 /// Where the earliest event is.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Source {
     Heap,
     Lane(usize),
@@ -62,59 +76,87 @@ enum Source {
 
 impl EventQueue {
     pub fn with_capacity(n: usize) -> EventQueue {
-        EventQueue { heap: BinaryHeap::with_capacity(n), lanes: Vec::new(), next_seq: 0 }
+        EventQueue { heap: BinaryHeap::with_capacity(n), slab: Vec::with_capacity(n), ..EventQueue::default() }
     }
 
-    fn next(&mut self, time: i64, kind: EventKind) -> Event {
-        let ev = Event { time, seq: self.next_seq, kind };
+    fn seq(&mut self) -> u64 {
         self.next_seq += 1;
-        ev
+        self.next_seq - 1
+    }
+
+    /// Keeps the cached earliest event right after a push of (time, seq) from `source`.
+    fn pushed(&mut self, source: Source, time: i64, seq: u64) {
+        if let Some((_, t, s)) = self.earliest
+            && (time, seq) < (t, s)
+        {
+            self.earliest = Some((source, time, seq));
+        }
     }
 
     pub fn push(&mut self, time: i64, kind: EventKind) {
-        let ev = self.next(time, kind);
-        self.heap.push(ev);
+        let seq = self.seq();
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slab[slot as usize] = kind;
+                slot
+            }
+            None => {
+                self.slab.push(kind);
+                (self.slab.len() - 1) as u32
+            }
+        };
+        self.heap.push(Key { time, seq, slot });
+        self.pushed(Source::Heap, time, seq);
     }
 
     /// Schedules an event on lane `lane` (e.g. a TTL): the caller promises that
     /// events of one lane are pushed in non-decreasing time order.
     pub fn push_in_lane(&mut self, lane: i64, time: i64, kind: EventKind) {
-        let ev = self.next(time, kind);
         let i = match self.lanes.iter().position(|(l, _)| *l == lane) {
             Some(i) => i,
             None if self.lanes.len() < MAX_LANES => {
                 self.lanes.push((lane, VecDeque::with_capacity(1 << 12)));
                 self.lanes.len() - 1
             }
-            None => return self.heap.push(ev),
+            None => return self.push(time, kind),
         };
-        let queue = &mut self.lanes[i].1;
-        if queue.back().is_some_and(|last| last.time > time) {
+        if self.lanes[i].1.back().is_some_and(|last| last.time > time) {
             // A broken promise must not reorder events: fall back to the heap.
-            return self.heap.push(ev);
+            return self.push(time, kind);
         }
-        queue.push_back(ev);
+        let seq = self.seq();
+        self.lanes[i].1.push_back(Event { time, seq, kind });
+        self.pushed(Source::Lane(i), time, seq);
     }
 
-    fn earliest(&self) -> Option<(Source, &Event)> {
-        let mut best = self.heap.peek().map(|e| (Source::Heap, e));
-        for (i, (_, lane)) in self.lanes.iter().enumerate() {
-            if let Some(e) = lane.front()
-                && best.is_none_or(|(_, b)| (e.time, e.seq) < (b.time, b.seq))
-            {
-                best = Some((Source::Lane(i), e));
+    fn earliest(&mut self) -> Option<(Source, i64, u64)> {
+        if self.earliest.is_none() {
+            let mut best = self.heap.peek().map(|k| (Source::Heap, k.time, k.seq));
+            for (i, (_, lane)) in self.lanes.iter().enumerate() {
+                if let Some(e) = lane.front()
+                    && best.is_none_or(|(_, t, s)| (e.time, e.seq) < (t, s))
+                {
+                    best = Some((Source::Lane(i), e.time, e.seq));
+                }
             }
+            self.earliest = best;
         }
-        best
+        self.earliest
     }
 
-    pub fn peek_time(&self) -> Option<i64> {
-        self.earliest().map(|(_, e)| e.time)
+    pub fn peek_time(&mut self) -> Option<i64> {
+        self.earliest().map(|(_, t, _)| t)
     }
 
     pub fn pop(&mut self) -> Option<Event> {
-        match self.earliest()?.0 {
-            Source::Heap => self.heap.pop(),
+        let (source, ..) = self.earliest()?;
+        self.earliest = None;
+        match source {
+            Source::Heap => {
+                let key = self.heap.pop()?;
+                self.free.push(key.slot);
+                Some(Event { time: key.time, seq: key.seq, kind: self.slab[key.slot as usize] })
+            }
             Source::Lane(i) => self.lanes[i].1.pop_front(),
         }
     }

@@ -27,6 +27,8 @@ pub struct WakeWheel {
     in_fine: usize,
     in_coarse: usize,
     overflow: BinaryHeap<Reverse<(i64, u32)>>,
+    /// The earliest wake-up, while known (pushes keep it, a take forgets it).
+    earliest: Option<i64>,
 }
 
 impl WakeWheel {
@@ -39,6 +41,7 @@ impl WakeWheel {
             in_fine: 0,
             in_coarse: 0,
             overflow: BinaryHeap::new(),
+            earliest: None,
         }
     }
 
@@ -59,6 +62,9 @@ impl WakeWheel {
         let b = t / self.width;
         assert!(b >= self.cursor, "wake-up scheduled before the wheel's current bucket");
         self.place(b, (t, id));
+        if self.earliest.is_some_and(|e| t < e) {
+            self.earliest = Some(t);
+        }
     }
 
     #[inline]
@@ -116,15 +122,19 @@ impl WakeWheel {
 
     /// Time of the earliest wake-up.
     pub fn peek_time(&mut self) -> Option<i64> {
-        if !self.settle() {
-            return None;
+        if self.earliest.is_none() {
+            if !self.settle() {
+                return None;
+            }
+            self.earliest = self.fine[(self.cursor & MASK) as usize].iter().map(|&(t, _)| t).min();
         }
-        self.fine[(self.cursor & MASK) as usize].iter().map(|&(t, _)| t).min()
+        self.earliest
     }
 
     /// Takes the earliest bucket into `out` (cleared first), sorted by (time, agent).
     pub fn take_bucket(&mut self, out: &mut Vec<(i64, u32)>) {
         out.clear();
+        self.earliest = None;
         if !self.settle() {
             return;
         }

@@ -8,42 +8,89 @@
 
 use std::io::{self, Write};
 
-#[derive(Debug, Default)]
+/// Longest line: a trade or log line holds a product id (at most 32 bytes,
+/// see validation), a reason name and at most ten numbers of at most 21
+/// characters.
+const CAPACITY: usize = 384;
+
+/// "00" "01" … "99": two digits per division.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+#[derive(Debug)]
 pub struct Line {
-    buf: Vec<u8>,
+    buf: [u8; CAPACITY],
+    len: usize,
+}
+
+impl Default for Line {
+    fn default() -> Line {
+        Line::new()
+    }
 }
 
 impl Line {
     pub fn new() -> Line {
-        Line { buf: Vec::with_capacity(128) }
+        Line { buf: [0; CAPACITY], len: 0 }
+    }
+
+    #[inline]
+    fn push(&mut self, b: u8) {
+        self.buf[self.len] = b;
+        self.len += 1;
     }
 
     #[inline]
     pub fn str(&mut self, s: &str) -> &mut Line {
-        self.buf.extend_from_slice(s.as_bytes());
+        let end = self.len + s.len();
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
         self
     }
 
     #[inline]
     pub fn comma(&mut self) -> &mut Line {
-        self.buf.push(b',');
+        self.push(b',');
         self
+    }
+
+    /// Writes the `n` decimal digits of `v` (zero-padded on the left) at the end of the line.
+    #[inline]
+    fn digits(&mut self, mut v: u64, n: usize) {
+        let mut end = self.len + n;
+        let start = self.len;
+        while end - start >= 2 {
+            let pair = (v % 100) as usize * 2;
+            v /= 100;
+            end -= 2;
+            self.buf[end] = PAIRS[pair];
+            self.buf[end + 1] = PAIRS[pair + 1];
+        }
+        if end > start {
+            self.buf[start] = b'0' + (v % 10) as u8;
+        }
+        self.len += n;
+    }
+
+    /// Number of decimal digits of `v` (1 for 0).
+    #[inline]
+    fn count(v: u64) -> usize {
+        let mut n = 1;
+        let mut p = 10u64;
+        while n < 20 && v >= p {
+            n += 1;
+            p = p.wrapping_mul(10);
+        }
+        n
     }
 
     /// An unsigned integer in decimal.
     #[inline]
-    pub fn uint(&mut self, mut v: u64) -> &mut Line {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        self.buf.extend_from_slice(&digits[i..]);
+    pub fn uint(&mut self, v: u64) -> &mut Line {
+        self.digits(v, Line::count(v));
         self
     }
 
@@ -51,27 +98,20 @@ impl Line {
     #[inline]
     pub fn fixed(&mut self, v: i64, places: u32) -> &mut Line {
         if v < 0 {
-            self.buf.push(b'-');
+            self.push(b'-');
         }
         let v = v.unsigned_abs();
         let scale = 10u64.pow(places);
         let (whole, mut frac) = (v / scale, v % scale);
         self.uint(whole);
         if frac != 0 {
-            // All `places` digits, zero-padded, then the trailing zeros cut.
-            let mut digits = [b'0'; 18];
-            let mut i = places as usize;
-            while frac != 0 {
-                i -= 1;
-                digits[i] = b'0' + (frac % 10) as u8;
+            let mut n = places as usize;
+            while frac % 10 == 0 {
                 frac /= 10;
+                n -= 1;
             }
-            let mut end = places as usize;
-            while digits[end - 1] == b'0' {
-                end -= 1;
-            }
-            self.buf.push(b'.');
-            self.buf.extend_from_slice(&digits[..end]);
+            self.push(b'.');
+            self.digits(frac, n);
         }
         self
     }
@@ -91,9 +131,9 @@ impl Line {
     /// Ends the line, writes it to `out` and empties the buffer.
     #[inline]
     pub fn flush_to(&mut self, out: &mut impl Write) -> io::Result<()> {
-        self.buf.push(b'\n');
-        let r = out.write_all(&self.buf);
-        self.buf.clear();
+        self.push(b'\n');
+        let r = out.write_all(&self.buf[..self.len]);
+        self.len = 0;
         r
     }
 }
@@ -106,7 +146,7 @@ mod tests {
     fn text(f: impl FnOnce(&mut Line)) -> String {
         let mut l = Line::new();
         f(&mut l);
-        String::from_utf8(l.buf).unwrap()
+        String::from_utf8(l.buf[..l.len].to_vec()).unwrap()
     }
 
     #[test]

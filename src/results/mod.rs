@@ -13,11 +13,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+pub mod line;
+
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
 use crate::engine::record::{OpRecord, Recorder, TradeRecord};
 use crate::engine::{Outcome, RunStats};
 use crate::log;
-pub mod line;
-
 use crate::metrics::Summary;
 use crate::scenario::{Date, Scenario};
 use line::Line;
@@ -60,12 +63,102 @@ fn write_file(dir: &Path, name: &str, f: impl FnOnce(&mut BufWriter<File>) -> io
 
 /// The recorder a run writes through: trades (and the log) stream to disk as
 /// the run goes; the first I/O error is kept and reported at the end.
-pub struct RunWriter {
+/// One record for the line files.
+#[derive(Clone, Copy, Debug)]
+enum Record {
+    Trade(TradeRecord),
+    Op(OpRecord),
+}
+
+/// Records handed to the writer thread at a time.
+const CHUNK: usize = 4096;
+
+/// What the run tells the writer thread.
+enum Msg {
+    Chunk(Vec<Record>),
+    /// Everything is sent: finish the files. Without it (a run abandoned on
+    /// an error) they keep their temporary names.
+    Finish,
+}
+
+/// The line files and the state that formats them; lives on the writer thread.
+struct LineFiles {
     products: Vec<(String, i64)>,
     line: Line,
     trades: PartialFile,
     ops: Option<PartialFile>,
-    error: Option<io::Error>,
+}
+
+impl LineFiles {
+    fn write(&mut self, r: &Record) -> io::Result<()> {
+        match r {
+            Record::Trade(t) => {
+                let (id, tick) = &self.products[t.product as usize];
+                let l = &mut self.line;
+                l.secs(t.time).comma().str(id).comma().micros(t.price * tick).comma().uint(u64::from(t.lots)).comma();
+                l.uint(u64::from(t.buyer)).comma().uint(u64::from(t.seller)).comma();
+                l.uint(t.buy_order).comma().uint(t.sell_order).comma().str(log::side_name(t.aggressor));
+                l.flush_to(self.trades.writer())
+            }
+            Record::Op(op) => match self.ops.as_mut() {
+                Some(f) => {
+                    log::format_op(&mut self.line, op, &self.products);
+                    self.line.flush_to(f.writer())
+                }
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// Writes chunks until the run hangs up, then finishes the files.
+    fn serve(mut self, rx: Receiver<Msg>, back: SyncSender<Vec<Record>>) -> io::Result<Vec<PathBuf>> {
+        let mut failed = None;
+        let mut finish = false;
+        for msg in rx {
+            let mut chunk = match msg {
+                Msg::Chunk(chunk) => chunk,
+                Msg::Finish => {
+                    finish = true;
+                    break;
+                }
+            };
+            if failed.is_none() {
+                for r in &chunk {
+                    if let Err(e) = self.write(r) {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            chunk.clear();
+            // The run may have finished already; then the buffer is simply dropped.
+            let _ = back.try_send(chunk);
+        }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if !finish {
+            return Ok(Vec::new());
+        }
+        let mut files = vec![self.trades.finish()?];
+        if let Some(ops) = self.ops {
+            files.push(ops.finish()?);
+        }
+        Ok(files)
+    }
+}
+
+/// Writes a run's files. The per-event files (`trades.csv`, `events.csv`)
+/// are formatted and written on a thread of their own, fed in chunks, so a
+/// run's own thread spends no time on text; their content does not depend
+/// on it.
+pub struct RunWriter {
+    chunk: Vec<Record>,
+    to_writer: Option<SyncSender<Msg>>,
+    /// Emptied chunks coming back for reuse.
+    spare: Receiver<Vec<Record>>,
+    writer: Option<JoinHandle<io::Result<Vec<PathBuf>>>>,
+    wants_ops: bool,
 }
 
 impl RunWriter {
@@ -85,30 +178,62 @@ impl RunWriter {
         } else {
             None
         };
-        Ok(RunWriter { products, line: Line::new(), trades, ops, error: None })
+        let files = LineFiles { products, line: Line::new(), trades, ops };
+        let (to_writer, rx) = sync_channel(4);
+        let (back, spare) = sync_channel(4);
+        let writer = std::thread::Builder::new().name("tplus-writer".into()).spawn(move || files.serve(rx, back))?;
+        Ok(RunWriter {
+            chunk: Vec::with_capacity(CHUNK),
+            to_writer: Some(to_writer),
+            spare,
+            writer: Some(writer),
+            wants_ops: log_ops,
+        })
     }
 
-    fn keep(&mut self, r: io::Result<()>) {
-        if let Err(e) = r {
-            self.error.get_or_insert(e);
+    #[inline]
+    fn record(&mut self, r: Record) {
+        self.chunk.push(r);
+        if self.chunk.len() == CHUNK {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        let next = self.spare.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+        let full = std::mem::replace(&mut self.chunk, next);
+        if let Some(tx) = &self.to_writer
+            && tx.send(Msg::Chunk(full)).is_err()
+        {
+            // The writer stopped on an error; it reports it when joined.
+            self.to_writer = None;
+        }
+    }
+
+    /// Sends what is left and waits for the line files to be complete.
+    fn finish_lines(&mut self) -> io::Result<Vec<PathBuf>> {
+        if !self.chunk.is_empty() {
+            self.send();
+        }
+        if let Some(tx) = self.to_writer.take() {
+            let _ = tx.send(Msg::Finish);
+        }
+        match self.writer.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io::Error::other("the file writer thread failed")),
+            None => Ok(Vec::new()),
         }
     }
 
     /// Writes the remaining files; `manifest.json` last.
     pub fn finish(
-        self,
+        mut self,
         dir: &Path,
         scenario: &Scenario,
         outcome: &Outcome,
         threads: usize,
     ) -> io::Result<Vec<PathBuf>> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        let mut files = vec![self.trades.finish()?];
-        if let Some(ops) = self.ops {
-            files.push(ops.finish()?);
-        }
+        let mut files = self.finish_lines()?;
         write_file(dir, "metrics.csv", |w| outcome.metrics.write_csv(&outcome.calendar, &outcome.products, w))?;
         files.push(dir.join("metrics.csv"));
         let summary = SummaryFile {
@@ -144,24 +269,25 @@ fn json(w: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
 
 impl Recorder for RunWriter {
     fn trade(&mut self, t: &TradeRecord) {
-        let (id, tick) = &self.products[t.product as usize];
-        let l = &mut self.line;
-        l.secs(t.time).comma().str(id).comma().micros(t.price * tick).comma().uint(u64::from(t.lots)).comma();
-        l.uint(u64::from(t.buyer)).comma().uint(u64::from(t.seller)).comma();
-        l.uint(t.buy_order).comma().uint(t.sell_order).comma().str(log::side_name(t.aggressor));
-        let r = l.flush_to(self.trades.writer());
-        self.keep(r);
+        self.record(Record::Trade(*t));
     }
 
     fn wants_ops(&self) -> bool {
-        self.ops.is_some()
+        self.wants_ops
     }
 
     fn op(&mut self, op: &OpRecord) {
-        if let Some(f) = self.ops.as_mut() {
-            log::format_op(&mut self.line, op, &self.products);
-            let r = self.line.flush_to(f.writer());
-            self.keep(r);
+        self.record(Record::Op(*op));
+    }
+}
+
+impl Drop for RunWriter {
+    /// A run abandoned before `finish` stops its writer thread; the
+    /// temporary files stay temporary.
+    fn drop(&mut self) {
+        self.to_writer = None;
+        if let Some(w) = self.writer.take() {
+            let _ = w.join();
         }
     }
 }

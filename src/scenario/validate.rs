@@ -440,8 +440,11 @@ fn simulation(sim: &Simulation) -> Check {
 
 fn product(at: &str, p: &Product) -> Check {
     let f = |name: &str| format!("{at}.{name}");
-    if p.id.is_empty() || !p.id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
-        return bad(f("id"), format!("`{}` is not a usable product id", p.id), "letters, digits, `_`, `-`, `.`");
+    if p.id.is_empty()
+        || p.id.len() > 32
+        || !p.id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return bad(f("id"), format!("`{}` is not a usable product id", p.id), "1–32 letters, digits, `_`, `-`, `.`");
     }
     in_range(&f("nav"), p.nav, 1e-6, 1e9, "a net asset value above 0, e.g. 1.0")?;
     in_range(
