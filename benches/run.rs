@@ -2,32 +2,55 @@
 //! platform and books together. `cargo bench --bench run`.
 //!
 //! Reports the median wall time of a run of `scenarios/baseline.toml`
-//! (10,000 customers, 5 business days) on 1 and 2 threads, and prints the
-//! events and orders it processed so a time converts to a rate.
+//! (10,002 customers of all families, 5 business days) on 1 and 2 threads,
+//! and of the reference market and its tenfold copy
+//! (`scenarios/bench/reference_market*.toml`, one 6.5-hour day), and prints
+//! the events and orders each run processes so a time converts to a rate.
+//! The 100,000- and 1,000,000-customer runs take seconds each; time them
+//! with `tplus run scenarios/bench/scale_100k.toml` (see ARCHITECTURE.md).
 
 use std::path::Path;
 
 use tplus::engine::{self, RunOptions, record::Discard};
 use tplus::scenario;
 
+const SCENARIOS: [&str; 3] =
+    ["scenarios/baseline.toml", "scenarios/bench/reference_market.toml", "scenarios/bench/reference_market_x10.toml"];
+
 fn main() {
-    let scenario = baseline();
-    let outcome = engine::run(&scenario, &RunOptions { seed: None, threads: 1 }, &mut Discard).expect("run");
-    eprintln!(
-        "baseline: {} events, {} orders, {} trades per run",
-        outcome.stats.events, outcome.stats.orders, outcome.stats.trades
-    );
+    for file in SCENARIOS {
+        let s = load(file);
+        let outcome = engine::run(&s, &RunOptions { seed: None, threads: 1 }, &mut Discard).expect("run");
+        eprintln!(
+            "{file}: {} events, {} orders, {} cancels, {} trades per run",
+            outcome.stats.events, outcome.stats.orders, outcome.stats.cancels, outcome.stats.trades
+        );
+    }
     divan::main();
 }
 
-fn baseline() -> scenario::Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-    scenario::load(&path).expect("the bundled baseline scenario is valid")
+fn load(file: &str) -> scenario::Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    scenario::load(&path).expect("the bundled scenarios are valid")
 }
 
 #[divan::bench(args = [1, 2], sample_count = 7, sample_size = 1)]
-fn baseline_run(bencher: divan::Bencher, threads: usize) {
-    let scenario = baseline();
+fn baseline(bencher: divan::Bencher, threads: usize) {
+    let s = load(SCENARIOS[0]);
     let opts = RunOptions { seed: None, threads };
-    bencher.bench(|| engine::run(&scenario, &opts, &mut Discard).map(|o| o.stats.trades));
+    bencher.bench(|| engine::run(&s, &opts, &mut Discard).map(|o| o.stats.trades));
+}
+
+#[divan::bench(sample_count = 21, sample_size = 1)]
+fn reference_market(bencher: divan::Bencher) {
+    let s = load(SCENARIOS[1]);
+    let opts = RunOptions { seed: None, threads: 1 };
+    bencher.bench(|| engine::run(&s, &opts, &mut Discard).map(|o| o.stats.trades));
+}
+
+#[divan::bench(sample_count = 9, sample_size = 1)]
+fn reference_market_x10(bencher: divan::Bencher) {
+    let s = load(SCENARIOS[2]);
+    let opts = RunOptions { seed: None, threads: 1 };
+    bencher.bench(|| engine::run(&s, &opts, &mut Discard).map(|o| o.stats.trades));
 }

@@ -46,31 +46,65 @@ impl Reject {
     }
 }
 
-/// Lots of one product held by every account, by purchase day.
+/// Lots of one product held by every account, by purchase day. One record
+/// per account, `stride` words: [total, reserved, cohort ring …], so what a
+/// check or a trade reads of a holding is one cache line.
 #[derive(Clone, Debug)]
 struct Holdings {
-    /// Ring of cohorts per account: `lots[account * ring + slot(day)]`.
+    /// Cohorts kept per account: the purchase days alive at one day's close.
     ring: usize,
-    lots: Vec<u32>,
-    total: Vec<u32>,
-    /// Lots promised to resting sell orders.
-    reserved: Vec<u32>,
+    stride: usize,
+    words: Vec<u32>,
 }
+
+const TOTAL: usize = 0;
+/// Lots promised to resting sell orders.
+const RESERVED: usize = 1;
+const RING: usize = 2;
 
 impl Holdings {
     #[inline]
-    fn slot(&self, account: u32, cohort: i64) -> usize {
-        account as usize * self.ring + cohort.rem_euclid(self.ring as i64) as usize
+    fn of(&self, account: u32) -> &[u32] {
+        let a = account as usize * self.stride;
+        &self.words[a..a + self.stride]
     }
+
+    #[inline]
+    fn of_mut(&mut self, account: u32) -> &mut [u32] {
+        let a = account as usize * self.stride;
+        &mut self.words[a..a + self.stride]
+    }
+
+    /// Index of a cohort (purchase day) in an account's record.
+    #[inline]
+    fn cohort(&self, cohort: i64) -> usize {
+        RING + cohort.rem_euclid(self.ring as i64) as usize
+    }
+}
+
+/// What the platform keeps of one account apart from its holdings: cash,
+/// credit score and the behaviour the scorecard reads, together in one
+/// cache line.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(64))]
+pub struct Account {
+    /// Cash in micros. The platform's may be negative: it is the issuer.
+    pub cash: i64,
+    /// Cash promised to resting buy orders.
+    pub reserved_cash: i64,
+    pub score: f32,
+    /// Orders that reached the platform, rejected ones included.
+    pub orders: u32,
+    pub cancels: u32,
+    pub rejections: u32,
+    /// Holdings redeemed at the holding limit (one per product and purchase day).
+    pub failed_sales: u32,
 }
 
 /// Every account's cash and holdings.
 #[derive(Clone, Debug)]
 pub struct Accounts {
-    /// Cash in micros. The platform's may be negative: it is the issuer.
-    cash: Vec<i64>,
-    reserved_cash: Vec<i64>,
-    score: Vec<f32>,
+    accounts: Vec<Account>,
     holdings: Vec<Holdings>,
 }
 
@@ -85,16 +119,12 @@ pub struct Reservation {
 impl Accounts {
     pub fn new(n_accounts: usize, products: &[ProductSpec]) -> Accounts {
         Accounts {
-            cash: vec![0; n_accounts],
-            reserved_cash: vec![0; n_accounts],
-            score: vec![0.0; n_accounts],
+            accounts: vec![Account::default(); n_accounts],
             holdings: products
                 .iter()
-                .map(|p| Holdings {
-                    ring: p.ring_len(),
-                    lots: vec![0; n_accounts * p.ring_len()],
-                    total: vec![0; n_accounts],
-                    reserved: vec![0; n_accounts],
+                .map(|p| {
+                    let stride = RING + p.ring_len();
+                    Holdings { ring: p.ring_len(), stride, words: vec![0; n_accounts * stride] }
                 })
                 .collect(),
         }
@@ -106,17 +136,13 @@ impl Accounts {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let a = account as usize;
-            // SAFETY: prefetches are hints; they read nothing and cannot fault,
-            // and every pointer here is in bounds.
+            let a = (account as usize).min(self.accounts.len().saturating_sub(1));
+            // SAFETY: prefetches are hints; they read nothing and cannot
+            // fault, and every pointer here is in bounds.
             unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(self.cash.as_ptr().add(a.min(self.cash.len() - 1)).cast());
-                _mm_prefetch::<_MM_HINT_T0>(self.reserved_cash.as_ptr().add(a.min(self.cash.len() - 1)).cast());
+                _mm_prefetch::<_MM_HINT_T0>(self.accounts.as_ptr().add(a).cast());
                 for h in &self.holdings {
-                    _mm_prefetch::<_MM_HINT_T0>(h.total.as_ptr().add(a.min(h.total.len() - 1)).cast());
-                    _mm_prefetch::<_MM_HINT_T0>(h.reserved.as_ptr().add(a.min(h.reserved.len() - 1)).cast());
-                    let slot = (a * h.ring).min(h.lots.len() - 1);
-                    _mm_prefetch::<_MM_HINT_T0>(h.lots.as_ptr().add(slot).cast());
+                    _mm_prefetch::<_MM_HINT_T0>(h.words.as_ptr().add(a * h.stride).cast());
                 }
             }
         }
@@ -125,41 +151,56 @@ impl Accounts {
     }
 
     pub fn n_accounts(&self) -> usize {
-        self.cash.len()
+        self.accounts.len()
+    }
+
+    /// An account's cash, score and behaviour counts.
+    #[inline]
+    pub fn account(&self, account: u32) -> &Account {
+        &self.accounts[account as usize]
+    }
+
+    /// The behaviour counts are the engine's to keep.
+    #[inline]
+    pub fn account_mut(&mut self, account: u32) -> &mut Account {
+        &mut self.accounts[account as usize]
     }
 
     /// Opening position of a customer: cash, credit score and lots held from
     /// before the start (cohort -1, sellable on the first day).
     pub fn open_account(&mut self, account: u32, cash: i64, score: f32, initial_lots: &[u32]) {
-        let a = account as usize;
-        self.cash[a] = cash;
-        self.score[a] = score;
+        let acc = &mut self.accounts[account as usize];
+        acc.cash = cash;
+        acc.score = score;
         for (h, &lots) in self.holdings.iter_mut().zip(initial_lots) {
-            let slot = h.slot(account, -1);
-            h.lots[slot] = lots;
-            h.total[a] = lots;
+            let c = h.cohort(-1);
+            let rec = h.of_mut(account);
+            rec[c] = lots;
+            rec[TOTAL] = lots;
         }
     }
 
     pub fn cash(&self, account: u32) -> i64 {
-        self.cash[account as usize]
+        self.accounts[account as usize].cash
     }
 
+    #[inline]
     pub fn available_cash(&self, account: u32) -> i64 {
-        self.cash[account as usize] - self.reserved_cash[account as usize]
+        let a = &self.accounts[account as usize];
+        a.cash - a.reserved_cash
     }
 
     pub fn score(&self, account: u32) -> f32 {
-        self.score[account as usize]
+        self.accounts[account as usize].score
     }
 
-    /// Every account's credit score, for the end-of-day scoring pass.
-    pub fn scores_mut(&mut self) -> &mut [f32] {
-        &mut self.score
+    /// Every account, for the end-of-day scoring pass.
+    pub fn all_mut(&mut self) -> &mut [Account] {
+        &mut self.accounts
     }
 
     pub fn held(&self, product: usize, account: u32) -> u32 {
-        self.holdings[product].total[account as usize]
+        self.holdings[product].of(account)[TOTAL]
     }
 
     /// Lots the account may sell on `day`: held, bought before `day`, not
@@ -167,8 +208,8 @@ impl Accounts {
     #[inline]
     pub fn sellable(&self, product: usize, account: u32, day: u32) -> u32 {
         let h = &self.holdings[product];
-        let a = account as usize;
-        h.total[a] - h.lots[h.slot(account, i64::from(day))] - h.reserved[a]
+        let rec = h.of(account);
+        rec[TOTAL] - rec[h.cohort(i64::from(day))] - rec[RESERVED]
     }
 
     /// Lots the account bought `holding_limit` business days before `day`:
@@ -177,7 +218,7 @@ impl Accounts {
     #[inline]
     pub fn due_today(&self, product: usize, account: u32, day: u32) -> u32 {
         let h = &self.holdings[product];
-        h.lots[h.slot(account, i64::from(day) - h.ring as i64 + 1)]
+        h.of(account)[h.cohort(i64::from(day) - h.ring as i64 + 1)]
     }
 
     /// The platform checks, in the order a customer would hear of them. On
@@ -197,7 +238,7 @@ impl Accounts {
             return Ok(Reservation { per_lot: 0 });
         }
         let d = day as usize;
-        if f64::from(self.score[account as usize]) < spec.min_credit_score {
+        if f64::from(self.accounts[account as usize].score) < spec.min_credit_score {
             return Err(Reject::CreditScore);
         }
         if lots == 0 || lots > spec.max_order_lots {
@@ -215,14 +256,14 @@ impl Accounts {
                 if self.available_cash(account) < need {
                     return Err(Reject::InsufficientCash);
                 }
-                self.reserved_cash[account as usize] += need;
+                self.accounts[account as usize].reserved_cash += need;
                 Ok(Reservation { per_lot })
             }
             Side::Sell => {
                 if self.sellable(product, account, day) < lots {
                     return Err(Reject::InsufficientShares);
                 }
-                self.holdings[product].reserved[account as usize] += lots;
+                self.holdings[product].of_mut(account)[RESERVED] += lots;
                 Ok(Reservation { per_lot: 0 })
             }
         }
@@ -234,8 +275,8 @@ impl Accounts {
             return;
         }
         match side {
-            Side::Buy => self.reserved_cash[account as usize] -= r.per_lot * i64::from(lots),
-            Side::Sell => self.holdings[product].reserved[account as usize] -= lots,
+            Side::Buy => self.accounts[account as usize].reserved_cash -= r.per_lot * i64::from(lots),
+            Side::Sell => self.holdings[product].of_mut(account)[RESERVED] -= lots,
         }
     }
 
@@ -252,25 +293,27 @@ impl Accounts {
         lots: u32,
         buyer_reserved: Reservation,
     ) {
-        let (b, s) = (buyer as usize, seller as usize);
-        self.cash[b] -= value;
-        self.cash[s] += value;
+        self.accounts[buyer as usize].cash -= value;
+        self.accounts[seller as usize].cash += value;
         let h = &mut self.holdings[product];
         if buyer != PLATFORM {
-            self.reserved_cash[b] -= buyer_reserved.per_lot * i64::from(lots);
-            let slot = h.slot(buyer, i64::from(day));
-            h.lots[slot] += lots;
-            h.total[b] += lots;
+            self.accounts[buyer as usize].reserved_cash -= buyer_reserved.per_lot * i64::from(lots);
+            let c = h.cohort(i64::from(day));
+            let rec = h.of_mut(buyer);
+            rec[c] += lots;
+            rec[TOTAL] += lots;
         }
         if seller != PLATFORM {
-            h.reserved[s] -= lots;
-            h.total[s] -= lots;
+            let (first, ring) = (i64::from(day) - h.ring as i64 + 1, h.ring as i64);
+            let rec = h.of_mut(seller);
+            rec[RESERVED] -= lots;
+            rec[TOTAL] -= lots;
             // Oldest cohorts go first: they are the nearest to their deadline.
             let mut left = lots;
-            for cohort in (i64::from(day) - h.ring as i64 + 1)..i64::from(day) {
-                let slot = h.slot(seller, cohort);
-                let take = left.min(h.lots[slot]);
-                h.lots[slot] -= take;
+            for cohort in first..i64::from(day) {
+                let c = RING + cohort.rem_euclid(ring) as usize;
+                let take = left.min(rec[c]);
+                rec[c] -= take;
                 left -= take;
                 if left == 0 {
                     break;
@@ -284,33 +327,38 @@ impl Accounts {
     /// `each(account, lots)` for every account that held some.
     pub fn redeem(&mut self, product: usize, r: Redemption, per_lot: i64, mut each: impl FnMut(u32, u32)) {
         let h = &mut self.holdings[product];
-        for account in 1..self.cash.len() as u32 {
-            let slot = h.slot(account, r.cohort);
-            let lots = h.lots[slot];
+        let c = h.cohort(r.cohort);
+        for account in 1..self.accounts.len() as u32 {
+            let rec = h.of_mut(account);
+            let lots = rec[c];
             if lots == 0 {
                 continue;
             }
-            h.lots[slot] = 0;
-            h.total[account as usize] -= lots;
+            rec[c] = 0;
+            rec[TOTAL] -= lots;
             let value = per_lot * i64::from(lots);
-            self.cash[account as usize] += value;
-            self.cash[PLATFORM as usize] -= value;
+            self.accounts[account as usize].cash += value;
+            self.accounts[PLATFORM as usize].cash -= value;
             each(account, lots);
         }
     }
 
     /// Sum of all cash, the platform's included (constant across trades and redemptions).
     pub fn total_cash(&self) -> i128 {
-        self.cash.iter().map(|&c| i128::from(c)).sum()
+        self.accounts.iter().map(|a| i128::from(a.cash)).sum()
     }
 
     /// True when no customer balance is negative and reservations fit holdings.
     pub fn all_non_negative(&self) -> bool {
-        (1..self.cash.len()).all(|a| {
-            self.cash[a] >= 0
-                && self.reserved_cash[a] >= 0
-                && self.reserved_cash[a] <= self.cash[a]
-                && self.holdings.iter().all(|h| h.reserved[a] <= h.total[a])
+        (1..self.accounts.len()).all(|a| {
+            let acc = &self.accounts[a];
+            acc.cash >= 0
+                && acc.reserved_cash >= 0
+                && acc.reserved_cash <= acc.cash
+                && self.holdings.iter().all(|h| {
+                    let rec = h.of(a as u32);
+                    rec[RESERVED] <= rec[TOTAL]
+                })
         })
     }
 }

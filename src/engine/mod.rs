@@ -186,7 +186,12 @@ struct Engine<'a> {
     parallel: bool,
     env: Environment,
     scorecard: Option<Scorecard>,
+    /// The scorecard's inputs; the behaviour counts are copied in from the
+    /// accounts at each close.
     features: Features,
+    scores: Vec<f32>,
+    /// Buffer: customers with a failed sale at this close.
+    failed_sales: Vec<u32>,
     snapshot: Snapshot,
     day: u32,
     /// Start of the next metrics window within the day (`i64::MAX` after the last).
@@ -334,7 +339,9 @@ impl<'a> Engine<'a> {
             parallel,
             env,
             scorecard,
+            scores: vec![0.0; features.len()],
             features,
+            failed_sales: Vec::new(),
             day: 0,
             next_window: i64::MAX,
             window: 0,
@@ -669,7 +676,7 @@ impl<'a> Engine<'a> {
         self.log(record);
         if customer {
             self.metrics.submitted(w, p, r.side);
-            self.features.orders[agent as usize] += 1;
+            self.accounts.account_mut(agent).orders += 1;
         }
         let close = self.cal.day(self.day).close;
         let checked = if t >= close {
@@ -682,7 +689,7 @@ impl<'a> Engine<'a> {
             Err(why) => {
                 if customer {
                     self.metrics.rejected(w, p, r.side, r.lots, why);
-                    self.features.rejections[agent as usize] += 1;
+                    self.accounts.account_mut(agent).rejections += 1;
                 }
                 record.op = Op::Rejected(why.name());
                 self.log(record);
@@ -717,7 +724,7 @@ impl<'a> Engine<'a> {
 
     fn on_cancel(&mut self, t: i64, agent: u32, product: u16, order: OrderId) {
         self.stats.cancels += 1;
-        self.features.cancels[agent as usize] += 1;
+        self.accounts.account_mut(agent).cancels += 1;
         let p = product as usize;
         let found = self.books[p].get(order).filter(|o| o.owner == agent);
         self.metrics.cancel_requested(p, found.is_none());
@@ -885,11 +892,11 @@ impl<'a> Engine<'a> {
                     self.specs[p].redeem_at_nav[day as usize]
                 };
                 let (metrics, rec, log_ops) = (&mut self.metrics, &mut *self.rec, self.log_ops);
-                let failed_sales = &mut self.features.failed_sales;
+                let mut failed_sales = std::mem::take(&mut self.failed_sales);
                 self.accounts.redeem(p, r, per_lot, |agent, lots| {
                     metrics.redeemed(w, p, lots, r.failed);
                     if r.failed {
-                        failed_sales[agent as usize] += 1;
+                        failed_sales.push(agent);
                     }
                     if log_ops {
                         rec.op(&OpRecord {
@@ -906,6 +913,11 @@ impl<'a> Engine<'a> {
                         });
                     }
                 });
+                for &agent in &failed_sales {
+                    self.accounts.account_mut(agent).failed_sales += 1;
+                }
+                failed_sales.clear();
+                self.failed_sales = failed_sales;
             }
             self.specs[p].redemptions[day as usize] = redemptions;
         }
@@ -918,7 +930,15 @@ impl<'a> Engine<'a> {
             } else {
                 self.cal.calendar_days_elapsed(day) + 1
             };
-            card.score_all(&self.features, next as i32, self.accounts.scores_mut());
+            let f = &mut self.features;
+            for (i, a) in self.accounts.all_mut().iter().enumerate() {
+                (f.orders[i], f.cancels[i], f.rejections[i], f.failed_sales[i]) =
+                    (a.orders, a.cancels, a.rejections, a.failed_sales);
+            }
+            card.score_all(f, next as i32, &mut self.scores);
+            for (a, &score) in self.accounts.all_mut().iter_mut().zip(&self.scores) {
+                a.score = score;
+            }
         }
     }
 }
