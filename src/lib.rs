@@ -12,5 +12,6 @@ pub mod macro_env;
 pub mod metrics;
 pub mod platform;
 pub mod random;
+pub mod report;
 pub mod results;
 pub mod scenario;

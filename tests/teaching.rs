@@ -408,7 +408,7 @@ fn baseline_every_family_trades() {
         assert!(bought > 100 && sold > 100, "{}: bought in {bought} trades, sold in {sold}", family.name());
     }
 
-    let summary = out.metrics.summary(&out.products);
+    let summary = out.metrics.summary(&out.products, tplus::metrics::risk::report(&[], 1.0, 1.0, 3.5).1);
     let (sub, sale) = (&summary.all.subscriptions, &summary.all.sales);
     for (what, p) in [("subscription", sub.success_probability), ("sale", sale.success_probability)] {
         let p = p.unwrap_or_else(|| panic!("no {what} closed"));

@@ -86,8 +86,10 @@ impl OrderId {
     fn new(slot: u32, generation: u32) -> OrderId {
         OrderId(((generation as u64) << 32) | slot as u64)
     }
+    /// The pool slot the order rests in: dense, so callers may keep per-order
+    /// data of their own in a vector indexed by it.
     #[inline]
-    fn slot(self) -> u32 {
+    pub fn slot(self) -> u32 {
         self.0 as u32
     }
     #[inline]

@@ -1,8 +1,8 @@
 //! The `tplus` command line: argument parsing and the human-facing text of
-//! `run` and `check`. A thin front end; the work happens in the library.
+//! `run`, `check` and `report`. A thin front end; the work happens in the library.
 //!
 //! Exit status: 0 success, 1 a failure while running or writing results,
-//! 2 a bad scenario or bad arguments.
+//! 2 a bad scenario, bad arguments or a bad run directory (`report`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::engine::{self, Outcome, RunOptions};
-use crate::metrics::Block;
+use crate::metrics::{Block, Summary};
 use crate::results::{self, RunWriter};
 use crate::scenario::{self, Scenario};
 
@@ -46,11 +46,19 @@ enum Command {
         /// Print only the results directory.
         #[arg(long, short)]
         quiet: bool,
+        /// Also draw the plots and write report.md (as `tplus report`).
+        #[arg(long)]
+        report: bool,
     },
     /// Validate a scenario and summarise what it describes.
     Check {
         /// Scenario file (TOML).
         scenario: PathBuf,
+    },
+    /// Draw the plots (SVG) and write report.md into a finished run's directory.
+    Report {
+        /// The run's directory (holding metrics.csv and summary.json).
+        run_dir: PathBuf,
     },
 }
 
@@ -64,9 +72,14 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { scenario } => check(&scenario),
-        Command::Run { scenario, seed, out, threads, log, quiet } => {
+        Command::Report { run_dir } => report(&run_dir),
+        Command::Run { scenario, seed, out, threads, log, quiet, report: with_report } => {
             let threads = threads.map_or_else(default_threads, usize::from);
-            run(&scenario, RunOptions { seed, threads }, out, log, quiet)
+            match run(&scenario, RunOptions { seed, threads }, out, log, quiet) {
+                Ok(dir) if with_report => report(&dir),
+                Ok(_) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
         }
     }
 }
@@ -89,6 +102,23 @@ fn check(path: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(code) => code,
+    }
+}
+
+/// `tplus report`: prints the files written; a bad run directory exits 2, a
+/// failure to draw or write exits 1.
+fn report(run_dir: &Path) -> ExitCode {
+    match crate::report::write_report(run_dir) {
+        Ok(files) => {
+            for f in files {
+                println!("{}", f.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
+        }
     }
 }
 
@@ -209,16 +239,14 @@ fn event_text(e: &crate::scenario::ScriptedEvent) -> String {
     format!("{} {} {how} at {}", e.target.name(), e.product.as_deref().unwrap_or(""), e.at).replace("  ", " ")
 }
 
-fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, log_ops: bool, quiet: bool) -> ExitCode {
-    let scenario = match load(path) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+/// Runs a scenario and writes its results; the run directory on success.
+fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, log_ops: bool, quiet: bool) -> Result<PathBuf, ExitCode> {
+    let scenario = load(path)?;
     let seed = opts.seed.unwrap_or(scenario.simulation.seed);
     let dir = out.unwrap_or_else(|| results::new_run_dir(Path::new("results"), &scenario.simulation.name, seed));
     if dir.is_file() {
         eprintln!("error: {}: is a file; --out needs a directory", dir.display());
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         eprintln!("error: {what} {}: {e}", dir.display());
@@ -226,21 +254,22 @@ fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, log_ops: bool, quiet
     };
     let mut writer = match RunWriter::create(&dir, &scenario, log_ops) {
         Ok(w) => w,
-        Err(e) => return fail("cannot write results to", &e),
+        Err(e) => return Err(fail("cannot write results to", &e)),
     };
     let outcome = match engine::run(&scenario, &opts, &mut writer) {
         Ok(o) => o,
-        Err(e) => return fail("run failed for", &e),
+        Err(e) => return Err(fail("run failed for", &e)),
     };
-    if let Err(e) = writer.finish(&dir, &scenario, &outcome, opts.threads) {
-        return fail("cannot write results to", &e);
-    }
+    let summary = match writer.finish(&dir, &scenario, &outcome, opts.threads) {
+        Ok(summary) => summary,
+        Err(e) => return Err(fail("cannot write results to", &e)),
+    };
     if quiet {
         println!("{}", dir.display());
     } else {
-        print!("{}", human_summary(&scenario, &outcome, opts.threads, &dir));
+        print!("{}", human_summary(&scenario, &outcome, &summary, opts.threads, &dir));
     }
-    ExitCode::SUCCESS
+    Ok(dir)
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -251,9 +280,8 @@ fn corr(x: Option<f64>) -> String {
     x.map_or("n/a".into(), |v| format!("{v:+.3}"))
 }
 
-fn human_summary(s: &Scenario, o: &Outcome, threads: usize, dir: &Path) -> String {
+fn human_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, dir: &Path) -> String {
     use std::fmt::Write;
-    let summary = o.metrics.summary(&o.products);
     let a: &Block = &summary.all;
     let st = &o.stats;
     let secs = st.wall.as_secs_f64().max(1e-9);

@@ -185,6 +185,8 @@ impl Environment {
             price_level: self.state.price_level.value(),
             shock: self.state.shock.value(),
             optimist_share: None,
+            net_buyers: 0,
+            net_sellers: 0,
         }
     }
 

@@ -29,6 +29,8 @@ use crate::book::{Book, BookEvent, DoneReason, NewOrder, OrderId, OrderKind, Sid
 use crate::calendar::Calendar;
 use crate::credit::{Coefficients, Features, Scaling, Scorecard};
 use crate::metrics::Metrics;
+use crate::metrics::risk::Customer;
+use crate::metrics::stylized::PriceGrid;
 use crate::platform::{Accounts, PLATFORM, Reject, Reservation};
 use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, Streams};
 use crate::scenario::{Family, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
@@ -85,6 +87,8 @@ pub struct Outcome {
     pub cash_start: i128,
     pub cash_end: i128,
     pub accounts_sound: bool,
+    /// Every customer's behaviour counts, for the risk report.
+    pub customers: Vec<Customer>,
 }
 
 /// Runs a validated scenario to the end.
@@ -192,6 +196,13 @@ struct Engine<'a> {
     scores: Vec<f32>,
     /// Buffer: customers with a failed sale at this close.
     failed_sales: Vec<u32>,
+    /// Per product, by pool slot: when the order resting there arrived.
+    rested_at: Vec<Vec<i64>>,
+    /// The slot of the resting order in the last trade: the book reports a
+    /// resting order's completion right after the trade that completes it.
+    last_resting_slot: u32,
+    /// The next point of the stylized-facts price grid today.
+    next_grid: i64,
     snapshot: Snapshot,
     day: u32,
     /// Start of the next metrics window within the day (`i64::MAX` after the last).
@@ -313,7 +324,20 @@ impl<'a> Engine<'a> {
         let env = Environment::new(s, &cal, streams.stream(MACRO_STREAM));
         Engine {
             seed,
-            metrics: Metrics::new(n_windows, n_products),
+            metrics: Metrics::new(
+                n_windows,
+                n_products,
+                PriceGrid::new(
+                    s.metrics.return_step.0,
+                    s.simulation.close.0 - s.simulation.open.0,
+                    s.simulation.days as usize,
+                    n_products,
+                ),
+                s.metrics.clone(),
+            ),
+            rested_at: vec![Vec::new(); n_products],
+            last_resting_slot: 0,
+            next_grid: i64::MAX,
             books,
             last_price: vec![None; n_products],
             snapshot: Snapshot {
@@ -361,7 +385,23 @@ impl<'a> Engine<'a> {
             self.run_day(day);
         }
         self.stats.wall = started.elapsed();
+        let customers = (1..self.agents.len() as u32)
+            .map(|id| {
+                let (a, group) = (self.accounts.account(id), self.agents[id as usize].group);
+                Customer {
+                    id,
+                    group,
+                    family: self.families[group as usize].name(),
+                    orders: a.orders,
+                    cancels: a.cancels,
+                    rejections: a.rejections,
+                    failed_sales: a.failed_sales,
+                    self_trades: a.self_trades,
+                }
+            })
+            .collect();
         Outcome {
+            customers,
             seed: self.seed,
             cash_start,
             cash_end: self.accounts.total_cash(),
@@ -379,6 +419,7 @@ impl<'a> Engine<'a> {
         self.window = self.cal.window_of(day, open);
         self.start_window(open);
         self.next_window = self.window_start(self.window + 1, close);
+        self.next_grid = open + self.metrics.grid.step();
         self.post_primary_supply(open);
         self.wakes.start_at(open);
         for id in 1..self.agents.len() as u32 {
@@ -409,7 +450,10 @@ impl<'a> Engine<'a> {
                 (Some(e), Some(w)) => Some(e.min(w)),
                 (e, w) => e.or(w),
             };
-            let boundary = self.next_window.min(self.env.next_scripted().filter(|&t| t < close).unwrap_or(i64::MAX));
+            let boundary = self
+                .next_window
+                .min(self.next_grid)
+                .min(self.env.next_scripted().filter(|&t| t < close).unwrap_or(i64::MAX));
             if boundary < close && next.is_none_or(|t| boundary <= t) {
                 self.on_boundary(boundary, close);
                 continue;
@@ -433,8 +477,12 @@ impl<'a> Engine<'a> {
         if day == self.day && start < close { start } else { i64::MAX }
     }
 
-    /// A window starts or a scripted change falls due at `t`.
+    /// A window starts, a scripted change falls due, or the price grid has a point at `t`.
     fn on_boundary(&mut self, t: i64, close: i64) {
+        if t >= self.next_grid {
+            self.sample_grid();
+            return;
+        }
         if t >= self.next_window {
             self.end_window(t);
             self.window += 1;
@@ -444,6 +492,17 @@ impl<'a> Engine<'a> {
             // A change within a window shows in the metrics from the next window on.
             self.env.advance_to(t, &mut self.specs, &mut self.snapshot.groups, &self.families);
         }
+    }
+
+    /// Records every product's price at the grid point `next_grid` and moves to the next.
+    fn sample_grid(&mut self) {
+        self.refresh_views();
+        let open = self.cal.day(self.day).open;
+        let k = ((self.next_grid - open) / self.metrics.grid.step()) as usize;
+        for (p, view) in self.snapshot.products.iter().enumerate() {
+            self.metrics.grid.sample(self.day, k, p, view.reference_price());
+        }
+        self.next_grid += self.metrics.grid.step();
     }
 
     /// Steps the environment to the start of the current window and records it.
@@ -481,6 +540,11 @@ impl<'a> Engine<'a> {
             }
         }
         self.metrics.env_mut(self.window).optimist_share = (members > 0).then(|| optimists as f64 / members as f64);
+        for (p, view) in self.snapshot.products.iter().enumerate() {
+            let row = self.metrics.window_mut(self.window, p);
+            row.mid_x2 = view.best_bid.zip(view.best_ask).map(|(b, a)| b + a);
+            row.nav_ticks = view.nav_ticks;
+        }
         self.env.close_window(self.window, &self.snapshot.products, &mut self.snapshot.markets, &self.metrics);
     }
 
@@ -676,7 +740,24 @@ impl<'a> Engine<'a> {
         self.log(record);
         if customer {
             self.metrics.submitted(w, p, r.side);
-            self.accounts.account_mut(agent).orders += 1;
+            let acc = self.accounts.account_mut(agent);
+            acc.orders += 1;
+            // Net direction this window, for the LSV herding measure.
+            let key = w as u32 + 1;
+            if acc.net_window != key {
+                acc.net_window = key;
+                acc.net_orders = 0;
+            }
+            let before = acc.net_orders.signum();
+            acc.net_orders += if r.side == Side::Buy { 1 } else { -1 };
+            let env = self.metrics.env_mut(w);
+            match (before, acc.net_orders.signum()) {
+                (0, 1) => env.net_buyers += 1,
+                (1, 0) => env.net_buyers -= 1,
+                (0, -1) => env.net_sellers += 1,
+                (-1, 0) => env.net_sellers -= 1,
+                _ => {}
+            }
         }
         let close = self.cal.day(self.day).close;
         let checked = if t >= close {
@@ -777,7 +858,7 @@ impl<'a> Engine<'a> {
                 aggressor_tag,
                 resting_owner,
                 resting_tag,
-                ..
+                resting_id,
             } => {
                 let abs = spec.grid_base + i64::from(price);
                 let value = spec.value(abs, qty);
@@ -794,7 +875,13 @@ impl<'a> Engine<'a> {
                     ),
                 };
                 self.accounts.settle(p, self.day, buyer, seller, value, qty, buyer_res);
+                if buyer == seller && buyer != PLATFORM {
+                    self.accounts.account_mut(buyer).self_trades += 1;
+                }
                 self.metrics.traded(w, p, abs, qty, value);
+                let open = self.cal.day(self.day).open;
+                self.metrics.grid.trade(self.day, t - open, p, qty, aggressor_side == Side::Buy);
+                self.last_resting_slot = resting_id.slot();
                 self.last_price[p] = Some(abs);
                 self.stats.trades += 1;
                 let trade = TradeRecord {
@@ -827,11 +914,24 @@ impl<'a> Engine<'a> {
                 }
             }
             BookEvent::Rested { id, side, owner, tag, .. } => {
+                let at = &mut self.rested_at[p];
+                let slot = id.slot() as usize;
+                if at.len() <= slot {
+                    at.resize(slot + 1, 0);
+                }
+                at[slot] = t;
                 if owner != PLATFORM {
                     self.agents[owner as usize].live[side as usize] = LiveOrder::new(p as u16, id, tag);
                 }
             }
             BookEvent::Done { side, price, owner, tag, qty, filled, reason } => {
+                let on_arrival = incoming.is_some_and(|i| i.serial == tag);
+                let fill_secs = if filled == qty && !on_arrival {
+                    let arrived = self.rested_at[p].get(self.last_resting_slot as usize).copied().unwrap_or(t);
+                    (t - arrived) as f64 / 1e9
+                } else {
+                    0.0
+                };
                 let reservation = match incoming {
                     Some(i) if i.serial == tag => i.reservation,
                     _ if side == Side::Buy => Reservation { per_lot: spec.value(spec.grid_base + i64::from(price), 1) },
@@ -839,7 +939,7 @@ impl<'a> Engine<'a> {
                 };
                 self.accounts.release(owner, p, side, reservation, qty - filled);
                 if owner != PLATFORM {
-                    self.metrics.closed(w, p, side, qty, filled);
+                    self.metrics.closed(w, p, side, qty, filled, fill_secs);
                     let live = &mut self.agents[owner as usize].live[side as usize];
                     if live.matches(tag) {
                         *live = LiveOrder::NONE;
@@ -870,6 +970,9 @@ impl<'a> Engine<'a> {
     /// The close: every resting order expires, late arrivals are refused,
     /// and holdings at their deadline are redeemed.
     fn close_session(&mut self, close: i64) {
+        while self.next_grid <= close {
+            self.sample_grid();
+        }
         for p in 0..self.books.len() {
             self.with_book_events(close, p, None, |book, sink| book.clear(DoneReason::Expired, sink));
         }

@@ -12,17 +12,19 @@
 //! count; the platform's own supply orders do not. Volume counts every lot
 //! traded, platform trades included.
 
+pub mod risk;
 pub mod stats;
+pub mod stylized;
+mod summary;
+
+pub use summary::{Block, Summary};
 
 use std::fmt;
-use std::io::{self, Write};
-
-use serde::Serialize;
 
 use crate::book::Side;
-use crate::calendar::{Calendar, NS_PER_SEC};
-use crate::engine::product::ProductSpec;
+use crate::calendar::NS_PER_SEC;
 use crate::platform::Reject;
+use crate::scenario::MetricsSpec;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SideStats {
@@ -33,7 +35,7 @@ pub struct SideStats {
 }
 
 impl SideStats {
-    fn add(&mut self, o: &SideStats) {
+    pub(crate) fn add(&mut self, o: &SideStats) {
         self.closed += o.closed;
         self.filled += o.filled;
         self.lots += o.lots;
@@ -62,6 +64,14 @@ pub struct WindowStats {
     pub sell_orders: u64,
     /// Absolute tick of the window's last trade.
     pub last_price: Option<i64>,
+    /// Seconds from arrival to the last fill, summed over the window's fully
+    /// filled orders (0 for an order filled on arrival), by side.
+    pub buy_fill_secs: f64,
+    pub sell_fill_secs: f64,
+    /// Best bid + best ask (ticks) at the window's end, when both are quoted.
+    pub mid_x2: Option<i64>,
+    /// NAV in (fractional) ticks on the window's day.
+    pub nav_ticks: f64,
 }
 
 impl WindowStats {
@@ -96,6 +106,10 @@ pub struct WindowEnv {
     pub shock: f64,
     /// Share of optimists among all herd-following customers; none without them.
     pub optimist_share: Option<f64>,
+    /// Customers whose submitted orders in the window were mostly buys /
+    /// mostly sells (their count of buys less sells above / below 0).
+    pub net_buyers: u64,
+    pub net_sellers: u64,
 }
 
 pub struct Metrics {
@@ -103,16 +117,29 @@ pub struct Metrics {
     windows: Vec<WindowStats>,
     env: Vec<WindowEnv>,
     totals: Vec<Totals>,
+    /// Prices, volumes and trade signs on the stylized-facts grid.
+    pub grid: stylized::PriceGrid,
+    settings: MetricsSpec,
 }
 
 impl Metrics {
-    pub fn new(n_windows: usize, n_products: usize) -> Metrics {
+    pub fn new(n_windows: usize, n_products: usize, grid: stylized::PriceGrid, settings: MetricsSpec) -> Metrics {
         Metrics {
             n_products,
             windows: vec![WindowStats::default(); n_windows * n_products],
             env: vec![WindowEnv::default(); n_windows],
             totals: vec![Totals::default(); n_products],
+            grid,
+            settings,
         }
+    }
+
+    pub fn settings(&self) -> &MetricsSpec {
+        &self.settings
+    }
+
+    pub fn window_mut(&mut self, window: usize, product: usize) -> &mut WindowStats {
+        self.at(window, product)
     }
 
     #[inline]
@@ -154,17 +181,27 @@ impl Metrics {
         }
     }
 
+    /// An order reached its final state; `fill_secs` is the time from its
+    /// arrival to its last fill when it filled whole.
     #[inline]
-    pub fn closed(&mut self, window: usize, product: usize, side: Side, lots: u32, filled: u32) {
-        let s = self.at(window, product).side(side);
+    pub fn closed(&mut self, window: usize, product: usize, side: Side, lots: u32, filled: u32, fill_secs: f64) {
+        let w = self.at(window, product);
+        let whole = filled == lots;
+        if whole {
+            match side {
+                Side::Buy => w.buy_fill_secs += fill_secs,
+                Side::Sell => w.sell_fill_secs += fill_secs,
+            }
+        }
+        let s = w.side(side);
         s.closed += 1;
-        s.filled += u64::from(filled == lots);
+        s.filled += u64::from(whole);
         s.lots += u64::from(lots);
         s.lots_filled += u64::from(filled);
     }
 
     pub fn rejected(&mut self, window: usize, product: usize, side: Side, lots: u32, why: Reject) {
-        self.closed(window, product, side, lots, 0);
+        self.closed(window, product, side, lots, 0, 0.0);
         self.at(window, product).rejected += 1;
         self.totals[product].rejected[why as usize] += 1;
     }
@@ -187,7 +224,7 @@ impl Metrics {
     /// A cohort redeemed by the platform: at the holding limit, one failed sale.
     pub fn redeemed(&mut self, window: usize, product: usize, lots: u32, failed: bool) {
         if failed {
-            self.closed(window, product, Side::Sell, lots, 0);
+            self.closed(window, product, Side::Sell, lots, 0, 0.0);
             self.at(window, product).redeemed_failed += 1;
             self.totals[product].redeemed_failed_lots += u64::from(lots);
         } else {
@@ -196,7 +233,7 @@ impl Metrics {
     }
 
     /// Per-window stats of all products together (last price: none).
-    fn all_products(&self) -> Vec<WindowStats> {
+    pub(crate) fn all_products(&self) -> Vec<WindowStats> {
         self.windows
             .chunks(self.n_products)
             .map(|ws| {
@@ -210,72 +247,12 @@ impl Metrics {
                     all.redeemed_failed += w.redeemed_failed;
                     all.buy_orders += w.buy_orders;
                     all.sell_orders += w.sell_orders;
+                    all.buy_fill_secs += w.buy_fill_secs;
+                    all.sell_fill_secs += w.sell_fill_secs;
                 }
                 all
             })
             .collect()
-    }
-
-    /// Writes `metrics.csv`: one row per (window, product), windows in time order.
-    pub fn write_csv(&self, cal: &Calendar, products: &[ProductSpec], out: &mut impl Write) -> io::Result<()> {
-        writeln!(
-            out,
-            "product,window,day,date,t_start,t_end,buy_closed,buy_filled,sub_success,sell_closed,sell_filled,sale_success,volume,last_price,loan_rate,trades,buy_lots,buy_lots_filled,sell_lots,sell_lots_filled,rejected,redeemed_failed,deposit_rate,price_level,shock,optimist_share,buy_orders,sell_orders"
-        )?;
-        let mut last: Vec<Option<i64>> = vec![None; self.n_products];
-        for w in 0..self.env.len() {
-            let env = &self.env[w];
-            let (day, start, end) = cal.window_bounds(w);
-            for (p, spec) in products.iter().enumerate() {
-                let s = self.window(w, p);
-                if s.last_price.is_some() {
-                    last[p] = s.last_price;
-                }
-                writeln!(
-                    out,
-                    "{},{w},{day},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                    spec.id,
-                    cal.day(day).date,
-                    Secs(start),
-                    Secs(end),
-                    s.buy.closed,
-                    s.buy.filled,
-                    OptDisplay(s.buy.success()),
-                    s.sell.closed,
-                    s.sell.filled,
-                    OptDisplay(s.sell.success()),
-                    s.volume,
-                    OptDisplay(last[p].map(|t| Micros(t * spec.tick_micros))),
-                    env.loan_rate,
-                    s.trades,
-                    s.buy.lots,
-                    s.buy.lots_filled,
-                    s.sell.lots,
-                    s.sell.lots_filled,
-                    s.rejected,
-                    s.redeemed_failed,
-                    env.deposit_rate,
-                    env.price_level,
-                    env.shock,
-                    OptDisplay(env.optimist_share),
-                    s.buy_orders,
-                    s.sell_orders,
-                )?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The run's summary, per product and for all products.
-    pub fn summary(&self, products: &[ProductSpec]) -> Summary {
-        let n_windows = self.env.len();
-        let mut per_product = Vec::with_capacity(products.len());
-        for (p, spec) in products.iter().enumerate() {
-            let series: Vec<WindowStats> = (0..n_windows).map(|w| *self.window(w, p)).collect();
-            per_product.push(block(spec.id.clone(), &series, std::slice::from_ref(&self.totals[p])));
-        }
-        let all = block("all".into(), &self.all_products(), &self.totals);
-        Summary { windows: n_windows, products: per_product, all }
     }
 }
 
@@ -300,7 +277,7 @@ impl fmt::Display for Micros {
 }
 
 /// Writes `v / scale` exactly, without trailing zeros and without allocating.
-fn fixed_point(f: &mut fmt::Formatter<'_>, v: i64, scale: u64, digits: usize) -> fmt::Result {
+pub(crate) fn fixed_point(f: &mut fmt::Formatter<'_>, v: i64, scale: u64, digits: usize) -> fmt::Result {
     if v < 0 {
         f.write_str("-")?;
     }
@@ -319,7 +296,7 @@ fn fixed_point(f: &mut fmt::Formatter<'_>, v: i64, scale: u64, digits: usize) ->
 }
 
 /// Displays nothing for `None`: an empty CSV cell.
-struct OptDisplay<T>(Option<T>);
+pub(crate) struct OptDisplay<T>(pub(crate) Option<T>);
 
 impl<T: fmt::Display> fmt::Display for OptDisplay<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -327,124 +304,6 @@ impl<T: fmt::Display> fmt::Display for OptDisplay<T> {
             Some(v) => v.fmt(f),
             None => Ok(()),
         }
-    }
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Summary {
-    pub windows: usize,
-    pub products: Vec<Block>,
-    pub all: Block,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Block {
-    pub product: String,
-    pub orders: OrderCounts,
-    pub subscriptions: SideSummary,
-    pub sales: SideSummary,
-    /// Lots traded.
-    pub volume: u64,
-    pub trades: u64,
-    /// Cash traded, in currency units.
-    pub turnover: f64,
-    pub redeemed_failed_lots: u64,
-    pub matured_lots: u64,
-    pub correlation: Correlations,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct OrderCounts {
-    pub submitted: u64,
-    pub submitted_buy: u64,
-    pub submitted_sell: u64,
-    pub rejected: u64,
-    pub rejected_by_reason: std::collections::BTreeMap<&'static str, u64>,
-    pub cancel_requests: u64,
-    /// Cancels that arrived after their order had already filled or expired.
-    pub cancels_too_late: u64,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct SideSummary {
-    pub closed: u64,
-    pub filled: u64,
-    pub success_probability: Option<f64>,
-    pub lots: u64,
-    pub lots_filled: u64,
-    pub fill_ratio: Option<f64>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Correlations {
-    pub subscription_success_vs_volume: Correlation,
-    pub sale_success_vs_volume: Correlation,
-}
-
-/// Correlation across windows; windows where the side closed no order are left out.
-#[derive(Clone, Debug, Serialize)]
-pub struct Correlation {
-    pub pearson: Option<f64>,
-    pub spearman: Option<f64>,
-    pub windows: usize,
-}
-
-fn correlation(series: &[WindowStats], side: impl Fn(&WindowStats) -> &SideStats) -> Correlation {
-    let (mut x, mut y) = (Vec::new(), Vec::new());
-    for w in series {
-        if let Some(p) = side(w).success() {
-            x.push(p);
-            y.push(w.volume as f64);
-        }
-    }
-    Correlation { pearson: stats::pearson(&x, &y), spearman: stats::spearman(&x, &y), windows: x.len() }
-}
-
-fn block(product: String, series: &[WindowStats], totals: &[Totals]) -> Block {
-    let mut buy = SideStats::default();
-    let mut sell = SideStats::default();
-    let (mut volume, mut trades) = (0, 0);
-    for w in series {
-        buy.add(&w.buy);
-        sell.add(&w.sell);
-        volume += w.volume;
-        trades += w.trades;
-    }
-    let sum = |f: fn(&Totals) -> u64| totals.iter().map(f).sum::<u64>();
-    let mut by_reason = std::collections::BTreeMap::new();
-    for r in Reject::ALL {
-        by_reason.insert(r.name(), totals.iter().map(|t| t.rejected[r as usize]).sum());
-    }
-    let side = |s: &SideStats| SideSummary {
-        closed: s.closed,
-        filled: s.filled,
-        success_probability: s.success(),
-        lots: s.lots,
-        lots_filled: s.lots_filled,
-        fill_ratio: s.fill_ratio(),
-    };
-    Block {
-        product,
-        orders: OrderCounts {
-            submitted: sum(|t| t.submitted_buy + t.submitted_sell),
-            submitted_buy: sum(|t| t.submitted_buy),
-            submitted_sell: sum(|t| t.submitted_sell),
-            rejected: by_reason.values().sum(),
-            rejected_by_reason: by_reason,
-            cancel_requests: sum(|t| t.cancel_requests),
-            cancels_too_late: sum(|t| t.cancels_too_late),
-        },
-        subscriptions: side(&buy),
-        sales: side(&sell),
-        volume,
-        trades,
-        turnover: totals.iter().map(|t| t.turnover_micros).sum::<i128>() as f64 / 1e6,
-        redeemed_failed_lots: sum(|t| t.redeemed_failed_lots),
-        matured_lots: sum(|t| t.matured_lots),
-        correlation: Correlations {
-            subscription_success_vs_volume: correlation(series, |w| &w.buy),
-            sale_success_vs_volume: correlation(series, |w| &w.sell),
-        },
     }
 }
 
@@ -464,14 +323,20 @@ mod tests {
 
     #[test]
     fn success_counts_only_whole_fills_and_rejections_close_orders() {
-        let mut m = Metrics::new(2, 1);
-        m.closed(0, 0, Side::Buy, 10, 10);
-        m.closed(0, 0, Side::Buy, 10, 4);
+        let mut m = Metrics::new(
+            2,
+            1,
+            stylized::PriceGrid::new(60_000_000_000, 3_600_000_000_000, 1, 1),
+            MetricsSpec::default(),
+        );
+        m.closed(0, 0, Side::Buy, 10, 10, 3.0);
+        m.closed(0, 0, Side::Buy, 10, 4, 0.0);
         m.rejected(0, 0, Side::Buy, 5, Reject::InsufficientCash);
         m.redeemed(1, 0, 7, true);
         let w = m.window(0, 0);
         assert_eq!((w.buy.closed, w.buy.filled, w.buy.lots, w.buy.lots_filled), (3, 1, 25, 14));
         assert_eq!(w.buy.success(), Some(1.0 / 3.0));
+        assert_eq!(w.buy_fill_secs, 3.0, "only the whole fill's time counts");
         assert_eq!(m.window(1, 0).sell.closed, 1);
         assert_eq!(m.window(1, 0).sell.success(), Some(0.0));
         assert_eq!(m.window(1, 0).buy.success(), None);

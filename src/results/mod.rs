@@ -21,7 +21,7 @@ use std::thread::JoinHandle;
 use crate::engine::record::{OpRecord, Recorder, TradeRecord};
 use crate::engine::{Outcome, RunStats};
 use crate::log;
-use crate::metrics::Summary;
+use crate::metrics::{Summary, risk};
 use crate::scenario::{Date, Scenario};
 use line::Line;
 
@@ -225,23 +225,23 @@ impl RunWriter {
         }
     }
 
-    /// Writes the remaining files; `manifest.json` last.
-    pub fn finish(
-        mut self,
-        dir: &Path,
-        scenario: &Scenario,
-        outcome: &Outcome,
-        threads: usize,
-    ) -> io::Result<Vec<PathBuf>> {
+    /// Writes the remaining files, `manifest.json` last; returns the summary it wrote.
+    pub fn finish(mut self, dir: &Path, scenario: &Scenario, outcome: &Outcome, threads: usize) -> io::Result<Summary> {
         let mut files = self.finish_lines()?;
         write_file(dir, "metrics.csv", |w| outcome.metrics.write_csv(&outcome.calendar, &outcome.products, w))?;
         files.push(dir.join("metrics.csv"));
-        let summary = SummaryFile {
+        let sim = &scenario.simulation;
+        let days = outcome.calendar.days().len() as f64;
+        let session_hours = days * (sim.close.0 - sim.open.0) as f64 / 3.6e12;
+        let (flags, risk) = risk::report(&outcome.customers, session_hours, days, scenario.metrics.risk_threshold);
+        write_file(dir, "risk.csv", |w| risk::write_csv(&flags, w))?;
+        files.push(dir.join("risk.csv"));
+        let file = SummaryFile {
             scenario: &scenario.simulation.name,
             seed: outcome.seed,
-            summary: outcome.metrics.summary(&outcome.products),
+            summary: outcome.metrics.summary(&outcome.products, risk),
         };
-        write_file(dir, "summary.json", |w| json(w, &summary))?;
+        write_file(dir, "summary.json", |w| json(w, &file))?;
         files.push(dir.join("summary.json"));
         let manifest = Manifest {
             tool: "tplus",
@@ -257,8 +257,7 @@ impl RunWriter {
             scenario,
         };
         write_file(dir, "manifest.json", |w| json(w, &manifest))?;
-        files.push(dir.join("manifest.json"));
-        Ok(files)
+        Ok(file.summary)
     }
 }
 

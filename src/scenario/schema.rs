@@ -18,6 +18,9 @@ pub struct Scenario {
     pub macro_env: MacroEnv,
     #[serde(default)]
     pub credit: Credit,
+    /// How the run's results are measured.
+    #[serde(default)]
+    pub metrics: MetricsSpec,
     pub agents: Vec<AgentGroup>,
     /// Changes scripted at given moments (a rate hike at day 5 10:00).
     #[serde(default)]
@@ -337,6 +340,56 @@ impl Default for Credit {
             failed_sales: None,
             cancel_ratio: None,
             rejection_ratio: None,
+        }
+    }
+}
+
+/// Settings of the measurements: rolling correlations, lags, stylized facts
+/// and the risk report.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSpec {
+    /// Windows in the rolling correlation of success with volume (K).
+    #[serde(default = "default_rolling_windows")]
+    pub rolling_windows: i64,
+    /// Largest lag, in windows, of the cross-correlation of success with volume (L).
+    #[serde(default = "default_max_lag")]
+    pub max_lag: i64,
+    /// Grid on which mid prices are sampled for the stylized facts.
+    #[serde(default = "default_return_step")]
+    pub return_step: Duration,
+    /// Share of the largest absolute returns the Hill tail index uses.
+    #[serde(default = "default_tail_fraction")]
+    pub tail_fraction: f64,
+    /// Robust z-score above which a customer is reported as abnormal.
+    #[serde(default = "default_risk_threshold")]
+    pub risk_threshold: f64,
+}
+
+fn default_rolling_windows() -> i64 {
+    12
+}
+fn default_max_lag() -> i64 {
+    6
+}
+fn default_return_step() -> Duration {
+    Duration(60_000_000_000)
+}
+fn default_tail_fraction() -> f64 {
+    0.05
+}
+fn default_risk_threshold() -> f64 {
+    3.5
+}
+
+impl Default for MetricsSpec {
+    fn default() -> Self {
+        MetricsSpec {
+            rolling_windows: default_rolling_windows(),
+            max_lag: default_max_lag(),
+            return_step: default_return_step(),
+            tail_fraction: default_tail_fraction(),
+            risk_threshold: default_risk_threshold(),
         }
     }
 }

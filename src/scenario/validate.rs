@@ -71,6 +71,7 @@ pub fn validate(s: &Scenario) -> Check {
     }
     macro_env(&s.macro_env, sim.days)?;
     credit(&s.credit)?;
+    metrics(&s.metrics, sim)?;
     if s.agents.is_empty() {
         return bad("agents", "no [[agents]] group", "at least one [[agents]] table");
     }
@@ -252,6 +253,21 @@ fn level(at: &str, l: &LevelSpec, days: i64) -> Check {
         path_points(&f("points"), points, days, 1e-9, 1e9, level_ok)?;
     }
     Ok(())
+}
+
+fn metrics(m: &MetricsSpec, sim: &Simulation) -> Check {
+    int_range("metrics.rolling_windows", m.rolling_windows, 3, 10_000, "a whole number of windows from 3 to 10000")?;
+    int_range("metrics.max_lag", m.max_lag, 0, 1000, "a whole number of windows from 0 to 1000")?;
+    let session = sim.close.0 - sim.open.0;
+    if m.return_step.0 < 1_000_000_000 || m.return_step.0 > session / 4 {
+        return bad(
+            "metrics.return_step",
+            format!("{} does not fit the session of {}", m.return_step, super::Duration(session)),
+            "a duration from \"1s\" to a quarter of the session, e.g. \"1m\"",
+        );
+    }
+    in_range("metrics.tail_fraction", m.tail_fraction, 0.001, 0.5, "a share from 0.001 to 0.5, e.g. 0.05")?;
+    in_range("metrics.risk_threshold", m.risk_threshold, 0.5, 100.0, "a robust z-score from 0.5 to 100, e.g. 3.5")
 }
 
 fn credit(c: &Credit) -> Check {

@@ -1,0 +1,257 @@
+//! The stylized facts of the simulated market (Cont 2001, "Empirical
+//! properties of asset returns: stylized facts and statistical issues"):
+//! heavy tails and their aggregation, absent linear autocorrelation of
+//! returns, slowly decaying autocorrelation of absolute returns (volatility
+//! clustering), volume–volatility correlation, and persistent trade signs.
+//!
+//! Prices are sampled on a fixed grid of session time as the run goes
+//! (`PriceGrid::sample`, driven by the engine), so nothing is re-scanned at
+//! the end: the mid price (the last trade when one side of the book is
+//! empty, NAV before any) at `open + k·step` for k = 1, 2, … up to the
+//! close; returns are log differences of consecutive points of one day
+//! (nights are left out); the volume of a return is the lots traded between
+//! its two points.
+
+use serde::Serialize;
+
+use super::stats;
+
+/// Prices, volumes and trade signs of every product on the grid.
+#[derive(Clone, Debug)]
+pub struct PriceGrid {
+    step: i64,
+    per_day: usize,
+    n_products: usize,
+    /// ln(price) at each point, `[(day·per_day + k)·n_products + product]`; NaN where none.
+    log_price: Vec<f64>,
+    /// Lots traded in the interval ending at each point, same layout.
+    volume: Vec<u64>,
+    /// +1 for a buyer-initiated trade, −1 for a seller-initiated one, per product in order.
+    signs: Vec<Vec<i8>>,
+}
+
+impl PriceGrid {
+    /// A grid of `step` ns over `days` sessions of `session` ns.
+    pub fn new(step: i64, session: i64, days: usize, n_products: usize) -> PriceGrid {
+        let per_day = (session / step.max(1)) as usize;
+        PriceGrid {
+            step,
+            per_day,
+            n_products,
+            log_price: vec![f64::NAN; per_day * days * n_products],
+            volume: vec![0; per_day * days * n_products],
+            signs: vec![Vec::new(); n_products],
+        }
+    }
+
+    pub fn step(&self) -> i64 {
+        self.step
+    }
+
+    pub fn points_per_day(&self) -> usize {
+        self.per_day
+    }
+
+    /// Index of the grid point that closes the interval holding `t`
+    /// (`since_open` ns after the day's open), if it is on the grid.
+    #[inline]
+    fn slot(&self, day: u32, since_open: i64, product: usize) -> Option<usize> {
+        let k = (since_open / self.step) as usize;
+        (k < self.per_day).then(|| (day as usize * self.per_day + k) * self.n_products + product)
+    }
+
+    /// Records the price (ticks, > 0) of `product` at point `k` (1-based) of `day`.
+    pub fn sample(&mut self, day: u32, k: usize, product: usize, price: f64) {
+        if k >= 1
+            && k <= self.per_day
+            && price > 0.0
+            && let Some(i) = self.slot(day, (k as i64 - 1) * self.step, product)
+        {
+            self.log_price[i] = price.ln();
+        }
+    }
+
+    /// A trade of `lots` at `since_open` ns after the open of `day`.
+    #[inline]
+    pub fn trade(&mut self, day: u32, since_open: i64, product: usize, lots: u32, buyer_initiated: bool) {
+        if let Some(i) = self.slot(day, since_open, product) {
+            self.volume[i] += u64::from(lots);
+        }
+        self.signs[product].push(if buyer_initiated { 1 } else { -1 });
+    }
+
+    /// Log returns of `product` within days, with the volume of each.
+    fn returns(&self, product: usize) -> (Vec<f64>, Vec<f64>) {
+        let days = self.log_price.len() / (self.per_day * self.n_products).max(1);
+        let (mut r, mut v) = (Vec::new(), Vec::new());
+        for d in 0..days {
+            for k in 1..self.per_day {
+                let i = (d * self.per_day + k) * self.n_products + product;
+                let (a, b) = (self.log_price[i - self.n_products], self.log_price[i]);
+                if a.is_finite() && b.is_finite() {
+                    r.push(b - a);
+                    v.push(self.volume[i] as f64);
+                }
+            }
+        }
+        (r, v)
+    }
+
+    /// Returns over `m` consecutive grid steps (non-overlapping, whole blocks within a day).
+    fn aggregated(&self, product: usize, m: usize) -> Vec<f64> {
+        let days = self.log_price.len() / (self.per_day * self.n_products).max(1);
+        let mut out = Vec::new();
+        for d in 0..days {
+            let at = |k: usize| self.log_price[(d * self.per_day + k) * self.n_products + product];
+            let mut k = 0;
+            while k + m < self.per_day {
+                let (a, b) = (at(k), at(k + m));
+                if a.is_finite() && b.is_finite() {
+                    out.push(b - a);
+                }
+                k += m;
+            }
+        }
+        out
+    }
+
+    /// The stylized facts of one product.
+    pub fn facts(&self, product: usize, tail_fraction: f64) -> StylizedFacts {
+        let (r, volume) = self.returns(product);
+        let abs: Vec<f64> = r.iter().map(|x| x.abs()).collect();
+        let step_secs = self.step as f64 / 1e9;
+        let excess_kurtosis = [1.0, 5.0, 30.0, 60.0]
+            .iter()
+            .map(|&minutes| {
+                let m = ((minutes * 60.0 / step_secs).round() as usize).max(1);
+                let x = self.aggregated(product, m);
+                ScaleStat { minutes, grid_steps: m, value: stats::excess_kurtosis(&x), n: x.len() }
+            })
+            .collect();
+        let acf_abs = stats::acf(&abs, 50);
+        let signs: Vec<f64> = self.signs[product].iter().map(|&s| f64::from(s)).collect();
+        StylizedFacts {
+            return_step_seconds: step_secs,
+            returns: r.len(),
+            excess_kurtosis,
+            hill_tail_index: stats::hill_tail_index(&r, tail_fraction).map(|(alpha, k)| Hill {
+                alpha,
+                k,
+                n: r.len(),
+                tail_fraction,
+            }),
+            acf_returns: lags(&stats::acf(&r, 10)),
+            acf_abs_returns: lags(&acf_abs),
+            abs_acf_power_law: stats::power_law_decay(&acf_abs)
+                .map(|(exponent, r_squared)| PowerLaw { exponent, r_squared }),
+            volume_abs_return: Pair {
+                pearson: stats::pearson(&volume, &abs),
+                spearman: stats::spearman(&volume, &abs),
+                n: abs.len(),
+            },
+            trade_sign_acf: lags(&stats::acf(&signs, 10)),
+            trades: signs.len(),
+        }
+    }
+}
+
+fn lags(v: &[Option<f64>]) -> Vec<LagValue> {
+    v.iter().enumerate().map(|(i, &value)| LagValue { lag: i + 1, value }).collect()
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StylizedFacts {
+    /// Seconds between grid points.
+    pub return_step_seconds: f64,
+    /// Grid returns used (within days).
+    pub returns: usize,
+    /// Excess kurtosis of returns over 1, 5, 30 and 60 minutes.
+    pub excess_kurtosis: Vec<ScaleStat>,
+    /// Hill estimate of the tail index of |r|.
+    pub hill_tail_index: Option<Hill>,
+    /// Autocorrelation of returns at lags 1–10 (grid steps).
+    pub acf_returns: Vec<LagValue>,
+    /// Autocorrelation of absolute returns at lags 1–50.
+    pub acf_abs_returns: Vec<LagValue>,
+    /// acf(|r|, lag) ≈ c · lag^(−exponent), fitted on the positive lags.
+    pub abs_acf_power_law: Option<PowerLaw>,
+    /// Correlation of a grid interval's volume with its absolute return.
+    pub volume_abs_return: Pair,
+    /// Autocorrelation of trade signs (+1 buyer-initiated) at lags 1–10 trades.
+    pub trade_sign_acf: Vec<LagValue>,
+    pub trades: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ScaleStat {
+    pub minutes: f64,
+    pub grid_steps: usize,
+    pub value: Option<f64>,
+    pub n: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Hill {
+    pub alpha: f64,
+    /// Order statistics used.
+    pub k: usize,
+    pub n: usize,
+    pub tail_fraction: f64,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct LagValue {
+    pub lag: usize,
+    pub value: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PowerLaw {
+    pub exponent: f64,
+    pub r_squared: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Pair {
+    pub pearson: Option<f64>,
+    pub spearman: Option<f64>,
+    pub n: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: i64 = 60_000_000_000;
+
+    #[test]
+    fn returns_stay_within_days_and_carry_their_volume() {
+        // Two days of 5 one-minute points; prices e^0, e^1, … so every return is 1.
+        let mut g = PriceGrid::new(MIN, 5 * MIN, 2, 1);
+        for day in 0..2 {
+            for k in 1..=5 {
+                g.sample(day, k, 0, (k as f64 + 10.0 * f64::from(day)).exp());
+            }
+            g.trade(day, 90_000_000_000, 0, 7, true); // in the second interval
+        }
+        let (r, v) = g.returns(0);
+        assert_eq!(r.len(), 8, "4 returns a day, none across the night");
+        assert!(r.iter().all(|x| (x - 1.0).abs() < 1e-9));
+        assert_eq!(v, [7.0, 0.0, 0.0, 0.0, 7.0, 0.0, 0.0, 0.0]);
+        let two = g.aggregated(0, 2);
+        assert_eq!(two.len(), 4, "two whole 2-step blocks a day");
+        assert!(two.iter().all(|x| (x - 2.0).abs() < 1e-9));
+        assert_eq!(g.signs[0], [1, 1]);
+    }
+
+    #[test]
+    fn missing_prices_break_returns() {
+        let mut g = PriceGrid::new(MIN, 4 * MIN, 1, 1);
+        g.sample(0, 1, 0, 1.0);
+        g.sample(0, 3, 0, 2.0);
+        g.sample(0, 4, 0, 4.0);
+        let (r, _) = g.returns(0);
+        assert_eq!(r.len(), 1);
+        assert!((r[0] - 2f64.ln()).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,442 @@
+//! From the windowed counters to what a researcher reads: `metrics.csv`
+//! (one row per window and product, with intervals, fill times, rolling
+//! correlations and the herding measures) and `summary.json` (run totals,
+//! success probabilities with Wilson intervals, correlations with their
+//! inference and lags, stylized facts, the herding signature, the risk
+//! summary). Every figure is computed here, from the counters, exactly as
+//! scenarios/README.md says; each can be recomputed from the CSV files.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::risk::RiskSummary;
+use super::stats::{self, CorrStat, Z95};
+use super::stylized::StylizedFacts;
+use super::{Metrics, Micros, OptDisplay, Secs, SideStats, Totals, WindowStats};
+use crate::calendar::Calendar;
+use crate::engine::product::ProductSpec;
+use crate::platform::Reject;
+
+/// Mean time to fill of a side: seconds from arrival to the last fill, over fully filled orders.
+fn mean_fill(secs: f64, s: &SideStats) -> Option<f64> {
+    (s.filled > 0).then(|| secs / s.filled as f64)
+}
+
+fn wilson(s: &SideStats) -> Option<(f64, f64)> {
+    stats::wilson(s.filled, s.closed, Z95)
+}
+
+/// A price in ticks ×2 (bid + ask) as an exact decimal: (b + a)·tick / 2.
+struct Mid(i64, i64);
+
+impl std::fmt::Display for Mid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // (b + a) · tick_micros / 2 micros = (b + a) · tick_micros · 5 tenths of a micro.
+        super::fixed_point(f, self.0 * self.1 * 5, 10_000_000, 7)
+    }
+}
+
+/// A window's (subscription success, sale success, volume), for rolling correlations.
+type Recent = (Option<f64>, Option<f64>, f64);
+
+/// Pearson and Spearman over `(x, y)` pairs where `x` is defined.
+fn pairs(x: &[Option<f64>], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    x.iter().zip(y).filter_map(|(a, &b)| a.map(|a| (a, b))).unzip()
+}
+
+/// The LSV measure of each window, with p̄ the mean share of net buyers over
+/// windows with any.
+fn lsv_series(m: &Metrics) -> (Vec<Option<f64>>, Option<f64>) {
+    let shares: Vec<f64> = m
+        .env
+        .iter()
+        .filter(|e| e.net_buyers + e.net_sellers > 0)
+        .map(|e| e.net_buyers as f64 / (e.net_buyers + e.net_sellers) as f64)
+        .collect();
+    if shares.is_empty() {
+        return (vec![None; m.env.len()], None);
+    }
+    let p_bar = shares.iter().sum::<f64>() / shares.len() as f64;
+    (m.env.iter().map(|e| stats::lsv(e.net_buyers, e.net_sellers, p_bar)).collect(), Some(p_bar))
+}
+
+impl Metrics {
+    /// Writes `metrics.csv`: one row per (window, product), windows in time order.
+    pub fn write_csv(&self, cal: &Calendar, products: &[ProductSpec], out: &mut impl Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "product,window,day,date,t_start,t_end,buy_closed,buy_filled,sub_success,sell_closed,sell_filled,sale_success,volume,last_price,loan_rate,trades,buy_lots,buy_lots_filled,sell_lots,sell_lots_filled,rejected,redeemed_failed,deposit_rate,price_level,shock,optimist_share,buy_orders,sell_orders,sub_success_lo,sub_success_hi,sale_success_lo,sale_success_hi,sub_fill_ratio,sale_fill_ratio,sub_time_to_fill,sale_time_to_fill,mid_price,nav,roll_sub_pearson,roll_sub_spearman,roll_sale_pearson,roll_sale_spearman,net_buyers,net_sellers,lsv"
+        )?;
+        let k = self.settings.rolling_windows as usize;
+        let (lsv, _) = lsv_series(self);
+        let mut last: Vec<Option<i64>> = vec![None; self.n_products];
+        // Per product: every window so far, for the rolling correlations.
+        let mut history: Vec<Vec<Recent>> = vec![Vec::new(); self.n_products];
+        for (w, (env, lsv)) in self.env.iter().zip(&lsv).enumerate() {
+            let (day, start, end) = cal.window_bounds(w);
+            for (p, spec) in products.iter().enumerate() {
+                let s = self.window(w, p);
+                if s.last_price.is_some() {
+                    last[p] = s.last_price;
+                }
+                history[p].push((s.buy.success(), s.sell.success(), s.volume as f64));
+                let recent = &history[p][history[p].len().saturating_sub(k)..];
+                let volume: Vec<f64> = recent.iter().map(|r| r.2).collect();
+                let (bx, by) = pairs(&recent.iter().map(|r| r.0).collect::<Vec<_>>(), &volume);
+                let (sx, sy) = pairs(&recent.iter().map(|r| r.1).collect::<Vec<_>>(), &volume);
+                let (bl, bh) = wilson(&s.buy).unzip();
+                let (sl, sh) = wilson(&s.sell).unzip();
+                writeln!(
+                    out,
+                    "{},{w},{day},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                    spec.id,
+                    cal.day(day).date,
+                    Secs(start),
+                    Secs(end),
+                    s.buy.closed,
+                    s.buy.filled,
+                    OptDisplay(s.buy.success()),
+                    s.sell.closed,
+                    s.sell.filled,
+                    OptDisplay(s.sell.success()),
+                    s.volume,
+                    OptDisplay(last[p].map(|t| Micros(t * spec.tick_micros))),
+                    env.loan_rate,
+                    s.trades,
+                    s.buy.lots,
+                    s.buy.lots_filled,
+                    s.sell.lots,
+                    s.sell.lots_filled,
+                    s.rejected,
+                    s.redeemed_failed,
+                    env.deposit_rate,
+                    env.price_level,
+                    env.shock,
+                    OptDisplay(env.optimist_share),
+                    s.buy_orders,
+                    s.sell_orders,
+                    OptDisplay(bl),
+                    OptDisplay(bh),
+                    OptDisplay(sl),
+                    OptDisplay(sh),
+                    OptDisplay(s.buy.fill_ratio()),
+                    OptDisplay(s.sell.fill_ratio()),
+                    OptDisplay(mean_fill(s.buy_fill_secs, &s.buy)),
+                    OptDisplay(mean_fill(s.sell_fill_secs, &s.sell)),
+                    OptDisplay(s.mid_x2.map(|x2| Mid(x2, spec.tick_micros))),
+                    s.nav_ticks * spec.tick_micros as f64 / 1e6,
+                    OptDisplay(stats::pearson(&bx, &by)),
+                    OptDisplay(stats::spearman(&bx, &by)),
+                    OptDisplay(stats::pearson(&sx, &sy)),
+                    OptDisplay(stats::spearman(&sx, &sy)),
+                    env.net_buyers,
+                    env.net_sellers,
+                    OptDisplay(*lsv),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The run's summary, per product and for all products.
+    pub fn summary(&self, products: &[ProductSpec], risk: RiskSummary) -> Summary {
+        let n_windows = self.env.len();
+        let loan: Vec<f64> = self.env.iter().map(|e| e.loan_rate).collect();
+        let level: Vec<f64> = self.env.iter().map(|e| e.price_level).collect();
+        let max_lag = self.settings.max_lag as usize;
+        let mut per_product = Vec::with_capacity(products.len());
+        for (p, spec) in products.iter().enumerate() {
+            let series: Vec<WindowStats> = (0..n_windows).map(|w| *self.window(w, p)).collect();
+            let mut b = block(spec.id.clone(), &series, std::slice::from_ref(&self.totals[p]), &loan, &level, max_lag);
+            b.stylized_facts = Some(self.grid.facts(p, self.settings.tail_fraction));
+            per_product.push(b);
+        }
+        let all = block("all".into(), &self.all_products(), &self.totals, &loan, &level, max_lag);
+        Summary { windows: n_windows, products: per_product, all, herding: self.herding(), risk }
+    }
+
+    fn herding(&self) -> Herding {
+        let shares: Vec<f64> = self.env.iter().filter_map(|e| e.optimist_share).collect();
+        let optimist_share = (!shares.is_empty()).then(|| OptimistShare {
+            mean: shares.iter().sum::<f64>() / shares.len() as f64,
+            bimodality_coefficient: stats::bimodality_coefficient(&shares),
+            windows: shares.len(),
+        });
+        let all = self.all_products();
+        let (mut imbalance, mut sizes) = (Vec::new(), Vec::new());
+        let (mut buys, mut orders) = (0u64, 0u64);
+        for w in &all {
+            let n = w.buy_orders + w.sell_orders;
+            if n > 0 {
+                imbalance.push((w.buy_orders as f64 - w.sell_orders as f64) / n as f64);
+                sizes.push(n as f64);
+                buys += w.buy_orders;
+                orders += n;
+            }
+        }
+        let order_imbalance = (imbalance.len() >= 2).then(|| {
+            let mean = imbalance.iter().sum::<f64>() / imbalance.len() as f64;
+            let variance = imbalance.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / imbalance.len() as f64;
+            let p = buys as f64 / orders as f64;
+            let binomial = sizes.iter().map(|n| 4.0 * p * (1.0 - p) / n).sum::<f64>() / sizes.len() as f64;
+            OrderImbalance {
+                variance,
+                binomial_variance: binomial,
+                ratio: (binomial > 0.0).then(|| variance / binomial),
+                buy_share: p,
+                windows: imbalance.len(),
+            }
+        });
+        let (series, p_bar) = lsv_series(self);
+        let values: Vec<f64> = series.iter().flatten().copied().collect();
+        let lsv = p_bar.map(|p_bar| Lsv {
+            mean: (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64),
+            p_bar,
+            windows: values.len(),
+        });
+        Herding { optimist_share, order_imbalance, lsv }
+    }
+}
+
+fn correlation(x: &[Option<f64>], y: &[f64]) -> Correlation {
+    let (a, b) = pairs(x, y);
+    let ci = |s: Option<CorrStat>| s.map(|s| [s.ci_lo, s.ci_hi]);
+    let (p, r) = (stats::pearson_stat(&a, &b), stats::spearman_stat(&a, &b));
+    Correlation {
+        pearson: stats::pearson(&a, &b),
+        pearson_ci_95: ci(p),
+        pearson_p_value: p.map(|s| s.p_value),
+        spearman: stats::spearman(&a, &b),
+        spearman_ci_95: ci(r),
+        spearman_p_value: r.map(|s| s.p_value),
+        windows: a.len(),
+    }
+}
+
+/// corr(success_t, volume_{t+lag}) for lag in −max_lag..=max_lag, over the
+/// windows where success is defined.
+fn lagged(x: &[Option<f64>], y: &[f64], max_lag: usize) -> Vec<LaggedValue> {
+    let n = x.len().min(y.len()) as i64;
+    (-(max_lag as i64)..=max_lag as i64)
+        .map(|lag| {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for t in 0..n {
+                let u = t + lag;
+                if (0..n).contains(&u)
+                    && let Some(v) = x[t as usize]
+                {
+                    a.push(v);
+                    b.push(y[u as usize]);
+                }
+            }
+            LaggedValue { lag, pearson: stats::pearson(&a, &b), spearman: stats::spearman(&a, &b), windows: a.len() }
+        })
+        .collect()
+}
+
+fn side_summary(s: &SideStats, fill_secs: f64) -> SideSummary {
+    SideSummary {
+        closed: s.closed,
+        filled: s.filled,
+        success_probability: s.success(),
+        success_ci_95: wilson(s).map(|(lo, hi)| [lo, hi]),
+        lots: s.lots,
+        lots_filled: s.lots_filled,
+        fill_ratio: s.fill_ratio(),
+        mean_time_to_fill: mean_fill(fill_secs, s),
+    }
+}
+
+fn block(
+    product: String,
+    series: &[WindowStats],
+    totals: &[Totals],
+    loan: &[f64],
+    level: &[f64],
+    max_lag: usize,
+) -> Block {
+    let mut buy = SideStats::default();
+    let mut sell = SideStats::default();
+    let (mut volume, mut trades, mut buy_secs, mut sell_secs) = (0, 0, 0.0, 0.0);
+    for w in series {
+        buy.add(&w.buy);
+        sell.add(&w.sell);
+        volume += w.volume;
+        trades += w.trades;
+        buy_secs += w.buy_fill_secs;
+        sell_secs += w.sell_fill_secs;
+    }
+    let sum = |f: fn(&Totals) -> u64| totals.iter().map(f).sum::<u64>();
+    let mut by_reason = BTreeMap::new();
+    for r in Reject::ALL {
+        by_reason.insert(r.name(), totals.iter().map(|t| t.rejected[r as usize]).sum());
+    }
+    let sub: Vec<Option<f64>> = series.iter().map(|w| w.buy.success()).collect();
+    let sale: Vec<Option<f64>> = series.iter().map(|w| w.sell.success()).collect();
+    let vol: Vec<f64> = series.iter().map(|w| w.volume as f64).collect();
+    Block {
+        product,
+        orders: OrderCounts {
+            submitted: sum(|t| t.submitted_buy + t.submitted_sell),
+            submitted_buy: sum(|t| t.submitted_buy),
+            submitted_sell: sum(|t| t.submitted_sell),
+            rejected: by_reason.values().sum(),
+            rejected_by_reason: by_reason,
+            cancel_requests: sum(|t| t.cancel_requests),
+            cancels_too_late: sum(|t| t.cancels_too_late),
+        },
+        subscriptions: side_summary(&buy, buy_secs),
+        sales: side_summary(&sell, sell_secs),
+        volume,
+        trades,
+        turnover: totals.iter().map(|t| t.turnover_micros).sum::<i128>() as f64 / 1e6,
+        redeemed_failed_lots: sum(|t| t.redeemed_failed_lots),
+        matured_lots: sum(|t| t.matured_lots),
+        correlation: Correlations {
+            subscription_success_vs_volume: correlation(&sub, &vol),
+            sale_success_vs_volume: correlation(&sale, &vol),
+            subscription_success_vs_loan_rate: correlation(&sub, loan),
+            sale_success_vs_loan_rate: correlation(&sale, loan),
+            subscription_success_vs_price_level: correlation(&sub, level),
+            sale_success_vs_price_level: correlation(&sale, level),
+            lagged_success_vs_volume: Lagged {
+                definition: "corr(success in window t, volume in window t + lag): a positive lag looks at later volume",
+                subscriptions: lagged(&sub, &vol, max_lag),
+                sales: lagged(&sale, &vol, max_lag),
+            },
+        },
+        stylized_facts: None,
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub windows: usize,
+    pub products: Vec<Block>,
+    pub all: Block,
+    pub herding: Herding,
+    pub risk: RiskSummary,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Block {
+    pub product: String,
+    pub orders: OrderCounts,
+    pub subscriptions: SideSummary,
+    pub sales: SideSummary,
+    /// Lots traded.
+    pub volume: u64,
+    pub trades: u64,
+    /// Cash traded, in currency units.
+    pub turnover: f64,
+    pub redeemed_failed_lots: u64,
+    pub matured_lots: u64,
+    pub correlation: Correlations,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stylized_facts: Option<StylizedFacts>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OrderCounts {
+    pub submitted: u64,
+    pub submitted_buy: u64,
+    pub submitted_sell: u64,
+    pub rejected: u64,
+    pub rejected_by_reason: BTreeMap<&'static str, u64>,
+    pub cancel_requests: u64,
+    /// Cancels that arrived after their order had already filled or expired.
+    pub cancels_too_late: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SideSummary {
+    pub closed: u64,
+    pub filled: u64,
+    pub success_probability: Option<f64>,
+    /// Wilson score interval at 95%.
+    pub success_ci_95: Option<[f64; 2]>,
+    pub lots: u64,
+    pub lots_filled: u64,
+    pub fill_ratio: Option<f64>,
+    /// Seconds from arrival to the last fill, over fully filled orders.
+    pub mean_time_to_fill: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Correlations {
+    pub subscription_success_vs_volume: Correlation,
+    pub sale_success_vs_volume: Correlation,
+    pub subscription_success_vs_loan_rate: Correlation,
+    pub sale_success_vs_loan_rate: Correlation,
+    pub subscription_success_vs_price_level: Correlation,
+    pub sale_success_vs_price_level: Correlation,
+    pub lagged_success_vs_volume: Lagged,
+}
+
+/// Correlation across windows; windows where the side closed no order are
+/// left out. Intervals by Fisher's z; p-values two-sided from Student's t.
+#[derive(Clone, Debug, Serialize)]
+pub struct Correlation {
+    pub pearson: Option<f64>,
+    pub pearson_ci_95: Option<[f64; 2]>,
+    pub pearson_p_value: Option<f64>,
+    pub spearman: Option<f64>,
+    pub spearman_ci_95: Option<[f64; 2]>,
+    pub spearman_p_value: Option<f64>,
+    pub windows: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Lagged {
+    pub definition: &'static str,
+    pub subscriptions: Vec<LaggedValue>,
+    pub sales: Vec<LaggedValue>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LaggedValue {
+    pub lag: i64,
+    pub pearson: Option<f64>,
+    pub spearman: Option<f64>,
+    pub windows: usize,
+}
+
+/// The herding signature of the run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Herding {
+    /// Share of optimists among herd-following customers at window ends; none without them.
+    pub optimist_share: Option<OptimistShare>,
+    /// Customers' order imbalance (buys − sells) / (buys + sells) per window.
+    pub order_imbalance: Option<OrderImbalance>,
+    /// Lakonishok–Shleifer–Vishny measure over customers' net direction per window.
+    pub lsv: Option<Lsv>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OptimistShare {
+    pub mean: f64,
+    pub bimodality_coefficient: Option<f64>,
+    pub windows: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OrderImbalance {
+    /// Variance of the imbalance across windows.
+    pub variance: f64,
+    /// What independent customers would give: the mean over windows of
+    /// 4p(1 − p)/n, p the run's share of buys and n the window's orders.
+    pub binomial_variance: f64,
+    pub ratio: Option<f64>,
+    pub buy_share: f64,
+    pub windows: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Lsv {
+    pub mean: Option<f64>,
+    /// The mean share of net buyers the measure is taken against.
+    pub p_bar: f64,
+    pub windows: usize,
+}

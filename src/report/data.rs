@@ -1,0 +1,568 @@
+//! Reading a finished run directory into plain data: the rows of
+//! `metrics.csv` by product, the key figures of `summary.json` and the name,
+//! seed and settings in `manifest.json`.
+//!
+//! Columns are found by their header name. The core columns (see
+//! [`REQUIRED`]) must be there; every other one is optional, so a report can
+//! be drawn from runs written before or after a column was added. An empty
+//! cell is "undefined" (`None`). In the JSON files unknown keys are ignored
+//! and a missing or `null` figure is `None`; a figure of the wrong type is an
+//! error.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+/// Columns `metrics.csv` must have.
+pub const REQUIRED: [&str; 8] =
+    ["product", "window", "day", "t_start", "t_end", "volume", "sub_success", "sale_success"];
+
+/// One (window, product) row of `metrics.csv`; `None` is an empty cell or an
+/// absent column.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Row {
+    pub window: u64,
+    pub day: u64,
+    pub date: Option<String>,
+    /// Seconds since 00:00 of the start date.
+    pub t_start: f64,
+    pub t_end: f64,
+    pub buy_closed: Option<f64>,
+    pub sell_closed: Option<f64>,
+    pub sub_success: Option<f64>,
+    pub sub_lo: Option<f64>,
+    pub sub_hi: Option<f64>,
+    pub sale_success: Option<f64>,
+    pub sale_lo: Option<f64>,
+    pub sale_hi: Option<f64>,
+    pub sub_fill_ratio: Option<f64>,
+    pub sale_fill_ratio: Option<f64>,
+    /// Lots traded in the window.
+    pub volume: f64,
+    pub trades: Option<f64>,
+    pub last_price: Option<f64>,
+    pub mid_price: Option<f64>,
+    pub nav: Option<f64>,
+    pub loan_rate: Option<f64>,
+    pub deposit_rate: Option<f64>,
+    pub optimist_share: Option<f64>,
+    pub roll_sub_pearson: Option<f64>,
+    pub roll_sub_spearman: Option<f64>,
+    pub roll_sale_pearson: Option<f64>,
+    pub roll_sale_spearman: Option<f64>,
+}
+
+/// The rows of one product, in window order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProductRows {
+    pub product: String,
+    pub rows: Vec<Row>,
+}
+
+/// `metrics.csv` as read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricsTable {
+    /// The header, in file order.
+    pub columns: Vec<String>,
+    /// Products in order of first appearance.
+    pub products: Vec<ProductRows>,
+}
+
+impl MetricsTable {
+    /// Whether the file has the column (whatever its cells hold).
+    pub fn has(&self, column: &str) -> bool {
+        self.columns.iter().any(|c| c == column)
+    }
+
+    /// Parses the text of `metrics.csv`. Errors name the line and the column.
+    pub fn parse(text: &str) -> Result<MetricsTable, String> {
+        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let Some((_, header)) = lines.next() else {
+            return Err("the file is empty (no header line)".into());
+        };
+        let columns: Vec<String> = split_csv(header).map_err(|e| format!("line 1: {e}"))?;
+        let index: HashMap<&str, usize> = columns.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+        let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(c)).collect();
+        if !missing.is_empty() {
+            return Err(format!("line 1: the header lacks the column(s) {}", missing.join(", ")));
+        }
+        let mut products: Vec<ProductRows> = Vec::new();
+        for (i, line) in lines {
+            let n = i + 1;
+            let cells = split_csv(line).map_err(|e| format!("line {n}: {e}"))?;
+            if cells.len() != columns.len() {
+                return Err(format!("line {n}: {} cells where the header has {} columns", cells.len(), columns.len()));
+            }
+            let cell = |c: &str| index.get(c).map(|&i| cells[i].trim());
+            let num = |c: &str| -> Result<Option<f64>, String> {
+                match cell(c) {
+                    None | Some("") => Ok(None),
+                    Some(s) => match s.parse::<f64>() {
+                        Ok(v) if v.is_finite() => Ok(Some(v)),
+                        // A non-finite figure cannot be drawn: treat it as undefined.
+                        Ok(_) => Ok(None),
+                        Err(_) => Err(format!("line {n}, column `{c}`: `{s}` is not a number")),
+                    },
+                }
+            };
+            let need = |c: &str| -> Result<f64, String> {
+                num(c)?.ok_or_else(|| format!("line {n}, column `{c}`: empty, but every row needs it"))
+            };
+            let whole = |c: &str| -> Result<u64, String> {
+                let s = cell(c).unwrap_or("");
+                s.parse::<u64>().map_err(|_| format!("line {n}, column `{c}`: `{s}` is not a whole number"))
+            };
+            let product = cell("product").unwrap_or("").to_string();
+            if product.is_empty() {
+                return Err(format!("line {n}, column `product`: empty"));
+            }
+            let row = Row {
+                window: whole("window")?,
+                day: whole("day")?,
+                date: cell("date").filter(|s| !s.is_empty()).map(str::to_string),
+                t_start: need("t_start")?,
+                t_end: need("t_end")?,
+                buy_closed: num("buy_closed")?,
+                sell_closed: num("sell_closed")?,
+                sub_success: num("sub_success")?,
+                sub_lo: num("sub_success_lo")?,
+                sub_hi: num("sub_success_hi")?,
+                sale_success: num("sale_success")?,
+                sale_lo: num("sale_success_lo")?,
+                sale_hi: num("sale_success_hi")?,
+                sub_fill_ratio: num("sub_fill_ratio")?,
+                sale_fill_ratio: num("sale_fill_ratio")?,
+                volume: need("volume")?,
+                trades: num("trades")?,
+                last_price: num("last_price")?,
+                mid_price: num("mid_price")?,
+                nav: num("nav")?,
+                loan_rate: num("loan_rate")?,
+                deposit_rate: num("deposit_rate")?,
+                optimist_share: num("optimist_share")?,
+                roll_sub_pearson: num("roll_sub_pearson")?,
+                roll_sub_spearman: num("roll_sub_spearman")?,
+                roll_sale_pearson: num("roll_sale_pearson")?,
+                roll_sale_spearman: num("roll_sale_spearman")?,
+            };
+            if row.t_end < row.t_start {
+                return Err(format!("line {n}: t_end {} is before t_start {}", row.t_end, row.t_start));
+            }
+            match products.iter_mut().find(|p| p.product == product) {
+                Some(p) => p.rows.push(row),
+                None => products.push(ProductRows { product, rows: vec![row] }),
+            }
+        }
+        if products.is_empty() {
+            return Err("no rows after the header".into());
+        }
+        for p in &mut products {
+            p.rows.sort_by_key(|r| r.window);
+        }
+        Ok(MetricsTable { columns, products })
+    }
+}
+
+/// Splits one CSV line into cells: commas separate, double quotes may wrap a
+/// cell (`""` inside is one quote).
+fn split_csv(line: &str) -> Result<Vec<String>, String> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let mut cells = Vec::new();
+    let mut cur = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cur.push(c),
+            (false, '"') if cur.is_empty() => quoted = true,
+            (false, ',') => cells.push(std::mem::take(&mut cur)),
+            (false, c) => cur.push(c),
+        }
+    }
+    if quoted {
+        return Err("a quoted cell is not closed".into());
+    }
+    cells.push(cur);
+    Ok(cells)
+}
+
+/// A correlation of success with something, over windows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Corr {
+    pub pearson: Option<f64>,
+    pub pearson_ci: Option<(f64, f64)>,
+    pub pearson_p: Option<f64>,
+    pub spearman: Option<f64>,
+    pub spearman_ci: Option<(f64, f64)>,
+    pub spearman_p: Option<f64>,
+    pub windows: Option<u64>,
+}
+
+/// One side (subscriptions or sales) of a summary block.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Side {
+    pub closed: Option<u64>,
+    pub filled: Option<u64>,
+    pub success: Option<f64>,
+    pub success_ci: Option<(f64, f64)>,
+    pub lots: Option<u64>,
+    pub lots_filled: Option<u64>,
+    pub fill_ratio: Option<f64>,
+    /// Seconds from arrival to the last fill, over fully filled orders.
+    pub mean_time_to_fill: Option<f64>,
+}
+
+/// A block of `summary.json`: one product, or all together.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Block {
+    pub product: String,
+    pub submitted: Option<u64>,
+    pub rejected: Option<u64>,
+    pub subscriptions: Side,
+    pub sales: Side,
+    pub volume: Option<u64>,
+    pub trades: Option<u64>,
+    pub turnover: Option<f64>,
+    pub redeemed_failed_lots: Option<u64>,
+    pub sub_vs_volume: Corr,
+    pub sale_vs_volume: Corr,
+    pub sub_vs_loan_rate: Option<Corr>,
+    pub sale_vs_loan_rate: Option<Corr>,
+}
+
+/// The herding figures of the run, when there are any.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OptimistSummary {
+    pub mean: Option<f64>,
+    pub bimodality: Option<f64>,
+    pub windows: Option<u64>,
+}
+
+/// What the report uses of `summary.json`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SummaryInfo {
+    pub scenario: Option<String>,
+    pub seed: Option<u64>,
+    pub windows: Option<u64>,
+    pub products: Vec<Block>,
+    pub all: Option<Block>,
+    pub optimists: Option<OptimistSummary>,
+}
+
+/// What the report uses of `manifest.json`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ManifestInfo {
+    pub scenario: Option<String>,
+    pub seed: Option<u64>,
+    pub version: Option<String>,
+    /// K of the rolling correlations (`scenario.metrics.rolling_windows`).
+    pub rolling_windows: Option<u64>,
+}
+
+/// The value at `path` under `v`, if every step is there.
+fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(v, |v, k| v.get(k))
+}
+
+/// Reads typed figures out of a JSON document, naming the path of a value of
+/// the wrong type.
+struct Reader<'a> {
+    root: &'a Value,
+    prefix: String,
+}
+
+impl Reader<'_> {
+    fn value(&self, path: &[&str]) -> Option<&Value> {
+        at(self.root, path).filter(|v| !v.is_null())
+    }
+
+    /// The dotted path of `path` from the document's root.
+    fn path(&self, path: &[&str]) -> String {
+        let mut p = self.prefix.clone();
+        for k in path {
+            if !p.is_empty() {
+                p.push('.');
+            }
+            p.push_str(k);
+        }
+        p
+    }
+
+    fn wrong(&self, path: &[&str], what: &str) -> String {
+        format!("`{}` is not {what}", self.path(path))
+    }
+
+    fn f64(&self, path: &[&str]) -> Result<Option<f64>, String> {
+        match self.value(path) {
+            None => Ok(None),
+            Some(v) => v.as_f64().map(Some).ok_or_else(|| self.wrong(path, "a number")),
+        }
+    }
+
+    fn u64(&self, path: &[&str]) -> Result<Option<u64>, String> {
+        match self.value(path) {
+            None => Ok(None),
+            Some(v) => v.as_u64().map(Some).ok_or_else(|| self.wrong(path, "a whole number")),
+        }
+    }
+
+    fn str(&self, path: &[&str]) -> Result<Option<String>, String> {
+        match self.value(path) {
+            None => Ok(None),
+            Some(v) => v.as_str().map(|s| Some(s.to_string())).ok_or_else(|| self.wrong(path, "a string")),
+        }
+    }
+
+    fn pair(&self, path: &[&str]) -> Result<Option<(f64, f64)>, String> {
+        match self.value(path) {
+            None => Ok(None),
+            Some(v) => match v.as_array().map(Vec::as_slice) {
+                Some([a, b]) => match (a.as_f64(), b.as_f64()) {
+                    (Some(a), Some(b)) => Ok(Some((a, b))),
+                    _ => Err(self.wrong(path, "a pair of numbers")),
+                },
+                _ => Err(self.wrong(path, "a pair of numbers")),
+            },
+        }
+    }
+
+    fn child(&self, path: &[&str]) -> Option<Reader<'_>> {
+        Some(Reader { root: self.value(path)?, prefix: self.path(path) })
+    }
+
+    fn side(&self, key: &str) -> Result<Side, String> {
+        let Some(r) = self.child(&[key]) else { return Ok(Side::default()) };
+        Ok(Side {
+            closed: r.u64(&["closed"])?,
+            filled: r.u64(&["filled"])?,
+            success: r.f64(&["success_probability"])?,
+            success_ci: r.pair(&["success_ci_95"])?,
+            lots: r.u64(&["lots"])?,
+            lots_filled: r.u64(&["lots_filled"])?,
+            fill_ratio: r.f64(&["fill_ratio"])?,
+            mean_time_to_fill: r.f64(&["mean_time_to_fill"])?,
+        })
+    }
+
+    fn corr(&self, key: &str) -> Result<Option<Corr>, String> {
+        let Some(r) = self.child(&["correlation", key]) else { return Ok(None) };
+        Ok(Some(Corr {
+            pearson: r.f64(&["pearson"])?,
+            pearson_ci: r.pair(&["pearson_ci_95"])?,
+            pearson_p: r.f64(&["pearson_p_value"])?,
+            spearman: r.f64(&["spearman"])?,
+            spearman_ci: r.pair(&["spearman_ci_95"])?,
+            spearman_p: r.f64(&["spearman_p_value"])?,
+            windows: r.u64(&["windows"])?,
+        }))
+    }
+
+    fn block(&self) -> Result<Block, String> {
+        Ok(Block {
+            product: self.str(&["product"])?.unwrap_or_default(),
+            submitted: self.u64(&["orders", "submitted"])?,
+            rejected: self.u64(&["orders", "rejected"])?,
+            subscriptions: self.side("subscriptions")?,
+            sales: self.side("sales")?,
+            volume: self.u64(&["volume"])?,
+            trades: self.u64(&["trades"])?,
+            turnover: self.f64(&["turnover"])?,
+            redeemed_failed_lots: self.u64(&["redeemed_failed_lots"])?,
+            sub_vs_volume: self.corr("subscription_success_vs_volume")?.unwrap_or_default(),
+            sale_vs_volume: self.corr("sale_success_vs_volume")?.unwrap_or_default(),
+            sub_vs_loan_rate: self.corr("subscription_success_vs_loan_rate")?,
+            sale_vs_loan_rate: self.corr("sale_success_vs_loan_rate")?,
+        })
+    }
+}
+
+impl SummaryInfo {
+    /// Parses the text of `summary.json`.
+    pub fn parse(text: &str) -> Result<SummaryInfo, String> {
+        let root: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        if !root.is_object() {
+            return Err("not a JSON object".into());
+        }
+        let r = Reader { root: &root, prefix: String::new() };
+        let mut products = Vec::new();
+        if let Some(list) = r.value(&["products"]) {
+            let list = list.as_array().ok_or_else(|| r.wrong(&["products"], "a list"))?;
+            for (i, b) in list.iter().enumerate() {
+                products.push(Reader { root: b, prefix: format!("products[{i}]") }.block()?);
+            }
+        }
+        let all = r.child(&["all"]).map(|b| b.block()).transpose()?;
+        let optimists = match r.child(&["herding", "optimist_share"]) {
+            None => None,
+            Some(o) => Some(OptimistSummary {
+                mean: o.f64(&["mean"])?,
+                bimodality: o.f64(&["bimodality_coefficient"])?,
+                windows: o.u64(&["windows"])?,
+            }),
+        };
+        Ok(SummaryInfo {
+            scenario: r.str(&["scenario"])?,
+            seed: r.u64(&["seed"])?,
+            windows: r.u64(&["windows"])?,
+            products,
+            all,
+            optimists,
+        })
+    }
+
+    /// The block of one product.
+    pub fn product(&self, id: &str) -> Option<&Block> {
+        self.products.iter().find(|b| b.product == id)
+    }
+}
+
+impl ManifestInfo {
+    /// Parses the text of `manifest.json`.
+    pub fn parse(text: &str) -> Result<ManifestInfo, String> {
+        let root: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        if !root.is_object() {
+            return Err("not a JSON object".into());
+        }
+        let r = Reader { root: &root, prefix: String::new() };
+        Ok(ManifestInfo {
+            scenario: r.str(&["scenario", "simulation", "name"])?,
+            seed: r.u64(&["seed"])?,
+            version: r.str(&["version"])?,
+            rolling_windows: r.u64(&["scenario", "metrics", "rolling_windows"])?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "product,window,day,date,t_start,t_end,sub_success,sale_success,volume";
+
+    #[test]
+    fn csv_cells_split_with_quotes() {
+        assert_eq!(split_csv("a,,\"b,c\",\"d\"\"e\"").unwrap(), vec!["a", "", "b,c", "d\"e"]);
+        assert_eq!(split_csv("").unwrap(), vec![""]);
+        assert!(split_csv("a,\"b").is_err());
+    }
+
+    #[test]
+    fn empty_cells_are_undefined_and_absent_columns_none() {
+        let text = format!("{HEADER}\nP,0,0,2026-01-05,34200,34500,,0.5,10\nP,1,0,2026-01-05,34500,34800,1,,0\n");
+        let m = MetricsTable::parse(&text).unwrap();
+        assert_eq!(m.products.len(), 1);
+        let rows = &m.products[0].rows;
+        assert_eq!(rows[0].sub_success, None);
+        assert_eq!(rows[0].sale_success, Some(0.5));
+        assert_eq!(rows[1].sub_success, Some(1.0));
+        assert_eq!(rows[1].sale_success, None);
+        // Optional columns absent from the header read as undefined.
+        assert_eq!(rows[0].sub_lo, None);
+        assert_eq!(rows[0].mid_price, None);
+        assert_eq!(rows[0].optimist_share, None);
+        assert!(!m.has("sub_success_lo"));
+        assert!(m.has("volume"));
+        assert_eq!(rows[0].date.as_deref(), Some("2026-01-05"));
+    }
+
+    #[test]
+    fn rows_group_by_product_in_window_order() {
+        let text = format!("{HEADER}\nA,1,0,,60,120,,,1\nB,1,0,,60,120,,,2\nA,0,0,,0,60,,,3\nB,0,0,,0,60,,,4\n\n");
+        let m = MetricsTable::parse(&text).unwrap();
+        let names: Vec<&str> = m.products.iter().map(|p| p.product.as_str()).collect();
+        assert_eq!(names, ["A", "B"]);
+        assert_eq!(m.products[0].rows.iter().map(|r| r.volume).collect::<Vec<_>>(), [3.0, 1.0]);
+        assert_eq!(m.products[0].rows[0].date, None);
+    }
+
+    #[test]
+    fn optional_columns_are_read_when_present() {
+        let text = "product,window,day,t_start,t_end,sub_success,sale_success,volume,sub_success_lo,sub_success_hi,mid_price,nav,roll_sub_pearson,optimist_share\n\
+                    P,0,0,0,300,0.5,,7,0.2,0.8,1.0005,1.0,,0.25\n";
+        let r = &MetricsTable::parse(text).unwrap().products[0].rows[0];
+        assert_eq!((r.sub_lo, r.sub_hi), (Some(0.2), Some(0.8)));
+        assert_eq!((r.mid_price, r.nav), (Some(1.0005), Some(1.0)));
+        assert_eq!(r.roll_sub_pearson, None);
+        assert_eq!(r.optimist_share, Some(0.25));
+    }
+
+    #[test]
+    fn missing_required_columns_are_named() {
+        let e = MetricsTable::parse("product,window,t_start,t_end\nP,0,0,1\n").unwrap_err();
+        assert!(e.contains("day") && e.contains("volume") && e.contains("sub_success"), "{e}");
+    }
+
+    #[test]
+    fn garbled_cells_name_line_and_column() {
+        let e = MetricsTable::parse(&format!("{HEADER}\nP,0,0,,0,300,abc,,1\n")).unwrap_err();
+        assert!(e.contains("line 2") && e.contains("sub_success") && e.contains("abc"), "{e}");
+        let e = MetricsTable::parse(&format!("{HEADER}\nP,0,0,,0,300\n")).unwrap_err();
+        assert!(e.contains("line 2") && e.contains("cells"), "{e}");
+        let e = MetricsTable::parse(&format!("{HEADER}\nP,x,0,,0,300,,,1\n")).unwrap_err();
+        assert!(e.contains("window"), "{e}");
+        let e = MetricsTable::parse(&format!("{HEADER}\nP,0,0,,0,300,,,\n")).unwrap_err();
+        assert!(e.contains("volume") && e.contains("empty"), "{e}");
+        assert!(MetricsTable::parse("").unwrap_err().contains("empty"));
+        assert!(MetricsTable::parse(&format!("{HEADER}\n")).unwrap_err().contains("no rows"));
+    }
+
+    #[test]
+    fn summary_reads_known_figures_and_ignores_the_rest() {
+        let text = r#"{
+            "scenario": "s", "seed": 7, "windows": 12, "new_thing": {"x": [1, 2]},
+            "products": [{
+                "product": "P",
+                "orders": {"submitted": 100, "rejected": 3},
+                "subscriptions": {"closed": 10, "filled": 5, "success_probability": 0.5,
+                                  "success_ci_95": [0.2, 0.8], "fill_ratio": 0.6},
+                "sales": {"closed": 0, "filled": 0, "success_probability": null},
+                "volume": 40, "trades": 4, "turnover": 4000.5,
+                "correlation": {
+                    "subscription_success_vs_volume": {"pearson": 0.3, "spearman": null, "windows": 9},
+                    "sale_success_vs_volume": {"pearson": null, "spearman": null, "windows": 0}
+                }
+            }],
+            "all": {"product": "all", "volume": 40},
+            "herding": {"optimist_share": {"mean": 0.4, "bimodality_coefficient": 0.7, "windows": 12}}
+        }"#;
+        let s = SummaryInfo::parse(text).unwrap();
+        assert_eq!((s.scenario.as_deref(), s.seed, s.windows), (Some("s"), Some(7), Some(12)));
+        let p = s.product("P").unwrap();
+        assert_eq!(p.subscriptions.success_ci, Some((0.2, 0.8)));
+        assert_eq!(p.subscriptions.lots, None);
+        assert_eq!(p.sales.success, None);
+        assert_eq!(p.sub_vs_volume.pearson, Some(0.3));
+        assert_eq!(p.sub_vs_volume.windows, Some(9));
+        assert_eq!(p.sub_vs_loan_rate, None);
+        assert_eq!(s.all.as_ref().unwrap().volume, Some(40));
+        assert_eq!(s.optimists.as_ref().unwrap().mean, Some(0.4));
+    }
+
+    #[test]
+    fn summary_of_the_wrong_shape_is_an_error() {
+        assert!(SummaryInfo::parse("{").unwrap_err().contains("JSON"));
+        assert!(SummaryInfo::parse("[1]").unwrap_err().contains("object"));
+        let e = SummaryInfo::parse(r#"{"products": [{"product": "P", "volume": "lots"}]}"#).unwrap_err();
+        assert!(e.contains("products[0].volume"), "{e}");
+        let e = SummaryInfo::parse(r#"{"all": {"subscriptions": {"success_ci_95": [1]}}}"#).unwrap_err();
+        assert!(e.contains("all.subscriptions.success_ci_95"), "{e}");
+        // An empty object is a summary without figures.
+        assert_eq!(SummaryInfo::parse("{}").unwrap(), SummaryInfo::default());
+    }
+
+    #[test]
+    fn manifest_reads_name_seed_and_rolling_windows() {
+        let m = ManifestInfo::parse(
+            r#"{"seed": 3, "version": "0.1.0", "scenario": {"simulation": {"name": "x"}, "metrics": {"rolling_windows": 12}}}"#,
+        )
+        .unwrap();
+        assert_eq!(m.scenario.as_deref(), Some("x"));
+        assert_eq!((m.seed, m.rolling_windows), (Some(3), Some(12)));
+        assert_eq!(ManifestInfo::parse("{}").unwrap(), ManifestInfo::default());
+    }
+}

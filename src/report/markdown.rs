@@ -1,0 +1,222 @@
+//! The text of `report.md`: the run in one paragraph, the key figures of
+//! `summary.json` in tables, then every plot (a relative image link, so the
+//! page renders on a code-hosting site) with a sentence on what it shows.
+
+use std::fmt::Write;
+
+use super::data::{Block, Corr, Side, SummaryInfo};
+use super::num::{count, count_u, money, pct, signed};
+use super::{Context, Section};
+
+/// `p (95% CI lo–hi)` of a share.
+fn share_ci(p: Option<f64>, ci: Option<(f64, f64)>) -> String {
+    match (p, ci) {
+        (Some(_), Some((lo, hi))) => format!("{} (95% CI {}–{})", pct(p), pct(Some(lo)), pct(Some(hi))),
+        _ => pct(p),
+    }
+}
+
+/// `+0.847 (95% CI …, p = …)` of a correlation coefficient.
+fn coefficient(r: Option<f64>, ci: Option<(f64, f64)>, p: Option<f64>) -> String {
+    let mut s = signed(r, 3);
+    if r.is_some() {
+        let mut extra = Vec::new();
+        if let Some((lo, hi)) = ci {
+            extra.push(format!("95% CI {} to {}", signed(Some(lo), 3), signed(Some(hi), 3)));
+        }
+        if let Some(p) = p {
+            extra.push(if p < 1e-4 { "p < 0.0001".to_string() } else { format!("p = {p:.4}") });
+        }
+        if !extra.is_empty() {
+            let _ = write!(s, " ({})", extra.join(", "));
+        }
+    }
+    s
+}
+
+fn windows(c: &Corr) -> String {
+    c.windows.map_or("n/a".into(), |n| count(n as f64))
+}
+
+fn fill(s: &Side) -> String {
+    match s.lots {
+        Some(lots) => format!("{} of {} lots", pct(s.fill_ratio), count(lots as f64)),
+        None => pct(s.fill_ratio),
+    }
+}
+
+/// The table of one summary block.
+fn block_table(o: &mut String, b: &Block) {
+    let (s, a) = (&b.subscriptions, &b.sales);
+    let _ = writeln!(o, "| figure | subscriptions (buy orders) | sales (sell orders) |");
+    let _ = writeln!(o, "|---|---:|---:|");
+    let mut row = |name: &str, x: String, y: String| {
+        let _ = writeln!(o, "| {name} | {x} | {y} |");
+    };
+    row("orders closed", count_u(s.closed), count_u(a.closed));
+    row("filled whole", count_u(s.filled), count_u(a.filled));
+    row("success probability", share_ci(s.success, s.success_ci), share_ci(a.success, a.success_ci));
+    row("fill ratio (lots filled / lots ordered)", fill(s), fill(a));
+    if s.mean_time_to_fill.is_some() || a.mean_time_to_fill.is_some() {
+        let secs = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.1} s"));
+        row("mean time to fill (filled orders)", secs(s.mean_time_to_fill), secs(a.mean_time_to_fill));
+    }
+    let (cs, ca) = (&b.sub_vs_volume, &b.sale_vs_volume);
+    row(
+        "success vs volume: Pearson r",
+        coefficient(cs.pearson, cs.pearson_ci, cs.pearson_p),
+        coefficient(ca.pearson, ca.pearson_ci, ca.pearson_p),
+    );
+    row(
+        "success vs volume: Spearman ρ",
+        coefficient(cs.spearman, cs.spearman_ci, cs.spearman_p),
+        coefficient(ca.spearman, ca.spearman_ci, ca.spearman_p),
+    );
+    row("windows in the correlation (side closed an order)", windows(cs), windows(ca));
+    if let (Some(cs), Some(ca)) = (&b.sub_vs_loan_rate, &b.sale_vs_loan_rate) {
+        row(
+            "success vs loan rate: Pearson r / Spearman ρ",
+            format!("{} / {} ({} windows)", signed(cs.pearson, 3), signed(cs.spearman, 3), windows(cs)),
+            format!("{} / {} ({} windows)", signed(ca.pearson, 3), signed(ca.spearman, 3), windows(ca)),
+        );
+    }
+    let _ = writeln!(o);
+    let mut line = format!("Volume: {} lots", count_u(b.volume));
+    if let Some(t) = b.trades {
+        let _ = write!(line, " in {} trades", count(t as f64));
+    }
+    if let Some(t) = b.turnover {
+        let _ = write!(line, ", turnover {}", money(t));
+    }
+    if let Some(n) = b.submitted {
+        let _ = write!(line, "; {} orders submitted", count(n as f64));
+        if let Some(r) = b.rejected {
+            let _ = write!(line, ", {} rejected", count(r as f64));
+        }
+    }
+    if let Some(l) = b.redeemed_failed_lots {
+        let _ = write!(line, "; {} lots redeemed at the holding limit (failed sales)", count(l as f64));
+    }
+    let _ = writeln!(o, "{line}.\n");
+}
+
+/// The whole of `report.md`.
+pub fn render(ctx: &Context, summary: &SummaryInfo, sections: &[Section], notes: &[String]) -> String {
+    let mut o = String::new();
+    let name = ctx.scenario.as_deref().unwrap_or("unnamed");
+    let seed = ctx.seed.map_or(String::new(), |s| format!(", seed {s}"));
+    let _ = writeln!(o, "# Run report: `{name}`{seed}\n");
+    let span = match (&ctx.first_date, &ctx.last_date) {
+        (Some(a), Some(b)) if a != b => format!(", {a} to {b}"),
+        (Some(a), _) => format!(", {a}"),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        o,
+        "Scenario `{name}`{seed}: {} windows of {} over {} business day{}{span}; {} product{} ({}). \
+         Written by `tplus report`{} from `metrics.csv` and `summary.json` in this directory; time on the plots \
+         is simulated time with the trading sessions joined (nights and holidays left out).\n",
+        count(ctx.windows as f64),
+        ctx.window_length,
+        ctx.days,
+        if ctx.days == 1 { "" } else { "s" },
+        ctx.products.len(),
+        if ctx.products.len() == 1 { "" } else { "s" },
+        ctx.products.join(", "),
+        ctx.version.as_deref().map_or(String::new(), |v| format!(" (tplus {v})")),
+    );
+
+    let _ = writeln!(o, "## Key figures\n");
+    let _ = writeln!(
+        o,
+        "Success probability: the share of customers' orders closing in the run that were filled whole (with its \
+         95% Wilson interval when the summary has it). Correlations are over the {} windows in which the side \
+         closed at least one order.\n",
+        ctx.window
+    );
+    let mut blocks: Vec<(&str, &Block)> = Vec::new();
+    for id in &ctx.products {
+        match summary.product(id) {
+            Some(b) => blocks.push((id, b)),
+            None => {
+                let _ = writeln!(o, "*`summary.json` has no block for {id}.*\n");
+            }
+        }
+    }
+    if ctx.products.len() > 1
+        && let Some(all) = &summary.all
+    {
+        blocks.push(("All products", all));
+    }
+    for (heading, b) in blocks {
+        let _ = writeln!(o, "### {heading}\n");
+        block_table(&mut o, b);
+    }
+    if let Some(h) = &summary.optimists {
+        let _ = writeln!(
+            o,
+            "Herd followers: on average {} of them optimists over {} windows{}.\n",
+            pct(h.mean),
+            count_u(h.windows),
+            h.bimodality.map_or(String::new(), |b| format!(
+                " (bimodality coefficient {b:.3}; above 0.555 suggests a crowd that swings between two moods)"
+            ))
+        );
+    }
+
+    let _ = writeln!(o, "## Plots\n");
+    for s in sections {
+        let _ = writeln!(o, "### {}\n", s.heading);
+        for p in &s.plots {
+            let _ = writeln!(o, "**{}.** {}\n", p.title, p.about);
+            let _ = writeln!(o, "![{}]({})\n", p.title, p.file);
+        }
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(o, "## Notes\n");
+        for n in notes {
+            let _ = writeln!(o, "- {n}");
+        }
+        let _ = writeln!(o);
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Plot;
+
+    #[test]
+    fn the_text_links_every_plot_and_gives_the_figures() {
+        let ctx = Context {
+            scenario: Some("s".into()),
+            seed: Some(7),
+            version: None,
+            products: vec!["P".into()],
+            windows: 66,
+            days: 1,
+            first_date: Some("2026-01-05".into()),
+            last_date: Some("2026-01-05".into()),
+            window: "5-minute".into(),
+            window_length: "5 minutes".into(),
+        };
+        let mut b = Block { product: "P".into(), volume: Some(1234), ..Block::default() };
+        b.subscriptions.success = Some(0.25);
+        b.subscriptions.success_ci = Some((0.2, 0.3));
+        b.sub_vs_volume.pearson = Some(0.5);
+        b.sub_vs_volume.windows = Some(60);
+        let summary = SummaryInfo { products: vec![b], ..SummaryInfo::default() };
+        let plot =
+            Plot { file: "success_P.svg".into(), title: "P: success".into(), about: "What.".into(), svg: "".into() };
+        let sections = vec![Section { heading: "P".into(), plots: vec![plot] }];
+        let md = render(&ctx, &summary, &sections, &["a note".into()]);
+        assert!(md.starts_with("# Run report: `s`, seed 7"), "{md}");
+        assert!(md.contains("![P: success](success_P.svg)"), "{md}");
+        assert!(md.contains("25.0% (95% CI 20.0%–30.0%)"), "{md}");
+        assert!(md.contains("| +0.500 |") && md.contains("| 60 |"), "{md}");
+        assert!(md.contains("1,234 lots"), "{md}");
+        assert!(md.contains("- a note"), "{md}");
+        assert!(md.contains("66 windows of 5 minutes over 1 business day, 2026-01-05"), "{md}");
+    }
+}

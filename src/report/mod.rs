@@ -1,0 +1,466 @@
+//! The report of a finished run: plots (SVG) and a readable `report.md`,
+//! written into the run directory.
+//!
+//! Three steps, each a plain function: [`read_run`] reads `metrics.csv`,
+//! `summary.json` and `manifest.json` into a [`RunData`]; [`build`] turns
+//! that into the plots and the text, drawing nothing but strings; and
+//! [`write_report`] does both and writes the files (each under a temporary
+//! name, then renamed, as the run's own files are).
+//!
+//! The plots, per product `P` unless said otherwise:
+//!
+//! | file | what it shows |
+//! |---|---|
+//! | `success_P.svg` | subscription and sale success probability per window, with the 95% Wilson band |
+//! | `volume_P.svg` | lots traded per window |
+//! | `scatter_P.svg` | success against volume over windows, least-squares lines, r and ρ |
+//! | `price_P.svg` | last and mid price and NAV; loan and deposit rates in a lower panel |
+//! | `optimists.svg` | share of optimists among herd followers (market-wide; only with herding groups) |
+//! | `rolling_P.svg` | rolling Pearson and Spearman correlation of success with volume |
+//!
+//! Columns that a run did not write (older runs) leave out the plot element
+//! that needs them, with a note in `report.md`.
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+mod axis;
+pub mod data;
+mod markdown;
+mod num;
+pub mod plot;
+
+pub use axis::TimeAxis;
+pub use data::{ManifestInfo, MetricsTable, SummaryInfo};
+
+/// Why a report could not be written.
+#[derive(Debug)]
+pub enum ReportError {
+    /// The run directory does not exist, or is not a directory.
+    NoRunDir { dir: PathBuf, why: &'static str },
+    /// A file the report needs is not in the run directory.
+    MissingFile(PathBuf),
+    /// A file could not be read.
+    Read(PathBuf, io::Error),
+    /// A file does not hold what a run writes.
+    Garbled(PathBuf, String),
+    /// A plot could not be drawn.
+    Draw { file: String, message: String },
+    /// A file could not be written.
+    Write(PathBuf, io::Error),
+}
+
+impl ReportError {
+    /// Whether the fault is in the run directory given (exit status 2), not
+    /// in drawing or writing (exit status 1).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, ReportError::NoRunDir { .. } | ReportError::MissingFile(_) | ReportError::Garbled(..))
+    }
+}
+
+impl fmt::Display for ReportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReportError::NoRunDir { dir, why } => {
+                write!(f, "{}: {why}; give the directory of a finished run (`tplus run … --out DIR`)", dir.display())
+            }
+            ReportError::MissingFile(p) => {
+                write!(f, "{}: missing; is this the directory of a finished run?", p.display())
+            }
+            ReportError::Read(p, e) => write!(f, "{}: cannot read: {e}", p.display()),
+            ReportError::Garbled(p, m) => write!(f, "{}: {m}", p.display()),
+            ReportError::Draw { file, message } => write!(f, "cannot draw {file}: {message}"),
+            ReportError::Write(p, e) => write!(f, "{}: cannot write: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for ReportError {}
+
+/// What a run directory holds, as read.
+#[derive(Clone, Debug)]
+pub struct RunData {
+    pub metrics: MetricsTable,
+    pub summary: SummaryInfo,
+    /// `None` when the run has no `manifest.json`.
+    pub manifest: Option<ManifestInfo>,
+}
+
+/// One plot: its file name, title, the sentence `report.md` gives it, and the SVG text.
+#[derive(Clone, Debug)]
+pub struct Plot {
+    pub file: String,
+    pub title: String,
+    pub about: String,
+    pub svg: String,
+}
+
+/// The plots under one heading of `report.md` (a product, or the market).
+#[derive(Clone, Debug)]
+pub struct Section {
+    pub heading: String,
+    pub plots: Vec<Plot>,
+}
+
+/// Everything the report writes, before it is written.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub sections: Vec<Section>,
+    /// Plot elements left out and why.
+    pub notes: Vec<String>,
+    /// The text of `report.md`.
+    pub markdown: String,
+}
+
+fn read_text(path: &Path) -> Result<Option<String>, ReportError> {
+    match fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| ReportError::Garbled(path.to_path_buf(), "not UTF-8 text".into())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ReportError::Read(path.to_path_buf(), e)),
+    }
+}
+
+/// Reads `metrics.csv` and `summary.json` (both needed) and `manifest.json`
+/// (optional) from a run directory.
+pub fn read_run(run_dir: &Path) -> Result<RunData, ReportError> {
+    if !run_dir.exists() {
+        return Err(ReportError::NoRunDir { dir: run_dir.to_path_buf(), why: "no such directory" });
+    }
+    if !run_dir.is_dir() {
+        return Err(ReportError::NoRunDir { dir: run_dir.to_path_buf(), why: "not a directory" });
+    }
+    let need = |name: &str| -> Result<(PathBuf, String), ReportError> {
+        let path = run_dir.join(name);
+        match read_text(&path)? {
+            Some(text) => Ok((path, text)),
+            None => Err(ReportError::MissingFile(path)),
+        }
+    };
+    let (path, text) = need("metrics.csv")?;
+    let metrics = MetricsTable::parse(&text).map_err(|m| ReportError::Garbled(path, m))?;
+    let (path, text) = need("summary.json")?;
+    let summary = SummaryInfo::parse(&text).map_err(|m| ReportError::Garbled(path, m))?;
+    let path = run_dir.join("manifest.json");
+    let manifest = match read_text(&path)? {
+        None => None,
+        Some(text) => Some(ManifestInfo::parse(&text).map_err(|m| ReportError::Garbled(path, m))?),
+    };
+    Ok(RunData { metrics, summary, manifest })
+}
+
+/// A product id as a file-name part: letters, digits, `-`, `_` and `.` kept, anything else `_`.
+fn file_part(id: &str) -> String {
+    id.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()
+}
+
+/// The most common window length in seconds.
+fn window_secs(rows: &[data::Row]) -> f64 {
+    let mut lengths: Vec<i64> = rows.iter().map(|r| (r.t_end - r.t_start).round() as i64).collect();
+    lengths.sort_unstable();
+    let mut best = (0, 0usize);
+    for chunk in lengths.chunk_by(|a, b| a == b) {
+        if chunk.len() > best.1 {
+            best = (chunk[0], chunk.len());
+        }
+    }
+    best.0 as f64
+}
+
+/// What the text needs to know about the run besides the summary.
+pub struct Context {
+    pub scenario: Option<String>,
+    pub seed: Option<u64>,
+    pub version: Option<String>,
+    pub products: Vec<String>,
+    pub windows: usize,
+    pub days: usize,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+    /// `5-minute`.
+    pub window: String,
+    /// `5 minutes`.
+    pub window_length: String,
+}
+
+/// Draws every plot and writes the text, from the data alone.
+pub fn build(data: &RunData) -> Result<Report, ReportError> {
+    let m = &data.metrics;
+    let Some(first) = m.products.first().map(|p| &p.rows) else {
+        return Err(ReportError::Garbled("metrics.csv".into(), "no rows after the header".into()));
+    };
+    let axis = TimeAxis::new(first);
+    let window = num::window(window_secs(first));
+    let rolling_k = data.manifest.as_ref().and_then(|x| x.rolling_windows);
+    let draw_err = |file: &str| {
+        let file = file.to_string();
+        move |e: plot::DrawError| ReportError::Draw { file, message: e.0 }
+    };
+    let mut notes = Vec::new();
+    let bands = ["sub_success_lo", "sub_success_hi", "sale_success_lo", "sale_success_hi"].iter().all(|c| m.has(c));
+    if !bands {
+        notes.push(
+            "`metrics.csv` has no Wilson interval columns (`sub_success_lo`, `sub_success_hi`, `sale_success_lo`, \
+             `sale_success_hi`): the success plots show no band."
+                .to_string(),
+        );
+    }
+    for (col, what) in
+        [("mid_price", "mid price"), ("nav", "NAV"), ("loan_rate", "loan rate"), ("deposit_rate", "deposit rate")]
+    {
+        if !m.has(col) {
+            notes.push(format!("`metrics.csv` has no `{col}` column: the price plots show no {what}."));
+        }
+    }
+    let roll_cols = ["roll_sub_pearson", "roll_sub_spearman", "roll_sale_pearson", "roll_sale_spearman"];
+    let has_rolling = roll_cols.iter().all(|c| m.has(c));
+    if !has_rolling {
+        notes.push(
+            "`metrics.csv` has no rolling correlation columns (`roll_sub_pearson`, `roll_sub_spearman`, \
+             `roll_sale_pearson`, `roll_sale_spearman`): no rolling correlation plots."
+                .to_string(),
+        );
+    }
+
+    let mut sections = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    for p in &m.products {
+        let id = &p.product;
+        let rows = &p.rows;
+        let mut part = file_part(id);
+        if used.contains(&part) {
+            part = format!("{part}_{}", used.len());
+        }
+        used.push(part.clone());
+        let mut plots = Vec::new();
+
+        let file = format!("success_{part}.svg");
+        let title = format!("{id}: subscription and sale success probability");
+        let svg = plot::success(&title, &axis, rows, &window, bands).map_err(draw_err(&file))?;
+        let about = format!(
+            "The share of customers' buy orders (subscriptions) and sell orders (sales) closing in each {window} window \
+             that were filled whole{}; a gap is a window in which no order of that side closed.",
+            if bands { ", with the 95% Wilson interval shaded" } else { "" }
+        );
+        plots.push(Plot { file, title, about, svg });
+
+        let file = format!("volume_{part}.svg");
+        let title = format!("{id}: volume per {window} window");
+        let svg = plot::volume(&title, &axis, rows, &window).map_err(draw_err(&file))?;
+        let busiest = rows.iter().filter(|r| r.volume > 0.0).max_by(|a, b| a.volume.total_cmp(&b.volume));
+        let about = format!(
+            "Lots traded in {id} in each {window} window, platform trades included; {}.",
+            match busiest {
+                Some(r) => format!(
+                    "the busiest window, from {}, traded {} lots",
+                    axis.label(axis.x(r.day, r.t_start)),
+                    num::count(r.volume)
+                ),
+                None => "nothing traded in any window".into(),
+            }
+        );
+        plots.push(Plot { file, title, about, svg });
+
+        let file = format!("scatter_{part}.svg");
+        let title = format!("{id}: success probability against volume");
+        let svg = plot::scatter(&title, rows, &window).map_err(draw_err(&file))?;
+        let fit_text = |name: &str, (n, r, rho, _): plot::SideFit| {
+            format!("{name} r = {}, ρ = {} over {n} windows", num::signed(r, 3), num::signed(rho, 3))
+        };
+        let about = format!(
+            "Each {window} window's success probability against its volume, one marker per window and side, with \
+             each side's least-squares line: {}; {}.",
+            fit_text("subscriptions", plot::side_fit(rows, |r| r.sub_success)),
+            fit_text("sales", plot::side_fit(rows, |r| r.sale_success)),
+        );
+        plots.push(Plot { file, title, about, svg });
+
+        let file = format!("price_{part}.svg");
+        let input = plot::PriceInput {
+            rows,
+            has_mid: m.has("mid_price"),
+            has_nav: m.has("nav"),
+            has_loan: m.has("loan_rate"),
+            has_deposit: m.has("deposit_rate"),
+        };
+        let rates = input.has_loan || input.has_deposit;
+        let title = if rates { format!("{id}: price, NAV and rates") } else { format!("{id}: price and NAV") };
+        let svg = plot::price(&title, &axis, &input).map_err(draw_err(&file))?;
+        let range = rows
+            .iter()
+            .filter_map(|r| r.last_price)
+            .fold(None, |acc: Option<(f64, f64)>, v| Some(acc.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v)))));
+        let about = format!(
+            "The last trade price{}{} of {id} over time{}; {}.",
+            if input.has_mid { " and the mid price" } else { "" },
+            if input.has_nav { " against the NAV" } else { "" },
+            if rates {
+                ", and below them the bank loan and deposit rates (% per year) that funding costs follow"
+            } else {
+                ""
+            },
+            match range {
+                Some((lo, hi)) => format!("trades were priced between {lo} and {hi}"),
+                None => "no trade took place".into(),
+            }
+        );
+        plots.push(Plot { file, title, about, svg });
+
+        if has_rolling {
+            let file = format!("rolling_{part}.svg");
+            if rows.iter().all(|r| {
+                r.roll_sub_pearson.is_none()
+                    && r.roll_sub_spearman.is_none()
+                    && r.roll_sale_pearson.is_none()
+                    && r.roll_sale_spearman.is_none()
+            }) {
+                notes.push(format!(
+                    "{id}: the rolling correlations are undefined in every window (too few windows with closed \
+                     orders, or no variation): no rolling correlation plot."
+                ));
+            } else {
+                let title = format!("{id}: rolling correlation of success with volume");
+                let svg = plot::rolling(&title, &axis, rows, rolling_k).map_err(draw_err(&file))?;
+                let last = rolling_k.map_or("the last K windows".into(), |k| format!("the last {k} windows"));
+                let about = format!(
+                    "Pearson r (solid) and Spearman ρ (dashed) of success probability with volume over {last} up to \
+                     each window, for each side; a gap is a window where too few of those windows closed orders of \
+                     that side, or nothing varied."
+                );
+                plots.push(Plot { file, title, about, svg });
+            }
+        }
+        sections.push(Section { heading: id.clone(), plots });
+    }
+
+    let mut market = Vec::new();
+    if !m.has("optimist_share") {
+        notes.push("`metrics.csv` has no `optimist_share` column: no plot of the herd's optimists.".into());
+    } else if first.iter().all(|r| r.optimist_share.is_none()) {
+        notes
+            .push("No herding group in this run (`optimist_share` is empty in every window): no optimist plot.".into());
+    } else {
+        let file = "optimists.svg".to_string();
+        let title = "Herd followers: share of optimists".to_string();
+        let svg = plot::optimists(&title, &axis, first).map_err(draw_err(&file))?;
+        let shares: Vec<f64> = first.iter().filter_map(|r| r.optimist_share).collect();
+        let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+        let about = format!(
+            "The share of optimists among all herd-following customers at the end of each window (mean {}); a crowd \
+             that spends its time near 0% or 100% and swings between them is herding, one near 50% is not.",
+            num::pct(Some(mean))
+        );
+        market.push(Plot { file, title, about, svg });
+    }
+    if !market.is_empty() {
+        sections.push(Section { heading: "Market-wide".into(), plots: market });
+    }
+
+    let dates: Vec<&str> = first.iter().filter_map(|r| r.date.as_deref()).collect();
+    let ctx = Context {
+        scenario: data.manifest.as_ref().and_then(|x| x.scenario.clone()).or_else(|| data.summary.scenario.clone()),
+        seed: data.manifest.as_ref().and_then(|x| x.seed).or(data.summary.seed),
+        version: data.manifest.as_ref().and_then(|x| x.version.clone()),
+        products: m.products.iter().map(|p| p.product.clone()).collect(),
+        windows: first.len(),
+        days: axis.n_days(),
+        first_date: dates.first().map(|s| s.to_string()),
+        last_date: dates.last().map(|s| s.to_string()),
+        window_length: num::window_noun(window_secs(first)),
+        window,
+    };
+    let markdown = markdown::render(&ctx, &data.summary, &sections, &notes);
+    Ok(Report { sections, notes, markdown })
+}
+
+/// Writes `bytes` to `dir/name` under a temporary name first.
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportError> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.partial"));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_data()?;
+        fs::rename(&tmp, &path)
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        ReportError::Write(path.clone(), e)
+    })?;
+    Ok(path)
+}
+
+/// Reads the run in `run_dir`, draws its plots and writes them with
+/// `report.md` into the same directory. Returns the files written, plots
+/// first and `report.md` last.
+pub fn write_report(run_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let data = read_run(run_dir)?;
+    let report = build(&data)?;
+    let mut written = Vec::new();
+    for plot in report.sections.iter().flat_map(|s| &s.plots) {
+        written.push(write_file(run_dir, &plot.file, plot.svg.as_bytes())?);
+    }
+    written.push(write_file(run_dir, "report.md", report.markdown.as_bytes())?);
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_parts_are_safe() {
+        assert_eq!(file_part("NOTE7"), "NOTE7");
+        assert_eq!(file_part("a b/c"), "a_b_c");
+    }
+
+    #[test]
+    fn the_common_window_length_wins() {
+        let row = |a: f64, b: f64| data::Row { t_start: a, t_end: b, ..data::Row::default() };
+        assert_eq!(window_secs(&[row(0.0, 300.0), row(300.0, 600.0), row(600.0, 700.0)]), 300.0);
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("tplus-report-unit-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn input_errors_are_told_apart() {
+        let dir = scratch("errors");
+        let e = write_report(&dir.join("nope")).unwrap_err();
+        assert!(e.is_bad_input() && e.to_string().contains("no such directory"), "{e}");
+        let e = write_report(&dir).unwrap_err();
+        assert!(e.is_bad_input() && e.to_string().contains("metrics.csv: missing"), "{e}");
+        fs::write(dir.join("metrics.csv"), "product,window\nP,0\n").unwrap();
+        let e = write_report(&dir).unwrap_err();
+        assert!(matches!(e, ReportError::Garbled(..)) && e.to_string().contains("lacks"), "{e}");
+        fs::write(
+            dir.join("metrics.csv"),
+            "product,window,day,date,t_start,t_end,sub_success,sale_success,volume\nP,0,0,2026-01-05,34200,34500,1,,5\n",
+        )
+        .unwrap();
+        let e = write_report(&dir).unwrap_err();
+        assert!(e.to_string().contains("summary.json: missing"), "{e}");
+        fs::write(dir.join("summary.json"), "{\"products\": 3}").unwrap();
+        let e = write_report(&dir).unwrap_err();
+        assert!(e.to_string().contains("`products` is not a list"), "{e}");
+        fs::write(dir.join("summary.json"), "{}").unwrap();
+        fs::write(dir.join("manifest.json"), "not json").unwrap();
+        let e = write_report(&dir).unwrap_err();
+        assert!(e.to_string().contains("manifest.json") && e.to_string().contains("JSON"), "{e}");
+        // A run from before the added columns, without a manifest: plots and notes, no error.
+        fs::remove_file(dir.join("manifest.json")).unwrap();
+        let files = write_report(&dir).unwrap();
+        let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into()).collect();
+        assert_eq!(names, ["success_P.svg", "volume_P.svg", "scatter_P.svg", "price_P.svg", "report.md"]);
+        let md = fs::read_to_string(dir.join("report.md")).unwrap();
+        assert!(md.contains("no Wilson interval columns") && md.contains("no `optimist_share` column"), "{md}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,623 @@
+//! The plots: each a pure function from the data read to the text of an SVG
+//! file, drawn with `plotters` into a string. Text is written as SVG `<text>`
+//! elements, so no font is needed to draw; the viewer picks a sans-serif one.
+//!
+//! Every plot has a title, axis descriptions with units and a legend (drawn
+//! under the chart, so it never hides data). Time runs along the x axis as
+//! trading hours with the sessions joined (see [`TimeAxis`]); each value is
+//! drawn at the middle of its window, and a line breaks where a value is
+//! undefined or a day ends.
+
+use std::ops::Range;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::axis::TimeAxis;
+use super::data::Row;
+use super::num;
+use crate::metrics::stats;
+
+/// Width of every plot, in pixels.
+const WIDTH: u32 = 1000;
+const FONT: &str = "sans-serif";
+
+// The Okabe–Ito palette: told apart with the common colour-vision deficiencies.
+const OKABE_BLUE: RGBColor = RGBColor(0, 114, 178);
+const VERMILION: RGBColor = RGBColor(213, 94, 0);
+const OKABE_GREEN: RGBColor = RGBColor(0, 158, 115);
+const ORANGE: RGBColor = RGBColor(230, 159, 0);
+const PURPLE: RGBColor = RGBColor(204, 121, 167);
+const SKY: RGBColor = RGBColor(86, 180, 233);
+const DARK: RGBColor = RGBColor(40, 40, 40);
+const GREY: RGBColor = RGBColor(150, 150, 150);
+
+/// A drawing failure, as text.
+#[derive(Debug)]
+pub struct DrawError(pub String);
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        DrawError(e.to_string())
+    }
+}
+
+type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
+type TimeChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<TimeRange, RangedCoordf64>>;
+
+/// The x coordinate of the time plots: hours along a [`TimeAxis`], with the
+/// axis's own ticks (plotters' `WithKeyPoints` over `f64` cannot take a
+/// label formatter).
+struct TimeRange {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for TimeRange {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        // Only bold grid lines and labels, at the ticks.
+        if hint.weight().allow_light_points() { Vec::new() } else { self.ticks.clone() }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.inner.range()
+    }
+}
+
+/// How a legend entry is drawn.
+#[derive(Clone, Copy, Debug)]
+pub enum Swatch {
+    Line(RGBColor),
+    Dashed(RGBColor),
+    Band(RGBColor),
+    Bar(RGBColor),
+    Circle(RGBColor),
+    Triangle(RGBColor),
+}
+
+/// One line of a legend.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub swatch: Swatch,
+    pub label: String,
+}
+
+fn entry(swatch: Swatch, label: impl Into<String>) -> Entry {
+    Entry { swatch, label: label.into() }
+}
+
+/// A time series: (window, day, x on the axis, value).
+type Series<T = f64> = Vec<(u64, u64, f64, Option<T>)>;
+
+fn series<T>(axis: &TimeAxis, rows: &[Row], f: impl Fn(&Row) -> Option<T>) -> Series<T> {
+    rows.iter().map(|r| (r.window, r.day, mid_x(axis, r), f(r))).collect()
+}
+
+fn mid_x(axis: &TimeAxis, r: &Row) -> f64 {
+    (axis.x(r.day, r.t_start) + axis.x(r.day, r.t_end)) / 2.0
+}
+
+/// The runs of consecutive defined values of a series, broken where a value
+/// is undefined, a window is missing or a day ends.
+fn segments<T: Copy>(s: &Series<T>) -> Vec<Vec<(f64, T)>> {
+    let mut out: Vec<Vec<(f64, T)>> = Vec::new();
+    let mut prev: Option<(u64, u64)> = None;
+    for &(w, d, x, y) in s {
+        match y {
+            Some(y) => {
+                let joined = prev.is_some_and(|(pw, pd)| pd == d && w == pw + 1);
+                match out.last_mut() {
+                    Some(seg) if joined => seg.push((x, y)),
+                    _ => out.push(vec![(x, y)]),
+                }
+                prev = Some((w, d));
+            }
+            None => prev = None,
+        }
+    }
+    out
+}
+
+/// The smallest and largest defined values, if any.
+fn extent(values: impl IntoIterator<Item = Option<f64>>) -> Option<(f64, f64)> {
+    values.into_iter().flatten().filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
+        None => Some((v, v)),
+        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+    })
+}
+
+/// A range around `lo..hi` with a margin, never empty.
+fn padded(lo: f64, hi: f64, min_half_width: f64) -> Range<f64> {
+    let span = hi - lo;
+    if span <= 0.0 {
+        let half = (lo.abs() * 0.001).max(min_half_width);
+        return (lo - half)..(hi + half);
+    }
+    (lo - span * 0.06)..(hi + span * 0.06)
+}
+
+/// Decimals that tell apart ticks over a span.
+fn decimals(span: f64) -> usize {
+    if span <= 0.0 || !span.is_finite() {
+        return 2;
+    }
+    ((-(span / 5.0).log10()).ceil() as i64 + 1).clamp(0, 6) as usize
+}
+
+/// Draws into an SVG string of the given height: the title at the top, the
+/// legend at the bottom, and `body` gets the area between.
+fn render(
+    height: u32,
+    title: &str,
+    legend: &[Entry],
+    body: impl FnOnce(&Area<'_>) -> Result<(), DrawError>,
+) -> Result<String, DrawError> {
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let inner = root.titled(title, (FONT, 24).into_font().color(&DARK))?;
+        let one_column = legend.iter().any(|e| e.label.chars().count() > 58);
+        let per_row = if one_column { 1 } else { 2 };
+        let rows = legend.len().div_ceil(per_row) as u32;
+        let (_, h) = inner.dim_in_pixel();
+        let legend_h = (rows * 22 + 14).min(h / 2);
+        let (chart, key) = inner.split_vertically(h - legend_h);
+        body(&chart)?;
+        draw_legend(&key, legend, per_row)?;
+        root.present()?;
+    }
+    Ok(buf)
+}
+
+fn draw_legend(area: &Area<'_>, entries: &[Entry], per_row: usize) -> Result<(), DrawError> {
+    let (w, _) = area.dim_in_pixel();
+    let col_w = (w as i32 - 100) / per_row as i32;
+    let font = (FONT, 15).into_font().color(&DARK).pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, e) in entries.iter().enumerate() {
+        let x = 80 + (i % per_row) as i32 * col_w;
+        let y = 12 + (i / per_row) as i32 * 22;
+        let (a, b) = (x, x + 30);
+        match e.swatch {
+            Swatch::Line(c) => area.draw(&PathElement::new(vec![(a, y), (b, y)], c.stroke_width(2)))?,
+            Swatch::Dashed(c) => {
+                area.draw(&DashedPathElement::new(vec![(a, y), (b, y)], 6, 4, c.stroke_width(2)))?;
+            }
+            Swatch::Band(c) => area.draw(&Rectangle::new([(a, y - 7), (b, y + 7)], c.mix(0.25).filled()))?,
+            Swatch::Bar(c) => area.draw(&Rectangle::new([(a + 5, y - 7), (b - 5, y + 7)], c.mix(0.8).filled()))?,
+            Swatch::Circle(c) => area.draw(&Circle::new((a + 15, y), 4, c.mix(0.7).filled()))?,
+            Swatch::Triangle(c) => area.draw(&TriangleMarker::new((a + 15, y), 5, c.mix(0.7).filled()))?,
+        }
+        area.draw(&Text::new(e.label.clone(), (b + 10, y), font.clone()))?;
+    }
+    Ok(())
+}
+
+/// A chart over the time axis with its mesh, axis descriptions and lines at
+/// each day's open.
+fn time_chart<'a, 'b>(
+    area: &'a Area<'b>,
+    axis: &TimeAxis,
+    y: Range<f64>,
+    y_desc: &str,
+    y_fmt: &dyn Fn(&f64) -> String,
+    x_desc: bool,
+) -> Result<TimeChart<'a, 'b>, DrawError> {
+    let (y0, y1) = (y.start, y.end);
+    let mut ticks = axis.ticks(if axis.n_days() > 1 { 8 } else { 12 });
+    if ticks.is_empty() {
+        ticks.push(0.0);
+    }
+    let mut chart = ChartBuilder::on(area)
+        .margin(10)
+        .margin_right(30)
+        .x_label_area_size(if x_desc { 50 } else { 25 })
+        .y_label_area_size(80)
+        .build_cartesian_2d(TimeRange { inner: (0.0..axis.hours()).into(), ticks }, y)?;
+    let x_fmt = |x: &f64| axis.label(*x);
+    chart
+        .configure_mesh()
+        .x_desc(if x_desc { axis.description() } else { String::new() })
+        .y_desc(y_desc)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(y_fmt)
+        .y_labels(8)
+        .label_style((FONT, 13).into_font().color(&DARK))
+        .axis_desc_style((FONT, 15).into_font().color(&DARK))
+        .bold_line_style(GREY.mix(0.25))
+        .light_line_style(GREY.mix(0.08))
+        .draw()?;
+    chart.draw_series(
+        axis.day_starts().into_iter().map(|x| PathElement::new(vec![(x, y0), (x, y1)], GREY.mix(0.8).stroke_width(1))),
+    )?;
+    Ok(chart)
+}
+
+/// Draws a series as lines broken at gaps, with a dot at every value.
+fn draw_line(
+    chart: &mut TimeChart<'_, '_>,
+    s: &Series,
+    color: RGBColor,
+    dashed: bool,
+    dots: bool,
+) -> Result<(), DrawError> {
+    for seg in segments(s) {
+        if dashed {
+            chart.draw_series(std::iter::once(DashedPathElement::new(seg.clone(), 6, 4, color.stroke_width(2))))?;
+        } else {
+            chart.draw_series(std::iter::once(PathElement::new(seg.clone(), color.stroke_width(2))))?;
+        }
+        if dots || seg.len() == 1 {
+            chart.draw_series(seg.iter().map(|&p| Circle::new(p, 2, color.filled())))?;
+        }
+    }
+    Ok(())
+}
+
+/// Draws the band between the bounds (lo, hi) where they are defined: a
+/// polygon per run of windows, a vertical bar for a lone window.
+fn draw_band(chart: &mut TimeChart<'_, '_>, band: &Series<(f64, f64)>, color: RGBColor) -> Result<(), DrawError> {
+    for seg in segments(band) {
+        if let [(x, (lo, hi))] = seg[..] {
+            let bar = PathElement::new(vec![(x, lo), (x, hi)], color.mix(0.35).stroke_width(3));
+            chart.draw_series(std::iter::once(bar))?;
+            continue;
+        }
+        let mut poly: Vec<(f64, f64)> = seg.iter().map(|&(x, (_, hi))| (x, hi)).collect();
+        poly.extend(seg.iter().rev().map(|&(x, (lo, _))| (x, lo)));
+        chart.draw_series(std::iter::once(Polygon::new(poly, color.mix(0.2).filled())))?;
+    }
+    Ok(())
+}
+
+fn pct_label(y: &f64) -> String {
+    format!("{:.0}%", y * 100.0)
+}
+
+/// Plot 1: subscription and sale success over time, with the Wilson band
+/// when `bands` (the interval columns exist).
+pub fn success(title: &str, axis: &TimeAxis, rows: &[Row], window: &str, bands: bool) -> Result<String, DrawError> {
+    let sub = series(axis, rows, |r| r.sub_success);
+    let sale = series(axis, rows, |r| r.sale_success);
+    let mut legend = vec![
+        entry(Swatch::Line(OKABE_BLUE), "subscriptions (buy orders filled whole / closed)"),
+        entry(Swatch::Line(VERMILION), "sales (sell orders filled whole / closed)"),
+    ];
+    if bands {
+        legend.push(entry(Swatch::Band(OKABE_BLUE), "subscriptions: 95% Wilson interval"));
+        legend.push(entry(Swatch::Band(VERMILION), "sales: 95% Wilson interval"));
+    }
+    render(560, title, &legend, |area| {
+        let y_desc = format!("success probability per {window} window (%)");
+        let mut chart = time_chart(area, axis, -0.02..1.02, &y_desc, &pct_label, true)?;
+        if bands {
+            draw_band(&mut chart, &series(axis, rows, |r| r.sub_lo.zip(r.sub_hi)), OKABE_BLUE)?;
+            draw_band(&mut chart, &series(axis, rows, |r| r.sale_lo.zip(r.sale_hi)), VERMILION)?;
+        }
+        draw_line(&mut chart, &sub, OKABE_BLUE, false, true)?;
+        draw_line(&mut chart, &sale, VERMILION, false, true)?;
+        Ok(())
+    })
+}
+
+/// Plot 2: lots traded per window, as bars spanning their windows.
+pub fn volume(title: &str, axis: &TimeAxis, rows: &[Row], window: &str) -> Result<String, DrawError> {
+    let top = rows.iter().map(|r| r.volume).fold(0.0, f64::max);
+    let legend =
+        [entry(Swatch::Bar(OKABE_BLUE), format!("lots traded in the {window} window (platform trades included)"))];
+    render(520, title, &legend, |area| {
+        let y_top = if top > 0.0 { top * 1.08 } else { 1.0 };
+        let y_desc = format!("volume (lots per {window} window)");
+        let mut chart = time_chart(area, axis, 0.0..y_top, &y_desc, &|y| num::count(y.round()), true)?;
+        chart.draw_series(rows.iter().filter(|r| r.volume > 0.0).map(|r| {
+            let (x0, x1) = (axis.x(r.day, r.t_start), axis.x(r.day, r.t_end));
+            let gap = (x1 - x0) * 0.08;
+            Rectangle::new([(x0 + gap, 0.0), (x1 - gap, r.volume)], OKABE_BLUE.mix(0.8).filled())
+        }))?;
+        Ok(())
+    })
+}
+
+/// The least-squares line y = a + b·x; `None` with fewer than two points or
+/// no spread in x.
+pub fn least_squares(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
+    let n = x.len().min(y.len());
+    if n < 2 {
+        return None;
+    }
+    let mx = x[..n].iter().sum::<f64>() / n as f64;
+    let my = y[..n].iter().sum::<f64>() / n as f64;
+    let sxx: f64 = x[..n].iter().map(|a| (a - mx) * (a - mx)).sum();
+    if sxx <= 0.0 {
+        return None;
+    }
+    let sxy: f64 = x[..n].iter().zip(&y[..n]).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let b = sxy / sxx;
+    Some((my - b * mx, b))
+}
+
+/// The part of the line y = a + b·x over `x0..x1` that stays within `y0..y1`.
+fn clipped_line((a, b): (f64, f64), (x0, x1): (f64, f64), (y0, y1): (f64, f64)) -> Option<[(f64, f64); 2]> {
+    let (mut lo, mut hi) = (x0, x1);
+    if b.abs() > 0.0 {
+        let (xa, xb) = ((y0 - a) / b, (y1 - a) / b);
+        lo = lo.max(xa.min(xb));
+        hi = hi.min(xa.max(xb));
+    } else if !(y0..=y1).contains(&a) {
+        return None;
+    }
+    (lo <= hi).then_some([(lo, a + b * lo), (hi, a + b * hi)])
+}
+
+/// The pairs (volume, success) of the windows where the side's success is defined.
+fn pairs(rows: &[Row], f: impl Fn(&Row) -> Option<f64>) -> (Vec<f64>, Vec<f64>) {
+    rows.iter().filter_map(|r| f(r).map(|s| (r.volume, s))).unzip()
+}
+
+/// Correlation figures of a side: (n, Pearson r, Spearman rho, fitted line).
+pub type SideFit = (usize, Option<f64>, Option<f64>, Option<(f64, f64)>);
+
+/// n, r, rho and the least-squares line of success against volume for one side.
+pub fn side_fit(rows: &[Row], f: impl Fn(&Row) -> Option<f64>) -> SideFit {
+    let (x, y) = pairs(rows, f);
+    (x.len(), stats::pearson(&x, &y), stats::spearman(&x, &y), least_squares(&x, &y))
+}
+
+/// Plot 3: success against volume over windows, both sides, with their
+/// least-squares lines and correlations.
+pub fn scatter(title: &str, rows: &[Row], window: &str) -> Result<String, DrawError> {
+    let (sx, sy) = pairs(rows, |r| r.sub_success);
+    let (ax, ay) = pairs(rows, |r| r.sale_success);
+    let sub = side_fit(rows, |r| r.sub_success);
+    let sale = side_fit(rows, |r| r.sale_success);
+    let corr =
+        |(n, r, rho, _): SideFit| format!("r = {}, ρ = {} over {n} windows", num::signed(r, 3), num::signed(rho, 3));
+    let legend = [
+        entry(Swatch::Circle(OKABE_BLUE), format!("subscriptions: one dot per window ({} windows)", sub.0)),
+        entry(Swatch::Triangle(VERMILION), format!("sales: one triangle per window ({} windows)", sale.0)),
+        entry(Swatch::Line(OKABE_BLUE), format!("subscriptions, least-squares line: {}", corr(sub))),
+        entry(Swatch::Line(VERMILION), format!("sales, least-squares line: {}", corr(sale))),
+    ];
+    let top = sx.iter().chain(&ax).copied().fold(0.0, f64::max);
+    let x_top = if top > 0.0 { top * 1.05 } else { 1.0 };
+    render(640, title, &legend, |area| {
+        let mut chart = ChartBuilder::on(area)
+            .margin(10)
+            .margin_right(30)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.0..x_top, -0.02..1.02)?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("volume (lots traded per {window} window)"))
+            .y_desc(format!("success probability per {window} window (%)"))
+            .x_label_formatter(&|x| num::count(x.round()))
+            .y_label_formatter(&pct_label)
+            .label_style((FONT, 13).into_font().color(&DARK))
+            .axis_desc_style((FONT, 15).into_font().color(&DARK))
+            .bold_line_style(GREY.mix(0.25))
+            .light_line_style(GREY.mix(0.08))
+            .draw()?;
+        chart.draw_series(sx.iter().zip(&sy).map(|(&x, &y)| Circle::new((x, y), 3, OKABE_BLUE.mix(0.55).filled())))?;
+        chart.draw_series(
+            ax.iter().zip(&ay).map(|(&x, &y)| TriangleMarker::new((x, y), 4, VERMILION.mix(0.55).filled())),
+        )?;
+        for (fit, xs, color) in [(sub.3, &sx, OKABE_BLUE), (sale.3, &ax, VERMILION)] {
+            let Some(line) = fit else { continue };
+            let (x0, x1) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+            if let Some(seg) = clipped_line(line, (x0, x1), (-0.02, 1.02)) {
+                chart.draw_series(std::iter::once(PathElement::new(seg.to_vec(), color.stroke_width(2))))?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// What the price plot has to draw.
+pub struct PriceInput<'a> {
+    pub rows: &'a [Row],
+    pub has_mid: bool,
+    pub has_nav: bool,
+    pub has_loan: bool,
+    pub has_deposit: bool,
+}
+
+/// Plot 4: last and mid price and NAV (top panel), loan and deposit rates
+/// (bottom panel, when present).
+pub fn price(title: &str, axis: &TimeAxis, p: &PriceInput<'_>) -> Result<String, DrawError> {
+    let rows = p.rows;
+    let last = series(axis, rows, |r| r.last_price);
+    let mid = series(axis, rows, |r| r.mid_price);
+    let nav = series(axis, rows, |r| r.nav);
+    let mut legend = vec![entry(Swatch::Line(DARK), "last trade price (carried forward)")];
+    if p.has_mid {
+        legend.push(entry(Swatch::Line(SKY), "mid price at the window's end (best bid + best ask) / 2"));
+    }
+    if p.has_nav {
+        legend.push(entry(Swatch::Dashed(OKABE_GREEN), "net asset value (NAV)"));
+    }
+    let rates = p.has_loan || p.has_deposit;
+    if p.has_loan {
+        legend.push(entry(Swatch::Line(VERMILION), "bank loan rate at the window's start (lower panel)"));
+    }
+    if p.has_deposit {
+        legend.push(entry(Swatch::Dashed(PURPLE), "deposit rate at the window's start (lower panel)"));
+    }
+    let prices = extent(rows.iter().flat_map(|r| [r.last_price, r.mid_price, r.nav]));
+    render(if rates { 760 } else { 560 }, title, &legend, |area| {
+        let (top, bottom) = if rates {
+            let (_, h) = area.dim_in_pixel();
+            let (t, b) = area.split_vertically(h * 62 / 100);
+            (t, Some(b))
+        } else {
+            (area.clone(), None)
+        };
+        let (lo, hi) = prices.unwrap_or((0.0, 1.0));
+        let y = padded(lo, hi, 1e-4);
+        let d = decimals(y.end - y.start);
+        let price_fmt = |v: &f64| format!("{v:.d$}");
+        let mut chart = time_chart(&top, axis, y, "price (currency units per unit)", &price_fmt, bottom.is_none())?;
+        if p.has_nav {
+            draw_line(&mut chart, &nav, OKABE_GREEN, true, false)?;
+        }
+        draw_line(&mut chart, &last, DARK, false, false)?;
+        if p.has_mid {
+            draw_line(&mut chart, &mid, SKY, false, false)?;
+        }
+        if let Some(bottom) = bottom {
+            let loan = series(axis, rows, |r| r.loan_rate.map(|v| v * 100.0));
+            let deposit = series(axis, rows, |r| r.deposit_rate.map(|v| v * 100.0));
+            let (lo, hi) = extent(loan.iter().chain(&deposit).map(|s| s.3)).unwrap_or((0.0, 1.0));
+            let y = padded(lo, hi, 0.25);
+            let d = decimals(y.end - y.start);
+            let mut chart = time_chart(&bottom, axis, y, "rate (% per year)", &|v| format!("{v:.d$}%"), true)?;
+            if p.has_loan {
+                draw_line(&mut chart, &loan, VERMILION, false, false)?;
+            }
+            if p.has_deposit {
+                draw_line(&mut chart, &deposit, PURPLE, true, false)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Plot 5: the share of optimists among herd followers at each window's end.
+pub fn optimists(title: &str, axis: &TimeAxis, rows: &[Row]) -> Result<String, DrawError> {
+    let s = series(axis, rows, |r| r.optimist_share);
+    let legend = [
+        entry(Swatch::Line(ORANGE), "optimists among all herd followers at the window's end (%)"),
+        entry(Swatch::Dashed(GREY), "one half: as many optimists as pessimists"),
+    ];
+    render(520, title, &legend, |area| {
+        let mut chart =
+            time_chart(area, axis, -0.02..1.02, "share of herd followers who are optimists (%)", &pct_label, true)?;
+        chart.draw_series(std::iter::once(DashedPathElement::new(
+            vec![(0.0, 0.5), (axis.hours(), 0.5)],
+            6,
+            4,
+            GREY.stroke_width(1),
+        )))?;
+        draw_line(&mut chart, &s, ORANGE, false, true)?;
+        Ok(())
+    })
+}
+
+/// Plot 6: the rolling correlations of success with volume over the last K windows.
+pub fn rolling(title: &str, axis: &TimeAxis, rows: &[Row], k: Option<u64>) -> Result<String, DrawError> {
+    let last = k.map_or("the last K windows".to_string(), |k| format!("the last {k} windows"));
+    let legend = [
+        entry(Swatch::Line(OKABE_BLUE), format!("subscriptions: Pearson r over {last}")),
+        entry(Swatch::Dashed(OKABE_BLUE), format!("subscriptions: Spearman ρ over {last}")),
+        entry(Swatch::Line(VERMILION), format!("sales: Pearson r over {last}")),
+        entry(Swatch::Dashed(VERMILION), format!("sales: Spearman ρ over {last}")),
+    ];
+    render(560, title, &legend, |area| {
+        let mut chart =
+            time_chart(area, axis, -1.05..1.05, "correlation of success with volume", &|v| format!("{v:+.1}"), true)?;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (axis.hours(), 0.0)], DARK.mix(0.6))))?;
+        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sub_pearson), OKABE_BLUE, false, false)?;
+        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sub_spearman), OKABE_BLUE, true, false)?;
+        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sale_pearson), VERMILION, false, false)?;
+        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sale_spearman), VERMILION, true, false)?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> Vec<Row> {
+        (0..6)
+            .map(|w| Row {
+                window: w,
+                day: w / 3,
+                date: Some(if w < 3 { "2026-01-05" } else { "2026-01-06" }.into()),
+                t_start: (w / 3) as f64 * 86_400.0 + 34_200.0 + (w % 3) as f64 * 300.0,
+                t_end: (w / 3) as f64 * 86_400.0 + 34_500.0 + (w % 3) as f64 * 300.0,
+                sub_success: (w != 1).then_some(0.1 * w as f64),
+                sub_lo: (w != 1).then_some(0.0),
+                sub_hi: (w != 1).then_some(0.9),
+                sale_success: Some(0.5),
+                volume: 10.0 * w as f64,
+                last_price: (w > 0).then_some(1.0001),
+                loan_rate: Some(0.0435),
+                ..Row::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn segments_break_at_gaps_and_days() {
+        let r = rows();
+        let axis = TimeAxis::new(&r);
+        let s = series(&axis, &r, |r| r.sub_success);
+        let lens: Vec<usize> = segments(&s).iter().map(Vec::len).collect();
+        // Window 1 undefined, day 0 ends after window 2.
+        assert_eq!(lens, [1, 1, 3]);
+    }
+
+    #[test]
+    fn least_squares_fits_a_line() {
+        let (a, b) = least_squares(&[0.0, 1.0, 2.0], &[1.0, 3.0, 5.0]).unwrap();
+        assert!((a - 1.0).abs() < 1e-12 && (b - 2.0).abs() < 1e-12);
+        assert_eq!(least_squares(&[1.0, 1.0], &[0.0, 1.0]), None);
+        assert_eq!(least_squares(&[1.0], &[0.0]), None);
+    }
+
+    #[test]
+    fn fitted_lines_are_clipped_to_the_chart() {
+        let [p, q] = clipped_line((0.0, 1.0), (0.0, 10.0), (0.0, 1.0)).unwrap();
+        assert_eq!((p, q), ((0.0, 0.0), (1.0, 1.0)));
+        assert!(clipped_line((5.0, 0.0), (0.0, 1.0), (0.0, 1.0)).is_none());
+    }
+
+    #[test]
+    fn ranges_are_never_empty() {
+        let r = padded(1.0, 1.0, 1e-4);
+        assert!(r.start < r.end);
+        assert_eq!(decimals(0.0), 2);
+        assert_eq!(decimals(0.001), 5);
+    }
+
+    fn well_formed(svg: &str, title: &str) {
+        assert!(svg.starts_with("<svg"), "{}", &svg[..50.min(svg.len())]);
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains(title), "no title `{title}`");
+        assert!(!svg.contains("NaN"), "NaN in the drawing");
+    }
+
+    #[test]
+    fn every_plot_draws_ordinary_and_degenerate_data() {
+        let r = rows();
+        let axis = TimeAxis::new(&r);
+        well_formed(&success("S", &axis, &r, "5-minute", true).unwrap(), "S");
+        well_formed(&volume("V", &axis, &r, "5-minute").unwrap(), "V");
+        well_formed(&scatter("X", &r, "5-minute").unwrap(), "X");
+        let p = PriceInput { rows: &r, has_mid: true, has_nav: true, has_loan: true, has_deposit: false };
+        well_formed(&price("P", &axis, &p).unwrap(), "P");
+        well_formed(&optimists("O", &axis, &r).unwrap(), "O");
+        well_formed(&rolling("R", &axis, &r, Some(12)).unwrap(), "R");
+        // One window with nothing defined and no volume.
+        let one = vec![Row { t_start: 0.0, t_end: 300.0, ..Row::default() }];
+        let axis = TimeAxis::new(&one);
+        well_formed(&success("S", &axis, &one, "5-minute", true).unwrap(), "S");
+        well_formed(&volume("V", &axis, &one, "5-minute").unwrap(), "V");
+        well_formed(&scatter("X", &one, "5-minute").unwrap(), "X");
+        let p = PriceInput { rows: &one, has_mid: false, has_nav: false, has_loan: false, has_deposit: false };
+        well_formed(&price("P", &axis, &p).unwrap(), "P");
+        well_formed(&rolling("R", &axis, &one, None).unwrap(), "R");
+    }
+}

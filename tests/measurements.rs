@@ -1,0 +1,187 @@
+//! Every number a run reports can be recomputed from its CSV files, the way
+//! scenarios/README.md says: success probabilities and their Wilson
+//! intervals, fill ratios, mean times to fill, the correlations of success
+//! with volume (Pearson and Spearman with average ranks for ties), the
+//! rolling correlations, the herding measures and the risk report. This test
+//! recomputes them from `metrics.csv` and `risk.csv` with its own plain code
+//! and compares them with `metrics.csv` and `summary.json`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn run(name: &str, scenario: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tplus-measurements-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("out");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(scenario);
+    let status = Command::new(env!("CARGO_BIN_EXE_tplus"))
+        .args(["run", scenario.to_str().unwrap(), "--quiet", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    out
+}
+
+fn csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines.map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect()).collect()
+}
+
+fn num(row: &HashMap<String, String>, col: &str) -> f64 {
+    row[col].parse().unwrap_or_else(|_| panic!("{col} = `{}`", row[col]))
+}
+
+fn opt(row: &HashMap<String, String>, col: &str) -> Option<f64> {
+    (!row[col].is_empty()).then(|| num(row, col))
+}
+
+fn close(a: f64, b: f64, what: &str) {
+    assert!((a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs())), "{what}: {a} vs {b}");
+}
+
+/// Wilson 95% interval, written out from the formula.
+fn wilson(k: f64, n: f64) -> (f64, f64) {
+    let z = 1.959963984540054f64;
+    let p = k / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / (1.0 + z * z / n);
+    (centre - half, centre + half)
+}
+
+fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
+    let syy: f64 = y.iter().map(|b| (b - my) * (b - my)).sum();
+    sxy / (sxx * syy).sqrt()
+}
+
+/// Average ranks, by counting: rank = (number below) + (number equal + 1) / 2.
+fn ranks(x: &[f64]) -> Vec<f64> {
+    x.iter()
+        .map(|v| {
+            let below = x.iter().filter(|w| *w < v).count() as f64;
+            let equal = x.iter().filter(|w| *w == v).count() as f64;
+            below + (equal + 1.0) / 2.0
+        })
+        .collect()
+}
+
+fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    pearson(&ranks(x), &ranks(y))
+}
+
+#[test]
+fn the_summary_and_the_derived_columns_follow_from_the_counts() {
+    let out = run("herding", "herding.toml");
+    let rows = csv(&out.join("metrics.csv"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let product = &summary["products"][0];
+
+    // Per window: intervals, fill ratios, success.
+    for r in &rows {
+        for (side, closed, filled, lots, lots_filled, success) in [
+            ("sub", "buy_closed", "buy_filled", "buy_lots", "buy_lots_filled", "sub_success"),
+            ("sale", "sell_closed", "sell_filled", "sell_lots", "sell_lots_filled", "sale_success"),
+        ] {
+            let (n, k) = (num(r, closed), num(r, filled));
+            if n == 0.0 {
+                assert!(r[success].is_empty() && r[&format!("{side}_success_lo")].is_empty());
+                continue;
+            }
+            let (lo, hi) = wilson(k, n);
+            close(num(r, &format!("{side}_success_lo")), lo, "wilson lo");
+            close(num(r, &format!("{side}_success_hi")), hi, "wilson hi");
+            assert!(lo - 1e-12 <= num(r, success) && num(r, success) <= hi + 1e-12);
+            close(num(r, &format!("{side}_fill_ratio")), num(r, lots_filled) / num(r, lots), "fill ratio");
+        }
+    }
+
+    // Whole run: success with its interval, from the column sums.
+    let sum = |c: &str| rows.iter().map(|r| num(r, c)).sum::<f64>();
+    let subs = &product["subscriptions"];
+    close(subs["success_probability"].as_f64().unwrap(), sum("buy_filled") / sum("buy_closed"), "success");
+    let (lo, hi) = wilson(sum("buy_filled"), sum("buy_closed"));
+    close(subs["success_ci_95"][0].as_f64().unwrap(), lo, "run wilson lo");
+    close(subs["success_ci_95"][1].as_f64().unwrap(), hi, "run wilson hi");
+    close(subs["fill_ratio"].as_f64().unwrap(), sum("buy_lots_filled") / sum("buy_lots"), "run fill ratio");
+    // Mean time to fill: the windows' means weighted by their filled counts.
+    let weighted: f64 = rows.iter().filter_map(|r| opt(r, "sub_time_to_fill").map(|t| t * num(r, "buy_filled"))).sum();
+    close(subs["mean_time_to_fill"].as_f64().unwrap(), weighted / sum("buy_filled"), "time to fill");
+
+    // Correlations over the windows where the side closed orders.
+    let (x, y): (Vec<f64>, Vec<f64>) =
+        rows.iter().filter_map(|r| opt(r, "sub_success").map(|s| (s, num(r, "volume")))).unzip();
+    let c = &product["correlation"]["subscription_success_vs_volume"];
+    assert_eq!(c["windows"].as_u64().unwrap() as usize, x.len());
+    close(c["pearson"].as_f64().unwrap(), pearson(&x, &y), "pearson");
+    close(c["spearman"].as_f64().unwrap(), spearman(&x, &y), "spearman");
+    let ci = &c["pearson_ci_95"];
+    let z = 0.5 * ((1.0 + pearson(&x, &y)) / (1.0 - pearson(&x, &y))).ln();
+    let se = 1.0 / (x.len() as f64 - 3.0).sqrt();
+    close(ci[0].as_f64().unwrap(), (z - 1.959963984540054 * se).tanh(), "fisher lo");
+    close(ci[1].as_f64().unwrap(), (z + 1.959963984540054 * se).tanh(), "fisher hi");
+    let (lx, ly): (Vec<f64>, Vec<f64>) =
+        rows.iter().filter_map(|r| opt(r, "sub_success").map(|s| (s, num(r, "loan_rate")))).unzip();
+    let cl = &product["correlation"]["subscription_success_vs_loan_rate"];
+    if let Some(v) = cl["pearson"].as_f64() {
+        close(v, pearson(&lx, &ly), "vs loan rate");
+    }
+
+    // Rolling correlation of the last K = 12 windows (this scenario's default).
+    let k = 12;
+    for (i, r) in rows.iter().enumerate() {
+        let recent = &rows[i.saturating_sub(k - 1)..=i];
+        let (x, y): (Vec<f64>, Vec<f64>) =
+            recent.iter().filter_map(|r| opt(r, "sub_success").map(|s| (s, num(r, "volume")))).unzip();
+        if let Some(v) = opt(r, "roll_sub_spearman") {
+            close(v, spearman(&x, &y), "rolling spearman");
+        }
+    }
+
+    // Herding: the order-imbalance variance and the optimist share's mean.
+    let herding = &summary["herding"];
+    let imbalance: Vec<f64> = rows
+        .iter()
+        .filter(|r| num(r, "buy_orders") + num(r, "sell_orders") > 0.0)
+        .map(|r| (num(r, "buy_orders") - num(r, "sell_orders")) / (num(r, "buy_orders") + num(r, "sell_orders")))
+        .collect();
+    let m = imbalance.iter().sum::<f64>() / imbalance.len() as f64;
+    let var = imbalance.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / imbalance.len() as f64;
+    close(herding["order_imbalance"]["variance"].as_f64().unwrap(), var, "imbalance variance");
+    let shares: Vec<f64> = rows.iter().filter_map(|r| opt(r, "optimist_share")).collect();
+    close(
+        herding["optimist_share"]["mean"].as_f64().unwrap(),
+        shares.iter().sum::<f64>() / shares.len() as f64,
+        "optimist share",
+    );
+    assert!(herding["optimist_share"]["bimodality_coefficient"].as_f64().unwrap() > 5.0 / 9.0);
+    // LSV of each window: |p − p̄| − E|p − p̄| is at least −E|p − p̄|, and the mean matches the column.
+    let lsv: Vec<f64> = rows.iter().filter_map(|r| opt(r, "lsv")).collect();
+    close(herding["lsv"]["mean"].as_f64().unwrap(), lsv.iter().sum::<f64>() / lsv.len() as f64, "lsv mean");
+
+    // Stylized facts carry their sample sizes.
+    let sf = &product["stylized_facts"];
+    assert!(sf["returns"].as_u64().unwrap() > 1000);
+    assert_eq!(sf["excess_kurtosis"].as_array().unwrap().len(), 4);
+    assert!(sf["hill_tail_index"]["k"].as_u64().unwrap() >= 2);
+    assert_eq!(sf["acf_abs_returns"].as_array().unwrap().len(), 50);
+    assert_eq!(sf["trades"].as_u64().unwrap(), rows.iter().map(|r| num(r, "trades")).sum::<f64>() as u64);
+
+    // The risk summary counts the rows of risk.csv.
+    let risk = csv(&out.join("risk.csv"));
+    let flagged: std::collections::BTreeSet<&str> = risk.iter().map(|r| r["customer"].as_str()).collect();
+    assert_eq!(summary["risk"]["flagged_customers"].as_u64().unwrap() as usize, flagged.len());
+    let threshold = summary["risk"]["threshold"].as_f64().unwrap();
+    for r in risk.iter().filter(|r| r["measure"] != "self_trades") {
+        let z = num(r, "robust_z");
+        assert!(z.abs() > threshold);
+        close(z, (num(r, "value") - num(r, "family_median")) / num(r, "family_scale"), "robust z");
+    }
+}

@@ -1,0 +1,319 @@
+//! `tplus report` end to end: a small run through the binary, then its
+//! report: every plot is there, is well-formed SVG with its title, and
+//! report.md shows it; bad run directories exit 2 with a clear message.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tplus-report-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn tplus(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tplus")).args(args).output().unwrap()
+}
+
+/// Runs `tplus run` on scenario text; returns the run directory.
+fn run(dir: &Path, scenario: &str) -> PathBuf {
+    let file = dir.join("scenario.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let out = dir.join("run");
+    let o = tplus(&["run".as_ref(), file.as_os_str(), "--out".as_ref(), out.as_os_str(), "--quiet".as_ref()]);
+    assert!(o.status.success(), "tplus run failed: {}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
+/// `tplus report DIR`: (exit code, stdout, stderr).
+fn report(dir: &Path) -> (i32, String, String) {
+    let o = tplus(&["report".as_ref(), dir.as_os_str()]);
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// 500 zero-intelligence customers over one business day, two products.
+fn small() -> String {
+    let product = |id: &str, term: u32| {
+        format!(
+            r#"
+[[product]]
+id = "{id}"
+nav = 1.0
+annual_yield = 0.025
+tick_size = 0.0001
+lot_size = 100
+term_days = {term}
+holding_limit_days = 3
+min_credit_score = 550
+redemption_penalty = 0.005
+max_order_lots = 1000
+primary_supply_lots = 2000
+"#
+        )
+    };
+    format!(
+        r#"
+[simulation]
+name = "report_small"
+seed = 11
+start_date = 2026-01-05
+days = 1
+window = "15m"
+min_latency = "50ms"
+latency_jitter = "20ms"
+{}{}
+[[agents]]
+family = "zero_intelligence"
+count = 500
+arrival = {{ process = "poisson", rate = 4.0 }}
+budget = {{ dist = "lognormal", median = 20000.0, sigma = 0.6 }}
+credit_score = {{ dist = "normal", mean = 640.0, sd = 60.0 }}
+initial_lots = {{ dist = "uniform", min = 0.0, max = 40.0 }}
+
+[agents.params]
+cancel_prob = 0.1
+order_ttl = "30m"
+"#,
+        product("NOTE7", 7),
+        product("NOTE14", 14)
+    )
+}
+
+/// A tiny XML check: tags balance and nest, attributes are quoted, entities
+/// are complete, and there is one root `svg` element.
+fn check_xml(text: &str) -> Result<(), String> {
+    let body = text.trim_start();
+    let body =
+        if body.starts_with("<?xml") { &body[body.find("?>").ok_or("unclosed XML declaration")? + 2..] } else { body };
+    if !body.trim_start().starts_with("<svg") {
+        return Err("does not start with <svg".into());
+    }
+    let b = body.as_bytes();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut roots = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'<' => {
+                if body[i..].starts_with("<!--") {
+                    i += body[i..].find("-->").ok_or("unclosed comment")? + 3;
+                    continue;
+                }
+                // Find the end of the tag, skipping quoted attribute values.
+                let mut j = i + 1;
+                let mut quote = None;
+                while j < b.len() {
+                    match (quote, b[j]) {
+                        (None, b'"' | b'\'') => quote = Some(b[j]),
+                        (Some(q), c) if c == q => quote = None,
+                        (None, b'>') => break,
+                        (None, b'<') => return Err(format!("`<` inside a tag at byte {j}")),
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j >= b.len() {
+                    return Err("unclosed tag".into());
+                }
+                let tag = &body[i + 1..j];
+                if let Some(name) = tag.strip_prefix('/') {
+                    let open = stack.pop().ok_or_else(|| format!("`</{name}>` closes nothing"))?;
+                    if open != name.trim() {
+                        return Err(format!("`</{}>` closes `<{open}>`", name.trim()));
+                    }
+                } else {
+                    let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
+                    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':') {
+                        return Err(format!("bad tag name in `<{tag}>`"));
+                    }
+                    if stack.is_empty() {
+                        roots += 1;
+                    }
+                    if !tag.ends_with('/') {
+                        stack.push(name);
+                    }
+                }
+                i = j + 1;
+            }
+            b'&' => {
+                let end = body[i..].find(';').ok_or("unterminated entity")?;
+                let entity = &body[i + 1..i + end];
+                let known = ["lt", "gt", "amp", "quot", "apos"].contains(&entity)
+                    || entity.strip_prefix('#').is_some_and(|n| !n.is_empty());
+                if !known {
+                    return Err(format!("unknown entity `&{entity};`"));
+                }
+                i += end + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    if !stack.is_empty() {
+        return Err(format!("unclosed elements {stack:?}"));
+    }
+    if roots != 1 {
+        return Err(format!("{roots} root elements"));
+    }
+    Ok(())
+}
+
+#[test]
+fn the_xml_check_catches_broken_svg() {
+    assert!(check_xml("<svg a=\"1>2\"><g><text>a &amp; b</text></g><rect/></svg>\n").is_ok());
+    assert!(check_xml("<?xml version=\"1.0\"?>\n<svg></svg>").is_ok());
+    assert!(check_xml("<svg><g></svg>").is_err());
+    assert!(check_xml("<svg></svg><svg></svg>").is_err());
+    assert!(check_xml("<svg><text>a & b</text></svg>").is_err());
+    assert!(check_xml("<svg>").is_err());
+    assert!(check_xml("<html></html>").is_err());
+}
+
+/// Checks one plot file and returns its text.
+fn check_plot(dir: &Path, file: &str, title: &str) -> String {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+    assert!(!text.is_empty(), "{file} is empty");
+    assert!(text.trim_end().ends_with("</svg>"), "{file} has no closing </svg>");
+    if let Err(e) = check_xml(&text) {
+        panic!("{file} is not well-formed: {e}");
+    }
+    assert!(text.contains(title), "{file} lacks its title `{title}`");
+    assert!(!text.contains("NaN") && !text.contains("inf\""), "{file} has a non-finite coordinate");
+    text
+}
+
+/// Runs the report of `dir` and checks every plot that `expected` names
+/// (file, title), and that report.md shows each of them.
+fn check_report(dir: &Path, expected: &[(String, String)]) -> String {
+    let (code, stdout, stderr) = report(dir);
+    assert_eq!(code, 0, "tplus report failed: {stderr}");
+    let listed: Vec<&str> = stdout.lines().collect();
+    let md_path = dir.join("report.md");
+    assert!(listed.iter().any(|l| Path::new(l) == md_path), "report.md not listed in {listed:?}");
+    for l in &listed {
+        assert!(Path::new(l).is_file(), "listed file {l} is not there");
+    }
+    let md = std::fs::read_to_string(&md_path).unwrap();
+    for (file, title) in expected {
+        assert!(listed.iter().any(|l| Path::new(l) == dir.join(file)), "{file} not listed in {listed:?}");
+        check_plot(dir, file, title);
+        assert!(md.contains(&format!("]({file})")), "report.md does not show {file}");
+    }
+    // Every listed image is shown, and every image shown is listed.
+    let svgs: Vec<&str> = listed.iter().filter(|l| l.ends_with(".svg")).copied().collect();
+    assert_eq!(svgs.len(), expected.len(), "unexpected plots: {svgs:?}");
+    assert_eq!(md.matches("![").count(), expected.len(), "report.md:\n{md}");
+    md
+}
+
+fn header(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("metrics.csv")).unwrap().lines().next().unwrap().to_string()
+}
+
+#[test]
+fn a_report_draws_every_plot_of_a_run() {
+    let dir = scratch("small");
+    let out = run(&dir, &small());
+    let rolling = header(&out).split(',').any(|c| c == "roll_sub_pearson");
+    let mut expected = Vec::new();
+    for p in ["NOTE7", "NOTE14"] {
+        expected.push((format!("success_{p}.svg"), format!("{p}: subscription and sale success probability")));
+        expected.push((format!("volume_{p}.svg"), format!("{p}: volume per 15-minute window")));
+        expected.push((format!("scatter_{p}.svg"), format!("{p}: success probability against volume")));
+        expected.push((format!("price_{p}.svg"), format!("{p}: price, NAV and rates")));
+        if rolling {
+            expected.push((format!("rolling_{p}.svg"), format!("{p}: rolling correlation of success with volume")));
+        }
+    }
+    let md = check_report(&out, &expected);
+    assert!(md.starts_with("# Run report: `report_small`, seed 11"), "{md}");
+    assert!(md.contains("### NOTE7") && md.contains("### NOTE14") && md.contains("### All products"), "{md}");
+    assert!(md.contains("success probability") && md.contains("fill ratio") && md.contains("Spearman ρ"), "{md}");
+    // No herding group: no optimist plot, and the report says why.
+    assert!(!out.join("optimists.svg").exists());
+    assert!(md.contains("optimist"), "{md}");
+    // The plots have their labels and legend text.
+    let success = check_plot(&out, "success_NOTE7.svg", "success probability per 15-minute window");
+    assert!(success.contains("subscriptions (buy orders filled whole / closed)"));
+    let scatter = check_plot(&out, "scatter_NOTE7.svg", "least-squares line");
+    assert!(scatter.contains("r = ") && scatter.contains("ρ = "));
+    // A second report over the same run writes the same files.
+    let first = std::fs::read(out.join("report.md")).unwrap();
+    let (code, _, _) = report(&out);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read(out.join("report.md")).unwrap(), first);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_herding_run_gets_the_optimist_plot() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml")).unwrap();
+    assert!(text.contains("days = 5 "), "herding.toml no longer has `days = 5 `");
+    let dir = scratch("herding");
+    let out = run(&dir, &text.replacen("days = 5 ", "days = 1 ", 1));
+    let rolling = header(&out).split(',').any(|c| c == "roll_sub_pearson");
+    let mut expected = vec![
+        ("success_NOTE7.svg".to_string(), "NOTE7: subscription and sale success probability".to_string()),
+        ("volume_NOTE7.svg".into(), "NOTE7: volume per 5-minute window".into()),
+        ("scatter_NOTE7.svg".into(), "NOTE7: success probability against volume".into()),
+        ("price_NOTE7.svg".into(), "NOTE7: price, NAV and rates".into()),
+        ("optimists.svg".into(), "Herd followers: share of optimists".into()),
+    ];
+    if rolling {
+        expected.push(("rolling_NOTE7.svg".into(), "NOTE7: rolling correlation of success with volume".into()));
+    }
+    let md = check_report(&out, &expected);
+    assert!(md.contains("### Market-wide"), "{md}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_missing_run_directory_exits_2_with_a_clear_message() {
+    let (code, stdout, stderr) = report(Path::new("/nonexistent"));
+    assert_eq!(code, 2, "stderr: {stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("/nonexistent") && stderr.contains("no such directory"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn missing_and_garbled_files_exit_2_naming_the_file() {
+    let dir = scratch("garbled");
+    let (code, _, stderr) = report(&dir);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("metrics.csv: missing"), "{stderr}");
+
+    let header = "product,window,day,date,t_start,t_end,sub_success,sale_success,volume";
+    std::fs::write(dir.join("metrics.csv"), format!("{header}\nNOTE7,0,0,2026-01-05,34200,35100,0.5,1,12\n")).unwrap();
+    let (code, _, stderr) = report(&dir);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("summary.json: missing"), "{stderr}");
+
+    std::fs::write(dir.join("summary.json"), "{\"products\": [").unwrap();
+    let (code, _, stderr) = report(&dir);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("summary.json") && stderr.contains("JSON"), "{stderr}");
+
+    std::fs::write(dir.join("summary.json"), "{}").unwrap();
+    std::fs::write(dir.join("metrics.csv"), format!("{header}\nNOTE7,0,0,2026-01-05,34200,35100,half,1,12\n")).unwrap();
+    let (code, _, stderr) = report(&dir);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("metrics.csv") && stderr.contains("line 2") && stderr.contains("sub_success"), "{stderr}");
+
+    std::fs::write(dir.join("metrics.csv"), "product,window\nNOTE7,0\n").unwrap();
+    let (code, _, stderr) = report(&dir);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("lacks the column"), "{stderr}");
+
+    let file = dir.join("metrics.csv");
+    let (code, _, stderr) = report(&file);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a directory"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
