@@ -111,6 +111,14 @@ impl Environment {
         }
     }
 
+    /// Adds a change at `time` (not before the changes already applied),
+    /// after every change scheduled for the same moment: the order a
+    /// scenario listing them would give.
+    pub fn schedule(&mut self, time: i64, target: EventTarget, change: f64, group: Option<usize>) {
+        let at = self.next_scripted + self.scripted[self.next_scripted..].partition_point(|e| e.time <= time);
+        self.scripted.insert(at, Scripted { time, target, change: Some(change), value: None, product: None, group });
+    }
+
     /// Time of the next scripted change, if any is left.
     pub fn next_scripted(&self) -> Option<i64> {
         self.scripted.get(self.next_scripted).map(|e| e.time)

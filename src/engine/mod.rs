@@ -11,6 +11,7 @@
 //! not depend on the number of threads.
 
 mod env;
+pub mod live;
 pub mod product;
 mod queue;
 pub mod record;
@@ -102,6 +103,24 @@ pub fn run(scenario: &Scenario, opts: &RunOptions, rec: &mut dyn Recorder) -> Re
         .build()
         .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?;
     Ok(pool.install(|| Engine::new(scenario, opts, rec, true).run()))
+}
+
+/// Where a run stands between calls of [`Engine::advance_to`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Business day `n` has not started yet.
+    Before(u32),
+    In(u32),
+    Finished,
+}
+
+/// What [`Engine::step`] did.
+enum Step {
+    Done,
+    /// The next thing happens at or after the time asked for.
+    NotBefore,
+    /// Nothing is left before the close.
+    DayOver,
 }
 
 /// The wake-ups of a group with Hawkes arrivals: one self-exciting process
@@ -205,6 +224,10 @@ struct Engine<'a> {
     next_grid: i64,
     snapshot: Snapshot,
     day: u32,
+    phase: Phase,
+    /// The simulated time reached (the last thing done, or the day's open or close).
+    now: i64,
+    cash_start: i128,
     /// Start of the next metrics window within the day (`i64::MAX` after the last).
     next_window: i64,
     window: usize,
@@ -322,6 +345,7 @@ impl<'a> Engine<'a> {
         let books = specs.iter().map(|p| Book::new(p.n_ticks, 1 << 14)).collect();
         let n_products = specs.len();
         let env = Environment::new(s, &cal, streams.stream(MACRO_STREAM));
+        let cash_start = accounts.total_cash();
         Engine {
             seed,
             metrics: Metrics::new(
@@ -367,6 +391,9 @@ impl<'a> Engine<'a> {
             features,
             failed_sales: Vec::new(),
             day: 0,
+            phase: Phase::Before(0),
+            now: 0,
+            cash_start,
             next_window: i64::MAX,
             window: 0,
             next_serial: 1,
@@ -380,11 +407,13 @@ impl<'a> Engine<'a> {
 
     fn run(mut self) -> Outcome {
         let started = Instant::now();
-        let cash_start = self.accounts.total_cash();
-        for day in 0..self.cal.days().len() as u32 {
-            self.run_day(day);
-        }
+        self.advance_to(i64::MAX);
         self.stats.wall = started.elapsed();
+        self.finish()
+    }
+
+    /// The run's results, once it is over.
+    fn finish(self) -> Outcome {
         let customers = (1..self.agents.len() as u32)
             .map(|id| {
                 let (a, group) = (self.accounts.account(id), self.agents[id as usize].group);
@@ -403,7 +432,7 @@ impl<'a> Engine<'a> {
         Outcome {
             customers,
             seed: self.seed,
-            cash_start,
+            cash_start: self.cash_start,
             cash_end: self.accounts.total_cash(),
             accounts_sound: self.accounts.all_non_negative(),
             calendar: self.cal,
@@ -413,9 +442,48 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn run_day(&mut self, day: u32) {
+    /// Runs everything that happens before simulated time `until` (all of
+    /// the run for `i64::MAX`); the run can be continued from there.
+    fn advance_to(&mut self, until: i64) {
+        loop {
+            match self.phase {
+                Phase::Finished => return,
+                Phase::Before(day) => {
+                    if day as usize >= self.cal.days().len() {
+                        self.phase = Phase::Finished;
+                        return;
+                    }
+                    if self.cal.day(day).open >= until {
+                        return;
+                    }
+                    self.begin_day(day);
+                    self.phase = Phase::In(day);
+                }
+                Phase::In(day) => match self.step(until) {
+                    Step::Done => {}
+                    Step::NotBefore => return,
+                    Step::DayOver => {
+                        let close = self.cal.day(day).close;
+                        if close >= until {
+                            return;
+                        }
+                        self.close_session(close);
+                        self.phase = Phase::Before(day + 1);
+                    }
+                },
+            }
+        }
+    }
+
+    /// The simulated time the run has reached.
+    fn now(&self) -> i64 {
+        self.now
+    }
+
+    fn begin_day(&mut self, day: u32) {
         self.day = day;
         let (open, close) = (self.cal.day(day).open, self.cal.day(day).close);
+        self.now = open;
         self.window = self.cal.window_of(day, open);
         self.start_window(open);
         self.next_window = self.window_start(self.window + 1, close);
@@ -442,30 +510,43 @@ impl<'a> Engine<'a> {
             f.clock = f.hawkes.clock(open);
             f.next = f.hawkes.next(&mut f.clock, &mut f.rng);
         }
-        loop {
-            let event_at = self.queue.peek_time().filter(|&t| t < close);
-            let wheel_at = self.wakes.peek_time();
-            let wake_at = self.next_wake(wheel_at, close);
-            let next = match (event_at, wake_at) {
-                (Some(e), Some(w)) => Some(e.min(w)),
-                (e, w) => e.or(w),
-            };
-            let boundary = self
-                .next_window
-                .min(self.next_grid)
-                .min(self.env.next_scripted().filter(|&t| t < close).unwrap_or(i64::MAX));
-            if boundary < close && next.is_none_or(|t| boundary <= t) {
-                self.on_boundary(boundary, close);
-                continue;
+    }
+
+    /// Does the next thing of the day (a boundary, an event or a batch of
+    /// wake-ups) if it happens before `until`.
+    fn step(&mut self, until: i64) -> Step {
+        let close = self.cal.day(self.day).close;
+        let event_at = self.queue.peek_time().filter(|&t| t < close);
+        let wheel_at = self.wakes.peek_time();
+        let wake_at = self.next_wake(wheel_at, close);
+        let next = match (event_at, wake_at) {
+            (Some(e), Some(w)) => Some(e.min(w)),
+            (e, w) => e.or(w),
+        };
+        let boundary = self
+            .next_window
+            .min(self.next_grid)
+            .min(self.env.next_scripted().filter(|&t| t < close).unwrap_or(i64::MAX));
+        if boundary < close && next.is_none_or(|t| boundary <= t) {
+            if boundary >= until {
+                return Step::NotBefore;
             }
-            match (event_at, wake_at) {
-                (Some(e), Some(w)) if e <= w => self.handle_next_event(),
-                (Some(_), None) => self.handle_next_event(),
-                (_, Some(w)) => self.decide_batch(close, wheel_at, w),
-                (None, None) => break,
-            }
+            self.now = self.now.max(boundary);
+            self.on_boundary(boundary, close);
+            return Step::Done;
         }
-        self.close_session(close);
+        let Some(t) = next else { return Step::DayOver };
+        if t >= until {
+            return Step::NotBefore;
+        }
+        self.now = self.now.max(t);
+        match (event_at, wake_at) {
+            (Some(e), Some(w)) if e <= w => self.handle_next_event(),
+            (Some(_), None) => self.handle_next_event(),
+            (_, Some(w)) => self.decide_batch(close, wheel_at, w),
+            (None, None) => {}
+        }
+        Step::Done
     }
 
     /// Start of global window `w` if it belongs to today, else `i64::MAX`.
@@ -970,6 +1051,7 @@ impl<'a> Engine<'a> {
     /// The close: every resting order expires, late arrivals are refused,
     /// and holdings at their deadline are redeemed.
     fn close_session(&mut self, close: i64) {
+        self.now = close;
         while self.next_grid <= close {
             self.sample_grid();
         }

@@ -67,6 +67,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     Ok(scenario)
 }
 
+/// A scenario written back as TOML (as `tplus tui` saves a replayable run);
+/// `parse` reads it back to the same scenario.
+pub fn to_toml(s: &Scenario) -> String {
+    toml::to_string(s).unwrap_or_else(|e| format!("# the scenario could not be written as TOML: {e}\n"))
+}
+
 /// Splits serde's message into what went wrong and, where serde lists them,
 /// the accepted values, and renames Rust type names to the words users know.
 fn explain_serde(message: &str) -> (String, Option<String>) {
