@@ -1055,6 +1055,8 @@ impl<'a> Engine<'a> {
         while self.next_grid <= close {
             self.sample_grid();
         }
+        // The day's last window ends with the book as trading left it.
+        self.end_window(close);
         for p in 0..self.books.len() {
             self.with_book_events(close, p, None, |book, sink| book.clear(DoneReason::Expired, sink));
         }
@@ -1107,7 +1109,6 @@ impl<'a> Engine<'a> {
             self.specs[p].redemptions[day as usize] = redemptions;
         }
         debug_assert!(self.accounts.all_non_negative(), "an account went negative on day {day}");
-        self.end_window(close);
         if let Some(card) = &self.scorecard {
             // Tomorrow's scores from today's behaviour; tenure counts from tomorrow's date.
             let next = if (day as usize + 1) < self.cal.days().len() {

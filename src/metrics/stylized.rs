@@ -9,8 +9,8 @@
 //! the end: the mid price (the last trade when one side of the book is
 //! empty, NAV before any) at `open + k·step` for k = 1, 2, … up to the
 //! close; returns are log differences of consecutive points of one day
-//! (nights are left out); the volume of a return is the lots traded between
-//! its two points.
+//! (nights are left out, and so are lagged pairs that would span a night);
+//! the volume of a return is the lots traded between its two points.
 
 use serde::Serialize;
 
@@ -80,11 +80,13 @@ impl PriceGrid {
         self.signs[product].push(if buyer_initiated { 1 } else { -1 });
     }
 
-    /// Log returns of `product` within days, with the volume of each.
-    fn returns(&self, product: usize) -> (Vec<f64>, Vec<f64>) {
+    /// Log returns of `product` within days, with the volume of each, and
+    /// where each day's returns start (so lagged pairs can stay within days).
+    fn returns_by_day(&self, product: usize) -> (Vec<f64>, Vec<f64>, Vec<usize>) {
         let days = self.log_price.len() / (self.per_day * self.n_products).max(1);
-        let (mut r, mut v) = (Vec::new(), Vec::new());
+        let (mut r, mut v, mut starts) = (Vec::new(), Vec::new(), Vec::new());
         for d in 0..days {
+            starts.push(r.len());
             for k in 1..self.per_day {
                 let i = (d * self.per_day + k) * self.n_products + product;
                 let (a, b) = (self.log_price[i - self.n_products], self.log_price[i]);
@@ -94,7 +96,7 @@ impl PriceGrid {
                 }
             }
         }
-        (r, v)
+        (r, v, starts)
     }
 
     /// Returns over `m` consecutive grid steps (non-overlapping, whole blocks within a day).
@@ -117,7 +119,7 @@ impl PriceGrid {
 
     /// The stylized facts of one product.
     pub fn facts(&self, product: usize, tail_fraction: f64) -> StylizedFacts {
-        let (r, volume) = self.returns(product);
+        let (r, volume, starts) = self.returns_by_day(product);
         let abs: Vec<f64> = r.iter().map(|x| x.abs()).collect();
         let step_secs = self.step as f64 / 1e9;
         let excess_kurtosis = [1.0, 5.0, 30.0, 60.0]
@@ -128,7 +130,7 @@ impl PriceGrid {
                 ScaleStat { minutes, grid_steps: m, value: stats::excess_kurtosis(&x), n: x.len() }
             })
             .collect();
-        let acf_abs = stats::acf(&abs, 50);
+        let acf_abs = acf_within_days(&abs, &starts, 50);
         let signs: Vec<f64> = self.signs[product].iter().map(|&s| f64::from(s)).collect();
         StylizedFacts {
             return_step_seconds: step_secs,
@@ -140,7 +142,7 @@ impl PriceGrid {
                 n: r.len(),
                 tail_fraction,
             }),
-            acf_returns: lags(&stats::acf(&r, 10)),
+            acf_returns: lags(&acf_within_days(&r, &starts, 10)),
             acf_abs_returns: lags(&acf_abs),
             abs_acf_power_law: stats::power_law_decay(&acf_abs)
                 .map(|(exponent, r_squared)| PowerLaw { exponent, r_squared }),
@@ -153,6 +155,36 @@ impl PriceGrid {
             trades: signs.len(),
         }
     }
+}
+
+/// The sample autocorrelation of [`stats::acf`], with the lagged pairs
+/// taken within days only (a day's returns start at each of `starts`): the
+/// mean and variance are over all returns, the sum of products at lag l over
+/// pairs of one day.
+fn acf_within_days(x: &[f64], starts: &[usize], max_lag: usize) -> Vec<Option<f64>> {
+    let n = x.len();
+    if n < 2 {
+        return vec![None; max_lag];
+    }
+    let mean = x.iter().sum::<f64>() / n as f64;
+    let var: f64 = x.iter().map(|v| (v - mean) * (v - mean)).sum();
+    if var <= 0.0 {
+        return vec![None; max_lag];
+    }
+    let ends: Vec<usize> = starts.iter().skip(1).copied().chain(std::iter::once(n)).collect();
+    (1..=max_lag)
+        .map(|l| {
+            let mut sum = 0.0;
+            let mut pairs = 0;
+            for (&a, &b) in starts.iter().zip(&ends) {
+                for t in a..b.saturating_sub(l) {
+                    sum += (x[t] - mean) * (x[t + l] - mean);
+                    pairs += 1;
+                }
+            }
+            (pairs > 0).then(|| sum / var)
+        })
+        .collect()
 }
 
 fn lags(v: &[Option<f64>]) -> Vec<LagValue> {
@@ -234,7 +266,7 @@ mod tests {
             }
             g.trade(day, 90_000_000_000, 0, 7, true); // in the second interval
         }
-        let (r, v) = g.returns(0);
+        let (r, v, _) = g.returns_by_day(0);
         assert_eq!(r.len(), 8, "4 returns a day, none across the night");
         assert!(r.iter().all(|x| (x - 1.0).abs() < 1e-9));
         assert_eq!(v, [7.0, 0.0, 0.0, 0.0, 7.0, 0.0, 0.0, 0.0]);
@@ -245,12 +277,23 @@ mod tests {
     }
 
     #[test]
+    fn autocorrelations_pair_returns_within_days_only() {
+        // Two days of [1, -1]: within a day lag 1 pairs (1, -1) only.
+        let x = [1.0, -1.0, 1.0, -1.0];
+        let within = acf_within_days(&x, &[0, 2], 2);
+        assert_eq!(within[0], Some(-2.0 / 4.0), "two within-day pairs of product -1, over a variance sum of 4");
+        assert_eq!(within[1], None, "no lag-2 pair inside a day");
+        // One day: the plain estimator.
+        assert_eq!(acf_within_days(&x, &[0], 2), stats::acf(&x, 2));
+    }
+
+    #[test]
     fn missing_prices_break_returns() {
         let mut g = PriceGrid::new(MIN, 4 * MIN, 1, 1);
         g.sample(0, 1, 0, 1.0);
         g.sample(0, 3, 0, 2.0);
         g.sample(0, 4, 0, 4.0);
-        let (r, _) = g.returns(0);
+        let (r, _, _) = g.returns_by_day(0);
         assert_eq!(r.len(), 1);
         assert!((r[0] - 2f64.ln()).abs() < 1e-12);
     }

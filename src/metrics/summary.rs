@@ -4,7 +4,8 @@
 //! success probabilities with Wilson intervals, correlations with their
 //! inference and lags, stylized facts, the herding signature, the risk
 //! summary). Every figure is computed here, from the counters, exactly as
-//! scenarios/README.md says; each can be recomputed from the CSV files.
+//! scenarios/README.md says. All but the stylized facts (whose grid prices
+//! are in no file) can be recomputed from the CSV files; the docs show how.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
