@@ -9,6 +9,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod sweep;
+mod tui;
+
 use crate::engine::{self, Outcome, RunOptions};
 use crate::metrics::{Block, Summary};
 use crate::results::{self, RunWriter};
@@ -55,6 +58,12 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Run a parameter sweep of a scenario (grid, random or Latin hypercube), resumable and shardable.
+    Sweep(sweep::SweepArgs),
+    /// Join the output directories of a sweep's shards, checking they hold every run exactly once.
+    Merge(sweep::MergeArgs),
+    /// Watch a scenario run live in the terminal and change parameters as it runs.
+    Tui(tui::TuiArgs),
     /// Draw the plots (SVG) and write report.md into a finished run's directory.
     Report {
         /// The run's directory (holding metrics.csv and summary.json).
@@ -73,6 +82,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check { scenario } => check(&scenario),
         Command::Report { run_dir } => report(&run_dir),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Merge(args) => sweep::merge(args),
+        Command::Tui(args) => tui::tui(args),
         Command::Run { scenario, seed, out, threads, log, quiet, report: with_report } => {
             let threads = threads.map_or_else(default_threads, usize::from);
             match run(&scenario, RunOptions { seed, threads }, out, log, quiet) {

@@ -9,6 +9,7 @@
 mod error;
 mod locate;
 mod schema;
+mod sweep;
 pub mod units;
 mod validate;
 
@@ -16,6 +17,7 @@ use std::path::Path;
 
 pub use error::ScenarioError;
 pub use schema::*;
+pub use sweep::{DesignKind, Domain, Param, Point, Sweep, load_sweep, parse_sweep, round_sig, value_text};
 pub use units::{Date, DayTime, Duration, TimeOfDay};
 pub use validate::{MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK};
 

@@ -1,0 +1,192 @@
+//! `tplus sweep` and `tplus merge`: argument parsing and the human-facing
+//! text; the work is in `crate::sweep`.
+//!
+//! Exit status: 0 success; 1 a failure while running or writing, or a sweep
+//! that finished with failed runs (their rows say why); 2 a bad sweep file,
+//! bad arguments, an output directory holding another sweep, or shards
+//! that do not make up the sweep (`merge`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::scenario::{self, DesignKind, Domain, Sweep, value_text};
+use crate::sweep::{self, Options, Shard, Show};
+
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    /// Sweep file (TOML), e.g. scenarios/sweeps/herding_x_loan.toml.
+    pub file: PathBuf,
+    /// Output directory (default: results/sweeps/<name>, or
+    /// results/sweeps/<name>/shard-K-of-N with --shard). Running the same
+    /// command again resumes an interrupted sweep there.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Runs done at once, each on one thread (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Run only shard K of N (1 ≤ K ≤ N): the points p with p mod N = K − 1.
+    /// Join the shards' directories with `tplus merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Also keep each run's full results in <out>/runs/pPPPPP-rRRR/.
+    #[arg(long)]
+    pub keep_runs: bool,
+    /// On resume, compute again the runs recorded as failed.
+    #[arg(long)]
+    pub retry_failed: bool,
+    /// Check the sweep file and every point, print what it describes, run nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// No progress; print only the output directory.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// Output directories of the shards (or other pieces) of one sweep.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Directory for the merged sweep.csv and sweep.json.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `tplus sweep`.
+pub fn sweep(args: SweepArgs) -> ExitCode {
+    let def = match scenario::load_sweep(&args.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let points = sweep::expand(&def);
+    if let Err(e) = def.check_points(&points) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    if args.check {
+        print!("{}", describe(&args, &def, &points));
+        return ExitCode::SUCCESS;
+    }
+    let out = args.out.clone().unwrap_or_else(|| default_out(&def, args.shard));
+    let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let opts = Options {
+        out,
+        jobs,
+        shard: args.shard,
+        keep_runs: args.keep_runs,
+        retry_failed: args.retry_failed,
+        show: if args.quiet { Show::Quiet } else { Show::Auto },
+        command: std::env::args().collect(),
+    };
+    match sweep::run(&def, &points, &opts) {
+        Ok(report) => {
+            if args.quiet {
+                println!("{}", report.dir.display());
+            } else {
+                println!(
+                    "sweep `{}`: {} runs{} done in {:.2} s on {} worker(s): {} computed, {} kept from before, {} failed",
+                    def.name,
+                    report.runs,
+                    args.shard.map_or(String::new(), |s| format!(" (shard {s})")),
+                    report.wall_seconds,
+                    jobs,
+                    report.computed,
+                    report.kept,
+                    report.failed
+                );
+                println!("  results in {}", report.dir.join("sweep.csv").display());
+            }
+            if report.failed > 0 {
+                eprintln!(
+                    "error: {} run(s) failed (status = failed in {}); run again with --retry-failed to compute them again",
+                    report.failed,
+                    report.dir.join("sweep.csv").display()
+                );
+                return ExitCode::from(1);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_status())
+        }
+    }
+}
+
+/// `tplus merge`.
+pub fn merge(args: MergeArgs) -> ExitCode {
+    match sweep::merge(&args.dirs, &args.out) {
+        Ok(report) => {
+            println!(
+                "merged {} director{}: {} runs ({} failed) in {}",
+                args.dirs.len(),
+                if args.dirs.len() == 1 { "y" } else { "ies" },
+                report.runs,
+                report.failed,
+                report.dir.join("sweep.csv").display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_status())
+        }
+    }
+}
+
+fn default_out(def: &Sweep, shard: Option<Shard>) -> PathBuf {
+    let base = PathBuf::from("results").join("sweeps").join(&def.name);
+    match shard {
+        Some(s) => base.join(format!("shard-{}-of-{}", s.index, s.count)),
+        None => base,
+    }
+}
+
+/// What `tplus sweep --check` prints.
+fn describe(args: &SweepArgs, def: &Sweep, points: &[scenario::Point]) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let design = match def.design {
+        DesignKind::Grid => "a full grid".to_string(),
+        DesignKind::Random => format!("{} random points", points.len()),
+        DesignKind::LatinHypercube => format!("a Latin hypercube of {} points", points.len()),
+    };
+    let _ = writeln!(
+        o,
+        "{}: ok — sweep `{}` of {} ({}), seed {}",
+        args.file.display(),
+        def.name,
+        def.scenario_file.display(),
+        design,
+        def.seed
+    );
+    for p in &def.params {
+        let domain = match &p.domain {
+            Domain::Levels(l) => {
+                let shown: Vec<String> = l.iter().take(8).map(value_text).collect();
+                format!("{} level(s): {}{}", l.len(), shown.join(", "), if l.len() > 8 { ", …" } else { "" })
+            }
+            Domain::Uniform { min, max } => format!("uniform on [{min}, {max}]"),
+            Domain::Loguniform { min, max } => format!("log-uniform on [{min}, {max}]"),
+            Domain::Normal { mean, sd } => format!("normal, mean {mean}, sd {sd}"),
+            Domain::Lognormal { median, sigma } => format!("log-normal, median {median}, sigma {sigma}"),
+        };
+        let _ = writeln!(o, "  param     {}{}: {domain}", p.path, if p.integer { " (whole numbers)" } else { "" });
+    }
+    let runs = def.runs(points.len());
+    let _ = writeln!(
+        o,
+        "  runs      {} point(s) × {} replication(s) = {runs} runs, every point checked",
+        points.len(),
+        def.replications
+    );
+    if let Some(s) = args.shard {
+        let mine = points.iter().filter(|p| s.has(p.index)).count();
+        let _ = writeln!(o, "  shard     {s}: {mine} point(s), {} runs", mine as u64 * u64::from(def.replications));
+    }
+    let _ = writeln!(o, "  output    {}", args.out.clone().unwrap_or_else(|| default_out(def, args.shard)).display());
+    o
+}

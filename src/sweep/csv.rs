@@ -1,0 +1,298 @@
+//! `sweep.csv`: one row per run (point, replication).
+//!
+//! Columns: `point`, `replication`, `seed`, one column per parameter (named by
+//! its path), `status` (`ok` or `failed`), `error`, the key results of
+//! [`RESULT_COLUMNS`], and `wall_seconds` last. Every column but
+//! `wall_seconds` is a function of the sweep definition alone. A field is
+//! quoted when it holds a comma or a quote, and never holds a line break, so
+//! one line is one row.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::engine::Outcome;
+use crate::metrics::{Summary, risk};
+use crate::scenario::{Scenario, Sweep, value_text};
+
+/// The result columns, after `status` and `error`, before `wall_seconds`.
+/// Figures are those of all products together (`summary.json`'s `all`),
+/// except the stylized facts, which are the first product's.
+pub const RESULT_COLUMNS: &[&str] = &[
+    "sub_closed",
+    "sub_filled",
+    "sub_success",
+    "sub_success_lo95",
+    "sub_success_hi95",
+    "sub_fill_ratio",
+    "sale_closed",
+    "sale_filled",
+    "sale_success",
+    "sale_success_lo95",
+    "sale_success_hi95",
+    "sale_fill_ratio",
+    "orders",
+    "rejected",
+    "trades",
+    "volume",
+    "turnover",
+    "redeemed_failed_lots",
+    "sub_success_vs_volume_pearson",
+    "sub_success_vs_volume_spearman",
+    "sale_success_vs_volume_pearson",
+    "sale_success_vs_volume_spearman",
+    "sub_success_vs_loan_rate_spearman",
+    "sale_success_vs_loan_rate_spearman",
+    "excess_kurtosis_1m",
+    "hill_tail_index",
+    "acf_return_lag1",
+    "acf_abs_return_lag1",
+    "abs_acf_decay_exponent",
+    "volume_abs_return_pearson",
+    "trade_sign_acf_lag1",
+    "optimist_share_mean",
+    "optimist_share_bimodality",
+    "order_imbalance_variance_ratio",
+    "lsv_mean",
+    "cash_conserved",
+];
+
+/// Index of `status` in a row: after point, replication, seed and the parameters.
+pub fn status_column(sweep: &Sweep) -> usize {
+    3 + sweep.params.len()
+}
+
+/// The header's column names.
+pub fn columns(sweep: &Sweep) -> Vec<String> {
+    let mut c: Vec<String> = ["point", "replication", "seed"].iter().map(|s| s.to_string()).collect();
+    c.extend(sweep.params.iter().map(|p| p.path.clone()));
+    c.push("status".into());
+    c.push("error".into());
+    c.extend(RESULT_COLUMNS.iter().map(|s| s.to_string()));
+    c.push("wall_seconds".into());
+    c
+}
+
+/// The header line, with its line break.
+pub fn header_line(columns: &[String]) -> String {
+    let mut s = columns.iter().map(|c| cell(c)).collect::<Vec<_>>().join(",");
+    s.push('\n');
+    s
+}
+
+/// One CSV field: line breaks become spaces; quoted when it holds a comma or a quote.
+pub fn cell(s: &str) -> String {
+    let s = s.replace(['\r', '\n'], " ");
+    if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+/// Splits one line (without its line break) into fields, undoing [`cell`].
+pub fn split(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => out.push(std::mem::take(&mut field)),
+            (_, c) => field.push(c),
+        }
+    }
+    out.push(field);
+    out
+}
+
+/// A row of `sweep.csv`: its key and its text (with the line break).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub point: usize,
+    pub replication: u32,
+    pub failed: bool,
+    pub line: String,
+}
+
+/// Reads a complete line (without its break) as a row of a file with
+/// `n_columns` columns; None when it is not one.
+pub fn parse_row(line: &str, n_columns: usize, status_column: usize) -> Option<Row> {
+    let fields = split(line);
+    if fields.len() != n_columns {
+        return None;
+    }
+    let failed = match fields[status_column].as_str() {
+        "ok" => false,
+        "failed" => true,
+        _ => return None,
+    };
+    Some(Row {
+        point: fields[0].parse().ok()?,
+        replication: fields[1].parse().ok()?,
+        failed,
+        line: format!("{line}\n"),
+    })
+}
+
+/// The rows of a `sweep.csv` text: the header must be `header`; a last line
+/// without its line break (a write cut short) is left out, and so are
+/// malformed lines. Returns the rows, in file order, and how many lines were
+/// left out.
+pub fn read_rows(
+    text: &str,
+    header: &str,
+    n_columns: usize,
+    status_column: usize,
+) -> Result<(Vec<Row>, usize), String> {
+    let complete = match text.rfind('\n') {
+        Some(end) => &text[..=end],
+        None => "",
+    };
+    let mut skipped = usize::from(complete.len() < text.len());
+    let mut lines = complete.lines();
+    match lines.next() {
+        Some(h) if format!("{h}\n") == header => {}
+        Some(_) => return Err("its header is not this sweep's columns".into()),
+        None => return Ok((Vec::new(), skipped)),
+    }
+    let mut rows = Vec::new();
+    for line in lines {
+        match parse_row(line, n_columns, status_column) {
+            Some(row) => rows.push(row),
+            None => skipped += 1,
+        }
+    }
+    Ok((rows, skipped))
+}
+
+fn num(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => format!("{v}"),
+        _ => String::new(),
+    }
+}
+
+/// The result fields of a finished run, in [`RESULT_COLUMNS`] order.
+pub fn result_fields(outcome: &Outcome, summary: &Summary) -> Vec<String> {
+    let a = &summary.all;
+    let (sub, sale) = (&a.subscriptions, &a.sales);
+    let ci = |c: Option<[f64; 2]>, k: usize| num(c.map(|c| c[k]));
+    let c = &a.correlation;
+    let facts = summary.products.first().and_then(|p| p.stylized_facts.as_ref());
+    let lag = |v: &[crate::metrics::stylized::LagValue]| num(v.first().and_then(|l| l.value));
+    let h = &summary.herding;
+    let fields = vec![
+        sub.closed.to_string(),
+        sub.filled.to_string(),
+        num(sub.success_probability),
+        ci(sub.success_ci_95, 0),
+        ci(sub.success_ci_95, 1),
+        num(sub.fill_ratio),
+        sale.closed.to_string(),
+        sale.filled.to_string(),
+        num(sale.success_probability),
+        ci(sale.success_ci_95, 0),
+        ci(sale.success_ci_95, 1),
+        num(sale.fill_ratio),
+        a.orders.submitted.to_string(),
+        a.orders.rejected.to_string(),
+        a.trades.to_string(),
+        a.volume.to_string(),
+        num(Some(a.turnover)),
+        a.redeemed_failed_lots.to_string(),
+        num(c.subscription_success_vs_volume.pearson),
+        num(c.subscription_success_vs_volume.spearman),
+        num(c.sale_success_vs_volume.pearson),
+        num(c.sale_success_vs_volume.spearman),
+        num(c.subscription_success_vs_loan_rate.spearman),
+        num(c.sale_success_vs_loan_rate.spearman),
+        num(facts.and_then(|f| f.excess_kurtosis.iter().find(|s| s.minutes == 1.0).and_then(|s| s.value))),
+        num(facts.and_then(|f| f.hill_tail_index.as_ref().map(|h| h.alpha))),
+        facts.map_or(String::new(), |f| lag(&f.acf_returns)),
+        facts.map_or(String::new(), |f| lag(&f.acf_abs_returns)),
+        num(facts.and_then(|f| f.abs_acf_power_law.as_ref().map(|p| p.exponent))),
+        num(facts.and_then(|f| f.volume_abs_return.pearson)),
+        facts.map_or(String::new(), |f| lag(&f.trade_sign_acf)),
+        num(h.optimist_share.as_ref().map(|o| o.mean)),
+        num(h.optimist_share.as_ref().and_then(|o| o.bimodality_coefficient)),
+        num(h.order_imbalance.as_ref().and_then(|o| o.ratio)),
+        num(h.lsv.as_ref().and_then(|l| l.mean)),
+        (outcome.cash_start == outcome.cash_end && outcome.accounts_sound).to_string(),
+    ];
+    debug_assert_eq!(fields.len(), RESULT_COLUMNS.len());
+    fields
+}
+
+/// The summary `summary.json` holds for a finished run (with its risk report).
+pub fn summarise(scenario: &Scenario, outcome: &Outcome) -> Summary {
+    let sim = &scenario.simulation;
+    let days = outcome.calendar.days().len() as f64;
+    let session_hours = days * (sim.close.0 - sim.open.0) as f64 / 3.6e12;
+    let (_, risk) = risk::report(&outcome.customers, session_hours, days, scenario.metrics.risk_threshold);
+    outcome.metrics.summary(&outcome.products, risk)
+}
+
+/// A whole row: key, seed, parameter values, status, error, results (empty
+/// for a failed run) and wall time; with its line break.
+pub fn row_line(
+    point: usize,
+    replication: u32,
+    seed: u64,
+    values: &[Value],
+    result: &Result<Vec<String>, String>,
+    wall: f64,
+) -> String {
+    let mut s = String::with_capacity(512);
+    let _ = write!(s, "{point},{replication},{seed}");
+    for v in values {
+        s.push(',');
+        s.push_str(&cell(&value_text(v)));
+    }
+    match result {
+        Ok(fields) => {
+            s.push_str(",ok,");
+            for f in fields {
+                s.push(',');
+                s.push_str(&cell(f));
+            }
+        }
+        Err(e) => {
+            s.push_str(",failed,");
+            s.push_str(&cell(e));
+            for _ in RESULT_COLUMNS {
+                s.push(',');
+            }
+        }
+    }
+    let _ = writeln!(s, ",{wall:.6}");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_round_trip() {
+        for s in ["plain", "a,b", "say \"hi\"", "", "\"", "x,\"y\",z"] {
+            let line = format!("1,{},2", cell(s));
+            assert_eq!(split(&line), ["1", s, "2"], "{line}");
+        }
+        assert_eq!(cell("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn a_cut_line_is_left_out() {
+        let header = "point,replication,status\n";
+        let text = "point,replication,status\n0,0,ok\n1,0,failed\n2,0,o";
+        let (rows, skipped) = read_rows(text, header, 3, 2).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(skipped, 1);
+        assert!(rows[1].failed);
+        assert_eq!(rows[0].line, "0,0,ok\n");
+        assert!(read_rows("a,b\n", header, 3, 2).is_err());
+    }
+}

@@ -1,0 +1,203 @@
+//! Parameter sweeps: many runs of one scenario with some fields varied,
+//! spread over cores (rayon) and, through shards, over machines.
+//!
+//! `crate::scenario::load_sweep` reads and checks the sweep file; here the
+//! design is expanded ([`design`]), every point checked, and the runs done
+//! ([`run`]), or shards' outputs joined ([`merge`]).
+//!
+//! # Output directory
+//!
+//! - `sweep.csv`: one row per run (point, replication), see [`csv`];
+//! - `sweep.json`: `{ "definition": …, "provenance": … }`. The definition is
+//!   the tool and version, the sweep as checked, the base scenario as
+//!   resolved, the seed rule, every point and the CSV columns: the same for a
+//!   whole sweep, each of its shards and their merge. The provenance (shard,
+//!   hosts, times, commands, how many runs each invocation kept and computed)
+//!   is what may differ;
+//! - with `--keep-runs`, `runs/pPPPPP-rRRR/`: each run's full results.
+//!
+//! # Interruption and resume
+//!
+//! A row is appended to `sweep.csv` with one `write` on a file opened for
+//! appending, as soon as its run ends, so rows appear in completion order.
+//! A process stopped at any moment (Ctrl-C, `kill`, a job's time limit)
+//! leaves complete rows and at most one cut-short last line. Run again with
+//! the same command (same sweep, same `--out`, same `--shard`), it reads
+//! `sweep.json` and refuses a directory that holds another sweep or another
+//! shard; otherwise it keeps every complete row of the selection once
+//! (dropping the cut line), rewrites the file with them, and computes only
+//! the missing runs. No signal handler is needed. When every run is done the
+//! rows are sorted by (point, replication) into a temporary file that is
+//! renamed over `sweep.csv`, so a finished file has one order whatever the
+//! order of completion, the number of workers or the interruptions, and a
+//! stop during that rewrite leaves the unsorted file whole. A failed run is
+//! a row with `status = failed` and its error; resuming keeps it unless
+//! `--retry-failed` is given.
+//!
+//! # Shards
+//!
+//! Shard K of N (1 ≤ K ≤ N) takes the points whose index p has p mod N = K − 1
+//! (round robin, so slow and fast regions of a grid spread evenly), with all
+//! their replications. Seeds do not depend on the shard. [`merge`] checks that
+//! shards' definitions are identical and that their rows cover every run
+//! exactly once, then writes the same `sweep.csv` a whole run writes.
+
+pub mod csv;
+pub mod design;
+mod merge;
+pub mod progress;
+mod run;
+
+use std::fmt;
+use std::path::Path;
+
+use serde_json::Value;
+
+pub use design::{expand, run_seed};
+pub use merge::{MergeReport, merge};
+pub use progress::Show;
+pub use run::{Options, Report, run};
+
+use crate::scenario::{Point, Sweep};
+
+/// Shard K of N.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1…count.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Whether point `p` belongs to this shard.
+    pub fn has(&self, point: usize) -> bool {
+        point as u64 % u64::from(self.count) == u64::from(self.index - 1)
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}` is not a shard: expected K/N with 1 ≤ K ≤ N, e.g. 2/8");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+/// What went wrong: bad input (exit status 2) or a failure while running or
+/// writing (exit status 1).
+#[derive(Debug)]
+pub enum Error {
+    Input(String),
+    Io(String),
+}
+
+impl Error {
+    pub fn exit_status(&self) -> u8 {
+        match self {
+            Error::Input(_) => 2,
+            Error::Io(_) => 1,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Input(m) | Error::Io(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+fn io(what: &str, path: &Path, e: impl fmt::Display) -> Error {
+    Error::Io(format!("cannot {what} {}: {e}", path.display()))
+}
+
+/// The deterministic part of `sweep.json`.
+pub fn definition(sweep: &Sweep, points: &[Point]) -> Value {
+    serde_json::json!({
+        "tool": "tplus",
+        "version": env!("CARGO_PKG_VERSION"),
+        "sweep": sweep,
+        "base_scenario": &sweep.base,
+        "seeds": design::SEED_RULE,
+        "points": points,
+        "runs": sweep.runs(points.len()),
+        "columns": csv::columns(sweep),
+    })
+}
+
+/// Writes `sweep.json` under a temporary name, then renames it.
+fn write_json(dir: &Path, definition: &Value, provenance: &Value) -> Result<(), Error> {
+    let doc = serde_json::json!({ "definition": definition, "provenance": provenance });
+    let mut text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Io(e.to_string()))?;
+    text.push('\n');
+    write_atomically(dir, "sweep.json", text.as_bytes())
+}
+
+fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write;
+    let tmp = dir.join(format!(".{name}.partial"));
+    let path = dir.join(name);
+    let mut f = std::fs::File::create(&tmp).map_err(|e| io("write", &tmp, e))?;
+    f.write_all(bytes).and_then(|_| f.sync_data()).map_err(|e| io("write", &tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| io("rename into", &path, e))
+}
+
+/// A `sweep.json` read back: its definition and provenance.
+fn read_json(dir: &Path) -> Result<Option<(Value, Value)>, Error> {
+    let path = dir.join("sweep.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io("read", &path, e)),
+    };
+    let mut doc: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::Input(format!("{}: not a sweep's sweep.json: {e}", path.display())))?;
+    let (Some(d), Some(p)) = (doc.get_mut("definition").map(Value::take), doc.get_mut("provenance").map(Value::take))
+    else {
+        return Err(Error::Input(format!("{}: not a sweep's sweep.json (no definition)", path.display())));
+    };
+    Ok(Some((d, p)))
+}
+
+/// The first top-level key in which two definitions differ.
+fn first_difference(a: &Value, b: &Value) -> String {
+    let keys = ["tool", "version", "sweep", "base_scenario", "seeds", "points", "runs", "columns"];
+    keys.iter().find(|k| a.get(**k) != b.get(**k)).map_or_else(|| "its layout".into(), |k| format!("`{k}`"))
+}
+
+/// This machine's name, for provenance.
+fn hostname() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|f| std::fs::read_to_string(f).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The Slurm job this process runs in, if any.
+fn slurm() -> Value {
+    let vars =
+        ["SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_CLUSTER_NAME"];
+    let found: serde_json::Map<String, Value> = vars
+        .iter()
+        .filter_map(|v| {
+            std::env::var(v).ok().map(|x| (v.to_lowercase().trim_start_matches("slurm_").to_string(), Value::from(x)))
+        })
+        .collect();
+    if found.is_empty() { Value::Null } else { Value::Object(found) }
+}

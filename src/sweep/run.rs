@@ -1,0 +1,310 @@
+//! Running a sweep (or one shard of it) into an output directory, resuming
+//! what an earlier, interrupted invocation left there. See the module
+//! documentation of `crate::sweep` for the on-disk discipline.
+
+use std::collections::HashSet;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Instant, SystemTime};
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::csv::{self, Row};
+use super::progress::{Progress, Show};
+use super::{Error, Shard, definition, first_difference, hostname, io, read_json, slurm, write_atomically, write_json};
+use crate::engine::{self, RunOptions, record::Discard};
+use crate::results::{RunWriter, utc_stamp};
+use crate::scenario::{Point, Sweep};
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub out: PathBuf,
+    /// Runs done at once (each run on one thread).
+    pub jobs: usize,
+    pub shard: Option<Shard>,
+    /// Also write each run's full results under `runs/`.
+    pub keep_runs: bool,
+    /// Compute again the rows an earlier invocation recorded as failed.
+    pub retry_failed: bool,
+    pub show: Show,
+    /// The command line, for provenance.
+    pub command: Vec<String>,
+}
+
+/// What an invocation did.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub dir: PathBuf,
+    pub points: usize,
+    /// Runs of this invocation's selection (the shard, or the whole sweep).
+    pub runs: usize,
+    /// Rows found complete from an earlier invocation and kept.
+    pub kept: usize,
+    /// Runs computed by this invocation.
+    pub computed: usize,
+    /// Rows of the finished file with `status = failed`.
+    pub failed: usize,
+    pub wall_seconds: f64,
+}
+
+/// Runs the sweep's points (all, or the shard's) into `opts.out`. The
+/// points must have been checked (`Sweep::check_points`); a point that fails
+/// anyway is recorded as a failed row.
+pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Report, Error> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let dir = &opts.out;
+    let columns = csv::columns(sweep);
+    let header = csv::header_line(&columns);
+    let status_column = csv::status_column(sweep);
+    let def = definition(sweep, points);
+    let shard_text = opts.shard.map(|s| s.to_string());
+
+    let selected: Vec<(usize, u32)> = points
+        .iter()
+        .filter(|p| opts.shard.is_none_or(|s| s.has(p.index)))
+        .flat_map(|p| (0..sweep.replications).map(move |r| (p.index, r)))
+        .collect();
+
+    if dir.is_file() {
+        return Err(Error::Input(format!("{}: is a file; --out needs a directory", dir.display())));
+    }
+    fs::create_dir_all(dir).map_err(|e| io("create", dir, e))?;
+    let csv_path = dir.join("sweep.csv");
+
+    // What an earlier invocation left.
+    let mut invocations = Vec::new();
+    match read_json(dir)? {
+        Some((old, provenance)) => {
+            if old != def {
+                return Err(Error::Input(format!(
+                    "{} holds another sweep (its sweep.json differs in {}); choose another --out, or delete the directory to start again",
+                    dir.display(),
+                    first_difference(&old, &def)
+                )));
+            }
+            let old_shard = provenance.get("shard").and_then(Value::as_str).map(str::to_string);
+            if old_shard != shard_text {
+                let name = |s: &Option<String>| s.as_ref().map_or("the whole".to_string(), |s| format!("shard {s}"));
+                return Err(Error::Input(format!(
+                    "{} holds {} of this sweep, not {}; give each shard its own --out",
+                    dir.display(),
+                    name(&old_shard),
+                    name(&shard_text)
+                )));
+            }
+            if let Some(list) = provenance.get("invocations").and_then(Value::as_array) {
+                invocations.clone_from(list);
+            }
+        }
+        None if csv_path.exists() => {
+            return Err(Error::Input(format!(
+                "{} has a sweep.csv but no sweep.json: not a sweep's directory; choose another --out",
+                dir.display()
+            )));
+        }
+        None => {}
+    }
+    let wanted: HashSet<(usize, u32)> = selected.iter().copied().collect();
+    let mut kept: Vec<Row> = Vec::new();
+    let mut dropped = 0;
+    if csv_path.exists() {
+        let bytes = fs::read(&csv_path).map_err(|e| io("read", &csv_path, e))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let (rows, skipped) = csv::read_rows(&text, &header, columns.len(), status_column).map_err(|m| {
+            Error::Input(format!("{}: {m}; choose another --out, or delete the directory", csv_path.display()))
+        })?;
+        dropped = skipped;
+        let mut seen = HashSet::new();
+        for row in rows {
+            let key = (row.point, row.replication);
+            if !wanted.contains(&key) || !seen.insert(key) || (row.failed && opts.retry_failed) {
+                dropped += 1;
+                continue;
+            }
+            kept.push(row);
+        }
+    }
+    let done: HashSet<(usize, u32)> = kept.iter().map(|r| (r.point, r.replication)).collect();
+    let pending: Vec<(usize, u32)> = selected.iter().copied().filter(|k| !done.contains(k)).collect();
+
+    // Start this invocation's record, then the file of kept rows.
+    let mut me = serde_json::json!({
+        "host": hostname(),
+        "started_utc": utc_stamp(started, true),
+        "finished_utc": null,
+        "command": opts.command,
+        "jobs": opts.jobs,
+        "runs_kept": kept.len(),
+        "lines_dropped": dropped,
+        "runs_to_compute": pending.len(),
+        "runs_computed": 0,
+        "runs_failed": 0,
+        "slurm": slurm(),
+    });
+    let provenance = |invocations: &[Value], complete: bool, rows: usize, failed: usize| {
+        serde_json::json!({
+            "shard": shard_text,
+            "sweep_file": sweep.file.display().to_string(),
+            "scenario_file": sweep.scenario_file.display().to_string(),
+            "complete": complete,
+            "rows": rows,
+            "failed_rows": failed,
+            "invocations": invocations,
+        })
+    };
+    invocations.push(me.clone());
+    let failed_kept = kept.iter().filter(|r| r.failed).count();
+    write_json(dir, &def, &provenance(&invocations, false, kept.len(), failed_kept))?;
+    let mut text = header.clone();
+    kept.iter().for_each(|r| text.push_str(&r.line));
+    write_atomically(dir, "sweep.csv", text.as_bytes())?;
+
+    let show = opts.show;
+    if show != Show::Quiet {
+        let scope = match opts.shard {
+            Some(s) => format!("shard {s}: {} runs of {}", selected.len(), sweep.runs(points.len())),
+            None => format!("{} runs", selected.len()),
+        };
+        let before = if kept.is_empty() && dropped == 0 {
+            String::new()
+        } else {
+            format!("; {} kept from an earlier invocation ({} lines dropped)", kept.len(), dropped)
+        };
+        eprintln!(
+            "sweep {}: {} points × {} replications, {scope}{before}; computing {} on {} worker(s) into {}",
+            sweep.name,
+            points.len(),
+            sweep.replications,
+            pending.len(),
+            opts.jobs,
+            dir.display()
+        );
+    }
+
+    // The runs.
+    let new_rows = if pending.is_empty() {
+        Vec::new()
+    } else {
+        let file = OpenOptions::new().append(true).open(&csv_path).map_err(|e| io("open", &csv_path, e))?;
+        let sink = Mutex::new((file, Vec::with_capacity(pending.len()), None::<std::io::Error>));
+        let stop = AtomicBool::new(false);
+        let progress = Progress::new(&sweep.name, pending.len() as u64, show);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.jobs.max(1))
+            .thread_name(|i| format!("tplus-sweep-{i}"))
+            .build()
+            .map_err(|e| Error::Io(format!("cannot start {} workers: {e}", opts.jobs)))?;
+        pool.install(|| {
+            pending.par_iter().with_max_len(1).for_each(|&(p, r)| {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let row = one_run(sweep, &points[p], r, opts, dir, status_column, columns.len());
+                if row.failed {
+                    progress.note(&format!(
+                        "sweep {}: point {p} replication {r} failed: {}",
+                        sweep.name,
+                        error_of(&row, status_column)
+                    ));
+                }
+                let mut s = sink.lock().unwrap_or_else(|e| e.into_inner());
+                let (file, rows, err) = &mut *s;
+                if err.is_none() {
+                    match file.write_all(row.line.as_bytes()) {
+                        Ok(()) => rows.push(row),
+                        Err(e) => {
+                            *err = Some(e);
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                    }
+                }
+                drop(s);
+                progress.inc();
+            });
+        });
+        progress.finish();
+        let (file, rows, err) = sink.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = err {
+            return Err(io("append to", &csv_path, e));
+        }
+        file.sync_data().map_err(|e| io("write", &csv_path, e))?;
+        rows
+    };
+
+    // Sorted, complete file; then the final sweep.json.
+    let computed = new_rows.len();
+    let mut rows = kept;
+    rows.extend(new_rows);
+    rows.sort_by_key(|r| (r.point, r.replication));
+    let failed = rows.iter().filter(|r| r.failed).count();
+    let mut text = header;
+    rows.iter().for_each(|r| text.push_str(&r.line));
+    write_atomically(dir, "sweep.csv", text.as_bytes())?;
+    me["finished_utc"] = Value::from(utc_stamp(SystemTime::now(), true));
+    me["runs_computed"] = Value::from(computed);
+    me["runs_failed"] =
+        Value::from(rows.iter().filter(|r| r.failed && !done.contains(&(r.point, r.replication))).count());
+    me["wall_seconds"] = Value::from(clock.elapsed().as_secs_f64());
+    if let Some(last) = invocations.last_mut() {
+        *last = me;
+    }
+    write_json(dir, &definition(sweep, points), &provenance(&invocations, true, rows.len(), failed))?;
+    Ok(Report {
+        dir: dir.clone(),
+        points: points.len(),
+        runs: selected.len(),
+        kept: done.len(),
+        computed,
+        failed,
+        wall_seconds: clock.elapsed().as_secs_f64(),
+    })
+}
+
+/// The `error` field of a row.
+fn error_of(row: &Row, status_column: usize) -> String {
+    csv::split(row.line.trim_end_matches('\n')).get(status_column + 1).cloned().unwrap_or_default()
+}
+
+/// Runs one (point, replication) and formats its row; any failure, a
+/// panic included, becomes a failed row.
+fn one_run(sweep: &Sweep, point: &Point, replication: u32, opts: &Options, dir: &Path, status: usize, n: usize) -> Row {
+    let seed = super::run_seed(sweep.seed, point.index, replication);
+    let clock = Instant::now();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<Vec<String>, String> {
+        let scenario = sweep.scenario_at(point).map_err(|e| e.to_string())?;
+        let run_opts = RunOptions { seed: Some(seed), threads: 1 };
+        if opts.keep_runs {
+            let run_dir = dir.join("runs").join(format!("p{:05}-r{replication:03}", point.index));
+            let mut writer = RunWriter::create(&run_dir, &scenario, false)
+                .map_err(|e| format!("cannot write the run's results to {}: {e}", run_dir.display()))?;
+            let outcome = engine::run(&scenario, &run_opts, &mut writer)?;
+            let summary = writer
+                .finish(&run_dir, &scenario, &outcome, 1)
+                .map_err(|e| format!("cannot write the run's results to {}: {e}", run_dir.display()))?;
+            Ok(csv::result_fields(&outcome, &summary))
+        } else {
+            let outcome = engine::run(&scenario, &run_opts, &mut Discard)?;
+            Ok(csv::result_fields(&outcome, &csv::summarise(&scenario, &outcome)))
+        }
+    }))
+    .unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(format!("the run panicked: {what}"))
+    });
+    let line = csv::row_line(point.index, replication, seed, &point.values, &result, clock.elapsed().as_secs_f64());
+    csv::parse_row(line.trim_end_matches('\n'), n, status).unwrap_or(Row {
+        point: point.index,
+        replication,
+        failed: result.is_err(),
+        line,
+    })
+}

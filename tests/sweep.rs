@@ -1,0 +1,512 @@
+//! Sweeps end to end, through the `tplus` binary: whole versus shards and
+//! merge, resume after a cut or a kill, failed runs, merge's checks, bad
+//! sweep files; and, through the library, a point run alone.
+//!
+//! Every column of `sweep.csv` but the last, `wall_seconds`, is a function
+//! of the sweep; comparisons drop that column only.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const CI: &str = "scenarios/sweeps/ci.toml";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh scratch directory, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "tplus-sweep-{name}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        self.0.join(p)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tplus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tplus")).args(args).current_dir(root()).output().expect("run tplus")
+}
+
+fn ok(args: &[&str]) -> Output {
+    let out = tplus(args);
+    assert!(out.status.success(), "tplus {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn csv(dir: &Path) -> String {
+    fs::read_to_string(dir.join("sweep.csv")).unwrap()
+}
+
+/// The file without its last column (`wall_seconds`).
+fn without_wall(text: &str) -> String {
+    text.lines().map(|l| l.rsplit_once(',').unwrap().0).collect::<Vec<_>>().join("\n")
+}
+
+fn json(dir: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap()
+}
+
+fn last_invocation(dir: &Path) -> Value {
+    json(dir)["provenance"]["invocations"].as_array().unwrap().last().unwrap().clone()
+}
+
+/// The complete rows' (point, replication) keys, in file order.
+fn keys(text: &str) -> Vec<(usize, u32)> {
+    text.split_inclusive('\n')
+        .skip(1)
+        .filter(|l| l.ends_with('\n'))
+        .map(|l| {
+            let mut f = l.split(',');
+            (f.next().unwrap().parse().unwrap(), f.next().unwrap().parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn whole_sweep_equals_three_shards_merged() {
+    let t = Scratch::new("shards");
+    let whole = t.path("whole");
+    ok(&["sweep", CI, "--out", s(&whole), "--jobs", "2", "--quiet"]);
+    let text = csv(&whole);
+    let all = keys(&text);
+    assert_eq!(all, (0..6).flat_map(|p| (0..2).map(move |r| (p, r))).collect::<Vec<_>>(), "sorted, every run once");
+    assert!(text.lines().skip(1).all(|l| l.contains(",ok,")), "every run succeeds:\n{text}");
+
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        let dir = t.path(&format!("shard-{k}"));
+        ok(&["sweep", CI, "--out", s(&dir), "--shard", &format!("{k}/3"), "--jobs", "1", "--quiet"]);
+        let mine = keys(&csv(&dir));
+        assert!(!mine.is_empty() && mine.iter().all(|(p, _)| p % 3 == k - 1), "shard {k}/3 holds {mine:?}");
+        shards.push(dir);
+    }
+    let merged = t.path("merged");
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(|d| s(d)));
+    args.extend(["--out", s(&merged)]);
+    ok(&args);
+    assert_eq!(without_wall(&csv(&merged)), without_wall(&text), "merged shards differ from the whole sweep");
+    assert_eq!(json(&merged)["definition"], json(&whole)["definition"]);
+    // The definition is byte-identical too: only provenance, written last, differs.
+    let head = |d: &Path| {
+        let t = fs::read_to_string(d.join("sweep.json")).unwrap();
+        t[..t.find("\n  \"provenance\"").unwrap()].to_string()
+    };
+    assert_eq!(head(&merged), head(&whole));
+}
+
+#[test]
+fn resume_after_a_cut_keeps_finished_rows_and_computes_only_the_rest() {
+    let t = Scratch::new("cut");
+    let whole = t.path("whole");
+    ok(&["sweep", CI, "--out", s(&whole), "--jobs", "2", "--quiet"]);
+    let text = csv(&whole);
+    let lines: Vec<&str> = text.lines().collect();
+
+    // As a process stopped mid-write leaves it: rows in completion order, the
+    // last row missing and half of a line at the end.
+    let cut = t.path("cut");
+    fs::create_dir_all(&cut).unwrap();
+    fs::copy(whole.join("sweep.json"), cut.join("sweep.json")).unwrap();
+    let mut rows: Vec<&str> = lines[1..lines.len() - 1].to_vec();
+    rows.reverse();
+    let half = &lines[lines.len() - 1][..20];
+    fs::write(cut.join("sweep.csv"), format!("{}\n{}\n{half}", lines[0], rows.join("\n"))).unwrap();
+
+    ok(&["sweep", CI, "--out", s(&cut), "--jobs", "2", "--quiet"]);
+    let resumed = csv(&cut);
+    assert_eq!(without_wall(&resumed), without_wall(&text));
+    // Kept rows are the very same lines (their wall time included): not recomputed.
+    let again: Vec<&str> = resumed.lines().collect();
+    assert_eq!(again[..again.len() - 1], lines[..lines.len() - 1]);
+    let me = last_invocation(&cut);
+    assert_eq!(me["runs_kept"], 11, "{me}");
+    assert_eq!(me["runs_computed"], 1, "{me}");
+    assert_eq!(me["lines_dropped"], 1, "{me}");
+
+    // Done: running again computes nothing and changes nothing.
+    ok(&["sweep", CI, "--out", s(&cut), "--quiet"]);
+    assert_eq!(csv(&cut), resumed);
+    assert_eq!(last_invocation(&cut)["runs_computed"], 0);
+}
+
+#[test]
+fn resume_after_ctrl_c_completes_the_sweep_exactly_once() {
+    let t = Scratch::new("kill");
+    let sweep = "scenarios/sweeps/bench.toml";
+    let out = t.path("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tplus"))
+        .args(["sweep", sweep, "--out", s(&out), "--jobs", "1", "--quiet"])
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while fs::read_to_string(out.join("sweep.csv")).map_or(0, |t| t.lines().count()) < 4 {
+        assert!(start.elapsed() < Duration::from_secs(60), "no rows appear");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Ctrl-C: SIGINT, no handler.
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(!exit.success(), "the sweep finished before it could be interrupted");
+    let partial = csv(&out);
+    let done = keys(&partial).len();
+    assert!((3..64).contains(&done), "{done} rows after the interruption");
+
+    ok(&["sweep", sweep, "--out", s(&out), "--jobs", "2", "--quiet"]);
+    let me = last_invocation(&out);
+    assert_eq!(me["runs_kept"].as_u64().unwrap() + me["runs_computed"].as_u64().unwrap(), 64, "{me}");
+    assert!(me["runs_kept"].as_u64().unwrap() >= done as u64 - 1, "{me}");
+    let whole = t.path("whole");
+    ok(&["sweep", sweep, "--out", s(&whole), "--jobs", "2", "--quiet"]);
+    assert_eq!(without_wall(&csv(&out)), without_wall(&csv(&whole)));
+}
+
+#[test]
+fn a_failed_run_is_recorded_and_the_sweep_goes_on() {
+    let t = Scratch::new("fail");
+    let out = t.path("out");
+    // A file where run (point 2, replication 0) keeps its results: it cannot write them.
+    fs::create_dir_all(out.join("runs")).unwrap();
+    fs::write(out.join("runs/p00002-r000"), "in the way").unwrap();
+    let o = tplus(&["sweep", CI, "--out", s(&out), "--keep-runs", "--jobs", "2", "--quiet"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 run(s) failed"));
+    let text = csv(&out);
+    assert_eq!(keys(&text).len(), 12);
+    let failed: Vec<&str> = text.lines().filter(|l| l.contains(",failed,")).collect();
+    assert_eq!(failed.len(), 1, "{text}");
+    assert!(failed[0].starts_with("2,0,") && failed[0].contains("cannot write the run's results"), "{}", failed[0]);
+    assert!(out.join("runs/p00003-r001/manifest.json").is_file(), "--keep-runs keeps each run's results");
+
+    // Resuming keeps the failed row; --retry-failed computes it again.
+    let o = tplus(&["sweep", CI, "--out", s(&out), "--keep-runs", "--quiet"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(last_invocation(&out)["runs_computed"], 0);
+    fs::remove_file(out.join("runs/p00002-r000")).unwrap();
+    ok(&["sweep", CI, "--out", s(&out), "--keep-runs", "--retry-failed", "--quiet"]);
+    assert_eq!(last_invocation(&out)["runs_computed"], 1);
+    let whole = t.path("whole");
+    ok(&["sweep", CI, "--out", s(&whole), "--quiet"]);
+    assert_eq!(without_wall(&csv(&out)), without_wall(&csv(&whole)));
+}
+
+#[test]
+fn merge_refuses_a_missing_or_duplicated_shard() {
+    let t = Scratch::new("merge");
+    let shard = |k: u32| {
+        let dir = t.path(&format!("s{k}"));
+        ok(&["sweep", CI, "--out", s(&dir), "--shard", &format!("{k}/3"), "--quiet"]);
+        dir
+    };
+    let (s1, s2, s3) = (shard(1), shard(2), shard(3));
+    let out = t.path("merged");
+    let refused = |dirs: &[&Path], wanted: &[&str]| {
+        let mut args = vec!["merge"];
+        args.extend(dirs.iter().map(|d| s(d)));
+        args.extend(["--out", s(&out)]);
+        let o = tplus(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        for w in wanted {
+            assert!(err.contains(w), "`{w}` not in: {err}");
+        }
+        assert!(!out.exists(), "a refused merge writes nothing");
+    };
+    refused(&[&s1, &s3], &["4 of 12 runs missing", "point 1 replication 0", "shard(s) 2/3"]);
+    refused(&[&s1, &s2, &s3, &s2], &["given twice"]);
+    // The same shard run twice into two directories.
+    let again = t.path("s2-again");
+    ok(&["sweep", CI, "--out", s(&again), "--shard", "2/3", "--quiet"]);
+    refused(&[&s1, &s2, &s3, &again], &["4 run(s) are in both", "point 4 replication 1"]);
+    // A piece of another sweep.
+    let other = t.path("other");
+    ok(&["sweep", "scenarios/sweeps/bench.toml", "--out", s(&other), "--shard", "64/64", "--quiet"]);
+    refused(&[&s1, &other], &["hold different sweeps"]);
+    // And a directory that is no sweep's.
+    refused(&[&s1, t.0.as_path()], &["no sweep.json"]);
+}
+
+#[test]
+fn an_output_directory_of_another_sweep_or_shard_is_refused() {
+    let t = Scratch::new("other");
+    let out = t.path("out");
+    ok(&["sweep", CI, "--out", s(&out), "--shard", "1/3", "--quiet"]);
+    let before = csv(&out);
+    let o = tplus(&["sweep", CI, "--out", s(&out), "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("holds shard 1/3 of this sweep, not the whole"));
+    let o = tplus(&["sweep", "scenarios/sweeps/bench.toml", "--out", s(&out), "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("holds another sweep"));
+    assert_eq!(csv(&out), before, "a refused sweep leaves the directory alone");
+}
+
+/// Line and column (from 1) of the first `needle` after the first `after`.
+fn place(text: &str, after: &str, needle: &str) -> String {
+    let from = text.find(after).unwrap_or_else(|| panic!("no `{after}`"));
+    let at = from + text[from..].find(needle).unwrap_or_else(|| panic!("no `{needle}` after `{after}`"));
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    format!("{}:{}", text[..at].matches('\n').count() + 1, text[line_start..at].chars().count() + 1)
+}
+
+#[test]
+fn bad_sweep_files_are_refused_with_file_line_and_what_is_accepted() {
+    let t = Scratch::new("bad");
+    let base = root().join("scenarios/baseline.toml");
+    let head = format!("[sweep]\nname = \"bad\"\nscenario = \"{}\"\nseed = 3\n", base.display());
+    // (name, rest of the file, (after, needle) locating the error, field, words of the message, words of accepted)
+    type Case<'a> = (&'a str, &'a str, (&'a str, &'a str), &'a str, &'a str, &'a str);
+    let cases: &[Case] = &[
+        (
+            "unknown_path",
+            "[[param]]\npath = \"agents[3].params.herdin\"\nvalues = [1.0]\n",
+            ("path", "\"agents"),
+            "param[0].path",
+            "no field `herdin` in `agents[3].params`",
+            "`herding`",
+        ),
+        (
+            "unknown_table",
+            "[[param]]\npath = \"macro.loan_rat.theta\"\nvalues = [1.0]\n",
+            ("path", "\"macro"),
+            "param[0].path",
+            "no field `loan_rat` in `macro`",
+            "`loan_rate`",
+        ),
+        (
+            "index_out_of_range",
+            "[[param]]\npath = \"agents[7].count\"\nvalues = [10]\n",
+            ("path", "\"agents"),
+            "param[0].path",
+            "`agents` has 5 entries: [0] to [4]",
+            "agents[1].count",
+        ),
+        (
+            "path_syntax",
+            "[[param]]\npath = \"agents.[1]count\"\nvalues = [10]\n",
+            ("path", "\"agents"),
+            "param[0].path",
+            "is not a parameter path",
+            "dotted path",
+        ),
+        (
+            "wrong_type",
+            "[[param]]\npath = \"agents[3].count\"\nvalues = [100, 250.5]\n",
+            ("values", "250.5"),
+            "param[0].values[1]",
+            "point 1 (agents[3].count = 250.5): invalid type: floating point `250.5`",
+            "an integer",
+        ),
+        (
+            "wrong_type_string",
+            "[[param]]\npath = \"macro.loan_rate.value\"\nvalues = [\"high\"]\n",
+            ("values", "\"high\""),
+            "param[0].values[0]",
+            "invalid type: string \"high\"",
+            "a number",
+        ),
+        (
+            "empty_grid",
+            "[[param]]\npath = \"agents[3].params.herding\"\nvalues = []\n",
+            ("values", "[]"),
+            "param[0].values",
+            "an empty list: the design would have no point",
+            "one or more values",
+        ),
+        (
+            "empty_range",
+            "[[param]]\npath = \"agents[3].params.herding\"\nrange = { from = 2.0, to = 1.0, step = 0.5 }\n",
+            ("to =", "1.0"),
+            "param[0].range.to",
+            "the range is empty",
+            "to ≥ from",
+        ),
+        (
+            "invalid_value",
+            "[[param]]\npath = \"agents[3].params.herding\"\nvalues = [1.0, 2.0, -0.5]\n",
+            ("values", "-0.5"),
+            "param[0].values[2]",
+            "point 2 (agents[3].params.herding = -0.5): -0.5 is out of range",
+            "from 0 to 1000",
+        ),
+        (
+            "invalid_value_of_a_draw",
+            "design = \"random\"\nsamples = 20\n[[param]]\npath = \"product[0].min_credit_score\"\ndistribution = { dist = \"normal\", mean = 0.0, sd = 100.0 }\n",
+            ("distribution", "{"),
+            "param[0].distribution",
+            "(product[0].min_credit_score = -",
+            "0 to 1000",
+        ),
+        (
+            "refused_by_the_model",
+            "[[param]]\npath = \"macro.loan_rate.theta\"\nvalues = [0.05]\n",
+            ("values", "0.05"),
+            "param[0].values[0]",
+            "`theta` does not apply to model `fixed`",
+            "model = \"fixed\" with value",
+        ),
+        (
+            "distribution_in_a_grid",
+            "[[param]]\npath = \"agents[3].params.herding\"\ndistribution = { dist = \"uniform\", min = 0.1, max = 1.0 }\n",
+            ("distribution", "{"),
+            "param[0].distribution",
+            "a distribution has no grid levels",
+            "design = \"random\" or \"latin_hypercube\"",
+        ),
+        (
+            "unknown_sweep_field",
+            "replicates = 3\n",
+            ("replicates", "replicates"),
+            "sweep.replicates",
+            "unknown field `replicates`",
+            "`replications`",
+        ),
+        (
+            "seed_is_the_sweeps",
+            "[[param]]\npath = \"simulation.seed\"\nvalues = [1, 2]\n",
+            ("path", "\"simulation"),
+            "param[0].path",
+            "each run's seed comes from the sweep",
+            "replications",
+        ),
+    ];
+    for (name, rest, (after, needle), field, message, accepted) in cases {
+        let text = format!("{head}{rest}");
+        let file = t.path(&format!("{name}.toml"));
+        fs::write(&file, &text).unwrap();
+        let out = t.path(&format!("{name}-out"));
+        for args in [vec!["sweep", s(&file), "--out", s(&out)], vec!["sweep", s(&file), "--check"]] {
+            let o = tplus(&args);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+            let expected = format!("error: {}:{}: {field}: ", file.display(), place(&text, after, needle));
+            assert!(err.starts_with(&expected), "{name}: expected `{expected}…`, got:\n{err}");
+            assert!(err.contains(message), "{name}: `{message}` not in:\n{err}");
+            let acc = err.split("\n  accepted: ").nth(1).unwrap_or_else(|| panic!("{name}: no accepted line:\n{err}"));
+            assert!(acc.contains(accepted), "{name}: `{accepted}` not in accepted: {acc}");
+            assert!(o.stdout.is_empty(), "{name}: printed {}", String::from_utf8_lossy(&o.stdout));
+            assert!(!out.exists(), "{name}: wrote {}", out.display());
+        }
+    }
+
+    // A base scenario that is not there: the sweep file's line.
+    let text = "[sweep]\nname = \"bad\"\nscenario = \"nowhere.toml\"\n";
+    let file = t.path("no_scenario.toml");
+    fs::write(&file, text).unwrap();
+    let o = tplus(&["sweep", s(&file)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.starts_with(&format!("error: {}:3:12: sweep.scenario: cannot read the scenario", file.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn paths_reach_tables_arrays_and_model_fields() {
+    // Vasicek's theta, a Hawkes mu, a whole distribution table, an event's
+    // moment and a duration, on the fixture with every table.
+    let t = Scratch::new("paths");
+    let scenario = root().join("tests/data/full_market.toml");
+    let text = format!(
+        "[sweep]\nname = \"paths\"\nscenario = \"{}\"\ndesign = \"random\"\nsamples = 3\n\n\
+         [[param]]\npath = \"macro.loan_rate.theta\"\nrange = {{ from = 0.03, to = 0.05 }}\n\n\
+         [[param]]\npath = \"agents[1].budget\"\nvalues = [{{ dist = \"fixed\", value = 1000.0 }}, {{ dist = \"uniform\", min = 10.0, max = 20.0 }}]\n\n\
+         [[param]]\npath = \"simulation.window\"\nvalues = [\"5m\", \"10m\"]\n\n\
+         [[param]]\npath = \"events[0].at\"\nvalues = [\"day 3 09:45\"]\n\n\
+         [[param]]\npath = \"agents[2].arrival.mu\"\nrange = {{ from = 0.3, to = 0.9 }}\n\n\
+         [[param]]\npath = \"agents[1].count\"\ndistribution = {{ dist = \"lognormal\", median = 40.0, sigma = 0.3 }}\n",
+        scenario.display()
+    );
+    let file = t.path("paths.toml");
+    fs::write(&file, &text).unwrap();
+    let sweep = tplus::scenario::load_sweep(&file).unwrap_or_else(|e| panic!("{e}"));
+    assert!(sweep.params[5].integer, "count holds whole numbers");
+    assert!(!sweep.params[0].integer);
+    let points = tplus::sweep::expand(&sweep);
+    sweep.check_points(&points).unwrap_or_else(|e| panic!("{e}"));
+    for p in &points {
+        let s = sweep.scenario_at(p).unwrap();
+        let theta = s.macro_env.loan_rate.theta.unwrap();
+        assert!((0.03..=0.05).contains(&theta));
+        assert_eq!(Some(theta), p.values[0].as_f64());
+        assert_eq!(s.events[0].at.to_string(), "day 3 09:45");
+        assert_eq!(s.agents[2].arrival.mu, p.values[4].as_f64());
+        assert_eq!(s.agents[1].count, p.values[5].as_i64().unwrap());
+    }
+}
+
+#[test]
+fn a_point_run_alone_gives_its_row() {
+    let t = Scratch::new("alone");
+    let out = t.path("out");
+    ok(&["sweep", CI, "--out", s(&out), "--quiet"]);
+    let text = csv(&out);
+    let sweep = tplus::scenario::load_sweep(&root().join(CI)).unwrap();
+    let points = tplus::sweep::expand(&sweep);
+    // The seed of a run depends on the sweep seed, the point and the replication only.
+    assert_eq!(tplus::sweep::run_seed(11, 0, 0), 4_565_960_255_282_684_191);
+    for (p, r) in [(4usize, 1u32), (0, 0)] {
+        let seed = tplus::sweep::run_seed(sweep.seed, p, r);
+        let scenario = sweep.scenario_at(&points[p]).unwrap();
+        let opts = tplus::engine::RunOptions { seed: Some(seed), threads: 1 };
+        let outcome = tplus::engine::run(&scenario, &opts, &mut tplus::engine::record::Discard).unwrap();
+        let fields = tplus::sweep::csv::result_fields(&outcome, &tplus::sweep::csv::summarise(&scenario, &outcome));
+        let row = text.lines().find(|l| l.starts_with(&format!("{p},{r},"))).unwrap();
+        let cells = tplus::sweep::csv::split(row);
+        assert_eq!(cells[2], seed.to_string());
+        let first = tplus::sweep::csv::status_column(&sweep) + 2;
+        assert_eq!(cells[first..cells.len() - 1], fields[..], "point {p} replication {r}");
+    }
+}
+
+#[test]
+fn sampled_designs_are_reproducible_and_stratified() {
+    let file = root().join("scenarios/sweeps/lhs_rate_credit_herding.toml");
+    let sweep = tplus::scenario::load_sweep(&file).unwrap();
+    let points = tplus::sweep::expand(&sweep);
+    assert_eq!(points, tplus::sweep::expand(&sweep));
+    let n = points.len();
+    assert_eq!(n, 24);
+    // Each parameter's n strata of equal probability are each hit once.
+    let strata = |k: usize, cdf: &dyn Fn(f64) -> f64| {
+        let mut hit: Vec<usize> =
+            points.iter().map(|p| (cdf(p.values[k].as_f64().unwrap()) * n as f64) as usize).collect();
+        hit.sort_unstable();
+        assert_eq!(hit, (0..n).collect::<Vec<_>>(), "parameter {k}");
+    };
+    strata(0, &|x| (x - 0.02) / 0.06);
+    strata(1, &|x| (x - 500.0) / 150.0);
+    strata(2, &|x| (x.ln() - 0.1f64.ln()) / (10f64.ln() - 0.1f64.ln()));
+}
