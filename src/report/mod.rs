@@ -31,6 +31,7 @@ pub mod data;
 mod markdown;
 mod num;
 pub mod plot;
+pub mod sweep;
 
 pub use axis::TimeAxis;
 pub use data::{ManifestInfo, MetricsTable, SummaryInfo};
@@ -395,8 +396,12 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportErr
 
 /// Reads the run in `run_dir`, draws its plots and writes them with
 /// `report.md` into the same directory. Returns the files written, plots
-/// first and `report.md` last.
+/// first and `report.md` last. A sweep's directory (with `sweep.csv` or
+/// `sweep.json`) gets the sweep's report instead: see [`sweep`].
 pub fn write_report(run_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    if sweep::is_sweep_dir(run_dir) {
+        return sweep::write_sweep_report(run_dir);
+    }
     let data = read_run(run_dir)?;
     let report = build(&data)?;
     let mut written = Vec::new();

@@ -1,0 +1,281 @@
+//! `tplus report` on a sweep directory, end to end: `tplus sweep
+//! scenarios/sweeps/ci.toml`, then its report: one plot per (key result,
+//! parameter) and, for a grid over two parameters, one heat map per key
+//! result; each well-formed SVG with its title, each shown in report.md;
+//! bad sweep directories exit 2.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tplus-report-sweep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn tplus(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tplus")).args(args).output().unwrap()
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `tplus sweep FILE --out DIR`.
+fn sweep(file: &Path, out: &Path) {
+    let o = tplus(&["sweep".as_ref(), file.as_os_str(), "--out".as_ref(), out.as_os_str(), "--quiet".as_ref()]);
+    assert!(o.status.success(), "tplus sweep failed: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `tplus report DIR`: (exit code, stdout, stderr).
+fn report(dir: &Path) -> (i32, String, String) {
+    let o = tplus(&["report".as_ref(), dir.as_os_str()]);
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A tiny XML check (as in tests/report.rs): tags balance and nest,
+/// attributes are quoted, entities are complete, one root `svg` element.
+fn check_xml(text: &str) -> Result<(), String> {
+    let body = text.trim_start();
+    let body =
+        if body.starts_with("<?xml") { &body[body.find("?>").ok_or("unclosed XML declaration")? + 2..] } else { body };
+    if !body.trim_start().starts_with("<svg") {
+        return Err("does not start with <svg".into());
+    }
+    let b = body.as_bytes();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut roots = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'<' => {
+                if body[i..].starts_with("<!--") {
+                    i += body[i..].find("-->").ok_or("unclosed comment")? + 3;
+                    continue;
+                }
+                let mut j = i + 1;
+                let mut quote = None;
+                while j < b.len() {
+                    match (quote, b[j]) {
+                        (None, b'"' | b'\'') => quote = Some(b[j]),
+                        (Some(q), c) if c == q => quote = None,
+                        (None, b'>') => break,
+                        (None, b'<') => return Err(format!("`<` inside a tag at byte {j}")),
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j >= b.len() {
+                    return Err("unclosed tag".into());
+                }
+                let tag = &body[i + 1..j];
+                if let Some(name) = tag.strip_prefix('/') {
+                    let open = stack.pop().ok_or_else(|| format!("`</{name}>` closes nothing"))?;
+                    if open != name.trim() {
+                        return Err(format!("`</{}>` closes `<{open}>`", name.trim()));
+                    }
+                } else {
+                    let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
+                    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':') {
+                        return Err(format!("bad tag name in `<{tag}>`"));
+                    }
+                    if stack.is_empty() {
+                        roots += 1;
+                    }
+                    if !tag.ends_with('/') {
+                        stack.push(name);
+                    }
+                }
+                i = j + 1;
+            }
+            b'&' => {
+                let end = body[i..].find(';').ok_or("unterminated entity")?;
+                let entity = &body[i + 1..i + end];
+                let known = ["lt", "gt", "amp", "quot", "apos"].contains(&entity)
+                    || entity.strip_prefix('#').is_some_and(|n| !n.is_empty());
+                if !known {
+                    return Err(format!("unknown entity `&{entity};`"));
+                }
+                i += end + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    if !stack.is_empty() {
+        return Err(format!("unclosed elements {stack:?}"));
+    }
+    if roots != 1 {
+        return Err(format!("{roots} root elements"));
+    }
+    Ok(())
+}
+
+/// Checks one plot file and returns its text.
+fn check_plot(dir: &Path, file: &str, title: &str) -> String {
+    let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    assert!(text.trim_end().ends_with("</svg>"), "{file} has no closing </svg>");
+    if let Err(e) = check_xml(&text) {
+        panic!("{file} is not well-formed: {e}");
+    }
+    assert!(text.contains(title), "{file} lacks its title `{title}`");
+    assert!(!text.contains("NaN") && !text.contains("inf\""), "{file} has a non-finite coordinate");
+    text
+}
+
+/// The key results: (file part, title words, a column it needs).
+const KEYS: [(&str, &str, &str); 5] = [
+    ("success", "Success probability", "sub_success"),
+    ("fill_ratio", "Fill ratio", "sub_fill_ratio"),
+    ("volume", "Volume", "volume"),
+    ("success_vs_volume_pearson", "Correlation of success with volume (Pearson r)", "sub_success_vs_volume_pearson"),
+    ("success_vs_volume_spearman", "Correlation of success with volume (Spearman ρ)", "sub_success_vs_volume_spearman"),
+];
+
+/// The parameter paths and whether the design is a grid, from sweep.json.
+fn design(dir: &Path) -> (Vec<String>, bool) {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap();
+    let sweep = &doc["definition"]["sweep"];
+    let params = sweep["params"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap().to_string()).collect();
+    (params, sweep["design"] == "grid")
+}
+
+fn file_part(path: &str) -> String {
+    path.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()
+}
+
+/// Reports the sweep in `dir` and checks every plot; returns report.md.
+fn check_sweep_report(dir: &Path) -> String {
+    let (params, grid) = design(dir);
+    let header = std::fs::read_to_string(dir.join("sweep.csv")).unwrap().lines().next().unwrap().to_string();
+    let keys: Vec<_> = KEYS.iter().filter(|k| header.split(',').any(|c| c == k.2)).collect();
+    assert!(keys.len() >= 3, "sweep.csv lacks the key result columns: {header}");
+    let mut expected = Vec::new();
+    for p in &params {
+        for (key, title, _) in &keys {
+            expected.push((format!("{key}_vs_{}.svg", file_part(p)), format!("{title} against {p}")));
+        }
+    }
+    let heat_maps = grid && params.len() == 2;
+    if heat_maps {
+        for (key, title, _) in &keys {
+            expected.push((format!("heatmap_{key}.svg"), format!("{title}: {} × {}", params[0], params[1])));
+        }
+    }
+
+    let (code, stdout, stderr) = report(dir);
+    assert_eq!(code, 0, "tplus report failed: {stderr}");
+    let listed: Vec<&str> = stdout.lines().collect();
+    let md_path = dir.join("report.md");
+    assert!(listed.iter().any(|l| Path::new(l) == md_path), "report.md not listed in {listed:?}");
+    let md = std::fs::read_to_string(&md_path).unwrap();
+    for (file, title) in &expected {
+        assert!(listed.iter().any(|l| Path::new(l) == dir.join(file)), "{file} not listed in {listed:?}");
+        let svg = check_plot(dir, file, title);
+        assert!(md.contains(&format!("]({file})")), "report.md does not show {file}");
+        if file.starts_with("heatmap_") {
+            assert!(svg.contains("\nmean\n"), "{file} has no colour legend");
+            assert!(svg.contains("mean over the replications"), "{file} has no caption");
+        } else {
+            assert!(svg.contains("95% t interval"), "{file} has no legend for the interval");
+            assert!(svg.contains("Student-t"), "{file} has no caption");
+        }
+    }
+    let svgs: Vec<&str> = listed.iter().filter(|l| l.ends_with(".svg")).copied().collect();
+    assert_eq!(svgs.len(), expected.len(), "unexpected plots: {svgs:?}");
+    assert_eq!(md.matches("![").count(), expected.len(), "report.md:\n{md}");
+    if heat_maps {
+        // A small grid prints the cell values: percentages in the success
+        // heat map beyond the colour bar's five labels.
+        let heat = std::fs::read_to_string(dir.join("heatmap_success.svg")).unwrap();
+        assert!(heat.lines().filter(|l| l.ends_with('%')).count() >= 5 + 4, "no values printed in the cells");
+    }
+    md
+}
+
+#[test]
+fn a_sweep_report_plots_every_key_result_against_every_parameter() {
+    let dir = scratch("ci");
+    let out = dir.join("sweep");
+    sweep(&root().join("scenarios/sweeps/ci.toml"), &out);
+    let md = check_sweep_report(&out);
+    assert!(md.starts_with("# Sweep report: `ci`"), "{md}");
+    assert!(md.contains("pooled over the other parameter"), "{md}");
+    // A second report over the same sweep writes the same text.
+    let (code, _, _) = report(&out);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(out.join("report.md")).unwrap(), md);
+
+    // Without a two-parameter grid in ci.toml, a tiny 2 × 2 grid on the same market.
+    let (params, grid) = design(&out);
+    if !(grid && params.len() == 2) {
+        let ci = std::fs::read_to_string(root().join("scenarios/sweeps/ci.toml")).unwrap();
+        let scenario = ci.lines().find_map(|l| l.strip_prefix("scenario = ")).unwrap().trim().trim_matches('"');
+        let base = root().join("scenarios/sweeps").join(scenario).to_string_lossy().into_owned();
+        let file = dir.join("grid.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "[sweep]\nname = \"grid2\"\nscenario = {base:?}\nseed = 1\nreplications = 2\ndesign = \"grid\"\n\n\
+                 [[param]]\npath = \"macro.loan_rate.value\"\nvalues = [0.02, 0.06]\n\n\
+                 [[param]]\npath = \"agents[3].params.buy_prob\"\nvalues = [0.4, 0.6]\n"
+            ),
+        )
+        .unwrap();
+        let out = dir.join("grid");
+        sweep(&file, &out);
+        check_sweep_report(&out);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn failed_runs_are_left_out_and_bad_sweep_directories_exit_2() {
+    let dir = scratch("bad");
+    let out = dir.join("sweep");
+    sweep(&root().join("scenarios/sweeps/ci.toml"), &out);
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let json = std::fs::read_to_string(out.join("sweep.json")).unwrap();
+
+    // Mark the first run failed: the report leaves it out and says so.
+    let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+    lines[1] = lines[1].replacen(",ok,", ",failed,", 1);
+    std::fs::write(out.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
+    let (code, _, stderr) = report(&out);
+    assert_eq!(code, 0, "{stderr}");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("1 run failed"), "{md}");
+
+    // A bad status: exit 2, naming the file and the line.
+    std::fs::write(out.join("sweep.csv"), csv.replacen(",ok,", ",fine,", 1)).unwrap();
+    let (code, _, stderr) = report(&out);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("sweep.csv") && stderr.contains("line 2"), "{stderr}");
+
+    // sweep.json not JSON: exit 2.
+    std::fs::write(out.join("sweep.csv"), &csv).unwrap();
+    std::fs::write(out.join("sweep.json"), "{ not json").unwrap();
+    let (code, _, stderr) = report(&out);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("sweep.json") && stderr.contains("not JSON"), "{stderr}");
+
+    // sweep.json missing: exit 2.
+    std::fs::remove_file(out.join("sweep.json")).unwrap();
+    let (code, _, stderr) = report(&out);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("sweep.json: missing"), "{stderr}");
+
+    // sweep.csv missing: exit 2.
+    std::fs::write(out.join("sweep.json"), &json).unwrap();
+    std::fs::remove_file(out.join("sweep.csv")).unwrap();
+    let (code, _, stderr) = report(&out);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("sweep.csv: missing"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
