@@ -16,3 +16,4 @@ pub mod report;
 pub mod results;
 pub mod scenario;
 pub mod sweep;
+pub mod tui;

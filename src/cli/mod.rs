@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod sweep;
+mod tui;
 
 use crate::engine::{self, Outcome, RunOptions};
 use crate::metrics::{Block, Summary};
@@ -61,6 +62,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Join the output directories of a sweep's shards, checking they hold every run exactly once.
     Merge(sweep::MergeArgs),
+    /// Watch a scenario run live in the terminal and change parameters as it runs.
+    Tui(tui::TuiArgs),
     /// Draw the plots (SVG) and write report.md into a finished run's or sweep's directory.
     Report {
         /// A run directory (metrics.csv, summary.json) or a sweep directory (sweep.csv, sweep.json).
@@ -81,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Report { run_dir } => report(&run_dir),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => sweep::merge(args),
+        Command::Tui(args) => tui::tui(args),
         Command::Run { scenario, seed, out, threads, log, quiet, report: with_report } => {
             let threads = threads.map_or_else(default_threads, usize::from);
             match run(&scenario, RunOptions { seed, threads }, out, log, quiet) {

@@ -1,0 +1,32 @@
+//! `tplus tui`: the live terminal view of a scenario, for teaching.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Watch a scenario run live in the terminal and change the loan rate,
+/// herding or macro activity as it runs.
+#[derive(clap::Args, Debug)]
+pub struct TuiArgs {
+    /// Scenario file (TOML), e.g. scenarios/herding.toml.
+    scenario: PathBuf,
+    /// Seed to use instead of the scenario's.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+/// Loads the scenario (a bad one fails as `tplus run` does, exit 2, before
+/// the terminal is touched), then runs the live view; exit 1 when the view
+/// cannot start or fails.
+pub fn tui(args: TuiArgs) -> ExitCode {
+    let scenario = match super::load(&args.scenario) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match crate::tui::run(scenario, args.seed) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

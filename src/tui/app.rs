@@ -1,0 +1,301 @@
+//! The state of the live view's front end: what is selected and shown, and
+//! the latest snapshot of the run. Keys change it and give the command the
+//! simulation thread must carry out.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::sim::{Command, Notice, SPEEDS, Snapshot, Speed};
+use crate::engine::live::{Knob, LiveView};
+
+/// How long a status message stays on the status line.
+pub const MESSAGE_FOR: Duration = Duration::from_secs(8);
+
+/// The front end's state; `ui::draw` is a function of it alone.
+#[derive(Clone, Debug)]
+pub struct App {
+    /// The latest view of the run (None until the first one arrives).
+    pub view: Option<Arc<LiveView>>,
+    /// Simulated seconds per real second lately, as measured by the simulation thread.
+    pub rate: Option<f64>,
+    /// Index of the product shown.
+    pub product: usize,
+    /// Index into [`Knob::ALL`] of the parameter the arrows change.
+    pub knob: usize,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    pub paused: bool,
+    pub help: bool,
+    /// A message for the status line, and until when it shows.
+    pub message: Option<(String, Instant)>,
+    /// Where `w` saves (`results`).
+    pub results_root: PathBuf,
+    /// Saves being written, saved and failed during the session (reported on quit).
+    pub saving: Vec<PathBuf>,
+    pub saved: Vec<PathBuf>,
+    pub failed: Vec<(PathBuf, String)>,
+}
+
+impl App {
+    pub fn new(results_root: PathBuf) -> App {
+        App {
+            view: None,
+            rate: None,
+            product: 0,
+            knob: 0,
+            speed: 1,
+            paused: false,
+            help: false,
+            message: None,
+            results_root,
+            saving: Vec::new(),
+            saved: Vec::new(),
+            failed: Vec::new(),
+        }
+    }
+
+    pub fn speed(&self) -> Speed {
+        SPEEDS[self.speed]
+    }
+
+    pub fn selected_knob(&self) -> Knob {
+        Knob::ALL[self.knob]
+    }
+
+    /// Takes a newly published snapshot.
+    pub fn update(&mut self, snapshot: &Snapshot) {
+        self.view = Some(Arc::clone(&snapshot.view));
+        self.rate = snapshot.rate;
+        let n = snapshot.view.products.len().max(1);
+        self.product = self.product.min(n - 1);
+    }
+
+    /// Shows a message on the status line for a while.
+    pub fn say(&mut self, text: impl Into<String>, now: Instant) {
+        self.message = Some((text.into(), now + MESSAGE_FOR));
+    }
+
+    /// Drops the status message once its time is up.
+    pub fn expire(&mut self, now: Instant) {
+        if self.message.as_ref().is_some_and(|(_, until)| now >= *until) {
+            self.message = None;
+        }
+    }
+
+    /// Turns what the simulation thread reports into a status message.
+    pub fn on_notice(&mut self, notice: Notice, now: Instant) {
+        let text = match notice {
+            Notice::Changed { knob, steps, at: Some(t) } => {
+                format!("{} {} from {}", knob.label(), step_text(knob, steps), clock_text(t))
+            }
+            Notice::Changed { knob, at: None, .. } => {
+                format!("{}: no change (the run is over or the scenario has nothing it acts on)", knob.label())
+            }
+            Notice::Restarted => "restarted with the same seed".to_string(),
+            Notice::Saving(dir) => {
+                let text = format!("saving to {} …", dir.display());
+                self.saving.push(dir);
+                text
+            }
+            Notice::Saved(dir) => {
+                let text = format!("saved to {}", dir.display());
+                self.saving.retain(|d| *d != dir);
+                self.saved.push(dir);
+                text
+            }
+            Notice::SaveFailed(dir, e) => {
+                let text = format!("save to {} failed: {e}", dir.display());
+                self.saving.retain(|d| *d != dir);
+                self.failed.push((dir, e));
+                text
+            }
+        };
+        self.say(text, now);
+    }
+
+    /// What a key does; the returned command is for the simulation thread.
+    pub fn on_key(&mut self, key: KeyEvent) -> Command {
+        if key.kind == KeyEventKind::Release {
+            return Command::None;
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('c') if ctrl => Command::Quit,
+            KeyCode::Esc if self.help => {
+                self.help = false;
+                Command::None
+            }
+            KeyCode::Char('q') | KeyCode::Char('Q') | KeyCode::Esc => Command::Quit,
+            KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => {
+                self.help = !self.help;
+                Command::None
+            }
+            KeyCode::Char(' ') | KeyCode::Char('p') => {
+                self.paused = !self.paused;
+                Command::Pause(self.paused)
+            }
+            KeyCode::Char('+') | KeyCode::Char('=') => {
+                self.speed = (self.speed + 1).min(SPEEDS.len() - 1);
+                Command::Speed(self.speed())
+            }
+            KeyCode::Char('-') | KeyCode::Char('_') => {
+                self.speed = self.speed.saturating_sub(1);
+                Command::Speed(self.speed())
+            }
+            KeyCode::Char('s') => {
+                self.paused = true;
+                Command::Step
+            }
+            KeyCode::Up => {
+                self.knob = (self.knob + Knob::ALL.len() - 1) % Knob::ALL.len();
+                Command::None
+            }
+            KeyCode::Down => {
+                self.knob = (self.knob + 1) % Knob::ALL.len();
+                Command::None
+            }
+            KeyCode::Left => Command::Change(self.selected_knob(), -1),
+            KeyCode::Right => Command::Change(self.selected_knob(), 1),
+            KeyCode::Tab | KeyCode::BackTab => {
+                let n = self.view.as_ref().map_or(1, |v| v.products.len().max(1));
+                self.product =
+                    if key.code == KeyCode::Tab { (self.product + 1) % n } else { (self.product + n - 1) % n };
+                Command::None
+            }
+            KeyCode::Char('r') => Command::Restart,
+            KeyCode::Char('w') => Command::Save(self.results_root.clone()),
+            _ => Command::None,
+        }
+    }
+}
+
+/// A knob change as people say it: "+25 bp", "-0.5".
+pub fn step_text(knob: Knob, steps: i32) -> String {
+    let change = knob.step() * f64::from(steps);
+    match knob {
+        Knob::LoanRate => format!("{:+.0} bp", change * 1e4),
+        Knob::MacroActiveShare => format!("{:+.0} pp", change * 100.0),
+        Knob::Herding => format!("{change:+.1}/h"),
+    }
+}
+
+/// Seconds since the start as the time of day, `10:42:18`.
+pub fn clock_text(t: f64) -> String {
+    let s = (t.max(0.0) as i64) % 86_400;
+    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::live::ProductNow;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn app() -> App {
+        let mut app = App::new(PathBuf::from("out"));
+        let products = ["A", "B"].map(|id| ProductNow { id: id.into(), ..Default::default() }).to_vec();
+        app.view = Some(Arc::new(LiveView { products, ..Default::default() }));
+        app
+    }
+
+    #[test]
+    fn space_pauses_and_resumes() {
+        let mut a = app();
+        assert!(!a.paused);
+        assert_eq!(a.on_key(key(KeyCode::Char(' '))), Command::Pause(true));
+        assert!(a.paused);
+        assert_eq!(a.on_key(key(KeyCode::Char(' '))), Command::Pause(false));
+        assert!(!a.paused);
+    }
+
+    #[test]
+    fn plus_and_minus_step_through_the_speeds_up_to_max() {
+        let mut a = app();
+        assert_eq!(a.speed(), Speed::Times(300));
+        assert_eq!(a.on_key(key(KeyCode::Char('+'))), Command::Speed(Speed::Times(1800)));
+        assert_eq!(a.on_key(key(KeyCode::Char('+'))), Command::Speed(Speed::Times(7200)));
+        assert_eq!(a.on_key(key(KeyCode::Char('+'))), Command::Speed(Speed::Max));
+        assert_eq!(a.on_key(key(KeyCode::Char('+'))), Command::Speed(Speed::Max), "max is the top");
+        for _ in 0..4 {
+            a.on_key(key(KeyCode::Char('-')));
+        }
+        assert_eq!(a.speed(), Speed::Times(60));
+        assert_eq!(a.on_key(key(KeyCode::Char('-'))), Command::Speed(Speed::Times(60)), "60× is the bottom");
+    }
+
+    #[test]
+    fn s_pauses_and_steps() {
+        let mut a = app();
+        assert_eq!(a.on_key(key(KeyCode::Char('s'))), Command::Step);
+        assert!(a.paused);
+        assert_eq!(a.on_key(key(KeyCode::Char('s'))), Command::Step);
+        assert!(a.paused);
+    }
+
+    #[test]
+    fn arrows_select_a_knob_and_change_it() {
+        let mut a = app();
+        assert_eq!(a.selected_knob(), Knob::LoanRate);
+        assert_eq!(a.on_key(key(KeyCode::Right)), Command::Change(Knob::LoanRate, 1));
+        assert_eq!(a.on_key(key(KeyCode::Left)), Command::Change(Knob::LoanRate, -1));
+        assert_eq!(a.on_key(key(KeyCode::Down)), Command::None);
+        assert_eq!(a.selected_knob(), Knob::Herding);
+        assert_eq!(a.on_key(key(KeyCode::Right)), Command::Change(Knob::Herding, 1));
+        a.on_key(key(KeyCode::Down));
+        assert_eq!(a.on_key(key(KeyCode::Left)), Command::Change(Knob::MacroActiveShare, -1));
+        a.on_key(key(KeyCode::Down));
+        assert_eq!(a.selected_knob(), Knob::LoanRate, "down wraps around");
+        assert_eq!(a.on_key(key(KeyCode::Up)), Command::None);
+        assert_eq!(a.selected_knob(), Knob::MacroActiveShare, "up wraps around");
+    }
+
+    #[test]
+    fn tab_switches_product() {
+        let mut a = app();
+        assert_eq!(a.on_key(key(KeyCode::Tab)), Command::None);
+        assert_eq!(a.product, 1);
+        a.on_key(key(KeyCode::Tab));
+        assert_eq!(a.product, 0);
+        a.on_key(key(KeyCode::BackTab));
+        assert_eq!(a.product, 1);
+    }
+
+    #[test]
+    fn help_restart_save_and_quit() {
+        let mut a = app();
+        assert_eq!(a.on_key(key(KeyCode::Char('?'))), Command::None);
+        assert!(a.help);
+        assert_eq!(a.on_key(key(KeyCode::Esc)), Command::None, "esc closes the help first");
+        assert!(!a.help);
+        assert_eq!(a.on_key(key(KeyCode::Char('r'))), Command::Restart);
+        assert_eq!(a.on_key(key(KeyCode::Char('w'))), Command::Save(PathBuf::from("out")));
+        assert_eq!(a.on_key(key(KeyCode::Char('q'))), Command::Quit);
+        assert_eq!(a.on_key(key(KeyCode::Esc)), Command::Quit);
+        assert_eq!(a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Command::Quit);
+        let release = KeyEvent::new_with_kind(KeyCode::Char('q'), KeyModifiers::NONE, KeyEventKind::Release);
+        assert_eq!(a.on_key(release), Command::None, "key releases are ignored");
+    }
+
+    #[test]
+    fn notices_become_status_messages_that_expire() {
+        let mut a = app();
+        let t0 = Instant::now();
+        a.on_notice(Notice::Changed { knob: Knob::LoanRate, steps: 2, at: Some(37_801.0) }, t0);
+        assert_eq!(a.message.as_ref().unwrap().0, "loan rate +50 bp from 10:30:01");
+        a.on_notice(Notice::Saving(PathBuf::from("d")), t0);
+        assert_eq!(a.saving, [PathBuf::from("d")]);
+        a.on_notice(Notice::Saved(PathBuf::from("d")), t0);
+        assert!(a.saving.is_empty());
+        assert_eq!(a.saved, [PathBuf::from("d")]);
+        a.expire(t0 + MESSAGE_FOR / 2);
+        assert!(a.message.is_some());
+        a.expire(t0 + MESSAGE_FOR);
+        assert!(a.message.is_none());
+    }
+}

@@ -1,0 +1,316 @@
+//! The live view's simulation thread driven headless: commands in, snapshots
+//! and notices out, a saved run that replays, and what drawing the view
+//! costs the simulation (printed; run with `--nocapture` to see it).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tplus::engine::live::{Knob, LiveSim, LiveView};
+use tplus::engine::{self, RunOptions, record::Discard};
+use tplus::results::RunWriter;
+use tplus::scenario::{self, EventTarget, Scenario};
+use tplus::tui::app::App;
+use tplus::tui::sim::{self, Command, Notice, SimHandle, SimOptions, Speed};
+use tplus::tui::ui;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn load(file: &str) -> Scenario {
+    scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).expect("the bundled scenarios are valid")
+}
+
+fn herding_one_day() -> Scenario {
+    let mut s = load("scenarios/herding.toml");
+    s.simulation.days = 1;
+    s
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tplus-tui-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Waits for a snapshot that satisfies `ok`.
+fn wait_view(h: &SimHandle, ok: impl Fn(&LiveView) -> bool) -> Arc<LiveView> {
+    let until = Instant::now() + WAIT;
+    loop {
+        if let Some(s) = h.latest()
+            && ok(&s.view)
+        {
+            return Arc::clone(&s.view);
+        }
+        assert!(Instant::now() < until, "no snapshot as expected within {WAIT:?}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn wait_notice(h: &SimHandle, ok: impl Fn(&Notice) -> bool) -> Notice {
+    let until = Instant::now() + WAIT;
+    while Instant::now() < until {
+        if let Some(n) = h.wait_notice(Duration::from_millis(100))
+            && ok(&n)
+        {
+            return n;
+        }
+    }
+    panic!("no notice as expected within {WAIT:?}");
+}
+
+fn paused() -> SimOptions {
+    SimOptions { paused: true, ..SimOptions::default() }
+}
+
+#[test]
+fn live_changes_are_saved_as_a_scenario_that_replays_the_run() {
+    let s = herding_one_day();
+    let root = scratch("save");
+    let h = sim::spawn(s.clone(), None, paused()).unwrap();
+    wait_view(&h, |v| v.t == 0.0 && !v.in_session);
+    // Two windows in, raise the loan rate by 50 bp; one more, lower the herding rate.
+    h.send(Command::Step);
+    h.send(Command::Step);
+    let v = wait_view(&h, |v| v.products[0].windows.len() == 3);
+    assert!(v.in_session);
+    h.send(Command::Change(Knob::LoanRate, 2));
+    let Notice::Changed { knob: Knob::LoanRate, steps: 2, at: Some(at) } = wait_notice(&h, |_| true) else {
+        panic!("the change is scheduled");
+    };
+    assert!(at > v.t && at <= v.t + 1.0, "a change takes effect at the next whole second");
+    h.send(Command::Step);
+    h.send(Command::Change(Knob::Herding, -1));
+    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { knob: Knob::Herding, at: Some(_), .. }));
+    // The scenario has no macro-driven group: the change is refused.
+    h.send(Command::Change(Knob::MacroActiveShare, 1));
+    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { at: None, .. }));
+    h.send(Command::Step);
+    let v = wait_view(&h, |v| v.products[0].windows.len() == 5);
+    assert_eq!(v.markers.len(), 2, "both changes are marked on the charts");
+    assert!((v.knobs[0].value.unwrap() - 0.0485).abs() < 1e-12);
+    assert_eq!(v.knobs[1].value, Some(5.5));
+
+    h.send(Command::Save(root.clone()));
+    let Notice::Saving(dir) = wait_notice(&h, |n| matches!(n, Notice::Saving(_))) else { unreachable!() };
+    assert!(dir.starts_with(root.join("herding")));
+    assert!(dir.file_name().unwrap().to_str().unwrap().starts_with("live-"));
+    match wait_notice(&h, |n| matches!(n, Notice::Saved(_) | Notice::SaveFailed(..))) {
+        Notice::Saved(d) => assert_eq!(d, dir),
+        other => panic!("the save failed: {other:?}"),
+    }
+    // Another save gets its own directory (suffixed when in the same second).
+    h.send(Command::Save(root.clone()));
+    let Notice::Saving(dir2) = wait_notice(&h, |n| matches!(n, Notice::Saving(_))) else { unreachable!() };
+    assert_ne!(dir, dir2);
+    assert!(matches!(wait_notice(&h, |n| matches!(n, Notice::Saved(_) | Notice::SaveFailed(..))), Notice::Saved(_)));
+
+    // The replay scenario: valid, with the live changes as events.
+    let text = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    let replay = scenario::parse(&dir.join("scenario.toml"), &text).expect("the saved scenario parses");
+    assert_eq!(replay.events.len(), s.events.len() + 2);
+    let live_events = &replay.events[s.events.len()..];
+    assert_eq!(live_events[0].target, EventTarget::LoanRate);
+    assert_eq!(live_events[0].change, Some(0.005));
+    assert_eq!(live_events[1].target, EventTarget::Herding);
+    assert_eq!(live_events[1].change, Some(-0.5));
+    assert_eq!(replay.simulation.seed, s.simulation.seed);
+    // The list of live changes.
+    let csv = std::fs::read_to_string(dir.join("live_changes.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], sim::LIVE_CHANGES_HEADER);
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[1].starts_with(&format!("{at},1,")) && lines[1].ends_with(",loan_rate,0.005"), "{csv}");
+    assert!(lines[2].ends_with(",herding,-0.5"), "{csv}");
+    // The results of the replay, run to the end.
+    for f in ["metrics.csv", "summary.json", "trades.csv", "manifest.json"] {
+        assert!(dir.join(f).is_file(), "{f} is missing from {}", dir.display());
+    }
+
+    // The live run, carried on to the end without more changes, is the replay.
+    h.send(Command::Speed(Speed::Max));
+    h.send(Command::Pause(false));
+    let end = wait_view(&h, |v| v.finished);
+    let metrics = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    let header: Vec<&str> = metrics.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (vol, loan) = (col("volume"), col("loan_rate"));
+    let rows: Vec<Vec<&str>> = metrics.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), end.products[0].windows.len());
+    for (row, w) in rows.iter().zip(&end.products[0].windows) {
+        assert_eq!(row[vol].parse::<u64>().unwrap(), w.volume);
+        assert!((row[loan].parse::<f64>().unwrap() - w.loan_rate).abs() < 1e-12);
+    }
+    assert!((rows.last().unwrap()[loan].parse::<f64>().unwrap() - 0.0485).abs() < 1e-12);
+    let mut h = h;
+    h.stop().unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn pause_speed_step_and_restart() {
+    let s = herding_one_day();
+    let h = sim::spawn(s, None, SimOptions { speed: Speed::Times(7200), ..SimOptions::default() }).unwrap();
+    // Running: the market opens and time goes on.
+    let v = wait_view(&h, |v| v.in_session && v.products[0].windows.len() >= 2);
+    assert!(!v.finished);
+    h.send(Command::Pause(true));
+    // Paused: simulated time stands still (once the thread has taken the command).
+    let until = Instant::now() + WAIT;
+    let a = loop {
+        let a = h.latest().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        if h.latest().unwrap().view.t == a.view.t {
+            break a;
+        }
+        assert!(Instant::now() < until, "the run does not pause");
+    };
+    h.send(Command::Step);
+    let n = a.view.products[0].windows.len();
+    let v = wait_view(&h, |v| v.products[0].windows.len() == n + 1);
+    assert!(v.t > a.view.t);
+    h.send(Command::Speed(Speed::Max));
+    h.send(Command::Pause(false));
+    let v = wait_view(&h, |v| v.finished);
+    assert_eq!(v.products[0].windows.len(), 66, "one day of 5-minute windows, 09:30–15:00");
+    h.send(Command::Change(Knob::LoanRate, 1));
+    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { at: None, .. }), "no change after the end");
+    assert!(v.markers.is_empty());
+    h.send(Command::Pause(true));
+    h.send(Command::Restart);
+    assert_eq!(wait_notice(&h, |_| true), Notice::Restarted);
+    let v = wait_view(&h, |v| !v.finished);
+    assert_eq!((v.t, v.products[0].windows.len(), v.markers.len()), (0.0, 0, 0), "back to the start");
+    let mut h = h;
+    let report = h.stop().unwrap();
+    assert!(report.publications > 0);
+    assert!(!h.is_running());
+}
+
+/// Runs a scenario through the simulation thread at max speed while a
+/// headless front end draws it at 30 frames a second; returns (simulation
+/// wall time to the end, frames, real time drawing took, the longest frame,
+/// the thread's report).
+fn with_view(s: &Scenario, size: (u16, u16), draw: bool) -> (Duration, f64, Duration, Duration, sim::SimReport) {
+    let opts = SimOptions { speed: Speed::Max, ..SimOptions::default() };
+    let mut h = sim::spawn(s.clone(), None, opts).unwrap();
+    let mut app = App::new(PathBuf::from("results"));
+    app.speed = 4;
+    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+    let (mut frames, mut drawing, mut longest) = (0u64, Duration::ZERO, Duration::ZERO);
+    let start = Instant::now();
+    loop {
+        let t = Instant::now();
+        if let Some(s) = h.latest() {
+            app.update(&s);
+        }
+        if draw {
+            terminal.draw(|f| ui::draw(f, &app)).unwrap();
+            frames += 1;
+            drawing += t.elapsed();
+            longest = longest.max(t.elapsed());
+        }
+        if app.view.as_ref().is_some_and(|v| v.finished) {
+            break;
+        }
+        std::thread::sleep((t + tplus::tui::FRAME).saturating_duration_since(Instant::now()));
+    }
+    let fps = frames.saturating_sub(1) as f64 / start.elapsed().as_secs_f64();
+    let report = h.stop().unwrap();
+    (report.to_finish.unwrap(), fps, drawing / frames.max(1) as u32, longest, report)
+}
+
+fn median(mut x: Vec<Duration>) -> Duration {
+    x.sort();
+    x[x.len() / 2]
+}
+
+fn median_f(mut x: Vec<f64>) -> f64 {
+    x.sort_by(f64::total_cmp);
+    x[x.len() / 2]
+}
+
+/// Best and median of the repetitions, and the best against the baseline's best.
+fn figures(x: &[Duration], base: Option<Duration>) -> String {
+    let best = *x.iter().min().unwrap();
+    let med = median(x.to_vec());
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let vs =
+        base.map_or(String::new(), |b| format!("  {:+5.1}%", (best.as_secs_f64() / b.as_secs_f64() - 1.0) * 100.0));
+    format!("best {:7.1} ms  median {:7.1} ms{vs}", ms(best), ms(med))
+}
+
+/// What the live view costs the simulation, printed (no timing assertion:
+/// machines differ). `cargo test --release --test tui -- --nocapture`;
+/// `TPLUS_TUI_COST_DAYS=30` runs the scenarios that many days, and
+/// `TPLUS_TUI_COST_REPS=15` repeats more, for steadier figures. The modes
+/// take turns, and the best of the repetitions is compared, so that load
+/// from elsewhere on the machine weighs little.
+#[test]
+fn the_cost_of_the_view() {
+    let env = |name: &str| std::env::var(name).ok().and_then(|d| d.parse::<u32>().ok());
+    let reps = env("TPLUS_TUI_COST_REPS").unwrap_or(if cfg!(debug_assertions) { 1 } else { 7 });
+    let mut files: Vec<(&str, Scenario)> = vec![
+        ("scenarios/herding.toml", load("scenarios/herding.toml")),
+        ("scenarios/baseline.toml", load("scenarios/baseline.toml")),
+    ];
+    for (_, s) in &mut files {
+        if let Some(days) = env("TPLUS_TUI_COST_DAYS") {
+            s.simulation.days = i64::from(days);
+        } else if cfg!(debug_assertions) {
+            s.simulation.days = 1;
+        }
+    }
+    let out = scratch("cost");
+    for (file, s) in &files {
+        let [mut straight, mut run, mut written, mut silent, mut viewed, mut viewed_small] =
+            std::array::from_fn::<Vec<Duration>, 6, _>(|_| Vec::new());
+        let (mut fps, mut per_frame, mut longest, mut publish_share) =
+            (Vec::new(), Vec::new(), Duration::ZERO, Vec::new());
+        for _ in 0..reps {
+            // LiveSim straight through, no view.
+            let mut live = LiveSim::new(s, None);
+            let t = Instant::now();
+            while !live.finished() {
+                live.advance_window();
+            }
+            straight.push(t.elapsed());
+            // The simulation thread at max speed, publishing, nobody drawing.
+            silent.push(with_view(s, (160, 48), false).0);
+            // … and with a front end drawing at 30 frames a second.
+            let (wall, rate, drawing, long, report) = with_view(s, (160, 48), true);
+            viewed.push(wall);
+            fps.push(rate);
+            per_frame.push(drawing);
+            longest = longest.max(long);
+            publish_share.push(report.publishing.as_secs_f64() / report.advancing.as_secs_f64());
+            viewed_small.push(with_view(s, (80, 24), true).0);
+            // The engine as `tplus run` drives it (one thread), outputs discarded, then written.
+            let t = Instant::now();
+            engine::run(s, &RunOptions { seed: None, threads: 1 }, &mut Discard).unwrap();
+            run.push(t.elapsed());
+            let t = Instant::now();
+            let mut writer = RunWriter::create(&out, s, false).unwrap();
+            let outcome = engine::run(s, &RunOptions { seed: None, threads: 1 }, &mut writer).unwrap();
+            writer.finish(&out, s, &outcome, 1).unwrap();
+            written.push(t.elapsed());
+        }
+        let base = *straight.iter().min().unwrap();
+        println!("{file} ({} days), {reps} repetitions; simulation wall time to the end:", s.simulation.days);
+        println!("  LiveSim straight through, no view        {}", figures(&straight, None));
+        println!("  engine::run, 1 thread (tplus run's core)  {}", figures(&run, Some(base)));
+        println!("  tplus run with its files, 1 thread        {}", figures(&written, Some(base)));
+        println!("  sim thread at max, publishing only        {}", figures(&silent, Some(base)));
+        println!("  sim thread at max, drawn 160×48 at 30 fps {}", figures(&viewed, Some(base)));
+        println!("  sim thread at max, drawn 80×24 at 30 fps  {}", figures(&viewed_small, Some(base)));
+        println!(
+            "  {:.1} frames/s; a 160×48 frame takes {:.2} ms to draw on average, {:.2} ms at most; publishing {:.2}% of the simulation's time",
+            median_f(fps),
+            median(per_frame).as_secs_f64() * 1e3,
+            longest.as_secs_f64() * 1e3,
+            median_f(publish_share) * 100.0
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
