@@ -5,6 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "common/svg.rs"]
+mod svg;
+use svg::check_xml;
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tplus-report-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -82,84 +86,6 @@ order_ttl = "30m"
         product("NOTE7", 7),
         product("NOTE14", 14)
     )
-}
-
-/// A tiny XML check: tags balance and nest, attributes are quoted, entities
-/// are complete, and there is one root `svg` element.
-fn check_xml(text: &str) -> Result<(), String> {
-    let body = text.trim_start();
-    let body =
-        if body.starts_with("<?xml") { &body[body.find("?>").ok_or("unclosed XML declaration")? + 2..] } else { body };
-    if !body.trim_start().starts_with("<svg") {
-        return Err("does not start with <svg".into());
-    }
-    let b = body.as_bytes();
-    let mut stack: Vec<&str> = Vec::new();
-    let mut roots = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'<' => {
-                if body[i..].starts_with("<!--") {
-                    i += body[i..].find("-->").ok_or("unclosed comment")? + 3;
-                    continue;
-                }
-                // Find the end of the tag, skipping quoted attribute values.
-                let mut j = i + 1;
-                let mut quote = None;
-                while j < b.len() {
-                    match (quote, b[j]) {
-                        (None, b'"' | b'\'') => quote = Some(b[j]),
-                        (Some(q), c) if c == q => quote = None,
-                        (None, b'>') => break,
-                        (None, b'<') => return Err(format!("`<` inside a tag at byte {j}")),
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                if j >= b.len() {
-                    return Err("unclosed tag".into());
-                }
-                let tag = &body[i + 1..j];
-                if let Some(name) = tag.strip_prefix('/') {
-                    let open = stack.pop().ok_or_else(|| format!("`</{name}>` closes nothing"))?;
-                    if open != name.trim() {
-                        return Err(format!("`</{}>` closes `<{open}>`", name.trim()));
-                    }
-                } else {
-                    let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
-                    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':') {
-                        return Err(format!("bad tag name in `<{tag}>`"));
-                    }
-                    if stack.is_empty() {
-                        roots += 1;
-                    }
-                    if !tag.ends_with('/') {
-                        stack.push(name);
-                    }
-                }
-                i = j + 1;
-            }
-            b'&' => {
-                let end = body[i..].find(';').ok_or("unterminated entity")?;
-                let entity = &body[i + 1..i + end];
-                let known = ["lt", "gt", "amp", "quot", "apos"].contains(&entity)
-                    || entity.strip_prefix('#').is_some_and(|n| !n.is_empty());
-                if !known {
-                    return Err(format!("unknown entity `&{entity};`"));
-                }
-                i += end + 1;
-            }
-            _ => i += 1,
-        }
-    }
-    if !stack.is_empty() {
-        return Err(format!("unclosed elements {stack:?}"));
-    }
-    if roots != 1 {
-        return Err(format!("{roots} root elements"));
-    }
-    Ok(())
 }
 
 #[test]
