@@ -58,7 +58,9 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
         }
         pieces.push((dir, provenance));
     }
-    let (def, _) = definition.expect("at least one input");
+    let Some((def, _)) = definition else {
+        return Err(Error::Input("cannot merge: no shard directory given".into()));
+    };
     let columns: Vec<String> =
         def["columns"].as_array().into_iter().flatten().filter_map(|c| c.as_str().map(str::to_string)).collect();
     let status_column = columns
