@@ -30,7 +30,7 @@
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution as _, Poisson};
 
-use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, affordable, flags, sellable};
+use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, flags};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
 use crate::scenario::FamilyParams;
@@ -171,28 +171,13 @@ impl Behaviour for Herding {
         let want = rng.random_range(self.min_lots..=self.max_lots);
         // Herders take liquidity: they join the opposite touch, or the reference price when that side is empty.
         let reference = view.reference_price();
-        let (price, lots) = match side {
-            Side::Buy => {
-                let price = view.best_ask.unwrap_or(reference.ceil() as i64).clamp(view.band_lo, view.band_hi);
-                let reserve_at = if kind == OrderKind::Market { view.band_hi } else { price };
-                (price, affordable(ctx, id, view, reserve_at, want))
-            }
-            Side::Sell => {
-                let price = view.best_bid.unwrap_or(reference.floor() as i64).clamp(view.band_lo, view.band_hi);
-                (price, sellable(ctx, id, product, want))
-            }
-        };
-        if lots > 0 {
-            out[n] = Some(Action::Submit(OrderRequest {
-                product,
-                side,
-                kind,
-                price,
-                lots,
-                all_or_none,
-                ttl: self.order_ttl,
-            }));
+        let price = match side {
+            Side::Buy => view.best_ask.unwrap_or(reference.ceil() as i64),
+            Side::Sell => view.best_bid.unwrap_or(reference.floor() as i64),
         }
+        .clamp(view.band_lo, view.band_hi);
+        let order = OrderRequest { product, side, kind, price, lots: want, all_or_none, ttl: self.order_ttl };
+        out[n] = order.within_means(ctx, id).map(Action::Submit);
         out
     }
 }

@@ -14,7 +14,7 @@
 
 use rand::RngExt;
 
-use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, affordable, sellable};
+use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
 use crate::scenario::FamilyParams;
@@ -108,29 +108,13 @@ impl Behaviour for MacroDriven {
         let want = rng.random_range(self.min_lots..=self.max_lots);
         // Subscriptions at NAV or the best ask if cheaper; sales at NAV or the best bid if dearer.
         let nav = view.nav_ticks;
-        let (price, lots) = match side {
-            Side::Buy => {
-                let price = view.best_ask.map_or(nav.ceil() as i64, |a| a.min(nav.ceil() as i64));
-                let price = price.clamp(view.band_lo, view.band_hi);
-                let reserve_at = if kind == OrderKind::Market { view.band_hi } else { price };
-                (price, affordable(ctx, id, view, reserve_at, want))
-            }
-            Side::Sell => {
-                let price = view.best_bid.map_or(nav.floor() as i64, |b| b.max(nav.floor() as i64));
-                (price.clamp(view.band_lo, view.band_hi), sellable(ctx, id, product, want))
-            }
-        };
-        if lots > 0 {
-            out[0] = Some(Action::Submit(OrderRequest {
-                product,
-                side,
-                kind,
-                price,
-                lots,
-                all_or_none,
-                ttl: self.order_ttl,
-            }));
+        let price = match side {
+            Side::Buy => view.best_ask.map_or(nav.ceil() as i64, |a| a.min(nav.ceil() as i64)),
+            Side::Sell => view.best_bid.map_or(nav.floor() as i64, |b| b.max(nav.floor() as i64)),
         }
+        .clamp(view.band_lo, view.band_hi);
+        let order = OrderRequest { product, side, kind, price, lots: want, all_or_none, ttl: self.order_ttl };
+        out[0] = order.within_means(ctx, id).map(Action::Submit);
         out
     }
 }

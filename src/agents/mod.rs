@@ -151,6 +151,23 @@ pub struct OrderRequest {
     pub ttl: i64,
 }
 
+impl OrderRequest {
+    /// This order cut to what customer `id` can do: a buy to what its free
+    /// cash pays for (a market buy reserves at the band top), a sale to what
+    /// it may sell today, both to the size limit; None when nothing is left.
+    pub fn within_means(mut self, ctx: &Context<'_>, id: u32) -> Option<OrderRequest> {
+        let view = &ctx.snapshot.products[self.product as usize];
+        self.lots = match self.side {
+            Side::Buy => {
+                let reserve_at = if self.kind == OrderKind::Market { view.band_hi } else { self.price };
+                affordable(ctx, id, view, reserve_at, self.lots)
+            }
+            Side::Sell => sellable(ctx, id, self.product, self.lots),
+        };
+        (self.lots > 0).then_some(self)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Submit(OrderRequest),

@@ -11,7 +11,7 @@
 use rand::RngExt;
 use rand_distr::{Distribution as _, Normal};
 
-use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, affordable, sellable};
+use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
 use crate::scenario::FamilyParams;
@@ -97,16 +97,10 @@ impl Behaviour for ZeroIntelligence {
             Side::Sell => (value + draw * width).ceil() as i64,
         }
         .clamp(view.band_lo, view.band_hi);
-        // Budget constraint: never bid for more than the free cash covers
-        // (a market buy reserves at the band top), never offer more than is sellable.
-        let lots = match side {
-            Side::Buy => affordable(ctx, id, view, if kind == OrderKind::Market { view.band_hi } else { price }, lots),
-            Side::Sell => sellable(ctx, id, product, lots),
-        };
-        if lots == 0 {
-            return NONE;
-        }
+        // Budget constraint: never bid for more than the free cash covers,
+        // never offer more than is sellable.
         let order = OrderRequest { product, side, kind, price, lots, all_or_none, ttl: self.order_ttl };
+        let Some(order) = order.within_means(ctx, id) else { return NONE };
         let mut out = NONE;
         out[0] = Some(Action::Submit(order));
         out
