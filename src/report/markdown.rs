@@ -101,6 +101,28 @@ fn block_table(o: &mut String, b: &Block) {
 }
 
 /// The whole of `report.md`.
+/// The plots, each with its sentence and image link, then the notes: the
+/// end of a run's and of a sweep's report.
+pub(super) fn plots_and_notes(o: &mut String, sections: &[Section], notes: &[String]) {
+    if !sections.is_empty() {
+        let _ = writeln!(o, "## Plots\n");
+    }
+    for s in sections {
+        let _ = writeln!(o, "### {}\n", s.heading);
+        for p in &s.plots {
+            let _ = writeln!(o, "**{}.** {}\n", p.title, p.about);
+            let _ = writeln!(o, "![{}]({})\n", p.title, p.file);
+        }
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(o, "## Notes\n");
+        for n in notes {
+            let _ = writeln!(o, "- {n}");
+        }
+        let _ = writeln!(o);
+    }
+}
+
 pub fn render(ctx: &Context, summary: &SummaryInfo, sections: &[Section], notes: &[String]) -> String {
     let mut o = String::new();
     let name = ctx.scenario.as_deref().unwrap_or("unnamed");
@@ -164,21 +186,7 @@ pub fn render(ctx: &Context, summary: &SummaryInfo, sections: &[Section], notes:
         );
     }
 
-    let _ = writeln!(o, "## Plots\n");
-    for s in sections {
-        let _ = writeln!(o, "### {}\n", s.heading);
-        for p in &s.plots {
-            let _ = writeln!(o, "**{}.** {}\n", p.title, p.about);
-            let _ = writeln!(o, "![{}]({})\n", p.title, p.file);
-        }
-    }
-    if !notes.is_empty() {
-        let _ = writeln!(o, "## Notes\n");
-        for n in notes {
-            let _ = writeln!(o, "- {n}");
-        }
-        let _ = writeln!(o);
-    }
+    plots_and_notes(&mut o, sections, notes);
     o
 }
 

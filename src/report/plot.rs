@@ -23,18 +23,18 @@ use super::num;
 use crate::metrics::stats;
 
 /// Width of every plot, in pixels.
-const WIDTH: u32 = 1000;
-const FONT: &str = "sans-serif";
+pub(super) const WIDTH: u32 = 1000;
+pub(super) const FONT: &str = "sans-serif";
 
 // The Okabe–Ito palette: told apart with the common colour-vision deficiencies.
-const OKABE_BLUE: RGBColor = RGBColor(0, 114, 178);
-const VERMILION: RGBColor = RGBColor(213, 94, 0);
-const OKABE_GREEN: RGBColor = RGBColor(0, 158, 115);
+pub(super) const OKABE_BLUE: RGBColor = RGBColor(0, 114, 178);
+pub(super) const VERMILION: RGBColor = RGBColor(213, 94, 0);
+pub(super) const OKABE_GREEN: RGBColor = RGBColor(0, 158, 115);
 const ORANGE: RGBColor = RGBColor(230, 159, 0);
 const PURPLE: RGBColor = RGBColor(204, 121, 167);
 const SKY: RGBColor = RGBColor(86, 180, 233);
-const DARK: RGBColor = RGBColor(40, 40, 40);
-const GREY: RGBColor = RGBColor(150, 150, 150);
+pub(super) const DARK: RGBColor = RGBColor(40, 40, 40);
+pub(super) const GREY: RGBColor = RGBColor(150, 150, 150);
 
 /// A drawing failure, as text.
 #[derive(Debug)]
@@ -148,7 +148,7 @@ fn padded(lo: f64, hi: f64, min_half_width: f64) -> Range<f64> {
 }
 
 /// Decimals that tell apart ticks over a span.
-fn decimals(span: f64) -> usize {
+pub(super) fn decimals(span: f64) -> usize {
     if span <= 0.0 || !span.is_finite() {
         return 2;
     }

@@ -48,7 +48,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde_json::Value;
 
-use super::plot::DrawError;
+use super::plot::{DARK, DrawError, FONT, GREY, OKABE_BLUE, OKABE_GREEN, VERMILION, WIDTH, decimals};
 use super::{Plot, Report, ReportError, Section, file_part, num, read_text, write_file};
 use crate::metrics::stats;
 
@@ -57,14 +57,7 @@ pub const MAX_LEVELS: usize = 12;
 /// Bins of a binned parameter.
 pub const BINS: usize = 8;
 
-const WIDTH: u32 = 1000;
-const FONT: &str = "sans-serif";
-// The Okabe–Ito colours of the run report's plots.
-const OKABE_BLUE: RGBColor = RGBColor(0, 114, 178);
-const VERMILION: RGBColor = RGBColor(213, 94, 0);
-const OKABE_GREEN: RGBColor = RGBColor(0, 158, 115);
-const DARK: RGBColor = RGBColor(40, 40, 40);
-const GREY: RGBColor = RGBColor(150, 150, 150);
+/// Cells of a heat map without runs.
 const NO_DATA: RGBColor = RGBColor(220, 220, 220);
 
 // ---------------------------------------------------------------------------
@@ -457,19 +450,25 @@ pub fn read_sweep(dir: &Path) -> Result<SweepData, ReportError> {
     let (json_path, json) = need("sweep.json")?;
     let (csv_path, csv) = need("sweep.csv")?;
     let def = parse_definition(&json).map_err(|m| ReportError::Garbled(json_path, m))?;
-    let (present, rows, cut_line) = parse_csv(&csv, &def.params).map_err(|m| ReportError::Garbled(csv_path, m))?;
-    Ok(SweepData {
-        name: def.name,
-        scenario: def.scenario,
-        seed: def.seed,
-        design: def.design,
-        replications: def.replications,
-        planned_runs: def.runs,
-        params: def.params,
-        present,
-        rows,
-        cut_line,
-    })
+    let table = parse_csv(&csv, &def.params).map_err(|m| ReportError::Garbled(csv_path, m))?;
+    Ok(SweepData::new(def, table))
+}
+
+impl SweepData {
+    fn new(def: Definition, (present, rows, cut_line): (Vec<&'static str>, Vec<SweepRow>, bool)) -> SweepData {
+        SweepData {
+            name: def.name,
+            scenario: def.scenario,
+            seed: def.seed,
+            design: def.design,
+            replications: def.replications,
+            planned_runs: def.runs,
+            params: def.params,
+            present,
+            rows,
+            cut_line,
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -812,14 +811,6 @@ fn padded(lo: f64, hi: f64, min_half_width: f64) -> Range<f64> {
         return (lo - half)..(hi + half);
     }
     (lo - span * 0.08)..(hi + span * 0.08)
-}
-
-/// Decimals that tell apart ticks over a span.
-fn decimals(span: f64) -> usize {
-    if span <= 0.0 || !span.is_finite() {
-        return 2;
-    }
-    ((-(span / 5.0).log10()).ceil() as i64 + 1).clamp(0, 6) as usize
 }
 
 /// The y-axis tick label of a kind over a span.
@@ -1564,23 +1555,7 @@ fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &[Section], 
         }
     }
     let _ = writeln!(o);
-    if !sections.is_empty() {
-        let _ = writeln!(o, "## Plots\n");
-    }
-    for s in sections {
-        let _ = writeln!(o, "### {}\n", s.heading);
-        for p in &s.plots {
-            let _ = writeln!(o, "**{}.** {}\n", p.title, p.about);
-            let _ = writeln!(o, "![{}]({})\n", p.title, p.file);
-        }
-    }
-    if !notes.is_empty() {
-        let _ = writeln!(o, "## Notes\n");
-        for n in notes {
-            let _ = writeln!(o, "- {n}");
-        }
-        let _ = writeln!(o);
-    }
+    super::markdown::plots_and_notes(&mut o, sections, notes);
     o
 }
 
@@ -1660,19 +1635,8 @@ mod tests {
 
     fn parse(json: &str, csv: &str) -> Result<SweepData, String> {
         let def = parse_definition(json)?;
-        let (present, rows, cut_line) = parse_csv(csv, &def.params)?;
-        Ok(SweepData {
-            name: def.name,
-            scenario: def.scenario,
-            seed: def.seed,
-            design: def.design,
-            replications: def.replications,
-            planned_runs: def.runs,
-            params: def.params,
-            present,
-            rows,
-            cut_line,
-        })
+        let table = parse_csv(csv, &def.params)?;
+        Ok(SweepData::new(def, table))
     }
 
     fn cols(d: &SweepData, names: &[&str]) -> Vec<usize> {
