@@ -149,7 +149,7 @@ struct Crowd {
 
 /// Asks the CPU to start loading `x`'s cache line; no effect on results.
 #[inline(always)]
-fn prefetch<T>(x: &T) {
+pub(crate) fn prefetch<T>(x: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is only a hint; it reads nothing and cannot fault.
     unsafe {
@@ -223,6 +223,9 @@ struct Engine<'a> {
     /// The next point of the stylized-facts price grid today.
     next_grid: i64,
     snapshot: Snapshot,
+    /// Something the snapshot shows (the environment, a book, the day) may
+    /// have changed since it was last refreshed.
+    snapshot_stale: bool,
     day: u32,
     phase: Phase,
     /// The simulated time reached (the last thing done, or the day's open or close).
@@ -390,6 +393,7 @@ impl<'a> Engine<'a> {
             scores: vec![0.0; features.len()],
             features,
             failed_sales: Vec::new(),
+            snapshot_stale: true,
             day: 0,
             phase: Phase::Before(0),
             now: 0,
@@ -482,6 +486,7 @@ impl<'a> Engine<'a> {
 
     fn begin_day(&mut self, day: u32) {
         self.day = day;
+        self.snapshot_stale = true;
         let (open, close) = (self.cal.day(day).open, self.cal.day(day).close);
         self.now = open;
         self.window = self.cal.window_of(day, open);
@@ -572,6 +577,7 @@ impl<'a> Engine<'a> {
         } else {
             // A change within a window shows in the metrics from the next window on.
             self.env.advance_to(t, &mut self.specs, &mut self.snapshot.groups, &self.families);
+            self.snapshot_stale = true;
         }
     }
 
@@ -589,12 +595,16 @@ impl<'a> Engine<'a> {
     /// Steps the environment to the start of the current window and records it.
     fn start_window(&mut self, t: i64) {
         self.env.advance_to(t, &mut self.specs, &mut self.snapshot.groups, &self.families);
+        self.snapshot_stale = true;
         *self.metrics.env_mut(self.window) = self.env.window_env();
     }
 
     /// Steps every herd-following crowd to the last point of its grid at or before `t`.
     fn advance_crowds(&mut self, t: i64) {
         for crowd in &mut self.crowds {
+            if t < crowd.t + CROWD_STEP {
+                continue;
+            }
             // On a fixed grid, so the crowd's path does not depend on when batches happen to fall.
             let t = t - (t - crowd.t).rem_euclid(CROWD_STEP);
             if t <= crowd.t {
@@ -728,6 +738,11 @@ impl<'a> Engine<'a> {
                 schedule(id, &decision, close, &mut self.pending, &mut self.wakes);
             }
         }
+        // The agents that wake next: their lines load while this batch's
+        // messages are handled.
+        for &(_, id) in self.wakes.upcoming() {
+            prefetch(&self.agents[id as usize]);
+        }
         // Arrival order is (time, agent id, the agent's own order): a stable sort keeps the last.
         self.pending.sort_by_key(|&(at, id, _)| (at, id));
         for &(at, _, kind) in &self.pending {
@@ -754,8 +769,12 @@ impl<'a> Engine<'a> {
     }
 
     fn refresh_snapshot(&mut self, t: i64) {
-        let d = self.day as usize;
         self.snapshot.time = t;
+        if !self.snapshot_stale {
+            return;
+        }
+        self.snapshot_stale = false;
+        let d = self.day as usize;
         self.snapshot.day = self.day;
         let m = &self.env.state;
         self.snapshot.loan_rate = m.loan_rate.value();
@@ -798,6 +817,26 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Logs `op` of order `serial`, as its request describes it.
+    #[inline]
+    fn log_order(&mut self, t: i64, op: Op, serial: u64, agent: u32, r: &OrderRequest) {
+        // Built only when logged: filling a record on every order costs more than the branch.
+        if self.log_ops {
+            self.rec.op(&OpRecord {
+                time: t,
+                op,
+                order: serial,
+                agent,
+                product: r.product,
+                side: Some(r.side),
+                kind: Some(r.kind),
+                all_or_none: r.all_or_none,
+                price: (r.kind != OrderKind::Market).then_some(r.price),
+                lots: r.lots,
+            });
+        }
+    }
+
     fn on_order(&mut self, t: i64, agent: u32, r: OrderRequest) {
         let serial = self.next_serial;
         self.next_serial += 1;
@@ -806,19 +845,7 @@ impl<'a> Engine<'a> {
         let customer = agent != PLATFORM;
         let w = self.cal.window_of(self.day, t);
         let limit = (r.kind != OrderKind::Market).then_some(r.price);
-        let mut record = OpRecord {
-            time: t,
-            op: Op::Submitted,
-            order: serial,
-            agent,
-            product: r.product,
-            side: Some(r.side),
-            kind: Some(r.kind),
-            all_or_none: r.all_or_none,
-            price: limit,
-            lots: r.lots,
-        };
-        self.log(record);
+        self.log_order(t, Op::Submitted, serial, agent, &r);
         if customer {
             self.metrics.submitted(w, p, r.side);
             let acc = self.accounts.account_mut(agent);
@@ -853,13 +880,11 @@ impl<'a> Engine<'a> {
                     self.metrics.rejected(w, p, r.side, r.lots, why);
                     self.accounts.account_mut(agent).rejections += 1;
                 }
-                record.op = Op::Rejected(why.name());
-                self.log(record);
+                self.log_order(t, Op::Rejected(why.name()), serial, agent, &r);
                 return;
             }
         };
-        record.op = Op::Accepted;
-        self.log(record);
+        self.log_order(t, Op::Accepted, serial, agent, &r);
         let order = NewOrder {
             side: r.side,
             kind: r.kind,
@@ -918,6 +943,7 @@ impl<'a> Engine<'a> {
         incoming: Option<Incoming>,
         f: impl FnOnce(&mut Book, &mut Vec<BookEvent>),
     ) {
+        self.snapshot_stale = true;
         let mut events = std::mem::take(&mut self.book_events);
         events.clear();
         f(&mut self.books[p], &mut events);

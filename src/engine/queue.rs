@@ -55,6 +55,9 @@ impl PartialOrd for Key {
 /// More distinct lanes than this and further ones go to the heap.
 const MAX_LANES: usize = 8;
 
+/// How far ahead of a lane's front a pop starts loading events.
+const LANE_PREFETCH: usize = 8;
+
 #[derive(Debug, Default)]
 pub struct EventQueue {
     heap: BinaryHeap<Key>,
@@ -157,7 +160,15 @@ impl EventQueue {
                 self.free.push(key.slot);
                 Some(Event { time: key.time, seq: key.seq, kind: self.slab[key.slot as usize] })
             }
-            Source::Lane(i) => self.lanes[i].1.pop_front(),
+            Source::Lane(i) => {
+                let lane = &mut self.lanes[i].1;
+                // A lane's front was written one time-to-live ago and has
+                // left the cache since; start loading the next ones now.
+                if let Some(ahead) = lane.get(LANE_PREFETCH) {
+                    super::prefetch(ahead);
+                }
+                lane.pop_front()
+            }
         }
     }
 }

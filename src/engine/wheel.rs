@@ -6,60 +6,82 @@
 //! buckets replaces a heap pop per wake-up (the run's hottest spot when it was
 //! a heap) with an O(1) push and a sort of each small batch.
 //!
-//! Two levels keep the wheel small enough to stay in cache: 256 fine buckets
-//! for the current block of 256 lookaheads, 256 coarse buckets for the blocks
-//! after it (cascaded into fine buckets when their block comes up), and an
-//! overflow heap for anything further ahead.
+//! Two levels keep the wheel small enough to stay in cache: 256 coarse
+//! buckets, one per block of 256 lookaheads ahead, and an overflow heap for
+//! anything further. When a block comes up, its wake-ups are counting-sorted
+//! by fine bucket into one contiguous run, which the block's batches then
+//! read front to back: one write per wake-up into a coarse bucket and one
+//! into the run, both sequential. Wake-ups pushed into the block after it
+//! was laid out (a short sleep) wait in small per-bucket lists beside it.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use crate::calendar::Divisor;
+
 const BITS: u32 = 8;
 const SPAN: i64 = 1 << BITS;
 const MASK: i64 = SPAN - 1;
+/// How many fine buckets [`WakeWheel::upcoming`] looks ahead.
+const UPCOMING_BUCKETS: i64 = 2;
 
 pub struct WakeWheel {
-    width: i64,
-    fine: Vec<Vec<(i64, u32)>>,
+    width: Divisor,
+    /// The current block's wake-ups as laid out, grouped by fine bucket:
+    /// bucket `b`'s are `run[starts[b]..starts[b + 1]]` (emptied once taken).
+    run: Vec<(i64, u32)>,
+    starts: [u32; SPAN as usize + 1],
+    in_run: usize,
+    /// Per fine bucket of the current block: wake-ups pushed after it was laid out.
+    late: Vec<Vec<(i64, u32)>>,
+    in_late: usize,
     coarse: Vec<Vec<(i64, u32)>>,
     /// Absolute fine-bucket index (time / width) of the earliest bucket that may be non-empty.
     cursor: i64,
-    in_fine: usize,
     in_coarse: usize,
     overflow: BinaryHeap<Reverse<(i64, u32)>>,
     /// The earliest wake-up, while known (pushes keep it, a take forgets it).
     earliest: Option<i64>,
+    /// Scratch for laying out a block: each wake-up's fine bucket.
+    fine_of: Vec<u8>,
 }
 
 impl WakeWheel {
     pub fn new(width: i64) -> WakeWheel {
         WakeWheel {
-            width: width.max(1),
-            fine: (0..SPAN).map(|_| Vec::new()).collect(),
+            width: Divisor::new(width.max(1)),
+            run: Vec::new(),
+            starts: [0; SPAN as usize + 1],
+            in_run: 0,
+            late: (0..SPAN).map(|_| Vec::new()).collect(),
+            in_late: 0,
             coarse: (0..SPAN).map(|_| Vec::new()).collect(),
             cursor: 0,
-            in_fine: 0,
             in_coarse: 0,
             overflow: BinaryHeap::new(),
             earliest: None,
+            fine_of: Vec::new(),
         }
     }
 
     /// Starts an empty wheel at time `t`: nothing may be pushed before it.
     pub fn start_at(&mut self, t: i64) {
         debug_assert!(self.is_empty(), "restarting a wheel that still holds wake-ups");
-        self.cursor = t / self.width;
+        self.cursor = self.width.div(t);
+        // An empty layout for the block the cursor is in.
+        self.run.clear();
+        self.starts = [0; SPAN as usize + 1];
     }
 
     pub fn is_empty(&self) -> bool {
-        self.in_fine == 0 && self.in_coarse == 0 && self.overflow.is_empty()
+        self.in_run == 0 && self.in_late == 0 && self.in_coarse == 0 && self.overflow.is_empty()
     }
 
     /// Schedules agent `id` at `t`, which must not be before the bucket
     /// last taken (or the start).
     #[inline]
     pub fn push(&mut self, t: i64, id: u32) {
-        let b = t / self.width;
+        let b = self.width.div(t);
         assert!(b >= self.cursor, "wake-up scheduled before the wheel's current bucket");
         self.place(b, (t, id));
         if self.earliest.is_some_and(|e| t < e) {
@@ -71,8 +93,8 @@ impl WakeWheel {
     fn place(&mut self, b: i64, entry: (i64, u32)) {
         let blocks_ahead = (b >> BITS) - (self.cursor >> BITS);
         if blocks_ahead == 0 {
-            self.fine[(b & MASK) as usize].push(entry);
-            self.in_fine += 1;
+            self.late[(b & MASK) as usize].push(entry);
+            self.in_late += 1;
         } else if blocks_ahead < SPAN {
             self.coarse[((b >> BITS) & MASK) as usize].push(entry);
             self.in_coarse += 1;
@@ -81,11 +103,17 @@ impl WakeWheel {
         }
     }
 
+    /// Fine bucket `b` (within the current block) holds nothing.
+    #[inline]
+    fn bucket_is_empty(&self, b: usize) -> bool {
+        self.starts[b] == self.starts[b + 1] && self.late[b].is_empty()
+    }
+
     /// Moves the cursor to the earliest non-empty fine bucket; false if none.
     fn settle(&mut self) -> bool {
         loop {
-            if self.in_fine > 0 {
-                while self.fine[(self.cursor & MASK) as usize].is_empty() {
+            if self.in_run + self.in_late > 0 {
+                while self.bucket_is_empty((self.cursor & MASK) as usize) {
                     self.cursor += 1;
                 }
                 return true;
@@ -98,26 +126,48 @@ impl WakeWheel {
                 }
                 block
             } else if let Some(&Reverse((t, _))) = self.overflow.peek() {
-                (t / self.width) >> BITS
+                self.width.div(t) >> BITS
             } else {
                 return false;
             };
             self.cursor = next_block << BITS;
-            let mut cascade = std::mem::take(&mut self.coarse[(next_block & MASK) as usize]);
-            self.in_coarse -= cascade.len();
-            for &(t, id) in &cascade {
-                self.place(t / self.width, (t, id));
-            }
-            cascade.clear();
-            self.coarse[(next_block & MASK) as usize] = cascade;
             while let Some(&Reverse((t, id))) = self.overflow.peek() {
-                if ((t / self.width) >> BITS) - next_block >= SPAN {
+                let b = self.width.div(t);
+                if (b >> BITS) - next_block >= SPAN {
                     break;
                 }
                 self.overflow.pop();
-                self.place(t / self.width, (t, id));
+                self.place(b, (t, id));
             }
+            self.lay_out(next_block);
         }
+    }
+
+    /// Counting-sorts coarse bucket `block`'s wake-ups by fine bucket into the run.
+    fn lay_out(&mut self, block: i64) {
+        let mut entries = std::mem::take(&mut self.coarse[(block & MASK) as usize]);
+        self.in_coarse -= entries.len();
+        let mut counts = [0u32; SPAN as usize + 1];
+        self.fine_of.clear();
+        for &(t, _) in &entries {
+            let f = (self.width.div(t) & MASK) as u8;
+            self.fine_of.push(f);
+            counts[f as usize + 1] += 1;
+        }
+        for b in 0..SPAN as usize {
+            counts[b + 1] += counts[b];
+        }
+        self.starts = counts;
+        self.run.clear();
+        self.run.resize(entries.len(), (0, 0));
+        for (&e, &f) in entries.iter().zip(&self.fine_of) {
+            let at = &mut counts[f as usize];
+            self.run[*at as usize] = e;
+            *at += 1;
+        }
+        self.in_run = entries.len();
+        entries.clear();
+        self.coarse[(block & MASK) as usize] = entries;
     }
 
     /// Time of the earliest wake-up.
@@ -126,9 +176,23 @@ impl WakeWheel {
             if !self.settle() {
                 return None;
             }
-            self.earliest = self.fine[(self.cursor & MASK) as usize].iter().map(|&(t, _)| t).min();
+            let b = (self.cursor & MASK) as usize;
+            let laid = &self.run[self.starts[b] as usize..self.starts[b + 1] as usize];
+            self.earliest = laid.iter().chain(&self.late[b]).map(|&(t, _)| t).min();
         }
         self.earliest
+    }
+
+    /// The wake-ups already in the next few fine buckets after the current
+    /// one (possibly more will join them): what is worth loading into the
+    /// cache before it is needed.
+    pub fn upcoming(&self) -> impl Iterator<Item = &(i64, u32)> {
+        let first = self.cursor + 1;
+        let last = ((self.cursor | MASK) + 1).min(first + UPCOMING_BUCKETS);
+        (first..last).flat_map(move |b| {
+            let b = (b & MASK) as usize;
+            self.run[self.starts[b] as usize..self.starts[b + 1] as usize].iter().chain(&self.late[b])
+        })
     }
 
     /// Takes the earliest bucket into `out` (cleared first), sorted by (time, agent).
@@ -138,8 +202,14 @@ impl WakeWheel {
         if !self.settle() {
             return;
         }
-        std::mem::swap(out, &mut self.fine[(self.cursor & MASK) as usize]);
-        self.in_fine -= out.len();
+        let b = (self.cursor & MASK) as usize;
+        let (from, to) = (self.starts[b] as usize, self.starts[b + 1] as usize);
+        out.extend_from_slice(&self.run[from..to]);
+        self.starts[b] = self.starts[b + 1];
+        self.in_run -= to - from;
+        let late = &mut self.late[b];
+        self.in_late -= late.len();
+        out.append(late);
         out.sort_unstable();
     }
 }
