@@ -27,7 +27,7 @@ use crate::agents::{
     MacroDriven, MarketStats, OrderRequest, ProductView, Sentiment, Snapshot,
 };
 use crate::book::{Book, BookEvent, DoneReason, NewOrder, OrderId, OrderKind, Side};
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, Divisor};
 use crate::credit::{Coefficients, Features, Scaling, Scorecard};
 use crate::metrics::Metrics;
 use crate::metrics::risk::Customer;
@@ -159,6 +159,19 @@ pub(crate) fn prefetch<T>(x: &T) {
     let _ = x;
 }
 
+/// Asks the CPU to fetch the cache line at `p` for writing; no effect on
+/// results. `p` may point past the end of an allocation: a prefetch never faults.
+#[inline(always)]
+pub(crate) fn prefetch_write<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint; it reads nothing and cannot fault.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_ET0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Queues what one decision of agent `id` sends and its next wake-up.
 #[inline]
 fn schedule(id: u32, d: &Decision, close: i64, pending: &mut Vec<(i64, u32, EventKind)>, wakes: &mut WakeWheel) {
@@ -202,7 +215,7 @@ struct Engine<'a> {
     crowds: Vec<Crowd>,
     queue: EventQueue,
     wakes: WakeWheel,
-    min_latency: i64,
+    min_latency: Divisor,
     metrics: Metrics,
     rec: &'a mut dyn Recorder,
     log_ops: bool,
@@ -223,9 +236,10 @@ struct Engine<'a> {
     /// The next point of the stylized-facts price grid today.
     next_grid: i64,
     snapshot: Snapshot,
-    /// Something the snapshot shows (the environment, a book, the day) may
-    /// have changed since it was last refreshed.
-    snapshot_stale: bool,
+    /// The environment or the day may have changed since the snapshot last showed them.
+    env_stale: bool,
+    /// A book, or what the products' views show of the environment, may have changed.
+    views_stale: bool,
     day: u32,
     phase: Phase,
     /// The simulated time reached (the last thing done, or the day's open or close).
@@ -384,7 +398,7 @@ impl<'a> Engine<'a> {
             crowds,
             queue: EventQueue::with_capacity(1 << 16),
             wakes: WakeWheel::new(min_latency),
-            min_latency,
+            min_latency: Divisor::new(min_latency.max(1)),
             log_ops: rec.wants_ops(),
             rec,
             parallel,
@@ -393,7 +407,8 @@ impl<'a> Engine<'a> {
             scores: vec![0.0; features.len()],
             features,
             failed_sales: Vec::new(),
-            snapshot_stale: true,
+            env_stale: true,
+            views_stale: true,
             day: 0,
             phase: Phase::Before(0),
             now: 0,
@@ -486,7 +501,7 @@ impl<'a> Engine<'a> {
 
     fn begin_day(&mut self, day: u32) {
         self.day = day;
-        self.snapshot_stale = true;
+        self.env_stale = true;
         let (open, close) = (self.cal.day(day).open, self.cal.day(day).close);
         self.now = open;
         self.window = self.cal.window_of(day, open);
@@ -577,7 +592,7 @@ impl<'a> Engine<'a> {
         } else {
             // A change within a window shows in the metrics from the next window on.
             self.env.advance_to(t, &mut self.specs, &mut self.snapshot.groups, &self.families);
-            self.snapshot_stale = true;
+            self.env_stale = true;
         }
     }
 
@@ -595,7 +610,7 @@ impl<'a> Engine<'a> {
     /// Steps the environment to the start of the current window and records it.
     fn start_window(&mut self, t: i64) {
         self.env.advance_to(t, &mut self.specs, &mut self.snapshot.groups, &self.families);
-        self.snapshot_stale = true;
+        self.env_stale = true;
         *self.metrics.env_mut(self.window) = self.env.window_env();
     }
 
@@ -689,7 +704,7 @@ impl<'a> Engine<'a> {
     /// earliest of them, t0) decide on the snapshot at t0.
     /// `wheel_at` is the wheel's earliest wake-up, `first` the earliest of all.
     fn decide_batch(&mut self, close: i64, wheel_at: Option<i64>, first: i64) {
-        let end = (first / self.min_latency + 1) * self.min_latency;
+        let end = (self.min_latency.div(first) + 1) * self.min_latency.get();
         self.batch.clear();
         if wheel_at.is_some_and(|w| w < end) {
             self.wakes.take_bucket(&mut self.batch);
@@ -770,10 +785,13 @@ impl<'a> Engine<'a> {
 
     fn refresh_snapshot(&mut self, t: i64) {
         self.snapshot.time = t;
-        if !self.snapshot_stale {
+        if self.views_stale || self.env_stale {
+            self.refresh_views();
+        }
+        if !self.env_stale {
             return;
         }
-        self.snapshot_stale = false;
+        self.env_stale = false;
         let d = self.day as usize;
         self.snapshot.day = self.day;
         let m = &self.env.state;
@@ -785,11 +803,11 @@ impl<'a> Engine<'a> {
             Some(next) => (next.date.days_since_epoch() - self.cal.day(self.day).date.days_since_epoch()) as f64,
             None => 1.0,
         };
-        self.refresh_views();
     }
 
     /// Each product's numbers for today and its book's touch.
     fn refresh_views(&mut self) {
+        self.views_stale = false;
         let d = self.day as usize;
         for (p, view) in self.snapshot.products.iter_mut().enumerate() {
             let spec = &self.specs[p];
@@ -943,7 +961,7 @@ impl<'a> Engine<'a> {
         incoming: Option<Incoming>,
         f: impl FnOnce(&mut Book, &mut Vec<BookEvent>),
     ) {
-        self.snapshot_stale = true;
+        self.views_stale = true;
         let mut events = std::mem::take(&mut self.book_events);
         events.clear();
         f(&mut self.books[p], &mut events);

@@ -96,7 +96,12 @@ impl WakeWheel {
             self.late[(b & MASK) as usize].push(entry);
             self.in_late += 1;
         } else if blocks_ahead < SPAN {
-            self.coarse[((b >> BITS) & MASK) as usize].push(entry);
+            let bucket = &mut self.coarse[((b >> BITS) & MASK) as usize];
+            bucket.push(entry);
+            // 256 buckets fill at random, too many streams for the hardware
+            // to follow: fetch the line this bucket writes next, a few of its
+            // pushes (hundreds of wake-ups) before it is needed.
+            super::prefetch_write(bucket.as_ptr().wrapping_add(bucket.len() + 4));
             self.in_coarse += 1;
         } else {
             self.overflow.push(Reverse(entry));
