@@ -257,10 +257,6 @@ pub struct Decision {
     /// When the wake-up's message (all its actions, in order) reaches the platform.
     pub at: i64,
     pub actions: [Option<Action>; MAX_ACTIONS],
-    /// The agent's next wake-up (may fall after the close; then it sleeps
-    /// until tomorrow). `i64::MAX` for groups whose wake-ups the engine
-    /// schedules (Hawkes arrivals).
-    pub next_wake: i64,
 }
 
 /// A behavioural family.
@@ -282,8 +278,8 @@ pub trait Behaviour: Send + Sync {
 
 /// How a group's members wake up.
 pub enum Arrivals {
-    /// Exponential inter-arrival times per agent, in nanoseconds.
-    Poisson(Exp<f64>),
+    /// Exponential inter-arrival times: each member's rate per nanosecond.
+    Poisson { per_agent_per_ns: f64 },
     /// One self-exciting process for the whole group, driven by the engine.
     Hawkes(Hawkes),
 }
@@ -316,9 +312,7 @@ impl Group {
         let a = &g.arrival;
         let arrivals = match a.process {
             // Validated: rates above 0; the fallbacks are never used.
-            ArrivalProcess::Poisson => Arrivals::Poisson(
-                Exp::new(a.rate.unwrap_or(1.0) / 3.6e12).unwrap_or_else(|_| Exp::new(1.0 / 3.6e12).expect("positive")),
-            ),
+            ArrivalProcess::Poisson => Arrivals::Poisson { per_agent_per_ns: a.rate.unwrap_or(1.0) / 3.6e12 },
             ArrivalProcess::Hawkes => Arrivals::Hawkes(Hawkes::new(
                 a.mu.unwrap_or(1.0) * g.count as f64 / 3600.0,
                 a.alpha.unwrap_or(0.0),
@@ -335,7 +329,7 @@ impl Group {
         }
     }
 
-    /// Runs one wake-up: the decision, the arrival time of its message and the next wake-up.
+    /// Runs one wake-up: the decision and the arrival time of its message.
     pub fn wake(&self, id: u32, now: i64, state: &mut AgentState, ctx: &Context<'_>) -> Decision {
         // The generator leaves the state while the behaviour holds both.
         let mut rng = state.rng.clone();
@@ -346,21 +340,8 @@ impl Group {
             // the platform in the order the agent listed them.
             out.at = now + self.latency(&mut rng);
         }
-        out.next_wake = match self.arrivals {
-            Arrivals::Poisson(_) => now + self.gap(&mut rng),
-            Arrivals::Hawkes(_) => i64::MAX,
-        };
         state.rng = rng;
         out
-    }
-
-    /// Time to the next wake-up of a Poisson agent, at least one nanosecond
-    /// (`i64::MAX` for Hawkes groups, whose wake-ups the engine draws).
-    pub fn gap(&self, rng: &mut AgentRng) -> i64 {
-        match &self.arrivals {
-            Arrivals::Poisson(exp) => (exp.sample(rng) as i64).max(1),
-            Arrivals::Hawkes(_) => i64::MAX,
-        }
     }
 
     fn latency(&self, rng: &mut AgentRng) -> i64 {

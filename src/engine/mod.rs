@@ -10,21 +10,20 @@
 //! accounts and the agent's own state and random stream, so the results do
 //! not depend on the number of threads.
 
+mod arrivals;
 mod env;
 pub mod live;
 pub mod product;
 mod queue;
 pub mod record;
-mod wheel;
 
 use std::time::{Duration, Instant};
 
-use rand::RngExt;
 use rayon::prelude::*;
 
 use crate::agents::{
-    self, Action, AgentState, Arrivals, Context, Decision, Group, GroupView, Hawkes, HawkesClock, Herding, LiveOrder,
-    MacroDriven, MarketStats, OrderRequest, ProductView, Sentiment, Snapshot,
+    self, Action, AgentState, Arrivals, Context, Decision, Group, GroupView, Herding, LiveOrder, MacroDriven,
+    MarketStats, OrderRequest, ProductView, Sentiment, Snapshot,
 };
 use crate::book::{Book, BookEvent, DoneReason, NewOrder, OrderId, OrderKind, Side};
 use crate::calendar::{Calendar, Divisor};
@@ -35,12 +34,12 @@ use crate::metrics::stylized::PriceGrid;
 use crate::platform::{Accounts, PLATFORM, Reject, Reservation};
 use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, Streams};
 use crate::scenario::{Family, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
+use arrivals::Feed;
 use env::Environment;
 use product::ProductSpec;
 use queue::{EventKind, EventQueue};
 use rand::rngs::ChaCha8Rng;
 use record::{Op, OpRecord, Recorder, TradeRecord};
-use wheel::WakeWheel;
 
 pub use queue::Event;
 
@@ -123,19 +122,6 @@ enum Step {
     DayOver,
 }
 
-/// The wake-ups of a group with Hawkes arrivals: one self-exciting process
-/// for the whole group, each event waking a member drawn from the group's
-/// own stream.
-struct HawkesFeed {
-    hawkes: Hawkes,
-    clock: HawkesClock,
-    /// The next event, not yet handed out.
-    next: i64,
-    first_agent: u32,
-    members: u32,
-    rng: ChaCha8Rng,
-}
-
 /// The crowd of a herd-following group, stepped on the session clock.
 struct Crowd {
     group: usize,
@@ -159,31 +145,15 @@ pub(crate) fn prefetch<T>(x: &T) {
     let _ = x;
 }
 
-/// Asks the CPU to fetch the cache line at `p` for writing; no effect on
-/// results. `p` may point past the end of an allocation: a prefetch never faults.
-#[inline(always)]
-pub(crate) fn prefetch_write<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is only a hint; it reads nothing and cannot fault.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_ET0 }>(p.cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
-
-/// Queues what one decision of agent `id` sends and its next wake-up.
+/// Queues what one decision of agent `id` sends.
 #[inline]
-fn schedule(id: u32, d: &Decision, close: i64, pending: &mut Vec<(i64, u32, EventKind)>, wakes: &mut WakeWheel) {
+fn schedule(id: u32, d: &Decision, pending: &mut Vec<(i64, u32, EventKind)>) {
     for action in d.actions.iter().flatten() {
         let kind = match *action {
             Action::Submit(request) => EventKind::Order { agent: id, request },
             Action::Cancel { product, order } => EventKind::Cancel { agent: id, product, order },
         };
         pending.push((d.at, id, kind));
-    }
-    if d.next_wake < close {
-        wakes.push(d.next_wake, id);
     }
 }
 
@@ -193,8 +163,8 @@ const MIDDLE_INCOME_BAND: f64 = 3.0;
 /// Grid of the crowds' clock (2 s of session time).
 const CROWD_STEP: i64 = 2_000_000_000;
 
-/// Stream numbers of a group's own draws: its Hawkes arrivals and its crowd.
-fn hawkes_stream(group: usize) -> u64 {
+/// Stream numbers of a group's own draws: its arrivals and its crowd.
+fn arrival_stream(group: usize) -> u64 {
     GROUP_STREAMS + 2 * group as u64
 }
 fn crowd_stream(group: usize) -> u64 {
@@ -211,10 +181,12 @@ struct Engine<'a> {
     agents: Vec<AgentState>,
     groups: Vec<Group>,
     families: Vec<Family>,
-    hawkes: Vec<HawkesFeed>,
+    /// Per group, its wake-ups.
+    feeds: Vec<Feed>,
+    /// The earliest of the feeds' next wake-ups.
+    next_wake_at: i64,
     crowds: Vec<Crowd>,
     queue: EventQueue,
-    wakes: WakeWheel,
     min_latency: Divisor,
     metrics: Metrics,
     rec: &'a mut dyn Recorder,
@@ -285,7 +257,7 @@ impl<'a> Engine<'a> {
         let mut setup = random::setup_stream(seed);
         let mut initial = vec![0u32; specs.len()];
         let mut views = Vec::with_capacity(groups.len());
-        let mut hawkes = Vec::new();
+        let mut feeds = Vec::with_capacity(groups.len());
         let mut crowds = Vec::new();
         for (gi, g) in s.agents.iter().enumerate() {
             let first_agent = agents.len() as u32;
@@ -318,16 +290,13 @@ impl<'a> Engine<'a> {
                 state.rng = rng;
                 agents.push(state);
             }
-            if let Arrivals::Hawkes(h) = &groups[gi].arrivals {
-                hawkes.push(HawkesFeed {
-                    hawkes: h.clone(),
-                    clock: h.clock(0),
-                    next: i64::MAX,
-                    first_agent,
-                    members: g.count as u32,
-                    rng: streams.stream(hawkes_stream(gi)),
-                });
-            }
+            let rng = streams.stream(arrival_stream(gi));
+            feeds.push(match &groups[gi].arrivals {
+                Arrivals::Poisson { per_agent_per_ns } => {
+                    Feed::poisson(*per_agent_per_ns, first_agent, g.count as u32, rng)
+                }
+                Arrivals::Hawkes(h) => Feed::hawkes(h.clone(), first_agent, g.count as u32, rng),
+            });
             if g.family == Family::Herding {
                 let sentiment = Sentiment::new(g.count as u32, g.params.initial_optimists.unwrap_or(0.5), &g.params);
                 view.optimists = sentiment.optimists;
@@ -394,10 +363,10 @@ impl<'a> Engine<'a> {
             agents,
             families: s.agents.iter().map(|g| g.family).collect(),
             groups,
-            hawkes,
+            feeds,
+            next_wake_at: i64::MAX,
             crowds,
             queue: EventQueue::with_capacity(1 << 16),
-            wakes: WakeWheel::new(min_latency),
             min_latency: Divisor::new(min_latency.max(1)),
             log_ops: rec.wants_ops(),
             rec,
@@ -509,27 +478,14 @@ impl<'a> Engine<'a> {
         self.next_window = self.window_start(self.window + 1, close);
         self.next_grid = open + self.metrics.grid.step();
         self.post_primary_supply(open);
-        self.wakes.start_at(open);
-        for id in 1..self.agents.len() as u32 {
-            let state = &mut self.agents[id as usize];
-            let group = &self.groups[state.group as usize];
-            if !matches!(group.arrivals, Arrivals::Poisson(_)) {
-                continue;
-            }
-            let t = open + group.gap(&mut state.rng);
-            if t < close {
-                self.wakes.push(t, id);
-            }
-        }
         for crowd in &mut self.crowds {
             // The crowd moves in session time only.
             crowd.t = open;
         }
-        for f in &mut self.hawkes {
-            // Excitation does not outlive the night.
-            f.clock = f.hawkes.clock(open);
-            f.next = f.hawkes.next(&mut f.clock, &mut f.rng);
+        for feed in &mut self.feeds {
+            feed.open(open);
         }
+        self.next_wake_at = self.feeds.iter().map(Feed::next_time).min().unwrap_or(i64::MAX);
     }
 
     /// Does the next thing of the day (a boundary, an event or a batch of
@@ -537,8 +493,7 @@ impl<'a> Engine<'a> {
     fn step(&mut self, until: i64) -> Step {
         let close = self.cal.day(self.day).close;
         let event_at = self.queue.peek_time().filter(|&t| t < close);
-        let wheel_at = self.wakes.peek_time();
-        let wake_at = self.next_wake(wheel_at, close);
+        let wake_at = Some(self.next_wake_at).filter(|&t| t < close);
         let next = match (event_at, wake_at) {
             (Some(e), Some(w)) => Some(e.min(w)),
             (e, w) => e.or(w),
@@ -563,7 +518,7 @@ impl<'a> Engine<'a> {
         match (event_at, wake_at) {
             (Some(e), Some(w)) if e <= w => self.handle_next_event(),
             (Some(_), None) => self.handle_next_event(),
-            (_, Some(w)) => self.decide_batch(close, wheel_at, w),
+            (_, Some(w)) => self.decide_batch(close, w),
             (None, None) => {}
         }
         Step::Done
@@ -654,19 +609,6 @@ impl<'a> Engine<'a> {
         self.env.close_window(self.window, &self.snapshot.products, &mut self.snapshot.markets, &self.metrics);
     }
 
-    /// The time of the next wake-up: the wheel's earliest (`w`), or a
-    /// Hawkes group's next event if sooner.
-    fn next_wake(&self, w: Option<i64>, close: i64) -> Option<i64> {
-        if self.hawkes.is_empty() {
-            return w;
-        }
-        let h = self.hawkes.iter().map(|f| f.next).min().filter(|&t| t < close);
-        match (w, h) {
-            (Some(w), Some(h)) => Some(w.min(h)),
-            (w, h) => w.or(h),
-        }
-    }
-
     fn post_primary_supply(&mut self, open: i64) {
         for p in 0..self.specs.len() {
             let lots = self.specs[p].primary_supply_lots;
@@ -700,16 +642,21 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// The agents of the next wake-up bucket (all within one lookahead of the
-    /// earliest of them, t0) decide on the snapshot at t0.
-    /// `wheel_at` is the wheel's earliest wake-up, `first` the earliest of all.
-    fn decide_batch(&mut self, close: i64, wheel_at: Option<i64>, first: i64) {
+    /// The agents that wake in the lookahead window [kL, (k+1)L) holding the
+    /// earliest wake-up `first` decide on the snapshot at the earliest of them,
+    /// t0: every order they send arrives at or after t0 + L >= (k+1)L, after
+    /// the last of them has decided.
+    fn decide_batch(&mut self, close: i64, first: i64) {
         let end = (self.min_latency.div(first) + 1) * self.min_latency.get();
         self.batch.clear();
-        if wheel_at.is_some_and(|w| w < end) {
-            self.wakes.take_bucket(&mut self.batch);
+        let until = end.min(close);
+        let mut next = i64::MAX;
+        for feed in &mut self.feeds {
+            feed.take_before(until, &mut self.batch);
+            next = next.min(feed.next_time());
         }
-        if self.feed_hawkes(end.min(close)) {
+        self.next_wake_at = next;
+        if self.batch.len() > 1 {
             // An agent decides at most once per lookahead window: a second
             // wake-up drawn for it in the same window merges into the first.
             self.batch.sort_unstable_by_key(|&(t, id)| (id, t));
@@ -741,7 +688,7 @@ impl<'a> Engine<'a> {
             self.batch.par_iter().with_min_len(64).map(decide).collect_into_vec(&mut self.decisions);
             for (&(_, id), (state, decision)) in self.batch.iter().zip(self.decisions.drain(..)) {
                 self.agents[id as usize] = state;
-                schedule(id, &decision, close, &mut self.pending, &mut self.wakes);
+                schedule(id, &decision, &mut self.pending);
             }
         } else {
             // The same decisions, one after another, on each agent's own
@@ -750,37 +697,21 @@ impl<'a> Engine<'a> {
             for &(t, id) in &self.batch {
                 let state = &mut self.agents[id as usize];
                 let decision = self.groups[state.group as usize].wake(id, t, state, &ctx);
-                schedule(id, &decision, close, &mut self.pending, &mut self.wakes);
+                schedule(id, &decision, &mut self.pending);
             }
         }
         // The agents that wake next: their lines load while this batch's
         // messages are handled.
-        for &(_, id) in self.wakes.upcoming() {
-            prefetch(&self.agents[id as usize]);
+        for feed in &self.feeds {
+            if let Some(agent) = self.agents.get(feed.next_agent() as usize) {
+                prefetch(agent);
+            }
         }
         // Arrival order is (time, agent id, the agent's own order): a stable sort keeps the last.
         self.pending.sort_by_key(|&(at, id, _)| (at, id));
         for &(at, _, kind) in &self.pending {
             self.queue.push(at, kind);
         }
-    }
-
-    /// Appends to the batch every Hawkes wake-up before `until`; true if any.
-    #[inline]
-    fn feed_hawkes(&mut self, until: i64) -> bool {
-        let mut any = false;
-        for f in &mut self.hawkes {
-            if f.next >= until {
-                continue;
-            }
-            while f.next < until {
-                let id = f.first_agent + f.rng.random_range(0..f.members);
-                self.batch.push((f.next, id));
-                f.next = f.hawkes.next(&mut f.clock, &mut f.rng);
-                any = true;
-            }
-        }
-        any
     }
 
     fn refresh_snapshot(&mut self, t: i64) {

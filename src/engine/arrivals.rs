@@ -1,0 +1,176 @@
+//! When agents wake up: one arrival process per `[[agents]]` group, each of
+//! whose events wakes one member drawn uniformly from the group's own stream.
+//!
+//! For a Poisson group this is exact, not an approximation: N independent
+//! Poisson processes of rate λ superpose into one of rate Nλ, and marking
+//! each of its events with a uniformly drawn member splits it back into N
+//! independent Poisson processes of rate λ (the superposition and marking
+//! theorems; Kingman, *Poisson Processes*, 1993, ch. 2 and 5). Drawing the
+//! group's stream instead of N per-agent streams gives every member the same
+//! law of wake-ups while the engine keeps no per-agent schedule at all: no
+//! timing structure to push into and pop from once per wake-up, which was
+//! the run's largest cost. A Hawkes group is one self-exciting process by
+//! definition (see [`crate::agents::hawkes`]).
+
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+use rand_distr::{Distribution as _, Exp1};
+
+use crate::agents::{Hawkes, HawkesClock};
+
+/// The process behind one group's wake-ups.
+pub enum Process {
+    /// Rate of the whole group per nanosecond; `carry` is the fraction of a
+    /// nanosecond the last gap left over, so whole-nanosecond times do not
+    /// bias the rate however short the mean gap.
+    Poisson {
+        per_ns: f64,
+        carry: f64,
+    },
+    Hawkes {
+        hawkes: Hawkes,
+        clock: HawkesClock,
+    },
+}
+
+/// One group's wake-ups: the next one drawn ahead, and the draws after it.
+pub struct Feed {
+    process: Process,
+    first_agent: u32,
+    members: u32,
+    rng: ChaCha8Rng,
+    /// The next wake-up (`i64::MAX` when none is left) and the member it wakes.
+    next: (i64, u32),
+}
+
+impl Feed {
+    /// A Poisson group: each of `members` agents wakes `per_agent_per_ns`
+    /// times per nanosecond on average.
+    pub fn poisson(per_agent_per_ns: f64, first_agent: u32, members: u32, rng: ChaCha8Rng) -> Feed {
+        let per_ns = per_agent_per_ns * f64::from(members);
+        Feed { process: Process::Poisson { per_ns, carry: 0.0 }, first_agent, members, rng, next: (i64::MAX, 0) }
+    }
+
+    pub fn hawkes(hawkes: Hawkes, first_agent: u32, members: u32, rng: ChaCha8Rng) -> Feed {
+        let clock = hawkes.clock(0);
+        Feed { process: Process::Hawkes { hawkes, clock }, first_agent, members, rng, next: (i64::MAX, 0) }
+    }
+
+    /// Starts the day at `open`: nothing carries over the night (the
+    /// Poisson process is memoryless; Hawkes excitation ends with the session).
+    pub fn open(&mut self, open: i64) {
+        match &mut self.process {
+            Process::Poisson { carry, .. } => *carry = 0.0,
+            Process::Hawkes { hawkes, clock } => *clock = hawkes.clock(open),
+        }
+        self.next = (open, 0);
+        self.advance();
+    }
+
+    /// Time of the next wake-up (`i64::MAX` when none is left).
+    #[inline]
+    pub fn next_time(&self) -> i64 {
+        self.next.0
+    }
+
+    /// The agent the next wake-up wakes.
+    #[inline]
+    pub fn next_agent(&self) -> u32 {
+        self.next.1
+    }
+
+    /// Appends every wake-up before `until` to `out` as (time, agent).
+    #[inline]
+    pub fn take_before(&mut self, until: i64, out: &mut Vec<(i64, u32)>) {
+        while self.next.0 < until {
+            out.push(self.next);
+            self.advance();
+        }
+    }
+
+    /// Draws the wake-up after the current one.
+    fn advance(&mut self) {
+        if self.members == 0 {
+            self.next.0 = i64::MAX;
+            return;
+        }
+        let t = match &mut self.process {
+            Process::Poisson { per_ns, carry } => {
+                if *per_ns <= 0.0 {
+                    i64::MAX
+                } else {
+                    let e: f64 = Exp1.sample(&mut self.rng);
+                    let gap = e / *per_ns + *carry;
+                    let whole = gap.floor();
+                    *carry = gap - whole;
+                    // A gap past the end of time (a vanishing rate) saturates.
+                    self.next.0.saturating_add(whole as i64)
+                }
+            }
+            Process::Hawkes { hawkes, clock } => hawkes.next(clock, &mut self.rng),
+        };
+        let member = self.rng.random_range(0..self.members);
+        self.next = (t, self.first_agent + member);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::agent_stream;
+
+    /// Every member's wake-ups are Poisson at the per-agent rate: counts per
+    /// member have mean and variance λT, and gaps are exponential.
+    #[test]
+    fn each_member_of_a_poisson_group_wakes_at_its_own_rate() {
+        let members = 50u32;
+        let per_agent_per_s = 2.0;
+        let mut feed = Feed::poisson(per_agent_per_s / 1e9, 10, members, agent_stream(3, 7));
+        feed.open(0);
+        let horizon = 2_000 * 1_000_000_000i64;
+        let mut wakes = Vec::new();
+        feed.take_before(horizon, &mut wakes);
+        assert!(wakes.windows(2).all(|w| w[0].0 <= w[1].0), "in time order");
+        let mut counts = vec![0f64; members as usize];
+        for &(_, id) in &wakes {
+            assert!((10..10 + members).contains(&id));
+            counts[(id - 10) as usize] += 1.0;
+        }
+        let expected = per_agent_per_s * 2_000.0;
+        let mean = counts.iter().sum::<f64>() / f64::from(members);
+        let var = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / f64::from(members - 1);
+        // Mean of 50 counts of mean 4000: sd 9; variance within sampling error (sd ~ 0.2 × 4000).
+        assert!((mean - expected).abs() < 40.0, "mean count {mean}, expected {expected}");
+        assert!((var / expected - 1.0).abs() < 0.5, "variance {var} against Poisson {expected}");
+        // One member's gaps: exponential, so the coefficient of variation is 1.
+        let own: Vec<f64> = wakes.iter().filter(|w| w.1 == 10).map(|w| w.0 as f64).collect();
+        let gaps: Vec<f64> = own.windows(2).map(|w| w[1] - w[0]).collect();
+        let m = gaps.iter().sum::<f64>() / gaps.len() as f64;
+        let sd = (gaps.iter().map(|g| (g - m).powi(2)).sum::<f64>() / gaps.len() as f64).sqrt();
+        assert!((sd / m - 1.0).abs() < 0.08, "coefficient of variation {}", sd / m);
+    }
+
+    /// Whole-nanosecond times must not round the rate up when gaps are a few nanoseconds long.
+    #[test]
+    fn short_gaps_keep_the_rate() {
+        let mut feed = Feed::poisson(0.3, 0, 1, agent_stream(5, 7));
+        feed.open(1_000);
+        let mut wakes = Vec::new();
+        feed.take_before(1_000 + 1_000_000, &mut wakes);
+        let rate = wakes.len() as f64 / 1_000_000.0;
+        assert!((rate / 0.3 - 1.0).abs() < 0.01, "rate {rate} per ns against 0.3");
+    }
+
+    #[test]
+    fn an_empty_or_silent_group_never_wakes() {
+        let mut empty = Feed::poisson(1e-9, 0, 0, agent_stream(1, 1));
+        empty.open(0);
+        assert_eq!(empty.next_time(), i64::MAX);
+        let mut silent = Feed::poisson(0.0, 0, 5, agent_stream(1, 1));
+        silent.open(0);
+        assert_eq!(silent.next_time(), i64::MAX);
+        let mut out = Vec::new();
+        silent.take_before(i64::MAX, &mut out);
+        assert!(out.is_empty());
+    }
+}
