@@ -101,10 +101,11 @@ impl Feed {
                 } else {
                     let e: f64 = Exp1.sample(&mut self.rng);
                     let gap = e / *per_ns + *carry;
-                    let whole = gap.floor();
-                    *carry = gap - whole;
-                    // A gap past the end of time (a vanishing rate) saturates.
-                    self.next.0.saturating_add(whole as i64)
+                    // Truncation is the floor here (gap >= 0), and saturates
+                    // for a gap past the end of time (a vanishing rate).
+                    let whole = gap as i64;
+                    *carry = gap - whole as f64;
+                    self.next.0.saturating_add(whole)
                 }
             }
             Process::Hawkes { hawkes, clock } => hawkes.next(clock, &mut self.rng),

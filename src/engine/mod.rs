@@ -760,30 +760,30 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn log(&mut self, op: OpRecord) {
+    /// Logs the record `op` builds; built only when logged, since filling
+    /// a record on every event costs more than the branch.
+    #[inline]
+    fn log(&mut self, op: impl FnOnce() -> OpRecord) {
         if self.log_ops {
-            self.rec.op(&op);
+            self.rec.op(&op());
         }
     }
 
     /// Logs `op` of order `serial`, as its request describes it.
     #[inline]
     fn log_order(&mut self, t: i64, op: Op, serial: u64, agent: u32, r: &OrderRequest) {
-        // Built only when logged: filling a record on every order costs more than the branch.
-        if self.log_ops {
-            self.rec.op(&OpRecord {
-                time: t,
-                op,
-                order: serial,
-                agent,
-                product: r.product,
-                side: Some(r.side),
-                kind: Some(r.kind),
-                all_or_none: r.all_or_none,
-                price: (r.kind != OrderKind::Market).then_some(r.price),
-                lots: r.lots,
-            });
-        }
+        self.log(|| OpRecord {
+            time: t,
+            op,
+            order: serial,
+            agent,
+            product: r.product,
+            side: Some(r.side),
+            kind: Some(r.kind),
+            all_or_none: r.all_or_none,
+            price: (r.kind != OrderKind::Market).then_some(r.price),
+            lots: r.lots,
+        });
     }
 
     fn on_order(&mut self, t: i64, agent: u32, r: OrderRequest) {
@@ -865,7 +865,7 @@ impl<'a> Engine<'a> {
         let found = self.books[p].get(order).filter(|o| o.owner == agent);
         self.metrics.cancel_requested(p, found.is_none());
         let serial = found.map_or(0, |o| o.tag);
-        self.log(OpRecord {
+        self.log(|| OpRecord {
             time: t,
             op: if found.is_some() { Op::CancelRequested } else { Op::CancelTooLate },
             order: serial,
@@ -1007,7 +1007,7 @@ impl<'a> Engine<'a> {
                     DoneReason::Expired => Op::Expired,
                     DoneReason::Unfilled => Op::Unfilled,
                 };
-                self.log(OpRecord {
+                self.log(|| OpRecord {
                     time: t,
                     op,
                     order: tag,
