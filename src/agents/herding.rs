@@ -140,10 +140,10 @@ impl Behaviour for Herding {
         state: &mut AgentState,
         rng: &mut AgentRng,
         ctx: &Context<'_>,
-    ) -> [Option<Action>; MAX_ACTIONS] {
-        let mut out = [None; MAX_ACTIONS];
+        out: &mut [Option<Action>; MAX_ACTIONS],
+    ) {
         if self.products.is_empty() {
-            return out;
+            return;
         }
         let snap = ctx.snapshot;
         let group = &snap.groups[state.group as usize];
@@ -163,7 +163,7 @@ impl Behaviour for Herding {
             n += 1;
         }
         if state.live(side).is_some() {
-            return out;
+            return;
         }
         let view = &snap.products[product as usize];
         let kind = if rng.random_bool(self.market_share) { OrderKind::Market } else { OrderKind::Limit };
@@ -178,7 +178,6 @@ impl Behaviour for Herding {
         .clamp(view.band_lo, view.band_hi);
         let order = OrderRequest { product, side, kind, price, lots: want, all_or_none, ttl: self.order_ttl };
         out[n] = order.within_means(ctx, id).map(Action::Submit);
-        out
     }
 }
 

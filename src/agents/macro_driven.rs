@@ -84,11 +84,11 @@ impl Behaviour for MacroDriven {
         state: &mut AgentState,
         rng: &mut AgentRng,
         ctx: &Context<'_>,
-    ) -> [Option<Action>; MAX_ACTIONS] {
-        let mut out = [None; MAX_ACTIONS];
+        out: &mut [Option<Action>; MAX_ACTIONS],
+    ) {
         let group = &ctx.snapshot.groups[state.group as usize];
         if self.products.is_empty() || f64::from(state.traits[0]) >= group.active_share {
-            return out;
+            return;
         }
         let product = self.products[rng.random_range(0..self.products.len())];
         let view = &ctx.snapshot.products[product as usize];
@@ -98,10 +98,10 @@ impl Behaviour for MacroDriven {
         } else if rng.random_bool(logistic(self.intercept_sell - x)) {
             Side::Sell
         } else {
-            return out;
+            return;
         };
         if state.live(side).is_some() {
-            return out;
+            return;
         }
         let kind = if rng.random_bool(self.market_share) { OrderKind::Market } else { OrderKind::Limit };
         let all_or_none = self.aon_share > 0.0 && rng.random_bool(self.aon_share);
@@ -115,7 +115,6 @@ impl Behaviour for MacroDriven {
         .clamp(view.band_lo, view.band_hi);
         let order = OrderRequest { product, side, kind, price, lots: want, all_or_none, ttl: self.order_ttl };
         out[0] = order.within_means(ctx, id).map(Action::Submit);
-        out
     }
 }
 

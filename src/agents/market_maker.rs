@@ -43,10 +43,10 @@ impl Behaviour for MarketMaker {
         state: &mut AgentState,
         rng: &mut AgentRng,
         ctx: &Context<'_>,
-    ) -> [Option<Action>; MAX_ACTIONS] {
-        let mut out = [None; MAX_ACTIONS];
+        out: &mut [Option<Action>; MAX_ACTIONS],
+    ) {
         if self.products.is_empty() {
-            return out;
+            return;
         }
         // One product's quotes per wake-up, the products in turn at random.
         let product = self.products[rng.random_range(0..self.products.len())];
@@ -88,6 +88,5 @@ impl Behaviour for MarketMaker {
         if ask_lots > 0 && ask <= view.band_hi {
             out[n] = Some(quote(Side::Sell, ask, ask_lots));
         }
-        out
     }
 }

@@ -261,8 +261,9 @@ pub struct Decision {
 
 /// A behavioural family.
 pub trait Behaviour: Send + Sync {
-    /// Decides what agent `id` does at `now`. `rng` is the agent's own
-    /// stream, the only randomness a decision may use.
+    /// Decides what agent `id` does at `now`, filling `out` (empty on entry)
+    /// from the front. `rng` is the agent's own stream, the only randomness
+    /// a decision may use.
     fn decide(
         &self,
         id: u32,
@@ -270,7 +271,8 @@ pub trait Behaviour: Send + Sync {
         state: &mut AgentState,
         rng: &mut AgentRng,
         ctx: &Context<'_>,
-    ) -> [Option<Action>; MAX_ACTIONS];
+        out: &mut [Option<Action>; MAX_ACTIONS],
+    );
 
     /// Draws the agent's private state at the start of the run.
     fn init(&self, state: &mut AgentState, rng: &mut AgentRng);
@@ -329,19 +331,19 @@ impl Group {
         }
     }
 
-    /// Runs one wake-up: the decision and the arrival time of its message.
-    pub fn wake(&self, id: u32, now: i64, state: &mut AgentState, ctx: &Context<'_>) -> Decision {
+    /// Runs one wake-up into `out`: the decision and the arrival time of its message.
+    #[inline]
+    pub fn wake(&self, id: u32, now: i64, state: &mut AgentState, ctx: &Context<'_>, out: &mut Decision) {
         // The generator leaves the state while the behaviour holds both.
         let mut rng = state.rng.clone();
-        let actions = self.behaviour.decide(id, now, state, &mut rng, ctx);
-        let mut out = Decision { actions, ..Decision::default() };
-        if actions[0].is_some() {
+        out.actions = [None; MAX_ACTIONS];
+        self.behaviour.decide(id, now, state, &mut rng, ctx, &mut out.actions);
+        if out.actions[0].is_some() {
             // One message per wake-up: its actions travel together and reach
             // the platform in the order the agent listed them.
             out.at = now + self.latency(&mut rng);
         }
         state.rng = rng;
-        out
     }
 
     fn latency(&self, rng: &mut AgentRng) -> i64 {

@@ -85,10 +85,10 @@ impl Behaviour for Rational {
         state: &mut AgentState,
         rng: &mut AgentRng,
         ctx: &Context<'_>,
-    ) -> [Option<Action>; MAX_ACTIONS] {
-        let mut out = [None; MAX_ACTIONS];
+        out: &mut [Option<Action>; MAX_ACTIONS],
+    ) {
         if self.products.is_empty() {
-            return out;
+            return;
         }
         // A new view replaces the old: withdraw what still rests.
         let mut n = 0;
@@ -163,6 +163,5 @@ impl Behaviour for Rational {
                 ttl: self.order_ttl,
             }));
         }
-        out
     }
 }

@@ -64,17 +64,16 @@ impl Behaviour for ZeroIntelligence {
         state: &mut AgentState,
         rng: &mut AgentRng,
         ctx: &Context<'_>,
-    ) -> [Option<Action>; MAX_ACTIONS] {
-        const NONE: [Option<Action>; MAX_ACTIONS] = [None; MAX_ACTIONS];
+        out: &mut [Option<Action>; MAX_ACTIONS],
+    ) {
         if let Some(live) = state.live_orders().next()
             && rng.random_bool(self.cancel_prob)
         {
-            let mut out = NONE;
             out[0] = Some(live.cancel());
-            return out;
+            return;
         }
         if self.products.is_empty() {
-            return NONE;
+            return;
         }
         let product = self.products[rng.random_range(0..self.products.len())];
         let view = &ctx.snapshot.products[product as usize];
@@ -100,9 +99,6 @@ impl Behaviour for ZeroIntelligence {
         // Budget constraint: never bid for more than the free cash covers,
         // never offer more than is sellable.
         let order = OrderRequest { product, side, kind, price, lots, all_or_none, ttl: self.order_ttl };
-        let Some(order) = order.within_means(ctx, id) else { return NONE };
-        let mut out = NONE;
-        out[0] = Some(Action::Submit(order));
-        out
+        out[0] = order.within_means(ctx, id).map(Action::Submit);
     }
 }

@@ -682,7 +682,8 @@ impl<'a> Engine<'a> {
             let (agents, groups) = (&self.agents, &self.groups);
             let decide = |&(t, id): &(i64, u32)| {
                 let mut state = agents[id as usize].clone();
-                let decision = groups[state.group as usize].wake(id, t, &mut state, &ctx);
+                let mut decision = Decision::default();
+                groups[state.group as usize].wake(id, t, &mut state, &ctx, &mut decision);
                 (state, decision)
             };
             self.batch.par_iter().with_min_len(64).map(decide).collect_into_vec(&mut self.decisions);
@@ -694,9 +695,10 @@ impl<'a> Engine<'a> {
             // The same decisions, one after another, on each agent's own
             // record: a decision reads only the snapshot, the accounts and
             // its own agent, so the order does not matter.
+            let mut decision = Decision::default();
             for &(t, id) in &self.batch {
                 let state = &mut self.agents[id as usize];
-                let decision = self.groups[state.group as usize].wake(id, t, state, &ctx);
+                self.groups[state.group as usize].wake(id, t, state, &ctx, &mut decision);
                 schedule(id, &decision, &mut self.pending);
             }
         }
