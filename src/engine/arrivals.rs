@@ -12,19 +12,20 @@
 //! the run's largest cost. A Hawkes group is one self-exciting process by
 //! definition (see [`crate::agents::hawkes`]).
 
-use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
+use rand::rngs::{ChaCha8Rng, Xoshiro256PlusPlus};
+use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution as _, Exp1};
 
 use crate::agents::{Hawkes, HawkesClock};
 
 /// The process behind one group's wake-ups.
 pub enum Process {
-    /// Rate of the whole group per nanosecond; `carry` is the fraction of a
-    /// nanosecond the last gap left over, so whole-nanosecond times do not
-    /// bias the rate however short the mean gap.
+    /// Mean gap of the whole group in nanoseconds (infinite for a silent
+    /// group); `carry` is the fraction of a nanosecond the last gap left
+    /// over, so whole-nanosecond times do not bias the rate however short
+    /// the mean gap.
     Poisson {
-        per_ns: f64,
+        mean_gap: f64,
         carry: f64,
     },
     Hawkes {
@@ -38,7 +39,9 @@ pub struct Feed {
     process: Process,
     first_agent: u32,
     members: u32,
-    rng: ChaCha8Rng,
+    /// Seeded once from the group's ChaCha8 stream: a draw per wake-up
+    /// costs a few cycles, not a share of a keystream block.
+    rng: Xoshiro256PlusPlus,
     /// The next wake-up (`i64::MAX` when none is left) and the member it wakes.
     next: (i64, u32),
 }
@@ -46,14 +49,19 @@ pub struct Feed {
 impl Feed {
     /// A Poisson group: each of `members` agents wakes `per_agent_per_ns`
     /// times per nanosecond on average.
-    pub fn poisson(per_agent_per_ns: f64, first_agent: u32, members: u32, rng: ChaCha8Rng) -> Feed {
-        let per_ns = per_agent_per_ns * f64::from(members);
-        Feed { process: Process::Poisson { per_ns, carry: 0.0 }, first_agent, members, rng, next: (i64::MAX, 0) }
+    pub fn poisson(per_agent_per_ns: f64, first_agent: u32, members: u32, stream: ChaCha8Rng) -> Feed {
+        let mean_gap = 1.0 / (per_agent_per_ns * f64::from(members));
+        Feed::new(Process::Poisson { mean_gap, carry: 0.0 }, first_agent, members, stream)
     }
 
-    pub fn hawkes(hawkes: Hawkes, first_agent: u32, members: u32, rng: ChaCha8Rng) -> Feed {
+    pub fn hawkes(hawkes: Hawkes, first_agent: u32, members: u32, stream: ChaCha8Rng) -> Feed {
         let clock = hawkes.clock(0);
-        Feed { process: Process::Hawkes { hawkes, clock }, first_agent, members, rng, next: (i64::MAX, 0) }
+        Feed::new(Process::Hawkes { hawkes, clock }, first_agent, members, stream)
+    }
+
+    fn new(process: Process, first_agent: u32, members: u32, mut stream: ChaCha8Rng) -> Feed {
+        let rng = Xoshiro256PlusPlus::from_rng(&mut stream);
+        Feed { process, first_agent, members, rng, next: (i64::MAX, 0) }
     }
 
     /// Starts the day at `open`: nothing carries over the night (the
@@ -95,12 +103,12 @@ impl Feed {
             return;
         }
         let t = match &mut self.process {
-            Process::Poisson { per_ns, carry } => {
-                if *per_ns <= 0.0 {
+            Process::Poisson { mean_gap, carry } => {
+                if !mean_gap.is_finite() {
                     i64::MAX
                 } else {
                     let e: f64 = Exp1.sample(&mut self.rng);
-                    let gap = e / *per_ns + *carry;
+                    let gap = e * *mean_gap + *carry;
                     // Truncation is the floor here (gap >= 0), and saturates
                     // for a gap past the end of time (a vanishing rate).
                     let whole = gap as i64;
