@@ -211,13 +211,18 @@ impl RunWriter {
     }
 
     /// Sends what is left and waits for the line files to be complete.
-    fn finish_lines(&mut self) -> io::Result<Vec<PathBuf>> {
+    /// Hands the writer thread the last records and tells it to finish its files.
+    fn end_lines(&mut self) {
         if !self.chunk.is_empty() {
             self.send();
         }
         if let Some(tx) = self.to_writer.take() {
             let _ = tx.send(Msg::Finish);
         }
+    }
+
+    /// Waits for the writer thread; the line files it finished.
+    fn join_lines(&mut self) -> io::Result<Vec<PathBuf>> {
         match self.writer.take().map(JoinHandle::join) {
             Some(Ok(result)) => result,
             Some(Err(_)) => Err(io::Error::other("the file writer thread failed")),
@@ -227,22 +232,23 @@ impl RunWriter {
 
     /// Writes the remaining files, `manifest.json` last; returns the summary it wrote.
     pub fn finish(mut self, dir: &Path, scenario: &Scenario, outcome: &Outcome, threads: usize) -> io::Result<Summary> {
-        let mut files = self.finish_lines()?;
+        // The writer thread flushes and syncs the line files while this one
+        // computes and writes the rest.
+        self.end_lines();
         write_file(dir, "metrics.csv", |w| outcome.metrics.write_csv(&outcome.calendar, &outcome.products, w))?;
-        files.push(dir.join("metrics.csv"));
         let sim = &scenario.simulation;
         let days = outcome.calendar.days().len() as f64;
         let session_hours = days * (sim.close.0 - sim.open.0) as f64 / 3.6e12;
         let (flags, risk) = risk::report(&outcome.customers, session_hours, days, scenario.metrics.risk_threshold);
         write_file(dir, "risk.csv", |w| risk::write_csv(&flags, w))?;
-        files.push(dir.join("risk.csv"));
         let file = SummaryFile {
             scenario: &scenario.simulation.name,
             seed: outcome.seed,
             summary: outcome.metrics.summary(&outcome.products, risk),
         };
         write_file(dir, "summary.json", |w| json(w, &file))?;
-        files.push(dir.join("summary.json"));
+        let mut files = self.join_lines()?;
+        files.extend(["metrics.csv", "risk.csv", "summary.json"].map(|f| dir.join(f)));
         let manifest = Manifest {
             tool: "tplus",
             version: env!("CARGO_PKG_VERSION"),
