@@ -516,10 +516,21 @@ impl<'a> Engine<'a> {
         }
         self.now = self.now.max(t);
         match (event_at, wake_at) {
-            (Some(e), Some(w)) if e <= w => self.handle_next_event(),
-            (Some(_), None) => self.handle_next_event(),
+            (Some(e), w) if w.is_none_or(|w| e <= w) => {
+                // Events run back to back until whatever would come next
+                // instead: nothing they do moves a wake-up or a boundary.
+                let before = until.min(close).min(if boundary < close { boundary } else { i64::MAX });
+                let wake = w.unwrap_or(i64::MAX);
+                loop {
+                    self.handle_next_event();
+                    match self.queue.peek_time() {
+                        Some(e) if e < before && e <= wake => self.now = self.now.max(e),
+                        _ => break,
+                    }
+                }
+            }
             (_, Some(w)) => self.decide_batch(close, w),
-            (None, None) => {}
+            (_, None) => {}
         }
         Step::Done
     }
