@@ -132,8 +132,7 @@ fn herding_crowd_mood_is_bimodal() {
     let bc = bimodality(&shares);
     let near_edges = shares.iter().filter(|z| !(0.2..=0.8).contains(*z)).count() as f64 / shares.len() as f64;
     println!("herding.toml: optimist share BC {bc:.3}, share of windows outside 0.2..0.8 {near_edges:.2}");
-    // Measured: BC 0.853, 84% of the windows outside 0.2..0.8 (0.753 with
-    // price_push = 0: the bimodality is the herding's, not the push's).
+    // Measured: BC 0.782, 78% of the windows outside 0.2..0.8.
     assert!(bc > 5.0 / 9.0, "optimist share over {} windows has BC {bc:.3}, not above 5/9", shares.len());
 }
 
@@ -145,7 +144,7 @@ fn herding_order_flow_lurches_against_rational() {
     let herd = variance(&imbalances(herding_run()));
     let rational = variance(&imbalances(&run(&load("rational.toml"))));
     println!("order-imbalance variance: herding.toml {herd:.4}, rational.toml {rational:.4}");
-    // Measured: 0.281 against 0.027.
+    // Measured: 0.236 against 0.026.
     assert!(
         herd > 3.0 * rational,
         "order-imbalance variance {herd:.4} in herding.toml is not 3x rational.toml's {rational:.4}"
@@ -172,9 +171,8 @@ fn weak_herding_stays_near_half() {
     let m = mean(&shares);
     let near_half = shares.iter().filter(|z| (0.3..=0.7).contains(*z)).count() as f64 / shares.len() as f64;
     let (lo, hi) = shares.iter().fold((1.0f64, 0.0f64), |(lo, hi), &z| (lo.min(z), hi.max(z)));
-    // Measured: BC 0.240, mean 0.545, but range 0.009..0.993 and only 78% of
-    // the windows within 0.3..0.7 (with price_push = 0: 100%, range
-    // 0.291..0.651, standard deviation 0.073 as Beta(20, 20) predicts).
+    // Measured: BC 0.349, mean 0.487, range 0.288..0.693: every window
+    // within 0.3..0.7.
     println!("weak herding: BC {bc:.3}, mean share {m:.3}, range {lo:.3}..{hi:.3}, within 0.3..0.7 {near_half:.2}");
     assert!(bc < 5.0 / 9.0, "weak herding still bimodal: BC {bc:.3}");
     assert!((m - 0.5).abs() < 0.1, "weak herding's mean optimist share {m:.3} is not near 1/2");
@@ -187,46 +185,62 @@ fn weak_herding_stays_near_half() {
 /// rate_hike.toml against the same scenario without its `[[events]]`: the
 /// +150 bp loan-rate step at day 3 10:00 lowers, from the step to the end,
 /// both the subscription volume (buy lots filled) and the subscription
-/// success probability. Before the step the two runs are identical, window
-/// for window: the control differs only in the hike.
+/// success probability. Before the step each pair of runs is identical,
+/// window for window: the control differs only in the hike. The success
+/// effect is a few points, so the test pools the scenario's seed and the
+/// two after it, each run against its own same-seed control, rather than
+/// resting on one realization.
 #[test]
 fn rate_hike_cuts_subscriptions_against_the_same_run_without_it() {
     let hike = load("rate_hike.toml");
     assert_eq!(hike.events.len(), 1, "rate_hike.toml should script one event");
-    let mut control = hike.clone();
-    control.events.clear();
-    let (with, without) = (run(&hike), run(&control));
+    let (mut h, mut c) = (SideStats::default(), SideStats::default());
+    for k in 0..3 {
+        let mut with_hike = hike.clone();
+        with_hike.simulation.seed = hike.simulation.seed + k;
+        let mut control = with_hike.clone();
+        control.events.clear();
+        let (with, without) = (run(&with_hike), run(&control));
 
-    let t = with.calendar.at(hike.events[0].at);
-    let n = with.metrics.n_windows();
-    let first = (0..n).find(|&w| with.calendar.window_bounds(w).1 >= t).expect("the hike falls inside the run");
-    assert!(first > 0 && first < n, "hike window {first} of {n}");
+        let t = with.calendar.at(hike.events[0].at);
+        let n = with.metrics.n_windows();
+        let first = (0..n).find(|&w| with.calendar.window_bounds(w).1 >= t).expect("the hike falls inside the run");
+        assert!(first > 0 && first < n, "hike window {first} of {n}");
 
-    // The control is a true control: every window before the step is the same.
-    for w in 0..first {
-        let (a, b) = (with.metrics.window(w, P), without.metrics.window(w, P));
-        assert_eq!(format!("{a:?}"), format!("{b:?}"), "window {w} (before the hike) differs from the control");
-        let (a, b) = (with.metrics.env(w), without.metrics.env(w));
-        assert_eq!(format!("{a:?}"), format!("{b:?}"), "environment of window {w} differs from the control");
+        // The control is a true control: every window before the step is the same.
+        for w in 0..first {
+            let (a, b) = (with.metrics.window(w, P), without.metrics.window(w, P));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "window {w} (before the hike) differs from the control");
+            let (a, b) = (with.metrics.env(w), without.metrics.env(w));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "environment of window {w} differs from the control");
+        }
+        // The step itself, as the loan_rate column shows it.
+        let (before, after) = (with.metrics.env(first - 1).loan_rate, with.metrics.env(first).loan_rate);
+        assert!((after - before - 0.015).abs() < 1e-12, "loan rate {before} -> {after} at the hike");
+        assert_eq!(without.metrics.env(n - 1).loan_rate, before, "the control's loan rate moved");
+
+        let (hk, ck) = (buys(&with, first..n), buys(&without, first..n));
+        println!(
+            "rate_hike.toml seed {} from window {first}: lots filled {} vs control {}, success {:.4} ({} closed) vs {:.4} ({} closed), z {:.2}",
+            with_hike.simulation.seed,
+            hk.lots_filled,
+            ck.lots_filled,
+            success(&hk),
+            hk.closed,
+            success(&ck),
+            ck.closed,
+            z_lower(&hk, &ck)
+        );
+        for (total, part) in [(&mut h, hk), (&mut c, ck)] {
+            total.closed += part.closed;
+            total.filled += part.filled;
+            total.lots += part.lots;
+            total.lots_filled += part.lots_filled;
+        }
     }
-    // The step itself, as the loan_rate column shows it.
-    let (before, after) = (with.metrics.env(first - 1).loan_rate, with.metrics.env(first).loan_rate);
-    assert!((after - before - 0.015).abs() < 1e-12, "loan rate {before} -> {after} at the hike");
-    assert_eq!(without.metrics.env(n - 1).loan_rate, before, "the control's loan rate moved");
-
-    let (h, c) = (buys(&with, first..n), buys(&without, first..n));
-    println!(
-        "rate_hike.toml from window {first}: lots filled {} vs control {}, success {:.4} ({} closed) vs {:.4} ({} closed), z {:.2}",
-        h.lots_filled,
-        c.lots_filled,
-        success(&h),
-        h.closed,
-        success(&c),
-        c.closed,
-        z_lower(&h, &c)
-    );
-    // Measured: 284k against 384k lots (0.74); success 0.387 (44,480 closed)
-    // against 0.408 (59,894 closed), a two-proportion z of about 6.7.
+    // Measured (seeds 11, 12, 13 pooled): 0.74 of the control's lots filled;
+    // success 0.407 against 0.427, a two-proportion z of 11. One seed alone
+    // gave z between 1.6 and 15 over seeds 1-7 and 11-13.
     assert!(
         (h.lots_filled as f64) < 0.85 * c.lots_filled as f64,
         "subscription volume after the hike {} is not well below the control's {}",
@@ -234,6 +248,7 @@ fn rate_hike_cuts_subscriptions_against_the_same_run_without_it() {
         c.lots_filled
     );
     let z = z_lower(&h, &c);
+    println!("pooled: lots filled {} vs {}, success z {z:.2}", h.lots_filled, c.lots_filled);
     assert!(
         z > 3.0,
         "subscription success after the hike {:.4} ({} closed) is not clearly below the control's {:.4} ({} closed): z = {z:.2}",
@@ -279,7 +294,7 @@ fn burst_arrivals_are_overdispersed_against_poisson() {
         mean(&b),
         mean(&p)
     );
-    // Measured: Fano 21.2 (mean 800) against 7.3 (mean 852); the Poisson
+    // Measured: Fano 25.0 (mean 809) against 7.5 (mean 853); the Poisson
     // market is above 1 too, as a wake-up may send several orders and the
     // flow varies through the day.
     assert!(fb > 5.0, "burst.toml's order counts have Fano factor {fb:.2}, not well above 1");
@@ -339,8 +354,8 @@ fn credit_squeeze_rejects_more_each_day_and_cuts_success() {
     println!("credit-score rejections per day: squeeze {sq:?}, control {ctl:?}");
     println!("last day's subscription success: squeeze {s_last:.4}, control {c_last:.4}");
 
-    // Measured: squeeze [5730, 11590, 19441, 28575, 39121] against
-    // control [5730, 6144, 6053, 3678, 4077].
+    // Measured: squeeze [5607, 11337, 20062, 28897, 39338] against
+    // control [5607, 6011, 6200, 3807, 4270].
     assert_eq!(sq[0], ctl[0], "day 1 (before any change) differs from the control");
     for d in 1..sq.len() {
         assert!(sq[d] > sq[d - 1], "credit-score rejections did not rise from day {} to day {}: {sq:?}", d, d + 1);
@@ -352,7 +367,7 @@ fn credit_squeeze_rejects_more_each_day_and_cuts_success() {
             ctl[d]
         );
     }
-    // Measured: 0.133 against 0.263.
+    // Measured: 0.128 against 0.254.
     assert!(
         s_last < 0.8 * c_last,
         "last day's subscription success {s_last:.4} is not below the control's {c_last:.4}"
