@@ -64,10 +64,20 @@ pub struct EventQueue {
     /// Payloads of the heap's events, by slot; `free` lists the unused slots.
     slab: Vec<EventKind>,
     free: Vec<u32>,
-    lanes: Vec<(i64, VecDeque<Event>)>,
+    lanes: Vec<(i64, VecDeque<Expiry>)>,
     next_seq: u64,
     /// The earliest event's source and (time, seq), while nothing changed.
     earliest: Option<(Source, i64, u64)>,
+}
+
+/// An expiry waiting in a lane: a third of an [`Event`]'s size, which
+/// matters since a lane holds every order resting for its time-to-live.
+#[derive(Clone, Copy, Debug)]
+struct Expiry {
+    time: i64,
+    seq: u64,
+    order: OrderId,
+    product: u16,
 }
 
 /// Where the earliest event is.
@@ -112,9 +122,11 @@ impl EventQueue {
         self.pushed(Source::Heap, time, seq);
     }
 
-    /// Schedules an event on lane `lane` (e.g. a TTL): the caller promises that
-    /// events of one lane are pushed in non-decreasing time order.
+    /// Schedules an expiry on lane `lane` (its TTL): the caller promises that
+    /// events of one lane are pushed in non-decreasing time order. Other
+    /// kinds of event go to the heap.
     pub fn push_in_lane(&mut self, lane: i64, time: i64, kind: EventKind) {
+        let EventKind::Expire { product, order } = kind else { return self.push(time, kind) };
         let i = match self.lanes.iter().position(|(l, _)| *l == lane) {
             Some(i) => i,
             None if self.lanes.len() < MAX_LANES => {
@@ -128,7 +140,7 @@ impl EventQueue {
             return self.push(time, kind);
         }
         let seq = self.seq();
-        self.lanes[i].1.push_back(Event { time, seq, kind });
+        self.lanes[i].1.push_back(Expiry { time, seq, order, product });
         self.pushed(Source::Lane(i), time, seq);
     }
 
@@ -167,7 +179,8 @@ impl EventQueue {
                 if let Some(ahead) = lane.get(LANE_PREFETCH) {
                     super::prefetch(ahead);
                 }
-                lane.pop_front()
+                let e = lane.pop_front()?;
+                Some(Event { time: e.time, seq: e.seq, kind: EventKind::Expire { product: e.product, order: e.order } })
             }
         }
     }
