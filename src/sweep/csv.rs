@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::engine::Outcome;
-use crate::metrics::{Summary, risk};
+use crate::metrics::{SideSummary, Summary, risk};
 use crate::scenario::{Scenario, Sweep, value_text};
 
 /// The result columns, after `status` and `error`, before `wall_seconds`.
@@ -184,19 +184,18 @@ pub fn result_fields(outcome: &Outcome, summary: &Summary) -> Vec<String> {
     let facts = summary.products.first().and_then(|p| p.stylized_facts.as_ref());
     let lag = |v: &[crate::metrics::stylized::LagValue]| num(v.first().and_then(|l| l.value));
     let h = &summary.herding;
-    let fields = vec![
-        sub.closed.to_string(),
-        sub.filled.to_string(),
-        num(sub.success_probability),
-        ci(sub.success_ci_95, 0),
-        ci(sub.success_ci_95, 1),
-        num(sub.fill_ratio),
-        sale.closed.to_string(),
-        sale.filled.to_string(),
-        num(sale.success_probability),
-        ci(sale.success_ci_95, 0),
-        ci(sale.success_ci_95, 1),
-        num(sale.fill_ratio),
+    let side = |s: &SideSummary| {
+        [
+            s.closed.to_string(),
+            s.filled.to_string(),
+            num(s.success_probability),
+            ci(s.success_ci_95, 0),
+            ci(s.success_ci_95, 1),
+            num(s.fill_ratio),
+        ]
+    };
+    let mut fields: Vec<String> = side(sub).into_iter().chain(side(sale)).collect();
+    fields.extend([
         a.orders.submitted.to_string(),
         a.orders.rejected.to_string(),
         a.trades.to_string(),
@@ -221,7 +220,7 @@ pub fn result_fields(outcome: &Outcome, summary: &Summary) -> Vec<String> {
         num(h.order_imbalance.as_ref().and_then(|o| o.ratio)),
         num(h.lsv.as_ref().and_then(|l| l.mean)),
         (outcome.cash_start == outcome.cash_end && outcome.accounts_sound).to_string(),
-    ];
+    ]);
     debug_assert_eq!(fields.len(), RESULT_COLUMNS.len());
     fields
 }
