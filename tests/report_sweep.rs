@@ -5,23 +5,18 @@
 //! bad sweep directories exit 2.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+#[path = "common/bin.rs"]
+mod bin;
 #[path = "common/svg.rs"]
 mod svg;
+use bin::tplus;
 use svg::check_xml;
 
 use serde_json::Value;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tplus-report-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn tplus(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tplus")).args(args).output().unwrap()
+    bin::scratch("report-sweep", name)
 }
 
 fn root() -> &'static Path {
