@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod book;
+pub mod cache;
 pub mod calendar;
 pub mod cli;
 pub mod credit;

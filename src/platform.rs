@@ -8,6 +8,7 @@
 //! it sells primary supply and retires them when it redeems).
 
 use crate::book::Side;
+use crate::cache::prefetch;
 use crate::engine::product::{ProductSpec, Redemption};
 
 /// Account id of the platform itself.
@@ -139,21 +140,15 @@ impl Accounts {
     /// Hints the CPU to load what a decision of `account` reads; no effect on results.
     #[inline]
     pub fn prefetch(&self, account: u32) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let a = (account as usize).min(self.accounts.len().saturating_sub(1));
-            // SAFETY: prefetches are hints; they read nothing and cannot
-            // fault, and every pointer here is in bounds.
-            unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(self.accounts.as_ptr().add(a).cast());
-                for h in &self.holdings {
-                    _mm_prefetch::<_MM_HINT_T0>(h.words.as_ptr().add(a * h.stride).cast());
-                }
+        let a = account as usize;
+        if let Some(acc) = self.accounts.get(a) {
+            prefetch(acc);
+        }
+        for h in &self.holdings {
+            if let Some(w) = h.words.get(a * h.stride) {
+                prefetch(w);
             }
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = account;
     }
 
     pub fn n_accounts(&self) -> usize {

@@ -26,6 +26,7 @@ use crate::agents::{
     MarketStats, OrderRequest, ProductView, Sentiment, Snapshot,
 };
 use crate::book::{Book, BookEvent, DoneReason, NewOrder, OrderId, OrderKind, Side};
+use crate::cache::prefetch;
 use crate::calendar::{Calendar, Divisor};
 use crate::credit::{Coefficients, Features, Scaling, Scorecard};
 use crate::metrics::Metrics;
@@ -131,18 +132,6 @@ struct Crowd {
     /// Session time the crowd has been stepped to.
     t: i64,
     rng: ChaCha8Rng,
-}
-
-/// Asks the CPU to start loading `x`'s cache line; no effect on results.
-#[inline(always)]
-pub(crate) fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is only a hint; it reads nothing and cannot fault.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
 }
 
 /// Queues what one decision of agent `id` sends.
@@ -866,7 +855,7 @@ impl<'a> Engine<'a> {
         if let Some(id) = rested {
             let expiry = t.saturating_add(r.ttl);
             if expiry < close {
-                self.queue.push_in_lane(r.ttl, expiry, EventKind::Expire { product: r.product, order: id });
+                self.queue.push_expiry(r.ttl, expiry, r.product, id);
             }
         }
     }

@@ -122,11 +122,10 @@ impl EventQueue {
         self.pushed(Source::Heap, time, seq);
     }
 
-    /// Schedules an expiry on lane `lane` (its TTL): the caller promises that
-    /// events of one lane are pushed in non-decreasing time order. Other
-    /// kinds of event go to the heap.
-    pub fn push_in_lane(&mut self, lane: i64, time: i64, kind: EventKind) {
-        let EventKind::Expire { product, order } = kind else { return self.push(time, kind) };
+    /// Schedules the expiry of `order` on lane `lane` (its TTL): the caller
+    /// promises that expiries of one lane are pushed in non-decreasing time order.
+    pub fn push_expiry(&mut self, lane: i64, time: i64, product: u16, order: OrderId) {
+        let kind = EventKind::Expire { product, order };
         let i = match self.lanes.iter().position(|(l, _)| *l == lane) {
             Some(i) => i,
             None if self.lanes.len() < MAX_LANES => {
@@ -177,7 +176,7 @@ impl EventQueue {
                 // A lane's front was written one time-to-live ago and has
                 // left the cache since; start loading the next ones now.
                 if let Some(ahead) = lane.get(LANE_PREFETCH) {
-                    super::prefetch(ahead);
+                    crate::cache::prefetch(ahead);
                 }
                 let e = lane.pop_front()?;
                 Some(Event { time: e.time, seq: e.seq, kind: EventKind::Expire { product: e.product, order: e.order } })
@@ -211,12 +210,12 @@ mod tests {
     fn lanes_and_heap_interleave_by_time_then_sequence() {
         let mut q = EventQueue::default();
         let ev = |p| EventKind::Expire { product: p, order: OrderId(0) };
-        q.push_in_lane(100, 15, ev(0));
+        q.push_expiry(100, 15, 0, OrderId(0));
         q.push(10, ev(1));
-        q.push_in_lane(100, 20, ev(2));
-        q.push_in_lane(7, 10, ev(3));
+        q.push_expiry(100, 20, 2, OrderId(0));
+        q.push_expiry(7, 10, 3, OrderId(0));
         q.push(20, ev(4));
-        q.push_in_lane(100, 12, ev(5)); // out of order for its lane: goes to the heap
+        q.push_expiry(100, 12, 5, OrderId(0)); // out of order for its lane: goes to the heap
         let order: Vec<u16> = std::iter::from_fn(|| q.pop())
             .map(|e| match e.kind {
                 EventKind::Expire { product, .. } => product,
