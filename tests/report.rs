@@ -9,7 +9,7 @@ mod bin;
 #[path = "common/svg.rs"]
 mod svg;
 use bin::tplus;
-use svg::check_xml;
+use svg::{check_plot, check_xml};
 
 fn scratch(name: &str) -> PathBuf {
     bin::scratch("report", name)
@@ -92,20 +92,6 @@ fn the_xml_check_catches_broken_svg() {
     assert!(check_xml("<svg><text>a & b</text></svg>").is_err());
     assert!(check_xml("<svg>").is_err());
     assert!(check_xml("<html></html>").is_err());
-}
-
-/// Checks one plot file and returns its text.
-fn check_plot(dir: &Path, file: &str, title: &str) -> String {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
-    assert!(!text.is_empty(), "{file} is empty");
-    assert!(text.trim_end().ends_with("</svg>"), "{file} has no closing </svg>");
-    if let Err(e) = check_xml(&text) {
-        panic!("{file} is not well-formed: {e}");
-    }
-    assert!(text.contains(title), "{file} lacks its title `{title}`");
-    assert!(!text.contains("NaN") && !text.contains("inf\""), "{file} has a non-finite coordinate");
-    text
 }
 
 /// Runs the report of `dir` and checks every plot that `expected` names

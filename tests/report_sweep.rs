@@ -11,7 +11,7 @@ mod bin;
 #[path = "common/svg.rs"]
 mod svg;
 use bin::tplus;
-use svg::check_xml;
+use svg::check_plot;
 
 use serde_json::Value;
 
@@ -37,18 +37,6 @@ fn report(dir: &Path) -> (i32, String, String) {
         String::from_utf8_lossy(&o.stdout).into_owned(),
         String::from_utf8_lossy(&o.stderr).into_owned(),
     )
-}
-
-/// Checks one plot file and returns its text.
-fn check_plot(dir: &Path, file: &str, title: &str) -> String {
-    let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    assert!(text.trim_end().ends_with("</svg>"), "{file} has no closing </svg>");
-    if let Err(e) = check_xml(&text) {
-        panic!("{file} is not well-formed: {e}");
-    }
-    assert!(text.contains(title), "{file} lacks its title `{title}`");
-    assert!(!text.contains("NaN") && !text.contains("inf\""), "{file} has a non-finite coordinate");
-    text
 }
 
 /// The key results: (file part, title words, a column it needs).

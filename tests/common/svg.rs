@@ -79,3 +79,17 @@ pub fn check_xml(text: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Checks one plot file in `dir` (non-empty, well-formed, closed, titled
+/// `title`, no non-finite coordinate) and returns its text.
+pub fn check_plot(dir: &std::path::Path, file: &str, title: &str) -> String {
+    let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    assert!(!text.is_empty(), "{file} is empty");
+    assert!(text.trim_end().ends_with("</svg>"), "{file} has no closing </svg>");
+    if let Err(e) = check_xml(&text) {
+        panic!("{file} is not well-formed: {e}");
+    }
+    assert!(text.contains(title), "{file} lacks its title `{title}`");
+    assert!(!text.contains("NaN") && !text.contains("inf\""), "{file} has a non-finite coordinate");
+    text
+}
