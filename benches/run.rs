@@ -31,7 +31,7 @@ fn main() {
 
 fn load(file: &str) -> scenario::Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-    scenario::load(&path).expect("the bundled scenarios are valid")
+    scenario::load(&path, &tplus::agents::Registry::builtin()).expect("the bundled scenarios are valid")
 }
 
 #[divan::bench(args = [1, 2], sample_count = 7, sample_size = 1)]

@@ -63,14 +63,15 @@ fn options(dir: &Fresh, jobs: usize) -> Options {
         retry_failed: false,
         show: Show::Quiet,
         command: Vec::new(),
+        registry: tplus::agents::Registry::builtin(),
     }
 }
 
 fn load() -> (Sweep, Vec<Point>) {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps/bench.toml");
-    let def = scenario::load_sweep(&file).expect("the bench sweep is valid");
+    let def = scenario::load_sweep(&file, &tplus::agents::Registry::builtin()).expect("the bench sweep is valid");
     let points = sweep::expand(&def);
-    def.check_points(&points).expect("every point is valid");
+    def.check_points(&points, &tplus::agents::Registry::builtin()).expect("every point is valid");
     (def, points)
 }
 

@@ -372,7 +372,8 @@ mod tests {
 
     fn spec(limit: i64) -> ProductSpec {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml")).unwrap();
-        let mut s = scenario::parse(std::path::Path::new("baseline.toml"), &text).unwrap();
+        let mut s =
+            scenario::parse(std::path::Path::new("baseline.toml"), &text, &crate::agents::Registry::builtin()).unwrap();
         s.products[0].holding_limit_days = limit;
         s.products[0].term_days = 30;
         ProductSpec::new(&s.products[0], &Calendar::new(&s.simulation))

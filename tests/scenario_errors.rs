@@ -88,7 +88,7 @@ fn an_unknown_field_in_simulation() {
 fn an_unknown_field_in_agents_params() {
     let s = CORE.edit("buy_prob = 0.5", "buy_probability = 0.5");
     let f = s.fails();
-    f.at(s.pos("buy_probability")).field("agents[0].params.buy_probability").accepts("`buy_prob`");
+    f.at(s.pos("buy_probability")).field("agents[0].params.buy_probability").accepts("buy_prob");
 }
 
 #[test]

@@ -440,8 +440,8 @@ fn an_event_at_a_day_without_a_time() {
 fn herding_event_on_a_group_that_does_not_herd() {
     let s = FULL.edit("group = 2", "group = 3");
     let f = s.fails();
-    f.at(s.pos("3")).field("events[1].group").says("agents[3] is a macro group, not a herding group");
-    f.accepts("the index of a herding group: 2");
+    f.at(s.pos("3")).field("events[1].group").says("agents[3] is a macro group, which has no live `herding`");
+    f.accepts("the index of a group with a live `herding`: 2");
 }
 
 #[test]
@@ -449,13 +449,13 @@ fn herding_event_on_a_group_that_does_not_exist() {
     let s = FULL.edit("group = 2", "group = 9");
     let f = s.fails();
     f.at(s.pos("9")).field("events[1].group").says("there is no agents[9]").says("5 groups");
-    f.accepts("herding group: 2");
+    f.accepts("live `herding`: 2");
 }
 
 #[test]
 fn herding_event_on_a_negative_group() {
     let s = FULL.edit("group = 2", "group = -1");
-    s.fails().at(s.pos("-1")).field("events[1].group").says("no agents[-1]").accepts("herding group: 2");
+    s.fails().at(s.pos("-1")).field("events[1].group").says("no agents[-1]").accepts("live `herding`: 2");
 }
 
 #[test]
@@ -468,8 +468,8 @@ fn a_group_index_that_is_a_fraction() {
 fn macro_active_share_event_on_a_herding_group() {
     let s = FULL.edit("target = \"herding\"", "target = \"macro_active_share\"").and("value = 4.0", "value = 0.5");
     let f = s.fails();
-    f.at(s.pos("2\n")).field("events[1].group").says("agents[2] is a herding group, not a macro group");
-    f.accepts("macro group: 3");
+    f.at(s.pos("2\n")).field("events[1].group").says("agents[2] is a herding group, which has no live `active_share`");
+    f.accepts("live `active_share`: 3");
 }
 
 #[test]
@@ -665,7 +665,7 @@ fn a_tenure_with_a_negative_sd() {
 fn a_rational_parameter_on_a_herding_group() {
     let s = FULL.edit("herding = 6.0 ", "herding = 6.0\nlookback = 12 ");
     let f = s.fails();
-    f.at(s.pos("12")).field("agents[2].params.lookback").says("`lookback` is not a parameter of the herding family");
+    f.at(s.pos("lookback")).field("agents[2].params.lookback").says("`lookback` is not a parameter of the herding family");
     f.accepts("for herding: herding, autonomy");
 }
 
@@ -673,7 +673,7 @@ fn a_rational_parameter_on_a_herding_group() {
 fn a_herding_parameter_on_a_macro_group() {
     let s = FULL.edit("active_share = 0.9", "active_share = 0.9\nherding = 2.0");
     let f = s.fails();
-    f.at(s.pos("2.0")).field("agents[3].params.herding").says("not a parameter of the macro family");
+    f.at(s.pos("herding")).field("agents[3].params.herding").says("not a parameter of the macro family");
     f.accepts("for macro: intercept_buy");
 }
 
@@ -681,7 +681,7 @@ fn a_herding_parameter_on_a_macro_group() {
 fn a_zero_intelligence_parameter_on_a_market_maker() {
     let s = FULL.edit("spread = 0.001", "spread = 0.001\nbuy_prob = 0.5");
     let f = s.fails();
-    f.at(s.pos("0.5")).field("agents[0].params.buy_prob").says("not a parameter of the market_maker family");
+    f.at(s.pos("buy_prob")).field("agents[0].params.buy_prob").says("not a parameter of the market_maker family");
     f.accepts("for market_maker: spread, quote_lots, inventory_skew, order_ttl");
 }
 
@@ -689,7 +689,7 @@ fn a_zero_intelligence_parameter_on_a_market_maker() {
 fn a_market_maker_parameter_on_a_rational_group() {
     let s = FULL.edit("lookback = 12", "lookback = 12\nquote_lots = 10");
     let f = s.fails();
-    f.at(s.pos("10")).field("agents[1].params.quote_lots").says("not a parameter of the rational family");
+    f.at(s.pos("quote_lots")).field("agents[1].params.quote_lots").says("not a parameter of the rational family");
     f.accepts("for rational: fundamental_weight");
 }
 
@@ -697,7 +697,7 @@ fn a_market_maker_parameter_on_a_rational_group() {
 fn a_macro_parameter_on_a_zero_intelligence_group() {
     let s = FULL.edit("buy_prob = 0.5", "buy_prob = 0.5\nactive_share = 0.75");
     let f = s.fails();
-    f.at(s.pos("0.75")).field("agents[4].params.active_share").says("not a parameter of the zero_intelligence family");
+    f.at(s.pos("active_share")).field("agents[4].params.active_share").says("not a parameter of the zero_intelligence family");
     f.accepts("for zero_intelligence: value_spread");
 }
 

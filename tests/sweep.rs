@@ -293,8 +293,8 @@ fn bad_sweep_files_are_refused_with_file_line_and_what_is_accepted() {
             "[[param]]\npath = \"agents[3].params.herdin\"\nvalues = [1.0]\n",
             ("path", "\"agents"),
             "param[0].path",
-            "no field `herdin` in `agents[3].params`",
-            "`herding`",
+            "`herdin` is not a parameter of the herding family",
+            "for herding: herding, autonomy",
         ),
         (
             "unknown_table",
@@ -451,13 +451,14 @@ fn paths_reach_tables_arrays_and_model_fields() {
     );
     let file = t.path("paths.toml");
     fs::write(&file, &text).unwrap();
-    let sweep = tplus::scenario::load_sweep(&file).unwrap_or_else(|e| panic!("{e}"));
+    let sweep =
+        tplus::scenario::load_sweep(&file, &tplus::agents::Registry::builtin()).unwrap_or_else(|e| panic!("{e}"));
     assert!(sweep.params[5].integer, "count holds whole numbers");
     assert!(!sweep.params[0].integer);
     let points = tplus::sweep::expand(&sweep);
-    sweep.check_points(&points).unwrap_or_else(|e| panic!("{e}"));
+    sweep.check_points(&points, &tplus::agents::Registry::builtin()).unwrap_or_else(|e| panic!("{e}"));
     for p in &points {
-        let s = sweep.scenario_at(p).unwrap();
+        let s = sweep.scenario_at(p, &tplus::agents::Registry::builtin()).unwrap();
         let theta = s.macro_env.loan_rate.theta.unwrap();
         assert!((0.03..=0.05).contains(&theta));
         assert_eq!(Some(theta), p.values[0].as_f64());
@@ -473,13 +474,13 @@ fn a_point_run_alone_gives_its_row() {
     let out = t.path("out");
     ok(&["sweep", CI, "--out", s(&out), "--quiet"]);
     let text = csv(&out);
-    let sweep = tplus::scenario::load_sweep(&root().join(CI)).unwrap();
+    let sweep = tplus::scenario::load_sweep(&root().join(CI), &tplus::agents::Registry::builtin()).unwrap();
     let points = tplus::sweep::expand(&sweep);
     // The seed of a run depends on the sweep seed, the point and the replication only.
     assert_eq!(tplus::sweep::run_seed(11, 0, 0), 4_565_960_255_282_684_191);
     for (p, r) in [(4usize, 1u32), (0, 0)] {
         let seed = tplus::sweep::run_seed(sweep.seed, p, r);
-        let scenario = sweep.scenario_at(&points[p]).unwrap();
+        let scenario = sweep.scenario_at(&points[p], &tplus::agents::Registry::builtin()).unwrap();
         let opts = tplus::engine::RunOptions { seed: Some(seed), threads: 1 };
         let outcome = tplus::engine::run(&scenario, &opts, &mut tplus::engine::record::Discard).unwrap();
         let fields = tplus::sweep::csv::result_fields(&outcome, &tplus::sweep::csv::summarise(&scenario, &outcome));
@@ -494,7 +495,7 @@ fn a_point_run_alone_gives_its_row() {
 #[test]
 fn sampled_designs_are_reproducible_and_stratified() {
     let file = root().join("scenarios/sweeps/lhs_rate_credit_herding.toml");
-    let sweep = tplus::scenario::load_sweep(&file).unwrap();
+    let sweep = tplus::scenario::load_sweep(&file, &tplus::agents::Registry::builtin()).unwrap();
     let points = tplus::sweep::expand(&sweep);
     assert_eq!(points, tplus::sweep::expand(&sweep));
     let n = points.len();

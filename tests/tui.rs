@@ -19,7 +19,8 @@ use tplus::tui::ui;
 const WAIT: Duration = Duration::from_secs(60);
 
 fn load(file: &str) -> Scenario {
-    scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).expect("the bundled scenarios are valid")
+    scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(file), &tplus::agents::Registry::builtin())
+        .expect("the bundled scenarios are valid")
 }
 
 fn herding_one_day() -> Scenario {
@@ -108,7 +109,8 @@ fn live_changes_are_saved_as_a_scenario_that_replays_the_run() {
 
     // The replay scenario: valid, with the live changes as events.
     let text = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
-    let replay = scenario::parse(&dir.join("scenario.toml"), &text).expect("the saved scenario parses");
+    let replay = scenario::parse(&dir.join("scenario.toml"), &text, &tplus::agents::Registry::builtin())
+        .expect("the saved scenario parses");
     assert_eq!(replay.events.len(), s.events.len() + 2);
     let live_events = &replay.events[s.events.len()..];
     assert_eq!(live_events[0].target, EventTarget::LoanRate);
@@ -270,7 +272,7 @@ fn the_cost_of_the_view() {
             (Vec::new(), Vec::new(), Duration::ZERO, Vec::new());
         for _ in 0..reps {
             // LiveSim straight through, no view.
-            let mut live = LiveSim::new(s, None);
+            let mut live = LiveSim::new(s, None).unwrap();
             let t = Instant::now();
             while !live.finished() {
                 live.advance_window();

@@ -27,13 +27,52 @@
 //! A share of the group are blind followers: whatever their view, they buy
 //! after a rise and sell after a fall ("chasing the latest gains").
 
+use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution as _, Poisson};
 
-use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, flags};
+use super::params::minutes;
+use super::{
+    Action, Actions, Agent, Behaviour, Context, CrowdView, GroupSetup, OrderRequest, Products, Snapshot, Wake,
+};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
-use crate::scenario::FamilyParams;
+use crate::scenario::Duration;
+
+crate::behaviour_params! {
+    /// Parameters of the herding family (Kirman 1993; Alfarano, Lux & Wagner 2005; Lux & Marchesi 1999).
+    pub struct HerdingParams {
+        /// Recruitment rate b per hour (per optimist–pessimist pair, Alfarano–Lux–Wagner); changeable during a run.
+        herding: f64 = 1.0, Real(0.0, 1000.0), "a recruitment rate per hour from 0 to 1000, e.g. 2";
+        /// Idiosyncratic switching rate a per member per hour.
+        autonomy: f64 = 0.3, Real(0.0, 1000.0), "a switching rate per hour from 0 to 1000, e.g. 0.5";
+        /// Push of the recent price change on switching to optimism (per 1% move per window).
+        price_push: f64 = 0.5, Real(-100.0, 100.0), "a weight from -100 to 100";
+        /// Push of the recent order-flow imbalance (−1…1) on switching to optimism.
+        flow_push: f64 = 0.0, Real(-100.0, 100.0), "a weight from -100 to 100";
+        /// Share of blind followers, who chase the latest price change whatever their view.
+        blind_share: f64 = 0.1, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// Share of optimists at the start.
+        initial_optimists: f64 = 0.5, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// Fewest lots in an order.
+        min_lots: i64 = 1, Int(1, 100_000_000), "a whole number of lots, at least 1";
+        /// Most lots in an order (default: min_lots or 20, whichever is larger).
+        max_lots: Option<i64> = None, Int(1, 100_000_000), "a whole number of lots, at least min_lots";
+        /// Share of orders that are all-or-none (full delivery).
+        aon_share: f64 = 0.0, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// Share of orders sent as market orders.
+        market_share: f64 = 0.2, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// How long a limit order stays in the book before it expires (at most to the close).
+        order_ttl: Duration = minutes(10), PositiveDuration, "a duration above 0, e.g. \"30m\"";
+    }
+    check(p) {
+        super::params::lots_in_order(p.min_lots, p.max_lots)
+    }
+}
+
+/// Grid of the crowd's clock (2 s of session time), so its path does not
+/// depend on when batches happen to fall.
+const CROWD_STEP: i64 = 2_000_000_000;
 
 /// Longest tau-leaping step, in hours (2 s): short against the crowd's time
 /// scale 1/b for any herding rate a scenario may set.
@@ -42,25 +81,32 @@ const MAX_STEP_HOURS: f64 = 2.0 / 3600.0;
 /// The mood of one herd-following group: k optimists among N members.
 #[derive(Clone, Debug)]
 pub struct Sentiment {
+    /// N, the group's size.
     pub members: u32,
+    /// k, members currently optimistic.
     pub optimists: u32,
     /// Idiosyncratic switching rate per member per hour.
     pub autonomy: f64,
+    /// Weight of the last window's return (in %) in the push U.
     pub price_push: f64,
+    /// Weight of the last window's order imbalance in the push U.
     pub flow_push: f64,
 }
 
 impl Sentiment {
-    pub fn new(members: u32, initial_share: f64, p: &FamilyParams) -> Sentiment {
+    /// `members` of whom a share `initial_share` start optimistic; the
+    /// switching parameters from `p`.
+    pub fn new(members: u32, initial_share: f64, p: &HerdingParams) -> Sentiment {
         Sentiment {
             members,
             optimists: (f64::from(members) * initial_share).round() as u32,
-            autonomy: p.autonomy.unwrap_or(Herding::DEFAULT_AUTONOMY),
-            price_push: p.price_push.unwrap_or(0.5),
-            flow_push: p.flow_push.unwrap_or(0.0),
+            autonomy: p.autonomy,
+            price_push: p.price_push,
+            flow_push: p.flow_push,
         }
     }
 
+    /// The optimists' share z = k/N (½ for an empty group).
     pub fn share(&self) -> f64 {
         if self.members == 0 { 0.5 } else { f64::from(self.optimists) / f64::from(self.members) }
     }
@@ -92,7 +138,18 @@ impl Sentiment {
     }
 }
 
-#[derive(Clone, Debug)]
+/// A herd-follower's own state: the mood it acted on last, and whether it
+/// is a blind follower.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HerdingState {
+    /// Optimistic at the last wake-up.
+    pub optimist: bool,
+    /// Chases the latest price change whatever its view.
+    pub blind: bool,
+}
+
+/// The herding family: members and their crowd.
+#[derive(Debug)]
 pub struct Herding {
     blind_share: f64,
     min_lots: u32,
@@ -100,71 +157,63 @@ pub struct Herding {
     aon_share: f64,
     market_share: f64,
     order_ttl: i64,
-    products: Vec<u16>,
-}
-
-impl Herding {
-    /// Herding rate b (per hour) when the scenario gives none.
-    pub const DEFAULT_HERDING: f64 = 1.0;
-    /// Autonomy a (per hour) when the scenario gives none.
-    pub const DEFAULT_AUTONOMY: f64 = 0.3;
-
-    /// Defaults for every parameter the scenario leaves out (see scenarios/README.md).
-    /// The crowd's dynamics live in the engine's [`Sentiment`]; the herding
-    /// rate itself in the group's view, where it can change during a run.
-    pub fn new(p: &FamilyParams, products: Vec<u16>) -> Herding {
-        let min_lots = p.min_lots.unwrap_or(1) as u32;
-        Herding {
-            blind_share: p.blind_share.unwrap_or(0.1),
-            min_lots,
-            max_lots: p.max_lots.map_or(min_lots.max(20), |m| m as u32),
-            aon_share: p.aon_share.unwrap_or(0.0),
-            market_share: p.market_share.unwrap_or(0.2),
-            order_ttl: p.order_ttl.map_or(10 * 60_000_000_000, |d| d.0),
-            products,
-        }
-    }
+    products: Products,
+    /// The recruitment rate b per hour (a live parameter).
+    herding: f64,
+    crowd: Sentiment,
+    /// The product whose price and order flow push the crowd.
+    watched: usize,
+    /// Session time the crowd has been stepped to.
+    crowd_t: i64,
+    rng: ChaCha8Rng,
 }
 
 impl Behaviour for Herding {
-    fn init(&self, state: &mut AgentState, rng: &mut AgentRng) {
-        if rng.random_bool(self.blind_share) {
-            state.flags |= flags::BLIND;
+    type Params = HerdingParams;
+    type State = HerdingState;
+    const NAME: &'static str = "herding";
+    const ABOUT: &'static str =
+        "herd-following customers whose crowd mood spreads by recruitment (Alfarano, Lux & Wagner 2005)";
+    const LIVE_PARAMS: &'static [&'static str] = &["herding"];
+
+    fn build(p: HerdingParams, setup: GroupSetup) -> Herding {
+        let min_lots = p.min_lots as u32;
+        Herding {
+            blind_share: p.blind_share,
+            min_lots,
+            max_lots: p.max_lots.map_or(min_lots.max(20), |m| m as u32),
+            aon_share: p.aon_share,
+            market_share: p.market_share,
+            order_ttl: p.order_ttl.0,
+            herding: p.herding,
+            crowd: Sentiment::new(setup.members, p.initial_optimists, &p),
+            watched: setup.products.first().map_or(0, usize::from),
+            products: setup.products,
+            crowd_t: 0,
+            rng: setup.rng,
         }
     }
 
-    fn decide(
-        &self,
-        id: u32,
-        _now: i64,
-        state: &mut AgentState,
-        rng: &mut AgentRng,
-        ctx: &Context<'_>,
-        out: &mut [Option<Action>; MAX_ACTIONS],
-    ) {
-        if self.products.is_empty() {
-            return;
-        }
+    fn init(&self, rng: &mut AgentRng) -> HerdingState {
+        HerdingState { optimist: false, blind: rng.random_bool(self.blind_share) }
+    }
+
+    fn decide(&self, wake: Wake, agent: &mut Agent<HerdingState>, ctx: &Context<'_>, out: &mut Actions) {
+        let Some(product) = self.products.pick(&mut agent.rng) else { return };
         let snap = ctx.snapshot;
-        let group = &snap.groups[state.group as usize];
-        let product = self.products[rng.random_range(0..self.products.len())];
+        let rng = &mut agent.rng;
         let last = snap.markets[product as usize].last_return();
-        if rng.random_bool(group.optimist_share().clamp(0.0, 1.0)) {
-            state.flags |= flags::OPTIMIST;
-        } else {
-            state.flags &= !flags::OPTIMIST;
-        }
-        let buy = if state.flags & flags::BLIND != 0 && last != 0.0 { last > 0.0 } else { state.is_optimist() };
+        agent.state.optimist = rng.random_bool(self.crowd.share().clamp(0.0, 1.0));
+        let buy = if agent.state.blind && last != 0.0 { last > 0.0 } else { agent.state.optimist };
         let side = if buy { Side::Buy } else { Side::Sell };
-        let mut n = 0;
         // A changed mind withdraws the order of the other view.
-        if let Some(live) = state.live(side.opposite()) {
-            out[n] = Some(live.cancel());
-            n += 1;
+        if let Some(live) = agent.live(side.opposite()) {
+            out.push(live.cancel());
         }
-        if state.live(side).is_some() {
+        if agent.live(side).is_some() {
             return;
         }
+        let rng = &mut agent.rng;
         let view = &snap.products[product as usize];
         let kind = if rng.random_bool(self.market_share) { OrderKind::Market } else { OrderKind::Limit };
         let all_or_none = self.aon_share > 0.0 && rng.random_bool(self.aon_share);
@@ -177,7 +226,40 @@ impl Behaviour for Herding {
         }
         .clamp(view.band_lo, view.band_hi);
         let order = OrderRequest { product, side, kind, price, lots: want, all_or_none, ttl: self.order_ttl };
-        out[n] = order.within_means(ctx, id).map(Action::Submit);
+        out.push_some(order.within_means(ctx, wake.id).map(Action::Submit));
+    }
+
+    fn open_day(&mut self, open: i64) {
+        // The crowd moves in session time only.
+        self.crowd_t = open;
+    }
+
+    fn advance(&mut self, t: i64, market: &Snapshot) {
+        if t < self.crowd_t + CROWD_STEP {
+            return;
+        }
+        let t = t - (t - self.crowd_t).rem_euclid(CROWD_STEP);
+        if t <= self.crowd_t {
+            return;
+        }
+        let m = &market.markets[self.watched];
+        let push = self.crowd.push(m.last_return(), m.imbalance);
+        self.crowd.advance((t - self.crowd_t) as f64 / 3.6e12, self.herding, push, &mut self.rng);
+        self.crowd_t = t;
+    }
+
+    fn crowd(&self) -> Option<CrowdView> {
+        Some(CrowdView { members: self.crowd.members, optimists: self.crowd.optimists })
+    }
+
+    fn live_param(&self, name: &str) -> Option<f64> {
+        (name == "herding").then_some(self.herding)
+    }
+
+    fn set_live_param(&mut self, name: &str, value: f64) {
+        if name == "herding" {
+            self.herding = value.clamp(0.0, 1000.0);
+        }
     }
 }
 
@@ -197,7 +279,7 @@ mod tests {
     }
 
     fn share_path(herding: f64, autonomy: f64) -> Vec<f64> {
-        let p = FamilyParams { autonomy: Some(autonomy), price_push: Some(0.0), ..FamilyParams::default() };
+        let p = HerdingParams { autonomy, price_push: 0.0, ..HerdingParams::default() };
         let mut s = Sentiment::new(2000, 0.5, &p);
         let mut rng = agent_stream(3, 3);
         // 400 hours sampled every 6 minutes.
@@ -236,7 +318,7 @@ mod tests {
 
     #[test]
     fn a_rising_market_recruits_optimists() {
-        let p = FamilyParams { autonomy: Some(0.5), price_push: Some(1.0), ..FamilyParams::default() };
+        let p = HerdingParams { autonomy: 0.5, price_push: 1.0, ..HerdingParams::default() };
         let mut s = Sentiment::new(1000, 0.5, &p);
         let mut rng = agent_stream(5, 5);
         let push = s.push(0.005, 0.0);

@@ -14,11 +14,54 @@
 
 use rand::RngExt;
 
-use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest};
+use super::params::minutes;
+use super::{Action, Actions, Agent, Behaviour, Context, GroupSetup, OrderRequest, Products, Wake};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
-use crate::scenario::FamilyParams;
+use crate::scenario::Duration;
 
+crate::behaviour_params! {
+    /// Parameters of the macro-driven family (logistic demand).
+    pub struct MacroParams {
+        /// Log-odds of a subscription at a wake-up when every driver is zero.
+        intercept_buy: f64 = -1.0, Real(-50.0, 50.0), "log-odds from -50 to 50";
+        /// Log-odds of a sale at a wake-up when every driver is zero.
+        intercept_sell: f64 = -1.0, Real(-50.0, 50.0), "log-odds from -50 to 50";
+        /// Weight of the product's yield over the deposit rate (per percentage point).
+        spread_sensitivity: f64 = 1.0, Real(-100.0, 100.0), "a weight per percentage point from -100 to 100";
+        /// Weight of the loan rate's excess over the yield (per percentage point), against buying.
+        loan_sensitivity: f64 = 0.5, Real(-100.0, 100.0), "a weight per percentage point from -100 to 100";
+        /// Weight of the price level's deviation from its reference (per 1%), against buying.
+        price_level_sensitivity: f64 = 0.2, Real(-100.0, 100.0), "a weight per 1% from -100 to 100";
+        /// Weight of the international shock, for buying.
+        shock_sensitivity: f64 = 0.5, Real(-100.0, 100.0), "a weight from -100 to 100";
+        /// Share of the group that is active (the rest stay out of the market); changeable during a run.
+        active_share: f64 = 1.0, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// Fewest lots in an order.
+        min_lots: i64 = 1, Int(1, 100_000_000), "a whole number of lots, at least 1";
+        /// Most lots in an order (default: min_lots or 20, whichever is larger).
+        max_lots: Option<i64> = None, Int(1, 100_000_000), "a whole number of lots, at least min_lots";
+        /// Share of orders that are all-or-none (full delivery).
+        aon_share: f64 = 0.1, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// Share of orders sent as market orders.
+        market_share: f64 = 0.1, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// How long a limit order stays in the book before it expires (at most to the close).
+        order_ttl: Duration = minutes(30), PositiveDuration, "a duration above 0, e.g. \"30m\"";
+    }
+    check(p) {
+        super::params::lots_in_order(p.min_lots, p.max_lots)
+    }
+}
+
+/// A macro-driven customer's own state: its rank in [0, 1), which decides
+/// whether it is among the group's active share.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MacroState {
+    /// Active while below the group's active share.
+    pub rank: f32,
+}
+
+/// The macro-driven family.
 #[derive(Clone, Debug)]
 pub struct MacroDriven {
     intercept_buy: f64,
@@ -27,12 +70,14 @@ pub struct MacroDriven {
     loan_sensitivity: f64,
     price_level_sensitivity: f64,
     shock_sensitivity: f64,
+    /// The share of members active (a live parameter).
+    active_share: f64,
     min_lots: u32,
     max_lots: u32,
     aon_share: f64,
     market_share: f64,
     order_ttl: i64,
-    products: Vec<u16>,
+    products: Products,
 }
 
 fn logistic(x: f64) -> f64 {
@@ -40,28 +85,6 @@ fn logistic(x: f64) -> f64 {
 }
 
 impl MacroDriven {
-    /// Active share when the scenario gives none.
-    pub const DEFAULT_ACTIVE_SHARE: f64 = 1.0;
-
-    /// Defaults for every parameter the scenario leaves out (see scenarios/README.md).
-    pub fn new(p: &FamilyParams, products: Vec<u16>) -> MacroDriven {
-        let min_lots = p.min_lots.unwrap_or(1) as u32;
-        MacroDriven {
-            intercept_buy: p.intercept_buy.unwrap_or(-1.0),
-            intercept_sell: p.intercept_sell.unwrap_or(-1.0),
-            spread_sensitivity: p.spread_sensitivity.unwrap_or(1.0),
-            loan_sensitivity: p.loan_sensitivity.unwrap_or(0.5),
-            price_level_sensitivity: p.price_level_sensitivity.unwrap_or(0.2),
-            shock_sensitivity: p.shock_sensitivity.unwrap_or(0.5),
-            min_lots,
-            max_lots: p.max_lots.map_or(min_lots.max(20), |m| m as u32),
-            aon_share: p.aon_share.unwrap_or(0.1),
-            market_share: p.market_share.unwrap_or(0.1),
-            order_ttl: p.order_ttl.map_or(30 * 60_000_000_000, |d| d.0),
-            products,
-        }
-    }
-
     /// The demand index x for a product with annual yield `yield_` under the snapshot's environment.
     fn index(&self, yield_: f64, ctx: &Context<'_>) -> f64 {
         let s = ctx.snapshot;
@@ -73,24 +96,41 @@ impl MacroDriven {
 }
 
 impl Behaviour for MacroDriven {
-    fn init(&self, state: &mut AgentState, rng: &mut AgentRng) {
-        state.traits[0] = rng.random::<f32>();
+    type Params = MacroParams;
+    type State = MacroState;
+    const NAME: &'static str = "macro";
+    const ABOUT: &'static str = "customers whose demand is a logistic function of rates, the price level and shocks";
+    const LIVE_PARAMS: &'static [&'static str] = &["active_share"];
+
+    fn build(p: MacroParams, setup: GroupSetup) -> MacroDriven {
+        let min_lots = p.min_lots as u32;
+        MacroDriven {
+            intercept_buy: p.intercept_buy,
+            intercept_sell: p.intercept_sell,
+            spread_sensitivity: p.spread_sensitivity,
+            loan_sensitivity: p.loan_sensitivity,
+            price_level_sensitivity: p.price_level_sensitivity,
+            shock_sensitivity: p.shock_sensitivity,
+            active_share: p.active_share,
+            min_lots,
+            max_lots: p.max_lots.map_or(min_lots.max(20), |m| m as u32),
+            aon_share: p.aon_share,
+            market_share: p.market_share,
+            order_ttl: p.order_ttl.0,
+            products: setup.products,
+        }
     }
 
-    fn decide(
-        &self,
-        id: u32,
-        _now: i64,
-        state: &mut AgentState,
-        rng: &mut AgentRng,
-        ctx: &Context<'_>,
-        out: &mut [Option<Action>; MAX_ACTIONS],
-    ) {
-        let group = &ctx.snapshot.groups[state.group as usize];
-        if self.products.is_empty() || f64::from(state.traits[0]) >= group.active_share {
+    fn init(&self, rng: &mut AgentRng) -> MacroState {
+        MacroState { rank: rng.random::<f32>() }
+    }
+
+    fn decide(&self, wake: Wake, agent: &mut Agent<MacroState>, ctx: &Context<'_>, out: &mut Actions) {
+        if self.products.0.is_empty() || f64::from(agent.state.rank) >= self.active_share {
             return;
         }
-        let product = self.products[rng.random_range(0..self.products.len())];
+        let Some(product) = self.products.pick(&mut agent.rng) else { return };
+        let rng = &mut agent.rng;
         let view = &ctx.snapshot.products[product as usize];
         let x = self.index(view.annual_yield, ctx);
         let side = if rng.random_bool(logistic(self.intercept_buy + x)) {
@@ -100,9 +140,10 @@ impl Behaviour for MacroDriven {
         } else {
             return;
         };
-        if state.live(side).is_some() {
+        if agent.live(side).is_some() {
             return;
         }
+        let rng = &mut agent.rng;
         let kind = if rng.random_bool(self.market_share) { OrderKind::Market } else { OrderKind::Limit };
         let all_or_none = self.aon_share > 0.0 && rng.random_bool(self.aon_share);
         let want = rng.random_range(self.min_lots..=self.max_lots);
@@ -114,7 +155,17 @@ impl Behaviour for MacroDriven {
         }
         .clamp(view.band_lo, view.band_hi);
         let order = OrderRequest { product, side, kind, price, lots: want, all_or_none, ttl: self.order_ttl };
-        out[0] = order.within_means(ctx, id).map(Action::Submit);
+        out.push_some(order.within_means(ctx, wake.id).map(Action::Submit));
+    }
+
+    fn live_param(&self, name: &str) -> Option<f64> {
+        (name == "active_share").then_some(self.active_share)
+    }
+
+    fn set_live_param(&mut self, name: &str, value: f64) {
+        if name == "active_share" {
+            self.active_share = value.clamp(0.0, 1.0);
+        }
     }
 }
 

@@ -26,15 +26,53 @@
 
 use rand::RngExt;
 
-use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest, affordable, sellable, std_normal};
+use super::params::minutes;
+use super::{
+    Action, Actions, Agent, Behaviour, Context, GroupSetup, OrderRequest, Products, Wake, affordable, sellable,
+    std_normal,
+};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
-use crate::scenario::FamilyParams;
+use crate::scenario::{Duration, MAX_LOOKBACK};
 
 /// Floor of the return variance over the horizon, so a quiet market does not
 /// ask for an unbounded position.
 const MIN_VARIANCE: f64 = 1e-6;
 
+crate::behaviour_params! {
+    /// Parameters of the rational family (Chiarella & Iori 2002).
+    pub struct RationalParams {
+        /// Scale of the fundamentalist weight g1 (each agent draws |N(0, scale)|).
+        fundamental_weight: f64 = 1.0, Real(0.0, 100.0), "a weight scale from 0 to 100";
+        /// Scale of the chartist weight g2 (each agent draws N(0, scale): trend followers and contrarians).
+        chartist_weight: f64 = 0.1, Real(0.0, 100.0), "a weight scale from 0 to 100";
+        /// Scale of the noise weight n (each agent draws |N(0, scale)|).
+        noise_weight: f64 = 0.2, Real(0.0, 100.0), "a weight scale from 0 to 100";
+        /// Standard deviation of the noise term, as a return.
+        noise_sd: f64 = 0.0005, Real(0.0, 1.0), "a return standard deviation from 0 to 1";
+        /// Mean–variance risk aversion γ in x* = (E[R] − r_f) / (γ σ²).
+        risk_aversion: f64 = 2.0, Real(1e-6, 1e6), "a risk aversion above 0, e.g. 2";
+        /// Least expected excess return (over the funding cost) worth a trade.
+        threshold: f64 = 0.0001, Real(0.0, 1.0), "an excess return from 0 to 1, e.g. 0.0002";
+        /// Windows of price history the chartist term averages over.
+        lookback: i64 = 12, Int(1, MAX_LOOKBACK), "a whole number of windows from 1 to 64";
+        /// Most lots in an order.
+        max_lots: i64 = 500, Int(1, 100_000_000), "a whole number of lots, at least min_lots";
+        /// Share of orders that are all-or-none (full delivery).
+        aon_share: f64 = 0.0, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// How long a limit order stays in the book before it expires (at most to the close).
+        order_ttl: Duration = minutes(30), PositiveDuration, "a duration above 0, e.g. \"30m\"";
+    }
+}
+
+/// A rational customer's own weights: fundamentalist g1, chartist g2, noise n.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RationalState {
+    /// [g1, g2, n], drawn once at the start.
+    pub weights: [f32; 3],
+}
+
+/// The rational family.
 #[derive(Clone, Debug)]
 pub struct Rational {
     fundamental_weight: f64,
@@ -47,60 +85,53 @@ pub struct Rational {
     max_lots: u32,
     aon_share: f64,
     order_ttl: i64,
-    products: Vec<u16>,
-}
-
-impl Rational {
-    /// Defaults for every parameter the scenario leaves out (see scenarios/README.md).
-    pub fn new(p: &FamilyParams, products: Vec<u16>) -> Rational {
-        Rational {
-            fundamental_weight: p.fundamental_weight.unwrap_or(1.0),
-            chartist_weight: p.chartist_weight.unwrap_or(0.1),
-            noise_weight: p.noise_weight.unwrap_or(0.2),
-            noise_sd: p.noise_sd.unwrap_or(0.0005),
-            risk_aversion: p.risk_aversion.unwrap_or(2.0),
-            threshold: p.threshold.unwrap_or(0.0001),
-            lookback: p.lookback.unwrap_or(12) as usize,
-            max_lots: p.max_lots.unwrap_or(500) as u32,
-            aon_share: p.aon_share.unwrap_or(0.0),
-            order_ttl: p.order_ttl.map_or(30 * 60_000_000_000, |d| d.0),
-            products,
-        }
-    }
+    products: Products,
 }
 
 impl Behaviour for Rational {
-    fn init(&self, state: &mut AgentState, rng: &mut AgentRng) {
-        state.traits = [
-            (std_normal(rng) * self.fundamental_weight).abs() as f32,
-            (std_normal(rng) * self.chartist_weight) as f32,
-            (std_normal(rng) * self.noise_weight).abs() as f32,
-        ];
+    type Params = RationalParams;
+    type State = RationalState;
+    const NAME: &'static str = "rational";
+    const ABOUT: &'static str =
+        "fundamentalist, chartist and noise expectations with mean-variance sizing (Chiarella & Iori 2002)";
+
+    fn build(p: RationalParams, setup: GroupSetup) -> Rational {
+        Rational {
+            fundamental_weight: p.fundamental_weight,
+            chartist_weight: p.chartist_weight,
+            noise_weight: p.noise_weight,
+            noise_sd: p.noise_sd,
+            risk_aversion: p.risk_aversion,
+            threshold: p.threshold,
+            lookback: p.lookback as usize,
+            max_lots: p.max_lots as u32,
+            aon_share: p.aon_share,
+            order_ttl: p.order_ttl.0,
+            products: setup.products,
+        }
     }
 
-    fn decide(
-        &self,
-        id: u32,
-        _now: i64,
-        state: &mut AgentState,
-        rng: &mut AgentRng,
-        ctx: &Context<'_>,
-        out: &mut [Option<Action>; MAX_ACTIONS],
-    ) {
-        if self.products.is_empty() {
+    fn init(&self, rng: &mut AgentRng) -> RationalState {
+        RationalState {
+            weights: [
+                (std_normal(rng) * self.fundamental_weight).abs() as f32,
+                (std_normal(rng) * self.chartist_weight) as f32,
+                (std_normal(rng) * self.noise_weight).abs() as f32,
+            ],
+        }
+    }
+
+    fn decide(&self, wake: Wake, agent: &mut Agent<RationalState>, ctx: &Context<'_>, out: &mut Actions) {
+        if self.products.0.is_empty() {
             return;
         }
         // A new view replaces the old: withdraw what still rests.
-        let mut n = 0;
-        for live in state.live_orders() {
-            out[n] = Some(live.cancel());
-            n += 1;
-        }
-        let product = self.products[rng.random_range(0..self.products.len())];
+        agent.cancel_all(out);
+        let product = self.products.pick(&mut agent.rng).unwrap_or_default();
         let snap = ctx.snapshot;
         let view = &snap.products[product as usize];
         let market = &snap.markets[product as usize];
-        let epsilon = std_normal(rng) * self.noise_sd;
+        let epsilon = std_normal(&mut agent.rng) * self.noise_sd;
 
         let price = view.reference_price();
         let failed = (1.0 - market.sale_success).clamp(0.0, 1.0);
@@ -113,17 +144,17 @@ impl Behaviour for Rational {
         let chartist = trend * self.lookback.min(market.returns.len()) as f64;
         // Window-return variance scaled to the one business day to T+1.
         let variance = (volatility * volatility * snap.windows_per_day).max(MIN_VARIANCE);
-        let [g1, g2, noise] = state.traits.map(f64::from);
+        let [g1, g2, noise] = agent.state.weights.map(f64::from);
         let norm = g1 + g2.abs() + noise;
         let expected =
             if norm > 0.0 { (g1 * fundamental + g2 * chartist + noise * epsilon) / norm } else { fundamental };
         let funding = snap.loan_rate * snap.days_to_next / 365.0;
         let excess = expected - funding;
         let expected_price = price * (1.0 + expected);
-        let all_or_none = self.aon_share > 0.0 && rng.random_bool(self.aon_share);
+        let all_or_none = self.aon_share > 0.0 && agent.rng.random_bool(self.aon_share);
 
-        let held = sellable(ctx, id, product, u32::MAX);
-        let due = ctx.accounts.due_today(product as usize, id, snap.day).min(held);
+        let held = sellable(ctx, wake.id, product, u32::MAX);
+        let due = ctx.accounts.due_today(product as usize, wake.id, snap.day).min(held);
         let order = if due > 0 {
             // Lots the platform would redeem at the close at NAV less the
             // penalty: anything above that value beats keeping them.
@@ -138,9 +169,9 @@ impl Behaviour for Rational {
             let limit =
                 ((expected_price / (1.0 + funding + self.threshold)).floor() as i64).clamp(view.band_lo, view.band_hi);
             let fraction = (excess / (self.risk_aversion * variance)).min(1.0);
-            let budget = ctx.accounts.available_cash(id) as f64 * fraction;
+            let budget = ctx.accounts.available_cash(wake.id) as f64 * fraction;
             let want = (budget / (limit * view.lot_micros_per_tick).max(1) as f64).min(f64::from(self.max_lots));
-            let lots = affordable(ctx, id, view, limit, want as u32);
+            let lots = affordable(ctx, wake.id, view, limit, want as u32);
             (lots > 0).then_some((Side::Buy, limit, lots))
         } else if excess < -self.threshold {
             // Lowest price worth more than holding on to T+1.
@@ -153,7 +184,7 @@ impl Behaviour for Rational {
             None
         };
         if let Some((side, price, lots)) = order {
-            out[n] = Some(Action::Submit(OrderRequest {
+            out.push(Action::Submit(OrderRequest {
                 product,
                 side,
                 kind: OrderKind::Limit,

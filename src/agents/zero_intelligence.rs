@@ -11,11 +11,51 @@
 use rand::RngExt;
 use rand_distr::{Distribution as _, Normal};
 
-use super::{Action, AgentState, Behaviour, Context, MAX_ACTIONS, OrderRequest};
+use super::params::{lots_in_order, minutes, shares_add_up};
+use super::{Action, Actions, Agent, Behaviour, Context, GroupSetup, OrderRequest, Products, Wake};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
-use crate::scenario::FamilyParams;
+use crate::scenario::Duration;
 
+crate::behaviour_params! {
+    /// Parameters of the zero-intelligence family.
+    pub struct ZeroIntelligenceParams {
+        /// Standard deviation of an agent's private value around NAV, as a fraction of NAV.
+        value_spread: f64 = 0.002, Real(0.0, 0.5), "a fraction of NAV from 0 to 0.5";
+        /// Width of the uniform price draw below the value (bids) or above the cost (asks), as a fraction of NAV.
+        price_range: f64 = 0.004, Real(1e-6, 0.5), "a fraction of NAV above 0 and at most 0.5";
+        /// Probability that a wake-up is a subscription (buy) rather than a sale.
+        buy_prob: f64 = 0.5, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// Fewest lots in an order.
+        min_lots: i64 = 1, Int(1, 100_000_000), "a whole number of lots, at least 1";
+        /// Most lots in an order (default: min_lots or 10, whichever is larger).
+        max_lots: Option<i64> = None, Int(1, 100_000_000), "a whole number of lots, at least min_lots";
+        /// Share of orders that are all-or-none (full delivery).
+        aon_share: f64 = 0.1, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// Share of orders sent as market orders.
+        market_share: f64 = 0.05, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// Share of orders sent immediate-or-cancel.
+        ioc_share: f64 = 0.05, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// Probability that a wake-up cancels the agent's resting order instead of trading.
+        cancel_prob: f64 = 0.1, Real(0.0, 1.0), "a probability from 0 to 1";
+        /// How long a limit order stays in the book before it expires (at most to the close).
+        order_ttl: Duration = minutes(30), PositiveDuration, "a duration above 0, e.g. \"30m\"";
+    }
+    check(p) {
+        lots_in_order(p.min_lots, p.max_lots)?;
+        shares_add_up(p.market_share, p.ioc_share)
+    }
+}
+
+/// A zero-intelligence trader's own state: its private valuation's offset
+/// from NAV (a fraction of NAV).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ZiState {
+    /// Private value = NAV × (1 + offset).
+    pub value_offset: f32,
+}
+
+/// The zero-intelligence family (ZI-C).
 #[derive(Clone, Debug)]
 pub struct ZeroIntelligence {
     value_spread: f64,
@@ -28,59 +68,51 @@ pub struct ZeroIntelligence {
     ioc_share: f64,
     cancel_prob: f64,
     order_ttl: i64,
-    products: Vec<u16>,
-}
-
-impl ZeroIntelligence {
-    /// Defaults for every parameter the scenario leaves out (see scenarios/README.md).
-    pub fn new(p: &FamilyParams, products: Vec<u16>) -> ZeroIntelligence {
-        let min_lots = p.min_lots.unwrap_or(1) as u32;
-        ZeroIntelligence {
-            value_spread: p.value_spread.unwrap_or(0.002),
-            price_range: p.price_range.unwrap_or(0.004),
-            buy_prob: p.buy_prob.unwrap_or(0.5),
-            min_lots,
-            max_lots: p.max_lots.map_or(min_lots.max(10), |m| m as u32),
-            aon_share: p.aon_share.unwrap_or(0.1),
-            market_share: p.market_share.unwrap_or(0.05),
-            ioc_share: p.ioc_share.unwrap_or(0.05),
-            cancel_prob: p.cancel_prob.unwrap_or(0.1),
-            order_ttl: p.order_ttl.map_or(30 * 60_000_000_000, |d| d.0),
-            products,
-        }
-    }
+    products: Products,
 }
 
 impl Behaviour for ZeroIntelligence {
-    fn init(&self, state: &mut AgentState, rng: &mut AgentRng) {
-        let offset = Normal::new(0.0, self.value_spread).map_or(0.0, |n| n.sample(rng));
-        state.traits[0] = offset as f32;
+    type Params = ZeroIntelligenceParams;
+    type State = ZiState;
+    const NAME: &'static str = "zero_intelligence";
+    const ABOUT: &'static str = "budget-constrained zero-intelligence traders (Gode & Sunder 1993)";
+
+    fn build(p: ZeroIntelligenceParams, setup: GroupSetup) -> ZeroIntelligence {
+        let min_lots = p.min_lots as u32;
+        ZeroIntelligence {
+            value_spread: p.value_spread,
+            price_range: p.price_range,
+            buy_prob: p.buy_prob,
+            min_lots,
+            max_lots: p.max_lots.map_or(min_lots.max(10), |m| m as u32),
+            aon_share: p.aon_share,
+            market_share: p.market_share,
+            ioc_share: p.ioc_share,
+            cancel_prob: p.cancel_prob,
+            order_ttl: p.order_ttl.0,
+            products: setup.products,
+        }
     }
 
-    fn decide(
-        &self,
-        id: u32,
-        _now: i64,
-        state: &mut AgentState,
-        rng: &mut AgentRng,
-        ctx: &Context<'_>,
-        out: &mut [Option<Action>; MAX_ACTIONS],
-    ) {
-        if let Some(live) = state.live_orders().next()
-            && rng.random_bool(self.cancel_prob)
+    fn init(&self, rng: &mut AgentRng) -> ZiState {
+        let offset = Normal::new(0.0, self.value_spread).map_or(0.0, |n| n.sample(rng));
+        ZiState { value_offset: offset as f32 }
+    }
+
+    fn decide(&self, wake: Wake, agent: &mut Agent<ZiState>, ctx: &Context<'_>, out: &mut Actions) {
+        let resting = agent.live_orders().next();
+        if let Some(live) = resting
+            && agent.rng.random_bool(self.cancel_prob)
         {
-            out[0] = Some(live.cancel());
+            out.push(live.cancel());
             return;
         }
-        if self.products.is_empty() {
-            return;
-        }
-        let product = self.products[rng.random_range(0..self.products.len())];
+        let Some(product) = self.products.pick(&mut agent.rng) else { return };
         let view = &ctx.snapshot.products[product as usize];
-        let value = view.nav_ticks * (1.0 + f64::from(state.traits[0]));
+        let value = view.nav_ticks * (1.0 + f64::from(agent.state.value_offset));
         let width = (view.nav_ticks * self.price_range).max(1.0);
-        let side = if rng.random_bool(self.buy_prob) { Side::Buy } else { Side::Sell };
-        let u: f64 = rng.random();
+        let side = if agent.rng.random_bool(self.buy_prob) { Side::Buy } else { Side::Sell };
+        let u: f64 = agent.rng.random();
         let kind = if u < self.market_share {
             OrderKind::Market
         } else if u < self.market_share + self.ioc_share {
@@ -88,9 +120,9 @@ impl Behaviour for ZeroIntelligence {
         } else {
             OrderKind::Limit
         };
-        let all_or_none = rng.random_bool(self.aon_share);
-        let lots = rng.random_range(self.min_lots..=self.max_lots);
-        let draw: f64 = rng.random();
+        let all_or_none = agent.rng.random_bool(self.aon_share);
+        let lots = agent.rng.random_range(self.min_lots..=self.max_lots);
+        let draw: f64 = agent.rng.random();
         let price = match side {
             Side::Buy => (value - draw * width).floor() as i64,
             Side::Sell => (value + draw * width).ceil() as i64,
@@ -99,6 +131,6 @@ impl Behaviour for ZeroIntelligence {
         // Budget constraint: never bid for more than the free cash covers,
         // never offer more than is sellable.
         let order = OrderRequest { product, side, kind, price, lots, all_or_none, ttl: self.order_ttl };
-        out[0] = order.within_means(ctx, id).map(Action::Submit);
+        out.push_some(order.within_means(ctx, wake.id).map(Action::Submit));
     }
 }

@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 mod sweep;
 mod tui;
 
+use crate::agents::Registry;
 use crate::engine::{self, Outcome, RunOptions};
 use crate::metrics::{Block, Summary};
 use crate::results::{self, RunWriter};
@@ -101,7 +102,7 @@ fn default_threads() -> usize {
 }
 
 fn load(path: &Path) -> Result<Scenario, ExitCode> {
-    scenario::load(path).map_err(|e| {
+    scenario::load(path, &Registry::builtin()).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })
@@ -211,7 +212,7 @@ pub fn describe(path: &Path, s: &Scenario) -> String {
             o,
             "  agents    {} × {}: {} arrivals at {:.3}/h each on average, budget {}, products {}",
             g.count,
-            g.family.name(),
+            g.family,
             format!("{:?}", g.arrival.process).to_lowercase(),
             g.arrival.mean_rate(),
             format!("{:?}", g.budget.dist).to_lowercase(),

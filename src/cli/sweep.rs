@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::agents::Registry;
 use crate::scenario::{self, DesignKind, Domain, Sweep, value_text};
 use crate::sweep::{self, Options, Shard, Show};
 
@@ -54,7 +55,8 @@ pub struct MergeArgs {
 
 /// `tplus sweep`.
 pub fn sweep(args: SweepArgs) -> ExitCode {
-    let def = match scenario::load_sweep(&args.file) {
+    let registry = Registry::builtin();
+    let def = match scenario::load_sweep(&args.file, &registry) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -62,7 +64,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         }
     };
     let points = sweep::expand(&def);
-    if let Err(e) = def.check_points(&points) {
+    if let Err(e) = def.check_points(&points, &registry) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
@@ -80,6 +82,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         retry_failed: args.retry_failed,
         show: if args.quiet { Show::Quiet } else { Show::Auto },
         command: std::env::args().collect(),
+        registry,
     };
     match sweep::run(&def, &points, &opts) {
         Ok(report) => {

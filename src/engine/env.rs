@@ -9,12 +9,12 @@
 
 use rand::rngs::ChaCha8Rng;
 
-use crate::agents::{GroupView, MarketStats, ProductView};
+use crate::agents::{MarketStats, Population, ProductView};
 use crate::calendar::Calendar;
 use crate::macro_env::{LevelModel, MacroState, PriceLevel, RateModel, RateProcess, ShockModel, ShockProcess, years};
 use crate::metrics::{Metrics, WindowEnv};
 use crate::scenario::{
-    EventTarget, Family, LevelModelKind, LevelSpec, MAX_LOOKBACK, PathPoint, RateModelKind, RateSpec, Scenario,
+    EventTarget, LevelModelKind, LevelSpec, MAX_LOOKBACK, PathPoint, RateModelKind, RateSpec, Scenario,
 };
 
 use super::product::ProductSpec;
@@ -126,10 +126,10 @@ impl Environment {
 
     /// Moves the macro processes to `t` and applies every scripted change due
     /// by then (in time order, each after the processes reach its moment).
-    pub fn advance_to(&mut self, t: i64, specs: &mut [ProductSpec], groups: &mut [GroupView], families: &[Family]) {
+    pub fn advance_to(&mut self, t: i64, specs: &mut [ProductSpec], groups: &mut [Box<dyn Population>]) {
         while let Some(e) = self.scripted.get(self.next_scripted).filter(|e| e.time <= t).cloned() {
             self.step_to(years(e.time));
-            self.apply(&e, specs, groups, families);
+            self.apply(&e, specs, groups);
             self.next_scripted += 1;
         }
         self.step_to(years(t));
@@ -142,7 +142,7 @@ impl Environment {
         }
     }
 
-    fn apply(&mut self, e: &Scripted, specs: &mut [ProductSpec], groups: &mut [GroupView], families: &[Family]) {
+    fn apply(&mut self, e: &Scripted, specs: &mut [ProductSpec], groups: &mut [Box<dyn Population>]) {
         let new = |old: f64| e.value.unwrap_or(old + e.change.unwrap_or(0.0));
         let st = &mut self.state;
         match e.target {
@@ -170,15 +170,13 @@ impl Environment {
                 }
             }
             EventTarget::Herding | EventTarget::MacroActiveShare => {
-                let family = if e.target == EventTarget::Herding { Family::Herding } else { Family::Macro };
-                for (g, view) in groups.iter_mut().enumerate() {
-                    if families[g] != family || e.group.is_some_and(|x| x != g) {
+                let name = e.target.group_param().unwrap_or_default();
+                for (g, group) in groups.iter_mut().enumerate() {
+                    if e.group.is_some_and(|x| x != g) {
                         continue;
                     }
-                    if family == Family::Herding {
-                        view.herding = new(view.herding).clamp(0.0, 1000.0);
-                    } else {
-                        view.active_share = new(view.active_share).clamp(0.0, 1.0);
+                    if let Some(old) = group.live_param(name) {
+                        group.set_live_param(name, new(old));
                     }
                 }
             }

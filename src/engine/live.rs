@@ -7,11 +7,12 @@
 //! changes appended as `[[events]]` gives the same run, byte for byte.
 
 use super::record::Discard;
-use super::{Engine, Outcome, Phase, RunOptions};
+use super::{Engine, Outcome, Phase, RunError, RunOptions};
+use crate::agents::Registry;
 use crate::book::Side;
 use crate::calendar::{NS_PER_DAY, NS_PER_SEC};
 use crate::metrics::stats::{self, Z95};
-use crate::scenario::{Date, DayTime, EventTarget, Family, Scenario, ScriptedEvent, TimeOfDay};
+use crate::scenario::{Date, DayTime, EventTarget, Scenario, ScriptedEvent, TimeOfDay};
 
 /// A parameter a teacher can change during a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,11 +139,16 @@ pub struct LiveSim {
 
 impl LiveSim {
     /// A fresh run of a validated scenario (`seed` replaces the scenario's).
-    pub fn new(scenario: &Scenario, seed: Option<u64>) -> LiveSim {
+    pub fn new(scenario: &Scenario, seed: Option<u64>) -> Result<LiveSim, RunError> {
+        LiveSim::with_registry(scenario, seed, &Registry::builtin())
+    }
+
+    /// A fresh run whose groups' behaviours come from `registry`.
+    pub fn with_registry(scenario: &Scenario, seed: Option<u64>, registry: &Registry) -> Result<LiveSim, RunError> {
         // Discard is zero-sized: leaking a box of it allocates nothing.
         let rec: &'static mut Discard = Box::leak(Box::new(Discard));
-        let engine = Engine::new(scenario, &RunOptions { seed, threads: 1 }, rec, false);
-        LiveSim { seed: engine.seed, engine, scenario: scenario.clone(), changes: Vec::new(), markers: Vec::new() }
+        let engine = Engine::new(scenario, &RunOptions { seed, threads: 1 }, registry, rec, false)?;
+        Ok(LiveSim { seed: engine.seed, engine, scenario: scenario.clone(), changes: Vec::new(), markers: Vec::new() })
     }
 
     /// The simulated time reached, in nanoseconds since the start.
@@ -231,11 +237,9 @@ impl LiveSim {
     /// The knob's current value, if the scenario has something it acts on.
     pub fn knob(&self, knob: Knob) -> Option<f64> {
         let e = &self.engine;
-        let first = |family: Family| e.families.iter().position(|&f| f == family);
-        match knob {
-            Knob::LoanRate => Some(e.env.state.loan_rate.value()),
-            Knob::Herding => first(Family::Herding).map(|g| e.snapshot.groups[g].herding),
-            Knob::MacroActiveShare => first(Family::Macro).map(|g| e.snapshot.groups[g].active_share),
+        match knob.target().group_param() {
+            None => Some(e.env.state.loan_rate.value()),
+            Some(name) => e.groups.iter().find_map(|g| g.live_param(name)),
         }
     }
 
@@ -347,11 +351,9 @@ impl LiveSim {
 /// Share of optimists among all herd followers now.
 fn herd_share(e: &Engine<'_>) -> Option<f64> {
     let (mut members, mut optimists) = (0u64, 0u64);
-    for (g, view) in e.snapshot.groups.iter().enumerate() {
-        if e.families[g] == Family::Herding {
-            members += u64::from(view.members);
-            optimists += u64::from(view.optimists);
-        }
+    for crowd in e.groups.iter().filter_map(|g| g.crowd()) {
+        members += u64::from(crowd.members);
+        optimists += u64::from(crowd.optimists);
     }
     (members > 0).then(|| optimists as f64 / members as f64)
 }
@@ -363,7 +365,7 @@ mod tests {
 
     fn herding() -> Scenario {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml");
-        let mut s = crate::scenario::load(&path).unwrap();
+        let mut s = crate::scenario::load(&path, &Registry::builtin()).unwrap();
         s.simulation.days = 2;
         s
     }
@@ -372,7 +374,7 @@ mod tests {
     fn stepping_gives_the_same_run_as_running_straight_through() {
         let s = herding();
         let straight = engine::run(&s, &RunOptions::default(), &mut Discard).unwrap();
-        let mut live = LiveSim::new(&s, None);
+        let mut live = LiveSim::new(&s, None).unwrap();
         while !live.finished() {
             live.advance_window();
             let _ = live.view(5);
@@ -387,7 +389,7 @@ mod tests {
     #[test]
     fn live_changes_replay_exactly_from_the_saved_scenario() {
         let s = herding();
-        let mut live = LiveSim::new(&s, None);
+        let mut live = LiveSim::new(&s, None).unwrap();
         live.advance_to(s.simulation.open.0 + 3_600_000_000_000 + 123_456_789);
         assert!(live.change(Knob::LoanRate, 2.0));
         assert!(live.change(Knob::Herding, -4.0));
@@ -398,8 +400,8 @@ mod tests {
         assert_eq!(replay.events.len(), s.events.len() + 2);
         // The saved scenario is valid and gives the live run again.
         let text = crate::scenario::to_toml(&replay);
-        let again =
-            crate::scenario::parse(std::path::Path::new("replay.toml"), &text).expect("the replay scenario is valid");
+        let again = crate::scenario::parse(std::path::Path::new("replay.toml"), &text, &Registry::builtin())
+            .expect("the replay scenario is valid");
         let live_out = live.finish();
         let replay_out = engine::run(&again, &RunOptions::default(), &mut Discard).unwrap();
         assert_eq!(live_out.stats.trades, replay_out.stats.trades);
@@ -413,7 +415,7 @@ mod tests {
     #[test]
     fn a_view_shows_the_book_and_the_windows_so_far() {
         let s = herding();
-        let mut live = LiveSim::new(&s, None);
+        let mut live = LiveSim::new(&s, None).unwrap();
         live.advance_to(s.simulation.open.0 + 2 * s.simulation.window.0 + 1);
         let v = live.view(5);
         assert!(v.in_session && !v.finished);

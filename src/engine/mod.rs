@@ -22,11 +22,10 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::agents::{
-    self, Action, AgentState, Arrivals, Context, Decision, Group, GroupView, Herding, LiveOrder, MacroDriven,
-    MarketStats, OrderRequest, ProductView, Sentiment, Snapshot,
+    self, Action, Context, Decision, GroupSetup, Hawkes, Latency, LiveOrder, MarketStats, OrderRequest, Population,
+    ProductView, Products, Registry, Snapshot,
 };
 use crate::book::{Book, BookEvent, DoneReason, NewOrder, OrderId, OrderKind, Side};
-use crate::cache::prefetch;
 use crate::calendar::{Calendar, Divisor};
 use crate::credit::{Coefficients, Features, Scaling, Scorecard};
 use crate::metrics::Metrics;
@@ -34,19 +33,22 @@ use crate::metrics::risk::Customer;
 use crate::metrics::stylized::PriceGrid;
 use crate::platform::{Accounts, PLATFORM, Reject, Reservation};
 use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, Streams};
-use crate::scenario::{Family, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
+use crate::scenario::{ArrivalProcess, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
 use arrivals::Feed;
 use env::Environment;
 use product::ProductSpec;
 use queue::{EventKind, EventQueue};
-use rand::rngs::ChaCha8Rng;
 use record::{Op, OpRecord, Recorder, TradeRecord};
 
 pub use queue::Event;
 
-/// Batches smaller than this are decided on the calling thread: spreading a
-/// handful of decisions over threads costs more than it saves.
-const PARALLEL_MIN_BATCH: usize = 256;
+/// Least expected work (nanoseconds of decisions) for which a batch is
+/// spread over threads: below it, handing work to another thread and
+/// waiting for it costs more than it saves. Built-in decisions cost well
+/// under 100 ns, so their batches stay on the calling thread until they
+/// hold hundreds of agents; a behaviour costing microseconds goes parallel
+/// with a handful.
+const PARALLEL_MIN_NS: f64 = 20_000.0;
 
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -92,17 +94,51 @@ pub struct Outcome {
     pub customers: Vec<Customer>,
 }
 
-/// Runs a validated scenario to the end.
-pub fn run(scenario: &Scenario, opts: &RunOptions, rec: &mut dyn Recorder) -> Result<Outcome, String> {
+/// Runs a validated scenario to the end with the built-in behaviours.
+pub fn run(scenario: &Scenario, opts: &RunOptions, rec: &mut dyn Recorder) -> Result<Outcome, RunError> {
+    run_with(scenario, opts, &Registry::builtin(), rec)
+}
+
+/// Runs a scenario validated against `registry` to the end, its groups'
+/// behaviours taken from `registry`: the entry point for a library user's
+/// own behaviours.
+pub fn run_with(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    registry: &Registry,
+    rec: &mut dyn Recorder,
+) -> Result<Outcome, RunError> {
     let threads = opts.threads.max(1);
     if threads == 1 {
-        return Ok(Engine::new(scenario, opts, rec, false).run());
+        return Ok(Engine::new(scenario, opts, registry, rec, false)?.run());
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?;
-    Ok(pool.install(|| Engine::new(scenario, opts, rec, true).run()))
+        .map_err(|e| RunError::Threads { threads, source: e })?;
+    pool.install(|| Ok(Engine::new(scenario, opts, registry, rec, true)?.run()))
+}
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The worker threads could not be started.
+    #[error("cannot start {threads} worker threads: {source}")]
+    Threads {
+        /// How many were asked for.
+        threads: usize,
+        /// The pool's error.
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// A group's family or parameters do not fit the registry the run uses
+    /// (a scenario validated against another registry).
+    #[error("agents[{group}].{}: {} (accepted: {})", .invalid.field, .invalid.message, .invalid.accepted)]
+    Group {
+        /// The group's index.
+        group: usize,
+        /// What is wrong.
+        invalid: crate::scenario::Invalid,
+    },
 }
 
 /// Where a run stands between calls of [`Engine::advance_to`].
@@ -123,21 +159,10 @@ enum Step {
     DayOver,
 }
 
-/// The crowd of a herd-following group, stepped on the session clock.
-struct Crowd {
-    group: usize,
-    sentiment: Sentiment,
-    /// The product whose price and order flow push the crowd.
-    product: usize,
-    /// Session time the crowd has been stepped to.
-    t: i64,
-    rng: ChaCha8Rng,
-}
-
 /// Queues what one decision of agent `id` sends.
 #[inline]
 fn schedule(id: u32, d: &Decision, pending: &mut Vec<(i64, u32, EventKind)>) {
-    for action in d.actions.iter().flatten() {
+    for action in d.actions.iter() {
         let kind = match *action {
             Action::Submit(request) => EventKind::Order { agent: id, request },
             Action::Cancel { product, order } => EventKind::Cancel { agent: id, product, order },
@@ -149,14 +174,12 @@ fn schedule(id: u32, d: &Decision, pending: &mut Vec<(i64, u32, EventKind)>) {
 /// The income band a scenario's drawn credit score describes.
 const MIDDLE_INCOME_BAND: f64 = 3.0;
 
-/// Grid of the crowds' clock (2 s of session time).
-const CROWD_STEP: i64 = 2_000_000_000;
-
-/// Stream numbers of a group's own draws: its arrivals and its crowd.
+/// Stream numbers of a group's own draws: its arrivals and its group-level
+/// dynamics (a herding crowd).
 fn arrival_stream(group: usize) -> u64 {
     GROUP_STREAMS + 2 * group as u64
 }
-fn crowd_stream(group: usize) -> u64 {
+fn dynamics_stream(group: usize) -> u64 {
     GROUP_STREAMS + 2 * group as u64 + 1
 }
 
@@ -167,14 +190,16 @@ struct Engine<'a> {
     books: Vec<Book>,
     last_price: Vec<Option<i64>>,
     accounts: Accounts,
-    agents: Vec<AgentState>,
-    groups: Vec<Group>,
-    families: Vec<Family>,
+    /// Per `[[agents]]` group, its members and their behaviour.
+    groups: Vec<Box<dyn Population>>,
+    /// Per group, its first member's id; members are consecutive.
+    group_starts: Vec<u32>,
+    /// Every customer: the platform's account 0 is not one.
+    n_customers: u32,
     /// Per group, its wake-ups.
     feeds: Vec<Feed>,
     /// The earliest of the feeds' next wake-ups.
     next_wake_at: i64,
-    crowds: Vec<Crowd>,
     queue: EventQueue,
     min_latency: Divisor,
     metrics: Metrics,
@@ -214,7 +239,8 @@ struct Engine<'a> {
     // Reused buffers: nothing on the order path allocates once these are warm.
     book_events: Vec<BookEvent>,
     batch: Vec<(i64, u32)>,
-    decisions: Vec<(AgentState, Decision)>,
+    /// Per group, its part of the batch (a range of `batch`).
+    batch_runs: Vec<std::ops::Range<usize>>,
     pending: Vec<(i64, u32, EventKind)>,
 }
 
@@ -226,43 +252,46 @@ struct Incoming {
 }
 
 impl<'a> Engine<'a> {
-    fn new(s: &Scenario, opts: &RunOptions, rec: &'a mut dyn Recorder, parallel: bool) -> Engine<'a> {
+    fn new(
+        s: &Scenario,
+        opts: &RunOptions,
+        registry: &Registry,
+        rec: &'a mut dyn Recorder,
+        parallel: bool,
+    ) -> Result<Engine<'a>, RunError> {
         let seed = opts.seed.unwrap_or(s.simulation.seed);
         let cal = Calendar::new(&s.simulation);
         let specs: Vec<ProductSpec> = s.products.iter().map(|p| ProductSpec::new(p, &cal)).collect();
-        let product_ids: Vec<String> = specs.iter().map(|p| p.id.clone()).collect();
         let n_customers: usize = s.agents.iter().map(|g| g.count as usize).sum();
         let n_accounts = n_customers + 1;
         let min_latency = s.simulation.min_latency.0;
-        let groups: Vec<Group> =
-            s.agents.iter().map(|g| Group::new(g, &product_ids, min_latency, s.simulation.latency_jitter.0)).collect();
+        let latency = Latency::new(min_latency, s.simulation.latency_jitter.0);
 
         let mut accounts = Accounts::new(n_accounts, &specs);
-        let mut agents = Vec::with_capacity(n_accounts);
         let streams = Streams::new(seed);
-        agents.push(AgentState::new(u16::MAX, streams.agent(PLATFORM)));
         let mut features = Features::new(n_accounts);
         let mut initial_scores = vec![0f32; n_accounts];
         let mut setup = random::setup_stream(seed);
         let mut initial = vec![0u32; specs.len()];
-        let mut views = Vec::with_capacity(groups.len());
-        let mut feeds = Vec::with_capacity(groups.len());
-        let mut crowds = Vec::new();
+        let mut groups = Vec::with_capacity(s.agents.len());
+        let mut group_starts = Vec::with_capacity(s.agents.len());
+        let mut feeds = Vec::with_capacity(s.agents.len());
+        let mut next_id = 1u32;
         for (gi, g) in s.agents.iter().enumerate() {
-            let first_agent = agents.len() as u32;
-            let mut view = GroupView {
-                members: g.count as u32,
-                optimists: 0,
-                herding: g.params.herding.unwrap_or(Herding::DEFAULT_HERDING),
-                active_share: g.params.active_share.unwrap_or(MacroDriven::DEFAULT_ACTIVE_SHARE),
-            };
+            let first_agent = next_id;
+            let products = Products(match &g.products {
+                Some(list) => {
+                    list.iter().filter_map(|id| specs.iter().position(|p| &p.id == id)).map(|i| i as u16).collect()
+                }
+                None => (0..specs.len() as u16).collect(),
+            });
             for _ in 0..g.count {
-                let id = agents.len() as u32;
+                let id = next_id;
+                next_id += 1;
                 let cash = (agents::draw(&g.budget, &mut setup, 0.0, MAX_BUDGET) * product::MICROS).round() as i64;
                 let score = agents::draw(&g.credit_score, &mut setup, 0.0, 1000.0) as f32;
                 for (p, lots) in initial.iter_mut().enumerate() {
-                    let trades_it = groups[gi].products.contains(&(p as u16));
-                    *lots = if trades_it {
+                    *lots = if products.0.contains(&(p as u16)) {
                         agents::draw(&g.initial_lots, &mut setup, 0.0, MAX_INITIAL_LOTS).round() as u32
                     } else {
                         0
@@ -273,26 +302,29 @@ impl<'a> Engine<'a> {
                     -(agents::draw(&g.tenure_days, &mut setup, 0.0, 36_500.0).round() as i32);
                 initial_scores[id as usize] = score;
                 accounts.open_account(id, cash, score, &initial);
-                let mut state = AgentState::new(gi as u16, streams.agent(id));
-                let mut rng = state.rng.clone();
-                groups[gi].behaviour.init(&mut state, &mut rng);
-                state.rng = rng;
-                agents.push(state);
             }
+            let count = g.count as u32;
+            let group_setup =
+                GroupSetup { index: gi, members: count, products, rng: streams.stream(dynamics_stream(gi)) };
+            let members = registry
+                .build(&g.family, &g.params, group_setup, first_agent, &streams, latency)
+                .map_err(|invalid| RunError::Group { group: gi, invalid })?;
+            groups.push(members);
+            group_starts.push(first_agent);
             let rng = streams.stream(arrival_stream(gi));
-            feeds.push(match &groups[gi].arrivals {
-                Arrivals::Poisson { per_agent_per_ns } => {
-                    Feed::poisson(*per_agent_per_ns, first_agent, g.count as u32, rng)
+            let a = &g.arrival;
+            feeds.push(match a.process {
+                // Validated: rates above 0; the fallbacks are never used.
+                ArrivalProcess::Poisson => Feed::poisson(a.rate.unwrap_or(1.0) / 3.6e12, first_agent, count, rng),
+                ArrivalProcess::Hawkes => {
+                    let hawkes = Hawkes::new(
+                        a.mu.unwrap_or(1.0) * g.count as f64 / 3600.0,
+                        a.alpha.unwrap_or(0.0),
+                        a.beta.unwrap_or(1.0),
+                    );
+                    Feed::hawkes(hawkes, first_agent, count, rng)
                 }
-                Arrivals::Hawkes(h) => Feed::hawkes(h.clone(), first_agent, g.count as u32, rng),
             });
-            if g.family == Family::Herding {
-                let sentiment = Sentiment::new(g.count as u32, g.params.initial_optimists.unwrap_or(0.5), &g.params);
-                view.optimists = sentiment.optimists;
-                let product = groups[gi].products.first().map_or(0, |&p| p as usize);
-                crowds.push(Crowd { group: gi, sentiment, product, t: 0, rng: streams.stream(crowd_stream(gi)) });
-            }
-            views.push(view);
         }
         let c = &s.credit;
         let scorecard = c.update.then(|| {
@@ -321,7 +353,7 @@ impl<'a> Engine<'a> {
         let n_products = specs.len();
         let env = Environment::new(s, &cal, streams.stream(MACRO_STREAM));
         let cash_start = accounts.total_cash();
-        Engine {
+        Ok(Engine {
             seed,
             metrics: Metrics::new(
                 n_windows,
@@ -342,19 +374,17 @@ impl<'a> Engine<'a> {
             snapshot: Snapshot {
                 products: vec![ProductView::default(); n_products],
                 markets: vec![MarketStats { sale_success: 1.0, ..MarketStats::default() }; n_products],
-                groups: views,
                 windows_per_day: f64::from(cal.windows_per_day()),
                 ..Snapshot::default()
             },
             cal,
             specs,
             accounts,
-            agents,
-            families: s.agents.iter().map(|g| g.family).collect(),
             groups,
+            group_starts,
+            n_customers: n_customers as u32,
             feeds,
             next_wake_at: i64::MAX,
-            crowds,
             queue: EventQueue::with_capacity(1 << 16),
             min_latency: Divisor::new(min_latency.max(1)),
             log_ops: rec.wants_ops(),
@@ -377,9 +407,9 @@ impl<'a> Engine<'a> {
             stats: RunStats::default(),
             book_events: Vec::with_capacity(256),
             batch: Vec::with_capacity(1024),
-            decisions: Vec::with_capacity(1024),
+            batch_runs: Vec::with_capacity(s.agents.len()),
             pending: Vec::with_capacity(1024),
-        }
+        })
     }
 
     fn run(mut self) -> Outcome {
@@ -391,13 +421,13 @@ impl<'a> Engine<'a> {
 
     /// The run's results, once it is over.
     fn finish(self) -> Outcome {
-        let customers = (1..self.agents.len() as u32)
+        let customers = (1..=self.n_customers)
             .map(|id| {
-                let (a, group) = (self.accounts.account(id), self.agents[id as usize].group);
+                let (a, group) = (self.accounts.account(id), self.group_of(id));
                 Customer {
                     id,
-                    group,
-                    family: self.families[group as usize].name(),
+                    group: group as u16,
+                    family: self.groups[group].family(),
                     orders: a.orders,
                     cancels: a.cancels,
                     rejections: a.rejections,
@@ -467,9 +497,8 @@ impl<'a> Engine<'a> {
         self.next_window = self.window_start(self.window + 1, close);
         self.next_grid = open + self.metrics.grid.step();
         self.post_primary_supply(open);
-        for crowd in &mut self.crowds {
-            // The crowd moves in session time only.
-            crowd.t = open;
+        for group in &mut self.groups {
+            group.open_day(open);
         }
         for feed in &mut self.feeds {
             feed.open(open);
@@ -546,7 +575,7 @@ impl<'a> Engine<'a> {
             self.next_window = self.window_start(self.window + 1, close);
         } else {
             // A change within a window shows in the metrics from the next window on.
-            self.env.advance_to(t, &mut self.specs, &mut self.snapshot.groups, &self.families);
+            self.env.advance_to(t, &mut self.specs, &mut self.groups);
             self.env_stale = true;
         }
     }
@@ -564,41 +593,39 @@ impl<'a> Engine<'a> {
 
     /// Steps the environment to the start of the current window and records it.
     fn start_window(&mut self, t: i64) {
-        self.env.advance_to(t, &mut self.specs, &mut self.snapshot.groups, &self.families);
+        self.env.advance_to(t, &mut self.specs, &mut self.groups);
         self.env_stale = true;
         *self.metrics.env_mut(self.window) = self.env.window_env();
     }
 
-    /// Steps every herd-following crowd to the last point of its grid at or before `t`.
-    fn advance_crowds(&mut self, t: i64) {
-        for crowd in &mut self.crowds {
-            if t < crowd.t + CROWD_STEP {
-                continue;
-            }
-            // On a fixed grid, so the crowd's path does not depend on when batches happen to fall.
-            let t = t - (t - crowd.t).rem_euclid(CROWD_STEP);
-            if t <= crowd.t {
-                continue;
-            }
-            let market = &self.snapshot.markets[crowd.product];
-            let push = crowd.sentiment.push(market.last_return(), market.imbalance);
-            let view = &mut self.snapshot.groups[crowd.group];
-            crowd.sentiment.advance((t - crowd.t) as f64 / 3.6e12, view.herding, push, &mut crowd.rng);
-            crowd.t = t;
-            view.optimists = crowd.sentiment.optimists;
+    /// Steps every group's own dynamics (a herding crowd) to `t`.
+    fn advance_groups(&mut self, t: i64) {
+        for group in &mut self.groups {
+            group.advance(t, &self.snapshot);
         }
+    }
+
+    /// The group member `id` belongs to.
+    #[inline]
+    fn group_of(&self, id: u32) -> usize {
+        self.group_starts.partition_point(|&start| start <= id) - 1
+    }
+
+    /// Member `id`'s resting orders.
+    #[inline]
+    fn live_mut(&mut self, id: u32) -> &mut [LiveOrder; 2] {
+        let g = self.group_of(id);
+        self.groups[g].live_mut(id)
     }
 
     /// Closes the current window at `t`: the crowd's mood and the statistics agents read.
     fn end_window(&mut self, t: i64) {
-        self.advance_crowds(t);
+        self.advance_groups(t);
         self.refresh_views();
         let (mut members, mut optimists) = (0u64, 0u64);
-        for (g, view) in self.snapshot.groups.iter().enumerate() {
-            if self.families[g] == Family::Herding {
-                members += u64::from(view.members);
-                optimists += u64::from(view.optimists);
-            }
+        for crowd in self.groups.iter().filter_map(|g| g.crowd()) {
+            members += u64::from(crowd.members);
+            optimists += u64::from(crowd.optimists);
         }
         self.metrics.env_mut(self.window).optimist_share = (members > 0).then(|| optimists as f64 / members as f64);
         for (p, view) in self.snapshot.products.iter().enumerate() {
@@ -659,57 +686,68 @@ impl<'a> Engine<'a> {
         if self.batch.len() > 1 {
             // An agent decides at most once per lookahead window: a second
             // wake-up drawn for it in the same window merges into the first.
+            // By id, each group's wake-ups lie together.
             self.batch.sort_unstable_by_key(|&(t, id)| (id, t));
             self.batch.dedup_by_key(|e| e.1);
-            self.batch.sort_unstable();
         }
-        let Some(&(t0, _)) = self.batch.first() else { return };
+        let Some(t0) = self.batch.iter().map(|&(t, _)| t).min() else { return };
         // Start loading the batch's agents and accounts while the snapshot is refreshed.
-        for &(_, id) in &self.batch {
-            prefetch(&self.agents[id as usize]);
+        self.batch_runs.clear();
+        self.batch_runs.resize(self.groups.len(), 0..0);
+        let mut cost = 0.0;
+        for (k, &(_, id)) in self.batch.iter().enumerate() {
+            let g = self.group_of(id);
+            let run = &mut self.batch_runs[g];
+            if run.start == run.end {
+                *run = k..k;
+            }
+            run.end = k + 1;
+            self.groups[g].prefetch(id);
             self.accounts.prefetch(id);
         }
-        self.advance_crowds(t0);
+        self.advance_groups(t0);
         self.refresh_snapshot(t0);
         self.stats.batches += 1;
         self.stats.wakeups += self.batch.len() as u64;
         self.stats.events += self.batch.len() as u64;
         self.stats.largest_batch = self.stats.largest_batch.max(self.batch.len());
 
+        for (group, run) in self.groups.iter().zip(&self.batch_runs) {
+            cost += group.cost_ns() * run.len() as f64;
+        }
         let ctx = Context { snapshot: &self.snapshot, accounts: &self.accounts };
-        self.pending.clear();
-        if self.parallel && self.batch.len() >= PARALLEL_MIN_BATCH {
-            let (agents, groups) = (&self.agents, &self.groups);
-            let decide = |&(t, id): &(i64, u32)| {
-                let mut state = agents[id as usize].clone();
-                let mut decision = Decision::default();
-                groups[state.group as usize].wake(id, t, &mut state, &ctx, &mut decision);
-                (state, decision)
-            };
-            self.batch.par_iter().with_min_len(64).map(decide).collect_into_vec(&mut self.decisions);
-            for (&(_, id), (state, decision)) in self.batch.iter().zip(self.decisions.drain(..)) {
-                self.agents[id as usize] = state;
-                schedule(id, &decision, &mut self.pending);
-            }
+        let (groups, batch, runs) = (&mut self.groups, &self.batch, &self.batch_runs);
+        if self.parallel && self.batch.len() > 1 && cost >= PARALLEL_MIN_NS {
+            // Decisions read only the snapshot, the accounts and their own
+            // agent, so the groups and the agents within each may decide at
+            // once; each group keeps its own results.
+            groups.par_iter_mut().zip(runs.par_iter()).with_max_len(1).for_each(|(group, run)| {
+                if !run.is_empty() {
+                    group.decide(&batch[run.clone()], &ctx, true);
+                }
+            });
         } else {
-            // The same decisions, one after another, on each agent's own
-            // record: a decision reads only the snapshot, the accounts and
-            // its own agent, so the order does not matter.
-            let mut decision = Decision::default();
-            for &(t, id) in &self.batch {
-                let state = &mut self.agents[id as usize];
-                self.groups[state.group as usize].wake(id, t, state, &ctx, &mut decision);
-                schedule(id, &decision, &mut self.pending);
+            for (group, run) in groups.iter_mut().zip(runs) {
+                if !run.is_empty() {
+                    group.decide(&batch[run.clone()], &ctx, false);
+                }
+            }
+        }
+        self.pending.clear();
+        for (group, run) in self.groups.iter().zip(&self.batch_runs) {
+            if !run.is_empty() {
+                for (id, decision) in group.decisions() {
+                    schedule(*id, decision, &mut self.pending);
+                }
             }
         }
         // The agents that wake next: their lines load while this batch's
         // messages are handled.
-        for feed in &self.feeds {
-            if let Some(agent) = self.agents.get(feed.next_agent() as usize) {
-                prefetch(agent);
-            }
+        for (feed, group) in self.feeds.iter().zip(&self.groups) {
+            group.prefetch(feed.next_agent());
         }
-        // Arrival order is (time, agent id, the agent's own order): a stable sort keeps the last.
+        // Arrival order is (time, agent id, the agent's own order): a stable
+        // sort keeps each agent's own order, and no two agents share an id.
         self.pending.sort_by_key(|&(at, id, _)| (at, id));
         for &(at, _, kind) in &self.pending {
             self.queue.push(at, kind);
@@ -979,7 +1017,7 @@ impl<'a> Engine<'a> {
                 }
                 at[slot] = t;
                 if owner != PLATFORM {
-                    self.agents[owner as usize].live[side as usize] = LiveOrder::new(p as u16, id, tag);
+                    self.live_mut(owner)[side as usize] = LiveOrder::new(p as u16, id, tag);
                 }
             }
             BookEvent::Done { side, price, owner, tag, qty, filled, reason } => {
@@ -998,7 +1036,7 @@ impl<'a> Engine<'a> {
                 self.accounts.release(owner, p, side, reservation, qty - filled);
                 if owner != PLATFORM {
                     self.metrics.closed(w, p, side, qty, filled, fill_secs);
-                    let live = &mut self.agents[owner as usize].live[side as usize];
+                    let live = &mut self.live_mut(owner)[side as usize];
                     if live.matches(tag) {
                         *live = LiveOrder::NONE;
                     }

@@ -6,6 +6,7 @@
 //! the same shape for a missing file, a syntax error, a wrong type, an unknown
 //! field or a value that fails validation.
 
+mod catalog;
 mod error;
 mod locate;
 mod schema;
@@ -15,16 +16,18 @@ mod validate;
 
 use std::path::Path;
 
+pub use catalog::FamilyCatalog;
 pub use error::ScenarioError;
 pub use schema::*;
 pub use sweep::{DesignKind, Domain, Param, Point, Sweep, load_sweep, parse_sweep, round_sig, value_text};
 pub use units::{Date, DayTime, Duration, TimeOfDay};
-pub use validate::{MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK};
+pub use validate::{Invalid, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK};
 
-/// Reads, parses and validates a scenario file.
+/// Reads, parses and validates a scenario file; `families` answers for the
+/// behaviours its groups name (e.g. `tplus::agents::Registry::builtin()`).
 // A scenario error is built once per failed run; its size does not matter.
 #[allow(clippy::result_large_err)]
-pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+pub fn load(path: &Path, families: &dyn FamilyCatalog) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         let what = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -34,12 +37,12 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         ScenarioError::whole_file(path, format!("cannot read the scenario: {what}"))
             .accepting("a readable TOML scenario file, e.g. scenarios/baseline.toml")
     })?;
-    parse(path, &text)
+    parse(path, &text, families)
 }
 
 /// Parses and validates scenario text; `path` is used only in messages.
 #[allow(clippy::result_large_err)]
-pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
+pub fn parse(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Result<Scenario, ScenarioError> {
     let de = toml::de::Deserializer::parse(text).map_err(|e| {
         let field = e.span().and_then(|s| locate::key_at(text, s.start));
         let message = e.message().trim();
@@ -62,8 +65,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
         }
         err
     })?;
-    validate::validate(&scenario).map_err(|v| {
+    validate::validate(&scenario, families).map_err(|v| {
         let span = locate::span_of(text, &v.field);
+        // A name the table does not take is shown at the name, not its value.
+        let span =
+            if v.message.contains("is not a parameter") { span.map(|s| locate::key_before(text, s)) } else { span };
         ScenarioError::at_span(path, text, span, Some(v.field), v.message).accepting(v.accepted)
     })?;
     Ok(scenario)
@@ -93,7 +99,6 @@ fn explain_serde(message: &str) -> (String, Option<String>) {
             "expected a distribution table such as { dist = \"fixed\", value = 1.0 }",
         )
         .replace("expected struct Arrival", "expected an arrival table such as { process = \"poisson\", rate = 4.0 }")
-        .replace("expected struct FamilyParams", "expected a table of family parameters")
         .replace("expected struct RateSpec", "expected a rate table such as { model = \"fixed\", value = 0.0435 }")
         .replace(
             "expected struct LevelSpec",

@@ -411,6 +411,18 @@ pub enum EventTarget {
 }
 
 impl EventTarget {
+    /// The live group parameter the target changes, for targets that
+    /// change groups (`herding` → `herding`, `macro_active_share` →
+    /// `active_share`).
+    pub fn group_param(self) -> Option<&'static str> {
+        match self {
+            EventTarget::Herding => Some("herding"),
+            EventTarget::MacroActiveShare => Some("active_share"),
+            _ => None,
+        }
+    }
+
+    /// The target's name in scenario files.
     pub fn name(self) -> &'static str {
         match self {
             EventTarget::LoanRate => "loan_rate",
@@ -442,42 +454,12 @@ pub struct ScriptedEvent {
     pub group: Option<i64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Family {
-    /// Gode & Sunder (1993) budget-constrained zero-intelligence traders.
-    #[serde(alias = "zi")]
-    ZeroIntelligence,
-    /// Value-driven customers after Chiarella & Iori (2002).
-    Rational,
-    /// Kirman (1993) / Alfarano–Lux–Wagner (2005) herding with Lux–Marchesi (1999) pushes.
-    #[serde(alias = "herd")]
-    Herding,
-    /// Logistic demand on the yield spread, the loan rate, the price level and shocks.
-    #[serde(alias = "macro_driven")]
-    Macro,
-    /// Liquidity providers quoting both sides around NAV.
-    MarketMaker,
-}
-
-impl Family {
-    pub const ACCEPTED: &'static str = "zero_intelligence, rational, herding, macro, market_maker";
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::ZeroIntelligence => "zero_intelligence",
-            Family::Rational => "rational",
-            Family::Herding => "herding",
-            Family::Macro => "macro",
-            Family::MarketMaker => "market_maker",
-        }
-    }
-}
-
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgentGroup {
-    pub family: Family,
+    /// The behaviour's name in the registry (`zero_intelligence`, `rational`,
+    /// `herding`, `macro`, `market_maker`, or a library user's own).
+    pub family: String,
     pub count: i64,
     pub arrival: Arrival,
     pub budget: Distribution,
@@ -494,8 +476,10 @@ pub struct AgentGroup {
     /// Products this group trades (ids); all products when absent.
     #[serde(default)]
     pub products: Option<Vec<String>>,
+    /// The behaviour's parameters; the family's own typed parameters check
+    /// and fill them in (see `crate::agents::ParamSet`).
     #[serde(default)]
-    pub params: FamilyParams,
+    pub params: toml::Table,
 }
 
 fn default_credit_score() -> Distribution {
@@ -595,116 +579,4 @@ impl Distribution {
             sigma: None,
         }
     }
-}
-
-/// Behavioural parameters. Each family reads the ones it knows; validation
-/// refuses a parameter the group's family does not use.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct FamilyParams {
-    /// ZI: standard deviation of an agent's private value around NAV, as a fraction of NAV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value_spread: Option<f64>,
-    /// ZI: width of the uniform price draw below the value (bids) or above the cost (asks), as a fraction of NAV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_range: Option<f64>,
-    /// Probability that a wake-up is a subscription (buy) rather than a sale.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub buy_prob: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_lots: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_lots: Option<i64>,
-    /// Share of orders that are all-or-none (full delivery).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aon_share: Option<f64>,
-    /// Share of orders sent as market orders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub market_share: Option<f64>,
-    /// Share of orders sent immediate-or-cancel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ioc_share: Option<f64>,
-    /// Probability that a wake-up cancels the agent's resting order instead of trading.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancel_prob: Option<f64>,
-    /// How long a limit order stays in the book before it expires (at most to the close).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_ttl: Option<Duration>,
-
-    // Rational (Chiarella & Iori 2002).
-    /// Scale of the fundamentalist weight g1 (each agent draws |N(0, scale)|).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fundamental_weight: Option<f64>,
-    /// Scale of the chartist weight g2 (each agent draws N(0, scale): trend followers and contrarians).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chartist_weight: Option<f64>,
-    /// Scale of the noise weight n (each agent draws |N(0, scale)|).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub noise_weight: Option<f64>,
-    /// Standard deviation of the noise term, as a return.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub noise_sd: Option<f64>,
-    /// Mean–variance risk aversion γ in x* = (E[R] − r_f) / (γ σ²).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_aversion: Option<f64>,
-    /// Least expected excess return (over the funding cost) worth a trade.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<f64>,
-    /// Windows of price history the chartist term averages over.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lookback: Option<i64>,
-
-    // Herding (Kirman 1993; Alfarano, Lux & Wagner 2005; Lux & Marchesi 1999).
-    /// Recruitment rate b per hour (per optimist–pessimist pair, Alfarano–Lux–Wagner).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub herding: Option<f64>,
-    /// Idiosyncratic switching rate a per member per hour.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub autonomy: Option<f64>,
-    /// Push of the recent price change on switching to optimism (per 1% move per window).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_push: Option<f64>,
-    /// Push of the recent order-flow imbalance (−1…1) on switching to optimism.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flow_push: Option<f64>,
-    /// Share of blind followers, who chase the latest price change whatever their view.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blind_share: Option<f64>,
-    /// Share of optimists at the start.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_optimists: Option<f64>,
-
-    // Macro-driven (logistic demand).
-    /// Log-odds of a subscription at a wake-up when every driver is zero.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intercept_buy: Option<f64>,
-    /// Log-odds of a sale at a wake-up when every driver is zero.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intercept_sell: Option<f64>,
-    /// Weight of the product's yield over the deposit rate (per percentage point).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spread_sensitivity: Option<f64>,
-    /// Weight of the loan rate's excess over the yield (per percentage point), against buying.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub loan_sensitivity: Option<f64>,
-    /// Weight of the price level's deviation from its reference (per 1%), against buying.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_level_sensitivity: Option<f64>,
-    /// Weight of the international shock, for buying.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shock_sensitivity: Option<f64>,
-    /// Share of the group that is active (the rest stay out of the market).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active_share: Option<f64>,
-
-    // Market maker.
-    /// Quoted spread, as a fraction of NAV (bid and ask sit half of it either side).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spread: Option<f64>,
-    /// Lots quoted on each side.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote_lots: Option<i64>,
-    /// Quote shift per lot of inventory away from the starting holding, as a fraction of NAV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inventory_skew: Option<f64>,
 }

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::catalog::FamilyCatalog;
 use super::error::ScenarioError;
 use super::schema::Scenario;
 use super::{explain_serde, locate, validate};
@@ -264,7 +265,7 @@ pub fn value_text(v: &Value) -> String {
 /// Reads, parses and checks a sweep file and its base scenario. It does not
 /// expand the design: see `crate::sweep::expand` and [`Sweep::check_points`].
 #[allow(clippy::result_large_err)]
-pub fn load_sweep(path: &Path) -> Result<Sweep, ScenarioError> {
+pub fn load_sweep(path: &Path, families: &dyn FamilyCatalog) -> Result<Sweep, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         let what = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -274,13 +275,13 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, ScenarioError> {
         ScenarioError::whole_file(path, format!("cannot read the sweep: {what}"))
             .accepting("a readable TOML sweep file, e.g. scenarios/sweeps/ci.toml")
     })?;
-    parse_sweep(path, &text)
+    parse_sweep(path, &text, families)
 }
 
 /// Parses and checks sweep text; `path` names the file in messages, and the
 /// base scenario is found relative to its directory.
 #[allow(clippy::result_large_err)]
-pub fn parse_sweep(path: &Path, text: &str) -> Result<Sweep, ScenarioError> {
+pub fn parse_sweep(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Result<Sweep, ScenarioError> {
     let file = read_file(path, text)?;
     let bad = |field: String, message: String, accepted: &str| {
         ScenarioError::at_span(path, text, locate::span_of(text, &field), Some(field), message).accepting(accepted)
@@ -344,7 +345,7 @@ pub fn parse_sweep(path: &Path, text: &str) -> Result<Sweep, ScenarioError> {
             "the path of a scenario file, relative to the sweep file, e.g. \"../baseline.toml\"",
         ));
     }
-    let base = super::load(&scenario_file)?;
+    let base = super::load(&scenario_file, families)?;
     let base_json = serde_json::to_value(&base).map_err(|e| {
         ScenarioError::whole_file(&scenario_file, format!("cannot represent the scenario as a tree: {e}"))
     })?;
@@ -352,7 +353,7 @@ pub fn parse_sweep(path: &Path, text: &str) -> Result<Sweep, ScenarioError> {
     // [[param]]
     let mut params: Vec<Param> = Vec::with_capacity(file.param.len());
     for (i, p) in file.param.iter().enumerate() {
-        let next = param(i, p, s.design, &base_json, &params, &bad)?;
+        let next = param(i, p, s.design, &base_json, &params, &bad, families)?;
         params.push(next);
     }
 
@@ -441,6 +442,7 @@ fn param(
     base_json: &Value,
     earlier: &[Param],
     bad: &dyn Fn(String, String, &str) -> ScenarioError,
+    families: &dyn FamilyCatalog,
 ) -> Result<Param, ScenarioError> {
     let at = |f: &str| format!("param[{i}].{f}");
     let segments = parse_path(&p.path).map_err(|m| bad(at("path"), m, PATH_ACCEPTED))?;
@@ -458,7 +460,7 @@ fn param(
             "any other scenario field; set [sweep] replications for more seeds per point",
         ));
     }
-    let integer = probe(base_json, &segments).map_err(|(m, a)| bad(at("path"), m, &a))?;
+    let integer = probe(base_json, &segments, families).map_err(|(m, a)| bad(at("path"), m, &a))?;
     let given = [p.values.is_some(), p.range.is_some(), p.distribution.is_some()];
     if given.iter().filter(|&&g| g).count() != 1 {
         return Err(bad(
@@ -759,11 +761,19 @@ fn kind(v: &Value) -> &'static str {
 /// Checks that a path names a scenario field, by setting it to 0.5 on the
 /// base and reading the result back. Returns whether the field holds whole
 /// numbers; a path error comes with what is accepted.
-fn probe(base: &Value, segments: &[Segment]) -> Result<bool, (String, String)> {
+fn probe(base: &Value, segments: &[Segment], families: &dyn FamilyCatalog) -> Result<bool, (String, String)> {
     let mut tree = base.clone();
     set(&mut tree, segments, Value::from(0.5)).map_err(|m| (m, PATH_ACCEPTED.to_string()))?;
     match serde_path_to_error::deserialize::<_, Scenario>(tree) {
-        Ok(_) => Ok(false),
+        // A behaviour's parameters are a free table to the schema: their
+        // family's own check says whether the name exists and takes integers.
+        Ok(s) => match validate::validate(&s, families) {
+            Err(v) if v.field == path_text(segments) && v.message.contains("is not a parameter") => {
+                Err((v.message, v.accepted))
+            }
+            Err(v) => Ok(v.field == path_text(segments) && v.message.ends_with("expected an integer")),
+            Ok(()) => Ok(false),
+        },
         Err(e) => {
             let at = e.path().to_string();
             let message = e.into_inner().to_string();
@@ -800,7 +810,7 @@ impl Sweep {
     /// point's value, read back through the schema and validated. An error
     /// is located at the sweep file's entry for the parameter to blame.
     #[allow(clippy::result_large_err)]
-    pub fn scenario_at(&self, point: &Point) -> Result<Scenario, ScenarioError> {
+    pub fn scenario_at(&self, point: &Point, families: &dyn FamilyCatalog) -> Result<Scenario, ScenarioError> {
         let mut tree = self.base_json.clone();
         for (i, (p, v)) in self.params.iter().zip(&point.values).enumerate() {
             set(&mut tree, &p.segments, v.clone())
@@ -812,7 +822,7 @@ impl Sweep {
             let accepted = accepted.unwrap_or_else(|| "see scenarios/README.md".into());
             self.point_error(point, self.blame(&at), &at, message, &accepted)
         })?;
-        validate::validate(&scenario).map_err(|v| {
+        validate::validate(&scenario, families).map_err(|v| {
             let i = self.blame(&v.field);
             self.point_error(point, i, &v.field, v.message, &v.accepted)
         })?;
@@ -821,9 +831,9 @@ impl Sweep {
 
     /// Checks every point, in parallel; the error of the first bad point.
     #[allow(clippy::result_large_err)]
-    pub fn check_points(&self, points: &[Point]) -> Result<(), ScenarioError> {
+    pub fn check_points(&self, points: &[Point], families: &dyn FamilyCatalog) -> Result<(), ScenarioError> {
         use rayon::prelude::*;
-        match points.par_iter().find_map_first(|p| self.scenario_at(p).err()) {
+        match points.par_iter().find_map_first(|p| self.scenario_at(p, families).err()) {
             Some(e) => Err(e),
             None => Ok(()),
         }

@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 
+use super::catalog::FamilyCatalog;
 use super::schema::*;
 
 /// Cash is counted in millionths of the currency unit, so a tick must be a
@@ -14,6 +15,8 @@ pub const MICROS_PER_UNIT: f64 = 1e6;
 /// Largest price grid (in ticks) a book may span; keeps level arrays small.
 pub const MAX_GRID_TICKS: f64 = 4_000_000.0;
 
+/// A rule a scenario breaks: the field path, what is wrong, what is accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invalid {
     pub field: String,
     pub message: String,
@@ -39,7 +42,8 @@ fn is_whole(x: f64) -> bool {
     (x - x.round()).abs() <= 1e-6 * x.abs().max(1.0)
 }
 
-pub fn validate(s: &Scenario) -> Check {
+/// Checks a parsed scenario; `catalog` answers for its groups' families.
+pub fn validate(s: &Scenario, catalog: &dyn FamilyCatalog) -> Check {
     simulation(&s.simulation)?;
     if s.products.is_empty() {
         return bad("product", "no [[product]] table", "at least one [[product]] table");
@@ -77,14 +81,14 @@ pub fn validate(s: &Scenario) -> Check {
     }
     let mut total: i64 = 0;
     for (i, g) in s.agents.iter().enumerate() {
-        group(&format!("agents[{i}]"), g, &ids)?;
+        group(&format!("agents[{i}]"), g, &ids, catalog)?;
         total += g.count;
     }
     if total > 50_000_000 {
         return bad("agents", format!("{total} agents in all"), "at most 50,000,000 agents in all groups together");
     }
     for (i, e) in s.events.iter().enumerate() {
-        event(&format!("events[{i}]"), e, s)?;
+        event(&format!("events[{i}]"), e, s, catalog)?;
     }
     Ok(())
 }
@@ -288,7 +292,7 @@ fn credit(c: &Credit) -> Check {
     Ok(())
 }
 
-fn event(at: &str, e: &ScriptedEvent, s: &Scenario) -> Check {
+fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn FamilyCatalog) -> Check {
     let f = |name: &str| format!("{at}.{name}");
     let days = s.simulation.days;
     if i64::from(e.at.day) > days {
@@ -350,24 +354,17 @@ fn event(at: &str, e: &ScriptedEvent, s: &Scenario) -> Check {
         }
         _ => {}
     }
-    let family = match target {
-        EventTarget::Herding => Some(Family::Herding),
-        EventTarget::MacroActiveShare => Some(Family::Macro),
-        _ => None,
-    };
-    match (e.group, family) {
-        (Some(g), Some(fam)) => {
+    // A group target changes a live parameter of the groups whose family has it.
+    let param = target.group_param();
+    let has = |grp: &AgentGroup, name: &str| catalog.live_params(&grp.family).contains(&name);
+    match (e.group, param) {
+        (Some(g), Some(name)) => {
             let found = usize::try_from(g).ok().and_then(|g| s.agents.get(g));
-            if found.is_none_or(|grp| grp.family != fam) {
-                let fitting: Vec<String> = s
-                    .agents
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, grp)| grp.family == fam)
-                    .map(|(i, _)| i.to_string())
-                    .collect();
+            if found.is_none_or(|grp| !has(grp, name)) {
+                let fitting: Vec<String> =
+                    s.agents.iter().enumerate().filter(|(_, grp)| has(grp, name)).map(|(i, _)| i.to_string()).collect();
                 let what = match found {
-                    Some(grp) => format!("agents[{g}] is a {} group, not a {} group", grp.family.name(), fam.name()),
+                    Some(grp) => format!("agents[{g}] is a {} group, which has no live `{name}`", grp.family),
                     None => {
                         format!("there is no agents[{g}]: the scenario has {} groups, numbered from 0", s.agents.len())
                     }
@@ -376,19 +373,18 @@ fn event(at: &str, e: &ScriptedEvent, s: &Scenario) -> Check {
                     f("group"),
                     what,
                     format!(
-                        "the index of a {} group: {}",
-                        fam.name(),
+                        "the index of a group with a live `{name}`: {}",
                         if fitting.is_empty() { "there is none".to_string() } else { fitting.join(", ") }
                     ),
                 );
             }
         }
-        (None, Some(fam)) => {
-            if !s.agents.iter().any(|grp| grp.family == fam) {
+        (None, Some(name)) => {
+            if !s.agents.iter().any(|grp| has(grp, name)) {
                 return bad(
                     f("target"),
-                    format!("no {} group for target `{}`", fam.name(), target.name()),
-                    format!("a scenario with a {} group", fam.name()),
+                    format!("no group with a live `{name}` for target `{}`", target.name()),
+                    format!("a scenario with a group whose family has a live `{name}`"),
                 );
             }
         }
@@ -531,7 +527,7 @@ fn product(at: &str, p: &Product) -> Check {
     )
 }
 
-fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>) -> Check {
+fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>, catalog: &dyn FamilyCatalog) -> Check {
     let f = |name: &str| format!("{at}.{name}");
     int_range(&f("count"), g.count, 1, 50_000_000, "a whole number of agents from 1 to 50000000")?;
     arrival(&f("arrival"), &g.arrival)?;
@@ -560,7 +556,8 @@ fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>) -> Check {
             }
         }
     }
-    params(&f("params"), g.family, &g.params)
+    catalog.check_family(&g.family).map_err(|e| Invalid { field: f("family"), ..e })?;
+    catalog.check_params(&g.family, &g.params).map_err(|e| Invalid { field: format!("{at}.params.{}", e.field), ..e })
 }
 
 fn arrival(at: &str, a: &Arrival) -> Check {
@@ -682,136 +679,6 @@ fn distribution(at: &str, d: &Distribution, lo: f64, hi: f64, meaning: &str) -> 
         ),
         _ => Ok(()),
     }
-}
-
-/// The parameters each family reads; any other is refused.
-fn allowed_params(family: Family) -> &'static [&'static str] {
-    match family {
-        Family::ZeroIntelligence => &[
-            "value_spread",
-            "price_range",
-            "buy_prob",
-            "min_lots",
-            "max_lots",
-            "aon_share",
-            "market_share",
-            "ioc_share",
-            "cancel_prob",
-            "order_ttl",
-        ],
-        Family::Rational => &[
-            "fundamental_weight",
-            "chartist_weight",
-            "noise_weight",
-            "noise_sd",
-            "risk_aversion",
-            "threshold",
-            "lookback",
-            "max_lots",
-            "aon_share",
-            "order_ttl",
-        ],
-        Family::Herding => &[
-            "herding",
-            "autonomy",
-            "price_push",
-            "flow_push",
-            "blind_share",
-            "initial_optimists",
-            "min_lots",
-            "max_lots",
-            "aon_share",
-            "market_share",
-            "order_ttl",
-        ],
-        Family::Macro => &[
-            "intercept_buy",
-            "intercept_sell",
-            "spread_sensitivity",
-            "loan_sensitivity",
-            "price_level_sensitivity",
-            "shock_sensitivity",
-            "active_share",
-            "min_lots",
-            "max_lots",
-            "aon_share",
-            "market_share",
-            "order_ttl",
-        ],
-        Family::MarketMaker => &["spread", "quote_lots", "inventory_skew", "order_ttl"],
-    }
-}
-
-fn params(at: &str, family: Family, p: &FamilyParams) -> Check {
-    let f = |name: &str| format!("{at}.{name}");
-    let allowed = allowed_params(family);
-    if let Ok(serde_json::Value::Object(set)) = serde_json::to_value(p) {
-        for name in set.keys() {
-            if !allowed.contains(&name.as_str()) {
-                return bad(
-                    f(name),
-                    format!("`{name}` is not a parameter of the {} family", family.name()),
-                    format!("for {}: {}", family.name(), allowed.join(", ")),
-                );
-            }
-        }
-    }
-    let share = "a probability from 0 to 1";
-    let reals: [(&str, Option<f64>, f64, f64, &str); 28] = [
-        ("value_spread", p.value_spread, 0.0, 0.5, "a fraction of NAV from 0 to 0.5"),
-        ("price_range", p.price_range, 1e-6, 0.5, "a fraction of NAV above 0 and at most 0.5"),
-        ("buy_prob", p.buy_prob, 0.0, 1.0, share),
-        ("aon_share", p.aon_share, 0.0, 1.0, share),
-        ("market_share", p.market_share, 0.0, 1.0, share),
-        ("ioc_share", p.ioc_share, 0.0, 1.0, share),
-        ("cancel_prob", p.cancel_prob, 0.0, 1.0, share),
-        ("fundamental_weight", p.fundamental_weight, 0.0, 100.0, "a weight scale from 0 to 100"),
-        ("chartist_weight", p.chartist_weight, 0.0, 100.0, "a weight scale from 0 to 100"),
-        ("noise_weight", p.noise_weight, 0.0, 100.0, "a weight scale from 0 to 100"),
-        ("noise_sd", p.noise_sd, 0.0, 1.0, "a return standard deviation from 0 to 1"),
-        ("risk_aversion", p.risk_aversion, 1e-6, 1e6, "a risk aversion above 0, e.g. 2"),
-        ("threshold", p.threshold, 0.0, 1.0, "an excess return from 0 to 1, e.g. 0.0002"),
-        ("herding", p.herding, 0.0, 1000.0, "a recruitment rate per hour from 0 to 1000, e.g. 2"),
-        ("autonomy", p.autonomy, 0.0, 1000.0, "a switching rate per hour from 0 to 1000, e.g. 0.5"),
-        ("price_push", p.price_push, -100.0, 100.0, "a weight from -100 to 100"),
-        ("flow_push", p.flow_push, -100.0, 100.0, "a weight from -100 to 100"),
-        ("blind_share", p.blind_share, 0.0, 1.0, share),
-        ("initial_optimists", p.initial_optimists, 0.0, 1.0, share),
-        ("intercept_buy", p.intercept_buy, -50.0, 50.0, "log-odds from -50 to 50"),
-        ("intercept_sell", p.intercept_sell, -50.0, 50.0, "log-odds from -50 to 50"),
-        ("spread_sensitivity", p.spread_sensitivity, -100.0, 100.0, "a weight per percentage point from -100 to 100"),
-        ("loan_sensitivity", p.loan_sensitivity, -100.0, 100.0, "a weight per percentage point from -100 to 100"),
-        ("price_level_sensitivity", p.price_level_sensitivity, -100.0, 100.0, "a weight per 1% from -100 to 100"),
-        ("shock_sensitivity", p.shock_sensitivity, -100.0, 100.0, "a weight from -100 to 100"),
-        ("active_share", p.active_share, 0.0, 1.0, share),
-        ("spread", p.spread, 1e-6, 0.5, "a fraction of NAV above 0 and at most 0.5, e.g. 0.001"),
-        ("inventory_skew", p.inventory_skew, 0.0, 0.1, "a fraction of NAV per lot from 0 to 0.1"),
-    ];
-    for (name, v, lo, hi, accepted) in reals {
-        if let Some(x) = v {
-            in_range(&f(name), x, lo, hi, accepted)?;
-        }
-    }
-    if p.market_share.unwrap_or(0.0) + p.ioc_share.unwrap_or(0.0) > 1.0 {
-        return bad(f("ioc_share"), "market_share + ioc_share exceeds 1", "shares that add up to at most 1");
-    }
-    let min = p.min_lots.unwrap_or(1);
-    int_range(&f("min_lots"), min, 1, 100_000_000, "a whole number of lots, at least 1")?;
-    if let Some(max) = p.max_lots {
-        int_range(&f("max_lots"), max, min, 100_000_000, "a whole number of lots, at least min_lots")?;
-    }
-    if let Some(n) = p.lookback {
-        int_range(&f("lookback"), n, 1, MAX_LOOKBACK, "a whole number of windows from 1 to 64")?;
-    }
-    if let Some(n) = p.quote_lots {
-        int_range(&f("quote_lots"), n, 1, 100_000_000, "a whole number of lots, at least 1")?;
-    }
-    if let Some(ttl) = p.order_ttl
-        && ttl.0 <= 0
-    {
-        return bad(f("order_ttl"), format!("{ttl} is not positive"), "a duration above 0, e.g. \"30m\"");
-    }
-    Ok(())
 }
 
 /// Longest price history (windows) an agent may look back over.

@@ -2,6 +2,7 @@
 //! what an earlier, interrupted invocation left there. See the module
 //! documentation of `crate::sweep` for the on-disk discipline.
 
+use crate::agents::Registry;
 use std::collections::HashSet;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -33,6 +34,8 @@ pub struct Options {
     pub show: Show,
     /// The command line, for provenance.
     pub command: Vec<String>,
+    /// The behaviours the sweep's scenarios may name.
+    pub registry: Registry,
 }
 
 /// What an invocation did.
@@ -276,19 +279,21 @@ fn one_run(sweep: &Sweep, point: &Point, replication: u32, opts: &Options, dir: 
     let seed = super::run_seed(sweep.seed, point.index, replication);
     let clock = Instant::now();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<Vec<String>, String> {
-        let scenario = sweep.scenario_at(point).map_err(|e| e.to_string())?;
+        let scenario = sweep.scenario_at(point, &opts.registry).map_err(|e| e.to_string())?;
         let run_opts = RunOptions { seed: Some(seed), threads: 1 };
         if opts.keep_runs {
             let run_dir = dir.join("runs").join(format!("p{:05}-r{replication:03}", point.index));
             let mut writer = RunWriter::create(&run_dir, &scenario, false)
                 .map_err(|e| format!("cannot write the run's results to {}: {e}", run_dir.display()))?;
-            let outcome = engine::run(&scenario, &run_opts, &mut writer)?;
+            let outcome =
+                engine::run_with(&scenario, &run_opts, &opts.registry, &mut writer).map_err(|e| e.to_string())?;
             let summary = writer
                 .finish(&run_dir, &scenario, &outcome, 1)
                 .map_err(|e| format!("cannot write the run's results to {}: {e}", run_dir.display()))?;
             Ok(csv::result_fields(&outcome, &summary))
         } else {
-            let outcome = engine::run(&scenario, &run_opts, &mut Discard)?;
+            let outcome =
+                engine::run_with(&scenario, &run_opts, &opts.registry, &mut Discard).map_err(|e| e.to_string())?;
             Ok(csv::result_fields(&outcome, &csv::summarise(&scenario, &outcome)))
         }
     }))

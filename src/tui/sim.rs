@@ -224,7 +224,8 @@ struct Sim {
 
 impl Sim {
     fn new(scenario: Scenario, seed: Option<u64>, opts: SimOptions, shared: Arc<Shared>, tell: Sender<Notice>) -> Sim {
-        let live = LiveSim::new(&scenario, seed);
+        // The scenario was validated against the built-in families, so they build.
+        let live = LiveSim::new(&scenario, seed).unwrap_or_else(|e| unreachable!("{e}"));
         Sim {
             window_ns: scenario.simulation.window.0,
             scenario,
@@ -344,7 +345,7 @@ impl Sim {
                 let _ = self.tell.send(Notice::Changed { knob, steps, at: at.flatten() });
             }
             Command::Restart => {
-                self.live = LiveSim::new(&self.scenario, self.seed);
+                self.live = LiveSim::new(&self.scenario, self.seed).unwrap_or_else(|e| unreachable!("{e}"));
                 self.report.to_finish = None;
                 self.started = Instant::now();
                 let _ = self.tell.send(Notice::Restarted);

@@ -913,8 +913,8 @@ mod tests {
     #[test]
     fn a_real_run_draws_at_both_sizes() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml");
-        let s = crate::scenario::load(&path).unwrap();
-        let mut live = LiveSim::new(&s, None);
+        let s = crate::scenario::load(&path, &crate::agents::Registry::builtin()).unwrap();
+        let mut live = LiveSim::new(&s, None).unwrap();
         for _ in 0..30 {
             live.advance_window();
         }
@@ -943,8 +943,8 @@ mod tests {
     #[ignore = "prints the README capture"]
     fn readme_capture() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml");
-        let s = crate::scenario::load(&path).unwrap();
-        let mut live = LiveSim::new(&s, None);
+        let s = crate::scenario::load(&path, &crate::agents::Registry::builtin()).unwrap();
+        let mut live = LiveSim::new(&s, None).unwrap();
         for _ in 0..86 {
             live.advance_window();
         }

@@ -1,0 +1,223 @@
+//! The behaviour seam: what a family of customers is to the engine.
+//!
+//! A [`Behaviour`] is built once per `[[agents]]` group from its typed
+//! parameters ([`ParamSet`]) and a [`GroupSetup`]. It draws each member's
+//! state of its own type at the start ([`Behaviour::init`]), and at each of a
+//! member's wake-ups fills in the member's [`Actions`] from a read-only
+//! [`Context`] and the member's own [`Agent`] record ([`Behaviour::decide`]).
+//! Group-level dynamics (a herding crowd) live in the behaviour too: the
+//! engine steps them between batches ([`Behaviour::advance`]) without
+//! knowing what they are.
+//!
+//! Decisions never touch shared state, which is what lets the engine run a
+//! lookahead window of them in parallel with results that do not depend on
+//! the number of threads.
+
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+
+use super::market::{Context, Snapshot};
+use super::order::{Action, LiveOrder};
+use super::params::ParamSet;
+use crate::book::Side;
+use crate::random::AgentRng;
+
+/// Most actions one wake-up may produce: a market maker replaces both quotes
+/// (two cancels, two orders).
+pub const MAX_ACTIONS: usize = 4;
+
+/// The actions of one wake-up, in the order they reach the platform.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Actions {
+    slots: [Option<Action>; MAX_ACTIONS],
+    len: u8,
+}
+
+impl Actions {
+    /// Appends `action`; past [`MAX_ACTIONS`] it is dropped and false returned.
+    #[inline]
+    pub fn push(&mut self, action: Action) -> bool {
+        let Some(slot) = self.slots.get_mut(self.len as usize) else { return false };
+        *slot = Some(action);
+        self.len += 1;
+        true
+    }
+
+    /// Appends `action` if there is one.
+    #[inline]
+    pub fn push_some(&mut self, action: Option<Action>) {
+        if let Some(a) = action {
+            self.push(a);
+        }
+    }
+
+    /// No action: the wake-up sends nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The actions in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Action> {
+        self.slots[..self.len as usize].iter().flatten()
+    }
+
+    /// Forgets every action.
+    #[inline]
+    pub fn clear(&mut self) {
+        *self = Actions::default();
+    }
+}
+
+/// One member of a group: its generator, its resting orders and the state its
+/// behaviour keeps. With the built-in families' 16-byte states it fills one
+/// cache line, so a wake-up touches one line of agent memory.
+#[derive(Clone, Debug)]
+#[repr(C, align(64))]
+pub struct Agent<S> {
+    /// The agent's own random generator (see [`crate::random`]): the only
+    /// randomness a decision may use.
+    pub rng: AgentRng,
+    /// The agent's resting orders, by side (`Side as usize`), as the engine
+    /// last told it.
+    pub live: [LiveOrder; 2],
+    /// What the behaviour keeps for this agent.
+    pub state: S,
+}
+
+impl<S> Agent<S> {
+    /// A new agent with its generator and state.
+    pub fn new(rng: AgentRng, state: S) -> Agent<S> {
+        Agent { rng, live: [LiveOrder::NONE; 2], state }
+    }
+
+    /// The resting order on `side`, if any.
+    pub fn live(&self, side: Side) -> Option<LiveOrder> {
+        Some(self.live[side as usize]).filter(LiveOrder::is_some)
+    }
+
+    /// Every resting order, bids first.
+    pub fn live_orders(&self) -> impl Iterator<Item = LiveOrder> + '_ {
+        self.live.iter().copied().filter(LiveOrder::is_some)
+    }
+
+    /// A cancel of every resting order, bids first, appended to `out`: a new
+    /// view replaces the old.
+    pub fn cancel_all(&self, out: &mut Actions) {
+        for live in self.live_orders() {
+            out.push(live.cancel());
+        }
+    }
+}
+
+/// Who wakes and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wake {
+    /// The agent's account id (customers are 1…N in `[[agents]]` order).
+    pub id: u32,
+    /// The simulated time, nanoseconds since the start date's midnight.
+    pub now: i64,
+}
+
+/// The products a group trades, as indices into the snapshot's products.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Products(pub Vec<u16>);
+
+impl Products {
+    /// One product drawn uniformly from `rng` (one draw, even with one
+    /// product, so a family's stream does not depend on how many it trades);
+    /// None when the group trades nothing.
+    #[inline]
+    pub fn pick(&self, rng: &mut AgentRng) -> Option<u16> {
+        if self.0.is_empty() {
+            return None;
+        }
+        Some(self.0[rng.random_range(0..self.0.len())])
+    }
+
+    /// The first product, which a group-level process (a crowd) watches.
+    pub fn first(&self) -> Option<u16> {
+        self.0.first().copied()
+    }
+}
+
+/// What a behaviour is built with besides its parameters.
+pub struct GroupSetup {
+    /// The group's index among the scenario's `[[agents]]` tables.
+    pub index: usize,
+    /// How many members it has.
+    pub members: u32,
+    /// The products it trades.
+    pub products: Products,
+    /// The group's own stream for group-level dynamics, independent of its
+    /// members' and of its arrivals.
+    pub rng: ChaCha8Rng,
+}
+
+/// A group's crowd mood, for the metrics and the live view: members
+/// currently optimistic (buying) out of all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CrowdView {
+    /// Members in the group.
+    pub members: u32,
+    /// Members currently optimistic.
+    pub optimists: u32,
+}
+
+impl CrowdView {
+    /// The optimists' share (½ for an empty group).
+    pub fn share(&self) -> f64 {
+        if self.members == 0 { 0.5 } else { f64::from(self.optimists) / f64::from(self.members) }
+    }
+}
+
+/// A behavioural family: how the members of one group decide.
+pub trait Behaviour: Send + Sync + Sized + 'static {
+    /// Its parameters, as a scenario's `params` table gives them.
+    type Params: ParamSet;
+    /// What it keeps for each agent (besides the generator and resting orders).
+    type State: Clone + Send + Sync + 'static;
+
+    /// The family's name in scenario files (`family = "..."`).
+    const NAME: &'static str;
+    /// One line on what it models, for `tplus check` and the docs.
+    const ABOUT: &'static str;
+    /// The group-level parameters a scripted event or the live view may
+    /// change while the run goes on (e.g. `herding`).
+    const LIVE_PARAMS: &'static [&'static str] = &[];
+
+    /// Builds the group's behaviour.
+    fn build(params: Self::Params, setup: GroupSetup) -> Self;
+
+    /// Draws a member's state at the start of the run from its own stream.
+    fn init(&self, rng: &mut AgentRng) -> Self::State;
+
+    /// Decides what the member `wake.id` does now, appending to `out` (empty
+    /// on entry). Reads only `ctx` and the member's own record.
+    fn decide(&self, wake: Wake, agent: &mut Agent<Self::State>, ctx: &Context<'_>, out: &mut Actions);
+
+    /// Expected nanoseconds per decision, if known; the engine measures it
+    /// otherwise. It decides whether a batch is worth spreading over threads.
+    fn cost_hint_ns(&self) -> Option<f64> {
+        None
+    }
+
+    /// The session opens at `open` (group-level dynamics restart their clock).
+    fn open_day(&mut self, _open: i64) {}
+
+    /// Steps group-level dynamics to `t`, before a batch decides or a window
+    /// closes. The market is as the snapshot shows it.
+    fn advance(&mut self, _t: i64, _market: &Snapshot) {}
+
+    /// The group's crowd mood, for behaviours that have one.
+    fn crowd(&self) -> Option<CrowdView> {
+        None
+    }
+
+    /// The current value of live parameter `name`.
+    fn live_param(&self, _name: &str) -> Option<f64> {
+        None
+    }
+
+    /// Sets live parameter `name` (clamped to its range).
+    fn set_live_param(&mut self, _name: &str, _value: f64) {}
+}

@@ -1,0 +1,90 @@
+//! What agents send: orders as they ask for them ([`OrderRequest`]), cancels,
+//! the resting orders they remember ([`LiveOrder`]), and the limits of their
+//! means (cash for a buy, T+1-sellable lots for a sale).
+
+use super::market::{Context, ProductView};
+use crate::book::{OrderId, OrderKind, Side};
+
+/// An order as an agent asks for it; the platform checks it on arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderRequest {
+    pub product: u16,
+    pub side: Side,
+    pub kind: OrderKind,
+    /// Absolute tick; ignored for market orders.
+    pub price: i64,
+    pub lots: u32,
+    pub all_or_none: bool,
+    /// How long a resting remainder may live (capped at the close).
+    pub ttl: i64,
+}
+
+impl OrderRequest {
+    /// This order cut to what customer `id` can do: a buy to what its free
+    /// cash pays for (a market buy reserves at the band top), a sale to what
+    /// it may sell today, both to the size limit; None when nothing is left.
+    pub fn within_means(mut self, ctx: &Context<'_>, id: u32) -> Option<OrderRequest> {
+        let view = &ctx.snapshot.products[self.product as usize];
+        self.lots = match self.side {
+            Side::Buy => {
+                let reserve_at = if self.kind == OrderKind::Market { view.band_hi } else { self.price };
+                affordable(ctx, id, view, reserve_at, self.lots)
+            }
+            Side::Sell => sellable(ctx, id, self.product, self.lots),
+        };
+        (self.lots > 0).then_some(self)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Submit(OrderRequest),
+    Cancel { product: u16, order: OrderId },
+}
+
+/// An order of an agent's that is resting in a book, as the engine last told
+/// it. `OrderId(0)` (never a valid handle) marks an empty slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiveOrder {
+    pub order: OrderId,
+    /// The low 32 bits of the order's serial number: enough to recognise its
+    /// final event, since no order lives while 2^32 others are submitted.
+    pub serial: u32,
+    pub product: u16,
+}
+
+impl LiveOrder {
+    pub const NONE: LiveOrder = LiveOrder { order: OrderId(0), serial: 0, product: 0 };
+
+    pub fn new(product: u16, order: OrderId, serial: u64) -> LiveOrder {
+        LiveOrder { order, serial: serial as u32, product }
+    }
+
+    pub fn is_some(&self) -> bool {
+        self.order != OrderId(0)
+    }
+
+    pub fn matches(&self, serial: u64) -> bool {
+        self.is_some() && self.serial == serial as u32
+    }
+
+    pub fn cancel(self) -> Action {
+        Action::Cancel { product: self.product, order: self.order }
+    }
+}
+
+/// Lots a customer can pay for at `price` (absolute ticks) with its free
+/// cash, at most `want` and at most the platform's size limit.
+pub fn affordable(ctx: &Context<'_>, id: u32, view: &ProductView, price: i64, want: u32) -> u32 {
+    let per_lot = (price * view.lot_micros_per_tick).max(1);
+    let lots = ctx.accounts.available_cash(id) / per_lot;
+    want.min(lots.clamp(0, i64::from(u32::MAX)) as u32).min(view.max_order_lots)
+}
+
+/// Lots a customer may offer in one sale: at most `want`, what it may sell
+/// today (bought before today, not promised to a resting sell) and the
+/// platform's size limit.
+pub fn sellable(ctx: &Context<'_>, id: u32, product: u16, want: u32) -> u32 {
+    let view = &ctx.snapshot.products[product as usize];
+    want.min(ctx.accounts.sellable(product as usize, id, ctx.snapshot.day)).min(view.max_order_lots)
+}

@@ -1,0 +1,311 @@
+//! A behaviour's parameters: one typed struct per behaviour that carries its
+//! defaults, its accepted ranges and its documentation in one declaration
+//! ([`behaviour_params!`]), so the scenario's `params` table, the validation
+//! and the field reference cannot disagree.
+//!
+//! A scenario gives a group's parameters as a TOML table. [`ParamSet::from_table`]
+//! refuses a name the behaviour does not declare, a value of the wrong type
+//! and a value out of its range, each with the field's name and what is
+//! accepted (the scenario layer adds file, line and column), then fills in
+//! the defaults.
+
+use crate::scenario::{Duration, Invalid};
+
+/// What values a parameter accepts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bound {
+    /// A finite real number in [lo, hi].
+    Real(f64, f64),
+    /// A whole number in [lo, hi].
+    Int(i64, i64),
+    /// A duration above zero.
+    PositiveDuration,
+}
+
+/// One parameter as its behaviour declares it: the reference entry of the
+/// docs and the rule validation applies.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamDoc {
+    /// The key in the scenario's `params` table.
+    pub name: &'static str,
+    /// What it means, with its unit.
+    pub doc: &'static str,
+    /// The values accepted, in words (shown in errors).
+    pub accepted: &'static str,
+    /// The values accepted, as validation checks them.
+    pub bound: Bound,
+}
+
+/// A value a parameter may hold: checks itself against its [`Bound`].
+pub trait ParamValue {
+    /// `Err(message)` when the value is outside `bound`.
+    fn check(&self, bound: Bound) -> Result<(), String>;
+}
+
+fn out_of_range(v: impl std::fmt::Display) -> Result<(), String> {
+    Err(format!("{v} is out of range"))
+}
+
+impl ParamValue for f64 {
+    fn check(&self, bound: Bound) -> Result<(), String> {
+        match bound {
+            Bound::Real(lo, hi) if !(self.is_finite() && *self >= lo && *self <= hi) => out_of_range(self),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl ParamValue for i64 {
+    fn check(&self, bound: Bound) -> Result<(), String> {
+        match bound {
+            Bound::Int(lo, hi) if !(lo..=hi).contains(self) => out_of_range(self),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl ParamValue for Duration {
+    fn check(&self, bound: Bound) -> Result<(), String> {
+        match bound {
+            Bound::PositiveDuration if self.0 <= 0 => Err(format!("{self} is not positive")),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<T: ParamValue> ParamValue for Option<T> {
+    fn check(&self, bound: Bound) -> Result<(), String> {
+        self.as_ref().map_or(Ok(()), |v| v.check(bound))
+    }
+}
+
+/// A behaviour's typed parameters (written with [`behaviour_params!`]).
+pub trait ParamSet: Sized + Default + serde::de::DeserializeOwned + serde::Serialize {
+    /// Every parameter, in the order the docs list them.
+    const DOCS: &'static [ParamDoc];
+
+    /// Each field against its own bound; the first failure.
+    fn check_fields(&self) -> Result<(), Invalid>;
+
+    /// Every parameter's default, as a scenario would write it.
+    fn defaults() -> toml::Table {
+        toml::Table::try_from(Self::default()).unwrap_or_default()
+    }
+
+    /// Rules between fields (e.g. `max_lots` at least `min_lots`); none by default.
+    fn check_together(&self) -> Result<(), Invalid> {
+        Ok(())
+    }
+
+    /// The parameters a scenario's table gives, defaults filled in. Errors name
+    /// the field relative to the table (`herding`), say what is wrong and what
+    /// is accepted.
+    fn from_table(family: &str, table: &toml::Table) -> Result<Self, Invalid> {
+        for (key, value) in table {
+            let Some(doc) = Self::DOCS.iter().find(|d| d.name == key) else {
+                let names: Vec<&str> = Self::DOCS.iter().map(|d| d.name).collect();
+                return Err(Invalid {
+                    field: key.clone(),
+                    message: format!("`{key}` is not a parameter of the {family} family"),
+                    accepted: format!("for {family}: {}", names.join(", ")),
+                });
+            };
+            let fits = match doc.bound {
+                Bound::Real(..) => matches!(value, toml::Value::Float(_) | toml::Value::Integer(_)),
+                Bound::Int(..) => matches!(value, toml::Value::Integer(_)),
+                Bound::PositiveDuration => matches!(value, toml::Value::String(_)),
+            };
+            if !fits {
+                let wanted = match doc.bound {
+                    Bound::Real(..) => "a number",
+                    Bound::Int(..) => "an integer",
+                    Bound::PositiveDuration => "a duration in quotes",
+                };
+                return Err(Invalid {
+                    field: key.clone(),
+                    message: format!("invalid type: {}, expected {wanted}", value.type_str()),
+                    accepted: doc.accepted.to_string(),
+                });
+            }
+        }
+        let params: Self = serde_path_to_error::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
+            let field = e.path().to_string();
+            let accepted = Self::DOCS.iter().find(|d| d.name == field).map_or("", |d| d.accepted);
+            Invalid { field, message: e.inner().message().trim().to_string(), accepted: accepted.to_string() }
+        })?;
+        params.check_fields()?;
+        params.check_together()?;
+        Ok(params)
+    }
+}
+
+/// `n` minutes, for parameter defaults.
+pub const fn minutes(n: i64) -> Duration {
+    Duration(n * 60_000_000_000)
+}
+
+/// `max_lots`, when given, is at least `min_lots`.
+pub fn lots_in_order(min_lots: i64, max_lots: Option<i64>) -> Result<(), Invalid> {
+    match max_lots {
+        Some(max) if max < min_lots => Err(Invalid {
+            field: "max_lots".into(),
+            message: format!("{max} is out of range"),
+            accepted: "a whole number of lots, at least min_lots".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Market and immediate-or-cancel shares leave room for limit orders.
+pub fn shares_add_up(market_share: f64, ioc_share: f64) -> Result<(), Invalid> {
+    if market_share + ioc_share > 1.0 {
+        return Err(Invalid {
+            field: "ioc_share".into(),
+            message: "market_share + ioc_share exceeds 1".into(),
+            accepted: "shares that add up to at most 1".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Declares a behaviour's parameter struct: each field with its doc comment
+/// (its meaning and unit), its type, its default, its bound and the accepted
+/// values in words; optionally a `check(p) { ... }` block of rules between
+/// fields. Generates the struct (serde, unknown names refused), its
+/// `Default`, and its [`ParamSet`] impl with the docs table.
+///
+/// ```
+/// tplus::behaviour_params! {
+///     /// Parameters of a contrarian trader.
+///     pub struct ContrarianParams {
+///         /// Windows of price history it looks back over.
+///         lookback: i64 = 12, Int(1, 64), "a whole number of windows from 1 to 64";
+///         /// Share of orders that are all-or-none.
+///         aon_share: f64 = 0.0, Real(0.0, 1.0), "a probability from 0 to 1";
+///     }
+/// }
+/// let p = ContrarianParams::default();
+/// assert_eq!(p.lookback, 12);
+/// ```
+#[macro_export]
+macro_rules! behaviour_params {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                #[doc = $doc:literal]
+                $field:ident : $ty:ty = $default:expr, $bound:ident $( ( $($b:expr),* ) )?, $accepted:literal;
+            )*
+        }
+        $( check($p:ident) $check:block )?
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        $vis struct $name {
+            $(
+                #[doc = $doc]
+                pub $field: $ty,
+            )*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name { $( $field: $default, )* }
+            }
+        }
+
+        impl $crate::agents::ParamSet for $name {
+            const DOCS: &'static [$crate::agents::ParamDoc] = &[
+                $(
+                    $crate::agents::ParamDoc {
+                        name: stringify!($field),
+                        doc: $doc.trim_ascii(),
+                        accepted: $accepted,
+                        bound: $crate::agents::Bound::$bound $( ( $($b),* ) )?,
+                    },
+                )*
+            ];
+
+            fn check_fields(&self) -> Result<(), $crate::scenario::Invalid> {
+                use $crate::agents::ParamValue as _;
+                $(
+                    if let Err(message) = self.$field.check($crate::agents::Bound::$bound $( ( $($b),* ) )?) {
+                        return Err($crate::scenario::Invalid {
+                            field: stringify!($field).to_string(),
+                            message,
+                            accepted: $accepted.to_string(),
+                        });
+                    }
+                )*
+                Ok(())
+            }
+
+            $(
+                fn check_together(&self) -> Result<(), $crate::scenario::Invalid> {
+                    let $p = self;
+                    $check
+                }
+            )?
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::behaviour_params! {
+        /// Test parameters.
+        pub struct Demo {
+            /// A share.
+            share: f64 = 0.25, Real(0.0, 1.0), "a probability from 0 to 1";
+            /// A count.
+            count: i64 = 3, Int(1, 10), "a whole number from 1 to 10";
+            /// An optional size.
+            size: Option<i64> = None, Int(1, 5), "a whole number from 1 to 5";
+            /// A life time.
+            ttl: Duration = minutes(1), PositiveDuration, "a duration above 0, e.g. \"30m\"";
+        }
+        check(p) {
+            lots_in_order(p.count, p.size)
+        }
+    }
+
+    fn table(text: &str) -> toml::Table {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn defaults_fill_what_the_table_leaves_out() {
+        let p = Demo::from_table("demo", &table("count = 5")).unwrap();
+        assert_eq!(p, Demo { count: 5, ..Demo::default() });
+        assert_eq!(Demo::DOCS.len(), 4);
+        assert_eq!(Demo::defaults()["share"].as_float(), Some(0.25));
+        assert_eq!(Demo::defaults()["ttl"].as_str(), Some("1m"));
+        assert!(!Demo::defaults().contains_key("size"));
+        assert_eq!(Demo::DOCS[0].doc, "A share.");
+    }
+
+    #[test]
+    fn an_integer_is_accepted_for_a_real() {
+        assert_eq!(Demo::from_table("demo", &table("share = 1")).unwrap().share, 1.0);
+    }
+
+    #[test]
+    fn errors_name_the_field_and_what_is_accepted() {
+        let e = Demo::from_table("demo", &table("shares = 0.5")).unwrap_err();
+        assert_eq!(e.field, "shares");
+        assert_eq!(e.message, "`shares` is not a parameter of the demo family");
+        assert!(e.accepted.contains("share, count"), "{}", e.accepted);
+        let e = Demo::from_table("demo", &table("share = 1.5")).unwrap_err();
+        assert_eq!((e.field.as_str(), e.message.as_str()), ("share", "1.5 is out of range"));
+        let e = Demo::from_table("demo", &table("size = 9")).unwrap_err();
+        assert_eq!((e.field.as_str(), e.accepted.as_str()), ("size", "a whole number from 1 to 5"));
+        let e = Demo::from_table("demo", &table("count = \"many\"")).unwrap_err();
+        assert_eq!(e.field, "count");
+        assert!(e.message.contains("expected an integer"), "{}", e.message);
+        let e = Demo::from_table("demo", &table("ttl = \"0s\"")).unwrap_err();
+        assert_eq!(e.message, "0s is not positive");
+    }
+}

@@ -1,0 +1,252 @@
+//! One group's members at run time, behind a type-erased [`Population`]: the
+//! engine holds one per `[[agents]]` group and never learns the behaviour's
+//! types. [`Members`] stores the agents of one behaviour contiguously (one
+//! cache line each for the built-ins), runs their wake-ups serially or in
+//! parallel, and measures what a decision costs so the engine can tell
+//! whether a batch is worth spreading over threads.
+
+use std::time::Instant;
+
+use rand_distr::{Distribution as _, Exp};
+use rayon::prelude::*;
+
+use super::behaviour::{Actions, Agent, Behaviour, CrowdView, Wake};
+use super::market::{Context, Snapshot};
+use super::order::LiveOrder;
+use crate::cache::prefetch;
+use crate::random::{AgentRng, Streams};
+
+/// What one wake-up produced.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Decision {
+    /// When the wake-up's message (all its actions, in order) reaches the platform.
+    pub at: i64,
+    /// What the agent does.
+    pub actions: Actions,
+}
+
+/// How long a message takes to reach the platform: at least the scenario's
+/// `min_latency`, plus an exponential jitter when it has one.
+#[derive(Clone, Copy, Debug)]
+pub struct Latency {
+    min: i64,
+    jitter: Option<Exp<f64>>,
+}
+
+impl Latency {
+    /// `min` nanoseconds plus an exponential jitter of mean `jitter_mean` (none at 0).
+    pub fn new(min: i64, jitter_mean: i64) -> Latency {
+        Latency { min, jitter: (jitter_mean > 0).then(|| Exp::new(1.0 / jitter_mean as f64).ok()).flatten() }
+    }
+
+    fn draw(&self, rng: &mut AgentRng) -> i64 {
+        self.min + self.jitter.map_or(0, |j| j.sample(rng) as i64)
+    }
+}
+
+/// One wake-up of `agent`: its decision and when its message arrives.
+#[inline]
+fn wake<B: Behaviour>(
+    b: &B,
+    w: Wake,
+    agent: &mut Agent<B::State>,
+    ctx: &Context<'_>,
+    lat: &Latency,
+    out: &mut Decision,
+) {
+    out.actions.clear();
+    b.decide(w, agent, ctx, &mut out.actions);
+    if !out.actions.is_empty() {
+        // One message per wake-up: its actions travel together and reach
+        // the platform in the order the agent listed them.
+        out.at = w.now + lat.draw(&mut agent.rng);
+    }
+}
+
+/// A group at run time, whatever its behaviour.
+pub trait Population: Send + Sync {
+    /// The family's name in scenario files.
+    fn family(&self) -> &'static str;
+    /// The first member's account id; members are consecutive.
+    fn first_id(&self) -> u32;
+    /// Members in the group.
+    fn len(&self) -> u32;
+    /// True for a group without members.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Member `id`'s resting orders, as the engine tells it of them.
+    fn live_mut(&mut self, id: u32) -> &mut [LiveOrder; 2];
+    /// Starts loading member `id`'s record into the cache.
+    fn prefetch(&self, id: u32);
+    /// Wakes the members `wakes` lists (time, id; ids ascending, all of this
+    /// group), on the calling thread or spread over the pool's threads;
+    /// the results are in [`Population::decisions`] until the next call.
+    fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, parallel: bool);
+    /// The last [`Population::decide`]'s decisions by agent id, in `wakes` order.
+    fn decisions(&self) -> &[(u32, Decision)];
+    /// Nanoseconds one decision costs: declared by the behaviour or measured
+    /// (0 until measured).
+    fn cost_ns(&self) -> f64;
+    /// See [`Behaviour::open_day`].
+    fn open_day(&mut self, open: i64);
+    /// See [`Behaviour::advance`].
+    fn advance(&mut self, t: i64, market: &Snapshot);
+    /// See [`Behaviour::crowd`].
+    fn crowd(&self) -> Option<CrowdView>;
+    /// See [`Behaviour::LIVE_PARAMS`].
+    fn live_params(&self) -> &'static [&'static str];
+    /// See [`Behaviour::live_param`].
+    fn live_param(&self, name: &str) -> Option<f64>;
+    /// See [`Behaviour::set_live_param`].
+    fn set_live_param(&mut self, name: &str, value: f64);
+}
+
+/// Serial decide calls between two timed ones: timing every call would cost
+/// the cheap built-in decisions a few per cent.
+const TIME_EVERY: u32 = 64;
+
+/// The members of one group of behaviour `B`.
+pub struct Members<B: Behaviour> {
+    behaviour: B,
+    first_id: u32,
+    agents: Vec<Agent<B::State>>,
+    latency: Latency,
+    decisions: Vec<(u32, Decision)>,
+    /// Copies decided in parallel, written back in order.
+    scratch: Vec<(Agent<B::State>, Decision)>,
+    calls: u32,
+    /// Measured nanoseconds per decision (moving average), 0 until measured.
+    measured_ns: f64,
+}
+
+impl<B: Behaviour> Members<B> {
+    /// The `count` members from account id `first_id` on, each with its own
+    /// stream of `streams` and a state drawn from it.
+    pub fn new(behaviour: B, first_id: u32, count: u32, streams: &Streams, latency: Latency) -> Members<B> {
+        let agents = (first_id..first_id + count)
+            .map(|id| {
+                let mut rng = streams.agent(id);
+                let state = behaviour.init(&mut rng);
+                Agent::new(rng, state)
+            })
+            .collect();
+        Members {
+            behaviour,
+            first_id,
+            agents,
+            latency,
+            decisions: Vec::with_capacity(64),
+            scratch: Vec::new(),
+            calls: 0,
+            measured_ns: 0.0,
+        }
+    }
+
+    /// The behaviour the members follow.
+    pub fn behaviour(&self) -> &B {
+        &self.behaviour
+    }
+
+    /// Member `id`'s record.
+    pub fn agent(&self, id: u32) -> &Agent<B::State> {
+        &self.agents[(id - self.first_id) as usize]
+    }
+
+    fn decide_serial(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
+        let mut d = Decision::default();
+        for &(now, id) in wakes {
+            let agent = &mut self.agents[(id - self.first_id) as usize];
+            wake(&self.behaviour, Wake { id, now }, agent, ctx, &self.latency, &mut d);
+            self.decisions.push((id, d));
+        }
+    }
+
+    fn decide_parallel(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
+        let (b, agents, lat, first) = (&self.behaviour, &self.agents, &self.latency, self.first_id);
+        let decide = |&(now, id): &(i64, u32)| {
+            let mut agent = agents[(id - first) as usize].clone();
+            let mut d = Decision::default();
+            wake(b, Wake { id, now }, &mut agent, ctx, lat, &mut d);
+            (agent, d)
+        };
+        wakes.par_iter().with_max_len(1).map(decide).collect_into_vec(&mut self.scratch);
+        for (&(_, id), (agent, d)) in wakes.iter().zip(self.scratch.drain(..)) {
+            self.agents[(id - first) as usize] = agent;
+            self.decisions.push((id, d));
+        }
+    }
+}
+
+impl<B: Behaviour> Population for Members<B> {
+    fn family(&self) -> &'static str {
+        B::NAME
+    }
+
+    fn first_id(&self) -> u32 {
+        self.first_id
+    }
+
+    fn len(&self) -> u32 {
+        self.agents.len() as u32
+    }
+
+    #[inline]
+    fn live_mut(&mut self, id: u32) -> &mut [LiveOrder; 2] {
+        &mut self.agents[(id - self.first_id) as usize].live
+    }
+
+    #[inline]
+    fn prefetch(&self, id: u32) {
+        if let Some(agent) = self.agents.get(id.wrapping_sub(self.first_id) as usize) {
+            prefetch(agent);
+        }
+    }
+
+    fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, parallel: bool) {
+        self.decisions.clear();
+        if parallel && wakes.len() > 1 {
+            return self.decide_parallel(wakes, ctx);
+        }
+        self.calls = self.calls.wrapping_add(1);
+        if self.calls % TIME_EVERY != 1 || self.behaviour.cost_hint_ns().is_some() {
+            return self.decide_serial(wakes, ctx);
+        }
+        let started = Instant::now();
+        self.decide_serial(wakes, ctx);
+        let ns = started.elapsed().as_nanos() as f64 / wakes.len().max(1) as f64;
+        self.measured_ns = if self.measured_ns == 0.0 { ns } else { 0.75 * self.measured_ns + 0.25 * ns };
+    }
+
+    fn decisions(&self) -> &[(u32, Decision)] {
+        &self.decisions
+    }
+
+    fn cost_ns(&self) -> f64 {
+        self.behaviour.cost_hint_ns().unwrap_or(self.measured_ns)
+    }
+
+    fn open_day(&mut self, open: i64) {
+        self.behaviour.open_day(open);
+    }
+
+    fn advance(&mut self, t: i64, market: &Snapshot) {
+        self.behaviour.advance(t, market);
+    }
+
+    fn crowd(&self) -> Option<CrowdView> {
+        self.behaviour.crowd()
+    }
+
+    fn live_params(&self) -> &'static [&'static str] {
+        B::LIVE_PARAMS
+    }
+
+    fn live_param(&self, name: &str) -> Option<f64> {
+        self.behaviour.live_param(name)
+    }
+
+    fn set_live_param(&mut self, name: &str, value: f64) {
+        self.behaviour.set_live_param(name, value);
+    }
+}

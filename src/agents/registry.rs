@@ -1,0 +1,187 @@
+//! The behaviours a run may use, by the name scenarios give them
+//! (`family = "herding"`). [`Registry::builtin`] holds the five built-in
+//! families; a library user registers their own next to them
+//! ([`Registry::register`]) and runs with the result
+//! ([`crate::engine::run_with`]).
+//!
+//! The registry is also what the scenario layer asks when it validates a
+//! group (through [`FamilyCatalog`]): whether its family exists, whether its
+//! `params` table fits the family's typed parameters, and which parameters a
+//! scripted event may change.
+
+use super::behaviour::{Behaviour, GroupSetup};
+use super::params::{ParamDoc, ParamSet};
+use super::population::{Latency, Members, Population};
+use super::{Herding, MacroDriven, MarketMaker, Rational, ZeroIntelligence};
+use crate::random::Streams;
+use crate::scenario::{FamilyCatalog, Invalid};
+
+/// Builds one group's members: the family's parameters from the table, the
+/// members from `first_id` on.
+type BuildFn = fn(&toml::Table, GroupSetup, u32, &Streams, Latency) -> Result<Box<dyn Population>, Invalid>;
+
+/// One registered behaviour.
+#[derive(Clone, Copy)]
+pub struct Family {
+    /// Its name in scenario files.
+    pub name: &'static str,
+    /// One line on what it models.
+    pub about: &'static str,
+    /// Its parameters' reference.
+    pub params: &'static [ParamDoc],
+    /// The parameters scripted events may change during a run.
+    pub live_params: &'static [&'static str],
+    /// Every parameter's default, as a scenario would write it.
+    pub defaults: fn() -> toml::Table,
+    check: fn(&str, &toml::Table) -> Result<(), Invalid>,
+    build: BuildFn,
+}
+
+impl std::fmt::Debug for Family {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Family").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+fn check<B: Behaviour>(family: &str, table: &toml::Table) -> Result<(), Invalid> {
+    B::Params::from_table(family, table).map(|_| ())
+}
+
+fn build<B: Behaviour>(
+    table: &toml::Table,
+    setup: GroupSetup,
+    first_id: u32,
+    streams: &Streams,
+    latency: Latency,
+) -> Result<Box<dyn Population>, Invalid> {
+    let params = B::Params::from_table(B::NAME, table)?;
+    let members = setup.members;
+    Ok(Box::new(Members::new(B::build(params, setup), first_id, members, streams, latency)))
+}
+
+/// The behaviours a run may use, by name.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    families: Vec<Family>,
+}
+
+impl Registry {
+    /// A registry without any behaviour.
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    /// The built-in families: zero_intelligence, rational, herding, macro, market_maker.
+    pub fn builtin() -> Registry {
+        let mut r = Registry::new();
+        r.register::<ZeroIntelligence>()
+            .register::<Rational>()
+            .register::<Herding>()
+            .register::<MacroDriven>()
+            .register::<MarketMaker>();
+        r
+    }
+
+    /// Adds behaviour `B` under its [`Behaviour::NAME`], replacing one of
+    /// the same name.
+    pub fn register<B: Behaviour>(&mut self) -> &mut Registry {
+        let family = Family {
+            name: B::NAME,
+            about: B::ABOUT,
+            params: B::Params::DOCS,
+            live_params: B::LIVE_PARAMS,
+            defaults: B::Params::defaults,
+            check: check::<B>,
+            build: build::<B>,
+        };
+        match self.families.iter_mut().find(|f| f.name == B::NAME) {
+            Some(old) => *old = family,
+            None => self.families.push(family),
+        }
+        self
+    }
+
+    /// The family called `name`.
+    pub fn get(&self, name: &str) -> Option<&Family> {
+        self.families.iter().find(|f| f.name == name)
+    }
+
+    /// Every registered family, in registration order.
+    pub fn families(&self) -> &[Family] {
+        &self.families
+    }
+
+    /// Builds the members of a group of family `name`.
+    pub fn build(
+        &self,
+        name: &str,
+        params: &toml::Table,
+        setup: GroupSetup,
+        first_id: u32,
+        streams: &Streams,
+        latency: Latency,
+    ) -> Result<Box<dyn Population>, Invalid> {
+        let Some(family) = self.get(name) else {
+            return Err(Invalid {
+                field: "family".into(),
+                message: format!("unknown family `{name}`"),
+                accepted: self.accepted(),
+            });
+        };
+        (family.build)(params, setup, first_id, streams, latency)
+    }
+
+    fn accepted(&self) -> String {
+        let names: Vec<&str> = self.families.iter().map(|f| f.name).collect();
+        format!("one of: {}", names.join(", "))
+    }
+}
+
+impl FamilyCatalog for Registry {
+    fn check_family(&self, name: &str) -> Result<(), Invalid> {
+        match self.get(name) {
+            Some(_) => Ok(()),
+            None => Err(Invalid {
+                field: String::new(),
+                message: format!("unknown family `{name}`"),
+                accepted: self.accepted(),
+            }),
+        }
+    }
+
+    fn check_params(&self, family: &str, params: &toml::Table) -> Result<(), Invalid> {
+        self.get(family).map_or(Ok(()), |f| (f.check)(family, params))
+    }
+
+    fn live_params(&self, family: &str) -> &'static [&'static str] {
+        self.get(family).map_or(&[], |f| f.live_params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_families_are_registered_once_each() {
+        let r = Registry::builtin();
+        let names: Vec<&str> = r.families().iter().map(|f| f.name).collect();
+        assert_eq!(names, ["zero_intelligence", "rational", "herding", "macro", "market_maker"]);
+        let mut again = r.clone();
+        again.register::<Herding>();
+        assert_eq!(again.families().len(), 5);
+        assert_eq!(r.live_params("herding"), ["herding"]);
+        assert_eq!(r.live_params("macro"), ["active_share"]);
+        assert!(r.check_family("momentum").unwrap_err().accepted.contains("market_maker"));
+    }
+
+    #[test]
+    fn a_family_checks_its_own_table() {
+        let r = Registry::builtin();
+        let t: toml::Table = "herding = 2.0".parse().unwrap();
+        assert!(r.check_params("herding", &t).is_ok());
+        let e = r.check_params("macro", &t).unwrap_err();
+        assert_eq!(e.message, "`herding` is not a parameter of the macro family");
+        assert_eq!((r.get("herding").unwrap().defaults)()["herding"].as_float(), Some(1.0));
+    }
+}
