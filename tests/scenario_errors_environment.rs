@@ -665,7 +665,9 @@ fn a_tenure_with_a_negative_sd() {
 fn a_rational_parameter_on_a_herding_group() {
     let s = FULL.edit("herding = 6.0 ", "herding = 6.0\nlookback = 12 ");
     let f = s.fails();
-    f.at(s.pos("lookback")).field("agents[2].params.lookback").says("`lookback` is not a parameter of the herding family");
+    f.at(s.pos("lookback"))
+        .field("agents[2].params.lookback")
+        .says("`lookback` is not a parameter of the herding family");
     f.accepts("for herding: herding, autonomy");
 }
 
@@ -697,7 +699,9 @@ fn a_market_maker_parameter_on_a_rational_group() {
 fn a_macro_parameter_on_a_zero_intelligence_group() {
     let s = FULL.edit("buy_prob = 0.5", "buy_prob = 0.5\nactive_share = 0.75");
     let f = s.fails();
-    f.at(s.pos("active_share")).field("agents[4].params.active_share").says("not a parameter of the zero_intelligence family");
+    f.at(s.pos("active_share"))
+        .field("agents[4].params.active_share")
+        .says("not a parameter of the zero_intelligence family");
     f.accepts("for zero_intelligence: value_spread");
 }
 
