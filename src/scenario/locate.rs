@@ -97,6 +97,28 @@ pub fn key_at(text: &str, offset: usize) -> Option<String> {
     })
 }
 
+/// The span of the key written before the value at `value`, in `key = value`
+/// (a bare or quoted key); the value's own span when none is found.
+pub fn key_before(text: &str, value: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let bytes = text.as_bytes();
+    let mut i = value.start;
+    while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
+        i -= 1;
+    }
+    if i == 0 || bytes[i - 1] != b'=' {
+        return value;
+    }
+    i -= 1;
+    while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
+        i -= 1;
+    }
+    let end = i;
+    while i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'-' | b'"' | b'\'')) {
+        i -= 1;
+    }
+    if i == end { value } else { i..end }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,26 +142,4 @@ mod tests {
         assert_eq!(key_at(text, text.find("z =").unwrap()).as_deref(), Some("agents[1].params.z"));
         assert_eq!(key_at(text, text.find("[[agents]]").unwrap()), None);
     }
-}
-
-/// The span of the key written before the value at `value`, in `key = value`
-/// (a bare or quoted key); the value's own span when none is found.
-pub fn key_before(text: &str, value: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    let bytes = text.as_bytes();
-    let mut i = value.start;
-    while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
-        i -= 1;
-    }
-    if i == 0 || bytes[i - 1] != b'=' {
-        return value;
-    }
-    i -= 1;
-    while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
-        i -= 1;
-    }
-    let end = i;
-    while i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'-' | b'"' | b'\'')) {
-        i -= 1;
-    }
-    if i == end { value } else { i..end }
 }
