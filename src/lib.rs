@@ -1,10 +1,20 @@
 //! tplus: a discrete-event, agent-based simulator of a market for short-term
 //! internet-finance products. See ARCHITECTURE.md for the map of the code.
+//!
+//! The library runs scenarios ([`engine::run_with`]) with the built-in
+//! behaviours or a user's own ([`agents::Registry`], [`agents::Behaviour`]);
+//! the command line (`cli`), the live view (`tui`) and the plots (`report`)
+//! are default features, left out with `default-features = false`.
+
+/// The random-number crate behaviours draw with, so a user's behaviour uses
+/// the same `rand` as tplus (`tplus::rand::RngExt`).
+pub use rand;
 
 pub mod agents;
 pub mod book;
 pub mod cache;
 pub mod calendar;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod credit;
 pub mod engine;
@@ -13,8 +23,10 @@ pub mod macro_env;
 pub mod metrics;
 pub mod platform;
 pub mod random;
+#[cfg(feature = "report")]
 pub mod report;
 pub mod results;
 pub mod scenario;
 pub mod sweep;
+#[cfg(feature = "tui")]
 pub mod tui;

@@ -2,10 +2,12 @@
 //! the time left when standard error is a terminal, plain lines (at most one
 //! every 5 s, and one at the end) otherwise, so logs of batch jobs stay short.
 
+#[cfg(feature = "cli")]
 use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "cli")]
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// How progress is shown.
@@ -25,18 +27,22 @@ pub struct Progress {
     name: String,
     total: u64,
     start: Instant,
+    #[cfg(feature = "cli")]
     bar: Option<ProgressBar>,
     lines: Option<Mutex<(u64, Instant)>>,
 }
 
 impl Progress {
     pub fn new(name: &str, total: u64, show: Show) -> Progress {
-        let terminal = std::io::stderr().is_terminal();
         let start = Instant::now();
+        #[cfg(feature = "cli")]
         let mut p = Progress { name: name.to_string(), total, start, bar: None, lines: None };
+        #[cfg(not(feature = "cli"))]
+        let mut p = Progress { name: name.to_string(), total, start, lines: None };
         match show {
             Show::Quiet => {}
-            Show::Auto if terminal => {
+            #[cfg(feature = "cli")]
+            Show::Auto if std::io::stderr().is_terminal() => {
                 let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
                 if let Ok(style) = ProgressStyle::with_template(
                     "{prefix} {wide_bar} {pos}/{len} runs  {per_sec}  elapsed {elapsed}  ETA {eta}",
@@ -54,6 +60,7 @@ impl Progress {
 
     /// One more run done.
     pub fn inc(&self) {
+        #[cfg(feature = "cli")]
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
@@ -69,14 +76,17 @@ impl Progress {
 
     /// A message that does not disturb the bar.
     pub fn note(&self, message: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(message),
-            None if self.lines.is_some() => eprintln!("{message}"),
-            None => {}
+        #[cfg(feature = "cli")]
+        if let Some(bar) = &self.bar {
+            return bar.println(message);
+        }
+        if self.lines.is_some() {
+            eprintln!("{message}");
         }
     }
 
     pub fn finish(&self) {
+        #[cfg(feature = "cli")]
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

@@ -1,0 +1,172 @@
+//! A behaviour that is not built in, registered and run through the library.
+//!
+//! A contrarian keeps its own memory of the price: an exponential moving
+//! average of the reference prices it saw at its own wake-ups (per-agent
+//! state of its own type). When the market is above that memory by more than
+//! its threshold it sells, below it buys — betting that the move reverts.
+//!
+//! ```sh
+//! cargo run --release --example custom_behaviour [-- SCENARIO]
+//! ```
+//!
+//! runs `examples/contrarian.toml` (or SCENARIO), whose third group says
+//! `family = "contrarian"`, and prints what each family did.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use tplus::agents::{Action, Actions, Agent, Behaviour, Context, GroupSetup, OrderRequest, Products, Registry, Wake};
+use tplus::book::{OrderKind, Side};
+use tplus::engine::record::{Recorder, TradeRecord};
+use tplus::engine::{RunOptions, run_with};
+use tplus::rand::RngExt;
+use tplus::random::AgentRng;
+use tplus::scenario::Duration;
+
+tplus::behaviour_params! {
+    /// Parameters of the contrarian family.
+    pub struct ContrarianParams {
+        /// Weight of the newest price in the agent's moving average (0 to 1).
+        memory: f64 = 0.2, Real(0.01, 1.0), "a weight above 0 and at most 1, e.g. 0.2";
+        /// How far the price must stray from the average, as a fraction, before the agent trades.
+        threshold: f64 = 0.0005, Real(0.0, 0.1), "a fraction from 0 to 0.1";
+        /// Most lots in an order.
+        max_lots: i64 = 20, Int(1, 100_000), "a whole number of lots from 1 to 100000";
+        /// How long an order rests before it expires.
+        order_ttl: Duration = tplus::agents::minutes(15), PositiveDuration, "a duration above 0, e.g. \"15m\"";
+    }
+}
+
+/// What one contrarian remembers.
+#[derive(Clone, Copy, Debug, Default)]
+struct Memory {
+    /// Its moving average of the price (ticks); 0 before its first look.
+    average: f64,
+}
+
+struct Contrarian {
+    p: ContrarianParams,
+    products: Products,
+}
+
+impl Behaviour for Contrarian {
+    type Params = ContrarianParams;
+    type State = Memory;
+    const NAME: &'static str = "contrarian";
+    const ABOUT: &'static str = "sells above its own moving average of the price, buys below it";
+
+    fn build(p: ContrarianParams, setup: GroupSetup) -> Contrarian {
+        Contrarian { p, products: setup.products }
+    }
+
+    fn init(&self, _rng: &mut AgentRng) -> Memory {
+        Memory::default()
+    }
+
+    fn decide(&self, wake: Wake, agent: &mut Agent<Memory>, ctx: &Context<'_>, out: &mut Actions) {
+        let Some(product) = self.products.pick(&mut agent.rng) else { return };
+        let view = &ctx.snapshot.products[product as usize];
+        let price = view.reference_price();
+        let memory = &mut agent.state;
+        let before = if memory.average == 0.0 { price } else { memory.average };
+        memory.average = before + self.p.memory * (price - before);
+        let gap = (price - before) / before;
+        let side = if gap > self.p.threshold {
+            Side::Sell
+        } else if gap < -self.p.threshold {
+            Side::Buy
+        } else {
+            return;
+        };
+        if agent.live(side).is_some() {
+            return;
+        }
+        // It leans against the move now: a buy at the best ask, a sale at
+        // the best bid (the market price when that side is empty).
+        let limit = match side {
+            Side::Buy => view.best_ask.unwrap_or(price.ceil() as i64),
+            Side::Sell => view.best_bid.unwrap_or(price.floor() as i64),
+        }
+        .clamp(view.band_lo, view.band_hi);
+        let lots = agent.rng.random_range(1..=self.p.max_lots as u32);
+        let order = OrderRequest {
+            product,
+            side,
+            kind: OrderKind::Limit,
+            price: limit,
+            lots,
+            all_or_none: false,
+            ttl: self.p.order_ttl.0,
+        };
+        out.push_some(order.within_means(ctx, wake.id).map(Action::Submit));
+    }
+}
+
+/// Counts the lots each group bought and sold.
+struct ByGroup {
+    starts: Vec<u32>,
+    bought: Vec<u64>,
+    sold: Vec<u64>,
+}
+
+impl ByGroup {
+    fn group(&self, id: u32) -> Option<usize> {
+        (id > 0).then(|| self.starts.partition_point(|&s| s <= id) - 1)
+    }
+}
+
+impl Recorder for ByGroup {
+    fn trade(&mut self, t: &TradeRecord) {
+        if let Some(g) = self.group(t.buyer) {
+            self.bought[g] += u64::from(t.lots);
+        }
+        if let Some(g) = self.group(t.seller) {
+            self.sold[g] += u64::from(t.lots);
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let path = std::env::args_os()
+        .nth(1)
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/contrarian.toml"), PathBuf::from);
+    let mut registry = Registry::builtin();
+    registry.register::<Contrarian>();
+    let scenario = match tplus::scenario::load(&path, &registry) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut starts = Vec::new();
+    let mut next = 1;
+    for g in &scenario.agents {
+        starts.push(next);
+        next += g.count as u32;
+    }
+    let n = starts.len();
+    let mut rec = ByGroup { starts, bought: vec![0; n], sold: vec![0; n] };
+    let outcome = match run_with(&scenario, &RunOptions { seed: None, threads: 2 }, &registry, &mut rec) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    println!("{}: {} orders, {} trades", path.display(), outcome.stats.orders, outcome.stats.trades);
+    for (g, group) in scenario.agents.iter().enumerate() {
+        println!(
+            "  agents[{g}] {:>17} × {:<5} bought {:>7} lots, sold {:>7}",
+            group.family, group.count, rec.bought[g], rec.sold[g]
+        );
+    }
+    let contrarians = scenario.agents.iter().position(|g| g.family == Contrarian::NAME);
+    match contrarians {
+        Some(g) if rec.bought[g] + rec.sold[g] > 0 => ExitCode::SUCCESS,
+        _ => {
+            eprintln!("error: the contrarians did not trade");
+            ExitCode::from(1)
+        }
+    }
+}
