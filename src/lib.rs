@@ -2,6 +2,7 @@
 //! internet-finance products. See ARCHITECTURE.md for the map of the code.
 
 pub mod agents;
+pub mod batch;
 pub mod book;
 pub mod cache;
 pub mod calendar;
@@ -16,5 +17,4 @@ pub mod random;
 pub mod report;
 pub mod results;
 pub mod scenario;
-pub mod sweep;
 pub mod tui;

@@ -27,11 +27,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 mod axis;
+pub mod batch;
 pub mod data;
 mod markdown;
 mod num;
 pub mod plot;
-pub mod sweep;
 
 pub use axis::TimeAxis;
 pub use data::{ManifestInfo, MetricsTable, SummaryInfo};
@@ -399,8 +399,8 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportErr
 /// first and `report.md` last. A sweep's directory (with `sweep.csv` or
 /// `sweep.json`) gets the sweep's report instead: see [`sweep`].
 pub fn write_report(run_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    if sweep::is_sweep_dir(run_dir) {
-        return sweep::write_sweep_report(run_dir);
+    if batch::is_sweep_dir(run_dir) {
+        return batch::write_sweep_report(run_dir);
     }
     let data = read_run(run_dir)?;
     let report = build(&data)?;

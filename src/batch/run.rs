@@ -1,6 +1,6 @@
 //! Running a sweep (or one shard of it) into an output directory, resuming
 //! what an earlier, interrupted invocation left there. See the module
-//! documentation of `crate::sweep` for the on-disk discipline.
+//! documentation of `crate::batch` for the on-disk discipline.
 
 use std::collections::HashSet;
 use std::fs::{self, OpenOptions};
