@@ -110,7 +110,7 @@ pub fn split(line: &str) -> Vec<String> {
 
 /// A row of `sweep.csv`: its key and its text (with the line break).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Row {
+pub struct RunLine {
     pub point: usize,
     pub replication: u32,
     pub failed: bool,
@@ -119,7 +119,7 @@ pub struct Row {
 
 /// Reads a complete line (without its break) as a row of a file with
 /// `n_columns` columns; None when it is not one.
-pub fn parse_row(line: &str, n_columns: usize, status_column: usize) -> Option<Row> {
+pub fn parse_row(line: &str, n_columns: usize, status_column: usize) -> Option<RunLine> {
     let fields = split(line);
     if fields.len() != n_columns {
         return None;
@@ -129,7 +129,7 @@ pub fn parse_row(line: &str, n_columns: usize, status_column: usize) -> Option<R
         "failed" => true,
         _ => return None,
     };
-    Some(Row {
+    Some(RunLine {
         point: fields[0].parse().ok()?,
         replication: fields[1].parse().ok()?,
         failed,
@@ -146,7 +146,7 @@ pub fn read_rows(
     header: &str,
     n_columns: usize,
     status_column: usize,
-) -> Result<(Vec<Row>, usize), String> {
+) -> Result<(Vec<RunLine>, usize), String> {
     let complete = match text.rfind('\n') {
         Some(end) => &text[..=end],
         None => "",

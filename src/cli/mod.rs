@@ -13,7 +13,7 @@ mod batch;
 mod tui;
 
 use crate::engine::{self, Outcome, RunOptions};
-use crate::metrics::{Block, Summary};
+use crate::metrics::{ProductSummary, Summary};
 use crate::results::{self, RunWriter};
 use crate::scenario::{self, Scenario};
 
@@ -294,7 +294,7 @@ fn corr(x: Option<f64>) -> String {
 
 fn human_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, dir: &Path) -> String {
     use std::fmt::Write;
-    let a: &Block = &summary.all;
+    let a: &ProductSummary = &summary.all;
     let st = &o.stats;
     let secs = st.wall.as_secs_f64().max(1e-9);
     let mut t = String::new();

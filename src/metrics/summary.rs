@@ -158,7 +158,7 @@ impl Metrics {
         Summary { windows: n_windows, products: per_product, all, herding: self.herding(), risk }
     }
 
-    fn herding(&self) -> Herding {
+    fn herding(&self) -> HerdingMeasures {
         let shares: Vec<f64> = self.env.iter().filter_map(|e| e.optimist_share).collect();
         let optimist_share = (!shares.is_empty()).then(|| OptimistShare {
             mean: shares.iter().sum::<f64>() / shares.len() as f64,
@@ -197,7 +197,7 @@ impl Metrics {
             p_bar,
             windows: values.len(),
         });
-        Herding { optimist_share, order_imbalance, lsv }
+        HerdingMeasures { optimist_share, order_imbalance, lsv }
     }
 }
 
@@ -257,7 +257,7 @@ fn block(
     loan: &[f64],
     level: &[f64],
     max_lag: usize,
-) -> Block {
+) -> ProductSummary {
     let mut buy = SideStats::default();
     let mut sell = SideStats::default();
     let (mut volume, mut trades, mut buy_secs, mut sell_secs) = (0, 0, 0.0, 0.0);
@@ -277,7 +277,7 @@ fn block(
     let sub: Vec<Option<f64>> = series.iter().map(|w| w.buy.success()).collect();
     let sale: Vec<Option<f64>> = series.iter().map(|w| w.sell.success()).collect();
     let vol: Vec<f64> = series.iter().map(|w| w.volume as f64).collect();
-    Block {
+    ProductSummary {
         product,
         orders: OrderCounts {
             submitted: sum(|t| t.submitted_buy + t.submitted_sell),
@@ -315,14 +315,14 @@ fn block(
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
     pub windows: usize,
-    pub products: Vec<Block>,
-    pub all: Block,
-    pub herding: Herding,
+    pub products: Vec<ProductSummary>,
+    pub all: ProductSummary,
+    pub herding: HerdingMeasures,
     pub risk: RiskSummary,
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct Block {
+pub struct ProductSummary {
     pub product: String,
     pub orders: OrderCounts,
     pub subscriptions: SideSummary,
@@ -406,7 +406,7 @@ pub struct LaggedValue {
 
 /// The herding signature of the run.
 #[derive(Clone, Debug, Serialize)]
-pub struct Herding {
+pub struct HerdingMeasures {
     /// Share of optimists among herd-following customers at window ends; none without them.
     pub optimist_share: Option<OptimistShare>,
     /// Customers' order imbalance (buys − sells) / (buys + sells) per window.

@@ -20,7 +20,7 @@ pub const REQUIRED: [&str; 8] =
 /// One (window, product) row of `metrics.csv`; `None` is an empty cell or an
 /// absent column.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Row {
+pub struct MetricsRow {
     pub window: u64,
     pub day: u64,
     pub date: Option<String>,
@@ -56,7 +56,7 @@ pub struct Row {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProductRows {
     pub product: String,
-    pub rows: Vec<Row>,
+    pub rows: Vec<MetricsRow>,
 }
 
 /// `metrics.csv` as read.
@@ -116,7 +116,7 @@ impl MetricsTable {
             if product.is_empty() {
                 return Err(format!("line {n}, column `product`: empty"));
             }
-            let row = Row {
+            let row = MetricsRow {
                 window: whole("window")?,
                 day: whole("day")?,
                 date: cell("date").filter(|s| !s.is_empty()).map(str::to_string),
@@ -205,7 +205,7 @@ pub struct Corr {
 
 /// One side (subscriptions or sales) of a summary block.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Side {
+pub struct SideFigures {
     pub closed: Option<u64>,
     pub filled: Option<u64>,
     pub success: Option<f64>,
@@ -219,12 +219,12 @@ pub struct Side {
 
 /// A block of `summary.json`: one product, or all together.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Block {
+pub struct ProductFigures {
     pub product: String,
     pub submitted: Option<u64>,
     pub rejected: Option<u64>,
-    pub subscriptions: Side,
-    pub sales: Side,
+    pub subscriptions: SideFigures,
+    pub sales: SideFigures,
     pub volume: Option<u64>,
     pub trades: Option<u64>,
     pub turnover: Option<f64>,
@@ -249,8 +249,8 @@ pub struct SummaryInfo {
     pub scenario: Option<String>,
     pub seed: Option<u64>,
     pub windows: Option<u64>,
-    pub products: Vec<Block>,
-    pub all: Option<Block>,
+    pub products: Vec<ProductFigures>,
+    pub all: Option<ProductFigures>,
     pub optimists: Option<OptimistSummary>,
 }
 
@@ -335,9 +335,9 @@ impl Reader<'_> {
         Some(Reader { root: self.value(path)?, prefix: self.path(path) })
     }
 
-    fn side(&self, key: &str) -> Result<Side, String> {
-        let Some(r) = self.child(&[key]) else { return Ok(Side::default()) };
-        Ok(Side {
+    fn side(&self, key: &str) -> Result<SideFigures, String> {
+        let Some(r) = self.child(&[key]) else { return Ok(SideFigures::default()) };
+        Ok(SideFigures {
             closed: r.u64(&["closed"])?,
             filled: r.u64(&["filled"])?,
             success: r.f64(&["success_probability"])?,
@@ -362,8 +362,8 @@ impl Reader<'_> {
         }))
     }
 
-    fn block(&self) -> Result<Block, String> {
-        Ok(Block {
+    fn block(&self) -> Result<ProductFigures, String> {
+        Ok(ProductFigures {
             product: self.str(&["product"])?.unwrap_or_default(),
             submitted: self.u64(&["orders", "submitted"])?,
             rejected: self.u64(&["orders", "rejected"])?,
@@ -416,7 +416,7 @@ impl SummaryInfo {
     }
 
     /// The block of one product.
-    pub fn product(&self, id: &str) -> Option<&Block> {
+    pub fn product(&self, id: &str) -> Option<&ProductFigures> {
         self.products.iter().find(|b| b.product == id)
     }
 }

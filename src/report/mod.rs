@@ -107,7 +107,7 @@ pub struct Section {
 
 /// Everything the report writes, before it is written.
 #[derive(Clone, Debug)]
-pub struct Report {
+pub struct DrawnReport {
     pub sections: Vec<Section>,
     /// Plot elements left out and why.
     pub notes: Vec<String>,
@@ -159,7 +159,7 @@ fn file_part(id: &str) -> String {
 }
 
 /// The most common window length in seconds.
-fn window_secs(rows: &[data::Row]) -> f64 {
+fn window_secs(rows: &[data::MetricsRow]) -> f64 {
     let mut lengths: Vec<i64> = rows.iter().map(|r| (r.t_end - r.t_start).round() as i64).collect();
     lengths.sort_unstable();
     let mut best = (0, 0usize);
@@ -172,7 +172,7 @@ fn window_secs(rows: &[data::Row]) -> f64 {
 }
 
 /// What the text needs to know about the run besides the summary.
-pub struct Context {
+pub struct RunFacts {
     pub scenario: Option<String>,
     pub seed: Option<u64>,
     pub version: Option<String>,
@@ -188,7 +188,7 @@ pub struct Context {
 }
 
 /// Draws every plot and writes the text, from the data alone.
-pub fn build(data: &RunData) -> Result<Report, ReportError> {
+pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
     let m = &data.metrics;
     let Some(first) = m.products.first().map(|p| &p.rows) else {
         return Err(ReportError::Garbled("metrics.csv".into(), "no rows after the header".into()));
@@ -361,7 +361,7 @@ pub fn build(data: &RunData) -> Result<Report, ReportError> {
     }
 
     let dates: Vec<&str> = first.iter().filter_map(|r| r.date.as_deref()).collect();
-    let ctx = Context {
+    let ctx = RunFacts {
         scenario: data.manifest.as_ref().and_then(|x| x.scenario.clone()).or_else(|| data.summary.scenario.clone()),
         seed: data.manifest.as_ref().and_then(|x| x.seed).or(data.summary.seed),
         version: data.manifest.as_ref().and_then(|x| x.version.clone()),
@@ -374,7 +374,7 @@ pub fn build(data: &RunData) -> Result<Report, ReportError> {
         window,
     };
     let markdown = markdown::render(&ctx, &data.summary, &sections, &notes);
-    Ok(Report { sections, notes, markdown })
+    Ok(DrawnReport { sections, notes, markdown })
 }
 
 /// Writes `bytes` to `dir/name` under a temporary name first.
@@ -424,7 +424,7 @@ mod tests {
 
     #[test]
     fn the_common_window_length_wins() {
-        let row = |a: f64, b: f64| data::Row { t_start: a, t_end: b, ..data::Row::default() };
+        let row = |a: f64, b: f64| data::MetricsRow { t_start: a, t_end: b, ..data::MetricsRow::default() };
         assert_eq!(window_secs(&[row(0.0, 300.0), row(300.0, 600.0), row(600.0, 700.0)]), 300.0);
     }
 

@@ -32,7 +32,7 @@ pub struct Cell {
 
 /// The runs at one value (or bin) of a parameter.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Group {
+pub struct ValueGroup {
     /// The value as in `sweep.csv`, or `lo–hi` for a bin.
     pub label: String,
     /// Position on the axis.
@@ -47,7 +47,7 @@ pub struct Marginal {
     pub scale: Scale,
     pub binned: bool,
     /// In axis order.
-    pub groups: Vec<Group>,
+    pub groups: Vec<ValueGroup>,
 }
 
 /// The distinct values of parameter `p` in the order of the rows (by point).
@@ -95,7 +95,7 @@ pub fn marginal(data: &SweepData, p: usize, cols: &[usize]) -> Marginal {
     let tx = |v: f64| if log { v.log10() } else { v };
     let binned = nums.is_some() && texts.len() > MAX_LEVELS;
     // For each distinct value: its group.
-    let (group_of, mut groups): (Vec<usize>, Vec<Group>) = match &nums {
+    let (group_of, mut groups): (Vec<usize>, Vec<ValueGroup>) = match &nums {
         Some(nums) if binned => {
             let n = texts.len();
             let mut group_of = vec![0; n];
@@ -109,7 +109,7 @@ pub fn marginal(data: &SweepData, p: usize, cols: &[usize]) -> Marginal {
                 let x = nums[a..z].iter().map(|&v| tx(v)).sum::<f64>() / (z - a) as f64;
                 let label =
                     if z - a == 1 { short(nums[a]) } else { format!("{}–{}", short(nums[a]), short(nums[z - 1])) };
-                groups.push(Group { label, x, cells: vec![Cell::default(); cols.len()] });
+                groups.push(ValueGroup { label, x, cells: vec![Cell::default(); cols.len()] });
             }
             (group_of, groups)
         }
@@ -118,7 +118,7 @@ pub fn marginal(data: &SweepData, p: usize, cols: &[usize]) -> Marginal {
             texts
                 .iter()
                 .enumerate()
-                .map(|(i, t)| Group {
+                .map(|(i, t)| ValueGroup {
                     label: t.clone(),
                     x: nums.as_ref().map_or(i as f64, |n| tx(n[i])),
                     cells: vec![Cell::default(); cols.len()],

@@ -3,10 +3,10 @@
 //! `sweep.json`.
 
 use super::super::plot::DrawError;
-use super::super::{Plot, Report, ReportError, Section, file_part};
-use super::aggregate::{Group, Scale, distinct, heat, marginal};
+use super::super::{DrawnReport, Plot, ReportError, Section, file_part};
+use super::aggregate::{Scale, ValueGroup, distinct, heat, marginal};
 use super::heat_map::{HeatInput, heat_height, heat_map, values_fit};
-use super::keys::{KEYS, Key, Kind, value_text};
+use super::keys::{KEYS, KeyResult, ValueKind, value_text};
 use super::line_plot::{LineInput, line_plot};
 use super::markdown::render_markdown;
 use super::read::SweepData;
@@ -14,7 +14,7 @@ use super::words::{and_list, lower_first, n_range, plural};
 
 /// A key result with the series `sweep.csv` has: (index into `present`, label).
 pub(super) struct Found<'a> {
-    pub(super) key: &'a Key,
+    pub(super) key: &'a KeyResult,
     pub(super) series: Vec<(usize, &'static str)>,
 }
 
@@ -41,7 +41,7 @@ fn pooled(data: &SweepData, p: usize, tick: &str) -> String {
 }
 
 /// The extreme group means of a series: "subscriptions from 40.1% (at 0.4) to 47.2% (at 0.6)".
-fn extremes(kind: Kind, label: &str, groups: &[Group], s: usize) -> Option<String> {
+fn extremes(kind: ValueKind, label: &str, groups: &[ValueGroup], s: usize) -> Option<String> {
     let means: Vec<(&str, f64)> =
         groups.iter().filter_map(|g| g.cells[s].stat.map(|st| (g.label.as_str(), st.mean))).collect();
     let lo = means.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
@@ -54,7 +54,7 @@ fn extremes(kind: Kind, label: &str, groups: &[Group], s: usize) -> Option<Strin
 }
 
 /// Draws every plot and writes the text of a sweep's report, from the data alone.
-pub fn build_sweep(data: &SweepData) -> Result<Report, ReportError> {
+pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
     let draw_err = |file: &str| {
         let file = file.to_string();
         move |e: DrawError| ReportError::Draw { file, message: e.0 }
@@ -207,8 +207,8 @@ pub fn build_sweep(data: &SweepData) -> Result<Report, ReportError> {
                  grey: no ok run with a value. {}",
                 if shown { ", printed in the cell" } else { "" },
                 match (labels.len(), f.key.kind) {
-                    (1, Kind::Coefficient) => "The colour scale is centred on 0.",
-                    (_, Kind::Coefficient) => "The panels share one colour scale, centred on 0.",
+                    (1, ValueKind::Coefficient) => "The colour scale is centred on 0.",
+                    (_, ValueKind::Coefficient) => "The panels share one colour scale, centred on 0.",
                     (1, _) => "",
                     _ => "The panels share one colour scale.",
                 }
@@ -254,5 +254,5 @@ pub fn build_sweep(data: &SweepData) -> Result<Report, ReportError> {
         sections.push(Section { heading: format!("Heat maps: `{px}` × `{py}`"), plots });
     }
     let markdown = render_markdown(data, &found, &sections, &notes);
-    Ok(Report { sections, notes, markdown })
+    Ok(DrawnReport { sections, notes, markdown })
 }

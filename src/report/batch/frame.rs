@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::num;
 use super::super::plot::{DARK, DrawError, FONT, WIDTH, decimals};
-use super::keys::Kind;
+use super::keys::ValueKind;
 
 pub(super) type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
 pub(super) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<TickRange, RangedCoordf64>>;
@@ -164,14 +164,14 @@ pub(super) fn padded(lo: f64, hi: f64, min_half_width: f64) -> Range<f64> {
 }
 
 /// The y-axis tick label of a kind over a span.
-pub(super) fn y_label(kind: Kind, span: f64) -> impl Fn(&f64) -> String {
+pub(super) fn y_label(kind: ValueKind, span: f64) -> impl Fn(&f64) -> String {
     move |y: &f64| match kind {
-        Kind::Share => {
+        ValueKind::Share => {
             let d = decimals(span * 100.0).saturating_sub(1);
             format!("{:.d$}%", y * 100.0)
         }
-        Kind::Count if span >= 10.0 => num::count(y.round()),
-        Kind::Count => format!("{y:.*}", decimals(span)),
-        Kind::Coefficient => format!("{y:+.*}", decimals(span).max(1)),
+        ValueKind::Count if span >= 10.0 => num::count(y.round()),
+        ValueKind::Count => format!("{y:.*}", decimals(span)),
+        ValueKind::Coefficient => format!("{y:+.*}", decimals(span).max(1)),
     }
 }

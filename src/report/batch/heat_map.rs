@@ -8,7 +8,7 @@ use super::super::num;
 use super::super::plot::{DARK, DrawError, FONT, WIDTH, decimals};
 use super::aggregate::Heat;
 use super::frame::{TickRange, clip, render};
-use super::keys::{Key, Kind, value_text};
+use super::keys::{KeyResult, ValueKind, value_text};
 
 /// Cells of a heat map without runs.
 const NO_DATA: RGBColor = RGBColor(220, 220, 220);
@@ -53,14 +53,14 @@ fn text_on(c: RGBColor) -> RGBColor {
 
 /// The colour scale of a heat map: (lo, hi) of its values; symmetric about 0
 /// for correlations.
-fn color_range(kind: Kind, heat: &Heat) -> (f64, f64) {
+fn color_range(kind: ValueKind, heat: &Heat) -> (f64, f64) {
     let vals = heat.panels.iter().flatten().flatten().map(|s| s.mean);
     let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
     if !lo.is_finite() {
         return (0.0, 1.0);
     }
     match kind {
-        Kind::Coefficient => {
+        ValueKind::Coefficient => {
             let m = lo.abs().max(hi.abs()).max(1e-3);
             (-m, m)
         }
@@ -77,7 +77,7 @@ pub struct HeatInput<'a> {
     pub title: &'a str,
     pub x_desc: &'a str,
     pub y_desc: &'a str,
-    pub key: &'a Key,
+    pub key: &'a KeyResult,
     /// Labels of the panels (the series of `heat`).
     pub labels: &'a [&'a str],
     pub heat: &'a Heat,
@@ -104,7 +104,7 @@ pub fn heat_map(p: &HeatInput<'_>) -> Result<String, DrawError> {
     let (lo, hi) = color_range(kind, h);
     let color = move |v: f64| {
         let t = (v - lo) / (hi - lo);
-        if kind == Kind::Coefficient { diverging(t) } else { viridis(t) }
+        if kind == ValueKind::Coefficient { diverging(t) } else { viridis(t) }
     };
     let height = heat_height(ny);
     let show = values_fit(p.labels.len(), nx, ny, height);
@@ -200,11 +200,11 @@ pub fn heat_map(p: &HeatInput<'_>) -> Result<String, DrawError> {
 }
 
 /// A colour-bar tick label.
-fn colorbar_label(kind: Kind, v: f64, span: f64) -> String {
+fn colorbar_label(kind: ValueKind, v: f64, span: f64) -> String {
     match kind {
-        Kind::Share => format!("{:.*}%", decimals(span * 100.0).saturating_sub(1).max(1), v * 100.0),
-        Kind::Count if span >= 10.0 => num::count(v.round()),
-        Kind::Count => format!("{v:.*}", decimals(span)),
-        Kind::Coefficient => format!("{v:+.*}", decimals(span).max(2)),
+        ValueKind::Share => format!("{:.*}%", decimals(span * 100.0).saturating_sub(1).max(1), v * 100.0),
+        ValueKind::Count if span >= 10.0 => num::count(v.round()),
+        ValueKind::Count => format!("{v:.*}", decimals(span)),
+        ValueKind::Coefficient => format!("{v:+.*}", decimals(span).max(2)),
     }
 }

@@ -8,7 +8,7 @@ use super::super::plot::{OKABE_BLUE, OKABE_GREEN, VERMILION};
 
 /// How a key result's numbers read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum ValueKind {
     /// A share in [0, 1], shown as a percentage.
     Share,
     /// A count of lots.
@@ -19,7 +19,7 @@ pub enum Kind {
 
 /// One key result: one plot per parameter, one heat map.
 #[derive(Clone, Copy, Debug)]
-pub struct Key {
+pub struct KeyResult {
     /// The file-name part.
     pub key: &'static str,
     /// Title words, capitalised.
@@ -28,52 +28,52 @@ pub struct Key {
     pub y_desc: &'static str,
     /// (column of `sweep.csv`, label) of each series.
     pub series: &'static [(&'static str, &'static str)],
-    pub kind: Kind,
+    pub kind: ValueKind,
     /// What the figure is, for `report.md`.
     pub what: &'static str,
 }
 
 /// The key results, in report order.
-pub const KEYS: &[Key] = &[
-    Key {
+pub const KEYS: &[KeyResult] = &[
+    KeyResult {
         key: "success",
         title: "Success probability",
         y_desc: "success probability (orders filled whole / closed, %)",
         series: &[("sub_success", "subscriptions"), ("sale_success", "sales")],
-        kind: Kind::Share,
+        kind: ValueKind::Share,
         what: "the share of customers' buy orders (subscriptions) and sell orders (sales) closed in the run that were \
                filled whole",
     },
-    Key {
+    KeyResult {
         key: "fill_ratio",
         title: "Fill ratio",
         y_desc: "fill ratio (lots filled / lots ordered, %)",
         series: &[("sub_fill_ratio", "subscriptions"), ("sale_fill_ratio", "sales")],
-        kind: Kind::Share,
+        kind: ValueKind::Share,
         what: "the lots filled as a share of the lots ordered, for buy and sell orders",
     },
-    Key {
+    KeyResult {
         key: "volume",
         title: "Volume",
         y_desc: "volume (lots traded over the run)",
         series: &[("volume", "all products")],
-        kind: Kind::Count,
+        kind: ValueKind::Count,
         what: "the lots traded over the run, all products and platform trades included",
     },
-    Key {
+    KeyResult {
         key: "success_vs_volume_pearson",
         title: "Correlation of success with volume (Pearson r)",
         y_desc: "Pearson r of success with volume over windows",
         series: &[("sub_success_vs_volume_pearson", "subscriptions"), ("sale_success_vs_volume_pearson", "sales")],
-        kind: Kind::Coefficient,
+        kind: ValueKind::Coefficient,
         what: "the Pearson correlation, over a run's windows, of each side's success probability with the volume",
     },
-    Key {
+    KeyResult {
         key: "success_vs_volume_spearman",
         title: "Correlation of success with volume (Spearman ρ)",
         y_desc: "Spearman ρ of success with volume over windows",
         series: &[("sub_success_vs_volume_spearman", "subscriptions"), ("sale_success_vs_volume_spearman", "sales")],
-        kind: Kind::Coefficient,
+        kind: ValueKind::Coefficient,
         what: "the Spearman rank correlation, over a run's windows, of each side's success probability with the \
                volume",
     },
@@ -88,16 +88,16 @@ pub(super) fn series_color(label: &str) -> RGBColor {
 }
 
 /// A value of a key result as text: `44.4%`, `3.07%`, `74,677`, `+0.72`.
-pub fn value_text(kind: Kind, v: f64) -> String {
+pub fn value_text(kind: ValueKind, v: f64) -> String {
     if !v.is_finite() {
         return "n/a".into();
     }
     match kind {
-        Kind::Share if v.abs() >= 0.1 => format!("{:.1}%", v * 100.0),
-        Kind::Share => format!("{:.2}%", v * 100.0),
-        Kind::Count if v.abs() >= 100.0 => num::count(v),
-        Kind::Count => short(v),
-        Kind::Coefficient => format!("{v:+.2}"),
+        ValueKind::Share if v.abs() >= 0.1 => format!("{:.1}%", v * 100.0),
+        ValueKind::Share => format!("{:.2}%", v * 100.0),
+        ValueKind::Count if v.abs() >= 100.0 => num::count(v),
+        ValueKind::Count => short(v),
+        ValueKind::Coefficient => format!("{v:+.2}"),
     }
 }
 

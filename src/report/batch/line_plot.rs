@@ -4,16 +4,16 @@
 use plotters::prelude::*;
 
 use super::super::plot::{DARK, DrawError, FONT, GREY};
-use super::aggregate::{Group, Marginal, Scale};
+use super::aggregate::{Marginal, Scale, ValueGroup};
 use super::frame::{Chart, Mark, TickRange, clip, log_ticks, marker, padded, render, y_label};
 use super::interval::Interval;
-use super::keys::{Key, Kind, series_color, short};
+use super::keys::{KeyResult, ValueKind, series_color, short};
 
 /// What the plot of a key result against a parameter draws.
 pub struct LineInput<'a> {
     pub title: &'a str,
     pub x_desc: &'a str,
-    pub key: &'a Key,
+    pub key: &'a KeyResult,
     /// Labels of the series in `marginal`'s cells.
     pub labels: &'a [&'a str],
     pub marginal: &'a Marginal,
@@ -56,7 +56,7 @@ pub fn line_plot(p: &LineInput<'_>) -> Result<String, DrawError> {
     });
     let (y_lo, y_hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
     let (y_lo, y_hi) = if y_lo.is_finite() { (y_lo, y_hi) } else { (0.0, 1.0) };
-    let y_range = padded(y_lo, y_hi, if p.key.kind == Kind::Count { 1.0 } else { 0.005 });
+    let y_range = padded(y_lo, y_hi, if p.key.kind == ValueKind::Count { 1.0 } else { 0.005 });
     let y_fmt = y_label(p.key.kind, y_range.end - y_range.start);
     let ticks = match m.scale {
         _ if !m.binned => Some(groups.iter().map(|g| g.x).collect::<Vec<f64>>()),
@@ -93,7 +93,7 @@ pub fn line_plot(p: &LineInput<'_>) -> Result<String, DrawError> {
             .bold_line_style(GREY.mix(0.25))
             .light_line_style(GREY.mix(0.08))
             .draw()?;
-        if p.key.kind == Kind::Coefficient && y_range.start < 0.0 && y_range.end > 0.0 {
+        if p.key.kind == ValueKind::Coefficient && y_range.start < 0.0 && y_range.end > 0.0 {
             let zero = PathElement::new(vec![(x_range.start, 0.0), (x_range.end, 0.0)], DARK.mix(0.5));
             chart.draw_series(std::iter::once(zero))?;
         }
@@ -118,7 +118,7 @@ pub fn line_plot(p: &LineInput<'_>) -> Result<String, DrawError> {
 #[allow(clippy::too_many_arguments)]
 fn draw_series(
     chart: &mut Chart<'_, '_>,
-    groups: &[Group],
+    groups: &[ValueGroup],
     s: usize,
     dx: f64,
     span: f64,

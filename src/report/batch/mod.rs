@@ -51,11 +51,11 @@ mod read;
 mod tests;
 mod words;
 
-pub use aggregate::{BINS, Cell, Group, Heat, MAX_LEVELS, Marginal, Scale, heat, marginal};
+pub use aggregate::{BINS, Cell, Heat, MAX_LEVELS, Marginal, Scale, ValueGroup, heat, marginal};
 pub use build::build_sweep;
 pub use heat_map::{HeatInput, heat_map, values_fit};
 pub use interval::{Interval, mean_interval, t_quantile};
-pub use keys::{KEYS, Key, Kind, value_text};
+pub use keys::{KEYS, KeyResult, ValueKind, value_text};
 pub use line_plot::{LineInput, line_plot};
 pub use read::{ParamInfo, SweepData, SweepRow, is_sweep_dir, read_sweep};
 
