@@ -7,6 +7,7 @@ pub mod book;
 pub mod cache;
 pub mod calendar;
 pub mod cli;
+pub mod columns;
 pub mod credit;
 pub mod engine;
 pub mod log;

@@ -444,6 +444,52 @@ mod tests {
 
     const HEADER: &str = "product,window,day,date,t_start,t_end,sub_success,sale_success,volume";
 
+    /// The reader asks for columns by name: each one it fills must be one the
+    /// writer's schema has, or the report would silently lose it.
+    #[test]
+    fn every_column_read_is_one_the_schema_writes() {
+        use crate::columns::metrics::{COLUMNS, HEADER};
+        for c in REQUIRED {
+            assert!(COLUMNS.iter().any(|s| s.name == c), "{c} is required but not written");
+        }
+        let cells: Vec<String> = COLUMNS
+            .iter()
+            .map(|c| match c.name {
+                "product" => "P".to_string(),
+                "date" => "2026-01-05".to_string(),
+                "t_end" => "60".to_string(),
+                _ => "1".to_string(),
+            })
+            .collect();
+        let m = MetricsTable::parse(&format!("{HEADER}\n{}\n", cells.join(","))).unwrap();
+        let r = &m.products[0].rows[0];
+        let optional = [
+            r.buy_closed,
+            r.sell_closed,
+            r.sub_success,
+            r.sub_lo,
+            r.sub_hi,
+            r.sale_success,
+            r.sale_lo,
+            r.sale_hi,
+            r.sub_fill_ratio,
+            r.sale_fill_ratio,
+            r.trades,
+            r.last_price,
+            r.mid_price,
+            r.nav,
+            r.loan_rate,
+            r.deposit_rate,
+            r.optimist_share,
+            r.roll_sub_pearson,
+            r.roll_sub_spearman,
+            r.roll_sale_pearson,
+            r.roll_sale_spearman,
+        ];
+        assert!(optional.iter().all(Option::is_some), "{r:?}");
+        assert!(r.date.is_some() && r.t_end == 60.0 && r.volume == 1.0);
+    }
+
     #[test]
     fn csv_cells_split_with_quotes() {
         assert_eq!(split_csv("a,,\"b,c\",\"d\"\"e\"").unwrap(), vec!["a", "", "b,c", "d\"e"]);

@@ -117,3 +117,18 @@ pub(super) fn short(v: f64) -> String {
     let s = format!("{v:.d$}");
     if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::columns::sweep_results::COLUMNS;
+
+    /// The report finds its series by name in `sweep.csv`: each must be a
+    /// result column the sweep writes, or its figure would never be drawn.
+    #[test]
+    fn every_series_is_a_column_the_sweep_writes() {
+        for (col, _) in KEYS.iter().flat_map(|k| k.series) {
+            assert!(COLUMNS.iter().any(|c| c.name == *col), "{col} is not a sweep.csv result column");
+        }
+    }
+}
