@@ -115,6 +115,26 @@ pub struct DrawnReport {
     pub markdown: String,
 }
 
+/// A run's or sweep's directory must exist and be one.
+fn check_dir(dir: &Path) -> Result<(), ReportError> {
+    if !dir.exists() {
+        return Err(ReportError::NoRunDir { dir: dir.to_path_buf(), why: "no such directory" });
+    }
+    if !dir.is_dir() {
+        return Err(ReportError::NoRunDir { dir: dir.to_path_buf(), why: "not a directory" });
+    }
+    Ok(())
+}
+
+/// A file the report cannot do without: its path and text.
+fn read_needed(dir: &Path, name: &str) -> Result<(PathBuf, String), ReportError> {
+    let path = dir.join(name);
+    match read_text(&path)? {
+        Some(text) => Ok((path, text)),
+        None => Err(ReportError::MissingFile(path)),
+    }
+}
+
 fn read_text(path: &Path) -> Result<Option<String>, ReportError> {
     match fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes)
@@ -128,19 +148,8 @@ fn read_text(path: &Path) -> Result<Option<String>, ReportError> {
 /// Reads `metrics.csv` and `summary.json` (both needed) and `manifest.json`
 /// (optional) from a run directory.
 pub fn read_run(run_dir: &Path) -> Result<RunData, ReportError> {
-    if !run_dir.exists() {
-        return Err(ReportError::NoRunDir { dir: run_dir.to_path_buf(), why: "no such directory" });
-    }
-    if !run_dir.is_dir() {
-        return Err(ReportError::NoRunDir { dir: run_dir.to_path_buf(), why: "not a directory" });
-    }
-    let need = |name: &str| -> Result<(PathBuf, String), ReportError> {
-        let path = run_dir.join(name);
-        match read_text(&path)? {
-            Some(text) => Ok((path, text)),
-            None => Err(ReportError::MissingFile(path)),
-        }
-    };
+    check_dir(run_dir)?;
+    let need = |name: &str| read_needed(run_dir, name);
     let (path, text) = need("metrics.csv")?;
     let metrics = MetricsTable::parse(&text).map_err(|m| ReportError::Garbled(path, m))?;
     let (path, text) = need("summary.json")?;

@@ -46,18 +46,24 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawE
     }
 }
 
-type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
-type TimeChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<TimeRange, RangedCoordf64>>;
+pub(super) type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
+type TimeChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<TickRange, RangedCoordf64>>;
 
-/// The x coordinate of the time plots: hours along a [`TimeAxis`], with the
-/// axis's own ticks (plotters' `WithKeyPoints` over `f64` cannot take a
-/// label formatter).
-struct TimeRange {
+/// A linear coordinate with the given ticks, or plotters' own: the time
+/// plots' hours carry the [`TimeAxis`]'s ticks (plotters' `WithKeyPoints`
+/// over `f64` cannot take a label formatter), the sweep figures their levels.
+pub(super) struct TickRange {
     inner: RangedCoordf64,
-    ticks: Vec<f64>,
+    ticks: Option<Vec<f64>>,
 }
 
-impl Ranged for TimeRange {
+impl TickRange {
+    pub(super) fn new(r: Range<f64>, ticks: Option<Vec<f64>>) -> TickRange {
+        TickRange { inner: r.into(), ticks }
+    }
+}
+
+impl Ranged for TickRange {
     type FormatOption = DefaultFormatting;
     type ValueType = f64;
 
@@ -66,8 +72,12 @@ impl Ranged for TimeRange {
     }
 
     fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
-        // Only bold grid lines and labels, at the ticks.
-        if hint.weight().allow_light_points() { Vec::new() } else { self.ticks.clone() }
+        // Given ticks: only bold grid lines and labels, at the ticks.
+        match &self.ticks {
+            Some(_) if hint.weight().allow_light_points() => Vec::new(),
+            Some(t) => t.clone(),
+            None => self.inner.key_points(hint),
+        }
     }
 
     fn range(&self) -> Range<f64> {
@@ -224,7 +234,7 @@ fn time_chart<'a, 'b>(
         .margin_right(30)
         .x_label_area_size(if x_desc { 50 } else { 25 })
         .y_label_area_size(80)
-        .build_cartesian_2d(TimeRange { inner: (0.0..axis.hours()).into(), ticks }, y)?;
+        .build_cartesian_2d(TickRange::new(0.0..axis.hours(), Some(ticks)), y)?;
     let x_fmt = |x: &f64| axis.label(*x);
     chart
         .configure_mesh()

@@ -1,53 +1,17 @@
 //! What the sweep figures share: the SVG frame (title, legend, wrapped
-//! caption), an axis with chosen ticks, markers, ranges and tick labels.
+//! caption), markers, ranges and tick labels.
 
 use std::ops::Range;
 
-use plotters::coord::Shift;
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::num;
-use super::super::plot::{DARK, DrawError, FONT, WIDTH, decimals};
+use super::super::plot::{Area, DARK, DrawError, FONT, TickRange, WIDTH, decimals};
 use super::keys::ValueKind;
 
-pub(super) type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
 pub(super) type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<TickRange, RangedCoordf64>>;
-
-/// A linear coordinate with the given ticks, or plotters' own.
-pub(super) struct TickRange {
-    inner: RangedCoordf64,
-    ticks: Option<Vec<f64>>,
-}
-
-impl TickRange {
-    pub(super) fn new(r: Range<f64>, ticks: Option<Vec<f64>>) -> TickRange {
-        TickRange { inner: r.into(), ticks }
-    }
-}
-
-impl Ranged for TickRange {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        self.inner.map(value, limit)
-    }
-
-    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
-        match &self.ticks {
-            Some(t) if hint.weight().allow_light_points() => Vec::new(),
-            Some(t) => t.clone(),
-            None => self.inner.key_points(hint),
-        }
-    }
-
-    fn range(&self) -> Range<f64> {
-        self.inner.range()
-    }
-}
 
 /// The mark of a legend line.
 #[derive(Clone, Copy, Debug)]

@@ -5,9 +5,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::num;
-use super::super::plot::{DARK, DrawError, FONT, WIDTH, decimals};
+use super::super::plot::{DARK, DrawError, FONT, TickRange, WIDTH, decimals};
 use super::aggregate::Heat;
-use super::frame::{TickRange, clip, render};
+use super::frame::{clip, render};
 use super::keys::{KeyResult, ValueKind, value_text};
 
 /// Cells of a heat map without runs.

@@ -3,9 +3,9 @@
 
 use plotters::prelude::*;
 
-use super::super::plot::{DARK, DrawError, FONT, GREY};
+use super::super::plot::{DARK, DrawError, FONT, GREY, TickRange};
 use super::aggregate::{Marginal, Scale, ValueGroup};
-use super::frame::{Chart, Mark, TickRange, clip, log_ticks, marker, padded, render, y_label};
+use super::frame::{Chart, Mark, clip, log_ticks, marker, padded, render, y_label};
 use super::interval::Interval;
 use super::keys::{KeyResult, ValueKind, series_color, short};
 

@@ -1,11 +1,11 @@
 //! Reading a sweep directory: the parameters from `sweep.json` and the rows
 //! of `sweep.csv`, by column name, so that older or partial files still read.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-use super::super::{ReportError, read_text};
+use super::super::{ReportError, check_dir, read_needed};
 use super::keys::KEYS;
 
 /// A swept parameter, as `sweep.json` defines it.
@@ -194,19 +194,8 @@ pub(super) fn parse_csv(text: &str, params: &[ParamInfo]) -> Result<(Vec<&'stati
 
 /// Reads `sweep.json` and `sweep.csv` (both needed) from a sweep directory.
 pub fn read_sweep(dir: &Path) -> Result<SweepData, ReportError> {
-    if !dir.exists() {
-        return Err(ReportError::NoRunDir { dir: dir.to_path_buf(), why: "no such directory" });
-    }
-    if !dir.is_dir() {
-        return Err(ReportError::NoRunDir { dir: dir.to_path_buf(), why: "not a directory" });
-    }
-    let need = |name: &str| -> Result<(PathBuf, String), ReportError> {
-        let path = dir.join(name);
-        match read_text(&path)? {
-            Some(text) => Ok((path, text)),
-            None => Err(ReportError::MissingFile(path)),
-        }
-    };
+    check_dir(dir)?;
+    let need = |name: &str| read_needed(dir, name);
     let (json_path, json) = need("sweep.json")?;
     let (csv_path, csv) = need("sweep.csv")?;
     let def = parse_definition(&json).map_err(|m| ReportError::Garbled(json_path, m))?;
