@@ -406,7 +406,7 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportErr
 /// Reads the run in `run_dir`, draws its plots and writes them with
 /// `report.md` into the same directory. Returns the files written, plots
 /// first and `report.md` last. A sweep's directory (with `sweep.csv` or
-/// `sweep.json`) gets the sweep's report instead: see [`sweep`].
+/// `sweep.json`) gets the sweep's report instead: see [`batch`].
 pub fn write_report(run_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     if batch::is_sweep_dir(run_dir) {
         return batch::write_sweep_report(run_dir);

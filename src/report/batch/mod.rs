@@ -29,8 +29,8 @@
 //!
 //! A numeric parameter is drawn on a numeric axis (logarithmic when its
 //! sweep domain is log-uniform or log-normal); a parameter with more than
-//! [`MAX_LEVELS`](aggregate::MAX_LEVELS) distinct numeric values (a random or Latin-hypercube
-//! design) is cut into [`BINS`](aggregate::BINS) bins of consecutive values, each holding as
+//! [`MAX_LEVELS`] distinct numeric values (a random or Latin-hypercube
+//! design) is cut into [`BINS`] bins of consecutive values, each holding as
 //! many distinct values as the others (±1), and the mean is taken per bin;
 //! a parameter whose values are not all numbers is drawn on a categorical
 //! axis in the order of the sweep's points. Runs whose status is not `ok`
