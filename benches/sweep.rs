@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use tplus::batch::{self, Options, Show};
 use tplus::scenario::{self, Point, Sweep};
-use tplus::sweep::{self, Options, Show};
 
 fn main() {
     let (def, points) = load();
@@ -28,7 +28,7 @@ fn paired(def: &Sweep, points: &[Point], pairs: usize) {
     let time = |jobs: usize| {
         let dir = Fresh::new();
         let start = std::time::Instant::now();
-        sweep::run(def, points, &options(&dir, jobs)).expect("the sweep runs");
+        batch::run(def, points, &options(&dir, jobs)).expect("the sweep runs");
         start.elapsed().as_secs_f64()
     };
     let mut one = Vec::new();
@@ -70,7 +70,7 @@ fn options(dir: &Fresh, jobs: usize) -> Options {
 fn load() -> (Sweep, Vec<Point>) {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps/bench.toml");
     let def = scenario::load_sweep(&file, &tplus::agents::Registry::builtin()).expect("the bench sweep is valid");
-    let points = sweep::expand(&def);
+    let points = batch::expand(&def);
     def.check_points(&points, &tplus::agents::Registry::builtin()).expect("every point is valid");
     (def, points)
 }
@@ -96,7 +96,7 @@ impl Drop for Fresh {
 fn sixty_four_points(bencher: divan::Bencher, jobs: usize) {
     let (def, points) = load();
     bencher.with_inputs(Fresh::new).bench_local_values(|dir| {
-        let report = sweep::run(&def, &points, &options(&dir, jobs)).expect("the sweep runs");
+        let report = batch::run(&def, &points, &options(&dir, jobs)).expect("the sweep runs");
         assert_eq!(report.computed, 64);
         dir
     });

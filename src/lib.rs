@@ -11,11 +11,13 @@
 pub use rand;
 
 pub mod agents;
+pub mod batch;
 pub mod book;
 pub mod cache;
 pub mod calendar;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod columns;
 pub mod credit;
 pub mod engine;
 pub mod log;
@@ -27,6 +29,5 @@ pub mod random;
 pub mod report;
 pub mod results;
 pub mod scenario;
-pub mod sweep;
 #[cfg(feature = "tui")]
 pub mod tui;

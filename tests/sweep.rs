@@ -455,7 +455,7 @@ fn paths_reach_tables_arrays_and_model_fields() {
         tplus::scenario::load_sweep(&file, &tplus::agents::Registry::builtin()).unwrap_or_else(|e| panic!("{e}"));
     assert!(sweep.params[5].integer, "count holds whole numbers");
     assert!(!sweep.params[0].integer);
-    let points = tplus::sweep::expand(&sweep);
+    let points = tplus::batch::expand(&sweep);
     sweep.check_points(&points, &tplus::agents::Registry::builtin()).unwrap_or_else(|e| panic!("{e}"));
     for p in &points {
         let s = sweep.scenario_at(p, &tplus::agents::Registry::builtin()).unwrap();
@@ -475,19 +475,19 @@ fn a_point_run_alone_gives_its_row() {
     ok(&["sweep", CI, "--out", s(&out), "--quiet"]);
     let text = csv(&out);
     let sweep = tplus::scenario::load_sweep(&root().join(CI), &tplus::agents::Registry::builtin()).unwrap();
-    let points = tplus::sweep::expand(&sweep);
+    let points = tplus::batch::expand(&sweep);
     // The seed of a run depends on the sweep seed, the point and the replication only.
-    assert_eq!(tplus::sweep::run_seed(11, 0, 0), 4_565_960_255_282_684_191);
+    assert_eq!(tplus::batch::run_seed(11, 0, 0), 4_565_960_255_282_684_191);
     for (p, r) in [(4usize, 1u32), (0, 0)] {
-        let seed = tplus::sweep::run_seed(sweep.seed, p, r);
+        let seed = tplus::batch::run_seed(sweep.seed, p, r);
         let scenario = sweep.scenario_at(&points[p], &tplus::agents::Registry::builtin()).unwrap();
         let opts = tplus::engine::RunOptions { seed: Some(seed), threads: 1 };
         let outcome = tplus::engine::run(&scenario, &opts, &mut tplus::engine::record::Discard).unwrap();
-        let fields = tplus::sweep::csv::result_fields(&outcome, &tplus::sweep::csv::summarise(&scenario, &outcome));
+        let fields = tplus::batch::csv::result_fields(&outcome, &tplus::batch::csv::summarise(&scenario, &outcome));
         let row = text.lines().find(|l| l.starts_with(&format!("{p},{r},"))).unwrap();
-        let cells = tplus::sweep::csv::split(row);
+        let cells = tplus::batch::csv::split(row);
         assert_eq!(cells[2], seed.to_string());
-        let first = tplus::sweep::csv::status_column(&sweep) + 2;
+        let first = tplus::batch::csv::status_column(&sweep) + 2;
         assert_eq!(cells[first..cells.len() - 1], fields[..], "point {p} replication {r}");
     }
 }
@@ -496,8 +496,8 @@ fn a_point_run_alone_gives_its_row() {
 fn sampled_designs_are_reproducible_and_stratified() {
     let file = root().join("scenarios/sweeps/lhs_rate_credit_herding.toml");
     let sweep = tplus::scenario::load_sweep(&file, &tplus::agents::Registry::builtin()).unwrap();
-    let points = tplus::sweep::expand(&sweep);
-    assert_eq!(points, tplus::sweep::expand(&sweep));
+    let points = tplus::batch::expand(&sweep);
+    assert_eq!(points, tplus::batch::expand(&sweep));
     let n = points.len();
     assert_eq!(n, 24);
     // Each parameter's n strata of equal probability are each hit once.

@@ -9,12 +9,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod sweep;
+mod batch;
 mod tui;
 
 use crate::agents::Registry;
 use crate::engine::{self, Outcome, RunOptions};
-use crate::metrics::{Block, Summary};
+use crate::metrics::{ProductSummary, Summary};
 use crate::results::{self, RunWriter};
 use crate::scenario::{self, Scenario};
 
@@ -60,9 +60,9 @@ enum Command {
         scenario: PathBuf,
     },
     /// Run a parameter sweep of a scenario (grid, random or Latin hypercube), resumable and shardable.
-    Sweep(sweep::SweepArgs),
+    Sweep(batch::SweepArgs),
     /// Join the output directories of a sweep's shards, checking they hold every run exactly once.
-    Merge(sweep::MergeArgs),
+    Merge(batch::MergeArgs),
     /// Watch a scenario run live in the terminal and change parameters as it runs.
     Tui(tui::TuiArgs),
     /// Draw the plots (SVG) and write report.md into a finished run's or sweep's directory.
@@ -83,8 +83,8 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check { scenario } => check(&scenario),
         Command::Report { run_dir } => report(&run_dir),
-        Command::Sweep(args) => sweep::sweep(args),
-        Command::Merge(args) => sweep::merge(args),
+        Command::Sweep(args) => batch::sweep(args),
+        Command::Merge(args) => batch::merge(args),
         Command::Tui(args) => tui::tui(args),
         Command::Run { scenario, seed, out, threads, log, quiet, report: with_report } => {
             let threads = threads.map_or_else(default_threads, usize::from);
@@ -295,7 +295,7 @@ fn corr(x: Option<f64>) -> String {
 
 fn human_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, dir: &Path) -> String {
     use std::fmt::Write;
-    let a: &Block = &summary.all;
+    let a: &ProductSummary = &summary.all;
     let st = &o.stats;
     let secs = st.wall.as_secs_f64().max(1e-9);
     let mut t = String::new();

@@ -17,7 +17,7 @@ pub mod stats;
 pub mod stylized;
 mod summary;
 
-pub use summary::{Block, SideSummary, Summary};
+pub use summary::{ProductSummary, SideSummary, Summary};
 
 use std::fmt;
 

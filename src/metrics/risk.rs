@@ -152,7 +152,7 @@ pub fn report(customers: &[Customer], session_hours: f64, days: f64, threshold: 
     (flags, summary)
 }
 
-pub const HEADER: &str = "customer,group,family,measure,value,family_median,family_scale,robust_z";
+pub const HEADER: &str = crate::columns::risk::HEADER;
 
 /// Writes `risk.csv`.
 pub fn write_csv(flags: &[Flag], out: &mut impl Write) -> io::Result<()> {

@@ -17,6 +17,7 @@ use super::stats::{self, CorrStat, Z95};
 use super::stylized::StylizedFacts;
 use super::{Metrics, Micros, OptDisplay, Secs, SideStats, Totals, WindowStats};
 use crate::calendar::Calendar;
+use crate::columns;
 use crate::engine::product::ProductSpec;
 use crate::platform::Reject;
 
@@ -66,10 +67,7 @@ fn lsv_series(m: &Metrics) -> (Vec<Option<f64>>, Option<f64>) {
 impl Metrics {
     /// Writes `metrics.csv`: one row per (window, product), windows in time order.
     pub fn write_csv(&self, cal: &Calendar, products: &[ProductSpec], out: &mut impl Write) -> io::Result<()> {
-        writeln!(
-            out,
-            "product,window,day,date,t_start,t_end,buy_closed,buy_filled,sub_success,sell_closed,sell_filled,sale_success,volume,last_price,loan_rate,trades,buy_lots,buy_lots_filled,sell_lots,sell_lots_filled,rejected,redeemed_failed,deposit_rate,price_level,shock,optimist_share,buy_orders,sell_orders,sub_success_lo,sub_success_hi,sale_success_lo,sale_success_hi,sub_fill_ratio,sale_fill_ratio,sub_time_to_fill,sale_time_to_fill,mid_price,nav,roll_sub_pearson,roll_sub_spearman,roll_sale_pearson,roll_sale_spearman,net_buyers,net_sellers,lsv"
-        )?;
+        writeln!(out, "{}", columns::metrics::HEADER)?;
         let k = self.settings.rolling_windows as usize;
         let (lsv, _) = lsv_series(self);
         let mut last: Vec<Option<i64>> = vec![None; self.n_products];
@@ -89,52 +87,53 @@ impl Metrics {
                 let (sx, sy) = pairs(&recent.iter().map(|r| r.1).collect::<Vec<_>>(), &volume);
                 let (bl, bh) = wilson(&s.buy).unzip();
                 let (sl, sh) = wilson(&s.sell).unzip();
-                writeln!(
-                    out,
-                    "{},{w},{day},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                    spec.id,
-                    cal.day(day).date,
-                    Secs(start),
-                    Secs(end),
-                    s.buy.closed,
-                    s.buy.filled,
-                    OptDisplay(s.buy.success()),
-                    s.sell.closed,
-                    s.sell.filled,
-                    OptDisplay(s.sell.success()),
-                    s.volume,
-                    OptDisplay(last[p].map(|t| Micros(t * spec.tick_micros))),
-                    env.loan_rate,
-                    s.trades,
-                    s.buy.lots,
-                    s.buy.lots_filled,
-                    s.sell.lots,
-                    s.sell.lots_filled,
-                    s.rejected,
-                    s.redeemed_failed,
-                    env.deposit_rate,
-                    env.price_level,
-                    env.shock,
-                    OptDisplay(env.optimist_share),
-                    s.buy_orders,
-                    s.sell_orders,
-                    OptDisplay(bl),
-                    OptDisplay(bh),
-                    OptDisplay(sl),
-                    OptDisplay(sh),
-                    OptDisplay(s.buy.fill_ratio()),
-                    OptDisplay(s.sell.fill_ratio()),
-                    OptDisplay(mean_fill(s.buy_fill_secs, &s.buy)),
-                    OptDisplay(mean_fill(s.sell_fill_secs, &s.sell)),
-                    OptDisplay(s.mid_x2.map(|x2| Mid(x2, spec.tick_micros))),
-                    s.nav_ticks * spec.tick_micros as f64 / 1e6,
-                    OptDisplay(stats::pearson(&bx, &by)),
-                    OptDisplay(stats::spearman(&bx, &by)),
-                    OptDisplay(stats::pearson(&sx, &sy)),
-                    OptDisplay(stats::spearman(&sx, &sy)),
-                    env.net_buyers,
-                    env.net_sellers,
-                    OptDisplay(*lsv),
+                columns::write_row!(
+                    out, columns::metrics::COLUMNS;
+                    product = spec.id,
+                    window = w,
+                    day = day,
+                    date = cal.day(day).date,
+                    t_start = Secs(start),
+                    t_end = Secs(end),
+                    buy_closed = s.buy.closed,
+                    buy_filled = s.buy.filled,
+                    sub_success = OptDisplay(s.buy.success()),
+                    sell_closed = s.sell.closed,
+                    sell_filled = s.sell.filled,
+                    sale_success = OptDisplay(s.sell.success()),
+                    volume = s.volume,
+                    last_price = OptDisplay(last[p].map(|t| Micros(t * spec.tick_micros))),
+                    loan_rate = env.loan_rate,
+                    trades = s.trades,
+                    buy_lots = s.buy.lots,
+                    buy_lots_filled = s.buy.lots_filled,
+                    sell_lots = s.sell.lots,
+                    sell_lots_filled = s.sell.lots_filled,
+                    rejected = s.rejected,
+                    redeemed_failed = s.redeemed_failed,
+                    deposit_rate = env.deposit_rate,
+                    price_level = env.price_level,
+                    shock = env.shock,
+                    optimist_share = OptDisplay(env.optimist_share),
+                    buy_orders = s.buy_orders,
+                    sell_orders = s.sell_orders,
+                    sub_success_lo = OptDisplay(bl),
+                    sub_success_hi = OptDisplay(bh),
+                    sale_success_lo = OptDisplay(sl),
+                    sale_success_hi = OptDisplay(sh),
+                    sub_fill_ratio = OptDisplay(s.buy.fill_ratio()),
+                    sale_fill_ratio = OptDisplay(s.sell.fill_ratio()),
+                    sub_time_to_fill = OptDisplay(mean_fill(s.buy_fill_secs, &s.buy)),
+                    sale_time_to_fill = OptDisplay(mean_fill(s.sell_fill_secs, &s.sell)),
+                    mid_price = OptDisplay(s.mid_x2.map(|x2| Mid(x2, spec.tick_micros))),
+                    nav = s.nav_ticks * spec.tick_micros as f64 / 1e6,
+                    roll_sub_pearson = OptDisplay(stats::pearson(&bx, &by)),
+                    roll_sub_spearman = OptDisplay(stats::spearman(&bx, &by)),
+                    roll_sale_pearson = OptDisplay(stats::pearson(&sx, &sy)),
+                    roll_sale_spearman = OptDisplay(stats::spearman(&sx, &sy)),
+                    net_buyers = env.net_buyers,
+                    net_sellers = env.net_sellers,
+                    lsv = OptDisplay(*lsv),
                 )?;
             }
         }
@@ -158,7 +157,7 @@ impl Metrics {
         Summary { windows: n_windows, products: per_product, all, herding: self.herding(), risk }
     }
 
-    fn herding(&self) -> Herding {
+    fn herding(&self) -> HerdingMeasures {
         let shares: Vec<f64> = self.env.iter().filter_map(|e| e.optimist_share).collect();
         let optimist_share = (!shares.is_empty()).then(|| OptimistShare {
             mean: shares.iter().sum::<f64>() / shares.len() as f64,
@@ -197,7 +196,7 @@ impl Metrics {
             p_bar,
             windows: values.len(),
         });
-        Herding { optimist_share, order_imbalance, lsv }
+        HerdingMeasures { optimist_share, order_imbalance, lsv }
     }
 }
 
@@ -257,7 +256,7 @@ fn block(
     loan: &[f64],
     level: &[f64],
     max_lag: usize,
-) -> Block {
+) -> ProductSummary {
     let mut buy = SideStats::default();
     let mut sell = SideStats::default();
     let (mut volume, mut trades, mut buy_secs, mut sell_secs) = (0, 0, 0.0, 0.0);
@@ -277,7 +276,7 @@ fn block(
     let sub: Vec<Option<f64>> = series.iter().map(|w| w.buy.success()).collect();
     let sale: Vec<Option<f64>> = series.iter().map(|w| w.sell.success()).collect();
     let vol: Vec<f64> = series.iter().map(|w| w.volume as f64).collect();
-    Block {
+    ProductSummary {
         product,
         orders: OrderCounts {
             submitted: sum(|t| t.submitted_buy + t.submitted_sell),
@@ -315,14 +314,14 @@ fn block(
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
     pub windows: usize,
-    pub products: Vec<Block>,
-    pub all: Block,
-    pub herding: Herding,
+    pub products: Vec<ProductSummary>,
+    pub all: ProductSummary,
+    pub herding: HerdingMeasures,
     pub risk: RiskSummary,
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct Block {
+pub struct ProductSummary {
     pub product: String,
     pub orders: OrderCounts,
     pub subscriptions: SideSummary,
@@ -406,7 +405,7 @@ pub struct LaggedValue {
 
 /// The herding signature of the run.
 #[derive(Clone, Debug, Serialize)]
-pub struct Herding {
+pub struct HerdingMeasures {
     /// Share of optimists among herd-following customers at window ends; none without them.
     pub optimist_share: Option<OptimistShare>,
     /// Customers' order imbalance (buys − sells) / (buys + sells) per window.

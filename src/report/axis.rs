@@ -3,7 +3,7 @@
 //! Tick labels give the time of day (and the date when the run has several
 //! business days).
 
-use super::data::Row;
+use super::data::MetricsRow;
 
 /// One business day on the axis.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +28,7 @@ pub struct TimeAxis {
 impl TimeAxis {
     /// The axis over the windows of `rows` (any one product's rows: every
     /// product has the same windows).
-    pub fn new(rows: &[Row]) -> TimeAxis {
+    pub fn new(rows: &[MetricsRow]) -> TimeAxis {
         let mut days: Vec<DaySpan> = Vec::new();
         for r in rows {
             match days.iter_mut().find(|d| d.day == r.day) {
@@ -130,12 +130,12 @@ impl TimeAxis {
 mod tests {
     use super::*;
 
-    fn row(day: u64, date: &str, t0: f64, t1: f64) -> Row {
-        Row { day, date: Some(date.into()), t_start: t0, t_end: t1, ..Row::default() }
+    fn row(day: u64, date: &str, t0: f64, t1: f64) -> MetricsRow {
+        MetricsRow { day, date: Some(date.into()), t_start: t0, t_end: t1, ..MetricsRow::default() }
     }
 
     /// Two days of 09:30–15:00 in 30-minute windows.
-    fn two_days() -> Vec<Row> {
+    fn two_days() -> Vec<MetricsRow> {
         let mut rows = Vec::new();
         for (day, date, base) in [(0, "2026-01-09", 0.0), (1, "2026-01-12", 3.0 * 86_400.0)] {
             for w in 0..11 {
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn one_day_labels_are_times_of_day() {
-        let rows: Vec<Row> = two_days().into_iter().filter(|r| r.day == 0).collect();
+        let rows: Vec<MetricsRow> = two_days().into_iter().filter(|r| r.day == 0).collect();
         let a = TimeAxis::new(&rows);
         assert_eq!(a.label(1.25), "10:45");
         assert!(a.description().contains("01-09"));
@@ -200,8 +200,8 @@ mod tests {
         assert_eq!(a.ticks(10), vec![0.0]);
         // Without a date the day number stands in.
         let a = TimeAxis::new(&[
-            Row { day: 3, t_start: 0.0, t_end: 60.0, ..Row::default() },
-            Row { day: 4, t_start: 86_400.0, t_end: 86_460.0, ..Row::default() },
+            MetricsRow { day: 3, t_start: 0.0, t_end: 60.0, ..MetricsRow::default() },
+            MetricsRow { day: 4, t_start: 86_400.0, t_end: 86_460.0, ..MetricsRow::default() },
         ]);
         assert_eq!(a.label(0.0), "day 3 00:00");
     }

@@ -20,7 +20,7 @@ pub const REQUIRED: [&str; 8] =
 /// One (window, product) row of `metrics.csv`; `None` is an empty cell or an
 /// absent column.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Row {
+pub struct MetricsRow {
     pub window: u64,
     pub day: u64,
     pub date: Option<String>,
@@ -56,7 +56,7 @@ pub struct Row {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProductRows {
     pub product: String,
-    pub rows: Vec<Row>,
+    pub rows: Vec<MetricsRow>,
 }
 
 /// `metrics.csv` as read.
@@ -116,7 +116,7 @@ impl MetricsTable {
             if product.is_empty() {
                 return Err(format!("line {n}, column `product`: empty"));
             }
-            let row = Row {
+            let row = MetricsRow {
                 window: whole("window")?,
                 day: whole("day")?,
                 date: cell("date").filter(|s| !s.is_empty()).map(str::to_string),
@@ -205,7 +205,7 @@ pub struct Corr {
 
 /// One side (subscriptions or sales) of a summary block.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Side {
+pub struct SideFigures {
     pub closed: Option<u64>,
     pub filled: Option<u64>,
     pub success: Option<f64>,
@@ -219,12 +219,12 @@ pub struct Side {
 
 /// A block of `summary.json`: one product, or all together.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Block {
+pub struct ProductFigures {
     pub product: String,
     pub submitted: Option<u64>,
     pub rejected: Option<u64>,
-    pub subscriptions: Side,
-    pub sales: Side,
+    pub subscriptions: SideFigures,
+    pub sales: SideFigures,
     pub volume: Option<u64>,
     pub trades: Option<u64>,
     pub turnover: Option<f64>,
@@ -249,8 +249,8 @@ pub struct SummaryInfo {
     pub scenario: Option<String>,
     pub seed: Option<u64>,
     pub windows: Option<u64>,
-    pub products: Vec<Block>,
-    pub all: Option<Block>,
+    pub products: Vec<ProductFigures>,
+    pub all: Option<ProductFigures>,
     pub optimists: Option<OptimistSummary>,
 }
 
@@ -335,9 +335,9 @@ impl Reader<'_> {
         Some(Reader { root: self.value(path)?, prefix: self.path(path) })
     }
 
-    fn side(&self, key: &str) -> Result<Side, String> {
-        let Some(r) = self.child(&[key]) else { return Ok(Side::default()) };
-        Ok(Side {
+    fn side(&self, key: &str) -> Result<SideFigures, String> {
+        let Some(r) = self.child(&[key]) else { return Ok(SideFigures::default()) };
+        Ok(SideFigures {
             closed: r.u64(&["closed"])?,
             filled: r.u64(&["filled"])?,
             success: r.f64(&["success_probability"])?,
@@ -362,8 +362,8 @@ impl Reader<'_> {
         }))
     }
 
-    fn block(&self) -> Result<Block, String> {
-        Ok(Block {
+    fn block(&self) -> Result<ProductFigures, String> {
+        Ok(ProductFigures {
             product: self.str(&["product"])?.unwrap_or_default(),
             submitted: self.u64(&["orders", "submitted"])?,
             rejected: self.u64(&["orders", "rejected"])?,
@@ -416,7 +416,7 @@ impl SummaryInfo {
     }
 
     /// The block of one product.
-    pub fn product(&self, id: &str) -> Option<&Block> {
+    pub fn product(&self, id: &str) -> Option<&ProductFigures> {
         self.products.iter().find(|b| b.product == id)
     }
 }
@@ -443,6 +443,52 @@ mod tests {
     use super::*;
 
     const HEADER: &str = "product,window,day,date,t_start,t_end,sub_success,sale_success,volume";
+
+    /// The reader asks for columns by name: each one it fills must be one the
+    /// writer's schema has, or the report would silently lose it.
+    #[test]
+    fn every_column_read_is_one_the_schema_writes() {
+        use crate::columns::metrics::{COLUMNS, HEADER};
+        for c in REQUIRED {
+            assert!(COLUMNS.iter().any(|s| s.name == c), "{c} is required but not written");
+        }
+        let cells: Vec<String> = COLUMNS
+            .iter()
+            .map(|c| match c.name {
+                "product" => "P".to_string(),
+                "date" => "2026-01-05".to_string(),
+                "t_end" => "60".to_string(),
+                _ => "1".to_string(),
+            })
+            .collect();
+        let m = MetricsTable::parse(&format!("{HEADER}\n{}\n", cells.join(","))).unwrap();
+        let r = &m.products[0].rows[0];
+        let optional = [
+            r.buy_closed,
+            r.sell_closed,
+            r.sub_success,
+            r.sub_lo,
+            r.sub_hi,
+            r.sale_success,
+            r.sale_lo,
+            r.sale_hi,
+            r.sub_fill_ratio,
+            r.sale_fill_ratio,
+            r.trades,
+            r.last_price,
+            r.mid_price,
+            r.nav,
+            r.loan_rate,
+            r.deposit_rate,
+            r.optimist_share,
+            r.roll_sub_pearson,
+            r.roll_sub_spearman,
+            r.roll_sale_pearson,
+            r.roll_sale_spearman,
+        ];
+        assert!(optional.iter().all(Option::is_some), "{r:?}");
+        assert!(r.date.is_some() && r.t_end == 60.0 && r.volume == 1.0);
+    }
 
     #[test]
     fn csv_cells_split_with_quotes() {

@@ -4,9 +4,9 @@
 
 use std::fmt::Write;
 
-use super::data::{Block, Corr, Side, SummaryInfo};
+use super::data::{Corr, ProductFigures, SideFigures, SummaryInfo};
 use super::num::{count, count_u, money, pct, signed};
-use super::{Context, Section};
+use super::{RunFacts, Section};
 
 /// `p (95% CI lo–hi)` of a share.
 fn share_ci(p: Option<f64>, ci: Option<(f64, f64)>) -> String {
@@ -38,7 +38,7 @@ fn windows(c: &Corr) -> String {
     c.windows.map_or("n/a".into(), |n| count(n as f64))
 }
 
-fn fill(s: &Side) -> String {
+fn fill(s: &SideFigures) -> String {
     match s.lots {
         Some(lots) => format!("{} of {} lots", pct(s.fill_ratio), count(lots as f64)),
         None => pct(s.fill_ratio),
@@ -46,7 +46,7 @@ fn fill(s: &Side) -> String {
 }
 
 /// The table of one summary block.
-fn block_table(o: &mut String, b: &Block) {
+fn block_table(o: &mut String, b: &ProductFigures) {
     let (s, a) = (&b.subscriptions, &b.sales);
     let _ = writeln!(o, "| figure | subscriptions (buy orders) | sales (sell orders) |");
     let _ = writeln!(o, "|---|---:|---:|");
@@ -123,7 +123,7 @@ pub(super) fn plots_and_notes(o: &mut String, sections: &[Section], notes: &[Str
     }
 }
 
-pub fn render(ctx: &Context, summary: &SummaryInfo, sections: &[Section], notes: &[String]) -> String {
+pub fn render(ctx: &RunFacts, summary: &SummaryInfo, sections: &[Section], notes: &[String]) -> String {
     let mut o = String::new();
     let name = ctx.scenario.as_deref().unwrap_or("unnamed");
     let seed = ctx.seed.map_or(String::new(), |s| format!(", seed {s}"));
@@ -156,7 +156,7 @@ pub fn render(ctx: &Context, summary: &SummaryInfo, sections: &[Section], notes:
          closed at least one order.\n",
         ctx.window
     );
-    let mut blocks: Vec<(&str, &Block)> = Vec::new();
+    let mut blocks: Vec<(&str, &ProductFigures)> = Vec::new();
     for id in &ctx.products {
         match summary.product(id) {
             Some(b) => blocks.push((id, b)),
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn the_text_links_every_plot_and_gives_the_figures() {
-        let ctx = Context {
+        let ctx = RunFacts {
             scenario: Some("s".into()),
             seed: Some(7),
             version: None,
@@ -209,7 +209,7 @@ mod tests {
             window: "5-minute".into(),
             window_length: "5 minutes".into(),
         };
-        let mut b = Block { product: "P".into(), volume: Some(1234), ..Block::default() };
+        let mut b = ProductFigures { product: "P".into(), volume: Some(1234), ..ProductFigures::default() };
         b.subscriptions.success = Some(0.25);
         b.subscriptions.success_ci = Some((0.2, 0.3));
         b.sub_vs_volume.pearson = Some(0.5);

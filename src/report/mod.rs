@@ -27,11 +27,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 mod axis;
+pub mod batch;
 pub mod data;
 mod markdown;
 mod num;
 pub mod plot;
-pub mod sweep;
 
 pub use axis::TimeAxis;
 pub use data::{ManifestInfo, MetricsTable, SummaryInfo};
@@ -107,12 +107,32 @@ pub struct Section {
 
 /// Everything the report writes, before it is written.
 #[derive(Clone, Debug)]
-pub struct Report {
+pub struct DrawnReport {
     pub sections: Vec<Section>,
     /// Plot elements left out and why.
     pub notes: Vec<String>,
     /// The text of `report.md`.
     pub markdown: String,
+}
+
+/// A run's or sweep's directory must exist and be one.
+fn check_dir(dir: &Path) -> Result<(), ReportError> {
+    if !dir.exists() {
+        return Err(ReportError::NoRunDir { dir: dir.to_path_buf(), why: "no such directory" });
+    }
+    if !dir.is_dir() {
+        return Err(ReportError::NoRunDir { dir: dir.to_path_buf(), why: "not a directory" });
+    }
+    Ok(())
+}
+
+/// A file the report cannot do without: its path and text.
+fn read_needed(dir: &Path, name: &str) -> Result<(PathBuf, String), ReportError> {
+    let path = dir.join(name);
+    match read_text(&path)? {
+        Some(text) => Ok((path, text)),
+        None => Err(ReportError::MissingFile(path)),
+    }
 }
 
 fn read_text(path: &Path) -> Result<Option<String>, ReportError> {
@@ -128,19 +148,8 @@ fn read_text(path: &Path) -> Result<Option<String>, ReportError> {
 /// Reads `metrics.csv` and `summary.json` (both needed) and `manifest.json`
 /// (optional) from a run directory.
 pub fn read_run(run_dir: &Path) -> Result<RunData, ReportError> {
-    if !run_dir.exists() {
-        return Err(ReportError::NoRunDir { dir: run_dir.to_path_buf(), why: "no such directory" });
-    }
-    if !run_dir.is_dir() {
-        return Err(ReportError::NoRunDir { dir: run_dir.to_path_buf(), why: "not a directory" });
-    }
-    let need = |name: &str| -> Result<(PathBuf, String), ReportError> {
-        let path = run_dir.join(name);
-        match read_text(&path)? {
-            Some(text) => Ok((path, text)),
-            None => Err(ReportError::MissingFile(path)),
-        }
-    };
+    check_dir(run_dir)?;
+    let need = |name: &str| read_needed(run_dir, name);
     let (path, text) = need("metrics.csv")?;
     let metrics = MetricsTable::parse(&text).map_err(|m| ReportError::Garbled(path, m))?;
     let (path, text) = need("summary.json")?;
@@ -159,7 +168,7 @@ fn file_part(id: &str) -> String {
 }
 
 /// The most common window length in seconds.
-fn window_secs(rows: &[data::Row]) -> f64 {
+fn window_secs(rows: &[data::MetricsRow]) -> f64 {
     let mut lengths: Vec<i64> = rows.iter().map(|r| (r.t_end - r.t_start).round() as i64).collect();
     lengths.sort_unstable();
     let mut best = (0, 0usize);
@@ -172,7 +181,7 @@ fn window_secs(rows: &[data::Row]) -> f64 {
 }
 
 /// What the text needs to know about the run besides the summary.
-pub struct Context {
+pub struct RunFacts {
     pub scenario: Option<String>,
     pub seed: Option<u64>,
     pub version: Option<String>,
@@ -188,7 +197,7 @@ pub struct Context {
 }
 
 /// Draws every plot and writes the text, from the data alone.
-pub fn build(data: &RunData) -> Result<Report, ReportError> {
+pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
     let m = &data.metrics;
     let Some(first) = m.products.first().map(|p| &p.rows) else {
         return Err(ReportError::Garbled("metrics.csv".into(), "no rows after the header".into()));
@@ -361,7 +370,7 @@ pub fn build(data: &RunData) -> Result<Report, ReportError> {
     }
 
     let dates: Vec<&str> = first.iter().filter_map(|r| r.date.as_deref()).collect();
-    let ctx = Context {
+    let ctx = RunFacts {
         scenario: data.manifest.as_ref().and_then(|x| x.scenario.clone()).or_else(|| data.summary.scenario.clone()),
         seed: data.manifest.as_ref().and_then(|x| x.seed).or(data.summary.seed),
         version: data.manifest.as_ref().and_then(|x| x.version.clone()),
@@ -374,7 +383,7 @@ pub fn build(data: &RunData) -> Result<Report, ReportError> {
         window,
     };
     let markdown = markdown::render(&ctx, &data.summary, &sections, &notes);
-    Ok(Report { sections, notes, markdown })
+    Ok(DrawnReport { sections, notes, markdown })
 }
 
 /// Writes `bytes` to `dir/name` under a temporary name first.
@@ -397,10 +406,10 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportErr
 /// Reads the run in `run_dir`, draws its plots and writes them with
 /// `report.md` into the same directory. Returns the files written, plots
 /// first and `report.md` last. A sweep's directory (with `sweep.csv` or
-/// `sweep.json`) gets the sweep's report instead: see [`sweep`].
+/// `sweep.json`) gets the sweep's report instead: see [`batch`].
 pub fn write_report(run_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    if sweep::is_sweep_dir(run_dir) {
-        return sweep::write_sweep_report(run_dir);
+    if batch::is_sweep_dir(run_dir) {
+        return batch::write_sweep_report(run_dir);
     }
     let data = read_run(run_dir)?;
     let report = build(&data)?;
@@ -424,7 +433,7 @@ mod tests {
 
     #[test]
     fn the_common_window_length_wins() {
-        let row = |a: f64, b: f64| data::Row { t_start: a, t_end: b, ..data::Row::default() };
+        let row = |a: f64, b: f64| data::MetricsRow { t_start: a, t_end: b, ..data::MetricsRow::default() };
         assert_eq!(window_secs(&[row(0.0, 300.0), row(300.0, 600.0), row(600.0, 700.0)]), 300.0);
     }
 

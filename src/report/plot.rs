@@ -18,7 +18,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::TimeAxis;
-use super::data::Row;
+use super::data::MetricsRow;
 use super::num;
 use crate::metrics::stats;
 
@@ -46,18 +46,24 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawE
     }
 }
 
-type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
-type TimeChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<TimeRange, RangedCoordf64>>;
+pub(super) type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
+type TimeChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<TickRange, RangedCoordf64>>;
 
-/// The x coordinate of the time plots: hours along a [`TimeAxis`], with the
-/// axis's own ticks (plotters' `WithKeyPoints` over `f64` cannot take a
-/// label formatter).
-struct TimeRange {
+/// A linear coordinate with the given ticks, or plotters' own: the time
+/// plots' hours carry the [`TimeAxis`]'s ticks (plotters' `WithKeyPoints`
+/// over `f64` cannot take a label formatter), the sweep figures their levels.
+pub(super) struct TickRange {
     inner: RangedCoordf64,
-    ticks: Vec<f64>,
+    ticks: Option<Vec<f64>>,
 }
 
-impl Ranged for TimeRange {
+impl TickRange {
+    pub(super) fn new(r: Range<f64>, ticks: Option<Vec<f64>>) -> TickRange {
+        TickRange { inner: r.into(), ticks }
+    }
+}
+
+impl Ranged for TickRange {
     type FormatOption = DefaultFormatting;
     type ValueType = f64;
 
@@ -66,8 +72,12 @@ impl Ranged for TimeRange {
     }
 
     fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
-        // Only bold grid lines and labels, at the ticks.
-        if hint.weight().allow_light_points() { Vec::new() } else { self.ticks.clone() }
+        // Given ticks: only bold grid lines and labels, at the ticks.
+        match &self.ticks {
+            Some(_) if hint.weight().allow_light_points() => Vec::new(),
+            Some(t) => t.clone(),
+            None => self.inner.key_points(hint),
+        }
     }
 
     fn range(&self) -> Range<f64> {
@@ -100,11 +110,11 @@ fn entry(swatch: Swatch, label: impl Into<String>) -> Entry {
 /// A time series: (window, day, x on the axis, value).
 type Series<T = f64> = Vec<(u64, u64, f64, Option<T>)>;
 
-fn series<T>(axis: &TimeAxis, rows: &[Row], f: impl Fn(&Row) -> Option<T>) -> Series<T> {
+fn series<T>(axis: &TimeAxis, rows: &[MetricsRow], f: impl Fn(&MetricsRow) -> Option<T>) -> Series<T> {
     rows.iter().map(|r| (r.window, r.day, mid_x(axis, r), f(r))).collect()
 }
 
-fn mid_x(axis: &TimeAxis, r: &Row) -> f64 {
+fn mid_x(axis: &TimeAxis, r: &MetricsRow) -> f64 {
     (axis.x(r.day, r.t_start) + axis.x(r.day, r.t_end)) / 2.0
 }
 
@@ -224,7 +234,7 @@ fn time_chart<'a, 'b>(
         .margin_right(30)
         .x_label_area_size(if x_desc { 50 } else { 25 })
         .y_label_area_size(80)
-        .build_cartesian_2d(TimeRange { inner: (0.0..axis.hours()).into(), ticks }, y)?;
+        .build_cartesian_2d(TickRange::new(0.0..axis.hours(), Some(ticks)), y)?;
     let x_fmt = |x: &f64| axis.label(*x);
     chart
         .configure_mesh()
@@ -287,7 +297,13 @@ fn pct_label(y: &f64) -> String {
 
 /// Plot 1: subscription and sale success over time, with the Wilson band
 /// when `bands` (the interval columns exist).
-pub fn success(title: &str, axis: &TimeAxis, rows: &[Row], window: &str, bands: bool) -> Result<String, DrawError> {
+pub fn success(
+    title: &str,
+    axis: &TimeAxis,
+    rows: &[MetricsRow],
+    window: &str,
+    bands: bool,
+) -> Result<String, DrawError> {
     let sub = series(axis, rows, |r| r.sub_success);
     let sale = series(axis, rows, |r| r.sale_success);
     let mut legend = vec![
@@ -312,7 +328,7 @@ pub fn success(title: &str, axis: &TimeAxis, rows: &[Row], window: &str, bands: 
 }
 
 /// Plot 2: lots traded per window, as bars spanning their windows.
-pub fn volume(title: &str, axis: &TimeAxis, rows: &[Row], window: &str) -> Result<String, DrawError> {
+pub fn volume(title: &str, axis: &TimeAxis, rows: &[MetricsRow], window: &str) -> Result<String, DrawError> {
     let top = rows.iter().map(|r| r.volume).fold(0.0, f64::max);
     let legend =
         [entry(Swatch::Bar(OKABE_BLUE), format!("lots traded in the {window} window (platform trades included)"))];
@@ -361,7 +377,7 @@ fn clipped_line((a, b): (f64, f64), (x0, x1): (f64, f64), (y0, y1): (f64, f64)) 
 }
 
 /// The pairs (volume, success) of the windows where the side's success is defined.
-fn pairs(rows: &[Row], f: impl Fn(&Row) -> Option<f64>) -> (Vec<f64>, Vec<f64>) {
+fn pairs(rows: &[MetricsRow], f: impl Fn(&MetricsRow) -> Option<f64>) -> (Vec<f64>, Vec<f64>) {
     rows.iter().filter_map(|r| f(r).map(|s| (r.volume, s))).unzip()
 }
 
@@ -369,14 +385,14 @@ fn pairs(rows: &[Row], f: impl Fn(&Row) -> Option<f64>) -> (Vec<f64>, Vec<f64>) 
 pub type SideFit = (usize, Option<f64>, Option<f64>, Option<(f64, f64)>);
 
 /// n, r, rho and the least-squares line of success against volume for one side.
-pub fn side_fit(rows: &[Row], f: impl Fn(&Row) -> Option<f64>) -> SideFit {
+pub fn side_fit(rows: &[MetricsRow], f: impl Fn(&MetricsRow) -> Option<f64>) -> SideFit {
     let (x, y) = pairs(rows, f);
     (x.len(), stats::pearson(&x, &y), stats::spearman(&x, &y), least_squares(&x, &y))
 }
 
 /// Plot 3: success against volume over windows, both sides, with their
 /// least-squares lines and correlations.
-pub fn scatter(title: &str, rows: &[Row], window: &str) -> Result<String, DrawError> {
+pub fn scatter(title: &str, rows: &[MetricsRow], window: &str) -> Result<String, DrawError> {
     let (sx, sy) = pairs(rows, |r| r.sub_success);
     let (ax, ay) = pairs(rows, |r| r.sale_success);
     let sub = side_fit(rows, |r| r.sub_success);
@@ -426,7 +442,7 @@ pub fn scatter(title: &str, rows: &[Row], window: &str) -> Result<String, DrawEr
 
 /// What the price plot has to draw.
 pub struct PriceInput<'a> {
-    pub rows: &'a [Row],
+    pub rows: &'a [MetricsRow],
     pub has_mid: bool,
     pub has_nav: bool,
     pub has_loan: bool,
@@ -494,7 +510,7 @@ pub fn price(title: &str, axis: &TimeAxis, p: &PriceInput<'_>) -> Result<String,
 }
 
 /// Plot 5: the share of optimists among herd followers at each window's end.
-pub fn optimists(title: &str, axis: &TimeAxis, rows: &[Row]) -> Result<String, DrawError> {
+pub fn optimists(title: &str, axis: &TimeAxis, rows: &[MetricsRow]) -> Result<String, DrawError> {
     let s = series(axis, rows, |r| r.optimist_share);
     let legend = [
         entry(Swatch::Line(ORANGE), "optimists among all herd followers at the window's end (%)"),
@@ -515,7 +531,7 @@ pub fn optimists(title: &str, axis: &TimeAxis, rows: &[Row]) -> Result<String, D
 }
 
 /// Plot 6: the rolling correlations of success with volume over the last K windows.
-pub fn rolling(title: &str, axis: &TimeAxis, rows: &[Row], k: Option<u64>) -> Result<String, DrawError> {
+pub fn rolling(title: &str, axis: &TimeAxis, rows: &[MetricsRow], k: Option<u64>) -> Result<String, DrawError> {
     let last = k.map_or("the last K windows".to_string(), |k| format!("the last {k} windows"));
     let legend = [
         entry(Swatch::Line(OKABE_BLUE), format!("subscriptions: Pearson r over {last}")),
@@ -539,9 +555,9 @@ pub fn rolling(title: &str, axis: &TimeAxis, rows: &[Row], k: Option<u64>) -> Re
 mod tests {
     use super::*;
 
-    fn rows() -> Vec<Row> {
+    fn rows() -> Vec<MetricsRow> {
         (0..6)
-            .map(|w| Row {
+            .map(|w| MetricsRow {
                 window: w,
                 day: w / 3,
                 date: Some(if w < 3 { "2026-01-05" } else { "2026-01-06" }.into()),
@@ -554,7 +570,7 @@ mod tests {
                 volume: 10.0 * w as f64,
                 last_price: (w > 0).then_some(1.0001),
                 loan_rate: Some(0.0435),
-                ..Row::default()
+                ..MetricsRow::default()
             })
             .collect()
     }
@@ -611,7 +627,7 @@ mod tests {
         well_formed(&optimists("O", &axis, &r).unwrap(), "O");
         well_formed(&rolling("R", &axis, &r, Some(12)).unwrap(), "R");
         // One window with nothing defined and no volume.
-        let one = vec![Row { t_start: 0.0, t_end: 300.0, ..Row::default() }];
+        let one = vec![MetricsRow { t_start: 0.0, t_end: 300.0, ..MetricsRow::default() }];
         let axis = TimeAxis::new(&one);
         well_formed(&success("S", &axis, &one, "5-minute", true).unwrap(), "S");
         well_formed(&volume("V", &axis, &one, "5-minute").unwrap(), "V");

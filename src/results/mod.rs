@@ -18,14 +18,13 @@ pub mod line;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
+use crate::columns;
 use crate::engine::record::{OpRecord, Recorder, TradeRecord};
 use crate::engine::{Outcome, RunStats};
 use crate::log;
 use crate::metrics::{Summary, risk};
 use crate::scenario::{Date, Scenario};
 use line::Line;
-
-pub const TRADES_HEADER: &str = "time,product,price,lots,buyer,seller,buy_order,sell_order,aggressor";
 
 /// A file being written under a temporary name.
 pub struct PartialFile {
@@ -170,10 +169,10 @@ impl RunWriter {
             .map(|p| (p.id.clone(), (p.tick_size * crate::engine::product::MICROS).round() as i64))
             .collect();
         let mut trades = PartialFile::create(dir, "trades.csv")?;
-        writeln!(trades.writer(), "{TRADES_HEADER}")?;
+        writeln!(trades.writer(), "{}", columns::trades::HEADER)?;
         let ops = if log_ops {
             let mut f = PartialFile::create(dir, "events.csv")?;
-            writeln!(f.writer(), "{}", log::HEADER)?;
+            writeln!(f.writer(), "{}", columns::events::HEADER)?;
             Some(f)
         } else {
             None

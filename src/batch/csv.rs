@@ -11,65 +11,28 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::columns::{Column, sweep as sweep_columns, sweep_results};
 use crate::engine::Outcome;
 use crate::metrics::{SideSummary, Summary, risk};
 use crate::scenario::{Scenario, Sweep, value_text};
 
-/// The result columns, after `status` and `error`, before `wall_seconds`.
-/// Figures are those of all products together (`summary.json`'s `all`),
-/// except the stylized facts, which are the first product's.
-pub const RESULT_COLUMNS: &[&str] = &[
-    "sub_closed",
-    "sub_filled",
-    "sub_success",
-    "sub_success_lo95",
-    "sub_success_hi95",
-    "sub_fill_ratio",
-    "sale_closed",
-    "sale_filled",
-    "sale_success",
-    "sale_success_lo95",
-    "sale_success_hi95",
-    "sale_fill_ratio",
-    "orders",
-    "rejected",
-    "trades",
-    "volume",
-    "turnover",
-    "redeemed_failed_lots",
-    "sub_success_vs_volume_pearson",
-    "sub_success_vs_volume_spearman",
-    "sale_success_vs_volume_pearson",
-    "sale_success_vs_volume_spearman",
-    "sub_success_vs_loan_rate_spearman",
-    "sale_success_vs_loan_rate_spearman",
-    "excess_kurtosis_1m",
-    "hill_tail_index",
-    "acf_return_lag1",
-    "acf_abs_return_lag1",
-    "abs_acf_decay_exponent",
-    "volume_abs_return_pearson",
-    "trade_sign_acf_lag1",
-    "optimist_share_mean",
-    "optimist_share_bimodality",
-    "order_imbalance_variance_ratio",
-    "lsv_mean",
-    "cash_conserved",
-];
+/// The result columns, after `status` and `error`, before `wall_seconds`:
+/// defined in [`crate::columns::sweep_results`].
+pub const RESULT_COLUMNS: &[Column] = sweep_results::COLUMNS;
 
-/// Index of `status` in a row: after point, replication, seed and the parameters.
+/// Index of `status` in a row: after the key and the parameters.
 pub fn status_column(sweep: &Sweep) -> usize {
-    3 + sweep.params.len()
+    sweep_columns::KEY.len() + sweep.params.len()
 }
 
 /// The header's column names.
 pub fn columns(sweep: &Sweep) -> Vec<String> {
-    let mut c: Vec<String> = ["point", "replication", "seed"].iter().map(|s| s.to_string()).collect();
+    let names = |cols: &[Column]| cols.iter().map(|c| c.name.to_string()).collect::<Vec<_>>();
+    let mut c = names(sweep_columns::KEY);
     c.extend(sweep.params.iter().map(|p| p.path.clone()));
-    c.push("status".into());
-    c.push("error".into());
-    c.extend(RESULT_COLUMNS.iter().map(|s| s.to_string()));
-    c.push("wall_seconds".into());
+    c.extend(names(sweep_columns::STATUS));
+    c.extend(names(RESULT_COLUMNS));
+    c.extend(names(sweep_columns::WALL));
     c
 }
 
@@ -110,7 +73,7 @@ pub fn split(line: &str) -> Vec<String> {
 
 /// A row of `sweep.csv`: its key and its text (with the line break).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Row {
+pub struct RunLine {
     pub point: usize,
     pub replication: u32,
     pub failed: bool,
@@ -119,7 +82,7 @@ pub struct Row {
 
 /// Reads a complete line (without its break) as a row of a file with
 /// `n_columns` columns; None when it is not one.
-pub fn parse_row(line: &str, n_columns: usize, status_column: usize) -> Option<Row> {
+pub fn parse_row(line: &str, n_columns: usize, status_column: usize) -> Option<RunLine> {
     let fields = split(line);
     if fields.len() != n_columns {
         return None;
@@ -129,7 +92,7 @@ pub fn parse_row(line: &str, n_columns: usize, status_column: usize) -> Option<R
         "failed" => true,
         _ => return None,
     };
-    Some(Row {
+    Some(RunLine {
         point: fields[0].parse().ok()?,
         replication: fields[1].parse().ok()?,
         failed,
@@ -146,7 +109,7 @@ pub fn read_rows(
     header: &str,
     n_columns: usize,
     status_column: usize,
-) -> Result<(Vec<Row>, usize), String> {
+) -> Result<(Vec<RunLine>, usize), String> {
     let complete = match text.rfind('\n') {
         Some(end) => &text[..=end],
         None => "",

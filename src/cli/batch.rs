@@ -1,5 +1,5 @@
 //! `tplus sweep` and `tplus merge`: argument parsing and the human-facing
-//! text; the work is in `crate::sweep`.
+//! text; the work is in `crate::batch`.
 //!
 //! Exit status: 0 success; 1 a failure while running or writing, or a sweep
 //! that finished with failed runs (their rows say why); 2 a bad sweep file,
@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::agents::Registry;
+use crate::batch::{self, Options, Shard, Show};
 use crate::scenario::{self, DesignKind, Domain, Sweep, value_text};
-use crate::sweep::{self, Options, Shard, Show};
 
 #[derive(clap::Args, Debug)]
 pub struct SweepArgs {
@@ -63,7 +63,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let points = sweep::expand(&def);
+    let points = batch::expand(&def);
     if let Err(e) = def.check_points(&points, &registry) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
@@ -84,7 +84,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         command: std::env::args().collect(),
         registry,
     };
-    match sweep::run(&def, &points, &opts) {
+    match batch::run(&def, &points, &opts) {
         Ok(report) => {
             if args.quiet {
                 println!("{}", report.dir.display());
@@ -121,7 +121,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
 
 /// `tplus merge`.
 pub fn merge(args: MergeArgs) -> ExitCode {
-    match sweep::merge(&args.dirs, &args.out) {
+    match batch::merge(&args.dirs, &args.out) {
         Ok(report) => {
             println!(
                 "merged {} director{}: {} runs ({} failed) in {}",

@@ -56,7 +56,7 @@ use serde_json::Value;
 pub use design::{expand, run_seed};
 pub use merge::{MergeReport, merge};
 pub use progress::Show;
-pub use run::{Options, Report, run};
+pub use run::{InvocationReport, Options, run};
 
 use crate::scenario::{Point, Sweep};
 

@@ -1,6 +1,6 @@
 //! Running a sweep (or one shard of it) into an output directory, resuming
 //! what an earlier, interrupted invocation left there. See the module
-//! documentation of `crate::sweep` for the on-disk discipline.
+//! documentation of `crate::batch` for the on-disk discipline.
 
 use crate::agents::Registry;
 use std::collections::HashSet;
@@ -14,7 +14,7 @@ use std::time::{Instant, SystemTime};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::csv::{self, Row};
+use super::csv::{self, RunLine};
 use super::progress::{Progress, Show};
 use super::{Error, Shard, definition, first_difference, hostname, io, read_json, slurm, write_atomically, write_json};
 use crate::engine::{self, RunOptions, record::Discard};
@@ -40,7 +40,7 @@ pub struct Options {
 
 /// What an invocation did.
 #[derive(Clone, Debug)]
-pub struct Report {
+pub struct InvocationReport {
     pub dir: PathBuf,
     pub points: usize,
     /// Runs of this invocation's selection (the shard, or the whole sweep).
@@ -57,7 +57,7 @@ pub struct Report {
 /// Runs the sweep's points (all, or the shard's) into `opts.out`. The
 /// points must have been checked (`Sweep::check_points`); a point that fails
 /// anyway is recorded as a failed row.
-pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Report, Error> {
+pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<InvocationReport, Error> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let dir = &opts.out;
@@ -113,7 +113,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Report, Er
         None => {}
     }
     let wanted: HashSet<(usize, u32)> = selected.iter().copied().collect();
-    let mut kept: Vec<Row> = Vec::new();
+    let mut kept: Vec<RunLine> = Vec::new();
     let mut dropped = 0;
     if csv_path.exists() {
         let bytes = fs::read(&csv_path).map_err(|e| io("read", &csv_path, e))?;
@@ -257,7 +257,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Report, Er
         *last = me;
     }
     write_json(dir, &definition(sweep, points), &provenance(&invocations, true, rows.len(), failed))?;
-    Ok(Report {
+    Ok(InvocationReport {
         dir: dir.clone(),
         points: points.len(),
         runs: selected.len(),
@@ -269,13 +269,21 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Report, Er
 }
 
 /// The `error` field of a row.
-fn error_of(row: &Row, status_column: usize) -> String {
+fn error_of(row: &RunLine, status_column: usize) -> String {
     csv::split(row.line.trim_end_matches('\n')).get(status_column + 1).cloned().unwrap_or_default()
 }
 
 /// Runs one (point, replication) and formats its row; any failure, a
 /// panic included, becomes a failed row.
-fn one_run(sweep: &Sweep, point: &Point, replication: u32, opts: &Options, dir: &Path, status: usize, n: usize) -> Row {
+fn one_run(
+    sweep: &Sweep,
+    point: &Point,
+    replication: u32,
+    opts: &Options,
+    dir: &Path,
+    status: usize,
+    n: usize,
+) -> RunLine {
     let seed = super::run_seed(sweep.seed, point.index, replication);
     let clock = Instant::now();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<Vec<String>, String> {
@@ -306,7 +314,7 @@ fn one_run(sweep: &Sweep, point: &Point, replication: u32, opts: &Options, dir: 
         Err(format!("the run panicked: {what}"))
     });
     let line = csv::row_line(point.index, replication, seed, &point.values, &result, clock.elapsed().as_secs_f64());
-    csv::parse_row(line.trim_end_matches('\n'), n, status).unwrap_or(Row {
+    csv::parse_row(line.trim_end_matches('\n'), n, status).unwrap_or(RunLine {
         point: point.index,
         replication,
         failed: result.is_err(),

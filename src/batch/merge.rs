@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use super::csv::{self, Row};
+use super::csv::{self, RunLine};
 use super::{Error, first_difference, hostname, io, read_json, write_atomically, write_json};
 use crate::results::utc_stamp;
 
@@ -72,7 +72,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
     let header = csv::header_line(&columns);
 
     // Every row, by run, with the input it came from.
-    let mut rows: BTreeMap<(usize, u32), (Row, usize)> = BTreeMap::new();
+    let mut rows: BTreeMap<(usize, u32), (RunLine, usize)> = BTreeMap::new();
     let mut twice: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
     let mut outside = Vec::new();
     for (i, (dir, _)) in pieces.iter().enumerate() {

@@ -1,0 +1,279 @@
+//! The columns of every CSV file tplus writes, each file's list defined once:
+//! the writers take their header from it (and `metrics.csv` its row, checked
+//! at compile time), the reports read by its names, and a test holds the
+//! column tables of `scenarios/README.md` and `scenarios/sweeps/README.md` to
+//! it. The one-line meanings here are for code and tools; the READMEs say in
+//! full how each figure is computed.
+//!
+//! A leaf: it uses nothing else in the crate, so every room may use it.
+
+/// One column of an output file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// The header name.
+    pub name: &'static str,
+    /// What a cell holds, in one line, with its unit.
+    pub meaning: &'static str,
+}
+
+/// Whether `names` are the names of `columns`, in order. A `const fn` so a
+/// writer's cells can be checked against the schema when it compiles.
+pub const fn names_match(columns: &[Column], names: &[&str]) -> bool {
+    if columns.len() != names.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < names.len() {
+        let (a, b) = (columns[i].name.as_bytes(), names[i].as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut j = 0;
+        while j < a.len() {
+            if a[j] != b[j] {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The position of a column by name.
+pub fn position(columns: &[Column], name: &str) -> Option<usize> {
+    columns.iter().position(|c| c.name == name)
+}
+
+/// Defines a file's `COLUMNS` and its `HEADER` line (without the line break)
+/// from one list, so the two cannot differ.
+macro_rules! schema {
+    ($(#[$doc:meta])* $file:ident { $first:literal: $first_meaning:literal $(, $name:literal: $meaning:literal)* $(,)? }) => {
+        $(#[$doc])*
+        pub mod $file {
+            use super::Column;
+
+            /// The columns, in file order.
+            pub const COLUMNS: &[Column] = &[
+                Column { name: $first, meaning: $first_meaning },
+                $(Column { name: $name, meaning: $meaning },)*
+            ];
+
+            /// The header line, without its line break.
+            pub const HEADER: &str = concat!($first $(, ",", $name)*);
+        }
+    };
+}
+
+/// Writes one row of a schema's file, each cell named by its column: the
+/// names are checked against `COLUMNS` (order included) when the crate
+/// compiles, so the row cannot drift from the header. Cells are written
+/// with `Display`, comma-separated, then a line break.
+macro_rules! write_row {
+    ($out:expr, $columns:path; $first:ident = $first_value:expr $(, $name:ident = $value:expr)* $(,)?) => {{
+        const _: () = assert!(
+            $crate::columns::names_match($columns, &[stringify!($first) $(, stringify!($name))*]),
+            "the cells written are not the schema's columns in order"
+        );
+        write!($out, "{}", $first_value)?;
+        $(write!($out, ",{}", $value)?;)*
+        writeln!($out)
+    }};
+}
+pub(crate) use write_row;
+
+schema! {
+    /// `metrics.csv`: one row per (window, product).
+    metrics {
+        "product": "product id",
+        "window": "global window index from 0 (business day × windows a day + window of the day)",
+        "day": "business-day index from 0",
+        "date": "calendar date of the business day (YYYY-MM-DD)",
+        "t_start": "window start, seconds since 00:00 of the start date",
+        "t_end": "window end (exclusive, at most the close), seconds since 00:00 of the start date",
+        "buy_closed": "customers' buy orders (subscriptions) that closed in the window",
+        "buy_filled": "of those, the ones filled whole",
+        "sub_success": "subscription success probability, buy_filled / buy_closed; empty when none closed",
+        "sell_closed": "customers' sell orders that closed in the window, plus holdings redeemed at the limit",
+        "sell_filled": "of those, the sell orders filled whole",
+        "sale_success": "sale success probability, sell_filled / sell_closed; empty when none closed",
+        "volume": "lots traded in the window, platform trades included",
+        "last_price": "price of the latest trade so far, carried forward (currency); empty before any trade",
+        "loan_rate": "loan rate at the window's start (annual, fraction)",
+        "trades": "executions in the window",
+        "buy_lots": "lots ordered by the buy orders counted in buy_closed",
+        "buy_lots_filled": "lots filled of those orders",
+        "sell_lots": "lots ordered by the sales counted in sell_closed (redeemed holdings included)",
+        "sell_lots_filled": "lots filled of those sales",
+        "rejected": "customers' orders rejected on arrival in the window, both sides",
+        "redeemed_failed": "holdings redeemed at the holding limit in the window (a count of holdings)",
+        "deposit_rate": "deposit rate at the window's start (annual, fraction)",
+        "price_level": "price level at the window's start",
+        "shock": "shock at the window's start",
+        "optimist_share": "share of optimists among herding customers at the window's end; empty without herding",
+        "buy_orders": "customers' buy orders that reached the platform in the window",
+        "sell_orders": "customers' sell orders that reached the platform in the window",
+        "sub_success_lo": "low end of the 95% Wilson interval of sub_success",
+        "sub_success_hi": "high end of the 95% Wilson interval of sub_success",
+        "sale_success_lo": "low end of the 95% Wilson interval of sale_success",
+        "sale_success_hi": "high end of the 95% Wilson interval of sale_success",
+        "sub_fill_ratio": "buy_lots_filled / buy_lots",
+        "sale_fill_ratio": "sell_lots_filled / sell_lots",
+        "sub_time_to_fill": "mean seconds from arrival to last fill of the buy orders filled whole",
+        "sale_time_to_fill": "mean seconds from arrival to last fill of the sell orders filled whole",
+        "mid_price": "(best bid + best ask) / 2 at the window's end (currency); empty when a side is empty",
+        "nav": "the product's NAV on the window's business day (currency)",
+        "roll_sub_pearson": "Pearson r of sub_success with volume over the last rolling_windows windows",
+        "roll_sub_spearman": "Spearman rho of sub_success with volume over the last rolling_windows windows",
+        "roll_sale_pearson": "Pearson r of sale_success with volume over the last rolling_windows windows",
+        "roll_sale_spearman": "Spearman rho of sale_success with volume over the last rolling_windows windows",
+        "net_buyers": "customers with more buys than sells in the window (all products)",
+        "net_sellers": "customers with more sells than buys in the window (all products)",
+        "lsv": "Lakonishok–Shleifer–Vishny herding measure of the window; empty without net traders",
+    }
+}
+
+schema! {
+    /// `trades.csv`: one row per execution.
+    trades {
+        "time": "seconds since 00:00 of the start date",
+        "product": "product id",
+        "price": "execution price (currency)",
+        "lots": "lots traded",
+        "buyer": "buyer's account id (0 the platform, customers 1…N)",
+        "seller": "seller's account id (0 the platform, customers 1…N)",
+        "buy_order": "the buy order's serial number, in arrival order",
+        "sell_order": "the sell order's serial number, in arrival order",
+        "aggressor": "side of the incoming order: buy or sell",
+    }
+}
+
+schema! {
+    /// `events.csv` (with `--log`): one row per operation.
+    events {
+        "time": "seconds since 00:00 of the start date",
+        "op": "the operation: submitted, accepted, rejected, traded, filled, …",
+        "order": "the order's serial number, in arrival order",
+        "agent": "account id (0 the platform, customers 1…N)",
+        "product": "product id",
+        "side": "buy or sell; empty when the operation has none",
+        "kind": "limit, ioc or market; empty when the operation has none",
+        "aon": "1 for an all-or-none order, else 0",
+        "price": "limit price (currency); empty for a market order or none",
+        "lots": "lots concerned (for a final state: the unfilled remainder)",
+        "reason": "why an order was rejected; empty otherwise",
+    }
+}
+
+schema! {
+    /// `risk.csv`: one row per (customer, measure) far from its family.
+    risk {
+        "customer": "account id (customers 1…N)",
+        "group": "index of the customer's [[agents]] group, from 0",
+        "family": "the group's family: zero_intelligence, rational, herding, macro or market_maker",
+        "measure": "order_rate, cancel_ratio, rejection_rate, failed_sales_per_day or self_trades",
+        "value": "the customer's value of the measure",
+        "family_median": "the family's median of the measure",
+        "family_scale": "the robust scale used: 1.4826 × MAD or 1.2533 × mean absolute deviation",
+        "robust_z": "(value − family_median) / family_scale; empty for self_trades",
+    }
+}
+
+/// `sweep.csv`: one row per run. Its parameter columns depend on the sweep,
+/// so the file's columns are [`sweep::KEY`], one per parameter (named by its
+/// path), [`sweep::STATUS`], [`sweep_results::COLUMNS`] and
+/// [`sweep::WALL`]; `crate::batch::csv::columns` joins them.
+pub mod sweep {
+    use super::Column;
+
+    /// The run's key, first.
+    pub const KEY: &[Column] = &[
+        Column { name: "point", meaning: "index of the design point, from 0" },
+        Column { name: "replication", meaning: "replication of the point, from 0" },
+        Column { name: "seed", meaning: "the run's seed, from the sweep seed, point and replication" },
+    ];
+
+    /// After the parameter columns.
+    pub const STATUS: &[Column] = &[
+        Column { name: "status", meaning: "ok, or failed" },
+        Column { name: "error", meaning: "why a failed run failed; empty for ok" },
+    ];
+
+    /// Last: the only column that is not a function of the sweep.
+    pub const WALL: &[Column] = &[Column { name: "wall_seconds", meaning: "the run's wall-clock time (seconds)" }];
+}
+
+schema! {
+    /// `sweep.csv`'s result columns, after `status` and `error`: the figures
+    /// of `summary.json` for all products together, but the stylized facts,
+    /// which are the first product's. Empty for a failed run.
+    sweep_results {
+        "sub_closed": "customers' buy orders closed",
+        "sub_filled": "of those, filled whole",
+        "sub_success": "subscription success probability",
+        "sub_success_lo95": "low end of its 95% Wilson interval",
+        "sub_success_hi95": "high end of its 95% Wilson interval",
+        "sub_fill_ratio": "lots filled / lots ordered by buy orders",
+        "sale_closed": "customers' sell orders closed, redeemed holdings included",
+        "sale_filled": "of those, filled whole",
+        "sale_success": "sale success probability",
+        "sale_success_lo95": "low end of its 95% Wilson interval",
+        "sale_success_hi95": "high end of its 95% Wilson interval",
+        "sale_fill_ratio": "lots filled / lots ordered by sell orders",
+        "orders": "customers' orders submitted",
+        "rejected": "customers' orders rejected",
+        "trades": "executions",
+        "volume": "lots traded",
+        "turnover": "cash traded (currency)",
+        "redeemed_failed_lots": "lots redeemed at the holding limit",
+        "sub_success_vs_volume_pearson": "Pearson r of subscription success with volume over windows",
+        "sub_success_vs_volume_spearman": "Spearman rho of subscription success with volume over windows",
+        "sale_success_vs_volume_pearson": "Pearson r of sale success with volume over windows",
+        "sale_success_vs_volume_spearman": "Spearman rho of sale success with volume over windows",
+        "sub_success_vs_loan_rate_spearman": "Spearman rho of subscription success with the loan rate",
+        "sale_success_vs_loan_rate_spearman": "Spearman rho of sale success with the loan rate",
+        "excess_kurtosis_1m": "excess kurtosis of 1-minute returns (first product)",
+        "hill_tail_index": "Hill estimate of the return tail index (first product)",
+        "acf_return_lag1": "autocorrelation of returns at lag 1 (first product)",
+        "acf_abs_return_lag1": "autocorrelation of absolute returns at lag 1 (first product)",
+        "abs_acf_decay_exponent": "power-law decay exponent of the absolute-return ACF (first product)",
+        "volume_abs_return_pearson": "Pearson r of volume with absolute return (first product)",
+        "trade_sign_acf_lag1": "autocorrelation of trade signs at lag 1 (first product)",
+        "optimist_share_mean": "mean share of optimists among herding customers",
+        "optimist_share_bimodality": "bimodality coefficient of the optimist share",
+        "order_imbalance_variance_ratio": "order-imbalance variance / its binomial value",
+        "lsv_mean": "mean LSV herding measure over windows",
+        "cash_conserved": "true when cash was conserved and every account is sound",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_the_names_in_order() {
+        for cols in [metrics::COLUMNS, trades::COLUMNS, events::COLUMNS, risk::COLUMNS, sweep_results::COLUMNS] {
+            let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
+            assert!(names_match(cols, &names));
+            assert!(!names_match(cols, &names[1..]), "a missing column is told");
+        }
+        assert_eq!(metrics::HEADER.split(',').count(), 45);
+        assert_eq!(trades::HEADER, "time,product,price,lots,buyer,seller,buy_order,sell_order,aggressor");
+        assert_eq!(events::HEADER, "time,op,order,agent,product,side,kind,aon,price,lots,reason");
+        assert!(!names_match(
+            trades::COLUMNS,
+            &["time", "product", "price", "lots", "buyer", "seller", "buy_order", "sell_order", "aggresor"]
+        ));
+    }
+
+    #[test]
+    fn names_are_unique_within_a_file() {
+        for cols in [metrics::COLUMNS, trades::COLUMNS, events::COLUMNS, risk::COLUMNS, sweep_results::COLUMNS] {
+            for (i, c) in cols.iter().enumerate() {
+                assert_eq!(position(cols, c.name), Some(i), "{} twice", c.name);
+                assert!(!c.meaning.is_empty() && !c.meaning.contains('\n'), "{}", c.name);
+            }
+        }
+    }
+}

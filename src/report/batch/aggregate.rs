@@ -1,0 +1,197 @@
+//! Aggregating a sweep's runs for the figures: the runs at each value (or bin)
+//! of one parameter, and the mean of each point of a two-parameter grid.
+
+use std::collections::{HashMap, HashSet};
+
+use super::interval::{Interval, mean_interval};
+use super::keys::short;
+use super::read::SweepData;
+
+/// A numeric parameter with more distinct values than this is binned.
+pub const MAX_LEVELS: usize = 12;
+/// Bins of a binned parameter.
+pub const BINS: usize = 8;
+
+/// How a parameter's values are laid along the x axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scale {
+    /// Positions 0, 1, … in the order of the sweep's points.
+    Categorical,
+    Linear,
+    /// x = log10(value).
+    Log10,
+}
+
+/// The runs of one series in one group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cell {
+    /// (x on the axis, value) of each `ok` run with a value.
+    pub runs: Vec<(f64, f64)>,
+    pub stat: Option<Interval>,
+}
+
+/// The runs at one value (or bin) of a parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueGroup {
+    /// The value as in `sweep.csv`, or `lo–hi` for a bin.
+    pub label: String,
+    /// Position on the axis.
+    pub x: f64,
+    /// One per series asked for.
+    pub cells: Vec<Cell>,
+}
+
+/// A key result against one parameter, the other parameters pooled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marginal {
+    pub scale: Scale,
+    pub binned: bool,
+    /// In axis order.
+    pub groups: Vec<ValueGroup>,
+}
+
+/// The distinct values of parameter `p` in the order of the rows (by point).
+pub(super) fn distinct(data: &SweepData, p: usize) -> Vec<String> {
+    let mut seen: HashSet<&str> = HashSet::new();
+    data.rows.iter().filter(|r| seen.insert(r.values[p].as_str())).map(|r| r.values[p].clone()).collect()
+}
+
+/// Each text's index in `texts`.
+fn index_of(texts: &[String]) -> HashMap<&str, usize> {
+    texts.iter().enumerate().map(|(i, t)| (t.as_str(), i)).collect()
+}
+
+pub(super) fn number(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// The distinct values of a parameter, numerically sorted when all are
+/// numbers (with the numbers), else in the order of the points.
+pub(super) fn levels(data: &SweepData, p: usize) -> (Vec<String>, Option<Vec<f64>>) {
+    let texts = distinct(data, p);
+    let nums: Option<Vec<f64>> = texts.iter().map(|t| number(t)).collect();
+    match nums {
+        Some(nums) => {
+            let mut pairs: Vec<(f64, String)> = nums.into_iter().zip(texts).collect();
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let (nums, texts): (Vec<f64>, Vec<String>) = pairs.into_iter().unzip();
+            (texts, Some(nums))
+        }
+        None => (texts, None),
+    }
+}
+
+/// Groups the `ok` runs by the value (or bin) of parameter `p` and takes
+/// each series' mean and 95% t interval; `cols` are indices into
+/// [`SweepData::present`]. A run counts in a series when its cell is defined.
+pub fn marginal(data: &SweepData, p: usize, cols: &[usize]) -> Marginal {
+    let (texts, nums) = levels(data, p);
+    let log = data.params[p].log && nums.as_ref().is_some_and(|n| n.iter().all(|&v| v > 0.0));
+    let scale = match (&nums, log) {
+        (None, _) => Scale::Categorical,
+        (Some(_), true) => Scale::Log10,
+        (Some(_), false) => Scale::Linear,
+    };
+    let tx = |v: f64| if log { v.log10() } else { v };
+    let binned = nums.is_some() && texts.len() > MAX_LEVELS;
+    // For each distinct value: its group.
+    let (group_of, mut groups): (Vec<usize>, Vec<ValueGroup>) = match &nums {
+        Some(nums) if binned => {
+            let n = texts.len();
+            let mut group_of = vec![0; n];
+            let mut groups = Vec::new();
+            for b in 0..BINS {
+                let (a, z) = (b * n / BINS, (b + 1) * n / BINS);
+                if a == z {
+                    continue;
+                }
+                group_of[a..z].fill(groups.len());
+                let x = nums[a..z].iter().map(|&v| tx(v)).sum::<f64>() / (z - a) as f64;
+                let label =
+                    if z - a == 1 { short(nums[a]) } else { format!("{}–{}", short(nums[a]), short(nums[z - 1])) };
+                groups.push(ValueGroup { label, x, cells: vec![Cell::default(); cols.len()] });
+            }
+            (group_of, groups)
+        }
+        _ => (
+            (0..texts.len()).collect(),
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| ValueGroup {
+                    label: t.clone(),
+                    x: nums.as_ref().map_or(i as f64, |n| tx(n[i])),
+                    cells: vec![Cell::default(); cols.len()],
+                })
+                .collect(),
+        ),
+    };
+    let index = index_of(&texts);
+    for r in data.rows.iter().filter(|r| r.ok) {
+        let Some(&i) = index.get(r.values[p].as_str()) else { continue };
+        let g = &mut groups[group_of[i]];
+        let x = if binned { nums.as_ref().map_or(g.x, |n| tx(n[i])) } else { g.x };
+        for (s, &c) in cols.iter().enumerate() {
+            if let Some(y) = r.results[c] {
+                g.cells[s].runs.push((x, y));
+            }
+        }
+    }
+    for g in &mut groups {
+        for c in &mut g.cells {
+            let ys: Vec<f64> = c.runs.iter().map(|r| r.1).collect();
+            c.stat = mean_interval(&ys);
+        }
+    }
+    Marginal { scale, binned, groups }
+}
+
+/// The mean over the replications of each point of a grid over the first
+/// two parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heat {
+    /// Values of the first parameter (x), of the second (y).
+    pub x_levels: Vec<String>,
+    pub y_levels: Vec<String>,
+    /// `[series][ix * y_levels.len() + iy]`.
+    pub panels: Vec<Vec<Option<Interval>>>,
+}
+
+impl Heat {
+    pub fn cell(&self, series: usize, ix: usize, iy: usize) -> Option<Interval> {
+        self.panels[series][ix * self.y_levels.len() + iy]
+    }
+}
+
+/// [`Heat`] of the series `cols` (indices into [`SweepData::present`]).
+pub fn heat(data: &SweepData, cols: &[usize]) -> Heat {
+    let (x_levels, _) = levels(data, 0);
+    let (y_levels, _) = levels(data, 1);
+    let ny = y_levels.len();
+    let mut values = vec![vec![Vec::new(); x_levels.len() * ny]; cols.len()];
+    let (x_index, y_index) = (index_of(&x_levels), index_of(&y_levels));
+    for r in data.rows.iter().filter(|r| r.ok) {
+        let (Some(&ix), Some(&iy)) = (x_index.get(r.values[0].as_str()), y_index.get(r.values[1].as_str())) else {
+            continue;
+        };
+        for (s, &c) in cols.iter().enumerate() {
+            if let Some(v) = r.results[c] {
+                values[s][ix * ny + iy].push(v);
+            }
+        }
+    }
+    let panels = values.iter().map(|p| p.iter().map(|v| mean_interval(v)).collect()).collect();
+    Heat { x_levels, y_levels, panels }
+}
+
+/// Each point's mean of one column: (point, its parameter values, mean).
+pub(super) fn point_means(data: &SweepData, col: usize) -> Vec<(usize, Vec<String>, f64)> {
+    let mut out = Vec::new();
+    for chunk in data.rows.chunk_by(|a, b| a.point == b.point) {
+        let v: Vec<f64> = chunk.iter().filter(|r| r.ok).filter_map(|r| r.results[col]).collect();
+        if let Some(s) = mean_interval(&v) {
+            out.push((chunk[0].point, chunk[0].values.clone(), s.mean));
+        }
+    }
+    out
+}

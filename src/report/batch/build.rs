@@ -1,0 +1,258 @@
+//! Drawing every figure of a sweep report and collecting its notes, from the
+//! data alone (no files), so the report is a function of `sweep.csv` and
+//! `sweep.json`.
+
+use super::super::plot::DrawError;
+use super::super::{DrawnReport, Plot, ReportError, Section, file_part};
+use super::aggregate::{Scale, ValueGroup, distinct, heat, marginal};
+use super::heat_map::{HeatInput, heat_height, heat_map, values_fit};
+use super::keys::{KEYS, KeyResult, ValueKind, value_text};
+use super::line_plot::{LineInput, line_plot};
+use super::markdown::render_markdown;
+use super::read::SweepData;
+use super::words::{and_list, lower_first, n_range, plural};
+
+/// A key result with the series `sweep.csv` has: (index into `present`, label).
+pub(super) struct Found<'a> {
+    pub(super) key: &'a KeyResult,
+    pub(super) series: Vec<(usize, &'static str)>,
+}
+
+/// The other parameters, described (`q` with its value count), `tick`
+/// quoting each path (backticks for Markdown, nothing for SVG).
+fn others(data: &SweepData, p: usize, tick: &str) -> Vec<String> {
+    (0..data.params.len())
+        .filter(|&q| q != p)
+        .map(|q| {
+            let k = distinct(data, q).len();
+            format!("{tick}{}{tick} ({})", data.params[q].path, plural(k, "value", "values"))
+        })
+        .collect()
+}
+
+/// How the runs at a value are aggregated, for a caption or a sentence.
+fn pooled(data: &SweepData, p: usize, tick: &str) -> String {
+    let o = others(data, p, tick);
+    match o.len() {
+        0 => "over the replications".into(),
+        1 => format!("pooled over the other parameter, {}, and the replications", o[0]),
+        _ => format!("pooled over the other parameters, {}, and the replications", and_list(&o)),
+    }
+}
+
+/// The extreme group means of a series: "subscriptions from 40.1% (at 0.4) to 47.2% (at 0.6)".
+fn extremes(kind: ValueKind, label: &str, groups: &[ValueGroup], s: usize) -> Option<String> {
+    let means: Vec<(&str, f64)> =
+        groups.iter().filter_map(|g| g.cells[s].stat.map(|st| (g.label.as_str(), st.mean))).collect();
+    let lo = means.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let hi = means.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    Some(if means.len() == 1 {
+        format!("{label} {} (at {})", value_text(kind, lo.1), lo.0)
+    } else {
+        format!("{label} from {} (at {}) to {} (at {})", value_text(kind, lo.1), lo.0, value_text(kind, hi.1), hi.0)
+    })
+}
+
+/// Draws every plot and writes the text of a sweep's report, from the data alone.
+pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
+    let draw_err = |file: &str| {
+        let file = file.to_string();
+        move |e: DrawError| ReportError::Draw { file, message: e.0 }
+    };
+    let mut notes = Vec::new();
+    let ok = data.rows.iter().filter(|r| r.ok).count();
+    let failed = data.rows.len() - ok;
+    if failed > 0 {
+        notes.push(format!(
+            "{} failed (`status` = `failed` in `sweep.csv`) and {} left out of every figure.",
+            plural(failed, "run", "runs"),
+            if failed == 1 { "is" } else { "are" }
+        ));
+    }
+    if data.cut_line {
+        notes.push(
+            "The last line of `sweep.csv` was cut short (a sweep still running or stopped) and is left out.".into(),
+        );
+    }
+    if let Some(planned) = data.planned_runs
+        && (data.rows.len() as u64) < planned
+    {
+        notes.push(format!(
+            "`sweep.csv` holds {} of the {} runs the sweep defines: the sweep is not finished, or this is one shard.",
+            data.rows.len(),
+            planned
+        ));
+    }
+    let mut found = Vec::new();
+    for key in KEYS {
+        let mut series = Vec::new();
+        for &(col, label) in key.series {
+            match data.column(col) {
+                Some(i) => series.push((i, label)),
+                None => notes.push(format!("`sweep.csv` has no `{col}` column: {} leave out the {label}.", key.title)),
+            }
+        }
+        if series.is_empty() {
+            continue;
+        }
+        let defined = data.rows.iter().filter(|r| r.ok).any(|r| series.iter().any(|&(i, _)| r.results[i].is_some()));
+        if !defined && ok > 0 {
+            notes.push(format!("No `ok` run has a value of {}: no plots of it.", key.title.to_lowercase()));
+            continue;
+        }
+        found.push(Found { key, series });
+    }
+    if found.is_empty() {
+        return Err(ReportError::Garbled(
+            "sweep.csv".into(),
+            "has none of the key result columns (`sub_success`, `sale_success`, `volume`, …)".into(),
+        ));
+    }
+    if ok == 0 {
+        notes.push("No run has status `ok`: nothing to plot.".into());
+    }
+    if data.params.is_empty() {
+        notes.push("The sweep varies no parameter: there is nothing to plot the results against.".into());
+    }
+
+    let mut sections = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    for (p, param) in data.params.iter().enumerate() {
+        if ok == 0 {
+            break;
+        }
+        let mut part = file_part(&param.path);
+        if used.contains(&part) {
+            part = format!("{part}_{}", used.len());
+        }
+        used.push(part.clone());
+        let mut plots = Vec::new();
+        for f in &found {
+            let cols: Vec<usize> = f.series.iter().map(|s| s.0).collect();
+            let labels: Vec<&str> = f.series.iter().map(|s| s.1).collect();
+            let m = marginal(data, p, &cols);
+            let file = format!("{}_vs_{part}.svg", f.key.key);
+            let title = format!("{} against {}", f.key.title, param.path);
+            let ns = n_range(m.groups.iter().flat_map(|g| g.cells.iter().filter_map(|c| c.stat.as_ref())));
+            let at = if m.binned {
+                format!("in each of {} bins of consecutive values of {}", m.groups.len(), param.path)
+            } else {
+                format!("at each value of {}", param.path)
+            };
+            let lone = m.groups.iter().flat_map(|g| &g.cells).any(|c| c.stat.is_some_and(|s| s.n == 1));
+            let caption = format!(
+                "Large markers: the mean of the runs with status ok {at} ({ns}), {}; bars: the 95% Student-t \
+                 interval, mean ± t(0.975, n − 1)·sd/√n{}. Faint markers: single runs{}.",
+                pooled(data, p, ""),
+                if lone { " (none for a mean of one run)" } else { "" },
+                if failed > 0 { "; failed runs left out" } else { "" },
+            );
+            let x_desc = match m.scale {
+                Scale::Log10 => format!("{} (log scale)", param.path),
+                _ => param.path.clone(),
+            };
+            let input = LineInput {
+                title: &title,
+                x_desc: &x_desc,
+                key: f.key,
+                labels: &labels,
+                marginal: &m,
+                caption: &caption,
+            };
+            let svg = line_plot(&input).map_err(draw_err(&file))?;
+            let facts: Vec<String> =
+                labels.iter().enumerate().filter_map(|(s, l)| extremes(f.key.kind, l, &m.groups, s)).collect();
+            let about = format!(
+                "The mean {} {}, over the `ok` runs ({ns}) {}, with its 95% Student-t interval (single runs faint): \
+                 {}.",
+                lower_first(f.key.title),
+                if m.binned {
+                    format!("in each of {} bins of consecutive values of `{}`", m.groups.len(), param.path)
+                } else {
+                    format!("at each value of `{}`", param.path)
+                },
+                pooled(data, p, "`"),
+                if facts.is_empty() { "no value".to_string() } else { and_list(&facts) },
+            );
+            plots.push(Plot { file, title, about, svg });
+        }
+        sections.push(Section { heading: format!("Against `{}`", param.path), plots });
+    }
+
+    let grid2 = data.design.as_deref() == Some("grid") && data.params.len() == 2;
+    if !grid2 {
+        notes.push(format!(
+            "Heat maps are drawn for a grid over exactly two parameters; this sweep is {} over {}.",
+            match data.design.as_deref() {
+                Some("grid") => "a grid".to_string(),
+                Some("latin_hypercube") => "a Latin hypercube".to_string(),
+                Some(d) => format!("a {d} design"),
+                None => "a design of unknown kind".to_string(),
+            },
+            plural(data.params.len(), "parameter", "parameters")
+        ));
+    } else if ok > 0 {
+        let (px, py) = (&data.params[0].path, &data.params[1].path);
+        let mut plots = Vec::new();
+        for f in &found {
+            let cols: Vec<usize> = f.series.iter().map(|s| s.0).collect();
+            let labels: Vec<&str> = f.series.iter().map(|s| s.1).collect();
+            let h = heat(data, &cols);
+            let file = format!("heatmap_{}.svg", f.key.key);
+            let title = format!("{}: {px} × {py}", f.key.title);
+            let ns = n_range(h.panels.iter().flatten().flatten());
+            let shown = values_fit(labels.len(), h.x_levels.len(), h.y_levels.len(), heat_height(h.y_levels.len()));
+            let caption = format!(
+                "Cell colour: the mean over the replications with status ok of each grid point ({ns} per cell){}; \
+                 grey: no ok run with a value. {}",
+                if shown { ", printed in the cell" } else { "" },
+                match (labels.len(), f.key.kind) {
+                    (1, ValueKind::Coefficient) => "The colour scale is centred on 0.",
+                    (_, ValueKind::Coefficient) => "The panels share one colour scale, centred on 0.",
+                    (1, _) => "",
+                    _ => "The panels share one colour scale.",
+                }
+            );
+            let input = HeatInput {
+                title: &title,
+                x_desc: px,
+                y_desc: py,
+                key: f.key,
+                labels: &labels,
+                heat: &h,
+                caption: &caption,
+            };
+            let svg = heat_map(&input).map_err(draw_err(&file))?;
+            let facts: Vec<String> = labels
+                .iter()
+                .enumerate()
+                .filter_map(|(s, l)| {
+                    let cells = (0..h.x_levels.len())
+                        .flat_map(|ix| (0..h.y_levels.len()).map(move |iy| (ix, iy)))
+                        .filter_map(|(ix, iy)| h.cell(s, ix, iy).map(|c| (ix, iy, c.mean)));
+                    let best = cells.max_by(|a, b| a.2.total_cmp(&b.2))?;
+                    Some(format!(
+                        "{} for {l} (`{px}` = {}, `{py}` = {})",
+                        value_text(f.key.kind, best.2),
+                        h.x_levels[best.0],
+                        h.y_levels[best.1]
+                    ))
+                })
+                .collect();
+            let about = format!(
+                "{} over the {} × {} grid of `{px}` (across) and `{py}` (up): each cell's colour is the mean over the \
+                 point's `ok` replications ({ns}){}{}; the highest mean is {}.",
+                f.key.title,
+                h.x_levels.len(),
+                h.y_levels.len(),
+                if labels.len() > 1 { ", one panel per side on one colour scale" } else { "" },
+                if shown { ", printed in the cell" } else { "" },
+                if facts.is_empty() { "no cell has a value".to_string() } else { and_list(&facts) }
+            );
+            plots.push(Plot { file, title, about, svg });
+        }
+        sections.push(Section { heading: format!("Heat maps: `{px}` × `{py}`"), plots });
+    }
+    let markdown = render_markdown(data, &found, &sections, &notes);
+    Ok(DrawnReport { sections, notes, markdown })
+}

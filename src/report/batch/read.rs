@@ -1,0 +1,224 @@
+//! Reading a sweep directory: the parameters from `sweep.json` and the rows
+//! of `sweep.csv`, by column name, so that older or partial files still read.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::super::{ReportError, check_dir, read_needed};
+use super::keys::KEYS;
+
+/// A swept parameter, as `sweep.json` defines it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamInfo {
+    /// The scenario path, which is also its column in `sweep.csv`.
+    pub path: String,
+    /// Its domain is log-uniform or log-normal: drawn on a log axis.
+    pub log: bool,
+}
+
+/// One row of `sweep.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepRow {
+    pub point: usize,
+    pub replication: u64,
+    /// `status` is `ok`.
+    pub ok: bool,
+    /// The parameter cells, in [`SweepData::params`] order.
+    pub values: Vec<String>,
+    /// The key-result cells, in [`SweepData::present`] order; `None` is empty.
+    pub results: Vec<Option<f64>>,
+}
+
+/// What a sweep directory holds, as read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepData {
+    pub name: Option<String>,
+    pub scenario: Option<String>,
+    pub seed: Option<u64>,
+    /// `grid`, `random` or `latin_hypercube`.
+    pub design: Option<String>,
+    pub replications: Option<u64>,
+    /// Runs the definition has (all shards).
+    pub planned_runs: Option<u64>,
+    pub params: Vec<ParamInfo>,
+    /// The key-result columns that `sweep.csv` has, in [`KEYS`] order.
+    pub present: Vec<&'static str>,
+    /// Sorted by (point, replication).
+    pub rows: Vec<SweepRow>,
+    /// A last line cut short (no line break, wrong field count) was left out.
+    pub cut_line: bool,
+}
+
+impl SweepData {
+    /// The index in `present` of a column.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.present.iter().position(|c| *c == name)
+    }
+}
+
+/// Whether a directory is a sweep's: it holds `sweep.csv` or `sweep.json`.
+pub fn is_sweep_dir(dir: &Path) -> bool {
+    dir.is_dir() && (dir.join("sweep.csv").exists() || dir.join("sweep.json").exists())
+}
+
+/// An optional member: absent or `null` is `None`, another type an error.
+fn opt<'a, T>(
+    obj: &'a Value,
+    key: &str,
+    what: &str,
+    get: impl Fn(&'a Value) -> Option<T>,
+) -> Result<Option<T>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => get(v).map(Some).ok_or_else(|| format!("`{what}.{key}` is not {}", expected(key))),
+    }
+}
+
+fn expected(key: &str) -> &'static str {
+    match key {
+        "seed" | "replications" | "runs" => "a whole number",
+        _ => "a string",
+    }
+}
+
+/// The parts of `sweep.json` the report uses.
+pub(super) struct Definition {
+    name: Option<String>,
+    scenario: Option<String>,
+    seed: Option<u64>,
+    design: Option<String>,
+    replications: Option<u64>,
+    runs: Option<u64>,
+    pub(super) params: Vec<ParamInfo>,
+}
+
+pub(super) fn parse_definition(text: &str) -> Result<Definition, String> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let def = doc.get("definition").filter(|d| d.is_object()).ok_or("has no `definition` object: not a sweep's")?;
+    let sweep = def.get("sweep").filter(|s| s.is_object()).ok_or("has no `definition.sweep` object")?;
+    let w = "definition.sweep";
+    let params = sweep.get("params").and_then(Value::as_array).ok_or("`definition.sweep.params` is not a list")?;
+    let params = params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let path = p
+                .get("path")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("`definition.sweep.params[{i}].path` is missing or not a string"))?;
+            let log = p
+                .get("domain")
+                .and_then(Value::as_object)
+                .is_some_and(|d| d.contains_key("loguniform") || d.contains_key("lognormal"));
+            Ok(ParamInfo { path: path.to_string(), log })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let string = |v: &Value| v.as_str().map(str::to_string);
+    Ok(Definition {
+        name: opt(sweep, "name", w, string)?,
+        scenario: opt(sweep, "scenario", w, string)?,
+        seed: opt(sweep, "seed", w, Value::as_u64)?,
+        design: opt(sweep, "design", w, string)?,
+        replications: opt(sweep, "replications", w, Value::as_u64)?,
+        runs: opt(def, "runs", "definition", Value::as_u64)?,
+        params,
+    })
+}
+
+/// Parses `sweep.csv` for the parameters of `def`. Errors name the line.
+pub(super) fn parse_csv(text: &str, params: &[ParamInfo]) -> Result<(Vec<&'static str>, Vec<SweepRow>, bool), String> {
+    let mut lines = text.split_inclusive('\n').enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        return Err("is empty".into());
+    };
+    let header = crate::batch::csv::split(header.trim_end_matches(['\n', '\r']));
+    let find = |name: &str| header.iter().position(|c| c == name);
+    let need = |name: &str| find(name).ok_or_else(|| format!("lacks the column `{name}`"));
+    let (i_point, i_rep, i_status) = (need("point")?, need("replication")?, need("status")?);
+    let i_params = params
+        .iter()
+        .map(|p| find(&p.path).ok_or_else(|| format!("lacks the column `{}` of a parameter in sweep.json", p.path)))
+        .collect::<Result<Vec<_>, String>>()?;
+    let mut present = Vec::new();
+    let mut i_results = Vec::new();
+    for (col, _) in KEYS.iter().flat_map(|k| k.series) {
+        if let Some(i) = find(col) {
+            present.push(*col);
+            i_results.push(i);
+        }
+    }
+    let mut rows = Vec::new();
+    let mut cut = false;
+    for (i, raw) in lines {
+        let line_no = i + 1;
+        let complete = raw.ends_with('\n');
+        let fields = crate::batch::csv::split(raw.trim_end_matches(['\n', '\r']));
+        if fields.len() != header.len() {
+            if !complete {
+                cut = true;
+                continue;
+            }
+            return Err(format!("line {line_no}: {} fields, the header has {}", fields.len(), header.len()));
+        }
+        let bad = |col: &str, what: &str, cell: &str| format!("line {line_no}: `{col}` is `{cell}`, not {what}");
+        let point = fields[i_point].trim().parse().map_err(|_| bad("point", "a whole number", &fields[i_point]))?;
+        let replication =
+            fields[i_rep].trim().parse().map_err(|_| bad("replication", "a whole number", &fields[i_rep]))?;
+        let ok = match fields[i_status].trim() {
+            "ok" => true,
+            "failed" => false,
+            s => return Err(bad("status", "`ok` or `failed`", s)),
+        };
+        let values = i_params.iter().map(|&c| fields[c].clone()).collect();
+        let results = i_results
+            .iter()
+            .zip(&present)
+            .map(|(&c, name)| {
+                let cell = fields[c].trim();
+                if cell.is_empty() {
+                    return Ok(None);
+                }
+                match cell.parse::<f64>() {
+                    Ok(v) if v.is_finite() => Ok(Some(v)),
+                    _ if !ok => Ok(None),
+                    _ => Err(bad(name, "a number", cell)),
+                }
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        rows.push(SweepRow { point, replication, ok, values, results });
+    }
+    rows.sort_by_key(|r| (r.point, r.replication));
+    Ok((present, rows, cut))
+}
+
+/// Reads `sweep.json` and `sweep.csv` (both needed) from a sweep directory.
+pub fn read_sweep(dir: &Path) -> Result<SweepData, ReportError> {
+    check_dir(dir)?;
+    let need = |name: &str| read_needed(dir, name);
+    let (json_path, json) = need("sweep.json")?;
+    let (csv_path, csv) = need("sweep.csv")?;
+    let def = parse_definition(&json).map_err(|m| ReportError::Garbled(json_path, m))?;
+    let table = parse_csv(&csv, &def.params).map_err(|m| ReportError::Garbled(csv_path, m))?;
+    Ok(SweepData::new(def, table))
+}
+
+impl SweepData {
+    pub(super) fn new(
+        def: Definition,
+        (present, rows, cut_line): (Vec<&'static str>, Vec<SweepRow>, bool),
+    ) -> SweepData {
+        SweepData {
+            name: def.name,
+            scenario: def.scenario,
+            seed: def.seed,
+            design: def.design,
+            replications: def.replications,
+            planned_runs: def.runs,
+            params: def.params,
+            present,
+            rows,
+            cut_line,
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Unit tests of the sweep report: t quantiles and intervals by hand, a hand
+//! table read and aggregated, binning, bad files, and the drawn report.
+
+use std::fmt::Write as _;
+
+use super::frame::log_ticks;
+use super::read::{parse_csv, parse_definition};
+use super::*;
+use crate::report::ReportError;
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol
+}
+
+#[test]
+fn t_quantiles_match_the_tables() {
+    for (df, t) in [(1.0, 12.706_204_736), (2.0, 4.302_652_730), (4.0, 2.776_445_105), (10.0, 2.228_138_852)] {
+        let q = t_quantile(0.975, df).unwrap();
+        assert!(close(q, t, 1e-6), "df {df}: {q} vs {t}");
+    }
+    assert!(close(t_quantile(0.025, 10.0).unwrap(), -2.228_138_852, 1e-6));
+    assert!(close(t_quantile(0.5, 3.0).unwrap(), 0.0, 1e-9));
+    // Large df approaches the normal quantile.
+    assert!(close(t_quantile(0.975, 1e6).unwrap(), 1.959_966, 1e-4));
+    assert_eq!(t_quantile(1.0, 3.0), None);
+    assert_eq!(t_quantile(0.9, 0.0), None);
+}
+
+#[test]
+fn means_and_intervals_by_hand() {
+    // 100, 120, 80: mean 100, sd 20, half-width t(0.975, 2)·20/√3.
+    let s = mean_interval(&[100.0, 120.0, 80.0]).unwrap();
+    assert_eq!(s.n, 3);
+    assert!(close(s.mean, 100.0, 1e-12) && close(s.sd.unwrap(), 20.0, 1e-12));
+    let half = 4.302_652_730 * 20.0 / 3f64.sqrt();
+    let (lo, hi) = s.ci.unwrap();
+    assert!(close(lo, 100.0 - half, 1e-6) && close(hi, 100.0 + half, 1e-6), "{lo} {hi}");
+    let one = mean_interval(&[0.3]).unwrap();
+    assert_eq!((one.n, one.mean, one.sd, one.ci), (1, 0.3, None, None));
+    assert_eq!(mean_interval(&[]), None);
+    assert_eq!(mean_interval(&[f64::NAN]), None);
+    // Equal values: a zero-width interval.
+    let flat = mean_interval(&[2.0, 2.0]).unwrap();
+    assert_eq!(flat.ci, Some((2.0, 2.0)));
+}
+
+const JSON: &str = r#"{"definition": {"sweep": {"name": "hand", "scenario": "s.toml", "seed": 5,
+    "replications": 2, "design": "grid", "params": [
+    {"path": "a", "domain": {"levels": [1, 2]}}, {"path": "b", "domain": {"levels": ["x", "y"]}}]},
+    "runs": 8}, "provenance": {}}"#;
+
+/// A 2 × 2 grid, 2 replications; one run failed, one cell empty.
+const CSV: &str = "point,replication,seed,a,b,status,error,sub_success,sale_success,volume,wall_seconds
+0,0,1,1,x,ok,,0.5,0.4,100,0.1
+0,1,2,1,x,ok,,0.7,,120,0.1
+1,0,3,1,y,ok,,0.2,0.3,80,0.1
+1,1,4,1,y,failed,\"boom, bang\",,,,0.1
+2,0,5,2,x,ok,,0.4,0.6,90,0.1
+2,1,6,2,x,ok,,0.6,0.8,110,0.1
+3,1,8,2,y,ok,,0.3,0.7,60,0.1
+3,0,7,2,y,ok,,0.1,0.5,70,0.1
+";
+
+fn parse(json: &str, csv: &str) -> Result<SweepData, String> {
+    let def = parse_definition(json)?;
+    let table = parse_csv(csv, &def.params)?;
+    Ok(SweepData::new(def, table))
+}
+
+fn cols(d: &SweepData, names: &[&str]) -> Vec<usize> {
+    names.iter().map(|n| d.column(n).unwrap()).collect()
+}
+
+#[test]
+fn a_hand_table_reads_and_aggregates() {
+    let d = parse(JSON, CSV).unwrap();
+    assert_eq!(d.present, ["sub_success", "sale_success", "volume"]);
+    assert_eq!(d.rows.len(), 8);
+    assert_eq!((d.rows[6].point, d.rows[6].replication), (3, 0), "sorted by (point, replication)");
+    assert!(!d.rows[3].ok && d.rows[1].results[1].is_none());
+    assert!(!d.cut_line);
+
+    let c = cols(&d, &["sub_success", "sale_success", "volume"]);
+    let m = marginal(&d, 0, &c);
+    assert_eq!((m.scale, m.binned), (Scale::Linear, false));
+    let labels: Vec<&str> = m.groups.iter().map(|g| g.label.as_str()).collect();
+    assert_eq!(labels, ["1", "2"]);
+    let a1 = &m.groups[0];
+    assert_eq!(a1.x, 1.0);
+    let sub = a1.cells[0].stat.unwrap();
+    assert_eq!(sub.n, 3, "the failed run is left out");
+    assert!(close(sub.mean, (0.5 + 0.7 + 0.2) / 3.0, 1e-12));
+    let sale = a1.cells[1].stat.unwrap();
+    assert_eq!(sale.n, 2, "the empty cell is left out");
+    assert!(close(sale.mean, 0.35, 1e-12));
+    let vol = a1.cells[2].stat.unwrap();
+    let half = 4.302_652_730 * 20.0 / 3f64.sqrt();
+    assert!(close(vol.mean, 100.0, 1e-12) && close(vol.ci.unwrap().1, 100.0 + half, 1e-6));
+    let a2 = &m.groups[1];
+    assert_eq!(a2.cells[0].stat.unwrap().n, 4);
+    assert!(close(a2.cells[0].stat.unwrap().mean, 0.35, 1e-12));
+    assert!(close(a2.cells[1].stat.unwrap().mean, 0.65, 1e-12));
+    assert!(close(a2.cells[2].stat.unwrap().mean, 82.5, 1e-12));
+    assert_eq!(a2.cells[2].runs.len(), 4);
+
+    // A parameter of strings: categorical, in the order of the points.
+    let m = marginal(&d, 1, &c[..1]);
+    assert_eq!(m.scale, Scale::Categorical);
+    let g: Vec<(&str, f64, f64)> =
+        m.groups.iter().map(|g| (g.label.as_str(), g.x, g.cells[0].stat.unwrap().mean)).collect();
+    assert_eq!(g.len(), 2);
+    assert_eq!((g[0].0, g[0].1), ("x", 0.0));
+    assert!(close(g[0].2, 0.55, 1e-12) && close(g[1].2, 0.2, 1e-12));
+
+    // The grid: each point's mean over its ok replications.
+    let h = heat(&d, &c);
+    assert_eq!(
+        (h.x_levels.clone(), h.y_levels.clone()),
+        (vec!["1".to_string(), "2".into()], vec!["x".into(), "y".into()])
+    );
+    let one = h.cell(0, 0, 1).unwrap();
+    assert_eq!((one.n, one.mean, one.ci), (1, 0.2, None));
+    assert!(close(h.cell(2, 1, 1).unwrap().mean, 65.0, 1e-12));
+    assert!(close(h.cell(0, 0, 0).unwrap().mean, 0.6, 1e-12));
+    assert_eq!(h.cell(1, 0, 0).unwrap().n, 1);
+}
+
+#[test]
+fn many_sampled_values_are_binned() {
+    let json = r#"{"definition": {"sweep": {"design": "latin_hypercube", "params": [
+        {"path": "r", "domain": {"loguniform": {"min": 0.001, "max": 1.0}}}]}}}"#;
+    let mut csv = String::from("point,replication,seed,r,status,error,volume,wall_seconds\n");
+    for p in 0..20 {
+        let r = 0.001 * 1.4f64.powi(p);
+        let _ = writeln!(csv, "{p},0,0,{r},ok,,{},0.1", 10 * p);
+    }
+    let d = parse(json, &csv).unwrap();
+    let m = marginal(&d, 0, &cols(&d, &["volume"]));
+    assert!(m.binned && m.scale == Scale::Log10);
+    assert_eq!(m.groups.len(), BINS);
+    let n: usize = m.groups.iter().map(|g| g.cells[0].stat.unwrap().n).sum();
+    assert_eq!(n, 20);
+    // Consecutive values: the first bin holds the smallest, in order.
+    assert!(m.groups.windows(2).all(|w| w[0].x < w[1].x));
+    assert!(close(m.groups[0].cells[0].stat.unwrap().mean, 5.0, 1e-12), "{:?}", m.groups[0]);
+    // A log axis with ticks at 1, 2, 5 × 10^k.
+    let t = log_ticks(-3.0, 0.0);
+    assert!(t.len() >= 3 && t.iter().any(|x| close(*x, 2f64.log10() - 2.0, 1e-12)));
+}
+
+#[test]
+fn bad_files_are_told() {
+    let e = |json: &str, csv: &str| parse(json, csv).unwrap_err();
+    assert!(e("not json", CSV).contains("not JSON"));
+    assert!(e("{}", CSV).contains("no `definition`"));
+    assert!(e(r#"{"definition": {"sweep": {"params": [{"x": 1}]}}}"#, CSV).contains("params[0].path"));
+    assert!(e(r#"{"definition": {"sweep": {"seed": "x", "params": []}}}"#, CSV).contains("`definition.sweep.seed`"));
+    assert!(e(JSON, "").contains("empty"));
+    assert!(e(JSON, &CSV.replace(",b,", ",c,")).contains("lacks the column `b`"));
+    assert!(e(JSON, &CSV.replace("2,0,5,2,x,ok", "2,0,5,2,x,maybe")).contains("line 6: `status`"));
+    assert!(e(JSON, &CSV.replace("2,0,5,2,x,ok,,0.4", "2,0,5,2,x,ok,,0.4,9")).contains("line 6: 12 fields"));
+    assert!(e(JSON, &CSV.replace("0.6,0.8,110", "0.6,lots,110")).contains("`sale_success` is `lots`"));
+    // A last line cut short is left out, not an error.
+    let d = parse(JSON, &format!("{CSV}4,0,9,3,x,o")).unwrap();
+    assert!(d.cut_line && d.rows.len() == 8);
+}
+
+#[test]
+fn the_report_draws_and_links_every_plot() {
+    let d = parse(JSON, CSV).unwrap();
+    let r = build_sweep(&d).unwrap();
+    let files: Vec<&str> = r.sections.iter().flat_map(|s| s.plots.iter().map(|p| p.file.as_str())).collect();
+    // No fill ratio columns: no fill ratio plots.
+    let expected = [
+        "success_vs_a.svg",
+        "volume_vs_a.svg",
+        "success_vs_b.svg",
+        "volume_vs_b.svg",
+        "heatmap_success.svg",
+        "heatmap_volume.svg",
+    ];
+    assert_eq!(files, expected);
+    for p in r.sections.iter().flat_map(|s| &s.plots) {
+        assert!(p.svg.starts_with("<svg") && p.svg.trim_end().ends_with("</svg>"), "{}", p.file);
+        assert!(p.svg.contains(&p.title) && !p.svg.contains("NaN"), "{}", p.file);
+        assert!(r.markdown.contains(&format!("]({})", p.file)), "{}", p.file);
+    }
+    let svg = &r.sections[0].plots[0].svg;
+    assert!(svg.contains("pooled over the other parameter, b (2 values)"), "the caption says how runs are pooled");
+    let heat = &r.sections[2].plots[0].svg;
+    assert!(heat.contains("60.0%") && !heat.contains("no run"), "values in the cells");
+    let md = &r.markdown;
+    assert!(md.starts_with("# Sweep report: `hand`"), "{md}");
+    assert!(md.contains("1 run failed") && md.contains("no `sub_fill_ratio` column"), "{md}");
+    assert!(md.contains("holds 8 runs"), "{md}");
+    // Drawing is a function of the data.
+    assert_eq!(build_sweep(&d).unwrap().markdown, r.markdown);
+}
+
+#[test]
+fn a_sweep_without_parameters_or_key_columns() {
+    let json = r#"{"definition": {"sweep": {"design": "grid", "params": []}}}"#;
+    let d = parse(json, "point,replication,status,volume\n0,0,ok,5\n0,1,ok,7\n").unwrap();
+    let r = build_sweep(&d).unwrap();
+    assert!(r.sections.is_empty());
+    assert!(r.markdown.contains("varies no parameter") && r.markdown.contains("| 2 | 6 |"), "{}", r.markdown);
+    let d = parse(json, "point,replication,status\n0,0,ok\n").unwrap();
+    assert!(matches!(build_sweep(&d), Err(ReportError::Garbled(..))));
+}
+
+#[test]
+fn sweep_directories_are_recognised_and_checked() {
+    let dir = std::env::temp_dir().join(format!("tplus-report-sweep-unit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    assert!(!is_sweep_dir(&dir));
+    std::fs::write(dir.join("sweep.csv"), CSV).unwrap();
+    assert!(is_sweep_dir(&dir));
+    let e = crate::report::write_report(&dir).unwrap_err();
+    assert!(e.is_bad_input() && e.to_string().contains("sweep.json: missing"), "{e}");
+    std::fs::write(dir.join("sweep.json"), "[]").unwrap();
+    let e = crate::report::write_report(&dir).unwrap_err();
+    assert!(matches!(e, ReportError::Garbled(..)) && e.to_string().contains("sweep.json"), "{e}");
+    std::fs::write(dir.join("sweep.json"), JSON).unwrap();
+    let files = crate::report::write_report(&dir).unwrap();
+    assert_eq!(files.last().unwrap().file_name().unwrap(), "report.md");
+    assert!(files.iter().all(|f| f.is_file()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
