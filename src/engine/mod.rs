@@ -48,7 +48,7 @@ pub use queue::Event;
 /// under 100 ns, so their batches stay on the calling thread until they
 /// hold hundreds of agents; a behaviour costing microseconds goes parallel
 /// with a handful.
-const PARALLEL_MIN_NS: f64 = 20_000.0;
+const PARALLEL_MIN_NS: f64 = 6_000.0;
 
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -721,9 +721,12 @@ impl<'a> Engine<'a> {
             // Decisions read only the snapshot, the accounts and their own
             // agent, so the groups and the agents within each may decide at
             // once; each group keeps its own results.
+            // A group's own wake-ups are spread too when they alone are
+            // worth it; else the groups run side by side.
             groups.par_iter_mut().zip(runs.par_iter()).with_max_len(1).for_each(|(group, run)| {
                 if !run.is_empty() {
-                    group.decide(&batch[run.clone()], &ctx, true);
+                    let worth = group.cost_ns() * run.len() as f64 >= PARALLEL_MIN_NS;
+                    group.decide(&batch[run.clone()], &ctx, worth && run.len() > 1);
                 }
             });
         } else {

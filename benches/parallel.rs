@@ -1,0 +1,141 @@
+//! Whether a costly behaviour's decisions pay off on two threads:
+//! `cargo bench --bench parallel`.
+//!
+//! Every built-in family of `scenarios/bench/scale_100k.toml` (100,020
+//! customers) is registered again under its own name, wrapped so that each
+//! decision first does about 5 µs of work: a researcher's behaviour that
+//! costs microseconds. The engine decides from a batch's measured cost
+//! whether to spread it over threads. The bench runs the scenario's first
+//! `TPLUS_BENCH_DAYS` business days (default 1) on 1 and 2 threads,
+//! interleaved, and prints the median wall times, the median of the paired
+//! ratios, and checks the two give the same trades. It also times the plain
+//! built-in baseline on 1 and 2 threads, which must not get slower.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use tplus::agents::{
+    Actions, Agent, Behaviour, Context, GroupSetup, Herding, MacroDriven, MarketMaker, Rational, Registry, Wake,
+    ZeroIntelligence,
+};
+use tplus::engine::{RunOptions, record::Discard, run_with};
+use tplus::random::AgentRng;
+use tplus::scenario::{self, Scenario};
+
+/// Spins of the busy loop that take about 5 µs on this machine.
+fn spins() -> u64 {
+    static SPINS: OnceLock<u64> = OnceLock::new();
+    *SPINS.get_or_init(|| {
+        let n = 1_000_000u64;
+        let t = Instant::now();
+        busy(n);
+        (n as f64 * 5e-6 / t.elapsed().as_secs_f64()) as u64
+    })
+}
+
+fn busy(n: u64) -> u64 {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for i in 0..n {
+        x = black_box(x.rotate_left(5) ^ i).wrapping_mul(0x2545_F491_4F6C_DD1D);
+    }
+    x
+}
+
+/// Behaviour `B`, each decision costing about 5 µs more.
+struct Slow<B>(B);
+
+impl<B: Behaviour> Behaviour for Slow<B> {
+    type Params = B::Params;
+    type State = B::State;
+    const NAME: &'static str = B::NAME;
+    const ABOUT: &'static str = B::ABOUT;
+    const LIVE_PARAMS: &'static [&'static str] = B::LIVE_PARAMS;
+
+    fn build(params: B::Params, setup: GroupSetup) -> Self {
+        Slow(B::build(params, setup))
+    }
+    fn init(&self, rng: &mut AgentRng) -> B::State {
+        self.0.init(rng)
+    }
+    fn decide(&self, wake: Wake, agent: &mut Agent<B::State>, ctx: &Context<'_>, out: &mut Actions) {
+        black_box(busy(spins()));
+        self.0.decide(wake, agent, ctx, out);
+    }
+    fn open_day(&mut self, open: i64) {
+        self.0.open_day(open);
+    }
+    fn advance(&mut self, t: i64, market: &tplus::agents::Snapshot) {
+        self.0.advance(t, market);
+    }
+    fn crowd(&self) -> Option<tplus::agents::CrowdView> {
+        self.0.crowd()
+    }
+    fn live_param(&self, name: &str) -> Option<f64> {
+        self.0.live_param(name)
+    }
+    fn set_live_param(&mut self, name: &str, value: f64) {
+        self.0.set_live_param(name, value);
+    }
+}
+
+fn slow_registry() -> Registry {
+    let mut r = Registry::builtin();
+    r.register::<Slow<ZeroIntelligence>>()
+        .register::<Slow<Rational>>()
+        .register::<Slow<Herding>>()
+        .register::<Slow<MacroDriven>>()
+        .register::<Slow<MarketMaker>>();
+    r
+}
+
+fn load(file: &str, days: Option<i64>) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let mut s = scenario::load(&path, &Registry::builtin()).expect("the bundled scenarios are valid");
+    if let Some(d) = days {
+        s.simulation.days = d;
+    }
+    s
+}
+
+/// Wall seconds and trades of one run.
+fn time(s: &Scenario, registry: &Registry, threads: usize) -> (f64, u64) {
+    let t = Instant::now();
+    let out = run_with(s, &RunOptions { seed: None, threads }, registry, &mut Discard).expect("run");
+    (t.elapsed().as_secs_f64(), out.stats.trades)
+}
+
+fn median(mut x: Vec<f64>) -> f64 {
+    x.sort_by(f64::total_cmp);
+    x[x.len() / 2]
+}
+
+/// Interleaved runs on 1 and 2 threads: medians and the median paired ratio.
+fn compare(name: &str, s: &Scenario, registry: &Registry, rounds: usize) {
+    let (mut one, mut two, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let (a, trades_a) = time(s, registry, 1);
+        let (b, trades_b) = time(s, registry, 2);
+        assert_eq!(trades_a, trades_b, "{name}: 1 and 2 threads gave different trades");
+        one.push(a);
+        two.push(b);
+        ratio.push(a / b);
+    }
+    println!(
+        "{name}: 1 thread {:.3} s, 2 threads {:.3} s (medians of {rounds}); speedup {:.2}x (median of paired ratios)",
+        median(one),
+        median(two),
+        median(ratio)
+    );
+}
+
+fn main() {
+    let days = std::env::var("TPLUS_BENCH_DAYS").ok().and_then(|d| d.parse().ok()).unwrap_or(1);
+    let rounds = std::env::var("TPLUS_BENCH_ROUNDS").ok().and_then(|d| d.parse().ok()).unwrap_or(3);
+    println!("busy loop: {} spins ≈ 5 µs", spins());
+    let s = load("scenarios/bench/scale_100k.toml", Some(days));
+    compare(&format!("scale_100k, {days} day(s), 5 µs decisions"), &s, &slow_registry(), rounds);
+    let base = load("scenarios/baseline.toml", None);
+    compare("baseline, built-in decisions", &base, &Registry::builtin(), rounds.max(5));
+}
