@@ -8,16 +8,20 @@
 
 mod error;
 mod locate;
+mod param_domain;
+mod param_path;
 mod schema;
-mod sweep;
+mod sweep_file;
 pub mod units;
 mod validate;
 
 use std::path::Path;
 
 pub use error::ScenarioError;
+pub use param_domain::{Domain, round_sig};
+pub use param_path::value_text;
 pub use schema::*;
-pub use sweep::{DesignKind, Domain, Param, Point, Sweep, load_sweep, parse_sweep, round_sig, value_text};
+pub use sweep_file::{DesignKind, Param, Point, Sweep, load_sweep, parse_sweep};
 pub use units::{Date, DayTime, Duration, TimeOfDay};
 pub use validate::{MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK};
 
@@ -25,16 +29,21 @@ pub use validate::{MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK};
 // A scenario error is built once per failed run; its size does not matter.
 #[allow(clippy::result_large_err)]
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let what = match e.kind() {
+    let text = read_text(path, "scenario", "a readable TOML scenario file, e.g. scenarios/baseline.toml")?;
+    parse(path, &text)
+}
+
+/// A scenario or sweep file's text; `what` names the kind of file in the message.
+#[allow(clippy::result_large_err)]
+fn read_text(path: &Path, what: &str, accepted: &str) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
             std::io::ErrorKind::InvalidData => "the file is not UTF-8 text".to_string(),
             _ => e.to_string(),
         };
-        ScenarioError::whole_file(path, format!("cannot read the scenario: {what}"))
-            .accepting("a readable TOML scenario file, e.g. scenarios/baseline.toml")
-    })?;
-    parse(path, &text)
+        ScenarioError::whole_file(path, format!("cannot read the {what}: {why}")).accepting(accepted)
+    })
 }
 
 /// Parses and validates scenario text; `path` is used only in messages.

@@ -3,19 +3,11 @@
 //! replications. This module parses and checks them; `crate::sweep` expands
 //! the design and runs it.
 //!
-//! A parameter is named by its **path** in the scenario: the scenario's TOML
-//! field names joined by `.`, with `[i]` (from 0) for an entry of an array —
-//! `agents[1].count`, `agents[2].params.herding`, `agents[0].arrival.mu`,
-//! `macro.loan_rate.theta`, `product[0].min_credit_score`,
-//! `simulation.window`, `events[0].at`. Every scenario field is reachable,
-//! including whole tables (`agents[0].budget`, with table values).
-//!
-//! A value is set on the scenario as resolved (defaults filled in): the
-//! scenario is turned into a JSON tree, the path is set, and the tree is read
-//! back through the scenario's own schema and validation. So a path that does
-//! not exist, a value of the wrong type and a value that fails validation are
-//! refused with the same words as in a scenario file, and located at the
-//! sweep file's line for that parameter (`param[1].values[2]`).
+//! A parameter is named by its path in the scenario (see [`super::param_path`]);
+//! each value is set on the resolved scenario and read back through the
+//! scenario's own schema and validation, so an error is refused with the same
+//! words as in a scenario file and located at the sweep file's line for that
+//! parameter (`param[1].values[2]`).
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::ScenarioError;
+use super::param_domain::{DistTable, Domain, RangeTable, distribution, range};
+use super::param_path::{PATH_ACCEPTED, ParamPath, to_json, value_text};
 use super::schema::Scenario;
 use super::{explain_serde, locate, validate};
 
@@ -30,12 +24,6 @@ use super::{explain_serde, locate, validate};
 pub const MAX_RUNS: u64 = 10_000_000;
 /// Most replications of a point.
 pub const MAX_REPLICATIONS: i64 = 100_000;
-/// Most levels a `range` may expand to.
-pub const MAX_LEVELS: f64 = 1_000_000.0;
-
-/// The accepted spelling of a parameter path, for error messages.
-pub const PATH_ACCEPTED: &str = "a dotted path of the scenario's field names, with [i] (from 0) for an entry of an \
-     array, e.g. agents[1].count, agents[2].params.herding, macro.loan_rate.theta, product[0].min_credit_score";
 
 // ---------------------------------------------------------------------------
 // The file as written.
@@ -106,43 +94,6 @@ struct ParamTable {
     distribution: Option<DistTable>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RangeTable {
-    from: toml::Value,
-    to: toml::Value,
-    #[serde(default)]
-    step: Option<toml::Value>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-enum DistKind {
-    Uniform,
-    #[serde(alias = "log_uniform")]
-    Loguniform,
-    Normal,
-    Lognormal,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DistTable {
-    dist: DistKind,
-    #[serde(default)]
-    min: Option<f64>,
-    #[serde(default)]
-    max: Option<f64>,
-    #[serde(default)]
-    mean: Option<f64>,
-    #[serde(default)]
-    sd: Option<f64>,
-    #[serde(default)]
-    median: Option<f64>,
-    #[serde(default)]
-    sigma: Option<f64>,
-}
-
 // ---------------------------------------------------------------------------
 // The sweep as checked.
 
@@ -184,7 +135,7 @@ pub struct Param {
     #[serde(skip)]
     origin: Origin,
     #[serde(skip)]
-    segments: Vec<Segment>,
+    parsed: ParamPath,
 }
 
 /// Where a parameter's values come from in the sweep file.
@@ -193,44 +144,6 @@ enum Origin {
     Values,
     Range,
     Distribution,
-}
-
-/// What values a parameter takes.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Domain {
-    /// A finite list: `values`, or a `range` with a `step`. A grid uses each;
-    /// random and Latin-hypercube designs pick one with equal probability.
-    Levels(Vec<Value>),
-    /// `range` without a step, or `{ dist = "uniform" }`: uniform on [min, max].
-    Uniform {
-        min: f64,
-        max: f64,
-    },
-    /// ln x uniform on [ln min, ln max].
-    Loguniform {
-        min: f64,
-        max: f64,
-    },
-    Normal {
-        mean: f64,
-        sd: f64,
-    },
-    /// ln x ~ N(ln median, sigma²).
-    Lognormal {
-        median: f64,
-        sigma: f64,
-    },
-}
-
-impl Domain {
-    /// The levels of a finite domain.
-    pub fn levels(&self) -> Option<&[Value]> {
-        match self {
-            Domain::Levels(v) => Some(v),
-            _ => None,
-        }
-    }
 }
 
 /// One point of a design: a value for each parameter, in `params` order.
@@ -244,17 +157,10 @@ pub struct Point {
     pub levels: Vec<Option<usize>>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Segment {
-    Key(String),
-    Index(usize),
-}
-
-/// A value as it reads in a message or a CSV cell: strings bare, the rest as JSON.
-pub fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+impl Sweep {
+    /// Runs in the sweep: points × replications.
+    pub fn runs(&self, points: usize) -> u64 {
+        points as u64 * u64::from(self.replications)
     }
 }
 
@@ -265,15 +171,7 @@ pub fn value_text(v: &Value) -> String {
 /// expand the design: see `crate::sweep::expand` and [`Sweep::check_points`].
 #[allow(clippy::result_large_err)]
 pub fn load_sweep(path: &Path) -> Result<Sweep, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let what = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::InvalidData => "the file is not UTF-8 text".to_string(),
-            _ => e.to_string(),
-        };
-        ScenarioError::whole_file(path, format!("cannot read the sweep: {what}"))
-            .accepting("a readable TOML sweep file, e.g. scenarios/sweeps/ci.toml")
-    })?;
+    let text = super::read_text(path, "sweep", "a readable TOML sweep file, e.g. scenarios/sweeps/ci.toml")?;
     parse_sweep(path, &text)
 }
 
@@ -443,7 +341,7 @@ fn param(
     bad: &dyn Fn(String, String, &str) -> ScenarioError,
 ) -> Result<Param, ScenarioError> {
     let at = |f: &str| format!("param[{i}].{f}");
-    let segments = parse_path(&p.path).map_err(|m| bad(at("path"), m, PATH_ACCEPTED))?;
+    let parsed = ParamPath::parse(&p.path).map_err(|m| bad(at("path"), m, PATH_ACCEPTED))?;
     if let Some(j) = earlier.iter().position(|q| q.path == p.path) {
         return Err(bad(
             at("path"),
@@ -458,7 +356,7 @@ fn param(
             "any other scenario field; set [sweep] replications for more seeds per point",
         ));
     }
-    let integer = probe(base_json, &segments).map_err(|(m, a)| bad(at("path"), m, &a))?;
+    let integer = parsed.probe(base_json).map_err(|(m, a)| bad(at("path"), m, &a))?;
     let given = [p.values.is_some(), p.range.is_some(), p.distribution.is_some()];
     if given.iter().filter(|&&g| g).count() != 1 {
         return Err(bad(
@@ -485,7 +383,12 @@ fn param(
         }
         (Domain::Levels(out), Origin::Values)
     } else if let Some(r) = &p.range {
-        (range(r, design, &|f, m, a| bad(at(&format!("range.{f}")).trim_end_matches('.').into(), m, a))?, Origin::Range)
+        (
+            range(r, design == DesignKind::Grid, &|f, m, a| {
+                bad(at(&format!("range.{f}")).trim_end_matches('.').into(), m, a)
+            })?,
+            Origin::Range,
+        )
     } else if let Some(d) = &p.distribution {
         if design == DesignKind::Grid {
             return Err(bad(
@@ -501,7 +404,7 @@ fn param(
     } else {
         unreachable!("exactly one source was checked above")
     };
-    Ok(Param { path: p.path.clone(), integer, domain, origin, segments })
+    Ok(Param { path: p.path.clone(), integer, domain, origin, parsed })
 }
 
 /// `a/b/../c` as `a/c` (lexically: for messages, and to open the same file).
@@ -520,282 +423,10 @@ fn tidy(path: &Path) -> PathBuf {
     out
 }
 
-type Bad<'a> = dyn Fn(&str, String, &str) -> ScenarioError + 'a;
-
-/// A number of the sweep file: integer or float.
-fn number(v: &toml::Value) -> Option<(f64, bool)> {
-    match v {
-        toml::Value::Integer(i) => Some((*i as f64, true)),
-        toml::Value::Float(f) if f.is_finite() => Some((*f, false)),
-        _ => None,
-    }
-}
-
-#[allow(clippy::result_large_err)]
-fn range(r: &RangeTable, design: DesignKind, bad: &Bad<'_>) -> Result<Domain, ScenarioError> {
-    let num = |f: &str, v: &toml::Value| number(v).ok_or_else(|| bad(f, format!("{v} is not a number"), "a number"));
-    let (from, from_int) = num("from", &r.from)?;
-    let (to, to_int) = num("to", &r.to)?;
-    if to < from {
-        return Err(bad("to", format!("`to` ({to}) is below `from` ({from}): the range is empty"), "to ≥ from"));
-    }
-    let Some(step) = &r.step else {
-        if design == DesignKind::Grid {
-            return Err(bad(
-                "",
-                "a range without a step has no grid levels".into(),
-                "range = { from = a, to = b, step = s } in a grid; without a step, design = \"random\" or \"latin_hypercube\" draws uniformly from [from, to]",
-            ));
-        }
-        return Ok(Domain::Uniform { min: from, max: to });
-    };
-    let (step, step_int) = num("step", step)?;
-    if step <= 0.0 {
-        return Err(bad("step", format!("{step} is not above 0"), "a step above 0"));
-    }
-    let count = ((to - from) / step * (1.0 + 1e-12) + 1e-9).floor() + 1.0;
-    if count > MAX_LEVELS {
-        return Err(bad("step", format!("the range has {count} levels"), "at most 1000000 levels: a larger step"));
-    }
-    let levels = (0..count as usize)
-        .map(|k| {
-            if from_int && to_int && step_int {
-                Value::from(from as i64 + k as i64 * step as i64)
-            } else {
-                Value::from(round_sig(from + k as f64 * step))
-            }
-        })
-        .collect();
-    Ok(Domain::Levels(levels))
-}
-
-#[allow(clippy::result_large_err)]
-fn distribution(d: &DistTable, bad: &Bad<'_>) -> Result<Domain, ScenarioError> {
-    let given =
-        [("min", d.min), ("max", d.max), ("mean", d.mean), ("sd", d.sd), ("median", d.median), ("sigma", d.sigma)];
-    let (needs, accepted): (&[&str], &str) = match d.dist {
-        DistKind::Uniform => (&["min", "max"], "{ dist = \"uniform\", min = a, max = b } with b ≥ a"),
-        DistKind::Loguniform => (&["min", "max"], "{ dist = \"loguniform\", min = a, max = b } with 0 < a ≤ b"),
-        DistKind::Normal => (&["mean", "sd"], "{ dist = \"normal\", mean = m, sd = s } with s ≥ 0"),
-        DistKind::Lognormal => {
-            (&["median", "sigma"], "{ dist = \"lognormal\", median = m, sigma = s } with m > 0, s ≥ 0")
-        }
-    };
-    for (name, v) in given {
-        match (needs.contains(&name), v) {
-            (true, None) => return Err(bad("", format!("`{name}` is missing"), accepted)),
-            (false, Some(_)) => {
-                return Err(bad(name, format!("`{name}` is not a field of this distribution"), accepted));
-            }
-            (_, Some(x)) if !x.is_finite() => return Err(bad(name, format!("{x} is not a finite number"), accepted)),
-            _ => {}
-        }
-    }
-    let g = |v: Option<f64>| v.unwrap_or(0.0);
-    Ok(match d.dist {
-        DistKind::Uniform | DistKind::Loguniform => {
-            let (min, max) = (g(d.min), g(d.max));
-            if max < min {
-                return Err(bad("max", format!("max ({max}) is below min ({min})"), accepted));
-            }
-            if d.dist == DistKind::Loguniform {
-                if min <= 0.0 {
-                    return Err(bad("min", format!("{min} is not above 0"), accepted));
-                }
-                Domain::Loguniform { min, max }
-            } else {
-                Domain::Uniform { min, max }
-            }
-        }
-        DistKind::Normal => {
-            if g(d.sd) < 0.0 {
-                return Err(bad("sd", format!("{} is below 0", g(d.sd)), accepted));
-            }
-            Domain::Normal { mean: g(d.mean), sd: g(d.sd) }
-        }
-        DistKind::Lognormal => {
-            if g(d.median) <= 0.0 {
-                return Err(bad("median", format!("{} is not above 0", g(d.median)), accepted));
-            }
-            if g(d.sigma) < 0.0 {
-                return Err(bad("sigma", format!("{} is below 0", g(d.sigma)), accepted));
-            }
-            Domain::Lognormal { median: g(d.median), sigma: g(d.sigma) }
-        }
-    })
-}
-
-/// `x` rounded to 12 significant digits, so levels read as written
-/// (0.1 + 2 × 0.1 is 0.3) and drawn values do not depend on the last bit of
-/// a platform's `ln`/`exp`.
-pub fn round_sig(x: f64) -> f64 {
-    if !x.is_finite() || x == 0.0 {
-        return x;
-    }
-    format!("{x:.11e}").parse().unwrap_or(x)
-}
-
-fn to_json(v: &toml::Value) -> Result<Value, String> {
-    Ok(match v {
-        toml::Value::String(s) => Value::String(s.clone()),
-        toml::Value::Integer(i) => Value::from(*i),
-        toml::Value::Float(f) => {
-            serde_json::Number::from_f64(*f).map(Value::Number).ok_or_else(|| format!("{f} is not a finite number"))?
-        }
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-        toml::Value::Array(a) => Value::Array(a.iter().map(to_json).collect::<Result<_, _>>()?),
-        toml::Value::Table(t) => {
-            Value::Object(t.iter().map(|(k, v)| Ok((k.clone(), to_json(v)?))).collect::<Result<_, String>>()?)
-        }
-    })
-}
-
 // ---------------------------------------------------------------------------
-// Paths.
-
-fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
-    let bad = || format!("`{path}` is not a parameter path");
-    if path.is_empty() {
-        return Err("the path is empty".into());
-    }
-    let mut out = Vec::new();
-    for part in path.split('.') {
-        let (key, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(bad());
-        }
-        out.push(Segment::Key(key.to_string()));
-        while !rest.is_empty() {
-            let close = rest.find(']').ok_or_else(bad)?;
-            if !rest.starts_with('[') {
-                return Err(bad());
-            }
-            let index = &rest[1..close];
-            if index.is_empty() || !index.chars().all(|c| c.is_ascii_digit()) {
-                return Err(bad());
-            }
-            out.push(Segment::Index(index.parse().map_err(|_| bad())?));
-            rest = &rest[close + 1..];
-        }
-    }
-    Ok(out)
-}
-
-fn path_text(segments: &[Segment]) -> String {
-    let mut s = String::new();
-    for seg in segments {
-        match seg {
-            Segment::Key(k) => {
-                if !s.is_empty() {
-                    s.push('.');
-                }
-                s.push_str(k);
-            }
-            Segment::Index(i) => s.push_str(&format!("[{i}]")),
-        }
-    }
-    s
-}
-
-/// Sets `segments` in the tree to `value`. Missing tables on the way are
-/// created (the schema then says whether they may exist); an array index
-/// must name an existing entry.
-fn set(root: &mut Value, segments: &[Segment], value: Value) -> Result<(), String> {
-    let mut node = root;
-    for (k, seg) in segments.iter().enumerate() {
-        let last = k + 1 == segments.len();
-        let here = || path_text(&segments[..k]);
-        match seg {
-            Segment::Key(key) => {
-                if node.is_null() {
-                    *node = Value::Object(Default::default());
-                }
-                let Value::Object(map) = node else {
-                    return Err(format!("`{}` is {}, not a table: it has no field `{key}`", here(), kind(node)));
-                };
-                if last {
-                    map.insert(key.clone(), value);
-                    return Ok(());
-                }
-                node = map.entry(key.clone()).or_insert(Value::Null);
-            }
-            Segment::Index(i) => {
-                let Value::Array(items) = node else {
-                    return Err(format!("`{}` is {}, not an array: it has no entry [{i}]", here(), kind(node)));
-                };
-                let n = items.len();
-                let Some(item) = items.get_mut(*i) else {
-                    return Err(match n {
-                        0 => format!("`{}` has no entries", here()),
-                        _ => format!("`{}` has {n} entries: [0] to [{}]", here(), n - 1),
-                    });
-                };
-                if last {
-                    *item = value;
-                    return Ok(());
-                }
-                node = item;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "absent",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "a table",
-    }
-}
-
-/// Checks that a path names a scenario field, by setting it to 0.5 on the
-/// base and reading the result back. Returns whether the field holds whole
-/// numbers; a path error comes with what is accepted.
-fn probe(base: &Value, segments: &[Segment]) -> Result<bool, (String, String)> {
-    let mut tree = base.clone();
-    set(&mut tree, segments, Value::from(0.5)).map_err(|m| (m, PATH_ACCEPTED.to_string()))?;
-    match serde_path_to_error::deserialize::<_, Scenario>(tree) {
-        Ok(_) => Ok(false),
-        Err(e) => {
-            let at = e.path().to_string();
-            let message = e.into_inner().to_string();
-            if let Some(rest) = message.strip_prefix("unknown field ") {
-                let (field, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-                let table = if at.ends_with(&format!(".{}", field.trim_matches('`'))) {
-                    at.rsplit_once('.').map_or(String::new(), |(t, _)| t.to_string())
-                } else {
-                    at.clone()
-                };
-                let within =
-                    if table.is_empty() || table == "." { "the scenario".into() } else { format!("`{table}`") };
-                return Err((
-                    format!("no field {field} in {within}"),
-                    format!("{}; see scenarios/README.md", expected.trim()),
-                ));
-            }
-            let whole = path_text(segments);
-            Ok(at == whole && (message.ends_with("expected i64") || message.ends_with("expected u64")))
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Points.
+// A sweep's points applied to its base scenario.
 
 impl Sweep {
-    /// Runs in the sweep: points × replications.
-    pub fn runs(&self, points: usize) -> u64 {
-        points as u64 * u64::from(self.replications)
-    }
-
     /// The scenario of one point: the base with each parameter set to the
     /// point's value, read back through the schema and validated. An error
     /// is located at the sweep file's entry for the parameter to blame.
@@ -803,8 +434,7 @@ impl Sweep {
     pub fn scenario_at(&self, point: &Point) -> Result<Scenario, ScenarioError> {
         let mut tree = self.base_json.clone();
         for (i, (p, v)) in self.params.iter().zip(&point.values).enumerate() {
-            set(&mut tree, &p.segments, v.clone())
-                .map_err(|m| self.point_error(point, i, &p.path, m, PATH_ACCEPTED))?;
+            p.parsed.set(&mut tree, v.clone()).map_err(|m| self.point_error(point, i, &p.path, m, PATH_ACCEPTED))?;
         }
         let scenario: Scenario = serde_path_to_error::deserialize(tree).map_err(|e| {
             let at = e.path().to_string();
@@ -875,46 +505,5 @@ impl Sweep {
             format!("point {}{what}{whose}: {message}", point.index),
         )
         .accepting(accepted)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_parse_and_print() {
-        let p = parse_path("agents[1].params.herding").unwrap();
-        assert_eq!(
-            p,
-            [
-                Segment::Key("agents".into()),
-                Segment::Index(1),
-                Segment::Key("params".into()),
-                Segment::Key("herding".into())
-            ]
-        );
-        assert_eq!(path_text(&p), "agents[1].params.herding");
-        for bad in ["", "a..b", "a[x]", "a[1", "a]", "[0].a", "a[]", "a b", "a.[0]"] {
-            assert!(parse_path(bad).is_err(), "{bad:?} should be refused");
-        }
-    }
-
-    #[test]
-    fn set_creates_tables_but_not_array_entries() {
-        let mut v: Value = serde_json::json!({ "a": [ { "b": 1 } ], "s": "x" });
-        set(&mut v, &parse_path("a[0].c.d").unwrap(), Value::from(2)).unwrap();
-        assert_eq!(v["a"][0]["c"]["d"], 2);
-        assert!(set(&mut v, &parse_path("a[1].b").unwrap(), Value::from(2)).unwrap_err().contains("1 entries"));
-        assert!(set(&mut v, &parse_path("s.t").unwrap(), Value::from(2)).unwrap_err().contains("not a table"));
-        assert!(set(&mut v, &parse_path("s[0]").unwrap(), Value::from(2)).unwrap_err().contains("not an array"));
-    }
-
-    #[test]
-    fn twelve_significant_digits() {
-        assert_eq!(round_sig(0.1 + 0.2), 0.3);
-        assert_eq!(round_sig(0.02 + 3.0 * 0.01), 0.05);
-        assert_eq!(round_sig(123456.0), 123456.0);
-        assert_eq!(round_sig(-1.0e-7 * 3.0), -3.0e-7);
     }
 }

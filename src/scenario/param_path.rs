@@ -1,0 +1,231 @@
+//! Parameter paths: a scenario field named by its TOML field names joined by
+//! `.`, with `[i]` (from 0) for an entry of an array — `agents[1].count`,
+//! `agents[2].params.herding`, `macro.loan_rate.theta`, `simulation.window`,
+//! `events[0].at`. This module parses a path and applies values to a
+//! scenario through its serde tree: the resolved scenario (defaults filled
+//! in) is turned into a JSON tree, the path is set, and the tree is read back
+//! through the scenario's own schema and validation. So a path that does not
+//! exist, a value of the wrong type and a value that fails validation are
+//! refused with the same words as in a scenario file.
+//!
+//! Every scenario field is reachable, including whole tables
+//! (`agents[0].budget`, with table values).
+
+use serde_json::Value;
+
+use super::schema::Scenario;
+
+/// The accepted spelling of a parameter path, for error messages.
+pub const PATH_ACCEPTED: &str = "a dotted path of the scenario's field names, with [i] (from 0) for an entry of an \
+     array, e.g. agents[1].count, agents[2].params.herding, macro.loan_rate.theta, product[0].min_credit_score";
+
+#[derive(Clone, Debug, PartialEq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// A parsed parameter path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamPath {
+    segments: Vec<Segment>,
+}
+
+impl ParamPath {
+    pub fn parse(path: &str) -> Result<ParamPath, String> {
+        let bad = || format!("`{path}` is not a parameter path");
+        if path.is_empty() {
+            return Err("the path is empty".into());
+        }
+        let mut segments = Vec::new();
+        for part in path.split('.') {
+            let (key, mut rest) = match part.find('[') {
+                Some(i) => (&part[..i], &part[i..]),
+                None => (part, ""),
+            };
+            if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(bad());
+            }
+            segments.push(Segment::Key(key.to_string()));
+            while !rest.is_empty() {
+                let close = rest.find(']').ok_or_else(bad)?;
+                if !rest.starts_with('[') {
+                    return Err(bad());
+                }
+                let index = &rest[1..close];
+                if index.is_empty() || !index.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(bad());
+                }
+                segments.push(Segment::Index(index.parse().map_err(|_| bad())?));
+                rest = &rest[close + 1..];
+            }
+        }
+        Ok(ParamPath { segments })
+    }
+
+    /// The path as written, canonically.
+    pub fn text(&self) -> String {
+        text(&self.segments)
+    }
+
+    /// Sets the path in the tree to `value`. Missing tables on the way are
+    /// created (the schema then says whether they may exist); an array index
+    /// must name an existing entry.
+    pub fn set(&self, root: &mut Value, value: Value) -> Result<(), String> {
+        let segments = &self.segments;
+        let mut node = root;
+        for (k, seg) in segments.iter().enumerate() {
+            let last = k + 1 == segments.len();
+            let here = || text(&segments[..k]);
+            match seg {
+                Segment::Key(key) => {
+                    if node.is_null() {
+                        *node = Value::Object(Default::default());
+                    }
+                    let Value::Object(map) = node else {
+                        return Err(format!("`{}` is {}, not a table: it has no field `{key}`", here(), kind(node)));
+                    };
+                    if last {
+                        map.insert(key.clone(), value);
+                        return Ok(());
+                    }
+                    node = map.entry(key.clone()).or_insert(Value::Null);
+                }
+                Segment::Index(i) => {
+                    let Value::Array(items) = node else {
+                        return Err(format!("`{}` is {}, not an array: it has no entry [{i}]", here(), kind(node)));
+                    };
+                    let n = items.len();
+                    let Some(item) = items.get_mut(*i) else {
+                        return Err(match n {
+                            0 => format!("`{}` has no entries", here()),
+                            _ => format!("`{}` has {n} entries: [0] to [{}]", here(), n - 1),
+                        });
+                    };
+                    if last {
+                        *item = value;
+                        return Ok(());
+                    }
+                    node = item;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that the path names a scenario field, by setting it to 0.5 on
+    /// the base tree and reading the result back. Returns whether the field
+    /// holds whole numbers; a path error comes with what is accepted.
+    pub fn probe(&self, base: &Value) -> Result<bool, (String, String)> {
+        let mut tree = base.clone();
+        self.set(&mut tree, Value::from(0.5)).map_err(|m| (m, PATH_ACCEPTED.to_string()))?;
+        match serde_path_to_error::deserialize::<_, Scenario>(tree) {
+            Ok(_) => Ok(false),
+            Err(e) => {
+                let at = e.path().to_string();
+                let message = e.into_inner().to_string();
+                if let Some(rest) = message.strip_prefix("unknown field ") {
+                    let (field, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+                    let table = if at.ends_with(&format!(".{}", field.trim_matches('`'))) {
+                        at.rsplit_once('.').map_or(String::new(), |(t, _)| t.to_string())
+                    } else {
+                        at.clone()
+                    };
+                    let within =
+                        if table.is_empty() || table == "." { "the scenario".into() } else { format!("`{table}`") };
+                    return Err((
+                        format!("no field {field} in {within}"),
+                        format!("{}; see scenarios/README.md", expected.trim()),
+                    ));
+                }
+                Ok(at == self.text() && (message.ends_with("expected i64") || message.ends_with("expected u64")))
+            }
+        }
+    }
+}
+
+fn text(segments: &[Segment]) -> String {
+    let mut s = String::new();
+    for seg in segments {
+        match seg {
+            Segment::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Segment::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "absent",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "a table",
+    }
+}
+
+/// A sweep file's TOML value as a value of the scenario's tree.
+pub fn to_json(v: &toml::Value) -> Result<Value, String> {
+    Ok(match v {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => {
+            serde_json::Number::from_f64(*f).map(Value::Number).ok_or_else(|| format!("{f} is not a finite number"))?
+        }
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.iter().map(to_json).collect::<Result<_, _>>()?),
+        toml::Value::Table(t) => {
+            Value::Object(t.iter().map(|(k, v)| Ok((k.clone(), to_json(v)?))).collect::<Result<_, String>>()?)
+        }
+    })
+}
+
+/// A value as it reads in a message or a CSV cell: strings bare, the rest as JSON.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_parse_and_print() {
+        let p = ParamPath::parse("agents[1].params.herding").unwrap();
+        assert_eq!(
+            p.segments,
+            [
+                Segment::Key("agents".into()),
+                Segment::Index(1),
+                Segment::Key("params".into()),
+                Segment::Key("herding".into())
+            ]
+        );
+        assert_eq!(p.text(), "agents[1].params.herding");
+        for bad in ["", "a..b", "a[x]", "a[1", "a]", "[0].a", "a[]", "a b", "a.[0]"] {
+            assert!(ParamPath::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn set_creates_tables_but_not_array_entries() {
+        let mut v: Value = serde_json::json!({ "a": [ { "b": 1 } ], "s": "x" });
+        let set = |v: &mut Value, p: &str| ParamPath::parse(p).unwrap().set(v, Value::from(2));
+        set(&mut v, "a[0].c.d").unwrap();
+        assert_eq!(v["a"][0]["c"]["d"], 2);
+        assert!(set(&mut v, "a[1].b").unwrap_err().contains("1 entries"));
+        assert!(set(&mut v, "s.t").unwrap_err().contains("not a table"));
+        assert!(set(&mut v, "s[0]").unwrap_err().contains("not an array"));
+    }
+}
