@@ -17,7 +17,7 @@ mod validate;
 
 use std::path::Path;
 
-pub use error::ScenarioError;
+pub use error::{ErrorDetail, ScenarioError};
 pub use param_domain::{Domain, round_sig};
 pub use param_path::value_text;
 pub use schema::*;
@@ -26,15 +26,12 @@ pub use units::{Date, DayTime, Duration, TimeOfDay};
 pub use validate::{MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK};
 
 /// Reads, parses and validates a scenario file.
-// A scenario error is built once per failed run; its size does not matter.
-#[allow(clippy::result_large_err)]
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = read_text(path, "scenario", "a readable TOML scenario file, e.g. scenarios/baseline.toml")?;
     parse(path, &text)
 }
 
 /// A scenario or sweep file's text; `what` names the kind of file in the message.
-#[allow(clippy::result_large_err)]
 fn read_text(path: &Path, what: &str, accepted: &str) -> Result<String, ScenarioError> {
     std::fs::read_to_string(path).map_err(|e| {
         let why = match e.kind() {
@@ -47,7 +44,6 @@ fn read_text(path: &Path, what: &str, accepted: &str) -> Result<String, Scenario
 }
 
 /// Parses and validates scenario text; `path` is used only in messages.
-#[allow(clippy::result_large_err)]
 pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     let de = toml::de::Deserializer::parse(text).map_err(|e| {
         let field = e.span().and_then(|s| locate::key_at(text, s.start));

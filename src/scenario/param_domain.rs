@@ -98,7 +98,6 @@ fn number(v: &toml::Value) -> Option<(f64, bool)> {
 
 /// A `range` table checked; `grid`: the design steps through levels, so the
 /// range needs a `step`.
-#[allow(clippy::result_large_err)]
 pub(super) fn range(r: &RangeTable, grid: bool, bad: &Bad<'_>) -> Result<Domain, ScenarioError> {
     let num = |f: &str, v: &toml::Value| number(v).ok_or_else(|| bad(f, format!("{v} is not a number"), "a number"));
     let (from, from_int) = num("from", &r.from)?;
@@ -136,7 +135,6 @@ pub(super) fn range(r: &RangeTable, grid: bool, bad: &Bad<'_>) -> Result<Domain,
     Ok(Domain::Levels(levels))
 }
 
-#[allow(clippy::result_large_err)]
 pub(super) fn distribution(d: &DistTable, bad: &Bad<'_>) -> Result<Domain, ScenarioError> {
     let given =
         [("min", d.min), ("max", d.max), ("mean", d.mean), ("sd", d.sd), ("median", d.median), ("sigma", d.sigma)];

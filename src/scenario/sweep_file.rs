@@ -169,7 +169,6 @@ impl Sweep {
 
 /// Reads, parses and checks a sweep file and its base scenario. It does not
 /// expand the design: see `crate::sweep::expand` and [`Sweep::check_points`].
-#[allow(clippy::result_large_err)]
 pub fn load_sweep(path: &Path) -> Result<Sweep, ScenarioError> {
     let text = super::read_text(path, "sweep", "a readable TOML sweep file, e.g. scenarios/sweeps/ci.toml")?;
     parse_sweep(path, &text)
@@ -177,7 +176,6 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, ScenarioError> {
 
 /// Parses and checks sweep text; `path` names the file in messages, and the
 /// base scenario is found relative to its directory.
-#[allow(clippy::result_large_err)]
 pub fn parse_sweep(path: &Path, text: &str) -> Result<Sweep, ScenarioError> {
     let file = read_file(path, text)?;
     let bad = |field: String, message: String, accepted: &str| {
@@ -286,7 +284,6 @@ pub fn parse_sweep(path: &Path, text: &str) -> Result<Sweep, ScenarioError> {
 }
 
 /// The sweep file as written: TOML syntax and the schema's types.
-#[allow(clippy::result_large_err)]
 fn read_file(path: &Path, text: &str) -> Result<SweepFile, ScenarioError> {
     let de = toml::de::Deserializer::parse(text).map_err(|e| {
         let field = e.span().and_then(|s| locate::key_at(text, s.start));
@@ -331,7 +328,6 @@ fn read_file(path: &Path, text: &str) -> Result<SweepFile, ScenarioError> {
 }
 
 /// One `[[param]]` table, checked: its path against the base scenario, its values.
-#[allow(clippy::result_large_err)]
 fn param(
     i: usize,
     p: &ParamTable,
@@ -430,7 +426,6 @@ impl Sweep {
     /// The scenario of one point: the base with each parameter set to the
     /// point's value, read back through the schema and validated. An error
     /// is located at the sweep file's entry for the parameter to blame.
-    #[allow(clippy::result_large_err)]
     pub fn scenario_at(&self, point: &Point) -> Result<Scenario, ScenarioError> {
         let mut tree = self.base_json.clone();
         for (i, (p, v)) in self.params.iter().zip(&point.values).enumerate() {
@@ -450,7 +445,6 @@ impl Sweep {
     }
 
     /// Checks every point, in parallel; the error of the first bad point.
-    #[allow(clippy::result_large_err)]
     pub fn check_points(&self, points: &[Point]) -> Result<(), ScenarioError> {
         use rayon::prelude::*;
         match points.par_iter().find_map_first(|p| self.scenario_at(p).err()) {
