@@ -1,12 +1,11 @@
 //! Parameter paths: a scenario field named by its TOML field names joined by
 //! `.`, with `[i]` (from 0) for an entry of an array — `agents[1].count`,
 //! `agents[2].params.herding`, `macro.loan_rate.theta`, `simulation.window`,
-//! `events[0].at`. This module parses a path and applies values to a
-//! scenario through its serde tree: the resolved scenario (defaults filled
-//! in) is turned into a JSON tree, the path is set, and the tree is read back
-//! through the scenario's own schema and validation. So a path that does not
-//! exist, a value of the wrong type and a value that fails validation are
-//! refused with the same words as in a scenario file.
+//! `events[0].at`. This module parses a path and sets a value at it in the
+//! scenario's serde tree (the resolved scenario, defaults filled in, as
+//! JSON); the caller reads the tree back through the schema and validation,
+//! so a path that does not exist, a value of the wrong type and a value that
+//! fails validation are refused with the same words as in a scenario file.
 //!
 //! Every scenario field is reachable, including whole tables
 //! (`agents[0].budget`, with table values).
@@ -18,6 +17,56 @@ use super::schema::Scenario;
 /// The accepted spelling of a parameter path, for error messages.
 pub const PATH_ACCEPTED: &str = "a dotted path of the scenario's field names, with [i] (from 0) for an entry of an \
      array, e.g. agents[1].count, agents[2].params.herding, macro.loan_rate.theta, product[0].min_credit_score";
+
+/// Why a path cannot be parsed or set in a tree.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PathError {
+    #[error("the path is empty")]
+    Empty,
+    #[error("`{0}` is not a parameter path")]
+    Malformed(String),
+    #[error("`{at}` is {kind}, not a table: it has no field `{key}`")]
+    NotATable { at: String, kind: &'static str, key: String },
+    #[error("`{at}` is {kind}, not an array: it has no entry [{index}]")]
+    NotAnArray { at: String, kind: &'static str, index: usize },
+    #[error("`{at}` has no entries")]
+    NoEntries { at: String },
+    #[error("`{at}` has {len} entries: [0] to [{}]", .len - 1)]
+    NoSuchEntry { at: String, len: usize },
+}
+
+/// Why a path does not name a scenario field.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error(transparent)]
+    Path(#[from] PathError),
+    /// The schema has no such field; `expected` lists the fields it has.
+    #[error("no field {field} in {within}")]
+    UnknownField {
+        field: String,
+        within: String,
+        expected: String,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl ProbeError {
+    /// What a user may write instead, for the message's `accepted:` line.
+    pub fn accepted(&self) -> String {
+        match self {
+            ProbeError::Path(_) => PATH_ACCEPTED.to_string(),
+            ProbeError::UnknownField { expected, .. } => format!("{}; see scenarios/README.md", expected.trim()),
+        }
+    }
+}
+
+/// A sweep file's value that has no place in the scenario's tree.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ValueError {
+    #[error("{0} is not a finite number")]
+    NotFinite(f64),
+}
 
 #[derive(Clone, Debug, PartialEq)]
 enum Segment {
@@ -32,10 +81,10 @@ pub struct ParamPath {
 }
 
 impl ParamPath {
-    pub fn parse(path: &str) -> Result<ParamPath, String> {
-        let bad = || format!("`{path}` is not a parameter path");
+    pub fn parse(path: &str) -> Result<ParamPath, PathError> {
+        let bad = || PathError::Malformed(path.to_string());
         if path.is_empty() {
-            return Err("the path is empty".into());
+            return Err(PathError::Empty);
         }
         let mut segments = Vec::new();
         for part in path.split('.') {
@@ -71,7 +120,7 @@ impl ParamPath {
     /// Sets the path in the tree to `value`. Missing tables on the way are
     /// created (the schema then says whether they may exist); an array index
     /// must name an existing entry.
-    pub fn set(&self, root: &mut Value, value: Value) -> Result<(), String> {
+    pub fn set(&self, root: &mut Value, value: Value) -> Result<(), PathError> {
         let segments = &self.segments;
         let mut node = root;
         for (k, seg) in segments.iter().enumerate() {
@@ -83,7 +132,7 @@ impl ParamPath {
                         *node = Value::Object(Default::default());
                     }
                     let Value::Object(map) = node else {
-                        return Err(format!("`{}` is {}, not a table: it has no field `{key}`", here(), kind(node)));
+                        return Err(PathError::NotATable { at: here(), kind: kind(node), key: key.clone() });
                     };
                     if last {
                         map.insert(key.clone(), value);
@@ -93,13 +142,13 @@ impl ParamPath {
                 }
                 Segment::Index(i) => {
                     let Value::Array(items) = node else {
-                        return Err(format!("`{}` is {}, not an array: it has no entry [{i}]", here(), kind(node)));
+                        return Err(PathError::NotAnArray { at: here(), kind: kind(node), index: *i });
                     };
                     let n = items.len();
                     let Some(item) = items.get_mut(*i) else {
                         return Err(match n {
-                            0 => format!("`{}` has no entries", here()),
-                            _ => format!("`{}` has {n} entries: [0] to [{}]", here(), n - 1),
+                            0 => PathError::NoEntries { at: here() },
+                            _ => PathError::NoSuchEntry { at: here(), len: n },
                         });
                     };
                     if last {
@@ -115,15 +164,16 @@ impl ParamPath {
 
     /// Checks that the path names a scenario field, by setting it to 0.5 on
     /// the base tree and reading the result back. Returns whether the field
-    /// holds whole numbers; a path error comes with what is accepted.
-    pub fn probe(&self, base: &Value) -> Result<bool, (String, String)> {
+    /// holds whole numbers.
+    pub fn probe(&self, base: &Value) -> Result<bool, ProbeError> {
         let mut tree = base.clone();
-        self.set(&mut tree, Value::from(0.5)).map_err(|m| (m, PATH_ACCEPTED.to_string()))?;
+        self.set(&mut tree, Value::from(0.5))?;
         match serde_path_to_error::deserialize::<_, Scenario>(tree) {
             Ok(_) => Ok(false),
             Err(e) => {
                 let at = e.path().to_string();
-                let message = e.into_inner().to_string();
+                let source = e.into_inner();
+                let message = source.to_string();
                 if let Some(rest) = message.strip_prefix("unknown field ") {
                     let (field, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
                     let table = if at.ends_with(&format!(".{}", field.trim_matches('`'))) {
@@ -133,10 +183,12 @@ impl ParamPath {
                     };
                     let within =
                         if table.is_empty() || table == "." { "the scenario".into() } else { format!("`{table}`") };
-                    return Err((
-                        format!("no field {field} in {within}"),
-                        format!("{}; see scenarios/README.md", expected.trim()),
-                    ));
+                    return Err(ProbeError::UnknownField {
+                        field: field.to_string(),
+                        within,
+                        expected: expected.to_string(),
+                        source,
+                    });
                 }
                 Ok(at == self.text() && (message.ends_with("expected i64") || message.ends_with("expected u64")))
             }
@@ -172,18 +224,18 @@ fn kind(v: &Value) -> &'static str {
 }
 
 /// A sweep file's TOML value as a value of the scenario's tree.
-pub fn to_json(v: &toml::Value) -> Result<Value, String> {
+pub fn to_json(v: &toml::Value) -> Result<Value, ValueError> {
     Ok(match v {
         toml::Value::String(s) => Value::String(s.clone()),
         toml::Value::Integer(i) => Value::from(*i),
         toml::Value::Float(f) => {
-            serde_json::Number::from_f64(*f).map(Value::Number).ok_or_else(|| format!("{f} is not a finite number"))?
+            serde_json::Number::from_f64(*f).map(Value::Number).ok_or(ValueError::NotFinite(*f))?
         }
         toml::Value::Boolean(b) => Value::Bool(*b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Array(a.iter().map(to_json).collect::<Result<_, _>>()?),
         toml::Value::Table(t) => {
-            Value::Object(t.iter().map(|(k, v)| Ok((k.clone(), to_json(v)?))).collect::<Result<_, String>>()?)
+            Value::Object(t.iter().map(|(k, v)| Ok((k.clone(), to_json(v)?))).collect::<Result<_, ValueError>>()?)
         }
     })
 }
@@ -224,8 +276,17 @@ mod tests {
         let set = |v: &mut Value, p: &str| ParamPath::parse(p).unwrap().set(v, Value::from(2));
         set(&mut v, "a[0].c.d").unwrap();
         assert_eq!(v["a"][0]["c"]["d"], 2);
-        assert!(set(&mut v, "a[1].b").unwrap_err().contains("1 entries"));
-        assert!(set(&mut v, "s.t").unwrap_err().contains("not a table"));
-        assert!(set(&mut v, "s[0]").unwrap_err().contains("not an array"));
+        assert!(set(&mut v, "a[1].b").unwrap_err().to_string().contains("1 entries"));
+        assert!(set(&mut v, "s.t").unwrap_err().to_string().contains("not a table"));
+        assert!(set(&mut v, "s[0]").unwrap_err().to_string().contains("not an array"));
+    }
+
+    #[test]
+    fn messages_read_as_before() {
+        let mut v: Value = serde_json::json!({ "a": [1, 2] });
+        let e = ParamPath::parse("a[5]").unwrap().set(&mut v, Value::from(0)).unwrap_err();
+        assert_eq!(e.to_string(), "`a` has 2 entries: [0] to [1]");
+        assert_eq!(ParamPath::parse("a b").unwrap_err().to_string(), "`a b` is not a parameter path");
+        assert_eq!(to_json(&toml::Value::Float(f64::NAN)).unwrap_err().to_string(), "NaN is not a finite number");
     }
 }

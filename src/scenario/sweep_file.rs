@@ -337,7 +337,7 @@ fn param(
     bad: &dyn Fn(String, String, &str) -> ScenarioError,
 ) -> Result<Param, ScenarioError> {
     let at = |f: &str| format!("param[{i}].{f}");
-    let parsed = ParamPath::parse(&p.path).map_err(|m| bad(at("path"), m, PATH_ACCEPTED))?;
+    let parsed = ParamPath::parse(&p.path).map_err(|e| bad(at("path"), e.to_string(), PATH_ACCEPTED))?;
     if let Some(j) = earlier.iter().position(|q| q.path == p.path) {
         return Err(bad(
             at("path"),
@@ -352,7 +352,7 @@ fn param(
             "any other scenario field; set [sweep] replications for more seeds per point",
         ));
     }
-    let integer = parsed.probe(base_json).map_err(|(m, a)| bad(at("path"), m, &a))?;
+    let integer = parsed.probe(base_json).map_err(|e| bad(at("path"), e.to_string(), &e.accepted()))?;
     let given = [p.values.is_some(), p.range.is_some(), p.distribution.is_some()];
     if given.iter().filter(|&&g| g).count() != 1 {
         return Err(bad(
@@ -371,11 +371,9 @@ fn param(
         }
         let mut out = Vec::with_capacity(values.len());
         for (j, v) in values.iter().enumerate() {
-            out.push(
-                to_json(v).map_err(|m| {
-                    bad(format!("param[{i}].values[{j}]"), m, "a finite number, string, boolean or table")
-                })?,
-            );
+            out.push(to_json(v).map_err(|e| {
+                bad(format!("param[{i}].values[{j}]"), e.to_string(), "a finite number, string, boolean or table")
+            })?);
         }
         (Domain::Levels(out), Origin::Values)
     } else if let Some(r) = &p.range {
@@ -429,7 +427,9 @@ impl Sweep {
     pub fn scenario_at(&self, point: &Point) -> Result<Scenario, ScenarioError> {
         let mut tree = self.base_json.clone();
         for (i, (p, v)) in self.params.iter().zip(&point.values).enumerate() {
-            p.parsed.set(&mut tree, v.clone()).map_err(|m| self.point_error(point, i, &p.path, m, PATH_ACCEPTED))?;
+            p.parsed
+                .set(&mut tree, v.clone())
+                .map_err(|e| self.point_error(point, i, &p.path, e.to_string(), PATH_ACCEPTED))?;
         }
         let scenario: Scenario = serde_path_to_error::deserialize(tree).map_err(|e| {
             let at = e.path().to_string();
