@@ -8,7 +8,6 @@ pub mod calendar;
 pub mod cli;
 pub mod credit;
 pub mod engine;
-pub mod log;
 pub mod macro_env;
 pub mod metrics;
 pub mod platform;
