@@ -20,7 +20,6 @@ pub mod cli;
 pub mod columns;
 pub mod credit;
 pub mod engine;
-pub mod log;
 pub mod macro_env;
 pub mod metrics;
 pub mod platform;

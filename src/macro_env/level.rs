@@ -15,6 +15,7 @@
 use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution as _, StandardNormal};
 
+use super::ModelError;
 use super::path::{StepPath, check_points};
 
 /// Price level (inflation index) dynamics. Times are in years since the
@@ -39,23 +40,23 @@ pub enum LevelModel {
 impl LevelModel {
     /// Why the model cannot be simulated, if it cannot: every number finite,
     /// levels (value, p0, path values) > 0, `sigma >= 0`.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ModelError> {
         match *self {
             LevelModel::Fixed { value } => positive_level("fixed", "value", value),
             LevelModel::Gbm { p0, inflation, sigma } => {
                 positive_level("gbm", "p0", p0)?;
                 if !inflation.is_finite() {
-                    return Err(format!("gbm: inflation must be finite, got {inflation}"));
+                    return Err(ModelError::NotFinite { model: "gbm", field: "inflation", value: inflation });
                 }
                 if !(sigma.is_finite() && sigma >= 0.0) {
-                    return Err(format!("gbm: sigma must be finite and >= 0, got {sigma}"));
+                    return Err(ModelError::Negative { model: "gbm", field: "sigma", value: sigma });
                 }
                 Ok(())
             }
             LevelModel::Path { ref points } => {
                 check_points("price level path", points)?;
                 match points.iter().position(|&(_, v)| v.is_nan() || v <= 0.0) {
-                    Some(i) => Err(format!("price level path: point {i} has level {} <= 0", points[i].1)),
+                    Some(index) => Err(ModelError::LevelNotPositive { index, level: points[index].1 }),
                     None => Ok(()),
                 }
             }
@@ -63,8 +64,8 @@ impl LevelModel {
     }
 }
 
-fn positive_level(model: &str, field: &str, x: f64) -> Result<(), String> {
-    if x.is_finite() && x > 0.0 { Ok(()) } else { Err(format!("{model}: {field} must be finite and > 0, got {x}")) }
+fn positive_level(model: &'static str, field: &'static str, value: f64) -> Result<(), ModelError> {
+    if value.is_finite() && value > 0.0 { Ok(()) } else { Err(ModelError::NotPositive { model, field, value }) }
 }
 
 /// A price index must stay positive for ln(P / reference) to exist; a

@@ -15,11 +15,13 @@
 //! Times are years (f64) of calendar time since the run's start;
 //! [`years`] converts the engine's nanosecond clock.
 
+mod error;
 mod level;
 mod path;
 mod rate;
 mod shock;
 
+pub use error::ModelError;
 pub use level::{LevelModel, PriceLevel};
 pub use rate::{RateModel, RateProcess, feller_ok};
 pub use shock::{ShockModel, ShockProcess};

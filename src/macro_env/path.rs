@@ -3,6 +3,8 @@
 //! day 5") that the scenario states instead of a stochastic model. Not a
 //! model from the literature; it replaces one, so it draws nothing.
 
+use super::ModelError;
+
 /// A right-continuous step function of time given by `(time_years, value)`
 /// points sorted by time: at `t` it is the value of the last point at or
 /// before `t`, and the first point's value before the first point.
@@ -29,21 +31,18 @@ impl StepPath {
 }
 
 /// Why `points` cannot be a step path, if it cannot: empty, a non-finite
-/// time or value, or times out of order. `what` names the process in the
+/// time or value, or times out of order. `path` names the process in the
 /// message.
-pub(crate) fn check_points(what: &str, points: &[(f64, f64)]) -> Result<(), String> {
+pub(crate) fn check_points(path: &'static str, points: &[(f64, f64)]) -> Result<(), ModelError> {
     if points.is_empty() {
-        return Err(format!("{what}: a path needs at least one point"));
+        return Err(ModelError::EmptyPath { path });
     }
-    for (i, &(time, value)) in points.iter().enumerate() {
+    for (index, &(time, value)) in points.iter().enumerate() {
         if !time.is_finite() || !value.is_finite() {
-            return Err(format!("{what}: path point {i} ({time}, {value}) is not finite"));
+            return Err(ModelError::PointNotFinite { path, index, time, value });
         }
-        if i > 0 && time < points[i - 1].0 {
-            return Err(format!(
-                "{what}: path point {i} at {time} comes before the previous one at {}",
-                points[i - 1].0
-            ));
+        if index > 0 && time < points[index - 1].0 {
+            return Err(ModelError::PointOutOfOrder { path, index, time, previous: points[index - 1].0 });
         }
     }
     Ok(())

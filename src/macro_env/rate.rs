@@ -20,6 +20,7 @@
 use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution as _, Gamma, Poisson, StandardNormal};
 
+use super::ModelError;
 use super::path::{StepPath, check_points};
 
 /// Short-rate / index dynamics. Times are in years (f64) since the run's
@@ -45,7 +46,7 @@ impl RateModel {
     /// Accepted: every number finite; `kappa >= 0` (0 is a driftless walk);
     /// `sigma >= 0` (0 is the deterministic relaxation to `theta`); for CIR
     /// also `theta >= 0` and `r0 >= 0`; a path non-empty and sorted by time.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ModelError> {
         match *self {
             RateModel::Fixed { value } => finite("fixed", "value", value),
             RateModel::Vasicek { r0, kappa, theta, sigma } => {
@@ -65,12 +66,12 @@ impl RateModel {
     }
 }
 
-fn finite(model: &str, field: &str, x: f64) -> Result<(), String> {
-    if x.is_finite() { Ok(()) } else { Err(format!("{model}: {field} must be finite, got {x}")) }
+fn finite(model: &'static str, field: &'static str, value: f64) -> Result<(), ModelError> {
+    if value.is_finite() { Ok(()) } else { Err(ModelError::NotFinite { model, field, value }) }
 }
 
-fn non_negative(model: &str, field: &str, x: f64) -> Result<(), String> {
-    if x.is_finite() && x >= 0.0 { Ok(()) } else { Err(format!("{model}: {field} must be finite and >= 0, got {x}")) }
+fn non_negative(model: &'static str, field: &'static str, value: f64) -> Result<(), ModelError> {
+    if value.is_finite() && value >= 0.0 { Ok(()) } else { Err(ModelError::Negative { model, field, value }) }
 }
 
 /// Feller condition for CIR: 2κθ >= σ². When it holds the rate never
@@ -429,6 +430,6 @@ mod tests {
         }
         assert!(RateModel::Cir { r0: 0.0, kappa: 0.0, theta: 0.0, sigma: 0.0 }.check().is_ok());
         let e = RateModel::Cir { r0: 0.01, kappa: 1.0, theta: 0.02, sigma: f64::INFINITY }.check().unwrap_err();
-        assert!(e.contains("sigma"), "{e}");
+        assert!(e.to_string().contains("sigma"), "{e}");
     }
 }

@@ -18,6 +18,8 @@ use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution as _, Poisson, StandardNormal};
 
+use super::ModelError;
+
 /// International shock parameters.
 ///
 /// `tau_years` must be > 0; `f64::INFINITY` is allowed and means shocks never
@@ -36,19 +38,19 @@ impl ShockModel {
     /// Why the model cannot be simulated, if it cannot: `rate_per_year`
     /// finite and >= 0, `mean` finite, `sd` finite and >= 0, `tau_years` > 0
     /// (infinity allowed).
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ModelError> {
         let ShockModel { rate_per_year, mean, sd, tau_years } = *self;
         if !(rate_per_year.is_finite() && rate_per_year >= 0.0) {
-            return Err(format!("shock: rate_per_year must be finite and >= 0, got {rate_per_year}"));
+            return Err(ModelError::Negative { model: "shock", field: "rate_per_year", value: rate_per_year });
         }
         if !mean.is_finite() {
-            return Err(format!("shock: mean must be finite, got {mean}"));
+            return Err(ModelError::NotFinite { model: "shock", field: "mean", value: mean });
         }
         if !(sd.is_finite() && sd >= 0.0) {
-            return Err(format!("shock: sd must be finite and >= 0, got {sd}"));
+            return Err(ModelError::Negative { model: "shock", field: "sd", value: sd });
         }
         if tau_years.is_nan() || tau_years <= 0.0 {
-            return Err(format!("shock: tau must be > 0, got {tau_years}"));
+            return Err(ModelError::Tau(tau_years));
         }
         Ok(())
     }

@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+pub mod events;
 pub mod line;
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -21,7 +22,6 @@ use std::thread::JoinHandle;
 use crate::columns;
 use crate::engine::record::{OpRecord, Recorder, TradeRecord};
 use crate::engine::{Outcome, RunStats};
-use crate::log;
 use crate::metrics::{Summary, risk};
 use crate::scenario::{Date, Scenario};
 use line::Line;
@@ -96,12 +96,12 @@ impl LineFiles {
                 let l = &mut self.line;
                 l.secs(t.time).comma().str(id).comma().micros(t.price * tick).comma().uint(u64::from(t.lots)).comma();
                 l.uint(u64::from(t.buyer)).comma().uint(u64::from(t.seller)).comma();
-                l.uint(t.buy_order).comma().uint(t.sell_order).comma().str(log::side_name(t.aggressor));
+                l.uint(t.buy_order).comma().uint(t.sell_order).comma().str(events::side_name(t.aggressor));
                 l.flush_to(self.trades.writer())
             }
             Record::Op(op) => match self.ops.as_mut() {
                 Some(f) => {
-                    log::format_op(&mut self.line, op, &self.products);
+                    events::format_op(&mut self.line, op, &self.products);
                     self.line.flush_to(f.writer())
                 }
                 None => Ok(()),

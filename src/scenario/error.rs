@@ -5,8 +5,13 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// Boxed, so that a `Result` carrying it stays small on the path that succeeds.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ScenarioError {
+pub struct ScenarioError(Box<ErrorDetail>);
+
+/// Where a scenario mistake is and what is accepted instead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorDetail {
     pub file: PathBuf,
     /// 1-based line and column, where the mistake has a place in the file.
     pub line: Option<usize>,
@@ -19,14 +24,18 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     pub fn whole_file(file: &Path, message: impl Into<String>) -> ScenarioError {
-        ScenarioError {
+        ScenarioError(Box::new(ErrorDetail {
             file: file.to_path_buf(),
             line: None,
             column: None,
             field: None,
             message: message.into(),
             accepted: None,
-        }
+        }))
+    }
+
+    pub fn detail(&self) -> &ErrorDetail {
+        &self.0
     }
 
     pub fn at_span(
@@ -43,11 +52,18 @@ impl ScenarioError {
             }
             None => (None, None),
         };
-        ScenarioError { file: file.to_path_buf(), line, column, field, message: message.into(), accepted: None }
+        ScenarioError(Box::new(ErrorDetail {
+            file: file.to_path_buf(),
+            line,
+            column,
+            field,
+            message: message.into(),
+            accepted: None,
+        }))
     }
 
     pub fn accepting(mut self, accepted: impl Into<String>) -> ScenarioError {
-        self.accepted = Some(accepted.into());
+        self.0.accepted = Some(accepted.into());
         self
     }
 }
@@ -64,15 +80,16 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let (Some(line), Some(column)) = (self.line, self.column) {
+        let d = &self.0;
+        write!(f, "{}", d.file.display())?;
+        if let (Some(line), Some(column)) = (d.line, d.column) {
             write!(f, ":{line}:{column}")?;
         }
-        if let Some(field) = &self.field {
+        if let Some(field) = &d.field {
             write!(f, ": {field}")?;
         }
-        write!(f, ": {}", self.message)?;
-        if let Some(accepted) = &self.accepted {
+        write!(f, ": {}", d.message)?;
+        if let Some(accepted) = &d.accepted {
             write!(f, "\n  accepted: {accepted}")?;
         }
         Ok(())

@@ -9,39 +9,44 @@
 mod catalog;
 mod error;
 mod locate;
+mod param_domain;
+mod param_path;
 mod schema;
-mod sweep;
+mod sweep_file;
 pub mod units;
 mod validate;
 
 use std::path::Path;
 
 pub use catalog::FamilyCatalog;
-pub use error::ScenarioError;
+pub use error::{ErrorDetail, ScenarioError};
+pub use param_domain::{Domain, round_sig};
+pub use param_path::value_text;
 pub use schema::*;
-pub use sweep::{DesignKind, Domain, Param, Point, Sweep, load_sweep, parse_sweep, round_sig, value_text};
+pub use sweep_file::{DesignKind, Param, Point, Sweep, load_sweep, parse_sweep};
 pub use units::{Date, DayTime, Duration, TimeOfDay};
 pub use validate::{Invalid, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK};
 
 /// Reads, parses and validates a scenario file; `families` answers for the
 /// behaviours its groups name (e.g. `tplus::agents::Registry::builtin()`).
-// A scenario error is built once per failed run; its size does not matter.
-#[allow(clippy::result_large_err)]
 pub fn load(path: &Path, families: &dyn FamilyCatalog) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let what = match e.kind() {
+    let text = read_text(path, "scenario", "a readable TOML scenario file, e.g. scenarios/baseline.toml")?;
+    parse(path, &text, families)
+}
+
+/// A scenario or sweep file's text; `what` names the kind of file in the message.
+fn read_text(path: &Path, what: &str, accepted: &str) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
             std::io::ErrorKind::InvalidData => "the file is not UTF-8 text".to_string(),
             _ => e.to_string(),
         };
-        ScenarioError::whole_file(path, format!("cannot read the scenario: {what}"))
-            .accepting("a readable TOML scenario file, e.g. scenarios/baseline.toml")
-    })?;
-    parse(path, &text, families)
+        ScenarioError::whole_file(path, format!("cannot read the {what}: {why}")).accepting(accepted)
+    })
 }
 
 /// Parses and validates scenario text; `path` is used only in messages.
-#[allow(clippy::result_large_err)]
 pub fn parse(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Result<Scenario, ScenarioError> {
     let de = toml::de::Deserializer::parse(text).map_err(|e| {
         let field = e.span().and_then(|s| locate::key_at(text, s.start));

@@ -2,13 +2,15 @@
 //! reason), traded, filled, cancelled, expired or killed, and every holding
 //! the platform redeemed, one CSV line each in simulated-time order.
 //!
-//! Written only when a run asks for it (`tplus run --log`), as `events.csv`.
+//! Written only when a run asks for it (`tplus run --log`), as `events.csv`;
+//! it lives with the other files a run writes so that the results depend on
+//! the engine's records and not the other way round.
 
 use std::io::{self, Write};
 
+use super::line::Line;
 use crate::book::{OrderKind, Side};
 use crate::engine::record::{Op, OpRecord};
-use crate::results::line::Line;
 
 pub fn side_name(side: Side) -> &'static str {
     match side {

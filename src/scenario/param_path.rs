@@ -1,0 +1,306 @@
+//! Parameter paths: a scenario field named by its TOML field names joined by
+//! `.`, with `[i]` (from 0) for an entry of an array — `agents[1].count`,
+//! `agents[2].params.herding`, `macro.loan_rate.theta`, `simulation.window`,
+//! `events[0].at`. This module parses a path and sets a value at it in the
+//! scenario's serde tree (the resolved scenario, defaults filled in, as
+//! JSON); the caller reads the tree back through the schema and validation,
+//! so a path that does not exist, a value of the wrong type and a value that
+//! fails validation are refused with the same words as in a scenario file.
+//!
+//! Every scenario field is reachable, including whole tables
+//! (`agents[0].budget`, with table values).
+
+use serde_json::Value;
+
+use super::catalog::FamilyCatalog;
+use super::schema::Scenario;
+use super::validate::{self, Invalid};
+
+/// The accepted spelling of a parameter path, for error messages.
+pub const PATH_ACCEPTED: &str = "a dotted path of the scenario's field names, with [i] (from 0) for an entry of an \
+     array, e.g. agents[1].count, agents[2].params.herding, macro.loan_rate.theta, product[0].min_credit_score";
+
+/// Why a path cannot be parsed or set in a tree.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PathError {
+    #[error("the path is empty")]
+    Empty,
+    #[error("`{0}` is not a parameter path")]
+    Malformed(String),
+    #[error("`{at}` is {kind}, not a table: it has no field `{key}`")]
+    NotATable { at: String, kind: &'static str, key: String },
+    #[error("`{at}` is {kind}, not an array: it has no entry [{index}]")]
+    NotAnArray { at: String, kind: &'static str, index: usize },
+    #[error("`{at}` has no entries")]
+    NoEntries { at: String },
+    #[error("`{at}` has {len} entries: [0] to [{}]", .len - 1)]
+    NoSuchEntry { at: String, len: usize },
+}
+
+/// Why a path does not name a scenario field.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error(transparent)]
+    Path(#[from] PathError),
+    /// The schema has no such field; `expected` lists the fields it has.
+    #[error("no field {field} in {within}")]
+    UnknownField {
+        field: String,
+        within: String,
+        expected: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A behaviour's parameter table does not take the name (its family says so).
+    #[error("{}", .0.message)]
+    NotAParameter(Invalid),
+}
+
+impl ProbeError {
+    /// What a user may write instead, for the message's `accepted:` line.
+    pub fn accepted(&self) -> String {
+        match self {
+            ProbeError::Path(_) => PATH_ACCEPTED.to_string(),
+            ProbeError::UnknownField { expected, .. } => format!("{}; see scenarios/README.md", expected.trim()),
+            ProbeError::NotAParameter(invalid) => invalid.accepted.clone(),
+        }
+    }
+}
+
+/// A sweep file's value that has no place in the scenario's tree.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ValueError {
+    #[error("{0} is not a finite number")]
+    NotFinite(f64),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// A parsed parameter path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamPath {
+    segments: Vec<Segment>,
+}
+
+impl ParamPath {
+    pub fn parse(path: &str) -> Result<ParamPath, PathError> {
+        let bad = || PathError::Malformed(path.to_string());
+        if path.is_empty() {
+            return Err(PathError::Empty);
+        }
+        let mut segments = Vec::new();
+        for part in path.split('.') {
+            let (key, mut rest) = match part.find('[') {
+                Some(i) => (&part[..i], &part[i..]),
+                None => (part, ""),
+            };
+            if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(bad());
+            }
+            segments.push(Segment::Key(key.to_string()));
+            while !rest.is_empty() {
+                let close = rest.find(']').ok_or_else(bad)?;
+                if !rest.starts_with('[') {
+                    return Err(bad());
+                }
+                let index = &rest[1..close];
+                if index.is_empty() || !index.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(bad());
+                }
+                segments.push(Segment::Index(index.parse().map_err(|_| bad())?));
+                rest = &rest[close + 1..];
+            }
+        }
+        Ok(ParamPath { segments })
+    }
+
+    /// The path as written, canonically.
+    pub fn text(&self) -> String {
+        text(&self.segments)
+    }
+
+    /// Sets the path in the tree to `value`. Missing tables on the way are
+    /// created (the schema then says whether they may exist); an array index
+    /// must name an existing entry.
+    pub fn set(&self, root: &mut Value, value: Value) -> Result<(), PathError> {
+        let segments = &self.segments;
+        let mut node = root;
+        for (k, seg) in segments.iter().enumerate() {
+            let last = k + 1 == segments.len();
+            let here = || text(&segments[..k]);
+            match seg {
+                Segment::Key(key) => {
+                    if node.is_null() {
+                        *node = Value::Object(Default::default());
+                    }
+                    let Value::Object(map) = node else {
+                        return Err(PathError::NotATable { at: here(), kind: kind(node), key: key.clone() });
+                    };
+                    if last {
+                        map.insert(key.clone(), value);
+                        return Ok(());
+                    }
+                    node = map.entry(key.clone()).or_insert(Value::Null);
+                }
+                Segment::Index(i) => {
+                    let Value::Array(items) = node else {
+                        return Err(PathError::NotAnArray { at: here(), kind: kind(node), index: *i });
+                    };
+                    let n = items.len();
+                    let Some(item) = items.get_mut(*i) else {
+                        return Err(match n {
+                            0 => PathError::NoEntries { at: here() },
+                            _ => PathError::NoSuchEntry { at: here(), len: n },
+                        });
+                    };
+                    if last {
+                        *item = value;
+                        return Ok(());
+                    }
+                    node = item;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that the path names a scenario field, by setting it to 0.5 on
+    /// the base tree and reading the result back. Returns whether the field
+    /// holds whole numbers.
+    pub fn probe(&self, base: &Value, families: &dyn FamilyCatalog) -> Result<bool, ProbeError> {
+        let mut tree = base.clone();
+        self.set(&mut tree, Value::from(0.5))?;
+        match serde_path_to_error::deserialize::<_, Scenario>(tree) {
+            // A behaviour's parameters are a free table to the schema: their
+            // family's own check says whether the name exists and takes integers.
+            Ok(s) => match validate::validate(&s, families) {
+                Err(v) if v.field == self.text() && v.message.contains("is not a parameter") => {
+                    Err(ProbeError::NotAParameter(v))
+                }
+                Err(v) => Ok(v.field == self.text() && v.message.ends_with("expected an integer")),
+                Ok(()) => Ok(false),
+            },
+            Err(e) => {
+                let at = e.path().to_string();
+                let source = e.into_inner();
+                let message = source.to_string();
+                if let Some(rest) = message.strip_prefix("unknown field ") {
+                    let (field, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+                    let table = if at.ends_with(&format!(".{}", field.trim_matches('`'))) {
+                        at.rsplit_once('.').map_or(String::new(), |(t, _)| t.to_string())
+                    } else {
+                        at.clone()
+                    };
+                    let within =
+                        if table.is_empty() || table == "." { "the scenario".into() } else { format!("`{table}`") };
+                    return Err(ProbeError::UnknownField {
+                        field: field.to_string(),
+                        within,
+                        expected: expected.to_string(),
+                        source,
+                    });
+                }
+                Ok(at == self.text() && (message.ends_with("expected i64") || message.ends_with("expected u64")))
+            }
+        }
+    }
+}
+
+fn text(segments: &[Segment]) -> String {
+    let mut s = String::new();
+    for seg in segments {
+        match seg {
+            Segment::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Segment::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "absent",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "a table",
+    }
+}
+
+/// A sweep file's TOML value as a value of the scenario's tree.
+pub fn to_json(v: &toml::Value) -> Result<Value, ValueError> {
+    Ok(match v {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => {
+            serde_json::Number::from_f64(*f).map(Value::Number).ok_or(ValueError::NotFinite(*f))?
+        }
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.iter().map(to_json).collect::<Result<_, _>>()?),
+        toml::Value::Table(t) => {
+            Value::Object(t.iter().map(|(k, v)| Ok((k.clone(), to_json(v)?))).collect::<Result<_, ValueError>>()?)
+        }
+    })
+}
+
+/// A value as it reads in a message or a CSV cell: strings bare, the rest as JSON.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_parse_and_print() {
+        let p = ParamPath::parse("agents[1].params.herding").unwrap();
+        assert_eq!(
+            p.segments,
+            [
+                Segment::Key("agents".into()),
+                Segment::Index(1),
+                Segment::Key("params".into()),
+                Segment::Key("herding".into())
+            ]
+        );
+        assert_eq!(p.text(), "agents[1].params.herding");
+        for bad in ["", "a..b", "a[x]", "a[1", "a]", "[0].a", "a[]", "a b", "a.[0]"] {
+            assert!(ParamPath::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn set_creates_tables_but_not_array_entries() {
+        let mut v: Value = serde_json::json!({ "a": [ { "b": 1 } ], "s": "x" });
+        let set = |v: &mut Value, p: &str| ParamPath::parse(p).unwrap().set(v, Value::from(2));
+        set(&mut v, "a[0].c.d").unwrap();
+        assert_eq!(v["a"][0]["c"]["d"], 2);
+        assert!(set(&mut v, "a[1].b").unwrap_err().to_string().contains("1 entries"));
+        assert!(set(&mut v, "s.t").unwrap_err().to_string().contains("not a table"));
+        assert!(set(&mut v, "s[0]").unwrap_err().to_string().contains("not an array"));
+    }
+
+    #[test]
+    fn messages_read_as_before() {
+        let mut v: Value = serde_json::json!({ "a": [1, 2] });
+        let e = ParamPath::parse("a[5]").unwrap().set(&mut v, Value::from(0)).unwrap_err();
+        assert_eq!(e.to_string(), "`a` has 2 entries: [0] to [1]");
+        assert_eq!(ParamPath::parse("a b").unwrap_err().to_string(), "`a b` is not a parameter path");
+        assert_eq!(to_json(&toml::Value::Float(f64::NAN)).unwrap_err().to_string(), "NaN is not a finite number");
+    }
+}

@@ -1,0 +1,126 @@
+//! The time axis the left column's charts share: which windows are on
+//! screen and where, the series, live-change markers and day lines drawn on
+//! it, and its labels.
+
+use ratatui::style::{Color, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::Line;
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
+
+use super::{DIM, LABEL_W, MARK, WEEKDAYS};
+use crate::engine::live::{LiveView, ProductNow, WindowPoint};
+use crate::tui::app::clock_text;
+
+/// The windows on screen and where they go on the x axis: window `i` is
+/// drawn at x = i + 1 (its end); the axis spans `cap` windows.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Span_ {
+    pub(super) start: usize,
+    pub(super) cap: usize,
+}
+
+impl Span_ {
+    pub(super) fn bounds(self) -> [f64; 2] {
+        [self.start as f64, (self.start + self.cap) as f64]
+    }
+}
+
+/// A current value: the window's index, the value and its interval.
+pub(super) type Now = (usize, (f64, (f64, f64)));
+
+/// The latest value worth showing: the window in progress once it has one,
+/// else the last window that had one.
+pub(super) fn current<T>(windows: &[WindowPoint], f: impl Fn(&WindowPoint) -> Option<T>) -> Option<(usize, T)> {
+    windows.iter().enumerate().rev().take(2).find_map(|(i, w)| f(w).map(|v| (i, v)))
+}
+
+/// The windows completed (the last one is in progress while in session).
+pub(super) fn completed<'a>(view: &LiveView, p: &'a ProductNow) -> &'a [WindowPoint] {
+    &p.windows[..p.windows.len() - usize::from(view.in_session && !p.windows.is_empty())]
+}
+
+pub(super) fn y_labels(labels: &[String]) -> Vec<Line<'static>> {
+    labels.iter().map(|l| Line::from(format!("{l:>LABEL_W$}"))).collect()
+}
+
+/// x of each live change on the time axis.
+pub(super) fn marker_xs(view: &LiveView, windows: &[WindowPoint]) -> Vec<f64> {
+    view.markers
+        .iter()
+        .map(|m| match windows.iter().position(|w| w.t_end >= m.t) {
+            Some(i) => {
+                let into = 1.0 - (windows[i].t_end - m.t) / view.window_secs.max(1e-9);
+                i as f64 + into.clamp(0.0, 1.0)
+            }
+            None => windows.len() as f64,
+        })
+        .collect()
+}
+
+/// Vertical marker lines from `lo` to `hi` (a bar dataset draws from the bottom).
+pub(super) fn marker_points(view: &LiveView, windows: &[WindowPoint], span: Span_, hi: f64) -> Vec<(f64, f64)> {
+    let [a, b] = span.bounds();
+    marker_xs(view, windows).into_iter().filter(|x| *x >= a && *x <= b).map(|x| (x, hi)).collect()
+}
+
+/// Faint vertical lines where a business day starts (from `lo` up to `hi`).
+pub(super) fn day_points(view: &LiveView, windows: &[WindowPoint], span: Span_, hi: f64) -> Vec<(f64, f64)> {
+    (span.start.max(1)..windows.len())
+        .filter(|&i| windows[i].t_end - windows[i - 1].t_end > 1.5 * view.window_secs)
+        .map(|i| (i as f64, hi))
+        .collect()
+}
+
+pub(super) fn day_set(data: &[(f64, f64)]) -> Dataset<'_> {
+    Dataset::default().data(data).marker(Marker::Braille).graph_type(GraphType::Bar).style(Style::new().fg(DIM))
+}
+
+pub(super) fn series(windows: &[WindowPoint], span: Span_, f: impl Fn(&WindowPoint) -> Option<f64>) -> Vec<(f64, f64)> {
+    windows.iter().enumerate().skip(span.start).filter_map(|(i, w)| f(w).map(|y| ((i + 1) as f64, y))).collect()
+}
+
+pub(super) fn time_chart<'a>(datasets: Vec<Dataset<'a>>, span: Span_, y: [f64; 2], labels: &[String]) -> Chart<'a> {
+    Chart::new(datasets)
+        .x_axis(Axis::default().bounds(span.bounds()))
+        .y_axis(Axis::default().bounds(y).labels(y_labels(labels)).style(Style::new().fg(DIM)))
+        .legend_position(None)
+}
+
+pub(super) fn line_set<'a>(data: &'a [(f64, f64)], color: Color) -> Dataset<'a> {
+    Dataset::default().data(data).marker(Marker::Braille).graph_type(GraphType::Line).style(Style::new().fg(color))
+}
+
+pub(super) fn marker_set(data: &[(f64, f64)]) -> Dataset<'_> {
+    Dataset::default().data(data).marker(Marker::Braille).graph_type(GraphType::Bar).style(Style::new().fg(MARK))
+}
+
+/// Decimals that tell apart values `range` apart.
+pub(super) fn decimals(range: f64) -> usize {
+    if range <= 0.0 || !range.is_finite() { 4 } else { (-(range / 4.0).log10()).ceil().clamp(0.0, 6.0) as usize }
+}
+
+/// Bounds around the values, never empty.
+pub(super) fn padded(values: impl Iterator<Item = f64>, min_half_width: f64) -> [f64; 2] {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if !lo.is_finite() {
+        return [0.0, 1.0];
+    }
+    let mid = (lo + hi) / 2.0;
+    let half = ((hi - lo) / 2.0 * 1.1).max(min_half_width);
+    [mid - half, mid + half]
+}
+
+/// The label of x = `i` on the time axis: the start of window `i`.
+pub(super) fn time_label(view: &LiveView, windows: &[WindowPoint], i: usize) -> String {
+    let t = match i {
+        0 => windows.first().map(|w| w.t_end - view.window_secs),
+        _ => windows.get(i - 1).map(|w| w.t_end),
+    };
+    let Some(t) = t else { return String::new() };
+    let hm = clock_text(t)[..5].to_string();
+    let day_offset = (t / 86_400.0).floor() as i64 - (view.t / 86_400.0).floor() as i64;
+    match view.date {
+        Some(d) => format!("{} {hm}", WEEKDAYS[d.add_days(day_offset).weekday() as usize]),
+        None => hm,
+    }
+}

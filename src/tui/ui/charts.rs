@@ -1,0 +1,161 @@
+//! The left column's time charts: success probabilities with their
+//! intervals, volume per window, and price with NAV and the loan rate.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Dataset, GraphType, Paragraph};
+
+use super::axis::{
+    Now, Span_, completed, current, day_points, day_set, decimals, line_set, marker_points, marker_set, padded, series,
+    time_chart, time_label,
+};
+use super::{DIM, LOAN, NAV, PRICE, SALE, SUB, VOLUME, pct, qty, title};
+use crate::engine::live::{LiveView, ProductNow};
+use crate::tui::app::App;
+
+pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &LiveView, p: &ProductNow, span: Span_) {
+    let many = view.products.len() > 1;
+    let name = if many {
+        format!(" {} ({}/{}, tab) ", p.id, app.product + 1, view.products.len())
+    } else {
+        format!(" {} ", p.id)
+    };
+    let block = Block::bordered().title(Line::from(vec![
+        Span::styled(name, Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)),
+        title(" success probability, 95% interval "),
+    ]));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [values, plot] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+
+    let sub = current(&p.windows, |w| w.sub_success.zip(w.sub_interval));
+    let sale = current(&p.windows, |w| w.sale_success.zip(w.sale_interval));
+    let value_text = |name: &str, v: Option<Now>, digits: usize| match v {
+        Some((_, (x, (lo, hi)))) => {
+            format!("{name} {} ({:.digits$}–{:.digits$})", pct(x), lo * 100.0, hi * 100.0)
+        }
+        None => format!("{name} –"),
+    };
+    let digits = if usize::from(inner.width) >= 46 { 1 } else { 0 };
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(value_text("sub", sub, digits), Style::new().fg(SUB)),
+            Span::raw("  "),
+            Span::styled(value_text("sale", sale, digits), Style::new().fg(SALE)),
+        ])),
+        values,
+    );
+
+    let subs = series(&p.windows, span, |w| w.sub_success);
+    let sales = series(&p.windows, span, |w| w.sale_success);
+    let marks = marker_points(view, &p.windows, span, 1.0);
+    let days = day_points(view, &p.windows, span, 1.0);
+    let bar = |v: Option<Now>| {
+        v.filter(|(i, _)| *i >= span.start).map_or(Vec::new(), |(i, (_, (lo, hi)))| {
+            let x = (i + 1) as f64;
+            vec![(x, lo), (x, hi)]
+        })
+    };
+    let (sub_bar, sale_bar) = (bar(sub), bar(sale));
+    let chart = time_chart(
+        vec![
+            day_set(&days),
+            marker_set(&marks),
+            line_set(&subs, SUB),
+            line_set(&sales, SALE),
+            line_set(&sub_bar, SUB),
+            line_set(&sale_bar, SALE),
+        ],
+        span,
+        [0.0, 1.0],
+        &["0%".into(), "50%".into(), "100%".into()],
+    );
+    frame.render_widget(chart, plot);
+}
+
+pub(super) fn volume_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &ProductNow, span: Span_) {
+    let last = completed(view, p).last().map_or("–".to_string(), |w| qty(w.volume));
+    let block = Block::bordered().title(Line::from(vec![
+        title(" volume per window "),
+        Span::styled(format!("· last {last} lots "), Style::new().fg(VOLUME)),
+    ]));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let bars = series(&p.windows, span, |w| Some(w.volume as f64));
+    let top = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(1.0);
+    let marks = marker_points(view, &p.windows, span, top);
+    let days = day_points(view, &p.windows, span, top);
+    let chart = time_chart(
+        vec![
+            day_set(&days),
+            marker_set(&marks),
+            Dataset::default()
+                .data(&bars)
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Bar)
+                .style(Style::new().fg(VOLUME)),
+        ],
+        span,
+        [0.0, top],
+        &["0".into(), qty(top as u64)],
+    );
+    frame.render_widget(chart, inner);
+}
+
+pub(super) fn price_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &ProductNow, span: Span_) {
+    let loan_now = p.windows.last().map(|w| w.loan_rate);
+    let price_text = p.last_price.map_or("–".to_string(), |x| format!("{x:.4}"));
+    let block = Block::bordered().title(Line::from(vec![
+        title(" price "),
+        Span::styled(price_text, Style::new().fg(PRICE)),
+        Span::styled(format!("  NAV {:.4}", p.nav), Style::new().fg(NAV)),
+        Span::styled(
+            format!("  loan rate {} ", loan_now.map_or("–".into(), |r| format!("{:.2}%", r * 100.0))),
+            Style::new().fg(LOAN),
+        ),
+    ]));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let loan_h = (inner.height / 3 + 2).max(4).min(inner.height.saturating_sub(2));
+    let [top, bottom] = Layout::vertical([Constraint::Fill(1), Constraint::Length(loan_h)]).areas(inner);
+
+    let prices = series(&p.windows, span, |w| w.price);
+    let navs = series(&p.windows, span, |w| Some(w.nav));
+    let y = padded(prices.iter().chain(&navs).map(|v| v.1), 0.0005);
+    let d = decimals(y[1] - y[0]);
+    let marks = marker_points(view, &p.windows, span, y[1]);
+    let days = day_points(view, &p.windows, span, y[1]);
+    let price_chart = time_chart(
+        vec![day_set(&days), marker_set(&marks), line_set(&navs, NAV), line_set(&prices, PRICE)],
+        span,
+        y,
+        &[format!("{:.d$}", y[0]), format!("{:.d$}", y[1])],
+    );
+    frame.render_widget(price_chart, top);
+
+    let loans = series(&p.windows, span, |w| Some(w.loan_rate));
+    let y = padded(loans.iter().map(|v| v.1), 0.0025);
+    let marks = marker_points(view, &p.windows, span, y[1]);
+    let days = day_points(view, &p.windows, span, y[1]);
+    let x_labels = [span.start, span.start + span.cap / 2, span.start + span.cap]
+        .iter()
+        .map(|&i| Line::from(time_label(view, &p.windows, i)))
+        .collect::<Vec<_>>();
+    let loan_chart = time_chart(
+        vec![day_set(&days), marker_set(&marks), line_set(&loans, LOAN)],
+        span,
+        y,
+        &[format!("{:.2}%", y[0] * 100.0), format!("{:.2}%", y[1] * 100.0)],
+    )
+    .x_axis(
+        Axis::default()
+            .bounds(span.bounds())
+            .labels(x_labels)
+            .labels_alignment(Alignment::Right)
+            .style(Style::new().fg(DIM)),
+    );
+    frame.render_widget(loan_chart, bottom);
+}

@@ -1,0 +1,118 @@
+//! The rolling correlation of success with volume: numbers, gauges and a
+//! scatter of the recent windows.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, Paragraph};
+
+use super::axis::completed;
+use super::{DIM, SALE, SUB, qty, title};
+use crate::engine::live::{LiveView, ProductNow, WindowPoint};
+use crate::metrics::stats;
+
+/// Rolling correlations over the last K completed windows.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Rolling {
+    pub sub_r: Option<f64>,
+    pub sub_rho: Option<f64>,
+    pub sale_r: Option<f64>,
+    pub sale_rho: Option<f64>,
+    pub windows: usize,
+}
+
+/// Pearson r and Spearman rho of success with volume over the last `k` windows.
+pub fn rolling(windows: &[WindowPoint], k: usize) -> Rolling {
+    let recent = &windows[windows.len().saturating_sub(k)..];
+    let pair = |f: fn(&WindowPoint) -> Option<f64>| -> (Vec<f64>, Vec<f64>) {
+        recent.iter().filter_map(|w| f(w).map(|s| (s, w.volume as f64))).unzip()
+    };
+    let (sx, sv) = pair(|w| w.sub_success);
+    let (ax, av) = pair(|w| w.sale_success);
+    Rolling {
+        sub_r: stats::pearson(&sx, &sv),
+        sub_rho: stats::spearman(&sx, &sv),
+        sale_r: stats::pearson(&ax, &av),
+        sale_rho: stats::spearman(&ax, &av),
+        windows: recent.len(),
+    }
+}
+
+/// A gauge for a correlation: a bar from the centre (0) right for positive,
+/// left for negative, `width` cells.
+pub(super) fn corr_bar(x: Option<f64>, width: usize, color: Color) -> Vec<Span<'static>> {
+    let half = width.saturating_sub(1) / 2;
+    let cells = x.map_or(0, |x| (x.abs().min(1.0) * half as f64).round() as usize);
+    let empty = Style::new().fg(DIM);
+    let fill = Style::new().fg(color);
+    let (left, right) = match x {
+        Some(x) if x < 0.0 => (cells, 0),
+        _ => (0, cells),
+    };
+    vec![
+        Span::styled("─".repeat(half - left), empty),
+        Span::styled("█".repeat(left), fill),
+        Span::styled("┼", empty),
+        Span::styled("█".repeat(right), fill),
+        Span::styled("─".repeat(half - right), empty),
+    ]
+}
+
+pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &ProductNow) {
+    let done = completed(view, p);
+    let k = view.rolling_windows.max(2);
+    let roll = rolling(done, k);
+    let block = Block::bordered().title(title(format!(" success ~ volume (last {}) ", roll.windows)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [gauges, scatter] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(inner);
+    let bar_w = usize::from(inner.width).saturating_sub(14).max(3);
+    let row = |name: &'static str, sym: &'static str, x: Option<f64>, color: Color| {
+        let mut spans = vec![
+            Span::styled(format!("{name:<5}"), Style::new().fg(color)),
+            Span::raw(format!("{sym} ")),
+            Span::styled(
+                x.map_or("  n/a".into(), |v| format!("{v:+.2}")),
+                Style::new().fg(color).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(" "),
+        ];
+        spans.extend(corr_bar(x, bar_w, if x.unwrap_or(0.0) < 0.0 { Color::Red } else { color }));
+        Line::from(spans)
+    };
+    frame.render_widget(
+        Paragraph::new(vec![
+            row("sub", "r", roll.sub_r, SUB),
+            row("", "ρ", roll.sub_rho, SUB),
+            row("sale", "r", roll.sale_r, SALE),
+            row("", "ρ", roll.sale_rho, SALE),
+        ]),
+        gauges,
+    );
+    if scatter.height < 2 {
+        return;
+    }
+    // The K windows of the numbers, bright; older ones (up to 5 K more), dim.
+    let n = done.len();
+    let recent = n.saturating_sub(k);
+    let older = n.saturating_sub(6 * k);
+    let points = |range: std::ops::Range<usize>, f: fn(&WindowPoint) -> Option<f64>| -> Vec<(f64, f64)> {
+        done[range].iter().filter_map(|w| f(w).map(|s| (w.volume as f64, s))).collect()
+    };
+    let old_sub = points(older..recent, |w| w.sub_success);
+    let old_sale = points(older..recent, |w| w.sale_success);
+    let new_sub = points(recent..n, |w| w.sub_success);
+    let new_sale = points(recent..n, |w| w.sale_success);
+    let top = done[older..].iter().map(|w| w.volume).max().unwrap_or(0).max(1) as f64 * 1.05;
+    let dots = |data, color| Dataset::default().data(data).marker(Marker::Dot).style(Style::new().fg(color));
+    let chart = Chart::new(vec![dots(&old_sub, DIM), dots(&old_sale, DIM), dots(&new_sub, SUB), dots(&new_sale, SALE)])
+        .x_axis(Axis::default().bounds([0.0, top]))
+        .y_axis(Axis::default().bounds([0.0, 1.0]).labels(["0%", "100%"]).style(Style::new().fg(DIM)))
+        .legend_position(None);
+    let [plot, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(scatter);
+    frame.render_widget(chart, plot);
+    let foot_text = format!("volume 0–{} lots →", qty(top as u64));
+    frame.render_widget(Paragraph::new(foot_text).alignment(Alignment::Right).style(Style::new().fg(DIM)), foot);
+}

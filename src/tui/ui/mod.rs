@@ -1,0 +1,376 @@
+//! Drawing the live view: a pure function of the [`App`] state.
+//!
+//! Left column, on one time axis (one metrics window per braille dot
+//! column, the latest at the right): success probabilities of subscriptions
+//! and sales with the current interval as an error bar, volume per window,
+//! price with NAV and the loan rate. Right column: the rolling correlation
+//! of success with volume (numbers, gauges and a scatter of recent windows),
+//! the order book of the selected product and the crowd. Live changes show
+//! as yellow vertical lines on the time charts.
+
+mod axis;
+mod charts;
+mod correlation;
+mod market;
+mod status;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::app::App;
+use crate::engine::live::LiveView;
+use axis::Span_;
+use charts::{price_panel, success_panel, volume_panel};
+use correlation::correlation_panel;
+pub use correlation::{Rolling, rolling};
+use market::{book_panel, crowd_panel};
+use status::{help, knob_line, status_line};
+
+/// The smallest terminal the view is drawn in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Width of the y-axis labels of the time charts (the same for all, so
+/// their time axes line up).
+const LABEL_W: usize = 6;
+
+const SUB: Color = Color::Green;
+const SALE: Color = Color::Magenta;
+const VOLUME: Color = Color::Cyan;
+const PRICE: Color = Color::White;
+const NAV: Color = Color::LightBlue;
+const LOAN: Color = Color::LightRed;
+const MARK: Color = Color::Yellow;
+const DIM: Color = Color::DarkGray;
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// Draws the whole view into the frame.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area);
+        return;
+    }
+    let [main, knobs, status] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    match app.view.as_deref() {
+        Some(view) if !view.products.is_empty() => panels(frame, main, app, view),
+        _ => {
+            let text = Paragraph::new("starting the simulation …").alignment(Alignment::Center);
+            frame.render_widget(text, centre(main, main.width, 1));
+        }
+    }
+    knob_line(frame, knobs, app);
+    status_line(frame, status, app);
+    if app.help {
+        help(frame, area);
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from(Span::styled("The terminal is too small", Style::new().add_modifier(Modifier::BOLD))),
+        Line::from(format!(
+            "It is {}×{}; the live view needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+            area.width, area.height
+        )),
+        Line::from("Enlarge the window or make the font smaller."),
+        Line::from("q quits."),
+    ];
+    let height = (text.len() as u16).min(area.height);
+    frame.render_widget(
+        Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }),
+        centre(area, area.width, height + 2),
+    );
+}
+
+/// A rectangle of at most `w`×`h` in the middle of `area`.
+fn centre(area: Rect, w: u16, h: u16) -> Rect {
+    let (w, h) = (w.min(area.width), h.min(area.height));
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+fn panels(frame: &mut Frame, area: Rect, app: &App, view: &LiveView) {
+    let p = &view.products[app.product.min(view.products.len() - 1)];
+    let [left, right] = Layout::horizontal([Constraint::Ratio(4, 7), Constraint::Ratio(3, 7)]).areas(area);
+    let [success, volume, price] =
+        Layout::vertical([Constraint::Fill(8), Constraint::Fill(4), Constraint::Fill(10)]).areas(left);
+    let [corr, bottom] = Layout::vertical([Constraint::Fill(12), Constraint::Fill(10)]).areas(right);
+    let [book, crowd] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(bottom);
+    // Plot columns of the time charts: inside the border, right of the labels and the axis.
+    let cols = usize::from(left.width.saturating_sub(2)).saturating_sub(LABEL_W + 1).max(1);
+    let cap = 2 * cols;
+    let span = Span_ { start: p.windows.len().saturating_sub(cap), cap };
+    success_panel(frame, success, app, view, p, span);
+    volume_panel(frame, volume, view, p, span);
+    price_panel(frame, price, view, p, span);
+    correlation_panel(frame, corr, view, p);
+    book_panel(frame, book, view, p);
+    crowd_panel(frame, crowd, view, p);
+}
+
+fn title(text: impl Into<String>) -> Span<'static> {
+    Span::styled(text.into(), Style::new().add_modifier(Modifier::BOLD))
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// Lots as people read them: 950, 12.3k, 1.20M.
+fn qty(x: u64) -> String {
+    match x {
+        0..10_000 => x.to_string(),
+        10_000..1_000_000 => format!("{:.1}k", x as f64 / 1e3),
+        _ => format!("{:.2}M", x as f64 / 1e6),
+    }
+}
+
+/// The view drawn into a `width`×`height` text grid (for tests, the README
+/// capture and measuring the cost of drawing), one line per row.
+pub fn render_text(app: &App, width: u16, height: u16) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend never fails");
+    terminal.draw(|frame| draw(frame, app)).expect("a test backend never fails");
+    buffer_text(terminal.backend().buffer())
+}
+
+/// A buffer's symbols, one line per row.
+pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::with_capacity(usize::from(area.width + 1) * usize::from(area.height) * 3);
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::live::{Knob, KnobValue, LiveSim, Marker as LiveMarker, ProductNow, WindowPoint};
+    use crate::scenario::Date;
+    use crate::tui::app::clock_text;
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    /// A view built by hand: 40 windows of 5 minutes from 09:30 on Monday
+    /// 2026-01-05, success rising and falling with volume.
+    fn hand_view() -> LiveView {
+        let open = 9.5 * 3600.0;
+        let windows = (0..40)
+            .map(|i| {
+                let x = (i as f64 / 4.0).sin();
+                let sub = 0.5 + 0.4 * x;
+                let sale = 0.6 - 0.2 * x;
+                WindowPoint {
+                    t_end: open + 300.0 * (i + 1) as f64,
+                    sub_success: Some(sub),
+                    sub_interval: Some((sub - 0.05, sub + 0.05)),
+                    sale_success: Some(sale),
+                    sale_interval: Some((sale - 0.04, sale + 0.04)),
+                    volume: (1000.0 + 800.0 * x) as u64,
+                    price: Some(1.0 + 0.001 * x),
+                    nav: 1.0001,
+                    loan_rate: if i < 30 { 0.0435 } else { 0.046 },
+                    optimist_share: Some(0.5 + 0.3 * x),
+                    orders: 600,
+                    rejected: 30,
+                }
+            })
+            .collect();
+        LiveView {
+            scenario: "herding".into(),
+            seed: 7,
+            t: open + 300.0 * 40.0,
+            date: Date::parse("2026-01-05"),
+            time_of_day: (open as i64 + 12_000) * 1_000_000_000 + 17_000_000_000,
+            day: 0,
+            days: 5,
+            in_session: true,
+            finished: false,
+            products: vec![ProductNow {
+                id: "NOTE7".into(),
+                bids: vec![(0.9998, 300), (0.9997, 1200), (0.9995, 45)],
+                asks: vec![(1.0012, 20000), (1.0013, 77), (1.0020, 5)],
+                last_price: Some(1.0004),
+                nav: 1.0001,
+                windows,
+            }],
+            knobs: vec![
+                KnobValue { knob: Knob::LoanRate, value: Some(0.046) },
+                KnobValue { knob: Knob::Herding, value: Some(6.0) },
+                KnobValue { knob: Knob::MacroActiveShare, value: None },
+            ],
+            markers: vec![LiveMarker { t: open + 300.0 * 29.5, label: "loan rate +25 bp".into() }],
+            optimist_share: Some(0.47),
+            window_secs: 300.0,
+            rolling_windows: 12,
+        }
+    }
+
+    fn app_with(view: LiveView) -> App {
+        let mut app = App::new(PathBuf::from("results"));
+        app.view = Some(Arc::new(view));
+        app
+    }
+
+    fn assert_has(text: &str, needles: &[&str]) {
+        for n in needles {
+            assert!(text.contains(n), "`{n}` is missing from the view:\n{text}");
+        }
+    }
+
+    #[test]
+    fn the_view_shows_every_panel_at_80x24_and_160x48() {
+        let view = hand_view();
+        let roll = rolling(&view.products[0].windows[..39], 12);
+        let app = app_with(view);
+        for (w, h) in [(80, 24), (160, 48)] {
+            let text = render_text(&app, w, h);
+            assert_eq!(text.lines().count(), usize::from(h));
+            assert_has(
+                &text,
+                &[
+                    "NOTE7",
+                    "success probability",
+                    "volume per window",
+                    "price 1.0004",
+                    "NAV 1.0001",
+                    "loan rate 4.60%",
+                    "book NOTE7",
+                    "crowd",
+                    "optimists",
+                    "orders/s",
+                    "rejects/s",
+                    "Mon 2026-01-05 12:50:17",
+                    "day 1/5",
+                    "running 300×",
+                    "? help",
+                    "herding rate 6.0/h",
+                    "macro active share n/a",
+                ],
+            );
+            // The rolling correlations, as numbers.
+            for x in [roll.sub_r, roll.sub_rho, roll.sale_r, roll.sale_rho] {
+                assert_has(&text, &[&format!("{:+.2}", x.unwrap())]);
+            }
+            // Book levels with their quantities.
+            assert_has(&text, &[" 1.0012", "20.0k", " 0.9998", "300", "1200"]);
+            // The current values with their intervals (the window in progress).
+            let last = app.view.as_ref().unwrap().products[0].windows[39];
+            assert_has(&text, &[&format!("sub {}", pct(last.sub_success.unwrap()))]);
+            assert_has(&text, &[&format!("sale {}", pct(last.sale_success.unwrap()))]);
+        }
+        let wide = render_text(&app, 160, 48);
+        assert_has(&wide, &["space pause", "herding · seed 7", "Mon 09:30"]);
+    }
+
+    #[test]
+    fn the_status_line_says_paused_finished_and_messages() {
+        let mut app = app_with(hand_view());
+        app.paused = true;
+        let text = render_text(&app, 80, 24);
+        assert_has(&text, &["paused"]);
+        assert!(!text.contains("running"));
+        let mut view = hand_view();
+        view.finished = true;
+        app.view = Some(Arc::new(view));
+        assert_has(&render_text(&app, 80, 24), &["finished"]);
+        app.say("saved to results/herding/live-20260105T101010Z", std::time::Instant::now());
+        assert_has(&render_text(&app, 100, 30), &["saved to results/herding/live-2026"]);
+    }
+
+    #[test]
+    fn a_small_terminal_gets_a_message_not_a_garbled_view() {
+        let app = app_with(hand_view());
+        let text = render_text(&app, 60, 20);
+        assert_has(&text, &["too small", "60×20", "80×24"]);
+        assert!(!text.contains("book"));
+        let text = render_text(&app, 79, 40);
+        assert_has(&text, &["too small", "79×40"]);
+        assert_has(&render_text(&app, 80, 24), &["book NOTE7"]);
+    }
+
+    #[test]
+    fn help_lists_the_keys() {
+        let mut app = app_with(hand_view());
+        app.help = true;
+        let text = render_text(&app, 80, 24);
+        assert_has(&text, &["keys", "pause / resume", "restart with the same seed", "quit"]);
+    }
+
+    #[test]
+    fn before_the_first_snapshot_the_view_says_it_is_starting() {
+        let app = App::new(PathBuf::from("results"));
+        assert_has(&render_text(&app, 80, 24), &["starting the simulation"]);
+    }
+
+    #[test]
+    fn rolling_correlations_use_the_last_k_windows_with_a_value() {
+        let w =
+            |s: Option<f64>, v: u64| WindowPoint { sub_success: s, sale_success: s, volume: v, ..Default::default() };
+        let windows = [w(Some(0.9), 1), w(Some(0.1), 10), w(Some(0.2), 20), w(None, 25), w(Some(0.3), 30)];
+        let r = rolling(&windows, 4);
+        assert_eq!(r.windows, 4);
+        assert!((r.sub_rho.unwrap() - 1.0).abs() < 1e-12);
+        assert!((r.sub_r.unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(rolling(&windows[..1], 4).sub_r, None);
+    }
+
+    #[test]
+    fn a_real_run_draws_at_both_sizes() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml");
+        let s = crate::scenario::load(&path, &crate::agents::Registry::builtin()).unwrap();
+        let mut live = LiveSim::new(&s, None).unwrap();
+        for _ in 0..30 {
+            live.advance_window();
+        }
+        assert!(live.change(Knob::LoanRate, 2.0));
+        for _ in 0..5 {
+            live.advance_window();
+        }
+        live.advance_to(live.now() + 100_000_000_000);
+        let view = live.view(10);
+        let p = &view.products[0];
+        let mut app = app_with(view.clone());
+        app.paused = true;
+        for (w, h) in [(80, 24), (160, 48)] {
+            let text = render_text(&app, w, h);
+            let when = format!("Mon 2026-01-05 {}", clock_text(view.time_of_day as f64 / 1e9));
+            assert_has(&text, &["book NOTE7", "paused", "day 1/5", "loan rate 4.85%", &when]);
+            if let Some(&(price, _)) = p.bids.first() {
+                assert_has(&text, &[&format!("{price:.4}")]);
+            }
+        }
+    }
+
+    /// The text capture in the README: `cargo test --release --lib
+    /// readme_capture -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "prints the README capture"]
+    fn readme_capture() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml");
+        let s = crate::scenario::load(&path, &crate::agents::Registry::builtin()).unwrap();
+        let mut live = LiveSim::new(&s, None).unwrap();
+        for _ in 0..86 {
+            live.advance_window();
+        }
+        live.advance_to(live.now() + 61_000_000_000);
+        assert!(live.change(Knob::LoanRate, 2.0));
+        for _ in 0..14 {
+            live.advance_window();
+        }
+        live.advance_to(live.now() + 137_000_000_000);
+        let app = app_with(live.view(10));
+        println!("{}", render_text(&app, 100, 30));
+    }
+}
