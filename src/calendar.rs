@@ -7,8 +7,7 @@
 
 use crate::scenario::{Date, DayTime, Simulation};
 
-pub const NS_PER_SEC: i64 = 1_000_000_000;
-pub const NS_PER_DAY: i64 = 86_400 * NS_PER_SEC;
+pub use crate::units::{NS_PER_DAY, NS_PER_SEC};
 
 /// Division of clock times by a fixed positive step (a lookahead, a metrics
 /// window), done once or twice per event: a float estimate and one integer

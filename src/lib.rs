@@ -23,6 +23,7 @@ pub mod engine;
 pub mod macro_env;
 pub mod metrics;
 pub mod platform;
+pub mod product;
 pub mod random;
 #[cfg(feature = "report")]
 pub mod report;
@@ -30,3 +31,4 @@ pub mod results;
 pub mod scenario;
 #[cfg(feature = "tui")]
 pub mod tui;
+pub mod units;

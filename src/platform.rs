@@ -9,7 +9,7 @@
 
 use crate::book::Side;
 use crate::cache::prefetch;
-use crate::engine::product::{ProductSpec, Redemption};
+use crate::product::{ProductSpec, Redemption};
 
 /// Account id of the platform itself.
 pub const PLATFORM: u32 = 0;

@@ -17,7 +17,7 @@ use crate::scenario::{
     EventTarget, LevelModelKind, LevelSpec, MAX_LOOKBACK, PathPoint, RateModelKind, RateSpec, Scenario,
 };
 
-use super::product::ProductSpec;
+use crate::product::ProductSpec;
 
 /// Calendar days in the year the macro processes are quoted per (see [`years`]).
 const DAYS_PER_YEAR: f64 = 365.25;

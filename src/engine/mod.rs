@@ -13,7 +13,6 @@
 mod arrivals;
 mod env;
 pub mod live;
-pub mod product;
 mod queue;
 pub mod record;
 
@@ -32,11 +31,11 @@ use crate::metrics::Metrics;
 use crate::metrics::risk::Customer;
 use crate::metrics::stylized::PriceGrid;
 use crate::platform::{Accounts, PLATFORM, Reject, Reservation};
+use crate::product::{self, ProductSpec};
 use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, Streams};
 use crate::scenario::{ArrivalProcess, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
 use arrivals::Feed;
 use env::Environment;
-use product::ProductSpec;
 use queue::{EventKind, EventQueue};
 use record::{Op, OpRecord, Recorder, TradeRecord};
 

@@ -18,8 +18,8 @@ use super::stylized::StylizedFacts;
 use super::{Metrics, Micros, OptDisplay, Secs, SideStats, Totals, WindowStats};
 use crate::calendar::Calendar;
 use crate::columns;
-use crate::engine::product::ProductSpec;
 use crate::platform::Reject;
+use crate::product::ProductSpec;
 
 /// Mean time to fill of a side: seconds from arrival to the last fill, over fully filled orders.
 fn mean_fill(secs: f64, s: &SideStats) -> Option<f64> {

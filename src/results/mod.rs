@@ -166,7 +166,7 @@ impl RunWriter {
         let products = scenario
             .products
             .iter()
-            .map(|p| (p.id.clone(), (p.tick_size * crate::engine::product::MICROS).round() as i64))
+            .map(|p| (p.id.clone(), (p.tick_size * crate::units::MICROS_PER_UNIT).round() as i64))
             .collect();
         let mut trades = PartialFile::create(dir, "trades.csv")?;
         writeln!(trades.writer(), "{}", columns::trades::HEADER)?;

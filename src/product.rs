@@ -5,8 +5,7 @@
 use crate::calendar::Calendar;
 use crate::scenario::Product;
 
-/// Millionths of the currency unit per unit: the integer cash scale.
-pub const MICROS: f64 = 1e6;
+pub use crate::units::MICROS_PER_UNIT as MICROS;
 
 /// A holding cohort (the lots bought on one business day) that the platform
 /// redeems at one day's close.
