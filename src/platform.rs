@@ -102,10 +102,6 @@ pub struct Account {
     pub failed_sales: u32,
     /// Trades in which the account was both buyer and seller.
     pub self_trades: u32,
-    /// The window (plus one; 0 = none) `net_orders` counts for.
-    pub net_window: u32,
-    /// Buy orders less sell orders submitted in `net_window`.
-    pub net_orders: i32,
 }
 
 /// Every account's cash and holdings.

@@ -86,7 +86,7 @@ fn better(side: Side, a: Tick, b: Tick) -> bool {
 }
 
 /// The final event of a resting order that leaves the book for `reason`.
-fn done_of(r: &RestingOrder, reason: DoneReason) -> BookEvent {
+fn done_of(id: OrderId, r: &RestingOrder, reason: DoneReason) -> BookEvent {
     BookEvent::Done {
         side: r.side,
         price: r.price,
@@ -95,6 +95,7 @@ fn done_of(r: &RestingOrder, reason: DoneReason) -> BookEvent {
         qty: r.qty,
         filled: r.qty - r.remaining,
         reason,
+        resting: Some(id),
     }
 }
 
@@ -186,7 +187,7 @@ impl Model {
                 resting_id: *rid,
             });
             if r.remaining == 0 {
-                events.push(done_of(r, DoneReason::Filled));
+                events.push(done_of(*rid, r, DoneReason::Filled));
             }
         }
         self.resting.retain(|(_, r)| r.remaining > 0);
@@ -214,6 +215,7 @@ impl Model {
                 qty: o.qty,
                 filled,
                 reason,
+                resting: None,
             });
         }
         Ok(events)
@@ -221,13 +223,20 @@ impl Model {
 
     fn cancel(&mut self, id: OrderId, reason: DoneReason) -> Vec<BookEvent> {
         match self.resting.iter().position(|(rid, _)| *rid == id) {
-            Some(i) => vec![done_of(&self.resting.remove(i).1, reason)],
+            Some(i) => {
+                let (rid, r) = self.resting.remove(i);
+                vec![done_of(rid, &r, reason)]
+            }
             None => Vec::new(),
         }
     }
 
     fn clear(&mut self, reason: DoneReason) -> Vec<BookEvent> {
-        let events = SIDES.iter().flat_map(|&s| self.queue(s)).map(|i| done_of(&self.resting[i].1, reason)).collect();
+        let events = SIDES
+            .iter()
+            .flat_map(|&s| self.queue(s))
+            .map(|i| done_of(self.resting[i].0, &self.resting[i].1, reason))
+            .collect();
         self.resting.clear();
         events
     }
@@ -486,7 +495,7 @@ impl Harness {
                 let mut expected = pre.clone();
                 match found {
                     Some(r) => {
-                        prop_assert_eq!(&ev, &vec![done_of(&r, *reason)]);
+                        prop_assert_eq!(&ev, &vec![done_of(id, &r, *reason)]);
                         expected[r.side as usize].retain(|(rid, _)| *rid != id);
                         self.stats.live_cancels += 1;
                     }
@@ -502,7 +511,7 @@ impl Harness {
                 prop_assert_eq!(&ev, &self.model.clear(DoneReason::Expired), "events differ from the model's");
                 // Bids first, then asks, each in priority order.
                 let expected: Vec<BookEvent> =
-                    pre.iter().flatten().map(|(_, r)| done_of(r, DoneReason::Expired)).collect();
+                    pre.iter().flatten().map(|(rid, r)| done_of(*rid, r, DoneReason::Expired)).collect();
                 prop_assert_eq!(&ev, &expected);
                 self.stats.clears += u64::from(!ev.is_empty());
             }
@@ -563,7 +572,7 @@ impl Harness {
                 i += 1;
                 prop_assert_eq!(
                     body.get(i),
-                    Some(&done_of(&RestingOrder { remaining: 0, ..*r }, DoneReason::Filled)),
+                    Some(&done_of(resting_id, &RestingOrder { remaining: 0, ..*r }, DoneReason::Filled)),
                     "completing trade not followed by Done"
                 );
                 self.stats.aon_resting_filled += u64::from(r.all_or_none);
@@ -604,6 +613,7 @@ impl Harness {
                     qty: o.qty,
                     filled,
                     reason,
+                    resting: None,
                 };
                 prop_assert_eq!(*last, done);
                 self.stats.ioc_killed += u64::from(remaining > 0 && !o.all_or_none);

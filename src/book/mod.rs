@@ -151,6 +151,10 @@ pub enum BookEvent {
         qty: Qty,
         filled: Qty,
         reason: DoneReason,
+        /// The order's id while it rested in the book; None for an order
+        /// done on arrival. A caller that keeps something per resting order
+        /// (by [`OrderId::slot`]) finds it here, whatever came before.
+        resting: Option<OrderId>,
     },
 }
 
@@ -342,6 +346,7 @@ impl Book {
             qty: o.qty,
             filled,
             reason: if remaining == 0 { DoneReason::Filled } else { DoneReason::Unfilled },
+            resting: None,
         });
         None
     }
@@ -423,6 +428,7 @@ impl Book {
                         qty: s.qty,
                         filled: s.qty,
                         reason: DoneReason::Filled,
+                        resting: Some(OrderId::new(cur, s.generation)),
                     });
                     unlink(lvl, &mut pool.slots, s.prev, next);
                     pool.free(cur);
@@ -536,6 +542,7 @@ impl Book {
             qty: s.qty,
             filled: s.qty - s.remaining,
             reason,
+            resting: Some(id),
         });
         true
     }
@@ -560,6 +567,7 @@ impl Book {
                         qty: s.qty,
                         filled: s.qty - s.remaining,
                         reason,
+                        resting: Some(OrderId::new(cur, s.generation)),
                     });
                     self.pool.free(cur);
                     cur = s.next;

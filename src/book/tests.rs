@@ -268,6 +268,7 @@ fn cancel_and_stale_ids() {
             qty: 5,
             filled: 2,
             reason: DoneReason::Expired,
+            resting: Some(c),
         }]
     );
     assert_eq!(b.best_bid(), Some(10));

@@ -215,9 +215,6 @@ struct Engine<'a> {
     failed_sales: Vec<u32>,
     /// Per product, by pool slot: when the order resting there arrived.
     rested_at: Vec<Vec<i64>>,
-    /// The slot of the resting order in the last trade: the book reports a
-    /// resting order's completion right after the trade that completes it.
-    last_resting_slot: u32,
     /// The next point of the stylized-facts price grid today.
     next_grid: i64,
     snapshot: Snapshot,
@@ -352,21 +349,22 @@ impl<'a> Engine<'a> {
         let n_products = specs.len();
         let env = Environment::new(s, &cal, streams.stream(MACRO_STREAM));
         let cash_start = accounts.total_cash();
+        let mut metrics = Metrics::new(
+            n_windows,
+            n_products,
+            PriceGrid::new(
+                s.metrics.return_step.0,
+                s.simulation.close.0 - s.simulation.open.0,
+                s.simulation.days as usize,
+                n_products,
+            ),
+            s.metrics.clone(),
+        );
+        metrics.track_customers(n_accounts);
         Ok(Engine {
             seed,
-            metrics: Metrics::new(
-                n_windows,
-                n_products,
-                PriceGrid::new(
-                    s.metrics.return_step.0,
-                    s.simulation.close.0 - s.simulation.open.0,
-                    s.simulation.days as usize,
-                    n_products,
-                ),
-                s.metrics.clone(),
-            ),
+            metrics,
             rested_at: vec![Vec::new(); n_products],
-            last_resting_slot: 0,
             next_grid: i64::MAX,
             books,
             last_price: vec![None; n_products],
@@ -838,25 +836,8 @@ impl<'a> Engine<'a> {
         let limit = (r.kind != OrderKind::Market).then_some(r.price);
         self.log_order(t, Op::Submitted, serial, agent, &r);
         if customer {
-            self.metrics.submitted(w, p, r.side);
-            let acc = self.accounts.account_mut(agent);
-            acc.orders += 1;
-            // Net direction this window, for the LSV herding measure.
-            let key = w as u32 + 1;
-            if acc.net_window != key {
-                acc.net_window = key;
-                acc.net_orders = 0;
-            }
-            let before = acc.net_orders.signum();
-            acc.net_orders += if r.side == Side::Buy { 1 } else { -1 };
-            let env = self.metrics.env_mut(w);
-            match (before, acc.net_orders.signum()) {
-                (0, 1) => env.net_buyers += 1,
-                (1, 0) => env.net_buyers -= 1,
-                (0, -1) => env.net_sellers += 1,
-                (-1, 0) => env.net_sellers -= 1,
-                _ => {}
-            }
+            self.metrics.submitted(w, p, r.side, agent);
+            self.accounts.account_mut(agent).orders += 1;
         }
         let close = self.cal.day(self.day).close;
         let checked = if t >= close {
@@ -956,7 +937,7 @@ impl<'a> Engine<'a> {
                 aggressor_tag,
                 resting_owner,
                 resting_tag,
-                resting_id,
+                resting_id: _,
             } => {
                 let abs = spec.grid_base + i64::from(price);
                 let value = spec.value(abs, qty);
@@ -979,7 +960,6 @@ impl<'a> Engine<'a> {
                 self.metrics.traded(w, p, abs, qty, value);
                 let open = self.cal.day(self.day).open;
                 self.metrics.grid.trade(self.day, t - open, p, qty, aggressor_side == Side::Buy);
-                self.last_resting_slot = resting_id.slot();
                 self.last_price[p] = Some(abs);
                 self.stats.trades += 1;
                 let trade = TradeRecord {
@@ -1022,13 +1002,15 @@ impl<'a> Engine<'a> {
                     self.live_mut(owner)[side as usize] = LiveOrder::new(p as u16, id, tag);
                 }
             }
-            BookEvent::Done { side, price, owner, tag, qty, filled, reason } => {
-                let on_arrival = incoming.is_some_and(|i| i.serial == tag);
-                let fill_secs = if filled == qty && !on_arrival {
-                    let arrived = self.rested_at[p].get(self.last_resting_slot as usize).copied().unwrap_or(t);
-                    (t - arrived) as f64 / 1e9
-                } else {
-                    0.0
+            BookEvent::Done { side, price, owner, tag, qty, filled, reason, resting } => {
+                // A resting order's fill took from its arrival in the book;
+                // one filled on arrival took no time.
+                let fill_secs = match resting {
+                    Some(id) if filled == qty => {
+                        let arrived = self.rested_at[p].get(id.slot() as usize).copied().unwrap_or(t);
+                        (t - arrived) as f64 / 1e9
+                    }
+                    _ => 0.0,
                 };
                 let reservation = match incoming {
                     Some(i) if i.serial == tag => i.reservation,

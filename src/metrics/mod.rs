@@ -12,6 +12,7 @@
 //! count; the platform's own supply orders do not. Volume counts every lot
 //! traded, platform trades included.
 
+mod direction;
 pub mod risk;
 pub mod stats;
 pub mod stylized;
@@ -120,6 +121,8 @@ pub struct Metrics {
     /// Prices, volumes and trade signs on the stylized-facts grid.
     pub grid: stylized::PriceGrid,
     settings: MetricsSpec,
+    /// Each customer's net direction this window, for the LSV counts.
+    direction: direction::NetDirection,
 }
 
 impl Metrics {
@@ -131,7 +134,13 @@ impl Metrics {
             totals: vec![Totals::default(); n_products],
             grid,
             settings,
+            direction: direction::NetDirection::default(),
         }
+    }
+
+    /// Keeps the net direction of customers with ids below `accounts`.
+    pub fn track_customers(&mut self, accounts: usize) {
+        self.direction = direction::NetDirection::new(accounts);
     }
 
     pub fn settings(&self) -> &MetricsSpec {
@@ -168,7 +177,9 @@ impl Metrics {
     }
 
     #[inline]
-    pub fn submitted(&mut self, window: usize, product: usize, side: Side) {
+    /// Customer `customer` submitted an order on `side` for `product` in `window`.
+    pub fn submitted(&mut self, window: usize, product: usize, side: Side, customer: u32) {
+        self.direction.order(window, customer, side, &mut self.env[window]);
         let t = &mut self.totals[product];
         match side {
             Side::Buy => t.submitted_buy += 1,
