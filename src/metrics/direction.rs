@@ -55,7 +55,7 @@ mod tests {
         // Customer 1 turns flat, then net seller.
         d.order(0, 1, Side::Sell, &mut env);
         d.order(0, 1, Side::Sell, &mut env);
-        assert_eq!((env.net_buyers, env.net_sellers), (1, 2));
+        assert_eq!((env.net_buyers, env.net_sellers), (0, 1));
         d.order(0, 1, Side::Sell, &mut env);
         assert_eq!((env.net_buyers, env.net_sellers), (0, 2));
         // A new window starts every count afresh.
