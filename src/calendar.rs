@@ -30,6 +30,7 @@ impl Divisor {
         Divisor { d, inv: 1.0 / d as f64 }
     }
 
+    /// The step it divides by (nanoseconds when it divides clock times).
     pub fn get(&self) -> i64 {
         self.d
     }
@@ -57,12 +58,17 @@ impl Divisor {
 /// One trading day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BusinessDay {
+    /// The calendar date of the trading day.
     pub date: Date,
-    /// Session open and close on the simulation clock.
+    /// Session open on the simulation clock (ns since 00:00 of the start date).
     pub open: i64,
+    /// Session close on the simulation clock (ns since 00:00 of the start date).
     pub close: i64,
 }
 
+/// The run's trading days (weekends and holidays skipped) and its metrics
+/// windows: maps a moment on the clock to its day and window so the engine
+/// and the metrics agree on which window an event counts in.
 #[derive(Clone, Debug)]
 pub struct Calendar {
     start: Date,
@@ -96,18 +102,24 @@ impl Calendar {
         }
     }
 
+    /// The run's business days in date order; a day index elsewhere indexes this.
     pub fn days(&self) -> &[BusinessDay] {
         &self.days
     }
 
+    /// Business day number `index` (0-based); panics past the last day.
     pub fn day(&self, index: u32) -> &BusinessDay {
         &self.days[index as usize]
     }
 
+    /// Metrics windows per session: the session length divided by the window,
+    /// rounded up (the last window of a day may be shorter).
     pub fn windows_per_day(&self) -> u32 {
         self.windows_per_day
     }
 
+    /// Metrics windows over the whole run (days × windows per day): the rows of
+    /// `metrics.csv`.
     pub fn n_windows(&self) -> usize {
         self.days.len() * self.windows_per_day as usize
     }

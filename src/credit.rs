@@ -101,7 +101,9 @@ impl Default for Coefficients {
 /// A scaling and the weights: everything needed to turn features into scores.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Scorecard {
+    /// How log-odds map to points (offset and points to double the odds).
     pub scaling: Scaling,
+    /// Weights of the behavioural features in the log-odds.
     pub coef: Coefficients,
 }
 
@@ -118,8 +120,13 @@ pub struct Features {
     pub joined_day: Vec<i32>,
     /// Orders submitted (the denominator of the ratios).
     pub orders: Vec<u32>,
+    /// Cancels the customer sent (the numerator of the cancel ratio).
     pub cancels: Vec<u32>,
+    /// Orders the platform refused (no cash, no shares, score too low): the
+    /// numerator of the rejection ratio.
     pub rejections: Vec<u32>,
+    /// Failed sales: holdings redeemed at a penalty because they could not be
+    /// sold in time (per event, whatever the amount).
     pub failed_sales: Vec<u32>,
 }
 
@@ -138,10 +145,12 @@ impl Features {
         }
     }
 
+    /// Number of accounts (the platform's included), the length of every vector.
     pub fn len(&self) -> usize {
         self.intercept.len()
     }
 
+    /// Whether there are no accounts at all.
     pub fn is_empty(&self) -> bool {
         self.intercept.is_empty()
     }
@@ -186,11 +195,15 @@ fn ln_1p_days(table: &[f64], days: u64) -> f64 {
 const CHUNK: usize = 8192;
 
 impl Scorecard {
+    /// Score points for the given log-odds of good:bad (ln odds), with this
+    /// scaling.
     #[inline]
     pub fn log_odds_to_score(&self, log_odds: f64) -> f64 {
         self.scaling.offset() + self.scaling.factor() * log_odds
     }
 
+    /// Log-odds of good:bad for a score in points: the inverse of
+    /// [`log_odds_to_score`](Self::log_odds_to_score), used by calibration.
     #[inline]
     pub fn score_to_log_odds(&self, score: f64) -> f64 {
         (score - self.scaling.offset()) / self.scaling.factor()

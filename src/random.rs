@@ -28,6 +28,7 @@ pub struct Streams {
 }
 
 impl Streams {
+    /// The streams of the run with this seed (the scenario's seed).
     pub fn new(seed: u64) -> Streams {
         // The key seed_from_u64 derives, so stream(a) is agent_stream(seed, a).
         Streams { key: ChaCha8Rng::seed_from_u64(seed).get_seed() }

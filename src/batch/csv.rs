@@ -74,9 +74,13 @@ pub fn split(line: &str) -> Vec<String> {
 /// A row of `sweep.csv`: its key and its text (with the line break).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunLine {
+    /// Index of the sweep point the row ran (0-based, in the order of `expand`).
     pub point: usize,
+    /// Which replication of the point (0-based, below `Sweep::replications`).
     pub replication: u32,
+    /// Whether the row's `status` column is `failed` (else `ok`).
     pub failed: bool,
+    /// The row's text as written to `sweep.csv`, with its line break.
     pub line: String,
 }
 

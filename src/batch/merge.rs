@@ -16,8 +16,11 @@ use crate::results::utc_stamp;
 /// What a merge wrote.
 #[derive(Clone, Debug)]
 pub struct MergeReport {
+    /// The directory the merged sweep was written to.
     pub dir: PathBuf,
+    /// Rows (runs) of the merged `sweep.csv`.
     pub runs: usize,
+    /// Rows of the merged `sweep.csv` with `status = failed`.
     pub failed: usize,
 }
 

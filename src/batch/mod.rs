@@ -65,6 +65,7 @@ use crate::scenario::{Point, Sweep};
 pub struct Shard {
     /// 1…count.
     pub index: u32,
+    /// How many shards the sweep is split into (N).
     pub count: u32,
 }
 
@@ -99,11 +100,14 @@ impl std::str::FromStr for Shard {
 /// writing (exit status 1).
 #[derive(Debug)]
 pub enum Error {
+    /// Bad input: the sweep file, the arguments or the directories named (exit status 2).
     Input(String),
+    /// A failure while running or writing, or an unreadable file (exit status 1).
     Io(String),
 }
 
 impl Error {
+    /// The process exit status this error ends `tplus` with: 2 for bad input, 1 for a failure.
     pub fn exit_status(&self) -> u8 {
         match self {
             Error::Input(_) => 2,

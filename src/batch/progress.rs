@@ -23,6 +23,9 @@ pub enum Show {
 
 const LINE_EVERY: Duration = Duration::from_secs(5);
 
+/// A sweep's progress on standard error, as `Show` asks: a bar with rate and ETA
+/// on a terminal (with the `cli` feature), a line every 5 seconds otherwise, or
+/// nothing. Shared by the worker threads (`inc` takes `&self`).
 pub struct Progress {
     name: String,
     total: u64,
@@ -33,6 +36,7 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Starts the clock for a sweep named `name` of `total` runs.
     pub fn new(name: &str, total: u64, show: Show) -> Progress {
         let start = Instant::now();
         #[cfg(feature = "cli")]
@@ -85,6 +89,7 @@ impl Progress {
         }
     }
 
+    /// Clears the bar from the terminal once the sweep is done.
     pub fn finish(&self) {
         #[cfg(feature = "cli")]
         if let Some(bar) = &self.bar {

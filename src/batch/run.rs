@@ -21,16 +21,22 @@ use crate::engine::{self, RunOptions, record::Discard};
 use crate::results::{RunWriter, utc_stamp};
 use crate::scenario::{Point, Sweep};
 
+/// How `run` runs a sweep: where to write, how many runs at once, which shard,
+/// what to show and what to keep.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// The sweep's output directory (`sweep.csv`, `sweep.json`, and `runs/` with
+    /// `keep_runs`); an earlier invocation's rows there are kept.
     pub out: PathBuf,
     /// Runs done at once (each run on one thread).
     pub jobs: usize,
+    /// Only this shard's points (None: the whole sweep).
     pub shard: Option<Shard>,
     /// Also write each run's full results under `runs/`.
     pub keep_runs: bool,
     /// Compute again the rows an earlier invocation recorded as failed.
     pub retry_failed: bool,
+    /// How progress is shown on standard error.
     pub show: Show,
     /// The command line, for provenance.
     pub command: Vec<String>,
@@ -41,7 +47,9 @@ pub struct Options {
 /// What an invocation did.
 #[derive(Clone, Debug)]
 pub struct InvocationReport {
+    /// The sweep's output directory.
     pub dir: PathBuf,
+    /// Points of the whole sweep (not only the shard's).
     pub points: usize,
     /// Runs of this invocation's selection (the shard, or the whole sweep).
     pub runs: usize,
@@ -51,6 +59,7 @@ pub struct InvocationReport {
     pub computed: usize,
     /// Rows of the finished file with `status = failed`.
     pub failed: usize,
+    /// Wall-clock time the invocation took, in seconds.
     pub wall_seconds: f64,
 }
 

@@ -72,6 +72,9 @@ enum Command {
     },
 }
 
+/// Entry point of the `tplus` binary: parses the command line, runs the
+/// subcommand and maps its outcome to the exit status (0 ok, 1 failure, 2 bad
+/// input or usage).
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -5,23 +5,80 @@
 /// A macro model's parameters that cannot be simulated.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ModelError {
+    /// A parameter is NaN or infinite.
     #[error("{model}: {field} must be finite, got {value}")]
-    NotFinite { model: &'static str, field: &'static str, value: f64 },
+    NotFinite {
+        /// The model's name as the scenario spells it (`cir`, `gbm`, `shock`…).
+        model: &'static str,
+        /// The parameter to change.
+        field: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// A parameter that must be finite and >= 0 (a volatility, a speed, a rate
+    /// of jumps) is not.
     #[error("{model}: {field} must be finite and >= 0, got {value}")]
-    Negative { model: &'static str, field: &'static str, value: f64 },
+    Negative {
+        /// The model's name as the scenario spells it (`cir`, `gbm`, `shock`…).
+        model: &'static str,
+        /// The parameter to change.
+        field: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// A parameter that must be finite and > 0 (a price level) is not.
     #[error("{model}: {field} must be finite and > 0, got {value}")]
-    NotPositive { model: &'static str, field: &'static str, value: f64 },
+    NotPositive {
+        /// The model's name as the scenario spells it (`cir`, `gbm`, `shock`…).
+        model: &'static str,
+        /// The parameter to change.
+        field: &'static str,
+        /// The value given.
+        value: f64,
+    },
     /// A shock's decay time, where infinity (never fading) is allowed.
     #[error("shock: tau must be > 0, got {0}")]
     Tau(f64),
+    /// A step path with no points, which would have no value at any time.
     #[error("{path}: a path needs at least one point")]
-    EmptyPath { path: &'static str },
+    EmptyPath {
+        /// The process the path scripts (`rate path`, `price level path`).
+        path: &'static str,
+    },
+    /// A step path's point with a NaN or infinite time or value.
     #[error("{path}: path point {index} ({time}, {value}) is not finite")]
-    PointNotFinite { path: &'static str, index: usize, time: f64, value: f64 },
+    PointNotFinite {
+        /// The process the path scripts (`rate path`, `price level path`).
+        path: &'static str,
+        /// Position of the point in the path (0-based).
+        index: usize,
+        /// The point's time, in years since the run's start.
+        time: f64,
+        /// The point's value.
+        value: f64,
+    },
+    /// A step path's point earlier than the one before it: points must be
+    /// sorted by time.
     #[error("{path}: path point {index} at {time} comes before the previous one at {previous}")]
-    PointOutOfOrder { path: &'static str, index: usize, time: f64, previous: f64 },
+    PointOutOfOrder {
+        /// The process the path scripts (`rate path`, `price level path`).
+        path: &'static str,
+        /// Position of the point in the path (0-based).
+        index: usize,
+        /// The point's time, in years since the run's start.
+        time: f64,
+        /// The previous point's time, in years since the run's start.
+        previous: f64,
+    },
+    /// A price-level path's point at or below 0, where ln(P / reference)
+    /// does not exist.
     #[error("price level path: point {index} has level {level} <= 0")]
-    LevelNotPositive { index: usize, level: f64 },
+    LevelNotPositive {
+        /// Position of the point in the path (0-based).
+        index: usize,
+        /// The level given.
+        level: f64,
+    },
 }
 
 #[cfg(test)]

@@ -22,17 +22,23 @@ use super::path::{StepPath, check_points};
 /// run's start. Levels are positive index values (1.0 = the start level, say).
 #[derive(Clone, Debug, PartialEq)]
 pub enum LevelModel {
+    /// A constant level (until a scripted shock moves it).
     Fixed {
+        /// The level (a positive index value).
         value: f64,
     },
     /// ln P drifts by `inflation` a year with volatility `sigma`.
     Gbm {
+        /// The level at time 0 (positive).
         p0: f64,
+        /// Drift of ln P per year (0.02 is about 2% inflation a year).
         inflation: f64,
+        /// Volatility of ln P per √year (0 makes the path deterministic).
         sigma: f64,
     },
     /// Step path, same semantics as [`RateModel::Path`](super::RateModel::Path).
     Path {
+        /// `(time_years, level)` points, sorted by time; levels positive.
         points: Vec<(f64, f64)>,
     },
 }
@@ -109,6 +115,7 @@ impl PriceLevel {
         PriceLevel { dynamics, t: 0.0, value }
     }
 
+    /// The current level (positive index value) at [`time`](Self::time).
     pub fn value(&self) -> f64 {
         self.value
     }

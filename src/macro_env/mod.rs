@@ -40,11 +40,17 @@ pub fn years(nanos: i64) -> f64 {
 /// Everything together, stepped by the engine at each metrics window start.
 #[derive(Clone, Debug)]
 pub struct MacroState {
+    /// The bank loan rate (fraction per year) that macro-driven agents weigh
+    /// against the products' returns.
     pub loan_rate: RateProcess,
+    /// The bank deposit rate (fraction per year), the alternative to holding a
+    /// product.
     pub deposit_rate: RateProcess,
+    /// The price level (inflation index) whose deviation macro-driven demand reads.
     pub price_level: PriceLevel,
     /// The level [`price_deviation`](Self::price_deviation) is measured from.
     pub price_reference: f64,
+    /// The international shock (shot noise) that moves macro-driven demand.
     pub shock: ShockProcess,
 }
 

@@ -28,14 +28,38 @@ use super::path::{StepPath, check_points};
 #[derive(Clone, Debug, PartialEq)]
 pub enum RateModel {
     /// A constant (until a scripted shock moves it).
-    Fixed { value: f64 },
+    Fixed {
+        /// The rate, a fraction per year.
+        value: f64,
+    },
     /// Vasicek (1977): mean reversion at speed `kappa` to `theta`, volatility `sigma`.
-    Vasicek { r0: f64, kappa: f64, theta: f64, sigma: f64 },
+    Vasicek {
+        /// The rate at time 0, a fraction per year.
+        r0: f64,
+        /// Speed of mean reversion, per year (>= 0; 0 is a driftless walk).
+        kappa: f64,
+        /// The long-run level the rate reverts to, a fraction per year.
+        theta: f64,
+        /// Volatility of the rate, per √year (>= 0).
+        sigma: f64,
+    },
     /// Cox–Ingersoll–Ross (1985): like Vasicek, volatility `sigma·√r`; never negative.
-    Cir { r0: f64, kappa: f64, theta: f64, sigma: f64 },
+    Cir {
+        /// The rate at time 0, a fraction per year (>= 0).
+        r0: f64,
+        /// Speed of mean reversion, per year (>= 0).
+        kappa: f64,
+        /// The long-run level the rate reverts to, a fraction per year (>= 0).
+        theta: f64,
+        /// Volatility scale: the rate's volatility is `sigma·√r` per √year (>= 0).
+        sigma: f64,
+    },
     /// Step path: value of the last point at or before t (first point's value
     /// before it). Points sorted by time.
-    Path { points: Vec<(f64, f64)> },
+    Path {
+        /// `(time_years, rate)` points, sorted by time.
+        points: Vec<(f64, f64)>,
+    },
 }
 
 impl RateModel {
@@ -121,6 +145,7 @@ impl RateProcess {
         RateProcess { dynamics, t: 0.0, value }
     }
 
+    /// The current rate (fraction per year) at [`time`](Self::time).
     pub fn value(&self) -> f64 {
         self.value
     }

@@ -28,9 +28,13 @@ use super::ModelError;
 /// process depend on the engine's step grid, which nothing else here does.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShockModel {
+    /// Mean number of jumps per year (Poisson rate); 0 means no jumps.
     pub rate_per_year: f64,
+    /// Mean jump size J (in the shock's own units, as macro-driven agents read it).
     pub mean: f64,
+    /// Standard deviation of the jump size (0: every jump is `mean`).
     pub sd: f64,
+    /// Decay time τ of a jump's effect, in years (> 0; infinity: never fades).
     pub tau_years: f64,
 }
 
@@ -78,6 +82,8 @@ impl ShockProcess {
         ShockProcess { model, t: 0.0, value: 0.0, jumps: 0 }
     }
 
+    /// The shock S(t) at [`time`](Self::time): the decayed sum of the jumps so far,
+    /// plus any scripted shock.
     pub fn value(&self) -> f64 {
         self.value
     }

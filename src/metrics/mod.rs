@@ -27,11 +27,18 @@ use crate::calendar::NS_PER_SEC;
 use crate::platform::Reject;
 use crate::scenario::MetricsSpec;
 
+/// Order outcomes of one side (subscriptions or sales) of a product in a
+/// window: the counts the success probability and the fill ratio come from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SideStats {
+    /// Customers' orders that reached their final state (filled, cancelled,
+    /// expired, killed, rejected), plus failed sales at the holding limit.
     pub closed: u64,
+    /// Of the closed orders, those filled in their whole quantity.
     pub filled: u64,
+    /// Lots the closed orders asked for.
     pub lots: u64,
+    /// Lots of the closed orders that filled.
     pub lots_filled: u64,
 }
 
@@ -43,31 +50,44 @@ impl SideStats {
         self.lots_filled += o.lots_filled;
     }
 
+    /// Success probability: filled / closed; None when nothing closed.
     pub fn success(&self) -> Option<f64> {
         (self.closed > 0).then(|| self.filled as f64 / self.closed as f64)
     }
 
+    /// Fill ratio: lots filled / lots asked for; None when no lots closed.
     pub fn fill_ratio(&self) -> Option<f64> {
         (self.lots > 0).then(|| self.lots_filled as f64 / self.lots as f64)
     }
 }
 
+/// One product's measurements in one metrics window: a row of `metrics.csv`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WindowStats {
+    /// Subscriptions (customers' buy orders) that closed in the window.
     pub buy: SideStats,
+    /// Sales (customers' sell orders, and failed sales) that closed in the window.
     pub sell: SideStats,
+    /// Lots traded in the window, platform trades included.
     pub volume: u64,
+    /// Trades (fills) in the window.
     pub trades: u64,
+    /// Customers' orders the platform refused in the window.
     pub rejected: u64,
+    /// Holdings the platform redeemed at the holding limit in the window (failed
+    /// sales, one per holding).
     pub redeemed_failed: u64,
     /// Customers' orders submitted in the window, by side.
     pub buy_orders: u64,
+    /// Customers' sell orders submitted in the window.
     pub sell_orders: u64,
     /// Absolute tick of the window's last trade.
     pub last_price: Option<i64>,
     /// Seconds from arrival to the last fill, summed over the window's fully
     /// filled orders (0 for an order filled on arrival), by side.
     pub buy_fill_secs: f64,
+    /// Seconds from arrival to the last fill, summed over the window's fully
+    /// filled sell orders.
     pub sell_fill_secs: f64,
     /// Best bid + best ask (ticks) at the window's end, when both are quoted.
     pub mid_x2: Option<i64>,
@@ -87,13 +107,22 @@ impl WindowStats {
 /// Run totals of one product.
 #[derive(Clone, Debug, Default)]
 pub struct Totals {
+    /// Customers' buy orders submitted.
     pub submitted_buy: u64,
+    /// Customers' sell orders submitted.
     pub submitted_sell: u64,
+    /// Refused orders, indexed by reason (`Reject as usize`).
     pub rejected: [u64; Reject::ALL.len()],
+    /// Cancels customers asked for.
     pub cancel_requests: u64,
+    /// Cancels that arrived after their order had already filled or expired.
     pub cancels_too_late: u64,
+    /// Cash traded, in micros (millionths of the currency unit); i128 so a long,
+    /// large run cannot overflow.
     pub turnover_micros: i128,
+    /// Lots the platform redeemed at the holding limit (failed sales), at a penalty.
     pub redeemed_failed_lots: u64,
+    /// Lots the platform redeemed at maturity, at NAV.
     pub matured_lots: u64,
 }
 
@@ -101,18 +130,27 @@ pub struct Totals {
 /// scripted for that moment), and the crowd's mood at its end.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WindowEnv {
+    /// Bank loan rate (fraction per year) at the window's start.
     pub loan_rate: f64,
+    /// Bank deposit rate (fraction per year) at the window's start.
     pub deposit_rate: f64,
+    /// Price level (inflation index) at the window's start.
     pub price_level: f64,
+    /// International shock at the window's start.
     pub shock: f64,
     /// Share of optimists among all herd-following customers; none without them.
     pub optimist_share: Option<f64>,
     /// Customers whose submitted orders in the window were mostly buys /
     /// mostly sells (their count of buys less sells above / below 0).
     pub net_buyers: u64,
+    /// See `net_buyers`: customers whose orders in the window were mostly sells.
     pub net_sellers: u64,
 }
 
+/// The run's measurements as they accumulate: per (window, product)
+/// [`WindowStats`], per window [`WindowEnv`], per product [`Totals`], and the
+/// stylized-facts grid. The engine records into it; the summary and
+/// `metrics.csv` are made from it.
 pub struct Metrics {
     n_products: usize,
     windows: Vec<WindowStats>,
@@ -126,6 +164,8 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Empty measurements for `n_windows` metrics windows (see
+    /// `Calendar::n_windows`) of `n_products` products.
     pub fn new(n_windows: usize, n_products: usize, grid: stylized::PriceGrid, settings: MetricsSpec) -> Metrics {
         Metrics {
             n_products,
@@ -143,10 +183,12 @@ impl Metrics {
         self.direction = direction::NetDirection::new(accounts);
     }
 
+    /// The scenario's `[metrics]` settings the run was measured with.
     pub fn settings(&self) -> &MetricsSpec {
         &self.settings
     }
 
+    /// Mutable stats of `product` in window `window` (a global window index).
     pub fn window_mut(&mut self, window: usize, product: usize) -> &mut WindowStats {
         self.at(window, product)
     }
@@ -156,28 +198,35 @@ impl Metrics {
         &mut self.windows[window * self.n_products + product]
     }
 
+    /// Stats of `product` in window `window` (a global window index).
     pub fn window(&self, window: usize, product: usize) -> &WindowStats {
         &self.windows[window * self.n_products + product]
     }
 
+    /// Run totals of `product`.
     pub fn totals(&self, product: usize) -> &Totals {
         &self.totals[product]
     }
 
+    /// The environment during window `window`.
     pub fn env(&self, window: usize) -> &WindowEnv {
         &self.env[window]
     }
 
+    /// Mutable environment of window `window`, set by the engine at its start
+    /// and end.
     pub fn env_mut(&mut self, window: usize) -> &mut WindowEnv {
         &mut self.env[window]
     }
 
+    /// Metrics windows of the run (rows of `metrics.csv` per product).
     pub fn n_windows(&self) -> usize {
         self.env.len()
     }
 
+    /// Customer `customer` submitted an order on `side` for `product` in
+    /// `window` (a global window index).
     #[inline]
-    /// Customer `customer` submitted an order on `side` for `product` in `window`.
     pub fn submitted(&mut self, window: usize, product: usize, side: Side, customer: u32) {
         self.direction.order(window, customer, side, &mut self.env[window]);
         let t = &mut self.totals[product];
@@ -211,12 +260,16 @@ impl Metrics {
         s.lots_filled += u64::from(filled);
     }
 
+    /// The platform refused a customer's order of `lots` lots for reason `why`:
+    /// it closes unfilled in `window`.
     pub fn rejected(&mut self, window: usize, product: usize, side: Side, lots: u32, why: Reject) {
         self.closed(window, product, side, lots, 0, 0.0);
         self.at(window, product).rejected += 1;
         self.totals[product].rejected[why as usize] += 1;
     }
 
+    /// A trade of `lots` lots at `price` (absolute ticks) worth `value_micros`
+    /// (micros, millionths of the currency unit) on `product` in `window`.
     #[inline]
     pub fn traded(&mut self, window: usize, product: usize, price: i64, lots: u32, value_micros: i64) {
         let w = self.at(window, product);
@@ -226,6 +279,8 @@ impl Metrics {
         self.totals[product].turnover_micros += i128::from(value_micros);
     }
 
+    /// A customer asked to cancel an order on `product`; `too_late` when the order
+    /// had already filled or expired.
     pub fn cancel_requested(&mut self, product: usize, too_late: bool) {
         let t = &mut self.totals[product];
         t.cancel_requests += 1;

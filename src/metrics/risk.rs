@@ -21,13 +21,22 @@ use super::stats;
 /// What the report needs to know of one customer at the end of a run.
 #[derive(Clone, Copy, Debug)]
 pub struct Customer {
+    /// The customer's agent id (its account number).
     pub id: u32,
+    /// Index of the scenario's customer group it was drawn from.
     pub group: u16,
+    /// Its behavioural family (the behaviour's name): customers are compared
+    /// within it.
     pub family: &'static str,
+    /// Orders it submitted over the run.
     pub orders: u32,
+    /// Cancels it sent.
     pub cancels: u32,
+    /// Its orders the platform refused.
     pub rejections: u32,
+    /// Failed sales: holdings the platform redeemed from it at the holding limit.
     pub failed_sales: u32,
+    /// Trades in which it was both buyer and seller.
     pub self_trades: u32,
 }
 
@@ -51,31 +60,51 @@ impl Customer {
 /// One reason to look at one customer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Flag {
+    /// The flagged customer's agent id.
     pub customer: u32,
+    /// Index of its customer group.
     pub group: u16,
+    /// Its behavioural family, the population it is compared with.
     pub family: &'static str,
+    /// Which of [`MEASURES`] is off, or `self_trades`.
     pub measure: &'static str,
+    /// The customer's value of the measure (orders per session hour, a ratio per
+    /// order, failed sales per business day, or a count of self-trades).
     pub value: f64,
+    /// Median of the measure over the family (0 for self-trades).
     pub family_median: f64,
+    /// The robust scale z is measured in: 1.4826 · MAD, or 1.2533 · the mean
+    /// absolute deviation when the MAD is 0 (0 for self-trades).
     pub family_scale: f64,
     /// None for self-trades, which are reported whatever their number.
     pub robust_z: Option<f64>,
 }
 
+/// What the risk report found, for `summary.json`: how many customers and
+/// flags, by measure and family.
 #[derive(Clone, Debug, Serialize)]
 pub struct RiskSummary {
+    /// The |robust z| above which a customer is flagged (the scenario's
+    /// `risk_threshold`).
     pub threshold: f64,
+    /// Customers examined.
     pub customers: usize,
+    /// Customers with at least one flag.
     pub flagged_customers: usize,
     /// Flags by measure, and by family then measure.
     pub flags_by_measure: BTreeMap<&'static str, usize>,
+    /// Flags by family, then by measure.
     pub flags_by_family: BTreeMap<&'static str, BTreeMap<&'static str, usize>>,
+    /// Trades of customers with themselves.
     pub self_trades: SelfTrades,
 }
 
+/// How many customers traded with themselves, and how often.
 #[derive(Clone, Debug, Serialize)]
 pub struct SelfTrades {
+    /// Customers with at least one self-trade.
     pub customers: usize,
+    /// Self-trades over all customers.
     pub trades: u64,
 }
 
@@ -152,6 +181,7 @@ pub fn report(customers: &[Customer], session_hours: f64, days: f64, threshold: 
     (flags, summary)
 }
 
+/// The header line of `risk.csv` (defined in `columns::risk`).
 pub const HEADER: &str = crate::columns::risk::HEADER;
 
 /// Writes `risk.csv`.

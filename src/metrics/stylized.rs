@@ -44,10 +44,12 @@ impl PriceGrid {
         }
     }
 
+    /// Spacing of the grid points, in nanoseconds of session time.
     pub fn step(&self) -> i64 {
         self.step
     }
 
+    /// Grid points per session (the session length over the step, rounded down).
     pub fn points_per_day(&self) -> usize {
         self.per_day
     }
@@ -191,6 +193,7 @@ fn lags(v: &[Option<f64>]) -> Vec<LagValue> {
     v.iter().enumerate().map(|(i, &value)| LagValue { lag: i + 1, value }).collect()
 }
 
+/// One product's stylized facts (Cont 2001), as written to `summary.json`.
 #[derive(Clone, Debug, Serialize)]
 pub struct StylizedFacts {
     /// Seconds between grid points.
@@ -211,42 +214,63 @@ pub struct StylizedFacts {
     pub volume_abs_return: Pair,
     /// Autocorrelation of trade signs (+1 buyer-initiated) at lags 1–10 trades.
     pub trade_sign_acf: Vec<LagValue>,
+    /// Trades whose signs the trade-sign autocorrelation was computed over.
     pub trades: usize,
 }
 
+/// Excess kurtosis of returns aggregated over one time scale.
 #[derive(Clone, Debug, Serialize)]
 pub struct ScaleStat {
+    /// The time scale, in minutes of session time.
     pub minutes: f64,
+    /// The time scale in grid steps (at least 1).
     pub grid_steps: usize,
+    /// Excess kurtosis (0 for a normal law); None with too few returns.
     pub value: Option<f64>,
+    /// Aggregated returns it was computed over.
     pub n: usize,
 }
 
+/// Hill estimate of the tail index of |returns|.
 #[derive(Clone, Debug, Serialize)]
 pub struct Hill {
+    /// Tail index α: smaller is a heavier tail (returns of real markets are often
+    /// near 3).
     pub alpha: f64,
     /// Order statistics used.
     pub k: usize,
+    /// Returns the estimate drew its tail from.
     pub n: usize,
+    /// Share of the returns taken as the tail (the scenario's setting).
     pub tail_fraction: f64,
 }
 
+/// An autocorrelation at one lag.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct LagValue {
+    /// The lag, in grid steps (or in trades for trade signs), from 1.
     pub lag: usize,
+    /// The autocorrelation; None where no pair of points is that far apart.
     pub value: Option<f64>,
 }
 
+/// A power law acf(lag) ≈ c · lag^(−exponent) fitted by least squares on log-log.
 #[derive(Clone, Debug, Serialize)]
 pub struct PowerLaw {
+    /// The decay exponent (a slow decay, volatility clustering, is below 1).
     pub exponent: f64,
+    /// R² of the log-log fit.
     pub r_squared: f64,
 }
 
+/// The correlation of two series, linear and by rank.
 #[derive(Clone, Debug, Serialize)]
 pub struct Pair {
+    /// Pearson correlation; None when a series is constant or too short.
     pub pearson: Option<f64>,
+    /// Spearman rank correlation; None when a series is constant or too short.
     pub spearman: Option<f64>,
+    /// Pairs the correlations were computed over.
     pub n: usize,
 }
 

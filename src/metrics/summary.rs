@@ -311,29 +311,48 @@ fn block(
     }
 }
 
+/// What a run measured, for `summary.json`: per product, all products
+/// together, the herding signature and the risk report.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
+    /// Metrics windows of the run.
     pub windows: usize,
+    /// One summary per product, in the scenario's order.
     pub products: Vec<ProductSummary>,
+    /// All products together (product name `all`).
     pub all: ProductSummary,
+    /// The herding signature of the run.
     pub herding: HerdingMeasures,
+    /// The risk report's counts.
     pub risk: RiskSummary,
 }
 
+/// One product's run totals, success probabilities and correlations.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProductSummary {
+    /// The product's id from the scenario (`all` for every product together).
     pub product: String,
+    /// Customers' orders: submitted, refused by reason and cancels.
     pub orders: OrderCounts,
+    /// Subscriptions (buy side).
     pub subscriptions: SideSummary,
+    /// Sales (sell side, failed sales at the holding limit included).
     pub sales: SideSummary,
     /// Lots traded.
     pub volume: u64,
+    /// Trades (fills).
     pub trades: u64,
     /// Cash traded, in currency units.
     pub turnover: f64,
+    /// Lots the platform redeemed at the holding limit (failed sales).
     pub redeemed_failed_lots: u64,
+    /// Lots the platform redeemed at maturity, at NAV.
     pub matured_lots: u64,
+    /// Correlations of success with volume, the loan rate and the price level,
+    /// per window.
     pub correlation: Correlations,
+    /// Stylized facts of the product's price series; None for `all`, which has no
+    /// one price.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stylized_facts: Option<StylizedFacts>,
 }
@@ -350,15 +369,22 @@ pub struct OrderCounts {
     pub cancels_too_late: u64,
 }
 
+/// One side's orders over the run: counts, success probability and fill ratio.
 #[derive(Clone, Debug, Serialize)]
 pub struct SideSummary {
+    /// Orders that reached their final state.
     pub closed: u64,
+    /// Of those, orders filled in their whole quantity.
     pub filled: u64,
+    /// filled / closed; None when nothing closed.
     pub success_probability: Option<f64>,
     /// Wilson score interval at 95%.
     pub success_ci_95: Option<[f64; 2]>,
+    /// Lots the closed orders asked for.
     pub lots: u64,
+    /// Lots of the closed orders that filled.
     pub lots_filled: u64,
+    /// lots_filled / lots; None when no lots closed.
     pub fill_ratio: Option<f64>,
     /// Seconds from arrival to the last fill, over fully filled orders.
     pub mean_time_to_fill: Option<f64>,

@@ -21,41 +21,70 @@ pub const REQUIRED: [&str; 8] =
 /// absent column.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricsRow {
+    /// Global window index from 0 (business day × windows a day + window of the day).
     pub window: u64,
+    /// Business-day index from 0.
     pub day: u64,
+    /// Calendar date of the business day (YYYY-MM-DD).
     pub date: Option<String>,
     /// Seconds since 00:00 of the start date.
     pub t_start: f64,
+    /// Window end (exclusive, at most the close), seconds since 00:00 of the
+    /// start date.
     pub t_end: f64,
+    /// Customers' buy orders (subscriptions) that closed in the window.
     pub buy_closed: Option<f64>,
+    /// Customers' sell orders that closed in the window, failed sales included.
     pub sell_closed: Option<f64>,
+    /// Subscription success probability (column `sub_success`).
     pub sub_success: Option<f64>,
+    /// Low end of the 95% Wilson interval of `sub_success`.
     pub sub_lo: Option<f64>,
+    /// High end of the 95% Wilson interval of `sub_success`.
     pub sub_hi: Option<f64>,
+    /// Sale success probability (column `sale_success`).
     pub sale_success: Option<f64>,
+    /// Low end of the 95% Wilson interval of `sale_success`.
     pub sale_lo: Option<f64>,
+    /// High end of the 95% Wilson interval of `sale_success`.
     pub sale_hi: Option<f64>,
+    /// Lots filled / lots ordered by the buy orders that closed.
     pub sub_fill_ratio: Option<f64>,
+    /// Lots filled / lots ordered by the sales that closed.
     pub sale_fill_ratio: Option<f64>,
     /// Lots traded in the window.
     pub volume: f64,
+    /// Executions in the window.
     pub trades: Option<f64>,
+    /// Price of the latest trade so far, carried forward, in currency units.
     pub last_price: Option<f64>,
+    /// (best bid + best ask) / 2 at the window's end, in currency units.
     pub mid_price: Option<f64>,
+    /// The product's NAV on the window's business day, in currency units.
     pub nav: Option<f64>,
+    /// Loan rate at the window's start (fraction per year).
     pub loan_rate: Option<f64>,
+    /// Deposit rate at the window's start (fraction per year).
     pub deposit_rate: Option<f64>,
+    /// Share of optimists among herding customers at the window's end.
     pub optimist_share: Option<f64>,
+    /// Rolling Pearson r of subscription success with volume (over the last
+    /// `rolling_windows` windows).
     pub roll_sub_pearson: Option<f64>,
+    /// Rolling Spearman ρ of subscription success with volume.
     pub roll_sub_spearman: Option<f64>,
+    /// Rolling Pearson r of sale success with volume.
     pub roll_sale_pearson: Option<f64>,
+    /// Rolling Spearman ρ of sale success with volume.
     pub roll_sale_spearman: Option<f64>,
 }
 
 /// The rows of one product, in window order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProductRows {
+    /// The product's id.
     pub product: String,
+    /// Its rows, one per window.
     pub rows: Vec<MetricsRow>,
 }
 
@@ -194,24 +223,38 @@ fn split_csv(line: &str) -> Result<Vec<String>, String> {
 /// A correlation of success with something, over windows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Corr {
+    /// Pearson correlation coefficient r.
     pub pearson: Option<f64>,
+    /// 95% confidence interval of r (low, high).
     pub pearson_ci: Option<(f64, f64)>,
+    /// p-value of r against no correlation.
     pub pearson_p: Option<f64>,
+    /// Spearman rank correlation ρ.
     pub spearman: Option<f64>,
+    /// 95% confidence interval of ρ (low, high).
     pub spearman_ci: Option<(f64, f64)>,
+    /// p-value of ρ against no correlation.
     pub spearman_p: Option<f64>,
+    /// Windows the correlation was computed over (those where success is defined).
     pub windows: Option<u64>,
 }
 
 /// One side (subscriptions or sales) of a summary block.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SideFigures {
+    /// Orders that reached their final state.
     pub closed: Option<u64>,
+    /// Of those, orders filled in their whole quantity.
     pub filled: Option<u64>,
+    /// Success probability, filled / closed.
     pub success: Option<f64>,
+    /// 95% Wilson interval of the success probability (low, high).
     pub success_ci: Option<(f64, f64)>,
+    /// Lots the closed orders asked for.
     pub lots: Option<u64>,
+    /// Lots of the closed orders that filled.
     pub lots_filled: Option<u64>,
+    /// lots_filled / lots.
     pub fill_ratio: Option<f64>,
     /// Seconds from arrival to the last fill, over fully filled orders.
     pub mean_time_to_fill: Option<f64>,
@@ -220,45 +263,72 @@ pub struct SideFigures {
 /// A block of `summary.json`: one product, or all together.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProductFigures {
+    /// The product's id, or `all`.
     pub product: String,
+    /// Customers' orders submitted, both sides.
     pub submitted: Option<u64>,
+    /// Customers' orders the platform refused, all reasons.
     pub rejected: Option<u64>,
+    /// Subscriptions (buy side).
     pub subscriptions: SideFigures,
+    /// Sales (sell side).
     pub sales: SideFigures,
+    /// Lots traded.
     pub volume: Option<u64>,
+    /// Executions.
     pub trades: Option<u64>,
+    /// Cash traded, in currency units.
     pub turnover: Option<f64>,
+    /// Lots redeemed at the holding limit (failed sales).
     pub redeemed_failed_lots: Option<u64>,
+    /// Correlation of subscription success with volume, over windows.
     pub sub_vs_volume: Corr,
+    /// Correlation of sale success with volume, over windows.
     pub sale_vs_volume: Corr,
+    /// Correlation of subscription success with the loan rate, when the summary
+    /// has it.
     pub sub_vs_loan_rate: Option<Corr>,
+    /// Correlation of sale success with the loan rate, when the summary has it.
     pub sale_vs_loan_rate: Option<Corr>,
 }
 
 /// The herding figures of the run, when there are any.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OptimistSummary {
+    /// Mean share of optimists over the windows.
     pub mean: Option<f64>,
+    /// Bimodality coefficient of the share (above 5/9 suggests two modes: the
+    /// crowd swings between moods).
     pub bimodality: Option<f64>,
+    /// Windows the figures are computed over.
     pub windows: Option<u64>,
 }
 
 /// What the report uses of `summary.json`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SummaryInfo {
+    /// The scenario's name.
     pub scenario: Option<String>,
+    /// The run's seed.
     pub seed: Option<u64>,
+    /// Metrics windows of the run.
     pub windows: Option<u64>,
+    /// One block per product.
     pub products: Vec<ProductFigures>,
+    /// All products together.
     pub all: Option<ProductFigures>,
+    /// The herding figures, when the run had herding customers.
     pub optimists: Option<OptimistSummary>,
 }
 
 /// What the report uses of `manifest.json`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ManifestInfo {
+    /// The scenario's name.
     pub scenario: Option<String>,
+    /// The run's seed.
     pub seed: Option<u64>,
+    /// The tplus version that wrote the run.
     pub version: Option<String>,
     /// K of the rolling correlations (`scenario.metrics.rolling_windows`).
     pub rolling_windows: Option<u64>,

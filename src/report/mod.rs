@@ -40,7 +40,12 @@ pub use data::{ManifestInfo, MetricsTable, SummaryInfo};
 #[derive(Debug)]
 pub enum ReportError {
     /// The run directory does not exist, or is not a directory.
-    NoRunDir { dir: PathBuf, why: &'static str },
+    NoRunDir {
+        /// The directory given.
+        dir: PathBuf,
+        /// What is wrong with it (`no such directory`, `not a directory`).
+        why: &'static str,
+    },
     /// A file the report needs is not in the run directory.
     MissingFile(PathBuf),
     /// A file could not be read.
@@ -48,7 +53,12 @@ pub enum ReportError {
     /// A file does not hold what a run writes.
     Garbled(PathBuf, String),
     /// A plot could not be drawn.
-    Draw { file: String, message: String },
+    Draw {
+        /// The SVG file being drawn.
+        file: String,
+        /// The drawing backend's message.
+        message: String,
+    },
     /// A file could not be written.
     Write(PathBuf, io::Error),
 }
@@ -83,7 +93,9 @@ impl std::error::Error for ReportError {}
 /// What a run directory holds, as read.
 #[derive(Clone, Debug)]
 pub struct RunData {
+    /// The rows of `metrics.csv`, by product.
     pub metrics: MetricsTable,
+    /// The figures of `summary.json` the report quotes.
     pub summary: SummaryInfo,
     /// `None` when the run has no `manifest.json`.
     pub manifest: Option<ManifestInfo>,
@@ -92,22 +104,30 @@ pub struct RunData {
 /// One plot: its file name, title, the sentence `report.md` gives it, and the SVG text.
 #[derive(Clone, Debug)]
 pub struct Plot {
+    /// The SVG file's name, written next to `report.md`.
     pub file: String,
+    /// The plot's title, also its heading in `report.md`.
     pub title: String,
+    /// The sentence `report.md` gives under the plot: what it shows and how to
+    /// read it.
     pub about: String,
+    /// The SVG document.
     pub svg: String,
 }
 
 /// The plots under one heading of `report.md` (a product, or the market).
 #[derive(Clone, Debug)]
 pub struct Section {
+    /// The heading: a product's id, or the market as a whole.
     pub heading: String,
+    /// The plots under it, in the order they appear.
     pub plots: Vec<Plot>,
 }
 
 /// Everything the report writes, before it is written.
 #[derive(Clone, Debug)]
 pub struct DrawnReport {
+    /// The headings and their plots, in `report.md` order.
     pub sections: Vec<Section>,
     /// Plot elements left out and why.
     pub notes: Vec<String>,
@@ -180,19 +200,28 @@ fn window_secs(rows: &[data::MetricsRow]) -> f64 {
     best.0 as f64
 }
 
-/// What the text needs to know about the run besides the summary.
-pub struct RunFacts {
+/// What the text of `report.md` needs to know about the run besides the
+/// summary: the names, the seed and the time span it states.
+pub(crate) struct RunFacts {
+    /// The scenario's name, from the manifest or the summary.
     pub scenario: Option<String>,
+    /// The run's seed, from the manifest or the summary.
     pub seed: Option<u64>,
+    /// The tplus version that wrote the run, from the manifest.
     pub version: Option<String>,
+    /// Product ids, in file order.
     pub products: Vec<String>,
+    /// Metrics windows per product.
     pub windows: usize,
+    /// Business days the run spans.
     pub days: usize,
+    /// Date of the first business day (YYYY-MM-DD), when `metrics.csv` has dates.
     pub first_date: Option<String>,
+    /// Date of the last business day (YYYY-MM-DD), when `metrics.csv` has dates.
     pub last_date: Option<String>,
-    /// `5-minute`.
+    /// The usual window length as an adjective for the text (`5-minute`).
     pub window: String,
-    /// `5 minutes`.
+    /// The usual window length as a noun for the text (`5 minutes`).
     pub window_length: String,
 }
 

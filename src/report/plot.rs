@@ -85,21 +85,30 @@ impl Ranged for TickRange {
     }
 }
 
-/// How a legend entry is drawn.
+/// How a legend entry is drawn, in the colour it carries: the mark that
+/// stands for the series in the chart.
 #[derive(Clone, Copy, Debug)]
-pub enum Swatch {
+pub(crate) enum Swatch {
+    /// A solid line, for a series drawn as a line.
     Line(RGBColor),
+    /// A dashed line, for a reference series (NAV, the deposit rate).
     Dashed(RGBColor),
+    /// A translucent band, for a confidence interval.
     Band(RGBColor),
+    /// A filled bar, for a bar chart.
     Bar(RGBColor),
+    /// A dot, for a scatter of subscriptions.
     Circle(RGBColor),
+    /// A triangle, for a scatter of sales.
     Triangle(RGBColor),
 }
 
 /// One line of a legend.
 #[derive(Clone, Debug)]
-pub struct Entry {
+pub(crate) struct Entry {
+    /// The mark drawn before the label.
     pub swatch: Swatch,
+    /// The legend text: what the series is, in words.
     pub label: String,
 }
 
@@ -442,10 +451,15 @@ pub fn scatter(title: &str, rows: &[MetricsRow], window: &str) -> Result<String,
 
 /// What the price plot has to draw.
 pub struct PriceInput<'a> {
+    /// The product's rows of `metrics.csv`, in window order.
     pub rows: &'a [MetricsRow],
+    /// Whether `metrics.csv` has a `mid_price` column to draw.
     pub has_mid: bool,
+    /// Whether it has a `nav` column to draw.
     pub has_nav: bool,
+    /// Whether it has a `loan_rate` column (the lower panel).
     pub has_loan: bool,
+    /// Whether it has a `deposit_rate` column (the lower panel).
     pub has_deposit: bool,
 }
 

@@ -12,6 +12,7 @@ use super::line::Line;
 use crate::book::{OrderKind, Side};
 use crate::engine::record::{Op, OpRecord};
 
+/// The side as the output files spell it (`buy`, `sell`).
 pub fn side_name(side: Side) -> &'static str {
     match side {
         Side::Buy => "buy",
@@ -19,6 +20,7 @@ pub fn side_name(side: Side) -> &'static str {
     }
 }
 
+/// The order kind as the operation log spells it (`limit`, `ioc`, `market`).
 pub fn kind_name(kind: OrderKind) -> &'static str {
     match kind {
         OrderKind::Limit => "limit",

@@ -20,6 +20,9 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
+/// A fixed-capacity byte buffer that one CSV line is built in, field by
+/// field, and then written out; reused from line to line so writing a line
+/// allocates nothing.
 #[derive(Debug)]
 pub struct Line {
     buf: [u8; CAPACITY],
@@ -33,6 +36,7 @@ impl Default for Line {
 }
 
 impl Line {
+    /// An empty line.
     pub fn new() -> Line {
         Line { buf: [0; CAPACITY], len: 0 }
     }
@@ -43,6 +47,8 @@ impl Line {
         self.len += 1;
     }
 
+    /// Appends `s` as it is, unquoted: the caller gives text that needs no CSV
+    /// quoting.
     #[inline]
     pub fn str(&mut self, s: &str) -> &mut Line {
         let end = self.len + s.len();
@@ -51,6 +57,7 @@ impl Line {
         self
     }
 
+    /// Appends the field separator.
     #[inline]
     pub fn comma(&mut self) -> &mut Line {
         self.push(b',');

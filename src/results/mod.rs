@@ -34,12 +34,15 @@ pub struct PartialFile {
 }
 
 impl PartialFile {
+    /// Opens `dir/.name.partial` for writing; [`finish`](Self::finish) renames it to
+    /// `dir/name`, so a reader never sees a half-written file under its real name.
     pub fn create(dir: &Path, name: &str) -> io::Result<PartialFile> {
         let tmp = dir.join(format!(".{name}.partial"));
         let out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
         Ok(PartialFile { path: dir.join(name), tmp, out })
     }
 
+    /// The buffered writer to write the file's contents to.
     pub fn writer(&mut self) -> &mut BufWriter<File> {
         &mut self.out
     }
@@ -161,6 +164,9 @@ pub struct RunWriter {
 }
 
 impl RunWriter {
+    /// Creates `dir` and starts the run's output files there (`trades.csv`, and
+    /// `events.csv` when `log_ops`) with a writer thread, so writing overlaps the
+    /// simulation.
     pub fn create(dir: &Path, scenario: &Scenario, log_ops: bool) -> io::Result<RunWriter> {
         fs::create_dir_all(dir)?;
         let products = scenario

@@ -12,17 +12,22 @@ pub struct ScenarioError(Box<ErrorDetail>);
 /// Where a scenario mistake is and what is accepted instead.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorDetail {
+    /// The scenario or sweep file the mistake is in.
     pub file: PathBuf,
     /// 1-based line and column, where the mistake has a place in the file.
     pub line: Option<usize>,
+    /// 1-based column (in characters) of the mistake, with `line`.
     pub column: Option<usize>,
     /// Field path such as `agents[1].arrival.rate` (array indices count from 0).
     pub field: Option<String>,
+    /// What is wrong, in words.
     pub message: String,
+    /// What the field accepts instead, when that can be said.
     pub accepted: Option<String>,
 }
 
 impl ScenarioError {
+    /// A mistake with no one place in `file` (it cannot be read, say).
     pub fn whole_file(file: &Path, message: impl Into<String>) -> ScenarioError {
         ScenarioError(Box::new(ErrorDetail {
             file: file.to_path_buf(),
@@ -34,10 +39,14 @@ impl ScenarioError {
         }))
     }
 
+    /// Where the mistake is and what is accepted, for a caller that formats it
+    /// its own way.
     pub fn detail(&self) -> &ErrorDetail {
         &self.0
     }
 
+    /// A mistake at byte range `span` of `text` (the file's contents), turned into
+    /// a line and column; `field` is the field path, when known.
     pub fn at_span(
         file: &Path,
         text: &str,
@@ -62,6 +71,7 @@ impl ScenarioError {
         }))
     }
 
+    /// Adds what the field accepts instead.
     pub fn accepting(mut self, accepted: impl Into<String>) -> ScenarioError {
         self.0.accepted = Some(accepted.into());
         self

@@ -56,21 +56,30 @@ pub enum Domain {
     Levels(Vec<Value>),
     /// `range` without a step, or `{ dist = "uniform" }`: uniform on [min, max].
     Uniform {
+        /// Lower end.
         min: f64,
+        /// Upper end (≥ `min`).
         max: f64,
     },
     /// ln x uniform on [ln min, ln max].
     Loguniform {
+        /// Lower end (> 0).
         min: f64,
+        /// Upper end (≥ `min`).
         max: f64,
     },
+    /// Normal with mean `mean` and standard deviation `sd`.
     Normal {
+        /// The mean.
         mean: f64,
+        /// The standard deviation (≥ 0).
         sd: f64,
     },
     /// ln x ~ N(ln median, sigma²).
     Lognormal {
+        /// The median (> 0).
         median: f64,
+        /// The standard deviation of ln x (≥ 0).
         sigma: f64,
     },
 }

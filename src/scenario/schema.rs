@@ -8,41 +8,63 @@ use serde::{Deserialize, Serialize};
 
 use super::units::{Date, DayTime, Duration, TimeOfDay};
 
+/// A whole scenario file as read: the simulation's clock and calendar, the
+/// products, the macro environment, the credit scorecard, the metrics
+/// settings, the customer groups and the scripted events.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// `[simulation]`: name, seed, calendar, metrics window and latency.
     pub simulation: Simulation,
+    /// `[[product]]`: the products traded, in file order (their index is the
+    /// product number in the engine).
     #[serde(rename = "product")]
     pub products: Vec<Product>,
+    /// `[macro]`: the loan and deposit rates, the price level and the shocks.
     #[serde(rename = "macro", default)]
     pub macro_env: MacroEnv,
+    /// `[credit]`: the scorecard that rescores customers each evening.
     #[serde(default)]
     pub credit: Credit,
     /// How the run's results are measured.
     #[serde(default)]
     pub metrics: MetricsSpec,
+    /// `[[agents]]`: the customer groups, in file order (account ids run 1…N in
+    /// this order).
     pub agents: Vec<AgentGroup>,
     /// Changes scripted at given moments (a rate hike at day 5 10:00).
     #[serde(default)]
     pub events: Vec<ScriptedEvent>,
 }
 
+/// `[simulation]`: what the run is called, its seed, which days trade and when,
+/// the metrics window and the order latency.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Simulation {
+    /// Names the results folder (`results/<name>/…`).
     pub name: String,
+    /// Seed of every random stream (`tplus run --seed` overrides it).
     #[serde(default)]
     pub seed: u64,
+    /// First calendar day; the simulation clock is 0 at 00:00 of this date.
     pub start_date: Date,
+    /// Business days to simulate (weekends and holidays do not count).
     pub days: i64,
+    /// Session open, each business day.
     #[serde(default = "default_open")]
     pub open: TimeOfDay,
+    /// Session close, each business day (after `open`).
     #[serde(default = "default_close")]
     pub close: TimeOfDay,
+    /// Dates that do not trade (weekends never trade).
     #[serde(default)]
     pub holidays: Vec<Date>,
+    /// Length of a metrics window; the last window of a day may be shorter.
     #[serde(default = "default_window")]
     pub window: Duration,
+    /// Least time an order or cancel takes to reach the platform; also the
+    /// lookahead of the parallel engine.
     #[serde(default = "default_min_latency")]
     pub min_latency: Duration,
     /// Mean of the exponential delay added to `min_latency` for each order.
@@ -66,24 +88,38 @@ fn default_latency_jitter() -> Duration {
     Duration(20_000_000)
 }
 
+/// `[[product]]`: one product on sale, with its NAV schedule, price grid,
+/// holding rules and order limits.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
+    /// Unique product id used in the outputs.
     pub id: String,
+    /// Net asset value at the start, currency per unit.
     pub nav: f64,
+    /// Yield as a fraction a year: NAV on a business day is
+    /// `nav × (1 + yield × calendar days since start_date / 365)`.
     pub annual_yield: f64,
+    /// Price grid step, in currency (a whole number of micros that divides `nav`).
     pub tick_size: f64,
+    /// Units per lot; all quantities are in lots.
     #[serde(default = "default_lot_size")]
     pub lot_size: i64,
+    /// Calendar days until a holding matures and is redeemed at NAV.
     pub term_days: i64,
+    /// Business days a holding may be sold in before the platform redeems it at
+    /// a penalty (a failed sale).
     pub holding_limit_days: i64,
+    /// Orders of customers scoring below this are rejected (0–1000 points).
     #[serde(default)]
     pub min_credit_score: f64,
+    /// Fraction of NAV cut when the platform redeems at the holding limit.
     #[serde(default)]
     pub redemption_penalty: f64,
     /// Limit prices must lie within NAV × (1 ± price_band).
     #[serde(default = "default_price_band")]
     pub price_band: f64,
+    /// Largest order, in lots; larger orders are rejected.
     #[serde(default = "default_max_order_lots")]
     pub max_order_lots: i64,
     /// Lots the platform offers at NAV at each session open.
@@ -106,6 +142,8 @@ fn default_max_order_lots() -> i64 {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MacroEnv {
+    /// Rate banks charge on loans, the alternative use of money macro-driven
+    /// customers weigh.
     #[serde(default = "default_loan_rate")]
     pub loan_rate: RateSpec,
     /// What customers earn on cash left in the bank.
@@ -137,9 +175,11 @@ fn default_deposit_rate() -> RateSpec {
     RateSpec::fixed(0.015)
 }
 
+/// Which model moves a rate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RateModelKind {
+    /// A constant (until a scripted event changes it).
     Fixed,
     /// Vasicek (1977): dr = κ(θ − r)dt + σ dW.
     Vasicek,
@@ -154,6 +194,7 @@ pub enum RateModelKind {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateSpec {
+    /// Which model moves the rate; it decides which other fields are needed.
     #[serde(default = "default_rate_model")]
     pub model: RateModelKind,
     /// The fixed value, or the starting value of a process (annual, as a fraction).
@@ -168,6 +209,7 @@ pub struct RateSpec {
     /// Volatility, per square-root year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sigma: Option<f64>,
+    /// The step path's points (`path` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<Vec<PathPoint>>,
 }
@@ -177,6 +219,7 @@ fn default_rate_model() -> RateModelKind {
 }
 
 impl RateSpec {
+    /// A rate fixed at `value` (a fraction per year), as the defaults are.
     pub fn fixed(value: f64) -> RateSpec {
         RateSpec {
             model: RateModelKind::Fixed,
@@ -193,16 +236,21 @@ impl RateSpec {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PathPoint {
+    /// The moment from which the value applies.
     pub at: DayTime,
+    /// The value from then on (a rate as a fraction per year, or a level).
     pub value: f64,
 }
 
+/// Which model moves the price level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LevelModelKind {
+    /// A constant (until a scripted event changes it).
     Fixed,
     /// Log-normal index: d ln P = inflation · dt + σ dW.
     Gbm,
+    /// A step path given point by point.
     Path,
 }
 
@@ -210,6 +258,7 @@ pub enum LevelModelKind {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LevelSpec {
+    /// Which model moves the level; it decides which other fields are needed.
     #[serde(default = "default_level_model")]
     pub model: LevelModelKind,
     /// The fixed or starting level (a path starts at its first point).
@@ -222,8 +271,10 @@ pub struct LevelSpec {
     /// Annual inflation (drift of the log level), for `gbm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inflation: Option<f64>,
+    /// Volatility of ln(level), per square-root year (`gbm` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sigma: Option<f64>,
+    /// The step path's points (`path` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<Vec<PathPoint>>,
 }
@@ -270,8 +321,11 @@ impl Default for LevelSpec {
 pub struct ShockSpec {
     /// Jumps per calendar day.
     pub rate: f64,
+    /// Mean jump size, in shock units (what the macro family's
+    /// `shock_sensitivity` multiplies).
     #[serde(default)]
     pub mean: f64,
+    /// Standard deviation of the (normal) jump size, in shock units.
     #[serde(default = "default_shock_sd")]
     pub sd: f64,
     /// Mean lifetime of a jump (e-folding time).
@@ -294,6 +348,7 @@ pub struct Credit {
     /// Recompute scores at each end of day (false: scores stay as drawn).
     #[serde(default = "default_true")]
     pub update: bool,
+    /// The score, in points, that stands for `base_odds`.
     #[serde(default = "default_base_score")]
     pub base_score: f64,
     /// Good:bad odds at `base_score`.
@@ -305,12 +360,16 @@ pub struct Credit {
     /// Log-odds weights; absent ones take the scorecard's defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub income_band: Option<f64>,
+    /// Weight of tenure, log-odds per unit of ln(1 + days as a customer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenure: Option<f64>,
+    /// Weight of each failed sale, in log-odds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_sales: Option<f64>,
+    /// Weight of the cancel ratio (cancels / max(orders, 1)), in log-odds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_ratio: Option<f64>,
+    /// Weight of the rejection ratio (rejections / max(orders, 1)), in log-odds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejection_ratio: Option<f64>,
 }
@@ -398,9 +457,13 @@ impl Default for MetricsSpec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventTarget {
+    /// The bank loan rate.
     LoanRate,
+    /// The bank deposit rate.
     DepositRate,
+    /// The price level.
     PriceLevel,
+    /// The international shock.
     Shock,
     /// A product's minimum credit score (`product`, or every product).
     MinCreditScore,
@@ -441,12 +504,18 @@ impl EventTarget {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScriptedEvent {
+    /// When the change applies.
     pub at: DayTime,
+    /// What it changes.
     pub target: EventTarget,
+    /// Added to the current value (give exactly one of `change` and `value`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<f64>,
+    /// Replaces the current value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// The product whose `min_credit_score` changes (only with that target;
+    /// absent: every product).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
     /// Index of an `[[agents]]` group (0 = the first).
@@ -454,17 +523,25 @@ pub struct ScriptedEvent {
     pub group: Option<i64>,
 }
 
+/// `[[agents]]`: a group of customers of one behavioural family, with how they
+/// wake and what they start with.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgentGroup {
     /// The behaviour's name in the registry (`zero_intelligence`, `rational`,
     /// `herding`, `macro`, `market_maker`, or a library user's own).
     pub family: String,
+    /// Customers in the group.
     pub count: i64,
+    /// How the group's members wake up.
     pub arrival: Arrival,
+    /// Opening cash of each customer, in currency.
     pub budget: Distribution,
+    /// Each customer's credit score at the start, in points (0–1000).
     #[serde(default = "default_credit_score")]
     pub credit_score: Distribution,
+    /// Lots of each traded product held at the start, drawn separately for each
+    /// product.
     #[serde(default = "default_initial_lots")]
     pub initial_lots: Distribution,
     /// Income band 1 (lowest) to 5, a credit-score feature.
@@ -495,6 +572,7 @@ fn default_tenure_days() -> Distribution {
     Distribution::fixed(365.0)
 }
 
+/// How a group's members wake up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ArrivalProcess {
@@ -505,9 +583,11 @@ pub enum ArrivalProcess {
     Hawkes,
 }
 
+/// `arrival`: how often a group's members wake up to decide.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Arrival {
+    /// Poisson or Hawkes; it decides which rate fields are needed.
     pub process: ArrivalProcess,
     /// Poisson: wake-ups per agent per hour of session time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -536,12 +616,17 @@ impl Arrival {
     }
 }
 
+/// Which law a [`Distribution`] draws from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DistKind {
+    /// Always `value`.
     Fixed,
+    /// Uniform on [`min`, `max`].
     Uniform,
+    /// Normal with `mean` and `sd`.
     Normal,
+    /// Log-normal with `median` and `sigma` (the standard deviation of the log).
     Lognormal,
 }
 
@@ -549,24 +634,33 @@ pub enum DistKind {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Distribution {
+    /// Which law; it decides which other fields are needed.
     pub dist: DistKind,
+    /// The value of a `fixed` distribution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// Lower end of a `uniform` distribution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
+    /// Upper end of a `uniform` distribution (≥ `min`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// Mean of a `normal` distribution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mean: Option<f64>,
+    /// Standard deviation of a `normal` distribution (≥ 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sd: Option<f64>,
+    /// Median of a `lognormal` distribution (> 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub median: Option<f64>,
+    /// Standard deviation of the logarithm of a `lognormal` distribution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sigma: Option<f64>,
 }
 
 impl Distribution {
+    /// A distribution that always gives `value` (how the defaults are written).
     pub fn fixed(value: f64) -> Distribution {
         Distribution {
             dist: DistKind::Fixed,

@@ -60,6 +60,7 @@ fn default_design() -> DesignKind {
     DesignKind::Grid
 }
 
+/// How a sweep chooses its points from the parameters' domains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DesignKind {
@@ -74,6 +75,7 @@ pub enum DesignKind {
 }
 
 impl DesignKind {
+    /// The design's name as `sweep.json` writes it.
     pub fn name(self) -> &'static str {
         match self {
             DesignKind::Grid => "grid",
@@ -106,18 +108,25 @@ pub struct Sweep {
     pub file: PathBuf,
     #[serde(skip)]
     text: String,
+    /// The sweep's name (names its output directory).
     pub name: String,
     /// The base scenario's path as written in the sweep file (relative to it).
     pub scenario: String,
     /// The base scenario's path, resolved.
     #[serde(skip)]
     pub scenario_file: PathBuf,
+    /// The sweep's seed: each run's seed derives from it, the point and the
+    /// replication (`batch::run_seed`).
     pub seed: u64,
+    /// Runs of each point, each with its own seed.
     pub replications: u32,
+    /// How the points are chosen.
     pub design: DesignKind,
     /// Points of a random or Latin-hypercube design; none for a grid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub samples: Option<u32>,
+    /// The varied parameters, in the sweep file's order (the order of a point's
+    /// values and of the `sweep.csv` parameter columns).
     pub params: Vec<Param>,
     /// The base scenario as resolved.
     #[serde(skip)]
@@ -129,9 +138,12 @@ pub struct Sweep {
 /// One varied parameter.
 #[derive(Clone, Debug, Serialize)]
 pub struct Param {
+    /// The scenario field varied, as a path into the scenario such as
+    /// `macro.loan_rate.value` or `agents[3].params.buy_prob`.
     pub path: String,
     /// The field holds whole numbers: drawn values are rounded to integers.
     pub integer: bool,
+    /// What values the parameter takes.
     pub domain: Domain,
     #[serde(skip)]
     origin: Origin,
@@ -150,7 +162,10 @@ enum Origin {
 /// One point of a design: a value for each parameter, in `params` order.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Point {
+    /// The point's number, from 0 in design order (the `point` column of
+    /// `sweep.csv`).
     pub index: usize,
+    /// The parameters' values at this point, in [`Sweep::params`] order.
     pub values: Vec<Value>,
     /// For each value taken from a list of levels, its position in the list
     /// (errors then point at that entry of `values`).

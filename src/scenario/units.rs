@@ -25,12 +25,16 @@ const UNITS: [(&str, i64); 7] = [
 pub struct Duration(pub i64);
 
 impl Duration {
+    /// What a duration may look like, for error messages that name the expected
+    /// spelling.
     pub const ACCEPTED: &'static str = "a duration such as \"50ms\", \"5m\", \"1h30m\" (units ns, us, ms, s, m, h, d)";
 
+    /// The length in nanoseconds, the unit of the simulation clock.
     pub fn nanos(self) -> i64 {
         self.0
     }
 
+    /// The length in seconds, for output and display (not for the clock).
     pub fn secs_f64(self) -> f64 {
         self.0 as f64 / 1e9
     }
@@ -84,8 +88,11 @@ impl fmt::Display for Duration {
 pub struct TimeOfDay(pub i64);
 
 impl TimeOfDay {
+    /// What a time of day may look like, for error messages.
     pub const ACCEPTED: &'static str = "a time of day \"HH:MM\" or \"HH:MM:SS\" (24-hour clock)";
 
+    /// Parses `"HH:MM"` or `"HH:MM:SS"` (24-hour clock, two digits each); None for
+    /// anything else or an impossible time.
     pub fn parse(text: &str) -> Option<TimeOfDay> {
         let parts: Vec<&str> = text.trim().split(':').collect();
         if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2) {
@@ -113,14 +120,19 @@ impl fmt::Display for TimeOfDay {
 /// A proleptic Gregorian calendar date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
+    /// The year (four digits in the scenario file).
     pub year: i32,
+    /// The month, 1–12.
     pub month: u32,
+    /// The day of the month, from 1.
     pub day: u32,
 }
 
 impl Date {
+    /// What a date may look like, for error messages.
     pub const ACCEPTED: &'static str = "a date YYYY-MM-DD, e.g. 2026-01-05";
 
+    /// Parses `YYYY-MM-DD`; None for anything else or a day the month does not have.
     pub fn parse(text: &str) -> Option<Date> {
         let t = text.trim();
         let parts: Vec<&str> = t.split('-').collect();
@@ -165,10 +177,12 @@ impl Date {
         (self.days_since_epoch() + 3).rem_euclid(7) as u32
     }
 
+    /// Whether the date is a Saturday or a Sunday, which never trade.
     pub fn is_weekend(self) -> bool {
         self.weekday() >= 5
     }
 
+    /// The date `n` calendar days later (earlier for a negative `n`).
     pub fn add_days(self, n: i64) -> Date {
         Date::from_days_since_epoch(self.days_since_epoch() + n)
     }
@@ -195,13 +209,16 @@ impl fmt::Display for Date {
 pub struct DayTime {
     /// 1-based business day of the run.
     pub day: u32,
+    /// The time of day on that business day.
     pub time: TimeOfDay,
 }
 
 impl DayTime {
+    /// What a moment may look like, for error messages.
     pub const ACCEPTED: &'static str =
         "a business day of the run and a time of day, \"day N HH:MM\" (day 1 is the first), e.g. \"day 5 10:00\"";
 
+    /// Parses `"day N HH:MM"` (or `HH:MM:SS`); None for anything else.
     pub fn parse(text: &str) -> Option<DayTime> {
         let mut words = text.split_whitespace();
         if words.next()? != "day" {

@@ -18,8 +18,11 @@ pub const MAX_GRID_TICKS: f64 = 4_000_000.0;
 /// A rule a scenario breaks: the field path, what is wrong, what is accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invalid {
+    /// Field path such as `agents[1].arrival.rate` (array indices count from 0).
     pub field: String,
+    /// What is wrong, in words.
     pub message: String,
+    /// What the field accepts instead.
     pub accepted: String,
 }
 

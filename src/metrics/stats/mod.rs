@@ -9,8 +9,9 @@
 //! variance, an argument out of range) the result is `None`; no input panics.
 //! The special functions behind the p-values (log-gamma, the regularized
 //! incomplete beta function, the Student t distribution) are implemented in
-//! [`special`] and exposed for reuse. Each kind of statistic has its module,
-//! its tests beside it; everything is re-exported here.
+//! the private `special` module and exposed for reuse. Each kind of
+//! statistic has its module, its tests beside it; everything is re-exported
+//! here.
 
 mod correlation;
 mod herding;

@@ -71,50 +71,47 @@ pub fn ln_beta(a: f64, b: f64) -> f64 {
 /// `None` if it does not converge.
 fn beta_cf(a: f64, b: f64, x: f64) -> Option<f64> {
     const EPS: f64 = 1e-15;
-    const FPMIN: f64 = 1e-300;
     // Iterations needed grow like sqrt(max(a, b)); this bound is generous.
     let max_iter = 200 + (10.0 * a.max(b).sqrt()).min(1e7) as usize;
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
     let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < FPMIN {
-        d = FPMIN;
-    }
-    d = 1.0 / d;
+    let mut d = 1.0 / away_from_zero(1.0 - qab * x / qap);
     let mut h = d;
     for m in 1..=max_iter {
         let m = m as f64;
         let m2 = 2.0 * m;
         // Even step.
         let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < FPMIN {
-            d = FPMIN;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < FPMIN {
-            c = FPMIN;
-        }
-        d = 1.0 / d;
-        h *= d * c;
+        h *= lentz_step(aa, &mut c, &mut d);
         // Odd step.
         let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < FPMIN {
-            d = FPMIN;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < FPMIN {
-            c = FPMIN;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        let del = lentz_step(aa, &mut c, &mut d);
         h *= del;
         if (del - 1.0).abs() < EPS {
             return Some(h);
         }
     }
     None
+}
+
+/// Values nearer 0 than this are replaced by it in the Lentz method, so that
+/// no division is by (nearly) zero.
+const FPMIN: f64 = 1e-300;
+
+/// `v`, or [`FPMIN`] where `v` is nearer 0 than that.
+#[inline]
+fn away_from_zero(v: f64) -> f64 {
+    if v.abs() < FPMIN { FPMIN } else { v }
+}
+
+/// One step of the modified Lentz method with the partial numerator `aa`:
+/// updates `c` and `d` and returns the factor `c·d` the fraction's value is
+/// multiplied by.
+#[inline]
+fn lentz_step(aa: f64, c: &mut f64, d: &mut f64) -> f64 {
+    *d = 1.0 / away_from_zero(1.0 + aa * *d);
+    *c = away_from_zero(1.0 + aa / *c);
+    *d * *c
 }
 
 /// I_x(a, b) with y = 1 − x given separately (so that a y close to 0 keeps its

@@ -17,6 +17,7 @@ pub const BINS: usize = 8;
 pub enum Scale {
     /// Positions 0, 1, … in the order of the sweep's points.
     Categorical,
+    /// x = the value itself.
     Linear,
     /// x = log10(value).
     Log10,
@@ -27,6 +28,7 @@ pub enum Scale {
 pub struct Cell {
     /// (x on the axis, value) of each `ok` run with a value.
     pub runs: Vec<(f64, f64)>,
+    /// Mean and 95% t interval of the runs' values; None without any.
     pub stat: Option<Interval>,
 }
 
@@ -44,7 +46,10 @@ pub struct ValueGroup {
 /// A key result against one parameter, the other parameters pooled.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Marginal {
+    /// How the parameter's values are laid along the x axis.
     pub scale: Scale,
+    /// Whether the values were put into [`BINS`] bins (a numeric parameter with
+    /// more than [`MAX_LEVELS`] distinct values).
     pub binned: bool,
     /// In axis order.
     pub groups: Vec<ValueGroup>,
@@ -150,14 +155,17 @@ pub fn marginal(data: &SweepData, p: usize, cols: &[usize]) -> Marginal {
 /// two parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Heat {
-    /// Values of the first parameter (x), of the second (y).
+    /// Values of the first parameter (x), in axis order.
     pub x_levels: Vec<String>,
+    /// Values of the second parameter (y), in axis order.
     pub y_levels: Vec<String>,
     /// `[series][ix * y_levels.len() + iy]`.
     pub panels: Vec<Vec<Option<Interval>>>,
 }
 
 impl Heat {
+    /// The mean and interval of series `series` at the x value `ix` and y value
+    /// `iy`; None where no run has a value.
     pub fn cell(&self, series: usize, ix: usize, iy: usize) -> Option<Interval> {
         self.panels[series][ix * self.y_levels.len() + iy]
     }

@@ -74,13 +74,19 @@ fn color_range(kind: ValueKind, heat: &Heat) -> (f64, f64) {
 
 /// What a heat map draws.
 pub struct HeatInput<'a> {
+    /// The figure's title.
     pub title: &'a str,
+    /// What the x axis (the first parameter) is.
     pub x_desc: &'a str,
+    /// What the y axis (the second parameter) is.
     pub y_desc: &'a str,
+    /// The key result drawn: its series, colours and how its numbers read.
     pub key: &'a KeyResult,
     /// Labels of the panels (the series of `heat`).
     pub labels: &'a [&'a str],
+    /// The means to colour the cells with, one panel per series.
     pub heat: &'a Heat,
+    /// The sentence under the figure.
     pub caption: &'a str,
 }
 

@@ -39,7 +39,9 @@ pub fn t_quantile(p: f64, df: f64) -> Option<f64> {
 /// The mean of some runs' values with its 95% Student-t interval.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Interval {
+    /// Values the mean is over.
     pub n: usize,
+    /// The mean of the values.
     pub mean: f64,
     /// Sample standard deviation (divisor n − 1); `None` for one value.
     pub sd: Option<f64>,

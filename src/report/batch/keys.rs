@@ -28,6 +28,8 @@ pub struct KeyResult {
     pub y_desc: &'static str,
     /// (column of `sweep.csv`, label) of each series.
     pub series: &'static [(&'static str, &'static str)],
+    /// How the numbers read (a share, a count, a coefficient), for the axis and
+    /// the colours.
     pub kind: ValueKind,
     /// What the figure is, for `report.md`.
     pub what: &'static str,

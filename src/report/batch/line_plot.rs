@@ -11,12 +11,17 @@ use super::keys::{KeyResult, ValueKind, series_color, short};
 
 /// What the plot of a key result against a parameter draws.
 pub struct LineInput<'a> {
+    /// The figure's title.
     pub title: &'a str,
+    /// What the x axis (the parameter) is.
     pub x_desc: &'a str,
+    /// The key result drawn: its series, colours and how its numbers read.
     pub key: &'a KeyResult,
     /// Labels of the series in `marginal`'s cells.
     pub labels: &'a [&'a str],
+    /// The runs and means to draw, grouped by the parameter's values.
     pub marginal: &'a Marginal,
+    /// The sentence under the figure.
     pub caption: &'a str,
 }
 

@@ -20,7 +20,9 @@ pub struct ParamInfo {
 /// One row of `sweep.csv`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepRow {
+    /// Index of the sweep point (the `point` column).
     pub point: usize,
+    /// Replication of the point, from 0 (the `replication` column).
     pub replication: u64,
     /// `status` is `ok`.
     pub ok: bool,
@@ -33,14 +35,19 @@ pub struct SweepRow {
 /// What a sweep directory holds, as read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepData {
+    /// The sweep's name, from `sweep.json`.
     pub name: Option<String>,
+    /// The scenario the sweep varies, from `sweep.json`.
     pub scenario: Option<String>,
+    /// The sweep's seed, from `sweep.json`: each run's seed derives from it.
     pub seed: Option<u64>,
     /// `grid`, `random` or `latin_hypercube`.
     pub design: Option<String>,
+    /// Replications of each point.
     pub replications: Option<u64>,
     /// Runs the definition has (all shards).
     pub planned_runs: Option<u64>,
+    /// The parameters varied, in `sweep.csv` column order.
     pub params: Vec<ParamInfo>,
     /// The key-result columns that `sweep.csv` has, in [`KEYS`] order.
     pub present: Vec<&'static str>,

@@ -16,10 +16,16 @@ use crate::metrics::stats;
 /// Rolling correlations over the last K completed windows.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Rolling {
+    /// Pearson r of subscription success with volume; None with too few windows
+    /// or no variation.
     pub sub_r: Option<f64>,
+    /// Spearman ρ of subscription success with volume.
     pub sub_rho: Option<f64>,
+    /// Pearson r of sale success with volume.
     pub sale_r: Option<f64>,
+    /// Spearman ρ of sale success with volume.
     pub sale_rho: Option<f64>,
+    /// Completed windows the correlations look at (at most K).
     pub windows: usize,
 }
 

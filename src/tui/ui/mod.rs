@@ -29,8 +29,10 @@ pub use correlation::{Rolling, rolling};
 use market::{book_panel, crowd_panel};
 use status::{help, knob_line, status_line};
 
-/// The smallest terminal the view is drawn in.
+/// The narrowest terminal the view is drawn in, in columns; a smaller one
+/// gets a message asking for more room.
 pub const MIN_WIDTH: u16 = 80;
+/// The lowest terminal the view is drawn in, in rows.
 pub const MIN_HEIGHT: u16 = 24;
 
 /// Width of the y-axis labels of the time charts (the same for all, so
