@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use tplus::engine::live::{Knob, LiveSim, LiveView};
+use tplus::engine::live::LiveSim;
 use tplus::engine::{self, RunOptions, record::Discard};
 use tplus::results::RunWriter;
 use tplus::scenario::{self, EventTarget, Scenario};
 use tplus::tui::app::App;
 use tplus::tui::sim::{self, Command, Notice, SimHandle, SimOptions, Speed};
 use tplus::tui::ui;
+use tplus::tui::view::{Knob, LiveView};
 
 const WAIT: Duration = Duration::from_secs(60);
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::sim::{Command, Notice, SPEEDS, Snapshot, Speed};
-use crate::engine::live::{Knob, LiveView};
+use crate::tui::view::{Knob, LiveView};
 
 /// How long a status message stays on the status line.
 pub const MESSAGE_FOR: Duration = Duration::from_secs(8);
@@ -191,7 +191,7 @@ pub fn clock_text(t: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::live::ProductNow;
+    use crate::tui::view::ProductNow;
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)

@@ -11,6 +11,7 @@
 pub mod app;
 pub mod sim;
 pub mod ui;
+pub mod view;
 
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;

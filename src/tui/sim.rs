@@ -1,4 +1,4 @@
-//! The simulation thread of the live view: it owns the [`LiveSim`], takes
+//! The simulation thread of the live view: it owns the [`LiveRun`], takes
 //! [`Command`]s over a channel, advances by simulated time at the chosen
 //! speed (or window by window as fast as it can), and publishes the latest
 //! [`Snapshot`] into a shared slot at most every `publish_every`, so drawing
@@ -15,10 +15,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::engine::live::{Knob, LiveSim, LiveView};
 use crate::engine::{self, RunOptions};
 use crate::results::{self, PartialFile, RunWriter};
 use crate::scenario::{self, Scenario, ScriptedEvent};
+use crate::tui::view::{Knob, LiveRun, LiveView};
 
 /// How fast simulated time runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,7 +205,7 @@ const MAX_CATCH_UP: Duration = Duration::from_millis(100);
 struct Sim {
     scenario: Scenario,
     seed: Option<u64>,
-    live: LiveSim,
+    live: LiveRun,
     opts: SimOptions,
     paused: bool,
     speed: Speed,
@@ -225,7 +225,7 @@ struct Sim {
 impl Sim {
     fn new(scenario: Scenario, seed: Option<u64>, opts: SimOptions, shared: Arc<Shared>, tell: Sender<Notice>) -> Sim {
         // The scenario was validated against the built-in families, so they build.
-        let live = LiveSim::new(&scenario, seed).unwrap_or_else(|e| unreachable!("{e}"));
+        let live = LiveRun::new(&scenario, seed).unwrap_or_else(|e| unreachable!("{e}"));
         Sim {
             window_ns: scenario.simulation.window.0,
             scenario,
@@ -251,7 +251,7 @@ impl Sim {
         let mut pending: Option<Command> = None;
         let mut clock = Instant::now();
         'run: loop {
-            let idle = self.paused || self.live.finished();
+            let idle = self.paused || self.live.sim().finished();
             // Commands: wait for one while idle, else take what has come.
             let mut first = pending.take();
             if first.is_none() && idle {
@@ -281,36 +281,36 @@ impl Sim {
                 clock = Instant::now();
                 self.rate_from = None;
             }
-            if !self.paused && !self.live.finished() {
+            if !self.paused && !self.live.sim().finished() {
                 let t0 = Instant::now();
                 match self.speed {
-                    Speed::Max => self.live.advance_window(),
+                    Speed::Max => self.live.sim_mut().advance_window(),
                     Speed::Times(x) => {
                         let dt = (t0 - clock).min(MAX_CATCH_UP);
                         clock = t0;
-                        let now = self.live.now();
+                        let now = self.live.sim().now();
                         let mut target = now.saturating_add((x as f64 * dt.as_nanos() as f64) as i64);
                         // Between sessions, skip the night: on to the next open.
-                        let end = self.live.window_end();
+                        let end = self.live.sim().window_end();
                         if end != i64::MAX && end - now > self.window_ns {
                             target = target.max(end - self.window_ns);
                         }
-                        self.live.advance_to(target);
+                        self.live.sim_mut().advance_to(target);
                     }
                 }
                 self.report.advancing += t0.elapsed();
-                if self.live.finished() && self.report.to_finish.is_none() {
+                if self.live.sim().finished() && self.report.to_finish.is_none() {
                     self.report.to_finish = Some(self.started.elapsed());
                 }
                 changed = true;
             }
             let due = self.last_publish.is_none_or(|t| t.elapsed() >= self.opts.publish_every);
-            if changed && (due || self.paused || self.live.finished()) {
+            if changed && (due || self.paused || self.live.sim().finished()) {
                 self.publish();
             }
             if let Speed::Times(_) = self.speed
                 && !self.paused
-                && !self.live.finished()
+                && !self.live.sim().finished()
             {
                 // Wait for the next tick, or a command.
                 let wait = TICK.saturating_sub(clock.elapsed());
@@ -334,9 +334,9 @@ impl Sim {
             Command::Speed(s) => self.speed = s,
             Command::Step => {
                 self.paused = true;
-                if !self.live.finished() {
+                if !self.live.sim().finished() {
                     let t0 = Instant::now();
-                    self.live.advance_window();
+                    self.live.sim_mut().advance_window();
                     self.report.advancing += t0.elapsed();
                 }
             }
@@ -345,7 +345,7 @@ impl Sim {
                 let _ = self.tell.send(Notice::Changed { knob, steps, at: at.flatten() });
             }
             Command::Restart => {
-                self.live = LiveSim::new(&self.scenario, self.seed).unwrap_or_else(|e| unreachable!("{e}"));
+                self.live = LiveRun::new(&self.scenario, self.seed).unwrap_or_else(|e| unreachable!("{e}"));
                 self.report.to_finish = None;
                 self.started = Instant::now();
                 let _ = self.tell.send(Notice::Restarted);
@@ -356,7 +356,7 @@ impl Sim {
 
     /// When the latest live change takes effect (seconds since the start).
     fn scheduled_at(&self) -> Option<f64> {
-        self.live.view(0).markers.last().map(|m| m.t)
+        self.live.changes().last().map(|(t, _)| t)
     }
 
     fn publish(&mut self) {
@@ -385,10 +385,8 @@ impl Sim {
 
     /// Starts writing the run so far into a fresh directory under `root`.
     fn save(&mut self, root: &Path) {
-        let replay = self.live.replay_scenario();
-        let markers = self.live.view(0).markers;
-        let changes: Vec<(f64, ScriptedEvent)> =
-            markers.iter().map(|m| m.t).zip(self.live.changes().iter().cloned()).collect();
+        let replay = self.live.sim().replay_scenario();
+        let changes: Vec<(f64, ScriptedEvent)> = self.live.changes().map(|(t, e)| (t, e.clone())).collect();
         let dir = match new_live_dir(root, &replay.simulation.name) {
             Ok(dir) => dir,
             Err((dir, e)) => {

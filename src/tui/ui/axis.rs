@@ -8,8 +8,8 @@ use ratatui::text::Line;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
 
 use super::{DIM, LABEL_W, MARK, WEEKDAYS};
-use crate::engine::live::{LiveView, ProductNow, WindowPoint};
 use crate::tui::app::clock_text;
+use crate::tui::view::{LiveView, ProductNow, WindowPoint};
 
 /// The windows on screen and where they go on the x axis: window `i` is
 /// drawn at x = i + 1 (its end); the axis spans `cap` windows.

@@ -13,8 +13,8 @@ use super::axis::{
     time_chart, time_label,
 };
 use super::{DIM, LOAN, NAV, PRICE, SALE, SUB, VOLUME, pct, qty, title};
-use crate::engine::live::{LiveView, ProductNow};
 use crate::tui::app::App;
+use crate::tui::view::{LiveView, ProductNow};
 
 pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &LiveView, p: &ProductNow, span: Span_) {
     let many = view.products.len() > 1;

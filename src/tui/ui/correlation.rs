@@ -10,8 +10,8 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, Paragraph};
 
 use super::axis::completed;
 use super::{DIM, SALE, SUB, qty, title};
-use crate::engine::live::{LiveView, ProductNow, WindowPoint};
 use crate::metrics::stats;
+use crate::tui::view::{LiveView, ProductNow, WindowPoint};
 
 /// Rolling correlations over the last K completed windows.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph, Sparkline};
 
 use super::axis::completed;
 use super::{DIM, SUB, qty, title};
-use crate::engine::live::{LiveView, ProductNow, WindowPoint};
+use crate::tui::view::{LiveView, ProductNow, WindowPoint};
 
 pub(super) fn book_panel(frame: &mut Frame, area: Rect, _view: &LiveView, p: &ProductNow) {
     let block = Block::bordered().title(title(format!(" book {} ", p.id)));

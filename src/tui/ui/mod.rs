@@ -21,7 +21,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::App;
-use crate::engine::live::LiveView;
+use crate::tui::view::LiveView;
 use axis::Span_;
 use charts::{price_panel, success_panel, volume_panel};
 use correlation::correlation_panel;
@@ -158,9 +158,9 @@ pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::live::{Knob, KnobValue, LiveSim, Marker as LiveMarker, ProductNow, WindowPoint};
     use crate::scenario::Date;
     use crate::tui::app::clock_text;
+    use crate::tui::view::{Knob, KnobValue, LiveRun, Marker as LiveMarker, ProductNow, WindowPoint};
     use std::path::{Path, PathBuf};
     use std::sync::Arc;
 
@@ -332,15 +332,16 @@ mod tests {
     fn a_real_run_draws_at_both_sizes() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml");
         let s = crate::scenario::load(&path, &crate::agents::Registry::builtin()).unwrap();
-        let mut live = LiveSim::new(&s, None).unwrap();
+        let mut live = LiveRun::new(&s, None).unwrap();
         for _ in 0..30 {
-            live.advance_window();
+            live.sim_mut().advance_window();
         }
         assert!(live.change(Knob::LoanRate, 2.0));
         for _ in 0..5 {
-            live.advance_window();
+            live.sim_mut().advance_window();
         }
-        live.advance_to(live.now() + 100_000_000_000);
+        let now = live.sim().now();
+        live.sim_mut().advance_to(now + 100_000_000_000);
         let view = live.view(10);
         let p = &view.products[0];
         let mut app = app_with(view.clone());
@@ -362,16 +363,18 @@ mod tests {
     fn readme_capture() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml");
         let s = crate::scenario::load(&path, &crate::agents::Registry::builtin()).unwrap();
-        let mut live = LiveSim::new(&s, None).unwrap();
+        let mut live = LiveRun::new(&s, None).unwrap();
         for _ in 0..86 {
-            live.advance_window();
+            live.sim_mut().advance_window();
         }
-        live.advance_to(live.now() + 61_000_000_000);
+        let now = live.sim().now();
+        live.sim_mut().advance_to(now + 61_000_000_000);
         assert!(live.change(Knob::LoanRate, 2.0));
         for _ in 0..14 {
-            live.advance_window();
+            live.sim_mut().advance_window();
         }
-        live.advance_to(live.now() + 137_000_000_000);
+        let now = live.sim().now();
+        live.sim_mut().advance_to(now + 137_000_000_000);
         let app = app_with(live.view(10));
         println!("{}", render_text(&app, 100, 30));
     }

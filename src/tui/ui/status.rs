@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::{DIM, WEEKDAYS, centre, title};
-use crate::engine::live::Knob;
 use crate::tui::app::{App, clock_text, step_text};
 use crate::tui::sim::Speed;
+use crate::tui::view::Knob;
 
 pub(super) fn knob_value(knob: Knob, value: Option<f64>) -> String {
     match (knob, value) {

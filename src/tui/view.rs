@@ -1,0 +1,297 @@
+//! The live view's model: what the screen shows of a stepped run at one
+//! moment ([`LiveView`]), the parameters a teacher can turn ([`Knob`]: their
+//! labels and step sizes), and the run with the markers of the changes made
+//! so far ([`LiveRun`]). Built from the engine's read-only accessors; the
+//! engine knows nothing of screens or keys.
+
+use crate::book::Side;
+use crate::calendar::NS_PER_DAY;
+use crate::engine::RunError;
+use crate::engine::live::LiveSim;
+use crate::metrics::stats::{self, Z95};
+use crate::scenario::{Date, EventTarget, Scenario, ScriptedEvent};
+
+/// A parameter a teacher can change during a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Knob {
+    /// The loan rate (changes in basis points).
+    LoanRate,
+    /// The herding rate b of every herd-following group.
+    Herding,
+    /// The active share of every macro-driven group.
+    MacroActiveShare,
+}
+
+impl Knob {
+    /// Every knob, in the order the screen lists them.
+    pub const ALL: [Knob; 3] = [Knob::LoanRate, Knob::Herding, Knob::MacroActiveShare];
+
+    /// The scenario event target the knob changes.
+    pub fn target(self) -> EventTarget {
+        match self {
+            Knob::LoanRate => EventTarget::LoanRate,
+            Knob::Herding => EventTarget::Herding,
+            Knob::MacroActiveShare => EventTarget::MacroActiveShare,
+        }
+    }
+
+    /// The knob's name on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Knob::LoanRate => "loan rate",
+            Knob::Herding => "herding rate",
+            Knob::MacroActiveShare => "macro active share",
+        }
+    }
+
+    /// What one step of the control adds (a rate hike of 25 bp, and so on).
+    pub fn step(self) -> f64 {
+        match self {
+            Knob::LoanRate => 0.0025,
+            Knob::Herding => 0.5,
+            Knob::MacroActiveShare => 0.1,
+        }
+    }
+}
+
+/// One window of one product, as the live view draws it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WindowPoint {
+    /// Seconds since the start of the run at the window's end (its current
+    /// end for the window in progress).
+    pub t_end: f64,
+    pub sub_success: Option<f64>,
+    pub sub_interval: Option<(f64, f64)>,
+    pub sale_success: Option<f64>,
+    pub sale_interval: Option<(f64, f64)>,
+    pub volume: u64,
+    /// Last trade price so far (currency units).
+    pub price: Option<f64>,
+    pub nav: f64,
+    pub loan_rate: f64,
+    pub optimist_share: Option<f64>,
+    pub orders: u64,
+    pub rejected: u64,
+}
+
+/// One product now.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProductNow {
+    pub id: String,
+    /// Best levels, best first: (price in currency units, lots).
+    pub bids: Vec<(f64, u64)>,
+    pub asks: Vec<(f64, u64)>,
+    pub last_price: Option<f64>,
+    pub nav: f64,
+    /// Completed windows and the one in progress, in time order.
+    pub windows: Vec<WindowPoint>,
+}
+
+/// A live change, for markers on the charts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    /// Seconds since the start of the run.
+    pub t: f64,
+    pub label: String,
+}
+
+/// A knob's current value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KnobValue {
+    pub knob: Knob,
+    /// None when the scenario has nothing the knob acts on (no herding group, …).
+    pub value: Option<f64>,
+}
+
+/// Everything the live view shows, at one moment.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveView {
+    pub scenario: String,
+    pub seed: u64,
+    /// Seconds since the start of the run.
+    pub t: f64,
+    pub date: Option<Date>,
+    /// Nanoseconds since midnight.
+    pub time_of_day: i64,
+    /// 0-based business day, and how many there are.
+    pub day: u32,
+    pub days: u32,
+    pub in_session: bool,
+    pub finished: bool,
+    pub products: Vec<ProductNow>,
+    pub knobs: Vec<KnobValue>,
+    pub markers: Vec<Marker>,
+    /// Share of optimists among herd followers now.
+    pub optimist_share: Option<f64>,
+    /// Window length in seconds, and K of the rolling correlations.
+    pub window_secs: f64,
+    pub rolling_windows: usize,
+}
+
+/// A stepped run and the markers of the live changes made to it.
+pub struct LiveRun {
+    live: LiveSim,
+    markers: Vec<Marker>,
+}
+
+impl LiveRun {
+    /// A fresh run of a validated scenario (`seed` replaces the scenario's).
+    pub fn new(scenario: &Scenario, seed: Option<u64>) -> Result<LiveRun, RunError> {
+        Ok(LiveRun { live: LiveSim::new(scenario, seed)?, markers: Vec::new() })
+    }
+
+    /// The run itself.
+    pub fn sim(&self) -> &LiveSim {
+        &self.live
+    }
+
+    /// The run itself, to step it.
+    pub fn sim_mut(&mut self) -> &mut LiveSim {
+        &mut self.live
+    }
+
+    /// Changes `knob` by `steps` of [`Knob::step`] at the next whole second
+    /// of simulated time; false when the run is over or nothing in the
+    /// scenario answers the knob.
+    pub fn change(&mut self, knob: Knob, steps: f64) -> bool {
+        let change = knob.step() * steps;
+        let Some(time) = self.live.change(knob.target(), change) else { return false };
+        let shown = match knob {
+            Knob::LoanRate => format!("{:+.0} bp", change * 1e4),
+            _ => format!("{change:+}"),
+        };
+        self.markers.push(Marker { t: time as f64 / 1e9, label: format!("{} {shown}", knob.label()) });
+        true
+    }
+
+    /// The knob's current value, if the scenario has something it acts on.
+    pub fn knob(&self, knob: Knob) -> Option<f64> {
+        self.live.param(knob.target())
+    }
+
+    /// The live changes so far, with when each takes effect (seconds since the start).
+    pub fn changes(&self) -> impl Iterator<Item = (f64, &ScriptedEvent)> {
+        self.markers.iter().map(|m| m.t).zip(self.live.changes())
+    }
+
+    /// What the live view shows now, with `depth` book levels a side.
+    pub fn view(&self, depth: usize) -> LiveView {
+        let live = &self.live;
+        let (cal, metrics) = (live.calendar(), live.metrics());
+        let now = live.now();
+        let current = live.current_window();
+        let done = live.windows_done();
+        let upto = current.map_or(done, |w| w + 1);
+        let mut buf = vec![(0u32, 0u64); depth];
+        let products = live
+            .products()
+            .iter()
+            .enumerate()
+            .map(|(p, spec)| {
+                let money = |ticks: f64| ticks * spec.tick_micros as f64 / 1e6;
+                let mut levels = |side| {
+                    let n = live.depth(p, side, &mut buf);
+                    buf[..n].iter().map(|&(t, q)| (money((spec.grid_base + i64::from(t)) as f64), q)).collect()
+                };
+                let (bids, asks) = (levels(Side::Buy), levels(Side::Sell));
+                let mut last = None;
+                let windows = (0..upto)
+                    .map(|w| {
+                        let s = metrics.window(w, p);
+                        let env = metrics.env(w);
+                        if let Some(t) = s.last_price {
+                            last = Some(money(t as f64));
+                        }
+                        let (_, _, end) = cal.window_bounds(w);
+                        let in_progress = Some(w) == current;
+                        WindowPoint {
+                            t_end: if in_progress { now as f64 / 1e9 } else { end as f64 / 1e9 },
+                            sub_success: s.buy.success(),
+                            sub_interval: stats::wilson(s.buy.filled, s.buy.closed, Z95),
+                            sale_success: s.sell.success(),
+                            sale_interval: stats::wilson(s.sell.filled, s.sell.closed, Z95),
+                            volume: s.volume,
+                            price: last,
+                            nav: money(if in_progress { live.nav_ticks_now(p) } else { s.nav_ticks }),
+                            loan_rate: env.loan_rate,
+                            optimist_share: if in_progress { live.optimist_share() } else { env.optimist_share },
+                            orders: s.buy_orders + s.sell_orders,
+                            rejected: s.rejected,
+                        }
+                    })
+                    .collect();
+                ProductNow {
+                    id: spec.id.clone(),
+                    bids,
+                    asks,
+                    last_price: live.last_price(p).map(|t| money(t as f64)),
+                    nav: money(spec.nav_ticks[(live.day() as usize).min(spec.nav_ticks.len() - 1)]),
+                    windows,
+                }
+            })
+            .collect();
+        let midnight = (now / NS_PER_DAY) * NS_PER_DAY;
+        let date = cal.days().iter().find(|d| d.open / NS_PER_DAY == now / NS_PER_DAY).map(|d| d.date);
+        LiveView {
+            scenario: live.scenario().simulation.name.clone(),
+            seed: live.seed(),
+            t: now as f64 / 1e9,
+            date,
+            time_of_day: now - midnight,
+            day: live.day(),
+            days: cal.days().len() as u32,
+            in_session: current.is_some(),
+            finished: live.finished(),
+            products,
+            knobs: Knob::ALL.iter().map(|&knob| KnobValue { knob, value: self.knob(knob) }).collect(),
+            markers: self.markers.clone(),
+            optimist_share: live.optimist_share(),
+            window_secs: live.scenario().simulation.window.secs_f64(),
+            rolling_windows: live.scenario().metrics.rolling_windows as usize,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::Registry;
+
+    fn herding() -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml");
+        let mut s = crate::scenario::load(&path, &Registry::builtin()).unwrap();
+        s.simulation.days = 2;
+        s
+    }
+
+    #[test]
+    fn a_change_is_marked_with_its_knob_and_amount() {
+        let s = herding();
+        let mut live = LiveRun::new(&s, None).unwrap();
+        live.sim_mut().advance_to(s.simulation.open.0 + 3_600_000_000_000);
+        assert!(live.change(Knob::LoanRate, 2.0));
+        assert!(live.change(Knob::Herding, -4.0));
+        assert!(!live.change(Knob::MacroActiveShare, 1.0), "herding.toml has no macro group");
+        let v = live.view(3);
+        let labels: Vec<&str> = v.markers.iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(labels, ["loan rate +50 bp", "herding rate -2"]);
+        assert_eq!(live.changes().count(), 2);
+    }
+
+    #[test]
+    fn a_view_shows_the_book_and_the_windows_so_far() {
+        let s = herding();
+        let mut live = LiveRun::new(&s, None).unwrap();
+        live.sim_mut().advance_to(s.simulation.open.0 + 2 * s.simulation.window.0 + 1);
+        let v = live.view(5);
+        assert!(v.in_session && !v.finished);
+        assert_eq!(v.products[0].windows.len(), 3, "two windows done and one in progress");
+        assert!(v.products[0].bids.len() <= 5);
+        assert!(v.optimist_share.is_some());
+        assert_eq!(v.knobs.len(), 3);
+        assert!(
+            v.knobs.iter().all(|k| k.knob != Knob::MacroActiveShare || k.value.is_none()),
+            "herding.toml has no macro group"
+        );
+    }
+}
