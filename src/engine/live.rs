@@ -173,12 +173,12 @@ impl LiveSim {
     /// Product `p`'s best `buf.len()` levels on `side` as (tick above the
     /// grid base, lots), best first; how many there are.
     pub fn depth(&self, p: usize, side: Side, buf: &mut [(u32, u64)]) -> usize {
-        self.engine.books[p].depth(side, buf)
+        self.engine.path.book(p).depth(side, buf)
     }
 
     /// Product `p`'s last trade price (absolute ticks), if any.
     pub fn last_price(&self, p: usize) -> Option<i64> {
-        self.engine.last_price[p]
+        self.engine.path.last_price(p)
     }
 
     /// Product `p`'s NAV as agents see it now (fractional ticks).

@@ -11,43 +11,37 @@
 //! not depend on the number of threads.
 
 mod arrivals;
+mod batch;
 mod env;
 pub mod live;
+mod observer;
+pub mod order_path;
 mod queue;
 pub mod record;
 
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
 use crate::agents::{
-    self, Action, Context, Decision, GroupSetup, Hawkes, Latency, LiveOrder, MarketStats, OrderRequest, Population,
-    ProductView, Products, Registry, Snapshot,
+    self, GroupSetup, Hawkes, Latency, MarketStats, OrderRequest, Population, ProductView, Products, Registry, Snapshot,
 };
-use crate::book::{Book, BookEvent, DoneReason, NewOrder, OrderId, OrderKind, Side};
+use crate::book::{DoneReason, OrderId, OrderKind, Side};
 use crate::calendar::{Calendar, Divisor};
 use crate::credit::{Coefficients, Features, Scaling, Scorecard};
 use crate::metrics::Metrics;
 use crate::metrics::risk::Customer;
 use crate::metrics::stylized::PriceGrid;
-use crate::platform::{Accounts, PLATFORM, Reject, Reservation};
+use crate::platform::{Accounts, PLATFORM};
 use crate::product::{self, ProductSpec};
 use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, Streams};
 use crate::scenario::{ArrivalProcess, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
 use arrivals::Feed;
 use env::Environment;
+use observer::Observer;
+use order_path::{At, OrderPath};
 use queue::{EventKind, EventQueue};
-use record::{Op, OpRecord, Recorder, TradeRecord};
+use record::{Op, OpRecord, Recorder};
 
 pub use queue::Event;
-
-/// Least expected work (nanoseconds of decisions) for which a batch is
-/// spread over threads: below it, handing work to another thread and
-/// waiting for it costs more than it saves. Built-in decisions cost well
-/// under 100 ns, so their batches stay on the calling thread until they
-/// hold hundreds of agents; a behaviour costing microseconds goes parallel
-/// with a handful.
-const PARALLEL_MIN_NS: f64 = 6_000.0;
 
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -158,16 +152,27 @@ enum Step {
     DayOver,
 }
 
-/// Queues what one decision of agent `id` sends.
+/// The group of member `id`, given each group's first member id.
 #[inline]
-fn schedule(id: u32, d: &Decision, pending: &mut Vec<(i64, u32, EventKind)>) {
-    for action in d.actions.iter() {
-        let kind = match *action {
-            Action::Submit(request) => EventKind::Order { agent: id, request },
-            Action::Cancel { product, order } => EventKind::Cancel { agent: id, product, order },
-        };
-        pending.push((d.at, id, kind));
-    }
+fn group_of(starts: &[u32], id: u32) -> usize {
+    starts.partition_point(|&start| start <= id) - 1
+}
+
+/// The engine's parts the order path's news changes, borrowed field by
+/// field so the path and the specs stay usable beside them.
+macro_rules! observer {
+    ($e:ident) => {
+        Observer {
+            cal: &$e.cal,
+            day: $e.day,
+            metrics: &mut $e.metrics,
+            rec: &mut *$e.rec,
+            log_ops: $e.log_ops,
+            stats: &mut $e.stats,
+            groups: &mut $e.groups,
+            group_starts: &$e.group_starts,
+        }
+    };
 }
 
 /// The income band a scenario's drawn credit score describes.
@@ -186,9 +191,8 @@ struct Engine<'a> {
     seed: u64,
     cal: Calendar,
     specs: Vec<ProductSpec>,
-    books: Vec<Book>,
-    last_price: Vec<Option<i64>>,
-    accounts: Accounts,
+    /// The platform's checks, the books and settlement.
+    path: OrderPath,
     /// Per `[[agents]]` group, its members and their behaviour.
     groups: Vec<Box<dyn Population>>,
     /// Per group, its first member's id; members are consecutive.
@@ -213,8 +217,6 @@ struct Engine<'a> {
     scores: Vec<f32>,
     /// Buffer: customers with a failed sale at this close.
     failed_sales: Vec<u32>,
-    /// Per product, by pool slot: when the order resting there arrived.
-    rested_at: Vec<Vec<i64>>,
     /// The next point of the stylized-facts price grid today.
     next_grid: i64,
     snapshot: Snapshot,
@@ -230,21 +232,12 @@ struct Engine<'a> {
     /// Start of the next metrics window within the day (`i64::MAX` after the last).
     next_window: i64,
     window: usize,
-    next_serial: u64,
     stats: RunStats,
     // Reused buffers: nothing on the order path allocates once these are warm.
-    book_events: Vec<BookEvent>,
     batch: Vec<(i64, u32)>,
     /// Per group, its part of the batch (a range of `batch`).
     batch_runs: Vec<std::ops::Range<usize>>,
     pending: Vec<(i64, u32, EventKind)>,
-}
-
-/// The order being submitted, so its own Done and trades can find its reservation.
-#[derive(Clone, Copy)]
-struct Incoming {
-    serial: u64,
-    reservation: Reservation,
 }
 
 impl<'a> Engine<'a> {
@@ -345,7 +338,6 @@ impl<'a> Engine<'a> {
             }
         }
         let n_windows = cal.n_windows();
-        let books = specs.iter().map(|p| Book::new(p.n_ticks, 1 << 14)).collect();
         let n_products = specs.len();
         let env = Environment::new(s, &cal, streams.stream(MACRO_STREAM));
         let cash_start = accounts.total_cash();
@@ -364,10 +356,7 @@ impl<'a> Engine<'a> {
         Ok(Engine {
             seed,
             metrics,
-            rested_at: vec![Vec::new(); n_products],
             next_grid: i64::MAX,
-            books,
-            last_price: vec![None; n_products],
             snapshot: Snapshot {
                 products: vec![ProductView::default(); n_products],
                 markets: vec![MarketStats { sale_success: 1.0, ..MarketStats::default() }; n_products],
@@ -375,8 +364,8 @@ impl<'a> Engine<'a> {
                 ..Snapshot::default()
             },
             cal,
+            path: OrderPath::new(accounts, &specs),
             specs,
-            accounts,
             groups,
             group_starts,
             n_customers: n_customers as u32,
@@ -400,9 +389,7 @@ impl<'a> Engine<'a> {
             cash_start,
             next_window: i64::MAX,
             window: 0,
-            next_serial: 1,
             stats: RunStats::default(),
-            book_events: Vec::with_capacity(256),
             batch: Vec::with_capacity(1024),
             batch_runs: Vec::with_capacity(s.agents.len()),
             pending: Vec::with_capacity(1024),
@@ -420,7 +407,7 @@ impl<'a> Engine<'a> {
     fn finish(self) -> Outcome {
         let customers = (1..=self.n_customers)
             .map(|id| {
-                let (a, group) = (self.accounts.account(id), self.group_of(id));
+                let (a, group) = (self.path.accounts().account(id), self.group_of(id));
                 Customer {
                     id,
                     group: group as u16,
@@ -437,8 +424,8 @@ impl<'a> Engine<'a> {
             customers,
             seed: self.seed,
             cash_start: self.cash_start,
-            cash_end: self.accounts.total_cash(),
-            accounts_sound: self.accounts.all_non_negative(),
+            cash_end: self.path.accounts().total_cash(),
+            accounts_sound: self.path.accounts().all_non_negative(),
             calendar: self.cal,
             products: self.specs,
             metrics: self.metrics,
@@ -605,14 +592,7 @@ impl<'a> Engine<'a> {
     /// The group member `id` belongs to.
     #[inline]
     fn group_of(&self, id: u32) -> usize {
-        self.group_starts.partition_point(|&start| start <= id) - 1
-    }
-
-    /// Member `id`'s resting orders.
-    #[inline]
-    fn live_mut(&mut self, id: u32) -> &mut [LiveOrder; 2] {
-        let g = self.group_of(id);
-        self.groups[g].live_mut(id)
+        group_of(&self.group_starts, id)
     }
 
     /// Closes the current window at `t`: the crowd's mood and the statistics agents read.
@@ -659,98 +639,17 @@ impl<'a> Engine<'a> {
             EventKind::Order { agent, request } => self.on_order(ev.time, agent, request),
             EventKind::Cancel { agent, product, order } => self.on_cancel(ev.time, agent, product, order),
             EventKind::Expire { product, order } => {
-                self.with_book_events(ev.time, product as usize, None, |book, sink| {
-                    book.cancel(order, DoneReason::Expired, sink);
-                });
+                let (day, p) = (self.day, product as usize);
+                self.path.remove(
+                    At { t: ev.time, day },
+                    &self.specs[p],
+                    p,
+                    order,
+                    DoneReason::Expired,
+                    &mut observer!(self),
+                );
+                self.views_stale = true;
             }
-        }
-    }
-
-    /// The agents that wake in the lookahead window [kL, (k+1)L) holding the
-    /// earliest wake-up `first` decide on the snapshot at the earliest of them,
-    /// t0: every order they send arrives at or after t0 + L >= (k+1)L, after
-    /// the last of them has decided.
-    fn decide_batch(&mut self, close: i64, first: i64) {
-        let end = (self.min_latency.div(first) + 1) * self.min_latency.get();
-        self.batch.clear();
-        let until = end.min(close);
-        let mut next = i64::MAX;
-        for feed in &mut self.feeds {
-            feed.take_before(until, &mut self.batch);
-            next = next.min(feed.next_time());
-        }
-        self.next_wake_at = next;
-        if self.batch.len() > 1 {
-            // An agent decides at most once per lookahead window: a second
-            // wake-up drawn for it in the same window merges into the first.
-            // By id, each group's wake-ups lie together.
-            self.batch.sort_unstable_by_key(|&(t, id)| (id, t));
-            self.batch.dedup_by_key(|e| e.1);
-        }
-        let Some(t0) = self.batch.iter().map(|&(t, _)| t).min() else { return };
-        // Start loading the batch's agents and accounts while the snapshot is refreshed.
-        self.batch_runs.clear();
-        self.batch_runs.resize(self.groups.len(), 0..0);
-        let mut cost = 0.0;
-        for (k, &(_, id)) in self.batch.iter().enumerate() {
-            let g = self.group_of(id);
-            let run = &mut self.batch_runs[g];
-            if run.start == run.end {
-                *run = k..k;
-            }
-            run.end = k + 1;
-            self.groups[g].prefetch(id);
-            self.accounts.prefetch(id);
-        }
-        self.advance_groups(t0);
-        self.refresh_snapshot(t0);
-        self.stats.batches += 1;
-        self.stats.wakeups += self.batch.len() as u64;
-        self.stats.events += self.batch.len() as u64;
-        self.stats.largest_batch = self.stats.largest_batch.max(self.batch.len());
-
-        for (group, run) in self.groups.iter().zip(&self.batch_runs) {
-            cost += group.cost_ns() * run.len() as f64;
-        }
-        let ctx = Context { snapshot: &self.snapshot, accounts: &self.accounts };
-        let (groups, batch, runs) = (&mut self.groups, &self.batch, &self.batch_runs);
-        if self.parallel && self.batch.len() > 1 && cost >= PARALLEL_MIN_NS {
-            // Decisions read only the snapshot, the accounts and their own
-            // agent, so the groups and the agents within each may decide at
-            // once; each group keeps its own results.
-            // A group's own wake-ups are spread too when they alone are
-            // worth it; else the groups run side by side.
-            groups.par_iter_mut().zip(runs.par_iter()).with_max_len(1).for_each(|(group, run)| {
-                if !run.is_empty() {
-                    let worth = group.cost_ns() * run.len() as f64 >= PARALLEL_MIN_NS;
-                    group.decide(&batch[run.clone()], &ctx, worth && run.len() > 1);
-                }
-            });
-        } else {
-            for (group, run) in groups.iter_mut().zip(runs) {
-                if !run.is_empty() {
-                    group.decide(&batch[run.clone()], &ctx, false);
-                }
-            }
-        }
-        self.pending.clear();
-        for (group, run) in self.groups.iter().zip(&self.batch_runs) {
-            if !run.is_empty() {
-                for (id, decision) in group.decisions() {
-                    schedule(*id, decision, &mut self.pending);
-                }
-            }
-        }
-        // The agents that wake next: their lines load while this batch's
-        // messages are handled.
-        for (feed, group) in self.feeds.iter().zip(&self.groups) {
-            group.prefetch(feed.next_agent());
-        }
-        // Arrival order is (time, agent id, the agent's own order): a stable
-        // sort keeps each agent's own order, and no two agents share an id.
-        self.pending.sort_by_key(|&(at, id, _)| (at, id));
-        for &(at, _, kind) in &self.pending {
-            self.queue.push(at, kind);
         }
     }
 
@@ -782,7 +681,7 @@ impl<'a> Engine<'a> {
         let d = self.day as usize;
         for (p, view) in self.snapshot.products.iter_mut().enumerate() {
             let spec = &self.specs[p];
-            let book = &self.books[p];
+            let book = self.path.book(p);
             let nav = spec.nav_ticks[d];
             *view = ProductView {
                 nav_ticks: nav,
@@ -793,86 +692,18 @@ impl<'a> Engine<'a> {
                 band_hi: spec.band_hi[d],
                 best_bid: book.best_bid().map(|t| spec.grid_base + i64::from(t)),
                 best_ask: book.best_ask().map(|t| spec.grid_base + i64::from(t)),
-                last_price: self.last_price[p],
+                last_price: self.path.last_price(p),
                 lot_micros_per_tick: spec.value(1, 1),
                 max_order_lots: spec.max_order_lots,
             };
         }
     }
 
-    /// Logs the record `op` builds; built only when logged, since filling
-    /// a record on every event costs more than the branch.
-    #[inline]
-    fn log(&mut self, op: impl FnOnce() -> OpRecord) {
-        if self.log_ops {
-            self.rec.op(&op());
-        }
-    }
-
-    /// Logs `op` of order `serial`, as its request describes it.
-    #[inline]
-    fn log_order(&mut self, t: i64, op: Op, serial: u64, agent: u32, r: &OrderRequest) {
-        self.log(|| OpRecord {
-            time: t,
-            op,
-            order: serial,
-            agent,
-            product: r.product,
-            side: Some(r.side),
-            kind: Some(r.kind),
-            all_or_none: r.all_or_none,
-            price: (r.kind != OrderKind::Market).then_some(r.price),
-            lots: r.lots,
-        });
-    }
-
     fn on_order(&mut self, t: i64, agent: u32, r: OrderRequest) {
-        let serial = self.next_serial;
-        self.next_serial += 1;
-        self.stats.orders += 1;
-        let p = r.product as usize;
-        let customer = agent != PLATFORM;
-        let w = self.cal.window_of(self.day, t);
-        let limit = (r.kind != OrderKind::Market).then_some(r.price);
-        self.log_order(t, Op::Submitted, serial, agent, &r);
-        if customer {
-            self.metrics.submitted(w, p, r.side, agent);
-            self.accounts.account_mut(agent).orders += 1;
-        }
         let close = self.cal.day(self.day).close;
-        let checked = if t >= close {
-            Err(Reject::SessionClosed)
-        } else {
-            self.accounts.check_and_reserve(agent, p, &self.specs[p], self.day, r.side, limit, r.lots)
-        };
-        let reservation = match checked {
-            Ok(res) => res,
-            Err(why) => {
-                if customer {
-                    self.metrics.rejected(w, p, r.side, r.lots, why);
-                    self.accounts.account_mut(agent).rejections += 1;
-                }
-                self.log_order(t, Op::Rejected(why.name()), serial, agent, &r);
-                return;
-            }
-        };
-        self.log_order(t, Op::Accepted, serial, agent, &r);
-        let order = NewOrder {
-            side: r.side,
-            kind: r.kind,
-            price: limit.map_or(0, |x| (x - self.specs[p].grid_base) as u32),
-            qty: r.lots,
-            all_or_none: r.all_or_none,
-            owner: agent,
-            tag: serial,
-        };
-        let incoming = Incoming { serial, reservation };
-        let mut rested = None;
-        self.with_book_events(t, p, Some(incoming), |book, sink| {
-            // The band check above keeps every price on the grid, so the
-            // book has no reason left to refuse.
-            rested = book.submit(&order, sink).ok().flatten();
-        });
+        let (day, p) = (self.day, r.product as usize);
+        let rested = self.path.submit(At { t, day }, close, agent, &r, &self.specs[p], &mut observer!(self));
+        self.views_stale = true;
         if let Some(id) = rested {
             let expiry = t.saturating_add(r.ttl);
             if expiry < close {
@@ -882,169 +713,9 @@ impl<'a> Engine<'a> {
     }
 
     fn on_cancel(&mut self, t: i64, agent: u32, product: u16, order: OrderId) {
-        self.stats.cancels += 1;
-        self.accounts.account_mut(agent).cancels += 1;
-        let p = product as usize;
-        let found = self.books[p].get(order).filter(|o| o.owner == agent);
-        self.metrics.cancel_requested(p, found.is_none());
-        let serial = found.map_or(0, |o| o.tag);
-        self.log(|| OpRecord {
-            time: t,
-            op: if found.is_some() { Op::CancelRequested } else { Op::CancelTooLate },
-            order: serial,
-            agent,
-            product,
-            side: found.map(|o| o.side),
-            kind: None,
-            all_or_none: false,
-            price: None,
-            lots: 0,
-        });
-        if found.is_some() {
-            self.with_book_events(t, p, None, |book, sink| {
-                book.cancel(order, DoneReason::Cancelled, sink);
-            });
-        }
-    }
-
-    /// Runs `f` on product `p`'s book and handles the events it emits.
-    fn with_book_events(
-        &mut self,
-        t: i64,
-        p: usize,
-        incoming: Option<Incoming>,
-        f: impl FnOnce(&mut Book, &mut Vec<BookEvent>),
-    ) {
+        let (day, p) = (self.day, product as usize);
+        self.path.cancel(At { t, day }, agent, order, &self.specs[p], p, &mut observer!(self));
         self.views_stale = true;
-        let mut events = std::mem::take(&mut self.book_events);
-        events.clear();
-        f(&mut self.books[p], &mut events);
-        for ev in &events {
-            self.on_book_event(t, p, ev, incoming);
-        }
-        self.book_events = events;
-    }
-
-    fn on_book_event(&mut self, t: i64, p: usize, ev: &BookEvent, incoming: Option<Incoming>) {
-        let spec = &self.specs[p];
-        let w = self.cal.window_of(self.day, t);
-        match *ev {
-            BookEvent::Trade {
-                price,
-                qty,
-                aggressor_side,
-                aggressor_owner,
-                aggressor_tag,
-                resting_owner,
-                resting_tag,
-                resting_id: _,
-            } => {
-                let abs = spec.grid_base + i64::from(price);
-                let value = spec.value(abs, qty);
-                let incoming_res = incoming.map_or(Reservation { per_lot: 0 }, |i| i.reservation);
-                let (buyer, seller, buyer_res, buy_order, sell_order) = match aggressor_side {
-                    Side::Buy => (aggressor_owner, resting_owner, incoming_res, aggressor_tag, resting_tag),
-                    // A resting buy reserved its own limit, which is the trade price.
-                    Side::Sell => (
-                        resting_owner,
-                        aggressor_owner,
-                        Reservation { per_lot: spec.value(abs, 1) },
-                        resting_tag,
-                        aggressor_tag,
-                    ),
-                };
-                self.accounts.settle(p, self.day, buyer, seller, value, qty, buyer_res);
-                if buyer == seller && buyer != PLATFORM {
-                    self.accounts.account_mut(buyer).self_trades += 1;
-                }
-                self.metrics.traded(w, p, abs, qty, value);
-                let open = self.cal.day(self.day).open;
-                self.metrics.grid.trade(self.day, t - open, p, qty, aggressor_side == Side::Buy);
-                self.last_price[p] = Some(abs);
-                self.stats.trades += 1;
-                let trade = TradeRecord {
-                    time: t,
-                    product: p as u16,
-                    price: abs,
-                    lots: qty,
-                    buyer,
-                    seller,
-                    buy_order,
-                    sell_order,
-                    aggressor: aggressor_side,
-                };
-                self.rec.trade(&trade);
-                if self.log_ops {
-                    for (agent, order, side) in [(buyer, buy_order, Side::Buy), (seller, sell_order, Side::Sell)] {
-                        self.rec.op(&OpRecord {
-                            time: t,
-                            op: Op::Traded,
-                            order,
-                            agent,
-                            product: p as u16,
-                            side: Some(side),
-                            kind: None,
-                            all_or_none: false,
-                            price: Some(abs),
-                            lots: qty,
-                        });
-                    }
-                }
-            }
-            BookEvent::Rested { id, side, owner, tag, .. } => {
-                let at = &mut self.rested_at[p];
-                let slot = id.slot() as usize;
-                if at.len() <= slot {
-                    at.resize(slot + 1, 0);
-                }
-                at[slot] = t;
-                if owner != PLATFORM {
-                    self.live_mut(owner)[side as usize] = LiveOrder::new(p as u16, id, tag);
-                }
-            }
-            BookEvent::Done { side, price, owner, tag, qty, filled, reason, resting } => {
-                // A resting order's fill took from its arrival in the book;
-                // one filled on arrival took no time.
-                let fill_secs = match resting {
-                    Some(id) if filled == qty => {
-                        let arrived = self.rested_at[p].get(id.slot() as usize).copied().unwrap_or(t);
-                        (t - arrived) as f64 / 1e9
-                    }
-                    _ => 0.0,
-                };
-                let reservation = match incoming {
-                    Some(i) if i.serial == tag => i.reservation,
-                    _ if side == Side::Buy => Reservation { per_lot: spec.value(spec.grid_base + i64::from(price), 1) },
-                    _ => Reservation { per_lot: 0 },
-                };
-                self.accounts.release(owner, p, side, reservation, qty - filled);
-                if owner != PLATFORM {
-                    self.metrics.closed(w, p, side, qty, filled, fill_secs);
-                    let live = &mut self.live_mut(owner)[side as usize];
-                    if live.matches(tag) {
-                        *live = LiveOrder::NONE;
-                    }
-                }
-                let op = match reason {
-                    DoneReason::Filled => Op::Filled,
-                    DoneReason::Cancelled => Op::Cancelled,
-                    DoneReason::Expired => Op::Expired,
-                    DoneReason::Unfilled => Op::Unfilled,
-                };
-                self.log(|| OpRecord {
-                    time: t,
-                    op,
-                    order: tag,
-                    agent: owner,
-                    product: p as u16,
-                    side: Some(side),
-                    kind: None,
-                    all_or_none: false,
-                    price: None,
-                    lots: qty - filled,
-                });
-            }
-        }
     }
 
     /// The close: every resting order expires, late arrivals are refused,
@@ -1056,8 +727,10 @@ impl<'a> Engine<'a> {
         }
         // The day's last window ends with the book as trading left it.
         self.end_window(close);
-        for p in 0..self.books.len() {
-            self.with_book_events(close, p, None, |book, sink| book.clear(DoneReason::Expired, sink));
+        for p in 0..self.specs.len() {
+            let day = self.day;
+            self.path.clear(At { t: close, day }, &self.specs[p], p, &mut observer!(self));
+            self.views_stale = true;
         }
         while let Some(ev) = self.queue.pop() {
             self.stats.events += 1;
@@ -1079,7 +752,7 @@ impl<'a> Engine<'a> {
                 };
                 let (metrics, rec, log_ops) = (&mut self.metrics, &mut *self.rec, self.log_ops);
                 let mut failed_sales = std::mem::take(&mut self.failed_sales);
-                self.accounts.redeem(p, r, per_lot, |agent, lots| {
+                self.path.accounts_mut().redeem(p, r, per_lot, |agent, lots| {
                     metrics.redeemed(w, p, lots, r.failed);
                     if r.failed {
                         failed_sales.push(agent);
@@ -1100,14 +773,14 @@ impl<'a> Engine<'a> {
                     }
                 });
                 for &agent in &failed_sales {
-                    self.accounts.account_mut(agent).failed_sales += 1;
+                    self.path.accounts_mut().account_mut(agent).failed_sales += 1;
                 }
                 failed_sales.clear();
                 self.failed_sales = failed_sales;
             }
             self.specs[p].redemptions[day as usize] = redemptions;
         }
-        debug_assert!(self.accounts.all_non_negative(), "an account went negative on day {day}");
+        debug_assert!(self.path.accounts().all_non_negative(), "an account went negative on day {day}");
         if let Some(card) = &self.scorecard {
             // Tomorrow's scores from today's behaviour; tenure counts from tomorrow's date.
             let next = if (day as usize + 1) < self.cal.days().len() {
@@ -1116,12 +789,12 @@ impl<'a> Engine<'a> {
                 self.cal.calendar_days_elapsed(day) + 1
             };
             let f = &mut self.features;
-            for (i, a) in self.accounts.all_mut().iter().enumerate() {
+            for (i, a) in self.path.accounts_mut().all_mut().iter().enumerate() {
                 (f.orders[i], f.cancels[i], f.rejections[i], f.failed_sales[i]) =
                     (a.orders, a.cancels, a.rejections, a.failed_sales);
             }
             card.score_all(f, next as i32, &mut self.scores);
-            for (a, &score) in self.accounts.all_mut().iter_mut().zip(&self.scores) {
+            for (a, &score) in self.path.accounts_mut().all_mut().iter_mut().zip(&self.scores) {
                 a.score = score;
             }
         }

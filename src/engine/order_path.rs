@@ -1,0 +1,452 @@
+//! The order path: an order's way from the platform's checks through its
+//! product's book to settlement, and the end of every order it touches.
+//!
+//! [`OrderPath`] owns the accounts and the books. It checks an arriving
+//! order (session, credit score, size, band, cash or sellable lots) and
+//! reserves what it needs, hands it to the book, settles each trade between
+//! the two accounts, releases what a finished order no longer needs, and
+//! times each fill from the order's arrival in the book. What the rest of
+//! the run does with all that — metrics, records, the agents' memory of
+//! their resting orders — it leaves to a [`PathObserver`], told in the order
+//! things happen.
+
+use crate::agents::OrderRequest;
+use crate::book::{Book, BookEvent, DoneReason, NewOrder, OrderId, OrderKind, Side};
+use crate::platform::{Accounts, PLATFORM, Reject, Reservation};
+use crate::product::ProductSpec;
+use crate::units::{Lots, Micros, Nanos, Ticks};
+
+/// A trade as settled.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fill {
+    /// The product's index.
+    pub product: usize,
+    /// The trade price in absolute ticks (the resting order's price).
+    pub price: Ticks,
+    /// Lots traded.
+    pub lots: Lots,
+    /// Cash paid by the buyer to the seller.
+    pub value: Micros,
+    /// The buyer's and the seller's account ids.
+    pub buyer: u32,
+    /// The seller's account id.
+    pub seller: u32,
+    /// The buy and the sell order's serial numbers.
+    pub buy_order: u64,
+    /// The sell order's serial number.
+    pub sell_order: u64,
+    /// The side of the order that arrived and took liquidity.
+    pub aggressor: Side,
+}
+
+/// An order's final state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Closed {
+    /// The product's index.
+    pub product: usize,
+    /// The order's side.
+    pub side: Side,
+    /// The account that sent it.
+    pub owner: u32,
+    /// Its serial number.
+    pub serial: u64,
+    /// Lots it asked for, and lots it got.
+    pub lots: Lots,
+    /// Lots filled.
+    pub filled: Lots,
+    /// Why it ended.
+    pub reason: DoneReason,
+    /// Seconds from its arrival in the book to its last fill when it filled
+    /// whole from the book; 0 when it filled on arrival or did not fill whole.
+    pub fill_secs: f64,
+}
+
+/// When something happens: the simulated time and the business day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct At {
+    /// Nanoseconds since the start date's midnight.
+    pub t: Nanos,
+    /// The business day (0-based).
+    pub day: u32,
+}
+
+/// What the rest of the run learns from the order path, in the order it happens.
+pub trait PathObserver {
+    /// Order `serial` of `agent` reached the platform at `t`.
+    fn submitted(&mut self, t: Nanos, serial: u64, agent: u32, request: &OrderRequest);
+    /// The platform refused it.
+    fn rejected(&mut self, t: Nanos, serial: u64, agent: u32, request: &OrderRequest, why: Reject);
+    /// The platform accepted it; the book takes it next.
+    fn accepted(&mut self, t: Nanos, serial: u64, agent: u32, request: &OrderRequest);
+    /// A trade, settled.
+    fn traded(&mut self, t: Nanos, fill: &Fill);
+    /// An order now rests in its book under `id`.
+    fn rested(&mut self, t: Nanos, product: usize, id: OrderId, side: Side, owner: u32, serial: u64);
+    /// An order ended; what it held back has been released.
+    fn closed(&mut self, t: Nanos, closed: &Closed);
+    /// A cancel from `agent` arrived; `found` is the order's serial and side
+    /// when it still rested, None when it had already ended.
+    fn cancel_requested(&mut self, t: Nanos, agent: u32, product: usize, found: Option<(u64, Side)>);
+}
+
+/// The order being submitted, so its own Done and trades can find its reservation.
+#[derive(Clone, Copy)]
+struct Incoming {
+    serial: u64,
+    reservation: Reservation,
+}
+
+/// The platform's checks, the books and settlement.
+pub struct OrderPath {
+    accounts: Accounts,
+    books: Vec<Book>,
+    /// Per product, by pool slot: when the order resting there arrived.
+    rested_at: Vec<Vec<Nanos>>,
+    last_price: Vec<Option<Ticks>>,
+    next_serial: u64,
+    /// Reused: nothing on the order path allocates once it is warm.
+    events: Vec<BookEvent>,
+}
+
+impl OrderPath {
+    /// The path for `accounts` and one book per product of `specs`.
+    pub fn new(accounts: Accounts, specs: &[ProductSpec]) -> OrderPath {
+        OrderPath {
+            accounts,
+            books: specs.iter().map(|p| Book::new(p.n_ticks, 1 << 14)).collect(),
+            rested_at: vec![Vec::new(); specs.len()],
+            last_price: vec![None; specs.len()],
+            next_serial: 1,
+            events: Vec::with_capacity(256),
+        }
+    }
+
+    /// Every account.
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    /// Every account, to redeem holdings and update scores at the close.
+    pub fn accounts_mut(&mut self) -> &mut Accounts {
+        &mut self.accounts
+    }
+
+    /// Product `p`'s book.
+    pub fn book(&self, p: usize) -> &Book {
+        &self.books[p]
+    }
+
+    /// Product `p`'s last trade price (absolute ticks).
+    pub fn last_price(&self, p: usize) -> Option<Ticks> {
+        self.last_price[p]
+    }
+
+    /// Order `request` of `agent` arrives at `t` on business day `day`,
+    /// whose session closes at `close`. Returns the id under which it rests
+    /// in the book, if it does.
+    pub fn submit(
+        &mut self,
+        At { t, day }: At,
+        close: Nanos,
+        agent: u32,
+        request: &OrderRequest,
+        spec: &ProductSpec,
+        obs: &mut impl PathObserver,
+    ) -> Option<OrderId> {
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        let p = request.product as usize;
+        let customer = agent != PLATFORM;
+        let limit = (request.kind != OrderKind::Market).then_some(request.price);
+        obs.submitted(t, serial, agent, request);
+        if customer {
+            self.accounts.account_mut(agent).orders += 1;
+        }
+        let checked = if t >= close {
+            Err(Reject::SessionClosed)
+        } else {
+            self.accounts.check_and_reserve(agent, p, spec, day, request.side, limit, request.lots)
+        };
+        let reservation = match checked {
+            Ok(res) => res,
+            Err(why) => {
+                if customer {
+                    self.accounts.account_mut(agent).rejections += 1;
+                }
+                obs.rejected(t, serial, agent, request, why);
+                return None;
+            }
+        };
+        obs.accepted(t, serial, agent, request);
+        let order = NewOrder {
+            side: request.side,
+            kind: request.kind,
+            price: limit.map_or(0, |x| (x - spec.grid_base) as u32),
+            qty: request.lots,
+            all_or_none: request.all_or_none,
+            owner: agent,
+            tag: serial,
+        };
+        let mut events = std::mem::take(&mut self.events);
+        events.clear();
+        // The band check above keeps every price on the grid, so the book
+        // has no reason left to refuse.
+        let rested = self.books[p].submit(&order, &mut events).ok().flatten();
+        self.handle(At { t, day }, spec, p, &events, Some(Incoming { serial, reservation }), obs);
+        self.events = events;
+        rested
+    }
+
+    /// A cancel from `agent` for `order` arrives at `t`; it takes effect if
+    /// the order still rests and is the agent's.
+    pub fn cancel(
+        &mut self,
+        at: At,
+        agent: u32,
+        order: OrderId,
+        spec: &ProductSpec,
+        p: usize,
+        obs: &mut impl PathObserver,
+    ) {
+        self.accounts.account_mut(agent).cancels += 1;
+        let found = self.books[p].get(order).filter(|o| o.owner == agent).map(|o| (o.tag, o.side));
+        obs.cancel_requested(at.t, agent, p, found);
+        if found.is_some() {
+            self.remove(at, spec, p, order, DoneReason::Cancelled, obs);
+        }
+    }
+
+    /// Order `order` of product `p` leaves its book at `at` for `reason`
+    /// (nothing happens if it already ended).
+    pub fn remove(
+        &mut self,
+        at: At,
+        spec: &ProductSpec,
+        p: usize,
+        order: OrderId,
+        reason: DoneReason,
+        obs: &mut impl PathObserver,
+    ) {
+        let mut events = std::mem::take(&mut self.events);
+        events.clear();
+        self.books[p].cancel(order, reason, &mut events);
+        self.handle(at, spec, p, &events, None, obs);
+        self.events = events;
+    }
+
+    /// Every order resting in product `p`'s book expires at `t` (the close).
+    pub fn clear(&mut self, at: At, spec: &ProductSpec, p: usize, obs: &mut impl PathObserver) {
+        let mut events = std::mem::take(&mut self.events);
+        events.clear();
+        self.books[p].clear(DoneReason::Expired, &mut events);
+        self.handle(at, spec, p, &events, None, obs);
+        self.events = events;
+    }
+
+    fn handle(
+        &mut self,
+        At { t, day }: At,
+        spec: &ProductSpec,
+        p: usize,
+        events: &[BookEvent],
+        incoming: Option<Incoming>,
+        obs: &mut impl PathObserver,
+    ) {
+        for ev in events {
+            match *ev {
+                BookEvent::Trade {
+                    price,
+                    qty,
+                    aggressor_side,
+                    aggressor_owner,
+                    aggressor_tag,
+                    resting_owner,
+                    resting_tag,
+                    ..
+                } => {
+                    let abs = spec.grid_base + i64::from(price);
+                    let value = spec.value(abs, qty);
+                    let incoming_res = incoming.map_or(Reservation { per_lot: 0 }, |i| i.reservation);
+                    let (buyer, seller, buyer_res, buy_order, sell_order) = match aggressor_side {
+                        Side::Buy => (aggressor_owner, resting_owner, incoming_res, aggressor_tag, resting_tag),
+                        // A resting buy reserved its own limit, which is the trade price.
+                        Side::Sell => (
+                            resting_owner,
+                            aggressor_owner,
+                            Reservation { per_lot: spec.value(abs, 1) },
+                            resting_tag,
+                            aggressor_tag,
+                        ),
+                    };
+                    self.accounts.settle(p, day, buyer, seller, value, qty, buyer_res);
+                    if buyer == seller && buyer != PLATFORM {
+                        self.accounts.account_mut(buyer).self_trades += 1;
+                    }
+                    self.last_price[p] = Some(abs);
+                    let fill = Fill {
+                        product: p,
+                        price: abs,
+                        lots: qty,
+                        value,
+                        buyer,
+                        seller,
+                        buy_order,
+                        sell_order,
+                        aggressor: aggressor_side,
+                    };
+                    obs.traded(t, &fill);
+                }
+                BookEvent::Rested { id, side, owner, tag, .. } => {
+                    let at = &mut self.rested_at[p];
+                    let slot = id.slot() as usize;
+                    if at.len() <= slot {
+                        at.resize(slot + 1, 0);
+                    }
+                    at[slot] = t;
+                    obs.rested(t, p, id, side, owner, tag);
+                }
+                BookEvent::Done { side, price, owner, tag, qty, filled, reason, resting } => {
+                    // A resting order's fill took from its arrival in the
+                    // book; one filled on arrival took no time.
+                    let fill_secs = match resting {
+                        Some(id) if filled == qty => {
+                            let arrived = self.rested_at[p].get(id.slot() as usize).copied().unwrap_or(t);
+                            (t - arrived) as f64 / 1e9
+                        }
+                        _ => 0.0,
+                    };
+                    let reservation = match incoming {
+                        Some(i) if i.serial == tag => i.reservation,
+                        _ if side == Side::Buy => {
+                            Reservation { per_lot: spec.value(spec.grid_base + i64::from(price), 1) }
+                        }
+                        _ => Reservation { per_lot: 0 },
+                    };
+                    self.accounts.release(owner, p, side, reservation, qty - filled);
+                    let closed = Closed { product: p, side, owner, serial: tag, lots: qty, filled, reason, fill_secs };
+                    obs.closed(t, &closed);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::scenario;
+
+    /// Everything the path tells, in order.
+    #[derive(Default)]
+    struct Log(Vec<String>);
+
+    impl PathObserver for Log {
+        fn submitted(&mut self, _: Nanos, serial: u64, _: u32, _: &OrderRequest) {
+            self.0.push(format!("submitted {serial}"));
+        }
+        fn rejected(&mut self, _: Nanos, serial: u64, _: u32, _: &OrderRequest, why: Reject) {
+            self.0.push(format!("rejected {serial} {}", why.name()));
+        }
+        fn accepted(&mut self, _: Nanos, serial: u64, _: u32, _: &OrderRequest) {
+            self.0.push(format!("accepted {serial}"));
+        }
+        fn traded(&mut self, _: Nanos, f: &Fill) {
+            self.0.push(format!("traded {} lots {}->{} at {}", f.lots, f.seller, f.buyer, f.price));
+        }
+        fn rested(&mut self, _: Nanos, _: usize, _: OrderId, _: Side, _: u32, serial: u64) {
+            self.0.push(format!("rested {serial}"));
+        }
+        fn closed(&mut self, _: Nanos, c: &Closed) {
+            self.0.push(format!("closed {} {:?} {}/{} after {}s", c.serial, c.reason, c.filled, c.lots, c.fill_secs));
+        }
+        fn cancel_requested(&mut self, _: Nanos, _: u32, _: usize, found: Option<(u64, Side)>) {
+            self.0.push(format!("cancel {:?}", found.map(|f| f.0)));
+        }
+    }
+
+    /// One product at NAV 1.00 (10,000 ticks), two customers: 1 with cash,
+    /// 2 holding 50 lots bought before the start, and a low-score customer 3.
+    fn market() -> (OrderPath, ProductSpec) {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/core_market.toml")).unwrap();
+        let s = scenario::parse(std::path::Path::new("core.toml"), &text, &crate::agents::Registry::builtin()).unwrap();
+        let cal = Calendar::new(&s.simulation);
+        let spec = ProductSpec::new(&s.products[0], &cal);
+        let mut accounts = Accounts::new(4, std::slice::from_ref(&spec));
+        accounts.open_account(1, 1_000_000_000, 700.0, &[0]);
+        accounts.open_account(2, 0, 700.0, &[50]);
+        accounts.open_account(3, 1_000_000_000, 0.0, &[0]);
+        (OrderPath::new(accounts, std::slice::from_ref(&spec)), spec)
+    }
+
+    fn limit(side: Side, price: Ticks, lots: Lots) -> OrderRequest {
+        OrderRequest { product: 0, side, kind: OrderKind::Limit, price, lots, all_or_none: false, ttl: i64::MAX }
+    }
+
+    #[test]
+    fn a_crossing_order_settles_and_times_the_resting_fill() {
+        let (mut path, spec) = market();
+        let nav = spec.nav_ticks[0].round() as i64;
+        let (open, close) = (34_200 * 1_000_000_000i64, 54_000 * 1_000_000_000i64);
+        let mut log = Log::default();
+        let id = path.submit(At { t: open, day: 0 }, close, 2, &limit(Side::Sell, nav, 10), &spec, &mut log);
+        assert!(id.is_some(), "{:?}", log.0);
+        let cash_before = path.accounts().total_cash();
+        path.submit(At { t: open + 3_000_000_000, day: 0 }, close, 1, &limit(Side::Buy, nav, 10), &spec, &mut log);
+        assert_eq!(
+            log.0,
+            [
+                "submitted 1",
+                "accepted 1",
+                "rested 1",
+                "submitted 2",
+                "accepted 2",
+                &format!("traded 10 lots 2->1 at {nav}"),
+                "closed 1 Filled 10/10 after 3s",
+                "closed 2 Filled 10/10 after 0s",
+            ]
+        );
+        assert_eq!(path.accounts().total_cash(), cash_before, "cash moves between accounts, never appears");
+        assert_eq!(path.accounts().held(0, 1), 10);
+        assert_eq!(path.last_price(0), Some(nav));
+        assert!(path.accounts().all_non_negative());
+    }
+
+    #[test]
+    fn refusals_cancels_and_the_close() {
+        let (mut path, spec) = market();
+        let nav = spec.nav_ticks[0].round() as i64;
+        let (open, close) = (34_200 * 1_000_000_000i64, 54_000 * 1_000_000_000i64);
+        let mut log = Log::default();
+        // Customer 3's score is below the product's minimum.
+        assert_eq!(path.submit(At { t: open, day: 0 }, close, 3, &limit(Side::Buy, nav, 1), &spec, &mut log), None);
+        // After the close, nothing is accepted.
+        assert_eq!(path.submit(At { t: close, day: 0 }, close, 1, &limit(Side::Buy, nav, 1), &spec, &mut log), None);
+        let id = path.submit(At { t: open, day: 0 }, close, 1, &limit(Side::Buy, nav - 5, 2), &spec, &mut log).unwrap();
+        path.cancel(At { t: open + 1, day: 0 }, 1, id, &spec, 0, &mut log);
+        path.cancel(At { t: open + 2, day: 0 }, 1, id, &spec, 0, &mut log);
+        path.submit(At { t: open, day: 0 }, close, 1, &limit(Side::Buy, nav - 5, 2), &spec, &mut log);
+        path.clear(At { t: close, day: 0 }, &spec, 0, &mut log);
+        assert_eq!(log.0[1], "rejected 1 credit_score");
+        assert_eq!(log.0[3], "rejected 2 session_closed");
+        assert_eq!(
+            &log.0[4..],
+            [
+                "submitted 3",
+                "accepted 3",
+                "rested 3",
+                "cancel Some(3)",
+                "closed 3 Cancelled 0/2 after 0s",
+                "cancel None",
+                "submitted 4",
+                "accepted 4",
+                "rested 4",
+                "closed 4 Expired 0/2 after 0s",
+            ]
+        );
+        assert_eq!(path.accounts().account(1).cancels, 2);
+        assert_eq!(path.accounts().account(3).rejections, 1);
+        assert_eq!(path.accounts().available_cash(1), 1_000_000_000, "every reservation released");
+    }
+}
