@@ -8,14 +8,19 @@ use crate::book::{OrderId, OrderKind, Side};
 /// An order as an agent asks for it; the platform checks it on arrival.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OrderRequest {
+    /// Index of the product in the scenario.
     pub product: u16,
+    /// Buy or sell.
     pub side: Side,
+    /// Limit (a remainder rests), IOC or market (a remainder is dropped).
     pub kind: OrderKind,
-    /// Absolute tick; ignored for market orders.
+    /// Limit price in absolute ticks; ignored for market orders.
     pub price: i64,
+    /// Size, in lots (at most the product's size limit, or it is rejected).
     pub lots: u32,
+    /// Trade the whole size in one go or not at all.
     pub all_or_none: bool,
-    /// How long a resting remainder may live (capped at the close).
+    /// How long a resting remainder may live, in nanoseconds (capped at the close).
     pub ttl: i64,
 }
 
@@ -36,38 +41,56 @@ impl OrderRequest {
     }
 }
 
+/// What a decision asks the platform to do; it arrives after the agent's latency.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// Send a new order.
     Submit(OrderRequest),
-    Cancel { product: u16, order: OrderId },
+    /// Withdraw one of the agent's resting orders (nothing happens if it is
+    /// already done by then).
+    Cancel {
+        /// Index of the product whose book the order rests in.
+        product: u16,
+        /// The order's handle in that book.
+        order: OrderId,
+    },
 }
 
 /// An order of an agent's that is resting in a book, as the engine last told
 /// it. `OrderId(0)` (never a valid handle) marks an empty slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LiveOrder {
+    /// The order's handle in its product's book (`OrderId(0)`: none).
     pub order: OrderId,
     /// The low 32 bits of the order's serial number: enough to recognise its
     /// final event, since no order lives while 2^32 others are submitted.
     pub serial: u32,
+    /// Index of the product whose book the order rests in.
     pub product: u16,
 }
 
 impl LiveOrder {
+    /// The empty slot: no order resting.
     pub const NONE: LiveOrder = LiveOrder { order: OrderId(0), serial: 0, product: 0 };
 
+    /// The order that just came to rest in `product`'s book with handle
+    /// `order` and serial number `serial`.
     pub fn new(product: u16, order: OrderId, serial: u64) -> LiveOrder {
         LiveOrder { order, serial: serial as u32, product }
     }
 
+    /// Whether the slot holds an order (is not [`LiveOrder::NONE`]).
     pub fn is_some(&self) -> bool {
         self.order != OrderId(0)
     }
 
+    /// Whether this slot holds the order with serial number `serial`, so its
+    /// final event may empty the slot (and an older order's may not).
     pub fn matches(&self, serial: u64) -> bool {
         self.is_some() && self.serial == serial as u32
     }
 
+    /// The action that withdraws this order.
     pub fn cancel(self) -> Action {
         Action::Cancel { product: self.product, order: self.order }
     }

@@ -50,7 +50,7 @@ crate::behaviour_params! {
         noise_weight: f64 = 0.2, Real(0.0, 100.0), "a weight scale from 0 to 100";
         /// Standard deviation of the noise term, as a return.
         noise_sd: f64 = 0.0005, Real(0.0, 1.0), "a return standard deviation from 0 to 1";
-        /// Mean–variance risk aversion γ in x* = (E[R] − r_f) / (γ σ²).
+        /// Mean–variance risk aversion γ in `x* = (E[R] − r_f) / (γ σ²)`.
         risk_aversion: f64 = 2.0, Real(1e-6, 1e6), "a risk aversion above 0, e.g. 2";
         /// Least expected excess return (over the funding cost) worth a trade.
         threshold: f64 = 0.0001, Real(0.0, 1.0), "an excess return from 0 to 1, e.g. 0.0002";
