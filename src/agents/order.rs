@@ -2,8 +2,11 @@
 //! the resting orders they remember ([`LiveOrder`]), and the limits of their
 //! means (cash for a buy, T+1-sellable lots for a sale).
 
+use rand::RngExt;
+
 use super::market::{Context, ProductView};
 use crate::book::{OrderId, OrderKind, Side};
+use crate::random::AgentRng;
 
 /// An order as an agent asks for it; the platform checks it on arrival.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +97,63 @@ impl LiveOrder {
     pub fn cancel(self) -> Action {
         Action::Cancel { product: self.product, order: self.order }
     }
+}
+
+/// How the families that size their orders at random (herding, macro-driven,
+/// zero intelligence) shape them: the size bounds and the shares of market
+/// and all-or-none orders, from their parameters.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OrderShape {
+    /// Fewest lots in an order.
+    pub(crate) min_lots: u32,
+    /// Most lots in an order.
+    pub(crate) max_lots: u32,
+    /// Share of orders that are all-or-none, 0 to 1.
+    pub(crate) aon_share: f64,
+    /// Share of orders sent as market orders, 0 to 1.
+    pub(crate) market_share: f64,
+}
+
+impl OrderShape {
+    /// From a family's parameters; an unset `max_lots` is `min_lots` or
+    /// `default_max`, whichever is larger.
+    pub(crate) fn new(
+        min_lots: i64,
+        max_lots: Option<i64>,
+        default_max: u32,
+        aon_share: f64,
+        market_share: f64,
+    ) -> OrderShape {
+        let min_lots = min_lots as u32;
+        OrderShape {
+            min_lots,
+            max_lots: max_lots.map_or(min_lots.max(default_max), |m| m as u32),
+            aon_share,
+            market_share,
+        }
+    }
+
+    /// Draws a market-or-limit order's kind, whether it is all-or-none
+    /// ([`draw_all_or_none`]) and its size, in that order, from `rng`.
+    #[inline]
+    pub(crate) fn draw(&self, rng: &mut AgentRng) -> (OrderKind, bool, u32) {
+        let kind = if rng.random_bool(self.market_share) { OrderKind::Market } else { OrderKind::Limit };
+        let all_or_none = draw_all_or_none(rng, self.aon_share);
+        (kind, all_or_none, self.draw_lots(rng))
+    }
+
+    /// Draws an order's size in lots, uniform over `min_lots..=max_lots`.
+    #[inline]
+    pub(crate) fn draw_lots(&self, rng: &mut AgentRng) -> u32 {
+        rng.random_range(self.min_lots..=self.max_lots)
+    }
+}
+
+/// Whether an order is all-or-none, with probability `share`. A zero share
+/// draws nothing, so a family without such orders keeps the stream it had.
+#[inline]
+pub(crate) fn draw_all_or_none(rng: &mut AgentRng, share: f64) -> bool {
+    share > 0.0 && rng.random_bool(share)
 }
 
 /// Lots a customer can pay for at `price` (absolute ticks) with its free
