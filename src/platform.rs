@@ -17,15 +17,24 @@ pub const PLATFORM: u32 = 0;
 /// Why the platform refused an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Reject {
+    /// The customer's credit score is below the product's minimum.
     CreditScore,
+    /// No lots, or more than the product's largest order.
     SizeLimit,
+    /// The limit price is outside the day's price band.
     PriceBand,
+    /// A buy's cost (at its limit, or the band top for a market buy) exceeds
+    /// the customer's free cash.
     InsufficientCash,
+    /// A sale of more lots than the customer may sell today (T+1, less what
+    /// resting sells have promised).
     InsufficientShares,
+    /// The order arrived at or after the session's close.
     SessionClosed,
 }
 
 impl Reject {
+    /// Every reason, in the order the counts are kept (`reason as usize`).
     pub const ALL: [Reject; 6] = [
         Reject::CreditScore,
         Reject::SizeLimit,
@@ -35,6 +44,7 @@ impl Reject {
         Reject::SessionClosed,
     ];
 
+    /// The reason as the outputs spell it (`credit_score`, …).
     pub fn name(self) -> &'static str {
         match self {
             Reject::CreditScore => "credit_score",
@@ -91,12 +101,15 @@ impl Holdings {
 pub struct Account {
     /// Cash in micros. The platform's may be negative: it is the issuer.
     pub cash: i64,
-    /// Cash promised to resting buy orders.
+    /// Cash promised to resting buy orders, in micros.
     pub reserved_cash: i64,
+    /// Credit score, 0–1000 points: the opening score, then each day's end-of-day one.
     pub score: f32,
     /// Orders that reached the platform, rejected ones included.
     pub orders: u32,
+    /// Cancel requests that reached the platform, too-late ones included.
     pub cancels: u32,
+    /// Orders the platform refused (any [`Reject`]).
     pub rejections: u32,
     /// Holdings redeemed at the holding limit (one per product and purchase day).
     pub failed_sales: u32,
@@ -120,6 +133,8 @@ pub struct Reservation {
 }
 
 impl Accounts {
+    /// `n_accounts` empty accounts (no cash, no lots, score 0) holding the
+    /// given products; account 0 is the platform.
     pub fn new(n_accounts: usize, products: &[ProductSpec]) -> Accounts {
         Accounts {
             accounts: vec![Account::default(); n_accounts],
@@ -147,6 +162,7 @@ impl Accounts {
         }
     }
 
+    /// How many accounts there are, the platform's included.
     pub fn n_accounts(&self) -> usize {
         self.accounts.len()
     }
@@ -177,16 +193,19 @@ impl Accounts {
         }
     }
 
+    /// An account's cash in micros, reserved cash included.
     pub fn cash(&self, account: u32) -> i64 {
         self.accounts[account as usize].cash
     }
 
+    /// Cash in micros not promised to resting buys: what a new buy may spend.
     #[inline]
     pub fn available_cash(&self, account: u32) -> i64 {
         let a = &self.accounts[account as usize];
         a.cash - a.reserved_cash
     }
 
+    /// An account's credit score, 0–1000 points.
     pub fn score(&self, account: u32) -> f32 {
         self.accounts[account as usize].score
     }
@@ -196,6 +215,8 @@ impl Accounts {
         &mut self.accounts
     }
 
+    /// Lots of `product` the account holds, whatever their purchase day and
+    /// whether resting sells have promised them.
     pub fn held(&self, product: usize, account: u32) -> u32 {
         self.holdings[product].of(account)[TOTAL]
     }

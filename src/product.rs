@@ -18,26 +18,45 @@ pub struct Redemption {
     pub failed: bool,
 }
 
+/// One product of the scenario, worked out for the whole run: what the
+/// platform checks orders against, values trades and redeems holdings at.
 #[derive(Clone, Debug)]
 pub struct ProductSpec {
+    /// The product's id from the scenario, as the outputs name it.
     pub id: String,
+    /// Units of the product per lot; every quantity is in lots.
     pub lot_size: i64,
+    /// Tick size: micros per unit per tick of price.
     pub tick_micros: i64,
     /// Absolute tick (price / tick size) of book index 0.
     pub grid_base: i64,
+    /// Size of the book's price grid, in ticks: from `grid_base` up to the
+    /// highest band top of any day.
     pub n_ticks: u32,
+    /// Credit score (0–1000 points) below which a customer's orders are rejected.
     pub min_credit_score: f64,
+    /// Yield the NAV accrues, as a fraction per year (over calendar days / 365).
     pub annual_yield: f64,
+    /// Fraction of NAV cut when the platform redeems a holding at its holding
+    /// limit (a failed sale).
     pub redemption_penalty: f64,
+    /// Largest order accepted, in lots.
     pub max_order_lots: u32,
+    /// Lots the platform offers at NAV at each session open (0: none).
     pub primary_supply_lots: u32,
+    /// Business days a holding may be sold in before the platform redeems it.
     pub holding_limit: u32,
     /// Per business day: NAV in (fractional) ticks, band limits in whole ticks.
     pub nav_ticks: Vec<f64>,
+    /// Per business day: the lowest limit price accepted, in absolute ticks.
     pub band_lo: Vec<i64>,
+    /// Per business day: the highest limit price accepted (and what a market
+    /// buy reserves cash at), in absolute ticks.
     pub band_hi: Vec<i64>,
     /// Per business day: redemption value per lot, in micros, at NAV and at NAV less the penalty.
     pub redeem_at_nav: Vec<i64>,
+    /// Per business day: what a lot redeemed at the holding limit pays, in
+    /// micros (NAV less the penalty).
     pub redeem_penalised: Vec<i64>,
     /// Per business day: the cohorts redeemed at that day's close.
     pub redemptions: Vec<Vec<Redemption>>,

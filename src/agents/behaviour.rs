@@ -107,6 +107,16 @@ impl<S> Agent<S> {
             out.push(live.cancel());
         }
     }
+
+    /// The start of a decision that replaces the agent's view: a product
+    /// drawn from `products` ([`Products::pick`]), then a cancel of every
+    /// resting order ([`Agent::cancel_all`]); None, and no cancels, when the
+    /// group trades nothing.
+    pub(crate) fn pick_anew(&mut self, products: &Products, out: &mut Actions) -> Option<u16> {
+        let product = products.pick(&mut self.rng)?;
+        self.cancel_all(out);
+        Some(product)
+    }
 }
 
 /// Who wakes and when.

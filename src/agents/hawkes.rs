@@ -44,11 +44,16 @@ pub struct Hawkes {
 /// forward: excess · e^{−beta·dt}.
 #[derive(Clone, Copy, Debug)]
 pub struct HawkesClock {
+    /// When the state holds: nanoseconds since 00:00 of the start date.
     pub t: i64,
+    /// Intensity above the baseline at `t`, in events per second.
     pub excess: f64,
 }
 
 impl Hawkes {
+    /// The process with baseline `mu`, jump `alpha` and decay `beta`, all
+    /// per second.
+    ///
     /// # Panics
     /// Unless `mu` ≥ 0, `alpha` ≥ 0, `beta` > 0 and alpha/beta < 1, all
     /// finite: a supercritical process explodes, and the scenario's
@@ -61,14 +66,17 @@ impl Hawkes {
         Hawkes { mu, alpha, beta }
     }
 
+    /// Baseline intensity, in events per second.
     pub fn mu(&self) -> f64 {
         self.mu
     }
 
+    /// Jump in the intensity at each event, in events per second.
     pub fn alpha(&self) -> f64 {
         self.alpha
     }
 
+    /// Decay rate of the excess intensity, per second.
     pub fn beta(&self) -> f64 {
         self.beta
     }

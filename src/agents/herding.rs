@@ -31,11 +31,12 @@ use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution as _, Poisson};
 
+use super::order::OrderShape;
 use super::params::minutes;
 use super::{
     Action, Actions, Agent, Behaviour, Context, CrowdView, GroupSetup, OrderRequest, Products, Snapshot, Wake,
 };
-use crate::book::{OrderKind, Side};
+use crate::book::Side;
 use crate::random::AgentRng;
 use crate::scenario::Duration;
 
@@ -152,10 +153,7 @@ pub struct HerdingState {
 #[derive(Debug)]
 pub struct Herding {
     blind_share: f64,
-    min_lots: u32,
-    max_lots: u32,
-    aon_share: f64,
-    market_share: f64,
+    shape: OrderShape,
     order_ttl: i64,
     products: Products,
     /// The recruitment rate b per hour (a live parameter).
@@ -177,13 +175,9 @@ impl Behaviour for Herding {
     const LIVE_PARAMS: &'static [&'static str] = &["herding"];
 
     fn build(p: HerdingParams, setup: GroupSetup) -> Herding {
-        let min_lots = p.min_lots as u32;
         Herding {
             blind_share: p.blind_share,
-            min_lots,
-            max_lots: p.max_lots.map_or(min_lots.max(20), |m| m as u32),
-            aon_share: p.aon_share,
-            market_share: p.market_share,
+            shape: OrderShape::new(p.min_lots, p.max_lots, 20, p.aon_share, p.market_share),
             order_ttl: p.order_ttl.0,
             herding: p.herding,
             crowd: Sentiment::new(setup.members, p.initial_optimists, &p),
@@ -213,11 +207,8 @@ impl Behaviour for Herding {
         if agent.live(side).is_some() {
             return;
         }
-        let rng = &mut agent.rng;
         let view = &snap.products[product as usize];
-        let kind = if rng.random_bool(self.market_share) { OrderKind::Market } else { OrderKind::Limit };
-        let all_or_none = self.aon_share > 0.0 && rng.random_bool(self.aon_share);
-        let want = rng.random_range(self.min_lots..=self.max_lots);
+        let (kind, all_or_none, want) = self.shape.draw(&mut agent.rng);
         // Herders take liquidity: they join the opposite touch, or the reference price when that side is empty.
         let reference = view.reference_price();
         let price = match side {

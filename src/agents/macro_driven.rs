@@ -14,9 +14,10 @@
 
 use rand::RngExt;
 
+use super::order::OrderShape;
 use super::params::minutes;
 use super::{Action, Actions, Agent, Behaviour, Context, GroupSetup, OrderRequest, Products, Wake};
-use crate::book::{OrderKind, Side};
+use crate::book::Side;
 use crate::random::AgentRng;
 use crate::scenario::Duration;
 
@@ -72,10 +73,7 @@ pub struct MacroDriven {
     shock_sensitivity: f64,
     /// The share of members active (a live parameter).
     active_share: f64,
-    min_lots: u32,
-    max_lots: u32,
-    aon_share: f64,
-    market_share: f64,
+    shape: OrderShape,
     order_ttl: i64,
     products: Products,
 }
@@ -103,7 +101,6 @@ impl Behaviour for MacroDriven {
     const LIVE_PARAMS: &'static [&'static str] = &["active_share"];
 
     fn build(p: MacroParams, setup: GroupSetup) -> MacroDriven {
-        let min_lots = p.min_lots as u32;
         MacroDriven {
             intercept_buy: p.intercept_buy,
             intercept_sell: p.intercept_sell,
@@ -112,10 +109,7 @@ impl Behaviour for MacroDriven {
             price_level_sensitivity: p.price_level_sensitivity,
             shock_sensitivity: p.shock_sensitivity,
             active_share: p.active_share,
-            min_lots,
-            max_lots: p.max_lots.map_or(min_lots.max(20), |m| m as u32),
-            aon_share: p.aon_share,
-            market_share: p.market_share,
+            shape: OrderShape::new(p.min_lots, p.max_lots, 20, p.aon_share, p.market_share),
             order_ttl: p.order_ttl.0,
             products: setup.products,
         }
@@ -143,10 +137,7 @@ impl Behaviour for MacroDriven {
         if agent.live(side).is_some() {
             return;
         }
-        let rng = &mut agent.rng;
-        let kind = if rng.random_bool(self.market_share) { OrderKind::Market } else { OrderKind::Limit };
-        let all_or_none = self.aon_share > 0.0 && rng.random_bool(self.aon_share);
-        let want = rng.random_range(self.min_lots..=self.max_lots);
+        let (kind, all_or_none, want) = self.shape.draw(&mut agent.rng);
         // Subscriptions at NAV or the best ask if cheaper; sales at NAV or the best bid if dearer.
         let nav = view.nav_ticks;
         let price = match side {

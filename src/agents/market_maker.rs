@@ -65,8 +65,7 @@ impl Behaviour for MarketMaker {
 
     fn decide(&self, wake: Wake, agent: &mut Agent<MakerState>, ctx: &Context<'_>, out: &mut Actions) {
         // One product's quotes per wake-up, the products in turn at random.
-        let Some(product) = self.products.pick(&mut agent.rng) else { return };
-        agent.cancel_all(out);
+        let Some(product) = agent.pick_anew(&self.products, out) else { return };
         let view = &ctx.snapshot.products[product as usize];
         let held = f64::from(ctx.accounts.held(product as usize, wake.id));
         // The first wake-up remembers the starting holding as the target inventory.

@@ -2,20 +2,28 @@
 //! the resting orders they remember ([`LiveOrder`]), and the limits of their
 //! means (cash for a buy, T+1-sellable lots for a sale).
 
+use rand::RngExt;
+
 use super::market::{Context, ProductView};
 use crate::book::{OrderId, OrderKind, Side};
+use crate::random::AgentRng;
 
 /// An order as an agent asks for it; the platform checks it on arrival.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OrderRequest {
+    /// Index of the product in the scenario.
     pub product: u16,
+    /// Buy or sell.
     pub side: Side,
+    /// Limit (a remainder rests), IOC or market (a remainder is dropped).
     pub kind: OrderKind,
-    /// Absolute tick; ignored for market orders.
+    /// Limit price in absolute ticks; ignored for market orders.
     pub price: i64,
+    /// Size, in lots (at most the product's size limit, or it is rejected).
     pub lots: u32,
+    /// Trade the whole size in one go or not at all.
     pub all_or_none: bool,
-    /// How long a resting remainder may live (capped at the close).
+    /// How long a resting remainder may live, in nanoseconds (capped at the close).
     pub ttl: i64,
 }
 
@@ -36,41 +44,116 @@ impl OrderRequest {
     }
 }
 
+/// What a decision asks the platform to do; it arrives after the agent's latency.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// Send a new order.
     Submit(OrderRequest),
-    Cancel { product: u16, order: OrderId },
+    /// Withdraw one of the agent's resting orders (nothing happens if it is
+    /// already done by then).
+    Cancel {
+        /// Index of the product whose book the order rests in.
+        product: u16,
+        /// The order's handle in that book.
+        order: OrderId,
+    },
 }
 
 /// An order of an agent's that is resting in a book, as the engine last told
 /// it. `OrderId(0)` (never a valid handle) marks an empty slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LiveOrder {
+    /// The order's handle in its product's book (`OrderId(0)`: none).
     pub order: OrderId,
     /// The low 32 bits of the order's serial number: enough to recognise its
     /// final event, since no order lives while 2^32 others are submitted.
     pub serial: u32,
+    /// Index of the product whose book the order rests in.
     pub product: u16,
 }
 
 impl LiveOrder {
+    /// The empty slot: no order resting.
     pub const NONE: LiveOrder = LiveOrder { order: OrderId(0), serial: 0, product: 0 };
 
+    /// The order that just came to rest in `product`'s book with handle
+    /// `order` and serial number `serial`.
     pub fn new(product: u16, order: OrderId, serial: u64) -> LiveOrder {
         LiveOrder { order, serial: serial as u32, product }
     }
 
+    /// Whether the slot holds an order (is not [`LiveOrder::NONE`]).
     pub fn is_some(&self) -> bool {
         self.order != OrderId(0)
     }
 
+    /// Whether this slot holds the order with serial number `serial`, so its
+    /// final event may empty the slot (and an older order's may not).
     pub fn matches(&self, serial: u64) -> bool {
         self.is_some() && self.serial == serial as u32
     }
 
+    /// The action that withdraws this order.
     pub fn cancel(self) -> Action {
         Action::Cancel { product: self.product, order: self.order }
     }
+}
+
+/// How the families that size their orders at random (herding, macro-driven,
+/// zero intelligence) shape them: the size bounds and the shares of market
+/// and all-or-none orders, from their parameters.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OrderShape {
+    /// Fewest lots in an order.
+    pub(crate) min_lots: u32,
+    /// Most lots in an order.
+    pub(crate) max_lots: u32,
+    /// Share of orders that are all-or-none, 0 to 1.
+    pub(crate) aon_share: f64,
+    /// Share of orders sent as market orders, 0 to 1.
+    pub(crate) market_share: f64,
+}
+
+impl OrderShape {
+    /// From a family's parameters; an unset `max_lots` is `min_lots` or
+    /// `default_max`, whichever is larger.
+    pub(crate) fn new(
+        min_lots: i64,
+        max_lots: Option<i64>,
+        default_max: u32,
+        aon_share: f64,
+        market_share: f64,
+    ) -> OrderShape {
+        let min_lots = min_lots as u32;
+        OrderShape {
+            min_lots,
+            max_lots: max_lots.map_or(min_lots.max(default_max), |m| m as u32),
+            aon_share,
+            market_share,
+        }
+    }
+
+    /// Draws a market-or-limit order's kind, whether it is all-or-none
+    /// ([`draw_all_or_none`]) and its size, in that order, from `rng`.
+    #[inline]
+    pub(crate) fn draw(&self, rng: &mut AgentRng) -> (OrderKind, bool, u32) {
+        let kind = if rng.random_bool(self.market_share) { OrderKind::Market } else { OrderKind::Limit };
+        let all_or_none = draw_all_or_none(rng, self.aon_share);
+        (kind, all_or_none, self.draw_lots(rng))
+    }
+
+    /// Draws an order's size in lots, uniform over `min_lots..=max_lots`.
+    #[inline]
+    pub(crate) fn draw_lots(&self, rng: &mut AgentRng) -> u32 {
+        rng.random_range(self.min_lots..=self.max_lots)
+    }
+}
+
+/// Whether an order is all-or-none, with probability `share`. A zero share
+/// draws nothing, so a family without such orders keeps the stream it had.
+#[inline]
+pub(crate) fn draw_all_or_none(rng: &mut AgentRng, share: f64) -> bool {
+    share > 0.0 && rng.random_bool(share)
 }
 
 /// Lots a customer can pay for at `price` (absolute ticks) with its free

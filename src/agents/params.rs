@@ -79,7 +79,7 @@ impl<T: ParamValue> ParamValue for Option<T> {
     }
 }
 
-/// A behaviour's typed parameters (written with [`behaviour_params!`]).
+/// A behaviour's typed parameters (written with [`behaviour_params!`](crate::behaviour_params)).
 pub trait ParamSet: Sized + Default + serde::de::DeserializeOwned + serde::Serialize {
     /// Every parameter, in the order the docs list them.
     const DOCS: &'static [ParamDoc];

@@ -24,8 +24,7 @@
 //! what the platform's redemption would pay (NAV less the penalty) and no
 //! more than the market price: keeping them is the worse choice.
 
-use rand::RngExt;
-
+use super::order::draw_all_or_none;
 use super::params::minutes;
 use super::{
     Action, Actions, Agent, Behaviour, Context, GroupSetup, OrderRequest, Products, Wake, affordable, sellable,
@@ -50,7 +49,7 @@ crate::behaviour_params! {
         noise_weight: f64 = 0.2, Real(0.0, 100.0), "a weight scale from 0 to 100";
         /// Standard deviation of the noise term, as a return.
         noise_sd: f64 = 0.0005, Real(0.0, 1.0), "a return standard deviation from 0 to 1";
-        /// Mean–variance risk aversion γ in x* = (E[R] − r_f) / (γ σ²).
+        /// Mean–variance risk aversion γ in `x* = (E[R] − r_f) / (γ σ²)`.
         risk_aversion: f64 = 2.0, Real(1e-6, 1e6), "a risk aversion above 0, e.g. 2";
         /// Least expected excess return (over the funding cost) worth a trade.
         threshold: f64 = 0.0001, Real(0.0, 1.0), "an excess return from 0 to 1, e.g. 0.0002";
@@ -122,12 +121,8 @@ impl Behaviour for Rational {
     }
 
     fn decide(&self, wake: Wake, agent: &mut Agent<RationalState>, ctx: &Context<'_>, out: &mut Actions) {
-        if self.products.0.is_empty() {
-            return;
-        }
         // A new view replaces the old: withdraw what still rests.
-        agent.cancel_all(out);
-        let product = self.products.pick(&mut agent.rng).unwrap_or_default();
+        let Some(product) = agent.pick_anew(&self.products, out) else { return };
         let snap = ctx.snapshot;
         let view = &snap.products[product as usize];
         let market = &snap.markets[product as usize];
@@ -151,7 +146,7 @@ impl Behaviour for Rational {
         let funding = snap.loan_rate * snap.days_to_next / 365.0;
         let excess = expected - funding;
         let expected_price = price * (1.0 + expected);
-        let all_or_none = self.aon_share > 0.0 && agent.rng.random_bool(self.aon_share);
+        let all_or_none = draw_all_or_none(&mut agent.rng, self.aon_share);
 
         let held = sellable(ctx, wake.id, product, u32::MAX);
         let due = ctx.accounts.due_today(product as usize, wake.id, snap.day).min(held);

@@ -11,6 +11,7 @@
 use rand::RngExt;
 use rand_distr::{Distribution as _, Normal};
 
+use super::order::OrderShape;
 use super::params::{lots_in_order, minutes, shares_add_up};
 use super::{Action, Actions, Agent, Behaviour, Context, GroupSetup, OrderRequest, Products, Wake};
 use crate::book::{OrderKind, Side};
@@ -61,10 +62,7 @@ pub struct ZeroIntelligence {
     value_spread: f64,
     price_range: f64,
     buy_prob: f64,
-    min_lots: u32,
-    max_lots: u32,
-    aon_share: f64,
-    market_share: f64,
+    shape: OrderShape,
     ioc_share: f64,
     cancel_prob: f64,
     order_ttl: i64,
@@ -78,15 +76,11 @@ impl Behaviour for ZeroIntelligence {
     const ABOUT: &'static str = "budget-constrained zero-intelligence traders (Gode & Sunder 1993)";
 
     fn build(p: ZeroIntelligenceParams, setup: GroupSetup) -> ZeroIntelligence {
-        let min_lots = p.min_lots as u32;
         ZeroIntelligence {
             value_spread: p.value_spread,
             price_range: p.price_range,
             buy_prob: p.buy_prob,
-            min_lots,
-            max_lots: p.max_lots.map_or(min_lots.max(10), |m| m as u32),
-            aon_share: p.aon_share,
-            market_share: p.market_share,
+            shape: OrderShape::new(p.min_lots, p.max_lots, 10, p.aon_share, p.market_share),
             ioc_share: p.ioc_share,
             cancel_prob: p.cancel_prob,
             order_ttl: p.order_ttl.0,
@@ -113,15 +107,16 @@ impl Behaviour for ZeroIntelligence {
         let width = (view.nav_ticks * self.price_range).max(1.0);
         let side = if agent.rng.random_bool(self.buy_prob) { Side::Buy } else { Side::Sell };
         let u: f64 = agent.rng.random();
-        let kind = if u < self.market_share {
+        let kind = if u < self.shape.market_share {
             OrderKind::Market
-        } else if u < self.market_share + self.ioc_share {
+        } else if u < self.shape.market_share + self.ioc_share {
             OrderKind::Ioc
         } else {
             OrderKind::Limit
         };
-        let all_or_none = agent.rng.random_bool(self.aon_share);
-        let lots = agent.rng.random_range(self.min_lots..=self.max_lots);
+        // Unlike the other families' draw_all_or_none, a draw even at a zero share.
+        let all_or_none = agent.rng.random_bool(self.shape.aon_share);
+        let lots = self.shape.draw_lots(&mut agent.rng);
         let draw: f64 = agent.rng.random();
         let price = match side {
             Side::Buy => (value - draw * width).floor() as i64,

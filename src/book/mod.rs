@@ -1,10 +1,10 @@
 //! Limit order book: the price–time priority matching core of the simulator.
 //!
 //! # Layout
-//! Each side keeps a price ladder: one [`Level`] per tick (FIFO head/tail,
+//! Each side keeps a price ladder: one `Level` per tick (FIFO head/tail,
 //! total resting quantity, number of all-or-none orders), a hierarchical
 //! bitset of non-empty ticks, and a cached best price. Resting orders live in
-//! a preallocated [`pool`] and are chained into their level's FIFO by `u32`
+//! a preallocated `pool` and are chained into their level's FIFO by `u32`
 //! links. Nothing on the submit/cancel path allocates unless more orders rest
 //! than the capacity given to [`Book::new`].
 //!
@@ -48,14 +48,19 @@ pub type Tick = u32;
 /// Quantity in lots.
 pub type Qty = u32;
 
+/// Which side of the book an order is on; `as usize` indexes per-side arrays
+/// (bids 0, asks 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Side {
+    /// A bid: wants to buy, trades against the asks.
     Buy = 0,
+    /// An ask: wants to sell, trades against the bids.
     Sell = 1,
 }
 
 impl Side {
+    /// The side an order of this side trades against.
     #[inline]
     pub fn opposite(self) -> Side {
         match self {
@@ -65,10 +70,16 @@ impl Side {
     }
 }
 
+/// What becomes of an order's unfilled remainder, and whether its price counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OrderKind {
+    /// Trades up to its limit price; the remainder rests in the book.
     Limit,
+    /// Immediate-or-cancel: trades up to its limit price; the remainder is
+    /// done [`DoneReason::Unfilled`] at once instead of resting.
     Ioc,
+    /// Trades at any price on the grid (its price field is ignored); the
+    /// remainder is done [`DoneReason::Unfilled`] at once.
     Market,
 }
 
@@ -98,58 +109,105 @@ impl OrderId {
     }
 }
 
+/// An incoming order, as handed to [`Book::submit`].
 #[derive(Clone, Copy, Debug)]
 pub struct NewOrder {
+    /// Buy or sell.
     pub side: Side,
+    /// Whether a remainder rests, and whether `price` counts.
     pub kind: OrderKind,
-    /// Limit price; ignored for `Market`.
+    /// Limit price, in ticks of the book's grid; ignored for `Market`.
     pub price: Tick,
+    /// Quantity wanted, in lots; zero is refused.
     pub qty: Qty,
+    /// Trade the whole quantity in one go or not at all (see the module docs).
     pub all_or_none: bool,
+    /// Account that placed the order; the book only carries it into the
+    /// events, so the caller can settle trades.
     pub owner: u32,
+    /// Caller's own value, carried into every event of the order (the engine
+    /// puts the order's serial number here).
     pub tag: u64,
 }
 
+/// Why an order's life in the book ended (in [`BookEvent::Done`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DoneReason {
+    /// Its whole quantity traded.
     Filled,
+    /// Taken out on its owner's request (the caller passes the reason to
+    /// [`Book::cancel`] and [`Book::clear`]).
     Cancelled,
+    /// Taken out because its time to live ran out or the session closed.
     Expired,
     /// IOC/market remainder (or AON that could not fill) killed on arrival.
     Unfilled,
 }
 
+/// Why [`Book::submit`] refused an order outright (no events then).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RejectReason {
+    /// The order asked for no lots.
     ZeroQuantity,
+    /// The limit price of a `Limit` or `Ioc` order is not below `n_ticks`.
     PriceOutOfRange,
 }
 
+/// What the book tells its [`EventSink`] as it matches, rests and removes
+/// orders, in causal order (see the module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BookEvent {
     /// One execution; always at the resting order's price.
     Trade {
+        /// Price traded at (the resting order's), in ticks of the grid.
         price: Tick,
+        /// Lots traded.
         qty: Qty,
+        /// Side of the incoming order that caused the trade.
         aggressor_side: Side,
+        /// Account of the incoming order.
         aggressor_owner: u32,
+        /// Caller's tag of the incoming order.
         aggressor_tag: u64,
+        /// Account of the resting order.
         resting_owner: u32,
+        /// Caller's tag of the resting order.
         resting_tag: u64,
+        /// Handle of the resting order (stale once that order is done).
         resting_id: OrderId,
     },
     /// The (remainder of the) incoming order now rests in the book.
-    Rested { id: OrderId, side: Side, price: Tick, remaining: Qty, owner: u32, tag: u64 },
+    Rested {
+        /// Handle to cancel or look the order up by.
+        id: OrderId,
+        /// Side it rests on.
+        side: Side,
+        /// Its limit price, in ticks of the grid.
+        price: Tick,
+        /// Lots left to trade (the original quantity less what traded on arrival).
+        remaining: Qty,
+        /// Account that placed it.
+        owner: u32,
+        /// Caller's tag of the order.
+        tag: u64,
+    },
     /// Final state of an order (incoming or resting): every accepted order
     /// gets exactly one `Done`.
     Done {
+        /// The order's side.
         side: Side,
+        /// Its limit price in ticks of the grid (for a market order, the
+        /// effective limit: `n_ticks - 1` for a buy, 0 for a sell).
         price: Tick,
+        /// Account that placed it.
         owner: u32,
+        /// Caller's tag of the order.
         tag: u64,
-        /// Original quantity.
+        /// Original quantity, in lots.
         qty: Qty,
+        /// Lots that traded over the order's life.
         filled: Qty,
+        /// Why it is done.
         reason: DoneReason,
         /// The order's id while it rested in the book; None for an order
         /// done on arrival. A caller that keeps something per resting order
@@ -161,6 +219,7 @@ pub enum BookEvent {
 /// Receiver of the book's events; monomorphised into the matching loop, so a
 /// sink that folds events into counters costs no dynamic dispatch.
 pub trait EventSink {
+    /// Takes one event, as it happens.
     fn event(&mut self, ev: BookEvent);
 }
 
@@ -187,13 +246,19 @@ impl<S: EventSink + ?Sized> EventSink for &mut S {
 /// Snapshot of a resting order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RestingOrder {
+    /// Side it rests on.
     pub side: Side,
+    /// Its limit price, in ticks of the grid.
     pub price: Tick,
+    /// Lots still to trade.
     pub remaining: Qty,
-    /// Original quantity.
+    /// Original quantity, in lots.
     pub qty: Qty,
+    /// Whether it only trades its whole remaining quantity at once.
     pub all_or_none: bool,
+    /// Account that placed it.
     pub owner: u32,
+    /// Caller's tag of the order.
     pub tag: u64,
 }
 
@@ -299,6 +364,7 @@ impl Book {
         }
     }
 
+    /// Size of the price grid: valid limit prices are `0..n_ticks`.
     pub fn n_ticks(&self) -> u32 {
         self.n_ticks
     }
@@ -584,12 +650,14 @@ impl Book {
         }
     }
 
+    /// Highest price a buy rests at, in ticks of the grid; None with no bids.
     #[inline]
     pub fn best_bid(&self) -> Option<Tick> {
         let b = self.ladders[BIDS].best;
         (b != NONE).then_some(b)
     }
 
+    /// Lowest price a sell rests at, in ticks of the grid; None with no asks.
     #[inline]
     pub fn best_ask(&self) -> Option<Tick> {
         let a = self.ladders[ASKS].best;
@@ -618,11 +686,14 @@ impl Book {
         self.ladders[side as usize].levels.get(price as usize).map_or(0, |l| l.total)
     }
 
+    /// How many orders rest in the book, both sides together.
     #[inline]
     pub fn resting_orders(&self) -> usize {
         self.pool.live()
     }
 
+    /// The resting order behind a handle; None once it is done (a stale
+    /// handle), in O(1).
     pub fn get(&self, id: OrderId) -> Option<RestingOrder> {
         self.pool.lookup(id.slot(), id.generation()).map(RestingOrder::of)
     }

@@ -27,7 +27,9 @@ pub struct App {
     pub knob: usize,
     /// Index into [`SPEEDS`].
     pub speed: usize,
+    /// Whether the simulation is paused (space or `p` toggles, `s` steps).
     pub paused: bool,
+    /// Whether the list of keys is drawn over the view (`?` toggles).
     pub help: bool,
     /// A message for the status line, and until when it shows.
     pub message: Option<(String, Instant)>,
@@ -35,11 +37,15 @@ pub struct App {
     pub results_root: PathBuf,
     /// Saves being written, saved and failed during the session (reported on quit).
     pub saving: Vec<PathBuf>,
+    /// Directories saved to during the session.
     pub saved: Vec<PathBuf>,
+    /// Saves that failed: the directory and the error.
     pub failed: Vec<(PathBuf, String)>,
 }
 
 impl App {
+    /// The state at start-up (first product and knob, 300× real time, running),
+    /// saving under `results_root`.
     pub fn new(results_root: PathBuf) -> App {
         App {
             view: None,
@@ -57,10 +63,12 @@ impl App {
         }
     }
 
+    /// The selected simulation speed.
     pub fn speed(&self) -> Speed {
         SPEEDS[self.speed]
     }
 
+    /// The parameter the left and right arrows change.
     pub fn selected_knob(&self) -> Knob {
         Knob::ALL[self.knob]
     }
