@@ -52,6 +52,7 @@ impl<B: Behaviour> Behaviour for Slow<B> {
     const NAME: &'static str = B::NAME;
     const ABOUT: &'static str = B::ABOUT;
     const LIVE_PARAMS: &'static [&'static str] = B::LIVE_PARAMS;
+    const ALIASES: &'static [&'static str] = B::ALIASES;
 
     fn build(params: B::Params, setup: GroupSetup) -> Self {
         Slow(B::build(params, setup))

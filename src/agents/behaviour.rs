@@ -191,6 +191,8 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
     const NAME: &'static str;
     /// One line on what it models, for `tplus check` and the docs.
     const ABOUT: &'static str;
+    /// Other names scenarios may give it (e.g. `zi`).
+    const ALIASES: &'static [&'static str] = &[];
     /// The group-level parameters a scripted event or the live view may
     /// change while the run goes on (e.g. `herding`).
     const LIVE_PARAMS: &'static [&'static str] = &[];

@@ -172,6 +172,7 @@ impl Behaviour for Herding {
     const NAME: &'static str = "herding";
     const ABOUT: &'static str =
         "herd-following customers whose crowd mood spreads by recruitment (Alfarano, Lux & Wagner 2005)";
+    const ALIASES: &'static [&'static str] = &["herd"];
     const LIVE_PARAMS: &'static [&'static str] = &["herding"];
 
     fn build(p: HerdingParams, setup: GroupSetup) -> Herding {

@@ -98,6 +98,7 @@ impl Behaviour for MacroDriven {
     type State = MacroState;
     const NAME: &'static str = "macro";
     const ABOUT: &'static str = "customers whose demand is a logistic function of rates, the price level and shocks";
+    const ALIASES: &'static [&'static str] = &["macro_driven"];
     const LIVE_PARAMS: &'static [&'static str] = &["active_share"];
 
     fn build(p: MacroParams, setup: GroupSetup) -> MacroDriven {

@@ -25,6 +25,8 @@ type BuildFn = fn(&toml::Table, GroupSetup, u32, &Streams, Latency) -> Result<Bo
 pub struct Family {
     /// Its name in scenario files.
     pub name: &'static str,
+    /// Other names scenarios may give it.
+    pub aliases: &'static [&'static str],
     /// One line on what it models.
     pub about: &'static str,
     /// Its parameters' reference.
@@ -87,6 +89,7 @@ impl Registry {
     pub fn register<B: Behaviour>(&mut self) -> &mut Registry {
         let family = Family {
             name: B::NAME,
+            aliases: B::ALIASES,
             about: B::ABOUT,
             params: B::Params::DOCS,
             live_params: B::LIVE_PARAMS,
@@ -101,9 +104,9 @@ impl Registry {
         self
     }
 
-    /// The family called `name`.
+    /// The family called `name` (or one of its aliases).
     pub fn get(&self, name: &str) -> Option<&Family> {
-        self.families.iter().find(|f| f.name == name)
+        self.families.iter().find(|f| f.name == name || f.aliases.contains(&name))
     }
 
     /// Every registered family, in registration order.
@@ -178,6 +181,9 @@ mod tests {
     #[test]
     fn a_family_checks_its_own_table() {
         let r = Registry::builtin();
+        assert_eq!(r.get("zi").map(|f| f.name), Some("zero_intelligence"));
+        assert_eq!(r.get("herd").map(|f| f.name), Some("herding"));
+        assert_eq!(r.get("macro_driven").map(|f| f.name), Some("macro"));
         let t: toml::Table = "herding = 2.0".parse().unwrap();
         assert!(r.check_params("herding", &t).is_ok());
         let e = r.check_params("macro", &t).unwrap_err();

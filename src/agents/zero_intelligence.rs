@@ -74,6 +74,7 @@ impl Behaviour for ZeroIntelligence {
     type State = ZiState;
     const NAME: &'static str = "zero_intelligence";
     const ABOUT: &'static str = "budget-constrained zero-intelligence traders (Gode & Sunder 1993)";
+    const ALIASES: &'static [&'static str] = &["zi"];
 
     fn build(p: ZeroIntelligenceParams, setup: GroupSetup) -> ZeroIntelligence {
         ZeroIntelligence {
