@@ -349,6 +349,22 @@ pub struct Book {
     ladders: [Ladder; 2],
 }
 
+/// The trade of incoming order `o` against the order resting in slot `cur`
+/// (`s`), for `qty` lots at the resting price `p`.
+#[inline(always)]
+fn trade(o: &NewOrder, s: &pool::Slot, cur: u32, p: Tick, qty: Qty) -> BookEvent {
+    BookEvent::Trade {
+        price: p,
+        qty,
+        aggressor_side: o.side,
+        aggressor_owner: o.owner,
+        aggressor_tag: o.tag,
+        resting_owner: s.owner,
+        resting_tag: s.tag,
+        resting_id: OrderId::new(cur, s.generation),
+    }
+}
+
 impl Book {
     /// A book over ticks `[0, n_ticks)` with room for `order_capacity`
     /// resting orders before the pool has to grow.
@@ -476,16 +492,7 @@ impl Book {
                     lvl.total -= q as u64;
                     lvl.aon -= s.aon as u32;
                     let s = *s;
-                    sink.event(BookEvent::Trade {
-                        price: p,
-                        qty: q,
-                        aggressor_side: o.side,
-                        aggressor_owner: o.owner,
-                        aggressor_tag: o.tag,
-                        resting_owner: s.owner,
-                        resting_tag: s.tag,
-                        resting_id: OrderId::new(cur, s.generation),
-                    });
+                    sink.event(trade(o, &s, cur, p, q));
                     sink.event(BookEvent::Done {
                         side: s.side,
                         price: p,
@@ -505,16 +512,7 @@ impl Book {
                     // Partial fill of the resting order ends the aggressor.
                     s.remaining -= rem;
                     lvl.total -= rem as u64;
-                    sink.event(BookEvent::Trade {
-                        price: p,
-                        qty: rem,
-                        aggressor_side: o.side,
-                        aggressor_owner: o.owner,
-                        aggressor_tag: o.tag,
-                        resting_owner: s.owner,
-                        resting_tag: s.tag,
-                        resting_id: OrderId::new(cur, s.generation),
-                    });
+                    sink.event(trade(o, s, cur, p, rem));
                     rem = 0;
                     break;
                 }

@@ -222,11 +222,12 @@ impl LiveSim {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::engine;
 
-    fn herding() -> Scenario {
+    /// herding.toml cut to two days, for tests of stepped runs.
+    pub(crate) fn herding() -> Scenario {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml");
         let mut s = crate::scenario::load(&path, &Registry::builtin()).unwrap();
         s.simulation.days = 2;

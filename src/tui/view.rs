@@ -255,14 +255,7 @@ impl LiveRun {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agents::Registry;
-
-    fn herding() -> Scenario {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml");
-        let mut s = crate::scenario::load(&path, &Registry::builtin()).unwrap();
-        s.simulation.days = 2;
-        s
-    }
+    use crate::engine::live::tests::herding;
 
     #[test]
     fn a_change_is_marked_with_its_knob_and_amount() {
