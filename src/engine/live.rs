@@ -45,6 +45,8 @@ impl LiveSim {
         self.engine.now()
     }
 
+    /// Whether the last business day has closed: the run is over and
+    /// advancing further does nothing.
     pub fn finished(&self) -> bool {
         self.engine.phase == Phase::Finished
     }

@@ -41,8 +41,8 @@ use order_path::{At, OrderPath};
 use queue::{EventKind, EventQueue};
 use record::{Op, OpRecord, Recorder};
 
-pub use queue::Event;
-
+/// How to run a scenario beyond what the scenario says: a seed to replace
+/// its own, and the threads to decide with (which never change the results).
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     /// Overrides the scenario's seed.
@@ -62,26 +62,46 @@ impl Default for RunOptions {
 pub struct RunStats {
     /// Queue events handled plus agent wake-ups.
     pub events: u64,
+    /// Agent wake-ups (decisions taken).
     pub wakeups: u64,
+    /// Orders that reached the platform, the platform's own included.
     pub orders: u64,
+    /// Cancel requests that reached the platform, found or not.
     pub cancels: u64,
+    /// Executions (each fill between two orders counts once).
     pub trades: u64,
+    /// Decision batches: groups of wake-ups within one lookahead that
+    /// decide on the same market snapshot.
     pub batches: u64,
+    /// Wake-ups in the largest batch, a bound on the parallelism available.
     pub largest_batch: usize,
+    /// Real (wall-clock) time the run took, for rates in the summary; not
+    /// serialized with the counts (the manifest gives it as `wall_seconds`).
     #[serde(skip)]
     pub wall: Duration,
 }
 
 /// Everything a finished run hands to the outputs.
 pub struct Outcome {
+    /// The seed the run used (the scenario's, or the one [`RunOptions`] gave).
     pub seed: u64,
+    /// The business days and sessions the run went through.
     pub calendar: Calendar,
+    /// The products as the run built them from the scenario (prices in ticks,
+    /// per-day NAVs, redemptions).
     pub products: Vec<ProductSpec>,
+    /// The per-window and whole-run measurements the reports are made of.
     pub metrics: Metrics,
+    /// Counts of what the run did.
     pub stats: RunStats,
-    /// Cash of all accounts together at the start and the end (must be equal).
+    /// Cash of all accounts together, the platform's included, at the start:
+    /// micros (millionths of the currency unit).
     pub cash_start: i128,
+    /// Cash of all accounts together at the end, in micros: equal to
+    /// `cash_start` when trades and redemptions only moved cash around.
     pub cash_end: i128,
+    /// True when no customer ended with a negative balance and every
+    /// reservation fits its holding: a check of the platform's bookkeeping.
     pub accounts_sound: bool,
     /// Every customer's behaviour counts, for the risk report.
     pub customers: Vec<Customer>,

@@ -13,6 +13,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use crate::agents::OrderRequest;
 use crate::book::OrderId;
 
+/// What an event does when its time comes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
     /// An order reaches the platform.
@@ -23,10 +24,15 @@ pub enum EventKind {
     Expire { product: u16, order: OrderId },
 }
 
+/// A scheduled event as the queue hands it back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Event {
+    /// When it happens: nanoseconds since 00:00 of the start date.
     pub time: i64,
+    /// Its place among events scheduled for the same nanosecond (earlier
+    /// scheduled, smaller), which keeps ties deterministic.
     pub seq: u64,
+    /// What it does.
     pub kind: EventKind,
 }
 
@@ -58,6 +64,7 @@ const MAX_LANES: usize = 8;
 /// How far ahead of a lane's front a pop starts loading events.
 const LANE_PREFETCH: usize = 8;
 
+/// The pending events, handed back in (time, sequence number) order.
 #[derive(Debug, Default)]
 pub struct EventQueue {
     heap: BinaryHeap<Key>,
@@ -88,6 +95,7 @@ enum Source {
 }
 
 impl EventQueue {
+    /// An empty queue with room for `n` events in flight before it grows.
     pub fn with_capacity(n: usize) -> EventQueue {
         EventQueue { heap: BinaryHeap::with_capacity(n), slab: Vec::with_capacity(n), ..EventQueue::default() }
     }
@@ -106,6 +114,8 @@ impl EventQueue {
         }
     }
 
+    /// Schedules `kind` at `time` (nanoseconds since 00:00 of the start date),
+    /// after any event already scheduled for the same nanosecond.
     pub fn push(&mut self, time: i64, kind: EventKind) {
         let seq = self.seq();
         let slot = match self.free.pop() {
@@ -158,10 +168,13 @@ impl EventQueue {
         self.earliest
     }
 
+    /// When the earliest pending event happens (ns since 00:00 of the start
+    /// date); None when nothing is pending.
     pub fn peek_time(&mut self) -> Option<i64> {
         self.earliest().map(|(_, t, _)| t)
     }
 
+    /// Takes the earliest pending event (by time, then scheduling order).
     pub fn pop(&mut self) -> Option<Event> {
         let (source, ..) = self.earliest()?;
         self.earliest = None;

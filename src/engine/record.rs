@@ -7,30 +7,46 @@ use crate::book::{OrderKind, Side};
 /// One execution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TradeRecord {
+    /// When the trade happened: nanoseconds since 00:00 of the start date.
     pub time: i64,
+    /// The product traded: its index among the scenario's products.
     pub product: u16,
-    /// Absolute tick.
+    /// The trade price in absolute ticks (the resting order's price).
     pub price: i64,
+    /// Lots that changed hands.
     pub lots: u32,
+    /// The buyer's account id (0 is the platform).
     pub buyer: u32,
+    /// The seller's account id (0 is the platform).
     pub seller: u32,
+    /// The buy order's serial number, to match the trade with the operation log.
     pub buy_order: u64,
+    /// The sell order's serial number, to match the trade with the operation log.
     pub sell_order: u64,
+    /// The side of the incoming order that took liquidity from the book.
     pub aggressor: Side,
 }
 
 /// What happened to an order (or a holding).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
+    /// The order reached the platform, before its checks.
     Submitted,
+    /// The order passed the platform's checks and goes to the book.
     Accepted,
+    /// The platform refused the order; the reason's name as the event log writes it.
     Rejected(&'static str),
+    /// Part or all of the order traded (one record per side of each trade).
     Traded,
+    /// The order's whole quantity traded: it is closed.
     Filled,
+    /// A cancel request withdrew what was left of the order.
     Cancelled,
+    /// The order's good-till time passed with lots still resting.
     Expired,
     /// An IOC or market order's remainder, or an AON order that could not fill.
     Unfilled,
+    /// A cancel reached the platform and found its order still resting.
     CancelRequested,
     /// A cancel that found its order already gone.
     CancelTooLate,
@@ -41,6 +57,7 @@ pub enum Op {
 }
 
 impl Op {
+    /// The operation's name in the `op` column of the event log.
     pub fn name(self) -> &'static str {
         match self {
             Op::Submitted => "submitted",
@@ -62,27 +79,43 @@ impl Op {
 /// One line of the operation log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpRecord {
+    /// When it happened: nanoseconds since 00:00 of the start date.
     pub time: i64,
+    /// What happened.
     pub op: Op,
     /// The order's serial number (0 for redemptions).
     pub order: u64,
+    /// The account id of the order's (or the holding's) owner (0 is the platform).
     pub agent: u32,
+    /// The product: its index among the scenario's products.
     pub product: u16,
+    /// The order's side (a sell for redemptions); None for a cancel that
+    /// found its order gone.
     pub side: Option<Side>,
+    /// The order's kind, on the records that carry the request (submitted,
+    /// accepted, rejected); None on the others.
     pub kind: Option<OrderKind>,
+    /// Whether the order must fill whole or not at all (set only on the
+    /// records that carry the request).
     pub all_or_none: bool,
     /// Absolute tick, where the operation has a price.
     pub price: Option<i64>,
+    /// Lots concerned: the request's size when it arrives, the lots traded
+    /// for a trade, the lots left unfilled when an order closes, the lots
+    /// redeemed for a redemption; 0 for cancel requests.
     pub lots: u32,
 }
 
 /// Receives what a run produces, in simulated-time order.
 pub trait Recorder: Send {
+    /// Takes one execution, as it happens.
     fn trade(&mut self, trade: &TradeRecord);
     /// Whether [`Recorder::op`] wants records; the engine skips building them otherwise.
     fn wants_ops(&self) -> bool {
         false
     }
+    /// Takes one operation, as it happens; called only when
+    /// [`Recorder::wants_ops`] says so.
     fn op(&mut self, _op: &OpRecord) {}
 }
 

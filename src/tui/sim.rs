@@ -38,9 +38,11 @@ pub const SPEEDS: [Speed; 5] =
 pub enum Command {
     /// Nothing for the simulation (the key changed only what is shown).
     None,
+    /// Stop the simulation thread (the run is dropped, saves in progress finish).
     Quit,
     /// Pause (true) or resume (false).
     Pause(bool),
+    /// Run at this speed from now on.
     Speed(Speed),
     /// Pause and run one metrics window.
     Step,
@@ -59,20 +61,29 @@ pub enum Notice {
     /// A knob change was scheduled (`at`: seconds since the start), or
     /// refused (`at` None: the run is over or nothing answers the knob).
     Changed {
+        /// The knob the change was asked for.
         knob: Knob,
+        /// By how many of the knob's steps (negative: down).
         steps: i32,
+        /// When it takes effect, in seconds since 00:00 of the start date;
+        /// None when refused.
         at: Option<f64>,
     },
+    /// The run started again from the beginning, as [`Command::Restart`] asked.
     Restarted,
     /// A save started writing into this directory.
     Saving(PathBuf),
+    /// The save into this directory is complete.
     Saved(PathBuf),
+    /// A save failed: the directory it was writing (empty when none was
+    /// created) and what went wrong.
     SaveFailed(PathBuf, String),
 }
 
 /// One published state of the run.
 #[derive(Clone, Debug)]
 pub struct Snapshot {
+    /// What the screen shows of the run at the time of publication.
     pub view: Arc<LiveView>,
     /// Simulated seconds of session time per real second lately (None until measured).
     pub rate: Option<f64>,
@@ -83,7 +94,9 @@ pub struct Snapshot {
 /// How the thread starts.
 #[derive(Clone, Debug)]
 pub struct SimOptions {
+    /// Start paused, waiting for a command, rather than running.
     pub paused: bool,
+    /// How fast simulated time runs at the start.
     pub speed: Speed,
     /// Book levels a side in each view.
     pub depth: usize,
@@ -105,6 +118,7 @@ pub struct SimReport {
     pub advancing: Duration,
     /// Time spent building and publishing views.
     pub publishing: Duration,
+    /// Snapshots published.
     pub publications: u64,
     /// From the start of the run (once built; again at a restart) until it finished (None: it did not).
     pub to_finish: Option<Duration>,

@@ -60,28 +60,46 @@ pub struct WindowPoint {
     /// Seconds since the start of the run at the window's end (its current
     /// end for the window in progress).
     pub t_end: f64,
+    /// Share of the subscriptions (customers' buy orders) closed in the
+    /// window that filled whole; None when none closed.
     pub sub_success: Option<f64>,
+    /// The 95% Wilson interval of `sub_success` (low, high); None when none closed.
     pub sub_interval: Option<(f64, f64)>,
+    /// Share of the sales (customers' sell orders, failed sales at the
+    /// holding limit included) closed in the window that filled whole.
     pub sale_success: Option<f64>,
+    /// The 95% Wilson interval of `sale_success` (low, high); None when none closed.
     pub sale_interval: Option<(f64, f64)>,
+    /// Lots traded in the window, the platform's trades included.
     pub volume: u64,
     /// Last trade price so far (currency units).
     pub price: Option<f64>,
+    /// NAV in currency units: on the window's day, or as agents see it now
+    /// for the window in progress.
     pub nav: f64,
+    /// Bank loan rate (fraction per year) at the window's start.
     pub loan_rate: f64,
+    /// Share of optimists among herd-following customers at the window's
+    /// end (now, for the window in progress); None without such customers.
     pub optimist_share: Option<f64>,
+    /// Customers' orders submitted in the window, both sides.
     pub orders: u64,
+    /// Customers' orders the platform refused in the window.
     pub rejected: u64,
 }
 
 /// One product now.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProductNow {
+    /// The product's id in the scenario.
     pub id: String,
-    /// Best levels, best first: (price in currency units, lots).
+    /// Best bid levels, best (highest) first: (price in currency units, lots).
     pub bids: Vec<(f64, u64)>,
+    /// Best ask levels, best (lowest) first: (price in currency units, lots).
     pub asks: Vec<(f64, u64)>,
+    /// The run's last trade price in currency units; None before the first trade.
     pub last_price: Option<f64>,
+    /// Today's NAV (the business day reached), in currency units.
     pub nav: f64,
     /// Completed windows and the one in progress, in time order.
     pub windows: Vec<WindowPoint>,
@@ -92,12 +110,14 @@ pub struct ProductNow {
 pub struct Marker {
     /// Seconds since the start of the run.
     pub t: f64,
+    /// What changed, as the chart labels it ("loan rate +25 bp").
     pub label: String,
 }
 
 /// A knob's current value.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct KnobValue {
+    /// The knob.
     pub knob: Knob,
     /// None when the scenario has nothing the knob acts on (no herding group, …).
     pub value: Option<f64>,
@@ -106,25 +126,36 @@ pub struct KnobValue {
 /// Everything the live view shows, at one moment.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LiveView {
+    /// The scenario's name, for the title.
     pub scenario: String,
+    /// The seed the run uses.
     pub seed: u64,
     /// Seconds since the start of the run.
     pub t: f64,
+    /// Today's date when today is a business day; None between business
+    /// days (weekends, holidays).
     pub date: Option<Date>,
     /// Nanoseconds since midnight.
     pub time_of_day: i64,
-    /// 0-based business day, and how many there are.
+    /// The business day reached (0-based).
     pub day: u32,
+    /// Business days in the run.
     pub days: u32,
+    /// Whether a session is open (a metrics window is in progress).
     pub in_session: bool,
+    /// Whether the run is over.
     pub finished: bool,
+    /// Every product, in the scenario's order.
     pub products: Vec<ProductNow>,
+    /// Every knob's current value, in the order of [`Knob::ALL`].
     pub knobs: Vec<KnobValue>,
+    /// The live changes made so far, in the order made.
     pub markers: Vec<Marker>,
     /// Share of optimists among herd followers now.
     pub optimist_share: Option<f64>,
-    /// Window length in seconds, and K of the rolling correlations.
+    /// Length of a metrics window, in seconds.
     pub window_secs: f64,
+    /// K: how many windows each rolling correlation spans.
     pub rolling_windows: usize,
 }
 
