@@ -53,6 +53,7 @@ impl<B: Behaviour> Behaviour for Slow<B> {
     const ABOUT: &'static str = B::ABOUT;
     const LIVE_PARAMS: &'static [&'static str] = B::LIVE_PARAMS;
     const ALIASES: &'static [&'static str] = B::ALIASES;
+    const GROUP_DYNAMICS: bool = B::GROUP_DYNAMICS;
 
     fn build(params: B::Params, setup: GroupSetup) -> Self {
         Slow(B::build(params, setup))

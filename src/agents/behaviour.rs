@@ -27,11 +27,21 @@ use crate::random::AgentRng;
 pub const MAX_ACTIONS: usize = 4;
 
 /// The actions of one wake-up, in the order they reach the platform.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Actions {
     slots: [Option<Action>; MAX_ACTIONS],
     len: u8,
 }
+
+/// Two lists of actions are equal when they hold the same actions in order
+/// (slots past the length are leftovers and never read).
+impl PartialEq for Actions {
+    fn eq(&self, other: &Actions) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Actions {}
 
 impl Actions {
     /// Appends `action`; past [`MAX_ACTIONS`] it is dropped and false returned.
@@ -61,10 +71,10 @@ impl Actions {
         self.slots[..self.len as usize].iter().flatten()
     }
 
-    /// Forgets every action.
+    /// Forgets every action (the slots past the length are never read).
     #[inline]
     pub fn clear(&mut self) {
-        *self = Actions::default();
+        self.len = 0;
     }
 }
 
@@ -193,6 +203,9 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
     const ABOUT: &'static str;
     /// Other names scenarios may give it (e.g. `zi`).
     const ALIASES: &'static [&'static str] = &[];
+    /// Whether it has group-level dynamics ([`Behaviour::open_day`],
+    /// [`Behaviour::advance`]); the engine steps only the groups that do.
+    const GROUP_DYNAMICS: bool = false;
     /// The group-level parameters a scripted event or the live view may
     /// change while the run goes on (e.g. `herding`).
     const LIVE_PARAMS: &'static [&'static str] = &[];

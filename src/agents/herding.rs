@@ -173,6 +173,7 @@ impl Behaviour for Herding {
     const ABOUT: &'static str =
         "herd-following customers whose crowd mood spreads by recruitment (Alfarano, Lux & Wagner 2005)";
     const ALIASES: &'static [&'static str] = &["herd"];
+    const GROUP_DYNAMICS: bool = true;
     const LIVE_PARAMS: &'static [&'static str] = &["herding"];
 
     fn build(p: HerdingParams, setup: GroupSetup) -> Herding {

@@ -80,14 +80,19 @@ pub trait Population: Send + Sync {
     /// Starts loading member `id`'s record into the cache.
     fn prefetch(&self, id: u32);
     /// Wakes the members `wakes` lists (time, id; ids ascending, all of this
-    /// group), on the calling thread or spread over the pool's threads;
-    /// the results are in [`Population::decisions`] until the next call.
-    fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, parallel: bool);
-    /// The last [`Population::decide`]'s decisions by agent id, in `wakes` order.
+    /// group) one after another on the calling thread, handing each
+    /// decision to `out` with the agent's id as it is made.
+    fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut dyn FnMut(u32, &Decision));
+    /// Wakes the members `wakes` lists, spread over the pool's threads when
+    /// `spread`; the results wait in [`Population::decisions`] until the next call.
+    fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, spread: bool);
+    /// The last [`Population::decide_apart`]'s decisions by agent id, in `wakes` order.
     fn decisions(&self) -> &[(u32, Decision)];
     /// Nanoseconds one decision costs: declared by the behaviour or measured
     /// (0 until measured).
     fn cost_ns(&self) -> f64;
+    /// See [`Behaviour::GROUP_DYNAMICS`].
+    fn has_dynamics(&self) -> bool;
     /// See [`Behaviour::open_day`].
     fn open_day(&mut self, open: i64);
     /// See [`Behaviour::advance`].
@@ -153,12 +158,12 @@ impl<B: Behaviour> Members<B> {
         &self.agents[(id - self.first_id) as usize]
     }
 
-    fn decide_serial(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
+    fn decide_serial(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut dyn FnMut(u32, &Decision)) {
         let mut d = Decision::default();
         for &(now, id) in wakes {
             let agent = &mut self.agents[(id - self.first_id) as usize];
             wake(&self.behaviour, Wake { id, now }, agent, ctx, &self.latency, &mut d);
-            self.decisions.push((id, d));
+            out(id, &d);
         }
     }
 
@@ -203,19 +208,25 @@ impl<B: Behaviour> Population for Members<B> {
         }
     }
 
-    fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, parallel: bool) {
-        self.decisions.clear();
-        if parallel && wakes.len() > 1 {
-            return self.decide_parallel(wakes, ctx);
-        }
+    fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut dyn FnMut(u32, &Decision)) {
         self.calls = self.calls.wrapping_add(1);
         if self.calls % TIME_EVERY != 1 || self.behaviour.cost_hint_ns().is_some() {
-            return self.decide_serial(wakes, ctx);
+            return self.decide_serial(wakes, ctx, out);
         }
         let started = Instant::now();
-        self.decide_serial(wakes, ctx);
+        self.decide_serial(wakes, ctx, out);
         let ns = started.elapsed().as_nanos() as f64 / wakes.len().max(1) as f64;
         self.measured_ns = if self.measured_ns == 0.0 { ns } else { 0.75 * self.measured_ns + 0.25 * ns };
+    }
+
+    fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, spread: bool) {
+        self.decisions.clear();
+        if spread && wakes.len() > 1 {
+            return self.decide_parallel(wakes, ctx);
+        }
+        let mut decisions = std::mem::take(&mut self.decisions);
+        self.decide(wakes, ctx, &mut |id, d| decisions.push((id, *d)));
+        self.decisions = decisions;
     }
 
     fn decisions(&self) -> &[(u32, Decision)] {
@@ -224,6 +235,10 @@ impl<B: Behaviour> Population for Members<B> {
 
     fn cost_ns(&self) -> f64 {
         self.behaviour.cost_hint_ns().unwrap_or(self.measured_ns)
+    }
+
+    fn has_dynamics(&self) -> bool {
+        B::GROUP_DYNAMICS
     }
 
     fn open_day(&mut self, open: i64) {

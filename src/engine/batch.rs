@@ -57,8 +57,12 @@ impl Engine<'_> {
         self.batch_runs.clear();
         self.batch_runs.resize(self.groups.len(), 0..0);
         let mut cost = 0.0;
+        // Ids ascend, and so do the groups' first ids: one walk finds each run.
+        let mut g = 0;
         for (k, &(_, id)) in self.batch.iter().enumerate() {
-            let g = self.group_of(id);
+            while self.group_starts.get(g + 1).is_some_and(|&start| start <= id) {
+                g += 1;
+            }
             let run = &mut self.batch_runs[g];
             if run.start == run.end {
                 *run = k..k;
@@ -74,11 +78,14 @@ impl Engine<'_> {
         self.stats.events += self.batch.len() as u64;
         self.stats.largest_batch = self.stats.largest_batch.max(self.batch.len());
 
-        for (group, run) in self.groups.iter().zip(&self.batch_runs) {
-            cost += group.cost_ns() * run.len() as f64;
+        if self.parallel && self.batch.len() > 1 {
+            for (group, run) in self.groups.iter().zip(&self.batch_runs) {
+                cost += group.cost_ns() * run.len() as f64;
+            }
         }
         let ctx = Context { snapshot: &self.snapshot, accounts: self.path.accounts() };
         let (groups, batch, runs) = (&mut self.groups, &self.batch, &self.batch_runs);
+        self.pending.clear();
         if self.parallel && self.batch.len() > 1 && cost >= PARALLEL_MIN_NS {
             // Decisions read only the snapshot, the accounts and their own
             // agent, so the groups and the agents within each may decide at
@@ -88,27 +95,28 @@ impl Engine<'_> {
             groups.par_iter_mut().zip(runs.par_iter()).with_max_len(1).for_each(|(group, run)| {
                 if !run.is_empty() {
                     let worth = group.cost_ns() * run.len() as f64 >= PARALLEL_MIN_NS;
-                    group.decide(&batch[run.clone()], &ctx, worth && run.len() > 1);
+                    group.decide_apart(&batch[run.clone()], &ctx, worth && run.len() > 1);
                 }
             });
+            for (group, run) in self.groups.iter().zip(&self.batch_runs) {
+                if !run.is_empty() {
+                    for (id, decision) in group.decisions() {
+                        schedule(*id, decision, &mut self.pending);
+                    }
+                }
+            }
         } else {
+            // Each decision is queued as it is made: nothing is stored.
+            let pending = &mut self.pending;
             for (group, run) in groups.iter_mut().zip(runs) {
                 if !run.is_empty() {
-                    group.decide(&batch[run.clone()], &ctx, false);
+                    group.decide(&batch[run.clone()], &ctx, &mut |id, d| schedule(id, d, pending));
                 }
             }
         }
-        self.pending.clear();
-        for (group, run) in self.groups.iter().zip(&self.batch_runs) {
-            if !run.is_empty() {
-                for (id, decision) in group.decisions() {
-                    schedule(*id, decision, &mut self.pending);
-                }
-            }
-        }
-        // The agents that wake next: their lines load while this batch's
+        // The agent that wakes next: its line loads while this batch's
         // messages are handled.
-        for (feed, group) in self.feeds.iter().zip(&self.groups) {
+        if let Some((feed, group)) = self.feeds.iter().zip(&self.groups).min_by_key(|(f, _)| f.next_time()) {
             group.prefetch(feed.next_agent());
         }
         // Arrival order is (time, agent id, the agent's own order): a stable

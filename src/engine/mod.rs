@@ -217,6 +217,8 @@ struct Engine<'a> {
     groups: Vec<Box<dyn Population>>,
     /// Per group, its first member's id; members are consecutive.
     group_starts: Vec<u32>,
+    /// The groups with dynamics of their own (a herding crowd).
+    dynamic_groups: Vec<usize>,
     /// Every customer: the platform's account 0 is not one.
     n_customers: u32,
     /// Per group, its wake-ups.
@@ -373,6 +375,7 @@ impl<'a> Engine<'a> {
             s.metrics.clone(),
         );
         metrics.track_customers(n_accounts);
+        let dynamic_groups = (0..groups.len()).filter(|&g| groups[g].has_dynamics()).collect();
         Ok(Engine {
             seed,
             metrics,
@@ -387,6 +390,7 @@ impl<'a> Engine<'a> {
             path: OrderPath::new(accounts, &specs),
             specs,
             groups,
+            dynamic_groups,
             group_starts,
             n_customers: n_customers as u32,
             feeds,
@@ -604,8 +608,8 @@ impl<'a> Engine<'a> {
 
     /// Steps every group's own dynamics (a herding crowd) to `t`.
     fn advance_groups(&mut self, t: i64) {
-        for group in &mut self.groups {
-            group.advance(t, &self.snapshot);
+        for &g in &self.dynamic_groups {
+            self.groups[g].advance(t, &self.snapshot);
         }
     }
 
