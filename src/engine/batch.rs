@@ -39,10 +39,12 @@ impl Engine<'_> {
         let end = (self.min_latency.div(first) + 1) * self.min_latency.get();
         self.batch.clear();
         let until = end.min(close);
-        let mut next = i64::MAX;
-        for feed in &mut self.feeds {
+        let (mut next, mut next_group) = (i64::MAX, 0);
+        for (g, feed) in self.feeds.iter_mut().enumerate() {
             feed.take_before(until, &mut self.batch);
-            next = next.min(feed.next_time());
+            if feed.next_time() < next {
+                (next, next_group) = (feed.next_time(), g);
+            }
         }
         self.next_wake_at = next;
         if self.batch.len() > 1 {
@@ -116,7 +118,7 @@ impl Engine<'_> {
         }
         // The agent that wakes next: its line loads while this batch's
         // messages are handled.
-        if let Some((feed, group)) = self.feeds.iter().zip(&self.groups).min_by_key(|(f, _)| f.next_time()) {
+        if let (Some(feed), Some(group)) = (self.feeds.get(next_group), self.groups.get(next_group)) {
             group.prefetch(feed.next_agent());
         }
         // Arrival order is (time, agent id, the agent's own order): a stable
