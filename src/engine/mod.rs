@@ -172,10 +172,15 @@ enum Step {
     DayOver,
 }
 
-/// The group of member `id`, given each group's first member id.
-#[inline]
+/// The group of member `id`, given each group's first member id: a scan,
+/// since a scenario has a handful of groups and this runs on every order.
+#[inline(always)]
 fn group_of(starts: &[u32], id: u32) -> usize {
-    starts.partition_point(|&start| start <= id) - 1
+    let mut g = 0;
+    while g + 1 < starts.len() && starts[g + 1] <= id {
+        g += 1;
+    }
+    g
 }
 
 /// The engine's parts the order path's news changes, borrowed field by
