@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::behaviour::{Actions, Agent, Behaviour, CrowdView, Wake};
 use super::market::{Context, Snapshot};
-use super::order::LiveOrder;
+use super::order::{Action, LiveOrder};
 use crate::cache::prefetch;
 use crate::random::{AgentRng, Streams};
 
@@ -80,9 +80,9 @@ pub trait Population: Send + Sync {
     /// Starts loading member `id`'s record into the cache.
     fn prefetch(&self, id: u32);
     /// Wakes the members `wakes` lists (time, id; ids ascending, all of this
-    /// group) one after another on the calling thread, handing each
-    /// decision to `out` with the agent's id as it is made.
-    fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut dyn FnMut(u32, &Decision));
+    /// group) one after another on the calling thread, appending each
+    /// action to `out` as (arrival time, agent id, action) as it is decided.
+    fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>);
     /// Wakes the members `wakes` lists, spread over the pool's threads when
     /// `spread`; the results wait in [`Population::decisions`] until the next call.
     fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, spread: bool);
@@ -158,12 +158,12 @@ impl<B: Behaviour> Members<B> {
         &self.agents[(id - self.first_id) as usize]
     }
 
-    fn decide_serial(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut dyn FnMut(u32, &Decision)) {
+    fn decide_serial(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>) {
         let mut d = Decision::default();
         for &(now, id) in wakes {
             let agent = &mut self.agents[(id - self.first_id) as usize];
             wake(&self.behaviour, Wake { id, now }, agent, ctx, &self.latency, &mut d);
-            out(id, &d);
+            out.extend(d.actions.iter().map(|&a| (d.at, id, a)));
         }
     }
 
@@ -208,7 +208,7 @@ impl<B: Behaviour> Population for Members<B> {
         }
     }
 
-    fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut dyn FnMut(u32, &Decision)) {
+    fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>) {
         self.calls = self.calls.wrapping_add(1);
         if self.calls % TIME_EVERY != 1 || self.behaviour.cost_hint_ns().is_some() {
             return self.decide_serial(wakes, ctx, out);
@@ -224,9 +224,12 @@ impl<B: Behaviour> Population for Members<B> {
         if spread && wakes.len() > 1 {
             return self.decide_parallel(wakes, ctx);
         }
-        let mut decisions = std::mem::take(&mut self.decisions);
-        self.decide(wakes, ctx, &mut |id, d| decisions.push((id, *d)));
-        self.decisions = decisions;
+        let mut d = Decision::default();
+        for &(now, id) in wakes {
+            let agent = &mut self.agents[(id - self.first_id) as usize];
+            wake(&self.behaviour, Wake { id, now }, agent, ctx, &self.latency, &mut d);
+            self.decisions.push((id, d));
+        }
     }
 
     fn decisions(&self) -> &[(u32, Decision)] {

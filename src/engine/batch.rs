@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::Engine;
 use super::queue::EventKind;
-use crate::agents::{Action, Context, Decision};
+use crate::agents::{Action, Context};
 
 /// Least expected work (nanoseconds of decisions) for which a batch is
 /// spread over threads: below it, handing work to another thread and
@@ -18,15 +18,12 @@ use crate::agents::{Action, Context, Decision};
 /// with a handful.
 const PARALLEL_MIN_NS: f64 = 6_000.0;
 
-/// Queues what one decision of agent `id` sends.
+/// The queue's event for an action of agent `id`.
 #[inline]
-fn schedule(id: u32, d: &Decision, pending: &mut Vec<(i64, u32, EventKind)>) {
-    for action in d.actions.iter() {
-        let kind = match *action {
-            Action::Submit(request) => EventKind::Order { agent: id, request },
-            Action::Cancel { product, order } => EventKind::Cancel { agent: id, product, order },
-        };
-        pending.push((d.at, id, kind));
+fn event(id: u32, action: Action) -> EventKind {
+    match action {
+        Action::Submit(request) => EventKind::Order { agent: id, request },
+        Action::Cancel { product, order } => EventKind::Cancel { agent: id, product, order },
     }
 }
 
@@ -102,17 +99,16 @@ impl Engine<'_> {
             });
             for (group, run) in self.groups.iter().zip(&self.batch_runs) {
                 if !run.is_empty() {
-                    for (id, decision) in group.decisions() {
-                        schedule(*id, decision, &mut self.pending);
+                    for &(id, d) in group.decisions() {
+                        self.pending.extend(d.actions.iter().map(|&a| (d.at, id, a)));
                     }
                 }
             }
         } else {
-            // Each decision is queued as it is made: nothing is stored.
-            let pending = &mut self.pending;
+            // Each decision's actions are listed as it is made: nothing else is stored.
             for (group, run) in groups.iter_mut().zip(runs) {
                 if !run.is_empty() {
-                    group.decide(&batch[run.clone()], &ctx, &mut |id, d| schedule(id, d, pending));
+                    group.decide(&batch[run.clone()], &ctx, &mut self.pending);
                 }
             }
         }
@@ -124,8 +120,8 @@ impl Engine<'_> {
         // Arrival order is (time, agent id, the agent's own order): a stable
         // sort keeps each agent's own order, and no two agents share an id.
         self.pending.sort_by_key(|&(at, id, _)| (at, id));
-        for &(at, _, kind) in &self.pending {
-            self.queue.push(at, kind);
+        for &(at, id, action) in &self.pending {
+            self.queue.push(at, event(id, action));
         }
     }
 }

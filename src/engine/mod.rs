@@ -22,7 +22,8 @@ pub mod record;
 use std::time::{Duration, Instant};
 
 use crate::agents::{
-    self, GroupSetup, Hawkes, Latency, MarketStats, OrderRequest, Population, ProductView, Products, Registry, Snapshot,
+    self, Action, GroupSetup, Hawkes, Latency, MarketStats, OrderRequest, Population, ProductView, Products, Registry,
+    Snapshot,
 };
 use crate::book::{DoneReason, OrderId, OrderKind, Side};
 use crate::calendar::{Calendar, Divisor};
@@ -264,7 +265,7 @@ struct Engine<'a> {
     batch: Vec<(i64, u32)>,
     /// Per group, its part of the batch (a range of `batch`).
     batch_runs: Vec<std::ops::Range<usize>>,
-    pending: Vec<(i64, u32, EventKind)>,
+    pending: Vec<(i64, u32, Action)>,
 }
 
 impl<'a> Engine<'a> {
