@@ -237,6 +237,15 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_scenario_broken_in_code_is_refused_not_run() {
+        let mut s = herding();
+        s.agents[0].count = 0;
+        let err = engine::run(&s, &RunOptions::default(), &mut Discard).err();
+        assert!(matches!(&err, Some(RunError::Invalid(i)) if i.field == "agents[0].count"), "{err:?}");
+        assert!(LiveSim::new(&s, None).is_err());
+    }
+
+    #[test]
     fn stepping_gives_the_same_run_as_running_straight_through() {
         let s = herding();
         let straight = engine::run(&s, &RunOptions::default(), &mut Discard).unwrap();

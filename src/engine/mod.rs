@@ -144,6 +144,10 @@ pub enum RunError {
         /// The pool's error.
         source: rayon::ThreadPoolBuildError,
     },
+    /// The scenario breaks a rule of the scenario format (one built or
+    /// changed in code without [`crate::scenario::check`]).
+    #[error("{}: {} (accepted: {})", .0.field, .0.message, .0.accepted)]
+    Invalid(crate::scenario::Invalid),
     /// A group's family or parameters do not fit the registry the run uses
     /// (a scenario validated against another registry).
     #[error("agents[{group}].{}: {} (accepted: {})", .invalid.field, .invalid.message, .invalid.accepted)]
@@ -276,6 +280,9 @@ impl<'a> Engine<'a> {
         rec: &'a mut dyn Recorder,
         parallel: bool,
     ) -> Result<Engine<'a>, RunError> {
+        // A library user may hand over a scenario built in code: the
+        // processes below rely on the scenario's rules, so check them first.
+        crate::scenario::check(s, registry).map_err(RunError::Invalid)?;
         let seed = opts.seed.unwrap_or(s.simulation.seed);
         let cal = Calendar::new(&s.simulation);
         let specs: Vec<ProductSpec> = s.products.iter().map(|p| ProductSpec::new(p, &cal)).collect();

@@ -237,14 +237,15 @@ fn cir_step(r: f64, kappa: f64, theta: f64, sigma: f64, dt: f64, rng: &mut ChaCh
     // χ'²_d(λ) is χ²_{d+2N} with N ~ Poisson(λ/2) (Glasserman 2004, §3.4.1);
     // c·χ²_k is Gamma(k/2, 2c). This holds for every d > 0, unlike the
     // (Z + √λ)² + χ²_{d−1} form, which needs d > 1, i.e. Feller-ish parameters.
-    let n: f64 = if half_lambda > 0.0 { Poisson::new(half_lambda).expect("checked above").sample(rng) } else { 0.0 };
+    let n: f64 = if half_lambda > 0.0 { Poisson::new(half_lambda).map_or(0.0, |p| p.sample(rng)) } else { 0.0 };
     let shape = d / 2.0 + n;
     if shape == 0.0 {
         // d = 0 (θ = 0 or κ = 0) and no Poisson count: χ²₀ is the point mass
         // at 0, the absorbing state of those parameters.
         return 0.0;
     }
-    Gamma::new(shape, 2.0 * c).expect("shape and scale are positive").sample(rng)
+    // A zero scale (no volatility) is the point mass at the mean, 0 · shape.
+    Gamma::new(shape, 2.0 * c).map_or(0.0, |g| g.sample(rng))
 }
 
 #[cfg(test)]

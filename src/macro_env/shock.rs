@@ -120,7 +120,9 @@ impl ShockProcess {
         let mut s = self.value * (-dt / tau_years).exp();
         let lambda = rate_per_year * dt;
         if lambda > 0.0 {
-            let n: f64 = Poisson::new(lambda).expect("jump intensity too large for one step").sample(rng);
+            // Validated rates keep λ far below the sampler's limit; the cap
+            // only keeps an absurd step from failing.
+            let n: f64 = Poisson::new(lambda.min(Poisson::<f64>::MAX_LAMBDA)).map_or(0.0, |p| p.sample(rng));
             let n = n as u64;
             for _ in 0..n {
                 // u ∈ [0, 1) is the time from the jump to the end of the step

@@ -34,6 +34,12 @@ pub fn load(path: &Path, families: &dyn FamilyCatalog) -> Result<Scenario, Scena
     parse(path, &text, families)
 }
 
+/// Checks a scenario built or changed in code (not read from a file) by
+/// the same rules as [`load`]; the error names the field path.
+pub fn check(scenario: &Scenario, families: &dyn FamilyCatalog) -> Result<(), Invalid> {
+    validate::validate(scenario, families)
+}
+
 /// A scenario or sweep file's text; `what` names the kind of file in the message.
 fn read_text(path: &Path, what: &str, accepted: &str) -> Result<String, ScenarioError> {
     std::fs::read_to_string(path).map_err(|e| {

@@ -142,9 +142,10 @@ pub fn spawn(scenario: Scenario, seed: Option<u64>, opts: SimOptions) -> io::Res
     let (tell, notices) = mpsc::channel();
     let shared = Arc::new(Shared { latest: Mutex::new(None) });
     let slot = Arc::clone(&shared);
+    let live = LiveRun::new(&scenario, seed).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
     let thread = std::thread::Builder::new()
         .name("tplus-live-sim".into())
-        .spawn(move || Sim::new(scenario, seed, opts, slot, tell).run(rx))?;
+        .spawn(move || Sim::new(scenario, live, seed, opts, slot, tell).run(rx))?;
     Ok(SimHandle { commands, notices, shared, thread: Some(thread) })
 }
 
@@ -237,9 +238,14 @@ struct Sim {
 }
 
 impl Sim {
-    fn new(scenario: Scenario, seed: Option<u64>, opts: SimOptions, shared: Arc<Shared>, tell: Sender<Notice>) -> Sim {
-        // The scenario was validated against the built-in families, so they build.
-        let live = LiveRun::new(&scenario, seed).unwrap_or_else(|e| unreachable!("{e}"));
+    fn new(
+        scenario: Scenario,
+        live: LiveRun,
+        seed: Option<u64>,
+        opts: SimOptions,
+        shared: Arc<Shared>,
+        tell: Sender<Notice>,
+    ) -> Sim {
         Sim {
             window_ns: scenario.simulation.window.0,
             scenario,
@@ -359,10 +365,14 @@ impl Sim {
                 let _ = self.tell.send(Notice::Changed { knob, steps, at: at.flatten() });
             }
             Command::Restart => {
-                self.live = LiveRun::new(&self.scenario, self.seed).unwrap_or_else(|e| unreachable!("{e}"));
-                self.report.to_finish = None;
-                self.started = Instant::now();
-                let _ = self.tell.send(Notice::Restarted);
+                // The same scenario built at the start, so it builds again;
+                // were it not to, the run in progress simply goes on.
+                if let Ok(live) = LiveRun::new(&self.scenario, self.seed) {
+                    self.live = live;
+                    self.report.to_finish = None;
+                    self.started = Instant::now();
+                    let _ = self.tell.send(Notice::Restarted);
+                }
             }
             Command::Save(root) => self.save(&root),
         }
