@@ -67,14 +67,6 @@ fn wake<B: Behaviour>(
 pub trait Population: Send + Sync {
     /// The family's name in scenario files.
     fn family(&self) -> &'static str;
-    /// The first member's account id; members are consecutive.
-    fn first_id(&self) -> u32;
-    /// Members in the group.
-    fn len(&self) -> u32;
-    /// True for a group without members.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
     /// Member `id`'s resting orders, as the engine tells it of them.
     fn live_mut(&mut self, id: u32) -> &mut [LiveOrder; 2];
     /// Starts loading member `id`'s record into the cache.
@@ -148,16 +140,6 @@ impl<B: Behaviour> Members<B> {
         }
     }
 
-    /// The behaviour the members follow.
-    pub fn behaviour(&self) -> &B {
-        &self.behaviour
-    }
-
-    /// Member `id`'s record.
-    pub fn agent(&self, id: u32) -> &Agent<B::State> {
-        &self.agents[(id - self.first_id) as usize]
-    }
-
     fn decide_serial(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>) {
         let mut d = Decision::default();
         for &(now, id) in wakes {
@@ -186,14 +168,6 @@ impl<B: Behaviour> Members<B> {
 impl<B: Behaviour> Population for Members<B> {
     fn family(&self) -> &'static str {
         B::NAME
-    }
-
-    fn first_id(&self) -> u32 {
-        self.first_id
-    }
-
-    fn len(&self) -> u32 {
-        self.agents.len() as u32
     }
 
     #[inline]
