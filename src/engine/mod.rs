@@ -739,7 +739,10 @@ impl<'a> Engine<'a> {
     fn on_order(&mut self, t: i64, agent: u32, r: OrderRequest) {
         let close = self.cal.day(self.day).close;
         let (day, p) = (self.day, r.product as usize);
-        let rested = self.path.submit(At { t, day }, close, agent, &r, &self.specs[p], &mut observer!(self));
+        let Ok(rested) = self.path.submit(At { t, day }, close, agent, &r, &self.specs[p], &mut observer!(self)) else {
+            // Refused before the book: nothing the snapshot shows changed.
+            return;
+        };
         self.views_stale = true;
         if let Some(id) = rested {
             let expiry = t.saturating_add(r.ttl);

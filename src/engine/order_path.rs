@@ -142,8 +142,8 @@ impl OrderPath {
     }
 
     /// Order `request` of `agent` arrives at `t` on business day `day`,
-    /// whose session closes at `close`. Returns the id under which it rests
-    /// in the book, if it does.
+    /// whose session closes at `close`. Returns why the platform refused it,
+    /// or else the id under which it rests in the book, if it does.
     pub fn submit(
         &mut self,
         At { t, day }: At,
@@ -152,7 +152,7 @@ impl OrderPath {
         request: &OrderRequest,
         spec: &ProductSpec,
         obs: &mut impl PathObserver,
-    ) -> Option<OrderId> {
+    ) -> Result<Option<OrderId>, Reject> {
         let serial = self.next_serial;
         self.next_serial += 1;
         let p = request.product as usize;
@@ -174,7 +174,7 @@ impl OrderPath {
                     self.accounts.account_mut(agent).rejections += 1;
                 }
                 obs.rejected(t, serial, agent, request, why);
-                return None;
+                return Err(why);
             }
         };
         obs.accepted(t, serial, agent, request);
@@ -194,7 +194,7 @@ impl OrderPath {
         let rested = self.books[p].submit(&order, &mut events).ok().flatten();
         self.handle(At { t, day }, spec, p, &events, Some(Incoming { serial, reservation }), obs);
         self.events = events;
-        rested
+        Ok(rested)
     }
 
     /// A cancel from `agent` for `order` arrives at `t`; it takes effect if
@@ -391,9 +391,11 @@ mod tests {
         let (open, close) = (34_200 * 1_000_000_000i64, 54_000 * 1_000_000_000i64);
         let mut log = Log::default();
         let id = path.submit(At { t: open, day: 0 }, close, 2, &limit(Side::Sell, nav, 10), &spec, &mut log);
-        assert!(id.is_some(), "{:?}", log.0);
+        assert!(matches!(id, Ok(Some(_))), "{:?}", log.0);
         let cash_before = path.accounts().total_cash();
-        path.submit(At { t: open + 3_000_000_000, day: 0 }, close, 1, &limit(Side::Buy, nav, 10), &spec, &mut log);
+        let crossing =
+            path.submit(At { t: open + 3_000_000_000, day: 0 }, close, 1, &limit(Side::Buy, nav, 10), &spec, &mut log);
+        assert_eq!(crossing, Ok(None), "filled on arrival, nothing rests");
         assert_eq!(
             log.0,
             [
@@ -420,13 +422,18 @@ mod tests {
         let (open, close) = (34_200 * 1_000_000_000i64, 54_000 * 1_000_000_000i64);
         let mut log = Log::default();
         // Customer 3's score is below the product's minimum.
-        assert_eq!(path.submit(At { t: open, day: 0 }, close, 3, &limit(Side::Buy, nav, 1), &spec, &mut log), None);
+        let refused = path.submit(At { t: open, day: 0 }, close, 3, &limit(Side::Buy, nav, 1), &spec, &mut log);
+        assert_eq!(refused, Err(Reject::CreditScore));
         // After the close, nothing is accepted.
-        assert_eq!(path.submit(At { t: close, day: 0 }, close, 1, &limit(Side::Buy, nav, 1), &spec, &mut log), None);
-        let id = path.submit(At { t: open, day: 0 }, close, 1, &limit(Side::Buy, nav - 5, 2), &spec, &mut log).unwrap();
+        let late = path.submit(At { t: close, day: 0 }, close, 1, &limit(Side::Buy, nav, 1), &spec, &mut log);
+        assert_eq!(late, Err(Reject::SessionClosed));
+        let id = path
+            .submit(At { t: open, day: 0 }, close, 1, &limit(Side::Buy, nav - 5, 2), &spec, &mut log)
+            .unwrap()
+            .unwrap();
         path.cancel(At { t: open + 1, day: 0 }, 1, id, &spec, 0, &mut log);
         path.cancel(At { t: open + 2, day: 0 }, 1, id, &spec, 0, &mut log);
-        path.submit(At { t: open, day: 0 }, close, 1, &limit(Side::Buy, nav - 5, 2), &spec, &mut log);
+        assert!(path.submit(At { t: open, day: 0 }, close, 1, &limit(Side::Buy, nav - 5, 2), &spec, &mut log).is_ok());
         path.clear(At { t: close, day: 0 }, &spec, 0, &mut log);
         assert_eq!(log.0[1], "rejected 1 credit_score");
         assert_eq!(log.0[3], "rejected 2 session_closed");
