@@ -241,6 +241,7 @@ impl Accounts {
 
     /// The platform checks, in the order a customer would hear of them. On
     /// success the cash or lots are reserved until the order is done.
+    #[inline]
     #[allow(clippy::too_many_arguments)]
     pub fn check_and_reserve(
         &mut self,
@@ -288,6 +289,7 @@ impl Accounts {
     }
 
     /// Gives back what an order still holds when it is done with `lots` unfilled.
+    #[inline]
     pub fn release(&mut self, account: u32, product: usize, side: Side, r: Reservation, lots: u32) {
         if account == PLATFORM || lots == 0 {
             return;
@@ -300,6 +302,7 @@ impl Accounts {
 
     /// Moves cash and lots for one trade. `buyer_reserved` is what the buy
     /// order reserved per lot; the difference to the price is freed.
+    #[inline]
     #[allow(clippy::too_many_arguments)]
     pub fn settle(
         &mut self,

@@ -27,10 +27,22 @@ use crate::random::AgentRng;
 pub const MAX_ACTIONS: usize = 4;
 
 /// The actions of one wake-up, in the order they reach the platform.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Actions {
-    slots: [Option<Action>; MAX_ACTIONS],
+    /// The first `len` are the actions; the rest are leftovers or filler,
+    /// never read (plain values rather than options: the list is filled and
+    /// read on every wake-up).
+    slots: [Action; MAX_ACTIONS],
     len: u8,
+}
+
+/// What fills an unused slot.
+const FILLER: Action = Action::Cancel { product: 0, order: crate::book::OrderId(0) };
+
+impl Default for Actions {
+    fn default() -> Actions {
+        Actions { slots: [FILLER; MAX_ACTIONS], len: 0 }
+    }
 }
 
 /// Two lists of actions are equal when they hold the same actions in order
@@ -48,7 +60,7 @@ impl Actions {
     #[inline]
     pub fn push(&mut self, action: Action) -> bool {
         let Some(slot) = self.slots.get_mut(self.len as usize) else { return false };
-        *slot = Some(action);
+        *slot = action;
         self.len += 1;
         true
     }
@@ -68,7 +80,7 @@ impl Actions {
 
     /// The actions in order.
     pub fn iter(&self) -> impl Iterator<Item = &Action> {
-        self.slots[..self.len as usize].iter().flatten()
+        self.slots[..self.len as usize].iter()
     }
 
     /// Forgets every action (the slots past the length are never read).

@@ -8,7 +8,6 @@
 use std::time::Instant;
 
 use rand_distr::{Distribution as _, Exp};
-use rayon::prelude::*;
 
 use super::behaviour::{Actions, Agent, Behaviour, CrowdView, Wake};
 use super::market::{Context, Snapshot};
@@ -44,23 +43,67 @@ impl Latency {
     }
 }
 
-/// One wake-up of `agent`: its decision and when its message arrives.
+/// One wake-up of `agent` at `now`: its decision and when its message arrives.
 #[inline]
-fn wake<B: Behaviour>(
+fn decide_one<B: Behaviour>(
     b: &B,
-    w: Wake,
-    agent: &mut Agent<B::State>,
-    ctx: &Context<'_>,
     lat: &Latency,
-    out: &mut Decision,
-) {
-    out.actions.clear();
-    b.decide(w, agent, ctx, &mut out.actions);
-    if !out.actions.is_empty() {
+    ctx: &Context<'_>,
+    (now, id): (i64, u32),
+    agent: &mut Agent<B::State>,
+) -> Decision {
+    let mut d = Decision::default();
+    b.decide(Wake { id, now }, agent, ctx, &mut d.actions);
+    if !d.actions.is_empty() {
         // One message per wake-up: its actions travel together and reach
         // the platform in the order the agent listed them.
-        out.at = w.now + lat.draw(&mut agent.rng);
+        d.at = now + lat.draw(&mut agent.rng);
     }
+    d
+}
+
+/// Least expected work (nanoseconds of decisions) worth handing to another
+/// thread: below it, the handoff and the wait cost more than they save.
+/// Built-in decisions cost well under 100 ns, so their batches stay on the
+/// calling thread until they hold hundreds of agents; a behaviour costing
+/// microseconds goes parallel with a handful.
+pub const SPREAD_MIN_NS: f64 = 6_000.0;
+
+/// What every half of a split decides with.
+struct Shared<'a, B: Behaviour> {
+    behaviour: &'a B,
+    latency: &'a Latency,
+    ctx: &'a Context<'a>,
+    /// Nanoseconds one decision costs.
+    cost_ns: f64,
+}
+
+/// Decides `wakes` (ids ascending, every one in `agents`, whose first
+/// member's id is `base`) into `out`, one slot per wake-up, halving the work
+/// between threads for as long as the part to halve is worth
+/// [`SPREAD_MIN_NS`].
+fn decide_split<B: Behaviour>(
+    with: &Shared<'_, B>,
+    wakes: &[(i64, u32)],
+    agents: &mut [Agent<B::State>],
+    base: u32,
+    out: &mut [(u32, Decision)],
+) {
+    if wakes.len() < 2 || with.cost_ns * (wakes.len() as f64) < SPREAD_MIN_NS {
+        for (&(now, id), slot) in wakes.iter().zip(out) {
+            let agent = &mut agents[(id - base) as usize];
+            *slot = (id, decide_one(with.behaviour, with.latency, with.ctx, (now, id), agent));
+        }
+        return;
+    }
+    // Ids ascend, so the two halves' agents lie on either side of the
+    // second half's first: each half owns its agents outright.
+    let mid = wakes.len() / 2;
+    let split = wakes[mid].1;
+    let (left, right) = agents.split_at_mut((split - base) as usize);
+    let (wakes_l, wakes_r) = wakes.split_at(mid);
+    let (out_l, out_r) = out.split_at_mut(mid);
+    rayon::join(|| decide_split(with, wakes_l, left, base, out_l), || decide_split(with, wakes_r, right, split, out_r));
 }
 
 /// A group at run time, whatever its behaviour.
@@ -75,9 +118,11 @@ pub trait Population: Send + Sync {
     /// group) one after another on the calling thread, appending each
     /// action to `out` as (arrival time, agent id, action) as it is decided.
     fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>);
-    /// Wakes the members `wakes` lists, spread over the pool's threads when
-    /// `spread`; the results wait in [`Population::decisions`] until the next call.
-    fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, spread: bool);
+    /// Wakes the members `wakes` lists (ids ascending, all of this group),
+    /// halving them between the pool's threads while the part to halve is
+    /// expected to cost at least [`SPREAD_MIN_NS`]; the results wait in
+    /// [`Population::decisions`] until the next call.
+    fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>);
     /// The last [`Population::decide_apart`]'s decisions by agent id, in `wakes` order.
     fn decisions(&self) -> &[(u32, Decision)];
     /// Nanoseconds one decision costs: declared by the behaviour or measured
@@ -110,8 +155,8 @@ pub struct Members<B: Behaviour> {
     agents: Vec<Agent<B::State>>,
     latency: Latency,
     decisions: Vec<(u32, Decision)>,
-    /// Copies decided in parallel, written back in order.
-    scratch: Vec<(Agent<B::State>, Decision)>,
+    /// The serial wake-ups' list, reused from one to the next.
+    actions: Actions,
     calls: u32,
     /// Measured nanoseconds per decision (moving average), 0 until measured.
     measured_ns: f64,
@@ -134,34 +179,36 @@ impl<B: Behaviour> Members<B> {
             agents,
             latency,
             decisions: Vec::with_capacity(64),
-            scratch: Vec::new(),
+            actions: Actions::default(),
             calls: 0,
             measured_ns: 0.0,
         }
     }
 
+    #[inline]
     fn decide_serial(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>) {
-        let mut d = Decision::default();
+        let actions = &mut self.actions;
         for &(now, id) in wakes {
             let agent = &mut self.agents[(id - self.first_id) as usize];
-            wake(&self.behaviour, Wake { id, now }, agent, ctx, &self.latency, &mut d);
-            out.extend(d.actions.iter().map(|&a| (d.at, id, a)));
+            actions.clear();
+            self.behaviour.decide(Wake { id, now }, agent, ctx, actions);
+            if !actions.is_empty() {
+                // One message per wake-up, as in `decide_one`.
+                let at = now + self.latency.draw(&mut agent.rng);
+                out.extend(actions.iter().map(|&a| (at, id, a)));
+            }
         }
     }
 
-    fn decide_parallel(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
-        let (b, agents, lat, first) = (&self.behaviour, &self.agents, &self.latency, self.first_id);
-        let decide = |&(now, id): &(i64, u32)| {
-            let mut agent = agents[(id - first) as usize].clone();
-            let mut d = Decision::default();
-            wake(b, Wake { id, now }, &mut agent, ctx, lat, &mut d);
-            (agent, d)
-        };
-        wakes.par_iter().with_max_len(1).map(decide).collect_into_vec(&mut self.scratch);
-        for (&(_, id), (agent, d)) in wakes.iter().zip(self.scratch.drain(..)) {
-            self.agents[(id - first) as usize] = agent;
-            self.decisions.push((id, d));
-        }
+    /// [`Members::decide_serial`], timed: kept out of line so that the
+    /// untimed calls' code stays compact.
+    #[cold]
+    #[inline(never)]
+    fn decide_timed(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>) {
+        let started = Instant::now();
+        self.decide_serial(wakes, ctx, out);
+        let ns = started.elapsed().as_nanos() as f64 / wakes.len().max(1) as f64;
+        self.measured_ns = if self.measured_ns == 0.0 { ns } else { 0.75 * self.measured_ns + 0.25 * ns };
     }
 }
 
@@ -187,23 +234,14 @@ impl<B: Behaviour> Population for Members<B> {
         if self.calls % TIME_EVERY != 1 || self.behaviour.cost_hint_ns().is_some() {
             return self.decide_serial(wakes, ctx, out);
         }
-        let started = Instant::now();
-        self.decide_serial(wakes, ctx, out);
-        let ns = started.elapsed().as_nanos() as f64 / wakes.len().max(1) as f64;
-        self.measured_ns = if self.measured_ns == 0.0 { ns } else { 0.75 * self.measured_ns + 0.25 * ns };
+        self.decide_timed(wakes, ctx, out);
     }
 
-    fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, spread: bool) {
+    fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
         self.decisions.clear();
-        if spread && wakes.len() > 1 {
-            return self.decide_parallel(wakes, ctx);
-        }
-        let mut d = Decision::default();
-        for &(now, id) in wakes {
-            let agent = &mut self.agents[(id - self.first_id) as usize];
-            wake(&self.behaviour, Wake { id, now }, agent, ctx, &self.latency, &mut d);
-            self.decisions.push((id, d));
-        }
+        self.decisions.resize(wakes.len(), (0, Decision::default()));
+        let with = Shared { behaviour: &self.behaviour, latency: &self.latency, ctx, cost_ns: self.cost_ns() };
+        decide_split(&with, wakes, &mut self.agents, self.first_id, &mut self.decisions);
     }
 
     fn decisions(&self) -> &[(u32, Decision)] {

@@ -4,19 +4,11 @@
 //! messages are queued in (arrival time, agent id, the agent's own order).
 //! See ARCHITECTURE.md, "Parallel decisions, deterministic results".
 
-use rayon::prelude::*;
+use std::ops::Range;
 
 use super::Engine;
 use super::queue::EventKind;
-use crate::agents::{Action, Context};
-
-/// Least expected work (nanoseconds of decisions) for which a batch is
-/// spread over threads: below it, handing work to another thread and
-/// waiting for it costs more than it saves. Built-in decisions cost well
-/// under 100 ns, so their batches stay on the calling thread until they
-/// hold hundreds of agents; a behaviour costing microseconds goes parallel
-/// with a handful.
-const PARALLEL_MIN_NS: f64 = 6_000.0;
+use crate::agents::{Action, Context, Population, SPREAD_MIN_NS};
 
 /// The queue's event for an action of agent `id`.
 #[inline]
@@ -54,19 +46,17 @@ impl Engine<'_> {
         let Some(t0) = self.batch.iter().map(|&(t, _)| t).min() else { return };
         // Start loading the batch's agents and accounts while the snapshot is refreshed.
         self.batch_runs.clear();
-        self.batch_runs.resize(self.groups.len(), 0..0);
-        let mut cost = 0.0;
-        // Ids ascend, and so do the groups' first ids: one walk finds each run.
+        // Ids ascend, and so do the groups' first ids: one walk finds each
+        // group's run of the batch.
         let mut g = 0;
         for (k, &(_, id)) in self.batch.iter().enumerate() {
             while self.group_starts.get(g + 1).is_some_and(|&start| start <= id) {
                 g += 1;
             }
-            let run = &mut self.batch_runs[g];
-            if run.start == run.end {
-                *run = k..k;
+            match self.batch_runs.last_mut() {
+                Some((last, run)) if *last == g => run.end = k + 1,
+                _ => self.batch_runs.push((g, k..k + 1)),
             }
-            run.end = k + 1;
             self.groups[g].prefetch(id);
             self.path.accounts().prefetch(id);
         }
@@ -77,39 +67,27 @@ impl Engine<'_> {
         self.stats.events += self.batch.len() as u64;
         self.stats.largest_batch = self.stats.largest_batch.max(self.batch.len());
 
-        if self.parallel && self.batch.len() > 1 {
-            for (group, run) in self.groups.iter().zip(&self.batch_runs) {
-                cost += group.cost_ns() * run.len() as f64;
-            }
-        }
+        let spread = self.parallel
+            && self.batch.len() > 1
+            && self.batch_runs.iter().map(|(g, run)| self.groups[*g].cost_ns() * run.len() as f64).sum::<f64>()
+                >= SPREAD_MIN_NS;
         let ctx = Context { snapshot: &self.snapshot, accounts: self.path.accounts() };
         let (groups, batch, runs) = (&mut self.groups, &self.batch, &self.batch_runs);
         self.pending.clear();
-        if self.parallel && self.batch.len() > 1 && cost >= PARALLEL_MIN_NS {
+        if spread {
             // Decisions read only the snapshot, the accounts and their own
             // agent, so the groups and the agents within each may decide at
-            // once; each group keeps its own results.
-            // A group's own wake-ups are spread too when they alone are
-            // worth it; else the groups run side by side.
-            groups.par_iter_mut().zip(runs.par_iter()).with_max_len(1).for_each(|(group, run)| {
-                if !run.is_empty() {
-                    let worth = group.cost_ns() * run.len() as f64 >= PARALLEL_MIN_NS;
-                    group.decide_apart(&batch[run.clone()], &ctx, worth && run.len() > 1);
-                }
-            });
-            for (group, run) in self.groups.iter().zip(&self.batch_runs) {
-                if !run.is_empty() {
-                    for &(id, d) in group.decisions() {
-                        self.pending.extend(d.actions.iter().map(|&a| (d.at, id, a)));
-                    }
+            // once; each group keeps its own results, in wake-up order.
+            decide_spread(groups, 0, runs, batch, &ctx);
+            for &(g, _) in runs {
+                for &(id, d) in self.groups[g].decisions() {
+                    self.pending.extend(d.actions.iter().map(|&a| (d.at, id, a)));
                 }
             }
         } else {
             // Each decision's actions are listed as it is made: nothing else is stored.
-            for (group, run) in groups.iter_mut().zip(runs) {
-                if !run.is_empty() {
-                    group.decide(&batch[run.clone()], &ctx, &mut self.pending);
-                }
+            for (g, run) in runs {
+                groups[*g].decide(&batch[run.clone()], &ctx, &mut self.pending);
             }
         }
         // The agent that wakes next: its line loads while this batch's
@@ -122,6 +100,48 @@ impl Engine<'_> {
         self.pending.sort_by_key(|&(at, id, _)| (at, id));
         for &(at, id, action) in &self.pending {
             self.queue.push(at, event(id, action));
+        }
+    }
+}
+
+/// Decides the batch's `runs` (group, part of `batch`) of `groups`, whose
+/// first is group number `first`: split in two halves of about equal
+/// expected cost, decided side by side, each half split again the same way;
+/// a single group halves its own wake-ups
+/// ([`Population::decide_apart`]). Which thread decides what never changes
+/// a decision.
+fn decide_spread(
+    groups: &mut [Box<dyn Population>],
+    first: usize,
+    runs: &[(usize, Range<usize>)],
+    batch: &[(i64, u32)],
+    ctx: &Context<'_>,
+) {
+    let cost = |groups: &[Box<dyn Population>], (g, run): &(usize, Range<usize>)| {
+        // An unmeasured group counts as one nanosecond a decision, so it
+        // still weighs by its size.
+        groups[g - first].cost_ns().max(1.0) * run.len() as f64
+    };
+    match runs {
+        [] => {}
+        [(g, run)] => groups[g - first].decide_apart(&batch[run.clone()], ctx),
+        _ => {
+            let total: f64 = runs.iter().map(|r| cost(groups, r)).sum();
+            // The split after the k-th run that leaves the halves closest in cost.
+            let (mut k, mut left, mut best) = (1, 0.0, f64::INFINITY);
+            for (i, r) in runs[..runs.len() - 1].iter().enumerate() {
+                left += cost(groups, r);
+                let gap = (2.0 * left - total).abs();
+                if gap < best {
+                    (k, best) = (i + 1, gap);
+                }
+            }
+            let middle = runs[k].0;
+            let (low, high) = groups.split_at_mut(middle - first);
+            rayon::join(
+                || decide_spread(low, first, &runs[..k], batch, ctx),
+                || decide_spread(high, middle, &runs[k..], batch, ctx),
+            );
         }
     }
 }

@@ -267,8 +267,8 @@ struct Engine<'a> {
     stats: RunStats,
     // Reused buffers: nothing on the order path allocates once these are warm.
     batch: Vec<(i64, u32)>,
-    /// Per group, its part of the batch (a range of `batch`).
-    batch_runs: Vec<std::ops::Range<usize>>,
+    /// The groups in the batch, each with its part of it (a range of `batch`).
+    batch_runs: Vec<(usize, std::ops::Range<usize>)>,
     pending: Vec<(i64, u32, Action)>,
 }
 
@@ -508,6 +508,7 @@ impl<'a> Engine<'a> {
         self.now
     }
 
+    #[inline(never)]
     fn begin_day(&mut self, day: u32) {
         self.day = day;
         self.env_stale = true;
@@ -584,6 +585,7 @@ impl<'a> Engine<'a> {
     }
 
     /// A window starts, a scripted change falls due, or the price grid has a point at `t`.
+    #[inline(never)]
     fn on_boundary(&mut self, t: i64, close: i64) {
         if t >= self.next_grid {
             self.sample_grid();
@@ -602,6 +604,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Records every product's price at the grid point `next_grid` and moves to the next.
+    #[inline(never)]
     fn sample_grid(&mut self) {
         self.refresh_views();
         let open = self.cal.day(self.day).open;
@@ -613,6 +616,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Steps the environment to the start of the current window and records it.
+    #[inline(never)]
     fn start_window(&mut self, t: i64) {
         self.env.advance_to(t, &mut self.specs, &mut self.groups);
         self.env_stale = true;
@@ -633,6 +637,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Closes the current window at `t`: the crowd's mood and the statistics agents read.
+    #[inline(never)]
     fn end_window(&mut self, t: i64) {
         self.advance_groups(t);
         self.refresh_views();
@@ -650,6 +655,7 @@ impl<'a> Engine<'a> {
         self.env.close_window(self.window, &self.snapshot.products, &mut self.snapshot.markets, &self.metrics);
     }
 
+    #[inline(never)]
     fn post_primary_supply(&mut self, open: i64) {
         for p in 0..self.specs.len() {
             let lots = self.specs[p].primary_supply_lots;
@@ -713,6 +719,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Each product's numbers for today and its book's touch.
+    #[inline(never)]
     fn refresh_views(&mut self) {
         self.views_stale = false;
         let d = self.day as usize;
@@ -760,6 +767,7 @@ impl<'a> Engine<'a> {
 
     /// The close: every resting order expires, late arrivals are refused,
     /// and holdings at their deadline are redeemed.
+    #[inline(never)]
     fn close_session(&mut self, close: i64) {
         self.now = close;
         while self.next_grid <= close {

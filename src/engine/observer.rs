@@ -31,7 +31,7 @@ impl Observer<'_> {
     #[inline]
     fn log(&mut self, op: impl FnOnce() -> OpRecord) {
         if self.log_ops {
-            self.rec.op(&op());
+            record_op(self.rec, op);
         }
     }
 
@@ -59,7 +59,15 @@ impl Observer<'_> {
     }
 }
 
+/// Builds and logs one record: out of line, so that a run without the
+/// operation log keeps only a branch and a call on its hot path.
+#[inline(never)]
+fn record_op(rec: &mut dyn Recorder, op: impl FnOnce() -> OpRecord) {
+    rec.op(&op());
+}
+
 impl PathObserver for Observer<'_> {
+    #[inline]
     fn submitted(&mut self, t: Nanos, serial: u64, agent: u32, r: &OrderRequest) {
         self.stats.orders += 1;
         self.log_order(t, Op::Submitted, serial, agent, r);
@@ -69,6 +77,7 @@ impl PathObserver for Observer<'_> {
         }
     }
 
+    #[inline]
     fn rejected(&mut self, t: Nanos, serial: u64, agent: u32, r: &OrderRequest, why: Reject) {
         if agent != PLATFORM {
             let w = self.cal.window_of(self.day, t);
@@ -77,10 +86,12 @@ impl PathObserver for Observer<'_> {
         self.log_order(t, Op::Rejected(why.name()), serial, agent, r);
     }
 
+    #[inline]
     fn accepted(&mut self, t: Nanos, serial: u64, agent: u32, r: &OrderRequest) {
         self.log_order(t, Op::Accepted, serial, agent, r);
     }
 
+    #[inline]
     fn traded(&mut self, t: Nanos, f: &Fill) {
         let w = self.cal.window_of(self.day, t);
         self.metrics.traded(w, f.product, f.price, f.lots, f.value);
@@ -98,30 +109,30 @@ impl PathObserver for Observer<'_> {
             sell_order: f.sell_order,
             aggressor: f.aggressor,
         });
-        if self.log_ops {
-            for (agent, order, side) in [(f.buyer, f.buy_order, Side::Buy), (f.seller, f.sell_order, Side::Sell)] {
-                self.rec.op(&OpRecord {
-                    time: t,
-                    op: Op::Traded,
-                    order,
-                    agent,
-                    product: f.product as u16,
-                    side: Some(side),
-                    kind: None,
-                    all_or_none: false,
-                    price: Some(f.price),
-                    lots: f.lots,
-                });
-            }
+        for (agent, order, side) in [(f.buyer, f.buy_order, Side::Buy), (f.seller, f.sell_order, Side::Sell)] {
+            self.log(|| OpRecord {
+                time: t,
+                op: Op::Traded,
+                order,
+                agent,
+                product: f.product as u16,
+                side: Some(side),
+                kind: None,
+                all_or_none: false,
+                price: Some(f.price),
+                lots: f.lots,
+            });
         }
     }
 
+    #[inline]
     fn rested(&mut self, _t: Nanos, product: usize, id: OrderId, side: Side, owner: u32, serial: u64) {
         if owner != PLATFORM {
             self.live_mut(owner)[side as usize] = LiveOrder::new(product as u16, id, serial);
         }
     }
 
+    #[inline]
     fn closed(&mut self, t: Nanos, c: &Closed) {
         if c.owner != PLATFORM {
             let w = self.cal.window_of(self.day, t);
@@ -151,6 +162,7 @@ impl PathObserver for Observer<'_> {
         });
     }
 
+    #[inline]
     fn cancel_requested(&mut self, t: Nanos, agent: u32, product: usize, found: Option<(u64, Side)>) {
         self.stats.cancels += 1;
         self.metrics.cancel_requested(product, found.is_none());

@@ -11,7 +11,7 @@
 //! things happen.
 
 use crate::agents::OrderRequest;
-use crate::book::{Book, BookEvent, DoneReason, NewOrder, OrderId, OrderKind, Side};
+use crate::book::{Book, BookEvent, DoneReason, EventSink, NewOrder, OrderId, OrderKind, Side};
 use crate::platform::{Accounts, PLATFORM, Reject, Reservation};
 use crate::product::ProductSpec;
 use crate::units::{Lots, Micros, Nanos, Ticks};
@@ -104,8 +104,6 @@ pub struct OrderPath {
     rested_at: Vec<Vec<Nanos>>,
     last_price: Vec<Option<Ticks>>,
     next_serial: u64,
-    /// Reused: nothing on the order path allocates once it is warm.
-    events: Vec<BookEvent>,
 }
 
 impl OrderPath {
@@ -117,7 +115,6 @@ impl OrderPath {
             rested_at: vec![Vec::new(); specs.len()],
             last_price: vec![None; specs.len()],
             next_serial: 1,
-            events: Vec::with_capacity(256),
         }
     }
 
@@ -187,14 +184,10 @@ impl OrderPath {
             owner: agent,
             tag: serial,
         };
-        let mut events = std::mem::take(&mut self.events);
-        events.clear();
+        let (book, mut settle) = self.settle(At { t, day }, spec, p, Some(Incoming { serial, reservation }), obs);
         // The band check above keeps every price on the grid, so the book
         // has no reason left to refuse.
-        let rested = self.books[p].submit(&order, &mut events).ok().flatten();
-        self.handle(At { t, day }, spec, p, &events, Some(Incoming { serial, reservation }), obs);
-        self.events = events;
-        Ok(rested)
+        Ok(book.submit(&order, &mut settle).ok().flatten())
     }
 
     /// A cancel from `agent` for `order` arrives at `t`; it takes effect if
@@ -227,33 +220,62 @@ impl OrderPath {
         reason: DoneReason,
         obs: &mut impl PathObserver,
     ) {
-        let mut events = std::mem::take(&mut self.events);
-        events.clear();
-        self.books[p].cancel(order, reason, &mut events);
-        self.handle(at, spec, p, &events, None, obs);
-        self.events = events;
+        let (book, mut settle) = self.settle(at, spec, p, None, obs);
+        book.cancel(order, reason, &mut settle);
     }
 
     /// Every order resting in product `p`'s book expires at `t` (the close).
     pub fn clear(&mut self, at: At, spec: &ProductSpec, p: usize, obs: &mut impl PathObserver) {
-        let mut events = std::mem::take(&mut self.events);
-        events.clear();
-        self.books[p].clear(DoneReason::Expired, &mut events);
-        self.handle(at, spec, p, &events, None, obs);
-        self.events = events;
+        let (book, mut settle) = self.settle(at, spec, p, None, obs);
+        book.clear(DoneReason::Expired, &mut settle);
     }
 
-    fn handle(
-        &mut self,
-        At { t, day }: At,
-        spec: &ProductSpec,
+    /// Product `p`'s book, and what settles its events as it reports them.
+    fn settle<'a, O: PathObserver>(
+        &'a mut self,
+        at: At,
+        spec: &'a ProductSpec,
         p: usize,
-        events: &[BookEvent],
         incoming: Option<Incoming>,
-        obs: &mut impl PathObserver,
-    ) {
-        for ev in events {
-            match *ev {
+        obs: &'a mut O,
+    ) -> (&'a mut Book, Settle<'a, O>) {
+        let settle = Settle {
+            accounts: &mut self.accounts,
+            rested_at: &mut self.rested_at[p],
+            last_price: &mut self.last_price[p],
+            at,
+            spec,
+            p,
+            incoming,
+            obs,
+        };
+        (&mut self.books[p], settle)
+    }
+}
+
+/// Settles one book's events as the book reports them (the book never
+/// looks at the accounts, so nothing needs to wait for it to finish): the
+/// accounts, the fill clock and the last price, then the observer.
+struct Settle<'a, O> {
+    accounts: &'a mut Accounts,
+    /// By pool slot of the product's book: when the order resting there arrived.
+    rested_at: &'a mut Vec<Nanos>,
+    last_price: &'a mut Option<Ticks>,
+    at: At,
+    spec: &'a ProductSpec,
+    p: usize,
+    /// The order being submitted, if any.
+    incoming: Option<Incoming>,
+    obs: &'a mut O,
+}
+
+impl<O: PathObserver> EventSink for Settle<'_, O> {
+    #[inline]
+    fn event(&mut self, ev: BookEvent) {
+        let (At { t, day }, spec, p, incoming) = (self.at, self.spec, self.p, self.incoming);
+        let obs = &mut *self.obs;
+        {
+            match ev {
                 BookEvent::Trade {
                     price,
                     qty,
@@ -282,7 +304,7 @@ impl OrderPath {
                     if buyer == seller && buyer != PLATFORM {
                         self.accounts.account_mut(buyer).self_trades += 1;
                     }
-                    self.last_price[p] = Some(abs);
+                    *self.last_price = Some(abs);
                     let fill = Fill {
                         product: p,
                         price: abs,
@@ -297,7 +319,7 @@ impl OrderPath {
                     obs.traded(t, &fill);
                 }
                 BookEvent::Rested { id, side, owner, tag, .. } => {
-                    let at = &mut self.rested_at[p];
+                    let at = &mut *self.rested_at;
                     let slot = id.slot() as usize;
                     if at.len() <= slot {
                         at.resize(slot + 1, 0);
@@ -310,7 +332,7 @@ impl OrderPath {
                     // book; one filled on arrival took no time.
                     let fill_secs = match resting {
                         Some(id) if filled == qty => {
-                            let arrived = self.rested_at[p].get(id.slot() as usize).copied().unwrap_or(t);
+                            let arrived = self.rested_at.get(id.slot() as usize).copied().unwrap_or(t);
                             (t - arrived) as f64 / 1e9
                         }
                         _ => 0.0,
