@@ -38,43 +38,61 @@ pub struct ParamDoc {
 
 /// A value a parameter may hold: checks itself against its [`Bound`].
 pub trait ParamValue {
-    /// `Err(message)` when the value is outside `bound`.
-    fn check(&self, bound: Bound) -> Result<(), String>;
+    /// Why the value is outside `bound`, if it is: typed, so that the caller
+    /// builds the scenario error ([`Invalid`]) with its field.
+    fn check(&self, bound: Bound) -> Result<(), OutOfBound>;
 }
 
-fn out_of_range(v: impl std::fmt::Display) -> Result<(), String> {
-    Err(format!("{v} is out of range"))
+/// A parameter's value outside its [`Bound`], with the value as given.
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+pub enum OutOfBound {
+    /// A real number outside its range, or not finite.
+    #[error("{0} is out of range")]
+    Real(f64),
+    /// A whole number outside its range.
+    #[error("{0} is out of range")]
+    Int(i64),
+    /// A duration of zero or less where one above zero is needed.
+    #[error("{0} is not positive")]
+    NotPositive(Duration),
+}
+
+impl OutOfBound {
+    /// The scenario error for parameter `field`, which accepts `accepted`.
+    pub fn invalid(self, field: &str, accepted: &str) -> Invalid {
+        Invalid { field: field.to_string(), message: self.to_string(), accepted: accepted.to_string() }
+    }
 }
 
 impl ParamValue for f64 {
-    fn check(&self, bound: Bound) -> Result<(), String> {
+    fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         match bound {
-            Bound::Real(lo, hi) if !(self.is_finite() && *self >= lo && *self <= hi) => out_of_range(self),
+            Bound::Real(lo, hi) if !(self.is_finite() && *self >= lo && *self <= hi) => Err(OutOfBound::Real(*self)),
             _ => Ok(()),
         }
     }
 }
 
 impl ParamValue for i64 {
-    fn check(&self, bound: Bound) -> Result<(), String> {
+    fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         match bound {
-            Bound::Int(lo, hi) if !(lo..=hi).contains(self) => out_of_range(self),
+            Bound::Int(lo, hi) if !(lo..=hi).contains(self) => Err(OutOfBound::Int(*self)),
             _ => Ok(()),
         }
     }
 }
 
 impl ParamValue for Duration {
-    fn check(&self, bound: Bound) -> Result<(), String> {
+    fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         match bound {
-            Bound::PositiveDuration if self.0 <= 0 => Err(format!("{self} is not positive")),
+            Bound::PositiveDuration if self.0 <= 0 => Err(OutOfBound::NotPositive(*self)),
             _ => Ok(()),
         }
     }
 }
 
 impl<T: ParamValue> ParamValue for Option<T> {
-    fn check(&self, bound: Bound) -> Result<(), String> {
+    fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         self.as_ref().map_or(Ok(()), |v| v.check(bound))
     }
 }
@@ -230,12 +248,8 @@ macro_rules! behaviour_params {
             fn check_fields(&self) -> Result<(), $crate::scenario::Invalid> {
                 use $crate::agents::ParamValue as _;
                 $(
-                    if let Err(message) = self.$field.check($crate::agents::Bound::$bound $( ( $($b),* ) )?) {
-                        return Err($crate::scenario::Invalid {
-                            field: stringify!($field).to_string(),
-                            message,
-                            accepted: $accepted.to_string(),
-                        });
+                    if let Err(e) = self.$field.check($crate::agents::Bound::$bound $( ( $($b),* ) )?) {
+                        return Err(e.invalid(stringify!($field), $accepted));
                     }
                 )*
                 Ok(())
@@ -307,5 +321,16 @@ mod tests {
         assert!(e.message.contains("expected an integer"), "{}", e.message);
         let e = Demo::from_table("demo", &table("ttl = \"0s\"")).unwrap_err();
         assert_eq!(e.message, "0s is not positive");
+    }
+
+    #[test]
+    fn values_outside_their_bound_say_so_typed() {
+        assert_eq!(1.5.check(Bound::Real(0.0, 1.0)), Err(OutOfBound::Real(1.5)));
+        assert_eq!(f64::NAN.check(Bound::Real(0.0, 1.0)).unwrap_err().to_string(), "NaN is out of range");
+        assert_eq!(0_i64.check(Bound::Int(1, 3)), Err(OutOfBound::Int(0)));
+        assert_eq!(Some(2_i64).check(Bound::Int(1, 3)), Ok(()));
+        assert_eq!(Duration(0).check(Bound::PositiveDuration), Err(OutOfBound::NotPositive(Duration(0))));
+        let e = OutOfBound::Int(0).invalid("count", "a whole number from 1 to 3");
+        assert_eq!((e.field.as_str(), e.message.as_str()), ("count", "0 is out of range"));
     }
 }
