@@ -82,11 +82,19 @@ impl fmt::Display for Shard {
     }
 }
 
-impl std::str::FromStr for Shard {
-    type Err = String;
+/// Text that does not name a shard (`--shard`), kept as given for the message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not a shard: expected K/N with 1 ≤ K ≤ N, e.g. 2/8")]
+pub struct ShardParseError {
+    /// The text given.
+    pub text: String,
+}
 
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let bad = || format!("`{s}` is not a shard: expected K/N with 1 ≤ K ≤ N, e.g. 2/8");
+impl std::str::FromStr for Shard {
+    type Err = ShardParseError;
+
+    fn from_str(s: &str) -> Result<Shard, ShardParseError> {
+        let bad = || ShardParseError { text: s.to_string() };
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
         let (index, count): (u32, u32) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
         if index == 0 || index > count {
@@ -204,4 +212,20 @@ fn slurm() -> Value {
         })
         .collect();
     if found.is_empty() { Value::Null } else { Value::Object(found) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_parse_and_refuse_with_the_text_given() {
+        assert_eq!("2/8".parse::<Shard>(), Ok(Shard { index: 2, count: 8 }));
+        assert_eq!(" 1 / 1 ".trim().parse::<Shard>(), Ok(Shard { index: 1, count: 1 }));
+        for bad in ["0/4", "5/4", "2", "a/b", "2/", "-1/4"] {
+            let e = bad.parse::<Shard>().unwrap_err();
+            assert_eq!(e, ShardParseError { text: bad.to_string() });
+            assert_eq!(e.to_string(), format!("`{bad}` is not a shard: expected K/N with 1 ≤ K ≤ N, e.g. 2/8"));
+        }
+    }
 }
