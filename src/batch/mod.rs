@@ -49,7 +49,7 @@ pub mod progress;
 mod run;
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -58,7 +58,8 @@ pub use merge::{MergeReport, merge};
 pub use progress::Show;
 pub use run::{InvocationReport, Options, run};
 
-use crate::scenario::{Point, Sweep};
+use crate::engine::RunError;
+use crate::scenario::{Point, ScenarioError, Sweep};
 
 /// Shard K of N.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +134,31 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Why one run of a sweep failed. A failed run is a row of `sweep.csv` (its
+/// `error` cell holds this message), not the end of the sweep, so it is kept
+/// apart from [`Error`].
+#[derive(Debug, thiserror::Error)]
+pub enum PointError {
+    /// The point's values do not make a valid scenario.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The run could not start.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// The run's own results (`--keep-runs`) could not be written.
+    #[error("cannot write the run's results to {}: {source}", .dir.display())]
+    Write {
+        /// The run's directory under `runs/`.
+        dir: PathBuf,
+        /// What the file system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The run panicked: a bug, caught so that the other runs go on.
+    #[error("the run panicked: {0}")]
+    Panicked(String),
+}
 
 fn io(what: &str, path: &Path, e: impl fmt::Display) -> Error {
     Error::Io(format!("cannot {what} {}: {e}", path.display()))
