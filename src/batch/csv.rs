@@ -215,7 +215,7 @@ pub fn row_line(
     replication: u32,
     seed: u64,
     values: &[Value],
-    result: &Result<Vec<String>, PointError>,
+    result: Result<&[String], &PointError>,
     wall: f64,
 ) -> String {
     let mut s = String::with_capacity(512);
@@ -260,7 +260,7 @@ mod tests {
     #[test]
     fn a_failed_row_holds_the_error_message() {
         let row = |e: PointError| {
-            let line = row_line(3, 1, 7, &[], &Err(e), 0.5);
+            let line = row_line(3, 1, 7, &[], Err(&e), 0.5);
             split(line.trim_end_matches('\n'))[3..5].to_vec()
         };
         assert_eq!(row(PointError::Panicked("boom, twice".into())), ["failed", "the run panicked: boom, twice"]);

@@ -298,7 +298,9 @@ fn one_run(
 ) -> RunLine {
     let seed = super::run_seed(sweep.seed, point.index, replication);
     let clock = Instant::now();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<Vec<String>, PointError> {
+    // The run's result fields or its PointError (the panic's arm below fixes
+    // the error type for the `?`s).
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let scenario = sweep.scenario_at(point, &opts.registry)?;
         let run_opts = RunOptions { seed: Some(seed), threads: 1 };
         if opts.keep_runs {
@@ -321,7 +323,8 @@ fn one_run(
             .unwrap_or_else(|| "unknown panic".into());
         Err(PointError::Panicked(what))
     });
-    let line = csv::row_line(point.index, replication, seed, &point.values, &result, clock.elapsed().as_secs_f64());
+    let wall = clock.elapsed().as_secs_f64();
+    let line = csv::row_line(point.index, replication, seed, &point.values, result.as_deref(), wall);
     csv::parse_row(line.trim_end_matches('\n'), n, status).unwrap_or(RunLine {
         point: point.index,
         replication,

@@ -203,7 +203,7 @@ impl MetricsTable {
         let Some((_, header)) = lines.next() else {
             return Err(ParseError::Empty);
         };
-        let columns: Vec<String> = split_csv(header, 1)?;
+        let columns: Vec<String> = split_csv(header).ok_or(ParseError::UnclosedQuote { line: 1 })?;
         let index: HashMap<&str, usize> = columns.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
         let missing: Vec<&'static str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(c)).collect();
         if !missing.is_empty() {
@@ -212,7 +212,7 @@ impl MetricsTable {
         let mut products: Vec<ProductRows> = Vec::new();
         for (i, line) in lines {
             let n = i + 1;
-            let cells = split_csv(line, n)?;
+            let cells = split_csv(line).ok_or(ParseError::UnclosedQuote { line: n })?;
             if cells.len() != columns.len() {
                 return Err(ParseError::CellCount { line: n, cells: cells.len(), columns: columns.len() });
             }
@@ -286,9 +286,9 @@ impl MetricsTable {
     }
 }
 
-/// Splits line `n` (from 1) into cells: commas separate, double quotes may
-/// wrap a cell (`""` inside is one quote).
-fn split_csv(line: &str, n: usize) -> Result<Vec<String>, ParseError> {
+/// Splits one CSV line into cells: commas separate, double quotes may wrap a
+/// cell (`""` inside is one quote). None when a quoted cell is not closed.
+fn split_csv(line: &str) -> Option<Vec<String>> {
     let line = line.strip_suffix('\r').unwrap_or(line);
     let mut cells = Vec::new();
     let mut cur = String::new();
@@ -308,10 +308,10 @@ fn split_csv(line: &str, n: usize) -> Result<Vec<String>, ParseError> {
         }
     }
     if quoted {
-        return Err(ParseError::UnclosedQuote { line: n });
+        return None;
     }
     cells.push(cur);
-    Ok(cells)
+    Some(cells)
 }
 
 /// A correlation of success with something, over windows.
@@ -656,9 +656,9 @@ mod tests {
 
     #[test]
     fn csv_cells_split_with_quotes() {
-        assert_eq!(split_csv("a,,\"b,c\",\"d\"\"e\"", 1).unwrap(), vec!["a", "", "b,c", "d\"e"]);
-        assert_eq!(split_csv("", 1).unwrap(), vec![""]);
-        assert!(matches!(split_csv("a,\"b", 4), Err(ParseError::UnclosedQuote { line: 4 })));
+        assert_eq!(split_csv("a,,\"b,c\",\"d\"\"e\"").unwrap(), vec!["a", "", "b,c", "d\"e"]);
+        assert_eq!(split_csv("").unwrap(), vec![""]);
+        assert_eq!(split_csv("a,\"b"), None);
     }
 
     #[test]

@@ -149,18 +149,16 @@ fn check_dir(dir: &Path) -> Result<(), ReportError> {
 /// A file the report cannot do without: its path and text.
 fn read_needed(dir: &Path, name: &str) -> Result<(PathBuf, String), ReportError> {
     let path = dir.join(name);
-    match read_text(&path)? {
-        Some(text) => Ok((path, text)),
-        None => Err(ReportError::MissingFile(path)),
-    }
+    let text = read_text(&path)?;
+    Ok((path, text))
 }
 
-fn read_text(path: &Path) -> Result<Option<String>, ReportError> {
+/// A file's text; [`ReportError::MissingFile`] when it is not there, so that
+/// a caller for whom the file is optional can tell.
+fn read_text(path: &Path) -> Result<String, ReportError> {
     match fs::read(path) {
-        Ok(bytes) => {
-            String::from_utf8(bytes).map(Some).map_err(|e| ReportError::NotText(path.to_path_buf(), e.utf8_error()))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| ReportError::NotText(path.to_path_buf(), e.utf8_error())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(ReportError::MissingFile(path.to_path_buf())),
         Err(e) => Err(ReportError::Read(path.to_path_buf(), e)),
     }
 }
@@ -175,9 +173,10 @@ pub fn read_run(run_dir: &Path) -> Result<RunData, ReportError> {
     let (path, text) = need("summary.json")?;
     let summary = SummaryInfo::parse(&text).map_err(|e| ReportError::Garbled(path, e))?;
     let path = run_dir.join("manifest.json");
-    let manifest = match read_text(&path)? {
-        None => None,
-        Some(text) => Some(ManifestInfo::parse(&text).map_err(|e| ReportError::Garbled(path, e))?),
+    let manifest = match read_text(&path) {
+        Ok(text) => Some(ManifestInfo::parse(&text).map_err(|e| ReportError::Garbled(path, e))?),
+        Err(ReportError::MissingFile(_)) => None,
+        Err(e) => return Err(e),
     };
     Ok(RunData { metrics, summary, manifest })
 }
