@@ -1,8 +1,9 @@
 //! Checks a parsed scenario for everything a type cannot say: ranges, units
 //! that must divide each other, references between tables.
 //!
-//! Each rule returns the field path, what is wrong and what is accepted; the
-//! caller turns the path into a line and column.
+//! Each rule returns the field path, what is wrong, what is accepted and
+//! which kind of rule it is ([`InvalidKind`]); the caller turns the path into
+//! a line and column.
 
 use std::collections::HashSet;
 
