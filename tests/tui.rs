@@ -148,6 +148,7 @@ fn live_changes_are_saved_as_a_scenario_that_replays_the_run() {
     assert!((rows.last().unwrap()[loan].parse::<f64>().unwrap() - 0.0485).abs() < 1e-12);
     let mut h = h;
     h.stop().unwrap();
+    assert_eq!(h.stop().unwrap_err(), tplus::tui::sim::StopError::AlreadyStopped);
     let _ = std::fs::remove_dir_all(&root);
 }
 

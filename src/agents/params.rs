@@ -9,7 +9,7 @@
 //! accepted (the scenario layer adds file, line and column), then fills in
 //! the defaults.
 
-use crate::scenario::{Duration, Invalid};
+use crate::scenario::{Duration, Invalid, InvalidKind, ValueType};
 
 /// What values a parameter accepts.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -38,43 +38,66 @@ pub struct ParamDoc {
 
 /// A value a parameter may hold: checks itself against its [`Bound`].
 pub trait ParamValue {
-    /// `Err(message)` when the value is outside `bound`.
-    fn check(&self, bound: Bound) -> Result<(), String>;
+    /// Why the value is outside `bound`, if it is: typed, so that the caller
+    /// builds the scenario error ([`Invalid`]) with its field and kind.
+    fn check(&self, bound: Bound) -> Result<(), OutOfBound>;
 }
 
-fn out_of_range(v: impl std::fmt::Display) -> Result<(), String> {
-    Err(format!("{v} is out of range"))
+/// A parameter's value outside its [`Bound`], with the value as given.
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+pub enum OutOfBound {
+    /// A real number outside its range, or not finite.
+    #[error("{0} is out of range")]
+    Real(f64),
+    /// A whole number outside its range.
+    #[error("{0} is out of range")]
+    Int(i64),
+    /// A duration of zero or less where one above zero is needed.
+    #[error("{0} is not positive")]
+    NotPositive(Duration),
+}
+
+impl OutOfBound {
+    /// The scenario error for parameter `field`, which accepts `accepted`.
+    pub fn invalid(self, field: &str, accepted: &str) -> Invalid {
+        Invalid {
+            field: field.to_string(),
+            message: self.to_string(),
+            accepted: accepted.to_string(),
+            kind: InvalidKind::OutOfRange,
+        }
+    }
 }
 
 impl ParamValue for f64 {
-    fn check(&self, bound: Bound) -> Result<(), String> {
+    fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         match bound {
-            Bound::Real(lo, hi) if !(self.is_finite() && *self >= lo && *self <= hi) => out_of_range(self),
+            Bound::Real(lo, hi) if !(self.is_finite() && *self >= lo && *self <= hi) => Err(OutOfBound::Real(*self)),
             _ => Ok(()),
         }
     }
 }
 
 impl ParamValue for i64 {
-    fn check(&self, bound: Bound) -> Result<(), String> {
+    fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         match bound {
-            Bound::Int(lo, hi) if !(lo..=hi).contains(self) => out_of_range(self),
+            Bound::Int(lo, hi) if !(lo..=hi).contains(self) => Err(OutOfBound::Int(*self)),
             _ => Ok(()),
         }
     }
 }
 
 impl ParamValue for Duration {
-    fn check(&self, bound: Bound) -> Result<(), String> {
+    fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         match bound {
-            Bound::PositiveDuration if self.0 <= 0 => Err(format!("{self} is not positive")),
+            Bound::PositiveDuration if self.0 <= 0 => Err(OutOfBound::NotPositive(*self)),
             _ => Ok(()),
         }
     }
 }
 
 impl<T: ParamValue> ParamValue for Option<T> {
-    fn check(&self, bound: Bound) -> Result<(), String> {
+    fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         self.as_ref().map_or(Ok(()), |v| v.check(bound))
     }
 }
@@ -108,6 +131,7 @@ pub trait ParamSet: Sized + Default + serde::de::DeserializeOwned + serde::Seria
                     field: key.clone(),
                     message: format!("`{key}` is not a parameter of the {family} family"),
                     accepted: format!("for {family}: {}", names.join(", ")),
+                    kind: InvalidKind::UnknownField,
                 });
             };
             let fits = match doc.bound {
@@ -116,22 +140,30 @@ pub trait ParamSet: Sized + Default + serde::de::DeserializeOwned + serde::Seria
                 Bound::PositiveDuration => matches!(value, toml::Value::String(_)),
             };
             if !fits {
-                let wanted = match doc.bound {
-                    Bound::Real(..) => "a number",
-                    Bound::Int(..) => "an integer",
-                    Bound::PositiveDuration => "a duration in quotes",
+                let (wanted, expected) = match doc.bound {
+                    Bound::Real(..) => ("a number", ValueType::Number),
+                    Bound::Int(..) => ("an integer", ValueType::Integer),
+                    Bound::PositiveDuration => ("a duration in quotes", ValueType::Duration),
                 };
                 return Err(Invalid {
                     field: key.clone(),
                     message: format!("invalid type: {}, expected {wanted}", value.type_str()),
                     accepted: doc.accepted.to_string(),
+                    kind: InvalidKind::WrongType(expected),
                 });
             }
         }
         let params: Self = serde_path_to_error::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
             let field = e.path().to_string();
             let accepted = Self::DOCS.iter().find(|d| d.name == field).map_or("", |d| d.accepted);
-            Invalid { field, message: e.inner().message().trim().to_string(), accepted: accepted.to_string() }
+            // The names and types were checked above: what is left is a value
+            // its type cannot read (a duration such as "5 parsecs").
+            Invalid {
+                field,
+                message: e.inner().message().trim().to_string(),
+                accepted: accepted.to_string(),
+                kind: InvalidKind::Other,
+            }
         })?;
         params.check_fields()?;
         params.check_together()?;
@@ -151,6 +183,7 @@ pub fn lots_in_order(min_lots: i64, max_lots: Option<i64>) -> Result<(), Invalid
             field: "max_lots".into(),
             message: format!("{max} is out of range"),
             accepted: "a whole number of lots, at least min_lots".into(),
+            kind: InvalidKind::OutOfRange,
         }),
         _ => Ok(()),
     }
@@ -163,6 +196,7 @@ pub fn shares_add_up(market_share: f64, ioc_share: f64) -> Result<(), Invalid> {
             field: "ioc_share".into(),
             message: "market_share + ioc_share exceeds 1".into(),
             accepted: "shares that add up to at most 1".into(),
+            kind: InvalidKind::Other,
         });
     }
     Ok(())
@@ -230,12 +264,8 @@ macro_rules! behaviour_params {
             fn check_fields(&self) -> Result<(), $crate::scenario::Invalid> {
                 use $crate::agents::ParamValue as _;
                 $(
-                    if let Err(message) = self.$field.check($crate::agents::Bound::$bound $( ( $($b),* ) )?) {
-                        return Err($crate::scenario::Invalid {
-                            field: stringify!($field).to_string(),
-                            message,
-                            accepted: $accepted.to_string(),
-                        });
+                    if let Err(e) = self.$field.check($crate::agents::Bound::$bound $( ( $($b),* ) )?) {
+                        return Err(e.invalid(stringify!($field), $accepted));
                     }
                 )*
                 Ok(())
@@ -307,5 +337,34 @@ mod tests {
         assert!(e.message.contains("expected an integer"), "{}", e.message);
         let e = Demo::from_table("demo", &table("ttl = \"0s\"")).unwrap_err();
         assert_eq!(e.message, "0s is not positive");
+    }
+
+    /// Callers act on the kind (where a message points, whether a swept field
+    /// takes whole numbers), so each refusal must say which it is.
+    #[test]
+    fn errors_say_their_kind() {
+        let kind = |text: &str| Demo::from_table("demo", &table(text)).unwrap_err().kind;
+        assert_eq!(kind("shares = 0.5"), InvalidKind::UnknownField);
+        assert_eq!(kind("count = \"many\""), InvalidKind::WrongType(ValueType::Integer));
+        assert_eq!(kind("share = \"half\""), InvalidKind::WrongType(ValueType::Number));
+        assert_eq!(kind("ttl = 5"), InvalidKind::WrongType(ValueType::Duration));
+        assert_eq!(kind("share = 1.5"), InvalidKind::OutOfRange);
+        assert_eq!(kind("ttl = \"0s\""), InvalidKind::OutOfRange);
+        assert_eq!(kind("count = 4\nsize = 2"), InvalidKind::OutOfRange);
+        assert_eq!(shares_add_up(0.75, 0.5).unwrap_err().kind, InvalidKind::Other);
+    }
+
+    #[test]
+    fn values_outside_their_bound_say_so_typed() {
+        assert_eq!(1.5.check(Bound::Real(0.0, 1.0)), Err(OutOfBound::Real(1.5)));
+        assert_eq!(f64::NAN.check(Bound::Real(0.0, 1.0)).unwrap_err().to_string(), "NaN is out of range");
+        assert_eq!(0_i64.check(Bound::Int(1, 3)), Err(OutOfBound::Int(0)));
+        assert_eq!(Some(2_i64).check(Bound::Int(1, 3)), Ok(()));
+        assert_eq!(Duration(0).check(Bound::PositiveDuration), Err(OutOfBound::NotPositive(Duration(0))));
+        let e = OutOfBound::Int(0).invalid("count", "a whole number from 1 to 3");
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str(), e.kind),
+            ("count", "0 is out of range", InvalidKind::OutOfRange)
+        );
     }
 }

@@ -14,7 +14,7 @@ use super::params::{ParamDoc, ParamSet};
 use super::population::{Latency, Members, Population};
 use super::{Herding, MacroDriven, MarketMaker, Rational, ZeroIntelligence};
 use crate::random::Streams;
-use crate::scenario::{FamilyCatalog, Invalid};
+use crate::scenario::{FamilyCatalog, Invalid, InvalidKind};
 
 /// Builds one group's members: the family's parameters from the table, the
 /// members from `first_id` on.
@@ -129,6 +129,7 @@ impl Registry {
                 field: "family".into(),
                 message: format!("unknown family `{name}`"),
                 accepted: self.accepted(),
+                kind: InvalidKind::Other,
             });
         };
         (family.build)(params, setup, first_id, streams, latency)
@@ -148,6 +149,7 @@ impl FamilyCatalog for Registry {
                 field: String::new(),
                 message: format!("unknown family `{name}`"),
                 accepted: self.accepted(),
+                kind: InvalidKind::Other,
             }),
         }
     }

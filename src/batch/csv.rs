@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use super::PointError;
 use crate::columns::{Column, sweep as sweep_columns, sweep_results};
 use crate::engine::Outcome;
 use crate::metrics::{SideSummary, Summary, risk};
@@ -104,6 +105,12 @@ pub fn parse_row(line: &str, n_columns: usize, status_column: usize) -> Option<R
     })
 }
 
+/// A `sweep.csv` whose header is not the sweep's columns: the file is another
+/// sweep's (or not a sweep's), so its rows cannot be kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("its header is not this sweep's columns")]
+pub struct ForeignHeader;
+
 /// The rows of a `sweep.csv` text: the header must be `header`; a last line
 /// without its line break (a write cut short) is left out, and so are
 /// malformed lines. Returns the rows, in file order, and how many lines were
@@ -113,7 +120,7 @@ pub fn read_rows(
     header: &str,
     n_columns: usize,
     status_column: usize,
-) -> Result<(Vec<RunLine>, usize), String> {
+) -> Result<(Vec<RunLine>, usize), ForeignHeader> {
     let complete = match text.rfind('\n') {
         Some(end) => &text[..=end],
         None => "",
@@ -122,7 +129,7 @@ pub fn read_rows(
     let mut lines = complete.lines();
     match lines.next() {
         Some(h) if format!("{h}\n") == header => {}
-        Some(_) => return Err("its header is not this sweep's columns".into()),
+        Some(_) => return Err(ForeignHeader),
         None => return Ok((Vec::new(), skipped)),
     }
     let mut rows = Vec::new();
@@ -208,7 +215,7 @@ pub fn row_line(
     replication: u32,
     seed: u64,
     values: &[Value],
-    result: &Result<Vec<String>, String>,
+    result: Result<&[String], &PointError>,
     wall: f64,
 ) -> String {
     let mut s = String::with_capacity(512);
@@ -227,7 +234,7 @@ pub fn row_line(
         }
         Err(e) => {
             s.push_str(",failed,");
-            s.push_str(&cell(e));
+            s.push_str(&cell(&e.to_string()));
             for _ in RESULT_COLUMNS {
                 s.push(',');
             }
@@ -251,6 +258,18 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_row_holds_the_error_message() {
+        let row = |e: PointError| {
+            let line = row_line(3, 1, 7, &[], Err(&e), 0.5);
+            split(line.trim_end_matches('\n'))[3..5].to_vec()
+        };
+        assert_eq!(row(PointError::Panicked("boom, twice".into())), ["failed", "the run panicked: boom, twice"]);
+        let e = PointError::Write { dir: "runs/p00003-r001".into(), source: std::io::Error::other("disk full") };
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(row(e), ["failed", "cannot write the run's results to runs/p00003-r001: disk full"]);
+    }
+
+    #[test]
     fn a_cut_line_is_left_out() {
         let header = "point,replication,status\n";
         let text = "point,replication,status\n0,0,ok\n1,0,failed\n2,0,o";
@@ -259,6 +278,6 @@ mod tests {
         assert_eq!(skipped, 1);
         assert!(rows[1].failed);
         assert_eq!(rows[0].line, "0,0,ok\n");
-        assert!(read_rows("a,b\n", header, 3, 2).is_err());
+        assert_eq!(read_rows("a,b\n", header, 3, 2), Err(ForeignHeader));
     }
 }

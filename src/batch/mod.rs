@@ -49,7 +49,7 @@ pub mod progress;
 mod run;
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -58,7 +58,8 @@ pub use merge::{MergeReport, merge};
 pub use progress::Show;
 pub use run::{InvocationReport, Options, run};
 
-use crate::scenario::{Point, Sweep};
+use crate::engine::RunError;
+use crate::scenario::{Point, ScenarioError, Sweep};
 
 /// Shard K of N.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,11 +83,19 @@ impl fmt::Display for Shard {
     }
 }
 
-impl std::str::FromStr for Shard {
-    type Err = String;
+/// Text that does not name a shard (`--shard`), kept as given for the message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not a shard: expected K/N with 1 ≤ K ≤ N, e.g. 2/8")]
+pub struct ShardParseError {
+    /// The text given.
+    pub text: String,
+}
 
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let bad = || format!("`{s}` is not a shard: expected K/N with 1 ≤ K ≤ N, e.g. 2/8");
+impl std::str::FromStr for Shard {
+    type Err = ShardParseError;
+
+    fn from_str(s: &str) -> Result<Shard, ShardParseError> {
+        let bad = || ShardParseError { text: s.to_string() };
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
         let (index, count): (u32, u32) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
         if index == 0 || index > count {
@@ -125,6 +134,31 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Why one run of a sweep failed. A failed run is a row of `sweep.csv` (its
+/// `error` cell holds this message), not the end of the sweep, so it is kept
+/// apart from [`Error`].
+#[derive(Debug, thiserror::Error)]
+pub enum PointError {
+    /// The point's values do not make a valid scenario.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The run could not start.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// The run's own results (`--keep-runs`) could not be written.
+    #[error("cannot write the run's results to {}: {source}", .dir.display())]
+    Write {
+        /// The run's directory under `runs/`.
+        dir: PathBuf,
+        /// What the file system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The run panicked: a bug, caught so that the other runs go on.
+    #[error("the run panicked: {0}")]
+    Panicked(String),
+}
 
 fn io(what: &str, path: &Path, e: impl fmt::Display) -> Error {
     Error::Io(format!("cannot {what} {}: {e}", path.display()))
@@ -204,4 +238,20 @@ fn slurm() -> Value {
         })
         .collect();
     if found.is_empty() { Value::Null } else { Value::Object(found) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_parse_and_refuse_with_the_text_given() {
+        assert_eq!("2/8".parse::<Shard>(), Ok(Shard { index: 2, count: 8 }));
+        assert_eq!(" 1 / 1 ".trim().parse::<Shard>(), Ok(Shard { index: 1, count: 1 }));
+        for bad in ["0/4", "5/4", "2", "a/b", "2/", "-1/4"] {
+            let e = bad.parse::<Shard>().unwrap_err();
+            assert_eq!(e, ShardParseError { text: bad.to_string() });
+            assert_eq!(e.to_string(), format!("`{bad}` is not a shard: expected K/N with 1 ≤ K ≤ N, e.g. 2/8"));
+        }
+    }
 }

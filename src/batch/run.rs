@@ -16,7 +16,10 @@ use serde_json::Value;
 
 use super::csv::{self, RunLine};
 use super::progress::{Progress, Show};
-use super::{Error, Shard, definition, first_difference, hostname, io, read_json, slurm, write_atomically, write_json};
+use super::{
+    Error, PointError, Shard, definition, first_difference, hostname, io, read_json, slurm, write_atomically,
+    write_json,
+};
 use crate::engine::{self, RunOptions, record::Discard};
 use crate::results::{RunWriter, utc_stamp};
 use crate::scenario::{Point, Sweep};
@@ -295,22 +298,20 @@ fn one_run(
 ) -> RunLine {
     let seed = super::run_seed(sweep.seed, point.index, replication);
     let clock = Instant::now();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<Vec<String>, String> {
-        let scenario = sweep.scenario_at(point, &opts.registry).map_err(|e| e.to_string())?;
+    // The run's result fields or its PointError (the panic's arm below fixes
+    // the error type for the `?`s).
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let scenario = sweep.scenario_at(point, &opts.registry)?;
         let run_opts = RunOptions { seed: Some(seed), threads: 1 };
         if opts.keep_runs {
             let run_dir = dir.join("runs").join(format!("p{:05}-r{replication:03}", point.index));
-            let mut writer = RunWriter::create(&run_dir, &scenario, false)
-                .map_err(|e| format!("cannot write the run's results to {}: {e}", run_dir.display()))?;
-            let outcome =
-                engine::run_with(&scenario, &run_opts, &opts.registry, &mut writer).map_err(|e| e.to_string())?;
-            let summary = writer
-                .finish(&run_dir, &scenario, &outcome, 1)
-                .map_err(|e| format!("cannot write the run's results to {}: {e}", run_dir.display()))?;
+            let write = |source| PointError::Write { dir: run_dir.clone(), source };
+            let mut writer = RunWriter::create(&run_dir, &scenario, false).map_err(write)?;
+            let outcome = engine::run_with(&scenario, &run_opts, &opts.registry, &mut writer)?;
+            let summary = writer.finish(&run_dir, &scenario, &outcome, 1).map_err(write)?;
             Ok(csv::result_fields(&outcome, &summary))
         } else {
-            let outcome =
-                engine::run_with(&scenario, &run_opts, &opts.registry, &mut Discard).map_err(|e| e.to_string())?;
+            let outcome = engine::run_with(&scenario, &run_opts, &opts.registry, &mut Discard)?;
             Ok(csv::result_fields(&outcome, &csv::summarise(&scenario, &outcome)))
         }
     }))
@@ -320,9 +321,10 @@ fn one_run(
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Err(format!("the run panicked: {what}"))
+        Err(PointError::Panicked(what))
     });
-    let line = csv::row_line(point.index, replication, seed, &point.values, &result, clock.elapsed().as_secs_f64());
+    let wall = clock.elapsed().as_secs_f64();
+    let line = csv::row_line(point.index, replication, seed, &point.values, result.as_deref(), wall);
     csv::parse_row(line.trim_end_matches('\n'), n, status).unwrap_or(RunLine {
         point: point.index,
         replication,

@@ -13,6 +13,100 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+/// What is wrong in a run's file (`metrics.csv`, `summary.json` or
+/// `manifest.json`): typed, so that a caller can tell a file cut short from
+/// a garbled one; [`super::ReportError::Garbled`] adds the file's path.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// `metrics.csv` has no header line.
+    #[error("the file is empty (no header line)")]
+    Empty,
+    /// A cell opens a quote that its line does not close.
+    #[error("line {line}: a quoted cell is not closed")]
+    UnclosedQuote {
+        /// The line, from 1.
+        line: usize,
+    },
+    /// The header lacks columns of [`REQUIRED`].
+    #[error("line 1: the header lacks the column(s) {}", .columns.join(", "))]
+    MissingColumns {
+        /// The required columns it lacks, in [`REQUIRED`] order.
+        columns: Vec<&'static str>,
+    },
+    /// A row has more or fewer cells than the header has columns.
+    #[error("line {line}: {cells} cells where the header has {columns} columns")]
+    CellCount {
+        /// The line, from 1.
+        line: usize,
+        /// Cells in the row.
+        cells: usize,
+        /// Columns in the header.
+        columns: usize,
+    },
+    /// A cell that must hold a number holds something else.
+    #[error("line {line}, column `{column}`: `{value}` is not a number")]
+    NotANumber {
+        /// The line, from 1.
+        line: usize,
+        /// The column's name.
+        column: &'static str,
+        /// The cell as written.
+        value: String,
+    },
+    /// A cell that must hold a whole number holds something else.
+    #[error("line {line}, column `{column}`: `{value}` is not a whole number")]
+    NotAWholeNumber {
+        /// The line, from 1.
+        line: usize,
+        /// The column's name.
+        column: &'static str,
+        /// The cell as written.
+        value: String,
+    },
+    /// A cell every row needs is empty.
+    #[error("line {line}, column `{column}`: empty, but every row needs it")]
+    EmptyCell {
+        /// The line, from 1.
+        line: usize,
+        /// The column's name.
+        column: &'static str,
+    },
+    /// A row names no product.
+    #[error("line {line}, column `product`: empty")]
+    NoProduct {
+        /// The line, from 1.
+        line: usize,
+    },
+    /// A window ends before it starts.
+    #[error("line {line}: t_end {t_end} is before t_start {t_start}")]
+    EndBeforeStart {
+        /// The line, from 1.
+        line: usize,
+        /// The window's start, as read.
+        t_start: f64,
+        /// The window's end, as read.
+        t_end: f64,
+    },
+    /// `metrics.csv` has a header and nothing else.
+    #[error("no rows after the header")]
+    NoRows,
+    /// A JSON file does not parse.
+    #[error("not valid JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    /// A JSON file is valid JSON but not an object.
+    #[error("not a JSON object")]
+    NotAnObject,
+    /// A value in a JSON file is of the wrong type (a missing or `null`
+    /// one is no error: it reads as undefined).
+    #[error("`{path}` is not {expected}")]
+    WrongType {
+        /// The value's dotted path from the document's root, e.g. `products[0].volume`.
+        path: String,
+        /// What it should be, e.g. `a whole number`.
+        expected: &'static str,
+    },
+}
+
 /// Columns `metrics.csv` must have.
 pub const REQUIRED: [&str; 8] =
     ["product", "window", "day", "t_start", "t_end", "volume", "sub_success", "sale_success"];
@@ -104,46 +198,46 @@ impl MetricsTable {
     }
 
     /// Parses the text of `metrics.csv`. Errors name the line and the column.
-    pub fn parse(text: &str) -> Result<MetricsTable, String> {
+    pub fn parse(text: &str) -> Result<MetricsTable, ParseError> {
         let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
         let Some((_, header)) = lines.next() else {
-            return Err("the file is empty (no header line)".into());
+            return Err(ParseError::Empty);
         };
-        let columns: Vec<String> = split_csv(header).map_err(|e| format!("line 1: {e}"))?;
+        let columns: Vec<String> = split_csv(header).ok_or(ParseError::UnclosedQuote { line: 1 })?;
         let index: HashMap<&str, usize> = columns.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-        let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(c)).collect();
+        let missing: Vec<&'static str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(c)).collect();
         if !missing.is_empty() {
-            return Err(format!("line 1: the header lacks the column(s) {}", missing.join(", ")));
+            return Err(ParseError::MissingColumns { columns: missing });
         }
         let mut products: Vec<ProductRows> = Vec::new();
         for (i, line) in lines {
             let n = i + 1;
-            let cells = split_csv(line).map_err(|e| format!("line {n}: {e}"))?;
+            let cells = split_csv(line).ok_or(ParseError::UnclosedQuote { line: n })?;
             if cells.len() != columns.len() {
-                return Err(format!("line {n}: {} cells where the header has {} columns", cells.len(), columns.len()));
+                return Err(ParseError::CellCount { line: n, cells: cells.len(), columns: columns.len() });
             }
             let cell = |c: &str| index.get(c).map(|&i| cells[i].trim());
-            let num = |c: &str| -> Result<Option<f64>, String> {
+            let num = |c: &'static str| -> Result<Option<f64>, ParseError> {
                 match cell(c) {
                     None | Some("") => Ok(None),
                     Some(s) => match s.parse::<f64>() {
                         Ok(v) if v.is_finite() => Ok(Some(v)),
                         // A non-finite figure cannot be drawn: treat it as undefined.
                         Ok(_) => Ok(None),
-                        Err(_) => Err(format!("line {n}, column `{c}`: `{s}` is not a number")),
+                        Err(_) => Err(ParseError::NotANumber { line: n, column: c, value: s.to_string() }),
                     },
                 }
             };
-            let need = |c: &str| -> Result<f64, String> {
-                num(c)?.ok_or_else(|| format!("line {n}, column `{c}`: empty, but every row needs it"))
+            let need = |c: &'static str| -> Result<f64, ParseError> {
+                num(c)?.ok_or(ParseError::EmptyCell { line: n, column: c })
             };
-            let whole = |c: &str| -> Result<u64, String> {
+            let whole = |c: &'static str| -> Result<u64, ParseError> {
                 let s = cell(c).unwrap_or("");
-                s.parse::<u64>().map_err(|_| format!("line {n}, column `{c}`: `{s}` is not a whole number"))
+                s.parse::<u64>().map_err(|_| ParseError::NotAWholeNumber { line: n, column: c, value: s.to_string() })
             };
             let product = cell("product").unwrap_or("").to_string();
             if product.is_empty() {
-                return Err(format!("line {n}, column `product`: empty"));
+                return Err(ParseError::NoProduct { line: n });
             }
             let row = MetricsRow {
                 window: whole("window")?,
@@ -175,7 +269,7 @@ impl MetricsTable {
                 roll_sale_spearman: num("roll_sale_spearman")?,
             };
             if row.t_end < row.t_start {
-                return Err(format!("line {n}: t_end {} is before t_start {}", row.t_end, row.t_start));
+                return Err(ParseError::EndBeforeStart { line: n, t_start: row.t_start, t_end: row.t_end });
             }
             match products.iter_mut().find(|p| p.product == product) {
                 Some(p) => p.rows.push(row),
@@ -183,7 +277,7 @@ impl MetricsTable {
             }
         }
         if products.is_empty() {
-            return Err("no rows after the header".into());
+            return Err(ParseError::NoRows);
         }
         for p in &mut products {
             p.rows.sort_by_key(|r| r.window);
@@ -193,8 +287,8 @@ impl MetricsTable {
 }
 
 /// Splits one CSV line into cells: commas separate, double quotes may wrap a
-/// cell (`""` inside is one quote).
-fn split_csv(line: &str) -> Result<Vec<String>, String> {
+/// cell (`""` inside is one quote). None when a quoted cell is not closed.
+fn split_csv(line: &str) -> Option<Vec<String>> {
     let line = line.strip_suffix('\r').unwrap_or(line);
     let mut cells = Vec::new();
     let mut cur = String::new();
@@ -214,10 +308,10 @@ fn split_csv(line: &str) -> Result<Vec<String>, String> {
         }
     }
     if quoted {
-        return Err("a quoted cell is not closed".into());
+        return None;
     }
     cells.push(cur);
-    Ok(cells)
+    Some(cells)
 }
 
 /// A correlation of success with something, over windows.
@@ -346,8 +440,8 @@ struct Reader<'a> {
     prefix: String,
 }
 
-impl Reader<'_> {
-    fn value(&self, path: &[&str]) -> Option<&Value> {
+impl<'a> Reader<'a> {
+    fn value(&self, path: &[&str]) -> Option<&'a Value> {
         at(self.root, path).filter(|v| !v.is_null())
     }
 
@@ -363,32 +457,32 @@ impl Reader<'_> {
         p
     }
 
-    fn wrong(&self, path: &[&str], what: &str) -> String {
-        format!("`{}` is not {what}", self.path(path))
+    fn wrong(&self, path: &[&str], expected: &'static str) -> ParseError {
+        ParseError::WrongType { path: self.path(path), expected }
     }
 
-    fn f64(&self, path: &[&str]) -> Result<Option<f64>, String> {
+    fn f64(&self, path: &[&str]) -> Result<Option<f64>, ParseError> {
         match self.value(path) {
             None => Ok(None),
             Some(v) => v.as_f64().map(Some).ok_or_else(|| self.wrong(path, "a number")),
         }
     }
 
-    fn u64(&self, path: &[&str]) -> Result<Option<u64>, String> {
+    fn u64(&self, path: &[&str]) -> Result<Option<u64>, ParseError> {
         match self.value(path) {
             None => Ok(None),
             Some(v) => v.as_u64().map(Some).ok_or_else(|| self.wrong(path, "a whole number")),
         }
     }
 
-    fn str(&self, path: &[&str]) -> Result<Option<String>, String> {
+    fn str(&self, path: &[&str]) -> Result<Option<&'a str>, ParseError> {
         match self.value(path) {
             None => Ok(None),
-            Some(v) => v.as_str().map(|s| Some(s.to_string())).ok_or_else(|| self.wrong(path, "a string")),
+            Some(v) => v.as_str().map(Some).ok_or_else(|| self.wrong(path, "a string")),
         }
     }
 
-    fn pair(&self, path: &[&str]) -> Result<Option<(f64, f64)>, String> {
+    fn pair(&self, path: &[&str]) -> Result<Option<(f64, f64)>, ParseError> {
         match self.value(path) {
             None => Ok(None),
             Some(v) => match v.as_array().map(Vec::as_slice) {
@@ -401,11 +495,11 @@ impl Reader<'_> {
         }
     }
 
-    fn child(&self, path: &[&str]) -> Option<Reader<'_>> {
+    fn child(&self, path: &[&str]) -> Option<Reader<'a>> {
         Some(Reader { root: self.value(path)?, prefix: self.path(path) })
     }
 
-    fn side(&self, key: &str) -> Result<SideFigures, String> {
+    fn side(&self, key: &str) -> Result<SideFigures, ParseError> {
         let Some(r) = self.child(&[key]) else { return Ok(SideFigures::default()) };
         Ok(SideFigures {
             closed: r.u64(&["closed"])?,
@@ -419,7 +513,7 @@ impl Reader<'_> {
         })
     }
 
-    fn corr(&self, key: &str) -> Result<Option<Corr>, String> {
+    fn corr(&self, key: &str) -> Result<Option<Corr>, ParseError> {
         let Some(r) = self.child(&["correlation", key]) else { return Ok(None) };
         Ok(Some(Corr {
             pearson: r.f64(&["pearson"])?,
@@ -432,9 +526,9 @@ impl Reader<'_> {
         }))
     }
 
-    fn block(&self) -> Result<ProductFigures, String> {
+    fn block(&self) -> Result<ProductFigures, ParseError> {
         Ok(ProductFigures {
-            product: self.str(&["product"])?.unwrap_or_default(),
+            product: self.str(&["product"])?.unwrap_or_default().to_string(),
             submitted: self.u64(&["orders", "submitted"])?,
             rejected: self.u64(&["orders", "rejected"])?,
             subscriptions: self.side("subscriptions")?,
@@ -453,10 +547,10 @@ impl Reader<'_> {
 
 impl SummaryInfo {
     /// Parses the text of `summary.json`.
-    pub fn parse(text: &str) -> Result<SummaryInfo, String> {
-        let root: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    pub fn parse(text: &str) -> Result<SummaryInfo, ParseError> {
+        let root: Value = serde_json::from_str(text).map_err(ParseError::Json)?;
         if !root.is_object() {
-            return Err("not a JSON object".into());
+            return Err(ParseError::NotAnObject);
         }
         let r = Reader { root: &root, prefix: String::new() };
         let mut products = Vec::new();
@@ -476,7 +570,7 @@ impl SummaryInfo {
             }),
         };
         Ok(SummaryInfo {
-            scenario: r.str(&["scenario"])?,
+            scenario: r.str(&["scenario"])?.map(str::to_string),
             seed: r.u64(&["seed"])?,
             windows: r.u64(&["windows"])?,
             products,
@@ -493,16 +587,16 @@ impl SummaryInfo {
 
 impl ManifestInfo {
     /// Parses the text of `manifest.json`.
-    pub fn parse(text: &str) -> Result<ManifestInfo, String> {
-        let root: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    pub fn parse(text: &str) -> Result<ManifestInfo, ParseError> {
+        let root: Value = serde_json::from_str(text).map_err(ParseError::Json)?;
         if !root.is_object() {
-            return Err("not a JSON object".into());
+            return Err(ParseError::NotAnObject);
         }
         let r = Reader { root: &root, prefix: String::new() };
         Ok(ManifestInfo {
-            scenario: r.str(&["scenario", "simulation", "name"])?,
+            scenario: r.str(&["scenario", "simulation", "name"])?.map(str::to_string),
             seed: r.u64(&["seed"])?,
-            version: r.str(&["version"])?,
+            version: r.str(&["version"])?.map(str::to_string),
             rolling_windows: r.u64(&["scenario", "metrics", "rolling_windows"])?,
         })
     }
@@ -564,7 +658,7 @@ mod tests {
     fn csv_cells_split_with_quotes() {
         assert_eq!(split_csv("a,,\"b,c\",\"d\"\"e\"").unwrap(), vec!["a", "", "b,c", "d\"e"]);
         assert_eq!(split_csv("").unwrap(), vec![""]);
-        assert!(split_csv("a,\"b").is_err());
+        assert_eq!(split_csv("a,\"b"), None);
     }
 
     #[test]
@@ -610,21 +704,33 @@ mod tests {
     #[test]
     fn missing_required_columns_are_named() {
         let e = MetricsTable::parse("product,window,t_start,t_end\nP,0,0,1\n").unwrap_err();
-        assert!(e.contains("day") && e.contains("volume") && e.contains("sub_success"), "{e}");
+        assert!(matches!(&e, ParseError::MissingColumns { columns } if columns.contains(&"day")), "{e}");
+        assert_eq!(e.to_string(), "line 1: the header lacks the column(s) day, volume, sub_success, sale_success");
     }
 
     #[test]
     fn garbled_cells_name_line_and_column() {
-        let e = MetricsTable::parse(&format!("{HEADER}\nP,0,0,,0,300,abc,,1\n")).unwrap_err();
-        assert!(e.contains("line 2") && e.contains("sub_success") && e.contains("abc"), "{e}");
-        let e = MetricsTable::parse(&format!("{HEADER}\nP,0,0,,0,300\n")).unwrap_err();
-        assert!(e.contains("line 2") && e.contains("cells"), "{e}");
-        let e = MetricsTable::parse(&format!("{HEADER}\nP,x,0,,0,300,,,1\n")).unwrap_err();
-        assert!(e.contains("window"), "{e}");
-        let e = MetricsTable::parse(&format!("{HEADER}\nP,0,0,,0,300,,,\n")).unwrap_err();
-        assert!(e.contains("volume") && e.contains("empty"), "{e}");
-        assert!(MetricsTable::parse("").unwrap_err().contains("empty"));
-        assert!(MetricsTable::parse(&format!("{HEADER}\n")).unwrap_err().contains("no rows"));
+        let e = |text: &str| MetricsTable::parse(text).unwrap_err().to_string();
+        assert_eq!(
+            e(&format!("{HEADER}\nP,0,0,,0,300,abc,,1\n")),
+            "line 2, column `sub_success`: `abc` is not a number"
+        );
+        assert_eq!(e(&format!("{HEADER}\nP,0,0,,0,300\n")), "line 2: 6 cells where the header has 9 columns");
+        assert_eq!(e(&format!("{HEADER}\nP,x,0,,0,300,,,1\n")), "line 2, column `window`: `x` is not a whole number");
+        assert_eq!(
+            e(&format!("{HEADER}\nP,0,0,,0,300,,,\n")),
+            "line 2, column `volume`: empty, but every row needs it"
+        );
+        assert_eq!(e(&format!("{HEADER}\n,0,0,,0,300,,,1\n")), "line 2, column `product`: empty");
+        assert_eq!(e(&format!("{HEADER}\nP,0,0,,300,0,,,1\n")), "line 2: t_end 0 is before t_start 300");
+        assert_eq!(e(&format!("{HEADER}\nP,0,0,\"x,0,300,,,1\n")), "line 2: a quoted cell is not closed");
+        assert_eq!(e(""), "the file is empty (no header line)");
+        assert_eq!(e(&format!("{HEADER}\n")), "no rows after the header");
+        let n = MetricsTable::parse(&format!("{HEADER}\n\nP,0,0,,0,300,1e,,1\n")).unwrap_err();
+        assert!(
+            matches!(n, ParseError::NotANumber { line: 3, column: "sub_success", ref value } if value == "1e"),
+            "{n:?}"
+        );
     }
 
     #[test]
@@ -661,12 +767,19 @@ mod tests {
 
     #[test]
     fn summary_of_the_wrong_shape_is_an_error() {
-        assert!(SummaryInfo::parse("{").unwrap_err().contains("JSON"));
-        assert!(SummaryInfo::parse("[1]").unwrap_err().contains("object"));
+        let e = SummaryInfo::parse("{").unwrap_err();
+        assert!(matches!(e, ParseError::Json(_)) && std::error::Error::source(&e).is_some(), "{e:?}");
+        assert!(e.to_string().starts_with("not valid JSON: EOF while parsing"), "{e}");
+        assert_eq!(SummaryInfo::parse("[1]").unwrap_err().to_string(), "not a JSON object");
         let e = SummaryInfo::parse(r#"{"products": [{"product": "P", "volume": "lots"}]}"#).unwrap_err();
-        assert!(e.contains("products[0].volume"), "{e}");
+        assert_eq!(e.to_string(), "`products[0].volume` is not a whole number");
         let e = SummaryInfo::parse(r#"{"all": {"subscriptions": {"success_ci_95": [1]}}}"#).unwrap_err();
-        assert!(e.contains("all.subscriptions.success_ci_95"), "{e}");
+        assert_eq!(e.to_string(), "`all.subscriptions.success_ci_95` is not a pair of numbers");
+        let e = ManifestInfo::parse(r#"{"scenario": {"simulation": {"name": 3}}}"#).unwrap_err();
+        assert!(
+            matches!(&e, ParseError::WrongType { path, expected: "a string" } if path == "scenario.simulation.name"),
+            "{e:?}"
+        );
         // An empty object is a summary without figures.
         assert_eq!(SummaryInfo::parse("{}").unwrap(), SummaryInfo::default());
     }

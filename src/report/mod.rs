@@ -21,7 +21,6 @@
 //! Columns that a run did not write (older runs) leave out the plot element
 //! that needs them, with a note in `report.md`.
 
-use std::fmt;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -34,12 +33,14 @@ mod num;
 pub mod plot;
 
 pub use axis::TimeAxis;
-pub use data::{ManifestInfo, MetricsTable, SummaryInfo};
+pub use batch::SweepParseError;
+pub use data::{ManifestInfo, MetricsTable, ParseError, SummaryInfo};
 
 /// Why a report could not be written.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// The run directory does not exist, or is not a directory.
+    #[error("{}: {why}; give the directory of a finished run (`tplus run … --out DIR`)", .dir.display())]
     NoRunDir {
         /// The directory given.
         dir: PathBuf,
@@ -47,12 +48,22 @@ pub enum ReportError {
         why: &'static str,
     },
     /// A file the report needs is not in the run directory.
+    #[error("{}: missing; is this the directory of a finished run?", .0.display())]
     MissingFile(PathBuf),
     /// A file could not be read.
-    Read(PathBuf, io::Error),
-    /// A file does not hold what a run writes.
-    Garbled(PathBuf, String),
+    #[error("{}: cannot read: {}", .0.display(), .1)]
+    Read(PathBuf, #[source] io::Error),
+    /// A file is not UTF-8 text, so it cannot be one a run or sweep writes.
+    #[error("{}: not UTF-8 text", .0.display())]
+    NotText(PathBuf, #[source] std::str::Utf8Error),
+    /// A run's file does not hold what a run writes.
+    #[error("{}: {}", .0.display(), .1)]
+    Garbled(PathBuf, #[source] ParseError),
+    /// A sweep's file does not hold what a sweep writes.
+    #[error("{}: {}", .0.display(), .1)]
+    GarbledSweep(PathBuf, #[source] SweepParseError),
     /// A plot could not be drawn.
+    #[error("cannot draw {file}: {message}")]
     Draw {
         /// The SVG file being drawn.
         file: String,
@@ -60,35 +71,24 @@ pub enum ReportError {
         message: String,
     },
     /// A file could not be written.
-    Write(PathBuf, io::Error),
+    #[error("{}: cannot write: {}", .0.display(), .1)]
+    Write(PathBuf, #[source] io::Error),
 }
 
 impl ReportError {
     /// Whether the fault is in the run directory given (exit status 2), not
     /// in drawing or writing (exit status 1).
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, ReportError::NoRunDir { .. } | ReportError::MissingFile(_) | ReportError::Garbled(..))
+        matches!(
+            self,
+            ReportError::NoRunDir { .. }
+                | ReportError::MissingFile(_)
+                | ReportError::NotText(..)
+                | ReportError::Garbled(..)
+                | ReportError::GarbledSweep(..)
+        )
     }
 }
-
-impl fmt::Display for ReportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReportError::NoRunDir { dir, why } => {
-                write!(f, "{}: {why}; give the directory of a finished run (`tplus run … --out DIR`)", dir.display())
-            }
-            ReportError::MissingFile(p) => {
-                write!(f, "{}: missing; is this the directory of a finished run?", p.display())
-            }
-            ReportError::Read(p, e) => write!(f, "{}: cannot read: {e}", p.display()),
-            ReportError::Garbled(p, m) => write!(f, "{}: {m}", p.display()),
-            ReportError::Draw { file, message } => write!(f, "cannot draw {file}: {message}"),
-            ReportError::Write(p, e) => write!(f, "{}: cannot write: {e}", p.display()),
-        }
-    }
-}
-
-impl std::error::Error for ReportError {}
 
 /// What a run directory holds, as read.
 #[derive(Clone, Debug)]
@@ -149,18 +149,16 @@ fn check_dir(dir: &Path) -> Result<(), ReportError> {
 /// A file the report cannot do without: its path and text.
 fn read_needed(dir: &Path, name: &str) -> Result<(PathBuf, String), ReportError> {
     let path = dir.join(name);
-    match read_text(&path)? {
-        Some(text) => Ok((path, text)),
-        None => Err(ReportError::MissingFile(path)),
-    }
+    let text = read_text(&path)?;
+    Ok((path, text))
 }
 
-fn read_text(path: &Path) -> Result<Option<String>, ReportError> {
+/// A file's text; [`ReportError::MissingFile`] when it is not there, so that
+/// a caller for whom the file is optional can tell.
+fn read_text(path: &Path) -> Result<String, ReportError> {
     match fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| ReportError::Garbled(path.to_path_buf(), "not UTF-8 text".into())),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| ReportError::NotText(path.to_path_buf(), e.utf8_error())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(ReportError::MissingFile(path.to_path_buf())),
         Err(e) => Err(ReportError::Read(path.to_path_buf(), e)),
     }
 }
@@ -171,13 +169,14 @@ pub fn read_run(run_dir: &Path) -> Result<RunData, ReportError> {
     check_dir(run_dir)?;
     let need = |name: &str| read_needed(run_dir, name);
     let (path, text) = need("metrics.csv")?;
-    let metrics = MetricsTable::parse(&text).map_err(|m| ReportError::Garbled(path, m))?;
+    let metrics = MetricsTable::parse(&text).map_err(|e| ReportError::Garbled(path, e))?;
     let (path, text) = need("summary.json")?;
-    let summary = SummaryInfo::parse(&text).map_err(|m| ReportError::Garbled(path, m))?;
+    let summary = SummaryInfo::parse(&text).map_err(|e| ReportError::Garbled(path, e))?;
     let path = run_dir.join("manifest.json");
-    let manifest = match read_text(&path)? {
-        None => None,
-        Some(text) => Some(ManifestInfo::parse(&text).map_err(|m| ReportError::Garbled(path, m))?),
+    let manifest = match read_text(&path) {
+        Ok(text) => Some(ManifestInfo::parse(&text).map_err(|e| ReportError::Garbled(path, e))?),
+        Err(ReportError::MissingFile(_)) => None,
+        Err(e) => return Err(e),
     };
     Ok(RunData { metrics, summary, manifest })
 }
@@ -229,7 +228,7 @@ pub(crate) struct RunFacts {
 pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
     let m = &data.metrics;
     let Some(first) = m.products.first().map(|p| &p.rows) else {
-        return Err(ReportError::Garbled("metrics.csv".into(), "no rows after the header".into()));
+        return Err(ReportError::Garbled("metrics.csv".into(), ParseError::NoRows));
     };
     let axis = TimeAxis::new(first);
     let window = num::window(window_secs(first));
@@ -480,9 +479,15 @@ mod tests {
         assert!(e.is_bad_input() && e.to_string().contains("no such directory"), "{e}");
         let e = write_report(&dir).unwrap_err();
         assert!(e.is_bad_input() && e.to_string().contains("metrics.csv: missing"), "{e}");
+        fs::write(dir.join("metrics.csv"), b"product,\xff\n").unwrap();
+        let e = write_report(&dir).unwrap_err();
+        assert!(matches!(e, ReportError::NotText(..)) && e.is_bad_input(), "{e:?}");
+        assert_eq!(e.to_string(), format!("{}: not UTF-8 text", dir.join("metrics.csv").display()));
+        assert!(std::error::Error::source(&e).is_some());
         fs::write(dir.join("metrics.csv"), "product,window\nP,0\n").unwrap();
         let e = write_report(&dir).unwrap_err();
-        assert!(matches!(e, ReportError::Garbled(..)) && e.to_string().contains("lacks"), "{e}");
+        assert!(matches!(e, ReportError::Garbled(_, ParseError::MissingColumns { .. })), "{e:?}");
+        assert!(e.to_string().contains("lacks"), "{e}");
         fs::write(
             dir.join("metrics.csv"),
             "product,window,day,date,t_start,t_end,sub_success,sale_success,volume\nP,0,0,2026-01-05,34200,34500,1,,5\n",

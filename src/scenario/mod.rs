@@ -25,7 +25,7 @@ pub use param_path::value_text;
 pub use schema::*;
 pub use sweep_file::{DesignKind, Param, Point, Sweep, load_sweep, parse_sweep};
 pub use units::{Date, DayTime, Duration, TimeOfDay};
-pub use validate::{Invalid, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK};
+pub use validate::{Invalid, InvalidKind, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK, ValueType};
 
 /// Reads, parses and validates a scenario file; `families` answers for the
 /// behaviours its groups name (e.g. `tplus::agents::Registry::builtin()`).
@@ -79,8 +79,7 @@ pub fn parse(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Result<Sc
     validate::validate(&scenario, families).map_err(|v| {
         let span = locate::span_of(text, &v.field);
         // A name the table does not take is shown at the name, not its value.
-        let span =
-            if v.message.contains("is not a parameter") { span.map(|s| locate::key_before(text, s)) } else { span };
+        let span = if v.kind == InvalidKind::UnknownField { span.map(|s| locate::key_before(text, s)) } else { span };
         ScenarioError::at_span(path, text, span, Some(v.field), v.message).accepting(v.accepted)
     })?;
     Ok(scenario)

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::catalog::FamilyCatalog;
 use super::schema::Scenario;
-use super::validate::{self, Invalid};
+use super::validate::{self, Invalid, InvalidKind, ValueType};
 
 /// The accepted spelling of a parameter path, for error messages.
 pub const PATH_ACCEPTED: &str = "a dotted path of the scenario's field names, with [i] (from 0) for an entry of an \
@@ -178,10 +178,10 @@ impl ParamPath {
             // A behaviour's parameters are a free table to the schema: their
             // family's own check says whether the name exists and takes integers.
             Ok(s) => match validate::validate(&s, families) {
-                Err(v) if v.field == self.text() && v.message.contains("is not a parameter") => {
+                Err(v) if v.field == self.text() && v.kind == InvalidKind::UnknownField => {
                     Err(ProbeError::NotAParameter(v))
                 }
-                Err(v) => Ok(v.field == self.text() && v.message.ends_with("expected an integer")),
+                Err(v) => Ok(v.field == self.text() && v.kind == InvalidKind::WrongType(ValueType::Integer)),
                 Ok(()) => Ok(false),
             },
             Err(e) => {
@@ -293,6 +293,29 @@ mod tests {
         assert!(set(&mut v, "a[1].b").unwrap_err().to_string().contains("1 entries"));
         assert!(set(&mut v, "s.t").unwrap_err().to_string().contains("not a table"));
         assert!(set(&mut v, "s[0]").unwrap_err().to_string().contains("not an array"));
+    }
+
+    /// A behaviour's parameter is known to the schema only as a free table:
+    /// the probe learns from its family's error kind whether the name exists
+    /// and whether it takes whole numbers.
+    #[test]
+    fn probe_tells_unknown_and_whole_number_parameters() {
+        let registry = crate::agents::Registry::builtin();
+        let text = include_str!("../../scenarios/baseline.toml");
+        let s = super::super::parse(std::path::Path::new("baseline.toml"), text, &registry).unwrap();
+        let base = serde_json::to_value(&s).unwrap();
+        let probe = |p: &str| ParamPath::parse(p).unwrap().probe(&base, &registry);
+        assert_eq!(s.agents[0].family, "market_maker");
+        assert!(probe("agents[0].params.quote_lots").unwrap());
+        assert!(!probe("agents[0].params.spread").unwrap());
+        assert!(probe("agents[0].count").unwrap());
+        match probe("agents[0].params.spreed") {
+            Err(ProbeError::NotAParameter(v)) => {
+                assert_eq!(v.kind, InvalidKind::UnknownField);
+                assert_eq!(v.message, "`spreed` is not a parameter of the market_maker family");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Checks a parsed scenario for everything a type cannot say: ranges, units
 //! that must divide each other, references between tables.
 //!
-//! Each rule returns the field path, what is wrong and what is accepted; the
-//! caller turns the path into a line and column.
+//! Each rule returns the field path, what is wrong, what is accepted and
+//! which kind of rule it is ([`InvalidKind`]); the caller turns the path into
+//! a line and column.
 
 use std::collections::HashSet;
 
@@ -24,20 +25,75 @@ pub struct Invalid {
     pub message: String,
     /// What the field accepts instead.
     pub accepted: String,
+    /// Which sort of rule it is, for callers that act on it.
+    pub kind: InvalidKind,
+}
+
+/// Which sort of rule an [`Invalid`] breaks. Callers that treat mistakes
+/// differently (a message that points at a name rather than at its value, a
+/// sweep that must know whether a field takes whole numbers) match on this,
+/// not on the words of [`Invalid::message`], which are written for people and
+/// may be reworded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidKind {
+    /// The field's name is not one its table takes (a behaviour parameter its
+    /// family does not declare): the name is the mistake, not the value.
+    UnknownField,
+    /// The value is not of the type the field takes.
+    WrongType(ValueType),
+    /// A value of the right type outside what the field accepts (a share
+    /// above 1, a duration that is not positive, a day after the last one).
+    OutOfRange,
+    /// Any other rule: fields needed or refused together, rules between
+    /// fields, names of products, groups or families that do not exist.
+    Other,
+}
+
+/// The type a field takes, as an [`InvalidKind::WrongType`] reports it: a
+/// sweep varies a whole-number field only by whole numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValueType {
+    /// A real number (an integer is one too).
+    Number,
+    /// A whole number.
+    Integer,
+    /// A duration in quotes, such as `"30m"`.
+    Duration,
 }
 
 type Check = Result<(), Invalid>;
 
+fn invalid(
+    kind: InvalidKind,
+    field: impl Into<String>,
+    message: impl Into<String>,
+    accepted: impl Into<String>,
+) -> Check {
+    Err(Invalid { field: field.into(), message: message.into(), accepted: accepted.into(), kind })
+}
+
+/// A rule of kind [`InvalidKind::Other`].
 fn bad(field: impl Into<String>, message: impl Into<String>, accepted: impl Into<String>) -> Check {
-    Err(Invalid { field: field.into(), message: message.into(), accepted: accepted.into() })
+    invalid(InvalidKind::Other, field, message, accepted)
+}
+
+/// A value outside what its field accepts ([`InvalidKind::OutOfRange`]).
+fn out_of_range(field: impl Into<String>, message: impl Into<String>, accepted: impl Into<String>) -> Check {
+    invalid(InvalidKind::OutOfRange, field, message, accepted)
 }
 
 fn in_range(field: &str, v: f64, lo: f64, hi: f64, accepted: &str) -> Check {
-    if v.is_finite() && v >= lo && v <= hi { Ok(()) } else { bad(field, format!("{v} is out of range"), accepted) }
+    if v.is_finite() && v >= lo && v <= hi {
+        Ok(())
+    } else {
+        out_of_range(field, format!("{v} is out of range"), accepted)
+    }
 }
 
 fn int_range(field: &str, v: i64, lo: i64, hi: i64, accepted: &str) -> Check {
-    if (lo..=hi).contains(&v) { Ok(()) } else { bad(field, format!("{v} is out of range"), accepted) }
+    if (lo..=hi).contains(&v) { Ok(()) } else { out_of_range(field, format!("{v} is out of range"), accepted) }
 }
 
 /// True when `x` is within rounding error of a whole number.
@@ -107,7 +163,7 @@ fn macro_env(m: &MacroEnv, days: i64) -> Check {
         in_range("macro.shock.mean", sh.mean, -100.0, 100.0, "a mean jump size from -100 to 100")?;
         in_range("macro.shock.sd", sh.sd, 0.0, 100.0, "a jump-size standard deviation from 0 to 100")?;
         if sh.decay.0 <= 0 {
-            return bad(
+            return out_of_range(
                 "macro.shock.decay",
                 format!("{} is not positive", sh.decay),
                 "a duration above 0, e.g. \"2d\"",
@@ -185,10 +241,10 @@ fn rate(at: &str, r: &RateSpec, days: i64) -> Check {
             (r.kappa.unwrap_or(0.0), r.theta.unwrap_or(0.0), r.sigma.unwrap_or(0.0), r.value.unwrap_or(0.0));
         let cir_ok = "a starting value of at least 0 and a long-run mean theta above 0";
         if v < 0.0 {
-            return bad(f("value"), format!("{v} is negative, and a CIR rate cannot be"), cir_ok);
+            return out_of_range(f("value"), format!("{v} is negative, and a CIR rate cannot be"), cir_ok);
         }
         if t <= 0.0 {
-            return bad(f("theta"), format!("{t} is not above 0, so a CIR rate would sink to zero"), cir_ok);
+            return out_of_range(f("theta"), format!("{t} is not above 0, so a CIR rate would sink to zero"), cir_ok);
         }
         if 2.0 * k * t < sg * sg {
             return bad(
@@ -214,7 +270,7 @@ fn path_points(at: &str, points: &[PathPoint], days: i64, lo: f64, hi: f64, acce
     }
     for (i, pt) in points.iter().enumerate() {
         if i64::from(pt.at.day) > days {
-            return bad(
+            return out_of_range(
                 format!("{at}[{i}].at"),
                 format!("day {} is after the run's last day ({days})", pt.at.day),
                 format!("a day from 1 to {days}"),
@@ -267,7 +323,7 @@ fn metrics(m: &MetricsSpec, sim: &Simulation) -> Check {
     int_range("metrics.max_lag", m.max_lag, 0, 1000, "a whole number of windows from 0 to 1000")?;
     let session = sim.close.0 - sim.open.0;
     if m.return_step.0 < 1_000_000_000 || m.return_step.0 > session / 4 {
-        return bad(
+        return out_of_range(
             "metrics.return_step",
             format!("{} does not fit the session of {}", m.return_step, super::Duration(session)),
             "a duration from \"1s\" to a quarter of the session, e.g. \"1m\"",
@@ -299,14 +355,14 @@ fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn FamilyCatalog)
     let f = |name: &str| format!("{at}.{name}");
     let days = s.simulation.days;
     if i64::from(e.at.day) > days {
-        return bad(
+        return out_of_range(
             f("at"),
             format!("day {} is after the run's last day ({days})", e.at.day),
             format!("a day from 1 to {days}"),
         );
     }
     if i64::from(e.at.day) == days && e.at.time >= s.simulation.close {
-        return bad(
+        return out_of_range(
             f("at"),
             format!(
                 "{} is at or after the last session's close ({}): the change would never apply",
@@ -425,21 +481,21 @@ fn simulation(sim: &Simulation) -> Check {
     }
     let session = sim.close.0 - sim.open.0;
     if sim.window.0 < 1_000_000_000 || sim.window.0 > session {
-        return bad(
+        return out_of_range(
             "simulation.window",
             format!("a window of {} does not fit a session of {}", sim.window, super::Duration(session)),
             "a window from \"1s\" to the session length, e.g. \"5m\"",
         );
     }
     if sim.min_latency.0 <= 0 || sim.min_latency.0 > 60_000_000_000 {
-        return bad(
+        return out_of_range(
             "simulation.min_latency",
             format!("{} is out of range", sim.min_latency),
             "a duration above 0 and at most \"1m\", e.g. \"50ms\"",
         );
     }
     if sim.latency_jitter.0 < 0 || sim.latency_jitter.0 > 60_000_000_000 {
-        return bad(
+        return out_of_range(
             "simulation.latency_jitter",
             format!("{} is out of range", sim.latency_jitter),
             "a duration from \"0s\" to \"1m\"",
@@ -652,7 +708,7 @@ fn distribution(at: &str, d: &Distribution, lo: f64, hi: f64, meaning: &str) -> 
                 );
             }
             (true, Some(x)) if !x.is_finite() => {
-                return bad(f(name), format!("{x} is not a finite number"), meaning.to_string());
+                return out_of_range(f(name), format!("{x} is not a finite number"), meaning.to_string());
             }
             _ => {}
         }
@@ -661,7 +717,7 @@ fn distribution(at: &str, d: &Distribution, lo: f64, hi: f64, meaning: &str) -> 
         if let Some(x) = v
             && (x < lo || x > hi)
         {
-            return bad(f(name), format!("{x} is out of range"), meaning.to_string());
+            return out_of_range(f(name), format!("{x} is out of range"), meaning.to_string());
         }
     }
     let v = |x: Option<f64>| x.unwrap_or(0.0);
@@ -670,12 +726,12 @@ fn distribution(at: &str, d: &Distribution, lo: f64, hi: f64, meaning: &str) -> 
             bad(f("max"), format!("max {} is below min {}", v(d.max), v(d.min)), "max at least min".to_string())
         }
         DistKind::Normal if v(d.sd) < 0.0 => {
-            bad(f("sd"), format!("{} is negative", v(d.sd)), "a standard deviation of at least 0".to_string())
+            out_of_range(f("sd"), format!("{} is negative", v(d.sd)), "a standard deviation of at least 0".to_string())
         }
         DistKind::Lognormal if v(d.median) <= 0.0 => {
-            bad(f("median"), format!("{} is not positive", v(d.median)), "a median above 0".to_string())
+            out_of_range(f("median"), format!("{} is not positive", v(d.median)), "a median above 0".to_string())
         }
-        DistKind::Lognormal if !(0.0..=5.0).contains(&v(d.sigma)) => bad(
+        DistKind::Lognormal if !(0.0..=5.0).contains(&v(d.sigma)) => out_of_range(
             f("sigma"),
             format!("{} is out of range", v(d.sigma)),
             "a log standard deviation from 0 to 5".to_string(),
@@ -686,3 +742,30 @@ fn distribution(at: &str, d: &Distribution, lo: f64, hi: f64, meaning: &str) -> 
 
 /// Longest price history (windows) an agent may look back over.
 pub const MAX_LOOKBACK: i64 = 64;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kind is set where the rule is, not read back from the words.
+    #[test]
+    fn rules_say_their_kind() {
+        let registry = crate::agents::Registry::builtin();
+        let text = include_str!("../../scenarios/baseline.toml");
+        let base = super::super::parse(std::path::Path::new("baseline.toml"), text, &registry).unwrap();
+        let kind = |change: &dyn Fn(&mut Scenario)| {
+            let mut s = base.clone();
+            change(&mut s);
+            validate(&s, &registry).unwrap_err().kind
+        };
+        assert_eq!(kind(&|s| s.products[0].price_band = 0.9), InvalidKind::OutOfRange);
+        assert_eq!(kind(&|s| s.simulation.days = 0), InvalidKind::OutOfRange);
+        assert_eq!(kind(&|s| s.simulation.min_latency = super::super::Duration(0)), InvalidKind::OutOfRange);
+        assert_eq!(kind(&|s| s.products.push(s.products[0].clone())), InvalidKind::Other);
+        assert_eq!(kind(&|s| s.agents[0].family = "nobody".into()), InvalidKind::Other);
+        let mut s = base.clone();
+        s.agents[0].params.insert("spreed".into(), toml::Value::Float(0.1));
+        let e = validate(&s, &registry).unwrap_err();
+        assert_eq!((e.field.as_str(), e.kind), ("agents[0].params.spreed", InvalidKind::UnknownField));
+    }
+}

@@ -176,12 +176,12 @@ impl SimHandle {
     }
 
     /// Asks the thread to quit and waits for it, and for any save still
-    /// being written; Err with the panic message if the thread panicked.
-    pub fn stop(&mut self) -> Result<SimReport, String> {
+    /// being written; Err if the thread panicked or was stopped before.
+    pub fn stop(&mut self) -> Result<SimReport, StopError> {
         let _ = self.commands.send(Command::Quit);
         match self.thread.take() {
-            Some(thread) => thread.join().map_err(|e| panic_text(&*e)),
-            None => Err("the simulation thread was stopped already".to_string()),
+            Some(thread) => thread.join().map_err(|e| StopError::Panicked(panic_text(&*e))),
+            None => Err(StopError::AlreadyStopped),
         }
     }
 
@@ -189,6 +189,17 @@ impl SimHandle {
     pub fn drain_notices(&self) -> Vec<Notice> {
         self.notices.try_iter().collect()
     }
+}
+
+/// Why [`SimHandle::stop`] has no report of the run to give.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StopError {
+    /// The simulation thread panicked; the panic's message.
+    #[error("{0}")]
+    Panicked(String),
+    /// `stop` was called before: the thread and its report are gone.
+    #[error("the simulation thread was stopped already")]
+    AlreadyStopped,
 }
 
 impl Drop for SimHandle {
@@ -423,7 +434,7 @@ impl Sim {
         let worker = std::thread::Builder::new().name("tplus-live-save".into()).spawn(move || {
             let notice = match write_live_run(&dir, &replay, &changes) {
                 Ok(()) => Notice::Saved(dir),
-                Err(e) => Notice::SaveFailed(dir, e),
+                Err(e) => Notice::SaveFailed(dir, e.to_string()),
             };
             let _ = tell.send(notice);
         });
@@ -457,9 +468,27 @@ fn new_live_dir(root: &Path, name: &str) -> Result<PathBuf, (PathBuf, io::Error)
 /// `live_changes.csv`: one row per live change, in the order made.
 pub const LIVE_CHANGES_HEADER: &str = "time,day,time_of_day,target,change";
 
+/// Why a save of the live run failed: reported to the front end as a
+/// [`Notice::SaveFailed`] message.
+#[derive(Debug, thiserror::Error)]
+enum SaveError {
+    /// A file of the save could not be written.
+    #[error("cannot write to {}: {source}", .dir.display())]
+    Write {
+        /// The save's directory.
+        dir: PathBuf,
+        /// What the file system said.
+        #[source]
+        source: io::Error,
+    },
+    /// The replay of the saved scenario could not run.
+    #[error("the replay run failed: {0}")]
+    Replay(#[source] engine::RunError),
+}
+
 /// Writes the replay scenario, the live changes and the replay's results.
-fn write_live_run(dir: &Path, replay: &Scenario, changes: &[(f64, ScriptedEvent)]) -> Result<(), String> {
-    let io_err = |e: io::Error| format!("cannot write to {}: {e}", dir.display());
+fn write_live_run(dir: &Path, replay: &Scenario, changes: &[(f64, ScriptedEvent)]) -> Result<(), SaveError> {
+    let io_err = |source: io::Error| SaveError::Write { dir: dir.to_path_buf(), source };
     let mut toml = PartialFile::create(dir, "scenario.toml").map_err(io_err)?;
     write!(
         toml.writer(),
@@ -482,8 +511,7 @@ fn write_live_run(dir: &Path, replay: &Scenario, changes: &[(f64, ScriptedEvent)
     csv.finish().map_err(io_err)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut writer = RunWriter::create(dir, replay, false).map_err(io_err)?;
-    let outcome = engine::run(replay, &RunOptions { seed: None, threads }, &mut writer)
-        .map_err(|e| format!("the replay run failed: {e}"))?;
+    let outcome = engine::run(replay, &RunOptions { seed: None, threads }, &mut writer).map_err(SaveError::Replay)?;
     writer.finish(dir, replay, &outcome, threads).map_err(io_err)?;
     Ok(())
 }

@@ -9,7 +9,7 @@ use super::heat_map::{HeatInput, heat_height, heat_map, values_fit};
 use super::keys::{KEYS, KeyResult, ValueKind, value_text};
 use super::line_plot::{LineInput, line_plot};
 use super::markdown::render_markdown;
-use super::read::SweepData;
+use super::read::{SweepData, SweepParseError};
 use super::words::{and_list, lower_first, n_range, plural};
 
 /// A key result with the series `sweep.csv` has: (index into `present`, label).
@@ -103,10 +103,7 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
         found.push(Found { key, series });
     }
     if found.is_empty() {
-        return Err(ReportError::Garbled(
-            "sweep.csv".into(),
-            "has none of the key result columns (`sub_success`, `sale_success`, `volume`, …)".into(),
-        ));
+        return Err(ReportError::GarbledSweep("sweep.csv".into(), SweepParseError::NoKeyColumns));
     }
     if ok == 0 {
         notes.push("No run has status `ok`: nothing to plot.".into());

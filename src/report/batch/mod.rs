@@ -57,7 +57,7 @@ pub use heat_map::{HeatInput, heat_map, values_fit};
 pub use interval::{Interval, mean_interval, t_quantile};
 pub use keys::{KEYS, KeyResult, ValueKind, value_text};
 pub use line_plot::{LineInput, line_plot};
-pub use read::{ParamInfo, SweepData, SweepRow, is_sweep_dir, read_sweep};
+pub use read::{ParamInfo, SweepData, SweepParseError, SweepRow, is_sweep_dir, read_sweep};
 
 use super::{ReportError, write_file};
 
@@ -67,7 +67,9 @@ use super::{ReportError, write_file};
 pub fn write_sweep_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let data = read_sweep(dir)?;
     let report = build_sweep(&data).map_err(|e| match e {
-        ReportError::Garbled(p, m) if p == Path::new("sweep.csv") => ReportError::Garbled(dir.join("sweep.csv"), m),
+        ReportError::GarbledSweep(p, e) if p == Path::new("sweep.csv") => {
+            ReportError::GarbledSweep(dir.join("sweep.csv"), e)
+        }
         e => e,
     })?;
     let mut written = Vec::new();

@@ -8,6 +8,75 @@ use serde_json::Value;
 use super::super::{ReportError, check_dir, read_needed};
 use super::keys::KEYS;
 
+/// What is wrong in a sweep's file (`sweep.json` or `sweep.csv`): typed, so
+/// that a caller can tell a cut-short file from another tool's;
+/// [`ReportError::GarbledSweep`] adds the file's path.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepParseError {
+    /// `sweep.json` does not parse.
+    #[error("not JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    /// `sweep.json` has no `definition`: another tool's file, or a sweep's
+    /// cut short before its definition was written.
+    #[error("has no `definition` object: not a sweep's")]
+    NoDefinition,
+    /// The definition has no `sweep` object.
+    #[error("has no `definition.sweep` object")]
+    NoSweep,
+    /// The sweep's `params` is missing or not a list.
+    #[error("`definition.sweep.params` is not a list")]
+    ParamsNotAList,
+    /// A parameter has no path to name its column.
+    #[error("`definition.sweep.params[{index}].path` is missing or not a string")]
+    NoParamPath {
+        /// The parameter's index in `params`, from 0.
+        index: usize,
+    },
+    /// A member of the definition is of the wrong type (a missing or `null`
+    /// one is no error).
+    #[error("`{path}` is not {expected}")]
+    WrongType {
+        /// The member's dotted path, e.g. `definition.sweep.seed`.
+        path: String,
+        /// What it should be, e.g. `a whole number`.
+        expected: &'static str,
+    },
+    /// `sweep.csv` has no header line.
+    #[error("is empty")]
+    Empty,
+    /// `sweep.csv` lacks a column every sweep writes.
+    #[error("lacks the column `{0}`")]
+    MissingColumn(&'static str),
+    /// `sweep.csv` lacks the column of a parameter `sweep.json` defines.
+    #[error("lacks the column `{0}` of a parameter in sweep.json")]
+    MissingParamColumn(String),
+    /// A complete line has more or fewer fields than the header.
+    #[error("line {line}: {fields} fields, the header has {columns}")]
+    FieldCount {
+        /// The line, from 1.
+        line: usize,
+        /// Fields in the line.
+        fields: usize,
+        /// Columns in the header.
+        columns: usize,
+    },
+    /// A cell does not hold what its column does.
+    #[error("line {line}: `{column}` is `{value}`, not {expected}")]
+    BadCell {
+        /// The line, from 1.
+        line: usize,
+        /// The column's name.
+        column: &'static str,
+        /// The cell as written.
+        value: String,
+        /// What the column holds, e.g. `a whole number`.
+        expected: &'static str,
+    },
+    /// `sweep.csv` has none of the key results the report plots.
+    #[error("has none of the key result columns (`sub_success`, `sale_success`, `volume`, …)")]
+    NoKeyColumns,
+}
+
 /// A swept parameter, as `sweep.json` defines it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamInfo {
@@ -75,10 +144,12 @@ fn opt<'a, T>(
     key: &str,
     what: &str,
     get: impl Fn(&'a Value) -> Option<T>,
-) -> Result<Option<T>, String> {
+) -> Result<Option<T>, SweepParseError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => get(v).map(Some).ok_or_else(|| format!("`{what}.{key}` is not {}", expected(key))),
+        Some(v) => get(v)
+            .map(Some)
+            .ok_or_else(|| SweepParseError::WrongType { path: format!("{what}.{key}"), expected: expected(key) }),
     }
 }
 
@@ -100,27 +171,24 @@ pub(super) struct Definition {
     pub(super) params: Vec<ParamInfo>,
 }
 
-pub(super) fn parse_definition(text: &str) -> Result<Definition, String> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let def = doc.get("definition").filter(|d| d.is_object()).ok_or("has no `definition` object: not a sweep's")?;
-    let sweep = def.get("sweep").filter(|s| s.is_object()).ok_or("has no `definition.sweep` object")?;
+pub(super) fn parse_definition(text: &str) -> Result<Definition, SweepParseError> {
+    let doc: Value = serde_json::from_str(text).map_err(SweepParseError::Json)?;
+    let def = doc.get("definition").filter(|d| d.is_object()).ok_or(SweepParseError::NoDefinition)?;
+    let sweep = def.get("sweep").filter(|s| s.is_object()).ok_or(SweepParseError::NoSweep)?;
     let w = "definition.sweep";
-    let params = sweep.get("params").and_then(Value::as_array).ok_or("`definition.sweep.params` is not a list")?;
+    let params = sweep.get("params").and_then(Value::as_array).ok_or(SweepParseError::ParamsNotAList)?;
     let params = params
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let path = p
-                .get("path")
-                .and_then(Value::as_str)
-                .ok_or_else(|| format!("`definition.sweep.params[{i}].path` is missing or not a string"))?;
+            let path = p.get("path").and_then(Value::as_str).ok_or(SweepParseError::NoParamPath { index: i })?;
             let log = p
                 .get("domain")
                 .and_then(Value::as_object)
                 .is_some_and(|d| d.contains_key("loguniform") || d.contains_key("lognormal"));
             Ok(ParamInfo { path: path.to_string(), log })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, SweepParseError>>()?;
     let string = |v: &Value| v.as_str().map(str::to_string);
     Ok(Definition {
         name: opt(sweep, "name", w, string)?,
@@ -134,19 +202,22 @@ pub(super) fn parse_definition(text: &str) -> Result<Definition, String> {
 }
 
 /// Parses `sweep.csv` for the parameters of `def`. Errors name the line.
-pub(super) fn parse_csv(text: &str, params: &[ParamInfo]) -> Result<(Vec<&'static str>, Vec<SweepRow>, bool), String> {
+pub(super) fn parse_csv(
+    text: &str,
+    params: &[ParamInfo],
+) -> Result<(Vec<&'static str>, Vec<SweepRow>, bool), SweepParseError> {
     let mut lines = text.split_inclusive('\n').enumerate().filter(|(_, l)| !l.trim().is_empty());
     let Some((_, header)) = lines.next() else {
-        return Err("is empty".into());
+        return Err(SweepParseError::Empty);
     };
     let header = crate::batch::csv::split(header.trim_end_matches(['\n', '\r']));
     let find = |name: &str| header.iter().position(|c| c == name);
-    let need = |name: &str| find(name).ok_or_else(|| format!("lacks the column `{name}`"));
+    let need = |name: &'static str| find(name).ok_or(SweepParseError::MissingColumn(name));
     let (i_point, i_rep, i_status) = (need("point")?, need("replication")?, need("status")?);
     let i_params = params
         .iter()
-        .map(|p| find(&p.path).ok_or_else(|| format!("lacks the column `{}` of a parameter in sweep.json", p.path)))
-        .collect::<Result<Vec<_>, String>>()?;
+        .map(|p| find(&p.path).ok_or_else(|| SweepParseError::MissingParamColumn(p.path.clone())))
+        .collect::<Result<Vec<_>, SweepParseError>>()?;
     let mut present = Vec::new();
     let mut i_results = Vec::new();
     for (col, _) in KEYS.iter().flat_map(|k| k.series) {
@@ -166,9 +237,14 @@ pub(super) fn parse_csv(text: &str, params: &[ParamInfo]) -> Result<(Vec<&'stati
                 cut = true;
                 continue;
             }
-            return Err(format!("line {line_no}: {} fields, the header has {}", fields.len(), header.len()));
+            return Err(SweepParseError::FieldCount { line: line_no, fields: fields.len(), columns: header.len() });
         }
-        let bad = |col: &str, what: &str, cell: &str| format!("line {line_no}: `{col}` is `{cell}`, not {what}");
+        let bad = |column: &'static str, expected: &'static str, cell: &str| SweepParseError::BadCell {
+            line: line_no,
+            column,
+            value: cell.to_string(),
+            expected,
+        };
         let point = fields[i_point].trim().parse().map_err(|_| bad("point", "a whole number", &fields[i_point]))?;
         let replication =
             fields[i_rep].trim().parse().map_err(|_| bad("replication", "a whole number", &fields[i_rep]))?;
@@ -192,7 +268,7 @@ pub(super) fn parse_csv(text: &str, params: &[ParamInfo]) -> Result<(Vec<&'stati
                     _ => Err(bad(name, "a number", cell)),
                 }
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, SweepParseError>>()?;
         rows.push(SweepRow { point, replication, ok, values, results });
     }
     rows.sort_by_key(|r| (r.point, r.replication));
@@ -205,8 +281,8 @@ pub fn read_sweep(dir: &Path) -> Result<SweepData, ReportError> {
     let need = |name: &str| read_needed(dir, name);
     let (json_path, json) = need("sweep.json")?;
     let (csv_path, csv) = need("sweep.csv")?;
-    let def = parse_definition(&json).map_err(|m| ReportError::Garbled(json_path, m))?;
-    let table = parse_csv(&csv, &def.params).map_err(|m| ReportError::Garbled(csv_path, m))?;
+    let def = parse_definition(&json).map_err(|e| ReportError::GarbledSweep(json_path, e))?;
+    let table = parse_csv(&csv, &def.params).map_err(|e| ReportError::GarbledSweep(csv_path, e))?;
     Ok(SweepData::new(def, table))
 }
 

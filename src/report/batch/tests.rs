@@ -61,7 +61,7 @@ const CSV: &str = "point,replication,seed,a,b,status,error,sub_success,sale_succ
 3,0,7,2,y,ok,,0.1,0.5,70,0.1
 ";
 
-fn parse(json: &str, csv: &str) -> Result<SweepData, String> {
+fn parse(json: &str, csv: &str) -> Result<SweepData, SweepParseError> {
     let def = parse_definition(json)?;
     let table = parse_csv(csv, &def.params)?;
     Ok(SweepData::new(def, table))
@@ -150,7 +150,7 @@ fn many_sampled_values_are_binned() {
 
 #[test]
 fn bad_files_are_told() {
-    let e = |json: &str, csv: &str| parse(json, csv).unwrap_err();
+    let e = |json: &str, csv: &str| parse(json, csv).unwrap_err().to_string();
     assert!(e("not json", CSV).contains("not JSON"));
     assert!(e("{}", CSV).contains("no `definition`"));
     assert!(e(r#"{"definition": {"sweep": {"params": [{"x": 1}]}}}"#, CSV).contains("params[0].path"));
@@ -205,7 +205,7 @@ fn a_sweep_without_parameters_or_key_columns() {
     assert!(r.sections.is_empty());
     assert!(r.markdown.contains("varies no parameter") && r.markdown.contains("| 2 | 6 |"), "{}", r.markdown);
     let d = parse(json, "point,replication,status\n0,0,ok\n").unwrap();
-    assert!(matches!(build_sweep(&d), Err(ReportError::Garbled(..))));
+    assert!(matches!(build_sweep(&d), Err(ReportError::GarbledSweep(_, SweepParseError::NoKeyColumns))));
 }
 
 #[test]
@@ -220,7 +220,7 @@ fn sweep_directories_are_recognised_and_checked() {
     assert!(e.is_bad_input() && e.to_string().contains("sweep.json: missing"), "{e}");
     std::fs::write(dir.join("sweep.json"), "[]").unwrap();
     let e = crate::report::write_report(&dir).unwrap_err();
-    assert!(matches!(e, ReportError::Garbled(..)) && e.to_string().contains("sweep.json"), "{e}");
+    assert!(matches!(e, ReportError::GarbledSweep(..)) && e.to_string().contains("sweep.json"), "{e}");
     std::fs::write(dir.join("sweep.json"), JSON).unwrap();
     let files = crate::report::write_report(&dir).unwrap();
     assert_eq!(files.last().unwrap().file_name().unwrap(), "report.md");
