@@ -114,6 +114,8 @@ pub trait Population: Send + Sync {
     fn live_mut(&mut self, id: u32) -> &mut [LiveOrder; 2];
     /// Starts loading member `id`'s record into the cache.
     fn prefetch(&self, id: u32);
+    /// Starts loading the records of the members `wakes` lists (time, id).
+    fn prefetch_all(&self, wakes: &[(i64, u32)]);
     /// Wakes the members `wakes` lists (time, id; ids ascending, all of this
     /// group) one after another on the calling thread, appending each
     /// action to `out` as (arrival time, agent id, action) as it is decided.
@@ -226,6 +228,13 @@ impl<B: Behaviour> Population for Members<B> {
     fn prefetch(&self, id: u32) {
         if let Some(agent) = self.agents.get(id.wrapping_sub(self.first_id) as usize) {
             prefetch(agent);
+        }
+    }
+
+    #[inline]
+    fn prefetch_all(&self, wakes: &[(i64, u32)]) {
+        for &(_, id) in wakes {
+            self.prefetch(id);
         }
     }
 

@@ -28,12 +28,10 @@ impl Engine<'_> {
         let end = (self.min_latency.div(first) + 1) * self.min_latency.get();
         self.batch.clear();
         let until = end.min(close);
-        let (mut next, mut next_group) = (i64::MAX, 0);
-        for (g, feed) in self.feeds.iter_mut().enumerate() {
+        let mut next = i64::MAX;
+        for feed in &mut self.feeds {
             feed.take_before(until, &mut self.batch);
-            if feed.next_time() < next {
-                (next, next_group) = (feed.next_time(), g);
-            }
+            next = next.min(feed.next_time());
         }
         self.next_wake_at = next;
         if self.batch.len() > 1 {
@@ -57,8 +55,11 @@ impl Engine<'_> {
                 Some((last, run)) if *last == g => run.end = k + 1,
                 _ => self.batch_runs.push((g, k..k + 1)),
             }
-            self.groups[g].prefetch(id);
             self.path.accounts().prefetch(id);
+            self.metrics.prefetch_customer(id);
+        }
+        for (g, run) in &self.batch_runs {
+            self.groups[*g].prefetch_all(&self.batch[run.clone()]);
         }
         self.advance_groups(t0);
         self.refresh_snapshot(t0);
@@ -71,6 +72,9 @@ impl Engine<'_> {
             && self.batch.len() > 1
             && self.batch_runs.iter().map(|(g, run)| self.groups[*g].cost_ns() * run.len() as f64).sum::<f64>()
                 >= SPREAD_MIN_NS;
+        if spread {
+            self.warm.release();
+        }
         let ctx = Context { snapshot: &self.snapshot, accounts: self.path.accounts() };
         let (groups, batch, runs) = (&mut self.groups, &self.batch, &self.batch_runs);
         self.pending.clear();
@@ -79,6 +83,7 @@ impl Engine<'_> {
             // agent, so the groups and the agents within each may decide at
             // once; each group keeps its own results, in wake-up order.
             decide_spread(groups, 0, runs, batch, &ctx);
+            self.warm.keep();
             for &(g, _) in runs {
                 for &(id, d) in self.groups[g].decisions() {
                     self.pending.extend(d.actions.iter().map(|&a| (d.at, id, a)));
@@ -90,10 +95,11 @@ impl Engine<'_> {
                 groups[*g].decide(&batch[run.clone()], &ctx, &mut self.pending);
             }
         }
-        // The agent that wakes next: its line loads while this batch's
-        // messages are handled.
-        if let (Some(feed), Some(group)) = (self.feeds.get(next_group), self.groups.get(next_group)) {
-            group.prefetch(feed.next_agent());
+        // Each group's next agent to wake: its line loads while this batch's
+        // messages are handled, well before its own batch. Only the groups
+        // in this batch have a new one.
+        for &(g, _) in &self.batch_runs {
+            self.groups[g].prefetch(self.feeds[g].next_agent());
         }
         // Arrival order is (time, agent id, the agent's own order): a stable
         // sort keeps each agent's own order, and no two agents share an id.

@@ -18,6 +18,7 @@ mod observer;
 pub mod order_path;
 mod queue;
 pub mod record;
+mod warm;
 
 use std::time::{Duration, Instant};
 
@@ -270,6 +271,8 @@ struct Engine<'a> {
     /// The groups in the batch, each with its part of it (a range of `batch`).
     batch_runs: Vec<(usize, std::ops::Range<usize>)>,
     pending: Vec<(i64, u32, Action)>,
+    /// A pool thread kept awake between spread batches.
+    warm: warm::Warm,
 }
 
 impl<'a> Engine<'a> {
@@ -430,6 +433,7 @@ impl<'a> Engine<'a> {
             batch: Vec::with_capacity(1024),
             batch_runs: Vec::with_capacity(s.agents.len()),
             pending: Vec::with_capacity(1024),
+            warm: warm::Warm::default(),
         })
     }
 
