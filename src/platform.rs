@@ -17,7 +17,8 @@ pub const PLATFORM: u32 = 0;
 /// Why the platform refused an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Reject {
-    /// The customer's credit score is below the product's minimum.
+    /// The customer's credit score is below the product's minimum (buys
+    /// only, unless the product's `credit_gate` is `all`).
     CreditScore,
     /// No lots, or more than the product's largest order.
     SizeLimit,
@@ -257,7 +258,9 @@ impl Accounts {
             return Ok(Reservation { per_lot: 0 });
         }
         let d = day as usize;
-        if f64::from(self.accounts[account as usize].score) < spec.min_credit_score {
+        // The gate vets subscriptions: a holder may always sell.
+        if (side == Side::Buy || spec.gate_sales) && f64::from(self.accounts[account as usize].score) < spec.min_credit_score
+        {
             return Err(Reject::CreditScore);
         }
         if lots == 0 || lots > spec.max_order_lots {
@@ -421,6 +424,18 @@ mod tests {
         assert_eq!(a.available_cash(1), 1_000_000_000);
         let mut poor = accounts(&s, 1_000, 500.0, 0);
         assert_eq!(poor.check_and_reserve(1, 0, &s, 0, Side::Buy, Some(nav), 1), Err(Reject::CreditScore));
+    }
+
+    #[test]
+    fn the_credit_gate_vets_subscriptions_and_never_a_holders_sale_unless_asked() {
+        let mut s = spec(3);
+        let nav = s.supply_price(0);
+        let mut poor = accounts(&s, 1_000, 500.0, 5);
+        assert_eq!(poor.check_and_reserve(1, 0, &s, 0, Side::Buy, Some(nav), 1), Err(Reject::CreditScore));
+        assert!(poor.check_and_reserve(1, 0, &s, 0, Side::Sell, Some(nav), 5).is_ok(), "a holder may always sell");
+        s.gate_sales = true;
+        let mut poor = accounts(&s, 1_000, 500.0, 5);
+        assert_eq!(poor.check_and_reserve(1, 0, &s, 0, Side::Sell, Some(nav), 5), Err(Reject::CreditScore));
     }
 
     #[test]

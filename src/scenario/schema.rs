@@ -110,9 +110,13 @@ pub struct Product {
     /// Business days a holding may be sold in before the platform redeems it at
     /// a penalty (a failed sale).
     pub holding_limit_days: i64,
-    /// Orders of customers scoring below this are rejected (0–1000 points).
+    /// Orders of customers scoring below this are rejected (0–1000 points):
+    /// subscriptions (buys) only, unless `credit_gate` says otherwise.
     #[serde(default)]
     pub min_credit_score: f64,
+    /// Which orders the credit score vets.
+    #[serde(default)]
+    pub credit_gate: CreditGate,
     /// Fraction of NAV cut when the platform redeems at the holding limit.
     #[serde(default)]
     pub redemption_penalty: f64,
@@ -570,6 +574,22 @@ fn default_income_band() -> Distribution {
 }
 fn default_tenure_days() -> Distribution {
     Distribution::fixed(365.0)
+}
+
+/// Which orders a product's minimum credit score applies to.
+///
+/// A platform vets who may *buy* (subscribe): the score stands for the risk
+/// that a customer cannot carry what it buys. It never stops a holder from
+/// selling, which is what a customer in trouble needs to do; `all` exists
+/// for a scenario that wants to study that artefact.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditGate {
+    /// Buys only (the default).
+    #[default]
+    Subscriptions,
+    /// Buys and sales alike.
+    All,
 }
 
 /// How a group's members wake up.
