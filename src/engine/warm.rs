@@ -40,7 +40,14 @@ impl Warm {
     pub(super) fn keep(&mut self) {
         let batch = Arc::clone(&self.batch);
         let current = batch.load(Ordering::Relaxed);
+        let engine = rayon::current_thread_index();
         rayon::spawn(move || {
+            // A job spawned on a pool thread waits in that thread's own
+            // queue: the engine's thread may run it itself while it waits
+            // in a join, where spinning would only stall it.
+            if rayon::current_thread_index() == engine {
+                return;
+            }
             let start = Instant::now();
             let mut spins = 0u32;
             while batch.load(Ordering::Acquire) == current {
