@@ -211,11 +211,12 @@ impl Behaviour for Herding {
         }
         let view = &snap.products[product as usize];
         let (kind, all_or_none, want) = self.shape.draw(&mut agent.rng);
-        // Herders take liquidity: they join the opposite touch, or the reference price when that side is empty.
-        let reference = view.reference_price();
+        // Herders take liquidity: they join the opposite touch, or anchor
+        // to the mid or NAV when that side is empty (not to a stale trade).
+        let anchor = view.anchor();
         let price = match side {
-            Side::Buy => view.best_ask.unwrap_or(reference.ceil() as i64),
-            Side::Sell => view.best_bid.unwrap_or(reference.floor() as i64),
+            Side::Buy => view.best_ask.unwrap_or(anchor.ceil() as i64),
+            Side::Sell => view.best_bid.unwrap_or(anchor.floor() as i64),
         }
         .clamp(view.band_lo, view.band_hi);
         let order = OrderRequest { product, side, kind, price, lots: want, all_or_none, ttl: self.order_ttl };

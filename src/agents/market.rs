@@ -62,7 +62,20 @@ pub struct ProductView {
 }
 
 impl ProductView {
-    /// The price agents take as "the market": the mid when both sides
+    /// The mid of a two-sided book (fractional ticks); None when a side is empty.
+    pub fn mid(&self) -> Option<f64> {
+        self.best_bid.zip(self.best_ask).map(|(b, a)| (b + a) as f64 / 2.0)
+    }
+
+    /// The price a customer anchors to: the mid of a two-sided book, else
+    /// NAV (fractional ticks). Never the last trade: when one side has
+    /// emptied, the last trade is stale and may sit at the edge of the
+    /// band, far from what the note is worth.
+    pub fn anchor(&self) -> f64 {
+        self.mid().unwrap_or(self.nav_ticks)
+    }
+
+    /// The price a display takes as "the market": the mid when both sides
     /// quote, else the last trade, else NAV (fractional ticks).
     pub fn reference_price(&self) -> f64 {
         match (self.best_bid, self.best_ask, self.last_price) {

@@ -128,7 +128,7 @@ impl Behaviour for Rational {
         let market = &snap.markets[product as usize];
         let epsilon = std_normal(&mut agent.rng) * self.noise_sd;
 
-        let price = view.reference_price();
+        let price = view.anchor();
         let failed = (1.0 - market.sale_success).clamp(0.0, 1.0);
         let exit = view.nav_next_ticks * (1.0 - failed * view.redemption_penalty);
         let fundamental = (exit - price) / price;

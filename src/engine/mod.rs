@@ -614,7 +614,7 @@ impl<'a> Engine<'a> {
         let open = self.cal.day(self.day).open;
         let k = ((self.next_grid - open) / self.metrics.grid.step()) as usize;
         for (p, view) in self.snapshot.products.iter().enumerate() {
-            self.metrics.grid.sample(self.day, k, p, view.reference_price());
+            self.metrics.grid.sample(self.day, k, p, view.mid());
         }
         self.next_grid += self.metrics.grid.step();
     }

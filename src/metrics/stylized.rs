@@ -28,6 +28,8 @@ pub struct PriceGrid {
     volume: Vec<u64>,
     /// +1 for a buyer-initiated trade, −1 for a seller-initiated one, per product in order.
     signs: Vec<Vec<i8>>,
+    /// Per product: points sampled, and those skipped because a side of the book was empty.
+    points: Vec<(u64, u64)>,
 }
 
 impl PriceGrid {
@@ -41,6 +43,7 @@ impl PriceGrid {
             log_price: vec![f64::NAN; per_day * days * n_products],
             volume: vec![0; per_day * days * n_products],
             signs: vec![Vec::new(); n_products],
+            points: vec![(0, 0); n_products],
         }
     }
 
@@ -62,14 +65,21 @@ impl PriceGrid {
         (k < self.per_day).then(|| (day as usize * self.per_day + k) * self.n_products + product)
     }
 
-    /// Records the price (ticks, > 0) of `product` at point `k` (1-based) of `day`.
-    pub fn sample(&mut self, day: u32, k: usize, product: usize, price: f64) {
-        if k >= 1
-            && k <= self.per_day
-            && price > 0.0
-            && let Some(i) = self.slot(day, (k as i64 - 1) * self.step, product)
-        {
-            self.log_price[i] = price.ln();
+    /// Records the mid (ticks, > 0) of `product` at point `k` (1-based) of
+    /// `day`, or that the book had an empty side there (`None`): such a
+    /// point has no price, so no return starts or ends at it. A last trade
+    /// carried over an empty side would be stale, and flipping between it
+    /// and the mid would fake the returns every fact is computed from.
+    pub fn sample(&mut self, day: u32, k: usize, product: usize, mid: Option<f64>) {
+        if !(1..=self.per_day).contains(&k) {
+            return;
+        }
+        let Some(i) = self.slot(day, (k as i64 - 1) * self.step, product) else { return };
+        let counts = &mut self.points[product];
+        counts.0 += 1;
+        match mid {
+            Some(price) if price > 0.0 => self.log_price[i] = price.ln(),
+            _ => counts.1 += 1,
         }
     }
 
@@ -134,8 +144,12 @@ impl PriceGrid {
             .collect();
         let acf_abs = acf_within_days(&abs, &starts, 50);
         let signs: Vec<f64> = self.signs[product].iter().map(|&s| f64::from(s)).collect();
+        let (points, one_sided) = self.points[product];
         StylizedFacts {
             return_step_seconds: step_secs,
+            points,
+            one_sided_points: one_sided,
+            two_sided_share: (points > 0).then(|| 1.0 - one_sided as f64 / points as f64),
             returns: r.len(),
             excess_kurtosis,
             hill_tail_index: stats::hill_tail_index(&r, tail_fraction).map(|(alpha, k)| Hill {
@@ -198,6 +212,12 @@ fn lags(v: &[Option<f64>]) -> Vec<LagValue> {
 pub struct StylizedFacts {
     /// Seconds between grid points.
     pub return_step_seconds: f64,
+    /// Grid points sampled.
+    pub points: u64,
+    /// Points skipped because a side of the book was empty (no mid).
+    pub one_sided_points: u64,
+    /// Share of the points where both sides quoted; None without points.
+    pub two_sided_share: Option<f64>,
     /// Grid returns used (within days).
     pub returns: usize,
     /// Excess kurtosis of returns over 1, 5, 30 and 60 minutes.
@@ -314,11 +334,15 @@ mod tests {
     #[test]
     fn missing_prices_break_returns() {
         let mut g = PriceGrid::new(MIN, 4 * MIN, 1, 1);
-        g.sample(0, 1, 0, 1.0);
-        g.sample(0, 3, 0, 2.0);
-        g.sample(0, 4, 0, 4.0);
+        g.sample(0, 1, 0, Some(1.0));
+        g.sample(0, 2, 0, None);
+        g.sample(0, 3, 0, Some(2.0));
+        g.sample(0, 4, 0, Some(4.0));
         let (r, _, _) = g.returns_by_day(0);
-        assert_eq!(r.len(), 1);
+        assert_eq!(r.len(), 1, "only points 3 and 4 are consecutive and two-sided");
         assert!((r[0] - 2f64.ln()).abs() < 1e-12);
+        let facts = g.facts(0, 0.1);
+        assert_eq!((facts.points, facts.one_sided_points), (4, 1));
+        assert_eq!(facts.two_sided_share, Some(0.75));
     }
 }
