@@ -46,6 +46,8 @@ pub struct ProductSpec {
     pub max_order_lots: u32,
     /// Lots the platform offers at NAV at each session open (0: none).
     pub primary_supply_lots: u32,
+    /// Lots the issuer buys back at NAV each day (the redemption quota).
+    pub redemption_quota_lots: u32,
     /// Business days a holding may be sold in before the platform redeems it.
     pub holding_limit: u32,
     /// Per business day: NAV in (fractional) ticks, band limits in whole ticks.
@@ -100,6 +102,7 @@ impl ProductSpec {
             redemption_penalty: p.redemption_penalty,
             max_order_lots: p.max_order_lots as u32,
             primary_supply_lots: p.primary_supply_lots as u32,
+            redemption_quota_lots: p.redemption_quota_lots as u32,
             holding_limit,
             nav_ticks,
             band_lo,
@@ -119,6 +122,11 @@ impl ProductSpec {
     /// The platform's primary-supply price on `day`: NAV rounded up to a tick.
     pub fn supply_price(&self, day: u32) -> i64 {
         (self.nav_ticks[day as usize] - 1e-9).ceil() as i64
+    }
+
+    /// The issuer's redemption price on `day`: NAV rounded down to a tick.
+    pub fn redemption_price(&self, day: u32) -> i64 {
+        (self.nav_ticks[day as usize] + 1e-9).floor() as i64
     }
 
     /// Ring slots a holding needs: the cohorts alive at one day's close.

@@ -238,24 +238,24 @@ fn rate_hike_cuts_subscriptions_against_the_same_run_without_it() {
             total.lots_filled += part.lots_filled;
         }
     }
-    // Measured (seeds 11, 12, 13 pooled): 0.74 of the control's lots filled;
-    // success 0.407 against 0.427, a two-proportion z of 11. One seed alone
-    // gave z between 1.6 and 15 over seeds 1-7 and 11-13.
+    // The lesson is the volume: fewer customers clear their threshold, so
+    // fewer lots are subscribed. Success among those who still bid is not
+    // the effect (with the credit gate on buys only it rises slightly,
+    // since fewer buyers meet the same sellers); the test prints it.
+    let z = z_lower(&h, &c);
+    println!(
+        "pooled: lots filled {} vs {} ({:.2} of the control), success {:.4} vs {:.4} (z {z:.2})",
+        h.lots_filled,
+        c.lots_filled,
+        h.lots_filled as f64 / c.lots_filled as f64,
+        success(&h),
+        success(&c)
+    );
     assert!(
         (h.lots_filled as f64) < 0.85 * c.lots_filled as f64,
         "subscription volume after the hike {} is not well below the control's {}",
         h.lots_filled,
         c.lots_filled
-    );
-    let z = z_lower(&h, &c);
-    println!("pooled: lots filled {} vs {}, success z {z:.2}", h.lots_filled, c.lots_filled);
-    assert!(
-        z > 3.0,
-        "subscription success after the hike {:.4} ({} closed) is not clearly below the control's {:.4} ({} closed): z = {z:.2}",
-        success(&h),
-        h.closed,
-        success(&c),
-        c.closed
     );
 }
 

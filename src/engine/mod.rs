@@ -660,22 +660,33 @@ impl<'a> Engine<'a> {
     }
 
     #[inline(never)]
+    /// The primary market opens: the issuer quotes the day's NAV on both
+    /// sides of each product's book, an ask for the subscription quota and
+    /// a bid for the redemption quota (Chinese money-market notes are
+    /// subscribed and redeemed at NAV on demand, within daily quotas). The
+    /// quotes rest until used up or the close.
     fn post_primary_supply(&mut self, open: i64) {
         for p in 0..self.specs.len() {
-            let lots = self.specs[p].primary_supply_lots;
-            if lots == 0 {
-                continue;
+            let spec = &self.specs[p];
+            let quotes = [
+                (Side::Sell, spec.supply_price(self.day), spec.primary_supply_lots),
+                (Side::Buy, spec.redemption_price(self.day), spec.redemption_quota_lots),
+            ];
+            for (side, price, lots) in quotes {
+                if lots == 0 {
+                    continue;
+                }
+                let request = OrderRequest {
+                    product: p as u16,
+                    side,
+                    kind: OrderKind::Limit,
+                    price,
+                    lots,
+                    all_or_none: false,
+                    ttl: i64::MAX / 4,
+                };
+                self.on_order(open, PLATFORM, request);
             }
-            let request = OrderRequest {
-                product: p as u16,
-                side: Side::Sell,
-                kind: OrderKind::Limit,
-                price: self.specs[p].supply_price(self.day),
-                lots,
-                all_or_none: false,
-                ttl: i64::MAX / 4,
-            };
-            self.on_order(open, PLATFORM, request);
         }
     }
 

@@ -95,6 +95,12 @@ impl PathObserver for Observer<'_> {
     fn traded(&mut self, t: Nanos, f: &Fill) {
         let w = self.cal.window_of(self.day, t);
         self.metrics.traded(w, f.product, f.price, f.lots, f.value);
+        match (f.buyer, f.seller) {
+            (PLATFORM, PLATFORM) => {}
+            (PLATFORM, _) => self.metrics.primary(f.product, Side::Sell, f.lots),
+            (_, PLATFORM) => self.metrics.primary(f.product, Side::Buy, f.lots),
+            _ => {}
+        }
         let open = self.cal.day(self.day).open;
         self.metrics.grid.trade(self.day, t - open, f.product, f.lots, f.aggressor == Side::Buy);
         self.stats.trades += 1;

@@ -124,6 +124,10 @@ pub struct Totals {
     pub redeemed_failed_lots: u64,
     /// Lots the platform redeemed at maturity, at NAV.
     pub matured_lots: u64,
+    /// Lots customers bought from the issuer's primary quote (subscriptions at NAV).
+    pub primary_subscribed_lots: u64,
+    /// Lots customers sold to the issuer's primary quote (redemptions at NAV).
+    pub primary_redeemed_lots: u64,
 }
 
 /// The environment during a window (values at its start, after any change
@@ -284,6 +288,16 @@ impl Metrics {
         w.trades += 1;
         w.last_price = Some(price);
         self.totals[product].turnover_micros += i128::from(value_micros);
+    }
+
+    /// A trade with the issuer: `lots` subscribed (`Side::Buy`, the customer
+    /// bought) or redeemed (`Side::Sell`) at NAV on the primary market.
+    pub fn primary(&mut self, product: usize, customer_side: Side, lots: u32) {
+        let t = &mut self.totals[product];
+        match customer_side {
+            Side::Buy => t.primary_subscribed_lots += u64::from(lots),
+            Side::Sell => t.primary_redeemed_lots += u64::from(lots),
+        }
     }
 
     /// A customer asked to cancel an order on `product`; `too_late` when the order

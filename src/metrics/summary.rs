@@ -294,6 +294,10 @@ fn block(
         turnover: totals.iter().map(|t| t.turnover_micros).sum::<i128>() as f64 / 1e6,
         redeemed_failed_lots: sum(|t| t.redeemed_failed_lots),
         matured_lots: sum(|t| t.matured_lots),
+        primary: Primary {
+            subscribed_lots: sum(|t| t.primary_subscribed_lots),
+            redeemed_lots: sum(|t| t.primary_redeemed_lots),
+        },
         correlation: Correlations {
             subscription_success_vs_volume: correlation(&sub, &vol),
             sale_success_vs_volume: correlation(&sale, &vol),
@@ -309,6 +313,16 @@ fn block(
         },
         stylized_facts: None,
     }
+}
+
+/// Customers' trades with the issuer's primary quotes, in lots.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Primary {
+    /// Bought from the issuer at NAV (subscriptions).
+    pub subscribed_lots: u64,
+    /// Sold to the issuer at NAV (redemptions on demand: successful sales,
+    /// unlike the penalised redemptions at the holding limit).
+    pub redeemed_lots: u64,
 }
 
 /// What a run measured, for `summary.json`: per product, all products
@@ -348,6 +362,9 @@ pub struct ProductSummary {
     pub redeemed_failed_lots: u64,
     /// Lots the platform redeemed at maturity, at NAV.
     pub matured_lots: u64,
+    /// The primary market: what customers traded with the issuer at NAV,
+    /// apart from the secondary book.
+    pub primary: Primary,
     /// Correlations of success with volume, the loan rate and the price level,
     /// per window.
     pub correlation: Correlations,

@@ -126,9 +126,16 @@ pub struct Product {
     /// Largest order, in lots; larger orders are rejected.
     #[serde(default = "default_max_order_lots")]
     pub max_order_lots: i64,
-    /// Lots the platform offers at NAV at each session open.
+    /// The primary market's subscription quota: lots the issuer (the
+    /// platform) sells at the day's NAV, rounded up to a tick, from each
+    /// session open until sold out or the close.
     #[serde(default)]
     pub primary_supply_lots: i64,
+    /// The primary market's redemption quota: lots the issuer buys back at
+    /// the day's NAV, rounded down to a tick, from each session open until
+    /// used up or the close.
+    #[serde(default)]
+    pub redemption_quota_lots: i64,
 }
 
 fn default_lot_size() -> i64 {

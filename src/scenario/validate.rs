@@ -583,6 +583,13 @@ fn product(at: &str, p: &Product) -> Check {
         0,
         1_000_000_000,
         "a whole number of lots from 0 to 1000000000",
+    )?;
+    int_range(
+        &f("redemption_quota_lots"),
+        p.redemption_quota_lots,
+        0,
+        1_000_000_000,
+        "a whole number of lots from 0 to 1000000000",
     )
 }
 
