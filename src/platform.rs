@@ -123,6 +123,8 @@ pub struct Account {
 pub struct Accounts {
     accounts: Vec<Account>,
     holdings: Vec<Holdings>,
+    /// Account ids of dealers (market makers), exempt from T+1.
+    dealers: Vec<std::ops::Range<u32>>,
 }
 
 /// What an accepted order holds back until it is done.
@@ -146,6 +148,7 @@ impl Accounts {
                     Holdings { ring: p.ring_len(), stride, words: vec![0; n_accounts * stride] }
                 })
                 .collect(),
+            dealers: Vec::new(),
         }
     }
 
@@ -222,13 +225,29 @@ impl Accounts {
         self.holdings[product].of(account)[TOTAL]
     }
 
-    /// Lots the account may sell on `day`: held, bought before `day`, not
-    /// already promised to a resting sell.
+    /// Lots the account may sell on `day`: held, bought before `day` (or
+    /// today too, for a dealer), not already promised to a resting sell.
     #[inline]
     pub fn sellable(&self, product: usize, account: u32, day: u32) -> u32 {
         let h = &self.holdings[product];
         let rec = h.of(account);
-        rec[TOTAL] - rec[h.cohort(i64::from(day))] - rec[RESERVED]
+        let today = if self.is_dealer(account) { 0 } else { rec[h.cohort(i64::from(day))] };
+        rec[TOTAL] - today - rec[RESERVED]
+    }
+
+    /// Accounts `ids` are dealers (market makers): exempt from T+1, they
+    /// may resell within the day what they bought today.
+    pub fn add_dealers(&mut self, ids: std::ops::Range<u32>) {
+        if !ids.is_empty() {
+            self.dealers.push(ids);
+        }
+    }
+
+    /// Whether `account` is a dealer: a scan of a handful of ranges, which
+    /// stay in cache.
+    #[inline]
+    pub fn is_dealer(&self, account: u32) -> bool {
+        self.dealers.iter().any(|r| r.contains(&account))
     }
 
     /// Lots the account bought `holding_limit` business days before `day`:
@@ -259,7 +278,8 @@ impl Accounts {
         }
         let d = day as usize;
         // The gate vets subscriptions: a holder may always sell.
-        if (side == Side::Buy || spec.gate_sales) && f64::from(self.accounts[account as usize].score) < spec.min_credit_score
+        if (side == Side::Buy || spec.gate_sales)
+            && f64::from(self.accounts[account as usize].score) < spec.min_credit_score
         {
             return Err(Reject::CreditScore);
         }
@@ -319,6 +339,7 @@ impl Accounts {
     ) {
         self.accounts[buyer as usize].cash -= value;
         self.accounts[seller as usize].cash += value;
+        let seller_is_dealer = self.is_dealer(seller);
         let h = &mut self.holdings[product];
         if buyer != PLATFORM {
             self.accounts[buyer as usize].reserved_cash -= buyer_reserved.per_lot * i64::from(lots);
@@ -332,9 +353,11 @@ impl Accounts {
             let rec = h.of_mut(seller);
             rec[RESERVED] -= lots;
             rec[TOTAL] -= lots;
-            // Oldest cohorts go first: they are the nearest to their deadline.
+            // Oldest cohorts go first: they are the nearest to their
+            // deadline; a dealer's sale may reach today's.
+            let last = i64::from(day) + i64::from(seller_is_dealer);
             let mut left = lots;
-            for cohort in first..i64::from(day) {
+            for cohort in first..last {
                 let c = RING + cohort.rem_euclid(ring) as usize;
                 let take = left.min(rec[c]);
                 rec[c] -= take;

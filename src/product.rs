@@ -124,9 +124,11 @@ impl ProductSpec {
         (self.nav_ticks[day as usize] - 1e-9).ceil() as i64
     }
 
-    /// The issuer's redemption price on `day`: NAV rounded down to a tick.
+    /// The issuer's redemption price on `day`: NAV rounded down to a tick,
+    /// and a tick below the supply price when NAV sits on a tick, so that
+    /// the issuer's own bid and ask never meet.
     pub fn redemption_price(&self, day: u32) -> i64 {
-        (self.nav_ticks[day as usize] + 1e-9).floor() as i64
+        ((self.nav_ticks[day as usize] + 1e-9).floor() as i64).min(self.supply_price(day) - 1)
     }
 
     /// Ring slots a holding needs: the cohorts alive at one day's close.

@@ -218,6 +218,11 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
     /// Whether it has group-level dynamics ([`Behaviour::open_day`],
     /// [`Behaviour::advance`]); the engine steps only the groups that do.
     const GROUP_DYNAMICS: bool = false;
+    /// Whether its members are dealers: the platform's market makers, who
+    /// may resell within the day what they bought today. T+1 binds
+    /// customers; a market maker bound by it could not turn its stock over
+    /// and its asks would dry up as it bought.
+    const DEALER: bool = false;
     /// The group-level parameters a scripted event or the live view may
     /// change while the run goes on (e.g. `herding`).
     const LIVE_PARAMS: &'static [&'static str] = &[];

@@ -26,6 +26,9 @@ pub struct Snapshot {
     pub days_to_next: f64,
     /// Metrics windows per business day, to scale per-window statistics.
     pub windows_per_day: f64,
+    /// Share of today's session still to come, from 1 at the open to 0 at
+    /// the close (a market maker's horizon).
+    pub session_left: f64,
     /// Per product (by scenario index): its prices, band and touch today.
     pub products: Vec<ProductView>,
     /// Per product: the recent history agents read (oldest first).

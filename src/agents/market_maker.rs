@@ -1,8 +1,22 @@
-//! Market makers: liquidity providers that keep a bid and an ask around NAV
-//! and refresh both at every wake-up, shading them against their inventory
-//! (the inventory-control quoting of Ho & Stoll 1981 and Avellaneda & Stoikov
-//! 2008 in its simplest linear form: quotes move down by `inventory_skew`
-//! of NAV per lot held above the starting holding, and up per lot below it).
+//! Market makers: the platform's dealers, quoting a bid and an ask around
+//! the mid with the inventory control of Avellaneda & Stoikov (2008), "High-
+//! frequency trading in a limit order book", Quantitative Finance 8(3):
+//! 217–224. A maker holding q quotes' worth of stock away from its target
+//! values the note at the reservation price
+//!
+//! r = s − q · γ · σ² · (T − t)
+//!
+//! and quotes a total spread of
+//!
+//! δ = γ · σ² · (T − t) + (2 / γ) · ln(1 + γ / k)
+//!
+//! around it, where s is the mid (NAV when a side is empty), γ the risk
+//! aversion, σ the volatility of the mid per metrics window (from the
+//! recent window returns, at least one tick), T − t the windows left in the
+//! session, and k how fast the arrival of orders falls off with a quote's
+//! distance from the mid. Prices are in ticks, γ and k per tick, q in
+//! quotes (lots away from the target over `quote_lots`). A maker is a dealer
+//! ([`Behaviour::DEALER`]): it may resell within the day what it bought.
 
 use super::params::minutes;
 use super::{
@@ -15,12 +29,16 @@ use crate::scenario::Duration;
 crate::behaviour_params! {
     /// Parameters of the market-maker family.
     pub struct MarketMakerParams {
-        /// Quoted spread, as a fraction of NAV (bid and ask sit half of it either side).
-        spread: f64 = 0.001, Real(1e-6, 0.5), "a fraction of NAV above 0 and at most 0.5, e.g. 0.001";
+        /// Least total spread quoted, as a fraction of NAV: a floor under the Avellaneda–Stoikov spread.
+        spread: f64 = 0.0002, Real(1e-6, 0.5), "a fraction of NAV above 0 and at most 0.5, e.g. 0.0002";
         /// Lots quoted on each side.
         quote_lots: i64 = 100, Int(1, 100_000_000), "a whole number of lots, at least 1";
-        /// Quote shift per lot of inventory away from the starting holding, as a fraction of NAV.
-        inventory_skew: f64 = 0.000_000_02, Real(0.0, 0.1), "a fraction of NAV per lot from 0 to 0.1";
+        /// Risk aversion γ, per tick: how far inventory moves the quotes and how wide they are.
+        risk_aversion: f64 = 0.05, Real(1e-6, 10.0), "a number per tick above 0 and at most 10, e.g. 0.05";
+        /// Order-arrival decay k, per tick: how fast fills fall off with a quote's distance from the mid.
+        liquidity: f64 = 0.3, Real(1e-6, 100.0), "a number per tick above 0 and at most 100, e.g. 0.3";
+        /// Metrics windows of returns the volatility σ is estimated from.
+        lookback: i64 = 12, Int(1, 500), "a whole number of windows from 1 to 500";
         /// How long a quote stays in the book before it expires (at most to the close).
         order_ttl: Duration = minutes(60), PositiveDuration, "a duration above 0, e.g. \"30m\"";
     }
@@ -38,7 +56,9 @@ pub struct MakerState {
 pub struct MarketMaker {
     spread: f64,
     quote_lots: u32,
-    inventory_skew: f64,
+    risk_aversion: f64,
+    liquidity: f64,
+    lookback: usize,
     order_ttl: i64,
     products: Products,
 }
@@ -47,13 +67,17 @@ impl Behaviour for MarketMaker {
     type Params = MarketMakerParams;
     type State = MakerState;
     const NAME: &'static str = "market_maker";
-    const ABOUT: &'static str = "liquidity providers quoting both sides around NAV, shaded against their inventory";
+    const ABOUT: &'static str =
+        "dealers quoting both sides around the mid with Avellaneda-Stoikov inventory control, exempt from T+1";
+    const DEALER: bool = true;
 
     fn build(p: MarketMakerParams, setup: GroupSetup) -> MarketMaker {
         MarketMaker {
             spread: p.spread,
             quote_lots: p.quote_lots as u32,
-            inventory_skew: p.inventory_skew,
+            risk_aversion: p.risk_aversion,
+            liquidity: p.liquidity,
+            lookback: p.lookback as usize,
             order_ttl: p.order_ttl.0,
             products: setup.products,
         }
@@ -70,11 +94,19 @@ impl Behaviour for MarketMaker {
         let held = f64::from(ctx.accounts.held(product as usize, wake.id));
         // The first wake-up remembers the starting holding as the target inventory.
         let target = *agent.state.target.get_or_insert(held as f32);
-        let nav = view.nav_ticks;
-        let centre = nav * (1.0 - self.inventory_skew * (held - f64::from(target)));
-        let half = (nav * self.spread / 2.0).max(0.5);
-        let bid = ((centre - half).floor() as i64).clamp(view.band_lo, view.band_hi);
-        let ask = ((centre + half).ceil() as i64).clamp(view.band_lo, view.band_hi).max(bid + 1);
+        let market = &ctx.snapshot.markets[product as usize];
+        let mid = view.anchor();
+        // σ per window in ticks, at least one tick: a quiet book is not riskless.
+        let sigma = (market.trend_and_volatility(self.lookback).1 * mid).max(1.0);
+        let tau = ctx.snapshot.session_left * ctx.snapshot.windows_per_day;
+        let (gamma, k) = (self.risk_aversion, self.liquidity);
+        let q = (held - f64::from(target)) / f64::from(self.quote_lots);
+        let risk = gamma * sigma * sigma * tau;
+        let reservation = mid - q * risk;
+        let total = (risk + 2.0 / gamma * (1.0 + gamma / k).ln()).max(view.nav_ticks * self.spread);
+        let half = (total / 2.0).max(0.5);
+        let bid = ((reservation - half).floor() as i64).clamp(view.band_lo, view.band_hi);
+        let ask = ((reservation + half).ceil() as i64).clamp(view.band_lo, view.band_hi).max(bid + 1);
         let quote = |side, price, lots| {
             Action::Submit(OrderRequest {
                 product,

@@ -132,6 +132,8 @@ pub trait Population: Send + Sync {
     fn cost_ns(&self) -> f64;
     /// See [`Behaviour::GROUP_DYNAMICS`].
     fn has_dynamics(&self) -> bool;
+    /// See [`Behaviour::DEALER`].
+    fn is_dealer(&self) -> bool;
     /// See [`Behaviour::open_day`].
     fn open_day(&mut self, open: i64);
     /// See [`Behaviour::advance`].
@@ -263,6 +265,10 @@ impl<B: Behaviour> Population for Members<B> {
 
     fn has_dynamics(&self) -> bool {
         B::GROUP_DYNAMICS
+    }
+
+    fn is_dealer(&self) -> bool {
+        B::DEALER
     }
 
     fn open_day(&mut self, open: i64) {

@@ -392,6 +392,11 @@ impl<'a> Engine<'a> {
         );
         metrics.track_customers(n_accounts);
         let dynamic_groups = (0..groups.len()).filter(|&g| groups[g].has_dynamics()).collect();
+        for (g, group) in groups.iter().enumerate() {
+            if group.is_dealer() {
+                accounts.add_dealers(group_starts[g]..group_starts[g] + s.agents[g].count as u32);
+            }
+        }
         Ok(Engine {
             seed,
             metrics,
@@ -400,6 +405,7 @@ impl<'a> Engine<'a> {
                 products: vec![ProductView::default(); n_products],
                 markets: vec![MarketStats { sale_success: 1.0, ..MarketStats::default() }; n_products],
                 windows_per_day: f64::from(cal.windows_per_day()),
+                session_left: 1.0,
                 ..Snapshot::default()
             },
             cal,
@@ -713,6 +719,9 @@ impl<'a> Engine<'a> {
 
     fn refresh_snapshot(&mut self, t: i64) {
         self.snapshot.time = t;
+        let today = self.cal.day(self.day);
+        self.snapshot.session_left =
+            ((today.close - t) as f64 / (today.close - today.open).max(1) as f64).clamp(0.0, 1.0);
         if self.views_stale || self.env_stale {
             self.refresh_views();
         }

@@ -306,7 +306,7 @@ mod tests {
         let mut g = PriceGrid::new(MIN, 5 * MIN, 2, 1);
         for day in 0..2 {
             for k in 1..=5 {
-                g.sample(day, k, 0, (k as f64 + 10.0 * f64::from(day)).exp());
+                g.sample(day, k, 0, Some((k as f64 + 10.0 * f64::from(day)).exp()));
             }
             g.trade(day, 90_000_000_000, 0, 7, true); // in the second interval
         }
