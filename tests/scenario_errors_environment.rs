@@ -684,7 +684,7 @@ fn a_zero_intelligence_parameter_on_a_market_maker() {
     let s = FULL.edit("spread = 0.001", "spread = 0.001\nbuy_prob = 0.5");
     let f = s.fails();
     f.at(s.pos("buy_prob")).field("agents[0].params.buy_prob").says("not a parameter of the market_maker family");
-    f.accepts("for market_maker: spread, quote_lots, inventory_skew, order_ttl");
+    f.accepts("for market_maker: spread, quote_lots, risk_aversion, liquidity, lookback, order_ttl");
 }
 
 #[test]
@@ -766,7 +766,7 @@ fn a_market_maker_quoting_no_lots() {
 fn every_family_parameter_out_of_range() {
     // (fixture text, wrong value, field, a phrase of the accepted line)
     let cases: &[(&str, &str, &str, &str)] = &[
-        ("inventory_skew = 0.00001", "0.5", "agents[0].params.inventory_skew", "per lot from 0 to 0.1"),
+        ("risk_aversion = 0.05", "20.0", "agents[0].params.risk_aversion", "per tick above 0 and at most 10"),
         ("order_ttl = \"1h\"", "\"0s\"", "agents[0].params.order_ttl", "a duration above 0"),
         ("fundamental_weight = 1.0", "-1.0", "agents[1].params.fundamental_weight", "from 0 to 100"),
         ("chartist_weight = 0.1", "200.0", "agents[1].params.chartist_weight", "from 0 to 100"),
