@@ -127,7 +127,7 @@ pub struct Accounts {
     holdings: Vec<Holdings>,
     /// The platform's (issuer's) cash in micros: what it took for primary
     /// supply less what it paid out in redemptions, over every customer, so
-    /// an `i128` (no scenario rule can bound it; see ARCHITECTURE.md, "Money").
+    /// an `i128` (no scenario rule can bound it: ARCHITECTURE.md, "Money and prices").
     issuer: i128,
     /// The first customer whose cash passed what an `i64` holds, if any.
     overflow: Option<u32>,
