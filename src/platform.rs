@@ -269,7 +269,8 @@ impl Accounts {
         }
         let d = day as usize;
         // The gate vets subscriptions: a holder may always sell.
-        if (side == Side::Buy || spec.gate_sales) && f64::from(self.accounts[account as usize].score) < spec.min_credit_score
+        if (side == Side::Buy || spec.gate_sales)
+            && f64::from(self.accounts[account as usize].score) < spec.min_credit_score
         {
             return Err(Reject::CreditScore);
         }
