@@ -100,7 +100,9 @@ impl Holdings {
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C, align(64))]
 pub struct Account {
-    /// Cash in micros. The platform's may be negative: it is the issuer.
+    /// A customer's cash in micros. The platform's stays 0: the issuer's
+    /// balance, which may be negative and sums every customer's flows, is
+    /// kept apart in an `i128` ([`Accounts::issuer_cash`]).
     pub cash: i64,
     /// Cash promised to resting buy orders, in micros.
     pub reserved_cash: i64,
@@ -125,6 +127,12 @@ pub struct Accounts {
     holdings: Vec<Holdings>,
     /// Account ids of dealers (market makers), exempt from T+1.
     dealers: Vec<std::ops::Range<u32>>,
+    /// The platform's (issuer's) cash in micros: what it took for primary
+    /// supply less what it paid out in redemptions, over every customer, so
+    /// an `i128` (no scenario rule can bound it: ARCHITECTURE.md, "Money and prices").
+    issuer: i128,
+    /// The first customer whose cash passed what an `i64` holds, if any.
+    overflow: Option<u32>,
 }
 
 /// What an accepted order holds back until it is done.
@@ -149,6 +157,8 @@ impl Accounts {
                 })
                 .collect(),
             dealers: Vec::new(),
+            issuer: 0,
+            overflow: None,
         }
     }
 
@@ -337,18 +347,27 @@ impl Accounts {
         lots: u32,
         buyer_reserved: Reservation,
     ) {
-        self.accounts[buyer as usize].cash -= value;
-        self.accounts[seller as usize].cash += value;
         let seller_is_dealer = self.is_dealer(seller);
         let h = &mut self.holdings[product];
         if buyer != PLATFORM {
-            self.accounts[buyer as usize].reserved_cash -= buyer_reserved.per_lot * i64::from(lots);
+            // The buyer reserved at least `value`, so its cash stays >= 0.
+            let acc = &mut self.accounts[buyer as usize];
+            acc.cash -= value;
+            acc.reserved_cash -= buyer_reserved.per_lot * i64::from(lots);
             let c = h.cohort(i64::from(day));
             let rec = h.of_mut(buyer);
             rec[c] += lots;
             rec[TOTAL] += lots;
+        } else {
+            self.issuer -= i128::from(value);
         }
         if seller != PLATFORM {
+            let acc = &mut self.accounts[seller as usize];
+            let (cash, wrapped) = acc.cash.overflowing_add(value);
+            acc.cash = cash;
+            if wrapped {
+                self.overflow.get_or_insert(seller);
+            }
             let (first, ring) = (i64::from(day) - h.ring as i64 + 1, h.ring as i64);
             let rec = h.of_mut(seller);
             rec[RESERVED] -= lots;
@@ -367,6 +386,8 @@ impl Accounts {
                 }
             }
             debug_assert_eq!(left, 0, "sold lots that were not sellable");
+        } else {
+            self.issuer += i128::from(value);
         }
     }
 
@@ -383,16 +404,38 @@ impl Accounts {
             }
             rec[c] = 0;
             rec[TOTAL] -= lots;
-            let value = per_lot * i64::from(lots);
-            self.accounts[account as usize].cash += value;
-            self.accounts[PLATFORM as usize].cash -= value;
+            // A lot's value is bounded by validation, a holding is not: the
+            // product and the issuer's side are i128, the customer's checked.
+            let value = i128::from(per_lot) * i128::from(lots);
+            let acc = &mut self.accounts[account as usize];
+            match i64::try_from(value).ok().and_then(|v| acc.cash.checked_add(v)) {
+                Some(cash) => acc.cash = cash,
+                None => {
+                    acc.cash = acc.cash.wrapping_add(value as i64);
+                    self.overflow.get_or_insert(account);
+                }
+            }
+            self.issuer -= value;
             each(account, lots);
         }
     }
 
     /// Sum of all cash, the platform's included (constant across trades and redemptions).
     pub fn total_cash(&self) -> i128 {
-        self.accounts.iter().map(|a| i128::from(a.cash)).sum()
+        self.issuer + self.accounts.iter().map(|a| i128::from(a.cash)).sum::<i128>()
+    }
+
+    /// The platform's (issuer's) cash in micros: primary supply sold less
+    /// redemptions paid. Negative when it has paid out more than it took.
+    pub fn issuer_cash(&self) -> i128 {
+        self.issuer
+    }
+
+    /// The first customer whose cash passed `i64::MAX` micros (about 9.2
+    /// trillion currency units) in a trade or a redemption, if one did: from
+    /// then on that balance, and the run's cash, are not exact.
+    pub fn cash_overflow(&self) -> Option<u32> {
+        self.overflow
     }
 
     /// True when no customer balance is negative and reservations fit holdings.
@@ -491,5 +534,44 @@ mod tests {
         assert_eq!(seen, [(1, 4, true)]);
         assert_eq!(a.held(0, 1), 3);
         assert_eq!(a.total_cash(), 1_000_000_000, "the platform paid what the customer got");
+    }
+
+    /// The lots held from before the start, redeemed at day 1's close (limit 2).
+    fn opening_cohort(s: &ProductSpec) -> Redemption {
+        s.redemptions[1].iter().copied().find(|r| r.cohort == -1).unwrap()
+    }
+
+    #[test]
+    fn the_issuer_may_pay_out_more_than_an_i64_holds_and_cash_stays_exact() {
+        let s = spec(2);
+        let n = 1_000u32;
+        let mut a = Accounts::new(n as usize + 1, std::slice::from_ref(&s));
+        for id in 1..=n {
+            a.open_account(id, 0, 600.0, &[100_000_000]);
+        }
+        // 1,000 customers × 1e8 lots × 100 units: 1e19 micros, past i64::MAX.
+        let per_lot = 100_000_000;
+        a.redeem(0, opening_cohort(&s), per_lot, |_, _| {});
+        assert_eq!(a.issuer_cash(), -i128::from(n) * 100_000_000 * i128::from(per_lot));
+        assert!(a.issuer_cash() < i128::from(i64::MIN));
+        assert_eq!(a.cash(1), 100_000_000 * per_lot);
+        assert_eq!(a.total_cash(), 0, "cash conserved");
+        assert_eq!(a.cash_overflow(), None);
+        assert!(a.all_non_negative());
+    }
+
+    #[test]
+    fn a_customer_balance_past_an_i64_is_caught_not_wrapped_silently() {
+        let s = spec(2);
+        let mut a = accounts(&s, 0, 600.0, 4_000_000_000);
+        // 4e9 lots at 1e10 micros: 4e19, past i64::MAX.
+        a.redeem(0, opening_cohort(&s), 10_000_000_000, |_, _| {});
+        assert_eq!(a.cash_overflow(), Some(1));
+        assert_eq!(a.issuer_cash(), -40_000_000_000_000_000_000, "the issuer's side stays exact");
+        // A sale that carries a balance past i64::MAX is caught too.
+        let mut b = accounts(&s, 0, 600.0, 0);
+        b.all_mut()[1].cash = i64::MAX - 5;
+        b.settle(0, 0, PLATFORM, 1, 10, 0, Reservation { per_lot: 0 });
+        assert_eq!(b.cash_overflow(), Some(1));
     }
 }

@@ -1,8 +1,9 @@
 //! The `tplus` command line: argument parsing and the human-facing text of
 //! `run`, `check` and `report`. A thin front end; the work happens in the library.
 //!
-//! Exit status: 0 success, 1 a failure while running or writing results,
-//! 2 a bad scenario, bad arguments or a bad run directory (`report`).
+//! Exit status: 0 success, 1 a failure while running or writing results
+//! (a run whose cash fails [`Outcome::check`] included), 2 a bad scenario,
+//! bad arguments or a bad run directory (`report`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -280,12 +281,26 @@ fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, log_ops: bool, quiet
         Ok(summary) => summary,
         Err(e) => return Err(fail("cannot write results to", &e)),
     };
+    if let Err(e) = outcome.check() {
+        // No summary as if all were well: the files are kept for a post-mortem
+        // and manifest.json names the failure.
+        eprintln!("{}", run_failure(&dir, &e));
+        return Err(ExitCode::from(1));
+    }
     if quiet {
         println!("{}", dir.display());
     } else {
         print!("{}", human_summary(&scenario, &outcome, &summary, opts.threads, &dir));
     }
     Ok(dir)
+}
+
+/// What `tplus run` prints when the finished run's cash fails its checks.
+fn run_failure(dir: &Path, e: &engine::CashError) -> String {
+    format!(
+        "error: run failed for {}: {e}\n  the results are written there but not to be trusted: manifest.json says so in `failure`",
+        dir.display()
+    )
 }
 
 fn pct(x: Option<f64>) -> String {

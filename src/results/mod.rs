@@ -235,7 +235,9 @@ impl RunWriter {
         }
     }
 
-    /// Writes the remaining files, `manifest.json` last; returns the summary it wrote.
+    /// Writes the remaining files, `manifest.json` last; returns the summary
+    /// it wrote. A run whose cash fails [`Outcome::check`] is written too,
+    /// and its manifest says why in `failure` (null for a sound run).
     pub fn finish(mut self, dir: &Path, scenario: &Scenario, outcome: &Outcome, threads: usize) -> io::Result<Summary> {
         // The writer thread flushes and syncs the line files while this one
         // computes and writes the rest.
@@ -264,6 +266,7 @@ impl RunWriter {
             counts: &outcome.stats,
             cash_conserved: outcome.cash_start == outcome.cash_end,
             accounts_non_negative: outcome.accounts_sound,
+            failure: outcome.check().err().map(|e| e.to_string()),
             files: files.iter().filter_map(|f| f.file_name()).map(|f| f.to_string_lossy().into_owned()).collect(),
             scenario,
         };
@@ -321,6 +324,8 @@ struct Manifest<'a> {
     counts: &'a RunStats,
     cash_conserved: bool,
     accounts_non_negative: bool,
+    /// Why the run's cash cannot be trusted ([`Outcome::check`]); None (null) when it can.
+    failure: Option<String>,
     files: Vec<String>,
     scenario: &'a Scenario,
 }
