@@ -473,6 +473,8 @@ pub struct Book {
     /// Price–size–time only (empty otherwise): the size groups of each level
     /// and the time stamp of each order.
     sizes: Sizes,
+    /// Pro-rata only (empty otherwise): each level's orders as an array.
+    queues: prorata::Queues,
     /// Pro-rata only: one level's allocation, reused.
     shares: Vec<prorata::Share>,
 }
@@ -532,6 +534,7 @@ impl Book {
             pool: Pool::with_capacity(order_capacity),
             ladders: [Ladder::new(n_ticks), Ladder::new(n_ticks)],
             sizes: if rule == MatchingRule::PriceSizeTime { Sizes::new(n_ticks) } else { Sizes::none() },
+            queues: if rule == MatchingRule::ProRata { prorata::Queues::new(n_ticks) } else { prorata::Queues::none() },
             shares: Vec::new(),
         }
     }
@@ -666,7 +669,8 @@ impl Book {
                 }
                 need -= lvl.total as u32;
             } else {
-                need = prorata::allocate(lvl, &self.pool.slots, need, &mut self.shares);
+                let level = self.queues.entries(if BUY { ASKS } else { BIDS }, p);
+                need = prorata::allocate(lvl, level, &self.pool.slots, need, &mut self.shares);
                 if need == 0 {
                     return true;
                 }
@@ -722,7 +726,7 @@ impl Book {
                         // Fewer lots left: it moves back by its new size.
                         sizes.unlink(lvl, &mut pool.slots, cur);
                         pool.slots[cur as usize].remaining -= rem;
-                        sizes.link(lvl, &mut pool.slots, cur);
+                        sizes.link_again(lvl, &mut pool.slots, cur);
                     } else {
                         s.remaining -= rem;
                     }
@@ -751,35 +755,97 @@ impl Book {
         o.qty - rem
     }
 
-    /// [`Book::take`] under pro-rata: each level's allocation
-    /// ([`prorata::allocate`]) traded in time priority.
+    /// [`Book::take`] under pro-rata: each level's allocation traded in time
+    /// priority. A level without AON orders is either taken whole or shared
+    /// by step 2 alone, which needs no scratch space; one with AON orders
+    /// goes through [`prorata::allocate`].
     #[inline(never)]
     fn take_pro_rata<const BUY: bool, S: EventSink>(&mut self, o: &NewOrder, limit: Tick, sink: &mut S) -> Qty {
-        let ladder = &mut self.ladders[if BUY { ASKS } else { BIDS }];
+        let side = if BUY { ASKS } else { BIDS };
+        let ladder = &mut self.ladders[side];
         let pool = &mut self.pool;
+        let queues = &mut self.queues;
         let first = ladder.best;
         let mut p = first;
         let mut rem = o.qty;
         while rem != 0 && crosses::<BUY>(p, limit) {
             let lvl = &mut ladder.levels[p as usize];
-            let left = prorata::allocate(lvl, &pool.slots, rem, &mut self.shares);
-            for sh in self.shares.iter().filter(|sh| sh.share != 0) {
-                let cur = sh.slot;
-                let s = &mut pool.slots[cur as usize];
-                lvl.total -= sh.share as u64;
-                if sh.share == s.remaining {
-                    lvl.aon -= s.aon as u32;
-                    let s = *s;
-                    sink.event(trade(o, &s, cur, p, sh.share));
-                    sink.event(filled(&s, cur));
-                    unlink(lvl, &mut pool.slots, s.prev, s.next);
-                    pool.free(cur);
-                } else {
-                    s.remaining -= sh.share;
-                    sink.event(trade(o, s, cur, p, sh.share));
+            if u64::from(rem) >= lvl.total {
+                // Everyone in full, AON orders included.
+                for e in queues.entries(side, p).iter().filter(|e| e.slot != NIL) {
+                    let s = pool.slots[e.slot as usize];
+                    sink.event(trade(o, &s, e.slot, p, s.remaining));
+                    sink.event(filled(&s, e.slot));
+                    pool.free(e.slot);
                 }
+                rem -= lvl.total as u32;
+                *lvl = Level::EMPTY;
+                queues.clear_level(side, p);
+            } else if lvl.aon == 0 {
+                // Step 2 alone: floors, then the odd lots in time priority.
+                let per = prorata::Per::new(rem, lvl.total);
+                let entries = queues.entries(side, p);
+                // Reading the slots here (independent loads, many in flight)
+                // brings them into cache for the trades below.
+                let floors: Qty = entries
+                    .iter()
+                    .filter(|e| e.slot != NIL)
+                    .map(|e| per.floor(pool.slots[e.slot as usize].remaining))
+                    .sum();
+                let mut odd = rem - floors;
+                for k in 0..entries.len() {
+                    let e = queues.entries(side, p)[k];
+                    if e.slot == NIL {
+                        continue;
+                    }
+                    let mut share = per.floor(e.remaining);
+                    if odd != 0 {
+                        share += 1;
+                        odd -= 1;
+                    }
+                    if share == 0 {
+                        continue;
+                    }
+                    let cur = e.slot;
+                    let s = &mut pool.slots[cur as usize];
+                    lvl.total -= u64::from(share);
+                    if share == s.remaining {
+                        let s = *s;
+                        sink.event(trade(o, &s, cur, p, share));
+                        sink.event(filled(&s, cur));
+                        unlink(lvl, &mut pool.slots, s.prev, s.next);
+                        queues.remove_at(side, p, k);
+                        pool.free(cur);
+                    } else {
+                        s.remaining -= share;
+                        queues.set_remaining_at(side, p, k, s.remaining);
+                        sink.event(trade(o, s, cur, p, share));
+                    }
+                }
+                queues.settle(side, p);
+                rem = 0;
+            } else {
+                let left = prorata::allocate(lvl, queues.entries(side, p), &pool.slots, rem, &mut self.shares);
+                for sh in self.shares.iter().filter(|sh| sh.share != 0) {
+                    let cur = sh.slot;
+                    let s = &mut pool.slots[cur as usize];
+                    lvl.total -= u64::from(sh.share);
+                    if sh.share == s.remaining {
+                        lvl.aon -= s.aon as u32;
+                        let s = *s;
+                        sink.event(trade(o, &s, cur, p, sh.share));
+                        sink.event(filled(&s, cur));
+                        unlink(lvl, &mut pool.slots, s.prev, s.next);
+                        queues.remove(side, p, cur);
+                        pool.free(cur);
+                    } else {
+                        s.remaining -= sh.share;
+                        queues.set_remaining(side, p, cur, s.remaining);
+                        sink.event(trade(o, s, cur, p, sh.share));
+                    }
+                }
+                rem = left;
             }
-            rem = left;
             if lvl.head == NIL {
                 ladder.bits.clear(p);
             }
@@ -846,6 +912,9 @@ impl Book {
         lvl.tail = idx;
         lvl.total += remaining as u64;
         lvl.aon += o.all_or_none as u32;
+        if R == PR {
+            self.queues.push(o.side as usize, price, idx, remaining);
+        }
         let id = OrderId::new(idx, generation);
         sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
         id
@@ -869,9 +938,11 @@ impl Book {
             }
         }
         if R == PST {
-            self.sizes.stamp(idx);
-            self.sizes.link(lvl, &mut self.pool.slots, idx);
+            self.sizes.link_new(lvl, &mut self.pool.slots, idx);
         } else {
+            if R == PR {
+                self.queues.push(s.side as usize, s.price, idx, s.remaining);
+            }
             let slots = &mut self.pool.slots;
             slots[idx as usize].prev = lvl.tail;
             slots[idx as usize].next = NIL;
@@ -888,7 +959,7 @@ impl Book {
 
     /// Takes the resting order in slot `idx` out of its level (the slot stays
     /// allocated, its fields as they were).
-    #[inline]
+    #[inline(always)]
     fn detach(&mut self, idx: u32) {
         let s = self.pool.slots[idx as usize];
         let ladder = &mut self.ladders[s.side as usize];
@@ -896,10 +967,13 @@ impl Book {
         let lvl = &mut ladder.levels[p as usize];
         lvl.total -= s.remaining as u64;
         lvl.aon -= s.aon as u32;
-        if self.rule == MatchingRule::PriceSizeTime {
-            self.sizes.unlink(lvl, &mut self.pool.slots, idx);
-        } else {
-            unlink(lvl, &mut self.pool.slots, s.prev, s.next);
+        match self.rule {
+            MatchingRule::PriceTime => unlink(lvl, &mut self.pool.slots, s.prev, s.next),
+            MatchingRule::PriceSizeTime => self.sizes.unlink(lvl, &mut self.pool.slots, idx),
+            MatchingRule::ProRata => {
+                unlink(lvl, &mut self.pool.slots, s.prev, s.next);
+                self.queues.remove(s.side as usize, p, idx);
+            }
         }
         if lvl.head == NIL {
             ladder.bits.clear(p);
@@ -1010,7 +1084,10 @@ impl Book {
             let s = &mut self.pool.slots[idx as usize];
             (s.remaining, s.qty) = (remaining, qty);
             if R == PST {
-                self.sizes.link(lvl, &mut self.pool.slots, idx);
+                self.sizes.link_again(lvl, &mut self.pool.slots, idx);
+            }
+            if R == PR {
+                self.queues.set_remaining(if BUY { BIDS } else { ASKS }, price, idx, remaining);
             }
             trades = aon && crosses::<BUY>(self.ladders[opp].best, price) && self.can_fill::<BUY, R>(price, remaining);
             if !trades {
@@ -1035,10 +1112,10 @@ impl Book {
             return None;
         }
         self.pool.slots[idx as usize].remaining = left;
-        if R == PST {
-            self.attach::<PST>(idx);
-        } else {
-            self.attach::<PT>(idx);
+        match R {
+            PST => self.attach::<PST>(idx),
+            PR => self.attach::<PR>(idx),
+            _ => self.attach::<PT>(idx),
         }
         Some(id)
     }
@@ -1069,8 +1146,10 @@ impl Book {
                     cur = s.next;
                 }
                 *lvl = Level::EMPTY;
-                if self.rule == MatchingRule::PriceSizeTime {
-                    self.sizes.clear_level(side as usize, p);
+                match self.rule {
+                    MatchingRule::PriceTime => {}
+                    MatchingRule::PriceSizeTime => self.sizes.clear_level(side as usize, p),
+                    MatchingRule::ProRata => self.queues.clear_level(side as usize, p),
                 }
                 // Bits are reset wholesale below; search before that.
                 p = match side {

@@ -502,10 +502,27 @@ fn size_groups_survive_cancels_and_clear() {
     sub(&mut b, lim(Side::Buy, 20, 5, 6));
     sub(&mut b, lim(Side::Buy, 20, 8, 7));
     assert_eq!(tags(&b, Side::Buy), vec![(7, 8), (3, 7), (6, 5), (0, 3), (5, 3)]);
+    // A quantity past the table of small ones, between two, and the largest.
+    sub(&mut b, lim(Side::Buy, 20, 300, 10));
+    sub(&mut b, lim(Side::Buy, 20, 200, 11));
+    sub(&mut b, lim(Side::Buy, 20, 127, 12));
+    sub(&mut b, lim(Side::Buy, 20, 128, 13));
+    assert_eq!(tags(&b, Side::Buy)[..4], [(10, 300), (11, 200), (13, 128), (12, 127)]);
+    let (_, ev) = sub(&mut b, kind(lim(Side::Sell, 20, 250, 14), OrderKind::Ioc));
+    // The 300 is filled down to 50: below the 127, above the 8.
+    assert_eq!(trades(&ev), vec![(10, 250, 20)]);
+    assert_eq!(
+        tags(&b, Side::Buy),
+        vec![(11, 200), (13, 128), (12, 127), (10, 50), (7, 8), (3, 7), (6, 5), (0, 3), (5, 3)]
+    );
     b.clear(DoneReason::Expired, &mut ());
-    sub(&mut b, lim(Side::Buy, 20, 2, 8));
-    sub(&mut b, lim(Side::Buy, 20, 4, 9));
-    assert_eq!(tags(&b, Side::Buy), vec![(9, 4), (8, 2)]);
+    assert!(b.sizes.level_is_empty(Side::Buy as usize, 20));
+    let x = sub(&mut b, lim(Side::Buy, 20, 2, 8)).0.unwrap();
+    let y = sub(&mut b, lim(Side::Buy, 20, 400, 9)).0.unwrap();
+    assert_eq!(tags(&b, Side::Buy), vec![(9, 400), (8, 2)]);
+    b.cancel(x, DoneReason::Cancelled, &mut ());
+    b.cancel(y, DoneReason::Cancelled, &mut ());
+    assert!(b.sizes.level_is_empty(Side::Buy as usize, 20));
 }
 
 // ---------------------------------------------------------------------------
