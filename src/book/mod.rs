@@ -7,13 +7,15 @@
 //! total resting quantity, number of all-or-none orders), a hierarchical
 //! bitset of non-empty ticks, and a cached best price. Resting orders live in
 //! a preallocated `pool` and are chained into their level's queue, in
-//! priority order, by `u32` links. Under price–size–time each level also
-//! keeps a small sorted vector of its distinct remaining quantities (see
-//! `sizes`), and pro-rata shares a level's quantity in a scratch vector; both
-//! grow to the largest level seen and are reused from then on. Nothing on the
-//! submit/cancel path allocates unless more orders rest than the capacity
-//! given to [`Book::new`] (or a level holds more orders, or distinct
-//! quantities, than any before it).
+//! priority order, by `u32` links. Price–size–time also keeps, per level, the
+//! first and last order of each remaining quantity (see `sizes`), and a time
+//! stamp per order; pro-rata also keeps each level's orders as an array in
+//! time priority (see `prorata`), which its allocations read instead of the
+//! links. Price–time pays for neither: every operation tests the rule once
+//! and takes the path it always took. Nothing on the submit/cancel path
+//! allocates unless more orders rest than the capacity given to
+//! [`Book::new`], or (other rules) a level is used for the first time or
+//! holds more orders than ever before.
 //!
 //! # Price, then the rule
 //! Under every rule an incoming buy trades against the asks from the lowest
@@ -403,12 +405,15 @@ struct Level {
     tail: u32,
     /// AON orders in the level; zero lets a dry run take `total` at once.
     aon: u32,
+    /// Price–size–time: the level's table in `sizes`, `NIL` until first
+    /// used; it outlives the level's orders. (Otherwise padding.)
+    table: u32,
     /// `u64`: many `u32` orders may share a price.
     total: u64,
 }
 
 impl Level {
-    const EMPTY: Level = Level { head: NIL, tail: NIL, aon: 0, total: 0 };
+    const EMPTY: Level = Level { head: NIL, tail: NIL, aon: 0, table: NIL, total: 0 };
 }
 
 /// Price ladder of one side.
@@ -463,11 +468,14 @@ const PST: u8 = MatchingRule::PriceSizeTime as u8;
 const PR: u8 = MatchingRule::ProRata as u8;
 
 /// The order book. See the module documentation for the matching rules.
+// `repr(C)` keeps `rule`, which every operation tests first, on the cache
+// line of the pool's pointer and length, which every operation reads anyway.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct Book {
-    n_ticks: u32,
-    rule: MatchingRule,
     pool: Pool,
+    rule: MatchingRule,
+    n_ticks: u32,
     /// Indexed by `Side as usize`: bids, asks.
     ladders: [Ladder; 2],
     /// Price–size–time only (empty otherwise): the size groups of each level
@@ -533,7 +541,7 @@ impl Book {
             rule,
             pool: Pool::with_capacity(order_capacity),
             ladders: [Ladder::new(n_ticks), Ladder::new(n_ticks)],
-            sizes: if rule == MatchingRule::PriceSizeTime { Sizes::new(n_ticks) } else { Sizes::none() },
+            sizes: Sizes::new(),
             queues: if rule == MatchingRule::ProRata { prorata::Queues::new(n_ticks) } else { prorata::Queues::none() },
             shares: Vec::new(),
         }
@@ -553,6 +561,30 @@ impl Book {
     /// it is done on arrival, Err if refused (no events emitted then).
     #[inline]
     pub fn submit<S: EventSink>(&mut self, order: &NewOrder, sink: &mut S) -> Result<Option<OrderId>, RejectReason> {
+        if self.rule != MatchingRule::PriceTime {
+            return self.submit_by_rule(order, sink);
+        }
+        self.submit_rule::<PT, S>(order, sink)
+    }
+
+    /// The other rules, out of line so that price–time's inlined path stays
+    /// as it was.
+    #[cold]
+    #[inline(never)]
+    fn submit_by_rule<S: EventSink>(&mut self, o: &NewOrder, sink: &mut S) -> Result<Option<OrderId>, RejectReason> {
+        match self.rule {
+            MatchingRule::PriceTime => self.submit_rule::<PT, S>(o, sink),
+            MatchingRule::PriceSizeTime => self.submit_rule::<PST, S>(o, sink),
+            MatchingRule::ProRata => self.submit_rule::<PR, S>(o, sink),
+        }
+    }
+
+    #[inline(always)]
+    fn submit_rule<const R: u8, S: EventSink>(
+        &mut self,
+        order: &NewOrder,
+        sink: &mut S,
+    ) -> Result<Option<OrderId>, RejectReason> {
         if order.qty == 0 {
             return Err(RejectReason::ZeroQuantity);
         }
@@ -563,24 +595,9 @@ impl Book {
             _ => order.price,
         };
         Ok(match order.side {
-            Side::Buy if self.rule == MatchingRule::PriceTime => self.submit_side::<true, PT, S>(order, limit, sink),
-            Side::Sell if self.rule == MatchingRule::PriceTime => self.submit_side::<false, PT, S>(order, limit, sink),
-            _ => self.submit_by_rule(order, limit, sink),
+            Side::Buy => self.submit_side::<true, R, S>(order, limit, sink),
+            Side::Sell => self.submit_side::<false, R, S>(order, limit, sink),
         })
-    }
-
-    /// The other rules, out of line so that price–time's inlined path stays
-    /// as small as it was.
-    #[inline(never)]
-    fn submit_by_rule<S: EventSink>(&mut self, o: &NewOrder, limit: Tick, sink: &mut S) -> Option<OrderId> {
-        match (o.side, self.rule) {
-            (Side::Buy, MatchingRule::PriceTime) => self.submit_side::<true, PT, S>(o, limit, sink),
-            (Side::Sell, MatchingRule::PriceTime) => self.submit_side::<false, PT, S>(o, limit, sink),
-            (Side::Buy, MatchingRule::PriceSizeTime) => self.submit_side::<true, PST, S>(o, limit, sink),
-            (Side::Sell, MatchingRule::PriceSizeTime) => self.submit_side::<false, PST, S>(o, limit, sink),
-            (Side::Buy, MatchingRule::ProRata) => self.submit_side::<true, PR, S>(o, limit, sink),
-            (Side::Sell, MatchingRule::ProRata) => self.submit_side::<false, PR, S>(o, limit, sink),
-        }
     }
 
     #[inline(always)]
@@ -784,20 +801,11 @@ impl Book {
             } else if lvl.aon == 0 {
                 // Step 2 alone: floors, then the odd lots in time priority.
                 let per = prorata::Per::new(rem, lvl.total);
-                let entries = queues.entries(side, p);
-                // Reading the slots here (independent loads, many in flight)
-                // brings them into cache for the trades below.
-                let floors: Qty = entries
-                    .iter()
-                    .filter(|e| e.slot != NIL)
-                    .map(|e| per.floor(pool.slots[e.slot as usize].remaining))
-                    .sum();
+                let (entries, holes) = queues.level_mut(side, p);
+                // Holes have no quantity, so no floor.
+                let floors: Qty = entries.iter().map(|e| per.floor(e.remaining)).sum();
                 let mut odd = rem - floors;
-                for k in 0..entries.len() {
-                    let e = queues.entries(side, p)[k];
-                    if e.slot == NIL {
-                        continue;
-                    }
+                for e in entries.iter_mut().filter(|e| e.slot != NIL) {
                     let mut share = per.floor(e.remaining);
                     if odd != 0 {
                         share += 1;
@@ -807,18 +815,19 @@ impl Book {
                         continue;
                     }
                     let cur = e.slot;
-                    let s = &mut pool.slots[cur as usize];
                     lvl.total -= u64::from(share);
-                    if share == s.remaining {
-                        let s = *s;
+                    if share == e.remaining {
+                        let s = pool.slots[cur as usize];
                         sink.event(trade(o, &s, cur, p, share));
                         sink.event(filled(&s, cur));
                         unlink(lvl, &mut pool.slots, s.prev, s.next);
-                        queues.remove_at(side, p, k);
                         pool.free(cur);
+                        *e = prorata::Entry::HOLE;
+                        *holes += 1;
                     } else {
-                        s.remaining -= share;
-                        queues.set_remaining_at(side, p, k, s.remaining);
+                        e.remaining -= share;
+                        let s = &mut pool.slots[cur as usize];
+                        s.remaining = e.remaining;
                         sink.event(trade(o, s, cur, p, share));
                     }
                 }
@@ -960,20 +969,20 @@ impl Book {
     /// Takes the resting order in slot `idx` out of its level (the slot stays
     /// allocated, its fields as they were).
     #[inline(always)]
-    fn detach(&mut self, idx: u32) {
+    fn detach_rule<const R: u8>(&mut self, idx: u32) {
         let s = self.pool.slots[idx as usize];
         let ladder = &mut self.ladders[s.side as usize];
         let p = s.price;
         let lvl = &mut ladder.levels[p as usize];
         lvl.total -= s.remaining as u64;
         lvl.aon -= s.aon as u32;
-        match self.rule {
-            MatchingRule::PriceTime => unlink(lvl, &mut self.pool.slots, s.prev, s.next),
-            MatchingRule::PriceSizeTime => self.sizes.unlink(lvl, &mut self.pool.slots, idx),
-            MatchingRule::ProRata => {
+        match R {
+            PST => self.sizes.unlink(lvl, &mut self.pool.slots, idx),
+            PR => {
                 unlink(lvl, &mut self.pool.slots, s.prev, s.next);
                 self.queues.remove(s.side as usize, p, idx);
             }
+            _ => unlink(lvl, &mut self.pool.slots, s.prev, s.next),
         }
         if lvl.head == NIL {
             ladder.bits.clear(p);
@@ -990,11 +999,31 @@ impl Book {
     /// `Done`; returns false (no events) if the id is stale/unknown.
     #[inline]
     pub fn cancel<S: EventSink>(&mut self, id: OrderId, reason: DoneReason, sink: &mut S) -> bool {
+        if self.rule != MatchingRule::PriceTime {
+            return self.cancel_by_rule(id, reason, sink);
+        }
+        self.cancel_rule::<PT, S>(id, reason, sink)
+    }
+
+    /// The other rules, out of line so that price–time's inlined path stays
+    /// as it was.
+    #[cold]
+    #[inline(never)]
+    fn cancel_by_rule<S: EventSink>(&mut self, id: OrderId, reason: DoneReason, sink: &mut S) -> bool {
+        match self.rule {
+            MatchingRule::PriceTime => self.cancel_rule::<PT, S>(id, reason, sink),
+            MatchingRule::PriceSizeTime => self.cancel_rule::<PST, S>(id, reason, sink),
+            MatchingRule::ProRata => self.cancel_rule::<PR, S>(id, reason, sink),
+        }
+    }
+
+    #[inline(always)]
+    fn cancel_rule<const R: u8, S: EventSink>(&mut self, id: OrderId, reason: DoneReason, sink: &mut S) -> bool {
         let idx = id.slot();
         let Some(&s) = self.pool.lookup(idx, id.generation()) else {
             return false;
         };
-        self.detach(idx);
+        self.detach_rule::<R>(idx);
         self.pool.free(idx);
         sink.event(BookEvent::Done {
             side: s.side,
@@ -1068,7 +1097,7 @@ impl Book {
         let trades;
         if requeued {
             // Cancel and resubmit, under the same id.
-            self.detach(idx);
+            self.detach_rule::<R>(idx);
             let s = &mut self.pool.slots[idx as usize];
             (s.price, s.remaining, s.qty) = (price, remaining, qty);
             trades =
@@ -1093,7 +1122,7 @@ impl Book {
             if !trades {
                 return Some(id);
             }
-            self.detach(idx);
+            self.detach_rule::<R>(idx);
         }
         let s = self.pool.slots[idx as usize];
         let o = NewOrder {
@@ -1145,12 +1174,12 @@ impl Book {
                     self.pool.free(cur);
                     cur = s.next;
                 }
-                *lvl = Level::EMPTY;
                 match self.rule {
                     MatchingRule::PriceTime => {}
-                    MatchingRule::PriceSizeTime => self.sizes.clear_level(side as usize, p),
+                    MatchingRule::PriceSizeTime => self.sizes.clear_level(lvl),
                     MatchingRule::ProRata => self.queues.clear_level(side as usize, p),
                 }
+                *lvl = Level { table: lvl.table, ..Level::EMPTY };
                 // Bits are reset wholesale below; search before that.
                 p = match side {
                     Side::Buy => ladder.next_worse::<true>(p),

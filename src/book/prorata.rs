@@ -17,12 +17,16 @@
 use super::pool::{NIL, Slot};
 use super::{Level, Qty};
 
-/// One order of a level's array: its slot (`NIL` for a hole) and remaining
-/// quantity.
+/// One order of a level's array: its slot and remaining quantity; a hole is
+/// `NIL` with quantity 0 (so sums over the array may include holes).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Entry {
     pub(crate) slot: u32,
     pub(crate) remaining: Qty,
+}
+
+impl Entry {
+    pub(crate) const HOLE: Entry = Entry { slot: NIL, remaining: 0 };
 }
 
 #[derive(Clone, Debug, Default)]
@@ -76,27 +80,22 @@ impl Queues {
         a.entries[self.pos[slot as usize] as usize].remaining = remaining;
     }
 
-    /// The order of entry `k` of the level has `remaining` lots left now.
+    /// The level's entries, to change in place (a departing order becomes a
+    /// hole: `Entry::HOLE`), and its count of holes; [`Queues::settle`]
+    /// after.
     #[inline]
-    pub(crate) fn set_remaining_at(&mut self, side: usize, price: u32, k: usize, remaining: Qty) {
-        self.levels[side][price as usize].entries[k].remaining = remaining;
+    pub(crate) fn level_mut(&mut self, side: usize, price: u32) -> (&mut [Entry], &mut u32) {
+        let a = &mut self.levels[side][price as usize];
+        (&mut a.entries, &mut a.holes)
     }
 
     /// The order in `slot` leaves its level.
     #[inline]
     pub(crate) fn remove(&mut self, side: usize, price: u32, slot: u32) {
-        let k = self.pos[slot as usize] as usize;
-        self.remove_at(side, price, k);
-        self.settle(side, price);
-    }
-
-    /// The order of entry `k` leaves its level, without compacting the
-    /// level's array (entries keep their indices until [`Queues::settle`]).
-    #[inline]
-    pub(crate) fn remove_at(&mut self, side: usize, price: u32, k: usize) {
         let a = &mut self.levels[side][price as usize];
-        a.entries[k].slot = NIL;
+        a.entries[self.pos[slot as usize] as usize] = Entry::HOLE;
         a.holes += 1;
+        self.settle(side, price);
     }
 
     /// Compacts the level's array once holes are half of it.

@@ -516,13 +516,13 @@ fn size_groups_survive_cancels_and_clear() {
         vec![(11, 200), (13, 128), (12, 127), (10, 50), (7, 8), (3, 7), (6, 5), (0, 3), (5, 3)]
     );
     b.clear(DoneReason::Expired, &mut ());
-    assert!(b.sizes.level_is_empty(Side::Buy as usize, 20));
+    assert!(b.sizes.level_is_empty(&b.ladders[Side::Buy as usize].levels[20]));
     let x = sub(&mut b, lim(Side::Buy, 20, 2, 8)).0.unwrap();
     let y = sub(&mut b, lim(Side::Buy, 20, 400, 9)).0.unwrap();
     assert_eq!(tags(&b, Side::Buy), vec![(9, 400), (8, 2)]);
     b.cancel(x, DoneReason::Cancelled, &mut ());
     b.cancel(y, DoneReason::Cancelled, &mut ());
-    assert!(b.sizes.level_is_empty(Side::Buy as usize, 20));
+    assert!(b.sizes.level_is_empty(&b.ladders[Side::Buy as usize].levels[20]));
 }
 
 // ---------------------------------------------------------------------------
