@@ -1,8 +1,9 @@
 //! The matching core alone: a seeded replay of 10,000,000 operations on one
-//! book. `cargo bench --bench book`.
+//! book, under each matching rule. `cargo bench --bench book`.
 //!
-//! The stream (built before timing, with the book itself so that cancels name
-//! orders that are live at that moment):
+//! The stream (built before timing, once per rule, with a book of that rule
+//! so that cancels name orders that are live at that moment; the price–time
+//! stream is the one this bench has always replayed):
 //! - 60.0% passive limit orders around the mid, offset by a half-normal
 //!   number of ticks (σ = 20);
 //! - 2.5% limit orders priced through the opposite touch (they trade, and
@@ -11,8 +12,10 @@
 //! - 5.0% market orders and 2.5% IOC orders, sized so that about 13,000
 //!   orders rest at any time.
 //!
-//! Every replay starts from a fresh book, so the ids the stream recorded are
-//! the ids the book hands out again. Events go to a sink that folds them into
+//! Every replay starts from a fresh book of the stream's rule, so the ids the
+//! stream recorded are the ids the book hands out again. Under pro-rata an
+//! aggressive order shares its lots among the whole touch level, so it makes
+//! many more (smaller) trades; the counts are printed before the table. Events go to a sink that folds them into
 //! counters, as the engine's handling would touch them. `floor` reads the
 //! same stream and touches one array cell per operation: the cost no book
 //! can go below. Divide the median time by 10,000,000 for ns/op (divan's
@@ -22,7 +25,7 @@ use divan::counter::ItemsCount;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
-use tplus::book::{Book, BookEvent, EventSink, NewOrder, OrderId, OrderKind, Side};
+use tplus::book::{Book, BookEvent, EventSink, MatchingRule, NewOrder, OrderId, OrderKind, Side};
 
 const OPS: usize = 10_000_000;
 const N_TICKS: u32 = 1 << 16;
@@ -130,10 +133,10 @@ struct Stream {
     resting_max: usize,
 }
 
-fn build_stream(seed: u64) -> Stream {
+fn build_stream(seed: u64, rule: MatchingRule) -> Stream {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let offset: Normal<f64> = Normal::new(0.0, 20.0).expect("valid sigma");
-    let mut book = Book::new(N_TICKS, 1 << 15);
+    let mut book = Book::with_rule(N_TICKS, 1 << 15, rule);
     let mut live = Live { ids: Vec::new(), pos: vec![u32::MAX; OPS], tag_of: Vec::new() };
     let mut events = Vec::new();
     let mut ops = Vec::with_capacity(OPS);
@@ -218,36 +221,43 @@ fn replay(book: &mut Book, ops: &[Op], sink: &mut Tally) {
     }
 }
 
-static STREAM: std::sync::OnceLock<Stream> = std::sync::OnceLock::new();
+static STREAMS: [std::sync::OnceLock<Stream>; 3] = [const { std::sync::OnceLock::new() }; 3];
 
-fn stream() -> &'static Stream {
-    STREAM.get_or_init(|| build_stream(2026))
+fn stream(rule: MatchingRule) -> &'static Stream {
+    STREAMS[rule as usize].get_or_init(|| build_stream(2026, rule))
 }
 
 fn main() {
-    let s = stream();
-    let mut book = Book::new(N_TICKS, s.capacity);
-    let mut tally = Tally::default();
-    replay(&mut book, &s.ops, &mut tally);
-    eprintln!(
-        "stream: {} ops; resting orders after the first {WARM_UP}: mean {:.0}, min {}, max {}; {} trades, {} lots traded, {} done",
-        s.ops.len(),
-        s.resting_mean,
-        s.resting_min,
-        s.resting_max,
-        tally.trades,
-        tally.traded,
-        tally.done
-    );
+    // With rule names among the arguments (divan filters: `cargo bench
+    // --bench book -- pro_rata`) only those streams are built and described.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let named: Vec<MatchingRule> =
+        MatchingRule::ALL.into_iter().filter(|r| args.iter().any(|a| a == r.name())).collect();
+    for rule in if named.is_empty() { MatchingRule::ALL.to_vec() } else { named } {
+        let s = stream(rule);
+        let mut book = Book::with_rule(N_TICKS, s.capacity, rule);
+        let mut tally = Tally::default();
+        replay(&mut book, &s.ops, &mut tally);
+        eprintln!(
+            "{rule} stream: {} ops; resting orders after the first {WARM_UP}: mean {:.0}, min {}, max {}; {} trades, {} lots traded, {} done",
+            s.ops.len(),
+            s.resting_mean,
+            s.resting_min,
+            s.resting_max,
+            tally.trades,
+            tally.traded,
+            tally.done
+        );
+    }
     divan::main();
 }
 
-#[divan::bench(sample_count = 11, sample_size = 1)]
-fn replay_10m(bencher: divan::Bencher) {
-    let s = stream();
+#[divan::bench(args = MatchingRule::ALL, sample_count = 11, sample_size = 1)]
+fn replay_10m(bencher: divan::Bencher, rule: MatchingRule) {
+    let s = stream(rule);
     bencher
         .counter(ItemsCount::new(OPS))
-        .with_inputs(|| (Book::new(N_TICKS, s.capacity), Tally::default()))
+        .with_inputs(|| (Book::with_rule(N_TICKS, s.capacity, rule), Tally::default()))
         .bench_local_values(|(mut book, mut tally)| {
             replay(&mut book, &s.ops, &mut tally);
             divan::black_box(tally.check)
@@ -257,7 +267,7 @@ fn replay_10m(bencher: divan::Bencher) {
 /// Reads the stream and touches one array cell per op.
 #[divan::bench(sample_count = 11, sample_size = 1)]
 fn floor(bencher: divan::Bencher) {
-    let s = stream();
+    let s = stream(MatchingRule::PriceTime);
     bencher.counter(ItemsCount::new(OPS)).with_inputs(|| vec![0u32; N_TICKS as usize]).bench_local_values(
         |mut cells| {
             for op in &s.ops {

@@ -1,47 +1,143 @@
-//! Limit order book: the price–time priority matching core of the simulator.
+//! Limit order book: the matching core of the simulator, with its matching
+//! rule chosen per book ([`MatchingRule`]: price–time, price–size–time or
+//! pro-rata).
 //!
 //! # Layout
-//! Each side keeps a price ladder: one `Level` per tick (FIFO head/tail,
+//! Each side keeps a price ladder: one `Level` per tick (queue head/tail,
 //! total resting quantity, number of all-or-none orders), a hierarchical
 //! bitset of non-empty ticks, and a cached best price. Resting orders live in
-//! a preallocated `pool` and are chained into their level's FIFO by `u32`
-//! links. Nothing on the submit/cancel path allocates unless more orders rest
-//! than the capacity given to [`Book::new`].
+//! a preallocated `pool` and are chained into their level's queue, in
+//! priority order, by `u32` links. Price–size–time also keeps, per level, the
+//! first and last order of each remaining quantity (see `sizes`), and a time
+//! stamp per order; pro-rata also keeps each level's orders as an array in
+//! time priority (see `prorata`), which its allocations read instead of the
+//! links. Price–time pays for neither: every operation tests the rule once
+//! and takes the path it always took. Nothing on the submit/cancel path
+//! allocates unless more orders rest than the capacity given to
+//! [`Book::new`], or (other rules) a level is used for the first time or
+//! holds more orders than ever before.
 //!
-//! # Semantics
-//! * An incoming buy walks the asks from the lowest price up while the ask is
-//!   at or below its limit (sells mirror this); within a level, oldest first.
-//!   Every fill is at the resting order's price.
-//! * The remainder of a `Limit` order rests; that of an `Ioc` or `Market`
-//!   order is killed with [`DoneReason::Unfilled`].
-//! * All-or-none (AON) orders trade their whole quantity in one go or not at
-//!   all. An incoming AON order is first checked by a dry run of the very
-//!   same greedy walk; if that would not fill it completely there are no
-//!   trades (a `Limit` AON then rests whole, an `Ioc`/`Market` AON is done
-//!   `Unfilled`). While walking a level, an incoming order skips a resting AON
-//!   order larger than its own remaining quantity; the skipped order keeps its
-//!   place, and the walk goes on behind it.
+//! # Price, then the rule
+//! Under every rule an incoming buy trades against the asks from the lowest
+//! price up while the ask is at or below its limit (sells mirror this), one
+//! price level after the other, and every fill is at the resting order's
+//! price. The [`MatchingRule`] decides what happens within a level.
+//!
+//! ## Price–time (`price_time`, the default)
+//! A level is a queue in time priority: arrival order, where an order
+//! re-entered by [`Book::replace`] counts as arriving then. The incoming
+//! order walks it from the front, greedily: it takes a resting order whole if
+//! that fits in what it has left, fills a larger non-AON order partially and
+//! stops there, and skips a resting AON order larger than what it has left
+//! (see all-or-none below).
+//!
+//! ## Price–size–time (`price_size_time`)
+//! The same greedy walk over a level queued by *remaining* quantity, largest
+//! first, and among equal remaining quantities by time priority. The queue is
+//! at all times sorted by the current remaining quantities: a resting order
+//! that is partially filled, or reduced by [`Book::replace`], drops behind
+//! every order of its level that now has more left, and among the orders of
+//! its new quantity it takes its place by time priority, which a partial fill
+//! or a reduction does not change. A partial fill of a resting order only
+//! ever ends an incoming order's walk, so no walk sees an order move.
+//!
+//! ## Pro-rata (`pro_rata`)
+//! A level is a queue in time priority, as under price–time. An incoming
+//! order with `R` lots left shares them among the level's resting orders:
+//! 1. Let `P` be all the orders of the level and `T` the sum of their
+//!    remaining quantities.
+//! 2. If `R >= T`, each order of `P` is allotted its whole remaining
+//!    quantity. Otherwise each order `i` of `P` is allotted
+//!    `floor(q_i * R / T)` lots, `q_i` being its remaining quantity, and the
+//!    lots this rounding down leaves over (`R` less the sum of the floors,
+//!    fewer than the orders in `P`) go one each to the first orders of `P` in
+//!    time priority. Exactly `R` lots are then allotted, and none beyond an
+//!    order's remaining quantity (`R < T` keeps each floor below `q_i`).
+//! 3. If some AON orders of `P` were allotted less than their whole remaining
+//!    quantity, they all leave `P` (they get nothing) and step 2 runs again
+//!    with the same `R` over the smaller `P`, until every AON order left in
+//!    `P` is allotted its whole quantity (or `P` is empty).
+//! 4. If lots are still unallotted (`R` was at least `P`'s total), the AON
+//!    orders that left `P` are offered them in time priority, each taking its
+//!    whole quantity if that fits in what is left, and skipped otherwise.
+//! 5. The level trades: one trade per order allotted a non-zero quantity, in
+//!    time priority. Lots still left go on to the next price level.
+//!
+//! So an incoming order with at least the level's total fills every order of
+//! the level completely (AON ones included) and goes on with the rest; a
+//! smaller one is shared out completely within the level. Time only breaks
+//! the ties of the rounding. Example: resting 10, 20 and 70 lots (in time
+//! priority) and an incoming 15: floors 1, 3 and 10, the 1 lot left goes to
+//! the first, so 2, 3 and 10.
+//!
+//! # All-or-none
+//! All-or-none (AON) orders trade their whole quantity in one go or not at
+//! all, under every rule:
+//! * An incoming AON order is first checked by a dry run of the very same
+//!   matching (the greedy walk, or the pro-rata allocation, level by level);
+//!   if that would not fill it completely there are no trades (a `Limit` AON
+//!   then rests whole, an `Ioc`/`Market` AON is done `Unfilled`).
+//! * A resting AON order is never partially filled: the greedy walk skips it
+//!   when it is larger than what the incoming order has left (it keeps its
+//!   place, and the walk goes on behind it); pro-rata takes it out of the
+//!   allocation as in steps 3–4.
 //! * Consequence: the book can rest crossed, but only through AON orders.
 //!   For every resting bid `b` and ask `a` with `b.price >= a.price`, at least
 //!   one of them is AON, and if one of them is not AON, the other (AON) one
 //!   has strictly more remaining quantity. Two AON orders may cross with any
 //!   sizes, equal ones included: the greedy dry run can take a smaller order
 //!   first and then find the equal-sized AON too large for what is left (see
-//!   the `aon_equal_sizes_can_cross` test). Among non-AON orders the book is
-//!   never crossed.
-//! * Events come in causal order: for an incoming order its trades (each one
-//!   that completes a resting order is followed by that order's `Done`), then
-//!   either `Rested` or its own `Done`. Every accepted order gets exactly one
-//!   `Done`.
+//!   the `aon_equal_sizes_can_cross` test; pro-rata does the same). Among
+//!   non-AON orders the book is never crossed.
+//!
+//! # Replacing an order
+//! [`Book::replace`] gives a resting order a new limit price and a new
+//! remaining quantity (lots still to trade; its quantity becomes what it had
+//! filled plus that). It keeps its id, owner, tag, side and AON flag.
+//! * New quantity zero: the order is cancelled, exactly as by
+//!   [`Book::cancel`] with [`DoneReason::Cancelled`].
+//! * Same price, quantity not larger (a *reduction*): the order keeps its
+//!   time priority and its place (under price–size–time it moves by its new
+//!   size, as after a partial fill). It does not trade, except that a reduced
+//!   AON order that crosses the opposite side is then matched, whole or not
+//!   at all, like an incoming AON order: if the dry run says it fills, it
+//!   trades and is done `Filled`; if not, it stays where it is.
+//! * Anything else (a new price, or a larger quantity): the order is
+//!   *requeued* ([`RestingOrder::requeues`]): it leaves its level, loses its
+//!   time priority, and re-enters at its new price exactly as an incoming
+//!   `Limit` order with its owner, tag and AON flag would (trading if it
+//!   crosses), except that it keeps its id and that what remains rests at
+//!   the back of its new level without a `Rested` event.
+//! * A stale id (or an off-grid price, or a quantity the order's `u32` total
+//!   cannot hold) is refused with a [`ReplaceError`], with no events and no
+//!   change.
+//!
+//! A replace adds no kind of event: the caller knows the new terms it asked
+//! for (and [`Book::get`] tells the old ones), and the order's later events
+//! carry them (`Done::qty` is the new quantity).
+//!
+//! # Events
+//! Events come in causal order. For an incoming order: its trades (each one
+//! that completes a resting order is followed by that order's `Done`), then
+//! either `Rested` or its own `Done`. For a replace: the trades it causes,
+//! the replaced order being the aggressor (again each completing trade is
+//! followed by the resting order's `Done`), then the replaced order's `Done`
+//! if it is done; nothing if it still rests. For a cancel: the `Done`. Every
+//! accepted order gets exactly one `Done`, and at most one `Rested`.
 //! * For `Market` orders the price field is ignored; their `Done` reports the
 //!   effective limit used, `n_ticks - 1` for a buy and `0` for a sell.
 //! * A zero quantity is refused before the price is looked at.
 
 mod bitset;
 mod pool;
+mod prorata;
+mod rule;
+mod sizes;
 
 use bitset::LevelBits;
 use pool::{NIL, Pool, Slot};
+pub use rule::{MatchingRule, UnknownMatchingRule};
+use sizes::Sizes;
 
 /// Price as an index into the book's price grid `[0, n_ticks)`.
 pub type Tick = u32;
@@ -153,6 +249,18 @@ pub enum RejectReason {
     PriceOutOfRange,
 }
 
+/// Why [`Book::replace`] refused a change outright (no events, no change then).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReplaceError {
+    /// The id names no resting order (it is done, or was never valid).
+    UnknownOrder,
+    /// The new price is not below `n_ticks`.
+    PriceOutOfRange,
+    /// What the order has filled plus the new remaining quantity exceeds
+    /// `u32::MAX` lots.
+    QuantityOverflow,
+}
+
 /// What the book tells its [`EventSink`] as it matches, rests and removes
 /// orders, in causal order (see the module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,7 +311,8 @@ pub enum BookEvent {
         owner: u32,
         /// Caller's tag of the order.
         tag: u64,
-        /// Original quantity, in lots.
+        /// Quantity, in lots: the original one, or after a
+        /// [`Book::replace`] what had filled before it plus the new remaining.
         qty: Qty,
         /// Lots that traded over the order's life.
         filled: Qty,
@@ -252,7 +361,8 @@ pub struct RestingOrder {
     pub price: Tick,
     /// Lots still to trade.
     pub remaining: Qty,
-    /// Original quantity, in lots.
+    /// Quantity, in lots: the original one, or after a [`Book::replace`]
+    /// what had filled before it plus the new remaining.
     pub qty: Qty,
     /// Whether it only trades its whole remaining quantity at once.
     pub all_or_none: bool,
@@ -263,6 +373,14 @@ pub struct RestingOrder {
 }
 
 impl RestingOrder {
+    /// Whether [`Book::replace`] to `price` and `remaining` would requeue
+    /// this order: a new price or a larger remaining quantity, which loses
+    /// its time priority and may trade. False for a reduction at the same
+    /// price, or no change, which keeps its place (and for zero, a cancel).
+    pub fn requeues(&self, price: Tick, remaining: Qty) -> bool {
+        remaining != 0 && (price != self.price || remaining > self.remaining)
+    }
+
     fn of(s: &Slot) -> RestingOrder {
         RestingOrder {
             side: s.side,
@@ -287,12 +405,15 @@ struct Level {
     tail: u32,
     /// AON orders in the level; zero lets a dry run take `total` at once.
     aon: u32,
+    /// Price–size–time: the level's table in `sizes`, `NIL` until first
+    /// used; it outlives the level's orders. (Otherwise padding.)
+    table: u32,
     /// `u64`: many `u32` orders may share a price.
     total: u64,
 }
 
 impl Level {
-    const EMPTY: Level = Level { head: NIL, tail: NIL, aon: 0, total: 0 };
+    const EMPTY: Level = Level { head: NIL, tail: NIL, aon: 0, table: NIL, total: 0 };
 }
 
 /// Price ladder of one side.
@@ -340,13 +461,30 @@ fn crosses<const BUY: bool>(p: u32, limit: u32) -> bool {
 const BIDS: usize = Side::Buy as usize;
 const ASKS: usize = Side::Sell as usize;
 
+/// The rules as const parameters of the matching loop, so that each is
+/// compiled on its own and price–time carries no test of the others.
+const PT: u8 = MatchingRule::PriceTime as u8;
+const PST: u8 = MatchingRule::PriceSizeTime as u8;
+const PR: u8 = MatchingRule::ProRata as u8;
+
 /// The order book. See the module documentation for the matching rules.
+// `repr(C)` keeps `rule`, which every operation tests first, on the cache
+// line of the pool's pointer and length, which every operation reads anyway.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct Book {
-    n_ticks: u32,
     pool: Pool,
+    rule: MatchingRule,
+    n_ticks: u32,
     /// Indexed by `Side as usize`: bids, asks.
     ladders: [Ladder; 2],
+    /// Price–size–time only (empty otherwise): the size groups of each level
+    /// and the time stamp of each order.
+    sizes: Sizes,
+    /// Pro-rata only (empty otherwise): each level's orders as an array.
+    queues: prorata::Queues,
+    /// Pro-rata only: one level's allocation, reused.
+    shares: Vec<prorata::Share>,
 }
 
 /// The trade of incoming order `o` against the order resting in slot `cur`
@@ -365,18 +503,47 @@ fn trade(o: &NewOrder, s: &pool::Slot, cur: u32, p: Tick, qty: Qty) -> BookEvent
     }
 }
 
+/// The `Done` of the resting order `s` (slot `cur`), completely filled.
+#[inline(always)]
+fn filled(s: &pool::Slot, cur: u32) -> BookEvent {
+    BookEvent::Done {
+        side: s.side,
+        price: s.price,
+        owner: s.owner,
+        tag: s.tag,
+        qty: s.qty,
+        filled: s.qty,
+        reason: DoneReason::Filled,
+        resting: Some(OrderId::new(cur, s.generation)),
+    }
+}
+
 impl Book {
-    /// A book over ticks `[0, n_ticks)` with room for `order_capacity`
-    /// resting orders before the pool has to grow.
+    /// A price–time book over ticks `[0, n_ticks)` with room for
+    /// `order_capacity` resting orders before the pool has to grow; the same
+    /// as [`Book::with_rule`] with [`MatchingRule::PriceTime`].
     ///
     /// # Panics
     /// If `n_ticks` is zero or `u32::MAX` (reserved as a sentinel).
     pub fn new(n_ticks: u32, order_capacity: usize) -> Book {
+        Book::with_rule(n_ticks, order_capacity, MatchingRule::PriceTime)
+    }
+
+    /// A book over ticks `[0, n_ticks)` matching by `rule`, with room for
+    /// `order_capacity` resting orders before the pool has to grow.
+    ///
+    /// # Panics
+    /// If `n_ticks` is zero or `u32::MAX` (reserved as a sentinel).
+    pub fn with_rule(n_ticks: u32, order_capacity: usize, rule: MatchingRule) -> Book {
         assert!(n_ticks > 0 && n_ticks < u32::MAX, "n_ticks out of range");
         Book {
             n_ticks,
+            rule,
             pool: Pool::with_capacity(order_capacity),
             ladders: [Ladder::new(n_ticks), Ladder::new(n_ticks)],
+            sizes: Sizes::new(),
+            queues: if rule == MatchingRule::ProRata { prorata::Queues::new(n_ticks) } else { prorata::Queues::none() },
+            shares: Vec::new(),
         }
     }
 
@@ -385,10 +552,39 @@ impl Book {
         self.n_ticks
     }
 
+    /// The rule the book matches by.
+    pub fn rule(&self) -> MatchingRule {
+        self.rule
+    }
+
     /// Returns Ok(Some(id)) if (a remainder of) the order rests, Ok(None) if
     /// it is done on arrival, Err if refused (no events emitted then).
     #[inline]
     pub fn submit<S: EventSink>(&mut self, order: &NewOrder, sink: &mut S) -> Result<Option<OrderId>, RejectReason> {
+        if self.rule != MatchingRule::PriceTime {
+            return self.submit_by_rule(order, sink);
+        }
+        self.submit_rule::<PT, S>(order, sink)
+    }
+
+    /// The other rules, out of line so that price–time's inlined path stays
+    /// as it was.
+    #[cold]
+    #[inline(never)]
+    fn submit_by_rule<S: EventSink>(&mut self, o: &NewOrder, sink: &mut S) -> Result<Option<OrderId>, RejectReason> {
+        match self.rule {
+            MatchingRule::PriceTime => self.submit_rule::<PT, S>(o, sink),
+            MatchingRule::PriceSizeTime => self.submit_rule::<PST, S>(o, sink),
+            MatchingRule::ProRata => self.submit_rule::<PR, S>(o, sink),
+        }
+    }
+
+    #[inline(always)]
+    fn submit_rule<const R: u8, S: EventSink>(
+        &mut self,
+        order: &NewOrder,
+        sink: &mut S,
+    ) -> Result<Option<OrderId>, RejectReason> {
         if order.qty == 0 {
             return Err(RejectReason::ZeroQuantity);
         }
@@ -399,13 +595,13 @@ impl Book {
             _ => order.price,
         };
         Ok(match order.side {
-            Side::Buy => self.submit_side::<true, S>(order, limit, sink),
-            Side::Sell => self.submit_side::<false, S>(order, limit, sink),
+            Side::Buy => self.submit_side::<true, R, S>(order, limit, sink),
+            Side::Sell => self.submit_side::<false, R, S>(order, limit, sink),
         })
     }
 
     #[inline(always)]
-    fn submit_side<const BUY: bool, S: EventSink>(
+    fn submit_side<const BUY: bool, const R: u8, S: EventSink>(
         &mut self,
         o: &NewOrder,
         limit: Tick,
@@ -413,12 +609,12 @@ impl Book {
     ) -> Option<OrderId> {
         let opp = if BUY { ASKS } else { BIDS };
         let mut filled = 0;
-        if crosses::<BUY>(self.ladders[opp].best, limit) && (!o.all_or_none || self.can_fill::<BUY>(limit, o.qty)) {
-            filled = self.take::<BUY, S>(o, limit, sink);
+        if crosses::<BUY>(self.ladders[opp].best, limit) && (!o.all_or_none || self.can_fill::<BUY, R>(limit, o.qty)) {
+            filled = self.take::<BUY, R, S>(o, limit, sink);
         }
         let remaining = o.qty - filled;
         if remaining != 0 && o.kind == OrderKind::Limit {
-            return Some(self.rest::<BUY, S>(o, remaining, sink));
+            return Some(self.rest::<BUY, R, S>(o, remaining, sink));
         }
         sink.event(BookEvent::Done {
             side: o.side,
@@ -434,9 +630,13 @@ impl Book {
     }
 
     /// Dry run of [`Book::take`] for an incoming AON order: whether the same
-    /// greedy walk would fill all of `qty`. No mutation.
+    /// matching would fill all of `qty`. No change to the book.
     #[inline(never)]
-    fn can_fill<const BUY: bool>(&self, limit: Tick, qty: Qty) -> bool {
+    fn can_fill<const BUY: bool, const R: u8>(&mut self, limit: Tick, qty: Qty) -> bool {
+        if R == PR {
+            return self.can_fill_pro_rata::<BUY>(limit, qty);
+        }
+        // The greedy walk, over the queue in whichever order the rule keeps it.
         let ladder = &self.ladders[if BUY { ASKS } else { BIDS }];
         let slots = &self.pool.slots;
         let mut need = qty;
@@ -470,12 +670,44 @@ impl Book {
         false
     }
 
+    /// The pro-rata dry run: the allocation of [`prorata::allocate`], level
+    /// by level, as [`Book::take_pro_rata`] would make it.
+    fn can_fill_pro_rata<const BUY: bool>(&mut self, limit: Tick, qty: Qty) -> bool {
+        let ladder = &self.ladders[if BUY { ASKS } else { BIDS }];
+        let mut need = qty;
+        let mut p = ladder.best;
+        while crosses::<BUY>(p, limit) {
+            let lvl = &ladder.levels[p as usize];
+            if lvl.aon == 0 {
+                // Without AON orders the allocation hands out all it is
+                // given up to the level's total: no need to make it.
+                if lvl.total >= need as u64 {
+                    return true;
+                }
+                need -= lvl.total as u32;
+            } else {
+                let level = self.queues.entries(if BUY { ASKS } else { BIDS }, p);
+                need = prorata::allocate(lvl, level, &self.pool.slots, need, &mut self.shares);
+                if need == 0 {
+                    return true;
+                }
+            }
+            p = if BUY { ladder.next_worse::<false>(p) } else { ladder.next_worse::<true>(p) };
+        }
+        false
+    }
+
     /// Matches an incoming order against the opposite side; returns the
     /// quantity filled. The opposite side must cross at its best price.
     #[inline(always)]
-    fn take<const BUY: bool, S: EventSink>(&mut self, o: &NewOrder, limit: Tick, sink: &mut S) -> Qty {
+    fn take<const BUY: bool, const R: u8, S: EventSink>(&mut self, o: &NewOrder, limit: Tick, sink: &mut S) -> Qty {
+        if R == PR {
+            return self.take_pro_rata::<BUY, S>(o, limit, sink);
+        }
+        // The greedy walk; price–size–time also keeps its size groups.
         let ladder = &mut self.ladders[if BUY { ASKS } else { BIDS }];
         let pool = &mut self.pool;
+        let sizes = &mut self.sizes;
         let first = ladder.best;
         let mut p = first;
         let mut rem = o.qty;
@@ -493,26 +725,28 @@ impl Book {
                     lvl.aon -= s.aon as u32;
                     let s = *s;
                     sink.event(trade(o, &s, cur, p, q));
-                    sink.event(BookEvent::Done {
-                        side: s.side,
-                        price: p,
-                        owner: s.owner,
-                        tag: s.tag,
-                        qty: s.qty,
-                        filled: s.qty,
-                        reason: DoneReason::Filled,
-                        resting: Some(OrderId::new(cur, s.generation)),
-                    });
-                    unlink(lvl, &mut pool.slots, s.prev, next);
+                    sink.event(filled(&s, cur));
+                    if R == PST {
+                        sizes.unlink(lvl, &mut pool.slots, cur);
+                    } else {
+                        unlink(lvl, &mut pool.slots, s.prev, next);
+                    }
                     pool.free(cur);
                     if rem == 0 {
                         break;
                     }
                 } else if !s.aon {
                     // Partial fill of the resting order ends the aggressor.
-                    s.remaining -= rem;
                     lvl.total -= rem as u64;
                     sink.event(trade(o, s, cur, p, rem));
+                    if R == PST {
+                        // Fewer lots left: it moves back by its new size.
+                        sizes.unlink(lvl, &mut pool.slots, cur);
+                        pool.slots[cur as usize].remaining -= rem;
+                        sizes.link_again(lvl, &mut pool.slots, cur);
+                    } else {
+                        s.remaining -= rem;
+                    }
                     rem = 0;
                     break;
                 }
@@ -538,10 +772,128 @@ impl Book {
         o.qty - rem
     }
 
-    /// Appends the remainder of an incoming limit order to its level.
+    /// [`Book::take`] under pro-rata: each level's allocation traded in time
+    /// priority. A level without AON orders is either taken whole or shared
+    /// by step 2 alone, which needs no scratch space; one with AON orders
+    /// goes through [`prorata::allocate`].
+    #[inline(never)]
+    fn take_pro_rata<const BUY: bool, S: EventSink>(&mut self, o: &NewOrder, limit: Tick, sink: &mut S) -> Qty {
+        let side = if BUY { ASKS } else { BIDS };
+        let ladder = &mut self.ladders[side];
+        let pool = &mut self.pool;
+        let queues = &mut self.queues;
+        let first = ladder.best;
+        let mut p = first;
+        let mut rem = o.qty;
+        while rem != 0 && crosses::<BUY>(p, limit) {
+            let lvl = &mut ladder.levels[p as usize];
+            if u64::from(rem) >= lvl.total {
+                // Everyone in full, AON orders included.
+                for e in queues.entries(side, p).iter().filter(|e| e.slot != NIL) {
+                    let s = pool.slots[e.slot as usize];
+                    sink.event(trade(o, &s, e.slot, p, s.remaining));
+                    sink.event(filled(&s, e.slot));
+                    pool.free(e.slot);
+                }
+                rem -= lvl.total as u32;
+                *lvl = Level::EMPTY;
+                queues.clear_level(side, p);
+            } else if lvl.aon == 0 {
+                // Step 2 alone: floors, then the odd lots in time priority.
+                let per = prorata::Per::new(rem, lvl.total);
+                let (entries, holes) = queues.level_mut(side, p);
+                // Holes have no quantity, so no floor.
+                let floors: Qty = entries.iter().map(|e| per.floor(e.remaining)).sum();
+                let mut odd = rem - floors;
+                for e in entries.iter_mut().filter(|e| e.slot != NIL) {
+                    let mut share = per.floor(e.remaining);
+                    if odd != 0 {
+                        share += 1;
+                        odd -= 1;
+                    }
+                    if share == 0 {
+                        continue;
+                    }
+                    let cur = e.slot;
+                    lvl.total -= u64::from(share);
+                    if share == e.remaining {
+                        let s = pool.slots[cur as usize];
+                        sink.event(trade(o, &s, cur, p, share));
+                        sink.event(filled(&s, cur));
+                        unlink(lvl, &mut pool.slots, s.prev, s.next);
+                        pool.free(cur);
+                        *e = prorata::Entry::HOLE;
+                        *holes += 1;
+                    } else {
+                        e.remaining -= share;
+                        let s = &mut pool.slots[cur as usize];
+                        s.remaining = e.remaining;
+                        sink.event(trade(o, s, cur, p, share));
+                    }
+                }
+                queues.settle(side, p);
+                rem = 0;
+            } else {
+                let left = prorata::allocate(lvl, queues.entries(side, p), &pool.slots, rem, &mut self.shares);
+                for sh in self.shares.iter().filter(|sh| sh.share != 0) {
+                    let cur = sh.slot;
+                    let s = &mut pool.slots[cur as usize];
+                    lvl.total -= u64::from(sh.share);
+                    if sh.share == s.remaining {
+                        lvl.aon -= s.aon as u32;
+                        let s = *s;
+                        sink.event(trade(o, &s, cur, p, sh.share));
+                        sink.event(filled(&s, cur));
+                        unlink(lvl, &mut pool.slots, s.prev, s.next);
+                        queues.remove(side, p, cur);
+                        pool.free(cur);
+                    } else {
+                        s.remaining -= sh.share;
+                        queues.set_remaining(side, p, cur, s.remaining);
+                        sink.event(trade(o, s, cur, p, sh.share));
+                    }
+                }
+                rem = left;
+            }
+            if lvl.head == NIL {
+                ladder.bits.clear(p);
+            }
+            p = if BUY { ladder.next_worse::<false>(p) } else { ladder.next_worse::<true>(p) };
+        }
+        if ladder.levels[first as usize].head == NIL {
+            ladder.best = if BUY { ladder.next_worse::<false>(first) } else { ladder.next_worse::<true>(first) };
+        }
+        o.qty - rem
+    }
+
+    /// Puts the remainder of an incoming limit order at its place in its level.
     #[inline(always)]
-    fn rest<const BUY: bool, S: EventSink>(&mut self, o: &NewOrder, remaining: Qty, sink: &mut S) -> OrderId {
+    fn rest<const BUY: bool, const R: u8, S: EventSink>(
+        &mut self,
+        o: &NewOrder,
+        remaining: Qty,
+        sink: &mut S,
+    ) -> OrderId {
         let price = o.price;
+        if R == PST {
+            let (idx, generation) = self.pool.alloc(Slot {
+                next: NIL,
+                prev: NIL,
+                generation: 0,
+                price,
+                remaining,
+                qty: o.qty,
+                owner: o.owner,
+                side: o.side,
+                aon: o.all_or_none,
+                tag: o.tag,
+            });
+            self.attach::<PST>(idx);
+            let id = OrderId::new(idx, generation);
+            sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
+            return id;
+        }
+        // At the back of the level's queue.
         let ladder = &mut self.ladders[if BUY { BIDS } else { ASKS }];
         let lvl = &mut ladder.levels[price as usize];
         let (idx, generation) = self.pool.alloc(Slot {
@@ -569,25 +921,69 @@ impl Book {
         lvl.tail = idx;
         lvl.total += remaining as u64;
         lvl.aon += o.all_or_none as u32;
+        if R == PR {
+            self.queues.push(o.side as usize, price, idx, remaining);
+        }
         let id = OrderId::new(idx, generation);
         sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
         id
     }
 
-    /// Removes a resting order (reason `Cancelled` or `Expired`) and emits its
-    /// `Done`; returns false (no events) if the id is stale/unknown.
-    #[inline]
-    pub fn cancel<S: EventSink>(&mut self, id: OrderId, reason: DoneReason, sink: &mut S) -> bool {
-        let idx = id.slot();
-        let Some(&s) = self.pool.lookup(idx, id.generation()) else {
-            return false;
-        };
+    /// Links the order in slot `idx` (side, price and remaining quantity set,
+    /// not in any level) into its level as the latest arrival, at the place
+    /// rule `R` gives it.
+    fn attach<const R: u8>(&mut self, idx: u32) {
+        let s = self.pool.slots[idx as usize];
+        let ladder = &mut self.ladders[s.side as usize];
+        let lvl = &mut ladder.levels[s.price as usize];
+        if lvl.head == NIL {
+            ladder.bits.set(s.price);
+            let better = match s.side {
+                Side::Buy => ladder.best == NONE || s.price > ladder.best,
+                Side::Sell => s.price < ladder.best,
+            };
+            if better {
+                ladder.best = s.price;
+            }
+        }
+        if R == PST {
+            self.sizes.link_new(lvl, &mut self.pool.slots, idx);
+        } else {
+            if R == PR {
+                self.queues.push(s.side as usize, s.price, idx, s.remaining);
+            }
+            let slots = &mut self.pool.slots;
+            slots[idx as usize].prev = lvl.tail;
+            slots[idx as usize].next = NIL;
+            if lvl.tail == NIL {
+                lvl.head = idx;
+            } else {
+                slots[lvl.tail as usize].next = idx;
+            }
+            lvl.tail = idx;
+        }
+        lvl.total += s.remaining as u64;
+        lvl.aon += s.aon as u32;
+    }
+
+    /// Takes the resting order in slot `idx` out of its level (the slot stays
+    /// allocated, its fields as they were).
+    #[inline(always)]
+    fn detach_rule<const R: u8>(&mut self, idx: u32) {
+        let s = self.pool.slots[idx as usize];
         let ladder = &mut self.ladders[s.side as usize];
         let p = s.price;
         let lvl = &mut ladder.levels[p as usize];
         lvl.total -= s.remaining as u64;
         lvl.aon -= s.aon as u32;
-        unlink(lvl, &mut self.pool.slots, s.prev, s.next);
+        match R {
+            PST => self.sizes.unlink(lvl, &mut self.pool.slots, idx),
+            PR => {
+                unlink(lvl, &mut self.pool.slots, s.prev, s.next);
+                self.queues.remove(s.side as usize, p, idx);
+            }
+            _ => unlink(lvl, &mut self.pool.slots, s.prev, s.next),
+        }
         if lvl.head == NIL {
             ladder.bits.clear(p);
             if ladder.best == p {
@@ -597,10 +993,41 @@ impl Book {
                 };
             }
         }
+    }
+
+    /// Removes a resting order (reason `Cancelled` or `Expired`) and emits its
+    /// `Done`; returns false (no events) if the id is stale/unknown.
+    #[inline]
+    pub fn cancel<S: EventSink>(&mut self, id: OrderId, reason: DoneReason, sink: &mut S) -> bool {
+        if self.rule != MatchingRule::PriceTime {
+            return self.cancel_by_rule(id, reason, sink);
+        }
+        self.cancel_rule::<PT, S>(id, reason, sink)
+    }
+
+    /// The other rules, out of line so that price–time's inlined path stays
+    /// as it was.
+    #[cold]
+    #[inline(never)]
+    fn cancel_by_rule<S: EventSink>(&mut self, id: OrderId, reason: DoneReason, sink: &mut S) -> bool {
+        match self.rule {
+            MatchingRule::PriceTime => self.cancel_rule::<PT, S>(id, reason, sink),
+            MatchingRule::PriceSizeTime => self.cancel_rule::<PST, S>(id, reason, sink),
+            MatchingRule::ProRata => self.cancel_rule::<PR, S>(id, reason, sink),
+        }
+    }
+
+    #[inline(always)]
+    fn cancel_rule<const R: u8, S: EventSink>(&mut self, id: OrderId, reason: DoneReason, sink: &mut S) -> bool {
+        let idx = id.slot();
+        let Some(&s) = self.pool.lookup(idx, id.generation()) else {
+            return false;
+        };
+        self.detach_rule::<R>(idx);
         self.pool.free(idx);
         sink.event(BookEvent::Done {
             side: s.side,
-            price: p,
+            price: s.price,
             owner: s.owner,
             tag: s.tag,
             qty: s.qty,
@@ -609,6 +1036,117 @@ impl Book {
             resting: Some(id),
         });
         true
+    }
+
+    /// Changes the resting order `id` to limit price `price` with
+    /// `remaining` lots left to trade (see "Replacing an order" in the module
+    /// docs for the rules and the events).
+    ///
+    /// Returns Ok(Some(id)) — the same id — if the order still rests
+    /// afterwards, Ok(None) if it is done (cancelled by a zero quantity, or
+    /// filled by the trades the change caused), and Err, with no events and
+    /// no change, if the id is stale or unknown, or (for a non-zero quantity)
+    /// the price is off the grid or the quantity too large.
+    pub fn replace<S: EventSink>(
+        &mut self,
+        id: OrderId,
+        price: Tick,
+        remaining: Qty,
+        sink: &mut S,
+    ) -> Result<Option<OrderId>, ReplaceError> {
+        let Some(&s) = self.pool.lookup(id.slot(), id.generation()) else {
+            return Err(ReplaceError::UnknownOrder);
+        };
+        if remaining == 0 {
+            self.cancel(id, DoneReason::Cancelled, sink);
+            return Ok(None);
+        }
+        if price >= self.n_ticks {
+            return Err(ReplaceError::PriceOutOfRange);
+        }
+        let qty = (s.qty - s.remaining).checked_add(remaining).ok_or(ReplaceError::QuantityOverflow)?;
+        let requeued = RestingOrder::of(&s).requeues(price, remaining);
+        let (p, r) = (price, remaining);
+        Ok(match (s.side, self.rule) {
+            (Side::Buy, MatchingRule::PriceTime) => self.replace_side::<true, PT, S>(id, p, r, qty, requeued, sink),
+            (Side::Sell, MatchingRule::PriceTime) => self.replace_side::<false, PT, S>(id, p, r, qty, requeued, sink),
+            (Side::Buy, MatchingRule::PriceSizeTime) => {
+                self.replace_side::<true, PST, S>(id, p, r, qty, requeued, sink)
+            }
+            (Side::Sell, MatchingRule::PriceSizeTime) => {
+                self.replace_side::<false, PST, S>(id, p, r, qty, requeued, sink)
+            }
+            (Side::Buy, MatchingRule::ProRata) => self.replace_side::<true, PR, S>(id, p, r, qty, requeued, sink),
+            (Side::Sell, MatchingRule::ProRata) => self.replace_side::<false, PR, S>(id, p, r, qty, requeued, sink),
+        })
+    }
+
+    /// [`Book::replace`] of a valid change to a non-zero quantity.
+    fn replace_side<const BUY: bool, const R: u8, S: EventSink>(
+        &mut self,
+        id: OrderId,
+        price: Tick,
+        remaining: Qty,
+        qty: Qty,
+        requeued: bool,
+        sink: &mut S,
+    ) -> Option<OrderId> {
+        let idx = id.slot();
+        let opp = if BUY { ASKS } else { BIDS };
+        let aon = self.pool.slots[idx as usize].aon;
+        let trades;
+        if requeued {
+            // Cancel and resubmit, under the same id.
+            self.detach_rule::<R>(idx);
+            let s = &mut self.pool.slots[idx as usize];
+            (s.price, s.remaining, s.qty) = (price, remaining, qty);
+            trades =
+                crosses::<BUY>(self.ladders[opp].best, price) && (!aon || self.can_fill::<BUY, R>(price, remaining));
+        } else {
+            // A reduction in place.
+            let lvl = &mut self.ladders[if BUY { BIDS } else { ASKS }].levels[price as usize];
+            let old = self.pool.slots[idx as usize].remaining;
+            lvl.total -= (old - remaining) as u64;
+            if R == PST {
+                self.sizes.unlink(lvl, &mut self.pool.slots, idx);
+            }
+            let s = &mut self.pool.slots[idx as usize];
+            (s.remaining, s.qty) = (remaining, qty);
+            if R == PST {
+                self.sizes.link_again(lvl, &mut self.pool.slots, idx);
+            }
+            if R == PR {
+                self.queues.set_remaining(if BUY { BIDS } else { ASKS }, price, idx, remaining);
+            }
+            trades = aon && crosses::<BUY>(self.ladders[opp].best, price) && self.can_fill::<BUY, R>(price, remaining);
+            if !trades {
+                return Some(id);
+            }
+            self.detach_rule::<R>(idx);
+        }
+        let s = self.pool.slots[idx as usize];
+        let o = NewOrder {
+            side: s.side,
+            kind: OrderKind::Limit,
+            price,
+            qty: remaining,
+            all_or_none: aon,
+            owner: s.owner,
+            tag: s.tag,
+        };
+        let left = remaining - if trades { self.take::<BUY, R, S>(&o, price, sink) } else { 0 };
+        if left == 0 {
+            self.pool.free(idx);
+            sink.event(filled(&s, idx));
+            return None;
+        }
+        self.pool.slots[idx as usize].remaining = left;
+        match R {
+            PST => self.attach::<PST>(idx),
+            PR => self.attach::<PR>(idx),
+            _ => self.attach::<PT>(idx),
+        }
+        Some(id)
     }
 
     /// Cancels every resting order with the given reason (used at session
@@ -636,7 +1174,12 @@ impl Book {
                     self.pool.free(cur);
                     cur = s.next;
                 }
-                *lvl = Level::EMPTY;
+                match self.rule {
+                    MatchingRule::PriceTime => {}
+                    MatchingRule::PriceSizeTime => self.sizes.clear_level(lvl),
+                    MatchingRule::ProRata => self.queues.clear_level(side as usize, p),
+                }
+                *lvl = Level { table: lvl.table, ..Level::EMPTY };
                 // Bits are reset wholesale below; search before that.
                 p = match side {
                     Side::Buy => ladder.next_worse::<true>(p),

@@ -402,3 +402,371 @@ fn pool_grows_past_capacity() {
         assert!(b.get(id).is_some());
     }
 }
+
+// ---------------------------------------------------------------------------
+// Price–size–time
+// ---------------------------------------------------------------------------
+
+fn pst() -> Book {
+    Book::with_rule(100, 16, MatchingRule::PriceSizeTime)
+}
+
+fn pro_rata() -> Book {
+    Book::with_rule(100, 16, MatchingRule::ProRata)
+}
+
+#[test]
+fn new_is_price_time() {
+    assert_eq!(Book::new(10, 1).rule(), MatchingRule::PriceTime);
+    for rule in MatchingRule::ALL {
+        assert_eq!(Book::with_rule(10, 1, rule).rule(), rule);
+    }
+}
+
+#[test]
+fn size_then_time_priority() {
+    let mut b = pst();
+    sub(&mut b, lim(Side::Sell, 10, 5, 1));
+    sub(&mut b, lim(Side::Sell, 10, 8, 2));
+    sub(&mut b, lim(Side::Sell, 10, 5, 3));
+    sub(&mut b, lim(Side::Sell, 10, 8, 4));
+    sub(&mut b, lim(Side::Sell, 11, 20, 5));
+    sub(&mut b, lim(Side::Sell, 10, 6, 6));
+    assert_eq!(tags(&b, Side::Sell), vec![(2, 8), (4, 8), (6, 6), (1, 5), (3, 5), (5, 20)]);
+    // Takes the 8 first, then 2 of the next 8, which drops to 6: behind the
+    // other 8, ahead of the later 6.
+    let (_, ev) = sub(&mut b, lim(Side::Buy, 11, 10, 9));
+    assert_eq!(trades(&ev), vec![(2, 8, 10), (4, 2, 10)]);
+    assert_eq!(tags(&b, Side::Sell), vec![(4, 6), (6, 6), (1, 5), (3, 5), (5, 20)]);
+    // Price still comes first: the 20 at 11 waits for the level at 10.
+    let (_, ev) = sub(&mut b, kind(lim(Side::Buy, 11, 23, 10), OrderKind::Ioc));
+    assert_eq!(trades(&ev), vec![(4, 6, 10), (6, 6, 10), (1, 5, 10), (3, 5, 10), (5, 1, 11)]);
+    assert_eq!(tags(&b, Side::Sell), vec![(5, 19)]);
+}
+
+#[test]
+fn partially_filled_order_keeps_its_time_among_its_new_size() {
+    let mut b = pst();
+    sub(&mut b, lim(Side::Buy, 10, 9, 1));
+    sub(&mut b, lim(Side::Buy, 10, 4, 2));
+    sub(&mut b, lim(Side::Buy, 10, 4, 3));
+    sub(&mut b, lim(Side::Buy, 10, 2, 4));
+    // The 9 is filled down to 4: it arrived before the other 4s.
+    let (_, ev) = sub(&mut b, kind(lim(Side::Sell, 10, 5, 9), OrderKind::Ioc));
+    assert_eq!(trades(&ev), vec![(1, 5, 10)]);
+    assert_eq!(tags(&b, Side::Buy), vec![(1, 4), (2, 4), (3, 4), (4, 2)]);
+    // Down to 3: behind every 4, ahead of the 2.
+    let (_, ev) = sub(&mut b, kind(lim(Side::Sell, 10, 1, 10), OrderKind::Ioc));
+    assert_eq!(trades(&ev), vec![(1, 1, 10)]);
+    assert_eq!(tags(&b, Side::Buy), vec![(2, 4), (3, 4), (1, 3), (4, 2)]);
+    // Down to 2: ahead of the later 2.
+    let (_, ev) = sub(&mut b, kind(lim(Side::Sell, 10, 9, 11), OrderKind::Ioc));
+    assert_eq!(trades(&ev), vec![(2, 4, 10), (3, 4, 10), (1, 1, 10)]);
+    assert_eq!(tags(&b, Side::Buy), vec![(1, 2), (4, 2)]);
+    assert_eq!(b.qty_at(Side::Buy, 10), 4);
+}
+
+#[test]
+fn size_priority_skips_large_aon() {
+    let mut b = pst();
+    sub(&mut b, aon(lim(Side::Sell, 10, 9, 1)));
+    sub(&mut b, lim(Side::Sell, 10, 3, 2));
+    sub(&mut b, lim(Side::Sell, 10, 5, 3));
+    assert_eq!(tags(&b, Side::Sell), vec![(1, 9), (3, 5), (2, 3)]);
+    let (_, ev) = sub(&mut b, lim(Side::Buy, 10, 6, 4));
+    // Skips the AON 9, takes the 5, then 1 of the 3.
+    assert_eq!(trades(&ev), vec![(3, 5, 10), (2, 1, 10)]);
+    assert_eq!(tags(&b, Side::Sell), vec![(1, 9), (2, 2)]);
+    // An incoming AON dry run sees the same order: 11 = 9 + 2.
+    let (id, ev) = sub(&mut b, aon(lim(Side::Buy, 10, 11, 5)));
+    assert_eq!(id, None);
+    assert_eq!(trades(&ev), vec![(1, 9, 10), (2, 2, 10)]);
+    assert_eq!(b.resting_orders(), 0);
+}
+
+#[test]
+fn size_groups_survive_cancels_and_clear() {
+    let mut b = pst();
+    let ids: Vec<OrderId> = [3, 7, 3, 7, 1]
+        .iter()
+        .enumerate()
+        .map(|(t, &q)| sub(&mut b, lim(Side::Buy, 20, q, t as u64)).0.unwrap())
+        .collect();
+    assert_eq!(tags(&b, Side::Buy), vec![(1, 7), (3, 7), (0, 3), (2, 3), (4, 1)]);
+    // Ends and middles of groups, and a whole group.
+    for i in [1, 2, 4] {
+        assert!(b.cancel(ids[i], DoneReason::Cancelled, &mut ()));
+    }
+    assert_eq!(tags(&b, Side::Buy), vec![(3, 7), (0, 3)]);
+    sub(&mut b, lim(Side::Buy, 20, 3, 5));
+    sub(&mut b, lim(Side::Buy, 20, 5, 6));
+    sub(&mut b, lim(Side::Buy, 20, 8, 7));
+    assert_eq!(tags(&b, Side::Buy), vec![(7, 8), (3, 7), (6, 5), (0, 3), (5, 3)]);
+    // A quantity past the table of small ones, between two, and the largest.
+    sub(&mut b, lim(Side::Buy, 20, 300, 10));
+    sub(&mut b, lim(Side::Buy, 20, 200, 11));
+    sub(&mut b, lim(Side::Buy, 20, 127, 12));
+    sub(&mut b, lim(Side::Buy, 20, 128, 13));
+    assert_eq!(tags(&b, Side::Buy)[..4], [(10, 300), (11, 200), (13, 128), (12, 127)]);
+    let (_, ev) = sub(&mut b, kind(lim(Side::Sell, 20, 250, 14), OrderKind::Ioc));
+    // The 300 is filled down to 50: below the 127, above the 8.
+    assert_eq!(trades(&ev), vec![(10, 250, 20)]);
+    assert_eq!(
+        tags(&b, Side::Buy),
+        vec![(11, 200), (13, 128), (12, 127), (10, 50), (7, 8), (3, 7), (6, 5), (0, 3), (5, 3)]
+    );
+    b.clear(DoneReason::Expired, &mut ());
+    assert!(b.sizes.level_is_empty(&b.ladders[Side::Buy as usize].levels[20]));
+    let x = sub(&mut b, lim(Side::Buy, 20, 2, 8)).0.unwrap();
+    let y = sub(&mut b, lim(Side::Buy, 20, 400, 9)).0.unwrap();
+    assert_eq!(tags(&b, Side::Buy), vec![(9, 400), (8, 2)]);
+    b.cancel(x, DoneReason::Cancelled, &mut ());
+    b.cancel(y, DoneReason::Cancelled, &mut ());
+    assert!(b.sizes.level_is_empty(&b.ladders[Side::Buy as usize].levels[20]));
+}
+
+// ---------------------------------------------------------------------------
+// Pro-rata
+// ---------------------------------------------------------------------------
+
+#[test]
+fn pro_rata_floors_then_odd_lots_in_time_priority() {
+    let mut b = pro_rata();
+    sub(&mut b, lim(Side::Sell, 10, 10, 1));
+    sub(&mut b, lim(Side::Sell, 10, 20, 2));
+    sub(&mut b, lim(Side::Sell, 10, 70, 3));
+    sub(&mut b, lim(Side::Sell, 11, 5, 4));
+    // Floors 1.5, 3 and 10.5 give 1, 3, 10; the odd lot goes to the first.
+    let (id, ev) = sub(&mut b, lim(Side::Buy, 11, 15, 9));
+    assert_eq!(id, None);
+    assert_eq!(trades(&ev), vec![(1, 2, 10), (2, 3, 10), (3, 10, 10)]);
+    assert_eq!(tags(&b, Side::Sell), vec![(1, 8), (2, 17), (3, 60), (4, 5)]);
+    // Odd lots to orders whose floor is zero: 1, 1, 1 sharing 2.
+    let mut b = pro_rata();
+    for t in 1..=3 {
+        sub(&mut b, lim(Side::Buy, 10, 1, t));
+    }
+    let (_, ev) = sub(&mut b, lim(Side::Sell, 10, 2, 9));
+    assert_eq!(trades(&ev), vec![(1, 1, 10), (2, 1, 10)]);
+    assert_eq!(tags(&b, Side::Buy), vec![(3, 1)]);
+}
+
+#[test]
+fn pro_rata_fills_a_level_whole_then_moves_on() {
+    let mut b = pro_rata();
+    sub(&mut b, lim(Side::Sell, 10, 4, 1));
+    sub(&mut b, lim(Side::Sell, 10, 6, 2));
+    sub(&mut b, lim(Side::Sell, 11, 30, 3));
+    sub(&mut b, lim(Side::Sell, 11, 10, 4));
+    // 10 at 10 in full, then 8 shared 3:1 at 11 (floors 6 and 2).
+    let (_, ev) = sub(&mut b, kind(lim(Side::Buy, 11, 18, 9), OrderKind::Ioc));
+    assert_eq!(trades(&ev), vec![(1, 4, 10), (2, 6, 10), (3, 6, 11), (4, 2, 11)]);
+    assert_eq!(done_of(&ev, 1), Some((4, DoneReason::Filled)));
+    assert_eq!(done_of(&ev, 9), Some((18, DoneReason::Filled)));
+    assert_eq!(b.best_ask(), Some(11));
+    // Beyond the limit nothing trades; the rest is killed.
+    let (_, ev) = sub(&mut b, kind(lim(Side::Buy, 11, 100, 10), OrderKind::Ioc));
+    assert_eq!(trades(&ev), vec![(3, 24, 11), (4, 8, 11)]);
+    assert_eq!(done_of(&ev, 10), Some((32, DoneReason::Unfilled)));
+    assert_eq!(b.best_ask(), None);
+}
+
+#[test]
+fn pro_rata_resting_aon_gets_all_or_nothing() {
+    // The AON's share (5 of 10) is partial: it leaves the allocation and the
+    // other two share all 15 (7.5 each: 8 to the first, 7).
+    let mut b = pro_rata();
+    sub(&mut b, lim(Side::Sell, 10, 10, 1));
+    sub(&mut b, aon(lim(Side::Sell, 10, 10, 2)));
+    sub(&mut b, lim(Side::Sell, 10, 10, 3));
+    let (_, ev) = sub(&mut b, lim(Side::Buy, 10, 15, 9));
+    assert_eq!(trades(&ev), vec![(1, 8, 10), (3, 7, 10)]);
+    assert_eq!(tags(&b, Side::Sell), vec![(1, 2), (2, 10), (3, 3)]);
+    // Enough for the whole level: the AON fills too.
+    let (_, ev) = sub(&mut b, lim(Side::Buy, 10, 15, 10));
+    assert_eq!(trades(&ev), vec![(1, 2, 10), (2, 10, 10), (3, 3, 10)]);
+
+    // Step 4: both AON orders leave the allocation, the plain 1 fills, and of
+    // the 4 lots left the AON 3 fits (the AON 10, earlier, does not).
+    let mut b = pro_rata();
+    sub(&mut b, lim(Side::Sell, 10, 1, 1));
+    sub(&mut b, aon(lim(Side::Sell, 10, 10, 2)));
+    sub(&mut b, aon(lim(Side::Sell, 10, 3, 3)));
+    sub(&mut b, lim(Side::Sell, 12, 9, 4));
+    let (_, ev) = sub(&mut b, lim(Side::Buy, 12, 5, 9));
+    assert_eq!(trades(&ev), vec![(1, 1, 10), (3, 3, 10), (4, 1, 12)]);
+    assert_eq!(tags(&b, Side::Sell), vec![(2, 10), (4, 8)]);
+
+    // An AON of one lot can be filled by an odd lot.
+    let mut b = pro_rata();
+    sub(&mut b, aon(lim(Side::Buy, 10, 1, 1)));
+    sub(&mut b, lim(Side::Buy, 10, 5, 2));
+    let (_, ev) = sub(&mut b, lim(Side::Sell, 10, 3, 9));
+    // Floors 0 and 2, the odd lot to the AON, which is then whole.
+    assert_eq!(trades(&ev), vec![(1, 1, 10), (2, 2, 10)]);
+}
+
+#[test]
+fn pro_rata_incoming_aon_dry_run() {
+    let mut b = pro_rata();
+    sub(&mut b, lim(Side::Sell, 10, 4, 1));
+    sub(&mut b, aon(lim(Side::Sell, 10, 6, 2)));
+    // 5 would get the plain 4 and 1 lot it cannot use: declined, rests.
+    let (id, ev) = sub(&mut b, aon(lim(Side::Buy, 10, 5, 3)));
+    assert!(trades(&ev).is_empty() && id.is_some());
+    assert_eq!((b.best_bid(), b.best_ask()), (Some(10), Some(10)));
+    // 10 takes the level whole.
+    let (id, ev) = sub(&mut b, kind(aon(lim(Side::Buy, 10, 10, 4)), OrderKind::Ioc));
+    assert_eq!(id, None);
+    assert_eq!(trades(&ev), vec![(1, 4, 10), (2, 6, 10)]);
+    // 2 out of a plain 3 and 3: shared 1 and 1.
+    let mut b = pro_rata();
+    sub(&mut b, lim(Side::Buy, 10, 3, 1));
+    sub(&mut b, lim(Side::Buy, 10, 3, 2));
+    let (_, ev) = sub(&mut b, aon(lim(Side::Sell, 9, 2, 3)));
+    assert_eq!(trades(&ev), vec![(1, 1, 10), (2, 1, 10)]);
+}
+
+// ---------------------------------------------------------------------------
+// Replace
+// ---------------------------------------------------------------------------
+
+fn repl(b: &mut Book, id: OrderId, price: Tick, qty: Qty) -> (Result<Option<OrderId>, ReplaceError>, Vec<BookEvent>) {
+    let mut ev = Vec::new();
+    let r = b.replace(id, price, qty, &mut ev);
+    (r, ev)
+}
+
+#[test]
+fn replace_reduction_keeps_place_increase_and_move_requeue() {
+    let mut b = Book::new(100, 16);
+    let a = sub(&mut b, lim(Side::Sell, 10, 5, 1)).0.unwrap();
+    sub(&mut b, lim(Side::Sell, 10, 5, 2));
+    let c = sub(&mut b, lim(Side::Sell, 10, 5, 3)).0.unwrap();
+    // Reduction: no events, same place, smaller level.
+    assert!(!b.get(a).unwrap().requeues(10, 3));
+    assert_eq!(repl(&mut b, a, 10, 3), (Ok(Some(a)), vec![]));
+    assert_eq!(tags(&b, Side::Sell), vec![(1, 3), (2, 5), (3, 5)]);
+    assert_eq!(b.qty_at(Side::Sell, 10), 13);
+    assert_eq!(b.get(a).unwrap().qty, 3);
+    // Increase: to the back.
+    assert!(b.get(a).unwrap().requeues(10, 4));
+    assert_eq!(repl(&mut b, a, 10, 4), (Ok(Some(a)), vec![]));
+    assert_eq!(tags(&b, Side::Sell), vec![(2, 5), (3, 5), (1, 4)]);
+    // New price, not crossing: moves, keeps its id.
+    assert_eq!(repl(&mut b, c, 12, 5), (Ok(Some(c)), vec![]));
+    assert_eq!(tags(&b, Side::Sell), vec![(2, 5), (1, 4), (3, 5)]);
+    assert_eq!(b.get(c).unwrap().price, 12);
+    sub(&mut b, lim(Side::Sell, 12, 1, 4));
+    // Same price again, same quantity: no change at all.
+    assert_eq!(repl(&mut b, c, 12, 5), (Ok(Some(c)), vec![]));
+    assert_eq!(tags(&b, Side::Sell), vec![(2, 5), (1, 4), (3, 5), (4, 1)]);
+}
+
+#[test]
+fn replace_to_a_crossing_price_trades_as_incoming() {
+    let mut b = Book::new(100, 16);
+    sub(&mut b, lim(Side::Sell, 10, 3, 1));
+    sub(&mut b, lim(Side::Sell, 11, 3, 2));
+    let bid = sub(&mut b, lim(Side::Buy, 8, 5, 3)).0.unwrap();
+    // Partly filled first, so its quantity is filled + new remaining.
+    sub(&mut b, kind(lim(Side::Sell, 8, 1, 4), OrderKind::Ioc));
+    assert_eq!(b.get(bid).unwrap().remaining, 4);
+    let (r, ev) = repl(&mut b, bid, 10, 6);
+    assert_eq!(r, Ok(Some(bid)));
+    assert_eq!(trades(&ev), vec![(1, 3, 10)]);
+    assert!(matches!(ev[0], BookEvent::Trade { aggressor_tag: 3, aggressor_side: Side::Buy, .. }));
+    assert_eq!(ev.len(), 2);
+    let r = b.get(bid).unwrap();
+    assert_eq!((r.price, r.remaining, r.qty), (10, 3, 7));
+    // Through the next level: fills, done with its id and new quantity.
+    let (r, ev) = repl(&mut b, bid, 11, 3);
+    assert_eq!(r, Ok(None));
+    assert_eq!(trades(&ev), vec![(2, 3, 11)]);
+    assert_eq!(
+        ev.last(),
+        Some(&BookEvent::Done {
+            side: Side::Buy,
+            price: 11,
+            owner: 30,
+            tag: 3,
+            qty: 7,
+            filled: 7,
+            reason: DoneReason::Filled,
+            resting: Some(bid),
+        })
+    );
+    assert_eq!(b.get(bid), None);
+    assert_eq!(b.resting_orders(), 0);
+}
+
+#[test]
+fn replace_to_zero_cancels_and_bad_replaces_are_refused() {
+    let mut b = Book::new(100, 16);
+    let a = sub(&mut b, lim(Side::Buy, 10, 5, 1)).0.unwrap();
+    assert_eq!(repl(&mut b, a, 100, 5), (Err(ReplaceError::PriceOutOfRange), vec![]));
+    assert_eq!(repl(&mut b, a, 10, u32::MAX), (Ok(Some(a)), vec![]));
+    sub(&mut b, kind(lim(Side::Sell, 10, 1, 2), OrderKind::Ioc));
+    // 1 filled + u32::MAX does not fit.
+    assert_eq!(repl(&mut b, a, 10, u32::MAX), (Err(ReplaceError::QuantityOverflow), vec![]));
+    assert_eq!(b.get(a).unwrap().remaining, u32::MAX - 1);
+    // Zero cancels, even at an off-grid price.
+    let (r, ev) = repl(&mut b, a, 500, 0);
+    assert_eq!(r, Ok(None));
+    assert_eq!(done_of(&ev, 1), Some((1, DoneReason::Cancelled)));
+    assert_eq!(ev.len(), 1);
+    assert_eq!(repl(&mut b, a, 10, 1), (Err(ReplaceError::UnknownOrder), vec![]));
+    assert_eq!(repl(&mut b, OrderId(0), 10, 0), (Err(ReplaceError::UnknownOrder), vec![]));
+    assert_eq!(b.resting_orders(), 0);
+}
+
+#[test]
+fn replace_reduced_aon_fills_if_it_now_can() {
+    for rule in MatchingRule::ALL {
+        let mut b = Book::with_rule(100, 16, rule);
+        let big = sub(&mut b, aon(lim(Side::Buy, 10, 9, 1))).0.unwrap();
+        let other = sub(&mut b, aon(lim(Side::Buy, 10, 9, 2))).0.unwrap();
+        sub(&mut b, lim(Side::Sell, 10, 4, 3));
+        assert_eq!((b.best_bid(), b.best_ask()), (Some(10), Some(10)), "{rule}");
+        // Down to 6: still cannot fill, keeps its place.
+        assert_eq!(repl(&mut b, big, 10, 6), (Ok(Some(big)), vec![]), "{rule}");
+        assert_eq!(b.get(big).map(|r| r.remaining), Some(6), "{rule}");
+        // Down to 4: fills whole against the crossing ask.
+        let (r, ev) = repl(&mut b, big, 10, 4);
+        assert_eq!(r, Ok(None), "{rule}");
+        assert_eq!(trades(&ev), vec![(3, 4, 10)], "{rule}");
+        assert_eq!(done_of(&ev, 1), Some((4, DoneReason::Filled)), "{rule}");
+        assert_eq!(done_of(&ev, 3), Some((4, DoneReason::Filled)), "{rule}");
+        assert_eq!(tags(&b, Side::Buy), vec![(2, 9)], "{rule}");
+        assert!(b.get(other).is_some());
+    }
+}
+
+#[test]
+fn replace_under_size_priority_and_pro_rata() {
+    // Price–size–time: a reduction moves the order by its new size but keeps
+    // its time; an increase takes a new time.
+    let mut b = pst();
+    let a = sub(&mut b, lim(Side::Sell, 10, 8, 1)).0.unwrap();
+    sub(&mut b, lim(Side::Sell, 10, 5, 2));
+    sub(&mut b, lim(Side::Sell, 10, 3, 3));
+    assert_eq!(repl(&mut b, a, 10, 3), (Ok(Some(a)), vec![]));
+    assert_eq!(tags(&b, Side::Sell), vec![(2, 5), (1, 3), (3, 3)]);
+    let c = b.orders(Side::Sell)[2].0;
+    assert_eq!(repl(&mut b, c, 10, 4), (Ok(Some(c)), vec![]));
+    assert_eq!(tags(&b, Side::Sell), vec![(2, 5), (3, 4), (1, 3)]);
+    assert_eq!(repl(&mut b, c, 10, 3), (Ok(Some(c)), vec![]));
+    // Its time is now later than the 3 of order 1.
+    assert_eq!(tags(&b, Side::Sell), vec![(2, 5), (1, 3), (3, 3)]);
+
+    // Pro-rata: a requeued order trades by the allocation.
+    let mut b = pro_rata();
+    sub(&mut b, lim(Side::Buy, 10, 2, 1));
+    sub(&mut b, lim(Side::Buy, 10, 2, 2));
+    let s = sub(&mut b, lim(Side::Sell, 12, 2, 3)).0.unwrap();
+    // 3 of 4: floors 1 and 1, the odd lot to the first.
+    let (r, ev) = repl(&mut b, s, 10, 3);
+    assert_eq!(r, Ok(None));
+    assert_eq!(trades(&ev), vec![(1, 2, 10), (2, 1, 10)]);
+    assert_eq!(done_of(&ev, 3), Some((3, DoneReason::Filled)));
+}

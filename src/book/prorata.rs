@@ -1,0 +1,273 @@
+//! Pro-rata: how one price level shares an incoming order's quantity among
+//! its resting orders (the rule is stated in the module docs of
+//! [`crate::book`], steps 1–5; [`allocate`] follows it step by step), and the
+//! array each level keeps of its orders for that.
+//!
+//! An allocation reads every order of the level, not only those it fills,
+//! so chasing the level's linked queue, one dependent load per order, would
+//! dominate. Each level therefore also keeps its orders in time priority in
+//! an array of (slot, remaining quantity) — [`Queues`] — that the allocation
+//! reads in order; the linked queue stays as under price–time for everything
+//! else. A departing order leaves a hole, and the array is compacted once
+//! holes are half of it.
+//!
+//! The same allocation serves the real matching and the dry run of an
+//! incoming all-or-none order, so the two cannot disagree.
+
+use super::pool::{NIL, Slot};
+use super::{Level, Qty};
+
+/// One order of a level's array: its slot and remaining quantity; a hole is
+/// `NIL` with quantity 0 (so sums over the array may include holes).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Entry {
+    pub(crate) slot: u32,
+    pub(crate) remaining: Qty,
+}
+
+impl Entry {
+    pub(crate) const HOLE: Entry = Entry { slot: NIL, remaining: 0 };
+}
+
+#[derive(Clone, Debug, Default)]
+struct LevelArray {
+    entries: Vec<Entry>,
+    holes: u32,
+}
+
+/// Every level's orders in time priority, as arrays.
+#[derive(Clone, Debug)]
+pub(crate) struct Queues {
+    /// Per side (`Side as usize`), per tick.
+    levels: [Vec<LevelArray>; 2],
+    /// By pool slot: the index of its order's entry in its level's array.
+    pos: Vec<u32>,
+}
+
+impl Queues {
+    /// For a book under another rule: nothing allocated, never used.
+    pub(crate) fn none() -> Queues {
+        Queues { levels: [Vec::new(), Vec::new()], pos: Vec::new() }
+    }
+
+    pub(crate) fn new(n_ticks: u32) -> Queues {
+        let levels = || vec![LevelArray::default(); n_ticks as usize];
+        Queues { levels: [levels(), levels()], pos: Vec::new() }
+    }
+
+    /// The orders (and holes) of the level at `price` on `side`.
+    #[inline]
+    pub(crate) fn entries(&self, side: usize, price: u32) -> &[Entry] {
+        &self.levels[side][price as usize].entries
+    }
+
+    /// Appends the order in `slot` to its level (the latest in time).
+    #[inline]
+    pub(crate) fn push(&mut self, side: usize, price: u32, slot: u32, remaining: Qty) {
+        let a = &mut self.levels[side][price as usize];
+        let i = slot as usize;
+        if self.pos.len() <= i {
+            self.pos.resize(i + 1, 0);
+        }
+        self.pos[i] = a.entries.len() as u32;
+        a.entries.push(Entry { slot, remaining });
+    }
+
+    /// The order in `slot` has `remaining` lots left now.
+    #[inline]
+    pub(crate) fn set_remaining(&mut self, side: usize, price: u32, slot: u32, remaining: Qty) {
+        let a = &mut self.levels[side][price as usize];
+        a.entries[self.pos[slot as usize] as usize].remaining = remaining;
+    }
+
+    /// The level's entries, to change in place (a departing order becomes a
+    /// hole: `Entry::HOLE`), and its count of holes; [`Queues::settle`]
+    /// after.
+    #[inline]
+    pub(crate) fn level_mut(&mut self, side: usize, price: u32) -> (&mut [Entry], &mut u32) {
+        let a = &mut self.levels[side][price as usize];
+        (&mut a.entries, &mut a.holes)
+    }
+
+    /// The order in `slot` leaves its level.
+    #[inline]
+    pub(crate) fn remove(&mut self, side: usize, price: u32, slot: u32) {
+        let a = &mut self.levels[side][price as usize];
+        a.entries[self.pos[slot as usize] as usize] = Entry::HOLE;
+        a.holes += 1;
+        self.settle(side, price);
+    }
+
+    /// Compacts the level's array once holes are half of it.
+    #[inline]
+    pub(crate) fn settle(&mut self, side: usize, price: u32) {
+        let a = &mut self.levels[side][price as usize];
+        if 2 * a.holes as usize > a.entries.len() {
+            let mut n = 0;
+            for k in 0..a.entries.len() {
+                let e = a.entries[k];
+                if e.slot != NIL {
+                    a.entries[n] = e;
+                    self.pos[e.slot as usize] = n as u32;
+                    n += 1;
+                }
+            }
+            a.entries.truncate(n);
+            a.holes = 0;
+        }
+    }
+
+    /// Forgets the level at `price` on `side` (the book emptied it wholesale).
+    pub(crate) fn clear_level(&mut self, side: usize, price: u32) {
+        let a = &mut self.levels[side][price as usize];
+        a.entries.clear();
+        a.holes = 0;
+    }
+}
+
+/// One resting order's part in a level's allocation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Share {
+    /// Its pool slot.
+    pub(crate) slot: u32,
+    /// Its remaining quantity.
+    remaining: Qty,
+    /// Lots allotted to it.
+    pub(crate) share: Qty,
+    aon: bool,
+    /// Still in the pool `P` of the rule (AON orders leave it in step 3).
+    pooled: bool,
+}
+
+/// Shares `qty` incoming lots among the orders of `lvl` (`level` its array,
+/// `slots` the pool, read only for AON flags): fills `out` with one entry
+/// per order of the level, in time priority, and returns the lots left
+/// unallotted. Changes nothing in the book.
+pub(crate) fn allocate(lvl: &Level, level: &[Entry], slots: &[Slot], qty: Qty, out: &mut Vec<Share>) -> Qty {
+    out.clear();
+    // Steps 1 and 2 with R >= T: everyone in full.
+    let full = u64::from(qty) >= lvl.total;
+    let aons = lvl.aon != 0;
+    for e in level.iter().filter(|e| e.slot != NIL) {
+        let share = if full { e.remaining } else { 0 };
+        let aon = aons && slots[e.slot as usize].aon;
+        out.push(Share { slot: e.slot, remaining: e.remaining, share, aon, pooled: true });
+    }
+    if full {
+        return qty - lvl.total as u32;
+    }
+    let mut total = lvl.total;
+    let mut left = 0;
+    loop {
+        if u64::from(qty) >= total {
+            // Only after AON orders left P: everyone left in P in full.
+            let mut rest = qty;
+            for e in out.iter_mut().filter(|e| e.pooled) {
+                e.share = e.remaining;
+                rest -= e.remaining;
+            }
+            left = rest;
+            break;
+        }
+        prorate(out, qty, total);
+        if !aons {
+            break;
+        }
+        // Step 3: AON orders allotted less than their all leave P.
+        let mut gone = 0;
+        for e in out.iter_mut().filter(|e| e.pooled && e.aon && e.share < e.remaining) {
+            e.pooled = false;
+            e.share = 0;
+            gone += u64::from(e.remaining);
+        }
+        if gone == 0 {
+            break;
+        }
+        total -= gone;
+    }
+    // Step 4: what is left goes to the AON orders that left P, whole or not
+    // at all, in time priority.
+    if left != 0 {
+        for e in out.iter_mut().filter(|e| !e.pooled) {
+            if e.remaining <= left {
+                e.share = e.remaining;
+                left -= e.remaining;
+            }
+        }
+    }
+    left
+}
+
+/// Step 2 with `qty < total` (the sum of the pooled orders' remaining
+/// quantities): the floor of each pooled order's proportional share, then
+/// the odd lots one each to the first pooled orders.
+fn prorate(out: &mut [Share], qty: Qty, total: u64) {
+    debug_assert!(u64::from(qty) < total);
+    let per = Per::new(qty, total);
+    let mut given = 0;
+    for e in out.iter_mut().filter(|e| e.pooled) {
+        e.share = per.floor(e.remaining);
+        given += e.share;
+    }
+    let mut odd = qty - given;
+    for e in out.iter_mut().filter(|e| e.pooled) {
+        if odd == 0 {
+            break;
+        }
+        e.share += 1;
+        odd -= 1;
+    }
+}
+
+/// `floor(q * r / t)` for many `q` and one `r < t` (so each result is below
+/// `q`), exactly and without a division per `q`: with `m = floor(2^64 / t)`
+/// the high half of `n * m` (`n = q * r < 2^64`) is the true quotient or one
+/// less, and one check settles which.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Per {
+    r: u64,
+    t: u64,
+    m: u64,
+}
+
+impl Per {
+    pub(crate) fn new(r: Qty, t: u64) -> Per {
+        debug_assert!(u64::from(r) < t);
+        Per { r: u64::from(r), t, m: ((1u128 << 64) / u128::from(t)) as u64 }
+    }
+
+    #[inline]
+    pub(crate) fn floor(&self, q: Qty) -> Qty {
+        let n = u64::from(q) * self.r;
+        let f = ((u128::from(n) * u128::from(self.m)) >> 64) as u64;
+        let f = f + u64::from(n - f * self.t >= self.t);
+        debug_assert_eq!(f, n / self.t);
+        f as Qty
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::ChaCha8Rng;
+    use rand::{RngExt, SeedableRng};
+
+    #[test]
+    fn per_floor_is_exact() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let edges = [1u64, 2, 3, 7, 1 << 31, u32::MAX as u64 - 1, u32::MAX as u64, 1 << 40, u64::MAX / 3];
+        for _ in 0..200_000 {
+            let t: u64 = match rng.random_range(0..4) {
+                0 => rng.random_range(2..100),
+                1 => rng.random_range(2..1 << 20),
+                2 => rng.random_range(2..u64::MAX),
+                _ => edges[rng.random_range(0..edges.len())].max(2),
+            };
+            let r = rng.random_range(1..t.min(u64::from(u32::MAX) + 1)) as Qty;
+            let q: Qty = if rng.random_bool(0.5) { rng.random_range(1..=200) } else { rng.random() };
+            let q = q.max(1);
+            let want = (u128::from(q) * u128::from(r) / u128::from(t)) as Qty;
+            assert_eq!(Per::new(r, t).floor(q), want, "q={q} r={r} t={t}");
+        }
+    }
+}
