@@ -37,6 +37,8 @@ pub struct ProductSpec {
     pub min_credit_score: f64,
     /// The credit score vets sales too (`credit_gate = "all"`), not only buys.
     pub gate_sales: bool,
+    /// How the product's book ranks the orders resting at one price.
+    pub matching: crate::book::MatchingRule,
     /// Yield the NAV accrues, as a fraction per year (over calendar days / 365).
     pub annual_yield: f64,
     /// Fraction of NAV cut when the platform redeems a holding at its holding
@@ -98,6 +100,7 @@ impl ProductSpec {
             n_ticks: (grid_top - grid_base + 1) as u32,
             min_credit_score: p.min_credit_score,
             gate_sales: p.credit_gate == crate::scenario::CreditGate::All,
+            matching: p.matching,
             annual_yield: p.annual_yield,
             redemption_penalty: p.redemption_penalty,
             max_order_lots: p.max_order_lots as u32,

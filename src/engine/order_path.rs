@@ -111,7 +111,7 @@ impl OrderPath {
     pub fn new(accounts: Accounts, specs: &[ProductSpec]) -> OrderPath {
         OrderPath {
             accounts,
-            books: specs.iter().map(|p| Book::new(p.n_ticks, 1 << 14)).collect(),
+            books: specs.iter().map(|p| Book::with_rule(p.n_ticks, 1 << 14, p.matching)).collect(),
             rested_at: vec![Vec::new(); specs.len()],
             last_price: vec![None; specs.len()],
             next_serial: 1,

@@ -117,6 +117,9 @@ pub struct Product {
     /// Which orders the credit score vets.
     #[serde(default)]
     pub credit_gate: CreditGate,
+    /// How the product's book ranks the orders resting at one price.
+    #[serde(default)]
+    pub matching: crate::book::MatchingRule,
     /// Fraction of NAV cut when the platform redeems at the holding limit.
     #[serde(default)]
     pub redemption_penalty: f64,
