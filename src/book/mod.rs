@@ -114,7 +114,7 @@
 //!
 //! A replace adds no kind of event: the caller knows the new terms it asked
 //! for (and [`Book::get`] tells the old ones), and the order's later events
-//! carry them (`Done::qty` is the new quantity).
+//! carry them (the `qty` of its `Done` is the new quantity).
 //!
 //! # Events
 //! Events come in causal order. For an incoming order: its trades (each one
