@@ -51,15 +51,27 @@ impl LevelBits {
         self.words[i >> 6] & (1 << (i & 63)) != 0
     }
 
-    /// Marks tick `i` occupied.
-    #[inline]
+    /// Marks tick `i` occupied. Inline for the usual case, where the tick's
+    /// word already had a bit set (layer 0 starts at word 0).
+    #[inline(always)]
     pub(crate) fn set(&mut self, i: u32) {
-        let mut i = i as usize;
-        for k in 0..self.layers {
+        let w = &mut self.words[i as usize >> 6];
+        let was_empty = *w == 0;
+        *w |= 1 << (i & 63);
+        // Upper layers already say this word is non-empty.
+        if was_empty {
+            self.set_upper(i as usize >> 6);
+        }
+    }
+
+    /// Sets the bits of layers 1 and up for word `i` of layer 0, which has
+    /// just become non-empty.
+    #[inline(never)]
+    fn set_upper(&mut self, mut i: usize) {
+        for k in 1..self.layers {
             let w = &mut self.words[self.offs[k] + (i >> 6)];
             let was_empty = *w == 0;
             *w |= 1 << (i & 63);
-            // Upper layers already say this word is non-empty.
             if !was_empty {
                 return;
             }
@@ -67,14 +79,25 @@ impl LevelBits {
         }
     }
 
-    /// Marks tick `i` empty.
-    #[inline]
+    /// Marks tick `i` empty. Inline for the usual case, where the tick's word
+    /// keeps other bits.
+    #[inline(always)]
     pub(crate) fn clear(&mut self, i: u32) {
-        let mut i = i as usize;
-        for k in 0..self.layers {
+        let w = &mut self.words[i as usize >> 6];
+        *w &= !(1 << (i & 63));
+        // The word still has other bits, so its parent bit stays.
+        if *w == 0 {
+            self.clear_upper(i as usize >> 6);
+        }
+    }
+
+    /// Clears the bits of layers 1 and up for word `i` of layer 0, which has
+    /// just become empty.
+    #[inline(never)]
+    fn clear_upper(&mut self, mut i: usize) {
+        for k in 1..self.layers {
             let w = &mut self.words[self.offs[k] + (i >> 6)];
             *w &= !(1 << (i & 63));
-            // The word still has other bits, so its parent bit stays.
             if *w != 0 {
                 return;
             }

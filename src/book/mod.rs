@@ -114,7 +114,7 @@
 //!
 //! A replace adds no kind of event: the caller knows the new terms it asked
 //! for (and [`Book::get`] tells the old ones), and the order's later events
-//! carry them (`Done::qty` is the new quantity).
+//! carry them (the `qty` of its `Done` is the new quantity).
 //!
 //! # Events
 //! Events come in causal order. For an incoming order: its trades (each one
@@ -485,6 +485,8 @@ pub struct Book {
     queues: prorata::Queues,
     /// Pro-rata only: one level's allocation, reused.
     shares: Vec<prorata::Share>,
+    /// Pro-rata only: one level's floors, reused.
+    floors: Vec<Qty>,
 }
 
 /// The trade of incoming order `o` against the order resting in slot `cur`
@@ -544,6 +546,7 @@ impl Book {
             sizes: Sizes::new(),
             queues: if rule == MatchingRule::ProRata { prorata::Queues::new(n_ticks) } else { prorata::Queues::none() },
             shares: Vec::new(),
+            floors: Vec::new(),
         }
     }
 
@@ -803,10 +806,12 @@ impl Book {
                 let per = prorata::Per::new(rem, lvl.total);
                 let (entries, holes) = queues.level_mut(side, p);
                 // Holes have no quantity, so no floor.
-                let floors: Qty = entries.iter().map(|e| per.floor(e.remaining)).sum();
-                let mut odd = rem - floors;
-                for e in entries.iter_mut().filter(|e| e.slot != NIL) {
-                    let mut share = per.floor(e.remaining);
+                let floors = &mut self.floors;
+                floors.clear();
+                floors.extend(entries.iter().map(|e| per.floor(e.remaining)));
+                let mut odd = rem - floors.iter().sum::<Qty>();
+                for (e, &floor) in entries.iter_mut().zip(floors.iter()).filter(|(e, _)| e.slot != NIL) {
+                    let mut share = floor;
                     if odd != 0 {
                         share += 1;
                         odd -= 1;
@@ -971,6 +976,12 @@ impl Book {
     #[inline(always)]
     fn detach_rule<const R: u8>(&mut self, idx: u32) {
         let s = self.pool.slots[idx as usize];
+        self.detach_slot::<R>(idx, &s);
+    }
+
+    /// [`Book::detach_rule`] given a copy `s` of the slot.
+    #[inline(always)]
+    fn detach_slot<const R: u8>(&mut self, idx: u32, s: &Slot) {
         let ladder = &mut self.ladders[s.side as usize];
         let p = s.price;
         let lvl = &mut ladder.levels[p as usize];
@@ -1023,7 +1034,7 @@ impl Book {
         let Some(&s) = self.pool.lookup(idx, id.generation()) else {
             return false;
         };
-        self.detach_rule::<R>(idx);
+        self.detach_slot::<R>(idx, &s);
         self.pool.free(idx);
         sink.event(BookEvent::Done {
             side: s.side,

@@ -34,8 +34,9 @@ struct Ends {
 }
 
 /// One level's groups of small quantities. The bitmap shares its cache line
-/// with the first entries.
+/// with the first entries (`repr(C)` keeps it first).
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 struct Table {
     /// Bit `q` set: quantity `q < SMALL` has a group.
     present: [u64; WORDS],
@@ -82,6 +83,27 @@ impl Groups<'_> {
             let k = self.large.partition_point(|&(s, _)| s < q);
             self.large.remove(k);
         }
+    }
+
+    /// The group of the largest quantity below `q`.
+    #[inline]
+    fn below(&self, q: Qty) -> Option<Ends> {
+        if q > SMALL {
+            let k = self.large.partition_point(|&(s, _)| s < q);
+            if k > 0 {
+                return Some(self.large[k - 1].1);
+            }
+        }
+        // Small quantities below min(q, SMALL): the highest bit present.
+        let top = q.min(SMALL) as usize;
+        for w in (0..top.div_ceil(64)).rev() {
+            let word = self.table.present[w];
+            let bits = if w == top / 64 { word & ((1 << (top % 64)) - 1) } else { word };
+            if bits != 0 {
+                return Some(self.table.small[w * 64 + 63 - bits.leading_zeros() as usize]);
+            }
+        }
+        None
     }
 
     /// The group of the smallest quantity above `q`.
@@ -145,7 +167,11 @@ impl Sizes {
         self.clock += 1;
         let q = slots[i].remaining;
         let mut g = Sizes::groups(&mut self.tables, &mut self.large, lvl);
-        // Behind the last order of its quantity, or of the next larger one.
+        // Behind the last order of its quantity, or of the next larger one,
+        // and ahead of the first of the next smaller one: both neighbours
+        // come from the table, so linking only writes to their slots (reading
+        // a neighbour's link would wait on a slot that may be far from cache).
+        let next = g.below(q).map_or(NIL, |e| e.first);
         let after = match g.get(q) {
             Some(e) => std::mem::replace(&mut e.last, idx),
             None => {
@@ -154,7 +180,7 @@ impl Sizes {
                 after
             }
         };
-        insert_after(lvl, slots, after, idx);
+        insert_between(lvl, slots, after, next, idx);
     }
 
     /// Links slot `idx` back into level `lvl`'s queue after its remaining
@@ -226,6 +252,13 @@ impl Sizes {
 #[inline]
 fn insert_after(lvl: &mut Level, slots: &mut [Slot], after: u32, idx: u32) {
     let next = if after == NIL { lvl.head } else { slots[after as usize].next };
+    insert_between(lvl, slots, after, next, idx);
+}
+
+/// Links `idx` into `lvl`'s queue between neighbours `after` and `next`
+/// (`NIL`: the head, the tail).
+#[inline]
+fn insert_between(lvl: &mut Level, slots: &mut [Slot], after: u32, next: u32, idx: u32) {
     {
         let s = &mut slots[idx as usize];
         s.prev = after;
