@@ -130,6 +130,8 @@ schema! {
         "net_buyers": "customers with more buys than sells in the window (all products)",
         "net_sellers": "customers with more sells than buys in the window (all products)",
         "lsv": "Lakonishok–Shleifer–Vishny herding measure of the window; empty without net traders",
+        "bid_lots": "mean lots resting at the best five bid prices, sampled each return_step and at the window's end",
+        "ask_lots": "mean lots resting at the best five ask prices, sampled each return_step and at the window's end",
     }
 }
 
@@ -258,7 +260,7 @@ mod tests {
             assert!(names_match(cols, &names));
             assert!(!names_match(cols, &names[1..]), "a missing column is told");
         }
-        assert_eq!(metrics::HEADER.split(',').count(), 45);
+        assert_eq!(metrics::HEADER.split(',').count(), 47);
         assert_eq!(trades::HEADER, "time,product,price,lots,buyer,seller,buy_order,sell_order,aggressor");
         assert_eq!(events::HEADER, "time,op,order,agent,product,side,kind,aon,price,lots,reason");
         assert!(!names_match(

@@ -18,6 +18,7 @@ mod observer;
 pub mod order_path;
 mod queue;
 pub mod record;
+mod sales;
 mod warm;
 
 use std::time::{Duration, Instant};
@@ -29,14 +30,14 @@ use crate::agents::{
 use crate::book::{DoneReason, OrderId, OrderKind, Side};
 use crate::calendar::{Calendar, Divisor};
 use crate::credit::{Coefficients, Features, Scaling, Scorecard};
-use crate::metrics::Metrics;
 use crate::metrics::risk::Customer;
 use crate::metrics::stylized::PriceGrid;
+use crate::metrics::{DEPTH_LEVELS, Metrics};
 use crate::platform::{Accounts, PLATFORM};
 use crate::product::{self, ProductSpec};
-use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, Streams};
+use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, SALE_STREAMS, Streams};
 use crate::scenario::{ArrivalProcess, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
-use arrivals::Feed;
+use arrivals::{Feed, SaleFeed};
 use env::Environment;
 use observer::Observer;
 use order_path::{At, OrderPath};
@@ -301,7 +302,9 @@ struct Engine<'a> {
     n_customers: u32,
     /// Per group, its wake-ups.
     feeds: Vec<Feed>,
-    /// The earliest of the feeds' next wake-ups.
+    /// Per group with a `sale_excitation`: the group and its sale wake-ups.
+    sales: Vec<(usize, SaleFeed)>,
+    /// The earliest of the feeds' and the sale feeds' next wake-ups.
     next_wake_at: i64,
     queue: EventQueue,
     min_latency: Divisor,
@@ -335,6 +338,8 @@ struct Engine<'a> {
     stats: RunStats,
     // Reused buffers: nothing on the order path allocates once these are warm.
     batch: Vec<(i64, u32)>,
+    /// The batch's sale wake-ups (time, id).
+    urges: Vec<(i64, u32)>,
     /// The groups in the batch, each with its part of it (a range of `batch`).
     batch_runs: Vec<(usize, std::ops::Range<usize>)>,
     pending: Vec<(i64, u32, Action)>,
@@ -370,6 +375,7 @@ impl<'a> Engine<'a> {
         let mut groups = Vec::with_capacity(s.agents.len());
         let mut group_starts = Vec::with_capacity(s.agents.len());
         let mut feeds = Vec::with_capacity(s.agents.len());
+        let mut sales = Vec::new();
         let mut next_id = 1u32;
         for (gi, g) in s.agents.iter().enumerate() {
             let first_agent = next_id;
@@ -405,6 +411,10 @@ impl<'a> Engine<'a> {
                 .map_err(|invalid| RunError::Group { group: gi, invalid })?;
             groups.push(members);
             group_starts.push(first_agent);
+            if let Some(x) = g.sale_excitation {
+                let stream = streams.stream(SALE_STREAMS + gi as u64);
+                sales.push((gi, SaleFeed::new(x.alpha, x.beta, first_agent, count, stream)));
+            }
             let rng = streams.stream(arrival_stream(gi));
             let a = &g.arrival;
             feeds.push(match a.process {
@@ -483,6 +493,7 @@ impl<'a> Engine<'a> {
             group_starts,
             n_customers: n_customers as u32,
             feeds,
+            sales,
             next_wake_at: i64::MAX,
             queue: EventQueue::with_capacity(1 << 16),
             min_latency: Divisor::new(min_latency.max(1)),
@@ -504,6 +515,7 @@ impl<'a> Engine<'a> {
             window: 0,
             stats: RunStats::default(),
             batch: Vec::with_capacity(1024),
+            urges: Vec::new(),
             batch_runs: Vec::with_capacity(s.agents.len()),
             pending: Vec::with_capacity(1024),
             warm: warm::Warm::default(),
@@ -603,6 +615,9 @@ impl<'a> Engine<'a> {
         for feed in &mut self.feeds {
             feed.open(open);
         }
+        for (_, sale) in &mut self.sales {
+            sale.open(open);
+        }
         self.next_wake_at = self.feeds.iter().map(Feed::next_time).min().unwrap_or(i64::MAX);
     }
 
@@ -638,11 +653,11 @@ impl<'a> Engine<'a> {
                 // Events run back to back until whatever would come next
                 // instead: nothing they do moves a wake-up or a boundary.
                 let before = until.min(close).min(if boundary < close { boundary } else { i64::MAX });
-                let wake = w.unwrap_or(i64::MAX);
                 loop {
                     self.handle_next_event();
+                    // A sale application may have brought a sale wake-up forward.
                     match self.queue.peek_time() {
-                        Some(e) if e < before && e <= wake => self.now = self.now.max(e),
+                        Some(e) if e < before && e <= self.next_wake_at => self.now = self.now.max(e),
                         _ => break,
                     }
                 }
@@ -676,8 +691,9 @@ impl<'a> Engine<'a> {
             self.next_window = self.window_start(self.window + 1, close);
         } else {
             // A change within a window shows in the metrics from the next window on.
-            self.env.advance_to(t, &mut self.specs, &mut self.groups);
+            self.env.advance_to(t, &mut self.specs, &mut self.groups, &mut self.sales);
             self.env_stale = true;
+            self.sales_moved();
         }
     }
 
@@ -690,14 +706,31 @@ impl<'a> Engine<'a> {
         for (p, view) in self.snapshot.products.iter().enumerate() {
             self.metrics.grid.sample(self.day, k, p, view.mid());
         }
+        self.sample_depth();
         self.next_grid += self.metrics.grid.step();
+    }
+
+    /// Adds each book's depth at its best [`DEPTH_LEVELS`] prices per side to
+    /// the window's samples (taken at the grid points and the window's end).
+    fn sample_depth(&mut self) {
+        let mut levels = [(0, 0); DEPTH_LEVELS];
+        for p in 0..self.specs.len() {
+            let book = self.path.book(p);
+            let row = self.metrics.window_mut(self.window, p);
+            let n = book.depth(Side::Buy, &mut levels);
+            row.depth.bid_lots += levels[..n].iter().map(|l| l.1).sum::<u64>();
+            let n = book.depth(Side::Sell, &mut levels);
+            row.depth.ask_lots += levels[..n].iter().map(|l| l.1).sum::<u64>();
+            row.depth.samples += 1;
+        }
     }
 
     /// Steps the environment to the start of the current window and records it.
     #[inline(never)]
     fn start_window(&mut self, t: i64) {
-        self.env.advance_to(t, &mut self.specs, &mut self.groups);
+        self.env.advance_to(t, &mut self.specs, &mut self.groups, &mut self.sales);
         self.env_stale = true;
+        self.sales_moved();
         *self.metrics.env_mut(self.window) = self.env.window_env();
     }
 
@@ -725,6 +758,7 @@ impl<'a> Engine<'a> {
             optimists += u64::from(crowd.optimists);
         }
         self.metrics.env_mut(self.window).optimist_share = (members > 0).then(|| optimists as f64 / members as f64);
+        self.sample_depth();
         for (p, view) in self.snapshot.products.iter().enumerate() {
             let row = self.metrics.window_mut(self.window, p);
             row.mid_x2 = view.best_bid.zip(view.best_ask).map(|(b, a)| b + a);
@@ -836,6 +870,9 @@ impl<'a> Engine<'a> {
     }
 
     fn on_order(&mut self, t: i64, agent: u32, r: OrderRequest) {
+        if r.side == Side::Sell && !self.sales.is_empty() {
+            self.excite_sales(t, agent);
+        }
         let close = self.cal.day(self.day).close;
         let (day, p) = (self.day, r.product as usize);
         let Ok(rested) = self.path.submit(At { t, day }, close, agent, &r, &self.specs[p], &mut observer!(self)) else {

@@ -93,7 +93,33 @@ pub struct WindowStats {
     pub mid_x2: Option<i64>,
     /// NAV in (fractional) ticks on the window's day.
     pub nav_ticks: f64,
+    /// The books' depth, sampled through the window.
+    pub depth: DepthSamples,
 }
+
+/// Lots resting at a book's best [`DEPTH_LEVELS`] prices, summed over the
+/// samples of a window: at each point of the stylized-facts grid (every
+/// `return_step`) and at its end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DepthSamples {
+    /// Bid lots, summed over the samples.
+    pub bid_lots: u64,
+    /// Ask lots, summed over the samples.
+    pub ask_lots: u64,
+    /// Samples taken.
+    pub samples: u32,
+}
+
+impl DepthSamples {
+    /// Mean bid and ask lots over the samples (None without one).
+    pub fn mean(&self) -> Option<(f64, f64)> {
+        let n = f64::from(self.samples);
+        (self.samples > 0).then(|| (self.bid_lots as f64 / n, self.ask_lots as f64 / n))
+    }
+}
+
+/// Price levels a window's book depth counts, from the touch.
+pub const DEPTH_LEVELS: usize = 5;
 
 impl WindowStats {
     fn side(&mut self, side: Side) -> &mut SideStats {

@@ -134,6 +134,8 @@ impl Metrics {
                     net_buyers = env.net_buyers,
                     net_sellers = env.net_sellers,
                     lsv = OptDisplay(*lsv),
+                    bid_lots = OptDisplay(s.depth.mean().map(|d| d.0)),
+                    ask_lots = OptDisplay(s.depth.mean().map(|d| d.1)),
                 )?;
             }
         }

@@ -2,6 +2,29 @@
 
 use super::*;
 
+fn sale_excitation(at: &str, x: &SaleExcitation) -> Check {
+    in_range(&format!("{at}.beta"), x.beta, 1e-6, 1e6, "a decay rate per second above 0, e.g. 0.01 (a 100 s memory)")?;
+    in_range(&format!("{at}.alpha"), x.alpha, 0.0, 1e6, "a jump of sale wake-ups per second of at least 0")
+}
+
+/// Sale applications a sale application sets off directly, summed over the
+/// groups it excites: each excited wake-up sends at most one sale, so below
+/// 1 the cascade dies out (a subcritical branching process).
+pub(super) fn sale_branching(s: &Scenario) -> Check {
+    let n: f64 = s.agents.iter().filter_map(|g| g.sale_excitation).map(|x| x.alpha / x.beta).sum();
+    if n < 1.0 {
+        return Ok(());
+    }
+    let i = s.agents.iter().rposition(|g| g.sale_excitation.is_some()).unwrap_or(0);
+    bad(
+        format!("agents[{i}].sale_excitation.alpha"),
+        format!(
+            "the groups' sale branching ratios sum(alpha/beta) come to {n:.3}, not below 1: a sale panic would never end"
+        ),
+        "alpha/beta summed over the groups with a sale_excitation below 1, e.g. alpha = 0.004 with beta = 0.01",
+    )
+}
+
 /// A distribution's name as a scenario spells it.
 pub(super) fn dist_name(d: DistKind) -> &'static str {
     match d {
@@ -16,6 +39,9 @@ pub(super) fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>, catalog:
     let f = |name: &str| format!("{at}.{name}");
     int_range(&f("count"), g.count, 1, 50_000_000, "a whole number of agents from 1 to 50000000")?;
     arrival(&f("arrival"), &g.arrival)?;
+    if let Some(x) = &g.sale_excitation {
+        sale_excitation(&f("sale_excitation"), x)?;
+    }
     distribution(&f("budget"), &g.budget, 0.0, MAX_BUDGET, "a budget in currency units from 0 to 100000000000")?;
     distribution(&f("credit_score"), &g.credit_score, 0.0, 1000.0, "a credit score from 0 to 1000")?;
     distribution(&f("initial_lots"), &g.initial_lots, 0.0, MAX_INITIAL_LOTS, "a number of lots from 0 to 100000000")?;

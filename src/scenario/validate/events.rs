@@ -47,6 +47,8 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
         (EventTarget::Herding, _) => (-1000.0, 1000.0, "a change of the recruitment rate per hour"),
         (EventTarget::MacroActiveShare, "value") => (0.0, 1.0, "a share from 0 to 1"),
         (EventTarget::MacroActiveShare, _) => (-1.0, 1.0, "a change of the share from -1 to 1"),
+        (EventTarget::SalePanic, "value") => (0.0, 1e6, "sale wake-ups per second from 0 to 1000000"),
+        (EventTarget::SalePanic, _) => (-1e6, 1e6, "a change of sale wake-ups per second (the result stops at 0)"),
     };
     in_range(&f(how), v, lo, hi, accepted)?;
     match (&e.product, target) {
@@ -64,17 +66,27 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
         }
         _ => {}
     }
-    // A group target changes a live parameter of the groups whose family has it.
-    let param = target.group_param();
-    let has = |grp: &AgentGroup, name: &str| catalog.live_params(&grp.family).contains(&name);
-    match (e.group, param) {
-        (Some(g), Some(name)) => {
+    // A group target changes the groups that have what it changes: a live
+    // parameter of their family's, or a sale excitation.
+    let live = target.group_param();
+    let fits = |grp: &AgentGroup| match (target, live) {
+        (EventTarget::SalePanic, _) => grp.sale_excitation.is_some(),
+        (_, Some(name)) => catalog.live_params(&grp.family).contains(&name),
+        (_, None) => false,
+    };
+    let needs = match (target, live) {
+        (EventTarget::SalePanic, _) => Some("`sale_excitation`".to_string()),
+        (_, Some(name)) => Some(format!("live `{name}`")),
+        (_, None) => None,
+    };
+    match (e.group, needs) {
+        (Some(g), Some(needs)) => {
             let found = usize::try_from(g).ok().and_then(|g| s.agents.get(g));
-            if found.is_none_or(|grp| !has(grp, name)) {
+            if found.is_none_or(|grp| !fits(grp)) {
                 let fitting: Vec<String> =
-                    s.agents.iter().enumerate().filter(|(_, grp)| has(grp, name)).map(|(i, _)| i.to_string()).collect();
+                    s.agents.iter().enumerate().filter(|(_, grp)| fits(grp)).map(|(i, _)| i.to_string()).collect();
                 let what = match found {
-                    Some(grp) => format!("agents[{g}] is a {} group, which has no live `{name}`", grp.family),
+                    Some(grp) => format!("agents[{g}] is a {} group, which has no {needs}", grp.family),
                     None => {
                         format!("there is no agents[{g}]: the scenario has {} groups, numbered from 0", s.agents.len())
                     }
@@ -83,18 +95,18 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
                     f("group"),
                     what,
                     format!(
-                        "the index of a group with a live `{name}`: {}",
+                        "the index of a group with a {needs}: {}",
                         if fitting.is_empty() { "there is none".to_string() } else { fitting.join(", ") }
                     ),
                 );
             }
         }
-        (None, Some(name)) => {
-            if !s.agents.iter().any(|grp| has(grp, name)) {
+        (None, Some(needs)) => {
+            if !s.agents.iter().any(fits) {
                 return bad(
                     f("target"),
-                    format!("no group with a live `{name}` for target `{}`", target.name()),
-                    format!("a scenario with a group whose family has a live `{name}`"),
+                    format!("no group with a {needs} for target `{}`", target.name()),
+                    format!("a scenario with a group with a {needs}"),
                 );
             }
         }
@@ -102,7 +114,7 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
             return bad(
                 f("group"),
                 format!("`group` does not apply to target `{}`", target.name()),
-                "`group` only with target = \"herding\" or \"macro_active_share\"",
+                "`group` only with target = \"sale_panic\", \"herding\" or \"macro_active_share\"",
             );
         }
         (None, None) => {}

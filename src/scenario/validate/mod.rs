@@ -154,6 +154,7 @@ pub fn validate(s: &Scenario, catalog: &dyn FamilyCatalog) -> Check {
     if total > 50_000_000 {
         return bad("agents", format!("{total} agents in all"), "at most 50,000,000 agents in all groups together");
     }
+    sale_branching(s)?;
     for (i, g) in s.agents.iter().enumerate() {
         opening_position(&format!("agents[{i}]"), g, &s.products, &lot_tops)?;
     }
@@ -510,7 +511,7 @@ mod agents;
 mod events;
 mod money;
 
-use agents::group;
+use agents::{group, sale_branching};
 use events::event;
 use money::{last_business_day_elapsed, opening_position, product_over_run};
 
