@@ -130,6 +130,8 @@ schema! {
         "net_buyers": "customers with more buys than sells in the window (all products)",
         "net_sellers": "customers with more sells than buys in the window (all products)",
         "lsv": "Lakonishok–Shleifer–Vishny herding measure of the window; empty without net traders",
+        "buy_rejected": "of buy_closed, the buy orders rejected on arrival (never reached the book)",
+        "sell_rejected": "of sell_closed, the sell orders rejected on arrival (never reached the book)",
     }
 }
 
