@@ -200,7 +200,7 @@ impl Metrics {
     /// `Calendar::n_windows`) of `n_products` products.
     pub fn new(n_windows: usize, n_products: usize, grid: stylized::PriceGrid, settings: MetricsSpec) -> Metrics {
         let days = grid.days();
-        let windows_per_day = (days > 0 && n_windows % days == 0).then(|| n_windows / days);
+        let windows_per_day = (days > 0 && n_windows.is_multiple_of(days)).then(|| n_windows / days);
         Metrics {
             n_products,
             windows: vec![WindowStats::default(); n_windows * n_products],
