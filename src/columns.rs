@@ -260,7 +260,7 @@ mod tests {
             assert!(names_match(cols, &names));
             assert!(!names_match(cols, &names[1..]), "a missing column is told");
         }
-        assert_eq!(metrics::HEADER.split(',').count(), 45);
+        assert_eq!(metrics::HEADER.split(',').count(), 47);
         assert_eq!(trades::HEADER, "time,product,price,lots,buyer,seller,buy_order,sell_order,aggressor");
         assert_eq!(events::HEADER, "time,op,order,agent,product,side,kind,aon,price,lots,reason");
         assert!(!names_match(

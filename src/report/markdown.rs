@@ -56,7 +56,8 @@ fn honest_sentence(what: &str, y: &str, c: &Corr) -> Option<String> {
     let acf = c.autocorrelation_lag1.map_or(String::new(), |(a, b)| {
         format!("lag-1 autocorrelation {} for success, {} for {y}; ", signed(Some(a), 2), signed(Some(b), 2))
     });
-    let strong = c.autocorrelation_lag1.is_some_and(|(a, b)| a.abs().max(b.abs()) >= 0.5);
+    // Strongly: the windows are worth less than a third of their number.
+    let strong = n_eff < n as f64 / 3.0;
     if n_eff >= 0.8 * n as f64 {
         let _ = write!(s, ", which are close to independent ({acf}effective n ≈ {})", count(n_eff));
     } else {
