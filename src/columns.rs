@@ -132,6 +132,8 @@ schema! {
         "lsv": "Lakonishok–Shleifer–Vishny herding measure of the window; empty without net traders",
         "bid_lots": "mean lots resting at the best five bid prices, sampled each return_step and at the window's end",
         "ask_lots": "mean lots resting at the best five ask prices, sampled each return_step and at the window's end",
+        "buy_rejected": "of buy_closed, the buy orders rejected on arrival (never reached the book)",
+        "sell_rejected": "of sell_closed, the sell orders rejected on arrival (never reached the book)",
     }
 }
 
@@ -260,7 +262,7 @@ mod tests {
             assert!(names_match(cols, &names));
             assert!(!names_match(cols, &names[1..]), "a missing column is told");
         }
-        assert_eq!(metrics::HEADER.split(',').count(), 47);
+        assert_eq!(metrics::HEADER.split(',').count(), 49);
         assert_eq!(trades::HEADER, "time,product,price,lots,buyer,seller,buy_order,sell_order,aggressor");
         assert_eq!(events::HEADER, "time,op,order,agent,product,side,kind,aon,price,lots,reason");
         assert!(!names_match(
