@@ -19,7 +19,9 @@ pub mod order_path;
 mod queue;
 pub mod record;
 mod sales;
+mod snapshot;
 mod warm;
+mod window;
 
 use std::time::{Duration, Instant};
 
@@ -30,9 +32,9 @@ use crate::agents::{
 use crate::book::{DoneReason, OrderId, OrderKind, Side};
 use crate::calendar::{Calendar, Divisor};
 use crate::credit::{Coefficients, Features, Scaling, Scorecard};
+use crate::metrics::Metrics;
 use crate::metrics::risk::Customer;
 use crate::metrics::stylized::PriceGrid;
-use crate::metrics::{DEPTH_LEVELS, Metrics};
 use crate::platform::{Accounts, PLATFORM};
 use crate::product::{self, ProductSpec};
 use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, SALE_STREAMS, Streams};
@@ -697,43 +699,6 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Records every product's price at the grid point `next_grid` and moves to the next.
-    #[inline(never)]
-    fn sample_grid(&mut self) {
-        self.refresh_views();
-        let open = self.cal.day(self.day).open;
-        let k = ((self.next_grid - open) / self.metrics.grid.step()) as usize;
-        for (p, view) in self.snapshot.products.iter().enumerate() {
-            self.metrics.grid.sample(self.day, k, p, view.mid());
-        }
-        self.sample_depth();
-        self.next_grid += self.metrics.grid.step();
-    }
-
-    /// Adds each book's depth at its best [`DEPTH_LEVELS`] prices per side to
-    /// the window's samples (taken at the grid points and the window's end).
-    fn sample_depth(&mut self) {
-        let mut levels = [(0, 0); DEPTH_LEVELS];
-        for p in 0..self.specs.len() {
-            let book = self.path.book(p);
-            let row = self.metrics.window_mut(self.window, p);
-            let n = book.depth(Side::Buy, &mut levels);
-            row.depth.bid_lots += levels[..n].iter().map(|l| l.1).sum::<u64>();
-            let n = book.depth(Side::Sell, &mut levels);
-            row.depth.ask_lots += levels[..n].iter().map(|l| l.1).sum::<u64>();
-            row.depth.samples += 1;
-        }
-    }
-
-    /// Steps the environment to the start of the current window and records it.
-    #[inline(never)]
-    fn start_window(&mut self, t: i64) {
-        self.env.advance_to(t, &mut self.specs, &mut self.groups, &mut self.sales);
-        self.env_stale = true;
-        self.sales_moved();
-        *self.metrics.env_mut(self.window) = self.env.window_env();
-    }
-
     /// Steps every group's own dynamics (a herding crowd) to `t`.
     fn advance_groups(&mut self, t: i64) {
         for &g in &self.dynamic_groups {
@@ -745,26 +710,6 @@ impl<'a> Engine<'a> {
     #[inline]
     fn group_of(&self, id: u32) -> usize {
         group_of(&self.group_starts, id)
-    }
-
-    /// Closes the current window at `t`: the crowd's mood and the statistics agents read.
-    #[inline(never)]
-    fn end_window(&mut self, t: i64) {
-        self.advance_groups(t);
-        self.refresh_views();
-        let (mut members, mut optimists) = (0u64, 0u64);
-        for crowd in self.groups.iter().filter_map(|g| g.crowd()) {
-            members += u64::from(crowd.members);
-            optimists += u64::from(crowd.optimists);
-        }
-        self.metrics.env_mut(self.window).optimist_share = (members > 0).then(|| optimists as f64 / members as f64);
-        self.sample_depth();
-        for (p, view) in self.snapshot.products.iter().enumerate() {
-            let row = self.metrics.window_mut(self.window, p);
-            row.mid_x2 = view.best_bid.zip(view.best_ask).map(|(b, a)| b + a);
-            row.nav_ticks = view.nav_ticks;
-        }
-        self.env.close_window(self.window, &self.snapshot.products, &mut self.snapshot.markets, &self.metrics);
     }
 
     #[inline(never)]
@@ -816,56 +761,6 @@ impl<'a> Engine<'a> {
                 );
                 self.views_stale = true;
             }
-        }
-    }
-
-    fn refresh_snapshot(&mut self, t: i64) {
-        self.snapshot.time = t;
-        let today = self.cal.day(self.day);
-        self.snapshot.session_left =
-            ((today.close - t) as f64 / (today.close - today.open).max(1) as f64).clamp(0.0, 1.0);
-        if self.views_stale || self.env_stale {
-            self.refresh_views();
-        }
-        if !self.env_stale {
-            return;
-        }
-        self.env_stale = false;
-        let d = self.day as usize;
-        self.snapshot.day = self.day;
-        let m = &self.env.state;
-        self.snapshot.loan_rate = m.loan_rate.value();
-        self.snapshot.deposit_rate = m.deposit_rate.value();
-        self.snapshot.price_level_deviation = m.price_level.deviation(m.price_reference);
-        self.snapshot.shock = m.shock.value();
-        self.snapshot.days_to_next = match self.cal.days().get(d + 1) {
-            Some(next) => (next.date.days_since_epoch() - self.cal.day(self.day).date.days_since_epoch()) as f64,
-            None => 1.0,
-        };
-    }
-
-    /// Each product's numbers for today and its book's touch.
-    #[inline(never)]
-    fn refresh_views(&mut self) {
-        self.views_stale = false;
-        let d = self.day as usize;
-        for (p, view) in self.snapshot.products.iter_mut().enumerate() {
-            let spec = &self.specs[p];
-            let book = self.path.book(p);
-            let nav = spec.nav_ticks[d];
-            *view = ProductView {
-                nav_ticks: nav,
-                nav_next_ticks: spec.nav_ticks.get(d + 1).copied().unwrap_or(nav * (1.0 + spec.annual_yield / 365.0)),
-                annual_yield: spec.annual_yield,
-                redemption_penalty: spec.redemption_penalty,
-                band_lo: spec.band_lo[d],
-                band_hi: spec.band_hi[d],
-                best_bid: book.best_bid().map(|t| spec.grid_base + i64::from(t)),
-                best_ask: book.best_ask().map(|t| spec.grid_base + i64::from(t)),
-                last_price: self.path.last_price(p),
-                lot_micros_per_tick: spec.value(1, 1),
-                max_order_lots: spec.max_order_lots,
-            };
         }
     }
 
