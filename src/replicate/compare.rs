@@ -162,7 +162,8 @@ fn compare_labelled(
             window_rows.push(WindowRow { window: w, day, t_start, figure: i, paired: paired(&pairs) });
         }
     }
-    let cmp = Comparison { scenarios: (c.scenario, t.scenario), seeds, change, figures, windows: window_rows };
+    let control_name = if c.control { format!("{} without its events", c.scenario) } else { c.scenario };
+    let cmp = Comparison { scenarios: (control_name, t.scenario), seeds, change, figures, windows: window_rows };
     write_all(&cmp, out, &labels)?;
     Ok(cmp)
 }
@@ -281,6 +282,8 @@ pub(super) fn sig(x: Option<f64>) -> String {
                 format!("{v:.1}")
             } else if a >= 0.1 || a == 0.0 {
                 format!("{v:.3}")
+            } else if a >= 0.001 {
+                format!("{v:.4}")
             } else {
                 format!("{v:.2e}")
             }
