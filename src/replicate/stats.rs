@@ -148,8 +148,8 @@ mod tests {
         assert!(near(p.treatment_mean, 22.0));
         assert!(near(p.diff.mean, 2.0));
         assert!(near(p.diff.sd, 1.0));
-        assert!(near(p.diff.lo95, 2.0 - 2.484_137_7));
-        assert!(near(p.diff.hi95, 2.0 + 2.484_137_7));
+        assert!(near(p.diff.lo95, 2.0 - 2.484_137_711_750_331));
+        assert!(near(p.diff.hi95, 2.0 + 2.484_137_711_750_331));
         assert!(near(p.effect_size_dz, 2.0));
         assert!(near(p.relative, 0.1));
         assert!((p.p_value.unwrap() - 0.074_179_9).abs() < 1e-6);
