@@ -149,7 +149,7 @@ fn summary_text(name: &str, r: &Report, threads: usize) -> String {
 
 fn line(t: &mut String, label: &str, p: Option<&Paired>) {
     let Some(p) = p else { return };
-    let f = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.4}"));
+    let f = replicate::sig;
     let _ = writeln!(
         t,
         "    {label:<28} control {} treatment {} diff {} (95% {} to {}), {}, d_z {}, {} up / {} down",

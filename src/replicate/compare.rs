@@ -272,7 +272,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
 }
 
 /// A number for people: about four significant digits.
-pub(super) fn sig(x: Option<f64>) -> String {
+pub fn sig(x: Option<f64>) -> String {
     match x {
         Some(v) if v.is_finite() => {
             let a = v.abs();

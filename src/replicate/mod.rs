@@ -39,7 +39,7 @@ mod run;
 pub mod stats;
 mod windows;
 
-pub use compare::{Comparison, compare, compare_into};
+pub use compare::{Comparison, compare, compare_into, sig};
 pub use dir::{ReplicationDir, figure_names};
 pub use run::{Options, Report, replicate};
 
