@@ -127,9 +127,10 @@ schema! {
         "roll_sub_spearman": "Spearman rho of sub_success with volume over the last rolling_windows windows",
         "roll_sale_pearson": "Pearson r of sale_success with volume over the last rolling_windows windows",
         "roll_sale_spearman": "Spearman rho of sale_success with volume over the last rolling_windows windows",
-        "net_buyers": "customers with more buys than sells in the window (all products)",
-        "net_sellers": "customers with more sells than buys in the window (all products)",
-        "lsv": "Lakonishok–Shleifer–Vishny herding measure of the window; empty without net traders",
+        "net_buyers": "customers with more buys than sells of this product in the window",
+        "net_sellers": "customers with more sells than buys of this product in the window",
+        "lsv": "Lakonishok–Shleifer–Vishny herding measure of this product in the window; empty unless two or more products had net traders",
+        "lsv_p_bar": "the window's p̄: mean over products with net traders of net_buyers / (net_buyers + net_sellers); empty with fewer than two",
         "bid_lots": "mean lots resting at the best five bid prices, sampled each return_step and at the window's end",
         "ask_lots": "mean lots resting at the best five ask prices, sampled each return_step and at the window's end",
         "buy_rejected": "of buy_closed, the buy orders rejected on arrival (never reached the book)",
@@ -246,7 +247,7 @@ schema! {
         "optimist_share_mean": "mean share of optimists among herding customers",
         "optimist_share_bimodality": "bimodality coefficient of the optimist share",
         "order_imbalance_variance_ratio": "order-imbalance variance / its binomial value",
-        "lsv_mean": "mean LSV herding measure over windows",
+        "lsv_mean": "mean LSV herding measure over (window, product) cells; empty with one product",
         "cash_conserved": "true when cash was conserved and every account is sound",
     }
 }
@@ -323,7 +324,7 @@ mod tests {
             assert!(names_match(cols, &names));
             assert!(!names_match(cols, &names[1..]), "a missing column is told");
         }
-        assert_eq!(metrics::HEADER.split(',').count(), 49);
+        assert_eq!(metrics::HEADER.split(',').count(), 50);
         assert_eq!(trades::HEADER, "time,product,price,lots,buyer,seller,buy_order,sell_order,aggressor");
         assert_eq!(events::HEADER, "time,op,order,agent,product,side,kind,aon,price,lots,reason");
         assert!(!names_match(

@@ -10,13 +10,20 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn run(name: &str, scenario: &str) -> PathBuf {
+fn scratch(name: &str) -> PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("tplus-measurements-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join("out");
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(scenario);
+    dir
+}
+
+fn run(name: &str, scenario: &str) -> PathBuf {
+    run_file(name, &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(scenario))
+}
+
+fn run_file(name: &str, scenario: &Path) -> PathBuf {
+    let out = scratch(name).join("out");
     let status = Command::new(env!("CARGO_BIN_EXE_tplus"))
         .args(["run", scenario.to_str().unwrap(), "--quiet", "--out", out.to_str().unwrap()])
         .output()
@@ -163,9 +170,9 @@ fn the_summary_and_the_derived_columns_follow_from_the_counts() {
         "optimist share",
     );
     assert!(herding["optimist_share"]["bimodality_coefficient"].as_f64().unwrap() > 5.0 / 9.0);
-    // LSV of each window: |p − p̄| − E|p − p̄| is at least −E|p − p̄|, and the mean matches the column.
-    let lsv: Vec<f64> = rows.iter().filter_map(|r| opt(r, "lsv")).collect();
-    close(herding["lsv"]["mean"].as_f64().unwrap(), lsv.iter().sum::<f64>() / lsv.len() as f64, "lsv mean");
+    // One product: LSV's cross-section is the product itself, so no measure.
+    assert!(rows.iter().all(|r| r["lsv"].is_empty() && r["lsv_p_bar"].is_empty()));
+    assert!(herding["lsv"].is_null());
 
     // Stylized facts carry their sample sizes.
     let sf = &product["stylized_facts"];
@@ -185,4 +192,61 @@ fn the_summary_and_the_derived_columns_follow_from_the_counts() {
         assert!(z.abs() > threshold);
         close(z, (num(r, "value") - num(r, "family_median")) / num(r, "family_scale"), "robust z");
     }
+}
+
+/// E|K/n − p̄| for K ~ Binomial(n, p̄), summed term by term in logs.
+fn binomial_mad(n: u64, p: f64) -> f64 {
+    if p <= 0.0 || p >= 1.0 {
+        return 0.0;
+    }
+    let mut ln_pmf = n as f64 * (1.0 - p).ln();
+    let mut sum = 0.0;
+    for k in 0..=n {
+        sum += ln_pmf.exp() * (k as f64 / n as f64 - p).abs();
+        ln_pmf += ((n - k) as f64).ln() - ((k + 1) as f64).ln() + p.ln() - (1.0 - p).ln();
+    }
+    sum
+}
+
+#[test]
+fn lsv_takes_the_cross_section_of_products_in_each_window() {
+    // herding.toml with a second note beside the first.
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/herding.toml")).unwrap();
+    let start = text.find("[[product]]").unwrap();
+    let end = start + text[start..].find("\n\n").unwrap();
+    let second =
+        text[start..end].replace("id = \"NOTE7\"", "id = \"NOTE14\"").replace("term_days = 7", "term_days = 14");
+    let two = format!("{}\n\n{second}{}", &text[..end], &text[end..]);
+    let dir = scratch("lsv-two");
+    std::fs::write(dir.join("two.toml"), two).unwrap();
+    let out = run_file("lsv-two-run", &dir.join("two.toml"));
+    let rows = csv(&out.join("metrics.csv"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+
+    let mut values = Vec::new();
+    let mut windows = 0;
+    for pair in rows.chunks(2) {
+        assert_eq!(pair[0]["window"], pair[1]["window"]);
+        let counts: Vec<(f64, f64)> = pair.iter().map(|r| (num(r, "net_buyers"), num(r, "net_sellers"))).collect();
+        let shares: Vec<f64> = counts.iter().filter(|(b, s)| b + s > 0.0).map(|(b, s)| b / (b + s)).collect();
+        if shares.len() < 2 {
+            assert!(pair.iter().all(|r| r["lsv"].is_empty()));
+            continue;
+        }
+        windows += 1;
+        let p_bar = shares.iter().sum::<f64>() / shares.len() as f64;
+        for (r, (b, s)) in pair.iter().zip(&counts) {
+            close(num(r, "lsv_p_bar"), p_bar, "lsv p̄");
+            let n = b + s;
+            let h = (b / n - p_bar).abs() - binomial_mad(n as u64, p_bar);
+            close(num(r, "lsv"), h, "lsv");
+            values.push(h);
+        }
+    }
+    assert!(windows > 100, "only {windows} windows with both notes traded");
+    let lsv = &summary["herding"]["lsv"];
+    close(lsv["mean"].as_f64().unwrap(), values.iter().sum::<f64>() / values.len() as f64, "lsv mean");
+    assert_eq!(lsv["cells"].as_u64().unwrap() as usize, values.len());
+    assert_eq!(lsv["windows"].as_u64().unwrap(), windows);
 }

@@ -192,7 +192,7 @@ pub fn result_fields(outcome: &Outcome, summary: &Summary) -> Vec<String> {
         num(h.optimist_share.as_ref().map(|o| o.mean)),
         num(h.optimist_share.as_ref().and_then(|o| o.bimodality_coefficient)),
         num(h.order_imbalance.as_ref().and_then(|o| o.ratio)),
-        num(h.lsv.as_ref().and_then(|l| l.mean)),
+        num(h.lsv.as_ref().map(|l| l.mean)),
         (outcome.cash_start == outcome.cash_end && outcome.accounts_sound).to_string(),
     ]);
     debug_assert_eq!(fields.len(), RESULT_COLUMNS.len());

@@ -211,8 +211,6 @@ impl Environment {
             price_level: self.state.price_level.value(),
             shock: self.state.shock.value(),
             optimist_share: None,
-            net_buyers: 0,
-            net_sellers: 0,
         }
     }
 

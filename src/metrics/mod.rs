@@ -120,6 +120,11 @@ pub struct WindowStats {
     pub nav_ticks: f64,
     /// The books' depth, sampled through the window.
     pub depth: DepthSamples,
+    /// Customers whose submitted orders for this product in the window were
+    /// mostly buys (their count of buys less sells above 0).
+    pub net_buyers: u64,
+    /// Customers whose orders for this product in the window were mostly sells.
+    pub net_sellers: u64,
 }
 
 /// Lots resting at a book's best [`DEPTH_LEVELS`] prices, summed over the
@@ -195,11 +200,6 @@ pub struct WindowEnv {
     pub shock: f64,
     /// Share of optimists among all herd-following customers; none without them.
     pub optimist_share: Option<f64>,
-    /// Customers whose submitted orders in the window were mostly buys /
-    /// mostly sells (their count of buys less sells above / below 0).
-    pub net_buyers: u64,
-    /// See `net_buyers`: customers whose orders in the window were mostly sells.
-    pub net_sellers: u64,
 }
 
 /// The run's measurements as they accumulate: per (window, product)
@@ -239,9 +239,9 @@ impl Metrics {
         }
     }
 
-    /// Keeps the net direction of customers with ids below `accounts`.
+    /// Keeps the net direction of customers with ids below `accounts`, per product.
     pub fn track_customers(&mut self, accounts: usize) {
-        self.direction = direction::NetDirection::new(accounts);
+        self.direction = direction::NetDirection::new(accounts, self.n_products);
     }
 
     /// The scenario's `[metrics]` settings the run was measured with.
@@ -302,7 +302,7 @@ impl Metrics {
     /// `window` (a global window index).
     #[inline]
     pub fn submitted(&mut self, window: usize, product: usize, side: Side, customer: u32) {
-        self.direction.order(window, customer, side, &mut self.env[window]);
+        self.direction.order(window, customer, product, side, &mut self.windows[window * self.n_products + product]);
         let t = &mut self.totals[product];
         match side {
             Side::Buy => t.submitted_buy += 1,

@@ -62,20 +62,40 @@ fn bootstrap_block(n: usize) -> usize {
     12.max(cube).min(n / 2).max(1)
 }
 
-/// The LSV measure of each window, with p̄ the mean share of net buyers over
-/// windows with any.
-fn lsv_series(m: &Metrics) -> (Vec<Option<f64>>, Option<f64>) {
-    let shares: Vec<f64> = m
-        .env
-        .iter()
-        .filter(|e| e.net_buyers + e.net_sellers > 0)
-        .map(|e| e.net_buyers as f64 / (e.net_buyers + e.net_sellers) as f64)
-        .collect();
-    if shares.is_empty() {
-        return (vec![None; m.env.len()], None);
+/// The Lakonishok–Shleifer–Vishny herding measure of each (window, product),
+/// window-major like the windows of [`Metrics`], and each window's p̄.
+///
+/// Lakonishok, Shleifer & Vishny (1992), "The impact of institutional trading
+/// on stock prices", Journal of Financial Economics 32(1): 23–43, measure
+/// herding in stock i and period t as H(i,t) = |p(i,t) − p̄(t)| −
+/// E|p(i,t) − p̄(t)|, p(i,t) the share of buyers among the traders of i in t
+/// and p̄(t) its cross-sectional mean: the mean of p(i,t) over the stocks
+/// traded in t. Here the stocks are the products, the traders the customers
+/// that were net buyers or net sellers of the product in the window. Taking
+/// p̄ across products in the same window is what separates herding (crowding
+/// on one side of a product more than the market as a whole) from the
+/// market's drift through the day; with fewer than two products traded in a
+/// window, p̄(t) is p(i,t) itself, and the measure is not defined.
+fn lsv_series(m: &Metrics) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+    let n = m.n_products;
+    let mut series = vec![None; m.windows.len()];
+    let mut p_bars = vec![None; m.env.len()];
+    for (w, (cells, p_bar)) in m.windows.chunks(n.max(1)).zip(&mut p_bars).enumerate() {
+        let shares: Vec<f64> = cells
+            .iter()
+            .filter(|c| c.net_buyers + c.net_sellers > 0)
+            .map(|c| c.net_buyers as f64 / (c.net_buyers + c.net_sellers) as f64)
+            .collect();
+        if shares.len() < 2 {
+            continue;
+        }
+        let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+        *p_bar = Some(mean);
+        for (p, c) in cells.iter().enumerate() {
+            series[w * n + p] = stats::lsv(c.net_buyers, c.net_sellers, mean);
+        }
     }
-    let p_bar = shares.iter().sum::<f64>() / shares.len() as f64;
-    (m.env.iter().map(|e| stats::lsv(e.net_buyers, e.net_sellers, p_bar)).collect(), Some(p_bar))
+    (series, p_bars)
 }
 
 impl Metrics {
@@ -83,11 +103,11 @@ impl Metrics {
     pub fn write_csv(&self, cal: &Calendar, products: &[ProductSpec], out: &mut impl Write) -> io::Result<()> {
         writeln!(out, "{}", columns::metrics::HEADER)?;
         let k = self.settings.rolling_windows as usize;
-        let (lsv, _) = lsv_series(self);
+        let (lsv, p_bars) = lsv_series(self);
         let mut last: Vec<Option<i64>> = vec![None; self.n_products];
         // Per product: every window so far, for the rolling correlations.
         let mut history: Vec<Vec<Recent>> = vec![Vec::new(); self.n_products];
-        for (w, (env, lsv)) in self.env.iter().zip(&lsv).enumerate() {
+        for (w, (env, p_bar)) in self.env.iter().zip(&p_bars).enumerate() {
             let (day, start, end) = cal.window_bounds(w);
             for (p, spec) in products.iter().enumerate() {
                 let s = self.window(w, p);
@@ -145,9 +165,10 @@ impl Metrics {
                     roll_sub_spearman = OptDisplay(stats::spearman(&bx, &by)),
                     roll_sale_pearson = OptDisplay(stats::pearson(&sx, &sy)),
                     roll_sale_spearman = OptDisplay(stats::spearman(&sx, &sy)),
-                    net_buyers = env.net_buyers,
-                    net_sellers = env.net_sellers,
-                    lsv = OptDisplay(*lsv),
+                    net_buyers = s.net_buyers,
+                    net_sellers = s.net_sellers,
+                    lsv = OptDisplay(lsv[w * self.n_products + p]),
+                    lsv_p_bar = OptDisplay(*p_bar),
                     bid_lots = OptDisplay(s.depth.mean().map(|d| d.0)),
                     ask_lots = OptDisplay(s.depth.mean().map(|d| d.1)),
                     buy_rejected = s.buy.rejected,
@@ -207,12 +228,13 @@ impl Metrics {
                 windows: imbalance.len(),
             }
         });
-        let (series, p_bar) = lsv_series(self);
+        let (series, p_bars) = lsv_series(self);
         let values: Vec<f64> = series.iter().flatten().copied().collect();
-        let lsv = p_bar.map(|p_bar| Lsv {
-            mean: (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64),
-            p_bar,
-            windows: values.len(),
+        let windows = p_bars.iter().flatten().count();
+        let lsv = (!values.is_empty()).then(|| Lsv {
+            mean: values.iter().sum::<f64>() / values.len() as f64,
+            cells: values.len(),
+            windows,
         });
         HerdingMeasures { optimist_share, order_imbalance, lsv }
     }
@@ -645,7 +667,8 @@ pub struct HerdingMeasures {
     pub optimist_share: Option<OptimistShare>,
     /// Customers' order imbalance (buys − sells) / (buys + sells) per window.
     pub order_imbalance: Option<OrderImbalance>,
-    /// Lakonishok–Shleifer–Vishny measure over customers' net direction per window.
+    /// Lakonishok–Shleifer–Vishny measure over customers' net direction per
+    /// (window, product), against the window's cross-section of products.
     pub lsv: Option<Lsv>,
 }
 
@@ -676,14 +699,15 @@ pub struct OrderImbalance {
     pub windows: usize,
 }
 
-/// The Lakonishok–Shleifer–Vishny herding measure over the run's windows.
+/// The Lakonishok–Shleifer–Vishny herding measure over the run's (window,
+/// product) cells; none when no window had two products traded.
 #[derive(Clone, Debug, Serialize)]
 pub struct Lsv {
-    /// Mean of the windows' measure.
-    pub mean: Option<f64>,
-    /// The mean share of net buyers the measure is taken against.
-    pub p_bar: f64,
-    /// Windows with a measure.
+    /// Mean of the cells' measure (LSV's H averaged over stock-periods).
+    pub mean: f64,
+    /// (window, product) cells with a measure.
+    pub cells: usize,
+    /// Windows with a cross-section (two or more products traded).
     pub windows: usize,
 }
 
