@@ -46,10 +46,12 @@ pub struct ProductSpec {
     pub redemption_penalty: f64,
     /// Largest order accepted, in lots.
     pub max_order_lots: u32,
-    /// Lots the platform offers at NAV at each session open (0: none).
+    /// Lots the platform offers at NAV each day (the subscription quota; 0: none).
     pub primary_supply_lots: u32,
     /// Lots the issuer buys back at NAV each day (the redemption quota).
     pub redemption_quota_lots: u32,
+    /// Nanoseconds between the issuer's instalments of its daily quotas.
+    pub primary_pacing: i64,
     /// Business days a holding may be sold in before the platform redeems it.
     pub holding_limit: u32,
     /// Per business day: NAV in (fractional) ticks, band limits in whole ticks.
@@ -106,6 +108,7 @@ impl ProductSpec {
             max_order_lots: p.max_order_lots as u32,
             primary_supply_lots: p.primary_supply_lots as u32,
             redemption_quota_lots: p.redemption_quota_lots as u32,
+            primary_pacing: p.primary_pacing.0,
             holding_limit,
             nav_ticks,
             band_lo,

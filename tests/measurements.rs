@@ -176,7 +176,11 @@ fn the_summary_and_the_derived_columns_follow_from_the_counts() {
 
     // Stylized facts carry their sample sizes.
     let sf = &product["stylized_facts"];
-    assert!(sf["returns"].as_u64().unwrap() > 1000);
+    // herding.toml (seed 7) gives 759 returns of 1,645 grid steps: with the
+    // issuer's quotas paced (`primary_pacing`), the crowd's buying empties
+    // the ask side between instalments and the book is two-sided at 60% of
+    // the points (91% and 1,391 returns when the quotas stood whole).
+    assert!(sf["returns"].as_u64().unwrap() > 500);
     assert_eq!(sf["excess_kurtosis"].as_array().unwrap().len(), 4);
     assert!(sf["hill_tail_index"]["k"].as_u64().unwrap() >= 2);
     assert_eq!(sf["acf_abs_returns"].as_array().unwrap().len(), 50);

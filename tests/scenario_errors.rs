@@ -260,6 +260,32 @@ fn a_price_band_narrower_than_a_tick() {
 }
 
 #[test]
+fn a_primary_pacing_out_of_range() {
+    let s = CORE.edit("primary_supply_lots = 20000", "primary_supply_lots = 20000\nprimary_pacing = \"500ms\"");
+    s.fails()
+        .at(s.pos("\"500ms\""))
+        .field("product[0].primary_pacing")
+        .says("out of range")
+        .accepts("\"1s\" to \"24h\"");
+    let s = CORE.edit("primary_supply_lots = 20000", "primary_supply_lots = 20000\nprimary_pacing = \"25h\"");
+    s.fails()
+        .at(s.pos("\"25h\""))
+        .field("product[0].primary_pacing")
+        .says("25h is out of range")
+        .accepts("whole quota");
+}
+
+#[test]
+fn a_primary_pacing_that_is_not_a_duration() {
+    let s = CORE.edit("primary_supply_lots = 20000", "primary_supply_lots = 20000\nprimary_pacing = \"fast\"");
+    s.fails()
+        .at(s.pos("\"fast\""))
+        .field("product[0].primary_pacing")
+        .says("`fast` is not a duration")
+        .accepts("\"5m\"");
+}
+
+#[test]
 fn duplicate_product_ids() {
     let second = "[[product]]\nid = \"NOTE7\"\nnav = 1.0\nannual_yield = 0.02\ntick_size = 0.0001\nterm_days = 7\n\
                   holding_limit_days = 3\n\n[macro.loan_rate]";

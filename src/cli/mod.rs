@@ -213,7 +213,7 @@ pub fn describe(path: &Path, s: &Scenario) -> String {
     for p in &s.products {
         let _ = writeln!(
             o,
-            "  product   {}: NAV {} at {:.2}%/yr, tick {}, lot {}, term {} d, holding limit {} business d, min score {}, penalty {:.2}%, band ±{:.2}%, supply {} lots/day",
+            "  product   {}: NAV {} at {:.2}%/yr, tick {}, lot {}, term {} d, holding limit {} business d, min score {}, penalty {:.2}%, band ±{:.2}%, supply {} and redemption {} lots/day paced every {}",
             p.id,
             p.nav,
             p.annual_yield * 100.0,
@@ -224,7 +224,9 @@ pub fn describe(path: &Path, s: &Scenario) -> String {
             p.min_credit_score,
             p.redemption_penalty * 100.0,
             p.price_band * 100.0,
-            p.primary_supply_lots
+            p.primary_supply_lots,
+            p.redemption_quota_lots,
+            p.primary_pacing
         );
     }
     let mut total = 0;

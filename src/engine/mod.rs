@@ -16,6 +16,7 @@ mod env;
 pub mod live;
 mod observer;
 pub mod order_path;
+mod primary;
 mod queue;
 pub mod record;
 mod sales;
@@ -29,13 +30,13 @@ use crate::agents::{
     self, Action, GroupSetup, Hawkes, Latency, MarketStats, OrderRequest, Population, ProductView, Products, Registry,
     Snapshot,
 };
-use crate::book::{DoneReason, OrderId, OrderKind, Side};
+use crate::book::{DoneReason, OrderId, Side};
 use crate::calendar::{Calendar, Divisor};
 use crate::credit::{Coefficients, Features, Scaling, Scorecard};
 use crate::metrics::Metrics;
 use crate::metrics::risk::Customer;
 use crate::metrics::stylized::PriceGrid;
-use crate::platform::{Accounts, PLATFORM};
+use crate::platform::Accounts;
 use crate::product::{self, ProductSpec};
 use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, SALE_STREAMS, Streams};
 use crate::scenario::{ArrivalProcess, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
@@ -324,6 +325,10 @@ struct Engine<'a> {
     failed_sales: Vec<u32>,
     /// The next point of the stylized-facts price grid today.
     next_grid: i64,
+    /// Per product, the issuer's paced quotas today.
+    primary: Vec<primary::Pacing>,
+    /// The earliest next instalment of the primary market today (`i64::MAX` when none).
+    next_release: i64,
     snapshot: Snapshot,
     /// The environment or the day may have changed since the snapshot last showed them.
     env_stale: bool,
@@ -480,6 +485,8 @@ impl<'a> Engine<'a> {
             seed,
             metrics,
             next_grid: i64::MAX,
+            primary: vec![primary::Pacing::default(); n_products],
+            next_release: i64::MAX,
             snapshot: Snapshot {
                 products: vec![ProductView::default(); n_products],
                 markets: vec![MarketStats { sale_success: 1.0, ..MarketStats::default() }; n_products],
@@ -610,7 +617,7 @@ impl<'a> Engine<'a> {
         self.start_window(open);
         self.next_window = self.window_start(self.window + 1, close);
         self.next_grid = open + self.metrics.grid.step();
-        self.post_primary_supply(open);
+        self.open_primary(open);
         for group in &mut self.groups {
             group.open_day(open);
         }
@@ -636,6 +643,7 @@ impl<'a> Engine<'a> {
         let boundary = self
             .next_window
             .min(self.next_grid)
+            .min(self.next_release)
             .min(self.env.next_scripted().filter(|&t| t < close).unwrap_or(i64::MAX));
         if boundary < close && next.is_none_or(|t| boundary <= t) {
             if boundary >= until {
@@ -679,7 +687,10 @@ impl<'a> Engine<'a> {
         if day == self.day && start < close { start } else { i64::MAX }
     }
 
-    /// A window starts, a scripted change falls due, or the price grid has a point at `t`.
+    /// A window starts, the primary market's next instalment or a scripted
+    /// change falls due, or the price grid has a point at `t` (in that order
+    /// at one time: the grid and the window's end see the book as trading
+    /// left it).
     #[inline(never)]
     fn on_boundary(&mut self, t: i64, close: i64) {
         if t >= self.next_grid {
@@ -691,6 +702,8 @@ impl<'a> Engine<'a> {
             self.window += 1;
             self.start_window(t);
             self.next_window = self.window_start(self.window + 1, close);
+        } else if t >= self.next_release {
+            self.release_primary(t);
         } else {
             // A change within a window shows in the metrics from the next window on.
             self.env.advance_to(t, &mut self.specs, &mut self.groups, &mut self.sales);
@@ -712,59 +725,28 @@ impl<'a> Engine<'a> {
         group_of(&self.group_starts, id)
     }
 
-    #[inline(never)]
-    /// The primary market opens: the issuer quotes the day's NAV on both
-    /// sides of each product's book, an ask for the subscription quota and
-    /// a bid for the redemption quota (Chinese money-market notes are
-    /// subscribed and redeemed at NAV on demand, within daily quotas). The
-    /// quotes rest until used up or the close.
-    fn post_primary_supply(&mut self, open: i64) {
-        for p in 0..self.specs.len() {
-            let spec = &self.specs[p];
-            let quotes = [
-                (Side::Sell, spec.supply_price(self.day), spec.primary_supply_lots),
-                (Side::Buy, spec.redemption_price(self.day), spec.redemption_quota_lots),
-            ];
-            for (side, price, lots) in quotes {
-                if lots == 0 {
-                    continue;
-                }
-                let request = OrderRequest {
-                    product: p as u16,
-                    side,
-                    kind: OrderKind::Limit,
-                    price,
-                    lots,
-                    all_or_none: false,
-                    ttl: i64::MAX / 4,
-                };
-                self.on_order(open, PLATFORM, request);
-            }
-        }
-    }
-
     fn handle_next_event(&mut self) {
         let Some(ev) = self.queue.pop() else { return };
         self.stats.events += 1;
         match ev.kind {
-            EventKind::Order { agent, request } => self.on_order(ev.time, agent, request),
-            EventKind::Cancel { agent, product, order } => self.on_cancel(ev.time, agent, product, order),
-            EventKind::Expire { product, order } => {
-                let (day, p) = (self.day, product as usize);
-                self.path.remove(
-                    At { t: ev.time, day },
-                    &self.specs[p],
-                    p,
-                    order,
-                    DoneReason::Expired,
-                    &mut observer!(self),
-                );
-                self.views_stale = true;
+            EventKind::Order { agent, request } => {
+                self.on_order(ev.time, agent, request);
             }
+            EventKind::Cancel { agent, product, order } => self.on_cancel(ev.time, agent, product, order),
+            EventKind::Expire { product, order } => self.remove(ev.time, product as usize, order, DoneReason::Expired),
         }
     }
 
-    fn on_order(&mut self, t: i64, agent: u32, r: OrderRequest) {
+    /// Order `order` of product `p` leaves the book at `t` for `reason`.
+    fn remove(&mut self, t: i64, p: usize, order: OrderId, reason: DoneReason) {
+        let day = self.day;
+        self.path.remove(At { t, day }, &self.specs[p], p, order, reason, &mut observer!(self));
+        self.views_stale = true;
+    }
+
+    /// Order `r` of `agent` reaches the platform at `t`; the id it rests
+    /// under in the book, if it does.
+    fn on_order(&mut self, t: i64, agent: u32, r: OrderRequest) -> Option<OrderId> {
         if r.side == Side::Sell && !self.sales.is_empty() {
             self.excite_sales(t, agent);
         }
@@ -772,7 +754,7 @@ impl<'a> Engine<'a> {
         let (day, p) = (self.day, r.product as usize);
         let Ok(rested) = self.path.submit(At { t, day }, close, agent, &r, &self.specs[p], &mut observer!(self)) else {
             // Refused before the book: nothing the snapshot shows changed.
-            return;
+            return None;
         };
         self.views_stale = true;
         if let Some(id) = rested {
@@ -781,6 +763,7 @@ impl<'a> Engine<'a> {
                 self.queue.push_expiry(r.ttl, expiry, r.product, id);
             }
         }
+        rested
     }
 
     fn on_cancel(&mut self, t: i64, agent: u32, product: u16, order: OrderId) {
@@ -807,7 +790,9 @@ impl<'a> Engine<'a> {
         while let Some(ev) = self.queue.pop() {
             self.stats.events += 1;
             match ev.kind {
-                EventKind::Order { agent, request } => self.on_order(ev.time, agent, request),
+                EventKind::Order { agent, request } => {
+                    self.on_order(ev.time, agent, request);
+                }
                 EventKind::Cancel { agent, product, order } => self.on_cancel(ev.time, agent, product, order),
                 EventKind::Expire { .. } => {}
             }

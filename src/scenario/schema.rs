@@ -130,15 +130,23 @@ pub struct Product {
     #[serde(default = "default_max_order_lots")]
     pub max_order_lots: i64,
     /// The primary market's subscription quota: lots the issuer (the
-    /// platform) sells at the day's NAV, rounded up to a tick, from each
-    /// session open until sold out or the close.
+    /// platform) sells at the day's NAV, rounded up to a tick, each day
+    /// until sold out or the close, paced by `primary_pacing`.
     #[serde(default)]
     pub primary_supply_lots: i64,
     /// The primary market's redemption quota: lots the issuer buys back at
-    /// the day's NAV, rounded down to a tick, from each session open until
-    /// used up or the close.
+    /// the day's NAV, rounded down to a tick, each day until used up or the
+    /// close, paced by `primary_pacing`.
     #[serde(default)]
     pub redemption_quota_lots: i64,
+    /// How the issuer paces its daily quotas: from the open, every this
+    /// long, it offers what is left of each quota divided by the intervals
+    /// left in the session (what an interval leaves unused carries over).
+    /// As long as the session or longer: the whole quota at the open. Paced,
+    /// order flow beyond an interval's share moves the price, so volume and
+    /// volatility rise together (the models: `engine/primary.rs`).
+    #[serde(default = "default_primary_pacing")]
+    pub primary_pacing: Duration,
 }
 
 fn default_lot_size() -> i64 {
@@ -149,6 +157,9 @@ fn default_price_band() -> f64 {
 }
 fn default_max_order_lots() -> i64 {
     10_000
+}
+fn default_primary_pacing() -> Duration {
+    Duration(60_000_000_000)
 }
 
 /// The macro environment: processes on the simulation clock, stepped at

@@ -494,7 +494,15 @@ fn product(at: &str, p: &Product) -> Check {
         0,
         1_000_000_000,
         "a whole number of lots from 0 to 1000000000",
-    )
+    )?;
+    if p.primary_pacing.0 < 1_000_000_000 || p.primary_pacing.0 > crate::units::NS_PER_DAY {
+        return out_of_range(
+            f("primary_pacing"),
+            format!("{} is out of range", p.primary_pacing),
+            "a duration from \"1s\" to \"24h\", e.g. \"1m\" (the session's length or more: the whole quota at the open)",
+        );
+    }
+    Ok(())
 }
 
 /// Most (window, product) rows a run may produce.
