@@ -14,8 +14,10 @@
 //! The same allocation serves the real matching and the dry run of an
 //! incoming all-or-none order, so the two cannot disagree.
 
+use super::ladder::{ASKS, BIDS, Level, crosses};
 use super::pool::{NIL, Slot};
-use super::{Level, Qty};
+use super::price_time::unlink;
+use super::{Book, EventSink, NewOrder, Qty, Tick, filled, trade};
 
 /// One order of a level's array: its slot and remaining quantity; a hole is
 /// `NIL` with quantity 0 (so sums over the array may include holes).
@@ -243,6 +245,136 @@ impl Per {
         let f = f + u64::from(n - f * self.t >= self.t);
         debug_assert_eq!(f, n / self.t);
         f as Qty
+    }
+}
+
+impl Book {
+    /// The pro-rata dry run: the allocation of [`allocate`], level
+    /// by level, as [`Book::take_pro_rata`] would make it.
+    pub(super) fn can_fill_pro_rata<const BUY: bool>(&mut self, limit: Tick, qty: Qty) -> bool {
+        let ladder = &self.ladders[if BUY { ASKS } else { BIDS }];
+        let mut need = qty;
+        let mut p = ladder.best;
+        while crosses::<BUY>(p, limit) {
+            let lvl = &ladder.levels[p as usize];
+            if lvl.aon == 0 {
+                // Without AON orders the allocation hands out all it is
+                // given up to the level's total: no need to make it.
+                if lvl.total >= need as u64 {
+                    return true;
+                }
+                need -= lvl.total as u32;
+            } else {
+                let level = self.queues.entries(if BUY { ASKS } else { BIDS }, p);
+                need = allocate(lvl, level, &self.pool.slots, need, &mut self.shares);
+                if need == 0 {
+                    return true;
+                }
+            }
+            p = if BUY { ladder.next_worse::<false>(p) } else { ladder.next_worse::<true>(p) };
+        }
+        false
+    }
+
+    /// [`Book::take`] under pro-rata: each level's allocation traded in time
+    /// priority. A level without AON orders is either taken whole or shared
+    /// by step 2 alone, which needs no scratch space; one with AON orders
+    /// goes through [`allocate`].
+    #[inline(never)]
+    pub(super) fn take_pro_rata<const BUY: bool, S: EventSink>(
+        &mut self,
+        o: &NewOrder,
+        limit: Tick,
+        sink: &mut S,
+    ) -> Qty {
+        let side = if BUY { ASKS } else { BIDS };
+        let ladder = &mut self.ladders[side];
+        let pool = &mut self.pool;
+        let queues = &mut self.queues;
+        let first = ladder.best;
+        let mut p = first;
+        let mut rem = o.qty;
+        while rem != 0 && crosses::<BUY>(p, limit) {
+            let lvl = &mut ladder.levels[p as usize];
+            if u64::from(rem) >= lvl.total {
+                // Everyone in full, AON orders included.
+                for e in queues.entries(side, p).iter().filter(|e| e.slot != NIL) {
+                    let s = pool.slots[e.slot as usize];
+                    sink.event(trade(o, &s, e.slot, p, s.remaining));
+                    sink.event(filled(&s, e.slot));
+                    pool.free(e.slot);
+                }
+                rem -= lvl.total as u32;
+                *lvl = Level::EMPTY;
+                queues.clear_level(side, p);
+            } else if lvl.aon == 0 {
+                // Step 2 alone: floors, then the odd lots in time priority.
+                let per = Per::new(rem, lvl.total);
+                let (entries, holes) = queues.level_mut(side, p);
+                // Holes have no quantity, so no floor.
+                let floors = &mut self.floors;
+                floors.clear();
+                floors.extend(entries.iter().map(|e| per.floor(e.remaining)));
+                let mut odd = rem - floors.iter().sum::<Qty>();
+                for (e, &floor) in entries.iter_mut().zip(floors.iter()).filter(|(e, _)| e.slot != NIL) {
+                    let mut share = floor;
+                    if odd != 0 {
+                        share += 1;
+                        odd -= 1;
+                    }
+                    if share == 0 {
+                        continue;
+                    }
+                    let cur = e.slot;
+                    lvl.total -= u64::from(share);
+                    if share == e.remaining {
+                        let s = pool.slots[cur as usize];
+                        sink.event(trade(o, &s, cur, p, share));
+                        sink.event(filled(&s, cur));
+                        unlink(lvl, &mut pool.slots, s.prev, s.next);
+                        pool.free(cur);
+                        *e = Entry::HOLE;
+                        *holes += 1;
+                    } else {
+                        e.remaining -= share;
+                        let s = &mut pool.slots[cur as usize];
+                        s.remaining = e.remaining;
+                        sink.event(trade(o, s, cur, p, share));
+                    }
+                }
+                queues.settle(side, p);
+                rem = 0;
+            } else {
+                let left = allocate(lvl, queues.entries(side, p), &pool.slots, rem, &mut self.shares);
+                for sh in self.shares.iter().filter(|sh| sh.share != 0) {
+                    let cur = sh.slot;
+                    let s = &mut pool.slots[cur as usize];
+                    lvl.total -= u64::from(sh.share);
+                    if sh.share == s.remaining {
+                        lvl.aon -= s.aon as u32;
+                        let s = *s;
+                        sink.event(trade(o, &s, cur, p, sh.share));
+                        sink.event(filled(&s, cur));
+                        unlink(lvl, &mut pool.slots, s.prev, s.next);
+                        queues.remove(side, p, cur);
+                        pool.free(cur);
+                    } else {
+                        s.remaining -= sh.share;
+                        queues.set_remaining(side, p, cur, s.remaining);
+                        sink.event(trade(o, s, cur, p, sh.share));
+                    }
+                }
+                rem = left;
+            }
+            if lvl.head == NIL {
+                ladder.bits.clear(p);
+            }
+            p = if BUY { ladder.next_worse::<false>(p) } else { ladder.next_worse::<true>(p) };
+        }
+        if ladder.levels[first as usize].head == NIL {
+            ladder.best = if BUY { ladder.next_worse::<false>(first) } else { ladder.next_worse::<true>(first) };
+        }
+        o.qty - rem
     }
 }
 

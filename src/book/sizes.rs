@@ -19,8 +19,9 @@
 //! A level's table (1 KiB) is allocated when an order first rests at that
 //! price, and kept for the life of the book; `Level::table` names it.
 
+use super::Qty;
+use super::ladder::Level;
 use super::pool::{NIL, Slot};
-use super::{Level, Qty};
 
 /// Quantities below this are indexed by a table; the others by a vector.
 const SMALL: Qty = 128;
@@ -229,7 +230,7 @@ impl Sizes {
             (false, true) => e.last = s.prev,
             (false, false) => {}
         }
-        super::unlink(lvl, slots, s.prev, s.next);
+        super::price_time::unlink(lvl, slots, s.prev, s.next);
     }
 
     /// Forgets the groups of level `lvl` (the book empties it wholesale).
