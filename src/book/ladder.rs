@@ -3,6 +3,7 @@
 
 use super::Side;
 use super::bitset::LevelBits;
+use super::orderbook::PST;
 use super::pool::NIL;
 
 /// Sentinel for "no best price". As an ask it compares above every limit,
@@ -12,6 +13,7 @@ pub(super) const NONE: u32 = u32::MAX;
 /// One price level of one side.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Level {
+    /// Price–time and pro-rata: the first and last order of the queue.
     pub(super) head: u32,
     pub(super) tail: u32,
     /// AON orders in the level; zero lets a dry run take `total` at once.
@@ -25,6 +27,14 @@ pub(super) struct Level {
 
 impl Level {
     pub(super) const EMPTY: Level = Level { head: NIL, tail: NIL, aon: 0, table: NIL, total: 0 };
+
+    /// Whether no order rests here under rule `R`. Price–size–time keeps no
+    /// queue ends in the level; every resting order has a lot left, so its
+    /// empty levels are those with nothing left.
+    #[inline(always)]
+    pub(super) fn is_empty<const R: u8>(&self) -> bool {
+        if R == PST { self.total == 0 } else { self.head == NIL }
+    }
 }
 
 /// Price ladder of one side.

@@ -7,9 +7,10 @@
 //! total resting quantity, number of all-or-none orders), a hierarchical
 //! bitset of non-empty ticks, and a cached best price. Resting orders live in
 //! a preallocated `pool` and are chained into their level's queue, in
-//! priority order, by `u32` links. Price–size–time also keeps, per level, the
-//! first and last order of each remaining quantity (see `sizes`), and a time
-//! stamp per order; pro-rata also keeps each level's orders as an array in
+//! priority order, by `u32` links. Price–size–time queues new orders that way
+//! in arrival order, and sorts them into one queue per remaining quantity,
+//! indexed per level, when a walk first needs the level's order (see
+//! `sizes`); pro-rata also keeps each level's orders as an array in
 //! time priority (see `prorata`), which its allocations read instead of the
 //! links. Price–time pays for neither: every operation tests the rule once
 //! and takes the path it always took. Nothing on the submit/cancel path

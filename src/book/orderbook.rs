@@ -157,9 +157,20 @@ impl Book {
     ) -> OrderId {
         let price = o.price;
         if R == PST {
+            // At the back of the level's arrival queue, as under price-time,
+            // but the level may hold sorted orders while that queue is empty.
+            let ladder = &mut self.ladders[if BUY { BIDS } else { ASKS }];
+            let lvl = &mut ladder.levels[price as usize];
+            if lvl.total == 0 {
+                ladder.bits.set(price);
+                let better = if BUY { ladder.best == NONE || price > ladder.best } else { price < ladder.best };
+                if better {
+                    ladder.best = price;
+                }
+            }
             let (idx, generation) = self.pool.alloc(Slot {
                 next: NIL,
-                prev: NIL,
+                prev: lvl.tail,
                 generation: 0,
                 price,
                 remaining,
@@ -167,9 +178,17 @@ impl Book {
                 owner: o.owner,
                 side: o.side,
                 aon: o.all_or_none,
+                grouped: false,
                 tag: o.tag,
             });
-            self.attach::<PST>(idx);
+            if lvl.tail == NIL {
+                lvl.head = idx;
+            } else {
+                self.pool.slots[lvl.tail as usize].next = idx;
+            }
+            lvl.tail = idx;
+            lvl.total += remaining as u64;
+            lvl.aon += o.all_or_none as u32;
             let id = OrderId::new(idx, generation);
             sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
             return id;
@@ -187,6 +206,7 @@ impl Book {
             owner: o.owner,
             side: o.side,
             aon: o.all_or_none,
+            grouped: false,
             tag: o.tag,
         });
         if lvl.tail == NIL {
@@ -217,7 +237,7 @@ impl Book {
         let s = self.pool.slots[idx as usize];
         let ladder = &mut self.ladders[s.side as usize];
         let lvl = &mut ladder.levels[s.price as usize];
-        if lvl.head == NIL {
+        if lvl.is_empty::<R>() {
             ladder.bits.set(s.price);
             let better = match s.side {
                 Side::Buy => ladder.best == NONE || s.price > ladder.best,
@@ -227,22 +247,20 @@ impl Book {
                 ladder.best = s.price;
             }
         }
-        if R == PST {
-            self.sizes.link_new(lvl, &mut self.pool.slots, idx);
-        } else {
-            if R == PR {
-                self.queues.push(s.side as usize, s.price, idx, s.remaining);
-            }
-            let slots = &mut self.pool.slots;
-            slots[idx as usize].prev = lvl.tail;
-            slots[idx as usize].next = NIL;
-            if lvl.tail == NIL {
-                lvl.head = idx;
-            } else {
-                slots[lvl.tail as usize].next = idx;
-            }
-            lvl.tail = idx;
+        if R == PR {
+            self.queues.push(s.side as usize, s.price, idx, s.remaining);
         }
+        // At the back of the queue (price-size-time: of the arrival queue).
+        let slots = &mut self.pool.slots;
+        slots[idx as usize].prev = lvl.tail;
+        slots[idx as usize].next = NIL;
+        slots[idx as usize].grouped = false;
+        if lvl.tail == NIL {
+            lvl.head = idx;
+        } else {
+            slots[lvl.tail as usize].next = idx;
+        }
+        lvl.tail = idx;
         lvl.total += s.remaining as u64;
         lvl.aon += s.aon as u32;
     }
@@ -264,14 +282,14 @@ impl Book {
         lvl.total -= s.remaining as u64;
         lvl.aon -= s.aon as u32;
         match R {
-            PST => self.sizes.unlink(lvl, &mut self.pool.slots, idx),
+            PST if s.grouped => self.sizes.remove(lvl, &mut self.pool.slots, idx, s.prev, s.next, s.remaining),
             PR => {
                 unlink(lvl, &mut self.pool.slots, s.prev, s.next);
                 self.queues.remove(s.side as usize, p, idx);
             }
             _ => unlink(lvl, &mut self.pool.slots, s.prev, s.next),
         }
-        if lvl.head == NIL {
+        if lvl.is_empty::<R>() {
             ladder.bits.clear(p);
             if ladder.best == p {
                 ladder.best = match s.side {
@@ -394,13 +412,17 @@ impl Book {
             let lvl = &mut self.ladders[if BUY { BIDS } else { ASKS }].levels[price as usize];
             let old = self.pool.slots[idx as usize].remaining;
             lvl.total -= (old - remaining) as u64;
-            if R == PST {
-                self.sizes.unlink(lvl, &mut self.pool.slots, idx);
+            // Price-size-time moves a sorted order by its new size; one in
+            // the arrival queue is sorted in by it later.
+            let s = self.pool.slots[idx as usize];
+            let regroup = R == PST && s.grouped;
+            if regroup {
+                self.sizes.remove(lvl, &mut self.pool.slots, idx, s.prev, s.next, old);
             }
             let s = &mut self.pool.slots[idx as usize];
             (s.remaining, s.qty) = (remaining, qty);
-            if R == PST {
-                self.sizes.link_again(lvl, &mut self.pool.slots, idx);
+            if regroup {
+                self.sizes.relink(lvl, &mut self.pool.slots, idx);
             }
             if R == PR {
                 self.queues.set_remaining(if BUY { BIDS } else { ASKS }, price, idx, remaining);
@@ -445,7 +467,11 @@ impl Book {
             let mut p = ladder.best;
             while p != NONE {
                 let lvl = &mut ladder.levels[p as usize];
-                let mut cur = lvl.head;
+                let pst = self.rule == MatchingRule::PriceSizeTime;
+                if pst {
+                    self.sizes.sort_in(lvl, &mut self.pool.slots);
+                }
+                let mut cur = if pst { self.sizes.first(lvl) } else { lvl.head };
                 while cur != NIL {
                     let s = self.pool.slots[cur as usize];
                     sink.event(BookEvent::Done {
@@ -459,7 +485,7 @@ impl Book {
                         resting: Some(OrderId::new(cur, s.generation)),
                     });
                     self.pool.free(cur);
-                    cur = s.next;
+                    cur = if pst { self.sizes.after(lvl, s.next, s.remaining) } else { s.next };
                 }
                 match self.rule {
                     MatchingRule::PriceTime => {}
@@ -533,11 +559,21 @@ impl Book {
         let mut v = Vec::new();
         let mut p = ladder.best;
         while p != NONE {
-            let mut cur = ladder.levels[p as usize].head;
-            while cur != NIL {
-                let s = &self.pool.slots[cur as usize];
-                v.push((OrderId::new(cur, s.generation), RestingOrder::of(s)));
-                cur = s.next;
+            let lvl = &ladder.levels[p as usize];
+            if self.rule == MatchingRule::PriceSizeTime {
+                let mut level = Vec::new();
+                self.sizes.level_order(lvl, &self.pool.slots, &mut level);
+                for cur in level {
+                    let s = &self.pool.slots[cur as usize];
+                    v.push((OrderId::new(cur, s.generation), RestingOrder::of(s)));
+                }
+            } else {
+                let mut cur = lvl.head;
+                while cur != NIL {
+                    let s = &self.pool.slots[cur as usize];
+                    v.push((OrderId::new(cur, s.generation), RestingOrder::of(s)));
+                    cur = s.next;
+                }
             }
             p = match side {
                 Side::Buy => ladder.next_worse::<true>(p),

@@ -16,11 +16,14 @@ impl Book {
             return self.can_fill_pro_rata::<BUY>(limit, qty);
         }
         // The greedy walk, over the queue in whichever order the rule keeps it.
-        let ladder = &self.ladders[if BUY { ASKS } else { BIDS }];
-        let slots = &self.pool.slots;
+        let side = if BUY { ASKS } else { BIDS };
         let mut need = qty;
-        let mut p = ladder.best;
+        let mut p = self.ladders[side].best;
         while crosses::<BUY>(p, limit) {
+            if R == PST && self.ladders[side].levels[p as usize].aon != 0 {
+                self.sizes.sort_in(&mut self.ladders[side].levels[p as usize], &mut self.pool.slots);
+            }
+            let (ladder, slots) = (&self.ladders[side], &self.pool.slots);
             let lvl = &ladder.levels[p as usize];
             if lvl.aon == 0 {
                 // No resting order here can be skipped: the walk would take
@@ -30,7 +33,7 @@ impl Book {
                 }
                 need -= lvl.total as u32;
             } else {
-                let mut cur = lvl.head;
+                let mut cur = if R == PST { self.sizes.first(lvl) } else { lvl.head };
                 while cur != NIL {
                     let s = &slots[cur as usize];
                     if s.remaining <= need {
@@ -41,7 +44,7 @@ impl Book {
                     } else if !s.aon {
                         return true;
                     }
-                    cur = s.next;
+                    cur = if R == PST { self.sizes.after(lvl, s.next, s.remaining) } else { s.next };
                 }
             }
             p = if BUY { ladder.next_worse::<false>(p) } else { ladder.next_worse::<true>(p) };
@@ -61,7 +64,7 @@ impl Book {
         if R == PR {
             return self.take_pro_rata::<BUY, S>(o, limit, sink);
         }
-        // The greedy walk; price–size–time also keeps its size groups.
+        // The greedy walk; price–size–time walks its groups, largest first.
         let ladder = &mut self.ladders[if BUY { ASKS } else { BIDS }];
         let pool = &mut self.pool;
         let sizes = &mut self.sizes;
@@ -70,11 +73,14 @@ impl Book {
         let mut rem = o.qty;
         loop {
             let lvl = &mut ladder.levels[p as usize];
-            let mut cur = lvl.head;
+            if R == PST {
+                sizes.sort_in(lvl, &mut pool.slots);
+            }
+            let mut cur = if R == PST { sizes.first(lvl) } else { lvl.head };
             while cur != NIL {
                 let s = &mut pool.slots[cur as usize];
-                let next = s.next;
-                if s.remaining <= rem {
+                let (next, size) = (s.next, s.remaining);
+                if size <= rem {
                     // Resting order completes (AON or not).
                     let q = s.remaining;
                     rem -= q;
@@ -84,7 +90,7 @@ impl Book {
                     sink.event(trade(o, &s, cur, p, q));
                     sink.event(filled(&s, cur));
                     if R == PST {
-                        sizes.unlink(lvl, &mut pool.slots, cur);
+                        sizes.remove(lvl, &mut pool.slots, cur, s.prev, next, q);
                     } else {
                         unlink(lvl, &mut pool.slots, s.prev, next);
                     }
@@ -98,19 +104,21 @@ impl Book {
                     sink.event(trade(o, s, cur, p, rem));
                     if R == PST {
                         // Fewer lots left: it moves back by its new size.
-                        sizes.unlink(lvl, &mut pool.slots, cur);
+                        let (prev, q) = (s.prev, s.remaining);
+                        sizes.remove(lvl, &mut pool.slots, cur, prev, next, q);
                         pool.slots[cur as usize].remaining -= rem;
-                        sizes.link_again(lvl, &mut pool.slots, cur);
+                        sizes.relink(lvl, &mut pool.slots, cur);
                     } else {
                         s.remaining -= rem;
                     }
                     rem = 0;
                     break;
                 }
-                // Else: an AON order too large for what is left: skip it.
-                cur = next;
+                // Else: an AON order too large for what is left: skip it. (A
+                // filled order's group may be gone: `after` allows for it.)
+                cur = if R == PST { sizes.after(lvl, next, size) } else { next };
             }
-            if lvl.head == NIL {
+            if lvl.is_empty::<R>() {
                 ladder.bits.clear(p);
             }
             if rem == 0 {
@@ -121,7 +129,7 @@ impl Book {
                 break;
             }
         }
-        if ladder.levels[first as usize].head == NIL {
+        if ladder.levels[first as usize].is_empty::<R>() {
             // The first non-empty level left is at or beyond the last one
             // visited, so the search is short.
             ladder.best = if BUY { ladder.next_worse::<false>(first) } else { ladder.next_worse::<true>(first) };
