@@ -130,6 +130,10 @@ schema! {
         "net_buyers": "customers with more buys than sells in the window (all products)",
         "net_sellers": "customers with more sells than buys in the window (all products)",
         "lsv": "Lakonishok–Shleifer–Vishny herding measure of the window; empty without net traders",
+        "bid_lots": "mean lots resting at the best five bid prices, sampled each return_step and at the window's end",
+        "ask_lots": "mean lots resting at the best five ask prices, sampled each return_step and at the window's end",
+        "buy_rejected": "of buy_closed, the buy orders rejected on arrival (never reached the book)",
+        "sell_rejected": "of sell_closed, the sell orders rejected on arrival (never reached the book)",
     }
 }
 
@@ -247,18 +251,79 @@ schema! {
     }
 }
 
+/// `replications.csv` (`tplus run --replications N`): one row per seed, the
+/// columns [`replications::KEY`] then [`sweep_results::COLUMNS`], the
+/// headline figures of each run.
+pub mod replications {
+    use super::Column;
+
+    /// The run's key, first.
+    pub const KEY: &[Column] = &[
+        Column { name: "replication", meaning: "replication k, from 0" },
+        Column { name: "seed", meaning: "the run's seed: the scenario's seed + k" },
+    ];
+}
+
+schema! {
+    /// `comparison.csv` (`tplus compare`, `tplus run --control`): one row per
+    /// (scope, headline figure), paired over seeds.
+    comparison {
+        "scope": "run (the whole run's headline figure) or after_change (from the change's window on)",
+        "figure": "the figure: a sweep.csv result column, or a metrics.csv column summed after the change",
+        "n": "seeds with the figure defined in both arms",
+        "control_mean": "mean over seeds of the control's figure",
+        "treatment_mean": "mean over seeds of the treatment's figure",
+        "diff_mean": "mean paired difference, treatment − control",
+        "diff_sd": "standard deviation of the paired differences (n − 1 divisor)",
+        "diff_lo95": "low end of the 95% paired t-interval of the mean difference",
+        "diff_hi95": "high end of the 95% paired t-interval of the mean difference",
+        "relative": "diff_mean / control_mean; empty when the control's mean is 0",
+        "effect_size_dz": "Cohen's d_z: diff_mean / diff_sd; empty when diff_sd is 0",
+        "p_value": "two-sided paired t-test p-value of a zero mean difference",
+        "seeds_up": "seeds where the treatment's figure is higher",
+        "seeds_down": "seeds where it is lower",
+        "seeds_equal": "seeds where the two are equal",
+    }
+}
+
+schema! {
+    /// `comparison_windows.csv`: one row per (window, figure), paired over
+    /// seeds, every product together.
+    comparison_windows {
+        "window": "global window index, as in metrics.csv",
+        "day": "business-day index from 0",
+        "t_start": "window start, seconds since 00:00 of the start date",
+        "after_change": "true from the change's window on",
+        "figure": "sub_success, sale_success, volume, buy_orders or sell_orders (every product together)",
+        "n": "seeds with the figure defined in both arms",
+        "control_mean": "mean over seeds of the control's value",
+        "treatment_mean": "mean over seeds of the treatment's value",
+        "diff_mean": "mean paired difference, treatment − control",
+        "diff_lo95": "low end of the 95% paired t-interval",
+        "diff_hi95": "high end of the 95% paired t-interval",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn headers_are_the_names_in_order() {
-        for cols in [metrics::COLUMNS, trades::COLUMNS, events::COLUMNS, risk::COLUMNS, sweep_results::COLUMNS] {
+        for cols in [
+            metrics::COLUMNS,
+            trades::COLUMNS,
+            events::COLUMNS,
+            risk::COLUMNS,
+            sweep_results::COLUMNS,
+            comparison::COLUMNS,
+            comparison_windows::COLUMNS,
+        ] {
             let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
             assert!(names_match(cols, &names));
             assert!(!names_match(cols, &names[1..]), "a missing column is told");
         }
-        assert_eq!(metrics::HEADER.split(',').count(), 45);
+        assert_eq!(metrics::HEADER.split(',').count(), 49);
         assert_eq!(trades::HEADER, "time,product,price,lots,buyer,seller,buy_order,sell_order,aggressor");
         assert_eq!(events::HEADER, "time,op,order,agent,product,side,kind,aon,price,lots,reason");
         assert!(!names_match(
@@ -269,7 +334,15 @@ mod tests {
 
     #[test]
     fn names_are_unique_within_a_file() {
-        for cols in [metrics::COLUMNS, trades::COLUMNS, events::COLUMNS, risk::COLUMNS, sweep_results::COLUMNS] {
+        for cols in [
+            metrics::COLUMNS,
+            trades::COLUMNS,
+            events::COLUMNS,
+            risk::COLUMNS,
+            sweep_results::COLUMNS,
+            comparison::COLUMNS,
+            comparison_windows::COLUMNS,
+        ] {
             for (i, c) in cols.iter().enumerate() {
                 assert_eq!(position(cols, c.name), Some(i), "{} twice", c.name);
                 assert!(!c.meaning.is_empty() && !c.meaning.contains('\n'), "{}", c.name);

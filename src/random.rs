@@ -56,6 +56,8 @@ impl Streams {
 pub const GROUP_STREAMS: u64 = 1 << 40;
 /// The stream of the macro environment.
 pub const MACRO_STREAM: u64 = 1 << 41;
+/// First stream number of the per-group sale-excitation streams.
+pub const SALE_STREAMS: u64 = (1 << 41) + (1 << 32);
 
 /// A stream for set-up draws (budgets, scores), apart from every agent stream.
 pub fn setup_stream(seed: u64) -> ChaCha8Rng {

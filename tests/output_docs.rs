@@ -57,6 +57,8 @@ fn the_run_files_tables_list_the_columns_written() {
         ("### `trades.csv`", columns::trades::COLUMNS),
         ("### `events.csv`", columns::events::COLUMNS),
         ("### `risk.csv`", columns::risk::COLUMNS),
+        ("#### `comparison.csv`", columns::comparison::COLUMNS),
+        ("#### `comparison_windows.csv`", columns::comparison_windows::COLUMNS),
     ] {
         assert_eq!(documented(&text, heading), written(columns), "{heading} in scenarios/README.md");
     }

@@ -179,6 +179,66 @@ fn a_herding_run_gets_the_optimist_plot() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Three days of the small market, at 1 and 2 threads: each correlation of
+/// `summary.json` carries its serial-dependence figures, block bootstrap and
+/// deseasonalised r, byte-identical at both thread counts; `report.md` leads
+/// each block with what the correlation is worth, and gives the success
+/// among accepted orders.
+#[test]
+fn the_report_leads_with_what_the_correlations_are_worth() {
+    let dir = scratch("honest");
+    let scenario = small().replacen("days = 1", "days = 3", 1);
+    assert!(scenario.contains("days = 3"));
+    let file = dir.join("scenario.toml");
+    std::fs::write(&file, &scenario).unwrap();
+    let mut summaries = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.join(format!("run{threads}"));
+        let args: [&std::ffi::OsStr; 7] = [
+            "run".as_ref(),
+            file.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--threads".as_ref(),
+            threads.as_ref(),
+            "--quiet".as_ref(),
+        ];
+        let o = tplus(&args);
+        assert!(o.status.success(), "tplus run failed: {}", String::from_utf8_lossy(&o.stderr));
+        summaries.push(std::fs::read_to_string(out.join("summary.json")).unwrap());
+    }
+    assert_eq!(summaries[0], summaries[1], "summary.json differs between 1 and 2 threads");
+    let s: serde_json::Value = serde_json::from_str(&summaries[0]).unwrap();
+    let windows = s["windows"].as_u64().unwrap();
+    assert_eq!(windows % 3, 0);
+    for block in s["products"].as_array().unwrap().iter().chain([&s["all"]]) {
+        let c = &block["correlation"]["subscription_success_vs_volume"];
+        let n = c["windows"].as_f64().unwrap();
+        let serial = &c["serial_dependence"];
+        let n_eff = serial["effective_windows"].as_f64().unwrap();
+        assert!((3.0..=n).contains(&n_eff), "{c}");
+        assert_eq!(serial["lags"].as_f64().unwrap(), (n / 5.0).floor(), "{c}");
+        assert!(serial["pearson_ci_95"].as_array().is_some_and(|ci| ci.len() == 2), "{c}");
+        assert_eq!(c["block_bootstrap"]["block"], 12, "{c}");
+        assert_eq!(c["deseasonalised"]["slots"].as_u64().unwrap(), windows / 3, "{c}");
+        let subs = &block["subscriptions"];
+        let (closed, rejected) = (subs["closed"].as_u64().unwrap(), subs["rejected"].as_u64().unwrap());
+        assert_eq!(subs["accepted"].as_u64().unwrap(), closed - rejected);
+    }
+    let out = dir.join("run1");
+    let (code, _, stderr) = report(&out);
+    assert_eq!(code, 0, "tplus report failed: {stderr}");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    for section in md.split("\n### ").skip(1).filter(|s| !s.starts_with("Market-wide")).take(3) {
+        let lead = section.find("- **Subscription success vs volume:** r = ");
+        let table = section.find("| figure |");
+        assert!(lead.is_some() && lead < table, "no lead sentence before the table:\n{section}");
+        assert!(section.contains("effective n ≈ ") && section.contains("block-bootstrap 95% interval"), "{section}");
+        assert!(section.contains("success among accepted orders"), "{section}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_missing_run_directory_exits_2_with_a_clear_message() {
     let (code, stdout, stderr) = report(Path::new("/nonexistent"));

@@ -349,3 +349,38 @@ fn check_summarises_the_baseline() {
     assert!(stdout.contains("`baseline`"), "no scenario name in:\n{stdout}");
     assert!(stdout.contains("NOTE7"), "no product id in:\n{stdout}");
 }
+
+// ---------------------------------------------------------------- sale excitation
+
+const EXCITED: &str = "arrival = { process = \"poisson\", rate = 4.0 }          # wake-ups per agent per hour\nsale_excitation = { alpha = 0.004, beta = 0.01 }";
+
+#[test]
+fn a_sale_excitation_that_would_never_die_out() {
+    let s =
+        CORE.edit("arrival = { process = \"poisson\", rate = 4.0 }          # wake-ups per agent per hour", EXCITED);
+    s.passes();
+    let s = s.then("alpha = 0.004", "alpha = 0.02");
+    s.fails().at(s.pos("0.02")).field("agents[0].sale_excitation.alpha").says("2.000, not below 1").accepts("below 1");
+}
+
+#[test]
+fn a_sale_excitation_without_decay() {
+    let s =
+        CORE.edit("arrival = { process = \"poisson\", rate = 4.0 }          # wake-ups per agent per hour", EXCITED);
+    let s = s.then("beta = 0.01", "beta = 0.0");
+    s.fails().at(s.pos("0.0 }")).field("agents[0].sale_excitation.beta").accepts("decay rate per second above 0");
+}
+
+#[test]
+fn a_sale_panic_with_no_group_to_panic() {
+    let s = CORE
+        .edit("[[agents]]", "[[events]]\nat = \"day 2 10:00\"\ntarget = \"sale_panic\"\nchange = 5.0\n\n[[agents]]");
+    s.fails().field("events[0].target").says("no group with a `sale_excitation`").accepts("sale_excitation");
+    let s = CORE
+        .edit("arrival = { process = \"poisson\", rate = 4.0 }          # wake-ups per agent per hour", EXCITED)
+        .then(
+            "[[agents]]",
+            "[[events]]\nat = \"day 2 10:00\"\ntarget = \"sale_panic\"\nchange = 5.0\ngroup = 1\n\n[[agents]]",
+        );
+    s.fails().at(s.pos("1\n\n[[agents]]")).field("events[0].group").says("no agents[1]").accepts("0");
+}

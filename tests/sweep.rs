@@ -25,7 +25,7 @@ struct Scratch(PathBuf);
 impl Scratch {
     fn new(name: &str) -> Scratch {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "tplus-sweep-{name}-{}-{}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)

@@ -17,7 +17,7 @@ use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
 use super::market::{Context, Snapshot};
-use super::order::{Action, LiveOrder};
+use super::order::{Action, LiveOrder, panic_sale};
 use super::params::ParamSet;
 use crate::book::Side;
 use crate::random::AgentRng;
@@ -236,6 +236,14 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
     /// Decides what the member `wake.id` does now, appending to `out` (empty
     /// on entry). Reads only `ctx` and the member's own record.
     fn decide(&self, wake: Wake, agent: &mut Agent<Self::State>, ctx: &Context<'_>, out: &mut Actions);
+
+    /// The member woke in a run of sale applications (its group's
+    /// `sale_excitation`) and applies to sell, appending to `out` (empty on
+    /// entry). By default [`panic_sale`]: withdraw, then offer all it may
+    /// sell at the best bid. A family that panics differently overrides it.
+    fn urge_sell(&self, wake: Wake, agent: &mut Agent<Self::State>, ctx: &Context<'_>, out: &mut Actions) {
+        panic_sale(wake, agent, ctx, out);
+    }
 
     /// Expected nanoseconds per decision, if known; the engine measures it
     /// otherwise. It decides whether a batch is worth spreading over threads.

@@ -36,7 +36,7 @@ pub use herding::{Herding, HerdingParams, HerdingState, Sentiment};
 pub use macro_driven::{MacroDriven, MacroParams, MacroState};
 pub use market::{Context, MarketStats, ProductView, Snapshot};
 pub use market_maker::{MakerState, MarketMaker, MarketMakerParams};
-pub use order::{Action, LiveOrder, OrderRequest, affordable, sellable};
+pub use order::{Action, LiveOrder, OrderRequest, affordable, panic_sale, sellable};
 pub use params::{Bound, OutOfBound, ParamDoc, ParamSet, ParamValue, lots_in_order, minutes, shares_add_up};
 pub use population::{Decision, Latency, Members, Population, SPREAD_MIN_NS};
 pub use rational::{Rational, RationalParams, RationalState};

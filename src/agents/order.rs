@@ -4,6 +4,7 @@
 
 use rand::RngExt;
 
+use super::behaviour::{Actions, Agent, Wake};
 use super::market::{Context, ProductView};
 use crate::book::{OrderId, OrderKind, Side};
 use crate::random::AgentRng;
@@ -170,4 +171,33 @@ pub fn affordable(ctx: &Context<'_>, id: u32, view: &ProductView, price: i64, wa
 pub fn sellable(ctx: &Context<'_>, id: u32, product: u16, want: u32) -> u32 {
     let view = &ctx.snapshot.products[product as usize];
     want.min(ctx.accounts.sellable(product as usize, id, ctx.snapshot.day)).min(view.max_order_lots)
+}
+
+/// A customer caught in a run of sale applications wants out now: it
+/// withdraws its resting orders and applies to sell every lot it may sell
+/// today of the product it holds most of (the first on a tie), immediate or
+/// cancel at the best bid, or at the floor of the anchor (mid, else NAV) when
+/// no one bids. What the bids cannot take fails at once: a panicking seller
+/// does not queue, it applies again if the panic still holds it. Nothing is
+/// sent when it has nothing to sell. This is the seed paper's irrational
+/// episode, "a significant number of applications for sale within a short
+/// period".
+pub fn panic_sale<S>(wake: Wake, agent: &Agent<S>, ctx: &Context<'_>, out: &mut Actions) {
+    let day = ctx.snapshot.day;
+    let held = |p: usize| ctx.accounts.sellable(p, wake.id, day);
+    let best =
+        (0..ctx.snapshot.products.len()).map(|p| (held(p), p)).max_by_key(|&(lots, p)| (lots, std::cmp::Reverse(p)));
+    let Some((lots, product)) = best.filter(|&(lots, _)| lots > 0) else { return };
+    agent.cancel_all(out);
+    let view = &ctx.snapshot.products[product];
+    let price = view.best_bid.unwrap_or(view.anchor().floor() as i64).clamp(view.band_lo, view.band_hi);
+    out.push(Action::Submit(OrderRequest {
+        product: product as u16,
+        side: Side::Sell,
+        kind: OrderKind::Ioc,
+        price,
+        lots: lots.min(view.max_order_lots),
+        all_or_none: false,
+        ttl: 0,
+    }));
 }

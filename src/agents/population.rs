@@ -62,6 +62,22 @@ fn decide_one<B: Behaviour>(
     d
 }
 
+/// Lists the actions of agent `id`'s wake-up at `now` in `out`: one message
+/// (as in `decide_one`), arriving after the agent's latency.
+#[inline]
+fn post(
+    actions: &Actions,
+    latency: &Latency,
+    (now, id): (i64, u32),
+    rng: &mut AgentRng,
+    out: &mut Vec<(i64, u32, Action)>,
+) {
+    if !actions.is_empty() {
+        let at = now + latency.draw(rng);
+        out.extend(actions.iter().map(|&a| (at, id, a)));
+    }
+}
+
 /// Least expected work (nanoseconds of decisions) worth handing to another
 /// thread: below it, the handoff and the wait cost more than they save.
 /// Built-in decisions cost well under 100 ns, so their batches stay on the
@@ -125,6 +141,10 @@ pub trait Population: Send + Sync {
     /// expected to cost at least [`SPREAD_MIN_NS`]; the results wait in
     /// [`Population::decisions`] until the next call.
     fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>);
+    /// Member `wake` (time, id, of this group) woke in a run of sale
+    /// applications: its [`Behaviour::urge_sell`], appended to `out` as in
+    /// [`Population::decide`].
+    fn urge_sell(&mut self, wake: (i64, u32), ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>);
     /// The last [`Population::decide_apart`]'s decisions by agent id, in `wakes` order.
     fn decisions(&self) -> &[(u32, Decision)];
     /// Nanoseconds one decision costs: declared by the behaviour or measured
@@ -196,11 +216,7 @@ impl<B: Behaviour> Members<B> {
             let agent = &mut self.agents[(id - self.first_id) as usize];
             actions.clear();
             self.behaviour.decide(Wake { id, now }, agent, ctx, actions);
-            if !actions.is_empty() {
-                // One message per wake-up, as in `decide_one`.
-                let at = now + self.latency.draw(&mut agent.rng);
-                out.extend(actions.iter().map(|&a| (at, id, a)));
-            }
+            post(actions, &self.latency, (now, id), &mut agent.rng, out);
         }
     }
 
@@ -253,6 +269,13 @@ impl<B: Behaviour> Population for Members<B> {
         self.decisions.resize(wakes.len(), (0, Decision::default()));
         let with = Shared { behaviour: &self.behaviour, latency: &self.latency, ctx, cost_ns: self.cost_ns() };
         decide_split(&with, wakes, &mut self.agents, self.first_id, &mut self.decisions);
+    }
+
+    fn urge_sell(&mut self, (now, id): (i64, u32), ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>) {
+        let agent = &mut self.agents[(id - self.first_id) as usize];
+        self.actions.clear();
+        self.behaviour.urge_sell(Wake { id, now }, agent, ctx, &mut self.actions);
+        post(&self.actions, &self.latency, (now, id), &mut agent.rng, out);
     }
 
     fn decisions(&self) -> &[(u32, Decision)] {

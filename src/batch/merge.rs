@@ -32,44 +32,41 @@ const LIST: usize = 8;
 /// is written.
 pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
     if inputs.is_empty() {
-        return Err(Error::Input("no directory to merge".into()));
+        return Err(Error::NothingToMerge);
     }
     for (i, a) in inputs.iter().enumerate() {
         let same =
             |b: &PathBuf| a == b || (fs::canonicalize(a).ok().is_some_and(|x| fs::canonicalize(b).ok() == Some(x)));
         if inputs[..i].iter().any(same) {
-            return Err(Error::Input(format!("cannot merge: {} is given twice", a.display())));
+            return Err(Error::GivenTwice(a.clone()));
         }
     }
     let mut definition: Option<(Value, &Path)> = None;
     let mut pieces = Vec::new();
     for dir in inputs {
         let Some((def, provenance)) = read_json(dir)? else {
-            return Err(Error::Input(format!("{}: no sweep.json: not the output directory of a sweep", dir.display())));
+            return Err(Error::NotASweep(dir.clone()));
         };
         match &definition {
             None => definition = Some((def, dir)),
             Some((first, first_dir)) if *first != def => {
-                return Err(Error::Input(format!(
-                    "{} and {} hold different sweeps (their sweep.json differ in {})",
-                    first_dir.display(),
-                    dir.display(),
-                    first_difference(first, &def)
-                )));
+                return Err(Error::DifferentSweeps {
+                    first: first_dir.to_path_buf(),
+                    other: dir.clone(),
+                    difference: first_difference(first, &def),
+                });
             }
             Some(_) => {}
         }
         pieces.push((dir, provenance));
     }
     let Some((def, _)) = definition else {
-        return Err(Error::Input("cannot merge: no shard directory given".into()));
+        return Err(Error::NothingToMerge);
     };
     let columns: Vec<String> =
         def["columns"].as_array().into_iter().flatten().filter_map(|c| c.as_str().map(str::to_string)).collect();
-    let status_column = columns
-        .iter()
-        .position(|c| c == "status")
-        .ok_or_else(|| Error::Input(format!("{}: sweep.json has no status column", inputs[0].display())))?;
+    let status_column =
+        columns.iter().position(|c| c == "status").ok_or_else(|| Error::NoStatusColumn(inputs[0].clone()))?;
     let points = def["points"].as_array().map_or(0, Vec::len);
     let replications = def["sweep"]["replications"].as_u64().unwrap_or(1) as u32;
     let header = csv::header_line(&columns);
@@ -82,7 +79,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
         let path = dir.join("sweep.csv");
         let bytes = fs::read(&path).map_err(|e| io("read", &path, e))?;
         let (found, _) = csv::read_rows(&String::from_utf8_lossy(&bytes), &header, columns.len(), status_column)
-            .map_err(|m| Error::Input(format!("{}: {m}", path.display())))?;
+            .map_err(|source| Error::ForeignRows { path: path.clone(), source, hint: "" })?;
         for row in found {
             let key = (row.point, row.replication);
             if row.point >= points || row.replication >= replications {
@@ -129,12 +126,12 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
         problems.push(m);
     }
     if !problems.is_empty() {
-        return Err(Error::Input(format!("cannot merge: {}", problems.join("; "))));
+        return Err(Error::Coverage { problems });
     }
 
     // Write: sweep.json first (so sweep.csv is never without it), then the rows.
     if out.is_file() {
-        return Err(Error::Input(format!("{}: is a file; --out needs a directory", out.display())));
+        return Err(Error::OutIsFile(out.to_path_buf()));
     }
     fs::create_dir_all(out).map_err(|e| io("create", out, e))?;
     let failed = rows.values().filter(|(r, _)| r.failed).count();

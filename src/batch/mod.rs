@@ -105,35 +105,116 @@ impl std::str::FromStr for Shard {
     }
 }
 
-/// What went wrong: bad input (exit status 2) or a failure while running or
-/// writing (exit status 1).
-#[derive(Debug)]
+/// Why a sweep or a merge stopped before its end. The `*Input`-like variants
+/// are mistakes in what was given (exit status 2); the others are failures
+/// of the machine (exit status 1). Nothing is half-written in either case.
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad input: the sweep file, the arguments or the directories named (exit status 2).
-    Input(String),
-    /// A failure while running or writing, or an unreadable file (exit status 1).
-    Io(String),
+    /// `tplus merge` without a directory.
+    #[error("no directory to merge")]
+    NothingToMerge,
+    /// A directory named twice in one merge.
+    #[error("cannot merge: {} is given twice", .0.display())]
+    GivenTwice(PathBuf),
+    /// A directory without a `sweep.json`.
+    #[error("{}: no sweep.json: not the output directory of a sweep", .0.display())]
+    NotASweep(PathBuf),
+    /// A `sweep.json` that does not parse as one, or has no definition.
+    #[error("{}: not a sweep's sweep.json{}", .path.display(), .detail.as_ref().map_or(" (no definition)".to_string(), |e| format!(": {e}")))]
+    BadSweepJson {
+        /// The file.
+        path: PathBuf,
+        /// What the JSON parser said, if it is the JSON that is broken.
+        detail: Option<serde_json::Error>,
+    },
+    /// Directories of two different sweeps given to one merge.
+    #[error("{} and {} hold different sweeps (their sweep.json differ in {difference})", .first.display(), .other.display())]
+    DifferentSweeps {
+        /// The first directory.
+        first: PathBuf,
+        /// The one that differs from it.
+        other: PathBuf,
+        /// The first top-level key in which they differ.
+        difference: String,
+    },
+    /// A `sweep.json` whose columns lack `status`.
+    #[error("{}: sweep.json has no status column", .0.display())]
+    NoStatusColumn(PathBuf),
+    /// A `sweep.csv` whose header is not the sweep's.
+    #[error("{}: {source}{hint}", .path.display())]
+    ForeignRows {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: csv::ForeignHeader,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// Shards that do not cover the sweep exactly once.
+    #[error("cannot merge: {}", .problems.join("; "))]
+    Coverage {
+        /// Each problem, in words: runs in two shards, rows outside the sweep, runs missing.
+        problems: Vec<String>,
+    },
+    /// `--out` names a file.
+    #[error("{}: is a file; --out needs a directory", .0.display())]
+    OutIsFile(PathBuf),
+    /// `--out` holds another sweep.
+    #[error("{} holds another sweep (its sweep.json differs in {difference}); choose another --out, or delete the directory to start again", .dir.display())]
+    AnotherSweep {
+        /// The directory.
+        dir: PathBuf,
+        /// The first top-level key in which the sweeps differ.
+        difference: String,
+    },
+    /// `--out` holds another shard of this sweep.
+    #[error("{} holds {held} of this sweep, not {wanted}; give each shard its own --out", .dir.display())]
+    AnotherShard {
+        /// The directory.
+        dir: PathBuf,
+        /// What it holds ("shard 1/4" or "the whole").
+        held: String,
+        /// What this invocation computes.
+        wanted: String,
+    },
+    /// `--out` has a `sweep.csv` and no `sweep.json`.
+    #[error("{} has a sweep.csv but no sweep.json: not a sweep's directory; choose another --out", .0.display())]
+    OrphanRows(PathBuf),
+    /// A file or directory could not be created, read or written.
+    #[error("cannot {what} {}: {source}", .path.display())]
+    Io {
+        /// What was being done ("create", "read", "write", …).
+        what: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `sweep.json` could not be written out as JSON.
+    #[error("cannot encode sweep.json: {0}")]
+    Encode(#[source] serde_json::Error),
+    /// The pool of worker threads could not start.
+    #[error("cannot start {jobs} workers: {source}")]
+    Workers {
+        /// Workers asked for.
+        jobs: usize,
+        /// What rayon said.
+        #[source]
+        source: rayon::ThreadPoolBuildError,
+    },
 }
 
 impl Error {
     /// The process exit status this error ends `tplus` with: 2 for bad input, 1 for a failure.
     pub fn exit_status(&self) -> u8 {
         match self {
-            Error::Input(_) => 2,
-            Error::Io(_) => 1,
+            Error::Io { .. } | Error::Encode(_) | Error::Workers { .. } => 1,
+            _ => 2,
         }
     }
 }
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Input(m) | Error::Io(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
 
 /// Why one run of a sweep failed. A failed run is a row of `sweep.csv` (its
 /// `error` cell holds this message), not the end of the sweep, so it is kept
@@ -160,8 +241,8 @@ pub enum PointError {
     Panicked(String),
 }
 
-fn io(what: &str, path: &Path, e: impl fmt::Display) -> Error {
-    Error::Io(format!("cannot {what} {}: {e}", path.display()))
+fn io(what: &'static str, path: &Path, source: std::io::Error) -> Error {
+    Error::Io { what, path: path.to_path_buf(), source }
 }
 
 /// The deterministic part of `sweep.json`.
@@ -181,7 +262,7 @@ pub fn definition(sweep: &Sweep, points: &[Point]) -> Value {
 /// Writes `sweep.json` under a temporary name, then renames it.
 fn write_json(dir: &Path, definition: &Value, provenance: &Value) -> Result<(), Error> {
     let doc = serde_json::json!({ "definition": definition, "provenance": provenance });
-    let mut text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Io(e.to_string()))?;
+    let mut text = serde_json::to_string_pretty(&doc).map_err(Error::Encode)?;
     text.push('\n');
     write_atomically(dir, "sweep.json", text.as_bytes())
 }
@@ -203,11 +284,11 @@ fn read_json(dir: &Path) -> Result<Option<(Value, Value)>, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io("read", &path, e)),
     };
-    let mut doc: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::Input(format!("{}: not a sweep's sweep.json: {e}", path.display())))?;
+    let mut doc: Value =
+        serde_json::from_str(&text).map_err(|e| Error::BadSweepJson { path: path.clone(), detail: Some(e) })?;
     let (Some(d), Some(p)) = (doc.get_mut("definition").map(Value::take), doc.get_mut("provenance").map(Value::take))
     else {
-        return Err(Error::Input(format!("{}: not a sweep's sweep.json (no definition)", path.display())));
+        return Err(Error::BadSweepJson { path, detail: None });
     };
     Ok(Some((d, p)))
 }

@@ -86,7 +86,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
         .collect();
 
     if dir.is_file() {
-        return Err(Error::Input(format!("{}: is a file; --out needs a directory", dir.display())));
+        return Err(Error::OutIsFile(dir.to_path_buf()));
     }
     fs::create_dir_all(dir).map_err(|e| io("create", dir, e))?;
     let csv_path = dir.join("sweep.csv");
@@ -96,31 +96,23 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
     match read_json(dir)? {
         Some((old, provenance)) => {
             if old != def {
-                return Err(Error::Input(format!(
-                    "{} holds another sweep (its sweep.json differs in {}); choose another --out, or delete the directory to start again",
-                    dir.display(),
-                    first_difference(&old, &def)
-                )));
+                return Err(Error::AnotherSweep { dir: dir.to_path_buf(), difference: first_difference(&old, &def) });
             }
             let old_shard = provenance.get("shard").and_then(Value::as_str).map(str::to_string);
             if old_shard != shard_text {
                 let name = |s: &Option<String>| s.as_ref().map_or("the whole".to_string(), |s| format!("shard {s}"));
-                return Err(Error::Input(format!(
-                    "{} holds {} of this sweep, not {}; give each shard its own --out",
-                    dir.display(),
-                    name(&old_shard),
-                    name(&shard_text)
-                )));
+                return Err(Error::AnotherShard {
+                    dir: dir.to_path_buf(),
+                    held: name(&old_shard),
+                    wanted: name(&shard_text),
+                });
             }
             if let Some(list) = provenance.get("invocations").and_then(Value::as_array) {
                 invocations.clone_from(list);
             }
         }
         None if csv_path.exists() => {
-            return Err(Error::Input(format!(
-                "{} has a sweep.csv but no sweep.json: not a sweep's directory; choose another --out",
-                dir.display()
-            )));
+            return Err(Error::OrphanRows(dir.to_path_buf()));
         }
         None => {}
     }
@@ -130,9 +122,12 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
     if csv_path.exists() {
         let bytes = fs::read(&csv_path).map_err(|e| io("read", &csv_path, e))?;
         let text = String::from_utf8_lossy(&bytes);
-        let (rows, skipped) = csv::read_rows(&text, &header, columns.len(), status_column).map_err(|m| {
-            Error::Input(format!("{}: {m}; choose another --out, or delete the directory", csv_path.display()))
-        })?;
+        let (rows, skipped) =
+            csv::read_rows(&text, &header, columns.len(), status_column).map_err(|source| Error::ForeignRows {
+                path: csv_path.clone(),
+                source,
+                hint: "; choose another --out, or delete the directory",
+            })?;
         dropped = skipped;
         let mut seen = HashSet::new();
         for row in rows {
@@ -213,7 +208,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
             .num_threads(opts.jobs.max(1))
             .thread_name(|i| format!("tplus-sweep-{i}"))
             .build()
-            .map_err(|e| Error::Io(format!("cannot start {} workers: {e}", opts.jobs)))?;
+            .map_err(|source| Error::Workers { jobs: opts.jobs, source })?;
         pool.install(|| {
             pending.par_iter().with_max_len(1).for_each(|&(p, r)| {
                 if stop.load(Ordering::Relaxed) {

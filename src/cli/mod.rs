@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod batch;
+mod replicate;
 mod tui;
 
 use crate::agents::Registry;
@@ -52,8 +53,16 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
         /// Also draw the plots and write report.md (as `tplus report`).
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["replications", "control"])]
         report: bool,
+        /// Run N seeds (the scenario's seed, or --seed, plus 0…N−1) in parallel
+        /// and summarise every headline figure across them (N ≥ 2).
+        #[arg(long, value_name = "N")]
+        replications: Option<u32>,
+        /// Also run the same seeds with the scenario's [[events]] removed and
+        /// write the paired comparison (10 replications unless --replications).
+        #[arg(long)]
+        control: bool,
     },
     /// Validate a scenario and summarise what it describes.
     Check {
@@ -66,6 +75,8 @@ enum Command {
     Merge(batch::MergeArgs),
     /// Watch a scenario run live in the terminal and change parameters as it runs.
     Tui(tui::TuiArgs),
+    /// Compare two replication directories run by run (paired by seed).
+    Compare(replicate::CompareArgs),
     /// Draw the plots (SVG) and write report.md into a finished run's or sweep's directory.
     Report {
         /// A run directory (metrics.csv, summary.json) or a sweep directory (sweep.csv, sweep.json).
@@ -90,7 +101,14 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => batch::sweep(args),
         Command::Merge(args) => batch::merge(args),
         Command::Tui(args) => tui::tui(args),
-        Command::Run { scenario, seed, out, threads, log, quiet, report: with_report } => {
+        Command::Compare(args) => replicate::compare(args),
+        Command::Run { scenario, seed, out, threads, log, quiet, replications, control, .. }
+            if replications.is_some() || control =>
+        {
+            let threads = threads.map_or_else(default_threads, usize::from);
+            replicate::run(replicate::RunArgs { scenario, replications, control, seed, out, threads, log, quiet })
+        }
+        Command::Run { scenario, seed, out, threads, log, quiet, report: with_report, .. } => {
             let threads = threads.map_or_else(default_threads, usize::from);
             match run(&scenario, RunOptions { seed, threads }, out, log, quiet) {
                 Ok(dir) if with_report => report(&dir),

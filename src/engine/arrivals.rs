@@ -123,6 +123,117 @@ impl Feed {
     }
 }
 
+/// One group's sale wake-ups: the sale side of a marked Hawkes process
+/// (see [`crate::scenario::SaleExcitation`]). Its intensity has no baseline:
+/// it is the excess `alpha · e^(−beta·age)` left by customer sale
+/// applications (and scripted panics), so it is zero until a sale arrives.
+///
+/// The next wake-up is drawn by inverting the compensator: from `t` with
+/// excess `x`, the expected count over the rest of time is x/β, so with an
+/// Exp(1) draw `u` no wake-up comes when u ≥ x/β, else one comes after
+/// −ln(1 − uβ/x)/β. A sale application at `t` raises the excess and draws
+/// the next wake-up again from `t`: the pending draw lay after `t`, and by
+/// the memorylessness of the exponential a fresh draw under the new
+/// intensity has the process's law (Ogata 1981, as in
+/// [`crate::agents::hawkes`]).
+pub struct SaleFeed {
+    /// Jump of the intensity per sale application, per nanosecond.
+    alpha: f64,
+    /// Decay per nanosecond.
+    beta: f64,
+    /// The excess intensity at `t`, per nanosecond.
+    excess: f64,
+    t: i64,
+    first_agent: u32,
+    members: u32,
+    rng: Xoshiro256PlusPlus,
+    next: (i64, u32),
+}
+
+impl SaleFeed {
+    /// `alpha` and `beta` per second, as the scenario gives them.
+    pub fn new(alpha: f64, beta: f64, first_agent: u32, members: u32, mut stream: ChaCha8Rng) -> SaleFeed {
+        let rng = Xoshiro256PlusPlus::from_rng(&mut stream);
+        SaleFeed {
+            alpha: alpha / 1e9,
+            beta: beta / 1e9,
+            excess: 0.0,
+            t: 0,
+            first_agent,
+            members,
+            rng,
+            next: (i64::MAX, 0),
+        }
+    }
+
+    /// Starts the day at `open`: the excitation ends with the session.
+    pub fn open(&mut self, open: i64) {
+        self.excess = 0.0;
+        self.t = open;
+        self.next = (i64::MAX, 0);
+    }
+
+    /// Time of the next sale wake-up (`i64::MAX` when none is due).
+    #[inline]
+    pub fn next_time(&self) -> i64 {
+        self.next.0
+    }
+
+    /// The excess intensity at `t` (not before the last change), in sale
+    /// wake-ups per second.
+    #[cfg(test)]
+    pub fn intensity_at(&self, t: i64) -> f64 {
+        self.excess * (-self.beta * (t - self.t).max(0) as f64).exp() * 1e9
+    }
+
+    /// A customer's sale application reached the platform at `t`.
+    #[inline]
+    pub fn excite(&mut self, t: i64) {
+        let x = self.excess_at(t) + self.alpha;
+        self.restart(t, x);
+    }
+
+    /// Adds `change` sale wake-ups per second to the excess at `t`, or sets
+    /// it to `value`; it never goes below 0.
+    pub fn shift(&mut self, t: i64, change: f64, value: Option<f64>) {
+        let now = self.excess_at(t) * 1e9;
+        let x = value.unwrap_or(now + change).max(0.0) / 1e9;
+        self.restart(t, x);
+    }
+
+    /// Appends every sale wake-up before `until` to `out` as (time, agent).
+    pub fn take_before(&mut self, until: i64, out: &mut Vec<(i64, u32)>) {
+        while self.next.0 < until {
+            out.push(self.next);
+            let (t, x) = (self.next.0, self.excess_at(self.next.0));
+            self.restart(t, x);
+        }
+    }
+
+    fn excess_at(&self, t: i64) -> f64 {
+        self.excess * (-self.beta * (t - self.t).max(0) as f64).exp()
+    }
+
+    /// The state is `x` at `t`; draws the next wake-up from there.
+    fn restart(&mut self, t: i64, x: f64) {
+        (self.t, self.excess) = (t, x);
+        self.next.0 = i64::MAX;
+        if self.members == 0 || x <= 0.0 {
+            return;
+        }
+        let u: f64 = Exp1.sample(&mut self.rng);
+        let mass = x / self.beta;
+        if u >= mass {
+            return;
+        }
+        let gap = -(-u / mass).ln_1p() / self.beta;
+        // At least a nanosecond on: the wake-up answers what arrived at `t`.
+        let at = t.saturating_add((gap.ceil() as i64).max(1));
+        let member = self.rng.random_range(0..self.members);
+        self.next = (at, self.first_agent + member);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +279,45 @@ mod tests {
         feed.take_before(1_000 + 1_000_000, &mut wakes);
         let rate = wakes.len() as f64 / 1_000_000.0;
         assert!((rate / 0.3 - 1.0).abs() < 0.01, "rate {rate} per ns against 0.3");
+    }
+
+    /// One impulse of excess x decays into x/β expected wake-ups in all
+    /// (Poisson in number, since they do not excite each other here).
+    #[test]
+    fn an_impulse_brings_its_expected_count_of_sale_wakes() {
+        let (x, beta) = (2.0, 0.05);
+        let runs = 4_000;
+        let mut total = 0usize;
+        let mut out = Vec::new();
+        for run in 0..runs {
+            let mut feed = SaleFeed::new(0.0, beta, 1, 100, agent_stream(9, run));
+            feed.open(0);
+            assert_eq!(feed.next_time(), i64::MAX, "silent without a sale");
+            feed.shift(1_000, x, None);
+            out.clear();
+            feed.take_before(i64::MAX, &mut out);
+            assert!(out.windows(2).all(|w| w[0].0 <= w[1].0));
+            assert!(out.iter().all(|&(t, id)| t > 1_000 && (1..101).contains(&id)));
+            total += out.len();
+        }
+        let mean = total as f64 / f64::from(runs);
+        // Mean 40, so the mean of 4000 runs has sd 0.1.
+        assert!((mean - x / beta).abs() < 0.5, "mean {mean} wake-ups against {}", x / beta);
+    }
+
+    /// Each sale raises the intensity by alpha: right after three sales it is 3·alpha.
+    #[test]
+    fn sales_raise_the_intensity_and_it_decays() {
+        let mut feed = SaleFeed::new(0.5, 0.1, 1, 10, agent_stream(2, 2));
+        feed.open(0);
+        for k in 0..3 {
+            feed.excite(k);
+        }
+        assert!((feed.intensity_at(2) - 1.5).abs() < 1e-6);
+        let ten_s = 10_000_000_002;
+        assert!((feed.intensity_at(ten_s) - 1.5 * (-1.0f64).exp()).abs() < 1e-6);
+        feed.open(20_000_000_000);
+        assert_eq!(feed.intensity_at(20_000_000_000), 0.0, "nothing carries over the night");
     }
 
     #[test]

@@ -33,6 +33,9 @@ impl Engine<'_> {
             feed.take_before(until, &mut self.batch);
             next = next.min(feed.next_time());
         }
+        if !self.sales.is_empty() {
+            next = next.min(self.take_urges(until));
+        }
         self.next_wake_at = next;
         if self.batch.len() > 1 {
             // An agent decides at most once per lookahead window: a second
@@ -41,7 +44,7 @@ impl Engine<'_> {
             self.batch.sort_unstable_by_key(|&(t, id)| (id, t));
             self.batch.dedup_by_key(|e| e.1);
         }
-        let Some(t0) = self.batch.iter().map(|&(t, _)| t).min() else { return };
+        let Some(t0) = self.batch.iter().chain(&self.urges).map(|&(t, _)| t).min() else { return };
         // Start loading the batch's agents and accounts while the snapshot is refreshed.
         self.batch_runs.clear();
         // Ids ascend, and so do the groups' first ids: one walk finds each
@@ -100,6 +103,9 @@ impl Engine<'_> {
         // in this batch have a new one.
         for &(g, _) in &self.batch_runs {
             self.groups[g].prefetch(self.feeds[g].next_agent());
+        }
+        if !self.urges.is_empty() {
+            self.decide_urges();
         }
         // Arrival order is (time, agent id, the agent's own order): a stable
         // sort keeps each agent's own order, and no two agents share an id.

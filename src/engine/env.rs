@@ -9,6 +9,7 @@
 
 use rand::rngs::ChaCha8Rng;
 
+use super::arrivals::SaleFeed;
 use crate::agents::{MarketStats, Population, ProductView};
 use crate::calendar::Calendar;
 use crate::macro_env::{LevelModel, MacroState, PriceLevel, RateModel, RateProcess, ShockModel, ShockProcess, years};
@@ -126,10 +127,16 @@ impl Environment {
 
     /// Moves the macro processes to `t` and applies every scripted change due
     /// by then (in time order, each after the processes reach its moment).
-    pub fn advance_to(&mut self, t: i64, specs: &mut [ProductSpec], groups: &mut [Box<dyn Population>]) {
+    pub fn advance_to(
+        &mut self,
+        t: i64,
+        specs: &mut [ProductSpec],
+        groups: &mut [Box<dyn Population>],
+        sales: &mut [(usize, SaleFeed)],
+    ) {
         while let Some(e) = self.scripted.get(self.next_scripted).filter(|e| e.time <= t).cloned() {
             self.step_to(years(e.time));
-            self.apply(&e, specs, groups);
+            self.apply(&e, specs, groups, sales);
             self.next_scripted += 1;
         }
         self.step_to(years(t));
@@ -142,7 +149,13 @@ impl Environment {
         }
     }
 
-    fn apply(&mut self, e: &Scripted, specs: &mut [ProductSpec], groups: &mut [Box<dyn Population>]) {
+    fn apply(
+        &mut self,
+        e: &Scripted,
+        specs: &mut [ProductSpec],
+        groups: &mut [Box<dyn Population>],
+        sales: &mut [(usize, SaleFeed)],
+    ) {
         let new = |old: f64| e.value.unwrap_or(old + e.change.unwrap_or(0.0));
         let st = &mut self.state;
         match e.target {
@@ -166,6 +179,13 @@ impl Environment {
                 for (p, spec) in specs.iter_mut().enumerate() {
                     if e.product.is_none_or(|q| q == p) {
                         spec.min_credit_score = new(spec.min_credit_score).clamp(0.0, 1000.0);
+                    }
+                }
+            }
+            EventTarget::SalePanic => {
+                for (g, sale) in sales.iter_mut() {
+                    if e.group.is_none_or(|x| x == *g) {
+                        sale.shift(e.time, e.change.unwrap_or(0.0), e.value);
                     }
                 }
             }

@@ -18,7 +18,10 @@ mod observer;
 pub mod order_path;
 mod queue;
 pub mod record;
+mod sales;
+mod snapshot;
 mod warm;
+mod window;
 
 use std::time::{Duration, Instant};
 
@@ -34,9 +37,9 @@ use crate::metrics::risk::Customer;
 use crate::metrics::stylized::PriceGrid;
 use crate::platform::{Accounts, PLATFORM};
 use crate::product::{self, ProductSpec};
-use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, Streams};
+use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, SALE_STREAMS, Streams};
 use crate::scenario::{ArrivalProcess, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
-use arrivals::Feed;
+use arrivals::{Feed, SaleFeed};
 use env::Environment;
 use observer::Observer;
 use order_path::{At, OrderPath};
@@ -301,7 +304,9 @@ struct Engine<'a> {
     n_customers: u32,
     /// Per group, its wake-ups.
     feeds: Vec<Feed>,
-    /// The earliest of the feeds' next wake-ups.
+    /// Per group with a `sale_excitation`: the group and its sale wake-ups.
+    sales: Vec<(usize, SaleFeed)>,
+    /// The earliest of the feeds' and the sale feeds' next wake-ups.
     next_wake_at: i64,
     queue: EventQueue,
     min_latency: Divisor,
@@ -335,6 +340,8 @@ struct Engine<'a> {
     stats: RunStats,
     // Reused buffers: nothing on the order path allocates once these are warm.
     batch: Vec<(i64, u32)>,
+    /// The batch's sale wake-ups (time, id).
+    urges: Vec<(i64, u32)>,
     /// The groups in the batch, each with its part of it (a range of `batch`).
     batch_runs: Vec<(usize, std::ops::Range<usize>)>,
     pending: Vec<(i64, u32, Action)>,
@@ -370,6 +377,7 @@ impl<'a> Engine<'a> {
         let mut groups = Vec::with_capacity(s.agents.len());
         let mut group_starts = Vec::with_capacity(s.agents.len());
         let mut feeds = Vec::with_capacity(s.agents.len());
+        let mut sales = Vec::new();
         let mut next_id = 1u32;
         for (gi, g) in s.agents.iter().enumerate() {
             let first_agent = next_id;
@@ -405,6 +413,10 @@ impl<'a> Engine<'a> {
                 .map_err(|invalid| RunError::Group { group: gi, invalid })?;
             groups.push(members);
             group_starts.push(first_agent);
+            if let Some(x) = g.sale_excitation {
+                let stream = streams.stream(SALE_STREAMS + gi as u64);
+                sales.push((gi, SaleFeed::new(x.alpha, x.beta, first_agent, count, stream)));
+            }
             let rng = streams.stream(arrival_stream(gi));
             let a = &g.arrival;
             feeds.push(match a.process {
@@ -483,6 +495,7 @@ impl<'a> Engine<'a> {
             group_starts,
             n_customers: n_customers as u32,
             feeds,
+            sales,
             next_wake_at: i64::MAX,
             queue: EventQueue::with_capacity(1 << 16),
             min_latency: Divisor::new(min_latency.max(1)),
@@ -504,6 +517,7 @@ impl<'a> Engine<'a> {
             window: 0,
             stats: RunStats::default(),
             batch: Vec::with_capacity(1024),
+            urges: Vec::new(),
             batch_runs: Vec::with_capacity(s.agents.len()),
             pending: Vec::with_capacity(1024),
             warm: warm::Warm::default(),
@@ -603,6 +617,9 @@ impl<'a> Engine<'a> {
         for feed in &mut self.feeds {
             feed.open(open);
         }
+        for (_, sale) in &mut self.sales {
+            sale.open(open);
+        }
         self.next_wake_at = self.feeds.iter().map(Feed::next_time).min().unwrap_or(i64::MAX);
     }
 
@@ -638,11 +655,11 @@ impl<'a> Engine<'a> {
                 // Events run back to back until whatever would come next
                 // instead: nothing they do moves a wake-up or a boundary.
                 let before = until.min(close).min(if boundary < close { boundary } else { i64::MAX });
-                let wake = w.unwrap_or(i64::MAX);
                 loop {
                     self.handle_next_event();
+                    // A sale application may have brought a sale wake-up forward.
                     match self.queue.peek_time() {
-                        Some(e) if e < before && e <= wake => self.now = self.now.max(e),
+                        Some(e) if e < before && e <= self.next_wake_at => self.now = self.now.max(e),
                         _ => break,
                     }
                 }
@@ -676,29 +693,10 @@ impl<'a> Engine<'a> {
             self.next_window = self.window_start(self.window + 1, close);
         } else {
             // A change within a window shows in the metrics from the next window on.
-            self.env.advance_to(t, &mut self.specs, &mut self.groups);
+            self.env.advance_to(t, &mut self.specs, &mut self.groups, &mut self.sales);
             self.env_stale = true;
+            self.sales_moved();
         }
-    }
-
-    /// Records every product's price at the grid point `next_grid` and moves to the next.
-    #[inline(never)]
-    fn sample_grid(&mut self) {
-        self.refresh_views();
-        let open = self.cal.day(self.day).open;
-        let k = ((self.next_grid - open) / self.metrics.grid.step()) as usize;
-        for (p, view) in self.snapshot.products.iter().enumerate() {
-            self.metrics.grid.sample(self.day, k, p, view.mid());
-        }
-        self.next_grid += self.metrics.grid.step();
-    }
-
-    /// Steps the environment to the start of the current window and records it.
-    #[inline(never)]
-    fn start_window(&mut self, t: i64) {
-        self.env.advance_to(t, &mut self.specs, &mut self.groups);
-        self.env_stale = true;
-        *self.metrics.env_mut(self.window) = self.env.window_env();
     }
 
     /// Steps every group's own dynamics (a herding crowd) to `t`.
@@ -712,25 +710,6 @@ impl<'a> Engine<'a> {
     #[inline]
     fn group_of(&self, id: u32) -> usize {
         group_of(&self.group_starts, id)
-    }
-
-    /// Closes the current window at `t`: the crowd's mood and the statistics agents read.
-    #[inline(never)]
-    fn end_window(&mut self, t: i64) {
-        self.advance_groups(t);
-        self.refresh_views();
-        let (mut members, mut optimists) = (0u64, 0u64);
-        for crowd in self.groups.iter().filter_map(|g| g.crowd()) {
-            members += u64::from(crowd.members);
-            optimists += u64::from(crowd.optimists);
-        }
-        self.metrics.env_mut(self.window).optimist_share = (members > 0).then(|| optimists as f64 / members as f64);
-        for (p, view) in self.snapshot.products.iter().enumerate() {
-            let row = self.metrics.window_mut(self.window, p);
-            row.mid_x2 = view.best_bid.zip(view.best_ask).map(|(b, a)| b + a);
-            row.nav_ticks = view.nav_ticks;
-        }
-        self.env.close_window(self.window, &self.snapshot.products, &mut self.snapshot.markets, &self.metrics);
     }
 
     #[inline(never)]
@@ -785,57 +764,10 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn refresh_snapshot(&mut self, t: i64) {
-        self.snapshot.time = t;
-        let today = self.cal.day(self.day);
-        self.snapshot.session_left =
-            ((today.close - t) as f64 / (today.close - today.open).max(1) as f64).clamp(0.0, 1.0);
-        if self.views_stale || self.env_stale {
-            self.refresh_views();
-        }
-        if !self.env_stale {
-            return;
-        }
-        self.env_stale = false;
-        let d = self.day as usize;
-        self.snapshot.day = self.day;
-        let m = &self.env.state;
-        self.snapshot.loan_rate = m.loan_rate.value();
-        self.snapshot.deposit_rate = m.deposit_rate.value();
-        self.snapshot.price_level_deviation = m.price_level.deviation(m.price_reference);
-        self.snapshot.shock = m.shock.value();
-        self.snapshot.days_to_next = match self.cal.days().get(d + 1) {
-            Some(next) => (next.date.days_since_epoch() - self.cal.day(self.day).date.days_since_epoch()) as f64,
-            None => 1.0,
-        };
-    }
-
-    /// Each product's numbers for today and its book's touch.
-    #[inline(never)]
-    fn refresh_views(&mut self) {
-        self.views_stale = false;
-        let d = self.day as usize;
-        for (p, view) in self.snapshot.products.iter_mut().enumerate() {
-            let spec = &self.specs[p];
-            let book = self.path.book(p);
-            let nav = spec.nav_ticks[d];
-            *view = ProductView {
-                nav_ticks: nav,
-                nav_next_ticks: spec.nav_ticks.get(d + 1).copied().unwrap_or(nav * (1.0 + spec.annual_yield / 365.0)),
-                annual_yield: spec.annual_yield,
-                redemption_penalty: spec.redemption_penalty,
-                band_lo: spec.band_lo[d],
-                band_hi: spec.band_hi[d],
-                best_bid: book.best_bid().map(|t| spec.grid_base + i64::from(t)),
-                best_ask: book.best_ask().map(|t| spec.grid_base + i64::from(t)),
-                last_price: self.path.last_price(p),
-                lot_micros_per_tick: spec.value(1, 1),
-                max_order_lots: spec.max_order_lots,
-            };
-        }
-    }
-
     fn on_order(&mut self, t: i64, agent: u32, r: OrderRequest) {
+        if r.side == Side::Sell && !self.sales.is_empty() {
+            self.excite_sales(t, agent);
+        }
         let close = self.cal.day(self.day).close;
         let (day, p) = (self.day, r.product as usize);
         let Ok(rested) = self.path.submit(At { t, day }, close, agent, &r, &self.specs[p], &mut observer!(self)) else {

@@ -40,6 +40,9 @@ pub struct SideStats {
     pub lots: u64,
     /// Lots of the closed orders that filled.
     pub lots_filled: u64,
+    /// Of the closed orders, those the platform refused on arrival (any
+    /// [`Reject`] reason: they never reached the book).
+    pub rejected: u64,
 }
 
 impl SideStats {
@@ -48,6 +51,7 @@ impl SideStats {
         self.filled += o.filled;
         self.lots += o.lots;
         self.lots_filled += o.lots_filled;
+        self.rejected += o.rejected;
     }
 
     /// Success probability: filled / closed; None when nothing closed.
@@ -58,6 +62,27 @@ impl SideStats {
     /// Fill ratio: lots filled / lots asked for; None when no lots closed.
     pub fn fill_ratio(&self) -> Option<f64> {
         (self.lots > 0).then(|| self.lots_filled as f64 / self.lots as f64)
+    }
+
+    /// Closed orders the platform accepted: closed less rejected (for sales,
+    /// holdings redeemed at the limit included, as failed sales).
+    pub fn accepted(&self) -> u64 {
+        self.closed.saturating_sub(self.rejected)
+    }
+
+    /// Success among accepted orders: filled / (closed − rejected); None when
+    /// none was accepted.
+    pub fn accepted_success(&self) -> Option<f64> {
+        let n = self.accepted();
+        (n > 0).then(|| self.filled as f64 / n as f64)
+    }
+
+    /// Share of the failures (closed orders not filled whole) that were
+    /// refusals on arrival: rejected / (closed − filled); None without
+    /// failures.
+    pub fn rejected_share_of_failures(&self) -> Option<f64> {
+        let failed = self.closed.saturating_sub(self.filled);
+        (failed > 0).then(|| self.rejected as f64 / failed as f64)
     }
 }
 
@@ -93,7 +118,33 @@ pub struct WindowStats {
     pub mid_x2: Option<i64>,
     /// NAV in (fractional) ticks on the window's day.
     pub nav_ticks: f64,
+    /// The books' depth, sampled through the window.
+    pub depth: DepthSamples,
 }
+
+/// Lots resting at a book's best [`DEPTH_LEVELS`] prices, summed over the
+/// samples of a window: at each point of the stylized-facts grid (every
+/// `return_step`) and at its end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DepthSamples {
+    /// Bid lots, summed over the samples.
+    pub bid_lots: u64,
+    /// Ask lots, summed over the samples.
+    pub ask_lots: u64,
+    /// Samples taken.
+    pub samples: u32,
+}
+
+impl DepthSamples {
+    /// Mean bid and ask lots over the samples (None without one).
+    pub fn mean(&self) -> Option<(f64, f64)> {
+        let n = f64::from(self.samples);
+        (self.samples > 0).then(|| (self.bid_lots as f64 / n, self.ask_lots as f64 / n))
+    }
+}
+
+/// Price levels a window's book depth counts, from the touch.
+pub const DEPTH_LEVELS: usize = 5;
 
 impl WindowStats {
     fn side(&mut self, side: Side) -> &mut SideStats {
@@ -163,6 +214,9 @@ pub struct Metrics {
     /// Prices, volumes and trade signs on the stylized-facts grid.
     pub grid: stylized::PriceGrid,
     settings: MetricsSpec,
+    /// Windows of a business day, when the windows divide evenly into the
+    /// grid's days: a window's time of day is its index modulo this.
+    windows_per_day: Option<usize>,
     /// Each customer's net direction this window, for the LSV counts.
     direction: direction::NetDirection,
 }
@@ -171,6 +225,8 @@ impl Metrics {
     /// Empty measurements for `n_windows` metrics windows (see
     /// `Calendar::n_windows`) of `n_products` products.
     pub fn new(n_windows: usize, n_products: usize, grid: stylized::PriceGrid, settings: MetricsSpec) -> Metrics {
+        let days = grid.days();
+        let windows_per_day = (days > 0 && n_windows.is_multiple_of(days)).then(|| n_windows / days);
         Metrics {
             n_products,
             windows: vec![WindowStats::default(); n_windows * n_products],
@@ -178,6 +234,7 @@ impl Metrics {
             totals: vec![Totals::default(); n_products],
             grid,
             settings,
+            windows_per_day,
             direction: direction::NetDirection::default(),
         }
     }
@@ -228,6 +285,12 @@ impl Metrics {
         self.env.len()
     }
 
+    /// Windows of a business day (window w is slot w mod this of its day);
+    /// None when the windows do not divide evenly into the days.
+    pub fn windows_per_day(&self) -> Option<usize> {
+        self.windows_per_day
+    }
+
     /// Hints the CPU to load what an order of `customer` will update; no
     /// effect on results.
     #[inline]
@@ -275,7 +338,9 @@ impl Metrics {
     /// it closes unfilled in `window`.
     pub fn rejected(&mut self, window: usize, product: usize, side: Side, lots: u32, why: Reject) {
         self.closed(window, product, side, lots, 0, 0.0);
-        self.at(window, product).rejected += 1;
+        let w = self.at(window, product);
+        w.rejected += 1;
+        w.side(side).rejected += 1;
         self.totals[product].rejected[why as usize] += 1;
     }
 
@@ -423,9 +488,19 @@ mod tests {
         let w = m.window(0, 0);
         assert_eq!((w.buy.closed, w.buy.filled, w.buy.lots, w.buy.lots_filled), (3, 1, 25, 14));
         assert_eq!(w.buy.success(), Some(1.0 / 3.0));
+        // One of the two failures was a refusal: among the two accepted, one filled.
+        assert_eq!((w.buy.rejected, w.buy.accepted(), w.sell.rejected), (1, 2, 0));
+        assert_eq!(w.buy.accepted_success(), Some(0.5));
+        assert_eq!(w.buy.rejected_share_of_failures(), Some(0.5));
+        assert_eq!(m.windows_per_day(), Some(2));
         assert_eq!(w.buy_fill_secs, 3.0, "only the whole fill's time counts");
         assert_eq!(m.window(1, 0).sell.closed, 1);
         assert_eq!(m.window(1, 0).sell.success(), Some(0.0));
         assert_eq!(m.window(1, 0).buy.success(), None);
+        // A failed sale at the holding limit is no refusal: it stays among the accepted.
+        let s = m.window(1, 0).sell;
+        assert_eq!((s.accepted(), s.accepted_success(), s.rejected_share_of_failures()), (1, Some(0.0), Some(0.0)));
+        assert_eq!(SideStats::default().accepted_success(), None);
+        assert_eq!(SideStats::default().rejected_share_of_failures(), None);
     }
 }

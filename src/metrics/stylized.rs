@@ -21,6 +21,7 @@ use super::stats;
 pub struct PriceGrid {
     step: i64,
     per_day: usize,
+    days: usize,
     n_products: usize,
     /// ln(price) at each point, `[(day·per_day + k)·n_products + product]`; NaN where none.
     log_price: Vec<f64>,
@@ -39,6 +40,7 @@ impl PriceGrid {
         PriceGrid {
             step,
             per_day,
+            days,
             n_products,
             log_price: vec![f64::NAN; per_day * days * n_products],
             volume: vec![0; per_day * days * n_products],
@@ -50,6 +52,11 @@ impl PriceGrid {
     /// Spacing of the grid points, in nanoseconds of session time.
     pub fn step(&self) -> i64 {
         self.step
+    }
+
+    /// Business days (sessions) the grid covers.
+    pub fn days(&self) -> usize {
+        self.days
     }
 
     /// Grid points per session (the session length over the step, rounded down).

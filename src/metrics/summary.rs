@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::risk::RiskSummary;
-use super::stats::{self, CorrStat, Z95};
+use super::stats::{self, BOOTSTRAP_RESAMPLES, CorrStat, Z95};
 use super::stylized::StylizedFacts;
 use super::{Metrics, Micros, OptDisplay, Secs, SideStats, Totals, WindowStats};
 use crate::calendar::Calendar;
@@ -46,6 +46,20 @@ type Recent = (Option<f64>, Option<f64>, f64);
 /// Pearson and Spearman over `(x, y)` pairs where `x` is defined.
 fn pairs(x: &[Option<f64>], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
     x.iter().zip(y).filter_map(|(a, &b)| a.map(|a| (a, b))).unzip()
+}
+
+/// The time-of-day slot (window of the day) of each window where `x` is
+/// defined, in the order of [`pairs`].
+fn pair_slots(x: &[Option<f64>], y: &[f64], per_day: usize) -> Vec<usize> {
+    x.iter().zip(y).enumerate().filter(|(_, (a, _))| a.is_some()).map(|(w, _)| w % per_day).collect()
+}
+
+/// Consecutive windows in a block of the moving-block bootstrap: 12 (an hour
+/// of the bundled scenarios' five-minute windows), or round(n^(1/3)) when
+/// that is longer (the rate of Hall, Horowitz & Jing 1995), and at most n/2.
+fn bootstrap_block(n: usize) -> usize {
+    let cube = (n as f64).cbrt().round() as usize;
+    12.max(cube).min(n / 2).max(1)
 }
 
 /// The LSV measure of each window, with p̄ the mean share of net buyers over
@@ -134,6 +148,10 @@ impl Metrics {
                     net_buyers = env.net_buyers,
                     net_sellers = env.net_sellers,
                     lsv = OptDisplay(*lsv),
+                    bid_lots = OptDisplay(s.depth.mean().map(|d| d.0)),
+                    ask_lots = OptDisplay(s.depth.mean().map(|d| d.1)),
+                    buy_rejected = s.buy.rejected,
+                    sell_rejected = s.sell.rejected,
                 )?;
             }
         }
@@ -145,15 +163,15 @@ impl Metrics {
         let n_windows = self.env.len();
         let loan: Vec<f64> = self.env.iter().map(|e| e.loan_rate).collect();
         let level: Vec<f64> = self.env.iter().map(|e| e.price_level).collect();
-        let max_lag = self.settings.max_lag as usize;
+        let shape = Shape { max_lag: self.settings.max_lag as usize, per_day: self.windows_per_day() };
         let mut per_product = Vec::with_capacity(products.len());
         for (p, spec) in products.iter().enumerate() {
             let series: Vec<WindowStats> = (0..n_windows).map(|w| *self.window(w, p)).collect();
-            let mut b = block(spec.id.clone(), &series, std::slice::from_ref(&self.totals[p]), &loan, &level, max_lag);
+            let mut b = block(spec.id.clone(), &series, std::slice::from_ref(&self.totals[p]), &loan, &level, shape);
             b.stylized_facts = Some(self.grid.facts(p, self.settings.tail_fraction));
             per_product.push(b);
         }
-        let all = block("all".into(), &self.all_products(), &self.totals, &loan, &level, max_lag);
+        let all = block("all".into(), &self.all_products(), &self.totals, &loan, &level, shape);
         Summary { windows: n_windows, products: per_product, all, herding: self.herding(), risk }
     }
 
@@ -200,18 +218,69 @@ impl Metrics {
     }
 }
 
-fn correlation(x: &[Option<f64>], y: &[f64]) -> Correlation {
+fn correlation(x: &[Option<f64>], y: &[f64], per_day: Option<usize>) -> Correlation {
     let (a, b) = pairs(x, y);
     let ci = |s: Option<CorrStat>| s.map(|s| [s.ci_lo, s.ci_hi]);
     let (p, r) = (stats::pearson_stat(&a, &b), stats::spearman_stat(&a, &b));
+    let pearson = stats::pearson(&a, &b);
+    let block_bootstrap = pearson.and_then(|_| {
+        let seed = stats::data_seed(&a, &b);
+        stats::block_bootstrap_pearson(&a, &b, bootstrap_block(a.len()), BOOTSTRAP_RESAMPLES, seed)
+    });
     Correlation {
-        pearson: stats::pearson(&a, &b),
+        pearson,
         pearson_ci_95: ci(p),
         pearson_p_value: p.map(|s| s.p_value),
         spearman: stats::spearman(&a, &b),
         spearman_ci_95: ci(r),
         spearman_p_value: r.map(|s| s.p_value),
         windows: a.len(),
+        serial_dependence: p.and_then(|p| serial_dependence(&a, &b, p.r, r.map(|r| r.r))),
+        block_bootstrap: block_bootstrap.map(|i| BlockBootstrap {
+            pearson_ci_95: [i.lo, i.hi],
+            block: i.block,
+            resamples: i.resamples,
+        }),
+        deseasonalised: per_day.filter(|&d| d > 0).map(|d| deseasonalised(&a, &b, &pair_slots(x, y, d))),
+    }
+}
+
+/// The correlations' inference with n_eff effective windows in place of n
+/// (Bartlett 1935; see [`stats::effective_n`]); for Spearman's rho, n_eff of
+/// the ranks.
+fn serial_dependence(a: &[f64], b: &[f64], pearson: f64, spearman: Option<f64>) -> Option<SerialDependence> {
+    let e = stats::effective_n(a, b)?;
+    let p = stats::adjusted_corr_stat(pearson, e.n_eff, 1.0);
+    let ranked = spearman.and_then(|rho| {
+        let ne = stats::effective_n(&stats::average_ranks(a), &stats::average_ranks(b))?;
+        Some((ne.n_eff, stats::adjusted_corr_stat(rho, ne.n_eff, 1.06)?))
+    });
+    Some(SerialDependence {
+        autocorrelation_lag1: [e.acf1_x, e.acf1_y],
+        lags: e.lags,
+        effective_windows: e.n_eff,
+        pearson_ci_95: p.map(|s| [s.ci_lo, s.ci_hi]),
+        pearson_p_value: p.map(|s| s.p_value),
+        spearman_effective_windows: ranked.map(|(n, _)| n),
+        spearman_ci_95: ranked.map(|(_, s)| [s.ci_lo, s.ci_hi]),
+        spearman_p_value: ranked.map(|(_, s)| s.p_value),
+    })
+}
+
+/// Pearson's r of the pairs with their time-of-day means removed, with its
+/// n_eff-corrected inference.
+fn deseasonalised(a: &[f64], b: &[f64], slots: &[usize]) -> Deseasonalised {
+    let d = stats::deseasonalise(a, b, slots);
+    let pearson = stats::pearson(&d.x, &d.y);
+    let n_eff = pearson.and_then(|_| stats::effective_n(&d.x, &d.y));
+    let s = pearson.zip(n_eff).and_then(|(r, e)| stats::adjusted_corr_stat(r, e.n_eff, 1.0));
+    Deseasonalised {
+        pearson,
+        windows: d.x.len(),
+        slots: d.slots,
+        effective_windows: n_eff.map(|e| e.n_eff),
+        pearson_ci_95: s.map(|s| [s.ci_lo, s.ci_hi]),
+        pearson_p_value: s.map(|s| s.p_value),
     }
 }
 
@@ -246,7 +315,21 @@ fn side_summary(s: &SideStats, fill_secs: f64) -> SideSummary {
         lots_filled: s.lots_filled,
         fill_ratio: s.fill_ratio(),
         mean_time_to_fill: mean_fill(fill_secs, s),
+        rejected: s.rejected,
+        accepted: s.accepted(),
+        accepted_success_probability: s.accepted_success(),
+        accepted_success_ci_95: stats::wilson(s.filled, s.accepted(), Z95).map(|(lo, hi)| [lo, hi]),
+        rejected_share_of_failures: s.rejected_share_of_failures(),
     }
+}
+
+/// What the correlations of a block need to know of the run's windows.
+#[derive(Clone, Copy)]
+struct Shape {
+    /// L, the largest lag of the lagged correlations.
+    max_lag: usize,
+    /// Windows of a business day, for the time-of-day slots.
+    per_day: Option<usize>,
 }
 
 fn block(
@@ -255,7 +338,7 @@ fn block(
     totals: &[Totals],
     loan: &[f64],
     level: &[f64],
-    max_lag: usize,
+    shape: Shape,
 ) -> ProductSummary {
     let mut buy = SideStats::default();
     let mut sell = SideStats::default();
@@ -299,16 +382,16 @@ fn block(
             redeemed_lots: sum(|t| t.primary_redeemed_lots),
         },
         correlation: Correlations {
-            subscription_success_vs_volume: correlation(&sub, &vol),
-            sale_success_vs_volume: correlation(&sale, &vol),
-            subscription_success_vs_loan_rate: correlation(&sub, loan),
-            sale_success_vs_loan_rate: correlation(&sale, loan),
-            subscription_success_vs_price_level: correlation(&sub, level),
-            sale_success_vs_price_level: correlation(&sale, level),
+            subscription_success_vs_volume: correlation(&sub, &vol, shape.per_day),
+            sale_success_vs_volume: correlation(&sale, &vol, shape.per_day),
+            subscription_success_vs_loan_rate: correlation(&sub, loan, shape.per_day),
+            sale_success_vs_loan_rate: correlation(&sale, loan, shape.per_day),
+            subscription_success_vs_price_level: correlation(&sub, level, shape.per_day),
+            sale_success_vs_price_level: correlation(&sale, level, shape.per_day),
             lagged_success_vs_volume: Lagged {
                 definition: "corr(success in window t, volume in window t + lag): a positive lag looks at later volume",
-                subscriptions: lagged(&sub, &vol, max_lag),
-                sales: lagged(&sale, &vol, max_lag),
+                subscriptions: lagged(&sub, &vol, shape.max_lag),
+                sales: lagged(&sale, &vol, shape.max_lag),
             },
         },
         stylized_facts: None,
@@ -374,13 +457,20 @@ pub struct ProductSummary {
     pub stylized_facts: Option<StylizedFacts>,
 }
 
+/// Customers' orders over the run: submitted, refused and cancel requests.
 #[derive(Clone, Debug, Serialize)]
 pub struct OrderCounts {
+    /// Orders that reached the platform, both sides, refused ones included.
     pub submitted: u64,
+    /// Buy orders that reached the platform.
     pub submitted_buy: u64,
+    /// Sell orders that reached the platform.
     pub submitted_sell: u64,
+    /// Orders refused on arrival, every reason.
     pub rejected: u64,
+    /// Orders refused on arrival, by reason (`credit_score`, …).
     pub rejected_by_reason: BTreeMap<&'static str, u64>,
+    /// Cancels customers asked for.
     pub cancel_requests: u64,
     /// Cancels that arrived after their order had already filled or expired.
     pub cancels_too_late: u64,
@@ -405,44 +495,146 @@ pub struct SideSummary {
     pub fill_ratio: Option<f64>,
     /// Seconds from arrival to the last fill, over fully filled orders.
     pub mean_time_to_fill: Option<f64>,
+    /// Of the closed orders, those the platform refused on arrival (a gate:
+    /// credit score, cash, shares, price band, size, session closed).
+    pub rejected: u64,
+    /// closed − rejected: orders that reached the book (for sales, with the
+    /// holdings redeemed at the limit, which count as failed sales).
+    pub accepted: u64,
+    /// filled / accepted: success once the gates are passed; None when
+    /// nothing was accepted.
+    pub accepted_success_probability: Option<f64>,
+    /// Wilson score interval at 95% of `accepted_success_probability`.
+    pub accepted_success_ci_95: Option<[f64; 2]>,
+    /// rejected / (closed − filled): the share of the side's failures that
+    /// were refusals on arrival; None without failures.
+    pub rejected_share_of_failures: Option<f64>,
 }
 
+/// Correlations of each side's window success with volume, the loan rate
+/// and the price level, over windows.
 #[derive(Clone, Debug, Serialize)]
 pub struct Correlations {
+    /// `sub_success` against `volume`.
     pub subscription_success_vs_volume: Correlation,
+    /// `sale_success` against `volume`.
     pub sale_success_vs_volume: Correlation,
+    /// `sub_success` against `loan_rate`.
     pub subscription_success_vs_loan_rate: Correlation,
+    /// `sale_success` against `loan_rate`.
     pub sale_success_vs_loan_rate: Correlation,
+    /// `sub_success` against `price_level`.
     pub subscription_success_vs_price_level: Correlation,
+    /// `sale_success` against `price_level`.
     pub sale_success_vs_price_level: Correlation,
+    /// Success in one window against volume in another.
     pub lagged_success_vs_volume: Lagged,
 }
 
 /// Correlation across windows; windows where the side closed no order are
 /// left out. Intervals by Fisher's z; p-values two-sided from Student's t.
+/// The first figures treat the windows as independent; `serial_dependence`,
+/// `block_bootstrap` and `deseasonalised` do not.
 #[derive(Clone, Debug, Serialize)]
 pub struct Correlation {
+    /// Pearson's r.
     pub pearson: Option<f64>,
+    /// Fisher-z 95% interval of r, the windows taken as independent.
     pub pearson_ci_95: Option<[f64; 2]>,
+    /// t-test p-value of r with n − 2 degrees of freedom, the windows taken as independent.
     pub pearson_p_value: Option<f64>,
+    /// Spearman's rho (average ranks).
     pub spearman: Option<f64>,
+    /// Fisher-z 95% interval of rho (SE √(1.06/(n − 3))), the windows taken as independent.
     pub spearman_ci_95: Option<[f64; 2]>,
+    /// t-test p-value of rho, the windows taken as independent.
     pub spearman_p_value: Option<f64>,
+    /// n, the windows where the side's success is defined.
     pub windows: usize,
+    /// The same inference with the windows' autocorrelation accounted for;
+    /// None where `pearson_ci_95` is.
+    pub serial_dependence: Option<SerialDependence>,
+    /// Moving-block bootstrap interval of Pearson's r; None where `pearson` is.
+    pub block_bootstrap: Option<BlockBootstrap>,
+    /// Pearson's r after removing time-of-day means; None when the run's
+    /// windows do not divide evenly into its days.
+    pub deseasonalised: Option<Deseasonalised>,
 }
 
+/// A correlation's inference with n_eff = n / (1 + 2 Σ_{k=1..K} ρ_x(k) ρ_y(k))
+/// effective windows in place of n: Bartlett (1935), Bayley & Hammersley
+/// (1946), truncated at K = min(n/5, 250) as Pyper & Peterman (1998).
+#[derive(Clone, Debug, Serialize)]
+pub struct SerialDependence {
+    /// Lag-1 autocorrelations of x and of y, over the windows used.
+    pub autocorrelation_lag1: [f64; 2],
+    /// K, the last lag summed.
+    pub lags: usize,
+    /// n_eff of the values, clamped to [3, n].
+    pub effective_windows: f64,
+    /// Fisher-z 95% interval of Pearson's r with n_eff for n.
+    pub pearson_ci_95: Option<[f64; 2]>,
+    /// t-test p-value of Pearson's r with n_eff − 2 degrees of freedom.
+    pub pearson_p_value: Option<f64>,
+    /// n_eff of the ranks.
+    pub spearman_effective_windows: Option<f64>,
+    /// Fisher-z 95% interval of Spearman's rho with the ranks' n_eff.
+    pub spearman_ci_95: Option<[f64; 2]>,
+    /// t-test p-value of Spearman's rho with the ranks' n_eff.
+    pub spearman_p_value: Option<f64>,
+}
+
+/// Moving-block bootstrap of Pearson's r (Künsch 1989), percentile interval.
+#[derive(Clone, Debug, Serialize)]
+pub struct BlockBootstrap {
+    /// The 2.5% and 97.5% percentiles of r over the resamples.
+    pub pearson_ci_95: [f64; 2],
+    /// Consecutive windows in a block.
+    pub block: usize,
+    /// Resamples with a defined r, of 999.
+    pub resamples: usize,
+}
+
+/// Pearson's r after subtracting from each window's x and y their means over
+/// the windows at the same time of day (slot), slots seen fewer than twice
+/// left out.
+#[derive(Clone, Debug, Serialize)]
+pub struct Deseasonalised {
+    /// Pearson's r of the deseasonalised pairs.
+    pub pearson: Option<f64>,
+    /// Windows kept.
+    pub windows: usize,
+    /// Time-of-day slots kept.
+    pub slots: usize,
+    /// n_eff of the deseasonalised series, clamped to [3, windows].
+    pub effective_windows: Option<f64>,
+    /// Fisher-z 95% interval with n_eff.
+    pub pearson_ci_95: Option<[f64; 2]>,
+    /// t-test p-value with n_eff − 2 degrees of freedom.
+    pub pearson_p_value: Option<f64>,
+}
+
+/// Success in window t against volume in window t + lag, lag −L..=L.
 #[derive(Clone, Debug, Serialize)]
 pub struct Lagged {
+    /// The sign convention, spelled out.
     pub definition: &'static str,
+    /// Subscription success, one entry per lag.
     pub subscriptions: Vec<LaggedValue>,
+    /// Sale success, one entry per lag.
     pub sales: Vec<LaggedValue>,
 }
 
+/// One lag of a lagged correlation.
 #[derive(Clone, Debug, Serialize)]
 pub struct LaggedValue {
+    /// The lag, in windows; positive pairs success with later volume.
     pub lag: i64,
+    /// Pearson's r over the pairs.
     pub pearson: Option<f64>,
+    /// Spearman's rho over the pairs.
     pub spearman: Option<f64>,
+    /// The pairs used.
     pub windows: usize,
 }
 
@@ -457,13 +649,18 @@ pub struct HerdingMeasures {
     pub lsv: Option<Lsv>,
 }
 
+/// The share of optimists among herd followers at window ends.
 #[derive(Clone, Debug, Serialize)]
 pub struct OptimistShare {
+    /// Mean share over the windows.
     pub mean: f64,
+    /// Bimodality coefficient of the share (above 5/9 suggests two modes).
     pub bimodality_coefficient: Option<f64>,
+    /// Windows with a share.
     pub windows: usize,
 }
 
+/// Customers' order imbalance across windows against a binomial benchmark.
 #[derive(Clone, Debug, Serialize)]
 pub struct OrderImbalance {
     /// Variance of the imbalance across windows.
@@ -471,15 +668,91 @@ pub struct OrderImbalance {
     /// What independent customers would give: the mean over windows of
     /// 4p(1 − p)/n, p the run's share of buys and n the window's orders.
     pub binomial_variance: f64,
+    /// variance / binomial_variance; None when the benchmark is 0.
     pub ratio: Option<f64>,
+    /// The run's share of buys among customers' orders.
     pub buy_share: f64,
+    /// Windows with any order.
     pub windows: usize,
 }
 
+/// The Lakonishok–Shleifer–Vishny herding measure over the run's windows.
 #[derive(Clone, Debug, Serialize)]
 pub struct Lsv {
+    /// Mean of the windows' measure.
     pub mean: Option<f64>,
     /// The mean share of net buyers the measure is taken against.
     pub p_bar: f64,
+    /// Windows with a measure.
     pub windows: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fixed pseudo-random sequence in [−0.5, 0.5) (64-bit LCG).
+    fn noise(seed: u64, n: usize) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_shared_daily_shape_is_reported_apart_from_the_naive_correlation() {
+        // Five days of 66 windows; success and volume share only a U-shaped
+        // day. One window closed no subscription: it is left out, and its
+        // time of day keeps the other four days.
+        let (days, per_day) = (5, 66);
+        let n = days * per_day;
+        let shape = |w: usize| {
+            let u = (w % per_day) as f64 / per_day as f64 - 0.5;
+            u * u
+        };
+        let (e1, e2) = (noise(1, n), noise(2, n));
+        let mut x: Vec<Option<f64>> = (0..n).map(|w| Some(0.4 + shape(w) + 0.05 * e1[w])).collect();
+        x[70] = None;
+        let y: Vec<f64> = (0..n).map(|w| 5000.0 + 20000.0 * shape(w) + 1000.0 * e2[w]).collect();
+        let c = correlation(&x, &y, Some(per_day));
+        assert_eq!(c.windows, n - 1);
+        assert!(c.pearson.is_some_and(|r| r > 0.8), "{c:?}");
+        let s = c.serial_dependence.as_ref().unwrap();
+        assert_eq!(s.lags, (n - 1) / 5);
+        assert!(s.effective_windows < c.windows as f64, "{s:?}");
+        let naive = c.pearson_ci_95.unwrap();
+        let wide = s.pearson_ci_95.unwrap();
+        assert!(wide[1] - wide[0] > naive[1] - naive[0], "{naive:?} vs {wide:?}");
+        let b = c.block_bootstrap.as_ref().unwrap();
+        assert_eq!((b.block, b.resamples), (12, BOOTSTRAP_RESAMPLES));
+        assert!(b.pearson_ci_95[0] <= c.pearson.unwrap() && c.pearson.unwrap() <= b.pearson_ci_95[1]);
+        let d = c.deseasonalised.as_ref().unwrap();
+        assert_eq!((d.windows, d.slots), (n - 1, per_day));
+        assert!(d.pearson.is_some_and(|r| r.abs() < 0.15), "{d:?}");
+        // Byte-identical on a second computation.
+        let again = correlation(&x, &y, Some(per_day));
+        assert_eq!(serde_json::to_string(&c).unwrap(), serde_json::to_string(&again).unwrap());
+        // Without a calendar shape there is no deseasonalised figure.
+        assert!(correlation(&x, &y, None).deseasonalised.is_none());
+    }
+
+    #[test]
+    fn undefined_correlations_leave_every_figure_null() {
+        let x: Vec<Option<f64>> = vec![Some(0.5); 20];
+        let y: Vec<f64> = (0..20).map(f64::from).collect();
+        let c = correlation(&x, &y, Some(4));
+        assert!(c.pearson.is_none() && c.serial_dependence.is_none() && c.block_bootstrap.is_none());
+        assert!(c.deseasonalised.is_some_and(|d| d.pearson.is_none() && d.pearson_ci_95.is_none()));
+    }
+
+    #[test]
+    fn bootstrap_blocks_are_an_hour_of_five_minute_windows_or_longer() {
+        assert_eq!(bootstrap_block(330), 12);
+        assert_eq!(bootstrap_block(10_000), 22);
+        assert_eq!(bootstrap_block(10), 5);
+        assert_eq!(bootstrap_block(1), 1);
+    }
 }

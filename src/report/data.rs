@@ -331,6 +331,26 @@ pub struct Corr {
     pub spearman_p: Option<f64>,
     /// Windows the correlation was computed over (those where success is defined).
     pub windows: Option<u64>,
+    /// Lag-1 autocorrelations of success and of the other series.
+    pub autocorrelation_lag1: Option<(f64, f64)>,
+    /// Effective windows (Bartlett's n_eff) of the two series.
+    pub effective_windows: Option<f64>,
+    /// 95% interval of r with n_eff for n.
+    pub adjusted_ci: Option<(f64, f64)>,
+    /// p-value of r with n_eff for n.
+    pub adjusted_p: Option<f64>,
+    /// Moving-block bootstrap 95% interval of r.
+    pub bootstrap_ci: Option<(f64, f64)>,
+    /// Windows in a bootstrap block.
+    pub bootstrap_block: Option<u64>,
+    /// r after removing time-of-day means.
+    pub deseasonalised: Option<f64>,
+    /// Its 95% interval with its own n_eff.
+    pub deseasonalised_ci: Option<(f64, f64)>,
+    /// Its p-value with its own n_eff.
+    pub deseasonalised_p: Option<f64>,
+    /// n_eff of the deseasonalised series.
+    pub deseasonalised_effective_windows: Option<f64>,
 }
 
 /// One side (subscriptions or sales) of a summary block.
@@ -352,6 +372,14 @@ pub struct SideFigures {
     pub fill_ratio: Option<f64>,
     /// Seconds from arrival to the last fill, over fully filled orders.
     pub mean_time_to_fill: Option<f64>,
+    /// Of the closed orders, those refused on arrival.
+    pub rejected: Option<u64>,
+    /// Success among accepted orders, filled / (closed − rejected).
+    pub accepted_success: Option<f64>,
+    /// 95% Wilson interval of the success among accepted orders.
+    pub accepted_success_ci: Option<(f64, f64)>,
+    /// Share of the failures that were refusals on arrival.
+    pub rejected_share_of_failures: Option<f64>,
 }
 
 /// A block of `summary.json`: one product, or all together.
@@ -510,6 +538,10 @@ impl<'a> Reader<'a> {
             lots_filled: r.u64(&["lots_filled"])?,
             fill_ratio: r.f64(&["fill_ratio"])?,
             mean_time_to_fill: r.f64(&["mean_time_to_fill"])?,
+            rejected: r.u64(&["rejected"])?,
+            accepted_success: r.f64(&["accepted_success_probability"])?,
+            accepted_success_ci: r.pair(&["accepted_success_ci_95"])?,
+            rejected_share_of_failures: r.f64(&["rejected_share_of_failures"])?,
         })
     }
 
@@ -523,6 +555,16 @@ impl<'a> Reader<'a> {
             spearman_ci: r.pair(&["spearman_ci_95"])?,
             spearman_p: r.f64(&["spearman_p_value"])?,
             windows: r.u64(&["windows"])?,
+            autocorrelation_lag1: r.pair(&["serial_dependence", "autocorrelation_lag1"])?,
+            effective_windows: r.f64(&["serial_dependence", "effective_windows"])?,
+            adjusted_ci: r.pair(&["serial_dependence", "pearson_ci_95"])?,
+            adjusted_p: r.f64(&["serial_dependence", "pearson_p_value"])?,
+            bootstrap_ci: r.pair(&["block_bootstrap", "pearson_ci_95"])?,
+            bootstrap_block: r.u64(&["block_bootstrap", "block"])?,
+            deseasonalised: r.f64(&["deseasonalised", "pearson"])?,
+            deseasonalised_ci: r.pair(&["deseasonalised", "pearson_ci_95"])?,
+            deseasonalised_p: r.f64(&["deseasonalised", "pearson_p_value"])?,
+            deseasonalised_effective_windows: r.f64(&["deseasonalised", "effective_windows"])?,
         }))
     }
 
@@ -741,11 +783,18 @@ mod tests {
                 "product": "P",
                 "orders": {"submitted": 100, "rejected": 3},
                 "subscriptions": {"closed": 10, "filled": 5, "success_probability": 0.5,
-                                  "success_ci_95": [0.2, 0.8], "fill_ratio": 0.6},
+                                  "success_ci_95": [0.2, 0.8], "fill_ratio": 0.6, "rejected": 2,
+                                  "accepted_success_probability": 0.625, "accepted_success_ci_95": [0.3, 0.9],
+                                  "rejected_share_of_failures": 0.4},
                 "sales": {"closed": 0, "filled": 0, "success_probability": null},
                 "volume": 40, "trades": 4, "turnover": 4000.5,
                 "correlation": {
-                    "subscription_success_vs_volume": {"pearson": 0.3, "spearman": null, "windows": 9},
+                    "subscription_success_vs_volume": {"pearson": 0.3, "spearman": null, "windows": 9,
+                        "serial_dependence": {"autocorrelation_lag1": [0.8, 0.7], "effective_windows": 5.5,
+                                              "pearson_ci_95": [-0.6, 0.9], "pearson_p_value": 0.6},
+                        "block_bootstrap": {"pearson_ci_95": [-0.2, 0.7], "block": 4, "resamples": 999},
+                        "deseasonalised": {"pearson": 0.1, "windows": 8, "slots": 4, "effective_windows": 4.5,
+                                           "pearson_ci_95": [-0.9, 0.95], "pearson_p_value": 0.9}},
                     "sale_success_vs_volume": {"pearson": null, "spearman": null, "windows": 0}
                 }
             }],
@@ -760,6 +809,16 @@ mod tests {
         assert_eq!(p.sales.success, None);
         assert_eq!(p.sub_vs_volume.pearson, Some(0.3));
         assert_eq!(p.sub_vs_volume.windows, Some(9));
+        let c = &p.sub_vs_volume;
+        assert_eq!((c.autocorrelation_lag1, c.effective_windows), (Some((0.8, 0.7)), Some(5.5)));
+        assert_eq!((c.adjusted_ci, c.adjusted_p), (Some((-0.6, 0.9)), Some(0.6)));
+        assert_eq!((c.bootstrap_ci, c.bootstrap_block), (Some((-0.2, 0.7)), Some(4)));
+        assert_eq!((c.deseasonalised, c.deseasonalised_ci), (Some(0.1), Some((-0.9, 0.95))));
+        assert_eq!((c.deseasonalised_p, c.deseasonalised_effective_windows), (Some(0.9), Some(4.5)));
+        assert_eq!(p.sale_vs_volume.effective_windows, None);
+        let b = &p.subscriptions;
+        assert_eq!((b.rejected, b.accepted_success, b.accepted_success_ci), (Some(2), Some(0.625), Some((0.3, 0.9))));
+        assert_eq!(b.rejected_share_of_failures, Some(0.4));
         assert_eq!(p.sub_vs_loan_rate, None);
         assert_eq!(s.all.as_ref().unwrap().volume, Some(40));
         assert_eq!(s.optimists.as_ref().unwrap().mean, Some(0.4));

@@ -16,22 +16,85 @@ fn share_ci(p: Option<f64>, ci: Option<(f64, f64)>) -> String {
     }
 }
 
+/// `p = 0.0123`, or `p < 0.0001`.
+fn p_text(p: f64) -> String {
+    if p < 1e-4 { "p < 0.0001".to_string() } else { format!("p = {p:.4}") }
+}
+
+/// `+0.426 to +0.800` of an interval.
+fn range(lo: f64, hi: f64) -> String {
+    format!("{} to {}", signed(Some(lo), 3), signed(Some(hi), 3))
+}
+
 /// `+0.847 (95% CI …, p = …)` of a correlation coefficient.
 fn coefficient(r: Option<f64>, ci: Option<(f64, f64)>, p: Option<f64>) -> String {
     let mut s = signed(r, 3);
     if r.is_some() {
         let mut extra = Vec::new();
         if let Some((lo, hi)) = ci {
-            extra.push(format!("95% CI {} to {}", signed(Some(lo), 3), signed(Some(hi), 3)));
+            extra.push(format!("95% CI {}", range(lo, hi)));
         }
         if let Some(p) = p {
-            extra.push(if p < 1e-4 { "p < 0.0001".to_string() } else { format!("p = {p:.4}") });
+            extra.push(p_text(p));
         }
         if !extra.is_empty() {
             let _ = write!(s, " ({})", extra.join(", "));
         }
     }
     s
+}
+
+/// The one sentence that says what a correlation of success with volume over
+/// windows is worth: r, how autocorrelated the windows are and their
+/// effective number, the interval that accounts for it, the block-bootstrap
+/// interval, and r once the shape of the trading day is removed. None when
+/// the summary has no serial-dependence figures (an older run) or r is
+/// undefined.
+fn honest_sentence(what: &str, y: &str, c: &Corr) -> Option<String> {
+    let (r, n, n_eff, (lo, hi)) = (c.pearson?, c.windows?, c.effective_windows?, c.adjusted_ci?);
+    let mut s = format!("**{what}:** r = {} over {} windows", signed(Some(r), 3), count(n as f64));
+    let acf = c.autocorrelation_lag1.map_or(String::new(), |(a, b)| {
+        format!("lag-1 autocorrelation {} for success, {} for {y}; ", signed(Some(a), 2), signed(Some(b), 2))
+    });
+    // Strongly: the windows are worth less than a third of their number.
+    let strong = n_eff < n as f64 / 3.0;
+    if n_eff >= 0.8 * n as f64 {
+        let _ = write!(s, ", which are close to independent ({acf}effective n ≈ {})", count(n_eff));
+    } else {
+        let how = if strong { "strongly autocorrelated" } else { "autocorrelated" };
+        let _ = write!(s, ", but the windows are {how} ({acf}effective n ≈ {})", count(n_eff));
+    }
+    let _ = write!(s, ", so the 95% interval is {}", range(lo, hi));
+    if let Some(p) = c.adjusted_p {
+        let _ = write!(s, " ({})", p_text(p));
+    }
+    if let Some((blo, bhi)) = c.bootstrap_ci {
+        let block = c.bootstrap_block.map_or(String::new(), |b| format!(" (blocks of {b} windows)"));
+        let _ = write!(s, "; the block-bootstrap 95% interval{block} is {}", range(blo, bhi));
+    }
+    let zero_in = |(lo, hi): (f64, f64)| lo <= 0.0 && 0.0 <= hi;
+    match (c.deseasonalised, c.deseasonalised_ci) {
+        (Some(d), ci) => {
+            let _ = write!(s, "; after removing time-of-day means r = {}", signed(Some(d), 3));
+            if let Some((dlo, dhi)) = ci {
+                let ne = c
+                    .deseasonalised_effective_windows
+                    .map_or(String::new(), |n| format!(", effective n ≈ {}", count(n)));
+                let _ = write!(s, " (95% CI {}{ne})", range(dlo, dhi));
+            }
+            s.push_str(match (zero_in((lo, hi)), ci.map(zero_in)) {
+                (true, _) => ": with so few effective windows even the sign of the link is uncertain.",
+                (false, Some(true)) => ": the link may be no more than the shape of the trading day.",
+                (false, Some(false)) => ": the link holds beyond the shape of the trading day.",
+                (false, None) => ".",
+            });
+        }
+        (None, _) if zero_in((lo, hi)) => {
+            s.push_str(": with so few effective windows even the sign of the link is uncertain.")
+        }
+        (None, _) => s.push('.'),
+    }
+    Some(s)
 }
 
 fn windows(c: &Corr) -> String {
@@ -45,8 +108,19 @@ fn fill(s: &SideFigures) -> String {
     }
 }
 
-/// The table of one summary block.
+/// The table of one summary block, after the sentences on its correlations.
 fn block_table(o: &mut String, b: &ProductFigures) {
+    let lead: Vec<String> =
+        [("Subscription success vs volume", &b.sub_vs_volume), ("Sale success vs volume", &b.sale_vs_volume)]
+            .into_iter()
+            .filter_map(|(what, c)| honest_sentence(what, "volume", c))
+            .collect();
+    for l in &lead {
+        let _ = writeln!(o, "- {l}");
+    }
+    if !lead.is_empty() {
+        let _ = writeln!(o);
+    }
     let (s, a) = (&b.subscriptions, &b.sales);
     let _ = writeln!(o, "| figure | subscriptions (buy orders) | sales (sell orders) |");
     let _ = writeln!(o, "|---|---:|---:|");
@@ -56,6 +130,20 @@ fn block_table(o: &mut String, b: &ProductFigures) {
     row("orders closed", count_u(s.closed), count_u(a.closed));
     row("filled whole", count_u(s.filled), count_u(a.filled));
     row("success probability", share_ci(s.success, s.success_ci), share_ci(a.success, a.success_ci));
+    if s.accepted_success.is_some() || a.accepted_success.is_some() {
+        row(
+            "success among accepted orders (rejections on arrival set apart)",
+            share_ci(s.accepted_success, s.accepted_success_ci),
+            share_ci(a.accepted_success, a.accepted_success_ci),
+        );
+    }
+    if s.rejected.is_some() || a.rejected.is_some() {
+        let share = |x: &SideFigures| match (x.rejected, x.rejected_share_of_failures) {
+            (Some(n), Some(f)) => format!("{} ({} of failures)", count(n as f64), pct(Some(f))),
+            (n, _) => count_u(n),
+        };
+        row("rejected on arrival (share of the failures)", share(s), share(a));
+    }
     row("fill ratio (lots filled / lots ordered)", fill(s), fill(a));
     if s.mean_time_to_fill.is_some() || a.mean_time_to_fill.is_some() {
         let secs = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.1} s"));
@@ -63,12 +151,12 @@ fn block_table(o: &mut String, b: &ProductFigures) {
     }
     let (cs, ca) = (&b.sub_vs_volume, &b.sale_vs_volume);
     row(
-        "success vs volume: Pearson r",
+        "success vs volume: Pearson r (windows taken as independent)",
         coefficient(cs.pearson, cs.pearson_ci, cs.pearson_p),
         coefficient(ca.pearson, ca.pearson_ci, ca.pearson_p),
     );
     row(
-        "success vs volume: Spearman ρ",
+        "success vs volume: Spearman ρ (windows taken as independent)",
         coefficient(cs.spearman, cs.spearman_ci, cs.spearman_p),
         coefficient(ca.spearman, ca.spearman_ci, ca.spearman_p),
     );
@@ -153,7 +241,11 @@ pub fn render(ctx: &RunFacts, summary: &SummaryInfo, sections: &[Section], notes
         o,
         "Success probability: the share of customers' orders closing in the run that were filled whole (with its \
          95% Wilson interval when the summary has it). Correlations are over the {} windows in which the side \
-         closed at least one order.\n",
+         closed at least one order. Neighbouring windows are alike, so such a correlation is worth fewer \
+         independent observations than there are windows: each block opens with the figures that account for \
+         this (Bartlett's effective number of windows, a moving-block bootstrap, and the correlation once the \
+         average shape of the trading day is removed); the table's intervals and p-values treat the windows as \
+         independent and are too narrow.\n",
         ctx.window
     );
     let mut blocks: Vec<(&str, &ProductFigures)> = Vec::new();
@@ -226,5 +318,75 @@ mod tests {
         assert!(md.contains("1,234 lots"), "{md}");
         assert!(md.contains("- a note"), "{md}");
         assert!(md.contains("66 windows of 5 minutes over 1 business day, 2026-01-05"), "{md}");
+        // An older summary without the serial-dependence figures: no lead sentence.
+        assert!(!md.contains("**Subscription success vs volume:**"), "{md}");
+    }
+
+    #[test]
+    fn each_block_leads_with_what_the_correlation_is_worth() {
+        let c = Corr {
+            pearson: Some(0.9),
+            windows: Some(330),
+            autocorrelation_lag1: Some((0.88, 0.82)),
+            effective_windows: Some(45.2),
+            adjusted_ci: Some((0.8, 0.95)),
+            adjusted_p: Some(1e-9),
+            bootstrap_ci: Some((0.75, 0.96)),
+            bootstrap_block: Some(12),
+            deseasonalised: Some(0.2),
+            deseasonalised_ci: Some((-0.1, 0.5)),
+            deseasonalised_effective_windows: Some(30.0),
+            ..Corr::default()
+        };
+        let s = honest_sentence("Subscription success vs volume", "volume", &c).unwrap();
+        assert_eq!(
+            s,
+            "**Subscription success vs volume:** r = +0.900 over 330 windows, but the windows are strongly \
+             autocorrelated (lag-1 autocorrelation +0.88 for success, +0.82 for volume; effective n ≈ 45), so the \
+             95% interval is +0.800 to +0.950 (p < 0.0001); the block-bootstrap 95% interval (blocks of 12 windows) \
+             is +0.750 to +0.960; after removing time-of-day means r = +0.200 (95% CI -0.100 to +0.500, effective \
+             n ≈ 30): the link may be no more than the shape of the trading day."
+        );
+        // Nearly independent windows, and an interval that holds zero.
+        let c = Corr {
+            pearson: Some(0.1),
+            windows: Some(100),
+            autocorrelation_lag1: Some((0.05, -0.1)),
+            effective_windows: Some(97.0),
+            adjusted_ci: Some((-0.1, 0.29)),
+            ..Corr::default()
+        };
+        let s = honest_sentence("Sale success vs volume", "volume", &c).unwrap();
+        assert!(s.contains("which are close to independent"), "{s}");
+        assert!(s.ends_with("even the sign of the link is uncertain."), "{s}");
+        assert_eq!(honest_sentence("x", "volume", &Corr { effective_windows: Some(5.0), ..Corr::default() }), None);
+        let ctx = RunFacts {
+            scenario: None,
+            seed: None,
+            version: None,
+            products: vec!["P".into()],
+            windows: 330,
+            days: 5,
+            first_date: None,
+            last_date: None,
+            window: "5-minute".into(),
+            window_length: "5 minutes".into(),
+        };
+        let mut b = ProductFigures { product: "P".into(), ..ProductFigures::default() };
+        b.sub_vs_volume = Corr {
+            pearson: Some(0.5),
+            windows: Some(330),
+            effective_windows: Some(40.0),
+            adjusted_ci: Some((0.2, 0.7)),
+            ..Corr::default()
+        };
+        b.subscriptions.accepted_success = Some(0.5);
+        b.subscriptions.rejected = Some(30);
+        b.subscriptions.rejected_share_of_failures = Some(0.25);
+        let md = render(&ctx, &SummaryInfo { products: vec![b], ..SummaryInfo::default() }, &[], &[]);
+        let lead = md.find("**Subscription success vs volume:**").unwrap();
+        assert!(lead < md.find("| figure |").unwrap(), "the honest figure comes first: {md}");
+        assert!(md.contains("| success among accepted orders (rejections on arrival set apart) | 50.0% |"), "{md}");
+        assert!(md.contains("| 30 (25.0% of failures) |"), "{md}");
     }
 }

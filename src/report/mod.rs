@@ -63,12 +63,13 @@ pub enum ReportError {
     #[error("{}: {}", .0.display(), .1)]
     GarbledSweep(PathBuf, #[source] SweepParseError),
     /// A plot could not be drawn.
-    #[error("cannot draw {file}: {message}")]
+    #[error("cannot draw {file}: {source}")]
     Draw {
         /// The SVG file being drawn.
         file: String,
-        /// The drawing backend's message.
-        message: String,
+        /// What the drawing backend said.
+        #[source]
+        source: plot::DrawError,
     },
     /// A file could not be written.
     #[error("{}: cannot write: {}", .0.display(), .1)]
@@ -235,7 +236,7 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
     let rolling_k = data.manifest.as_ref().and_then(|x| x.rolling_windows);
     let draw_err = |file: &str| {
         let file = file.to_string();
-        move |e: plot::DrawError| ReportError::Draw { file, message: e.0 }
+        move |source: plot::DrawError| ReportError::Draw { file, source }
     };
     let mut notes = Vec::new();
     let bands = ["sub_success_lo", "sub_success_hi", "sale_success_lo", "sale_success_hi"].iter().all(|c| m.has(c));

@@ -36,13 +36,14 @@ const SKY: RGBColor = RGBColor(86, 180, 233);
 pub(super) const DARK: RGBColor = RGBColor(40, 40, 40);
 pub(super) const GREY: RGBColor = RGBColor(150, 150, 150);
 
-/// A drawing failure, as text.
-#[derive(Debug)]
-pub struct DrawError(pub String);
+/// A drawing failure: plotters' error, whose type depends on the backend.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct DrawError(Box<dyn std::error::Error + Send + Sync>);
 
-impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawError {
+impl<E: std::error::Error + Send + Sync + 'static> From<DrawingAreaErrorKind<E>> for DrawError {
     fn from(e: DrawingAreaErrorKind<E>) -> Self {
-        DrawError(e.to_string())
+        DrawError(Box::new(e))
     }
 }
 

@@ -485,6 +485,10 @@ pub enum EventTarget {
     Herding,
     /// The `active_share` of macro-driven groups (`group`, or all of them).
     MacroActiveShare,
+    /// The excess sale intensity of groups with `sale_excitation` (`group`,
+    /// or all of them), in sale wake-ups per second: a rumour that sets off
+    /// a run of sale applications, which then excite more of their own.
+    SalePanic,
 }
 
 impl EventTarget {
@@ -509,6 +513,7 @@ impl EventTarget {
             EventTarget::MinCreditScore => "min_credit_score",
             EventTarget::Herding => "herding",
             EventTarget::MacroActiveShare => "macro_active_share",
+            EventTarget::SalePanic => "sale_panic",
         }
     }
 }
@@ -549,6 +554,10 @@ pub struct AgentGroup {
     pub count: i64,
     /// How the group's members wake up.
     pub arrival: Arrival,
+    /// Sales that excite sales: besides `arrival`, members wake to sell at an
+    /// intensity that every customer's sale application raises (absent: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sale_excitation: Option<SaleExcitation>,
     /// Opening cash of each customer, in currency.
     pub budget: Distribution,
     /// Each customer's credit score at the start, in points (0–1000).
@@ -644,6 +653,22 @@ impl Arrival {
             }
         }
     }
+}
+
+/// `sale_excitation`: a self-exciting stream of sale wake-ups, one side of a
+/// marked Hawkes process (Hawkes 1971; per-side kernels as in Bacry, Mastromatteo
+/// and Muzy, "Hawkes processes in finance", *Market Microstructure and
+/// Liquidity* 1, 2015). Its intensity is the sum over past customer sale
+/// applications of `alpha · e^(−beta·age)`: sales excite sales, buys excite
+/// nothing. It has no baseline; scripted `sale_panic` events add to it.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaleExcitation {
+    /// Jump of the group's sale wake-up intensity at each customer sale
+    /// application, in wake-ups per second.
+    pub alpha: f64,
+    /// Decay rate of the excitation, per second (1/beta is its memory).
+    pub beta: f64,
 }
 
 /// Which law a [`Distribution`] draws from.

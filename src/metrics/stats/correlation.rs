@@ -76,18 +76,19 @@ pub struct CorrStat {
     pub p_value: f64,
 }
 
-/// The interval and p-value of a correlation `r` from `n` pairs, with `se` the
-/// standard error of atanh(r).
-fn corr_stat(r: f64, n: usize, se: f64) -> CorrStat {
+/// The interval and p-value of a correlation `r` from `n` pairs (an effective,
+/// fractional count allowed; [`CorrStat::n`] keeps it rounded down), with `se`
+/// the standard error of atanh(r).
+pub(super) fn corr_stat(r: f64, n: f64, se: f64) -> CorrStat {
     // atanh(±1) = ±∞ and tanh(±∞ ± finite) = ±1: a perfect correlation gets
     // the degenerate interval [r, r].
     let z = r.atanh();
     let (ci_lo, ci_hi) = ((z - Z95 * se).tanh(), (z + Z95 * se).tanh());
-    let df = (n - 2) as f64;
+    let df = n - 2.0;
     // t = r·sqrt(df / (1 − r²)); ∞ for |r| = 1, which gives p = 0.
     let t = r * (df / (1.0 - r * r)).sqrt();
     let p_value = student_t_two_sided_p(t, df).unwrap_or(f64::NAN);
-    CorrStat { r, n, ci_lo, ci_hi, p_value }
+    CorrStat { r, n: n as usize, ci_lo, ci_hi, p_value }
 }
 
 /// Pearson's r with a 95% Fisher-z interval and a two-sided p-value.
@@ -103,7 +104,7 @@ pub fn pearson_stat(x: &[f64], y: &[f64]) -> Option<CorrStat> {
         return None;
     }
     let r = pearson(x, y)?;
-    Some(corr_stat(r, n, 1.0 / ((n - 3) as f64).sqrt()))
+    Some(corr_stat(r, n as f64, 1.0 / ((n - 3) as f64).sqrt()))
 }
 
 /// Spearman's rho (Pearson on average ranks) with a 95% Fisher-z interval and
@@ -120,7 +121,7 @@ pub fn spearman_stat(x: &[f64], y: &[f64]) -> Option<CorrStat> {
         return None;
     }
     let r = spearman(x, y)?;
-    Some(corr_stat(r, n, (1.06 / (n - 3) as f64).sqrt()))
+    Some(corr_stat(r, n as f64, (1.06 / (n - 3) as f64).sqrt()))
 }
 
 /// Cross-correlation of x_t with y_{t+lag}: Pearson's r over the overlapping

@@ -172,6 +172,46 @@ pub fn student_t_cdf(t: f64, df: f64) -> Option<f64> {
     Some(if t >= 0.0 { 1.0 - 0.5 * p } else { 0.5 * p })
 }
 
+/// The quantile of Student's t with `df` > 0 degrees of freedom: the t with
+/// P(T ≤ t) = `p`, found by bisection on [`student_t_cdf`] to within 1e-12
+/// (e.g. `student_t_quantile(0.975, 9.0)` = 2.262157…, the half-width
+/// factor of a 95% t-interval from 10 values). `None` unless 0 < p < 1 and
+/// df > 0 is finite.
+pub fn student_t_quantile(p: f64, df: f64) -> Option<f64> {
+    if !(p > 0.0 && p < 1.0) || df.is_nan() || df <= 0.0 || df.is_infinite() {
+        return None;
+    }
+    if p == 0.5 {
+        return Some(0.0);
+    }
+    // Bracket: widen until the cdf passes p (df = 1 at p = 1e-12 needs ~3e11).
+    let (mut lo, mut hi) = (-1.0f64, 1.0f64);
+    while student_t_cdf(lo, df)? > p {
+        lo *= 2.0;
+        if lo < -1e300 {
+            return None;
+        }
+    }
+    while student_t_cdf(hi, df)? < p {
+        hi *= 2.0;
+        if hi > 1e300 {
+            return None;
+        }
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if student_t_cdf(mid, df)? < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-12 * hi.abs().max(1.0) {
+            break;
+        }
+    }
+    Some(0.5 * (lo + hi))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,5 +297,28 @@ mod tests {
         assert_eq!(student_t_two_sided_p(f64::INFINITY, 5.0), Some(0.0));
         assert_eq!(student_t_two_sided_p(1.0, 0.0), None);
         assert_eq!(student_t_two_sided_p(f64::NAN, 3.0), None);
+    }
+
+    #[test]
+    fn student_t_quantiles_against_tables() {
+        // t_{0.975} for df 1, 2, 5, 9, 10, 30 (tables) and the normal limit.
+        for (df, q) in [
+            (1.0, 12.706_204_736_174_71),
+            (2.0, 4.302_652_729_749_464),
+            (5.0, 2.570_581_835_636_314),
+            (9.0, 2.262_157_162_798_205),
+            (10.0, 2.228_138_851_986_274),
+            (30.0, 2.042_272_456_301_238),
+        ] {
+            let got = student_t_quantile(0.975, df).unwrap();
+            assert!(near(got, q, 1e-9), "df {df}: {got} vs {q}");
+            assert!(near(student_t_quantile(0.025, df).unwrap(), -q, 1e-9));
+        }
+        assert!(near(student_t_quantile(0.975, 1e7).unwrap(), Z95, 1e-6));
+        assert_eq!(student_t_quantile(0.5, 3.0), Some(0.0));
+        assert_eq!(student_t_quantile(0.0, 3.0), None);
+        assert_eq!(student_t_quantile(1.0, 3.0), None);
+        assert_eq!(student_t_quantile(0.9, 0.0), None);
+        assert_eq!(student_t_quantile(f64::NAN, 3.0), None);
     }
 }

@@ -57,7 +57,7 @@ fn extremes(kind: ValueKind, label: &str, groups: &[ValueGroup], s: usize) -> Op
 pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
     let draw_err = |file: &str| {
         let file = file.to_string();
-        move |e: DrawError| ReportError::Draw { file, message: e.0 }
+        move |source: DrawError| ReportError::Draw { file, source }
     };
     let mut notes = Vec::new();
     let ok = data.rows.iter().filter(|r| r.ok).count();

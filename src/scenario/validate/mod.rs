@@ -154,6 +154,7 @@ pub fn validate(s: &Scenario, catalog: &dyn FamilyCatalog) -> Check {
     if total > 50_000_000 {
         return bad("agents", format!("{total} agents in all"), "at most 50,000,000 agents in all groups together");
     }
+    sale_branching(s)?;
     for (i, g) in s.agents.iter().enumerate() {
         opening_position(&format!("agents[{i}]"), g, &s.products, &lot_tops)?;
     }
@@ -362,114 +363,6 @@ fn credit(c: &Credit) -> Check {
     Ok(())
 }
 
-fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn FamilyCatalog) -> Check {
-    let f = |name: &str| format!("{at}.{name}");
-    let days = s.simulation.days;
-    if i64::from(e.at.day) > days {
-        return out_of_range(
-            f("at"),
-            format!("day {} is after the run's last day ({days})", e.at.day),
-            format!("a day from 1 to {days}"),
-        );
-    }
-    if i64::from(e.at.day) == days && e.at.time >= s.simulation.close {
-        return out_of_range(
-            f("at"),
-            format!(
-                "{} is at or after the last session's close ({}): the change would never apply",
-                e.at, s.simulation.close
-            ),
-            format!("a moment before day {days} {}", s.simulation.close),
-        );
-    }
-    let (v, how) = match (e.change, e.value) {
-        (Some(c), None) => (c, "change"),
-        (None, Some(v)) => (v, "value"),
-        (Some(_), Some(_)) => {
-            return bad(f("value"), "both `change` and `value` are given", "either `change` (added) or `value` (set)");
-        }
-        (None, None) => {
-            return bad(at, "neither `change` nor `value` is given", "either `change` (added) or `value` (set)");
-        }
-    };
-    let target = e.target;
-    let (lo, hi, accepted) = match (target, how) {
-        (EventTarget::LoanRate | EventTarget::DepositRate, "value") => (-0.05, 1.0, RATE_ACCEPTED),
-        (EventTarget::LoanRate | EventTarget::DepositRate, _) => {
-            (-1.0, 1.0, "a change of the annual rate from -1 to 1 (0.005 = +50 bp)")
-        }
-        (EventTarget::PriceLevel, "value") => (1e-9, 1e9, "a price level above 0"),
-        (EventTarget::PriceLevel, _) => (-1e9, 1e9, "a change of the price level"),
-        (EventTarget::Shock, _) => (-100.0, 100.0, "a shock from -100 to 100"),
-        (EventTarget::MinCreditScore, "value") => (0.0, 1000.0, "a score from 0 to 1000"),
-        (EventTarget::MinCreditScore, _) => (-1000.0, 1000.0, "a change of score from -1000 to 1000"),
-        (EventTarget::Herding, "value") => (0.0, 1000.0, "a recruitment rate per hour from 0 to 1000"),
-        (EventTarget::Herding, _) => (-1000.0, 1000.0, "a change of the recruitment rate per hour"),
-        (EventTarget::MacroActiveShare, "value") => (0.0, 1.0, "a share from 0 to 1"),
-        (EventTarget::MacroActiveShare, _) => (-1.0, 1.0, "a change of the share from -1 to 1"),
-    };
-    in_range(&f(how), v, lo, hi, accepted)?;
-    match (&e.product, target) {
-        (Some(id), EventTarget::MinCreditScore) if !s.products.iter().any(|p| &p.id == id) => {
-            let known: Vec<&str> = s.products.iter().map(|p| p.id.as_str()).collect();
-            return bad(f("product"), format!("no product `{id}`"), format!("one of: {}", known.join(", ")));
-        }
-        (Some(_), EventTarget::MinCreditScore) => {}
-        (Some(_), _) => {
-            return bad(
-                f("product"),
-                format!("`product` does not apply to target `{}`", target.name()),
-                "`product` only with target = \"min_credit_score\"",
-            );
-        }
-        _ => {}
-    }
-    // A group target changes a live parameter of the groups whose family has it.
-    let param = target.group_param();
-    let has = |grp: &AgentGroup, name: &str| catalog.live_params(&grp.family).contains(&name);
-    match (e.group, param) {
-        (Some(g), Some(name)) => {
-            let found = usize::try_from(g).ok().and_then(|g| s.agents.get(g));
-            if found.is_none_or(|grp| !has(grp, name)) {
-                let fitting: Vec<String> =
-                    s.agents.iter().enumerate().filter(|(_, grp)| has(grp, name)).map(|(i, _)| i.to_string()).collect();
-                let what = match found {
-                    Some(grp) => format!("agents[{g}] is a {} group, which has no live `{name}`", grp.family),
-                    None => {
-                        format!("there is no agents[{g}]: the scenario has {} groups, numbered from 0", s.agents.len())
-                    }
-                };
-                return bad(
-                    f("group"),
-                    what,
-                    format!(
-                        "the index of a group with a live `{name}`: {}",
-                        if fitting.is_empty() { "there is none".to_string() } else { fitting.join(", ") }
-                    ),
-                );
-            }
-        }
-        (None, Some(name)) => {
-            if !s.agents.iter().any(|grp| has(grp, name)) {
-                return bad(
-                    f("target"),
-                    format!("no group with a live `{name}` for target `{}`", target.name()),
-                    format!("a scenario with a group whose family has a live `{name}`"),
-                );
-            }
-        }
-        (Some(_), None) => {
-            return bad(
-                f("group"),
-                format!("`group` does not apply to target `{}`", target.name()),
-                "`group` only with target = \"herding\" or \"macro_active_share\"",
-            );
-        }
-        (None, None) => {}
-    }
-    Ok(())
-}
-
 fn simulation(sim: &Simulation) -> Check {
     let name_ok = !sim.name.is_empty()
         && sim.name.len() <= 64
@@ -604,274 +497,6 @@ fn product(at: &str, p: &Product) -> Check {
     )
 }
 
-/// Most cash, in micros, that one amount may come to: a lot's value, an
-/// order's cost (`max_order_lots` lots) or a trade's value. 1e12 currency
-/// units, a ninth of what an `i64` of micros holds (about 9.2e12 units), so
-/// an amount added to any balance below 8.2e12 units cannot overflow it.
-const MAX_AMOUNT_MICROS: i128 = 1_000_000_000_000_000_000;
-/// Most cash, in micros, that one customer may open with: its budget's cap
-/// plus the value of its initial lots' cap at the most a lot can cost, over
-/// the products its group trades. 4e12 currency units, under half an `i64`.
-const MAX_OPENING_MICROS: i128 = 4_000_000_000_000_000_000;
-
-/// Calendar days from the start date to the run's last business day, by the
-/// calendar's rule (weekends and listed holidays do not trade). The NAV
-/// accrues over calendar days, so it is at its highest or lowest there.
-fn last_business_day_elapsed(sim: &Simulation) -> i64 {
-    let (mut date, mut left, mut last) = (sim.start_date, sim.days, sim.start_date);
-    while left > 0 {
-        if !date.is_weekend() && !sim.holidays.contains(&date) {
-            last = date;
-            left -= 1;
-        }
-        date = date.add_days(1);
-    }
-    last.days_since_epoch() - sim.start_date.days_since_epoch()
-}
-
-/// Micros as currency units, exact, with thousands grouped: `1,020,000.5`.
-fn currency(micros: i128) -> String {
-    let (units, frac) = (micros.abs() / 1_000_000, micros.abs() % 1_000_000);
-    let digits = units.to_string();
-    let mut out = String::from(if micros < 0 { "-" } else { "" });
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if frac > 0 {
-        out.push_str(format!(".{frac:06}").trim_end_matches('0'));
-    }
-    out
-}
-
-/// A whole number with thousands grouped: `1,000,000`.
-fn grouped(n: i128) -> String {
-    currency(n * 1_000_000)
-}
-
-/// Checks a product over the whole run, once its own fields are valid: its
-/// price band holds a tick on every day, and no amount of cash it can give
-/// rise to passes [`MAX_AMOUNT_MICROS`]. Returns the most a lot can cost, in
-/// micros: the top of the band at the highest NAV of the run, which also
-/// bounds the primary supply's price and what a redemption pays for a lot.
-///
-/// `last_day` is the calendar days from the start to the last business day.
-/// The NAV, band and tick arithmetic is the engine's (`ProductSpec::new`).
-fn product_over_run(at: &str, p: &Product, last_day: i64) -> Result<i128, Invalid> {
-    let f = |name: &str| format!("{at}.{name}");
-    let nav0 = (p.nav / p.tick_size).round();
-    let accrued = 1.0 + p.annual_yield * last_day as f64 / 365.0;
-    let nav_low = nav0 * accrued.min(1.0);
-    if nav_low * p.price_band < 1.0 {
-        let nav = nav_low * p.tick_size;
-        let falls = if nav > 0.0 { format!("falls to {nav:.6}") } else { format!("falls to {nav:.6}, not above 0,") };
-        return Err(other(
-            f("annual_yield"),
-            format!(
-                "at a yield of {} the NAV {falls} by the last day ({last_day} calendar days on), where a band of {} holds no tick of {}",
-                p.annual_yield, p.price_band, p.tick_size
-            ),
-            "a band at least one tick wide on every day (NAV × price_band at least tick_size on the last day): a smaller negative yield, fewer days or a wider band".into(),
-        ));
-    }
-    let nav_high = nav0 * accrued.max(1.0);
-    // The band top, as the engine rounds it, or the supply price (NAV rounded
-    // up) if that were above it; a redemption pays at most NAV a unit.
-    let top_ticks = ((nav_high * (1.0 + p.price_band)) + 1e-9).floor().max((nav_high - 1e-9).ceil());
-    let tick_micros = (p.tick_size * MICROS_PER_UNIT).round() as i128;
-    let unit_top = top_ticks as i128 * tick_micros;
-    let lot_top = unit_top * i128::from(p.lot_size);
-    let where_top = "at the top of the price band at the highest NAV of the run";
-    if lot_top > MAX_AMOUNT_MICROS {
-        return Err(other(
-            f("lot_size"),
-            format!(
-                "a lot of {} units could cost up to {} currency units ({} a unit {where_top}), above the {} that one amount of cash may reach",
-                grouped(i128::from(p.lot_size)),
-                currency(lot_top),
-                currency(unit_top),
-                currency(MAX_AMOUNT_MICROS)
-            ),
-            format!(
-                "a lot_size of at most {} for this product (a lot worth at most {} currency units {where_top})",
-                grouped(MAX_AMOUNT_MICROS / unit_top),
-                currency(MAX_AMOUNT_MICROS)
-            ),
-        ));
-    }
-    let order_top = lot_top * i128::from(p.max_order_lots);
-    if order_top > MAX_AMOUNT_MICROS {
-        return Err(other(
-            f("max_order_lots"),
-            format!(
-                "an order of {} lots could cost up to {} currency units ({} a lot {where_top}), above the {} that one amount of cash may reach",
-                grouped(i128::from(p.max_order_lots)),
-                currency(order_top),
-                currency(lot_top),
-                currency(MAX_AMOUNT_MICROS)
-            ),
-            format!(
-                "at most {} lots for this product (max_order_lots × the most a lot can cost at most {} currency units), or a smaller lot",
-                grouped(MAX_AMOUNT_MICROS / lot_top),
-                currency(MAX_AMOUNT_MICROS)
-            ),
-        ));
-    }
-    Ok(lot_top)
-}
-
-/// The most a draw of `d` can be once clipped to `lo`..=`hi` (as
-/// `agents::draw` clips it): normal and lognormal draws reach `hi`.
-fn draw_cap(d: &Distribution, lo: f64, hi: f64) -> f64 {
-    let top = match d.dist {
-        DistKind::Fixed => d.value.unwrap_or(lo),
-        DistKind::Uniform => d.max.unwrap_or(lo),
-        DistKind::Normal | DistKind::Lognormal => hi,
-    };
-    top.clamp(lo, hi)
-}
-
-/// Checks that a customer of group `g` cannot open with more than
-/// [`MAX_OPENING_MICROS`]: its budget's cap plus its initial lots' cap (drawn
-/// for each product it trades) at the most a lot can cost (`lot_tops`, per
-/// product, from [`product_over_run`]).
-fn opening_position(at: &str, g: &AgentGroup, products: &[Product], lot_tops: &[i128]) -> Check {
-    let lots = draw_cap(&g.initial_lots, 0.0, MAX_INITIAL_LOTS).round() as i128;
-    if lots == 0 {
-        return Ok(());
-    }
-    let budget = (draw_cap(&g.budget, 0.0, MAX_BUDGET) * MICROS_PER_UNIT).round() as i128;
-    let traded = |p: &Product| g.products.as_ref().is_none_or(|list| list.contains(&p.id));
-    let (mut held, mut each) = (0i128, Vec::new());
-    for (p, &top) in products.iter().zip(lot_tops).filter(|(p, _)| traded(p)) {
-        held += lots * top;
-        each.push(format!("{} a lot of {}", currency(top), p.id));
-    }
-    if budget + held <= MAX_OPENING_MICROS {
-        return Ok(());
-    }
-    let unbounded = matches!(g.initial_lots.dist, DistKind::Normal | DistKind::Lognormal);
-    bad(
-        format!("{at}.initial_lots"),
-        format!(
-            "a customer may open with up to {} lots of each product it trades, worth up to {} currency units ({}), and a budget of up to {}: above the {} one account may start with",
-            grouped(lots),
-            currency(held),
-            each.join(", "),
-            currency(budget),
-            currency(MAX_OPENING_MICROS)
-        ),
-        format!(
-            "initial lots and a budget that come to at most {} currency units a customer (each lot at the top of the price band at the highest NAV of the run): a smaller initial_lots{} or a smaller lot",
-            currency(MAX_OPENING_MICROS),
-            if unbounded {
-                format!(
-                    " (a {} draw is capped only at {})",
-                    dist_name(g.initial_lots.dist),
-                    grouped(MAX_INITIAL_LOTS as i128)
-                )
-            } else {
-                String::new()
-            }
-        ),
-    )
-}
-
-/// A distribution's name as a scenario spells it.
-fn dist_name(d: DistKind) -> &'static str {
-    match d {
-        DistKind::Fixed => "fixed",
-        DistKind::Uniform => "uniform",
-        DistKind::Normal => "normal",
-        DistKind::Lognormal => "lognormal",
-    }
-}
-
-fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>, catalog: &dyn FamilyCatalog) -> Check {
-    let f = |name: &str| format!("{at}.{name}");
-    int_range(&f("count"), g.count, 1, 50_000_000, "a whole number of agents from 1 to 50000000")?;
-    arrival(&f("arrival"), &g.arrival)?;
-    distribution(&f("budget"), &g.budget, 0.0, MAX_BUDGET, "a budget in currency units from 0 to 100000000000")?;
-    distribution(&f("credit_score"), &g.credit_score, 0.0, 1000.0, "a credit score from 0 to 1000")?;
-    distribution(&f("initial_lots"), &g.initial_lots, 0.0, MAX_INITIAL_LOTS, "a number of lots from 0 to 100000000")?;
-    distribution(&f("income_band"), &g.income_band, 1.0, 5.0, "an income band from 1 (lowest) to 5")?;
-    distribution(&f("tenure_days"), &g.tenure_days, 0.0, 36_500.0, "days with the platform from 0 to 36500")?;
-    if let Some(list) = &g.products {
-        if list.is_empty() {
-            return bad(
-                f("products"),
-                "an empty product list",
-                "product ids from the [[product]] tables, or leave the field out for all",
-            );
-        }
-        for (i, id) in list.iter().enumerate() {
-            if !products.contains(id.as_str()) {
-                let mut known: Vec<&str> = products.iter().copied().collect();
-                known.sort_unstable();
-                return bad(
-                    format!("{at}.products[{i}]"),
-                    format!("no product `{id}`"),
-                    format!("one of: {}", known.join(", ")),
-                );
-            }
-        }
-    }
-    catalog.check_family(&g.family).map_err(|e| Invalid { field: f("family"), ..e })?;
-    catalog.check_params(&g.family, &g.params).map_err(|e| Invalid { field: format!("{at}.params.{}", e.field), ..e })
-}
-
-fn arrival(at: &str, a: &Arrival) -> Check {
-    let f = |name: &str| format!("{at}.{name}");
-    let fields =
-        [("rate", a.rate.is_some()), ("mu", a.mu.is_some()), ("alpha", a.alpha.is_some()), ("beta", a.beta.is_some())];
-    match a.process {
-        ArrivalProcess::Poisson => {
-            let accepted = "process = \"poisson\" with rate (wake-ups per agent per hour)";
-            needs_exactly(at, ("process", "poisson"), &fields, &["rate"], accepted)?;
-            in_range(
-                &f("rate"),
-                a.rate.unwrap_or(0.0),
-                1e-6,
-                360_000.0,
-                "wake-ups per agent per hour, above 0 and at most 360000",
-            )
-        }
-        ArrivalProcess::Hawkes => {
-            let accepted = "process = \"hawkes\" with mu (baseline wake-ups per agent per hour), alpha and beta (per second, alpha/beta < 1)";
-            needs_exactly(at, ("process", "hawkes"), &fields, &["mu", "alpha", "beta"], accepted)?;
-            in_range(
-                &f("mu"),
-                a.mu.unwrap_or(0.0),
-                1e-6,
-                360_000.0,
-                "baseline wake-ups per agent per hour, above 0 and at most 360000",
-            )?;
-            in_range(
-                &f("beta"),
-                a.beta.unwrap_or(0.0),
-                1e-6,
-                1e6,
-                "a decay rate per second above 0, e.g. 0.05 (a 20 s memory)",
-            )?;
-            in_range(&f("alpha"), a.alpha.unwrap_or(0.0), 0.0, 1e6, "a jump per second of at least 0")?;
-            let (alpha, beta) = (a.alpha.unwrap_or(0.0), a.beta.unwrap_or(1.0));
-            if alpha / beta >= 1.0 {
-                return bad(
-                    f("alpha"),
-                    format!(
-                        "the branching ratio alpha/beta = {:.3} is not below 1: the process would explode",
-                        alpha / beta
-                    ),
-                    "alpha < beta (a branching ratio alpha/beta below 1, e.g. alpha = 0.04 with beta = 0.05)",
-                );
-            }
-            Ok(())
-        }
-    }
-}
-
 /// Most (window, product) rows a run may produce.
 pub const MAX_METRIC_CELLS: i64 = 10_000_000;
 /// Largest budget (currency units): cash in micros stays far inside an i64.
@@ -879,82 +504,27 @@ pub const MAX_BUDGET: f64 = 1e11;
 /// Largest opening holding (lots): holdings stay far inside a u32.
 pub const MAX_INITIAL_LOTS: f64 = 1e8;
 
-/// Checks a distribution's fields; `lo`..=`hi` bounds its fixed values and
-/// parameters (random draws are clipped to the same range).
-fn distribution(at: &str, d: &Distribution, lo: f64, hi: f64, meaning: &str) -> Check {
-    let f = |name: &str| format!("{at}.{name}");
-    let fields = [
-        ("value", d.value),
-        ("min", d.min),
-        ("max", d.max),
-        ("mean", d.mean),
-        ("sd", d.sd),
-        ("median", d.median),
-        ("sigma", d.sigma),
-    ];
-    let (needs, accepted): (&[&str], &str) = match d.dist {
-        DistKind::Fixed => (&["value"], "dist = \"fixed\" with value"),
-        DistKind::Uniform => (&["min", "max"], "dist = \"uniform\" with min and max"),
-        DistKind::Normal => {
-            (&["mean", "sd"], "dist = \"normal\" with mean and sd (draws below the lower bound are clipped)")
-        }
-        DistKind::Lognormal => (&["median", "sigma"], "dist = \"lognormal\" with median and sigma (of the log)"),
-    };
-    for (name, v) in fields {
-        match (needs.contains(&name), v) {
-            (true, None) => return bad(at, format!("missing `{name}`"), format!("{accepted}; {meaning}")),
-            (false, Some(_)) => {
-                return bad(
-                    f(name),
-                    format!("`{name}` does not apply to this distribution"),
-                    format!("{accepted}; {meaning}"),
-                );
-            }
-            (true, Some(x)) if !x.is_finite() => {
-                return out_of_range(f(name), format!("{x} is not a finite number"), meaning.to_string());
-            }
-            _ => {}
-        }
-    }
-    for (name, v) in [("value", d.value), ("min", d.min), ("max", d.max), ("mean", d.mean), ("median", d.median)] {
-        if let Some(x) = v
-            && (x < lo || x > hi)
-        {
-            return out_of_range(f(name), format!("{x} is out of range"), meaning.to_string());
-        }
-    }
-    let v = |x: Option<f64>| x.unwrap_or(0.0);
-    match d.dist {
-        DistKind::Uniform if v(d.max) < v(d.min) => {
-            bad(f("max"), format!("max {} is below min {}", v(d.max), v(d.min)), "max at least min".to_string())
-        }
-        DistKind::Normal if v(d.sd) < 0.0 => {
-            out_of_range(f("sd"), format!("{} is negative", v(d.sd)), "a standard deviation of at least 0".to_string())
-        }
-        DistKind::Lognormal if v(d.median) <= 0.0 => {
-            out_of_range(f("median"), format!("{} is not positive", v(d.median)), "a median above 0".to_string())
-        }
-        DistKind::Lognormal if !(0.0..=5.0).contains(&v(d.sigma)) => out_of_range(
-            f("sigma"),
-            format!("{} is out of range", v(d.sigma)),
-            "a log standard deviation from 0 to 5".to_string(),
-        ),
-        _ => Ok(()),
-    }
-}
-
 /// Longest price history (windows) an agent may look back over.
 pub const MAX_LOOKBACK: i64 = 64;
 
+mod agents;
+mod events;
+mod money;
+
+use agents::{group, sale_branching};
+use events::event;
+use money::{last_business_day_elapsed, opening_position, product_over_run};
+
 #[cfg(test)]
 mod tests {
+    use super::money::{MAX_AMOUNT_MICROS, currency};
     use super::*;
 
     /// The kind is set where the rule is, not read back from the words.
     #[test]
     fn rules_say_their_kind() {
         let registry = crate::agents::Registry::builtin();
-        let text = include_str!("../../scenarios/baseline.toml");
+        let text = include_str!("../../../scenarios/baseline.toml");
         let base = super::super::parse(std::path::Path::new("baseline.toml"), text, &registry).unwrap();
         let kind = |change: &dyn Fn(&mut Scenario)| {
             let mut s = base.clone();
@@ -988,7 +558,7 @@ mod tests {
         use crate::calendar::Calendar;
         use crate::product::ProductSpec;
         let registry = crate::agents::Registry::builtin();
-        let text = include_str!("../../scenarios/baseline.toml");
+        let text = include_str!("../../../scenarios/baseline.toml");
         let base = super::super::parse(std::path::Path::new("baseline.toml"), text, &registry).unwrap();
         let cases = [
             (5, 0.025, 1.0, 0.0001, 100, vec![]),
@@ -1030,7 +600,7 @@ mod tests {
     #[test]
     fn a_band_that_loses_its_last_tick_as_the_nav_falls_is_refused() {
         let registry = crate::agents::Registry::builtin();
-        let text = include_str!("../../scenarios/baseline.toml");
+        let text = include_str!("../../../scenarios/baseline.toml");
         let mut s = super::super::parse(std::path::Path::new("baseline.toml"), text, &registry).unwrap();
         s.simulation.window = super::super::Duration::parse("330m").unwrap();
         (s.simulation.days, s.products[0].annual_yield) = (1000, -0.5);

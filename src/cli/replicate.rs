@@ -1,0 +1,187 @@
+//! `tplus run FILE --replications N [--control]` and `tplus compare`:
+//! argument handling and the human-facing text; the work is in
+//! `crate::replicate`.
+//!
+//! Exit status: 0 success; 1 a run or a file failed; 2 bad input (a bad
+//! scenario, too few replications, `--control` without events, a non-empty
+//! `--out`, directories that are not replications or do not pair).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::agents::Registry;
+use crate::replicate::{self, Comparison, Options, Report, stats::Paired};
+use crate::results;
+
+/// Replications asked for with `--control` alone.
+pub const DEFAULT_REPLICATIONS: u32 = 10;
+
+/// What `tplus run` was given, for replications.
+pub struct RunArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Replications (None: [`DEFAULT_REPLICATIONS`], with `--control`).
+    pub replications: Option<u32>,
+    /// Also run the control and compare.
+    pub control: bool,
+    /// The first seed instead of the scenario's.
+    pub seed: Option<u64>,
+    /// The output directory.
+    pub out: Option<PathBuf>,
+    /// Runs at once.
+    pub threads: usize,
+    /// Also write each run's operation log.
+    pub log: bool,
+    /// Print only the output directory.
+    pub quiet: bool,
+}
+
+/// `tplus run FILE --replications N [--control]`.
+pub fn run(args: RunArgs) -> ExitCode {
+    let scenario = match super::load(&args.scenario) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let replications = args.replications.unwrap_or(DEFAULT_REPLICATIONS);
+    let seed = args.seed.unwrap_or(scenario.simulation.seed);
+    let out = args.out.unwrap_or_else(|| {
+        let base = results::new_run_dir(Path::new("results"), &scenario.simulation.name, seed);
+        let suffix = if args.control { "control" } else { "replications" };
+        let mut dir = base.with_file_name(format!("{}-x{replications}-{suffix}", base.display_name()));
+        let mut n = 2;
+        while dir.exists() {
+            dir = base.with_file_name(format!("{}-x{replications}-{suffix}-{n}", base.display_name()));
+            n += 1;
+        }
+        dir
+    });
+    let opts = Options {
+        replications,
+        seed: args.seed,
+        threads: args.threads,
+        control: args.control,
+        log: args.log,
+        out,
+        scenario_file: args.scenario.clone(),
+        registry: Registry::builtin(),
+    };
+    match replicate::replicate(&scenario, &opts) {
+        Ok(report) => {
+            if args.quiet {
+                println!("{}", report.dir.display());
+            } else {
+                print!("{}", summary_text(&scenario.simulation.name, &report, args.threads));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_status())
+        }
+    }
+}
+
+/// `tplus compare CONTROL_DIR TREATMENT_DIR --out DIR`.
+#[derive(clap::Args, Debug)]
+pub struct CompareArgs {
+    /// The control's replications directory (`tplus run FILE --replications N`).
+    pub control: PathBuf,
+    /// The treatment's replications directory, same seeds and calendar.
+    pub treatment: PathBuf,
+    /// Directory for the comparison (must not exist, or be empty).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print only the output directory.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `tplus compare`.
+pub fn compare(args: CompareArgs) -> ExitCode {
+    match replicate::compare(&args.control, &args.treatment, &args.out) {
+        Ok(cmp) => {
+            if args.quiet {
+                println!("{}", args.out.display());
+            } else {
+                let mut t = comparison_text(&cmp);
+                let _ = writeln!(t, "  comparison in {}", args.out.display());
+                print!("{t}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_status())
+        }
+    }
+}
+
+/// The file name of a path as text.
+trait DisplayName {
+    fn display_name(&self) -> String;
+}
+
+impl DisplayName for PathBuf {
+    fn display_name(&self) -> String {
+        self.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    }
+}
+
+fn summary_text(name: &str, r: &Report, threads: usize) -> String {
+    let mut t = String::new();
+    let (a, b) = (r.seeds.first().copied().unwrap_or(0), r.seeds.last().copied().unwrap_or(0));
+    let _ = writeln!(
+        t,
+        "tplus {} — `{name}`, {} replications (seeds {a}–{b}){}, {} runs on {threads} thread(s) in {:.2} s",
+        env!("CARGO_PKG_VERSION"),
+        r.seeds.len(),
+        if r.comparison.is_some() { " and their control" } else { "" },
+        r.runs,
+        r.wall_seconds
+    );
+    if let Some(cmp) = &r.comparison {
+        t.push_str(&comparison_text(cmp));
+    }
+    let _ = writeln!(t, "  results in {}", r.dir.display());
+    t
+}
+
+fn line(t: &mut String, label: &str, p: Option<&Paired>) {
+    let Some(p) = p else { return };
+    let f = replicate::sig;
+    let _ = writeln!(
+        t,
+        "    {label:<28} control {} treatment {} diff {} (95% {} to {}), {}, d_z {}, {} up / {} down",
+        f(p.control_mean),
+        f(p.treatment_mean),
+        f(p.diff.mean),
+        f(p.diff.lo95),
+        f(p.diff.hi95),
+        p.relative.map_or("n/a".into(), |r| format!("{:+.1}%", r * 100.0)),
+        p.effect_size_dz.map_or("n/a".into(), |d| format!("{d:+.2}")),
+        p.seeds_up,
+        p.seeds_down
+    );
+}
+
+fn comparison_text(cmp: &Comparison) -> String {
+    let mut t = String::new();
+    if let Some(ch) = &cmp.change {
+        let _ = writeln!(
+            t,
+            "  after the change ({} at {}), treatment − control over {} seeds:",
+            ch.target,
+            ch.at,
+            cmp.seeds.len()
+        );
+        for f in ["volume", "sub_success", "sale_success", "buy_orders", "sell_orders"] {
+            line(&mut t, f, cmp.figure("after_change", f));
+        }
+    }
+    let _ = writeln!(t, "  whole run:");
+    for f in ["volume", "sub_success", "sale_success"] {
+        line(&mut t, f, cmp.figure("run", f));
+    }
+    t
+}

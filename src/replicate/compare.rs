@@ -1,0 +1,391 @@
+//! The paired comparison of a treatment with its control, run by run with
+//! the same seeds: per headline figure (over the whole run, and summed from
+//! the change's window on) and per window, the mean difference with its 95%
+//! paired t-interval over seeds, Cohen's d_z and the seeds that moved each
+//! way. Written as `comparison.csv`, `comparison_windows.csv`,
+//! `comparison.json`, `comparison.md` and (with plots) `comparison.svg`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::dir::{Change, ReplicationDir, figure_names};
+use super::stats::{Paired, paired};
+use super::windows::{self, FIGURES, Window};
+use super::{Error, io, json_text, num, write_file};
+use crate::columns::{comparison, comparison_windows};
+
+/// One compared figure.
+#[derive(Clone, Debug)]
+pub struct FigureRow {
+    /// `run` or `after_change`.
+    pub scope: &'static str,
+    /// The figure's name.
+    pub figure: String,
+    /// The paired statistics.
+    pub paired: Paired,
+}
+
+/// One (window, figure) compared.
+#[derive(Clone, Debug)]
+pub struct WindowRow {
+    /// Global window index.
+    pub window: usize,
+    /// Business day, from 0.
+    pub day: u64,
+    /// Window start, seconds since 00:00 of the start date.
+    pub t_start: f64,
+    /// Index into the per-window figures (`sub_success`, `sale_success`,
+    /// `volume`, `buy_orders`, `sell_orders`).
+    pub figure: usize,
+    /// The paired statistics.
+    pub paired: Paired,
+}
+
+/// A finished comparison.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// The scenarios' names (control, treatment).
+    pub scenarios: (String, String),
+    /// The seeds paired, in the treatment's order.
+    pub seeds: Vec<u64>,
+    /// The change marked: the treatment's first scripted event (else the control's).
+    pub change: Option<Change>,
+    /// Per figure, `after_change` rows first.
+    pub figures: Vec<FigureRow>,
+    /// Per window and figure.
+    pub windows: Vec<WindowRow>,
+}
+
+impl Comparison {
+    /// The row of `figure` in `scope`, if compared.
+    pub fn figure(&self, scope: &str, figure: &str) -> Option<&Paired> {
+        self.figures.iter().find(|r| r.scope == scope && r.figure == figure).map(|r| &r.paired)
+    }
+}
+
+/// `tplus compare`: pairs two replication directories by seed and writes the
+/// comparison into `out` (which must not exist, or be empty), through a
+/// temporary directory beside it.
+pub fn compare(control: &Path, treatment: &Path, out: &Path) -> Result<Comparison, Error> {
+    if out.is_file() || out.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+        return Err(Error::OutNotEmpty(out.to_path_buf()));
+    }
+    let name = out.file_name().map_or_else(|| "comparison".into(), |n| n.to_string_lossy().into_owned());
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(io("create", &tmp))?;
+    let labels = (control.display().to_string(), treatment.display().to_string());
+    let result = compare_labelled(control, treatment, &tmp, labels);
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return result;
+    }
+    if out.is_dir() {
+        std::fs::remove_dir(out).map_err(io("replace the empty directory", out))?;
+    }
+    std::fs::rename(&tmp, out).map_err(io("rename the finished directory to", out))?;
+    result
+}
+
+/// Writes the comparison of `control` with `treatment` into `out` (an
+/// existing directory, which may be the treatment's own), naming them
+/// `control` and `.` in the files, as `tplus run --control` lays them out.
+pub fn compare_into(control: &Path, treatment: &Path, out: &Path) -> Result<Comparison, Error> {
+    compare_labelled(control, treatment, out, ("control".into(), ".".into()))
+}
+
+fn compare_labelled(
+    control: &Path,
+    treatment: &Path,
+    out: &Path,
+    labels: (String, String),
+) -> Result<Comparison, Error> {
+    let c = ReplicationDir::read(control)?;
+    let t = ReplicationDir::read(treatment)?;
+    let unpaired = |why: String| Error::Unpaired { control: control.into(), treatment: treatment.into(), why };
+    let mut cs = c.seeds.clone();
+    let mut ts = t.seeds.clone();
+    cs.sort_unstable();
+    ts.sort_unstable();
+    if cs != ts {
+        let only = |a: &[u64], b: &[u64]| a.iter().filter(|s| !b.contains(s)).map(u64::to_string).collect::<Vec<_>>();
+        return Err(unpaired(format!(
+            "their seeds differ (only in the control: [{}]; only in the treatment: [{}]); run both with the same --seed and --replications",
+            only(&cs, &ts).join(", "),
+            only(&ts, &cs).join(", ")
+        )));
+    }
+    if c.pairing != t.pairing {
+        return Err(unpaired(format!(
+            "their scenarios do not share {}, so their windows do not pair",
+            first_difference(&c.pairing, &t.pairing)
+        )));
+    }
+    let change = t.change.clone().or_else(|| c.change.clone());
+    let seeds = t.seeds.clone();
+    let mut figures = Vec::new();
+    // The windows of each run, by seed (treatment order).
+    let mut runs: Vec<(Vec<Window>, Vec<Window>)> = Vec::with_capacity(seeds.len());
+    for &s in &seeds {
+        let (cw, tw) = (windows::read(&c.run_dir(s))?, windows::read(&t.run_dir(s))?);
+        if cw.len() != tw.len() {
+            return Err(unpaired(format!("seed {s}: {} windows against {}", cw.len(), tw.len())));
+        }
+        runs.push((cw, tw));
+    }
+    if let Some(ch) = &change {
+        for (i, (name, _)) in FIGURES.iter().enumerate() {
+            let pairs: Vec<_> = runs
+                .iter()
+                .map(|(cw, tw)| (windows::after(cw, ch.window).figure(i), windows::after(tw, ch.window).figure(i)))
+                .collect();
+            figures.push(FigureRow { scope: "after_change", figure: name.to_string(), paired: paired(&pairs) });
+        }
+    }
+    for name in figure_names() {
+        let values = |d: &ReplicationDir| -> Vec<Option<f64>> {
+            let pos = |s: u64| d.seeds.iter().position(|x| *x == s);
+            seeds.iter().map(|&s| pos(s).and_then(|i| d.figures.get(name)?.get(i).copied().flatten())).collect()
+        };
+        let pairs: Vec<_> = values(&c).into_iter().zip(values(&t)).collect();
+        figures.push(FigureRow { scope: "run", figure: name.to_string(), paired: paired(&pairs) });
+    }
+    let n_windows = runs.first().map_or(0, |r| r.1.len());
+    let mut window_rows = Vec::with_capacity(n_windows * FIGURES.len());
+    for w in 0..n_windows {
+        let (day, t_start) = runs.first().map_or((0, 0.0), |r| (r.1[w].day, r.1[w].t_start));
+        for i in 0..FIGURES.len() {
+            let pairs: Vec<_> = runs.iter().map(|(cw, tw)| (cw[w].figure(i), tw[w].figure(i))).collect();
+            window_rows.push(WindowRow { window: w, day, t_start, figure: i, paired: paired(&pairs) });
+        }
+    }
+    let control_name = if c.control { format!("{} without its events", c.scenario) } else { c.scenario };
+    let cmp = Comparison { scenarios: (control_name, t.scenario), seeds, change, figures, windows: window_rows };
+    write_all(&cmp, out, &labels)?;
+    Ok(cmp)
+}
+
+/// The first key of the pairing keys (`simulation.days`, `products`) where they differ.
+fn first_difference(a: &Value, b: &Value) -> String {
+    if a.get("products") != b.get("products") {
+        return "their products".into();
+    }
+    let (sa, sb) = (&a["simulation"], &b["simulation"]);
+    let keys: Vec<&String> = sa.as_object().into_iter().chain(sb.as_object()).flat_map(|m| m.keys()).collect();
+    keys.into_iter()
+        .find(|k| sa.get(k.as_str()) != sb.get(k.as_str()))
+        .map_or_else(|| "their calendars".into(), |k| format!("`simulation.{k}`"))
+}
+
+fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<(), Error> {
+    let after = |w: usize| cmp.change.as_ref().is_some_and(|c| w >= c.window);
+    // comparison.csv
+    let mut csv = String::from(comparison::HEADER);
+    csv.push('\n');
+    for r in &cmp.figures {
+        let p = &r.paired;
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.scope,
+            r.figure,
+            p.n,
+            num(p.control_mean),
+            num(p.treatment_mean),
+            num(p.diff.mean),
+            num(p.diff.sd),
+            num(p.diff.lo95),
+            num(p.diff.hi95),
+            num(p.relative),
+            num(p.effect_size_dz),
+            num(p.p_value),
+            p.seeds_up,
+            p.seeds_down,
+            p.seeds_equal
+        );
+    }
+    write_file(out, "comparison.csv", csv.as_bytes())?;
+    // comparison_windows.csv
+    let mut csv = String::from(comparison_windows::HEADER);
+    csv.push('\n');
+    for r in &cmp.windows {
+        let p = &r.paired;
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{},{},{},{},{},{}",
+            r.window,
+            r.day,
+            r.t_start,
+            after(r.window),
+            FIGURES[r.figure].0,
+            p.n,
+            num(p.control_mean),
+            num(p.treatment_mean),
+            num(p.diff.mean),
+            num(p.diff.lo95),
+            num(p.diff.hi95)
+        );
+    }
+    write_file(out, "comparison_windows.csv", csv.as_bytes())?;
+    // comparison.json
+    let figure_json = |r: &FigureRow| {
+        let mut v = serde_json::to_value(r.paired).unwrap_or(Value::Null);
+        if let Some(m) = v.as_object_mut() {
+            m.insert("scope".into(), r.scope.into());
+            m.insert("figure".into(), r.figure.clone().into());
+        }
+        v
+    };
+    let doc = json!({
+        "tool": "tplus",
+        "version": env!("CARGO_PKG_VERSION"),
+        "control": { "dir": labels.0, "scenario": cmp.scenarios.0 },
+        "treatment": { "dir": labels.1, "scenario": cmp.scenarios.1 },
+        "seeds": cmp.seeds,
+        "change": cmp.change.as_ref().map(|c| json!({ "at": c.at, "target": c.target, "window": c.window })),
+        "difference": "treatment − control, per seed",
+        "interval": "95% paired t-interval of the mean difference: mean ± t(0.975, n − 1) · sd / √n over seeds",
+        "effect_size": "Cohen's d_z: mean difference / sd of the differences",
+        "figures": cmp.figures.iter().map(figure_json).collect::<Vec<_>>(),
+        "windows": cmp.windows.iter().map(|r| json!({
+            "window": r.window, "day": r.day, "t_start": r.t_start, "after_change": after(r.window),
+            "figure": FIGURES[r.figure].0, "n": r.paired.n, "control_mean": r.paired.control_mean,
+            "treatment_mean": r.paired.treatment_mean, "diff_mean": r.paired.diff.mean,
+            "diff_lo95": r.paired.diff.lo95, "diff_hi95": r.paired.diff.hi95,
+        })).collect::<Vec<_>>(),
+    });
+    write_file(out, "comparison.json", json_text(&doc).as_bytes())?;
+    write_file(out, "comparison.md", markdown(cmp, labels).as_bytes())?;
+    #[cfg(feature = "report")]
+    {
+        let svg = super::plot::draw(cmp).map_err(|e| Error::Io {
+            what: "draw",
+            path: out.join("comparison.svg"),
+            source: std::io::Error::other(e),
+        })?;
+        write_file(out, "comparison.svg", svg.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// A number for people: about four significant digits.
+pub fn sig(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => {
+            let a = v.abs();
+            if a >= 1000.0 {
+                format!("{v:.0}")
+            } else if a >= 10.0 {
+                format!("{v:.1}")
+            } else if a >= 0.1 || a == 0.0 {
+                format!("{v:.3}")
+            } else if a >= 0.001 {
+                format!("{v:.4}")
+            } else {
+                format!("{v:.2e}")
+            }
+        }
+        _ => "n/a".into(),
+    }
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite()).map_or("n/a".into(), |v| format!("{:+.1}%", v * 100.0))
+}
+
+fn table(o: &mut String, rows: &[&FigureRow]) {
+    let _ =
+        writeln!(o, "| figure | control | treatment | difference | 95% interval | relative | d_z | seeds up / down |");
+    let _ = writeln!(o, "|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        let p = &r.paired;
+        let mark = if excludes_zero(p) { " **" } else { "" };
+        let _ = writeln!(
+            o,
+            "| {}{mark} | {} | {} | {} | {} to {} | {} | {} | {} / {} |",
+            r.figure,
+            sig(p.control_mean),
+            sig(p.treatment_mean),
+            sig(p.diff.mean),
+            sig(p.diff.lo95),
+            sig(p.diff.hi95),
+            pct(p.relative),
+            p.effect_size_dz.map_or("n/a".into(), |d| format!("{d:+.2}")),
+            p.seeds_up,
+            p.seeds_down
+        );
+    }
+}
+
+/// Whether the paired interval lies wholly on one side of zero.
+fn excludes_zero(p: &Paired) -> bool {
+    matches!((p.diff.lo95, p.diff.hi95), (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0)
+}
+
+fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
+    let mut o = String::new();
+    let (cn, tn) = &cmp.scenarios;
+    let _ = writeln!(o, "# `{tn}` against `{cn}`, paired by seed\n");
+    let seeds = match (cmp.seeds.first(), cmp.seeds.last()) {
+        (Some(a), Some(b)) => format!("seeds {a}–{b}"),
+        _ => "no seeds".into(),
+    };
+    let _ = writeln!(
+        o,
+        "{} runs each ({seeds}); treatment `{}`, control `{}`. Differences are treatment − control \
+         per seed; the interval is the 95% paired t-interval of their mean over seeds, d_z their mean \
+         over their standard deviation. A figure marked ** has an interval that excludes 0.\n",
+        cmp.seeds.len(),
+        labels.1,
+        labels.0
+    );
+    match &cmp.change {
+        Some(ch) => {
+            let _ = writeln!(
+                o,
+                "The change: `{}` at {} (window {}), marked in `comparison.svg`.\n",
+                ch.target, ch.at, ch.window
+            );
+            let rows: Vec<&FigureRow> = cmp.figures.iter().filter(|r| r.scope == "after_change").collect();
+            let _ = writeln!(o, "## From the change on (window {} to the end, every product)\n", ch.window);
+            table(&mut o, &rows);
+            let shown: Vec<String> = rows
+                .iter()
+                .filter(|r| excludes_zero(&r.paired))
+                .map(|r| {
+                    format!(
+                        "{} {} ({} to {})",
+                        r.figure,
+                        pct(r.paired.relative),
+                        sig(r.paired.diff.lo95),
+                        sig(r.paired.diff.hi95)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "\n{}\n",
+                if shown.is_empty() {
+                    "No figure after the change differs from the control beyond seed-to-seed noise.".to_string()
+                } else {
+                    format!("Beyond seed-to-seed noise after the change: {}.", shown.join("; "))
+                }
+            );
+        }
+        None => {
+            let _ = writeln!(o, "Neither scenario scripts a change; the whole runs are compared.\n");
+        }
+    }
+    let _ = writeln!(o, "## Whole run (headline figures of `replications.csv`)\n");
+    let rows: Vec<&FigureRow> = cmp.figures.iter().filter(|r| r.scope == "run").collect();
+    table(&mut o, &rows);
+    let _ = writeln!(
+        o,
+        "\nPer-window differences with their intervals: `comparison_windows.csv`. What each figure \
+         means: `replications.json`, and the result columns of `sweep.csv` in scenarios/sweeps/README.md."
+    );
+    o
+}

@@ -1,0 +1,158 @@
+//! Replications and same-seed controls: `tplus run FILE --replications N`
+//! (N seeds of one scenario, run in parallel, summarised across seeds),
+//! `--control` (the same seeds with the scenario's `[[events]]` removed, and
+//! the paired comparison) and `tplus compare CONTROL_DIR TREATMENT_DIR`.
+//!
+//! # Seeds
+//!
+//! Replication k (from 0) runs with the scenario's seed (or `--seed`) plus k
+//! ([`replication_seed`]): replication 0 is the plain run, and any
+//! replication is the run `tplus run FILE --seed S+k` writes, file for file
+//! (`metrics.csv`, `trades.csv`, `summary.json`, `risk.csv` byte for byte).
+//! The control runs the same seeds.
+//!
+//! # Output directory
+//!
+//! - `runs/seed-S/`: each run's full results, as `tplus run` writes them;
+//! - `replications.csv`: one row per seed, its headline figures (the result
+//!   columns of `sweep.csv`, from `batch::csv::result_fields`);
+//! - `replications.json`: the scenario, the seeds, the change (the first
+//!   scripted event and its window) and, per headline figure, n, mean,
+//!   standard deviation and 95% t-interval across seeds;
+//! - with `--control`: `control/`, the same layout for the control, and the
+//!   comparison ([`compare`]): `comparison.csv`, `comparison_windows.csv`,
+//!   `comparison.json`, `comparison.md` and, with the `report` feature,
+//!   `comparison.svg`.
+//!
+//! Nothing in these files depends on the number of threads or on the order
+//! runs finish in. The directory is built under a temporary name beside
+//! `--out` and renamed when complete, and a non-empty `--out` is refused, so
+//! a directory never mixes runs of two invocations.
+
+use std::path::{Path, PathBuf};
+
+mod compare;
+mod dir;
+#[cfg(feature = "report")]
+mod plot;
+mod run;
+pub mod stats;
+mod windows;
+
+pub use compare::{Comparison, compare, compare_into, sig};
+pub use dir::{ReplicationDir, figure_names};
+pub use run::{Options, Report, replicate};
+
+/// How the seeds of replications are derived, in words (written to `replications.json`).
+pub const SEED_RULE: &str = "replication k (from 0) runs with seed + k; replication 0 is the plain run";
+
+/// The seed of replication `k` of a scenario whose seed is `seed`: `seed + k`
+/// (wrapping past u64::MAX).
+pub fn replication_seed(seed: u64, k: u32) -> u64 {
+    seed.wrapping_add(u64::from(k))
+}
+
+/// What went wrong: bad input exits 2, a failed run or file exits 1
+/// ([`Error::exit_status`]).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Fewer than two replications: no spread across seeds.
+    #[error("--replications {0}: at least 2 are needed for a spread across seeds")]
+    TooFewReplications(u32),
+    /// `--control` on a scenario without scripted events.
+    #[error("scenario `{0}` has no [[events]]: its control would be the same scenario, so there is nothing to compare")]
+    NothingToCompare(String),
+    /// The output directory exists and is not empty.
+    #[error("{}: exists and is not empty; choose another --out (a replication directory is never mixed with another's)", .0.display())]
+    OutNotEmpty(PathBuf),
+    /// A directory given to `compare` is not one `--replications` wrote.
+    #[error("{}: not a replications directory ({why}); write one with `tplus run FILE --replications N`", .dir.display())]
+    NotReplications {
+        /// The directory given.
+        dir: PathBuf,
+        /// What is missing or wrong.
+        why: String,
+    },
+    /// Two replication directories whose runs cannot be paired.
+    #[error("cannot pair {} with {}: {why}", .control.display(), .treatment.display())]
+    Unpaired {
+        /// The control directory.
+        control: PathBuf,
+        /// The treatment directory.
+        treatment: PathBuf,
+        /// Which seeds or which part of the scenarios differ.
+        why: String,
+    },
+    /// A run failed (could not start, panicked, or its cash failed the checks).
+    #[error("the run with seed {seed}{arm} failed: {why}")]
+    Run {
+        /// The run's seed.
+        seed: u64,
+        /// " (control)" for a control run, else empty.
+        arm: &'static str,
+        /// Why.
+        why: String,
+    },
+    /// A file could not be read or written.
+    #[error("cannot {what} {}: {source}", .path.display())]
+    Io {
+        /// What was being done: "write", "read", "rename" …
+        what: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// What the file system said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The exit status `tplus` ends with: 2 for bad input, 1 for a failure.
+    pub fn exit_status(&self) -> u8 {
+        match self {
+            Error::Run { .. } | Error::Io { .. } => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// An [`Error::Io`] for `path`.
+fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
+    let path = path.to_path_buf();
+    move |source| Error::Io { what, path, source }
+}
+
+/// Writes `bytes` to `dir/name` (under a temporary name, then renamed).
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
+    let tmp = dir.join(format!(".{name}.partial"));
+    let path = dir.join(name);
+    std::fs::write(&tmp, bytes).map_err(io("write", &tmp))?;
+    std::fs::rename(&tmp, &path).map_err(io("rename", &path))
+}
+
+/// Pretty JSON with a final line break.
+fn json_text(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// A number as the CSV files write it: shortest round-trip text, empty when undefined.
+fn num(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => format!("{v}"),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_count_up_from_the_scenarios() {
+        assert_eq!(replication_seed(42, 0), 42);
+        assert_eq!(replication_seed(42, 3), 45);
+        assert_eq!(replication_seed(u64::MAX, 1), 0);
+    }
+}

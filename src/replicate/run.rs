@@ -1,0 +1,170 @@
+//! Running the replications (and the control) in parallel into a fresh
+//! directory: each run on one thread of a pool, written as `tplus run`
+//! writes a run; results collected in seed order, so nothing depends on the
+//! pool's size or the order runs finish in.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::dir::{self, run_dir};
+use super::{Error, io, replication_seed};
+use crate::agents::Registry;
+use crate::batch::csv::result_fields;
+use crate::engine::{self, RunOptions};
+use crate::results::RunWriter;
+use crate::scenario::Scenario;
+
+/// How to run the replications.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// How many seeds (at least 2).
+    pub replications: u32,
+    /// The first seed (replication 0); None: the scenario's.
+    pub seed: Option<u64>,
+    /// Runs at once (each run on one thread); results do not depend on it.
+    pub threads: usize,
+    /// Also run the control (the scenario without its events) and compare.
+    pub control: bool,
+    /// Also write each run's operation log (`events.csv`).
+    pub log: bool,
+    /// The output directory: must not exist, or be empty.
+    pub out: PathBuf,
+    /// The scenario file, for the record.
+    pub scenario_file: PathBuf,
+    /// The behaviours the scenario may name.
+    pub registry: Registry,
+}
+
+/// What a finished invocation did.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The output directory.
+    pub dir: PathBuf,
+    /// The seeds run, in order.
+    pub seeds: Vec<u64>,
+    /// Runs done (control runs included).
+    pub runs: usize,
+    /// Wall-clock time of the whole invocation, in seconds.
+    pub wall_seconds: f64,
+    /// The comparison, with `control`.
+    pub comparison: Option<super::Comparison>,
+}
+
+/// Runs `opts.replications` seeds of `scenario` (and, with `opts.control`,
+/// the same seeds of its control), writes the replications' files and the
+/// comparison, and renames the finished directory to `opts.out`.
+pub fn replicate(scenario: &Scenario, opts: &Options) -> Result<Report, Error> {
+    let clock = Instant::now();
+    if opts.replications < 2 {
+        return Err(Error::TooFewReplications(opts.replications));
+    }
+    if opts.control && scenario.events.is_empty() {
+        return Err(Error::NothingToCompare(scenario.simulation.name.clone()));
+    }
+    let out = &opts.out;
+    if out.is_file() || out.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+        return Err(Error::OutNotEmpty(out.clone()));
+    }
+    let tmp = partial_dir(out)?;
+
+    let base = opts.seed.unwrap_or(scenario.simulation.seed);
+    let seeds: Vec<u64> = (0..opts.replications).map(|k| replication_seed(base, k)).collect();
+    let mut control = scenario.clone();
+    control.events.clear();
+    let control_dir = tmp.join("control");
+    let mut jobs: Vec<(&Scenario, PathBuf, u64, &'static str)> =
+        seeds.iter().map(|&s| (scenario, tmp.clone(), s, "")).collect();
+    if opts.control {
+        jobs.extend(seeds.iter().map(|&s| (&control, control_dir.clone(), s, " (control)")));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.max(1))
+        .thread_name(|i| format!("tplus-rep-{i}"))
+        .build()
+        .map_err(|e| Error::Io {
+            what: "start the worker threads for",
+            path: out.clone(),
+            source: std::io::Error::other(e),
+        })?;
+    let results: Vec<Result<Vec<String>, Error>> = pool.install(|| {
+        jobs.par_iter()
+            .with_max_len(1)
+            .map(|(s, dir, seed, arm)| one_run(s, &run_dir(dir, *seed), *seed, arm, opts))
+            .collect()
+    });
+    let mut treatment_rows = Vec::with_capacity(seeds.len());
+    let mut control_rows = Vec::with_capacity(seeds.len());
+    for (r, (_, _, seed, arm)) in results.into_iter().zip(&jobs) {
+        let fields = match r {
+            Ok(f) => f,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(e);
+            }
+        };
+        if arm.is_empty() { &mut treatment_rows } else { &mut control_rows }.push((*seed, fields));
+    }
+    let finish = || -> Result<Option<super::Comparison>, Error> {
+        dir::write(&tmp, scenario, &opts.scenario_file, false, &treatment_rows)?;
+        if !opts.control {
+            return Ok(None);
+        }
+        dir::write(&control_dir, &control, &opts.scenario_file, true, &control_rows)?;
+        super::compare_into(&control_dir, &tmp, &tmp).map(Some)
+    };
+    let comparison = match finish() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    if out.is_dir() {
+        std::fs::remove_dir(out).map_err(io("replace the empty directory", out))?;
+    }
+    std::fs::rename(&tmp, out).map_err(io("rename the finished directory to", out))?;
+    Ok(Report { dir: out.clone(), runs: jobs.len(), seeds, wall_seconds: clock.elapsed().as_secs_f64(), comparison })
+}
+
+/// A fresh temporary directory beside `out`: `.NAME.partial-PID`.
+fn partial_dir(out: &Path) -> Result<PathBuf, Error> {
+    let name = out.file_name().map_or_else(|| "replications".into(), |n| n.to_string_lossy().into_owned());
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io("create", parent))?;
+    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(io("clear", &tmp))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(io("create", &tmp))?;
+    Ok(tmp)
+}
+
+/// Runs one seed into `dir` as `tplus run --seed` does; its result fields.
+fn one_run(
+    scenario: &Scenario,
+    dir: &Path,
+    seed: u64,
+    arm: &'static str,
+    opts: &Options,
+) -> Result<Vec<String>, Error> {
+    let fail = |why: String| Error::Run { seed, arm, why };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let run_opts = RunOptions { seed: Some(seed), threads: 1 };
+        let mut writer = RunWriter::create(dir, scenario, opts.log).map_err(io("write results to", dir))?;
+        let outcome =
+            engine::run_with(scenario, &run_opts, &opts.registry, &mut writer).map_err(|e| fail(e.to_string()))?;
+        let summary = writer.finish(dir, scenario, &outcome, 1).map_err(io("write results to", dir))?;
+        outcome.check().map_err(|e| fail(e.to_string()))?;
+        Ok(result_fields(&outcome, &summary))
+    }))
+    .unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(fail(format!("the run panicked: {what}")))
+    })
+}

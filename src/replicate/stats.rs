@@ -1,0 +1,170 @@
+//! The statistics across seeds: a figure's mean, standard deviation and
+//! 95% t-interval over replications ([`spread`]), and the paired comparison
+//! of a treatment with its same-seed control ([`paired`]): the mean of the
+//! per-seed differences with its paired t-interval, Cohen's d_z and how many
+//! seeds moved each way.
+//!
+//! The t quantiles come from `metrics::stats`. Every function is pure and
+//! deterministic (sums in the order given); an undefined figure is `None`.
+
+use serde::Serialize;
+
+use crate::metrics::stats::{student_t_quantile, student_t_two_sided_p};
+
+/// A figure over seeds: how many had it, their mean, standard deviation
+/// (n − 1 divisor) and the 95% t-interval of the mean,
+/// mean ± t(0.975, n − 1) · sd / √n.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Spread {
+    /// Values the figure had (seeds where it was defined).
+    pub n: usize,
+    /// Their mean; None without values.
+    pub mean: Option<f64>,
+    /// Their standard deviation (n − 1 divisor); None below 2 values.
+    pub sd: Option<f64>,
+    /// Low end of the 95% t-interval of the mean; None below 2 values.
+    pub lo95: Option<f64>,
+    /// High end of the 95% t-interval of the mean; None below 2 values.
+    pub hi95: Option<f64>,
+}
+
+/// The mean, standard deviation and 95% t-interval of `x` (non-finite
+/// values are left out).
+pub fn spread(x: &[f64]) -> Spread {
+    let x: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
+    let n = x.len();
+    if n == 0 {
+        return Spread::default();
+    }
+    let mean = x.iter().sum::<f64>() / n as f64;
+    if n < 2 {
+        return Spread { n, mean: Some(mean), ..Spread::default() };
+    }
+    let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
+    let sd = var.sqrt();
+    let half = student_t_quantile(0.975, (n - 1) as f64).map(|t| t * sd / (n as f64).sqrt());
+    Spread { n, mean: Some(mean), sd: Some(sd), lo95: half.map(|h| mean - h), hi95: half.map(|h| mean + h) }
+}
+
+/// A treatment against its control, paired by seed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Paired {
+    /// Seeds with the figure defined in both arms.
+    pub n: usize,
+    /// Mean of the control's values over those seeds.
+    pub control_mean: Option<f64>,
+    /// Mean of the treatment's values over those seeds.
+    pub treatment_mean: Option<f64>,
+    /// The differences treatment − control: their mean, sd and 95% paired t-interval.
+    pub diff: Spread,
+    /// diff mean / control mean; None when the control's mean is 0 or undefined.
+    pub relative: Option<f64>,
+    /// Cohen's d_z, the mean difference over the differences' sd; None when the sd is 0.
+    pub effect_size_dz: Option<f64>,
+    /// Two-sided p-value of the paired t-test of a zero mean difference.
+    pub p_value: Option<f64>,
+    /// Seeds where the treatment is higher.
+    pub seeds_up: usize,
+    /// Seeds where the treatment is lower.
+    pub seeds_down: usize,
+    /// Seeds where the two are equal.
+    pub seeds_equal: usize,
+}
+
+/// Pairs (control, treatment) values of one figure, one pair per seed
+/// (pairs with a missing or non-finite side are left out).
+pub fn paired(pairs: &[(Option<f64>, Option<f64>)]) -> Paired {
+    let both: Vec<(f64, f64)> =
+        pairs.iter().filter_map(|&(c, t)| Some((c?, t?))).filter(|(c, t)| c.is_finite() && t.is_finite()).collect();
+    if both.is_empty() {
+        return Paired::default();
+    }
+    let n = both.len();
+    let mean = |f: &dyn Fn(&(f64, f64)) -> f64| both.iter().map(f).sum::<f64>() / n as f64;
+    let (control_mean, treatment_mean) = (mean(&|p| p.0), mean(&|p| p.1));
+    let d: Vec<f64> = both.iter().map(|(c, t)| t - c).collect();
+    let diff = spread(&d);
+    let dz = match (diff.mean, diff.sd) {
+        (Some(m), Some(sd)) if sd > 0.0 => Some(m / sd),
+        _ => None,
+    };
+    let p_value = match (diff.mean, diff.sd) {
+        (Some(m), Some(sd)) if sd > 0.0 => student_t_two_sided_p(m / (sd / (n as f64).sqrt()), (n - 1) as f64),
+        (Some(m), Some(_)) => Some(if m == 0.0 { 1.0 } else { 0.0 }),
+        _ => None,
+    };
+    Paired {
+        n,
+        control_mean: Some(control_mean),
+        treatment_mean: Some(treatment_mean),
+        relative: diff.mean.filter(|_| control_mean != 0.0).map(|m| m / control_mean),
+        diff,
+        effect_size_dz: dz,
+        p_value,
+        seeds_up: d.iter().filter(|x| **x > 0.0).count(),
+        seeds_down: d.iter().filter(|x| **x < 0.0).count(),
+        seeds_equal: d.iter().filter(|x| **x == 0.0).count(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn near(a: Option<f64>, b: f64) -> bool {
+        a.is_some_and(|a| (a - b).abs() < 1e-9)
+    }
+
+    #[test]
+    fn a_t_interval_by_hand() {
+        // 1, 2, 3, 4, 5: mean 3, sd sqrt(2.5) = 1.5811388, se 0.7071068,
+        // t(0.975, 4) = 2.7764451, half-width 1.9632432.
+        let s = spread(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(s.n, 5);
+        assert!(near(s.mean, 3.0));
+        assert!(near(s.sd, 2.5f64.sqrt()));
+        assert!(near(s.lo95, 3.0 - 1.963_243_161_1));
+        assert!(near(s.hi95, 3.0 + 1.963_243_161_1));
+    }
+
+    #[test]
+    fn too_few_values_give_what_they_can() {
+        assert_eq!(spread(&[]), Spread::default());
+        let one = spread(&[2.0, f64::NAN]);
+        assert_eq!((one.n, one.mean, one.sd, one.lo95), (1, Some(2.0), None, None));
+        let same = spread(&[2.0, 2.0, 2.0]);
+        assert_eq!((same.sd, same.lo95, same.hi95), (Some(0.0), Some(2.0), Some(2.0)));
+    }
+
+    #[test]
+    fn a_paired_comparison_by_hand() {
+        // Differences 1, 2, 3 (and one pair left out): mean 2, sd 1,
+        // t(0.975, 2) = 4.3026527, half-width 4.3026527 / sqrt 3 = 2.4841377;
+        // d_z = 2; t = 2 sqrt 3 = 3.4641016, p = 0.0741799.
+        let p =
+            paired(&[(Some(10.0), Some(11.0)), (Some(20.0), Some(22.0)), (Some(30.0), Some(33.0)), (None, Some(1.0))]);
+        assert_eq!(p.n, 3);
+        assert!(near(p.control_mean, 20.0));
+        assert!(near(p.treatment_mean, 22.0));
+        assert!(near(p.diff.mean, 2.0));
+        assert!(near(p.diff.sd, 1.0));
+        assert!(near(p.diff.lo95, 2.0 - 2.484_137_711_750_331));
+        assert!(near(p.diff.hi95, 2.0 + 2.484_137_711_750_331));
+        assert!(near(p.effect_size_dz, 2.0));
+        assert!(near(p.relative, 0.1));
+        assert!((p.p_value.unwrap() - 0.074_179_9).abs() < 1e-6);
+        assert_eq!((p.seeds_up, p.seeds_down, p.seeds_equal), (3, 0, 0));
+    }
+
+    #[test]
+    fn the_paired_interval_is_narrower_than_the_unpaired_one_when_seeds_share_noise() {
+        // Seed noise shared by both arms cancels in the differences.
+        let pairs: Vec<_> = [5.0, 15.0, 25.0, 35.0].iter().map(|&c| (Some(c), Some(c + 1.0))).collect();
+        let p = paired(&pairs);
+        assert_eq!((p.diff.sd, p.diff.lo95, p.diff.hi95), (Some(0.0), Some(1.0), Some(1.0)));
+        assert_eq!(p.effect_size_dz, None);
+        assert_eq!(p.p_value, Some(0.0));
+        assert_eq!(paired(&[(Some(1.0), Some(1.0)), (Some(2.0), Some(2.0))]).seeds_equal, 2);
+        assert_eq!(paired(&[]), Paired::default());
+    }
+}

@@ -1,0 +1,144 @@
+//! A run's `metrics.csv` read back per window, every product together, for
+//! the per-window comparison and the figures after the change.
+
+use std::path::Path;
+
+use super::{Error, io};
+use crate::batch::csv::split;
+
+/// The per-window figures compared: (name, what it is).
+pub const FIGURES: [(&str, &str); 5] = [
+    ("sub_success", "subscription success"),
+    ("sale_success", "sale success"),
+    ("volume", "lots traded"),
+    ("buy_orders", "buy orders"),
+    ("sell_orders", "sell orders"),
+];
+
+/// One window of a run, every product summed.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Window {
+    /// Business-day index from 0.
+    pub day: u64,
+    /// Start, seconds since 00:00 of the start date.
+    pub t_start: f64,
+    /// Buy orders closed and filled whole.
+    pub buy: (u64, u64),
+    /// Sell orders closed and filled whole.
+    pub sell: (u64, u64),
+    /// Lots traded.
+    pub volume: u64,
+    /// Buy orders that reached the platform.
+    pub buy_orders: u64,
+    /// Sell orders that reached the platform.
+    pub sell_orders: u64,
+}
+
+impl Window {
+    /// Adds another product's row of the same window.
+    fn add(&mut self, o: &Window) {
+        self.buy = (self.buy.0 + o.buy.0, self.buy.1 + o.buy.1);
+        self.sell = (self.sell.0 + o.sell.0, self.sell.1 + o.sell.1);
+        self.volume += o.volume;
+        self.buy_orders += o.buy_orders;
+        self.sell_orders += o.sell_orders;
+    }
+
+    /// The value of figure `i` of [`FIGURES`]; success is None when nothing closed.
+    pub fn figure(&self, i: usize) -> Option<f64> {
+        let ratio = |(closed, filled): (u64, u64)| (closed > 0).then(|| filled as f64 / closed as f64);
+        match i {
+            0 => ratio(self.buy),
+            1 => ratio(self.sell),
+            2 => Some(self.volume as f64),
+            3 => Some(self.buy_orders as f64),
+            _ => Some(self.sell_orders as f64),
+        }
+    }
+}
+
+/// The windows of `run_dir/metrics.csv`, by global window index.
+pub fn read(run_dir: &Path) -> Result<Vec<Window>, Error> {
+    let path = run_dir.join("metrics.csv");
+    let text = std::fs::read_to_string(&path).map_err(io("read", &path))?;
+    let bad = |why: String| Error::NotReplications { dir: run_dir.to_path_buf(), why: format!("metrics.csv: {why}") };
+    let mut lines = text.lines();
+    let header = split(lines.next().unwrap_or_default());
+    let names = [
+        "window",
+        "day",
+        "t_start",
+        "buy_closed",
+        "buy_filled",
+        "sell_closed",
+        "sell_filled",
+        "volume",
+        "buy_orders",
+        "sell_orders",
+    ];
+    let mut cols = [0usize; 10];
+    for (c, name) in cols.iter_mut().zip(names) {
+        *c = header.iter().position(|h| h == name).ok_or_else(|| bad(format!("no `{name}` column")))?;
+    }
+    let mut out: Vec<Window> = Vec::new();
+    for line in lines {
+        let f = split(line);
+        let int = |k: usize| f.get(cols[k]).and_then(|s| s.parse::<u64>().ok());
+        let parsed = (|| {
+            let w = Window {
+                day: int(1)?,
+                t_start: f.get(cols[2])?.parse().ok()?,
+                buy: (int(3)?, int(4)?),
+                sell: (int(5)?, int(6)?),
+                volume: int(7)?,
+                buy_orders: int(8)?,
+                sell_orders: int(9)?,
+            };
+            Some((usize::try_from(int(0)?).ok()?, w))
+        })();
+        let (i, w) = parsed.ok_or_else(|| bad(format!("a malformed row `{line}`")))?;
+        if i > 1_000_000 {
+            return Err(bad(format!("window {i} is out of range")));
+        }
+        if out.len() <= i {
+            out.resize(i + 1, Window::default());
+            out[i] = w;
+        } else {
+            out[i].add(&w);
+        }
+    }
+    Ok(out)
+}
+
+/// The figures of [`FIGURES`] over windows `from..`: success as filled /
+/// closed over them, counts summed.
+pub fn after(windows: &[Window], from: usize) -> Window {
+    let mut total = Window::default();
+    for w in windows.iter().skip(from) {
+        total.add(w);
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn products_of_a_window_add_up() {
+        let dir = std::env::temp_dir().join(format!("tplus-windows-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = "product,window,day,t_start,buy_closed,buy_filled,sell_closed,sell_filled,volume,buy_orders,sell_orders\n\
+                    A,0,0,100,4,1,2,2,10,4,2\nB,0,0,100,4,3,0,0,5,4,0\nA,1,0,400,0,0,1,0,0,0,1\n";
+        std::fs::write(dir.join("metrics.csv"), text).unwrap();
+        let w = read(&dir).unwrap();
+        assert_eq!(w.len(), 2);
+        assert_eq!((w[0].figure(0), w[0].figure(1), w[0].figure(2)), (Some(0.5), Some(1.0), Some(15.0)));
+        assert_eq!((w[1].figure(0), w[1].figure(1)), (None, Some(0.0)));
+        let a = after(&w, 1);
+        assert_eq!((a.sell, a.sell_orders), ((1, 0), 1));
+        std::fs::write(dir.join("metrics.csv"), "window,day\n0,x\n").unwrap();
+        assert!(read(&dir).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,238 @@
+//! `tplus run --replications N`, `--control` and `tplus compare`, through
+//! the binary: replication k is the plain run with seed + k, file for file;
+//! the outputs do not depend on the thread count; the control's comparison
+//! shows an effect where one is planted; bad input exits 2 with a clear
+//! message and writes nothing.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tplus-rep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A quick market: 600 zero-intelligence customers over 2 business days,
+/// and, with `event`, the minimum credit score raised to 700 at day 2 10:00
+/// (about four in five buyers then fail the gate).
+fn small(event: bool) -> String {
+    let mut s = r#"
+[simulation]
+name = "tiny"
+seed = 7
+start_date = 2026-01-05
+days = 2
+window = "15m"
+min_latency = "50ms"
+latency_jitter = "20ms"
+
+[[product]]
+id = "NOTE7"
+nav = 1.0
+annual_yield = 0.025
+tick_size = 0.0001
+lot_size = 100
+term_days = 7
+holding_limit_days = 3
+min_credit_score = 550
+redemption_penalty = 0.005
+max_order_lots = 1000
+primary_supply_lots = 2000
+
+[[agents]]
+family = "zero_intelligence"
+count = 600
+arrival = { process = "poisson", rate = 4.0 }
+budget = { dist = "lognormal", median = 20000.0, sigma = 0.6 }
+credit_score = { dist = "normal", mean = 640.0, sd = 60.0 }
+initial_lots = { dist = "uniform", min = 0.0, max = 40.0 }
+
+[agents.params]
+cancel_prob = 0.1
+order_ttl = "30m"
+"#
+    .to_string();
+    if event {
+        s.push_str("\n[[events]]\nat = \"day 2 10:00\"\ntarget = \"min_credit_score\"\nvalue = 700.0\n");
+    }
+    s
+}
+
+fn tplus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tplus")).args(args).output().unwrap()
+}
+
+fn ok(out: Output) -> Output {
+    assert!(out.status.success(), "tplus failed: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn scenario(dir: &Path, event: bool) -> String {
+    let file = dir.join(if event { "event.toml" } else { "plain.toml" });
+    std::fs::write(&file, small(event)).unwrap();
+    file.display().to_string()
+}
+
+fn p(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Every file under `dir`, by relative path, with its bytes; `manifest.json`
+/// left out (it holds the time of writing).
+fn tree(dir: &Path) -> HashMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut HashMap<PathBuf, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if path.file_name().unwrap() != "manifest.json" {
+                out.insert(path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn replications_are_the_plain_runs_and_do_not_depend_on_threads() {
+    let dir = scratch("same");
+    let file = scenario(&dir, false);
+    let (one, two) = (dir.join("t1"), dir.join("t2"));
+    ok(tplus(&["run", &file, "--replications", "3", "--threads", "1", "--out", &p(&one), "--quiet"]));
+    ok(tplus(&["run", &file, "--replications", "3", "--threads", "2", "--out", &p(&two), "--quiet"]));
+    let (a, b) = (tree(&one), tree(&two));
+    assert!(a.contains_key(Path::new("replications.csv")) && a.contains_key(Path::new("replications.json")));
+    assert_eq!(a.len(), b.len());
+    for (name, bytes) in &a {
+        assert!(b.get(name) == Some(bytes), "{} differs between 1 and 2 threads", name.display());
+    }
+    // Replication k is `tplus run --seed 7+k`, byte for byte.
+    for k in 0..3u64 {
+        let seed = 7 + k;
+        let plain = dir.join(format!("plain-{seed}"));
+        ok(tplus(&["run", &file, "--seed", &seed.to_string(), "--out", &p(&plain), "--quiet"]));
+        for f in ["metrics.csv", "trades.csv", "summary.json", "risk.csv"] {
+            let rep = one.join("runs").join(format!("seed-{seed}")).join(f);
+            assert_eq!(std::fs::read(&rep).unwrap(), std::fs::read(plain.join(f)).unwrap(), "seed {seed}: {f}");
+        }
+    }
+    // The summary's mean and interval are those of the three rows.
+    let summary = json(&one.join("replications.json"));
+    assert_eq!(summary["seeds"], serde_json::json!([7, 8, 9]));
+    let rows: Vec<f64> = std::fs::read_to_string(one.join("replications.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2 + 15).unwrap().parse().unwrap()) // volume: the 16th result column
+        .collect();
+    let header = std::fs::read_to_string(one.join("replications.csv")).unwrap();
+    assert_eq!(header.lines().next().unwrap().split(',').nth(17), Some("volume"));
+    let fig = summary["figures"].as_array().unwrap().iter().find(|f| f["figure"] == "volume").unwrap();
+    let mean = rows.iter().sum::<f64>() / 3.0;
+    let sd = (rows.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 2.0).sqrt();
+    let half = 4.302_652_729_749_464 * sd / 3f64.sqrt(); // t(0.975, 2)
+    assert_eq!(fig["n"], 3);
+    assert!((fig["mean"].as_f64().unwrap() - mean).abs() < 1e-9 * mean);
+    assert!((fig["lo95"].as_f64().unwrap() - (mean - half)).abs() < 1e-6 * mean);
+    assert!((fig["hi95"].as_f64().unwrap() - (mean + half)).abs() < 1e-6 * mean);
+    // No temporary directory is left beside the output.
+    let names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert!(names.iter().all(|n| !n.contains("partial")), "{names:?}");
+}
+
+#[test]
+fn the_control_shows_a_planted_effect_and_compare_gives_the_same() {
+    let dir = scratch("control");
+    let file = scenario(&dir, true);
+    let out = dir.join("out");
+    let stdout = ok(tplus(&["run", &file, "--control", "--replications", "3", "--out", &p(&out)])).stdout;
+    let text = String::from_utf8_lossy(&stdout);
+    assert!(text.contains("after the change (min_credit_score at day 2 10:00)"), "{text}");
+    for f in ["comparison.csv", "comparison_windows.csv", "comparison.json", "comparison.md", "comparison.svg"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    assert!(out.join("control/runs/seed-9/metrics.csv").is_file());
+    let cmp = json(&out.join("comparison.json"));
+    let row = |scope: &str, figure: &str| {
+        cmp["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["scope"] == scope && r["figure"] == figure)
+            .unwrap()
+            .clone()
+    };
+    // The gate refuses most buyers after the change: subscription success
+    // falls in every seed, and the interval says so.
+    let sub = row("after_change", "sub_success");
+    assert_eq!(sub["n"], 3);
+    assert_eq!(sub["seeds_down"], 3);
+    assert!(sub["diff"]["hi95"].as_f64().unwrap() < 0.0, "{sub}");
+    assert!(sub["effect_size_dz"].as_f64().unwrap() < 0.0);
+    // Before the change the runs are the same: every difference is 0.
+    for w in cmp["windows"].as_array().unwrap().iter().filter(|w| w["after_change"] == false) {
+        assert!(w["diff_mean"].is_null() || w["diff_mean"] == 0.0, "{w}");
+    }
+    let md = std::fs::read_to_string(out.join("comparison.md")).unwrap();
+    assert!(md.contains("| sub_success ** |"), "{md}");
+    // `tplus compare` on the two halves writes the same figures.
+    let again = dir.join("again");
+    ok(tplus(&["compare", &p(&out.join("control")), &p(&out), "--out", &p(&again), "--quiet"]));
+    assert_eq!(
+        std::fs::read(again.join("comparison.csv")).unwrap(),
+        std::fs::read(out.join("comparison.csv")).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(again.join("comparison_windows.csv")).unwrap(),
+        std::fs::read(out.join("comparison_windows.csv")).unwrap()
+    );
+}
+
+fn refused(args: &[&str], says: &str) {
+    let out = tplus(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(says), "{args:?}: `{err}` does not say `{says}`");
+}
+
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let dir = scratch("bad");
+    let (plain, event) = (scenario(&dir, false), scenario(&dir, true));
+    let out = dir.join("out");
+    refused(&["run", &plain, "--control", "--out", &p(&out)], "nothing to compare");
+    refused(&["run", &plain, "--replications", "1", "--out", &p(&out)], "at least 2");
+    assert!(!out.exists(), "nothing written");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("x"), "").unwrap();
+    refused(&["run", &plain, "--replications", "2", "--out", &p(&out)], "not empty");
+    refused(&["compare", &p(&dir), &p(&out), "--out", &p(&dir.join("c"))], "not a replications directory");
+    // Seeds that do not pair.
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    ok(tplus(&["run", &plain, "--replications", "2", "--out", &p(&a), "--quiet"]));
+    ok(tplus(&["run", &event, "--replications", "2", "--seed", "8", "--out", &p(&b), "--quiet"]));
+    refused(&["compare", &p(&a), &p(&b), "--out", &p(&dir.join("c"))], "seeds differ");
+    // Calendars that do not pair.
+    let longer = dir.join("longer.toml");
+    std::fs::write(&longer, small(false).replace("days = 2", "days = 3")).unwrap();
+    let l = dir.join("l");
+    ok(tplus(&["run", &p(&longer), "--replications", "2", "--out", &p(&l), "--quiet"]));
+    refused(&["compare", &p(&a), &p(&l), "--out", &p(&dir.join("c"))], "simulation.days");
+    assert!(!dir.join("c").exists());
+    // Two replication directories of the same seeds pair; without a change, whole runs.
+    let e = dir.join("e");
+    ok(tplus(&["run", &event, "--replications", "2", "--out", &p(&e), "--quiet"]));
+    ok(tplus(&["compare", &p(&a), &p(&e), "--out", &p(&dir.join("c")), "--quiet"]));
+    assert!(dir.join("c/comparison.md").is_file());
+}
