@@ -3,7 +3,7 @@
 
 use super::Side;
 use super::bitset::LevelBits;
-use super::orderbook::PST;
+use super::orderbook::PT;
 use super::pool::NIL;
 
 /// Sentinel for "no best price". As an ask it compares above every limit,
@@ -13,13 +13,15 @@ pub(super) const NONE: u32 = u32::MAX;
 /// One price level of one side.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Level {
-    /// Price–time and pro-rata: the first and last order of the queue.
+    /// The first and last order of the level's linked queue (price–time),
+    /// or of its arrival queue (price–size–time); `NIL` under pro-rata.
     pub(super) head: u32,
     pub(super) tail: u32,
     /// AON orders in the level; zero lets a dry run take `total` at once.
     pub(super) aon: u32,
-    /// Price–size–time: the level's table in `sizes`, `NIL` until first
-    /// used; it outlives the level's orders. (Otherwise padding.)
+    /// Price–size–time and pro-rata: the level's index in the rule's
+    /// storage (`sizes`' tables, `prorata`'s arrays), `NIL` until first used;
+    /// it outlives the level's orders. (Price–time: padding.)
     pub(super) table: u32,
     /// `u64`: many `u32` orders may share a price.
     pub(super) total: u64,
@@ -28,12 +30,12 @@ pub(super) struct Level {
 impl Level {
     pub(super) const EMPTY: Level = Level { head: NIL, tail: NIL, aon: 0, table: NIL, total: 0 };
 
-    /// Whether no order rests here under rule `R`. Price–size–time keeps no
-    /// queue ends in the level; every resting order has a lot left, so its
-    /// empty levels are those with nothing left.
+    /// Whether no order rests here under rule `R`. Only price–time's queue
+    /// holds every order of the level; every resting order has a lot left,
+    /// so under the other rules the empty levels are those with nothing left.
     #[inline(always)]
     pub(super) fn is_empty<const R: u8>(&self) -> bool {
-        if R == PST { self.total == 0 } else { self.head == NIL }
+        if R == PT { self.head == NIL } else { self.total == 0 }
     }
 }
 

@@ -32,8 +32,6 @@ pub struct Book {
     pub(super) queues: prorata::Queues,
     /// Pro-rata only: one level's allocation, reused.
     pub(super) shares: Vec<prorata::Share>,
-    /// Pro-rata only: one level's floors, reused.
-    pub(super) floors: Vec<Qty>,
 }
 
 impl Book {
@@ -60,9 +58,8 @@ impl Book {
             pool: Pool::with_capacity(order_capacity),
             ladders: [Ladder::new(n_ticks), Ladder::new(n_ticks)],
             sizes: Sizes::new(),
-            queues: if rule == MatchingRule::ProRata { prorata::Queues::new(n_ticks) } else { prorata::Queues::none() },
+            queues: prorata::Queues::default(),
             shares: Vec::new(),
-            floors: Vec::new(),
         }
     }
 
@@ -193,6 +190,38 @@ impl Book {
             sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
             return id;
         }
+        if R == PR {
+            // At the back of the level's array, its only queue.
+            let ladder = &mut self.ladders[if BUY { BIDS } else { ASKS }];
+            let lvl = &mut ladder.levels[price as usize];
+            if lvl.total == 0 {
+                ladder.bits.set(price);
+                let better = if BUY { ladder.best == NONE || price > ladder.best } else { price < ladder.best };
+                if better {
+                    ladder.best = price;
+                }
+            }
+            let (idx, generation) = self.pool.alloc(Slot {
+                next: NIL,
+                prev: NIL,
+                generation: 0,
+                price,
+                remaining,
+                qty: o.qty,
+                owner: o.owner,
+                side: o.side,
+                aon: o.all_or_none,
+                grouped: false,
+                tag: o.tag,
+            });
+            let t = self.queues.table_of(lvl);
+            self.queues.push(t, idx, remaining);
+            lvl.total += remaining as u64;
+            lvl.aon += o.all_or_none as u32;
+            let id = OrderId::new(idx, generation);
+            sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
+            return id;
+        }
         // At the back of the level's queue.
         let ladder = &mut self.ladders[if BUY { BIDS } else { ASKS }];
         let lvl = &mut ladder.levels[price as usize];
@@ -222,9 +251,6 @@ impl Book {
         lvl.tail = idx;
         lvl.total += remaining as u64;
         lvl.aon += o.all_or_none as u32;
-        if R == PR {
-            self.queues.push(o.side as usize, price, idx, remaining);
-        }
         let id = OrderId::new(idx, generation);
         sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
         id
@@ -248,19 +274,21 @@ impl Book {
             }
         }
         if R == PR {
-            self.queues.push(s.side as usize, s.price, idx, s.remaining);
-        }
-        // At the back of the queue (price-size-time: of the arrival queue).
-        let slots = &mut self.pool.slots;
-        slots[idx as usize].prev = lvl.tail;
-        slots[idx as usize].next = NIL;
-        slots[idx as usize].grouped = false;
-        if lvl.tail == NIL {
-            lvl.head = idx;
+            let t = self.queues.table_of(lvl);
+            self.queues.push(t, idx, s.remaining);
         } else {
-            slots[lvl.tail as usize].next = idx;
+            // At the back of the queue (price-size-time: of the arrival queue).
+            let slots = &mut self.pool.slots;
+            slots[idx as usize].prev = lvl.tail;
+            slots[idx as usize].next = NIL;
+            slots[idx as usize].grouped = false;
+            if lvl.tail == NIL {
+                lvl.head = idx;
+            } else {
+                slots[lvl.tail as usize].next = idx;
+            }
+            lvl.tail = idx;
         }
-        lvl.tail = idx;
         lvl.total += s.remaining as u64;
         lvl.aon += s.aon as u32;
     }
@@ -283,10 +311,7 @@ impl Book {
         lvl.aon -= s.aon as u32;
         match R {
             PST if s.grouped => self.sizes.remove(lvl, &mut self.pool.slots, idx, s.prev, s.next, s.remaining),
-            PR => {
-                unlink(lvl, &mut self.pool.slots, s.prev, s.next);
-                self.queues.remove(s.side as usize, p, idx);
-            }
+            PR => self.queues.remove(lvl.table as usize, idx),
             _ => unlink(lvl, &mut self.pool.slots, s.prev, s.next),
         }
         if lvl.is_empty::<R>() {
@@ -425,7 +450,7 @@ impl Book {
                 self.sizes.relink(lvl, &mut self.pool.slots, idx);
             }
             if R == PR {
-                self.queues.set_remaining(if BUY { BIDS } else { ASKS }, price, idx, remaining);
+                self.queues.set_remaining(lvl.table as usize, idx, remaining);
             }
             trades = aon && crosses::<BUY>(self.ladders[opp].best, price) && self.can_fill::<BUY, R>(price, remaining);
             if !trades {
@@ -467,30 +492,39 @@ impl Book {
             let mut p = ladder.best;
             while p != NONE {
                 let lvl = &mut ladder.levels[p as usize];
-                let pst = self.rule == MatchingRule::PriceSizeTime;
-                if pst {
-                    self.sizes.sort_in(lvl, &mut self.pool.slots);
-                }
-                let mut cur = if pst { self.sizes.first(lvl) } else { lvl.head };
-                while cur != NIL {
-                    let s = self.pool.slots[cur as usize];
-                    sink.event(BookEvent::Done {
-                        side,
-                        price: p,
-                        owner: s.owner,
-                        tag: s.tag,
-                        qty: s.qty,
-                        filled: s.qty - s.remaining,
-                        reason,
-                        resting: Some(OrderId::new(cur, s.generation)),
-                    });
-                    self.pool.free(cur);
-                    cur = if pst { self.sizes.after(lvl, s.next, s.remaining) } else { s.next };
-                }
-                match self.rule {
-                    MatchingRule::PriceTime => {}
-                    MatchingRule::PriceSizeTime => self.sizes.clear_level(lvl),
-                    MatchingRule::ProRata => self.queues.clear_level(side as usize, p),
+                let done = |s: &Slot, cur: u32| BookEvent::Done {
+                    side,
+                    price: p,
+                    owner: s.owner,
+                    tag: s.tag,
+                    qty: s.qty,
+                    filled: s.qty - s.remaining,
+                    reason,
+                    resting: Some(OrderId::new(cur, s.generation)),
+                };
+                if self.rule == MatchingRule::ProRata {
+                    let t = lvl.table as usize;
+                    for e in self.queues.entries(t).iter().filter(|e| e.slot != NIL) {
+                        sink.event(done(&self.pool.slots[e.slot as usize], e.slot));
+                        self.pool.free(e.slot);
+                    }
+                    self.queues.clear_level(t);
+                } else {
+                    let pst = self.rule == MatchingRule::PriceSizeTime;
+                    if pst {
+                        self.sizes.sort_in(lvl, &mut self.pool.slots);
+                    }
+                    let mut cur = if pst { self.sizes.first(lvl) } else { lvl.head };
+                    while cur != NIL {
+                        // Freeing reuses the slot's link: copy it first.
+                        let s = self.pool.slots[cur as usize];
+                        sink.event(done(&s, cur));
+                        self.pool.free(cur);
+                        cur = if pst { self.sizes.after(lvl, s.next, s.remaining) } else { s.next };
+                    }
+                    if pst {
+                        self.sizes.clear_level(lvl);
+                    }
                 }
                 *lvl = Level { table: lvl.table, ..Level::EMPTY };
                 // Bits are reset wholesale below; search before that.
@@ -560,21 +594,25 @@ impl Book {
         let mut p = ladder.best;
         while p != NONE {
             let lvl = &ladder.levels[p as usize];
-            if self.rule == MatchingRule::PriceSizeTime {
-                let mut level = Vec::new();
-                self.sizes.level_order(lvl, &self.pool.slots, &mut level);
-                for cur in level {
-                    let s = &self.pool.slots[cur as usize];
-                    v.push((OrderId::new(cur, s.generation), RestingOrder::of(s)));
+            let mut level = Vec::new();
+            match self.rule {
+                MatchingRule::PriceSizeTime => self.sizes.level_order(lvl, &self.pool.slots, &mut level),
+                MatchingRule::ProRata => {
+                    let entries = self.queues.entries(lvl.table as usize);
+                    level.extend(entries.iter().filter(|e| e.slot != NIL).map(|e| e.slot));
                 }
-            } else {
-                let mut cur = lvl.head;
-                while cur != NIL {
-                    let s = &self.pool.slots[cur as usize];
-                    v.push((OrderId::new(cur, s.generation), RestingOrder::of(s)));
-                    cur = s.next;
+                MatchingRule::PriceTime => {
+                    let mut cur = lvl.head;
+                    while cur != NIL {
+                        level.push(cur);
+                        cur = self.pool.slots[cur as usize].next;
+                    }
                 }
             }
+            v.extend(level.into_iter().map(|cur| {
+                let s = &self.pool.slots[cur as usize];
+                (OrderId::new(cur, s.generation), RestingOrder::of(s))
+            }));
             p = match side {
                 Side::Buy => ladder.next_worse::<true>(p),
                 Side::Sell => ladder.next_worse::<false>(p),

@@ -4,19 +4,18 @@
 //! array each level keeps of its orders for that.
 //!
 //! An allocation reads every order of the level, not only those it fills,
-//! so chasing the level's linked queue, one dependent load per order, would
-//! dominate. Each level therefore also keeps its orders in time priority in
-//! an array of (slot, remaining quantity) — [`Queues`] — that the allocation
-//! reads in order; the linked queue stays as under price–time for everything
-//! else. A departing order leaves a hole, and the array is compacted once
+//! so a linked queue, one dependent load per order, would dominate. A level
+//! therefore keeps its orders in time priority in an array of (slot,
+//! remaining quantity) — [`Queues`] — and in nothing else: the level's
+//! `head` and `tail` stay `NIL`, and its empty levels are those with nothing
+//! left. A departing order leaves a hole, and the array is compacted once
 //! holes are half of it.
 //!
 //! The same allocation serves the real matching and the dry run of an
 //! incoming all-or-none order, so the two cannot disagree.
 
 use super::ladder::{ASKS, BIDS, Level, crosses};
-use super::pool::{NIL, Slot};
-use super::price_time::unlink;
+use super::pool::{NIL, Pool, Slot};
 use super::{Book, EventSink, NewOrder, Qty, Tick, filled, trade};
 
 /// One order of a level's array: its slot and remaining quantity; a hole is
@@ -38,35 +37,38 @@ struct LevelArray {
 }
 
 /// Every level's orders in time priority, as arrays.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Queues {
-    /// Per side (`Side as usize`), per tick.
-    levels: [Vec<LevelArray>; 2],
+    /// By level, in the order levels were first used (`Level::table`
+    /// indexes them); kept for the life of the book, so a level's array
+    /// allocates only when it holds more orders than ever before.
+    levels: Vec<LevelArray>,
     /// By pool slot: the index of its order's entry in its level's array.
     pos: Vec<u32>,
 }
 
 impl Queues {
-    /// For a book under another rule: nothing allocated, never used.
-    pub(crate) fn none() -> Queues {
-        Queues { levels: [Vec::new(), Vec::new()], pos: Vec::new() }
-    }
-
-    pub(crate) fn new(n_ticks: u32) -> Queues {
-        let levels = || vec![LevelArray::default(); n_ticks as usize];
-        Queues { levels: [levels(), levels()], pos: Vec::new() }
-    }
-
-    /// The orders (and holes) of the level at `price` on `side`.
+    /// The array of level `lvl`, made on its first use.
     #[inline]
-    pub(crate) fn entries(&self, side: usize, price: u32) -> &[Entry] {
-        &self.levels[side][price as usize].entries
+    pub(crate) fn table_of(&mut self, lvl: &mut Level) -> usize {
+        if lvl.table == NIL {
+            lvl.table = self.levels.len() as u32;
+            self.levels.push(LevelArray::default());
+        }
+        lvl.table as usize
     }
 
-    /// Appends the order in `slot` to its level (the latest in time).
+    /// The orders (and holes) of the level with array `t`.
     #[inline]
-    pub(crate) fn push(&mut self, side: usize, price: u32, slot: u32, remaining: Qty) {
-        let a = &mut self.levels[side][price as usize];
+    pub(crate) fn entries(&self, t: usize) -> &[Entry] {
+        &self.levels[t].entries
+    }
+
+    /// Appends the order in `slot` to the level with array `t` (the latest
+    /// in time).
+    #[inline]
+    pub(crate) fn push(&mut self, t: usize, slot: u32, remaining: Qty) {
+        let a = &mut self.levels[t];
         let i = slot as usize;
         if self.pos.len() <= i {
             self.pos.resize(i + 1, 0);
@@ -77,33 +79,33 @@ impl Queues {
 
     /// The order in `slot` has `remaining` lots left now.
     #[inline]
-    pub(crate) fn set_remaining(&mut self, side: usize, price: u32, slot: u32, remaining: Qty) {
-        let a = &mut self.levels[side][price as usize];
+    pub(crate) fn set_remaining(&mut self, t: usize, slot: u32, remaining: Qty) {
+        let a = &mut self.levels[t];
         a.entries[self.pos[slot as usize] as usize].remaining = remaining;
     }
 
-    /// The level's entries, to change in place (a departing order becomes a
-    /// hole: `Entry::HOLE`), and its count of holes; [`Queues::settle`]
-    /// after.
+    /// The entries of the level with array `t`, to change in place (a
+    /// departing order becomes a hole: `Entry::HOLE`), and its count of
+    /// holes; [`Queues::settle`] after.
     #[inline]
-    pub(crate) fn level_mut(&mut self, side: usize, price: u32) -> (&mut [Entry], &mut u32) {
-        let a = &mut self.levels[side][price as usize];
+    pub(crate) fn level_mut(&mut self, t: usize) -> (&mut [Entry], &mut u32) {
+        let a = &mut self.levels[t];
         (&mut a.entries, &mut a.holes)
     }
 
-    /// The order in `slot` leaves its level.
+    /// The order in `slot` leaves the level with array `t`.
     #[inline]
-    pub(crate) fn remove(&mut self, side: usize, price: u32, slot: u32) {
-        let a = &mut self.levels[side][price as usize];
+    pub(crate) fn remove(&mut self, t: usize, slot: u32) {
+        let a = &mut self.levels[t];
         a.entries[self.pos[slot as usize] as usize] = Entry::HOLE;
         a.holes += 1;
-        self.settle(side, price);
+        self.settle(t);
     }
 
-    /// Compacts the level's array once holes are half of it.
+    /// Compacts the array `t` once holes are half of it.
     #[inline]
-    pub(crate) fn settle(&mut self, side: usize, price: u32) {
-        let a = &mut self.levels[side][price as usize];
+    pub(crate) fn settle(&mut self, t: usize) {
+        let a = &mut self.levels[t];
         if 2 * a.holes as usize > a.entries.len() {
             let mut n = 0;
             for k in 0..a.entries.len() {
@@ -119,9 +121,10 @@ impl Queues {
         }
     }
 
-    /// Forgets the level at `price` on `side` (the book emptied it wholesale).
-    pub(crate) fn clear_level(&mut self, side: usize, price: u32) {
-        let a = &mut self.levels[side][price as usize];
+    /// Forgets the orders of the level with array `t` (the book emptied it
+    /// wholesale).
+    pub(crate) fn clear_level(&mut self, t: usize) {
+        let a = &mut self.levels[t];
         a.entries.clear();
         a.holes = 0;
     }
@@ -222,29 +225,119 @@ fn prorate(out: &mut [Share], qty: Qty, total: u64) {
 }
 
 /// `floor(q * r / t)` for many `q` and one `r < t` (so each result is below
-/// `q`), exactly and without a division per `q`: with `m = floor(2^64 / t)`
-/// the high half of `n * m` (`n = q * r < 2^64`) is the true quotient or one
-/// less, and one check settles which.
+/// `q`), exactly and without a division per `q`.
+/// * Up to `t = 2^32` (any level of fewer than two `u32` orders' worth):
+///   with `m = ceil(r * 2^64 / t)`, `q * m / 2^64` exceeds `q * r / t` by
+///   less than `q / 2^64 < 2^-32 <= 1 / t`, while the fraction of `q * r / t`
+///   is a multiple of `1 / t` below one: the high half of `q * m` is the
+///   floor, one multiplication per `q`.
+/// * Beyond: with `m = floor(2^64 / t)` the high half of `n * m` (`n = q * r
+///   < 2^64`) is the true quotient or one less, and one check settles which.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Per {
     r: u64,
     t: u64,
     m: u64,
+    narrow: bool,
 }
 
 impl Per {
     pub(crate) fn new(r: Qty, t: u64) -> Per {
         debug_assert!(u64::from(r) < t);
-        Per { r: u64::from(r), t, m: ((1u128 << 64) / u128::from(t)) as u64 }
+        let (r, wide) = (u64::from(r), u128::from(t));
+        if t <= 1 << 32 {
+            // Below 2^64: `r < t`.
+            let m = ((u128::from(r) << 64).div_ceil(wide)) as u64;
+            Per { r, t, m, narrow: true }
+        } else {
+            Per { r, t, m: ((1u128 << 64) / wide) as u64, narrow: false }
+        }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn floor(&self, q: Qty) -> Qty {
+        if self.narrow { self.floor_by::<true>(q) } else { self.floor_by::<false>(q) }
+    }
+
+    /// [`Per::floor`] for a `Per` whose `narrow` is `NARROW`.
+    #[inline(always)]
+    fn floor_by<const NARROW: bool>(&self, q: Qty) -> Qty {
+        if NARROW {
+            let f = ((u128::from(q) * u128::from(self.m)) >> 64) as u64;
+            debug_assert_eq!(f, u64::from(q) * self.r / self.t);
+            return f as Qty;
+        }
         let n = u64::from(q) * self.r;
         let f = ((u128::from(n) * u128::from(self.m)) >> 64) as u64;
         let f = f + u64::from(n - f * self.t >= self.t);
         debug_assert_eq!(f, n / self.t);
         f as Qty
+    }
+}
+
+/// What step 2 alone changes as it trades one level out.
+struct Shared<'a, S> {
+    o: &'a NewOrder,
+    p: Tick,
+    /// The level's total.
+    total: &'a mut u64,
+    /// The level's count of holes.
+    holes: &'a mut u32,
+    pool: &'a mut Pool,
+    sink: &'a mut S,
+}
+
+impl<S: EventSink> Shared<'_, S> {
+    /// Shares `qty` incoming lots among the level's `entries` (all its
+    /// orders non-AON, `qty` below its total, `per` of `qty` and the total)
+    /// and trades them in time priority. Holes have no quantity, so no
+    /// floor, and get no odd lot.
+    #[inline(always)]
+    fn share<const NARROW: bool>(mut self, per: &Per, entries: &mut [Entry], qty: Qty) {
+        let mut given = 0;
+        for e in entries.iter() {
+            given += per.floor_by::<NARROW>(e.remaining);
+        }
+        let mut odd = qty - given;
+        let mut k = 0;
+        // The first orders: floor and an odd lot each.
+        while odd != 0 && k < entries.len() {
+            let e = &mut entries[k];
+            k += 1;
+            if e.slot != NIL {
+                odd -= 1;
+                let share = per.floor_by::<NARROW>(e.remaining) + 1;
+                self.trade(e, share);
+            }
+        }
+        // The others: their floor, if any.
+        for e in &mut entries[k..] {
+            let share = per.floor_by::<NARROW>(e.remaining);
+            if share != 0 {
+                self.trade(e, share);
+            }
+        }
+    }
+
+    /// Trades `share` lots (at most all it has left) with the order of entry
+    /// `e`.
+    #[inline(always)]
+    fn trade(&mut self, e: &mut Entry, share: Qty) {
+        let (cur, p) = (e.slot, self.p);
+        *self.total -= u64::from(share);
+        if share == e.remaining {
+            let s = self.pool.slots[cur as usize];
+            self.sink.event(trade(self.o, &s, cur, p, share));
+            self.sink.event(filled(&s, cur));
+            self.pool.free(cur);
+            *e = Entry::HOLE;
+            *self.holes += 1;
+        } else {
+            e.remaining -= share;
+            let s = &mut self.pool.slots[cur as usize];
+            s.remaining = e.remaining;
+            self.sink.event(trade(self.o, s, cur, p, share));
+        }
     }
 }
 
@@ -265,7 +358,7 @@ impl Book {
                 }
                 need -= lvl.total as u32;
             } else {
-                let level = self.queues.entries(if BUY { ASKS } else { BIDS }, p);
+                let level = self.queues.entries(lvl.table as usize);
                 need = allocate(lvl, level, &self.pool.slots, need, &mut self.shares);
                 if need == 0 {
                     return true;
@@ -287,8 +380,7 @@ impl Book {
         limit: Tick,
         sink: &mut S,
     ) -> Qty {
-        let side = if BUY { ASKS } else { BIDS };
-        let ladder = &mut self.ladders[side];
+        let ladder = &mut self.ladders[if BUY { ASKS } else { BIDS }];
         let pool = &mut self.pool;
         let queues = &mut self.queues;
         let first = ladder.best;
@@ -296,56 +388,32 @@ impl Book {
         let mut rem = o.qty;
         while rem != 0 && crosses::<BUY>(p, limit) {
             let lvl = &mut ladder.levels[p as usize];
+            let t = lvl.table as usize;
             if u64::from(rem) >= lvl.total {
                 // Everyone in full, AON orders included.
-                for e in queues.entries(side, p).iter().filter(|e| e.slot != NIL) {
+                for e in queues.entries(t).iter().filter(|e| e.slot != NIL) {
                     let s = pool.slots[e.slot as usize];
                     sink.event(trade(o, &s, e.slot, p, s.remaining));
                     sink.event(filled(&s, e.slot));
                     pool.free(e.slot);
                 }
                 rem -= lvl.total as u32;
-                *lvl = Level::EMPTY;
-                queues.clear_level(side, p);
+                *lvl = Level { table: lvl.table, ..Level::EMPTY };
+                queues.clear_level(t);
             } else if lvl.aon == 0 {
                 // Step 2 alone: floors, then the odd lots in time priority.
                 let per = Per::new(rem, lvl.total);
-                let (entries, holes) = queues.level_mut(side, p);
-                // Holes have no quantity, so no floor.
-                let floors = &mut self.floors;
-                floors.clear();
-                floors.extend(entries.iter().map(|e| per.floor(e.remaining)));
-                let mut odd = rem - floors.iter().sum::<Qty>();
-                for (e, &floor) in entries.iter_mut().zip(floors.iter()).filter(|(e, _)| e.slot != NIL) {
-                    let mut share = floor;
-                    if odd != 0 {
-                        share += 1;
-                        odd -= 1;
-                    }
-                    if share == 0 {
-                        continue;
-                    }
-                    let cur = e.slot;
-                    lvl.total -= u64::from(share);
-                    if share == e.remaining {
-                        let s = pool.slots[cur as usize];
-                        sink.event(trade(o, &s, cur, p, share));
-                        sink.event(filled(&s, cur));
-                        unlink(lvl, &mut pool.slots, s.prev, s.next);
-                        pool.free(cur);
-                        *e = Entry::HOLE;
-                        *holes += 1;
-                    } else {
-                        e.remaining -= share;
-                        let s = &mut pool.slots[cur as usize];
-                        s.remaining = e.remaining;
-                        sink.event(trade(o, s, cur, p, share));
-                    }
+                let (entries, holes) = queues.level_mut(t);
+                let shared = Shared { o, p, total: &mut lvl.total, holes, pool: &mut *pool, sink: &mut *sink };
+                if per.narrow {
+                    shared.share::<true>(&per, entries, rem);
+                } else {
+                    shared.share::<false>(&per, entries, rem);
                 }
-                queues.settle(side, p);
+                queues.settle(t);
                 rem = 0;
             } else {
-                let left = allocate(lvl, queues.entries(side, p), &pool.slots, rem, &mut self.shares);
+                let left = allocate(lvl, queues.entries(t), &pool.slots, rem, &mut self.shares);
                 for sh in self.shares.iter().filter(|sh| sh.share != 0) {
                     let cur = sh.slot;
                     let s = &mut pool.slots[cur as usize];
@@ -355,23 +423,22 @@ impl Book {
                         let s = *s;
                         sink.event(trade(o, &s, cur, p, sh.share));
                         sink.event(filled(&s, cur));
-                        unlink(lvl, &mut pool.slots, s.prev, s.next);
-                        queues.remove(side, p, cur);
+                        queues.remove(t, cur);
                         pool.free(cur);
                     } else {
                         s.remaining -= sh.share;
-                        queues.set_remaining(side, p, cur, s.remaining);
+                        queues.set_remaining(t, cur, s.remaining);
                         sink.event(trade(o, s, cur, p, sh.share));
                     }
                 }
                 rem = left;
             }
-            if lvl.head == NIL {
+            if lvl.total == 0 {
                 ladder.bits.clear(p);
             }
             p = if BUY { ladder.next_worse::<false>(p) } else { ladder.next_worse::<true>(p) };
         }
-        if ladder.levels[first as usize].head == NIL {
+        if ladder.levels[first as usize].total == 0 {
             ladder.best = if BUY { ladder.next_worse::<false>(first) } else { ladder.next_worse::<true>(first) };
         }
         o.qty - rem
