@@ -215,7 +215,7 @@ impl Book {
                 tag: o.tag,
             });
             let t = self.queues.table_of(lvl);
-            self.queues.push(t, idx, remaining);
+            self.queues.push(t, idx, &self.pool.slots[idx as usize]);
             lvl.total += remaining as u64;
             lvl.aon += o.all_or_none as u32;
             let id = OrderId::new(idx, generation);
@@ -275,7 +275,7 @@ impl Book {
         }
         if R == PR {
             let t = self.queues.table_of(lvl);
-            self.queues.push(t, idx, s.remaining);
+            self.queues.push(t, idx, &s);
         } else {
             // At the back of the queue (price-size-time: of the arrival queue).
             let slots = &mut self.pool.slots;
@@ -297,11 +297,12 @@ impl Book {
     /// allocated, its fields as they were).
     #[inline(always)]
     fn detach_rule<const R: u8>(&mut self, idx: u32) {
-        let s = self.pool.slots[idx as usize];
+        let s = self.current::<R>(idx, self.pool.slots[idx as usize]);
         self.detach_slot::<R>(idx, &s);
     }
 
-    /// [`Book::detach_rule`] given a copy `s` of the slot.
+    /// [`Book::detach_rule`] given a copy `s` of the slot, its remaining
+    /// quantity current ([`Book::current`]).
     #[inline(always)]
     fn detach_slot<const R: u8>(&mut self, idx: u32, s: &Slot) {
         let ladder = &mut self.ladders[s.side as usize];
@@ -353,6 +354,7 @@ impl Book {
         let Some(&s) = self.pool.lookup(idx, id.generation()) else {
             return false;
         };
+        let s = self.current::<R>(idx, s);
         self.detach_slot::<R>(idx, &s);
         self.pool.free(idx);
         sink.event(BookEvent::Done {
@@ -387,6 +389,7 @@ impl Book {
         let Some(&s) = self.pool.lookup(id.slot(), id.generation()) else {
             return Err(ReplaceError::UnknownOrder);
         };
+        let s = self.current_any(id.slot(), s);
         if remaining == 0 {
             self.cancel(id, DoneReason::Cancelled, sink);
             return Ok(None);
@@ -434,8 +437,8 @@ impl Book {
                 crosses::<BUY>(self.ladders[opp].best, price) && (!aon || self.can_fill::<BUY, R>(price, remaining));
         } else {
             // A reduction in place.
+            let old = self.current::<R>(idx, self.pool.slots[idx as usize]).remaining;
             let lvl = &mut self.ladders[if BUY { BIDS } else { ASKS }].levels[price as usize];
-            let old = self.pool.slots[idx as usize].remaining;
             lvl.total -= (old - remaining) as u64;
             // Price-size-time moves a sorted order by its new size; one in
             // the arrival queue is sorted in by it later.
@@ -505,7 +508,8 @@ impl Book {
                 if self.rule == MatchingRule::ProRata {
                     let t = lvl.table as usize;
                     for e in self.queues.entries(t).iter().filter(|e| e.slot != NIL) {
-                        sink.event(done(&self.pool.slots[e.slot as usize], e.slot));
+                        let s = Slot { remaining: e.remaining, ..self.pool.slots[e.slot as usize] };
+                        sink.event(done(&s, e.slot));
                         self.pool.free(e.slot);
                     }
                     self.queues.clear_level(t);
@@ -536,6 +540,11 @@ impl Book {
             ladder.bits.clear_all();
             ladder.best = NONE;
         }
+    }
+
+    /// [`Book::current`] under the book's rule.
+    fn current_any(&self, idx: u32, s: Slot) -> Slot {
+        if self.rule == MatchingRule::ProRata { self.current::<PR>(idx, s) } else { s }
     }
 
     /// Highest price a buy rests at, in ticks of the grid; None with no bids.
@@ -583,7 +592,7 @@ impl Book {
     /// The resting order behind a handle; None once it is done (a stale
     /// handle), in O(1).
     pub fn get(&self, id: OrderId) -> Option<RestingOrder> {
-        self.pool.lookup(id.slot(), id.generation()).map(RestingOrder::of)
+        self.pool.lookup(id.slot(), id.generation()).map(|&s| RestingOrder::of(&self.current_any(id.slot(), s)))
     }
 
     /// Every resting order of a side in priority order (best price first,
@@ -610,8 +619,8 @@ impl Book {
                 }
             }
             v.extend(level.into_iter().map(|cur| {
-                let s = &self.pool.slots[cur as usize];
-                (OrderId::new(cur, s.generation), RestingOrder::of(s))
+                let s = self.current_any(cur, self.pool.slots[cur as usize]);
+                (OrderId::new(cur, s.generation), RestingOrder::of(&s))
             }));
             p = match side {
                 Side::Buy => ladder.next_worse::<true>(p),

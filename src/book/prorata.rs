@@ -11,12 +11,22 @@
 //! left. A departing order leaves a hole, and the array is compacted once
 //! holes are half of it.
 //!
+//! A share is usually a few lots to each of tens of orders, most of which
+//! stay resting. So that such a trade touches no line of the pool (each
+//! order's slot is a random one, rarely in cache), the array keeps beside
+//! each entry the order's id and names ([`Names`]), and **the array's
+//! remaining quantity is the order's; its slot's copy is stale** while the
+//! order rests. Whatever reads a resting pro-rata order's remaining
+//! quantity reads it through [`Book::current`]; the slot's copy is right
+//! only when the order enters a level (on arrival, or requeued by a
+//! replace).
+//!
 //! The same allocation serves the real matching and the dry run of an
 //! incoming all-or-none order, so the two cannot disagree.
 
 use super::ladder::{ASKS, BIDS, Level, crosses};
 use super::pool::{NIL, Pool, Slot};
-use super::{Book, EventSink, NewOrder, Qty, Tick, filled, trade};
+use super::{Book, BookEvent, EventSink, NewOrder, OrderId, Qty, Tick, filled, trade};
 
 /// One order of a level's array: its slot and remaining quantity; a hole is
 /// `NIL` with quantity 0 (so sums over the array may include holes).
@@ -30,9 +40,21 @@ impl Entry {
     pub(crate) const HOLE: Entry = Entry { slot: NIL, remaining: 0 };
 }
 
+/// What a trade reports of a resting order and never changes while it rests
+/// (a replace keeps its id, owner and tag), kept beside its [`Entry`] so
+/// that the entries alone, which every allocation reads, stay dense.
+#[derive(Clone, Copy, Debug, Default)]
+struct Names {
+    generation: u32,
+    owner: u32,
+    tag: u64,
+}
+
+/// One level's orders: `names[i]` goes with `entries[i]`.
 #[derive(Clone, Debug, Default)]
 struct LevelArray {
     entries: Vec<Entry>,
+    names: Vec<Names>,
     holes: u32,
 }
 
@@ -64,17 +86,25 @@ impl Queues {
         &self.levels[t].entries
     }
 
-    /// Appends the order in `slot` to the level with array `t` (the latest
-    /// in time).
+    /// Appends the order in `slot`, whose slot holds `s`, to the level with
+    /// array `t` (the latest in time).
     #[inline]
-    pub(crate) fn push(&mut self, t: usize, slot: u32, remaining: Qty) {
+    pub(crate) fn push(&mut self, t: usize, slot: u32, s: &Slot) {
         let a = &mut self.levels[t];
         let i = slot as usize;
         if self.pos.len() <= i {
             self.pos.resize(i + 1, 0);
         }
         self.pos[i] = a.entries.len() as u32;
-        a.entries.push(Entry { slot, remaining });
+        a.entries.push(Entry { slot, remaining: s.remaining });
+        a.names.push(Names { generation: s.generation, owner: s.owner, tag: s.tag });
+    }
+
+    /// The remaining quantity of the order in `slot`, in the level with
+    /// array `t`.
+    #[inline]
+    pub(crate) fn remaining(&self, t: usize, slot: u32) -> Qty {
+        self.levels[t].entries[self.pos[slot as usize] as usize].remaining
     }
 
     /// The order in `slot` has `remaining` lots left now.
@@ -85,12 +115,12 @@ impl Queues {
     }
 
     /// The entries of the level with array `t`, to change in place (a
-    /// departing order becomes a hole: `Entry::HOLE`), and its count of
-    /// holes; [`Queues::settle`] after.
+    /// departing order becomes a hole: `Entry::HOLE`), their names, and its
+    /// count of holes; [`Queues::settle`] after.
     #[inline]
-    pub(crate) fn level_mut(&mut self, t: usize) -> (&mut [Entry], &mut u32) {
+    fn level_mut(&mut self, t: usize) -> (&mut [Entry], &[Names], &mut u32) {
         let a = &mut self.levels[t];
-        (&mut a.entries, &mut a.holes)
+        (&mut a.entries, &a.names, &mut a.holes)
     }
 
     /// The order in `slot` leaves the level with array `t`.
@@ -112,11 +142,13 @@ impl Queues {
                 let e = a.entries[k];
                 if e.slot != NIL {
                     a.entries[n] = e;
+                    a.names[n] = a.names[k];
                     self.pos[e.slot as usize] = n as u32;
                     n += 1;
                 }
             }
             a.entries.truncate(n);
+            a.names.truncate(n);
             a.holes = 0;
         }
     }
@@ -126,6 +158,7 @@ impl Queues {
     pub(crate) fn clear_level(&mut self, t: usize) {
         let a = &mut self.levels[t];
         a.entries.clear();
+        a.names.clear();
         a.holes = 0;
     }
 }
@@ -281,6 +314,8 @@ struct Shared<'a, S> {
     p: Tick,
     /// The level's total.
     total: &'a mut u64,
+    /// The names that go with the level's entries.
+    names: &'a [Names],
     /// The level's count of holes.
     holes: &'a mut u32,
     pool: &'a mut Pool,
@@ -299,6 +334,8 @@ impl<S: EventSink> Shared<'_, S> {
             given += per.floor_by::<NARROW>(e.remaining);
         }
         let mut odd = qty - given;
+        // Every lot is handed out.
+        *self.total -= u64::from(qty);
         let mut k = 0;
         // The first orders: floor and an odd lot each.
         while odd != 0 && k < entries.len() {
@@ -307,24 +344,23 @@ impl<S: EventSink> Shared<'_, S> {
             if e.slot != NIL {
                 odd -= 1;
                 let share = per.floor_by::<NARROW>(e.remaining) + 1;
-                self.trade(e, share);
+                self.trade(e, k - 1, share);
             }
         }
         // The others: their floor, if any.
-        for e in &mut entries[k..] {
+        for (i, e) in entries.iter_mut().enumerate().skip(k) {
             let share = per.floor_by::<NARROW>(e.remaining);
             if share != 0 {
-                self.trade(e, share);
+                self.trade(e, i, share);
             }
         }
     }
 
     /// Trades `share` lots (at most all it has left) with the order of entry
-    /// `e`.
+    /// `e`, the level's `i`-th.
     #[inline(always)]
-    fn trade(&mut self, e: &mut Entry, share: Qty) {
+    fn trade(&mut self, e: &mut Entry, i: usize, share: Qty) {
         let (cur, p) = (e.slot, self.p);
-        *self.total -= u64::from(share);
         if share == e.remaining {
             let s = self.pool.slots[cur as usize];
             self.sink.event(trade(self.o, &s, cur, p, share));
@@ -333,15 +369,37 @@ impl<S: EventSink> Shared<'_, S> {
             *e = Entry::HOLE;
             *self.holes += 1;
         } else {
+            // The order rests on: its slot is not touched (see the module
+            // docs).
             e.remaining -= share;
-            let s = &mut self.pool.slots[cur as usize];
-            s.remaining = e.remaining;
-            self.sink.event(trade(self.o, s, cur, p, share));
+            let (o, n) = (self.o, &self.names[i]);
+            self.sink.event(BookEvent::Trade {
+                price: p,
+                qty: share,
+                aggressor_side: o.side,
+                aggressor_owner: o.owner,
+                aggressor_tag: o.tag,
+                resting_owner: n.owner,
+                resting_tag: n.tag,
+                resting_id: OrderId::new(cur, n.generation),
+            });
         }
     }
 }
 
 impl Book {
+    /// The resting order in slot `idx`, a copy `s` of its slot, with its
+    /// remaining quantity as it is now: under pro-rata, the one in its
+    /// level's array (the slot's is stale while it rests).
+    #[inline(always)]
+    pub(super) fn current<const R: u8>(&self, idx: u32, mut s: Slot) -> Slot {
+        if R == super::orderbook::PR {
+            let t = self.ladders[s.side as usize].levels[s.price as usize].table;
+            s.remaining = self.queues.remaining(t as usize, idx);
+        }
+        s
+    }
+
     /// The pro-rata dry run: the allocation of [`allocate`], level
     /// by level, as [`Book::take_pro_rata`] would make it.
     pub(super) fn can_fill_pro_rata<const BUY: bool>(&mut self, limit: Tick, qty: Qty) -> bool {
@@ -393,7 +451,7 @@ impl Book {
                 // Everyone in full, AON orders included.
                 for e in queues.entries(t).iter().filter(|e| e.slot != NIL) {
                     let s = pool.slots[e.slot as usize];
-                    sink.event(trade(o, &s, e.slot, p, s.remaining));
+                    sink.event(trade(o, &s, e.slot, p, e.remaining));
                     sink.event(filled(&s, e.slot));
                     pool.free(e.slot);
                 }
@@ -403,8 +461,8 @@ impl Book {
             } else if lvl.aon == 0 {
                 // Step 2 alone: floors, then the odd lots in time priority.
                 let per = Per::new(rem, lvl.total);
-                let (entries, holes) = queues.level_mut(t);
-                let shared = Shared { o, p, total: &mut lvl.total, holes, pool: &mut *pool, sink: &mut *sink };
+                let (entries, names, holes) = queues.level_mut(t);
+                let shared = Shared { o, p, total: &mut lvl.total, names, holes, pool: &mut *pool, sink: &mut *sink };
                 if per.narrow {
                     shared.share::<true>(&per, entries, rem);
                 } else {
@@ -416,19 +474,17 @@ impl Book {
                 let left = allocate(lvl, queues.entries(t), &pool.slots, rem, &mut self.shares);
                 for sh in self.shares.iter().filter(|sh| sh.share != 0) {
                     let cur = sh.slot;
-                    let s = &mut pool.slots[cur as usize];
+                    let s = pool.slots[cur as usize];
                     lvl.total -= u64::from(sh.share);
-                    if sh.share == s.remaining {
+                    if sh.share == sh.remaining {
                         lvl.aon -= s.aon as u32;
-                        let s = *s;
                         sink.event(trade(o, &s, cur, p, sh.share));
                         sink.event(filled(&s, cur));
                         queues.remove(t, cur);
                         pool.free(cur);
                     } else {
-                        s.remaining -= sh.share;
-                        queues.set_remaining(t, cur, s.remaining);
-                        sink.event(trade(o, s, cur, p, sh.share));
+                        queues.set_remaining(t, cur, sh.remaining - sh.share);
+                        sink.event(trade(o, &s, cur, p, sh.share));
                     }
                 }
                 rem = left;
