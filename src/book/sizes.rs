@@ -154,10 +154,10 @@ impl Sizes {
             return NIL;
         }
         let t = lvl.table as usize;
-        if self.tables[t].large != 0 {
-            if let Some(&(_, e)) = self.large[t].last() {
-                return e.first;
-            }
+        if self.tables[t].large != 0
+            && let Some(&(_, e)) = self.large[t].last()
+        {
+            return e.first;
         }
         self.small_below(t, SMALL)
     }
