@@ -9,7 +9,7 @@
 //! remaining quantity) — [`Queues`] — and in nothing else: the level's
 //! `head` and `tail` stay `NIL`, and its empty levels are those with nothing
 //! left. A departing order leaves a hole, and the array is compacted once
-//! holes are half of it.
+//! holes are half of it, or by the next share that walks it.
 //!
 //! A share is usually a few lots to each of tens of orders, most of which
 //! stay resting. So that such a trade touches no line of the pool (each
@@ -114,13 +114,11 @@ impl Queues {
         a.entries[self.pos[slot as usize] as usize].remaining = remaining;
     }
 
-    /// The entries of the level with array `t`, to change in place (a
-    /// departing order becomes a hole: `Entry::HOLE`), their names, and its
-    /// count of holes; [`Queues::settle`] after.
+    /// The array of the level with array `t`, to change in place, and the
+    /// entries' places by slot.
     #[inline]
-    fn level_mut(&mut self, t: usize) -> (&mut [Entry], &[Names], &mut u32) {
-        let a = &mut self.levels[t];
-        (&mut a.entries, &a.names, &mut a.holes)
+    fn level_mut(&mut self, t: usize) -> (&mut LevelArray, &mut [u32]) {
+        (&mut self.levels[t], &mut self.pos)
     }
 
     /// The order in `slot` leaves the level with array `t`.
@@ -314,76 +312,80 @@ struct Shared<'a, S> {
     p: Tick,
     /// The level's total.
     total: &'a mut u64,
-    /// The names that go with the level's entries.
-    names: &'a [Names],
-    /// The level's count of holes.
-    holes: &'a mut u32,
     pool: &'a mut Pool,
     sink: &'a mut S,
 }
 
 impl<S: EventSink> Shared<'_, S> {
-    /// Shares `qty` incoming lots among the level's `entries` (all its
-    /// orders non-AON, `qty` below its total, `per` of `qty` and the total)
+    /// Shares `qty` incoming lots among the orders of the level's array `a`
+    /// (all non-AON, `qty` below their total, `per` of `qty` and the total)
     /// and trades them in time priority. Holes have no quantity, so no
     /// floor, and get no odd lot.
+    ///
+    /// The walk rewrites every entry it keeps anyway, so it also compacts
+    /// the array (`pos` the entries' places by slot): the holes that
+    /// cancels left are not read again by the next share.
     #[inline(always)]
-    fn share<const NARROW: bool>(mut self, per: &Per, entries: &mut [Entry], qty: Qty) {
+    fn share<const NARROW: bool>(mut self, per: &Per, a: &mut LevelArray, pos: &mut [u32], qty: Qty) {
         let mut given = 0;
-        for e in entries.iter() {
+        for e in &a.entries {
             given += per.floor_by::<NARROW>(e.remaining);
         }
         let mut odd = qty - given;
         // Every lot is handed out.
         *self.total -= u64::from(qty);
-        let mut k = 0;
-        // The first orders: floor and an odd lot each.
-        while odd != 0 && k < entries.len() {
-            let e = &mut entries[k];
-            k += 1;
-            if e.slot != NIL {
+        let mut n = 0;
+        for k in 0..a.entries.len() {
+            let mut e = a.entries[k];
+            if e.slot == NIL {
+                continue;
+            }
+            // The odd lots go one each to the first orders.
+            let mut share = per.floor_by::<NARROW>(e.remaining);
+            if odd != 0 {
+                share += 1;
                 odd -= 1;
-                let share = per.floor_by::<NARROW>(e.remaining) + 1;
-                self.trade(e, k - 1, share);
             }
-        }
-        // The others: their floor, if any.
-        for (i, e) in entries.iter_mut().enumerate().skip(k) {
-            let share = per.floor_by::<NARROW>(e.remaining);
+            if share == e.remaining {
+                self.fill(e.slot, share);
+                continue;
+            }
             if share != 0 {
-                self.trade(e, i, share);
+                // The order rests on: its slot is not touched (see the
+                // module docs).
+                e.remaining -= share;
+                let (o, names) = (self.o, &a.names[k]);
+                self.sink.event(BookEvent::Trade {
+                    price: self.p,
+                    qty: share,
+                    aggressor_side: o.side,
+                    aggressor_owner: o.owner,
+                    aggressor_tag: o.tag,
+                    resting_owner: names.owner,
+                    resting_tag: names.tag,
+                    resting_id: OrderId::new(e.slot, names.generation),
+                });
             }
+            a.entries[n] = e;
+            if n != k {
+                a.names[n] = a.names[k];
+                pos[e.slot as usize] = n as u32;
+            }
+            n += 1;
         }
+        a.entries.truncate(n);
+        a.names.truncate(n);
+        a.holes = 0;
     }
 
-    /// Trades `share` lots (at most all it has left) with the order of entry
-    /// `e`, the level's `i`-th.
+    /// Trades all `qty` lots the order in slot `cur` has left, which
+    /// completes it.
     #[inline(always)]
-    fn trade(&mut self, e: &mut Entry, i: usize, share: Qty) {
-        let (cur, p) = (e.slot, self.p);
-        if share == e.remaining {
-            let s = self.pool.slots[cur as usize];
-            self.sink.event(trade(self.o, &s, cur, p, share));
-            self.sink.event(filled(&s, cur));
-            self.pool.free(cur);
-            *e = Entry::HOLE;
-            *self.holes += 1;
-        } else {
-            // The order rests on: its slot is not touched (see the module
-            // docs).
-            e.remaining -= share;
-            let (o, n) = (self.o, &self.names[i]);
-            self.sink.event(BookEvent::Trade {
-                price: p,
-                qty: share,
-                aggressor_side: o.side,
-                aggressor_owner: o.owner,
-                aggressor_tag: o.tag,
-                resting_owner: n.owner,
-                resting_tag: n.tag,
-                resting_id: OrderId::new(cur, n.generation),
-            });
-        }
+    fn fill(&mut self, cur: u32, qty: Qty) {
+        let s = self.pool.slots[cur as usize];
+        self.sink.event(trade(self.o, &s, cur, self.p, qty));
+        self.sink.event(filled(&s, cur));
+        self.pool.free(cur);
     }
 }
 
@@ -461,14 +463,13 @@ impl Book {
             } else if lvl.aon == 0 {
                 // Step 2 alone: floors, then the odd lots in time priority.
                 let per = Per::new(rem, lvl.total);
-                let (entries, names, holes) = queues.level_mut(t);
-                let shared = Shared { o, p, total: &mut lvl.total, names, holes, pool: &mut *pool, sink: &mut *sink };
+                let (a, pos) = queues.level_mut(t);
+                let shared = Shared { o, p, total: &mut lvl.total, pool: &mut *pool, sink: &mut *sink };
                 if per.narrow {
-                    shared.share::<true>(&per, entries, rem);
+                    shared.share::<true>(&per, a, pos, rem);
                 } else {
-                    shared.share::<false>(&per, entries, rem);
+                    shared.share::<false>(&per, a, pos, rem);
                 }
-                queues.settle(t);
                 rem = 0;
             } else {
                 let left = allocate(lvl, queues.entries(t), &pool.slots, rem, &mut self.shares);
