@@ -26,6 +26,9 @@ pub(crate) struct Slot {
     pub(crate) owner: u32,
     pub(crate) side: Side,
     pub(crate) aon: bool,
+    /// Price–size–time only: the order is sorted into its level's size
+    /// groups (else it is still in the level's arrival queue; see `sizes`).
+    pub(crate) grouped: bool,
     pub(crate) tag: u64,
 }
 
@@ -110,6 +113,7 @@ mod tests {
             owner: 0,
             side: Side::Buy,
             aon: false,
+            grouped: false,
             tag,
         }
     }

@@ -4,18 +4,29 @@
 //! array each level keeps of its orders for that.
 //!
 //! An allocation reads every order of the level, not only those it fills,
-//! so chasing the level's linked queue, one dependent load per order, would
-//! dominate. Each level therefore also keeps its orders in time priority in
-//! an array of (slot, remaining quantity) — [`Queues`] — that the allocation
-//! reads in order; the linked queue stays as under price–time for everything
-//! else. A departing order leaves a hole, and the array is compacted once
-//! holes are half of it.
+//! so a linked queue, one dependent load per order, would dominate. A level
+//! therefore keeps its orders in time priority in an array of (slot,
+//! remaining quantity) — [`Queues`] — and in nothing else: the level's
+//! `head` and `tail` stay `NIL`, and its empty levels are those with nothing
+//! left. A departing order leaves a hole, and the array is compacted once
+//! holes are half of it, or by the next share that walks it.
+//!
+//! A share is usually a few lots to each of tens of orders, most of which
+//! stay resting. So that such a trade touches no line of the pool (each
+//! order's slot is a random one, rarely in cache), the array keeps beside
+//! each entry the order's id and names ([`Names`]), and **the array's
+//! remaining quantity is the order's; its slot's copy is stale** while the
+//! order rests. Whatever reads a resting pro-rata order's remaining
+//! quantity reads it through [`Book::current`]; the slot's copy is right
+//! only when the order enters a level (on arrival, or requeued by a
+//! replace).
 //!
 //! The same allocation serves the real matching and the dry run of an
 //! incoming all-or-none order, so the two cannot disagree.
 
-use super::pool::{NIL, Slot};
-use super::{Level, Qty};
+use super::ladder::{ASKS, BIDS, Level, crosses};
+use super::pool::{NIL, Pool, Slot};
+use super::{Book, BookEvent, EventSink, NewOrder, OrderId, Qty, Tick, filled, trade};
 
 /// One order of a level's array: its slot and remaining quantity; a hole is
 /// `NIL` with quantity 0 (so sums over the array may include holes).
@@ -29,98 +40,123 @@ impl Entry {
     pub(crate) const HOLE: Entry = Entry { slot: NIL, remaining: 0 };
 }
 
+/// What a trade reports of a resting order and never changes while it rests
+/// (a replace keeps its id, owner and tag), kept beside its [`Entry`] so
+/// that the entries alone, which every allocation reads, stay dense.
+#[derive(Clone, Copy, Debug, Default)]
+struct Names {
+    generation: u32,
+    owner: u32,
+    tag: u64,
+}
+
+/// One level's orders: `names[i]` goes with `entries[i]`.
 #[derive(Clone, Debug, Default)]
 struct LevelArray {
     entries: Vec<Entry>,
+    names: Vec<Names>,
     holes: u32,
 }
 
 /// Every level's orders in time priority, as arrays.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Queues {
-    /// Per side (`Side as usize`), per tick.
-    levels: [Vec<LevelArray>; 2],
+    /// By level, in the order levels were first used (`Level::table`
+    /// indexes them); kept for the life of the book, so a level's array
+    /// allocates only when it holds more orders than ever before.
+    levels: Vec<LevelArray>,
     /// By pool slot: the index of its order's entry in its level's array.
     pos: Vec<u32>,
 }
 
 impl Queues {
-    /// For a book under another rule: nothing allocated, never used.
-    pub(crate) fn none() -> Queues {
-        Queues { levels: [Vec::new(), Vec::new()], pos: Vec::new() }
-    }
-
-    pub(crate) fn new(n_ticks: u32) -> Queues {
-        let levels = || vec![LevelArray::default(); n_ticks as usize];
-        Queues { levels: [levels(), levels()], pos: Vec::new() }
-    }
-
-    /// The orders (and holes) of the level at `price` on `side`.
+    /// The array of level `lvl`, made on its first use.
     #[inline]
-    pub(crate) fn entries(&self, side: usize, price: u32) -> &[Entry] {
-        &self.levels[side][price as usize].entries
+    pub(crate) fn table_of(&mut self, lvl: &mut Level) -> usize {
+        if lvl.table == NIL {
+            lvl.table = self.levels.len() as u32;
+            self.levels.push(LevelArray::default());
+        }
+        lvl.table as usize
     }
 
-    /// Appends the order in `slot` to its level (the latest in time).
+    /// The orders (and holes) of the level with array `t`.
     #[inline]
-    pub(crate) fn push(&mut self, side: usize, price: u32, slot: u32, remaining: Qty) {
-        let a = &mut self.levels[side][price as usize];
+    pub(crate) fn entries(&self, t: usize) -> &[Entry] {
+        &self.levels[t].entries
+    }
+
+    /// Appends the order in `slot`, whose slot holds `s`, to the level with
+    /// array `t` (the latest in time).
+    #[inline]
+    pub(crate) fn push(&mut self, t: usize, slot: u32, s: &Slot) {
+        let a = &mut self.levels[t];
         let i = slot as usize;
         if self.pos.len() <= i {
             self.pos.resize(i + 1, 0);
         }
         self.pos[i] = a.entries.len() as u32;
-        a.entries.push(Entry { slot, remaining });
+        a.entries.push(Entry { slot, remaining: s.remaining });
+        a.names.push(Names { generation: s.generation, owner: s.owner, tag: s.tag });
+    }
+
+    /// The remaining quantity of the order in `slot`, in the level with
+    /// array `t`.
+    #[inline]
+    pub(crate) fn remaining(&self, t: usize, slot: u32) -> Qty {
+        self.levels[t].entries[self.pos[slot as usize] as usize].remaining
     }
 
     /// The order in `slot` has `remaining` lots left now.
     #[inline]
-    pub(crate) fn set_remaining(&mut self, side: usize, price: u32, slot: u32, remaining: Qty) {
-        let a = &mut self.levels[side][price as usize];
+    pub(crate) fn set_remaining(&mut self, t: usize, slot: u32, remaining: Qty) {
+        let a = &mut self.levels[t];
         a.entries[self.pos[slot as usize] as usize].remaining = remaining;
     }
 
-    /// The level's entries, to change in place (a departing order becomes a
-    /// hole: `Entry::HOLE`), and its count of holes; [`Queues::settle`]
-    /// after.
+    /// The array of the level with array `t`, to change in place, and the
+    /// entries' places by slot.
     #[inline]
-    pub(crate) fn level_mut(&mut self, side: usize, price: u32) -> (&mut [Entry], &mut u32) {
-        let a = &mut self.levels[side][price as usize];
-        (&mut a.entries, &mut a.holes)
+    fn level_mut(&mut self, t: usize) -> (&mut LevelArray, &mut [u32]) {
+        (&mut self.levels[t], &mut self.pos)
     }
 
-    /// The order in `slot` leaves its level.
+    /// The order in `slot` leaves the level with array `t`.
     #[inline]
-    pub(crate) fn remove(&mut self, side: usize, price: u32, slot: u32) {
-        let a = &mut self.levels[side][price as usize];
+    pub(crate) fn remove(&mut self, t: usize, slot: u32) {
+        let a = &mut self.levels[t];
         a.entries[self.pos[slot as usize] as usize] = Entry::HOLE;
         a.holes += 1;
-        self.settle(side, price);
+        self.settle(t);
     }
 
-    /// Compacts the level's array once holes are half of it.
+    /// Compacts the array `t` once holes are half of it.
     #[inline]
-    pub(crate) fn settle(&mut self, side: usize, price: u32) {
-        let a = &mut self.levels[side][price as usize];
+    pub(crate) fn settle(&mut self, t: usize) {
+        let a = &mut self.levels[t];
         if 2 * a.holes as usize > a.entries.len() {
             let mut n = 0;
             for k in 0..a.entries.len() {
                 let e = a.entries[k];
                 if e.slot != NIL {
                     a.entries[n] = e;
+                    a.names[n] = a.names[k];
                     self.pos[e.slot as usize] = n as u32;
                     n += 1;
                 }
             }
             a.entries.truncate(n);
+            a.names.truncate(n);
             a.holes = 0;
         }
     }
 
-    /// Forgets the level at `price` on `side` (the book emptied it wholesale).
-    pub(crate) fn clear_level(&mut self, side: usize, price: u32) {
-        let a = &mut self.levels[side][price as usize];
+    /// Forgets the orders of the level with array `t` (the book emptied it
+    /// wholesale).
+    pub(crate) fn clear_level(&mut self, t: usize) {
+        let a = &mut self.levels[t];
         a.entries.clear();
+        a.names.clear();
         a.holes = 0;
     }
 }
@@ -220,29 +256,249 @@ fn prorate(out: &mut [Share], qty: Qty, total: u64) {
 }
 
 /// `floor(q * r / t)` for many `q` and one `r < t` (so each result is below
-/// `q`), exactly and without a division per `q`: with `m = floor(2^64 / t)`
-/// the high half of `n * m` (`n = q * r < 2^64`) is the true quotient or one
-/// less, and one check settles which.
+/// `q`), exactly and without a division per `q`.
+/// * Up to `t = 2^32` (any level of fewer than two `u32` orders' worth):
+///   with `m = ceil(r * 2^64 / t)`, `q * m / 2^64` exceeds `q * r / t` by
+///   less than `q / 2^64 < 2^-32 <= 1 / t`, while the fraction of `q * r / t`
+///   is a multiple of `1 / t` below one: the high half of `q * m` is the
+///   floor, one multiplication per `q`.
+/// * Beyond: with `m = floor(2^64 / t)` the high half of `n * m` (`n = q * r
+///   < 2^64`) is the true quotient or one less, and one check settles which.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Per {
     r: u64,
     t: u64,
     m: u64,
+    narrow: bool,
 }
 
 impl Per {
     pub(crate) fn new(r: Qty, t: u64) -> Per {
         debug_assert!(u64::from(r) < t);
-        Per { r: u64::from(r), t, m: ((1u128 << 64) / u128::from(t)) as u64 }
+        let (r, wide) = (u64::from(r), u128::from(t));
+        if t <= 1 << 32 {
+            // Below 2^64: `r < t`.
+            let m = ((u128::from(r) << 64).div_ceil(wide)) as u64;
+            Per { r, t, m, narrow: true }
+        } else {
+            Per { r, t, m: ((1u128 << 64) / wide) as u64, narrow: false }
+        }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn floor(&self, q: Qty) -> Qty {
+        if self.narrow { self.floor_by::<true>(q) } else { self.floor_by::<false>(q) }
+    }
+
+    /// [`Per::floor`] for a `Per` whose `narrow` is `NARROW`.
+    #[inline(always)]
+    fn floor_by<const NARROW: bool>(&self, q: Qty) -> Qty {
+        if NARROW {
+            let f = ((u128::from(q) * u128::from(self.m)) >> 64) as u64;
+            debug_assert_eq!(f, u64::from(q) * self.r / self.t);
+            return f as Qty;
+        }
         let n = u64::from(q) * self.r;
         let f = ((u128::from(n) * u128::from(self.m)) >> 64) as u64;
         let f = f + u64::from(n - f * self.t >= self.t);
         debug_assert_eq!(f, n / self.t);
         f as Qty
+    }
+}
+
+/// What step 2 alone changes as it trades one level out.
+struct Shared<'a, S> {
+    o: &'a NewOrder,
+    p: Tick,
+    /// The level's total.
+    total: &'a mut u64,
+    pool: &'a mut Pool,
+    sink: &'a mut S,
+}
+
+impl<S: EventSink> Shared<'_, S> {
+    /// Shares `qty` incoming lots among the orders of the level's array `a`
+    /// (all non-AON, `qty` below their total, `per` of `qty` and the total)
+    /// and trades them in time priority. Holes have no quantity, so no
+    /// floor, and get no odd lot.
+    ///
+    /// The walk rewrites every entry it keeps anyway, so it also compacts
+    /// the array (`pos` the entries' places by slot): the holes that
+    /// cancels left are not read again by the next share.
+    #[inline(always)]
+    fn share<const NARROW: bool>(mut self, per: &Per, a: &mut LevelArray, pos: &mut [u32], qty: Qty) {
+        let mut given = 0;
+        for e in &a.entries {
+            given += per.floor_by::<NARROW>(e.remaining);
+        }
+        let mut odd = qty - given;
+        // Every lot is handed out.
+        *self.total -= u64::from(qty);
+        let mut n = 0;
+        for k in 0..a.entries.len() {
+            let mut e = a.entries[k];
+            if e.slot == NIL {
+                continue;
+            }
+            // The odd lots go one each to the first orders.
+            let mut share = per.floor_by::<NARROW>(e.remaining);
+            if odd != 0 {
+                share += 1;
+                odd -= 1;
+            }
+            if share == e.remaining {
+                self.fill(e.slot, share);
+                continue;
+            }
+            if share != 0 {
+                // The order rests on: its slot is not touched (see the
+                // module docs).
+                e.remaining -= share;
+                let (o, names) = (self.o, &a.names[k]);
+                self.sink.event(BookEvent::Trade {
+                    price: self.p,
+                    qty: share,
+                    aggressor_side: o.side,
+                    aggressor_owner: o.owner,
+                    aggressor_tag: o.tag,
+                    resting_owner: names.owner,
+                    resting_tag: names.tag,
+                    resting_id: OrderId::new(e.slot, names.generation),
+                });
+            }
+            a.entries[n] = e;
+            if n != k {
+                a.names[n] = a.names[k];
+                pos[e.slot as usize] = n as u32;
+            }
+            n += 1;
+        }
+        a.entries.truncate(n);
+        a.names.truncate(n);
+        a.holes = 0;
+    }
+
+    /// Trades all `qty` lots the order in slot `cur` has left, which
+    /// completes it.
+    #[inline(always)]
+    fn fill(&mut self, cur: u32, qty: Qty) {
+        let s = self.pool.slots[cur as usize];
+        self.sink.event(trade(self.o, &s, cur, self.p, qty));
+        self.sink.event(filled(&s, cur));
+        self.pool.free(cur);
+    }
+}
+
+impl Book {
+    /// The resting order in slot `idx`, a copy `s` of its slot, with its
+    /// remaining quantity as it is now: under pro-rata, the one in its
+    /// level's array (the slot's is stale while it rests).
+    #[inline(always)]
+    pub(super) fn current<const R: u8>(&self, idx: u32, mut s: Slot) -> Slot {
+        if R == super::orderbook::PR {
+            let t = self.ladders[s.side as usize].levels[s.price as usize].table;
+            s.remaining = self.queues.remaining(t as usize, idx);
+        }
+        s
+    }
+
+    /// The pro-rata dry run: the allocation of [`allocate`], level
+    /// by level, as [`Book::take_pro_rata`] would make it.
+    pub(super) fn can_fill_pro_rata<const BUY: bool>(&mut self, limit: Tick, qty: Qty) -> bool {
+        let ladder = &self.ladders[if BUY { ASKS } else { BIDS }];
+        let mut need = qty;
+        let mut p = ladder.best;
+        while crosses::<BUY>(p, limit) {
+            let lvl = &ladder.levels[p as usize];
+            if lvl.aon == 0 {
+                // Without AON orders the allocation hands out all it is
+                // given up to the level's total: no need to make it.
+                if lvl.total >= need as u64 {
+                    return true;
+                }
+                need -= lvl.total as u32;
+            } else {
+                let level = self.queues.entries(lvl.table as usize);
+                need = allocate(lvl, level, &self.pool.slots, need, &mut self.shares);
+                if need == 0 {
+                    return true;
+                }
+            }
+            p = if BUY { ladder.next_worse::<false>(p) } else { ladder.next_worse::<true>(p) };
+        }
+        false
+    }
+
+    /// [`Book::take`] under pro-rata: each level's allocation traded in time
+    /// priority. A level without AON orders is either taken whole or shared
+    /// by step 2 alone, which needs no scratch space; one with AON orders
+    /// goes through [`allocate`].
+    #[inline(never)]
+    pub(super) fn take_pro_rata<const BUY: bool, S: EventSink>(
+        &mut self,
+        o: &NewOrder,
+        limit: Tick,
+        sink: &mut S,
+    ) -> Qty {
+        let ladder = &mut self.ladders[if BUY { ASKS } else { BIDS }];
+        let pool = &mut self.pool;
+        let queues = &mut self.queues;
+        let first = ladder.best;
+        let mut p = first;
+        let mut rem = o.qty;
+        while rem != 0 && crosses::<BUY>(p, limit) {
+            let lvl = &mut ladder.levels[p as usize];
+            let t = lvl.table as usize;
+            if u64::from(rem) >= lvl.total {
+                // Everyone in full, AON orders included.
+                for e in queues.entries(t).iter().filter(|e| e.slot != NIL) {
+                    let s = pool.slots[e.slot as usize];
+                    sink.event(trade(o, &s, e.slot, p, e.remaining));
+                    sink.event(filled(&s, e.slot));
+                    pool.free(e.slot);
+                }
+                rem -= lvl.total as u32;
+                *lvl = Level { table: lvl.table, ..Level::EMPTY };
+                queues.clear_level(t);
+            } else if lvl.aon == 0 {
+                // Step 2 alone: floors, then the odd lots in time priority.
+                let per = Per::new(rem, lvl.total);
+                let (a, pos) = queues.level_mut(t);
+                let shared = Shared { o, p, total: &mut lvl.total, pool: &mut *pool, sink: &mut *sink };
+                if per.narrow {
+                    shared.share::<true>(&per, a, pos, rem);
+                } else {
+                    shared.share::<false>(&per, a, pos, rem);
+                }
+                rem = 0;
+            } else {
+                let left = allocate(lvl, queues.entries(t), &pool.slots, rem, &mut self.shares);
+                for sh in self.shares.iter().filter(|sh| sh.share != 0) {
+                    let cur = sh.slot;
+                    let s = pool.slots[cur as usize];
+                    lvl.total -= u64::from(sh.share);
+                    if sh.share == sh.remaining {
+                        lvl.aon -= s.aon as u32;
+                        sink.event(trade(o, &s, cur, p, sh.share));
+                        sink.event(filled(&s, cur));
+                        queues.remove(t, cur);
+                        pool.free(cur);
+                    } else {
+                        queues.set_remaining(t, cur, sh.remaining - sh.share);
+                        sink.event(trade(o, &s, cur, p, sh.share));
+                    }
+                }
+                rem = left;
+            }
+            if lvl.total == 0 {
+                ladder.bits.clear(p);
+            }
+            p = if BUY { ladder.next_worse::<false>(p) } else { ladder.next_worse::<true>(p) };
+        }
+        if ladder.levels[first as usize].total == 0 {
+            ladder.best = if BUY { ladder.next_worse::<false>(first) } else { ladder.next_worse::<true>(first) };
+        }
+        o.qty - rem
     }
 }
 

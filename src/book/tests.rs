@@ -467,6 +467,37 @@ fn partially_filled_order_keeps_its_time_among_its_new_size() {
 }
 
 #[test]
+fn arrivals_not_yet_sorted_in_keep_size_then_time_priority() {
+    let mut b = pst();
+    sub(&mut b, lim(Side::Buy, 10, 9, 1));
+    sub(&mut b, lim(Side::Buy, 10, 4, 2));
+    // A walk sorts these two in; the 9 drops to 4, ahead of the other 4.
+    let (_, ev) = sub(&mut b, kind(lim(Side::Sell, 10, 5, 9), OrderKind::Ioc));
+    assert_eq!(trades(&ev), vec![(1, 5, 10)]);
+    // Arrivals since the walk, of sizes above, equal to and below the sorted
+    // ones, and one cancelled before any walk: the view and the next walk
+    // both put them by size, behind the sorted orders of their size.
+    sub(&mut b, lim(Side::Buy, 10, 4, 3));
+    sub(&mut b, lim(Side::Buy, 10, 6, 4));
+    let (gone, _) = sub(&mut b, lim(Side::Buy, 10, 7, 5));
+    sub(&mut b, lim(Side::Buy, 10, 2, 6));
+    sub(&mut b, lim(Side::Buy, 10, 6, 7));
+    assert!(b.cancel(gone.unwrap(), DoneReason::Cancelled, &mut ()));
+    let view = vec![(4, 6), (7, 6), (1, 4), (2, 4), (3, 4), (6, 2)];
+    assert_eq!(tags(&b, Side::Buy), view);
+    // A reduction of an arrival keeps its time: 6 down to 4 goes behind the
+    // older 4s once sorted in.
+    let id = b.orders(Side::Buy)[1].0;
+    assert_eq!(b.replace(id, 10, 4, &mut ()), Ok(Some(id)));
+    assert_eq!(tags(&b, Side::Buy), vec![(4, 6), (1, 4), (2, 4), (3, 4), (7, 4), (6, 2)]);
+    let (_, ev) = sub(&mut b, kind(lim(Side::Sell, 10, 11, 10), OrderKind::Ioc));
+    assert_eq!(trades(&ev), vec![(4, 6, 10), (1, 4, 10), (2, 1, 10)]);
+    assert_eq!(tags(&b, Side::Buy), vec![(3, 4), (7, 4), (2, 3), (6, 2)]);
+    b.clear(DoneReason::Expired, &mut ());
+    assert!(b.sizes.level_is_empty(&b.ladders[Side::Buy as usize].levels[10]));
+}
+
+#[test]
 fn size_priority_skips_large_aon() {
     let mut b = pst();
     sub(&mut b, aon(lim(Side::Sell, 10, 9, 1)));
