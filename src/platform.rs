@@ -128,6 +128,8 @@ pub struct Account {
     /// Sale fills that took lots bought on the previous business day: a
     /// round trip closed as soon as T+1 allows (opening holdings apart).
     pub next_day_resales: u32,
+    /// Sale fills (trades in which the account sold).
+    pub sale_fills: u32,
 }
 
 /// How soon after arriving an order that leaves the book unfilled counts as
@@ -407,6 +409,7 @@ impl Accounts {
             }
             debug_assert_eq!(left, 0, "sold lots that were not sellable");
             acc.next_day_resales += u32::from(next_day);
+            acc.sale_fills += 1;
         } else {
             self.issuer += i128::from(value);
         }

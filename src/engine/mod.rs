@@ -556,6 +556,7 @@ impl<'a> Engine<'a> {
                     failed_sales: a.failed_sales,
                     self_trades: a.self_trades,
                     next_day_resales: a.next_day_resales,
+                    sale_fills: a.sale_fills,
                 }
             })
             .collect();

@@ -7,17 +7,17 @@
 //! false-flag rate is the share of the customers *not* planted that are
 //! flagged, defined in every run (with nothing planted it is the share
 //! flagged at all). Per abuse kind, recall is the flagged share of that
-//! kind's planted customers (flagged on any measure), and precision the
-//! share of that kind among the customers flagged on the measures that
-//! point to it (`self_trades` to wash trading, `cancel_ratio` and
-//! `fleeting_ratio` to spoofing, `next_day_resale_ratio` to churning):
-//! when the report says "spoofing", how often it is.
+//! kind's planted customers, and precision that kind's flagged customers
+//! over themselves and the falsely flagged (ordinary) ones: the precision
+//! the report would have if only that kind were planted. A flag does not
+//! say which abuse it found, so the kinds are told apart by the ground
+//! truth only.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{Customer, Flag, indicates};
+use super::{Customer, Flag};
 use crate::scenario::Abuse;
 
 /// The detector's score against the planted customers.
@@ -44,13 +44,11 @@ pub struct Detection {
 pub struct KindDetection {
     /// Customers planted with this abuse.
     pub planted: usize,
-    /// Of them, those with at least one flag (on any measure).
+    /// Of them, those with at least one flag.
     pub flagged: usize,
     /// flagged / planted.
     pub recall: f64,
-    /// Customers flagged on a measure that points to this abuse.
-    pub flagged_for_kind: usize,
-    /// The share of those planted with this abuse; null when none is flagged so.
+    /// flagged / (flagged + the run's false flags); null when both are 0.
     pub precision: Option<f64>,
 }
 
@@ -73,20 +71,13 @@ impl Detection {
                 continue;
             }
             let hit = flagged_planted.values().filter(|&&k| k == kind).count();
-            let for_kind: BTreeMap<u32, Option<Abuse>> = flags
-                .iter()
-                .filter(|f| indicates(f.measure) == Some(kind))
-                .map(|f| (f.customer, f.planted))
-                .collect();
-            let right = for_kind.values().filter(|&&p| p == Some(kind)).count();
             by_kind.insert(
                 kind.name(),
                 KindDetection {
                     planted: of_kind,
                     flagged: hit,
                     recall: hit as f64 / of_kind as f64,
-                    flagged_for_kind: for_kind.len(),
-                    precision: ratio(right, for_kind.len()),
+                    precision: ratio(hit, hit + false_flags),
                 },
             );
         }

@@ -58,6 +58,8 @@ pub struct Customer {
     pub self_trades: u32,
     /// Sale fills that took lots it bought the business day before.
     pub next_day_resales: u32,
+    /// Sale fills: trades in which it sold.
+    pub sale_fills: u32,
 }
 
 /// How a measure is computed and how noisy one customer's value of it is.
@@ -65,6 +67,8 @@ pub struct Customer {
 enum Kind {
     /// A count per order: binomial noise over the customer's orders.
     PerOrder,
+    /// A count per sale fill: binomial noise over the customer's sale fills.
+    PerSale,
     /// A count per session hour: Poisson noise over the run's hours.
     PerHour,
     /// A count per business day: Poisson noise over the run's days.
@@ -76,37 +80,22 @@ enum Kind {
 pub struct Measure {
     /// Its name in `risk.csv` and `summary.json`.
     pub name: &'static str,
-    /// The abuse a flag on it points to, if any (for per-kind precision).
-    pub indicates: Option<Abuse>,
     kind: Kind,
     count: fn(&Customer) -> u32,
 }
 
 /// The measures compared within a family, in the order rows list them.
 pub const MEASURES: [Measure; 6] = [
-    Measure { name: "order_rate", indicates: None, kind: Kind::PerHour, count: |c| c.orders },
-    Measure { name: "cancel_ratio", indicates: Some(Abuse::Spoof), kind: Kind::PerOrder, count: |c| c.cancels },
-    Measure { name: "fleeting_ratio", indicates: Some(Abuse::Spoof), kind: Kind::PerOrder, count: |c| c.fleeting },
-    Measure { name: "rejection_rate", indicates: None, kind: Kind::PerOrder, count: |c| c.rejections },
-    Measure { name: "failed_sales_per_day", indicates: None, kind: Kind::PerDay, count: |c| c.failed_sales },
-    Measure {
-        name: "next_day_resale_ratio",
-        indicates: Some(Abuse::Churn),
-        kind: Kind::PerOrder,
-        count: |c| c.next_day_resales,
-    },
+    Measure { name: "order_rate", kind: Kind::PerHour, count: |c| c.orders },
+    Measure { name: "cancel_ratio", kind: Kind::PerOrder, count: |c| c.cancels },
+    Measure { name: "fleeting_ratio", kind: Kind::PerOrder, count: |c| c.fleeting },
+    Measure { name: "rejection_rate", kind: Kind::PerOrder, count: |c| c.rejections },
+    Measure { name: "failed_sales_per_day", kind: Kind::PerDay, count: |c| c.failed_sales },
+    Measure { name: "next_day_resale_share", kind: Kind::PerSale, count: |c| c.next_day_resales },
 ];
 
-/// The measure every self-trade is reported under, and the abuse it points to.
+/// The measure every self-trade is reported under.
 pub const SELF_TRADES: &str = "self_trades";
-
-/// The abuse a flag on measure `name` points to, if any.
-pub fn indicates(name: &str) -> Option<Abuse> {
-    if name == SELF_TRADES {
-        return Some(Abuse::Wash);
-    }
-    MEASURES.iter().find(|m| m.name == name).and_then(|m| m.indicates)
-}
 
 impl Measure {
     /// The measure's value for `c` and the exposure it is over: its orders
@@ -114,6 +103,7 @@ impl Measure {
     fn value(&self, c: &Customer, hours: f64, days: f64) -> (f64, f64) {
         let exposure = match self.kind {
             Kind::PerOrder => f64::from(c.orders.max(1)),
+            Kind::PerSale => f64::from(c.sale_fills.max(1)),
             Kind::PerHour => hours.max(1e-9),
             Kind::PerDay => days.max(1.0),
         };
@@ -127,7 +117,7 @@ impl Measure {
     /// with an expectation well below 1 would make it one).
     fn sampling_variance(&self, rate: f64, exposure: f64) -> f64 {
         let per_exposure = match self.kind {
-            Kind::PerOrder => {
+            Kind::PerOrder | Kind::PerSale => {
                 let p = rate.clamp(0.0, 1.0);
                 p * (1.0 - p)
             }
