@@ -37,7 +37,10 @@ fn planted_abusers_are_found_at_the_default_threshold() {
         let d = risk_of(&s, seed).detection;
         assert_eq!(d.planted, 300, "seed {seed}");
         let (precision, recall) = (d.precision.unwrap_or(0.0), d.recall.unwrap_or(0.0));
-        lines.push(format!("seed {seed}: precision {precision:.3} recall {recall:.3} false flags {:.4}", d.false_flag_rate));
+        lines.push(format!(
+            "seed {seed}: precision {precision:.3} recall {recall:.3} false flags {:.4}",
+            d.false_flag_rate
+        ));
         assert!(recall >= 0.8 && precision >= 0.5, "{}", lines.join("\n"));
         for kind in ["wash", "spoof", "churn"] {
             let k = &d.by_kind[kind];

@@ -391,7 +391,12 @@ fn a_sale_panic_with_no_group_to_panic() {
 fn an_unknown_abuse() {
     let s = CORE.edit("family = \"zero_intelligence\"", "family = \"zero_intelligence\"\nabuse = \"pump\"");
     let f = s.fails();
-    f.at(s.pos("\"pump\"")).field("agents[0].abuse").says("pump").accepts("`wash`").accepts("`spoof`").accepts("`churn`");
+    f.at(s.pos("\"pump\""))
+        .field("agents[0].abuse")
+        .says("pump")
+        .accepts("`wash`")
+        .accepts("`spoof`")
+        .accepts("`churn`");
 }
 
 #[test]
@@ -405,5 +410,8 @@ fn a_planted_group_takes_its_abuses_parameters() {
     // The core group's params are zero intelligence's, not a wash trader's.
     let s = CORE.edit("family = \"zero_intelligence\"", "family = \"zero_intelligence\"\nabuse = \"wash\"");
     let f = s.fails();
-    f.at(s.pos("aon_share")).field("agents[0].params.aon_share").says("not a parameter of the wash").accepts("lots, order_ttl");
+    f.at(s.pos("aon_share"))
+        .field("agents[0].params.aon_share")
+        .says("not a parameter of the wash")
+        .accepts("lots, order_ttl");
 }

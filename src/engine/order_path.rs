@@ -346,10 +346,9 @@ impl<O: PathObserver> EventSink for Settle<'_, O> {
                         && filled < qty
                         && owner != PLATFORM
                         && matches!(reason, DoneReason::Cancelled | DoneReason::Expired)
+                        && self.rested_at.get(id.slot() as usize).is_some_and(|&arrived| t - arrived <= FLEETING_NS)
                     {
-                        if self.rested_at.get(id.slot() as usize).is_some_and(|&arrived| t - arrived <= FLEETING_NS) {
-                            self.accounts.account_mut(owner).fleeting += 1;
-                        }
+                        self.accounts.account_mut(owner).fleeting += 1;
                     }
                     let reservation = match incoming {
                         Some(i) if i.serial == tag => i.reservation,

@@ -52,8 +52,7 @@ impl Behaviour for Spoof {
     type Params = SpoofParams;
     type State = ();
     const NAME: &'static str = "spoof";
-    const ABOUT: &'static str =
-        "planted spoofer: large orders at the touch withdrawn within seconds, small genuine ones opposite (Lee, Eom & Park 2013)";
+    const ABOUT: &'static str = "planted spoofer: large orders at the touch withdrawn within seconds, small genuine ones opposite (Lee, Eom & Park 2013)";
 
     fn build(p: SpoofParams, setup: GroupSetup) -> Spoof {
         let lots = |n: i64| n.clamp(1, i64::from(u32::MAX)) as u32;

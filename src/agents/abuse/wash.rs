@@ -47,7 +47,8 @@ impl Behaviour for Wash {
     type Params = WashParams;
     type State = ();
     const NAME: &'static str = "wash";
-    const ABOUT: &'static str = "planted wash trader: sells and buys back the same lots from itself (CFTC, SEC §9(a)(1))";
+    const ABOUT: &'static str =
+        "planted wash trader: sells and buys back the same lots from itself (CFTC, SEC §9(a)(1))";
 
     fn build(p: WashParams, setup: GroupSetup) -> Wash {
         Wash { lots: p.lots.clamp(1, i64::from(u32::MAX)) as u32, order_ttl: p.order_ttl.0, products: setup.products }

@@ -62,17 +62,18 @@ pub struct Customer {
     pub sale_fills: u32,
 }
 
-/// How a measure is computed and how noisy one customer's value of it is.
+/// What a measure counts its events over (its exposure), which sets how
+/// noisy one customer's value of it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     /// A count per order: binomial noise over the customer's orders.
-    PerOrder,
+    Orders,
     /// A count per sale fill: binomial noise over the customer's sale fills.
-    PerSale,
+    Sales,
     /// A count per session hour: Poisson noise over the run's hours.
-    PerHour,
+    Hours,
     /// A count per business day: Poisson noise over the run's days.
-    PerDay,
+    Days,
 }
 
 /// One measure compared within a family.
@@ -86,12 +87,12 @@ pub struct Measure {
 
 /// The measures compared within a family, in the order rows list them.
 pub const MEASURES: [Measure; 6] = [
-    Measure { name: "order_rate", kind: Kind::PerHour, count: |c| c.orders },
-    Measure { name: "cancel_ratio", kind: Kind::PerOrder, count: |c| c.cancels },
-    Measure { name: "fleeting_ratio", kind: Kind::PerOrder, count: |c| c.fleeting },
-    Measure { name: "rejection_rate", kind: Kind::PerOrder, count: |c| c.rejections },
-    Measure { name: "failed_sales_per_day", kind: Kind::PerDay, count: |c| c.failed_sales },
-    Measure { name: "next_day_resale_share", kind: Kind::PerSale, count: |c| c.next_day_resales },
+    Measure { name: "order_rate", kind: Kind::Hours, count: |c| c.orders },
+    Measure { name: "cancel_ratio", kind: Kind::Orders, count: |c| c.cancels },
+    Measure { name: "fleeting_ratio", kind: Kind::Orders, count: |c| c.fleeting },
+    Measure { name: "rejection_rate", kind: Kind::Orders, count: |c| c.rejections },
+    Measure { name: "failed_sales_per_day", kind: Kind::Days, count: |c| c.failed_sales },
+    Measure { name: "next_day_resale_share", kind: Kind::Sales, count: |c| c.next_day_resales },
 ];
 
 /// The measure every self-trade is reported under.
@@ -102,10 +103,10 @@ impl Measure {
     /// (at least 1), the run's session hours or its business days.
     fn value(&self, c: &Customer, hours: f64, days: f64) -> (f64, f64) {
         let exposure = match self.kind {
-            Kind::PerOrder => f64::from(c.orders.max(1)),
-            Kind::PerSale => f64::from(c.sale_fills.max(1)),
-            Kind::PerHour => hours.max(1e-9),
-            Kind::PerDay => days.max(1.0),
+            Kind::Orders => f64::from(c.orders.max(1)),
+            Kind::Sales => f64::from(c.sale_fills.max(1)),
+            Kind::Hours => hours.max(1e-9),
+            Kind::Days => days.max(1.0),
         };
         (f64::from((self.count)(c)) / exposure, exposure)
     }
@@ -117,11 +118,11 @@ impl Measure {
     /// with an expectation well below 1 would make it one).
     fn sampling_variance(&self, rate: f64, exposure: f64) -> f64 {
         let per_exposure = match self.kind {
-            Kind::PerOrder | Kind::PerSale => {
+            Kind::Orders | Kind::Sales => {
                 let p = rate.clamp(0.0, 1.0);
                 p * (1.0 - p)
             }
-            Kind::PerHour | Kind::PerDay => rate.max(0.0),
+            Kind::Hours | Kind::Days => rate.max(0.0),
         };
         (per_exposure * exposure).max(1.0) / (exposure * exposure)
     }
