@@ -176,11 +176,13 @@ schema! {
         "customer": "account id (customers 1…N)",
         "group": "index of the customer's [[agents]] group, from 0",
         "family": "the group's family: zero_intelligence, rational, herding, macro or market_maker",
-        "measure": "order_rate, cancel_ratio, rejection_rate, failed_sales_per_day or self_trades",
+        "planted": "the abuse the customer was planted with (wash, spoof, churn); empty for an ordinary customer",
+        "measure": "order_rate, cancel_ratio, fleeting_ratio, rejection_rate, failed_sales_per_day, next_day_resale_share or self_trades",
         "value": "the customer's value of the measure",
         "family_median": "the family's median of the measure",
-        "family_scale": "the robust scale used: 1.4826 × MAD or 1.2533 × mean absolute deviation",
-        "robust_z": "(value − family_median) / family_scale; empty for self_trades",
+        "family_scale": "the family's robust scale: 1.4826 × MAD or 1.2533 × mean absolute deviation",
+        "scale": "the scale z is measured in: sqrt(family_scale² + the customer's own sampling variance)",
+        "robust_z": "(value − family_median) / scale; empty for self_trades",
     }
 }
 

@@ -118,7 +118,27 @@ pub struct Account {
     pub failed_sales: u32,
     /// Trades in which the account was both buyer and seller.
     pub self_trades: u32,
+    /// Orders refused for want of cash or sellable lots, for their size or
+    /// for their price band: the refusals the customer could have avoided
+    /// (the credit gate's and the close's are the platform's).
+    pub unbacked: u32,
+    /// Resting orders that left the book unfilled or part-filled, cancelled
+    /// or at their time to live, within [`FLEETING_NS`] of arriving.
+    pub fleeting: u32,
+    /// Sale fills that took lots bought on the previous business day: a
+    /// round trip closed as soon as T+1 allows (opening holdings apart).
+    pub next_day_resales: u32,
+    /// Sale fills (trades in which the account sold).
+    pub sale_fills: u32,
 }
+
+/// How soon after arriving an order that leaves the book unfilled counts as
+/// fleeting: 2 seconds, the fleeting limit orders of Hasbrouck & Saar
+/// (2009), "Technology and liquidity provision: The blurring of traditional
+/// definitions", Journal of Financial Markets 12(2).
+pub const FLEETING_NS: i64 = 2_000_000_000;
+
+const _: () = assert!(std::mem::size_of::<Account>() == 64, "an account's record is one cache line");
 
 /// Every account's cash and holdings.
 #[derive(Clone, Debug)]
@@ -376,16 +396,20 @@ impl Accounts {
             // deadline; a dealer's sale may reach today's.
             let last = i64::from(day) + i64::from(seller_is_dealer);
             let mut left = lots;
+            let mut next_day = false;
             for cohort in first..last {
                 let c = RING + cohort.rem_euclid(ring) as usize;
                 let take = left.min(rec[c]);
                 rec[c] -= take;
                 left -= take;
+                next_day |= take > 0 && cohort >= 0 && cohort + 1 == i64::from(day);
                 if left == 0 {
                     break;
                 }
             }
             debug_assert_eq!(left, 0, "sold lots that were not sellable");
+            acc.next_day_resales += u32::from(next_day);
+            acc.sale_fills += 1;
         } else {
             self.issuer += i128::from(value);
         }

@@ -410,3 +410,34 @@ fn a_sale_panic_with_no_group_to_panic() {
         );
     s.fails().at(s.pos("1\n\n[[agents]]")).field("events[0].group").says("no agents[1]").accepts("0");
 }
+
+// ---------------------------------------------------------------- planted abuse
+
+#[test]
+fn an_unknown_abuse() {
+    let s = CORE.edit("family = \"zero_intelligence\"", "family = \"zero_intelligence\"\nabuse = \"pump\"");
+    let f = s.fails();
+    f.at(s.pos("\"pump\""))
+        .field("agents[0].abuse")
+        .says("pump")
+        .accepts("`wash`")
+        .accepts("`spoof`")
+        .accepts("`churn`");
+}
+
+#[test]
+fn an_abuse_that_is_not_a_string() {
+    let s = CORE.edit("family = \"zero_intelligence\"", "family = \"zero_intelligence\"\nabuse = true");
+    s.fails().at(s.pos("true")).field("agents[0].abuse");
+}
+
+#[test]
+fn a_planted_group_takes_its_abuses_parameters() {
+    // The core group's params are zero intelligence's, not a wash trader's.
+    let s = CORE.edit("family = \"zero_intelligence\"", "family = \"zero_intelligence\"\nabuse = \"wash\"");
+    let f = s.fails();
+    f.at(s.pos("aon_share"))
+        .field("agents[0].params.aon_share")
+        .says("not a parameter of the wash")
+        .accepts("lots, order_ttl");
+}

@@ -10,8 +10,12 @@
 //!
 //! The built-in families: zero intelligence ([`ZeroIntelligence`]), rational
 //! ([`Rational`]), herding with its crowd ([`Herding`], [`Sentiment`]),
-//! macro-driven ([`MacroDriven`]) and market makers ([`MarketMaker`]).
+//! macro-driven ([`MacroDriven`]) and market makers ([`MarketMaker`]). The
+//! planted abuses a scenario may give a group (`abuse = "..."`, see
+//! [`abuse`]): wash trading ([`Wash`]), spoofing ([`Spoof`]) and churning
+//! ([`Churn`]).
 
+pub mod abuse;
 mod behaviour;
 pub mod hawkes;
 mod herding;
@@ -30,6 +34,7 @@ use rand_distr::{Distribution as _, LogNormal, Normal};
 
 use crate::scenario::{DistKind, Distribution};
 
+pub use abuse::{Churn, ChurnParams, Spoof, SpoofParams, Wash, WashParams};
 pub use behaviour::{Actions, Agent, Behaviour, CrowdView, GroupSetup, MAX_ACTIONS, Products, Wake};
 pub use hawkes::{Hawkes, HawkesClock};
 pub use herding::{Herding, HerdingParams, HerdingState, Sentiment};

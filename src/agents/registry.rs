@@ -12,7 +12,7 @@
 use super::behaviour::{Behaviour, GroupSetup};
 use super::params::{ParamDoc, ParamSet};
 use super::population::{Latency, Members, Population};
-use super::{Herding, MacroDriven, MarketMaker, Rational, ZeroIntelligence};
+use super::{Churn, Herding, MacroDriven, MarketMaker, Rational, Spoof, Wash, ZeroIntelligence};
 use crate::random::Streams;
 use crate::scenario::{FamilyCatalog, Invalid, InvalidKind};
 
@@ -45,6 +45,21 @@ impl std::fmt::Debug for Family {
     }
 }
 
+impl Family {
+    fn of<B: Behaviour>() -> Family {
+        Family {
+            name: B::NAME,
+            aliases: B::ALIASES,
+            about: B::ABOUT,
+            params: B::Params::DOCS,
+            live_params: B::LIVE_PARAMS,
+            defaults: B::Params::defaults,
+            check: check::<B>,
+            build: build::<B>,
+        }
+    }
+}
+
 fn check<B: Behaviour>(family: &str, table: &toml::Table) -> Result<(), Invalid> {
     B::Params::from_table(family, table).map(|_| ())
 }
@@ -61,10 +76,14 @@ fn build<B: Behaviour>(
     Ok(Box::new(Members::new(B::build(params, setup), first_id, members, streams, latency)))
 }
 
-/// The behaviours a run may use, by name.
+/// The behaviours a run may use, by name: the families a group may name as
+/// `family`, and the abuses a group may be planted with (`abuse`), which
+/// are behaviours too but never a family of their own (a planted group is
+/// filed under an ordinary family).
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
     families: Vec<Family>,
+    abuses: Vec<Family>,
 }
 
 impl Registry {
@@ -81,22 +100,31 @@ impl Registry {
             .register::<Herding>()
             .register::<MacroDriven>()
             .register::<MarketMaker>();
+        r.register_abuse::<Wash>().register_abuse::<Spoof>().register_abuse::<Churn>();
         r
+    }
+
+    /// Adds behaviour `B` as a planted abuse under its [`Behaviour::NAME`]
+    /// (which a scenario's `abuse` names), replacing one of the same name.
+    pub fn register_abuse<B: Behaviour>(&mut self) -> &mut Registry {
+        let abuse = Family::of::<B>();
+        match self.abuses.iter_mut().find(|f| f.name == B::NAME) {
+            Some(old) => *old = abuse,
+            None => self.abuses.push(abuse),
+        }
+        self
+    }
+
+    /// The behaviour called `name`: a family (or one of its aliases), else
+    /// a planted abuse.
+    fn behaviour(&self, name: &str) -> Option<&Family> {
+        self.get(name).or_else(|| self.abuses.iter().find(|f| f.name == name))
     }
 
     /// Adds behaviour `B` under its [`Behaviour::NAME`], replacing one of
     /// the same name.
     pub fn register<B: Behaviour>(&mut self) -> &mut Registry {
-        let family = Family {
-            name: B::NAME,
-            aliases: B::ALIASES,
-            about: B::ABOUT,
-            params: B::Params::DOCS,
-            live_params: B::LIVE_PARAMS,
-            defaults: B::Params::defaults,
-            check: check::<B>,
-            build: build::<B>,
-        };
+        let family = Family::of::<B>();
         match self.families.iter_mut().find(|f| f.name == B::NAME) {
             Some(old) => *old = family,
             None => self.families.push(family),
@@ -114,7 +142,13 @@ impl Registry {
         &self.families
     }
 
-    /// Builds the members of a group of family `name`.
+    /// The registered abuses, in registration order.
+    pub fn abuses(&self) -> &[Family] {
+        &self.abuses
+    }
+
+    /// Builds the members of a group whose behaviour is `name` (a family,
+    /// or a planted abuse).
     pub fn build(
         &self,
         name: &str,
@@ -124,7 +158,7 @@ impl Registry {
         streams: &Streams,
         latency: Latency,
     ) -> Result<Box<dyn Population>, Invalid> {
-        let Some(family) = self.get(name) else {
+        let Some(family) = self.behaviour(name) else {
             return Err(Invalid {
                 field: "family".into(),
                 message: format!("unknown family `{name}`"),
@@ -155,11 +189,11 @@ impl FamilyCatalog for Registry {
     }
 
     fn check_params(&self, family: &str, params: &toml::Table) -> Result<(), Invalid> {
-        self.get(family).map_or(Ok(()), |f| (f.check)(family, params))
+        self.behaviour(family).map_or(Ok(()), |f| (f.check)(family, params))
     }
 
     fn live_params(&self, family: &str) -> &'static [&'static str] {
-        self.get(family).map_or(&[], |f| f.live_params)
+        self.behaviour(family).map_or(&[], |f| f.live_params)
     }
 }
 
@@ -178,6 +212,11 @@ mod tests {
         assert_eq!(r.live_params("herding"), ["herding"]);
         assert_eq!(r.live_params("macro"), ["active_share"]);
         assert!(r.check_family("momentum").unwrap_err().accepted.contains("market_maker"));
+        // Abuses are behaviours a group is planted with, never a family.
+        let abuses: Vec<&str> = r.abuses().iter().map(|f| f.name).collect();
+        assert_eq!(abuses, ["wash", "spoof", "churn"]);
+        assert!(r.check_family("spoof").is_err());
+        assert!(r.check_params("spoof", &toml::Table::new()).is_ok());
     }
 
     #[test]

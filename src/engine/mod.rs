@@ -39,7 +39,7 @@ use crate::metrics::stylized::PriceGrid;
 use crate::platform::Accounts;
 use crate::product::{self, ProductSpec};
 use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, SALE_STREAMS, Streams};
-use crate::scenario::{ArrivalProcess, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
+use crate::scenario::{Abuse, ArrivalProcess, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
 use arrivals::{Feed, SaleFeed};
 use env::Environment;
 use observer::Observer;
@@ -299,6 +299,10 @@ struct Engine<'a> {
     groups: Vec<Box<dyn Population>>,
     /// Per group, its first member's id; members are consecutive.
     group_starts: Vec<u32>,
+    /// Per group, the family the risk report compares its members with
+    /// (the registry's name for the group's `family`) and the abuse it was
+    /// planted with, if any.
+    group_labels: Vec<(&'static str, Option<Abuse>)>,
     /// The groups with dynamics of their own (a herding crowd).
     dynamic_groups: Vec<usize>,
     /// Every customer: the platform's account 0 is not one.
@@ -381,6 +385,7 @@ impl<'a> Engine<'a> {
         let mut initial = vec![0u32; specs.len()];
         let mut groups = Vec::with_capacity(s.agents.len());
         let mut group_starts = Vec::with_capacity(s.agents.len());
+        let mut group_labels = Vec::with_capacity(s.agents.len());
         let mut feeds = Vec::with_capacity(s.agents.len());
         let mut sales = Vec::new();
         let mut next_id = 1u32;
@@ -414,8 +419,9 @@ impl<'a> Engine<'a> {
             let group_setup =
                 GroupSetup { index: gi, members: count, products, rng: streams.stream(dynamics_stream(gi)) };
             let members = registry
-                .build(&g.family, &g.params, group_setup, first_agent, &streams, latency)
+                .build(g.behaviour(), &g.params, group_setup, first_agent, &streams, latency)
                 .map_err(|invalid| RunError::Group { group: gi, invalid })?;
+            group_labels.push((registry.get(&g.family).map_or(members.family(), |f| f.name), g.abuse));
             groups.push(members);
             group_starts.push(first_agent);
             if let Some(x) = g.sale_excitation {
@@ -500,6 +506,7 @@ impl<'a> Engine<'a> {
             groups,
             dynamic_groups,
             group_starts,
+            group_labels,
             n_customers: n_customers as u32,
             feeds,
             sales,
@@ -543,15 +550,20 @@ impl<'a> Engine<'a> {
         let customers = (1..=self.n_customers)
             .map(|id| {
                 let (a, group) = (self.path.accounts().account(id), self.group_of(id));
+                let (family, planted) = self.group_labels[group];
                 Customer {
                     id,
                     group: group as u16,
-                    family: self.groups[group].family(),
+                    family,
+                    planted,
                     orders: a.orders,
                     cancels: a.cancels,
-                    rejections: a.rejections,
+                    rejections: a.unbacked,
+                    fleeting: a.fleeting,
                     failed_sales: a.failed_sales,
                     self_trades: a.self_trades,
+                    next_day_resales: a.next_day_resales,
+                    sale_fills: a.sale_fills,
                 }
             })
             .collect();

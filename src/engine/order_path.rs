@@ -12,7 +12,7 @@
 
 use crate::agents::OrderRequest;
 use crate::book::{Book, BookEvent, DoneReason, EventSink, NewOrder, OrderId, OrderKind, Side};
-use crate::platform::{Accounts, PLATFORM, Reject, Reservation};
+use crate::platform::{Accounts, FLEETING_NS, PLATFORM, Reject, Reservation};
 use crate::product::ProductSpec;
 use crate::units::{Lots, Micros, Nanos, Ticks};
 
@@ -168,7 +168,9 @@ impl OrderPath {
             Ok(res) => res,
             Err(why) => {
                 if customer {
-                    self.accounts.account_mut(agent).rejections += 1;
+                    let account = self.accounts.account_mut(agent);
+                    account.rejections += 1;
+                    account.unbacked += u32::from(!matches!(why, Reject::CreditScore | Reject::SessionClosed));
                 }
                 obs.rejected(t, serial, agent, request, why);
                 return Err(why);
@@ -337,6 +339,17 @@ impl<O: PathObserver> EventSink for Settle<'_, O> {
                         }
                         _ => 0.0,
                     };
+                    // A resting order withdrawn or expired within seconds
+                    // of arriving is fleeting (the risk report's spoofing
+                    // measure).
+                    if let Some(id) = resting
+                        && filled < qty
+                        && owner != PLATFORM
+                        && matches!(reason, DoneReason::Cancelled | DoneReason::Expired)
+                        && self.rested_at.get(id.slot() as usize).is_some_and(|&arrived| t - arrived <= FLEETING_NS)
+                    {
+                        self.accounts.account_mut(owner).fleeting += 1;
+                    }
                     let reservation = match incoming {
                         Some(i) if i.serial == tag => i.reservation,
                         _ if side == Side::Buy => {

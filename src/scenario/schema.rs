@@ -587,10 +587,56 @@ pub struct AgentGroup {
     /// Products this group trades (ids); all products when absent.
     #[serde(default)]
     pub products: Option<Vec<String>>,
-    /// The behaviour's parameters; the family's own typed parameters check
-    /// and fill them in (see `crate::agents::ParamSet`).
+    /// Plants the group's members as abusive customers of this kind: they
+    /// decide by the abuse's behaviour (configured by `params`) while the
+    /// platform files them, and the risk report compares them, under
+    /// `family`. Their ids are the ground truth the report's precision and
+    /// recall are measured against. Absent: ordinary customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abuse: Option<Abuse>,
+    /// The behaviour's parameters; the family's own typed parameters (the
+    /// abuse's, for a planted group) check and fill them in (see
+    /// `crate::agents::ParamSet`).
     #[serde(default)]
     pub params: toml::Table,
+}
+
+impl AgentGroup {
+    /// The name of the behaviour that decides for the group's members: the
+    /// abuse's for a planted group, else the family's.
+    pub fn behaviour(&self) -> &str {
+        match self.abuse {
+            Some(abuse) => abuse.name(),
+            None => &self.family,
+        }
+    }
+}
+
+/// A kind of planted abuse (`[[agents]] abuse = "..."`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Abuse {
+    /// Wash trading: trades with itself, with no change of position.
+    Wash,
+    /// Spoofing: large orders at the touch withdrawn within seconds, small
+    /// genuine orders on the other side.
+    Spoof,
+    /// Churning: many small round trips, each lot sold as soon as T+1 allows.
+    Churn,
+}
+
+impl Abuse {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [Abuse; 3] = [Abuse::Wash, Abuse::Spoof, Abuse::Churn];
+
+    /// The kind as a scenario spells it, and its behaviour's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Abuse::Wash => "wash",
+            Abuse::Spoof => "spoof",
+            Abuse::Churn => "churn",
+        }
+    }
 }
 
 fn default_credit_score() -> Distribution {

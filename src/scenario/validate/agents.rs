@@ -68,7 +68,9 @@ pub(super) fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>, catalog:
         }
     }
     catalog.check_family(&g.family).map_err(|e| Invalid { field: f("family"), ..e })?;
-    catalog.check_params(&g.family, &g.params).map_err(|e| Invalid { field: format!("{at}.params.{}", e.field), ..e })
+    catalog
+        .check_params(g.behaviour(), &g.params)
+        .map_err(|e| Invalid { field: format!("{at}.params.{}", e.field), ..e })
 }
 
 pub(super) fn arrival(at: &str, a: &Arrival) -> Check {

@@ -71,7 +71,7 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
     let live = target.group_param();
     let fits = |grp: &AgentGroup| match (target, live) {
         (EventTarget::SalePanic, _) => grp.sale_excitation.is_some(),
-        (_, Some(name)) => catalog.live_params(&grp.family).contains(&name),
+        (_, Some(name)) => catalog.live_params(grp.behaviour()).contains(&name),
         (_, None) => false,
     };
     let needs = match (target, live) {

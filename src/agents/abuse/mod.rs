@@ -1,0 +1,30 @@
+//! Planted abuse: behaviours a scenario plants in a group with
+//! `[[agents]] abuse = "..."` so that the risk report can be measured
+//! against customers known to be abusive. Each is an ordinary
+//! [`Behaviour`](super::Behaviour) and goes through the same order path as
+//! every customer: the credit gate, T+1, the price band and its cash bind it.
+//! A planted group is filed under its `family` (the report compares it
+//! with that family), but decides by its abuse: wash trading ([`Wash`]),
+//! spoofing ([`Spoof`]) and churning ([`Churn`]).
+
+mod churn;
+mod spoof;
+mod wash;
+
+pub use churn::{Churn, ChurnParams};
+pub use spoof::{Spoof, SpoofParams};
+pub use wash::{Wash, WashParams};
+
+use super::ProductView;
+
+/// The price just inside the far touch on `side`'s opposite: the best ask
+/// for a buy, the best bid for a sale, else the anchor rounded away from
+/// the trader; within the day's band.
+pub(crate) fn far_touch(view: &ProductView, buy: bool) -> i64 {
+    let p = if buy {
+        view.best_ask.unwrap_or(view.anchor().ceil() as i64)
+    } else {
+        view.best_bid.unwrap_or(view.anchor().floor() as i64)
+    };
+    p.clamp(view.band_lo, view.band_hi)
+}
