@@ -175,7 +175,15 @@ fn comparison_text(cmp: &Comparison) -> String {
             ch.at,
             cmp.seeds.len()
         );
-        for f in ["volume", "sub_success", "sale_success", "buy_orders", "sell_orders"] {
+        for f in [
+            "volume",
+            "sub_success",
+            "sale_success",
+            "sub_success_accepted",
+            "sale_success_accepted",
+            "buy_orders",
+            "sell_orders",
+        ] {
             line(&mut t, f, cmp.figure("after_change", f));
         }
     }

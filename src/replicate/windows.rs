@@ -7,12 +7,14 @@ use super::{Error, io};
 use crate::batch::csv::split;
 
 /// The per-window figures compared: (name, what it is).
-pub const FIGURES: [(&str, &str); 5] = [
+pub const FIGURES: [(&str, &str); 7] = [
     ("sub_success", "subscription success"),
     ("sale_success", "sale success"),
     ("volume", "lots traded"),
     ("buy_orders", "buy orders"),
     ("sell_orders", "sell orders"),
+    ("sub_success_accepted", "subscription success among accepted orders"),
+    ("sale_success_accepted", "sale success among accepted orders"),
 ];
 
 /// One window of a run, every product summed.
@@ -32,6 +34,8 @@ pub struct Window {
     pub buy_orders: u64,
     /// Sell orders that reached the platform.
     pub sell_orders: u64,
+    /// Of the buy and the sell orders closed, those rejected on arrival.
+    pub rejected: (u64, u64),
 }
 
 impl Window {
@@ -42,9 +46,11 @@ impl Window {
         self.volume += o.volume;
         self.buy_orders += o.buy_orders;
         self.sell_orders += o.sell_orders;
+        self.rejected = (self.rejected.0 + o.rejected.0, self.rejected.1 + o.rejected.1);
     }
 
-    /// The value of figure `i` of [`FIGURES`]; success is None when nothing closed.
+    /// The value of figure `i` of [`FIGURES`]; success is None when nothing
+    /// closed (among accepted orders: when every closed order was rejected).
     pub fn figure(&self, i: usize) -> Option<f64> {
         let ratio = |(closed, filled): (u64, u64)| (closed > 0).then(|| filled as f64 / closed as f64);
         match i {
@@ -52,7 +58,9 @@ impl Window {
             1 => ratio(self.sell),
             2 => Some(self.volume as f64),
             3 => Some(self.buy_orders as f64),
-            _ => Some(self.sell_orders as f64),
+            4 => Some(self.sell_orders as f64),
+            5 => ratio((self.buy.0.saturating_sub(self.rejected.0), self.buy.1)),
+            _ => ratio((self.sell.0.saturating_sub(self.rejected.1), self.sell.1)),
         }
     }
 }
@@ -75,8 +83,10 @@ pub fn read(run_dir: &Path) -> Result<Vec<Window>, Error> {
         "volume",
         "buy_orders",
         "sell_orders",
+        "buy_rejected",
+        "sell_rejected",
     ];
-    let mut cols = [0usize; 10];
+    let mut cols = [0usize; 12];
     for (c, name) in cols.iter_mut().zip(names) {
         *c = header.iter().position(|h| h == name).ok_or_else(|| bad(format!("no `{name}` column")))?;
     }
@@ -93,6 +103,7 @@ pub fn read(run_dir: &Path) -> Result<Vec<Window>, Error> {
                 volume: int(7)?,
                 buy_orders: int(8)?,
                 sell_orders: int(9)?,
+                rejected: (int(10)?, int(11)?),
             };
             Some((usize::try_from(int(0)?).ok()?, w))
         })();
