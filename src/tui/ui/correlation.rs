@@ -25,8 +25,26 @@ pub struct Rolling {
     pub sale_r: Option<f64>,
     /// Spearman ρ of sale success with volume.
     pub sale_rho: Option<f64>,
+    /// 95% interval of `sub_r` with its effective sample size (below).
+    pub sub_ci: Option<(f64, f64)>,
+    /// 95% interval of `sale_r` with its effective sample size.
+    pub sale_ci: Option<(f64, f64)>,
+    /// The fewer of the two effective sample sizes (Bartlett), the number
+    /// of independent windows the K autocorrelated ones are worth.
+    pub n_eff: Option<f64>,
     /// Completed windows the correlations look at (at most K).
     pub windows: usize,
+}
+
+/// Pearson's r of `x` with `y`, its 95% Fisher-z interval from Bartlett's
+/// effective sample size (success and volume drift together from window to
+/// window, so K windows carry less than K independent pairs; see
+/// `metrics::stats::dependence`), and that size.
+fn honest(x: &[f64], y: &[f64]) -> (Option<f64>, Option<(f64, f64)>, Option<f64>) {
+    let r = stats::pearson(x, y);
+    let n_eff = stats::effective_n(x, y).map(|e| e.n_eff);
+    let ci = r.zip(n_eff).and_then(|(r, n)| stats::adjusted_corr_stat(r, n, 1.0)).map(|s| (s.ci_lo, s.ci_hi));
+    (r, ci, n_eff)
 }
 
 /// Pearson r and Spearman rho of success with volume over the last `k` windows.
@@ -37,11 +55,20 @@ pub fn rolling(windows: &[WindowPoint], k: usize) -> Rolling {
     };
     let (sx, sv) = pair(|w| w.sub_success);
     let (ax, av) = pair(|w| w.sale_success);
+    let (sub_r, sub_ci, sub_n) = honest(&sx, &sv);
+    let (sale_r, sale_ci, sale_n) = honest(&ax, &av);
+    let n_eff = match (sub_n, sale_n) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     Rolling {
-        sub_r: stats::pearson(&sx, &sv),
+        sub_r,
         sub_rho: stats::spearman(&sx, &sv),
-        sale_r: stats::pearson(&ax, &av),
+        sale_r,
         sale_rho: stats::spearman(&ax, &av),
+        sub_ci,
+        sale_ci,
+        n_eff,
         windows: recent.len(),
     }
 }
@@ -66,6 +93,16 @@ pub(super) fn corr_bar(x: Option<f64>, width: usize, color: Color) -> Vec<Span<'
     ]
 }
 
+/// What the intervals mean, in one sentence.
+fn meaning(roll: &Rolling) -> String {
+    match roll.n_eff {
+        // Windows drift together: K of them carry what fewer independent
+        // ones would, and the interval is that wide.
+        Some(n) => format!("[95%] {} drifting windows ≈ {n:.0} independent", roll.windows),
+        None => "[95%] needs 4 windows with a value".into(),
+    }
+}
+
 pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &ProductNow) {
     let done = completed(view, p);
     let k = view.rolling_windows.max(2);
@@ -73,9 +110,9 @@ pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, 
     let block = Block::bordered().title(title(format!(" success ~ volume (last {}) ", roll.windows)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [gauges, scatter] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(inner);
-    let bar_w = usize::from(inner.width).saturating_sub(14).max(3);
-    let row = |name: &'static str, sym: &'static str, x: Option<f64>, color: Color| {
+    let [gauges, scatter] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(inner);
+    let bar_w = usize::from(inner.width).saturating_sub(28).max(3);
+    let row = |name: &'static str, sym: &'static str, x: Option<f64>, ci: Option<(f64, f64)>, color: Color| {
         let mut spans = vec![
             Span::styled(format!("{name:<5}"), Style::new().fg(color)),
             Span::raw(format!("{sym} ")),
@@ -83,6 +120,7 @@ pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, 
                 x.map_or("  n/a".into(), |v| format!("{v:+.2}")),
                 Style::new().fg(color).add_modifier(Modifier::BOLD),
             ),
+            Span::styled(ci.map_or(" ".repeat(14), |(lo, hi)| format!(" [{lo:+.2},{hi:+.2}]")), Style::new().fg(color)),
             Span::raw(" "),
         ];
         spans.extend(corr_bar(x, bar_w, if x.unwrap_or(0.0) < 0.0 { Color::Red } else { color }));
@@ -90,10 +128,11 @@ pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, 
     };
     frame.render_widget(
         Paragraph::new(vec![
-            row("sub", "r", roll.sub_r, SUB),
-            row("", "ρ", roll.sub_rho, SUB),
-            row("sale", "r", roll.sale_r, SALE),
-            row("", "ρ", roll.sale_rho, SALE),
+            row("sub", "r", roll.sub_r, roll.sub_ci, SUB),
+            row("", "ρ", roll.sub_rho, None, SUB),
+            row("sale", "r", roll.sale_r, roll.sale_ci, SALE),
+            row("", "ρ", roll.sale_rho, None, SALE),
+            Line::styled(meaning(&roll), Style::new().fg(DIM)),
         ]),
         gauges,
     );

@@ -274,6 +274,11 @@ mod tests {
         }
         let wide = render_text(&app, 160, 48);
         assert_has(&wide, &["space pause", "herding · seed 7", "Mon 09:30"]);
+        // The honest figure leads: r with its interval from the effective
+        // sample size, and one sentence on what that means.
+        let (lo, hi) = roll.sub_ci.expect("12 windows give an interval");
+        assert!(lo <= roll.sub_r.unwrap() && roll.sub_r.unwrap() <= hi);
+        assert_has(&wide, &[&format!("[{lo:+.2},{hi:+.2}]"), "drifting windows ≈", "independent"]);
     }
 
     #[test]
