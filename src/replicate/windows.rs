@@ -139,13 +139,18 @@ mod tests {
     fn products_of_a_window_add_up() {
         let dir = std::env::temp_dir().join(format!("tplus-windows-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let text = "product,window,day,t_start,buy_closed,buy_filled,sell_closed,sell_filled,volume,buy_orders,sell_orders\n\
-                    A,0,0,100,4,1,2,2,10,4,2\nB,0,0,100,4,3,0,0,5,4,0\nA,1,0,400,0,0,1,0,0,0,1\n";
+        let text = "product,window,day,t_start,buy_closed,buy_filled,sell_closed,sell_filled,volume,buy_orders,sell_orders,\
+                    buy_rejected,sell_rejected\n\
+                    A,0,0,100,4,1,2,2,10,4,2,2,0\nB,0,0,100,4,3,0,0,5,4,0,0,0\nA,1,0,400,0,0,1,0,0,0,1,0,1\n";
         std::fs::write(dir.join("metrics.csv"), text).unwrap();
         let w = read(&dir).unwrap();
         assert_eq!(w.len(), 2);
         assert_eq!((w[0].figure(0), w[0].figure(1), w[0].figure(2)), (Some(0.5), Some(1.0), Some(15.0)));
         assert_eq!((w[1].figure(0), w[1].figure(1)), (None, Some(0.0)));
+        // Among accepted orders: window 0 has 8 buys closed, 2 rejected, 4
+        // filled; window 1's only sale was rejected, so none was accepted.
+        assert_eq!((w[0].figure(5), w[0].figure(6)), (Some(4.0 / 6.0), Some(1.0)));
+        assert_eq!(w[1].figure(6), None);
         let a = after(&w, 1);
         assert_eq!((a.sell, a.sell_orders), ((1, 0), 1));
         std::fs::write(dir.join("metrics.csv"), "window,day\n0,x\n").unwrap();
