@@ -101,7 +101,7 @@ fn buys(out: &Outcome, range: std::ops::Range<usize>) -> SideStats {
 
 /// Success among the orders the platform accepted (rejections apart).
 fn accepted_success(s: &SideStats) -> f64 {
-    s.filled as f64 / (s.closed - s.rejected) as f64
+    s.accepted_success().expect("no accepted subscription closed")
 }
 
 /// Subscriptions from the first event's window to the end, with the
