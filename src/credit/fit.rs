@@ -491,7 +491,8 @@ impl WoeModel {
     pub fn fit(columns: &[&[f64]], bad: &[bool], opts: &WoeOptions) -> Result<WoeModel, FitError> {
         let bins =
             columns.iter().map(|c| WoeBins::fit(c, bad, opts.max_bins, opts.alpha)).collect::<Result<Vec<_>, _>>()?;
-        let woe: Vec<Vec<f64>> = bins.iter().zip(columns).map(|(b, c)| c.iter().map(|&x| b.woe_of(x)).collect()).collect();
+        let woe: Vec<Vec<f64>> =
+            bins.iter().zip(columns).map(|(b, c)| c.iter().map(|&x| b.woe_of(x)).collect()).collect();
         let woe_refs: Vec<&[f64]> = woe.iter().map(Vec::as_slice).collect();
         let logistic = Logistic::fit(&woe_refs, bad, &opts.logistic)?;
         Ok(WoeModel { bins, logistic })
@@ -715,7 +716,8 @@ mod tests {
             Logistic::fit(&[&[1.0, f64::INFINITY]], &[true, false], &LogisticOptions::default()),
             Err(FitError::NonFinite { .. })
         ));
-        let model = WoeModel::fit(&[&[1.0, 2.0, 3.0, 4.0]], &[true, false, true, false], &WoeOptions::default()).unwrap();
+        let model =
+            WoeModel::fit(&[&[1.0, 2.0, 3.0, 4.0]], &[true, false, true, false], &WoeOptions::default()).unwrap();
         let mut out = vec![0.0; 3];
         assert!(model.log_odds_all(&[&[1.0, 2.0]], &mut out).is_err());
         assert!(model.log_odds_all(&[], &mut out).is_err());
