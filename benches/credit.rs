@@ -1,5 +1,5 @@
 //! The end-of-day credit pass alone: `Scorecard::score_all` over 1,000,000
-//! customers (the scorecard of Siddiqi, 2006; see `src/credit.rs`).
+//! customers (the scorecard of Siddiqi, 2006; see `src/credit/mod.rs`).
 //! `cargo bench --bench credit`.
 //!
 //! The features are built before timing, seeded, shaped like a platform's

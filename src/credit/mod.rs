@@ -23,8 +23,13 @@
 //! ([`Scorecard::score_all`]) is data-parallel over a struct-of-arrays
 //! [`Features`]; every score depends only on its own customer's inputs, so
 //! the result is the same for any number of threads.
+//!
+//! [`fit`] holds the statistics of a fitted scorecard: weight-of-evidence
+//! binning, ridge-penalised logistic regression, AUC and KS.
 
 use rayon::prelude::*;
+
+pub mod fit;
 
 /// Points-to-double-odds scaling (Siddiqi 2006).
 #[derive(Clone, Copy, Debug, PartialEq)]
