@@ -9,7 +9,8 @@
 # Runs each scenario under scenarios/ and scenarios/bench/ with its own seed,
 # with the operation log (events.csv) except for the scale_* markets, whose
 # logs would run to gigabytes; compares the SHA-256 of metrics.csv,
-# summary.json, trades.csv, risk.csv and events.csv with .ci/digests.txt.
+# summary.json, trades.csv, risk.csv, events.csv and credit_fit.csv (when the
+# scenario refits its scorecard) with .ci/digests.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +41,7 @@ for scenario in scenarios/*.toml scenarios/bench/*.toml; do
   for threads in 1 2; do
     out="$work/$name-$threads"
     "$bin" run "$scenario" --threads "$threads" --out "$out" --quiet $log >/dev/null
-    for file in metrics.csv summary.json trades.csv risk.csv events.csv; do
+    for file in metrics.csv summary.json trades.csv risk.csv events.csv credit_fit.csv; do
       [ -f "$out/$file" ] || continue
       hash=$(sha256sum "$out/$file" | cut -d' ' -f1)
       echo "$scenario threads=$threads $file $hash" >>"$actual"

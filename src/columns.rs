@@ -186,6 +186,37 @@ schema! {
     }
 }
 
+schema! {
+    /// `credit_fit.csv` (with `[credit.fit]`): one row per fit of the scorecard
+    /// and per out-of-time test of a fitted one.
+    credit_fit {
+        "day": "business-day index (from 0) of the close at which the fit or test ran",
+        "date": "calendar date of that business day (YYYY-MM-DD)",
+        "kind": "fit (a model fitted, power in sample) or out_of_time (an earlier model tested on a later sample)",
+        "model": "the model concerned: its index among the fits, from 0",
+        "sample_day": "business day whose close the sample's features were taken at",
+        "rows": "customers in the sample",
+        "bads": "of those, customers with a failed sale (a holding redeemed at the holding limit) after sample_day up to day",
+        "auc": "area under the ROC curve: probability a good customer scores above a bad one (ties ½); empty if it could not be computed",
+        "ks": "Kolmogorov–Smirnov distance between goods' and bads' scores; empty if it could not be computed",
+        "status": "ok, or why the fit or test failed: one_class (no bads or no goods), singular, no_convergence, …",
+        "iv_tenure_days": "information value of tenure_days in this fit (Siddiqi: <0.02 useless, >0.3 strong); empty on out_of_time rows",
+        "iv_income_band": "information value of income_band in this fit (Siddiqi: <0.02 useless, >0.3 strong); empty on out_of_time rows",
+        "iv_orders": "information value of orders in this fit (Siddiqi: <0.02 useless, >0.3 strong); empty on out_of_time rows",
+        "iv_cancel_ratio": "information value of cancel_ratio in this fit (Siddiqi: <0.02 useless, >0.3 strong); empty on out_of_time rows",
+        "iv_unbacked_ratio": "information value of unbacked_ratio in this fit (Siddiqi: <0.02 useless, >0.3 strong); empty on out_of_time rows",
+        "iv_failed_sales": "information value of failed_sales in this fit (Siddiqi: <0.02 useless, >0.3 strong); empty on out_of_time rows",
+        "iv_lots_held": "information value of lots_held in this fit (Siddiqi: <0.02 useless, >0.3 strong); empty on out_of_time rows",
+        "coef_tenure_days": "logistic coefficient on tenure_days's weight of evidence; empty on out_of_time rows",
+        "coef_income_band": "logistic coefficient on income_band's weight of evidence; empty on out_of_time rows",
+        "coef_orders": "logistic coefficient on orders's weight of evidence; empty on out_of_time rows",
+        "coef_cancel_ratio": "logistic coefficient on cancel_ratio's weight of evidence; empty on out_of_time rows",
+        "coef_unbacked_ratio": "logistic coefficient on unbacked_ratio's weight of evidence; empty on out_of_time rows",
+        "coef_failed_sales": "logistic coefficient on failed_sales's weight of evidence; empty on out_of_time rows",
+        "coef_lots_held": "logistic coefficient on lots_held's weight of evidence; empty on out_of_time rows",
+    }
+}
+
 /// `sweep.csv`: one row per run. Its parameter columns depend on the sweep,
 /// so the file's columns are [`sweep::KEY`], one per parameter (named by its
 /// path), [`sweep::STATUS`], [`sweep_results::COLUMNS`] and

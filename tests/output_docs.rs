@@ -57,6 +57,7 @@ fn the_run_files_tables_list_the_columns_written() {
         ("### `trades.csv`", columns::trades::COLUMNS),
         ("### `events.csv`", columns::events::COLUMNS),
         ("### `risk.csv`", columns::risk::COLUMNS),
+        ("### `credit_fit.csv`", columns::credit_fit::COLUMNS),
         ("#### `comparison.csv`", columns::comparison::COLUMNS),
         ("#### `comparison_windows.csv`", columns::comparison_windows::COLUMNS),
     ] {

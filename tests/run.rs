@@ -277,7 +277,11 @@ fn every_bundled_scenario_is_deterministic_across_thread_counts() {
     for (name, text) in bundled() {
         let runs: Vec<PathBuf> =
             ["1", "2", "4"].iter().map(|t| run(ensure(&dir.join(&name)), &text, &["--threads", t])).collect();
-        for file in ["metrics.csv", "summary.json", "trades.csv"] {
+        for file in ["metrics.csv", "summary.json", "trades.csv", "risk.csv", "credit_fit.csv"] {
+            if file == "credit_fit.csv" && !text.contains("[credit.fit]") {
+                assert!(!runs[0].join(file).exists(), "{name}: credit_fit.csv without [credit.fit]");
+                continue;
+            }
             let first = std::fs::read(runs[0].join(file)).unwrap();
             assert!(!first.is_empty());
             for other in &runs[1..] {

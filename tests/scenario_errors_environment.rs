@@ -366,6 +366,42 @@ fn a_scorecard_weight_that_is_not_a_number() {
     s.fails().at(s.pos("nan")).field("credit.cancel_ratio").says("NaN").accepts("from -100 to 100");
 }
 
+/// The fixture with a `[credit.fit]` table after `[credit]`'s weights.
+fn with_fit(fit: &str) -> Scenario {
+    FULL.edit("rejection_ratio = -0.9\n", &format!("rejection_ratio = -0.9\n\n[credit.fit]\n{fit}\n"))
+}
+
+#[test]
+fn a_fitted_scorecard_passes() {
+    with_fit("horizon_days = 2\nrefit_days = 1\nbins = 8\nalignment = \"none\"").passes();
+}
+
+#[test]
+fn a_first_fit_before_any_sample_is_labelled() {
+    let s = with_fit("horizon_days = 3\nfirst_fit_day = 1");
+    let f = s.fails();
+    f.at(s.pos("1")).field("credit.fit.first_fit_day").says("1 is out of range").accepts("from horizon_days");
+}
+
+#[test]
+fn a_fit_with_one_bin() {
+    let s = with_fit("bins = 1");
+    s.fails().at(s.pos("1")).field("credit.fit.bins").says("1 is out of range").accepts("from 2 to 100 bins");
+}
+
+#[test]
+fn an_unknown_alignment() {
+    let s = with_fit("alignment = \"median\"");
+    s.fails().at(s.pos("\"median\"")).field("credit.fit.alignment").says("unknown variant").accepts("`mean` or `none`");
+}
+
+#[test]
+fn an_unknown_fit_option() {
+    let s = with_fit("binz = 3");
+    let f = s.fails();
+    f.at(s.pos("binz")).field("credit.fit.binz").says("unknown field").accepts("`horizon_days`").accepts("`ridge`");
+}
+
 #[test]
 fn an_unknown_scorecard_weight() {
     let s = FULL.edit("tenure = 0.002", "tenure_weight = 0.002");

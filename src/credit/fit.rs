@@ -91,6 +91,21 @@ pub enum FitError {
     },
 }
 
+impl FitError {
+    /// A short name of the error for a CSV cell (no spaces or commas).
+    pub fn code(&self) -> &'static str {
+        match self {
+            FitError::Empty => "empty",
+            FitError::LengthMismatch { .. } => "length_mismatch",
+            FitError::NonFinite { .. } => "non_finite",
+            FitError::OneClass { .. } => "one_class",
+            FitError::InvalidOption { .. } => "invalid_option",
+            FitError::Singular => "singular",
+            FitError::NoConvergence { .. } => "no_convergence",
+        }
+    }
+}
+
 fn check_len(what: &'static str, got: usize, expected: usize) -> Result<(), FitError> {
     if got == expected { Ok(()) } else { Err(FitError::LengthMismatch { what, got, expected }) }
 }

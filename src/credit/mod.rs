@@ -25,11 +25,13 @@
 //! the result is the same for any number of threads.
 //!
 //! [`fit`] holds the statistics of a fitted scorecard: weight-of-evidence
-//! binning, ridge-penalised logistic regression, AUC and KS.
+//! binning, ridge-penalised logistic regression, AUC and KS; [`refit`] the
+//! schedule that refits one on the run's own history and tests it out of time.
 
 use rayon::prelude::*;
 
 pub mod fit;
+pub mod refit;
 
 /// Points-to-double-odds scaling (Siddiqi 2006).
 #[derive(Clone, Copy, Debug, PartialEq)]

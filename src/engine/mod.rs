@@ -20,6 +20,7 @@ mod primary;
 mod queue;
 pub mod record;
 mod sales;
+mod scoring;
 mod snapshot;
 mod warm;
 mod window;
@@ -32,7 +33,8 @@ use crate::agents::{
 };
 use crate::book::{DoneReason, OrderId, Side};
 use crate::calendar::{Calendar, Divisor};
-use crate::credit::{Coefficients, Features, Scaling, Scorecard};
+use crate::credit::Features;
+use crate::credit::refit::FitRow;
 use crate::metrics::Metrics;
 use crate::metrics::risk::Customer;
 use crate::metrics::stylized::PriceGrid;
@@ -115,6 +117,9 @@ pub struct Outcome {
     pub cash_overflow: Option<u32>,
     /// Every customer's behaviour counts, for the risk report.
     pub customers: Vec<Customer>,
+    /// Every fit and out-of-time test of the refitted scorecard, when the
+    /// scenario has `[credit.fit]`.
+    pub credit_fit: Option<Vec<FitRow>>,
 }
 
 impl Outcome {
@@ -277,9 +282,6 @@ macro_rules! observer {
     };
 }
 
-/// The income band a scenario's drawn credit score describes.
-const MIDDLE_INCOME_BAND: f64 = 3.0;
-
 /// Stream numbers of a group's own draws: its arrivals and its group-level
 /// dynamics (a herding crowd).
 fn arrival_stream(group: usize) -> u64 {
@@ -320,11 +322,8 @@ struct Engine<'a> {
     log_ops: bool,
     parallel: bool,
     env: Environment,
-    scorecard: Option<Scorecard>,
-    /// The scorecard's inputs; the behaviour counts are copied in from the
-    /// accounts at each close.
-    features: Features,
-    scores: Vec<f32>,
+    /// The end-of-day credit pass.
+    scoring: scoring::Scoring,
     /// Buffer: customers with a failed sale at this close.
     failed_sales: Vec<u32>,
     /// The next point of the stylized-facts price grid today.
@@ -443,28 +442,7 @@ impl<'a> Engine<'a> {
                 }
             });
         }
-        let c = &s.credit;
-        let scorecard = c.update.then(|| {
-            let d = Coefficients::default();
-            Scorecard {
-                scaling: Scaling { base_score: c.base_score, base_odds: c.base_odds, pdo: c.pdo },
-                coef: Coefficients {
-                    income_band: c.income_band.unwrap_or(d.income_band),
-                    tenure: c.tenure.unwrap_or(d.tenure),
-                    failed_sales: c.failed_sales.unwrap_or(d.failed_sales),
-                    cancel_ratio: c.cancel_ratio.unwrap_or(d.cancel_ratio),
-                    rejection_ratio: c.rejection_ratio.unwrap_or(d.rejection_ratio),
-                },
-            }
-        });
-        if let Some(card) = &scorecard {
-            // A drawn score is that of a customer in the middle income band;
-            // each band above or below moves it by the band's weight.
-            card.calibrate(&mut features, &initial_scores, 0);
-            for (intercept, &band) in features.intercept.iter_mut().zip(&features.income_band).skip(1) {
-                *intercept += (card.coef.income_band * (f64::from(band) - MIDDLE_INCOME_BAND)) as f32;
-            }
-        }
+        let scoring = scoring::Scoring::new(&s.credit, features, &initial_scores);
         let n_windows = cal.n_windows();
         let n_products = specs.len();
         let env = Environment::new(s, &cal, streams.stream(MACRO_STREAM));
@@ -517,9 +495,7 @@ impl<'a> Engine<'a> {
             rec,
             parallel,
             env,
-            scorecard,
-            scores: vec![0.0; features.len()],
-            features,
+            scoring,
             failed_sales: Vec::new(),
             env_stale: true,
             views_stale: true,
@@ -578,6 +554,7 @@ impl<'a> Engine<'a> {
             products: self.specs,
             metrics: self.metrics,
             stats: self.stats,
+            credit_fit: self.scoring.into_fit_rows(),
         }
     }
 
@@ -850,22 +827,12 @@ impl<'a> Engine<'a> {
             self.specs[p].redemptions[day as usize] = redemptions;
         }
         debug_assert!(self.path.accounts().all_non_negative(), "an account went negative on day {day}");
-        if let Some(card) = &self.scorecard {
-            // Tomorrow's scores from today's behaviour; tenure counts from tomorrow's date.
-            let next = if (day as usize + 1) < self.cal.days().len() {
-                self.cal.calendar_days_elapsed(day + 1)
-            } else {
-                self.cal.calendar_days_elapsed(day) + 1
-            };
-            let f = &mut self.features;
-            for (i, a) in self.path.accounts_mut().all_mut().iter().enumerate() {
-                (f.orders[i], f.cancels[i], f.rejections[i], f.failed_sales[i]) =
-                    (a.orders, a.cancels, a.rejections, a.failed_sales);
-            }
-            card.score_all(f, next as i32, &mut self.scores);
-            for (a, &score) in self.path.accounts_mut().all_mut().iter_mut().zip(&self.scores) {
-                a.score = score;
-            }
-        }
+        // Tomorrow's scores from today's behaviour; tenure counts from tomorrow's date.
+        let next = if (day as usize + 1) < self.cal.days().len() {
+            self.cal.calendar_days_elapsed(day + 1)
+        } else {
+            self.cal.calendar_days_elapsed(day) + 1
+        };
+        self.scoring.close(day, next, self.path.accounts_mut(), self.specs.len());
     }
 }

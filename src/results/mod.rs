@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+pub mod credit_fit;
 pub mod events;
 pub mod line;
 
@@ -248,14 +249,22 @@ impl RunWriter {
         let session_hours = days * (sim.close.0 - sim.open.0) as f64 / 3.6e12;
         let (flags, risk) = risk::report(&outcome.customers, session_hours, days, scenario.metrics.risk_threshold);
         write_file(dir, "risk.csv", |w| risk::write_csv(&flags, w))?;
+        let mut written = vec!["metrics.csv", "risk.csv"];
+        let fitted = outcome.credit_fit.as_deref().zip(scenario.credit.fit.as_ref());
+        if let Some((rows, _)) = fitted {
+            write_file(dir, "credit_fit.csv", |w| credit_fit::write_csv(rows, &outcome.calendar, w))?;
+            written.push("credit_fit.csv");
+        }
         let file = SummaryFile {
             scenario: &scenario.simulation.name,
             seed: outcome.seed,
             summary: outcome.metrics.summary(&outcome.products, risk),
+            credit_fit: fitted.map(|(rows, fit)| credit_fit::summary(rows, fit)),
         };
         write_file(dir, "summary.json", |w| json(w, &file))?;
+        written.push("summary.json");
         let mut files = self.join_lines()?;
-        files.extend(["metrics.csv", "risk.csv", "summary.json"].map(|f| dir.join(f)));
+        files.extend(written.into_iter().map(|f| dir.join(f)));
         let manifest = Manifest {
             tool: "tplus",
             version: env!("CARGO_PKG_VERSION"),
@@ -311,6 +320,9 @@ struct SummaryFile<'a> {
     seed: u64,
     #[serde(flatten)]
     summary: Summary,
+    /// Present only for a scenario with `[credit.fit]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credit_fit: Option<credit_fit::FitSummary>,
 }
 
 #[derive(Serialize)]

@@ -397,6 +397,74 @@ pub struct Credit {
     /// Weight of the rejection ratio (rejections / max(orders, 1)), in log-odds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejection_ratio: Option<f64>,
+    /// A scorecard fitted on the run's own history (`[credit.fit]`), which
+    /// replaces the fixed weights from its first fit on; absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit: Option<CreditFit>,
+}
+
+/// `[credit.fit]`: refit a weight-of-evidence logistic scorecard on the
+/// simulated history every `refit_days`, the target a failed sale within
+/// `horizon_days` (see `credit::refit`).
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CreditFit {
+    /// Business days over which a failed sale makes a customer bad.
+    #[serde(default = "default_fit_days")]
+    pub horizon_days: u32,
+    /// Business days between refits.
+    #[serde(default = "default_fit_days")]
+    pub refit_days: u32,
+    /// Business day (from 0) of the first refit; absent: `horizon_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_fit_day: Option<u32>,
+    /// Quantile bins per feature, at most.
+    #[serde(default = "default_fit_bins")]
+    pub bins: u32,
+    /// Laplace pseudo-count added to each bin's goods and bads.
+    #[serde(default = "default_fit_alpha")]
+    pub alpha: f64,
+    /// Ridge penalty on the coefficients of the logistic fit.
+    #[serde(default = "default_fit_ridge")]
+    pub ridge: f64,
+    /// How a new model's log-odds are put on the score scale.
+    #[serde(default)]
+    pub alignment: Alignment,
+}
+
+/// How a refitted scorecard's log-odds become points.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Alignment {
+    /// Shifted so the customers' mean score at the refit is the mean of the
+    /// scores in force just before it: the model ranks customers and spreads
+    /// them by `pdo`, but a new target's base rate does not move every score
+    /// past the products' `min_credit_score` at once.
+    #[default]
+    Mean,
+    /// At face value: the model's odds of avoiding a failed sale within
+    /// `horizon_days`, scaled by `base_score`, `base_odds` and `pdo`.
+    None,
+}
+
+fn default_fit_days() -> u32 {
+    5
+}
+fn default_fit_bins() -> u32 {
+    10
+}
+fn default_fit_alpha() -> f64 {
+    0.5
+}
+fn default_fit_ridge() -> f64 {
+    1.0
+}
+
+impl CreditFit {
+    /// The business day of the first refit.
+    pub fn first_fit_day(&self) -> u32 {
+        self.first_fit_day.unwrap_or(self.horizon_days)
+    }
 }
 
 fn default_true() -> bool {
@@ -424,6 +492,7 @@ impl Default for Credit {
             failed_sales: None,
             cancel_ratio: None,
             rejection_ratio: None,
+            fit: None,
         }
     }
 }

@@ -360,6 +360,23 @@ fn credit(c: &Credit) -> Check {
             in_range(&format!("credit.{name}"), x, -100.0, 100.0, "a log-odds weight from -100 to 100")?;
         }
     }
+    if let Some(f) = &c.fit {
+        let days = "whole business days from 1 to 250";
+        int_range("credit.fit.horizon_days", f.horizon_days.into(), 1, 250, days)?;
+        int_range("credit.fit.refit_days", f.refit_days.into(), 1, 250, days)?;
+        if let Some(first) = f.first_fit_day {
+            int_range(
+                "credit.fit.first_fit_day",
+                first.into(),
+                f.horizon_days.into(),
+                10_000,
+                "a business day from horizon_days (the first with a labelled sample) to 10000",
+            )?;
+        }
+        int_range("credit.fit.bins", f.bins.into(), 2, 100, "from 2 to 100 bins per feature, e.g. 10")?;
+        in_range("credit.fit.alpha", f.alpha, 1e-6, 1000.0, "a pseudo-count above 0, e.g. 0.5")?;
+        in_range("credit.fit.ridge", f.ridge, 1e-9, 1e6, "a ridge penalty above 0, e.g. 1")?;
+    }
     Ok(())
 }
 
