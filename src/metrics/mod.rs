@@ -16,9 +16,9 @@ mod direction;
 pub mod risk;
 pub mod stats;
 pub mod stylized;
-mod summary;
+pub mod summary;
 
-pub use summary::{ProductSummary, SideSummary, Summary};
+pub use summary::{Correlation, ProductSummary, SideSummary, Summary, SummaryFile};
 
 use std::fmt;
 

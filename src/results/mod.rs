@@ -22,7 +22,7 @@ use std::thread::JoinHandle;
 use crate::columns;
 use crate::engine::record::{OpRecord, Recorder, TradeRecord};
 use crate::engine::{Outcome, RunStats};
-use crate::metrics::{Summary, risk};
+use crate::metrics::{Summary, SummaryFile, risk};
 use crate::scenario::{Date, Scenario};
 use line::Line;
 
@@ -249,7 +249,7 @@ impl RunWriter {
         let (flags, risk) = risk::report(&outcome.customers, session_hours, days, scenario.metrics.risk_threshold);
         write_file(dir, "risk.csv", |w| risk::write_csv(&flags, w))?;
         let file = SummaryFile {
-            scenario: &scenario.simulation.name,
+            scenario: scenario.simulation.name.clone(),
             seed: outcome.seed,
             summary: outcome.metrics.summary(&outcome.products, risk),
         };
@@ -303,14 +303,6 @@ impl Drop for RunWriter {
             let _ = w.join();
         }
     }
-}
-
-#[derive(Serialize)]
-struct SummaryFile<'a> {
-    scenario: &'a str,
-    seed: u64,
-    #[serde(flatten)]
-    summary: Summary,
 }
 
 #[derive(Serialize)]
