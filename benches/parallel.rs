@@ -16,13 +16,12 @@ use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use tplus::agents::{
-    Actions, Agent, Behaviour, Context, GroupSetup, Herding, MacroDriven, MarketMaker, Rational, Registry, Wake,
-    ZeroIntelligence,
-};
+use tplus::agents::Registry;
 use tplus::engine::{RunOptions, record::Discard, run_with};
-use tplus::random::AgentRng;
 use tplus::scenario::{self, Scenario};
+
+#[path = "../tests/common/costed.rs"]
+mod costed;
 
 /// Spins of the busy loop that take about 5 µs on this machine.
 fn spins() -> u64 {
@@ -43,53 +42,14 @@ fn busy(n: u64) -> u64 {
     x
 }
 
-/// Behaviour `B`, each decision costing about 5 µs more.
-struct Slow<B>(B);
+/// About 5 µs of work before each decision; the engine measures it.
+struct Slow;
 
-impl<B: Behaviour> Behaviour for Slow<B> {
-    type Params = B::Params;
-    type State = B::State;
-    const NAME: &'static str = B::NAME;
-    const ABOUT: &'static str = B::ABOUT;
-    const LIVE_PARAMS: &'static [&'static str] = B::LIVE_PARAMS;
-    const ALIASES: &'static [&'static str] = B::ALIASES;
-    const GROUP_DYNAMICS: bool = B::GROUP_DYNAMICS;
-
-    fn build(params: B::Params, setup: GroupSetup) -> Self {
-        Slow(B::build(params, setup))
-    }
-    fn init(&self, rng: &mut AgentRng) -> B::State {
-        self.0.init(rng)
-    }
-    fn decide(&self, wake: Wake, agent: &mut Agent<B::State>, ctx: &Context<'_>, out: &mut Actions) {
+impl costed::Cost for Slow {
+    const HINT_NS: Option<f64> = None;
+    fn spend() {
         black_box(busy(spins()));
-        self.0.decide(wake, agent, ctx, out);
     }
-    fn open_day(&mut self, open: i64) {
-        self.0.open_day(open);
-    }
-    fn advance(&mut self, t: i64, market: &tplus::agents::Snapshot) {
-        self.0.advance(t, market);
-    }
-    fn crowd(&self) -> Option<tplus::agents::CrowdView> {
-        self.0.crowd()
-    }
-    fn live_param(&self, name: &str) -> Option<f64> {
-        self.0.live_param(name)
-    }
-    fn set_live_param(&mut self, name: &str, value: f64) {
-        self.0.set_live_param(name, value);
-    }
-}
-
-fn slow_registry() -> Registry {
-    let mut r = Registry::builtin();
-    r.register::<Slow<ZeroIntelligence>>()
-        .register::<Slow<Rational>>()
-        .register::<Slow<Herding>>()
-        .register::<Slow<MacroDriven>>()
-        .register::<Slow<MarketMaker>>();
-    r
 }
 
 fn load(file: &str, days: Option<i64>) -> Scenario {
@@ -137,7 +97,7 @@ fn main() {
     let rounds = std::env::var("TPLUS_BENCH_ROUNDS").ok().and_then(|d| d.parse().ok()).unwrap_or(3);
     println!("busy loop: {} spins ≈ 5 µs", spins());
     let s = load("scenarios/bench/scale_100k.toml", Some(days));
-    compare(&format!("scale_100k, {days} day(s), 5 µs decisions"), &s, &slow_registry(), rounds);
+    compare(&format!("scale_100k, {days} day(s), 5 µs decisions"), &s, &costed::registry::<Slow>(), rounds);
     let base = load("scenarios/baseline.toml", None);
     compare("baseline, built-in decisions", &base, &Registry::builtin(), rounds.max(5));
 }

@@ -16,6 +16,22 @@ pub struct Column {
     pub meaning: &'static str,
 }
 
+/// Whether two strings are equal, in a `const fn`.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut j = 0;
+    while j < a.len() {
+        if a[j] != b[j] {
+            return false;
+        }
+        j += 1;
+    }
+    true
+}
+
 /// Whether `names` are the names of `columns`, in order. A `const fn` so a
 /// writer's cells can be checked against the schema when it compiles.
 pub const fn names_match(columns: &[Column], names: &[&str]) -> bool {
@@ -24,20 +40,25 @@ pub const fn names_match(columns: &[Column], names: &[&str]) -> bool {
     }
     let mut i = 0;
     while i < names.len() {
-        let (a, b) = (columns[i].name.as_bytes(), names[i].as_bytes());
-        if a.len() != b.len() {
+        if !same(columns[i].name, names[i]) {
             return false;
-        }
-        let mut j = 0;
-        while j < a.len() {
-            if a[j] != b[j] {
-                return false;
-            }
-            j += 1;
         }
         i += 1;
     }
     true
+}
+
+/// Whether `columns` has a column named `name`. A `const fn` so the names a
+/// reader asks for can be checked against the schema when it compiles.
+pub const fn has(columns: &[Column], name: &str) -> bool {
+    let mut i = 0;
+    while i < columns.len() {
+        if same(columns[i].name, name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// The position of a column by name.
@@ -81,6 +102,20 @@ macro_rules! write_row {
     }};
 }
 pub(crate) use write_row;
+
+/// A column's name as a reader asks for it, checked against the schema's
+/// `COLUMNS` when the crate compiles: a column the writer renames or drops
+/// fails the build instead of reading as absent. The reports are its only
+/// users.
+#[cfg(feature = "report")]
+macro_rules! name {
+    ($columns:path, $name:literal) => {{
+        const _: () = assert!($crate::columns::has($columns, $name), concat!("no column `", $name, "` in the schema"));
+        $name
+    }};
+}
+#[cfg(feature = "report")]
+pub(crate) use name;
 
 schema! {
     /// `metrics.csv`: one row per (window, product).

@@ -56,6 +56,7 @@ use serde_json::Value;
 pub use design::{expand, run_seed};
 pub use merge::{MergeReport, merge};
 pub use progress::Show;
+pub(crate) use run::panic_message;
 pub use run::{InvocationReport, Options, run};
 
 use crate::engine::RunError;

@@ -310,14 +310,7 @@ fn one_run(
             Ok(csv::result_fields(&outcome, &csv::summarise(&scenario, &outcome)))
         }
     }))
-    .unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        Err(PointError::Panicked(what))
-    });
+    .unwrap_or_else(|panic| Err(PointError::Panicked(panic_message(panic.as_ref()))));
     let wall = clock.elapsed().as_secs_f64();
     let line = csv::row_line(point.index, replication, seed, &point.values, result.as_deref(), wall);
     csv::parse_row(line.trim_end_matches('\n'), n, status).unwrap_or(RunLine {
@@ -326,4 +319,14 @@ fn one_run(
         failed: result.is_err(),
         line,
     })
+}
+
+/// What a caught panic said: its message, or "unknown panic" when it carried
+/// neither a `&str` nor a `String`.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }

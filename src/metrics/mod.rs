@@ -12,13 +12,14 @@
 //! count; the platform's own supply orders do not. Volume counts every lot
 //! traded, platform trades included.
 
+pub mod credit_fit;
 mod direction;
 pub mod risk;
 pub mod stats;
 pub mod stylized;
-mod summary;
+pub mod summary;
 
-pub use summary::{ProductSummary, SideSummary, Summary};
+pub use summary::{Correlation, ProductSummary, SideSummary, Summary, SummaryFile};
 
 use std::fmt;
 

@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::credit_fit::CreditFitSummary;
 use super::risk::RiskSummary;
 use super::stats::{self, BOOTSTRAP_RESAMPLES, CorrStat, Z95};
 use super::stylized::StylizedFacts;
@@ -376,7 +377,7 @@ fn block(
     let sum = |f: fn(&Totals) -> u64| totals.iter().map(f).sum::<u64>();
     let mut by_reason = BTreeMap::new();
     for r in Reject::ALL {
-        by_reason.insert(r.name(), totals.iter().map(|t| t.rejected[r as usize]).sum());
+        by_reason.insert(r.name().to_string(), totals.iter().map(|t| t.rejected[r as usize]).sum());
     }
     let sub: Vec<Option<f64>> = series.iter().map(|w| w.buy.success()).collect();
     let sale: Vec<Option<f64>> = series.iter().map(|w| w.sell.success()).collect();
@@ -411,7 +412,8 @@ fn block(
             subscription_success_vs_price_level: correlation(&sub, level, shape.per_day),
             sale_success_vs_price_level: correlation(&sale, level, shape.per_day),
             lagged_success_vs_volume: Lagged {
-                definition: "corr(success in window t, volume in window t + lag): a positive lag looks at later volume",
+                definition: "corr(success in window t, volume in window t + lag): a positive lag looks at later volume"
+                    .to_string(),
                 subscriptions: lagged(&sub, &vol, shape.max_lag),
                 sales: lagged(&sale, &vol, shape.max_lag),
             },
@@ -421,7 +423,8 @@ fn block(
 }
 
 /// Customers' trades with the issuer's primary quotes, in lots.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Primary {
     /// Bought from the issuer at NAV (subscriptions).
     pub subscribed_lots: u64,
@@ -430,9 +433,32 @@ pub struct Primary {
     pub redeemed_lots: u64,
 }
 
+/// `summary.json` as written and as read back: the scenario's name, the
+/// run's seed, then the [`Summary`]. The report reads the file through this
+/// type, so a figure the writer renames or drops cannot silently go missing
+/// from the reader. Every part reads with defaults: a key missing from an
+/// older run's file reads as 0 (a count) or undefined (a figure that may be
+/// `null`), and keys this build does not know are ignored.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SummaryFile {
+    /// The scenario's name (`simulation.name`).
+    pub scenario: String,
+    /// The run's seed.
+    pub seed: u64,
+    /// What the run measured.
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// The refitted scorecard's fits and tests: present only for a scenario
+    /// with `[credit.fit]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_fit: Option<CreditFitSummary>,
+}
+
 /// What a run measured, for `summary.json`: per product, all products
 /// together, the herding signature and the risk report.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Summary {
     /// Metrics windows of the run.
     pub windows: usize,
@@ -442,12 +468,22 @@ pub struct Summary {
     pub all: ProductSummary,
     /// The herding signature of the run.
     pub herding: HerdingMeasures,
-    /// The risk report's counts.
+    /// The risk report's counts; not read back (the report draws nothing
+    /// from it, and `risk.csv` is the risk report's own file).
+    #[serde(skip_deserializing)]
     pub risk: RiskSummary,
 }
 
+impl Summary {
+    /// The block of the product `id`.
+    pub fn product(&self, id: &str) -> Option<&ProductSummary> {
+        self.products.iter().find(|b| b.product == id)
+    }
+}
+
 /// One product's run totals, success probabilities and correlations.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ProductSummary {
     /// The product's id from the scenario (`all` for every product together).
     pub product: String,
@@ -475,12 +511,14 @@ pub struct ProductSummary {
     pub correlation: Correlations,
     /// Stylized facts of the product's price series; None for `all`, which has no
     /// one price.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Not read back: the report draws nothing from it.
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub stylized_facts: Option<StylizedFacts>,
 }
 
 /// Customers' orders over the run: submitted, refused and cancel requests.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OrderCounts {
     /// Orders that reached the platform, both sides, refused ones included.
     pub submitted: u64,
@@ -491,7 +529,7 @@ pub struct OrderCounts {
     /// Orders refused on arrival, every reason.
     pub rejected: u64,
     /// Orders refused on arrival, by reason (`credit_score`, …).
-    pub rejected_by_reason: BTreeMap<&'static str, u64>,
+    pub rejected_by_reason: BTreeMap<String, u64>,
     /// Cancels customers asked for.
     pub cancel_requests: u64,
     /// Cancels that arrived after their order had already filled or expired.
@@ -499,7 +537,8 @@ pub struct OrderCounts {
 }
 
 /// One side's orders over the run: counts, success probability and fill ratio.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SideSummary {
     /// Orders that reached their final state.
     pub closed: u64,
@@ -535,7 +574,8 @@ pub struct SideSummary {
 
 /// Correlations of each side's window success with volume, the loan rate
 /// and the price level, over windows.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Correlations {
     /// `sub_success` against `volume`.
     pub subscription_success_vs_volume: Correlation,
@@ -557,7 +597,8 @@ pub struct Correlations {
 /// left out. Intervals by Fisher's z; p-values two-sided from Student's t.
 /// The first figures treat the windows as independent; `serial_dependence`,
 /// `block_bootstrap` and `deseasonalised` do not.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Correlation {
     /// Pearson's r.
     pub pearson: Option<f64>,
@@ -586,7 +627,8 @@ pub struct Correlation {
 /// A correlation's inference with n_eff = n / (1 + 2 Σ_{k=1..K} ρ_x(k) ρ_y(k))
 /// effective windows in place of n: Bartlett (1935), Bayley & Hammersley
 /// (1946), truncated at K = min(n/5, 250) as Pyper & Peterman (1998).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SerialDependence {
     /// Lag-1 autocorrelations of x and of y, over the windows used.
     pub autocorrelation_lag1: [f64; 2],
@@ -607,7 +649,8 @@ pub struct SerialDependence {
 }
 
 /// Moving-block bootstrap of Pearson's r (Künsch 1989), percentile interval.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BlockBootstrap {
     /// The 2.5% and 97.5% percentiles of r over the resamples.
     pub pearson_ci_95: [f64; 2],
@@ -620,7 +663,8 @@ pub struct BlockBootstrap {
 /// Pearson's r after subtracting from each window's x and y their means over
 /// the windows at the same time of day (slot), slots seen fewer than twice
 /// left out.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Deseasonalised {
     /// Pearson's r of the deseasonalised pairs.
     pub pearson: Option<f64>,
@@ -637,10 +681,11 @@ pub struct Deseasonalised {
 }
 
 /// Success in window t against volume in window t + lag, lag −L..=L.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Lagged {
     /// The sign convention, spelled out.
-    pub definition: &'static str,
+    pub definition: String,
     /// Subscription success, one entry per lag.
     pub subscriptions: Vec<LaggedValue>,
     /// Sale success, one entry per lag.
@@ -648,7 +693,8 @@ pub struct Lagged {
 }
 
 /// One lag of a lagged correlation.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LaggedValue {
     /// The lag, in windows; positive pairs success with later volume.
     pub lag: i64,
@@ -661,7 +707,8 @@ pub struct LaggedValue {
 }
 
 /// The herding signature of the run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HerdingMeasures {
     /// Share of optimists among herd-following customers at window ends; none without them.
     pub optimist_share: Option<OptimistShare>,
@@ -673,7 +720,8 @@ pub struct HerdingMeasures {
 }
 
 /// The share of optimists among herd followers at window ends.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OptimistShare {
     /// Mean share over the windows.
     pub mean: f64,
@@ -684,7 +732,8 @@ pub struct OptimistShare {
 }
 
 /// Customers' order imbalance across windows against a binomial benchmark.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OrderImbalance {
     /// Variance of the imbalance across windows.
     pub variance: f64,
@@ -701,7 +750,8 @@ pub struct OrderImbalance {
 
 /// The Lakonishok–Shleifer–Vishny herding measure over the run's (window,
 /// product) cells; none when no window had two products traded.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Lsv {
     /// Mean of the cells' measure (LSV's H averaged over stock-periods).
     pub mean: f64,
@@ -761,6 +811,43 @@ mod tests {
         assert_eq!(serde_json::to_string(&c).unwrap(), serde_json::to_string(&again).unwrap());
         // Without a calendar shape there is no deseasonalised figure.
         assert!(correlation(&x, &y, None).deseasonalised.is_none());
+    }
+
+    /// `summary.json` reads back through the type that wrote it, every
+    /// figure the same (all but the risk and the stylized facts, which are
+    /// not read back): reader and writer agree on every name by construction.
+    #[test]
+    fn a_written_summary_reads_back_whole() {
+        let x: Vec<Option<f64>> = (0..40).map(|i| Some(f64::from(i % 7) / 7.0)).collect();
+        let y: Vec<f64> = (0..40).map(|i| f64::from((i * 13) % 11)).collect();
+        let mut b = ProductSummary { product: "P".into(), volume: 5, ..Default::default() };
+        b.correlation.subscription_success_vs_volume = correlation(&x, &y, Some(4));
+        b.correlation.lagged_success_vs_volume.sales =
+            vec![LaggedValue { lag: -1, pearson: Some(0.5), ..Default::default() }];
+        b.orders.rejected_by_reason.insert("cash".into(), 3);
+        b.subscriptions.success_ci_95 = Some([0.1, 0.2]);
+        let herding = HerdingMeasures {
+            optimist_share: Some(OptimistShare { mean: 0.5, bimodality_coefficient: Some(0.6), windows: 3 }),
+            ..Default::default()
+        };
+        let summary = Summary { windows: 40, products: vec![b], herding, ..Default::default() };
+        let file = SummaryFile { scenario: "s".into(), seed: 9, summary, credit_fit: None };
+        let text = serde_json::to_string_pretty(&file).unwrap();
+        let again: SummaryFile = serde_json::from_str(&text).unwrap();
+        // serde_json reads a float to within an ulp, not always exactly.
+        fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+            use serde_json::Value::{Array, Number, Object};
+            match (a, b) {
+                (Number(x), Number(y)) if x.is_f64() => (x.as_f64().unwrap() - y.as_f64().unwrap()).abs() < 1e-15,
+                (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+                (Object(x), Object(y)) => {
+                    x.len() == y.len() && x.iter().zip(y).all(|((k, x), (l, y))| k == l && same(x, y))
+                }
+                _ => a == b,
+            }
+        }
+        let (a, b) = (serde_json::to_value(&file).unwrap(), serde_json::to_value(&again).unwrap());
+        assert!(same(&a, &b), "{text}\nreads back as\n{}", serde_json::to_string_pretty(&again).unwrap());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::dir::{self, run_dir};
 use super::{Error, io, replication_seed};
 use crate::agents::Registry;
 use crate::batch::csv::result_fields;
+use crate::batch::panic_message;
 use crate::engine::{self, RunOptions};
 use crate::results::RunWriter;
 use crate::scenario::Scenario;
@@ -159,12 +160,5 @@ fn one_run(
         outcome.check().map_err(|e| fail(e.to_string()))?;
         Ok(result_fields(&outcome, &summary))
     }))
-    .unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        Err(fail(format!("the run panicked: {what}")))
-    })
+    .unwrap_or_else(|panic| Err(fail(format!("the run panicked: {}", panic_message(panic.as_ref())))))
 }

@@ -1,17 +1,25 @@
 //! Reading a finished run directory into plain data: the rows of
-//! `metrics.csv` by product, the key figures of `summary.json` and the name,
-//! seed and settings in `manifest.json`.
+//! `metrics.csv` by product, `summary.json` (through the writer's own type,
+//! [`SummaryFile`]) and the name, seed and settings in `manifest.json`.
 //!
-//! Columns are found by their header name. The core columns (see
+//! Columns are found by their header name, each name the reader asks for
+//! checked against the writer's schema (`crate::columns`) when the crate
+//! compiles. The core columns (see
 //! [`REQUIRED`]) must be there; every other one is optional, so a report can
 //! be drawn from runs written before or after a column was added. An empty
 //! cell is "undefined" (`None`). In the JSON files unknown keys are ignored
-//! and a missing or `null` figure is `None`; a figure of the wrong type is an
-//! error.
+//! and a figure of the wrong type is an error; a missing figure of
+//! `manifest.json` is `None`, and of `summary.json` what [`SummaryFile`]
+//! says.
 
 use std::collections::HashMap;
 
 use serde_json::Value;
+use serde_json::error::Category;
+
+use serde::de::DeserializeOwned;
+
+use crate::metrics::{Summary, SummaryFile};
 
 /// What is wrong in a run's file (`metrics.csv`, `summary.json` or
 /// `manifest.json`): typed, so that a caller can tell a file cut short from
@@ -96,7 +104,17 @@ pub enum ParseError {
     /// A JSON file is valid JSON but not an object.
     #[error("not a JSON object")]
     NotAnObject,
-    /// A value in a JSON file is of the wrong type (a missing or `null`
+    /// A value in `summary.json` is not what the writer's type holds there
+    /// (a missing one is no error: see [`SummaryFile`]).
+    #[error("`{path}`: {source}")]
+    Figure {
+        /// The value's path from the document's root, e.g. `products[0].volume`.
+        path: String,
+        /// What serde found wrong with it.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A value in `manifest.json` is of the wrong type (a missing or `null`
     /// one is no error: it reads as undefined).
     #[error("`{path}` is not {expected}")]
     WrongType {
@@ -107,9 +125,26 @@ pub enum ParseError {
     },
 }
 
+/// A column of `metrics.csv` by name, checked against the writer's schema
+/// ([`crate::columns::metrics`]) when the crate compiles.
+macro_rules! column {
+    ($name:literal) => {
+        crate::columns::name!(crate::columns::metrics::COLUMNS, $name)
+    };
+}
+pub(super) use column;
+
 /// Columns `metrics.csv` must have.
-pub const REQUIRED: [&str; 8] =
-    ["product", "window", "day", "t_start", "t_end", "volume", "sub_success", "sale_success"];
+pub const REQUIRED: [&str; 8] = [
+    column!("product"),
+    column!("window"),
+    column!("day"),
+    column!("t_start"),
+    column!("t_end"),
+    column!("volume"),
+    column!("sub_success"),
+    column!("sale_success"),
+];
 
 /// One (window, product) row of `metrics.csv`; `None` is an empty cell or an
 /// absent column.
@@ -235,38 +270,38 @@ impl MetricsTable {
                 let s = cell(c).unwrap_or("");
                 s.parse::<u64>().map_err(|_| ParseError::NotAWholeNumber { line: n, column: c, value: s.to_string() })
             };
-            let product = cell("product").unwrap_or("").to_string();
+            let product = cell(column!("product")).unwrap_or("").to_string();
             if product.is_empty() {
                 return Err(ParseError::NoProduct { line: n });
             }
             let row = MetricsRow {
-                window: whole("window")?,
-                day: whole("day")?,
-                date: cell("date").filter(|s| !s.is_empty()).map(str::to_string),
-                t_start: need("t_start")?,
-                t_end: need("t_end")?,
-                buy_closed: num("buy_closed")?,
-                sell_closed: num("sell_closed")?,
-                sub_success: num("sub_success")?,
-                sub_lo: num("sub_success_lo")?,
-                sub_hi: num("sub_success_hi")?,
-                sale_success: num("sale_success")?,
-                sale_lo: num("sale_success_lo")?,
-                sale_hi: num("sale_success_hi")?,
-                sub_fill_ratio: num("sub_fill_ratio")?,
-                sale_fill_ratio: num("sale_fill_ratio")?,
-                volume: need("volume")?,
-                trades: num("trades")?,
-                last_price: num("last_price")?,
-                mid_price: num("mid_price")?,
-                nav: num("nav")?,
-                loan_rate: num("loan_rate")?,
-                deposit_rate: num("deposit_rate")?,
-                optimist_share: num("optimist_share")?,
-                roll_sub_pearson: num("roll_sub_pearson")?,
-                roll_sub_spearman: num("roll_sub_spearman")?,
-                roll_sale_pearson: num("roll_sale_pearson")?,
-                roll_sale_spearman: num("roll_sale_spearman")?,
+                window: whole(column!("window"))?,
+                day: whole(column!("day"))?,
+                date: cell(column!("date")).filter(|s| !s.is_empty()).map(str::to_string),
+                t_start: need(column!("t_start"))?,
+                t_end: need(column!("t_end"))?,
+                buy_closed: num(column!("buy_closed"))?,
+                sell_closed: num(column!("sell_closed"))?,
+                sub_success: num(column!("sub_success"))?,
+                sub_lo: num(column!("sub_success_lo"))?,
+                sub_hi: num(column!("sub_success_hi"))?,
+                sale_success: num(column!("sale_success"))?,
+                sale_lo: num(column!("sale_success_lo"))?,
+                sale_hi: num(column!("sale_success_hi"))?,
+                sub_fill_ratio: num(column!("sub_fill_ratio"))?,
+                sale_fill_ratio: num(column!("sale_fill_ratio"))?,
+                volume: need(column!("volume"))?,
+                trades: num(column!("trades"))?,
+                last_price: num(column!("last_price"))?,
+                mid_price: num(column!("mid_price"))?,
+                nav: num(column!("nav"))?,
+                loan_rate: num(column!("loan_rate"))?,
+                deposit_rate: num(column!("deposit_rate"))?,
+                optimist_share: num(column!("optimist_share"))?,
+                roll_sub_pearson: num(column!("roll_sub_pearson"))?,
+                roll_sub_spearman: num(column!("roll_sub_spearman"))?,
+                roll_sale_pearson: num(column!("roll_sale_pearson"))?,
+                roll_sale_spearman: num(column!("roll_sale_spearman"))?,
             };
             if row.t_end < row.t_start {
                 return Err(ParseError::EndBeforeStart { line: n, t_start: row.t_start, t_end: row.t_end });
@@ -312,135 +347,6 @@ fn split_csv(line: &str) -> Option<Vec<String>> {
     }
     cells.push(cur);
     Some(cells)
-}
-
-/// A correlation of success with something, over windows.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Corr {
-    /// Pearson correlation coefficient r.
-    pub pearson: Option<f64>,
-    /// 95% confidence interval of r (low, high).
-    pub pearson_ci: Option<(f64, f64)>,
-    /// p-value of r against no correlation.
-    pub pearson_p: Option<f64>,
-    /// Spearman rank correlation ρ.
-    pub spearman: Option<f64>,
-    /// 95% confidence interval of ρ (low, high).
-    pub spearman_ci: Option<(f64, f64)>,
-    /// p-value of ρ against no correlation.
-    pub spearman_p: Option<f64>,
-    /// Windows the correlation was computed over (those where success is defined).
-    pub windows: Option<u64>,
-    /// Lag-1 autocorrelations of success and of the other series.
-    pub autocorrelation_lag1: Option<(f64, f64)>,
-    /// Effective windows (Bartlett's n_eff) of the two series.
-    pub effective_windows: Option<f64>,
-    /// 95% interval of r with n_eff for n.
-    pub adjusted_ci: Option<(f64, f64)>,
-    /// p-value of r with n_eff for n.
-    pub adjusted_p: Option<f64>,
-    /// Moving-block bootstrap 95% interval of r.
-    pub bootstrap_ci: Option<(f64, f64)>,
-    /// Windows in a bootstrap block.
-    pub bootstrap_block: Option<u64>,
-    /// r after removing time-of-day means.
-    pub deseasonalised: Option<f64>,
-    /// Its 95% interval with its own n_eff.
-    pub deseasonalised_ci: Option<(f64, f64)>,
-    /// Its p-value with its own n_eff.
-    pub deseasonalised_p: Option<f64>,
-    /// n_eff of the deseasonalised series.
-    pub deseasonalised_effective_windows: Option<f64>,
-}
-
-/// One side (subscriptions or sales) of a summary block.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SideFigures {
-    /// Orders that reached their final state.
-    pub closed: Option<u64>,
-    /// Of those, orders filled in their whole quantity.
-    pub filled: Option<u64>,
-    /// Success probability, filled / closed.
-    pub success: Option<f64>,
-    /// 95% Wilson interval of the success probability (low, high).
-    pub success_ci: Option<(f64, f64)>,
-    /// Lots the closed orders asked for.
-    pub lots: Option<u64>,
-    /// Lots of the closed orders that filled.
-    pub lots_filled: Option<u64>,
-    /// lots_filled / lots.
-    pub fill_ratio: Option<f64>,
-    /// Seconds from arrival to the last fill, over fully filled orders.
-    pub mean_time_to_fill: Option<f64>,
-    /// Of the closed orders, those refused on arrival.
-    pub rejected: Option<u64>,
-    /// Success among accepted orders, filled / (closed − rejected).
-    pub accepted_success: Option<f64>,
-    /// 95% Wilson interval of the success among accepted orders.
-    pub accepted_success_ci: Option<(f64, f64)>,
-    /// Share of the failures that were refusals on arrival.
-    pub rejected_share_of_failures: Option<f64>,
-}
-
-/// A block of `summary.json`: one product, or all together.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProductFigures {
-    /// The product's id, or `all`.
-    pub product: String,
-    /// Customers' orders submitted, both sides.
-    pub submitted: Option<u64>,
-    /// Customers' orders the platform refused, all reasons.
-    pub rejected: Option<u64>,
-    /// Subscriptions (buy side).
-    pub subscriptions: SideFigures,
-    /// Sales (sell side).
-    pub sales: SideFigures,
-    /// Lots traded.
-    pub volume: Option<u64>,
-    /// Executions.
-    pub trades: Option<u64>,
-    /// Cash traded, in currency units.
-    pub turnover: Option<f64>,
-    /// Lots redeemed at the holding limit (failed sales).
-    pub redeemed_failed_lots: Option<u64>,
-    /// Correlation of subscription success with volume, over windows.
-    pub sub_vs_volume: Corr,
-    /// Correlation of sale success with volume, over windows.
-    pub sale_vs_volume: Corr,
-    /// Correlation of subscription success with the loan rate, when the summary
-    /// has it.
-    pub sub_vs_loan_rate: Option<Corr>,
-    /// Correlation of sale success with the loan rate, when the summary has it.
-    pub sale_vs_loan_rate: Option<Corr>,
-}
-
-/// The herding figures of the run, when there are any.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct OptimistSummary {
-    /// Mean share of optimists over the windows.
-    pub mean: Option<f64>,
-    /// Bimodality coefficient of the share (above 5/9 suggests two modes: the
-    /// crowd swings between moods).
-    pub bimodality: Option<f64>,
-    /// Windows the figures are computed over.
-    pub windows: Option<u64>,
-}
-
-/// What the report uses of `summary.json`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SummaryInfo {
-    /// The scenario's name.
-    pub scenario: Option<String>,
-    /// The run's seed.
-    pub seed: Option<u64>,
-    /// Metrics windows of the run.
-    pub windows: Option<u64>,
-    /// One block per product.
-    pub products: Vec<ProductFigures>,
-    /// All products together.
-    pub all: Option<ProductFigures>,
-    /// The herding figures, when the run had herding customers.
-    pub optimists: Option<OptimistSummary>,
 }
 
 /// What the report uses of `manifest.json`.
@@ -489,13 +395,6 @@ impl<'a> Reader<'a> {
         ParseError::WrongType { path: self.path(path), expected }
     }
 
-    fn f64(&self, path: &[&str]) -> Result<Option<f64>, ParseError> {
-        match self.value(path) {
-            None => Ok(None),
-            Some(v) => v.as_f64().map(Some).ok_or_else(|| self.wrong(path, "a number")),
-        }
-    }
-
     fn u64(&self, path: &[&str]) -> Result<Option<u64>, ParseError> {
         match self.value(path) {
             None => Ok(None),
@@ -509,122 +408,35 @@ impl<'a> Reader<'a> {
             Some(v) => v.as_str().map(Some).ok_or_else(|| self.wrong(path, "a string")),
         }
     }
-
-    fn pair(&self, path: &[&str]) -> Result<Option<(f64, f64)>, ParseError> {
-        match self.value(path) {
-            None => Ok(None),
-            Some(v) => match v.as_array().map(Vec::as_slice) {
-                Some([a, b]) => match (a.as_f64(), b.as_f64()) {
-                    (Some(a), Some(b)) => Ok(Some((a, b))),
-                    _ => Err(self.wrong(path, "a pair of numbers")),
-                },
-                _ => Err(self.wrong(path, "a pair of numbers")),
-            },
-        }
-    }
-
-    fn child(&self, path: &[&str]) -> Option<Reader<'a>> {
-        Some(Reader { root: self.value(path)?, prefix: self.path(path) })
-    }
-
-    fn side(&self, key: &str) -> Result<SideFigures, ParseError> {
-        let Some(r) = self.child(&[key]) else { return Ok(SideFigures::default()) };
-        Ok(SideFigures {
-            closed: r.u64(&["closed"])?,
-            filled: r.u64(&["filled"])?,
-            success: r.f64(&["success_probability"])?,
-            success_ci: r.pair(&["success_ci_95"])?,
-            lots: r.u64(&["lots"])?,
-            lots_filled: r.u64(&["lots_filled"])?,
-            fill_ratio: r.f64(&["fill_ratio"])?,
-            mean_time_to_fill: r.f64(&["mean_time_to_fill"])?,
-            rejected: r.u64(&["rejected"])?,
-            accepted_success: r.f64(&["accepted_success_probability"])?,
-            accepted_success_ci: r.pair(&["accepted_success_ci_95"])?,
-            rejected_share_of_failures: r.f64(&["rejected_share_of_failures"])?,
-        })
-    }
-
-    fn corr(&self, key: &str) -> Result<Option<Corr>, ParseError> {
-        let Some(r) = self.child(&["correlation", key]) else { return Ok(None) };
-        Ok(Some(Corr {
-            pearson: r.f64(&["pearson"])?,
-            pearson_ci: r.pair(&["pearson_ci_95"])?,
-            pearson_p: r.f64(&["pearson_p_value"])?,
-            spearman: r.f64(&["spearman"])?,
-            spearman_ci: r.pair(&["spearman_ci_95"])?,
-            spearman_p: r.f64(&["spearman_p_value"])?,
-            windows: r.u64(&["windows"])?,
-            autocorrelation_lag1: r.pair(&["serial_dependence", "autocorrelation_lag1"])?,
-            effective_windows: r.f64(&["serial_dependence", "effective_windows"])?,
-            adjusted_ci: r.pair(&["serial_dependence", "pearson_ci_95"])?,
-            adjusted_p: r.f64(&["serial_dependence", "pearson_p_value"])?,
-            bootstrap_ci: r.pair(&["block_bootstrap", "pearson_ci_95"])?,
-            bootstrap_block: r.u64(&["block_bootstrap", "block"])?,
-            deseasonalised: r.f64(&["deseasonalised", "pearson"])?,
-            deseasonalised_ci: r.pair(&["deseasonalised", "pearson_ci_95"])?,
-            deseasonalised_p: r.f64(&["deseasonalised", "pearson_p_value"])?,
-            deseasonalised_effective_windows: r.f64(&["deseasonalised", "effective_windows"])?,
-        }))
-    }
-
-    fn block(&self) -> Result<ProductFigures, ParseError> {
-        Ok(ProductFigures {
-            product: self.str(&["product"])?.unwrap_or_default().to_string(),
-            submitted: self.u64(&["orders", "submitted"])?,
-            rejected: self.u64(&["orders", "rejected"])?,
-            subscriptions: self.side("subscriptions")?,
-            sales: self.side("sales")?,
-            volume: self.u64(&["volume"])?,
-            trades: self.u64(&["trades"])?,
-            turnover: self.f64(&["turnover"])?,
-            redeemed_failed_lots: self.u64(&["redeemed_failed_lots"])?,
-            sub_vs_volume: self.corr("subscription_success_vs_volume")?.unwrap_or_default(),
-            sale_vs_volume: self.corr("sale_success_vs_volume")?.unwrap_or_default(),
-            sub_vs_loan_rate: self.corr("subscription_success_vs_loan_rate")?,
-            sale_vs_loan_rate: self.corr("sale_success_vs_loan_rate")?,
-        })
-    }
 }
 
-impl SummaryInfo {
-    /// Parses the text of `summary.json`.
-    pub fn parse(text: &str) -> Result<SummaryInfo, ParseError> {
-        let root: Value = serde_json::from_str(text).map_err(ParseError::Json)?;
-        if !root.is_object() {
-            return Err(ParseError::NotAnObject);
-        }
-        let r = Reader { root: &root, prefix: String::new() };
-        let mut products = Vec::new();
-        if let Some(list) = r.value(&["products"]) {
-            let list = list.as_array().ok_or_else(|| r.wrong(&["products"], "a list"))?;
-            for (i, b) in list.iter().enumerate() {
-                products.push(Reader { root: b, prefix: format!("products[{i}]") }.block()?);
-            }
-        }
-        let all = r.child(&["all"]).map(|b| b.block()).transpose()?;
-        let optimists = match r.child(&["herding", "optimist_share"]) {
-            None => None,
-            Some(o) => Some(OptimistSummary {
-                mean: o.f64(&["mean"])?,
-                bimodality: o.f64(&["bimodality_coefficient"])?,
-                windows: o.u64(&["windows"])?,
-            }),
-        };
-        Ok(SummaryInfo {
-            scenario: r.str(&["scenario"])?.map(str::to_string),
-            seed: r.u64(&["seed"])?,
-            windows: r.u64(&["windows"])?,
-            products,
-            all,
-            optimists,
-        })
-    }
+/// Parses the text of `summary.json` through the writer's own type,
+/// [`SummaryFile`] (see there what a missing key reads as). A value of the
+/// wrong type is an error naming its path.
+pub fn parse_summary(text: &str) -> Result<SummaryFile, ParseError> {
+    read::<SummaryFile>(text).map_err(|e| match e {
+        // The figures are flattened into the file, and serde loses the path
+        // of a wrong value in there: read them alone to find it.
+        ParseError::NotAnObject => read::<Summary>(text).err().unwrap_or(e),
+        e => e,
+    })
+}
 
-    /// The block of one product.
-    pub fn product(&self, id: &str) -> Option<&ProductFigures> {
-        self.products.iter().find(|b| b.product == id)
-    }
+/// Deserialises a whole JSON document, naming the path of a wrong value.
+fn read<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let at_root = e.path().iter().next().is_none();
+        let e = e.into_inner();
+        match e.classify() {
+            Category::Data if at_root => ParseError::NotAnObject,
+            Category::Data => ParseError::Figure { path, source: e },
+            Category::Io | Category::Syntax | Category::Eof => ParseError::Json(e),
+        }
+    })?;
+    de.end().map_err(ParseError::Json)?;
+    Ok(value)
 }
 
 impl ManifestInfo {
@@ -650,8 +462,9 @@ mod tests {
 
     const HEADER: &str = "product,window,day,date,t_start,t_end,sub_success,sale_success,volume";
 
-    /// The reader asks for columns by name: each one it fills must be one the
-    /// writer's schema has, or the report would silently lose it.
+    /// The reader asks for columns by name (each checked against the
+    /// writer's schema when the crate compiles): a row of every column the
+    /// schema has fills every field.
     #[test]
     fn every_column_read_is_one_the_schema_writes() {
         use crate::columns::metrics::{COLUMNS, HEADER};
@@ -801,46 +614,56 @@ mod tests {
             "all": {"product": "all", "volume": 40},
             "herding": {"optimist_share": {"mean": 0.4, "bimodality_coefficient": 0.7, "windows": 12}}
         }"#;
-        let s = SummaryInfo::parse(text).unwrap();
-        assert_eq!((s.scenario.as_deref(), s.seed, s.windows), (Some("s"), Some(7), Some(12)));
-        let p = s.product("P").unwrap();
-        assert_eq!(p.subscriptions.success_ci, Some((0.2, 0.8)));
-        assert_eq!(p.subscriptions.lots, None);
-        assert_eq!(p.sales.success, None);
-        assert_eq!(p.sub_vs_volume.pearson, Some(0.3));
-        assert_eq!(p.sub_vs_volume.windows, Some(9));
-        let c = &p.sub_vs_volume;
-        assert_eq!((c.autocorrelation_lag1, c.effective_windows), (Some((0.8, 0.7)), Some(5.5)));
-        assert_eq!((c.adjusted_ci, c.adjusted_p), (Some((-0.6, 0.9)), Some(0.6)));
-        assert_eq!((c.bootstrap_ci, c.bootstrap_block), (Some((-0.2, 0.7)), Some(4)));
-        assert_eq!((c.deseasonalised, c.deseasonalised_ci), (Some(0.1), Some((-0.9, 0.95))));
-        assert_eq!((c.deseasonalised_p, c.deseasonalised_effective_windows), (Some(0.9), Some(4.5)));
-        assert_eq!(p.sale_vs_volume.effective_windows, None);
+        let f = parse_summary(text).unwrap();
+        assert_eq!((f.scenario.as_str(), f.seed, f.summary.windows), ("s", 7, 12));
+        let p = f.summary.product("P").unwrap();
+        assert_eq!(p.subscriptions.success_ci_95, Some([0.2, 0.8]));
+        // A key the file lacks reads as the writer's default.
+        assert_eq!(p.subscriptions.lots, 0);
+        assert_eq!(p.sales.success_probability, None);
+        let c = &p.correlation.subscription_success_vs_volume;
+        assert_eq!((c.pearson, c.windows), (Some(0.3), 9));
+        let d = c.serial_dependence.as_ref().unwrap();
+        assert_eq!((d.autocorrelation_lag1, d.effective_windows), ([0.8, 0.7], 5.5));
+        assert_eq!((d.pearson_ci_95, d.pearson_p_value), (Some([-0.6, 0.9]), Some(0.6)));
+        let b = c.block_bootstrap.as_ref().unwrap();
+        assert_eq!((b.pearson_ci_95, b.block), ([-0.2, 0.7], 4));
+        let d = c.deseasonalised.as_ref().unwrap();
+        assert_eq!((d.pearson, d.pearson_ci_95), (Some(0.1), Some([-0.9, 0.95])));
+        assert_eq!((d.pearson_p_value, d.effective_windows), (Some(0.9), Some(4.5)));
+        assert!(p.correlation.sale_success_vs_volume.serial_dependence.is_none());
         let b = &p.subscriptions;
-        assert_eq!((b.rejected, b.accepted_success, b.accepted_success_ci), (Some(2), Some(0.625), Some((0.3, 0.9))));
+        assert_eq!(
+            (b.rejected, b.accepted_success_probability, b.accepted_success_ci_95),
+            (2, Some(0.625), Some([0.3, 0.9]))
+        );
         assert_eq!(b.rejected_share_of_failures, Some(0.4));
-        assert_eq!(p.sub_vs_loan_rate, None);
-        assert_eq!(s.all.as_ref().unwrap().volume, Some(40));
-        assert_eq!(s.optimists.as_ref().unwrap().mean, Some(0.4));
+        assert_eq!(p.correlation.subscription_success_vs_loan_rate.windows, 0);
+        assert_eq!(f.summary.all.volume, 40);
+        assert_eq!(f.summary.herding.optimist_share.as_ref().unwrap().mean, 0.4);
     }
 
     #[test]
     fn summary_of_the_wrong_shape_is_an_error() {
-        let e = SummaryInfo::parse("{").unwrap_err();
+        let e = parse_summary("{").unwrap_err();
         assert!(matches!(e, ParseError::Json(_)) && std::error::Error::source(&e).is_some(), "{e:?}");
         assert!(e.to_string().starts_with("not valid JSON: EOF while parsing"), "{e}");
-        assert_eq!(SummaryInfo::parse("[1]").unwrap_err().to_string(), "not a JSON object");
-        let e = SummaryInfo::parse(r#"{"products": [{"product": "P", "volume": "lots"}]}"#).unwrap_err();
-        assert_eq!(e.to_string(), "`products[0].volume` is not a whole number");
-        let e = SummaryInfo::parse(r#"{"all": {"subscriptions": {"success_ci_95": [1]}}}"#).unwrap_err();
-        assert_eq!(e.to_string(), "`all.subscriptions.success_ci_95` is not a pair of numbers");
+        assert_eq!(parse_summary("[1]").unwrap_err().to_string(), "not a JSON object");
+        let e = parse_summary(r#"{"products": [{"product": "P", "volume": "lots"}]}"#).unwrap_err();
+        assert!(matches!(&e, ParseError::Figure { path, .. } if path == "products[0].volume"), "{e:?}");
+        assert!(e.to_string().starts_with("`products[0].volume`: invalid type: string \"lots\""), "{e}");
+        let e = parse_summary(r#"{"all": {"subscriptions": {"success_ci_95": [1]}}}"#).unwrap_err();
+        assert!(e.to_string().starts_with("`all.subscriptions.success_ci_95`: invalid length 1"), "{e}");
+        let e = parse_summary(r#"{"seed": 3} x"#).unwrap_err();
+        assert!(matches!(e, ParseError::Json(_)), "{e:?}");
         let e = ManifestInfo::parse(r#"{"scenario": {"simulation": {"name": 3}}}"#).unwrap_err();
         assert!(
             matches!(&e, ParseError::WrongType { path, expected: "a string" } if path == "scenario.simulation.name"),
             "{e:?}"
         );
         // An empty object is a summary without figures.
-        assert_eq!(SummaryInfo::parse("{}").unwrap(), SummaryInfo::default());
+        let f = parse_summary("{}").unwrap();
+        assert_eq!((f.scenario.as_str(), f.seed, f.summary.products.len()), ("", 0, 0));
     }
 
     #[test]

@@ -4,14 +4,14 @@
 
 use std::fmt::Write;
 
-use super::data::{Corr, ProductFigures, SideFigures, SummaryInfo};
-use super::num::{count, count_u, money, pct, signed};
+use super::num::{count, money, pct, signed};
 use super::{RunFacts, Section};
+use crate::metrics::{Correlation, ProductSummary, SideSummary, Summary};
 
 /// `p (95% CI lo–hi)` of a share.
-fn share_ci(p: Option<f64>, ci: Option<(f64, f64)>) -> String {
+fn share_ci(p: Option<f64>, ci: Option<[f64; 2]>) -> String {
     match (p, ci) {
-        (Some(_), Some((lo, hi))) => format!("{} (95% CI {}–{})", pct(p), pct(Some(lo)), pct(Some(hi))),
+        (Some(_), Some([lo, hi])) => format!("{} (95% CI {}–{})", pct(p), pct(Some(lo)), pct(Some(hi))),
         _ => pct(p),
     }
 }
@@ -27,11 +27,11 @@ fn range(lo: f64, hi: f64) -> String {
 }
 
 /// `+0.847 (95% CI …, p = …)` of a correlation coefficient.
-fn coefficient(r: Option<f64>, ci: Option<(f64, f64)>, p: Option<f64>) -> String {
+fn coefficient(r: Option<f64>, ci: Option<[f64; 2]>, p: Option<f64>) -> String {
     let mut s = signed(r, 3);
     if r.is_some() {
         let mut extra = Vec::new();
-        if let Some((lo, hi)) = ci {
+        if let Some([lo, hi]) = ci {
             extra.push(format!("95% CI {}", range(lo, hi)));
         }
         if let Some(p) = p {
@@ -50,12 +50,14 @@ fn coefficient(r: Option<f64>, ci: Option<(f64, f64)>, p: Option<f64>) -> String
 /// interval, and r once the shape of the trading day is removed. None when
 /// the summary has no serial-dependence figures (an older run) or r is
 /// undefined.
-fn honest_sentence(what: &str, y: &str, c: &Corr) -> Option<String> {
-    let (r, n, n_eff, (lo, hi)) = (c.pearson?, c.windows?, c.effective_windows?, c.adjusted_ci?);
+fn honest_sentence(what: &str, y: &str, c: &Correlation) -> Option<String> {
+    let d = c.serial_dependence.as_ref()?;
+    let (r, n, n_eff, [lo, hi]) = (c.pearson?, c.windows, d.effective_windows, d.pearson_ci_95?);
     let mut s = format!("**{what}:** r = {} over {} windows", signed(Some(r), 3), count(n as f64));
-    let acf = c.autocorrelation_lag1.map_or(String::new(), |(a, b)| {
+    let acf = {
+        let [a, b] = d.autocorrelation_lag1;
         format!("lag-1 autocorrelation {} for success, {} for {y}; ", signed(Some(a), 2), signed(Some(b), 2))
-    });
+    };
     // Strongly: the windows are worth less than a third of their number.
     let strong = n_eff < n as f64 / 3.0;
     if n_eff >= 0.8 * n as f64 {
@@ -65,31 +67,33 @@ fn honest_sentence(what: &str, y: &str, c: &Corr) -> Option<String> {
         let _ = write!(s, ", but the windows are {how} ({acf}effective n ≈ {})", count(n_eff));
     }
     let _ = write!(s, ", so the 95% interval is {}", range(lo, hi));
-    if let Some(p) = c.adjusted_p {
+    if let Some(p) = d.pearson_p_value {
         let _ = write!(s, " ({})", p_text(p));
     }
-    if let Some((blo, bhi)) = c.bootstrap_ci {
-        let block = c.bootstrap_block.map_or(String::new(), |b| format!(" (blocks of {b} windows)"));
+    if let Some(b) = &c.block_bootstrap {
+        let [blo, bhi] = b.pearson_ci_95;
+        let block = format!(" (blocks of {} windows)", b.block);
         let _ = write!(s, "; the block-bootstrap 95% interval{block} is {}", range(blo, bhi));
     }
-    let zero_in = |(lo, hi): (f64, f64)| lo <= 0.0 && 0.0 <= hi;
-    match (c.deseasonalised, c.deseasonalised_ci) {
+    let zero_in = |[lo, hi]: [f64; 2]| lo <= 0.0 && 0.0 <= hi;
+    let seasonal = c.deseasonalised.as_ref();
+    match (seasonal.and_then(|d| d.pearson), seasonal.and_then(|d| d.pearson_ci_95)) {
         (Some(d), ci) => {
             let _ = write!(s, "; after removing time-of-day means r = {}", signed(Some(d), 3));
-            if let Some((dlo, dhi)) = ci {
-                let ne = c
-                    .deseasonalised_effective_windows
+            if let Some([dlo, dhi]) = ci {
+                let ne = seasonal
+                    .and_then(|d| d.effective_windows)
                     .map_or(String::new(), |n| format!(", effective n ≈ {}", count(n)));
                 let _ = write!(s, " (95% CI {}{ne})", range(dlo, dhi));
             }
-            s.push_str(match (zero_in((lo, hi)), ci.map(zero_in)) {
+            s.push_str(match (zero_in([lo, hi]), ci.map(zero_in)) {
                 (true, _) => ": with so few effective windows even the sign of the link is uncertain.",
                 (false, Some(true)) => ": the link may be no more than the shape of the trading day.",
                 (false, Some(false)) => ": the link holds beyond the shape of the trading day.",
                 (false, None) => ".",
             });
         }
-        (None, _) if zero_in((lo, hi)) => {
+        (None, _) if zero_in([lo, hi]) => {
             s.push_str(": with so few effective windows even the sign of the link is uncertain.")
         }
         (None, _) => s.push('.'),
@@ -97,24 +101,24 @@ fn honest_sentence(what: &str, y: &str, c: &Corr) -> Option<String> {
     Some(s)
 }
 
-fn windows(c: &Corr) -> String {
-    c.windows.map_or("n/a".into(), |n| count(n as f64))
+fn windows(c: &Correlation) -> String {
+    count(c.windows as f64)
 }
 
-fn fill(s: &SideFigures) -> String {
-    match s.lots {
-        Some(lots) => format!("{} of {} lots", pct(s.fill_ratio), count(lots as f64)),
-        None => pct(s.fill_ratio),
-    }
+fn fill(s: &SideSummary) -> String {
+    format!("{} of {} lots", pct(s.fill_ratio), count(s.lots as f64))
 }
 
 /// The table of one summary block, after the sentences on its correlations.
-fn block_table(o: &mut String, b: &ProductFigures) {
-    let lead: Vec<String> =
-        [("Subscription success vs volume", &b.sub_vs_volume), ("Sale success vs volume", &b.sale_vs_volume)]
-            .into_iter()
-            .filter_map(|(what, c)| honest_sentence(what, "volume", c))
-            .collect();
+fn block_table(o: &mut String, b: &ProductSummary) {
+    let c = &b.correlation;
+    let lead: Vec<String> = [
+        ("Subscription success vs volume", &c.subscription_success_vs_volume),
+        ("Sale success vs volume", &c.sale_success_vs_volume),
+    ]
+    .into_iter()
+    .filter_map(|(what, c)| honest_sentence(what, "volume", c))
+    .collect();
     for l in &lead {
         let _ = writeln!(o, "- {l}");
     }
@@ -127,64 +131,56 @@ fn block_table(o: &mut String, b: &ProductFigures) {
     let mut row = |name: &str, x: String, y: String| {
         let _ = writeln!(o, "| {name} | {x} | {y} |");
     };
-    row("orders closed", count_u(s.closed), count_u(a.closed));
-    row("filled whole", count_u(s.filled), count_u(a.filled));
-    row("success probability", share_ci(s.success, s.success_ci), share_ci(a.success, a.success_ci));
-    if s.accepted_success.is_some() || a.accepted_success.is_some() {
+    row("orders closed", count(s.closed as f64), count(a.closed as f64));
+    row("filled whole", count(s.filled as f64), count(a.filled as f64));
+    row(
+        "success probability",
+        share_ci(s.success_probability, s.success_ci_95),
+        share_ci(a.success_probability, a.success_ci_95),
+    );
+    if s.accepted_success_probability.is_some() || a.accepted_success_probability.is_some() {
         row(
             "success among accepted orders (rejections on arrival set apart)",
-            share_ci(s.accepted_success, s.accepted_success_ci),
-            share_ci(a.accepted_success, a.accepted_success_ci),
+            share_ci(s.accepted_success_probability, s.accepted_success_ci_95),
+            share_ci(a.accepted_success_probability, a.accepted_success_ci_95),
         );
     }
-    if s.rejected.is_some() || a.rejected.is_some() {
-        let share = |x: &SideFigures| match (x.rejected, x.rejected_share_of_failures) {
-            (Some(n), Some(f)) => format!("{} ({} of failures)", count(n as f64), pct(Some(f))),
-            (n, _) => count_u(n),
-        };
-        row("rejected on arrival (share of the failures)", share(s), share(a));
-    }
+    let share = |x: &SideSummary| match x.rejected_share_of_failures {
+        Some(f) => format!("{} ({} of failures)", count(x.rejected as f64), pct(Some(f))),
+        None => count(x.rejected as f64),
+    };
+    row("rejected on arrival (share of the failures)", share(s), share(a));
     row("fill ratio (lots filled / lots ordered)", fill(s), fill(a));
     if s.mean_time_to_fill.is_some() || a.mean_time_to_fill.is_some() {
         let secs = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.1} s"));
         row("mean time to fill (filled orders)", secs(s.mean_time_to_fill), secs(a.mean_time_to_fill));
     }
-    let (cs, ca) = (&b.sub_vs_volume, &b.sale_vs_volume);
+    let (cs, ca) = (&c.subscription_success_vs_volume, &c.sale_success_vs_volume);
     row(
         "success vs volume: Pearson r (windows taken as independent)",
-        coefficient(cs.pearson, cs.pearson_ci, cs.pearson_p),
-        coefficient(ca.pearson, ca.pearson_ci, ca.pearson_p),
+        coefficient(cs.pearson, cs.pearson_ci_95, cs.pearson_p_value),
+        coefficient(ca.pearson, ca.pearson_ci_95, ca.pearson_p_value),
     );
     row(
         "success vs volume: Spearman ρ (windows taken as independent)",
-        coefficient(cs.spearman, cs.spearman_ci, cs.spearman_p),
-        coefficient(ca.spearman, ca.spearman_ci, ca.spearman_p),
+        coefficient(cs.spearman, cs.spearman_ci_95, cs.spearman_p_value),
+        coefficient(ca.spearman, ca.spearman_ci_95, ca.spearman_p_value),
     );
     row("windows in the correlation (side closed an order)", windows(cs), windows(ca));
-    if let (Some(cs), Some(ca)) = (&b.sub_vs_loan_rate, &b.sale_vs_loan_rate) {
-        row(
-            "success vs loan rate: Pearson r / Spearman ρ",
-            format!("{} / {} ({} windows)", signed(cs.pearson, 3), signed(cs.spearman, 3), windows(cs)),
-            format!("{} / {} ({} windows)", signed(ca.pearson, 3), signed(ca.spearman, 3), windows(ca)),
-        );
-    }
+    let (cs, ca) = (&c.subscription_success_vs_loan_rate, &c.sale_success_vs_loan_rate);
+    row(
+        "success vs loan rate: Pearson r / Spearman ρ",
+        format!("{} / {} ({} windows)", signed(cs.pearson, 3), signed(cs.spearman, 3), windows(cs)),
+        format!("{} / {} ({} windows)", signed(ca.pearson, 3), signed(ca.spearman, 3), windows(ca)),
+    );
     let _ = writeln!(o);
-    let mut line = format!("Volume: {} lots", count_u(b.volume));
-    if let Some(t) = b.trades {
-        let _ = write!(line, " in {} trades", count(t as f64));
-    }
-    if let Some(t) = b.turnover {
-        let _ = write!(line, ", turnover {}", money(t));
-    }
-    if let Some(n) = b.submitted {
-        let _ = write!(line, "; {} orders submitted", count(n as f64));
-        if let Some(r) = b.rejected {
-            let _ = write!(line, ", {} rejected", count(r as f64));
-        }
-    }
-    if let Some(l) = b.redeemed_failed_lots {
-        let _ = write!(line, "; {} lots redeemed at the holding limit (failed sales)", count(l as f64));
-    }
+    let mut line = format!("Volume: {} lots", count(b.volume as f64));
+    let _ = write!(line, " in {} trades", count(b.trades as f64));
+    let _ = write!(line, ", turnover {}", money(b.turnover));
+    let _ = write!(line, "; {} orders submitted", count(b.orders.submitted as f64));
+    let _ = write!(line, ", {} rejected", count(b.orders.rejected as f64));
+    let _ =
+        write!(line, "; {} lots redeemed at the holding limit (failed sales)", count(b.redeemed_failed_lots as f64));
     let _ = writeln!(o, "{line}.\n");
 }
 
@@ -211,7 +207,7 @@ pub(super) fn plots_and_notes(o: &mut String, sections: &[Section], notes: &[Str
     }
 }
 
-pub fn render(ctx: &RunFacts, summary: &SummaryInfo, sections: &[Section], notes: &[String]) -> String {
+pub fn render(ctx: &RunFacts, summary: &Summary, sections: &[Section], notes: &[String]) -> String {
     let mut o = String::new();
     let name = ctx.scenario.as_deref().unwrap_or("unnamed");
     let seed = ctx.seed.map_or(String::new(), |s| format!(", seed {s}"));
@@ -248,7 +244,7 @@ pub fn render(ctx: &RunFacts, summary: &SummaryInfo, sections: &[Section], notes
          independent and are too narrow.\n",
         ctx.window
     );
-    let mut blocks: Vec<(&str, &ProductFigures)> = Vec::new();
+    let mut blocks: Vec<(&str, &ProductSummary)> = Vec::new();
     for id in &ctx.products {
         match summary.product(id) {
             Some(b) => blocks.push((id, b)),
@@ -257,22 +253,20 @@ pub fn render(ctx: &RunFacts, summary: &SummaryInfo, sections: &[Section], notes
             }
         }
     }
-    if ctx.products.len() > 1
-        && let Some(all) = &summary.all
-    {
-        blocks.push(("All products", all));
+    if ctx.products.len() > 1 {
+        blocks.push(("All products", &summary.all));
     }
     for (heading, b) in blocks {
         let _ = writeln!(o, "### {heading}\n");
         block_table(&mut o, b);
     }
-    if let Some(h) = &summary.optimists {
+    if let Some(h) = &summary.herding.optimist_share {
         let _ = writeln!(
             o,
             "Herd followers: on average {} of them optimists over {} windows{}.\n",
-            pct(h.mean),
-            count_u(h.windows),
-            h.bimodality.map_or(String::new(), |b| format!(
+            pct(Some(h.mean)),
+            count(h.windows as f64),
+            h.bimodality_coefficient.map_or(String::new(), |b| format!(
                 " (bimodality coefficient {b:.3}; above 0.555 suggests a crowd that swings between two moods)"
             ))
         );
@@ -285,6 +279,7 @@ pub fn render(ctx: &RunFacts, summary: &SummaryInfo, sections: &[Section], notes
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::summary::{BlockBootstrap, Deseasonalised, SerialDependence};
     use crate::report::Plot;
 
     #[test]
@@ -301,12 +296,12 @@ mod tests {
             window: "5-minute".into(),
             window_length: "5 minutes".into(),
         };
-        let mut b = ProductFigures { product: "P".into(), volume: Some(1234), ..ProductFigures::default() };
-        b.subscriptions.success = Some(0.25);
-        b.subscriptions.success_ci = Some((0.2, 0.3));
-        b.sub_vs_volume.pearson = Some(0.5);
-        b.sub_vs_volume.windows = Some(60);
-        let summary = SummaryInfo { products: vec![b], ..SummaryInfo::default() };
+        let mut b = ProductSummary { product: "P".into(), volume: 1234, ..ProductSummary::default() };
+        b.subscriptions.success_probability = Some(0.25);
+        b.subscriptions.success_ci_95 = Some([0.2, 0.3]);
+        b.correlation.subscription_success_vs_volume.pearson = Some(0.5);
+        b.correlation.subscription_success_vs_volume.windows = 60;
+        let summary = Summary { products: vec![b], ..Summary::default() };
         let plot =
             Plot { file: "success_P.svg".into(), title: "P: success".into(), about: "What.".into(), svg: "".into() };
         let sections = vec![Section { heading: "P".into(), plots: vec![plot] }];
@@ -324,19 +319,28 @@ mod tests {
 
     #[test]
     fn each_block_leads_with_what_the_correlation_is_worth() {
-        let c = Corr {
+        let dependence = |effective_windows, ci, p| {
+            Some(SerialDependence {
+                autocorrelation_lag1: [0.0, 0.0],
+                effective_windows,
+                pearson_ci_95: Some(ci),
+                pearson_p_value: p,
+                ..SerialDependence::default()
+            })
+        };
+        let c = Correlation {
             pearson: Some(0.9),
-            windows: Some(330),
-            autocorrelation_lag1: Some((0.88, 0.82)),
-            effective_windows: Some(45.2),
-            adjusted_ci: Some((0.8, 0.95)),
-            adjusted_p: Some(1e-9),
-            bootstrap_ci: Some((0.75, 0.96)),
-            bootstrap_block: Some(12),
-            deseasonalised: Some(0.2),
-            deseasonalised_ci: Some((-0.1, 0.5)),
-            deseasonalised_effective_windows: Some(30.0),
-            ..Corr::default()
+            windows: 330,
+            serial_dependence: dependence(45.2, [0.8, 0.95], Some(1e-9))
+                .map(|d| SerialDependence { autocorrelation_lag1: [0.88, 0.82], ..d }),
+            block_bootstrap: Some(BlockBootstrap { pearson_ci_95: [0.75, 0.96], block: 12, resamples: 999 }),
+            deseasonalised: Some(Deseasonalised {
+                pearson: Some(0.2),
+                pearson_ci_95: Some([-0.1, 0.5]),
+                effective_windows: Some(30.0),
+                ..Deseasonalised::default()
+            }),
+            ..Correlation::default()
         };
         let s = honest_sentence("Subscription success vs volume", "volume", &c).unwrap();
         assert_eq!(
@@ -348,18 +352,18 @@ mod tests {
              n ≈ 30): the link may be no more than the shape of the trading day."
         );
         // Nearly independent windows, and an interval that holds zero.
-        let c = Corr {
+        let c = Correlation {
             pearson: Some(0.1),
-            windows: Some(100),
-            autocorrelation_lag1: Some((0.05, -0.1)),
-            effective_windows: Some(97.0),
-            adjusted_ci: Some((-0.1, 0.29)),
-            ..Corr::default()
+            windows: 100,
+            serial_dependence: dependence(97.0, [-0.1, 0.29], None)
+                .map(|d| SerialDependence { autocorrelation_lag1: [0.05, -0.1], ..d }),
+            ..Correlation::default()
         };
         let s = honest_sentence("Sale success vs volume", "volume", &c).unwrap();
         assert!(s.contains("which are close to independent"), "{s}");
         assert!(s.ends_with("even the sign of the link is uncertain."), "{s}");
-        assert_eq!(honest_sentence("x", "volume", &Corr { effective_windows: Some(5.0), ..Corr::default() }), None);
+        let undefined = Correlation { serial_dependence: dependence(5.0, [0.0, 1.0], None), ..Correlation::default() };
+        assert_eq!(honest_sentence("x", "volume", &undefined), None);
         let ctx = RunFacts {
             scenario: None,
             seed: None,
@@ -372,18 +376,17 @@ mod tests {
             window: "5-minute".into(),
             window_length: "5 minutes".into(),
         };
-        let mut b = ProductFigures { product: "P".into(), ..ProductFigures::default() };
-        b.sub_vs_volume = Corr {
+        let mut b = ProductSummary { product: "P".into(), ..ProductSummary::default() };
+        b.correlation.subscription_success_vs_volume = Correlation {
             pearson: Some(0.5),
-            windows: Some(330),
-            effective_windows: Some(40.0),
-            adjusted_ci: Some((0.2, 0.7)),
-            ..Corr::default()
+            windows: 330,
+            serial_dependence: dependence(40.0, [0.2, 0.7], None),
+            ..Correlation::default()
         };
-        b.subscriptions.accepted_success = Some(0.5);
-        b.subscriptions.rejected = Some(30);
+        b.subscriptions.accepted_success_probability = Some(0.5);
+        b.subscriptions.rejected = 30;
         b.subscriptions.rejected_share_of_failures = Some(0.25);
-        let md = render(&ctx, &SummaryInfo { products: vec![b], ..SummaryInfo::default() }, &[], &[]);
+        let md = render(&ctx, &Summary { products: vec![b], ..Summary::default() }, &[], &[]);
         let lead = md.find("**Subscription success vs volume:**").unwrap();
         assert!(lead < md.find("| figure |").unwrap(), "the honest figure comes first: {md}");
         assert!(md.contains("| success among accepted orders (rejections on arrival set apart) | 50.0% |"), "{md}");

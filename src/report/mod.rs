@@ -32,9 +32,10 @@ mod markdown;
 mod num;
 pub mod plot;
 
+pub use crate::metrics::SummaryFile;
 pub use axis::TimeAxis;
 pub use batch::SweepParseError;
-pub use data::{ManifestInfo, MetricsTable, ParseError, SummaryInfo};
+pub use data::{ManifestInfo, MetricsTable, ParseError, parse_summary};
 
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -96,8 +97,8 @@ impl ReportError {
 pub struct RunData {
     /// The rows of `metrics.csv`, by product.
     pub metrics: MetricsTable,
-    /// The figures of `summary.json` the report quotes.
-    pub summary: SummaryInfo,
+    /// `summary.json`, read through the writer's own type.
+    pub summary: SummaryFile,
     /// `None` when the run has no `manifest.json`.
     pub manifest: Option<ManifestInfo>,
 }
@@ -172,7 +173,7 @@ pub fn read_run(run_dir: &Path) -> Result<RunData, ReportError> {
     let (path, text) = need("metrics.csv")?;
     let metrics = MetricsTable::parse(&text).map_err(|e| ReportError::Garbled(path, e))?;
     let (path, text) = need("summary.json")?;
-    let summary = SummaryInfo::parse(&text).map_err(|e| ReportError::Garbled(path, e))?;
+    let summary = parse_summary(&text).map_err(|e| ReportError::Garbled(path, e))?;
     let path = run_dir.join("manifest.json");
     let manifest = match read_text(&path) {
         Ok(text) => Some(ManifestInfo::parse(&text).map_err(|e| ReportError::Garbled(path, e))?),
@@ -239,7 +240,14 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
         move |source: plot::DrawError| ReportError::Draw { file, source }
     };
     let mut notes = Vec::new();
-    let bands = ["sub_success_lo", "sub_success_hi", "sale_success_lo", "sale_success_hi"].iter().all(|c| m.has(c));
+    let bands = [
+        data::column!("sub_success_lo"),
+        data::column!("sub_success_hi"),
+        data::column!("sale_success_lo"),
+        data::column!("sale_success_hi"),
+    ]
+    .iter()
+    .all(|c| m.has(c));
     if !bands {
         notes.push(
             "`metrics.csv` has no Wilson interval columns (`sub_success_lo`, `sub_success_hi`, `sale_success_lo`, \
@@ -247,14 +255,22 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
                 .to_string(),
         );
     }
-    for (col, what) in
-        [("mid_price", "mid price"), ("nav", "NAV"), ("loan_rate", "loan rate"), ("deposit_rate", "deposit rate")]
-    {
+    for (col, what) in [
+        (data::column!("mid_price"), "mid price"),
+        (data::column!("nav"), "NAV"),
+        (data::column!("loan_rate"), "loan rate"),
+        (data::column!("deposit_rate"), "deposit rate"),
+    ] {
         if !m.has(col) {
             notes.push(format!("`metrics.csv` has no `{col}` column: the price plots show no {what}."));
         }
     }
-    let roll_cols = ["roll_sub_pearson", "roll_sub_spearman", "roll_sale_pearson", "roll_sale_spearman"];
+    let roll_cols = [
+        data::column!("roll_sub_pearson"),
+        data::column!("roll_sub_spearman"),
+        data::column!("roll_sale_pearson"),
+        data::column!("roll_sale_spearman"),
+    ];
     let has_rolling = roll_cols.iter().all(|c| m.has(c));
     if !has_rolling {
         notes.push(
@@ -320,10 +336,10 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
         let file = format!("price_{part}.svg");
         let input = plot::PriceInput {
             rows,
-            has_mid: m.has("mid_price"),
-            has_nav: m.has("nav"),
-            has_loan: m.has("loan_rate"),
-            has_deposit: m.has("deposit_rate"),
+            has_mid: m.has(data::column!("mid_price")),
+            has_nav: m.has(data::column!("nav")),
+            has_loan: m.has(data::column!("loan_rate")),
+            has_deposit: m.has(data::column!("deposit_rate")),
         };
         let rates = input.has_loan || input.has_deposit;
         let title = if rates { format!("{id}: price, NAV and rates") } else { format!("{id}: price and NAV") };
@@ -376,7 +392,7 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
     }
 
     let mut market = Vec::new();
-    if !m.has("optimist_share") {
+    if !m.has(data::column!("optimist_share")) {
         notes.push("`metrics.csv` has no `optimist_share` column: no plot of the herd's optimists.".into());
     } else if first.iter().all(|r| r.optimist_share.is_none()) {
         notes
@@ -400,8 +416,12 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
 
     let dates: Vec<&str> = first.iter().filter_map(|r| r.date.as_deref()).collect();
     let ctx = RunFacts {
-        scenario: data.manifest.as_ref().and_then(|x| x.scenario.clone()).or_else(|| data.summary.scenario.clone()),
-        seed: data.manifest.as_ref().and_then(|x| x.seed).or(data.summary.seed),
+        scenario: data
+            .manifest
+            .as_ref()
+            .and_then(|x| x.scenario.clone())
+            .or_else(|| Some(data.summary.scenario.clone()).filter(|s| !s.is_empty())),
+        seed: data.manifest.as_ref().and_then(|x| x.seed).or(Some(data.summary.seed)),
         version: data.manifest.as_ref().and_then(|x| x.version.clone()),
         products: m.products.iter().map(|p| p.product.clone()).collect(),
         windows: first.len(),
@@ -411,7 +431,7 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
         window_length: num::window_noun(window_secs(first)),
         window,
     };
-    let markdown = markdown::render(&ctx, &data.summary, &sections, &notes);
+    let markdown = markdown::render(&ctx, &data.summary.summary, &sections, &notes);
     Ok(DrawnReport { sections, notes, markdown })
 }
 
@@ -498,7 +518,7 @@ mod tests {
         assert!(e.to_string().contains("summary.json: missing"), "{e}");
         fs::write(dir.join("summary.json"), "{\"products\": 3}").unwrap();
         let e = write_report(&dir).unwrap_err();
-        assert!(e.to_string().contains("`products` is not a list"), "{e}");
+        assert!(e.to_string().contains("`products`: invalid type: integer `3`, expected a sequence"), "{e}");
         fs::write(dir.join("summary.json"), "{}").unwrap();
         fs::write(dir.join("manifest.json"), "not json").unwrap();
         let e = write_report(&dir).unwrap_err();

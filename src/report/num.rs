@@ -16,11 +16,6 @@ pub fn count(x: f64) -> String {
     if x < 0.0 && digits != "0" { format!("-{out}") } else { out }
 }
 
-/// [`count`] of an optional whole number.
-pub fn count_u(x: Option<u64>) -> String {
-    x.map_or("n/a".into(), |v| count(v as f64))
-}
-
 /// A share as a percentage with one decimal: `21.6%`.
 pub fn pct(x: Option<f64>) -> String {
     x.filter(|v| v.is_finite()).map_or("n/a".into(), |v| format!("{:.1}%", v * 100.0))
@@ -78,7 +73,6 @@ mod tests {
         assert_eq!(count(1000.0), "1,000");
         assert_eq!(count(228_079.0), "228,079");
         assert_eq!(count(-1_234_567.0), "-1,234,567");
-        assert_eq!(count_u(None), "n/a");
         assert_eq!(pct(Some(0.21590363322473033)), "21.6%");
         assert_eq!(pct(None), "n/a");
         assert_eq!(signed(Some(0.8470538), 3), "+0.847");

@@ -3,11 +3,10 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-
 use crate::calendar::Calendar;
 use crate::columns::{credit_fit, write_row};
 use crate::credit::refit::{FEATURES, FitRow, RowKind};
+use crate::metrics::credit_fit::{CreditFitSummary, PowerSummary};
 use crate::scenario::CreditFit;
 
 /// An empty cell for a missing number, else the number.
@@ -62,41 +61,6 @@ pub fn write_csv(rows: &[FitRow], cal: &Calendar, w: &mut impl Write) -> io::Res
     Ok(())
 }
 
-/// Mean AUC and KS over a kind of row, counting the rows that had them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PowerSummary {
-    /// Rows of this kind with both classes (those with an AUC).
-    pub measured: usize,
-    /// Rows of this kind that failed (e.g. no bads in the sample).
-    pub failed: usize,
-    /// Mean AUC over the measured rows; null when none.
-    pub auc_mean: Option<f64>,
-    /// Lowest AUC.
-    pub auc_min: Option<f64>,
-    /// Mean KS over the measured rows.
-    pub ks_mean: Option<f64>,
-}
-
-/// The `credit_fit` block of `summary.json`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FitSummary {
-    /// Business days over which a failed sale makes a customer bad.
-    pub horizon_days: u32,
-    /// Business days between refits.
-    pub refit_days: u32,
-    /// Business day of the first refit.
-    pub first_fit_day: u32,
-    /// The features, in `credit_fit.csv`'s order.
-    pub features: [&'static str; 7],
-    /// Power of each model on the sample it was fitted on.
-    pub in_sample: PowerSummary,
-    /// Power of each model on the next sample, taken after its fit.
-    pub out_of_time: PowerSummary,
-    /// The last model's information value per feature, in `features` order;
-    /// null before a first successful fit.
-    pub last_iv: Option<Vec<f64>>,
-}
-
 fn power_summary(rows: &[FitRow], kind: RowKind) -> PowerSummary {
     let of_kind = || rows.iter().filter(move |r| r.kind == kind);
     let measured: Vec<(f64, f64)> = of_kind().filter_map(|r| r.power.as_ref().ok().map(|p| (p.auc, p.ks))).collect();
@@ -112,12 +76,12 @@ fn power_summary(rows: &[FitRow], kind: RowKind) -> PowerSummary {
 }
 
 /// The summary of a run's fits and tests.
-pub fn summary(rows: &[FitRow], fit: &CreditFit) -> FitSummary {
-    FitSummary {
+pub fn summary(rows: &[FitRow], fit: &CreditFit) -> CreditFitSummary {
+    CreditFitSummary {
         horizon_days: fit.horizon_days,
         refit_days: fit.refit_days,
         first_fit_day: fit.first_fit_day(),
-        features: FEATURES,
+        features: FEATURES.iter().map(|f| f.to_string()).collect(),
         in_sample: power_summary(rows, RowKind::Fit),
         out_of_time: power_summary(rows, RowKind::OutOfTime),
         last_iv: rows.iter().rev().find_map(|r| r.features.as_ref()).map(|f| f.iter().map(|&(iv, _)| iv).collect()),

@@ -23,7 +23,7 @@ use std::thread::JoinHandle;
 use crate::columns;
 use crate::engine::record::{OpRecord, Recorder, TradeRecord};
 use crate::engine::{Outcome, RunStats};
-use crate::metrics::{Summary, risk};
+use crate::metrics::{Summary, SummaryFile, risk};
 use crate::scenario::{Date, Scenario};
 use line::Line;
 
@@ -256,7 +256,7 @@ impl RunWriter {
             written.push("credit_fit.csv");
         }
         let file = SummaryFile {
-            scenario: &scenario.simulation.name,
+            scenario: scenario.simulation.name.clone(),
             seed: outcome.seed,
             summary: outcome.metrics.summary(&outcome.products, risk),
             credit_fit: fitted.map(|(rows, fit)| credit_fit::summary(rows, fit)),
@@ -312,17 +312,6 @@ impl Drop for RunWriter {
             let _ = w.join();
         }
     }
-}
-
-#[derive(Serialize)]
-struct SummaryFile<'a> {
-    scenario: &'a str,
-    seed: u64,
-    #[serde(flatten)]
-    summary: Summary,
-    /// Present only for a scenario with `[credit.fit]`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    credit_fit: Option<credit_fit::FitSummary>,
 }
 
 #[derive(Serialize)]

@@ -12,9 +12,8 @@
 //! best bid, the best ask): each purchase comes back as a sale the next
 //! business day.
 
-use super::super::order::OrderRequest;
-use super::super::{Action, Actions, Agent, Behaviour, Context, GroupSetup, Products, Wake};
-use super::far_touch;
+use super::super::{Actions, Agent, Behaviour, Context, GroupSetup, Products, Wake};
+use super::{far_touch, lots, order, submit};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
 
@@ -40,7 +39,7 @@ impl Behaviour for Churn {
     const ABOUT: &'static str = "planted churner: small round trips, each lot resold as soon as T+1 allows";
 
     fn build(p: ChurnParams, setup: GroupSetup) -> Churn {
-        Churn { lots: p.lots.clamp(1, i64::from(u32::MAX / 2)) as u32, products: setup.products }
+        Churn { lots: lots(p.lots, u32::MAX / 2), products: setup.products }
     }
 
     fn init(&self, _rng: &mut AgentRng) {}
@@ -48,16 +47,8 @@ impl Behaviour for Churn {
     fn decide(&self, wake: Wake, agent: &mut Agent<()>, ctx: &Context<'_>, out: &mut Actions) {
         let Some(product) = self.products.pick(&mut agent.rng) else { return };
         let view = &ctx.snapshot.products[product as usize];
-        let order = |side: Side, lots| OrderRequest {
-            product,
-            side,
-            kind: OrderKind::Ioc,
-            price: far_touch(view, side == Side::Buy),
-            lots,
-            all_or_none: false,
-            ttl: 0,
-        };
-        out.push_some(order(Side::Sell, 2 * self.lots).within_means(ctx, wake.id).map(Action::Submit));
-        out.push_some(order(Side::Buy, self.lots).within_means(ctx, wake.id).map(Action::Submit));
+        let ioc = |side: Side, lots| order(product, side, OrderKind::Ioc, far_touch(view, side == Side::Buy), lots, 0);
+        submit(ioc(Side::Sell, 2 * self.lots), ctx, wake, out);
+        submit(ioc(Side::Buy, self.lots), ctx, wake, out);
     }
 }

@@ -15,7 +15,25 @@ pub use churn::{Churn, ChurnParams};
 pub use spoof::{Spoof, SpoofParams};
 pub use wash::{Wash, WashParams};
 
-use super::ProductView;
+use super::order::OrderRequest;
+use super::{Action, Actions, Context, ProductView, Wake};
+use crate::book::{OrderKind, Side};
+
+/// A lots parameter as lots: at least 1, at most `max`.
+fn lots(n: i64, max: u32) -> u32 {
+    n.clamp(1, i64::from(max)) as u32
+}
+
+/// An order of an abuse: never all-or-none (every abuse wants its trades
+/// printed, in whatever sizes they come).
+fn order(product: u16, side: Side, kind: OrderKind, price: i64, lots: u32, ttl: i64) -> OrderRequest {
+    OrderRequest { product, side, kind, price, lots, all_or_none: false, ttl }
+}
+
+/// Sends `order` cut to the trader's means, unless nothing is left of it.
+fn submit(order: OrderRequest, ctx: &Context<'_>, wake: Wake, out: &mut Actions) {
+    out.push_some(order.within_means(ctx, wake.id).map(Action::Submit));
+}
 
 /// The price just inside the far touch on `side`'s opposite: the best ask
 /// for a buy, the best bid for a sale, else the anchor rounded away from

@@ -17,9 +17,9 @@
 
 use rand::RngExt;
 
-use super::super::order::OrderRequest;
 use super::super::params::minutes;
-use super::super::{Action, Actions, Agent, Behaviour, Context, GroupSetup, Products, Wake};
+use super::super::{Actions, Agent, Behaviour, Context, GroupSetup, Products, Wake};
+use super::{lots, order, submit};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
 use crate::scenario::Duration;
@@ -55,11 +55,10 @@ impl Behaviour for Spoof {
     const ABOUT: &'static str = "planted spoofer: large orders at the touch withdrawn within seconds, small genuine ones opposite (Lee, Eom & Park 2013)";
 
     fn build(p: SpoofParams, setup: GroupSetup) -> Spoof {
-        let lots = |n: i64| n.clamp(1, i64::from(u32::MAX)) as u32;
         Spoof {
-            spoof_lots: lots(p.spoof_lots),
+            spoof_lots: lots(p.spoof_lots, u32::MAX),
             spoof_ttl: p.spoof_ttl.0,
-            genuine_lots: lots(p.genuine_lots),
+            genuine_lots: lots(p.genuine_lots, u32::MAX),
             genuine_ttl: p.genuine_ttl.0,
             products: setup.products,
         }
@@ -78,18 +77,8 @@ impl Behaviour for Spoof {
             };
             p.clamp(view.band_lo, view.band_hi)
         };
-        let order = |side: Side, lots, ttl| OrderRequest {
-            product,
-            side,
-            kind: OrderKind::Limit,
-            price: near(side),
-            lots,
-            all_or_none: false,
-            ttl,
-        };
-        let spoof = order(genuine.opposite(), self.spoof_lots, self.spoof_ttl);
-        out.push_some(spoof.within_means(ctx, wake.id).map(Action::Submit));
-        let real = order(genuine, self.genuine_lots, self.genuine_ttl);
-        out.push_some(real.within_means(ctx, wake.id).map(Action::Submit));
+        let limit = |side: Side, lots, ttl| order(product, side, OrderKind::Limit, near(side), lots, ttl);
+        submit(limit(genuine.opposite(), self.spoof_lots, self.spoof_ttl), ctx, wake, out);
+        submit(limit(genuine, self.genuine_lots, self.genuine_ttl), ctx, wake, out);
     }
 }

@@ -21,6 +21,7 @@
 use super::super::order::OrderRequest;
 use super::super::params::minutes;
 use super::super::{Action, Actions, Agent, Behaviour, Context, GroupSetup, Products, Wake};
+use super::{lots, order};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
 use crate::scenario::Duration;
@@ -51,7 +52,7 @@ impl Behaviour for Wash {
         "planted wash trader: sells and buys back the same lots from itself (CFTC, SEC §9(a)(1))";
 
     fn build(p: WashParams, setup: GroupSetup) -> Wash {
-        Wash { lots: p.lots.clamp(1, i64::from(u32::MAX)) as u32, order_ttl: p.order_ttl.0, products: setup.products }
+        Wash { lots: lots(p.lots, u32::MAX), order_ttl: p.order_ttl.0, products: setup.products }
     }
 
     fn init(&self, _rng: &mut AgentRng) {}
@@ -65,17 +66,9 @@ impl Behaviour for Wash {
             return;
         }
         let price = (view.anchor().round() as i64).clamp(lo, hi);
-        let order = |side, kind, lots| OrderRequest {
-            product,
-            side,
-            kind,
-            price,
-            lots,
-            all_or_none: false,
-            ttl: self.order_ttl,
-        };
-        let Some(sell) = order(Side::Sell, OrderKind::Limit, self.lots).within_means(ctx, wake.id) else { return };
-        let Some(buy) = order(Side::Buy, OrderKind::Ioc, sell.lots).within_means(ctx, wake.id) else { return };
+        let leg = |side, kind, lots| order(product, side, kind, price, lots, self.order_ttl).within_means(ctx, wake.id);
+        let Some(sell) = leg(Side::Sell, OrderKind::Limit, self.lots) else { return };
+        let Some(buy) = leg(Side::Buy, OrderKind::Ioc, sell.lots) else { return };
         // Both legs the same size: the position does not change.
         out.push(Action::Submit(OrderRequest { lots: buy.lots, ..sell }));
         out.push(Action::Submit(buy));

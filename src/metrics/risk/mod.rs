@@ -158,7 +158,7 @@ pub struct Flag {
 
 /// What the risk report found, for `summary.json`: how many customers and
 /// flags, by measure and family, and how well it found planted abusers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct RiskSummary {
     /// The z above which a customer is flagged (the scenario's `risk_threshold`).
     pub threshold: f64,
@@ -178,7 +178,7 @@ pub struct RiskSummary {
 }
 
 /// How many customers traded with themselves, and how often.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct SelfTrades {
     /// Customers with at least one self-trade.
     pub customers: usize,

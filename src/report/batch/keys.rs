@@ -35,13 +35,21 @@ pub struct KeyResult {
     pub what: &'static str,
 }
 
+/// A result column of `sweep.csv` by name, checked against the writer's
+/// schema ([`crate::columns::sweep_results`]) when the crate compiles.
+macro_rules! result {
+    ($name:literal) => {
+        crate::columns::name!(crate::columns::sweep_results::COLUMNS, $name)
+    };
+}
+
 /// The key results, in report order.
 pub const KEYS: &[KeyResult] = &[
     KeyResult {
         key: "success",
         title: "Success probability",
         y_desc: "success probability (orders filled whole / closed, %)",
-        series: &[("sub_success", "subscriptions"), ("sale_success", "sales")],
+        series: &[(result!("sub_success"), "subscriptions"), (result!("sale_success"), "sales")],
         kind: ValueKind::Share,
         what: "the share of customers' buy orders (subscriptions) and sell orders (sales) closed in the run that were \
                filled whole",
@@ -50,7 +58,7 @@ pub const KEYS: &[KeyResult] = &[
         key: "fill_ratio",
         title: "Fill ratio",
         y_desc: "fill ratio (lots filled / lots ordered, %)",
-        series: &[("sub_fill_ratio", "subscriptions"), ("sale_fill_ratio", "sales")],
+        series: &[(result!("sub_fill_ratio"), "subscriptions"), (result!("sale_fill_ratio"), "sales")],
         kind: ValueKind::Share,
         what: "the lots filled as a share of the lots ordered, for buy and sell orders",
     },
@@ -58,7 +66,7 @@ pub const KEYS: &[KeyResult] = &[
         key: "volume",
         title: "Volume",
         y_desc: "volume (lots traded over the run)",
-        series: &[("volume", "all products")],
+        series: &[(result!("volume"), "all products")],
         kind: ValueKind::Count,
         what: "the lots traded over the run, all products and platform trades included",
     },
@@ -66,7 +74,10 @@ pub const KEYS: &[KeyResult] = &[
         key: "success_vs_volume_pearson",
         title: "Correlation of success with volume (Pearson r)",
         y_desc: "Pearson r of success with volume over windows",
-        series: &[("sub_success_vs_volume_pearson", "subscriptions"), ("sale_success_vs_volume_pearson", "sales")],
+        series: &[
+            (result!("sub_success_vs_volume_pearson"), "subscriptions"),
+            (result!("sale_success_vs_volume_pearson"), "sales"),
+        ],
         kind: ValueKind::Coefficient,
         what: "the Pearson correlation, over a run's windows, of each side's success probability with the volume",
     },
@@ -74,7 +85,10 @@ pub const KEYS: &[KeyResult] = &[
         key: "success_vs_volume_spearman",
         title: "Correlation of success with volume (Spearman ρ)",
         y_desc: "Spearman ρ of success with volume over windows",
-        series: &[("sub_success_vs_volume_spearman", "subscriptions"), ("sale_success_vs_volume_spearman", "sales")],
+        series: &[
+            (result!("sub_success_vs_volume_spearman"), "subscriptions"),
+            (result!("sale_success_vs_volume_spearman"), "sales"),
+        ],
         kind: ValueKind::Coefficient,
         what: "the Spearman rank correlation, over a run's windows, of each side's success probability with the \
                volume",

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::super::{ReportError, check_dir, read_needed};
 use super::keys::KEYS;
+use crate::columns;
 
 /// What is wrong in a sweep's file (`sweep.json` or `sweep.csv`): typed, so
 /// that a caller can tell a cut-short file from another tool's;
@@ -213,7 +214,11 @@ pub(super) fn parse_csv(
     let header = crate::batch::csv::split(header.trim_end_matches(['\n', '\r']));
     let find = |name: &str| header.iter().position(|c| c == name);
     let need = |name: &'static str| find(name).ok_or(SweepParseError::MissingColumn(name));
-    let (i_point, i_rep, i_status) = (need("point")?, need("replication")?, need("status")?);
+    let (i_point, i_rep, i_status) = (
+        need(columns::name!(columns::sweep::KEY, "point"))?,
+        need(columns::name!(columns::sweep::KEY, "replication"))?,
+        need(columns::name!(columns::sweep::STATUS, "status"))?,
+    );
     let i_params = params
         .iter()
         .map(|p| find(&p.path).ok_or_else(|| SweepParseError::MissingParamColumn(p.path.clone())))
