@@ -170,6 +170,10 @@ schema! {
         "ask_lots": "mean lots resting at the best five ask prices, sampled each return_step and at the window's end",
         "buy_rejected": "of buy_closed, the buy orders rejected on arrival (never reached the book)",
         "sell_rejected": "of sell_closed, the sell orders rejected on arrival (never reached the book)",
+        "roll_sub_pearson_lo": "low end of the 95% interval of roll_sub_pearson with Bartlett's effective number of windows",
+        "roll_sub_pearson_hi": "high end of that interval",
+        "roll_sale_pearson_lo": "low end of the 95% interval of roll_sale_pearson with Bartlett's effective number of windows",
+        "roll_sale_pearson_hi": "high end of that interval",
     }
 }
 

@@ -120,6 +120,10 @@ impl Metrics {
                 let volume: Vec<f64> = recent.iter().map(|r| r.2).collect();
                 let (bx, by) = pairs(&recent.iter().map(|r| r.0).collect::<Vec<_>>(), &volume);
                 let (sx, sy) = pairs(&recent.iter().map(|r| r.1).collect::<Vec<_>>(), &volume);
+                let (_, roll_sub_ci, _) = stats::pearson_honest(&bx, &by);
+                let (_, roll_sale_ci, _) = stats::pearson_honest(&sx, &sy);
+                let (rbl, rbh) = roll_sub_ci.unzip();
+                let (rsl, rsh) = roll_sale_ci.unzip();
                 let (bl, bh) = wilson(&s.buy).unzip();
                 let (sl, sh) = wilson(&s.sell).unzip();
                 columns::write_row!(
@@ -174,6 +178,10 @@ impl Metrics {
                     ask_lots = OptDisplay(s.depth.mean().map(|d| d.1)),
                     buy_rejected = s.buy.rejected,
                     sell_rejected = s.sell.rejected,
+                    roll_sub_pearson_lo = OptDisplay(rbl),
+                    roll_sub_pearson_hi = OptDisplay(rbh),
+                    roll_sale_pearson_lo = OptDisplay(rsl),
+                    roll_sale_pearson_hi = OptDisplay(rsh),
                 )?;
             }
         }
@@ -308,22 +316,30 @@ fn deseasonalised(a: &[f64], b: &[f64], slots: &[usize]) -> Deseasonalised {
 }
 
 /// corr(success_t, volume_{t+lag}) for lag in −max_lag..=max_lag, over the
-/// windows where success is defined.
-fn lagged(x: &[Option<f64>], y: &[f64], max_lag: usize) -> Vec<LaggedValue> {
-    let n = x.len().min(y.len()) as i64;
+/// windows where success is defined, each with the same honest inference as
+/// the lag-0 figures: the pairs at one lag are two series shifted against
+/// each other, as autocorrelated as the originals.
+fn lagged(x: &[Option<f64>], y: &[f64], max_lag: usize, per_day: Option<usize>) -> Vec<LaggedValue> {
+    let n = x.len().min(y.len());
     (-(max_lag as i64)..=max_lag as i64)
         .map(|lag| {
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            for t in 0..n {
-                let u = t + lag;
-                if (0..n).contains(&u)
-                    && let Some(v) = x[t as usize]
-                {
-                    a.push(v);
-                    b.push(y[u as usize]);
-                }
+            // x[t] against y[t + lag], for every t where both exist.
+            let shift = lag.unsigned_abs() as usize;
+            let (xs, ys) = if lag >= 0 {
+                (&x[..n.saturating_sub(shift)], &y[shift.min(n)..n])
+            } else {
+                (&x[shift.min(n)..n], &y[..n.saturating_sub(shift)])
+            };
+            let c = correlation(xs, ys, per_day);
+            LaggedValue {
+                lag,
+                pearson: c.pearson,
+                spearman: c.spearman,
+                windows: c.windows,
+                serial_dependence: c.serial_dependence,
+                block_bootstrap: c.block_bootstrap,
+                deseasonalised: c.deseasonalised,
             }
-            LaggedValue { lag, pearson: stats::pearson(&a, &b), spearman: stats::spearman(&a, &b), windows: a.len() }
         })
         .collect()
 }
@@ -414,8 +430,8 @@ fn block(
             lagged_success_vs_volume: Lagged {
                 definition: "corr(success in window t, volume in window t + lag): a positive lag looks at later volume"
                     .to_string(),
-                subscriptions: lagged(&sub, &vol, shape.max_lag),
-                sales: lagged(&sale, &vol, shape.max_lag),
+                subscriptions: lagged(&sub, &vol, shape.max_lag, shape.per_day),
+                sales: lagged(&sale, &vol, shape.max_lag, shape.per_day),
             },
         },
         stylized_facts: None,
@@ -704,6 +720,14 @@ pub struct LaggedValue {
     pub spearman: Option<f64>,
     /// The pairs used.
     pub windows: usize,
+    /// The inference with the windows' autocorrelation accounted for, as
+    /// for the lag-0 correlations.
+    pub serial_dependence: Option<SerialDependence>,
+    /// Moving-block bootstrap interval of Pearson's r at this lag.
+    pub block_bootstrap: Option<BlockBootstrap>,
+    /// Pearson's r at this lag after removing time-of-day means (the slot of
+    /// the success window).
+    pub deseasonalised: Option<Deseasonalised>,
 }
 
 /// The herding signature of the run.

@@ -90,6 +90,18 @@ pub fn adjusted_corr_stat(r: f64, n_eff: f64, var: f64) -> Option<CorrStat> {
     Some(s)
 }
 
+/// Pearson's r of `x` with `y`, its 95% Fisher-z interval with Bartlett's
+/// effective sample size in place of n ([`effective_n`],
+/// [`adjusted_corr_stat`]), and that size: the figure a short rolling range
+/// of drifting windows honestly supports. Each part is `None` where it is
+/// undefined.
+pub fn pearson_honest(x: &[f64], y: &[f64]) -> (Option<f64>, Option<(f64, f64)>, Option<f64>) {
+    let r = super::pearson(x, y);
+    let n_eff = effective_n(x, y).map(|e| e.n_eff);
+    let ci = r.zip(n_eff).and_then(|(r, n)| adjusted_corr_stat(r, n, 1.0)).map(|s| (s.ci_lo, s.ci_hi));
+    (r, ci, n_eff)
+}
+
 #[cfg(test)]
 mod tests {
     use rand::SeedableRng;
