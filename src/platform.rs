@@ -341,6 +341,66 @@ impl Accounts {
         }
     }
 
+    /// The platform checks for changing a resting order of `side` from
+    /// `old` to `new`, each (limit price in absolute ticks, lots left to
+    /// trade); `filled` is what the order has already traded. The same
+    /// checks as a new order's, in the same order, except that the credit
+    /// gate vets only a change that asks for more lots, and that cash or
+    /// lots are checked and reserved for the difference: a buy's
+    /// reservation becomes `new` price × lots (a cheaper or smaller buy gives
+    /// cash back), a sale reserves the extra lots, which must be sellable
+    /// today, or gives back the ones it no longer offers. On refusal nothing
+    /// changes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_and_rereserve(
+        &mut self,
+        account: u32,
+        product: usize,
+        spec: &ProductSpec,
+        day: u32,
+        side: Side,
+        filled: u32,
+        old: (i64, u32),
+        new: (i64, u32),
+    ) -> Result<Reservation, Reject> {
+        if account == PLATFORM {
+            return Ok(Reservation { per_lot: 0 });
+        }
+        let d = day as usize;
+        let ((old_limit, old_lots), (limit, lots)) = (old, new);
+        if lots > old_lots
+            && (side == Side::Buy || spec.gate_sales)
+            && f64::from(self.accounts[account as usize].score) < spec.min_credit_score
+        {
+            return Err(Reject::CreditScore);
+        }
+        if lots == 0 || lots > spec.max_order_lots || filled.checked_add(lots).is_none() {
+            return Err(Reject::SizeLimit);
+        }
+        if limit < spec.band_lo[d] || limit > spec.band_hi[d] {
+            return Err(Reject::PriceBand);
+        }
+        match side {
+            Side::Buy => {
+                let per_lot = spec.value(limit, 1);
+                let more = per_lot * i64::from(lots) - spec.value(old_limit, 1) * i64::from(old_lots);
+                if more > 0 && self.available_cash(account) < more {
+                    return Err(Reject::InsufficientCash);
+                }
+                self.accounts[account as usize].reserved_cash += more;
+                Ok(Reservation { per_lot })
+            }
+            Side::Sell => {
+                if lots > old_lots && self.sellable(product, account, day) < lots - old_lots {
+                    return Err(Reject::InsufficientShares);
+                }
+                let rec = self.holdings[product].of_mut(account);
+                rec[RESERVED] = rec[RESERVED] + lots - old_lots;
+                Ok(Reservation { per_lot: 0 })
+            }
+        }
+    }
+
     /// Gives back what an order still holds when it is done with `lots` unfilled.
     #[inline]
     pub fn release(&mut self, account: u32, product: usize, side: Side, r: Reservation, lots: u32) {
@@ -460,6 +520,13 @@ impl Accounts {
     /// then on that balance, and the run's cash, are not exact.
     pub fn cash_overflow(&self) -> Option<u32> {
         self.overflow
+    }
+
+    /// Whether no customer has cash or lots reserved: true once every order
+    /// is done (after the close), when every reservation has been given back.
+    pub fn nothing_reserved(&self) -> bool {
+        (1..self.accounts.len())
+            .all(|a| self.accounts[a].reserved_cash == 0 && self.holdings.iter().all(|h| h.of(a as u32)[RESERVED] == 0))
     }
 
     /// True when no customer balance is negative and reservations fit holdings.
