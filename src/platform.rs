@@ -306,39 +306,13 @@ impl Accounts {
         if account == PLATFORM {
             return Ok(Reservation { per_lot: 0 });
         }
-        let d = day as usize;
         // The gate vets subscriptions: a holder may always sell.
-        if (side == Side::Buy || spec.gate_sales)
-            && f64::from(self.accounts[account as usize].score) < spec.min_credit_score
-        {
-            return Err(Reject::CreditScore);
-        }
-        if lots == 0 || lots > spec.max_order_lots {
-            return Err(Reject::SizeLimit);
-        }
-        if let Some(p) = limit
-            && (p < spec.band_lo[d] || p > spec.band_hi[d])
-        {
-            return Err(Reject::PriceBand);
-        }
-        match side {
-            Side::Buy => {
-                let per_lot = spec.value(limit.unwrap_or(spec.band_hi[d]), 1);
-                let need = per_lot * i64::from(lots);
-                if self.available_cash(account) < need {
-                    return Err(Reject::InsufficientCash);
-                }
-                self.accounts[account as usize].reserved_cash += need;
-                Ok(Reservation { per_lot })
-            }
-            Side::Sell => {
-                if self.sellable(product, account, day) < lots {
-                    return Err(Reject::InsufficientShares);
-                }
-                self.holdings[product].of_mut(account)[RESERVED] += lots;
-                Ok(Reservation { per_lot: 0 })
-            }
-        }
+        self.vet(account, spec, day, side, true, limit, lots)?;
+        let per_lot = match side {
+            Side::Buy => spec.value(limit.unwrap_or(spec.band_hi[day as usize]), 1),
+            Side::Sell => 0,
+        };
+        self.reserve_more(account, product, day, side, per_lot, lots, (0, 0))
     }
 
     /// The platform checks for changing a resting order of `side` from
@@ -366,24 +340,70 @@ impl Accounts {
         if account == PLATFORM {
             return Ok(Reservation { per_lot: 0 });
         }
-        let d = day as usize;
         let ((old_limit, old_lots), (limit, lots)) = (old, new);
-        if lots > old_lots
+        self.vet(account, spec, day, side, lots > old_lots, Some(limit), lots)?;
+        if filled.checked_add(lots).is_none() {
+            return Err(Reject::SizeLimit);
+        }
+        let (per_lot, held) = match side {
+            Side::Buy => (spec.value(limit, 1), spec.value(old_limit, 1) * i64::from(old_lots)),
+            Side::Sell => (0, 0),
+        };
+        self.reserve_more(account, product, day, side, per_lot, lots, (held, old_lots))
+    }
+
+    /// The checks before cash or lots: the credit gate (buys, or every
+    /// order if the product gates sales too; only when `gated`), the size,
+    /// the band (unless a market order's `limit` is None).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn vet(
+        &self,
+        account: u32,
+        spec: &ProductSpec,
+        day: u32,
+        side: Side,
+        gated: bool,
+        limit: Option<i64>,
+        lots: u32,
+    ) -> Result<(), Reject> {
+        let d = day as usize;
+        if gated
             && (side == Side::Buy || spec.gate_sales)
             && f64::from(self.accounts[account as usize].score) < spec.min_credit_score
         {
             return Err(Reject::CreditScore);
         }
-        if lots == 0 || lots > spec.max_order_lots || filled.checked_add(lots).is_none() {
+        if lots == 0 || lots > spec.max_order_lots {
             return Err(Reject::SizeLimit);
         }
-        if limit < spec.band_lo[d] || limit > spec.band_hi[d] {
+        if let Some(p) = limit
+            && (p < spec.band_lo[d] || p > spec.band_hi[d])
+        {
             return Err(Reject::PriceBand);
         }
+        Ok(())
+    }
+
+    /// Reserves `lots` at `per_lot` micros (a buy) or `lots` lots (a sale)
+    /// for an order that holds `held` (micros, lots) already: checks and
+    /// takes only what it needs beyond that, or gives back what it no
+    /// longer needs.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn reserve_more(
+        &mut self,
+        account: u32,
+        product: usize,
+        day: u32,
+        side: Side,
+        per_lot: i64,
+        lots: u32,
+        held: (i64, u32),
+    ) -> Result<Reservation, Reject> {
         match side {
             Side::Buy => {
-                let per_lot = spec.value(limit, 1);
-                let more = per_lot * i64::from(lots) - spec.value(old_limit, 1) * i64::from(old_lots);
+                let more = per_lot * i64::from(lots) - held.0;
                 if more > 0 && self.available_cash(account) < more {
                     return Err(Reject::InsufficientCash);
                 }
@@ -391,11 +411,11 @@ impl Accounts {
                 Ok(Reservation { per_lot })
             }
             Side::Sell => {
-                if lots > old_lots && self.sellable(product, account, day) < lots - old_lots {
+                if lots > held.1 && self.sellable(product, account, day) < lots - held.1 {
                     return Err(Reject::InsufficientShares);
                 }
                 let rec = self.holdings[product].of_mut(account);
-                rec[RESERVED] = rec[RESERVED] + lots - old_lots;
+                rec[RESERVED] = rec[RESERVED] + lots - held.1;
                 Ok(Reservation { per_lot: 0 })
             }
         }
