@@ -157,10 +157,10 @@ impl Book {
     ) -> OrderId {
         let price = o.price;
         let ladder = &mut self.ladders[if BUY { BIDS } else { ASKS }];
-        if ladder.levels[price as usize].is_empty::<R>() {
-            ladder.occupy(price, BUY);
-        }
         let lvl = &mut ladder.levels[price as usize];
+        // Price–time's queue is empty exactly when its tail is NIL, the
+        // test the link below makes anyway.
+        let was_empty = if R == PT { lvl.tail == NIL } else { lvl.is_empty::<R>() };
         let (idx, generation) = self.pool.alloc(Slot {
             next: NIL,
             prev: if R == PR { NIL } else { lvl.tail },
@@ -187,6 +187,9 @@ impl Book {
         }
         lvl.total += remaining as u64;
         lvl.aon += o.all_or_none as u32;
+        if was_empty {
+            ladder.occupy(price, BUY);
+        }
         let id = OrderId::new(idx, generation);
         sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
         id

@@ -61,23 +61,29 @@ struct LevelArray {
 impl LevelArray {
     /// Compacts the array once holes are half of it (`pos` the entries'
     /// places by slot).
-    #[inline]
+    #[inline(always)]
     fn settle(&mut self, pos: &mut [u32]) {
         if 2 * self.holes as usize > self.entries.len() {
-            let mut n = 0;
-            for k in 0..self.entries.len() {
-                let e = self.entries[k];
-                if e.slot != NIL {
-                    self.entries[n] = e;
-                    self.names[n] = self.names[k];
-                    pos[e.slot as usize] = n as u32;
-                    n += 1;
-                }
-            }
-            self.entries.truncate(n);
-            self.names.truncate(n);
-            self.holes = 0;
+            self.compact(pos);
         }
+    }
+
+    /// Drops the holes, the orders keeping their order.
+    #[inline(never)]
+    fn compact(&mut self, pos: &mut [u32]) {
+        let mut n = 0;
+        for k in 0..self.entries.len() {
+            let e = self.entries[k];
+            if e.slot != NIL {
+                self.entries[n] = e;
+                self.names[n] = self.names[k];
+                pos[e.slot as usize] = n as u32;
+                n += 1;
+            }
+        }
+        self.entries.truncate(n);
+        self.names.truncate(n);
+        self.holes = 0;
     }
 }
 
@@ -111,7 +117,7 @@ impl Queues {
 
     /// Appends the order in `slot`, whose slot holds `s`, to the level with
     /// array `t` (the latest in time).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, t: usize, slot: u32, s: &Slot) {
         let a = &mut self.levels[t];
         let i = slot as usize;
@@ -145,7 +151,7 @@ impl Queues {
     }
 
     /// The order in `slot` leaves the level with array `t`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn remove(&mut self, t: usize, slot: u32) {
         let a = &mut self.levels[t];
         a.entries[self.pos[slot as usize] as usize] = Entry::HOLE;
@@ -154,7 +160,7 @@ impl Queues {
     }
 
     /// Compacts the array `t` once holes are half of it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn settle(&mut self, t: usize) {
         self.levels[t].settle(&mut self.pos);
     }
