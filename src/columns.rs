@@ -205,7 +205,7 @@ schema! {
         "aon": "1 for an all-or-none order, else 0",
         "price": "limit price (currency); empty for a market order or none",
         "lots": "lots concerned (for a final state: the unfilled remainder)",
-        "reason": "why an order was rejected; empty otherwise",
+        "reason": "why an order or a change was rejected; empty otherwise",
     }
 }
 

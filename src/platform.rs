@@ -306,9 +306,70 @@ impl Accounts {
         if account == PLATFORM {
             return Ok(Reservation { per_lot: 0 });
         }
-        let d = day as usize;
         // The gate vets subscriptions: a holder may always sell.
-        if (side == Side::Buy || spec.gate_sales)
+        self.vet(account, spec, day, side, true, limit, lots)?;
+        let per_lot = match side {
+            Side::Buy => spec.value(limit.unwrap_or(spec.band_hi[day as usize]), 1),
+            Side::Sell => 0,
+        };
+        self.reserve_more(account, product, day, side, per_lot, lots, (0, 0))
+    }
+
+    /// The platform checks for changing a resting order of `side` from
+    /// `old` to `new`, each (limit price in absolute ticks, lots left to
+    /// trade); `filled` is what the order has already traded. The same
+    /// checks as a new order's, in the same order, except that the credit
+    /// gate vets only a change that asks for more lots, and that cash or
+    /// lots are checked and reserved for the difference: a buy's
+    /// reservation becomes `new` price × lots (a cheaper or smaller buy gives
+    /// cash back), a sale reserves the extra lots, which must be sellable
+    /// today, or gives back the ones it no longer offers. On refusal nothing
+    /// changes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_and_rereserve(
+        &mut self,
+        account: u32,
+        product: usize,
+        spec: &ProductSpec,
+        day: u32,
+        side: Side,
+        filled: u32,
+        old: (i64, u32),
+        new: (i64, u32),
+    ) -> Result<Reservation, Reject> {
+        if account == PLATFORM {
+            return Ok(Reservation { per_lot: 0 });
+        }
+        let ((old_limit, old_lots), (limit, lots)) = (old, new);
+        self.vet(account, spec, day, side, lots > old_lots, Some(limit), lots)?;
+        if filled.checked_add(lots).is_none() {
+            return Err(Reject::SizeLimit);
+        }
+        let (per_lot, held) = match side {
+            Side::Buy => (spec.value(limit, 1), spec.value(old_limit, 1) * i64::from(old_lots)),
+            Side::Sell => (0, 0),
+        };
+        self.reserve_more(account, product, day, side, per_lot, lots, (held, old_lots))
+    }
+
+    /// The checks before cash or lots: the credit gate (buys, or every
+    /// order if the product gates sales too; only when `gated`), the size,
+    /// the band (unless a market order's `limit` is None).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn vet(
+        &self,
+        account: u32,
+        spec: &ProductSpec,
+        day: u32,
+        side: Side,
+        gated: bool,
+        limit: Option<i64>,
+        lots: u32,
+    ) -> Result<(), Reject> {
+        let d = day as usize;
+        if gated
+            && (side == Side::Buy || spec.gate_sales)
             && f64::from(self.accounts[account as usize].score) < spec.min_credit_score
         {
             return Err(Reject::CreditScore);
@@ -321,21 +382,40 @@ impl Accounts {
         {
             return Err(Reject::PriceBand);
         }
+        Ok(())
+    }
+
+    /// Reserves `lots` at `per_lot` micros (a buy) or `lots` lots (a sale)
+    /// for an order that holds `held` (micros, lots) already: checks and
+    /// takes only what it needs beyond that, or gives back what it no
+    /// longer needs.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn reserve_more(
+        &mut self,
+        account: u32,
+        product: usize,
+        day: u32,
+        side: Side,
+        per_lot: i64,
+        lots: u32,
+        held: (i64, u32),
+    ) -> Result<Reservation, Reject> {
         match side {
             Side::Buy => {
-                let per_lot = spec.value(limit.unwrap_or(spec.band_hi[d]), 1);
-                let need = per_lot * i64::from(lots);
-                if self.available_cash(account) < need {
+                let more = per_lot * i64::from(lots) - held.0;
+                if more > 0 && self.available_cash(account) < more {
                     return Err(Reject::InsufficientCash);
                 }
-                self.accounts[account as usize].reserved_cash += need;
+                self.accounts[account as usize].reserved_cash += more;
                 Ok(Reservation { per_lot })
             }
             Side::Sell => {
-                if self.sellable(product, account, day) < lots {
+                if lots > held.1 && self.sellable(product, account, day) < lots - held.1 {
                     return Err(Reject::InsufficientShares);
                 }
-                self.holdings[product].of_mut(account)[RESERVED] += lots;
+                let rec = self.holdings[product].of_mut(account);
+                rec[RESERVED] = rec[RESERVED] + lots - held.1;
                 Ok(Reservation { per_lot: 0 })
             }
         }
@@ -460,6 +540,13 @@ impl Accounts {
     /// then on that balance, and the run's cash, are not exact.
     pub fn cash_overflow(&self) -> Option<u32> {
         self.overflow
+    }
+
+    /// Whether no customer has cash or lots reserved: true once every order
+    /// is done (after the close), when every reservation has been given back.
+    pub fn nothing_reserved(&self) -> bool {
+        (1..self.accounts.len())
+            .all(|a| self.accounts[a].reserved_cash == 0 && self.holdings.iter().all(|h| h.of(a as u32)[RESERVED] == 0))
     }
 
     /// True when no customer balance is negative and reservations fit holdings.

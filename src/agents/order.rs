@@ -1,5 +1,5 @@
-//! What agents send: orders as they ask for them ([`OrderRequest`]), cancels,
-//! the resting orders they remember ([`LiveOrder`]), and the limits of their
+//! What agents send: orders as they ask for them ([`OrderRequest`]), cancels
+//! and changes of resting orders ([`Action`]), the resting orders they remember ([`LiveOrder`]), and the limits of their
 //! means (cash for a buy, T+1-sellable lots for a sale).
 
 use rand::RngExt;
@@ -58,6 +58,29 @@ pub enum Action {
         /// The order's handle in that book.
         order: OrderId,
     },
+    /// Change one of the agent's resting orders to limit `price` with `qty`
+    /// lots left to trade, under the same handle, serial number and time
+    /// to live. A new price or a larger size loses the order's time
+    /// priority (it re-enters its new level at the back, trading first if
+    /// it crosses); a smaller size at the same price keeps it. The platform
+    /// checks the change as it would a new order (band, size limit; the
+    /// credit gate when the size grows) and moves the reservation by the
+    /// difference: a buy re-reserves `price × qty` against what it held, a
+    /// sale reserves the extra lots, which must be sellable today (T+1); a
+    /// reduction gives back what it no longer needs. A refused change
+    /// leaves the order as it was; nothing happens if the order is done by
+    /// the time the change arrives. A zero `qty` is refused (`size_limit`):
+    /// withdraw an order with [`Action::Cancel`].
+    Replace {
+        /// Index of the product whose book the order rests in.
+        product: u16,
+        /// The order's handle in that book.
+        order: OrderId,
+        /// The new limit price, in absolute ticks.
+        price: i64,
+        /// The new number of lots left to trade (what already traded stays traded).
+        qty: u32,
+    },
 }
 
 /// An order of an agent's that is resting in a book, as the engine last told
@@ -97,6 +120,12 @@ impl LiveOrder {
     /// The action that withdraws this order.
     pub fn cancel(self) -> Action {
         Action::Cancel { product: self.product, order: self.order }
+    }
+
+    /// The action that changes this order to limit `price` (absolute
+    /// ticks) with `qty` lots left to trade ([`Action::Replace`]).
+    pub fn replace(self, price: i64, qty: u32) -> Action {
+        Action::Replace { product: self.product, order: self.order, price, qty }
     }
 }
 

@@ -30,6 +30,18 @@ pub(super) struct Level {
 impl Level {
     pub(super) const EMPTY: Level = Level { head: NIL, tail: NIL, aon: 0, table: NIL, total: 0 };
 
+    /// A dry run's step over a level without AON orders, which hands out
+    /// all it is asked for up to its total: true if it fills `need`, else
+    /// false with its total taken from `need`.
+    #[inline(always)]
+    pub(super) fn covers(&self, need: &mut u32) -> bool {
+        if self.total >= u64::from(*need) {
+            return true;
+        }
+        *need -= self.total as u32;
+        false
+    }
+
     /// Whether no order rests here under rule `R`. Only price–time's queue
     /// holds every order of the level; every resting order has a lot left,
     /// so under the other rules the empty levels are those with nothing left.
@@ -51,6 +63,17 @@ pub(super) struct Ladder {
 impl Ladder {
     pub(super) fn new(n_ticks: u32) -> Ladder {
         Ladder { levels: vec![Level::EMPTY; n_ticks as usize], bits: LevelBits::new(n_ticks), best: NONE }
+    }
+
+    /// Marks the empty level at `price` occupied, and the best if it is
+    /// better than the best (a bid ladder's if `bid`).
+    #[inline(always)]
+    pub(super) fn occupy(&mut self, price: u32, bid: bool) {
+        self.bits.set(price);
+        let better = if bid { self.best == NONE || price > self.best } else { price < self.best };
+        if better {
+            self.best = price;
+        }
     }
 
     /// Next occupied price strictly worse than `p` on a bid (`BID`) or ask

@@ -144,7 +144,10 @@ impl Book {
         });
         None
     }
-    /// Puts the remainder of an incoming limit order at its place in its level.
+    /// Puts the remainder of an incoming limit order at its place in its
+    /// level: at the back of the level's queue (price–size–time: of its
+    /// arrival queue, though the level may hold sorted orders while that
+    /// queue is empty; pro-rata: of the level's array, its only queue).
     #[inline(always)]
     pub(super) fn rest<const BUY: bool, const R: u8, S: EventSink>(
         &mut self,
@@ -153,81 +156,14 @@ impl Book {
         sink: &mut S,
     ) -> OrderId {
         let price = o.price;
-        if R == PST {
-            // At the back of the level's arrival queue, as under price-time,
-            // but the level may hold sorted orders while that queue is empty.
-            let ladder = &mut self.ladders[if BUY { BIDS } else { ASKS }];
-            let lvl = &mut ladder.levels[price as usize];
-            if lvl.total == 0 {
-                ladder.bits.set(price);
-                let better = if BUY { ladder.best == NONE || price > ladder.best } else { price < ladder.best };
-                if better {
-                    ladder.best = price;
-                }
-            }
-            let (idx, generation) = self.pool.alloc(Slot {
-                next: NIL,
-                prev: lvl.tail,
-                generation: 0,
-                price,
-                remaining,
-                qty: o.qty,
-                owner: o.owner,
-                side: o.side,
-                aon: o.all_or_none,
-                grouped: false,
-                tag: o.tag,
-            });
-            if lvl.tail == NIL {
-                lvl.head = idx;
-            } else {
-                self.pool.slots[lvl.tail as usize].next = idx;
-            }
-            lvl.tail = idx;
-            lvl.total += remaining as u64;
-            lvl.aon += o.all_or_none as u32;
-            let id = OrderId::new(idx, generation);
-            sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
-            return id;
-        }
-        if R == PR {
-            // At the back of the level's array, its only queue.
-            let ladder = &mut self.ladders[if BUY { BIDS } else { ASKS }];
-            let lvl = &mut ladder.levels[price as usize];
-            if lvl.total == 0 {
-                ladder.bits.set(price);
-                let better = if BUY { ladder.best == NONE || price > ladder.best } else { price < ladder.best };
-                if better {
-                    ladder.best = price;
-                }
-            }
-            let (idx, generation) = self.pool.alloc(Slot {
-                next: NIL,
-                prev: NIL,
-                generation: 0,
-                price,
-                remaining,
-                qty: o.qty,
-                owner: o.owner,
-                side: o.side,
-                aon: o.all_or_none,
-                grouped: false,
-                tag: o.tag,
-            });
-            let t = self.queues.table_of(lvl);
-            self.queues.push(t, idx, &self.pool.slots[idx as usize]);
-            lvl.total += remaining as u64;
-            lvl.aon += o.all_or_none as u32;
-            let id = OrderId::new(idx, generation);
-            sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
-            return id;
-        }
-        // At the back of the level's queue.
         let ladder = &mut self.ladders[if BUY { BIDS } else { ASKS }];
         let lvl = &mut ladder.levels[price as usize];
+        // Price–time's queue is empty exactly when its tail is NIL, the
+        // test the link below makes anyway.
+        let was_empty = if R == PT { lvl.tail == NIL } else { lvl.is_empty::<R>() };
         let (idx, generation) = self.pool.alloc(Slot {
             next: NIL,
-            prev: lvl.tail,
+            prev: if R == PR { NIL } else { lvl.tail },
             generation: 0,
             price,
             remaining,
@@ -238,19 +174,22 @@ impl Book {
             grouped: false,
             tag: o.tag,
         });
-        if lvl.tail == NIL {
-            lvl.head = idx;
-            ladder.bits.set(price);
-            let better = if BUY { ladder.best == NONE || price > ladder.best } else { price < ladder.best };
-            if better {
-                ladder.best = price;
-            }
+        if R == PR {
+            let t = self.queues.table_of(lvl);
+            self.queues.push(t, idx, &self.pool.slots[idx as usize]);
         } else {
-            self.pool.slots[lvl.tail as usize].next = idx;
+            if lvl.tail == NIL {
+                lvl.head = idx;
+            } else {
+                self.pool.slots[lvl.tail as usize].next = idx;
+            }
+            lvl.tail = idx;
         }
-        lvl.tail = idx;
         lvl.total += remaining as u64;
         lvl.aon += o.all_or_none as u32;
+        if was_empty {
+            ladder.occupy(price, BUY);
+        }
         let id = OrderId::new(idx, generation);
         sink.event(BookEvent::Rested { id, side: o.side, price, remaining, owner: o.owner, tag: o.tag });
         id
@@ -264,15 +203,9 @@ impl Book {
         let ladder = &mut self.ladders[s.side as usize];
         let lvl = &mut ladder.levels[s.price as usize];
         if lvl.is_empty::<R>() {
-            ladder.bits.set(s.price);
-            let better = match s.side {
-                Side::Buy => ladder.best == NONE || s.price > ladder.best,
-                Side::Sell => s.price < ladder.best,
-            };
-            if better {
-                ladder.best = s.price;
-            }
+            ladder.occupy(s.price, s.side == Side::Buy);
         }
+        let lvl = &mut ladder.levels[s.price as usize];
         if R == PR {
             let t = self.queues.table_of(lvl);
             self.queues.push(t, idx, &s);

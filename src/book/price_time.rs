@@ -28,10 +28,9 @@ impl Book {
             if lvl.aon == 0 {
                 // No resting order here can be skipped: the walk would take
                 // the level's whole quantity or finish inside it.
-                if lvl.total >= need as u64 {
+                if lvl.covers(&mut need) {
                     return true;
                 }
-                need -= lvl.total as u32;
             } else {
                 let mut cur = if R == PST { self.sizes.first(lvl) } else { lvl.head };
                 while cur != NIL {

@@ -8,8 +8,8 @@
 //! therefore keeps its orders in time priority in an array of (slot,
 //! remaining quantity) — [`Queues`] — and in nothing else: the level's
 //! `head` and `tail` stay `NIL`, and its empty levels are those with nothing
-//! left. A departing order leaves a hole, and the array is compacted once
-//! holes are half of it, or by the next share that walks it.
+//! left. A departing order (cancelled, or filled by a share) leaves a hole,
+//! and the array is compacted once holes are half of it.
 //!
 //! A share is usually a few lots to each of tens of orders, most of which
 //! stay resting. So that such a trade touches no line of the pool (each
@@ -58,6 +58,35 @@ struct LevelArray {
     holes: u32,
 }
 
+impl LevelArray {
+    /// Compacts the array once holes are half of it (`pos` the entries'
+    /// places by slot).
+    #[inline(always)]
+    fn settle(&mut self, pos: &mut [u32]) {
+        if 2 * self.holes as usize > self.entries.len() {
+            self.compact(pos);
+        }
+    }
+
+    /// Drops the holes, the orders keeping their order.
+    #[inline(never)]
+    fn compact(&mut self, pos: &mut [u32]) {
+        let mut n = 0;
+        for k in 0..self.entries.len() {
+            let e = self.entries[k];
+            if e.slot != NIL {
+                self.entries[n] = e;
+                self.names[n] = self.names[k];
+                pos[e.slot as usize] = n as u32;
+                n += 1;
+            }
+        }
+        self.entries.truncate(n);
+        self.names.truncate(n);
+        self.holes = 0;
+    }
+}
+
 /// Every level's orders in time priority, as arrays.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Queues {
@@ -88,7 +117,7 @@ impl Queues {
 
     /// Appends the order in `slot`, whose slot holds `s`, to the level with
     /// array `t` (the latest in time).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, t: usize, slot: u32, s: &Slot) {
         let a = &mut self.levels[t];
         let i = slot as usize;
@@ -122,7 +151,7 @@ impl Queues {
     }
 
     /// The order in `slot` leaves the level with array `t`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn remove(&mut self, t: usize, slot: u32) {
         let a = &mut self.levels[t];
         a.entries[self.pos[slot as usize] as usize] = Entry::HOLE;
@@ -131,24 +160,9 @@ impl Queues {
     }
 
     /// Compacts the array `t` once holes are half of it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn settle(&mut self, t: usize) {
-        let a = &mut self.levels[t];
-        if 2 * a.holes as usize > a.entries.len() {
-            let mut n = 0;
-            for k in 0..a.entries.len() {
-                let e = a.entries[k];
-                if e.slot != NIL {
-                    a.entries[n] = e;
-                    a.names[n] = a.names[k];
-                    self.pos[e.slot as usize] = n as u32;
-                    n += 1;
-                }
-            }
-            a.entries.truncate(n);
-            a.names.truncate(n);
-            a.holes = 0;
-        }
+        self.levels[t].settle(&mut self.pos);
     }
 
     /// Forgets the orders of the level with array `t` (the book emptied it
@@ -322,9 +336,9 @@ impl<S: EventSink> Shared<'_, S> {
     /// and trades them in time priority. Holes have no quantity, so no
     /// floor, and get no odd lot.
     ///
-    /// The walk rewrites every entry it keeps anyway, so it also compacts
-    /// the array (`pos` the entries' places by slot): the holes that
-    /// cancels left are not read again by the next share.
+    /// An order it fills leaves a hole like a cancel's; the array is
+    /// compacted (`pos` the entries' places by slot) only once holes are
+    /// half of it, so a share moves no entry and writes no place.
     #[inline(always)]
     fn share<const NARROW: bool>(mut self, per: &Per, a: &mut LevelArray, pos: &mut [u32], qty: Qty) {
         let mut given = 0;
@@ -334,9 +348,8 @@ impl<S: EventSink> Shared<'_, S> {
         let mut odd = qty - given;
         // Every lot is handed out.
         *self.total -= u64::from(qty);
-        let mut n = 0;
-        for k in 0..a.entries.len() {
-            let mut e = a.entries[k];
+        let mut holes = 0;
+        for (e, names) in a.entries.iter_mut().zip(&a.names) {
             if e.slot == NIL {
                 continue;
             }
@@ -348,13 +361,13 @@ impl<S: EventSink> Shared<'_, S> {
             }
             if share == e.remaining {
                 self.fill(e.slot, share);
-                continue;
-            }
-            if share != 0 {
+                *e = Entry::HOLE;
+                holes += 1;
+            } else if share != 0 {
                 // The order rests on: its slot is not touched (see the
                 // module docs).
                 e.remaining -= share;
-                let (o, names) = (self.o, &a.names[k]);
+                let o = self.o;
                 self.sink.event(BookEvent::Trade {
                     price: self.p,
                     qty: share,
@@ -366,16 +379,9 @@ impl<S: EventSink> Shared<'_, S> {
                     resting_id: OrderId::new(e.slot, names.generation),
                 });
             }
-            a.entries[n] = e;
-            if n != k {
-                a.names[n] = a.names[k];
-                pos[e.slot as usize] = n as u32;
-            }
-            n += 1;
         }
-        a.entries.truncate(n);
-        a.names.truncate(n);
-        a.holes = 0;
+        a.holes += holes;
+        a.settle(pos);
     }
 
     /// Trades all `qty` lots the order in slot `cur` has left, which
@@ -413,10 +419,9 @@ impl Book {
             if lvl.aon == 0 {
                 // Without AON orders the allocation hands out all it is
                 // given up to the level's total: no need to make it.
-                if lvl.total >= need as u64 {
+                if lvl.covers(&mut need) {
                     return true;
                 }
-                need -= lvl.total as u32;
             } else {
                 let level = self.queues.entries(lvl.table as usize);
                 need = allocate(lvl, level, &self.pool.slots, need, &mut self.shares);

@@ -16,6 +16,7 @@ fn event(id: u32, action: Action) -> EventKind {
     match action {
         Action::Submit(request) => EventKind::Order { agent: id, request },
         Action::Cancel { product, order } => EventKind::Cancel { agent: id, product, order },
+        Action::Replace { product, order, price, qty } => EventKind::Replace { agent: id, product, order, price, qty },
     }
 }
 

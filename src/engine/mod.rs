@@ -76,6 +76,9 @@ pub struct RunStats {
     pub orders: u64,
     /// Cancel requests that reached the platform, found or not.
     pub cancels: u64,
+    /// Changes of resting orders that reached the platform, taken, refused
+    /// or too late.
+    pub replaces: u64,
     /// Executions (each fill between two orders counts once).
     pub trades: u64,
     /// Decision batches: groups of wake-ups within one lookahead that
@@ -109,8 +112,8 @@ pub struct Outcome {
     /// `cash_start` when trades and redemptions only moved cash around.
     pub cash_end: i128,
     /// True when no customer's cash left the range of an `i64`, none ended
-    /// with a negative balance and every reservation fits its holding: a
-    /// check of the platform's bookkeeping.
+    /// with a negative balance, every reservation fits its holding and none
+    /// outlived the last close: a check of the platform's bookkeeping.
     pub accounts_sound: bool,
     /// The first customer whose cash left the range of an `i64` (about ±9.2
     /// trillion currency units), if one did: the run's cash is then not exact.
@@ -172,10 +175,10 @@ pub enum CashError {
         /// Cash of all accounts at the end.
         end: i128,
     },
-    /// A customer ended with negative cash or reserved cash, or with more
-    /// cash or lots reserved than held.
+    /// A customer ended with negative cash or reserved cash, with more cash
+    /// or lots reserved than held, or with a reservation left after the close.
     #[error(
-        "an account is unsound: a customer ended with negative cash or reserved cash, or with more reserved than held (all accounts held {start} micros at the start and {end} at the end)"
+        "an account is unsound: a customer ended with negative cash or reserved cash, with more reserved than held, or with a reservation left after the close (all accounts held {start} micros at the start and {end} at the end)"
     )]
     Unsound {
         /// Cash of all accounts at the start.
@@ -548,7 +551,9 @@ impl<'a> Engine<'a> {
             seed: self.seed,
             cash_start: self.cash_start,
             cash_end: self.path.accounts().total_cash(),
-            accounts_sound: self.path.accounts().all_non_negative() && self.path.accounts().cash_overflow().is_none(),
+            accounts_sound: self.path.accounts().all_non_negative()
+                && self.path.accounts().nothing_reserved()
+                && self.path.accounts().cash_overflow().is_none(),
             cash_overflow: self.path.accounts().cash_overflow(),
             calendar: self.cal,
             products: self.specs,
@@ -722,6 +727,9 @@ impl<'a> Engine<'a> {
                 self.on_order(ev.time, agent, request);
             }
             EventKind::Cancel { agent, product, order } => self.on_cancel(ev.time, agent, product, order),
+            EventKind::Replace { agent, product, order, price, qty } => {
+                self.on_replace(ev.time, agent, product, order, price, qty)
+            }
             EventKind::Expire { product, order } => self.remove(ev.time, product as usize, order, DoneReason::Expired),
         }
     }
@@ -761,6 +769,16 @@ impl<'a> Engine<'a> {
         self.views_stale = true;
     }
 
+    /// A change of `agent`'s resting order `order` to `price` and `qty` lots
+    /// left reaches the platform at `t`; the order keeps its time to live.
+    fn on_replace(&mut self, t: i64, agent: u32, product: u16, order: OrderId, price: i64, qty: u32) {
+        let close = self.cal.day(self.day).close;
+        let (day, p) = (self.day, product as usize);
+        let at = At { t, day };
+        let changed = self.path.replace(at, close, agent, order, (price, qty), &self.specs[p], p, &mut observer!(self));
+        self.views_stale |= changed.is_ok();
+    }
+
     /// The close: every resting order expires, late arrivals are refused,
     /// and holdings at their deadline are redeemed.
     #[inline(never)]
@@ -783,6 +801,9 @@ impl<'a> Engine<'a> {
                     self.on_order(ev.time, agent, request);
                 }
                 EventKind::Cancel { agent, product, order } => self.on_cancel(ev.time, agent, product, order),
+                EventKind::Replace { agent, product, order, price, qty } => {
+                    self.on_replace(ev.time, agent, product, order, price, qty)
+                }
                 EventKind::Expire { .. } => {}
             }
         }

@@ -3,7 +3,7 @@
 //! resting orders. One [`Observer`] borrows those parts of the engine for
 //! one call into the [`OrderPath`](super::order_path::OrderPath).
 
-use super::order_path::{Closed, Fill, PathObserver};
+use super::order_path::{Closed, Fill, PathObserver, Replaced};
 use super::record::{Op, OpRecord, Recorder, TradeRecord};
 use super::{RunStats, group_of};
 use crate::agents::{LiveOrder, OrderRequest, Population};
@@ -183,6 +183,27 @@ impl PathObserver for Observer<'_> {
             all_or_none: false,
             price: None,
             lots: 0,
+        });
+    }
+
+    #[inline]
+    fn replace_requested(&mut self, t: Nanos, r: &Replaced) {
+        self.stats.replaces += 1;
+        self.log(|| OpRecord {
+            time: t,
+            op: match (r.found, r.refused) {
+                (None, _) => Op::ReplaceTooLate,
+                (Some(_), Some(why)) => Op::ReplaceRejected(why.name()),
+                (Some(_), None) => Op::Replaced,
+            },
+            order: r.found.map_or(0, |f| f.0),
+            agent: r.agent,
+            product: r.product as u16,
+            side: r.found.map(|f| f.1),
+            kind: None,
+            all_or_none: false,
+            price: Some(r.price),
+            lots: r.lots,
         });
     }
 }

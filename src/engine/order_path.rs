@@ -61,6 +61,34 @@ pub struct Closed {
     pub fill_secs: f64,
 }
 
+/// A change of a resting order ([`OrderPath::replace`]) as the platform took it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Replaced {
+    /// The product's index.
+    pub product: usize,
+    /// The account that sent the change.
+    pub agent: u32,
+    /// The order's serial number and side when it still rested; None when
+    /// it had already ended (the change came too late).
+    pub found: Option<(u64, Side)>,
+    /// The new limit price, in absolute ticks.
+    pub price: Ticks,
+    /// The new number of lots left to trade.
+    pub lots: Lots,
+    /// Why the platform refused the change (the order stays as it was);
+    /// None when it was accepted, or came too late.
+    pub refused: Option<Reject>,
+}
+
+/// Why [`OrderPath::replace`] changed nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplaceRefused {
+    /// The order no longer rests (or is not the agent's).
+    Gone,
+    /// The platform's checks refused the change.
+    Rejected(Reject),
+}
+
 /// When something happens: the simulated time and the business day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct At {
@@ -87,6 +115,9 @@ pub trait PathObserver {
     /// A cancel from `agent` arrived; `found` is the order's serial and side
     /// when it still rested, None when it had already ended.
     fn cancel_requested(&mut self, t: Nanos, agent: u32, product: usize, found: Option<(u64, Side)>);
+    /// A change of a resting order arrived and was taken, refused or found
+    /// its order gone; told before the trades an accepted change causes.
+    fn replace_requested(&mut self, t: Nanos, replaced: &Replaced);
 }
 
 /// The order being submitted, so its own Done and trades can find its reservation.
@@ -209,6 +240,59 @@ impl OrderPath {
         if found.is_some() {
             self.remove(at, spec, p, order, DoneReason::Cancelled, obs);
         }
+    }
+
+    /// A change from `agent` of its resting order `order` of product `p` to
+    /// limit `price` (absolute ticks) with `lots` left to trade arrives at
+    /// `t` (see [`Action::Replace`](crate::agents::Action::Replace)). The
+    /// platform checks it ([`Accounts::check_and_rereserve`]) and moves the
+    /// order's reservation by the difference, then the book changes it,
+    /// settling what it trades if it crosses. Returns the id it still rests
+    /// under (the same), None if the change filled it, or why nothing changed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn replace(
+        &mut self,
+        At { t, day }: At,
+        close: Nanos,
+        agent: u32,
+        order: OrderId,
+        (price, lots): (Ticks, Lots),
+        spec: &ProductSpec,
+        p: usize,
+        obs: &mut impl PathObserver,
+    ) -> Result<Option<OrderId>, ReplaceRefused> {
+        let mut told = Replaced { product: p, agent, found: None, price, lots, refused: None };
+        let Some(o) = self.books[p].get(order).filter(|o| o.owner == agent) else {
+            obs.replace_requested(t, &told);
+            return Err(ReplaceRefused::Gone);
+        };
+        told.found = Some((o.tag, o.side));
+        let old = (spec.grid_base + i64::from(o.price), o.remaining);
+        let checked = if t >= close {
+            Err(Reject::SessionClosed)
+        } else {
+            self.accounts.check_and_rereserve(agent, p, spec, day, o.side, o.qty - o.remaining, old, (price, lots))
+        };
+        let reservation = match checked {
+            Ok(res) => res,
+            Err(why) => {
+                if agent != PLATFORM {
+                    let account = self.accounts.account_mut(agent);
+                    account.rejections += 1;
+                    account.unbacked += u32::from(!matches!(why, Reject::CreditScore | Reject::SessionClosed));
+                }
+                told.refused = Some(why);
+                obs.replace_requested(t, &told);
+                return Err(ReplaceRefused::Rejected(why));
+            }
+        };
+        obs.replace_requested(t, &told);
+        let tick = (price - spec.grid_base) as u32;
+        let incoming = Some(Incoming { serial: o.tag, reservation });
+        let (book, mut settle) = self.settle(At { t, day }, spec, p, incoming, obs);
+        // The checks keep the price on the grid and the quantity within a
+        // `u32`, so the book has no reason left to refuse.
+        Ok(book.replace(order, tick, lots, &mut settle).ok().flatten())
     }
 
     /// Order `order` of product `p` leaves its book at `at` for `reason`
@@ -398,6 +482,10 @@ mod tests {
         fn cancel_requested(&mut self, _: Nanos, _: u32, _: usize, found: Option<(u64, Side)>) {
             self.0.push(format!("cancel {:?}", found.map(|f| f.0)));
         }
+        fn replace_requested(&mut self, _: Nanos, r: &Replaced) {
+            let refused = r.refused.map_or(String::new(), |why| format!(" refused {}", why.name()));
+            self.0.push(format!("replace {:?} to {} lots at {}{refused}", r.found.map(|f| f.0), r.lots, r.price));
+        }
     }
 
     /// One product at NAV 1.00 (10,000 ticks), two customers: 1 with cash,
@@ -490,5 +578,122 @@ mod tests {
         assert_eq!(path.accounts().account(1).cancels, 2);
         assert_eq!(path.accounts().account(3).rejections, 1);
         assert_eq!(path.accounts().available_cash(1), 1_000_000_000, "every reservation released");
+    }
+
+    const OPEN: Nanos = 34_200 * 1_000_000_000;
+    const CLOSE: Nanos = 54_000 * 1_000_000_000;
+
+    fn at(s: i64) -> At {
+        At { t: OPEN + s * 1_000_000_000, day: 0 }
+    }
+
+    #[test]
+    fn a_buy_replaced_higher_reserves_the_difference_and_is_refused_without_the_cash() {
+        let (mut path, spec) = market();
+        let nav = spec.nav_ticks[0].round() as i64;
+        let per_lot = |price: i64| spec.value(price, 1);
+        let mut log = Log::default();
+        let id = path.submit(at(0), CLOSE, 1, &limit(Side::Buy, nav - 10, 5), &spec, &mut log).unwrap().unwrap();
+        assert_eq!(path.accounts().account(1).reserved_cash, 5 * per_lot(nav - 10));
+        // Price up: the reservation follows, under the same id and serial.
+        assert_eq!(path.replace(at(1), CLOSE, 1, id, (nav - 5, 5), &spec, 0, &mut log), Ok(Some(id)));
+        assert_eq!(path.accounts().account(1).reserved_cash, 5 * per_lot(nav - 5));
+        assert_eq!(
+            path.books[0].get(id).map(|o| (o.price, o.remaining, o.tag)),
+            Some(((nav - 5 - spec.grid_base) as u32, 5, 1))
+        );
+        // 11 lots at about 100 a lot need more than the 1,000 the customer has.
+        let short = path.replace(at(2), CLOSE, 1, id, (nav - 5, 11), &spec, 0, &mut log);
+        assert_eq!(short, Err(ReplaceRefused::Rejected(Reject::InsufficientCash)));
+        assert_eq!(path.books[0].get(id).map(|o| (o.price, o.remaining)), Some(((nav - 5 - spec.grid_base) as u32, 5)));
+        assert_eq!(path.accounts().account(1).reserved_cash, 5 * per_lot(nav - 5), "a refusal changes nothing");
+        assert_eq!(path.accounts().account(1).rejections, 1);
+        // A smaller size at a lower price gives cash back.
+        assert_eq!(path.replace(at(3), CLOSE, 1, id, (nav - 8, 2), &spec, 0, &mut log), Ok(Some(id)));
+        assert_eq!(path.accounts().account(1).reserved_cash, 2 * per_lot(nav - 8));
+        // Outside the band, or no lots: refused.
+        let band = path.replace(at(4), CLOSE, 1, id, (spec.band_hi[0] + 1, 2), &spec, 0, &mut log);
+        assert_eq!(band, Err(ReplaceRefused::Rejected(Reject::PriceBand)));
+        let zero = path.replace(at(4), CLOSE, 1, id, (nav - 8, 0), &spec, 0, &mut log);
+        assert_eq!(zero, Err(ReplaceRefused::Rejected(Reject::SizeLimit)));
+        path.cancel(at(5), 1, id, &spec, 0, &mut log);
+        assert_eq!(path.accounts().available_cash(1), 1_000_000_000, "every reservation released");
+        // Too late: the order is gone.
+        assert_eq!(path.replace(at(6), CLOSE, 1, id, (nav - 8, 2), &spec, 0, &mut log), Err(ReplaceRefused::Gone));
+        assert_eq!(
+            &log.0[3..],
+            [
+                format!("replace Some(1) to 5 lots at {}", nav - 5),
+                format!("replace Some(1) to 11 lots at {} refused insufficient_cash", nav - 5),
+                format!("replace Some(1) to 2 lots at {}", nav - 8),
+                format!("replace Some(1) to 2 lots at {} refused price_band", spec.band_hi[0] + 1),
+                format!("replace Some(1) to 0 lots at {} refused size_limit", nav - 8),
+                "cancel Some(1)".into(),
+                "closed 1 Cancelled 0/2 after 0s".into(),
+                format!("replace None to 2 lots at {}", nav - 8),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sale_grows_only_within_its_sellable_lots_and_a_reduction_gives_them_back() {
+        let (mut path, spec) = market();
+        let nav = spec.nav_ticks[0].round() as i64;
+        let mut log = Log::default();
+        let id = path.submit(at(0), CLOSE, 2, &limit(Side::Sell, nav + 10, 30), &spec, &mut log).unwrap().unwrap();
+        assert_eq!(path.accounts().sellable(0, 2, 0), 20);
+        let beyond = path.replace(at(1), CLOSE, 2, id, (nav + 10, 51), &spec, 0, &mut log);
+        assert_eq!(beyond, Err(ReplaceRefused::Rejected(Reject::InsufficientShares)));
+        assert_eq!(path.accounts().sellable(0, 2, 0), 20, "a refusal changes nothing");
+        assert_eq!(path.replace(at(2), CLOSE, 2, id, (nav + 10, 50), &spec, 0, &mut log), Ok(Some(id)));
+        assert_eq!(path.accounts().sellable(0, 2, 0), 0);
+        assert_eq!(path.replace(at(3), CLOSE, 2, id, (nav + 10, 10), &spec, 0, &mut log), Ok(Some(id)));
+        assert_eq!(path.accounts().sellable(0, 2, 0), 40);
+        // Someone else's order cannot be changed: to customer 1 it is gone.
+        assert_eq!(path.replace(at(4), CLOSE, 1, id, (nav + 10, 5), &spec, 0, &mut log), Err(ReplaceRefused::Gone));
+        path.clear(At { t: CLOSE, day: 0 }, &spec, 0, &mut log);
+        assert_eq!(path.accounts().sellable(0, 2, 0), 50, "every lot released");
+    }
+
+    #[test]
+    fn a_buy_replaced_across_the_spread_trades_and_settles_at_the_resting_price() {
+        let (mut path, spec) = market();
+        let nav = spec.nav_ticks[0].round() as i64;
+        let mut log = Log::default();
+        path.submit(at(0), CLOSE, 2, &limit(Side::Sell, nav + 2, 10), &spec, &mut log).unwrap().unwrap();
+        let bid = path.submit(at(1), CLOSE, 1, &limit(Side::Buy, nav - 2, 5), &spec, &mut log).unwrap().unwrap();
+        let cash_before = path.accounts().total_cash();
+        // Up to 4 ticks above the ask: it trades at the ask, and the
+        // difference to its new limit goes back to the buyer.
+        assert_eq!(path.replace(at(4), CLOSE, 1, bid, (nav + 6, 5), &spec, 0, &mut log), Ok(None));
+        assert_eq!(
+            &log.0[6..],
+            [
+                format!("replace Some(2) to 5 lots at {}", nav + 6),
+                format!("traded 5 lots 2->1 at {}", nav + 2),
+                "closed 2 Filled 5/5 after 3s".into(),
+            ]
+        );
+        assert_eq!(path.accounts().total_cash(), cash_before);
+        assert_eq!(path.accounts().account(1).reserved_cash, 0);
+        assert_eq!(path.accounts().cash(1), 1_000_000_000 - spec.value(nav + 2, 5));
+        assert_eq!(path.accounts().held(0, 1), 5);
+        assert!(path.accounts().all_non_negative());
+    }
+
+    #[test]
+    fn the_credit_gate_vets_only_a_buy_that_grows() {
+        let (mut path, spec) = market();
+        let nav = spec.nav_ticks[0].round() as i64;
+        let mut log = Log::default();
+        let id = path.submit(at(0), CLOSE, 1, &limit(Side::Buy, nav - 10, 5), &spec, &mut log).unwrap().unwrap();
+        path.accounts_mut().account_mut(1).score = 0.0;
+        let more = path.replace(at(1), CLOSE, 1, id, (nav - 10, 6), &spec, 0, &mut log);
+        assert_eq!(more, Err(ReplaceRefused::Rejected(Reject::CreditScore)));
+        assert_eq!(path.replace(at(2), CLOSE, 1, id, (nav - 9, 4), &spec, 0, &mut log), Ok(Some(id)));
+        // After the close nothing is taken.
+        let late = path.replace(At { t: CLOSE, day: 0 }, CLOSE, 1, id, (nav - 9, 3), &spec, 0, &mut log);
+        assert_eq!(late, Err(ReplaceRefused::Rejected(Reject::SessionClosed)));
+        assert_eq!(path.accounts().account(1).unbacked, 0, "the gate's and the close's refusals are the platform's");
     }
 }

@@ -20,6 +20,9 @@ pub enum EventKind {
     Order { agent: u32, request: OrderRequest },
     /// A cancel request reaches the platform.
     Cancel { agent: u32, product: u16, order: OrderId },
+    /// A change of a resting order reaches the platform (price in absolute
+    /// ticks, `qty` the new lots left to trade).
+    Replace { agent: u32, product: u16, order: OrderId, price: i64, qty: u32 },
     /// A resting order's good-till time.
     Expire { product: u16, order: OrderId },
 }

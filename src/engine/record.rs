@@ -50,6 +50,14 @@ pub enum Op {
     CancelRequested,
     /// A cancel that found its order already gone.
     CancelTooLate,
+    /// A change of a resting order (`Action::Replace`) that the platform
+    /// took: the new price and lots left to trade.
+    Replaced,
+    /// A change the platform refused, with the reason's name; the order
+    /// stays as it was.
+    ReplaceRejected(&'static str),
+    /// A change that found its order already gone.
+    ReplaceTooLate,
     /// A holding redeemed at the holding limit (a failed sale), at NAV less the penalty.
     RedeemedAtLimit,
     /// A holding redeemed at the end of the product's term, at NAV.
@@ -70,6 +78,9 @@ impl Op {
             Op::Unfilled => "unfilled",
             Op::CancelRequested => "cancel_requested",
             Op::CancelTooLate => "cancel_too_late",
+            Op::Replaced => "replaced",
+            Op::ReplaceRejected(_) => "replace_rejected",
+            Op::ReplaceTooLate => "replace_too_late",
             Op::RedeemedAtLimit => "redeemed_at_limit",
             Op::Matured => "matured",
         }
@@ -102,7 +113,8 @@ pub struct OpRecord {
     pub price: Option<i64>,
     /// Lots concerned: the request's size when it arrives, the lots traded
     /// for a trade, the lots left unfilled when an order closes, the lots
-    /// redeemed for a redemption; 0 for cancel requests.
+    /// redeemed for a redemption, the new lots left to trade for a change;
+    /// 0 for cancel requests.
     pub lots: u32,
 }
 

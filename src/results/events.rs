@@ -1,5 +1,6 @@
 //! The operation log: every order submitted, accepted, rejected (with the
-//! reason), traded, filled, cancelled, expired or killed, and every holding
+//! reason), traded, filled, cancelled, expired or killed, every change of a
+//! resting order (taken, rejected with the reason, or too late), and every holding
 //! the platform redeemed, one CSV line each in simulated-time order.
 //!
 //! Written only when a run asks for it (`tplus run --log`), as `events.csv`;
@@ -47,7 +48,7 @@ pub fn format_op(line: &mut Line, op: &OpRecord, products: &[(String, i64)]) {
         line.micros(p * tick);
     }
     line.comma().uint(u64::from(op.lots)).comma();
-    if let Op::Rejected(reason) = op.op {
+    if let Op::Rejected(reason) | Op::ReplaceRejected(reason) = op.op {
         line.str(reason);
     }
 }
