@@ -110,12 +110,11 @@ pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, 
     let block = Block::bordered().title(title(format!(" success ~ volume (last {}) ", roll.windows)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [gauges, scatter] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(inner);
-    let bar_w = usize::from(inner.width).saturating_sub(28).max(3);
-    let row = |name: &'static str, sym: &'static str, x: Option<f64>, ci: Option<(f64, f64)>, color: Color| {
+    let [gauges, scatter] = Layout::vertical([Constraint::Length(7), Constraint::Fill(1)]).areas(inner);
+    let bar_w = usize::from(inner.width).saturating_sub(24).max(3);
+    let row = |sym: &'static str, x: Option<f64>, ci: Option<(f64, f64)>, color: Color| {
         let mut spans = vec![
-            Span::styled(format!("{name:<5}"), Style::new().fg(color)),
-            Span::raw(format!("{sym} ")),
+            Span::raw(format!("  {sym} ")),
             Span::styled(
                 x.map_or("  n/a".into(), |v| format!("{v:+.2}")),
                 Style::new().fg(color).add_modifier(Modifier::BOLD),
@@ -128,10 +127,12 @@ pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, 
     };
     frame.render_widget(
         Paragraph::new(vec![
-            row("sub", "r", roll.sub_r, roll.sub_ci, SUB),
-            row("", "ρ", roll.sub_rho, None, SUB),
-            row("sale", "r", roll.sale_r, roll.sale_ci, SALE),
-            row("", "ρ", roll.sale_rho, None, SALE),
+            Line::styled("success of subscriptions (buys)", Style::new().fg(SUB)),
+            row("r", roll.sub_r, roll.sub_ci, SUB),
+            row("ρ", roll.sub_rho, None, SUB),
+            Line::styled("success of sales", Style::new().fg(SALE)),
+            row("r", roll.sale_r, roll.sale_ci, SALE),
+            row("ρ", roll.sale_rho, None, SALE),
             Line::styled(meaning(&roll), Style::new().fg(DIM)),
         ]),
         gauges,
