@@ -417,6 +417,7 @@ fn real_clock_at_every_speed() {
         let Speed::Times(x) = speed else { continue };
         let mut s = load("scenarios/baseline.toml");
         s.simulation.days = 5;
+        let origin = Instant::now();
         let h = sim::spawn(s, None, SimOptions { speed, ..SimOptions::default() }).unwrap();
         wait_view(&h, |v| v.in_session);
         let (mut samples, until) = (Vec::new(), Instant::now() + Duration::from_secs_f64(secs + 0.5));
@@ -424,10 +425,15 @@ fn real_clock_at_every_speed() {
         while Instant::now() < until {
             let snap = h.latest().unwrap();
             behind += usize::from(snap.behind.is_some());
-            samples.push(((snap.at - until).as_secs_f64(), snap.view.t, snap.view.in_session, snap.behind));
+            samples.push((
+                snap.at.duration_since(origin).as_secs_f64(),
+                snap.view.t,
+                snap.view.in_session,
+                snap.behind,
+            ));
             std::thread::sleep(Duration::from_millis(33));
         }
-        let (worst, n) = worst_deviation(&samples, f64::from(x), secs.min(10.0) - 0.1);
+        let (worst, n) = worst_deviation(&samples, f64::from(x), secs.min(10.0) - 0.2);
         println!(
             "{x:>5}×: {n} stretches, worst deviation {:.3}%, behind in {behind} of {} looks",
             worst * 100.0,
