@@ -51,16 +51,34 @@ impl LiveSim {
         self.engine.phase == Phase::Finished
     }
 
-    /// Runs everything before `t` (ns since the start).
+    /// Runs everything before `t` (ns since the start) and moves the clock
+    /// to `t`, whether or not anything happened on the way: a quiet stretch
+    /// of a session passes at the pace asked like any other. (Between
+    /// sessions the clock stops at the next open.) Nothing left to run comes
+    /// before `t`, so the next event sets the clock to its own time, as an
+    /// unstepped run would: moving it changes no result.
     pub fn advance_to(&mut self, t: i64) {
         self.engine.advance_to(t);
-        // Between sessions the clock stands at the last close until the next open.
-        if t > self.engine.now
-            && !matches!(self.engine.phase, Phase::In(_))
-            && let Phase::Before(day) = self.engine.phase
-            && let Some(d) = self.engine.cal.days().get(day as usize)
-        {
-            self.engine.now = t.min(d.open);
+        if t <= self.engine.now {
+            return;
+        }
+        match self.engine.phase {
+            Phase::In(day) => self.engine.now = t.min(self.engine.cal.day(day).close),
+            Phase::Before(day) => {
+                if let Some(d) = self.engine.cal.days().get(day as usize) {
+                    self.engine.now = t.min(d.open);
+                }
+            }
+            Phase::Finished => {}
+        }
+    }
+
+    /// The open of the next session while the market is closed between
+    /// sessions (None in a session and once the run is over).
+    pub fn next_open(&self) -> Option<i64> {
+        match self.engine.phase {
+            Phase::Before(day) => self.engine.cal.days().get(day as usize).map(|d| d.open),
+            _ => None,
         }
     }
 
@@ -255,6 +273,35 @@ pub(crate) mod tests {
         }
         let stepped = live.finish();
         assert_eq!(stepped.stats.trades, straight.stats.trades);
+        let a = straight.metrics.summary(&straight.products, crate::metrics::risk::report(&[], 1.0, 1.0, 3.5).1);
+        let b = stepped.metrics.summary(&stepped.products, crate::metrics::risk::report(&[], 1.0, 1.0, 3.5).1);
+        assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+    }
+
+    #[test]
+    fn the_clock_moves_through_quiet_stretches_and_results_do_not_depend_on_the_steps() {
+        let mut s = herding();
+        s.simulation.days = 1;
+        let straight = engine::run(&s, &RunOptions::default(), &mut Discard).unwrap();
+        let mut live = LiveSim::new(&s, None).unwrap();
+        // Irregular steps, as a paced front end takes them: the clock stands
+        // where it was asked to go, events or not.
+        let mut t = 0;
+        let mut k = 0u64;
+        while !live.finished() {
+            k += 1;
+            t += 1 + (k * 7_919_000_017 % 9_000_000_000) as i64;
+            if let Some(open) = live.next_open() {
+                t = t.max(open);
+            }
+            live.advance_to(t);
+            if live.current_window().is_some() {
+                assert_eq!(live.now(), t, "in a session the clock stands where it was asked to go");
+            }
+        }
+        let stepped = live.finish();
+        assert_eq!(stepped.stats.trades, straight.stats.trades);
+        assert_eq!(stepped.stats.events, straight.stats.events);
         let a = straight.metrics.summary(&straight.products, crate::metrics::risk::report(&[], 1.0, 1.0, 3.5).1);
         let b = stepped.metrics.summary(&stepped.products, crate::metrics::risk::report(&[], 1.0, 1.0, 3.5).1);
         assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());

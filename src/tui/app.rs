@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::sim::{Command, Notice, SPEEDS, Snapshot, Speed};
-use crate::tui::view::{Knob, LiveView};
+use super::sim::{Command, DEFAULT_SPEED, Notice, SPEEDS, Snapshot, Speed};
+use crate::tui::view::{Knob, KnobValue, LiveView};
 
 /// How long a status message stays on the status line.
 pub const MESSAGE_FOR: Duration = Duration::from_secs(8);
@@ -21,16 +21,22 @@ pub struct App {
     pub view: Option<Arc<LiveView>>,
     /// Simulated seconds per real second lately, as measured by the simulation thread.
     pub rate: Option<f64>,
+    /// The pace kept while the engine cannot keep up with the speed asked.
+    pub behind: Option<f64>,
     /// Index of the product shown.
     pub product: usize,
     /// Index into [`Knob::ALL`] of the parameter the arrows change.
     pub knob: usize,
     /// Index into [`SPEEDS`].
     pub speed: usize,
-    /// Whether the simulation is paused (space or `p` toggles, `s` steps).
+    /// Whether the teacher paused the simulation (space or `p` toggles,
+    /// `s` steps). The help and a too-small window pause it too, for as
+    /// long as they are up ([`App::holds`]).
     pub paused: bool,
     /// Whether the list of keys is drawn over the view (`?` toggles).
     pub help: bool,
+    /// Whether the window is too small to draw the view in.
+    pub too_small: bool,
     /// A message for the status line, and until when it shows.
     pub message: Option<(String, Instant)>,
     /// Where `w` saves (`results`).
@@ -50,11 +56,13 @@ impl App {
         App {
             view: None,
             rate: None,
+            behind: None,
             product: 0,
             knob: 0,
-            speed: 1,
+            speed: DEFAULT_SPEED,
             paused: false,
             help: false,
+            too_small: false,
             message: None,
             results_root,
             saving: Vec::new(),
@@ -68,6 +76,43 @@ impl App {
         SPEEDS[self.speed]
     }
 
+    /// What holds the simulation still besides the teacher's pause: the
+    /// help or the too-small-window message, while either is up.
+    pub fn holds(&self) -> Option<&'static str> {
+        if self.too_small {
+            Some("window too small")
+        } else if self.help {
+            Some("help")
+        } else {
+            None
+        }
+    }
+
+    /// Whether the simulation is paused, by the teacher or by what is up.
+    pub fn is_paused(&self) -> bool {
+        self.paused || self.holds().is_some()
+    }
+
+    /// The command that keeps the simulation paused or running as
+    /// [`App::is_paused`] says, when `before` was said last.
+    fn pause_if_changed(&self, before: bool) -> Command {
+        if self.is_paused() != before { Command::Pause(self.is_paused()) } else { Command::None }
+    }
+
+    /// The terminal is `width`×`height`: a window too small for the view
+    /// pauses the simulation until it is large enough again.
+    pub fn resize(&mut self, width: u16, height: u16) -> Command {
+        let before = self.is_paused();
+        self.too_small = width < super::ui::MIN_WIDTH || height < super::ui::MIN_HEIGHT;
+        self.pause_if_changed(before)
+    }
+
+    /// The knob's current value, and what it does in this scenario (None
+    /// before the first view).
+    pub fn knob_value(&self, knob: Knob) -> Option<&KnobValue> {
+        self.view.as_ref().and_then(|v| v.knobs.iter().find(|k| k.knob == knob))
+    }
+
     /// The parameter the left and right arrows change.
     pub fn selected_knob(&self) -> Knob {
         Knob::ALL[self.knob]
@@ -77,6 +122,7 @@ impl App {
     pub fn update(&mut self, snapshot: &Snapshot) {
         self.view = Some(Arc::clone(&snapshot.view));
         self.rate = snapshot.rate;
+        self.behind = snapshot.behind;
         let n = snapshot.view.products.len().max(1);
         self.product = self.product.min(n - 1);
     }
@@ -130,20 +176,21 @@ impl App {
             return Command::None;
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let before = self.is_paused();
         match key.code {
             KeyCode::Char('c') if ctrl => Command::Quit,
             KeyCode::Esc if self.help => {
                 self.help = false;
-                Command::None
+                self.pause_if_changed(before)
             }
             KeyCode::Char('q') | KeyCode::Char('Q') | KeyCode::Esc => Command::Quit,
             KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => {
                 self.help = !self.help;
-                Command::None
+                self.pause_if_changed(before)
             }
             KeyCode::Char(' ') | KeyCode::Char('p') => {
                 self.paused = !self.paused;
-                Command::Pause(self.paused)
+                self.pause_if_changed(before)
             }
             KeyCode::Char('+') | KeyCode::Char('=') => {
                 self.speed = (self.speed + 1).min(SPEEDS.len() - 1);
@@ -165,8 +212,17 @@ impl App {
                 self.knob = (self.knob + 1) % Knob::ALL.len();
                 Command::None
             }
-            KeyCode::Left => Command::Change(self.selected_knob(), -1),
-            KeyCode::Right => Command::Change(self.selected_knob(), 1),
+            KeyCode::Left | KeyCode::Right => {
+                let knob = self.selected_knob();
+                match self.knob_value(knob) {
+                    Some(KnobValue { value: None, what, .. }) => {
+                        let text = format!("{} is n/a and cannot be changed: {what}", knob.label());
+                        self.say(text, Instant::now());
+                        Command::None
+                    }
+                    _ => Command::Change(knob, if key.code == KeyCode::Left { -1 } else { 1 }),
+                }
+            }
             KeyCode::Tab | KeyCode::BackTab => {
                 let n = self.view.as_ref().map_or(1, |v| v.products.len().max(1));
                 self.product =
@@ -208,7 +264,8 @@ mod tests {
     fn app() -> App {
         let mut app = App::new(PathBuf::from("out"));
         let products = ["A", "B"].map(|id| ProductNow { id: id.into(), ..Default::default() }).to_vec();
-        app.view = Some(Arc::new(LiveView { products, ..Default::default() }));
+        let knobs = Knob::ALL.map(|knob| KnobValue { knob, value: Some(1.0), what: String::new() }).to_vec();
+        app.view = Some(Arc::new(LiveView { products, knobs, ..Default::default() }));
         app
     }
 
@@ -223,18 +280,16 @@ mod tests {
     }
 
     #[test]
-    fn plus_and_minus_step_through_the_speeds_up_to_max() {
+    fn plus_and_minus_step_through_the_speeds_from_real_time_up_to_max() {
         let mut a = app();
         assert_eq!(a.speed(), Speed::Times(300));
         assert_eq!(a.on_key(key(KeyCode::Char('+'))), Command::Speed(Speed::Times(1800)));
         assert_eq!(a.on_key(key(KeyCode::Char('+'))), Command::Speed(Speed::Times(7200)));
         assert_eq!(a.on_key(key(KeyCode::Char('+'))), Command::Speed(Speed::Max));
         assert_eq!(a.on_key(key(KeyCode::Char('+'))), Command::Speed(Speed::Max), "max is the top");
-        for _ in 0..4 {
-            a.on_key(key(KeyCode::Char('-')));
-        }
-        assert_eq!(a.speed(), Speed::Times(60));
-        assert_eq!(a.on_key(key(KeyCode::Char('-'))), Command::Speed(Speed::Times(60)), "60× is the bottom");
+        let down: Vec<Command> = (0..8).map(|_| a.on_key(key(KeyCode::Char('-')))).collect();
+        let times = [7200, 1800, 300, 60, 30, 10, 1, 1].map(|x| Command::Speed(Speed::Times(x)));
+        assert_eq!(down, times, "down through 60×, 30× and 10× to real time, the bottom");
     }
 
     #[test]
@@ -264,6 +319,49 @@ mod tests {
     }
 
     #[test]
+    fn a_knob_nobody_reads_cannot_be_changed_and_says_why() {
+        let mut a = app();
+        let mut view = (**a.view.as_ref().unwrap()).clone();
+        view.knobs[0] = KnobValue { knob: Knob::LoanRate, value: None, what: "no customer here reads it".into() };
+        a.view = Some(Arc::new(view));
+        assert_eq!(a.selected_knob(), Knob::LoanRate);
+        assert_eq!(a.on_key(key(KeyCode::Right)), Command::None);
+        assert_eq!(a.on_key(key(KeyCode::Left)), Command::None);
+        let said = &a.message.as_ref().expect("a status message").0;
+        assert_eq!(said, "loan rate is n/a and cannot be changed: no customer here reads it");
+        a.on_key(key(KeyCode::Down));
+        assert_eq!(a.on_key(key(KeyCode::Right)), Command::Change(Knob::Herding, 1), "the others still act");
+    }
+
+    #[test]
+    fn help_and_a_small_window_pause_and_give_back_the_state_before() {
+        let mut a = app();
+        // Running: the help pauses, closing it resumes.
+        assert_eq!(a.on_key(key(KeyCode::Char('?'))), Command::Pause(true));
+        assert!(a.is_paused() && !a.paused);
+        assert_eq!(a.holds(), Some("help"));
+        assert_eq!(a.on_key(key(KeyCode::Esc)), Command::Pause(false));
+        assert!(!a.is_paused());
+        // Paused by the teacher: the help leaves it paused.
+        assert_eq!(a.on_key(key(KeyCode::Char(' '))), Command::Pause(true));
+        assert_eq!(a.on_key(key(KeyCode::Char('?'))), Command::None);
+        assert_eq!(a.on_key(key(KeyCode::Char('?'))), Command::None);
+        assert!(a.is_paused());
+        assert_eq!(a.on_key(key(KeyCode::Char(' '))), Command::Pause(false));
+        // A window too small pauses until it is large enough again.
+        assert_eq!(a.resize(79, 30), Command::Pause(true));
+        assert_eq!(a.holds(), Some("window too small"));
+        assert_eq!(a.resize(60, 20), Command::None);
+        assert_eq!(a.resize(80, 24), Command::Pause(false));
+        assert_eq!(a.resize(200, 60), Command::None);
+        // Space while the help is up: the teacher's pause is kept for after.
+        a.on_key(key(KeyCode::Char('?')));
+        assert_eq!(a.on_key(key(KeyCode::Char(' '))), Command::None, "still paused by the help");
+        assert_eq!(a.on_key(key(KeyCode::Char('?'))), Command::None, "and then by the teacher");
+        assert!(a.paused);
+    }
+
+    #[test]
     fn tab_switches_product() {
         let mut a = app();
         assert_eq!(a.on_key(key(KeyCode::Tab)), Command::None);
@@ -277,9 +375,9 @@ mod tests {
     #[test]
     fn help_restart_save_and_quit() {
         let mut a = app();
-        assert_eq!(a.on_key(key(KeyCode::Char('?'))), Command::None);
+        assert_eq!(a.on_key(key(KeyCode::Char('?'))), Command::Pause(true));
         assert!(a.help);
-        assert_eq!(a.on_key(key(KeyCode::Esc)), Command::None, "esc closes the help first");
+        assert_eq!(a.on_key(key(KeyCode::Esc)), Command::Pause(false), "esc closes the help first");
         assert!(!a.help);
         assert_eq!(a.on_key(key(KeyCode::Char('r'))), Command::Restart);
         assert_eq!(a.on_key(key(KeyCode::Char('w'))), Command::Save(PathBuf::from("out")));

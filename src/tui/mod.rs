@@ -3,20 +3,21 @@
 //! state of what is shown ([`app`]) and draws it with a pure function
 //! ([`ui`]), at 30 frames a second, polling the keyboard in between.
 //!
-//! The terminal is restored exactly once on every way out: quit, error (a
-//! guard restores it on return) and panic on either thread (a hook waits
-//! for a frame being written, restores it, then prints the message; the
-//! drawing loop stops).
+//! The terminal is restored exactly once on every way out: quit (`q`,
+//! Ctrl-C, and SIGTERM, SIGHUP or SIGINT from outside, which end the loop as
+//! `q` does), error (a guard restores it on return) and panic on either
+//! thread (a hook waits for a frame being written, restores it, then prints
+//! the message; the drawing loop stops).
 
 pub mod app;
 pub mod sim;
 pub mod ui;
 pub mod view;
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, TryLockError};
+use std::sync::{Arc, Mutex, TryLockError};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event};
@@ -40,7 +41,51 @@ static DRAWING: Mutex<()> = Mutex::new(());
 /// screen twice would move the cursor back over what was printed since).
 fn restore_terminal() {
     if TERMINAL_ON.swap(false, Ordering::SeqCst) {
-        ratatui::restore();
+        // After a hang-up there is no terminal to restore: nothing to say.
+        let _ = ratatui::try_restore();
+    }
+}
+
+/// The signals that end the live view as `q` does.
+#[cfg(unix)]
+const QUIT_SIGNALS: &[i32] = &[signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT];
+#[cfg(not(unix))]
+const QUIT_SIGNALS: &[i32] = &[signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT];
+
+/// Set once the drawing loop has returned (on any way out).
+static LOOP_ENDED: AtomicBool = AtomicBool::new(false);
+
+/// Watches for [`QUIT_SIGNALS`] on a thread of its own, instead of letting
+/// them end the process there and then (which would leave the terminal in
+/// raw mode on the alternate screen): a signal sets `flag`, and the drawing
+/// loop ends at its next frame as on `q`. A loop reading a terminal that
+/// hung up never gets there (crossterm's read spins on the dead terminal),
+/// so if the loop has not ended a second later, the watcher restores what
+/// can be restored and ends the process itself. Stops when dropped.
+struct QuitSignals(signal_hook::iterator::Handle);
+
+impl QuitSignals {
+    fn watch(flag: &Arc<AtomicBool>) -> io::Result<QuitSignals> {
+        let mut signals = signal_hook::iterator::Signals::new(QUIT_SIGNALS)?;
+        let handle = signals.handle();
+        let flag = Arc::clone(flag);
+        std::thread::Builder::new().name("tplus-live-signals".into()).spawn(move || {
+            if signals.forever().next().is_some() {
+                flag.store(true, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_secs(1));
+                if !LOOP_ENDED.load(Ordering::SeqCst) {
+                    restore_terminal();
+                    std::process::exit(0);
+                }
+            }
+        })?;
+        Ok(QuitSignals(handle))
+    }
+}
+
+impl Drop for QuitSignals {
+    fn drop(&mut self) {
+        self.0.close();
     }
 }
 
@@ -92,6 +137,8 @@ pub fn run(scenario: Scenario, seed: Option<u64>) -> io::Result<()> {
             ui::MIN_HEIGHT
         )));
     }
+    let quit = Arc::new(AtomicBool::new(false));
+    let _signals = QuitSignals::watch(&quit)?;
     let handle = sim::spawn(scenario, seed, SimOptions::default())?;
     let report = std::panic::take_hook();
     let mut terminal = ratatui::try_init().inspect_err(|_| ratatui::restore())?;
@@ -99,7 +146,8 @@ pub fn run(scenario: Scenario, seed: Option<u64>) -> io::Result<()> {
     let guard = Restore;
     set_panic_hook(report);
     let mut app = App::new(PathBuf::from("results"));
-    let result = event_loop(&mut terminal, &mut app, &handle);
+    let result = event_loop(&mut terminal, &mut app, &handle, &quit);
+    LOOP_ENDED.store(true, Ordering::SeqCst);
     drop(guard);
     // Back to the standard hook.
     drop(std::panic::take_hook());
@@ -107,8 +155,9 @@ pub fn run(scenario: Scenario, seed: Option<u64>) -> io::Result<()> {
     while let Some(notice) = handle.try_notice() {
         app.on_notice(notice, Instant::now());
     }
+    // (After a hang-up nobody reads these lines: writing them must not fail.)
     for dir in &app.saving {
-        eprintln!("finishing the save to {} …", dir.display());
+        let _ = writeln!(io::stderr(), "finishing the save to {} …", dir.display());
     }
     let mut handle = handle;
     let stopped = handle.stop();
@@ -116,10 +165,10 @@ pub fn run(scenario: Scenario, seed: Option<u64>) -> io::Result<()> {
         app.on_notice(notice, Instant::now());
     }
     for dir in &app.saved {
-        println!("saved {}", dir.display());
+        let _ = writeln!(io::stdout(), "saved {}", dir.display());
     }
     for (dir, e) in &app.failed {
-        eprintln!("error: the save to {} failed: {e}", dir.display());
+        let _ = writeln!(io::stderr(), "error: the save to {} failed: {e}", dir.display());
     }
     if let Err(panic) = stopped {
         return Err(io::Error::other(format!("the simulation failed: {panic}")));
@@ -128,11 +177,22 @@ pub fn run(scenario: Scenario, seed: Option<u64>) -> io::Result<()> {
 }
 
 /// Draws when something changed (a new snapshot, a key, a resize, a
-/// message expiring), at most once a frame, and polls the keyboard between.
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, handle: &sim::SimHandle) -> io::Result<()> {
+/// message expiring), at most once a frame, and polls the keyboard between;
+/// ends as on `q` when `quit` is set (a signal).
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    handle: &sim::SimHandle,
+    quit: &AtomicBool,
+) -> io::Result<()> {
     let mut seq = 0;
     let mut dirty = true;
+    let size = terminal.size()?;
+    handle.send(app.resize(size.width, size.height));
     loop {
+        if quit.load(Ordering::SeqCst) {
+            return Ok(());
+        }
         if PANICKED.load(Ordering::SeqCst) || !handle.is_running() {
             return Err(io::Error::other("the simulation thread stopped"));
         }
@@ -177,7 +237,9 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, handle: &s
                         }
                     }
                 }
-                Event::Resize(..) => {
+                Event::Resize(w, h) => {
+                    // Too small pauses the simulation until it is large enough again.
+                    handle.send(app.resize(w, h));
                     dirty = true;
                     break;
                 }

@@ -1,8 +1,22 @@
 //! The simulation thread of the live view: it owns the [`LiveRun`], takes
 //! [`Command`]s over a channel, advances by simulated time at the chosen
 //! speed (or window by window as fast as it can), and publishes the latest
-//! [`Snapshot`] into a shared slot at most every `publish_every`, so drawing
-//! never waits for the simulation and publishing costs it little.
+//! [`Snapshot`] into a shared slot every `publish_every`, so drawing never
+//! waits for the simulation and publishing costs it little.
+//!
+//! At a finite speed the thread keeps a schedule: anchored at a moment of
+//! the wall clock and of the run, the simulated clock should stand at
+//! `sim_anchor + speed × (now − wall_anchor)`. Each tick it runs the engine
+//! up to that target (in chunks, so that a slow stretch still leaves time to
+//! publish), publishes, and sleeps until the next tick of the same anchored
+//! grid, so a late wake-up never adds up to drift. A quiet stretch with no
+//! event passes at the same pace (the clock goes to the target, not to the
+//! next event). A pause, a resume, a new speed, a step or a restart anchor
+//! the schedule afresh; so does the night, which is skipped (the clock goes
+//! from the close straight to the next open). When the engine cannot keep
+//! up, the schedule slips rather than piling up a debt, and the snapshot
+//! says so ([`Snapshot::behind`]). The wall clock is a [`Clock`], so that a
+//! test can drive the thread with a fake one.
 //!
 //! Speed never changes results: a live change takes effect at the next whole
 //! simulated second whatever the speed, so a saved run replays exactly.
@@ -15,6 +29,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::calendar::Calendar;
 use crate::engine::{self, RunOptions};
 use crate::results::{self, PartialFile, RunWriter};
 use crate::scenario::{self, Scenario, ScriptedEvent};
@@ -29,9 +44,65 @@ pub enum Speed {
     Max,
 }
 
-/// The speeds `+` and `-` step through.
-pub const SPEEDS: [Speed; 5] =
-    [Speed::Times(60), Speed::Times(300), Speed::Times(1800), Speed::Times(7200), Speed::Max];
+/// The speeds `+` and `-` step through: real time, 10×, 30×, 60×, 300×,
+/// 1800×, 7200× and as fast as possible.
+pub const SPEEDS: [Speed; 8] = [
+    Speed::Times(1),
+    Speed::Times(10),
+    Speed::Times(30),
+    Speed::Times(60),
+    Speed::Times(300),
+    Speed::Times(1800),
+    Speed::Times(7200),
+    Speed::Max,
+];
+
+/// The index into [`SPEEDS`] a session starts at (300×: a session of five
+/// and a half hours in a little over a minute).
+pub const DEFAULT_SPEED: usize = 4;
+
+/// The wall clock the simulation thread keeps its schedule by: the real
+/// one ([`WallClock`]), or a fake one in tests.
+pub trait Clock: Send + 'static {
+    /// The time now.
+    fn now(&self) -> Instant;
+    /// Waits until `deadline` (None: for as long as it takes) or until a
+    /// command comes, whichever is first.
+    fn sleep_until(&self, deadline: Option<Instant>, commands: &Receiver<Command>) -> Wake;
+}
+
+/// Why [`Clock::sleep_until`] returned.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Wake {
+    /// The deadline passed.
+    Deadline,
+    /// A command came.
+    Command(Command),
+    /// The front end has gone: nobody can send a command any more.
+    Hangup,
+}
+
+/// The real wall clock: [`Instant::now`], and sleeping on the command channel.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WallClock;
+
+impl Clock for WallClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn sleep_until(&self, deadline: Option<Instant>, commands: &Receiver<Command>) -> Wake {
+        let got = match deadline {
+            None => commands.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(d) => commands.recv_timeout(d.saturating_duration_since(Instant::now())),
+        };
+        match got {
+            Ok(c) => Wake::Command(c),
+            Err(RecvTimeoutError::Timeout) => Wake::Deadline,
+            Err(RecvTimeoutError::Disconnected) => Wake::Hangup,
+        }
+    }
+}
 
 /// What the front end asks of the simulation thread.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,6 +158,12 @@ pub struct Snapshot {
     pub view: Arc<LiveView>,
     /// Simulated seconds of session time per real second lately (None until measured).
     pub rate: Option<f64>,
+    /// Set while the engine cannot keep up with the speed asked (its
+    /// schedule slipped within the last second): the pace it does keep,
+    /// in simulated seconds per real second.
+    pub behind: Option<f64>,
+    /// When it was published, by the simulation thread's clock.
+    pub at: Instant,
     /// Counts up with every publication.
     pub seq: u64,
 }
@@ -106,7 +183,7 @@ pub struct SimOptions {
 
 impl Default for SimOptions {
     fn default() -> Self {
-        SimOptions { paused: false, speed: Speed::Times(300), depth: 10, publish_every: Duration::from_millis(33) }
+        SimOptions { paused: false, speed: SPEEDS[DEFAULT_SPEED], depth: 10, publish_every: Duration::from_millis(33) }
     }
 }
 
@@ -136,8 +213,18 @@ pub struct SimHandle {
     thread: Option<JoinHandle<SimReport>>,
 }
 
-/// Starts the simulation thread on a validated scenario.
+/// Starts the simulation thread on a validated scenario, paced by the wall clock.
 pub fn spawn(scenario: Scenario, seed: Option<u64>, opts: SimOptions) -> io::Result<SimHandle> {
+    spawn_with_clock(scenario, seed, opts, WallClock)
+}
+
+/// Starts the simulation thread on a validated scenario, paced by `clock`.
+pub fn spawn_with_clock(
+    scenario: Scenario,
+    seed: Option<u64>,
+    opts: SimOptions,
+    clock: impl Clock,
+) -> io::Result<SimHandle> {
     let (commands, rx) = mpsc::channel();
     let (tell, notices) = mpsc::channel();
     let shared = Arc::new(Shared { latest: Mutex::new(None) });
@@ -145,7 +232,7 @@ pub fn spawn(scenario: Scenario, seed: Option<u64>, opts: SimOptions) -> io::Res
     let live = LiveRun::new(&scenario, seed).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
     let thread = std::thread::Builder::new()
         .name("tplus-live-sim".into())
-        .spawn(move || Sim::new(scenario, live, seed, opts, slot, tell).run(rx))?;
+        .spawn(move || Sim::new(scenario, live, seed, opts, Box::new(clock), slot, tell).run(rx))?;
     Ok(SimHandle { commands, notices, shared, thread: Some(thread) })
 }
 
@@ -222,17 +309,36 @@ pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Real time between two advances at a finite speed.
-const TICK: Duration = Duration::from_millis(10);
-/// Real time one advance may catch up at most (a slow machine falls behind
-/// the speed asked rather than stalling the controls).
-const MAX_CATCH_UP: Duration = Duration::from_millis(100);
+/// How far (in real time's worth of the schedule) the engine may lag behind
+/// its target before the schedule slips: past it the run goes on from where
+/// it is, at the pace it can keep, and says it is behind, rather than racing
+/// later to pay back a debt.
+const MAX_LAG: Duration = Duration::from_millis(250);
+/// Real time's worth of the schedule the engine runs between two looks at
+/// the clock while it catches up with its target.
+const CHUNK: Duration = Duration::from_millis(4);
+/// How long "behind" stays up after the schedule last slipped.
+const BEHIND_FOR: Duration = Duration::from_secs(1);
+/// Least real time the measured rate is taken over.
+const RATE_OVER: Duration = Duration::from_millis(500);
+
+/// Simulated session time up to `t`: the time of the sessions before it,
+/// with nights, weekends and holidays left out (ns).
+fn session_time(cal: &Calendar, t: i64) -> i64 {
+    cal.days().iter().take_while(|d| d.open < t).map(|d| t.min(d.close) - d.open).sum()
+}
+
+/// Simulated nanoseconds the schedule asks for `elapsed` real time at `x`×.
+fn scheduled(x: u32, elapsed: Duration) -> i64 {
+    i64::try_from(elapsed.as_nanos().saturating_mul(u128::from(x))).unwrap_or(i64::MAX)
+}
 
 struct Sim {
     scenario: Scenario,
     seed: Option<u64>,
     live: LiveRun,
     opts: SimOptions,
+    clock: Box<dyn Clock>,
     paused: bool,
     speed: Speed,
     shared: Arc<Shared>,
@@ -242,10 +348,14 @@ struct Sim {
     started: Instant,
     seq: u64,
     last_publish: Option<Instant>,
-    /// (real time, completed windows) at the start of the rate measurement.
-    rate_from: Option<(Instant, usize)>,
+    /// The schedule at a finite speed: (wall clock, simulated time) at its
+    /// anchor; None until the next tick anchors it afresh.
+    anchor: Option<(Instant, i64)>,
+    /// Until when the snapshot says the run is behind, and the pace it kept.
+    behind: Option<(Instant, f64)>,
+    /// (wall clock, session time) at the start of the rate measurement.
+    rate_from: Option<(Instant, i64)>,
     rate: Option<f64>,
-    window_ns: i64,
 }
 
 impl Sim {
@@ -254,45 +364,45 @@ impl Sim {
         live: LiveRun,
         seed: Option<u64>,
         opts: SimOptions,
+        clock: Box<dyn Clock>,
         shared: Arc<Shared>,
         tell: Sender<Notice>,
     ) -> Sim {
+        let started = clock.now();
         Sim {
-            window_ns: scenario.simulation.window.0,
             scenario,
             seed,
             live,
             paused: opts.paused,
             speed: opts.speed,
             opts,
+            clock,
             shared,
             tell,
             saves: Vec::new(),
             report: SimReport::default(),
-            started: Instant::now(),
+            started,
             seq: 0,
             last_publish: None,
+            anchor: None,
+            behind: None,
             rate_from: None,
             rate: None,
         }
     }
 
+    fn idle(&self) -> bool {
+        self.paused || self.live.sim().finished()
+    }
+
     fn run(mut self, rx: Receiver<Command>) -> SimReport {
-        self.publish();
-        let mut pending: Option<Command> = None;
-        let mut clock = Instant::now();
+        let now = self.clock.now();
+        self.publish(now);
+        let mut woken: Option<Command> = None;
         'run: loop {
-            let idle = self.paused || self.live.sim().finished();
-            // Commands: wait for one while idle, else take what has come.
-            let mut first = pending.take();
-            if first.is_none() && idle {
-                match rx.recv() {
-                    Ok(c) => first = Some(c),
-                    Err(_) => break,
-                }
-            }
+            // Commands: the one that woke the thread, then whatever else has come.
             let mut changed = false;
-            let mut next = first;
+            let mut next = woken.take();
             loop {
                 let command = match next.take() {
                     Some(c) => c,
@@ -308,48 +418,26 @@ impl Sim {
                 self.handle(command);
                 changed = true;
             }
-            if changed {
-                clock = Instant::now();
-                self.rate_from = None;
-            }
-            if !self.paused && !self.live.sim().finished() {
-                let t0 = Instant::now();
+            let now = self.clock.now();
+            let deadline = if self.idle() {
+                if changed {
+                    self.publish(now);
+                }
+                None
+            } else {
                 match self.speed {
-                    Speed::Max => self.live.sim_mut().advance_window(),
-                    Speed::Times(x) => {
-                        let dt = (t0 - clock).min(MAX_CATCH_UP);
-                        clock = t0;
-                        let now = self.live.sim().now();
-                        let mut target = now.saturating_add((x as f64 * dt.as_nanos() as f64) as i64);
-                        // Between sessions, skip the night: on to the next open.
-                        let end = self.live.sim().window_end();
-                        if end != i64::MAX && end - now > self.window_ns {
-                            target = target.max(end - self.window_ns);
-                        }
-                        self.live.sim_mut().advance_to(target);
+                    Speed::Max => {
+                        self.run_max(now);
+                        // No sleep: straight on to the next window, commands first.
+                        continue;
                     }
+                    Speed::Times(x) => Some(self.pace(x, now)),
                 }
-                self.report.advancing += t0.elapsed();
-                if self.live.sim().finished() && self.report.to_finish.is_none() {
-                    self.report.to_finish = Some(self.started.elapsed());
-                }
-                changed = true;
-            }
-            let due = self.last_publish.is_none_or(|t| t.elapsed() >= self.opts.publish_every);
-            if changed && (due || self.paused || self.live.sim().finished()) {
-                self.publish();
-            }
-            if let Speed::Times(_) = self.speed
-                && !self.paused
-                && !self.live.sim().finished()
-            {
-                // Wait for the next tick, or a command.
-                let wait = TICK.saturating_sub(clock.elapsed());
-                match rx.recv_timeout(wait) {
-                    Ok(c) => pending = Some(c),
-                    Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => break,
-                }
+            };
+            match self.clock.sleep_until(deadline, &rx) {
+                Wake::Deadline => {}
+                Wake::Command(c) => woken = Some(c),
+                Wake::Hangup => break,
             }
         }
         for save in self.saves.drain(..) {
@@ -358,7 +446,85 @@ impl Sim {
         self.report
     }
 
+    /// One window as fast as possible, published when a tick is due.
+    fn run_max(&mut self, now: Instant) {
+        self.live.sim_mut().advance_window();
+        self.report.advancing += self.clock.now().saturating_duration_since(now);
+        self.note_finish();
+        let now = self.clock.now();
+        let due = self.last_publish.is_none_or(|t| now.saturating_duration_since(t) >= self.opts.publish_every);
+        if due || self.idle() {
+            self.publish(now);
+        }
+    }
+
+    /// One tick at `x`×: runs the engine up to where the schedule says the
+    /// clock should stand now, publishes, and gives the next tick's time.
+    fn pace(&mut self, x: u32, now: Instant) -> Instant {
+        let tick = self.opts.publish_every.max(Duration::from_millis(1));
+        let (mut wall0, mut sim0) = *self.anchor.get_or_insert((now, self.live.sim().now()));
+        // The next tick on the anchored grid: a late wake-up does not move it.
+        let next_tick = |wall0: Instant, at: Instant| {
+            let k = at.saturating_duration_since(wall0).as_nanos() / tick.as_nanos() + 1;
+            wall0 + tick * u32::try_from(k).unwrap_or(u32::MAX)
+        };
+        let tick_end = next_tick(wall0, now);
+        let chunk = scheduled(x, CHUNK).max(1);
+        // Where the clock should stand now: the target of this tick.
+        let target = sim0.saturating_add(scheduled(x, now.saturating_duration_since(wall0)));
+        loop {
+            let sim = self.live.sim();
+            if sim.finished() {
+                break;
+            }
+            // Between sessions, skip the night: on to the next open, anchored there.
+            if let Some(open) = sim.next_open().filter(|&open| open > sim.now()) {
+                self.live.sim_mut().advance_to(open);
+                (wall0, sim0) = (self.clock.now(), open);
+                self.anchor = Some((wall0, sim0));
+                self.rate_from = None;
+                break;
+            }
+            let reached = sim.now();
+            if reached >= target {
+                break;
+            }
+            self.live.sim_mut().advance_to(target.min(reached.saturating_add(chunk)));
+            if self.clock.now() >= tick_end {
+                break;
+            }
+        }
+        let done = self.clock.now();
+        self.report.advancing += done.saturating_duration_since(now);
+        self.note_finish();
+        // Fallen behind by more than the schedule allows: slip, and say so.
+        let reached = self.live.sim().now();
+        let now = done;
+        let target = sim0.saturating_add(scheduled(x, now.saturating_duration_since(wall0)));
+        if !self.live.sim().finished() && target - reached > scheduled(x, MAX_LAG) {
+            let secs = now.saturating_duration_since(wall0).as_secs_f64();
+            let kept = if secs > 0.0 { (reached - sim0) as f64 / 1e9 / secs } else { 0.0 };
+            self.behind = Some((now + BEHIND_FOR, kept));
+            self.anchor = Some((now, reached));
+            wall0 = now;
+        }
+        self.publish(now);
+        next_tick(wall0, self.clock.now())
+    }
+
+    fn note_finish(&mut self) {
+        if self.live.sim().finished() && self.report.to_finish.is_none() {
+            self.report.to_finish = Some(self.clock.now().saturating_duration_since(self.started));
+        }
+    }
+
     fn handle(&mut self, command: Command) {
+        // Anything but a knob change or a save starts the schedule afresh.
+        if !matches!(command, Command::Change(..) | Command::Save(_) | Command::None) {
+            self.anchor = None;
+            self.behind = None;
+            self.rate_from = None;
+        }
         match command {
             Command::None | Command::Quit => {}
             Command::Pause(p) => self.paused = p,
@@ -366,9 +532,9 @@ impl Sim {
             Command::Step => {
                 self.paused = true;
                 if !self.live.sim().finished() {
-                    let t0 = Instant::now();
+                    let t0 = self.clock.now();
                     self.live.sim_mut().advance_window();
-                    self.report.advancing += t0.elapsed();
+                    self.report.advancing += self.clock.now().saturating_duration_since(t0);
                 }
             }
             Command::Change(knob, steps) => {
@@ -381,7 +547,7 @@ impl Sim {
                 if let Ok(live) = LiveRun::new(&self.scenario, self.seed) {
                     self.live = live;
                     self.report.to_finish = None;
-                    self.started = Instant::now();
+                    self.started = self.clock.now();
                     let _ = self.tell.send(Notice::Restarted);
                 }
             }
@@ -394,27 +560,32 @@ impl Sim {
         self.live.changes().last().map(|(t, _)| t)
     }
 
-    fn publish(&mut self) {
-        let t0 = Instant::now();
+    fn publish(&mut self, now: Instant) {
+        let t0 = now;
         let view = self.live.view(self.opts.depth);
-        let done = view.products.first().map_or(0, |p| p.windows.len().saturating_sub(usize::from(view.in_session)));
+        let session = session_time(self.live.sim().calendar(), self.live.sim().now());
         match self.rate_from {
-            Some((since, from)) if t0 - since >= Duration::from_millis(500) => {
-                let secs = (t0 - since).as_secs_f64();
-                self.rate = Some((done.saturating_sub(from)) as f64 * view.window_secs / secs);
-                self.rate_from = Some((t0, done));
+            Some((since, from)) if now.saturating_duration_since(since) >= RATE_OVER => {
+                let secs = now.saturating_duration_since(since).as_secs_f64();
+                self.rate = Some((session - from) as f64 / 1e9 / secs);
+                self.rate_from = Some((now, session));
             }
             Some(_) => {}
-            None => self.rate_from = Some((t0, done)),
+            None => self.rate_from = Some((now, session)),
         }
-        if self.paused || view.finished {
+        if self.idle() {
             self.rate = None;
         }
+        let behind = match (self.behind, self.speed) {
+            (Some((until, kept)), Speed::Times(_)) if now < until && !self.idle() => Some(kept),
+            _ => None,
+        };
         self.seq += 1;
-        let snapshot = Arc::new(Snapshot { view: Arc::new(view), rate: self.rate, seq: self.seq });
+        let snapshot = Arc::new(Snapshot { view: Arc::new(view), rate: self.rate, behind, at: now, seq: self.seq });
         *self.shared.latest.lock().unwrap_or_else(PoisonError::into_inner) = Some(snapshot);
-        self.last_publish = Some(Instant::now());
-        self.report.publishing += t0.elapsed();
+        let done = self.clock.now();
+        self.last_publish = Some(done);
+        self.report.publishing += done.saturating_duration_since(t0);
         self.report.publications += 1;
     }
 

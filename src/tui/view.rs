@@ -4,6 +4,7 @@
 //! so far ([`LiveRun`]). Built from the engine's read-only accessors; the
 //! engine knows nothing of screens or keys.
 
+use crate::agents::{MacroParams, ParamSet, Registry};
 use crate::book::Side;
 use crate::calendar::NS_PER_DAY;
 use crate::engine::RunError;
@@ -52,6 +53,78 @@ impl Knob {
             Knob::MacroActiveShare => 0.1,
         }
     }
+}
+
+/// What a knob does in a scenario: whether some customer reads the
+/// parameter it changes, and in words, what it does there or why it does
+/// nothing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reach {
+    /// Whether some customer in the scenario reads the knob's parameter.
+    pub acts: bool,
+    /// What turning the knob does in this scenario, or why it does nothing.
+    pub what: String,
+}
+
+/// Who in `scenario` reads what `knob` changes, from the built-in families'
+/// parameters (`agents/`):
+///
+/// - the loan rate: rational customers (their funding cost to T+1 is the
+///   loan rate, whatever their other parameters) and macro-driven customers
+///   whose `loan_sensitivity` is not 0 (it weighs the loan rate's excess
+///   over the yield against buying); no other family reads it;
+/// - the herding rate: herding groups (it is the crowd's recruitment rate b);
+/// - the macro active share: macro-driven groups.
+///
+/// Planted abusers decide by their abuse's behaviour, which reads none of
+/// these, and a group of no customers reads nothing.
+pub fn reach(scenario: &Scenario, knob: Knob) -> Reach {
+    let registry = Registry::builtin();
+    let mut rational = 0;
+    let mut macro_ = 0;
+    let mut macro_loan = 0;
+    let mut herding = 0;
+    for g in scenario.agents.iter().filter(|g| g.count > 0 && g.abuse.is_none()) {
+        let family = registry.get(&g.family).map_or(g.family.as_str(), |f| f.name);
+        match family {
+            "rational" => rational += g.count,
+            "herding" => herding += g.count,
+            "macro" => {
+                macro_ += g.count;
+                let p = MacroParams::from_table("macro", &g.params).unwrap_or_default();
+                if p.loan_sensitivity != 0.0 {
+                    macro_loan += g.count;
+                }
+            }
+            _ => {}
+        }
+    }
+    let (acts, what) = match knob {
+        Knob::LoanRate if rational + macro_loan > 0 => {
+            let mut parts = Vec::new();
+            if rational > 0 {
+                parts.push(format!("the funding cost of {rational} rational customers"));
+            }
+            if macro_loan > 0 {
+                parts.push(format!("the buying of {macro_loan} macro-driven customers (their loan sensitivity)"));
+            }
+            (true, format!("moves {}", parts.join(" and ")))
+        }
+        Knob::LoanRate => (
+            false,
+            "no customer here reads the loan rate (rational customers do, and macro-driven ones with a loan sensitivity)"
+                .to_string(),
+        ),
+        Knob::Herding if herding > 0 => {
+            (true, format!("how fast {herding} herding customers win each other over to optimism or gloom"))
+        }
+        Knob::Herding => (false, "no herding customers here: nothing reads the herding rate".to_string()),
+        Knob::MacroActiveShare if macro_ > 0 => {
+            (true, format!("the share of {macro_} macro-driven customers who trade at all"))
+        }
+        Knob::MacroActiveShare => (false, "no macro-driven customers here: nothing reads their active share".to_string()),
+    };
+    Reach { acts, what }
 }
 
 /// One window of one product, as the live view draws it.
@@ -115,12 +188,15 @@ pub struct Marker {
 }
 
 /// A knob's current value.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct KnobValue {
     /// The knob.
     pub knob: Knob,
-    /// None when the scenario has nothing the knob acts on (no herding group, …).
+    /// None when no customer in the scenario reads the knob's parameter
+    /// (shown as "n/a"; the knob cannot be changed).
     pub value: Option<f64>,
+    /// What the knob does in this scenario, or why it does nothing ([`reach`]).
+    pub what: String,
 }
 
 /// Everything the live view shows, at one moment.
@@ -163,12 +239,20 @@ pub struct LiveView {
 pub struct LiveRun {
     live: LiveSim,
     markers: Vec<Marker>,
+    /// What each knob of [`Knob::ALL`] does in the scenario.
+    reach: Vec<Reach>,
 }
 
 impl LiveRun {
     /// A fresh run of a validated scenario (`seed` replaces the scenario's).
     pub fn new(scenario: &Scenario, seed: Option<u64>) -> Result<LiveRun, RunError> {
-        Ok(LiveRun { live: LiveSim::new(scenario, seed)?, markers: Vec::new() })
+        let reach = Knob::ALL.iter().map(|&k| reach(scenario, k)).collect();
+        Ok(LiveRun { live: LiveSim::new(scenario, seed)?, markers: Vec::new(), reach })
+    }
+
+    /// What `knob` does in this run's scenario.
+    pub fn reach(&self, knob: Knob) -> &Reach {
+        &self.reach[Knob::ALL.iter().position(|&k| k == knob).unwrap_or(0)]
     }
 
     /// The run itself.
@@ -182,9 +266,12 @@ impl LiveRun {
     }
 
     /// Changes `knob` by `steps` of [`Knob::step`] at the next whole second
-    /// of simulated time; false when the run is over or nothing in the
-    /// scenario answers the knob.
+    /// of simulated time; false when the run is over or no customer in the
+    /// scenario reads the knob's parameter.
     pub fn change(&mut self, knob: Knob, steps: f64) -> bool {
+        if !self.reach(knob).acts {
+            return false;
+        }
         let change = knob.step() * steps;
         let Some(time) = self.live.change(knob.target(), change) else { return false };
         let shown = match knob {
@@ -195,9 +282,9 @@ impl LiveRun {
         true
     }
 
-    /// The knob's current value, if the scenario has something it acts on.
+    /// The knob's current value, if some customer in the scenario reads it.
     pub fn knob(&self, knob: Knob) -> Option<f64> {
-        self.live.param(knob.target())
+        self.live.param(knob.target()).filter(|_| self.reach(knob).acts)
     }
 
     /// The live changes so far, with when each takes effect (seconds since the start).
@@ -274,7 +361,10 @@ impl LiveRun {
             in_session: current.is_some(),
             finished: live.finished(),
             products,
-            knobs: Knob::ALL.iter().map(|&knob| KnobValue { knob, value: self.knob(knob) }).collect(),
+            knobs: Knob::ALL
+                .iter()
+                .map(|&knob| KnobValue { knob, value: self.knob(knob), what: self.reach(knob).what.clone() })
+                .collect(),
             markers: self.markers.clone(),
             optimist_share: live.optimist_share(),
             window_secs: live.scenario().simulation.window.secs_f64(),
@@ -288,18 +378,67 @@ mod tests {
     use super::*;
     use crate::engine::live::tests::herding;
 
+    fn bundled(name: &str) -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
+        crate::scenario::load(&path, &Registry::builtin()).unwrap()
+    }
+
+    fn acts(s: &Scenario) -> [bool; 3] {
+        Knob::ALL.map(|k| reach(s, k).acts)
+    }
+
+    #[test]
+    fn a_knob_acts_only_where_some_customer_reads_its_parameter() {
+        // herding.toml: market makers, herding and zero-intelligence customers;
+        // none of them reads the loan rate.
+        let h = bundled("herding.toml");
+        assert_eq!(acts(&h), [false, true, false]);
+        assert!(reach(&h, Knob::Herding).what.contains("3000 herding customers"));
+        assert!(reach(&h, Knob::LoanRate).what.contains("no customer here reads the loan rate"));
+        // rational.toml: the loan rate is the rational customers' funding cost.
+        let r = bundled("rational.toml");
+        assert_eq!(acts(&r), [true, false, false]);
+        assert_eq!(reach(&r, Knob::LoanRate).what, "moves the funding cost of 3000 rational customers");
+        // The baseline has every family.
+        assert_eq!(acts(&bundled("baseline.toml")), [true, true, true]);
+        let b = bundled("burst.toml");
+        assert_eq!(acts(&b), [true, false, true], "macro-driven customers with a loan sensitivity");
+        assert!(reach(&b, Knob::LoanRate).what.contains("the buying of 1000 macro-driven customers"));
+        // Without a loan sensitivity they do not read the loan rate; an
+        // alias names the same family.
+        let mut m = b.clone();
+        for g in m.agents.iter_mut().filter(|g| g.family == "macro") {
+            g.params.insert("loan_sensitivity".into(), toml::Value::Float(0.0));
+            g.family = "macro_driven".into();
+        }
+        assert_eq!(acts(&m), [false, false, true]);
+        // Nobody in a group reads nothing; planted abusers decide by their abuse.
+        let mut e = h.clone();
+        for g in e.agents.iter_mut().filter(|g| g.family == "herding") {
+            g.count = 0;
+        }
+        assert_eq!(acts(&e), [false, false, false]);
+        let mut planted = h.clone();
+        for g in planted.agents.iter_mut().filter(|g| g.family == "herding") {
+            g.abuse = Some(crate::scenario::Abuse::Wash);
+        }
+        assert!(!reach(&planted, Knob::Herding).acts);
+    }
+
     #[test]
     fn a_change_is_marked_with_its_knob_and_amount() {
         let s = herding();
         let mut live = LiveRun::new(&s, None).unwrap();
         live.sim_mut().advance_to(s.simulation.open.0 + 3_600_000_000_000);
-        assert!(live.change(Knob::LoanRate, 2.0));
+        assert!(!live.change(Knob::LoanRate, 2.0), "nobody in herding.toml reads the loan rate");
         assert!(live.change(Knob::Herding, -4.0));
+        assert!(live.change(Knob::Herding, 1.0));
         assert!(!live.change(Knob::MacroActiveShare, 1.0), "herding.toml has no macro group");
         let v = live.view(3);
         let labels: Vec<&str> = v.markers.iter().map(|m| m.label.as_str()).collect();
-        assert_eq!(labels, ["loan rate +50 bp", "herding rate -2"]);
+        assert_eq!(labels, ["herding rate -2", "herding rate +0.5"]);
         assert_eq!(live.changes().count(), 2);
+        assert_eq!(v.knobs.iter().map(|k| k.value.is_some()).collect::<Vec<_>>(), [false, true, false]);
     }
 
     #[test]

@@ -29,7 +29,6 @@ pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &Liv
     ]));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [values, plot] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
 
     let sub = current(&p.windows, |w| w.sub_success.zip(w.sub_interval));
     let sale = current(&p.windows, |w| w.sale_success.zip(w.sale_interval));
@@ -40,14 +39,19 @@ pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &Liv
         None => format!("{name} –"),
     };
     let digits = if usize::from(inner.width) >= 46 { 1 } else { 0 };
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(value_text("sub", sub, digits), Style::new().fg(SUB)),
-            Span::raw("  "),
-            Span::styled(value_text("sale", sale, digits), Style::new().fg(SALE)),
-        ])),
-        values,
-    );
+    // In plain words: the customers' buys are subscriptions, their sells sales.
+    let (subs_text, sales_text) = (value_text("subscriptions (buys)", sub, digits), value_text("sales", sale, digits));
+    let one_line = subs_text.chars().count() + 2 + sales_text.chars().count() <= usize::from(inner.width);
+    let (subs_span, sales_span) =
+        (Span::styled(subs_text, Style::new().fg(SUB)), Span::styled(sales_text, Style::new().fg(SALE)));
+    let values_text = if one_line {
+        vec![Line::from(vec![subs_span, Span::raw("  "), sales_span])]
+    } else {
+        vec![Line::from(subs_span), Line::from(sales_span)]
+    };
+    let [values, plot] =
+        Layout::vertical([Constraint::Length(values_text.len() as u16), Constraint::Fill(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(values_text), values);
 
     let subs = series(&p.windows, span, |w| w.sub_success);
     let sales = series(&p.windows, span, |w| w.sale_success);

@@ -36,17 +36,6 @@ pub struct Rolling {
     pub windows: usize,
 }
 
-/// Pearson's r of `x` with `y`, its 95% Fisher-z interval from Bartlett's
-/// effective sample size (success and volume drift together from window to
-/// window, so K windows carry less than K independent pairs; see
-/// `metrics::stats::dependence`), and that size.
-fn honest(x: &[f64], y: &[f64]) -> (Option<f64>, Option<(f64, f64)>, Option<f64>) {
-    let r = stats::pearson(x, y);
-    let n_eff = stats::effective_n(x, y).map(|e| e.n_eff);
-    let ci = r.zip(n_eff).and_then(|(r, n)| stats::adjusted_corr_stat(r, n, 1.0)).map(|s| (s.ci_lo, s.ci_hi));
-    (r, ci, n_eff)
-}
-
 /// Pearson r and Spearman rho of success with volume over the last `k` windows.
 pub fn rolling(windows: &[WindowPoint], k: usize) -> Rolling {
     let recent = &windows[windows.len().saturating_sub(k)..];
@@ -55,8 +44,8 @@ pub fn rolling(windows: &[WindowPoint], k: usize) -> Rolling {
     };
     let (sx, sv) = pair(|w| w.sub_success);
     let (ax, av) = pair(|w| w.sale_success);
-    let (sub_r, sub_ci, sub_n) = honest(&sx, &sv);
-    let (sale_r, sale_ci, sale_n) = honest(&ax, &av);
+    let (sub_r, sub_ci, sub_n) = stats::pearson_honest(&sx, &sv);
+    let (sale_r, sale_ci, sale_n) = stats::pearson_honest(&ax, &av);
     let n_eff = match (sub_n, sale_n) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -110,12 +99,11 @@ pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, 
     let block = Block::bordered().title(title(format!(" success ~ volume (last {}) ", roll.windows)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [gauges, scatter] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(inner);
-    let bar_w = usize::from(inner.width).saturating_sub(28).max(3);
-    let row = |name: &'static str, sym: &'static str, x: Option<f64>, ci: Option<(f64, f64)>, color: Color| {
+    let [gauges, scatter] = Layout::vertical([Constraint::Length(7), Constraint::Fill(1)]).areas(inner);
+    let bar_w = usize::from(inner.width).saturating_sub(24).max(3);
+    let row = |sym: &'static str, x: Option<f64>, ci: Option<(f64, f64)>, color: Color| {
         let mut spans = vec![
-            Span::styled(format!("{name:<5}"), Style::new().fg(color)),
-            Span::raw(format!("{sym} ")),
+            Span::raw(format!("  {sym} ")),
             Span::styled(
                 x.map_or("  n/a".into(), |v| format!("{v:+.2}")),
                 Style::new().fg(color).add_modifier(Modifier::BOLD),
@@ -128,10 +116,12 @@ pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, 
     };
     frame.render_widget(
         Paragraph::new(vec![
-            row("sub", "r", roll.sub_r, roll.sub_ci, SUB),
-            row("", "ρ", roll.sub_rho, None, SUB),
-            row("sale", "r", roll.sale_r, roll.sale_ci, SALE),
-            row("", "ρ", roll.sale_rho, None, SALE),
+            Line::styled("success of subscriptions (buys)", Style::new().fg(SUB)),
+            row("r", roll.sub_r, roll.sub_ci, SUB),
+            row("ρ", roll.sub_rho, None, SUB),
+            Line::styled("success of sales", Style::new().fg(SALE)),
+            row("r", roll.sale_r, roll.sale_ci, SALE),
+            row("ρ", roll.sale_rho, None, SALE),
             Line::styled(meaning(&roll), Style::new().fg(DIM)),
         ]),
         gauges,

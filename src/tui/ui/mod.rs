@@ -2,7 +2,7 @@
 //!
 //! Left column, on one time axis (one metrics window per braille dot
 //! column, the latest at the right): success probabilities of subscriptions
-//! and sales with the current interval as an error bar, volume per window,
+//! (customers' buys) and sales with the current interval as an error bar, volume per window,
 //! price with NAV and the loan rate. Right column: the rolling correlation
 //! of success with volume (numbers, gauges and a scatter of recent windows),
 //! the order book of the selected product and the crowd. Live changes show
@@ -27,7 +27,7 @@ use charts::{price_panel, success_panel, volume_panel};
 use correlation::correlation_panel;
 pub use correlation::{Rolling, rolling};
 use market::{book_panel, crowd_panel};
-use status::{help, knob_line, status_line};
+use status::{help, knob_line, message_box, message_rows, status_line};
 
 /// The narrowest terminal the view is drawn in, in columns; a smaller one
 /// gets a message asking for more room.
@@ -57,8 +57,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
         too_small(frame, area);
         return;
     }
-    let [main, knobs, status] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let message = message_rows(app, area.width);
+    let [main, knobs, said, status] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(message.len() as u16),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     match app.view.as_deref() {
         Some(view) if !view.products.is_empty() => panels(frame, main, app, view),
         _ => {
@@ -67,9 +73,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
     }
     knob_line(frame, knobs, app);
+    message_box(frame, said, &message);
     status_line(frame, status, app);
     if app.help {
-        help(frame, area);
+        help(frame, area, app);
     }
 }
 
@@ -81,7 +88,7 @@ fn too_small(frame: &mut Frame, area: Rect) {
             area.width, area.height
         )),
         Line::from("Enlarge the window or make the font smaller."),
-        Line::from("q quits."),
+        Line::from("The simulation is paused until then; q quits."),
     ];
     let height = (text.len() as u16).min(area.height);
     frame.render_widget(
@@ -208,9 +215,21 @@ mod tests {
                 windows,
             }],
             knobs: vec![
-                KnobValue { knob: Knob::LoanRate, value: Some(0.046) },
-                KnobValue { knob: Knob::Herding, value: Some(6.0) },
-                KnobValue { knob: Knob::MacroActiveShare, value: None },
+                KnobValue {
+                    knob: Knob::LoanRate,
+                    value: Some(0.046),
+                    what: "moves the funding cost of 9 rational customers".into(),
+                },
+                KnobValue {
+                    knob: Knob::Herding,
+                    value: Some(6.0),
+                    what: "how fast 3000 herding customers win each other over".into(),
+                },
+                KnobValue {
+                    knob: Knob::MacroActiveShare,
+                    value: None,
+                    what: "no macro-driven customers here: nothing reads their active share".into(),
+                },
             ],
             markers: vec![LiveMarker { t: open + 300.0 * 29.5, label: "loan rate +25 bp".into() }],
             optimist_share: Some(0.47),
@@ -232,11 +251,11 @@ mod tests {
     }
 
     #[test]
-    fn the_view_shows_every_panel_at_80x24_and_160x48() {
+    fn the_view_shows_every_panel_at_80x24_160x48_and_200x60() {
         let view = hand_view();
         let roll = rolling(&view.products[0].windows[..39], 12);
         let app = app_with(view);
-        for (w, h) in [(80, 24), (160, 48)] {
+        for (w, h) in [(80, 24), (160, 48), (200, 60)] {
             let text = render_text(&app, w, h);
             assert_eq!(text.lines().count(), usize::from(h));
             assert_has(
@@ -269,8 +288,12 @@ mod tests {
             assert_has(&text, &[" 1.0012", "20.0k", " 0.9998", "300", "1200"]);
             // The current values with their intervals (the window in progress).
             let last = app.view.as_ref().unwrap().products[0].windows[39];
-            assert_has(&text, &[&format!("sub {}", pct(last.sub_success.unwrap()))]);
-            assert_has(&text, &[&format!("sale {}", pct(last.sale_success.unwrap()))]);
+            assert_has(&text, &[&format!("subscriptions (buys) {}", pct(last.sub_success.unwrap()))]);
+            assert_has(&text, &[&format!("sales {}", pct(last.sale_success.unwrap()))]);
+            assert_has(&text, &["success of subscriptions (buys)", "success of sales"]);
+            for short in ["sub ", "sale "] {
+                assert!(!text.contains(short), "`{short}` is shorthand, not plain words:\n{text}");
+            }
         }
         let wide = render_text(&app, 160, 48);
         assert_has(&wide, &["space pause", "herding · seed 7", "Mon 09:30"]);
@@ -297,22 +320,110 @@ mod tests {
     }
 
     #[test]
+    fn a_status_message_too_long_for_the_status_line_wraps_whole_above_it() {
+        let mut app = app_with(hand_view());
+        let long = "macro active share is n/a and cannot be changed: no macro-driven customers here: \
+                    nothing reads their active share (the end of this message must show)";
+        app.say(long, std::time::Instant::now());
+        for (w, h) in [(80, 24), (200, 60)] {
+            let text = render_text(&app, w, h);
+            assert_eq!(text.lines().count(), usize::from(h));
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(flat.contains(long), "the message is cut at {w}×{h}:\n{text}");
+            assert!(!text.contains('…'), "nothing is cut at {w}×{h}:\n{text}");
+            assert_has(&text, &["book NOTE7", "day 1/5", "? help"]);
+        }
+        // A short one stays on the status line where there is room for it.
+        app.say("restarted with the same seed", std::time::Instant::now());
+        let text = render_text(&app, 200, 60);
+        assert!(text.lines().last().unwrap().contains("restarted with the same seed"), "{text}");
+        let text = render_text(&app, 80, 24);
+        assert_eq!(text.lines().nth(22).unwrap().trim(), "restarted with the same seed", "{text}");
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces_and_long_words_where_it_must() {
+        assert_eq!(status::wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(status::wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(status::wrap("", 4), [""]);
+    }
+
+    #[test]
+    fn the_status_line_says_what_holds_the_simulation_and_when_it_is_behind() {
+        let mut app = app_with(hand_view());
+        app.help = true;
+        for (w, h) in [(80, 24), (200, 60)] {
+            assert_has(&render_text(&app, w, h), &["paused (help)"]);
+        }
+        app.help = false;
+        app.behind = Some(212.4);
+        for (w, h) in [(80, 24), (200, 60)] {
+            assert_has(&render_text(&app, w, h), &["behind: running at 212×"]);
+        }
+        assert_has(&render_text(&app, 200, 60), &["behind: running at 212× (asked 300×)"]);
+        app.paused = true;
+        assert!(!render_text(&app, 80, 24).contains("behind"), "paused is not behind");
+    }
+
+    #[test]
     fn a_small_terminal_gets_a_message_not_a_garbled_view() {
         let app = app_with(hand_view());
         let text = render_text(&app, 60, 20);
-        assert_has(&text, &["too small", "60×20", "80×24"]);
+        assert_has(&text, &["too small", "60×20", "80×24", "paused until then"]);
         assert!(!text.contains("book"));
         let text = render_text(&app, 79, 40);
         assert_has(&text, &["too small", "79×40"]);
         assert_has(&render_text(&app, 80, 24), &["book NOTE7"]);
     }
 
+    /// The text inside the box titled `title`, its lines joined by spaces
+    /// and runs of spaces made one.
+    fn boxed(text: &str, title: &str) -> String {
+        let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
+        let top = lines.iter().position(|l| l.iter().collect::<String>().contains(title)).expect("the box is drawn");
+        let t: Vec<char> = title.chars().collect();
+        let at = (0..lines[top].len()).find(|&i| lines[top][i..].starts_with(&t)).unwrap();
+        let left = (0..at).rev().find(|&i| lines[top][i] == '┌').unwrap();
+        let right = (at..lines[top].len()).find(|&i| lines[top][i] == '┐').unwrap();
+        let inside: Vec<String> = lines[top + 1..]
+            .iter()
+            .take_while(|l| l[left] != '└')
+            .map(|l| l[left + 1..right].iter().collect())
+            .collect();
+        inside.join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     #[test]
-    fn help_lists_the_keys() {
+    fn help_lists_the_keys_and_what_each_knob_does_here() {
         let mut app = app_with(hand_view());
         app.help = true;
-        let text = render_text(&app, 80, 24);
-        assert_has(&text, &["keys", "pause / resume", "restart with the same seed", "quit"]);
+        for (w, h) in [(80, 24), (200, 60)] {
+            let text = render_text(&app, w, h);
+            let flat = boxed(&text, " tplus tui: keys ");
+            assert_has(&text, &["keys", "pause / resume", "restart with the same seed", "quit", "1× (real time), 10×"]);
+            assert_has(
+                &flat,
+                &[
+                    "live parameters in this scenario:",
+                    "loan rate ±25 bp a step: moves the funding cost of 9 rational customers",
+                    "herding rate ±0.5/h a step: how fast 3000 herding customers",
+                    "macro active share n/a: no macro-driven customers here: nothing reads their active share",
+                ],
+            );
+            assert_has(&text, &["paused (help)"]);
+            if h >= 60 {
+                assert_has(&flat, &["subscriptions (buys) or sales"]);
+            }
+        }
+    }
+
+    #[test]
+    fn an_na_knob_shows_na_and_points_to_the_help() {
+        let mut app = app_with(hand_view());
+        app.knob = 2;
+        for (w, h) in [(80, 24), (200, 60)] {
+            assert_has(&render_text(&app, w, h), &["macro active share n/a", "? says why"]);
+        }
     }
 
     #[test]
@@ -341,7 +452,8 @@ mod tests {
         for _ in 0..30 {
             live.sim_mut().advance_window();
         }
-        assert!(live.change(Knob::LoanRate, 2.0));
+        assert!(!live.change(Knob::LoanRate, 2.0), "nobody in herding.toml reads the loan rate");
+        assert!(live.change(Knob::Herding, -4.0));
         for _ in 0..5 {
             live.sim_mut().advance_window();
         }
@@ -351,10 +463,11 @@ mod tests {
         let p = &view.products[0];
         let mut app = app_with(view.clone());
         app.paused = true;
-        for (w, h) in [(80, 24), (160, 48)] {
+        for (w, h) in [(80, 24), (160, 48), (200, 60)] {
             let text = render_text(&app, w, h);
             let when = format!("Mon 2026-01-05 {}", clock_text(view.time_of_day as f64 / 1e9));
-            assert_has(&text, &["book NOTE7", "paused", "day 1/5", "loan rate 4.85%", &when]);
+            assert_has(&text, &["book NOTE7", "paused", "day 1/5", "loan rate 4.35%", "loan rate n/a", &when]);
+            assert_has(&text, &["herding rate 4.0/h", "macro active share n/a"]);
             if let Some(&(price, _)) = p.bids.first() {
                 assert_has(&text, &[&format!("{price:.4}")]);
             }
@@ -374,7 +487,7 @@ mod tests {
         }
         let now = live.sim().now();
         live.sim_mut().advance_to(now + 61_000_000_000);
-        assert!(live.change(Knob::LoanRate, 2.0));
+        assert!(live.change(Knob::Herding, -8.0));
         for _ in 0..14 {
             live.sim_mut().advance_window();
         }

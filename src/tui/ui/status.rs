@@ -1,5 +1,5 @@
-//! The two bottom lines (the live knobs, the clock and status) and the help
-//! overlay.
+//! The bottom lines (the live knobs, a status message too long for the
+//! status line, the clock and status) and the help overlay.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -36,16 +36,30 @@ pub(super) fn knob_line(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::styled(text, style));
     }
     let knob = app.selected_knob();
-    spans.push(Span::styled(format!(" ←→ ±{}", step_text(knob, 1).trim_start_matches('+')), Style::new().fg(DIM)));
+    let hint = match app.knob_value(knob) {
+        Some(k) if k.value.is_none() => " ? says why".to_string(),
+        _ => format!(" ←→ ±{}", step_text(knob, 1).trim_start_matches('+')),
+    };
+    spans.push(Span::styled(hint, Style::new().fg(DIM)));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// "300×", "max (≈ 12,000×)".
+/// A pace as people read it: 0.8, 12, 950, 12k.
+fn rate_text(r: f64) -> String {
+    if r >= 1e4 {
+        format!("{:.0}k", r / 1e3)
+    } else if r >= 9.95 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+/// "300×", "max ≈12k×".
 pub(super) fn speed_text(app: &App) -> String {
-    let rate = |r: f64| if r >= 1e4 { format!("{:.0}k×", r / 1e3) } else { format!("{r:.0}×") };
     match app.speed() {
         Speed::Times(x) => format!("{x}×"),
-        Speed::Max => app.rate.map_or("max".to_string(), |r| format!("max ≈{}", rate(r))),
+        Speed::Max => app.rate.map_or("max".to_string(), |r| format!("max ≈{}×", rate_text(r))),
     }
 }
 
@@ -60,7 +74,16 @@ pub(super) fn fit(text: &str, width: usize) -> String {
     }
 }
 
-pub(super) fn status_line(frame: &mut Frame, area: Rect, app: &App) {
+/// The status line's parts: what it says on the left, the keys on the
+/// right, and the columns left between them.
+struct StatusParts {
+    left: Vec<Span<'static>>,
+    tail: Vec<String>,
+    keys: &'static str,
+    free: usize,
+}
+
+fn status_parts(app: &App, width: u16) -> StatusParts {
     let bar = Style::new().bg(Color::Blue).fg(Color::White);
     let mut left = Vec::new();
     let mut tail = Vec::new();
@@ -74,8 +97,15 @@ pub(super) fn status_line(frame: &mut Frame, area: Rect, app: &App) {
         left.push(Span::styled(format!("day {}/{} ", (v.day + 1).min(v.days), v.days), bar));
         let state = if v.finished {
             Span::styled(" ■ finished ", Style::new().bg(Color::Gray).fg(Color::Black))
-        } else if app.paused {
+        } else if let Some(why) = app.holds().filter(|_| !app.paused) {
+            Span::styled(format!(" ‖ paused ({why}) "), Style::new().bg(Color::Yellow).fg(Color::Black))
+        } else if app.is_paused() {
             Span::styled(" ‖ paused ", Style::new().bg(Color::Yellow).fg(Color::Black))
+        } else if let (Some(kept), Speed::Times(_)) = (app.behind, app.speed()) {
+            // Honest about a machine that cannot keep up: the pace it does keep.
+            let asked = if width >= 100 { format!("(asked {}) ", speed_text(app)) } else { String::new() };
+            let text = format!(" ▶ behind: running at {}× {asked}", rate_text(kept));
+            Span::styled(text, Style::new().bg(Color::LightRed).fg(Color::Black))
         } else {
             Span::styled(format!(" ▶ running {} ", speed_text(app)), Style::new().bg(Color::Green).fg(Color::Black))
         };
@@ -86,16 +116,80 @@ pub(super) fn status_line(frame: &mut Frame, area: Rect, app: &App) {
         tail.push(format!(" {} · seed {}", v.scenario, v.seed));
         tail.push(format!(" {}", v.scenario));
     }
-    let keys = [" space pause · +- speed · s step · w save · ? help · q quit ", " ? help · q quit "];
+    let all_keys = [" space pause · +- speed · s step · w save · ? help · q quit ", " ? help · q quit "];
     let used: usize = left.iter().map(Span::width).sum();
-    let room = usize::from(area.width);
-    let keys = if used + keys[0].chars().count() + 24 <= room { keys[0] } else { keys[1] };
+    let room = usize::from(width);
+    let keys = if used + all_keys[0].chars().count() + 24 <= room { all_keys[0] } else { all_keys[1] };
     let free = room.saturating_sub(used + keys.chars().count());
-    match &app.message {
-        Some((text, _)) => {
-            left.push(Span::styled(fit(&format!(" {text}"), free), Style::new().fg(Color::Yellow)));
+    StatusParts { left, tail, keys, free }
+}
+
+/// `text` broken into lines of at most `width` columns, at spaces where it
+/// can be (a word longer than a line is broken where it must).
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let used = line.chars().count();
+            let gap = usize::from(used > 0);
+            if used + gap + word.len() <= width {
+                if gap == 1 {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // A word longer than a whole line.
+            let rest = word.split_off(width);
+            lines.push(word.iter().collect());
+            word = rest;
         }
-        None => {
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Most rows a status message takes above the status line.
+const MESSAGE_ROWS: usize = 4;
+
+/// The rows above the status line that a status message too long for the
+/// status line wraps into (none when it fits there, or there is none).
+pub(super) fn message_rows(app: &App, width: u16) -> Vec<String> {
+    let Some((text, _)) = &app.message else { return Vec::new() };
+    if text.chars().count() < status_parts(app, width).free {
+        return Vec::new();
+    }
+    let mut rows = wrap(text, usize::from(width).saturating_sub(1));
+    if rows.len() > MESSAGE_ROWS {
+        rows.truncate(MESSAGE_ROWS);
+        let last = &mut rows[MESSAGE_ROWS - 1];
+        *last = fit(&format!("{last} …"), usize::from(width).saturating_sub(1));
+    }
+    rows
+}
+
+pub(super) fn message_box(frame: &mut Frame, area: Rect, rows: &[String]) {
+    let lines: Vec<Line> = rows.iter().map(|r| Line::raw(format!(" {r}"))).collect();
+    frame.render_widget(Paragraph::new(lines).style(Style::new().fg(Color::Yellow)), area);
+}
+
+pub(super) fn status_line(frame: &mut Frame, area: Rect, app: &App) {
+    let StatusParts { mut left, tail, keys, free } = status_parts(app, area.width);
+    match &app.message {
+        // A message that does not fit here is drawn whole above (`message_rows`).
+        Some((text, _)) if text.chars().count() < free => {
+            left.push(Span::styled(format!(" {text}"), Style::new().fg(Color::Yellow)));
+        }
+        _ => {
             if let Some(t) = tail.iter().find(|t| t.chars().count() <= free) {
                 left.push(Span::raw(t.clone()));
             }
@@ -108,37 +202,88 @@ pub(super) fn status_line(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 pub(super) const HELP: &[(&str, &str)] = &[
-    ("space", "pause / resume"),
-    ("+  -", "faster / slower: 60×, 300×, 1800×, 7200× simulated time, max"),
+    ("space", "pause / resume (the help and a too-small window pause too)"),
+    ("+  -", "speed: 1× (real time), 10×, 30×, 60×, 300×, 1800×, 7200×, max"),
     ("s", "pause and run one metrics window"),
-    ("↑  ↓", "choose the live parameter (the highlighted one)"),
-    ("←  →", "change it one step (25 bp, 0.5/h, 10 pp) from the next second"),
+    ("↑↓  ←→", "choose a live parameter; change it one step from the next second"),
     ("tab", "next product"),
     ("r", "restart with the same seed (live changes are dropped)"),
-    ("w", "save the run: results/<scenario>/live-<time>/ holds"),
-    ("", "scenario.toml (replays it), live_changes.csv, results"),
-    ("?", "this help (esc closes it)"),
-    ("q  esc", "quit"),
+    ("w", "save: results/<scenario>/live-<time>/ (scenario.toml replays it)"),
+    ("q  esc", "quit (esc closes this help first)"),
 ];
 
 pub(super) const LEGEND: &[(&str, &str)] = &[
-    ("sub, sale", "share of a window's subscriptions (buys) or sales that ended"),
+    ("success", "share of a window's subscriptions (buys) or sales that ended"),
     ("", "fully filled; in brackets its Wilson 95% interval"),
     ("r, ρ", "Pearson and Spearman correlation of success with volume"),
     ("", "over the last K windows (dim dots: older windows)"),
     ("│", "yellow lines on the time charts: live changes"),
 ];
 
-pub(super) fn help(frame: &mut Frame, area: Rect) {
-    let popup = centre(area, 78, (HELP.len() + LEGEND.len() + 3) as u16);
-    frame.render_widget(Clear, popup);
+/// Width of the help's key column, and of the whole box.
+const KEY_W: usize = 12;
+const HELP_W: u16 = 78;
+
+/// What each knob does in this scenario, one step at a time: "loan rate
+/// ±25 bp: moves …" or "… n/a: why".
+fn knob_help(app: &App) -> Vec<(String, String)> {
+    Knob::ALL
+        .iter()
+        .filter_map(|&knob| {
+            let k = app.knob_value(knob)?;
+            let what = match k.value {
+                Some(_) => format!("±{} a step: {}", step_text(knob, 1).trim_start_matches('+'), k.what),
+                None => format!("n/a: {}", k.what),
+            };
+            Some((knob.label().to_string(), what))
+        })
+        .collect()
+}
+
+pub(super) fn help(frame: &mut Frame, area: Rect, app: &App) {
+    let text_w = usize::from(HELP_W.min(area.width).saturating_sub(2)).saturating_sub(KEY_W + 2).max(10);
     let key = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
-    let line = |(k, what): &(&'static str, &'static str)| {
-        Line::from(vec![Span::styled(format!("{k:>10}  "), key), Span::raw(*what)])
+    let rows = |k: &str, what: &str, style: Style| -> Vec<Line<'static>> {
+        wrap(what, text_w)
+            .into_iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let k = if i == 0 { k } else { "" };
+                Line::from(vec![Span::styled(format!("{k:>KEY_W$}  "), key), Span::styled(part, style)])
+            })
+            .collect()
     };
-    let mut lines: Vec<Line> = HELP.iter().map(line).collect();
-    lines.push(Line::raw(""));
-    lines.extend(LEGEND.iter().map(line));
+    let mut lines: Vec<Line> = HELP.iter().flat_map(|(k, what)| rows(k, what, Style::new())).collect();
+    let knobs = knob_help(app);
+    if !knobs.is_empty() {
+        lines.extend(rows("←→", "live parameters in this scenario:", Style::new().fg(DIM)));
+        for (label, what) in &knobs {
+            let style = if what.starts_with("n/a") { Style::new().fg(DIM) } else { Style::new() };
+            let mut first = true;
+            for part in wrap(&format!("{label} {what}"), text_w) {
+                let mut spans = vec![Span::raw(" ".repeat(KEY_W + 2))];
+                match part.strip_prefix(label.as_str()).filter(|_| first) {
+                    Some(rest) => {
+                        spans.push(Span::styled(label.clone(), style.add_modifier(Modifier::BOLD)));
+                        spans.push(Span::styled(rest.to_string(), style));
+                    }
+                    None => spans.push(Span::styled(part, style)),
+                }
+                first = false;
+                lines.push(Line::from(spans));
+            }
+        }
+    }
+    // Above the knob and status lines (the status says why it is paused),
+    // with the legend if there is room for it.
+    let area = Rect { height: area.height.saturating_sub(2), ..area };
+    let room = usize::from(area.height).saturating_sub(2);
+    if lines.len() + 1 + LEGEND.len() <= room {
+        lines.push(Line::raw(""));
+        lines.extend(LEGEND.iter().flat_map(|(k, what)| rows(k, what, Style::new())));
+    }
+    let popup = centre(area, HELP_W, (lines.len() + 2) as u16);
+    frame.render_widget(Clear, popup);
     let block = Block::bordered().title(title(" tplus tui: keys ")).border_style(Style::new().fg(Color::Yellow));
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
