@@ -388,6 +388,7 @@ mod tests {
             trades::COLUMNS,
             events::COLUMNS,
             risk::COLUMNS,
+            credit_fit::COLUMNS,
             sweep_results::COLUMNS,
             comparison::COLUMNS,
             comparison_windows::COLUMNS,
@@ -396,7 +397,7 @@ mod tests {
             assert!(names_match(cols, &names));
             assert!(!names_match(cols, &names[1..]), "a missing column is told");
         }
-        assert_eq!(metrics::HEADER.split(',').count(), 50);
+        assert_eq!(metrics::HEADER.split(',').count(), 54);
         assert_eq!(trades::HEADER, "time,product,price,lots,buyer,seller,buy_order,sell_order,aggressor");
         assert_eq!(events::HEADER, "time,op,order,agent,product,side,kind,aon,price,lots,reason");
         assert!(!names_match(
