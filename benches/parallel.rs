@@ -61,11 +61,23 @@ fn load(file: &str, days: Option<i64>) -> Scenario {
     s
 }
 
-/// Wall seconds and trades of one run.
-fn time(s: &Scenario, registry: &Registry, threads: usize) -> (f64, u64) {
+/// Wall seconds and trades of one run; the first run of each comparison
+/// also prints its wake-ups per batch.
+fn time(s: &Scenario, registry: &Registry, threads: usize, shape: bool) -> (f64, u64) {
     let t = Instant::now();
     let out = run_with(s, &RunOptions { seed: None, threads }, registry, &mut Discard).expect("run");
-    (t.elapsed().as_secs_f64(), out.stats.trades)
+    let wall = t.elapsed().as_secs_f64();
+    if shape {
+        let st = &out.stats;
+        println!(
+            "  {} wake-ups in {} batches ({:.2} a batch, largest {})",
+            st.wakeups,
+            st.batches,
+            st.wakeups as f64 / st.batches.max(1) as f64,
+            st.largest_batch
+        );
+    }
+    (wall, out.stats.trades)
 }
 
 fn median(mut x: Vec<f64>) -> f64 {
@@ -76,9 +88,9 @@ fn median(mut x: Vec<f64>) -> f64 {
 /// Interleaved runs on 1 and 2 threads: medians and the median paired ratio.
 fn compare(name: &str, s: &Scenario, registry: &Registry, rounds: usize) {
     let (mut one, mut two, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        let (a, trades_a) = time(s, registry, 1);
-        let (b, trades_b) = time(s, registry, 2);
+    for round in 0..rounds {
+        let (a, trades_a) = time(s, registry, 1, round == 0);
+        let (b, trades_b) = time(s, registry, 2, false);
         assert_eq!(trades_a, trades_b, "{name}: 1 and 2 threads gave different trades");
         one.push(a);
         two.push(b);

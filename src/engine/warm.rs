@@ -12,54 +12,61 @@
 //! result.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// Longest a pool thread waits, awake, for the next spread batch.
+/// Longest a pool thread stays awake, looking for work, after the last job
+/// it took.
 const SPIN_FOR: Duration = Duration::from_micros(200);
 
-/// The spinning job's leash: the number of the spread batch it waits for.
+/// The awake thread's leash.
 #[derive(Debug, Default)]
 pub(super) struct Warm {
-    /// Bumped when a spread batch begins; a spinner stops when it changes.
-    batch: Arc<AtomicU64>,
-    spinning: bool,
+    /// Whether a pool thread is (or is about to be) kept awake.
+    awake: Arc<AtomicBool>,
 }
 
 impl Warm {
-    /// A spread batch begins: the spinner, if any, stops and its thread
-    /// takes part of the batch.
-    pub(super) fn release(&mut self) {
-        if self.spinning {
-            self.batch.fetch_add(1, Ordering::Release);
-            self.spinning = false;
-        }
-    }
+    /// A spread batch begins: nothing to do, the awake thread takes its
+    /// share of the batch as soon as it is offered (kept for the call sites'
+    /// symmetry with [`Warm::keep`]).
+    pub(super) fn release(&mut self) {}
 
-    /// A spread batch ended: one pool thread spins until the next begins.
+    /// A spread batch ended: unless one already is, a pool thread stays
+    /// awake, taking whatever work the pool offers (the next spread
+    /// batch's halves), until [`SPIN_FOR`] passes without any.
     pub(super) fn keep(&mut self) {
-        let batch = Arc::clone(&self.batch);
-        let current = batch.load(Ordering::Relaxed);
+        if self.awake.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let awake = Arc::clone(&self.awake);
         let engine = rayon::current_thread_index();
         rayon::spawn(move || {
             // A job spawned on a pool thread waits in that thread's own
             // queue: the engine's thread may run it itself while it waits
             // in a join, where spinning would only stall it.
-            if rayon::current_thread_index() == engine {
-                return;
-            }
-            let start = Instant::now();
-            let mut spins = 0u32;
-            while batch.load(Ordering::Acquire) == current {
-                std::hint::spin_loop();
-                spins = spins.wrapping_add(1);
-                // The clock costs more than a spin: read it now and then.
-                if spins.is_multiple_of(256) && start.elapsed() >= SPIN_FOR {
-                    return;
+            if rayon::current_thread_index() != engine {
+                let mut last = Instant::now();
+                let mut idle = 0u32;
+                loop {
+                    // Steals the next spread batch's half the moment it is
+                    // offered: a sleeping thread takes microseconds to wake,
+                    // longer than the serial work between two batches.
+                    if rayon::yield_now() == Some(rayon::Yield::Executed) {
+                        idle = 0;
+                        last = Instant::now();
+                        continue;
+                    }
+                    std::hint::spin_loop();
+                    idle = idle.wrapping_add(1);
+                    // The clock costs more than a look: read it now and then.
+                    if idle.is_multiple_of(64) && last.elapsed() >= SPIN_FOR {
+                        break;
+                    }
                 }
             }
+            awake.store(false, Ordering::Release);
         });
-        self.spinning = true;
     }
 }
 
