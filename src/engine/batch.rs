@@ -76,9 +76,6 @@ impl Engine<'_> {
             && self.batch.len() > 1
             && self.batch_runs.iter().map(|(g, run)| self.groups[*g].cost_ns() * run.len() as f64).sum::<f64>()
                 >= SPREAD_MIN_NS;
-        if spread {
-            self.warm.release();
-        }
         let ctx = Context { snapshot: &self.snapshot, accounts: self.path.accounts() };
         let (groups, batch, runs) = (&mut self.groups, &self.batch, &self.batch_runs);
         self.pending.clear();

@@ -27,11 +27,6 @@ pub(super) struct Warm {
 }
 
 impl Warm {
-    /// A spread batch begins: nothing to do, the awake thread takes its
-    /// share of the batch as soon as it is offered (kept for the call sites'
-    /// symmetry with [`Warm::keep`]).
-    pub(super) fn release(&mut self) {}
-
     /// A spread batch ended: unless one already is, a pool thread stays
     /// awake, taking whatever work the pool offers (the next spread
     /// batch's halves), until [`SPIN_FOR`] passes without any.
@@ -75,16 +70,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_spinner_stops_when_released_or_after_its_time() {
+    fn a_spinner_takes_the_next_batch_and_stops_after_its_time() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
         pool.install(|| {
             let mut warm = Warm::default();
             warm.keep();
-            warm.release();
-            // Released: the next batch's work is taken at once.
+            // The awake thread takes the next batch's work at once.
             let (a, b) = rayon::join(|| 1, || 2);
             assert_eq!(a + b, 3);
-            // Not released: the spinner gives up on its own.
+            // Kept again while still awake: one spinner, which gives up on its own.
             warm.keep();
         });
         // The pool's threads are free again: a join completes.
