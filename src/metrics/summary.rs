@@ -319,7 +319,14 @@ fn deseasonalised(a: &[f64], b: &[f64], slots: &[usize]) -> Deseasonalised {
 /// windows where success is defined, each with the same honest inference as
 /// the lag-0 figures: the pairs at one lag are two series shifted against
 /// each other, as autocorrelated as the originals.
-fn lagged(x: &[Option<f64>], y: &[f64], max_lag: usize, per_day: Option<usize>) -> Vec<LaggedValue> {
+/// Lag 0 is `at_zero`, the unlagged correlation already computed.
+fn lagged(
+    x: &[Option<f64>],
+    y: &[f64],
+    max_lag: usize,
+    per_day: Option<usize>,
+    at_zero: &Correlation,
+) -> Vec<LaggedValue> {
     let n = x.len().min(y.len());
     (-(max_lag as i64)..=max_lag as i64)
         .map(|lag| {
@@ -330,7 +337,7 @@ fn lagged(x: &[Option<f64>], y: &[f64], max_lag: usize, per_day: Option<usize>) 
             } else {
                 (&x[shift.min(n)..n], &y[..n.saturating_sub(shift)])
             };
-            let c = correlation(xs, ys, per_day);
+            let c = if lag == 0 { at_zero.clone() } else { correlation(xs, ys, per_day) };
             LaggedValue {
                 lag,
                 pearson: c.pearson,
@@ -398,6 +405,7 @@ fn block(
     let sub: Vec<Option<f64>> = series.iter().map(|w| w.buy.success()).collect();
     let sale: Vec<Option<f64>> = series.iter().map(|w| w.sell.success()).collect();
     let vol: Vec<f64> = series.iter().map(|w| w.volume as f64).collect();
+    let (sub_vol, sale_vol) = (correlation(&sub, &vol, shape.per_day), correlation(&sale, &vol, shape.per_day));
     ProductSummary {
         product,
         orders: OrderCounts {
@@ -421,18 +429,18 @@ fn block(
             redeemed_lots: sum(|t| t.primary_redeemed_lots),
         },
         correlation: Correlations {
-            subscription_success_vs_volume: correlation(&sub, &vol, shape.per_day),
-            sale_success_vs_volume: correlation(&sale, &vol, shape.per_day),
+            lagged_success_vs_volume: Lagged {
+                definition: "corr(success in window t, volume in window t + lag): a positive lag looks at later volume"
+                    .to_string(),
+                subscriptions: lagged(&sub, &vol, shape.max_lag, shape.per_day, &sub_vol),
+                sales: lagged(&sale, &vol, shape.max_lag, shape.per_day, &sale_vol),
+            },
+            subscription_success_vs_volume: sub_vol,
+            sale_success_vs_volume: sale_vol,
             subscription_success_vs_loan_rate: correlation(&sub, loan, shape.per_day),
             sale_success_vs_loan_rate: correlation(&sale, loan, shape.per_day),
             subscription_success_vs_price_level: correlation(&sub, level, shape.per_day),
             sale_success_vs_price_level: correlation(&sale, level, shape.per_day),
-            lagged_success_vs_volume: Lagged {
-                definition: "corr(success in window t, volume in window t + lag): a positive lag looks at later volume"
-                    .to_string(),
-                subscriptions: lagged(&sub, &vol, shape.max_lag, shape.per_day),
-                sales: lagged(&sale, &vol, shape.max_lag, shape.per_day),
-            },
         },
         stylized_facts: None,
     }
