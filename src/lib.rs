@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod platform;
 pub mod product;
 pub mod random;
+pub mod replay;
 pub mod replicate;
 #[cfg(feature = "report")]
 pub mod report;

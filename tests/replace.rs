@@ -233,3 +233,26 @@ fn agents_change_their_orders_and_the_run_conserves_cash_and_holdings() {
     assert_eq!((out2.stats.trades, out2.stats.replaces), (out.stats.trades, out.stats.replaces));
     assert_eq!(again.ops, ledger.ops);
 }
+
+/// The log of a run whose agents change their orders replays to its
+/// trades byte for byte (`tplus replay`): each change is applied where the
+/// log has it, under each matching rule.
+#[test]
+fn a_run_with_changes_replays_to_its_trades() {
+    let mut registry = Registry::builtin();
+    registry.register::<Repricer>();
+    for rule in ["price_time", "price_size_time", "pro_rata"] {
+        let text = SCENARIO.replacen("[[product]]", &format!("[[product]]\nmatching = \"{rule}\""), 1);
+        let scenario = tplus::scenario::parse(Path::new("replace.toml"), &text, &registry).unwrap();
+        let dir =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tplus-replace-replay-{}-{rule}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut writer = tplus::results::RunWriter::create(&dir, &scenario, true).unwrap();
+        let out = run_with(&scenario, &RunOptions { seed: None, threads: 1 }, &registry, &mut writer).unwrap();
+        writer.finish(&dir, &scenario, &out, 1).unwrap();
+        let report = tplus::replay::replay(&dir).unwrap_or_else(|e| panic!("{rule}: {e}"));
+        assert!(report.replaces > 1000, "{rule}: {report:?}");
+        assert_eq!(report.trades, out.stats.trades, "{rule}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

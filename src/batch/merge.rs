@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::csv::{self, RunLine};
 use super::{Error, first_difference, hostname, io, read_json, write_atomically, write_json};
+use crate::results::outdir::DirLock;
 use crate::results::utc_stamp;
 
 /// What a merge wrote.
@@ -134,6 +135,12 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
         return Err(Error::OutIsFile(out.to_path_buf()));
     }
     fs::create_dir_all(out).map_err(|e| io("create", out, e))?;
+    let _lock = DirLock::acquire(out)?;
+    // The merged files replace an earlier merge's, never a run's or
+    // something else's.
+    if let Some(entries) = super::foreign_entries(out, &["sweep.json", "sweep.csv"], inputs)? {
+        return Err(Error::NotASweepDir { dir: out.to_path_buf(), entries });
+    }
     let failed = rows.values().filter(|(r, _)| r.failed).count();
     let provenance = serde_json::json!({
         "shard": null,

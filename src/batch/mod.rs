@@ -60,6 +60,7 @@ pub(crate) use run::panic_message;
 pub use run::{InvocationReport, Options, run};
 
 use crate::engine::RunError;
+use crate::results::outdir::{self, OutDirError, hostname};
 use crate::scenario::{Point, ScenarioError, Sweep};
 
 /// Shard K of N.
@@ -179,6 +180,17 @@ pub enum Error {
         /// What this invocation computes.
         wanted: String,
     },
+    /// `--out` cannot be used: another process holds it, or it is a file.
+    #[error(transparent)]
+    OutDir(#[from] OutDirError),
+    /// `--out` holds files and no sweep.
+    #[error("{}: not empty and not a sweep's directory (it holds {entries}); choose another --out", .dir.display())]
+    NotASweepDir {
+        /// The directory.
+        dir: PathBuf,
+        /// Some of what it holds.
+        entries: String,
+    },
     /// `--out` has a `sweep.csv` and no `sweep.json`.
     #[error("{} has a sweep.csv but no sweep.json: not a sweep's directory; choose another --out", .0.display())]
     OrphanRows(PathBuf),
@@ -212,6 +224,7 @@ impl Error {
     pub fn exit_status(&self) -> u8 {
         match self {
             Error::Io { .. } | Error::Encode(_) | Error::Workers { .. } => 1,
+            Error::OutDir(e) => e.exit_code(),
             _ => 2,
         }
     }
@@ -270,11 +283,40 @@ fn write_json(dir: &Path, definition: &Value, provenance: &Value) -> Result<(), 
 
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write;
-    let tmp = dir.join(format!(".{name}.partial"));
-    let path = dir.join(name);
-    let mut f = std::fs::File::create(&tmp).map_err(|e| io("write", &tmp, e))?;
-    f.write_all(bytes).and_then(|_| f.sync_data()).map_err(|e| io("write", &tmp, e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| io("rename into", &path, e))
+    crate::results::write_file(dir, name, |w| w.write_all(bytes)).map_err(|e| io("write", &dir.join(name), e))
+}
+
+/// What `dir` holds besides its lock, the entries named in `except` and the
+/// directories in `inputs` (a merge's shards may live inside its output), in
+/// words ("a.csv, b/ and 3 more"); None when nothing.
+fn foreign_entries(dir: &Path, except: &[&str], inputs: &[PathBuf]) -> Result<Option<String>, Error> {
+    let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
+    let mut names = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(|e| io("read", dir, e))? {
+        let e = e.map_err(|e| io("read", dir, e))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == outdir::LOCK_FILE || except.contains(&name.as_str()) {
+            continue;
+        }
+        // A temporary file of an earlier invocation killed on the way.
+        if name.starts_with('.') && name.ends_with(".partial") {
+            continue;
+        }
+        if !inputs.is_empty() && std::fs::canonicalize(e.path()).is_ok_and(|p| inputs.contains(&p)) {
+            continue;
+        }
+        names.push(if e.file_type().is_ok_and(|t| t.is_dir()) { format!("{name}/") } else { name });
+    }
+    names.sort();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let n = names.len();
+    names.truncate(4);
+    if n > 4 {
+        names.push(format!("and {} more", n - 4));
+    }
+    Ok(Some(names.join(", ")))
 }
 
 /// A `sweep.json` read back: its definition and provenance.
@@ -298,15 +340,6 @@ fn read_json(dir: &Path) -> Result<Option<(Value, Value)>, Error> {
 fn first_difference(a: &Value, b: &Value) -> String {
     let keys = ["tool", "version", "sweep", "base_scenario", "seeds", "points", "runs", "columns"];
     keys.iter().find(|k| a.get(**k) != b.get(**k)).map_or_else(|| "its layout".into(), |k| format!("`{k}`"))
-}
-
-/// This machine's name, for provenance.
-fn hostname() -> String {
-    ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|f| std::fs::read_to_string(f).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The Slurm job this process runs in, if any.

@@ -21,6 +21,7 @@ use super::{
     write_json,
 };
 use crate::engine::{self, RunOptions, record::Discard};
+use crate::results::outdir::DirLock;
 use crate::results::{RunWriter, utc_stamp};
 use crate::scenario::{Point, Sweep};
 
@@ -89,6 +90,8 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
         return Err(Error::OutIsFile(dir.to_path_buf()));
     }
     fs::create_dir_all(dir).map_err(|e| io("create", dir, e))?;
+    // One invocation at a time writes here, until it returns.
+    let _lock = DirLock::acquire(dir)?;
     let csv_path = dir.join("sweep.csv");
 
     // What an earlier invocation left.
@@ -114,7 +117,12 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
         None if csv_path.exists() => {
             return Err(Error::OrphanRows(dir.to_path_buf()));
         }
-        None => {}
+        None => {
+            // `runs/` (with --keep-runs) is the sweep's own.
+            if let Some(entries) = super::foreign_entries(dir, &["runs"], &[])? {
+                return Err(Error::NotASweepDir { dir: dir.to_path_buf(), entries });
+            }
+        }
     }
     let wanted: HashSet<(usize, u32)> = selected.iter().copied().collect();
     let mut kept: Vec<RunLine> = Vec::new();

@@ -17,6 +17,7 @@ mod tui;
 use crate::agents::Registry;
 use crate::engine::{self, Outcome, RunOptions};
 use crate::metrics::{ProductSummary, Summary};
+use crate::results::outdir::{self, DirLock};
 use crate::results::{self, RunWriter};
 use crate::scenario::{self, Scenario};
 
@@ -49,6 +50,10 @@ enum Command {
         /// Also write the operation log of every event (events.csv).
         #[arg(long)]
         log: bool,
+        /// Write into a --out that is not empty: first delete the files a run
+        /// writes there (results, report, plots), keeping anything else.
+        #[arg(long, requires = "out", conflicts_with_all = ["replications", "control"])]
+        force: bool,
         /// Print only the results directory.
         #[arg(long, short)]
         quiet: bool,
@@ -77,6 +82,12 @@ enum Command {
     Tui(tui::TuiArgs),
     /// Compare two replication directories run by run (paired by seed).
     Compare(replicate::CompareArgs),
+    /// Re-match a --log run's operation log through the book and check it
+    /// gives the run's trades.csv byte for byte.
+    Replay {
+        /// A run directory written with --log (manifest.json, events.csv, trades.csv).
+        run_dir: PathBuf,
+    },
     /// Draw the plots (SVG) and write report.md into a finished run's or sweep's directory.
     Report {
         /// A run directory (metrics.csv, summary.json) or a sweep directory (sweep.csv, sweep.json).
@@ -98,6 +109,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check { scenario } => check(&scenario),
         Command::Report { run_dir } => report(&run_dir),
+        Command::Replay { run_dir } => replay(&run_dir),
         Command::Sweep(args) => batch::sweep(args),
         Command::Merge(args) => batch::merge(args),
         Command::Tui(args) => tui::tui(args),
@@ -108,10 +120,11 @@ pub fn main() -> ExitCode {
             let threads = threads.map_or_else(default_threads, usize::from);
             replicate::run(replicate::RunArgs { scenario, replications, control, seed, out, threads, log, quiet })
         }
-        Command::Run { scenario, seed, out, threads, log, quiet, report: with_report, .. } => {
+        Command::Run { scenario, seed, out, threads, log, force, quiet, report: with_report, .. } => {
             let threads = threads.map_or_else(default_threads, usize::from);
-            match run(&scenario, RunOptions { seed, threads }, out, log, quiet) {
-                Ok(dir) if with_report => report(&dir),
+            match run(&scenario, RunOptions { seed, threads }, out, RunOutput { log_ops: log, force, quiet }) {
+                // The directory stays locked while the report is drawn into it.
+                Ok((dir, _lock)) if with_report => report(&dir),
                 Ok(_) => ExitCode::SUCCESS,
                 Err(code) => code,
             }
@@ -276,20 +289,56 @@ fn event_text(e: &crate::scenario::ScriptedEvent) -> String {
     format!("{} {} {how} at {}", e.target.name(), e.product.as_deref().unwrap_or(""), e.at).replace("  ", " ")
 }
 
-/// Runs a scenario and writes its results; the run directory on success.
-fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, log_ops: bool, quiet: bool) -> Result<PathBuf, ExitCode> {
+/// `tplus replay RUN_DIR`.
+fn replay(dir: &Path) -> ExitCode {
+    match crate::replay::replay(dir) {
+        Ok(r) => {
+            println!(
+                "replay of {}: {} trades identical to trades.csv ({} orders, {} withdrawals, {} changes from {} log lines)",
+                dir.display(),
+                r.trades,
+                r.orders,
+                r.withdrawals,
+                r.replaces,
+                r.log_lines
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// How `tplus run` writes its results.
+struct RunOutput {
+    /// Also the operation log (`events.csv`).
+    log_ops: bool,
+    /// Clear a non-empty `--out` of a run's files first.
+    force: bool,
+    /// Print only the directory.
+    quiet: bool,
+}
+
+/// Runs a scenario and writes its results; the run directory on success,
+/// still locked.
+fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, how: RunOutput) -> Result<(PathBuf, DirLock), ExitCode> {
     let scenario = load(path)?;
     let seed = opts.seed.unwrap_or(scenario.simulation.seed);
     let dir = out.unwrap_or_else(|| results::new_run_dir(Path::new("results"), &scenario.simulation.name, seed));
-    if dir.is_file() {
-        eprintln!("error: {}: is a file; --out needs a directory", dir.display());
-        return Err(ExitCode::from(2));
-    }
+    let lock = match outdir::prepare_run_dir(&dir, how.force) {
+        Ok(lock) => lock,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(ExitCode::from(e.exit_code()));
+        }
+    };
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         eprintln!("error: {what} {}: {e}", dir.display());
         ExitCode::from(1)
     };
-    let mut writer = match RunWriter::create(&dir, &scenario, log_ops) {
+    let mut writer = match RunWriter::create(&dir, &scenario, how.log_ops) {
         Ok(w) => w,
         Err(e) => return Err(fail("cannot write results to", &e)),
     };
@@ -307,12 +356,12 @@ fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, log_ops: bool, quiet
         eprintln!("{}", run_failure(&dir, &e));
         return Err(ExitCode::from(1));
     }
-    if quiet {
+    if how.quiet {
         println!("{}", dir.display());
     } else {
         print!("{}", human_summary(&scenario, &outcome, &summary, opts.threads, &dir));
     }
-    Ok(dir)
+    Ok((dir, lock))
 }
 
 /// What `tplus run` prints when the finished run's cash fails its checks.

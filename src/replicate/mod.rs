@@ -124,10 +124,8 @@ fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error +
 
 /// Writes `bytes` to `dir/name` (under a temporary name, then renamed).
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
-    let tmp = dir.join(format!(".{name}.partial"));
-    let path = dir.join(name);
-    std::fs::write(&tmp, bytes).map_err(io("write", &tmp))?;
-    std::fs::rename(&tmp, &path).map_err(io("rename", &path))
+    use std::io::Write;
+    crate::results::write_file(dir, name, |w| w.write_all(bytes)).map_err(io("write", &dir.join(name)))
 }
 
 /// Pretty JSON with a final line break.

@@ -1,14 +1,17 @@
 //! A run's results on disk: `metrics.csv`, `summary.json`, `trades.csv`,
 //! `manifest.json` and, on request, `events.csv`, in one run directory.
 //!
-//! Every file is written under a temporary name (`.NAME.partial`) and renamed
-//! when complete, and `manifest.json` is written last: a directory with a
-//! manifest is a finished run, and a killed run never leaves a half file that
-//! looks whole.
+//! Every file is written under a temporary name of its own
+//! (`.NAME.PID-N.partial`, created exclusively, never through a symlink) and
+//! renamed when complete, and `manifest.json` is written last: a directory
+//! with a manifest is a finished run, and a killed run never leaves a half
+//! file that looks whole. A run holds its directory's lock ([`outdir`]) while
+//! it writes.
 
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
@@ -16,6 +19,7 @@ use serde::Serialize;
 pub mod credit_fit;
 pub mod events;
 pub mod line;
+pub mod outdir;
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
@@ -32,15 +36,24 @@ pub struct PartialFile {
     path: PathBuf,
     tmp: PathBuf,
     out: BufWriter<File>,
+    /// Renamed to its real name.
+    done: bool,
 }
 
+/// Tells apart the temporary files one process opens.
+static PARTIALS: AtomicU64 = AtomicU64::new(0);
+
 impl PartialFile {
-    /// Opens `dir/.name.partial` for writing; [`finish`](Self::finish) renames it to
-    /// `dir/name`, so a reader never sees a half-written file under its real name.
+    /// Opens `dir/.name.PID-N.partial` for writing; [`finish`](Self::finish)
+    /// renames it to `dir/name`, so a reader never sees a half-written file
+    /// under its real name. The name is this file's alone and is created
+    /// exclusively (`O_EXCL`, which does not follow a symlink planted there);
+    /// dropped unfinished, the file is removed.
     pub fn create(dir: &Path, name: &str) -> io::Result<PartialFile> {
-        let tmp = dir.join(format!(".{name}.partial"));
-        let out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
-        Ok(PartialFile { path: dir.join(name), tmp, out })
+        let n = PARTIALS.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}-{n}.partial", std::process::id()));
+        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        Ok(PartialFile { path: dir.join(name), tmp, out: BufWriter::with_capacity(1 << 20, file), done: false })
     }
 
     /// The buffered writer to write the file's contents to.
@@ -53,12 +66,23 @@ impl PartialFile {
         self.out.flush()?;
         self.out.get_ref().sync_data()?;
         fs::rename(&self.tmp, &self.path)?;
-        Ok(self.path)
+        self.done = true;
+        Ok(std::mem::take(&mut self.path))
     }
 }
 
-/// Writes one whole file through a [`PartialFile`].
-fn write_file(dir: &Path, name: &str, f: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>) -> io::Result<()> {
+impl Drop for PartialFile {
+    /// An unfinished file (an error on the way) leaves nothing behind.
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes one whole file through a [`PartialFile`]: `f` writes its
+/// contents, and the file appears under its name only once complete.
+pub fn write_file(dir: &Path, name: &str, f: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>) -> io::Result<()> {
     let mut file = PartialFile::create(dir, name)?;
     f(file.writer())?;
     file.finish().map(|_| ())
@@ -84,6 +108,15 @@ enum Msg {
     Finish,
 }
 
+/// Formats `t` as its line of `trades.csv` into `l` (without the line
+/// break); `products` are the products' ids and tick sizes in micros.
+pub fn trade_line(l: &mut Line, t: &TradeRecord, products: &[(String, i64)]) {
+    let (id, tick) = &products[t.product as usize];
+    l.secs(t.time).comma().str(id).comma().micros(t.price * tick).comma().uint(u64::from(t.lots)).comma();
+    l.uint(u64::from(t.buyer)).comma().uint(u64::from(t.seller)).comma();
+    l.uint(t.buy_order).comma().uint(t.sell_order).comma().str(events::side_name(t.aggressor));
+}
+
 /// The line files and the state that formats them; lives on the writer thread.
 struct LineFiles {
     products: Vec<(String, i64)>,
@@ -96,12 +129,8 @@ impl LineFiles {
     fn write(&mut self, r: &Record) -> io::Result<()> {
         match r {
             Record::Trade(t) => {
-                let (id, tick) = &self.products[t.product as usize];
-                let l = &mut self.line;
-                l.secs(t.time).comma().str(id).comma().micros(t.price * tick).comma().uint(u64::from(t.lots)).comma();
-                l.uint(u64::from(t.buyer)).comma().uint(u64::from(t.seller)).comma();
-                l.uint(t.buy_order).comma().uint(t.sell_order).comma().str(events::side_name(t.aggressor));
-                l.flush_to(self.trades.writer())
+                trade_line(&mut self.line, t, &self.products);
+                self.line.flush_to(self.trades.writer())
             }
             Record::Op(op) => match self.ops.as_mut() {
                 Some(f) => {
@@ -369,10 +398,21 @@ mod tests {
         let mut f = PartialFile::create(&dir, "x.csv").unwrap();
         writeln!(f.writer(), "a,b").unwrap();
         assert!(!dir.join("x.csv").exists());
-        assert!(dir.join(".x.csv.partial").exists());
+        let partials = || {
+            fs::read_dir(&dir)
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".partial"))
+                .count()
+        };
+        assert_eq!(partials(), 1);
+        // A second writer of the same name gets a file of its own.
+        let other = PartialFile::create(&dir, "x.csv").unwrap();
+        assert_eq!(partials(), 2);
+        drop(other);
+        assert_eq!(partials(), 1, "an unfinished file is removed when dropped");
         f.finish().unwrap();
         assert_eq!(fs::read_to_string(dir.join("x.csv")).unwrap(), "a,b\n");
-        assert!(!dir.join(".x.csv.partial").exists());
+        assert_eq!(partials(), 0);
         fs::remove_dir_all(&dir).unwrap();
     }
 

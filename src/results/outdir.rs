@@ -1,0 +1,391 @@
+//! One writer per output directory, and a directory that never mixes runs.
+//!
+//! A run (or sweep) takes [`DirLock`] on its directory before it writes a
+//! byte: the lock is a file, `.tplus.lock`, created with `O_EXCL` and
+//! holding the owner's pid, host and process start time. It is removed when
+//! the [`DirLock`] drops (on any exit but `kill -9` or a crash); a lock left
+//! behind is recognised as stale only when it names this host and a process
+//! that is no longer there (the start time tells a reused pid from the
+//! owner), never by its age, so a slow run on a cluster's shared disk is not
+//! robbed of its directory.
+//!
+//! [`prepare_run_dir`] then refuses a directory that holds anything, unless
+//! the user said `--force`: then it removes every file a run writes
+//! ([`is_run_file`]), `manifest.json` (the completion marker) first, and
+//! nothing else.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The lock file's name inside a locked directory.
+pub const LOCK_FILE: &str = ".tplus.lock";
+
+/// The files a run writes under their final names. `manifest.json` is the
+/// completion marker: written last, removed first.
+pub const RUN_FILES: [&str; 10] = [
+    "manifest.json",
+    "metrics.csv",
+    "summary.json",
+    "trades.csv",
+    "events.csv",
+    "risk.csv",
+    "credit_fit.csv",
+    "report.md",
+    // A live run saved from the terminal view.
+    "scenario.toml",
+    "live_changes.csv",
+];
+
+/// The stems of the plots `tplus report` (and `run --report`) draws into a
+/// run directory, each followed by `_<product>` or nothing, then `.svg` or
+/// `.png`. Kept here, below the report, so that `--force` knows them;
+/// `tests/outdir.rs` checks every file the report writes is one.
+pub const PLOT_STEMS: [&str; 6] = ["success", "volume", "scatter", "price", "rolling", "optimists"];
+
+/// Why an output directory cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum OutDirError {
+    /// The path names a file.
+    #[error("{}: is a file; --out needs a directory", .0.display())]
+    IsFile(PathBuf),
+    /// Another process holds the directory.
+    #[error(
+        "{}: in use by tplus process {pid} on {host} (lock file {LOCK_FILE}); wait for it to finish, or choose another --out{}",
+        .dir.display(),
+        if *.here { "" } else { "; if that process is gone, delete the lock file" }
+    )]
+    Locked {
+        /// The directory.
+        dir: PathBuf,
+        /// The holder's pid.
+        pid: u32,
+        /// The holder's host.
+        host: String,
+        /// Whether the holder is on this host (and so known to be alive).
+        here: bool,
+    },
+    /// The directory holds files and `--force` was not given.
+    #[error(
+        "{}: not empty (it holds {}); choose another --out, or add --force to delete the files a run writes there ({}) and keep the rest",
+        .dir.display(),
+        .entries,
+        .removable
+    )]
+    NotEmpty {
+        /// The directory.
+        dir: PathBuf,
+        /// Some of what it holds, in words.
+        entries: String,
+        /// What `--force` would remove, in words.
+        removable: String,
+    },
+    /// Reading or writing the directory failed.
+    #[error("cannot {what} {}: {source}", .path.display())]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The path it was done to.
+        path: PathBuf,
+        /// The system's error.
+        source: io::Error,
+    },
+}
+
+impl OutDirError {
+    /// The exit code: 2 for a directory the user must change (bad usage), 1
+    /// for a failing file system.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            OutDirError::Io { .. } => 1,
+            _ => 2,
+        }
+    }
+}
+
+fn io_err<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> OutDirError + 'a {
+    move |source| OutDirError::Io { what, path: path.to_path_buf(), source }
+}
+
+/// Who holds a lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Owner {
+    pid: u32,
+    host: String,
+    /// The process's start time in clock ticks since boot (Linux), which
+    /// tells a reused pid from the owner; 0 where unknown.
+    start: u64,
+}
+
+impl Owner {
+    fn me() -> Owner {
+        let pid = std::process::id();
+        Owner { pid, host: hostname(), start: start_time(pid).unwrap_or(0) }
+    }
+
+    fn text(&self) -> String {
+        format!("pid {}\nhost {}\nstart {}\n", self.pid, self.host, self.start)
+    }
+
+    fn parse(text: &str) -> Option<Owner> {
+        let mut pid = None;
+        let mut host = None;
+        let mut start = 0;
+        for line in text.lines() {
+            match line.split_once(' ') {
+                Some(("pid", v)) => pid = v.trim().parse().ok(),
+                Some(("host", v)) => host = Some(v.trim().to_string()),
+                Some(("start", v)) => start = v.trim().parse().unwrap_or(0),
+                _ => {}
+            }
+        }
+        Some(Owner { pid: pid?, host: host?, start })
+    }
+
+    /// Whether the owner is known to be gone: it ran on this host and no
+    /// process with its pid and start time is there now. Where `/proc` is
+    /// missing nothing is known, and the lock is taken as held.
+    fn is_gone(&self) -> bool {
+        if self.host != hostname() || !Path::new("/proc/self").exists() {
+            return false;
+        }
+        match start_time(self.pid) {
+            None => true,
+            Some(now) => self.start != 0 && now != self.start,
+        }
+    }
+}
+
+/// This machine's name.
+pub fn hostname() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|f| fs::read_to_string(f).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Field 22 of `/proc/PID/stat`: the process's start time; None when there
+/// is no such process (or no `/proc`).
+fn start_time(pid: u32) -> Option<u64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// An exclusive hold on an output directory, released when dropped.
+#[derive(Debug)]
+pub struct DirLock {
+    path: PathBuf,
+}
+
+impl DirLock {
+    /// Takes the lock on `dir` (which must exist). A stale lock (see the
+    /// module docs) is replaced; a live one is an error naming its holder.
+    pub fn acquire(dir: &Path) -> Result<DirLock, OutDirError> {
+        let path = dir.join(LOCK_FILE);
+        let me = Owner::me();
+        for _ in 0..2 {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    f.write_all(me.text().as_bytes()).map_err(io_err("write the lock", &path))?;
+                    return Ok(DirLock { path });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let text = fs::read_to_string(&path).unwrap_or_default();
+                    match Owner::parse(&text) {
+                        Some(owner) if owner.is_gone() => {
+                            // A crashed run's: take it over.
+                            fs::remove_file(&path).map_err(io_err("remove the stale lock", &path))?;
+                        }
+                        Some(owner) => {
+                            let here = owner.host == me.host;
+                            return Err(OutDirError::Locked {
+                                dir: dir.to_path_buf(),
+                                pid: owner.pid,
+                                host: owner.host,
+                                here,
+                            });
+                        }
+                        // Being written this instant, or not ours: held.
+                        None => {
+                            return Err(OutDirError::Locked {
+                                dir: dir.to_path_buf(),
+                                pid: 0,
+                                host: "an unknown host".into(),
+                                here: false,
+                            });
+                        }
+                    }
+                }
+                Err(e) => return Err(OutDirError::Io { what: "lock", path, source: e }),
+            }
+        }
+        Err(OutDirError::Io {
+            what: "lock",
+            path,
+            source: io::Error::other("another process took the lock at the same moment"),
+        })
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Whether a file named `name` is one a run writes into its directory (a
+/// result file, a plot of its report, or a temporary file of either).
+pub fn is_run_file(name: &str) -> bool {
+    if name.starts_with('.') && name.ends_with(".partial") {
+        return true;
+    }
+    if RUN_FILES.contains(&name) {
+        return true;
+    }
+    let Some(stem) = name.strip_suffix(".svg").or_else(|| name.strip_suffix(".png")) else {
+        return false;
+    };
+    PLOT_STEMS.iter().any(|p| stem.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('_')))
+}
+
+/// Makes `dir` ready for one run: creates it, locks it and checks it holds
+/// nothing; with `force`, first removes the files a run writes there
+/// (`manifest.json` first) and keeps anything else. Hold the returned lock
+/// until the run's last file is written.
+pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> {
+    if dir.is_file() {
+        return Err(OutDirError::IsFile(dir.to_path_buf()));
+    }
+    fs::create_dir_all(dir).map_err(io_err("create", dir))?;
+    let lock = DirLock::acquire(dir)?;
+    let mut entries = Vec::new();
+    for e in fs::read_dir(dir).map_err(io_err("read", dir))? {
+        let e = e.map_err(io_err("read", dir))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name != LOCK_FILE {
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            entries.push((name, is_dir));
+        }
+    }
+    if entries.is_empty() {
+        return Ok(lock);
+    }
+    if !force {
+        entries.sort();
+        let mut shown: Vec<String> =
+            entries.iter().take(4).map(|(n, d)| if *d { format!("{n}/") } else { n.clone() }).collect();
+        if entries.len() > 4 {
+            shown.push(format!("and {} more", entries.len() - 4));
+        }
+        return Err(OutDirError::NotEmpty {
+            dir: dir.to_path_buf(),
+            entries: shown.join(", "),
+            removable: "results, report, plots, temporary files".into(),
+        });
+    }
+    // The marker first, so an interrupted --force never leaves a
+    // "finished" directory beside removed or new files.
+    let mut doomed: Vec<&str> = entries.iter().filter(|(n, d)| !d && is_run_file(n)).map(|(n, _)| n.as_str()).collect();
+    doomed.sort_by_key(|n| *n != "manifest.json");
+    for name in doomed {
+        let path = dir.join(name);
+        // A symlink is removed itself, never followed.
+        fs::remove_file(&path).map_err(io_err("remove", &path))?;
+    }
+    Ok(lock)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("tplus-outdir-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn run_files_are_recognised_and_others_are_not() {
+        for f in ["manifest.json", "trades.csv", "success_P.svg", "optimists.png", ".trades.csv.123-0.partial"] {
+            assert!(is_run_file(f), "{f}");
+        }
+        for f in ["notes.txt", "successful.svg", "data.csv", "success_P.pdf", "sweep.csv", "sweep.json"] {
+            assert!(!is_run_file(f), "{f}");
+        }
+    }
+
+    #[test]
+    fn a_second_lock_is_refused_and_the_first_released_on_drop() {
+        let d = scratch("lock");
+        fs::create_dir_all(&d).unwrap();
+        let first = DirLock::acquire(&d).unwrap();
+        let err = DirLock::acquire(&d).unwrap_err();
+        assert!(matches!(err, OutDirError::Locked { pid, here: true, .. } if pid == std::process::id()), "{err}");
+        drop(first);
+        assert!(!d.join(LOCK_FILE).exists());
+        DirLock::acquire(&d).unwrap();
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_dead_owners_lock_is_taken_over_but_not_another_hosts() {
+        let d = scratch("stale");
+        fs::create_dir_all(&d).unwrap();
+        // A pid far above any pid_max on this host.
+        let dead = Owner { pid: u32::MAX - 1, host: hostname(), start: 5 };
+        fs::write(d.join(LOCK_FILE), dead.text()).unwrap();
+        let lock = DirLock::acquire(&d).unwrap();
+        assert!(fs::read_to_string(d.join(LOCK_FILE)).unwrap().contains(&format!("pid {}", std::process::id())));
+        drop(lock);
+        let far = Owner { pid: 1, host: "elsewhere.example".into(), start: 5 };
+        fs::write(d.join(LOCK_FILE), far.text()).unwrap();
+        let err = DirLock::acquire(&d).unwrap_err();
+        assert!(err.to_string().contains("elsewhere.example") && err.to_string().contains("delete the lock file"));
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_reused_pid_does_not_hold_the_lock() {
+        let d = scratch("reused");
+        fs::create_dir_all(&d).unwrap();
+        let me = Owner::me();
+        if me.start != 0 {
+            let old = Owner { start: me.start + 1, ..me };
+            fs::write(d.join(LOCK_FILE), old.text()).unwrap();
+            DirLock::acquire(&d).unwrap();
+        }
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn force_removes_run_files_only_and_the_marker_first() {
+        let d = scratch("force");
+        fs::create_dir_all(d.join("sub")).unwrap();
+        for f in ["manifest.json", "trades.csv", "events.csv", "report.md", "price_P.svg", "notes.txt"] {
+            fs::write(d.join(f), "x").unwrap();
+        }
+        let err = prepare_run_dir(&d, false).unwrap_err();
+        assert!(matches!(err, OutDirError::NotEmpty { .. }), "{err}");
+        assert!(err.to_string().contains("--force"));
+        assert!(!d.join(LOCK_FILE).exists(), "a refusal releases the lock");
+        let lock = prepare_run_dir(&d, true).unwrap();
+        let mut left: Vec<String> =
+            fs::read_dir(&d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        left.sort();
+        assert_eq!(left, [LOCK_FILE, "notes.txt", "sub"]);
+        drop(lock);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_file_is_refused() {
+        let d = scratch("file");
+        fs::write(&d, "x").unwrap();
+        assert!(matches!(prepare_run_dir(&d, true), Err(OutDirError::IsFile(_))));
+        fs::remove_file(&d).unwrap();
+    }
+}

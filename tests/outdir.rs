@@ -1,0 +1,228 @@
+//! One writer per output directory, and a directory that never mixes runs:
+//! concurrent runs into one `--out`, re-runs into a finished directory
+//! (refused, or cleared of a run's files by `--force`), planted symlinks,
+//! live and stale locks, and runs and sweeps into each other's directories.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+#[path = "common/bin.rs"]
+mod bin;
+use bin::tplus;
+
+const BASELINE: &str = "scenarios/baseline.toml";
+const SWEEP: &str = "scenarios/sweeps/ci.toml";
+const LOCK: &str = ".tplus.lock";
+
+fn scratch(name: &str) -> PathBuf {
+    bin::scratch("outdir", name)
+}
+
+fn run(out: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["run".as_ref(), BASELINE.as_ref(), "--out".as_ref(), out.as_os_str()];
+    args.extend(["--quiet", "--threads", "1"].iter().chain(extra).map(std::ffi::OsStr::new));
+    tplus(&args)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut n: Vec<String> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    n.sort();
+    n
+}
+
+fn hostname() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname").map_or_else(|_| "unknown".into(), |s| s.trim().to_string())
+}
+
+/// Two runs (seeds 1 and 2) started together into one directory: one writes
+/// it, the other is refused with exit 2 and writes nothing, and what is
+/// there is exactly the winner's run.
+#[test]
+fn two_runs_into_one_directory_never_mix() {
+    let root = scratch("concurrent");
+    let reference: Vec<Vec<u8>> = (1..=2)
+        .map(|seed| {
+            let dir = root.join(format!("ref{seed}"));
+            assert!(run(&dir, &["--seed", &seed.to_string()]).status.success());
+            fs::read(dir.join("trades.csv")).unwrap()
+        })
+        .collect();
+    for trial in 0..5 {
+        let out = root.join(format!("shared{trial}"));
+        let children: Vec<_> = (1..=2)
+            .map(|seed| {
+                Command::new(env!("CARGO_BIN_EXE_tplus"))
+                    .args(["run", BASELINE, "--quiet", "--threads", "1", "--seed", &seed.to_string(), "--out"])
+                    .arg(&out)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+        let winners: Vec<usize> = (0..2).filter(|&i| outputs[i].status.success()).collect();
+        assert_eq!(winners.len(), 1, "trial {trial}: exactly one run writes the directory");
+        let loser = &outputs[1 - winners[0]];
+        assert_eq!(loser.status.code(), Some(2), "trial {trial}: {}", stderr(loser));
+        let e = stderr(loser);
+        assert!(e.contains("in use by tplus process") || e.contains("not empty"), "trial {trial}: {e}");
+        assert_eq!(fs::read(out.join("trades.csv")).unwrap(), reference[winners[0]], "trial {trial}: mixed trades");
+        let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+        assert!(manifest.contains(&format!("\"seed\": {}", winners[0] + 1)), "trial {trial}");
+        assert!(!names(&out).iter().any(|n| n.ends_with(".partial") || n == LOCK), "{:?}", names(&out));
+    }
+    fs::remove_dir_all(&root).unwrap();
+}
+
+/// A finished directory is refused without touching it; `--force` removes
+/// the files a run writes (the old `events.csv` and report included), keeps
+/// anything else, and leaves exactly the new run.
+#[test]
+fn a_finished_directory_is_refused_and_force_clears_only_a_runs_files() {
+    let root = scratch("rerun");
+    let out = root.join("run");
+    assert!(run(&out, &["--log", "--report"]).status.success());
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    fs::create_dir(out.join("analysis")).unwrap();
+    let before: Vec<(String, Vec<u8>)> = names(&out)
+        .into_iter()
+        .filter(|n| n != "analysis")
+        .map(|n| (n.clone(), fs::read(out.join(&n)).unwrap()))
+        .collect();
+    assert!(before.iter().any(|(n, _)| n == "events.csv") && before.iter().any(|(n, _)| n == "report.md"));
+
+    let refused = run(&out, &["--seed", "2"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let e = stderr(&refused);
+    assert!(e.contains("not empty") && e.contains("--force") && e.contains("manifest.json"), "{e}");
+    let after: Vec<(String, Vec<u8>)> = names(&out)
+        .into_iter()
+        .filter(|n| n != "analysis")
+        .map(|n| (n.clone(), fs::read(out.join(&n)).unwrap()))
+        .collect();
+    assert_eq!(after, before, "a refused run changes nothing");
+
+    let forced = run(&out, &["--seed", "2", "--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_eq!(
+        names(&out),
+        ["analysis", "manifest.json", "metrics.csv", "notes.txt", "risk.csv", "summary.json", "trades.csv"]
+    );
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    let fresh = root.join("fresh");
+    assert!(run(&fresh, &["--seed", "2"]).status.success());
+    for f in ["trades.csv", "metrics.csv", "summary.json", "risk.csv"] {
+        assert_eq!(fs::read(out.join(f)).unwrap(), fs::read(fresh.join(f)).unwrap(), "{f}");
+    }
+    fs::remove_dir_all(&root).unwrap();
+}
+
+/// Symlinks planted under a temporary name or a final name are removed by
+/// `--force` and never written through; the victim is untouched.
+#[test]
+fn planted_symlinks_are_never_followed() {
+    let root = scratch("symlink");
+    let victim = root.join("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+    let out = root.join("run");
+    fs::create_dir_all(&out).unwrap();
+    for name in [".trades.csv.partial", "trades.csv", ".metrics.csv.partial", "manifest.json"] {
+        std::os::unix::fs::symlink(&victim, out.join(name)).unwrap();
+    }
+    let refused = run(&out, &[]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let forced = run(&out, &["--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    for name in names(&out) {
+        let meta = fs::symlink_metadata(out.join(&name)).unwrap();
+        assert!(meta.file_type().is_file(), "{name} is not a plain file");
+    }
+    fs::remove_dir_all(&root).unwrap();
+}
+
+/// A lock held by a live process (this test's) is refused with its pid and
+/// host; a dead process's lock is taken over; a sweep is locked the same way.
+#[test]
+fn a_live_lock_is_refused_and_a_dead_ones_is_taken_over() {
+    let root = scratch("lock");
+    let out = root.join("run");
+    fs::create_dir_all(&out).unwrap();
+    let me = std::process::id();
+    fs::write(out.join(LOCK), format!("pid {me}\nhost {}\nstart 0\n", hostname())).unwrap();
+    let refused = run(&out, &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let e = stderr(&refused);
+    assert!(e.contains(&format!("in use by tplus process {me}")), "{e}");
+    assert_eq!(names(&out), [LOCK], "a refused run writes nothing");
+
+    let sweep = root.join("sweep");
+    fs::create_dir_all(&sweep).unwrap();
+    fs::write(sweep.join(LOCK), format!("pid {me}\nhost {}\nstart 0\n", hostname())).unwrap();
+    let o = tplus(&["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), sweep.as_os_str(), "--quiet".as_ref()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("in use by tplus process"), "{}", stderr(&o));
+
+    // No process has a pid this large.
+    fs::write(out.join(LOCK), format!("pid {}\nhost {}\nstart 7\n", u32::MAX - 1, hostname())).unwrap();
+    let taken = run(&out, &[]);
+    assert!(taken.status.success(), "{}", stderr(&taken));
+    assert!(!out.join(LOCK).exists(), "the lock is released at exit");
+    fs::remove_dir_all(&root).unwrap();
+}
+
+/// A run is not written into a sweep's directory, nor a sweep (or a merge)
+/// into a run's.
+#[test]
+fn runs_and_sweeps_keep_out_of_each_others_directories() {
+    let root = scratch("mixed");
+    let sweep = root.join("sweep");
+    let o = tplus(&["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), sweep.as_os_str(), "--quiet".as_ref()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let into_sweep = run(&sweep, &[]);
+    assert_eq!(into_sweep.status.code(), Some(2));
+    assert!(stderr(&into_sweep).contains("sweep.csv"), "{}", stderr(&into_sweep));
+
+    let out = root.join("run");
+    assert!(run(&out, &[]).status.success());
+    let o = tplus(&["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), out.as_os_str(), "--quiet".as_ref()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a sweep's directory"), "{}", stderr(&o));
+    let o = tplus(&["merge".as_ref(), sweep.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a sweep's directory"), "{}", stderr(&o));
+    assert!(!out.join("sweep.csv").exists());
+    fs::remove_dir_all(&root).unwrap();
+}
+
+/// As the cluster recipes do, a merge may write into the directory that
+/// holds its shards, and again over its own earlier merge.
+#[test]
+fn a_merge_writes_beside_its_shards() {
+    let root = scratch("merge");
+    let shard = root.join("shard-1-of-1");
+    let o = tplus(&[
+        "sweep".as_ref(),
+        SWEEP.as_ref(),
+        "--shard".as_ref(),
+        "1/1".as_ref(),
+        "--out".as_ref(),
+        shard.as_os_str(),
+        "--quiet".as_ref(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for _ in 0..2 {
+        let o = tplus(&["merge".as_ref(), shard.as_os_str(), "--out".as_ref(), root.as_os_str()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert_eq!(names(&root), ["shard-1-of-1", "sweep.csv", "sweep.json"]);
+    fs::remove_dir_all(&root).unwrap();
+}
