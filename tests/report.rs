@@ -141,6 +141,14 @@ fn a_report_draws_every_plot_of_a_run() {
     assert!(md.starts_with("# Run report: `report_small`, seed 11"), "{md}");
     assert!(md.contains("### NOTE7") && md.contains("### NOTE14") && md.contains("### All products"), "{md}");
     assert!(md.contains("success probability") && md.contains("fill ratio") && md.contains("Spearman ρ"), "{md}");
+    // The loan rate has no process here: the correlations with it are n/a, and say why.
+    assert!(!md.contains("n/a / n/a"), "{md}");
+    assert!(
+        md.contains("n/a (")
+            && md.contains("): the loan rate was constant (")
+            && md.contains("windows that closed a buy order"),
+        "{md}"
+    );
     // No herding group: no optimist plot, and the report says why.
     assert!(!out.join("optimists.svg").exists());
     assert!(md.contains("optimist"), "{md}");

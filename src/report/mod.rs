@@ -31,6 +31,7 @@ pub mod data;
 mod markdown;
 mod num;
 pub mod plot;
+mod why;
 
 pub use crate::metrics::SummaryFile;
 pub use axis::TimeAxis;
@@ -224,6 +225,9 @@ pub(crate) struct RunFacts {
     pub window: String,
     /// The usual window length as a noun for the text (`5 minutes`).
     pub window_length: String,
+    /// The windows of each summary block (a product's id, or `All products`),
+    /// to say why a correlation is undefined.
+    pub block_windows: Vec<(String, Vec<why::WindowFigures>)>,
 }
 
 /// Draws every plot and writes the text, from the data alone.
@@ -430,9 +434,22 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
         last_date: dates.last().map(|s| s.to_string()),
         window_length: num::window_noun(window_secs(first)),
         window,
+        block_windows: block_windows(m),
     };
     let markdown = markdown::render(&ctx, &data.summary.summary, &sections, &notes);
     Ok(DrawnReport { sections, notes, markdown })
+}
+
+/// The windows of each summary block: each product's, and all products'
+/// pooled (when `metrics.csv` has the counts to pool).
+fn block_windows(m: &MetricsTable) -> Vec<(String, Vec<why::WindowFigures>)> {
+    let mut out: Vec<(String, Vec<why::WindowFigures>)> =
+        m.products.iter().map(|p| (p.product.clone(), why::product_windows(&p.rows))).collect();
+    let all: Vec<&[data::MetricsRow]> = m.products.iter().map(|p| p.rows.as_slice()).collect();
+    if let Some(w) = why::pooled_windows(&all) {
+        out.push(("All products".into(), w));
+    }
+    out
 }
 
 /// Writes `bytes` to `dir/name` under a temporary name first.

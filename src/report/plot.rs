@@ -302,7 +302,7 @@ fn draw_band(chart: &mut TimeChart<'_, '_>, band: &Series<(f64, f64)>, color: RG
 }
 
 fn pct_label(y: &f64) -> String {
-    format!("{:.0}%", y * 100.0)
+    format!("{}%", num::fixed(y * 100.0, 0))
 }
 
 /// Plot 1: subscription and sale success over time, with the Wilson band
@@ -497,7 +497,7 @@ pub fn price(title: &str, axis: &TimeAxis, p: &PriceInput<'_>) -> Result<String,
         let (lo, hi) = prices.unwrap_or((0.0, 1.0));
         let y = padded(lo, hi, 1e-4);
         let d = decimals(y.end - y.start);
-        let price_fmt = |v: &f64| format!("{v:.d$}");
+        let price_fmt = |v: &f64| num::fixed(*v, d);
         let mut chart = time_chart(&top, axis, y, "price (currency units per unit)", &price_fmt, bottom.is_none())?;
         if p.has_nav {
             draw_line(&mut chart, &nav, OKABE_GREEN, true, false)?;
@@ -512,7 +512,8 @@ pub fn price(title: &str, axis: &TimeAxis, p: &PriceInput<'_>) -> Result<String,
             let (lo, hi) = extent(loan.iter().chain(&deposit).map(|s| s.3)).unwrap_or((0.0, 1.0));
             let y = padded(lo, hi, 0.25);
             let d = decimals(y.end - y.start);
-            let mut chart = time_chart(&bottom, axis, y, "rate (% per year)", &|v| format!("{v:.d$}%"), true)?;
+            let mut chart =
+                time_chart(&bottom, axis, y, "rate (% per year)", &|v| format!("{}%", num::fixed(*v, d)), true)?;
             if p.has_loan {
                 draw_line(&mut chart, &loan, VERMILION, false, false)?;
             }
@@ -555,8 +556,14 @@ pub fn rolling(title: &str, axis: &TimeAxis, rows: &[MetricsRow], k: Option<u64>
         entry(Swatch::Dashed(VERMILION), format!("sales: Spearman ρ over {last}")),
     ];
     render(560, title, &legend, |area| {
-        let mut chart =
-            time_chart(area, axis, -1.05..1.05, "correlation of success with volume", &|v| format!("{v:+.1}"), true)?;
+        let mut chart = time_chart(
+            area,
+            axis,
+            -1.05..1.05,
+            "correlation of success with volume",
+            &|v| num::fixed_signed(*v, 1),
+            true,
+        )?;
         chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (axis.hours(), 0.0)], DARK.mix(0.6))))?;
         draw_line(&mut chart, &series(axis, rows, |r| r.roll_sub_pearson), OKABE_BLUE, false, false)?;
         draw_line(&mut chart, &series(axis, rows, |r| r.roll_sub_spearman), OKABE_BLUE, true, false)?;

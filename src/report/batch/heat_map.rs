@@ -208,9 +208,9 @@ pub fn heat_map(p: &HeatInput<'_>) -> Result<String, DrawError> {
 /// A colour-bar tick label.
 fn colorbar_label(kind: ValueKind, v: f64, span: f64) -> String {
     match kind {
-        ValueKind::Share => format!("{:.*}%", decimals(span * 100.0).saturating_sub(1).max(1), v * 100.0),
+        ValueKind::Share => format!("{}%", num::fixed(v * 100.0, decimals(span * 100.0).saturating_sub(1).max(1))),
         ValueKind::Count if span >= 10.0 => num::count(v.round()),
-        ValueKind::Count => format!("{v:.*}", decimals(span)),
-        ValueKind::Coefficient => format!("{v:+.*}", decimals(span).max(2)),
+        ValueKind::Count => num::fixed(v, decimals(span)),
+        ValueKind::Coefficient => num::fixed_signed(v, decimals(span).max(2)),
     }
 }
