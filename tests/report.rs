@@ -149,6 +149,7 @@ fn a_report_draws_every_plot_of_a_run() {
             && md.contains("windows that closed a buy order"),
         "{md}"
     );
+    assert!(md.contains("## Events\n\nNo scripted or live events in this run."), "{md}");
     // No herding group: no optimist plot, and the report says why.
     assert!(!out.join("optimists.svg").exists());
     assert!(md.contains("optimist"), "{md}");
@@ -162,6 +163,73 @@ fn a_report_draws_every_plot_of_a_run() {
     let (code, _, _) = report(&out);
     assert_eq!(code, 0);
     assert_eq!(std::fs::read(out.join("report.md")).unwrap(), first);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The cells of `metrics.csv` of one product: (header, rows).
+fn metrics(dir: &Path, product: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    let rows = lines.map(|l| l.split(',').map(String::from).collect::<Vec<_>>()).filter(|r| r[0] == product).collect();
+    (header, rows)
+}
+
+/// A scripted loan-rate rise at 12:00 is marked with its label on every time
+/// plot, and report.md compares the figures of the hour before the first
+/// window it shows in with the hour from it, as recomputed here from
+/// metrics.csv.
+#[test]
+fn events_are_marked_and_compared_before_and_after() {
+    let dir = scratch("events");
+    let scenario = format!("{}\n[[events]]\nat = \"day 1 12:00\"\ntarget = \"loan_rate\"\nchange = 0.015\n", small());
+    let out = run(&dir, &scenario);
+    let (code, _, stderr) = report(&out);
+    assert_eq!(code, 0, "tplus report failed: {stderr}");
+    for p in ["NOTE7", "NOTE14"] {
+        for plot in ["success", "volume", "price", "rolling"] {
+            let file = out.join(format!("{plot}_{p}.svg"));
+            if plot == "rolling" && !file.exists() {
+                continue;
+            }
+            let svg = std::fs::read_to_string(&file).unwrap();
+            assert!(svg.contains("loan rate +150 bp"), "{} has no event marker", file.display());
+        }
+        let scatter = std::fs::read_to_string(out.join(format!("scatter_{p}.svg"))).unwrap();
+        assert!(!scatter.contains("loan rate +150 bp"), "the scatter has no time axis");
+    }
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("### Event 1: loan rate +150 bp at day 1 12:00 (scripted)"), "{md}");
+    // Recompute NOTE7's rows of the table: 15-minute windows, so 4 each side.
+    let (header, rows) = metrics(&out, "NOTE7");
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let num = |r: &Vec<String>, name: &str| r[col(name)].parse::<f64>().unwrap_or(0.0);
+    let i = rows.iter().position(|r| num(r, "t_start") >= 43_200.0).unwrap();
+    let k = 4.min(i).min(rows.len() - i);
+    assert_eq!(k, 4);
+    let (before, after) = (&rows[i - k..i], &rows[i..i + k]);
+    let pooled = |rs: &[Vec<String>], f: &str, c: &str| {
+        rs.iter().map(|r| num(r, f)).sum::<f64>() / rs.iter().map(|r| num(r, c)).sum::<f64>()
+    };
+    let (b, a) = (pooled(before, "buy_filled", "buy_closed"), pooled(after, "buy_filled", "buy_closed"));
+    let row = format!(
+        "| NOTE7 | subscription success (filled whole / closed) | {:.1}% | {:.1}% | {:+.1} pp |",
+        b * 100.0,
+        a * 100.0,
+        (a - b) * 100.0
+    );
+    assert!(md.contains(&row), "no `{row}` in\n{md}");
+    let mean = |rs: &[Vec<String>], c: &str| rs.iter().map(|r| num(r, c)).sum::<f64>() / rs.len() as f64;
+    let (vb, va) = (mean(before, "volume"), mean(after, "volume"));
+    let shown = |v: f64| if v >= 100.0 { format!("{:.0}", v) } else { format!("{v:.1}") };
+    let cell = |v: f64| {
+        let s = shown(v);
+        // Thousands separators as the report writes them.
+        if v >= 1000.0 { format!("{},{}", &s[..s.len() - 3], &s[s.len() - 3..]) } else { s }
+    };
+    let row = format!("| NOTE7 | volume (lots per window) | {} | {} | {:+.1} |", cell(vb), cell(va), va - vb);
+    assert!(md.contains(&row), "no `{row}` in\n{md}");
+    assert!(md.contains("| NOTE7 | loan rate (mean) |") && md.contains("| +150 bp |"), "{md}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

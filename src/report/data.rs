@@ -372,6 +372,9 @@ pub struct ManifestInfo {
     pub version: Option<String>,
     /// K of the rolling correlations (`scenario.metrics.rolling_windows`).
     pub rolling_windows: Option<u64>,
+    /// The scenario's scripted events (`scenario.events`), live changes
+    /// saved from the live view included.
+    pub events: Vec<super::events::RunEvent>,
 }
 
 /// The value at `path` under `v`, if every step is there.
@@ -464,6 +467,7 @@ impl ManifestInfo {
             seed: r.u64(&["seed"])?,
             version: r.str(&["version"])?.map(str::to_string),
             rolling_windows: r.u64(&["scenario", "metrics", "rolling_windows"])?,
+            events: super::events::parse_events(&root)?,
         })
     }
 }

@@ -201,7 +201,6 @@ fn block_table(o: &mut String, b: &ProductSummary, windows: Option<&[WindowFigur
     let _ = writeln!(o, "{line}.\n");
 }
 
-/// The whole of `report.md`.
 /// The plots, each with its sentence and image link, then the notes: the
 /// end of a run's and of a sweep's report.
 pub(super) fn plots_and_notes(o: &mut String, sections: &[Section], notes: &[String]) {
@@ -224,7 +223,8 @@ pub(super) fn plots_and_notes(o: &mut String, sections: &[Section], notes: &[Str
     }
 }
 
-pub fn render(ctx: &RunFacts, summary: &Summary, sections: &[Section], notes: &[String]) -> String {
+/// The whole of `report.md`; `events` is its `## Events` section.
+pub fn render(ctx: &RunFacts, summary: &Summary, events: &str, sections: &[Section], notes: &[String]) -> String {
     let mut o = String::new();
     let name = ctx.scenario.as_deref().unwrap_or("unnamed");
     let seed = ctx.seed.map_or(String::new(), |s| format!(", seed {s}"));
@@ -290,6 +290,7 @@ pub fn render(ctx: &RunFacts, summary: &Summary, sections: &[Section], notes: &[
         );
     }
 
+    o.push_str(events);
     plots_and_notes(&mut o, sections, notes);
     o
 }
@@ -324,7 +325,7 @@ mod tests {
         let plot =
             Plot { file: "success_P.svg".into(), title: "P: success".into(), about: "What.".into(), svg: "".into() };
         let sections = vec![Section { heading: "P".into(), plots: vec![plot] }];
-        let md = render(&ctx, &summary, &sections, &["a note".into()]);
+        let md = render(&ctx, &summary, "", &sections, &["a note".into()]);
         assert!(md.starts_with("# Run report: `s`, seed 7"), "{md}");
         assert!(md.contains("![P: success](success_P.svg)"), "{md}");
         assert!(md.contains("25.0% (95% CI 20.0%–30.0%)"), "{md}");
@@ -340,7 +341,7 @@ mod tests {
             block_windows: vec![("P".into(), vec![flat(Some(0.1)), flat(Some(0.3)), flat(Some(0.2))])],
             ..ctx
         };
-        let md = render(&ctx, &summary, &sections, &[]);
+        let md = render(&ctx, &summary, "", &sections, &[]);
         assert!(
             md.contains(
                 "| n/a (0 windows): the loan rate was constant (4.35%) over the 3 windows that closed a buy order |"
@@ -420,7 +421,7 @@ mod tests {
         b.subscriptions.accepted_success_probability = Some(0.5);
         b.subscriptions.rejected = 30;
         b.subscriptions.rejected_share_of_failures = Some(0.25);
-        let md = render(&ctx, &Summary { products: vec![b], ..Summary::default() }, &[], &[]);
+        let md = render(&ctx, &Summary { products: vec![b], ..Summary::default() }, "", &[], &[]);
         let lead = md.find("**Subscription success vs volume:**").unwrap();
         assert!(lead < md.find("| figure |").unwrap(), "the honest figure comes first: {md}");
         assert!(md.contains("| success among accepted orders (rejections on arrival set apart) | 50.0% |"), "{md}");

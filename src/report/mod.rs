@@ -18,6 +18,11 @@
 //! | `optimists.svg` | share of optimists among herd followers (market-wide; only with herding groups) |
 //! | `rolling_P.svg` | rolling Pearson and Spearman correlation of success with volume |
 //!
+//! Every time plot marks the run's scripted and live events (from
+//! `manifest.json`, live ones listed in `live_changes.csv`) with a dashed
+//! line and a label, and `report.md` compares each product's key figures
+//! before and after each event ([`events`]).
+//!
 //! Columns that a run did not write (older runs) leave out the plot element
 //! that needs them, with a note in `report.md`.
 
@@ -28,6 +33,7 @@ use std::path::{Path, PathBuf};
 mod axis;
 pub mod batch;
 pub mod data;
+pub mod events;
 mod markdown;
 mod num;
 pub mod plot;
@@ -176,11 +182,19 @@ pub fn read_run(run_dir: &Path) -> Result<RunData, ReportError> {
     let (path, text) = need("summary.json")?;
     let summary = parse_summary(&text).map_err(|e| ReportError::Garbled(path, e))?;
     let path = run_dir.join("manifest.json");
-    let manifest = match read_text(&path) {
+    let mut manifest = match read_text(&path) {
         Ok(text) => Some(ManifestInfo::parse(&text).map_err(|e| ReportError::Garbled(path, e))?),
         Err(ReportError::MissingFile(_)) => None,
         Err(e) => return Err(e),
     };
+    // A session saved from the live view lists its live changes apart.
+    if let Some(m) = &mut manifest {
+        match read_text(&run_dir.join("live_changes.csv")) {
+            Ok(text) => events::mark_live(&mut m.events, &text),
+            Err(ReportError::MissingFile(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(RunData { metrics, summary, manifest })
 }
 
@@ -236,7 +250,10 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
     let Some(first) = m.products.first().map(|p| &p.rows) else {
         return Err(ReportError::Garbled("metrics.csv".into(), ParseError::NoRows));
     };
+    let run_events = data.manifest.as_ref().map(|x| x.events.as_slice());
     let axis = TimeAxis::new(first);
+    let marks = events::markers(run_events.unwrap_or(&[]), &axis, first);
+    let axis = axis.with_marks(marks);
     let window = num::window(window_secs(first));
     let rolling_k = data.manifest.as_ref().and_then(|x| x.rolling_windows);
     let draw_err = |file: &str| {
@@ -436,7 +453,12 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
         window,
         block_windows: block_windows(m),
     };
-    let markdown = markdown::render(&ctx, &data.summary.summary, &sections, &notes);
+    let mut event_text = String::new();
+    let products: Vec<(&str, &[data::MetricsRow])> =
+        m.products.iter().map(|p| (p.product.as_str(), p.rows.as_slice())).collect();
+    let span = events::span_windows(window_secs(first));
+    events::section(&mut event_text, run_events, &products, span, &ctx.window_length);
+    let markdown = markdown::render(&ctx, &data.summary.summary, &event_text, &sections, &notes);
     Ok(DrawnReport { sections, notes, markdown })
 }
 
