@@ -9,7 +9,7 @@ mod bin;
 #[path = "common/svg.rs"]
 mod svg;
 use bin::tplus;
-use svg::{check_plot, check_xml};
+use svg::{check_plot, check_png, check_xml};
 
 fn scratch(name: &str) -> PathBuf {
     bin::scratch("report", name)
@@ -184,8 +184,19 @@ fn events_are_marked_and_compared_before_and_after() {
     let dir = scratch("events");
     let scenario = format!("{}\n[[events]]\nat = \"day 1 12:00\"\ntarget = \"loan_rate\"\nchange = 0.015\n", small());
     let out = run(&dir, &scenario);
-    let (code, _, stderr) = report(&out);
-    assert_eq!(code, 0, "tplus report failed: {stderr}");
+    // With --png, a PNG beside every SVG, listed with it.
+    let o = tplus(&["report".as_ref(), out.as_os_str(), "--png".as_ref()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "tplus report --png failed: {stderr}");
+    let listed = String::from_utf8_lossy(&o.stdout).into_owned();
+    let svgs: Vec<&str> = listed.lines().filter(|l| l.ends_with(".svg")).collect();
+    assert!(svgs.len() >= 8, "{listed}");
+    for svg in &svgs {
+        let png = svg.strip_suffix(".svg").unwrap().to_string() + ".png";
+        assert!(listed.lines().any(|l| l == png), "{png} not listed");
+        let (w, _) = check_png(Path::new(svg));
+        assert_eq!(w, 2000);
+    }
     for p in ["NOTE7", "NOTE14"] {
         for plot in ["success", "volume", "price", "rolling"] {
             let file = out.join(format!("{plot}_{p}.svg"));
@@ -221,13 +232,31 @@ fn events_are_marked_and_compared_before_and_after() {
     assert!(md.contains(&row), "no `{row}` in\n{md}");
     let mean = |rs: &[Vec<String>], c: &str| rs.iter().map(|r| num(r, c)).sum::<f64>() / rs.len() as f64;
     let (vb, va) = (mean(before, "volume"), mean(after, "volume"));
-    let shown = |v: f64| if v >= 100.0 { format!("{:.0}", v) } else { format!("{v:.1}") };
-    let cell = |v: f64| {
-        let s = shown(v);
-        // Thousands separators as the report writes them.
-        if v >= 1000.0 { format!("{},{}", &s[..s.len() - 3], &s[s.len() - 3..]) } else { s }
+    // As the report writes them: thousands separators from 100 on, else one decimal.
+    let cell = |v: f64, sign: bool| {
+        if v.abs() < 100.0 {
+            return if sign { format!("{v:+.1}") } else { format!("{v:.1}") };
+        }
+        let digits = format!("{:.0}", v.abs());
+        let mut grouped = String::new();
+        for (n, c) in digits.chars().enumerate() {
+            if n > 0 && (digits.len() - n) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        match (v < 0.0, sign) {
+            (true, _) => format!("-{grouped}"),
+            (false, true) => format!("+{grouped}"),
+            (false, false) => grouped,
+        }
     };
-    let row = format!("| NOTE7 | volume (lots per window) | {} | {} | {:+.1} |", cell(vb), cell(va), va - vb);
+    let row = format!(
+        "| NOTE7 | volume (lots per window) | {} | {} | {} |",
+        cell(vb, false),
+        cell(va, false),
+        cell(va - vb, true)
+    );
     assert!(md.contains(&row), "no `{row}` in\n{md}");
     assert!(md.contains("| NOTE7 | loan rate (mean) |") && md.contains("| +150 bp |"), "{md}");
     let _ = std::fs::remove_dir_all(&dir);

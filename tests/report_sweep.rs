@@ -11,7 +11,7 @@ mod bin;
 #[path = "common/svg.rs"]
 mod svg;
 use bin::tplus;
-use svg::check_plot;
+use svg::{check_plot, check_png};
 
 use serde_json::Value;
 
@@ -135,6 +135,15 @@ fn a_sweep_report_plots_every_key_result_against_every_parameter() {
     let svg = std::fs::read_to_string(out.join("success_vs_macro.loan_rate.value.svg")).unwrap();
     assert!(svg.contains("loan rate at the start (fraction per year)"), "no human axis title");
     assert!(md.contains("pooled over the other parameter"), "{md}");
+    // --png: a PNG beside each SVG, heat maps included.
+    let o = tplus(&["report".as_ref(), out.as_os_str(), "--png".as_ref()]);
+    assert!(o.status.success(), "tplus report --png failed: {}", String::from_utf8_lossy(&o.stderr));
+    let listed = String::from_utf8_lossy(&o.stdout).into_owned();
+    let svgs: Vec<&str> = listed.lines().filter(|l| l.ends_with(".svg")).collect();
+    assert!(!svgs.is_empty());
+    for svg in svgs {
+        check_png(Path::new(svg));
+    }
     // A second report over the same sweep writes the same text.
     let (code, _, _) = report(&out);
     assert_eq!(code, 0);

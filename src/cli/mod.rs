@@ -81,6 +81,9 @@ enum Command {
     Report {
         /// A run directory (metrics.csv, summary.json) or a sweep directory (sweep.csv, sweep.json).
         run_dir: PathBuf,
+        /// Also write each plot as PNG beside its SVG (twice its size, drawn in-process with a bundled font).
+        #[arg(long)]
+        png: bool,
     },
 }
 
@@ -97,7 +100,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { scenario } => check(&scenario),
-        Command::Report { run_dir } => report(&run_dir),
+        Command::Report { run_dir, png } => report(&run_dir, png),
         Command::Sweep(args) => batch::sweep(args),
         Command::Merge(args) => batch::merge(args),
         Command::Tui(args) => tui::tui(args),
@@ -111,7 +114,7 @@ pub fn main() -> ExitCode {
         Command::Run { scenario, seed, out, threads, log, quiet, report: with_report, .. } => {
             let threads = threads.map_or_else(default_threads, usize::from);
             match run(&scenario, RunOptions { seed, threads }, out, log, quiet) {
-                Ok(dir) if with_report => report(&dir),
+                Ok(dir) if with_report => report(&dir, false),
                 Ok(_) => ExitCode::SUCCESS,
                 Err(code) => code,
             }
@@ -142,8 +145,8 @@ fn check(path: &Path) -> ExitCode {
 
 /// `tplus report`: prints the files written; a bad run directory exits 2, a
 /// failure to draw or write exits 1.
-fn report(run_dir: &Path) -> ExitCode {
-    match crate::report::write_report(run_dir) {
+fn report(run_dir: &Path, png: bool) -> ExitCode {
+    match crate::report::write_report_with(run_dir, png) {
         Ok(files) => {
             for f in files {
                 println!("{}", f.display());

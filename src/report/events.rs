@@ -261,7 +261,12 @@ pub fn compare(before: Figure, after: Figure) -> [String; 3] {
         }
         (Figure::PerWindow(a), Figure::PerWindow(b)) => {
             let f = |v: Option<f64>| v.map_or_else(na, |v| if v.abs() >= 100.0 { count(v) } else { fixed(v, 1) });
-            [f(a), f(b), a.zip(b).map_or_else(na, |(a, b)| fixed_signed(b - a, 1))]
+            let d = |d: f64| match count(d) {
+                c if d.abs() >= 100.0 && !c.starts_with('-') => format!("+{c}"),
+                c if d.abs() >= 100.0 => c,
+                _ => fixed_signed(d, 1),
+            };
+            [f(a), f(b), a.zip(b).map_or_else(na, |(a, b)| d(b - a))]
         }
         (Figure::Price(a), Figure::Price(b)) => {
             let f = |v: Option<f64>| v.map_or_else(na, |v| fixed(v, 4));
@@ -451,6 +456,8 @@ mod tests {
         // Success pooled: (2 + 3 + 4) / 30 against (5 + 6 + 7) / 30.
         assert_eq!(compare(fb[0].1, fa[0].1), ["30.0%", "60.0%", "+30.0 pp"]);
         assert_eq!(compare(fb[2].1, fa[2].1), ["30.0", "60.0", "+30.0"]);
+        let (x, y) = (Figure::PerWindow(Some(8098.0)), Figure::PerWindow(Some(6879.4)));
+        assert_eq!(compare(x, y), ["8,098", "6,879", "-1,219"]);
         let loan = fb.iter().position(|f| f.0 == "loan rate (mean)").unwrap();
         assert_eq!(compare(fb[loan].1, fa[loan].1), ["4.00%", "5.50%", "+150 bp"]);
         let mut md = String::new();

@@ -37,6 +37,7 @@ pub mod events;
 mod markdown;
 mod num;
 pub mod plot;
+pub mod png;
 mod why;
 
 pub use crate::metrics::SummaryFile;
@@ -78,6 +79,15 @@ pub enum ReportError {
         /// What the drawing backend said.
         #[source]
         source: plot::DrawError,
+    },
+    /// A plot could not be rasterised to PNG.
+    #[error("cannot make the PNG of {file}: {source}")]
+    Png {
+        /// The SVG file being rasterised.
+        file: String,
+        /// What went wrong.
+        #[source]
+        source: png::PngError,
     },
     /// A file could not be written.
     #[error("{}: cannot write: {}", .0.display(), .1)]
@@ -491,20 +501,39 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportErr
     Ok(path)
 }
 
-/// Reads the run in `run_dir`, draws its plots and writes them with
+/// Writes the plots of `sections` into `dir`: each SVG, and beside it its
+/// PNG when `png`. Returns the files written.
+fn write_plots(dir: &Path, sections: &[Section], png: bool) -> Result<Vec<PathBuf>, ReportError> {
+    let mut written = Vec::new();
+    for plot in sections.iter().flat_map(|s| &s.plots) {
+        written.push(write_file(dir, &plot.file, plot.svg.as_bytes())?);
+        if png {
+            let bytes =
+                png::svg_to_png(&plot.svg).map_err(|source| ReportError::Png { file: plot.file.clone(), source })?;
+            let name = format!("{}.png", plot.file.strip_suffix(".svg").unwrap_or(&plot.file));
+            written.push(write_file(dir, &name, &bytes)?);
+        }
+    }
+    Ok(written)
+}
+
+/// Reads the run in `run_dir`, draws its plots and writes them (SVG) with
 /// `report.md` into the same directory. Returns the files written, plots
 /// first and `report.md` last. A sweep's directory (with `sweep.csv` or
 /// `sweep.json`) gets the sweep's report instead: see [`batch`].
 pub fn write_report(run_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    write_report_with(run_dir, false)
+}
+
+/// [`write_report`], with a PNG beside each SVG when `png` (rasterised
+/// in-process, twice the SVG's size: see [`png`]).
+pub fn write_report_with(run_dir: &Path, png: bool) -> Result<Vec<PathBuf>, ReportError> {
     if batch::is_sweep_dir(run_dir) {
-        return batch::write_sweep_report(run_dir);
+        return batch::write_sweep_report(run_dir, png);
     }
     let data = read_run(run_dir)?;
     let report = build(&data)?;
-    let mut written = Vec::new();
-    for plot in report.sections.iter().flat_map(|s| &s.plots) {
-        written.push(write_file(run_dir, &plot.file, plot.svg.as_bytes())?);
-    }
+    let mut written = write_plots(run_dir, &report.sections, png)?;
     written.push(write_file(run_dir, "report.md", report.markdown.as_bytes())?);
     Ok(written)
 }

@@ -61,12 +61,12 @@ pub use keys::{KEYS, KeyResult, ValueKind, value_text};
 pub use line_plot::{LineInput, line_plot};
 pub use read::{ParamInfo, SweepData, SweepParseError, SweepRow, is_sweep_dir, read_sweep};
 
-use super::{ReportError, write_file};
+use super::{ReportError, write_file, write_plots};
 
-/// Reads the sweep in `dir`, draws its plots and writes them with
-/// `report.md` into the same directory. Returns the files written, plots
-/// first and `report.md` last.
-pub fn write_sweep_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+/// Reads the sweep in `dir`, draws its plots and writes them (with a PNG
+/// beside each SVG when `png`) with `report.md` into the same directory.
+/// Returns the files written, plots first and `report.md` last.
+pub fn write_sweep_report(dir: &Path, png: bool) -> Result<Vec<PathBuf>, ReportError> {
     let data = read_sweep(dir)?;
     let report = build_sweep(&data).map_err(|e| match e {
         ReportError::GarbledSweep(p, e) if p == Path::new("sweep.csv") => {
@@ -74,10 +74,7 @@ pub fn write_sweep_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
         }
         e => e,
     })?;
-    let mut written = Vec::new();
-    for plot in report.sections.iter().flat_map(|s| &s.plots) {
-        written.push(write_file(dir, &plot.file, plot.svg.as_bytes())?);
-    }
+    let mut written = write_plots(dir, &report.sections, png)?;
     written.push(write_file(dir, "report.md", report.markdown.as_bytes())?);
     Ok(written)
 }
