@@ -9,7 +9,7 @@ mod bin;
 #[path = "common/svg.rs"]
 mod svg;
 use bin::tplus;
-use svg::{check_plot, check_xml};
+use svg::{check_plot, check_png, check_xml};
 
 fn scratch(name: &str) -> PathBuf {
     bin::scratch("report", name)
@@ -141,6 +141,15 @@ fn a_report_draws_every_plot_of_a_run() {
     assert!(md.starts_with("# Run report: `report_small`, seed 11"), "{md}");
     assert!(md.contains("### NOTE7") && md.contains("### NOTE14") && md.contains("### All products"), "{md}");
     assert!(md.contains("success probability") && md.contains("fill ratio") && md.contains("Spearman ρ"), "{md}");
+    // The loan rate has no process here: the correlations with it are n/a, and say why.
+    assert!(!md.contains("n/a / n/a"), "{md}");
+    assert!(
+        md.contains("n/a (")
+            && md.contains("): the loan rate was constant (")
+            && md.contains("windows that closed a buy order"),
+        "{md}"
+    );
+    assert!(md.contains("## Events\n\nNo scripted or live events in this run."), "{md}");
     // No herding group: no optimist plot, and the report says why.
     assert!(!out.join("optimists.svg").exists());
     assert!(md.contains("optimist"), "{md}");
@@ -154,6 +163,102 @@ fn a_report_draws_every_plot_of_a_run() {
     let (code, _, _) = report(&out);
     assert_eq!(code, 0);
     assert_eq!(std::fs::read(out.join("report.md")).unwrap(), first);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The cells of `metrics.csv` of one product: (header, rows).
+fn metrics(dir: &Path, product: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    let rows = lines.map(|l| l.split(',').map(String::from).collect::<Vec<_>>()).filter(|r| r[0] == product).collect();
+    (header, rows)
+}
+
+/// A scripted loan-rate rise at 12:00 is marked with its label on every time
+/// plot, and report.md compares the figures of the hour before the first
+/// window it shows in with the hour from it, as recomputed here from
+/// metrics.csv.
+#[test]
+fn events_are_marked_and_compared_before_and_after() {
+    let dir = scratch("events");
+    let scenario = format!("{}\n[[events]]\nat = \"day 1 12:00\"\ntarget = \"loan_rate\"\nchange = 0.015\n", small());
+    let out = run(&dir, &scenario);
+    // With --png, a PNG beside every SVG, listed with it.
+    let o = tplus(&["report".as_ref(), out.as_os_str(), "--png".as_ref()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "tplus report --png failed: {stderr}");
+    let listed = String::from_utf8_lossy(&o.stdout).into_owned();
+    let svgs: Vec<&str> = listed.lines().filter(|l| l.ends_with(".svg")).collect();
+    assert!(svgs.len() >= 8, "{listed}");
+    for svg in &svgs {
+        let png = svg.strip_suffix(".svg").unwrap().to_string() + ".png";
+        assert!(listed.lines().any(|l| l == png), "{png} not listed");
+        let (w, _) = check_png(Path::new(svg));
+        assert_eq!(w, 2000);
+    }
+    for p in ["NOTE7", "NOTE14"] {
+        for plot in ["success", "volume", "price", "rolling"] {
+            let file = out.join(format!("{plot}_{p}.svg"));
+            if plot == "rolling" && !file.exists() {
+                continue;
+            }
+            let svg = std::fs::read_to_string(&file).unwrap();
+            assert!(svg.contains("loan rate +150 bp"), "{} has no event marker", file.display());
+        }
+        let scatter = std::fs::read_to_string(out.join(format!("scatter_{p}.svg"))).unwrap();
+        assert!(!scatter.contains("loan rate +150 bp"), "the scatter has no time axis");
+    }
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("### Event 1: loan rate +150 bp at day 1 12:00 (scripted)"), "{md}");
+    // Recompute NOTE7's rows of the table: 15-minute windows, so 4 each side.
+    let (header, rows) = metrics(&out, "NOTE7");
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let num = |r: &Vec<String>, name: &str| r[col(name)].parse::<f64>().unwrap_or(0.0);
+    let i = rows.iter().position(|r| num(r, "t_start") >= 43_200.0).unwrap();
+    let k = 4.min(i).min(rows.len() - i);
+    assert_eq!(k, 4);
+    let (before, after) = (&rows[i - k..i], &rows[i..i + k]);
+    let pooled = |rs: &[Vec<String>], f: &str, c: &str| {
+        rs.iter().map(|r| num(r, f)).sum::<f64>() / rs.iter().map(|r| num(r, c)).sum::<f64>()
+    };
+    let (b, a) = (pooled(before, "buy_filled", "buy_closed"), pooled(after, "buy_filled", "buy_closed"));
+    let row = format!(
+        "| NOTE7 | subscription success (filled whole / closed) | {:.1}% | {:.1}% | {:+.1} pp |",
+        b * 100.0,
+        a * 100.0,
+        (a - b) * 100.0
+    );
+    assert!(md.contains(&row), "no `{row}` in\n{md}");
+    let mean = |rs: &[Vec<String>], c: &str| rs.iter().map(|r| num(r, c)).sum::<f64>() / rs.len() as f64;
+    let (vb, va) = (mean(before, "volume"), mean(after, "volume"));
+    // As the report writes them: thousands separators from 100 on, else one decimal.
+    let cell = |v: f64, sign: bool| {
+        if v.abs() < 100.0 {
+            return if sign { format!("{v:+.1}") } else { format!("{v:.1}") };
+        }
+        let digits = format!("{:.0}", v.abs());
+        let mut grouped = String::new();
+        for (n, c) in digits.chars().enumerate() {
+            if n > 0 && (digits.len() - n) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        match (v < 0.0, sign) {
+            (true, _) => format!("-{grouped}"),
+            (false, true) => format!("+{grouped}"),
+            (false, false) => grouped,
+        }
+    };
+    let row = format!(
+        "| NOTE7 | volume (lots per window) | {} | {} | {} |",
+        cell(vb, false),
+        cell(va, false),
+        cell(va - vb, true)
+    );
+    assert!(md.contains(&row), "no `{row}` in\n{md}");
+    assert!(md.contains("| NOTE7 | loan rate (mean) |") && md.contains("| +150 bp |"), "{md}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -11,7 +11,7 @@ mod bin;
 #[path = "common/svg.rs"]
 mod svg;
 use bin::tplus;
-use svg::check_plot;
+use svg::{check_plot, check_png};
 
 use serde_json::Value;
 
@@ -60,6 +60,15 @@ fn file_part(path: &str) -> String {
     path.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()
 }
 
+/// Whether a line of SVG text is a number that reads as a negative zero
+/// (`-0`, `-0.00`, `-0.0 pp`, `-0.00%`).
+fn negative_zero(line: &str) -> bool {
+    line.split(|c: char| c.is_whitespace() || c == '>' || c == '<' || c == '%').any(|w| {
+        w.strip_prefix('-')
+            .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c == '0' || c == '.') && d.starts_with('0'))
+    })
+}
+
 /// Reports the sweep in `dir` and checks every plot; returns report.md.
 fn check_sweep_report(dir: &Path) -> String {
     let (params, grid) = design(dir);
@@ -69,13 +78,13 @@ fn check_sweep_report(dir: &Path) -> String {
     let mut expected = Vec::new();
     for p in &params {
         for (key, title, _) in &keys {
-            expected.push((format!("{key}_vs_{}.svg", file_part(p)), format!("{title} against {p}")));
+            expected.push((format!("{key}_vs_{}.svg", file_part(p)), format!("{title} against ")));
         }
     }
     let heat_maps = grid && params.len() == 2;
     if heat_maps {
         for (key, title, _) in &keys {
-            expected.push((format!("heatmap_{key}.svg"), format!("{title}: {} × {}", params[0], params[1])));
+            expected.push((format!("heatmap_{key}.svg"), format!("{title}: ")));
         }
     }
 
@@ -89,9 +98,13 @@ fn check_sweep_report(dir: &Path) -> String {
         assert!(listed.iter().any(|l| Path::new(l) == dir.join(file)), "{file} not listed in {listed:?}");
         let svg = check_plot(dir, file, title);
         assert!(md.contains(&format!("]({file})")), "report.md does not show {file}");
+        // Numbers never read "-0.00", and axes are titled in words, not paths.
+        assert!(!svg.lines().any(negative_zero), "{file} prints a negative zero");
+        assert!(!svg.contains(">agents[") && !svg.contains("\nagents["), "{file} titles an axis with a path");
         if file.starts_with("heatmap_") {
-            assert!(svg.contains("\nmean\n"), "{file} has no colour legend");
-            assert!(svg.contains("mean over the replications"), "{file} has no caption");
+            assert!(svg.contains("\nvs grand mean\n") || svg.contains("\nr\n"), "{file} has no colour legend");
+            assert!(svg.contains("covers"), "{file} has no neutral swatch");
+            assert!(svg.contains("over its ok replications"), "{file} has no caption");
         } else {
             assert!(svg.contains("95% t interval"), "{file} has no legend for the interval");
             assert!(svg.contains("Student-t"), "{file} has no caption");
@@ -103,6 +116,7 @@ fn check_sweep_report(dir: &Path) -> String {
     if heat_maps {
         // A small grid prints the cell values: percentages in the success
         // heat map beyond the colour bar's five labels.
+        assert!(md.contains("cells are white, their 95% t interval covering"), "{md}");
         let heat = std::fs::read_to_string(dir.join("heatmap_success.svg")).unwrap();
         assert!(heat.lines().filter(|l| l.ends_with('%')).count() >= 5 + 4, "no values printed in the cells");
     }
@@ -116,7 +130,20 @@ fn a_sweep_report_plots_every_key_result_against_every_parameter() {
     sweep(&root().join("scenarios/sweeps/ci.toml"), &out);
     let md = check_sweep_report(&out);
     assert!(md.starts_with("# Sweep report: `ci`"), "{md}");
+    assert!(!negative_zero("0.00") && negative_zero("-0.00") && negative_zero(">-0 pp") && !negative_zero("-0.01"));
+    // Axis titles in words, with units.
+    let svg = std::fs::read_to_string(out.join("success_vs_macro.loan_rate.value.svg")).unwrap();
+    assert!(svg.contains("loan rate at the start (fraction per year)"), "no human axis title");
     assert!(md.contains("pooled over the other parameter"), "{md}");
+    // --png: a PNG beside each SVG, heat maps included.
+    let o = tplus(&["report".as_ref(), out.as_os_str(), "--png".as_ref()]);
+    assert!(o.status.success(), "tplus report --png failed: {}", String::from_utf8_lossy(&o.stderr));
+    let listed = String::from_utf8_lossy(&o.stdout).into_owned();
+    let svgs: Vec<&str> = listed.lines().filter(|l| l.ends_with(".svg")).collect();
+    assert!(!svgs.is_empty());
+    for svg in svgs {
+        check_png(Path::new(svg));
+    }
     // A second report over the same sweep writes the same text.
     let (code, _, _) = report(&out);
     assert_eq!(code, 0);

@@ -259,6 +259,16 @@ fn io(what: &'static str, path: &Path, source: std::io::Error) -> Error {
     Error::Io { what, path: path.to_path_buf(), source }
 }
 
+/// What a built-in family's behaviour parameter means (with its unit) and
+/// the values it accepts, as the family declares them (`behaviour_params!`):
+/// the words a sweep's report titles its axes with. `None` for a family or
+/// parameter that is not built in.
+pub fn param_doc(family: &str, param: &str) -> Option<(&'static str, &'static str)> {
+    let registry = crate::agents::Registry::builtin();
+    let family = registry.get(family)?;
+    family.params.iter().find(|p| p.name == param).map(|p| (p.doc, p.accepted))
+}
+
 /// The deterministic part of `sweep.json`.
 pub fn definition(sweep: &Sweep, points: &[Point]) -> Value {
     serde_json::json!({

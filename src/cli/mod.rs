@@ -92,6 +92,9 @@ enum Command {
     Report {
         /// A run directory (metrics.csv, summary.json) or a sweep directory (sweep.csv, sweep.json).
         run_dir: PathBuf,
+        /// Also write each plot as PNG beside its SVG (twice its size, drawn in-process with a bundled font).
+        #[arg(long)]
+        png: bool,
     },
 }
 
@@ -108,7 +111,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { scenario } => check(&scenario),
-        Command::Report { run_dir } => report(&run_dir),
+        Command::Report { run_dir, png } => report(&run_dir, png),
         Command::Replay { run_dir } => replay(&run_dir),
         Command::Sweep(args) => batch::sweep(args),
         Command::Merge(args) => batch::merge(args),
@@ -124,7 +127,7 @@ pub fn main() -> ExitCode {
             let threads = threads.map_or_else(default_threads, usize::from);
             match run(&scenario, RunOptions { seed, threads }, out, RunOutput { log_ops: log, force, quiet }) {
                 // The directory stays locked while the report is drawn into it.
-                Ok((dir, _lock)) if with_report => report(&dir),
+                Ok((dir, _lock)) if with_report => report(&dir, false),
                 Ok(_) => ExitCode::SUCCESS,
                 Err(code) => code,
             }
@@ -155,8 +158,8 @@ fn check(path: &Path) -> ExitCode {
 
 /// `tplus report`: prints the files written; a bad run directory exits 2, a
 /// failure to draw or write exits 1.
-fn report(run_dir: &Path) -> ExitCode {
-    match crate::report::write_report(run_dir) {
+fn report(run_dir: &Path, png: bool) -> ExitCode {
+    match crate::report::write_report_with(run_dir, png) {
         Ok(files) => {
             for f in files {
                 println!("{}", f.display());

@@ -23,6 +23,8 @@ struct DaySpan {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeAxis {
     days: Vec<DaySpan>,
+    /// Events to mark on every plot over the axis: (x, label).
+    marks: Vec<(f64, String)>,
 }
 
 impl TimeAxis {
@@ -55,7 +57,18 @@ impl TimeAxis {
             d.offset = offset;
             offset += d.hours;
         }
-        TimeAxis { days }
+        TimeAxis { days, marks: Vec::new() }
+    }
+
+    /// The axis with events to mark: (x in hours, label).
+    pub fn with_marks(mut self, marks: Vec<(f64, String)>) -> TimeAxis {
+        self.marks = marks;
+        self
+    }
+
+    /// The events to mark: (x in hours, label).
+    pub fn marks(&self) -> &[(f64, String)] {
+        &self.marks
     }
 
     /// Number of business days.

@@ -165,6 +165,14 @@ pub struct MetricsRow {
     pub buy_closed: Option<f64>,
     /// Customers' sell orders that closed in the window, failed sales included.
     pub sell_closed: Option<f64>,
+    /// Of `buy_closed`, the ones filled whole.
+    pub buy_filled: Option<f64>,
+    /// Of `sell_closed`, the ones filled whole.
+    pub sell_filled: Option<f64>,
+    /// Customers' buy orders that reached the platform in the window.
+    pub buy_orders: Option<f64>,
+    /// Customers' sell orders that reached the platform in the window.
+    pub sell_orders: Option<f64>,
     /// Subscription success probability (column `sub_success`).
     pub sub_success: Option<f64>,
     /// Low end of the 95% Wilson interval of `sub_success`.
@@ -282,6 +290,10 @@ impl MetricsTable {
                 t_end: need(column!("t_end"))?,
                 buy_closed: num(column!("buy_closed"))?,
                 sell_closed: num(column!("sell_closed"))?,
+                buy_filled: num(column!("buy_filled"))?,
+                sell_filled: num(column!("sell_filled"))?,
+                buy_orders: num(column!("buy_orders"))?,
+                sell_orders: num(column!("sell_orders"))?,
                 sub_success: num(column!("sub_success"))?,
                 sub_lo: num(column!("sub_success_lo"))?,
                 sub_hi: num(column!("sub_success_hi"))?,
@@ -360,6 +372,9 @@ pub struct ManifestInfo {
     pub version: Option<String>,
     /// K of the rolling correlations (`scenario.metrics.rolling_windows`).
     pub rolling_windows: Option<u64>,
+    /// The scenario's scripted events (`scenario.events`), live changes
+    /// saved from the live view included.
+    pub events: Vec<super::events::RunEvent>,
 }
 
 /// The value at `path` under `v`, if every step is there.
@@ -452,6 +467,7 @@ impl ManifestInfo {
             seed: r.u64(&["seed"])?,
             version: r.str(&["version"])?.map(str::to_string),
             rolling_windows: r.u64(&["scenario", "metrics", "rolling_windows"])?,
+            events: super::events::parse_events(&root)?,
         })
     }
 }
@@ -485,6 +501,10 @@ mod tests {
         let optional = [
             r.buy_closed,
             r.sell_closed,
+            r.buy_filled,
+            r.sell_filled,
+            r.buy_orders,
+            r.sell_orders,
             r.sub_success,
             r.sub_lo,
             r.sub_hi,

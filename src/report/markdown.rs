@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::num::{count, money, pct, signed};
+use super::why::{Other, Side, WindowFigures, why_undefined};
 use super::{RunFacts, Section};
 use crate::metrics::{Correlation, ProductSummary, SideSummary, Summary};
 
@@ -101,7 +102,7 @@ fn honest_sentence(what: &str, y: &str, c: &Correlation) -> Option<String> {
     Some(s)
 }
 
-fn windows(c: &Correlation) -> String {
+fn count_windows(c: &Correlation) -> String {
     count(c.windows as f64)
 }
 
@@ -109,8 +110,20 @@ fn fill(s: &SideSummary) -> String {
     format!("{} of {} lots", pct(s.fill_ratio), count(s.lots as f64))
 }
 
-/// The table of one summary block, after the sentences on its correlations.
-fn block_table(o: &mut String, b: &ProductSummary) {
+/// A correlation cell: the coefficient, or `n/a` and why (when the windows
+/// of `metrics.csv` tell).
+fn with_reason(text: String, defined: bool, why: Option<String>) -> String {
+    match why {
+        Some(why) if !defined => format!("{text}: {why}"),
+        _ => text,
+    }
+}
+
+/// The table of one summary block, after the sentences on its correlations;
+/// `windows` are the block's windows of `metrics.csv`, to say why a
+/// correlation is undefined.
+fn block_table(o: &mut String, b: &ProductSummary, windows: Option<&[WindowFigures]>) {
+    let why = |side, other| windows.and_then(|w| why_undefined(w, side, other));
     let c = &b.correlation;
     let lead: Vec<String> = [
         ("Subscription success vs volume", &c.subscription_success_vs_volume),
@@ -156,23 +169,27 @@ fn block_table(o: &mut String, b: &ProductSummary) {
         row("mean time to fill (filled orders)", secs(s.mean_time_to_fill), secs(a.mean_time_to_fill));
     }
     let (cs, ca) = (&c.subscription_success_vs_volume, &c.sale_success_vs_volume);
+    let (ws, wa) = (why(Side::Subscriptions, Other::Volume), why(Side::Sales, Other::Volume));
     row(
         "success vs volume: Pearson r (windows taken as independent)",
-        coefficient(cs.pearson, cs.pearson_ci_95, cs.pearson_p_value),
-        coefficient(ca.pearson, ca.pearson_ci_95, ca.pearson_p_value),
+        with_reason(coefficient(cs.pearson, cs.pearson_ci_95, cs.pearson_p_value), cs.pearson.is_some(), ws.clone()),
+        with_reason(coefficient(ca.pearson, ca.pearson_ci_95, ca.pearson_p_value), ca.pearson.is_some(), wa.clone()),
     );
     row(
         "success vs volume: Spearman ρ (windows taken as independent)",
-        coefficient(cs.spearman, cs.spearman_ci_95, cs.spearman_p_value),
-        coefficient(ca.spearman, ca.spearman_ci_95, ca.spearman_p_value),
+        with_reason(coefficient(cs.spearman, cs.spearman_ci_95, cs.spearman_p_value), cs.spearman.is_some(), ws),
+        with_reason(coefficient(ca.spearman, ca.spearman_ci_95, ca.spearman_p_value), ca.spearman.is_some(), wa),
     );
-    row("windows in the correlation (side closed an order)", windows(cs), windows(ca));
+    row("windows in the correlation (side closed an order)", count_windows(cs), count_windows(ca));
     let (cs, ca) = (&c.subscription_success_vs_loan_rate, &c.sale_success_vs_loan_rate);
-    row(
-        "success vs loan rate: Pearson r / Spearman ρ",
-        format!("{} / {} ({} windows)", signed(cs.pearson, 3), signed(cs.spearman, 3), windows(cs)),
-        format!("{} / {} ({} windows)", signed(ca.pearson, 3), signed(ca.spearman, 3), windows(ca)),
-    );
+    let loan = |c: &Correlation, side| match (c.pearson, c.spearman) {
+        (None, None) => {
+            let why = why(side, Other::LoanRate).map_or(String::new(), |w| format!(": {w}"));
+            format!("n/a ({} windows){why}", count_windows(c))
+        }
+        (r, rho) => format!("{} / {} ({} windows)", signed(r, 3), signed(rho, 3), count_windows(c)),
+    };
+    row("success vs loan rate: Pearson r / Spearman ρ", loan(cs, Side::Subscriptions), loan(ca, Side::Sales));
     let _ = writeln!(o);
     let mut line = format!("Volume: {} lots", count(b.volume as f64));
     let _ = write!(line, " in {} trades", count(b.trades as f64));
@@ -184,7 +201,6 @@ fn block_table(o: &mut String, b: &ProductSummary) {
     let _ = writeln!(o, "{line}.\n");
 }
 
-/// The whole of `report.md`.
 /// The plots, each with its sentence and image link, then the notes: the
 /// end of a run's and of a sweep's report.
 pub(super) fn plots_and_notes(o: &mut String, sections: &[Section], notes: &[String]) {
@@ -207,7 +223,8 @@ pub(super) fn plots_and_notes(o: &mut String, sections: &[Section], notes: &[Str
     }
 }
 
-pub fn render(ctx: &RunFacts, summary: &Summary, sections: &[Section], notes: &[String]) -> String {
+/// The whole of `report.md`; `events` is its `## Events` section.
+pub fn render(ctx: &RunFacts, summary: &Summary, events: &str, sections: &[Section], notes: &[String]) -> String {
     let mut o = String::new();
     let name = ctx.scenario.as_deref().unwrap_or("unnamed");
     let seed = ctx.seed.map_or(String::new(), |s| format!(", seed {s}"));
@@ -258,7 +275,8 @@ pub fn render(ctx: &RunFacts, summary: &Summary, sections: &[Section], notes: &[
     }
     for (heading, b) in blocks {
         let _ = writeln!(o, "### {heading}\n");
-        block_table(&mut o, b);
+        let windows = ctx.block_windows.iter().find(|(h, _)| h == heading).map(|(_, w)| w.as_slice());
+        block_table(&mut o, b, windows);
     }
     if let Some(h) = &summary.herding.optimist_share {
         let _ = writeln!(
@@ -272,6 +290,7 @@ pub fn render(ctx: &RunFacts, summary: &Summary, sections: &[Section], notes: &[
         );
     }
 
+    o.push_str(events);
     plots_and_notes(&mut o, sections, notes);
     o
 }
@@ -295,6 +314,7 @@ mod tests {
             last_date: Some("2026-01-05".into()),
             window: "5-minute".into(),
             window_length: "5 minutes".into(),
+            block_windows: Vec::new(),
         };
         let mut b = ProductSummary { product: "P".into(), volume: 1234, ..ProductSummary::default() };
         b.subscriptions.success_probability = Some(0.25);
@@ -305,7 +325,7 @@ mod tests {
         let plot =
             Plot { file: "success_P.svg".into(), title: "P: success".into(), about: "What.".into(), svg: "".into() };
         let sections = vec![Section { heading: "P".into(), plots: vec![plot] }];
-        let md = render(&ctx, &summary, &sections, &["a note".into()]);
+        let md = render(&ctx, &summary, "", &sections, &["a note".into()]);
         assert!(md.starts_with("# Run report: `s`, seed 7"), "{md}");
         assert!(md.contains("![P: success](success_P.svg)"), "{md}");
         assert!(md.contains("25.0% (95% CI 20.0%–30.0%)"), "{md}");
@@ -315,6 +335,20 @@ mod tests {
         assert!(md.contains("66 windows of 5 minutes over 1 business day, 2026-01-05"), "{md}");
         // An older summary without the serial-dependence figures: no lead sentence.
         assert!(!md.contains("**Subscription success vs volume:**"), "{md}");
+        // With the windows at hand an undefined correlation says why.
+        let flat = |sub| WindowFigures { sub, sale: None, volume: 4.0, loan: Some(0.0435) };
+        let ctx = RunFacts {
+            block_windows: vec![("P".into(), vec![flat(Some(0.1)), flat(Some(0.3)), flat(Some(0.2))])],
+            ..ctx
+        };
+        let md = render(&ctx, &summary, "", &sections, &[]);
+        assert!(
+            md.contains(
+                "| n/a (0 windows): the loan rate was constant (4.35%) over the 3 windows that closed a buy order |"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("| n/a: no customer's sell order closed in any window |"), "{md}");
     }
 
     #[test]
@@ -375,6 +409,7 @@ mod tests {
             last_date: None,
             window: "5-minute".into(),
             window_length: "5 minutes".into(),
+            block_windows: Vec::new(),
         };
         let mut b = ProductSummary { product: "P".into(), ..ProductSummary::default() };
         b.correlation.subscription_success_vs_volume = Correlation {
@@ -386,7 +421,7 @@ mod tests {
         b.subscriptions.accepted_success_probability = Some(0.5);
         b.subscriptions.rejected = 30;
         b.subscriptions.rejected_share_of_failures = Some(0.25);
-        let md = render(&ctx, &Summary { products: vec![b], ..Summary::default() }, &[], &[]);
+        let md = render(&ctx, &Summary { products: vec![b], ..Summary::default() }, "", &[], &[]);
         let lead = md.find("**Subscription success vs volume:**").unwrap();
         assert!(lead < md.find("| figure |").unwrap(), "the honest figure comes first: {md}");
         assert!(md.contains("| success among accepted orders (rejections on arrival set apart) | 50.0% |"), "{md}");

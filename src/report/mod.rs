@@ -18,6 +18,11 @@
 //! | `optimists.svg` | share of optimists among herd followers (market-wide; only with herding groups) |
 //! | `rolling_P.svg` | rolling Pearson and Spearman correlation of success with volume |
 //!
+//! Every time plot marks the run's scripted and live events (from
+//! `manifest.json`, live ones listed in `live_changes.csv`) with a dashed
+//! line and a label, and `report.md` compares each product's key figures
+//! before and after each event ([`events`]).
+//!
 //! Columns that a run did not write (older runs) leave out the plot element
 //! that needs them, with a note in `report.md`.
 
@@ -28,9 +33,12 @@ use std::path::{Path, PathBuf};
 mod axis;
 pub mod batch;
 pub mod data;
+pub mod events;
 mod markdown;
 mod num;
 pub mod plot;
+pub mod png;
+mod why;
 
 pub use crate::metrics::SummaryFile;
 pub use axis::TimeAxis;
@@ -71,6 +79,15 @@ pub enum ReportError {
         /// What the drawing backend said.
         #[source]
         source: plot::DrawError,
+    },
+    /// A plot could not be rasterised to PNG.
+    #[error("cannot make the PNG of {file}: {source}")]
+    Png {
+        /// The SVG file being rasterised.
+        file: String,
+        /// What went wrong.
+        #[source]
+        source: png::PngError,
     },
     /// A file could not be written.
     #[error("{}: cannot write: {}", .0.display(), .1)]
@@ -175,11 +192,19 @@ pub fn read_run(run_dir: &Path) -> Result<RunData, ReportError> {
     let (path, text) = need("summary.json")?;
     let summary = parse_summary(&text).map_err(|e| ReportError::Garbled(path, e))?;
     let path = run_dir.join("manifest.json");
-    let manifest = match read_text(&path) {
+    let mut manifest = match read_text(&path) {
         Ok(text) => Some(ManifestInfo::parse(&text).map_err(|e| ReportError::Garbled(path, e))?),
         Err(ReportError::MissingFile(_)) => None,
         Err(e) => return Err(e),
     };
+    // A session saved from the live view lists its live changes apart.
+    if let Some(m) = &mut manifest {
+        match read_text(&run_dir.join("live_changes.csv")) {
+            Ok(text) => events::mark_live(&mut m.events, &text),
+            Err(ReportError::MissingFile(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(RunData { metrics, summary, manifest })
 }
 
@@ -224,6 +249,9 @@ pub(crate) struct RunFacts {
     pub window: String,
     /// The usual window length as a noun for the text (`5 minutes`).
     pub window_length: String,
+    /// The windows of each summary block (a product's id, or `All products`),
+    /// to say why a correlation is undefined.
+    pub block_windows: Vec<(String, Vec<why::WindowFigures>)>,
 }
 
 /// Draws every plot and writes the text, from the data alone.
@@ -232,7 +260,10 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
     let Some(first) = m.products.first().map(|p| &p.rows) else {
         return Err(ReportError::Garbled("metrics.csv".into(), ParseError::NoRows));
     };
+    let run_events = data.manifest.as_ref().map(|x| x.events.as_slice());
     let axis = TimeAxis::new(first);
+    let marks = events::markers(run_events.unwrap_or(&[]), &axis, first);
+    let axis = axis.with_marks(marks);
     let window = num::window(window_secs(first));
     let rolling_k = data.manifest.as_ref().and_then(|x| x.rolling_windows);
     let draw_err = |file: &str| {
@@ -430,9 +461,27 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
         last_date: dates.last().map(|s| s.to_string()),
         window_length: num::window_noun(window_secs(first)),
         window,
+        block_windows: block_windows(m),
     };
-    let markdown = markdown::render(&ctx, &data.summary.summary, &sections, &notes);
+    let mut event_text = String::new();
+    let products: Vec<(&str, &[data::MetricsRow])> =
+        m.products.iter().map(|p| (p.product.as_str(), p.rows.as_slice())).collect();
+    let span = events::span_windows(window_secs(first));
+    events::section(&mut event_text, run_events, &products, span, &ctx.window_length);
+    let markdown = markdown::render(&ctx, &data.summary.summary, &event_text, &sections, &notes);
     Ok(DrawnReport { sections, notes, markdown })
+}
+
+/// The windows of each summary block: each product's, and all products'
+/// pooled (when `metrics.csv` has the counts to pool).
+fn block_windows(m: &MetricsTable) -> Vec<(String, Vec<why::WindowFigures>)> {
+    let mut out: Vec<(String, Vec<why::WindowFigures>)> =
+        m.products.iter().map(|p| (p.product.clone(), why::product_windows(&p.rows))).collect();
+    let all: Vec<&[data::MetricsRow]> = m.products.iter().map(|p| p.rows.as_slice()).collect();
+    if let Some(w) = why::pooled_windows(&all) {
+        out.push(("All products".into(), w));
+    }
+    out
 }
 
 /// Writes `bytes` to `dir/name` under a temporary name first.
@@ -452,20 +501,39 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportErr
     Ok(path)
 }
 
-/// Reads the run in `run_dir`, draws its plots and writes them with
+/// Writes the plots of `sections` into `dir`: each SVG, and beside it its
+/// PNG when `png`. Returns the files written.
+fn write_plots(dir: &Path, sections: &[Section], png: bool) -> Result<Vec<PathBuf>, ReportError> {
+    let mut written = Vec::new();
+    for plot in sections.iter().flat_map(|s| &s.plots) {
+        written.push(write_file(dir, &plot.file, plot.svg.as_bytes())?);
+        if png {
+            let bytes =
+                png::svg_to_png(&plot.svg).map_err(|source| ReportError::Png { file: plot.file.clone(), source })?;
+            let name = format!("{}.png", plot.file.strip_suffix(".svg").unwrap_or(&plot.file));
+            written.push(write_file(dir, &name, &bytes)?);
+        }
+    }
+    Ok(written)
+}
+
+/// Reads the run in `run_dir`, draws its plots and writes them (SVG) with
 /// `report.md` into the same directory. Returns the files written, plots
 /// first and `report.md` last. A sweep's directory (with `sweep.csv` or
 /// `sweep.json`) gets the sweep's report instead: see [`batch`].
 pub fn write_report(run_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    write_report_with(run_dir, false)
+}
+
+/// [`write_report`], with a PNG beside each SVG when `png` (rasterised
+/// in-process, twice the SVG's size: see [`png`]).
+pub fn write_report_with(run_dir: &Path, png: bool) -> Result<Vec<PathBuf>, ReportError> {
     if batch::is_sweep_dir(run_dir) {
-        return batch::write_sweep_report(run_dir);
+        return batch::write_sweep_report(run_dir, png);
     }
     let data = read_run(run_dir)?;
     let report = build(&data)?;
-    let mut written = Vec::new();
-    for plot in report.sections.iter().flat_map(|s| &s.plots) {
-        written.push(write_file(run_dir, &plot.file, plot.svg.as_bytes())?);
-    }
+    let mut written = write_plots(run_dir, &report.sections, png)?;
     written.push(write_file(run_dir, "report.md", report.markdown.as_bytes())?);
     Ok(written)
 }

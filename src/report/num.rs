@@ -16,14 +16,36 @@ pub fn count(x: f64) -> String {
     if x < 0.0 && digits != "0" { format!("-{out}") } else { out }
 }
 
-/// A share as a percentage with one decimal: `21.6%`.
-pub fn pct(x: Option<f64>) -> String {
-    x.filter(|v| v.is_finite()).map_or("n/a".into(), |v| format!("{:.1}%", v * 100.0))
+/// Whether a number as printed is zero: only zeros among its digits
+/// (`-0.00`, `0`, `+0.0e0` are; `-0.01` is not).
+fn prints_zero(s: &str) -> bool {
+    let mantissa = s.split(['e', 'E']).next().unwrap_or(s);
+    mantissa.chars().filter(char::is_ascii_digit).all(|c| c == '0')
 }
 
-/// A signed figure with `d` decimals: `+0.847`.
+/// `x` with `d` decimals, never `-0.00`: a value that rounds to zero prints
+/// without a sign.
+pub fn fixed(x: f64, d: usize) -> String {
+    let s = format!("{x:.d$}");
+    if prints_zero(&s) { s.trim_start_matches(['-', '+']).to_string() } else { s }
+}
+
+/// `x` with `d` decimals and its sign (`+0.85`, `-0.10`); a value that rounds
+/// to zero prints without one (`0.00`), never as `-0.00`.
+pub fn fixed_signed(x: f64, d: usize) -> String {
+    let s = format!("{x:+.d$}");
+    if prints_zero(&s) { s.trim_start_matches(['-', '+']).to_string() } else { s }
+}
+
+/// A share as a percentage with one decimal: `21.6%`.
+pub fn pct(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite()).map_or("n/a".into(), |v| format!("{}%", fixed(v * 100.0, 1)))
+}
+
+/// A signed figure with `d` decimals: `+0.847`; `0.000` for a value that
+/// rounds to zero.
 pub fn signed(x: Option<f64>, d: usize) -> String {
-    x.filter(|v| v.is_finite()).map_or("n/a".into(), |v| format!("{v:+.d$}"))
+    x.filter(|v| v.is_finite()).map_or("n/a".into(), |v| fixed_signed(v, d))
 }
 
 /// An amount of money with thousands separators and cents: `22,840,096.69`.
@@ -84,5 +106,19 @@ mod tests {
         assert_eq!(window(90.0), "90-second");
         assert_eq!(window_noun(300.0), "5 minutes");
         assert_eq!(window_noun(3600.0), "1 hour");
+    }
+
+    #[test]
+    fn negative_zero_never_prints() {
+        assert_eq!(fixed(-0.0001, 2), "0.00");
+        assert_eq!(fixed(-0.0, 0), "0");
+        assert_eq!(fixed(-0.006, 2), "-0.01");
+        assert_eq!(fixed_signed(-0.0004, 3), "0.000");
+        assert_eq!(fixed_signed(0.0004, 2), "0.00");
+        assert_eq!(fixed_signed(0.5, 2), "+0.50");
+        assert_eq!(signed(Some(-1e-9), 2), "0.00");
+        assert_eq!(pct(Some(-1e-6)), "0.0%");
+        assert_eq!(count(-0.4), "0");
+        assert_eq!(money(-0.001), "0.00");
     }
 }

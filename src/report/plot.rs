@@ -224,8 +224,12 @@ fn draw_legend(area: &Area<'_>, entries: &[Entry], per_row: usize) -> Result<(),
     Ok(())
 }
 
-/// A chart over the time axis with its mesh, axis descriptions and lines at
-/// each day's open.
+/// The colour of event markers.
+const EVENT: RGBColor = RGBColor(120, 28, 129);
+
+/// A chart over the time axis with its mesh, axis descriptions, lines at
+/// each day's open and the axis's events: a dashed vertical line each, with
+/// its label when `mark_labels` (the top panel of a figure).
 fn time_chart<'a, 'b>(
     area: &'a Area<'b>,
     axis: &TimeAxis,
@@ -233,6 +237,7 @@ fn time_chart<'a, 'b>(
     y_desc: &str,
     y_fmt: &dyn Fn(&f64) -> String,
     x_desc: bool,
+    mark_labels: bool,
 ) -> Result<TimeChart<'a, 'b>, DrawError> {
     let (y0, y1) = (y.start, y.end);
     let mut ticks = axis.ticks(if axis.n_days() > 1 { 8 } else { 12 });
@@ -261,7 +266,33 @@ fn time_chart<'a, 'b>(
     chart.draw_series(
         axis.day_starts().into_iter().map(|x| PathElement::new(vec![(x, y0), (x, y1)], GREY.mix(0.8).stroke_width(1))),
     )?;
+    draw_marks(&mut chart, axis, (y0, y1), mark_labels)?;
     Ok(chart)
+}
+
+/// The events of the axis: a dashed line each, and its label near the top,
+/// staggered over three rows so that close events stay legible; a label in
+/// the right quarter is written leftwards.
+fn draw_marks(
+    chart: &mut TimeChart<'_, '_>,
+    axis: &TimeAxis,
+    (y0, y1): (f64, f64),
+    labels: bool,
+) -> Result<(), DrawError> {
+    let right = axis.hours() * 0.75;
+    for (i, (x, label)) in axis.marks().iter().enumerate() {
+        let line = DashedPathElement::new(vec![(*x, y0), (*x, y1)], 7, 4, EVENT.stroke_width(2));
+        chart.draw_series(std::iter::once(line))?;
+        if !labels {
+            continue;
+        }
+        let y = y1 - (y1 - y0) * (0.04 + 0.07 * (i % 3) as f64);
+        let (pos, dx) = if *x > right { (HPos::Right, -5) } else { (HPos::Left, 5) };
+        let font = (FONT, 14).into_font().color(&EVENT).pos(Pos::new(pos, VPos::Center));
+        let text = EmptyElement::at((*x, y)) + Text::new(label.clone(), (dx, 0), font);
+        chart.draw_series(std::iter::once(text))?;
+    }
+    Ok(())
 }
 
 /// Draws a series as lines broken at gaps, with a dot at every value.
@@ -302,7 +333,7 @@ fn draw_band(chart: &mut TimeChart<'_, '_>, band: &Series<(f64, f64)>, color: RG
 }
 
 fn pct_label(y: &f64) -> String {
-    format!("{:.0}%", y * 100.0)
+    format!("{}%", num::fixed(y * 100.0, 0))
 }
 
 /// Plot 1: subscription and sale success over time, with the Wilson band
@@ -326,7 +357,7 @@ pub fn success(
     }
     render(560, title, &legend, |area| {
         let y_desc = format!("success probability per {window} window (%)");
-        let mut chart = time_chart(area, axis, -0.02..1.02, &y_desc, &pct_label, true)?;
+        let mut chart = time_chart(area, axis, -0.02..1.02, &y_desc, &pct_label, true, true)?;
         if bands {
             draw_band(&mut chart, &series(axis, rows, |r| r.sub_lo.zip(r.sub_hi)), OKABE_BLUE)?;
             draw_band(&mut chart, &series(axis, rows, |r| r.sale_lo.zip(r.sale_hi)), VERMILION)?;
@@ -345,7 +376,7 @@ pub fn volume(title: &str, axis: &TimeAxis, rows: &[MetricsRow], window: &str) -
     render(520, title, &legend, |area| {
         let y_top = if top > 0.0 { top * 1.08 } else { 1.0 };
         let y_desc = format!("volume (lots per {window} window)");
-        let mut chart = time_chart(area, axis, 0.0..y_top, &y_desc, &|y| num::count(y.round()), true)?;
+        let mut chart = time_chart(area, axis, 0.0..y_top, &y_desc, &|y| num::count(y.round()), true, true)?;
         chart.draw_series(rows.iter().filter(|r| r.volume > 0.0).map(|r| {
             let (x0, x1) = (axis.x(r.day, r.t_start), axis.x(r.day, r.t_end));
             let gap = (x1 - x0) * 0.08;
@@ -497,8 +528,9 @@ pub fn price(title: &str, axis: &TimeAxis, p: &PriceInput<'_>) -> Result<String,
         let (lo, hi) = prices.unwrap_or((0.0, 1.0));
         let y = padded(lo, hi, 1e-4);
         let d = decimals(y.end - y.start);
-        let price_fmt = |v: &f64| format!("{v:.d$}");
-        let mut chart = time_chart(&top, axis, y, "price (currency units per unit)", &price_fmt, bottom.is_none())?;
+        let price_fmt = |v: &f64| num::fixed(*v, d);
+        let mut chart =
+            time_chart(&top, axis, y, "price (currency units per unit)", &price_fmt, bottom.is_none(), true)?;
         if p.has_nav {
             draw_line(&mut chart, &nav, OKABE_GREEN, true, false)?;
         }
@@ -512,7 +544,8 @@ pub fn price(title: &str, axis: &TimeAxis, p: &PriceInput<'_>) -> Result<String,
             let (lo, hi) = extent(loan.iter().chain(&deposit).map(|s| s.3)).unwrap_or((0.0, 1.0));
             let y = padded(lo, hi, 0.25);
             let d = decimals(y.end - y.start);
-            let mut chart = time_chart(&bottom, axis, y, "rate (% per year)", &|v| format!("{v:.d$}%"), true)?;
+            let mut chart =
+                time_chart(&bottom, axis, y, "rate (% per year)", &|v| format!("{}%", num::fixed(*v, d)), true, false)?;
             if p.has_loan {
                 draw_line(&mut chart, &loan, VERMILION, false, false)?;
             }
@@ -532,8 +565,15 @@ pub fn optimists(title: &str, axis: &TimeAxis, rows: &[MetricsRow]) -> Result<St
         entry(Swatch::Dashed(GREY), "one half: as many optimists as pessimists"),
     ];
     render(520, title, &legend, |area| {
-        let mut chart =
-            time_chart(area, axis, -0.02..1.02, "share of herd followers who are optimists (%)", &pct_label, true)?;
+        let mut chart = time_chart(
+            area,
+            axis,
+            -0.02..1.02,
+            "share of herd followers who are optimists (%)",
+            &pct_label,
+            true,
+            true,
+        )?;
         chart.draw_series(std::iter::once(DashedPathElement::new(
             vec![(0.0, 0.5), (axis.hours(), 0.5)],
             6,
@@ -555,8 +595,15 @@ pub fn rolling(title: &str, axis: &TimeAxis, rows: &[MetricsRow], k: Option<u64>
         entry(Swatch::Dashed(VERMILION), format!("sales: Spearman ρ over {last}")),
     ];
     render(560, title, &legend, |area| {
-        let mut chart =
-            time_chart(area, axis, -1.05..1.05, "correlation of success with volume", &|v| format!("{v:+.1}"), true)?;
+        let mut chart = time_chart(
+            area,
+            axis,
+            -1.05..1.05,
+            "correlation of success with volume",
+            &|v| num::fixed_signed(*v, 1),
+            true,
+            true,
+        )?;
         chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (axis.hours(), 0.0)], DARK.mix(0.6))))?;
         draw_line(&mut chart, &series(axis, rows, |r| r.roll_sub_pearson), OKABE_BLUE, false, false)?;
         draw_line(&mut chart, &series(axis, rows, |r| r.roll_sub_spearman), OKABE_BLUE, true, false)?;
@@ -641,6 +688,17 @@ mod tests {
         well_formed(&price("P", &axis, &p).unwrap(), "P");
         well_formed(&optimists("O", &axis, &r).unwrap(), "O");
         well_formed(&rolling("R", &axis, &r, Some(12)).unwrap(), "R");
+        // Events are marked, with their labels, on every time plot.
+        let marked = axis.clone().with_marks(vec![(0.5, "loan rate +150 bp".into())]);
+        for svg in [
+            success("S", &marked, &r, "5-minute", true).unwrap(),
+            volume("V", &marked, &r, "5-minute").unwrap(),
+            price("P", &marked, &p).unwrap(),
+            optimists("O", &marked, &r).unwrap(),
+            rolling("R", &marked, &r, Some(12)).unwrap(),
+        ] {
+            assert!(svg.contains(">loan rate +150 bp<") || svg.contains("loan rate +150 bp"), "no marker label");
+        }
         // One window with nothing defined and no volume.
         let one = vec![MetricsRow { t_start: 0.0, t_end: 300.0, ..MetricsRow::default() }];
         let axis = TimeAxis::new(&one);

@@ -93,3 +93,25 @@ pub fn check_plot(dir: &std::path::Path, file: &str, title: &str) -> String {
     assert!(!text.contains("NaN") && !text.contains("inf\""), "{file} has a non-finite coordinate");
     text
 }
+
+/// Checks the PNG beside an SVG plot: the PNG signature, twice the SVG's
+/// width and height (read from its `width="…" height="…"`), and more bytes
+/// than a blank picture of that size compresses to (something is drawn;
+/// the unit tests check that text is). Returns (width, height).
+#[allow(dead_code)]
+pub fn check_png(svg_path: &std::path::Path) -> (u32, u32) {
+    let png_path = svg_path.with_extension("png");
+    let png = std::fs::read(&png_path).unwrap_or_else(|e| panic!("{}: {e}", png_path.display()));
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{} is not a PNG", png_path.display());
+    assert_eq!(&png[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    let (w, h) = (be(&png[16..20]), be(&png[20..24]));
+    let svg = std::fs::read_to_string(svg_path).unwrap();
+    let attr = |name: &str| -> u32 {
+        let at = svg.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        svg[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    assert_eq!((w, h), (2 * attr("width"), 2 * attr("height")), "{}", png_path.display());
+    assert!(png.len() > 20_000, "{} looks blank ({} bytes)", png_path.display(), png.len());
+    (w, h)
+}

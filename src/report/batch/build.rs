@@ -5,7 +5,7 @@
 use super::super::plot::DrawError;
 use super::super::{DrawnReport, Plot, ReportError, Section, file_part};
 use super::aggregate::{Scale, ValueGroup, distinct, heat, marginal};
-use super::heat_map::{HeatInput, heat_height, heat_map, values_fit};
+use super::heat_map::{HeatInput, HeatScale, heat_height, heat_map, values_fit};
 use super::keys::{KEYS, KeyResult, ValueKind, value_text};
 use super::line_plot::{LineInput, line_plot};
 use super::markdown::render_markdown;
@@ -25,7 +25,9 @@ fn others(data: &SweepData, p: usize, tick: &str) -> Vec<String> {
         .filter(|&q| q != p)
         .map(|q| {
             let k = distinct(data, q).len();
-            format!("{tick}{}{tick} ({})", data.params[q].path, plural(k, "value", "values"))
+            // In a figure the parameter's words; in report.md its path, quoted.
+            let name = if tick.is_empty() { &data.params[q].name } else { &data.params[q].path };
+            format!("{tick}{name}{tick} ({})", plural(k, "value", "values"))
         })
         .collect()
 }
@@ -129,12 +131,12 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
             let labels: Vec<&str> = f.series.iter().map(|s| s.1).collect();
             let m = marginal(data, p, &cols);
             let file = format!("{}_vs_{part}.svg", f.key.key);
-            let title = format!("{} against {}", f.key.title, param.path);
+            let title = format!("{} against {}", f.key.title, param.name);
             let ns = n_range(m.groups.iter().flat_map(|g| g.cells.iter().filter_map(|c| c.stat.as_ref())));
             let at = if m.binned {
-                format!("in each of {} bins of consecutive values of {}", m.groups.len(), param.path)
+                format!("in each of {} bins of consecutive values of {}", m.groups.len(), param.name)
             } else {
-                format!("at each value of {}", param.path)
+                format!("at each value of {}", param.name)
             };
             let lone = m.groups.iter().flat_map(|g| &g.cells).any(|c| c.stat.is_some_and(|s| s.n == 1));
             let caption = format!(
@@ -145,8 +147,8 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
                 if failed > 0 { "; failed runs left out" } else { "" },
             );
             let x_desc = match m.scale {
-                Scale::Log10 => format!("{} (log scale)", param.path),
-                _ => param.path.clone(),
+                Scale::Log10 => format!("{}, log scale", param.title),
+                _ => param.title.clone(),
             };
             let input = LineInput {
                 title: &title,
@@ -190,30 +192,49 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
         ));
     } else if ok > 0 {
         let (px, py) = (&data.params[0].path, &data.params[1].path);
+        let (nx, ny) = (&data.params[0].name, &data.params[1].name);
         let mut plots = Vec::new();
         for f in &found {
             let cols: Vec<usize> = f.series.iter().map(|s| s.0).collect();
             let labels: Vec<&str> = f.series.iter().map(|s| s.1).collect();
             let h = heat(data, &cols);
             let file = format!("heatmap_{}.svg", f.key.key);
-            let title = format!("{}: {px} × {py}", f.key.title);
+            let title = format!("{}: {nx} × {ny}", f.key.title);
+            let scale = HeatScale::new(f.key.kind, &h);
             let ns = n_range(h.panels.iter().flatten().flatten());
             let shown = values_fit(labels.len(), h.x_levels.len(), h.y_levels.len(), heat_height(h.y_levels.len()));
+            let centre = if scale.grand_mean {
+                let means: Vec<String> = labels
+                    .iter()
+                    .zip(&scale.centres)
+                    .map(|(l, &c)| format!("{l} {}", value_text(f.key.kind, c)))
+                    .collect();
+                format!(
+                    "the difference of each grid point's mean over its ok replications ({ns} per cell) from the \
+                     grand mean of all ok runs ({}): red above, blue below, darkest at ±{}",
+                    and_list(&means),
+                    match f.key.kind {
+                        ValueKind::Share => format!("{} pp", super::super::num::fixed(scale.half * 100.0, 1)),
+                        _ => value_text(f.key.kind, scale.half),
+                    }
+                )
+            } else {
+                format!(
+                    "each grid point's mean over its ok replications ({ns} per cell) on a fixed scale from -1 \
+                     (blue) to +1 (red)"
+                )
+            };
             let caption = format!(
-                "Cell colour: the mean over the replications with status ok of each grid point ({ns} per cell){}; \
-                 grey: no ok run with a value. {}",
-                if shown { ", printed in the cell" } else { "" },
-                match (labels.len(), f.key.kind) {
-                    (1, ValueKind::Coefficient) => "The colour scale is centred on 0.",
-                    (_, ValueKind::Coefficient) => "The panels share one colour scale, centred on 0.",
-                    (1, _) => "",
-                    _ => "The panels share one colour scale.",
-                }
+                "Cell colour: {centre}{}. White: the point's 95% t interval covers the {}, so its difference is \
+                 within the noise of its replications (a point of one run has no interval and is coloured as it \
+                 is). Grey: no ok run with a value.",
+                if shown { "; the mean is printed in the cell" } else { "" },
+                if scale.grand_mean { "grand mean" } else { "value 0" },
             );
             let input = HeatInput {
                 title: &title,
-                x_desc: px,
-                y_desc: py,
+                x_desc: &data.params[0].title,
+                y_desc: &data.params[1].title,
                 key: f.key,
                 labels: &labels,
                 heat: &h,
@@ -236,14 +257,24 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
                     ))
                 })
                 .collect();
+            let neutral: usize =
+                (0..labels.len()).map(|s| h.panels[s].iter().flatten().filter(|c| scale.neutral(s, c)).count()).sum();
+            let cells: usize = h.panels.iter().map(|p| p.iter().flatten().count()).sum();
             let about = format!(
-                "{} over the {} × {} grid of `{px}` (across) and `{py}` (up): each cell's colour is the mean over the \
-                 point's `ok` replications ({ns}){}{}; the highest mean is {}.",
+                "{} over the {} × {} grid of `{px}` ({nx}, across) and `{py}` ({ny}, up): each cell's colour is {} \
+                 ({ns}){}{}; {neutral} of {cells} cells are white, their 95% t interval covering {}; the highest \
+                 mean is {}.",
                 f.key.title,
                 h.x_levels.len(),
                 h.y_levels.len(),
+                if scale.grand_mean {
+                    "the difference of the point's mean over its `ok` replications from the grand mean"
+                } else {
+                    "the point's mean over its `ok` replications, on a fixed scale from -1 to +1"
+                },
                 if labels.len() > 1 { ", one panel per side on one colour scale" } else { "" },
-                if shown { ", printed in the cell" } else { "" },
+                if shown { ", the mean printed in the cell" } else { "" },
+                if scale.grand_mean { "the grand mean" } else { "0" },
                 if facts.is_empty() { "no cell has a value".to_string() } else { and_list(&facts) }
             );
             plots.push(Plot { file, title, about, svg });

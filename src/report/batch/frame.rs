@@ -132,10 +132,10 @@ pub(super) fn y_label(kind: ValueKind, span: f64) -> impl Fn(&f64) -> String {
     move |y: &f64| match kind {
         ValueKind::Share => {
             let d = decimals(span * 100.0).saturating_sub(1);
-            format!("{:.d$}%", y * 100.0)
+            format!("{}%", num::fixed(y * 100.0, d))
         }
         ValueKind::Count if span >= 10.0 => num::count(y.round()),
-        ValueKind::Count => format!("{y:.*}", decimals(span)),
-        ValueKind::Coefficient => format!("{y:+.*}", decimals(span).max(1)),
+        ValueKind::Count => num::fixed(*y, decimals(span)),
+        ValueKind::Coefficient => num::fixed_signed(*y, decimals(span).max(1)),
     }
 }

@@ -8,32 +8,20 @@ use super::super::num;
 use super::super::plot::{DARK, DrawError, FONT, TickRange, WIDTH, decimals};
 use super::aggregate::Heat;
 use super::frame::{clip, render};
+use super::interval::Interval;
 use super::keys::{KeyResult, ValueKind, value_text};
 
 /// Cells of a heat map without runs.
-const NO_DATA: RGBColor = RGBColor(220, 220, 220);
-
-/// The viridis colour map (matplotlib's, sampled at nine points) at t in [0, 1].
-fn viridis(t: f64) -> RGBColor {
-    const STOPS: [(u8, u8, u8); 9] = [
-        (68, 1, 84),
-        (71, 44, 122),
-        (59, 81, 139),
-        (44, 113, 142),
-        (33, 144, 141),
-        (39, 173, 129),
-        (92, 200, 99),
-        (170, 220, 50),
-        (253, 231, 37),
-    ];
-    ramp(&STOPS, t)
-}
+const NO_DATA: RGBColor = RGBColor(190, 190, 190);
 
 /// A blue–white–red diverging map (ColorBrewer RdBu) at t in [0, 1], white at ½.
 fn diverging(t: f64) -> RGBColor {
     const STOPS: [(u8, u8, u8); 5] = [(33, 102, 172), (103, 169, 207), (247, 247, 247), (239, 138, 98), (178, 24, 43)];
     ramp(&STOPS, t)
 }
+
+/// Cells whose 95% interval covers the scale's centre: a difference within noise.
+const NEUTRAL: RGBColor = RGBColor(247, 247, 247);
 
 fn ramp(stops: &[(u8, u8, u8)], t: f64) -> RGBColor {
     let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.5 };
@@ -51,24 +39,66 @@ fn text_on(c: RGBColor) -> RGBColor {
     if lum > 140.0 { DARK } else { WHITE }
 }
 
-/// The colour scale of a heat map: (lo, hi) of its values; symmetric about 0
-/// for correlations.
-fn color_range(kind: ValueKind, heat: &Heat) -> (f64, f64) {
-    let vals = heat.panels.iter().flatten().flatten().map(|s| s.mean);
-    let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    if !lo.is_finite() {
-        return (0.0, 1.0);
+/// The colour scale of a heat map: diverging around a centre per panel, so
+/// that colour shows a difference, not a level. For a share or a count the
+/// centre is the panel's grand mean (the mean of all its runs) and the scale
+/// reaches the largest difference of a cell mean from it; for a correlation
+/// the centre is 0 and the range a fixed −1 to +1. A cell whose 95% t
+/// interval covers the centre is drawn neutral: its difference is within
+/// the noise of its replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeatScale {
+    /// The centre of each panel: its grand mean, or 0 for a correlation.
+    pub centres: Vec<f64>,
+    /// Half the range of the colour bar: a difference of this much from the
+    /// centre takes the darkest colour.
+    pub half: f64,
+    /// Whether the centre is the grand mean (shares, counts) rather than 0.
+    pub grand_mean: bool,
+}
+
+impl HeatScale {
+    /// The scale of `heat`, a key result of `kind`.
+    pub fn new(kind: ValueKind, heat: &Heat) -> HeatScale {
+        if kind == ValueKind::Coefficient {
+            return HeatScale { centres: vec![0.0; heat.panels.len()], half: 1.0, grand_mean: false };
+        }
+        let centres: Vec<f64> = heat
+            .panels
+            .iter()
+            .map(|p| {
+                let (sum, n) = p.iter().flatten().fold((0.0, 0usize), |(s, n), c| (s + c.mean * c.n as f64, n + c.n));
+                if n > 0 { sum / n as f64 } else { 0.0 }
+            })
+            .collect();
+        let largest = heat
+            .panels
+            .iter()
+            .zip(&centres)
+            .flat_map(|(p, &m)| p.iter().flatten().map(move |c| (c.mean - m).abs()))
+            .fold(0.0, f64::max);
+        // Never narrower than half a percentage point or one lot, so that
+        // float noise around a constant result takes no colour.
+        let floor = match kind {
+            ValueKind::Share => 0.005,
+            _ => 1.0,
+        };
+        HeatScale { centres, half: largest.max(floor), grand_mean: true }
     }
-    match kind {
-        ValueKind::Coefficient => {
-            let m = lo.abs().max(hi.abs()).max(1e-3);
-            (-m, m)
+
+    /// Whether a cell of `panel` is within noise: its interval covers the centre.
+    pub fn neutral(&self, panel: usize, cell: &Interval) -> bool {
+        let c = self.centres.get(panel).copied().unwrap_or(0.0);
+        cell.ci.is_some_and(|(lo, hi)| lo <= c && c <= hi)
+    }
+
+    /// The colour of a cell of `panel`.
+    pub fn color(&self, panel: usize, cell: &Interval) -> RGBColor {
+        if self.neutral(panel, cell) {
+            return NEUTRAL;
         }
-        _ if hi > lo => (lo, hi),
-        _ => {
-            let half = (lo.abs() * 0.05).max(1e-3);
-            (lo - half, hi + half)
-        }
+        let c = self.centres.get(panel).copied().unwrap_or(0.0);
+        diverging(0.5 + (cell.mean - c) / (2.0 * self.half))
     }
 }
 
@@ -107,11 +137,8 @@ pub fn heat_map(p: &HeatInput<'_>) -> Result<String, DrawError> {
     let h = p.heat;
     let (nx, ny) = (h.x_levels.len(), h.y_levels.len());
     let kind = p.key.kind;
-    let (lo, hi) = color_range(kind, h);
-    let color = move |v: f64| {
-        let t = (v - lo) / (hi - lo);
-        if kind == ValueKind::Coefficient { diverging(t) } else { viridis(t) }
-    };
+    let scale = HeatScale::new(kind, h);
+    let half = scale.half;
     let height = heat_height(ny);
     let show = values_fit(p.labels.len(), nx, ny, height);
     let x_labels: Vec<String> = h.x_levels.iter().map(|l| clip(l, 12)).collect();
@@ -163,7 +190,7 @@ pub fn heat_map(p: &HeatInput<'_>) -> Result<String, DrawError> {
                 for iy in 0..ny {
                     let (x0, y0) = (ix as f64, iy as f64);
                     let cell = h.cell(s, ix, iy);
-                    let fill = cell.map_or(NO_DATA, |c| color(c.mean));
+                    let fill = cell.map_or(NO_DATA, |c| scale.color(s, &c));
                     chart.draw_series([
                         Rectangle::new([(x0, y0), (x0 + 1.0, y0 + 1.0)], fill.filled()),
                         Rectangle::new([(x0, y0), (x0 + 1.0, y0 + 1.0)], WHITE.stroke_width(1)),
@@ -177,40 +204,108 @@ pub fn heat_map(p: &HeatInput<'_>) -> Result<String, DrawError> {
                 }
             }
         }
-        // The colour bar, level with the panels' plotting areas.
+        // The colour bar, level with the panels' plotting areas: a gradient
+        // drawn one pixel row at a time (each row overlapping the next, so
+        // no seam shows between them).
         let base = bar_area.get_base_pixel();
         let (top, bottom) = (plot_rows.0 - base.1, plot_rows.1 - base.1);
         let (top, bottom) = if bottom - top > 20 { (top, bottom) } else { (40, 300) };
-        let steps = 96;
-        for i in 0..steps {
-            let t0 = i as f64 / steps as f64;
-            let y1 = bottom - ((bottom - top) as f64 * t0) as i32;
-            let y0 = bottom - ((bottom - top) as f64 * (i + 1) as f64 / steps as f64) as i32;
-            bar_area.draw(&Rectangle::new(
-                [(14, y0), (38, y1)],
-                color(lo + (hi - lo) * (t0 + 0.5 / steps as f64)).filled(),
-            ))?;
+        let rows = (bottom - top).max(1);
+        for y in top..bottom {
+            let t = (bottom - y) as f64 / rows as f64;
+            bar_area.draw(&Rectangle::new([(14, y), (38, y + 2)], diverging(t).filled()))?;
         }
         bar_area.draw(&Rectangle::new([(14, top), (38, bottom)], DARK.stroke_width(1)))?;
         let font = (FONT, 13).into_font().color(&DARK).pos(Pos::new(HPos::Left, VPos::Center));
         for k in 0..=4 {
-            let v = lo + (hi - lo) * k as f64 / 4.0;
+            let v = -half + 2.0 * half * k as f64 / 4.0;
             let y = bottom - ((bottom - top) as f64 * k as f64 / 4.0) as i32;
             bar_area.draw(&PathElement::new(vec![(38, y), (43, y)], DARK.stroke_width(1)))?;
-            bar_area.draw(&Text::new(colorbar_label(kind, v, hi - lo), (46, y), font.clone()))?;
+            bar_area.draw(&Text::new(colorbar_label(kind, v, 2.0 * half), (46, y), font.clone()))?;
         }
         let head = (FONT, 13).into_font().color(&DARK).pos(Pos::new(HPos::Left, VPos::Bottom));
-        bar_area.draw(&Text::new("mean".to_string(), (10, top - 8), head))?;
+        let what = if scale.grand_mean { "vs grand mean" } else { "r" };
+        bar_area.draw(&Text::new(what.to_string(), (6, top - 8), head))?;
+        // The neutral swatch: a cell whose interval covers the centre.
+        let (y0, small) = (bottom + 14, (FONT, 12).into_font().color(&DARK).pos(Pos::new(HPos::Left, VPos::Center)));
+        bar_area.draw(&Rectangle::new([(14, y0), (38, y0 + 16)], NEUTRAL.filled()))?;
+        bar_area.draw(&Rectangle::new([(14, y0), (38, y0 + 16)], DARK.stroke_width(1)))?;
+        bar_area.draw(&Text::new("95% CI".to_string(), (44, y0 + 4), small.clone()))?;
+        let covers = if scale.grand_mean { "covers mean" } else { "covers 0" };
+        bar_area.draw(&Text::new(covers.to_string(), (44, y0 + 17), small))?;
         Ok(())
     })
 }
 
-/// A colour-bar tick label.
+/// A colour-bar tick label: a difference from the grand mean (percentage
+/// points of a share, lots of a count), or a correlation.
 fn colorbar_label(kind: ValueKind, v: f64, span: f64) -> String {
     match kind {
-        ValueKind::Share => format!("{:.*}%", decimals(span * 100.0).saturating_sub(1).max(1), v * 100.0),
-        ValueKind::Count if span >= 10.0 => num::count(v.round()),
-        ValueKind::Count => format!("{v:.*}", decimals(span)),
-        ValueKind::Coefficient => format!("{v:+.*}", decimals(span).max(2)),
+        ValueKind::Share => {
+            format!("{} pp", num::fixed_signed(v * 100.0, decimals(span * 100.0).saturating_sub(1).max(1)))
+        }
+        ValueKind::Count if span >= 10.0 => {
+            let c = num::count(v.round());
+            if c.starts_with('-') || c == "0" { c } else { format!("+{c}") }
+        }
+        ValueKind::Count => num::fixed_signed(v, decimals(span)),
+        ValueKind::Coefficient => num::fixed_signed(v, 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(mean: f64, half: Option<f64>) -> Option<Interval> {
+        Some(Interval { n: 2, mean, sd: half, ci: half.map(|h| (mean - h, mean + h)) })
+    }
+
+    #[test]
+    fn noise_is_neutral_and_the_scale_centres_on_the_grand_mean() {
+        // Volume 1000 ± 25 over four cells, each interval wide enough to
+        // cover the grand mean: every cell neutral.
+        let noise = Heat {
+            x_levels: vec!["a".into(), "b".into()],
+            y_levels: vec!["x".into(), "y".into()],
+            panels: vec![vec![
+                cell(975.0, Some(60.0)),
+                cell(1025.0, Some(60.0)),
+                cell(990.0, Some(40.0)),
+                cell(1010.0, Some(40.0)),
+            ]],
+        };
+        let s = HeatScale::new(ValueKind::Count, &noise);
+        assert_eq!(s.centres, vec![1000.0]);
+        assert_eq!(s.half, 25.0);
+        for c in noise.panels[0].iter().flatten() {
+            assert_eq!(s.color(0, c), NEUTRAL);
+        }
+        // A real difference: narrow intervals away from the mean take colour,
+        // above it red, below it blue.
+        let effect = Heat {
+            panels: vec![vec![cell(900.0, Some(5.0)), cell(1100.0, Some(5.0)), cell(1000.0, Some(5.0)), None]],
+            ..noise
+        };
+        let s = HeatScale::new(ValueKind::Count, &effect);
+        let (lo, hi) = (effect.panels[0][0].unwrap(), effect.panels[0][1].unwrap());
+        assert_eq!(s.color(0, &lo), diverging(0.0));
+        assert_eq!(s.color(0, &hi), diverging(1.0));
+        assert_eq!(s.color(0, &effect.panels[0][2].unwrap()), NEUTRAL);
+        // One run: no interval, coloured as it is.
+        assert!(!s.neutral(0, &Interval { n: 1, mean: 1000.0, sd: None, ci: None }));
+        // Correlations: centred on 0, a fixed range.
+        let s = HeatScale::new(ValueKind::Coefficient, &effect);
+        assert_eq!((s.centres[0], s.half, s.grand_mean), (0.0, 1.0, false));
+    }
+
+    #[test]
+    fn colour_bar_labels_are_differences_without_negative_zero() {
+        assert_eq!(colorbar_label(ValueKind::Share, -0.00001, 0.02), "0.0 pp");
+        assert_eq!(colorbar_label(ValueKind::Share, 0.01, 0.02), "+1.0 pp");
+        assert_eq!(colorbar_label(ValueKind::Count, -1200.0, 5000.0), "-1,200");
+        assert_eq!(colorbar_label(ValueKind::Count, 1200.0, 5000.0), "+1,200");
+        assert_eq!(colorbar_label(ValueKind::Count, -0.2, 5000.0), "0");
+        assert_eq!(colorbar_label(ValueKind::Coefficient, -0.0, 2.0), "0.0");
     }
 }

@@ -109,11 +109,11 @@ pub fn value_text(kind: ValueKind, v: f64) -> String {
         return "n/a".into();
     }
     match kind {
-        ValueKind::Share if v.abs() >= 0.1 => format!("{:.1}%", v * 100.0),
-        ValueKind::Share => format!("{:.2}%", v * 100.0),
+        ValueKind::Share if v.abs() >= 0.1 => format!("{}%", num::fixed(v * 100.0, 1)),
+        ValueKind::Share => format!("{}%", num::fixed(v * 100.0, 2)),
         ValueKind::Count if v.abs() >= 100.0 => num::count(v),
         ValueKind::Count => short(v),
-        ValueKind::Coefficient => format!("{v:+.2}"),
+        ValueKind::Coefficient => num::fixed_signed(v, 2),
     }
 }
 
@@ -130,7 +130,7 @@ pub(super) fn short(v: f64) -> String {
         return format!("{v:.3e}");
     }
     let d = (3 - mag).clamp(0, 10) as usize;
-    let s = format!("{v:.d$}");
+    let s = num::fixed(v, d);
     if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }
 

@@ -25,7 +25,9 @@
 //! | file | what it shows |
 //! |---|---|
 //! | `KEY_vs_PARAM.svg` | the key result against one parameter: at each of its values the mean over the `ok` runs with that value (pooled over the other parameters and the replications) and the 95% Student-t interval, mean ± t(0.975, n − 1)·sd/√n; single runs as faint markers |
-//! | `heatmap_KEY.svg` | only for a grid over exactly two parameters: the mean over the replications of each grid point as a cell colour, subscriptions and sales side by side on one colour scale, values printed in the cells when they fit |
+//! | `heatmap_KEY.svg` | only for a grid over exactly two parameters: the mean over the replications of each grid point, printed in its cell when it fits; the colour is its difference from the grand mean of all runs on a diverging scale (a correlation: its value from −1 to +1), white where the point's 95% t interval covers the grand mean (or 0), so noise takes no colour; subscriptions and sales side by side on one scale; a continuous colour bar |
+//!
+//! Axes are titled with the parameter in words and its unit (`agents[3].params.buy_prob` → `buy_prob of group 3, zero_intelligence (probability)`), from the base scenario in `sweep.json` and the families' parameter declarations.
 //!
 //! A numeric parameter is drawn on a numeric axis (logarithmic when its
 //! sweep domain is log-uniform or log-normal); a parameter with more than
@@ -53,18 +55,18 @@ mod words;
 
 pub use aggregate::{BINS, Cell, Heat, MAX_LEVELS, Marginal, Scale, ValueGroup, heat, marginal};
 pub use build::build_sweep;
-pub use heat_map::{HeatInput, heat_map, values_fit};
+pub use heat_map::{HeatInput, HeatScale, heat_map, values_fit};
 pub use interval::{Interval, mean_interval, t_quantile};
 pub use keys::{KEYS, KeyResult, ValueKind, value_text};
 pub use line_plot::{LineInput, line_plot};
 pub use read::{ParamInfo, SweepData, SweepParseError, SweepRow, is_sweep_dir, read_sweep};
 
-use super::{ReportError, write_file};
+use super::{ReportError, write_file, write_plots};
 
-/// Reads the sweep in `dir`, draws its plots and writes them with
-/// `report.md` into the same directory. Returns the files written, plots
-/// first and `report.md` last.
-pub fn write_sweep_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+/// Reads the sweep in `dir`, draws its plots and writes them (with a PNG
+/// beside each SVG when `png`) with `report.md` into the same directory.
+/// Returns the files written, plots first and `report.md` last.
+pub fn write_sweep_report(dir: &Path, png: bool) -> Result<Vec<PathBuf>, ReportError> {
     let data = read_sweep(dir)?;
     let report = build_sweep(&data).map_err(|e| match e {
         ReportError::GarbledSweep(p, e) if p == Path::new("sweep.csv") => {
@@ -72,10 +74,7 @@ pub fn write_sweep_report(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
         }
         e => e,
     })?;
-    let mut written = Vec::new();
-    for plot in report.sections.iter().flat_map(|s| &s.plots) {
-        written.push(write_file(dir, &plot.file, plot.svg.as_bytes())?);
-    }
+    let mut written = write_plots(dir, &report.sections, png)?;
     written.push(write_file(dir, "report.md", report.markdown.as_bytes())?);
     Ok(written)
 }

@@ -85,6 +85,11 @@ pub struct ParamInfo {
     pub path: String,
     /// Its domain is log-uniform or log-normal: drawn on a log axis.
     pub log: bool,
+    /// The parameter in words, for figure titles (`buy_prob of group 3,
+    /// zero_intelligence`); the path when there are none.
+    pub name: String,
+    /// `name` with its unit, for an axis (`… (probability)`).
+    pub title: String,
 }
 
 /// One row of `sweep.csv`.
@@ -187,7 +192,8 @@ pub(super) fn parse_definition(text: &str) -> Result<Definition, SweepParseError
                 .get("domain")
                 .and_then(Value::as_object)
                 .is_some_and(|d| d.contains_key("loguniform") || d.contains_key("lognormal"));
-            Ok(ParamInfo { path: path.to_string(), log })
+            let (name, title) = super::words::param_words(path, def.get("base_scenario"));
+            Ok(ParamInfo { path: path.to_string(), log, name, title })
         })
         .collect::<Result<Vec<_>, SweepParseError>>()?;
     let string = |v: &Value| v.as_str().map(str::to_string);
