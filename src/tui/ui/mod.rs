@@ -1,12 +1,17 @@
 //! Drawing the live view: a pure function of the [`App`] state.
 //!
 //! Left column, on one time axis (one metrics window per braille dot
-//! column, the latest at the right): success probabilities of subscriptions
-//! (customers' buys) and sales with the current interval as an error bar, volume per window,
-//! price with NAV and the loan rate. Right column: the rolling correlation
-//! of success with volume (numbers, gauges and a scatter of recent windows),
-//! the order book of the selected product and the crowd. Live changes show
-//! as yellow vertical lines on the time charts.
+//! column at the usual zoom, the latest at the right while following the
+//! run live; `App::history` scrolls and zooms it): success probabilities of
+//! subscriptions (customers' buys) and sales with the current interval as
+//! an error bar, volume per window, the optimist share of the herd
+//! followers (when the scenario has them), price with NAV and the loan
+//! rate. Right column: the rolling correlation of success with volume
+//! (numbers, gauges and a scatter of recent windows), the histogram of the
+//! windows by optimist share beside its chart, the order book of the
+//! selected product (and the crowd's numbers without herd followers).
+//! Live changes show as yellow vertical lines on the time charts, drawn
+//! over the series. Colours and line styles: `palette.rs`.
 
 mod axis;
 mod charts;
