@@ -20,6 +20,7 @@ mod crowd;
 mod market;
 mod palette;
 mod status;
+mod watch;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -36,6 +37,7 @@ pub use correlation::{Rolling, rolling};
 use market::{book_panel, crowd_panel};
 use palette::{DIM, LOAN, MARK, NAV, PRICE, SALE, SUB, VOLUME};
 use status::{help, knob_line, message_box, message_rows, status_line};
+use watch::{watch_line, watch_rows};
 
 /// The narrowest terminal the view is drawn in, in columns; a smaller one
 /// gets a message asking for more room.
@@ -151,41 +153,6 @@ fn panels(frame: &mut Frame, area: Rect, app: &App, view: &LiveView) {
     correlation_panel(frame, corr, view, p);
     book_panel(frame, book, view, p);
     crowd_panel(frame, crowd, view, p);
-}
-
-/// Rows of the "What to watch" line: one, two on a tall screen, none on a
-/// short one (under 30 rows) or without one.
-fn watch_rows(app: &App, area: Rect) -> Vec<String> {
-    let Some(text) = app.watch.as_deref() else { return Vec::new() };
-    let width = usize::from(area.width).saturating_sub(1);
-    let mut rows = status::wrap(&format!("What to watch: {text}"), width);
-    // At the smallest sizes the charts need every row: the help says it then.
-    let most = match area.height {
-        ..30 => return Vec::new(),
-        30..40 => 1,
-        _ => 2,
-    };
-    if rows.len() > most {
-        rows.truncate(most);
-        let last = &mut rows[most - 1];
-        *last = status::fit(&format!("{last} …"), width);
-    }
-    rows
-}
-
-fn watch_line(frame: &mut Frame, area: Rect, rows: &[String]) {
-    let lines: Vec<Line> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| match r.strip_prefix("What to watch:").filter(|_| i == 0) {
-            Some(rest) => Line::from(vec![
-                Span::styled(" What to watch:", Style::new().fg(MARK).add_modifier(Modifier::BOLD)),
-                Span::raw(rest.to_string()),
-            ]),
-            None => Line::raw(format!(" {r}")),
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), area);
 }
 
 fn title(text: impl Into<String>) -> Span<'static> {
