@@ -22,7 +22,10 @@ pub fn tui(args: TuiArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    match crate::tui::run(scenario, args.seed) {
+    // What to watch, from the file's header comment (the file was just read
+    // to load it; if it cannot be read again, the line is left out).
+    let watch = std::fs::read_to_string(&args.scenario).ok().and_then(|text| crate::scenario::what_to_watch(&text));
+    match crate::tui::run(scenario, args.seed, watch) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

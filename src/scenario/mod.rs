@@ -8,6 +8,7 @@
 
 mod catalog;
 mod error;
+mod header;
 mod locate;
 mod param_domain;
 mod param_path;
@@ -20,6 +21,7 @@ use std::path::Path;
 
 pub use catalog::FamilyCatalog;
 pub use error::{ErrorDetail, ScenarioError};
+pub use header::what_to_watch;
 pub use param_domain::{Domain, round_sig};
 pub use param_path::value_text;
 pub use schema::*;

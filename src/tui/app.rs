@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::history::History;
 use super::sim::{Command, DEFAULT_SPEED, Notice, SPEEDS, Snapshot, Speed};
 use crate::tui::view::{Knob, KnobValue, LiveView};
 
@@ -47,6 +48,12 @@ pub struct App {
     pub saved: Vec<PathBuf>,
     /// Saves that failed: the directory and the error.
     pub failed: Vec<(PathBuf, String)>,
+    /// The stretch of the run the time charts show, and their zoom.
+    pub history: History,
+    /// The terminal's width in columns (the time charts' columns follow from it).
+    pub width: u16,
+    /// What to watch in this scenario, from its header comment.
+    pub watch: Option<String>,
 }
 
 impl App {
@@ -68,6 +75,9 @@ impl App {
             saving: Vec::new(),
             saved: Vec::new(),
             failed: Vec::new(),
+            history: History::default(),
+            width: super::ui::MIN_WIDTH,
+            watch: None,
         }
     }
 
@@ -103,6 +113,7 @@ impl App {
     /// pauses the simulation until it is large enough again.
     pub fn resize(&mut self, width: u16, height: u16) -> Command {
         let before = self.is_paused();
+        self.width = width;
         self.too_small = width < super::ui::MIN_WIDTH || height < super::ui::MIN_HEIGHT;
         self.pause_if_changed(before)
     }
@@ -227,6 +238,11 @@ impl App {
                 let n = self.view.as_ref().map_or(1, |v| v.products.len().max(1));
                 self.product =
                     if key.code == KeyCode::Tab { (self.product + 1) % n } else { (self.product + n - 1) % n };
+                Command::None
+            }
+            KeyCode::Char('[' | ']' | '{' | '}' | 'z' | 'Z') | KeyCode::Home | KeyCode::End => {
+                let p = self.view.as_ref().and_then(|v| v.products.get(self.product));
+                self.history.on_key(key.code, p.map_or(0, |p| p.windows.len()), super::ui::time_cols(self.width));
                 Command::None
             }
             KeyCode::Char('r') => Command::Restart,
@@ -386,6 +402,34 @@ mod tests {
         assert_eq!(a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Command::Quit);
         let release = KeyEvent::new_with_kind(KeyCode::Char('q'), KeyModifiers::NONE, KeyEventKind::Release);
         assert_eq!(a.on_key(release), Command::None, "key releases are ignored");
+    }
+
+    #[test]
+    fn history_keys_scroll_and_zoom_the_time_charts() {
+        let mut a = app();
+        let mut view = (**a.view.as_ref().unwrap()).clone();
+        view.products[0].windows = vec![Default::default(); 400];
+        a.view = Some(Arc::new(view));
+        a.resize(80, 24);
+        let cap = 2 * crate::tui::ui::time_cols(80);
+        assert!(a.history.live());
+        assert_eq!(a.on_key(key(KeyCode::Char('['))), Command::None, "the simulation is not told");
+        assert_eq!(a.history.end, Some(400 - cap / 8));
+        a.on_key(key(KeyCode::Char('{')));
+        assert_eq!(a.history.end, Some(400 - cap / 8 - cap));
+        a.on_key(key(KeyCode::Char('}')));
+        a.on_key(key(KeyCode::Char(']')));
+        assert!(a.history.live(), "back at the last window: live");
+        a.on_key(key(KeyCode::Home));
+        assert_eq!(a.history.end, Some(cap));
+        a.on_key(key(KeyCode::End));
+        assert!(a.history.live());
+        a.on_key(key(KeyCode::Char('z')));
+        assert_eq!(a.history.zoom, -1);
+        a.on_key(KeyEvent::new(KeyCode::Char('Z'), KeyModifiers::SHIFT));
+        a.on_key(KeyEvent::new(KeyCode::Char('Z'), KeyModifiers::SHIFT));
+        assert_eq!(a.history.zoom, 1);
+        assert!(!a.paused, "history keys leave the run as it is");
     }
 
     #[test]

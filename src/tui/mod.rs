@@ -10,6 +10,7 @@
 //! the message; the drawing loop stops).
 
 pub mod app;
+pub mod history;
 pub mod sim;
 pub mod ui;
 pub mod view;
@@ -122,10 +123,11 @@ fn set_panic_hook(report: Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Se
     }));
 }
 
-/// Runs the live view of a validated scenario until the user quits. Fails
+/// Runs the live view of a validated scenario until the user quits, with
+/// `watch` (what to watch, from the scenario's header) above the knobs. Fails
 /// before touching the terminal when it is not a terminal or is smaller
 /// than 80×24.
-pub fn run(scenario: Scenario, seed: Option<u64>) -> io::Result<()> {
+pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>) -> io::Result<()> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(io::Error::other("tplus tui needs a terminal (stdin and stdout must not be redirected)"));
     }
@@ -146,6 +148,7 @@ pub fn run(scenario: Scenario, seed: Option<u64>) -> io::Result<()> {
     let guard = Restore;
     set_panic_hook(report);
     let mut app = App::new(PathBuf::from("results"));
+    app.watch = watch;
     let result = event_loop(&mut terminal, &mut app, &handle, &quit);
     LOOP_ENDED.store(true, Ordering::SeqCst);
     drop(guard);

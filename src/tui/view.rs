@@ -130,6 +130,8 @@ pub fn reach(scenario: &Scenario, knob: Knob) -> Reach {
 /// One window of one product, as the live view draws it.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct WindowPoint {
+    /// Seconds since the start of the run at the window's start.
+    pub t_start: f64,
     /// Seconds since the start of the run at the window's end (its current
     /// end for the window in progress).
     pub t_end: f64,
@@ -320,9 +322,10 @@ impl LiveRun {
                         if let Some(t) = s.last_price {
                             last = Some(money(t as f64));
                         }
-                        let (_, _, end) = cal.window_bounds(w);
+                        let (_, start, end) = cal.window_bounds(w);
                         let in_progress = Some(w) == current;
                         WindowPoint {
+                            t_start: start as f64 / 1e9,
                             t_end: if in_progress { now as f64 / 1e9 } else { end as f64 / 1e9 },
                             sub_success: s.buy.success(),
                             sub_interval: stats::wilson(s.buy.filled, s.buy.closed, Z95),

@@ -7,15 +7,18 @@ use ratatui::symbols::Marker;
 use ratatui::text::Line;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
 
+use super::palette::{DOTTED, SOLID};
 use super::{DIM, LABEL_W, MARK, WEEKDAYS};
 use crate::tui::app::clock_text;
 use crate::tui::view::{LiveView, ProductNow, WindowPoint};
 
-/// The windows on screen and where they go on the x axis: window `i` is
-/// drawn at x = i + 1 (its end); the axis spans `cap` windows.
+/// The windows on screen (`start..end`) and where they go on the x axis:
+/// window `i` is drawn at x = i + 1 (its end); the axis spans `cap` windows
+/// from `start` ([`crate::tui::history::Visible`]).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Span_ {
     pub(super) start: usize,
+    pub(super) end: usize,
     pub(super) cap: usize,
 }
 
@@ -65,7 +68,7 @@ pub(super) fn marker_points(view: &LiveView, windows: &[WindowPoint], span: Span
 
 /// Faint vertical lines where a business day starts (from `lo` up to `hi`).
 pub(super) fn day_points(view: &LiveView, windows: &[WindowPoint], span: Span_, hi: f64) -> Vec<(f64, f64)> {
-    (span.start.max(1)..windows.len())
+    (span.start.max(1)..span.end.min(windows.len()))
         .filter(|&i| windows[i].t_end - windows[i - 1].t_end > 1.5 * view.window_secs)
         .map(|i| (i as f64, hi))
         .collect()
@@ -76,7 +79,14 @@ pub(super) fn day_set(data: &[(f64, f64)]) -> Dataset<'_> {
 }
 
 pub(super) fn series(windows: &[WindowPoint], span: Span_, f: impl Fn(&WindowPoint) -> Option<f64>) -> Vec<(f64, f64)> {
-    windows.iter().enumerate().skip(span.start).filter_map(|(i, w)| f(w).map(|y| ((i + 1) as f64, y))).collect()
+    let shown = span.end.saturating_sub(span.start);
+    windows
+        .iter()
+        .enumerate()
+        .skip(span.start)
+        .take(shown)
+        .filter_map(|(i, w)| f(w).map(|y| ((i + 1) as f64, y)))
+        .collect()
 }
 
 pub(super) fn time_chart<'a>(datasets: Vec<Dataset<'a>>, span: Span_, y: [f64; 2], labels: &[String]) -> Chart<'a> {
@@ -87,7 +97,13 @@ pub(super) fn time_chart<'a>(datasets: Vec<Dataset<'a>>, span: Span_, y: [f64; 2
 }
 
 pub(super) fn line_set<'a>(data: &'a [(f64, f64)], color: Color) -> Dataset<'a> {
-    Dataset::default().data(data).marker(Marker::Braille).graph_type(GraphType::Line).style(Style::new().fg(color))
+    Dataset::default().data(data).marker(SOLID).graph_type(GraphType::Line).style(Style::new().fg(color))
+}
+
+/// A dotted line: a dot (`•`) at each window, told from a [`line_set`]
+/// without colour.
+pub(super) fn dotted_set<'a>(data: &'a [(f64, f64)], color: Color) -> Dataset<'a> {
+    line_set(data, color).marker(DOTTED).graph_type(GraphType::Scatter)
 }
 
 pub(super) fn marker_set(data: &[(f64, f64)]) -> Dataset<'_> {
@@ -110,11 +126,12 @@ pub(super) fn padded(values: impl Iterator<Item = f64>, min_half_width: f64) -> 
     [mid - half, mid + half]
 }
 
-/// The label of x = `i` on the time axis: the start of window `i`.
+/// The label of x = `i` on the time axis: the start of window `i` (the
+/// open, for a day's first window), or the end of the last one.
 pub(super) fn time_label(view: &LiveView, windows: &[WindowPoint], i: usize) -> String {
-    let t = match i {
-        0 => windows.first().map(|w| w.t_end - view.window_secs),
-        _ => windows.get(i - 1).map(|w| w.t_end),
+    let t = match windows.get(i) {
+        Some(w) => Some(w.t_start),
+        None => i.checked_sub(1).and_then(|i| windows.get(i)).map(|w| w.t_end),
     };
     let Some(t) = t else { return String::new() };
     let hm = clock_text(t)[..5].to_string();

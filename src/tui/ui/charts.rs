@@ -9,9 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Dataset, GraphType, Paragraph};
 
 use super::axis::{
-    Now, Span_, completed, current, day_points, day_set, decimals, line_set, marker_points, marker_set, padded, series,
-    time_chart, time_label,
+    Now, Span_, completed, current, day_points, day_set, decimals, dotted_set, line_set, marker_points, marker_set,
+    padded, series, time_chart, time_label,
 };
+use super::palette::{DOTTED_KEY, SOLID_KEY};
 use super::{DIM, LOAN, NAV, PRICE, SALE, SUB, VOLUME, pct, qty, title};
 use crate::tui::app::App;
 use crate::tui::view::{LiveView, ProductNow};
@@ -40,7 +41,10 @@ pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &Liv
     };
     let digits = if usize::from(inner.width) >= 46 { 1 } else { 0 };
     // In plain words: the customers' buys are subscriptions, their sells sales.
-    let (subs_text, sales_text) = (value_text("subscriptions (buys)", sub, digits), value_text("sales", sale, digits));
+    let (subs_text, sales_text) = (
+        value_text(&format!("{SOLID_KEY} subscriptions (buys)"), sub, digits),
+        value_text(&format!("{DOTTED_KEY} sales"), sale, digits),
+    );
     let one_line = subs_text.chars().count() + 2 + sales_text.chars().count() <= usize::from(inner.width);
     let (subs_span, sales_span) =
         (Span::styled(subs_text, Style::new().fg(SUB)), Span::styled(sales_text, Style::new().fg(SALE)));
@@ -67,11 +71,11 @@ pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &Liv
     let chart = time_chart(
         vec![
             day_set(&days),
-            marker_set(&marks),
             line_set(&subs, SUB),
-            line_set(&sales, SALE),
+            dotted_set(&sales, SALE),
             line_set(&sub_bar, SUB),
             line_set(&sale_bar, SALE),
+            marker_set(&marks),
         ],
         span,
         [0.0, 1.0],
@@ -95,12 +99,12 @@ pub(super) fn volume_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &P
     let chart = time_chart(
         vec![
             day_set(&days),
-            marker_set(&marks),
             Dataset::default()
                 .data(&bars)
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Bar)
                 .style(Style::new().fg(VOLUME)),
+            marker_set(&marks),
         ],
         span,
         [0.0, top],
@@ -112,10 +116,14 @@ pub(super) fn volume_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &P
 pub(super) fn price_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &ProductNow, span: Span_) {
     let loan_now = p.windows.last().map(|w| w.loan_rate);
     let price_text = p.last_price.map_or("–".to_string(), |x| format!("{x:.4}"));
+    // The line styles' keys where the title has room for them.
+    let keyed = |gap: &str, key: &str| if area.width >= 64 { format!("{gap}{key}") } else { String::new() };
     let block = Block::bordered().title(Line::from(vec![
         title(" price "),
         Span::styled(price_text, Style::new().fg(PRICE)),
+        Span::styled(keyed(" ", SOLID_KEY), Style::new().fg(PRICE)),
         Span::styled(format!("  NAV {:.4}", p.nav), Style::new().fg(NAV)),
+        Span::styled(keyed(" ", DOTTED_KEY), Style::new().fg(NAV)),
         Span::styled(
             format!("  loan rate {} ", loan_now.map_or("–".into(), |r| format!("{:.2}%", r * 100.0))),
             Style::new().fg(LOAN),
@@ -133,7 +141,7 @@ pub(super) fn price_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
     let marks = marker_points(view, &p.windows, span, y[1]);
     let days = day_points(view, &p.windows, span, y[1]);
     let price_chart = time_chart(
-        vec![day_set(&days), marker_set(&marks), line_set(&navs, NAV), line_set(&prices, PRICE)],
+        vec![day_set(&days), dotted_set(&navs, NAV), line_set(&prices, PRICE), marker_set(&marks)],
         span,
         y,
         &[format!("{:.d$}", y[0]), format!("{:.d$}", y[1])],
@@ -149,7 +157,7 @@ pub(super) fn price_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
         .map(|&i| Line::from(time_label(view, &p.windows, i)))
         .collect::<Vec<_>>();
     let loan_chart = time_chart(
-        vec![day_set(&days), marker_set(&marks), line_set(&loans, LOAN)],
+        vec![day_set(&days), line_set(&loans, LOAN), marker_set(&marks)],
         span,
         y,
         &[format!("{:.2}%", y[0] * 100.0), format!("{:.2}%", y[1] * 100.0)],

@@ -111,7 +111,7 @@ pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, 
             Span::styled(ci.map_or(" ".repeat(14), |(lo, hi)| format!(" [{lo:+.2},{hi:+.2}]")), Style::new().fg(color)),
             Span::raw(" "),
         ];
-        spans.extend(corr_bar(x, bar_w, if x.unwrap_or(0.0) < 0.0 { Color::Red } else { color }));
+        spans.extend(corr_bar(x, bar_w, if x.unwrap_or(0.0) < 0.0 { super::palette::VERMILLION } else { color }));
         Line::from(spans)
     };
     frame.render_widget(

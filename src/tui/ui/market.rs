@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline};
 
 use super::axis::completed;
-use super::{DIM, SUB, qty, title};
+use super::palette::{ASK, BID, OPTIMISTS, PESSIMISTS, REJECT};
+use super::{DIM, qty, title};
 use crate::tui::view::{LiveView, ProductNow, WindowPoint};
 
 pub(super) fn book_panel(frame: &mut Frame, area: Rect, _view: &LiveView, p: &ProductNow) {
@@ -20,11 +21,15 @@ pub(super) fn book_panel(frame: &mut Frame, area: Rect, _view: &LiveView, p: &Pr
     let bids = &p.bids[..p.bids.len().min(levels)];
     let w = usize::from(inner.width);
     let max_q = asks.iter().chain(bids).map(|l| l.1).max().unwrap_or(1).max(1);
-    let bar_w = w.saturating_sub(15);
-    let level = |(price, lots): (f64, u64), color: Color| {
+    // Bids and asks told apart by their words as well as their colours and
+    // places (asks above the spread, bids below), where there is room.
+    let tag = w >= 21;
+    let bar_w = w.saturating_sub(if tag { 19 } else { 15 });
+    let level = |(price, lots): (f64, u64), side: &str, color: Color| {
         let bar = ((lots as f64 / max_q as f64) * bar_w as f64).ceil() as usize;
+        let side = if tag { format!("{side} ") } else { String::new() };
         Line::from(vec![
-            Span::styled(format!("{price:>7.4} {:>6} ", qty(lots)), Style::new().fg(color)),
+            Span::styled(format!("{side}{price:>7.4} {:>6} ", qty(lots)), Style::new().fg(color)),
             Span::styled("▆".repeat(bar.min(bar_w)), Style::new().fg(color).add_modifier(Modifier::DIM)),
         ])
     };
@@ -36,14 +41,14 @@ pub(super) fn book_panel(frame: &mut Frame, area: Rect, _view: &LiveView, p: &Pr
         lines.pop();
         lines.push(Line::styled("   no asks", Style::new().fg(DIM)));
     }
-    lines.extend(asks.iter().rev().map(|&l| level(l, Color::Red)));
+    lines.extend(asks.iter().rev().map(|&l| level(l, "ask", ASK)));
     let mid = match (p.bids.first(), p.asks.first(), p.last_price) {
         (Some(b), Some(a), _) => format!("spread {:.4}", a.0 - b.0),
         (_, _, Some(x)) => format!("last {x:.4}"),
         _ => "empty".to_string(),
     };
     lines.push(Line::styled(format!("{:─^w$}", format!(" {mid} ")), Style::new().fg(DIM)));
-    lines.extend(bids.iter().map(|&l| level(l, Color::Green)));
+    lines.extend(bids.iter().map(|&l| level(l, "bid", BID)));
     if bids.is_empty() {
         lines.push(Line::styled("   no bids", Style::new().fg(DIM)));
     }
@@ -81,19 +86,19 @@ pub(super) fn crowd_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
     let num = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.1}"));
     let mut lines = vec![
         right("orders/s", num(orders), Style::new().add_modifier(Modifier::BOLD)),
-        right("rejects/s", num(rejects), Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)),
+        right("rejects/s", num(rejects), Style::new().fg(REJECT).add_modifier(Modifier::BOLD)),
     ];
     match view.optimist_share {
         Some(share) => {
             lines.push(right(
                 "optimists",
                 format!("{:.0}%", share * 100.0),
-                Style::new().fg(SUB).add_modifier(Modifier::BOLD),
+                Style::new().fg(OPTIMISTS).add_modifier(Modifier::BOLD),
             ));
             let on = ((share * w as f64).round() as usize).min(w);
             lines.push(Line::from(vec![
-                Span::styled("█".repeat(on), Style::new().fg(SUB)),
-                Span::styled("█".repeat(w - on), Style::new().fg(Color::Red)),
+                Span::styled("█".repeat(on), Style::new().fg(OPTIMISTS)),
+                Span::styled("░".repeat(w - on), Style::new().fg(PESSIMISTS)),
             ]));
         }
         None => lines.push(Line::styled("no herd followers", Style::new().fg(DIM))),
@@ -108,6 +113,6 @@ pub(super) fn crowd_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
             .map(|x| x.optimist_share.map_or(0, |s| (s * 100.0).round() as u64))
             .collect();
         let spark = Rect { height: spark.height.min(6), y: spark.bottom() - spark.height.min(6), ..spark };
-        frame.render_widget(Sparkline::default().data(shares).max(100).style(Style::new().fg(SUB)), spark);
+        frame.render_widget(Sparkline::default().data(shares).max(100).style(Style::new().fg(OPTIMISTS)), spark);
     }
 }

@@ -1,22 +1,30 @@
 //! Drawing the live view: a pure function of the [`App`] state.
 //!
 //! Left column, on one time axis (one metrics window per braille dot
-//! column, the latest at the right): success probabilities of subscriptions
-//! (customers' buys) and sales with the current interval as an error bar, volume per window,
-//! price with NAV and the loan rate. Right column: the rolling correlation
-//! of success with volume (numbers, gauges and a scatter of recent windows),
-//! the order book of the selected product and the crowd. Live changes show
-//! as yellow vertical lines on the time charts.
+//! column at the usual zoom, the latest at the right while following the
+//! run live; `App::history` scrolls and zooms it): success probabilities of
+//! subscriptions (customers' buys) and sales with the current interval as
+//! an error bar, volume per window, the optimist share of the herd
+//! followers (when the scenario has them), price with NAV and the loan
+//! rate. Right column: the rolling correlation of success with volume
+//! (numbers, gauges and a scatter of recent windows), the histogram of the
+//! windows by optimist share beside its chart, the order book of the
+//! selected product (and the crowd's numbers without herd followers).
+//! Live changes show as yellow vertical lines on the time charts, drawn
+//! over the series. Colours and line styles: `palette.rs`.
 
 mod axis;
 mod charts;
 mod correlation;
+mod crowd;
 mod market;
+mod palette;
 mod status;
+mod watch;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -27,7 +35,9 @@ use charts::{price_panel, success_panel, volume_panel};
 use correlation::correlation_panel;
 pub use correlation::{Rolling, rolling};
 use market::{book_panel, crowd_panel};
+use palette::{DIM, LOAN, MARK, NAV, PRICE, SALE, SUB, VOLUME};
 use status::{help, knob_line, message_box, message_rows, status_line};
+use watch::{watch_line, watch_rows};
 
 /// The narrowest terminal the view is drawn in, in columns; a smaller one
 /// gets a message asking for more room.
@@ -39,15 +49,6 @@ pub const MIN_HEIGHT: u16 = 24;
 /// their time axes line up).
 const LABEL_W: usize = 6;
 
-const SUB: Color = Color::Green;
-const SALE: Color = Color::Magenta;
-const VOLUME: Color = Color::Cyan;
-const PRICE: Color = Color::White;
-const NAV: Color = Color::LightBlue;
-const LOAN: Color = Color::LightRed;
-const MARK: Color = Color::Yellow;
-const DIM: Color = Color::DarkGray;
-
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// Draws the whole view into the frame.
@@ -58,8 +59,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
         return;
     }
     let message = message_rows(app, area.width);
-    let [main, knobs, said, status] = Layout::vertical([
+    let watch = watch_rows(app, area);
+    let [main, watching, knobs, said, status] = Layout::vertical([
         Constraint::Fill(1),
+        Constraint::Length(watch.len() as u16),
         Constraint::Length(1),
         Constraint::Length(message.len() as u16),
         Constraint::Length(1),
@@ -72,6 +75,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             frame.render_widget(text, centre(main, main.width, 1));
         }
     }
+    watch_line(frame, watching, &watch);
     knob_line(frame, knobs, app);
     message_box(frame, said, &message);
     status_line(frame, status, app);
@@ -103,17 +107,46 @@ fn centre(area: Rect, w: u16, h: u16) -> Rect {
     Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
 }
 
+/// The left column and the right one.
+fn columns(area: Rect) -> [Rect; 2] {
+    Layout::horizontal([Constraint::Ratio(4, 7), Constraint::Ratio(3, 7)]).areas(area)
+}
+
+/// Plot columns of the time charts in a terminal `width` columns wide:
+/// inside the border, right of the labels and the axis.
+pub fn time_cols(width: u16) -> usize {
+    let [left, _] = columns(Rect::new(0, 0, width, 1));
+    usize::from(left.width.saturating_sub(2)).saturating_sub(LABEL_W + 1).max(1)
+}
+
 fn panels(frame: &mut Frame, area: Rect, app: &App, view: &LiveView) {
     let p = &view.products[app.product.min(view.products.len() - 1)];
-    let [left, right] = Layout::horizontal([Constraint::Ratio(4, 7), Constraint::Ratio(3, 7)]).areas(area);
+    let shown = app.history.visible(p.windows.len(), time_cols(area.width));
+    let span = Span_ { start: shown.start, end: shown.end, cap: shown.cap };
+    if crowd::has_crowd(view, p) {
+        // Three bands, so that the crowd's histogram sits beside its chart:
+        // success and volume | correlation; optimists | histogram; price | book.
+        let h = area.height;
+        let mid = if h < 26 { 5 } else { (h * 8 / 29).max(6) }.min(h);
+        let top = ((h - mid) * 11 / 20).max((h - mid).min(10));
+        let [top, mid, bottom] =
+            Layout::vertical([Constraint::Length(top), Constraint::Length(mid), Constraint::Fill(1)]).areas(area);
+        let ([top_l, corr], [mid_l, hist], [price, book]) = (columns(top), columns(mid), columns(bottom));
+        let [success, volume] = Layout::vertical([Constraint::Fill(7), Constraint::Fill(4)]).areas(top_l);
+        success_panel(frame, success, app, view, p, span);
+        volume_panel(frame, volume, view, p, span);
+        correlation_panel(frame, corr, view, p);
+        crowd::optimist_panel(frame, mid_l, view, p, span);
+        crowd::histogram_panel(frame, hist, view, p);
+        price_panel(frame, price, view, p, span);
+        book_panel(frame, book, view, p);
+        return;
+    }
+    let [left, right] = columns(area);
     let [success, volume, price] =
         Layout::vertical([Constraint::Fill(8), Constraint::Fill(4), Constraint::Fill(10)]).areas(left);
     let [corr, bottom] = Layout::vertical([Constraint::Fill(12), Constraint::Fill(10)]).areas(right);
     let [book, crowd] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(bottom);
-    // Plot columns of the time charts: inside the border, right of the labels and the axis.
-    let cols = usize::from(left.width.saturating_sub(2)).saturating_sub(LABEL_W + 1).max(1);
-    let cap = 2 * cols;
-    let span = Span_ { start: p.windows.len().saturating_sub(cap), cap };
     success_panel(frame, success, app, view, p, span);
     volume_panel(frame, volume, view, p, span);
     price_panel(frame, price, view, p, span);
@@ -173,7 +206,7 @@ mod tests {
 
     /// A view built by hand: 40 windows of 5 minutes from 09:30 on Monday
     /// 2026-01-05, success rising and falling with volume.
-    fn hand_view() -> LiveView {
+    pub(super) fn hand_view() -> LiveView {
         let open = 9.5 * 3600.0;
         let windows = (0..40)
             .map(|i| {
@@ -181,6 +214,7 @@ mod tests {
                 let sub = 0.5 + 0.4 * x;
                 let sale = 0.6 - 0.2 * x;
                 WindowPoint {
+                    t_start: open + 300.0 * i as f64,
                     t_end: open + 300.0 * (i + 1) as f64,
                     sub_success: Some(sub),
                     sub_interval: Some((sub - 0.05, sub + 0.05)),
@@ -238,13 +272,13 @@ mod tests {
         }
     }
 
-    fn app_with(view: LiveView) -> App {
+    pub(super) fn app_with(view: LiveView) -> App {
         let mut app = App::new(PathBuf::from("results"));
         app.view = Some(Arc::new(view));
         app
     }
 
-    fn assert_has(text: &str, needles: &[&str]) {
+    pub(super) fn assert_has(text: &str, needles: &[&str]) {
         for n in needles {
             assert!(text.contains(n), "`{n}` is missing from the view:\n{text}");
         }
@@ -268,8 +302,8 @@ mod tests {
                     "NAV 1.0001",
                     "loan rate 4.60%",
                     "book NOTE7",
-                    "crowd",
-                    "optimists",
+                    "windows by optimist share",
+                    "optimists among herd followers",
                     "orders/s",
                     "rejects/s",
                     "Mon 2026-01-05 12:50:17",
@@ -493,7 +527,8 @@ mod tests {
         }
         let now = live.sim().now();
         live.sim_mut().advance_to(now + 137_000_000_000);
-        let app = app_with(live.view(10));
+        let mut app = app_with(live.view(10));
+        app.watch = crate::scenario::what_to_watch(&std::fs::read_to_string(&path).unwrap());
         println!("{}", render_text(&app, 100, 30));
     }
 }

@@ -110,6 +110,16 @@ fn status_parts(app: &App, width: u16) -> StatusParts {
             Span::styled(format!(" ▶ running {} ", speed_text(app)), Style::new().bg(Color::Green).fg(Color::Black))
         };
         left.push(state);
+        // The charts held on an earlier span, or how to get there.
+        let zoom = app.history.zoom_text().map_or(String::new(), |z| format!(" · {z}"));
+        if !app.history.live() {
+            let text = if width >= 100 { format!(" ◀ history{zoom} · End: live") } else { " ◀ End: live".into() };
+            left.push(Span::styled(text, Style::new().fg(Color::Yellow)));
+        } else if v.finished || app.is_paused() {
+            left.push(Span::styled(format!(" [ ] scroll back{zoom}"), Style::new().fg(DIM)));
+        } else if !zoom.is_empty() && width >= 100 {
+            left.push(Span::styled(zoom, Style::new().fg(DIM)));
+        }
         if !v.in_session && !v.finished {
             left.push(Span::styled(" market closed", Style::new().fg(Color::Yellow)));
         }
@@ -207,6 +217,9 @@ pub(super) const HELP: &[(&str, &str)] = &[
     ("s", "pause and run one metrics window"),
     ("↑↓  ←→", "choose a live parameter; change it one step from the next second"),
     ("tab", "next product"),
+    ("[  ]", "scroll the time charts back / forward ({ } a whole span)"),
+    ("Home  End", "time charts: the run's start / the latest, followed live"),
+    ("z  Z", "zoom the time charts in / out (out as far as the whole run)"),
     ("r", "restart with the same seed (live changes are dropped)"),
     ("w", "save: results/<scenario>/live-<time>/ (scenario.toml replays it)"),
     ("q  esc", "quit (esc closes this help first)"),
@@ -217,6 +230,7 @@ pub(super) const LEGEND: &[(&str, &str)] = &[
     ("", "fully filled; in brackets its Wilson 95% interval"),
     ("r, ρ", "Pearson and Spearman correlation of success with volume"),
     ("", "over the last K windows (dim dots: older windows)"),
+    ("⠒⠒  ••", "solid lines: subscriptions (buys), price; dotted: sales, NAV"),
     ("│", "yellow lines on the time charts: live changes"),
 ];
 
@@ -253,7 +267,11 @@ pub(super) fn help(frame: &mut Frame, area: Rect, app: &App) {
             })
             .collect()
     };
-    let mut lines: Vec<Line> = HELP.iter().flat_map(|(k, what)| rows(k, what, Style::new())).collect();
+    let mut lines: Vec<Line> = match app.watch.as_deref() {
+        Some(text) => rows("watch", text, Style::new().add_modifier(Modifier::BOLD)),
+        None => Vec::new(),
+    };
+    lines.extend(HELP.iter().flat_map(|(k, what)| rows(k, what, Style::new())));
     let knobs = knob_help(app);
     if !knobs.is_empty() {
         lines.extend(rows("←→", "live parameters in this scenario:", Style::new().fg(DIM)));
