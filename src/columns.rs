@@ -258,8 +258,8 @@ schema! {
 
 /// `sweep.csv`: one row per run. Its parameter columns depend on the sweep,
 /// so the file's columns are [`sweep::KEY`], one per parameter (named by its
-/// path), [`sweep::STATUS`], [`sweep_results::COLUMNS`] and
-/// [`sweep::WALL`]; `crate::batch::csv::columns` joins them.
+/// path), [`sweep::STATUS`], [`sweep_results::COLUMNS`], [`sweep::DIGEST`]
+/// and [`sweep::WALL`]; `crate::batch::csv::columns` joins them.
 pub mod sweep {
     use super::Column;
 
@@ -275,6 +275,12 @@ pub mod sweep {
         Column { name: "status", meaning: "ok, or failed" },
         Column { name: "error", meaning: "why a failed run failed; empty for ok" },
     ];
+
+    /// After the results: what `tplus merge` checks the row by.
+    pub const DIGEST: &[Column] = &[Column {
+        name: "digest",
+        meaning: "FNV-1a 64-bit hash (16 hex digits) of the row's text before this cell; tplus merge checks it",
+    }];
 
     /// Last: the only column that is not a function of the sweep.
     pub const WALL: &[Column] = &[Column { name: "wall_seconds", meaning: "the run's wall-clock time (seconds)" }];

@@ -71,7 +71,8 @@ fn the_sweep_table_lists_the_columns_written() {
     let parameter = "(one per parameter)".to_string();
     let mut expected = written(columns::sweep::KEY);
     expected.push(parameter);
-    for part in [columns::sweep::STATUS, columns::sweep_results::COLUMNS, columns::sweep::WALL] {
+    for part in [columns::sweep::STATUS, columns::sweep_results::COLUMNS, columns::sweep::DIGEST, columns::sweep::WALL]
+    {
         expected.extend(written(part));
     }
     assert_eq!(documented(&text, "## Output"), expected, "sweep.csv in scenarios/sweeps/README.md");

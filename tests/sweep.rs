@@ -488,7 +488,8 @@ fn a_point_run_alone_gives_its_row() {
         let cells = tplus::batch::csv::split(row);
         assert_eq!(cells[2], seed.to_string());
         let first = tplus::batch::csv::status_column(&sweep) + 2;
-        assert_eq!(cells[first..cells.len() - 1], fields[..], "point {p} replication {r}");
+        // Then the digest and the wall time.
+        assert_eq!(cells[first..cells.len() - 2], fields[..], "point {p} replication {r}");
     }
 }
 
@@ -510,4 +511,68 @@ fn sampled_designs_are_reproducible_and_stratified() {
     strata(0, &|x| (x - 0.02) / 0.06);
     strata(1, &|x| (x - 500.0) / 150.0);
     strata(2, &|x| (x.ln() - 0.1f64.ln()) / (10f64.ln() - 0.1f64.ln()));
+}
+
+/// Merge checks every row is the run it says it is: a wrong seed, an
+/// off-design parameter value, an edited result, a status flipped to failed,
+/// a malformed or overlong line and a line cut short are each an error
+/// naming the shard's file, the line and what differs; the untouched shard
+/// merges.
+#[test]
+fn merge_verifies_every_row() {
+    let t = Scratch::new("verify");
+    let whole = t.path("whole");
+    ok(&["sweep", CI, "--out", s(&whole), "--quiet"]);
+    let text = csv(&whole);
+    let header = text.lines().next().unwrap().to_string();
+    let cols: Vec<&str> = header.split(',').collect();
+    let col = |name: &str| cols.iter().position(|c| *c == name).unwrap();
+    let param = cols[3];
+    let edit_cell = |line: &str, i: usize, to: &str| {
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        f[i] = to.to_string();
+        f.join(",")
+    };
+    let row = text.lines().nth(3).unwrap().to_string();
+    let cases: Vec<(&str, String, Vec<String>)> = vec![
+        ("seed", edit_cell(&row, 2, "12345"), vec!["seed 12345, but the sweep's seed gives".into()]),
+        ("param", edit_cell(&row, 3, "0.123456"), vec![format!("`{param}` is 0.123456, but the design's point")]),
+        ("result", edit_cell(&row, col("volume"), "1"), vec!["does not match the row's text".into()]),
+        ("status", edit_cell(&row, col("status"), "failed"), vec!["does not match the row's text".into()]),
+        ("short", row.rsplit_once(',').unwrap().0.to_string(), vec!["fields, the header has".into()]),
+        ("junk", "x".repeat(2 << 20), vec!["bytes, not a row".into()]),
+    ];
+    for (name, line, wanted) in cases {
+        let dir = t.path(name);
+        fs::create_dir_all(&dir).unwrap();
+        fs::copy(whole.join("sweep.json"), dir.join("sweep.json")).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        lines[3] = line;
+        fs::write(dir.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
+        let out = t.path(&format!("{name}-merged"));
+        let o = tplus(&["merge", s(&dir), "--out", s(&out)]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(&format!("{}:4:", dir.join("sweep.csv").display())), "{name}: {err}");
+        for w in &wanted {
+            assert!(err.contains(w.as_str()), "{name}: `{w}` not in: {err}");
+        }
+        assert!(!out.exists(), "{name}: a refused merge writes nothing");
+    }
+    // A shard cut short in its last line.
+    let cut = t.path("cut");
+    fs::create_dir_all(&cut).unwrap();
+    fs::copy(whole.join("sweep.json"), cut.join("sweep.json")).unwrap();
+    fs::write(cut.join("sweep.csv"), &text[..text.len() - 5]).unwrap();
+    let o = tplus(&["merge", s(&cut), "--out", s(&t.path("cut-merged"))]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cut short"), "{}", String::from_utf8_lossy(&o.stderr));
+    // The untouched sweep merges, and a resume recomputes an edited row.
+    ok(&["merge", s(&whole), "--out", s(&t.path("merged"))]);
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[3] = edit_cell(&row, col("volume"), "1");
+    fs::write(whole.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
+    ok(&["sweep", CI, "--out", s(&whole), "--quiet"]);
+    assert_eq!(last_invocation(&whole)["runs_computed"], 1);
+    assert_eq!(without_wall(&csv(&whole)), without_wall(&text));
 }

@@ -2,7 +2,8 @@
 //!
 //! Columns: `point`, `replication`, `seed`, one column per parameter (named by
 //! its path), `status` (`ok` or `failed`), `error`, the key results of
-//! [`RESULT_COLUMNS`], and `wall_seconds` last. Every column but
+//! [`RESULT_COLUMNS`], `digest` (a hash of the row's text before it, which
+//! merge and resume check) and `wall_seconds` last. Every column but
 //! `wall_seconds` is a function of the sweep definition alone. A field is
 //! quoted when it holds a comma or a quote, and never holds a line break, so
 //! one line is one row.
@@ -33,6 +34,7 @@ pub fn columns(sweep: &Sweep) -> Vec<String> {
     c.extend(sweep.params.iter().map(|p| p.path.clone()));
     c.extend(names(sweep_columns::STATUS));
     c.extend(names(RESULT_COLUMNS));
+    c.extend(names(sweep_columns::DIGEST));
     c.extend(names(sweep_columns::WALL));
     c
 }
@@ -85,24 +87,59 @@ pub struct RunLine {
     pub line: String,
 }
 
+/// The FNV-1a 64-bit hash of `text` (Fowler, Noll and Vo): enough to find
+/// an edited or damaged row, which is all the `digest` column is for.
+pub fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// Reads a complete line (without its break) as a row of a file with
-/// `n_columns` columns; None when it is not one.
+/// `n_columns` columns whose digest matches; None when it is not one.
 pub fn parse_row(line: &str, n_columns: usize, status_column: usize) -> Option<RunLine> {
+    let (row, _) = check_fields(line, n_columns, status_column).ok()?;
+    check_digest(line).ok()?;
+    Some(row)
+}
+
+/// Reads a complete line (without its break) as a row of a file with
+/// `n_columns` columns, and its fields; what is wrong with it if it is not
+/// one. The digest is not checked here ([`check_digest`]).
+pub fn check_fields(line: &str, n_columns: usize, status_column: usize) -> Result<(RunLine, Vec<String>), String> {
+    const LONGEST: usize = 1 << 20;
+    if line.len() > LONGEST {
+        return Err(format!("a line of {} bytes, not a row (rows are under {LONGEST} bytes)", line.len()));
+    }
     let fields = split(line);
     if fields.len() != n_columns {
-        return None;
+        return Err(format!("{} fields, the header has {n_columns}", fields.len()));
     }
     let failed = match fields[status_column].as_str() {
         "ok" => false,
         "failed" => true,
-        _ => return None,
+        s => return Err(format!("status `{s}`, not `ok` or `failed`")),
     };
-    Some(RunLine {
-        point: fields[0].parse().ok()?,
-        replication: fields[1].parse().ok()?,
-        failed,
-        line: format!("{line}\n"),
-    })
+    let whole = |i: usize, what: &str| -> Result<u64, String> {
+        fields[i].parse().map_err(|_| format!("{what} `{}` is not a whole number", fields[i]))
+    };
+    let point = whole(0, "point")? as usize;
+    let replication =
+        u32::try_from(whole(1, "replication")?).map_err(|_| format!("replication `{}` is too large", fields[1]))?;
+    Ok((RunLine { point, replication, failed, line: format!("{line}\n") }, fields))
+}
+
+/// Whether a row's `digest` cell is the hash of its text before the cell.
+pub fn check_digest(line: &str) -> Result<(), String> {
+    // The digest and the wall time hold no comma.
+    let mut tail = line.rsplitn(3, ',');
+    let (_, digest, before) = (tail.next(), tail.next().unwrap_or(""), tail.next().unwrap_or(""));
+    let want = format!("{:016x}", fnv1a(before));
+    if digest == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "digest `{digest}` does not match the row's text (its hash is {want}): a result or the status was edited, or the row damaged"
+        ))
+    }
 }
 
 /// A `sweep.csv` whose header is not the sweep's columns: the file is another
@@ -209,7 +246,7 @@ pub fn summarise(scenario: &Scenario, outcome: &Outcome) -> Summary {
 }
 
 /// A whole row: key, seed, parameter values, status, error, results (empty
-/// for a failed run) and wall time; with its line break.
+/// for a failed run), digest and wall time; with its line break.
 pub fn row_line(
     point: usize,
     replication: u32,
@@ -240,7 +277,8 @@ pub fn row_line(
             }
         }
     }
-    let _ = writeln!(s, ",{wall:.6}");
+    let digest = fnv1a(&s);
+    let _ = writeln!(s, ",{digest:016x},{wall:.6}");
     s
 }
 

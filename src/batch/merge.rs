@@ -10,9 +10,12 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use super::csv::{self, RunLine};
+use super::design::run_seed;
 use super::{Error, first_difference, hostname, io, read_json, write_atomically, write_json};
+use crate::columns::sweep as sweep_columns;
 use crate::results::outdir::DirLock;
 use crate::results::utc_stamp;
+use crate::scenario::value_text;
 
 /// What a merge wrote.
 #[derive(Clone, Debug)]
@@ -72,6 +75,21 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
     let replications = def["sweep"]["replications"].as_u64().unwrap_or(1) as u32;
     let header = csv::header_line(&columns);
 
+    let design = Design {
+        n_columns: columns.len(),
+        status_column,
+        seed: def["sweep"]["seed"].as_u64().unwrap_or(0),
+        points: def["points"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| p["values"].as_array().map_or_else(Vec::new, |v| v.iter().map(value_text).collect()))
+            .collect(),
+        param_names: columns[sweep_columns::KEY.len()..status_column].to_vec(),
+    };
+    // Rows that are not what the sweep wrote: the shard's file, the line
+    // and what differs.
+    let mut bad: Vec<String> = Vec::new();
     // Every row, by run, with the input it came from.
     let mut rows: BTreeMap<(usize, u32), (RunLine, usize)> = BTreeMap::new();
     let mut twice: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
@@ -79,9 +97,9 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
     for (i, (dir, _)) in pieces.iter().enumerate() {
         let path = dir.join("sweep.csv");
         let bytes = fs::read(&path).map_err(|e| io("read", &path, e))?;
-        let (found, _) = csv::read_rows(&String::from_utf8_lossy(&bytes), &header, columns.len(), status_column)
-            .map_err(|source| Error::ForeignRows { path: path.clone(), source, hint: "" })?;
-        for row in found {
+        let found = verified_rows(&path, &bytes, &header, &design)?;
+        bad.extend(found.1);
+        for row in found.0 {
             let key = (row.point, row.replication);
             if row.point >= points || row.replication >= replications {
                 outside.push(format!("point {} replication {} (in {})", row.point, row.replication, dir.display()));
@@ -95,6 +113,9 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
     let missing: Vec<(usize, u32)> =
         (0..points).flat_map(|p| (0..replications).map(move |r| (p, r))).filter(|k| !rows.contains_key(k)).collect();
 
+    if !bad.is_empty() {
+        return Err(Error::BadRows { problems: bad });
+    }
     let mut problems = Vec::new();
     for ((j, i), runs) in &twice {
         problems.push(format!(
@@ -156,6 +177,96 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
     rows.values().for_each(|(r, _)| text.push_str(&r.line));
     write_atomically(out, "sweep.csv", text.as_bytes())?;
     Ok(MergeReport { dir: out.to_path_buf(), runs: rows.len(), failed })
+}
+
+/// What merge checks each row against: the sweep's columns, seed and
+/// design.
+struct Design {
+    n_columns: usize,
+    status_column: usize,
+    seed: u64,
+    /// Each point's parameter values, as `sweep.csv` writes them.
+    points: Vec<Vec<String>>,
+    param_names: Vec<String>,
+}
+
+/// The rows of one shard's `sweep.csv` (`bytes`, at `path`) that are what
+/// the sweep wrote, and what is wrong with each line that is not: malformed,
+/// cut short, an edited digest, a seed or parameter value the design does
+/// not give. A header that is not the sweep's is an error at once.
+fn verified_rows(
+    path: &Path,
+    bytes: &[u8],
+    header: &str,
+    design: &Design,
+) -> Result<(Vec<RunLine>, Vec<String>), Error> {
+    let at = |n: usize| format!("{}:{n}", path.display());
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            return Ok((Vec::new(), vec![format!("{}: not UTF-8 text (byte {})", at(line), e.valid_up_to())]));
+        }
+    };
+    let mut lines = text.split_inclusive('\n');
+    if lines.next() != Some(header) {
+        return Err(Error::ForeignRows { path: path.to_path_buf(), source: csv::ForeignHeader, hint: "" });
+    }
+    let (mut rows, mut bad) = (Vec::new(), Vec::new());
+    for (k, raw) in lines.enumerate() {
+        let n = k + 2;
+        let Some(line) = raw.strip_suffix('\n') else {
+            bad.push(format!("{}: cut short (no line break): did the shard finish? run it again to resume", at(n)));
+            continue;
+        };
+        let (row, fields) = match csv::check_fields(line, design.n_columns, design.status_column) {
+            Ok(r) => r,
+            Err(why) => {
+                bad.push(format!("{}: {why}", at(n)));
+                continue;
+            }
+        };
+        if let Some(values) = design.points.get(row.point) {
+            let want = run_seed(design.seed, row.point, row.replication);
+            if fields[2] != want.to_string() {
+                bad.push(format!(
+                    "{}: seed {}, but the sweep's seed gives {want} for point {} replication {}",
+                    at(n),
+                    fields[2],
+                    row.point,
+                    row.replication
+                ));
+                continue;
+            }
+            let first = sweep_columns::KEY.len();
+            if let Some(j) = (0..values.len()).find(|&j| fields[first + j] != values[j]) {
+                bad.push(format!(
+                    "{}: `{}` is {}, but the design's point {} has {}",
+                    at(n),
+                    design.param_names[j],
+                    fields[first + j],
+                    row.point,
+                    values[j]
+                ));
+                continue;
+            }
+        }
+        if let Err(why) = csv::check_digest(line) {
+            bad.push(format!("{}: {why}", at(n)));
+            continue;
+        }
+        rows.push(row);
+    }
+    Ok((rows, bad))
+}
+
+/// The first problems, one per line, and how many more.
+pub(super) fn first_lines(problems: &[String]) -> String {
+    let mut s = problems.iter().take(LIST).cloned().collect::<Vec<_>>().join("\n  ");
+    if problems.len() > LIST {
+        s.push_str(&format!("\n  and {} more", problems.len() - LIST));
+    }
+    s
 }
 
 fn list(items: &[String]) -> String {

@@ -159,6 +159,12 @@ pub enum Error {
         /// Each problem, in words: runs in two shards, rows outside the sweep, runs missing.
         problems: Vec<String>,
     },
+    /// Rows of the shards that are not what the sweep wrote.
+    #[error("cannot merge: {} line(s) are not rows this sweep wrote:\n  {}", .problems.len(), merge::first_lines(.problems))]
+    BadRows {
+        /// Each line's shard file and line number, and what differs.
+        problems: Vec<String>,
+    },
     /// `--out` names a file.
     #[error("{}: is a file; --out needs a directory", .0.display())]
     OutIsFile(PathBuf),

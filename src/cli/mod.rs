@@ -127,7 +127,7 @@ pub fn main() -> ExitCode {
             let threads = threads.map_or_else(default_threads, usize::from);
             match run(&scenario, RunOptions { seed, threads }, out, RunOutput { log_ops: log, force, quiet }) {
                 // The directory stays locked while the report is drawn into it.
-                Ok((dir, _lock)) if with_report => report(&dir, false),
+                Ok((dir, _lock)) if with_report => report_locked(&dir, false),
                 Ok(_) => ExitCode::SUCCESS,
                 Err(code) => code,
             }
@@ -158,7 +158,20 @@ fn check(path: &Path) -> ExitCode {
 
 /// `tplus report`: prints the files written; a bad run directory exits 2, a
 /// failure to draw or write exits 1.
+/// `tplus report DIR`: holds the directory's lock while it writes there.
 fn report(run_dir: &Path, png: bool) -> ExitCode {
+    let _lock = match run_dir.is_dir().then(|| DirLock::acquire(run_dir)) {
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+        lock => lock,
+    };
+    report_locked(run_dir, png)
+}
+
+/// Draws the report into `run_dir`, whose lock the caller holds.
+fn report_locked(run_dir: &Path, png: bool) -> ExitCode {
     match crate::report::write_report_with(run_dir, png) {
         Ok(files) => {
             for f in files {

@@ -484,20 +484,11 @@ fn block_windows(m: &MetricsTable) -> Vec<(String, Vec<why::WindowFigures>)> {
     out
 }
 
-/// Writes `bytes` to `dir/name` under a temporary name first.
+/// Writes `bytes` to `dir/name` under a temporary name of its own first
+/// ([`crate::results::write_file`]: created exclusively, removed on error).
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportError> {
     let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.partial"));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_data()?;
-        fs::rename(&tmp, &path)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        ReportError::Write(path.clone(), e)
-    })?;
+    crate::results::write_file(dir, name, |w| w.write_all(bytes)).map_err(|e| ReportError::Write(path.clone(), e))?;
     Ok(path)
 }
 
