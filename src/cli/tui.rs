@@ -12,6 +12,11 @@ pub struct TuiArgs {
     /// Seed to use instead of the scenario's.
     #[arg(long)]
     seed: Option<u64>,
+    /// Run a control beside the live run from the start: the same scenario
+    /// and seed without the live changes, drawn dim on the same charts,
+    /// with the difference since the last change (key `c` toggles it).
+    #[arg(long)]
+    control: bool,
 }
 
 /// Loads the scenario (a bad one fails as `tplus run` does, exit 2, before
@@ -22,7 +27,7 @@ pub fn tui(args: TuiArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    match crate::tui::run(scenario, args.seed) {
+    match crate::tui::run(scenario, args.seed, args.control) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

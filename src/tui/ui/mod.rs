@@ -10,6 +10,7 @@
 
 mod axis;
 mod charts;
+mod control;
 mod correlation;
 mod market;
 mod status;
@@ -24,6 +25,7 @@ use super::app::App;
 use crate::tui::view::LiveView;
 use axis::Span_;
 use charts::{price_panel, success_panel, volume_panel};
+pub use control::readout_text;
 use correlation::correlation_panel;
 pub use correlation::{Rolling, rolling};
 use market::{book_panel, crowd_panel};
@@ -58,8 +60,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
         return;
     }
     let message = message_rows(app, area.width);
-    let [main, knobs, said, status] = Layout::vertical([
+    let readout = control::readout_rows(app, area.width);
+    let [main, ghost, knobs, said, status] = Layout::vertical([
         Constraint::Fill(1),
+        Constraint::Length(readout.len() as u16),
         Constraint::Length(1),
         Constraint::Length(message.len() as u16),
         Constraint::Length(1),
@@ -72,6 +76,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             frame.render_widget(text, centre(main, main.width, 1));
         }
     }
+    control::readout(frame, ghost, app, &readout);
     knob_line(frame, knobs, app);
     message_box(frame, said, &message);
     status_line(frame, status, app);
@@ -115,7 +120,7 @@ fn panels(frame: &mut Frame, area: Rect, app: &App, view: &LiveView) {
     let cap = 2 * cols;
     let span = Span_ { start: p.windows.len().saturating_sub(cap), cap };
     success_panel(frame, success, app, view, p, span);
-    volume_panel(frame, volume, view, p, span);
+    volume_panel(frame, volume, app, view, p, span);
     price_panel(frame, price, view, p, span);
     correlation_panel(frame, corr, view, p);
     book_panel(frame, book, view, p);

@@ -208,6 +208,10 @@ pub(super) const HELP: &[(&str, &str)] = &[
     ("↑↓  ←→", "choose a live parameter; change it one step from the next second"),
     ("tab", "next product"),
     ("r", "restart with the same seed (live changes are dropped)"),
+    (
+        "c",
+        "control on/off: a second run of the same seed without the live changes, drawn as dim dots, and live vs control since the last change; turned on mid-run it first catches up from the start",
+    ),
     ("w", "save: results/<scenario>/live-<time>/ (scenario.toml replays it)"),
     ("q  esc", "quit (esc closes this help first)"),
 ];
@@ -218,6 +222,7 @@ pub(super) const LEGEND: &[(&str, &str)] = &[
     ("r, ρ", "Pearson and Spearman correlation of success with volume"),
     ("", "over the last K windows (dim dots: older windows)"),
     ("│", "yellow lines on the time charts: live changes"),
+    ("•", "dim dots: the control, the same seed without the live changes"),
 ];
 
 /// Width of the help's key column, and of the whole box.
