@@ -503,6 +503,7 @@ impl Sim {
         match Control::spawn(&self.scenario, self.seed, now, Arc::clone(&self.shared.control)) {
             Ok(c) => {
                 self.control = Some(c);
+                self.follow();
                 let _ = self.tell.send(Notice::Control(Some(now as f64 / 1e9)));
             }
             Err(e) => {
@@ -511,9 +512,11 @@ impl Sim {
         }
     }
 
-    /// Tells the control where the live run stands.
+    /// Tells the control where the live run stands (once the live run is
+    /// over, that the control may run to its end too).
     fn follow(&mut self) {
-        let now = self.live.sim().now();
+        let sim = self.live.sim();
+        let now = if sim.finished() { i64::MAX } else { sim.now() };
         if let Some(c) = &mut self.control {
             c.follow(now);
         }

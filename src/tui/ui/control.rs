@@ -23,12 +23,20 @@ pub(super) const LEGEND: &str = "• control (no live changes)";
 const READOUT_ROWS: usize = 3;
 
 /// The control's windows of the product shown that stand beside the live
-/// run's: those it has completed, and the one in progress when it stands
-/// at the live run's time. Empty while the control is off.
+/// run's: all of them when it stands at the live run's time, else those
+/// complete in both (the control's view can be a little behind the live
+/// run's, or a little ahead of the last one published). Empty while the
+/// control is off.
 pub(super) fn ghost_windows<'a>(app: &'a App, view: &LiveView) -> &'a [WindowPoint] {
     let Some(control) = app.control_view.as_deref().filter(|_| app.control) else { return &[] };
     let Some(p) = control.products.get(app.product) else { return &[] };
-    if control.t >= view.t { &p.windows } else { view::complete(control, p) }
+    if control.t == view.t {
+        return &p.windows;
+    }
+    // Not at the same moment: its complete windows, none past the live run's.
+    let live = view.products.get(app.product).map_or(0, |l| view::complete(view, l).len());
+    let done = view::complete(control, p);
+    &done[..done.len().min(live)]
 }
 
 /// A ghost line: the control's values as dim dots (readable without colour).
