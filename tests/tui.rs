@@ -736,3 +736,35 @@ fn the_cost_of_the_control() {
         );
     }
 }
+
+/// The real clock with the control on, at 300×, 1800× and 7200× for 3 s
+/// each on baseline.toml, printed: the pace kept, how often the snapshot
+/// said "behind", and how far the control stood behind the live run.
+/// `cargo test --release --test tui pace_with_the_control -- --ignored --nocapture`.
+#[test]
+#[ignore = "takes 10 s of real time; prints figures"]
+fn pace_with_the_control() {
+    for x in [300, 1800, 7200] {
+        let opts = SimOptions { speed: Speed::Times(x), control: true, ..SimOptions::default() };
+        let mut h = sim::spawn(load("scenarios/baseline.toml"), None, opts).unwrap();
+        wait_view(&h, |v| v.in_session);
+        let a = h.latest().unwrap();
+        let (mut looks, mut behind, mut lag) = (0, 0, 0.0f64);
+        let until = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < until {
+            let s = h.latest().unwrap();
+            looks += 1;
+            behind += usize::from(s.behind.is_some());
+            if let Some(c) = &s.control {
+                lag = lag.max(s.view.t - c.t);
+            }
+            std::thread::sleep(Duration::from_millis(33));
+        }
+        let b = h.latest().unwrap();
+        let pace = (b.view.t - a.view.t) / (b.at - a.at).as_secs_f64();
+        println!(
+            "{x:>5}× with the control: pace {pace:.0}×, behind in {behind} of {looks} looks, control at most {lag:.0} s behind"
+        );
+        h.stop().unwrap();
+    }
+}
