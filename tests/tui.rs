@@ -450,10 +450,21 @@ fn real_clock_at_every_speed() {
 /// wall time to the end, frames, real time drawing took, the longest frame,
 /// the thread's report).
 fn with_view(s: &Scenario, size: (u16, u16), draw: bool) -> (Duration, f64, Duration, Duration, sim::SimReport) {
-    let opts = SimOptions { speed: Speed::Max, ..SimOptions::default() };
+    with_view_and_control(s, size, draw, false)
+}
+
+/// [`with_view`], with the control beside the live run (and drawn) when `control` is set.
+fn with_view_and_control(
+    s: &Scenario,
+    size: (u16, u16),
+    draw: bool,
+    control: bool,
+) -> (Duration, f64, Duration, Duration, sim::SimReport) {
+    let opts = SimOptions { speed: Speed::Max, control, ..SimOptions::default() };
     let mut h = sim::spawn(s.clone(), None, opts).unwrap();
     let mut app = App::new(PathBuf::from("results"));
     app.speed = sim::SPEEDS.len() - 1;
+    app.control = control;
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
     let (mut frames, mut drawing, mut longest) = (0u64, Duration::ZERO, Duration::ZERO);
     let start = Instant::now();
@@ -570,4 +581,190 @@ fn the_cost_of_the_view() {
         );
     }
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Waits for a snapshot whose control stands at the live run's time and satisfies `ok`.
+fn wait_control(h: &SimHandle, ok: impl Fn(&LiveView, &LiveView) -> bool) -> (Arc<LiveView>, Arc<LiveView>) {
+    let until = Instant::now() + WAIT;
+    loop {
+        if let Some(s) = h.latest()
+            && let Some(c) = &s.control
+            && c.t == s.view.t
+            && ok(&s.view, c)
+        {
+            return (Arc::clone(&s.view), Arc::clone(c));
+        }
+        assert!(Instant::now() < until, "no control as expected within {WAIT:?}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// A plain run of `s` stepped to `t` (ns) without changes: its windows.
+fn plain_windows(s: &Scenario, t: f64) -> Vec<tplus::tui::view::WindowPoint> {
+    let mut run = tplus::tui::view::LiveRun::new(s, None).unwrap();
+    run.sim_mut().advance_to((t * 1e9).round() as i64);
+    run.view(0).products[0].windows.clone()
+}
+
+#[test]
+fn the_control_is_a_plain_run_and_identical_to_the_live_run_before_a_change() {
+    let s = herding_one_day();
+    let opts = SimOptions { control: true, ..paused() };
+    let mut h = sim::spawn(s.clone(), None, opts).unwrap();
+    for _ in 0..6 {
+        h.send(Command::Step);
+    }
+    let (live, control) = wait_control(&h, |v, _| v.products[0].windows.len() == 7);
+    assert_eq!(live.products[0].windows, control.products[0].windows, "no change yet: identical, value for value");
+    assert_eq!(control.products[0].windows, plain_windows(&s, control.t));
+    // A change: the live run moves away, the control stays a plain run.
+    h.send(Command::Change(Knob::Herding, -8));
+    wait_notice(&h, |n| matches!(n, Notice::Changed { at: Some(_), .. }));
+    for _ in 0..6 {
+        h.send(Command::Step);
+    }
+    let (live, control) = wait_control(&h, |v, _| v.products[0].windows.len() == 13);
+    assert_eq!(control.products[0].windows, plain_windows(&s, control.t), "the control gets no live change");
+    assert_ne!(live.products[0].windows, control.products[0].windows, "the live run does");
+    assert_eq!(live.products[0].windows[..6], control.products[0].windows[..6], "the same before the change's window");
+    // Restart restarts both; off and on again catches up from the start.
+    h.send(Command::Restart);
+    wait_notice(&h, |n| *n == Notice::Restarted);
+    let (live, _) = wait_control(&h, |v, c| v.t == 0.0 && c.products[0].windows.is_empty());
+    assert!(live.markers.is_empty());
+    for _ in 0..3 {
+        h.send(Command::Step);
+    }
+    h.send(Command::Control(false));
+    assert_eq!(wait_notice(&h, |n| matches!(n, Notice::Control(_))), Notice::Control(None));
+    wait_view(&h, |v| v.products[0].windows.len() == 4);
+    assert!(h.latest().unwrap().control.is_none(), "off: no control view");
+    for _ in 0..5 {
+        h.send(Command::Step);
+    }
+    let v = wait_view(&h, |v| v.products[0].windows.len() == 9);
+    h.send(Command::Control(true));
+    assert_eq!(wait_notice(&h, |n| matches!(n, Notice::Control(_))), Notice::Control(Some(v.t)));
+    let (live, control) = wait_control(&h, |v, _| v.products[0].windows.len() == 9);
+    assert_eq!(live.products[0].windows, control.products[0].windows, "caught up, and identical");
+    // At max speed to the end, the control with it.
+    h.send(Command::Speed(Speed::Max));
+    h.send(Command::Pause(false));
+    let (live, control) = wait_control(&h, |v, c| v.finished && c.finished);
+    assert_eq!(live.products[0].windows, control.products[0].windows);
+    assert_eq!(control.products[0].windows.len(), 66);
+    h.stop().unwrap();
+}
+
+#[test]
+fn the_control_is_never_ahead_of_the_live_run() {
+    let s = herding_one_day();
+    let slot = Arc::new(tplus::tui::control::Slot::default());
+    let mut c = tplus::tui::control::Control::spawn(&s, None, 0, Arc::clone(&slot)).unwrap();
+    let open = s.simulation.open.0;
+    let mut t = open;
+    for k in 0..40 {
+        t += 37_000_000_000 + k * 11_000_000_000;
+        c.follow(t);
+        for _ in 0..20 {
+            assert!(c.reached() <= t, "ahead: {} > {t}", c.reached());
+        }
+        c.keep_up();
+    }
+    let until = Instant::now() + WAIT;
+    while c.reached() < t {
+        assert!(c.reached() <= t);
+        assert!(Instant::now() < until, "the control does not reach the target");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(c.caught_up());
+    let until = Instant::now() + WAIT;
+    while slot.get().is_none_or(|v| v.t < t as f64 / 1e9) {
+        assert!(Instant::now() < until, "the control does not publish where it stands");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(slot.get().unwrap().products[0].windows, plain_windows(&s, t as f64 / 1e9));
+    drop(c);
+    assert!(slot.get().is_none(), "a stopped control leaves no view");
+}
+
+/// What the control and drawing cost the live run at max speed, printed:
+/// `cargo test --release --test tui the_cost_of_the_control -- --ignored
+/// --nocapture` (`TPLUS_TUI_COST_REPS`, 7; `TPLUS_TUI_COST_DAYS`, the
+/// scenario's). Four modes take turns within each round, in an order that
+/// rotates from round to round: neither, the control alone, drawing alone
+/// (160×48 at 30 frames a second), both. Each round's times are compared
+/// within the round (paired ratios), so that other load on the machine
+/// weighs little; the medians over the rounds are printed.
+#[test]
+#[ignore = "takes a minute; prints figures"]
+fn the_cost_of_the_control() {
+    let env = |name: &str| std::env::var(name).ok().and_then(|d| d.parse::<u32>().ok());
+    let reps = env("TPLUS_TUI_COST_REPS").unwrap_or(7) as usize;
+    for file in ["scenarios/herding.toml", "scenarios/baseline.toml"] {
+        let mut s = load(file);
+        if let Some(days) = env("TPLUS_TUI_COST_DAYS") {
+            s.simulation.days = i64::from(days);
+        }
+        // (draw, control) of each mode.
+        let modes = [(false, false), (false, true), (true, false), (true, true)];
+        let mut times = vec![Vec::new(); 4];
+        for round in 0..reps {
+            for k in 0..4 {
+                let m = (round + k) % 4;
+                let (draw, control) = modes[m];
+                times[m].push(with_view_and_control(&s, (160, 48), draw, control).0);
+            }
+        }
+        let secs = |d: Duration| d.as_secs_f64();
+        let ratio = |a: usize, b: usize| median_f((0..reps).map(|r| secs(times[a][r]) / secs(times[b][r])).collect());
+        println!(
+            "{file} ({} days), {reps} rounds; the live run's wall time to the end at max speed:",
+            s.simulation.days
+        );
+        for (m, name) in
+            ["no control, not drawn", "control, not drawn", "no control, drawn", "control, drawn"].iter().enumerate()
+        {
+            println!("  {name:<22} {}", figures(&times[m], None));
+        }
+        println!(
+            "  paired medians: control/none {:.3}, drawn/none {:.3}, control drawn/drawn {:.3}, control drawn/none {:.3}",
+            ratio(1, 0),
+            ratio(2, 0),
+            ratio(3, 2),
+            ratio(3, 0)
+        );
+    }
+}
+
+/// The real clock with the control on, at 300×, 1800× and 7200× for 3 s
+/// each on baseline.toml, printed: the pace kept, how often the snapshot
+/// said "behind", and how far the control stood behind the live run.
+/// `cargo test --release --test tui pace_with_the_control -- --ignored --nocapture`.
+#[test]
+#[ignore = "takes 10 s of real time; prints figures"]
+fn pace_with_the_control() {
+    for x in [300, 1800, 7200] {
+        let opts = SimOptions { speed: Speed::Times(x), control: true, ..SimOptions::default() };
+        let mut h = sim::spawn(load("scenarios/baseline.toml"), None, opts).unwrap();
+        wait_view(&h, |v| v.in_session);
+        let a = h.latest().unwrap();
+        let (mut looks, mut behind, mut lag) = (0, 0, 0.0f64);
+        let until = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < until {
+            let s = h.latest().unwrap();
+            looks += 1;
+            behind += usize::from(s.behind.is_some());
+            if let Some(c) = &s.control {
+                lag = lag.max(s.view.t - c.t);
+            }
+            std::thread::sleep(Duration::from_millis(33));
+        }
+        let b = h.latest().unwrap();
+        let pace = (b.view.t - a.view.t) / (b.at - a.at).as_secs_f64();
+        println!(
+            "{x:>5}× with the control: pace {pace:.0}×, behind in {behind} of {looks} looks, control at most {lag:.0} s behind"
+        );
+        h.stop().unwrap();
+    }
 }

@@ -309,13 +309,15 @@ mod tests {
 
     #[test]
     fn a_cut_line_is_left_out() {
-        let header = "point,replication,status\n";
-        let text = "point,replication,status\n0,0,ok\n1,0,failed\n2,0,o";
-        let (rows, skipped) = read_rows(text, header, 3, 2).unwrap();
+        let header = "point,replication,status,digest,wall_seconds\n";
+        let row = |s: &str| format!("{s},{:016x},0.25\n", fnv1a(s));
+        let edited = row("3,0,ok").replace("3,0,ok", "3,0,failed");
+        let text = format!("{header}{}{}{edited}2,0,o", row("0,0,ok"), row("1,0,failed"));
+        let (rows, skipped) = read_rows(&text, header, 5, 2).unwrap();
         assert_eq!(rows.len(), 2);
-        assert_eq!(skipped, 1);
+        assert_eq!(skipped, 2, "the cut line and the edited one");
         assert!(rows[1].failed);
-        assert_eq!(rows[0].line, "0,0,ok\n");
-        assert_eq!(read_rows("a,b\n", header, 3, 2), Err(ForeignHeader));
+        assert_eq!(rows[0].line, row("0,0,ok"));
+        assert_eq!(read_rows("a,b\n", header, 5, 2), Err(ForeignHeader));
     }
 }

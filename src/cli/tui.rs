@@ -12,6 +12,11 @@ pub struct TuiArgs {
     /// Seed to use instead of the scenario's.
     #[arg(long)]
     seed: Option<u64>,
+    /// Run a control beside the live run from the start: the same scenario
+    /// and seed without the live changes, drawn dim on the same charts,
+    /// with the difference since the last change (key `c` toggles it).
+    #[arg(long)]
+    control: bool,
 }
 
 /// Loads the scenario (a bad one fails as `tplus run` does, exit 2, before
@@ -25,7 +30,7 @@ pub fn tui(args: TuiArgs) -> ExitCode {
     // What to watch, from the file's header comment (the file was just read
     // to load it; if it cannot be read again, the line is left out).
     let watch = std::fs::read_to_string(&args.scenario).ok().and_then(|text| crate::scenario::what_to_watch(&text));
-    match crate::tui::run(scenario, args.seed, watch) {
+    match crate::tui::run(scenario, args.seed, watch, args.control) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

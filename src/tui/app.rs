@@ -54,6 +54,10 @@ pub struct App {
     pub width: u16,
     /// What to watch in this scenario, from its header comment.
     pub watch: Option<String>,
+    /// Whether the control runs beside the live run (`c` toggles, `--control` starts with it).
+    pub control: bool,
+    /// The control's latest view, while it runs.
+    pub control_view: Option<Arc<LiveView>>,
 }
 
 impl App {
@@ -78,6 +82,8 @@ impl App {
             history: History::default(),
             width: super::ui::MIN_WIDTH,
             watch: None,
+            control: false,
+            control_view: None,
         }
     }
 
@@ -134,6 +140,7 @@ impl App {
         self.view = Some(Arc::clone(&snapshot.view));
         self.rate = snapshot.rate;
         self.behind = snapshot.behind;
+        self.control_view = snapshot.control.clone();
         let n = snapshot.view.products.len().max(1);
         self.product = self.product.min(n - 1);
     }
@@ -160,6 +167,11 @@ impl App {
                 format!("{}: no change (the run is over or the scenario has nothing it acts on)", knob.label())
             }
             Notice::Restarted => "restarted with the same seed".to_string(),
+            Notice::Control(at) => control_text(at),
+            Notice::ControlFailed(e) => {
+                self.control = false;
+                format!("the control could not start: {e}")
+            }
             Notice::Saving(dir) => {
                 let text = format!("saving to {} …", dir.display());
                 self.saving.push(dir);
@@ -245,6 +257,10 @@ impl App {
                 self.history.on_key(key.code, p.map_or(0, |p| p.windows.len()), super::ui::time_cols(self.width));
                 Command::None
             }
+            KeyCode::Char('c') => {
+                self.control = !self.control;
+                Command::Control(self.control)
+            }
             KeyCode::Char('r') => Command::Restart,
             KeyCode::Char('w') => Command::Save(self.results_root.clone()),
             _ => Command::None,
@@ -259,6 +275,19 @@ pub fn step_text(knob: Knob, steps: i32) -> String {
         Knob::LoanRate => format!("{:+.0} bp", change * 1e4),
         Knob::MacroActiveShare => format!("{:+.0} pp", change * 100.0),
         Knob::Herding => format!("{change:+.1}/h"),
+    }
+}
+
+/// What the status line says when the control starts (`at`: the live
+/// run's time it catches up to) or stops.
+fn control_text(at: Option<f64>) -> String {
+    match at {
+        Some(t) if t > 0.0 => format!(
+            "control on: the same seed without the live changes (dim low blocks), catching up from the start to {} …",
+            clock_text(t)
+        ),
+        Some(_) => "control on: the same seed without the live changes (dim low blocks)".to_string(),
+        None => "control off".to_string(),
     }
 }
 
@@ -430,6 +459,31 @@ mod tests {
         a.on_key(KeyEvent::new(KeyCode::Char('Z'), KeyModifiers::SHIFT));
         assert_eq!(a.history.zoom, 1);
         assert!(!a.paused, "history keys leave the run as it is");
+    }
+
+    #[test]
+    fn c_toggles_the_control_and_ctrl_c_still_quits() {
+        let mut a = app();
+        assert!(!a.control);
+        assert_eq!(a.on_key(key(KeyCode::Char('c'))), Command::Control(true));
+        assert!(a.control);
+        assert_eq!(a.on_key(key(KeyCode::Char('c'))), Command::Control(false));
+        assert!(!a.control);
+        assert_eq!(a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Command::Quit);
+        assert!(!a.control, "ctrl-c is not a toggle");
+        let t0 = Instant::now();
+        a.on_notice(Notice::Control(Some(42_720.0)), t0);
+        let said = &a.message.as_ref().unwrap().0;
+        assert!(said.starts_with("control on: the same seed without the live changes"), "{said}");
+        assert!(said.contains("catching up from the start to 11:52:00"), "{said}");
+        a.on_notice(Notice::Control(Some(0.0)), t0);
+        assert!(!a.message.as_ref().unwrap().0.contains("catching up"), "nothing to catch up at the start");
+        a.on_notice(Notice::Control(None), t0);
+        assert_eq!(a.message.as_ref().unwrap().0, "control off");
+        a.control = true;
+        a.on_notice(Notice::ControlFailed("no thread".into()), t0);
+        assert!(!a.control);
+        assert_eq!(a.message.as_ref().unwrap().0, "the control could not start: no thread");
     }
 
     #[test]

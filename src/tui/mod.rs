@@ -10,6 +10,7 @@
 //! the message; the drawing loop stops).
 
 pub mod app;
+pub mod control;
 pub mod history;
 pub mod sim;
 pub mod ui;
@@ -124,10 +125,10 @@ fn set_panic_hook(report: Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Se
 }
 
 /// Runs the live view of a validated scenario until the user quits, with
-/// `watch` (what to watch, from the scenario's header) above the knobs. Fails
-/// before touching the terminal when it is not a terminal or is smaller
-/// than 80×24.
-pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>) -> io::Result<()> {
+/// `watch` (what to watch, from the scenario's header) above the knobs, and
+/// the control from the start when `control` is set. Fails before touching
+/// the terminal when it is not a terminal or is smaller than 80×24.
+pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>, control: bool) -> io::Result<()> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(io::Error::other("tplus tui needs a terminal (stdin and stdout must not be redirected)"));
     }
@@ -141,7 +142,7 @@ pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>) -> io::
     }
     let quit = Arc::new(AtomicBool::new(false));
     let _signals = QuitSignals::watch(&quit)?;
-    let handle = sim::spawn(scenario, seed, SimOptions::default())?;
+    let handle = sim::spawn(scenario, seed, SimOptions { control, ..SimOptions::default() })?;
     let report = std::panic::take_hook();
     let mut terminal = ratatui::try_init().inspect_err(|_| ratatui::restore())?;
     TERMINAL_ON.store(true, Ordering::SeqCst);
@@ -149,6 +150,7 @@ pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>) -> io::
     set_panic_hook(report);
     let mut app = App::new(PathBuf::from("results"));
     app.watch = watch;
+    app.control = control;
     let result = event_loop(&mut terminal, &mut app, &handle, &quit);
     LOOP_ENDED.store(true, Ordering::SeqCst);
     drop(guard);

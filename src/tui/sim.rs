@@ -20,6 +20,12 @@
 //!
 //! Speed never changes results: a live change takes effect at the next whole
 //! simulated second whatever the speed, so a saved run replays exactly.
+//!
+//! With the control on ([`Command::Control`], [`SimOptions::control`]) the
+//! thread runs a [`Control`] beside the live run: the same scenario and
+//! seed without the live changes, on its own thread, told where the live
+//! run stands after each step, restarted with it. Its latest view comes
+//! with each snapshot ([`Snapshot::control`]).
 
 use std::fs;
 use std::io::{self, Write};
@@ -33,6 +39,7 @@ use crate::calendar::Calendar;
 use crate::engine::{self, RunOptions};
 use crate::results::{self, PartialFile, RunWriter};
 use crate::scenario::{self, Scenario, ScriptedEvent};
+use crate::tui::control::{Control, Slot};
 use crate::tui::view::{Knob, LiveRun, LiveView};
 
 /// How fast simulated time runs.
@@ -124,6 +131,9 @@ pub enum Command {
     /// Save the run so far under this results root: the replay scenario,
     /// the live changes and the replay's results.
     Save(PathBuf),
+    /// Run the control beside the live run (true; started in the middle of
+    /// the run, it catches up from the start) or stop it (false).
+    Control(bool),
 }
 
 /// What the simulation thread tells the front end, besides snapshots.
@@ -149,6 +159,11 @@ pub enum Notice {
     /// A save failed: the directory it was writing (empty when none was
     /// created) and what went wrong.
     SaveFailed(PathBuf, String),
+    /// The control started (`Some`: the live run's time it catches up to,
+    /// in seconds since the start), or stopped (`None`).
+    Control(Option<f64>),
+    /// The control could not start: why.
+    ControlFailed(String),
 }
 
 /// One published state of the run.
@@ -164,8 +179,12 @@ pub struct Snapshot {
     pub behind: Option<f64>,
     /// When it was published, by the simulation thread's clock.
     pub at: Instant,
-    /// Counts up with every publication.
+    /// Counts up with every publication (of the live run or of the control).
     pub seq: u64,
+    /// The control's latest view, while the control runs: the same
+    /// scenario and seed without the live changes, at the live run's time
+    /// or a little behind it.
+    pub control: Option<Arc<LiveView>>,
 }
 
 /// How the thread starts.
@@ -179,11 +198,19 @@ pub struct SimOptions {
     pub depth: usize,
     /// Least time between two publications while running.
     pub publish_every: Duration,
+    /// Run the control from the start.
+    pub control: bool,
 }
 
 impl Default for SimOptions {
     fn default() -> Self {
-        SimOptions { paused: false, speed: SPEEDS[DEFAULT_SPEED], depth: 10, publish_every: Duration::from_millis(33) }
+        SimOptions {
+            paused: false,
+            speed: SPEEDS[DEFAULT_SPEED],
+            depth: 10,
+            publish_every: Duration::from_millis(33),
+            control: false,
+        }
     }
 }
 
@@ -203,6 +230,8 @@ pub struct SimReport {
 
 struct Shared {
     latest: Mutex<Option<Arc<Snapshot>>>,
+    /// The control's latest view.
+    control: Arc<Slot>,
 }
 
 /// The front end's handle on the simulation thread.
@@ -227,7 +256,7 @@ pub fn spawn_with_clock(
 ) -> io::Result<SimHandle> {
     let (commands, rx) = mpsc::channel();
     let (tell, notices) = mpsc::channel();
-    let shared = Arc::new(Shared { latest: Mutex::new(None) });
+    let shared = Arc::new(Shared { latest: Mutex::new(None), control: Arc::new(Slot::default()) });
     let slot = Arc::clone(&shared);
     let live = LiveRun::new(&scenario, seed).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
     let thread = std::thread::Builder::new()
@@ -242,9 +271,16 @@ impl SimHandle {
         command == Command::None || self.commands.send(command).is_ok()
     }
 
-    /// The latest snapshot published.
+    /// The latest snapshot published, with the control's latest view.
     pub fn latest(&self) -> Option<Arc<Snapshot>> {
-        self.shared.latest.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        let snapshot = self.shared.latest.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
+        let slot = &self.shared.control;
+        let seq = slot.seq();
+        if seq == 0 {
+            return Some(snapshot);
+        }
+        let control = slot.get();
+        Some(Arc::new(Snapshot { control, seq: snapshot.seq + seq, ..(*snapshot).clone() }))
     }
 
     /// The next notice, if any.
@@ -356,6 +392,8 @@ struct Sim {
     /// (wall clock, session time) at the start of the rate measurement.
     rate_from: Option<(Instant, i64)>,
     rate: Option<f64>,
+    /// The control, while it runs.
+    control: Option<Control>,
 }
 
 impl Sim {
@@ -388,6 +426,7 @@ impl Sim {
             behind: None,
             rate_from: None,
             rate: None,
+            control: None,
         }
     }
 
@@ -396,6 +435,9 @@ impl Sim {
     }
 
     fn run(mut self, rx: Receiver<Command>) -> SimReport {
+        if self.opts.control {
+            self.control(true);
+        }
         let now = self.clock.now();
         self.publish(now);
         let mut woken: Option<Command> = None;
@@ -440,15 +482,58 @@ impl Sim {
                 Wake::Hangup => break,
             }
         }
+        self.control = None;
         for save in self.saves.drain(..) {
             let _ = save.join();
         }
         self.report
     }
 
+    /// Starts or stops the control, and says so.
+    fn control(&mut self, on: bool) {
+        if on == self.control.is_some() {
+            return;
+        }
+        if !on {
+            self.control = None;
+            let _ = self.tell.send(Notice::Control(None));
+            return;
+        }
+        let now = self.live.sim().now();
+        match Control::spawn(&self.scenario, self.seed, now, Arc::clone(&self.shared.control)) {
+            Ok(c) => {
+                self.control = Some(c);
+                self.follow();
+                let _ = self.tell.send(Notice::Control(Some(now as f64 / 1e9)));
+            }
+            Err(e) => {
+                let _ = self.tell.send(Notice::ControlFailed(e.to_string()));
+            }
+        }
+    }
+
+    /// Tells the control where the live run stands (once the live run is
+    /// over, that the control may run to its end too).
+    fn follow(&mut self) {
+        let sim = self.live.sim();
+        let now = if sim.finished() { i64::MAX } else { sim.now() };
+        if let Some(c) = &mut self.control {
+            c.follow(now);
+        }
+    }
+
+    /// Waits for a control that has fallen more than a step behind.
+    fn keep_up(&self) {
+        if let Some(c) = &self.control {
+            c.keep_up();
+        }
+    }
+
     /// One window as fast as possible, published when a tick is due.
     fn run_max(&mut self, now: Instant) {
+        self.keep_up();
         self.live.sim_mut().advance_window();
+        self.follow();
         self.report.advancing += self.clock.now().saturating_duration_since(now);
         self.note_finish();
         let now = self.clock.now();
@@ -469,6 +554,7 @@ impl Sim {
             wall0 + tick * u32::try_from(k).unwrap_or(u32::MAX)
         };
         let tick_end = next_tick(wall0, now);
+        self.keep_up();
         let chunk = scheduled(x, CHUNK).max(1);
         // Where the clock should stand now: the target of this tick.
         let target = sim0.saturating_add(scheduled(x, now.saturating_duration_since(wall0)));
@@ -494,6 +580,7 @@ impl Sim {
                 break;
             }
         }
+        self.follow();
         let done = self.clock.now();
         self.report.advancing += done.saturating_duration_since(now);
         self.note_finish();
@@ -520,7 +607,7 @@ impl Sim {
 
     fn handle(&mut self, command: Command) {
         // Anything but a knob change or a save starts the schedule afresh.
-        if !matches!(command, Command::Change(..) | Command::Save(_) | Command::None) {
+        if !matches!(command, Command::Change(..) | Command::Save(_) | Command::None | Command::Control(_)) {
             self.anchor = None;
             self.behind = None;
             self.rate_from = None;
@@ -533,7 +620,9 @@ impl Sim {
                 self.paused = true;
                 if !self.live.sim().finished() {
                     let t0 = self.clock.now();
+                    self.keep_up();
                     self.live.sim_mut().advance_window();
+                    self.follow();
                     self.report.advancing += self.clock.now().saturating_duration_since(t0);
                 }
             }
@@ -546,12 +635,16 @@ impl Sim {
                 // were it not to, the run in progress simply goes on.
                 if let Ok(live) = LiveRun::new(&self.scenario, self.seed) {
                     self.live = live;
+                    if let Some(c) = &mut self.control {
+                        c.restart();
+                    }
                     self.report.to_finish = None;
                     self.started = self.clock.now();
                     let _ = self.tell.send(Notice::Restarted);
                 }
             }
             Command::Save(root) => self.save(&root),
+            Command::Control(on) => self.control(on),
         }
     }
 
@@ -581,7 +674,8 @@ impl Sim {
             _ => None,
         };
         self.seq += 1;
-        let snapshot = Arc::new(Snapshot { view: Arc::new(view), rate: self.rate, behind, at: now, seq: self.seq });
+        let snapshot =
+            Arc::new(Snapshot { view: Arc::new(view), rate: self.rate, behind, at: now, seq: self.seq, control: None });
         *self.shared.latest.lock().unwrap_or_else(PoisonError::into_inner) = Some(snapshot);
         let done = self.clock.now();
         self.last_publish = Some(done);

@@ -53,6 +53,20 @@ impl Knob {
             Knob::MacroActiveShare => 0.1,
         }
     }
+
+    /// `steps` of the knob's step as people say it: "+25 bp", "-0.5/h", "+10 pp".
+    pub fn amount(self, steps: f64) -> String {
+        let change = self.step() * steps;
+        match self {
+            Knob::LoanRate => format!("{:+.0} bp", change * 1e4),
+            Knob::MacroActiveShare => format!("{:+.0} pp", change * 100.0),
+            Knob::Herding => format!("{change:+.1}/h"),
+        }
+    }
+
+    fn index(self) -> usize {
+        Knob::ALL.iter().position(|&k| k == self).unwrap_or(0)
+    }
 }
 
 /// What a knob does in a scenario: whether some customer reads the
@@ -180,13 +194,25 @@ pub struct ProductNow {
     pub windows: Vec<WindowPoint>,
 }
 
-/// A live change, for markers on the charts.
+/// A live change, for markers on the charts: one knob's presses within
+/// one metrics window, merged.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Marker {
-    /// Seconds since the start of the run.
+    /// Seconds since the start of the run (when the first press of the
+    /// marker takes effect).
     pub t: f64,
-    /// What changed, as the chart labels it ("loan rate +25 bp").
+    /// What changed and by how much in total since the start, as the chart
+    /// labels it: "loan rate +25 bp", "loan rate +75 bp (total +150 bp)".
     pub label: String,
+}
+
+/// What a marker merges: the knob, the metrics window its first press
+/// falls in, and how many steps its presses add up to.
+#[derive(Clone, Copy, Debug)]
+struct Mark {
+    knob: Knob,
+    window: usize,
+    steps: f64,
 }
 
 /// A knob's current value.
@@ -241,6 +267,13 @@ pub struct LiveView {
 pub struct LiveRun {
     live: LiveSim,
     markers: Vec<Marker>,
+    /// What each marker merges, one to one with `markers`.
+    marks: Vec<Mark>,
+    /// When each live change takes effect (seconds since the start), one
+    /// to one with the engine's changes.
+    times: Vec<f64>,
+    /// The steps each knob of [`Knob::ALL`] has been changed by so far.
+    totals: [f64; 3],
     /// What each knob of [`Knob::ALL`] does in the scenario.
     reach: Vec<Reach>,
 }
@@ -249,12 +282,19 @@ impl LiveRun {
     /// A fresh run of a validated scenario (`seed` replaces the scenario's).
     pub fn new(scenario: &Scenario, seed: Option<u64>) -> Result<LiveRun, RunError> {
         let reach = Knob::ALL.iter().map(|&k| reach(scenario, k)).collect();
-        Ok(LiveRun { live: LiveSim::new(scenario, seed)?, markers: Vec::new(), reach })
+        Ok(LiveRun {
+            live: LiveSim::new(scenario, seed)?,
+            markers: Vec::new(),
+            marks: Vec::new(),
+            times: Vec::new(),
+            totals: [0.0; 3],
+            reach,
+        })
     }
 
     /// What `knob` does in this run's scenario.
     pub fn reach(&self, knob: Knob) -> &Reach {
-        &self.reach[Knob::ALL.iter().position(|&k| k == knob).unwrap_or(0)]
+        &self.reach[knob.index()]
     }
 
     /// The run itself.
@@ -269,19 +309,47 @@ impl LiveRun {
 
     /// Changes `knob` by `steps` of [`Knob::step`] at the next whole second
     /// of simulated time; false when the run is over or no customer in the
-    /// scenario reads the knob's parameter.
+    /// scenario reads the knob's parameter. The change is marked with the
+    /// knob's total change so far; presses of the same knob one after the
+    /// other within one metrics window make one marker.
     pub fn change(&mut self, knob: Knob, steps: f64) -> bool {
         if !self.reach(knob).acts {
             return false;
         }
-        let change = knob.step() * steps;
-        let Some(time) = self.live.change(knob.target(), change) else { return false };
-        let shown = match knob {
-            Knob::LoanRate => format!("{:+.0} bp", change * 1e4),
-            _ => format!("{change:+}"),
+        let Some(time) = self.live.change(knob.target(), knob.step() * steps) else { return false };
+        let t = time as f64 / 1e9;
+        self.times.push(t);
+        self.totals[knob.index()] += steps;
+        let total = self.totals[knob.index()];
+        let window = match self.live.changes().last() {
+            Some(e) => self.live.calendar().window_of(e.at.day.saturating_sub(1), time),
+            None => usize::MAX,
         };
-        self.markers.push(Marker { t: time as f64 / 1e9, label: format!("{} {shown}", knob.label()) });
+        let label = |steps: f64| {
+            let step = knob.amount(steps);
+            let total = knob.amount(total);
+            if step == total {
+                format!("{} {step}", knob.label())
+            } else {
+                format!("{} {step} (total {total})", knob.label())
+            }
+        };
+        match (self.marks.last_mut(), self.markers.last_mut()) {
+            (Some(mark), Some(marker)) if mark.knob == knob && mark.window == window => {
+                mark.steps += steps;
+                marker.label = label(mark.steps);
+            }
+            _ => {
+                self.marks.push(Mark { knob, window, steps });
+                self.markers.push(Marker { t, label: label(steps) });
+            }
+        }
         true
+    }
+
+    /// The markers of the live changes so far.
+    pub fn markers(&self) -> &[Marker] {
+        &self.markers
     }
 
     /// The knob's current value, if some customer in the scenario reads it.
@@ -291,7 +359,7 @@ impl LiveRun {
 
     /// The live changes so far, with when each takes effect (seconds since the start).
     pub fn changes(&self) -> impl Iterator<Item = (f64, &ScriptedEvent)> {
-        self.markers.iter().map(|m| m.t).zip(self.live.changes())
+        self.times.iter().copied().zip(self.live.changes())
     }
 
     /// What the live view shows now, with `depth` book levels a side.
@@ -376,6 +444,81 @@ impl LiveRun {
     }
 }
 
+/// One measure of the live run against its control over the same windows.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Paired {
+    /// The live run's mean over the windows.
+    pub live: f64,
+    /// The control's mean over the same windows.
+    pub control: f64,
+    /// How many windows both have a value in.
+    pub windows: usize,
+    /// Half the width of the 95% t-interval of the mean difference (live
+    /// − control, window by window); None with fewer than two windows.
+    pub half: Option<f64>,
+}
+
+impl Paired {
+    /// Live − control.
+    pub fn difference(&self) -> f64 {
+        self.live - self.control
+    }
+
+    fn of(pairs: impl Iterator<Item = (f64, f64)>) -> Option<Paired> {
+        let pairs: Vec<(f64, f64)> = pairs.collect();
+        let n = pairs.len();
+        if n == 0 {
+            return None;
+        }
+        let mean = |f: fn(&(f64, f64)) -> f64| pairs.iter().map(f).sum::<f64>() / n as f64;
+        let (live, control) = (mean(|p| p.0), mean(|p| p.1));
+        let d = live - control;
+        let half = (n >= 2).then(|| {
+            let var = pairs.iter().map(|p| (p.0 - p.1 - d).powi(2)).sum::<f64>() / (n - 1) as f64;
+            stats::student_t_quantile(0.975, (n - 1) as f64).map(|t| t * (var / n as f64).sqrt())
+        });
+        Some(Paired { live, control, windows: n, half: half.flatten() })
+    }
+}
+
+/// The live run against its control (the same scenario and seed without
+/// the live changes) over the metrics windows complete in both that end
+/// after a moment: the window the change took effect in, and every one
+/// since.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Comparison {
+    /// Windows complete in both runs since the moment.
+    pub windows: usize,
+    /// Success of subscriptions (customers' buys), over the windows where both runs have one.
+    pub sub: Option<Paired>,
+    /// Success of sales, over the windows where both runs have one.
+    pub sale: Option<Paired>,
+    /// Lots traded per window.
+    pub lots: Option<Paired>,
+}
+
+/// The windows of `p` that are complete in `view`.
+pub fn complete<'a>(view: &LiveView, p: &'a ProductNow) -> &'a [WindowPoint] {
+    &p.windows[..p.windows.len() - usize::from(view.in_session && !p.windows.is_empty())]
+}
+
+/// Product `product` of `live` against the same product of `control`
+/// since `since` (seconds since the start).
+pub fn compare(live: &LiveView, control: &LiveView, product: usize, since: f64) -> Comparison {
+    let (Some(a), Some(b)) = (live.products.get(product), control.products.get(product)) else {
+        return Comparison::default();
+    };
+    let (a, b) = (complete(live, a), complete(control, b));
+    let both: Vec<(&WindowPoint, &WindowPoint)> = a.iter().zip(b).filter(|(x, _)| x.t_end > since).collect();
+    let pairs = |f: fn(&WindowPoint) -> Option<f64>| both.iter().filter_map(move |(x, y)| f(x).zip(f(y)));
+    Comparison {
+        windows: both.len(),
+        sub: Paired::of(pairs(|w| w.sub_success)),
+        sale: Paired::of(pairs(|w| w.sale_success)),
+        lots: Paired::of(pairs(|w| Some(w.volume as f64))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,13 +578,29 @@ mod tests {
         live.sim_mut().advance_to(s.simulation.open.0 + 3_600_000_000_000);
         assert!(!live.change(Knob::LoanRate, 2.0), "nobody in herding.toml reads the loan rate");
         assert!(live.change(Knob::Herding, -4.0));
-        assert!(live.change(Knob::Herding, 1.0));
         assert!(!live.change(Knob::MacroActiveShare, 1.0), "herding.toml has no macro group");
+        // Presses within one window make one marker, with their sum.
+        assert!(live.change(Knob::Herding, 1.0));
+        let first = live.markers()[0].t;
+        let labels = |live: &LiveRun| live.view(3).markers.iter().map(|m| m.label.clone()).collect::<Vec<_>>();
+        assert_eq!(labels(&live), ["herding rate -1.5/h"]);
+        assert_eq!(live.changes().count(), 2, "two changes all the same");
+        assert_eq!(live.markers()[0].t, first, "marked where the first press took effect");
+        // In a later window, a new marker with the total so far.
+        let now = live.sim().now();
+        live.sim_mut().advance_to(now + 600_000_000_000);
+        assert!(live.change(Knob::Herding, -1.0));
+        assert!(live.change(Knob::Herding, -1.0));
+        assert_eq!(labels(&live), ["herding rate -1.5/h", "herding rate -1.0/h (total -2.5/h)"]);
+        let times: Vec<f64> = live.changes().map(|(t, _)| t).collect();
+        assert_eq!(times.len(), 4);
+        assert!(times[0] == first && times[2] > first && times[3] == times[2], "{times:?}");
         let v = live.view(3);
-        let labels: Vec<&str> = v.markers.iter().map(|m| m.label.as_str()).collect();
-        assert_eq!(labels, ["herding rate -2", "herding rate +0.5"]);
-        assert_eq!(live.changes().count(), 2);
         assert_eq!(v.knobs.iter().map(|k| k.value.is_some()).collect::<Vec<_>>(), [false, true, false]);
+        assert_eq!(v.knobs[1].value, Some(6.0 - 1.5), "the last two take effect at the next second");
+        // The loan rate in basis points, the active share in points.
+        assert_eq!(Knob::LoanRate.amount(6.0), "+150 bp");
+        assert_eq!(Knob::MacroActiveShare.amount(-3.0), "-30 pp");
     }
 
     #[test]

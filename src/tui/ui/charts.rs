@@ -12,6 +12,7 @@ use super::axis::{
     Now, Span_, completed, current, day_points, day_set, decimals, dotted_set, line_set, marker_points, marker_set,
     padded, series, time_chart, time_label,
 };
+use super::control::{ghost_set, ghost_windows, legend, marker_labels};
 use super::palette::{DOTTED_KEY, SOLID_KEY};
 use super::{DIM, LOAN, NAV, PRICE, SALE, SUB, VOLUME, pct, qty, title};
 use crate::tui::app::App;
@@ -30,6 +31,7 @@ pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &Liv
     ]));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    legend(frame, area, app);
 
     let sub = current(&p.windows, |w| w.sub_success.zip(w.sub_interval));
     let sale = current(&p.windows, |w| w.sale_success.zip(w.sale_interval));
@@ -68,9 +70,14 @@ pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &Liv
         })
     };
     let (sub_bar, sale_bar) = (bar(sub), bar(sale));
+    let ghost = ghost_windows(app, view);
+    let ghost_subs = series(ghost, span, |w| w.sub_success);
+    let ghost_sales = series(ghost, span, |w| w.sale_success);
     let chart = time_chart(
         vec![
             day_set(&days),
+            ghost_set(&ghost_subs),
+            ghost_set(&ghost_sales),
             line_set(&subs, SUB),
             dotted_set(&sales, SALE),
             line_set(&sub_bar, SUB),
@@ -82,9 +89,10 @@ pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &Liv
         &["0%".into(), "50%".into(), "100%".into()],
     );
     frame.render_widget(chart, plot);
+    marker_labels(frame, plot, view, &p.windows, span);
 }
 
-pub(super) fn volume_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &ProductNow, span: Span_) {
+pub(super) fn volume_panel(frame: &mut Frame, area: Rect, app: &App, view: &LiveView, p: &ProductNow, span: Span_) {
     let last = completed(view, p).last().map_or("–".to_string(), |w| qty(w.volume));
     let block = Block::bordered().title(Line::from(vec![
         title(" volume per window "),
@@ -92,8 +100,10 @@ pub(super) fn volume_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &P
     ]));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    legend(frame, area, app);
     let bars = series(&p.windows, span, |w| Some(w.volume as f64));
-    let top = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(1.0);
+    let ghost = series(ghost_windows(app, view), span, |w| Some(w.volume as f64));
+    let top = bars.iter().chain(&ghost).map(|b| b.1).fold(0.0, f64::max).max(1.0);
     let marks = marker_points(view, &p.windows, span, top);
     let days = day_points(view, &p.windows, span, top);
     let chart = time_chart(
@@ -104,6 +114,7 @@ pub(super) fn volume_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &P
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Bar)
                 .style(Style::new().fg(VOLUME)),
+            ghost_set(&ghost),
             marker_set(&marks),
         ],
         span,

@@ -15,6 +15,7 @@
 
 mod axis;
 mod charts;
+mod control;
 mod correlation;
 mod crowd;
 mod market;
@@ -32,6 +33,7 @@ use super::app::App;
 use crate::tui::view::LiveView;
 use axis::Span_;
 use charts::{price_panel, success_panel, volume_panel};
+pub use control::readout_text;
 use correlation::correlation_panel;
 pub use correlation::{Rolling, rolling};
 use market::{book_panel, crowd_panel};
@@ -60,8 +62,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     let message = message_rows(app, area.width);
     let watch = watch_rows(app, area);
-    let [main, watching, knobs, said, status] = Layout::vertical([
+    let readout = control::readout_rows(app, area.width);
+    let [main, ghost, watching, knobs, said, status] = Layout::vertical([
         Constraint::Fill(1),
+        Constraint::Length(readout.len() as u16),
         Constraint::Length(watch.len() as u16),
         Constraint::Length(1),
         Constraint::Length(message.len() as u16),
@@ -75,6 +79,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             frame.render_widget(text, centre(main, main.width, 1));
         }
     }
+    control::readout(frame, ghost, app, &readout);
     watch_line(frame, watching, &watch);
     knob_line(frame, knobs, app);
     message_box(frame, said, &message);
@@ -134,7 +139,7 @@ fn panels(frame: &mut Frame, area: Rect, app: &App, view: &LiveView) {
         let ([top_l, corr], [mid_l, hist], [price, book]) = (columns(top), columns(mid), columns(bottom));
         let [success, volume] = Layout::vertical([Constraint::Fill(7), Constraint::Fill(4)]).areas(top_l);
         success_panel(frame, success, app, view, p, span);
-        volume_panel(frame, volume, view, p, span);
+        volume_panel(frame, volume, app, view, p, span);
         correlation_panel(frame, corr, view, p);
         crowd::optimist_panel(frame, mid_l, view, p, span);
         crowd::histogram_panel(frame, hist, view, p);
@@ -148,7 +153,7 @@ fn panels(frame: &mut Frame, area: Rect, app: &App, view: &LiveView) {
     let [corr, bottom] = Layout::vertical([Constraint::Fill(12), Constraint::Fill(10)]).areas(right);
     let [book, crowd] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(bottom);
     success_panel(frame, success, app, view, p, span);
-    volume_panel(frame, volume, view, p, span);
+    volume_panel(frame, volume, app, view, p, span);
     price_panel(frame, price, view, p, span);
     correlation_panel(frame, corr, view, p);
     book_panel(frame, book, view, p);

@@ -218,9 +218,9 @@ pub(super) const HELP: &[(&str, &str)] = &[
     ("↑↓  ←→", "choose a live parameter; change it one step from the next second"),
     ("tab", "next product"),
     ("[  ]", "scroll the time charts back / forward ({ } a whole span)"),
-    ("Home  End", "time charts: the run's start / the latest, followed live"),
-    ("z  Z", "zoom the time charts in / out (out as far as the whole run)"),
+    ("Home End z Z", "charts: the run's start / follow live; zoom in / out"),
     ("r", "restart with the same seed (live changes are dropped)"),
+    ("c", "control on/off: the same seed without your changes, as dim ▄"),
     ("w", "save: results/<scenario>/live-<time>/ (scenario.toml replays it)"),
     ("q  esc", "quit (esc closes this help first)"),
 ];
@@ -232,6 +232,7 @@ pub(super) const LEGEND: &[(&str, &str)] = &[
     ("", "over the last K windows (dim dots: older windows)"),
     ("⠒⠒  ••", "solid lines: subscriptions (buys), price; dotted: sales, NAV"),
     ("│", "yellow lines on the time charts: live changes"),
+    ("▄", "dim low blocks: the control, the same seed without the live changes"),
 ];
 
 /// Width of the help's key column, and of the whole box.
