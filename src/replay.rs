@@ -341,10 +341,8 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
                     resting_tag,
                     ..
                 } => {
-                    let (buyer, seller, buy_order, sell_order) = match aggressor_side {
-                        Side::Buy => (aggressor_owner, resting_owner, aggressor_tag, resting_tag),
-                        Side::Sell => (resting_owner, aggressor_owner, resting_tag, aggressor_tag),
-                    };
+                    let ((buyer, buy_order), (seller, sell_order)) =
+                        aggressor_side.buy_sell((aggressor_owner, aggressor_tag), (resting_owner, resting_tag));
                     made.push(TradeRecord {
                         time: o.time,
                         product: o.product as u16,

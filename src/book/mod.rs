@@ -167,6 +167,16 @@ impl Side {
             Side::Sell => Side::Buy,
         }
     }
+
+    /// `(buy, sell)` of a trade's two parties given as `(incoming, resting)`,
+    /// the incoming order being of this side.
+    #[inline]
+    pub fn buy_sell<T>(self, incoming: T, resting: T) -> (T, T) {
+        match self {
+            Side::Buy => (incoming, resting),
+            Side::Sell => (resting, incoming),
+        }
+    }
 }
 
 /// What becomes of an order's unfilled remainder, and whether its price counts.

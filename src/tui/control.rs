@@ -5,7 +5,7 @@
 //! where the live run stands ([`Control::follow`]), and it runs up to
 //! there and no further, so it is never ahead; paused, both stand at the
 //! same moment. Once it has caught up, the live run waits for it whenever
-//! it falls more than one step of the live run behind
+//! it falls more than one step of the live run behind (an hour at max speed)
 //! ([`Control::keep_up`]), so it is never far behind either. Started in the
 //! middle of a session, it catches up as fast as it can, and the live run
 //! does not wait for it meanwhile.
@@ -140,8 +140,15 @@ impl Control {
     /// one step of the live run behind. Returns at once while it catches
     /// up, and when its thread has gone.
     pub fn keep_up(&self) {
+        self.keep_within(0);
+    }
+
+    /// [`Control::keep_up`], letting the control fall `slack` ns further
+    /// behind first: at full speed the live run then rarely waits for it,
+    /// and the ghost trails the live run by at most that much.
+    pub fn keep_within(&self, slack: i64) {
         let mut s = self.shared.lock();
-        while s.caught_up && s.reached < self.before && !s.quit {
+        while s.caught_up && s.reached.saturating_add(slack) < self.before && !s.quit {
             if self.thread.as_ref().is_none_or(|t| t.is_finished()) {
                 return;
             }

@@ -353,6 +353,10 @@ const MAX_LAG: Duration = Duration::from_millis(250);
 /// Real time's worth of the schedule the engine runs between two looks at
 /// the clock while it catches up with its target.
 const CHUNK: Duration = Duration::from_millis(4);
+/// How far (simulated time) the control may trail the live run at full
+/// speed: one session hour, a fraction of a second of wall time there.
+const MAX_SPEED_SLACK: i64 = 3_600_000_000_000;
+
 /// How long "behind" stays up after the schedule last slipped.
 const BEHIND_FOR: Duration = Duration::from_secs(1);
 /// Least real time the measured rate is taken over.
@@ -529,9 +533,13 @@ impl Sim {
         }
     }
 
-    /// One window as fast as possible, published when a tick is due.
+    /// One window as fast as possible, published when a tick is due. The
+    /// control may trail by up to [`MAX_SPEED_SLACK`] here, so that the two
+    /// runs, each on its own core, rarely wait for each other.
     fn run_max(&mut self, now: Instant) {
-        self.keep_up();
+        if let Some(c) = &self.control {
+            c.keep_within(MAX_SPEED_SLACK);
+        }
         self.live.sim_mut().advance_window();
         self.follow();
         self.report.advancing += self.clock.now().saturating_duration_since(now);
