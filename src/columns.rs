@@ -105,16 +105,14 @@ pub(crate) use write_row;
 
 /// A column's name as a reader asks for it, checked against the schema's
 /// `COLUMNS` when the crate compiles: a column the writer renames or drops
-/// fails the build instead of reading as absent. The reports are its only
-/// users.
-#[cfg(feature = "report")]
+/// fails the build instead of reading as absent. The reports and the
+/// replay are its users.
 macro_rules! name {
     ($columns:path, $name:literal) => {{
         const _: () = assert!($crate::columns::has($columns, $name), concat!("no column `", $name, "` in the schema"));
         $name
     }};
 }
-#[cfg(feature = "report")]
 pub(crate) use name;
 
 schema! {
