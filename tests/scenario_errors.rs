@@ -25,7 +25,12 @@ fn a_missing_file() {
 
 #[test]
 fn an_empty_file() {
-    whole("").fails().says("missing required field `simulation`").accepts("README");
+    whole("")
+        .fails()
+        .at((1, 1))
+        .field("simulation")
+        .says("missing required field `simulation`")
+        .accepts("[simulation] table");
 }
 
 #[test]
@@ -36,7 +41,50 @@ fn a_file_that_is_not_toml() {
 
 #[test]
 fn a_file_that_is_not_text() {
-    refuse(Some(b"\x89PNG\r\n\x1a\n\xff\xfe"), ALL).nowhere().says("not UTF-8").accepts("TOML scenario file");
+    // The first byte that is not UTF-8, by line, column and byte offset.
+    refuse(Some(b"\x89PNG\r\n\x1a\n\xff\xfe"), ALL)
+        .at((1, 1))
+        .says("byte 0x89 at byte offset 0 is not UTF-8")
+        .accepts("UTF-8");
+    refuse(Some(b"[simulation]\nname = \"caf\xe9\"\n"), ALL)
+        .at((2, 12))
+        .field("simulation.name")
+        .says("byte 0xE9 at byte offset 24 is not UTF-8")
+        .accepts("UTF-8");
+}
+
+#[test]
+fn a_directory_or_an_endless_device_is_refused_before_reading() {
+    for (path, says) in [(".", "it is a directory"), ("/dev/zero", "larger than 16 MiB")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tplus")).args(["check", path]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.starts_with(&format!("error: {path}: cannot read the scenario: ")), "{stderr}");
+        assert!(stderr.contains(says) && stderr.contains("accepted: "), "{stderr}");
+    }
+}
+
+#[test]
+fn control_characters_from_the_file_are_escaped() {
+    // TOML's \u escapes put an ESC and a BEL into the family's name.
+    let s = CORE.edit("family = \"zero_intelligence\"", "family = \"\\u001b[2J\\u0007\"");
+    let f = s.fails();
+    f.field("agents[0].family").says("\\u{1b}[2J\\u{7}");
+    assert!(!f.stderr.contains('\u{1b}') && !f.stderr.contains('\u{7}'), "{}", f.stderr);
+}
+
+#[test]
+fn a_name_of_the_wrong_type() {
+    let s = CORE.edit("dist = \"normal\"", "dist = 3");
+    s.fails().at(s.pos("3, mean")).field("agents[0].credit_score.dist").accepts("\"lognormal\"");
+    let s = CORE.edit("family = \"zero_intelligence\"", "family = {}");
+    s.fails().field("agents[0].family").accepts("a string");
+}
+
+#[test]
+fn an_array_where_a_table_belongs() {
+    let s = CORE.edit("arrival = { process = \"poisson\", rate = 4.0 }", "arrival = [1, 4.0]");
+    s.fails().at(s.pos("[1, 4.0]")).field("agents[0].arrival").says("an array").accepts("an arrival table");
 }
 
 #[test]
@@ -54,20 +102,20 @@ fn an_unclosed_table_header() {
 #[test]
 fn a_key_given_twice() {
     let s = CORE.edit("seed = 42\n", "seed = 42\nseed = 43\n");
-    s.fails().at(s.pos("seed = 43")).says("duplicate key").accepts("TOML syntax");
+    s.fails().at(s.pos("seed = 43")).field("simulation.seed").says("duplicate key `seed`").accepts("each key");
 }
 
 #[test]
 fn the_simulation_table_removed() {
     let s = CORE.cut("[simulation]", "[[product]]");
-    s.fails().says("missing required field `simulation`").accepts("README");
+    s.fails().at((1, 1)).field("simulation").says("missing required field `simulation`").accepts("[simulation] table");
 }
 
 #[test]
 fn a_required_field_removed() {
     // Points at the table that lacks the field.
     let s = Scenario { edit_at: 0, ..CORE.edit("nav = 1.0\n", "") };
-    s.fails().at(s.pos("[[product]]")).field("product[0]").says("missing required field `nav`").accepts("README");
+    s.fails().at(s.pos("[[product]]")).field("product[0].nav").says("missing required field `nav`").accepts("README");
 }
 
 // ---------------------------------------------------------------- unknown fields

@@ -215,7 +215,7 @@ fn a_negative_rate_on_a_path() {
 fn a_path_point_without_a_value() {
     let s = deposit_path("[{ at = \"day 3 10:00\" }]");
     let f = s.fails();
-    f.at(s.pos("{ at")).field("macro.deposit_rate.points[0]").says("missing required field `value`");
+    f.at(s.pos("{ at")).field("macro.deposit_rate.points[0].value").says("missing required field `value`");
     f.accepts("README");
 }
 
@@ -330,7 +330,10 @@ fn a_shock_mean_beyond_the_range() {
 fn a_shock_without_a_rate() {
     let s = FULL.edit("rate = 0.5                   # jumps per calendar day\n", "");
     let f = s.fails();
-    f.at(s.pos_before("[macro.shock]")).field("macro.shock").says("missing required field `rate`").accepts("README");
+    f.at(s.pos_before("[macro.shock]"))
+        .field("macro.shock.rate")
+        .says("missing required field `rate`")
+        .accepts("README");
 }
 
 // ---------------------------------------------------------------- credit

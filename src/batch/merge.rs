@@ -48,6 +48,9 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
     let mut definition: Option<(Value, &Path)> = None;
     let mut pieces = Vec::new();
     for dir in inputs {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::NotADirectory(dir.clone()));
+        }
         let Some((def, provenance)) = read_json(dir)? else {
             return Err(Error::NotASweep(dir.clone()));
         };

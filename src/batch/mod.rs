@@ -118,6 +118,9 @@ pub enum Error {
     /// A directory named twice in one merge.
     #[error("cannot merge: {} is given twice", .0.display())]
     GivenTwice(PathBuf),
+    /// A file given where a sweep's output directory is expected.
+    #[error("{}: a file, not the output directory of a sweep (give the directories the shards wrote)", .0.display())]
+    NotADirectory(PathBuf),
     /// A directory without a `sweep.json`.
     #[error("{}: no sweep.json: not the output directory of a sweep", .0.display())]
     NotASweep(PathBuf),

@@ -91,22 +91,40 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = &self.0;
-        write!(f, "{}", d.file.display())?;
+        write!(f, "{}", Escaped(&d.file.display().to_string()))?;
         if let (Some(line), Some(column)) = (d.line, d.column) {
             write!(f, ":{line}:{column}")?;
         }
         if let Some(field) = &d.field {
-            write!(f, ": {field}")?;
+            write!(f, ": {}", Escaped(field))?;
         }
-        write!(f, ": {}", d.message)?;
+        write!(f, ": {}", Escaped(&d.message))?;
         if let Some(accepted) = &d.accepted {
-            write!(f, "\n  accepted: {accepted}")?;
+            write!(f, "\n  accepted: {}", Escaped(accepted))?;
         }
         Ok(())
     }
 }
 
 impl std::error::Error for ScenarioError {}
+
+/// Text quoted from a file with its control characters escaped (`\u{1b}`,
+/// `\r`), so that an ESC or BEL in a scenario cannot drive the terminal the
+/// message is printed on.
+struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -125,5 +143,12 @@ mod tests {
         let e = ScenarioError::at_span(Path::new("s.toml"), "x = 1\ny = 2", Some(6..7), Some("y".into()), "bad")
             .accepting("good");
         assert_eq!(e.to_string(), "s.toml:2:1: y: bad\n  accepted: good");
+    }
+
+    #[test]
+    fn control_characters_from_the_file_are_escaped() {
+        let e = ScenarioError::at_span(Path::new("s.toml"), "x", Some(0..1), Some("x".into()), "got \u{1b}[31m\u{7}\r")
+            .accepting("a\tb");
+        assert_eq!(e.to_string(), "s.toml:1:1: x: got \\u{1b}[31m\\u{7}\\r\n  accepted: a\\tb");
     }
 }

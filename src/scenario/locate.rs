@@ -55,21 +55,59 @@ pub fn span_of(text: &str, path: &str) -> Option<std::ops::Range<usize>> {
     span
 }
 
-/// The field path of the `key = value` line holding byte `offset`, from the
-/// nearest table header above it (`[[agents]]` headers are counted), for
-/// errors the TOML parser reports before any path is known.
-pub fn key_at(text: &str, offset: usize) -> Option<String> {
-    let offset = offset.min(text.len());
+/// The field path of the line holding byte `offset`, for errors the TOML
+/// parser reports before any path is known: `table.key` on a `key = value`
+/// line (`[[agents]]` headers are counted), the table's own path on a table
+/// header or a line that is neither, `None` above the first table.
+pub fn field_at(text: &str, offset: usize) -> Option<String> {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let (key, _) = text[line_start..line_end].split_once('=')?;
-    let key = key.trim();
-    if key.is_empty() || key.starts_with('#') || key.starts_with('[') {
-        return None;
+    let line = text[line_start..line_end].trim();
+    // The tables opened above, then this line's own header, if it is one.
+    let mut table = table_at(text, line_start);
+    if line.starts_with('[') {
+        let name = line.trim_start_matches('[');
+        let name = name.split(']').next().unwrap_or(name).trim();
+        if plausible_key(name) {
+            return table_at(text, line_end).filter(|t| t.starts_with(name)).or(Some(name.to_string()));
+        }
+        // A header broken by a stray character: the name as far as it goes.
+        let end = name.find(|c: char| !plausible_key(c.encode_utf8(&mut [0; 4]))).unwrap_or(name.len());
+        return if end > 0 { Some(name[..end].to_string()) } else { table };
     }
+    if let Some((key, _)) = line.split_once('=') {
+        let key = key.trim();
+        if plausible_key(key) {
+            table = Some(match table {
+                Some(t) => format!("{t}.{key}"),
+                None => key.to_string(),
+            });
+        }
+    }
+    table
+}
+
+/// Whether `key` reads as a (dotted, possibly quoted) TOML key rather than
+/// the debris of a mistake.
+fn plausible_key(key: &str) -> bool {
+    !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || "_-.\"'".contains(c))
+}
+
+/// The largest char boundary at or below `i`.
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The path of the table the text before `end` leaves open: `agents[2]` for
+/// the third `[[agents]]`, `agents[2].params` for a sub-table of it.
+fn table_at(text: &str, end: usize) -> Option<String> {
     let mut table: Option<String> = None;
     let mut arrays: Vec<(String, usize)> = Vec::new();
-    for line in text[..line_start].lines().map(str::trim) {
+    for line in text[..end].lines().map(str::trim) {
         if let Some(name) = line.strip_prefix("[[").and_then(|l| l.split_once("]]")).map(|(n, _)| n.trim()) {
             let count = match arrays.iter_mut().find(|(n, _)| n == name) {
                 Some((_, c)) => {
@@ -91,10 +129,7 @@ pub fn key_at(text: &str, offset: usize) -> Option<String> {
             });
         }
     }
-    Some(match table {
-        Some(t) => format!("{t}.{key}"),
-        None => key.to_string(),
-    })
+    table
 }
 
 /// The span of the key written before the value at `value`, in `key = value`
@@ -135,11 +170,17 @@ mod tests {
     }
 
     #[test]
-    fn key_at_names_the_line_under_its_header() {
-        let text = "[simulation]\nstart = 1\n[[agents]]\nx = 1\n[[agents]]\ny = 2\n[agents.params]\nz = 3\n";
-        assert_eq!(key_at(text, text.find("start").unwrap()).as_deref(), Some("simulation.start"));
-        assert_eq!(key_at(text, text.find("y =").unwrap() + 4).as_deref(), Some("agents[1].y"));
-        assert_eq!(key_at(text, text.find("z =").unwrap()).as_deref(), Some("agents[1].params.z"));
-        assert_eq!(key_at(text, text.find("[[agents]]").unwrap()), None);
+    fn field_at_names_the_line_under_its_header() {
+        let text =
+            "# top\n[simulation]\nstart = 1\n[[agents]]\nx = 1\n[[agents]]\ny = 2\n[agents.params]\nz = 3\n?? x\n";
+        assert_eq!(field_at(text, 0), None);
+        assert_eq!(field_at(text, text.find("start").unwrap()).as_deref(), Some("simulation.start"));
+        assert_eq!(field_at(text, text.find("y =").unwrap() + 4).as_deref(), Some("agents[1].y"));
+        assert_eq!(field_at(text, text.find("z =").unwrap()).as_deref(), Some("agents[1].params.z"));
+        assert_eq!(field_at(text, text.find("[[agents]]").unwrap()).as_deref(), Some("agents[0]"));
+        assert_eq!(field_at(text, text.find("[simulation]").unwrap()).as_deref(), Some("simulation"));
+        assert_eq!(field_at(text, text.find("??").unwrap()).as_deref(), Some("agents[1].params"));
+        assert_eq!(field_at("[simulatio\nx = 1", 3).as_deref(), Some("simulatio"));
+        assert_eq!(field_at("[simulati#n]\nx = 1", 3).as_deref(), Some("simulati"));
     }
 }

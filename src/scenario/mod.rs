@@ -8,6 +8,7 @@
 
 mod catalog;
 mod error;
+mod explain;
 mod header;
 mod locate;
 mod param_domain;
@@ -32,8 +33,14 @@ pub use validate::{Invalid, InvalidKind, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKB
 /// Reads, parses and validates a scenario file; `families` answers for the
 /// behaviours its groups name (e.g. `tplus::agents::Registry::builtin()`).
 pub fn load(path: &Path, families: &dyn FamilyCatalog) -> Result<Scenario, ScenarioError> {
-    let text = read_text(path, "scenario", "a readable TOML scenario file, e.g. scenarios/baseline.toml")?;
-    parse(path, &text, families)
+    let bytes = read_bytes(path, "scenario", "a readable TOML scenario file, e.g. scenarios/baseline.toml")?;
+    from_bytes(path, &bytes, families)
+}
+
+/// Decodes, parses and validates a scenario file's bytes as [`load`] does;
+/// `path` is used only in messages.
+pub fn from_bytes(path: &Path, bytes: &[u8], families: &dyn FamilyCatalog) -> Result<Scenario, ScenarioError> {
+    parse(path, decode(path, bytes)?, families)
 }
 
 /// Checks a scenario built or changed in code (not read from a file) by
@@ -42,42 +49,91 @@ pub fn check(scenario: &Scenario, families: &dyn FamilyCatalog) -> Result<(), In
     validate::validate(scenario, families)
 }
 
-/// A scenario or sweep file's text; `what` names the kind of file in the message.
-fn read_text(path: &Path, what: &str, accepted: &str) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(path).map_err(|e| {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::InvalidData => "the file is not UTF-8 text".to_string(),
-            _ => e.to_string(),
-        };
-        ScenarioError::whole_file(path, format!("cannot read the {what}: {why}")).accepting(accepted)
+/// The largest scenario or sweep file read: far above any real one (the
+/// bundled ones are a few kilobytes), and checked before reading, so that
+/// `/dev/zero` or a multi-gigabyte file given by mistake is refused at once.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// A scenario or sweep file's bytes, at most [`MAX_FILE_BYTES`]; `what` names
+/// the kind of file in the message.
+fn read_bytes(path: &Path, what: &str, accepted: &str) -> Result<Vec<u8>, ScenarioError> {
+    use std::io::Read;
+    let refuse =
+        |why: String| ScenarioError::whole_file(path, format!("cannot read the {what}: {why}")).accepting(accepted);
+    let io_why = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(|e| refuse(io_why(e)))?;
+    if meta.is_dir() {
+        return Err(refuse("it is a directory".into()));
+    }
+    let too_big =
+        || refuse(format!("it is larger than {} MiB, far more than any scenario or sweep file", MAX_FILE_BYTES >> 20));
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    // A device or a pipe reports no length: read one byte past the limit.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| refuse(io_why(e)))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// A scenario or sweep file's bytes as text; a byte that is not UTF-8 is
+/// reported with its line, column, byte offset and the field it is in.
+fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, ScenarioError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        // The text up to the end of the bad byte's line, with bad bytes
+        // replaced, locates the field the byte is in.
+        let line_end = bytes[at..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| at + i);
+        let lossy = String::from_utf8_lossy(&bytes[..line_end]);
+        let valid = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+        let field = locate::field_at(&lossy, at);
+        ScenarioError::at_span(
+            path,
+            valid,
+            Some(at..at),
+            field,
+            format!("byte 0x{:02X} at byte offset {at} is not UTF-8 text", bytes[at]),
+        )
+        .accepting("a text file in UTF-8 (save it as UTF-8 in your editor)")
     })
+}
+
+/// A TOML syntax error, at its line and column and in the field whose line it is on.
+fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
+    let field = e.span().and_then(|s| locate::field_at(text, s.start));
+    let mut message = e.message().trim().to_string();
+    // toml names neither the key nor the table written twice; the span does.
+    if message.starts_with("duplicate")
+        && !message.contains('`')
+        && let Some(name) = e.span().and_then(|s| text.get(s)).map(str::trim).filter(|n| !n.is_empty())
+    {
+        message = format!("{message} `{name}` (written twice)");
+    }
+    let accepted = if message.starts_with("duplicate") {
+        "each key and each [table] once (an array of tables is written [[name]])"
+    } else if message.contains("date") || message.contains("time") {
+        Date::ACCEPTED
+    } else {
+        "TOML syntax (https://toml.io); check quotes, brackets and `key = value` lines"
+    };
+    let span = e.span().or(Some(0..0));
+    ScenarioError::at_span(path, text, span, field, format!("not valid TOML: {message}")).accepting(accepted)
 }
 
 /// Parses and validates scenario text; `path` is used only in messages.
 pub fn parse(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Result<Scenario, ScenarioError> {
-    let de = toml::de::Deserializer::parse(text).map_err(|e| {
-        let field = e.span().and_then(|s| locate::key_at(text, s.start));
-        let message = e.message().trim();
-        let accepted = if message.contains("date") || message.contains("time") {
-            Date::ACCEPTED
-        } else {
-            "TOML syntax (https://toml.io); check quotes, brackets and `key = value` lines"
-        };
-        ScenarioError::at_span(path, text, e.span(), field, format!("not valid TOML: {message}")).accepting(accepted)
-    })?;
-    let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
-        let field = e.path().to_string();
-        let field = (field != ".").then_some(field);
-        let inner = e.into_inner();
-        let (message, accepted) = explain_serde(inner.message());
-        let span = inner.span().or_else(|| field.as_deref().and_then(|f| locate::span_of(text, f)));
-        let mut err = ScenarioError::at_span(path, text, span, field, message);
-        if let Some(accepted) = accepted {
-            err = err.accepting(accepted);
-        }
-        err
-    })?;
+    let de = toml::de::Deserializer::parse(text).map_err(|e| syntax_error(path, text, &e))?;
+    let scenario: Scenario =
+        serde_path_to_error::deserialize(de).map_err(|e| serde_error(path, text, &e, "scenarios/README.md"))?;
     validate::validate(&scenario, families).map_err(|v| {
         let span = locate::span_of(text, &v.field);
         // A name the table does not take is shown at the name, not its value.
@@ -87,49 +143,25 @@ pub fn parse(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Result<Sc
     Ok(scenario)
 }
 
+/// A value of the wrong shape, a missing or unknown field, at the place
+/// it is written (or the table that should hold it); `docs` is the file
+/// documenting every field.
+fn serde_error(path: &Path, text: &str, e: &serde_path_to_error::Error<toml::de::Error>, docs: &str) -> ScenarioError {
+    let inner = e.inner();
+    let ex = explain::serde_error(&e.path().to_string(), inner.message());
+    let by_path = || ex.field.as_deref().and_then(|f| locate::span_of(text, f));
+    let span = if ex.whole_field { by_path() } else { inner.span().or_else(by_path) };
+    let accepted = ex.accepted.unwrap_or_else(|| match &ex.field {
+        Some(f) => format!("see {docs} for `{f}`"),
+        None => format!("see {docs} for every field"),
+    });
+    // A mistake with no place of its own (a table missing from the file)
+    // is shown at the file's start.
+    ScenarioError::at_span(path, text, span.or(Some(0..0)), ex.field, ex.message).accepting(accepted)
+}
+
 /// A scenario written back as TOML (as `tplus tui` saves a replayable run);
 /// `parse` reads it back to the same scenario.
 pub fn to_toml(s: &Scenario) -> String {
     toml::to_string(s).unwrap_or_else(|e| format!("# the scenario could not be written as TOML: {e}\n"))
-}
-
-/// Splits serde's message into what went wrong and, where serde lists them,
-/// the accepted values, and renames Rust type names to the words users know.
-fn explain_serde(message: &str) -> (String, Option<String>) {
-    let message = message.trim();
-    if message.contains(" as i128") || message.contains(" as u128") {
-        let number = message.split('`').nth(1).unwrap_or("the number");
-        return (format!("{number} is too large"), Some("a number that fits in 64 bits".into()));
-    }
-    let message = message
-        .replace("expected i64", "expected an integer")
-        .replace("expected u64", "expected a non-negative integer")
-        .replace("expected f64", "expected a number")
-        .replace("expected a sequence", "expected an array [...]")
-        .replace(
-            "expected struct Distribution",
-            "expected a distribution table such as { dist = \"fixed\", value = 1.0 }",
-        )
-        .replace("expected struct Arrival", "expected an arrival table such as { process = \"poisson\", rate = 4.0 }")
-        .replace("expected struct RateSpec", "expected a rate table such as { model = \"fixed\", value = 0.0435 }")
-        .replace(
-            "expected struct LevelSpec",
-            "expected a price-level table such as { model = \"fixed\", value = 100.0 }",
-        )
-        .replace("expected struct PathPoint", "expected a path point such as { at = \"day 2 10:00\", value = 0.05 }")
-        .replace("expected struct ShockSpec", "expected a shock table such as { rate = 0.5, sd = 1.0, decay = \"2d\" }")
-        .replace("expected struct MacroEnv", "expected a [macro] table")
-        .replace("expected struct Credit", "expected a [credit] table such as { base_score = 600.0, pdo = 20.0 }")
-        .replace(
-            "expected struct ScriptedEvent",
-            "expected an event table such as { at = \"day 5 10:00\", target = \"loan_rate\", change = 0.005 }",
-        )
-        .replace("expected struct ", "expected a table ");
-    if let Some((what, expected)) = message.split_once(", expected ") {
-        return (what.to_string(), Some(expected.to_string()));
-    }
-    if let Some(field) = message.strip_prefix("missing field ") {
-        return (format!("missing required field {field}"), Some("see scenarios/README.md for every field".into()));
-    }
-    (message, None)
 }

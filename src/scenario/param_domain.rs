@@ -21,7 +21,7 @@ pub(super) struct RangeTable {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
-enum DistKind {
+pub(super) enum DistKind {
     Uniform,
     #[serde(alias = "log_uniform")]
     Loguniform,

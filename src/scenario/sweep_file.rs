@@ -19,7 +19,7 @@ use super::error::ScenarioError;
 use super::param_domain::{DistTable, Domain, RangeTable, distribution, range};
 use super::param_path::{PATH_ACCEPTED, ParamPath, to_json, value_text};
 use super::schema::Scenario;
-use super::{explain_serde, locate, validate};
+use super::{explain, locate, validate};
 
 /// Most runs (points × replications) a sweep may describe.
 pub const MAX_RUNS: u64 = 10_000_000;
@@ -186,8 +186,8 @@ impl Sweep {
 /// Reads, parses and checks a sweep file and its base scenario. It does not
 /// expand the design: see `crate::sweep::expand` and [`Sweep::check_points`].
 pub fn load_sweep(path: &Path, families: &dyn FamilyCatalog) -> Result<Sweep, ScenarioError> {
-    let text = super::read_text(path, "sweep", "a readable TOML sweep file, e.g. scenarios/sweeps/ci.toml")?;
-    parse_sweep(path, &text, families)
+    let bytes = super::read_bytes(path, "sweep", "a readable TOML sweep file, e.g. scenarios/sweeps/ci.toml")?;
+    parse_sweep(path, super::decode(path, &bytes)?, families)
 }
 
 /// Parses and checks sweep text; `path` names the file in messages, and the
@@ -301,46 +301,8 @@ pub fn parse_sweep(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Res
 
 /// The sweep file as written: TOML syntax and the schema's types.
 fn read_file(path: &Path, text: &str) -> Result<SweepFile, ScenarioError> {
-    let de = toml::de::Deserializer::parse(text).map_err(|e| {
-        let field = e.span().and_then(|s| locate::key_at(text, s.start));
-        let message = e.message().trim();
-        ScenarioError::at_span(path, text, e.span(), field, format!("not valid TOML: {message}"))
-            .accepting("TOML syntax (https://toml.io); check quotes, brackets and `key = value` lines")
-    })?;
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let field = e.path().to_string();
-        let field = (field != ".").then_some(field);
-        let inner = e.into_inner();
-        let message = inner
-            .message()
-            .replace("expected struct SweepTable", "expected a [sweep] table")
-            .replace("expected struct ParamTable", "expected a [[param]] table")
-            .replace(
-                "expected struct RangeTable",
-                "expected a range table such as { from = 0.1, to = 1.0, step = 0.1 }",
-            )
-            .replace(
-                "expected struct DistTable",
-                "expected a distribution table such as { dist = \"uniform\", min = 0.1, max = 1.0 }",
-            );
-        let (mut message, accepted) = explain_serde(&message);
-        if message.starts_with("missing required field") && field.is_none() {
-            message.push_str(" (the [sweep] table)");
-        }
-        let span = inner.span().or_else(|| field.as_deref().and_then(|f| locate::span_of(text, f)));
-        let mut err = ScenarioError::at_span(path, text, span, field, message);
-        let accepted = accepted.map(|a| {
-            if a.starts_with("see scenarios/README.md") {
-                "see scenarios/sweeps/README.md for every field".into()
-            } else {
-                a
-            }
-        });
-        if let Some(accepted) = accepted {
-            err = err.accepting(accepted);
-        }
-        err
-    })
+    let de = toml::de::Deserializer::parse(text).map_err(|e| super::syntax_error(path, text, &e))?;
+    serde_path_to_error::deserialize(de).map_err(|e| super::serde_error(path, text, &e, "scenarios/sweeps/README.md"))
 }
 
 /// One `[[param]]` table, checked: its path against the base scenario, its values.
@@ -450,7 +412,7 @@ impl Sweep {
         }
         let scenario: Scenario = serde_path_to_error::deserialize(tree).map_err(|e| {
             let at = e.path().to_string();
-            let (message, accepted) = explain_serde(&e.into_inner().to_string());
+            let (message, accepted) = explain::explain_words(&e.into_inner().to_string());
             let accepted = accepted.unwrap_or_else(|| "see scenarios/README.md".into());
             self.point_error(point, self.blame(&at), &at, message, &accepted)
         })?;

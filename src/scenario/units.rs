@@ -259,7 +259,7 @@ impl<'de, T> Visitor<'de> for TextVisitor<T> {
     // one-entry datetime map; its value is the date's text.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let Some((_, text)) = map.next_entry::<String, String>()? else {
-            return Err(de::Error::custom(format!("expected {}", self.accepted)));
+            return Err(de::Error::custom(format!("an empty table is not {}, expected {}", self.what, self.accepted)));
         };
         self.visit_str(&text)
     }
