@@ -139,7 +139,12 @@ impl ProductSpec {
 
     /// Ring slots a holding needs: the cohorts alive at one day's close.
     pub fn ring_len(&self) -> usize {
-        self.holding_limit as usize + 1
+        Self::ring_len_of(self.holding_limit)
+    }
+
+    /// [`ProductSpec::ring_len`] for a holding limit of `holding_limit_days`.
+    pub fn ring_len_of(holding_limit_days: u32) -> usize {
+        holding_limit_days as usize + 1
     }
 }
 

@@ -35,6 +35,9 @@ pub struct Family {
     pub live_params: &'static [&'static str],
     /// Every parameter's default, as a scenario would write it.
     pub defaults: fn() -> toml::Table,
+    /// Bytes one member takes (its generator, resting orders and state):
+    /// what a run's memory estimate counts per agent.
+    pub agent_bytes: usize,
     check: fn(&str, &toml::Table) -> Result<(), Invalid>,
     build: BuildFn,
 }
@@ -54,6 +57,7 @@ impl Family {
             params: B::Params::DOCS,
             live_params: B::LIVE_PARAMS,
             defaults: B::Params::defaults,
+            agent_bytes: std::mem::size_of::<super::Agent<B::State>>(),
             check: check::<B>,
             build: build::<B>,
         }

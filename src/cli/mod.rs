@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod batch;
+mod limits;
 mod replicate;
 mod tui;
 
@@ -30,6 +31,10 @@ use crate::scenario::{self, Scenario};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Refuse a run whose estimated peak memory is above this (e.g. 8G,
+    /// 512M; default: this machine's memory). `tplus check` shows the estimate.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = limits::parse_size)]
+    max_memory: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -109,6 +114,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    // Set once, before any scenario is loaded: every command that runs one
+    // refuses it, before allocating, if its estimate is above the limit.
+    let _ = MAX_MEMORY.set(cli.max_memory);
     match cli.command {
         Command::Check { scenario } => check(&scenario),
         Command::Report { run_dir, png } => report(&run_dir, png),
@@ -139,6 +147,24 @@ fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// `--max-memory`, as given on the command line.
+static MAX_MEMORY: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+
+/// Loads a scenario to be run (`runs` at once): a bad one, or one whose
+/// estimated peak memory times `runs` is above the limit, is refused with
+/// exit 2 before anything is allocated.
+fn load_to_run(path: &Path, runs: usize) -> Result<Scenario, ExitCode> {
+    let s = load(path)?;
+    let max = MAX_MEMORY.get().copied().flatten();
+    match limits::fits(path, &s, runs, max) {
+        Ok(_) => Ok(s),
+        Err(message) => {
+            eprintln!("error: {message}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 fn load(path: &Path) -> Result<Scenario, ExitCode> {
     scenario::load(path, &Registry::builtin()).map_err(|e| {
         eprintln!("error: {e}");
@@ -147,12 +173,21 @@ fn load(path: &Path) -> Result<Scenario, ExitCode> {
 }
 
 fn check(path: &Path) -> ExitCode {
-    match load(path) {
-        Ok(s) => {
-            print!("{}", describe(path, &s));
+    let s = match load(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    print!("{}", describe(path, &s));
+    let max = MAX_MEMORY.get().copied().flatten();
+    match limits::fits(path, &s, 1, max) {
+        Ok(f) => {
+            print!("{}", limits::needs_text(&f, max));
             ExitCode::SUCCESS
         }
-        Err(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -340,7 +375,7 @@ struct RunOutput {
 /// Runs a scenario and writes its results; the run directory on success,
 /// still locked.
 fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, how: RunOutput) -> Result<(PathBuf, DirLock), ExitCode> {
-    let scenario = load(path)?;
+    let scenario = load_to_run(path, 1)?;
     let seed = opts.seed.unwrap_or(scenario.simulation.seed);
     let dir = out.unwrap_or_else(|| results::new_run_dir(Path::new("results"), &scenario.simulation.name, seed));
     let lock = match outdir::prepare_run_dir(&dir, how.force) {

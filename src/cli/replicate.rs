@@ -39,11 +39,13 @@ pub struct RunArgs {
 
 /// `tplus run FILE --replications N [--control]`.
 pub fn run(args: RunArgs) -> ExitCode {
-    let scenario = match super::load(&args.scenario) {
+    let replications = args.replications.unwrap_or(DEFAULT_REPLICATIONS);
+    // The runs at once: each worker runs one replication (and its control).
+    let at_once = args.threads.min(replications as usize).max(1) * if args.control { 2 } else { 1 };
+    let scenario = match super::load_to_run(&args.scenario, at_once) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let replications = args.replications.unwrap_or(DEFAULT_REPLICATIONS);
     let seed = args.seed.unwrap_or(scenario.simulation.seed);
     let out = args.out.unwrap_or_else(|| {
         let base = results::new_run_dir(Path::new("results"), &scenario.simulation.name, seed);

@@ -23,7 +23,9 @@ pub struct TuiArgs {
 /// the terminal is touched), then runs the live view; exit 1 when the view
 /// cannot start or fails.
 pub fn tui(args: TuiArgs) -> ExitCode {
-    let scenario = match super::load(&args.scenario) {
+    // With --control a second run goes beside the live one.
+    let runs = if args.control { 2 } else { 1 };
+    let scenario = match super::load_to_run(&args.scenario, runs) {
         Ok(s) => s,
         Err(code) => return code,
     };

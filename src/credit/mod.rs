@@ -138,6 +138,9 @@ pub struct Features {
 }
 
 impl Features {
+    /// Bytes per account over every vector (a run's memory estimate counts them).
+    pub const BYTES_PER_ACCOUNT: usize = 4 + 1 + 4 + 4 * 4;
+
     /// `n` customers with no history, joined on day 0, in the middle income
     /// band, intercept 0.
     pub fn new(n: usize) -> Features {

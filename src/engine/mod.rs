@@ -13,6 +13,7 @@
 mod arrivals;
 mod batch;
 mod env;
+pub mod footprint;
 pub mod live;
 mod observer;
 pub mod order_path;

@@ -150,7 +150,7 @@ impl PriceGrid {
             })
             .collect();
         let acf_abs = acf_within_days(&abs, &starts, 50);
-        let signs: Vec<f64> = self.signs[product].iter().map(|&s| f64::from(s)).collect();
+        let signs = &self.signs[product];
         let (points, one_sided) = self.points[product];
         StylizedFacts {
             return_step_seconds: step_secs,
@@ -174,7 +174,7 @@ impl PriceGrid {
                 spearman: stats::spearman(&volume, &abs),
                 n: abs.len(),
             },
-            trade_sign_acf: lags(&stats::acf(&signs, 10)),
+            trade_sign_acf: lags(&stats::acf(signs, 10)),
             trades: signs.len(),
         }
     }

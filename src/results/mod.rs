@@ -25,6 +25,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use crate::columns;
+use crate::engine::footprint;
 use crate::engine::record::{OpRecord, Recorder, TradeRecord};
 use crate::engine::{Outcome, RunStats};
 use crate::metrics::{Summary, SummaryFile, risk};
@@ -301,6 +302,10 @@ impl RunWriter {
             seed: outcome.seed,
             threads,
             wall_seconds: outcome.stats.wall.as_secs_f64(),
+            memory: MemoryUse {
+                estimated_peak_bytes: footprint::estimate(scenario, &crate::agents::Registry::builtin()).memory(),
+                process_peak_rss_bytes: footprint::process_peak_rss(),
+            },
             counts: &outcome.stats,
             cash_conserved: outcome.cash_start == outcome.cash_end,
             accounts_non_negative: outcome.accounts_sound,
@@ -351,6 +356,7 @@ struct Manifest<'a> {
     seed: u64,
     threads: usize,
     wall_seconds: f64,
+    memory: MemoryUse,
     counts: &'a RunStats,
     cash_conserved: bool,
     accounts_non_negative: bool,
@@ -358,6 +364,15 @@ struct Manifest<'a> {
     failure: Option<String>,
     files: Vec<String>,
     scenario: &'a Scenario,
+}
+
+/// A run's memory: what `tplus check` estimated and what the process used.
+#[derive(Serialize)]
+struct MemoryUse {
+    estimated_peak_bytes: u64,
+    /// The process's peak resident set so far (all runs of a sweep worker
+    /// included); null where the system does not say.
+    process_peak_rss_bytes: Option<u64>,
 }
 
 /// `20261125T061500Z` (compact, for directory names) or `2026-11-25T06:15:00Z`.

@@ -30,21 +30,23 @@ pub fn hill_tail_index(x: &[f64], frac: f64) -> Option<(f64, usize)> {
 /// estimator r(l) = Σ_{t=0}^{n−1−l} (x_t − x̄)(x_{t+l} − x̄) / Σ_t (x_t − x̄)²
 /// (Box & Jenkins 1976, eq. 2.1.12). Entry i is lag i + 1; `None` where
 /// undefined: fewer than 2 points, zero variance, or lag ≥ n. O(n · max_lag).
-pub fn acf(x: &[f64], max_lag: usize) -> Vec<Option<f64>> {
+pub fn acf<T: Copy + Into<f64>>(x: &[T], max_lag: usize) -> Vec<Option<f64>> {
     let n = x.len();
     let mut out = vec![None; max_lag];
     if n < 2 {
         return out;
     }
-    let mean = x.iter().sum::<f64>() / n as f64;
-    let d: Vec<f64> = x.iter().map(|v| v - mean).collect();
-    let denom: f64 = d.iter().map(|v| v * v).sum();
+    let mean = x.iter().map(|&v| v.into()).sum::<f64>() / n as f64;
+    // The deviations are recomputed, not stored: a run's trade signs are
+    // one byte each, and a vector of their deviations would be eight.
+    let d = |i: usize| x[i].into() - mean;
+    let denom: f64 = (0..n).map(|i| d(i) * d(i)).sum();
     if denom.is_nan() || denom <= 0.0 {
         return out;
     }
     for (i, slot) in out.iter_mut().enumerate().take(n - 1) {
         let lag = i + 1;
-        let num: f64 = d[..n - lag].iter().zip(&d[lag..]).map(|(a, b)| a * b).sum();
+        let num: f64 = (0..n - lag).map(|t| d(t) * d(t + lag)).sum();
         *slot = Some(num / denom);
     }
     out
@@ -142,7 +144,7 @@ mod tests {
         let r = acf(&[1.0, 2.0, 3.0, 4.0, 5.0], 5);
         assert!(close(r[0], 0.4) && close(r[1], -0.1) && close(r[2], -0.4) && close(r[3], -0.4));
         assert_eq!(r[4], None);
-        assert_eq!(acf(&[], 3), vec![None; 3]);
+        assert_eq!(acf::<f64>(&[], 3), vec![None; 3]);
         assert_eq!(acf(&[2.0; 6], 2), vec![None; 2]);
         assert_eq!(acf(&[1.0, 2.0], 0), vec![]);
     }

@@ -1,0 +1,132 @@
+//! The machine's limits against a run's estimated needs: `tplus check` and
+//! `tplus run` refuse, before allocating anything, a scenario whose estimated
+//! peak memory (see `engine::footprint`) is above the machine's memory or
+//! `--max-memory`, and `check` warns of output over a gigabyte.
+
+use std::path::Path;
+
+use crate::agents::Registry;
+use crate::engine::footprint::{self, Footprint};
+use crate::scenario::Scenario;
+
+/// Output above this draws a warning from `tplus check`.
+pub const LARGE_OUTPUT: u64 = 1 << 30;
+
+/// Physical memory of this machine (`MemTotal` in `/proc/meminfo`); `None`
+/// where it cannot be read, and then no limit applies but `--max-memory`.
+pub fn machine_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Parses a size such as `8G`, `512M`, `1.5GiB` or `2000000000` (bytes);
+/// K, M, G and T are powers of 1024, with or without `iB`/`B`.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_uppercase().trim_end_matches("IB").trim_end_matches('B') {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return Err(format!("`{text}` is not a size; accepted: a number of bytes with K, M, G or T, e.g. 8G")),
+    };
+    match number.parse::<f64>() {
+        Ok(n) if n > 0.0 && n.is_finite() => Ok((n * (1u64 << shift) as f64) as u64),
+        _ => Err(format!("`{text}` is not a size; accepted: a number of bytes with K, M, G or T, e.g. 8G")),
+    }
+}
+
+/// Bytes in binary units with one decimal (`3.1 GiB`).
+pub fn human(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= (1u64 << 30) as f64 {
+        format!("{:.1} GiB", b / (1u64 << 30) as f64)
+    } else if b >= (1u64 << 20) as f64 {
+        format!("{:.0} MiB", b / (1u64 << 20) as f64)
+    } else {
+        format!("{:.0} KiB", b / 1024.0)
+    }
+}
+
+/// The limit that applies: `--max-memory` if given, else the machine's
+/// memory; with its name for messages.
+pub fn limit(max_memory: Option<u64>) -> Option<(u64, &'static str)> {
+    match max_memory {
+        Some(m) => Some((m, "--max-memory")),
+        None => machine_memory().map(|m| (m, "this machine's memory")),
+    }
+}
+
+/// The estimate for `s`, or the message refusing it (`runs` of it at once):
+/// the estimate, its largest parts and the limit.
+pub fn fits(path: &Path, s: &Scenario, runs: usize, max_memory: Option<u64>) -> Result<Footprint, String> {
+    let f = footprint::estimate(s, &Registry::builtin());
+    let Some((limit, what)) = limit(max_memory) else { return Ok(f) };
+    let need = f.memory().saturating_mul(runs as u64);
+    if need <= limit {
+        return Ok(f);
+    }
+    let parts: Vec<String> = f.parts.iter().take(3).map(|p| format!("{} {}", p.what, human(p.bytes))).collect();
+    let times = if runs > 1 { format!(" ({runs} runs at once)") } else { String::new() };
+    Err(format!(
+        "{}: the run would need about {} of memory at its peak{times}, more than {what} ({}); \
+         the largest parts: {}\n  accepted: a scenario whose estimate fits (fewer agents, products \
+         or days, a longer simulation.window or metrics.return_step), or --max-memory on a machine that has it",
+        path.display(),
+        human(need),
+        human(limit),
+        parts.join(", ")
+    ))
+}
+
+/// What `tplus check` prints of a run's needs, with a warning for large output.
+pub fn needs_text(f: &Footprint, max_memory: Option<u64>) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let limit = limit(max_memory).map_or(String::new(), |(l, what)| format!(" (limit {}: {what})", human(l)));
+    let _ = writeln!(o, "  needs     about {} of memory at its peak{limit}", human(f.memory()));
+    for p in f.parts.iter().take(4) {
+        let _ = writeln!(o, "              {:>9}  {}", human(p.bytes), p.what);
+    }
+    let _ = writeln!(
+        o,
+        "            output about {} (trades.csv), {} more with --log (events.csv)",
+        human(f.output(false)),
+        human(f.events_bytes)
+    );
+    if f.output(true) > LARGE_OUTPUT {
+        let _ = writeln!(
+            o,
+            "  warning   the output may exceed {} (about {} with --log): check the disk has room",
+            human(LARGE_OUTPUT),
+            human(f.output(true))
+        );
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_in_binary_units() {
+        assert_eq!(parse_size("8G"), Ok(8 << 30));
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_size("1.5g"), Ok(3 << 29));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert!(parse_size("lots").is_err() && parse_size("-1G").is_err() && parse_size("0").is_err());
+    }
+
+    #[test]
+    fn this_machine_has_memory() {
+        if cfg!(target_os = "linux") {
+            assert!(machine_memory().is_some_and(|m| m > 1 << 28));
+        }
+    }
+}
