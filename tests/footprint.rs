@@ -130,3 +130,14 @@ fn large_output_is_warned_of() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("warning   the output may exceed 1.0 GiB"), "{stdout}");
 }
+
+#[test]
+fn a_sweep_whose_largest_point_would_not_fit_is_refused() {
+    let o = tplus(&["sweep".as_ref(), "scenarios/sweeps/ci.toml".as_ref(), "--check".as_ref()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let args = ["sweep", "scenarios/sweeps/ci.toml", "--check", "--jobs", "2", "--max-memory", "20M"];
+    let o = tplus(&args.map(std::ffi::OsStr::new));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("(2 runs at once)") && stderr.contains("more than --max-memory (20 MiB)"), "{stderr}");
+}

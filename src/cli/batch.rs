@@ -68,12 +68,16 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
+    let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    if let Err(message) = super::limits::sweep_fits(&args.file, &def, &points, jobs, super::max_memory()) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
     if args.check {
         print!("{}", describe(&args, &def, &points));
         return ExitCode::SUCCESS;
     }
     let out = args.out.clone().unwrap_or_else(|| default_out(&def, args.shard));
-    let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let opts = Options {
         out,
         jobs,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::agents::Registry;
 use crate::engine::footprint::{self, Footprint};
-use crate::scenario::Scenario;
+use crate::scenario::{Point, Scenario, Sweep};
 
 /// Output above this draws a warning from `tplus check`.
 pub const LARGE_OUTPUT: u64 = 1 << 30;
@@ -82,6 +82,22 @@ pub fn fits(path: &Path, s: &Scenario, runs: usize, max_memory: Option<u64>) -> 
         human(limit),
         parts.join(", ")
     ))
+}
+
+/// Refuses a sweep whose largest point, run on `jobs` workers at once,
+/// would not fit: every point's scenario is estimated (in parallel).
+pub fn sweep_fits(path: &Path, sweep: &Sweep, points: &[Point], jobs: usize, max: Option<u64>) -> Result<(), String> {
+    use rayon::prelude::*;
+    let registry = Registry::builtin();
+    let largest = points
+        .par_iter()
+        .filter_map(|p| sweep.scenario_at(p, &registry).ok())
+        .map(|s| (footprint::estimate(&s, &registry).memory(), s))
+        .max_by_key(|(bytes, _)| *bytes);
+    match largest {
+        Some((_, s)) => fits(path, &s, jobs.min(points.len()).max(1), max).map(|_| ()),
+        None => Ok(()),
+    }
 }
 
 /// What `tplus check` prints of a run's needs, with a warning for large output.

@@ -150,12 +150,16 @@ fn default_threads() -> usize {
 /// `--max-memory`, as given on the command line.
 static MAX_MEMORY: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
 
+fn max_memory() -> Option<u64> {
+    MAX_MEMORY.get().copied().flatten()
+}
+
 /// Loads a scenario to be run (`runs` at once): a bad one, or one whose
 /// estimated peak memory times `runs` is above the limit, is refused with
 /// exit 2 before anything is allocated.
 fn load_to_run(path: &Path, runs: usize) -> Result<Scenario, ExitCode> {
     let s = load(path)?;
-    let max = MAX_MEMORY.get().copied().flatten();
+    let max = max_memory();
     match limits::fits(path, &s, runs, max) {
         Ok(_) => Ok(s),
         Err(message) => {
@@ -178,7 +182,7 @@ fn check(path: &Path) -> ExitCode {
         Err(code) => return code,
     };
     print!("{}", describe(path, &s));
-    let max = MAX_MEMORY.get().copied().flatten();
+    let max = max_memory();
     match limits::fits(path, &s, 1, max) {
         Ok(f) => {
             print!("{}", limits::needs_text(&f, max));
