@@ -358,7 +358,13 @@ fn missing_and_garbled_files_exit_2_naming_the_file() {
     let dir = scratch("garbled");
     let (code, _, stderr) = report(&dir);
     assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("neither a run directory"), "{stderr}");
+    // A run cut short (its manifest there, no metrics): the file is named.
+    std::fs::write(dir.join("manifest.json"), "{}").unwrap();
+    let (code, _, stderr) = report(&dir);
+    assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("metrics.csv: missing"), "{stderr}");
+    std::fs::remove_file(dir.join("manifest.json")).unwrap();
 
     let header = "product,window,day,date,t_start,t_end,sub_success,sale_success,volume";
     std::fs::write(dir.join("metrics.csv"), format!("{header}\nNOTE7,0,0,2026-01-05,34200,35100,0.5,1,12\n")).unwrap();

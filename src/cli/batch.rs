@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::interrupt;
 use crate::agents::Registry;
 use crate::batch::{self, Options, Shard, Show};
 use crate::scenario::{self, DesignKind, Domain, Sweep, value_text};
@@ -88,6 +89,8 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         command: std::env::args().collect(),
         registry,
     };
+    let selected = points.iter().filter(|p| args.shard.is_none_or(|s| s.has(p.index))).count();
+    interrupt::on_ctrl_c(&opts.out, def.runs(selected));
     match batch::run(&def, &points, &opts) {
         Ok(report) => {
             if args.quiet {

@@ -11,8 +11,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod batch;
+mod interrupt;
 mod limits;
 mod replicate;
+mod shell;
 mod tui;
 
 use crate::agents::Registry;
@@ -22,10 +24,16 @@ use crate::results::outdir::{self, DirLock};
 use crate::results::{self, RunWriter};
 use crate::scenario::{self, Scenario};
 
+/// What `tplus --version` prints after the name: the package version, and
+/// the git commit built from with ", modified" if the tree differed from it
+/// (`0.1.0 (7c9c251, modified)`); the version alone when built outside a
+/// git checkout (see build.rs).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("TPLUS_VERSION_SUFFIX"));
+
 #[derive(Parser, Debug)]
 #[command(
     name = "tplus",
-    version,
+    version = VERSION,
     about = "Agent-based simulator of a market for short-term internet-finance products"
 )]
 struct Cli {
@@ -59,9 +67,13 @@ enum Command {
         /// writes there (results, report, plots), keeping anything else.
         #[arg(long, requires = "out", conflicts_with_all = ["replications", "control"])]
         force: bool,
-        /// Print only the results directory.
+        /// Print only the results directory, whatever else is asked for.
         #[arg(long, short)]
         quiet: bool,
+        /// Print the run's summary as one JSON object on stdout, and nothing
+        /// else there (the human summary's figures; with --report, the files drawn).
+        #[arg(long)]
+        json: bool,
         /// Also draw the plots and write report.md (as `tplus report`).
         #[arg(long, conflicts_with_all = ["replications", "control"])]
         report: bool,
@@ -101,6 +113,17 @@ enum Command {
         #[arg(long)]
         png: bool,
     },
+    /// Print shell completions, e.g. `tplus completions bash > ~/.local/share/bash-completion/completions/tplus`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of tplus or of one command, e.g. `tplus man > tplus.1; man ./tplus.1`.
+    #[command(visible_alias = "man-page")]
+    Man {
+        /// A command whose own page to print (`tplus man run` is tplus-run(1)).
+        command: Option<String>,
+    },
 }
 
 /// Entry point of the `tplus` binary: parses the command line, runs the
@@ -125,20 +148,43 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => batch::merge(args),
         Command::Tui(args) => tui::tui(args),
         Command::Compare(args) => replicate::compare(args),
-        Command::Run { scenario, seed, out, threads, log, quiet, replications, control, .. }
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man { command } => shell::man(command.as_deref()),
+        Command::Run { scenario, seed, out, threads, log, quiet, json, replications, control, .. }
             if replications.is_some() || control =>
         {
             let threads = threads.map_or_else(default_threads, usize::from);
-            replicate::run(replicate::RunArgs { scenario, replications, control, seed, out, threads, log, quiet })
+            let print = Print::from_flags(quiet, json);
+            replicate::run(replicate::RunArgs { scenario, replications, control, seed, out, threads, log, print })
         }
-        Command::Run { scenario, seed, out, threads, log, force, quiet, report: with_report, .. } => {
+        Command::Run { scenario, seed, out, threads, log, force, quiet, json, report: with_report, .. } => {
             let threads = threads.map_or_else(default_threads, usize::from);
-            match run(&scenario, RunOptions { seed, threads }, out, RunOutput { log_ops: log, force, quiet }) {
-                // The directory stays locked while the report is drawn into it.
-                Ok((dir, _lock)) if with_report => report_locked(&dir, false),
-                Ok(_) => ExitCode::SUCCESS,
-                Err(code) => code,
+            let print = Print::from_flags(quiet, json);
+            let (dir, _lock, mut summary) =
+                match run(&scenario, RunOptions { seed, threads }, out, RunOutput { log_ops: log, force, print }) {
+                    Ok(done) => done,
+                    Err(code) => return code,
+                };
+            // The directory stays locked while the report is drawn into it.
+            let (files, code) = if with_report {
+                match draw_report(&dir, false) {
+                    Ok(files) => (Some(files), ExitCode::SUCCESS),
+                    Err(code) => (None, code),
+                }
+            } else {
+                (None, ExitCode::SUCCESS)
+            };
+            match (print, summary.as_mut()) {
+                (Print::Json, Some(json)) => {
+                    if with_report {
+                        json["report"] = serde_json::json!(files);
+                    }
+                    println!("{json}");
+                }
+                (Print::Human, _) => files.iter().flatten().for_each(|f| println!("{}", f.display())),
+                _ => {}
             }
+            code
         }
     }
 }
@@ -199,6 +245,12 @@ fn check(path: &Path) -> ExitCode {
 /// failure to draw or write exits 1.
 /// `tplus report DIR`: holds the directory's lock while it writes there.
 fn report(run_dir: &Path, png: bool) -> ExitCode {
+    // Neither a run nor a sweep (a parent of some): said before any lock is
+    // taken, so nothing is written there.
+    if let Err(e) = crate::report::check_reportable(run_dir) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let _lock = match run_dir.is_dir().then(|| DirLock::acquire(run_dir)) {
         Some(Err(e)) => {
             eprintln!("error: {e}");
@@ -209,20 +261,27 @@ fn report(run_dir: &Path, png: bool) -> ExitCode {
     report_locked(run_dir, png)
 }
 
-/// Draws the report into `run_dir`, whose lock the caller holds.
+/// Draws the report into `run_dir`, whose lock the caller holds, and prints
+/// the files written.
 fn report_locked(run_dir: &Path, png: bool) -> ExitCode {
-    match crate::report::write_report_with(run_dir, png) {
+    match draw_report(run_dir, png) {
         Ok(files) => {
             for f in files {
                 println!("{}", f.display());
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
-        }
+        Err(code) => code,
     }
+}
+
+/// Draws the report into `run_dir`, whose lock the caller holds: the files
+/// written, or the exit status after saying why not.
+fn draw_report(run_dir: &Path, png: bool) -> Result<Vec<PathBuf>, ExitCode> {
+    crate::report::write_report_with(run_dir, png).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
+    })
 }
 
 /// The one-screen description `tplus check` prints.
@@ -366,19 +425,46 @@ fn replay(dir: &Path) -> ExitCode {
     }
 }
 
+/// What `tplus run` prints on stdout when it succeeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Print {
+    /// The human summary (and the report's files).
+    Human,
+    /// The run directory alone (`--quiet`, which wins over `--json`).
+    Quiet,
+    /// One JSON object (`--json`).
+    Json,
+}
+
+impl Print {
+    fn from_flags(quiet: bool, json: bool) -> Print {
+        match (quiet, json) {
+            (true, _) => Print::Quiet,
+            (false, true) => Print::Json,
+            (false, false) => Print::Human,
+        }
+    }
+}
+
 /// How `tplus run` writes its results.
 struct RunOutput {
     /// Also the operation log (`events.csv`).
     log_ops: bool,
     /// Clear a non-empty `--out` of a run's files first.
     force: bool,
-    /// Print only the directory.
-    quiet: bool,
+    /// What to print.
+    print: Print,
 }
 
 /// Runs a scenario and writes its results; the run directory on success,
-/// still locked.
-fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, how: RunOutput) -> Result<(PathBuf, DirLock), ExitCode> {
+/// still locked, and with [`Print::Json`] the summary to print (the human
+/// summary and `--quiet`'s directory are printed here).
+fn run(
+    path: &Path,
+    opts: RunOptions,
+    out: Option<PathBuf>,
+    how: RunOutput,
+) -> Result<(PathBuf, DirLock, Option<serde_json::Value>), ExitCode> {
     let scenario = load_to_run(path, 1)?;
     let seed = opts.seed.unwrap_or(scenario.simulation.seed);
     let dir = out.unwrap_or_else(|| results::new_run_dir(Path::new("results"), &scenario.simulation.name, seed));
@@ -411,12 +497,18 @@ fn run(path: &Path, opts: RunOptions, out: Option<PathBuf>, how: RunOutput) -> R
         eprintln!("{}", run_failure(&dir, &e));
         return Err(ExitCode::from(1));
     }
-    if how.quiet {
-        println!("{}", dir.display());
-    } else {
-        print!("{}", human_summary(&scenario, &outcome, &summary, opts.threads, &dir));
-    }
-    Ok((dir, lock))
+    let json = match how.print {
+        Print::Quiet => {
+            println!("{}", dir.display());
+            None
+        }
+        Print::Human => {
+            print!("{}", human_summary(&scenario, &outcome, &summary, opts.threads, &dir));
+            None
+        }
+        Print::Json => Some(json_summary(&scenario, &outcome, &summary, opts.threads, &dir)),
+    };
+    Ok((dir, lock, json))
 }
 
 /// What `tplus run` prints when the finished run's cash fails its checks.
@@ -433,6 +525,46 @@ fn pct(x: Option<f64>) -> String {
 
 fn corr(x: Option<f64>) -> String {
     x.map_or("n/a".into(), |v| format!("{v:+.3}"))
+}
+
+/// `tplus run --json`: the figures of [`human_summary`], by name, `null`
+/// for one that is not defined (n/a). Rates and success figures are
+/// fractions (0.514, not 51.4%).
+fn json_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, dir: &Path) -> serde_json::Value {
+    use serde_json::json;
+    let a: &ProductSummary = &summary.all;
+    let st = &o.stats;
+    let secs = st.wall.as_secs_f64().max(1e-9);
+    let c = &a.correlation;
+    let side = |x: &crate::metrics::SideSummary| json!({ "success_probability": x.success_probability, "fill_ratio": x.fill_ratio, "closed": x.closed });
+    let mut sales = side(&a.sales);
+    sales["redeemed_failed_lots"] = json!(a.redeemed_failed_lots);
+    let corr =
+        |x: &crate::metrics::Correlation| json!({ "pearson": x.pearson, "spearman": x.spearman, "windows": x.windows });
+    json!({
+        "tool": "tplus",
+        "version": VERSION,
+        "scenario": s.simulation.name,
+        "seed": o.seed,
+        "threads": threads,
+        "business_days": o.calendar.days().len(),
+        "windows": summary.windows,
+        "orders": st.orders,
+        "rejected": a.orders.rejected,
+        "cancels": st.cancels,
+        "trades": st.trades,
+        "volume": a.volume,
+        "subscriptions": side(&a.subscriptions),
+        "sales": sales,
+        "success_vs_volume": {
+            "subscriptions": corr(&c.subscription_success_vs_volume),
+            "sales": corr(&c.sale_success_vs_volume),
+        },
+        "wall_seconds": st.wall.as_secs_f64(),
+        "events_per_second": st.events as f64 / secs,
+        "orders_per_second": st.orders as f64 / secs,
+        "dir": dir,
+    })
 }
 
 fn human_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, dir: &Path) -> String {

@@ -33,8 +33,8 @@ pub struct RunArgs {
     pub threads: usize,
     /// Also write each run's operation log.
     pub log: bool,
-    /// Print only the output directory.
-    pub quiet: bool,
+    /// What to print on success.
+    pub print: super::Print,
 }
 
 /// `tplus run FILE --replications N [--control]`.
@@ -70,10 +70,10 @@ pub fn run(args: RunArgs) -> ExitCode {
     };
     match replicate::replicate(&scenario, &opts) {
         Ok(report) => {
-            if args.quiet {
-                println!("{}", report.dir.display());
-            } else {
-                print!("{}", summary_text(&scenario.simulation.name, &report, args.threads));
+            match args.print {
+                super::Print::Quiet => println!("{}", report.dir.display()),
+                super::Print::Human => print!("{}", summary_text(&scenario.simulation.name, &report, args.threads)),
+                super::Print::Json => println!("{}", summary_json(&scenario.simulation.name, &report, args.threads)),
             }
             ExitCode::SUCCESS
         }
@@ -149,6 +149,61 @@ fn summary_text(name: &str, r: &Report, threads: usize) -> String {
     t
 }
 
+/// `tplus run --replications N [--control] --json`: the figures of
+/// [`summary_text`], by name; each comparison figure is the paired
+/// statistics of `comparison.csv` for that scope and figure.
+fn summary_json(name: &str, r: &Report, threads: usize) -> serde_json::Value {
+    use serde_json::json;
+    let mut j = json!({
+        "tool": "tplus",
+        "version": super::VERSION,
+        "scenario": name,
+        "replications": r.seeds.len(),
+        "seeds": r.seeds,
+        "control": r.comparison.is_some(),
+        "runs": r.runs,
+        "threads": threads,
+        "wall_seconds": r.wall_seconds,
+        "dir": r.dir,
+    });
+    if let Some(cmp) = &r.comparison {
+        j["comparison"] = comparison_json(cmp);
+    }
+    j
+}
+
+/// The figures [`comparison_text`] prints, by scope and name.
+fn comparison_json(cmp: &Comparison) -> serde_json::Value {
+    use serde_json::{Map, Value, json};
+    let figures = |scope: &str, names: &[&str]| {
+        let m: Map<String, Value> = names
+            .iter()
+            .filter_map(|f| Some(((*f).to_string(), serde_json::to_value(cmp.figure(scope, f)?).ok()?)))
+            .collect();
+        Value::Object(m)
+    };
+    let mut j = json!({ "seeds": cmp.seeds, "run": figures("run", &RUN_FIGURES) });
+    if let Some(ch) = &cmp.change {
+        j["change"] = json!({ "target": ch.target, "at": ch.at });
+        j["after_change"] = figures("after_change", &AFTER_CHANGE_FIGURES);
+    }
+    j
+}
+
+/// The figures compared after the change, in the order printed.
+const AFTER_CHANGE_FIGURES: [&str; 7] = [
+    "volume",
+    "sub_success",
+    "sale_success",
+    "sub_success_accepted",
+    "sale_success_accepted",
+    "buy_orders",
+    "sell_orders",
+];
+
+/// The figures compared over the whole run.
+const RUN_FIGURES: [&str; 3] = ["volume", "sub_success", "sale_success"];
+
 fn line(t: &mut String, label: &str, p: Option<&Paired>) {
     let Some(p) = p else { return };
     let f = replicate::sig;
@@ -177,20 +232,12 @@ fn comparison_text(cmp: &Comparison) -> String {
             ch.at,
             cmp.seeds.len()
         );
-        for f in [
-            "volume",
-            "sub_success",
-            "sale_success",
-            "sub_success_accepted",
-            "sale_success_accepted",
-            "buy_orders",
-            "sell_orders",
-        ] {
+        for f in AFTER_CHANGE_FIGURES {
             line(&mut t, f, cmp.figure("after_change", f));
         }
     }
     let _ = writeln!(t, "  whole run:");
-    for f in ["volume", "sub_success", "sale_success"] {
+    for f in RUN_FIGURES {
         line(&mut t, f, cmp.figure("run", f));
     }
     t

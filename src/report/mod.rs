@@ -34,6 +34,7 @@ mod axis;
 pub mod batch;
 pub mod data;
 pub mod events;
+pub mod find;
 mod markdown;
 mod num;
 pub mod plot;
@@ -55,6 +56,15 @@ pub enum ReportError {
         dir: PathBuf,
         /// What is wrong with it (`no such directory`, `not a directory`).
         why: &'static str,
+    },
+    /// The directory is neither a run's nor a sweep's (a parent of some,
+    /// say): the ones found below it are named.
+    #[error("{}", find::neither_text(.dir, .found))]
+    NeitherRunNorSweep {
+        /// The directory given.
+        dir: PathBuf,
+        /// The run and sweep directories one or two levels below it.
+        found: Vec<find::Found>,
     },
     /// A file the report needs is not in the run directory.
     #[error("{}: missing; is this the directory of a finished run?", .0.display())]
@@ -101,6 +111,7 @@ impl ReportError {
         matches!(
             self,
             ReportError::NoRunDir { .. }
+                | ReportError::NeitherRunNorSweep { .. }
                 | ReportError::MissingFile(_)
                 | ReportError::NotText(..)
                 | ReportError::Garbled(..)
@@ -519,6 +530,7 @@ pub fn write_report(run_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
 /// [`write_report`], with a PNG beside each SVG when `png` (rasterised
 /// in-process, twice the SVG's size: see [`png`]).
 pub fn write_report_with(run_dir: &Path, png: bool) -> Result<Vec<PathBuf>, ReportError> {
+    check_reportable(run_dir)?;
     if batch::is_sweep_dir(run_dir) {
         return batch::write_sweep_report(run_dir, png);
     }
@@ -527,6 +539,17 @@ pub fn write_report_with(run_dir: &Path, png: bool) -> Result<Vec<PathBuf>, Repo
     let mut written = write_plots(run_dir, &report.sections, png)?;
     written.push(write_file(run_dir, "report.md", report.markdown.as_bytes())?);
     Ok(written)
+}
+
+/// Refuses what no report can be drawn for: a path that is not a
+/// directory, and a directory that is neither a run's nor a sweep's (the
+/// ones below it named).
+pub fn check_reportable(dir: &Path) -> Result<(), ReportError> {
+    check_dir(dir)?;
+    if !batch::is_sweep_dir(dir) && !find::is_run_dir(dir) {
+        return Err(ReportError::NeitherRunNorSweep { dir: dir.to_path_buf(), found: find::reportable_below(dir) });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -558,7 +581,11 @@ mod tests {
         let e = write_report(&dir.join("nope")).unwrap_err();
         assert!(e.is_bad_input() && e.to_string().contains("no such directory"), "{e}");
         let e = write_report(&dir).unwrap_err();
+        assert!(matches!(e, ReportError::NeitherRunNorSweep { .. }) && e.is_bad_input(), "{e}");
+        fs::write(dir.join("manifest.json"), "{}").unwrap();
+        let e = write_report(&dir).unwrap_err();
         assert!(e.is_bad_input() && e.to_string().contains("metrics.csv: missing"), "{e}");
+        fs::remove_file(dir.join("manifest.json")).unwrap();
         fs::write(dir.join("metrics.csv"), b"product,\xff\n").unwrap();
         let e = write_report(&dir).unwrap_err();
         assert!(matches!(e, ReportError::NotText(..)) && e.is_bad_input(), "{e:?}");

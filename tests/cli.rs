@@ -1,0 +1,298 @@
+//! The command line's own surface (issue 15): `--version` naming the commit,
+//! shell completions and the man page from the clap definition, `run
+//! --quiet` printing the directory alone whatever else is asked, `run
+//! --json` printing one JSON object, Ctrl-C of a sweep naming the command
+//! that resumes it, and `report` of a directory that is neither a run nor a
+//! sweep naming the ones below it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+#[path = "common/bin.rs"]
+mod bin;
+
+fn scratch(name: &str) -> PathBuf {
+    bin::scratch("cli", name)
+}
+
+fn tplus(args: &[&str]) -> Output {
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+    bin::tplus(&args)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = tplus(args);
+    assert!(o.status.success(), "tplus {args:?}: {:?}\n{}", o.status, text(&o.stderr));
+    text(&o.stdout)
+}
+
+fn git(args: &[&str]) -> Option<String> {
+    let o = Command::new("git").arg("-C").arg(env!("CARGO_MANIFEST_DIR")).args(args).output().ok()?;
+    o.status.success().then(|| text(&o.stdout).trim().to_string())
+}
+
+#[test]
+fn the_version_names_the_commit_and_whether_the_tree_was_modified() {
+    let out = ok(&["--version"]);
+    let line = out.strip_suffix('\n').unwrap_or(&out);
+    let rest = line.strip_prefix(concat!("tplus ", env!("CARGO_PKG_VERSION"))).expect(line);
+    // In a git checkout (this one, when git is here) the commit is named;
+    // built from a tarball there is nothing after the version.
+    match git(&["rev-parse", "--short=7", "HEAD"]) {
+        Some(head) => {
+            let inner = rest.strip_prefix(" (").and_then(|r| r.strip_suffix(')')).expect(line);
+            let (commit, flag) = inner.split_once(", ").map_or((inner, None), |(c, f)| (c, Some(f)));
+            assert_eq!(commit, head, "{line}: not the checked-out commit");
+            assert!(flag.is_none() || flag == Some("modified"), "{line}");
+        }
+        None => assert_eq!(rest, "", "{line}"),
+    }
+    assert_eq!(ok(&["-V"]), out);
+}
+
+/// The subcommands as `tplus --help` lists them.
+fn subcommands() -> Vec<String> {
+    let help = ok(&["--help"]);
+    let list = help.split("Commands:").nth(1).expect("a Commands: section").split("\n\n").next().unwrap_or_default();
+    // A command's line is indented by two; its wrapped text, by more.
+    let names: Vec<String> = list
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| *n != "help")
+        .map(String::from)
+        .collect();
+    assert!(names.len() >= 10 && names.iter().any(|n| n == "completions"), "{names:?}");
+    names
+}
+
+#[test]
+fn the_completions_know_every_command() {
+    let bash = ok(&["completions", "bash"]);
+    for name in subcommands() {
+        assert!(bash.contains(&format!("tplus,{name})")), "bash completion lacks `{name}`");
+    }
+    assert!(bash.contains("complete -F _tplus"), "{bash}");
+    assert!(bash.contains("--replications") && bash.contains("--retry-failed"), "options are completed too");
+    assert!(ok(&["completions", "zsh"]).starts_with("#compdef tplus"));
+    assert!(ok(&["completions", "fish"]).contains("complete -c tplus"));
+    let o = tplus(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+}
+
+/// Every line of a roff page is a request (`.XX`), a comment or text, and
+/// the page has its title and name.
+fn assert_roff(page: &str, title: &str) {
+    assert!(page.lines().any(|l| l.starts_with(&format!(".TH {title} 1 "))), "no .TH {title}:\n{page}");
+    assert!(page.contains("\n.SH NAME\n") && page.contains("\n.SH SYNOPSIS\n"), "{page}");
+    for l in page.lines().filter(|l| l.starts_with('.')) {
+        let request = l[1..].split_whitespace().next().unwrap_or_default();
+        assert!(
+            !request.is_empty() && request.chars().all(|c| c.is_ascii_alphanumeric() || c == '\\' || c == '"'),
+            "not a roff request: {l}"
+        );
+    }
+}
+
+#[test]
+fn the_man_page_is_roff_with_a_page_per_command() {
+    let page = ok(&["man"]);
+    assert_roff(&page, "tplus");
+    assert!(page.contains(concat!("tplus ", env!("CARGO_PKG_VERSION"))), "the version is on the page");
+    for name in subcommands() {
+        assert!(page.contains(&format!("tplus\\-{}(1)", name.replace('-', "\\-"))), "the page lacks `{name}`");
+    }
+    assert_eq!(ok(&["man-page"]), page);
+    let run = ok(&["man", "run"]);
+    assert_roff(&run, "tplus-run");
+    assert!(run.contains("\\-\\-replications"), "{run}");
+    let o = tplus(&["man", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("no command `nope`; the commands are run, check"), "{}", text(&o.stderr));
+}
+
+const SMALL: &str = "scenarios/bench/reference_market.toml";
+const EVENTS: &str = "scenarios/rate_hike.toml";
+
+#[test]
+fn quiet_prints_the_directory_alone_whatever_else_is_asked() {
+    let dir = scratch("quiet");
+    let cases: [(&str, &[&str]); 5] = [
+        ("report", &[SMALL, "--report", "--log", "--threads", "1"]),
+        ("json", &[SMALL, "--json", "--report"]),
+        ("short", &[SMALL, "-q", "--json"]),
+        ("reps", &[SMALL, "--replications", "2", "--json"]),
+        ("control", &[EVENTS, "--replications", "2", "--control", "--log"]),
+    ];
+    for (name, args) in cases {
+        let out = dir.join(name);
+        let out_s = out.to_str().unwrap();
+        let mut all = vec!["run"];
+        all.extend_from_slice(args);
+        all.extend(["--out", out_s]);
+        if !args.contains(&"-q") {
+            all.push("--quiet");
+        }
+        assert_eq!(ok(&all), format!("{out_s}\n"), "tplus {all:?}");
+        assert!(out.is_dir());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn json_prints_one_object_with_the_summary_figures() {
+    let dir = scratch("json");
+    let out = dir.join("run");
+    let stdout = ok(&["run", SMALL, "--json", "--report", "--threads", "1", "--out", out.to_str().unwrap()]);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is JSON");
+    assert!(j.is_object());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let all = &summary["all"];
+    assert_eq!(j["dir"], out.to_str().unwrap());
+    assert_eq!(j["seed"], manifest["seed"]);
+    assert_eq!(j["threads"], 1);
+    assert_eq!(j["orders"], manifest["counts"]["orders"]);
+    assert_eq!(j["trades"], manifest["counts"]["trades"]);
+    assert_eq!(j["cancels"], manifest["counts"]["cancels"]);
+    assert_eq!(j["volume"], all["volume"]);
+    assert_eq!(j["windows"], summary["windows"]);
+    assert_eq!(j["rejected"], all["orders"]["rejected"]);
+    for side in ["subscriptions", "sales"] {
+        for k in ["success_probability", "fill_ratio", "closed"] {
+            assert_eq!(j[side][k], all[side][k], "{side}.{k}");
+        }
+    }
+    assert_eq!(j["sales"]["redeemed_failed_lots"], all["redeemed_failed_lots"]);
+    let c = &all["correlation"]["subscription_success_vs_volume"];
+    assert_eq!(j["success_vs_volume"]["subscriptions"]["pearson"], c["pearson"]);
+    assert!(j["wall_seconds"].as_f64().is_some_and(|w| w > 0.0));
+    assert!(j["version"].as_str().is_some_and(|v| v.starts_with(env!("CARGO_PKG_VERSION"))));
+    let report = j["report"].as_array().expect("the report's files");
+    assert!(report.iter().any(|f| f.as_str().is_some_and(|f| f.ends_with("report.md"))), "{report:?}");
+
+    // Replications with their control: one object too, the comparison in it.
+    let reps = dir.join("reps");
+    let stdout = ok(&["run", EVENTS, "--json", "--replications", "2", "--control", "--out", reps.to_str().unwrap()]);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is JSON");
+    assert_eq!(j["replications"], 2);
+    assert_eq!(j["control"], true);
+    assert!(j["comparison"]["after_change"]["volume"]["diff"]["mean"].is_number(), "{j}");
+    assert!(j["comparison"]["run"]["sale_success"].is_object(), "{j}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Waits until `f` holds, for up to a minute.
+fn wait_for(what: &str, f: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < Duration::from_secs(60), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn rows(csv: &Path) -> usize {
+    std::fs::read_to_string(csv).map_or(0, |t| t.lines().count().saturating_sub(1))
+}
+
+/// `line` with its last command run by `exec`, so the shell's process is
+/// the sweep's (and gets the signal).
+fn exec_last(line: &str) -> String {
+    match line.rsplit_once(" && ") {
+        Some((first, last)) => format!("{first} && exec {last}"),
+        None => format!("exec {line}"),
+    }
+}
+
+/// Starts `sh -c line`, waits for `min_rows` rows in `csv`, sends SIGINT:
+/// its exit code and stderr (through a file: a pipe nobody reads while it
+/// runs would fill with progress lines and stop it).
+fn interrupt(line: &str, csv: &Path, min_rows: usize) -> (Option<i32>, String) {
+    // Beside the sweep's directory, not in it (a sweep refuses a directory
+    // with anything else in it).
+    let err = csv.parent().and_then(Path::parent).unwrap().join(format!("stderr-{min_rows}.txt"));
+    let err_file = std::fs::File::create(&err).unwrap();
+    let mut child = Command::new("sh")
+        .args(["-c", &exec_last(line)])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(err_file)
+        .spawn()
+        .unwrap();
+    wait_for("rows in sweep.csv", || rows(csv) >= min_rows);
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    (status.code(), std::fs::read_to_string(&err).unwrap_or_default())
+}
+
+#[test]
+fn a_ctrl_c_sweep_says_the_command_that_resumes_it_and_exits_130() {
+    let dir = scratch("sigint");
+    let out = dir.join("sweep");
+    let csv = out.join("sweep.csv");
+    let bin = env!("CARGO_BIN_EXE_tplus");
+    let first = format!("{bin} sweep scenarios/sweeps/herding_x_loan.toml --out {} --jobs 1", out.display());
+    let (code, stderr) = interrupt(&first, &csv, 1);
+    assert_eq!(code, Some(130), "{stderr}");
+    let resume = format!("cd {} && {first}", env!("CARGO_MANIFEST_DIR"));
+    let said = stderr.lines().skip_while(|l| !l.starts_with("tplus sweep: interrupted with ")).collect::<Vec<_>>();
+    assert!(said.len() >= 2, "{stderr}");
+    let tail = format!(" of 108 runs recorded in {}; to resume (only the missing runs are computed):", csv.display());
+    assert!(said[0].ends_with(&tail), "{stderr}");
+    assert_eq!(said[1], format!("  {resume}"), "{stderr}");
+    let before = rows(&csv);
+    assert!(before >= 1);
+
+    // The command said resumes it: it keeps what was done and goes on, and
+    // says the same again when interrupted in its turn.
+    let (code, stderr) = interrupt(said[1].trim(), &csv, before + 1);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains(&format!("; {before} kept from an earlier invocation")), "{stderr}");
+    assert!(stderr.contains(&format!("  {resume}")), "{stderr}");
+    assert!(rows(&csv) > before);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn report_of_a_parent_directory_names_the_runs_and_sweeps_below_it() {
+    let dir = scratch("parent");
+    let run = dir.join("runs").join("small");
+    ok(&["run", SMALL, "--quiet", "--out", run.to_str().unwrap()]);
+    let sweep = dir.join("sweeps").join("ci");
+    ok(&["sweep", "scenarios/sweeps/ci.toml", "--quiet", "--out", sweep.to_str().unwrap()]);
+    for (given, found) in [(&dir, vec![&run, &sweep]), (&dir.join("sweeps"), vec![&sweep])] {
+        let o = tplus(&["report", given.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(o.stdout.is_empty());
+        let err = text(&o.stderr);
+        assert!(
+            err.starts_with(&format!(
+                "error: {}: neither a run directory (metrics.csv, summary.json, manifest.json) nor a sweep directory (sweep.csv, sweep.json); the run and sweep directories below it:\n",
+                given.display()
+            )),
+            "{err}"
+        );
+        for f in found {
+            let kind = if f.ends_with("ci") { "sweep" } else { "run" };
+            assert!(err.contains(&format!("\n  {}  ({kind})\n", f.display())), "{err}");
+        }
+        assert!(!given.join(".tplus.lock").exists(), "no lock taken in a directory that is not reported");
+    }
+    let empty = dir.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let err = text(&tplus(&["report", empty.to_str().unwrap()]).stderr);
+    assert!(err.contains("there is none one or two levels below it either"), "{err}");
+    // What is found can be reported.
+    ok(&["report", sweep.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
