@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod batch;
+mod help;
 mod replicate;
 mod tui;
 
@@ -25,7 +26,8 @@ use crate::scenario::{self, Scenario};
 #[command(
     name = "tplus",
     version,
-    about = "Agent-based simulator of a market for short-term internet-finance products"
+    about = "Agent-based simulator of a market for short-term internet-finance products",
+    disable_help_subcommand = true
 )]
 struct Cli {
     #[command(subcommand)]
@@ -88,6 +90,14 @@ enum Command {
         /// A run directory written with --log (manifest.json, events.csv, trades.csv).
         run_dir: PathBuf,
     },
+    /// The scenario reference: `help scenario` lists the tables and fields,
+    /// `help FIELD.PATH` (e.g. product.price_band, agents.params.herding)
+    /// prints a field's type, unit, default, range and meaning; `help
+    /// COMMAND` a command's usage.
+    Help {
+        /// `scenario`, a field path, or a command; none: the commands.
+        topic: Option<String>,
+    },
     /// Draw the plots (SVG) and write report.md into a finished run's or sweep's directory.
     Report {
         /// A run directory (metrics.csv, summary.json) or a sweep directory (sweep.csv, sweep.json).
@@ -111,6 +121,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { scenario } => check(&scenario),
+        Command::Help { topic } => help::help(topic.as_deref()),
         Command::Report { run_dir, png } => report(&run_dir, png),
         Command::Replay { run_dir } => replay(&run_dir),
         Command::Sweep(args) => batch::sweep(args),
