@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 mod batch;
 mod help;
+mod new;
 mod replicate;
 mod tui;
 
@@ -71,6 +72,8 @@ enum Command {
         #[arg(long)]
         control: bool,
     },
+    /// Write a new scenario file from a bundled template (never over an existing file).
+    New(new::NewArgs),
     /// Validate a scenario and summarise what it describes.
     Check {
         /// Scenario file (TOML).
@@ -122,6 +125,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check { scenario } => check(&scenario),
         Command::Help { topic } => help::help(topic.as_deref()),
+        Command::New(args) => new::new(args),
         Command::Report { run_dir, png } => report(&run_dir, png),
         Command::Replay { run_dir } => replay(&run_dir),
         Command::Sweep(args) => batch::sweep(args),
