@@ -115,7 +115,11 @@ fn the_simulation_table_removed() {
 fn a_required_field_removed() {
     // Points at the table that lacks the field.
     let s = Scenario { edit_at: 0, ..CORE.edit("nav = 1.0\n", "") };
-    s.fails().at(s.pos("[[product]]")).field("product[0].nav").says("missing required field `nav`").accepts("README");
+    s.fails()
+        .at(s.pos("[[product]]"))
+        .field("product[0].nav")
+        .says("missing required field `nav`")
+        .accepts("see `tplus help product.nav`");
 }
 
 // ---------------------------------------------------------------- unknown fields

@@ -216,7 +216,7 @@ fn a_path_point_without_a_value() {
     let s = deposit_path("[{ at = \"day 3 10:00\" }]");
     let f = s.fails();
     f.at(s.pos("{ at")).field("macro.deposit_rate.points[0].value").says("missing required field `value`");
-    f.accepts("README");
+    f.accepts("see `tplus help macro.deposit_rate.points`");
 }
 
 #[test]
@@ -333,7 +333,7 @@ fn a_shock_without_a_rate() {
     f.at(s.pos_before("[macro.shock]"))
         .field("macro.shock.rate")
         .says("missing required field `rate`")
-        .accepts("README");
+        .accepts("see `tplus help macro.shock.rate`");
 }
 
 // ---------------------------------------------------------------- credit

@@ -11,8 +11,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod batch;
+mod help;
 mod interrupt;
 mod limits;
+mod new;
 mod replicate;
 mod shell;
 mod tui;
@@ -34,7 +36,8 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("TPLUS_VERSION
 #[command(
     name = "tplus",
     version = VERSION,
-    about = "Agent-based simulator of a market for short-term internet-finance products"
+    about = "Agent-based simulator of a market for short-term internet-finance products",
+    disable_help_subcommand = true
 )]
 struct Cli {
     #[command(subcommand)]
@@ -86,6 +89,8 @@ enum Command {
         #[arg(long)]
         control: bool,
     },
+    /// Write a new scenario file from a bundled template (never over an existing file).
+    New(new::NewArgs),
     /// Validate a scenario and summarise what it describes.
     Check {
         /// Scenario file (TOML).
@@ -104,6 +109,14 @@ enum Command {
     Replay {
         /// A run directory written with --log (manifest.json, events.csv, trades.csv).
         run_dir: PathBuf,
+    },
+    /// The scenario reference: `help scenario` lists the tables and fields,
+    /// `help FIELD.PATH` (e.g. product.price_band, agents.params.herding)
+    /// prints a field's type, unit, default, range and meaning; `help
+    /// COMMAND` a command's usage.
+    Help {
+        /// `scenario`, a field path, or a command; none: the commands.
+        topic: Option<String>,
     },
     /// Draw the plots (SVG) and write report.md into a finished run's or sweep's directory.
     Report {
@@ -142,6 +155,8 @@ pub fn main() -> ExitCode {
     let _ = MAX_MEMORY.set(cli.max_memory);
     match cli.command {
         Command::Check { scenario } => check(&scenario),
+        Command::Help { topic } => help::help(topic.as_deref()),
+        Command::New(args) => new::new(args),
         Command::Report { run_dir, png } => report(&run_dir, png),
         Command::Replay { run_dir } => replay(&run_dir),
         Command::Sweep(args) => batch::sweep(args),

@@ -137,7 +137,7 @@ pub(super) fn accepted_for(field: &str) -> Option<String> {
 }
 
 /// The names an enum accepts, as serde lists them for a name it does not know.
-fn names<T: DeserializeOwned>() -> Option<String> {
+pub(super) fn names<T: DeserializeOwned>() -> Option<String> {
     let err = T::deserialize(IntoDeserializer::<ValueError>::into_deserializer("\u{0}")).err()?.to_string();
     let list = err.split_once("expected ")?.1;
     Some(list.trim_start_matches("one of ").replace('`', "\""))

@@ -9,6 +9,7 @@
 mod catalog;
 mod error;
 mod explain;
+pub mod fields;
 mod header;
 mod locate;
 mod param_domain;
@@ -132,8 +133,7 @@ fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
 /// Parses and validates scenario text; `path` is used only in messages.
 pub fn parse(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Result<Scenario, ScenarioError> {
     let de = toml::de::Deserializer::parse(text).map_err(|e| syntax_error(path, text, &e))?;
-    let scenario: Scenario =
-        serde_path_to_error::deserialize(de).map_err(|e| serde_error(path, text, &e, "scenarios/README.md"))?;
+    let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| serde_error(path, text, &e, None))?;
     validate::validate(&scenario, families).map_err(|v| {
         let span = locate::span_of(text, &v.field);
         // A name the table does not take is shown at the name, not its value.
@@ -145,15 +145,22 @@ pub fn parse(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Result<Sc
 
 /// A value of the wrong shape, a missing or unknown field, at the place
 /// it is written (or the table that should hold it); `docs` is the file
-/// documenting every field.
-fn serde_error(path: &Path, text: &str, e: &serde_path_to_error::Error<toml::de::Error>, docs: &str) -> ScenarioError {
+/// documenting every field, `None` for a scenario, whose fields `tplus help`
+/// documents.
+fn serde_error(
+    path: &Path,
+    text: &str,
+    e: &serde_path_to_error::Error<toml::de::Error>,
+    docs: Option<&str>,
+) -> ScenarioError {
     let inner = e.inner();
     let ex = explain::serde_error(&e.path().to_string(), inner.message());
     let by_path = || ex.field.as_deref().and_then(|f| locate::span_of(text, f));
     let span = if ex.whole_field { by_path() } else { inner.span().or_else(by_path) };
-    let accepted = ex.accepted.unwrap_or_else(|| match &ex.field {
-        Some(f) => format!("see {docs} for `{f}`"),
-        None => format!("see {docs} for every field"),
+    let accepted = ex.accepted.unwrap_or_else(|| match (docs, &ex.field) {
+        (None, field) => fields::see_help(field.as_deref()),
+        (Some(docs), Some(f)) => format!("see {docs} for `{f}`"),
+        (Some(docs), None) => format!("see {docs} for every field"),
     });
     // A mistake with no place of its own (a table missing from the file)
     // is shown at the file's start.

@@ -61,7 +61,7 @@ impl ProbeError {
     pub fn accepted(&self) -> String {
         match self {
             ProbeError::Path(_) => PATH_ACCEPTED.to_string(),
-            ProbeError::UnknownField { expected, .. } => format!("{}; see scenarios/README.md", expected.trim()),
+            ProbeError::UnknownField { expected, .. } => format!("{}; see `tplus help scenario`", expected.trim()),
             ProbeError::NotAParameter(invalid) => invalid.accepted.clone(),
         }
     }

@@ -1,8 +1,10 @@
 //! The scenario file's schema: one Rust type per TOML table, with defaults.
 //!
 //! Serde refuses unknown fields and wrong types; everything that needs more
-//! than a type (ranges, cross-field rules) is checked in `validate`. Field
-//! documentation for users lives in `scenarios/README.md`; keep the two in step.
+//! than a type (ranges, cross-field rules) is checked in `validate`, against
+//! the field reference in `fields.rs` (what `tplus help FIELD` prints; a new
+//! field needs an entry there). The long-form documentation for users is
+//! `scenarios/README.md`.
 
 use serde::{Deserialize, Serialize};
 

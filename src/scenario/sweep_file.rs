@@ -302,7 +302,8 @@ pub fn parse_sweep(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Res
 /// The sweep file as written: TOML syntax and the schema's types.
 fn read_file(path: &Path, text: &str) -> Result<SweepFile, ScenarioError> {
     let de = toml::de::Deserializer::parse(text).map_err(|e| super::syntax_error(path, text, &e))?;
-    serde_path_to_error::deserialize(de).map_err(|e| super::serde_error(path, text, &e, "scenarios/sweeps/README.md"))
+    serde_path_to_error::deserialize(de)
+        .map_err(|e| super::serde_error(path, text, &e, Some("scenarios/sweeps/README.md")))
 }
 
 /// One `[[param]]` table, checked: its path against the base scenario, its values.
@@ -413,7 +414,7 @@ impl Sweep {
         let scenario: Scenario = serde_path_to_error::deserialize(tree).map_err(|e| {
             let at = e.path().to_string();
             let (message, accepted) = explain::explain_words(&e.into_inner().to_string());
-            let accepted = accepted.unwrap_or_else(|| "see scenarios/README.md".into());
+            let accepted = accepted.unwrap_or_else(|| super::fields::see_help(Some(&at)));
             self.point_error(point, self.blame(&at), &at, message, &accepted)
         })?;
         validate::validate(&scenario, families).map_err(|v| {

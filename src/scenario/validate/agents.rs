@@ -3,8 +3,8 @@
 use super::*;
 
 fn sale_excitation(at: &str, x: &SaleExcitation) -> Check {
-    in_range(&format!("{at}.beta"), x.beta, 1e-6, 1e6, "a decay rate per second above 0, e.g. 0.01 (a 100 s memory)")?;
-    in_range(&format!("{at}.alpha"), x.alpha, 0.0, 1e6, "a jump of sale wake-ups per second of at least 0")
+    real(&format!("{at}.beta"), x.beta, &fd::A_SALE_BETA)?;
+    real(&format!("{at}.alpha"), x.alpha, &fd::A_SALE_ALPHA)
 }
 
 /// Sale applications a sale application sets off directly, summed over the
@@ -37,23 +37,19 @@ pub(super) fn dist_name(d: DistKind) -> &'static str {
 
 pub(super) fn group(at: &str, g: &AgentGroup, products: &HashSet<&str>, catalog: &dyn FamilyCatalog) -> Check {
     let f = |name: &str| format!("{at}.{name}");
-    int_range(&f("count"), g.count, 1, 50_000_000, "a whole number of agents from 1 to 50000000")?;
+    int(&f("count"), g.count, &fd::A_COUNT)?;
     arrival(&f("arrival"), &g.arrival)?;
     if let Some(x) = &g.sale_excitation {
         sale_excitation(&f("sale_excitation"), x)?;
     }
-    distribution(&f("budget"), &g.budget, 0.0, MAX_BUDGET, "a budget in currency units from 0 to 100000000000")?;
-    distribution(&f("credit_score"), &g.credit_score, 0.0, 1000.0, "a credit score from 0 to 1000")?;
-    distribution(&f("initial_lots"), &g.initial_lots, 0.0, MAX_INITIAL_LOTS, "a number of lots from 0 to 100000000")?;
-    distribution(&f("income_band"), &g.income_band, 1.0, 5.0, "an income band from 1 (lowest) to 5")?;
-    distribution(&f("tenure_days"), &g.tenure_days, 0.0, 36_500.0, "days with the platform from 0 to 36500")?;
+    distribution(&f("budget"), &g.budget, &fd::A_BUDGET)?;
+    distribution(&f("credit_score"), &g.credit_score, &fd::A_CREDIT_SCORE)?;
+    distribution(&f("initial_lots"), &g.initial_lots, &fd::A_INITIAL_LOTS)?;
+    distribution(&f("income_band"), &g.income_band, &fd::A_INCOME_BAND)?;
+    distribution(&f("tenure_days"), &g.tenure_days, &fd::A_TENURE_DAYS)?;
     if let Some(list) = &g.products {
         if list.is_empty() {
-            return bad(
-                f("products"),
-                "an empty product list",
-                "product ids from the [[product]] tables, or leave the field out for all",
-            );
+            return bad(f("products"), "an empty product list", fd::A_PRODUCTS.accepted);
         }
         for (i, id) in list.iter().enumerate() {
             if !products.contains(id.as_str()) {
@@ -81,32 +77,14 @@ pub(super) fn arrival(at: &str, a: &Arrival) -> Check {
         ArrivalProcess::Poisson => {
             let accepted = "process = \"poisson\" with rate (wake-ups per agent per hour)";
             needs_exactly(at, ("process", "poisson"), &fields, &["rate"], accepted)?;
-            in_range(
-                &f("rate"),
-                a.rate.unwrap_or(0.0),
-                1e-6,
-                360_000.0,
-                "wake-ups per agent per hour, above 0 and at most 360000",
-            )
+            real(&f("rate"), a.rate.unwrap_or(0.0), &fd::A_ARRIVAL_RATE)
         }
         ArrivalProcess::Hawkes => {
             let accepted = "process = \"hawkes\" with mu (baseline wake-ups per agent per hour), alpha and beta (per second, alpha/beta < 1)";
             needs_exactly(at, ("process", "hawkes"), &fields, &["mu", "alpha", "beta"], accepted)?;
-            in_range(
-                &f("mu"),
-                a.mu.unwrap_or(0.0),
-                1e-6,
-                360_000.0,
-                "baseline wake-ups per agent per hour, above 0 and at most 360000",
-            )?;
-            in_range(
-                &f("beta"),
-                a.beta.unwrap_or(0.0),
-                1e-6,
-                1e6,
-                "a decay rate per second above 0, e.g. 0.05 (a 20 s memory)",
-            )?;
-            in_range(&f("alpha"), a.alpha.unwrap_or(0.0), 0.0, 1e6, "a jump per second of at least 0")?;
+            real(&f("mu"), a.mu.unwrap_or(0.0), &fd::A_ARRIVAL_MU)?;
+            real(&f("beta"), a.beta.unwrap_or(0.0), &fd::A_ARRIVAL_BETA)?;
+            real(&f("alpha"), a.alpha.unwrap_or(0.0), &fd::A_ARRIVAL_ALPHA)?;
             let (alpha, beta) = (a.alpha.unwrap_or(0.0), a.beta.unwrap_or(1.0));
             if alpha / beta >= 1.0 {
                 return bad(
@@ -122,10 +100,15 @@ pub(super) fn arrival(at: &str, a: &Arrival) -> Check {
         }
     }
 }
-/// Checks a distribution's fields; `lo`..=`hi` bounds its fixed values and
-/// parameters (random draws are clipped to the same range).
-pub(super) fn distribution(at: &str, d: &Distribution, lo: f64, hi: f64, meaning: &str) -> Check {
+/// Checks a distribution's fields; the reference's range of `field` bounds
+/// its fixed values and parameters (random draws are clipped to the same range).
+pub(super) fn distribution(at: &str, d: &Distribution, field: &Field) -> Check {
     let f = |name: &str| format!("{at}.{name}");
+    let (lo, hi) = match field.range {
+        Range::Real(lo, hi) => (lo, hi),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    };
+    let meaning = field.accepted;
     let fields = [
         ("value", d.value),
         ("min", d.min),

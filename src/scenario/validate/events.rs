@@ -33,24 +33,14 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
         }
     };
     let target = e.target;
-    let (lo, hi, accepted) = match (target, how) {
-        (EventTarget::LoanRate | EventTarget::DepositRate, "value") => (-0.05, 1.0, RATE_ACCEPTED),
-        (EventTarget::LoanRate | EventTarget::DepositRate, _) => {
-            (-1.0, 1.0, "a change of the annual rate from -1 to 1 (0.005 = +50 bp)")
-        }
-        (EventTarget::PriceLevel, "value") => (1e-9, 1e9, "a price level above 0"),
-        (EventTarget::PriceLevel, _) => (-1e9, 1e9, "a change of the price level"),
-        (EventTarget::Shock, _) => (-100.0, 100.0, "a shock from -100 to 100"),
-        (EventTarget::MinCreditScore, "value") => (0.0, 1000.0, "a score from 0 to 1000"),
-        (EventTarget::MinCreditScore, _) => (-1000.0, 1000.0, "a change of score from -1000 to 1000"),
-        (EventTarget::Herding, "value") => (0.0, 1000.0, "a recruitment rate per hour from 0 to 1000"),
-        (EventTarget::Herding, _) => (-1000.0, 1000.0, "a change of the recruitment rate per hour"),
-        (EventTarget::MacroActiveShare, "value") => (0.0, 1.0, "a share from 0 to 1"),
-        (EventTarget::MacroActiveShare, _) => (-1.0, 1.0, "a change of the share from -1 to 1"),
-        (EventTarget::SalePanic, "value") => (0.0, 1e6, "sale wake-ups per second from 0 to 1000000"),
-        (EventTarget::SalePanic, _) => (-1e6, 1e6, "a change of sale wake-ups per second (the result stops at 0)"),
+    let how = if how == "value" { fd::How::Value } else { fd::How::Change };
+    let range = fd::event_range(target, how);
+    let (lo, hi) = match range.range {
+        Range::Real(lo, hi) => (lo, hi),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
     };
-    in_range(&f(how), v, lo, hi, accepted)?;
+    let name = if how == fd::How::Value { "value" } else { "change" };
+    in_range(&f(name), v, lo, hi, range.accepted)?;
     match (&e.product, target) {
         (Some(id), EventTarget::MinCreditScore) if !s.products.iter().any(|p| &p.id == id) => {
             let known: Vec<&str> = s.products.iter().map(|p| p.id.as_str()).collect();

@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 
 use super::catalog::FamilyCatalog;
+use super::fields::{self as fd, Field, Range};
 use super::schema::*;
 
 /// Cash is counted in millionths of the currency unit, so a tick must be a
@@ -101,6 +102,33 @@ fn int_range(field: &str, v: i64, lo: i64, hi: i64, accepted: &str) -> Check {
     if (lo..=hi).contains(&v) { Ok(()) } else { out_of_range(field, format!("{v} is out of range"), accepted) }
 }
 
+/// A real number against its field's range in the reference (`fields.rs`).
+fn real(at: &str, v: f64, f: &Field) -> Check {
+    match f.range {
+        Range::Real(lo, hi) => in_range(at, v, lo, hi, f.accepted),
+        _ => Ok(()),
+    }
+}
+
+/// A whole number against its field's range in the reference.
+fn int(at: &str, v: i64, f: &Field) -> Check {
+    match f.range {
+        Range::Int(lo, hi) => int_range(at, v, lo, hi, f.accepted),
+        _ => Ok(()),
+    }
+}
+
+/// A duration against its field's range in the reference, which may depend
+/// on the session's length; `message` says what is wrong.
+fn span(at: &str, d: super::Duration, session: i64, f: &Field, message: impl FnOnce() -> String) -> Check {
+    match f.range {
+        Range::Duration(lo, hi) if d.0 < lo.nanos(session) || d.0 > hi.nanos(session) => {
+            out_of_range(at, message(), f.accepted)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// True when `x` is within rounding error of a whole number.
 fn is_whole(x: f64) -> bool {
     (x - x.round()).abs() <= 1e-6 * x.abs().max(1.0)
@@ -164,23 +192,37 @@ pub fn validate(s: &Scenario, catalog: &dyn FamilyCatalog) -> Check {
     Ok(())
 }
 
-const RATE_ACCEPTED: &str = "an annual rate as a fraction between -0.05 and 1 (0.0435 = 4.35%)";
+/// The reference entries of a rate's fields (the loan and the deposit rate
+/// have the same ranges under their own paths; a path's points take the
+/// value's range).
+struct RateFields {
+    value: Field,
+    kappa: Field,
+    theta: Field,
+    sigma: Field,
+}
 
 fn macro_env(m: &MacroEnv, days: i64) -> Check {
-    rate("macro.loan_rate", &m.loan_rate, days)?;
-    rate("macro.deposit_rate", &m.deposit_rate, days)?;
+    let loan = RateFields {
+        value: fd::M_RATE_VALUE,
+        kappa: fd::M_RATE_KAPPA,
+        theta: fd::M_RATE_THETA,
+        sigma: fd::M_RATE_SIGMA,
+    };
+    let deposit = RateFields {
+        value: fd::M_DEPOSIT_VALUE,
+        kappa: fd::M_DEPOSIT_KAPPA,
+        theta: fd::M_DEPOSIT_THETA,
+        sigma: fd::M_DEPOSIT_SIGMA,
+    };
+    rate("macro.loan_rate", &m.loan_rate, days, &loan)?;
+    rate("macro.deposit_rate", &m.deposit_rate, days, &deposit)?;
     level("macro.price_level", &m.price_level, days)?;
     if let Some(sh) = &m.shock {
-        in_range("macro.shock.rate", sh.rate, 0.0, 1000.0, "jumps per calendar day, from 0 to 1000")?;
-        in_range("macro.shock.mean", sh.mean, -100.0, 100.0, "a mean jump size from -100 to 100")?;
-        in_range("macro.shock.sd", sh.sd, 0.0, 100.0, "a jump-size standard deviation from 0 to 100")?;
-        if sh.decay.0 <= 0 {
-            return out_of_range(
-                "macro.shock.decay",
-                format!("{} is not positive", sh.decay),
-                "a duration above 0, e.g. \"2d\"",
-            );
-        }
+        real("macro.shock.rate", sh.rate, &fd::M_SHOCK_RATE)?;
+        real("macro.shock.mean", sh.mean, &fd::M_SHOCK_MEAN)?;
+        real("macro.shock.sd", sh.sd, &fd::M_SHOCK_SD)?;
+        span("macro.shock.decay", sh.decay, 0, &fd::M_SHOCK_DECAY, || format!("{} is not positive", sh.decay))?;
     }
     Ok(())
 }
@@ -210,7 +252,7 @@ fn needs_exactly(
     Ok(())
 }
 
-fn rate(at: &str, r: &RateSpec, days: i64) -> Check {
+fn rate(at: &str, r: &RateSpec, days: i64, spec: &RateFields) -> Check {
     let f = |name: &str| format!("{at}.{name}");
     let fields = [
         ("value", r.value.is_some()),
@@ -237,16 +279,16 @@ fn rate(at: &str, r: &RateSpec, days: i64) -> Check {
     };
     needs_exactly(at, ("model", model), &fields, needed, accepted)?;
     if let Some(v) = r.value {
-        in_range(&f("value"), v, -0.05, 1.0, RATE_ACCEPTED)?;
+        real(&f("value"), v, &spec.value)?;
     }
     if let Some(k) = r.kappa {
-        in_range(&f("kappa"), k, 1e-6, 1000.0, "a speed of mean reversion per year, above 0 and at most 1000")?;
+        real(&f("kappa"), k, &spec.kappa)?;
     }
     if let Some(t) = r.theta {
-        in_range(&f("theta"), t, -0.05, 1.0, RATE_ACCEPTED)?;
+        real(&f("theta"), t, &spec.theta)?;
     }
     if let Some(sg) = r.sigma {
-        in_range(&f("sigma"), sg, 0.0, 10.0, "a volatility per square-root year from 0 to 10")?;
+        real(&f("sigma"), sg, &spec.sigma)?;
     }
     if r.model == RateModelKind::Cir {
         let (k, t, sg, v) =
@@ -271,12 +313,13 @@ fn rate(at: &str, r: &RateSpec, days: i64) -> Check {
         }
     }
     if let Some(points) = &r.points {
-        path_points(&f("points"), points, days, -0.05, 1.0, RATE_ACCEPTED)?;
+        path_points(&f("points"), points, days, &spec.value)?;
     }
     Ok(())
 }
 
-fn path_points(at: &str, points: &[PathPoint], days: i64, lo: f64, hi: f64, accepted: &str) -> Check {
+/// A path's points; each value is checked against `values`' range.
+fn path_points(at: &str, points: &[PathPoint], days: i64, values: &Field) -> Check {
     if points.is_empty() {
         return bad(at, "an empty path", "at least one point { at = \"day 1 09:30\", value = ... }");
     }
@@ -295,7 +338,7 @@ fn path_points(at: &str, points: &[PathPoint], days: i64, lo: f64, hi: f64, acce
                 "points in time order",
             );
         }
-        in_range(&format!("{at}[{i}].value"), pt.value, lo, hi, accepted)?;
+        real(&format!("{at}[{i}].value"), pt.value, values)?;
     }
     Ok(())
 }
@@ -313,69 +356,65 @@ fn level(at: &str, l: &LevelSpec, days: i64) -> Check {
         }
     };
     needs_exactly(at, ("model", model), &fields, needed, accepted)?;
-    let level_ok = "a price level above 0 and at most 1e9, e.g. 100";
-    in_range(&f("value"), l.value, 1e-9, 1e9, level_ok)?;
+    real(&f("value"), l.value, &fd::M_LEVEL_VALUE)?;
     if let Some(r) = l.reference {
-        in_range(&f("reference"), r, 1e-9, 1e9, level_ok)?;
+        real(&f("reference"), r, &fd::M_LEVEL_REFERENCE)?;
     }
     if let Some(x) = l.inflation {
-        in_range(&f("inflation"), x, -0.5, 10.0, "an annual inflation rate as a fraction from -0.5 to 10")?;
+        real(&f("inflation"), x, &fd::M_LEVEL_INFLATION)?;
     }
     if let Some(x) = l.sigma {
-        in_range(&f("sigma"), x, 0.0, 5.0, "a volatility per square-root year from 0 to 5")?;
+        real(&f("sigma"), x, &fd::M_LEVEL_SIGMA)?;
     }
     if let Some(points) = &l.points {
-        path_points(&f("points"), points, days, 1e-9, 1e9, level_ok)?;
+        path_points(&f("points"), points, days, &fd::M_LEVEL_VALUE)?;
     }
     Ok(())
 }
 
 fn metrics(m: &MetricsSpec, sim: &Simulation) -> Check {
-    int_range("metrics.rolling_windows", m.rolling_windows, 3, 10_000, "a whole number of windows from 3 to 10000")?;
-    int_range("metrics.max_lag", m.max_lag, 0, 1000, "a whole number of windows from 0 to 1000")?;
+    int("metrics.rolling_windows", m.rolling_windows, &fd::X_ROLLING)?;
+    int("metrics.max_lag", m.max_lag, &fd::X_MAX_LAG)?;
     let session = sim.close.0 - sim.open.0;
-    if m.return_step.0 < 1_000_000_000 || m.return_step.0 > session / 4 {
-        return out_of_range(
-            "metrics.return_step",
-            format!("{} does not fit the session of {}", m.return_step, super::Duration(session)),
-            "a duration from \"1s\" to a quarter of the session, e.g. \"1m\"",
-        );
-    }
-    in_range("metrics.tail_fraction", m.tail_fraction, 0.001, 0.5, "a share from 0.001 to 0.5, e.g. 0.05")?;
-    in_range("metrics.risk_threshold", m.risk_threshold, 0.5, 100.0, "a robust z-score from 0.5 to 100, e.g. 3.5")
+    span("metrics.return_step", m.return_step, session, &fd::X_RETURN_STEP, || {
+        format!("{} does not fit the session of {}", m.return_step, super::Duration(session))
+    })?;
+    real("metrics.tail_fraction", m.tail_fraction, &fd::X_TAIL)?;
+    real("metrics.risk_threshold", m.risk_threshold, &fd::X_RISK)
 }
 
 fn credit(c: &Credit) -> Check {
-    in_range("credit.base_score", c.base_score, 0.0, 1000.0, "a score from 0 to 1000")?;
-    in_range("credit.base_odds", c.base_odds, 1e-6, 1e6, "good:bad odds above 0, e.g. 50")?;
-    in_range("credit.pdo", c.pdo, 1e-3, 1000.0, "points to double the odds, above 0, e.g. 20")?;
-    for (name, v) in [
-        ("income_band", c.income_band),
-        ("tenure", c.tenure),
-        ("failed_sales", c.failed_sales),
-        ("cancel_ratio", c.cancel_ratio),
-        ("rejection_ratio", c.rejection_ratio),
+    real("credit.base_score", c.base_score, &fd::C_BASE_SCORE)?;
+    real("credit.base_odds", c.base_odds, &fd::C_BASE_ODDS)?;
+    real("credit.pdo", c.pdo, &fd::C_PDO)?;
+    for (field, v) in [
+        (fd::C_INCOME_BAND, c.income_band),
+        (fd::C_TENURE, c.tenure),
+        (fd::C_FAILED_SALES, c.failed_sales),
+        (fd::C_CANCEL_RATIO, c.cancel_ratio),
+        (fd::C_REJECTION_RATIO, c.rejection_ratio),
     ] {
         if let Some(x) = v {
-            in_range(&format!("credit.{name}"), x, -100.0, 100.0, "a log-odds weight from -100 to 100")?;
+            real(field.path, x, &field)?;
         }
     }
     if let Some(f) = &c.fit {
-        let days = "whole business days from 1 to 250";
-        int_range("credit.fit.horizon_days", f.horizon_days.into(), 1, 250, days)?;
-        int_range("credit.fit.refit_days", f.refit_days.into(), 1, 250, days)?;
+        int("credit.fit.horizon_days", f.horizon_days.into(), &fd::C_FIT_HORIZON)?;
+        int("credit.fit.refit_days", f.refit_days.into(), &fd::C_FIT_REFIT)?;
         if let Some(first) = f.first_fit_day {
+            // Its lower bound is another field's value, so the reference
+            // states it in words only.
             int_range(
                 "credit.fit.first_fit_day",
                 first.into(),
                 f.horizon_days.into(),
                 10_000,
-                "a business day from horizon_days (the first with a labelled sample) to 10000",
+                fd::C_FIT_FIRST.accepted,
             )?;
         }
-        int_range("credit.fit.bins", f.bins.into(), 2, 100, "from 2 to 100 bins per feature, e.g. 10")?;
-        in_range("credit.fit.alpha", f.alpha, 1e-6, 1000.0, "a pseudo-count above 0, e.g. 0.5")?;
-        in_range("credit.fit.ridge", f.ridge, 1e-9, 1e6, "a ridge penalty above 0, e.g. 1")?;
+        int("credit.fit.bins", f.bins.into(), &fd::C_FIT_BINS)?;
+        real("credit.fit.alpha", f.alpha, &fd::C_FIT_ALPHA)?;
+        real("credit.fit.ridge", f.ridge, &fd::C_FIT_RIDGE)?;
     }
     Ok(())
 }
@@ -386,42 +425,26 @@ fn simulation(sim: &Simulation) -> Check {
         && sim.name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         && !sim.name.starts_with('.');
     if !name_ok {
-        return bad(
-            "simulation.name",
-            format!("`{}` cannot name a results folder", sim.name),
-            "1–64 characters from A–Z, a–z, 0–9, `_`, `-`, `.` (not starting with `.`)",
-        );
+        return bad("simulation.name", format!("`{}` cannot name a results folder", sim.name), fd::SIM_NAME.accepted);
     }
-    int_range("simulation.days", sim.days, 1, 10_000, "a whole number of business days from 1 to 10000")?;
+    int("simulation.days", sim.days, &fd::SIM_DAYS)?;
     if sim.close <= sim.open {
         return bad(
             "simulation.close",
             format!("the session closes at {} but opens at {}", sim.close, sim.open),
-            "a close time later than the open time on the same day",
+            fd::SIM_CLOSE.accepted,
         );
     }
     let session = sim.close.0 - sim.open.0;
-    if sim.window.0 < 1_000_000_000 || sim.window.0 > session {
-        return out_of_range(
-            "simulation.window",
-            format!("a window of {} does not fit a session of {}", sim.window, super::Duration(session)),
-            "a window from \"1s\" to the session length, e.g. \"5m\"",
-        );
-    }
-    if sim.min_latency.0 <= 0 || sim.min_latency.0 > 60_000_000_000 {
-        return out_of_range(
-            "simulation.min_latency",
-            format!("{} is out of range", sim.min_latency),
-            "a duration above 0 and at most \"1m\", e.g. \"50ms\"",
-        );
-    }
-    if sim.latency_jitter.0 < 0 || sim.latency_jitter.0 > 60_000_000_000 {
-        return out_of_range(
-            "simulation.latency_jitter",
-            format!("{} is out of range", sim.latency_jitter),
-            "a duration from \"0s\" to \"1m\"",
-        );
-    }
+    span("simulation.window", sim.window, session, &fd::SIM_WINDOW, || {
+        format!("a window of {} does not fit a session of {}", sim.window, super::Duration(session))
+    })?;
+    span("simulation.min_latency", sim.min_latency, session, &fd::SIM_MIN_LATENCY, || {
+        format!("{} is out of range", sim.min_latency)
+    })?;
+    span("simulation.latency_jitter", sim.latency_jitter, session, &fd::SIM_LATENCY_JITTER, || {
+        format!("{} is out of range", sim.latency_jitter)
+    })?;
     for (i, h) in sim.holidays.iter().enumerate() {
         if sim.holidays[..i].contains(h) {
             return bad(format!("simulation.holidays[{i}]"), format!("{h} is listed twice"), "each holiday once");
@@ -436,23 +459,11 @@ fn product(at: &str, p: &Product) -> Check {
         || p.id.len() > 32
         || !p.id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
-        return bad(f("id"), format!("`{}` is not a usable product id", p.id), "1–32 letters, digits, `_`, `-`, `.`");
+        return bad(f("id"), format!("`{}` is not a usable product id", p.id), fd::P_ID.accepted);
     }
-    in_range(&f("nav"), p.nav, 1e-6, 1e9, "a net asset value above 0, e.g. 1.0")?;
-    in_range(
-        &f("annual_yield"),
-        p.annual_yield,
-        -0.5,
-        1.0,
-        "an annual yield as a fraction between -0.5 and 1 (0.025 = 2.5%)",
-    )?;
-    in_range(
-        &f("tick_size"),
-        p.tick_size,
-        1e-6,
-        1e6,
-        "a positive tick size that is a whole number of 0.000001, e.g. 0.0001",
-    )?;
+    real(&f("nav"), p.nav, &fd::P_NAV)?;
+    real(&f("annual_yield"), p.annual_yield, &fd::P_ANNUAL_YIELD)?;
+    real(&f("tick_size"), p.tick_size, &fd::P_TICK_SIZE)?;
     if !is_whole(p.tick_size * MICROS_PER_UNIT) {
         return bad(
             f("tick_size"),
@@ -468,18 +479,12 @@ fn product(at: &str, p: &Product) -> Check {
             "a tick size that divides the NAV into a whole number of ticks",
         );
     }
-    int_range(&f("lot_size"), p.lot_size, 1, 1_000_000, "a whole number of units per lot from 1 to 1000000")?;
-    int_range(&f("term_days"), p.term_days, 1, 3650, "a term in calendar days from 1 to 3650")?;
-    int_range(
-        &f("holding_limit_days"),
-        p.holding_limit_days,
-        1,
-        250,
-        "a holding limit in business days from 1 to 250",
-    )?;
-    in_range(&f("min_credit_score"), p.min_credit_score, 0.0, 1000.0, "a score from 0 to 1000")?;
-    in_range(&f("redemption_penalty"), p.redemption_penalty, 0.0, 0.99, "a fraction of NAV from 0 to 0.99")?;
-    in_range(&f("price_band"), p.price_band, 1e-6, 0.5, "a fraction of NAV above 0 and at most 0.5, e.g. 0.02")?;
+    int(&f("lot_size"), p.lot_size, &fd::P_LOT_SIZE)?;
+    int(&f("term_days"), p.term_days, &fd::P_TERM_DAYS)?;
+    int(&f("holding_limit_days"), p.holding_limit_days, &fd::P_HOLDING_LIMIT_DAYS)?;
+    real(&f("min_credit_score"), p.min_credit_score, &fd::P_MIN_CREDIT_SCORE)?;
+    real(&f("redemption_penalty"), p.redemption_penalty, &fd::P_REDEMPTION_PENALTY)?;
+    real(&f("price_band"), p.price_band, &fd::P_PRICE_BAND)?;
     if nav_ticks * p.price_band < 1.0 {
         return bad(
             f("price_band"),
@@ -497,29 +502,12 @@ fn product(at: &str, p: &Product) -> Check {
             "a coarser tick",
         );
     }
-    int_range(&f("max_order_lots"), p.max_order_lots, 1, 100_000_000, "a whole number of lots from 1 to 100000000")?;
-    int_range(
-        &f("primary_supply_lots"),
-        p.primary_supply_lots,
-        0,
-        1_000_000_000,
-        "a whole number of lots from 0 to 1000000000",
-    )?;
-    int_range(
-        &f("redemption_quota_lots"),
-        p.redemption_quota_lots,
-        0,
-        1_000_000_000,
-        "a whole number of lots from 0 to 1000000000",
-    )?;
-    if p.primary_pacing.0 < 1_000_000_000 || p.primary_pacing.0 > crate::units::NS_PER_DAY {
-        return out_of_range(
-            f("primary_pacing"),
-            format!("{} is out of range", p.primary_pacing),
-            "a duration from \"1s\" to \"24h\", e.g. \"1m\" (the session's length or more: the whole quota at the open)",
-        );
-    }
-    Ok(())
+    int(&f("max_order_lots"), p.max_order_lots, &fd::P_MAX_ORDER_LOTS)?;
+    int(&f("primary_supply_lots"), p.primary_supply_lots, &fd::P_PRIMARY_SUPPLY_LOTS)?;
+    int(&f("redemption_quota_lots"), p.redemption_quota_lots, &fd::P_REDEMPTION_QUOTA_LOTS)?;
+    span(&f("primary_pacing"), p.primary_pacing, 0, &fd::P_PRIMARY_PACING, || {
+        format!("{} is out of range", p.primary_pacing)
+    })
 }
 
 /// Most (window, product) rows a run may produce.

@@ -1,0 +1,106 @@
+//! `tplus new NAME [--template T]`: starts a scenario from a bundled one.
+//! The templates are the bundled scenario files themselves, embedded when
+//! the binary is built, so a template is always a scenario `tplus check`
+//! accepts and cannot drift from the files the tests run.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Which bundled scenario a new file starts from.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Template {
+    /// Every family in one market, one product (scenarios/baseline.toml).
+    #[default]
+    Baseline,
+    /// The baseline's market with a 7-day and a 14-day note (scenarios/two_products.toml).
+    TwoProducts,
+    /// A scripted rate hike to measure against a control (scenarios/rate_hike.toml).
+    Teaching,
+}
+
+impl Template {
+    /// The template's text: the bundled file, as built into the binary.
+    pub fn text(self) -> &'static str {
+        match self {
+            Template::Baseline => include_str!("../../scenarios/baseline.toml"),
+            Template::TwoProducts => include_str!("../../scenarios/two_products.toml"),
+            Template::Teaching => include_str!("../../scenarios/rate_hike.toml"),
+        }
+    }
+}
+
+/// `tplus new`'s arguments.
+#[derive(clap::Args, Debug)]
+pub struct NewArgs {
+    /// The new scenario: a name (NAME.toml is written) or a path ending in .toml.
+    name: PathBuf,
+    /// The bundled scenario to start from.
+    #[arg(long, value_enum, default_value_t = Template::Baseline)]
+    template: Template,
+}
+
+/// The file `name` stands for: itself if it ends in `.toml`, else NAME.toml.
+fn target(name: &Path) -> PathBuf {
+    if name.extension().is_some_and(|e| e == "toml") { name.to_path_buf() } else { name.with_extension("toml") }
+}
+
+/// The template with its `[simulation] name` set to the file's stem, when
+/// the stem can name a results folder (else the template's name stays).
+fn renamed(text: &str, stem: &str) -> String {
+    let usable = !stem.is_empty()
+        && stem.len() <= 64
+        && !stem.starts_with('.')
+        && stem.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    match text.lines().find(|l| l.starts_with("name = \"")) {
+        Some(line) if usable => text.replacen(line, &format!("name = \"{stem}\""), 1),
+        _ => text.to_string(),
+    }
+}
+
+/// Writes the new scenario; an existing file is never overwritten (exit 2).
+pub fn new(args: NewArgs) -> ExitCode {
+    let path = target(&args.name);
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let text = renamed(args.template.text(), &stem);
+    // create_new: the check and the creation are one step, so a file that
+    // appears meanwhile is not overwritten either.
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
+    let result = file.and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()));
+    match result {
+        Ok(()) => {
+            println!("{}", path.display());
+            eprintln!(
+                "wrote {}: check it with `tplus check {}`, fields are explained by `tplus help scenario`",
+                path.display(),
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            eprintln!(
+                "error: {} already exists; tplus new never overwrites a file\n  accepted: a new name, or remove the file first",
+                path.display()
+            );
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_becomes_a_toml_file_and_the_scenario_name() {
+        assert_eq!(target(Path::new("mine")), PathBuf::from("mine.toml"));
+        assert_eq!(target(Path::new("dir/x.toml")), PathBuf::from("dir/x.toml"));
+        let t = renamed(Template::Baseline.text(), "mine");
+        assert!(t.contains("name = \"mine\"") && !t.contains("name = \"baseline\""));
+        assert!(renamed(Template::Baseline.text(), "bad name").contains("name = \"baseline\""));
+    }
+}
