@@ -303,7 +303,7 @@ impl RunWriter {
             threads,
             wall_seconds: outcome.stats.wall.as_secs_f64(),
             memory: MemoryUse {
-                estimated_peak_bytes: footprint::estimate(scenario, &crate::agents::Registry::builtin()).memory(),
+                estimated_peak_bytes: footprint::estimate_builtin(scenario).memory(),
                 process_peak_rss_bytes: footprint::process_peak_rss(),
             },
             counts: &outcome.stats,
