@@ -292,14 +292,14 @@ schema! {
         "sub_closed": "customers' buy orders closed",
         "sub_filled": "of those, filled whole",
         "sub_success": "subscription success probability",
-        "sub_success_lo95": "low end of its 95% Wilson interval",
-        "sub_success_hi95": "high end of its 95% Wilson interval",
+        "sub_success_lo": "low end of its 95% Wilson interval",
+        "sub_success_hi": "high end of its 95% Wilson interval",
         "sub_fill_ratio": "lots filled / lots ordered by buy orders",
         "sale_closed": "customers' sell orders closed, redeemed holdings included",
         "sale_filled": "of those, filled whole",
         "sale_success": "sale success probability",
-        "sale_success_lo95": "low end of its 95% Wilson interval",
-        "sale_success_hi95": "high end of its 95% Wilson interval",
+        "sale_success_lo": "low end of its 95% Wilson interval",
+        "sale_success_hi": "high end of its 95% Wilson interval",
         "sale_fill_ratio": "lots filled / lots ordered by sell orders",
         "orders": "customers' orders submitted",
         "rejected": "customers' orders rejected",
@@ -352,8 +352,8 @@ schema! {
         "treatment_mean": "mean over seeds of the treatment's figure",
         "diff_mean": "mean paired difference, treatment − control",
         "diff_sd": "standard deviation of the paired differences (n − 1 divisor)",
-        "diff_lo95": "low end of the 95% paired t-interval of the mean difference",
-        "diff_hi95": "high end of the 95% paired t-interval of the mean difference",
+        "diff_lo": "low end of the 95% paired t-interval of the mean difference",
+        "diff_hi": "high end of the 95% paired t-interval of the mean difference",
         "relative": "diff_mean / control_mean; empty when the control's mean is 0",
         "effect_size_dz": "Cohen's d_z: diff_mean / diff_sd; empty when diff_sd is 0",
         "p_value": "two-sided paired t-test p-value of a zero mean difference",
@@ -376,8 +376,8 @@ schema! {
         "control_mean": "mean over seeds of the control's value",
         "treatment_mean": "mean over seeds of the treatment's value",
         "diff_mean": "mean paired difference, treatment − control",
-        "diff_lo95": "low end of the 95% paired t-interval",
-        "diff_hi95": "high end of the 95% paired t-interval",
+        "diff_lo": "low end of the 95% paired t-interval",
+        "diff_hi": "high end of the 95% paired t-interval",
     }
 }
 
@@ -408,6 +408,34 @@ mod tests {
             trades::COLUMNS,
             &["time", "product", "price", "lots", "buyer", "seller", "buy_order", "sell_order", "aggresor"]
         ));
+    }
+
+    /// Every interval in every file is a 95% interval, and its ends are
+    /// named alike everywhere: `X_lo` and `X_hi` beside `X` (issue 15 found
+    /// `sub_success_lo` in metrics.csv but `sub_success_lo95` in sweep.csv).
+    #[test]
+    fn interval_ends_have_one_name_in_every_file() {
+        for cols in [
+            metrics::COLUMNS,
+            trades::COLUMNS,
+            events::COLUMNS,
+            risk::COLUMNS,
+            credit_fit::COLUMNS,
+            sweep_results::COLUMNS,
+            comparison::COLUMNS,
+            comparison_windows::COLUMNS,
+        ] {
+            for c in cols {
+                assert!(!c.name.contains("lo9") && !c.name.contains("hi9"), "{}: ends are X_lo and X_hi", c.name);
+                if let Some(stem) = c.name.strip_suffix("_lo") {
+                    let hi = format!("{stem}_hi");
+                    assert!(position(cols, &hi).is_some(), "{} without {hi}", c.name);
+                    let estimate = position(cols, stem).or_else(|| position(cols, &format!("{stem}_mean")));
+                    assert!(estimate.is_some(), "{} without {stem} (or {stem}_mean)", c.name);
+                    assert!(c.meaning.contains("95%"), "{}: say the level", c.name);
+                }
+            }
+        }
     }
 
     #[test]

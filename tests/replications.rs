@@ -143,8 +143,8 @@ fn replications_are_the_plain_runs_and_do_not_depend_on_threads() {
     let half = 4.302_652_729_749_464 * sd / 3f64.sqrt(); // t(0.975, 2)
     assert_eq!(fig["n"], 3);
     assert!((fig["mean"].as_f64().unwrap() - mean).abs() < 1e-9 * mean);
-    assert!((fig["lo95"].as_f64().unwrap() - (mean - half)).abs() < 1e-6 * mean);
-    assert!((fig["hi95"].as_f64().unwrap() - (mean + half)).abs() < 1e-6 * mean);
+    assert!((fig["lo"].as_f64().unwrap() - (mean - half)).abs() < 1e-6 * mean);
+    assert!((fig["hi"].as_f64().unwrap() - (mean + half)).abs() < 1e-6 * mean);
     // No temporary directory is left beside the output.
     let names: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
@@ -178,7 +178,7 @@ fn the_control_shows_a_planted_effect_and_compare_gives_the_same() {
     let sub = row("after_change", "sub_success");
     assert_eq!(sub["n"], 3);
     assert_eq!(sub["seeds_down"], 3);
-    assert!(sub["diff"]["hi95"].as_f64().unwrap() < 0.0, "{sub}");
+    assert!(sub["diff"]["hi"].as_f64().unwrap() < 0.0, "{sub}");
     assert!(sub["effect_size_dz"].as_f64().unwrap() < 0.0);
     // Before the change the runs are the same: every difference is 0.
     for w in cmp["windows"].as_array().unwrap().iter().filter(|w| w["after_change"] == false) {

@@ -15,10 +15,7 @@ pub const LARGE_OUTPUT: u64 = 1 << 30;
 /// Physical memory of this machine (`MemTotal` in `/proc/meminfo`); `None`
 /// where it cannot be read, and then no limit applies but `--max-memory`.
 pub fn machine_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    footprint::proc_bytes("/proc/meminfo", "MemTotal")
 }
 
 /// Parses a size such as `8G`, `512M`, `1.5GiB` or `2000000000` (bytes);

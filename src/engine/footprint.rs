@@ -158,8 +158,36 @@ pub fn estimate(s: &Scenario, registry: &Registry) -> Footprint {
 /// This process's peak resident set size so far (`VmHWM` in
 /// `/proc/self/status`); `None` where the system does not report it.
 pub fn process_peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    proc_bytes("/proc/self/status", "VmHWM")
+}
+
+/// The size on the `KEY: N kB` line of a Linux `/proc` file, in bytes
+/// (`/proc/meminfo`'s `MemTotal`, `/proc/self/status`'s `VmHWM`); `None`
+/// where the file or the line is missing or malformed.
+pub fn proc_bytes(file: &str, key: &str) -> Option<u64> {
+    kib_line(&std::fs::read_to_string(file).ok()?, key)
+}
+
+fn kib_line(text: &str, key: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.strip_prefix(key).is_some_and(|rest| rest.starts_with(':')))?;
+    let mut words = line[key.len() + 1..].split_whitespace();
+    let n: u64 = words.next()?.parse().ok()?;
+    match words.next() {
+        Some("kB") => n.checked_mul(1024),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proc_lines_are_read_in_bytes() {
+        let text = "MemTotal:       24576000 kB\nMemFree: 10 kB\nVmHWMx: 3 kB\nVmHWM:\t  1024 kB\nOdd: 5 MB\n";
+        assert_eq!(kib_line(text, "MemTotal"), Some(24_576_000 * 1024));
+        assert_eq!(kib_line(text, "VmHWM"), Some(1024 * 1024));
+        assert_eq!(kib_line(text, "Odd"), None);
+        assert_eq!(kib_line(text, "Swap"), None);
+    }
 }

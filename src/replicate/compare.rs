@@ -197,8 +197,8 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
             num(p.treatment_mean),
             num(p.diff.mean),
             num(p.diff.sd),
-            num(p.diff.lo95),
-            num(p.diff.hi95),
+            num(p.diff.lo),
+            num(p.diff.hi),
             num(p.relative),
             num(p.effect_size_dz),
             num(p.p_value),
@@ -225,8 +225,8 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
             num(p.control_mean),
             num(p.treatment_mean),
             num(p.diff.mean),
-            num(p.diff.lo95),
-            num(p.diff.hi95)
+            num(p.diff.lo),
+            num(p.diff.hi)
         );
     }
     write_file(out, "comparison_windows.csv", csv.as_bytes())?;
@@ -254,7 +254,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
             "window": r.window, "day": r.day, "t_start": r.t_start, "after_change": after(r.window),
             "figure": FIGURES[r.figure].0, "n": r.paired.n, "control_mean": r.paired.control_mean,
             "treatment_mean": r.paired.treatment_mean, "diff_mean": r.paired.diff.mean,
-            "diff_lo95": r.paired.diff.lo95, "diff_hi95": r.paired.diff.hi95,
+            "diff_lo": r.paired.diff.lo, "diff_hi": r.paired.diff.hi,
         })).collect::<Vec<_>>(),
     });
     write_file(out, "comparison.json", json_text(&doc).as_bytes())?;
@@ -310,8 +310,8 @@ fn table(o: &mut String, rows: &[&FigureRow]) {
             sig(p.control_mean),
             sig(p.treatment_mean),
             sig(p.diff.mean),
-            sig(p.diff.lo95),
-            sig(p.diff.hi95),
+            sig(p.diff.lo),
+            sig(p.diff.hi),
             pct(p.relative),
             p.effect_size_dz.map_or("n/a".into(), |d| format!("{d:+.2}")),
             p.seeds_up,
@@ -322,7 +322,7 @@ fn table(o: &mut String, rows: &[&FigureRow]) {
 
 /// Whether the paired interval lies wholly on one side of zero.
 fn excludes_zero(p: &Paired) -> bool {
-    matches!((p.diff.lo95, p.diff.hi95), (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0)
+    matches!((p.diff.lo, p.diff.hi), (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0)
 }
 
 fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
@@ -360,8 +360,8 @@ fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
                         "{} {} ({} to {})",
                         r.figure,
                         pct(r.paired.relative),
-                        sig(r.paired.diff.lo95),
-                        sig(r.paired.diff.hi95)
+                        sig(r.paired.diff.lo),
+                        sig(r.paired.diff.hi)
                     )
                 })
                 .collect();

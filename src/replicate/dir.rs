@@ -23,7 +23,7 @@ pub fn figure_names() -> Vec<&'static str> {
     RESULT_COLUMNS
         .iter()
         .map(|c| c.name)
-        .filter(|n| !n.ends_with("_lo95") && !n.ends_with("_hi95") && *n != "cash_conserved")
+        .filter(|n| !n.ends_with("_lo") && !n.ends_with("_hi") && *n != "cash_conserved")
         .collect()
 }
 
@@ -88,7 +88,7 @@ pub fn write(
             let i = RESULT_COLUMNS.iter().position(|c| c.name == *name).unwrap_or(0);
             let values: Vec<f64> = runs.iter().filter_map(|(_, f)| f.get(i)?.parse().ok()).collect();
             let s: Spread = spread(&values);
-            json!({ "figure": name, "meaning": RESULT_COLUMNS[i].meaning, "n": s.n, "mean": s.mean, "sd": s.sd, "lo95": s.lo95, "hi95": s.hi95 })
+            json!({ "figure": name, "meaning": RESULT_COLUMNS[i].meaning, "n": s.n, "mean": s.mean, "sd": s.sd, "lo": s.lo, "hi": s.hi })
         })
         .collect();
     let change = change_of(scenario).map(|c| json!({ "at": c.at, "target": c.target, "window": c.window }));

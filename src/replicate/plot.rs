@@ -50,7 +50,7 @@ fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), String>
     let n = rows.len().max(1) as f64;
     let (mut lo, mut hi) = (0.0f64, 0.0f64);
     for r in &rows {
-        for v in [r.paired.diff.lo95, r.paired.diff.hi95, r.paired.diff.mean].into_iter().flatten() {
+        for v in [r.paired.diff.lo, r.paired.diff.hi, r.paired.diff.mean].into_iter().flatten() {
             lo = lo.min(v);
             hi = hi.max(v);
         }
@@ -78,7 +78,7 @@ fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), String>
     let mut run: Vec<(f64, f64, f64)> = Vec::new();
     let mut bands = Vec::new();
     for r in &rows {
-        match (r.paired.diff.lo95, r.paired.diff.hi95) {
+        match (r.paired.diff.lo, r.paired.diff.hi) {
             (Some(l), Some(h)) => run.push((r.window as f64 + 0.5, l, h)),
             _ if !run.is_empty() => bands.push(std::mem::take(&mut run)),
             _ => {}

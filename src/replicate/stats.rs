@@ -23,9 +23,9 @@ pub struct Spread {
     /// Their standard deviation (n − 1 divisor); None below 2 values.
     pub sd: Option<f64>,
     /// Low end of the 95% t-interval of the mean; None below 2 values.
-    pub lo95: Option<f64>,
+    pub lo: Option<f64>,
     /// High end of the 95% t-interval of the mean; None below 2 values.
-    pub hi95: Option<f64>,
+    pub hi: Option<f64>,
 }
 
 /// The mean, standard deviation and 95% t-interval of `x` (non-finite
@@ -43,7 +43,7 @@ pub fn spread(x: &[f64]) -> Spread {
     let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
     let sd = var.sqrt();
     let half = student_t_quantile(0.975, (n - 1) as f64).map(|t| t * sd / (n as f64).sqrt());
-    Spread { n, mean: Some(mean), sd: Some(sd), lo95: half.map(|h| mean - h), hi95: half.map(|h| mean + h) }
+    Spread { n, mean: Some(mean), sd: Some(sd), lo: half.map(|h| mean - h), hi: half.map(|h| mean + h) }
 }
 
 /// A treatment against its control, paired by seed.
@@ -123,17 +123,17 @@ mod tests {
         assert_eq!(s.n, 5);
         assert!(near(s.mean, 3.0));
         assert!(near(s.sd, 2.5f64.sqrt()));
-        assert!(near(s.lo95, 3.0 - 1.963_243_161_1));
-        assert!(near(s.hi95, 3.0 + 1.963_243_161_1));
+        assert!(near(s.lo, 3.0 - 1.963_243_161_1));
+        assert!(near(s.hi, 3.0 + 1.963_243_161_1));
     }
 
     #[test]
     fn too_few_values_give_what_they_can() {
         assert_eq!(spread(&[]), Spread::default());
         let one = spread(&[2.0, f64::NAN]);
-        assert_eq!((one.n, one.mean, one.sd, one.lo95), (1, Some(2.0), None, None));
+        assert_eq!((one.n, one.mean, one.sd, one.lo), (1, Some(2.0), None, None));
         let same = spread(&[2.0, 2.0, 2.0]);
-        assert_eq!((same.sd, same.lo95, same.hi95), (Some(0.0), Some(2.0), Some(2.0)));
+        assert_eq!((same.sd, same.lo, same.hi), (Some(0.0), Some(2.0), Some(2.0)));
     }
 
     #[test]
@@ -148,8 +148,8 @@ mod tests {
         assert!(near(p.treatment_mean, 22.0));
         assert!(near(p.diff.mean, 2.0));
         assert!(near(p.diff.sd, 1.0));
-        assert!(near(p.diff.lo95, 2.0 - 2.484_137_711_750_331));
-        assert!(near(p.diff.hi95, 2.0 + 2.484_137_711_750_331));
+        assert!(near(p.diff.lo, 2.0 - 2.484_137_711_750_331));
+        assert!(near(p.diff.hi, 2.0 + 2.484_137_711_750_331));
         assert!(near(p.effect_size_dz, 2.0));
         assert!(near(p.relative, 0.1));
         assert!((p.p_value.unwrap() - 0.074_179_9).abs() < 1e-6);
@@ -161,7 +161,7 @@ mod tests {
         // Seed noise shared by both arms cancels in the differences.
         let pairs: Vec<_> = [5.0, 15.0, 25.0, 35.0].iter().map(|&c| (Some(c), Some(c + 1.0))).collect();
         let p = paired(&pairs);
-        assert_eq!((p.diff.sd, p.diff.lo95, p.diff.hi95), (Some(0.0), Some(1.0), Some(1.0)));
+        assert_eq!((p.diff.sd, p.diff.lo, p.diff.hi), (Some(0.0), Some(1.0), Some(1.0)));
         assert_eq!(p.effect_size_dz, None);
         assert_eq!(p.p_value, Some(0.0));
         assert_eq!(paired(&[(Some(1.0), Some(1.0)), (Some(2.0), Some(2.0))]).seeds_equal, 2);

@@ -224,6 +224,22 @@ fn file_part(id: &str) -> String {
     id.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()
 }
 
+/// A name in words as a file-name part a shell needs no quotes for:
+/// `herding of group 3, herding` → `herding_of_group_3_herding`. Runs of
+/// anything but ASCII letters and digits become one `_`.
+fn words_part(words: &str) -> String {
+    let mut out = String::with_capacity(words.len());
+    for c in words.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_end_matches('_');
+    if out.is_empty() { "parameter".to_string() } else { out.to_string() }
+}
+
 /// The most common window length in seconds.
 fn window_secs(rows: &[data::MetricsRow]) -> f64 {
     let mut lengths: Vec<i64> = rows.iter().map(|r| (r.t_end - r.t_start).round() as i64).collect();
@@ -560,6 +576,11 @@ mod tests {
     fn file_parts_are_safe() {
         assert_eq!(file_part("NOTE7"), "NOTE7");
         assert_eq!(file_part("a b/c"), "a_b_c");
+        assert_eq!(words_part("herding of group 3, herding"), "herding_of_group_3_herding");
+        assert_eq!(words_part("buy_prob of group 1, zero_intelligence"), "buy_prob_of_group_1_zero_intelligence");
+        assert_eq!(words_part("agents[3].params.herding"), "agents_3_params_herding");
+        assert_eq!(words_part("minimum credit score of P1"), "minimum_credit_score_of_p1");
+        assert_eq!(words_part("(…)"), "parameter");
     }
 
     #[test]

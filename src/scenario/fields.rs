@@ -1343,6 +1343,65 @@ mod tests {
         }
     }
 
+    /// Every field the schema reads has an entry here, so `tplus help`
+    /// knows every key a scenario can hold: the bundled scenarios and the
+    /// `tplus new` templates, resolved with the schema's defaults, are
+    /// walked key by key (a behaviour's `params` are its family's own, and
+    /// a distribution's `dist`, `value`, `min`, … belong to its entry).
+    #[test]
+    fn every_schema_field_has_an_entry() {
+        fn walk(v: &toml::Value, path: &str, out: &mut Vec<String>) {
+            match v {
+                // A table is listed by `tplus help scenario`'s overview; a
+                // distribution or a family's `params` is one field.
+                toml::Value::Table(t) => {
+                    if t.contains_key("dist") || path.ends_with(".params") {
+                        out.push(path.to_string());
+                        return;
+                    }
+                    for (k, v) in t {
+                        walk(v, &if path.is_empty() { k.clone() } else { format!("{path}.{k}") }, out);
+                    }
+                }
+                toml::Value::Array(a) if a.is_empty() => {}
+                toml::Value::Array(a) if a.iter().any(|v| v.is_table()) => {
+                    for v in a {
+                        walk(v, path, out);
+                    }
+                }
+                _ => out.push(path.to_string()),
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut files: Vec<std::path::PathBuf> = Vec::new();
+        for dir in [root.clone(), root.join("bench")] {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "toml") {
+                    files.push(p);
+                }
+            }
+        }
+        assert!(files.len() >= 12, "{files:?}");
+        let mut missing = std::collections::BTreeSet::new();
+        let mut seen = 0;
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            let scenario: Scenario = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let resolved = toml::Value::try_from(scenario).unwrap();
+            let mut paths = Vec::new();
+            walk(&resolved, "", &mut paths);
+            for p in paths {
+                seen += 1;
+                if find(&p).is_none() {
+                    missing.insert(p);
+                }
+            }
+        }
+        assert!(seen > 500, "walked only {seen} keys");
+        assert!(missing.is_empty(), "fields without an entry in FIELDS (tplus help cannot describe them): {missing:?}");
+    }
+
     #[test]
     fn defaults_come_from_the_schema() {
         assert_eq!(default_of("product.price_band"), DefaultIs::Value("0.02".into()));

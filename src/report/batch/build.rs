@@ -3,7 +3,7 @@
 //! `sweep.json`.
 
 use super::super::plot::DrawError;
-use super::super::{DrawnReport, Plot, ReportError, Section, file_part};
+use super::super::{DrawnReport, Plot, ReportError, Section, words_part};
 use super::aggregate::{Scale, ValueGroup, distinct, heat, marginal};
 use super::heat_map::{HeatInput, HeatScale, heat_height, heat_map, values_fit};
 use super::keys::{KEYS, KeyResult, ValueKind, value_text};
@@ -120,7 +120,7 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
         if ok == 0 {
             break;
         }
-        let mut part = file_part(&param.path);
+        let mut part = words_part(&param.name);
         if used.contains(&part) {
             part = format!("{part}_{}", used.len());
         }
