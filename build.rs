@@ -51,13 +51,14 @@ fn watch_git(dir: &Path) {
     // In a linked worktree HEAD and the index live in its own git dir, the
     // branches in the common one.
     let path = |p: &str| git(dir, &["rev-parse", "--path-format=absolute", "--git-path", p]);
-    for p in ["HEAD", "index", "packed-refs"] {
-        if let Some(f) = path(p) {
-            println!("cargo:rerun-if-changed={f}");
-        }
-    }
-    if let Some(branch) = git(dir, &["symbolic-ref", "-q", "HEAD"]).and_then(|r| path(&r)) {
-        println!("cargo:rerun-if-changed={branch}");
+    // Only files that exist: Cargo takes a watched file that is missing as
+    // changed, and would run this script, and so rebuild the whole crate,
+    // at every command (a checkout with no `packed-refs`, or a branch that
+    // lives only in it).
+    let branch = git(dir, &["symbolic-ref", "-q", "HEAD"]);
+    let files = ["HEAD", "index", "packed-refs"].into_iter().map(str::to_string).chain(branch);
+    for f in files.filter_map(|p| path(&p)).filter(|f| Path::new(f).exists()) {
+        println!("cargo:rerun-if-changed={f}");
     }
     for p in ["src", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={p}");
