@@ -132,3 +132,20 @@ fn the_reader_finds_grouped_and_plain_paths() {
     let code = "use crate::{book::Side, units::Nanos};\nlet x = crate::engine::run(); // crate::other";
     assert_eq!(used(code, &known), known);
 }
+
+/// Rooms a newcomer can read whole (issue 10): no source file over 900
+/// lines; a longer one is split by what its parts do.
+#[test]
+fn no_source_file_is_over_900_lines() {
+    let mut all = Vec::new();
+    files(&root().join("src"), &mut all);
+    assert!(all.len() > 50, "found only {} files", all.len());
+    let long: Vec<String> = all
+        .iter()
+        .filter_map(|p| {
+            let n = std::fs::read_to_string(p).unwrap().lines().count();
+            (n > 900).then(|| format!("{} ({n} lines)", p.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "split these files: {long:?}");
+}

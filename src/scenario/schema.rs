@@ -2,7 +2,7 @@
 //!
 //! Serde refuses unknown fields and wrong types; everything that needs more
 //! than a type (ranges, cross-field rules) is checked in `validate`, against
-//! the field reference in `fields.rs` (what `tplus help FIELD` prints; a new
+//! the field reference in `fields/entries.rs` (what `tplus help FIELD` prints; a new
 //! field needs an entry there). The long-form documentation for users is
 //! `scenarios/README.md`.
 

@@ -102,7 +102,7 @@ fn int_range(field: &str, v: i64, lo: i64, hi: i64, accepted: &str) -> Check {
     if (lo..=hi).contains(&v) { Ok(()) } else { out_of_range(field, format!("{v} is out of range"), accepted) }
 }
 
-/// A real number against its field's range in the reference (`fields.rs`).
+/// A real number against its field's range in the reference (`fields/`).
 fn real(at: &str, v: f64, f: &Field) -> Check {
     match f.range {
         Range::Real(lo, hi) => in_range(at, v, lo, hi, f.accepted),
