@@ -50,7 +50,7 @@ ports_b=$(sed -n 's/.*slurmctld on port \([0-9]*\).*/\1/p' "$work/b.log")
 echo "== SIGTERM while a job runs"
 bash "$harness" run bash -c 'sbatch -o /dev/null --wrap "sleep 300" && sleep 300' >"$work/c.log" 2>&1 &
 pid=$!
-for _ in $(seq 600); do grep -q 'Submitted batch job' "$work/c.log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -qs 'Submitted batch job' "$work/c.log" && break; sleep 0.1; done
 grep -q 'Submitted batch job' "$work/c.log" || fail "the job was not submitted"
 dir=$(clusters)
 [ -n "$dir" ] || fail "no cluster directory"

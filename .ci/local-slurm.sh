@@ -36,12 +36,28 @@ shift
 # ---------------------------------------------------------------------------
 # Installing (only what is missing, only by package name).
 
-install_missing() {
-    local c missing=()
+missing_commands() {
+    local c
     for c in slurmctld slurmd sbatch sinfo munged mungekey; do
-        command -v "$c" >/dev/null 2>&1 || missing+=("$c")
+        command -v "$c" >/dev/null 2>&1 || printf '%s ' "$c"
     done
-    [ ${#missing[@]} = 0 ] && return 0
+}
+
+install_missing() {
+    [ -z "$(missing_commands)" ] && return 0
+    # Two clusters started at once (the harness's own check does that) on a
+    # fresh machine would both install, and the second apt-get would fail
+    # on apt's lock: one installs, the other waits, then finds nothing
+    # missing. apt-get itself also waits for a lock held by anything else.
+    local lockfile="${TMPDIR:-/tmp}/tplus-local-slurm-install.lock"
+    exec {lockfd}>"$lockfile"
+    flock -w 900 "$lockfd" || { say "waited 15 min for $lockfile"; return 1; }
+    local missing
+    read -r -a missing <<<"$(missing_commands)"
+    if [ ${#missing[@]} = 0 ]; then
+        exec {lockfd}>&-
+        return 0
+    fi
     [ "$(id -u)" = 0 ] || { say "missing ${missing[*]}; root is needed to install ${PKGS[*]}"; return 1; }
     say "installing ${PKGS[*]} (missing: ${missing[*]})"
     # The packages' maintainer scripts would start the system's own munge and
@@ -51,10 +67,12 @@ install_missing() {
         printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && added=1
     fi
     local ok=0
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null &&
+    local wait=(-o DPkg::Lock::Timeout=600)
+    DEBIAN_FRONTEND=noninteractive apt-get "${wait[@]}" update -qq &&
+        DEBIAN_FRONTEND=noninteractive apt-get "${wait[@]}" install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null &&
         ok=1
     [ "$added" = 1 ] && rm -f "$policy"
+    exec {lockfd}>&-
     [ "$ok" = 1 ] || { say "apt-get install ${PKGS[*]} failed"; return 1; }
 }
 
