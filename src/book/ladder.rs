@@ -76,6 +76,16 @@ impl Ladder {
         }
     }
 
+    /// Marks the level at `price`, just emptied, unoccupied, and finds the
+    /// next best if it was the best (a bid ladder's if `bid`).
+    #[inline(always)]
+    pub(super) fn vacate(&mut self, price: u32, bid: bool) {
+        self.bits.clear(price);
+        if self.best == price {
+            self.best = if bid { self.next_worse::<true>(price) } else { self.next_worse::<false>(price) };
+        }
+    }
+
     /// Next occupied price strictly worse than `p` on a bid (`BID`) or ask
     /// ladder, or `NONE`.
     #[inline]

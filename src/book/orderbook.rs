@@ -249,14 +249,25 @@ impl Book {
             _ => unlink(lvl, &mut self.pool.slots, s.prev, s.next),
         }
         if lvl.is_empty::<R>() {
-            ladder.bits.clear(p);
-            if ladder.best == p {
-                ladder.best = match s.side {
-                    Side::Buy => ladder.next_worse::<true>(p),
-                    Side::Sell => ladder.next_worse::<false>(p),
-                };
-            }
+            ladder.vacate(p, s.side == Side::Buy);
         }
+    }
+
+    /// [`Book::detach_slot`] under pro-rata for a copy `s` of the slot whose
+    /// remaining quantity is stale: takes the order out of its level's
+    /// array, reading its remaining quantity there once; returns `s` with
+    /// that quantity.
+    #[inline(always)]
+    fn detach_pro_rata(&mut self, idx: u32, mut s: Slot) -> Slot {
+        let ladder = &mut self.ladders[s.side as usize];
+        let lvl = &mut ladder.levels[s.price as usize];
+        s.remaining = self.queues.take_out(lvl.table as usize, idx);
+        lvl.total -= s.remaining as u64;
+        lvl.aon -= s.aon as u32;
+        if lvl.total == 0 {
+            ladder.vacate(s.price, s.side == Side::Buy);
+        }
+        s
     }
 
     /// Removes a resting order (reason `Cancelled` or `Expired`) and emits its
@@ -287,8 +298,12 @@ impl Book {
         let Some(&s) = self.pool.lookup(idx, id.generation()) else {
             return false;
         };
-        let s = self.current::<R>(idx, s);
-        self.detach_slot::<R>(idx, &s);
+        let s = if R == PR {
+            self.detach_pro_rata(idx, s)
+        } else {
+            self.detach_slot::<R>(idx, &s);
+            s
+        };
         self.pool.free(idx);
         sink.event(BookEvent::Done {
             side: s.side,
@@ -440,10 +455,10 @@ impl Book {
                 };
                 if self.rule == MatchingRule::ProRata {
                     let t = lvl.table as usize;
-                    for e in self.queues.entries(t).iter().filter(|e| e.slot != NIL) {
-                        let s = Slot { remaining: e.remaining, ..self.pool.slots[e.slot as usize] };
-                        sink.event(done(&s, e.slot));
-                        self.pool.free(e.slot);
+                    for (slot, remaining) in self.queues.orders(t) {
+                        let s = Slot { remaining, ..self.pool.slots[slot as usize] };
+                        sink.event(done(&s, slot));
+                        self.pool.free(slot);
                     }
                     self.queues.clear_level(t);
                 } else {
@@ -540,8 +555,7 @@ impl Book {
             match self.rule {
                 MatchingRule::PriceSizeTime => self.sizes.level_order(lvl, &self.pool.slots, &mut level),
                 MatchingRule::ProRata => {
-                    let entries = self.queues.entries(lvl.table as usize);
-                    level.extend(entries.iter().filter(|e| e.slot != NIL).map(|e| e.slot));
+                    level.extend(self.queues.orders(lvl.table as usize).map(|(slot, _)| slot));
                 }
                 MatchingRule::PriceTime => {
                     let mut cur = lvl.head;

@@ -5,11 +5,14 @@
 //!
 //! An allocation reads every order of the level, not only those it fills,
 //! so a linked queue, one dependent load per order, would dominate. A level
-//! therefore keeps its orders in time priority in an array of (slot,
-//! remaining quantity) — [`Queues`] — and in nothing else: the level's
-//! `head` and `tail` stay `NIL`, and its empty levels are those with nothing
-//! left. A departing order (cancelled, or filled by a share) leaves a hole,
-//! and the array is compacted once holes are half of it.
+//! therefore keeps its orders in time priority in arrays — [`Queues`] — and
+//! in nothing else: the level's `head` and `tail` stay `NIL`, and its empty
+//! levels are those with nothing left. The remaining quantities have an
+//! array of their own, which the sum of the floors reads alone (4 bytes an
+//! order, in a loop the compiler vectorises); each order's slot and names
+//! are in a second. A departing order (cancelled, or filled by a share)
+//! leaves a hole, a quantity of 0, and the arrays are compacted once holes
+//! are half of them.
 //!
 //! A share is usually a few lots to each of tens of orders, most of which
 //! stay resting. So that such a trade touches no line of the pool (each
@@ -28,32 +31,25 @@ use super::ladder::{ASKS, BIDS, Level, crosses};
 use super::pool::{NIL, Pool, Slot};
 use super::{Book, BookEvent, EventSink, NewOrder, OrderId, Qty, Tick, filled, trade};
 
-/// One order of a level's array: its slot and remaining quantity; a hole is
-/// `NIL` with quantity 0 (so sums over the array may include holes).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Entry {
-    pub(crate) slot: u32,
-    pub(crate) remaining: Qty,
-}
-
-impl Entry {
-    pub(crate) const HOLE: Entry = Entry { slot: NIL, remaining: 0 };
-}
-
 /// What a trade reports of a resting order and never changes while it rests
-/// (a replace keeps its id, owner and tag), kept beside its [`Entry`] so
-/// that the entries alone, which every allocation reads, stay dense.
-#[derive(Clone, Copy, Debug, Default)]
+/// (a replace keeps its id, owner and tag), with its slot: kept beside its
+/// remaining quantity so that the quantities alone, which every allocation
+/// reads, stay dense.
+#[derive(Clone, Copy, Debug)]
 struct Names {
+    slot: u32,
     generation: u32,
     owner: u32,
     tag: u64,
 }
 
-/// One level's orders: `names[i]` goes with `entries[i]`.
+/// One level's orders in time priority, as two parallel arrays: `qty[i]`
+/// is the remaining quantity of the order `names[i]` names, and 0 for a
+/// hole (whose names are stale). Every resting order has a lot left, so a
+/// zero tells a hole, and sums and floors over `qty` may include holes.
 #[derive(Clone, Debug, Default)]
 struct LevelArray {
-    entries: Vec<Entry>,
+    qty: Vec<Qty>,
     names: Vec<Names>,
     holes: u32,
 }
@@ -63,27 +59,48 @@ impl LevelArray {
     /// places by slot).
     #[inline(always)]
     fn settle(&mut self, pos: &mut [u32]) {
-        if 2 * self.holes as usize > self.entries.len() {
+        if 2 * self.holes as usize > self.qty.len() {
             self.compact(pos);
         }
     }
 
-    /// Drops the holes, the orders keeping their order.
+    /// Drops the holes, the orders keeping their order (those before the
+    /// first hole stay where they are).
     #[inline(never)]
     fn compact(&mut self, pos: &mut [u32]) {
-        let mut n = 0;
-        for k in 0..self.entries.len() {
-            let e = self.entries[k];
-            if e.slot != NIL {
-                self.entries[n] = e;
-                self.names[n] = self.names[k];
-                pos[e.slot as usize] = n as u32;
+        let first = self.qty.iter().position(|&q| q == 0).unwrap_or(self.qty.len());
+        let mut n = first;
+        for k in first..self.qty.len() {
+            let q = self.qty[k];
+            if q != 0 {
+                let names = self.names[k];
+                self.qty[n] = q;
+                self.names[n] = names;
+                pos[names.slot as usize] = n as u32;
                 n += 1;
             }
         }
-        self.entries.truncate(n);
+        self.qty.truncate(n);
         self.names.truncate(n);
         self.holes = 0;
+    }
+
+    /// The orders, in time priority: (slot, remaining quantity).
+    #[inline]
+    fn orders(&self) -> impl Iterator<Item = (u32, Qty)> + '_ {
+        self.qty.iter().zip(&self.names).filter(|(q, _)| **q != 0).map(|(q, n)| (n.slot, *q))
+    }
+
+    /// Calls `f(slot, remaining quantity)` for each order in time priority.
+    #[inline(always)]
+    fn each(&self, mut f: impl FnMut(u32, Qty)) {
+        let n = self.qty.len();
+        let (qty, names) = (&self.qty[..n], &self.names[..n]);
+        for (k, &q) in qty.iter().enumerate() {
+            if q != 0 {
+                f(names[k].slot, q);
+            }
+        }
     }
 }
 
@@ -109,10 +126,11 @@ impl Queues {
         lvl.table as usize
     }
 
-    /// The orders (and holes) of the level with array `t`.
+    /// The orders of the level with array `t`, in time priority: (slot,
+    /// remaining quantity).
     #[inline]
-    pub(crate) fn entries(&self, t: usize) -> &[Entry] {
-        &self.levels[t].entries
+    pub(crate) fn orders(&self, t: usize) -> impl Iterator<Item = (u32, Qty)> + '_ {
+        self.levels[t].orders()
     }
 
     /// Appends the order in `slot`, whose slot holds `s`, to the level with
@@ -124,23 +142,23 @@ impl Queues {
         if self.pos.len() <= i {
             self.pos.resize(i + 1, 0);
         }
-        self.pos[i] = a.entries.len() as u32;
-        a.entries.push(Entry { slot, remaining: s.remaining });
-        a.names.push(Names { generation: s.generation, owner: s.owner, tag: s.tag });
+        self.pos[i] = a.qty.len() as u32;
+        a.qty.push(s.remaining);
+        a.names.push(Names { slot, generation: s.generation, owner: s.owner, tag: s.tag });
     }
 
     /// The remaining quantity of the order in `slot`, in the level with
     /// array `t`.
     #[inline]
     pub(crate) fn remaining(&self, t: usize, slot: u32) -> Qty {
-        self.levels[t].entries[self.pos[slot as usize] as usize].remaining
+        self.levels[t].qty[self.pos[slot as usize] as usize]
     }
 
     /// The order in `slot` has `remaining` lots left now.
     #[inline]
     pub(crate) fn set_remaining(&mut self, t: usize, slot: u32, remaining: Qty) {
         let a = &mut self.levels[t];
-        a.entries[self.pos[slot as usize] as usize].remaining = remaining;
+        a.qty[self.pos[slot as usize] as usize] = remaining;
     }
 
     /// The array of the level with array `t`, to change in place, and the
@@ -150,13 +168,27 @@ impl Queues {
         (&mut self.levels[t], &mut self.pos)
     }
 
-    /// The order in `slot` leaves the level with array `t`.
+    /// The order in `slot` leaves the level with array `t`: its quantity
+    /// becomes a hole's.
     #[inline(always)]
     pub(crate) fn remove(&mut self, t: usize, slot: u32) {
         let a = &mut self.levels[t];
-        a.entries[self.pos[slot as usize] as usize] = Entry::HOLE;
+        a.qty[self.pos[slot as usize] as usize] = 0;
         a.holes += 1;
         self.settle(t);
+    }
+
+    /// The order in `slot` leaves the level with array `t`, as by
+    /// [`Queues::remove`]; returns its remaining quantity.
+    #[inline(always)]
+    pub(crate) fn take_out(&mut self, t: usize, slot: u32) -> Qty {
+        let a = &mut self.levels[t];
+        let q = &mut a.qty[self.pos[slot as usize] as usize];
+        let remaining = *q;
+        *q = 0;
+        a.holes += 1;
+        a.settle(&mut self.pos);
+        remaining
     }
 
     /// Compacts the array `t` once holes are half of it.
@@ -169,7 +201,7 @@ impl Queues {
     /// wholesale).
     pub(crate) fn clear_level(&mut self, t: usize) {
         let a = &mut self.levels[t];
-        a.entries.clear();
+        a.qty.clear();
         a.names.clear();
         a.holes = 0;
     }
@@ -193,15 +225,21 @@ pub(crate) struct Share {
 /// `slots` the pool, read only for AON flags): fills `out` with one entry
 /// per order of the level, in time priority, and returns the lots left
 /// unallotted. Changes nothing in the book.
-pub(crate) fn allocate(lvl: &Level, level: &[Entry], slots: &[Slot], qty: Qty, out: &mut Vec<Share>) -> Qty {
+pub(crate) fn allocate(
+    lvl: &Level,
+    level: impl Iterator<Item = (u32, Qty)>,
+    slots: &[Slot],
+    qty: Qty,
+    out: &mut Vec<Share>,
+) -> Qty {
     out.clear();
     // Steps 1 and 2 with R >= T: everyone in full.
     let full = u64::from(qty) >= lvl.total;
     let aons = lvl.aon != 0;
-    for e in level.iter().filter(|e| e.slot != NIL) {
-        let share = if full { e.remaining } else { 0 };
-        let aon = aons && slots[e.slot as usize].aon;
-        out.push(Share { slot: e.slot, remaining: e.remaining, share, aon, pooled: true });
+    for (slot, remaining) in level {
+        let share = if full { remaining } else { 0 };
+        let aon = aons && slots[slot as usize].aon;
+        out.push(Share { slot, remaining, share, aon, pooled: true });
     }
     if full {
         return qty - lvl.total as u32;
@@ -269,13 +307,18 @@ fn prorate(out: &mut [Share], qty: Qty, total: u64) {
     }
 }
 
-/// `floor(q * r / t)` for many `q` and one `r < t` (so each result is below
-/// `q`), exactly and without a division per `q`.
+/// `floor(q * r / t)` for many `q <= t` and one `r < t` (so each result is
+/// below `q`), exactly and without a division per `q`. Three ways, by the
+/// size of `t` (the width, [`SHORT`], [`NARROW`] or [`WIDE`]):
+/// * Up to `t = 2^16` (most levels): with `m = ceil(r * 2^32 / t)`, below
+///   `2^32` since `r / t <= 1 - 2^-16`, `q * m / 2^32` exceeds `q * r / t`
+///   by less than `q / 2^32 <= t / 2^32 <= 1 / t`, while the fraction of
+///   `q * r / t` is a multiple of `1 / t` below one: the high half of the
+///   64-bit product `q * m` is the floor. One 32 × 32-bit multiplication per
+///   `q`, which vector units do several at a time.
 /// * Up to `t = 2^32` (any level of fewer than two `u32` orders' worth):
-///   with `m = ceil(r * 2^64 / t)`, `q * m / 2^64` exceeds `q * r / t` by
-///   less than `q / 2^64 < 2^-32 <= 1 / t`, while the fraction of `q * r / t`
-///   is a multiple of `1 / t` below one: the high half of `q * m` is the
-///   floor, one multiplication per `q`.
+///   the same with `m = ceil(r * 2^64 / t)`, where `q / 2^64 < 2^-32 <=
+///   1 / t`: the high half of the 128-bit product `q * m`.
 /// * Beyond: with `m = floor(2^64 / t)` the high half of `n * m` (`n = q * r
 ///   < 2^64`) is the true quotient or one less, and one check settles which.
 #[derive(Clone, Copy, Debug)]
@@ -283,40 +326,65 @@ pub(crate) struct Per {
     r: u64,
     t: u64,
     m: u64,
-    narrow: bool,
+    width: u8,
 }
+
+/// [`Per`]'s way for `t <= 2^16`.
+pub(crate) const SHORT: u8 = 0;
+/// [`Per`]'s way for `2^16 < t <= 2^32`.
+pub(crate) const NARROW: u8 = 1;
+/// [`Per`]'s way for `t > 2^32`.
+pub(crate) const WIDE: u8 = 2;
 
 impl Per {
     pub(crate) fn new(r: Qty, t: u64) -> Per {
         debug_assert!(u64::from(r) < t);
         let (r, wide) = (u64::from(r), u128::from(t));
-        if t <= 1 << 32 {
+        if t <= 1 << 16 {
+            // Below 2^48, and the quotient below 2^32 (see above).
+            let m = (r << 32).div_ceil(t);
+            Per { r, t, m, width: SHORT }
+        } else if t <= 1 << 32 {
             // Below 2^64: `r < t`.
             let m = ((u128::from(r) << 64).div_ceil(wide)) as u64;
-            Per { r, t, m, narrow: true }
+            Per { r, t, m, width: NARROW }
         } else {
-            Per { r, t, m: ((1u128 << 64) / wide) as u64, narrow: false }
+            Per { r, t, m: ((1u128 << 64) / wide) as u64, width: WIDE }
         }
     }
 
     #[inline(always)]
     pub(crate) fn floor(&self, q: Qty) -> Qty {
-        if self.narrow { self.floor_by::<true>(q) } else { self.floor_by::<false>(q) }
+        match self.width {
+            SHORT => self.floor_by::<SHORT>(q),
+            NARROW => self.floor_by::<NARROW>(q),
+            _ => self.floor_by::<WIDE>(q),
+        }
     }
 
-    /// [`Per::floor`] for a `Per` whose `narrow` is `NARROW`.
+    /// [`Per::floor`] for a `Per` whose `width` is `W`.
     #[inline(always)]
-    fn floor_by<const NARROW: bool>(&self, q: Qty) -> Qty {
-        if NARROW {
-            let f = ((u128::from(q) * u128::from(self.m)) >> 64) as u64;
-            debug_assert_eq!(f, u64::from(q) * self.r / self.t);
-            return f as Qty;
-        }
-        let n = u64::from(q) * self.r;
-        let f = ((u128::from(n) * u128::from(self.m)) >> 64) as u64;
-        let f = f + u64::from(n - f * self.t >= self.t);
-        debug_assert_eq!(f, n / self.t);
+    fn floor_by<const W: u8>(&self, q: Qty) -> Qty {
+        debug_assert!(u64::from(q) <= self.t);
+        let f = match W {
+            SHORT => (u64::from(q) * u64::from(self.m as u32)) >> 32,
+            NARROW => ((u128::from(q) * u128::from(self.m)) >> 64) as u64,
+            _ => {
+                let n = u64::from(q) * self.r;
+                let f = ((u128::from(n) * u128::from(self.m)) >> 64) as u64;
+                f + u64::from(n - f * self.t >= self.t)
+            }
+        };
+        debug_assert_eq!(f, u64::from(q) * self.r / self.t);
         f as Qty
+    }
+
+    /// The sum of the floors of every `q` of `qty` (holes, 0, add nothing),
+    /// for a `Per` whose `width` is `W`: below `r`, so it fits a `Qty`. A
+    /// plain loop over the quantities alone, which the compiler vectorises.
+    #[inline(always)]
+    fn sum_floors<const W: u8>(&self, qty: &[Qty]) -> Qty {
+        qty.iter().fold(0, |sum: Qty, &q| sum.wrapping_add(self.floor_by::<W>(q)))
     }
 }
 
@@ -332,56 +400,69 @@ struct Shared<'a, S> {
 
 impl<S: EventSink> Shared<'_, S> {
     /// Shares `qty` incoming lots among the orders of the level's array `a`
-    /// (all non-AON, `qty` below their total, `per` of `qty` and the total)
-    /// and trades them in time priority. Holes have no quantity, so no
-    /// floor, and get no odd lot.
+    /// (all non-AON, `qty` below their total, `per` of `qty` and the total,
+    /// of width `W`) and trades them in time priority: a pass over the
+    /// quantities alone for the sum of the floors, which tells how many odd
+    /// lots there are, then one over the orders that trades. Holes have no
+    /// quantity, so no floor, and get no odd lot.
     ///
     /// An order it fills leaves a hole like a cancel's; the array is
     /// compacted (`pos` the entries' places by slot) only once holes are
     /// half of it, so a share moves no entry and writes no place.
     #[inline(always)]
-    fn share<const NARROW: bool>(mut self, per: &Per, a: &mut LevelArray, pos: &mut [u32], qty: Qty) {
-        let mut given = 0;
-        for e in &a.entries {
-            given += per.floor_by::<NARROW>(e.remaining);
-        }
-        let mut odd = qty - given;
+    fn share<const W: u8>(mut self, per: &Per, a: &mut LevelArray, pos: &mut [u32], qty: Qty) {
+        let mut odd = qty - per.sum_floors::<W>(&a.qty);
         // Every lot is handed out.
         *self.total -= u64::from(qty);
         let mut holes = 0;
-        for (e, names) in a.entries.iter_mut().zip(&a.names) {
-            if e.slot == NIL {
-                continue;
-            }
-            // The odd lots go one each to the first orders.
-            let mut share = per.floor_by::<NARROW>(e.remaining);
-            if odd != 0 {
-                share += 1;
+        let n = a.qty.len();
+        let (qty, names) = (&mut a.qty[..n], &a.names[..n]);
+        let mut k = 0;
+        // The odd lots go one each to the first orders (fewer odd lots than
+        // orders, so these all trade).
+        while odd != 0 && k < n {
+            let q = qty[k];
+            if q != 0 {
+                holes += self.take(&mut qty[k], &names[k], per.floor_by::<W>(q) + 1);
                 odd -= 1;
             }
-            if share == e.remaining {
-                self.fill(e.slot, share);
-                *e = Entry::HOLE;
-                holes += 1;
-            } else if share != 0 {
-                // The order rests on: its slot is not touched (see the
-                // module docs).
-                e.remaining -= share;
-                let o = self.o;
-                self.sink.event(BookEvent::Trade {
-                    price: self.p,
-                    qty: share,
-                    aggressor_side: o.side,
-                    aggressor_owner: o.owner,
-                    aggressor_tag: o.tag,
-                    resting_owner: names.owner,
-                    resting_tag: names.tag,
-                    resting_id: OrderId::new(e.slot, names.generation),
-                });
+            k += 1;
+        }
+        while k < n {
+            let share = per.floor_by::<W>(qty[k]);
+            if share != 0 {
+                holes += self.take(&mut qty[k], &names[k], share);
             }
+            k += 1;
         }
         a.holes += holes;
         a.settle(pos);
+    }
+
+    /// Trades `share` lots (not zero, at most `*q`) of the resting order
+    /// `names` with `*q` lots left; returns 1 if that fills it (its
+    /// quantity is then a hole's), else 0.
+    #[inline(always)]
+    fn take(&mut self, q: &mut Qty, names: &Names, share: Qty) -> u32 {
+        if share == *q {
+            self.fill(names.slot, share);
+            *q = 0;
+            return 1;
+        }
+        // The order rests on: its slot is not touched (see the module docs).
+        *q -= share;
+        let o = self.o;
+        self.sink.event(BookEvent::Trade {
+            price: self.p,
+            qty: share,
+            aggressor_side: o.side,
+            aggressor_owner: o.owner,
+            aggressor_tag: o.tag,
+            resting_owner: names.owner,
+            resting_tag: names.tag,
+            resting_id: OrderId::new(names.slot, names.generation),
+        });
+        0
     }
 
     /// Trades all `qty` lots the order in slot `cur` has left, which
@@ -423,7 +504,7 @@ impl Book {
                     return true;
                 }
             } else {
-                let level = self.queues.entries(lvl.table as usize);
+                let level = self.queues.orders(lvl.table as usize);
                 need = allocate(lvl, level, &self.pool.slots, need, &mut self.shares);
                 if need == 0 {
                     return true;
@@ -456,12 +537,12 @@ impl Book {
             let t = lvl.table as usize;
             if u64::from(rem) >= lvl.total {
                 // Everyone in full, AON orders included.
-                for e in queues.entries(t).iter().filter(|e| e.slot != NIL) {
-                    let s = pool.slots[e.slot as usize];
-                    sink.event(trade(o, &s, e.slot, p, e.remaining));
-                    sink.event(filled(&s, e.slot));
-                    pool.free(e.slot);
-                }
+                queues.levels[t].each(|slot, q| {
+                    let s = pool.slots[slot as usize];
+                    sink.event(trade(o, &s, slot, p, q));
+                    sink.event(filled(&s, slot));
+                    pool.free(slot);
+                });
                 rem -= lvl.total as u32;
                 *lvl = Level { table: lvl.table, ..Level::EMPTY };
                 queues.clear_level(t);
@@ -470,14 +551,14 @@ impl Book {
                 let per = Per::new(rem, lvl.total);
                 let (a, pos) = queues.level_mut(t);
                 let shared = Shared { o, p, total: &mut lvl.total, pool: &mut *pool, sink: &mut *sink };
-                if per.narrow {
-                    shared.share::<true>(&per, a, pos, rem);
-                } else {
-                    shared.share::<false>(&per, a, pos, rem);
+                match per.width {
+                    SHORT => shared.share::<SHORT>(&per, a, pos, rem),
+                    NARROW => shared.share::<NARROW>(&per, a, pos, rem),
+                    _ => shared.share::<WIDE>(&per, a, pos, rem),
                 }
                 rem = 0;
             } else {
-                let left = allocate(lvl, queues.entries(t), &pool.slots, rem, &mut self.shares);
+                let left = allocate(lvl, queues.orders(t), &pool.slots, rem, &mut self.shares);
                 for sh in self.shares.iter().filter(|sh| sh.share != 0) {
                     let cur = sh.slot;
                     let s = pool.slots[cur as usize];
@@ -513,22 +594,81 @@ mod tests {
     use rand::rngs::ChaCha8Rng;
     use rand::{RngExt, SeedableRng};
 
+    fn want(q: Qty, r: Qty, t: u64) -> Qty {
+        (u128::from(q) * u128::from(r) / u128::from(t)) as Qty
+    }
+
+    /// Random cases of every width (`q <= t`, as every caller has it: an
+    /// order's quantity within its level's total).
     #[test]
     fn per_floor_is_exact() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
-        let edges = [1u64, 2, 3, 7, 1 << 31, u32::MAX as u64 - 1, u32::MAX as u64, 1 << 40, u64::MAX / 3];
-        for _ in 0..200_000 {
-            let t: u64 = match rng.random_range(0..4) {
+        let edges = [
+            1u64,
+            2,
+            3,
+            7,
+            (1 << 16) - 1,
+            1 << 16,
+            (1 << 16) + 1,
+            1 << 31,
+            u32::MAX as u64 - 1,
+            u32::MAX as u64,
+            1 << 32,
+            (1 << 32) + 1,
+            1 << 40,
+            u64::MAX / 3,
+        ];
+        for _ in 0..400_000 {
+            let t: u64 = match rng.random_range(0..5) {
                 0 => rng.random_range(2..100),
-                1 => rng.random_range(2..1 << 20),
-                2 => rng.random_range(2..u64::MAX),
+                1 => rng.random_range(2..=1 << 16),
+                2 => rng.random_range(2..1 << 20),
+                3 => rng.random_range(2..u64::MAX),
                 _ => edges[rng.random_range(0..edges.len())].max(2),
             };
-            let r = rng.random_range(1..t.min(u64::from(u32::MAX) + 1)) as Qty;
-            let q: Qty = if rng.random_bool(0.5) { rng.random_range(1..=200) } else { rng.random() };
-            let q = q.max(1);
-            let want = (u128::from(q) * u128::from(r) / u128::from(t)) as Qty;
-            assert_eq!(Per::new(r, t).floor(q), want, "q={q} r={r} t={t}");
+            let below = t.min(u64::from(u32::MAX) + 1);
+            let r = rng.random_range(1..below) as Qty;
+            let q = match rng.random_range(0..3) {
+                0 => rng.random_range(1..=below.min(200)),
+                1 => rng.random_range(1..=below),
+                _ => below - rng.random_range(0..below.min(3)),
+            }
+            .min(u64::from(Qty::MAX)) as Qty;
+            assert_eq!(Per::new(r, t).floor(q), want(q, r, t), "q={q} r={r} t={t}");
         }
+    }
+
+    /// The short way, every `q` and `r` for small totals, and every `q`
+    /// for the totals next to its limit, `2^16`, with `r` at its edges.
+    #[test]
+    fn per_floor_short_is_exact_exhaustively() {
+        for t in 2..=160u64 {
+            for r in 1..t as Qty {
+                let per = Per::new(r, t);
+                assert_eq!(per.width, SHORT);
+                for q in 0..=t as Qty {
+                    assert_eq!(per.floor(q), want(q, r, t), "q={q} r={r} t={t}");
+                }
+            }
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(16);
+        for t in [(1u64 << 16) - 2, (1 << 16) - 1, 1 << 16] {
+            let mut rs = vec![1, 2, 3, t / 2 - 1, t / 2, t / 2 + 1, t - 3, t - 2, t - 1];
+            rs.extend((0..8).map(|_| rng.random_range(1..t)));
+            for r in rs {
+                let per = Per::new(r as Qty, t);
+                assert_eq!(per.width, SHORT);
+                let qty: Vec<Qty> = (0..=t as Qty).collect();
+                for &q in &qty {
+                    assert_eq!(per.floor(q), want(q, r as Qty, t), "q={q} r={r} t={t}");
+                }
+                let sum: u64 = qty.iter().map(|&q| u64::from(want(q, r as Qty, t))).sum();
+                if sum < u64::from(u32::MAX) {
+                    assert_eq!(u64::from(per.sum_floors::<SHORT>(&qty)), sum);
+                }
+            }
+        }
+        assert_eq!(Per::new(1, (1 << 16) + 1).width, NARROW);
     }
 }
