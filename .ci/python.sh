@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The Python package (python/) end to end, as a user installs it: a fresh
+# venv in a temporary directory, the wheel built by maturin and installed,
+# then the pytest suite (python/tests), which compares against the `tplus`
+# binary built from the root crate. Exits non-zero on any failure, and when
+# pytest collects no test (its exit status 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tplus-python.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+python=${PYTHON:-python3}
+echo "== a fresh venv ($("$python" --version)) in $tmp"
+"$python" -m venv "$tmp/venv"
+venv="$tmp/venv/bin"
+"$venv/pip" install --quiet --disable-pip-version-check maturin pytest pyarrow polars pandas
+
+echo "== the tplus binary the tests compare against"
+cargo build --release --quiet --bin tplus
+export TPLUS_BIN="$root/target/release/tplus"
+
+echo "== the wheel (maturin build --release)"
+start=$(date +%s)
+(cd python && CARGO_TARGET_DIR="$root/target" "$venv/maturin" build --release --quiet --out "$tmp/wheels")
+echo "wheel built in $(($(date +%s) - start)) s: $(cd "$tmp/wheels" && ls)"
+"$venv/pip" install --quiet --disable-pip-version-check "$tmp"/wheels/tplus-*.whl
+
+echo "== pytest (python/tests) against the installed wheel"
+# From the temporary directory, so `import tplus` finds the installed
+# package, not the source tree's python/tplus.
+cd "$tmp"
+status=0
+"$venv/pytest" "$root/python/tests" -q -p no:cacheprovider || status=$?
+if [ "$status" -eq 5 ]; then
+  echo "error: pytest collected no test" >&2
+  exit 1
+fi
+exit "$status"
