@@ -140,6 +140,13 @@ impl PyScenario {
         other.cast::<PyScenario>().is_ok_and(|o| tree(&o.get().inner).is_some_and(|t| Some(t) == tree(&self.inner)))
     }
 
+    /// Pickling (multiprocessing, Ray, Dask send scenarios to workers): the
+    /// scenario as TOML, read back by `from_toml` under the same source name.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String, String))> {
+        let from_toml = py.get_type::<PyScenario>().getattr("from_toml")?;
+        Ok((from_toml, (self.to_toml(), self.source.display().to_string())))
+    }
+
     fn __repr__(&self) -> String {
         format!("Scenario({:?} from {:?})", self.inner.simulation.name, self.source.display().to_string())
     }

@@ -75,3 +75,12 @@ def test_with_params_errors_name_the_field_and_what_is_accepted(scenarios):
         s.with_params({"simulation.days": float("nan")})
     with pytest.raises(ValueError):
         s.with_params({"simulation.days": None})
+
+
+def test_scenarios_pickle_for_worker_processes(scenarios):
+    import pickle
+
+    s = tplus.Scenario.from_file(scenarios / "herding.toml").with_params({"simulation.days": 1})
+    again = pickle.loads(pickle.dumps(s))
+    assert again == s
+    assert again.source == s.source
