@@ -20,6 +20,12 @@ echo "== the tplus binary the tests compare against"
 cargo build --release --quiet --bin tplus
 export TPLUS_BIN="$root/target/release/tplus"
 
+echo "== the native module's own unit tests (the tables' declared types, exact times)"
+# The test binary links libpython, found at run time in the interpreter's LIBDIR.
+libdir=$("$venv/python" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR") or "")')
+(cd python && CARGO_TARGET_DIR="$root/target" \
+  LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" cargo test --release --quiet)
+
 echo "== the wheel (maturin build --release)"
 start=$(date +%s)
 (cd python && CARGO_TARGET_DIR="$root/target" "$venv/maturin" build --release --quiet --out "$tmp/wheels")
