@@ -16,19 +16,24 @@ echo "== a fresh venv ($("$python" --version)) in $tmp"
 venv="$tmp/venv/bin"
 "$venv/pip" install --quiet --disable-pip-version-check maturin pytest pyarrow polars pandas
 
+# Builds share the root crate's target directory unless told otherwise.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+
 echo "== the tplus binary the tests compare against"
-cargo build --release --quiet --bin tplus
-export TPLUS_BIN="$root/target/release/tplus"
+if [ -z "${TPLUS_BIN:-}" ]; then
+  cargo build --release --quiet --bin tplus
+  export TPLUS_BIN="$CARGO_TARGET_DIR/release/tplus"
+fi
+echo "$TPLUS_BIN: $("$TPLUS_BIN" --version)"
 
 echo "== the native module's own unit tests (the tables' declared types, exact times)"
 # The test binary links libpython, found at run time in the interpreter's LIBDIR.
 libdir=$("$venv/python" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR") or "")')
-(cd python && CARGO_TARGET_DIR="$root/target" \
-  LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" cargo test --release --quiet)
+(cd python && LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" cargo test --release --quiet)
 
 echo "== the wheel (maturin build --release)"
 start=$(date +%s)
-(cd python && CARGO_TARGET_DIR="$root/target" "$venv/maturin" build --release --quiet --out "$tmp/wheels")
+(cd python && "$venv/maturin" build --release --quiet --out "$tmp/wheels")
 echo "wheel built in $(($(date +%s) - start)) s: $(cd "$tmp/wheels" && ls)"
 "$venv/pip" install --quiet --disable-pip-version-check "$tmp"/wheels/tplus-*.whl
 
