@@ -24,14 +24,24 @@ pub const RESULT_COLUMNS: &[Column] = sweep_results::COLUMNS;
 
 /// Index of `status` in a row: after the key and the parameters.
 pub fn status_column(sweep: &Sweep) -> usize {
-    sweep_columns::KEY.len() + sweep.params.len()
+    status_column_for(sweep.params.len())
+}
+
+/// Index of `status` in a row of a design varying `params` parameters.
+pub fn status_column_for(params: usize) -> usize {
+    sweep_columns::KEY.len() + params
 }
 
 /// The header's column names.
 pub fn columns(sweep: &Sweep) -> Vec<String> {
+    columns_for(sweep.params.iter().map(|p| p.path.as_str()))
+}
+
+/// The header's column names for a design varying `paths`, in order.
+pub fn columns_for<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let names = |cols: &[Column]| cols.iter().map(|c| c.name.to_string()).collect::<Vec<_>>();
     let mut c = names(sweep_columns::KEY);
-    c.extend(sweep.params.iter().map(|p| p.path.clone()));
+    c.extend(paths.into_iter().map(str::to_string));
     c.extend(names(sweep_columns::STATUS));
     c.extend(names(RESULT_COLUMNS));
     c.extend(names(sweep_columns::DIGEST));

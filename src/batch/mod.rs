@@ -46,6 +46,7 @@
 pub mod csv;
 pub mod design;
 mod merge;
+mod points;
 pub mod progress;
 mod run;
 
@@ -56,6 +57,7 @@ use serde_json::Value;
 
 pub use design::{expand, run_seed};
 pub use merge::{MergeReport, merge};
+pub use points::{PointsDesign, PointsError, run_points};
 pub use progress::Show;
 pub(crate) use run::panic_message;
 pub use run::{InvocationReport, Options, run};

@@ -23,7 +23,7 @@ use super::{
 use crate::engine::{self, RunOptions, record::Discard};
 use crate::results::outdir::DirLock;
 use crate::results::{RunWriter, utc_stamp};
-use crate::scenario::{Point, Sweep};
+use crate::scenario::{Point, Scenario, Sweep};
 
 /// How `run` runs a sweep: where to write, how many runs at once, which shard,
 /// what to show and what to keep.
@@ -314,8 +314,7 @@ fn one_run(
             let summary = writer.finish(&run_dir, &scenario, &outcome, 1).map_err(write)?;
             Ok(csv::result_fields(&outcome, &summary))
         } else {
-            let outcome = engine::run_with(&scenario, &run_opts, &opts.registry, &mut Discard)?;
-            Ok(csv::result_fields(&outcome, &csv::summarise(&scenario, &outcome)))
+            result_fields(&scenario, seed, &opts.registry)
         }
     }))
     .unwrap_or_else(|panic| Err(PointError::Panicked(panic_message(panic.as_ref()))));
@@ -327,6 +326,13 @@ fn one_run(
         failed: result.is_err(),
         line,
     })
+}
+
+/// Runs `scenario` with `seed` on one thread, writing nothing: the result
+/// fields of its `sweep.csv` row.
+pub(crate) fn result_fields(scenario: &Scenario, seed: u64, registry: &Registry) -> Result<Vec<String>, PointError> {
+    let outcome = engine::run_with(scenario, &RunOptions { seed: Some(seed), threads: 1 }, registry, &mut Discard)?;
+    Ok(csv::result_fields(&outcome, &csv::summarise(scenario, &outcome)))
 }
 
 /// What a caught panic said: its message, or "unknown panic" when it carried

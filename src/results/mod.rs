@@ -200,11 +200,7 @@ impl RunWriter {
     /// simulation.
     pub fn create(dir: &Path, scenario: &Scenario, log_ops: bool) -> io::Result<RunWriter> {
         fs::create_dir_all(dir)?;
-        let products = scenario
-            .products
-            .iter()
-            .map(|p| (p.id.clone(), (p.tick_size * crate::units::MICROS_PER_UNIT).round() as i64))
-            .collect();
+        let products = product_ticks(scenario);
         let mut trades = PartialFile::create(dir, "trades.csv")?;
         writeln!(trades.writer(), "{}", columns::trades::HEADER)?;
         let ops = if log_ops {
@@ -273,49 +269,197 @@ impl RunWriter {
         // The writer thread flushes and syncs the line files while this one
         // computes and writes the rest.
         self.end_lines();
-        write_file(dir, "metrics.csv", |w| outcome.metrics.write_csv(&outcome.calendar, &outcome.products, w))?;
-        let sim = &scenario.simulation;
-        let days = outcome.calendar.days().len() as f64;
-        let session_hours = days * (sim.close.0 - sim.open.0) as f64 / 3.6e12;
-        let (flags, risk) = risk::report(&outcome.customers, session_hours, days, scenario.metrics.risk_threshold);
-        write_file(dir, "risk.csv", |w| risk::write_csv(&flags, w))?;
-        let mut written = vec!["metrics.csv", "risk.csv"];
-        let fitted = outcome.credit_fit.as_deref().zip(scenario.credit.fit.as_ref());
-        if let Some((rows, _)) = fitted {
-            write_file(dir, "credit_fit.csv", |w| credit_fit::write_csv(rows, &outcome.calendar, w))?;
-            written.push("credit_fit.csv");
-        }
-        let file = SummaryFile {
-            scenario: scenario.simulation.name.clone(),
-            seed: outcome.seed,
-            summary: outcome.metrics.summary(&outcome.products, risk),
-            credit_fit: fitted.map(|(rows, fit)| credit_fit::summary(rows, fit)),
-        };
-        write_file(dir, "summary.json", |w| json(w, &file))?;
-        written.push("summary.json");
+        let mut put = |name: &str, f: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>| write_file(dir, name, |w| f(w));
+        let (written, file) = end_files(scenario, outcome, &mut put)?;
         let mut files = self.join_lines()?;
         files.extend(written.into_iter().map(|f| dir.join(f)));
-        let manifest = Manifest {
-            tool: "tplus",
-            version: env!("CARGO_PKG_VERSION"),
-            created_utc: utc_stamp(SystemTime::now(), true),
-            seed: outcome.seed,
-            threads,
-            wall_seconds: outcome.stats.wall.as_secs_f64(),
-            memory: MemoryUse {
-                estimated_peak_bytes: footprint::estimate_builtin(scenario).memory(),
-                process_peak_rss_bytes: footprint::process_peak_rss(),
-            },
-            counts: &outcome.stats,
-            cash_conserved: outcome.cash_start == outcome.cash_end,
-            accounts_non_negative: outcome.accounts_sound,
-            failure: outcome.check().err().map(|e| e.to_string()),
-            files: files.iter().filter_map(|f| f.file_name()).map(|f| f.to_string_lossy().into_owned()).collect(),
-            scenario,
-        };
+        let names = files.iter().filter_map(|f| f.file_name()).map(|f| f.to_string_lossy().into_owned()).collect();
+        let manifest = manifest(scenario, outcome, threads, names);
         write_file(dir, "manifest.json", |w| json(w, &manifest))?;
         Ok(file.summary)
     }
+}
+
+/// Where [`end_files`] puts a whole file: its name and a function that
+/// writes its contents (to a directory, or to memory).
+type PutFile<'a> = dyn FnMut(&str, &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()> + 'a;
+
+/// The files computed once the run has ended (`metrics.csv`, `risk.csv`,
+/// `credit_fit.csv` with a refitted scorecard, `summary.json`), each given
+/// to `put` in that order: one code path for a run written to disk and a
+/// run kept in memory, so their bytes are the same. Returns the names
+/// written and `summary.json`'s contents.
+fn end_files(
+    scenario: &Scenario,
+    outcome: &Outcome,
+    put: &mut PutFile<'_>,
+) -> io::Result<(Vec<&'static str>, SummaryFile)> {
+    put("metrics.csv", &mut |w| outcome.metrics.write_csv(&outcome.calendar, &outcome.products, &mut { w }))?;
+    let sim = &scenario.simulation;
+    let days = outcome.calendar.days().len() as f64;
+    let session_hours = days * (sim.close.0 - sim.open.0) as f64 / 3.6e12;
+    let (flags, risk) = risk::report(&outcome.customers, session_hours, days, scenario.metrics.risk_threshold);
+    put("risk.csv", &mut |w| risk::write_csv(&flags, &mut { w }))?;
+    let mut written = vec!["metrics.csv", "risk.csv"];
+    let fitted = outcome.credit_fit.as_deref().zip(scenario.credit.fit.as_ref());
+    if let Some((rows, _)) = fitted {
+        put("credit_fit.csv", &mut |w| credit_fit::write_csv(rows, &outcome.calendar, &mut { w }))?;
+        written.push("credit_fit.csv");
+    }
+    let file = SummaryFile {
+        scenario: scenario.simulation.name.clone(),
+        seed: outcome.seed,
+        summary: outcome.metrics.summary(&outcome.products, risk),
+        credit_fit: fitted.map(|(rows, fit)| credit_fit::summary(rows, fit)),
+    };
+    put("summary.json", &mut |w| json(&mut { w }, &file))?;
+    written.push("summary.json");
+    Ok((written, file))
+}
+
+/// `manifest.json`'s contents for a finished run whose files are `files`.
+fn manifest<'a>(scenario: &'a Scenario, outcome: &'a Outcome, threads: usize, files: Vec<String>) -> Manifest<'a> {
+    Manifest {
+        tool: "tplus",
+        version: env!("CARGO_PKG_VERSION"),
+        created_utc: utc_stamp(SystemTime::now(), true),
+        seed: outcome.seed,
+        threads,
+        wall_seconds: outcome.stats.wall.as_secs_f64(),
+        memory: MemoryUse {
+            estimated_peak_bytes: footprint::estimate_builtin(scenario).memory(),
+            process_peak_rss_bytes: footprint::process_peak_rss(),
+        },
+        counts: &outcome.stats,
+        cash_conserved: outcome.cash_start == outcome.cash_end,
+        accounts_non_negative: outcome.accounts_sound,
+        failure: outcome.check().err().map(|e| e.to_string()),
+        files,
+        scenario,
+    }
+}
+
+/// A recorder that keeps a run's line files (`trades.csv`, and `events.csv`
+/// when the log is asked for) in memory, formatted by the same code as
+/// [`RunWriter`]'s writer thread: for a front end that hands the results
+/// over without touching the disk (the Python package), and writes them
+/// later with [`RunFiles::save`] if asked.
+pub struct MemoryRecorder {
+    products: Vec<(String, i64)>,
+    line: Line,
+    trades: Vec<u8>,
+    ops: Option<Vec<u8>>,
+}
+
+impl MemoryRecorder {
+    /// An empty recorder for a run of `scenario`, the headers written;
+    /// `log_ops` also keeps the operation log.
+    pub fn new(scenario: &Scenario, log_ops: bool) -> MemoryRecorder {
+        let header = |h: &str| format!("{h}\n").into_bytes();
+        MemoryRecorder {
+            products: product_ticks(scenario),
+            line: Line::new(),
+            trades: header(columns::trades::HEADER),
+            ops: log_ops.then(|| header(columns::events::HEADER)),
+        }
+    }
+
+    /// The run's whole set of files, `manifest.json` last, as
+    /// [`RunWriter::finish`] would write them for the same run.
+    pub fn finish(self, scenario: &Scenario, outcome: &Outcome, threads: usize) -> io::Result<RunFiles> {
+        let mut files = vec![("trades.csv".to_string(), self.trades)];
+        if let Some(ops) = self.ops {
+            files.push(("events.csv".to_string(), ops));
+        }
+        let mut put = |name: &str, f: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>| {
+            let mut bytes = Vec::new();
+            f(&mut bytes)?;
+            files.push((name.to_string(), bytes));
+            Ok(())
+        };
+        let (_, file) = end_files(scenario, outcome, &mut put)?;
+        let names = files.iter().map(|(n, _)| n.clone()).collect();
+        let mut bytes = Vec::new();
+        json(&mut bytes, &manifest(scenario, outcome, threads, names))?;
+        files.push(("manifest.json".to_string(), bytes));
+        Ok(RunFiles { files, summary: file.summary })
+    }
+}
+
+impl Recorder for MemoryRecorder {
+    fn trade(&mut self, t: &TradeRecord) {
+        trade_line(&mut self.line, t, &self.products);
+        // Writing to a Vec cannot fail.
+        let _ = self.line.flush_to(&mut self.trades);
+    }
+
+    fn wants_ops(&self) -> bool {
+        self.ops.is_some()
+    }
+
+    fn op(&mut self, op: &OpRecord) {
+        if let Some(ops) = self.ops.as_mut() {
+            events::format_op(&mut self.line, op, &self.products);
+            let _ = self.line.flush_to(ops);
+        }
+    }
+}
+
+/// A finished run's files in memory: each file's name and bytes, in the
+/// order a run directory's manifest lists them, `manifest.json` last.
+#[derive(Clone, Debug)]
+pub struct RunFiles {
+    /// (file name, contents), `manifest.json` last.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// `summary.json`'s summary.
+    pub summary: Summary,
+}
+
+impl RunFiles {
+    /// The contents of file `name` (`trades.csv`, `metrics.csv`, …), if the run wrote it.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.files.iter().find(|(n, _)| n == name).map(|(_, b)| b.as_slice())
+    }
+
+    /// Writes the files into `dir` as `tplus run --out DIR` does: the
+    /// directory locked and refused unless empty (with `force`, a run's
+    /// files there removed first), each file under a temporary name then
+    /// renamed, `manifest.json` last.
+    pub fn save(&self, dir: &Path, force: bool) -> Result<(), SaveError> {
+        let _lock = outdir::prepare_run_dir(dir, force)?;
+        for (name, bytes) in &self.files {
+            write_file(dir, name, |w| w.write_all(bytes))
+                .map_err(|source| SaveError::Io { path: dir.join(name), source })?;
+        }
+        Ok(())
+    }
+}
+
+/// Why [`RunFiles::save`] could not write a run's files.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// The directory cannot take a run (another process holds it, it is a
+    /// file, or it holds files).
+    #[error(transparent)]
+    OutDir(#[from] outdir::OutDirError),
+    /// A file could not be written.
+    #[error("cannot write {}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// The products' ids and tick sizes in micros, as the line files print prices.
+fn product_ticks(scenario: &Scenario) -> Vec<(String, i64)> {
+    scenario
+        .products
+        .iter()
+        .map(|p| (p.id.clone(), (p.tick_size * crate::units::MICROS_PER_UNIT).round() as i64))
+        .collect()
 }
 
 fn json(w: &mut impl Write, value: &impl Serialize) -> io::Result<()> {

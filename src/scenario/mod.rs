@@ -25,7 +25,7 @@ pub use catalog::FamilyCatalog;
 pub use error::{ErrorDetail, ScenarioError};
 pub use header::what_to_watch;
 pub use param_domain::{Domain, round_sig};
-pub use param_path::value_text;
+pub use param_path::{value_text, with_values};
 pub use schema::*;
 pub use sweep_file::{DesignKind, Param, Point, Sweep, load_sweep, parse_sweep};
 pub use units::{Date, DayTime, Duration, TimeOfDay};

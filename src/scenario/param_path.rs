@@ -13,8 +13,10 @@
 use serde_json::Value;
 
 use super::catalog::FamilyCatalog;
+use super::error::ScenarioError;
 use super::schema::Scenario;
 use super::validate::{self, Invalid, InvalidKind, ValueType};
+use super::{explain, fields};
 
 /// The accepted spelling of a parameter path, for error messages.
 pub const PATH_ACCEPTED: &str = "a dotted path of the scenario's field names, with [i] (from 0) for an entry of an \
@@ -208,6 +210,39 @@ impl ParamPath {
             }
         }
     }
+}
+
+/// `base` with each field named by a parameter path set to its value, in
+/// order, read back through the schema and validated: a sweep point's
+/// scenario built from values given in code (the Python package's
+/// `Scenario.with_params`, a design given point by point). A path that does
+/// not parse or exist, a value of the wrong type and a value that fails
+/// validation are refused with the words of a scenario file's errors, the
+/// field named; `origin` names where the values came from in the message
+/// (there is no line to point to).
+pub fn with_values(
+    base: &Scenario,
+    values: &[(String, Value)],
+    origin: &std::path::Path,
+    families: &dyn FamilyCatalog,
+) -> Result<Scenario, ScenarioError> {
+    let refuse = |field: &str, message: String, accepted: String| {
+        ScenarioError::at_span(origin, "", None, Some(field.to_string()), message).accepting(accepted)
+    };
+    let mut tree = serde_json::to_value(base)
+        .map_err(|e| ScenarioError::whole_file(origin, format!("cannot represent the scenario as a tree: {e}")))?;
+    for (path, value) in values {
+        let parsed = ParamPath::parse(path).map_err(|e| refuse(path, e.to_string(), PATH_ACCEPTED.into()))?;
+        parsed.set(&mut tree, value.clone()).map_err(|e| refuse(path, e.to_string(), PATH_ACCEPTED.into()))?;
+    }
+    let scenario: Scenario = serde_path_to_error::deserialize(tree).map_err(|e| {
+        let at = e.path().to_string();
+        let (message, accepted) = explain::explain_words(&e.into_inner().to_string());
+        let accepted = accepted.unwrap_or_else(|| fields::see_help(Some(&at)));
+        refuse(&at, message, accepted)
+    })?;
+    validate::validate(&scenario, families).map_err(|v| refuse(&v.field, v.message, v.accepted))?;
+    Ok(scenario)
 }
 
 fn text(segments: &[Segment]) -> String {

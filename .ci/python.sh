@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The Python package (python/) end to end, as a user installs it: a fresh
+# venv in a temporary directory, the wheel built by maturin and installed,
+# then the pytest suite (python/tests), which compares against the `tplus`
+# binary built from the root crate. Exits non-zero on any failure, and when
+# pytest collects no test (its exit status 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tplus-python.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+python=${PYTHON:-python3}
+echo "== a fresh venv ($("$python" --version)) in $tmp"
+"$python" -m venv "$tmp/venv"
+venv="$tmp/venv/bin"
+"$venv/pip" install --quiet --disable-pip-version-check maturin pytest pyarrow polars pandas
+
+# Builds share the root crate's target directory unless told otherwise.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+
+echo "== the tplus binary the tests compare against"
+if [ -z "${TPLUS_BIN:-}" ]; then
+  cargo build --release --quiet --bin tplus
+  export TPLUS_BIN="$CARGO_TARGET_DIR/release/tplus"
+fi
+echo "$TPLUS_BIN: $("$TPLUS_BIN" --version)"
+
+echo "== the native module's own unit tests (the tables' declared types, exact times)"
+# The test binary links libpython, found at run time in the interpreter's LIBDIR.
+libdir=$("$venv/python" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR") or "")')
+(cd python && LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" cargo test --release --quiet)
+
+echo "== the wheel (maturin build --release)"
+start=$(date +%s)
+(cd python && "$venv/maturin" build --release --quiet --out "$tmp/wheels")
+echo "wheel built in $(($(date +%s) - start)) s: $(cd "$tmp/wheels" && ls)"
+"$venv/pip" install --quiet --disable-pip-version-check "$tmp"/wheels/tplus-*.whl
+
+echo "== pytest (python/tests) against the installed wheel"
+# From the temporary directory, so `import tplus` finds the installed
+# package, not the source tree's python/tplus.
+cd "$tmp"
+status=0
+"$venv/pytest" "$root/python/tests" -q -p no:cacheprovider || status=$?
+if [ "$status" -eq 5 ]; then
+  echo "error: pytest collected no test" >&2
+  exit 1
+fi
+exit "$status"

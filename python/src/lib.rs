@@ -1,0 +1,507 @@
+//! The native module of the `tplus` Python package (`tplus._native`): the
+//! simulator's library behind a small Python surface. Scenarios are read,
+//! changed by parameter path and written back by the library's own code;
+//! runs and sweeps run with the GIL released (so Python threads, Ray or
+//! Dask workers run tplus in parallel) and hand back their outputs in
+//! memory: the very bytes `tplus run` writes, and Arrow tables parsed from
+//! them (`arrow.rs`) exported through the Arrow C stream interface.
+//!
+//! The pure-Python part of the package (`tplus/__init__.py`) re-exports
+//! these names and adds the conversions of a sweep's design.
+
+mod arrow;
+mod values;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use arrow_array::ffi::FFI_ArrowSchema;
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_array::{RecordBatch, RecordBatchIterator};
+use pyo3::exceptions::{PyKeyError, PyOSError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyCapsule};
+use serde_json::Value;
+use tplus::agents::Registry;
+use tplus::engine::{self, RunOptions};
+use tplus::results::{MemoryRecorder, RunFiles};
+
+pyo3::create_exception!(
+    tplus,
+    ScenarioError,
+    PyValueError,
+    "A mistake in a scenario, a parameter path or a value: `file`, `line`, `column` (1-based; None without a place), `field` (the parameter path), `message` and `accepted` (what the field accepts) as attributes."
+);
+pyo3::create_exception!(
+    tplus,
+    RunError,
+    PyRuntimeError,
+    "A run or a sweep that could not start or finish (threads, memory, files)."
+);
+
+/// The behaviours scenarios may name.
+fn registry() -> Registry {
+    Registry::builtin()
+}
+
+/// A library scenario error as a Python `ScenarioError` with its parts as attributes.
+fn scenario_error(py: Python<'_>, e: &tplus::scenario::ScenarioError, point: Option<usize>) -> PyErr {
+    let d = e.detail();
+    let text = match point {
+        Some(p) => format!("point {p}: {e}"),
+        None => e.to_string(),
+    };
+    let err = ScenarioError::new_err(text);
+    let v = err.value(py);
+    let attrs: [(&str, Option<String>); 4] = [
+        ("file", Some(d.file.display().to_string())),
+        ("field", d.field.clone()),
+        ("message", Some(d.message.clone())),
+        ("accepted", d.accepted.clone()),
+    ];
+    for (k, x) in attrs {
+        let _ = v.setattr(k, x);
+    }
+    let _ = v.setattr("line", d.line);
+    let _ = v.setattr("column", d.column);
+    let _ = v.setattr("point", point);
+    err
+}
+
+/// A validated scenario.
+#[pyclass(frozen, module = "tplus", name = "Scenario")]
+struct PyScenario {
+    inner: Arc<tplus::scenario::Scenario>,
+    /// Where it came from (a file, `<string>`, or the file and `with_params`), for messages.
+    source: PathBuf,
+}
+
+#[pymethods]
+impl PyScenario {
+    /// Reads and validates a scenario file.
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<PyScenario> {
+        let loaded = py.detach(|| tplus::scenario::load(&path, &registry()));
+        let s = loaded.map_err(|e| scenario_error(py, &e, None))?;
+        Ok(PyScenario { inner: Arc::new(s), source: path })
+    }
+
+    /// Parses and validates scenario text; `name` stands for the file in messages.
+    #[staticmethod]
+    #[pyo3(signature = (text, name = "<string>"))]
+    fn from_toml(py: Python<'_>, text: &str, name: &str) -> PyResult<PyScenario> {
+        let path = PathBuf::from(name);
+        let s = tplus::scenario::parse(&path, text, &registry()).map_err(|e| scenario_error(py, &e, None))?;
+        Ok(PyScenario { inner: Arc::new(s), source: path })
+    }
+
+    /// A copy with fields set by parameter path (`{"agents[3].params.herding": 2.0}`).
+    fn with_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<PyScenario> {
+        let items = params.call_method0("items")?;
+        let mut values = Vec::new();
+        for item in items.try_iter()? {
+            let (k, v): (String, Bound<'_, PyAny>) = item?.extract()?;
+            let json = values::to_json(&v, &k)?;
+            values.push((k, json));
+        }
+        let origin = PathBuf::from(format!("{} with_params", self.source.display()));
+        let s = tplus::scenario::with_values(&self.inner, &values, &origin, &registry())
+            .map_err(|e| scenario_error(py, &e, None))?;
+        Ok(PyScenario { inner: Arc::new(s), source: origin })
+    }
+
+    /// The scenario as TOML, every default written out; `from_toml` reads it back to the same scenario.
+    fn to_toml(&self) -> String {
+        tplus::scenario::to_toml(&self.inner)
+    }
+
+    /// The scenario's name (`[simulation] name`).
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.simulation.name.clone()
+    }
+
+    /// The scenario's seed (`[simulation] seed`).
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.inner.simulation.seed
+    }
+
+    /// Where the scenario came from.
+    #[getter]
+    fn source(&self) -> String {
+        self.source.display().to_string()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        // Equal when their resolved trees are (the schema has no `PartialEq`).
+        let tree = |s: &tplus::scenario::Scenario| serde_json::to_value(s).ok();
+        other.cast::<PyScenario>().is_ok_and(|o| tree(&o.get().inner).is_some_and(|t| Some(t) == tree(&self.inner)))
+    }
+
+    /// Pickling (multiprocessing, Ray, Dask send scenarios to workers): the
+    /// scenario as TOML, read back by `from_toml` under the same source name.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String, String))> {
+        let from_toml = py.get_type::<PyScenario>().getattr("from_toml")?;
+        Ok((from_toml, (self.to_toml(), self.source.display().to_string())))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Scenario({:?} from {:?})", self.inner.simulation.name, self.source.display().to_string())
+    }
+}
+
+/// An Arrow table in memory, exported through the Arrow C stream interface.
+#[pyclass(frozen, module = "tplus", name = "Table")]
+struct PyTable {
+    batch: RecordBatch,
+}
+
+#[pymethods]
+impl PyTable {
+    /// The Arrow PyCapsule stream protocol: pyarrow, polars, duckdb and
+    /// others import the table from it without copying. A requested schema
+    /// is not applied (the protocol allows it): the table's own is exported.
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        let reader = RecordBatchIterator::new([Ok(self.batch.clone())], self.batch.schema());
+        let stream = FFI_ArrowArrayStream::new(Box::new(reader));
+        PyCapsule::new_with_value(py, stream, c"arrow_array_stream")
+    }
+
+    /// The Arrow PyCapsule schema protocol.
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        let schema = FFI_ArrowSchema::try_from(self.batch.schema().as_ref())
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        PyCapsule::new_with_value(py, schema, c"arrow_schema")
+    }
+
+    /// Rows.
+    #[getter]
+    fn num_rows(&self) -> usize {
+        self.batch.num_rows()
+    }
+
+    /// Columns.
+    #[getter]
+    fn num_columns(&self) -> usize {
+        self.batch.num_columns()
+    }
+
+    /// The column names, in order.
+    #[getter]
+    fn column_names(&self) -> Vec<String> {
+        self.batch.schema().fields().iter().map(|f| f.name().clone()).collect()
+    }
+
+    /// Each column's Arrow type, by name (`int64`, `uint64`, `double`, `string`, `bool`, `date32`).
+    #[getter]
+    fn dtypes(&self) -> Vec<(String, String)> {
+        self.batch.schema().fields().iter().map(|f| (f.name().clone(), type_name(f.data_type()))).collect()
+    }
+
+    /// A `pyarrow.Table` (needs pyarrow).
+    fn to_pyarrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("pyarrow")?.call_method1("table", (slf,))
+    }
+
+    /// A `polars.DataFrame` (needs polars).
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("polars")?.call_method1("DataFrame", (slf,))
+    }
+
+    /// A `pandas.DataFrame` (needs pandas and pyarrow), through pyarrow.
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Self::to_pyarrow(slf)?.call_method0("to_pandas")
+    }
+
+    fn __len__(&self) -> usize {
+        self.batch.num_rows()
+    }
+
+    fn __repr__(&self) -> String {
+        let file = self.batch.schema().metadata().get("tplus.file").cloned().unwrap_or_else(|| "table".into());
+        format!("tplus.Table({file}: {} rows × {} columns)", self.batch.num_rows(), self.batch.num_columns())
+    }
+}
+
+/// Arrow's short names of the types the tables use.
+fn type_name(t: &arrow_schema::DataType) -> String {
+    use arrow_schema::DataType::*;
+    match t {
+        Int64 => "int64".into(),
+        UInt64 => "uint64".into(),
+        Float64 => "double".into(),
+        Utf8 => "string".into(),
+        Boolean => "bool".into(),
+        Date32 => "date32".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A finished run's outputs, in memory.
+#[pyclass(frozen, module = "tplus", name = "Run")]
+struct PyRun {
+    files: RunFiles,
+    seed: u64,
+    threads: usize,
+    failure: Option<String>,
+    /// Tables parsed so far, by file name.
+    tables: Mutex<HashMap<String, Py<PyTable>>>,
+}
+
+impl PyRun {
+    /// The table of file `name`, parsed once (without the GIL) and kept;
+    /// None when the run did not write the file.
+    fn table(&self, py: Python<'_>, name: &str) -> PyResult<Option<Py<PyTable>>> {
+        if let Some(t) = self.tables.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
+            return Ok(Some(t.clone_ref(py)));
+        }
+        let Some(bytes) = self.files.get(name) else { return Ok(None) };
+        let parsed = py.detach(|| {
+            let text = std::str::from_utf8(bytes).map_err(|e| arrow::TableError(format!("{name}: {e}")))?;
+            arrow::parse(name, text, &arrow::run_file_specs(name)?)
+        });
+        let batch = parsed.map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let table = Py::new(py, PyTable { batch })?;
+        self.tables.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_string(), table.clone_ref(py));
+        Ok(Some(table))
+    }
+
+    fn json<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let bytes = self.files.get(name).ok_or_else(|| PyKeyError::new_err(name.to_string()))?;
+        py.import("json")?.call_method1("loads", (PyBytes::new(py, bytes),))
+    }
+}
+
+#[pymethods]
+impl PyRun {
+    /// `metrics.csv`: one row per (window, product).
+    #[getter]
+    fn metrics(&self, py: Python<'_>) -> PyResult<Option<Py<PyTable>>> {
+        self.table(py, "metrics.csv")
+    }
+
+    /// `trades.csv`: one row per execution.
+    #[getter]
+    fn trades(&self, py: Python<'_>) -> PyResult<Option<Py<PyTable>>> {
+        self.table(py, "trades.csv")
+    }
+
+    /// `events.csv`, the operation log: None unless run with `log=True`.
+    #[getter]
+    fn events(&self, py: Python<'_>) -> PyResult<Option<Py<PyTable>>> {
+        self.table(py, "events.csv")
+    }
+
+    /// `risk.csv`: customers far from their family.
+    #[getter]
+    fn risk(&self, py: Python<'_>) -> PyResult<Option<Py<PyTable>>> {
+        self.table(py, "risk.csv")
+    }
+
+    /// `credit_fit.csv`: None unless the scenario refits its scorecard.
+    #[getter]
+    fn credit_fit(&self, py: Python<'_>) -> PyResult<Option<Py<PyTable>>> {
+        self.table(py, "credit_fit.csv")
+    }
+
+    /// `summary.json` as a dict.
+    #[getter]
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.json(py, "summary.json")
+    }
+
+    /// `manifest.json` as a dict.
+    #[getter]
+    fn manifest<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.json(py, "manifest.json")
+    }
+
+    /// The seed the run used.
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The worker threads it decided with.
+    #[getter]
+    fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Why the run's cash cannot be trusted (`manifest.json`'s `failure`); None for a sound run.
+    #[getter]
+    fn failure(&self) -> Option<String> {
+        self.failure.clone()
+    }
+
+    /// The names of the run's files, in the manifest's order, `manifest.json` last.
+    #[getter]
+    fn files(&self) -> Vec<String> {
+        self.files.files.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// The bytes of one of the run's files, as `tplus run` writes it.
+    fn file<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.files.get(name).ok_or_else(|| PyKeyError::new_err(name.to_string()))?;
+        Ok(PyBytes::new(py, bytes))
+    }
+
+    /// Writes the run's files into `dir` as `tplus run --out DIR` does.
+    #[pyo3(signature = (dir, force = false))]
+    fn save(&self, py: Python<'_>, dir: PathBuf, force: bool) -> PyResult<String> {
+        py.detach(|| self.files.save(&dir, force)).map_err(|e| PyOSError::new_err(e.to_string()))?;
+        Ok(dir.display().to_string())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("tplus.Run(seed={}, files={:?})", self.seed, self.files())
+    }
+}
+
+/// Worker threads by default: every core, as `tplus run` does.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Runs a scenario to its end; the outputs stay in memory.
+#[pyfunction]
+#[pyo3(signature = (scenario, seed = None, threads = None, log = false))]
+fn run(py: Python<'_>, scenario: &PyScenario, seed: Option<u64>, threads: Option<usize>, log: bool) -> PyResult<PyRun> {
+    let threads = threads.unwrap_or_else(default_threads);
+    if threads == 0 {
+        return Err(PyValueError::new_err("threads: at least 1"));
+    }
+    let s = scenario.inner.clone();
+    let opts = RunOptions { seed, threads };
+    let done = py.detach(move || -> Result<(RunFiles, u64, Option<String>), String> {
+        let mut rec = MemoryRecorder::new(&s, log);
+        let outcome = engine::run_with(&s, &opts, &registry(), &mut rec).map_err(|e| e.to_string())?;
+        let failure = outcome.check().err().map(|e| e.to_string());
+        let files = rec.finish(&s, &outcome, threads).map_err(|e| e.to_string())?;
+        Ok((files, outcome.seed, failure))
+    });
+    let (files, seed, failure) = done.map_err(RunError::new_err)?;
+    Ok(PyRun { files, seed, threads, failure, tables: Mutex::new(HashMap::new()) })
+}
+
+/// Runs a design given point by point: `paths` (parameter paths) and
+/// `points` (one list of values per point, in `paths` order); returns the
+/// rows of `sweep.csv` as a table.
+#[pyfunction]
+#[pyo3(signature = (scenario, paths, points, replications = 1, seed = None, jobs = None))]
+fn sweep_points(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    paths: Vec<String>,
+    points: Vec<Vec<Bound<'_, PyAny>>>,
+    replications: u32,
+    seed: Option<u64>,
+    jobs: Option<usize>,
+) -> PyResult<PyTable> {
+    if replications == 0 {
+        return Err(PyValueError::new_err("replications: at least 1"));
+    }
+    let mut json_points = Vec::with_capacity(points.len());
+    for (p, row) in points.iter().enumerate() {
+        let mut values = Vec::with_capacity(row.len());
+        for (i, v) in row.iter().enumerate() {
+            let what = format!("point {p}: {}", paths.get(i).map_or("?", String::as_str));
+            values.push(values::to_json(v, &what)?);
+        }
+        json_points.push(values);
+    }
+    let design = tplus::batch::PointsDesign { paths, points: json_points };
+    let base = scenario.inner.clone();
+    let seed = seed.unwrap_or(base.simulation.seed);
+    let jobs = jobs.unwrap_or_else(default_threads).max(1);
+    let origin = PathBuf::from(format!("{} design", scenario.source.display()));
+    let kinds = param_kinds(&design);
+    let result = py.detach(|| {
+        tplus::batch::run_points(&base, &design, replications, seed, jobs, &origin, &registry()).map(
+            |(columns, rows)| {
+                let specs = sweep_specs(&columns, &kinds);
+                let mut text = tplus::batch::csv::header_line(&columns);
+                rows.iter().for_each(|r| text.push_str(r));
+                specs.map(|specs| arrow::parse("sweep.csv", &text, &specs))
+            },
+        )
+    });
+    match result {
+        Ok(Ok(Ok(batch))) => Ok(PyTable { batch }),
+        Ok(Ok(Err(e))) | Ok(Err(e)) => Err(PyRuntimeError::new_err(e.to_string())),
+        Err(tplus::batch::PointsError::Point { point, source }) => Err(scenario_error(py, &source, Some(point))),
+        Err(e @ tplus::batch::PointsError::Shape { .. }) => Err(PyValueError::new_err(e.to_string())),
+        Err(e) => Err(RunError::new_err(e.to_string())),
+    }
+}
+
+/// Each parameter column's type from its values: int64 when every value
+/// is a whole number, float64 when every one is a number, bool, else text.
+fn param_kinds(design: &tplus::batch::PointsDesign) -> Vec<arrow::Kind> {
+    (0..design.paths.len())
+        .map(|i| {
+            let col = || design.points.iter().filter_map(move |p| p.get(i));
+            if col().all(|v| v.is_i64()) {
+                arrow::Kind::Int
+            } else if col().all(Value::is_number) {
+                arrow::Kind::Float
+            } else if col().all(Value::is_boolean) {
+                arrow::Kind::Bool
+            } else {
+                arrow::Kind::Text
+            }
+        })
+        .collect()
+}
+
+/// The typed columns of a sweep table whose parameter columns have `kinds`.
+fn sweep_specs(columns: &[String], kinds: &[arrow::Kind]) -> Result<Vec<arrow::ColumnSpec>, arrow::TableError> {
+    let key = tplus::columns::sweep::KEY.len();
+    let meaning = |name: &str| {
+        let all = tplus::columns::sweep::KEY
+            .iter()
+            .chain(tplus::columns::sweep::STATUS)
+            .chain(tplus::columns::sweep_results::COLUMNS)
+            .chain(tplus::columns::sweep::DIGEST)
+            .chain(tplus::columns::sweep::WALL);
+        all.clone().find(|c| c.name == name).map(|c| c.meaning.to_string())
+    };
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            if (key..key + kinds.len()).contains(&i) {
+                return Ok(arrow::ColumnSpec {
+                    name: name.clone(),
+                    kind: kinds[i - key],
+                    meaning: "the parameter's value at this point".into(),
+                });
+            }
+            let kind = arrow::sweep_kind(name)
+                .ok_or_else(|| arrow::TableError(format!("column {name} of sweep.csv has no declared type")))?;
+            Ok(arrow::ColumnSpec { name: name.clone(), kind, meaning: meaning(name).unwrap_or_default() })
+        })
+        .collect()
+}
+
+/// The `tplus._native` module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyScenario>()?;
+    m.add_class::<PyRun>()?;
+    m.add_class::<PyTable>()?;
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_points, m)?)?;
+    m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
+    m.add("RunError", m.py().get_type::<RunError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,172 @@
+"""tplus.run: outputs in memory, the same bytes as `tplus run`, the same
+results on 1 and 2 threads, Arrow tables with documented types, the GIL
+released while Rust runs."""
+
+import json
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+import tplus
+
+# Fields of manifest.json that say when, how fast and in how much memory the
+# process ran: never the same twice, whatever wrote the file.
+VOLATILE = ("created_utc", "wall_seconds", "memory")
+
+
+@pytest.fixture(scope="module")
+def baseline(scenarios):
+    return tplus.Scenario.from_file(scenarios / "baseline.toml")
+
+
+@pytest.fixture(scope="module")
+def logged(baseline):
+    return tplus.run(baseline, seed=7, threads=1, log=True)
+
+
+def _same_files(a, b):
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir())
+    for name in names:
+        if name == "manifest.json":
+            ma, mb = (json.loads((d / name).read_text()) for d in (a, b))
+            for k in VOLATILE:
+                ma.pop(k), mb.pop(k)
+            assert ma == mb
+        else:
+            assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    return names
+
+
+@pytest.mark.parametrize("file,log", [("baseline.toml", True), ("credit_fit.toml", False), ("two_products.toml", False)])
+def test_save_writes_the_bytes_the_cli_writes(scenarios, tplus_bin, tmp_path, file, log):
+    cli = tmp_path / "cli"
+    args = [tplus_bin, "run", str(scenarios / file), "--seed", "7", "--threads", "1", "--out", str(cli), "--quiet"]
+    subprocess.run(args + (["--log"] if log else []), check=True, capture_output=True)
+    r = tplus.run(tplus.Scenario.from_file(scenarios / file), seed=7, threads=1, log=log)
+    assert r.save(tmp_path / "py") == str(tmp_path / "py")
+    names = _same_files(cli, tmp_path / "py")
+    assert "trades.csv" in names and "metrics.csv" in names and "summary.json" in names
+    assert ("events.csv" in names) == log
+    if file == "credit_fit.toml":
+        assert "credit_fit.csv" in names and r.credit_fit is not None
+
+
+def test_save_refuses_a_directory_that_holds_files(logged, tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(OSError, match="keep.txt"):
+        logged.save(tmp_path)
+    logged.save(tmp_path, force=True)
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+    assert (tmp_path / "manifest.json").is_file()
+
+
+def test_tables_hold_the_files_rows(logged):
+    for name, table in [("trades.csv", logged.trades), ("metrics.csv", logged.metrics),
+                        ("events.csv", logged.events), ("risk.csv", logged.risk)]:
+        lines = logged.file(name).decode().splitlines()
+        assert table.column_names == lines[0].split(",")
+        assert table.num_rows == len(lines) - 1 == len(table)
+    assert logged.summary["all"]["trades"] == logged.trades.num_rows > 1000
+    assert logged.summary["seed"] == logged.seed == 7
+    assert logged.manifest["files"] == logged.files[:-1]
+    assert logged.files[-1] == "manifest.json"
+    assert logged.failure is None
+    assert logged.credit_fit is None
+
+
+def test_events_only_with_the_log(baseline):
+    r = tplus.run(baseline.with_params({"simulation.days": 1}), seed=3, threads=1)
+    assert r.events is None
+    assert "events.csv" not in r.files
+
+
+def test_dtypes_are_the_documented_ones(logged):
+    pa = pytest.importorskip("pyarrow")
+    trades = pa.table(logged.trades)
+    assert trades.schema.field("time").type == pa.int64()
+    assert trades.schema.field("price").type == pa.float64()
+    assert trades.schema.field("buy_order").type == pa.int64()
+    assert trades.schema.field("product").type == pa.string()
+    assert b"ns" in trades.schema.field("time").metadata[b"unit"]
+    metrics = pa.table(logged.metrics)
+    assert metrics.schema.field("date").type == pa.date32()
+    assert metrics.schema.field("t_start").type == pa.int64()
+    assert metrics.schema.field("sub_success").type == pa.float64()
+    events = pa.table(logged.events)
+    assert events.schema.field("aon").type == pa.bool_()
+    # Times are exact nanoseconds: the file's decimal seconds times 1e9.
+    first = logged.file("trades.csv").decode().splitlines()[1].split(",")[0]
+    whole, _, frac = first.partition(".")
+    assert trades.column("time")[0].as_py() == int(whole) * 10**9 + int((frac or "0").ljust(9, "0"))
+    assert dict(logged.trades.dtypes)["time"] == "int64"
+
+
+def test_pyarrow_polars_and_pandas_take_the_tables(logged):
+    pa = pytest.importorskip("pyarrow")
+    pl = pytest.importorskip("polars")
+    pd = pytest.importorskip("pandas")
+    a, b = pa.table(logged.trades), logged.trades.to_pyarrow()
+    # Zero-copy: both imports point at the one buffer tplus holds.
+    assert a.column("lots").chunks[0].buffers()[1].address == b.column("lots").chunks[0].buffers()[1].address
+    df = logged.trades.to_polars()
+    assert isinstance(df, pl.DataFrame)
+    assert df.schema["time"] == pl.Int64 and df.schema["price"] == pl.Float64
+    assert df.height == logged.trades.num_rows
+    assert pl.DataFrame(logged.metrics).schema["date"] == pl.Date
+    pdf = logged.trades.to_pandas()
+    assert isinstance(pdf, pd.DataFrame)
+    assert str(pdf["time"].dtype) == "int64"
+    assert len(pdf) == logged.trades.num_rows
+
+
+def test_same_results_on_one_and_two_threads(baseline):
+    s = baseline.with_params({"simulation.days": 1})
+    one, two = tplus.run(s, seed=5, threads=1), tplus.run(s, seed=5, threads=2)
+    for name in ("trades.csv", "metrics.csv", "summary.json", "risk.csv"):
+        assert one.file(name) == two.file(name), name
+    assert two.threads == 2
+
+
+def test_the_gil_is_released_while_rust_runs(baseline):
+    """A Python thread keeps counting while another thread is inside tplus.run.
+
+    Were the GIL held, this thread could count only in the switch interval
+    or two around the call; released, it counts all along."""
+    s = baseline.with_params({"simulation.days": 2})
+    interval = sys.getswitchinterval()
+    end, alone = time.perf_counter() + interval, 0
+    while time.perf_counter() < end:
+        alone += 1
+    inside, done = threading.Event(), threading.Event()
+    spent = []
+
+    def work():
+        inside.set()
+        t0 = time.perf_counter()
+        tplus.run(s, seed=1, threads=1)
+        spent.append(time.perf_counter() - t0)
+        done.set()
+
+    t = threading.Thread(target=work)
+    t.start()
+    inside.wait()
+    ticks = 0
+    while not done.is_set():
+        time.perf_counter()
+        ticks += 1
+    t.join()
+    assert spent[0] > 20 * interval, "the run is too short to tell"
+    assert ticks > 10 * alone, (ticks, alone, spent)
+
+
+def test_bad_arguments_are_refused(baseline):
+    with pytest.raises(ValueError):
+        tplus.run(baseline, threads=0)
+    with pytest.raises(OverflowError):
+        tplus.run(baseline, seed=-1)
+    with pytest.raises(TypeError):
+        tplus.run(42)

@@ -1,0 +1,86 @@
+"""Scenarios from files and text, changed by parameter path, written back,
+and their mistakes raised as tplus.ScenarioError with their parts."""
+
+import pytest
+
+import tplus
+
+
+def test_from_file_reads_the_scenario(scenarios):
+    s = tplus.Scenario.from_file(scenarios / "baseline.toml")
+    assert s.name == "baseline"
+    assert isinstance(s.seed, int)
+    assert s.source.endswith("baseline.toml")
+
+
+def test_to_toml_reads_back_to_the_same_scenario(scenarios):
+    s = tplus.Scenario.from_file(scenarios / "herding.toml")
+    again = tplus.Scenario.from_toml(s.to_toml())
+    assert again == s
+    assert again.to_toml() == s.to_toml()
+
+
+def test_with_params_sets_fields_by_sweep_path(scenarios):
+    s = tplus.Scenario.from_file(scenarios / "baseline.toml")
+    changed = s.with_params({"agents[3].params.herding": 2.0, "simulation.days": 1})
+    assert changed != s
+    text = changed.to_toml()
+    assert "herding = 2.0" in text
+    assert "days = 1" in text
+    # The original is unchanged: scenarios are values.
+    assert s == tplus.Scenario.from_file(scenarios / "baseline.toml")
+    # numpy scalars are numbers like any other.
+    np = pytest.importorskip("numpy")
+    assert s.with_params({"simulation.days": np.int64(1)}) == s.with_params({"simulation.days": 1})
+
+
+def test_a_syntax_error_carries_its_place():
+    with pytest.raises(tplus.ScenarioError) as info:
+        tplus.Scenario.from_toml("[simulation]\nname = \n", name="broken.toml")
+    e = info.value
+    assert e.file == "broken.toml"
+    assert e.line == 2
+    assert e.column is not None
+    assert e.field == "simulation.name"
+    assert "not valid TOML" in e.message
+    assert e.accepted
+    assert str(e).startswith("broken.toml:2:")
+    assert isinstance(e, ValueError)
+
+
+def test_a_missing_file_is_a_scenario_error(tmp_path):
+    with pytest.raises(tplus.ScenarioError) as info:
+        tplus.Scenario.from_file(tmp_path / "nope.toml")
+    assert "no such file" in info.value.message
+    assert info.value.line is None
+
+
+def test_with_params_errors_name_the_field_and_what_is_accepted(scenarios):
+    s = tplus.Scenario.from_file(scenarios / "baseline.toml")
+    with pytest.raises(tplus.ScenarioError) as info:
+        s.with_params({"agents[3].params.herdin": 1.0})
+    assert info.value.field == "agents[3].params.herdin"
+    assert "herding" in info.value.accepted
+    with pytest.raises(tplus.ScenarioError) as info:
+        s.with_params({"simulation.days": "many"})
+    assert info.value.field == "simulation.days"
+    with pytest.raises(tplus.ScenarioError) as info:
+        s.with_params({"agents[1].count": -5})
+    assert info.value.field == "agents[1].count"
+    with pytest.raises(tplus.ScenarioError) as info:
+        s.with_params({"agents[99].count": 5})
+    assert "entries" in info.value.message
+    assert info.value.line is None and info.value.file.endswith("with_params")
+    with pytest.raises(ValueError):
+        s.with_params({"simulation.days": float("nan")})
+    with pytest.raises(ValueError):
+        s.with_params({"simulation.days": None})
+
+
+def test_scenarios_pickle_for_worker_processes(scenarios):
+    import pickle
+
+    s = tplus.Scenario.from_file(scenarios / "herding.toml").with_params({"simulation.days": 1})
+    again = pickle.loads(pickle.dumps(s))
+    assert again == s
+    assert again.source == s.source

@@ -1,0 +1,90 @@
+"""tplus.sweep: a design given point by point (dict, DataFrame, Arrow table,
+list of dicts) runs into the rows `tplus sweep` writes for the same points."""
+
+import csv
+import io
+import subprocess
+
+import pytest
+
+import tplus
+
+# tplus sweep's scenarios/sweeps/ci.toml, point by point (a grid, the first
+# parameter slowest).
+LOAN = [0.02, 0.02, 0.02, 0.06, 0.06, 0.06]
+BUY = [0.4, 0.5, 0.6, 0.4, 0.5, 0.6]
+PATHS = ["macro.loan_rate.value", "agents[3].params.buy_prob"]
+
+
+@pytest.fixture(scope="module")
+def reference(scenarios):
+    return tplus.Scenario.from_file(scenarios / "bench" / "reference_market.toml")
+
+
+@pytest.fixture(scope="module")
+def rows(reference):
+    return tplus.sweep(reference, {PATHS[0]: LOAN, PATHS[1]: BUY}, replications=2, jobs=2, seed=11)
+
+
+def test_rows_are_the_cli_sweeps_rows(scenarios, tplus_bin, tmp_path, rows):
+    out = tmp_path / "sweep"
+    subprocess.run([tplus_bin, "sweep", str(scenarios / "sweeps" / "ci.toml"), "--out", str(out), "--jobs", "2", "--quiet"],
+                   check=True, capture_output=True)
+    text = (out / "sweep.csv").read_text()
+    header, *lines = text.splitlines()
+    assert rows.column_names == header.split(",")
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table(rows)
+    cli = list(csv.reader(io.StringIO(text)))[1:]
+    assert len(cli) == table.num_rows == 12
+    ours = table.to_pylist()
+    for want, got in zip(cli, ours):
+        # Every column but the wall time is a function of the sweep alone.
+        for name, cell in zip(header.split(",")[:-1], want[:-1]):
+            value = got[name]
+            text_of = "" if value is None else ("true" if value is True else "false" if value is False else str(value))
+            assert text_of == cell or (isinstance(value, float) and float(cell) == value), (name, cell, value)
+
+
+def test_types_of_the_sweep_table(rows):
+    pa = pytest.importorskip("pyarrow")
+    schema = pa.table(rows).schema
+    assert schema.field("seed").type == pa.uint64()
+    assert schema.field("point").type == pa.int64()
+    assert schema.field(PATHS[0]).type == pa.float64()
+    assert schema.field("cash_conserved").type == pa.bool_()
+    assert schema.field("trades").type == pa.int64()
+    assert schema.field("status").type == pa.string()
+
+
+def test_designs_as_dataframes_tables_and_lists(reference):
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    pa = pytest.importorskip("pyarrow")
+    small = reference.with_params({"simulation.days": 1})
+    design = {"agents[3].params.buy_prob": [0.45, 0.55], "agents[3].count": [300, 400]}
+    want = pa.table(tplus.sweep(small, design, seed=3, jobs=1)).drop(["wall_seconds"])
+    for given in (pd.DataFrame(design), pl.DataFrame(design), pa.table(design),
+                  [{"agents[3].params.buy_prob": 0.45, "agents[3].count": 300},
+                   {"agents[3].params.buy_prob": 0.55, "agents[3].count": 400}]):
+        got = pa.table(tplus.sweep(small, given, seed=3, jobs=2)).drop(["wall_seconds"])
+        assert got.equals(want), type(given)
+    assert want.schema.field("agents[3].count").type == pa.int64()
+    assert want.column("status").to_pylist() == ["ok", "ok"]
+
+
+def test_a_bad_point_is_a_scenario_error_before_any_run(reference):
+    with pytest.raises(tplus.ScenarioError) as info:
+        tplus.sweep(reference, {"agents[3].params.buy_prob": [0.5, 7.0]})
+    assert info.value.point == 1
+    assert info.value.field == "agents[3].params.buy_prob"
+    assert info.value.accepted
+    with pytest.raises(tplus.ScenarioError) as info:
+        tplus.sweep(reference, {"agents[3].params.no_such": [1.0]})
+    assert info.value.point == 0
+    with pytest.raises(ValueError, match="different lengths"):
+        tplus.sweep(reference, {"a": [1, 2], "b": [1]})
+    with pytest.raises(ValueError, match="no point"):
+        tplus.sweep(reference, {"simulation.days": []})
+    with pytest.raises(ValueError, match="replications"):
+        tplus.sweep(reference, {"simulation.days": [1]}, replications=0)

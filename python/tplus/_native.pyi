@@ -1,0 +1,145 @@
+"""Type stubs of tplus's native module (tplus._native); import from ``tplus``."""
+
+import os
+from typing import Any, Mapping, Optional, Sequence
+
+__version__: str
+
+class ScenarioError(ValueError):
+    """A mistake in a scenario, a parameter path or a value.
+
+    ``str(e)`` reads like ``tplus check``'s message
+    (``file:line:column: field: what is wrong`` then ``accepted: …``).
+    """
+
+    file: str
+    """The scenario file (``<string>`` for text, ``… with_params`` for values
+    set by path, ``… design`` for a sweep's design)."""
+    line: Optional[int]
+    """1-based line of the mistake; None where it has no place in a text."""
+    column: Optional[int]
+    """1-based column (in characters), with ``line``."""
+    field: Optional[str]
+    """The field's parameter path, e.g. ``agents[1].arrival.rate``."""
+    message: str
+    """What is wrong, in words."""
+    accepted: Optional[str]
+    """What the field accepts instead."""
+    point: Optional[int]
+    """The design point at fault (``tplus.sweep``); None otherwise."""
+
+class RunError(RuntimeError):
+    """A run or sweep that could not start or finish (threads, memory)."""
+
+class Scenario:
+    """A validated scenario. Immutable: ``with_params`` returns a new one."""
+
+    @staticmethod
+    def from_file(path: str | os.PathLike[str]) -> Scenario:
+        """Reads and validates a scenario file; raises ``ScenarioError``."""
+    @staticmethod
+    def from_toml(text: str, name: str = "<string>") -> Scenario:
+        """Parses and validates scenario text; ``name`` stands for the file in messages."""
+    def with_params(self, params: Mapping[str, Any]) -> Scenario:
+        """A copy with fields set by parameter path, in order, e.g.
+        ``{"agents[3].params.herding": 2.0, "simulation.days": 2}``: the paths of
+        a sweep file, checked by the same code (``ScenarioError`` naming the
+        field)."""
+    def to_toml(self) -> str:
+        """The scenario as TOML with every default written out; ``from_toml``
+        reads it back to an equal scenario."""
+    @property
+    def name(self) -> str:
+        """``[simulation] name``."""
+    @property
+    def seed(self) -> int:
+        """``[simulation] seed``."""
+    @property
+    def source(self) -> str:
+        """Where the scenario came from (file, ``<string>``, … with_params)."""
+    def __eq__(self, other: object) -> bool: ...
+
+class Table:
+    """An Arrow table in memory (one record batch). Pass it to
+    ``pyarrow.table(t)``, ``polars.DataFrame(t)`` or any consumer of the Arrow
+    PyCapsule interface; or call ``to_pyarrow``, ``to_polars``, ``to_pandas``.
+
+    Types: times (``time``, ``t_start``, ``t_end``) are int64 nanoseconds since
+    00:00 of the start date; ``date`` is date32; counts and ids int64; seeds
+    uint64; prices, cash and statistics float64; words utf8; flags bool. An
+    empty CSV cell is a null. Each field's ``description`` metadata holds the
+    column's meaning."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The Arrow C stream PyCapsule (``arrow_array_stream``)."""
+    def __arrow_c_schema__(self) -> object:
+        """The Arrow C schema PyCapsule (``arrow_schema``)."""
+    @property
+    def num_rows(self) -> int: ...
+    @property
+    def num_columns(self) -> int: ...
+    @property
+    def column_names(self) -> list[str]: ...
+    @property
+    def dtypes(self) -> list[tuple[str, str]]:
+        """(column, Arrow type name) pairs: int64, uint64, double, string, bool, date32."""
+    def to_pyarrow(self) -> Any:
+        """A ``pyarrow.Table`` (zero-copy)."""
+    def to_polars(self) -> Any:
+        """A ``polars.DataFrame`` (zero-copy where polars' layout allows)."""
+    def to_pandas(self) -> Any:
+        """A ``pandas.DataFrame`` through pyarrow."""
+    def __len__(self) -> int: ...
+
+class Run:
+    """A finished run's outputs, in memory."""
+
+    @property
+    def metrics(self) -> Table:
+        """``metrics.csv``: one row per (window, product)."""
+    @property
+    def trades(self) -> Table:
+        """``trades.csv``: one row per execution."""
+    @property
+    def events(self) -> Optional[Table]:
+        """``events.csv``, the operation log; None unless run with ``log=True``."""
+    @property
+    def risk(self) -> Table:
+        """``risk.csv``: customers far from their family."""
+    @property
+    def credit_fit(self) -> Optional[Table]:
+        """``credit_fit.csv``; None unless the scenario refits its scorecard."""
+    @property
+    def summary(self) -> dict[str, Any]:
+        """``summary.json`` as a dict."""
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """``manifest.json`` as a dict (wall time, memory, counts, the scenario)."""
+    @property
+    def seed(self) -> int:
+        """The seed the run used."""
+    @property
+    def threads(self) -> int:
+        """The worker threads it decided with."""
+    @property
+    def failure(self) -> Optional[str]:
+        """Why the run's cash cannot be trusted (manifest's ``failure``); None for a sound run."""
+    @property
+    def files(self) -> list[str]:
+        """The run's file names, ``manifest.json`` last."""
+    def file(self, name: str) -> bytes:
+        """One file's bytes, exactly as ``tplus run`` writes it."""
+    def save(self, dir: str | os.PathLike[str], force: bool = False) -> str:
+        """Writes the files into ``dir`` as ``tplus run --out DIR`` does (a
+        non-empty directory refused unless ``force``, which first removes a
+        run's files there); returns the directory. Raises ``OSError``."""
+
+def run(scenario: Scenario, seed: Optional[int] = None, threads: Optional[int] = None, log: bool = False) -> Run: ...
+def sweep_points(
+    scenario: Scenario,
+    paths: Sequence[str],
+    points: Sequence[Sequence[Any]],
+    replications: int = 1,
+    seed: Optional[int] = None,
+    jobs: Optional[int] = None,
+) -> Table: ...

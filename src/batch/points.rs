@@ -1,0 +1,182 @@
+//! A sweep given point by point and kept in memory: a table of parameter
+//! paths × points, as a notebook builds it (a SALib or pyDOE design, an
+//! Optuna trial's values), run into the rows `sweep.csv` would hold, with
+//! no sweep file and no output directory. The Python package's
+//! `tplus.sweep` is its user.
+//!
+//! Everything a sweep file's run computes is computed the same way: each
+//! point's scenario by the parameter paths ([`crate::scenario::with_values`]),
+//! run (point p, replication r)'s seed by [`super::run_seed`], the row by
+//! [`super::csv::row_line`] (digest and wall time included), and a run that
+//! fails or panics becomes a failed row rather than the end of the sweep.
+
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::csv;
+use super::{Error, PointError, panic_message, run_seed};
+use crate::agents::Registry;
+use crate::scenario::{Scenario, ScenarioError, with_values};
+
+/// A design given point by point.
+#[derive(Clone, Debug)]
+pub struct PointsDesign {
+    /// The varied fields' parameter paths (`agents[3].params.herding`), the
+    /// order of each point's values and of the parameter columns.
+    pub paths: Vec<String>,
+    /// Each point's values, one per path.
+    pub points: Vec<Vec<Value>>,
+}
+
+/// Why a design given point by point cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum PointsError {
+    /// A point's values do not make a valid scenario (checked for every
+    /// point before any run starts, as `tplus sweep` does).
+    #[error("point {point}: {source}")]
+    Point {
+        /// The point's index.
+        point: usize,
+        /// What is wrong, with the field.
+        #[source]
+        source: ScenarioError,
+    },
+    /// A point with more or fewer values than paths.
+    #[error("point {point} has {got} values for {paths} parameter paths")]
+    Shape {
+        /// The point's index.
+        point: usize,
+        /// Values it has.
+        got: usize,
+        /// Paths the design names.
+        paths: usize,
+    },
+    /// The workers could not start.
+    #[error(transparent)]
+    Sweep(#[from] Error),
+}
+
+impl PointsDesign {
+    /// Point `p`'s scenario.
+    fn scenario(
+        &self,
+        base: &Scenario,
+        p: usize,
+        origin: &Path,
+        registry: &Registry,
+    ) -> Result<Scenario, ScenarioError> {
+        let values: Vec<(String, Value)> = self.paths.iter().cloned().zip(self.points[p].iter().cloned()).collect();
+        with_values(base, &values, origin, registry)
+    }
+}
+
+/// Runs every point of `design` `replications` times on `jobs` threads
+/// (one run a thread) from `base`, the seeds derived from `seed`: the
+/// `sweep.csv` header's columns and the rows, each with its line break, in
+/// (point, replication) order. `origin` names the design in messages.
+pub fn run_points(
+    base: &Scenario,
+    design: &PointsDesign,
+    replications: u32,
+    seed: u64,
+    jobs: usize,
+    origin: &Path,
+    registry: &Registry,
+) -> Result<(Vec<String>, Vec<String>), PointsError> {
+    let paths = design.paths.len();
+    for (point, values) in design.points.iter().enumerate() {
+        if values.len() != paths {
+            return Err(PointsError::Shape { point, got: values.len(), paths });
+        }
+    }
+    let columns = csv::columns_for(design.paths.iter().map(String::as_str));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .thread_name(|i| format!("tplus-sweep-{i}"))
+        .build()
+        .map_err(|source| Error::Workers { jobs, source })?;
+    // Every point checked first, so a mistake in the design costs no run.
+    pool.install(|| {
+        (0..design.points.len()).into_par_iter().try_for_each(|p| {
+            design
+                .scenario(base, p, origin, registry)
+                .map(|_| ())
+                .map_err(|source| PointsError::Point { point: p, source })
+        })
+    })?;
+    let runs: Vec<(usize, u32)> =
+        (0..design.points.len()).flat_map(|p| (0..replications).map(move |r| (p, r))).collect();
+    let rows = pool.install(|| {
+        runs.par_iter()
+            .with_max_len(1)
+            .map(|&(p, r)| {
+                let seed = run_seed(seed, p, r);
+                let clock = Instant::now();
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let scenario = design.scenario(base, p, origin, registry)?;
+                    super::run::result_fields(&scenario, seed, registry)
+                }))
+                .unwrap_or_else(|panic| Err(PointError::Panicked(panic_message(panic.as_ref()))));
+                csv::row_line(p, r, seed, &design.points[p], result.as_deref(), clock.elapsed().as_secs_f64())
+            })
+            .collect()
+    });
+    Ok((columns, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn baseline() -> Scenario {
+        let text = include_str!("../../scenarios/baseline.toml");
+        let mut s = crate::scenario::parse(Path::new("baseline.toml"), text, &Registry::builtin()).unwrap();
+        // One short day keeps the test quick.
+        s.simulation.days = 1;
+        s
+    }
+
+    /// A row computed here is the row a sweep file's run computes for the
+    /// same point and seed (the wall time aside).
+    #[test]
+    fn rows_are_the_sweep_files_rows() {
+        let base = baseline();
+        let registry = Registry::builtin();
+        let design = PointsDesign {
+            paths: vec!["agents[1].count".into()],
+            points: vec![vec![Value::from(50)], vec![Value::from(80)]],
+        };
+        let (columns, rows) = run_points(&base, &design, 2, 9, 2, Path::new("design"), &registry).unwrap();
+        assert_eq!(columns[..4], ["point", "replication", "seed", "agents[1].count"]);
+        assert_eq!(rows.len(), 4);
+        let values: Vec<(String, Value)> = vec![("agents[1].count".into(), Value::from(80))];
+        let scenario = with_values(&base, &values, Path::new("design"), &registry).unwrap();
+        let fields = super::super::run::result_fields(&scenario, run_seed(9, 1, 1), &registry).unwrap();
+        let want = csv::row_line(1, 1, run_seed(9, 1, 1), &[Value::from(80)], Ok(&fields), 0.0);
+        let cut = |s: &str| s.rsplit_once(',').map(|(a, _)| a.to_string()).unwrap();
+        assert_eq!(cut(&rows[3]), cut(&want));
+        assert!(csv::parse_row(rows[3].trim_end(), columns.len(), csv::status_column_for(1)).is_some());
+    }
+
+    #[test]
+    fn a_bad_point_is_refused_before_any_run() {
+        let design = PointsDesign {
+            paths: vec!["agents[1].count".into()],
+            points: vec![vec![Value::from(5)], vec![Value::from("many")]],
+        };
+        let e = run_points(&baseline(), &design, 1, 0, 1, Path::new("design"), &Registry::builtin()).unwrap_err();
+        match e {
+            PointsError::Point { point, source } => {
+                assert_eq!(point, 1);
+                assert_eq!(source.detail().field.as_deref(), Some("agents[1].count"));
+            }
+            other => panic!("{other}"),
+        }
+        let ragged = PointsDesign { paths: vec!["agents[1].count".into()], points: vec![vec![]] };
+        let e = run_points(&baseline(), &ragged, 1, 0, 1, Path::new("design"), &Registry::builtin()).unwrap_err();
+        assert_eq!(e.to_string(), "point 0 has 0 values for 1 parameter paths");
+    }
+}
