@@ -395,3 +395,37 @@ fn missing_and_garbled_files_exit_2_naming_the_file() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `tplus run --report --png` writes a PNG beside every SVG, as `tplus
+/// report --png` does, and lists them; `--png` without `--report` is
+/// refused (exit 2) before anything runs.
+#[test]
+fn run_report_png_writes_png_beside_every_svg() {
+    let dir = scratch("run_png");
+    let file = dir.join("scenario.toml");
+    std::fs::write(&file, small()).unwrap();
+    let out = dir.join("run");
+    let o = tplus(&[
+        "run".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--report".as_ref(),
+        "--png".as_ref(),
+    ]);
+    assert!(o.status.success(), "tplus run --report --png failed: {}", String::from_utf8_lossy(&o.stderr));
+    let listed = String::from_utf8_lossy(&o.stdout).into_owned();
+    let svgs: Vec<&str> = listed.lines().filter(|l| l.ends_with(".svg")).collect();
+    assert!(svgs.len() >= 8, "{listed}");
+    for svg in &svgs {
+        let png = svg.strip_suffix(".svg").unwrap().to_string() + ".png";
+        assert!(listed.lines().any(|l| l == png), "{png} not listed:\n{listed}");
+        assert_eq!(check_png(Path::new(svg)).0, 2000);
+    }
+    let alone = dir.join("alone");
+    let o = tplus(&["run".as_ref(), file.as_os_str(), "--out".as_ref(), alone.as_os_str(), "--png".as_ref()]);
+    assert_eq!(o.status.code(), Some(2), "--png without --report");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--report"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!alone.exists(), "nothing runs");
+    let _ = std::fs::remove_dir_all(&dir);
+}

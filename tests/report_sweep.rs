@@ -102,7 +102,17 @@ fn check_sweep_report(dir: &Path) -> String {
         assert!(!svg.lines().any(negative_zero), "{file} prints a negative zero");
         assert!(!svg.contains(">agents[") && !svg.contains("\nagents["), "{file} titles an axis with a path");
         if file.starts_with("heatmap_") {
-            assert!(svg.contains("\nvs grand mean\n") || svg.contains("\nr\n"), "{file} has no colour legend");
+            // The colour bar states its unit: lots or percentage points from the grand mean, or the coefficient.
+            let unit = ["\nlots traded\n", "\npercentage points\n", "\nPearson r\n", "\nSpearman ρ\n"];
+            assert!(unit.iter().any(|u| svg.contains(u)), "{file}'s colour bar states no unit");
+            if file.contains("volume_pearson") || file.contains("volume_spearman") {
+                assert!(!svg.contains("\nvs grand mean\n"), "{file}: a correlation is centred on 0");
+            } else {
+                assert!(svg.contains("\nvs grand mean\n"), "{file} has no colour legend");
+            }
+            if file == "heatmap_volume.svg" {
+                assert!(svg.contains("\nlots traded\n"), "the volume colour bar states no unit");
+            }
             assert!(svg.contains("covers"), "{file} has no neutral swatch");
             assert!(svg.contains("over its ok replications"), "{file} has no caption");
         } else {
