@@ -429,3 +429,33 @@ fn run_report_png_writes_png_beside_every_svg() {
     assert!(!alone.exists(), "nothing runs");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `manifest.json` as `tplus run` writes it reads back through the
+/// writer's own type (`results::manifest::RunManifest`): the seed, the
+/// counts, and the scenario's name, K and events as the scenario gives them.
+#[test]
+fn the_manifest_reads_back_through_the_writers_type() {
+    use tplus::results::manifest::RunManifest;
+    let dir = scratch("manifest");
+    let text = format!("{}\n[[events]]\nat = \"day 1 12:00\"\ntarget = \"loan_rate\"\nchange = 0.015\n", small());
+    let out = run(&dir, &text);
+    let m: RunManifest = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let s = tplus::scenario::load(&dir.join("scenario.toml"), &tplus::agents::Registry::builtin()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(m.tool, "tplus");
+    assert_eq!(m.version.as_deref(), Some(env!("CARGO_PKG_VERSION")));
+    assert_eq!(m.seed, summary["seed"].as_u64());
+    assert!(m.counts.orders > 0 && m.counts.trades > 0 && m.counts.trades <= m.counts.orders, "{:?}", m.counts);
+    assert!(m.files.iter().any(|f| f == "metrics.csv"), "{:?}", m.files);
+    assert_eq!(m.scenario.simulation.name.as_deref(), Some(s.simulation.name.as_str()));
+    assert_eq!(m.scenario.metrics.rolling_windows, Some(s.metrics.rolling_windows as u64));
+    assert_eq!(m.scenario.events.len(), s.events.len());
+    for (read, written) in m.scenario.events.iter().zip(&s.events) {
+        let w = serde_json::to_value(written).unwrap();
+        assert_eq!(Some(read.at.as_str()), w["at"].as_str());
+        assert_eq!(read.target, written.target.name());
+        assert_eq!((read.change, read.value), (written.change, written.value));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
