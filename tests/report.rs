@@ -395,3 +395,67 @@ fn missing_and_garbled_files_exit_2_naming_the_file() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `tplus run --report --png` writes a PNG beside every SVG, as `tplus
+/// report --png` does, and lists them; `--png` without `--report` is
+/// refused (exit 2) before anything runs.
+#[test]
+fn run_report_png_writes_png_beside_every_svg() {
+    let dir = scratch("run_png");
+    let file = dir.join("scenario.toml");
+    std::fs::write(&file, small()).unwrap();
+    let out = dir.join("run");
+    let o = tplus(&[
+        "run".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--report".as_ref(),
+        "--png".as_ref(),
+    ]);
+    assert!(o.status.success(), "tplus run --report --png failed: {}", String::from_utf8_lossy(&o.stderr));
+    let listed = String::from_utf8_lossy(&o.stdout).into_owned();
+    let svgs: Vec<&str> = listed.lines().filter(|l| l.ends_with(".svg")).collect();
+    assert!(svgs.len() >= 8, "{listed}");
+    for svg in &svgs {
+        let png = svg.strip_suffix(".svg").unwrap().to_string() + ".png";
+        assert!(listed.lines().any(|l| l == png), "{png} not listed:\n{listed}");
+        assert_eq!(check_png(Path::new(svg)).0, 2000);
+    }
+    let alone = dir.join("alone");
+    let o = tplus(&["run".as_ref(), file.as_os_str(), "--out".as_ref(), alone.as_os_str(), "--png".as_ref()]);
+    assert_eq!(o.status.code(), Some(2), "--png without --report");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--report"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!alone.exists(), "nothing runs");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `manifest.json` as `tplus run` writes it reads back through the
+/// writer's own type (`results::manifest::RunManifest`): the seed, the
+/// counts, and the scenario's name, K and events as the scenario gives them.
+#[test]
+fn the_manifest_reads_back_through_the_writers_type() {
+    use tplus::results::manifest::RunManifest;
+    let dir = scratch("manifest");
+    let text = format!("{}\n[[events]]\nat = \"day 1 12:00\"\ntarget = \"loan_rate\"\nchange = 0.015\n", small());
+    let out = run(&dir, &text);
+    let m: RunManifest = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let s = tplus::scenario::load(&dir.join("scenario.toml"), &tplus::agents::Registry::builtin()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(m.tool, "tplus");
+    assert_eq!(m.version.as_deref(), Some(env!("CARGO_PKG_VERSION")));
+    assert_eq!(m.seed, summary["seed"].as_u64());
+    assert!(m.counts.orders > 0 && m.counts.trades > 0 && m.counts.trades <= m.counts.orders, "{:?}", m.counts);
+    assert!(m.files.iter().any(|f| f == "metrics.csv"), "{:?}", m.files);
+    assert_eq!(m.scenario.simulation.name.as_deref(), Some(s.simulation.name.as_str()));
+    assert_eq!(m.scenario.metrics.rolling_windows, Some(s.metrics.rolling_windows as u64));
+    assert_eq!(m.scenario.events.len(), s.events.len());
+    for (read, written) in m.scenario.events.iter().zip(&s.events) {
+        let w = serde_json::to_value(written).unwrap();
+        assert_eq!(Some(read.at.as_str()), w["at"].as_str());
+        assert_eq!(read.target, written.target.name());
+        assert_eq!((read.change, read.value), (written.change, written.value));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -109,7 +109,17 @@ fn check_sweep_report(dir: &Path) -> String {
         assert!(!svg.lines().any(negative_zero), "{file} prints a negative zero");
         assert!(!svg.contains(">agents[") && !svg.contains("\nagents["), "{file} titles an axis with a path");
         if file.starts_with("heatmap_") {
-            assert!(svg.contains("\nvs grand mean\n") || svg.contains("\nr\n"), "{file} has no colour legend");
+            // The colour bar states its unit: lots or percentage points from the grand mean, or the coefficient.
+            let unit = ["\nlots traded\n", "\npercentage points\n", "\nPearson r\n", "\nSpearman ρ\n"];
+            assert!(unit.iter().any(|u| svg.contains(u)), "{file}'s colour bar states no unit");
+            if file.contains("volume_pearson") || file.contains("volume_spearman") {
+                assert!(!svg.contains("\nvs grand mean\n"), "{file}: a correlation is centred on 0");
+            } else {
+                assert!(svg.contains("\nvs grand mean\n"), "{file} has no colour legend");
+            }
+            if file == "heatmap_volume.svg" {
+                assert!(svg.contains("\nlots traded\n"), "the volume colour bar states no unit");
+            }
             assert!(svg.contains("covers"), "{file} has no neutral swatch");
             assert!(svg.contains("over its ok replications"), "{file} has no caption");
         } else {
@@ -137,6 +147,33 @@ fn a_sweep_report_plots_every_key_result_against_every_parameter() {
     sweep(&root().join("scenarios/sweeps/ci.toml"), &out);
     let md = check_sweep_report(&out);
     assert!(md.starts_with("# Sweep report: `ci`"), "{md}");
+    // sweep.json reads back through the writer's own types, every member
+    // the report uses found under the name the writer gave it.
+    let text = std::fs::read_to_string(out.join("sweep.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let read: tplus::batch::sweep_json::RecordedSweepJson = serde_json::from_str(&text).unwrap();
+    let def = read.definition.expect("a definition");
+    let recorded = def.sweep.expect("a sweep");
+    let written = &doc["definition"]["sweep"];
+    assert_eq!(recorded.name.as_deref(), Some("ci"));
+    assert_eq!(recorded.name.as_deref(), written["name"].as_str());
+    assert_eq!(recorded.scenario.as_deref(), Some("../bench/reference_market.toml"));
+    assert_eq!(recorded.scenario.as_deref(), written["scenario"].as_str());
+    assert_eq!(recorded.seed, written["seed"].as_u64());
+    assert!(recorded.seed.is_some());
+    assert_eq!(recorded.design.as_deref(), Some("grid"));
+    assert_eq!(recorded.replications, written["replications"].as_u64());
+    assert!(recorded.replications.is_some());
+    assert_eq!(def.runs, doc["definition"]["runs"].as_u64());
+    assert!(def.runs.is_some_and(|r| r > 0));
+    assert_eq!(def.tool, "tplus");
+    assert!(def.base_scenario.get("simulation").is_some(), "the base scenario is recorded");
+    let params = recorded.params.expect("params");
+    assert_eq!(params.len(), 2);
+    for (p, w) in params.iter().zip(written["params"].as_array().unwrap()) {
+        assert_eq!(p.path.as_deref(), w["path"].as_str());
+        assert!(p.path.is_some() && p.domain.is_some(), "{p:?}");
+    }
     assert!(!negative_zero("0.00") && negative_zero("-0.00") && negative_zero(">-0 pp") && !negative_zero("-0.01"));
     // Axis titles in words, with units.
     let svg = std::fs::read_to_string(out.join("success_vs_loan_rate_at_the_start.svg")).unwrap();

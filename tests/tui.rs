@@ -460,7 +460,72 @@ fn with_view_and_control(
     draw: bool,
     control: bool,
 ) -> (Duration, f64, Duration, Duration, sim::SimReport) {
-    let opts = SimOptions { speed: Speed::Max, control, ..SimOptions::default() };
+    let r = with_view_at(s, size, draw, control, None);
+    (r.wall, r.fps, r.per_frame, r.longest, r.report)
+}
+
+/// Time a thread spent on a CPU and waiting for one, from the kernel's
+/// scheduler statistics (`/proc/…/schedstat`, ns); None where there are none.
+#[derive(Clone, Copy, Debug, Default)]
+struct Sched {
+    cpu: Duration,
+    waiting: Duration,
+}
+
+fn schedstat(path: &Path) -> Option<Sched> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut f = text.split_whitespace().map(|x| x.parse::<u64>().ok());
+    Some(Sched { cpu: Duration::from_nanos(f.next()??), waiting: Duration::from_nanos(f.next()??) })
+}
+
+/// This process's threads now: (id, name, scheduler statistics).
+fn threads() -> Vec<(String, String, Sched)> {
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else { return Vec::new() };
+    dir.flatten()
+        .filter_map(|t| {
+            let comm = std::fs::read_to_string(t.path().join("comm")).ok()?;
+            let sched = schedstat(&t.path().join("schedstat"))?;
+            Some((t.file_name().to_string_lossy().into_owned(), comm.trim_end().to_string(), sched))
+        })
+        .collect()
+}
+
+/// The scheduler statistics, summed, of the threads named `name` that are
+/// not among `before` (threads a thread starts take its name: the live
+/// run's and the control's worker threads count as theirs).
+fn new_threads_sched(before: &[(String, String, Sched)], name: &str) -> Sched {
+    threads()
+        .iter()
+        .filter(|(id, comm, _)| comm == name && !before.iter().any(|(b, _, _)| b == id))
+        .fold(Sched::default(), |a, (_, _, s)| Sched { cpu: a.cpu + s.cpu, waiting: a.waiting + s.waiting })
+}
+
+/// One run of the live view at max speed, timed.
+struct ViewRun {
+    /// The live run's wall time from its start to its end.
+    wall: Duration,
+    fps: f64,
+    per_frame: Duration,
+    longest: Duration,
+    report: sim::SimReport,
+    /// CPU time of the live run's thread, of the control's and of the
+    /// front end (this thread), when the live run ended, and the time
+    /// the live run's thread waited for a CPU.
+    live: Sched,
+    control: Sched,
+    front: Sched,
+}
+
+/// [`with_view_and_control`]; with `frame` set, the front end draws and
+/// the simulation thread publishes every `frame` at max speed instead of
+/// the live view's own rate ([`tplus::tui::frame_every`]).
+fn with_view_at(s: &Scenario, size: (u16, u16), draw: bool, control: bool, frame: Option<Duration>) -> ViewRun {
+    let front0 = schedstat(Path::new("/proc/thread-self/schedstat")).unwrap_or_default();
+    let mut opts = SimOptions { speed: Speed::Max, control, ..SimOptions::default() };
+    if let Some(f) = frame {
+        opts.publish_every_at_max = f;
+    }
+    let before = threads();
     let mut h = sim::spawn(s.clone(), None, opts).unwrap();
     let mut app = App::new(PathBuf::from("results"));
     app.speed = sim::SPEEDS.len() - 1;
@@ -468,25 +533,45 @@ fn with_view_and_control(
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
     let (mut frames, mut drawing, mut longest) = (0u64, Duration::ZERO, Duration::ZERO);
     let start = Instant::now();
+    // As the terminal loop does: a frame when a new snapshot came, at most
+    // one per frame time of what is shown.
+    let mut seq = 0;
     loop {
         let t = Instant::now();
-        if let Some(s) = h.latest() {
+        if let Some(s) = h.latest()
+            && s.seq != seq
+        {
+            seq = s.seq;
             app.update(&s);
-        }
-        if draw {
-            terminal.draw(|f| ui::draw(f, &app)).unwrap();
-            frames += 1;
-            drawing += t.elapsed();
-            longest = longest.max(t.elapsed());
+            if draw {
+                terminal.draw(|f| ui::draw(f, &app)).unwrap();
+                frames += 1;
+                drawing += t.elapsed();
+                longest = longest.max(t.elapsed());
+            }
         }
         if app.view.as_ref().is_some_and(|v| v.finished) {
             break;
         }
-        std::thread::sleep((t + tplus::tui::FRAME).saturating_duration_since(Instant::now()));
+        let every = frame.unwrap_or_else(|| tplus::tui::frame_every(&app));
+        std::thread::sleep((t + every).saturating_duration_since(Instant::now()));
     }
     let fps = frames.saturating_sub(1) as f64 / start.elapsed().as_secs_f64();
+    let live = new_threads_sched(&before, "tplus-live-sim");
+    let control = new_threads_sched(&before, "tplus-live-cont");
+    let front1 = schedstat(Path::new("/proc/thread-self/schedstat")).unwrap_or_default();
+    let front = Sched { cpu: front1.cpu - front0.cpu, waiting: front1.waiting - front0.waiting };
     let report = h.stop().unwrap();
-    (report.to_finish.unwrap(), fps, drawing / frames.max(1) as u32, longest, report)
+    ViewRun {
+        wall: report.to_finish.unwrap(),
+        fps,
+        per_frame: drawing / frames.max(1) as u32,
+        longest,
+        report,
+        live,
+        control,
+        front,
+    }
 }
 
 fn median(mut x: Vec<Duration>) -> Duration {
@@ -706,14 +791,26 @@ fn the_cost_of_the_control() {
         if let Some(days) = env("TPLUS_TUI_COST_DAYS") {
             s.simulation.days = i64::from(days);
         }
-        // (draw, control) of each mode.
-        let modes = [(false, false), (false, true), (true, false), (true, true)];
-        let mut times = vec![Vec::new(); 4];
+        // (draw, control, frame time at max speed) of each mode: the last
+        // one draws and publishes at 30 frames a second, as the view did
+        // at max speed before it drew 10.
+        let modes = [
+            (false, false, None),
+            (false, true, None),
+            (true, false, None),
+            (true, true, None),
+            (true, true, Some(tplus::tui::FRAME)),
+        ];
+        let n = modes.len();
+        let mut times = vec![Vec::new(); n];
+        let mut runs: Vec<Vec<ViewRun>> = (0..n).map(|_| Vec::new()).collect();
         for round in 0..reps {
-            for k in 0..4 {
-                let m = (round + k) % 4;
-                let (draw, control) = modes[m];
-                times[m].push(with_view_and_control(&s, (160, 48), draw, control).0);
+            for k in 0..n {
+                let m = (round + k) % n;
+                let (draw, control, frame) = modes[m];
+                let r = with_view_at(&s, (160, 48), draw, control, frame);
+                times[m].push(r.wall);
+                runs[m].push(r);
             }
         }
         let secs = |d: Duration| d.as_secs_f64();
@@ -722,18 +819,60 @@ fn the_cost_of_the_control() {
             "{file} ({} days), {reps} rounds; the live run's wall time to the end at max speed:",
             s.simulation.days
         );
-        for (m, name) in
-            ["no control, not drawn", "control, not drawn", "no control, drawn", "control, drawn"].iter().enumerate()
+        for (m, name) in [
+            "no control, not drawn",
+            "control, not drawn",
+            "no control, drawn",
+            "control, drawn",
+            "control, drawn at 30 fps",
+        ]
+        .iter()
+        .enumerate()
         {
-            println!("  {name:<22} {}", figures(&times[m], None));
+            println!("  {name:<26} {}", figures(&times[m], None));
         }
         println!(
-            "  paired medians: control/none {:.3}, drawn/none {:.3}, control drawn/drawn {:.3}, control drawn/none {:.3}",
+            "  paired medians: control/none {:.3}, drawn/none {:.3}, control drawn/drawn {:.3}, control drawn/none {:.3}, \
+             control drawn at 30 fps/none {:.3}",
             ratio(1, 0),
             ratio(2, 0),
             ratio(3, 2),
-            ratio(3, 0)
+            ratio(3, 0),
+            ratio(4, 0)
         );
+        let per_round: Vec<String> =
+            (0..reps).map(|r| format!("{:.3}", secs(times[3][r]) / secs(times[0][r]))).collect();
+        println!("  control drawn/none by round: {}", per_round.join(" "));
+        // Where the CPU went (the kernel's scheduler statistics), so that
+        // the cost can be told apart from other tenants' load: the live
+        // run's own CPU time, the control's and the front end's, and the
+        // time the live run waited for a CPU. On two cores otherwise idle,
+        // the live run and its control each keep one busy, so the front
+        // end's CPU comes out of theirs: the three need live + control +
+        // front of CPU on two cores, and the live run, which waits for a
+        // control more than an hour behind, ends no sooner than
+        // live + (max(control − live, 0) + front)/2 (threads' names are
+        // cut to 15 characters in /proc).
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        println!(
+            "  CPU (medians, ms): live run, control, front end; live run waiting for a CPU; bound on 2 idle cores"
+        );
+        let bound = |r: &ViewRun| {
+            let (l, c, f) = (secs(r.live.cpu), secs(r.control.cpu), secs(r.front.cpu));
+            l + ((c - l).max(0.0) + f) / 2.0
+        };
+        for (m, name) in ["none", "control", "drawn", "control, drawn", "control, drawn at 30 fps"].iter().enumerate() {
+            let med = |f: &dyn Fn(&ViewRun) -> f64| median_f(runs[m].iter().map(f).collect());
+            println!(
+                "  {name:<26} {:7.1} {:7.1} {:6.1}; waiting {:7.1}; bound {:7.1} ms, {:.3} of none's live CPU (paired median)",
+                med(&|r| ms(r.live.cpu)),
+                med(&|r| ms(r.control.cpu)),
+                med(&|r| ms(r.front.cpu)),
+                med(&|r| ms(r.live.waiting)),
+                med(&|r| bound(r) * 1e3),
+                median_f((0..reps).map(|k| bound(&runs[m][k]) / secs(runs[0][k].live.cpu)).collect()),
+            );
+        }
     }
 }
 
@@ -766,5 +905,84 @@ fn pace_with_the_control() {
             "{x:>5}× with the control: pace {pace:.0}×, behind in {behind} of {looks} looks, control at most {lag:.0} s behind"
         );
         h.stop().unwrap();
+    }
+}
+
+/// The live view of `herding.toml` at 100×30 as the README shows it, on
+/// day 2 at 12:22 after the herding rate was cut from 6 to 2 an hour at
+/// 11:00: without the control, and with it (`--control`). Each run is
+/// stepped by hand, so the screen is the same on every machine.
+fn readme_captures() -> [String; 2] {
+    let file = "scenarios/herding.toml";
+    let s = load(file);
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+    let mut live = tplus::tui::view::LiveRun::new(&s, None).unwrap();
+    let mut control = tplus::tui::view::LiveRun::new(&s, None).unwrap();
+    let open = live.sim().calendar().days()[1].open;
+    let hour = 3_600_000_000_000;
+    live.sim_mut().advance_to(open + 3 * hour / 2);
+    assert!(live.change(Knob::Herding, -8.0), "6/h to 2/h");
+    let at = open + 2 * hour + 52 * hour / 60;
+    live.sim_mut().advance_to(at);
+    control.sim_mut().advance_to(at);
+    let mut app = App::new(PathBuf::from("results"));
+    app.watch = tplus::scenario::what_to_watch(&text);
+    app.resize(100, 30);
+    app.view = Some(Arc::new(live.view(10)));
+    let plain = ui::render_text(&app, 100, 30);
+    app.control = true;
+    app.control_view = Some(Arc::new(control.view(0)));
+    [plain, ui::render_text(&app, 100, 30)]
+}
+
+/// The ```text blocks of README.md's "### The live view" section.
+fn readme_blocks(readme: &str) -> Vec<(usize, usize)> {
+    let start = readme.find("### The live view").expect("README has a live view section");
+    let end = readme[start + 1..].find("\n### ").map_or(readme.len(), |e| start + 1 + e);
+    let mut blocks = Vec::new();
+    let mut at = start;
+    while let Some(b) = readme[at..end].find("```text\n") {
+        let from = at + b + "```text\n".len();
+        let to = from + readme[from..].find("```").expect("a closed block");
+        blocks.push((from, to));
+        at = to + 3;
+    }
+    blocks
+}
+
+fn trimmed(text: &str) -> String {
+    text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
+}
+
+/// The README's captures of the live view, without the control and with
+/// it, are what the view draws now (lines compared without trailing
+/// spaces). `TPLUS_BLESS_README=1` writes the current screens into it.
+#[test]
+fn the_readme_shows_the_live_view_as_drawn_now() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let blocks = readme_blocks(&readme);
+    assert_eq!(blocks.len(), 2, "the live view section shows two captures: without the control and with it");
+    let captures = readme_captures();
+    if std::env::var_os("TPLUS_BLESS_README").is_some() {
+        let mut out = readme.clone();
+        for ((from, to), screen) in blocks.iter().zip(&captures).rev() {
+            out.replace_range(from..to, &trimmed(screen));
+        }
+        std::fs::write(&path, out).unwrap();
+        return;
+    }
+    for (k, ((from, to), screen)) in blocks.iter().zip(&captures).enumerate() {
+        assert_eq!(
+            trimmed(&readme[*from..*to]),
+            trimmed(screen),
+            "README capture {} is not the screen drawn now (TPLUS_BLESS_README=1 rewrites it):\n{screen}",
+            k + 1
+        );
+    }
+    // The one with the control shows its ghost and readout; the other neither.
+    assert!(!captures[0].contains("control"), "{}", captures[0]);
+    for needle in ["▄ control", "live vs control", "herding rate -4.0/h"] {
+        assert!(captures[1].contains(needle), "`{needle}` is missing:\n{}", captures[1]);
     }
 }

@@ -49,6 +49,7 @@ mod merge;
 mod points;
 pub mod progress;
 mod run;
+pub mod sweep_json;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -281,23 +282,25 @@ pub fn param_doc(family: &str, param: &str) -> Option<(&'static str, &'static st
     family.params.iter().find(|p| p.name == param).map(|p| (p.doc, p.accepted))
 }
 
-/// The deterministic part of `sweep.json`.
+/// The deterministic part of `sweep.json` ([`sweep_json::Definition`]), as
+/// a JSON tree (shards and resumes compare theirs with the one on disk).
 pub fn definition(sweep: &Sweep, points: &[Point]) -> Value {
-    serde_json::json!({
-        "tool": "tplus",
-        "version": env!("CARGO_PKG_VERSION"),
-        "sweep": sweep,
-        "base_scenario": &sweep.base,
-        "seeds": design::SEED_RULE,
-        "points": points,
-        "runs": sweep.runs(points.len()),
-        "columns": csv::columns(sweep),
-    })
+    let def = sweep_json::Definition {
+        tool: "tplus".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        sweep,
+        base_scenario: &sweep.base,
+        seeds: design::SEED_RULE.to_string(),
+        points,
+        runs: Some(sweep.runs(points.len())),
+        columns: csv::columns(sweep),
+    };
+    serde_json::to_value(def).expect("a sweep's definition has string keys only")
 }
 
-/// Writes `sweep.json` under a temporary name, then renames it.
+/// Writes `sweep.json` ([`sweep_json::SweepJson`]) under a temporary name, then renames it.
 fn write_json(dir: &Path, definition: &Value, provenance: &Value) -> Result<(), Error> {
-    let doc = serde_json::json!({ "definition": definition, "provenance": provenance });
+    let doc = sweep_json::SweepJson { definition, provenance };
     let mut text = serde_json::to_string_pretty(&doc).map_err(Error::Encode)?;
     text.push('\n');
     write_atomically(dir, "sweep.json", text.as_bytes())

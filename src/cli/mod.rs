@@ -80,6 +80,9 @@ enum Command {
         /// Also draw the plots and write report.md (as `tplus report`).
         #[arg(long, conflicts_with_all = ["replications", "control"])]
         report: bool,
+        /// With --report, also write each plot as PNG beside its SVG (as `tplus report --png`).
+        #[arg(long, requires = "report")]
+        png: bool,
         /// Run N seeds (the scenario's seed, or --seed, plus 0…N−1) in parallel
         /// and summarise every headline figure across them (N ≥ 2).
         #[arg(long, value_name = "N")]
@@ -172,7 +175,7 @@ pub fn main() -> ExitCode {
             let print = Print::from_flags(quiet, json);
             replicate::run(replicate::RunArgs { scenario, replications, control, seed, out, threads, log, print })
         }
-        Command::Run { scenario, seed, out, threads, log, force, quiet, json, report: with_report, .. } => {
+        Command::Run { scenario, seed, out, threads, log, force, quiet, json, report: with_report, png, .. } => {
             let threads = threads.map_or_else(default_threads, usize::from);
             let print = Print::from_flags(quiet, json);
             let (dir, _lock, mut summary) =
@@ -182,7 +185,7 @@ pub fn main() -> ExitCode {
                 };
             // The directory stays locked while the report is drawn into it.
             let (files, code) = if with_report {
-                match draw_report(&dir, false) {
+                match draw_report(&dir, png) {
                     Ok(files) => (Some(files), ExitCode::SUCCESS),
                     Err(code) => (None, code),
                 }

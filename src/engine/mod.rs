@@ -67,7 +67,8 @@ impl Default for RunOptions {
 }
 
 /// Counts of what a run did, for the manifest and the human summary.
-#[derive(Clone, Debug, Default, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct RunStats {
     /// Queue events handled plus agent wake-ups.
     pub events: u64,

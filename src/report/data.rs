@@ -14,12 +14,12 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
 use serde_json::error::Category;
 
 use serde::de::DeserializeOwned;
 
 use crate::metrics::{Summary, SummaryFile};
+use crate::results::manifest::RunManifest;
 
 /// What is wrong in a run's file (`metrics.csv`, `summary.json` or
 /// `manifest.json`): typed, so that a caller can tell a file cut short from
@@ -104,8 +104,9 @@ pub enum ParseError {
     /// A JSON file is valid JSON but not an object.
     #[error("not a JSON object")]
     NotAnObject,
-    /// A value in `summary.json` is not what the writer's type holds there
-    /// (a missing one is no error: see [`SummaryFile`]).
+    /// A value in `summary.json` or `manifest.json` is not what the
+    /// writer's type holds there (a missing one is no error: see
+    /// [`SummaryFile`] and [`RunManifest`]).
     #[error("`{path}`: {source}")]
     Figure {
         /// The value's path from the document's root, e.g. `products[0].volume`.
@@ -114,8 +115,8 @@ pub enum ParseError {
         #[source]
         source: serde_json::Error,
     },
-    /// A value in `manifest.json` is of the wrong type (a missing or `null`
-    /// one is no error: it reads as undefined).
+    /// A value in `manifest.json` that its type reads but the report cannot
+    /// use: a scripted event's moment that is not `day N HH:MM`.
     #[error("`{path}` is not {expected}")]
     WrongType {
         /// The value's dotted path from the document's root, e.g. `products[0].volume`.
@@ -377,54 +378,6 @@ pub struct ManifestInfo {
     pub events: Vec<super::events::RunEvent>,
 }
 
-/// The value at `path` under `v`, if every step is there.
-fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(v, |v, k| v.get(k))
-}
-
-/// Reads typed figures out of a JSON document, naming the path of a value of
-/// the wrong type.
-struct Reader<'a> {
-    root: &'a Value,
-    prefix: String,
-}
-
-impl<'a> Reader<'a> {
-    fn value(&self, path: &[&str]) -> Option<&'a Value> {
-        at(self.root, path).filter(|v| !v.is_null())
-    }
-
-    /// The dotted path of `path` from the document's root.
-    fn path(&self, path: &[&str]) -> String {
-        let mut p = self.prefix.clone();
-        for k in path {
-            if !p.is_empty() {
-                p.push('.');
-            }
-            p.push_str(k);
-        }
-        p
-    }
-
-    fn wrong(&self, path: &[&str], expected: &'static str) -> ParseError {
-        ParseError::WrongType { path: self.path(path), expected }
-    }
-
-    fn u64(&self, path: &[&str]) -> Result<Option<u64>, ParseError> {
-        match self.value(path) {
-            None => Ok(None),
-            Some(v) => v.as_u64().map(Some).ok_or_else(|| self.wrong(path, "a whole number")),
-        }
-    }
-
-    fn str(&self, path: &[&str]) -> Result<Option<&'a str>, ParseError> {
-        match self.value(path) {
-            None => Ok(None),
-            Some(v) => v.as_str().map(Some).ok_or_else(|| self.wrong(path, "a string")),
-        }
-    }
-}
-
 /// Parses the text of `summary.json` through the writer's own type,
 /// [`SummaryFile`] (see there what a missing key reads as). A value of the
 /// wrong type is an error naming its path.
@@ -455,19 +408,17 @@ fn read<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
 }
 
 impl ManifestInfo {
-    /// Parses the text of `manifest.json`.
+    /// Parses the text of `manifest.json` through the writer's own type,
+    /// [`RunManifest`] (a missing value reads as undefined; one of the
+    /// wrong type is an error naming its path).
     pub fn parse(text: &str) -> Result<ManifestInfo, ParseError> {
-        let root: Value = serde_json::from_str(text).map_err(ParseError::Json)?;
-        if !root.is_object() {
-            return Err(ParseError::NotAnObject);
-        }
-        let r = Reader { root: &root, prefix: String::new() };
+        let m: RunManifest = read(text)?;
         Ok(ManifestInfo {
-            scenario: r.str(&["scenario", "simulation", "name"])?.map(str::to_string),
-            seed: r.u64(&["seed"])?,
-            version: r.str(&["version"])?.map(str::to_string),
-            rolling_windows: r.u64(&["scenario", "metrics", "rolling_windows"])?,
-            events: super::events::parse_events(&root)?,
+            scenario: m.scenario.simulation.name,
+            seed: m.seed,
+            version: m.version,
+            rolling_windows: m.scenario.metrics.rolling_windows,
+            events: super::events::parse_events(&m.scenario.events)?,
         })
     }
 }
@@ -677,10 +628,8 @@ mod tests {
         let e = parse_summary(r#"{"seed": 3} x"#).unwrap_err();
         assert!(matches!(e, ParseError::Json(_)), "{e:?}");
         let e = ManifestInfo::parse(r#"{"scenario": {"simulation": {"name": 3}}}"#).unwrap_err();
-        assert!(
-            matches!(&e, ParseError::WrongType { path, expected: "a string" } if path == "scenario.simulation.name"),
-            "{e:?}"
-        );
+        assert!(matches!(&e, ParseError::Figure { path, .. } if path == "scenario.simulation.name"), "{e:?}");
+        assert!(e.to_string().starts_with("`scenario.simulation.name`: invalid type: integer `3`"), "{e}");
         // An empty object is a summary without figures.
         let f = parse_summary("{}").unwrap();
         assert_eq!((f.scenario.as_str(), f.seed, f.summary.products.len()), ("", 0, 0));

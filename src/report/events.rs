@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use crate::results::manifest::RecordedEvent;
 
 use super::axis::TimeAxis;
 use super::data::{MetricsRow, ParseError};
@@ -57,39 +57,26 @@ fn moment(text: &str) -> Option<(u64, f64)> {
     w.next().is_none().then_some((day - 1, tod))
 }
 
-/// The events of `manifest.json`'s `scenario.events`, in scenario order; an
-/// event that is not what a scenario holds is an error naming it.
-pub(super) fn parse_events(root: &Value) -> Result<Vec<RunEvent>, ParseError> {
-    let Some(list) = root.get("scenario").and_then(|s| s.get("events")).filter(|v| !v.is_null()) else {
-        return Ok(Vec::new());
-    };
-    let wrong =
-        |i: usize, key: &str, expected| ParseError::WrongType { path: format!("scenario.events[{i}].{key}"), expected };
-    let Some(list) = list.as_array() else {
-        return Err(ParseError::WrongType { path: "scenario.events".into(), expected: "a list" });
-    };
+/// The events of `manifest.json`'s `scenario.events` (read through the
+/// writer's type, [`RunManifest`](crate::results::manifest::RunManifest)),
+/// in scenario order; a moment that is not `day N HH:MM[:SS]` is an error
+/// naming it.
+pub(super) fn parse_events(list: &[RecordedEvent]) -> Result<Vec<RunEvent>, ParseError> {
     let mut out = Vec::new();
     for (i, e) in list.iter().enumerate() {
-        let text = |key: &str| e.get(key).and_then(Value::as_str);
-        let number = |key: &str| match e.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => v.as_f64().map(Some).ok_or_else(|| wrong(i, key, "a number")),
-        };
-        let at = text("at").ok_or_else(|| wrong(i, "at", "a moment (`day N HH:MM`)"))?;
-        let (day, time_of_day) = moment(at).ok_or_else(|| wrong(i, "at", "a moment (`day N HH:MM`)"))?;
-        let target = text("target").ok_or_else(|| wrong(i, "target", "a string"))?;
+        let (day, time_of_day) = moment(&e.at).ok_or_else(|| ParseError::WrongType {
+            path: format!("scenario.events[{i}].at"),
+            expected: "a moment (`day N HH:MM`)",
+        })?;
         out.push(RunEvent {
             day,
             time_of_day,
-            at: at.to_string(),
-            target: target.to_string(),
-            change: number("change")?,
-            value: number("value")?,
-            product: text("product").map(str::to_string),
-            group: match e.get("group") {
-                None | Some(Value::Null) => None,
-                Some(v) => Some(v.as_i64().ok_or_else(|| wrong(i, "group", "a whole number"))?),
-            },
+            at: e.at.clone(),
+            target: e.target.clone(),
+            change: e.change,
+            value: e.value,
+            product: e.product.clone(),
+            group: e.group,
             live: false,
         });
     }
@@ -392,20 +379,22 @@ mod tests {
 
     #[test]
     fn events_are_read_from_the_manifest_and_live_ones_marked() {
-        let root: Value = serde_json::from_str(
+        let events = |json: &str| super::super::data::ManifestInfo::parse(json).map(|m| m.events);
+        let mut ev = events(
             r#"{"scenario": {"events": [
                 {"at": "day 3 10:00", "target": "loan_rate", "change": 0.015},
                 {"at": "day 3 11:00:00", "target": "herding", "value": 2.0, "group": 1}]}}"#,
         )
         .unwrap();
-        let mut ev = parse_events(&root).unwrap();
         assert_eq!(ev.len(), 2);
         assert_eq!((ev[1].day, ev[1].time_of_day, ev[1].group), (2, 39_600.0, Some(1)));
         mark_live(&mut ev, "time,day,time_of_day,target,change\n212400,3,11:00:00,herding,0.5\n");
         assert!(!ev[0].live && ev[1].live);
-        assert_eq!(parse_events(&serde_json::json!({})).unwrap(), vec![]);
-        let bad = serde_json::json!({"scenario": {"events": [{"at": "tomorrow", "target": "loan_rate"}]}});
-        assert!(parse_events(&bad).unwrap_err().to_string().contains("scenario.events[0].at"));
+        assert_eq!(events("{}").unwrap(), vec![]);
+        let bad = r#"{"scenario": {"events": [{"at": "tomorrow", "target": "loan_rate"}]}}"#;
+        assert!(events(bad).unwrap_err().to_string().contains("scenario.events[0].at"));
+        let bad = r#"{"scenario": {"events": [{"at": "day 1 10:00", "target": 3}]}}"#;
+        assert!(events(bad).unwrap_err().to_string().contains("scenario.events[0].target"));
     }
 
     fn rows() -> Vec<MetricsRow> {

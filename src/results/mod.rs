@@ -19,18 +19,20 @@ use serde::Serialize;
 pub mod credit_fit;
 pub mod events;
 pub mod line;
+pub mod manifest;
 pub mod outdir;
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use crate::columns;
+use crate::engine::Outcome;
 use crate::engine::footprint;
 use crate::engine::record::{OpRecord, Recorder, TradeRecord};
-use crate::engine::{Outcome, RunStats};
 use crate::metrics::{Summary, SummaryFile, risk};
 use crate::scenario::{Date, Scenario};
 use line::Line;
+use manifest::{Manifest, MemoryUse};
 
 /// A file being written under a temporary name.
 pub struct PartialFile {
@@ -318,12 +320,17 @@ fn end_files(
 }
 
 /// `manifest.json`'s contents for a finished run whose files are `files`.
-fn manifest<'a>(scenario: &'a Scenario, outcome: &'a Outcome, threads: usize, files: Vec<String>) -> Manifest<'a> {
+fn manifest<'a>(
+    scenario: &'a Scenario,
+    outcome: &'a Outcome,
+    threads: usize,
+    files: Vec<String>,
+) -> Manifest<&'a Scenario, &'a crate::engine::RunStats> {
     Manifest {
-        tool: "tplus",
-        version: env!("CARGO_PKG_VERSION"),
+        tool: "tplus".to_string(),
+        version: Some(env!("CARGO_PKG_VERSION").to_string()),
         created_utc: utc_stamp(SystemTime::now(), true),
-        seed: outcome.seed,
+        seed: Some(outcome.seed),
         threads,
         wall_seconds: outcome.stats.wall.as_secs_f64(),
         memory: MemoryUse {
@@ -490,33 +497,6 @@ impl Drop for RunWriter {
             let _ = w.join();
         }
     }
-}
-
-#[derive(Serialize)]
-struct Manifest<'a> {
-    tool: &'static str,
-    version: &'static str,
-    created_utc: String,
-    seed: u64,
-    threads: usize,
-    wall_seconds: f64,
-    memory: MemoryUse,
-    counts: &'a RunStats,
-    cash_conserved: bool,
-    accounts_non_negative: bool,
-    /// Why the run's cash cannot be trusted ([`Outcome::check`]); None (null) when it can.
-    failure: Option<String>,
-    files: Vec<String>,
-    scenario: &'a Scenario,
-}
-
-/// A run's memory: what `tplus check` estimated and what the process used.
-#[derive(Serialize)]
-struct MemoryUse {
-    estimated_peak_bytes: u64,
-    /// The process's peak resident set so far (all runs of a sweep worker
-    /// included); null where the system does not say.
-    process_peak_rss_bytes: Option<u64>,
 }
 
 /// `20261125T061500Z` (compact, for directory names) or `2026-11-25T06:15:00Z`.

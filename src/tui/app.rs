@@ -14,6 +14,9 @@ use crate::tui::view::{Knob, KnobValue, LiveView};
 
 /// How long a status message stays on the status line.
 pub const MESSAGE_FOR: Duration = Duration::from_secs(8);
+/// How long each page of a status message too long for its rows stays up
+/// before the next (the message stays until every page has been shown).
+pub const PAGE_FOR: Duration = Duration::from_secs(4);
 
 /// The front end's state; `ui::draw` is a function of it alone.
 #[derive(Clone, Debug)]
@@ -38,8 +41,15 @@ pub struct App {
     pub help: bool,
     /// Whether the window is too small to draw the view in.
     pub too_small: bool,
-    /// A message for the status line, and until when it shows.
+    /// A message for the status line, and until when it shows (at least:
+    /// a message of several pages stays until each has been shown).
     pub message: Option<(String, Instant)>,
+    /// When the message was said.
+    pub message_since: Option<Instant>,
+    /// The page of the message shown, when it takes more rows than the
+    /// screen gives it (`ui::message_pages`): the pages turn every
+    /// [`PAGE_FOR`].
+    pub message_page: usize,
     /// Where `w` saves (`results`).
     pub results_root: PathBuf,
     /// Saves being written, saved and failed during the session (reported on quit).
@@ -52,6 +62,8 @@ pub struct App {
     pub history: History,
     /// The terminal's width in columns (the time charts' columns follow from it).
     pub width: u16,
+    /// The terminal's height in rows.
+    pub height: u16,
     /// What to watch in this scenario, from its header comment.
     pub watch: Option<String>,
     /// Whether the control runs beside the live run (`c` toggles, `--control` starts with it).
@@ -75,12 +87,15 @@ impl App {
             help: false,
             too_small: false,
             message: None,
+            message_since: None,
+            message_page: 0,
             results_root,
             saving: Vec::new(),
             saved: Vec::new(),
             failed: Vec::new(),
             history: History::default(),
             width: super::ui::MIN_WIDTH,
+            height: super::ui::MIN_HEIGHT,
             watch: None,
             control: false,
             control_view: None,
@@ -120,6 +135,7 @@ impl App {
     pub fn resize(&mut self, width: u16, height: u16) -> Command {
         let before = self.is_paused();
         self.width = width;
+        self.height = height;
         self.too_small = width < super::ui::MIN_WIDTH || height < super::ui::MIN_HEIGHT;
         self.pause_if_changed(before)
     }
@@ -148,13 +164,28 @@ impl App {
     /// Shows a message on the status line for a while.
     pub fn say(&mut self, text: impl Into<String>, now: Instant) {
         self.message = Some((text.into(), now + MESSAGE_FOR));
+        self.message_since = Some(now);
+        self.message_page = 0;
     }
 
-    /// Drops the status message once its time is up.
-    pub fn expire(&mut self, now: Instant) {
-        if self.message.as_ref().is_some_and(|(_, until)| now >= *until) {
+    /// Turns the status message's page every [`PAGE_FOR`] when it has
+    /// several (on this terminal), and drops it once its time is up and
+    /// every page has been shown. True when what is shown changed.
+    pub fn expire(&mut self, now: Instant) -> bool {
+        let Some((_, until)) = &self.message else { return false };
+        let pages = super::ui::message_pages(self, self.width, self.height).len().max(1);
+        let since = self.message_since.unwrap_or(now);
+        let end = (*until).max(since + PAGE_FOR * u32::try_from(pages).unwrap_or(u32::MAX));
+        if now >= end {
             self.message = None;
+            self.message_page = 0;
+            return true;
         }
+        let turned = now.saturating_duration_since(since).as_nanos() / PAGE_FOR.as_nanos();
+        let page = usize::try_from(turned).unwrap_or(0) % pages;
+        let changed = page != self.message_page;
+        self.message_page = page;
+        changed
     }
 
     /// Turns what the simulation thread reports into a status message.

@@ -174,15 +174,20 @@ impl Drop for Control {
 }
 
 /// The control's thread: runs up to each target in steps of at most one
-/// metrics window, publishing its view as it goes and whenever it reaches
-/// the target.
+/// metrics window, publishing its view at most every [`PUBLISH_EVERY`] as
+/// it goes, and once it has stood still at the target for that long (so
+/// a paused run shows the control where it stands). At max speed the live
+/// run moves the target every window: a view built at each would cost the
+/// control, which the live run waits for, a view of the whole run per window.
 fn control_thread(scenario: &Scenario, seed: Option<u64>, shared: &Shared, slot: &Slot) {
     let Ok(mut run) = LiveRun::new(scenario, seed) else { return };
     let mut generation = 0;
-    let mut published: Option<Instant> = None;
-    let publish = |run: &LiveRun, published: &mut Option<Instant>| {
+    let mut published = Instant::now();
+    // Whether the run moved since its view was last published.
+    let mut unpublished = false;
+    let publish = |run: &LiveRun, published: &mut Instant| {
         slot.set(Some(Arc::new(run.view(0))));
-        *published = Some(Instant::now());
+        *published = Instant::now();
     };
     publish(&run, &mut published);
     loop {
@@ -195,6 +200,19 @@ fn control_thread(scenario: &Scenario, seed: Option<u64>, shared: &Shared, slot:
                 if s.generation != generation || s.reached < s.target {
                     break;
                 }
+                // At the target: publish once it has stood there a while.
+                if unpublished {
+                    let left = PUBLISH_EVERY.saturating_sub(published.elapsed());
+                    if left.is_zero() {
+                        drop(s);
+                        publish(&run, &mut published);
+                        unpublished = false;
+                        s = shared.lock();
+                    } else {
+                        s = shared.work.wait_timeout(s, left).unwrap_or_else(PoisonError::into_inner).0;
+                    }
+                    continue;
+                }
                 s = shared.work.wait(s).unwrap_or_else(PoisonError::into_inner);
             }
             if s.generation != generation {
@@ -203,6 +221,7 @@ fn control_thread(scenario: &Scenario, seed: Option<u64>, shared: &Shared, slot:
                 let Ok(fresh) = LiveRun::new(scenario, seed) else { return };
                 run = fresh;
                 publish(&run, &mut published);
+                unpublished = false;
                 continue;
             }
             s.target
@@ -218,12 +237,13 @@ fn control_thread(scenario: &Scenario, seed: Option<u64>, shared: &Shared, slot:
             continue;
         }
         s.reached = if finished { s.target.max(now) } else { now };
-        let there = s.reached >= s.target;
-        s.caught_up |= there;
+        s.caught_up |= s.reached >= s.target;
         drop(s);
         shared.moved.notify_all();
-        if there || published.is_none_or(|t| t.elapsed() >= PUBLISH_EVERY) {
+        unpublished = true;
+        if published.elapsed() >= PUBLISH_EVERY {
             publish(&run, &mut published);
+            unpublished = false;
         }
     }
 }

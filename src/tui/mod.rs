@@ -1,7 +1,8 @@
 //! `tplus tui`: the live terminal view for teaching. The simulation runs on
 //! its own thread ([`sim`]) and publishes snapshots; the front end keeps the
 //! state of what is shown ([`app`]) and draws it with a pure function
-//! ([`ui`]), at 30 frames a second, polling the keyboard in between.
+//! ([`ui`]), at 30 frames a second (10 at max speed), polling the keyboard
+//! in between.
 //!
 //! The terminal is restored exactly once on every way out: quit (`q`,
 //! Ctrl-C, and SIGTERM, SIGHUP or SIGINT from outside, which end the loop as
@@ -30,6 +31,18 @@ use sim::{Command, SimOptions};
 
 /// Time between two frames (30 frames a second).
 pub const FRAME: Duration = Duration::from_millis(33);
+/// Time between two frames while the run goes as fast as it can (10 a
+/// second): the charts move by a window or more between two frames
+/// anyway, and a frame of a large terminal takes a few milliseconds of
+/// the two cores the live run and its control need (ARCHITECTURE.md,
+/// "The live view").
+pub const FRAME_AT_MAX: Duration = Duration::from_millis(100);
+
+/// The time between two frames of what `app` shows: [`FRAME_AT_MAX`] while
+/// the run goes at max speed, else [`FRAME`].
+pub fn frame_every(app: &App) -> Duration {
+    if app.speed() == sim::Speed::Max && !app.is_paused() { FRAME_AT_MAX } else { FRAME }
+}
 
 /// Set by the panic hook: the terminal is restored, draw no more.
 static PANICKED: AtomicBool = AtomicBool::new(false);
@@ -214,8 +227,7 @@ fn event_loop(
             dirty = true;
         }
         if app.message.is_some() {
-            app.expire(now);
-            dirty |= app.message.is_none();
+            dirty |= app.expire(now);
         }
         if dirty {
             let _frame = DRAWING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -226,7 +238,7 @@ fn event_loop(
             dirty = false;
         }
         // Keys until the next frame is due.
-        let next = now + FRAME;
+        let next = now + frame_every(app);
         loop {
             let left = next.saturating_duration_since(Instant::now());
             if left.is_zero() || !event::poll(left)? {

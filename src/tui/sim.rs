@@ -198,6 +198,9 @@ pub struct SimOptions {
     pub depth: usize,
     /// Least time between two publications while running.
     pub publish_every: Duration,
+    /// Least time between two publications while running at max speed
+    /// (the front end draws 10 frames a second there: [`super::FRAME_AT_MAX`]).
+    pub publish_every_at_max: Duration,
     /// Run the control from the start.
     pub control: bool,
 }
@@ -209,6 +212,7 @@ impl Default for SimOptions {
             speed: SPEEDS[DEFAULT_SPEED],
             depth: 10,
             publish_every: Duration::from_millis(33),
+            publish_every_at_max: super::FRAME_AT_MAX,
             control: false,
         }
     }
@@ -545,7 +549,8 @@ impl Sim {
         self.report.advancing += self.clock.now().saturating_duration_since(now);
         self.note_finish();
         let now = self.clock.now();
-        let due = self.last_publish.is_none_or(|t| now.saturating_duration_since(t) >= self.opts.publish_every);
+        let every = self.opts.publish_every.max(self.opts.publish_every_at_max);
+        let due = self.last_publish.is_none_or(|t| now.saturating_duration_since(t) >= every);
         if due || self.idle() {
             self.publish(now);
         }

@@ -223,9 +223,12 @@ pub fn heat_map(p: &HeatInput<'_>) -> Result<String, DrawError> {
             bar_area.draw(&PathElement::new(vec![(38, y), (43, y)], DARK.stroke_width(1)))?;
             bar_area.draw(&Text::new(colorbar_label(kind, v, 2.0 * half), (46, y), font.clone()))?;
         }
+        // What the bar measures, in its unit: a difference from the grand
+        // mean in percentage points or lots, or the coefficient itself.
         let head = (FONT, 13).into_font().color(&DARK).pos(Pos::new(HPos::Left, VPos::Bottom));
-        let what = if scale.grand_mean { "vs grand mean" } else { "r" };
-        bar_area.draw(&Text::new(what.to_string(), (6, top - 8), head))?;
+        for (k, line) in colorbar_head(p.key, scale.grand_mean).iter().rev().enumerate() {
+            bar_area.draw(&Text::new(line.to_string(), (6, top - 8 - 16 * k as i32), head.clone()))?;
+        }
         // The neutral swatch: a cell whose interval covers the centre.
         let (y0, small) = (bottom + 14, (FONT, 12).into_font().color(&DARK).pos(Pos::new(HPos::Left, VPos::Center)));
         bar_area.draw(&Rectangle::new([(14, y0), (38, y0 + 16)], NEUTRAL.filled()))?;
@@ -235,6 +238,12 @@ pub fn heat_map(p: &HeatInput<'_>) -> Result<String, DrawError> {
         bar_area.draw(&Text::new(covers.to_string(), (44, y0 + 17), small))?;
         Ok(())
     })
+}
+
+/// The colour bar's title, one line each: its unit, and what the ticks
+/// are measured from (`["lots traded", "vs grand mean"]`, `["Pearson r"]`).
+fn colorbar_head(key: &KeyResult, grand_mean: bool) -> Vec<&'static str> {
+    if grand_mean { vec![key.bar_unit, "vs grand mean"] } else { vec![key.bar_unit] }
 }
 
 /// A colour-bar tick label: a difference from the grand mean (percentage
@@ -297,6 +306,15 @@ mod tests {
         // Correlations: centred on 0, a fixed range.
         let s = HeatScale::new(ValueKind::Coefficient, &effect);
         assert_eq!((s.centres[0], s.half, s.grand_mean), (0.0, 1.0, false));
+    }
+
+    #[test]
+    fn the_colour_bar_states_its_unit() {
+        let key = |k: &str| super::super::keys::KEYS.iter().find(|r| r.key == k).unwrap();
+        assert_eq!(colorbar_head(key("volume"), true), ["lots traded", "vs grand mean"]);
+        assert_eq!(colorbar_head(key("success"), true), ["percentage points", "vs grand mean"]);
+        assert_eq!(colorbar_head(key("success_vs_volume_pearson"), false), ["Pearson r"]);
+        assert_eq!(colorbar_head(key("success_vs_volume_spearman"), false), ["Spearman ρ"]);
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub struct KeyResult {
     pub kind: ValueKind,
     /// What the figure is, for `report.md`.
     pub what: &'static str,
+    /// The unit of the heat map's colour bar: of a difference from the
+    /// grand mean (a share's percentage points, a count's lots), or the
+    /// coefficient itself.
+    pub bar_unit: &'static str,
 }
 
 /// A result column of `sweep.csv` by name, checked against the writer's
@@ -53,6 +57,7 @@ pub const KEYS: &[KeyResult] = &[
         kind: ValueKind::Share,
         what: "the share of customers' buy orders (subscriptions) and sell orders (sales) closed in the run that were \
                filled whole",
+        bar_unit: "percentage points",
     },
     KeyResult {
         key: "fill_ratio",
@@ -61,6 +66,7 @@ pub const KEYS: &[KeyResult] = &[
         series: &[(result!("sub_fill_ratio"), "subscriptions"), (result!("sale_fill_ratio"), "sales")],
         kind: ValueKind::Share,
         what: "the lots filled as a share of the lots ordered, for buy and sell orders",
+        bar_unit: "percentage points",
     },
     KeyResult {
         key: "volume",
@@ -69,6 +75,7 @@ pub const KEYS: &[KeyResult] = &[
         series: &[(result!("volume"), "all products")],
         kind: ValueKind::Count,
         what: "the lots traded over the run, all products and platform trades included",
+        bar_unit: "lots traded",
     },
     KeyResult {
         key: "success_vs_volume_pearson",
@@ -80,6 +87,7 @@ pub const KEYS: &[KeyResult] = &[
         ],
         kind: ValueKind::Coefficient,
         what: "the Pearson correlation, over a run's windows, of each side's success probability with the volume",
+        bar_unit: "Pearson r",
     },
     KeyResult {
         key: "success_vs_volume_spearman",
@@ -92,6 +100,7 @@ pub const KEYS: &[KeyResult] = &[
         kind: ValueKind::Coefficient,
         what: "the Spearman rank correlation, over a run's windows, of each side's success probability with the \
                volume",
+        bar_unit: "Spearman ρ",
     },
 ];
 

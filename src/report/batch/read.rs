@@ -4,9 +4,11 @@
 use std::path::Path;
 
 use serde_json::Value;
+use serde_json::error::Category;
 
 use super::super::{ReportError, check_dir, read_needed};
 use super::keys::KEYS;
+use crate::batch::sweep_json::RecordedSweepJson;
 use crate::columns;
 
 /// What is wrong in a sweep's file (`sweep.json` or `sweep.csv`): typed, so
@@ -33,14 +35,15 @@ pub enum SweepParseError {
         /// The parameter's index in `params`, from 0.
         index: usize,
     },
-    /// A member of the definition is of the wrong type (a missing or `null`
-    /// one is no error).
-    #[error("`{path}` is not {expected}")]
-    WrongType {
-        /// The member's dotted path, e.g. `definition.sweep.seed`.
+    /// A member of `sweep.json` is not what the writer's type holds there
+    /// (a missing or `null` one is no error).
+    #[error("`{path}`: {source}")]
+    Member {
+        /// The member's path, e.g. `definition.sweep.seed`.
         path: String,
-        /// What it should be, e.g. `a whole number`.
-        expected: &'static str,
+        /// What serde found wrong with it.
+        #[source]
+        source: serde_json::Error,
     },
     /// `sweep.csv` has no header line.
     #[error("is empty")]
@@ -144,28 +147,6 @@ pub fn is_sweep_dir(dir: &Path) -> bool {
     dir.is_dir() && (dir.join("sweep.csv").exists() || dir.join("sweep.json").exists())
 }
 
-/// An optional member: absent or `null` is `None`, another type an error.
-fn opt<'a, T>(
-    obj: &'a Value,
-    key: &str,
-    what: &str,
-    get: impl Fn(&'a Value) -> Option<T>,
-) -> Result<Option<T>, SweepParseError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => get(v)
-            .map(Some)
-            .ok_or_else(|| SweepParseError::WrongType { path: format!("{what}.{key}"), expected: expected(key) }),
-    }
-}
-
-fn expected(key: &str) -> &'static str {
-    match key {
-        "seed" | "replications" | "runs" => "a whole number",
-        _ => "a string",
-    }
-}
-
 /// The parts of `sweep.json` the report uses.
 pub(super) struct Definition {
     name: Option<String>,
@@ -178,32 +159,44 @@ pub(super) struct Definition {
 }
 
 pub(super) fn parse_definition(text: &str) -> Result<Definition, SweepParseError> {
-    let doc: Value = serde_json::from_str(text).map_err(SweepParseError::Json)?;
-    let def = doc.get("definition").filter(|d| d.is_object()).ok_or(SweepParseError::NoDefinition)?;
-    let sweep = def.get("sweep").filter(|s| s.is_object()).ok_or(SweepParseError::NoSweep)?;
-    let w = "definition.sweep";
-    let params = sweep.get("params").and_then(Value::as_array).ok_or(SweepParseError::ParamsNotAList)?;
-    let params = params
-        .iter()
+    // Through the writer's own types: a missing or null member is None, one
+    // of the wrong type an error naming its path.
+    let mut de = serde_json::Deserializer::from_str(text);
+    let doc: RecordedSweepJson = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let e = e.into_inner();
+        match e.classify() {
+            Category::Data => SweepParseError::Member { path, source: e },
+            Category::Io | Category::Syntax | Category::Eof => SweepParseError::Json(e),
+        }
+    })?;
+    de.end().map_err(SweepParseError::Json)?;
+    let def = doc.definition.ok_or(SweepParseError::NoDefinition)?;
+    let sweep = def.sweep.ok_or(SweepParseError::NoSweep)?;
+    let base = Some(&def.base_scenario).filter(|b| !b.is_null());
+    let params = sweep
+        .params
+        .ok_or(SweepParseError::ParamsNotAList)?
+        .into_iter()
         .enumerate()
         .map(|(i, p)| {
-            let path = p.get("path").and_then(Value::as_str).ok_or(SweepParseError::NoParamPath { index: i })?;
+            let path = p.path.ok_or(SweepParseError::NoParamPath { index: i })?;
             let log = p
-                .get("domain")
+                .domain
+                .as_ref()
                 .and_then(Value::as_object)
                 .is_some_and(|d| d.contains_key("loguniform") || d.contains_key("lognormal"));
-            let (name, title) = super::words::param_words(path, def.get("base_scenario"));
-            Ok(ParamInfo { path: path.to_string(), log, name, title })
+            let (name, title) = super::words::param_words(&path, base);
+            Ok(ParamInfo { path, log, name, title })
         })
         .collect::<Result<Vec<_>, SweepParseError>>()?;
-    let string = |v: &Value| v.as_str().map(str::to_string);
     Ok(Definition {
-        name: opt(sweep, "name", w, string)?,
-        scenario: opt(sweep, "scenario", w, string)?,
-        seed: opt(sweep, "seed", w, Value::as_u64)?,
-        design: opt(sweep, "design", w, string)?,
-        replications: opt(sweep, "replications", w, Value::as_u64)?,
-        runs: opt(def, "runs", "definition", Value::as_u64)?,
+        name: sweep.name,
+        scenario: sweep.scenario,
+        seed: sweep.seed,
+        design: sweep.design,
+        replications: sweep.replications,
+        runs: def.runs,
         params,
     })
 }

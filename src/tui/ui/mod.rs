@@ -38,6 +38,7 @@ use correlation::correlation_panel;
 pub use correlation::{Rolling, rolling};
 use market::{book_panel, crowd_panel};
 use palette::{DIM, LOAN, MARK, NAV, PRICE, SALE, SUB, VOLUME};
+pub(crate) use status::message_pages;
 use status::{help, knob_line, message_box, message_rows, status_line};
 use watch::{watch_line, watch_rows};
 
@@ -60,7 +61,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         too_small(frame, area);
         return;
     }
-    let message = message_rows(app, area.width);
+    let message = message_rows(app, area.width, area.height);
     let watch = watch_rows(app, area);
     let readout = control::readout_rows(app, area.width);
     let [main, ghost, watching, knobs, said, status] = Layout::vertical([
@@ -378,6 +379,50 @@ mod tests {
         assert!(text.lines().last().unwrap().contains("restarted with the same seed"), "{text}");
         let text = render_text(&app, 80, 24);
         assert_eq!(text.lines().nth(22).unwrap().trim(), "restarted with the same seed", "{text}");
+    }
+
+    #[test]
+    fn a_status_message_longer_than_its_rows_turns_pages_and_is_never_cut() {
+        let mut app = app_with(hand_view());
+        // About 40 rows at 80 columns and 16 at 200: more than the rows any screen gives it.
+        let words: Vec<String> = (1..=600).map(|i| format!("w{i}")).collect();
+        let long = format!("save to results/herding/live-20260105T101010Z failed: {} (the end)", words.join(" "));
+        app.say(&long, std::time::Instant::now());
+        for (w, h, rows) in [(80, 24, 4), (200, 60, 8)] {
+            let pages = status::message_pages(&app, w, h);
+            assert!(pages.len() >= 2, "{w}×{h}: one page");
+            let mut seen = Vec::new();
+            for (k, page) in pages.iter().enumerate() {
+                assert!(page.len() <= rows, "{w}×{h}: page {k} takes {} rows", page.len());
+                app.message_page = k;
+                let text = render_text(&app, w, h);
+                assert_eq!(text.lines().count(), usize::from(h));
+                assert!(!text.contains('…'), "nothing is cut at {w}×{h}:\n{text}");
+                assert_has(&text, &["book NOTE7", "day 1/5", "? help", &format!("({}/{})", k + 1, pages.len())]);
+                for row in page {
+                    assert!(text.contains(row.as_str()), "{w}×{h}: page {k} is not drawn whole:\n{text}");
+                    let row = row.trim_end();
+                    let row = row.strip_suffix(&format!("({}/{})", k + 1, pages.len())).unwrap_or(row);
+                    seen.push(row.trim_end().to_string());
+                }
+            }
+            // The pages together hold the whole message, in order.
+            assert_eq!(seen.join(" "), long, "{w}×{h}");
+        }
+        // It stays until every page has been shown, one every PAGE_FOR.
+        app.resize(80, 24);
+        let t0 = std::time::Instant::now();
+        app.say(&long, t0);
+        let n = status::message_pages(&app, 80, 24).len();
+        assert!(n >= 3, "{n} pages of 4 rows at 80×24");
+        for k in 0..n {
+            let at = t0 + crate::tui::app::PAGE_FOR * k as u32 + std::time::Duration::from_millis(10);
+            assert_eq!(app.expire(at), k > 0, "page {k} turns once");
+            assert_eq!(app.message_page, k);
+            assert!(app.message.is_some(), "dropped before page {k} was shown");
+        }
+        assert!(app.expire(t0 + crate::tui::app::PAGE_FOR * n as u32));
+        assert!(app.message.is_none());
     }
 
     #[test]

@@ -168,23 +168,58 @@ pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Most rows a status message takes above the status line.
-const MESSAGE_ROWS: usize = 4;
+/// Most rows a status message takes above the status line of a terminal
+/// `height` rows high: 4 at 24 rows, up to 8 on a tall one.
+fn message_rows_max(height: u16) -> usize {
+    usize::from(height / 6).clamp(4, 8)
+}
 
-/// The rows above the status line that a status message too long for the
-/// status line wraps into (none when it fits there, or there is none).
-pub(super) fn message_rows(app: &App, width: u16) -> Vec<String> {
+/// Columns a page's number takes at the end of its first row (" (12/12)").
+const PAGE_MARK_W: usize = 8;
+
+/// A status message too long for the status line, wrapped into the rows
+/// above it: one page when it fits in [`message_rows_max`] rows, else
+/// pages of that many rows, each numbered at the end of its first row
+/// ("(1/3)"), which the front end shows in turn ([`App::expire`]), so that
+/// nothing of it is ever cut. None when it fits on the status line, or
+/// there is no message.
+pub(crate) fn message_pages(app: &App, width: u16, height: u16) -> Vec<Vec<String>> {
     let Some((text, _)) = &app.message else { return Vec::new() };
     if text.chars().count() < status_parts(app, width).free {
         return Vec::new();
     }
-    let mut rows = wrap(text, usize::from(width).saturating_sub(1));
-    if rows.len() > MESSAGE_ROWS {
-        rows.truncate(MESSAGE_ROWS);
-        let last = &mut rows[MESSAGE_ROWS - 1];
-        *last = fit(&format!("{last} …"), usize::from(width).saturating_sub(1));
+    let w = usize::from(width).saturating_sub(1);
+    let max = message_rows_max(height);
+    let rows = wrap(text, w);
+    if rows.len() <= max {
+        return vec![rows];
     }
-    rows
+    let rows = wrap(text, w.saturating_sub(PAGE_MARK_W));
+    let n = rows.len().div_ceil(max);
+    rows.chunks(max)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut page = chunk.to_vec();
+            let mark = format!("({}/{n})", i + 1);
+            let first = &mut page[0];
+            let pad = w.saturating_sub(first.chars().count() + mark.chars().count());
+            first.extend(std::iter::repeat_n(' ', pad));
+            first.push_str(&mark);
+            page
+        })
+        .collect()
+}
+
+/// The rows above the status line that a status message too long for the
+/// status line wraps into: the page [`App::message_page`] points at (none
+/// when it fits on the status line, or there is none).
+pub(super) fn message_rows(app: &App, width: u16, height: u16) -> Vec<String> {
+    let mut pages = message_pages(app, width, height);
+    if pages.is_empty() {
+        return Vec::new();
+    }
+    let k = app.message_page % pages.len();
+    pages.swap_remove(k)
 }
 
 pub(super) fn message_box(frame: &mut Frame, area: Rect, rows: &[String]) {
