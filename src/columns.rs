@@ -385,18 +385,21 @@ schema! {
 mod tests {
     use super::*;
 
+    /// Every file's columns.
+    const ALL: [&[Column]; 8] = [
+        metrics::COLUMNS,
+        trades::COLUMNS,
+        events::COLUMNS,
+        risk::COLUMNS,
+        credit_fit::COLUMNS,
+        sweep_results::COLUMNS,
+        comparison::COLUMNS,
+        comparison_windows::COLUMNS,
+    ];
+
     #[test]
     fn headers_are_the_names_in_order() {
-        for cols in [
-            metrics::COLUMNS,
-            trades::COLUMNS,
-            events::COLUMNS,
-            risk::COLUMNS,
-            credit_fit::COLUMNS,
-            sweep_results::COLUMNS,
-            comparison::COLUMNS,
-            comparison_windows::COLUMNS,
-        ] {
+        for cols in ALL {
             let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
             assert!(names_match(cols, &names));
             assert!(!names_match(cols, &names[1..]), "a missing column is told");
@@ -415,16 +418,7 @@ mod tests {
     /// `sub_success_lo` in metrics.csv but `sub_success_lo95` in sweep.csv).
     #[test]
     fn interval_ends_have_one_name_in_every_file() {
-        for cols in [
-            metrics::COLUMNS,
-            trades::COLUMNS,
-            events::COLUMNS,
-            risk::COLUMNS,
-            credit_fit::COLUMNS,
-            sweep_results::COLUMNS,
-            comparison::COLUMNS,
-            comparison_windows::COLUMNS,
-        ] {
+        for cols in ALL {
             for c in cols {
                 assert!(!c.name.contains("lo9") && !c.name.contains("hi9"), "{}: ends are X_lo and X_hi", c.name);
                 if let Some(stem) = c.name.strip_suffix("_lo") {
