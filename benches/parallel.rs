@@ -8,7 +8,9 @@
 //! whether to spread it over threads. The bench runs the scenario's first
 //! `TPLUS_BENCH_DAYS` business days (default 1) on 1 and 2 threads,
 //! interleaved, and prints the median wall times, the median of the paired
-//! ratios, and checks the two give the same trades. It also times the plain
+//! ratios, and checks the two give the same trades
+//! (`TPLUS_BENCH_THREADS=n` runs the costly scenario once on n threads, to
+//! profile). It also times the plain
 //! built-in baseline on 1 and 2 threads, which must not get slower.
 
 use std::hint::black_box;
@@ -27,6 +29,9 @@ mod costed;
 fn spins() -> u64 {
     static SPINS: OnceLock<u64> = OnceLock::new();
     *SPINS.get_or_init(|| {
+        if let Some(n) = std::env::var("TPLUS_BENCH_SPINS").ok().and_then(|n| n.parse().ok()) {
+            return n;
+        }
         let n = 1_000_000u64;
         let t = Instant::now();
         busy(n);
@@ -70,11 +75,13 @@ fn time(s: &Scenario, registry: &Registry, threads: usize, shape: bool) -> (f64,
     if shape {
         let st = &out.stats;
         println!(
-            "  {} wake-ups in {} batches ({:.2} a batch, largest {})",
+            "  {} wake-ups in {} batches ({:.2} a batch, largest {}); {} on the longer sides ({:.2}x at most from splitting)",
             st.wakeups,
             st.batches,
             st.wakeups as f64 / st.batches.max(1) as f64,
-            st.largest_batch
+            st.largest_batch,
+            st.critical_wakeups,
+            st.wakeups as f64 / st.critical_wakeups.max(1) as f64
         );
     }
     (wall, out.stats.trades)
@@ -89,8 +96,8 @@ fn median(mut x: Vec<f64>) -> f64 {
 fn compare(name: &str, s: &Scenario, registry: &Registry, rounds: usize) {
     let (mut one, mut two, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
-        let (a, trades_a) = time(s, registry, 1, round == 0);
-        let (b, trades_b) = time(s, registry, 2, false);
+        let (a, trades_a) = time(s, registry, 1, false);
+        let (b, trades_b) = time(s, registry, 2, round == 0);
         assert_eq!(trades_a, trades_b, "{name}: 1 and 2 threads gave different trades");
         one.push(a);
         two.push(b);
@@ -109,6 +116,12 @@ fn main() {
     let rounds = std::env::var("TPLUS_BENCH_ROUNDS").ok().and_then(|d| d.parse().ok()).unwrap_or(3);
     println!("busy loop: {} spins ≈ 5 µs", spins());
     let s = load("scenarios/bench/scale_100k.toml", Some(days));
+    // `TPLUS_BENCH_THREADS=n`: one costly run on n threads alone, to profile.
+    if let Some(n) = std::env::var("TPLUS_BENCH_THREADS").ok().and_then(|n| n.parse().ok()) {
+        let (wall, _) = time(&s, &costed::registry::<Slow>(), n, true);
+        println!("scale_100k, {days} day(s), 5 µs decisions, {n} thread(s): {wall:.3} s");
+        return;
+    }
     compare(&format!("scale_100k, {days} day(s), 5 µs decisions"), &s, &costed::registry::<Slow>(), rounds);
     let base = load("scenarios/baseline.toml", None);
     compare("baseline, built-in decisions", &base, &Registry::builtin(), rounds.max(5));

@@ -17,6 +17,7 @@
 
 pub mod abuse;
 mod behaviour;
+mod fork;
 pub mod hawkes;
 mod herding;
 mod macro_driven;
@@ -36,6 +37,7 @@ use crate::scenario::{DistKind, Distribution};
 
 pub use abuse::{Churn, ChurnParams, Spoof, SpoofParams, Wash, WashParams};
 pub use behaviour::{Actions, Agent, Behaviour, CrowdView, GroupSetup, MAX_ACTIONS, Products, Wake};
+pub use fork::{fork, offers};
 pub use hawkes::{Hawkes, HawkesClock};
 pub use herding::{Herding, HerdingParams, HerdingState, Sentiment};
 pub use macro_driven::{MacroDriven, MacroParams, MacroState};
@@ -43,7 +45,7 @@ pub use market::{Context, MarketStats, ProductView, Snapshot};
 pub use market_maker::{MakerState, MarketMaker, MarketMakerParams};
 pub use order::{Action, LiveOrder, OrderRequest, affordable, panic_sale, sellable};
 pub use params::{Bound, OutOfBound, ParamDoc, ParamSet, ParamValue, lots_in_order, minutes, shares_add_up};
-pub use population::{Decision, Latency, Members, Population, SPREAD_MIN_NS};
+pub use population::{Decision, Latency, Members, Population, SPREAD_MIN_NS, Sides};
 pub use rational::{Rational, RationalParams, RationalState};
 pub use registry::{Family, Registry};
 pub use zero_intelligence::{ZeroIntelligence, ZeroIntelligenceParams, ZiState};

@@ -10,6 +10,7 @@ use std::time::Instant;
 use rand_distr::{Distribution as _, Exp};
 
 use super::behaviour::{Actions, Agent, Behaviour, CrowdView, Wake};
+use super::fork::fork;
 use super::market::{Context, Snapshot};
 use super::order::{Action, LiveOrder};
 use crate::cache::prefetch;
@@ -43,7 +44,10 @@ impl Latency {
     }
 }
 
-/// One wake-up of `agent` at `now`: its decision and when its message arrives.
+/// One wake-up of `agent` at `now`: its decision and when its message
+/// arrives, written into `slot` in place (its unused action slots are not
+/// touched: on two threads every line written here moves to the engine's
+/// core when it reads the decision).
 #[inline]
 fn decide_one<B: Behaviour>(
     b: &B,
@@ -51,15 +55,15 @@ fn decide_one<B: Behaviour>(
     ctx: &Context<'_>,
     (now, id): (i64, u32),
     agent: &mut Agent<B::State>,
-) -> Decision {
-    let mut d = Decision::default();
+    slot: &mut (u32, Decision),
+) {
+    slot.0 = id;
+    let d = &mut slot.1;
+    d.actions.clear();
     b.decide(Wake { id, now }, agent, ctx, &mut d.actions);
-    if !d.actions.is_empty() {
-        // One message per wake-up: its actions travel together and reach
-        // the platform in the order the agent listed them.
-        d.at = now + lat.draw(&mut agent.rng);
-    }
-    d
+    // One message per wake-up: its actions travel together and reach the
+    // platform in the order the agent listed them.
+    d.at = if d.actions.is_empty() { 0 } else { now + lat.draw(&mut agent.rng) };
 }
 
 /// Lists the actions of agent `id`'s wake-up at `now` in `out`: one message
@@ -108,7 +112,7 @@ fn decide_split<B: Behaviour>(
     if wakes.len() < 2 || with.cost_ns * (wakes.len() as f64) < SPREAD_MIN_NS {
         for (&(now, id), slot) in wakes.iter().zip(out) {
             let agent = &mut agents[(id - base) as usize];
-            *slot = (id, decide_one(with.behaviour, with.latency, with.ctx, (now, id), agent));
+            decide_one(with.behaviour, with.latency, with.ctx, (now, id), agent, slot);
         }
         return;
     }
@@ -119,7 +123,9 @@ fn decide_split<B: Behaviour>(
     let (left, right) = agents.split_at_mut((split - base) as usize);
     let (wakes_l, wakes_r) = wakes.split_at(mid);
     let (out_l, out_r) = out.split_at_mut(mid);
-    rayon::join(|| decide_split(with, wakes_l, left, base, out_l), || decide_split(with, wakes_r, right, split, out_r));
+    // The second half is the larger when they differ: this thread takes it
+    // (see `fork`).
+    fork(|| decide_split(with, wakes_r, right, split, out_r), || decide_split(with, wakes_l, left, base, out_l));
 }
 
 /// A group at run time, whatever its behaviour.
@@ -141,6 +147,26 @@ pub trait Population: Send + Sync {
     /// expected to cost at least [`SPREAD_MIN_NS`]; the results wait in
     /// [`Population::decisions`] until the next call.
     fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>);
+    /// Wakes the members `wakes` lists (ids ascending, all of this group)
+    /// in two parts side by side: `wakes[..at]` together with `before`
+    /// (other groups' decisions) on one thread, `wakes[at..]` with `after`
+    /// on another; the calling thread takes the low part when `low_heavy`.
+    /// The results wait in [`Population::decisions`] as with
+    /// [`Population::decide_apart`]. By default everything is decided on
+    /// the calling thread, one after another: a behaviour that cannot
+    /// decide on two threads at once (one written in Python) keeps it.
+    fn decide_straddling(&mut self, wakes: &[(i64, u32)], at: usize, ctx: &Context<'_>, sides: Sides<'_>) {
+        let _ = at;
+        (sides.before)();
+        self.decide_alone(wakes, ctx);
+        (sides.after)();
+    }
+    /// Wakes the members `wakes` lists (ids ascending, all of this group)
+    /// on the calling thread into [`Population::decisions`]. By default
+    /// [`Population::decide_apart`].
+    fn decide_alone(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
+        self.decide_apart(wakes, ctx);
+    }
     /// Member `wake` (time, id, of this group) woke in a run of sale
     /// applications: its [`Behaviour::urge_sell`], appended to `out` as in
     /// [`Population::decide`].
@@ -166,6 +192,18 @@ pub trait Population: Send + Sync {
     fn live_param(&self, name: &str) -> Option<f64>;
     /// See [`Behaviour::set_live_param`].
     fn set_live_param(&mut self, name: &str, value: f64);
+}
+
+/// The other groups' work that goes with each part of a group split over
+/// two threads ([`Population::decide_straddling`]).
+pub struct Sides<'a> {
+    /// Decided with the group's low part (its first wake-ups).
+    pub before: &'a mut (dyn FnMut() + Send),
+    /// Decided with the group's high part.
+    pub after: &'a mut (dyn FnMut() + Send),
+    /// Whether the low part with `before` is the costlier: the calling
+    /// thread takes it (see [`fork`]).
+    pub low_heavy: bool,
 }
 
 /// Serial decide calls between two timed ones: timing every call would cost
@@ -265,9 +303,45 @@ impl<B: Behaviour> Population for Members<B> {
     }
 
     fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
-        self.decisions.clear();
+        // Every slot is written below: the old ones need no clearing (on
+        // two threads, clearing them here would only move their lines to
+        // this core and back).
         self.decisions.resize(wakes.len(), (0, Decision::default()));
         let with = Shared { behaviour: &self.behaviour, latency: &self.latency, ctx, cost_ns: self.cost_ns() };
+        decide_split(&with, wakes, &mut self.agents, self.first_id, &mut self.decisions);
+    }
+
+    fn decide_straddling(&mut self, wakes: &[(i64, u32)], at: usize, ctx: &Context<'_>, sides: Sides<'_>) {
+        // Every slot is written below: the old ones need no clearing (on
+        // two threads, clearing them here would only move their lines to
+        // this core and back).
+        self.decisions.resize(wakes.len(), (0, Decision::default()));
+        let with = Shared { behaviour: &self.behaviour, latency: &self.latency, ctx, cost_ns: 0.0 };
+        let (wakes_l, wakes_r) = wakes.split_at(at);
+        let (out_l, out_r) = self.decisions.split_at_mut(at);
+        // Ids ascend: the high part's agents start at its first wake-up's.
+        let split = wakes_r.first().map_or(self.first_id + self.agents.len() as u32, |w| w.1);
+        let (agents_l, agents_r) = self.agents.split_at_mut((split - self.first_id) as usize);
+        let base = self.first_id;
+        let Sides { before, after, low_heavy } = sides;
+        let low = || {
+            before();
+            decide_split(&with, wakes_l, agents_l, base, out_l);
+        };
+        let high = || {
+            decide_split(&with, wakes_r, agents_r, split, out_r);
+            after();
+        };
+        if low_heavy { fork(low, high) } else { fork(high, low) }
+    }
+
+    fn decide_alone(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
+        // Every slot is written below: the old ones need no clearing (on
+        // two threads, clearing them here would only move their lines to
+        // this core and back).
+        self.decisions.resize(wakes.len(), (0, Decision::default()));
+        // A cost of 0 never splits.
+        let with = Shared { behaviour: &self.behaviour, latency: &self.latency, ctx, cost_ns: 0.0 };
         decide_split(&with, wakes, &mut self.agents, self.first_id, &mut self.decisions);
     }
 

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use super::Engine;
 use super::queue::EventKind;
-use crate::agents::{Action, Context, Population, SPREAD_MIN_NS};
+use crate::agents::{Action, Context, Population, SPREAD_MIN_NS, Sides, fork};
 
 /// The queue's event for an action of agent `id`.
 #[inline]
@@ -79,11 +79,17 @@ impl Engine<'_> {
         let ctx = Context { snapshot: &self.snapshot, accounts: self.path.accounts() };
         let (groups, batch, runs) = (&mut self.groups, &self.batch, &self.batch_runs);
         self.pending.clear();
+        let n = self.batch.len() as u64;
+        self.stats.critical_wakeups += if spread { n.div_ceil(2) } else { n };
         if spread {
             // Decisions read only the snapshot, the accounts and their own
             // agent, so the groups and the agents within each may decide at
             // once; each group keeps its own results, in wake-up order.
-            decide_spread(groups, 0, runs, batch, &ctx);
+            if rayon::current_num_threads() == 2 {
+                decide_in_two(groups, runs, batch, &ctx);
+            } else {
+                decide_spread(groups, 0, runs, batch, &ctx);
+            }
             self.warm.keep();
             for &(g, _) in runs {
                 for &(id, d) in self.groups[g].decisions() {
@@ -138,20 +144,66 @@ fn decide_spread(
         _ => {
             let total: f64 = runs.iter().map(|r| cost(groups, r)).sum();
             // The split after the k-th run that leaves the halves closest in cost.
-            let (mut k, mut left, mut best) = (1, 0.0, f64::INFINITY);
+            let (mut k, mut left, mut best, mut low_cost) = (1, 0.0, f64::INFINITY, 0.0);
             for (i, r) in runs[..runs.len() - 1].iter().enumerate() {
                 left += cost(groups, r);
                 let gap = (2.0 * left - total).abs();
                 if gap < best {
-                    (k, best) = (i + 1, gap);
+                    (k, best, low_cost) = (i + 1, gap, left);
                 }
             }
             let middle = runs[k].0;
             let (low, high) = groups.split_at_mut(middle - first);
-            rayon::join(
-                || decide_spread(low, first, &runs[..k], batch, ctx),
-                || decide_spread(high, middle, &runs[k..], batch, ctx),
-            );
+            let low = || decide_spread(low, first, &runs[..k], batch, ctx);
+            let high = || decide_spread(high, middle, &runs[k..], batch, ctx);
+            // This thread takes the costlier part (see `agents::fork`).
+            if 2.0 * low_cost >= total { fork(low, high) } else { fork(high, low) }
         }
     }
+}
+
+/// Decides the batch's `runs` (group, part of `batch`) of `groups` on two
+/// threads, one part each: the wake-ups in batch order are cut where the
+/// expected cost is halved, even inside a group's run
+/// ([`Population::decide_straddling`]), so one hand-off per batch balances
+/// it to within one decision. Recursive halving ([`decide_spread`]) cuts
+/// only between groups and then halves again within them, which with
+/// batches of a few agents from as many groups took two or three
+/// hand-offs, each a steal late, for the same balance.
+fn decide_in_two(
+    groups: &mut [Box<dyn Population>],
+    runs: &[(usize, Range<usize>)],
+    batch: &[(i64, u32)],
+    ctx: &Context<'_>,
+) {
+    // An unmeasured group counts as one nanosecond a decision, so it still
+    // weighs by its size.
+    let each = |g: usize| groups[g].cost_ns().max(1.0);
+    let total: f64 = runs.iter().map(|(g, run)| each(*g) * run.len() as f64).sum();
+    // The run holding the cost's midpoint, and the cut inside it nearest to it.
+    let (mut k, mut before) = (runs.len() - 1, 0.0);
+    for (i, (g, run)) in runs.iter().enumerate() {
+        let cost = each(*g) * run.len() as f64;
+        if 2.0 * (before + cost) >= total {
+            k = i;
+            break;
+        }
+        before += cost;
+    }
+    let (g, ref run) = runs[k];
+    let at = (((0.5 * total - before) / each(g)).round() as usize).min(run.len());
+    let low_heavy = 2.0 * (before + at as f64 * each(g)) >= total;
+    let (low, rest) = groups.split_at_mut(g);
+    let Some((straddling, high)) = rest.split_first_mut() else { return };
+    let alone = |groups: &mut [Box<dyn Population>], first: usize, runs: &[(usize, Range<usize>)]| {
+        for (g, run) in runs {
+            groups[g - first].decide_alone(&batch[run.clone()], ctx);
+        }
+    };
+    let sides = Sides {
+        before: &mut || alone(low, 0, &runs[..k]),
+        after: &mut || alone(high, g + 1, &runs[k + 1..]),
+        low_heavy,
+    };
+    straddling.decide_straddling(&batch[run.clone()], at, ctx, sides);
 }

@@ -88,6 +88,11 @@ pub struct RunStats {
     pub batches: u64,
     /// Wake-ups in the largest batch, a bound on the parallelism available.
     pub largest_batch: usize,
+    /// Wake-ups on the longer side of each batch: all of a batch decided
+    /// on one thread, the larger half of one spread over threads. Against
+    /// `wakeups`, the most two threads can gain on the decisions.
+    #[serde(skip)]
+    pub critical_wakeups: u64,
     /// Real (wall-clock) time the run took, for rates in the summary; not
     /// serialized with the counts (the manifest gives it as `wall_seconds`).
     #[serde(skip)]

@@ -42,15 +42,26 @@ impl Warm {
             // in a join, where spinning would only stall it.
             if rayon::current_thread_index() != engine {
                 let mut last = Instant::now();
+                let mut seen = 0;
                 let mut idle = 0u32;
                 loop {
-                    // Steals the next spread batch's half the moment it is
-                    // offered: a sleeping thread takes microseconds to wake,
-                    // longer than the serial work between two batches.
-                    if rayon::yield_now() == Some(rayon::Yield::Executed) {
-                        idle = 0;
-                        last = Instant::now();
-                        continue;
+                    // Looks for work (the next spread batch's part) only
+                    // when one was offered since the last look: a look
+                    // costs a few hundred nanoseconds, a watch of the count
+                    // one cached line.
+                    let offered = crate::agents::offers();
+                    if offered != seen {
+                        match rayon::yield_now() {
+                            Some(rayon::Yield::Executed) => {
+                                seen = offered;
+                                idle = 0;
+                                last = Instant::now();
+                                continue;
+                            }
+                            // Offered but not yet in the queue, or taken back.
+                            _ if idle % 64 == 63 => seen = offered,
+                            _ => {}
+                        }
                     }
                     std::hint::spin_loop();
                     idle = idle.wrapping_add(1);
