@@ -13,10 +13,13 @@
 //! macro-driven ([`MacroDriven`]) and market makers ([`MarketMaker`]). The
 //! planted abuses a scenario may give a group (`abuse = "..."`, see
 //! [`abuse`]): wash trading ([`Wash`]), spoofing ([`Spoof`]) and churning
-//! ([`Churn`]).
+//! ([`Churn`]). A customer driven from outside the run (a learning agent)
+//! has a behaviour that never acts, registered only where asked
+//! ([`external`]).
 
 pub mod abuse;
 mod behaviour;
+pub mod external;
 pub mod hawkes;
 mod herding;
 mod macro_driven;
@@ -36,6 +39,7 @@ use crate::scenario::{DistKind, Distribution};
 
 pub use abuse::{Churn, ChurnParams, Spoof, SpoofParams, Wash, WashParams};
 pub use behaviour::{Actions, Agent, Behaviour, CrowdView, GroupSetup, MAX_ACTIONS, Products, Wake};
+pub use external::{External, ExternalParams};
 pub use hawkes::{Hawkes, HawkesClock};
 pub use herding::{Herding, HerdingParams, HerdingState, Sentiment};
 pub use macro_driven::{MacroDriven, MacroParams, MacroState};
