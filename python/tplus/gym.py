@@ -177,8 +177,10 @@ class MarketEnv(gymnasium.Env):
 
     def _decode(self, action) -> tuple[int, int, int]:
         try:
-            k, s, o = (int(a) for a in action)
-        except (TypeError, ValueError):
+            if len(action) != 3:
+                raise ValueError
+            k, s, o = int(action[0]), int(action[1]), int(action[2])
+        except (TypeError, ValueError, IndexError, KeyError):
             raise ValueError(
                 f"action {action!r}: expected 3 integers (kind, size index, price offset index) of {self.action_space}"
             ) from None
