@@ -14,7 +14,7 @@ python=${PYTHON:-python3}
 echo "== a fresh venv ($("$python" --version)) in $tmp"
 "$python" -m venv "$tmp/venv"
 venv="$tmp/venv/bin"
-"$venv/pip" install --quiet --disable-pip-version-check maturin pytest pyarrow polars pandas
+"$venv/pip" install --quiet --disable-pip-version-check maturin pytest pyarrow polars pandas gymnasium numpy
 
 # Builds share the root crate's target directory unless told otherwise.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
@@ -47,4 +47,7 @@ if [ "$status" -eq 5 ]; then
   echo "error: pytest collected no test" >&2
   exit 1
 fi
-exit "$status"
+[ "$status" -eq 0 ] || exit "$status"
+
+echo "== the Gymnasium example: a random policy and a rule, one episode each (one day of the baseline)"
+"$venv/python" "$root/python/examples/gym_policies.py" "$root/scenarios/baseline.toml" --days 1

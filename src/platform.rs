@@ -255,6 +255,11 @@ impl Accounts {
         self.holdings[product].of(account)[TOTAL]
     }
 
+    /// Lots of `product` the account has promised to its resting sells.
+    pub fn reserved_lots(&self, product: usize, account: u32) -> u32 {
+        self.holdings[product].of(account)[RESERVED]
+    }
+
     /// Lots the account may sell on `day`: held, bought before `day` (or
     /// today too, for a dealer), not already promised to a resting sell.
     #[inline]

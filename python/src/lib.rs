@@ -7,9 +7,11 @@
 //! them (`arrow.rs`) exported through the Arrow C stream interface.
 //!
 //! The pure-Python part of the package (`tplus/__init__.py`) re-exports
-//! these names and adds the conversions of a sweep's design.
+//! these names and adds the conversions of a sweep's design; `gym.rs` is
+//! the native half of the Gymnasium environment (`tplus/gym.py`).
 
 mod arrow;
+mod gym;
 mod values;
 
 use std::collections::HashMap;
@@ -498,6 +500,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyScenario>()?;
     m.add_class::<PyRun>()?;
     m.add_class::<PyTable>()?;
+    m.add_class::<gym::ExternalSim>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_points, m)?)?;
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;

@@ -10,7 +10,8 @@
 The work is done by the Rust library with the GIL released. Tables are
 Arrow tables in memory (``tplus.Table``) exported through the Arrow C
 stream interface, so pyarrow, polars and pandas take them without copying.
-See docs/python.md for the whole reference.
+See docs/python.md for the whole reference; ``tplus.gym`` (with gymnasium
+installed) is a Gymnasium environment where the learner is one customer.
 """
 
 from __future__ import annotations

@@ -143,3 +143,60 @@ def sweep_points(
     seed: Optional[int] = None,
     jobs: Optional[int] = None,
 ) -> Table: ...
+
+class ExternalSim:
+    """A run of a scenario with one external customer appended, whom the
+    caller controls; the native half of ``tplus.gym.MarketEnv``. Built at
+    just after the first open."""
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: Optional[int] = None,
+        product: int = 0,
+        cash: float = 20000.0,
+        lots: float = 20.0,
+        credit_score: float = 700.0,
+    ) -> None: ...
+    def step(
+        self, kind: int, lots: int, offset: int, step_ns: int, ttl_ns: Optional[int] = None
+    ) -> tuple[bytearray, float, int, bool]:
+        """Sends the action (kind 0 hold, 1 subscribe, 2 sell, 3 cancel; a
+        new order replaces the resting one on its side; price NAV rounded to
+        a tick plus ``offset`` ticks), runs ``step_ns`` of simulated time (to
+        the next open when the session closes on the way); returns (the
+        observation as float32 bytes, wealth at NAV in currency, refusals
+        so far, whether the run is over). Raises ``ValueError``."""
+    def observe(self) -> tuple[bytearray, float, int, bool]:
+        """The observation now, as ``step`` returns it."""
+    def tally(self) -> dict[str, Any]:
+        """What the customer's orders came to: orders, lots_sent, rejected,
+        rejected_by (by reason), fills, lots_bought, lots_sold, paid,
+        received (currency), closed, closed_filled, closed_lots,
+        closed_lots_filled, cancels, cancels_too_late."""
+    @property
+    def time(self) -> int:
+        """Simulated time reached, nanoseconds since 00:00 of the start date."""
+    @property
+    def day(self) -> int:
+        """The business day reached (0-based)."""
+    @property
+    def days(self) -> int:
+        """Business days in the run."""
+    @property
+    def seed(self) -> int:
+        """The seed the run uses."""
+    @property
+    def account(self) -> int:
+        """The external customer's account id (the last customer)."""
+    @property
+    def nav(self) -> float:
+        """Today's NAV, currency per unit."""
+    @property
+    def tick_size(self) -> float:
+        """Currency per tick of price."""
+    @property
+    def lot_size(self) -> int:
+        """Units in a lot."""
+    @property
+    def done(self) -> bool:
+        """Whether the last session has closed."""

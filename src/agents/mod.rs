@@ -13,10 +13,13 @@
 //! macro-driven ([`MacroDriven`]) and market makers ([`MarketMaker`]). The
 //! planted abuses a scenario may give a group (`abuse = "..."`, see
 //! [`abuse`]): wash trading ([`Wash`]), spoofing ([`Spoof`]) and churning
-//! ([`Churn`]).
+//! ([`Churn`]). A customer driven from outside the run (a learning agent)
+//! has a behaviour that never acts, registered only where asked
+//! ([`external`]).
 
 pub mod abuse;
 mod behaviour;
+pub mod external;
 mod fork;
 pub mod hawkes;
 mod herding;
@@ -37,6 +40,7 @@ use crate::scenario::{DistKind, Distribution};
 
 pub use abuse::{Churn, ChurnParams, Spoof, SpoofParams, Wash, WashParams};
 pub use behaviour::{Actions, Agent, Behaviour, CrowdView, GroupSetup, MAX_ACTIONS, Products, Wake};
+pub use external::{External, ExternalParams};
 pub use fork::{fork, offers};
 pub use hawkes::{Hawkes, HawkesClock};
 pub use herding::{Herding, HerdingParams, HerdingState, Sentiment};

@@ -262,6 +262,8 @@ macro_rules! behaviour_params {
             ];
 
             fn check_fields(&self) -> Result<(), $crate::scenario::Invalid> {
+                // Unused by a family without parameters.
+                #[allow(unused_imports)]
                 use $crate::agents::ParamValue as _;
                 $(
                     if let Err(e) = self.$field.check($crate::agents::Bound::$bound $( ( $($b),* ) )?) {

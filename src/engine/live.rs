@@ -20,8 +20,8 @@ use crate::units::Nanos;
 
 /// A run that a front end steps.
 pub struct LiveSim {
-    engine: Engine<'static>,
-    scenario: Scenario,
+    pub(super) engine: Engine<'static>,
+    pub(super) scenario: Scenario,
     seed: u64,
     changes: Vec<ScriptedEvent>,
 }

@@ -12,6 +12,7 @@
 
 mod arrivals;
 mod batch;
+pub mod control;
 mod env;
 pub mod footprint;
 pub mod live;
@@ -288,6 +289,7 @@ macro_rules! observer {
             stats: &mut $e.stats,
             groups: &mut $e.groups,
             group_starts: &$e.group_starts,
+            watch: &mut $e.watch,
         }
     };
 }
@@ -365,6 +367,8 @@ struct Engine<'a> {
     pending: Vec<(i64, u32, Action)>,
     /// A pool thread kept awake between spread batches.
     warm: warm::Warm,
+    /// The customer a caller controls, if any ([`live::LiveSim::control`]).
+    watch: control::Watch,
 }
 
 impl<'a> Engine<'a> {
@@ -521,6 +525,7 @@ impl<'a> Engine<'a> {
             batch_runs: Vec::with_capacity(s.agents.len()),
             pending: Vec::with_capacity(1024),
             warm: warm::Warm::default(),
+            watch: control::Watch::default(),
         })
     }
 

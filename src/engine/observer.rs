@@ -3,6 +3,7 @@
 //! resting orders. One [`Observer`] borrows those parts of the engine for
 //! one call into the [`OrderPath`](super::order_path::OrderPath).
 
+use super::control::Watch;
 use super::order_path::{Closed, Fill, PathObserver, Replaced};
 use super::record::{Op, OpRecord, Recorder, TradeRecord};
 use super::{RunStats, group_of};
@@ -23,6 +24,8 @@ pub(super) struct Observer<'a> {
     pub stats: &'a mut RunStats,
     pub groups: &'a mut [Box<dyn Population>],
     pub group_starts: &'a [u32],
+    /// The customer a caller controls, whose orders are tallied.
+    pub watch: &'a mut Watch,
 }
 
 impl Observer<'_> {
@@ -70,6 +73,9 @@ impl PathObserver for Observer<'_> {
     #[inline]
     fn submitted(&mut self, t: Nanos, serial: u64, agent: u32, r: &OrderRequest) {
         self.stats.orders += 1;
+        if self.watch.is(agent) {
+            self.watch.submitted(r.lots);
+        }
         self.log_order(t, Op::Submitted, serial, agent, r);
         if agent != PLATFORM {
             let w = self.cal.window_of(self.day, t);
@@ -82,6 +88,9 @@ impl PathObserver for Observer<'_> {
         if agent != PLATFORM {
             let w = self.cal.window_of(self.day, t);
             self.metrics.rejected(w, r.product as usize, r.side, r.lots, why);
+        }
+        if self.watch.is(agent) {
+            self.watch.rejected(why);
         }
         self.log_order(t, Op::Rejected(why.name()), serial, agent, r);
     }
@@ -104,6 +113,9 @@ impl PathObserver for Observer<'_> {
         let open = self.cal.day(self.day).open;
         self.metrics.grid.trade(self.day, t - open, f.product, f.lots, f.aggressor == Side::Buy);
         self.stats.trades += 1;
+        if self.watch.is(f.buyer) || self.watch.is(f.seller) {
+            self.watch.traded(f);
+        }
         self.rec.trade(&TradeRecord {
             time: t,
             product: f.product as u16,
@@ -136,6 +148,9 @@ impl PathObserver for Observer<'_> {
         if owner != PLATFORM {
             self.live_mut(owner)[side as usize] = LiveOrder::new(product as u16, id, serial);
         }
+        if self.watch.is(owner) {
+            self.watch.rested(product, id, side, serial);
+        }
     }
 
     #[inline]
@@ -147,6 +162,9 @@ impl PathObserver for Observer<'_> {
             if live.matches(c.serial) {
                 *live = LiveOrder::NONE;
             }
+        }
+        if self.watch.is(c.owner) {
+            self.watch.closed(c);
         }
         let op = match c.reason {
             DoneReason::Filled => Op::Filled,
@@ -172,6 +190,9 @@ impl PathObserver for Observer<'_> {
     fn cancel_requested(&mut self, t: Nanos, agent: u32, product: usize, found: Option<(u64, Side)>) {
         self.stats.cancels += 1;
         self.metrics.cancel_requested(product, found.is_none());
+        if self.watch.is(agent) {
+            self.watch.cancel_requested(found.is_some());
+        }
         self.log(|| OpRecord {
             time: t,
             op: if found.is_some() { Op::CancelRequested } else { Op::CancelTooLate },

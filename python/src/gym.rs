@@ -1,0 +1,357 @@
+//! The native half of `tplus.gym`: one stepped run with one external
+//! customer, whom the learner controls (`ExternalSim`). A step sends the
+//! learner's action now, runs the market for a fixed stretch of simulated
+//! time and hands back the observation as packed float32s, with the
+//! customer's wealth marked at NAV and its refusals so far; the gymnasium
+//! API, the spaces and the reward are in Python (`tplus/gym.py`). Keeping
+//! the step in one call is what lets an episode run at tens of thousands
+//! of steps a second.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyDict};
+use tplus::agents::external::{ExternalSetup, add_external, with_external};
+use tplus::agents::{Action, OrderRequest};
+use tplus::book::{OrderKind, Side};
+use tplus::engine::control::{ControlError, Tally};
+use tplus::engine::live::LiveSim;
+use tplus::platform::Reject;
+
+use crate::{PyScenario, RunError, registry};
+
+/// Floats in an observation; `tplus/gym.py` names them (`OBSERVATION`).
+const OBS_LEN: usize = 25;
+
+/// What the learner does at a step (the first component of its action).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Hold = 0,
+    Subscribe = 1,
+    Sell = 2,
+    Cancel = 3,
+}
+
+impl Kind {
+    fn from(k: i64) -> PyResult<Kind> {
+        Ok(match k {
+            0 => Kind::Hold,
+            1 => Kind::Subscribe,
+            2 => Kind::Sell,
+            3 => Kind::Cancel,
+            _ => return Err(PyValueError::new_err(format!("action kind {k}: 0 hold, 1 subscribe, 2 sell, 3 cancel"))),
+        })
+    }
+}
+
+fn control_error(e: ControlError) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+/// A run of a scenario with one external customer appended, whom the caller
+/// controls through `step`.
+#[pyclass(unsendable, module = "tplus", name = "ExternalSim")]
+pub struct ExternalSim {
+    live: LiveSim,
+    /// The product the customer trades.
+    product: usize,
+    /// Micros per lot per tick of price.
+    lot_micros_per_tick: f64,
+    ticks_per_unit: f64,
+    /// The run is over: the last session has closed.
+    done: bool,
+}
+
+impl ExternalSim {
+    /// Runs to just after the next open (the open's own work done), or to
+    /// the end when no session is left.
+    fn enter_session(&mut self) {
+        match self.live.next_open() {
+            Some(open) => self.live.advance_to(open + 1),
+            None if self.live.current_window().is_none() => {
+                self.live.advance_to(i64::MAX);
+            }
+            None => {}
+        }
+        self.done = self.live.finished();
+    }
+
+    /// Today's NAV in fractional ticks.
+    fn nav_ticks(&self) -> f64 {
+        let day = (self.live.day() as usize).min(self.live.products()[self.product].nav_ticks.len().saturating_sub(1));
+        self.live.products()[self.product].nav_ticks.get(day).copied().unwrap_or(0.0)
+    }
+
+    /// The customer's cash and holding marked at today's NAV, in currency.
+    fn wealth(&self) -> f64 {
+        let nav_lot = self.nav_ticks() * self.lot_micros_per_tick;
+        self.live.position(self.product).map_or(0.0, |p| (p.cash as f64 + f64::from(p.held) * nav_lot) / 1e6)
+    }
+
+    fn observation(&self) -> [f32; OBS_LEN] {
+        let live = &self.live;
+        let p = self.product;
+        let nav = self.nav_ticks();
+        let rel = |price: i64| price as f64 - nav;
+        let mut o = [0f64; OBS_LEN];
+        let cal = live.calendar();
+        let day = live.day();
+        if let Some(d) = cal.days().get(day as usize) {
+            o[0] = ((live.now() - d.open) as f64 / (d.close - d.open).max(1) as f64).clamp(0.0, 1.0);
+        }
+        o[1] = f64::from(day) / cal.days().len().max(1) as f64;
+        o[2] = nav / self.ticks_per_unit;
+        let base = live.products()[p].grid_base;
+        let mut level = [(0u32, 0u64); 1];
+        let bid = (live.depth(p, Side::Buy, &mut level) == 1).then(|| (base + i64::from(level[0].0), level[0].1));
+        let ask = (live.depth(p, Side::Sell, &mut level) == 1).then(|| (base + i64::from(level[0].0), level[0].1));
+        if let Some((price, lots)) = bid {
+            (o[3], o[5], o[8]) = (rel(price), 1.0, lots as f64);
+        }
+        if let Some((price, lots)) = ask {
+            (o[4], o[6], o[9]) = (rel(price), 1.0, lots as f64);
+        }
+        if let (Some((b, _)), Some((a, _))) = (bid, ask) {
+            o[7] = (a - b) as f64;
+        }
+        o[10] = live.last_price(p).map_or(0.0, rel);
+        o[11] = live.market_stats(p).map_or(0.0, |m| m.last_return());
+        if let Some(pos) = live.position(p) {
+            o[12] = pos.cash as f64 / 1e6;
+            o[13] = (pos.cash - pos.reserved_cash) as f64 / 1e6;
+            (o[14], o[15], o[16]) = (f64::from(pos.held), f64::from(pos.sellable), f64::from(pos.locked));
+        }
+        if let Some(r) = live.resting(Side::Buy) {
+            (o[17], o[18]) = (rel(r.price), f64::from(r.remaining));
+        }
+        if let Some(r) = live.resting(Side::Sell) {
+            (o[19], o[20]) = (rel(r.price), f64::from(r.remaining));
+        }
+        // The market's success in the last finished window (1 with nothing
+        // closed, as the agents' own smoothed sale success starts).
+        let (buy, sell) = match live.windows_done().checked_sub(1) {
+            Some(w) => {
+                let s = live.metrics().window(w, p);
+                (s.buy.success(), s.sell.success())
+            }
+            None => (None, None),
+        };
+        (o[21], o[22]) = (buy.unwrap_or(1.0), sell.unwrap_or(1.0));
+        let t = live.tally();
+        if t.closed_lots > 0 {
+            o[23] = t.closed_lots_filled as f64 / t.closed_lots as f64;
+        }
+        if t.orders > 0 {
+            o[24] = t.rejected as f64 / t.orders as f64;
+        }
+        o.map(|x| x as f32)
+    }
+
+    /// The actions of a step: a new order replaces the resting one on its side.
+    fn actions(&self, kind: Kind, lots: u32, offset: i64, ttl: i64) -> ([Action; 2], usize) {
+        let p = self.product as u16;
+        let cancel = |side| self.live.resting(side).map(|r| Action::Cancel { product: r.product, order: r.order });
+        let filler = Action::Cancel { product: p, order: tplus::book::OrderId(0) };
+        let mut out = [filler; 2];
+        let mut n = 0;
+        let mut push = |a: Option<Action>| {
+            if let Some(a) = a {
+                out[n] = a;
+                n += 1;
+            }
+        };
+        let order = |side| {
+            Action::Submit(OrderRequest {
+                product: p,
+                side,
+                kind: OrderKind::Limit,
+                price: self.nav_ticks().round() as i64 + offset,
+                lots,
+                all_or_none: false,
+                ttl,
+            })
+        };
+        match kind {
+            Kind::Hold => {}
+            Kind::Subscribe => {
+                push(cancel(Side::Buy));
+                push(Some(order(Side::Buy)));
+            }
+            Kind::Sell => {
+                push(cancel(Side::Sell));
+                push(Some(order(Side::Sell)));
+            }
+            Kind::Cancel => {
+                push(cancel(Side::Buy));
+                push(cancel(Side::Sell));
+            }
+        }
+        (out, n)
+    }
+}
+
+#[pymethods]
+impl ExternalSim {
+    /// A fresh run of `scenario` (seed replaced by `seed`) with one external
+    /// customer appended, run to just after the first open.
+    #[new]
+    #[pyo3(signature = (scenario, seed = None, product = 0, cash = 20_000.0, lots = 20.0, credit_score = 700.0))]
+    fn new(
+        scenario: &PyScenario,
+        seed: Option<u64>,
+        product: usize,
+        cash: f64,
+        lots: f64,
+        credit_score: f64,
+    ) -> PyResult<ExternalSim> {
+        if product >= scenario.inner.products.len() {
+            return Err(PyValueError::new_err(format!(
+                "product {product}: the scenario has {} product(s)",
+                scenario.inner.products.len()
+            )));
+        }
+        let setup = ExternalSetup { cash, lots, credit_score };
+        let (s, id) = add_external(&scenario.inner, setup);
+        let reg = with_external(&registry());
+        let mut live = LiveSim::with_registry(&s, seed, &reg).map_err(|e| RunError::new_err(e.to_string()))?;
+        live.control(id).map_err(control_error)?;
+        let spec = &live.products()[product];
+        let lot_micros_per_tick = (spec.tick_micros * spec.lot_size) as f64;
+        let ticks_per_unit = 1e6 / spec.tick_micros as f64;
+        let mut sim = ExternalSim { live, product, lot_micros_per_tick, ticks_per_unit, done: false };
+        sim.enter_session();
+        Ok(sim)
+    }
+
+    /// Sends the action (`kind`: 0 hold, 1 subscribe, 2 sell, 3 cancel;
+    /// `lots`; price `offset` in ticks from NAV rounded to a tick), runs
+    /// `step_ns` of simulated time (to the next open when the session
+    /// closes on the way), and returns (observation as float32 bytes,
+    /// wealth at NAV in currency, refusals so far, whether the run is over).
+    #[pyo3(signature = (kind, lots, offset, step_ns, ttl_ns = None))]
+    fn step<'py>(
+        &mut self,
+        py: Python<'py>,
+        kind: i64,
+        lots: u32,
+        offset: i64,
+        step_ns: i64,
+        ttl_ns: Option<i64>,
+    ) -> PyResult<(Bound<'py, PyByteArray>, f64, u64, bool)> {
+        let kind = Kind::from(kind)?;
+        if step_ns <= 0 {
+            return Err(PyValueError::new_err(format!("step of {step_ns} ns: it must be positive")));
+        }
+        if !self.done {
+            let (actions, n) = self.actions(kind, lots, offset, ttl_ns.unwrap_or(i64::MAX));
+            if n > 0 {
+                self.live.send(&actions[..n]).map_err(control_error)?;
+            }
+            let close = self.live.calendar().day(self.live.day()).close;
+            let target = self.live.now().saturating_add(step_ns);
+            if target < close {
+                self.live.advance_to(target);
+            } else {
+                // Through the close (the day's redemptions), then into the next session.
+                self.live.advance_to(close + 1);
+                self.enter_session();
+            }
+        }
+        self.observe_tuple(py)
+    }
+
+    /// The observation now, with the wealth, refusals and end flag as `step` gives them.
+    fn observe<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyByteArray>, f64, u64, bool)> {
+        self.observe_tuple(py)
+    }
+
+    /// What the customer's orders came to so far, as a dict.
+    fn tally<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let t: Tally = self.live.tally();
+        let d = PyDict::new(py);
+        d.set_item("orders", t.orders)?;
+        d.set_item("lots_sent", t.lots_sent)?;
+        d.set_item("rejected", t.rejected)?;
+        let by = PyDict::new(py);
+        for (r, n) in Reject::ALL.iter().zip(t.rejected_by) {
+            by.set_item(r.name(), n)?;
+        }
+        d.set_item("rejected_by", by)?;
+        d.set_item("fills", t.fills)?;
+        d.set_item("lots_bought", t.lots_bought)?;
+        d.set_item("lots_sold", t.lots_sold)?;
+        d.set_item("paid", t.paid as f64 / 1e6)?;
+        d.set_item("received", t.received as f64 / 1e6)?;
+        d.set_item("closed", t.closed)?;
+        d.set_item("closed_filled", t.closed_filled)?;
+        d.set_item("closed_lots", t.closed_lots)?;
+        d.set_item("closed_lots_filled", t.closed_lots_filled)?;
+        d.set_item("cancels", t.cancels)?;
+        d.set_item("cancels_too_late", t.cancels_too_late)?;
+        Ok(d)
+    }
+
+    /// Simulated time reached, nanoseconds since 00:00 of the start date.
+    #[getter]
+    fn time(&self) -> i64 {
+        self.live.now()
+    }
+
+    /// The business day reached (0-based).
+    #[getter]
+    fn day(&self) -> u32 {
+        self.live.day()
+    }
+
+    /// Business days in the run.
+    #[getter]
+    fn days(&self) -> usize {
+        self.live.calendar().days().len()
+    }
+
+    /// The seed the run uses.
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.live.seed()
+    }
+
+    /// The external customer's account id.
+    #[getter]
+    fn account(&self) -> u32 {
+        self.live.controlled().unwrap_or(0)
+    }
+
+    /// Today's NAV in currency per unit.
+    #[getter]
+    fn nav(&self) -> f64 {
+        self.nav_ticks() / self.ticks_per_unit
+    }
+
+    /// Currency per tick of price.
+    #[getter]
+    fn tick_size(&self) -> f64 {
+        1.0 / self.ticks_per_unit
+    }
+
+    /// Units in a lot.
+    #[getter]
+    fn lot_size(&self) -> i64 {
+        self.live.products()[self.product].lot_size
+    }
+
+    /// Whether the last session has closed.
+    #[getter]
+    fn done(&self) -> bool {
+        self.done
+    }
+}
+
+impl ExternalSim {
+    fn observe_tuple<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyByteArray>, f64, u64, bool)> {
+        let obs = self.observation();
+        let mut bytes = [0u8; OBS_LEN * 4];
+        for (chunk, x) in bytes.chunks_exact_mut(4).zip(obs) {
+            chunk.copy_from_slice(&x.to_ne_bytes());
+        }
+        Ok((PyByteArray::new(py, &bytes), self.wealth(), self.live.tally().rejected, self.done))
+    }
+}

@@ -1,0 +1,173 @@
+"""tplus.gym.MarketEnv: the Gymnasium checker, reproducible resets, the
+reward on a step checked by hand, action validation, and a floor on steps
+per second (lenient: python/benches/gym_steps.py states the real figure)."""
+
+import time
+
+import pytest
+
+gymnasium = pytest.importorskip("gymnasium")
+np = pytest.importorskip("numpy")
+
+import tplus  # noqa: E402
+import tplus.gym  # noqa: E402
+from gymnasium.utils.env_checker import check_env  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def baseline(scenarios):
+    # One day keeps the tests short; the market is the baseline's.
+    return tplus.Scenario.from_file(str(scenarios / "baseline.toml")).with_params({"simulation.days": 2})
+
+
+def test_the_gymnasium_checker_passes(baseline):
+    env = tplus.gym.MarketEnv(baseline)
+    check_env(env, skip_render_check=True)
+    assert env.observation_space.shape == (len(tplus.gym.OBSERVATION),)
+
+
+def test_a_seed_gives_the_same_episode_for_the_same_actions(baseline):
+    def episode(seed, n=300):
+        env = tplus.gym.MarketEnv(baseline)
+        obs, _ = env.reset(seed=seed)
+        rng = np.random.default_rng(0)
+        out = [obs.copy()]
+        rewards = []
+        for _ in range(n):
+            obs, r, term, trunc, _ = env.step(rng.integers(env.action_space.nvec))
+            out.append(obs.copy())
+            rewards.append(r)
+            if term or trunc:
+                break
+        return np.array(out), np.array(rewards), env.tally()
+
+    a, ra, ta = episode(11)
+    b, rb, tb = episode(11)
+    c, _, _ = episode(12)
+    assert np.array_equal(a, b) and np.array_equal(ra, rb) and ta == tb
+    assert ta["orders"] > 0, "the random policy sent orders"
+    assert not np.array_equal(a, c), "another seed, another market"
+    # Without a seed: the scenario's own first, then one more each episode.
+    env = tplus.gym.MarketEnv(baseline)
+    assert env.reset()[1]["seed"] == baseline.seed
+    assert env.reset()[1]["seed"] == baseline.seed + 1
+
+
+def test_holding_sends_nothing_and_earns_only_navs_accrual(baseline):
+    # (That an idle customer leaves the market as the scenario runs it is
+    # checked in Rust: engine::control's tests compare trades and orders.)
+    env = tplus.gym.MarketEnv(baseline, step_seconds=60)
+    _, info = env.reset(seed=5)
+    total, done, days = 0.0, False, set()
+    wealth0 = env._wealth
+    while not done:
+        _, r, done, _, info = env.step([0, 0, 0])
+        total += r
+        days.add(info["day"])
+    t = env.tally()
+    assert t["orders"] == 0 and t["fills"] == 0
+    assert days == {0, 1}
+    # Wealth moved only by NAV's accrual on the 20 lots held.
+    assert total == pytest.approx(info["wealth"] - wealth0, abs=1e-6)
+    assert 0 <= total < 20 * 100 * 0.001
+
+
+def test_the_reward_is_the_change_of_wealth_at_nav_less_refusals(baseline):
+    env = tplus.gym.MarketEnv(baseline, rejection_penalty=2.5, sizes=(1, 500), price_offsets=(-150, 0, 10_000))
+    obs, _ = env.reset(seed=3)
+    names = tplus.gym.OBSERVATION
+    o = dict(zip(names, obs))
+    lot = env.sim.lot_size * env.sim.nav
+    wealth0 = o["cash"] + o["held"] * lot
+    assert env._wealth == pytest.approx(wealth0, rel=1e-6)
+    # A bid far below the market rests: its cash is reserved, not spent,
+    # so wealth at NAV does not move and the reward is 0 (NAV is the
+    # same within a day).
+    obs, r, *_ = env.step([1, 0, 0])
+    o = dict(zip(names, obs))
+    assert r == pytest.approx(0.0, abs=1e-9)
+    assert o["own_bid_lots"] == 1 and o["own_bid"] == pytest.approx(-150 + round(env.sim.nav / env.sim.tick_size) - env.sim.nav / env.sim.tick_size, abs=1e-3)
+    assert o["free_cash"] < o["cash"]
+    # A sale of more lots than it holds is refused: the penalty alone.
+    obs, r, *_ = env.step([2, 1, 1])
+    assert env.tally()["rejected_by"]["insufficient_shares"] == 1
+    assert r == pytest.approx(-2.5, abs=1e-9)
+    # A bid outside the price band is refused too; cancel then leaves nothing resting.
+    obs, r, *_ = env.step([1, 0, 2])
+    assert env.tally()["rejected_by"]["price_band"] == 1 and r == pytest.approx(-2.5, abs=1e-9)
+    obs, r, *_ = env.step([3, 0, 0])
+    o = dict(zip(names, obs))
+    assert o["own_bid_lots"] == 0 and o["free_cash"] == o["cash"]
+    # Bought lots are locked until the next business day (T+1), and the
+    # reward of the step that buys is the change of wealth at NAV.
+    before = env._wealth
+    obs, r, *_ = env.step([1, 0, 1])  # a bid at NAV: it may or may not fill
+    assert r == pytest.approx(env._wealth - before, abs=1e-9)
+    t = env.tally()
+    o = dict(zip(names, obs))
+    assert o["locked"] == t["lots_bought"]
+    assert o["held"] == 20 + t["lots_bought"] - t["lots_sold"]
+    assert o["cash"] == pytest.approx(20_000 - t["paid"] + t["received"], abs=1e-6)
+
+
+def test_a_custom_reward(baseline):
+    env = tplus.gym.MarketEnv(baseline, reward_fn=lambda before, after: after["time"] - before["time"], step_seconds=5)
+    env.reset(seed=1)
+    _, r, *_ = env.step([0, 0, 0])
+    assert r == 5e9
+
+
+def test_actions_outside_the_space_are_refused(baseline):
+    env = tplus.gym.MarketEnv(baseline)
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step([0, 0, 0])
+    env.reset(seed=1)
+    for bad in ([4, 0, 0], [0, 6, 0], [0, 0, 11], [-1, 0, 0], [0, 0], "buy", None):
+        with pytest.raises(ValueError, match="action"):
+            env.step(bad)
+    with pytest.raises(ValueError, match="step_seconds"):
+        tplus.gym.MarketEnv(baseline, step_seconds=0)
+    with pytest.raises(ValueError, match="sizes"):
+        tplus.gym.MarketEnv(baseline, sizes=(0,))
+    with pytest.raises(ValueError, match="product"):
+        tplus.gym.MarketEnv(baseline, product=3).reset()
+    with pytest.raises(ValueError, match="action kind"):
+        env.sim.step(7, 1, 0, 1_000_000_000)
+
+
+def test_episodes_end_at_the_last_close(baseline):
+    env = tplus.gym.MarketEnv(baseline.with_params({"simulation.days": 1}), step_seconds=600)
+    env.reset(seed=2)
+    steps, done = 0, False
+    while not done:
+        _, _, done, trunc, info = env.step([0, 0, 0])
+        steps += 1
+    # 09:30 to 15:00 is 19,800 s: 33 steps of 600 s, the last through the close.
+    assert steps == 33 and not trunc
+    env = tplus.gym.MarketEnv(baseline, max_steps=3)
+    env.reset(seed=2)
+    assert [env.step([0, 0, 0])[3] for _ in range(3)] == [False, False, True]
+
+
+def test_steps_per_second_floor(baseline):
+    env = tplus.gym.MarketEnv(baseline)
+    env.reset(seed=4)
+    rng = np.random.default_rng(1)
+    actions = rng.integers(env.action_space.nvec, size=(3000, 3))
+    start = time.perf_counter()
+    for a in actions:
+        if env.step(a)[2]:
+            env.reset()
+    rate = len(actions) / (time.perf_counter() - start)
+    assert rate >= 2000, f"{rate:.0f} steps/s"
+
+
+def test_without_gymnasium_the_package_imports_and_gym_says_what_to_install(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, "gymnasium", None)
+    monkeypatch.delitem(sys.modules, "tplus.gym")
+    importlib.reload(tplus)
+    with pytest.raises(ImportError, match="pip install gymnasium"):
+        importlib.import_module("tplus.gym")
