@@ -2,8 +2,9 @@
 # The Python package (python/) end to end, as a user installs it: a fresh
 # venv in a temporary directory, the wheel built by maturin and installed,
 # then the pytest suite (python/tests), which compares against the `tplus`
-# binary built from the root crate. Exits non-zero on any failure, and when
-# pytest collects no test (its exit status 5).
+# binary built from the root crate, the contrarian example, and rustfmt and
+# clippy on the native module's crate. Exits non-zero on any failure, and
+# when pytest collects no test (its exit status 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -47,4 +48,13 @@ if [ "$status" -eq 5 ]; then
   echo "error: pytest collected no test" >&2
   exit 1
 fi
-exit "$status"
+[ "$status" -eq 0 ] || exit "$status"
+
+echo "== the contrarian example (python/examples/contrarian.py)"
+"$venv/python" "$root/python/examples/contrarian.py"
+
+echo "== the native module's crate: cargo fmt --check, cargo clippy"
+# Here the venv's interpreter is at hand for pyo3's build script.
+cd "$root/python"
+cargo fmt --check
+PYO3_PYTHON="$venv/python" cargo clippy --release --all-targets --quiet -- -D warnings
