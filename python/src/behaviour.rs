@@ -422,7 +422,24 @@ impl Batch {
     /// member is `first`: the buffers keep their capacity, so a warm group
     /// allocates nothing in Rust.
     fn fill(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, agents: &mut [Agent<()>], first: u32) {
-        self.cache = Cache::default();
+        // The agents' arrays are new in every batch; the products' often
+        // are not (see `refill`).
+        let c = &mut self.cache;
+        for t in [
+            &mut c.ids,
+            &mut c.times,
+            &mut c.members,
+            &mut c.cash,
+            &mut c.held,
+            &mut c.sellable,
+            &mut c.locked,
+            &mut c.due,
+            &mut c.resting_bid,
+            &mut c.resting_ask,
+            &mut c.uniforms,
+        ] {
+            *t = None;
+        }
         let snap = ctx.snapshot;
         let acc = ctx.accounts;
         let n_products = snap.products.len();
@@ -461,39 +478,62 @@ impl Batch {
                 self.uniforms.push(agent.rng.random::<f64>());
             }
         }
-        self.nav.clear();
-        self.nav_next.clear();
-        self.best_bid.clear();
-        self.best_ask.clear();
-        self.last_price.clear();
-        self.band_lo.clear();
-        self.band_hi.clear();
-        self.lot_value.clear();
-        self.max_order_lots.clear();
-        self.last_return.clear();
-        self.sale_success.clear();
-        self.imbalance.clear();
-        for (v, m) in snap.products.iter().zip(&snap.markets) {
-            self.nav.push(v.nav_ticks);
-            self.nav_next.push(v.nav_next_ticks);
-            self.best_bid.push(v.best_bid);
-            self.best_ask.push(v.best_ask);
-            self.last_price.push(v.last_price);
-            self.band_lo.push(v.band_lo);
-            self.band_hi.push(v.band_hi);
-            self.lot_value.push(v.lot_micros_per_tick as f64 / 1e6);
-            self.max_order_lots.push(v.max_order_lots);
-            self.last_return.push(m.last_return());
-            self.sale_success.push(m.sale_success);
-            self.imbalance.push(m.imbalance);
+        let (views, markets) = (&snap.products, &snap.markets);
+        let c = &mut self.cache;
+        refill(&mut self.nav, &mut c.nav, views.iter().map(|v| v.nav_ticks));
+        refill(&mut self.nav_next, &mut c.nav_next, views.iter().map(|v| v.nav_next_ticks));
+        refill(&mut self.best_bid, &mut c.best_bid, views.iter().map(|v| v.best_bid));
+        refill(&mut self.best_ask, &mut c.best_ask, views.iter().map(|v| v.best_ask));
+        refill(&mut self.last_price, &mut c.last_price, views.iter().map(|v| v.last_price));
+        refill(&mut self.band_lo, &mut c.band_lo, views.iter().map(|v| v.band_lo));
+        refill(&mut self.band_hi, &mut c.band_hi, views.iter().map(|v| v.band_hi));
+        refill(&mut self.lot_value, &mut c.lot_value, views.iter().map(|v| v.lot_micros_per_tick as f64 / 1e6));
+        refill(&mut self.max_order_lots, &mut c.max_order_lots, views.iter().map(|v| v.max_order_lots));
+        refill(&mut self.last_return, &mut c.last_return, markets.iter().map(|m| m.last_return()));
+        refill(&mut self.sale_success, &mut c.sale_success, markets.iter().map(|m| m.sale_success));
+        refill(&mut self.imbalance, &mut c.imbalance, markets.iter().map(|m| m.imbalance));
+        let same_returns = self.returns_at.len() == markets.len() + 1
+            && markets.iter().zip(self.returns_at.windows(2)).all(|(m, w)| m.returns[..] == self.returns[w[0]..w[1]]);
+        if !same_returns {
+            c.returns = None;
+            self.returns.clear();
+            self.returns_at.clear();
+            self.returns_at.push(0);
+            for m in markets {
+                self.returns.extend_from_slice(&m.returns);
+                self.returns_at.push(self.returns.len());
+            }
         }
-        self.returns.clear();
-        self.returns_at.clear();
-        self.returns_at.push(0);
-        for m in &snap.markets {
-            self.returns.extend_from_slice(&m.returns);
-            self.returns_at.push(self.returns.len());
+    }
+}
+
+/// Sets `v` to the values `new` gives, in place; a tuple built from the
+/// old values is dropped only if they changed. A product's view changes
+/// with trades and windows, not with every batch, so a behaviour reading
+/// `ctx.nav` in each call mostly gets the tuple it had.
+fn refill<T: PartialEq>(v: &mut Vec<T>, cached: &mut Option<Py<PyTuple>>, new: impl Iterator<Item = T>) {
+    let mut same = true;
+    let mut n = 0;
+    for x in new {
+        match v.get_mut(n) {
+            Some(old) if *old == x => {}
+            Some(old) => {
+                *old = x;
+                same = false;
+            }
+            None => {
+                v.push(x);
+                same = false;
+            }
         }
+        n += 1;
+    }
+    if v.len() != n {
+        v.truncate(n);
+        same = false;
+    }
+    if !same {
+        *cached = None;
     }
 }
 

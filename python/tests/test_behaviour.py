@@ -280,3 +280,21 @@ def test_stubs_and_docstrings():
     assert tplus.buy(1, 0, 3, 9990, aon=True, ttl=60.0) == (tplus.BUY, 1, 0, 3, 9990, 1, 60_000_000_000)
     assert tplus.sell(0, 0, 2, ioc=True) == (tplus.SELL, 0, 0, 2, None, 2, 1_800_000_000_000)
     assert tplus.cancel(2, tplus.ASK) == (tplus.CANCEL, 2, 1)
+
+
+def test_a_products_tuple_is_kept_while_its_values_are():
+    seen = []
+
+    class Watch:
+        def decide(self, ctx):
+            seen.append((ctx.nav, tuple(ctx.nav), ctx.cash))
+
+    tplus.register_behaviour("py_watch", Watch)
+    tplus.run(tplus.Scenario.from_toml(with_group("py_watch", count=20)), threads=1)
+    assert len(seen) > 100
+    kept = sum(1 for (a, va, _), (b, vb, _) in zip(seen, seen[1:]) if a is b)
+    # NAV changes once a day: nearly every call gets the tuple it had.
+    assert kept >= len(seen) - 5
+    assert all(va == vb for (a, va, _), (b, vb, _) in zip(seen, seen[1:]) if a is b)
+    # The agents' arrays are new in every call.
+    assert all(x[2] is not y[2] for x, y in zip(seen, seen[1:]))
