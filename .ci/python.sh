@@ -2,8 +2,9 @@
 # The Python package (python/) end to end, as a user installs it: a fresh
 # venv in a temporary directory, the wheel built by maturin and installed,
 # then the pytest suite (python/tests), which compares against the `tplus`
-# binary built from the root crate. Exits non-zero on any failure, and when
-# pytest collects no test (its exit status 5).
+# binary built from the root crate, the contrarian example, and rustfmt and
+# clippy on the native module's crate. Exits non-zero on any failure, and
+# when pytest collects no test (its exit status 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -51,3 +52,12 @@ fi
 
 echo "== the Gymnasium example: a random policy and a rule, one episode each (one day of the baseline)"
 "$venv/python" "$root/python/examples/gym_policies.py" "$root/scenarios/baseline.toml" --days 1
+
+echo "== the contrarian example (python/examples/contrarian.py)"
+"$venv/python" "$root/python/examples/contrarian.py"
+
+echo "== the native module's crate: cargo fmt --check, cargo clippy"
+# Here the venv's interpreter is at hand for pyo3's build script.
+cd "$root/python"
+cargo fmt --check
+PYO3_PYTHON="$venv/python" cargo clippy --release --all-targets --quiet -- -D warnings

@@ -270,6 +270,17 @@ impl Accounts {
         rec[TOTAL] - today - rec[RESERVED]
     }
 
+    /// Lots the account bought on `day` that T+1 keeps it from selling
+    /// before the next business day (none for a dealer, whom T+1 does not bind).
+    #[inline]
+    pub fn locked_today(&self, product: usize, account: u32, day: u32) -> u32 {
+        if self.is_dealer(account) {
+            return 0;
+        }
+        let h = &self.holdings[product];
+        h.of(account)[h.cohort(i64::from(day))]
+    }
+
     /// Accounts `ids` are dealers (market makers): exempt from T+1, they
     /// may resell within the day what they bought today.
     pub fn add_dealers(&mut self, ids: std::ops::Range<u32>) {

@@ -9,13 +9,18 @@
 //! The pure-Python part of the package (`tplus/__init__.py`) re-exports
 //! these names and adds the conversions of a sweep's design; `gym.rs` is
 //! the native half of the Gymnasium environment (`tplus/gym.py`).
+//! Behaviours written in Python plug in through `behaviour.rs`; Ctrl-C
+//! stops a run through `signals.rs`.
 
 mod arrow;
+mod behaviour;
 mod gym;
+mod signals;
 mod values;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use arrow_array::ffi::FFI_ArrowSchema;
@@ -42,9 +47,10 @@ pyo3::create_exception!(
     "A run or a sweep that could not start or finish (threads, memory, files)."
 );
 
-/// The behaviours scenarios may name.
+/// The behaviours scenarios may name: the built-ins and the Python
+/// behaviours registered so far.
 fn registry() -> Registry {
-    Registry::builtin()
+    behaviour::registry(None)
 }
 
 /// A library scenario error as a Python `ScenarioError` with its parts as attributes.
@@ -383,13 +389,21 @@ fn run(py: Python<'_>, scenario: &PyScenario, seed: Option<u64>, threads: Option
     }
     let s = scenario.inner.clone();
     let opts = RunOptions { seed, threads };
-    let done = py.detach(move || -> Result<(RunFiles, u64, Option<String>), String> {
+    // The run's Python behaviours report their exceptions here; Ctrl-C sets `stop`.
+    let link = Arc::new(behaviour::RunLink::default());
+    let reg = behaviour::registry(Some(link.clone()));
+    let stop = AtomicBool::new(false);
+    let (done, interrupted) = signals::run_interruptible(py, &stop, || -> Result<_, String> {
         let mut rec = MemoryRecorder::new(&s, log);
-        let outcome = engine::run_with(&s, &opts, &registry(), &mut rec).map_err(|e| e.to_string())?;
+        let outcome = engine::run_with_stop(&s, &opts, &reg, &mut rec, &stop).map_err(|e| e.to_string())?;
         let failure = outcome.check().err().map(|e| e.to_string());
         let files = rec.finish(&s, &outcome, threads).map_err(|e| e.to_string())?;
         Ok((files, outcome.seed, failure))
     });
+    if let Some(e) = interrupted.or_else(|| link.take_error()) {
+        return Err(e);
+    }
+    let done = done.ok_or_else(|| RunError::new_err("the run's thread ended without a result"))?;
     let (files, seed, failure) = done.map_err(RunError::new_err)?;
     Ok(PyRun { files, seed, threads, failure, tables: Mutex::new(HashMap::new()) })
 }
@@ -503,6 +517,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gym::ExternalSim>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_points, m)?)?;
+    m.add_class::<behaviour::Batch>()?;
+    m.add_function(wrap_pyfunction!(behaviour::register_behaviour, m)?)?;
+    m.add_function(wrap_pyfunction!(behaviour::behaviours, m)?)?;
+    m.add("BehaviourError", m.py().get_type::<behaviour::BehaviourError>())?;
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
     m.add("RunError", m.py().get_type::<RunError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

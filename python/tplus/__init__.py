@@ -20,11 +20,27 @@ import os
 from collections.abc import Mapping
 from typing import Any, Optional, Union
 
-from ._native import RunError, Run, Scenario, ScenarioError, Table, __version__
+from ._native import Batch, BehaviourError, RunError, Run, Scenario, ScenarioError, Table, __version__
+from ._native import behaviours
 from ._native import run as _run
 from ._native import sweep_points as _sweep_points
+from .behaviour import ASK, BID, BOTH, BUY, CANCEL, SELL, behaviour, buy, cancel, register_behaviour, sell
 
 __all__ = [
+    "ASK",
+    "BID",
+    "BOTH",
+    "BUY",
+    "Batch",
+    "BehaviourError",
+    "CANCEL",
+    "SELL",
+    "behaviour",
+    "behaviours",
+    "buy",
+    "cancel",
+    "register_behaviour",
+    "sell",
     "Run",
     "RunError",
     "Scenario",

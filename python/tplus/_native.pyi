@@ -200,3 +200,113 @@ class ExternalSim:
     @property
     def done(self) -> bool:
         """Whether the last session has closed."""
+# Behaviours written in Python (tplus.behaviour, docs/python.md).
+
+class BehaviourError(RunError):
+    """A Python behaviour's ``decide`` returned something tplus cannot read:
+    an action of the wrong shape, an agent index or a product out of range,
+    more than 4 actions for one agent in one wake-up."""
+
+class Batch:
+    """One lookahead batch of a Python behaviour's group, as ``decide(ctx)``
+    reads it. Per-agent arrays are indexed by ``i`` (0 to ``len(ctx) - 1``),
+    per-product arrays by the product's index in the scenario. Every array is
+    a tuple, built when first read in the batch. Valid during the call only."""
+
+    def __len__(self) -> int: ...
+    time: int
+    """When the batch's snapshot was taken, in nanoseconds since 00:00 of the start date."""
+    day: int
+    """Business day, 0 = the first."""
+    session_left: float
+    """Share of today's session still to come, 1 at the open to 0 at the close."""
+    loan_rate: float
+    """Rate customers borrow at, a fraction per year."""
+    deposit_rate: float
+    """Bank deposit rate, a fraction per year."""
+    windows_per_day: float
+    """Metrics windows per business day."""
+    group_size: int
+    """Members in the group (``members`` runs from 0 to this minus 1)."""
+    draws: int
+    """Uniforms each agent drew this wake-up (the class's ``draws``)."""
+    n_products: int
+    """Products in the scenario."""
+    @property
+    def ids(self) -> tuple[int, ...]:
+        """Each agent's account id."""
+    @property
+    def times(self) -> tuple[int, ...]:
+        """When each agent woke, in nanoseconds since 00:00 of the start date."""
+    @property
+    def members(self) -> tuple[int, ...]:
+        """Each agent's place in its group, 0 to ``group_size - 1``."""
+    @property
+    def cash(self) -> tuple[float, ...]:
+        """Free cash (not promised to resting buys), in currency units."""
+    @property
+    def held(self) -> tuple[tuple[int, ...], ...]:
+        """``held[i][p]``: lots of product p agent i holds."""
+    @property
+    def sellable(self) -> tuple[tuple[int, ...], ...]:
+        """``sellable[i][p]``: lots agent i may sell today."""
+    @property
+    def locked(self) -> tuple[tuple[int, ...], ...]:
+        """``locked[i][p]``: lots bought today, locked by T+1 until the next business day."""
+    @property
+    def due(self) -> tuple[tuple[int, ...], ...]:
+        """``due[i][p]``: lots the platform redeems at today's close unless sold."""
+    @property
+    def resting_bid(self) -> tuple[Optional[int], ...]:
+        """The product of agent i's resting bid; None when none rests."""
+    @property
+    def resting_ask(self) -> tuple[Optional[int], ...]:
+        """The product of agent i's resting ask; None when none rests."""
+    @property
+    def uniforms(self) -> tuple[float, ...]:
+        """``uniforms[i * draws + k]``: agent i's k-th uniform on [0, 1), from its own generator."""
+    @property
+    def nav(self) -> tuple[float, ...]:
+        """Per product: today's NAV in (fractional) ticks."""
+    @property
+    def nav_next(self) -> tuple[float, ...]:
+        """Per product: the next business day's NAV in ticks."""
+    @property
+    def best_bid(self) -> tuple[Optional[int], ...]:
+        """Per product: the best bid in ticks; None when no one bids."""
+    @property
+    def best_ask(self) -> tuple[Optional[int], ...]:
+        """Per product: the best ask in ticks; None when no one offers."""
+    @property
+    def last_price(self) -> tuple[Optional[int], ...]:
+        """Per product: the last trade's price in ticks; None before the first."""
+    @property
+    def band_lo(self) -> tuple[int, ...]:
+        """Per product: the lowest limit price accepted today, in ticks."""
+    @property
+    def band_hi(self) -> tuple[int, ...]:
+        """Per product: the highest limit price accepted today, in ticks."""
+    @property
+    def lot_value(self) -> tuple[float, ...]:
+        """Per product: a lot's cost per tick of price, in currency units."""
+    @property
+    def max_order_lots(self) -> tuple[int, ...]:
+        """Per product: the largest order accepted, in lots."""
+    @property
+    def last_return(self) -> tuple[float, ...]:
+        """Per product: the last metrics window's log return (0 before any)."""
+    @property
+    def returns(self) -> tuple[tuple[float, ...], ...]:
+        """Per product: the recent windows' log returns, oldest first."""
+    @property
+    def sale_success(self) -> tuple[float, ...]:
+        """Per product: share of customers' sales that filled, smoothed."""
+    @property
+    def imbalance(self) -> tuple[float, ...]:
+        """Per product: customers' order imbalance in the last window."""
+    @property
+    def products(self) -> tuple[int, ...]:
+        """The products this group trades."""
+
+def register_behaviour(name: str, cls: type) -> None: ...
+def behaviours() -> list[str]: ...

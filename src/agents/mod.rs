@@ -51,7 +51,7 @@ pub use order::{Action, LiveOrder, OrderRequest, affordable, panic_sale, sellabl
 pub use params::{Bound, OutOfBound, ParamDoc, ParamSet, ParamValue, lots_in_order, minutes, shares_add_up};
 pub use population::{Decision, Latency, Members, Population, SPREAD_MIN_NS, Sides};
 pub use rational::{Rational, RationalParams, RationalState};
-pub use registry::{Family, Registry};
+pub use registry::{DynamicBuild, DynamicCheck, DynamicFamily, Family, Registry, check_like_defaults};
 pub use zero_intelligence::{ZeroIntelligence, ZeroIntelligenceParams, ZiState};
 
 /// A draw from a standard normal that never fails.

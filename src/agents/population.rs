@@ -39,7 +39,9 @@ impl Latency {
         Latency { min, jitter: (jitter_mean > 0).then(|| Exp::new(1.0 / jitter_mean as f64).ok()).flatten() }
     }
 
-    fn draw(&self, rng: &mut AgentRng) -> i64 {
+    /// A message's delay, drawn from the sender's own generator (nothing
+    /// drawn without jitter).
+    pub fn draw(&self, rng: &mut AgentRng) -> i64 {
         self.min + self.jitter.map_or(0, |j| j.sample(rng) as i64)
     }
 }
@@ -192,6 +194,19 @@ pub trait Population: Send + Sync {
     fn live_param(&self, name: &str) -> Option<f64>;
     /// See [`Behaviour::set_live_param`].
     fn set_live_param(&mut self, name: &str, value: f64);
+    /// Whether the group must decide on the engine's own thread, never
+    /// spread beside other groups: its decisions call into something that
+    /// runs one caller at a time and whose order of calls must not depend
+    /// on the threads (an interpreter). False for the built-ins.
+    fn decides_alone(&self) -> bool {
+        false
+    }
+    /// Why the group can decide no more (its behaviour failed), if it
+    /// cannot: the engine then stops the run at the next boundary
+    /// ([`crate::engine::RunError::Halted`]). None for the built-ins.
+    fn halted(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The other groups' work that goes with each part of a group split over

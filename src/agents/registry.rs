@@ -1,7 +1,9 @@
 //! The behaviours a run may use, by the name scenarios give them
 //! (`family = "herding"`). [`Registry::builtin`] holds the five built-in
-//! families; a library user registers their own next to them
-//! ([`Registry::register`]) and runs with the result
+//! families; a library user registers their own next to them, a Rust type
+//! ([`Registry::register`]) or a family known only at run time, built by a
+//! closure ([`Registry::register_dynamic`], how the Python package plugs in
+//! behaviours written in Python), and runs with the result
 //! ([`crate::engine::run_with`]).
 //!
 //! The registry is also what the scenario layer asks when it validates a
@@ -9,19 +11,68 @@
 //! `params` table fits the family's typed parameters, and which parameters a
 //! scripted event may change.
 
+use std::sync::Arc;
+
 use super::behaviour::{Behaviour, GroupSetup};
 use super::params::{ParamDoc, ParamSet};
 use super::population::{Latency, Members, Population};
 use super::{Churn, Herding, MacroDriven, MarketMaker, Rational, Spoof, Wash, ZeroIntelligence};
 use crate::random::Streams;
-use crate::scenario::{FamilyCatalog, Invalid, InvalidKind};
+use crate::scenario::{FamilyCatalog, Invalid, InvalidKind, ValueType};
 
 /// Builds one group's members: the family's parameters from the table, the
 /// members from `first_id` on.
 type BuildFn = fn(&toml::Table, GroupSetup, u32, &Streams, Latency) -> Result<Box<dyn Population>, Invalid>;
 
+/// Checks a run-time family's `params` table: Ok, or the field (relative to
+/// the table), what is wrong and what is accepted, as [`ParamSet::from_table`]
+/// reports it.
+pub type DynamicCheck = Arc<dyn Fn(&toml::Table) -> Result<(), Invalid> + Send + Sync>;
+
+/// Builds the members of a group of a run-time family from its `params`
+/// table (checked), its setup, its first member's id, the run's streams and
+/// the messages' latency.
+pub type DynamicBuild =
+    Arc<dyn Fn(&toml::Table, GroupSetup, u32, &Streams, Latency) -> Result<Box<dyn Population>, Invalid> + Send + Sync>;
+
+/// A family registered at run time ([`Registry::register_dynamic`]): its
+/// parameters are a table of defaults rather than a typed struct, and its
+/// members are built by a closure (the Python package's behaviours).
+#[derive(Clone)]
+pub struct DynamicFamily {
+    /// Its name in scenario files. A registry lives as long as the process
+    /// uses it, so a name made at run time is leaked once (`Box::leak`).
+    pub name: &'static str,
+    /// One line on what it models.
+    pub about: &'static str,
+    /// Every parameter's default, as a scenario would write it.
+    pub defaults: toml::Table,
+    /// Bytes one member takes, for a run's memory estimate.
+    pub agent_bytes: usize,
+    /// Checks a group's `params` table; [`check_like_defaults`] is the
+    /// usual choice.
+    pub check: DynamicCheck,
+    /// Builds a group's members.
+    pub build: DynamicBuild,
+}
+
+impl std::fmt::Debug for DynamicFamily {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamicFamily").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// How a family checks its table, builds its members and gives its defaults.
+#[derive(Clone)]
+enum Plug {
+    /// A [`Behaviour`] type: its typed parameters.
+    Typed { check: fn(&str, &toml::Table) -> Result<(), Invalid>, build: BuildFn, defaults: fn() -> toml::Table },
+    /// A family registered at run time.
+    Dynamic { check: DynamicCheck, build: DynamicBuild, defaults: Arc<toml::Table> },
+}
+
 /// One registered behaviour.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Family {
     /// Its name in scenario files.
     pub name: &'static str,
@@ -33,13 +84,10 @@ pub struct Family {
     pub params: &'static [ParamDoc],
     /// The parameters scripted events may change during a run.
     pub live_params: &'static [&'static str],
-    /// Every parameter's default, as a scenario would write it.
-    pub defaults: fn() -> toml::Table,
     /// Bytes one member takes (its generator, resting orders and state):
     /// what a run's memory estimate counts per agent.
     pub agent_bytes: usize,
-    check: fn(&str, &toml::Table) -> Result<(), Invalid>,
-    build: BuildFn,
+    plug: Plug,
 }
 
 impl std::fmt::Debug for Family {
@@ -56,12 +104,111 @@ impl Family {
             about: B::ABOUT,
             params: B::Params::DOCS,
             live_params: B::LIVE_PARAMS,
-            defaults: B::Params::defaults,
             agent_bytes: std::mem::size_of::<super::Agent<B::State>>(),
-            check: check::<B>,
-            build: build::<B>,
+            plug: Plug::Typed { check: check::<B>, build: build::<B>, defaults: B::Params::defaults },
         }
     }
+
+    fn dynamic(d: DynamicFamily) -> Family {
+        Family {
+            name: d.name,
+            aliases: &[],
+            about: d.about,
+            // Documented by its defaults: no typed reference to show.
+            params: &[],
+            live_params: &[],
+            agent_bytes: d.agent_bytes,
+            plug: Plug::Dynamic { check: d.check, build: d.build, defaults: Arc::new(d.defaults) },
+        }
+    }
+
+    /// Every parameter's default, as a scenario would write it.
+    pub fn defaults(&self) -> toml::Table {
+        match &self.plug {
+            Plug::Typed { defaults, .. } => defaults(),
+            Plug::Dynamic { defaults, .. } => defaults.as_ref().clone(),
+        }
+    }
+
+    fn check(&self, family: &str, table: &toml::Table) -> Result<(), Invalid> {
+        match &self.plug {
+            Plug::Typed { check, .. } => check(family, table),
+            Plug::Dynamic { check, .. } => check(table),
+        }
+    }
+
+    fn build(
+        &self,
+        table: &toml::Table,
+        setup: GroupSetup,
+        first_id: u32,
+        streams: &Streams,
+        latency: Latency,
+    ) -> Result<Box<dyn Population>, Invalid> {
+        match &self.plug {
+            Plug::Typed { build, .. } => build(table, setup, first_id, streams, latency),
+            Plug::Dynamic { check, build, .. } => {
+                // A scenario validated against another registry reaches here unchecked.
+                check(table)?;
+                build(table, setup, first_id, streams, latency)
+            }
+        }
+    }
+}
+
+/// Checks a run-time family's `params` table against its defaults, with the
+/// messages of a typed family's ([`ParamSet::from_table`]): a name without
+/// a default is refused with the names there are; a value must have its
+/// default's type (an integer stands for a real number), and a real number
+/// must be finite.
+pub fn check_like_defaults(family: &str, defaults: &toml::Table, table: &toml::Table) -> Result<(), Invalid> {
+    use toml::Value as V;
+    for (key, value) in table {
+        let Some(default) = defaults.get(key) else {
+            let names: Vec<&str> = defaults.keys().map(String::as_str).collect();
+            let accepted = if names.is_empty() {
+                format!("{family} takes no parameter")
+            } else {
+                format!("for {family}: {}", names.join(", "))
+            };
+            return Err(Invalid {
+                field: key.clone(),
+                message: format!("`{key}` is not a parameter of the {family} family"),
+                accepted,
+                kind: InvalidKind::UnknownField,
+            });
+        };
+        let wrong = |wanted: &str, accepted: &str, kind| Invalid {
+            field: key.clone(),
+            message: format!("invalid type: {}, expected {wanted}", value.type_str()),
+            accepted: accepted.to_string(),
+            kind,
+        };
+        match (default, value) {
+            (V::Float(_), V::Float(x)) if !x.is_finite() => {
+                return Err(Invalid {
+                    field: key.clone(),
+                    message: format!("{x} is out of range"),
+                    accepted: "a finite number".into(),
+                    kind: InvalidKind::OutOfRange,
+                });
+            }
+            (V::Float(_), V::Float(_) | V::Integer(_))
+            | (V::Integer(_), V::Integer(_))
+            | (V::Boolean(_), V::Boolean(_))
+            | (V::String(_), V::String(_)) => {}
+            (V::Float(_), _) => return Err(wrong("a number", "a number", InvalidKind::WrongType(ValueType::Number))),
+            (V::Integer(_), _) => {
+                return Err(wrong("an integer", "a whole number", InvalidKind::WrongType(ValueType::Integer)));
+            }
+            (V::Boolean(_), _) => return Err(wrong("a boolean", "true or false", InvalidKind::Other)),
+            (V::String(_), _) => return Err(wrong("a string", "a string in quotes", InvalidKind::Other)),
+            (d, _) => {
+                return Err(wrong(d.type_str(), &format!("a {}", d.type_str()), InvalidKind::Other));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check<B: Behaviour>(family: &str, table: &toml::Table) -> Result<(), Invalid> {
@@ -128,8 +275,18 @@ impl Registry {
     /// Adds behaviour `B` under its [`Behaviour::NAME`], replacing one of
     /// the same name.
     pub fn register<B: Behaviour>(&mut self) -> &mut Registry {
-        let family = Family::of::<B>();
-        match self.families.iter_mut().find(|f| f.name == B::NAME) {
+        self.put(Family::of::<B>())
+    }
+
+    /// Adds a family known only at run time (its parameters' defaults, a
+    /// closure that checks a table and one that builds a group), replacing
+    /// one of the same name.
+    pub fn register_dynamic(&mut self, family: DynamicFamily) -> &mut Registry {
+        self.put(Family::dynamic(family))
+    }
+
+    fn put(&mut self, family: Family) -> &mut Registry {
+        match self.families.iter_mut().find(|f| f.name == family.name) {
             Some(old) => *old = family,
             None => self.families.push(family),
         }
@@ -170,7 +327,7 @@ impl Registry {
                 kind: InvalidKind::Other,
             });
         };
-        (family.build)(params, setup, first_id, streams, latency)
+        family.build(params, setup, first_id, streams, latency)
     }
 
     fn accepted(&self) -> String {
@@ -193,7 +350,7 @@ impl FamilyCatalog for Registry {
     }
 
     fn check_params(&self, family: &str, params: &toml::Table) -> Result<(), Invalid> {
-        self.behaviour(family).map_or(Ok(()), |f| (f.check)(family, params))
+        self.behaviour(family).map_or(Ok(()), |f| f.check(family, params))
     }
 
     fn live_params(&self, family: &str) -> &'static [&'static str] {
@@ -233,6 +390,63 @@ mod tests {
         assert!(r.check_params("herding", &t).is_ok());
         let e = r.check_params("macro", &t).unwrap_err();
         assert_eq!(e.message, "`herding` is not a parameter of the macro family");
-        assert_eq!((r.get("herding").unwrap().defaults)()["herding"].as_float(), Some(1.0));
+        assert_eq!(r.get("herding").unwrap().defaults()["herding"].as_float(), Some(1.0));
+    }
+
+    /// A family registered at run time is checked by its defaults and built
+    /// by its closure, next to the built-ins, which keep their place.
+    #[test]
+    fn a_dynamic_family_is_checked_and_built_by_its_closures() {
+        let defaults: toml::Table = "threshold = 0.01\nlots = 5\nside = \"buy\"".parse().unwrap();
+        let d = defaults.clone();
+        let mut r = Registry::builtin();
+        r.register_dynamic(DynamicFamily {
+            name: "contrarian",
+            about: "buys after a fall",
+            defaults,
+            agent_bytes: 64,
+            check: Arc::new(move |t| check_like_defaults("contrarian", &d, t)),
+            build: Arc::new(|t, setup, first, streams, latency| {
+                let lots = t.get("lots").and_then(toml::Value::as_integer).unwrap_or(5);
+                let b = ZeroIntelligence::build(
+                    crate::agents::ZeroIntelligenceParams { min_lots: lots, ..Default::default() },
+                    setup,
+                );
+                Ok(Box::new(Members::new(b, first, 0, streams, latency)) as Box<dyn Population>)
+            }),
+        });
+        assert_eq!(r.families().len(), 6);
+        assert_eq!(r.families()[0].name, "zero_intelligence");
+        assert!(r.check_family("contrarian").is_ok());
+        assert_eq!(r.get("contrarian").unwrap().defaults()["lots"].as_integer(), Some(5));
+        let ok: toml::Table = "threshold = 1\nlots = 7".parse().unwrap();
+        assert!(r.check_params("contrarian", &ok).is_ok());
+        let e = r.check_params("contrarian", &"treshold = 0.1".parse().unwrap()).unwrap_err();
+        assert_eq!((e.field.as_str(), e.kind), ("treshold", InvalidKind::UnknownField));
+        assert_eq!(e.message, "`treshold` is not a parameter of the contrarian family");
+        assert_eq!(e.accepted, "for contrarian: lots, side, threshold");
+        let e = r.check_params("contrarian", &"lots = 1.5".parse().unwrap()).unwrap_err();
+        assert_eq!(e.kind, InvalidKind::WrongType(ValueType::Integer));
+        let e = r.check_params("contrarian", &"threshold = nan".parse().unwrap()).unwrap_err();
+        assert_eq!(e.kind, InvalidKind::OutOfRange);
+        assert!(r.check_params("contrarian", &"side = 1".parse().unwrap()).is_err());
+        let setup = GroupSetup {
+            index: 0,
+            members: 0,
+            products: super::super::Products(vec![0]),
+            rng: crate::random::Streams::new(1).stream(9),
+        };
+        let streams = Streams::new(1);
+        let built = r.build("contrarian", &ok, setup, 1, &streams, Latency::new(1, 0));
+        assert_eq!(built.map(|p| p.family()).ok(), Some("zero_intelligence"));
+        // The closure's check runs before its build, whoever validated the scenario.
+        let setup = GroupSetup {
+            index: 0,
+            members: 0,
+            products: super::super::Products(vec![0]),
+            rng: crate::random::Streams::new(1).stream(9),
+        };
+        let bad: toml::Table = "lot = 7".parse().unwrap();
+        assert!(r.build("contrarian", &bad, setup, 1, &streams, Latency::new(1, 0)).is_err());
     }
 }

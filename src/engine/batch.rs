@@ -75,7 +75,8 @@ impl Engine<'_> {
         let spread = self.parallel
             && self.batch.len() > 1
             && self.batch_runs.iter().map(|(g, run)| self.groups[*g].cost_ns() * run.len() as f64).sum::<f64>()
-                >= SPREAD_MIN_NS;
+                >= SPREAD_MIN_NS
+            && !self.batch_runs.iter().any(|(g, _)| self.groups[*g].decides_alone());
         let ctx = Context { snapshot: &self.snapshot, accounts: self.path.accounts() };
         let (groups, batch, runs) = (&mut self.groups, &self.batch, &self.batch_runs);
         self.pending.clear();

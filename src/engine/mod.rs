@@ -13,6 +13,7 @@
 mod arrivals;
 mod batch;
 pub mod control;
+mod entry;
 mod env;
 pub mod footprint;
 pub mod live;
@@ -27,6 +28,7 @@ mod snapshot;
 mod warm;
 mod window;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::agents::{
@@ -50,6 +52,8 @@ use observer::Observer;
 use order_path::{At, OrderPath};
 use queue::{EventKind, EventQueue};
 use record::{Op, OpRecord, Recorder};
+
+pub use entry::{RunError, run, run_with, run_with_stop};
 
 /// How to run a scenario beyond what the scenario says: a seed to replace
 /// its own, and the threads to decide with (which never change the results).
@@ -196,57 +200,6 @@ pub enum CashError {
     },
 }
 
-/// Runs a validated scenario to the end with the built-in behaviours.
-pub fn run(scenario: &Scenario, opts: &RunOptions, rec: &mut dyn Recorder) -> Result<Outcome, RunError> {
-    run_with(scenario, opts, &Registry::builtin(), rec)
-}
-
-/// Runs a scenario validated against `registry` to the end, its groups'
-/// behaviours taken from `registry`: the entry point for a library user's
-/// own behaviours.
-pub fn run_with(
-    scenario: &Scenario,
-    opts: &RunOptions,
-    registry: &Registry,
-    rec: &mut dyn Recorder,
-) -> Result<Outcome, RunError> {
-    let threads = opts.threads.max(1);
-    if threads == 1 {
-        return Ok(Engine::new(scenario, opts, registry, rec, false)?.run());
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::Threads { threads, source: e })?;
-    pool.install(|| Ok(Engine::new(scenario, opts, registry, rec, true)?.run()))
-}
-
-/// Why a run could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// The worker threads could not be started.
-    #[error("cannot start {threads} worker threads: {source}")]
-    Threads {
-        /// How many were asked for.
-        threads: usize,
-        /// The pool's error.
-        source: rayon::ThreadPoolBuildError,
-    },
-    /// The scenario breaks a rule of the scenario format (one built or
-    /// changed in code without [`crate::scenario::check`]).
-    #[error("{}: {} (accepted: {})", .0.field, .0.message, .0.accepted)]
-    Invalid(crate::scenario::Invalid),
-    /// A group's family or parameters do not fit the registry the run uses
-    /// (a scenario validated against another registry).
-    #[error("agents[{group}].{}: {} (accepted: {})", .invalid.field, .invalid.message, .invalid.accepted)]
-    Group {
-        /// The group's index.
-        group: usize,
-        /// What is wrong.
-        invalid: crate::scenario::Invalid,
-    },
-}
-
 /// Where a run stands between calls of [`Engine::advance_to`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -369,6 +322,8 @@ struct Engine<'a> {
     warm: warm::Warm,
     /// The customer a caller controls, if any ([`live::LiveSim::control`]).
     watch: control::Watch,
+    /// Set by a front end to stop the run early ([`run_with_stop`]).
+    stop: Option<&'a AtomicBool>,
 }
 
 impl<'a> Engine<'a> {
@@ -526,14 +481,28 @@ impl<'a> Engine<'a> {
             pending: Vec::with_capacity(1024),
             warm: warm::Warm::default(),
             watch: control::Watch::default(),
+            stop: None,
         })
     }
 
-    fn run(mut self) -> Outcome {
+    fn run(mut self) -> Result<Outcome, RunError> {
         let started = Instant::now();
         self.advance_to(i64::MAX);
+        if let Some(e) = self.stopped() {
+            return Err(e);
+        }
         self.stats.wall = started.elapsed();
-        self.finish()
+        Ok(self.finish())
+    }
+
+    /// Why the run must stop early: a group that can decide no more, or
+    /// the front end's stop flag.
+    fn stopped(&self) -> Option<RunError> {
+        let halted = self.groups.iter().enumerate().find_map(|(group, g)| g.halted().map(|reason| (group, reason)));
+        if let Some((group, reason)) = halted {
+            return Some(RunError::Halted { group, reason });
+        }
+        self.stop.is_some_and(|s| s.load(Ordering::Relaxed)).then_some(RunError::Stopped)
     }
 
     /// The run's results, once it is over.
@@ -699,6 +668,10 @@ impl<'a> Engine<'a> {
     /// left it).
     #[inline(never)]
     fn on_boundary(&mut self, t: i64, close: i64) {
+        if self.stopped().is_some() {
+            self.phase = Phase::Finished;
+            return;
+        }
         if t >= self.next_grid {
             self.sample_grid();
             return;

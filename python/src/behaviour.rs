@@ -1,0 +1,910 @@
+//! Behaviours written in Python: a class registered by name
+//! (`tplus.register_behaviour`) becomes a family scenarios may name, next
+//! to the built-ins, through the library's run-time families
+//! ([`Registry::register_dynamic`]).
+//!
+//! Its `params` class attribute gives the parameters' defaults, which the
+//! scenario's table is checked against ([`check_like_defaults`]: the
+//! built-ins' messages, file, line and column included). At run time a
+//! group is one instance of the class behind [`PyGroup`], a [`Population`]
+//! that makes one call into Python per lookahead batch: `decide(ctx)` with
+//! the batch's agents as arrays ([`Batch`], converted to Python only when
+//! read), which returns the batch's orders and cancels as tuples
+//! (`tplus.buy`, `tplus.sell`, `tplus.cancel`). Every return is checked; a
+//! bad one, or an exception, halts the group and the run stops at its next
+//! boundary, the exception kept for `tplus.run` to raise.
+//!
+//! Determinism: the group draws every random number it hands to Python
+//! from its agents' own generators, decides on the engine's thread only
+//! ([`Population::decides_alone`]) and calls Python in the order of the
+//! batches, so a run does not depend on the thread count.
+
+use std::sync::{Arc, Mutex};
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple};
+use tplus::agents::{
+    Action, Actions, Agent, Context, Decision, DynamicFamily, GroupSetup, Latency, LiveOrder, MAX_ACTIONS,
+    OrderRequest, Population, Registry, Wake, check_like_defaults, panic_sale,
+};
+use tplus::book::{OrderKind, Side};
+use tplus::rand::RngExt;
+use tplus::random::Streams;
+use tplus::scenario::{Invalid, InvalidKind};
+
+pyo3::create_exception!(
+    tplus,
+    BehaviourError,
+    crate::RunError,
+    "A behaviour written in Python returned something tplus cannot read (an action of the wrong shape, an agent index or a product out of range, too many actions for one agent)."
+);
+
+/// The codes of the actions' tuples (`tplus.BUY`, `SELL`, `CANCEL`).
+const BUY: i64 = 0;
+const SELL: i64 = 1;
+const CANCEL: i64 = 2;
+/// Order flags: all-or-none, immediate-or-cancel.
+const AON: i64 = 1;
+const IOC: i64 = 2;
+
+/// A registered Python class.
+struct PyFamily {
+    name: &'static str,
+    /// The first line of the class's docstring.
+    about: &'static str,
+    cls: Py<PyAny>,
+    defaults: toml::Table,
+    /// Uniforms each agent draws from its own generator per wake-up.
+    draws: usize,
+}
+
+/// The classes registered so far, by name (a later registration replaces).
+static FAMILIES: Mutex<Vec<Arc<PyFamily>>> = Mutex::new(Vec::new());
+/// Names and descriptions made `'static` once each: a registry lives as long
+/// as the process, and the same name registered again reuses its string.
+static INTERNED: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+
+fn intern(s: &str) -> &'static str {
+    let mut all = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&known) = all.iter().find(|&&k| k == s) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
+    all.push(leaked);
+    leaked
+}
+
+/// What a run's groups report back besides the run's files: the first
+/// Python exception a group met, which `tplus.run` raises as it was.
+#[derive(Default)]
+pub struct RunLink {
+    error: Mutex<Option<PyErr>>,
+}
+
+impl RunLink {
+    /// The exception a group met, if any (taken: a run raises it once).
+    pub fn take_error(&self) -> Option<PyErr> {
+        self.error.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    fn keep(&self, e: PyErr) {
+        let mut slot = self.error.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(e);
+        }
+    }
+}
+
+/// The built-in families and every registered Python class; a run's groups
+/// report their exceptions to `link`.
+pub fn registry(link: Option<Arc<RunLink>>) -> Registry {
+    let mut r = Registry::builtin();
+    let families = FAMILIES.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    for fam in families {
+        let (name, defaults) = (fam.name, fam.defaults.clone());
+        let link = link.clone();
+        r.register_dynamic(DynamicFamily {
+            name,
+            about: fam.about,
+            defaults: fam.defaults.clone(),
+            agent_bytes: std::mem::size_of::<Agent<()>>(),
+            check: Arc::new(move |t| check_like_defaults(name, &defaults, t)),
+            build: Arc::new(move |t, setup, first, streams, latency| {
+                PyGroup::build(&fam, link.clone(), t, setup, first, streams, latency)
+            }),
+        });
+    }
+    r
+}
+
+/// A parameter's value as a scenario table holds it.
+fn to_toml(name: &str, key: &str, v: &Bound<'_, PyAny>) -> PyResult<toml::Value> {
+    // bool before int: Python's bool is an int.
+    if let Ok(b) = v.cast::<pyo3::types::PyBool>() {
+        return Ok(toml::Value::Boolean(b.is_true()));
+    }
+    if v.is_instance_of::<PyInt>() {
+        return Ok(toml::Value::Integer(v.extract()?));
+    }
+    if v.is_instance_of::<PyFloat>() {
+        let x: f64 = v.extract()?;
+        if !x.is_finite() {
+            return Err(PyValueError::new_err(format!("{name}.params[{key:?}]: {x} is not finite")));
+        }
+        return Ok(toml::Value::Float(x));
+    }
+    if v.is_instance_of::<PyString>() {
+        return Ok(toml::Value::String(v.extract()?));
+    }
+    Err(PyValueError::new_err(format!(
+        "{name}.params[{key:?}]: a default must be a bool, int, float or str, not {}",
+        v.get_type().name()?
+    )))
+}
+
+/// A scenario value as Python takes it; an integer given for a real
+/// parameter becomes a float.
+fn to_py<'py>(py: Python<'py>, v: &toml::Value, default: Option<&toml::Value>) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match (v, default) {
+        (toml::Value::Integer(i), Some(toml::Value::Float(_))) => PyFloat::new(py, *i as f64).into_any(),
+        (toml::Value::Integer(i), _) => i.into_pyobject(py)?.into_any(),
+        (toml::Value::Float(x), _) => PyFloat::new(py, *x).into_any(),
+        (toml::Value::Boolean(b), _) => pyo3::types::PyBool::new(py, *b).to_owned().into_any(),
+        (toml::Value::String(s), _) => PyString::new(py, s).into_any(),
+        (other, _) => PyString::new(py, &other.to_string()).into_any(),
+    })
+}
+
+/// Registers `cls` as family `name`: `cls.params` (a dict, optional) gives
+/// the parameters' defaults, `cls.draws` (optional, default 1) the uniforms
+/// each agent draws per wake-up.
+#[pyfunction]
+pub fn register_behaviour(name: &str, cls: &Bound<'_, PyAny>) -> PyResult<()> {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !plain {
+        return Err(PyValueError::new_err(format!(
+            "behaviour name {name:?}: letters, digits and _ only, starting with a letter"
+        )));
+    }
+    if Registry::builtin().families().iter().any(|f| f.name == name || f.aliases.contains(&name))
+        || Registry::builtin().abuses().iter().any(|f| f.name == name)
+    {
+        return Err(PyValueError::new_err(format!("behaviour name {name:?} is a built-in family's")));
+    }
+    if !cls.hasattr("decide")? {
+        return Err(PyValueError::new_err(format!("behaviour {name}: the class has no decide(self, ctx) method")));
+    }
+    let mut defaults = toml::Table::new();
+    if let Ok(params) = cls.getattr("params")
+        && !params.is_none()
+    {
+        let params = params.cast::<PyDict>().map_err(|_| {
+            PyValueError::new_err(format!("behaviour {name}: `params` must be a dict of name → default"))
+        })?;
+        for (k, v) in params.iter() {
+            let key: String = k
+                .extract()
+                .map_err(|_| PyValueError::new_err(format!("behaviour {name}: parameter names are strings")))?;
+            defaults.insert(key.clone(), to_toml(name, &key, &v)?);
+        }
+    }
+    let draws = match cls.getattr("draws") {
+        Ok(d) if !d.is_none() => d.extract::<usize>().ok().filter(|&d| d <= 64).ok_or_else(|| {
+            PyValueError::new_err(format!("behaviour {name}: `draws` must be a whole number from 0 to 64"))
+        })?,
+        _ => 1,
+    };
+    let doc = cls.getattr("__doc__").ok().and_then(|d| d.extract::<String>().ok());
+    let about = intern(doc.as_deref().and_then(|d| d.trim().lines().next()).unwrap_or("a behaviour written in Python"));
+    let family = Arc::new(PyFamily { name: intern(name), about, cls: cls.clone().unbind(), defaults, draws });
+    let mut all = FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
+    match all.iter_mut().find(|f| f.name == name) {
+        Some(old) => *old = family,
+        None => all.push(family),
+    }
+    Ok(())
+}
+
+/// The names of the registered Python behaviours, in registration order.
+#[pyfunction]
+pub fn behaviours() -> Vec<String> {
+    FAMILIES.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|f| f.name.to_string()).collect()
+}
+
+/// `items` as a Python tuple.
+fn tuple_of<'py, T: IntoPyObject<'py> + Copy>(py: Python<'py>, items: &[T]) -> PyResult<Py<PyTuple>> {
+    Ok(PyTuple::new(py, items.iter().copied())?.unbind())
+}
+
+/// Declares `Batch`'s getters of cached tuples: each is built from its Rust
+/// array the first time it is read in a batch, then handed out again.
+macro_rules! cached {
+    ($($(#[$doc:meta])* $name:ident => |$s:ident, $py:ident| $make:expr;)* ; $($extra:item)*) => {
+        /// Tuples already built in this batch, by getter.
+        #[derive(Default)]
+        struct Cache { $($name: Option<Py<PyTuple>>,)* }
+
+        #[pymethods]
+        impl Batch {
+            $(
+                $(#[$doc])*
+                #[getter]
+                fn $name(&mut self, $py: Python<'_>) -> PyResult<Py<PyTuple>> {
+                    if let Some(t) = &self.cache.$name {
+                        return Ok(t.clone_ref($py));
+                    }
+                    let $s = &*self;
+                    let t: Py<PyTuple> = $make;
+                    self.cache.$name = Some(t.clone_ref($py));
+                    Ok(t)
+                }
+            )*
+            $($extra)*
+        }
+    };
+}
+
+/// One lookahead batch of a Python group, as `decide(ctx)` reads it: the
+/// agents waking (index `i` into every per-agent array), their own
+/// accounts and orders, the market at the start of the batch. Only valid
+/// during the call; the arrays are tuples, built when first read.
+#[pyclass(module = "tplus", name = "Batch")]
+pub struct Batch {
+    /// Products in the scenario.
+    #[pyo3(get)]
+    n_products: usize,
+    ids: Vec<u32>,
+    times: Vec<i64>,
+    members: Vec<u32>,
+    cash: Vec<f64>,
+    /// Per agent then product.
+    held: Vec<u32>,
+    sellable: Vec<u32>,
+    locked: Vec<u32>,
+    due: Vec<u32>,
+    /// Per agent: the product of its resting bid and ask, -1 for none.
+    resting: Vec<[i64; 2]>,
+    /// Uniforms each agent drew (the class's `draws`).
+    #[pyo3(get)]
+    draws: usize,
+    uniforms: Vec<f64>,
+    /// Per product.
+    nav: Vec<f64>,
+    nav_next: Vec<f64>,
+    best_bid: Vec<Option<i64>>,
+    best_ask: Vec<Option<i64>>,
+    last_price: Vec<Option<i64>>,
+    band_lo: Vec<i64>,
+    band_hi: Vec<i64>,
+    lot_value: Vec<f64>,
+    max_order_lots: Vec<u32>,
+    last_return: Vec<f64>,
+    sale_success: Vec<f64>,
+    imbalance: Vec<f64>,
+    /// Per product, its recent window returns (oldest first), one after another.
+    returns: Vec<f64>,
+    returns_at: Vec<usize>,
+    group_products: Vec<u16>,
+    /// The batch's time, day and environment.
+    #[pyo3(get)]
+    time: i64,
+    #[pyo3(get)]
+    day: u32,
+    #[pyo3(get)]
+    session_left: f64,
+    #[pyo3(get)]
+    loan_rate: f64,
+    #[pyo3(get)]
+    deposit_rate: f64,
+    #[pyo3(get)]
+    windows_per_day: f64,
+    #[pyo3(get)]
+    group_size: u32,
+    cache: Cache,
+}
+
+/// Rows of `width` from a flat per-agent array, as a tuple of tuples.
+fn rows<'py>(py: Python<'py>, flat: &[u32], width: usize) -> PyResult<Py<PyTuple>> {
+    let rows: PyResult<Vec<Bound<'py, PyTuple>>> = flat.chunks(width.max(1)).map(|r| PyTuple::new(py, r)).collect();
+    Ok(PyTuple::new(py, rows?)?.unbind())
+}
+
+cached! {
+    /// Each agent's account id.
+    ids => |s, py| tuple_of(py, &s.ids)?;
+    /// When each agent woke, in nanoseconds since 00:00 of the start date.
+    times => |s, py| tuple_of(py, &s.times)?;
+    /// Each agent's place in its group, 0 to group_size - 1 (for state kept per member).
+    members => |s, py| tuple_of(py, &s.members)?;
+    /// Each agent's free cash (not promised to resting buys), in currency units.
+    cash => |s, py| tuple_of(py, &s.cash)?;
+    /// held[i][p]: lots of product p agent i holds.
+    held => |s, py| rows(py, &s.held, s.n_products)?;
+    /// sellable[i][p]: lots agent i may sell today (bought before today, not promised to a resting sale).
+    sellable => |s, py| rows(py, &s.sellable, s.n_products)?;
+    /// locked[i][p]: lots agent i bought today, which T+1 keeps from being sold before the next business day.
+    locked => |s, py| rows(py, &s.locked, s.n_products)?;
+    /// due[i][p]: lots the platform redeems at today's close (at the holding limit) unless agent i sells them.
+    due => |s, py| rows(py, &s.due, s.n_products)?;
+    /// The product of each agent's resting bid, None when it has none.
+    resting_bid => |s, py| PyTuple::new(py, s.resting.iter().map(|r| (r[0] >= 0).then_some(r[0])))?.unbind();
+    /// The product of each agent's resting ask, None when it has none.
+    resting_ask => |s, py| PyTuple::new(py, s.resting.iter().map(|r| (r[1] >= 0).then_some(r[1])))?.unbind();
+    /// uniforms[i * draws + k]: agent i's k-th uniform on [0, 1) of this wake-up, from its own generator.
+    uniforms => |s, py| tuple_of(py, &s.uniforms)?;
+    /// Per product: today's NAV, in ticks (fractional).
+    nav => |s, py| tuple_of(py, &s.nav)?;
+    /// Per product: the NAV on the next business day, in ticks.
+    nav_next => |s, py| tuple_of(py, &s.nav_next)?;
+    /// Per product: the best bid in ticks, None when no one bids.
+    best_bid => |s, py| tuple_of(py, &s.best_bid)?;
+    /// Per product: the best ask in ticks, None when no one offers.
+    best_ask => |s, py| tuple_of(py, &s.best_ask)?;
+    /// Per product: the last trade's price in ticks, None before the first.
+    last_price => |s, py| tuple_of(py, &s.last_price)?;
+    /// Per product: the lowest limit price accepted today, in ticks.
+    band_lo => |s, py| tuple_of(py, &s.band_lo)?;
+    /// Per product: the highest limit price accepted today, in ticks.
+    band_hi => |s, py| tuple_of(py, &s.band_hi)?;
+    /// Per product: what one lot costs per tick of price, in currency units.
+    lot_value => |s, py| tuple_of(py, &s.lot_value)?;
+    /// Per product: the largest order accepted, in lots.
+    max_order_lots => |s, py| tuple_of(py, &s.max_order_lots)?;
+    /// Per product: the last metrics window's log return of the reference price (0 before any).
+    last_return => |s, py| tuple_of(py, &s.last_return)?;
+    /// Per product: share of customers' sales that filled, smoothed over recent windows.
+    sale_success => |s, py| tuple_of(py, &s.sale_success)?;
+    /// Per product: customers' order imbalance in the last window, (buys - sells) / (buys + sells).
+    imbalance => |s, py| tuple_of(py, &s.imbalance)?;
+    /// Per product: the recent windows' log returns, oldest first.
+    returns => |s, py| {
+        let each: PyResult<Vec<Bound<'_, PyTuple>>> =
+            s.returns_at.windows(2).map(|w| PyTuple::new(py, &s.returns[w[0]..w[1]])).collect();
+        PyTuple::new(py, each?)?.unbind()
+    };
+    /// The products this group trades (indices into the per-product arrays).
+    products => |s, py| tuple_of(py, &s.group_products)?;
+    ;
+    /// Agents in the batch.
+    fn __len__(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("tplus.Batch({} agents at {} ns, day {})", self.ids.len(), self.time, self.day)
+    }
+}
+
+impl Batch {
+    fn new(draws: usize, group_products: Vec<u16>, group_size: u32) -> Batch {
+        Batch {
+            n_products: 0,
+            ids: Vec::new(),
+            times: Vec::new(),
+            members: Vec::new(),
+            cash: Vec::new(),
+            held: Vec::new(),
+            sellable: Vec::new(),
+            locked: Vec::new(),
+            due: Vec::new(),
+            resting: Vec::new(),
+            draws,
+            uniforms: Vec::new(),
+            nav: Vec::new(),
+            nav_next: Vec::new(),
+            best_bid: Vec::new(),
+            best_ask: Vec::new(),
+            last_price: Vec::new(),
+            band_lo: Vec::new(),
+            band_hi: Vec::new(),
+            lot_value: Vec::new(),
+            max_order_lots: Vec::new(),
+            last_return: Vec::new(),
+            sale_success: Vec::new(),
+            imbalance: Vec::new(),
+            returns: Vec::new(),
+            returns_at: Vec::new(),
+            group_products,
+            time: 0,
+            day: 0,
+            session_left: 0.0,
+            loan_rate: 0.0,
+            deposit_rate: 0.0,
+            windows_per_day: 0.0,
+            group_size,
+            cache: Cache::default(),
+        }
+    }
+
+    /// Refills every array for the batch `wakes` of the group whose first
+    /// member is `first`: the buffers keep their capacity, so a warm group
+    /// allocates nothing in Rust.
+    fn fill(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, agents: &mut [Agent<()>], first: u32) {
+        // The agents' arrays are new in every batch; the products' often
+        // are not (see `refill`).
+        let c = &mut self.cache;
+        for t in [
+            &mut c.ids,
+            &mut c.times,
+            &mut c.members,
+            &mut c.cash,
+            &mut c.held,
+            &mut c.sellable,
+            &mut c.locked,
+            &mut c.due,
+            &mut c.resting_bid,
+            &mut c.resting_ask,
+            &mut c.uniforms,
+        ] {
+            *t = None;
+        }
+        let snap = ctx.snapshot;
+        let acc = ctx.accounts;
+        let n_products = snap.products.len();
+        self.n_products = n_products;
+        self.time = snap.time;
+        self.day = snap.day;
+        self.session_left = snap.session_left;
+        self.loan_rate = snap.loan_rate;
+        self.deposit_rate = snap.deposit_rate;
+        self.windows_per_day = snap.windows_per_day;
+        for v in [&mut self.held, &mut self.sellable, &mut self.locked, &mut self.due] {
+            v.clear();
+        }
+        self.ids.clear();
+        self.times.clear();
+        self.members.clear();
+        self.cash.clear();
+        self.resting.clear();
+        self.uniforms.clear();
+        for &(now, id) in wakes {
+            let member = id - first;
+            self.ids.push(id);
+            self.times.push(now);
+            self.members.push(member);
+            self.cash.push(acc.available_cash(id) as f64 / 1e6);
+            for p in 0..n_products {
+                self.held.push(acc.held(p, id));
+                self.sellable.push(acc.sellable(p, id, snap.day));
+                self.locked.push(acc.locked_today(p, id, snap.day));
+                self.due.push(acc.due_today(p, id, snap.day));
+            }
+            let agent = &mut agents[member as usize];
+            let side = |s: Side| agent.live(s).map_or(-1, |l| i64::from(l.product));
+            self.resting.push([side(Side::Buy), side(Side::Sell)]);
+            for _ in 0..self.draws {
+                self.uniforms.push(agent.rng.random::<f64>());
+            }
+        }
+        let (views, markets) = (&snap.products, &snap.markets);
+        let c = &mut self.cache;
+        refill(&mut self.nav, &mut c.nav, views.iter().map(|v| v.nav_ticks));
+        refill(&mut self.nav_next, &mut c.nav_next, views.iter().map(|v| v.nav_next_ticks));
+        refill(&mut self.best_bid, &mut c.best_bid, views.iter().map(|v| v.best_bid));
+        refill(&mut self.best_ask, &mut c.best_ask, views.iter().map(|v| v.best_ask));
+        refill(&mut self.last_price, &mut c.last_price, views.iter().map(|v| v.last_price));
+        refill(&mut self.band_lo, &mut c.band_lo, views.iter().map(|v| v.band_lo));
+        refill(&mut self.band_hi, &mut c.band_hi, views.iter().map(|v| v.band_hi));
+        refill(&mut self.lot_value, &mut c.lot_value, views.iter().map(|v| v.lot_micros_per_tick as f64 / 1e6));
+        refill(&mut self.max_order_lots, &mut c.max_order_lots, views.iter().map(|v| v.max_order_lots));
+        refill(&mut self.last_return, &mut c.last_return, markets.iter().map(|m| m.last_return()));
+        refill(&mut self.sale_success, &mut c.sale_success, markets.iter().map(|m| m.sale_success));
+        refill(&mut self.imbalance, &mut c.imbalance, markets.iter().map(|m| m.imbalance));
+        let same_returns = self.returns_at.len() == markets.len() + 1
+            && markets.iter().zip(self.returns_at.windows(2)).all(|(m, w)| m.returns[..] == self.returns[w[0]..w[1]]);
+        if !same_returns {
+            c.returns = None;
+            self.returns.clear();
+            self.returns_at.clear();
+            self.returns_at.push(0);
+            for m in markets {
+                self.returns.extend_from_slice(&m.returns);
+                self.returns_at.push(self.returns.len());
+            }
+        }
+    }
+}
+
+/// Sets `v` to the values `new` gives, in place; a tuple built from the
+/// old values is dropped only if they changed. A product's view changes
+/// with trades and windows, not with every batch, so a behaviour reading
+/// `ctx.nav` in each call mostly gets the tuple it had.
+fn refill<T: PartialEq>(v: &mut Vec<T>, cached: &mut Option<Py<PyTuple>>, new: impl Iterator<Item = T>) {
+    let mut same = true;
+    let mut n = 0;
+    for x in new {
+        match v.get_mut(n) {
+            Some(old) if *old == x => {}
+            Some(old) => {
+                *old = x;
+                same = false;
+            }
+            None => {
+                v.push(x);
+                same = false;
+            }
+        }
+        n += 1;
+    }
+    if v.len() != n {
+        v.truncate(n);
+        same = false;
+    }
+    if !same {
+        *cached = None;
+    }
+}
+
+/// A group of a Python behaviour at run time.
+pub struct PyGroup {
+    name: &'static str,
+    /// The group's index among the scenario's `[[agents]]`.
+    index: usize,
+    /// The bound `decide` method of the group's instance.
+    decide: Py<PyAny>,
+    ctx: Py<Batch>,
+    first_id: u32,
+    /// Each member's generator and resting orders.
+    agents: Vec<Agent<()>>,
+    latency: Latency,
+    /// The products the group trades.
+    products: Vec<u16>,
+    /// Per agent of the batch, its actions (reused from batch to batch).
+    actions: Vec<Actions>,
+    decisions: Vec<(u32, Decision)>,
+    /// Why the group stopped deciding, once it has.
+    failed: Option<String>,
+    link: Option<Arc<RunLink>>,
+    /// The Python thread state this group bound to the engine's thread.
+    bound: Option<ThreadBinding>,
+}
+
+/// A Python thread state made for a thread Python does not know (a pool
+/// thread the engine runs on with `threads` above 1), kept for the run.
+/// Without it every batch's attach makes and deletes a thread state: 8.6 µs
+/// a decision (median of 3 pairs, 2 days) at `--threads 2` in
+/// `benches/behaviour_overhead.py`, against 0.7 µs with it (7 pairs, 5 days).
+struct ThreadBinding {
+    thread: std::thread::ThreadId,
+    state: pyo3::ffi::PyGILState_STATE,
+    /// The thread state, released (`PyEval_SaveThread`) between batches; an
+    /// address, so that the group stays `Send`.
+    saved: usize,
+}
+
+impl PyGroup {
+    /// Binds a Python thread state to the calling thread for the rest of
+    /// the run if it has none.
+    fn bind_thread(&mut self) {
+        if self.bound.is_some() {
+            return;
+        }
+        // SAFETY: the interpreter is initialised (this module is loaded in
+        // it) and the calling thread does not hold the GIL (the engine
+        // never holds it between batches). Ensure makes a thread state and
+        // takes the GIL; SaveThread gives the GIL back and keeps the state,
+        // which pyo3's attach then finds and restores at each batch. The
+        // state is released on this same thread when the group is dropped.
+        unsafe {
+            if !pyo3::ffi::PyGILState_GetThisThreadState().is_null() {
+                return;
+            }
+            let state = pyo3::ffi::PyGILState_Ensure();
+            let saved = pyo3::ffi::PyEval_SaveThread() as usize;
+            self.bound = Some(ThreadBinding { thread: std::thread::current().id(), state, saved });
+        }
+    }
+}
+
+impl Drop for PyGroup {
+    fn drop(&mut self) {
+        let Some(b) = self.bound.take() else { return };
+        if b.thread != std::thread::current().id() {
+            // Only its own thread may release it: left to the interpreter's end.
+            return;
+        }
+        // SAFETY: on the thread `bind_thread` bound, which holds no GIL
+        // (the engine has finished with the group): restoring the saved
+        // state takes the GIL, and Release, its counter back to zero,
+        // deletes the state and gives the GIL back.
+        unsafe {
+            pyo3::ffi::PyEval_RestoreThread(b.saved as *mut pyo3::ffi::PyThreadState);
+            pyo3::ffi::PyGILState_Release(b.state);
+        }
+    }
+}
+
+impl PyGroup {
+    fn build(
+        fam: &PyFamily,
+        link: Option<Arc<RunLink>>,
+        table: &toml::Table,
+        setup: GroupSetup,
+        first_id: u32,
+        streams: &Streams,
+        latency: Latency,
+    ) -> Result<Box<dyn Population>, Invalid> {
+        let products = setup.products.0.clone();
+        let made = Python::attach(|py| -> PyResult<(Py<PyAny>, Py<Batch>)> {
+            let obj = fam.cls.bind(py).call0()?;
+            for (k, default) in &fam.defaults {
+                let v = table.get(k).unwrap_or(default);
+                obj.setattr(k.as_str(), to_py(py, v, Some(default))?)?;
+            }
+            if obj.hasattr("setup")? {
+                let group = PyDict::new(py);
+                group.set_item("index", setup.index)?;
+                group.set_item("size", setup.members)?;
+                group.set_item("first_id", first_id)?;
+                group.set_item("products", products.clone())?;
+                obj.call_method1("setup", (group,))?;
+            }
+            let decide = obj.getattr("decide")?.unbind();
+            let ctx = Py::new(py, Batch::new(fam.draws, products.clone(), setup.members))?;
+            Ok((decide, ctx))
+        });
+        let (decide, ctx) = made.map_err(|e| {
+            let message = format!("{} could not be set up: {e}", fam.name);
+            if let Some(link) = &link {
+                link.keep(e);
+            }
+            Invalid { field: "family".into(), message, accepted: String::new(), kind: InvalidKind::Other }
+        })?;
+        let agents = (first_id..first_id + setup.members).map(|id| Agent::new(streams.agent(id), ())).collect();
+        Ok(Box::new(PyGroup {
+            name: fam.name,
+            index: setup.index,
+            decide,
+            ctx,
+            first_id,
+            agents,
+            latency,
+            products,
+            actions: Vec::new(),
+            decisions: Vec::new(),
+            failed: None,
+            link,
+            bound: None,
+        }))
+    }
+
+    /// Calls `decide` on the batch `wakes` and reads its actions into
+    /// `self.actions` (one list per agent of the batch); false, with the
+    /// group halted, if Python raised or returned something unreadable.
+    fn call(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) -> bool {
+        if self.failed.is_some() {
+            return false;
+        }
+        self.actions.clear();
+        self.actions.resize(wakes.len(), Actions::default());
+        self.bind_thread();
+        let outcome = Python::attach(|py| -> PyResult<()> {
+            self.ctx.bind(py).borrow_mut().fill(wakes, ctx, &mut self.agents, self.first_id);
+            let ret = self.decide.bind(py).call1((self.ctx.bind(py),))?;
+            self.read(&ret, wakes)
+        });
+        match outcome {
+            Ok(()) => true,
+            Err(e) => {
+                self.failed = Some(format!("{}.decide: {e}", self.name));
+                if let Some(link) = &self.link {
+                    link.keep(e);
+                }
+                false
+            }
+        }
+    }
+
+    /// Reads `decide`'s return: None, or an iterable of action tuples.
+    fn read(&mut self, ret: &Bound<'_, PyAny>, wakes: &[(i64, u32)]) -> PyResult<()> {
+        if ret.is_none() {
+            return Ok(());
+        }
+        let bad = |k: usize, what: String| {
+            BehaviourError::new_err(format!(
+                "{} (agents[{}]).decide returned a bad action {k}: {what}",
+                self.name, self.index
+            ))
+        };
+        let iter = ret.try_iter().map_err(|_| {
+            BehaviourError::new_err(format!(
+                "{}.decide must return None or a list of actions (tplus.buy, tplus.sell, tplus.cancel), not {}",
+                self.name,
+                ret.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            ))
+        })?;
+        for (k, item) in iter.enumerate() {
+            let item = item?;
+            let Ok(t) = item.cast::<PyTuple>() else {
+                let ty = item.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                return Err(bad(
+                    k,
+                    format!("expected a tuple made by tplus.buy, tplus.sell or tplus.cancel, got {ty}"),
+                ));
+            };
+            let int = |j: usize, what: &str| -> PyResult<i64> {
+                let v = t.get_item(j).map_err(|_| bad(k, format!("no {what} (item {j})")))?;
+                if v.is_instance_of::<pyo3::types::PyBool>() || !v.is_instance_of::<PyInt>() {
+                    let ty = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                    return Err(bad(k, format!("{what} must be an int, got {ty}")));
+                }
+                v.extract::<i64>().map_err(|_| bad(k, format!("{what} is out of range")))
+            };
+            let code = int(0, "the action code")?;
+            let i = int(1, "the agent index")?;
+            let Some(slot) = usize::try_from(i).ok().filter(|&i| i < wakes.len()) else {
+                return Err(bad(
+                    k,
+                    format!("agent index {i} is not in 0..{} (indices into ctx's arrays)", wakes.len()),
+                ));
+            };
+            let action = match code {
+                BUY | SELL => {
+                    if t.len() != 7 {
+                        return Err(bad(k, format!("an order has 7 items, this one {}", t.len())));
+                    }
+                    let product = int(2, "the product")?;
+                    if !self.products.iter().any(|&p| i64::from(p) == product) {
+                        return Err(bad(k, format!("product {product}: the group trades {:?}", self.products)));
+                    }
+                    let lots = int(3, "lots")?;
+                    let Some(lots) = u32::try_from(lots).ok().filter(|&l| l > 0) else {
+                        return Err(bad(k, format!("lots {lots}: a whole number from 1")));
+                    };
+                    let price = t.get_item(4)?;
+                    let flags = int(5, "the flags")?;
+                    if !(0..=AON | IOC).contains(&flags) {
+                        return Err(bad(k, format!("flags {flags}: 0 to 3 (1 all-or-none, 2 immediate-or-cancel)")));
+                    }
+                    let ttl = int(6, "the time to live")?;
+                    if ttl <= 0 {
+                        return Err(bad(k, format!("time to live {ttl} ns: above 0")));
+                    }
+                    let (kind, price) = if price.is_none() {
+                        (OrderKind::Market, 0)
+                    } else {
+                        let p = int(4, "the price")?;
+                        if p <= 0 {
+                            return Err(bad(k, format!("price {p} ticks: above 0 (None for a market order)")));
+                        }
+                        (if flags & IOC != 0 { OrderKind::Ioc } else { OrderKind::Limit }, p)
+                    };
+                    Action::Submit(OrderRequest {
+                        product: product as u16,
+                        side: if code == BUY { Side::Buy } else { Side::Sell },
+                        kind,
+                        price,
+                        lots,
+                        all_or_none: flags & AON != 0,
+                        ttl,
+                    })
+                }
+                CANCEL => {
+                    if t.len() != 3 {
+                        return Err(bad(k, format!("a cancel has 3 items, this one {}", t.len())));
+                    }
+                    let side = int(2, "the side")?;
+                    let agent = &self.agents[(wakes[slot].1 - self.first_id) as usize];
+                    let sides: &[Side] = match side {
+                        0 => &[Side::Buy],
+                        1 => &[Side::Sell],
+                        2 => &[Side::Buy, Side::Sell],
+                        _ => return Err(bad(k, format!("side {side}: 0 (bid), 1 (ask) or 2 (both)"))),
+                    };
+                    for &s in sides {
+                        if let Some(live) = agent.live(s)
+                            && !self.actions[slot].push(live.cancel())
+                        {
+                            return Err(bad(k, format!("agent {i}: more than {MAX_ACTIONS} actions in one wake-up")));
+                        }
+                    }
+                    continue;
+                }
+                other => return Err(bad(k, format!("action code {other}: 0 (buy), 1 (sell) or 2 (cancel)"))),
+            };
+            if !self.actions[slot].push(action) {
+                return Err(bad(k, format!("agent {i}: more than {MAX_ACTIONS} actions in one wake-up")));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Population for PyGroup {
+    fn family(&self) -> &'static str {
+        self.name
+    }
+
+    fn live_mut(&mut self, id: u32) -> &mut [LiveOrder; 2] {
+        &mut self.agents[(id - self.first_id) as usize].live
+    }
+
+    fn prefetch(&self, _id: u32) {}
+
+    fn prefetch_all(&self, _wakes: &[(i64, u32)]) {}
+
+    fn decide(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>) {
+        if !self.call(wakes, ctx) {
+            return;
+        }
+        for (&(now, id), actions) in wakes.iter().zip(&self.actions) {
+            if !actions.is_empty() {
+                // One message per wake-up, as the built-ins send.
+                let at = now + self.latency.draw(&mut self.agents[(id - self.first_id) as usize].rng);
+                out.extend(actions.iter().map(|&a| (at, id, a)));
+            }
+        }
+    }
+
+    fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
+        // The engine keeps this group on its own thread (decides_alone);
+        // should it ask anyway, the batch is still one call, in order.
+        self.decisions.clear();
+        if !self.call(wakes, ctx) {
+            return;
+        }
+        for (&(now, id), actions) in wakes.iter().zip(&self.actions) {
+            let mut d = Decision { at: 0, actions: *actions };
+            if !actions.is_empty() {
+                d.at = now + self.latency.draw(&mut self.agents[(id - self.first_id) as usize].rng);
+            }
+            self.decisions.push((id, d));
+        }
+    }
+
+    fn urge_sell(&mut self, (now, id): (i64, u32), ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>) {
+        // A run of sale applications: the default panic sale, in Rust.
+        let agent = &mut self.agents[(id - self.first_id) as usize];
+        let mut actions = Actions::default();
+        panic_sale(Wake { id, now }, agent, ctx, &mut actions);
+        if !actions.is_empty() {
+            let at = now + self.latency.draw(&mut agent.rng);
+            out.extend(actions.iter().map(|&a| (at, id, a)));
+        }
+    }
+
+    fn decisions(&self) -> &[(u32, Decision)] {
+        &self.decisions
+    }
+
+    fn cost_ns(&self) -> f64 {
+        // Never spread (decides_alone): its cost decides nothing.
+        0.0
+    }
+
+    fn has_dynamics(&self) -> bool {
+        false
+    }
+
+    fn is_dealer(&self) -> bool {
+        false
+    }
+
+    fn open_day(&mut self, _open: i64) {}
+
+    fn advance(&mut self, _t: i64, _market: &tplus::agents::Snapshot) {}
+
+    fn crowd(&self) -> Option<tplus::agents::CrowdView> {
+        None
+    }
+
+    fn live_params(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn live_param(&self, _name: &str) -> Option<f64> {
+        None
+    }
+
+    fn set_live_param(&mut self, _name: &str, _value: f64) {}
+
+    fn decides_alone(&self) -> bool {
+        true
+    }
+
+    fn halted(&self) -> Option<String> {
+        self.failed.clone()
+    }
+}

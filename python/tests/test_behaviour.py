@@ -1,0 +1,300 @@
+"""Behaviours written in Python: registration, a scenario naming one checked
+like a built-in family, determinism at 1 and 2 threads, bad returns raised
+from tplus.run, the contrarian example trading, Ctrl-C stopping a run."""
+
+import os
+import runpy
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+import tplus
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "contrarian.py"
+
+# A small market: a zero-intelligence crowd and market makers, one day,
+# with a Python group added last (ids 103..).
+BASE = """
+[simulation]
+name = "py-behaviour"
+seed = 7
+start_date = 2026-01-05
+days = 1
+open = "09:30"
+close = "11:00"
+window = "5m"
+min_latency = "50ms"
+latency_jitter = "20ms"
+
+[[product]]
+id = "NOTE7"
+nav = 1.0
+annual_yield = 0.025
+tick_size = 0.0001
+lot_size = 100
+term_days = 7
+holding_limit_days = 3
+price_band = 0.02
+max_order_lots = 1000
+
+[macro]
+loan_rate = { model = "fixed", value = 0.0435 }
+deposit_rate = { model = "fixed", value = 0.015 }
+
+[[agents]]
+family = "market_maker"
+count = 2
+arrival = { process = "poisson", rate = 120.0 }
+budget = { dist = "fixed", value = 5000000.0 }
+credit_score = { dist = "fixed", value = 800.0 }
+initial_lots = { dist = "fixed", value = 5000.0 }
+
+[[agents]]
+family = "zero_intelligence"
+count = 100
+arrival = { process = "poisson", rate = 20.0 }
+budget = { dist = "fixed", value = 20000.0 }
+initial_lots = { dist = "fixed", value = 20.0 }
+"""
+
+
+def with_group(family: str, params: str = "", count: int = 50, rate: float = 20.0) -> str:
+    text = BASE + textwrap.dedent(
+        f"""
+        [[agents]]
+        family = "{family}"
+        count = {count}
+        arrival = {{ process = "poisson", rate = {rate} }}
+        budget = {{ dist = "fixed", value = 20000.0 }}
+        initial_lots = {{ dist = "fixed", value = 20.0 }}
+        """
+    )
+    if params:
+        text += "\n[agents.params]\n" + textwrap.dedent(params)
+    return text
+
+
+@tplus.behaviour("py_noise")
+class Noise:
+    """buys or sells a few lots at random around NAV"""
+
+    params = {"lots": 2, "spread": 3, "buy_share": 0.5}
+    draws = 2
+
+    def decide(self, ctx):
+        out = []
+        u, nav, sellable = ctx.uniforms, ctx.nav, ctx.sellable
+        for i in range(len(ctx)):
+            p = ctx.products[0]
+            if ctx.resting_bid[i] is not None or ctx.resting_ask[i] is not None:
+                out.append(tplus.cancel(i))
+            offset = int(u[2 * i + 1] * self.spread)
+            if u[2 * i] < self.buy_share:
+                out.append(tplus.buy(i, p, self.lots, price=round(nav[p]) - offset))
+            elif sellable[i][p] >= self.lots:
+                out.append(tplus.sell(i, p, self.lots, price=round(nav[p]) + offset))
+        return out
+
+
+def group_trades(run, first_id: int) -> int:
+    t = run.trades.to_pyarrow()
+    buyers, sellers = t.column("buyer").to_pylist(), t.column("seller").to_pylist()
+    return sum(1 for b, s in zip(buyers, sellers) if b >= first_id or s >= first_id)
+
+
+def test_registration():
+    assert "py_noise" in tplus.behaviours()
+    with pytest.raises(ValueError, match="built-in"):
+        tplus.register_behaviour("rational", Noise)
+    with pytest.raises(ValueError, match="letters"):
+        tplus.register_behaviour("no spaces", Noise)
+    with pytest.raises(ValueError, match="decide"):
+        tplus.register_behaviour("nodecide", object)
+
+    class BadParams:
+        params = {"x": [1, 2]}
+
+        def decide(self, ctx):
+            return None
+
+    with pytest.raises(ValueError, match="bool, int, float or str"):
+        tplus.register_behaviour("bad_params", BadParams)
+
+
+def test_a_scenario_naming_it_is_checked_like_a_builtin():
+    s = tplus.Scenario.from_toml(with_group("py_noise", "lots = 3\nspread = 2"))
+    assert s.name == "py-behaviour"
+    text = with_group("py_noise", "lots = 3\ntreshold = 0.1")
+    with pytest.raises(tplus.ScenarioError) as e:
+        tplus.Scenario.from_toml(text, name="mine.toml")
+    err = e.value
+    assert err.field == "agents[2].params.treshold"
+    assert err.file == "mine.toml"
+    assert err.line == text.splitlines().index("treshold = 0.1") + 1
+    assert "not a parameter of the py_noise family" in err.message
+    assert "lots" in err.accepted and "buy_share" in err.accepted
+    with pytest.raises(tplus.ScenarioError) as e:
+        tplus.Scenario.from_toml(with_group("py_noise", "lots = 1.5"))
+    assert e.value.field == "agents[2].params.lots"
+    with pytest.raises(tplus.ScenarioError) as e:
+        s.with_params({"agents[2].params.spred": 1})
+    assert e.value.field == "agents[2].params.spred"
+    with pytest.raises(tplus.ScenarioError) as e:
+        tplus.Scenario.from_toml(with_group("py_unknown_family"))
+    assert "py_noise" in e.value.accepted
+
+
+def test_deterministic_at_one_and_two_threads():
+    s = tplus.Scenario.from_toml(with_group("py_noise"))
+    one = tplus.run(s, threads=1)
+    again = tplus.run(s, threads=1)
+    two = tplus.run(s, threads=2)
+    assert group_trades(one, 103) > 0
+    for name in ("trades.csv", "metrics.csv", "risk.csv"):
+        assert one.file(name) == again.file(name) == two.file(name), name
+    other = tplus.run(s, seed=8, threads=1)
+    assert other.file("trades.csv") != one.file("trades.csv")
+
+
+def test_parameters_reach_the_instance():
+    seen = {}
+
+    @tplus.behaviour("py_params")
+    class Params:
+        params = {"a": 1.0, "b": 2, "flag": False, "word": "x"}
+
+        def setup(self, group):
+            seen.update(a=self.a, b=self.b, flag=self.flag, word=self.word, group=group)
+
+        def decide(self, ctx):
+            seen["batch"] = (len(ctx), ctx.nav[0], ctx.cash[0], ctx.held[0][0], ctx.members[0] < ctx.group_size)
+            return None
+
+    s = tplus.Scenario.from_toml(with_group("py_params", "a = 3\nflag = true", count=5))
+    tplus.run(s, threads=1)
+    assert (seen["a"], seen["b"], seen["flag"], seen["word"]) == (3.0, 2, True, "x")
+    assert isinstance(seen["a"], float)
+    assert seen["group"] == {"index": 2, "size": 5, "first_id": 103, "products": [0]}
+    n, nav, cash, held, member_ok = seen["batch"]
+    assert n >= 1 and nav > 0 and cash > 0 and held >= 0 and member_ok
+
+
+@pytest.mark.parametrize(
+    "ret, match",
+    [
+        (5, "must return None or a list"),
+        ([("buy",)], "action code must be an int"),
+        ([(0, 99, 0, 1, None, 0, 1)], "agent index 99"),
+        ([(0, 0, 3, 1, None, 0, 1)], "product 3"),
+        ([(0, 0, 0, 0, None, 0, 1)], "lots 0"),
+        ([(0, 0, 0, 1, 1.5, 0, 1)], "the price must be an int"),
+        ([(9, 0, 0)], "action code 9"),
+        ([tplus.buy(0, 0, 1)] * 5, "more than 4 actions"),
+        (["x"], "expected a tuple"),
+    ],
+)
+def test_a_bad_return_raises_from_run(ret, match):
+    class Bad:
+        def decide(self, ctx):
+            return ret
+
+    tplus.register_behaviour("py_bad", Bad)
+    s = tplus.Scenario.from_toml(with_group("py_bad", count=5))
+    with pytest.raises(tplus.BehaviourError, match=match):
+        tplus.run(s, threads=1)
+
+
+def test_an_exception_in_decide_is_raised_as_it_was():
+    class Raises:
+        calls = 0
+
+        def decide(self, ctx):
+            Raises.calls += 1
+            if Raises.calls == 3:
+                raise ZeroDivisionError("the behaviour's own mistake")
+
+    tplus.register_behaviour("py_raises", Raises)
+    s = tplus.Scenario.from_toml(with_group("py_raises", count=5))
+    with pytest.raises(ZeroDivisionError, match="own mistake"):
+        tplus.run(s, threads=2)
+    # The group stopped calling Python at its failure.
+    assert Raises.calls == 3
+    # In a sweep, the run is a failed row.
+    Raises.calls = 0
+    rows = tplus.sweep(s, {"agents[1].count": [10]}, jobs=1).to_pyarrow().to_pylist()
+    assert rows[0]["status"] == "failed" and "own mistake" in rows[0]["error"]
+
+
+def test_the_contrarian_example_trades():
+    ns = runpy.run_path(str(EXAMPLE), run_name="contrarian_example")
+    s = ns["market"](days=1)
+    run = tplus.run(s, threads=1)
+    assert group_trades(run, ns["FIRST_ID"]) > 0
+
+
+def test_ctrl_c_stops_a_run_promptly(tmp_path):
+    # A long pure-Rust run in a child process, interrupted after it starts.
+    script = tmp_path / "long.py"
+    scenarios = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.toml"
+    script.write_text(
+        "import sys, tplus\n"
+        f"s = tplus.Scenario.from_file({str(scenarios)!r}).with_params({{'simulation.days': 200}})\n"
+        "print('started', flush=True)\n"
+        "try:\n"
+        "    tplus.run(s, threads=1)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+        "    sys.exit(3)\n"
+    )
+    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(1.0)
+        sent = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=30)
+        waited = time.monotonic() - sent
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 3, out
+    assert "interrupted" in out
+    assert waited < 5.0, f"took {waited:.1f} s to stop"
+
+
+def test_stubs_and_docstrings():
+    from importlib import resources
+
+    stubs = (resources.files("tplus") / "_native.pyi").read_text()
+    for name in ("class Batch", "class BehaviourError", "def register_behaviour", "def sellable"):
+        assert name in stubs, name
+    for obj in (tplus.buy, tplus.sell, tplus.cancel, tplus.behaviour, tplus.register_behaviour, tplus.Batch.cash):
+        assert obj.__doc__ and len(obj.__doc__) > 10, obj
+    assert issubclass(tplus.BehaviourError, tplus.RunError)
+    assert tplus.buy(1, 0, 3, 9990, aon=True, ttl=60.0) == (tplus.BUY, 1, 0, 3, 9990, 1, 60_000_000_000)
+    assert tplus.sell(0, 0, 2, ioc=True) == (tplus.SELL, 0, 0, 2, None, 2, 1_800_000_000_000)
+    assert tplus.cancel(2, tplus.ASK) == (tplus.CANCEL, 2, 1)
+
+
+def test_a_products_tuple_is_kept_while_its_values_are():
+    seen = []
+
+    class Watch:
+        def decide(self, ctx):
+            seen.append((ctx.nav, tuple(ctx.nav), ctx.cash))
+
+    tplus.register_behaviour("py_watch", Watch)
+    tplus.run(tplus.Scenario.from_toml(with_group("py_watch", count=20)), threads=1)
+    assert len(seen) > 100
+    kept = sum(1 for (a, va, _), (b, vb, _) in zip(seen, seen[1:]) if a is b)
+    # NAV changes once a day: nearly every call gets the tuple it had.
+    assert kept >= len(seen) - 5
+    assert all(va == vb for (a, va, _), (b, vb, _) in zip(seen, seen[1:]) if a is b)
+    # The agents' arrays are new in every call.
+    assert all(x[2] is not y[2] for x, y in zip(seen, seen[1:]))
