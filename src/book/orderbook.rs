@@ -77,22 +77,19 @@ impl Book {
     /// it is done on arrival, Err if refused (no events emitted then).
     #[inline]
     pub fn submit<S: EventSink>(&mut self, order: &NewOrder, sink: &mut S) -> Result<Option<OrderId>, RejectReason> {
-        if self.rule != MatchingRule::PriceTime {
-            return self.submit_by_rule(order, sink);
+        match self.rule {
+            MatchingRule::PriceTime => self.submit_rule::<PT, S>(order, sink),
+            MatchingRule::ProRata => self.submit_rule::<PR, S>(order, sink),
+            MatchingRule::PriceSizeTime => self.submit_by_rule(order, sink),
         }
-        self.submit_rule::<PT, S>(order, sink)
     }
 
-    /// The other rules, out of line so that price–time's inlined path stays
-    /// as it was.
+    /// Price–size–time, out of line so that the inlined paths of the other
+    /// two rules stay as they were.
     #[cold]
     #[inline(never)]
     fn submit_by_rule<S: EventSink>(&mut self, o: &NewOrder, sink: &mut S) -> Result<Option<OrderId>, RejectReason> {
-        match self.rule {
-            MatchingRule::PriceTime => self.submit_rule::<PT, S>(o, sink),
-            MatchingRule::PriceSizeTime => self.submit_rule::<PST, S>(o, sink),
-            MatchingRule::ProRata => self.submit_rule::<PR, S>(o, sink),
-        }
+        self.submit_rule::<PST, S>(o, sink)
     }
 
     #[inline(always)]
@@ -176,7 +173,7 @@ impl Book {
         });
         if R == PR {
             let t = self.queues.table_of(lvl);
-            self.queues.push(t, idx, &self.pool.slots[idx as usize]);
+            self.queues.push(t, idx, generation, remaining, o.owner, o.tag);
         } else {
             if lvl.tail == NIL {
                 lvl.head = idx;
@@ -208,7 +205,7 @@ impl Book {
         let lvl = &mut ladder.levels[s.price as usize];
         if R == PR {
             let t = self.queues.table_of(lvl);
-            self.queues.push(t, idx, &s);
+            self.queues.push(t, idx, s.generation, s.remaining, s.owner, s.tag);
         } else {
             // At the back of the queue (price-size-time: of the arrival queue).
             let slots = &mut self.pool.slots;
@@ -274,22 +271,19 @@ impl Book {
     /// `Done`; returns false (no events) if the id is stale/unknown.
     #[inline]
     pub fn cancel<S: EventSink>(&mut self, id: OrderId, reason: DoneReason, sink: &mut S) -> bool {
-        if self.rule != MatchingRule::PriceTime {
-            return self.cancel_by_rule(id, reason, sink);
+        match self.rule {
+            MatchingRule::PriceTime => self.cancel_rule::<PT, S>(id, reason, sink),
+            MatchingRule::ProRata => self.cancel_rule::<PR, S>(id, reason, sink),
+            MatchingRule::PriceSizeTime => self.cancel_by_rule(id, reason, sink),
         }
-        self.cancel_rule::<PT, S>(id, reason, sink)
     }
 
-    /// The other rules, out of line so that price–time's inlined path stays
-    /// as it was.
+    /// Price–size–time, out of line so that the inlined paths of the other
+    /// two rules stay as they were.
     #[cold]
     #[inline(never)]
     fn cancel_by_rule<S: EventSink>(&mut self, id: OrderId, reason: DoneReason, sink: &mut S) -> bool {
-        match self.rule {
-            MatchingRule::PriceTime => self.cancel_rule::<PT, S>(id, reason, sink),
-            MatchingRule::PriceSizeTime => self.cancel_rule::<PST, S>(id, reason, sink),
-            MatchingRule::ProRata => self.cancel_rule::<PR, S>(id, reason, sink),
-        }
+        self.cancel_rule::<PST, S>(id, reason, sink)
     }
 
     #[inline(always)]

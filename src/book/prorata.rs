@@ -12,7 +12,7 @@
 //! order, in a loop the compiler vectorises); each order's slot and names
 //! are in a second. A departing order (cancelled, or filled by a share)
 //! leaves a hole, a quantity of 0, and the arrays are compacted once holes
-//! are half of them.
+//! are over two fifths of them.
 //!
 //! A share is usually a few lots to each of tens of orders, most of which
 //! stay resting. So that such a trade touches no line of the pool (each
@@ -55,11 +55,14 @@ struct LevelArray {
 }
 
 impl LevelArray {
-    /// Compacts the array once holes are half of it (`pos` the entries'
-    /// places by slot).
+    /// Compacts the array once holes are over two fifths of it (`pos` the
+    /// entries' places by slot). Every share walks the holes twice, while a
+    /// compaction moves each order once: on the bench's pro-rata stream two
+    /// fifths and a third took the fewest instructions (2.841 G and 2.842 G
+    /// for the replay, against 2.886 G at a quarter and 2.848 G at a half).
     #[inline(always)]
     fn settle(&mut self, pos: &mut [u32]) {
-        if 2 * self.holes as usize > self.qty.len() {
+        if 5 * self.holes as usize > 2 * self.qty.len() {
             self.compact(pos);
         }
     }
@@ -68,15 +71,20 @@ impl LevelArray {
     /// first hole stay where they are).
     #[inline(never)]
     fn compact(&mut self, pos: &mut [u32]) {
-        let first = self.qty.iter().position(|&q| q == 0).unwrap_or(self.qty.len());
+        let len = self.qty.len();
+        let (qty, names) = (&mut self.qty[..len], &mut self.names[..len]);
+        let first = qty.iter().position(|&q| q == 0).unwrap_or(len);
         let mut n = first;
-        for k in first..self.qty.len() {
-            let q = self.qty[k];
+        for k in first..len {
+            let q = qty[k];
             if q != 0 {
-                let names = self.names[k];
-                self.qty[n] = q;
-                self.names[n] = names;
-                pos[names.slot as usize] = n as u32;
+                // `n <= k`: an entry only ever moves to the front.
+                qty[n.min(k)] = q;
+                names[n.min(k)] = names[k];
+                // Every resting order's slot has its place (`push` set it).
+                if let Some(p) = pos.get_mut(names[k].slot as usize) {
+                    *p = n as u32;
+                }
                 n += 1;
             }
         }
@@ -133,18 +141,26 @@ impl Queues {
         self.levels[t].orders()
     }
 
-    /// Appends the order in `slot`, whose slot holds `s`, to the level with
-    /// array `t` (the latest in time).
+    /// Appends the order in `slot` (its generation, remaining quantity,
+    /// owner and tag) to the level with array `t` (the latest in time).
     #[inline(always)]
-    pub(crate) fn push(&mut self, t: usize, slot: u32, s: &Slot) {
+    pub(crate) fn push(&mut self, t: usize, slot: u32, generation: u32, remaining: Qty, owner: u32, tag: u64) {
         let a = &mut self.levels[t];
-        let i = slot as usize;
-        if self.pos.len() <= i {
-            self.pos.resize(i + 1, 0);
+        let at = a.qty.len() as u32;
+        a.qty.push(remaining);
+        a.names.push(Names { slot, generation, owner, tag });
+        match self.pos.get_mut(slot as usize) {
+            Some(p) => *p = at,
+            None => self.place_beyond(slot, at),
         }
-        self.pos[i] = a.qty.len() as u32;
-        a.qty.push(s.remaining);
-        a.names.push(Names { slot, generation: s.generation, owner: s.owner, tag: s.tag });
+    }
+
+    /// `pos[slot] = at` for a slot beyond any placed before (the pool grew).
+    #[cold]
+    #[inline(never)]
+    fn place_beyond(&mut self, slot: u32, at: u32) {
+        self.pos.resize(slot as usize + 1, 0);
+        self.pos[slot as usize] = at;
     }
 
     /// The remaining quantity of the order in `slot`, in the level with
@@ -191,7 +207,7 @@ impl Queues {
         remaining
     }
 
-    /// Compacts the array `t` once holes are half of it.
+    /// Compacts the array `t` once holes are over two fifths of it.
     #[inline(always)]
     pub(crate) fn settle(&mut self, t: usize) {
         self.levels[t].settle(&mut self.pos);
@@ -353,6 +369,13 @@ impl Per {
         }
     }
 
+    /// The largest `q` whose floor is 0: `q * r < t` exactly when `q <=
+    /// (t - 1) / r`.
+    #[inline(always)]
+    fn zero_floor_max(&self) -> Qty {
+        ((self.t - 1) / self.r).min(u64::from(Qty::MAX)) as Qty
+    }
+
     #[inline(always)]
     pub(crate) fn floor(&self, q: Qty) -> Qty {
         match self.width {
@@ -396,6 +419,8 @@ struct Shared<'a, S> {
     total: &'a mut u64,
     pool: &'a mut Pool,
     sink: &'a mut S,
+    /// The orders filled so far: holes left in the array.
+    filled: u32,
 }
 
 impl<S: EventSink> Shared<'_, S> {
@@ -408,13 +433,12 @@ impl<S: EventSink> Shared<'_, S> {
     ///
     /// An order it fills leaves a hole like a cancel's; the array is
     /// compacted (`pos` the entries' places by slot) only once holes are
-    /// half of it, so a share moves no entry and writes no place.
+    /// over two fifths of it, so a share moves no entry and writes no place.
     #[inline(always)]
     fn share<const W: u8>(mut self, per: &Per, a: &mut LevelArray, pos: &mut [u32], qty: Qty) {
         let mut odd = qty - per.sum_floors::<W>(&a.qty);
         // Every lot is handed out.
         *self.total -= u64::from(qty);
-        let mut holes = 0;
         let n = a.qty.len();
         let (qty, names) = (&mut a.qty[..n], &a.names[..n]);
         let mut k = 0;
@@ -423,31 +447,36 @@ impl<S: EventSink> Shared<'_, S> {
         while odd != 0 && k < n {
             let q = qty[k];
             if q != 0 {
-                holes += self.take(&mut qty[k], &names[k], per.floor_by::<W>(q) + 1);
+                self.take(&mut qty[k], &names[k], per.floor_by::<W>(q) + 1);
                 odd -= 1;
             }
             k += 1;
         }
+        // Past them an order trades if its floor is not zero, that is if it
+        // has more than `zero` lots (a hole has none): one comparison skips
+        // an order, where its floor would take a multiplication.
+        let zero = per.zero_floor_max();
         while k < n {
-            let share = per.floor_by::<W>(qty[k]);
-            if share != 0 {
-                holes += self.take(&mut qty[k], &names[k], share);
+            let q = qty[k];
+            if q > zero {
+                self.take(&mut qty[k], &names[k], per.floor_by::<W>(q));
             }
             k += 1;
         }
-        a.holes += holes;
+        a.holes += self.filled;
         a.settle(pos);
     }
 
     /// Trades `share` lots (not zero, at most `*q`) of the resting order
-    /// `names` with `*q` lots left; returns 1 if that fills it (its
-    /// quantity is then a hole's), else 0.
+    /// `names` with `*q` lots left; if that fills it, its quantity becomes
+    /// a hole's.
     #[inline(always)]
-    fn take(&mut self, q: &mut Qty, names: &Names, share: Qty) -> u32 {
+    fn take(&mut self, q: &mut Qty, names: &Names, share: Qty) {
         if share == *q {
             self.fill(names.slot, share);
             *q = 0;
-            return 1;
+            self.filled += 1;
+            return;
         }
         // The order rests on: its slot is not touched (see the module docs).
         *q -= share;
@@ -462,7 +491,6 @@ impl<S: EventSink> Shared<'_, S> {
             resting_tag: names.tag,
             resting_id: OrderId::new(names.slot, names.generation),
         });
-        0
     }
 
     /// Trades all `qty` lots the order in slot `cur` has left, which
@@ -532,7 +560,9 @@ impl Book {
         let first = ladder.best;
         let mut p = first;
         let mut rem = o.qty;
-        while rem != 0 && crosses::<BUY>(p, limit) {
+        // The caller checked that the best level crosses, and an order has
+        // a lot.
+        loop {
             let lvl = &mut ladder.levels[p as usize];
             let t = lvl.table as usize;
             if u64::from(rem) >= lvl.total {
@@ -546,17 +576,21 @@ impl Book {
                 rem -= lvl.total as u32;
                 *lvl = Level { table: lvl.table, ..Level::EMPTY };
                 queues.clear_level(t);
+                ladder.bits.clear(p);
             } else if lvl.aon == 0 {
                 // Step 2 alone: floors, then the odd lots in time priority.
                 let per = Per::new(rem, lvl.total);
                 let (a, pos) = queues.level_mut(t);
-                let shared = Shared { o, p, total: &mut lvl.total, pool: &mut *pool, sink: &mut *sink };
+                let shared = Shared { o, p, total: &mut lvl.total, pool: &mut *pool, sink: &mut *sink, filled: 0 };
                 match per.width {
                     SHORT => shared.share::<SHORT>(&per, a, pos, rem),
                     NARROW => shared.share::<NARROW>(&per, a, pos, rem),
                     _ => shared.share::<WIDE>(&per, a, pos, rem),
                 }
+                // All is handed out and the level keeps lots: no search
+                // for the next one.
                 rem = 0;
+                break;
             } else {
                 let left = allocate(lvl, queues.orders(t), &pool.slots, rem, &mut self.shares);
                 for sh in self.shares.iter().filter(|sh| sh.share != 0) {
@@ -575,11 +609,17 @@ impl Book {
                     }
                 }
                 rem = left;
+                if lvl.total == 0 {
+                    ladder.bits.clear(p);
+                }
             }
-            if lvl.total == 0 {
-                ladder.bits.clear(p);
+            if rem == 0 {
+                break;
             }
             p = if BUY { ladder.next_worse::<false>(p) } else { ladder.next_worse::<true>(p) };
+            if !crosses::<BUY>(p, limit) {
+                break;
+            }
         }
         if ladder.levels[first as usize].total == 0 {
             ladder.best = if BUY { ladder.next_worse::<false>(first) } else { ladder.next_worse::<true>(first) };
