@@ -440,8 +440,11 @@ fn sweep_points(
     let jobs = jobs.unwrap_or_else(default_threads).max(1);
     let origin = PathBuf::from(format!("{} design", scenario.source.display()));
     let kinds = param_kinds(&design);
-    let result = py.detach(|| {
-        tplus::batch::run_points(&base, &design, replications, seed, jobs, &origin, &registry()).map(
+    // Ctrl-C stops the runs under way at their next boundary and raises
+    // KeyboardInterrupt once they have ended.
+    let stop = AtomicBool::new(false);
+    let (result, interrupted) = signals::run_interruptible(py, &stop, || {
+        tplus::batch::run_points_until(&base, &design, replications, seed, jobs, &origin, &registry(), &stop).map(
             |(columns, rows)| {
                 let specs = sweep_specs(&columns, &kinds);
                 let mut text = tplus::batch::csv::header_line(&columns);
@@ -450,6 +453,10 @@ fn sweep_points(
             },
         )
     });
+    if let Some(e) = interrupted {
+        return Err(e);
+    }
+    let result = result.ok_or_else(|| RunError::new_err("the sweep's thread ended without a result"))?;
     match result {
         Ok(Ok(Ok(batch))) => Ok(PyTable { batch }),
         Ok(Ok(Err(e))) | Ok(Err(e)) => Err(PyRuntimeError::new_err(e.to_string())),

@@ -140,7 +140,8 @@ def sweep(
     (default: the scenario's). The table has ``sweep.csv``'s columns: point,
     replication, seed (uint64), one per path, status, error, the results,
     digest and wall_seconds; a run that failed is a row with status
-    ``failed`` and its error.
+    ``failed`` and its error. Ctrl-C stops the runs under way at their next
+    boundary and raises ``KeyboardInterrupt`` (no table).
     """
     paths, points = _design(design)
     return _sweep_points(_scenario(scenario), paths, points, replications=replications, seed=seed, jobs=jobs)

@@ -58,7 +58,7 @@ use serde_json::Value;
 
 pub use design::{expand, run_seed};
 pub use merge::{MergeReport, merge};
-pub use points::{PointsDesign, PointsError, run_points};
+pub use points::{PointsDesign, PointsError, run_points, run_points_until};
 pub use progress::Show;
 pub(crate) use run::panic_message;
 pub use run::{InvocationReport, Options, run};

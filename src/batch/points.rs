@@ -9,8 +9,12 @@
 //! run (point p, replication r)'s seed by [`super::run_seed`], the row by
 //! [`super::csv::row_line`] (digest and wall time included), and a run that
 //! fails or panics becomes a failed row rather than the end of the sweep.
+//! A caller may stop the design part way ([`run_points_until`]: Ctrl-C in
+//! Python): the runs under way end at their next boundary and no row is
+//! returned, since a table with holes would read as a finished design.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -57,6 +61,14 @@ pub enum PointsError {
     /// The workers could not start.
     #[error(transparent)]
     Sweep(#[from] Error),
+    /// The caller stopped the design before its end ([`run_points_until`]).
+    #[error("stopped before the design's end: {done} of {runs} runs had finished")]
+    Stopped {
+        /// Runs that had finished.
+        done: usize,
+        /// Runs the design has.
+        runs: usize,
+    },
 }
 
 impl PointsDesign {
@@ -86,6 +98,23 @@ pub fn run_points(
     origin: &Path,
     registry: &Registry,
 ) -> Result<(Vec<String>, Vec<String>), PointsError> {
+    run_points_until(base, design, replications, seed, jobs, origin, registry, &AtomicBool::new(false))
+}
+
+/// [`run_points`], stopped once `stop` is set: the runs under way end at
+/// their next boundary, the others do not start, and the result is
+/// [`PointsError::Stopped`].
+#[allow(clippy::too_many_arguments)]
+pub fn run_points_until(
+    base: &Scenario,
+    design: &PointsDesign,
+    replications: u32,
+    seed: u64,
+    jobs: usize,
+    origin: &Path,
+    registry: &Registry,
+    stop: &AtomicBool,
+) -> Result<(Vec<String>, Vec<String>), PointsError> {
     let paths = design.paths.len();
     for (point, values) in design.points.iter().enumerate() {
         if values.len() != paths {
@@ -113,18 +142,29 @@ pub fn run_points(
         runs.par_iter()
             .with_max_len(1)
             .map(|&(p, r)| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
                 let seed = run_seed(seed, p, r);
                 let clock = Instant::now();
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     let scenario = design.scenario(base, p, origin, registry)?;
-                    super::run::result_fields(&scenario, seed, registry)
+                    super::run::result_fields_until(&scenario, seed, registry, Some(stop))
                 }))
                 .unwrap_or_else(|panic| Err(PointError::Panicked(panic_message(panic.as_ref()))));
-                csv::row_line(p, r, seed, &design.points[p], result.as_deref(), clock.elapsed().as_secs_f64())
+                // A run the stop cut short is not a result.
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                Some(csv::row_line(p, r, seed, &design.points[p], result.as_deref(), clock.elapsed().as_secs_f64()))
             })
-            .collect()
+            .collect::<Vec<_>>()
     });
-    Ok((columns, rows))
+    if stop.load(Ordering::Relaxed) {
+        let done = rows.iter().flatten().count();
+        return Err(PointsError::Stopped { done, runs: runs.len() });
+    }
+    Ok((columns, rows.into_iter().flatten().collect()))
 }
 
 #[cfg(test)]
@@ -178,5 +218,32 @@ mod tests {
         let ragged = PointsDesign { paths: vec!["agents[1].count".into()], points: vec![vec![]] };
         let e = run_points(&baseline(), &ragged, 1, 0, 1, Path::new("design"), &Registry::builtin()).unwrap_err();
         assert_eq!(e.to_string(), "point 0 has 0 values for 1 parameter paths");
+    }
+
+    /// A stop set from another thread while runs are under way ends them
+    /// at their next boundary, and no row comes back.
+    #[test]
+    fn a_stop_ends_the_design_without_rows() {
+        let mut base = baseline();
+        base.simulation.days = 400;
+        let design = PointsDesign {
+            paths: vec!["agents[1].count".into()],
+            points: vec![vec![Value::from(50)], vec![Value::from(80)], vec![Value::from(90)]],
+        };
+        let stop = AtomicBool::new(false);
+        let started = Instant::now();
+        let result = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                stop.store(true, Ordering::Relaxed);
+            });
+            run_points_until(&base, &design, 1, 0, 2, Path::new("design"), &Registry::builtin(), &stop)
+        });
+        match result {
+            Err(PointsError::Stopped { done, runs }) => assert_eq!((done, runs), (0, 3)),
+            other => panic!("{other:?}"),
+        }
+        // 400 days would take minutes a run; the stop is seen within seconds.
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 }

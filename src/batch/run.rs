@@ -331,7 +331,22 @@ fn one_run(
 /// Runs `scenario` with `seed` on one thread, writing nothing: the result
 /// fields of its `sweep.csv` row.
 pub(crate) fn result_fields(scenario: &Scenario, seed: u64, registry: &Registry) -> Result<Vec<String>, PointError> {
-    let outcome = engine::run_with(scenario, &RunOptions { seed: Some(seed), threads: 1 }, registry, &mut Discard)?;
+    result_fields_until(scenario, seed, registry, None)
+}
+
+/// [`result_fields`], the run ended early ([`engine::RunError::Stopped`])
+/// once `stop` is set.
+pub(crate) fn result_fields_until(
+    scenario: &Scenario,
+    seed: u64,
+    registry: &Registry,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<Vec<String>, PointError> {
+    let opts = RunOptions { seed: Some(seed), threads: 1 };
+    let outcome = match stop {
+        Some(stop) => engine::run_with_stop(scenario, &opts, registry, &mut Discard, stop)?,
+        None => engine::run_with(scenario, &opts, registry, &mut Discard)?,
+    };
     Ok(csv::result_fields(&outcome, &csv::summarise(scenario, &outcome)))
 }
 
