@@ -3,6 +3,10 @@ built from the root crate, which the byte-identity tests compare against."""
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,3 +29,35 @@ def tplus_bin() -> str:
         if c and Path(c).is_file() and os.access(c, os.X_OK):
             return c
     pytest.fail("no tplus binary: build it with `cargo build --release` in the repository root or set TPLUS_BIN")
+
+
+def interrupt(tmp_path: Path, call: str) -> float:
+    """Runs `call` (Python using `tplus` and `s`, the bundled baseline) in a
+    child process, sends it SIGINT a second after it starts, and returns the
+    seconds it took to stop; fails unless it raised KeyboardInterrupt."""
+    script = tmp_path / "interrupted.py"
+    script.write_text(
+        "import sys, tplus\n"
+        f"s = tplus.Scenario.from_file({str(SCENARIOS / 'baseline.toml')!r})\n"
+        "print('started', flush=True)\n"
+        "try:\n"
+        f"    {call}\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+        "    sys.exit(3)\n"
+    )
+    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(1.0)
+        sent = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=60)
+        waited = time.monotonic() - sent
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 3, out
+    assert "interrupted" in out
+    return waited

@@ -4,14 +4,11 @@ from tplus.run, the contrarian example trading, Ctrl-C stopping a run."""
 
 import os
 import runpy
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+from conftest import interrupt
 
 import tplus
 
@@ -239,32 +236,7 @@ def test_the_contrarian_example_trades():
 
 def test_ctrl_c_stops_a_run_promptly(tmp_path):
     # A long pure-Rust run in a child process, interrupted after it starts.
-    script = tmp_path / "long.py"
-    scenarios = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.toml"
-    script.write_text(
-        "import sys, tplus\n"
-        f"s = tplus.Scenario.from_file({str(scenarios)!r}).with_params({{'simulation.days': 200}})\n"
-        "print('started', flush=True)\n"
-        "try:\n"
-        "    tplus.run(s, threads=1)\n"
-        "except KeyboardInterrupt:\n"
-        "    print('interrupted', flush=True)\n"
-        "    sys.exit(3)\n"
-    )
-    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "started"
-        time.sleep(1.0)
-        sent = time.monotonic()
-        child.send_signal(signal.SIGINT)
-        out, _ = child.communicate(timeout=30)
-        waited = time.monotonic() - sent
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == 3, out
-    assert "interrupted" in out
+    waited = interrupt(tmp_path, "tplus.run(s.with_params({'simulation.days': 200}), threads=1)")
     assert waited < 5.0, f"took {waited:.1f} s to stop"
 
 

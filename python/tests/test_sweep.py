@@ -3,13 +3,10 @@ list of dicts) runs into the rows `tplus sweep` writes for the same points."""
 
 import csv
 import io
-import signal
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
+from conftest import interrupt
 
 import tplus
 
@@ -97,30 +94,5 @@ def test_a_bad_point_is_a_scenario_error_before_any_run(reference):
 def test_ctrl_c_stops_a_sweep_promptly(tmp_path):
     # Four long runs on two workers in a child process, interrupted once
     # they are under way: the runs stop at their next boundary, no table.
-    script = tmp_path / "long_sweep.py"
-    baseline = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.toml"
-    script.write_text(
-        "import sys, tplus\n"
-        f"s = tplus.Scenario.from_file({str(baseline)!r})\n"
-        "print('started', flush=True)\n"
-        "try:\n"
-        "    tplus.sweep(s, {'simulation.days': [200, 200, 200, 200]}, jobs=2)\n"
-        "except KeyboardInterrupt:\n"
-        "    print('interrupted', flush=True)\n"
-        "    sys.exit(3)\n"
-    )
-    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "started"
-        time.sleep(1.0)
-        sent = time.monotonic()
-        child.send_signal(signal.SIGINT)
-        out, _ = child.communicate(timeout=60)
-        waited = time.monotonic() - sent
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == 3, out
-    assert "interrupted" in out
+    waited = interrupt(tmp_path, "tplus.sweep(s, {'simulation.days': [200, 200, 200, 200]}, jobs=2)")
     assert waited < 5.0, f"took {waited:.1f} s to stop"
