@@ -16,7 +16,7 @@ use super::behaviour::{Actions, Agent, Behaviour, GroupSetup, Wake};
 use super::market::Context;
 use super::registry::Registry;
 use crate::random::AgentRng;
-use crate::scenario::{AgentGroup, Arrival, ArrivalProcess, DistKind, Distribution, Scenario};
+use crate::scenario::{AgentGroup, Arrival, ArrivalProcess, Distribution, Scenario};
 
 crate::behaviour_params! {
     /// The external customer has no parameter: its caller decides for it.
@@ -87,16 +87,7 @@ const SILENT_RATE: f64 = 1e-6;
 /// engine checks it when the run starts).
 pub fn add_external(scenario: &Scenario, setup: ExternalSetup) -> (Scenario, u32) {
     let mut s = scenario.clone();
-    let fixed = |value: f64| Distribution {
-        dist: DistKind::Fixed,
-        value: Some(value),
-        min: None,
-        max: None,
-        mean: None,
-        sd: None,
-        median: None,
-        sigma: None,
-    };
+    let fixed = Distribution::fixed;
     let id = s.agents.iter().map(|g| g.count.max(0) as u64).sum::<u64>() + 1;
     let defaults = s.agents.first().cloned();
     s.agents.push(AgentGroup {

@@ -240,6 +240,18 @@ pub struct Members<B: Behaviour> {
 }
 
 impl<B: Behaviour> Members<B> {
+    /// Decides `wakes` into [`Population::decisions`], split over the pool
+    /// while a part is expected to cost at least [`SPREAD_MIN_NS`] at
+    /// `cost_ns` a decision.
+    fn decide_into(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>, cost_ns: f64) {
+        // Every slot is written in place: the old ones need no clearing (on
+        // two threads, clearing them here would only move their lines to
+        // this core and back).
+        self.decisions.resize(wakes.len(), (0, Decision::default()));
+        let with = Shared { behaviour: &self.behaviour, latency: &self.latency, ctx, cost_ns };
+        decide_split(&with, wakes, &mut self.agents, self.first_id, &mut self.decisions);
+    }
+
     /// The `count` members from account id `first_id` on, each with its own
     /// stream of `streams` and a state drawn from it.
     pub fn new(behaviour: B, first_id: u32, count: u32, streams: &Streams, latency: Latency) -> Members<B> {
@@ -318,18 +330,11 @@ impl<B: Behaviour> Population for Members<B> {
     }
 
     fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
-        // Every slot is written below: the old ones need no clearing (on
-        // two threads, clearing them here would only move their lines to
-        // this core and back).
-        self.decisions.resize(wakes.len(), (0, Decision::default()));
-        let with = Shared { behaviour: &self.behaviour, latency: &self.latency, ctx, cost_ns: self.cost_ns() };
-        decide_split(&with, wakes, &mut self.agents, self.first_id, &mut self.decisions);
+        self.decide_into(wakes, ctx, self.cost_ns());
     }
 
     fn decide_straddling(&mut self, wakes: &[(i64, u32)], at: usize, ctx: &Context<'_>, sides: Sides<'_>) {
-        // Every slot is written below: the old ones need no clearing (on
-        // two threads, clearing them here would only move their lines to
-        // this core and back).
+        // Written in place, as in `decide_into`.
         self.decisions.resize(wakes.len(), (0, Decision::default()));
         let with = Shared { behaviour: &self.behaviour, latency: &self.latency, ctx, cost_ns: 0.0 };
         let (wakes_l, wakes_r) = wakes.split_at(at);
@@ -351,13 +356,8 @@ impl<B: Behaviour> Population for Members<B> {
     }
 
     fn decide_alone(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
-        // Every slot is written below: the old ones need no clearing (on
-        // two threads, clearing them here would only move their lines to
-        // this core and back).
-        self.decisions.resize(wakes.len(), (0, Decision::default()));
         // A cost of 0 never splits.
-        let with = Shared { behaviour: &self.behaviour, latency: &self.latency, ctx, cost_ns: 0.0 };
-        decide_split(&with, wakes, &mut self.agents, self.first_id, &mut self.decisions);
+        self.decide_into(wakes, ctx, 0.0);
     }
 
     fn urge_sell(&mut self, (now, id): (i64, u32), ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>) {

@@ -93,8 +93,8 @@ impl Engine<'_> {
             }
             self.warm.keep();
             for &(g, _) in runs {
-                for &(id, d) in self.groups[g].decisions() {
-                    self.pending.extend(d.actions.iter().map(|&a| (d.at, id, a)));
+                for (id, d) in self.groups[g].decisions() {
+                    self.pending.extend(d.actions.iter().map(|&a| (d.at, *id, a)));
                 }
             }
         } else {
