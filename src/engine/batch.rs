@@ -12,7 +12,7 @@ use crate::agents::{Action, Context, Population, SPREAD_MIN_NS, Sides, fork};
 
 /// The queue's event for an action of agent `id`.
 #[inline]
-fn event(id: u32, action: Action) -> EventKind {
+pub(super) fn event(id: u32, action: Action) -> EventKind {
     match action {
         Action::Submit(request) => EventKind::Order { agent: id, request },
         Action::Cancel { product, order } => EventKind::Cancel { agent: id, product, order },

@@ -17,7 +17,6 @@ use rand_distr::{Distribution as _, Exp};
 
 use super::live::LiveSim;
 use super::order_path::{Closed, Fill};
-use super::queue::EventKind;
 use super::{Engine, Phase};
 use crate::agents::Action;
 use crate::book::{OrderId, Side};
@@ -266,14 +265,7 @@ impl LiveSim {
         }
         let at = e.control_arrival();
         for &a in actions {
-            let kind = match a {
-                Action::Submit(request) => EventKind::Order { agent: account, request },
-                Action::Cancel { product, order } => EventKind::Cancel { agent: account, product, order },
-                Action::Replace { product, order, price, qty } => {
-                    EventKind::Replace { agent: account, product, order, price, qty }
-                }
-            };
-            e.queue.push(at, kind);
+            e.queue.push(at, super::batch::event(account, a));
         }
         Ok(at)
     }
