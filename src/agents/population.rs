@@ -11,6 +11,7 @@ use rand_distr::{Distribution as _, Exp};
 
 use super::behaviour::{Actions, Agent, Behaviour, CrowdView, Wake};
 use super::fork::fork;
+use super::lend::Lent;
 use super::market::{Context, Snapshot};
 use super::order::{Action, LiveOrder};
 use crate::cache::prefetch;
@@ -51,7 +52,7 @@ impl Latency {
 /// touched: on two threads every line written here moves to the engine's
 /// core when it reads the decision).
 #[inline]
-fn decide_one<B: Behaviour>(
+pub(super) fn decide_one<B: Behaviour>(
     b: &B,
     lat: &Latency,
     ctx: &Context<'_>,
@@ -149,19 +150,15 @@ pub trait Population: Send + Sync {
     /// expected to cost at least [`SPREAD_MIN_NS`]; the results wait in
     /// [`Population::decisions`] until the next call.
     fn decide_apart(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>);
-    /// Wakes the members `wakes` lists (ids ascending, all of this group)
-    /// in two parts side by side: `wakes[..at]` together with `before`
-    /// (other groups' decisions) on one thread, `wakes[at..]` with `after`
-    /// on another; the calling thread takes the low part when `low_heavy`.
-    /// The results wait in [`Population::decisions`] as with
-    /// [`Population::decide_apart`]. By default everything is decided on
-    /// the calling thread, one after another: a behaviour that cannot
-    /// decide on two threads at once (one written in Python) keeps it.
-    fn decide_straddling(&mut self, wakes: &[(i64, u32)], at: usize, ctx: &Context<'_>, sides: Sides<'_>) {
-        let _ = at;
-        (sides.before)();
-        self.decide_alone(wakes, ctx);
-        (sides.after)();
+    /// Lends the members `wakes` lists (ids ascending, all of this group) for
+    /// deciding on two threads at once, each wake-up claimed by one of them
+    /// ([`Lent`]); the results wait in [`Population::decisions`] as with
+    /// [`Population::decide_apart`]. None (the default) when the group
+    /// cannot lend them: the engine then halves the batch between the
+    /// threads instead.
+    fn lend<'a>(&'a mut self, wakes: &'a [(i64, u32)]) -> Option<Lent<'a>> {
+        let _ = wakes;
+        None
     }
     /// Wakes the members `wakes` lists (ids ascending, all of this group)
     /// on the calling thread into [`Population::decisions`]. By default
@@ -207,18 +204,6 @@ pub trait Population: Send + Sync {
     fn halted(&self) -> Option<String> {
         None
     }
-}
-
-/// The other groups' work that goes with each part of a group split over
-/// two threads ([`Population::decide_straddling`]).
-pub struct Sides<'a> {
-    /// Decided with the group's low part (its first wake-ups).
-    pub before: &'a mut (dyn FnMut() + Send),
-    /// Decided with the group's high part.
-    pub after: &'a mut (dyn FnMut() + Send),
-    /// Whether the low part with `before` is the costlier: the calling
-    /// thread takes it (see [`fork`]).
-    pub low_heavy: bool,
 }
 
 /// Serial decide calls between two timed ones: timing every call would cost
@@ -333,26 +318,11 @@ impl<B: Behaviour> Population for Members<B> {
         self.decide_into(wakes, ctx, self.cost_ns());
     }
 
-    fn decide_straddling(&mut self, wakes: &[(i64, u32)], at: usize, ctx: &Context<'_>, sides: Sides<'_>) {
-        // Written in place, as in `decide_into`.
+    fn lend<'a>(&'a mut self, wakes: &'a [(i64, u32)]) -> Option<Lent<'a>> {
+        // Every slot is written in place, as in `decide_into`.
         self.decisions.resize(wakes.len(), (0, Decision::default()));
-        let with = Shared { behaviour: &self.behaviour, latency: &self.latency, ctx, cost_ns: 0.0 };
-        let (wakes_l, wakes_r) = wakes.split_at(at);
-        let (out_l, out_r) = self.decisions.split_at_mut(at);
-        // Ids ascend: the high part's agents start at its first wake-up's.
-        let split = wakes_r.first().map_or(self.first_id + self.agents.len() as u32, |w| w.1);
-        let (agents_l, agents_r) = self.agents.split_at_mut((split - self.first_id) as usize);
-        let base = self.first_id;
-        let Sides { before, after, low_heavy } = sides;
-        let low = || {
-            before();
-            decide_split(&with, wakes_l, agents_l, base, out_l);
-        };
-        let high = || {
-            decide_split(&with, wakes_r, agents_r, split, out_r);
-            after();
-        };
-        if low_heavy { fork(low, high) } else { fork(high, low) }
+        let (agents, slots) = (&mut self.agents, &mut self.decisions);
+        Some(Lent::new(&self.behaviour, &self.latency, wakes, agents, self.first_id, slots))
     }
 
     fn decide_alone(&mut self, wakes: &[(i64, u32)], ctx: &Context<'_>) {
