@@ -34,7 +34,10 @@ use divan::counter::ItemsCount;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
-use tplus::book::{Book, BookEvent, EventSink, MatchingRule, NewOrder, OrderId, OrderKind, Side};
+use tplus::book::{
+    Book, BookEvent, EventSink, MatchingRule, NewOrder, OrderId, OrderKind, PriceSizeTime, PriceTime, ProRata, Rule,
+    Side,
+};
 
 const OPS: usize = 10_000_000;
 const N_TICKS: u32 = 1 << 16;
@@ -220,7 +223,7 @@ fn build_stream(seed: u64, rule: MatchingRule) -> Stream {
     Stream { ops, capacity: hi + 1, resting_mean: sum / (OPS - WARM_UP) as f64, resting_min: lo, resting_max: hi }
 }
 
-fn replay(book: &mut Book, ops: &[Op], sink: &mut Tally) {
+fn replay<K: Rule>(book: &mut Book<K>, ops: &[Op], sink: &mut Tally) {
     for op in ops {
         if op.code == CANCEL {
             book.cancel(OrderId(op.key), tplus::book::DoneReason::Cancelled, sink);
@@ -271,6 +274,35 @@ fn replay_10m(bencher: divan::Bencher, rule: MatchingRule) {
             replay(&mut book, &s.ops, &mut tally);
             divan::black_box(tally.check)
         });
+}
+
+/// The same replay on a book whose rule is fixed by its type (`Book<K>`),
+/// as a library user who needs one rule only would build it: the book's
+/// operations carry no test of the rule.
+fn typed<K: Rule>(bencher: divan::Bencher, rule: K) {
+    let s = stream(rule.rule());
+    bencher
+        .counter(ItemsCount::new(OPS))
+        .with_inputs(|| (Book::with_rule(N_TICKS, s.capacity, rule), Tally::default()))
+        .bench_local_values(|(mut book, mut tally)| {
+            replay(&mut book, &s.ops, &mut tally);
+            divan::black_box(tally.check)
+        });
+}
+
+#[divan::bench(sample_count = 11, sample_size = 1)]
+fn typed_price_time(bencher: divan::Bencher) {
+    typed(bencher, PriceTime);
+}
+
+#[divan::bench(sample_count = 11, sample_size = 1)]
+fn typed_price_size_time(bencher: divan::Bencher) {
+    typed(bencher, PriceSizeTime);
+}
+
+#[divan::bench(sample_count = 11, sample_size = 1)]
+fn typed_pro_rata(bencher: divan::Bencher) {
+    typed(bencher, ProRata);
 }
 
 /// Reads the stream and touches one array cell per op.

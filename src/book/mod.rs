@@ -140,7 +140,7 @@ mod sizes;
 
 pub use orderbook::Book;
 use pool::Slot;
-pub use rule::{MatchingRule, UnknownMatchingRule};
+pub use rule::{MatchingRule, PriceSizeTime, PriceTime, ProRata, Rule, UnknownMatchingRule};
 
 /// Price as an index into the book's price grid `[0, n_ticks)`.
 pub type Tick = u32;

@@ -19,9 +19,9 @@ pub(super) const PR: u8 = MatchingRule::ProRata as u8;
 // line of the pool's pointer and length, which every operation reads anyway.
 #[derive(Clone, Debug)]
 #[repr(C)]
-pub struct Book {
+pub struct Book<K: Rule = MatchingRule> {
     pub(super) pool: Pool,
-    pub(super) rule: MatchingRule,
+    pub(super) rule: K,
     pub(super) n_ticks: u32,
     /// Indexed by `Side as usize`: bids, asks.
     pub(super) ladders: [Ladder; 2],
@@ -44,13 +44,15 @@ impl Book {
     pub fn new(n_ticks: u32, order_capacity: usize) -> Book {
         Book::with_rule(n_ticks, order_capacity, MatchingRule::PriceTime)
     }
+}
 
+impl<K: Rule> Book<K> {
     /// A book over ticks `[0, n_ticks)` matching by `rule`, with room for
     /// `order_capacity` resting orders before the pool has to grow.
     ///
     /// # Panics
     /// If `n_ticks` is zero or `u32::MAX` (reserved as a sentinel).
-    pub fn with_rule(n_ticks: u32, order_capacity: usize, rule: MatchingRule) -> Book {
+    pub fn with_rule(n_ticks: u32, order_capacity: usize, rule: K) -> Book<K> {
         assert!(n_ticks > 0 && n_ticks < u32::MAX, "n_ticks out of range");
         Book {
             n_ticks,
@@ -70,14 +72,14 @@ impl Book {
 
     /// The rule the book matches by.
     pub fn rule(&self) -> MatchingRule {
-        self.rule
+        self.rule.rule()
     }
 
     /// Returns Ok(Some(id)) if (a remainder of) the order rests, Ok(None) if
     /// it is done on arrival, Err if refused (no events emitted then).
     #[inline]
     pub fn submit<S: EventSink>(&mut self, order: &NewOrder, sink: &mut S) -> Result<Option<OrderId>, RejectReason> {
-        match self.rule {
+        match self.rule.rule() {
             MatchingRule::PriceTime => self.submit_rule::<PT, S>(order, sink),
             MatchingRule::ProRata => self.submit_rule::<PR, S>(order, sink),
             MatchingRule::PriceSizeTime => self.submit_by_rule(order, sink),
@@ -271,7 +273,7 @@ impl Book {
     /// `Done`; returns false (no events) if the id is stale/unknown.
     #[inline]
     pub fn cancel<S: EventSink>(&mut self, id: OrderId, reason: DoneReason, sink: &mut S) -> bool {
-        match self.rule {
+        match self.rule.rule() {
             MatchingRule::PriceTime => self.cancel_rule::<PT, S>(id, reason, sink),
             MatchingRule::ProRata => self.cancel_rule::<PR, S>(id, reason, sink),
             MatchingRule::PriceSizeTime => self.cancel_by_rule(id, reason, sink),
@@ -342,7 +344,7 @@ impl Book {
         let qty = (s.qty - s.remaining).checked_add(remaining).ok_or(ReplaceError::QuantityOverflow)?;
         let requeued = RestingOrder::of(&s).requeues(price, remaining);
         let (p, r) = (price, remaining);
-        Ok(match (s.side, self.rule) {
+        Ok(match (s.side, self.rule.rule()) {
             (Side::Buy, MatchingRule::PriceTime) => self.replace_side::<true, PT, S>(id, p, r, qty, requeued, sink),
             (Side::Sell, MatchingRule::PriceTime) => self.replace_side::<false, PT, S>(id, p, r, qty, requeued, sink),
             (Side::Buy, MatchingRule::PriceSizeTime) => {
@@ -447,7 +449,7 @@ impl Book {
                     reason,
                     resting: Some(OrderId::new(cur, s.generation)),
                 };
-                if self.rule == MatchingRule::ProRata {
+                if self.rule.rule() == MatchingRule::ProRata {
                     let t = lvl.table as usize;
                     for (slot, remaining) in self.queues.orders(t) {
                         let s = Slot { remaining, ..self.pool.slots[slot as usize] };
@@ -456,7 +458,7 @@ impl Book {
                     }
                     self.queues.clear_level(t);
                 } else {
-                    let pst = self.rule == MatchingRule::PriceSizeTime;
+                    let pst = self.rule.rule() == MatchingRule::PriceSizeTime;
                     if pst {
                         self.sizes.sort_in(lvl, &mut self.pool.slots);
                     }
@@ -486,7 +488,7 @@ impl Book {
 
     /// [`Book::current`] under the book's rule.
     fn current_any(&self, idx: u32, s: Slot) -> Slot {
-        if self.rule == MatchingRule::ProRata { self.current::<PR>(idx, s) } else { s }
+        if self.rule.rule() == MatchingRule::ProRata { self.current::<PR>(idx, s) } else { s }
     }
 
     /// Highest price a buy rests at, in ticks of the grid; None with no bids.
@@ -546,7 +548,7 @@ impl Book {
         while p != NONE {
             let lvl = &ladder.levels[p as usize];
             let mut level = Vec::new();
-            match self.rule {
+            match self.rule.rule() {
                 MatchingRule::PriceSizeTime => self.sizes.level_order(lvl, &self.pool.slots, &mut level),
                 MatchingRule::ProRata => {
                     level.extend(self.queues.orders(lvl.table as usize).map(|(slot, _)| slot));

@@ -7,7 +7,7 @@ use super::orderbook::{PR, PST};
 use super::pool::{NIL, Slot};
 use super::*;
 
-impl Book {
+impl<K: Rule> Book<K> {
     /// Dry run of [`Book::take`] for an incoming AON order: whether the same
     /// matching would fill all of `qty`. No change to the book.
     #[inline(never)]

@@ -29,7 +29,7 @@
 
 use super::ladder::{ASKS, BIDS, Level, crosses};
 use super::pool::{NIL, Pool, Slot};
-use super::{Book, BookEvent, EventSink, NewOrder, OrderId, Qty, Tick, filled, trade};
+use super::{Book, BookEvent, EventSink, NewOrder, OrderId, Qty, Rule, Tick, filled, trade};
 
 /// What a trade reports of a resting order and never changes while it rests
 /// (a replace keeps its id, owner and tag), with its slot: kept beside its
@@ -504,7 +504,7 @@ impl<S: EventSink> Shared<'_, S> {
     }
 }
 
-impl Book {
+impl<K: Rule> Book<K> {
     /// The resting order in slot `idx`, a copy `s` of its slot, with its
     /// remaining quantity as it is now: under pro-rata, the one in its
     /// level's array (the slot's is stale while it rests).

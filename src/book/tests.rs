@@ -801,3 +801,58 @@ fn replace_under_size_priority_and_pro_rata() {
     assert_eq!(trades(&ev), vec![(1, 2, 10), (2, 1, 10)]);
     assert_eq!(done_of(&ev, 3), Some((3, DoneReason::Filled)));
 }
+
+// ---------------------------------------------------------------------------
+// A rule fixed by the book's type
+// ---------------------------------------------------------------------------
+
+/// What `book` does with a seeded stream of limit, IOC, market and AON
+/// orders, cancels and replaces near one price, then a clear: every result
+/// and event, in order.
+fn replay_mixed<K: Rule>(mut book: Book<K>) -> (Vec<BookEvent>, Vec<String>) {
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut draw = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let (mut ev, mut results, mut live) = (Vec::new(), Vec::new(), Vec::new());
+    for tag in 0..20_000u64 {
+        let pick = draw(10);
+        if pick < 2 && !live.is_empty() {
+            let id = live.swap_remove(draw(live.len() as u64) as usize);
+            results.push(format!("{:?}", book.cancel(id, DoneReason::Cancelled, &mut ev)));
+        } else if pick < 3 && !live.is_empty() {
+            let id = live[draw(live.len() as u64) as usize];
+            let r = book.replace(id, 40 + draw(20) as Tick, draw(30) as Qty, &mut ev);
+            results.push(format!("{r:?}"));
+        } else {
+            let side = if draw(2) == 0 { Side::Buy } else { Side::Sell };
+            let mut o = lim(side, 40 + draw(20) as Tick, 1 + draw(40) as Qty, tag);
+            o.kind = [OrderKind::Limit, OrderKind::Limit, OrderKind::Limit, OrderKind::Ioc, OrderKind::Market]
+                [draw(5) as usize];
+            o.all_or_none = draw(6) == 0;
+            let r = book.submit(&o, &mut ev);
+            live.extend(r.ok().flatten());
+            results.push(format!("{r:?}"));
+        }
+    }
+    book.clear(DoneReason::Expired, &mut ev);
+    (ev, results)
+}
+
+#[test]
+fn a_rule_fixed_by_the_type_matches_as_the_rule_chosen_at_run_time() {
+    let typed = [
+        replay_mixed(Book::with_rule(100, 16, PriceTime)),
+        replay_mixed(Book::with_rule(100, 16, PriceSizeTime)),
+        replay_mixed(Book::with_rule(100, 16, ProRata)),
+    ];
+    for (rule, typed) in MatchingRule::ALL.into_iter().zip(typed) {
+        let chosen = replay_mixed(Book::with_rule(100, 16, rule));
+        assert!(chosen.0.len() > 20_000, "{rule}: the stream trades and rests");
+        assert!(chosen == typed, "{rule}: the typed book differs");
+    }
+    assert_eq!(Book::with_rule(10, 1, ProRata).rule(), MatchingRule::ProRata);
+}
