@@ -16,7 +16,11 @@
 //! stream recorded are the ids the book hands out again. Events go to a sink
 //! that folds them into counters, as the engine's handling would touch them.
 //! `floor` reads the price–time stream and touches one array cell per
-//! operation: the cost no book can go below. Divide the median time by
+//! operation: the cost no book can go below. `replay_10m` replays each
+//! rule's stream on a book whose rule is chosen at run time
+//! (`Book<MatchingRule>`, as the engine builds it from a scenario);
+//! `typed_*` replays it on a book whose rule is fixed by its type
+//! (`Book<PriceTime>` and so on), which never tests the rule. Divide the median time by
 //! 10,000,000 for ns/op (divan's `item/s` column gives the rate directly).
 //!
 //! The rules do not do the same work on their streams, and the counts
@@ -264,22 +268,8 @@ fn main() {
     divan::main();
 }
 
-#[divan::bench(args = MatchingRule::ALL, sample_count = 11, sample_size = 1)]
-fn replay_10m(bencher: divan::Bencher, rule: MatchingRule) {
-    let s = stream(rule);
-    bencher
-        .counter(ItemsCount::new(OPS))
-        .with_inputs(|| (Book::with_rule(N_TICKS, s.capacity, rule), Tally::default()))
-        .bench_local_values(|(mut book, mut tally)| {
-            replay(&mut book, &s.ops, &mut tally);
-            divan::black_box(tally.check)
-        });
-}
-
-/// The same replay on a book whose rule is fixed by its type (`Book<K>`),
-/// as a library user who needs one rule only would build it: the book's
-/// operations carry no test of the rule.
-fn typed<K: Rule>(bencher: divan::Bencher, rule: K) {
+/// Times the replay of `rule`'s stream on a fresh `Book<K>` per sample.
+fn time_replay<K: Rule>(bencher: divan::Bencher, rule: K) {
     let s = stream(rule.rule());
     bencher
         .counter(ItemsCount::new(OPS))
@@ -290,19 +280,28 @@ fn typed<K: Rule>(bencher: divan::Bencher, rule: K) {
         });
 }
 
+#[divan::bench(args = MatchingRule::ALL, sample_count = 11, sample_size = 1)]
+fn replay_10m(bencher: divan::Bencher, rule: MatchingRule) {
+    time_replay(bencher, rule);
+}
+
+// The same replays on books whose rule is fixed by their type (`Book<K>`),
+// as a library user who needs one rule only would build them: the book's
+// operations carry no test of the rule.
+
 #[divan::bench(sample_count = 11, sample_size = 1)]
 fn typed_price_time(bencher: divan::Bencher) {
-    typed(bencher, PriceTime);
+    time_replay(bencher, PriceTime);
 }
 
 #[divan::bench(sample_count = 11, sample_size = 1)]
 fn typed_price_size_time(bencher: divan::Bencher) {
-    typed(bencher, PriceSizeTime);
+    time_replay(bencher, PriceSizeTime);
 }
 
 #[divan::bench(sample_count = 11, sample_size = 1)]
 fn typed_pro_rata(bencher: divan::Bencher) {
-    typed(bencher, ProRata);
+    time_replay(bencher, ProRata);
 }
 
 /// Reads the stream and touches one array cell per op.

@@ -39,9 +39,18 @@ where
             }
         },
         || {
+            /// Says the part is over on the way out, even when it panics:
+            /// the calling thread may be spinning on `done` (the panic then
+            /// reaches it through `join`).
+            struct Over<'a>(&'a AtomicBool);
+            impl Drop for Over<'_> {
+                fn drop(&mut self) {
+                    self.0.store(true, Ordering::Release);
+                }
+            }
             started.store(true, Ordering::Release);
+            let _over = Over(&done);
             light();
-            done.store(true, Ordering::Release);
         },
     );
 }
@@ -52,7 +61,7 @@ where
 /// nanoseconds of every round of its wait.
 static OFFERS: AtomicU64 = AtomicU64::new(0);
 
-/// The count of parts [`fork`] has offered so far (see [`OFFERS`]).
+/// The count of parts [`fork`] has offered so far (see `OFFERS`).
 pub fn offers() -> u64 {
     OFFERS.load(Ordering::Acquire)
 }
@@ -80,6 +89,21 @@ mod tests {
         let (mut a, mut b) = (0, 0);
         fork(|| a = 3, || b = 4);
         assert_eq!((a, b), (3, 4));
+    }
+
+    #[test]
+    fn a_panic_in_the_other_part_reaches_the_caller_instead_of_hanging_it() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.install(|| {
+                fork(
+                    // Long enough for the other thread to start the light part.
+                    || std::thread::sleep(std::time::Duration::from_millis(50)),
+                    || panic!("a decision failed"),
+                )
+            })
+        }));
+        assert!(caught.is_err());
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! One batch's wake-ups decided by two threads that share them out as they
 //! go: each takes the next undecided wake-up from its own end of the batch
-//! ([`Ends`]) until they meet.
+//! ([`Claims`]) until they meet.
 //!
-//! A cut fixed before the batch starts ([`super::fork`] with one part
+//! A cut fixed before the batch starts ([`fork`](super::fork()) with one part
 //! each) leaves the calling thread waiting whenever the other part runs
 //! late: on a shared machine the second vCPU now and then takes 2–15 µs
 //! longer for the same few decisions. Shared out as they go, the thread
@@ -25,23 +25,23 @@ use super::population::{Decision, Latency, decide_one};
 /// The undecided wake-ups of a batch, `lo..hi`, packed in one word so that
 /// a claim from either end is one compare-and-swap.
 #[derive(Debug)]
-pub struct Ends(AtomicU64);
+pub(crate) struct Claims(AtomicU64);
 
-impl Ends {
+impl Claims {
     /// Wake-ups `0..n` undecided.
-    pub fn new(n: u32) -> Ends {
-        Ends(AtomicU64::new(u64::from(n) << 32))
+    pub(crate) fn new(n: u32) -> Claims {
+        Claims(AtomicU64::new(u64::from(n) << 32))
     }
 
     /// Claims the lowest undecided wake-up, if any is left.
     #[inline]
-    pub fn front(&self) -> Option<usize> {
+    pub(crate) fn front(&self) -> Option<usize> {
         self.claim(|lo, hi| (lo, (lo + 1, hi)))
     }
 
     /// Claims the highest undecided wake-up, if any is left.
     #[inline]
-    pub fn back(&self) -> Option<usize> {
+    pub(crate) fn back(&self) -> Option<usize> {
         self.claim(|lo, hi| (hi - 1, (lo, hi - 1)))
     }
 
@@ -71,7 +71,7 @@ impl Ends {
 
 /// A group's members lent for one batch: wake-up `k` of the `wakes` the
 /// group was lent for may be decided on any thread, each `k` once
-/// ([`Lent::decide`]), while the group itself stays borrowed.
+/// (`Lent::decide`, within the crate), while the group itself stays borrowed.
 pub struct Lent<'a> {
     behaviour: *const (),
     latency: *const Latency,
@@ -86,8 +86,9 @@ pub struct Lent<'a> {
 }
 
 // SAFETY: a `Lent` stands for a shared borrow of a `Sync` behaviour, its
-// latency and the wakes, and for exclusive borrows of the agents and slots
-// that `Lent::decide`'s contract hands to one thread per wake-up.
+// latency and the wakes, and for exclusive borrows of the agents (whose
+// state is `Send`: `Behaviour::State: Send + Sync`) and slots that
+// `Lent::decide`'s contract hands to one thread per wake-up.
 unsafe impl Send for Lent<'_> {}
 // SAFETY: as for `Send`: concurrent `decide` calls touch disjoint agents and
 // slots, and read only shared, unchanging data otherwise.
@@ -143,12 +144,12 @@ impl<'a> Lent<'a> {
     ///
     /// # Safety
     /// No other call with the same `k` on this `Lent` may run at the same
-    /// time or have run before (claims from one [`Ends`] make it so).
+    /// time (claims from one [`Claims`] make it so).
     ///
     /// # Panics
     /// If `k` is not below [`Lent::len`].
     #[inline]
-    pub unsafe fn decide(&self, k: usize, ctx: &Context<'_>) {
+    pub(crate) unsafe fn decide(&self, k: usize, ctx: &Context<'_>) {
         assert!(k < self.n_wakes, "wake-up {k} of {} lent", self.n_wakes);
         // SAFETY: `k` is in range, and the caller promises it is decided once.
         unsafe { (self.decide)(self, k, ctx) }
@@ -159,7 +160,7 @@ impl<'a> Lent<'a> {
 ///
 /// # Safety
 /// `lent` was made by [`Lent::new::<B>`], `k < lent.n_wakes`, and no other
-/// call for the same `k` runs or ran.
+/// call for the same `k` runs at the same time.
 unsafe fn decide_lent<B: Behaviour>(lent: &Lent<'_>, k: usize, ctx: &Context<'_>) {
     // SAFETY: the pointers come from the borrows `Lent::new` took for the
     // lifetime of `lent`. `k` is in range; the wake-up's agent is in range
@@ -182,7 +183,7 @@ mod tests {
 
     #[test]
     fn every_wake_up_is_claimed_once_from_either_end() {
-        let ends = Ends::new(5);
+        let ends = Claims::new(5);
         assert_eq!(ends.front(), Some(0));
         assert_eq!(ends.back(), Some(4));
         assert_eq!(ends.back(), Some(3));
@@ -190,13 +191,13 @@ mod tests {
         assert_eq!(ends.front(), Some(2));
         assert_eq!(ends.back(), None);
         assert_eq!(ends.front(), None);
-        assert_eq!(Ends::new(0).front(), None);
+        assert_eq!(Claims::new(0).front(), None);
     }
 
     #[test]
     fn two_threads_racing_claim_each_index_exactly_once() {
         for n in [1u32, 2, 7, 1000] {
-            let ends = Ends::new(n);
+            let ends = Claims::new(n);
             let (a, b) = std::thread::scope(|s| {
                 let front = s.spawn(|| std::iter::from_fn(|| ends.front()).collect::<Vec<_>>());
                 let back = s.spawn(|| std::iter::from_fn(|| ends.back()).collect::<Vec<_>>());

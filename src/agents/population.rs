@@ -170,7 +170,9 @@ pub trait Population: Send + Sync {
     /// applications: its [`Behaviour::urge_sell`], appended to `out` as in
     /// [`Population::decide`].
     fn urge_sell(&mut self, wake: (i64, u32), ctx: &Context<'_>, out: &mut Vec<(i64, u32, Action)>);
-    /// The last [`Population::decide_apart`]'s decisions by agent id, in `wakes` order.
+    /// The decisions of the last [`Population::decide_apart`] (or
+    /// [`Population::decide_alone`], or of the wake-ups last lent by
+    /// [`Population::lend`]) by agent id, in `wakes` order.
     fn decisions(&self) -> &[(u32, Decision)];
     /// Nanoseconds one decision costs: declared by the behaviour or measured
     /// (0 until measured).

@@ -13,7 +13,9 @@
 //! `sizes`); pro-rata also keeps each level's orders as an array in
 //! time priority (see `prorata`), which its allocations read instead of the
 //! links. Price–time pays for neither: every operation tests the rule once
-//! and takes the path it always took. Nothing on the submit/cancel path
+//! and takes the path it always took. A book whose rule is fixed by its type
+//! ([`Rule`]: `Book<PriceTime>` and so on, rather than the default
+//! `Book<MatchingRule>`) does not even test it. Nothing on the submit/cancel path
 //! allocates unless more orders rest than the capacity given to
 //! [`Book::new`], or (other rules) a level is used for the first time or
 //! holds more orders than ever before.

@@ -46,11 +46,23 @@ impl MatchingRule {
 /// one rule only ([`PriceTime`], [`PriceSizeTime`], [`ProRata`]). A rule
 /// fixed by the type costs nothing to look up: such a book's every
 /// operation is compiled for its rule alone, without the test that picks
-/// the rule's path (about 1% of price–time's instructions on the book
-/// benchmark's stream).
-pub trait Rule: Copy + fmt::Debug + Send + Sync + 'static {
+/// the rule's path (on the book benchmark's price–time stream, 6.6% fewer
+/// instructions: 1.338 G against 1.432 G, callgrind).
+///
+/// Sealed: the book's storage depends on its rule never changing, which
+/// only these four implementations promise.
+pub trait Rule: Copy + fmt::Debug + Send + Sync + 'static + sealed::Sealed {
     /// The rule.
     fn rule(self) -> MatchingRule;
+}
+
+mod sealed {
+    /// Keeps [`super::Rule`] to the rules of this module.
+    pub trait Sealed {}
+    impl Sealed for super::MatchingRule {}
+    impl Sealed for super::PriceTime {}
+    impl Sealed for super::PriceSizeTime {}
+    impl Sealed for super::ProRata {}
 }
 
 impl Rule for MatchingRule {

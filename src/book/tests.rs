@@ -845,11 +845,11 @@ fn replay_mixed<K: Rule>(mut book: Book<K>) -> (Vec<BookEvent>, Vec<String>) {
 #[test]
 fn a_rule_fixed_by_the_type_matches_as_the_rule_chosen_at_run_time() {
     let typed = [
-        replay_mixed(Book::with_rule(100, 16, PriceTime)),
-        replay_mixed(Book::with_rule(100, 16, PriceSizeTime)),
-        replay_mixed(Book::with_rule(100, 16, ProRata)),
+        (PriceTime.rule(), replay_mixed(Book::with_rule(100, 16, PriceTime))),
+        (PriceSizeTime.rule(), replay_mixed(Book::with_rule(100, 16, PriceSizeTime))),
+        (ProRata.rule(), replay_mixed(Book::with_rule(100, 16, ProRata))),
     ];
-    for (rule, typed) in MatchingRule::ALL.into_iter().zip(typed) {
+    for (rule, typed) in typed {
         let chosen = replay_mixed(Book::with_rule(100, 16, rule));
         assert!(chosen.0.len() > 20_000, "{rule}: the stream trades and rests");
         assert!(chosen == typed, "{rule}: the typed book differs");

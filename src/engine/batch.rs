@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use super::Engine;
 use super::queue::EventKind;
-use crate::agents::{Action, Context, Ends, Lent, Population, SPREAD_MIN_NS, fork};
+use crate::agents::{Action, Claims, Context, Lent, Population, SPREAD_MIN_NS, fork};
 
 /// The queue's event for an action of agent `id`.
 #[inline]
@@ -193,21 +193,22 @@ fn decide_in_two(
         let Some(members) = group.lend(&batch[run.clone()]) else { return false };
         *slot = Some(members);
     }
-    let ends = Ends::new(batch.len() as u32);
+    let Ok(n) = u32::try_from(batch.len()) else { return false };
+    let claims = Claims::new(n);
     let work = |front: bool| {
         let mut i = if front { 0 } else { runs.len() - 1 };
-        while let Some(k) = if front { ends.front() } else { ends.back() } {
+        while let Some(k) = if front { claims.front() } else { claims.back() } {
             while k < runs[i].1.start {
                 i -= 1;
             }
             while k >= runs[i].1.end {
                 i += 1;
             }
-            if let Some(members) = &lent[i] {
-                // SAFETY: `ends` hands out each wake-up of the batch once,
-                // and wake-up k is the (k - start)-th of run i's alone.
-                unsafe { members.decide(k - runs[i].1.start, ctx) };
-            }
+            let members = lent[i].as_ref().expect("every run of the batch is lent");
+            // SAFETY: `claims` hands out each wake-up of the batch once, and
+            // the runs are disjoint ranges of it, each lent on its own, so
+            // wake-up k is the (k - start)-th of run i's and no other's.
+            unsafe { members.decide(k - runs[i].1.start, ctx) };
         }
     };
     fork(|| work(true), || work(false));

@@ -122,7 +122,7 @@ pub struct ReplicationDir {
     pub control: bool,
     /// The seeds, in replication order.
     pub seeds: Vec<u64>,
-    /// What must match for pairing ([`pairing_key`]).
+    /// What must match for pairing (`pairing_key`).
     pub pairing: Value,
     /// The scenario's first scripted event, if any.
     pub change: Option<Change>,

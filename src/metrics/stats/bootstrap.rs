@@ -28,7 +28,7 @@ pub struct BootstrapInterval {
     pub resamples: usize,
 }
 
-/// The seed of the bootstrap of `x` and `y`: [`SEED`] mixed with every bit of
+/// The seed of the bootstrap of `x` and `y`: `SEED` mixed with every bit of
 /// the data (FNV-1a over the values' bits), so a run's intervals are the
 /// same on every machine and thread count, and differ between series.
 pub fn data_seed(x: &[f64], y: &[f64]) -> u64 {

@@ -299,7 +299,7 @@ const fn ev(target: EventTarget, how: How, lo: f64, hi: f64, accepted: &'static 
 /// An annual rate's range, shared by the rates' values, long-run means,
 /// path points and events that set them.
 const RATE: Range = Range::Real(-0.05, 1.0);
-/// [`RATE`] in words.
+/// `RATE` in words.
 pub const RATE_ACCEPTED: &str = "an annual rate as a fraction between -0.05 and 1 (0.0435 = 4.35%)";
 const LEVEL: Range = Range::Real(1e-9, 1e9);
 const LEVEL_ACCEPTED: &str = "a price level above 0 and at most 1e9, e.g. 100";
