@@ -160,19 +160,18 @@ impl<K: Rule> Book<K> {
         // Price–time's queue is empty exactly when its tail is NIL, the
         // test the link below makes anyway.
         let was_empty = if R == PT { lvl.tail == NIL } else { lvl.is_empty::<R>() };
-        let (idx, generation) = self.pool.alloc(Slot {
-            next: NIL,
-            prev: if R == PR { NIL } else { lvl.tail },
-            generation: 0,
-            price,
-            remaining,
-            qty: o.qty,
-            owner: o.owner,
-            side: o.side,
-            aon: o.all_or_none,
-            grouped: false,
-            tag: o.tag,
-        });
+        let (idx, slot) = self.pool.alloc();
+        slot.next = NIL;
+        slot.prev = if R == PR { NIL } else { lvl.tail };
+        slot.price = price;
+        slot.remaining = remaining;
+        slot.qty = o.qty;
+        slot.owner = o.owner;
+        slot.side = o.side;
+        slot.aon = o.all_or_none;
+        slot.grouped = false;
+        slot.tag = o.tag;
+        let generation = slot.generation;
         if R == PR {
             let t = self.queues.table_of(lvl);
             self.queues.push(t, idx, generation, remaining, o.owner, o.tag);

@@ -51,19 +51,25 @@ impl Pool {
         self.live
     }
 
-    /// Stores `s` (its `generation` is ignored) and returns (index, generation).
+    /// Takes a slot for a new order: returns its index and the slot, whose
+    /// generation is already the order's (odd) and whose every other field
+    /// is stale, for the caller to set, field by field.
+    ///
+    /// Field by field, not as a whole `Slot` built beforehand: the compiler
+    /// builds such a value on the stack in pieces and copies it in wide
+    /// loads, which cannot be forwarded from the narrow stores that made it,
+    /// and the replay stalled on that copy (perf, `cargo bench --bench book`).
     #[inline]
-    pub(crate) fn alloc(&mut self, mut s: Slot) -> (u32, u32) {
+    pub(crate) fn alloc(&mut self) -> (u32, &mut Slot) {
         self.live += 1;
         if self.free != NIL {
             let idx = self.free;
             let slot = &mut self.slots[idx as usize];
             self.free = slot.next;
-            s.generation = slot.generation.wrapping_add(1);
-            *slot = s;
-            (idx, s.generation)
+            slot.generation = slot.generation.wrapping_add(1);
+            (idx, slot)
         } else {
-            self.grow(s)
+            self.grow()
         }
     }
 
@@ -71,12 +77,23 @@ impl Pool {
     /// amortised `Vec` growth stays out of the inlined hot path.
     #[cold]
     #[inline(never)]
-    fn grow(&mut self, mut s: Slot) -> (u32, u32) {
+    fn grow(&mut self) -> (u32, &mut Slot) {
         let idx = self.slots.len();
         assert!(idx < NIL as usize, "order pool exhausted");
-        s.generation = 1;
-        self.slots.push(s);
-        (idx as u32, 1)
+        self.slots.push(Slot {
+            next: NIL,
+            prev: NIL,
+            generation: 1,
+            price: 0,
+            remaining: 0,
+            qty: 0,
+            owner: 0,
+            side: Side::Buy,
+            aon: false,
+            grouped: false,
+            tag: 0,
+        });
+        (idx as u32, &mut self.slots[idx])
     }
 
     /// Releases slot `idx`; its links must already be detached by the caller.
@@ -102,20 +119,11 @@ impl Pool {
 mod tests {
     use super::*;
 
-    fn slot(tag: u64) -> Slot {
-        Slot {
-            next: NIL,
-            prev: NIL,
-            generation: 0,
-            price: 0,
-            remaining: 1,
-            qty: 1,
-            owner: 0,
-            side: Side::Buy,
-            aon: false,
-            grouped: false,
-            tag,
-        }
+    /// Allocates a slot for an order tagged `tag`: (index, generation).
+    fn put(p: &mut Pool, tag: u64) -> (u32, u32) {
+        let (idx, s) = p.alloc();
+        s.tag = tag;
+        (idx, s.generation)
     }
 
     #[test]
@@ -126,19 +134,19 @@ mod tests {
     #[test]
     fn reuse_bumps_generation() {
         let mut p = Pool::with_capacity(1);
-        let (a, ga) = p.alloc(slot(1));
+        let (a, ga) = put(&mut p, 1);
         assert_eq!((a, ga), (0, 1));
         assert!(p.lookup(a, ga).is_some());
         p.free(a);
         assert!(p.lookup(a, ga).is_none());
         // Free slot: even generation is never a valid handle.
         assert!(p.lookup(a, ga + 1).is_none());
-        let (b, gb) = p.alloc(slot(2));
+        let (b, gb) = put(&mut p, 2);
         assert_eq!((b, gb), (0, 3));
         assert!(p.lookup(a, ga).is_none());
         assert_eq!(p.lookup(b, gb).map(|s| s.tag), Some(2));
         // Beyond capacity the pool grows.
-        let (c, _) = p.alloc(slot(3));
+        let (c, _) = put(&mut p, 3);
         assert_eq!(c, 1);
         assert_eq!(p.live(), 2);
         assert!(p.lookup(99, 1).is_none());
