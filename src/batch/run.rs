@@ -271,7 +271,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
     if let Some(last) = invocations.last_mut() {
         *last = me;
     }
-    write_json(dir, &definition(sweep, points), &provenance(&invocations, true, rows.len(), failed))?;
+    write_json(dir, &def, &provenance(&invocations, true, rows.len(), failed))?;
     Ok(InvocationReport {
         dir: dir.clone(),
         points: points.len(),

@@ -183,8 +183,9 @@ fn qty(x: u64) -> String {
 pub fn render_text(app: &App, width: u16, height: u16) -> String {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend never fails");
-    terminal.draw(|frame| draw(frame, app)).expect("a test backend never fails");
+    // A test backend's error type is `Infallible`: these patterns cannot fail.
+    let Ok(mut terminal) = Terminal::new(TestBackend::new(width, height));
+    let Ok(_) = terminal.draw(|frame| draw(frame, app));
     buffer_text(terminal.backend().buffer())
 }
 
