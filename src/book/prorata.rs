@@ -451,8 +451,14 @@ fn walk_above(qty: &mut [Qty], from: usize, t: Qty, mut f: impl FnMut(&mut [Qty]
 fn above(q: &[Qty], t: Qty) -> u32 {
     match <&[Qty; LANES]>::try_from(q) {
         Ok(chunk) => above_8(chunk, t),
-        Err(_) => q.iter().enumerate().fold(0, |mask, (i, &x)| mask | u32::from(x > t) << i),
+        Err(_) => above_each(q, t),
     }
+}
+
+/// [`above`] one entry at a time: a short tail, or a full chunk off x86_64.
+#[inline(always)]
+fn above_each(q: &[Qty], t: Qty) -> u32 {
+    q.iter().enumerate().fold(0, |mask, (i, &x)| mask | u32::from(x > t) << i)
 }
 
 /// [`above`] of a full chunk: two vector comparisons and their sign bits.
@@ -477,7 +483,7 @@ fn above_8(q: &[Qty; LANES], t: Qty) -> u32 {
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
 fn above_8(q: &[Qty; LANES], t: Qty) -> u32 {
-    q.iter().enumerate().fold(0, |mask, (i, &x)| mask | u32::from(x > t) << i)
+    above_each(q, t)
 }
 
 /// What step 2 alone changes as it trades one level out.
