@@ -284,7 +284,10 @@ pub fn param_doc(family: &str, param: &str) -> Option<(&'static str, &'static st
 
 /// The deterministic part of `sweep.json` ([`sweep_json::Definition`]), as
 /// a JSON tree (shards and resumes compare theirs with the one on disk).
-pub fn definition(sweep: &Sweep, points: &[Point]) -> Value {
+///
+/// # Errors
+/// [`Error::Encode`] if the definition does not encode as JSON.
+pub fn definition(sweep: &Sweep, points: &[Point]) -> Result<Value, Error> {
     let def = sweep_json::Definition {
         tool: "tplus".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -295,7 +298,7 @@ pub fn definition(sweep: &Sweep, points: &[Point]) -> Value {
         runs: Some(sweep.runs(points.len())),
         columns: csv::columns(sweep),
     };
-    serde_json::to_value(def).expect("a sweep's definition has string keys only")
+    serde_json::to_value(def).map_err(Error::Encode)
 }
 
 /// Writes `sweep.json` ([`sweep_json::SweepJson`]) under a temporary name, then renames it.

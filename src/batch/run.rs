@@ -77,7 +77,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
     let columns = csv::columns(sweep);
     let header = csv::header_line(&columns);
     let status_column = csv::status_column(sweep);
-    let def = definition(sweep, points);
+    let def = definition(sweep, points)?;
     let shard_text = opts.shard.map(|s| s.to_string());
 
     let selected: Vec<(usize, u32)> = points
