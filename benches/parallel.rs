@@ -12,6 +12,14 @@
 //! (`TPLUS_BENCH_THREADS=n` runs the costly scenario once on n threads, to
 //! profile). It also times the plain
 //! built-in baseline on 1 and 2 threads, which must not get slower.
+//!
+//! Last it prints what this host allows (`TPLUS_BENCH_CEILING=0` skips
+//! it): the same scenario with the wrapper's work left out, on 1 thread
+//! (the part no second thread shortens: the engine's own work and the
+//! built-in decisions), and the busy loop timed alone against two copies
+//! of it on both cores at once (two vCPUs need not be two free cores).
+//! From these and the batches' shape it gives the most 2 threads could
+//! gain with no overhead at all.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -19,7 +27,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use tplus::agents::Registry;
-use tplus::engine::{RunOptions, record::Discard, run_with};
+use tplus::engine::{RunOptions, RunStats, record::Discard, run_with};
 use tplus::scenario::{self, Scenario};
 
 #[path = "../tests/common/costed.rs"]
@@ -57,6 +65,42 @@ impl costed::Cost for Slow {
     }
 }
 
+/// No work added: the scenario's own cost, what 2 threads cannot shorten.
+struct Free;
+
+impl costed::Cost for Free {
+    const HINT_NS: Option<f64> = None;
+    fn spend() {}
+}
+
+/// Median of paired ratios: the busy loop's time on this thread while a
+/// second thread runs it too, over its time alone (1.0 when the two
+/// vCPUs are as good as two free cores).
+fn side_by_side(rounds: usize) -> f64 {
+    // About 10 ms of work a timing.
+    let n = spins() * 2000;
+    let alone = || {
+        let t = Instant::now();
+        black_box(busy(n));
+        t.elapsed().as_secs_f64()
+    };
+    let mut ratio = Vec::new();
+    for _ in 0..rounds {
+        let a = alone();
+        let start = std::sync::Barrier::new(2);
+        let b = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                start.wait();
+                black_box(busy(n));
+            });
+            start.wait();
+            alone()
+        });
+        ratio.push(b / a);
+    }
+    median(ratio)
+}
+
 fn load(file: &str, days: Option<i64>) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let mut s = scenario::load(&path, &Registry::builtin()).expect("the bundled scenarios are valid");
@@ -69,22 +113,26 @@ fn load(file: &str, days: Option<i64>) -> Scenario {
 /// Wall seconds and trades of one run; the first run of each comparison
 /// also prints its wake-ups per batch.
 fn time(s: &Scenario, registry: &Registry, threads: usize, shape: bool) -> (f64, u64) {
-    let t = Instant::now();
-    let out = run_with(s, &RunOptions { seed: None, threads }, registry, &mut Discard).expect("run");
-    let wall = t.elapsed().as_secs_f64();
+    let (wall, stats) = run(s, registry, threads);
     if shape {
-        let st = &out.stats;
         println!(
             "  {} wake-ups in {} batches ({:.2} a batch, largest {}); {} on the longer sides ({:.2}x at most from splitting)",
-            st.wakeups,
-            st.batches,
-            st.wakeups as f64 / st.batches.max(1) as f64,
-            st.largest_batch,
-            st.critical_wakeups,
-            st.wakeups as f64 / st.critical_wakeups.max(1) as f64
+            stats.wakeups,
+            stats.batches,
+            stats.wakeups as f64 / stats.batches.max(1) as f64,
+            stats.largest_batch,
+            stats.critical_wakeups,
+            stats.wakeups as f64 / stats.critical_wakeups.max(1) as f64
         );
     }
-    (wall, out.stats.trades)
+    (wall, stats.trades)
+}
+
+/// Wall seconds and the engine's counts of one run.
+fn run(s: &Scenario, registry: &Registry, threads: usize) -> (f64, RunStats) {
+    let t = Instant::now();
+    let out = run_with(s, &RunOptions { seed: None, threads }, registry, &mut Discard).expect("run");
+    (t.elapsed().as_secs_f64(), out.stats)
 }
 
 fn median(mut x: Vec<f64>) -> f64 {
@@ -92,8 +140,9 @@ fn median(mut x: Vec<f64>) -> f64 {
     x[x.len() / 2]
 }
 
-/// Interleaved runs on 1 and 2 threads: medians and the median paired ratio.
-fn compare(name: &str, s: &Scenario, registry: &Registry, rounds: usize) {
+/// Interleaved runs on 1 and 2 threads: prints the medians and the median
+/// paired ratio; returns the 1-thread median.
+fn compare(name: &str, s: &Scenario, registry: &Registry, rounds: usize) -> f64 {
     let (mut one, mut two, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         let (a, trades_a) = time(s, registry, 1, false);
@@ -103,11 +152,37 @@ fn compare(name: &str, s: &Scenario, registry: &Registry, rounds: usize) {
         two.push(b);
         ratio.push(a / b);
     }
+    let one = median(one);
     println!(
-        "{name}: 1 thread {:.3} s, 2 threads {:.3} s (medians of {rounds}); speedup {:.2}x (median of paired ratios)",
-        median(one),
+        "{name}: 1 thread {one:.3} s, 2 threads {:.3} s (medians of {rounds}); speedup {:.2}x (median of paired ratios)",
         median(two),
         median(ratio)
+    );
+    one
+}
+
+/// Prints the most 2 threads could gain on this host for the costly run
+/// whose 1-thread median is `costly`: its part outside the added work
+/// stays whole, the added work shrinks to the batches' longer sides and
+/// slows by as much as two busy cores slow each other. The built-in
+/// decisions (about 65 ns each, 0.1 s of the run) count as whole.
+fn ceiling(s: &Scenario, costly: f64, rounds: usize) {
+    let (mut whole, mut stats) = (Vec::new(), RunStats::default());
+    for _ in 0..rounds {
+        let (wall, st) = run(s, &costed::registry::<Free>(), 1);
+        whole.push(wall);
+        stats = st;
+    }
+    let whole = median(whole);
+    // The longer sides of the batches, as the 2-thread run splits them.
+    let (_, spread) = run(s, &costed::registry::<Slow>(), 2);
+    let longer = spread.critical_wakeups as f64 / stats.wakeups.max(1) as f64;
+    let slowed = side_by_side(21);
+    let best = costly / (whole + (costly - whole).max(0.0) * longer * slowed);
+    println!(
+        "this host's ceiling: {whole:.3} s of the run is not the added work (median of {rounds}, 1 thread); \
+         the busy loop runs {slowed:.3}x its time alone when both cores run it (median of 21 pairs); \
+         so 2 threads gain at most {best:.2}x here, with no overhead"
     );
 }
 
@@ -122,7 +197,11 @@ fn main() {
         println!("scale_100k, {days} day(s), 5 µs decisions, {n} thread(s): {wall:.3} s");
         return;
     }
-    compare(&format!("scale_100k, {days} day(s), 5 µs decisions"), &s, &costed::registry::<Slow>(), rounds);
+    let costly =
+        compare(&format!("scale_100k, {days} day(s), 5 µs decisions"), &s, &costed::registry::<Slow>(), rounds);
     let base = load("scenarios/baseline.toml", None);
     compare("baseline, built-in decisions", &base, &Registry::builtin(), rounds.max(5));
+    if std::env::var("TPLUS_BENCH_CEILING").as_deref() != Ok("0") {
+        ceiling(&s, costly, rounds);
+    }
 }
