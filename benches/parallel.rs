@@ -110,29 +110,25 @@ fn load(file: &str, days: Option<i64>) -> Scenario {
     s
 }
 
-/// Wall seconds and trades of one run; the first run of each comparison
-/// also prints its wake-ups per batch.
-fn time(s: &Scenario, registry: &Registry, threads: usize, shape: bool) -> (f64, u64) {
-    let (wall, stats) = run(s, registry, threads);
+/// Wall seconds and the engine's counts of one run; `shape` also prints
+/// its wake-ups per batch.
+fn time(s: &Scenario, registry: &Registry, threads: usize, shape: bool) -> (f64, RunStats) {
+    let t = Instant::now();
+    let out = run_with(s, &RunOptions { seed: None, threads }, registry, &mut Discard).expect("run");
+    let wall = t.elapsed().as_secs_f64();
+    let st = out.stats;
     if shape {
         println!(
             "  {} wake-ups in {} batches ({:.2} a batch, largest {}); {} on the longer sides ({:.2}x at most from splitting)",
-            stats.wakeups,
-            stats.batches,
-            stats.wakeups as f64 / stats.batches.max(1) as f64,
-            stats.largest_batch,
-            stats.critical_wakeups,
-            stats.wakeups as f64 / stats.critical_wakeups.max(1) as f64
+            st.wakeups,
+            st.batches,
+            st.wakeups as f64 / st.batches.max(1) as f64,
+            st.largest_batch,
+            st.critical_wakeups,
+            st.wakeups as f64 / st.critical_wakeups.max(1) as f64
         );
     }
-    (wall, stats.trades)
-}
-
-/// Wall seconds and the engine's counts of one run.
-fn run(s: &Scenario, registry: &Registry, threads: usize) -> (f64, RunStats) {
-    let t = Instant::now();
-    let out = run_with(s, &RunOptions { seed: None, threads }, registry, &mut Discard).expect("run");
-    (t.elapsed().as_secs_f64(), out.stats)
+    (wall, st)
 }
 
 fn median(mut x: Vec<f64>) -> f64 {
@@ -141,16 +137,18 @@ fn median(mut x: Vec<f64>) -> f64 {
 }
 
 /// Interleaved runs on 1 and 2 threads: prints the medians and the median
-/// paired ratio; returns the 1-thread median.
-fn compare(name: &str, s: &Scenario, registry: &Registry, rounds: usize) -> f64 {
-    let (mut one, mut two, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+/// paired ratio; returns the 1-thread median and the counts of a 2-thread
+/// run.
+fn compare(name: &str, s: &Scenario, registry: &Registry, rounds: usize) -> (f64, RunStats) {
+    let (mut one, mut two, mut ratio, mut spread) = (Vec::new(), Vec::new(), Vec::new(), RunStats::default());
     for round in 0..rounds {
-        let (a, trades_a) = time(s, registry, 1, false);
-        let (b, trades_b) = time(s, registry, 2, round == 0);
-        assert_eq!(trades_a, trades_b, "{name}: 1 and 2 threads gave different trades");
+        let (a, stats_a) = time(s, registry, 1, false);
+        let (b, stats_b) = time(s, registry, 2, round == 0);
+        assert_eq!(stats_a.trades, stats_b.trades, "{name}: 1 and 2 threads gave different trades");
         one.push(a);
         two.push(b);
         ratio.push(a / b);
+        spread = stats_b;
     }
     let one = median(one);
     println!(
@@ -158,25 +156,18 @@ fn compare(name: &str, s: &Scenario, registry: &Registry, rounds: usize) -> f64 
         median(two),
         median(ratio)
     );
-    one
+    (one, spread)
 }
 
 /// Prints the most 2 threads could gain on this host for the costly run
-/// whose 1-thread median is `costly`: its part outside the added work
-/// stays whole, the added work shrinks to the batches' longer sides and
-/// slows by as much as two busy cores slow each other. The built-in
-/// decisions (about 65 ns each, 0.1 s of the run) count as whole.
-fn ceiling(s: &Scenario, costly: f64, rounds: usize) {
-    let (mut whole, mut stats) = (Vec::new(), RunStats::default());
-    for _ in 0..rounds {
-        let (wall, st) = run(s, &costed::registry::<Free>(), 1);
-        whole.push(wall);
-        stats = st;
-    }
-    let whole = median(whole);
-    // The longer sides of the batches, as the 2-thread run splits them.
-    let (_, spread) = run(s, &costed::registry::<Slow>(), 2);
-    let longer = spread.critical_wakeups as f64 / stats.wakeups.max(1) as f64;
+/// whose 1-thread median is `costly` and whose 2-thread run counted
+/// `spread`: its part outside the added work stays whole, the added work
+/// shrinks to the batches' longer sides and slows by as much as two busy
+/// cores slow each other. The built-in decisions (about 65 ns each, 0.1 s
+/// of the run) count as whole.
+fn ceiling(s: &Scenario, costly: f64, spread: &RunStats, rounds: usize) {
+    let whole = median((0..rounds).map(|_| time(s, &costed::registry::<Free>(), 1, false).0).collect());
+    let longer = spread.critical_wakeups as f64 / spread.wakeups.max(1) as f64;
     let slowed = side_by_side(21);
     let best = costly / (whole + (costly - whole).max(0.0) * longer * slowed);
     println!(
@@ -197,11 +188,11 @@ fn main() {
         println!("scale_100k, {days} day(s), 5 µs decisions, {n} thread(s): {wall:.3} s");
         return;
     }
-    let costly =
+    let (costly, spread) =
         compare(&format!("scale_100k, {days} day(s), 5 µs decisions"), &s, &costed::registry::<Slow>(), rounds);
     let base = load("scenarios/baseline.toml", None);
     compare("baseline, built-in decisions", &base, &Registry::builtin(), rounds.max(5));
     if std::env::var("TPLUS_BENCH_CEILING").as_deref() != Ok("0") {
-        ceiling(&s, costly, rounds);
+        ceiling(&s, costly, &spread, rounds);
     }
 }
