@@ -6,11 +6,14 @@
 //!
 //! Prices are sampled on a fixed grid of session time as the run goes
 //! (`PriceGrid::sample`, driven by the engine), so nothing is re-scanned at
-//! the end: the mid price (the last trade when one side of the book is
-//! empty, NAV before any) at `open + k·step` for k = 1, 2, … up to the
-//! close; returns are log differences of consecutive points of one day
-//! (nights are left out, and so are lagged pairs that would span a night);
-//! the volume of a return is the lots traded between its two points.
+//! the end: the mid price of a two-sided book at `open + k·step` for
+//! k = 1, 2, … up to the close. A point where a side of the book is empty
+//! has no price (never the last trade, which would be stale there): it is
+//! skipped and counted (`one_sided_points`, `two_sided_share`), and no
+//! return starts or ends at it. Returns are log differences of consecutive
+//! two-sided points of one day (nights are left out, and so are lagged
+//! pairs that would span a night); the volume of a return is the lots
+//! traded between its two points.
 
 use serde::Serialize;
 
