@@ -296,3 +296,18 @@ fn report_of_a_parent_directory_names_the_runs_and_sweeps_below_it() {
     ok(&["report", sweep.to_str().unwrap()]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A reader that stops early (`tplus help scenario | head -1`) ends the
+/// command the way it ends any Unix filter, by SIGPIPE, not with a panic
+/// about the failed write.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let (reader, writer) = std::io::pipe().unwrap();
+    // Nobody will read: the first write fails.
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_tplus")).args(["help", "scenario"]).stdout(writer).output().unwrap();
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    assert_eq!(out.status.signal(), Some(13), "ended by SIGPIPE: {:?}", out.status);
+}

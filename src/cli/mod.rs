@@ -146,6 +146,16 @@ enum Command {
 /// subcommand and maps its outcome to the exit status (0 ok, 1 failure, 2 bad
 /// input or usage).
 pub fn main() -> ExitCode {
+    // A reader that stops early (`tplus help scenario | head`) closes the
+    // pipe: the default disposition of SIGPIPE ends the process quietly, as
+    // it does any Unix filter, where Rust's (ignored, so `println!` panics on
+    // the write error) would print a panic.
+    #[cfg(unix)]
+    // SAFETY: `signal` with `SIG_DFL` installs no handler of ours; it is
+    // called before this process starts any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
