@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tplus::batch::{self, Options, Show};
+use tplus::batch::{self, BatchOptions, Show};
 use tplus::scenario::{self, Point, Sweep};
 
 fn main() {
@@ -54,8 +54,8 @@ fn paired(def: &Sweep, points: &[Point], pairs: usize) {
     );
 }
 
-fn options(dir: &Fresh, jobs: usize) -> Options {
-    Options {
+fn options(dir: &Fresh, jobs: usize) -> BatchOptions {
+    BatchOptions {
         out: dir.0.clone(),
         jobs,
         shard: None,

@@ -103,6 +103,24 @@ macro_rules! write_row {
 }
 pub(crate) use write_row;
 
+/// The cells of one row as strings, each named by its column and checked
+/// against `COLUMNS` (order included) when the crate compiles, as
+/// [`write_row`] does: for a file whose rows are assembled from parts
+/// before they are written (`sweep.csv`). A cell is `name = value`, or
+/// `name` alone for a variable of the column's name.
+macro_rules! cells {
+    (@cell $name:ident) => { $name };
+    (@cell $name:ident = $value:expr) => { $value };
+    ($columns:path; $($name:ident $(= $value:expr)?),+ $(,)?) => {{
+        const _: () = assert!(
+            $crate::columns::names_match($columns, &[$(stringify!($name)),+]),
+            "the cells are not the schema's columns in order"
+        );
+        vec![$($crate::columns::cells!(@cell $name $(= $value)?)),+]
+    }};
+}
+pub(crate) use cells;
+
 /// A column's name as a reader asks for it, checked against the schema's
 /// `COLUMNS` when the crate compiles: a column the writer renames or drops
 /// fails the build instead of reading as absent. The reports and the

@@ -1,4 +1,5 @@
-//! The crate's layering, as ARCHITECTURE.md writes it, holds in the code.
+//! The crate's layering, as ARCHITECTURE.md writes it, holds in the code,
+//! and its rooms stay readable (file sizes, one name per public type).
 //!
 //! ARCHITECTURE.md's "Where things live" table gives, for every top-level
 //! module under `src/`, the modules it may use (the backticked names in its
@@ -148,4 +149,30 @@ fn no_source_file_is_over_900_lines() {
         })
         .collect();
     assert!(long.is_empty(), "split these files: {long:?}");
+}
+
+/// No two public types share a name (issue 10): a reader who meets
+/// `Snapshot` or `Options` in a signature knows which one it is without
+/// its path. Counts every `pub struct`, `pub enum`, `pub trait` and
+/// `pub type` outside tests (items of private modules included: a
+/// re-export may make them public at any time).
+#[test]
+fn no_two_public_types_share_a_name() {
+    let mut all = Vec::new();
+    files(&root().join("src"), &mut all);
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for path in &all {
+        for line in code(path).lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if let ["pub", "struct" | "enum" | "trait" | "type", name, ..] = words[..] {
+                let name: String = name.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                let at = path.strip_prefix(root()).unwrap_or(path).display().to_string();
+                seen.entry(name).or_default().push(at);
+            }
+        }
+    }
+    assert!(seen.len() > 100, "found only {} public types", seen.len());
+    let clashes: Vec<String> =
+        seen.iter().filter(|(_, at)| at.len() > 1).map(|(name, at)| format!("{name} in {at:?}")).collect();
+    assert!(clashes.is_empty(), "rename one of each: {clashes:?}");
 }

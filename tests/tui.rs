@@ -14,7 +14,7 @@ use tplus::engine::{self, RunOptions, record::Discard};
 use tplus::results::RunWriter;
 use tplus::scenario::{self, EventTarget, Scenario};
 use tplus::tui::app::App;
-use tplus::tui::sim::{self, Clock, Command, Notice, SimHandle, SimOptions, Snapshot, Speed, Wake};
+use tplus::tui::sim::{self, Clock, Command, LiveSnapshot, Notice, SimHandle, SimOptions, Speed, WakeReason};
 use tplus::tui::ui;
 use tplus::tui::view::{Knob, LiveView};
 
@@ -217,20 +217,20 @@ impl Clock for FakeClock {
         *now
     }
 
-    fn sleep_until(&self, deadline: Option<Instant>, commands: &Receiver<Command>) -> Wake {
+    fn sleep_until(&self, deadline: Option<Instant>, commands: &Receiver<Command>) -> WakeReason {
         let Some(deadline) = deadline else {
-            return commands.recv().map_or(Wake::Hangup, Wake::Command);
+            return commands.recv().map_or(WakeReason::Hangup, WakeReason::Command);
         };
         if self.sleeping.send(deadline).is_err() {
-            return Wake::Hangup;
+            return WakeReason::Hangup;
         }
-        let Ok(at) = self.wake.lock().unwrap().recv() else { return Wake::Hangup };
+        let Ok(at) = self.wake.lock().unwrap().recv() else { return WakeReason::Hangup };
         let mut now = self.now.lock().unwrap();
         *now = (*now).max(at);
         match commands.try_recv() {
-            Ok(c) => Wake::Command(c),
-            Err(TryRecvError::Empty) => Wake::Deadline,
-            Err(TryRecvError::Disconnected) => Wake::Hangup,
+            Ok(c) => WakeReason::Command(c),
+            Err(TryRecvError::Empty) => WakeReason::Deadline,
+            Err(TryRecvError::Disconnected) => WakeReason::Hangup,
         }
     }
 }
@@ -265,7 +265,7 @@ impl Driver {
         Driver { sleeping, wake, h, now, start, asleep: None, k: 0 }
     }
 
-    fn sample(&self, s: &Snapshot) -> Sample {
+    fn sample(&self, s: &LiveSnapshot) -> Sample {
         ((s.at - self.start).as_secs_f64(), s.view.t, s.view.in_session.then_some(s.view.day), s.behind)
     }
 

@@ -57,7 +57,7 @@ crate::behaviour_params! {
 /// A macro-driven customer's own state: its rank in [0, 1), which decides
 /// whether it is among the group's active share.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct MacroState {
+pub struct MacroRank {
     /// Active while below the group's active share.
     pub rank: f32,
 }
@@ -95,7 +95,7 @@ impl MacroDriven {
 
 impl Behaviour for MacroDriven {
     type Params = MacroParams;
-    type State = MacroState;
+    type State = MacroRank;
     const NAME: &'static str = "macro";
     const ABOUT: &'static str = "customers whose demand is a logistic function of rates, the price level and shocks";
     const ALIASES: &'static [&'static str] = &["macro_driven"];
@@ -116,11 +116,11 @@ impl Behaviour for MacroDriven {
         }
     }
 
-    fn init(&self, rng: &mut AgentRng) -> MacroState {
-        MacroState { rank: rng.random::<f32>() }
+    fn init(&self, rng: &mut AgentRng) -> MacroRank {
+        MacroRank { rank: rng.random::<f32>() }
     }
 
-    fn decide(&self, wake: Wake, agent: &mut Agent<MacroState>, ctx: &Context<'_>, out: &mut Actions) {
+    fn decide(&self, wake: Wake, agent: &mut Agent<MacroRank>, ctx: &Context<'_>, out: &mut Actions) {
         if self.products.0.is_empty() || f64::from(agent.state.rank) >= self.active_share {
             return;
         }

@@ -47,7 +47,7 @@ pub use hawkes::{Hawkes, HawkesClock};
 pub use herding::{Herding, HerdingParams, HerdingState, Sentiment};
 pub(crate) use lend::Claims;
 pub use lend::Lent;
-pub use macro_driven::{MacroDriven, MacroParams, MacroState};
+pub use macro_driven::{MacroDriven, MacroParams, MacroRank};
 pub use market::{Context, MarketStats, ProductView, Snapshot};
 pub use market_maker::{MakerState, MarketMaker, MarketMakerParams};
 pub use order::{Action, LiveOrder, OrderRequest, affordable, panic_sale, sellable};

@@ -13,8 +13,9 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::PointError;
-use crate::columns::{Column, sweep as sweep_columns, sweep_results};
+use crate::columns::{self, Column, sweep as sweep_columns, sweep_results};
 use crate::engine::Outcome;
+use crate::metrics::stylized::{LagValue, StylizedFacts};
 use crate::metrics::{SideSummary, Summary, risk};
 use crate::scenario::{Scenario, Sweep, value_text};
 
@@ -111,45 +112,81 @@ pub fn parse_row(line: &str, n_columns: usize, status_column: usize) -> Option<R
     Some(row)
 }
 
+/// Longest line read as a row: a longer one is damage, not a run.
+const LONGEST: usize = 1 << 20;
+
+/// Why a line of `sweep.csv` is not one of its rows.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadRow {
+    /// Longer than any row.
+    #[error("a line of {0} bytes, not a row (rows are under {LONGEST} bytes)")]
+    TooLong(usize),
+    /// Not the header's number of fields.
+    #[error("{found} fields, the header has {expected}")]
+    Fields {
+        /// Fields in the line.
+        found: usize,
+        /// Columns in the header.
+        expected: usize,
+    },
+    /// A status other than `ok` or `failed`.
+    #[error("status `{0}`, not `ok` or `failed`")]
+    Status(String),
+    /// A point or replication that is not a whole number.
+    #[error("{column} `{text}` is not a whole number")]
+    NotWhole {
+        /// `point` or `replication`.
+        column: &'static str,
+        /// The field as written.
+        text: String,
+    },
+    /// A replication past `u32`.
+    #[error("replication `{0}` is too large")]
+    ReplicationTooLarge(String),
+    /// The `digest` cell is not the hash of the text before it.
+    #[error(
+        "digest `{found}` does not match the row's text (its hash is {want}): a result or the status was edited, or the row damaged"
+    )]
+    Digest {
+        /// The cell as written.
+        found: String,
+        /// The hash of the row's text before it.
+        want: String,
+    },
+}
+
 /// Reads a complete line (without its break) as a row of a file with
 /// `n_columns` columns, and its fields; what is wrong with it if it is not
 /// one. The digest is not checked here ([`check_digest`]).
-pub fn check_fields(line: &str, n_columns: usize, status_column: usize) -> Result<(RunLine, Vec<String>), String> {
-    const LONGEST: usize = 1 << 20;
+pub fn check_fields(line: &str, n_columns: usize, status_column: usize) -> Result<(RunLine, Vec<String>), BadRow> {
     if line.len() > LONGEST {
-        return Err(format!("a line of {} bytes, not a row (rows are under {LONGEST} bytes)", line.len()));
+        return Err(BadRow::TooLong(line.len()));
     }
     let fields = split(line);
     if fields.len() != n_columns {
-        return Err(format!("{} fields, the header has {n_columns}", fields.len()));
+        return Err(BadRow::Fields { found: fields.len(), expected: n_columns });
     }
     let failed = match fields[status_column].as_str() {
         "ok" => false,
         "failed" => true,
-        s => return Err(format!("status `{s}`, not `ok` or `failed`")),
+        s => return Err(BadRow::Status(s.to_string())),
     };
-    let whole = |i: usize, what: &str| -> Result<u64, String> {
-        fields[i].parse().map_err(|_| format!("{what} `{}` is not a whole number", fields[i]))
+    let whole = |i: usize, column: &'static str| -> Result<u64, BadRow> {
+        fields[i].parse().map_err(|_| BadRow::NotWhole { column, text: fields[i].clone() })
     };
     let point = whole(0, "point")? as usize;
     let replication =
-        u32::try_from(whole(1, "replication")?).map_err(|_| format!("replication `{}` is too large", fields[1]))?;
+        u32::try_from(whole(1, "replication")?).map_err(|_| BadRow::ReplicationTooLarge(fields[1].clone()))?;
     Ok((RunLine { point, replication, failed, line: format!("{line}\n") }, fields))
 }
 
 /// Whether a row's `digest` cell is the hash of its text before the cell.
-pub fn check_digest(line: &str) -> Result<(), String> {
+pub fn check_digest(line: &str) -> Result<(), BadRow> {
     // The digest and the wall time hold no comma.
     let mut tail = line.rsplitn(3, ',');
     let (_, digest, before) = (tail.next(), tail.next().unwrap_or(""), tail.next().unwrap_or(""));
     let want = format!("{:016x}", fnv1a(before));
-    if digest == want {
-        Ok(())
-    } else {
-        Err(format!(
-            "digest `{digest}` does not match the row's text (its hash is {want}): a result or the status was edited, or the row damaged"
-        ))
-    }
+    if digest == want { Ok(()) } else { Err(BadRow::Digest { found: digest.to_string(), want }) }
 }
 
 /// A `sweep.csv` whose header is not the sweep's columns: the file is another
@@ -196,14 +233,16 @@ fn num(x: Option<f64>) -> String {
     }
 }
 
-/// The result fields of a finished run, in [`RESULT_COLUMNS`] order.
+/// The result fields of a finished run, in [`RESULT_COLUMNS`] order, each
+/// named by its column.
 pub fn result_fields(outcome: &Outcome, summary: &Summary) -> Vec<String> {
     let a = &summary.all;
     let (sub, sale) = (&a.subscriptions, &a.sales);
     let ci = |c: Option<[f64; 2]>, k: usize| num(c.map(|c| c[k]));
     let c = &a.correlation;
     let facts = summary.products.first().and_then(|p| p.stylized_facts.as_ref());
-    let lag = |v: &[crate::metrics::stylized::LagValue]| num(v.first().and_then(|l| l.value));
+    // The first lag of one of the first product's autocorrelations.
+    let lag = |acf: fn(&StylizedFacts) -> &[LagValue]| num(facts.and_then(|f| acf(f).first()?.value));
     let h = &summary.herding;
     let side = |s: &SideSummary| {
         [
@@ -215,35 +254,36 @@ pub fn result_fields(outcome: &Outcome, summary: &Summary) -> Vec<String> {
             num(s.fill_ratio),
         ]
     };
-    let mut fields: Vec<String> = side(sub).into_iter().chain(side(sale)).collect();
-    fields.extend([
-        a.orders.submitted.to_string(),
-        a.orders.rejected.to_string(),
-        a.trades.to_string(),
-        a.volume.to_string(),
-        num(Some(a.turnover)),
-        a.redeemed_failed_lots.to_string(),
-        num(c.subscription_success_vs_volume.pearson),
-        num(c.subscription_success_vs_volume.spearman),
-        num(c.sale_success_vs_volume.pearson),
-        num(c.sale_success_vs_volume.spearman),
-        num(c.subscription_success_vs_loan_rate.spearman),
-        num(c.sale_success_vs_loan_rate.spearman),
-        num(facts.and_then(|f| f.excess_kurtosis.iter().find(|s| s.minutes == 1.0).and_then(|s| s.value))),
-        num(facts.and_then(|f| f.hill_tail_index.as_ref().map(|h| h.alpha))),
-        facts.map_or(String::new(), |f| lag(&f.acf_returns)),
-        facts.map_or(String::new(), |f| lag(&f.acf_abs_returns)),
-        num(facts.and_then(|f| f.abs_acf_power_law.as_ref().map(|p| p.exponent))),
-        num(facts.and_then(|f| f.volume_abs_return.pearson)),
-        facts.map_or(String::new(), |f| lag(&f.trade_sign_acf)),
-        num(h.optimist_share.as_ref().map(|o| o.mean)),
-        num(h.optimist_share.as_ref().and_then(|o| o.bimodality_coefficient)),
-        num(h.order_imbalance.as_ref().and_then(|o| o.ratio)),
-        num(h.lsv.as_ref().map(|l| l.mean)),
-        (outcome.cash_start == outcome.cash_end && outcome.accounts_sound).to_string(),
-    ]);
-    debug_assert_eq!(fields.len(), RESULT_COLUMNS.len());
-    fields
+    let [sub_closed, sub_filled, sub_success, sub_success_lo, sub_success_hi, sub_fill_ratio] = side(sub);
+    let [sale_closed, sale_filled, sale_success, sale_success_lo, sale_success_hi, sale_fill_ratio] = side(sale);
+    columns::cells!(sweep_results::COLUMNS;
+        sub_closed, sub_filled, sub_success, sub_success_lo, sub_success_hi, sub_fill_ratio,
+        sale_closed, sale_filled, sale_success, sale_success_lo, sale_success_hi, sale_fill_ratio,
+        orders = a.orders.submitted.to_string(),
+        rejected = a.orders.rejected.to_string(),
+        trades = a.trades.to_string(),
+        volume = a.volume.to_string(),
+        turnover = num(Some(a.turnover)),
+        redeemed_failed_lots = a.redeemed_failed_lots.to_string(),
+        sub_success_vs_volume_pearson = num(c.subscription_success_vs_volume.pearson),
+        sub_success_vs_volume_spearman = num(c.subscription_success_vs_volume.spearman),
+        sale_success_vs_volume_pearson = num(c.sale_success_vs_volume.pearson),
+        sale_success_vs_volume_spearman = num(c.sale_success_vs_volume.spearman),
+        sub_success_vs_loan_rate_spearman = num(c.subscription_success_vs_loan_rate.spearman),
+        sale_success_vs_loan_rate_spearman = num(c.sale_success_vs_loan_rate.spearman),
+        excess_kurtosis_1m = num(facts.and_then(|f| f.excess_kurtosis.iter().find(|s| s.minutes == 1.0).and_then(|s| s.value))),
+        hill_tail_index = num(facts.and_then(|f| f.hill_tail_index.as_ref().map(|h| h.alpha))),
+        acf_return_lag1 = lag(|f| &f.acf_returns),
+        acf_abs_return_lag1 = lag(|f| &f.acf_abs_returns),
+        abs_acf_decay_exponent = num(facts.and_then(|f| f.abs_acf_power_law.as_ref().map(|p| p.exponent))),
+        volume_abs_return_pearson = num(facts.and_then(|f| f.volume_abs_return.pearson)),
+        trade_sign_acf_lag1 = lag(|f| &f.trade_sign_acf),
+        optimist_share_mean = num(h.optimist_share.as_ref().map(|o| o.mean)),
+        optimist_share_bimodality = num(h.optimist_share.as_ref().and_then(|o| o.bimodality_coefficient)),
+        order_imbalance_variance_ratio = num(h.order_imbalance.as_ref().and_then(|o| o.ratio)),
+        lsv_mean = num(h.lsv.as_ref().map(|l| l.mean)),
+        cash_conserved = (outcome.cash_start == outcome.cash_end && outcome.accounts_sound).to_string(),
+    )
 }
 
 /// The summary `summary.json` holds for a finished run (with its risk report).
@@ -315,6 +355,10 @@ mod tests {
         let e = PointError::Write { dir: "runs/p00003-r001".into(), source: std::io::Error::other("disk full") };
         assert!(std::error::Error::source(&e).is_some());
         assert_eq!(row(e), ["failed", "cannot write the run's results to runs/p00003-r001: disk full"]);
+        // A run whose cash fails its checks is a failed row, as `tplus run` exits 1 on it.
+        let cash = row(PointError::Cash(crate::engine::CashError::NotConserved { start: 10, end: 17 }));
+        assert_eq!(cash[0], "failed");
+        assert!(cash[1].starts_with("cash is not conserved"), "{cash:?}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::csv::{self, RunLine};
 use super::design::run_seed;
-use super::{Error, first_difference, hostname, io, read_json, write_atomically, write_json};
+use super::{BatchError, first_difference, hostname, io, read_json, write_atomically, write_json};
 use crate::columns::sweep as sweep_columns;
 use crate::results::outdir::DirLock;
 use crate::results::utc_stamp;
@@ -32,32 +32,32 @@ pub struct MergeReport {
 const LIST: usize = 8;
 
 /// Merges `inputs` into `out`. Bad inputs (not sweep directories, different
-/// sweeps, a run missing or present twice) are `Error::Input`, and nothing
-/// is written.
-pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
+/// sweeps, a run missing or present twice) are errors of exit status 2
+/// ([`BatchError::exit_status`]), and nothing is written.
+pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> {
     if inputs.is_empty() {
-        return Err(Error::NothingToMerge);
+        return Err(BatchError::NothingToMerge);
     }
     for (i, a) in inputs.iter().enumerate() {
         let same =
             |b: &PathBuf| a == b || (fs::canonicalize(a).ok().is_some_and(|x| fs::canonicalize(b).ok() == Some(x)));
         if inputs[..i].iter().any(same) {
-            return Err(Error::GivenTwice(a.clone()));
+            return Err(BatchError::GivenTwice(a.clone()));
         }
     }
     let mut definition: Option<(Value, &Path)> = None;
     let mut pieces = Vec::new();
     for dir in inputs {
         if dir.exists() && !dir.is_dir() {
-            return Err(Error::NotADirectory(dir.clone()));
+            return Err(BatchError::NotADirectory(dir.clone()));
         }
         let Some((def, provenance)) = read_json(dir)? else {
-            return Err(Error::NotASweep(dir.clone()));
+            return Err(BatchError::NotASweep(dir.clone()));
         };
         match &definition {
             None => definition = Some((def, dir)),
             Some((first, first_dir)) if *first != def => {
-                return Err(Error::DifferentSweeps {
+                return Err(BatchError::DifferentSweeps {
                     first: first_dir.to_path_buf(),
                     other: dir.clone(),
                     difference: first_difference(first, &def),
@@ -68,12 +68,12 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
         pieces.push((dir, provenance));
     }
     let Some((def, _)) = definition else {
-        return Err(Error::NothingToMerge);
+        return Err(BatchError::NothingToMerge);
     };
     let columns: Vec<String> =
         def["columns"].as_array().into_iter().flatten().filter_map(|c| c.as_str().map(str::to_string)).collect();
     let status_column =
-        columns.iter().position(|c| c == "status").ok_or_else(|| Error::NoStatusColumn(inputs[0].clone()))?;
+        columns.iter().position(|c| c == "status").ok_or_else(|| BatchError::NoStatusColumn(inputs[0].clone()))?;
     let points = def["points"].as_array().map_or(0, Vec::len);
     let replications = def["sweep"]["replications"].as_u64().unwrap_or(1) as u32;
     let header = csv::header_line(&columns);
@@ -117,7 +117,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
         (0..points).flat_map(|p| (0..replications).map(move |r| (p, r))).filter(|k| !rows.contains_key(k)).collect();
 
     if !bad.is_empty() {
-        return Err(Error::BadRows { problems: bad });
+        return Err(BatchError::BadRows { problems: bad });
     }
     let mut problems = Vec::new();
     for ((j, i), runs) in &twice {
@@ -151,19 +151,19 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, Error> {
         problems.push(m);
     }
     if !problems.is_empty() {
-        return Err(Error::Coverage { problems });
+        return Err(BatchError::Coverage { problems });
     }
 
     // Write: sweep.json first (so sweep.csv is never without it), then the rows.
     if out.is_file() {
-        return Err(Error::OutIsFile(out.to_path_buf()));
+        return Err(BatchError::OutIsFile(out.to_path_buf()));
     }
     fs::create_dir_all(out).map_err(|e| io("create", out, e))?;
     let _lock = DirLock::acquire(out)?;
     // The merged files replace an earlier merge's, never a run's or
     // something else's.
     if let Some(entries) = super::foreign_entries(out, &["sweep.json", "sweep.csv"], inputs)? {
-        return Err(Error::NotASweepDir { dir: out.to_path_buf(), entries });
+        return Err(BatchError::NotASweepDir { dir: out.to_path_buf(), entries });
     }
     let failed = rows.values().filter(|(r, _)| r.failed).count();
     let provenance = serde_json::json!({
@@ -202,7 +202,7 @@ fn verified_rows(
     bytes: &[u8],
     header: &str,
     design: &Design,
-) -> Result<(Vec<RunLine>, Vec<String>), Error> {
+) -> Result<(Vec<RunLine>, Vec<String>), BatchError> {
     let at = |n: usize| format!("{}:{n}", path.display());
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -213,7 +213,7 @@ fn verified_rows(
     };
     let mut lines = text.split_inclusive('\n');
     if lines.next() != Some(header) {
-        return Err(Error::ForeignRows { path: path.to_path_buf(), source: csv::ForeignHeader, hint: "" });
+        return Err(BatchError::ForeignRows { path: path.to_path_buf(), source: csv::ForeignHeader, hint: "" });
     }
     let (mut rows, mut bad) = (Vec::new(), Vec::new());
     for (k, raw) in lines.enumerate() {

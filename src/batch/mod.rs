@@ -61,9 +61,9 @@ pub use merge::{MergeReport, merge};
 pub use points::{PointsDesign, PointsError, run_points, run_points_until};
 pub use progress::Show;
 pub(crate) use run::panic_message;
-pub use run::{InvocationReport, Options, run};
+pub use run::{BatchOptions, InvocationReport, run};
 
-use crate::engine::RunError;
+use crate::engine::{CashError, RunError};
 use crate::results::outdir::{self, OutDirError, hostname};
 use crate::scenario::{Point, ScenarioError, Sweep};
 
@@ -115,7 +115,7 @@ impl std::str::FromStr for Shard {
 /// are mistakes in what was given (exit status 2); the others are failures
 /// of the machine (exit status 1). Nothing is half-written in either case.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum BatchError {
     /// `tplus merge` without a directory.
     #[error("no directory to merge")]
     NothingToMerge,
@@ -232,12 +232,12 @@ pub enum Error {
     },
 }
 
-impl Error {
+impl BatchError {
     /// The process exit status this error ends `tplus` with: 2 for bad input, 1 for a failure.
     pub fn exit_status(&self) -> u8 {
         match self {
-            Error::Io { .. } | Error::Encode(_) | Error::Workers { .. } => 1,
-            Error::OutDir(e) => e.exit_code(),
+            BatchError::Io { .. } | BatchError::Encode(_) | BatchError::Workers { .. } => 1,
+            BatchError::OutDir(e) => e.exit_code(),
             _ => 2,
         }
     }
@@ -245,7 +245,7 @@ impl Error {
 
 /// Why one run of a sweep failed. A failed run is a row of `sweep.csv` (its
 /// `error` cell holds this message), not the end of the sweep, so it is kept
-/// apart from [`Error`].
+/// apart from [`BatchError`].
 #[derive(Debug, thiserror::Error)]
 pub enum PointError {
     /// The point's values do not make a valid scenario.
@@ -263,13 +263,19 @@ pub enum PointError {
         #[source]
         source: std::io::Error,
     },
+    /// The run finished, but its cash is not exact or an account is
+    /// unsound ([`crate::engine::Outcome::check`]): its results are not
+    /// kept as a row's, as `tplus run` exits 1 on them (with
+    /// `--keep-runs` its files stay for a post-mortem).
+    #[error(transparent)]
+    Cash(#[from] CashError),
     /// The run panicked: a bug, caught so that the other runs go on.
     #[error("the run panicked: {0}")]
     Panicked(String),
 }
 
-fn io(what: &'static str, path: &Path, source: std::io::Error) -> Error {
-    Error::Io { what, path: path.to_path_buf(), source }
+fn io(what: &'static str, path: &Path, source: std::io::Error) -> BatchError {
+    BatchError::Io { what, path: path.to_path_buf(), source }
 }
 
 /// What a built-in family's behaviour parameter means (with its unit) and
@@ -286,8 +292,8 @@ pub fn param_doc(family: &str, param: &str) -> Option<(&'static str, &'static st
 /// a JSON tree (shards and resumes compare theirs with the one on disk).
 ///
 /// # Errors
-/// [`Error::Encode`] if the definition does not encode as JSON.
-pub fn definition(sweep: &Sweep, points: &[Point]) -> Result<Value, Error> {
+/// [`BatchError::Encode`] if the definition does not encode as JSON.
+pub fn definition(sweep: &Sweep, points: &[Point]) -> Result<Value, BatchError> {
     let def = sweep_json::Definition {
         tool: "tplus".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -298,18 +304,18 @@ pub fn definition(sweep: &Sweep, points: &[Point]) -> Result<Value, Error> {
         runs: Some(sweep.runs(points.len())),
         columns: csv::columns(sweep),
     };
-    serde_json::to_value(def).map_err(Error::Encode)
+    serde_json::to_value(def).map_err(BatchError::Encode)
 }
 
 /// Writes `sweep.json` ([`sweep_json::SweepJson`]) under a temporary name, then renames it.
-fn write_json(dir: &Path, definition: &Value, provenance: &Value) -> Result<(), Error> {
+fn write_json(dir: &Path, definition: &Value, provenance: &Value) -> Result<(), BatchError> {
     let doc = sweep_json::SweepJson { definition, provenance };
-    let mut text = serde_json::to_string_pretty(&doc).map_err(Error::Encode)?;
+    let mut text = serde_json::to_string_pretty(&doc).map_err(BatchError::Encode)?;
     text.push('\n');
     write_atomically(dir, "sweep.json", text.as_bytes())
 }
 
-fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
+fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), BatchError> {
     use std::io::Write;
     crate::results::write_file(dir, name, |w| w.write_all(bytes)).map_err(|e| io("write", &dir.join(name), e))
 }
@@ -317,7 +323,7 @@ fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
 /// What `dir` holds besides its lock, the entries named in `except` and the
 /// directories in `inputs` (a merge's shards may live inside its output), in
 /// words ("a.csv, b/ and 3 more"); None when nothing.
-fn foreign_entries(dir: &Path, except: &[&str], inputs: &[PathBuf]) -> Result<Option<String>, Error> {
+fn foreign_entries(dir: &Path, except: &[&str], inputs: &[PathBuf]) -> Result<Option<String>, BatchError> {
     let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
     let mut names = Vec::new();
     for e in std::fs::read_dir(dir).map_err(|e| io("read", dir, e))? {
@@ -348,7 +354,7 @@ fn foreign_entries(dir: &Path, except: &[&str], inputs: &[PathBuf]) -> Result<Op
 }
 
 /// A `sweep.json` read back: its definition and provenance.
-fn read_json(dir: &Path) -> Result<Option<(Value, Value)>, Error> {
+fn read_json(dir: &Path) -> Result<Option<(Value, Value)>, BatchError> {
     let path = dir.join("sweep.json");
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -356,10 +362,10 @@ fn read_json(dir: &Path) -> Result<Option<(Value, Value)>, Error> {
         Err(e) => return Err(io("read", &path, e)),
     };
     let mut doc: Value =
-        serde_json::from_str(&text).map_err(|e| Error::BadSweepJson { path: path.clone(), detail: Some(e) })?;
+        serde_json::from_str(&text).map_err(|e| BatchError::BadSweepJson { path: path.clone(), detail: Some(e) })?;
     let (Some(d), Some(p)) = (doc.get_mut("definition").map(Value::take), doc.get_mut("provenance").map(Value::take))
     else {
-        return Err(Error::BadSweepJson { path, detail: None });
+        return Err(BatchError::BadSweepJson { path, detail: None });
     };
     Ok(Some((d, p)))
 }

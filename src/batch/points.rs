@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::csv;
-use super::{Error, PointError, panic_message, run_seed};
+use super::{BatchError, PointError, panic_message, run_seed};
 use crate::agents::Registry;
 use crate::scenario::{Scenario, ScenarioError, with_values};
 
@@ -60,7 +60,7 @@ pub enum PointsError {
     },
     /// The workers could not start.
     #[error(transparent)]
-    Sweep(#[from] Error),
+    Sweep(#[from] BatchError),
     /// The caller stopped the design before its end ([`run_points_until`]).
     #[error("stopped before the design's end: {done} of {runs} runs had finished")]
     Stopped {
@@ -126,7 +126,7 @@ pub fn run_points_until(
         .num_threads(jobs.max(1))
         .thread_name(|i| format!("tplus-sweep-{i}"))
         .build()
-        .map_err(|source| Error::Workers { jobs, source })?;
+        .map_err(|source| BatchError::Workers { jobs, source })?;
     // Every point checked first, so a mistake in the design costs no run.
     pool.install(|| {
         (0..design.points.len()).into_par_iter().try_for_each(|p| {

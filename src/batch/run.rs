@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::csv::{self, RunLine};
 use super::progress::{Progress, Show};
 use super::{
-    Error, PointError, Shard, definition, first_difference, hostname, io, read_json, slurm, write_atomically,
+    BatchError, PointError, Shard, definition, first_difference, hostname, io, read_json, slurm, write_atomically,
     write_json,
 };
 use crate::engine::{self, RunOptions, record::Discard};
@@ -28,7 +28,7 @@ use crate::scenario::{Point, Scenario, Sweep};
 /// How `run` runs a sweep: where to write, how many runs at once, which shard,
 /// what to show and what to keep.
 #[derive(Clone, Debug)]
-pub struct Options {
+pub struct BatchOptions {
     /// The sweep's output directory (`sweep.csv`, `sweep.json`, and `runs/` with
     /// `keep_runs`); an earlier invocation's rows there are kept.
     pub out: PathBuf,
@@ -70,7 +70,7 @@ pub struct InvocationReport {
 /// Runs the sweep's points (all, or the shard's) into `opts.out`. The
 /// points must have been checked (`Sweep::check_points`); a point that fails
 /// anyway is recorded as a failed row.
-pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<InvocationReport, Error> {
+pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<InvocationReport, BatchError> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let dir = &opts.out;
@@ -87,7 +87,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
         .collect();
 
     if dir.is_file() {
-        return Err(Error::OutIsFile(dir.to_path_buf()));
+        return Err(BatchError::OutIsFile(dir.to_path_buf()));
     }
     fs::create_dir_all(dir).map_err(|e| io("create", dir, e))?;
     // One invocation at a time writes here, until it returns.
@@ -99,12 +99,15 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
     match read_json(dir)? {
         Some((old, provenance)) => {
             if old != def {
-                return Err(Error::AnotherSweep { dir: dir.to_path_buf(), difference: first_difference(&old, &def) });
+                return Err(BatchError::AnotherSweep {
+                    dir: dir.to_path_buf(),
+                    difference: first_difference(&old, &def),
+                });
             }
             let old_shard = provenance.get("shard").and_then(Value::as_str).map(str::to_string);
             if old_shard != shard_text {
                 let name = |s: &Option<String>| s.as_ref().map_or("the whole".to_string(), |s| format!("shard {s}"));
-                return Err(Error::AnotherShard {
+                return Err(BatchError::AnotherShard {
                     dir: dir.to_path_buf(),
                     held: name(&old_shard),
                     wanted: name(&shard_text),
@@ -115,12 +118,12 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
             }
         }
         None if csv_path.exists() => {
-            return Err(Error::OrphanRows(dir.to_path_buf()));
+            return Err(BatchError::OrphanRows(dir.to_path_buf()));
         }
         None => {
             // `runs/` (with --keep-runs) is the sweep's own.
             if let Some(entries) = super::foreign_entries(dir, &["runs"], &[])? {
-                return Err(Error::NotASweepDir { dir: dir.to_path_buf(), entries });
+                return Err(BatchError::NotASweepDir { dir: dir.to_path_buf(), entries });
             }
         }
     }
@@ -131,7 +134,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
         let bytes = fs::read(&csv_path).map_err(|e| io("read", &csv_path, e))?;
         let text = String::from_utf8_lossy(&bytes);
         let (rows, skipped) =
-            csv::read_rows(&text, &header, columns.len(), status_column).map_err(|source| Error::ForeignRows {
+            csv::read_rows(&text, &header, columns.len(), status_column).map_err(|source| BatchError::ForeignRows {
                 path: csv_path.clone(),
                 source,
                 hint: "; choose another --out, or delete the directory",
@@ -216,7 +219,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &Options) -> Result<Invocation
             .num_threads(opts.jobs.max(1))
             .thread_name(|i| format!("tplus-sweep-{i}"))
             .build()
-            .map_err(|source| Error::Workers { jobs: opts.jobs, source })?;
+            .map_err(|source| BatchError::Workers { jobs: opts.jobs, source })?;
         pool.install(|| {
             pending.par_iter().with_max_len(1).for_each(|&(p, r)| {
                 if stop.load(Ordering::Relaxed) {
@@ -294,7 +297,7 @@ fn one_run(
     sweep: &Sweep,
     point: &Point,
     replication: u32,
-    opts: &Options,
+    opts: &BatchOptions,
     dir: &Path,
     status: usize,
     n: usize,
@@ -312,6 +315,7 @@ fn one_run(
             let mut writer = RunWriter::create(&run_dir, &scenario, false).map_err(write)?;
             let outcome = engine::run_with(&scenario, &run_opts, &opts.registry, &mut writer)?;
             let summary = writer.finish(&run_dir, &scenario, &outcome, 1).map_err(write)?;
+            outcome.check()?;
             Ok(csv::result_fields(&outcome, &summary))
         } else {
             result_fields(&scenario, seed, &opts.registry)
@@ -347,6 +351,7 @@ pub(crate) fn result_fields_until(
         Some(stop) => engine::run_with_stop(scenario, &opts, registry, &mut Discard, stop)?,
         None => engine::run_with(scenario, &opts, registry, &mut Discard)?,
     };
+    outcome.check()?;
     Ok(csv::result_fields(&outcome, &csv::summarise(scenario, &outcome)))
 }
 

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use super::interrupt;
 use crate::agents::Registry;
-use crate::batch::{self, Options, Shard, Show};
+use crate::batch::{self, BatchOptions, Shard, Show};
 use crate::scenario::{self, DesignKind, Domain, Sweep, value_text};
 
 #[derive(clap::Args, Debug)]
@@ -79,7 +79,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let out = args.out.clone().unwrap_or_else(|| default_out(&def, args.shard));
-    let opts = Options {
+    let opts = BatchOptions {
         out,
         jobs,
         shard: args.shard,

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::agents::Registry;
-use crate::replicate::{self, Comparison, Options, Report, stats::Paired};
+use crate::replicate::{self, Comparison, ReplicateOptions, Report, stats::Paired};
 use crate::results;
 
 /// Replications asked for with `--control` alone.
@@ -58,7 +58,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
         dir
     });
-    let opts = Options {
+    let opts = ReplicateOptions {
         replications,
         seed: args.seed,
         threads: args.threads,

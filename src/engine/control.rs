@@ -265,7 +265,7 @@ impl LiveSim {
         }
         let at = e.control_arrival();
         for &a in actions {
-            e.queue.push(at, super::batch::event(account, a));
+            e.queue.push(at, super::lookahead::event(account, a));
         }
         Ok(at)
     }

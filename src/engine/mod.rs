@@ -11,12 +11,12 @@
 //! not depend on the number of threads.
 
 mod arrivals;
-mod batch;
 pub mod control;
 mod entry;
 mod env;
 pub mod footprint;
 pub mod live;
+mod lookahead;
 mod observer;
 pub mod order_path;
 mod primary;
@@ -705,7 +705,13 @@ impl<'a> Engine<'a> {
     }
 
     fn handle_next_event(&mut self) {
-        let Some(ev) = self.queue.pop() else { return };
+        if let Some(ev) = self.queue.pop() {
+            self.handle(ev);
+        }
+    }
+
+    #[inline]
+    fn handle(&mut self, ev: queue::Event) {
         self.stats.events += 1;
         match ev.kind {
             EventKind::Order { agent, request } => {
@@ -780,16 +786,11 @@ impl<'a> Engine<'a> {
             self.views_stale = true;
         }
         while let Some(ev) = self.queue.pop() {
-            self.stats.events += 1;
-            match ev.kind {
-                EventKind::Order { agent, request } => {
-                    self.on_order(ev.time, agent, request);
-                }
-                EventKind::Cancel { agent, product, order } => self.on_cancel(ev.time, agent, product, order),
-                EventKind::Replace { agent, product, order, price, qty } => {
-                    self.on_replace(ev.time, agent, product, order, price, qty)
-                }
-                EventKind::Expire { .. } => {}
+            if let EventKind::Expire { .. } = ev.kind {
+                // The books were just cleared: nothing is left to expire.
+                self.stats.events += 1;
+            } else {
+                self.handle(ev);
             }
         }
         let day = self.day;

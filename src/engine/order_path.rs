@@ -374,17 +374,12 @@ impl<O: PathObserver> EventSink for Settle<'_, O> {
                 } => {
                     let abs = spec.grid_base + i64::from(price);
                     let value = spec.value(abs, qty);
-                    let incoming_res = incoming.map_or(Reservation { per_lot: 0 }, |i| i.reservation);
-                    let (buyer, seller, buyer_res, buy_order, sell_order) = match aggressor_side {
-                        Side::Buy => (aggressor_owner, resting_owner, incoming_res, aggressor_tag, resting_tag),
+                    let ((buyer, buy_order), (seller, sell_order)) =
+                        aggressor_side.buy_sell((aggressor_owner, aggressor_tag), (resting_owner, resting_tag));
+                    let buyer_res = match aggressor_side {
+                        Side::Buy => incoming.map_or(Reservation { per_lot: 0 }, |i| i.reservation),
                         // A resting buy reserved its own limit, which is the trade price.
-                        Side::Sell => (
-                            resting_owner,
-                            aggressor_owner,
-                            Reservation { per_lot: spec.value(abs, 1) },
-                            resting_tag,
-                            aggressor_tag,
-                        ),
+                        Side::Sell => Reservation { per_lot: spec.value(abs, 1) },
                     };
                     self.accounts.settle(p, day, buyer, seller, value, qty, buyer_res);
                     if buyer == seller && buyer != PLATFORM {

@@ -421,9 +421,9 @@ impl fmt::Display for Secs {
 
 /// An amount in micros, displayed as an exact plain decimal (1000100 -> "1.0001").
 #[derive(Clone, Copy, Debug)]
-pub struct Micros(pub i64);
+pub struct MicrosDecimal(pub i64);
 
-impl fmt::Display for Micros {
+impl fmt::Display for MicrosDecimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fixed_point(f, self.0, 1_000_000, 6)
     }
@@ -466,10 +466,10 @@ mod tests {
 
     #[test]
     fn exact_decimal_formatting() {
-        assert_eq!(Micros(1_000_100).to_string(), "1.0001");
-        assert_eq!(Micros(2_000_000).to_string(), "2");
-        assert_eq!(Micros(-1_500_000).to_string(), "-1.5");
-        assert_eq!(Micros(7).to_string(), "0.000007");
+        assert_eq!(MicrosDecimal(1_000_100).to_string(), "1.0001");
+        assert_eq!(MicrosDecimal(2_000_000).to_string(), "2");
+        assert_eq!(MicrosDecimal(-1_500_000).to_string(), "-1.5");
+        assert_eq!(MicrosDecimal(7).to_string(), "0.000007");
         assert_eq!(Secs(34_200_000_000_000).to_string(), "34200");
         assert_eq!(Secs(1_050_000_000).to_string(), "1.05");
     }

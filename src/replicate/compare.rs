@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::dir::{Change, ReplicationDir, figure_names};
 use super::stats::{Paired, paired};
 use super::windows::{self, FIGURES, Window};
-use super::{Error, io, json_text, num, write_file};
+use super::{ReplicateError, io, json_text, num, write_file};
 use crate::columns::{comparison, comparison_windows};
 
 /// One compared figure.
@@ -68,9 +68,9 @@ impl Comparison {
 /// `tplus compare`: pairs two replication directories by seed and writes the
 /// comparison into `out` (which must not exist, or be empty), through a
 /// temporary directory beside it.
-pub fn compare(control: &Path, treatment: &Path, out: &Path) -> Result<Comparison, Error> {
+pub fn compare(control: &Path, treatment: &Path, out: &Path) -> Result<Comparison, ReplicateError> {
     if out.is_file() || out.read_dir().is_ok_and(|mut d| d.next().is_some()) {
-        return Err(Error::OutNotEmpty(out.to_path_buf()));
+        return Err(ReplicateError::OutNotEmpty(out.to_path_buf()));
     }
     let name = out.file_name().map_or_else(|| "comparison".into(), |n| n.to_string_lossy().into_owned());
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -93,7 +93,7 @@ pub fn compare(control: &Path, treatment: &Path, out: &Path) -> Result<Compariso
 /// Writes the comparison of `control` with `treatment` into `out` (an
 /// existing directory, which may be the treatment's own), naming them
 /// `control` and `.` in the files, as `tplus run --control` lays them out.
-pub fn compare_into(control: &Path, treatment: &Path, out: &Path) -> Result<Comparison, Error> {
+pub fn compare_into(control: &Path, treatment: &Path, out: &Path) -> Result<Comparison, ReplicateError> {
     compare_labelled(control, treatment, out, ("control".into(), ".".into()))
 }
 
@@ -102,10 +102,10 @@ fn compare_labelled(
     treatment: &Path,
     out: &Path,
     labels: (String, String),
-) -> Result<Comparison, Error> {
+) -> Result<Comparison, ReplicateError> {
     let c = ReplicationDir::read(control)?;
     let t = ReplicationDir::read(treatment)?;
-    let unpaired = |why: String| Error::Unpaired { control: control.into(), treatment: treatment.into(), why };
+    let unpaired = |why: String| ReplicateError::Unpaired { control: control.into(), treatment: treatment.into(), why };
     let mut cs = c.seeds.clone();
     let mut ts = t.seeds.clone();
     cs.sort_unstable();
@@ -180,7 +180,7 @@ fn first_difference(a: &Value, b: &Value) -> String {
         .map_or_else(|| "their calendars".into(), |k| format!("`simulation.{k}`"))
 }
 
-fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<(), Error> {
+fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<(), ReplicateError> {
     let after = |w: usize| cmp.change.as_ref().is_some_and(|c| w >= c.window);
     // comparison.csv
     let mut csv = String::from(comparison::HEADER);
@@ -261,7 +261,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
     write_file(out, "comparison.md", markdown(cmp, labels).as_bytes())?;
     #[cfg(feature = "report")]
     {
-        let svg = super::plot::draw(cmp).map_err(|e| Error::Io {
+        let svg = super::plot::draw(cmp).map_err(|e| ReplicateError::Io {
             what: "draw",
             path: out.join("comparison.svg"),
             source: std::io::Error::other(e),

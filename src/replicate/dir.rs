@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::stats::{Spread, spread};
-use super::{Error, SEED_RULE, io, json_text, write_file};
+use super::{ReplicateError, SEED_RULE, io, json_text, write_file};
 use crate::batch::csv::{RESULT_COLUMNS, cell, split};
 use crate::calendar::Calendar;
 use crate::columns::replications::KEY;
@@ -70,7 +70,7 @@ pub fn write(
     scenario_file: &Path,
     control: bool,
     runs: &[(u64, Vec<String>)],
-) -> Result<(), Error> {
+) -> Result<(), ReplicateError> {
     let mut csv = KEY.iter().chain(RESULT_COLUMNS).map(|c| c.name).collect::<Vec<_>>().join(",");
     csv.push('\n');
     for (k, (seed, fields)) in runs.iter().enumerate() {
@@ -132,8 +132,8 @@ pub struct ReplicationDir {
 
 impl ReplicationDir {
     /// Reads `replications.json` and `replications.csv` of `dir`.
-    pub fn read(dir: &Path) -> Result<ReplicationDir, Error> {
-        let bad = |why: String| Error::NotReplications { dir: dir.to_path_buf(), why };
+    pub fn read(dir: &Path) -> Result<ReplicationDir, ReplicateError> {
+        let bad = |why: String| ReplicateError::NotReplications { dir: dir.to_path_buf(), why };
         if !dir.is_dir() {
             return Err(bad("no such directory".into()));
         }

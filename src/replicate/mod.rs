@@ -41,7 +41,7 @@ mod windows;
 
 pub use compare::{Comparison, compare, compare_into, sig};
 pub use dir::{ReplicationDir, figure_names};
-pub use run::{Options, Report, replicate};
+pub use run::{ReplicateOptions, Report, replicate};
 
 /// How the seeds of replications are derived, in words (written to `replications.json`).
 pub const SEED_RULE: &str = "replication k (from 0) runs with seed + k; replication 0 is the plain run";
@@ -53,9 +53,9 @@ pub fn replication_seed(seed: u64, k: u32) -> u64 {
 }
 
 /// What went wrong: bad input exits 2, a failed run or file exits 1
-/// ([`Error::exit_status`]).
+/// ([`ReplicateError::exit_status`]).
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum ReplicateError {
     /// Fewer than two replications: no spread across seeds.
     #[error("--replications {0}: at least 2 are needed for a spread across seeds")]
     TooFewReplications(u32),
@@ -106,24 +106,24 @@ pub enum Error {
     },
 }
 
-impl Error {
+impl ReplicateError {
     /// The exit status `tplus` ends with: 2 for bad input, 1 for a failure.
     pub fn exit_status(&self) -> u8 {
         match self {
-            Error::Run { .. } | Error::Io { .. } => 1,
+            ReplicateError::Run { .. } | ReplicateError::Io { .. } => 1,
             _ => 2,
         }
     }
 }
 
-/// An [`Error::Io`] for `path`.
-fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
+/// A [`ReplicateError::Io`] for `path`.
+fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ReplicateError + use<> {
     let path = path.to_path_buf();
-    move |source| Error::Io { what, path, source }
+    move |source| ReplicateError::Io { what, path, source }
 }
 
 /// Writes `bytes` to `dir/name` (under a temporary name, then renamed).
-fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ReplicateError> {
     use std::io::Write;
     crate::results::write_file(dir, name, |w| w.write_all(bytes)).map_err(io("write", &dir.join(name)))
 }

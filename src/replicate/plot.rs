@@ -15,13 +15,17 @@ const BLUE: RGBColor = RGBColor(0, 114, 178);
 const VERMILION: RGBColor = RGBColor(213, 94, 0);
 const GREY: RGBColor = RGBColor(150, 150, 150);
 
+/// plotters' error, whose type depends on the backend, kept whole as the
+/// cause of the run's error.
+pub type PlotError = Box<dyn std::error::Error + Send + Sync>;
+
 /// The SVG text, or what failed while drawing.
-pub fn draw(cmp: &Comparison) -> Result<String, String> {
+pub fn draw(cmp: &Comparison) -> Result<String, PlotError> {
     let mut svg = String::new();
     {
         let height = PANEL * FIGURES.len() as u32 + 40;
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        root.fill(&WHITE)?;
         let title = match &cmp.change {
             Some(c) => format!(
                 "{} − {} per window over {} seeds, 95% paired interval; {} at {}",
@@ -33,19 +37,19 @@ pub fn draw(cmp: &Comparison) -> Result<String, String> {
             ),
             None => format!("{} − {} per window over {} seeds", cmp.scenarios.1, cmp.scenarios.0, cmp.seeds.len()),
         };
-        let root = root.titled(&title, ("sans-serif", 18)).map_err(|e| e.to_string())?;
+        let root = root.titled(&title, ("sans-serif", 18))?;
         let panels = root.split_evenly((FIGURES.len(), 1));
         for (i, area) in panels.iter().enumerate() {
             panel(cmp, i, area)?;
         }
-        root.present().map_err(|e| e.to_string())?;
+        root.present()?;
     }
     Ok(svg)
 }
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
-fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), String> {
+fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), PlotError> {
     let rows: Vec<_> = cmp.windows.iter().filter(|r| r.figure == figure).collect();
     let n = rows.len().max(1) as f64;
     let (mut lo, mut hi) = (0.0f64, 0.0f64);
@@ -65,15 +69,8 @@ fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), String>
         .x_label_area_size(28)
         .y_label_area_size(70)
         .caption(format!("{name} ({what}): difference, treatment − control"), ("sans-serif", 14))
-        .build_cartesian_2d(0f64..n, (lo - pad)..(hi + pad))
-        .map_err(text)?;
-    chart
-        .configure_mesh()
-        .x_desc("window")
-        .light_line_style(WHITE)
-        .label_style(("sans-serif", 11))
-        .draw()
-        .map_err(text)?;
+        .build_cartesian_2d(0f64..n, (lo - pad)..(hi + pad))?;
+    chart.configure_mesh().x_desc("window").light_line_style(WHITE).label_style(("sans-serif", 11)).draw()?;
     // The band, drawn as one polygon per run of windows with an interval.
     let mut run: Vec<(f64, f64, f64)> = Vec::new();
     let mut bands = Vec::new();
@@ -90,24 +87,18 @@ fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), String>
     for b in bands {
         let poly: Vec<(f64, f64)> =
             b.iter().map(|&(x, l, _)| (x, l)).chain(b.iter().rev().map(|&(x, _, h)| (x, h))).collect();
-        chart.draw_series(std::iter::once(Polygon::new(poly, BLUE.mix(0.2).filled()))).map_err(text)?;
+        chart.draw_series(std::iter::once(Polygon::new(poly, BLUE.mix(0.2).filled())))?;
     }
-    chart.draw_series(std::iter::once(DashedPathElement::new(vec![(0.0, 0.0), (n, 0.0)], 4, 4, GREY))).map_err(text)?;
+    chart.draw_series(std::iter::once(DashedPathElement::new(vec![(0.0, 0.0), (n, 0.0)], 4, 4, GREY)))?;
     let line: Vec<(f64, f64)> =
         rows.iter().filter_map(|r| Some((r.window as f64 + 0.5, r.paired.diff.mean?))).collect();
-    chart.draw_series(LineSeries::new(line, BLUE.stroke_width(1))).map_err(text)?;
+    chart.draw_series(LineSeries::new(line, BLUE.stroke_width(1)))?;
     if let Some(c) = &cmp.change {
         let x = c.window as f64;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(x, lo - pad), (x, hi + pad)],
-                VERMILION.stroke_width(2),
-            )))
-            .map_err(text)?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x, lo - pad), (x, hi + pad)],
+            VERMILION.stroke_width(2),
+        )))?;
     }
     Ok(())
-}
-
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
 }

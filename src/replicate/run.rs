@@ -9,7 +9,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::dir::{self, run_dir};
-use super::{Error, io, replication_seed};
+use super::{ReplicateError, io, replication_seed};
 use crate::agents::Registry;
 use crate::batch::csv::result_fields;
 use crate::batch::panic_message;
@@ -19,7 +19,7 @@ use crate::scenario::Scenario;
 
 /// How to run the replications.
 #[derive(Clone, Debug)]
-pub struct Options {
+pub struct ReplicateOptions {
     /// How many seeds (at least 2).
     pub replications: u32,
     /// The first seed (replication 0); None: the scenario's.
@@ -56,17 +56,17 @@ pub struct Report {
 /// Runs `opts.replications` seeds of `scenario` (and, with `opts.control`,
 /// the same seeds of its control), writes the replications' files and the
 /// comparison, and renames the finished directory to `opts.out`.
-pub fn replicate(scenario: &Scenario, opts: &Options) -> Result<Report, Error> {
+pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report, ReplicateError> {
     let clock = Instant::now();
     if opts.replications < 2 {
-        return Err(Error::TooFewReplications(opts.replications));
+        return Err(ReplicateError::TooFewReplications(opts.replications));
     }
     if opts.control && scenario.events.is_empty() {
-        return Err(Error::NothingToCompare(scenario.simulation.name.clone()));
+        return Err(ReplicateError::NothingToCompare(scenario.simulation.name.clone()));
     }
     let out = &opts.out;
     if out.is_file() || out.read_dir().is_ok_and(|mut d| d.next().is_some()) {
-        return Err(Error::OutNotEmpty(out.clone()));
+        return Err(ReplicateError::OutNotEmpty(out.clone()));
     }
     let tmp = partial_dir(out)?;
 
@@ -84,12 +84,12 @@ pub fn replicate(scenario: &Scenario, opts: &Options) -> Result<Report, Error> {
         .num_threads(opts.threads.max(1))
         .thread_name(|i| format!("tplus-rep-{i}"))
         .build()
-        .map_err(|e| Error::Io {
+        .map_err(|e| ReplicateError::Io {
             what: "start the worker threads for",
             path: out.clone(),
             source: std::io::Error::other(e),
         })?;
-    let results: Vec<Result<Vec<String>, Error>> = pool.install(|| {
+    let results: Vec<Result<Vec<String>, ReplicateError>> = pool.install(|| {
         jobs.par_iter()
             .with_max_len(1)
             .map(|(s, dir, seed, arm)| one_run(s, &run_dir(dir, *seed), *seed, arm, opts))
@@ -107,7 +107,7 @@ pub fn replicate(scenario: &Scenario, opts: &Options) -> Result<Report, Error> {
         };
         if arm.is_empty() { &mut treatment_rows } else { &mut control_rows }.push((*seed, fields));
     }
-    let finish = || -> Result<Option<super::Comparison>, Error> {
+    let finish = || -> Result<Option<super::Comparison>, ReplicateError> {
         dir::write(&tmp, scenario, &opts.scenario_file, false, &treatment_rows)?;
         if !opts.control {
             return Ok(None);
@@ -130,7 +130,7 @@ pub fn replicate(scenario: &Scenario, opts: &Options) -> Result<Report, Error> {
 }
 
 /// A fresh temporary directory beside `out`: `.NAME.partial-PID`.
-fn partial_dir(out: &Path) -> Result<PathBuf, Error> {
+fn partial_dir(out: &Path) -> Result<PathBuf, ReplicateError> {
     let name = out.file_name().map_or_else(|| "replications".into(), |n| n.to_string_lossy().into_owned());
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io("create", parent))?;
@@ -148,9 +148,9 @@ fn one_run(
     dir: &Path,
     seed: u64,
     arm: &'static str,
-    opts: &Options,
-) -> Result<Vec<String>, Error> {
-    let fail = |why: String| Error::Run { seed, arm, why };
+    opts: &ReplicateOptions,
+) -> Result<Vec<String>, ReplicateError> {
+    let fail = |why: String| ReplicateError::Run { seed, arm, why };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let run_opts = RunOptions { seed: Some(seed), threads: 1 };
         let mut writer = RunWriter::create(dir, scenario, opts.log).map_err(io("write results to", dir))?;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Error, io};
+use super::{ReplicateError, io};
 use crate::batch::csv::split;
 
 /// The per-window figures compared: (name, what it is).
@@ -66,10 +66,13 @@ impl Window {
 }
 
 /// The windows of `run_dir/metrics.csv`, by global window index.
-pub fn read(run_dir: &Path) -> Result<Vec<Window>, Error> {
+pub fn read(run_dir: &Path) -> Result<Vec<Window>, ReplicateError> {
     let path = run_dir.join("metrics.csv");
     let text = std::fs::read_to_string(&path).map_err(io("read", &path))?;
-    let bad = |why: String| Error::NotReplications { dir: run_dir.to_path_buf(), why: format!("metrics.csv: {why}") };
+    let bad = |why: String| ReplicateError::NotReplications {
+        dir: run_dir.to_path_buf(),
+        why: format!("metrics.csv: {why}"),
+    };
     let mut lines = text.lines();
     let header = split(lines.next().unwrap_or_default());
     let names = [

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::num::{count, money, pct, signed};
-use super::why::{Other, Side, WindowFigures, why_undefined};
+use super::why::{Other, SuccessSide, WindowFigures, why_undefined};
 use super::{RunFacts, Section};
 use crate::metrics::{Correlation, ProductSummary, SideSummary, Summary};
 
@@ -169,7 +169,7 @@ fn block_table(o: &mut String, b: &ProductSummary, windows: Option<&[WindowFigur
         row("mean time to fill (filled orders)", secs(s.mean_time_to_fill), secs(a.mean_time_to_fill));
     }
     let (cs, ca) = (&c.subscription_success_vs_volume, &c.sale_success_vs_volume);
-    let (ws, wa) = (why(Side::Subscriptions, Other::Volume), why(Side::Sales, Other::Volume));
+    let (ws, wa) = (why(SuccessSide::Subscriptions, Other::Volume), why(SuccessSide::Sales, Other::Volume));
     row(
         "success vs volume: Pearson r (windows taken as independent)",
         with_reason(coefficient(cs.pearson, cs.pearson_ci_95, cs.pearson_p_value), cs.pearson.is_some(), ws.clone()),
@@ -189,7 +189,11 @@ fn block_table(o: &mut String, b: &ProductSummary, windows: Option<&[WindowFigur
         }
         (r, rho) => format!("{} / {} ({} windows)", signed(r, 3), signed(rho, 3), count_windows(c)),
     };
-    row("success vs loan rate: Pearson r / Spearman ρ", loan(cs, Side::Subscriptions), loan(ca, Side::Sales));
+    row(
+        "success vs loan rate: Pearson r / Spearman ρ",
+        loan(cs, SuccessSide::Subscriptions),
+        loan(ca, SuccessSide::Sales),
+    );
     let _ = writeln!(o);
     let mut line = format!("Volume: {} lots", count(b.volume as f64));
     let _ = write!(line, " in {} trades", count(b.trades as f64));

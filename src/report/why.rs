@@ -55,7 +55,7 @@ pub fn pooled_windows(products: &[&[MetricsRow]]) -> Option<Vec<WindowFigures>> 
 
 /// Which side's success.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Side {
+pub enum SuccessSide {
     /// Buy orders.
     Subscriptions,
     /// Sell orders.
@@ -75,14 +75,14 @@ pub enum Other {
 /// undefined, as a clause: "the loan rate was constant (4.35%) over those
 /// 66 windows". `None` when nothing in the windows explains it (it should
 /// then be defined).
-pub fn why_undefined(windows: &[WindowFigures], side: Side, other: Other) -> Option<String> {
+pub fn why_undefined(windows: &[WindowFigures], side: SuccessSide, other: Other) -> Option<String> {
     let (order, noun) = match side {
-        Side::Subscriptions => ("buy order", "subscription success"),
-        Side::Sales => ("sell order", "sale success"),
+        SuccessSide::Subscriptions => ("buy order", "subscription success"),
+        SuccessSide::Sales => ("sell order", "sale success"),
     };
     let success = |w: &WindowFigures| match side {
-        Side::Subscriptions => w.sub,
-        Side::Sales => w.sale,
+        SuccessSide::Subscriptions => w.sub,
+        SuccessSide::Sales => w.sale,
     };
     let with_success = windows.iter().filter(|w| success(w).is_some()).count();
     if with_success == 0 {
@@ -143,28 +143,28 @@ mod tests {
     fn each_reason_is_told() {
         let flat = vec![w(Some(0.2), 5.0, 0.0435), w(Some(0.4), 7.0, 0.0435), w(Some(0.3), 1.0, 0.0435)];
         assert_eq!(
-            why_undefined(&flat, Side::Subscriptions, Other::LoanRate).unwrap(),
+            why_undefined(&flat, SuccessSide::Subscriptions, Other::LoanRate).unwrap(),
             "the loan rate was constant (4.35%) over the 3 windows that closed a buy order"
         );
-        assert_eq!(why_undefined(&flat, Side::Subscriptions, Other::Volume), None);
+        assert_eq!(why_undefined(&flat, SuccessSide::Subscriptions, Other::Volume), None);
         assert_eq!(
-            why_undefined(&flat, Side::Sales, Other::Volume).unwrap(),
+            why_undefined(&flat, SuccessSide::Sales, Other::Volume).unwrap(),
             "no customer's sell order closed in any window"
         );
         let two = vec![w(Some(0.2), 5.0, 0.04), w(None, 7.0, 0.05), w(Some(0.3), 1.0, 0.06)];
         assert_eq!(
-            why_undefined(&two, Side::Subscriptions, Other::LoanRate).unwrap(),
+            why_undefined(&two, SuccessSide::Subscriptions, Other::LoanRate).unwrap(),
             "only 2 windows closed a buy order; a correlation needs 3"
         );
         let idle = vec![w(Some(0.2), 0.0, 0.04), w(Some(0.1), 0.0, 0.05), w(Some(0.3), 0.0, 0.06)];
-        assert!(why_undefined(&idle, Side::Subscriptions, Other::Volume).unwrap().starts_with("nothing traded"));
+        assert!(why_undefined(&idle, SuccessSide::Subscriptions, Other::Volume).unwrap().starts_with("nothing traded"));
         let full = vec![w(Some(1.0), 3.0, 0.04), w(Some(1.0), 0.0, 0.05), w(Some(1.0), 2.0, 0.06)];
         assert_eq!(
-            why_undefined(&full, Side::Subscriptions, Other::LoanRate).unwrap(),
+            why_undefined(&full, SuccessSide::Subscriptions, Other::LoanRate).unwrap(),
             "subscription success was 100.0% in every one of the 3 windows that closed a buy order"
         );
         let no_rate = vec![WindowFigures { sub: Some(0.5), ..WindowFigures::default() }; 4];
-        assert!(why_undefined(&no_rate, Side::Subscriptions, Other::LoanRate).unwrap().contains("no loan rate"));
+        assert!(why_undefined(&no_rate, SuccessSide::Subscriptions, Other::LoanRate).unwrap().contains("no loan rate"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! event, and through `write!` their formatting cost more than the matching.
 //!
 //! Output is byte-for-byte what the `Display` impls of [`crate::metrics::Secs`]
-//! and [`crate::metrics::Micros`] print (exact decimals, no trailing zeros);
+//! and [`crate::metrics::MicrosDecimal`] print (exact decimals, no trailing zeros);
 //! a test holds the two together.
 
 use std::io::{self, Write};
@@ -129,7 +129,7 @@ impl Line {
         self.fixed(ns, 9)
     }
 
-    /// Micros as a decimal amount, like [`crate::metrics::Micros`].
+    /// Micros as a decimal amount, like [`crate::metrics::MicrosDecimal`].
     #[inline]
     pub fn micros(&mut self, v: i64) -> &mut Line {
         self.fixed(v, 6)
@@ -148,7 +148,7 @@ impl Line {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::{Micros, Secs};
+    use crate::metrics::{MicrosDecimal, Secs};
 
     fn text(f: impl FnOnce(&mut Line)) -> String {
         let mut l = Line::new();
@@ -163,7 +163,7 @@ mod tests {
                 text(|l| {
                     l.micros(v);
                 }),
-                Micros(v).to_string(),
+                MicrosDecimal(v).to_string(),
                 "micros {v}"
             );
             assert_eq!(

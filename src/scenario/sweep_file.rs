@@ -1,6 +1,6 @@
 //! Sweep files: the TOML that names a base scenario, the parameters to vary
 //! and how (a full grid, random samples or a Latin hypercube), and the
-//! replications. This module parses and checks them; `crate::sweep` expands
+//! replications. This module parses and checks them; `crate::batch` expands
 //! the design and runs it.
 //!
 //! A parameter is named by its path in the scenario (see [`super::param_path`]);
@@ -184,7 +184,7 @@ impl Sweep {
 // Loading.
 
 /// Reads, parses and checks a sweep file and its base scenario. It does not
-/// expand the design: see `crate::sweep::expand` and [`Sweep::check_points`].
+/// expand the design: see `crate::batch::expand` and [`Sweep::check_points`].
 pub fn load_sweep(path: &Path, families: &dyn FamilyCatalog) -> Result<Sweep, ScenarioError> {
     let bytes = super::read_bytes(path, "sweep", "a readable TOML sweep file, e.g. scenarios/sweeps/ci.toml")?;
     parse_sweep(path, super::decode(path, &bytes)?, families)

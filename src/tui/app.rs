@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::history::History;
-use super::sim::{Command, DEFAULT_SPEED, Notice, SPEEDS, Snapshot, Speed};
+use super::sim::{Command, DEFAULT_SPEED, LiveSnapshot, Notice, SPEEDS, Speed};
 use crate::tui::view::{Knob, KnobValue, LiveView};
 
 /// How long a status message stays on the status line.
@@ -152,7 +152,7 @@ impl App {
     }
 
     /// Takes a newly published snapshot.
-    pub fn update(&mut self, snapshot: &Snapshot) {
+    pub fn update(&mut self, snapshot: &LiveSnapshot) {
         self.view = Some(Arc::clone(&snapshot.view));
         self.rate = snapshot.rate;
         self.behind = snapshot.behind;

@@ -1,7 +1,7 @@
 //! The simulation thread of the live view: it owns the [`LiveRun`], takes
 //! [`Command`]s over a channel, advances by simulated time at the chosen
 //! speed (or window by window as fast as it can), and publishes the latest
-//! [`Snapshot`] into a shared slot every `publish_every`, so drawing never
+//! [`LiveSnapshot`] into a shared slot every `publish_every`, so drawing never
 //! waits for the simulation and publishing costs it little.
 //!
 //! At a finite speed the thread keeps a schedule: anchored at a moment of
@@ -15,7 +15,7 @@
 //! the schedule afresh; so does the night, which is skipped (the clock goes
 //! from the close straight to the next open). When the engine cannot keep
 //! up, the schedule slips rather than piling up a debt, and the snapshot
-//! says so ([`Snapshot::behind`]). The wall clock is a [`Clock`], so that a
+//! says so ([`LiveSnapshot::behind`]). The wall clock is a [`Clock`], so that a
 //! test can drive the thread with a fake one.
 //!
 //! Speed never changes results: a live change takes effect at the next whole
@@ -25,7 +25,7 @@
 //! thread runs a [`Control`] beside the live run: the same scenario and
 //! seed without the live changes, on its own thread, told where the live
 //! run stands after each step, restarted with it. Its latest view comes
-//! with each snapshot ([`Snapshot::control`]).
+//! with each snapshot ([`LiveSnapshot::control`]).
 
 use std::fs;
 use std::io::{self, Write};
@@ -75,12 +75,12 @@ pub trait Clock: Send + 'static {
     fn now(&self) -> Instant;
     /// Waits until `deadline` (None: for as long as it takes) or until a
     /// command comes, whichever is first.
-    fn sleep_until(&self, deadline: Option<Instant>, commands: &Receiver<Command>) -> Wake;
+    fn sleep_until(&self, deadline: Option<Instant>, commands: &Receiver<Command>) -> WakeReason;
 }
 
 /// Why [`Clock::sleep_until`] returned.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Wake {
+pub enum WakeReason {
     /// The deadline passed.
     Deadline,
     /// A command came.
@@ -98,15 +98,15 @@ impl Clock for WallClock {
         Instant::now()
     }
 
-    fn sleep_until(&self, deadline: Option<Instant>, commands: &Receiver<Command>) -> Wake {
+    fn sleep_until(&self, deadline: Option<Instant>, commands: &Receiver<Command>) -> WakeReason {
         let got = match deadline {
             None => commands.recv().map_err(|_| RecvTimeoutError::Disconnected),
             Some(d) => commands.recv_timeout(d.saturating_duration_since(Instant::now())),
         };
         match got {
-            Ok(c) => Wake::Command(c),
-            Err(RecvTimeoutError::Timeout) => Wake::Deadline,
-            Err(RecvTimeoutError::Disconnected) => Wake::Hangup,
+            Ok(c) => WakeReason::Command(c),
+            Err(RecvTimeoutError::Timeout) => WakeReason::Deadline,
+            Err(RecvTimeoutError::Disconnected) => WakeReason::Hangup,
         }
     }
 }
@@ -168,7 +168,7 @@ pub enum Notice {
 
 /// One published state of the run.
 #[derive(Clone, Debug)]
-pub struct Snapshot {
+pub struct LiveSnapshot {
     /// What the screen shows of the run at the time of publication.
     pub view: Arc<LiveView>,
     /// Simulated seconds of session time per real second lately (None until measured).
@@ -233,7 +233,7 @@ pub struct SimReport {
 }
 
 struct Shared {
-    latest: Mutex<Option<Arc<Snapshot>>>,
+    latest: Mutex<Option<Arc<LiveSnapshot>>>,
     /// The control's latest view.
     control: Arc<Slot>,
 }
@@ -276,7 +276,7 @@ impl SimHandle {
     }
 
     /// The latest snapshot published, with the control's latest view.
-    pub fn latest(&self) -> Option<Arc<Snapshot>> {
+    pub fn latest(&self) -> Option<Arc<LiveSnapshot>> {
         let snapshot = self.shared.latest.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
         let slot = &self.shared.control;
         let seq = slot.seq();
@@ -284,7 +284,7 @@ impl SimHandle {
             return Some(snapshot);
         }
         let control = slot.get();
-        Some(Arc::new(Snapshot { control, seq: snapshot.seq + seq, ..(*snapshot).clone() }))
+        Some(Arc::new(LiveSnapshot { control, seq: snapshot.seq + seq, ..(*snapshot).clone() }))
     }
 
     /// The next notice, if any.
@@ -485,9 +485,9 @@ impl Sim {
                 }
             };
             match self.clock.sleep_until(deadline, &rx) {
-                Wake::Deadline => {}
-                Wake::Command(c) => woken = Some(c),
-                Wake::Hangup => break,
+                WakeReason::Deadline => {}
+                WakeReason::Command(c) => woken = Some(c),
+                WakeReason::Hangup => break,
             }
         }
         self.control = None;
@@ -687,8 +687,14 @@ impl Sim {
             _ => None,
         };
         self.seq += 1;
-        let snapshot =
-            Arc::new(Snapshot { view: Arc::new(view), rate: self.rate, behind, at: now, seq: self.seq, control: None });
+        let snapshot = Arc::new(LiveSnapshot {
+            view: Arc::new(view),
+            rate: self.rate,
+            behind,
+            at: now,
+            seq: self.seq,
+            control: None,
+        });
         *self.shared.latest.lock().unwrap_or_else(PoisonError::into_inner) = Some(snapshot);
         let done = self.clock.now();
         self.last_publish = Some(done);

@@ -446,7 +446,7 @@ impl LiveRun {
 
 /// One measure of the live run against its control over the same windows.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Paired {
+pub struct LivePaired {
     /// The live run's mean over the windows.
     pub live: f64,
     /// The control's mean over the same windows.
@@ -458,13 +458,13 @@ pub struct Paired {
     pub half: Option<f64>,
 }
 
-impl Paired {
+impl LivePaired {
     /// Live − control.
     pub fn difference(&self) -> f64 {
         self.live - self.control
     }
 
-    fn of(pairs: impl Iterator<Item = (f64, f64)>) -> Option<Paired> {
+    fn of(pairs: impl Iterator<Item = (f64, f64)>) -> Option<LivePaired> {
         let pairs: Vec<(f64, f64)> = pairs.collect();
         let n = pairs.len();
         if n == 0 {
@@ -477,7 +477,7 @@ impl Paired {
             let var = pairs.iter().map(|p| (p.0 - p.1 - d).powi(2)).sum::<f64>() / (n - 1) as f64;
             stats::student_t_quantile(0.975, (n - 1) as f64).map(|t| t * (var / n as f64).sqrt())
         });
-        Some(Paired { live, control, windows: n, half: half.flatten() })
+        Some(LivePaired { live, control, windows: n, half: half.flatten() })
     }
 }
 
@@ -486,15 +486,15 @@ impl Paired {
 /// after a moment: the window the change took effect in, and every one
 /// since.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Comparison {
+pub struct LiveComparison {
     /// Windows complete in both runs since the moment.
     pub windows: usize,
     /// Success of subscriptions (customers' buys), over the windows where both runs have one.
-    pub sub: Option<Paired>,
+    pub sub: Option<LivePaired>,
     /// Success of sales, over the windows where both runs have one.
-    pub sale: Option<Paired>,
+    pub sale: Option<LivePaired>,
     /// Lots traded per window.
-    pub lots: Option<Paired>,
+    pub lots: Option<LivePaired>,
 }
 
 /// The windows of `p` that are complete in `view`.
@@ -504,18 +504,18 @@ pub fn complete<'a>(view: &LiveView, p: &'a ProductNow) -> &'a [WindowPoint] {
 
 /// Product `product` of `live` against the same product of `control`
 /// since `since` (seconds since the start).
-pub fn compare(live: &LiveView, control: &LiveView, product: usize, since: f64) -> Comparison {
+pub fn compare(live: &LiveView, control: &LiveView, product: usize, since: f64) -> LiveComparison {
     let (Some(a), Some(b)) = (live.products.get(product), control.products.get(product)) else {
-        return Comparison::default();
+        return LiveComparison::default();
     };
     let (a, b) = (complete(live, a), complete(control, b));
     let both: Vec<(&WindowPoint, &WindowPoint)> = a.iter().zip(b).filter(|(x, _)| x.t_end > since).collect();
     let pairs = |f: fn(&WindowPoint) -> Option<f64>| both.iter().filter_map(move |(x, y)| f(x).zip(f(y)));
-    Comparison {
+    LiveComparison {
         windows: both.len(),
-        sub: Paired::of(pairs(|w| w.sub_success)),
-        sale: Paired::of(pairs(|w| w.sale_success)),
-        lots: Paired::of(pairs(|w| Some(w.volume as f64))),
+        sub: LivePaired::of(pairs(|w| w.sub_success)),
+        sale: LivePaired::of(pairs(|w| w.sale_success)),
+        lots: LivePaired::of(pairs(|w| Some(w.volume as f64))),
     }
 }
 

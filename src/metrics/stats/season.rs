@@ -4,7 +4,7 @@
 
 /// Two series with their time-of-day means removed.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Deseasonalised {
+pub struct DeseasonalisedPairs {
     /// x less its slot's mean, for the pairs kept, in their order.
     pub x: Vec<f64>,
     /// y less its slot's mean, for the same pairs.
@@ -18,7 +18,7 @@ pub struct Deseasonalised {
 /// keeps the pairs of slots holding at least 2 of them (a slot seen once
 /// would be left with nothing but zeros). The first min(len x, len y, len
 /// slot) pairs are used; O(n + the largest slot).
-pub fn deseasonalise(x: &[f64], y: &[f64], slot: &[usize]) -> Deseasonalised {
+pub fn deseasonalise(x: &[f64], y: &[f64], slot: &[usize]) -> DeseasonalisedPairs {
     let n = x.len().min(y.len()).min(slot.len());
     let (x, y, slot) = (&x[..n], &y[..n], &slot[..n]);
     let size = slot.iter().max().map_or(0, |m| m + 1);
@@ -29,7 +29,8 @@ pub fn deseasonalise(x: &[f64], y: &[f64], slot: &[usize]) -> Deseasonalised {
         s.1 += x[i];
         s.2 += y[i];
     }
-    let mut out = Deseasonalised { slots: sums.iter().filter(|s| s.0 >= 2).count(), ..Deseasonalised::default() };
+    let mut out =
+        DeseasonalisedPairs { slots: sums.iter().filter(|s| s.0 >= 2).count(), ..DeseasonalisedPairs::default() };
     for i in 0..n {
         let (count, sx, sy) = sums[slot[i]];
         if count >= 2 {
@@ -57,7 +58,7 @@ mod tests {
         assert_eq!(d.slots, 2);
         assert_eq!(d.x, vec![-1.0, -1.0, 1.0, 1.0]);
         assert_eq!(d.y, vec![-10.0, -5.0, 10.0, 5.0]);
-        assert_eq!(deseasonalise(&[], &[], &[]), Deseasonalised::default());
+        assert_eq!(deseasonalise(&[], &[], &[]), DeseasonalisedPairs::default());
     }
 
     #[test]

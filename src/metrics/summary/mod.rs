@@ -12,7 +12,7 @@ use std::io::{self, Write};
 
 use super::risk::RiskSummary;
 use super::stats::{self, BOOTSTRAP_RESAMPLES, CorrStat, Z95};
-use super::{Metrics, Micros, OptDisplay, Secs, SideStats, Totals, WindowStats};
+use super::{Metrics, MicrosDecimal, OptDisplay, Secs, SideStats, Totals, WindowStats};
 use crate::calendar::Calendar;
 use crate::columns;
 use crate::platform::Reject;
@@ -137,7 +137,7 @@ impl Metrics {
                     sell_filled = s.sell.filled,
                     sale_success = OptDisplay(s.sell.success()),
                     volume = s.volume,
-                    last_price = OptDisplay(last[p].map(|t| Micros(t * spec.tick_micros))),
+                    last_price = OptDisplay(last[p].map(|t| MicrosDecimal(t * spec.tick_micros))),
                     loan_rate = env.loan_rate,
                     trades = s.trades,
                     buy_lots = s.buy.lots,

@@ -14,7 +14,7 @@ use super::axis::{Span_, marker_xs};
 use super::status::{fit, wrap};
 use super::{DIM, LABEL_W, MARK, qty};
 use crate::tui::app::{App, clock_text};
-use crate::tui::view::{self, LiveView, Paired, WindowPoint, compare};
+use crate::tui::view::{self, LivePaired, LiveView, WindowPoint, compare};
 
 /// What the legend calls the control.
 /// The ghost's glyph: the sales line is dotted (•), so the control is drawn
@@ -92,7 +92,7 @@ pub(super) fn marker_labels(frame: &mut Frame, plot: Rect, view: &LiveView, wind
 }
 
 /// A mean difference with its 95% interval: "-7.0 ±4.1".
-fn difference(p: &Paired, scale: f64, digits: usize) -> String {
+fn difference(p: &LivePaired, scale: f64, digits: usize) -> String {
     let d = p.difference() * scale;
     match p.half {
         Some(h) => format!("{d:+.digits$} ±{:.digits$}", h * scale),
@@ -126,7 +126,7 @@ pub fn readout_text(app: &App) -> Option<(String, String)> {
     if c.windows == 0 {
         return Some((since, ": no window complete in both runs yet".into()));
     }
-    let pct = |name: &str, p: Option<Paired>, control: &str| match p {
+    let pct = |name: &str, p: Option<LivePaired>, control: &str| match p {
         Some(p) => format!(
             "{name} {:.1}% vs {:.1}%{control} ({} pp)",
             p.live * 100.0,
