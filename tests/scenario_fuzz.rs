@@ -158,9 +158,11 @@ fn check_form(message: &str, file: &str, text: &[u8]) -> Result<(), String> {
         return Err(format!("line {line} is not in the file ({line_count} lines)"));
     }
     let field = parts.next().ok_or("nothing after the column")?.trim();
-    // Above the first table header a line belongs to no field.
+    // A line belongs to the table whose header is above it: above the first
+    // header, and on the first header itself (a mutant can make a comment
+    // line a broken header), it belongs to no field.
     let lossy = String::from_utf8_lossy(text);
-    let under_a_table = lossy.lines().take(line).any(|l| l.trim_start().starts_with('['));
+    let under_a_table = lossy.lines().take(line - 1).any(|l| l.trim_start().starts_with('['));
     if under_a_table && (field.is_empty() || field.contains(' ')) {
         return Err(format!("no field path (`{field}`)"));
     }
