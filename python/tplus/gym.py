@@ -52,7 +52,7 @@ OBSERVATION: tuple[str, ...] = (
     "bid_depth",            # lots at the best bid
     "ask_depth",            # lots at the best ask
     "last_trade",           # last trade price - NAV, ticks (0 before the first trade)
-    "recent_return",        # log return of the reference price over the last window
+    "recent_return",        # log return of the anchor price (mid, else NAV) over the last window
     "cash",                 # the customer's cash, reserved cash included
     "free_cash",            # cash not promised to its resting bid
     "held",                 # lots held

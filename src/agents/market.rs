@@ -92,7 +92,8 @@ impl ProductView {
 /// What happened to a product over the last windows.
 #[derive(Clone, Debug, Default)]
 pub struct MarketStats {
-    /// Log returns of the window reference price, oldest first (at most `MAX_LOOKBACK`).
+    /// Log returns of the window-end anchor price ([`ProductView::anchor`]:
+    /// the mid of a two-sided book, else NAV), oldest first (at most `MAX_LOOKBACK`).
     pub returns: Vec<f64>,
     /// Customers' order imbalance in the last window: (buys − sells) / (buys + sells), 0 when none.
     pub imbalance: f64,

@@ -215,11 +215,14 @@ impl Environment {
     }
 
     /// Closes window `w` for the agents' statistics: the return of each
-    /// product's reference price since the last boundary, the window's
-    /// order imbalance and the smoothed sale success.
+    /// product's anchor price since the last boundary (the mid of a
+    /// two-sided book, else NAV: never a stale last trade, whose flips
+    /// against the mid read as returns of up to the price band when one
+    /// side empties), the window's order imbalance and the smoothed sale
+    /// success.
     pub fn close_window(&mut self, w: usize, views: &[ProductView], markets: &mut [MarketStats], metrics: &Metrics) {
         for (p, (view, market)) in views.iter().zip(markets.iter_mut()).enumerate() {
-            let reference = view.reference_price();
+            let reference = view.anchor();
             if let Some(prev) = self.last_reference[p]
                 && prev > 0.0
                 && reference > 0.0
