@@ -352,7 +352,7 @@ cached! {
     lot_value => |s, py| tuple_of(py, &s.lot_value)?;
     /// Per product: the largest order accepted, in lots.
     max_order_lots => |s, py| tuple_of(py, &s.max_order_lots)?;
-    /// Per product: the last metrics window's log return of the reference price (0 before any).
+    /// Per product: the last metrics window's log return of the anchor price (the mid of a two-sided book, else NAV; 0 before any).
     last_return => |s, py| tuple_of(py, &s.last_return)?;
     /// Per product: share of customers' sales that filled, smoothed over recent windows.
     sale_success => |s, py| tuple_of(py, &s.sale_success)?;

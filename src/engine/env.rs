@@ -69,8 +69,8 @@ pub struct Environment {
     next_scripted: usize,
     /// Calendar time the processes have reached, in years.
     t_years: f64,
-    /// Per product: the reference price (fractional ticks) at the last window boundary.
-    last_reference: Vec<Option<f64>>,
+    /// Per product: the anchor price (fractional ticks) at the last window boundary.
+    last_anchor: Vec<Option<f64>>,
 }
 
 impl Environment {
@@ -102,14 +102,7 @@ impl Environment {
             .collect();
         // Stable: events at the same moment apply in the order written.
         scripted.sort_by_key(|e| e.time);
-        Environment {
-            state,
-            rng,
-            scripted,
-            next_scripted: 0,
-            t_years: 0.0,
-            last_reference: vec![None; s.products.len()],
-        }
+        Environment { state, rng, scripted, next_scripted: 0, t_years: 0.0, last_anchor: vec![None; s.products.len()] }
     }
 
     /// Adds a change at `time` (not before the changes already applied),
@@ -222,17 +215,17 @@ impl Environment {
     /// success.
     pub fn close_window(&mut self, w: usize, views: &[ProductView], markets: &mut [MarketStats], metrics: &Metrics) {
         for (p, (view, market)) in views.iter().zip(markets.iter_mut()).enumerate() {
-            let reference = view.anchor();
-            if let Some(prev) = self.last_reference[p]
+            let anchor = view.anchor();
+            if let Some(prev) = self.last_anchor[p]
                 && prev > 0.0
-                && reference > 0.0
+                && anchor > 0.0
             {
                 if market.returns.len() == MAX_LOOKBACK as usize {
                     market.returns.remove(0);
                 }
-                market.returns.push((reference / prev).ln());
+                market.returns.push((anchor / prev).ln());
             }
-            self.last_reference[p] = Some(reference);
+            self.last_anchor[p] = Some(anchor);
             let s = metrics.window(w, p);
             let orders = s.buy_orders + s.sell_orders;
             market.imbalance =

@@ -261,11 +261,8 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
     write_file(out, "comparison.md", markdown(cmp, labels).as_bytes())?;
     #[cfg(feature = "report")]
     {
-        let svg = super::plot::draw(cmp).map_err(|e| ReplicateError::Io {
-            what: "draw",
-            path: out.join("comparison.svg"),
-            source: std::io::Error::other(e),
-        })?;
+        let svg = super::plot::draw(cmp)
+            .map_err(|source| ReplicateError::Plot { path: out.join("comparison.svg"), source })?;
         write_file(out, "comparison.svg", svg.as_bytes())?;
     }
     Ok(())

@@ -93,6 +93,16 @@ pub enum ReplicateError {
         /// Why.
         why: String,
     },
+    /// The comparison's plot could not be drawn (plotters' error, whose
+    /// type depends on the backend).
+    #[error("cannot draw {}: {source}", .path.display())]
+    Plot {
+        /// The plot's file.
+        path: PathBuf,
+        /// What plotters said.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A file could not be read or written.
     #[error("cannot {what} {}: {source}", .path.display())]
     Io {
@@ -110,7 +120,7 @@ impl ReplicateError {
     /// The exit status `tplus` ends with: 2 for bad input, 1 for a failure.
     pub fn exit_status(&self) -> u8 {
         match self {
-            ReplicateError::Run { .. } | ReplicateError::Io { .. } => 1,
+            ReplicateError::Run { .. } | ReplicateError::Io { .. } | ReplicateError::Plot { .. } => 1,
             _ => 2,
         }
     }
