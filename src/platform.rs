@@ -95,17 +95,18 @@ impl Holdings {
 }
 
 /// What the platform keeps of one account apart from its holdings: cash,
-/// credit score and the behaviour the scorecard reads, together in one
-/// cache line.
+/// credit score and the behaviour an order, a cancel or a trade counts,
+/// together in one cache line. The rarer counts are in [`RareCounts`].
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C, align(64))]
 pub struct Account {
-    /// A customer's cash in micros. The platform's stays 0: the issuer's
-    /// balance, which may be negative and sums every customer's flows, is
-    /// kept apart in an `i128` ([`Accounts::issuer_cash`]).
-    pub cash: i64,
-    /// Cash promised to resting buy orders, in micros.
-    pub reserved_cash: i64,
+    /// A customer's cash in micros, an `i128` so that no balance a run can
+    /// reach overflows it (ARCHITECTURE.md, "Money and prices"). The
+    /// platform's stays 0: the issuer's balance, which may be negative, is
+    /// kept apart ([`Accounts::issuer_cash`]).
+    pub cash: i128,
+    /// Cash promised to resting buy orders, in micros; never above `cash`.
+    pub reserved_cash: i128,
     /// Credit score, 0–1000 points: the opening score, then each day's end-of-day one.
     pub score: f32,
     /// Orders that reached the platform, rejected ones included.
@@ -114,22 +115,28 @@ pub struct Account {
     pub cancels: u32,
     /// Orders the platform refused (any [`Reject`]).
     pub rejections: u32,
-    /// Holdings redeemed at the holding limit (one per product and purchase day).
-    pub failed_sales: u32,
-    /// Trades in which the account was both buyer and seller.
-    pub self_trades: u32,
     /// Orders refused for want of cash or sellable lots, for their size or
     /// for their price band: the refusals the customer could have avoided
     /// (the credit gate's and the close's are the platform's).
     pub unbacked: u32,
-    /// Resting orders that left the book unfilled or part-filled, cancelled
-    /// or at their time to live, within [`FLEETING_NS`] of arriving.
-    pub fleeting: u32,
+    /// Trades in which the account was both buyer and seller.
+    pub self_trades: u32,
     /// Sale fills that took lots bought on the previous business day: a
     /// round trip closed as soon as T+1 allows (opening holdings apart).
     pub next_day_resales: u32,
     /// Sale fills (trades in which the account sold).
     pub sale_fills: u32,
+}
+
+/// Counts of an account's rarer events, kept beside its [`Account`] so that
+/// the record an order reads stays one cache line with 128-bit balances.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RareCounts {
+    /// Holdings redeemed at the holding limit (one per product and purchase day).
+    pub failed_sales: u32,
+    /// Resting orders that left the book unfilled or part-filled, cancelled
+    /// or at their time to live, within [`FLEETING_NS`] of arriving.
+    pub fleeting: u32,
 }
 
 /// How soon after arriving an order that leaves the book unfilled counts as
@@ -144,6 +151,7 @@ const _: () = assert!(std::mem::size_of::<Account>() == 64, "an account's record
 #[derive(Clone, Debug)]
 pub struct Accounts {
     accounts: Vec<Account>,
+    rare: Vec<RareCounts>,
     holdings: Vec<Holdings>,
     /// Account ids of dealers (market makers), exempt from T+1.
     dealers: Vec<std::ops::Range<u32>>,
@@ -151,8 +159,6 @@ pub struct Accounts {
     /// supply less what it paid out in redemptions, over every customer, so
     /// an `i128` (no scenario rule can bound it: ARCHITECTURE.md, "Money and prices").
     issuer: i128,
-    /// The first customer whose cash passed what an `i64` holds, if any.
-    overflow: Option<u32>,
 }
 
 /// What an accepted order holds back until it is done.
@@ -169,6 +175,7 @@ impl Accounts {
     pub fn new(n_accounts: usize, products: &[ProductSpec]) -> Accounts {
         Accounts {
             accounts: vec![Account::default(); n_accounts],
+            rare: vec![RareCounts::default(); n_accounts],
             holdings: products
                 .iter()
                 .map(|p| {
@@ -178,7 +185,6 @@ impl Accounts {
                 .collect(),
             dealers: Vec::new(),
             issuer: 0,
-            overflow: None,
         }
     }
 
@@ -217,7 +223,7 @@ impl Accounts {
     /// before the start (cohort -1, sellable on the first day).
     pub fn open_account(&mut self, account: u32, cash: i64, score: f32, initial_lots: &[u32]) {
         let acc = &mut self.accounts[account as usize];
-        acc.cash = cash;
+        acc.cash = i128::from(cash);
         acc.score = score;
         for (h, &lots) in self.holdings.iter_mut().zip(initial_lots) {
             let c = h.cohort(-1);
@@ -228,13 +234,13 @@ impl Accounts {
     }
 
     /// An account's cash in micros, reserved cash included.
-    pub fn cash(&self, account: u32) -> i64 {
+    pub fn cash(&self, account: u32) -> i128 {
         self.accounts[account as usize].cash
     }
 
     /// Cash in micros not promised to resting buys: what a new buy may spend.
     #[inline]
-    pub fn available_cash(&self, account: u32) -> i64 {
+    pub fn available_cash(&self, account: u32) -> i128 {
         let a = &self.accounts[account as usize];
         a.cash - a.reserved_cash
     }
@@ -247,6 +253,18 @@ impl Accounts {
     /// Every account, for the end-of-day scoring pass.
     pub fn all_mut(&mut self) -> &mut [Account] {
         &mut self.accounts
+    }
+
+    /// An account's rarer counts: failed sales and fleeting orders.
+    #[inline]
+    pub fn rare(&self, account: u32) -> &RareCounts {
+        &self.rare[account as usize]
+    }
+
+    /// The rarer counts are the engine's to keep, as the behaviour counts are.
+    #[inline]
+    pub fn rare_mut(&mut self, account: u32) -> &mut RareCounts {
+        &mut self.rare[account as usize]
     }
 
     /// Lots of `product` the account holds, whatever their purchase day and
@@ -419,7 +437,7 @@ impl Accounts {
     ) -> Result<Reservation, Reject> {
         match side {
             Side::Buy => {
-                let more = per_lot * i64::from(lots) - held.0;
+                let more = i128::from(per_lot * i64::from(lots) - held.0);
                 if more > 0 && self.available_cash(account) < more {
                     return Err(Reject::InsufficientCash);
                 }
@@ -444,7 +462,7 @@ impl Accounts {
             return;
         }
         match side {
-            Side::Buy => self.accounts[account as usize].reserved_cash -= r.per_lot * i64::from(lots),
+            Side::Buy => self.accounts[account as usize].reserved_cash -= i128::from(r.per_lot * i64::from(lots)),
             Side::Sell => self.holdings[product].of_mut(account)[RESERVED] -= lots,
         }
     }
@@ -468,8 +486,8 @@ impl Accounts {
         if buyer != PLATFORM {
             // The buyer reserved at least `value`, so its cash stays >= 0.
             let acc = &mut self.accounts[buyer as usize];
-            acc.cash -= value;
-            acc.reserved_cash -= buyer_reserved.per_lot * i64::from(lots);
+            acc.cash -= i128::from(value);
+            acc.reserved_cash -= i128::from(buyer_reserved.per_lot * i64::from(lots));
             let c = h.cohort(i64::from(day));
             let rec = h.of_mut(buyer);
             rec[c] += lots;
@@ -479,11 +497,7 @@ impl Accounts {
         }
         if seller != PLATFORM {
             let acc = &mut self.accounts[seller as usize];
-            let (cash, wrapped) = acc.cash.overflowing_add(value);
-            acc.cash = cash;
-            if wrapped {
-                self.overflow.get_or_insert(seller);
-            }
+            acc.cash += i128::from(value);
             let (first, ring) = (i64::from(day) - h.ring as i64 + 1, h.ring as i64);
             let rec = h.of_mut(seller);
             rec[RESERVED] -= lots;
@@ -524,17 +538,9 @@ impl Accounts {
             }
             rec[c] = 0;
             rec[TOTAL] -= lots;
-            // A lot's value is bounded by validation, a holding is not: the
-            // product and the issuer's side are i128, the customer's checked.
+            // A lot's value is bounded by validation, a holding is not.
             let value = i128::from(per_lot) * i128::from(lots);
-            let acc = &mut self.accounts[account as usize];
-            match i64::try_from(value).ok().and_then(|v| acc.cash.checked_add(v)) {
-                Some(cash) => acc.cash = cash,
-                None => {
-                    acc.cash = acc.cash.wrapping_add(value as i64);
-                    self.overflow.get_or_insert(account);
-                }
-            }
+            self.accounts[account as usize].cash += value;
             self.issuer -= value;
             each(account, lots);
         }
@@ -542,20 +548,13 @@ impl Accounts {
 
     /// Sum of all cash, the platform's included (constant across trades and redemptions).
     pub fn total_cash(&self) -> i128 {
-        self.issuer + self.accounts.iter().map(|a| i128::from(a.cash)).sum::<i128>()
+        self.issuer + self.accounts.iter().map(|a| a.cash).sum::<i128>()
     }
 
     /// The platform's (issuer's) cash in micros: primary supply sold less
     /// redemptions paid. Negative when it has paid out more than it took.
     pub fn issuer_cash(&self) -> i128 {
         self.issuer
-    }
-
-    /// The first customer whose cash passed `i64::MAX` micros (about 9.2
-    /// trillion currency units) in a trade or a redemption, if one did: from
-    /// then on that balance, and the run's cash, are not exact.
-    pub fn cash_overflow(&self) -> Option<u32> {
-        self.overflow
     }
 
     /// Whether no customer has cash or lots reserved: true once every order
@@ -681,24 +680,29 @@ mod tests {
         a.redeem(0, opening_cohort(&s), per_lot, |_, _| {});
         assert_eq!(a.issuer_cash(), -i128::from(n) * 100_000_000 * i128::from(per_lot));
         assert!(a.issuer_cash() < i128::from(i64::MIN));
-        assert_eq!(a.cash(1), 100_000_000 * per_lot);
+        assert_eq!(a.cash(1), 100_000_000 * i128::from(per_lot));
         assert_eq!(a.total_cash(), 0, "cash conserved");
-        assert_eq!(a.cash_overflow(), None);
         assert!(a.all_non_negative());
     }
 
     #[test]
-    fn a_customer_balance_past_an_i64_is_caught_not_wrapped_silently() {
+    fn a_customer_balance_past_an_i64_stays_exact() {
         let s = spec(2);
         let mut a = accounts(&s, 0, 600.0, 4_000_000_000);
         // 4e9 lots at 1e10 micros: 4e19, past i64::MAX.
         a.redeem(0, opening_cohort(&s), 10_000_000_000, |_, _| {});
-        assert_eq!(a.cash_overflow(), Some(1));
-        assert_eq!(a.issuer_cash(), -40_000_000_000_000_000_000, "the issuer's side stays exact");
-        // A sale that carries a balance past i64::MAX is caught too.
-        let mut b = accounts(&s, 0, 600.0, 0);
-        b.all_mut()[1].cash = i64::MAX - 5;
-        b.settle(0, 0, PLATFORM, 1, 10, 0, Reservation { per_lot: 0 });
-        assert_eq!(b.cash_overflow(), Some(1));
+        assert_eq!(a.cash(1), 40_000_000_000_000_000_000);
+        assert_eq!(a.issuer_cash(), -40_000_000_000_000_000_000);
+        assert_eq!(a.total_cash(), 0, "cash conserved");
+        // A sale, and a buy that reserves against the balance, carry on from there.
+        let r = Reservation { per_lot: 0 };
+        a.settle(0, 0, PLATFORM, 1, 10, 0, r);
+        assert_eq!(a.cash(1), 40_000_000_000_000_000_010);
+        let nav = s.supply_price(0);
+        let r = a.check_and_reserve(1, 0, &s, 0, Side::Buy, Some(nav), 5).unwrap();
+        assert_eq!(a.available_cash(1), 40_000_000_000_000_000_010 - i128::from(s.value(nav, 5)));
+        a.settle(0, 0, 1, PLATFORM, s.value(nav, 5), 5, r);
+        assert_eq!(a.total_cash(), 0, "cash conserved");
+        assert!(a.all_non_negative() && a.nothing_reserved());
     }
 }

@@ -84,9 +84,9 @@ pub struct Resting {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Position {
     /// Cash, reserved cash included, in micros.
-    pub cash: i64,
+    pub cash: i128,
     /// Cash promised to resting buys, in micros.
-    pub reserved_cash: i64,
+    pub reserved_cash: i128,
     /// Lots held, whatever their purchase day.
     pub held: u32,
     /// Lots it may sell on the business day reached: bought before it, not
@@ -388,7 +388,7 @@ mod tests {
         let p = live.position(0).unwrap();
         assert_eq!(u64::from(p.held), 20 + t.lots_bought);
         assert_eq!(u64::from(p.locked), t.lots_bought);
-        assert_eq!(p.cash, before.cash - t.paid);
+        assert_eq!(p.cash, before.cash - i128::from(t.paid));
         assert!(live.send(&[Action::Cancel { product: 9, order: r.order }]).is_err());
         assert_eq!(id, live.controlled().unwrap());
     }

@@ -123,13 +123,10 @@ pub struct Outcome {
     /// Cash of all accounts together at the end, in micros: equal to
     /// `cash_start` when trades and redemptions only moved cash around.
     pub cash_end: i128,
-    /// True when no customer's cash left the range of an `i64`, none ended
-    /// with a negative balance, every reservation fits its holding and none
-    /// outlived the last close: a check of the platform's bookkeeping.
+    /// True when no customer ended with a negative balance, every
+    /// reservation fits its holding and none outlived the last close: a check
+    /// of the platform's bookkeeping.
     pub accounts_sound: bool,
-    /// The first customer whose cash left the range of an `i64` (about ±9.2
-    /// trillion currency units), if one did: the run's cash is then not exact.
-    pub cash_overflow: Option<u32>,
     /// Every customer's behaviour counts, for the risk report.
     pub customers: Vec<Customer>,
     /// Every fit and out-of-time test of the refitted scorecard, when the
@@ -139,14 +136,10 @@ pub struct Outcome {
 
 impl Outcome {
     /// Whether the run's cash is exact and its accounts sound: `Err` names
-    /// the check that failed (an overflow first, as the likely cause of the
-    /// others), with the start and end totals. A run that fails it has
+    /// the check that failed, with the start and end totals. A run that fails it has
     /// results that should not be trusted; `tplus run` exits with status 1.
     pub fn check(&self) -> Result<(), CashError> {
         let (start, end) = (self.cash_start, self.cash_end);
-        if let Some(account) = self.cash_overflow {
-            return Err(CashError::Overflow { account, start, end });
-        }
         if start != end {
             return Err(CashError::NotConserved { start, end });
         }
@@ -163,19 +156,6 @@ impl Outcome {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CashError {
-    /// A customer's cash passed what an `i64` of micros holds.
-    #[error(
-        "cash overflowed: customer {account}'s balance passed the {} micros an account holds, so cash is not exact (all accounts held {start} micros at the start and {end} at the end)",
-        i64::MAX
-    )]
-    Overflow {
-        /// The first customer whose balance overflowed.
-        account: u32,
-        /// Cash of all accounts at the start.
-        start: i128,
-        /// Cash of all accounts at the end.
-        end: i128,
-    },
     /// Trades and redemptions created or destroyed cash.
     #[error(
         "cash is not conserved: all accounts held {start} micros at the start and {end} at the end ({:+} micros)",
@@ -519,8 +499,8 @@ impl<'a> Engine<'a> {
                     orders: a.orders,
                     cancels: a.cancels,
                     rejections: a.unbacked,
-                    fleeting: a.fleeting,
-                    failed_sales: a.failed_sales,
+                    fleeting: self.path.accounts().rare(id).fleeting,
+                    failed_sales: self.path.accounts().rare(id).failed_sales,
                     self_trades: a.self_trades,
                     next_day_resales: a.next_day_resales,
                     sale_fills: a.sale_fills,
@@ -532,10 +512,7 @@ impl<'a> Engine<'a> {
             seed: self.seed,
             cash_start: self.cash_start,
             cash_end: self.path.accounts().total_cash(),
-            accounts_sound: self.path.accounts().all_non_negative()
-                && self.path.accounts().nothing_reserved()
-                && self.path.accounts().cash_overflow().is_none(),
-            cash_overflow: self.path.accounts().cash_overflow(),
+            accounts_sound: self.path.accounts().all_non_negative() && self.path.accounts().nothing_reserved(),
             calendar: self.cal,
             products: self.specs,
             metrics: self.metrics,
@@ -826,7 +803,7 @@ impl<'a> Engine<'a> {
                     }
                 });
                 for &agent in &failed_sales {
-                    self.path.accounts_mut().account_mut(agent).failed_sales += 1;
+                    self.path.accounts_mut().rare_mut(agent).failed_sales += 1;
                 }
                 failed_sales.clear();
                 self.failed_sales = failed_sales;

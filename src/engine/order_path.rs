@@ -427,7 +427,7 @@ impl<O: PathObserver> EventSink for Settle<'_, O> {
                         && matches!(reason, DoneReason::Cancelled | DoneReason::Expired)
                         && self.rested_at.get(id.slot() as usize).is_some_and(|&arrived| t - arrived <= FLEETING_NS)
                     {
-                        self.accounts.account_mut(owner).fleeting += 1;
+                        self.accounts.rare_mut(owner).fleeting += 1;
                     }
                     let reservation = match incoming {
                         Some(i) if i.serial == tag => i.reservation,
@@ -589,10 +589,10 @@ mod tests {
         let per_lot = |price: i64| spec.value(price, 1);
         let mut log = Log::default();
         let id = path.submit(at(0), CLOSE, 1, &limit(Side::Buy, nav - 10, 5), &spec, &mut log).unwrap().unwrap();
-        assert_eq!(path.accounts().account(1).reserved_cash, 5 * per_lot(nav - 10));
+        assert_eq!(path.accounts().account(1).reserved_cash, i128::from(5 * per_lot(nav - 10)));
         // Price up: the reservation follows, under the same id and serial.
         assert_eq!(path.replace(at(1), CLOSE, 1, id, (nav - 5, 5), &spec, 0, &mut log), Ok(Some(id)));
-        assert_eq!(path.accounts().account(1).reserved_cash, 5 * per_lot(nav - 5));
+        assert_eq!(path.accounts().account(1).reserved_cash, i128::from(5 * per_lot(nav - 5)));
         assert_eq!(
             path.books[0].get(id).map(|o| (o.price, o.remaining, o.tag)),
             Some(((nav - 5 - spec.grid_base) as u32, 5, 1))
@@ -601,11 +601,15 @@ mod tests {
         let short = path.replace(at(2), CLOSE, 1, id, (nav - 5, 11), &spec, 0, &mut log);
         assert_eq!(short, Err(ReplaceRefused::Rejected(Reject::InsufficientCash)));
         assert_eq!(path.books[0].get(id).map(|o| (o.price, o.remaining)), Some(((nav - 5 - spec.grid_base) as u32, 5)));
-        assert_eq!(path.accounts().account(1).reserved_cash, 5 * per_lot(nav - 5), "a refusal changes nothing");
+        assert_eq!(
+            path.accounts().account(1).reserved_cash,
+            i128::from(5 * per_lot(nav - 5)),
+            "a refusal changes nothing"
+        );
         assert_eq!(path.accounts().account(1).rejections, 1);
         // A smaller size at a lower price gives cash back.
         assert_eq!(path.replace(at(3), CLOSE, 1, id, (nav - 8, 2), &spec, 0, &mut log), Ok(Some(id)));
-        assert_eq!(path.accounts().account(1).reserved_cash, 2 * per_lot(nav - 8));
+        assert_eq!(path.accounts().account(1).reserved_cash, i128::from(2 * per_lot(nav - 8)));
         // Outside the band, or no lots: refused.
         let band = path.replace(at(4), CLOSE, 1, id, (spec.band_hi[0] + 1, 2), &spec, 0, &mut log);
         assert_eq!(band, Err(ReplaceRefused::Rejected(Reject::PriceBand)));
@@ -671,7 +675,7 @@ mod tests {
         );
         assert_eq!(path.accounts().total_cash(), cash_before);
         assert_eq!(path.accounts().account(1).reserved_cash, 0);
-        assert_eq!(path.accounts().cash(1), 1_000_000_000 - spec.value(nav + 2, 5));
+        assert_eq!(path.accounts().cash(1), i128::from(1_000_000_000 - spec.value(nav + 2, 5)));
         assert_eq!(path.accounts().held(0, 1), 5);
         assert!(path.accounts().all_non_negative());
     }

@@ -111,9 +111,10 @@ impl Scoring {
         }
         if let Some(card) = &self.card {
             let f = &mut self.features;
-            for (i, a) in accounts.all_mut().iter().enumerate() {
+            for i in 0..accounts.n_accounts() {
+                let a = accounts.account(i as u32);
                 (f.orders[i], f.cancels[i], f.rejections[i], f.failed_sales[i]) =
-                    (a.orders, a.cancels, a.rejections, a.failed_sales);
+                    (a.orders, a.cancels, a.rejections, accounts.rare(i as u32).failed_sales);
             }
             card.score_all(f, next as i32, &mut self.scores);
             for (a, &score) in accounts.all_mut().iter_mut().zip(&self.scores) {
@@ -143,13 +144,13 @@ impl Refit {
                 f64::from(a.orders),
                 f64::from(a.cancels) / orders,
                 f64::from(a.unbacked) / orders,
-                f64::from(a.failed_sales),
+                f64::from(accounts.rare(id).failed_sales),
                 lots as f64,
             ];
             for (column, x) in self.columns.iter_mut().zip(row) {
                 column[k] = x;
             }
-            self.failed_sales[k] = a.failed_sales;
+            self.failed_sales[k] = accounts.rare(id).failed_sales;
         }
     }
 }

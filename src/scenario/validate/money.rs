@@ -1,5 +1,6 @@
-//! Cash bounds: no amount a scenario allows may overflow the i64 of micros
-//! that balances are kept in.
+//! Cash bounds: no single amount a scenario allows (a lot's value, an
+//! order's cost, a trade's value) may overflow the i64 of micros the order
+//! path computes it in. Balances are i128s and need no bound.
 
 use super::agents::dist_name;
 use super::*;
@@ -7,7 +8,8 @@ use super::*;
 /// Most cash, in micros, that one amount may come to: a lot's value, an
 /// order's cost (`max_order_lots` lots) or a trade's value. 1e12 currency
 /// units, a ninth of what an `i64` of micros holds (about 9.2e12 units), so
-/// an amount added to any balance below 8.2e12 units cannot overflow it.
+/// that a sum of a few such amounts (an order's cost less what it held)
+/// cannot overflow either.
 pub(super) const MAX_AMOUNT_MICROS: i128 = 1_000_000_000_000_000_000;
 /// Most cash, in micros, that one customer may open with: its budget's cap
 /// plus the value of its initial lots' cap at the most a lot can cost, over
