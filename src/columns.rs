@@ -86,16 +86,25 @@ macro_rules! schema {
     };
 }
 
+/// Fails the build unless the cells' names are the schema's `COLUMNS`, in
+/// order: what [`write_row`] and [`cells`] check a row by.
+macro_rules! check_names {
+    ($columns:path; $($name:ident),+) => {
+        const _: () = assert!(
+            $crate::columns::names_match($columns, &[$(stringify!($name)),+]),
+            "the cells are not the schema's columns in order"
+        );
+    };
+}
+pub(crate) use check_names;
+
 /// Writes one row of a schema's file, each cell named by its column: the
 /// names are checked against `COLUMNS` (order included) when the crate
 /// compiles, so the row cannot drift from the header. Cells are written
 /// with `Display`, comma-separated, then a line break.
 macro_rules! write_row {
     ($out:expr, $columns:path; $first:ident = $first_value:expr $(, $name:ident = $value:expr)* $(,)?) => {{
-        const _: () = assert!(
-            $crate::columns::names_match($columns, &[stringify!($first) $(, stringify!($name))*]),
-            "the cells written are not the schema's columns in order"
-        );
+        $crate::columns::check_names!($columns; $first $(, $name)*);
         write!($out, "{}", $first_value)?;
         $(write!($out, ",{}", $value)?;)*
         writeln!($out)
@@ -112,10 +121,7 @@ macro_rules! cells {
     (@cell $name:ident) => { $name };
     (@cell $name:ident = $value:expr) => { $value };
     ($columns:path; $($name:ident $(= $value:expr)?),+ $(,)?) => {{
-        const _: () = assert!(
-            $crate::columns::names_match($columns, &[$(stringify!($name)),+]),
-            "the cells are not the schema's columns in order"
-        );
+        $crate::columns::check_names!($columns; $($name),+);
         vec![$($crate::columns::cells!(@cell $name $(= $value)?)),+]
     }};
 }
