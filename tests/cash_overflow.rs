@@ -5,7 +5,8 @@
 //!
 //! - a macro-driven group holding close to 1e8 lots a customer: the issuer
 //!   (the platform's account), which pays every customer's redemptions,
-//!   passed `i64::MAX`. Balances are now `i128`s: the run is exact;
+//!   passed `i64::MAX`. Its balance is an `i128`, as every customer's
+//!   now is: the run is exact;
 //! - a product with `lot_size = 1000000` and `max_order_lots = 100000000`:
 //!   one order could cost 1e14 currency units. Validation now refuses it.
 //!

@@ -263,7 +263,7 @@ pub enum PointError {
         #[source]
         source: std::io::Error,
     },
-    /// The run finished, but its cash is not exact or an account is
+    /// The run finished, but its cash is not conserved or an account is
     /// unsound ([`crate::engine::Outcome::check`]): its results are not
     /// kept as a row's, as `tplus run` exits 1 on them (with
     /// `--keep-runs` its files stay for a post-mortem).

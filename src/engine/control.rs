@@ -46,10 +46,10 @@ pub struct Tally {
     pub lots_bought: u64,
     /// Lots sold.
     pub lots_sold: u64,
-    /// Cash paid for what it bought.
-    pub paid: i64,
-    /// Cash received for what it sold.
-    pub received: i64,
+    /// Cash paid for what it bought, in micros: a sum over the run, so 128-bit as balances are.
+    pub paid: i128,
+    /// Cash received for what it sold, in micros.
+    pub received: i128,
     /// Orders that reached their final state (filled, cancelled, expired,
     /// unfilled at the close); refused ones are counted in `rejected` only.
     pub closed: u64,
@@ -171,11 +171,11 @@ impl Watch {
         self.tally.fills += 1;
         if f.buyer == self.account {
             self.tally.lots_bought += u64::from(f.lots);
-            self.tally.paid += f.value;
+            self.tally.paid += i128::from(f.value);
         }
         if f.seller == self.account {
             self.tally.lots_sold += u64::from(f.lots);
-            self.tally.received += f.value;
+            self.tally.received += i128::from(f.value);
         }
     }
 
@@ -388,7 +388,7 @@ mod tests {
         let p = live.position(0).unwrap();
         assert_eq!(u64::from(p.held), 20 + t.lots_bought);
         assert_eq!(u64::from(p.locked), t.lots_bought);
-        assert_eq!(p.cash, before.cash - i128::from(t.paid));
+        assert_eq!(p.cash, before.cash - t.paid);
         assert!(live.send(&[Action::Cancel { product: 9, order: r.order }]).is_err());
         assert_eq!(id, live.controlled().unwrap());
     }

@@ -18,7 +18,7 @@ use crate::calendar::Calendar;
 use crate::credit::Features;
 use crate::metrics::risk::Customer;
 use crate::metrics::{WindowEnv, WindowStats};
-use crate::platform::Account;
+use crate::platform::{Account, RareCounts};
 use crate::product::ProductSpec;
 use crate::scenario::Scenario;
 
@@ -98,11 +98,14 @@ pub fn estimate(s: &Scenario, registry: &Registry) -> Footprint {
     let accounts = customers + 1.0;
     let session_hours = (sim.close.0 - sim.open.0) as f64 / 3.6e12;
 
-    // Per account: its record, score features, opening score, end-of-run
-    // customer record, and per product its holdings' cohort ring and its
-    // net direction this window.
-    let per_account =
-        (size_of::<Account>() + Features::BYTES_PER_ACCOUNT + size_of::<f32>() + size_of::<Customer>()) as f64;
+    // Per account: its record and rarer counts, score features, opening
+    // score, end-of-run customer record, and per product its holdings'
+    // cohort ring and its net direction this window.
+    let per_account = (size_of::<Account>()
+        + size_of::<RareCounts>()
+        + Features::BYTES_PER_ACCOUNT
+        + size_of::<f32>()
+        + size_of::<Customer>()) as f64;
     let per_holding: f64 = s
         .products
         .iter()

@@ -135,9 +135,10 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Whether the run's cash is exact and its accounts sound: `Err` names
-    /// the check that failed, with the start and end totals. A run that fails it has
-    /// results that should not be trusted; `tplus run` exits with status 1.
+    /// Whether the run's cash is conserved and its accounts sound: `Err`
+    /// names the check that failed, with the start and end totals. A run
+    /// that fails it has results that should not be trusted; `tplus run`
+    /// exits with status 1.
     pub fn check(&self) -> Result<(), CashError> {
         let (start, end) = (self.cash_start, self.cash_end);
         if start != end {
@@ -489,7 +490,8 @@ impl<'a> Engine<'a> {
     fn finish(self) -> Outcome {
         let customers = (1..=self.n_customers)
             .map(|id| {
-                let (a, group) = (self.path.accounts().account(id), self.group_of(id));
+                let (a, rare, group) =
+                    (self.path.accounts().account(id), self.path.accounts().rare(id), self.group_of(id));
                 let (family, planted) = self.group_labels[group];
                 Customer {
                     id,
@@ -499,8 +501,8 @@ impl<'a> Engine<'a> {
                     orders: a.orders,
                     cancels: a.cancels,
                     rejections: a.unbacked,
-                    fleeting: self.path.accounts().rare(id).fleeting,
-                    failed_sales: self.path.accounts().rare(id).failed_sales,
+                    fleeting: rare.fleeting,
+                    failed_sales: rare.failed_sales,
                     self_trades: a.self_trades,
                     next_day_resales: a.next_day_resales,
                     sale_fills: a.sale_fills,
