@@ -87,7 +87,7 @@ macro_rules! schema {
 }
 
 /// Fails the build unless the cells' names are the schema's `COLUMNS`, in
-/// order: what [`write_row`] and [`cells`] check a row by.
+/// order: the check shared by [`write_row`] and [`cells`].
 macro_rules! check_names {
     ($columns:path; $($name:ident),+) => {
         const _: () = assert!(

@@ -157,7 +157,8 @@ pub struct Accounts {
     dealers: Vec<std::ops::Range<u32>>,
     /// The platform's (issuer's) cash in micros: what it took for primary
     /// supply less what it paid out in redemptions, over every customer, so
-    /// an `i128` (no scenario rule can bound it: ARCHITECTURE.md, "Money and prices").
+    /// an `i128` (no scenario rule can bound it within an `i64`:
+    /// ARCHITECTURE.md, "Money and prices").
     issuer: i128,
 }
 
@@ -261,7 +262,10 @@ impl Accounts {
         &self.rare[account as usize]
     }
 
-    /// The rarer counts are the engine's to keep, as the behaviour counts are.
+    /// The rarer counts are the engine's to keep, as the behaviour counts
+    /// are. They are written only at a redemption at the holding limit or
+    /// when a resting order leaves the book early, so they live outside the
+    /// record every order reads.
     #[inline]
     pub fn rare_mut(&mut self, account: u32) -> &mut RareCounts {
         &mut self.rare[account as usize]

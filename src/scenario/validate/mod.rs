@@ -512,7 +512,8 @@ fn product(at: &str, p: &Product) -> Check {
 
 /// Most (window, product) rows a run may produce.
 pub const MAX_METRIC_CELLS: i64 = 10_000_000;
-/// Largest budget (currency units): cash in micros stays far inside an i64.
+/// Largest budget (currency units): an opening budget in micros stays far
+/// inside the `i64` that `Accounts::open_account` takes.
 pub const MAX_BUDGET: f64 = 1e11;
 /// Largest opening holding (lots): holdings stay far inside a u32.
 pub const MAX_INITIAL_LOTS: f64 = 1e8;

@@ -8,16 +8,17 @@ use super::*;
 
 /// Most cash, in micros, that one amount may come to: a lot's value, an
 /// order's cost (`max_order_lots` lots) or a trade's value. 1e12 currency
-/// units, a ninth of what an `i64` of micros holds (about 9.2e12 units):
-/// the one combination computed in an `i64`, an order's new cost less what
-/// it held (each 0 to 1e18 micros), stays in range.
+/// units, about a ninth of what an `i64` of micros holds (9.2e12 units), so
+/// that every amount, and an order's new cost less what it held (each 0 to
+/// 1e18 micros, the one combination the order path computes in an `i64`),
+/// fits with room to spare.
 pub(super) const MAX_AMOUNT_MICROS: i128 = 1_000_000_000_000_000_000;
 /// Most cash, in micros, that one customer may open with: its budget's cap
 /// plus the value of its initial lots' cap at the most a lot can cost, over
 /// the products its group trades. 4e12 currency units: over the 5e7
-/// customers a scenario may have, 2e26 micros, so that every balance and
-/// the issuer's stay far inside an `i128` whatever the number of products
-/// (ARCHITECTURE.md, "Money and prices").
+/// customers a scenario may have, 2e20 units, which with the issuer's
+/// quotas keeps every balance far inside an `i128` whatever the number of
+/// products (ARCHITECTURE.md, "Money and prices").
 pub(super) const MAX_OPENING_MICROS: i128 = 4_000_000_000_000_000_000;
 
 /// Calendar days from the start date to the run's last business day, by the
