@@ -135,7 +135,7 @@ impl Refit {
     fn observe(&mut self, traits: &Features, next: i64, accounts: &Accounts, n_products: usize) {
         for k in 0..self.failed_sales.len() {
             let id = k as u32 + 1;
-            let a = accounts.account(id);
+            let (a, failed_sales) = (accounts.account(id), accounts.rare(id).failed_sales);
             let orders = f64::from(a.orders.max(1));
             let lots: u64 = (0..n_products).map(|p| u64::from(accounts.held(p, id))).sum();
             let row = [
@@ -144,13 +144,13 @@ impl Refit {
                 f64::from(a.orders),
                 f64::from(a.cancels) / orders,
                 f64::from(a.unbacked) / orders,
-                f64::from(accounts.rare(id).failed_sales),
+                f64::from(failed_sales),
                 lots as f64,
             ];
             for (column, x) in self.columns.iter_mut().zip(row) {
                 column[k] = x;
             }
-            self.failed_sales[k] = accounts.rare(id).failed_sales;
+            self.failed_sales[k] = failed_sales;
         }
     }
 }
