@@ -8,10 +8,17 @@
 //! the events and orders each run processes so a time converts to a rate.
 //! The 100,000- and 1,000,000-customer runs take seconds each; time them
 //! with `tplus run scenarios/bench/scale_100k.toml` (see ARCHITECTURE.md).
+//!
+//! `baseline_summary` times what a run does after its last event, on a
+//! finished baseline run (run once, untimed): the risk report and the
+//! summary's statistics (each correlation's effective sample size and
+//! moving-block bootstrap, the stylized facts), as `summary.json` takes them.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use tplus::engine::{self, RunOptions, record::Discard};
+use tplus::metrics::risk;
 use tplus::scenario;
 
 const SCENARIOS: [&str; 3] =
@@ -53,4 +60,21 @@ fn reference_market_x10(bencher: divan::Bencher) {
     let s = load(SCENARIOS[2]);
     let opts = RunOptions { seed: None, threads: 1 };
     bencher.bench(|| engine::run(&s, &opts, &mut Discard).map(|o| o.stats.trades));
+}
+
+#[divan::bench(sample_count = 21, sample_size = 1)]
+fn baseline_summary(bencher: divan::Bencher) {
+    static RUN: OnceLock<(scenario::Scenario, engine::Outcome)> = OnceLock::new();
+    let (s, outcome) = RUN.get_or_init(|| {
+        let s = load(SCENARIOS[0]);
+        let outcome = engine::run(&s, &RunOptions { seed: None, threads: 1 }, &mut Discard).expect("run");
+        (s, outcome)
+    });
+    let sim = &s.simulation;
+    let days = outcome.calendar.days().len() as f64;
+    let hours = days * (sim.close.0 - sim.open.0) as f64 / 3.6e12;
+    bencher.bench(|| {
+        let (_, risk) = risk::report(&outcome.customers, hours, days, s.metrics.risk_threshold);
+        outcome.metrics.summary(&outcome.products, risk)
+    });
 }

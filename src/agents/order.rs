@@ -190,7 +190,13 @@ pub(crate) fn draw_all_or_none(rng: &mut AgentRng, share: f64) -> bool {
 /// cash, at most `want` and at most the platform's size limit.
 pub fn affordable(ctx: &Context<'_>, id: u32, view: &ProductView, price: i64, want: u32) -> u32 {
     let per_lot = (price * view.lot_micros_per_tick).max(1);
-    let lots = ctx.accounts.available_cash(id) / i128::from(per_lot);
+    let cash = ctx.accounts.available_cash(id);
+    // A balance inside an i64 (every balance but a whale's) divides in one
+    // word: a 128-bit division is a library call, on every buy decision.
+    let lots = match i64::try_from(cash) {
+        Ok(cash) => i128::from(cash / per_lot),
+        Err(_) => cash / i128::from(per_lot),
+    };
     want.min(lots.clamp(0, i128::from(u32::MAX)) as u32).min(view.max_order_lots)
 }
 

@@ -36,22 +36,32 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
 
 /// Ranks from 1, ties sharing the average of the ranks they span.
 pub fn average_ranks(x: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    // Each value's place in `f64::total_cmp`'s order as an integer, beside
+    // its position: an unstable sort of plain pairs, not a stable sort of
+    // positions that looks each value up (ties get one rank either way).
+    let mut order: Vec<(i64, usize)> = x.iter().map(|v| total_order_key(*v)).zip(0..).collect();
+    order.sort_unstable();
     let mut ranks = vec![0.0; x.len()];
     let mut i = 0;
     while i < order.len() {
         let mut j = i;
-        while j + 1 < order.len() && x[order[j + 1]] == x[order[i]] {
+        while j + 1 < order.len() && x[order[j + 1].1] == x[order[i].1] {
             j += 1;
         }
         let rank = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
+        for &(_, k) in &order[i..=j] {
             ranks[k] = rank;
         }
         i = j + 1;
     }
     ranks
+}
+
+/// An integer that orders as `f64::total_cmp` orders `v` (the standard
+/// library's own mapping: negative values' magnitude bits flipped).
+fn total_order_key(v: f64) -> i64 {
+    let bits = v.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
 }
 
 /// Spearman's rank correlation: Pearson's r of the average ranks (so ties are
@@ -117,10 +127,17 @@ pub fn pearson_stat(x: &[f64], y: &[f64]) -> Option<CorrStat> {
 /// [`pearson_stat`]. `None` below 4 pairs or when either series is constant.
 pub fn spearman_stat(x: &[f64], y: &[f64]) -> Option<CorrStat> {
     let n = x.len().min(y.len());
+    spearman_stat_of_ranks(&average_ranks(&x[..n]), &average_ranks(&y[..n]))
+}
+
+/// [`spearman_stat`] from the series' [`average_ranks`], for a caller that
+/// reads the ranks for more than this.
+pub fn spearman_stat_of_ranks(rx: &[f64], ry: &[f64]) -> Option<CorrStat> {
+    let n = rx.len().min(ry.len());
     if n < 4 {
         return None;
     }
-    let r = spearman(x, y)?;
+    let r = pearson(rx, ry)?;
     Some(corr_stat(r, n as f64, (1.06 / (n - 3) as f64).sqrt()))
 }
 
@@ -153,6 +170,39 @@ mod tests {
 
     use super::*;
     use crate::metrics::stats::tests::{close, near, uniforms};
+
+    #[test]
+    fn ranks_match_a_stable_sort_of_positions() {
+        fn reference(x: &[f64]) -> Vec<f64> {
+            let mut order: Vec<usize> = (0..x.len()).collect();
+            order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+            let mut ranks = vec![0.0; x.len()];
+            let mut i = 0;
+            while i < order.len() {
+                let mut j = i;
+                while j + 1 < order.len() && x[order[j + 1]] == x[order[i]] {
+                    j += 1;
+                }
+                for &k in &order[i..=j] {
+                    ranks[k] = (i + j) as f64 / 2.0 + 1.0;
+                }
+                i = j + 1;
+            }
+            ranks
+        }
+        // Ties, both zeros, infinities, subnormals and NaNs among the values.
+        let special = [0.0, -0.0, 1.0, -1.0, f64::INFINITY, f64::NEG_INFINITY, 5e-324, -5e-324, f64::NAN, -f64::NAN];
+        for n in [0, 1, 2, 7, 330, 1000] {
+            let u = uniforms(n as u64 + 3, n);
+            let x: Vec<f64> = u
+                .iter()
+                .enumerate()
+                .map(|(i, v)| if i % 3 == 0 { special[(v * 10.0) as usize % 10] } else { (v * 8.0).floor() - 4.0 })
+                .collect();
+            let bits = |r: Vec<f64>| r.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+            assert_eq!(bits(average_ranks(&x)), bits(reference(&x)), "n {n}");
+        }
+    }
 
     #[test]
     fn a_constant_series_has_no_correlation_even_when_its_mean_is_inexact() {

@@ -37,19 +37,69 @@ pub fn acf<T: Copy + Into<f64>>(x: &[T], max_lag: usize) -> Vec<Option<f64>> {
         return out;
     }
     let mean = x.iter().map(|&v| v.into()).sum::<f64>() / n as f64;
-    // The deviations are recomputed, not stored: a run's trade signs are
-    // one byte each, and a vector of their deviations would be eight.
-    let d = |i: usize| x[i].into() - mean;
-    let denom: f64 = (0..n).map(|i| d(i) * d(i)).sum();
+    let denom: f64 = x.iter().map(|&v| v.into() - mean).map(|d| d * d).sum();
     if denom.is_nan() || denom <= 0.0 {
         return out;
     }
-    for (i, slot) in out.iter_mut().enumerate().take(n - 1) {
-        let lag = i + 1;
-        let num: f64 = (0..n - lag).map(|t| d(t) * d(t + lag)).sum();
+    let top = max_lag.min(n - 1);
+    for (slot, num) in out.iter_mut().zip(lag_products(x, mean, top)) {
         *slot = Some(num / denom);
     }
     out
+}
+
+/// Lags summed side by side in [`lag_products`].
+const LANES: usize = 8;
+/// Points whose deviations [`lag_products`] holds at once (beside the lags
+/// past the block's end): a few tens of kilobytes, so a run's trade signs (one
+/// byte each) never need a vector of deviations eight times their size.
+const BLOCK: usize = 2048;
+
+/// Σ_{t=0}^{n−1−l} (x_t − mean)(x_{t+l} − mean) for each lag l in 1..=top
+/// (top < n).
+///
+/// Each lag's sum adds its terms in order of t, exactly as a loop over one lag
+/// would, so the results are bit for bit those of that loop. The lags are
+/// taken [`LANES`] at a time, though: one sum waits on each addition's
+/// latency, while eight independent sums keep the floating-point unit busy
+/// (the summaries' effective sample sizes take 66 lags of each series, and
+/// this was the largest cost after a run's last event).
+fn lag_products<T: Copy + Into<f64>>(x: &[T], mean: f64, top: usize) -> Vec<f64> {
+    let n = x.len();
+    let mut sums = vec![0.0f64; top];
+    let mut dev = Vec::with_capacity(BLOCK.min(n) + top + LANES);
+    let mut t0 = 0;
+    while t0 < n - 1 {
+        let t1 = (t0 + BLOCK).min(n - 1);
+        dev.clear();
+        dev.extend(x[t0..(t1 + top).min(n)].iter().map(|&v| v.into() - mean));
+        // Zeros past the end, so that the last group's unused lanes read
+        // something (their sums are dropped).
+        dev.extend([0.0; LANES]);
+        for (g, group) in sums.chunks_mut(LANES).enumerate() {
+            let first = 1 + g * LANES;
+            let last = first + group.len() - 1;
+            // Points of this block with a partner at every lag of the group.
+            let all = t1.min(n.saturating_sub(last)).max(t0);
+            let mut acc = [0.0f64; LANES];
+            acc[..group.len()].copy_from_slice(group);
+            for i in 0..all - t0 {
+                let (di, ahead) = (dev[i], &dev[i + first..i + first + LANES]);
+                for j in 0..LANES {
+                    acc[j] += di * ahead[j];
+                }
+            }
+            group.copy_from_slice(&acc[..group.len()]);
+            // The points near the end that only the shorter lags reach.
+            for (j, s) in group.iter_mut().enumerate() {
+                for i in all - t0..t1.min(n - (first + j)).max(all) - t0 {
+                    *s += dev[i] * dev[i + first + j];
+                }
+            }
+        }
+        t0 = t1;
+    }
+    sums
 }
 
 /// Fits acf(l) ≈ c · l^(−exponent) by ordinary least squares of ln acf(l) on
@@ -89,6 +139,9 @@ pub fn power_law_decay(acf: &[Option<f64>]) -> Option<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
+    use rand::rngs::ChaCha8Rng;
+    use rand::{RngExt, SeedableRng};
+
     use super::*;
     use crate::metrics::stats::tests::{close, near};
 
@@ -130,6 +183,36 @@ mod tests {
         let (est, k) = hill_tail_index(&x, 0.05).unwrap();
         assert_eq!(k, 500);
         assert!(near(est, alpha, 0.01 * alpha), "alpha {est}");
+    }
+
+    #[test]
+    fn acf_sums_each_lag_in_order_bit_for_bit() {
+        // The one-lag-at-a-time estimator the lanes must reproduce exactly.
+        fn reference(x: &[f64], max_lag: usize) -> Vec<Option<f64>> {
+            let n = x.len();
+            let mut out = vec![None; max_lag];
+            let mean = x.iter().sum::<f64>() / n as f64;
+            let denom: f64 = x.iter().map(|v| (v - mean) * (v - mean)).sum();
+            for (i, slot) in out.iter_mut().enumerate().take(n - 1) {
+                let lag = i + 1;
+                let num: f64 = (0..n - lag).map(|t| (x[t] - mean) * (x[t + lag] - mean)).sum();
+                *slot = Some(num / denom);
+            }
+            out
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        // Lengths around the block and lane edges, lags past the series' end.
+        for n in [2, 3, 9, 17, 330, 2047, 2048, 2049, 2050, 4100, 5000] {
+            let x: Vec<f64> = (0..n).map(|_| rng.random::<f64>().powi(3) * 1e3 - 7.0).collect();
+            for max_lag in [1, 7, 8, 9, 16, 66, 250, n + 3] {
+                let (a, b) = (acf(&x, max_lag), reference(&x, max_lag));
+                let bits = |v: &[Option<f64>]| v.iter().map(|o| o.map(f64::to_bits)).collect::<Vec<_>>();
+                assert_eq!(bits(&a), bits(&b), "n {n}, max_lag {max_lag}");
+            }
+        }
+        let signs: Vec<i8> = (0..3000).map(|_| if rng.random::<bool>() { 1 } else { -1 }).collect();
+        let as_f64: Vec<f64> = signs.iter().map(|&s| f64::from(s)).collect();
+        assert_eq!(acf(&signs, 10), reference(&as_f64, 10));
     }
 
     #[test]

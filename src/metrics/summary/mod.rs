@@ -248,7 +248,10 @@ impl Metrics {
 fn correlation(x: &[Option<f64>], y: &[f64], per_day: Option<usize>) -> Correlation {
     let (a, b) = pairs(x, y);
     let ci = |s: Option<CorrStat>| s.map(|s| [s.ci_lo, s.ci_hi]);
-    let (p, r) = (stats::pearson_stat(&a, &b), stats::spearman_stat(&a, &b));
+    // Ranked once: Spearman's rho, its interval and its effective windows
+    // all read the ranks.
+    let (ra, rb) = (stats::average_ranks(&a), stats::average_ranks(&b));
+    let (p, r) = (stats::pearson_stat(&a, &b), stats::spearman_stat_of_ranks(&ra, &rb));
     let pearson = stats::pearson(&a, &b);
     let block_bootstrap = pearson.and_then(|_| {
         let seed = stats::data_seed(&a, &b);
@@ -258,11 +261,11 @@ fn correlation(x: &[Option<f64>], y: &[f64], per_day: Option<usize>) -> Correlat
         pearson,
         pearson_ci_95: ci(p),
         pearson_p_value: p.map(|s| s.p_value),
-        spearman: stats::spearman(&a, &b),
+        spearman: stats::pearson(&ra, &rb),
         spearman_ci_95: ci(r),
         spearman_p_value: r.map(|s| s.p_value),
         windows: a.len(),
-        serial_dependence: p.and_then(|p| serial_dependence(&a, &b, p.r, r.map(|r| r.r))),
+        serial_dependence: p.and_then(|p| serial_dependence([&a, &b], [&ra, &rb], p.r, r.map(|r| r.r))),
         block_bootstrap: block_bootstrap.map(|i| BlockBootstrap {
             pearson_ci_95: [i.lo, i.hi],
             block: i.block,
@@ -275,11 +278,16 @@ fn correlation(x: &[Option<f64>], y: &[f64], per_day: Option<usize>) -> Correlat
 /// The correlations' inference with n_eff effective windows in place of n
 /// (Bartlett 1935; see [`stats::effective_n`]); for Spearman's rho, n_eff of
 /// the ranks.
-fn serial_dependence(a: &[f64], b: &[f64], pearson: f64, spearman: Option<f64>) -> Option<SerialDependence> {
+fn serial_dependence(
+    [a, b]: [&[f64]; 2],
+    [ra, rb]: [&[f64]; 2],
+    pearson: f64,
+    spearman: Option<f64>,
+) -> Option<SerialDependence> {
     let e = stats::effective_n(a, b)?;
     let p = stats::adjusted_corr_stat(pearson, e.n_eff, 1.0);
     let ranked = spearman.and_then(|rho| {
-        let ne = stats::effective_n(&stats::average_ranks(a), &stats::average_ranks(b))?;
+        let ne = stats::effective_n(ra, rb)?;
         Some((ne.n_eff, stats::adjusted_corr_stat(rho, ne.n_eff, 1.06)?))
     });
     Some(SerialDependence {
