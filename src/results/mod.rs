@@ -34,11 +34,41 @@ use crate::scenario::{Date, Scenario};
 use line::Line;
 use manifest::{Manifest, MemoryUse};
 
+/// Bytes a file takes between syncs while it is written.
+const SYNC_EVERY: usize = 4 << 20;
+
+/// A file that syncs its data to disk every [`SYNC_EVERY`] bytes as it is
+/// written, so that the sync before its rename waits for the last few
+/// megabytes only. Unsynced, the whole file sits in the page cache until
+/// then: the baseline's 15 MB `trades.csv` took 25–30 ms to sync at the end
+/// of a run, and the summary's files queued behind it.
+#[derive(Debug)]
+pub struct SyncingFile {
+    file: File,
+    unsynced: usize,
+}
+
+impl Write for SyncingFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.unsynced += n;
+        if self.unsynced >= SYNC_EVERY {
+            self.file.sync_data()?;
+            self.unsynced = 0;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
 /// A file being written under a temporary name.
 pub struct PartialFile {
     path: PathBuf,
     tmp: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<SyncingFile>,
     /// Renamed to its real name.
     done: bool,
 }
@@ -56,18 +86,19 @@ impl PartialFile {
         let n = PARTIALS.fetch_add(1, Ordering::Relaxed);
         let tmp = dir.join(format!(".{name}.{}-{n}.partial", std::process::id()));
         let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let file = SyncingFile { file, unsynced: 0 };
         Ok(PartialFile { path: dir.join(name), tmp, out: BufWriter::with_capacity(1 << 20, file), done: false })
     }
 
     /// The buffered writer to write the file's contents to.
-    pub fn writer(&mut self) -> &mut BufWriter<File> {
+    pub fn writer(&mut self) -> &mut BufWriter<SyncingFile> {
         &mut self.out
     }
 
-    /// Flushes and gives the file its real name.
+    /// Flushes, syncs and gives the file its real name.
     pub fn finish(mut self) -> io::Result<PathBuf> {
         self.out.flush()?;
-        self.out.get_ref().sync_data()?;
+        self.out.get_ref().file.sync_data()?;
         fs::rename(&self.tmp, &self.path)?;
         self.done = true;
         Ok(std::mem::take(&mut self.path))
@@ -85,7 +116,11 @@ impl Drop for PartialFile {
 
 /// Writes one whole file through a [`PartialFile`]: `f` writes its
 /// contents, and the file appears under its name only once complete.
-pub fn write_file(dir: &Path, name: &str, f: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>) -> io::Result<()> {
+pub fn write_file(
+    dir: &Path,
+    name: &str,
+    f: impl FnOnce(&mut BufWriter<SyncingFile>) -> io::Result<()>,
+) -> io::Result<()> {
     let mut file = PartialFile::create(dir, name)?;
     f(file.writer())?;
     file.finish().map(|_| ())
@@ -552,6 +587,26 @@ mod tests {
         f.finish().unwrap();
         assert_eq!(fs::read_to_string(dir.join("x.csv")).unwrap(), "a,b\n");
         assert_eq!(partials(), 0);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_synced_as_it_grows_keeps_every_byte() {
+        let dir = std::env::temp_dir().join(format!("tplus-syncing-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let mut f = PartialFile::create(&dir, "big.csv").unwrap();
+        // Lines of uneven lengths across two and a half sync periods.
+        let mut want = Vec::new();
+        let mut i = 0u64;
+        while want.len() < 2 * SYNC_EVERY + SYNC_EVERY / 2 {
+            let line = format!("{i},{}\n", "x".repeat((i % 97) as usize));
+            f.writer().write_all(line.as_bytes()).unwrap();
+            want.extend_from_slice(line.as_bytes());
+            i += 1;
+        }
+        assert!(f.writer().get_ref().unsynced < SYNC_EVERY);
+        f.finish().unwrap();
+        assert!(fs::read(dir.join("big.csv")).unwrap() == want);
         fs::remove_dir_all(&dir).unwrap();
     }
 
