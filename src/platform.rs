@@ -160,6 +160,10 @@ pub struct Accounts {
     /// an `i128` (no scenario rule can bound it within an `i64`:
     /// ARCHITECTURE.md, "Money and prices").
     issuer: i128,
+    /// Set when a buy took a customer's holding of a product past the
+    /// `u32::MAX` lots its counter holds (ARCHITECTURE.md, "Money and
+    /// prices"): the run's lots are wrong from then on and it is refused.
+    holdings_overflow: bool,
 }
 
 /// What an accepted order holds back until it is done.
@@ -186,7 +190,14 @@ impl Accounts {
                 .collect(),
             dealers: Vec::new(),
             issuer: 0,
+            holdings_overflow: false,
         }
+    }
+
+    /// Whether a customer's holding of a product ever passed `u32::MAX`
+    /// lots (the run cannot be trusted: [`crate::engine::Outcome::check`]).
+    pub fn holdings_overflowed(&self) -> bool {
+        self.holdings_overflow
     }
 
     /// Hints the CPU to load what a decision of `account` reads; no effect on results.
@@ -494,8 +505,12 @@ impl Accounts {
             acc.reserved_cash -= i128::from(buyer_reserved.per_lot * i64::from(lots));
             let c = h.cohort(i64::from(day));
             let rec = h.of_mut(buyer);
-            rec[c] += lots;
-            rec[TOTAL] += lots;
+            // A cohort is part of the total, so only the total can pass the
+            // counter's bound first.
+            let (total, wrapped) = rec[TOTAL].overflowing_add(lots);
+            rec[TOTAL] = total;
+            rec[c] = rec[c].wrapping_add(lots);
+            self.holdings_overflow |= wrapped;
         } else {
             self.issuer -= i128::from(value);
         }

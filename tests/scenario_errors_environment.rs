@@ -727,6 +727,16 @@ fn a_zero_intelligence_parameter_on_a_market_maker() {
 }
 
 #[test]
+fn a_market_maker_looks_back_no_further_than_the_returns_kept() {
+    // The engine keeps 64 window returns; a longer lookback would silently act as 64.
+    let s = FULL.edit("spread = 0.001", "spread = 0.001\nlookback = 65");
+    let f = s.fails();
+    f.at(s.pos("65")).field("agents[0].params.lookback").says("65 is out of range");
+    f.accepts("a whole number of windows from 1 to 64");
+    FULL.edit("spread = 0.001", "spread = 0.001\nlookback = 64").passes();
+}
+
+#[test]
 fn a_market_maker_parameter_on_a_rational_group() {
     let s = FULL.edit("lookback = 12", "lookback = 12\nquote_lots = 10");
     let f = s.fails();

@@ -24,7 +24,7 @@ use super::{
 };
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
-use crate::scenario::Duration;
+use crate::scenario::{Duration, MAX_LOOKBACK};
 
 crate::behaviour_params! {
     /// Parameters of the market-maker family.
@@ -38,7 +38,7 @@ crate::behaviour_params! {
         /// Order-arrival decay k, per tick: how fast fills fall off with a quote's distance from the mid.
         liquidity: f64 = 0.3, Real(1e-6, 100.0), "a number per tick above 0 and at most 100, e.g. 0.3";
         /// Metrics windows of returns the volatility σ is estimated from.
-        lookback: i64 = 12, Int(1, 500), "a whole number of windows from 1 to 500";
+        lookback: i64 = 12, Int(1, MAX_LOOKBACK), "a whole number of windows from 1 to 64";
         /// How long a quote stays in the book before it expires (at most to the close).
         order_ttl: Duration = minutes(60), PositiveDuration, "a duration above 0, e.g. \"30m\"";
     }

@@ -127,6 +127,9 @@ pub struct Outcome {
     /// reservation fits its holding and none outlived the last close: a check
     /// of the platform's bookkeeping.
     pub accounts_sound: bool,
+    /// True when a buy took a customer's holding of a product past the
+    /// `u32::MAX` lots its counter holds: the lots are wrong from there on.
+    pub holdings_overflow: bool,
     /// Every customer's behaviour counts, for the risk report.
     pub customers: Vec<Customer>,
     /// Every fit and out-of-time test of the refitted scorecard, when the
@@ -141,6 +144,9 @@ impl Outcome {
     /// exits with status 1.
     pub fn check(&self) -> Result<(), CashError> {
         let (start, end) = (self.cash_start, self.cash_end);
+        if self.holdings_overflow {
+            return Err(CashError::HoldingOverflow);
+        }
         if start != end {
             return Err(CashError::NotConserved { start, end });
         }
@@ -168,6 +174,13 @@ pub enum CashError {
         /// Cash of all accounts at the end.
         end: i128,
     },
+    /// A buy took a customer's holding of a product past the lots its
+    /// counter holds.
+    #[error(
+        "a customer's holding of a product passed {} lots, the most its counter holds, so the run's lots are wrong from that trade on: fewer lots in the market (a smaller primary_supply_lots, fewer days or smaller initial_lots)",
+        u32::MAX
+    )]
+    HoldingOverflow,
     /// A customer ended with negative cash or reserved cash, with more cash
     /// or lots reserved than held, or with a reservation left after the close.
     #[error(
@@ -515,6 +528,7 @@ impl<'a> Engine<'a> {
             cash_start: self.cash_start,
             cash_end: self.path.accounts().total_cash(),
             accounts_sound: self.path.accounts().all_non_negative() && self.path.accounts().nothing_reserved(),
+            holdings_overflow: self.path.accounts().holdings_overflowed(),
             calendar: self.cal,
             products: self.specs,
             metrics: self.metrics,

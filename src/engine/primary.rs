@@ -1,6 +1,7 @@
 //! The primary market: the issuer (the platform's account 0) sells each
 //! product at the day's NAV, rounded up to a tick, and buys it back at NAV,
-//! rounded down, within daily quotas (Chinese money-market notes are
+//! rounded down (a tick lower when NAV sits on a tick, so that its bid and
+//! ask never meet), within daily quotas (Chinese money-market notes are
 //! subscribed and redeemed at NAV on demand, within daily quotas).
 //!
 //! The issuer paces its quotas over the session rather than offering each

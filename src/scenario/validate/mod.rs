@@ -515,7 +515,8 @@ pub const MAX_METRIC_CELLS: i64 = 10_000_000;
 /// Largest budget (currency units): an opening budget in micros stays far
 /// inside the `i64` that `Accounts::open_account` takes.
 pub const MAX_BUDGET: f64 = 1e11;
-/// Largest opening holding (lots): holdings stay far inside a u32.
+/// Largest opening holding (lots), far inside the u32 a holding is kept in
+/// (one that grows past it fails the run: ARCHITECTURE.md, "Money and prices").
 pub const MAX_INITIAL_LOTS: f64 = 1e8;
 
 /// Longest price history (windows) an agent may look back over.
