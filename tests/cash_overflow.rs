@@ -218,7 +218,7 @@ fn a_holding_past_u32_lots_fails_the_run_and_names_the_cause() {
     let run = bin::tplus(&[OsStr::new("run"), file.as_os_str(), OsStr::new("--out"), out.as_os_str()]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "tplus run: {stderr}");
-    assert!(stderr.contains("a customer's holding of a product passed 4294967295 lots"), "{stderr}");
+    assert!(stderr.contains("a customer's holding of a product passed 4,294,967,295 lots"), "{stderr}");
     let manifest = json(&out.join("manifest.json"));
     assert_eq!(manifest["failure"], serde_json::Value::String(CashError::HoldingOverflow.to_string()));
     let _ = std::fs::remove_dir_all(&dir);

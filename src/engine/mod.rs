@@ -177,8 +177,7 @@ pub enum CashError {
     /// A buy took a customer's holding of a product past the lots its
     /// counter holds.
     #[error(
-        "a customer's holding of a product passed {} lots, the most its counter holds, so the run's lots are wrong from that trade on: fewer lots in the market (a smaller primary_supply_lots, fewer days or smaller initial_lots)",
-        u32::MAX
+        "a customer's holding of a product passed 4,294,967,295 lots (u32::MAX), the most its counter holds, so the run's lots are wrong from that trade on: fewer lots in the market (a smaller primary_supply_lots, fewer days or smaller initial_lots)"
     )]
     HoldingOverflow,
     /// A customer ended with negative cash or reserved cash, with more cash
