@@ -18,7 +18,6 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use tplus::engine::{self, RunOptions, record::Discard};
-use tplus::metrics::risk;
 use tplus::scenario;
 
 const SCENARIOS: [&str; 3] =
@@ -70,11 +69,5 @@ fn baseline_summary(bencher: divan::Bencher) {
         let outcome = engine::run(&s, &RunOptions { seed: None, threads: 1 }, &mut Discard).expect("run");
         (s, outcome)
     });
-    let sim = &s.simulation;
-    let days = outcome.calendar.days().len() as f64;
-    let hours = days * (sim.close.0 - sim.open.0) as f64 / 3.6e12;
-    bencher.bench(|| {
-        let (_, risk) = risk::report(&outcome.customers, hours, days, s.metrics.risk_threshold);
-        outcome.metrics.summary(&outcome.products, risk)
-    });
+    bencher.bench(|| outcome.metrics.summary(&outcome.products, tplus::results::risk_report(s, outcome).1));
 }

@@ -170,50 +170,10 @@ fn a_run_whose_cash_fails_its_checks_says_which_and_its_manifest_is_marked() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// One customer subscribing 1e8 lots at a time to a product whose issuer
-/// sells 1e9 lots a day, for eight days.
-const BILLIONS_OF_LOTS: &str = r#"
-[simulation]
-name = "lots_past_u32"
-seed = 1
-start_date = 2026-01-05
-days = 8
-
-[[product]]
-id = "TINY"
-nav = 0.0001
-annual_yield = 0.0
-tick_size = 0.000001
-lot_size = 1
-term_days = 3650
-holding_limit_days = 250
-price_band = 0.02
-max_order_lots = 100000000
-primary_supply_lots = 1000000000
-primary_pacing = "330m"
-
-[[agents]]
-family = "macro"
-count = 1
-arrival = { process = "poisson", rate = 600.0 }
-budget = { dist = "fixed", value = 100000000000.0 }
-credit_score = { dist = "fixed", value = 800.0 }
-initial_lots = { dist = "fixed", value = 0.0 }
-
-[agents.params]
-intercept_buy = 50.0
-intercept_sell = -50.0
-min_lots = 100000000
-max_lots = 100000000
-market_share = 1.0
-aon_share = 0.0
-"#;
-
 #[test]
 fn a_holding_past_u32_lots_fails_the_run_and_names_the_cause() {
     let dir = bin::scratch("cash", "lots-u32");
-    let file = dir.join("scenario.toml");
-    std::fs::write(&file, BILLIONS_OF_LOTS).unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/lots_past_u32.toml");
     let out = dir.join("out");
     let run = bin::tplus(&[OsStr::new("run"), file.as_os_str(), OsStr::new("--out"), out.as_os_str()]);
     let stderr = String::from_utf8_lossy(&run.stderr);

@@ -11,8 +11,8 @@
 //!
 //! Measured on the bundled baseline (seeds 1–5): two-sided at every point,
 //! median trade 0–0.1 bp from NAV, at least 99.99% of trades within 50 bp
-//! (seeds 3–5 have 6–9 beyond it, up to 132 bp, all in the first seconds
-//! after an open); 1-minute
+//! (seeds 3–5 have 6, 8 and 9 beyond it, up to 132 bp, all within 25 s
+//! of an open); 1-minute
 //! excess kurtosis 6–13 (Hill tail index 2.9–3.8); lag-1 autocorrelation of
 //! |returns| 0.52–0.60; volume–|return| Pearson 0.32–0.56 (Spearman
 //! 0.40–0.67), mean 0.41.

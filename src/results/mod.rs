@@ -332,10 +332,7 @@ fn end_files(
     put: &mut PutFile<'_>,
 ) -> io::Result<(Vec<&'static str>, SummaryFile)> {
     put("metrics.csv", &mut |w| outcome.metrics.write_csv(&outcome.calendar, &outcome.products, &mut { w }))?;
-    let sim = &scenario.simulation;
-    let days = outcome.calendar.days().len() as f64;
-    let session_hours = days * (sim.close.0 - sim.open.0) as f64 / 3.6e12;
-    let (flags, risk) = risk::report(&outcome.customers, session_hours, days, scenario.metrics.risk_threshold);
+    let (flags, risk) = risk_report(scenario, outcome);
     put("risk.csv", &mut |w| risk::write_csv(&flags, &mut { w }))?;
     let mut written = vec!["metrics.csv", "risk.csv"];
     let fitted = outcome.credit_fit.as_deref().zip(scenario.credit.fit.as_ref());
@@ -352,6 +349,15 @@ fn end_files(
     put("summary.json", &mut |w| json(&mut { w }, &file))?;
     written.push("summary.json");
     Ok((written, file))
+}
+
+/// The risk report of a finished run ([`risk::report`]) over its business
+/// days' session hours, with the scenario's threshold.
+pub fn risk_report(scenario: &Scenario, outcome: &Outcome) -> (Vec<risk::Flag>, risk::RiskSummary) {
+    let sim = &scenario.simulation;
+    let days = outcome.calendar.days().len() as f64;
+    let session_hours = days * (sim.close.0 - sim.open.0) as f64 / 3.6e12;
+    risk::report(&outcome.customers, session_hours, days, scenario.metrics.risk_threshold)
 }
 
 /// `manifest.json`'s contents for a finished run whose files are `files`.

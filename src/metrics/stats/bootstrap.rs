@@ -44,8 +44,9 @@ pub fn data_seed(x: &[f64], y: &[f64]) -> u64 {
     h ^ (x.len() as u64).rotate_left(32) ^ y.len() as u64
 }
 
-/// A uniform index in 0..m from a uniform 64-bit word (Lemire's multiply-shift; the bias is below m/2⁶⁴,
-/// and the draw does not depend on how the rand crate samples ranges).
+/// A uniform index in 0..m from a uniform 64-bit word (Lemire's
+/// multiply-shift; the bias is below m/2⁶⁴, and the draw does not depend on
+/// how the rand crate samples ranges).
 fn index(word: u64, m: usize) -> usize {
     ((u128::from(word) * m as u128) >> 64) as usize
 }

@@ -42,6 +42,9 @@ pub fn acf<T: Copy + Into<f64>>(x: &[T], max_lag: usize) -> Vec<Option<f64>> {
         return out;
     }
     let top = max_lag.min(n - 1);
+    if top == 0 {
+        return out;
+    }
     for (slot, num) in out.iter_mut().zip(lag_products(x, mean, top)) {
         *slot = Some(num / denom);
     }
