@@ -4,6 +4,7 @@
 
 use crate::calendar::Calendar;
 use crate::scenario::Product;
+use crate::units::{ceil_to_i64, floor_to_i64};
 
 pub use crate::units::MICROS_PER_UNIT as MICROS;
 
@@ -86,7 +87,7 @@ impl ProductSpec {
             let nav = nav0_ticks * accrued;
             nav_ticks.push(nav);
             band_lo.push(((nav * (1.0 - p.price_band)) - 1e-9).ceil().max(1.0) as i64);
-            band_hi.push(((nav * (1.0 + p.price_band)) + 1e-9).floor() as i64);
+            band_hi.push(floor_to_i64((nav * (1.0 + p.price_band)) + 1e-9));
             let unit_micros = nav * tick_micros as f64;
             redeem_at_nav.push((unit_micros * p.lot_size as f64).round() as i64);
             redeem_penalised.push((unit_micros * (1.0 - p.redemption_penalty) * p.lot_size as f64).round() as i64);
@@ -127,14 +128,14 @@ impl ProductSpec {
 
     /// The platform's primary-supply price on `day`: NAV rounded up to a tick.
     pub fn supply_price(&self, day: u32) -> i64 {
-        (self.nav_ticks[day as usize] - 1e-9).ceil() as i64
+        ceil_to_i64(self.nav_ticks[day as usize] - 1e-9)
     }
 
     /// The issuer's redemption price on `day`: NAV rounded down to a tick,
     /// and a tick below the supply price when NAV sits on a tick, so that
     /// the issuer's own bid and ask never meet.
     pub fn redemption_price(&self, day: u32) -> i64 {
-        ((self.nav_ticks[day as usize] + 1e-9).floor() as i64).min(self.supply_price(day) - 1)
+        floor_to_i64(self.nav_ticks[day as usize] + 1e-9).min(self.supply_price(day) - 1)
     }
 
     /// Ring slots a holding needs: the cohorts alive at one day's close.

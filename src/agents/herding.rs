@@ -39,6 +39,7 @@ use super::{
 use crate::book::Side;
 use crate::random::AgentRng;
 use crate::scenario::Duration;
+use crate::units::{ceil_to_i64, floor_to_i64};
 
 crate::behaviour_params! {
     /// Parameters of the herding family (Kirman 1993; Alfarano, Lux & Wagner 2005; Lux & Marchesi 1999).
@@ -215,8 +216,8 @@ impl Behaviour for Herding {
         // to the mid or NAV when that side is empty (not to a stale trade).
         let anchor = view.anchor();
         let price = match side {
-            Side::Buy => view.best_ask.unwrap_or(anchor.ceil() as i64),
-            Side::Sell => view.best_bid.unwrap_or(anchor.floor() as i64),
+            Side::Buy => view.best_ask.unwrap_or(ceil_to_i64(anchor)),
+            Side::Sell => view.best_bid.unwrap_or(floor_to_i64(anchor)),
         }
         .clamp(view.band_lo, view.band_hi);
         let order = OrderRequest { product, side, kind, price, lots: want, all_or_none, ttl: self.order_ttl };

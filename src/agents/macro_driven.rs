@@ -20,6 +20,7 @@ use super::{Action, Actions, Agent, Behaviour, Context, GroupSetup, OrderRequest
 use crate::book::Side;
 use crate::random::AgentRng;
 use crate::scenario::Duration;
+use crate::units::{ceil_to_i64, floor_to_i64};
 
 crate::behaviour_params! {
     /// Parameters of the macro-driven family (logistic demand).
@@ -142,8 +143,8 @@ impl Behaviour for MacroDriven {
         // Subscriptions at NAV or the best ask if cheaper; sales at NAV or the best bid if dearer.
         let nav = view.nav_ticks;
         let price = match side {
-            Side::Buy => view.best_ask.map_or(nav.ceil() as i64, |a| a.min(nav.ceil() as i64)),
-            Side::Sell => view.best_bid.map_or(nav.floor() as i64, |b| b.max(nav.floor() as i64)),
+            Side::Buy => view.best_ask.map_or(ceil_to_i64(nav), |a| a.min(ceil_to_i64(nav))),
+            Side::Sell => view.best_bid.map_or(floor_to_i64(nav), |b| b.max(floor_to_i64(nav))),
         }
         .clamp(view.band_lo, view.band_hi);
         let order = OrderRequest { product, side, kind, price, lots: want, all_or_none, ttl: self.order_ttl };

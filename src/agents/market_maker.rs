@@ -25,6 +25,7 @@ use super::{
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
 use crate::scenario::{Duration, MAX_LOOKBACK};
+use crate::units::{ceil_to_i64, floor_to_i64};
 
 crate::behaviour_params! {
     /// Parameters of the market-maker family.
@@ -105,8 +106,8 @@ impl Behaviour for MarketMaker {
         let reservation = mid - q * risk;
         let total = (risk + 2.0 / gamma * (1.0 + gamma / k).ln()).max(view.nav_ticks * self.spread);
         let half = (total / 2.0).max(0.5);
-        let bid = ((reservation - half).floor() as i64).clamp(view.band_lo, view.band_hi);
-        let ask = ((reservation + half).ceil() as i64).clamp(view.band_lo, view.band_hi).max(bid + 1);
+        let bid = floor_to_i64(reservation - half).clamp(view.band_lo, view.band_hi);
+        let ask = ceil_to_i64(reservation + half).clamp(view.band_lo, view.band_hi).max(bid + 1);
         let quote = |side, price, lots| {
             Action::Submit(OrderRequest {
                 product,

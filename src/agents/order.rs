@@ -8,6 +8,7 @@ use super::behaviour::{Actions, Agent, Wake};
 use super::market::{Context, ProductView};
 use crate::book::{OrderId, OrderKind, Side};
 use crate::random::AgentRng;
+use crate::units::floor_to_i64;
 
 /// An order as an agent asks for it; the platform checks it on arrival.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,7 +226,7 @@ pub fn panic_sale<S>(wake: Wake, agent: &Agent<S>, ctx: &Context<'_>, out: &mut 
     let Some((lots, product)) = best.filter(|&(lots, _)| lots > 0) else { return };
     agent.cancel_all(out);
     let view = &ctx.snapshot.products[product];
-    let price = view.best_bid.unwrap_or(view.anchor().floor() as i64).clamp(view.band_lo, view.band_hi);
+    let price = view.best_bid.unwrap_or(floor_to_i64(view.anchor())).clamp(view.band_lo, view.band_hi);
     out.push(Action::Submit(OrderRequest {
         product: product as u16,
         side: Side::Sell,

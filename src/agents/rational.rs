@@ -33,6 +33,7 @@ use super::{
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
 use crate::scenario::{Duration, MAX_LOOKBACK};
+use crate::units::{ceil_to_i64, floor_to_i64};
 
 /// Floor of the return variance over the horizon, so a quiet market does not
 /// ask for an unbounded position.
@@ -153,16 +154,16 @@ impl Behaviour for Rational {
         let order = if due > 0 {
             // Lots the platform would redeem at the close at NAV less the
             // penalty: anything above that value beats keeping them.
-            let floor = (view.nav_ticks * (1.0 - view.redemption_penalty)).ceil() as i64;
-            let limit = (((expected_price / (1.0 + funding - self.threshold).max(1e-9)).ceil() as i64)
-                .min(price.ceil() as i64))
+            let floor = ceil_to_i64(view.nav_ticks * (1.0 - view.redemption_penalty));
+            let limit = (ceil_to_i64(expected_price / (1.0 + funding - self.threshold).max(1e-9))
+                .min(ceil_to_i64(price)))
             .max(floor)
             .clamp(view.band_lo, view.band_hi);
             Some((Side::Sell, limit, due.min(self.max_lots)))
         } else if excess > self.threshold {
             // Highest price at which the expected excess still meets the threshold.
             let limit =
-                ((expected_price / (1.0 + funding + self.threshold)).floor() as i64).clamp(view.band_lo, view.band_hi);
+                floor_to_i64(expected_price / (1.0 + funding + self.threshold)).clamp(view.band_lo, view.band_hi);
             let fraction = (excess / (self.risk_aversion * variance)).min(1.0);
             let budget = ctx.accounts.available_cash(wake.id) as f64 * fraction;
             let want = (budget / (limit * view.lot_micros_per_tick).max(1) as f64).min(f64::from(self.max_lots));
@@ -170,7 +171,7 @@ impl Behaviour for Rational {
             (lots > 0).then_some((Side::Buy, limit, lots))
         } else if excess < -self.threshold {
             // Lowest price worth more than holding on to T+1.
-            let limit = ((expected_price / (1.0 + funding - self.threshold).max(1e-9)).ceil() as i64)
+            let limit = ceil_to_i64(expected_price / (1.0 + funding - self.threshold).max(1e-9))
                 .clamp(view.band_lo, view.band_hi);
             let fraction = (-excess / (self.risk_aversion * variance)).min(1.0);
             let lots = ((f64::from(held) * fraction).ceil() as u32).min(held).min(self.max_lots);

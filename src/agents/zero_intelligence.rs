@@ -17,6 +17,7 @@ use super::{Action, Actions, Agent, Behaviour, Context, GroupSetup, OrderRequest
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
 use crate::scenario::Duration;
+use crate::units::{ceil_to_i64, floor_to_i64};
 
 crate::behaviour_params! {
     /// Parameters of the zero-intelligence family.
@@ -120,8 +121,8 @@ impl Behaviour for ZeroIntelligence {
         let lots = self.shape.draw_lots(&mut agent.rng);
         let draw: f64 = agent.rng.random();
         let price = match side {
-            Side::Buy => (value - draw * width).floor() as i64,
-            Side::Sell => (value + draw * width).ceil() as i64,
+            Side::Buy => floor_to_i64(value - draw * width),
+            Side::Sell => ceil_to_i64(value + draw * width),
         }
         .clamp(view.band_lo, view.band_hi);
         // Budget constraint: never bid for more than the free cash covers,

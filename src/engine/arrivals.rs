@@ -17,6 +17,7 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution as _, Exp1};
 
 use crate::agents::{Hawkes, HawkesClock};
+use crate::units::ceil_to_i64;
 
 /// The process behind one group's wake-ups.
 pub enum Process {
@@ -228,7 +229,7 @@ impl SaleFeed {
         }
         let gap = -(-u / mass).ln_1p() / self.beta;
         // At least a nanosecond on: the wake-up answers what arrived at `t`.
-        let at = t.saturating_add((gap.ceil() as i64).max(1));
+        let at = t.saturating_add(ceil_to_i64(gap).max(1));
         let member = self.rng.random_range(0..self.members);
         self.next = (at, self.first_agent + member);
     }

@@ -18,6 +18,7 @@ pub use wash::{Wash, WashParams};
 use super::order::OrderRequest;
 use super::{Action, Actions, Context, ProductView, Wake};
 use crate::book::{OrderKind, Side};
+use crate::units::{ceil_to_i64, floor_to_i64};
 
 /// A lots parameter as lots: at least 1, at most `max`.
 fn lots(n: i64, max: u32) -> u32 {
@@ -40,9 +41,9 @@ fn submit(order: OrderRequest, ctx: &Context<'_>, wake: Wake, out: &mut Actions)
 /// the trader; within the day's band.
 pub(crate) fn far_touch(view: &ProductView, buy: bool) -> i64 {
     let p = if buy {
-        view.best_ask.unwrap_or(view.anchor().ceil() as i64)
+        view.best_ask.unwrap_or(ceil_to_i64(view.anchor()))
     } else {
-        view.best_bid.unwrap_or(view.anchor().floor() as i64)
+        view.best_bid.unwrap_or(floor_to_i64(view.anchor()))
     };
     p.clamp(view.band_lo, view.band_hi)
 }

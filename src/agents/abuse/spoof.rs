@@ -23,6 +23,7 @@ use super::{lots, order, submit};
 use crate::book::{OrderKind, Side};
 use crate::random::AgentRng;
 use crate::scenario::Duration;
+use crate::units::{ceil_to_i64, floor_to_i64};
 
 crate::behaviour_params! {
     /// Parameters of planted spoofers.
@@ -72,8 +73,8 @@ impl Behaviour for Spoof {
         let genuine = if agent.rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
         let near = |side: Side| {
             let p = match side {
-                Side::Buy => view.best_bid.unwrap_or(view.anchor().floor() as i64 - 1),
-                Side::Sell => view.best_ask.unwrap_or(view.anchor().ceil() as i64 + 1),
+                Side::Buy => view.best_bid.unwrap_or(floor_to_i64(view.anchor()) - 1),
+                Side::Sell => view.best_ask.unwrap_or(ceil_to_i64(view.anchor()) + 1),
             };
             p.clamp(view.band_lo, view.band_hi)
         };
