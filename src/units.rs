@@ -37,7 +37,7 @@ pub const MICROS_PER_UNIT: f64 = 1e6;
 /// beyond `i64` saturate, as `as` does. x86-64's baseline has no rounding
 /// instruction (`roundsd` is SSE4.1), so `f64::floor` is a call into a
 /// software routine; agents round a price to whole ticks on nearly every
-/// decision, about 1.3 million times in the baseline.
+/// decision, about 1.1 million times in the baseline.
 #[inline]
 pub fn floor_to_i64(x: f64) -> i64 {
     // Truncation is one instruction; it is the floor unless it went up,
