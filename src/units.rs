@@ -4,8 +4,9 @@
 //! index in the scenario. Each is an integer so sums and comparisons are
 //! exact and results do not depend on floating-point order.
 //!
-//! Agents price in fractional ticks and send whole ones; the two roundings
-//! they use live here too, so every layer rounds the same way.
+//! Agents price in fractional ticks and send whole ones, and the products'
+//! bands are whole ticks worked out from the NAV; the roundings from one to
+//! the other live here too (`floor_to_i64`, `ceil_to_i64`).
 
 /// Simulated time: nanoseconds since 00:00 of the scenario's start date (or
 /// a duration in nanoseconds).
