@@ -252,7 +252,10 @@ fn correlation(x: &[Option<f64>], y: &[f64], per_day: Option<usize>) -> Correlat
     // all read the ranks.
     let (ra, rb) = (stats::average_ranks(&a), stats::average_ranks(&b));
     let (p, r) = (stats::pearson_stat(&a, &b), stats::spearman_stat_of_ranks(&ra, &rb));
-    let pearson = stats::pearson(&a, &b);
+    // Each statistic carries its coefficient; only below 4 pairs, where it
+    // has none, is the coefficient worked out on its own.
+    let pearson = p.map(|s| s.r).or_else(|| stats::pearson(&a, &b));
+    let spearman = r.map(|s| s.r).or_else(|| stats::pearson(&ra, &rb));
     let block_bootstrap = pearson.and_then(|_| {
         let seed = stats::data_seed(&a, &b);
         stats::block_bootstrap_pearson(&a, &b, bootstrap_block(a.len()), BOOTSTRAP_RESAMPLES, seed)
@@ -261,7 +264,7 @@ fn correlation(x: &[Option<f64>], y: &[f64], per_day: Option<usize>) -> Correlat
         pearson,
         pearson_ci_95: ci(p),
         pearson_p_value: p.map(|s| s.p_value),
-        spearman: stats::pearson(&ra, &rb),
+        spearman,
         spearman_ci_95: ci(r),
         spearman_p_value: r.map(|s| s.p_value),
         windows: a.len(),
