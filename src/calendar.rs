@@ -82,15 +82,13 @@ impl Calendar {
     /// Lays out `sim.days` business days from the start date, skipping
     /// weekends and listed holidays. The scenario must be validated.
     pub fn new(sim: &Simulation) -> Calendar {
-        let mut days = Vec::with_capacity(sim.days as usize);
-        let mut date = sim.start_date;
-        while days.len() < sim.days as usize {
-            if !date.is_weekend() && !sim.holidays.contains(&date) {
+        let days: Vec<BusinessDay> = sim
+            .business_dates()
+            .map(|date| {
                 let midnight = (date.days_since_epoch() - sim.start_date.days_since_epoch()) * NS_PER_DAY;
-                days.push(BusinessDay { date, open: midnight + sim.open.0, close: midnight + sim.close.0 });
-            }
-            date = date.add_days(1);
-        }
+                BusinessDay { date, open: midnight + sim.open.0, close: midnight + sim.close.0 }
+            })
+            .collect();
         let session = sim.close.0 - sim.open.0;
         let window = sim.window.0;
         Calendar {

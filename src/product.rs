@@ -75,19 +75,18 @@ impl ProductSpec {
     /// Works out a validated product over the calendar.
     pub fn new(p: &Product, cal: &Calendar) -> ProductSpec {
         let n_days = cal.days().len();
-        let nav0_ticks = (p.nav / p.tick_size).round();
-        let tick_micros = (p.tick_size * MICROS).round() as i64;
+        let tick_micros = p.tick_micros();
         let mut nav_ticks = Vec::with_capacity(n_days);
         let mut band_lo = Vec::with_capacity(n_days);
         let mut band_hi = Vec::with_capacity(n_days);
         let mut redeem_at_nav = Vec::with_capacity(n_days);
         let mut redeem_penalised = Vec::with_capacity(n_days);
         for d in 0..n_days as u32 {
-            let accrued = 1.0 + p.annual_yield * cal.calendar_days_elapsed(d) as f64 / 365.0;
-            let nav = nav0_ticks * accrued;
+            let nav = p.nav_ticks_after(cal.calendar_days_elapsed(d));
             nav_ticks.push(nav);
-            band_lo.push(((nav * (1.0 - p.price_band)) - 1e-9).ceil().max(1.0) as i64);
-            band_hi.push(floor_to_i64((nav * (1.0 + p.price_band)) + 1e-9));
+            let (lo, hi) = p.band_ticks(nav);
+            band_lo.push(lo);
+            band_hi.push(hi);
             let unit_micros = nav * tick_micros as f64;
             redeem_at_nav.push((unit_micros * p.lot_size as f64).round() as i64);
             redeem_penalised.push((unit_micros * (1.0 - p.redemption_penalty) * p.lot_size as f64).round() as i64);

@@ -503,11 +503,7 @@ pub enum SaveError {
 
 /// The products' ids and tick sizes in micros, as the line files print prices.
 fn product_ticks(scenario: &Scenario) -> Vec<(String, i64)> {
-    scenario
-        .products
-        .iter()
-        .map(|p| (p.id.clone(), (p.tick_size * crate::units::MICROS_PER_UNIT).round() as i64))
-        .collect()
+    scenario.products.iter().map(|p| (p.id.clone(), p.tick_micros())).collect()
 }
 
 fn json(w: &mut impl Write, value: &impl Serialize) -> io::Result<()> {

@@ -7,6 +7,7 @@
 //! field or a value that fails validation.
 
 mod catalog;
+mod derived;
 mod error;
 mod explain;
 pub mod fields;
@@ -22,6 +23,7 @@ mod validate;
 use std::path::Path;
 
 pub use catalog::FamilyCatalog;
+pub use derived::tick_micros;
 pub use error::{ErrorDetail, ScenarioError};
 pub use header::what_to_watch;
 pub use param_domain::{Domain, round_sig};

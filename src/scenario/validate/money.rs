@@ -21,18 +21,11 @@ pub(super) const MAX_AMOUNT_MICROS: i128 = 1_000_000_000_000_000_000;
 /// products (ARCHITECTURE.md, "Money and prices").
 pub(super) const MAX_OPENING_MICROS: i128 = 4_000_000_000_000_000_000;
 
-/// Calendar days from the start date to the run's last business day, by the
-/// calendar's rule (weekends and listed holidays do not trade). The NAV
-/// accrues over calendar days, so it is at its highest or lowest there.
+/// Calendar days from the start date to the run's last business day (the
+/// calendar's own dates). The NAV accrues over calendar days, so it is at its
+/// highest or lowest there.
 pub(super) fn last_business_day_elapsed(sim: &Simulation) -> i64 {
-    let (mut date, mut left, mut last) = (sim.start_date, sim.days, sim.start_date);
-    while left > 0 {
-        if !date.is_weekend() && !sim.holidays.contains(&date) {
-            last = date;
-            left -= 1;
-        }
-        date = date.add_days(1);
-    }
+    let last = sim.business_dates().last().unwrap_or(sim.start_date);
     last.days_since_epoch() - sim.start_date.days_since_epoch()
 }
 
@@ -65,12 +58,15 @@ pub(super) fn grouped(n: i128) -> String {
 /// bounds the primary supply's price and what a redemption pays for a lot.
 ///
 /// `last_day` is the calendar days from the start to the last business day.
-/// The NAV, band and tick arithmetic is the engine's (`ProductSpec::new`).
+/// The NAV, band and tick arithmetic is the engine's: both call
+/// [`Product::nav_ticks_after`], [`Product::band_ticks`] and
+/// [`Product::tick_micros`].
 pub(super) fn product_over_run(at: &str, p: &Product, last_day: i64) -> Result<i128, Invalid> {
     let f = |name: &str| format!("{at}.{name}");
-    let nav0 = (p.nav / p.tick_size).round();
-    let accrued = 1.0 + p.annual_yield * last_day as f64 / 365.0;
-    let nav_low = nav0 * accrued.min(1.0);
+    // The NAV is monotone in time: at its lowest and highest on the first
+    // day or the last.
+    let (first, last) = (p.nav_ticks_after(0), p.nav_ticks_after(last_day));
+    let (nav_low, nav_high) = (first.min(last), first.max(last));
     if nav_low * p.price_band < 1.0 {
         let nav = nav_low * p.tick_size;
         let falls = if nav > 0.0 { format!("falls to {nav:.6}") } else { format!("falls to {nav:.6}, not above 0,") };
@@ -83,12 +79,10 @@ pub(super) fn product_over_run(at: &str, p: &Product, last_day: i64) -> Result<i
             "a band at least one tick wide on every day (NAV × price_band at least tick_size on the last day): a smaller negative yield, fewer days or a wider band".into(),
         ));
     }
-    let nav_high = nav0 * accrued.max(1.0);
     // The band top, as the engine rounds it, or the supply price (NAV rounded
     // up) if that were above it; a redemption pays at most NAV a unit.
-    let top_ticks = ((nav_high * (1.0 + p.price_band)) + 1e-9).floor().max((nav_high - 1e-9).ceil());
-    let tick_micros = (p.tick_size * MICROS_PER_UNIT).round() as i128;
-    let unit_top = top_ticks as i128 * tick_micros;
+    let top_ticks = p.band_ticks(nav_high).1.max((nav_high - 1e-9).ceil() as i64);
+    let unit_top = i128::from(top_ticks) * i128::from(p.tick_micros());
     let lot_top = unit_top * i128::from(p.lot_size);
     let where_top = "at the top of the price band at the highest NAV of the run";
     if lot_top > MAX_AMOUNT_MICROS {
