@@ -47,12 +47,26 @@ pub enum ReplayError {
         source: io::Error,
     },
     /// `manifest.json` does not list the products.
-    #[error("{}: not a run's manifest: {detail}", .path.display())]
+    #[error("{}: not a run's manifest: {source}", .path.display())]
     Manifest {
         /// The file.
         path: PathBuf,
-        /// What is wrong.
-        detail: String,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+    /// A product in `manifest.json` has a tick no price can be on.
+    #[error(
+        "{}: product `{product}` has tick_size {tick_size}, which is not a positive whole number of millionths; \
+         the manifest was edited or is not tplus's",
+        .path.display()
+    )]
+    Tick {
+        /// The file.
+        path: PathBuf,
+        /// The product's id.
+        product: String,
+        /// Its tick as the manifest gives it.
+        tick_size: f64,
     },
     /// A line of `events.csv` that is not one the log writes.
     #[error("{}:{line}: {what}", .path.display())]
@@ -200,12 +214,23 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
 
     let text = fs::read_to_string(&manifest).map_err(|source| ReplayError::Io { path: manifest.clone(), source })?;
     let products = serde_json::from_str::<ManifestProducts>(&text)
-        .map_err(|e| ReplayError::Manifest { path: manifest.clone(), detail: e.to_string() })?
+        .map_err(|source| ReplayError::Manifest { path: manifest.clone(), source })?
         .scenario
         .products;
     let ids: HashMap<&str, usize> = products.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
-    let tick_micros: Vec<i64> =
-        products.iter().map(|p| (p.tick_size * crate::units::MICROS_PER_UNIT).round() as i64).collect();
+    let tick_micros = products
+        .iter()
+        .map(|p| {
+            // Validation accepts only ticks of whole millionths; a manifest
+            // with another (edited by hand) must not divide by zero below.
+            let micros = crate::scenario::tick_micros(p.tick_size);
+            if (1..i64::MAX).contains(&micros) {
+                Ok(micros)
+            } else {
+                Err(ReplayError::Tick { path: manifest.clone(), product: p.id.clone(), tick_size: p.tick_size })
+            }
+        })
+        .collect::<Result<Vec<i64>, _>>()?;
     let names: Vec<(String, i64)> = products.iter().map(|p| p.id.clone()).zip(tick_micros.iter().copied()).collect();
 
     let read = |path: &Path| -> Result<String, ReplayError> {

@@ -106,3 +106,27 @@ fn a_run_without_the_log_or_a_run_is_refused() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no manifest.json"));
     fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn an_edited_manifest_is_refused_not_a_panic() {
+    let root = scratch("manifest");
+    let out = root.join("run");
+    run(Path::new("scenarios/rational.toml"), &out, true);
+    let path = out.join("manifest.json");
+    let text = fs::read_to_string(&path).unwrap();
+    let at = text.find("\"tick_size\":").expect("the manifest carries each product's tick");
+    let end = at + text[at..].find([',', '\n']).unwrap();
+    for tick in ["0.0", "1e-9", "-0.01"] {
+        fs::write(&path, format!("{}\"tick_size\": {tick}{}", &text[..at], &text[end..])).unwrap();
+        let o = replay(&out);
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "tick {tick}: {e}");
+        assert!(e.contains("tick_size") && e.contains("millionths") && !e.contains("panicked"), "{e}");
+    }
+    fs::write(&path, "{ not json").unwrap();
+    let o = replay(&out);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("not a run's manifest") && e.contains("line 1"), "{e}");
+    fs::remove_dir_all(&root).unwrap();
+}
