@@ -134,6 +134,7 @@ pub enum BatchError {
         /// The file.
         path: PathBuf,
         /// What the JSON parser said, if it is the JSON that is broken.
+        #[source]
         detail: Option<serde_json::Error>,
     },
     /// Directories of two different sweeps given to one merge.

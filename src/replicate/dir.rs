@@ -133,13 +133,18 @@ pub struct ReplicationDir {
 impl ReplicationDir {
     /// Reads `replications.json` and `replications.csv` of `dir`.
     pub fn read(dir: &Path) -> Result<ReplicationDir, ReplicateError> {
-        let bad = |why: String| ReplicateError::NotReplications { dir: dir.to_path_buf(), why };
+        let bad = |why: String| ReplicateError::NotReplications { dir: dir.to_path_buf(), why, source: None };
+        let failed = |why: &str, e: Box<dyn std::error::Error + Send + Sync>| ReplicateError::NotReplications {
+            dir: dir.to_path_buf(),
+            why: why.to_string(),
+            source: Some(e),
+        };
         if !dir.is_dir() {
             return Err(bad("no such directory".into()));
         }
         let json_path = dir.join("replications.json");
-        let text = std::fs::read_to_string(&json_path).map_err(|e| bad(format!("replications.json: {e}")))?;
-        let doc: Value = serde_json::from_str(&text).map_err(|e| bad(format!("replications.json: {e}")))?;
+        let text = std::fs::read_to_string(&json_path).map_err(|e| failed("replications.json", e.into()))?;
+        let doc: Value = serde_json::from_str(&text).map_err(|e| failed("replications.json", e.into()))?;
         let seeds: Vec<u64> = doc["seeds"]
             .as_array()
             .ok_or_else(|| bad("replications.json has no seeds".into()))?

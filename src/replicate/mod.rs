@@ -66,12 +66,19 @@ pub enum ReplicateError {
     #[error("{}: exists and is not empty; choose another --out (a replication directory is never mixed with another's)", .0.display())]
     OutNotEmpty(PathBuf),
     /// A directory given to `compare` is not one `--replications` wrote.
-    #[error("{}: not a replications directory ({why}); write one with `tplus run FILE --replications N`", .dir.display())]
+    #[error(
+        "{}: not a replications directory ({why}{}); write one with `tplus run FILE --replications N`",
+        .dir.display(),
+        .source.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
+    )]
     NotReplications {
         /// The directory given.
         dir: PathBuf,
         /// What is missing or wrong.
         why: String,
+        /// The reader's or parser's error behind it, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// Two replication directories whose runs cannot be paired.
     #[error("cannot pair {} with {}: {why}", .control.display(), .treatment.display())]
@@ -84,14 +91,15 @@ pub enum ReplicateError {
         why: String,
     },
     /// A run failed (could not start, panicked, or its cash failed the checks).
-    #[error("the run with seed {seed}{arm} failed: {why}")]
+    #[error("the run with seed {seed}{arm} failed: {source}")]
     Run {
         /// The run's seed.
         seed: u64,
         /// " (control)" for a control run, else empty.
         arm: &'static str,
         /// Why.
-        why: String,
+        #[source]
+        source: RunFailure,
     },
     /// The comparison's plot could not be drawn (plotters' error, whose
     /// type depends on the backend).
@@ -114,6 +122,20 @@ pub enum ReplicateError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Why one replication's run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunFailure {
+    /// It could not start or finish.
+    #[error(transparent)]
+    Run(#[from] crate::engine::RunError),
+    /// Its cash failed the end-of-run checks.
+    #[error(transparent)]
+    Cash(#[from] crate::engine::CashError),
+    /// It panicked (a bug of tplus), with the panic's message.
+    #[error("the run panicked: {0}")]
+    Panicked(String),
 }
 
 impl ReplicateError {

@@ -9,7 +9,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::dir::{self, run_dir};
-use super::{ReplicateError, io, replication_seed};
+use super::{ReplicateError, RunFailure, io, replication_seed};
 use crate::agents::Registry;
 use crate::batch::csv::result_fields;
 use crate::batch::panic_message;
@@ -150,15 +150,14 @@ fn one_run(
     arm: &'static str,
     opts: &ReplicateOptions,
 ) -> Result<Vec<String>, ReplicateError> {
-    let fail = |why: String| ReplicateError::Run { seed, arm, why };
+    let fail = |source: RunFailure| ReplicateError::Run { seed, arm, source };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let run_opts = RunOptions { seed: Some(seed), threads: 1 };
         let mut writer = RunWriter::create(dir, scenario, opts.log).map_err(io("write results to", dir))?;
-        let outcome =
-            engine::run_with(scenario, &run_opts, &opts.registry, &mut writer).map_err(|e| fail(e.to_string()))?;
+        let outcome = engine::run_with(scenario, &run_opts, &opts.registry, &mut writer).map_err(|e| fail(e.into()))?;
         let summary = writer.finish(dir, scenario, &outcome, 1).map_err(io("write results to", dir))?;
-        outcome.check().map_err(|e| fail(e.to_string()))?;
+        outcome.check().map_err(|e| fail(e.into()))?;
         Ok(result_fields(&outcome, &summary))
     }))
-    .unwrap_or_else(|panic| Err(fail(format!("the run panicked: {}", panic_message(panic.as_ref())))))
+    .unwrap_or_else(|panic| Err(fail(RunFailure::Panicked(panic_message(panic.as_ref())))))
 }

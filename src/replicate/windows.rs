@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::{ReplicateError, io};
 use crate::batch::csv::split;
+use crate::columns;
 
 /// The per-window figures compared: (name, what it is).
 pub const FIGURES: [(&str, &str); 7] = [
@@ -72,22 +73,24 @@ pub fn read(run_dir: &Path) -> Result<Vec<Window>, ReplicateError> {
     let bad = |why: String| ReplicateError::NotReplications {
         dir: run_dir.to_path_buf(),
         why: format!("metrics.csv: {why}"),
+        source: None,
     };
     let mut lines = text.lines();
     let header = split(lines.next().unwrap_or_default());
+    // Each name checked against the writer's schema when the crate compiles.
     let names = [
-        "window",
-        "day",
-        "t_start",
-        "buy_closed",
-        "buy_filled",
-        "sell_closed",
-        "sell_filled",
-        "volume",
-        "buy_orders",
-        "sell_orders",
-        "buy_rejected",
-        "sell_rejected",
+        columns::name!(columns::metrics::COLUMNS, "window"),
+        columns::name!(columns::metrics::COLUMNS, "day"),
+        columns::name!(columns::metrics::COLUMNS, "t_start"),
+        columns::name!(columns::metrics::COLUMNS, "buy_closed"),
+        columns::name!(columns::metrics::COLUMNS, "buy_filled"),
+        columns::name!(columns::metrics::COLUMNS, "sell_closed"),
+        columns::name!(columns::metrics::COLUMNS, "sell_filled"),
+        columns::name!(columns::metrics::COLUMNS, "volume"),
+        columns::name!(columns::metrics::COLUMNS, "buy_orders"),
+        columns::name!(columns::metrics::COLUMNS, "sell_orders"),
+        columns::name!(columns::metrics::COLUMNS, "buy_rejected"),
+        columns::name!(columns::metrics::COLUMNS, "sell_rejected"),
     ];
     let mut cols = [0usize; 12];
     for (c, name) in cols.iter_mut().zip(names) {

@@ -22,9 +22,10 @@ pub enum PngError {
     /// The picture has no pixels, or too many.
     #[error("cannot make a {0} × {1} pixel image")]
     Size(u32, u32),
-    /// The PNG encoder failed.
+    /// The PNG encoder failed (its error type is the `png` crate's, which
+    /// tiny-skia does not re-export).
     #[error("cannot encode the PNG: {0}")]
-    Encode(String),
+    Encode(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// The font database: the bundled font alone, standing for every generic family.
@@ -54,7 +55,7 @@ pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, PngError> {
     let mut pixmap = tiny_skia::Pixmap::new(w, h).ok_or(PngError::Size(w, h))?;
     pixmap.fill(tiny_skia::Color::WHITE);
     resvg::render(&tree, tiny_skia::Transform::from_scale(SCALE, SCALE), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| PngError::Encode(e.to_string()))
+    pixmap.encode_png().map_err(|e| PngError::Encode(Box::new(e)))
 }
 
 #[cfg(test)]
