@@ -405,12 +405,24 @@ schema! {
     }
 }
 
+schema! {
+    /// `live_changes.csv` (a live session saved by `tplus tui`): one row per
+    /// live change, in the order made.
+    live_changes {
+        "time": "seconds since 00:00 of the start date at which the change takes effect",
+        "day": "business day of the change, from 1",
+        "time_of_day": "its time of day, HH:MM or HH:MM:SS",
+        "target": "what it changed: an [[events]] target (loan_rate, herding, macro_active_share, …)",
+        "change": "the step added to the target's value, in the target's unit",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Every file's columns.
-    const ALL: [&[Column]; 8] = [
+    const ALL: [&[Column]; 9] = [
         metrics::COLUMNS,
         trades::COLUMNS,
         events::COLUMNS,
@@ -419,6 +431,7 @@ mod tests {
         sweep_results::COLUMNS,
         comparison::COLUMNS,
         comparison_windows::COLUMNS,
+        live_changes::COLUMNS,
     ];
 
     #[test]
@@ -458,15 +471,7 @@ mod tests {
 
     #[test]
     fn names_are_unique_within_a_file() {
-        for cols in [
-            metrics::COLUMNS,
-            trades::COLUMNS,
-            events::COLUMNS,
-            risk::COLUMNS,
-            sweep_results::COLUMNS,
-            comparison::COLUMNS,
-            comparison_windows::COLUMNS,
-        ] {
+        for cols in ALL {
             for (i, c) in cols.iter().enumerate() {
                 assert_eq!(position(cols, c.name), Some(i), "{} twice", c.name);
                 assert!(!c.meaning.is_empty() && !c.meaning.contains('\n'), "{}", c.name);

@@ -60,6 +60,7 @@ fn the_run_files_tables_list_the_columns_written() {
         ("### `credit_fit.csv`", columns::credit_fit::COLUMNS),
         ("#### `comparison.csv`", columns::comparison::COLUMNS),
         ("#### `comparison_windows.csv`", columns::comparison_windows::COLUMNS),
+        ("### `live_changes.csv`", columns::live_changes::COLUMNS),
     ] {
         assert_eq!(documented(&text, heading), written(columns), "{heading} in scenarios/README.md");
     }

@@ -127,7 +127,7 @@ fn live_changes_are_saved_as_a_scenario_that_replays_the_run() {
     // The list of live changes.
     let csv = std::fs::read_to_string(dir.join("live_changes.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], sim::LIVE_CHANGES_HEADER);
+    assert_eq!(lines[0], tplus::columns::live_changes::HEADER);
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(lines[1].starts_with(&format!("{at},1,")) && lines[1].ends_with(",herding,1"), "{csv}");
     assert!(lines[2].ends_with(",herding,-0.5"), "{csv}");

@@ -63,8 +63,23 @@ pub fn cell(s: &str) -> String {
     if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
-/// Splits one line (without its line break) into fields, undoing [`cell`].
+/// Splits one line (without its line break) into fields, undoing [`cell`];
+/// a quote left open keeps the rest of the line in the last field.
 pub fn split(line: &str) -> Vec<String> {
+    fields(line).0
+}
+
+/// [`split`], or None when a quoted field is not closed: for readers that
+/// refuse a malformed file rather than read on.
+pub fn split_closed(line: &str) -> Option<Vec<String>> {
+    let (out, closed) = fields(line);
+    closed.then_some(out)
+}
+
+/// The fields of `line` (a trailing `\r` dropped: a file saved with CRLF
+/// line ends), and whether every quote was closed.
+fn fields(line: &str) -> (Vec<String>, bool) {
+    let line = line.strip_suffix('\r').unwrap_or(line);
     let mut out = Vec::new();
     let mut field = String::new();
     let mut quoted = false;
@@ -82,7 +97,7 @@ pub fn split(line: &str) -> Vec<String> {
         }
     }
     out.push(field);
-    out
+    (out, !quoted)
 }
 
 /// A row of `sweep.csv`: its key and its text (with the line break).

@@ -187,25 +187,26 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
     csv.push('\n');
     for r in &cmp.figures {
         let p = &r.paired;
-        let _ = writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            r.scope,
-            r.figure,
-            p.n,
-            num(p.control_mean),
-            num(p.treatment_mean),
-            num(p.diff.mean),
-            num(p.diff.sd),
-            num(p.diff.lo),
-            num(p.diff.hi),
-            num(p.relative),
-            num(p.effect_size_dz),
-            num(p.p_value),
-            p.seeds_up,
-            p.seeds_down,
-            p.seeds_equal
-        );
+        // Writing to a `String` cannot fail.
+        let _ = (|| -> std::fmt::Result {
+            crate::columns::write_row!(csv, comparison::COLUMNS;
+                scope = r.scope,
+                figure = r.figure,
+                n = p.n,
+                control_mean = num(p.control_mean),
+                treatment_mean = num(p.treatment_mean),
+                diff_mean = num(p.diff.mean),
+                diff_sd = num(p.diff.sd),
+                diff_lo = num(p.diff.lo),
+                diff_hi = num(p.diff.hi),
+                relative = num(p.relative),
+                effect_size_dz = num(p.effect_size_dz),
+                p_value = num(p.p_value),
+                seeds_up = p.seeds_up,
+                seeds_down = p.seeds_down,
+                seeds_equal = p.seeds_equal,
+            )
+        })();
     }
     write_file(out, "comparison.csv", csv.as_bytes())?;
     // comparison_windows.csv
@@ -213,21 +214,21 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
     csv.push('\n');
     for r in &cmp.windows {
         let p = &r.paired;
-        let _ = writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{},{},{},{}",
-            r.window,
-            r.day,
-            r.t_start,
-            after(r.window),
-            FIGURES[r.figure].0,
-            p.n,
-            num(p.control_mean),
-            num(p.treatment_mean),
-            num(p.diff.mean),
-            num(p.diff.lo),
-            num(p.diff.hi)
-        );
+        let _ = (|| -> std::fmt::Result {
+            crate::columns::write_row!(csv, comparison_windows::COLUMNS;
+                window = r.window,
+                day = r.day,
+                t_start = r.t_start,
+                after_change = after(r.window),
+                figure = FIGURES[r.figure].0,
+                n = p.n,
+                control_mean = num(p.control_mean),
+                treatment_mean = num(p.treatment_mean),
+                diff_mean = num(p.diff.mean),
+                diff_lo = num(p.diff.lo),
+                diff_hi = num(p.diff.hi),
+            )
+        })();
     }
     write_file(out, "comparison_windows.csv", csv.as_bytes())?;
     // comparison.json

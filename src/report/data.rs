@@ -18,6 +18,7 @@ use serde_json::error::Category;
 
 use serde::de::DeserializeOwned;
 
+use crate::batch::csv::split_closed;
 use crate::metrics::{Summary, SummaryFile};
 use crate::results::manifest::RunManifest;
 
@@ -247,7 +248,7 @@ impl MetricsTable {
         let Some((_, header)) = lines.next() else {
             return Err(ParseError::Empty);
         };
-        let columns: Vec<String> = split_csv(header).ok_or(ParseError::UnclosedQuote { line: 1 })?;
+        let columns: Vec<String> = split_closed(header).ok_or(ParseError::UnclosedQuote { line: 1 })?;
         let index: HashMap<&str, usize> = columns.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
         let missing: Vec<&'static str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(c)).collect();
         if !missing.is_empty() {
@@ -256,7 +257,7 @@ impl MetricsTable {
         let mut products: Vec<ProductRows> = Vec::new();
         for (i, line) in lines {
             let n = i + 1;
-            let cells = split_csv(line).ok_or(ParseError::UnclosedQuote { line: n })?;
+            let cells = split_closed(line).ok_or(ParseError::UnclosedQuote { line: n })?;
             if cells.len() != columns.len() {
                 return Err(ParseError::CellCount { line: n, cells: cells.len(), columns: columns.len() });
             }
@@ -332,34 +333,6 @@ impl MetricsTable {
         }
         Ok(MetricsTable { columns, products })
     }
-}
-
-/// Splits one CSV line into cells: commas separate, double quotes may wrap a
-/// cell (`""` inside is one quote). None when a quoted cell is not closed.
-fn split_csv(line: &str) -> Option<Vec<String>> {
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    let mut cells = Vec::new();
-    let mut cur = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                cur.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => cur.push(c),
-            (false, '"') if cur.is_empty() => quoted = true,
-            (false, ',') => cells.push(std::mem::take(&mut cur)),
-            (false, c) => cur.push(c),
-        }
-    }
-    if quoted {
-        return None;
-    }
-    cells.push(cur);
-    Some(cells)
 }
 
 /// What the report uses of `manifest.json`.
@@ -482,9 +455,9 @@ mod tests {
 
     #[test]
     fn csv_cells_split_with_quotes() {
-        assert_eq!(split_csv("a,,\"b,c\",\"d\"\"e\"").unwrap(), vec!["a", "", "b,c", "d\"e"]);
-        assert_eq!(split_csv("").unwrap(), vec![""]);
-        assert_eq!(split_csv("a,\"b"), None);
+        assert_eq!(split_closed("a,,\"b,c\",\"d\"\"e\"").unwrap(), vec!["a", "", "b,c", "d\"e"]);
+        assert_eq!(split_closed("").unwrap(), vec![""]);
+        assert_eq!(split_closed("a,\"b"), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use crate::columns;
 use crate::results::manifest::RecordedEvent;
 
 use super::axis::TimeAxis;
@@ -83,14 +84,25 @@ pub(super) fn parse_events(list: &[RecordedEvent]) -> Result<Vec<RunEvent>, Pars
     Ok(out)
 }
 
-/// Marks as live the events that `live_changes.csv` (`time,day,time_of_day,target,change`) lists.
+/// Marks as live the events that `live_changes.csv` lists (its columns by
+/// name, from its header; a file without them marks nothing).
 pub(super) fn mark_live(events: &mut [RunEvent], live_changes: &str) {
-    for line in live_changes.lines().skip(1) {
+    let mut lines = live_changes.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').map(str::trim).collect();
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let (Some(day_at), Some(tod_at), Some(target_at)) = (
+        col(columns::name!(columns::live_changes::COLUMNS, "day")),
+        col(columns::name!(columns::live_changes::COLUMNS, "time_of_day")),
+        col(columns::name!(columns::live_changes::COLUMNS, "target")),
+    ) else {
+        return;
+    };
+    for line in lines {
         let cells: Vec<&str> = line.split(',').map(str::trim).collect();
         let (Some(day), Some(tod), Some(target)) = (
-            cells.get(1).and_then(|d| d.parse::<u64>().ok()).filter(|d| *d >= 1),
-            cells.get(2).and_then(|t| time_of_day(t)),
-            cells.get(3),
+            cells.get(day_at).and_then(|d| d.parse::<u64>().ok()).filter(|d| *d >= 1),
+            cells.get(tod_at).and_then(|t| time_of_day(t)),
+            cells.get(target_at),
         ) else {
             continue;
         };

@@ -36,6 +36,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::calendar::Calendar;
+use crate::columns;
 use crate::engine::{self, RunOptions};
 use crate::results::{self, PartialFile, RunWriter};
 use crate::scenario::{self, Scenario, ScriptedEvent};
@@ -262,7 +263,7 @@ pub fn spawn_with_clock(
     let (tell, notices) = mpsc::channel();
     let shared = Arc::new(Shared { latest: Mutex::new(None), control: Arc::new(Slot::default()) });
     let slot = Arc::clone(&shared);
-    let live = LiveRun::new(&scenario, seed).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+    let live = LiveRun::new(&scenario, seed).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let thread = std::thread::Builder::new()
         .name("tplus-live-sim".into())
         .spawn(move || Sim::new(scenario, live, seed, opts, Box::new(clock), slot, tell).run(rx))?;
@@ -749,9 +750,6 @@ fn new_live_dir(root: &Path, name: &str) -> Result<PathBuf, (PathBuf, io::Error)
     }
 }
 
-/// `live_changes.csv`: one row per live change, in the order made.
-pub const LIVE_CHANGES_HEADER: &str = "time,day,time_of_day,target,change";
-
 /// Why a save of the live run failed: reported to the front end as a
 /// [`Notice::SaveFailed`] message.
 #[derive(Debug, thiserror::Error)]
@@ -787,10 +785,19 @@ fn write_live_run(dir: &Path, replay: &Scenario, changes: &[(f64, ScriptedEvent)
     .map_err(io_err)?;
     toml.finish().map_err(io_err)?;
     let mut csv = PartialFile::create(dir, "live_changes.csv").map_err(io_err)?;
-    writeln!(csv.writer(), "{LIVE_CHANGES_HEADER}").map_err(io_err)?;
+    writeln!(csv.writer(), "{}", columns::live_changes::HEADER).map_err(io_err)?;
     for (t, e) in changes {
-        writeln!(csv.writer(), "{t},{},{},{},{}", e.at.day, e.at.time, e.target.name(), e.change.unwrap_or(0.0))
-            .map_err(io_err)?;
+        let out = csv.writer();
+        let mut row = || -> io::Result<()> {
+            columns::write_row!(out, columns::live_changes::COLUMNS;
+                time = t,
+                day = e.at.day,
+                time_of_day = e.at.time,
+                target = e.target.name(),
+                change = e.change.unwrap_or(0.0),
+            )
+        };
+        row().map_err(io_err)?;
     }
     csv.finish().map_err(io_err)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

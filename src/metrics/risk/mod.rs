@@ -281,30 +281,22 @@ pub fn report(customers: &[Customer], session_hours: f64, days: f64, threshold: 
     (flags, summary)
 }
 
-/// The header line of `risk.csv` (defined in `columns::risk`).
-pub const HEADER: &str = crate::columns::risk::HEADER;
-
-/// Writes `risk.csv`.
+/// Writes `risk.csv` (its columns are `columns::risk`'s).
 pub fn write_csv(flags: &[Flag], out: &mut impl Write) -> io::Result<()> {
-    writeln!(out, "{HEADER}")?;
+    writeln!(out, "{}", crate::columns::risk::HEADER)?;
     for f in flags {
-        write!(
-            out,
-            "{},{},{},{},{},{},{},{},{},",
-            f.customer,
-            f.group,
-            f.family,
-            f.planted.map_or("", Abuse::name),
-            f.measure,
-            f.value,
-            f.family_median,
-            f.family_scale,
-            f.scale
+        crate::columns::write_row!(out, crate::columns::risk::COLUMNS;
+            customer = f.customer,
+            group = f.group,
+            family = f.family,
+            planted = f.planted.map_or("", Abuse::name),
+            measure = f.measure,
+            value = f.value,
+            family_median = f.family_median,
+            family_scale = f.family_scale,
+            scale = f.scale,
+            robust_z = crate::metrics::OptDisplay(f.robust_z),
         )?;
-        if let Some(z) = f.robust_z {
-            write!(out, "{z}")?;
-        }
-        writeln!(out)?;
     }
     Ok(())
 }
