@@ -232,12 +232,7 @@ impl LiveSim {
 
     /// Share of optimists among all groups with a crowd, now.
     pub fn optimist_share(&self) -> Option<f64> {
-        let (mut members, mut optimists) = (0u64, 0u64);
-        for crowd in self.engine.groups.iter().filter_map(|g| g.crowd()) {
-            members += u64::from(crowd.members);
-            optimists += u64::from(crowd.optimists);
-        }
-        (members > 0).then(|| optimists as f64 / members as f64)
+        self.engine.optimist_share()
     }
 }
 

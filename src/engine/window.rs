@@ -45,17 +45,24 @@ impl Engine<'_> {
         *self.metrics.env_mut(self.window) = self.env.window_env();
     }
 
-    /// Closes the current window at `t`: the crowd's mood and the statistics agents read.
-    #[inline(never)]
-    pub(super) fn end_window(&mut self, t: i64) {
-        self.advance_groups(t);
-        self.refresh_views();
+    /// Share of optimists among the members of every group with a crowd, now
+    /// (None without one): what `metrics.csv` records at each window's end
+    /// and the live view shows.
+    pub(super) fn optimist_share(&self) -> Option<f64> {
         let (mut members, mut optimists) = (0u64, 0u64);
         for crowd in self.groups.iter().filter_map(|g| g.crowd()) {
             members += u64::from(crowd.members);
             optimists += u64::from(crowd.optimists);
         }
-        self.metrics.env_mut(self.window).optimist_share = (members > 0).then(|| optimists as f64 / members as f64);
+        (members > 0).then(|| optimists as f64 / members as f64)
+    }
+
+    /// Closes the current window at `t`: the crowd's mood and the statistics agents read.
+    #[inline(never)]
+    pub(super) fn end_window(&mut self, t: i64) {
+        self.advance_groups(t);
+        self.refresh_views();
+        self.metrics.env_mut(self.window).optimist_share = self.optimist_share();
         self.sample_depth();
         for (p, view) in self.snapshot.products.iter().enumerate() {
             let row = self.metrics.window_mut(self.window, p);
