@@ -8,13 +8,13 @@ use super::behaviour::{Actions, Agent, Wake};
 use super::market::{Context, ProductView};
 use crate::book::{OrderId, OrderKind, Side};
 use crate::random::AgentRng;
-use crate::units::floor_to_i64;
+use crate::units::{ProductIndex, floor_to_i64};
 
 /// An order as an agent asks for it; the platform checks it on arrival.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OrderRequest {
     /// Index of the product in the scenario.
-    pub product: u16,
+    pub product: ProductIndex,
     /// Buy or sell.
     pub side: Side,
     /// Limit (a remainder rests), IOC or market (a remainder is dropped).
@@ -55,7 +55,7 @@ pub enum Action {
     /// already done by then).
     Cancel {
         /// Index of the product whose book the order rests in.
-        product: u16,
+        product: ProductIndex,
         /// The order's handle in that book.
         order: OrderId,
     },
@@ -74,7 +74,7 @@ pub enum Action {
     /// withdraw an order with [`Action::Cancel`].
     Replace {
         /// Index of the product whose book the order rests in.
-        product: u16,
+        product: ProductIndex,
         /// The order's handle in that book.
         order: OrderId,
         /// The new limit price, in absolute ticks.
@@ -94,7 +94,7 @@ pub struct LiveOrder {
     /// final event, since no order lives while 2^32 others are submitted.
     pub serial: u32,
     /// Index of the product whose book the order rests in.
-    pub product: u16,
+    pub product: ProductIndex,
 }
 
 impl LiveOrder {
@@ -103,7 +103,7 @@ impl LiveOrder {
 
     /// The order that just came to rest in `product`'s book with handle
     /// `order` and serial number `serial`.
-    pub fn new(product: u16, order: OrderId, serial: u64) -> LiveOrder {
+    pub fn new(product: ProductIndex, order: OrderId, serial: u64) -> LiveOrder {
         LiveOrder { order, serial: serial as u32, product }
     }
 
@@ -204,7 +204,7 @@ pub fn affordable(ctx: &Context<'_>, id: u32, view: &ProductView, price: i64, wa
 /// Lots a customer may offer in one sale: at most `want`, what it may sell
 /// today (bought before today, not promised to a resting sell) and the
 /// platform's size limit.
-pub fn sellable(ctx: &Context<'_>, id: u32, product: u16, want: u32) -> u32 {
+pub fn sellable(ctx: &Context<'_>, id: u32, product: ProductIndex, want: u32) -> u32 {
     let view = &ctx.snapshot.products[product as usize];
     want.min(ctx.accounts.sellable(product as usize, id, ctx.snapshot.day)).min(view.max_order_lots)
 }

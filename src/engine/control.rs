@@ -22,7 +22,7 @@ use crate::agents::Action;
 use crate::book::{OrderId, Side};
 use crate::platform::Reject;
 use crate::random::{AgentRng, Streams};
-use crate::units::Nanos;
+use crate::units::{Nanos, ProductIndex};
 
 /// The account id no customer has: nobody is watched.
 const NOBODY: u32 = u32::MAX;
@@ -69,7 +69,7 @@ pub struct Tally {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Resting {
     /// The product's index.
-    pub product: u16,
+    pub product: ProductIndex,
     /// The order's handle in the product's book (what a cancel names).
     pub order: OrderId,
     /// Buy or sell.
@@ -121,7 +121,7 @@ pub enum ControlError {
     #[error("product {product} does not exist: the scenario has {products}")]
     NoProduct {
         /// The index given.
-        product: u16,
+        product: ProductIndex,
         /// How many products there are.
         products: usize,
     },

@@ -46,6 +46,7 @@ use crate::platform::Accounts;
 use crate::product::{self, ProductSpec};
 use crate::random::{self, GROUP_STREAMS, MACRO_STREAM, SALE_STREAMS, Streams};
 use crate::scenario::{Abuse, ArrivalProcess, MAX_BUDGET, MAX_INITIAL_LOTS, Scenario};
+use crate::units::ProductIndex;
 use arrivals::{Feed, SaleFeed};
 use env::Environment;
 use observer::Observer;
@@ -746,7 +747,7 @@ impl<'a> Engine<'a> {
         rested
     }
 
-    fn on_cancel(&mut self, t: i64, agent: u32, product: u16, order: OrderId) {
+    fn on_cancel(&mut self, t: i64, agent: u32, product: ProductIndex, order: OrderId) {
         let (day, p) = (self.day, product as usize);
         self.path.cancel(At { t, day }, agent, order, &self.specs[p], p, &mut observer!(self));
         self.views_stale = true;
@@ -754,7 +755,7 @@ impl<'a> Engine<'a> {
 
     /// A change of `agent`'s resting order `order` to `price` and `qty` lots
     /// left reaches the platform at `t`; the order keeps its time to live.
-    fn on_replace(&mut self, t: i64, agent: u32, product: u16, order: OrderId, price: i64, qty: u32) {
+    fn on_replace(&mut self, t: i64, agent: u32, product: ProductIndex, order: OrderId, price: i64, qty: u32) {
         let close = self.cal.day(self.day).close;
         let (day, p) = (self.day, product as usize);
         let at = At { t, day };

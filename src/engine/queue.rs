@@ -12,6 +12,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use crate::agents::OrderRequest;
 use crate::book::OrderId;
+use crate::units::ProductIndex;
 
 /// What an event does when its time comes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,12 +20,12 @@ pub enum EventKind {
     /// An order reaches the platform.
     Order { agent: u32, request: OrderRequest },
     /// A cancel request reaches the platform.
-    Cancel { agent: u32, product: u16, order: OrderId },
+    Cancel { agent: u32, product: ProductIndex, order: OrderId },
     /// A change of a resting order reaches the platform (price in absolute
     /// ticks, `qty` the new lots left to trade).
-    Replace { agent: u32, product: u16, order: OrderId, price: i64, qty: u32 },
+    Replace { agent: u32, product: ProductIndex, order: OrderId, price: i64, qty: u32 },
     /// A resting order's good-till time.
-    Expire { product: u16, order: OrderId },
+    Expire { product: ProductIndex, order: OrderId },
 }
 
 /// A scheduled event as the queue hands it back.
@@ -87,7 +88,7 @@ struct Expiry {
     time: i64,
     seq: u64,
     order: OrderId,
-    product: u16,
+    product: ProductIndex,
 }
 
 /// Where the earliest event is.
@@ -137,7 +138,7 @@ impl EventQueue {
 
     /// Schedules the expiry of `order` on lane `lane` (its TTL): the caller
     /// promises that expiries of one lane are pushed in non-decreasing time order.
-    pub fn push_expiry(&mut self, lane: i64, time: i64, product: u16, order: OrderId) {
+    pub fn push_expiry(&mut self, lane: i64, time: i64, product: ProductIndex, order: OrderId) {
         let kind = EventKind::Expire { product, order };
         let i = match self.lanes.iter().position(|(l, _)| *l == lane) {
             Some(i) => i,

@@ -3,6 +3,7 @@
 //! terminal views and tests decide what to do with the records.
 
 use crate::book::{OrderKind, Side};
+use crate::units::ProductIndex;
 
 /// One execution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -10,7 +11,7 @@ pub struct TradeRecord {
     /// When the trade happened: nanoseconds since 00:00 of the start date.
     pub time: i64,
     /// The product traded: its index among the scenario's products.
-    pub product: u16,
+    pub product: ProductIndex,
     /// The trade price in absolute ticks (the resting order's price).
     pub price: i64,
     /// Lots that changed hands.
@@ -99,7 +100,7 @@ pub struct OpRecord {
     /// The account id of the order's (or the holding's) owner (0 is the platform).
     pub agent: u32,
     /// The product: its index among the scenario's products.
-    pub product: u16,
+    pub product: ProductIndex,
     /// The order's side (a sell for redemptions); None for a cancel that
     /// found its order gone.
     pub side: Option<Side>,

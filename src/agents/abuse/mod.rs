@@ -18,7 +18,7 @@ pub use wash::{Wash, WashParams};
 use super::order::OrderRequest;
 use super::{Action, Actions, Context, ProductView, Wake};
 use crate::book::{OrderKind, Side};
-use crate::units::{ceil_to_i64, floor_to_i64};
+use crate::units::{ProductIndex, ceil_to_i64, floor_to_i64};
 
 /// A lots parameter as lots: at least 1, at most `max`.
 fn lots(n: i64, max: u32) -> u32 {
@@ -27,7 +27,7 @@ fn lots(n: i64, max: u32) -> u32 {
 
 /// An order of an abuse: never all-or-none (every abuse wants its trades
 /// printed, in whatever sizes they come).
-fn order(product: u16, side: Side, kind: OrderKind, price: i64, lots: u32, ttl: i64) -> OrderRequest {
+fn order(product: ProductIndex, side: Side, kind: OrderKind, price: i64, lots: u32, ttl: i64) -> OrderRequest {
     OrderRequest { product, side, kind, price, lots, all_or_none: false, ttl }
 }
 
