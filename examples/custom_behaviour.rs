@@ -1,7 +1,7 @@
 //! A behaviour that is not built in, registered and run through the library.
 //!
 //! A contrarian keeps its own memory of the price: an exponential moving
-//! average of the reference prices it saw at its own wake-ups (per-agent
+//! average of the prices it saw at its own wake-ups (per-agent
 //! state of its own type). When the market is above that memory by more than
 //! its threshold it sells, below it buys — betting that the move reverts.
 //!
@@ -66,7 +66,8 @@ impl Behaviour for Contrarian {
     fn decide(&self, wake: Wake, agent: &mut Agent<Memory>, ctx: &Context<'_>, out: &mut Actions) {
         let Some(product) = self.products.pick(&mut agent.rng) else { return };
         let view = &ctx.snapshot.products[product as usize];
-        let price = view.reference_price();
+        // The mid of a two-sided book, else NAV: never a stale last trade.
+        let price = view.anchor();
         let memory = &mut agent.state;
         let before = if memory.average == 0.0 { price } else { memory.average };
         memory.average = before + self.p.memory * (price - before);
@@ -82,7 +83,7 @@ impl Behaviour for Contrarian {
             return;
         }
         // It leans against the move now: a buy at the best ask, a sale at
-        // the best bid (the market price when that side is empty).
+        // the best bid (the anchor when that side is empty).
         let limit = match side {
             Side::Buy => view.best_ask.unwrap_or(price.ceil() as i64),
             Side::Sell => view.best_bid.unwrap_or(price.floor() as i64),
@@ -154,6 +155,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Cash conserved and no holding past its limit: a run that fails these
+    // checks has results that cannot be trusted.
+    if let Err(e) = outcome.check() {
+        eprintln!("error: {e}");
+        return ExitCode::from(1);
+    }
     println!("{}: {} orders, {} trades", path.display(), outcome.stats.orders, outcome.stats.trades);
     for (g, group) in scenario.agents.iter().enumerate() {
         println!(

@@ -48,7 +48,14 @@ impl Behaviour for Repricer {
         let view = &ctx.snapshot.products[product as usize];
         let side = if agent.rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
         let offset = agent.rng.random_range(-4..=4);
-        let price = (view.reference_price().round() as i64 + offset).clamp(view.band_lo, view.band_hi);
+        // The mid, else the last trade, else NAV: a stale last trade now and
+        // then puts a change far from the market, where some arrive too late.
+        let market = match (view.best_bid, view.best_ask, view.last_price) {
+            (Some(b), Some(a), _) => (b + a) as f64 / 2.0,
+            (_, _, Some(p)) => p as f64,
+            _ => view.nav_ticks,
+        };
+        let price = (market.round() as i64 + offset).clamp(view.band_lo, view.band_hi);
         // Sizes up to twice what it usually asks for, so that some changes
         // ask for more than its cash or sellable lots allow.
         let lots = agent.rng.random_range(1..=2 * self.max_lots);
@@ -254,5 +261,35 @@ fn a_run_with_changes_replays_to_its_trades() {
         assert!(report.replaces > 1000, "{rule}: {report:?}");
         assert_eq!(report.trades, out.stats.trades, "{rule}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// A family registered by a library user gets the built-in families' error
+/// quality: a parameter out of its range, of the wrong type or unknown is
+/// refused with the file, the line and column of the value, the field path
+/// and what the family's own declaration accepts.
+#[test]
+fn a_user_familys_bad_parameter_is_located_and_explained() {
+    let mut registry = Registry::builtin();
+    registry.register::<Repricer>();
+    let path = Path::new("replace.toml");
+    for (bad, field, accepted) in [
+        ("max_lots = 0", "max_lots", "a whole number of lots from 1 to 100000"),
+        ("max_lots = \"many\"", "max_lots", "a whole number of lots from 1 to 100000"),
+        ("max_lot = 60", "max_lot", "max_lots"),
+    ] {
+        let text = SCENARIO.replace("max_lots = 60", bad);
+        let e = tplus::scenario::parse(path, &text, &registry).expect_err(bad);
+        let d = e.detail();
+        // The line and column of the mistake, found in the text.
+        let at = text.find(bad).unwrap();
+        let line = text[..at].lines().count() + usize::from(text[..at].ends_with('\n'));
+        assert_eq!(d.file, path, "{bad}: {e}");
+        assert_eq!(d.line, Some(line), "{bad}: {e}");
+        assert!(d.column.is_some(), "{bad}: {e}");
+        assert_eq!(d.field.as_deref(), Some(&*format!("agents[2].params.{field}")), "{bad}: {e}");
+        assert!(d.accepted.as_deref().is_some_and(|a| a.contains(accepted)), "{bad}: {e}");
+        let shown = e.to_string();
+        assert!(shown.contains(&format!("replace.toml:{line}:")) && shown.contains(field), "{shown}");
     }
 }

@@ -77,16 +77,6 @@ impl ProductView {
     pub fn anchor(&self) -> f64 {
         self.mid().unwrap_or(self.nav_ticks)
     }
-
-    /// The price a display takes as "the market": the mid when both sides
-    /// quote, else the last trade, else NAV (fractional ticks).
-    pub fn reference_price(&self) -> f64 {
-        match (self.best_bid, self.best_ask, self.last_price) {
-            (Some(b), Some(a), _) => (b + a) as f64 / 2.0,
-            (_, _, Some(p)) => p as f64,
-            _ => self.nav_ticks,
-        }
-    }
 }
 
 /// What happened to a product over the last windows.
