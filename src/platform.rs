@@ -663,6 +663,36 @@ mod tests {
         assert!(a.all_non_negative());
     }
 
+    /// Market makers are dealers: T+1 does not bind them, so what a dealer
+    /// bought today it may sell today, oldest lots first, while a customer
+    /// beside it waits for the next day.
+    #[test]
+    fn a_dealer_resells_today_what_it_bought_today() {
+        let s = spec(3);
+        let mut a = Accounts::new(3, std::slice::from_ref(&s));
+        a.open_account(1, 2_000 * 1_000_000, 800.0, &[2]);
+        a.open_account(2, 2_000 * 1_000_000, 800.0, &[0]);
+        a.add_dealers(1..2);
+        assert!(a.is_dealer(1) && !a.is_dealer(2) && !a.is_dealer(PLATFORM));
+        let nav = s.supply_price(0);
+        for buyer in [1, 2] {
+            let r = a.check_and_reserve(buyer, 0, &s, 0, Side::Buy, Some(nav), 5).unwrap();
+            a.settle(0, 0, buyer, PLATFORM, s.value(nav, 5), 5, r);
+        }
+        assert_eq!((a.sellable(0, 1, 0), a.locked_today(0, 1, 0)), (7, 0), "the dealer: all 7 lots, today");
+        assert_eq!((a.sellable(0, 2, 0), a.locked_today(0, 2, 0)), (0, 5), "the customer: none until T+1");
+        assert_eq!(a.check_and_reserve(2, 0, &s, 0, Side::Sell, Some(nav), 1).err(), Some(Reject::InsufficientShares));
+        // The dealer sells 6 today: its 2 opening lots first, then 4 of today's.
+        a.check_and_reserve(1, 0, &s, 0, Side::Sell, Some(nav), 6).unwrap();
+        let bought = a.check_and_reserve(2, 0, &s, 0, Side::Buy, Some(nav), 6).unwrap();
+        a.settle(0, 0, 2, 1, s.value(nav, 6), 6, bought);
+        assert_eq!((a.held(0, 1), a.sellable(0, 1, 0)), (1, 1));
+        assert_eq!(a.locked_today(0, 2, 0), 11, "the customer's 6 lots bought today wait for tomorrow");
+        assert_eq!(a.sellable(0, 2, 1), 11);
+        assert_eq!(a.total_cash(), 4_000_000_000, "cash moved, none created");
+        assert!(a.all_non_negative() && a.nothing_reserved());
+    }
+
     #[test]
     fn redemption_takes_only_the_cohort_at_its_deadline() {
         let s = spec(2);
