@@ -6,7 +6,10 @@
 //! last column). This test reads that table, finds every `crate::…` path in
 //! each module's code (tests inside a file are left out: they may build
 //! whatever they need), and fails on any use the table does not allow, on a
-//! module the table does not list, and on a cycle in the table itself.
+//! use it allows that the code does not make (the table is the map of what
+//! is, not of what might be), on a module the table does not list, and on a
+//! cycle in the table itself. The rows for `tests/`, `benches/`,
+//! `examples/`, `docs/` and `scenarios/` must name what those folders hold.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -56,38 +59,98 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The code of a file without its comments and without its test module
-/// (from the `#[cfg(test)]` that opens a `mod`; one on a single item
-/// keeps the code after it).
+/// The code of a file without its comments and without its test modules: a
+/// `#[cfg(test)]` before `mod NAME {` drops that module's braces, and one
+/// before `mod NAME;` drops that line (the module's file is read on its
+/// own, and a `tests.rs` is all test code). A `#[cfg(test)]` on any other
+/// item keeps it.
 fn code(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap();
     if path.file_name().is_some_and(|n| n == "tests.rs") {
         return String::new();
     }
-    const TEST: &str = "#[cfg(test)]";
-    let end = text
-        .match_indices(TEST)
-        .map(|(i, _)| i)
-        .find(|&i| text[i + TEST.len()..].trim_start().starts_with("mod "))
-        .unwrap_or(text.len());
-    let text = &text[..end];
-    text.lines().map(|l| l.split("//").next().unwrap_or_default()).collect::<Vec<_>>().join("\n")
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.lines().map(|l| l.split("//").next().unwrap_or_default()).collect::<Vec<_>>().join("\n");
+    strip_test_modules(&text)
 }
 
-/// The crate modules `code` names through `crate::` paths, grouped imports included.
+/// `code` without the modules `#[cfg(test)]` marks (see [`code`]).
+fn strip_test_modules(code: &str) -> String {
+    const TEST: &str = "#[cfg(test)]";
+    let mut out = String::new();
+    let mut rest = code;
+    while let Some(i) = rest.find(TEST) {
+        let after = &rest[i + TEST.len()..];
+        let item = after.trim_start();
+        if !item.starts_with("mod ") {
+            out.push_str(&rest[..i + TEST.len()]);
+            rest = after;
+            continue;
+        }
+        out.push_str(&rest[..i]);
+        let start = after.len() - item.len();
+        let (semi, brace) = (item.find(';'), item.find('{'));
+        rest = match (semi, brace) {
+            (Some(s), b) if b.is_none_or(|b| s < b) => &after[start + s + 1..],
+            (_, Some(b)) => {
+                let mut depth = 0;
+                let close = item[b..]
+                    .char_indices()
+                    .find_map(|(k, c)| {
+                        depth += match c {
+                            '{' => 1,
+                            '}' => -1,
+                            _ => 0,
+                        };
+                        (depth == 0).then_some(b + k + 1)
+                    })
+                    .unwrap_or(item.len());
+                &after[start + close..]
+            }
+            _ => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The crate modules `code` names through `crate::` paths: plain ones, and
+/// the first segment of each path in a group, nested groups included.
 fn used(code: &str, known: &BTreeSet<String>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (i, _) in code.match_indices("crate::") {
         let rest = &code[i + "crate::".len()..];
-        let names: Vec<&str> = if let Some(group) = rest.strip_prefix('{') {
-            let inner = &group[..group.find('}').unwrap_or(group.len())];
-            inner.split(',').map(|p| p.trim().split("::").next().unwrap_or_default()).collect()
+        let mut names = Vec::new();
+        if let Some(group) = rest.strip_prefix('{') {
+            // The first name of each item at the group's own depth.
+            let (mut depth, mut item_start) = (1, true);
+            for (k, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    ',' if depth == 1 => item_start = true,
+                    c if item_start && depth == 1 && (c.is_alphanumeric() || c == '_') => {
+                        item_start = false;
+                        names.push(ident(&group[k..]));
+                    }
+                    _ => {}
+                }
+            }
         } else {
-            vec![rest.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or_default()]
-        };
+            names.push(ident(rest));
+        }
         out.extend(names.into_iter().filter(|n| known.contains(*n)).map(String::from));
     }
     out
+}
+
+/// The identifier at the start of `s`.
+fn ident(s: &str) -> &str {
+    s.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or_default()
 }
 
 #[test]
@@ -99,6 +162,7 @@ fn every_use_of_another_module_is_one_the_architecture_allows() {
     let mut all = Vec::new();
     files(&root().join("src"), &mut all);
     let mut broken = Vec::new();
+    let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for file in all {
         let rel = file.strip_prefix(root().join("src")).unwrap();
         let top = rel.iter().next().unwrap().to_str().unwrap().trim_end_matches(".rs").to_string();
@@ -109,9 +173,22 @@ fn every_use_of_another_module_is_one_the_architecture_allows() {
             if m != top && !table[&top].contains(&m) {
                 broken.push(format!("src/{}: uses `{m}`, which `{top}` may not use", rel.display()));
             }
+            if m != top {
+                uses.entry(top.clone()).or_default().insert(m);
+            }
         }
     }
     assert!(broken.is_empty(), "layering broken (see ARCHITECTURE.md, Where things live):\n{}", broken.join("\n"));
+    // And the table allows no more than the code uses: it is the map of
+    // what each room does use, not of what it might.
+    let unused: Vec<String> = table
+        .iter()
+        .flat_map(|(m, allowed)| {
+            let got = uses.get(m).cloned().unwrap_or_default();
+            allowed.difference(&got).map(move |u| format!("`{m}` may use `{u}` but does not")).collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(unused.is_empty(), "ARCHITECTURE.md's table allows uses the code does not make:\n{}", unused.join("\n"));
 }
 
 #[test]
@@ -137,9 +214,60 @@ fn the_layering_has_no_cycle() {
 
 #[test]
 fn the_reader_finds_grouped_and_plain_paths() {
-    let known: BTreeSet<String> = ["book", "engine", "units"].iter().map(|s| s.to_string()).collect();
-    let code = "use crate::{book::Side, units::Nanos};\nlet x = crate::engine::run(); // crate::other";
-    assert_eq!(used(code, &known), known);
+    let known: BTreeSet<String> =
+        ["book", "engine", "units", "metrics", "platform"].iter().map(|s| s.to_string()).collect();
+    let code = "use crate::{book::Side, units::Nanos};\nlet x = crate::engine::run();";
+    assert_eq!(used(code, &known), ["book", "engine", "units"].iter().map(|s| s.to_string()).collect());
+    // Nested groups: every top-level item counts, inner names do not.
+    let nested = "use crate::{\n    book::{Book, Side},\n    metrics::{self, Metrics},\n    platform,\n};";
+    assert_eq!(used(nested, &known), ["book", "metrics", "platform"].iter().map(|s| s.to_string()).collect());
+}
+
+#[test]
+fn test_modules_are_left_out_and_the_code_after_them_is_read() {
+    let text = "use crate::book::Side;\n#[cfg(test)]\nmod tests;\nuse crate::engine::X;\n\
+                #[cfg(test)]\nmod inline {\n    fn f() { let _ = crate::metrics::Y; }\n}\n\
+                fn g() {}\n#[cfg(test)]\nuse crate::platform::Z;\nuse crate::units::Nanos;";
+    let code = strip_test_modules(text);
+    assert!(code.contains("crate::engine::X") && code.contains("crate::units::Nanos"), "{code}");
+    assert!(!code.contains("crate::metrics") && code.contains("fn g()"), "{code}");
+    // A test-only item that is not a module is still read.
+    assert!(code.contains("crate::platform::Z"), "{code}");
+}
+
+/// The table's rows for `tests/`, `benches/`, `examples/`, `docs/` and
+/// `scenarios/` name every file and folder in them (in backticks, as `name`
+/// or `name/`): a new test file or doc cannot stay off the map.
+#[test]
+fn the_table_names_every_test_bench_example_and_doc() {
+    let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    for (dir, skip) in [
+        ("tests", &[][..]),
+        ("benches", &[][..]),
+        ("examples", &[][..]),
+        ("docs", &[][..]),
+        // Scenario files are the teaching ones; the folders are named.
+        ("scenarios", &["toml"][..]),
+    ] {
+        let row = text
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{dir}/` |")))
+            .unwrap_or_else(|| panic!("ARCHITECTURE.md has no row for {dir}/"));
+        let named: BTreeSet<&str> = row.split('`').skip(1).step_by(2).collect();
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            if path.extension().and_then(|e| e.to_str()).is_some_and(|e| skip.contains(&e)) {
+                continue;
+            }
+            let shown = if path.is_dir() { format!("{name}/") } else { name.clone() };
+            if !named.contains(shown.as_str()) && !named.contains(name.as_str()) {
+                missing.push(shown);
+            }
+        }
+        assert!(missing.is_empty(), "ARCHITECTURE.md's `{dir}/` row does not name {missing:?}");
+    }
 }
 
 /// Rooms a newcomer can read whole (issue 10): no source file over 900
@@ -169,8 +297,32 @@ fn no_two_public_types_share_a_name() {
     let mut all = Vec::new();
     files(&root().join("src"), &mut all);
     let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for path in &all {
-        for line in code(path).lines() {
+    let codes: Vec<(&PathBuf, String)> = all.iter().map(|p| (p, code(p))).collect();
+    // Macros that declare a type named by their caller (`pub struct $name`):
+    // each call's first identifier is a public type too.
+    let declaring: Vec<String> = codes
+        .iter()
+        .flat_map(|(_, code)| code.match_indices("macro_rules!").map(move |(i, _)| &code[i..]))
+        .filter_map(|m| {
+            let name = ident(m["macro_rules!".len()..].trim_start()).to_string();
+            let body_end = m.find("\n}").unwrap_or(m.len());
+            let body = &m[..body_end];
+            ["pub struct $", "pub enum $", "pub trait $", "pub type $"].iter().any(|d| body.contains(d)).then_some(name)
+        })
+        .collect();
+    assert!(declaring.iter().any(|m| m == "typed_rule"), "found {declaring:?}");
+    for (path, code) in &codes {
+        let at = path.strip_prefix(root()).unwrap_or(path).display().to_string();
+        for m in &declaring {
+            for (i, _) in code.match_indices(&format!("{m}!(")) {
+                let call = code[i + m.len() + 2..].trim_start();
+                let name = ident(call);
+                if !name.is_empty() {
+                    seen.entry(name.to_string()).or_default().push(at.clone());
+                }
+            }
+        }
+        for line in code.lines() {
             let words: Vec<&str> = line.split_whitespace().collect();
             if let ["pub", "struct" | "enum" | "trait" | "type", name, ..] = words[..] {
                 let name: String = name.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
@@ -178,12 +330,12 @@ fn no_two_public_types_share_a_name() {
                 if name.is_empty() {
                     continue;
                 }
-                let at = path.strip_prefix(root()).unwrap_or(path).display().to_string();
-                seen.entry(name).or_default().push(at);
+                seen.entry(name).or_default().push(at.clone());
             }
         }
     }
     assert!(seen.len() > 100, "found only {} public types", seen.len());
+    assert!(seen.contains_key("ProRata"), "the types `typed_rule!` declares are counted");
     let clashes: Vec<String> =
         seen.iter().filter(|(_, at)| at.len() > 1).map(|(name, at)| format!("{name} in {at:?}")).collect();
     assert!(clashes.is_empty(), "rename one of each: {clashes:?}");
