@@ -20,6 +20,13 @@
 //! of it on both cores at once (two vCPUs need not be two free cores).
 //! From these and the batches' shape it gives the most 2 threads could
 //! gain with no overhead at all.
+//!
+//! Each round also prints the time one cache line takes to go from one
+//! core to the other and back, measured for 0.1 s just before the 2-thread
+//! run: on a shared virtual machine it moves with where the host puts the
+//! two vCPUs (80 ns to 800 ns within seconds on the AMD host of
+//! docs/performance.md), and the 2-thread run, which hands every spread
+//! batch across, moves with it.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -101,6 +108,51 @@ fn side_by_side(rounds: usize) -> f64 {
     median(ratio)
 }
 
+/// Median nanoseconds of a cache line's round trip between this thread and
+/// another, over `secs` of ping-pong in blocks of 1,000 round trips (a
+/// block that a descheduled thread stretched past 1 ms is left out and
+/// counted): (median, blocks left out).
+fn round_trip(secs: f64) -> (f64, usize) {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    #[repr(align(128))]
+    struct Line(AtomicU64);
+    let (ball, stop) = (Line(AtomicU64::new(0)), AtomicBool::new(false));
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut v = 1;
+            loop {
+                while ball.0.load(Ordering::Acquire) != v {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    std::hint::spin_loop();
+                }
+                ball.0.store(v + 1, Ordering::Release);
+                v += 2;
+            }
+        });
+        let (start, mut v, mut blocks, mut stalls) = (Instant::now(), 0, Vec::new(), 0);
+        while start.elapsed().as_secs_f64() < secs {
+            let t = Instant::now();
+            for _ in 0..1000 {
+                ball.0.store(v + 1, Ordering::Release);
+                v += 2;
+                while ball.0.load(Ordering::Acquire) != v {
+                    std::hint::spin_loop();
+                }
+            }
+            let ns = t.elapsed().as_nanos() as f64 / 1000.0;
+            if ns > 1000.0 {
+                stalls += 1;
+            } else {
+                blocks.push(ns);
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        (if blocks.is_empty() { f64::NAN } else { median(blocks) }, stalls)
+    })
+}
+
 fn load(file: &str, days: Option<i64>) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let mut s = scenario::load(&path, &Registry::builtin()).expect("the bundled scenarios are valid");
@@ -143,8 +195,15 @@ fn compare(name: &str, s: &Scenario, registry: &Registry, rounds: usize) -> (f64
     let (mut one, mut two, mut ratio, mut spread) = (Vec::new(), Vec::new(), Vec::new(), RunStats::default());
     for round in 0..rounds {
         let (a, stats_a) = time(s, registry, 1, false);
+        let (trip, stalls) = round_trip(0.1);
         let (b, stats_b) = time(s, registry, 2, round == 0);
         assert_eq!(stats_a.trades, stats_b.trades, "{name}: 1 and 2 threads gave different trades");
+        println!(
+            "  round {}: 1 thread {a:.3} s, 2 threads {b:.3} s ({:.2}x); cross-core round trip before it {trip:.0} ns{}",
+            round + 1,
+            a / b,
+            if stalls > 0 { format!(" ({stalls} blocks stalled over 1 ms)") } else { String::new() }
+        );
         one.push(a);
         two.push(b);
         ratio.push(a / b);
