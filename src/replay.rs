@@ -221,14 +221,13 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
     let tick_micros = products
         .iter()
         .map(|p| {
-            // Validation accepts only ticks of whole millionths; a manifest
-            // with another (edited by hand) must not divide by zero below.
-            let micros = crate::scenario::tick_micros(p.tick_size);
-            if (1..i64::MAX).contains(&micros) {
-                Ok(micros)
-            } else {
-                Err(ReplayError::Tick { path: manifest.clone(), product: p.id.clone(), tick_size: p.tick_size })
-            }
+            // A manifest edited by hand may hold a tick validation would
+            // refuse: refuse it by the same rule before dividing by it.
+            crate::scenario::whole_tick_micros(p.tick_size).ok_or_else(|| ReplayError::Tick {
+                path: manifest.clone(),
+                product: p.id.clone(),
+                tick_size: p.tick_size,
+            })
         })
         .collect::<Result<Vec<i64>, _>>()?;
     let names: Vec<(String, i64)> = products.iter().map(|p| p.id.clone()).zip(tick_micros.iter().copied()).collect();

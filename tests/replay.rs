@@ -116,7 +116,7 @@ fn an_edited_manifest_is_refused_not_a_panic() {
     let text = fs::read_to_string(&path).unwrap();
     let at = text.find("\"tick_size\":").expect("the manifest carries each product's tick");
     let end = at + text[at..].find([',', '\n']).unwrap();
-    for tick in ["0.0", "1e-9", "-0.01"] {
+    for tick in ["0.0", "1e-9", "-0.01", "0.0000015"] {
         fs::write(&path, format!("{}\"tick_size\": {tick}{}", &text[..at], &text[end..])).unwrap();
         let o = replay(&out);
         let e = String::from_utf8_lossy(&o.stderr);

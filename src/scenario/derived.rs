@@ -7,10 +7,19 @@ use super::units::Date;
 use super::{Product, Simulation};
 use crate::units::{MICROS_PER_UNIT, floor_to_i64};
 
-/// A currency amount's `tick_size` (or any amount) in whole millionths,
-/// rounded to the nearest: how every layer turns a tick into micros.
+/// A tick size in micros, rounded to the nearest: how every layer turns a
+/// validated tick into micros.
 pub fn tick_micros(tick_size: f64) -> i64 {
     (tick_size * MICROS_PER_UNIT).round() as i64
+}
+
+/// The tick size in micros if it is a whole number of them, up to rounding
+/// error (0.0001 is 100), and at least one: the rule validation holds a
+/// scenario's tick to, and the replay a manifest's.
+pub fn whole_tick_micros(tick_size: f64) -> Option<i64> {
+    let x = tick_size * MICROS_PER_UNIT;
+    let whole = (x - x.round()).abs() <= 1e-6 * x.abs().max(1.0);
+    (whole && x.round() >= 1.0 && x.round() < i64::MAX as f64).then(|| x.round() as i64)
 }
 
 impl Simulation {
@@ -82,9 +91,15 @@ mod tests {
     }
 
     #[test]
-    fn ticks_in_micros_round_to_the_nearest() {
+    fn ticks_in_micros_round_to_the_nearest_and_whole_ones_are_told() {
         assert_eq!(tick_micros(0.0001), 100);
         assert_eq!(tick_micros(0.01), 10_000);
         assert_eq!(tick_micros(1e-7), 0);
+        assert_eq!(whole_tick_micros(0.0001), Some(100));
+        assert_eq!(whole_tick_micros(0.000001), Some(1));
+        assert_eq!(whole_tick_micros(0.0000015), None, "one and a half millionths");
+        for bad in [0.0, 1e-9, -0.01, f64::NAN, f64::INFINITY] {
+            assert_eq!(whole_tick_micros(bad), None, "{bad}");
+        }
     }
 }

@@ -23,7 +23,7 @@ mod validate;
 use std::path::Path;
 
 pub use catalog::FamilyCatalog;
-pub use derived::tick_micros;
+pub use derived::{tick_micros, whole_tick_micros};
 pub use error::{ErrorDetail, ScenarioError};
 pub use header::what_to_watch;
 pub use param_domain::{Domain, round_sig};

@@ -11,9 +11,7 @@ use super::catalog::FamilyCatalog;
 use super::fields::{self as fd, Field, Range};
 use super::schema::*;
 
-/// Cash is counted in millionths of the currency unit, so a tick must be a
-/// whole number of them.
-pub const MICROS_PER_UNIT: f64 = 1e6;
+use crate::units::MICROS_PER_UNIT;
 /// Largest price grid (in ticks) a book may span; keeps level arrays small.
 pub const MAX_GRID_TICKS: f64 = 4_000_000.0;
 
@@ -464,7 +462,9 @@ fn product(at: &str, p: &Product) -> Check {
     real(&f("nav"), p.nav, &fd::P_NAV)?;
     real(&f("annual_yield"), p.annual_yield, &fd::P_ANNUAL_YIELD)?;
     real(&f("tick_size"), p.tick_size, &fd::P_TICK_SIZE)?;
-    if !is_whole(p.tick_size * MICROS_PER_UNIT) {
+    // Cash is counted in millionths of the currency unit, so a tick must be
+    // a whole number of them.
+    if super::derived::whole_tick_micros(p.tick_size).is_none() {
         return bad(
             f("tick_size"),
             format!("{} is not a whole number of millionths", p.tick_size),
