@@ -73,44 +73,121 @@ fn code(path: &Path) -> String {
     strip_test_modules(&text)
 }
 
-/// `code` without the modules `#[cfg(test)]` marks (see [`code`]).
+/// `code` without the modules `#[cfg(test)]` marks (see [`code`]): the
+/// attribute may be followed by other attributes and a visibility before
+/// `mod`. Braces inside character, string and raw string literals do not
+/// count; a module whose braces never close fails the test.
 fn strip_test_modules(code: &str) -> String {
     const TEST: &str = "#[cfg(test)]";
     let mut out = String::new();
     let mut rest = code;
     while let Some(i) = rest.find(TEST) {
         let after = &rest[i + TEST.len()..];
-        let item = after.trim_start();
-        if !item.starts_with("mod ") {
+        let Some(item) = module_item(after) else {
             out.push_str(&rest[..i + TEST.len()]);
             rest = after;
             continue;
-        }
+        };
         out.push_str(&rest[..i]);
         let start = after.len() - item.len();
         let (semi, brace) = (item.find(';'), item.find('{'));
         rest = match (semi, brace) {
             (Some(s), b) if b.is_none_or(|b| s < b) => &after[start + s + 1..],
             (_, Some(b)) => {
-                let mut depth = 0;
-                let close = item[b..]
-                    .char_indices()
-                    .find_map(|(k, c)| {
-                        depth += match c {
-                            '{' => 1,
-                            '}' => -1,
-                            _ => 0,
-                        };
-                        (depth == 0).then_some(b + k + 1)
-                    })
-                    .unwrap_or(item.len());
-                &after[start + close..]
+                let close =
+                    closing_brace(&item[b..]).unwrap_or_else(|| panic!("a test module never closes: {item:.80}"));
+                &after[start + b + close + 1..]
             }
-            _ => "",
+            _ => panic!("`mod` without a body or `;`: {item:.80}"),
         };
     }
     out.push_str(rest);
     out
+}
+
+/// The text from `mod` on, when `text` (what follows a `#[cfg(test)]`)
+/// declares a module after any further attributes and a visibility.
+fn module_item(text: &str) -> Option<&str> {
+    let mut t = text.trim_start();
+    while t.starts_with("#[") {
+        t = t[closing_bracket(t)? + 1..].trim_start();
+    }
+    if let Some(v) = t.strip_prefix("pub") {
+        t = v.trim_start();
+        if t.starts_with('(') {
+            t = t[t.find(')')? + 1..].trim_start();
+        }
+    }
+    t.starts_with("mod ").then_some(t)
+}
+
+/// The index of the `]` that closes the attribute `text` starts with.
+fn closing_bracket(text: &str) -> Option<usize> {
+    let mut depth = 0;
+    for (k, c) in text.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The index of the `}` that closes the `{` that `text` starts with,
+/// skipping literals: `'{'`, `"{"` and `r#"{"#` hold no brace of the code.
+/// Lifetimes (`'a`) are not character literals.
+fn closing_brace(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let (mut depth, mut k) = (0i32, 0);
+    while k < b.len() {
+        match b[k] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            b'"' => {
+                // A raw string: `r`, hashes, then the quote.
+                let hashes = text[..k].bytes().rev().take_while(|&c| c == b'#').count();
+                let raw = k > hashes && b[k - hashes - 1] == b'r';
+                k += 1;
+                if raw {
+                    let end = format!("\"{}", "#".repeat(hashes));
+                    k += text[k..].find(&end)? + end.len() - 1;
+                } else {
+                    while k < b.len() && b[k] != b'"' {
+                        k += if b[k] == b'\\' { 2 } else { 1 };
+                    }
+                }
+            }
+            b'\'' => {
+                // `'x'` or `'\n'`; a lifetime has no closing quote two or three on.
+                if b.get(k + 1) == Some(&b'\\') {
+                    // The escaped character is at k + 2; the closing quote after it.
+                    k += text[k + 3..].find('\'').map_or(0, |e| e + 3);
+                } else if b.get(k + 2) == Some(&b'\'') {
+                    k += 2;
+                } else if let Some(c) = text[k + 1..].chars().next() {
+                    // A character of more than one byte.
+                    let w = c.len_utf8();
+                    if b.get(k + 1 + w) == Some(&b'\'') {
+                        k += 1 + w;
+                    }
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    None
 }
 
 /// The crate modules `code` names through `crate::` paths: plain ones, and
@@ -233,6 +310,12 @@ fn test_modules_are_left_out_and_the_code_after_them_is_read() {
     assert!(!code.contains("crate::metrics") && code.contains("fn g()"), "{code}");
     // A test-only item that is not a module is still read.
     assert!(code.contains("crate::platform::Z"), "{code}");
+    // A visibility and attributes before `mod`; braces in literals.
+    let text = "#[cfg(test)]\n#[allow(dead_code)]\npub(crate) mod tests {\n    const A: char = '{';\n    \
+                const B: &str = \"{{\";\n    const Q: char = '\\'';\n    const U: char = '\\u{7b}';\n    const C: &str = r#\"}\"#;\n    fn f<'a>(x: &'a str) -> &'a str { x }\n    \
+                use crate::metrics::Y;\n}\nuse crate::engine::X;";
+    let code = strip_test_modules(text);
+    assert!(!code.contains("crate::metrics") && code.contains("crate::engine::X"), "{code}");
 }
 
 /// The table's rows for `tests/`, `benches/`, `examples/`, `docs/` and
@@ -267,6 +350,35 @@ fn the_table_names_every_test_bench_example_and_doc() {
             }
         }
         assert!(missing.is_empty(), "ARCHITECTURE.md's `{dir}/` row does not name {missing:?}");
+        // And every file or folder it names is there (at any depth).
+        let mut present = BTreeSet::new();
+        names_under(&root().join(dir), &mut present);
+        let gone: Vec<&str> = named
+            .iter()
+            .copied()
+            .filter(|n| !n.contains(' ') && [".rs", ".md", ".toml", "/"].iter().any(|e| n.ends_with(e)))
+            .filter(|n| {
+                // A bare name anywhere under the folder; a path from the
+                // folder or from the crate's root.
+                let path = n.trim_end_matches('/');
+                !(present.contains(*n) || root().join(dir).join(path).exists() || root().join(path).exists())
+            })
+            .collect();
+        assert!(gone.is_empty(), "ARCHITECTURE.md's `{dir}/` row names {gone:?}, which are not there");
+    }
+}
+
+/// The names of every file (`name`) and folder (`name/`) under `dir`.
+fn names_under(dir: &Path, out: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if path.is_dir() {
+            out.insert(format!("{name}/"));
+            names_under(&path, out);
+        } else {
+            out.insert(name);
+        }
     }
 }
 
