@@ -687,6 +687,8 @@ mod tests {
         let bought = a.check_and_reserve(2, 0, &s, 0, Side::Buy, Some(nav), 6).unwrap();
         a.settle(0, 0, 2, 1, s.value(nav, 6), 6, bought);
         assert_eq!((a.held(0, 1), a.sellable(0, 1, 0)), (1, 1));
+        let h = &a.holdings[0];
+        assert_eq!(h.of(1)[h.cohort(0)], 1, "the lot left is one of today's: the opening lots went first");
         assert_eq!(a.locked_today(0, 2, 0), 11, "the customer's 6 lots bought today wait for tomorrow");
         assert_eq!(a.sellable(0, 2, 1), 11);
         assert_eq!(a.total_cash(), 4_000_000_000, "cash moved, none created");

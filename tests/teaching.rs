@@ -629,6 +629,7 @@ fn sale_panic_surges_sales_collapses_success_and_thins_bids() {
     // down, the interval clear of zero (measured -178 lots, -303 to -52;
     // the control's depth varies a lot from seed to seed).
     let interval = |d: &[f64]| {
+        assert_eq!(d.len(), 10, "the t quantile below is for 10 seeds");
         let n = d.len() as f64;
         let mean = d.iter().sum::<f64>() / n;
         let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();

@@ -63,8 +63,9 @@ pub fn cell(s: &str) -> String {
     if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
-/// Splits one line (without its line break) into fields, undoing [`cell`];
-/// a quote left open keeps the rest of the line in the last field.
+/// Splits one line into fields, undoing [`cell`] (a `\r` left at its end by
+/// a file saved with CRLF line ends is dropped); a quote left open keeps the
+/// rest of the line in the last field.
 pub fn split(line: &str) -> Vec<String> {
     fields(line).0
 }

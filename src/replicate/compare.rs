@@ -214,6 +214,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
     csv.push('\n');
     for r in &cmp.windows {
         let p = &r.paired;
+        // Writing to a `String` cannot fail.
         let _ = (|| -> std::fmt::Result {
             crate::columns::write_row!(csv, comparison_windows::COLUMNS;
                 window = r.window,

@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use crate::batch::csv::split;
 use crate::columns;
 use crate::results::manifest::RecordedEvent;
 
@@ -88,8 +89,8 @@ pub(super) fn parse_events(list: &[RecordedEvent]) -> Result<Vec<RunEvent>, Pars
 /// name, from its header; a file without them marks nothing).
 pub(super) fn mark_live(events: &mut [RunEvent], live_changes: &str) {
     let mut lines = live_changes.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').map(str::trim).collect();
-    let col = |name: &str| header.iter().position(|h| *h == name);
+    let header = split(lines.next().unwrap_or_default());
+    let col = |name: &str| header.iter().position(|h| h.trim() == name);
     let (Some(day_at), Some(tod_at), Some(target_at)) = (
         col(columns::name!(columns::live_changes::COLUMNS, "day")),
         col(columns::name!(columns::live_changes::COLUMNS, "time_of_day")),
@@ -98,11 +99,12 @@ pub(super) fn mark_live(events: &mut [RunEvent], live_changes: &str) {
         return;
     };
     for line in lines {
-        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        let cells = split(line);
+        let cell = |k: usize| cells.get(k).map(|c| c.trim());
         let (Some(day), Some(tod), Some(target)) = (
-            cells.get(day_at).and_then(|d| d.parse::<u64>().ok()).filter(|d| *d >= 1),
-            cells.get(tod_at).and_then(|t| time_of_day(t)),
-            cells.get(target_at),
+            cell(day_at).and_then(|d| d.parse::<u64>().ok()).filter(|d| *d >= 1),
+            cell(tod_at).and_then(time_of_day),
+            cell(target_at),
         ) else {
             continue;
         };
