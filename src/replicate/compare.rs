@@ -6,6 +6,7 @@
 //! `comparison.json`, `comparison.md` and (with plots) `comparison.svg`.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -183,13 +184,12 @@ fn first_difference(a: &Value, b: &Value) -> String {
 fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<(), ReplicateError> {
     let after = |w: usize| cmp.change.as_ref().is_some_and(|c| w >= c.window);
     // comparison.csv
-    let mut csv = String::from(comparison::HEADER);
-    csv.push('\n');
-    for r in &cmp.figures {
-        let p = &r.paired;
-        // Writing to a `String` cannot fail.
-        let _ = (|| -> std::fmt::Result {
-            crate::columns::write_row!(csv, comparison::COLUMNS;
+    let name = "comparison.csv";
+    crate::results::write_file(out, name, |w| {
+        writeln!(w, "{}", comparison::HEADER)?;
+        for r in &cmp.figures {
+            let p = &r.paired;
+            crate::columns::write_row!(w, comparison::COLUMNS;
                 scope = r.scope,
                 figure = r.figure,
                 n = p.n,
@@ -205,18 +205,18 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
                 seeds_up = p.seeds_up,
                 seeds_down = p.seeds_down,
                 seeds_equal = p.seeds_equal,
-            )
-        })();
-    }
-    write_file(out, "comparison.csv", csv.as_bytes())?;
+            )?;
+        }
+        Ok(())
+    })
+    .map_err(io("write", &out.join(name)))?;
     // comparison_windows.csv
-    let mut csv = String::from(comparison_windows::HEADER);
-    csv.push('\n');
-    for r in &cmp.windows {
-        let p = &r.paired;
-        // Writing to a `String` cannot fail.
-        let _ = (|| -> std::fmt::Result {
-            crate::columns::write_row!(csv, comparison_windows::COLUMNS;
+    let name = "comparison_windows.csv";
+    crate::results::write_file(out, name, |w| {
+        writeln!(w, "{}", comparison_windows::HEADER)?;
+        for r in &cmp.windows {
+            let p = &r.paired;
+            crate::columns::write_row!(w, comparison_windows::COLUMNS;
                 window = r.window,
                 day = r.day,
                 t_start = r.t_start,
@@ -228,10 +228,11 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
                 diff_mean = num(p.diff.mean),
                 diff_lo = num(p.diff.lo),
                 diff_hi = num(p.diff.hi),
-            )
-        })();
-    }
-    write_file(out, "comparison_windows.csv", csv.as_bytes())?;
+            )?;
+        }
+        Ok(())
+    })
+    .map_err(io("write", &out.join(name)))?;
     // comparison.json
     let figure_json = |r: &FigureRow| {
         let mut v = serde_json::to_value(r.paired).unwrap_or(Value::Null);
