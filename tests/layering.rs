@@ -9,7 +9,8 @@
 //! use it allows that the code does not make (the table is the map of what
 //! is, not of what might be), on a module the table does not list, and on a
 //! cycle in the table itself. The rows for `tests/`, `benches/`,
-//! `examples/`, `docs/` and `scenarios/` must name what those folders hold.
+//! `examples/`, `docs/` and `scenarios/` must name what those folders hold,
+//! and each module folder's row every source file in it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -366,6 +367,38 @@ fn the_table_names_every_test_bench_example_and_doc() {
             .collect();
         assert!(gone.is_empty(), "ARCHITECTURE.md's `{dir}/` row names {gone:?}, which are not there");
     }
+}
+
+/// Each `src/NAME/` row's second cell names every file of that module, so
+/// the map leads to every room: as the file's name (`ladder.rs`), its path
+/// from the module's folder (`risk/mod.rs`) or a folder holding it
+/// (`stats/`). The module's own `mod.rs` and the `tests.rs` files beside the
+/// code are read with the module.
+#[test]
+fn the_table_names_every_source_file_of_a_module_folder() {
+    let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let mut missing = Vec::new();
+    for line in text.lines().filter(|l| l.starts_with("| `src/") && l.contains("/` |")) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+        let dir = cells[0].trim().trim_matches('`');
+        let named: BTreeSet<&str> = cells[1].split('`').skip(1).step_by(2).collect();
+        let mut sources = Vec::new();
+        files(&root().join(dir), &mut sources);
+        for path in sources {
+            let rel = path.strip_prefix(root().join(dir)).unwrap().to_str().unwrap().replace('\\', "/");
+            let name = rel.rsplit('/').next().unwrap();
+            if rel == "mod.rs" || name == "tests.rs" {
+                continue;
+            }
+            let folders = rel.match_indices('/').map(|(i, _)| &rel[..=i]);
+            let shown =
+                named.contains(name) || named.contains(rel.as_str()) || folders.clone().any(|f| named.contains(f));
+            if !shown {
+                missing.push(format!("{dir}{rel}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "ARCHITECTURE.md's rows for the module folders do not name {missing:?}");
 }
 
 /// The names of every file (`name`) and folder (`name/`) under `dir`.

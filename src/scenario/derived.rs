@@ -3,7 +3,7 @@
 //! ticks. Validation bounds the run with these and the engine's calendar and
 //! products are built from them, so the two cannot round differently.
 
-use super::units::Date;
+use super::time::Date;
 use super::{Product, Simulation};
 use crate::units::{MICROS_PER_UNIT, floor_to_i64};
 

@@ -17,7 +17,7 @@ mod param_domain;
 mod param_path;
 mod schema;
 mod sweep_file;
-pub mod units;
+pub mod time;
 mod validate;
 
 use std::path::Path;
@@ -30,7 +30,7 @@ pub use param_domain::{Domain, round_sig};
 pub use param_path::{value_text, with_values};
 pub use schema::*;
 pub use sweep_file::{DesignKind, Param, Point, Sweep, load_sweep, parse_sweep};
-pub use units::{Date, DayTime, Duration, TimeOfDay};
+pub use time::{Date, DayTime, Duration, TimeOfDay};
 pub use validate::{Invalid, InvalidKind, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK, ValueType};
 
 /// Reads, parses and validates a scenario file; `families` answers for the

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::units::{Date, DayTime, Duration, TimeOfDay};
+use super::time::{Date, DayTime, Duration, TimeOfDay};
 
 /// A whole scenario file as read: the simulation's clock and calendar, the
 /// products, the macro environment, the credit scorecard, the metrics

@@ -7,7 +7,7 @@ use super::{Field, LEVEL, LEVEL_ACCEPTED, RATE, RATE_ACCEPTED, Range, Span, Type
 use crate::scenario::schema::{
     Abuse, Alignment, ArrivalProcess, CreditGate, EventTarget, LevelModelKind, RateModelKind,
 };
-use crate::scenario::units::Date;
+use crate::scenario::time::Date;
 use Range::{Int, Real};
 use Type::*;
 

@@ -10,7 +10,7 @@
 //! prints beside these.
 
 use super::schema::{EventTarget, Scenario};
-use super::units::{Date, DayTime, Duration, TimeOfDay};
+use super::time::{Date, DayTime, Duration, TimeOfDay};
 
 /// What a field's value is written as.
 #[derive(Clone, Copy, Debug)]
