@@ -11,8 +11,9 @@ use serde_json::Value;
 
 use super::csv::{self, RunLine};
 use super::design::run_seed;
-use super::{BatchError, first_difference, hostname, io, read_json, write_atomically, write_json};
+use super::{BatchError, first_difference, hostname, read_json, write_atomically, write_json};
 use crate::columns::sweep as sweep_columns;
+use crate::results::FileError;
 use crate::results::outdir::DirLock;
 use crate::results::utc_stamp;
 use crate::scenario::value_text;
@@ -99,7 +100,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     let mut outside = Vec::new();
     for (i, (dir, _)) in pieces.iter().enumerate() {
         let path = dir.join("sweep.csv");
-        let bytes = fs::read(&path).map_err(|e| io("read", &path, e))?;
+        let bytes = fs::read(&path).map_err(FileError::at("read", &path))?;
         let found = verified_rows(&path, &bytes, &header, &design)?;
         bad.extend(found.1);
         for row in found.0 {
@@ -158,7 +159,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     if out.is_file() {
         return Err(BatchError::OutIsFile(out.to_path_buf()));
     }
-    fs::create_dir_all(out).map_err(|e| io("create", out, e))?;
+    fs::create_dir_all(out).map_err(FileError::at("create", out))?;
     let _lock = DirLock::acquire(out)?;
     // The merged files replace an earlier merge's, never a run's or
     // something else's.

@@ -64,6 +64,7 @@ pub(crate) use run::panic_message;
 pub use run::{BatchOptions, InvocationReport, run};
 
 use crate::engine::{CashError, RunError};
+use crate::results::FileError;
 use crate::results::outdir::{self, OutDirError, hostname};
 use crate::scenario::{Point, ScenarioError, Sweep};
 
@@ -209,16 +210,8 @@ pub enum BatchError {
     #[error("{} has a sweep.csv but no sweep.json: not a sweep's directory; choose another --out", .0.display())]
     OrphanRows(PathBuf),
     /// A file or directory could not be created, read or written.
-    #[error("cannot {what} {}: {source}", .path.display())]
-    Io {
-        /// What was being done ("create", "read", "write", …).
-        what: &'static str,
-        /// The file or directory.
-        path: PathBuf,
-        /// What the system said.
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] FileError),
     /// `sweep.json` could not be written out as JSON.
     #[error("cannot encode sweep.json: {0}")]
     Encode(#[source] serde_json::Error),
@@ -237,7 +230,7 @@ impl BatchError {
     /// The process exit status this error ends `tplus` with: 2 for bad input, 1 for a failure.
     pub fn exit_status(&self) -> u8 {
         match self {
-            BatchError::Io { .. } | BatchError::Encode(_) | BatchError::Workers { .. } => 1,
+            BatchError::Io(_) | BatchError::Encode(_) | BatchError::Workers { .. } => 1,
             BatchError::OutDir(e) => e.exit_code(),
             _ => 2,
         }
@@ -273,10 +266,6 @@ pub enum PointError {
     /// The run panicked: a bug, caught so that the other runs go on.
     #[error("the run panicked: {0}")]
     Panicked(String),
-}
-
-fn io(what: &'static str, path: &Path, source: std::io::Error) -> BatchError {
-    BatchError::Io { what, path: path.to_path_buf(), source }
 }
 
 /// What a built-in family's behaviour parameter means (with its unit) and
@@ -318,7 +307,8 @@ fn write_json(dir: &Path, definition: &Value, provenance: &Value) -> Result<(), 
 
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), BatchError> {
     use std::io::Write;
-    crate::results::write_file(dir, name, |w| w.write_all(bytes)).map_err(|e| io("write", &dir.join(name), e))
+    crate::results::write_file(dir, name, |w| w.write_all(bytes)).map_err(FileError::at("write", &dir.join(name)))?;
+    Ok(())
 }
 
 /// What `dir` holds besides its lock, the entries named in `except` and the
@@ -327,8 +317,8 @@ fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), BatchErr
 fn foreign_entries(dir: &Path, except: &[&str], inputs: &[PathBuf]) -> Result<Option<String>, BatchError> {
     let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
     let mut names = Vec::new();
-    for e in std::fs::read_dir(dir).map_err(|e| io("read", dir, e))? {
-        let e = e.map_err(|e| io("read", dir, e))?;
+    for e in std::fs::read_dir(dir).map_err(FileError::at("read", dir))? {
+        let e = e.map_err(FileError::at("read", dir))?;
         let name = e.file_name().to_string_lossy().into_owned();
         if name == outdir::LOCK_FILE || except.contains(&name.as_str()) {
             continue;
@@ -360,7 +350,7 @@ fn read_json(dir: &Path) -> Result<Option<(Value, Value)>, BatchError> {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io("read", &path, e)),
+        Err(e) => return Err(FileError::new("read", &path, e).into()),
     };
     let mut doc: Value =
         serde_json::from_str(&text).map_err(|e| BatchError::BadSweepJson { path: path.clone(), detail: Some(e) })?;

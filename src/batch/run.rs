@@ -17,12 +17,12 @@ use serde_json::Value;
 use super::csv::{self, RunLine};
 use super::progress::{Progress, Show};
 use super::{
-    BatchError, PointError, Shard, definition, first_difference, hostname, io, read_json, slurm, write_atomically,
+    BatchError, PointError, Shard, definition, first_difference, hostname, read_json, slurm, write_atomically,
     write_json,
 };
 use crate::engine::{self, RunOptions, record::Discard};
 use crate::results::outdir::DirLock;
-use crate::results::{RunWriter, utc_stamp};
+use crate::results::{FileError, RunWriter, utc_stamp};
 use crate::scenario::{Point, Scenario, Sweep};
 
 /// How `run` runs a sweep: where to write, how many runs at once, which shard,
@@ -89,7 +89,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     if dir.is_file() {
         return Err(BatchError::OutIsFile(dir.to_path_buf()));
     }
-    fs::create_dir_all(dir).map_err(|e| io("create", dir, e))?;
+    fs::create_dir_all(dir).map_err(FileError::at("create", dir))?;
     // One invocation at a time writes here, until it returns.
     let _lock = DirLock::acquire(dir)?;
     let csv_path = dir.join("sweep.csv");
@@ -131,7 +131,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     let mut kept: Vec<RunLine> = Vec::new();
     let mut dropped = 0;
     if csv_path.exists() {
-        let bytes = fs::read(&csv_path).map_err(|e| io("read", &csv_path, e))?;
+        let bytes = fs::read(&csv_path).map_err(FileError::at("read", &csv_path))?;
         let text = String::from_utf8_lossy(&bytes);
         let (rows, skipped) =
             csv::read_rows(&text, &header, columns.len(), status_column).map_err(|source| BatchError::ForeignRows {
@@ -211,7 +211,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     let new_rows = if pending.is_empty() {
         Vec::new()
     } else {
-        let file = OpenOptions::new().append(true).open(&csv_path).map_err(|e| io("open", &csv_path, e))?;
+        let file = OpenOptions::new().append(true).open(&csv_path).map_err(FileError::at("open", &csv_path))?;
         let sink = Mutex::new((file, Vec::with_capacity(pending.len()), None::<std::io::Error>));
         let stop = AtomicBool::new(false);
         let progress = Progress::new(&sweep.name, pending.len() as u64, show);
@@ -251,9 +251,9 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         progress.finish();
         let (file, rows, err) = sink.into_inner().unwrap_or_else(|e| e.into_inner());
         if let Some(e) = err {
-            return Err(io("append to", &csv_path, e));
+            return Err(FileError::new("append to", &csv_path, e).into());
         }
-        file.sync_data().map_err(|e| io("write", &csv_path, e))?;
+        file.sync_data().map_err(FileError::at("write", &csv_path))?;
         rows
     };
 

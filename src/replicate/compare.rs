@@ -14,8 +14,9 @@ use serde_json::{Value, json};
 use super::dir::{Change, ReplicationDir, figure_names};
 use super::stats::{Paired, paired};
 use super::windows::{self, FIGURES, Window};
-use super::{ReplicateError, io, json_text, num, write_file};
+use super::{ReplicateError, json_text, num, write_file};
 use crate::columns::{comparison, comparison_windows};
+use crate::results::FileError;
 
 /// One compared figure.
 #[derive(Clone, Debug)]
@@ -77,7 +78,7 @@ pub fn compare(control: &Path, treatment: &Path, out: &Path) -> Result<Compariso
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(io("create", &tmp))?;
+    std::fs::create_dir_all(&tmp).map_err(FileError::at("create", &tmp))?;
     let labels = (control.display().to_string(), treatment.display().to_string());
     let result = compare_labelled(control, treatment, &tmp, labels);
     if result.is_err() {
@@ -85,9 +86,9 @@ pub fn compare(control: &Path, treatment: &Path, out: &Path) -> Result<Compariso
         return result;
     }
     if out.is_dir() {
-        std::fs::remove_dir(out).map_err(io("replace the empty directory", out))?;
+        std::fs::remove_dir(out).map_err(FileError::at("replace the empty directory", out))?;
     }
-    std::fs::rename(&tmp, out).map_err(io("rename the finished directory to", out))?;
+    std::fs::rename(&tmp, out).map_err(FileError::at("rename the finished directory to", out))?;
     result
 }
 
@@ -209,7 +210,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
         }
         Ok(())
     })
-    .map_err(io("write", &out.join(name)))?;
+    .map_err(FileError::at("write", &out.join(name)))?;
     // comparison_windows.csv
     let name = "comparison_windows.csv";
     crate::results::write_file(out, name, |w| {
@@ -232,7 +233,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
         }
         Ok(())
     })
-    .map_err(io("write", &out.join(name)))?;
+    .map_err(FileError::at("write", &out.join(name)))?;
     // comparison.json
     let figure_json = |r: &FigureRow| {
         let mut v = serde_json::to_value(r.paired).unwrap_or(Value::Null);

@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::stats::{Spread, spread};
-use super::{ReplicateError, SEED_RULE, io, json_text, write_file};
+use super::{ReplicateError, SEED_RULE, json_text, write_file};
 use crate::batch::csv::{RESULT_COLUMNS, cell, split};
 use crate::calendar::Calendar;
 use crate::columns::replications::KEY;
+use crate::results::FileError;
 use crate::scenario::Scenario;
 
 /// The headline figures summarised and compared: the result columns of
@@ -159,7 +160,7 @@ impl ReplicationDir {
             })
         });
         let csv_path = dir.join("replications.csv");
-        let text = std::fs::read_to_string(&csv_path).map_err(io("read", &csv_path))?;
+        let text = std::fs::read_to_string(&csv_path).map_err(FileError::at("read", &csv_path))?;
         let mut lines = text.lines();
         let header = split(lines.next().unwrap_or_default());
         let col = |name: &str| header.iter().position(|h| h == name);

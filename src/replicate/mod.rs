@@ -29,6 +29,7 @@
 //! `--out` and renamed when complete, and a non-empty `--out` is refused, so
 //! a directory never mixes runs of two invocations.
 
+use crate::results::FileError;
 use std::path::{Path, PathBuf};
 
 mod compare;
@@ -112,16 +113,8 @@ pub enum ReplicateError {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A file could not be read or written.
-    #[error("cannot {what} {}: {source}", .path.display())]
-    Io {
-        /// What was being done: "write", "read", "rename" …
-        what: &'static str,
-        /// The file or directory.
-        path: PathBuf,
-        /// What the file system said.
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] FileError),
 }
 
 /// Why one replication's run failed.
@@ -142,22 +135,17 @@ impl ReplicateError {
     /// The exit status `tplus` ends with: 2 for bad input, 1 for a failure.
     pub fn exit_status(&self) -> u8 {
         match self {
-            ReplicateError::Run { .. } | ReplicateError::Io { .. } | ReplicateError::Plot { .. } => 1,
+            ReplicateError::Run { .. } | ReplicateError::Io(_) | ReplicateError::Plot { .. } => 1,
             _ => 2,
         }
     }
 }
 
-/// A [`ReplicateError::Io`] for `path`.
-fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ReplicateError + use<> {
-    let path = path.to_path_buf();
-    move |source| ReplicateError::Io { what, path, source }
-}
-
 /// Writes `bytes` to `dir/name` (under a temporary name, then renamed).
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ReplicateError> {
     use std::io::Write;
-    crate::results::write_file(dir, name, |w| w.write_all(bytes)).map_err(io("write", &dir.join(name)))
+    crate::results::write_file(dir, name, |w| w.write_all(bytes)).map_err(FileError::at("write", &dir.join(name)))?;
+    Ok(())
 }
 
 /// Pretty JSON with a final line break.

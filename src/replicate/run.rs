@@ -9,12 +9,12 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::dir::{self, run_dir};
-use super::{ReplicateError, RunFailure, io, replication_seed};
+use super::{ReplicateError, RunFailure, replication_seed};
 use crate::agents::Registry;
 use crate::batch::csv::result_fields;
 use crate::batch::panic_message;
 use crate::engine::{self, RunOptions};
-use crate::results::RunWriter;
+use crate::results::{FileError, RunWriter};
 use crate::scenario::Scenario;
 
 /// How to run the replications.
@@ -84,11 +84,7 @@ pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report,
         .num_threads(opts.threads.max(1))
         .thread_name(|i| format!("tplus-rep-{i}"))
         .build()
-        .map_err(|e| ReplicateError::Io {
-            what: "start the worker threads for",
-            path: out.clone(),
-            source: std::io::Error::other(e),
-        })?;
+        .map_err(|e| FileError::new("start the worker threads for", out, std::io::Error::other(e)))?;
     let results: Vec<Result<Vec<String>, ReplicateError>> = pool.install(|| {
         jobs.par_iter()
             .with_max_len(1)
@@ -123,9 +119,9 @@ pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report,
         }
     };
     if out.is_dir() {
-        std::fs::remove_dir(out).map_err(io("replace the empty directory", out))?;
+        std::fs::remove_dir(out).map_err(FileError::at("replace the empty directory", out))?;
     }
-    std::fs::rename(&tmp, out).map_err(io("rename the finished directory to", out))?;
+    std::fs::rename(&tmp, out).map_err(FileError::at("rename the finished directory to", out))?;
     Ok(Report { dir: out.clone(), runs: jobs.len(), seeds, wall_seconds: clock.elapsed().as_secs_f64(), comparison })
 }
 
@@ -133,12 +129,12 @@ pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report,
 fn partial_dir(out: &Path) -> Result<PathBuf, ReplicateError> {
     let name = out.file_name().map_or_else(|| "replications".into(), |n| n.to_string_lossy().into_owned());
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io("create", parent))?;
+    std::fs::create_dir_all(parent).map_err(FileError::at("create", parent))?;
     let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
     if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(io("clear", &tmp))?;
+        std::fs::remove_dir_all(&tmp).map_err(FileError::at("clear", &tmp))?;
     }
-    std::fs::create_dir_all(&tmp).map_err(io("create", &tmp))?;
+    std::fs::create_dir_all(&tmp).map_err(FileError::at("create", &tmp))?;
     Ok(tmp)
 }
 
@@ -153,9 +149,9 @@ fn one_run(
     let fail = |source: RunFailure| ReplicateError::Run { seed, arm, source };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let run_opts = RunOptions { seed: Some(seed), threads: 1 };
-        let mut writer = RunWriter::create(dir, scenario, opts.log).map_err(io("write results to", dir))?;
+        let mut writer = RunWriter::create(dir, scenario, opts.log).map_err(FileError::at("write results to", dir))?;
         let outcome = engine::run_with(scenario, &run_opts, &opts.registry, &mut writer).map_err(|e| fail(e.into()))?;
-        let summary = writer.finish(dir, scenario, &outcome, 1).map_err(io("write results to", dir))?;
+        let summary = writer.finish(dir, scenario, &outcome, 1).map_err(FileError::at("write results to", dir))?;
         outcome.check().map_err(|e| fail(e.into()))?;
         Ok(result_fields(&outcome, &summary))
     }))

@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use super::{ReplicateError, io};
+use super::ReplicateError;
 use crate::batch::csv::split;
 use crate::columns;
+use crate::results::FileError;
 
 /// The per-window figures compared: (name, what it is).
 pub const FIGURES: [(&str, &str); 7] = [
@@ -69,7 +70,7 @@ impl Window {
 /// The windows of `run_dir/metrics.csv`, by global window index.
 pub fn read(run_dir: &Path) -> Result<Vec<Window>, ReplicateError> {
     let path = run_dir.join("metrics.csv");
-    let text = std::fs::read_to_string(&path).map_err(io("read", &path))?;
+    let text = std::fs::read_to_string(&path).map_err(FileError::at("read", &path))?;
     let bad = |why: String| ReplicateError::NotReplications {
         dir: run_dir.to_path_buf(),
         why: format!("metrics.csv: {why}"),

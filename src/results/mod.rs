@@ -114,6 +114,35 @@ impl Drop for PartialFile {
     }
 }
 
+/// A file or directory that could not be created, read or written: what was
+/// being done, to which path, and what the system said. The output
+/// directory's, the sweeps' and the replications' errors all carry it, so the
+/// message reads the same from each.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {what} {}: {source}", .path.display())]
+pub struct FileError {
+    /// What was being done: "create", "read", "write", "rename" …
+    pub what: &'static str,
+    /// The file or directory.
+    pub path: PathBuf,
+    /// What the system said.
+    #[source]
+    pub source: io::Error,
+}
+
+impl FileError {
+    /// The error of doing `what` to `path`.
+    pub fn new(what: &'static str, path: &Path, source: io::Error) -> FileError {
+        FileError { what, path: path.to_path_buf(), source }
+    }
+
+    /// [`FileError::new`] waiting for its cause, for `map_err`.
+    pub fn at(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> FileError + use<> {
+        let path = path.to_path_buf();
+        move |source| FileError { what, path, source }
+    }
+}
+
 /// Writes one whole file through a [`PartialFile`]: `f` writes its
 /// contents, and the file appears under its name only once complete.
 pub fn write_file(

@@ -18,6 +18,8 @@ use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::FileError;
+
 /// The lock file's name inside a locked directory.
 pub const LOCK_FILE: &str = ".tplus.lock";
 
@@ -81,15 +83,8 @@ pub enum OutDirError {
         removable: String,
     },
     /// Reading or writing the directory failed.
-    #[error("cannot {what} {}: {source}", .path.display())]
-    Io {
-        /// What was being done.
-        what: &'static str,
-        /// The path it was done to.
-        path: PathBuf,
-        /// The system's error.
-        source: io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] FileError),
 }
 
 impl OutDirError {
@@ -97,14 +92,10 @@ impl OutDirError {
     /// for a failing file system.
     pub fn exit_code(&self) -> u8 {
         match self {
-            OutDirError::Io { .. } => 1,
+            OutDirError::Io(_) => 1,
             _ => 2,
         }
     }
-}
-
-fn io_err<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> OutDirError + 'a {
-    move |source| OutDirError::Io { what, path: path.to_path_buf(), source }
 }
 
 /// Who holds a lock.
@@ -189,7 +180,7 @@ impl DirLock {
         for _ in 0..2 {
             match OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(mut f) => {
-                    f.write_all(me.text().as_bytes()).map_err(io_err("write the lock", &path))?;
+                    f.write_all(me.text().as_bytes()).map_err(FileError::at("write the lock", &path))?;
                     return Ok(DirLock { path });
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
@@ -197,7 +188,7 @@ impl DirLock {
                     match Owner::parse(&text) {
                         Some(owner) if owner.is_gone() => {
                             // A crashed run's: take it over.
-                            fs::remove_file(&path).map_err(io_err("remove the stale lock", &path))?;
+                            fs::remove_file(&path).map_err(FileError::at("remove the stale lock", &path))?;
                         }
                         Some(owner) => {
                             let here = owner.host == me.host;
@@ -219,14 +210,10 @@ impl DirLock {
                         }
                     }
                 }
-                Err(e) => return Err(OutDirError::Io { what: "lock", path, source: e }),
+                Err(e) => return Err(FileError::new("lock", &path, e).into()),
             }
         }
-        Err(OutDirError::Io {
-            what: "lock",
-            path,
-            source: io::Error::other("another process took the lock at the same moment"),
-        })
+        Err(FileError::new("lock", &path, io::Error::other("another process took the lock at the same moment")).into())
     }
 }
 
@@ -259,11 +246,11 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
     if dir.is_file() {
         return Err(OutDirError::IsFile(dir.to_path_buf()));
     }
-    fs::create_dir_all(dir).map_err(io_err("create", dir))?;
+    fs::create_dir_all(dir).map_err(FileError::at("create", dir))?;
     let lock = DirLock::acquire(dir)?;
     let mut entries = Vec::new();
-    for e in fs::read_dir(dir).map_err(io_err("read", dir))? {
-        let e = e.map_err(io_err("read", dir))?;
+    for e in fs::read_dir(dir).map_err(FileError::at("read", dir))? {
+        let e = e.map_err(FileError::at("read", dir))?;
         let name = e.file_name().to_string_lossy().into_owned();
         if name != LOCK_FILE {
             let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
@@ -293,7 +280,7 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
     for name in doomed {
         let path = dir.join(name);
         // A symlink is removed itself, never followed.
-        fs::remove_file(&path).map_err(io_err("remove", &path))?;
+        fs::remove_file(&path).map_err(FileError::at("remove", &path))?;
     }
     Ok(lock)
 }
