@@ -10,7 +10,10 @@
 //! ```
 //!
 //! runs `examples/contrarian.toml` (or SCENARIO), whose third group says
-//! `family = "contrarian"`, and prints what each family did.
+//! `family = "contrarian"`, and prints what each family did. The
+//! contrarians' `threshold` is a live parameter, which the scenario's
+//! `[[events]]` raise at noon on the second day (`target = "group_param"`),
+//! as a scenario scripts a change of a built-in family's.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,7 +31,7 @@ tplus::behaviour_params! {
     pub struct ContrarianParams {
         /// Weight of the newest price in the agent's moving average (0 to 1).
         memory: f64 = 0.2, Real(0.01, 1.0), "a weight above 0 and at most 1, e.g. 0.2";
-        /// How far the price must stray from the average, as a fraction, before the agent trades.
+        /// How far the price must stray from the average, as a fraction, before the agent trades; scripted events may change it.
         threshold: f64 = 0.0005, Real(0.0, 0.1), "a fraction from 0 to 0.1";
         /// Most lots in an order.
         max_lots: i64 = 20, Int(1, 100_000), "a whole number of lots from 1 to 100000";
@@ -54,6 +57,7 @@ impl Behaviour for Contrarian {
     type State = Memory;
     const NAME: &'static str = "contrarian";
     const ABOUT: &'static str = "sells above its own moving average of the price, buys below it";
+    const LIVE_PARAMS: &'static [&'static str] = &["threshold"];
 
     fn build(p: ContrarianParams, setup: GroupSetup) -> Contrarian {
         Contrarian { p, products: setup.products }
@@ -100,6 +104,16 @@ impl Behaviour for Contrarian {
             ttl: self.p.order_ttl.0,
         };
         out.push_some(order.within_means(ctx, wake.id).map(Action::Submit));
+    }
+
+    fn live_param(&self, name: &str) -> Option<f64> {
+        (name == "threshold").then_some(self.p.threshold)
+    }
+
+    fn set_live_param(&mut self, name: &str, value: f64) {
+        if name == "threshold" {
+            self.p.threshold = value.clamp(0.0, 0.1);
+        }
     }
 }
 

@@ -516,7 +516,7 @@ fn a_group_on_a_rate_event() {
     let s = FULL.edit("target = \"loan_rate\"", "target = \"loan_rate\"\ngroup = 2");
     let f = s.fails();
     f.at(s.pos("2\n")).field("events[0].group").says("`group` does not apply to target `loan_rate`");
-    f.accepts("\"herding\" or \"macro_active_share\"");
+    f.accepts("\"macro_active_share\" or \"group_param\"");
 }
 
 #[test]

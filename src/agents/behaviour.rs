@@ -224,7 +224,9 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
     /// and its asks would dry up as it bought.
     const DEALER: bool = false;
     /// The group-level parameters a scripted event or the live view may
-    /// change while the run goes on (e.g. `herding`).
+    /// change while the run goes on (e.g. `herding`): a scenario changes
+    /// any of them with `target = "group_param"` and `param = "NAME"`,
+    /// through [`Behaviour::live_param`] and [`Behaviour::set_live_param`].
     const LIVE_PARAMS: &'static [&'static str] = &[];
 
     /// Builds the group's behaviour.

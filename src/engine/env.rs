@@ -60,6 +60,8 @@ struct Scripted {
     value: Option<f64>,
     product: Option<usize>,
     group: Option<usize>,
+    /// The live group parameter it changes, for the targets that change one.
+    live: Option<String>,
 }
 
 pub struct Environment {
@@ -98,6 +100,7 @@ impl Environment {
                 value: e.value,
                 product: e.product.as_ref().and_then(|id| s.products.iter().position(|p| &p.id == id)),
                 group: e.group.map(|g| g as usize),
+                live: e.live_param().map(String::from),
             })
             .collect();
         // Stable: events at the same moment apply in the order written.
@@ -110,7 +113,9 @@ impl Environment {
     /// scenario listing them would give.
     pub fn schedule(&mut self, time: i64, target: EventTarget, change: f64, group: Option<usize>) {
         let at = self.next_scripted + self.scripted[self.next_scripted..].partition_point(|e| e.time <= time);
-        self.scripted.insert(at, Scripted { time, target, change: Some(change), value: None, product: None, group });
+        let live = target.group_param().map(String::from);
+        self.scripted
+            .insert(at, Scripted { time, target, change: Some(change), value: None, product: None, group, live });
     }
 
     /// Time of the next scripted change, if any is left.
@@ -182,8 +187,10 @@ impl Environment {
                     }
                 }
             }
-            EventTarget::Herding | EventTarget::MacroActiveShare => {
-                let name = e.target.group_param().unwrap_or_default();
+            EventTarget::Herding | EventTarget::MacroActiveShare | EventTarget::GroupParam => {
+                // Validation made sure the name is given and that some group
+                // has it; a group without it is not changed.
+                let name = e.live.as_deref().unwrap_or_default();
                 for (g, group) in groups.iter_mut().enumerate() {
                     if e.group.is_some_and(|x| x != g) {
                         continue;

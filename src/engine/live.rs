@@ -128,7 +128,15 @@ impl LiveSim {
         let midnight = (time / NS_PER_DAY) * NS_PER_DAY;
         let at = DayTime { day: day + 1, time: TimeOfDay(time - midnight) };
         self.engine.env.schedule(time, target, change, None);
-        self.changes.push(ScriptedEvent { at, target, change: Some(change), value: None, product: None, group: None });
+        self.changes.push(ScriptedEvent {
+            at,
+            target,
+            change: Some(change),
+            value: None,
+            product: None,
+            group: None,
+            param: None,
+        });
         Some(time)
     }
 

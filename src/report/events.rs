@@ -35,6 +35,8 @@ pub struct RunEvent {
     pub product: Option<String>,
     /// The group of a group event.
     pub group: Option<i64>,
+    /// The live parameter of a `group_param` event.
+    pub param: Option<String>,
     /// Made in the live view (listed in `live_changes.csv`), not scripted.
     pub live: bool,
 }
@@ -79,6 +81,7 @@ pub(super) fn parse_events(list: &[RecordedEvent]) -> Result<Vec<RunEvent>, Pars
             value: e.value,
             product: e.product.clone(),
             group: e.group,
+            param: e.param.clone(),
             live: false,
         });
     }
@@ -156,6 +159,13 @@ impl RunEvent {
                 _ => "active share".into(),
             },
             "sale_panic" => format!("sale panic {}/s", plain_words(c, v)),
+            "group_param" => {
+                format!(
+                    "{} {}",
+                    self.param.as_deref().unwrap_or("group parameter").replace('_', " "),
+                    plain_words(c, v)
+                )
+            }
             other => format!("{} {}", other.replace('_', " "), plain_words(c, v)),
         };
         if let Some(p) = &self.product {
@@ -371,6 +381,7 @@ mod tests {
             value,
             product: None,
             group: None,
+            param: None,
             live: false,
         }
     }
@@ -389,6 +400,10 @@ mod tests {
         e.product = Some("NOTE7".into());
         e.live = true;
         assert_eq!(e.label(), "live: min credit score +50 (NOTE7)");
+        let mut e = event("day 2 11:00", "group_param", None, Some(3.0));
+        e.param = Some("look_back".into());
+        e.group = Some(2);
+        assert_eq!(e.label(), "look back to 3 (group 2)");
     }
 
     #[test]

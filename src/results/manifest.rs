@@ -109,6 +109,9 @@ pub struct RecordedEvent {
     /// The group it applies to, if one.
     #[serde(default)]
     pub group: Option<i64>,
+    /// The live parameter a `group_param` event changes.
+    #[serde(default)]
+    pub param: Option<String>,
 }
 
 #[cfg(test)]

@@ -571,12 +571,18 @@ pub enum EventTarget {
     /// or all of them), in sale wake-ups per second: a rumour that sets off
     /// a run of sale applications, which then excite more of their own.
     SalePanic,
+    /// The live parameter `param` of the groups whose family declares it
+    /// (`group`, or all of them): how a scenario scripts a change of a
+    /// library user's behaviour, as `herding` and `macro_active_share` do
+    /// for two built-in ones.
+    GroupParam,
 }
 
 impl EventTarget {
     /// The live group parameter the target changes, for targets that
-    /// change groups (`herding` → `herding`, `macro_active_share` →
-    /// `active_share`).
+    /// change a fixed one (`herding` → `herding`, `macro_active_share` →
+    /// `active_share`); `group_param` names its own in the event
+    /// ([`ScriptedEvent::live_param`]).
     pub fn group_param(self) -> Option<&'static str> {
         match self {
             EventTarget::Herding => Some("herding"),
@@ -596,6 +602,7 @@ impl EventTarget {
             EventTarget::Herding => "herding",
             EventTarget::MacroActiveShare => "macro_active_share",
             EventTarget::SalePanic => "sale_panic",
+            EventTarget::GroupParam => "group_param",
         }
     }
 }
@@ -622,6 +629,21 @@ pub struct ScriptedEvent {
     /// Index of an `[[agents]]` group (0 = the first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<i64>,
+    /// The live parameter that target `group_param` changes: one its
+    /// groups' family declares (`Behaviour::LIVE_PARAMS`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+}
+
+impl ScriptedEvent {
+    /// The name of the live group parameter the event changes, for targets
+    /// that change one (`herding`, `macro_active_share`, `group_param`).
+    pub fn live_param(&self) -> Option<&str> {
+        match self.target {
+            EventTarget::GroupParam => self.param.as_deref(),
+            t => t.group_param(),
+        }
+    }
 }
 
 /// `[[agents]]`: a group of customers of one behavioural family, with how they

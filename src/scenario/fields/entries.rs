@@ -737,10 +737,19 @@ pub(in crate::scenario) const E_GROUP: Field = field(
     Integer,
     "",
     Range::Rule,
-    "the index (from 0) of a group the target changes, with target \"sale_panic\", \"herding\" or \"macro_active_share\"",
+    "the index (from 0) of a group the target changes, with target \"sale_panic\", \"herding\", \"macro_active_share\" or \"group_param\"",
     "The [[agents]] group the change applies to.",
 )
 .absent("every group the target changes");
+pub(in crate::scenario) const E_PARAM: Field = field(
+    "events.param",
+    Text,
+    "",
+    Range::Rule,
+    "the name of a live parameter of the group's family, only with target = \"group_param\"",
+    "The live parameter a group_param event changes (a family's live parameters are marked in `tplus help family NAME`).",
+)
+.absent("required with target = \"group_param\"");
 
 /// Every field of the reference, in the order `tplus help scenario` lists them.
 pub const FIELDS: &[Field] = &[
@@ -836,4 +845,5 @@ pub const FIELDS: &[Field] = &[
     E_VALUE,
     E_PRODUCT,
     E_GROUP,
+    E_PARAM,
 ];

@@ -180,8 +180,10 @@ impl Field {
             out.push_str("\n  by target:\n");
             let how = if self.path == "events.change" { How::Change } else { How::Value };
             for r in EVENT_RANGES.iter().filter(|r| r.how == how) {
-                let range = r.range.words().unwrap_or_default();
-                out.push_str(&format!("    {:<19} range: {range}  ({})\n", r.target.name(), r.accepted));
+                out.push_str(&match r.range.words() {
+                    Some(range) => format!("    {:<19} range: {range}  ({})\n", r.target.name(), r.accepted),
+                    None => format!("    {:<19} {}\n", r.target.name(), r.accepted),
+                });
             }
         }
         out
@@ -304,6 +306,12 @@ pub const RATE_ACCEPTED: &str = "an annual rate as a fraction between -0.05 and 
 const LEVEL: Range = Range::Real(1e-9, 1e9);
 const LEVEL_ACCEPTED: &str = "a price level above 0 and at most 1e9, e.g. 100";
 
+/// What target `group_param`'s `value` accepts: the parameter's own range.
+const GROUP_PARAM_VALUE: &str = "the parameter's own range (`tplus help family NAME` lists it)";
+/// What target `group_param`'s `change` accepts: the behaviour keeps the
+/// sum within the parameter's range (`Behaviour::set_live_param`).
+const GROUP_PARAM_CHANGE: &str = "a finite change; the behaviour keeps the result within the parameter's range";
+
 /// The ranges of scripted events' `change` and `value`, by target.
 pub const EVENT_RANGES: &[EventRange] = {
     use EventTarget::*;
@@ -325,6 +333,8 @@ pub const EVENT_RANGES: &[EventRange] = {
         ev(MacroActiveShare, Change, -1.0, 1.0, "a change of the share from -1 to 1"),
         ev(SalePanic, Value, 0.0, 1e6, "sale wake-ups per second from 0 to 1000000"),
         ev(SalePanic, Change, -1e6, 1e6, "a change of sale wake-ups per second (the result stops at 0)"),
+        EventRange { target: GroupParam, how: Value, range: Range::Rule, accepted: GROUP_PARAM_VALUE },
+        EventRange { target: GroupParam, how: Change, range: Range::Rule, accepted: GROUP_PARAM_CHANGE },
     ]
 };
 

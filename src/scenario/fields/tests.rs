@@ -111,7 +111,7 @@ fn defaults_come_from_the_schema() {
 #[test]
 fn every_event_target_has_both_ranges() {
     let targets: Vec<EventTarget> = EVENT_RANGES.iter().filter(|r| r.how == How::Value).map(|r| r.target).collect();
-    assert_eq!(targets.len(), 8);
+    assert_eq!(targets.len(), 9);
     for t in targets {
         assert_eq!(event_range(t, How::Change).target, t);
         assert_eq!(event_range(t, How::Value).target, t);

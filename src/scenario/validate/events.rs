@@ -56,9 +56,34 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
         }
         _ => {}
     }
+    match (&e.param, target) {
+        (None, EventTarget::GroupParam) => {
+            let mut live: Vec<&str> =
+                s.agents.iter().flat_map(|g| catalog.live_params(g.behaviour()).iter().copied()).collect();
+            live.sort_unstable();
+            live.dedup();
+            return bad(
+                f("param"),
+                "target `group_param` needs `param`, the live parameter it changes",
+                if live.is_empty() {
+                    "the name of a live parameter, but no group here has one".to_string()
+                } else {
+                    format!("one of this scenario's groups' live parameters: {}", live.join(", "))
+                },
+            );
+        }
+        (Some(_), EventTarget::GroupParam) | (None, _) => {}
+        (Some(_), _) => {
+            return bad(
+                f("param"),
+                format!("`param` does not apply to target `{}`", target.name()),
+                "`param` only with target = \"group_param\"",
+            );
+        }
+    }
     // A group target changes the groups that have what it changes: a live
     // parameter of their family's, or a sale excitation.
-    let live = target.group_param();
+    let live = e.live_param();
     let fits = |grp: &AgentGroup| match (target, live) {
         (EventTarget::SalePanic, _) => grp.sale_excitation.is_some(),
         (_, Some(name)) => catalog.live_params(grp.behaviour()).contains(&name),
@@ -104,10 +129,31 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
             return bad(
                 f("group"),
                 format!("`group` does not apply to target `{}`", target.name()),
-                "`group` only with target = \"sale_panic\", \"herding\" or \"macro_active_share\"",
+                "`group` only with target = \"sale_panic\", \"herding\", \"macro_active_share\" or \"group_param\"",
             );
         }
         (None, None) => {}
+    }
+    // A value set is checked, for every group it changes, as that group's
+    // own parameter table would check it; a change is kept within range by
+    // the behaviour.
+    if let (EventTarget::GroupParam, Some(name), Some(v)) = (target, live, e.value) {
+        for (i, grp) in s.agents.iter().enumerate() {
+            if e.group.is_some_and(|g| usize::try_from(g).ok() != Some(i)) || !fits(grp) {
+                continue;
+            }
+            let mut params = grp.params.clone();
+            // A whole number goes in as an integer, which a real parameter
+            // takes too, so a live parameter of either type can be set.
+            let value =
+                if v.fract() == 0.0 && v.abs() < 9e15 { toml::Value::Integer(v as i64) } else { toml::Value::Float(v) };
+            params.insert(name.to_string(), value);
+            catalog.check_params(grp.behaviour(), &params).map_err(|err| Invalid {
+                field: f("value"),
+                message: format!("for agents[{i}] ({}): {}", grp.family, err.message),
+                ..err
+            })?;
+        }
     }
     Ok(())
 }
