@@ -112,7 +112,8 @@ impl Behaviour for Contrarian {
 
     fn set_live_param(&mut self, name: &str, value: f64) {
         if name == "threshold" {
-            self.p.threshold = value.clamp(0.0, 0.1);
+            // Already within the declared 0 to 0.1.
+            self.p.threshold = value;
         }
     }
 }

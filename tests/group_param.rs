@@ -67,7 +67,8 @@ impl Behaviour for Eager {
 
     fn set_live_param(&mut self, name: &str, value: f64) {
         if name == "activity" {
-            self.activity = value.clamp(0.0, 1.0);
+            // The engine brings a change within the declared 0 to 1.
+            self.activity = value;
         }
     }
 }
@@ -115,15 +116,18 @@ initial_lots = { dist = "fixed", value = 20.0 }
 const DAY2_NOON: i64 = (24 + 12) * 3_600_000_000_000;
 
 /// Orders the eager customers (accounts 3 to 202) submitted before and
-/// after `DAY2_NOON`.
+/// after `DAY2_NOON`, and every trade of the run.
 #[derive(Default)]
 struct Submitted {
     before: u64,
     after: u64,
+    trades: Vec<TradeRecord>,
 }
 
 impl Recorder for Submitted {
-    fn trade(&mut self, _: &TradeRecord) {}
+    fn trade(&mut self, t: &TradeRecord) {
+        self.trades.push(*t);
+    }
     fn wants_ops(&self) -> bool {
         true
     }
@@ -163,9 +167,10 @@ fn a_scripted_change_reaches_a_user_familys_groups_at_its_moment() {
     let text = format!("{SCENARIO}{event}");
     let lowered = submitted(&text, 1);
     assert_eq!((lowered.before, lowered.after), (control.before, 0));
-    // Whatever the thread count.
+    // Whatever the thread count, trade for trade.
     let two = submitted(&text, 2);
     assert_eq!((two.before, two.after), (lowered.before, lowered.after));
+    assert!(two.trades == lowered.trades);
 }
 
 /// All of a run's trades, in order.
@@ -206,8 +211,10 @@ fn a_mistaken_group_param_event_is_located_and_explained() {
     for (event, field, accepted) in [
         // No `param`: the live parameters the scenario's groups have.
         ("target = \"group_param\"\nvalue = 0.5", "events[0].param", "activity"),
-        // A parameter no group's family lets events change.
-        ("target = \"group_param\"\nparam = \"mood\"\nvalue = 0.5", "events[0].target", "live `mood`"),
+        // A name no family here has (a typo), and a parameter events may
+        // not change: both on `param`, with the live ones there are.
+        ("target = \"group_param\"\nparam = \"activty\"\nvalue = 0.5", "events[0].param", "parameters: activity"),
+        ("target = \"group_param\"\nparam = \"spread\"\nvalue = 0.5", "events[0].param", "parameters: activity"),
         // A group whose family does not have it.
         ("target = \"group_param\"\nparam = \"activity\"\ngroup = 0\nvalue = 0.5", "events[0].group", "1"),
         // Outside the parameter's own range, as the family declares it.
@@ -225,4 +232,19 @@ fn a_mistaken_group_param_event_is_located_and_explained() {
         assert_eq!(d.field.as_deref(), Some(field), "{event}: {e}");
         assert!(d.accepted.as_deref().is_some_and(|a| a.contains(accepted)), "{event}: {e}");
     }
+}
+
+#[test]
+fn a_wrong_param_name_says_whether_it_is_a_parameter_at_all() {
+    let registry = registry();
+    let says = |param: &str| {
+        let text = format!(
+            "{SCENARIO}\n[[events]]\nat = \"day 1 10:00\"\ntarget = \"group_param\"\nparam = \"{param}\"\nvalue = 0.5\n"
+        );
+        tplus::scenario::parse(Path::new("group_param.toml"), &text, &registry).unwrap_err().to_string()
+    };
+    assert!(says("activty").contains("no group here has a live parameter `activty`"), "{}", says("activty"));
+    // The market makers' `spread` is a parameter, fixed for the run.
+    let e = says("spread");
+    assert!(e.contains("`spread` is a parameter of market_maker, but not one events may change"), "{e}");
 }

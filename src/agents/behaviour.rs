@@ -226,7 +226,10 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
     /// The group-level parameters a scripted event or the live view may
     /// change while the run goes on (e.g. `herding`): a scenario changes
     /// any of them with `target = "group_param"` and `param = "NAME"`,
-    /// through [`Behaviour::live_param`] and [`Behaviour::set_live_param`].
+    /// through [`Behaviour::live_param`] and [`Behaviour::set_live_param`],
+    /// which must answer for each. Each must be a parameter of
+    /// [`Behaviour::Params`] with a `Real` or `Int` bound (registering a
+    /// behaviour that breaks this does not compile).
     const LIVE_PARAMS: &'static [&'static str] = &[];
 
     /// Builds the group's behaviour.
@@ -265,11 +268,13 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
         None
     }
 
-    /// The current value of live parameter `name`.
+    /// The current value of live parameter `name`: `Some` for every name in
+    /// [`Behaviour::LIVE_PARAMS`] (a run refuses to start otherwise).
     fn live_param(&self, _name: &str) -> Option<f64> {
         None
     }
 
-    /// Sets live parameter `name` (clamped to its range).
+    /// Sets live parameter `name`. `value` is already within the
+    /// parameter's declared bound (rounded, for a whole number).
     fn set_live_param(&mut self, _name: &str, _value: f64) {}
 }

@@ -253,7 +253,7 @@ impl Behaviour for Herding {
 
     fn set_live_param(&mut self, name: &str, value: f64) {
         if name == "herding" {
-            self.herding = value.clamp(0.0, 1000.0);
+            self.herding = value;
         }
     }
 }

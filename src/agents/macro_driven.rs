@@ -157,7 +157,7 @@ impl Behaviour for MacroDriven {
 
     fn set_live_param(&mut self, name: &str, value: f64) {
         if name == "active_share" {
-            self.active_share = value.clamp(0.0, 1.0);
+            self.active_share = value;
         }
     }
 }

@@ -36,6 +36,57 @@ pub struct ParamDoc {
     pub bound: Bound,
 }
 
+impl Bound {
+    /// `value` brought within the bound, as a live parameter's change is
+    /// before its behaviour sees it: a real number clamped, a whole number
+    /// rounded and clamped. A duration has no numeric range: unchanged.
+    pub fn clamp(self, value: f64) -> f64 {
+        match self {
+            Bound::Real(lo, hi) => value.clamp(lo, hi),
+            Bound::Int(lo, hi) => value.round().clamp(lo as f64, hi as f64),
+            Bound::PositiveDuration => value,
+        }
+    }
+}
+
+/// Whether every name in `live` is a parameter in `docs` with a numeric
+/// bound: what a behaviour's `LIVE_PARAMS` must be, checked when a
+/// registry's `register` is compiled for it.
+pub(super) const fn live_params_declared(live: &[&str], docs: &[ParamDoc]) -> bool {
+    let mut i = 0;
+    while i < live.len() {
+        let mut j = 0;
+        let mut found = false;
+        while j < docs.len() {
+            if same(live[i], docs[j].name) && matches!(docs[j].bound, Bound::Real(..) | Bound::Int(..)) {
+                found = true;
+            }
+            j += 1;
+        }
+        if !found {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `a == b`, in a `const fn`.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// A value a parameter may hold: checks itself against its [`Bound`].
 pub trait ParamValue {
     /// Why the value is outside `bound`, if it is: typed, so that the caller
@@ -286,6 +337,28 @@ macro_rules! behaviour_params {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_live_change_is_brought_within_the_bound() {
+        assert_eq!(Bound::Real(0.0, 1.0).clamp(1.7), 1.0);
+        assert_eq!(Bound::Real(0.0, 1.0).clamp(-0.2), 0.0);
+        assert_eq!(Bound::Real(0.0, 1.0).clamp(0.25), 0.25);
+        assert_eq!(Bound::Int(1, 100).clamp(7.4), 7.0);
+        assert_eq!(Bound::Int(1, 100).clamp(-3.0), 1.0);
+        assert_eq!(Bound::PositiveDuration.clamp(5.0), 5.0);
+    }
+
+    #[test]
+    fn live_params_must_be_declared_numeric_parameters() {
+        let doc = |name, bound| ParamDoc { name, doc: "", accepted: "", bound };
+        let docs =
+            [doc("rate", Bound::Real(0.0, 1.0)), doc("lots", Bound::Int(1, 9)), doc("ttl", Bound::PositiveDuration)];
+        assert!(live_params_declared(&[], &docs));
+        assert!(live_params_declared(&["rate", "lots"], &docs));
+        assert!(!live_params_declared(&["ttl"], &docs), "a duration has no numeric value to change");
+        assert!(!live_params_declared(&["rat"], &docs));
+        assert!(!live_params_declared(&["rates"], &docs));
+    }
 
     crate::behaviour_params! {
         /// Test parameters.

@@ -14,6 +14,7 @@ use super::fork::fork;
 use super::lend::Lent;
 use super::market::{Context, Snapshot};
 use super::order::{Action, LiveOrder};
+use super::params::ParamSet;
 use crate::cache::prefetch;
 use crate::random::{AgentRng, Streams};
 
@@ -376,6 +377,9 @@ impl<B: Behaviour> Population for Members<B> {
     }
 
     fn set_live_param(&mut self, name: &str, value: f64) {
-        self.behaviour.set_live_param(name, value);
+        // A change by any amount lands within the parameter's declared
+        // bound: a behaviour sees only values its parameters could hold.
+        let bound = B::Params::DOCS.iter().find(|d| d.name == name).map(|d| d.bound);
+        self.behaviour.set_live_param(name, bound.map_or(value, |b| b.clamp(value)));
     }
 }

@@ -98,6 +98,12 @@ impl std::fmt::Debug for Family {
 
 impl Family {
     fn of<B: Behaviour>() -> Family {
+        const {
+            assert!(
+                super::params::live_params_declared(B::LIVE_PARAMS, B::Params::DOCS),
+                "a behaviour's LIVE_PARAMS must name parameters its Params declare with a Real or Int bound"
+            )
+        };
         Family {
             name: B::NAME,
             aliases: B::ALIASES,
@@ -327,7 +333,20 @@ impl Registry {
                 kind: InvalidKind::Other,
             });
         };
-        family.build(params, setup, first_id, streams, latency)
+        let members = family.build(params, setup, first_id, streams, latency)?;
+        // A live parameter the behaviour cannot read back would let a
+        // scripted change pass validation and then do nothing.
+        if let Some(missing) = members.live_params().iter().find(|p| members.live_param(p).is_none()) {
+            return Err(Invalid {
+                field: "family".into(),
+                message: format!(
+                    "behaviour `{name}` lists `{missing}` in LIVE_PARAMS, but its live_param(\"{missing}\") returns None"
+                ),
+                accepted: "a behaviour whose live_param and set_live_param answer for each of its LIVE_PARAMS".into(),
+                kind: InvalidKind::Other,
+            });
+        }
+        Ok(members)
     }
 
     fn accepted(&self) -> String {
@@ -361,6 +380,16 @@ impl FamilyCatalog for Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A group of no members, for building one.
+    fn empty_setup() -> GroupSetup {
+        GroupSetup {
+            index: 0,
+            members: 0,
+            products: super::super::Products(vec![0]),
+            rng: crate::random::Streams::new(1).stream(9),
+        }
+    }
 
     #[test]
     fn the_builtin_families_are_registered_once_each() {
@@ -430,23 +459,58 @@ mod tests {
         let e = r.check_params("contrarian", &"threshold = nan".parse().unwrap()).unwrap_err();
         assert_eq!(e.kind, InvalidKind::OutOfRange);
         assert!(r.check_params("contrarian", &"side = 1".parse().unwrap()).is_err());
-        let setup = GroupSetup {
-            index: 0,
-            members: 0,
-            products: super::super::Products(vec![0]),
-            rng: crate::random::Streams::new(1).stream(9),
-        };
+        let setup = empty_setup();
         let streams = Streams::new(1);
         let built = r.build("contrarian", &ok, setup, 1, &streams, Latency::new(1, 0));
         assert_eq!(built.map(|p| p.family()).ok(), Some("zero_intelligence"));
         // The closure's check runs before its build, whoever validated the scenario.
-        let setup = GroupSetup {
-            index: 0,
-            members: 0,
-            products: super::super::Products(vec![0]),
-            rng: crate::random::Streams::new(1).stream(9),
-        };
+        let setup = empty_setup();
         let bad: toml::Table = "lot = 7".parse().unwrap();
         assert!(r.build("contrarian", &bad, setup, 1, &streams, Latency::new(1, 0)).is_err());
+    }
+
+    crate::behaviour_params! {
+        /// A live level.
+        pub struct MuteParams {
+            /// The level.
+            level: f64 = 0.5, Real(0.0, 1.0), "a level from 0 to 1";
+        }
+    }
+
+    /// Lists a live parameter but cannot read it back.
+    struct Mute;
+
+    impl Behaviour for Mute {
+        type Params = MuteParams;
+        type State = ();
+        const NAME: &'static str = "mute";
+        const ABOUT: &'static str = "lists a live parameter it does not answer for";
+        const LIVE_PARAMS: &'static [&'static str] = &["level"];
+        fn build(_: MuteParams, _: GroupSetup) -> Mute {
+            Mute
+        }
+        fn init(&self, _: &mut crate::random::AgentRng) {}
+        fn decide(
+            &self,
+            _: super::super::Wake,
+            _: &mut super::super::Agent<()>,
+            _: &super::super::Context<'_>,
+            _: &mut super::super::Actions,
+        ) {
+        }
+    }
+
+    /// A scripted change of a live parameter the behaviour cannot read back
+    /// would pass validation and do nothing: the group is refused instead.
+    #[test]
+    fn a_live_parameter_the_behaviour_does_not_answer_for_is_refused() {
+        let mut r = Registry::builtin();
+        r.register::<Mute>();
+        assert_eq!(r.live_params("mute"), ["level"]);
+        let setup = empty_setup();
+        let streams = Streams::new(1);
+        let e = r.build("mute", &toml::Table::new(), setup, 1, &streams, Latency::new(1, 0)).err().unwrap();
+        assert_eq!(e.field, "family");
+        assert!(e.message.contains("lists `level` in LIVE_PARAMS"), "{}", e.message);
     }
 }

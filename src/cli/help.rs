@@ -127,9 +127,16 @@ fn params_overview(registry: &Registry) -> String {
         "Behaviour parameters ([agents.params], by the group's family; `tplus help agents.params.NAME` for one):\n",
     );
     for (f, kind) in behaviours(registry) {
-        let names: Vec<&str> = f.params.iter().map(|p| p.name).collect();
+        let names: Vec<String> = f
+            .params
+            .iter()
+            .map(|p| if f.live_params.contains(&p.name) { format!("{} (live)", p.name) } else { p.name.to_string() })
+            .collect();
         out.push_str(&format!("\n  {} ({kind}): {}\n    {}\n", f.name, f.about, names.join(", ")));
     }
+    out.push_str(
+        "\n(live): a scripted event may change it during a run (`target = \"group_param\"`, `param = \"NAME\"`).\n",
+    );
     out
 }
 

@@ -428,7 +428,15 @@ fn event_text(e: &crate::scenario::ScriptedEvent) -> String {
         (_, Some(v)) => format!("= {v}"),
         _ => String::new(),
     };
-    format!("{} {} {how} at {}", e.target.name(), e.product.as_deref().unwrap_or(""), e.at).replace("  ", " ")
+    let what = match &e.param {
+        Some(p) => format!("{} `{p}`", e.target.name()),
+        None => e.target.name().to_string(),
+    };
+    let group = e.group.map(|g| format!("(agents[{g}])")).unwrap_or_default();
+    format!("{what} {} {group} {how} at {}", e.product.as_deref().unwrap_or(""), e.at)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `tplus replay RUN_DIR`.

@@ -146,7 +146,14 @@ impl RunEvent {
     /// `sale panic +5/s (group 1)`, `live: herding +2`.
     pub fn label(&self) -> String {
         let (c, v) = (self.change, self.value);
-        let mut s = match self.target.as_str() {
+        // A `group_param` event on a built-in family's live parameter reads
+        // as that family's own target does.
+        let target = match (self.target.as_str(), self.param.as_deref()) {
+            ("group_param", Some("herding")) => "herding",
+            ("group_param", Some("active_share")) => "macro_active_share",
+            (t, _) => t,
+        };
+        let mut s = match target {
             "loan_rate" => format!("loan rate {}", rate_words(c, v)),
             "deposit_rate" => format!("deposit rate {}", rate_words(c, v)),
             "price_level" => format!("price level {}", plain_words(c, v)),
@@ -159,12 +166,14 @@ impl RunEvent {
                 _ => "active share".into(),
             },
             "sale_panic" => format!("sale panic {}/s", plain_words(c, v)),
+            // Any parameter's scale: every significant digit, not three decimals.
             "group_param" => {
-                format!(
-                    "{} {}",
-                    self.param.as_deref().unwrap_or("group parameter").replace('_', " "),
-                    plain_words(c, v)
-                )
+                let how = match (c, v) {
+                    (Some(c), _) => format!("{c:+}"),
+                    (_, Some(v)) => format!("to {v}"),
+                    _ => String::new(),
+                };
+                format!("{} {how}", self.param.as_deref().unwrap_or("group parameter").replace('_', " "))
             }
             other => format!("{} {}", other.replace('_', " "), plain_words(c, v)),
         };
@@ -404,6 +413,11 @@ mod tests {
         e.param = Some("look_back".into());
         e.group = Some(2);
         assert_eq!(e.label(), "look back to 3 (group 2)");
+        let mut e = event("day 2 11:00", "group_param", Some(-0.0004), None);
+        e.param = Some("threshold".into());
+        assert_eq!(e.label(), "threshold -0.0004");
+        e.param = Some("herding".into());
+        assert_eq!(e.label(), event("day 2 11:00", "herding", Some(-0.0004), None).label());
     }
 
     #[test]

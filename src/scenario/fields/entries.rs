@@ -747,7 +747,7 @@ pub(in crate::scenario) const E_PARAM: Field = field(
     "",
     Range::Rule,
     "the name of a live parameter of the group's family, only with target = \"group_param\"",
-    "The live parameter a group_param event changes (a family's live parameters are marked in `tplus help family NAME`).",
+    "The live parameter a group_param event changes (`tplus help agents.params` marks the built-in families' live parameters).",
 )
 .absent("required with target = \"group_param\"");
 

@@ -307,10 +307,10 @@ const LEVEL: Range = Range::Real(1e-9, 1e9);
 const LEVEL_ACCEPTED: &str = "a price level above 0 and at most 1e9, e.g. 100";
 
 /// What target `group_param`'s `value` accepts: the parameter's own range.
-const GROUP_PARAM_VALUE: &str = "the parameter's own range (`tplus help family NAME` lists it)";
-/// What target `group_param`'s `change` accepts: the behaviour keeps the
-/// sum within the parameter's range (`Behaviour::set_live_param`).
-const GROUP_PARAM_CHANGE: &str = "a finite change; the behaviour keeps the result within the parameter's range";
+const GROUP_PARAM_VALUE: &str = "the parameter's own range (`tplus help agents.params.FAMILY.NAME`)";
+/// What target `group_param`'s `change` accepts: the sum is kept within the
+/// parameter's declared range before the behaviour sees it.
+const GROUP_PARAM_CHANGE: &str = "a finite change; the result is kept within the parameter's range";
 
 /// The ranges of scripted events' `change` and `value`, by target.
 pub const EVENT_RANGES: &[EventRange] = {

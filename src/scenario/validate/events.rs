@@ -56,21 +56,39 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
         }
         _ => {}
     }
+    // The live parameters this scenario's groups have: what `param` may name.
+    let mut live_here: Vec<&str> =
+        s.agents.iter().flat_map(|g| catalog.live_params(g.behaviour()).iter().copied()).collect();
+    live_here.sort_unstable();
+    live_here.dedup();
+    let live_accepted = || {
+        if live_here.is_empty() {
+            "the name of a live parameter, but no group here has one".to_string()
+        } else {
+            format!("one of this scenario's groups' live parameters: {}", live_here.join(", "))
+        }
+    };
     match (&e.param, target) {
         (None, EventTarget::GroupParam) => {
-            let mut live: Vec<&str> =
-                s.agents.iter().flat_map(|g| catalog.live_params(g.behaviour()).iter().copied()).collect();
-            live.sort_unstable();
-            live.dedup();
             return bad(
                 f("param"),
                 "target `group_param` needs `param`, the live parameter it changes",
-                if live.is_empty() {
-                    "the name of a live parameter, but no group here has one".to_string()
-                } else {
-                    format!("one of this scenario's groups' live parameters: {}", live.join(", "))
-                },
+                live_accepted(),
             );
+        }
+        (Some(name), EventTarget::GroupParam) if !live_here.contains(&name.as_str()) => {
+            // A parameter of a family here that events may not change is
+            // told apart from a name no family has (a typo).
+            let fixed = s.agents.iter().find(|g| {
+                let mut table = toml::Table::new();
+                table.insert(name.clone(), toml::Value::Boolean(false));
+                !matches!(catalog.check_params(g.behaviour(), &table), Err(e) if e.kind == InvalidKind::UnknownField)
+            });
+            let message = match fixed {
+                Some(g) => format!("`{name}` is a parameter of {}, but not one events may change", g.behaviour()),
+                None => format!("no group here has a live parameter `{name}`"),
+            };
+            return bad(f("param"), message, live_accepted());
         }
         (Some(_), EventTarget::GroupParam) | (None, _) => {}
         (Some(_), _) => {
@@ -101,7 +119,12 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
                 let fitting: Vec<String> =
                     s.agents.iter().enumerate().filter(|(_, grp)| fits(grp)).map(|(i, _)| i.to_string()).collect();
                 let what = match found {
-                    Some(grp) => format!("agents[{g}] is a {} group, which has no {needs}", grp.family),
+                    Some(grp) if grp.abuse.is_some() => format!(
+                        "agents[{g}] is {} group planted with `{}`, whose behaviour has no {needs}",
+                        with_article(&grp.family),
+                        grp.behaviour()
+                    ),
+                    Some(grp) => format!("agents[{g}] is {} group, which has no {needs}", with_article(&grp.family)),
                     None => {
                         format!("there is no agents[{g}]: the scenario has {} groups, numbered from 0", s.agents.len())
                     }
@@ -156,4 +179,10 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
         }
     }
     Ok(())
+}
+
+/// `word` after "a" or "an", as it is spoken ("a macro", "an eager").
+fn with_article(word: &str) -> String {
+    let vowel = word.chars().next().is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {word}", if vowel { "an" } else { "a" })
 }
