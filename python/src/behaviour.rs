@@ -55,6 +55,9 @@ struct PyFamily {
     about: &'static str,
     cls: Py<PyAny>,
     defaults: toml::Table,
+    /// The parameters scripted events may change (`live_params`), each with
+    /// a number for its default.
+    live: &'static [&'static str],
     /// Uniforms each agent draws from its own generator per wake-up.
     draws: usize,
 }
@@ -108,6 +111,7 @@ pub fn registry(link: Option<Arc<RunLink>>) -> Registry {
             name,
             about: fam.about,
             defaults: fam.defaults.clone(),
+            live_params: fam.live,
             agent_bytes: std::mem::size_of::<Agent<()>>(),
             check: Arc::new(move |t| check_like_defaults(name, &defaults, t)),
             build: Arc::new(move |t, setup, first, streams, latency| {
@@ -190,6 +194,7 @@ pub fn register_behaviour(name: &str, cls: &Bound<'_, PyAny>) -> PyResult<()> {
             defaults.insert(key.clone(), to_toml(name, &key, &v)?);
         }
     }
+    let live = live_params(name, cls, &defaults)?;
     let draws = match cls.getattr("draws") {
         Ok(d) if !d.is_none() => d.extract::<usize>().ok().filter(|&d| d <= 64).ok_or_else(|| {
             PyValueError::new_err(format!("behaviour {name}: `draws` must be a whole number from 0 to 64"))
@@ -198,13 +203,45 @@ pub fn register_behaviour(name: &str, cls: &Bound<'_, PyAny>) -> PyResult<()> {
     };
     let doc = cls.getattr("__doc__").ok().and_then(|d| d.extract::<String>().ok());
     let about = intern(doc.as_deref().and_then(|d| d.trim().lines().next()).unwrap_or("a behaviour written in Python"));
-    let family = Arc::new(PyFamily { name: intern(name), about, cls: cls.clone().unbind(), defaults, draws });
+    let family = Arc::new(PyFamily { name: intern(name), about, cls: cls.clone().unbind(), defaults, live, draws });
     let mut all = FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
     match all.iter_mut().find(|f| f.name == name) {
         Some(old) => *old = family,
         None => all.push(family),
     }
     Ok(())
+}
+
+/// The class's `live_params`: names of its `params` whose default is a
+/// number (not a bool), which a scenario's `group_param` events may change.
+fn live_params(name: &str, cls: &Bound<'_, PyAny>, defaults: &toml::Table) -> PyResult<&'static [&'static str]> {
+    let Ok(list) = cls.getattr("live_params") else { return Ok(&[]) };
+    if list.is_none() {
+        return Ok(&[]);
+    }
+    let mut live = Vec::new();
+    for item in list.try_iter().map_err(|_| {
+        PyValueError::new_err(format!("behaviour {name}: `live_params` must be a list of parameter names"))
+    })? {
+        let key: String = item?.extract().map_err(|_| {
+            PyValueError::new_err(format!("behaviour {name}: `live_params` holds parameter names (strings)"))
+        })?;
+        match defaults.get(&key) {
+            Some(toml::Value::Float(_) | toml::Value::Integer(_)) => live.push(intern(&key)),
+            Some(_) => {
+                return Err(PyValueError::new_err(format!(
+                    "behaviour {name}: live parameter {key:?} must have a number for its default in `params`"
+                )));
+            }
+            None => {
+                return Err(PyValueError::new_err(format!(
+                    "behaviour {name}: live parameter {key:?} is not in `params`"
+                )));
+            }
+        }
+    }
+    // Registrations are few and a registry lives as long as the process.
+    Ok(Box::leak(live.into_boxed_slice()))
 }
 
 /// The names of the registered Python behaviours, in registration order.
@@ -542,8 +579,13 @@ pub struct PyGroup {
     name: &'static str,
     /// The group's index among the scenario's `[[agents]]`.
     index: usize,
+    /// The group's instance, whose attributes hold its parameters.
+    obj: Py<PyAny>,
     /// The bound `decide` method of the group's instance.
     decide: Py<PyAny>,
+    /// Its live parameters, each with whether its default is a whole number.
+    live: &'static [&'static str],
+    whole: Vec<bool>,
     ctx: Py<Batch>,
     first_id: u32,
     /// Each member's generator and resting orders.
@@ -627,7 +669,7 @@ impl PyGroup {
         latency: Latency,
     ) -> Result<Box<dyn Population>, Invalid> {
         let products = setup.products.0.clone();
-        let made = Python::attach(|py| -> PyResult<(Py<PyAny>, Py<Batch>)> {
+        let made = Python::attach(|py| -> PyResult<(Py<PyAny>, Py<PyAny>, Py<Batch>)> {
             let obj = fam.cls.bind(py).call0()?;
             for (k, default) in &fam.defaults {
                 let v = table.get(k).unwrap_or(default);
@@ -643,9 +685,9 @@ impl PyGroup {
             }
             let decide = obj.getattr("decide")?.unbind();
             let ctx = Py::new(py, Batch::new(fam.draws, products.clone(), setup.members))?;
-            Ok((decide, ctx))
+            Ok((obj.unbind(), decide, ctx))
         });
-        let (decide, ctx) = made.map_err(|e| {
+        let (obj, decide, ctx) = made.map_err(|e| {
             let message = format!("{} could not be set up: {e}", fam.name);
             if let Some(link) = &link {
                 link.keep(e);
@@ -656,7 +698,10 @@ impl PyGroup {
         Ok(Box::new(PyGroup {
             name: fam.name,
             index: setup.index,
+            obj,
             decide,
+            live: fam.live,
+            whole: fam.live.iter().map(|k| matches!(fam.defaults.get(*k), Some(toml::Value::Integer(_)))).collect(),
             ctx,
             first_id,
             agents,
@@ -891,14 +936,32 @@ impl Population for PyGroup {
     }
 
     fn live_params(&self) -> &'static [&'static str] {
-        &[]
+        self.live
     }
 
-    fn live_param(&self, _name: &str) -> Option<f64> {
-        None
+    fn live_param(&self, name: &str) -> Option<f64> {
+        if !self.live.contains(&name) {
+            return None;
+        }
+        Python::attach(|py| self.obj.bind(py).getattr(name).and_then(|v| v.extract::<f64>()).ok())
     }
 
-    fn set_live_param(&mut self, _name: &str, _value: f64) {}
+    /// Sets the instance's attribute, a whole number for a parameter whose
+    /// default is one. An exception (a property that refuses the value)
+    /// halts the group as one from `decide` does.
+    fn set_live_param(&mut self, name: &str, value: f64) {
+        let Some(i) = self.live.iter().position(|&k| k == name) else { return };
+        let set = Python::attach(|py| -> PyResult<()> {
+            let obj = self.obj.bind(py);
+            if self.whole[i] { obj.setattr(name, value.round() as i64) } else { obj.setattr(name, value) }
+        });
+        if let Err(e) = set {
+            self.failed = Some(format!("{}: setting {name}: {e}", self.name));
+            if let Some(link) = &self.link {
+                link.keep(e);
+            }
+        }
+    }
 
     fn decides_alone(&self) -> bool {
         true

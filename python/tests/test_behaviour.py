@@ -181,6 +181,48 @@ def test_parameters_reach_the_instance():
     assert n >= 1 and nav > 0 and cash > 0 and held >= 0 and member_ok
 
 
+def test_a_live_parameter_is_changed_by_a_scripted_event():
+    seen = []
+
+    @tplus.behaviour("py_live")
+    class Live:
+        params = {"lots": 2, "level": 0.5, "word": "x"}
+        live_params = ["lots", "level"]
+
+        def decide(self, ctx):
+            seen.append((ctx.time, self.lots, self.level))
+            return None
+
+    event = '\n[[events]]\nat = "day 1 10:00"\ntarget = "group_param"\nparam = "{p}"\n{how}\n'
+    text = with_group("py_live", count=5)
+    text += event.format(p="lots", how="change = 1.4") + event.format(p="level", how="value = 0.25")
+    tplus.run(tplus.Scenario.from_toml(text), threads=1)
+    # ctx.time: ns since 00:00 of the (only) day; the event is at 10:00.
+    before = [(lots, level) for t, lots, level in seen if (t // 10**9) % 86400 < 10 * 3600]
+    after = [(lots, level) for t, lots, level in seen if (t // 10**9) % 86400 >= 10 * 3600]
+    assert before and set(before) == {(2, 0.5)}
+    assert after and set(after) == {(3, 0.25)}, "lots 2 + 1.4 rounded, level set"
+    assert all(isinstance(lots, int) for _, lots, _ in seen)
+    # A parameter events may not change, refused with its field.
+    with pytest.raises(tplus.ScenarioError) as e:
+        tplus.Scenario.from_toml(with_group("py_live", count=5) + event.format(p="word", how='value = 1'))
+    assert e.value.field == "events[0].param"
+    assert "not one events may change" in e.value.message and "level, lots" in e.value.accepted
+
+    class NotANumber:
+        params = {"word": "x"}
+        live_params = ["word"]
+
+        def decide(self, ctx):
+            return None
+
+    with pytest.raises(ValueError, match="must have a number"):
+        tplus.register_behaviour("py_live_word", NotANumber)
+    NotANumber.live_params = ["wrd"]
+    with pytest.raises(ValueError, match="not in `params`"):
+        tplus.register_behaviour("py_live_word", NotANumber)
+
+
 @pytest.mark.parametrize(
     "ret, match",
     [

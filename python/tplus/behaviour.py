@@ -72,7 +72,11 @@ def register_behaviour(name: str, cls: type) -> type:
     or str) are the parameters a scenario's ``[agents.params]`` may set, each
     checked like a built-in's (unknown names and wrong types are a
     ``ScenarioError`` with file, line and field); ``draws`` (optional, default
-    1) the uniforms each agent draws per wake-up (``ctx.uniforms``). For each
+    1) the uniforms each agent draws per wake-up (``ctx.uniforms``);
+    ``live_params`` (optional list) the parameters with a number for their
+    default that a scenario's ``[[events]]`` may change during a run
+    (``target = "group_param"``, ``param = "name"``: the instance attribute
+    is set at the event's moment). For each
     group of a run the class is instantiated with no argument, each parameter
     set as an instance attribute, then ``setup(group)`` called if it has one
     (a dict: ``index``, ``size``, ``first_id``, ``products``). Register before

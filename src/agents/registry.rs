@@ -47,6 +47,10 @@ pub struct DynamicFamily {
     pub about: &'static str,
     /// Every parameter's default, as a scenario would write it.
     pub defaults: toml::Table,
+    /// The parameters scripted events may change during a run (each a key
+    /// of `defaults` with a number for its default; the groups' `live_param`
+    /// and `set_live_param` answer for them).
+    pub live_params: &'static [&'static str],
     /// Bytes one member takes, for a run's memory estimate.
     pub agent_bytes: usize,
     /// Checks a group's `params` table; [`check_like_defaults`] is the
@@ -122,7 +126,7 @@ impl Family {
             about: d.about,
             // Documented by its defaults: no typed reference to show.
             params: &[],
-            live_params: &[],
+            live_params: d.live_params,
             agent_bytes: d.agent_bytes,
             plug: Plug::Dynamic { check: d.check, build: d.build, defaults: Arc::new(d.defaults) },
         }
@@ -433,6 +437,7 @@ mod tests {
             name: "contrarian",
             about: "buys after a fall",
             defaults,
+            live_params: &[],
             agent_bytes: 64,
             check: Arc::new(move |t| check_like_defaults("contrarian", &d, t)),
             build: Arc::new(|t, setup, first, streams, latency| {
