@@ -140,6 +140,15 @@ impl Family {
         }
     }
 
+    /// Whether it has a parameter called `name`: a typed family's declared
+    /// ones, a run-time family's defaults.
+    pub fn has_param(&self, name: &str) -> bool {
+        match &self.plug {
+            Plug::Typed { .. } => self.params.iter().any(|p| p.name == name),
+            Plug::Dynamic { defaults, .. } => defaults.contains_key(name),
+        }
+    }
+
     fn check(&self, family: &str, table: &toml::Table) -> Result<(), Invalid> {
         match &self.plug {
             Plug::Typed { check, .. } => check(family, table),
@@ -376,6 +385,10 @@ impl FamilyCatalog for Registry {
         self.behaviour(family).map_or(Ok(()), |f| f.check(family, params))
     }
 
+    fn has_param(&self, family: &str, name: &str) -> bool {
+        self.behaviour(family).is_some_and(|f| f.has_param(name))
+    }
+
     fn live_params(&self, family: &str) -> &'static [&'static str] {
         self.behaviour(family).map_or(&[], |f| f.live_params)
     }
@@ -405,6 +418,8 @@ mod tests {
         assert_eq!(again.families().len(), 5);
         assert_eq!(r.live_params("herding"), ["herding"]);
         assert_eq!(r.live_params("macro"), ["active_share"]);
+        assert!(r.has_param("herding", "herding") && r.has_param("rational", "risk_aversion"));
+        assert!(!r.has_param("herding", "risk_aversion") && !r.has_param("momentum", "herding"));
         assert!(r.check_family("momentum").unwrap_err().accepted.contains("market_maker"));
         // Abuses are behaviours a group is planted with, never a family.
         let abuses: Vec<&str> = r.abuses().iter().map(|f| f.name).collect();
@@ -453,6 +468,7 @@ mod tests {
         assert_eq!(r.families()[0].name, "zero_intelligence");
         assert!(r.check_family("contrarian").is_ok());
         assert_eq!(r.get("contrarian").unwrap().defaults()["lots"].as_integer(), Some(5));
+        assert!(r.has_param("contrarian", "side") && !r.has_param("contrarian", "treshold"));
         let ok: toml::Table = "threshold = 1\nlots = 7".parse().unwrap();
         assert!(r.check_params("contrarian", &ok).is_ok());
         let e = r.check_params("contrarian", &"treshold = 0.1".parse().unwrap()).unwrap_err();

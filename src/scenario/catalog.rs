@@ -13,6 +13,9 @@ pub trait FamilyCatalog: Sync {
     /// (relative to the table), what is wrong and what is accepted.
     fn check_params(&self, family: &str, params: &toml::Table) -> Result<(), Invalid>;
 
+    /// Whether family `family` has a parameter called `name`, live or not.
+    fn has_param(&self, family: &str, name: &str) -> bool;
+
     /// The group-level parameters of family `family` that a scripted event
     /// may change during a run (e.g. `herding`).
     fn live_params(&self, family: &str) -> &'static [&'static str];

@@ -79,11 +79,7 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
         (Some(name), EventTarget::GroupParam) if !live_here.contains(&name.as_str()) => {
             // A parameter of a family here that events may not change is
             // told apart from a name no family has (a typo).
-            let fixed = s.agents.iter().find(|g| {
-                let mut table = toml::Table::new();
-                table.insert(name.clone(), toml::Value::Boolean(false));
-                !matches!(catalog.check_params(g.behaviour(), &table), Err(e) if e.kind == InvalidKind::UnknownField)
-            });
+            let fixed = s.agents.iter().find(|g| catalog.has_param(g.behaviour(), name));
             let message = match fixed {
                 Some(g) => format!("`{name}` is a parameter of {}, but not one events may change", g.behaviour()),
                 None => format!("no group here has a live parameter `{name}`"),
