@@ -213,7 +213,7 @@ impl Engine<'_> {
             (Some(exp), Some(rng)) => exp.sample(rng) as i64,
             _ => 0,
         };
-        self.now + min + jitter
+        self.clock.now + min + jitter
     }
 }
 
@@ -223,8 +223,8 @@ impl LiveSim {
     /// latency is drawn from its own stream.
     pub fn control(&mut self, account: u32) -> Result<(), ControlError> {
         let e = &mut self.engine;
-        if account == 0 || account > e.n_customers {
-            return Err(ControlError::NotACustomer { account, customers: e.n_customers });
+        if account == 0 || account > e.roster.n_customers {
+            return Err(ControlError::NotACustomer { account, customers: e.roster.n_customers });
         }
         let jitter_mean = self.scenario.simulation.latency_jitter.0;
         e.watch = Watch {
@@ -249,7 +249,7 @@ impl LiveSim {
     pub fn send(&mut self, actions: &[Action]) -> Result<Nanos, ControlError> {
         let account = self.controlled().ok_or(ControlError::NoCustomer)?;
         let e = &mut self.engine;
-        let open = matches!(e.phase, Phase::In(_)) && e.now < e.cal.day(e.day).close;
+        let open = matches!(e.clock.phase, Phase::In(_)) && e.clock.now < e.cal.day(e.clock.day).close;
         if !open {
             return Err(ControlError::Closed);
         }
@@ -285,7 +285,7 @@ impl LiveSim {
         let accounts = self.engine.path.accounts();
         let a = accounts.account(account);
         let held = accounts.held(p, account);
-        let sellable = accounts.sellable(p, account, self.engine.day);
+        let sellable = accounts.sellable(p, account, self.engine.clock.day);
         let reserved = accounts.reserved_lots(p, account);
         Some(Position {
             cash: a.cash,

@@ -48,7 +48,7 @@ impl LiveSim {
     /// Whether the last business day has closed: the run is over and
     /// advancing further does nothing.
     pub fn finished(&self) -> bool {
-        self.engine.phase == Phase::Finished
+        self.engine.clock.phase == Phase::Finished
     }
 
     /// Runs everything before `t` (ns since the start) and moves the clock
@@ -59,14 +59,14 @@ impl LiveSim {
     /// unstepped run would: moving it changes no result.
     pub fn advance_to(&mut self, t: i64) {
         self.engine.advance_to(t);
-        if t <= self.engine.now {
+        if t <= self.engine.clock.now {
             return;
         }
-        match self.engine.phase {
-            Phase::In(day) => self.engine.now = t.min(self.engine.cal.day(day).close),
+        match self.engine.clock.phase {
+            Phase::In(day) => self.engine.clock.now = t.min(self.engine.cal.day(day).close),
             Phase::Before(day) => {
                 if let Some(d) = self.engine.cal.days().get(day as usize) {
-                    self.engine.now = t.min(d.open);
+                    self.engine.clock.now = t.min(d.open);
                 }
             }
             Phase::Finished => {}
@@ -76,7 +76,7 @@ impl LiveSim {
     /// The open of the next session while the market is closed between
     /// sessions (None in a session and once the run is over).
     pub fn next_open(&self) -> Option<i64> {
-        match self.engine.phase {
+        match self.engine.clock.phase {
             Phase::Before(day) => self.engine.cal.days().get(day as usize).map(|d| d.open),
             _ => None,
         }
@@ -85,8 +85,8 @@ impl LiveSim {
     /// The end of the window in progress, or of the next window to come.
     pub fn window_end(&self) -> i64 {
         let e = &self.engine;
-        let w = match e.phase {
-            Phase::In(_) => e.window,
+        let w = match e.clock.phase {
+            Phase::In(_) => e.clock.window,
             Phase::Before(day) if (day as usize) < e.cal.days().len() => e.cal.window_of(day, e.cal.day(day).open),
             _ => return i64::MAX,
         };
@@ -110,13 +110,13 @@ impl LiveSim {
             return None;
         }
         let e = &self.engine;
-        let day = match e.phase {
+        let day = match e.clock.phase {
             Phase::In(d) | Phase::Before(d) => d,
             Phase::Finished => return None,
         };
         let bd = *e.cal.day(day);
-        let next_second = (e.now / NS_PER_SEC + 1) * NS_PER_SEC;
-        let (day, time) = if matches!(e.phase, Phase::Before(_)) || next_second < bd.open {
+        let next_second = (e.clock.now / NS_PER_SEC + 1) * NS_PER_SEC;
+        let (day, time) = if matches!(e.clock.phase, Phase::Before(_)) || next_second < bd.open {
             (day, bd.open)
         } else if next_second < bd.close {
             (day, next_second)
@@ -147,7 +147,7 @@ impl LiveSim {
     pub fn param(&self, target: EventTarget) -> Option<f64> {
         let e = &self.engine;
         match target.group_param() {
-            Some(name) => e.groups.iter().find_map(|g| g.live_param(name)),
+            Some(name) => e.roster.groups.iter().find_map(|g| g.live_param(name)),
             None if target == EventTarget::LoanRate => Some(e.env.state.loan_rate.value()),
             None => None,
         }
@@ -216,13 +216,13 @@ impl LiveSim {
 
     /// The business day reached (0-based).
     pub fn day(&self) -> u32 {
-        self.engine.day
+        self.engine.clock.day
     }
 
     /// The window in progress while the session is open.
     pub fn current_window(&self) -> Option<usize> {
-        match self.engine.phase {
-            Phase::In(_) => Some(self.engine.window),
+        match self.engine.clock.phase {
+            Phase::In(_) => Some(self.engine.clock.window),
             _ => None,
         }
     }
@@ -231,8 +231,8 @@ impl LiveSim {
     /// to the one in progress.
     pub fn windows_done(&self) -> usize {
         let e = &self.engine;
-        match e.phase {
-            Phase::In(_) => e.window,
+        match e.clock.phase {
+            Phase::In(_) => e.clock.window,
             Phase::Before(day) => day as usize * e.cal.windows_per_day() as usize,
             Phase::Finished => e.metrics.n_windows(),
         }

@@ -27,60 +27,65 @@ impl Engine<'_> {
     /// the last of them has decided.
     pub(super) fn decide_batch(&mut self, close: i64, first: i64) {
         let end = (self.min_latency.div(first) + 1) * self.min_latency.get();
-        self.batch.clear();
+        self.scratch.wakes.clear();
         let until = end.min(close);
         let mut next = i64::MAX;
-        for feed in &mut self.feeds {
-            feed.take_before(until, &mut self.batch);
+        for feed in &mut self.roster.feeds {
+            feed.take_before(until, &mut self.scratch.wakes);
             next = next.min(feed.next_time());
         }
-        if !self.sales.is_empty() {
+        if !self.roster.sales.is_empty() {
             next = next.min(self.take_urges(until));
         }
-        self.next_wake_at = next;
-        if self.batch.len() > 1 {
+        self.roster.next_wake_at = next;
+        if self.scratch.wakes.len() > 1 {
             // An agent decides at most once per lookahead window: a second
             // wake-up drawn for it in the same window merges into the first.
             // By id, each group's wake-ups lie together.
-            self.batch.sort_unstable_by_key(|&(t, id)| (id, t));
-            self.batch.dedup_by_key(|e| e.1);
+            self.scratch.wakes.sort_unstable_by_key(|&(t, id)| (id, t));
+            self.scratch.wakes.dedup_by_key(|e| e.1);
         }
-        let Some(t0) = self.batch.iter().chain(&self.urges).map(|&(t, _)| t).min() else { return };
+        let Some(t0) = self.scratch.wakes.iter().chain(&self.scratch.urges).map(|&(t, _)| t).min() else { return };
         // Start loading the batch's agents and accounts while the snapshot is refreshed.
-        self.batch_runs.clear();
+        self.scratch.runs.clear();
         // Ids ascend, and so do the groups' first ids: one walk finds each
         // group's run of the batch.
         let mut g = 0;
-        for (k, &(_, id)) in self.batch.iter().enumerate() {
-            while self.group_starts.get(g + 1).is_some_and(|&start| start <= id) {
+        for (k, &(_, id)) in self.scratch.wakes.iter().enumerate() {
+            while self.roster.starts.get(g + 1).is_some_and(|&start| start <= id) {
                 g += 1;
             }
-            match self.batch_runs.last_mut() {
+            match self.scratch.runs.last_mut() {
                 Some((last, run)) if *last == g => run.end = k + 1,
-                _ => self.batch_runs.push((g, k..k + 1)),
+                _ => self.scratch.runs.push((g, k..k + 1)),
             }
             self.path.accounts().prefetch(id);
             self.metrics.prefetch_customer(id);
         }
-        for (g, run) in &self.batch_runs {
-            self.groups[*g].prefetch_all(&self.batch[run.clone()]);
+        for (g, run) in &self.scratch.runs {
+            self.roster.groups[*g].prefetch_all(&self.scratch.wakes[run.clone()]);
         }
         self.advance_groups(t0);
         self.refresh_snapshot(t0);
         self.stats.batches += 1;
-        self.stats.wakeups += self.batch.len() as u64;
-        self.stats.events += self.batch.len() as u64;
-        self.stats.largest_batch = self.stats.largest_batch.max(self.batch.len());
+        self.stats.wakeups += self.scratch.wakes.len() as u64;
+        self.stats.events += self.scratch.wakes.len() as u64;
+        self.stats.largest_batch = self.stats.largest_batch.max(self.scratch.wakes.len());
 
         let spread = self.parallel
-            && self.batch.len() > 1
-            && self.batch_runs.iter().map(|(g, run)| self.groups[*g].cost_ns() * run.len() as f64).sum::<f64>()
+            && self.scratch.wakes.len() > 1
+            && self
+                .scratch
+                .runs
+                .iter()
+                .map(|(g, run)| self.roster.groups[*g].cost_ns() * run.len() as f64)
+                .sum::<f64>()
                 >= SPREAD_MIN_NS
-            && !self.batch_runs.iter().any(|(g, _)| self.groups[*g].decides_alone());
+            && !self.scratch.runs.iter().any(|(g, _)| self.roster.groups[*g].decides_alone());
         let ctx = Context { snapshot: &self.snapshot, accounts: self.path.accounts() };
-        let (groups, batch, runs) = (&mut self.groups, &self.batch, &self.batch_runs);
-        self.pending.clear();
-        let n = self.batch.len() as u64;
+        let (groups, batch, runs) = (&mut self.roster.groups, &self.scratch.wakes, &self.scratch.runs);
+        self.scratch.pending.clear();
+        let n = self.scratch.wakes.len() as u64;
         self.stats.critical_wakeups += if spread { n.div_ceil(2) } else { n };
         if spread {
             // Decisions read only the snapshot, the accounts and their own
@@ -91,29 +96,29 @@ impl Engine<'_> {
             }
             self.warm.keep();
             for &(g, _) in runs {
-                for (id, d) in self.groups[g].decisions() {
-                    self.pending.extend(d.actions.iter().map(|&a| (d.at, *id, a)));
+                for (id, d) in self.roster.groups[g].decisions() {
+                    self.scratch.pending.extend(d.actions.iter().map(|&a| (d.at, *id, a)));
                 }
             }
         } else {
             // Each decision's actions are listed as it is made: nothing else is stored.
             for (g, run) in runs {
-                groups[*g].decide(&batch[run.clone()], &ctx, &mut self.pending);
+                groups[*g].decide(&batch[run.clone()], &ctx, &mut self.scratch.pending);
             }
         }
         // Each group's next agent to wake: its line loads while this batch's
         // messages are handled, well before its own batch. Only the groups
         // in this batch have a new one.
-        for &(g, _) in &self.batch_runs {
-            self.groups[g].prefetch(self.feeds[g].next_agent());
+        for &(g, _) in &self.scratch.runs {
+            self.roster.groups[g].prefetch(self.roster.feeds[g].next_agent());
         }
-        if !self.urges.is_empty() {
+        if !self.scratch.urges.is_empty() {
             self.decide_urges();
         }
         // Arrival order is (time, agent id, the agent's own order): a stable
         // sort keeps each agent's own order, and no two agents share an id.
-        self.pending.sort_by_key(|&(at, id, _)| (at, id));
-        for &(at, id, action) in &self.pending {
+        self.scratch.pending.sort_by_key(|&(at, id, _)| (at, id));
+        for &(at, id, action) in &self.scratch.pending {
             self.queue.push(at, event(id, action));
         }
     }

@@ -229,13 +229,13 @@ macro_rules! observer {
     ($e:ident) => {
         Observer {
             cal: &$e.cal,
-            day: $e.day,
+            day: $e.clock.day,
             metrics: &mut $e.metrics,
             rec: &mut *$e.rec,
             log_ops: $e.log_ops,
             stats: &mut $e.stats,
-            groups: &mut $e.groups,
-            group_starts: &$e.group_starts,
+            groups: &mut $e.roster.groups,
+            group_starts: &$e.roster.starts,
             watch: &mut $e.watch,
         }
     };
@@ -256,24 +256,10 @@ struct Engine<'a> {
     specs: Vec<ProductSpec>,
     /// The platform's checks, the books and settlement.
     path: OrderPath,
-    /// Per `[[agents]]` group, its members and their behaviour.
-    groups: Vec<Box<dyn Population>>,
-    /// Per group, its first member's id; members are consecutive.
-    group_starts: Vec<u32>,
-    /// Per group, the family the risk report compares its members with
-    /// (the registry's name for the group's `family`) and the abuse it was
-    /// planted with, if any.
-    group_labels: Vec<(&'static str, Option<Abuse>)>,
-    /// The groups with dynamics of their own (a herding crowd).
-    dynamic_groups: Vec<usize>,
-    /// Every customer: the platform's account 0 is not one.
-    n_customers: u32,
-    /// Per group, its wake-ups.
-    feeds: Vec<Feed>,
-    /// Per group with a `sale_excitation`: the group and its sale wake-ups.
-    sales: Vec<(usize, SaleFeed)>,
-    /// The earliest of the feeds' and the sale feeds' next wake-ups.
-    next_wake_at: i64,
+    /// The customers' groups and their wake-ups.
+    roster: Roster,
+    /// Where the run stands in simulated time, and what falls due next today.
+    clock: Clock,
     queue: EventQueue,
     min_latency: Divisor,
     metrics: Metrics,
@@ -285,39 +271,74 @@ struct Engine<'a> {
     scoring: scoring::Scoring,
     /// Buffer: customers with a failed sale at this close.
     failed_sales: Vec<u32>,
-    /// The next point of the stylized-facts price grid today.
-    next_grid: i64,
     /// Per product, the issuer's paced quotas today.
     primary: Vec<primary::Pacing>,
-    /// The earliest next instalment of the primary market today (`i64::MAX` when none).
-    next_release: i64,
     snapshot: Snapshot,
     /// The environment or the day may have changed since the snapshot last showed them.
     env_stale: bool,
     /// A book, or what the products' views show of the environment, may have changed.
     views_stale: bool,
-    day: u32,
-    phase: Phase,
-    /// The simulated time reached (the last thing done, or the day's open or close).
-    now: i64,
     cash_start: i128,
-    /// Start of the next metrics window within the day (`i64::MAX` after the last).
-    next_window: i64,
-    window: usize,
     stats: RunStats,
-    // Reused buffers: nothing on the order path allocates once these are warm.
-    batch: Vec<(i64, u32)>,
-    /// The batch's sale wake-ups (time, id).
-    urges: Vec<(i64, u32)>,
-    /// The groups in the batch, each with its part of it (a range of `batch`).
-    batch_runs: Vec<(usize, std::ops::Range<usize>)>,
-    pending: Vec<(i64, u32, Action)>,
+    /// A lookahead batch's buffers, reused.
+    scratch: BatchScratch,
     /// A pool thread kept awake between spread batches.
     warm: warm::Warm,
     /// The customer a caller controls, if any ([`live::LiveSim::control`]).
     watch: control::Watch,
     /// Set by a front end to stop the run early ([`run_with_stop`]).
     stop: Option<&'a AtomicBool>,
+}
+
+/// The customers: their groups, who is in which, and when each wakes next.
+struct Roster {
+    /// Per `[[agents]]` group, its members and their behaviour.
+    groups: Vec<Box<dyn Population>>,
+    /// Per group, its first member's id; members are consecutive.
+    starts: Vec<u32>,
+    /// Per group, the family the risk report compares its members with
+    /// (the registry's name for the group's `family`) and the abuse it was
+    /// planted with, if any.
+    labels: Vec<(&'static str, Option<Abuse>)>,
+    /// The groups with dynamics of their own (a herding crowd).
+    dynamic: Vec<usize>,
+    /// Every customer: the platform's account 0 is not one.
+    n_customers: u32,
+    /// Per group, its wake-ups.
+    feeds: Vec<Feed>,
+    /// Per group with a `sale_excitation`: the group and its sale wake-ups.
+    sales: Vec<(usize, SaleFeed)>,
+    /// The earliest of the feeds' and the sale feeds' next wake-ups.
+    next_wake_at: i64,
+}
+
+/// Where the run stands in simulated time. The `next_*` times are today's
+/// next scheduled work (`i64::MAX` when there is none left today).
+struct Clock {
+    day: u32,
+    phase: Phase,
+    /// The simulated time reached (the last thing done, or the day's open or close).
+    now: i64,
+    /// Start of the next metrics window within the day.
+    next_window: i64,
+    window: usize,
+    /// The next point of the stylized-facts price grid.
+    next_grid: i64,
+    /// The earliest next instalment of the primary market.
+    next_release: i64,
+}
+
+/// A lookahead batch's buffers: nothing on the order path allocates once
+/// these are warm.
+struct BatchScratch {
+    /// The batch's wake-ups (time, id).
+    wakes: Vec<(i64, u32)>,
+    /// The batch's sale wake-ups (time, id).
+    urges: Vec<(i64, u32)>,
+    /// The groups in the batch, each with its part of it (a range of `wakes`).
+    runs: Vec<(usize, std::ops::Range<usize>)>,
+    /// The batch's messages (arrival time, agent, action), before they are queued.
+    pending: Vec<(i64, u32, Action)>,
 }
 
 impl<'a> Engine<'a> {
@@ -431,9 +452,7 @@ impl<'a> Engine<'a> {
         Ok(Engine {
             seed,
             metrics,
-            next_grid: i64::MAX,
             primary: vec![primary::Pacing::default(); n_products],
-            next_release: i64::MAX,
             snapshot: Snapshot {
                 products: vec![ProductView::default(); n_products],
                 markets: vec![MarketStats { sale_success: 1.0, ..MarketStats::default() }; n_products],
@@ -444,14 +463,25 @@ impl<'a> Engine<'a> {
             cal,
             path: OrderPath::new(accounts, &specs),
             specs,
-            groups,
-            dynamic_groups,
-            group_starts,
-            group_labels,
-            n_customers: n_customers as u32,
-            feeds,
-            sales,
-            next_wake_at: i64::MAX,
+            roster: Roster {
+                groups,
+                starts: group_starts,
+                labels: group_labels,
+                dynamic: dynamic_groups,
+                n_customers: n_customers as u32,
+                feeds,
+                sales,
+                next_wake_at: i64::MAX,
+            },
+            clock: Clock {
+                day: 0,
+                phase: Phase::Before(0),
+                now: 0,
+                next_window: i64::MAX,
+                window: 0,
+                next_grid: i64::MAX,
+                next_release: i64::MAX,
+            },
             queue: EventQueue::with_capacity(1 << 16),
             min_latency: Divisor::new(min_latency.max(1)),
             log_ops: rec.wants_ops(),
@@ -462,17 +492,14 @@ impl<'a> Engine<'a> {
             failed_sales: Vec::new(),
             env_stale: true,
             views_stale: true,
-            day: 0,
-            phase: Phase::Before(0),
-            now: 0,
             cash_start,
-            next_window: i64::MAX,
-            window: 0,
             stats: RunStats::default(),
-            batch: Vec::with_capacity(1024),
-            urges: Vec::new(),
-            batch_runs: Vec::with_capacity(s.agents.len()),
-            pending: Vec::with_capacity(1024),
+            scratch: BatchScratch {
+                wakes: Vec::with_capacity(1024),
+                urges: Vec::new(),
+                runs: Vec::with_capacity(s.agents.len()),
+                pending: Vec::with_capacity(1024),
+            },
             warm: warm::Warm::default(),
             watch: control::Watch::default(),
             stop: None,
@@ -492,7 +519,8 @@ impl<'a> Engine<'a> {
     /// Why the run must stop early: a group that can decide no more, or
     /// the front end's stop flag.
     fn stopped(&self) -> Option<RunError> {
-        let halted = self.groups.iter().enumerate().find_map(|(group, g)| g.halted().map(|reason| (group, reason)));
+        let halted =
+            self.roster.groups.iter().enumerate().find_map(|(group, g)| g.halted().map(|reason| (group, reason)));
         if let Some((group, reason)) = halted {
             return Some(RunError::Halted { group, reason });
         }
@@ -501,11 +529,11 @@ impl<'a> Engine<'a> {
 
     /// The run's results, once it is over.
     fn finish(self) -> Outcome {
-        let customers = (1..=self.n_customers)
+        let customers = (1..=self.roster.n_customers)
             .map(|id| {
                 let (a, rare, group) =
                     (self.path.accounts().account(id), self.path.accounts().rare(id), self.group_of(id));
-                let (family, planted) = self.group_labels[group];
+                let (family, planted) = self.roster.labels[group];
                 Customer {
                     id,
                     group: group as u16,
@@ -541,18 +569,18 @@ impl<'a> Engine<'a> {
     /// the run for `i64::MAX`); the run can be continued from there.
     fn advance_to(&mut self, until: i64) {
         loop {
-            match self.phase {
+            match self.clock.phase {
                 Phase::Finished => return,
                 Phase::Before(day) => {
                     if day as usize >= self.cal.days().len() {
-                        self.phase = Phase::Finished;
+                        self.clock.phase = Phase::Finished;
                         return;
                     }
                     if self.cal.day(day).open >= until {
                         return;
                     }
                     self.begin_day(day);
-                    self.phase = Phase::In(day);
+                    self.clock.phase = Phase::In(day);
                 }
                 Phase::In(day) => match self.step(until) {
                     Step::Done => {}
@@ -563,7 +591,7 @@ impl<'a> Engine<'a> {
                             return;
                         }
                         self.close_session(close);
-                        self.phase = Phase::Before(day + 1);
+                        self.clock.phase = Phase::Before(day + 1);
                     }
                 },
             }
@@ -572,52 +600,53 @@ impl<'a> Engine<'a> {
 
     /// The simulated time the run has reached.
     fn now(&self) -> i64 {
-        self.now
+        self.clock.now
     }
 
     #[inline(never)]
     fn begin_day(&mut self, day: u32) {
-        self.day = day;
+        self.clock.day = day;
         self.env_stale = true;
         let (open, close) = (self.cal.day(day).open, self.cal.day(day).close);
-        self.now = open;
-        self.window = self.cal.window_of(day, open);
+        self.clock.now = open;
+        self.clock.window = self.cal.window_of(day, open);
         self.start_window(open);
-        self.next_window = self.window_start(self.window + 1, close);
-        self.next_grid = open + self.metrics.grid.step();
+        self.clock.next_window = self.window_start(self.clock.window + 1, close);
+        self.clock.next_grid = open + self.metrics.grid.step();
         self.open_primary(open);
-        for group in &mut self.groups {
+        for group in &mut self.roster.groups {
             group.open_day(open);
         }
-        for feed in &mut self.feeds {
+        for feed in &mut self.roster.feeds {
             feed.open(open);
         }
-        for (_, sale) in &mut self.sales {
+        for (_, sale) in &mut self.roster.sales {
             sale.open(open);
         }
-        self.next_wake_at = self.feeds.iter().map(Feed::next_time).min().unwrap_or(i64::MAX);
+        self.roster.next_wake_at = self.roster.feeds.iter().map(Feed::next_time).min().unwrap_or(i64::MAX);
     }
 
     /// Does the next thing of the day (a boundary, an event or a batch of
     /// wake-ups) if it happens before `until`.
     fn step(&mut self, until: i64) -> Step {
-        let close = self.cal.day(self.day).close;
+        let close = self.cal.day(self.clock.day).close;
         let event_at = self.queue.peek_time().filter(|&t| t < close);
-        let wake_at = Some(self.next_wake_at).filter(|&t| t < close);
+        let wake_at = Some(self.roster.next_wake_at).filter(|&t| t < close);
         let next = match (event_at, wake_at) {
             (Some(e), Some(w)) => Some(e.min(w)),
             (e, w) => e.or(w),
         };
         let boundary = self
+            .clock
             .next_window
-            .min(self.next_grid)
-            .min(self.next_release)
+            .min(self.clock.next_grid)
+            .min(self.clock.next_release)
             .min(self.env.next_scripted().filter(|&t| t < close).unwrap_or(i64::MAX));
         if boundary < close && next.is_none_or(|t| boundary <= t) {
             if boundary >= until {
                 return Step::NotBefore;
             }
-            self.now = self.now.max(boundary);
+            self.clock.now = self.clock.now.max(boundary);
             self.on_boundary(boundary, close);
             return Step::Done;
         }
@@ -625,7 +654,7 @@ impl<'a> Engine<'a> {
         if t >= until {
             return Step::NotBefore;
         }
-        self.now = self.now.max(t);
+        self.clock.now = self.clock.now.max(t);
         match (event_at, wake_at) {
             (Some(e), w) if w.is_none_or(|w| e <= w) => {
                 // Events run back to back until whatever would come next
@@ -635,7 +664,9 @@ impl<'a> Engine<'a> {
                     self.handle_next_event();
                     // A sale application may have brought a sale wake-up forward.
                     match self.queue.peek_time() {
-                        Some(e) if e < before && e <= self.next_wake_at => self.now = self.now.max(e),
+                        Some(e) if e < before && e <= self.roster.next_wake_at => {
+                            self.clock.now = self.clock.now.max(e)
+                        }
                         _ => break,
                     }
                 }
@@ -652,7 +683,7 @@ impl<'a> Engine<'a> {
             return i64::MAX;
         }
         let (day, start, _) = self.cal.window_bounds(w);
-        if day == self.day && start < close { start } else { i64::MAX }
+        if day == self.clock.day && start < close { start } else { i64::MAX }
     }
 
     /// A window starts, the primary market's next instalment or a scripted
@@ -662,23 +693,23 @@ impl<'a> Engine<'a> {
     #[inline(never)]
     fn on_boundary(&mut self, t: i64, close: i64) {
         if self.stopped().is_some() {
-            self.phase = Phase::Finished;
+            self.clock.phase = Phase::Finished;
             return;
         }
-        if t >= self.next_grid {
+        if t >= self.clock.next_grid {
             self.sample_grid();
             return;
         }
-        if t >= self.next_window {
+        if t >= self.clock.next_window {
             self.end_window(t);
-            self.window += 1;
+            self.clock.window += 1;
             self.start_window(t);
-            self.next_window = self.window_start(self.window + 1, close);
-        } else if t >= self.next_release {
+            self.clock.next_window = self.window_start(self.clock.window + 1, close);
+        } else if t >= self.clock.next_release {
             self.release_primary(t);
         } else {
             // A change within a window shows in the metrics from the next window on.
-            self.env.advance_to(t, &mut self.specs, &mut self.groups, &mut self.sales);
+            self.env.advance_to(t, &mut self.specs, &mut self.roster.groups, &mut self.roster.sales);
             self.env_stale = true;
             self.sales_moved();
         }
@@ -686,15 +717,15 @@ impl<'a> Engine<'a> {
 
     /// Steps every group's own dynamics (a herding crowd) to `t`.
     fn advance_groups(&mut self, t: i64) {
-        for &g in &self.dynamic_groups {
-            self.groups[g].advance(t, &self.snapshot);
+        for &g in &self.roster.dynamic {
+            self.roster.groups[g].advance(t, &self.snapshot);
         }
     }
 
     /// The group member `id` belongs to.
     #[inline]
     fn group_of(&self, id: u32) -> usize {
-        group_of(&self.group_starts, id)
+        group_of(&self.roster.starts, id)
     }
 
     fn handle_next_event(&mut self) {
@@ -720,7 +751,7 @@ impl<'a> Engine<'a> {
 
     /// Order `order` of product `p` leaves the book at `t` for `reason`.
     fn remove(&mut self, t: i64, p: usize, order: OrderId, reason: DoneReason) {
-        let day = self.day;
+        let day = self.clock.day;
         self.path.remove(At { t, day }, &self.specs[p], p, order, reason, &mut observer!(self));
         self.views_stale = true;
     }
@@ -728,11 +759,11 @@ impl<'a> Engine<'a> {
     /// Order `r` of `agent` reaches the platform at `t`; the id it rests
     /// under in the book, if it does.
     fn on_order(&mut self, t: i64, agent: u32, r: OrderRequest) -> Option<OrderId> {
-        if r.side == Side::Sell && !self.sales.is_empty() {
+        if r.side == Side::Sell && !self.roster.sales.is_empty() {
             self.excite_sales(t, agent);
         }
-        let close = self.cal.day(self.day).close;
-        let (day, p) = (self.day, r.product as usize);
+        let close = self.cal.day(self.clock.day).close;
+        let (day, p) = (self.clock.day, r.product as usize);
         let Ok(rested) = self.path.submit(At { t, day }, close, agent, &r, &self.specs[p], &mut observer!(self)) else {
             // Refused before the book: nothing the snapshot shows changed.
             return None;
@@ -748,7 +779,7 @@ impl<'a> Engine<'a> {
     }
 
     fn on_cancel(&mut self, t: i64, agent: u32, product: ProductIndex, order: OrderId) {
-        let (day, p) = (self.day, product as usize);
+        let (day, p) = (self.clock.day, product as usize);
         self.path.cancel(At { t, day }, agent, order, &self.specs[p], p, &mut observer!(self));
         self.views_stale = true;
     }
@@ -756,8 +787,8 @@ impl<'a> Engine<'a> {
     /// A change of `agent`'s resting order `order` to `price` and `qty` lots
     /// left reaches the platform at `t`; the order keeps its time to live.
     fn on_replace(&mut self, t: i64, agent: u32, product: ProductIndex, order: OrderId, price: i64, qty: u32) {
-        let close = self.cal.day(self.day).close;
-        let (day, p) = (self.day, product as usize);
+        let close = self.cal.day(self.clock.day).close;
+        let (day, p) = (self.clock.day, product as usize);
         let at = At { t, day };
         let changed = self.path.replace(at, close, agent, order, (price, qty), &self.specs[p], p, &mut observer!(self));
         self.views_stale |= changed.is_ok();
@@ -767,14 +798,14 @@ impl<'a> Engine<'a> {
     /// and holdings at their deadline are redeemed.
     #[inline(never)]
     fn close_session(&mut self, close: i64) {
-        self.now = close;
-        while self.next_grid <= close {
+        self.clock.now = close;
+        while self.clock.next_grid <= close {
             self.sample_grid();
         }
         // The day's last window ends with the book as trading left it.
         self.end_window(close);
         for p in 0..self.specs.len() {
-            let day = self.day;
+            let day = self.clock.day;
             self.path.clear(At { t: close, day }, &self.specs[p], p, &mut observer!(self));
             self.views_stale = true;
         }
@@ -786,7 +817,7 @@ impl<'a> Engine<'a> {
                 self.handle(ev);
             }
         }
-        let day = self.day;
+        let day = self.clock.day;
         let w = self.cal.window_of(day, close);
         for p in 0..self.specs.len() {
             let redemptions = std::mem::take(&mut self.specs[p].redemptions[day as usize]);

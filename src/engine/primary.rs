@@ -58,7 +58,7 @@ impl Engine<'_> {
     /// due withdraws what its last one left and offers the next.
     #[inline(never)]
     pub(super) fn release_primary(&mut self, t: i64) {
-        let (day, close) = (self.day, self.cal.day(self.day).close);
+        let (day, close) = (self.clock.day, self.cal.day(self.clock.day).close);
         for p in 0..self.specs.len() {
             let Pacing { quotes, mut left, next } = self.primary[p];
             if next > t {
@@ -97,7 +97,7 @@ impl Engine<'_> {
             let next = if t + pacing < close { t + pacing } else { i64::MAX };
             self.primary[p] = Pacing { quotes: rested, left, next };
         }
-        self.next_release = self.primary.iter().map(|q| q.next).min().unwrap_or(i64::MAX);
+        self.clock.next_release = self.primary.iter().map(|q| q.next).min().unwrap_or(i64::MAX);
     }
 }
 

@@ -16,10 +16,10 @@ impl Engine<'_> {
     #[cold]
     #[inline(never)]
     pub(super) fn excite_sales(&mut self, t: i64, agent: u32) {
-        if agent == PLATFORM || self.groups[self.group_of(agent)].is_dealer() {
+        if agent == PLATFORM || self.roster.groups[self.group_of(agent)].is_dealer() {
             return;
         }
-        for (_, sale) in &mut self.sales {
+        for (_, sale) in &mut self.roster.sales {
             sale.excite(t);
         }
         self.sales_moved();
@@ -28,12 +28,12 @@ impl Engine<'_> {
     /// A sale feed's next wake-up may have moved: the earliest wake-up of all
     /// is looked for again.
     pub(super) fn sales_moved(&mut self) {
-        if self.sales.is_empty() {
+        if self.roster.sales.is_empty() {
             return;
         }
-        let feeds = self.feeds.iter().map(Feed::next_time);
-        let sales = self.sales.iter().map(|(_, s)| s.next_time());
-        self.next_wake_at = feeds.chain(sales).min().unwrap_or(i64::MAX);
+        let feeds = self.roster.feeds.iter().map(Feed::next_time);
+        let sales = self.roster.sales.iter().map(|(_, s)| s.next_time());
+        self.roster.next_wake_at = feeds.chain(sales).min().unwrap_or(i64::MAX);
     }
 
     /// Takes the sale wake-ups before `until` into `urges` (by id, one per
@@ -41,17 +41,17 @@ impl Engine<'_> {
     /// an agent decides once per lookahead window, and the urge wins.
     /// Returns the earliest sale feed's next wake-up after them.
     pub(super) fn take_urges(&mut self, until: i64) -> i64 {
-        self.urges.clear();
+        self.scratch.urges.clear();
         let mut next = i64::MAX;
-        for (_, sale) in &mut self.sales {
-            sale.take_before(until, &mut self.urges);
+        for (_, sale) in &mut self.roster.sales {
+            sale.take_before(until, &mut self.scratch.urges);
             next = next.min(sale.next_time());
         }
-        if !self.urges.is_empty() {
-            self.urges.sort_unstable_by_key(|&(t, id)| (id, t));
-            self.urges.dedup_by_key(|e| e.1);
-            let urges = &self.urges;
-            self.batch.retain(|&(_, id)| urges.binary_search_by_key(&id, |u| u.1).is_err());
+        if !self.scratch.urges.is_empty() {
+            self.scratch.urges.sort_unstable_by_key(|&(t, id)| (id, t));
+            self.scratch.urges.dedup_by_key(|e| e.1);
+            let urges = &self.scratch.urges;
+            self.scratch.wakes.retain(|&(_, id)| urges.binary_search_by_key(&id, |u| u.1).is_err());
         }
         next
     }
@@ -60,9 +60,9 @@ impl Engine<'_> {
     /// their messages appended to `pending`.
     pub(super) fn decide_urges(&mut self) {
         let ctx = Context { snapshot: &self.snapshot, accounts: self.path.accounts() };
-        for &(t, id) in &self.urges {
-            let g = super::group_of(&self.group_starts, id);
-            self.groups[g].urge_sell((t, id), &ctx, &mut self.pending);
+        for &(t, id) in &self.scratch.urges {
+            let g = super::group_of(&self.roster.starts, id);
+            self.roster.groups[g].urge_sell((t, id), &ctx, &mut self.scratch.pending);
         }
     }
 }

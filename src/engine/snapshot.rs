@@ -7,7 +7,7 @@ use crate::agents::ProductView;
 impl Engine<'_> {
     pub(super) fn refresh_snapshot(&mut self, t: i64) {
         self.snapshot.time = t;
-        let today = self.cal.day(self.day);
+        let today = self.cal.day(self.clock.day);
         self.snapshot.session_left =
             ((today.close - t) as f64 / (today.close - today.open).max(1) as f64).clamp(0.0, 1.0);
         if self.views_stale || self.env_stale {
@@ -17,15 +17,15 @@ impl Engine<'_> {
             return;
         }
         self.env_stale = false;
-        let d = self.day as usize;
-        self.snapshot.day = self.day;
+        let d = self.clock.day as usize;
+        self.snapshot.day = self.clock.day;
         let m = &self.env.state;
         self.snapshot.loan_rate = m.loan_rate.value();
         self.snapshot.deposit_rate = m.deposit_rate.value();
         self.snapshot.price_level_deviation = m.price_level.deviation(m.price_reference);
         self.snapshot.shock = m.shock.value();
         self.snapshot.days_to_next = match self.cal.days().get(d + 1) {
-            Some(next) => (next.date.days_since_epoch() - self.cal.day(self.day).date.days_since_epoch()) as f64,
+            Some(next) => (next.date.days_since_epoch() - self.cal.day(self.clock.day).date.days_since_epoch()) as f64,
             None => 1.0,
         };
     }
@@ -34,7 +34,7 @@ impl Engine<'_> {
     #[inline(never)]
     pub(super) fn refresh_views(&mut self) {
         self.views_stale = false;
-        let d = self.day as usize;
+        let d = self.clock.day as usize;
         for (p, view) in self.snapshot.products.iter_mut().enumerate() {
             let spec = &self.specs[p];
             let book = self.path.book(p);

@@ -12,13 +12,13 @@ impl Engine<'_> {
     #[inline(never)]
     pub(super) fn sample_grid(&mut self) {
         self.refresh_views();
-        let open = self.cal.day(self.day).open;
-        let k = ((self.next_grid - open) / self.metrics.grid.step()) as usize;
+        let open = self.cal.day(self.clock.day).open;
+        let k = ((self.clock.next_grid - open) / self.metrics.grid.step()) as usize;
         for (p, view) in self.snapshot.products.iter().enumerate() {
-            self.metrics.grid.sample(self.day, k, p, view.mid());
+            self.metrics.grid.sample(self.clock.day, k, p, view.mid());
         }
         self.sample_depth();
-        self.next_grid += self.metrics.grid.step();
+        self.clock.next_grid += self.metrics.grid.step();
     }
 
     /// Adds each book's depth at its best [`DEPTH_LEVELS`] prices per side to
@@ -27,7 +27,7 @@ impl Engine<'_> {
         let mut levels = [(0, 0); DEPTH_LEVELS];
         for p in 0..self.specs.len() {
             let book = self.path.book(p);
-            let row = self.metrics.window_mut(self.window, p);
+            let row = self.metrics.window_mut(self.clock.window, p);
             let n = book.depth(Side::Buy, &mut levels);
             row.depth.bid_lots += levels[..n].iter().map(|l| l.1).sum::<u64>();
             let n = book.depth(Side::Sell, &mut levels);
@@ -39,10 +39,10 @@ impl Engine<'_> {
     /// Steps the environment to the start of the current window and records it.
     #[inline(never)]
     pub(super) fn start_window(&mut self, t: i64) {
-        self.env.advance_to(t, &mut self.specs, &mut self.groups, &mut self.sales);
+        self.env.advance_to(t, &mut self.specs, &mut self.roster.groups, &mut self.roster.sales);
         self.env_stale = true;
         self.sales_moved();
-        *self.metrics.env_mut(self.window) = self.env.window_env();
+        *self.metrics.env_mut(self.clock.window) = self.env.window_env();
     }
 
     /// Share of optimists among the members of every group with a crowd, now
@@ -50,7 +50,7 @@ impl Engine<'_> {
     /// and the live view shows.
     pub(super) fn optimist_share(&self) -> Option<f64> {
         let (mut members, mut optimists) = (0u64, 0u64);
-        for crowd in self.groups.iter().filter_map(|g| g.crowd()) {
+        for crowd in self.roster.groups.iter().filter_map(|g| g.crowd()) {
             members += u64::from(crowd.members);
             optimists += u64::from(crowd.optimists);
         }
@@ -62,13 +62,13 @@ impl Engine<'_> {
     pub(super) fn end_window(&mut self, t: i64) {
         self.advance_groups(t);
         self.refresh_views();
-        self.metrics.env_mut(self.window).optimist_share = self.optimist_share();
+        self.metrics.env_mut(self.clock.window).optimist_share = self.optimist_share();
         self.sample_depth();
         for (p, view) in self.snapshot.products.iter().enumerate() {
-            let row = self.metrics.window_mut(self.window, p);
+            let row = self.metrics.window_mut(self.clock.window, p);
             row.mid_x2 = view.best_bid.zip(view.best_ask).map(|(b, a)| b + a);
             row.nav_ticks = view.nav_ticks;
         }
-        self.env.close_window(self.window, &self.snapshot.products, &mut self.snapshot.markets, &self.metrics);
+        self.env.close_window(self.clock.window, &self.snapshot.products, &mut self.snapshot.markets, &self.metrics);
     }
 }
