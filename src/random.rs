@@ -8,8 +8,9 @@
 //! stream: 16 bytes of state that live in the agent's record, so a wake-up
 //! costs no keystream block, and a decision can run on a copy of the state.
 
-use rand::SeedableRng;
+use rand::distr::{Bernoulli, Distribution as _};
 use rand::rngs::{ChaCha8Rng, Xoshiro128PlusPlus};
+use rand::{Rng, SeedableRng};
 
 /// An agent's own generator.
 pub type AgentRng = Xoshiro128PlusPlus;
@@ -59,6 +60,35 @@ pub const MACRO_STREAM: u64 = 1 << 41;
 /// First stream number of the per-group sale-excitation streams.
 pub const SALE_STREAMS: u64 = (1 << 41) + (1 << 32);
 
+/// A fixed probability, drawn from as [`rand::RngExt::random_bool`] draws
+/// (rand's `Bernoulli`: one `u64` against p·2⁶⁴, none at p = 1), with p
+/// turned into that threshold once instead of at every draw: the same
+/// draws, without a float-to-integer conversion per decision.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Chance {
+    p: f64,
+    /// None only for a p outside [0, 1], which validation refuses.
+    dist: Option<Bernoulli>,
+}
+
+impl Chance {
+    /// Probability `p`, from 0 to 1; any other value never happens.
+    pub fn new(p: f64) -> Chance {
+        Chance { p, dist: Bernoulli::new(p).ok() }
+    }
+
+    /// The probability it was made with.
+    pub fn p(&self) -> f64 {
+        self.p
+    }
+
+    /// One draw: what `rng.random_bool(p)` gives, from the same words.
+    #[inline]
+    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> bool {
+        self.dist.is_some_and(|d| d.sample(rng))
+    }
+}
+
 /// A stream for set-up draws (budgets, scores), apart from every agent stream.
 pub fn setup_stream(seed: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -80,6 +110,24 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(a, d);
+    }
+
+    /// A `Chance` gives what `random_bool` gives and leaves the generator
+    /// where `random_bool` leaves it, at every p including 0 and 1 (which
+    /// draws nothing).
+    #[test]
+    fn a_chance_draws_as_random_bool_does() {
+        for p in [0.0, 1e-300, 0.05, 0.3, 0.5, 0.999_999, 1.0] {
+            let chance = Chance::new(p);
+            assert_eq!(chance.p(), p);
+            let (mut a, mut b) = (Streams::new(11).agent(5), Streams::new(11).agent(5));
+            for _ in 0..1000 {
+                assert_eq!(chance.draw(&mut a), b.random_bool(p), "p = {p}");
+            }
+            assert_eq!(a.random::<u64>(), b.random::<u64>(), "p = {p}");
+        }
+        let mut rng = Streams::new(11).agent(5);
+        assert!((0..100).all(|_| !Chance::new(1.5).draw(&mut rng) && !Chance::new(f64::NAN).draw(&mut rng)));
     }
 
     #[test]

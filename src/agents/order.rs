@@ -7,7 +7,7 @@ use rand::RngExt;
 use super::behaviour::{Actions, Agent, Wake};
 use super::market::{Context, ProductView};
 use crate::book::{OrderId, OrderKind, Side};
-use crate::random::AgentRng;
+use crate::random::{AgentRng, Chance};
 use crate::units::{ProductIndex, floor_to_i64};
 
 /// An order as an agent asks for it; the platform checks it on arrival.
@@ -140,9 +140,9 @@ pub(crate) struct OrderShape {
     /// Most lots in an order.
     pub(crate) max_lots: u32,
     /// Share of orders that are all-or-none, 0 to 1.
-    pub(crate) aon_share: f64,
+    pub(crate) aon: Chance,
     /// Share of orders sent as market orders, 0 to 1.
-    pub(crate) market_share: f64,
+    pub(crate) market: Chance,
 }
 
 impl OrderShape {
@@ -159,8 +159,8 @@ impl OrderShape {
         OrderShape {
             min_lots,
             max_lots: max_lots.map_or(min_lots.max(default_max), |m| m as u32),
-            aon_share,
-            market_share,
+            aon: Chance::new(aon_share),
+            market: Chance::new(market_share),
         }
     }
 
@@ -168,8 +168,8 @@ impl OrderShape {
     /// ([`draw_all_or_none`]) and its size, in that order, from `rng`.
     #[inline]
     pub(crate) fn draw(&self, rng: &mut AgentRng) -> (OrderKind, bool, u32) {
-        let kind = if rng.random_bool(self.market_share) { OrderKind::Market } else { OrderKind::Limit };
-        let all_or_none = draw_all_or_none(rng, self.aon_share);
+        let kind = if self.market.draw(rng) { OrderKind::Market } else { OrderKind::Limit };
+        let all_or_none = draw_all_or_none(rng, &self.aon);
         (kind, all_or_none, self.draw_lots(rng))
     }
 
@@ -183,8 +183,8 @@ impl OrderShape {
 /// Whether an order is all-or-none, with probability `share`. A zero share
 /// draws nothing, so a family without such orders keeps the stream it had.
 #[inline]
-pub(crate) fn draw_all_or_none(rng: &mut AgentRng, share: f64) -> bool {
-    share > 0.0 && rng.random_bool(share)
+pub(crate) fn draw_all_or_none(rng: &mut AgentRng, share: &Chance) -> bool {
+    share.p() > 0.0 && share.draw(rng)
 }
 
 /// Lots a customer can pay for at `price` (absolute ticks) with its free

@@ -31,7 +31,7 @@ use super::{
     std_normal,
 };
 use crate::book::{OrderKind, Side};
-use crate::random::AgentRng;
+use crate::random::{AgentRng, Chance};
 use crate::scenario::{Duration, MAX_LOOKBACK};
 use crate::units::{ceil_to_i64, floor_to_i64};
 
@@ -83,7 +83,7 @@ pub struct Rational {
     threshold: f64,
     lookback: usize,
     max_lots: u32,
-    aon_share: f64,
+    aon: Chance,
     order_ttl: i64,
     products: Products,
 }
@@ -105,7 +105,7 @@ impl Behaviour for Rational {
             threshold: p.threshold,
             lookback: p.lookback as usize,
             max_lots: p.max_lots as u32,
-            aon_share: p.aon_share,
+            aon: Chance::new(p.aon_share),
             order_ttl: p.order_ttl.0,
             products: setup.products,
         }
@@ -147,7 +147,7 @@ impl Behaviour for Rational {
         let funding = snap.loan_rate * snap.days_to_next / 365.0;
         let excess = expected - funding;
         let expected_price = price * (1.0 + expected);
-        let all_or_none = draw_all_or_none(&mut agent.rng, self.aon_share);
+        let all_or_none = draw_all_or_none(&mut agent.rng, &self.aon);
 
         let held = sellable(ctx, wake.id, product, u32::MAX);
         let due = ctx.accounts.due_today(product as usize, wake.id, snap.day).min(held);

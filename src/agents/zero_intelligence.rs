@@ -15,7 +15,7 @@ use super::order::OrderShape;
 use super::params::{lots_in_order, minutes, shares_add_up};
 use super::{Action, Actions, Agent, Behaviour, Context, GroupSetup, OrderRequest, Products, Wake};
 use crate::book::{OrderKind, Side};
-use crate::random::AgentRng;
+use crate::random::{AgentRng, Chance};
 use crate::scenario::Duration;
 use crate::units::{ceil_to_i64, floor_to_i64};
 
@@ -62,10 +62,10 @@ pub struct ZiState {
 pub struct ZeroIntelligence {
     value_spread: f64,
     price_range: f64,
-    buy_prob: f64,
+    buy: Chance,
     shape: OrderShape,
     ioc_share: f64,
-    cancel_prob: f64,
+    cancel: Chance,
     order_ttl: i64,
     products: Products,
 }
@@ -81,10 +81,10 @@ impl Behaviour for ZeroIntelligence {
         ZeroIntelligence {
             value_spread: p.value_spread,
             price_range: p.price_range,
-            buy_prob: p.buy_prob,
+            buy: Chance::new(p.buy_prob),
             shape: OrderShape::new(p.min_lots, p.max_lots, 10, p.aon_share, p.market_share),
             ioc_share: p.ioc_share,
-            cancel_prob: p.cancel_prob,
+            cancel: Chance::new(p.cancel_prob),
             order_ttl: p.order_ttl.0,
             products: setup.products,
         }
@@ -98,7 +98,7 @@ impl Behaviour for ZeroIntelligence {
     fn decide(&self, wake: Wake, agent: &mut Agent<ZiState>, ctx: &Context<'_>, out: &mut Actions) {
         let resting = agent.live_orders().next();
         if let Some(live) = resting
-            && agent.rng.random_bool(self.cancel_prob)
+            && self.cancel.draw(&mut agent.rng)
         {
             out.push(live.cancel());
             return;
@@ -107,17 +107,17 @@ impl Behaviour for ZeroIntelligence {
         let view = &ctx.snapshot.products[product as usize];
         let value = view.nav_ticks * (1.0 + f64::from(agent.state.value_offset));
         let width = (view.nav_ticks * self.price_range).max(1.0);
-        let side = if agent.rng.random_bool(self.buy_prob) { Side::Buy } else { Side::Sell };
+        let side = if self.buy.draw(&mut agent.rng) { Side::Buy } else { Side::Sell };
         let u: f64 = agent.rng.random();
-        let kind = if u < self.shape.market_share {
+        let kind = if u < self.shape.market.p() {
             OrderKind::Market
-        } else if u < self.shape.market_share + self.ioc_share {
+        } else if u < self.shape.market.p() + self.ioc_share {
             OrderKind::Ioc
         } else {
             OrderKind::Limit
         };
         // Unlike the other families' draw_all_or_none, a draw even at a zero share.
-        let all_or_none = agent.rng.random_bool(self.shape.aon_share);
+        let all_or_none = self.shape.aon.draw(&mut agent.rng);
         let lots = self.shape.draw_lots(&mut agent.rng);
         let draw: f64 = agent.rng.random();
         let price = match side {
