@@ -1,10 +1,10 @@
 //! The columns of every CSV file tplus writes, each file's list defined once:
 //! the writers take their header from it and write their rows through
-//! [`write_row`] or [`cells`], which check the cells' names against it when
+//! `write_row!` or `cells!`, which check the cells' names against it when
 //! the crate compiles (the line files, `trades.csv` and `events.csv`, are
 //! formatted for speed by `results::line` in the columns' order, kept by
 //! hand: a unit test counts the operation log's cells, and the replay reads
-//! `trades.csv` back); the readers ask for columns by [`name`], checked the
+//! `trades.csv` back); the readers ask for columns by `name!`, checked the
 //! same way; and
 //! a test holds the column tables of `scenarios/README.md` and
 //! `scenarios/sweeps/README.md` to it. The one-line meanings here are for code and tools; the READMEs say in

@@ -65,26 +65,28 @@ pub const SALE_STREAMS: u64 = (1 << 41) + (1 << 32);
 /// turned into that threshold once instead of at every draw: the same
 /// draws, without a float-to-integer conversion per decision.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Chance {
+pub(crate) struct Chance {
     p: f64,
     /// None only for a p outside [0, 1], which validation refuses.
     dist: Option<Bernoulli>,
 }
 
 impl Chance {
-    /// Probability `p`, from 0 to 1; any other value never happens.
-    pub fn new(p: f64) -> Chance {
+    /// Probability `p`, from 0 to 1. The families' parameters are
+    /// validated as such before a group is built; any other value (which
+    /// `random_bool` would panic on) never happens and draws nothing.
+    pub(crate) fn new(p: f64) -> Chance {
         Chance { p, dist: Bernoulli::new(p).ok() }
     }
 
     /// The probability it was made with.
-    pub fn p(&self) -> f64 {
+    pub(crate) fn p(&self) -> f64 {
         self.p
     }
 
     /// One draw: what `rng.random_bool(p)` gives, from the same words.
     #[inline]
-    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> bool {
+    pub(crate) fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> bool {
         self.dist.is_some_and(|d| d.sample(rng))
     }
 }
@@ -113,11 +115,11 @@ mod tests {
     }
 
     /// A `Chance` gives what `random_bool` gives and leaves the generator
-    /// where `random_bool` leaves it, at every p including 0 and 1 (which
-    /// draws nothing).
+    /// where `random_bool` leaves it, at every p: 1 draws nothing, 0 (and
+    /// anything below 2⁻⁶⁴) draws a word and is false.
     #[test]
     fn a_chance_draws_as_random_bool_does() {
-        for p in [0.0, 1e-300, 0.05, 0.3, 0.5, 0.999_999, 1.0] {
+        for p in [0.0, -0.0, 5e-324, 1e-300, 0.05, 0.3, 0.5, 0.999_999, 1.0] {
             let chance = Chance::new(p);
             assert_eq!(chance.p(), p);
             let (mut a, mut b) = (Streams::new(11).agent(5), Streams::new(11).agent(5));

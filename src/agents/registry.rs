@@ -45,7 +45,9 @@ pub struct DynamicFamily {
     pub name: &'static str,
     /// One line on what it models.
     pub about: &'static str,
-    /// Every parameter's default, as a scenario would write it.
+    /// Every parameter's default, as a scenario would write it: every
+    /// parameter the family accepts, since validation tells a parameter
+    /// from a misspelt name by these keys ([`Family::has_param`]).
     pub defaults: toml::Table,
     /// The parameters scripted events may change during a run (each a key
     /// of `defaults` with a number for its default; the groups' `live_param`

@@ -83,7 +83,7 @@ impl Engine<'_> {
                 >= SPREAD_MIN_NS
             && !self.scratch.runs.iter().any(|(g, _)| self.roster.groups[*g].decides_alone());
         let ctx = Context { snapshot: &self.snapshot, accounts: self.path.accounts() };
-        let (groups, batch, runs) = (&mut self.roster.groups, &self.scratch.wakes, &self.scratch.runs);
+        let (groups, wakes, runs) = (&mut self.roster.groups, &self.scratch.wakes, &self.scratch.runs);
         self.scratch.pending.clear();
         let n = self.scratch.wakes.len() as u64;
         self.stats.critical_wakeups += if spread { n.div_ceil(2) } else { n };
@@ -91,8 +91,8 @@ impl Engine<'_> {
             // Decisions read only the snapshot, the accounts and their own
             // agent, so the groups and the agents within each may decide at
             // once; each group keeps its own results, in wake-up order.
-            if rayon::current_num_threads() != 2 || !decide_in_two(groups, runs, batch, &ctx) {
-                decide_spread(groups, 0, runs, batch, &ctx);
+            if rayon::current_num_threads() != 2 || !decide_in_two(groups, runs, wakes, &ctx) {
+                decide_spread(groups, 0, runs, wakes, &ctx);
             }
             self.warm.keep();
             for &(g, _) in runs {
@@ -103,7 +103,7 @@ impl Engine<'_> {
         } else {
             // Each decision's actions are listed as it is made: nothing else is stored.
             for (g, run) in runs {
-                groups[*g].decide(&batch[run.clone()], &ctx, &mut self.scratch.pending);
+                groups[*g].decide(&wakes[run.clone()], &ctx, &mut self.scratch.pending);
             }
         }
         // Each group's next agent to wake: its line loads while this batch's

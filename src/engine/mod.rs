@@ -312,19 +312,19 @@ struct Roster {
     next_wake_at: i64,
 }
 
-/// Where the run stands in simulated time. The `next_*` times are today's
-/// next scheduled work (`i64::MAX` when there is none left today).
+/// Where the run stands in simulated time, and today's next scheduled work.
 struct Clock {
     day: u32,
     phase: Phase,
     /// The simulated time reached (the last thing done, or the day's open or close).
     now: i64,
-    /// Start of the next metrics window within the day.
+    /// Start of the next metrics window within the day (`i64::MAX` after the last).
     next_window: i64,
     window: usize,
-    /// The next point of the stylized-facts price grid.
+    /// The next point of the stylized-facts price grid; after the last one
+    /// today it lies past the close, which `step` never reaches.
     next_grid: i64,
-    /// The earliest next instalment of the primary market.
+    /// The earliest next instalment of the primary market (`i64::MAX` when none).
     next_release: i64,
 }
 
