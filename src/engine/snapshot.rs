@@ -2,7 +2,9 @@
 //! only where the environment or a book changed since it was last taken.
 
 use super::Engine;
+use super::order_path::OrderPath;
 use crate::agents::ProductView;
+use crate::product::ProductSpec;
 
 impl Engine<'_> {
     pub(super) fn refresh_snapshot(&mut self, t: i64) {
@@ -10,8 +12,13 @@ impl Engine<'_> {
         let today = self.cal.day(self.clock.day);
         self.snapshot.session_left =
             ((today.close - t) as f64 / (today.close - today.open).max(1) as f64).clamp(0.0, 1.0);
-        if self.views_stale || self.env_stale {
+        // A product's numbers for the day change only with the environment
+        // (a new day, window or scripted change); between those, a book
+        // event moves its touch and last price alone.
+        if self.env_stale {
             self.refresh_views();
+        } else if self.views_stale {
+            self.refresh_touch();
         }
         if !self.env_stale {
             return;
@@ -30,6 +37,15 @@ impl Engine<'_> {
         };
     }
 
+    /// Each product's book touch and last trade price, its day's numbers
+    /// left as they are.
+    fn refresh_touch(&mut self) {
+        self.views_stale = false;
+        for (p, view) in self.snapshot.products.iter_mut().enumerate() {
+            [view.best_bid, view.best_ask, view.last_price] = touch(&self.specs[p], &self.path, p);
+        }
+    }
+
     /// Each product's numbers for today and its book's touch.
     #[inline(never)]
     pub(super) fn refresh_views(&mut self) {
@@ -37,8 +53,8 @@ impl Engine<'_> {
         let d = self.clock.day as usize;
         for (p, view) in self.snapshot.products.iter_mut().enumerate() {
             let spec = &self.specs[p];
-            let book = self.path.book(p);
             let nav = spec.nav_ticks[d];
+            let [best_bid, best_ask, last_price] = touch(spec, &self.path, p);
             *view = ProductView {
                 nav_ticks: nav,
                 nav_next_ticks: spec.nav_ticks.get(d + 1).copied().unwrap_or(nav * (1.0 + spec.annual_yield / 365.0)),
@@ -46,12 +62,23 @@ impl Engine<'_> {
                 redemption_penalty: spec.redemption_penalty,
                 band_lo: spec.band_lo[d],
                 band_hi: spec.band_hi[d],
-                best_bid: book.best_bid().map(|t| spec.grid_base + i64::from(t)),
-                best_ask: book.best_ask().map(|t| spec.grid_base + i64::from(t)),
-                last_price: self.path.last_price(p),
+                best_bid,
+                best_ask,
+                last_price,
                 lot_micros_per_tick: spec.value(1, 1),
                 max_order_lots: spec.max_order_lots,
             };
         }
     }
+}
+
+/// Product `p`'s best bid, best ask and last trade price, in ticks.
+#[inline]
+fn touch(spec: &ProductSpec, path: &OrderPath, p: usize) -> [Option<i64>; 3] {
+    let book = path.book(p);
+    [
+        book.best_bid().map(|t| spec.grid_base + i64::from(t)),
+        book.best_ask().map(|t| spec.grid_base + i64::from(t)),
+        path.last_price(p),
+    ]
 }
