@@ -21,22 +21,6 @@ pub struct Column {
     pub meaning: &'static str,
 }
 
-/// Whether two strings are equal, in a `const fn`.
-const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut j = 0;
-    while j < a.len() {
-        if a[j] != b[j] {
-            return false;
-        }
-        j += 1;
-    }
-    true
-}
-
 /// Whether `names` are the names of `columns`, in order. A `const fn` so a
 /// writer's cells can be checked against the schema when it compiles.
 pub const fn names_match(columns: &[Column], names: &[&str]) -> bool {
@@ -45,7 +29,7 @@ pub const fn names_match(columns: &[Column], names: &[&str]) -> bool {
     }
     let mut i = 0;
     while i < names.len() {
-        if !same(columns[i].name, names[i]) {
+        if !crate::const_str::eq(columns[i].name, names[i]) {
             return false;
         }
         i += 1;
@@ -58,7 +42,7 @@ pub const fn names_match(columns: &[Column], names: &[&str]) -> bool {
 pub const fn has(columns: &[Column], name: &str) -> bool {
     let mut i = 0;
     while i < columns.len() {
-        if same(columns[i].name, name) {
+        if crate::const_str::eq(columns[i].name, name) {
             return true;
         }
         i += 1;

@@ -18,6 +18,7 @@ pub mod calendar;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod columns;
+mod const_str;
 pub mod credit;
 pub mod engine;
 pub mod macro_env;

@@ -58,28 +58,13 @@ pub(super) const fn live_params_declared(live: &[&str], docs: &[ParamDoc]) -> bo
         let mut j = 0;
         let mut found = false;
         while j < docs.len() {
-            if same(live[i], docs[j].name) && matches!(docs[j].bound, Bound::Real(..) | Bound::Int(..)) {
+            if crate::const_str::eq(live[i], docs[j].name) && matches!(docs[j].bound, Bound::Real(..) | Bound::Int(..))
+            {
                 found = true;
             }
             j += 1;
         }
         if !found {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// `a == b`, in a `const fn`.
-const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
             return false;
         }
         i += 1;
