@@ -511,7 +511,11 @@ impl<S: EventSink> Shared<'_, S> {
     /// over two fifths of it, so a share moves no entry and writes no place.
     #[inline(always)]
     fn share<const W: u8>(mut self, per: &Per, a: &mut LevelArray, pos: &mut [u32], qty: Qty) {
-        let mut odd = qty - per.sum_floors::<W>(&a.qty);
+        // The floors' lots not yet handed out: once none are, no order
+        // further on has a floor, and the walk stops at the last order
+        // with one rather than at the array's end.
+        let mut owed = per.sum_floors::<W>(&a.qty);
+        let mut odd = qty - owed;
         // Every lot is handed out.
         *self.total -= u64::from(qty);
         let n = a.qty.len();
@@ -528,6 +532,7 @@ impl<S: EventSink> Shared<'_, S> {
                 |qty, j| {
                     let f = per.floor_by::<W>(qty[j]);
                     self.take(&mut qty[j], &names[j], f + 1);
+                    owed -= f;
                     odd -= 1;
                     odd != 0
                 },
@@ -536,17 +541,20 @@ impl<S: EventSink> Shared<'_, S> {
         // Past them an order trades if its floor is not zero, that is if it
         // has more than `zero` lots (a hole has none): one comparison skips
         // an order, where its floor would take a multiplication.
-        walk_above(
-            qty,
-            k,
-            per.zero_floor_max(),
-            #[inline(always)]
-            |qty, j| {
-                let f = per.floor_by::<W>(qty[j]);
-                self.take(&mut qty[j], &names[j], f);
-                true
-            },
-        );
+        if owed != 0 {
+            walk_above(
+                qty,
+                k,
+                per.zero_floor_max(),
+                #[inline(always)]
+                |qty, j| {
+                    let f = per.floor_by::<W>(qty[j]);
+                    self.take(&mut qty[j], &names[j], f);
+                    owed -= f;
+                    owed != 0
+                },
+            );
+        }
         a.holes += self.filled;
         a.settle(pos);
     }
