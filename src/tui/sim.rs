@@ -754,11 +754,12 @@ fn new_live_dir(root: &Path, name: &str) -> Result<PathBuf, (PathBuf, io::Error)
 /// [`Notice::SaveFailed`] message.
 #[derive(Debug, thiserror::Error)]
 enum SaveError {
-    /// A file of the save could not be written.
-    #[error("cannot write to {}: {source}", .dir.display())]
+    /// A file of the save could not be written (the notice that reports it
+    /// names the directory).
+    #[error("cannot write {what}: {source}; press w to save again once that is fixed")]
     Write {
-        /// The save's directory.
-        dir: PathBuf,
+        /// What was being written: a file's name, or the replay's results.
+        what: &'static str,
         /// What the file system said.
         #[source]
         source: io::Error,
@@ -770,8 +771,8 @@ enum SaveError {
 
 /// Writes the replay scenario, the live changes and the replay's results.
 fn write_live_run(dir: &Path, replay: &Scenario, changes: &[(f64, ScriptedEvent)]) -> Result<(), SaveError> {
-    let io_err = |source: io::Error| SaveError::Write { dir: dir.to_path_buf(), source };
-    let mut toml = PartialFile::create(dir, "scenario.toml").map_err(io_err)?;
+    let io_err = |what: &'static str| move |source: io::Error| SaveError::Write { what, source };
+    let mut toml = PartialFile::create(dir, "scenario.toml").map_err(io_err("scenario.toml"))?;
     write!(
         toml.writer(),
         "# Replay of a live `tplus tui` session of `{}` (seed {}): the scenario as\n\
@@ -782,10 +783,10 @@ fn write_live_run(dir: &Path, replay: &Scenario, changes: &[(f64, ScriptedEvent)
         changes.len(),
         scenario::to_toml(replay)
     )
-    .map_err(io_err)?;
-    toml.finish().map_err(io_err)?;
-    let mut csv = PartialFile::create(dir, "live_changes.csv").map_err(io_err)?;
-    writeln!(csv.writer(), "{}", columns::live_changes::HEADER).map_err(io_err)?;
+    .map_err(io_err("scenario.toml"))?;
+    toml.finish().map_err(io_err("scenario.toml"))?;
+    let mut csv = PartialFile::create(dir, "live_changes.csv").map_err(io_err("live_changes.csv"))?;
+    writeln!(csv.writer(), "{}", columns::live_changes::HEADER).map_err(io_err("live_changes.csv"))?;
     for (t, e) in changes {
         let out = csv.writer();
         let mut row = || -> io::Result<()> {
@@ -797,12 +798,12 @@ fn write_live_run(dir: &Path, replay: &Scenario, changes: &[(f64, ScriptedEvent)
                 change = e.change.unwrap_or(0.0),
             )
         };
-        row().map_err(io_err)?;
+        row().map_err(io_err("live_changes.csv"))?;
     }
-    csv.finish().map_err(io_err)?;
+    csv.finish().map_err(io_err("live_changes.csv"))?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut writer = RunWriter::create(dir, replay, false).map_err(io_err)?;
+    let mut writer = RunWriter::create(dir, replay, false).map_err(io_err("the replay's results"))?;
     let outcome = engine::run(replay, &RunOptions { seed: None, threads }, &mut writer).map_err(SaveError::Replay)?;
-    writer.finish(dir, replay, &outcome, threads).map_err(io_err)?;
+    writer.finish(dir, replay, &outcome, threads).map_err(io_err("the replay's results"))?;
     Ok(())
 }
