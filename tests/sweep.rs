@@ -369,6 +369,22 @@ fn bad_sweep_files_are_refused_with_file_line_and_what_is_accepted() {
             "0 to 1000",
         ),
         (
+            "varied_twice_spelled_apart",
+            "[[param]]\npath = \"agents[3].params.herding\"\nvalues = [0.4]\n[[param]]\npath = \"agents[03].params.herding\"\nvalues = [0.5]\n",
+            ("path = \"agents[03]", "\"agents"),
+            "param[1].path",
+            "`agents[03].params.herding` is varied twice (also param[0], `agents[3].params.herding`)",
+            "each scenario field varied by one [[param]] only",
+        ),
+        (
+            "varied_within_another",
+            "[[param]]\npath = \"agents[1].budget\"\nvalues = [1000.0]\n[[param]]\npath = \"agents[1].budget.value\"\nvalues = [5.0]\n",
+            ("path = \"agents[1].budget.value", "\"agents"),
+            "param[1].path",
+            "and param[0]'s `agents[1].budget` vary the same field",
+            "each scenario field varied by one [[param]] only",
+        ),
+        (
             "refused_by_the_model",
             "[[param]]\npath = \"macro.loan_rate.theta\"\nvalues = [0.05]\n",
             ("values", "0.05"),
@@ -518,6 +534,48 @@ fn sampled_designs_are_reproducible_and_stratified() {
 /// a malformed or overlong line and a line cut short are each an error
 /// naming the shard's file, the line and what differs; the untouched shard
 /// merges.
+/// `merge --out` replaces an earlier merge of the same sweep and nothing
+/// else: not a piece being merged, another shard's rows, a whole sweep's
+/// own results or another sweep's merge.
+#[test]
+fn merge_replaces_only_an_earlier_merge_of_the_same_sweep() {
+    let t = Scratch::new("merge-out");
+    let shard = |name: &str, k: &str, file: &str| {
+        let dir = t.path(name);
+        ok(&["sweep", file, "--out", s(&dir), "--shard", k, "--quiet"]);
+        dir
+    };
+    let pieces = [shard("s1", "1/2", CI), shard("s2", "2/2", CI)];
+    let merge = |out: &Path| {
+        let mut args = vec!["merge"];
+        args.extend(pieces.iter().map(|d| s(d)));
+        args.extend(["--out", s(out)]);
+        tplus(&args)
+    };
+    let refused = |out: &Path, wanted: &str| {
+        let before = (fs::read(out.join("sweep.csv")).unwrap(), fs::read(out.join("sweep.json")).unwrap());
+        let o = merge(out);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(wanted), "`{wanted}` not in: {err}");
+        let after = (fs::read(out.join("sweep.csv")).unwrap(), fs::read(out.join("sweep.json")).unwrap());
+        assert!(before == after, "a refused merge leaves {} as it was", out.display());
+    };
+    refused(&pieces[1], "one of the pieces being merged");
+    let whole = t.path("whole");
+    ok(&["sweep", CI, "--out", s(&whole), "--quiet"]);
+    refused(&whole, "this sweep's own results");
+    let other = shard("other", "64/64", "scenarios/sweeps/bench.toml");
+    refused(&other, "holds another sweep");
+    // An earlier merge of this sweep is replaced by the same rows.
+    let merged = t.path("merged");
+    assert!(merge(&merged).status.success());
+    let first = csv(&merged);
+    let o = merge(&merged);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(without_wall(&csv(&merged)), without_wall(&first));
+}
+
 #[test]
 fn merge_verifies_every_row() {
     let t = Scratch::new("verify");

@@ -32,6 +32,11 @@ pub struct MergeReport {
 /// Most runs named one by one in an error message.
 const LIST: usize = 8;
 
+/// Whether `a` and `b` name the same directory.
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b || fs::canonicalize(a).ok().is_some_and(|x| fs::canonicalize(b).ok() == Some(x))
+}
+
 /// Merges `inputs` into `out`. Bad inputs (not sweep directories, different
 /// sweeps, a run missing or present twice) are errors of exit status 2
 /// ([`BatchError::exit_status`]), and nothing is written.
@@ -40,9 +45,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
         return Err(BatchError::NothingToMerge);
     }
     for (i, a) in inputs.iter().enumerate() {
-        let same =
-            |b: &PathBuf| a == b || (fs::canonicalize(a).ok().is_some_and(|x| fs::canonicalize(b).ok() == Some(x)));
-        if inputs[..i].iter().any(same) {
+        if inputs[..i].iter().any(|b| same_dir(a, b)) {
             return Err(BatchError::GivenTwice(a.clone()));
         }
     }
@@ -165,6 +168,25 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     // something else's.
     if let Some(entries) = super::foreign_entries(out, &["sweep.json", "sweep.csv"], inputs)? {
         return Err(BatchError::NotASweepDir { dir: out.to_path_buf(), entries });
+    }
+    // Only an earlier merge of this sweep is replaced: rows a sweep ran
+    // there (a shard's, an input's, an unfinished sweep's) are never lost.
+    let dir = || out.to_path_buf();
+    match read_json(out)? {
+        Some((held, _)) if held != def => {
+            return Err(BatchError::AnotherSweep { dir: dir(), difference: first_difference(&held, &def) });
+        }
+        Some((_, provenance)) if provenance.get("merged_from").is_none() => {
+            let what = if inputs.iter().any(|i| same_dir(i, out)) {
+                "one of the pieces being merged"
+            } else {
+                "this sweep's own results (a shard's or an unfinished sweep's)"
+            };
+            return Err(BatchError::MergeOverResults { dir: dir(), what });
+        }
+        Some(_) => {}
+        None if out.join("sweep.csv").exists() => return Err(BatchError::OrphanRows(dir())),
+        None => {}
     }
     let failed = rows.values().filter(|(r, _)| r.failed).count();
     let provenance = serde_json::json!({

@@ -185,6 +185,16 @@ pub enum BatchError {
         /// The first top-level key in which the sweeps differ.
         difference: String,
     },
+    /// `tplus merge --out` names a directory holding a sweep's own results
+    /// (a shard's, one of the inputs, or a sweep still running or stopped),
+    /// not an earlier merge of this sweep: merging would replace its rows.
+    #[error("{} holds {what}, which a merge would replace; merge into a new or empty directory (or over an earlier merge of this sweep)", .dir.display())]
+    MergeOverResults {
+        /// The directory.
+        dir: PathBuf,
+        /// What it holds, in words.
+        what: &'static str,
+    },
     /// `--out` holds another shard of this sweep.
     #[error("{} holds {held} of this sweep, not {wanted}; give each shard its own --out", .dir.display())]
     AnotherShard {
