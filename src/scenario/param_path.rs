@@ -120,6 +120,14 @@ impl ParamPath {
         Ok(ParamPath { segments })
     }
 
+    /// Whether setting one path may change what the other names: the same
+    /// field however written (`agents[03]` is `agents[3]`), or one a table
+    /// that holds the other (`agents[1].budget` and `agents[1].budget.value`).
+    pub fn overlaps(&self, other: &ParamPath) -> bool {
+        let n = self.segments.len().min(other.segments.len());
+        self.segments[..n] == other.segments[..n]
+    }
+
     /// The path as written, canonically.
     pub fn text(&self) -> String {
         text(&self.segments)
@@ -231,9 +239,17 @@ pub fn with_values(
     };
     let mut tree = serde_json::to_value(base)
         .map_err(|e| ScenarioError::whole_file(origin, format!("cannot represent the scenario as a tree: {e}")))?;
+    let mut given: Vec<(ParamPath, &str)> = Vec::with_capacity(values.len());
     for (path, value) in values {
         let parsed = ParamPath::parse(path).map_err(|e| refuse(path, e.to_string(), PATH_ACCEPTED.into()))?;
+        // A field given twice would take the later value while a sweep's
+        // row records both.
+        if let Some((_, other)) = given.iter().find(|(q, _)| q.overlaps(&parsed)) {
+            let message = format!("`{path}` and `{other}` set the same field (one is or holds the other)");
+            return Err(refuse(path, message, "each scenario field set by one path only".into()));
+        }
         parsed.set(&mut tree, value.clone()).map_err(|e| refuse(path, e.to_string(), PATH_ACCEPTED.into()))?;
+        given.push((parsed, path));
     }
     let scenario: Scenario = serde_path_to_error::deserialize(tree).map_err(|e| {
         let at = e.path().to_string();
@@ -351,6 +367,31 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn paths_overlap_when_one_is_or_holds_the_other() {
+        let p = |t: &str| ParamPath::parse(t).unwrap();
+        assert!(p("agents[3].params.herding").overlaps(&p("agents[03].params.herding")));
+        assert!(p("agents[1].budget").overlaps(&p("agents[1].budget.value")));
+        assert!(p("agents[1].budget.value").overlaps(&p("agents[1].budget")));
+        assert!(!p("agents[1].budget").overlaps(&p("agents[2].budget")));
+        assert!(!p("agents[1].budget").overlaps(&p("agents[1].budgets")));
+    }
+
+    /// Values given in code refuse a field set twice, however spelled.
+    #[test]
+    fn with_values_refuses_a_field_set_twice() {
+        let registry = crate::agents::Registry::builtin();
+        let text = include_str!("../../scenarios/baseline.toml");
+        let s = super::super::parse(std::path::Path::new("baseline.toml"), text, &registry).unwrap();
+        let origin = std::path::Path::new("design");
+        let twice = [("agents[1].count".to_string(), Value::from(5)), ("agents[01].count".to_string(), Value::from(7))];
+        let e = with_values(&s, &twice, origin, &registry).unwrap_err().to_string();
+        assert!(e.contains("`agents[01].count` and `agents[1].count` set the same field"), "{e}");
+        let apart = [("agents[1].count".to_string(), Value::from(5)), ("agents[2].count".to_string(), Value::from(7))];
+        let s2 = with_values(&s, &apart, origin, &registry).unwrap();
+        assert_eq!((s2.agents[1].count, s2.agents[2].count), (5, 7));
     }
 
     #[test]

@@ -318,12 +318,13 @@ fn param(
 ) -> Result<Param, ScenarioError> {
     let at = |f: &str| format!("param[{i}].{f}");
     let parsed = ParamPath::parse(&p.path).map_err(|e| bad(at("path"), e.to_string(), PATH_ACCEPTED))?;
-    if let Some(j) = earlier.iter().position(|q| q.path == p.path) {
-        return Err(bad(
-            at("path"),
-            format!("`{}` is varied twice (also param[{j}])", p.path),
-            "each parameter path once",
-        ));
+    if let Some((j, q)) = earlier.iter().enumerate().find(|(_, q)| q.parsed.overlaps(&parsed)) {
+        let message = if q.parsed == parsed {
+            format!("`{}` is varied twice (also param[{j}], `{}`)", p.path, q.path)
+        } else {
+            format!("`{}` and param[{j}]'s `{}` vary the same field (one holds the other)", p.path, q.path)
+        };
+        return Err(bad(at("path"), message, "each scenario field varied by one [[param]] only"));
     }
     if p.path == "simulation.seed" {
         return Err(bad(
