@@ -190,6 +190,11 @@ fn runs_and_sweeps_keep_out_of_each_others_directories() {
     let into_sweep = run(&sweep, &[]);
     assert_eq!(into_sweep.status.code(), Some(2));
     assert!(stderr(&into_sweep).contains("sweep.csv"), "{}", stderr(&into_sweep));
+    // Nor with --force, which replaces a run's files and nothing else.
+    let forced = run(&sweep, &["--force"]);
+    assert_eq!(forced.status.code(), Some(2));
+    assert!(stderr(&forced).contains("holds a sweep's results"), "{}", stderr(&forced));
+    assert_eq!(names(&sweep), ["sweep.csv", "sweep.json"]);
 
     let out = root.join("run");
     assert!(run(&out, &[]).status.success());

@@ -331,18 +331,42 @@ impl RunWriter {
     /// Writes the remaining files, `manifest.json` last; returns the summary
     /// it wrote. A run whose cash fails [`Outcome::check`] is written too,
     /// and its manifest says why in `failure` (null for a sound run).
+    ///
+    /// When a file cannot be written (a full disk), the run's files already
+    /// in place are removed again: the directory is left as it was before
+    /// the run, not with results and no `manifest.json`.
     pub fn finish(mut self, dir: &Path, scenario: &Scenario, outcome: &Outcome, threads: usize) -> io::Result<Summary> {
         // The writer thread flushes and syncs the line files while this one
         // computes and writes the rest.
         self.end_lines();
-        let mut put = |name: &str, f: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>| write_file(dir, name, |w| f(w));
-        let (written, file) = end_files(scenario, outcome, &mut put)?;
-        let mut files = self.join_lines()?;
-        files.extend(written.into_iter().map(|f| dir.join(f)));
-        let names = files.iter().filter_map(|f| f.file_name()).map(|f| f.to_string_lossy().into_owned()).collect();
-        let manifest = manifest(scenario, outcome, threads, names);
-        write_file(dir, "manifest.json", |w| json(w, &manifest))?;
-        Ok(file.summary)
+        let mut placed = Vec::new();
+        let mut put = |name: &str, f: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>| {
+            write_file(dir, name, |w| f(w))?;
+            placed.push(dir.join(name));
+            Ok(())
+        };
+        let ended = end_files(scenario, outcome, &mut put);
+        let lines = self.join_lines();
+        let result = match (ended, lines) {
+            (Ok((written, file)), Ok(mut files)) => {
+                files.extend(written.into_iter().map(|f| dir.join(f)));
+                let names =
+                    files.iter().filter_map(|f| f.file_name()).map(|f| f.to_string_lossy().into_owned()).collect();
+                let manifest = manifest(scenario, outcome, threads, names);
+                write_file(dir, "manifest.json", |w| json(w, &manifest)).map(|()| file.summary)
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        if result.is_err() {
+            // The line files too: the writer thread may have put one in
+            // place before another failed. The directory held none of these
+            // before the run (`outdir::prepare_run_dir`).
+            let line_files = [dir.join("trades.csv"), dir.join("events.csv")];
+            for path in placed.iter().chain(&line_files) {
+                let _ = fs::remove_file(path);
+            }
+        }
+        result
     }
 }
 
@@ -638,6 +662,28 @@ mod tests {
         assert!(f.writer().get_ref().unsynced < SYNC_EVERY);
         f.finish().unwrap();
         assert!(fs::read(dir.join("big.csv")).unwrap() == want);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A file that cannot be put in place (here `summary.json`, a directory
+    /// by that name standing in for a full disk) takes back the run's files
+    /// written before it: no results without a manifest.
+    #[test]
+    fn a_run_that_cannot_write_a_file_leaves_none_of_its_files() {
+        let registry = crate::agents::Registry::builtin();
+        let text = include_str!("../../scenarios/baseline.toml");
+        let mut s = crate::scenario::parse(Path::new("baseline.toml"), text, &registry).unwrap();
+        s.simulation.days = 1;
+        let dir = std::env::temp_dir().join(format!("tplus-unwritable-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("summary.json").join("in-the-way")).unwrap();
+        let mut writer = RunWriter::create(&dir, &s, true).unwrap();
+        let outcome =
+            crate::engine::run(&s, &crate::engine::RunOptions { seed: None, threads: 1 }, &mut writer).unwrap();
+        assert!(writer.finish(&dir, &s, &outcome, 1).is_err());
+        let left: Vec<String> =
+            fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(left, ["summary.json"], "only what was there before");
         fs::remove_dir_all(&dir).unwrap();
     }
 

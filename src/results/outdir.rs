@@ -7,12 +7,16 @@
 //! behind is recognised as stale only when it names this host and a process
 //! that is no longer there (the start time tells a reused pid from the
 //! owner), never by its age, so a slow run on a cluster's shared disk is not
-//! robbed of its directory.
+//! robbed of its directory. Only a lock that does not say who holds it (its
+//! writer killed between creating and writing it) is judged by age: stale
+//! once it has stayed so for a minute.
 //!
 //! [`prepare_run_dir`] then refuses a directory that holds anything, unless
 //! the user said `--force`: then it removes every file a run writes
 //! ([`is_run_file`]), `manifest.json` (the completion marker) first, and
-//! nothing else.
+//! nothing else; a directory holding a sweep's, replications' or a
+//! comparison's results it refuses even then, since a run there would sit
+//! beside them.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
@@ -44,6 +48,18 @@ pub const RUN_FILES: [&str; 10] = [
 /// `.png`. Kept here, below the report, so that `--force` knows them;
 /// `tests/outdir.rs` checks every file the report writes is one.
 pub const PLOT_STEMS: [&str; 6] = ["success", "volume", "scatter", "price", "rolling", "optimists"];
+
+/// Files that mark a directory as another command's output, with what that
+/// output is: `--force` replaces a run's files, never these, so a run there
+/// would leave two kinds of result side by side.
+const OTHER_OUTPUTS: [(&str, &str); 6] = [
+    ("sweep.json", "a sweep"),
+    ("sweep.csv", "a sweep"),
+    ("replications.json", "replications"),
+    ("replications.csv", "replications"),
+    ("comparison.json", "a comparison"),
+    ("comparison.csv", "a comparison"),
+];
 
 /// Why an output directory cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +97,20 @@ pub enum OutDirError {
         entries: String,
         /// What `--force` would remove, in words.
         removable: String,
+    },
+    /// The directory holds another command's output, which `--force` does
+    /// not replace.
+    #[error(
+        "{}: holds {what}'s results ({file}), which --force does not replace; choose another --out for the run",
+        .dir.display()
+    )]
+    OtherOutput {
+        /// The directory.
+        dir: PathBuf,
+        /// What it holds: "a sweep", "replications", "a comparison".
+        what: &'static str,
+        /// The file that tells.
+        file: &'static str,
     },
     /// Reading or writing the directory failed.
     #[error(transparent)]
@@ -180,7 +210,13 @@ impl DirLock {
         for _ in 0..2 {
             match OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(mut f) => {
-                    f.write_all(me.text().as_bytes()).map_err(FileError::at("write the lock", &path))?;
+                    if let Err(e) = f.write_all(me.text().as_bytes()) {
+                        // A full disk: an empty lock left behind would hold
+                        // the directory for good.
+                        drop(f);
+                        let _ = fs::remove_file(&path);
+                        return Err(FileError::new("write the lock", &path, e).into());
+                    }
                     return Ok(DirLock { path });
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
@@ -199,6 +235,12 @@ impl DirLock {
                                 here,
                             });
                         }
+                        // Written in the microseconds after its creation, so
+                        // one unreadable for a minute was never finished
+                        // (its writer killed at that instant): stale.
+                        None if unfinished_for_a_minute(&path) => {
+                            fs::remove_file(&path).map_err(FileError::at("remove the stale lock", &path))?;
+                        }
                         // Being written this instant, or not ours: held.
                         None => {
                             return Err(OutDirError::Locked {
@@ -215,6 +257,13 @@ impl DirLock {
         }
         Err(FileError::new("lock", &path, io::Error::other("another process took the lock at the same moment")).into())
     }
+}
+
+/// Whether the file at `path` was last changed over a minute ago.
+fn unfinished_for_a_minute(path: &Path) -> bool {
+    fs::metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > std::time::Duration::from_secs(60)))
 }
 
 impl Drop for DirLock {
@@ -272,6 +321,9 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
             entries: shown.join(", "),
             removable: "results, report, plots, temporary files".into(),
         });
+    }
+    if let Some(&(file, what)) = OTHER_OUTPUTS.iter().find(|(f, _)| entries.iter().any(|(n, _)| n == f)) {
+        return Err(OutDirError::OtherOutput { dir: dir.to_path_buf(), what, file });
     }
     // The marker first, so an interrupted --force never leaves a
     // "finished" directory beside removed or new files.
@@ -336,6 +388,21 @@ mod tests {
     }
 
     #[test]
+    fn an_unwritten_lock_holds_for_a_minute_only() {
+        let d = scratch("unwritten");
+        fs::create_dir_all(&d).unwrap();
+        let lock = d.join(LOCK_FILE);
+        fs::write(&lock, "").unwrap();
+        assert!(matches!(DirLock::acquire(&d), Err(OutDirError::Locked { .. })), "a fresh empty lock is held");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+        fs::File::options().write(true).open(&lock).unwrap().set_modified(old).unwrap();
+        let taken = DirLock::acquire(&d).unwrap();
+        assert!(fs::read_to_string(&lock).unwrap().contains(&format!("pid {}", std::process::id())));
+        drop(taken);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
     fn a_reused_pid_does_not_hold_the_lock() {
         let d = scratch("reused");
         fs::create_dir_all(&d).unwrap();
@@ -366,6 +433,22 @@ mod tests {
         assert_eq!(left, [LOCK_FILE, "notes.txt", "sub"]);
         drop(lock);
         fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn force_refuses_another_commands_output_and_removes_nothing() {
+        for (file, what) in OTHER_OUTPUTS {
+            let d = scratch("other");
+            fs::create_dir_all(&d).unwrap();
+            fs::write(d.join(file), "x").unwrap();
+            fs::write(d.join("trades.csv"), "x").unwrap();
+            let err = prepare_run_dir(&d, true).unwrap_err();
+            assert!(matches!(err, OutDirError::OtherOutput { .. }), "{err}");
+            assert!(err.to_string().contains(what) && err.to_string().contains(file), "{err}");
+            assert_eq!(err.exit_code(), 2);
+            assert!(d.join("trades.csv").exists() && !d.join(LOCK_FILE).exists());
+            fs::remove_dir_all(&d).unwrap();
+        }
     }
 
     #[test]
