@@ -212,7 +212,13 @@ fn bad_input_exits_2_and_writes_nothing() {
     let (plain, event) = (scenario(&dir, false), scenario(&dir, true));
     let out = dir.join("out");
     refused(&["run", &plain, "--control", "--out", &p(&out)], "nothing to compare");
-    refused(&["run", &plain, "--replications", "1", "--out", &p(&out)], "at least 2");
+    refused(
+        &["run", &plain, "--replications", "1", "--out", &p(&out)],
+        "from 2 (a spread across seeds needs two) to 100000",
+    );
+    // Refused before any run or allocation (it used to abort, out of memory).
+    refused(&["run", &plain, "--replications", "1000000000", "--out", &p(&out)], "to 100000 are accepted");
+    refused(&["run", &plain, "--replications", "1000000000"], "to 100000 are accepted");
     assert!(!out.exists(), "nothing written");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("x"), "").unwrap();

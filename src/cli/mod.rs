@@ -84,7 +84,7 @@ enum Command {
         #[arg(long, requires = "report")]
         png: bool,
         /// Run N seeds (the scenario's seed, or --seed, plus 0…N−1) in parallel
-        /// and summarise every headline figure across them (N ≥ 2).
+        /// and summarise every headline figure across them (N from 2 to 100000).
         #[arg(long, value_name = "N")]
         replications: Option<u32>,
         /// Also run the same seeds with the scenario's [[events]] removed and

@@ -57,9 +57,10 @@ pub fn replication_seed(seed: u64, k: u32) -> u64 {
 /// ([`ReplicateError::exit_status`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ReplicateError {
-    /// Fewer than two replications: no spread across seeds.
-    #[error("--replications {0}: at least 2 are needed for a spread across seeds")]
-    TooFewReplications(u32),
+    /// Fewer than two replications (no spread across seeds), or more than a
+    /// sweep's point may have ([`crate::scenario::MAX_REPLICATIONS`]).
+    #[error("--replications {0}: from 2 (a spread across seeds needs two) to {max} are accepted", max = crate::scenario::MAX_REPLICATIONS)]
+    ReplicationsOutOfRange(u32),
     /// `--control` on a scenario without scripted events.
     #[error("scenario `{0}` has no [[events]]: its control would be the same scenario, so there is nothing to compare")]
     NothingToCompare(String),

@@ -58,8 +58,8 @@ pub struct Report {
 /// comparison, and renames the finished directory to `opts.out`.
 pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report, ReplicateError> {
     let clock = Instant::now();
-    if opts.replications < 2 {
-        return Err(ReplicateError::TooFewReplications(opts.replications));
+    if !(2..=crate::scenario::MAX_REPLICATIONS).contains(&i64::from(opts.replications)) {
+        return Err(ReplicateError::ReplicationsOutOfRange(opts.replications));
     }
     if opts.control && scenario.events.is_empty() {
         return Err(ReplicateError::NothingToCompare(scenario.simulation.name.clone()));
