@@ -101,6 +101,11 @@ fn check_sweep_report(dir: &Path) -> String {
     let md_path = dir.join("report.md");
     assert!(listed.iter().any(|l| Path::new(l) == md_path), "report.md not listed in {listed:?}");
     let md = std::fs::read_to_string(&md_path).unwrap();
+    // Headings are words, not a type's name (a rename once made one read "KeyResult results").
+    let camel = |w: &str| w.chars().skip(1).any(char::is_uppercase) && w.chars().any(char::is_lowercase);
+    for h in md.lines().filter(|l| l.starts_with('#')) {
+        assert!(!h.split_whitespace().any(camel), "a heading names a type: {h}");
+    }
     for (file, title) in &expected {
         assert!(listed.iter().any(|l| Path::new(l) == dir.join(file)), "{file} not listed in {listed:?}");
         let svg = check_plot(dir, file, title);

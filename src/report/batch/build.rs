@@ -61,6 +61,9 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
         let file = file.to_string();
         move |source: DrawError| ReportError::Draw { file, source }
     };
+    if data.rows.is_empty() {
+        return Err(ReportError::GarbledSweep("sweep.csv".into(), SweepParseError::NoRuns));
+    }
     let mut notes = Vec::new();
     let ok = data.rows.iter().filter(|r| r.ok).count();
     let failed = data.rows.len() - ok;

@@ -88,7 +88,7 @@ pub(super) fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &
         }
         let _ = writeln!(o);
     }
-    let _ = writeln!(o, "## KeyResult results\n");
+    let _ = writeln!(o, "## Key results\n");
     let _ = writeln!(
         o,
         "Read from `sweep.csv` (all products together; the definitions are those of `summary.json`): {}. A point's \

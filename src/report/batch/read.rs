@@ -76,6 +76,11 @@ pub enum SweepParseError {
         /// What the column holds, e.g. `a whole number`.
         expected: &'static str,
     },
+    /// `sweep.csv` holds no complete row: no run has finished.
+    #[error(
+        "holds no finished run (a sweep stopped before its first run ended); run the sweep again to resume it, then report"
+    )]
+    NoRuns,
     /// `sweep.csv` has none of the key results the report plots.
     #[error("has none of the key result columns (`sub_success`, `sale_success`, `volume`, …)")]
     NoKeyColumns,

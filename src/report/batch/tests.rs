@@ -208,6 +208,19 @@ fn a_sweep_without_parameters_or_key_columns() {
     assert!(matches!(build_sweep(&d), Err(ReportError::GarbledSweep(_, SweepParseError::NoKeyColumns))));
 }
 
+/// A sweep with no finished run is refused, not reported as "0 runs": its
+/// header alone, or its header and a first line cut short.
+#[test]
+fn a_sweep_without_a_finished_run_is_refused() {
+    let header = CSV.lines().next().unwrap();
+    for csv in [format!("{header}\n"), format!("{header}\n0,0,3,1,x,o")] {
+        let d = parse(JSON, &csv).unwrap();
+        let e = build_sweep(&d).unwrap_err();
+        assert!(matches!(e, ReportError::GarbledSweep(_, SweepParseError::NoRuns)), "{e}");
+        assert!(e.to_string().contains("no finished run"), "{e}");
+    }
+}
+
 #[test]
 fn sweep_directories_are_recognised_and_checked() {
     let dir = std::env::temp_dir().join(format!("tplus-report-sweep-unit-{}", std::process::id()));
