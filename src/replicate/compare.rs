@@ -71,25 +71,11 @@ impl Comparison {
 /// comparison into `out` (which must not exist, or be empty), through a
 /// temporary directory beside it.
 pub fn compare(control: &Path, treatment: &Path, out: &Path) -> Result<Comparison, ReplicateError> {
-    if out.is_file() || out.read_dir().is_ok_and(|mut d| d.next().is_some()) {
-        return Err(ReplicateError::OutNotEmpty(out.to_path_buf()));
-    }
-    let name = out.file_name().map_or_else(|| "comparison".into(), |n| n.to_string_lossy().into_owned());
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(FileError::at("create", &tmp))?;
+    let staged = super::staged::Staged::begin(out)?;
     let labels = (control.display().to_string(), treatment.display().to_string());
-    let result = compare_labelled(control, treatment, &tmp, labels);
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return result;
-    }
-    if out.is_dir() {
-        std::fs::remove_dir(out).map_err(FileError::at("replace the empty directory", out))?;
-    }
-    std::fs::rename(&tmp, out).map_err(FileError::at("rename the finished directory to", out))?;
-    result
+    let comparison = compare_labelled(control, treatment, staged.path(), labels)?;
+    staged.finish()?;
+    Ok(comparison)
 }
 
 /// Writes the comparison of `control` with `treatment` into `out` (an

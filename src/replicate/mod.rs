@@ -26,8 +26,9 @@
 //!
 //! Nothing in these files depends on the number of threads or on the order
 //! runs finish in. The directory is built under a temporary name beside
-//! `--out` and renamed when complete, and a non-empty `--out` is refused, so
-//! a directory never mixes runs of two invocations.
+//! `--out` and renamed when complete, a non-empty `--out` is refused and a
+//! lock beside it keeps a second invocation out ([`staged`]), so a directory
+//! never mixes runs of two invocations.
 
 use crate::results::FileError;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ mod dir;
 #[cfg(feature = "report")]
 mod plot;
 mod run;
+mod staged;
 pub mod stats;
 mod windows;
 
@@ -64,6 +66,17 @@ pub enum ReplicateError {
     /// `--control` on a scenario without scripted events.
     #[error("scenario `{0}` has no [[events]]: its control would be the same scenario, so there is nothing to compare")]
     NothingToCompare(String),
+    /// `--out` cannot be a directory: a file, a symbolic link, or under a file.
+    #[error("--out {}: {why}", .out.display())]
+    BadOut {
+        /// The path given.
+        out: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// `--out` is held by another invocation.
+    #[error(transparent)]
+    OutDir(#[from] crate::results::outdir::OutDirError),
     /// The output directory exists and is not empty.
     #[error("{}: exists and is not empty; choose another --out (a replication directory is never mixed with another's)", .0.display())]
     OutNotEmpty(PathBuf),
@@ -137,6 +150,7 @@ impl ReplicateError {
     pub fn exit_status(&self) -> u8 {
         match self {
             ReplicateError::Run { .. } | ReplicateError::Io(_) | ReplicateError::Plot { .. } => 1,
+            ReplicateError::OutDir(e) => e.exit_code(),
             _ => 2,
         }
     }

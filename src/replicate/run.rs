@@ -9,6 +9,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::dir::{self, run_dir};
+use super::staged::Staged;
 use super::{ReplicateError, RunFailure, replication_seed};
 use crate::agents::Registry;
 use crate::batch::csv::result_fields;
@@ -65,10 +66,8 @@ pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report,
         return Err(ReplicateError::NothingToCompare(scenario.simulation.name.clone()));
     }
     let out = &opts.out;
-    if out.is_file() || out.read_dir().is_ok_and(|mut d| d.next().is_some()) {
-        return Err(ReplicateError::OutNotEmpty(out.clone()));
-    }
-    let tmp = partial_dir(out)?;
+    let staged = Staged::begin(out)?;
+    let tmp = staged.path().to_path_buf();
 
     let base = opts.seed.unwrap_or(scenario.simulation.seed);
     let seeds: Vec<u64> = (0..opts.replications).map(|k| replication_seed(base, k)).collect();
@@ -94,13 +93,7 @@ pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report,
     let mut treatment_rows = Vec::with_capacity(seeds.len());
     let mut control_rows = Vec::with_capacity(seeds.len());
     for (r, (_, _, seed, arm)) in results.into_iter().zip(&jobs) {
-        let fields = match r {
-            Ok(f) => f,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&tmp);
-                return Err(e);
-            }
-        };
+        let fields = r?;
         if arm.is_empty() { &mut treatment_rows } else { &mut control_rows }.push((*seed, fields));
     }
     let finish = || -> Result<Option<super::Comparison>, ReplicateError> {
@@ -111,31 +104,9 @@ pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report,
         dir::write(&control_dir, &control, &opts.scenario_file, true, &control_rows)?;
         super::compare_into(&control_dir, &tmp, &tmp).map(Some)
     };
-    let comparison = match finish() {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-    };
-    if out.is_dir() {
-        std::fs::remove_dir(out).map_err(FileError::at("replace the empty directory", out))?;
-    }
-    std::fs::rename(&tmp, out).map_err(FileError::at("rename the finished directory to", out))?;
+    let comparison = finish()?;
+    staged.finish()?;
     Ok(Report { dir: out.clone(), runs: jobs.len(), seeds, wall_seconds: clock.elapsed().as_secs_f64(), comparison })
-}
-
-/// A fresh temporary directory beside `out`: `.NAME.partial-PID`.
-fn partial_dir(out: &Path) -> Result<PathBuf, ReplicateError> {
-    let name = out.file_name().map_or_else(|| "replications".into(), |n| n.to_string_lossy().into_owned());
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(FileError::at("create", parent))?;
-    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(FileError::at("clear", &tmp))?;
-    }
-    std::fs::create_dir_all(&tmp).map_err(FileError::at("create", &tmp))?;
-    Ok(tmp)
 }
 
 /// Runs one seed into `dir` as `tplus run --seed` does; its result fields.

@@ -69,13 +69,16 @@ pub enum OutDirError {
     IsFile(PathBuf),
     /// Another process holds the directory.
     #[error(
-        "{}: in use by tplus process {pid} on {host} (lock file {LOCK_FILE}); wait for it to finish, or choose another --out{}",
+        "{}: in use by tplus process {pid} on {host} (lock file {}); wait for it to finish, or choose another --out{}",
         .dir.display(),
+        .lock.display(),
         if *.here { "" } else { "; if that process is gone, delete the lock file" }
     )]
     Locked {
         /// The directory.
         dir: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
         /// The holder's pid.
         pid: u32,
         /// The holder's host.
@@ -205,7 +208,20 @@ impl DirLock {
     /// Takes the lock on `dir` (which must exist). A stale lock (see the
     /// module docs) is replaced; a live one is an error naming its holder.
     pub fn acquire(dir: &Path) -> Result<DirLock, OutDirError> {
-        let path = dir.join(LOCK_FILE);
+        DirLock::acquire_by(dir.join(LOCK_FILE), dir)
+    }
+
+    /// Takes the lock on a directory that does not exist yet, built under
+    /// a temporary name and renamed to `dir` when complete: the lock file
+    /// is beside it, `.NAME.tplus.lock` in its parent (which must exist).
+    pub fn acquire_beside(dir: &Path) -> Result<DirLock, OutDirError> {
+        let name = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        DirLock::acquire_by(parent.join(format!(".{name}{LOCK_FILE}")), dir)
+    }
+
+    /// Takes the lock file `path`, which holds `dir` (named in messages).
+    fn acquire_by(path: PathBuf, dir: &Path) -> Result<DirLock, OutDirError> {
         let me = Owner::me();
         for _ in 0..2 {
             match OpenOptions::new().write(true).create_new(true).open(&path) {
@@ -230,6 +246,7 @@ impl DirLock {
                             let here = owner.host == me.host;
                             return Err(OutDirError::Locked {
                                 dir: dir.to_path_buf(),
+                                lock: path.clone(),
                                 pid: owner.pid,
                                 host: owner.host,
                                 here,
@@ -245,6 +262,7 @@ impl DirLock {
                         None => {
                             return Err(OutDirError::Locked {
                                 dir: dir.to_path_buf(),
+                                lock: path.clone(),
                                 pid: 0,
                                 host: "an unknown host".into(),
                                 here: false,

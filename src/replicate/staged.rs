@@ -1,0 +1,157 @@
+//! An output directory built under a temporary name beside `--out` and
+//! renamed to it when complete, so that it never mixes two invocations'
+//! files: `--out` is checked before any run starts (a path, not a file or
+//! a symbolic link, under directories, empty if it exists), held by a lock
+//! beside it for the whole invocation (a second invocation on the same
+//! `--out` is refused at once, not after computing everything), and the
+//! temporary directory is removed whenever the invocation does not finish.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::ReplicateError;
+use crate::results::FileError;
+use crate::results::outdir::DirLock;
+
+/// A temporary directory `.NAME.partial-PID` beside `out`, renamed to
+/// `out` by [`Staged::finish`] and removed if dropped before.
+#[derive(Debug)]
+pub(super) struct Staged {
+    tmp: PathBuf,
+    out: PathBuf,
+    /// Released after the rename (or the removal).
+    _lock: DirLock,
+    finished: bool,
+}
+
+impl Staged {
+    /// Checks `out`, takes its lock and makes the temporary directory.
+    pub(super) fn begin(out: &Path) -> Result<Staged, ReplicateError> {
+        let bad = |why: String| ReplicateError::BadOut { out: out.to_path_buf(), why };
+        match fs::symlink_metadata(out) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(bad("is a symbolic link; give the directory's own path".into()));
+            }
+            Ok(m) if !m.is_dir() => return Err(bad("is a file; --out needs a directory".into())),
+            Ok(_) if out.read_dir().is_ok_and(|mut d| d.next().is_some()) => {
+                return Err(ReplicateError::OutNotEmpty(out.to_path_buf()));
+            }
+            _ => {}
+        }
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if let Err(e) = fs::create_dir_all(parent) {
+            // A file on the way: the user's path is wrong, not the disk.
+            if let Some(file) = parent.ancestors().find(|a| a.is_file()) {
+                return Err(bad(format!("lies under {}, which is a file", file.display())));
+            }
+            return Err(FileError::new("create", parent, e).into());
+        }
+        let lock = DirLock::acquire_beside(out)?;
+        let name = out.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(FileError::at("clear", &tmp))?;
+        }
+        fs::create_dir_all(&tmp).map_err(FileError::at("create", &tmp))?;
+        Ok(Staged { tmp, out: out.to_path_buf(), _lock: lock, finished: false })
+    }
+
+    /// The temporary directory, to write into.
+    pub(super) fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Renames the complete temporary directory to `out` (replacing an
+    /// empty directory there).
+    pub(super) fn finish(mut self) -> Result<(), ReplicateError> {
+        let out = &self.out;
+        if out.is_dir() {
+            match fs::remove_dir(out) {
+                Ok(()) => {}
+                // Something appeared there while this ran (the lock keeps
+                // tplus out, not other programs).
+                Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty => {
+                    return Err(ReplicateError::OutNotEmpty(out.clone()));
+                }
+                Err(e) => return Err(FileError::new("replace the empty directory", out, e).into()),
+            }
+        }
+        fs::rename(&self.tmp, out).map_err(FileError::at("rename the finished directory to", out))?;
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("tplus-staged-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut n: Vec<String> =
+            fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        n.sort();
+        n
+    }
+
+    #[test]
+    fn a_finished_directory_replaces_an_empty_out_and_leaves_nothing_beside() {
+        let d = scratch("finish");
+        let out = d.join("out");
+        fs::create_dir(&out).unwrap();
+        let staged = Staged::begin(&out).unwrap();
+        fs::write(staged.path().join("x.csv"), "1").unwrap();
+        staged.finish().unwrap();
+        assert_eq!(names(&d), ["out"]);
+        assert_eq!(names(&out), ["x.csv"]);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn an_unfinished_one_is_removed_and_a_second_holder_refused() {
+        let d = scratch("drop");
+        let out = d.join("out");
+        let first = Staged::begin(&out).unwrap();
+        let second = Staged::begin(&out).unwrap_err();
+        assert!(matches!(second, ReplicateError::OutDir(_)), "{second}");
+        assert!(second.to_string().contains("in use by tplus process") && second.exit_status() == 2, "{second}");
+        drop(first);
+        assert!(names(&d).is_empty(), "{:?}", names(&d));
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn bad_paths_are_refused_before_anything_is_made() {
+        let d = scratch("bad");
+        fs::write(d.join("afile"), "x").unwrap();
+        std::os::unix::fs::symlink(d.join("nowhere"), d.join("dangling")).unwrap();
+        fs::create_dir(d.join("full")).unwrap();
+        fs::write(d.join("full").join("y"), "y").unwrap();
+        for (out, says) in [
+            ("afile", "is a file"),
+            ("dangling", "is a symbolic link"),
+            ("afile/sub", "lies under"),
+            ("full", "not empty"),
+        ] {
+            let e = Staged::begin(&d.join(out)).unwrap_err();
+            assert!(e.to_string().contains(says) && e.exit_status() == 2, "{out}: {e}");
+        }
+        assert_eq!(names(&d), ["afile", "dangling", "full"]);
+        fs::remove_dir_all(&d).unwrap();
+    }
+}
