@@ -159,10 +159,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     }
 
     // Write: sweep.json first (so sweep.csv is never without it), then the rows.
-    if out.is_file() {
-        return Err(BatchError::OutIsFile(out.to_path_buf()));
-    }
-    fs::create_dir_all(out).map_err(FileError::at("create", out))?;
+    crate::results::outdir::create_out_dir(out)?;
     let _lock = DirLock::acquire(out)?;
     // The merged files replace an earlier merge's, never a run's or
     // something else's.

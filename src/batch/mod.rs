@@ -174,9 +174,6 @@ pub enum BatchError {
         /// Each line's shard file and line number, and what differs.
         problems: Vec<String>,
     },
-    /// `--out` names a file.
-    #[error("{}: is a file; --out needs a directory", .0.display())]
-    OutIsFile(PathBuf),
     /// `--out` holds another sweep.
     #[error("{} holds another sweep (its sweep.json differs in {difference}); choose another --out, or delete the directory to start again", .dir.display())]
     AnotherSweep {

@@ -21,7 +21,7 @@ use super::{
     write_json,
 };
 use crate::engine::{self, RunOptions, record::Discard};
-use crate::results::outdir::DirLock;
+use crate::results::outdir::{self, DirLock};
 use crate::results::{FileError, RunWriter, utc_stamp};
 use crate::scenario::{Point, Scenario, Sweep};
 
@@ -86,10 +86,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         .flat_map(|p| (0..sweep.replications).map(move |r| (p.index, r)))
         .collect();
 
-    if dir.is_file() {
-        return Err(BatchError::OutIsFile(dir.to_path_buf()));
-    }
-    fs::create_dir_all(dir).map_err(FileError::at("create", dir))?;
+    outdir::create_out_dir(dir)?;
     // One invocation at a time writes here, until it returns.
     let _lock = DirLock::acquire(dir)?;
     let csv_path = dir.join("sweep.csv");

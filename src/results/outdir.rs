@@ -101,6 +101,15 @@ pub enum OutDirError {
         /// What `--force` would remove, in words.
         removable: String,
     },
+    /// The path cannot become a directory: it lies under a file, or it is
+    /// a symbolic link to nothing.
+    #[error("{}: {why}; --out needs a directory path", .dir.display())]
+    BadPath {
+        /// The path given.
+        dir: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
     /// The directory holds another command's output, which `--force` does
     /// not replace.
     #[error(
@@ -305,15 +314,31 @@ pub fn is_run_file(name: &str) -> bool {
     PLOT_STEMS.iter().any(|p| stem.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('_')))
 }
 
+/// Creates the output directory `dir` (and its parents) as a run, a sweep
+/// or a merge does; a path that cannot become one for a reason the user can
+/// see (a file, a file on the way, a link to nothing) is an error of exit
+/// status 2 that says so, not the system's words alone.
+pub fn create_out_dir(dir: &Path) -> Result<(), OutDirError> {
+    if dir.is_file() {
+        return Err(OutDirError::IsFile(dir.to_path_buf()));
+    }
+    let Err(e) = fs::create_dir_all(dir) else { return Ok(()) };
+    let bad = |why: String| OutDirError::BadPath { dir: dir.to_path_buf(), why };
+    if let Some(file) = dir.ancestors().skip(1).find(|a| a.is_file()) {
+        return Err(bad(format!("lies under {}, which is a file", file.display())));
+    }
+    if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(bad("is a symbolic link to a path that does not exist".into()));
+    }
+    Err(FileError::new("create", dir, e).into())
+}
+
 /// Makes `dir` ready for one run: creates it, locks it and checks it holds
 /// nothing; with `force`, first removes the files a run writes there
 /// (`manifest.json` first) and keeps anything else. Hold the returned lock
 /// until the run's last file is written.
 pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> {
-    if dir.is_file() {
-        return Err(OutDirError::IsFile(dir.to_path_buf()));
-    }
-    fs::create_dir_all(dir).map_err(FileError::at("create", dir))?;
+    create_out_dir(dir)?;
     let lock = DirLock::acquire(dir)?;
     let mut entries = Vec::new();
     for e in fs::read_dir(dir).map_err(FileError::at("read", dir))? {
@@ -467,6 +492,21 @@ mod tests {
             assert!(d.join("trades.csv").exists() && !d.join(LOCK_FILE).exists());
             fs::remove_dir_all(&d).unwrap();
         }
+    }
+
+    #[test]
+    fn paths_that_cannot_become_a_directory_are_told() {
+        let d = scratch("paths");
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join("afile"), "x").unwrap();
+        std::os::unix::fs::symlink(d.join("nowhere"), d.join("dangling")).unwrap();
+        for (out, says) in [("afile/sub", "lies under"), ("afile/a/b", "lies under"), ("dangling", "symbolic link")] {
+            let e = create_out_dir(&d.join(out)).unwrap_err();
+            assert!(matches!(e, OutDirError::BadPath { .. }) && e.exit_code() == 2, "{out}: {e}");
+            assert!(e.to_string().contains(says), "{out}: {e}");
+        }
+        create_out_dir(&d.join("new/deeper")).unwrap();
+        fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]
