@@ -436,17 +436,23 @@ fn bad_sweep_files_are_refused_with_file_line_and_what_is_accepted() {
         }
     }
 
-    // A base scenario that is not there: the sweep file's line.
-    let text = "[sweep]\nname = \"bad\"\nscenario = \"nowhere.toml\"\n";
-    let file = t.path("no_scenario.toml");
-    fs::write(&file, text).unwrap();
-    let o = tplus(&["sweep", s(&file)]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        err.starts_with(&format!("error: {}:3:12: sweep.scenario: cannot read the scenario", file.display())),
-        "{err}"
-    );
+    // A base scenario that is not there, or not a file: the sweep file's
+    // line, and why.
+    for (scenario, why) in
+        [("nowhere.toml", "no such file"), (".", "it is a directory"), ("/dev/null", "not a regular file")]
+    {
+        let text = format!("[sweep]\nname = \"bad\"\nscenario = \"{scenario}\"\n");
+        let file = t.path("no_scenario.toml");
+        fs::write(&file, text).unwrap();
+        let o = tplus(&["sweep", s(&file)]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            err.starts_with(&format!("error: {}:3:12: sweep.scenario: cannot read the scenario", file.display())),
+            "{err}"
+        );
+        assert!(err.contains(why), "{scenario}: {err}");
+    }
 }
 
 #[test]

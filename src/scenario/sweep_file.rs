@@ -249,10 +249,19 @@ pub fn parse_sweep(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Res
     let tidied = tidy(&raw);
     let scenario_file =
         if std::fs::canonicalize(&raw).ok() == std::fs::canonicalize(&tidied).ok() { tidied } else { raw };
-    if !scenario_file.is_file() {
+    // Each run reads the base again, so it must be a file, not a pipe.
+    let unreadable = match std::fs::metadata(&scenario_file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("no such file".to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Some("permission denied".to_string()),
+        Err(e) => Some(e.to_string()),
+        Ok(m) if m.is_dir() => Some("it is a directory".to_string()),
+        Ok(m) if !m.is_file() => Some("it is not a regular file (a device or a pipe)".to_string()),
+        Ok(_) => None,
+    };
+    if let Some(why) = unreadable {
         return Err(bad(
             "sweep.scenario".into(),
-            format!("cannot read the scenario {}: no such file", scenario_file.display()),
+            format!("cannot read the scenario {}: {why}", scenario_file.display()),
             "the path of a scenario file, relative to the sweep file, e.g. \"../baseline.toml\"",
         ));
     }
