@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::book::{Book, BookEvent, DoneReason, MatchingRule, NewOrder, OrderId, OrderKind, Side};
 use crate::columns::{self, events as ev};
-use crate::engine::record::TradeRecord;
+use crate::engine::record::{Op, TradeRecord};
 use crate::results::line::Line;
 use crate::results::trade_line;
 use crate::scenario::Product;
@@ -141,6 +141,8 @@ struct ProductBook {
 
 /// One parsed line of the log that the replay acts on.
 struct LogOp<'a> {
+    /// Its line in the log, from 1 (the header).
+    line: usize,
     time: i64,
     op: &'a str,
     order: u64,
@@ -232,12 +234,15 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
         .collect::<Result<Vec<i64>, _>>()?;
     let names: Vec<(String, i64)> = products.iter().map(|p| p.id.clone()).zip(tick_micros.iter().copied()).collect();
 
-    let read = |path: &Path| -> Result<String, ReplayError> {
-        fs::read_to_string(path).map_err(|source| ReplayError::Io { path: path.to_path_buf(), source })
-    };
-    let log_text = read(&log)?;
-    let mut lines = log_text.lines();
     let bad = |line: usize, what: String| ReplayError::BadLine { path: log.clone(), line, what };
+    let log_bytes = fs::read(&log).map_err(|source| ReplayError::Io { path: log.clone(), source })?;
+    let log_text = String::from_utf8(log_bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        bad(line, format!("byte 0x{:02X} is not UTF-8 text: the log has been edited or damaged", bytes[at]))
+    })?;
+    let mut lines = log_text.lines();
     let cols = lines
         .next()
         .and_then(Cols::of)
@@ -253,6 +258,9 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
         }
         let op = cells[cols.op];
         if !matches!(op, "accepted" | "cancelled" | "expired" | "replaced") {
+            if !Op::NAMES.contains(&op) {
+                return Err(bad(n, format!("op `{op}` is not one the log writes ({})", Op::NAMES.join(", "))));
+            }
             continue;
         }
         let product = *ids
@@ -271,23 +279,35 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
                 Some(micros / tick_micros[product])
             }
         };
+        let time = decimal(cells[cols.time], 9).ok_or_else(|| {
+            bad(
+                n,
+                format!("time `{}` is not a time in seconds with up to 9 decimals (e.g. 34200.05)", cells[cols.time]),
+            )
+        })?;
+        // An accepted order goes to the book, which needs its side and kind.
+        let side = match cells[cols.side] {
+            "buy" => Some(Side::Buy),
+            "sell" => Some(Side::Sell),
+            s if op == "accepted" => return Err(bad(n, format!("side `{s}` is not `buy` or `sell`"))),
+            _ => None,
+        };
+        let kind = match cells[cols.kind] {
+            "limit" => Some(OrderKind::Limit),
+            "ioc" => Some(OrderKind::Ioc),
+            "market" => Some(OrderKind::Market),
+            k if op == "accepted" => return Err(bad(n, format!("kind `{k}` is not `limit`, `ioc` or `market`"))),
+            _ => None,
+        };
         ops.push(LogOp {
-            time: decimal(cells[cols.time], 9).ok_or_else(|| bad(n, format!("time `{}`", cells[cols.time])))?,
+            line: n,
+            time,
             op,
             order: number(cols.order, "order")?,
             agent: number(cols.agent, "agent")? as u32,
             product,
-            side: match cells[cols.side] {
-                "buy" => Some(Side::Buy),
-                "sell" => Some(Side::Sell),
-                _ => None,
-            },
-            kind: match cells[cols.kind] {
-                "limit" => Some(OrderKind::Limit),
-                "ioc" => Some(OrderKind::Ioc),
-                "market" => Some(OrderKind::Market),
-                _ => None,
-            },
+            side,
+            kind,
             aon: cells[cols.aon] == "1",
             price,
             lots: number(cols.lots, "lots")? as u32,
@@ -324,7 +344,7 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
         match o.op {
             "accepted" => {
                 let (Some(side), Some(kind)) = (o.side, o.kind) else {
-                    return Err(bad(0, format!("order {} is accepted without a side or kind", o.order)));
+                    return Err(bad(o.line, format!("order {} is accepted without a side or kind", o.order)));
                 };
                 let order = NewOrder {
                     side,

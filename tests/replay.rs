@@ -130,3 +130,47 @@ fn an_edited_manifest_is_refused_not_a_panic() {
     assert!(e.contains("not a run's manifest") && e.contains("line 1"), "{e}");
     fs::remove_dir_all(&root).unwrap();
 }
+
+/// Lines of an edited log are refused at their line with what is wrong: an
+/// op the log never writes, an accepted order's side or kind, a time, a
+/// byte that is not UTF-8 (each used to pass silently, or to say less).
+#[test]
+fn an_edited_log_line_is_refused_at_its_line() {
+    let root = scratch("edited_log");
+    let out = root.join("run");
+    run(Path::new("scenarios/rational.toml"), &out, true);
+    let path = out.join("events.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let n = 1 + lines.iter().position(|l| l.split(',').nth(col("op")) == Some("accepted")).unwrap();
+    let edit = |name: &str, value: &str| {
+        let mut cells: Vec<&str> = lines[n - 1].split(',').collect();
+        cells[col(name)] = value;
+        let mut all: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        all[n - 1] = cells.join(",");
+        all.join("\n") + "\n"
+    };
+    for (name, value, says) in [
+        ("op", "acceptedX", "op `acceptedX` is not one the log writes"),
+        ("side", "sideways", "side `sideways` is not `buy` or `sell`"),
+        ("kind", "stop", "kind `stop` is not `limit`, `ioc` or `market`"),
+        ("time", "-1e308", "time `-1e308` is not a time in seconds"),
+    ] {
+        fs::write(&path, edit(name, value)).unwrap();
+        let o = replay(&out);
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {e}");
+        assert!(e.contains(&format!("events.csv:{n}: {says}")), "{name}: {e}");
+    }
+    let mut bytes = edit("op", "accepted").into_bytes();
+    let at = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(n - 1).unwrap().0 - 1;
+    bytes[at] = 0xFF;
+    fs::write(&path, bytes).unwrap();
+    let o = replay(&out);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains(&format!("events.csv:{n}: byte 0xFF is not UTF-8")), "{e}");
+    fs::remove_dir_all(&root).unwrap();
+}

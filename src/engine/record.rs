@@ -66,6 +66,26 @@ pub enum Op {
 }
 
 impl Op {
+    /// Every operation's name, as [`Op::name`] gives it: what the `op`
+    /// column of the event log may hold.
+    pub const NAMES: [&'static str; 15] = [
+        "submitted",
+        "accepted",
+        "rejected",
+        "traded",
+        "filled",
+        "cancelled",
+        "expired",
+        "unfilled",
+        "cancel_requested",
+        "cancel_too_late",
+        "replaced",
+        "replace_rejected",
+        "replace_too_late",
+        "redeemed_at_limit",
+        "matured",
+    ];
+
     /// The operation's name in the `op` column of the event log.
     pub fn name(self) -> &'static str {
         match self {
@@ -137,4 +157,54 @@ pub struct Discard;
 
 impl Recorder for Discard {
     fn trade(&mut self, _: &TradeRecord) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Op;
+
+    /// `Op::NAMES` lists each variant's name once (a variant added to the
+    /// enum and not to `all` fails to compile the match below).
+    #[test]
+    fn names_list_every_operation_once() {
+        let all = [
+            Op::Submitted,
+            Op::Accepted,
+            Op::Rejected("x"),
+            Op::Traded,
+            Op::Filled,
+            Op::Cancelled,
+            Op::Expired,
+            Op::Unfilled,
+            Op::CancelRequested,
+            Op::CancelTooLate,
+            Op::Replaced,
+            Op::ReplaceRejected("x"),
+            Op::ReplaceTooLate,
+            Op::RedeemedAtLimit,
+            Op::Matured,
+        ];
+        for op in all {
+            // Exhaustive: a new variant must be added above.
+            match op {
+                Op::Submitted
+                | Op::Accepted
+                | Op::Rejected(_)
+                | Op::Traded
+                | Op::Filled
+                | Op::Cancelled
+                | Op::Expired
+                | Op::Unfilled
+                | Op::CancelRequested
+                | Op::CancelTooLate
+                | Op::Replaced
+                | Op::ReplaceRejected(_)
+                | Op::ReplaceTooLate
+                | Op::RedeemedAtLimit
+                | Op::Matured => {}
+            }
+        }
+        let names: Vec<&str> = all.iter().map(|o| o.name()).collect();
+        assert_eq!(names, Op::NAMES);
+    }
 }
