@@ -263,6 +263,34 @@ fn a_ctrl_c_sweep_says_the_command_that_resumes_it_and_exits_130() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Ctrl-C during replications: the runs stop, exit 130, and neither the
+/// temporary directory nor the lock beside `--out` is left.
+#[test]
+fn ctrl_c_replications_leave_nothing_behind() {
+    let dir = scratch("sigint-reps");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("reps");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tplus"))
+        .args(["run", "scenarios/baseline.toml", "--replications", "40", "--threads", "2", "--quiet", "--out"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let partial = dir.join(format!(".reps.partial-{}", child.id()));
+    wait_for("the replications' first run", || partial.join("runs").exists());
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted: no replication directory was written"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn report_of_a_parent_directory_names_the_runs_and_sweeps_below_it() {
     let dir = scratch("parent");

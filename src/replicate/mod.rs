@@ -129,6 +129,9 @@ pub enum ReplicateError {
     /// A file could not be read or written.
     #[error(transparent)]
     Io(#[from] FileError),
+    /// Stopped before the end ([`ReplicateOptions::stop`]): nothing written.
+    #[error("interrupted: no replication directory was written")]
+    Interrupted,
 }
 
 /// Why one replication's run failed.
@@ -151,6 +154,8 @@ impl ReplicateError {
         match self {
             ReplicateError::Run { .. } | ReplicateError::Io(_) | ReplicateError::Plot { .. } => 1,
             ReplicateError::OutDir(e) => e.exit_code(),
+            // As a shell reports a command ended by SIGINT.
+            ReplicateError::Interrupted => 130,
             _ => 2,
         }
     }

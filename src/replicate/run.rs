@@ -4,6 +4,8 @@
 //! pool's size or the order runs finish in.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -37,6 +39,10 @@ pub struct ReplicateOptions {
     pub scenario_file: PathBuf,
     /// The behaviours the scenario may name.
     pub registry: Registry,
+    /// Set (by a Ctrl-C handler) to stop: the runs under way end at their
+    /// next boundary, the rest do not start, nothing is left on disk, and
+    /// the result is [`ReplicateError::Interrupted`].
+    pub stop: Arc<AtomicBool>,
 }
 
 /// What a finished invocation did.
@@ -87,9 +93,18 @@ pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report,
     let results: Vec<Result<Vec<String>, ReplicateError>> = pool.install(|| {
         jobs.par_iter()
             .with_max_len(1)
-            .map(|(s, dir, seed, arm)| one_run(s, &run_dir(dir, *seed), *seed, arm, opts))
+            .map(|(s, dir, seed, arm)| {
+                if opts.stop.load(Ordering::Relaxed) {
+                    return Err(ReplicateError::Interrupted);
+                }
+                one_run(s, &run_dir(dir, *seed), *seed, arm, opts)
+            })
             .collect()
     });
+    // A run the stop cut short is no result; `staged` removes what was written.
+    if opts.stop.load(Ordering::Relaxed) {
+        return Err(ReplicateError::Interrupted);
+    }
     let mut treatment_rows = Vec::with_capacity(seeds.len());
     let mut control_rows = Vec::with_capacity(seeds.len());
     for (r, (_, _, seed, arm)) in results.into_iter().zip(&jobs) {
@@ -121,7 +136,8 @@ fn one_run(
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let run_opts = RunOptions { seed: Some(seed), threads: 1 };
         let mut writer = RunWriter::create(dir, scenario, opts.log).map_err(FileError::at("write results to", dir))?;
-        let outcome = engine::run_with(scenario, &run_opts, &opts.registry, &mut writer).map_err(|e| fail(e.into()))?;
+        let outcome = engine::run_with_stop(scenario, &run_opts, &opts.registry, &mut writer, &opts.stop)
+            .map_err(|e| fail(e.into()))?;
         let summary = writer.finish(dir, scenario, &outcome, 1).map_err(FileError::at("write results to", dir))?;
         outcome.check().map_err(|e| fail(e.into()))?;
         Ok(result_fields(&outcome, &summary))
