@@ -270,7 +270,7 @@ fn ctrl_c_replications_leave_nothing_behind() {
     let dir = scratch("sigint-reps");
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("reps");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tplus"))
+    let child = Command::new(env!("CARGO_BIN_EXE_tplus"))
         .args(["run", "scenarios/baseline.toml", "--replications", "40", "--threads", "2", "--quiet", "--out"])
         .arg(&out)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
