@@ -189,7 +189,9 @@ fn runs_and_sweeps_keep_out_of_each_others_directories() {
     assert!(o.status.success(), "{}", stderr(&o));
     let into_sweep = run(&sweep, &[]);
     assert_eq!(into_sweep.status.code(), Some(2));
-    assert!(stderr(&into_sweep).contains("sweep.csv"), "{}", stderr(&into_sweep));
+    // Told that --force would not help either.
+    assert!(stderr(&into_sweep).contains("holds a sweep's results (sweep.json)"), "{}", stderr(&into_sweep));
+    assert!(stderr(&into_sweep).contains("even with --force"), "{}", stderr(&into_sweep));
     // Nor with --force, which replaces a run's files and nothing else.
     let forced = run(&sweep, &["--force"]);
     assert_eq!(forced.status.code(), Some(2));

@@ -535,14 +535,9 @@ fn sampled_designs_are_reproducible_and_stratified() {
     strata(2, &|x| (x.ln() - 0.1f64.ln()) / (10f64.ln() - 0.1f64.ln()));
 }
 
-/// Merge checks every row is the run it says it is: a wrong seed, an
-/// off-design parameter value, an edited result, a status flipped to failed,
-/// a malformed or overlong line and a line cut short are each an error
-/// naming the shard's file, the line and what differs; the untouched shard
-/// merges.
 /// `merge --out` replaces an earlier merge of the same sweep and nothing
-/// else: not a piece being merged, another shard's rows, a whole sweep's
-/// own results or another sweep's merge.
+/// else: not a piece being merged, a shard of this sweep that is not one,
+/// this sweep run whole, or a shard of another sweep.
 #[test]
 fn merge_replaces_only_an_earlier_merge_of_the_same_sweep() {
     let t = Scratch::new("merge-out");
@@ -570,7 +565,9 @@ fn merge_replaces_only_an_earlier_merge_of_the_same_sweep() {
     refused(&pieces[1], "one of the pieces being merged");
     let whole = t.path("whole");
     ok(&["sweep", CI, "--out", s(&whole), "--quiet"]);
-    refused(&whole, "this sweep's own results");
+    refused(&whole, "this sweep's own results, run whole");
+    let third = shard("third", "1/3", CI);
+    refused(&third, "shard 1/3's results of this sweep");
     let other = shard("other", "64/64", "scenarios/sweeps/bench.toml");
     refused(&other, "holds another sweep");
     // An earlier merge of this sweep is replaced by the same rows.
@@ -582,6 +579,11 @@ fn merge_replaces_only_an_earlier_merge_of_the_same_sweep() {
     assert_eq!(without_wall(&csv(&merged)), without_wall(&first));
 }
 
+/// Merge checks every row is the run it says it is: a wrong seed, an
+/// off-design parameter value, an edited result, a status flipped to failed,
+/// a malformed or overlong line and a line cut short are each an error
+/// naming the shard's file, the line and what differs; the untouched shard
+/// merges.
 #[test]
 fn merge_verifies_every_row() {
     let t = Scratch::new("verify");

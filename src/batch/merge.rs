@@ -174,10 +174,13 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
             return Err(BatchError::AnotherSweep { dir: dir(), difference: first_difference(&held, &def) });
         }
         Some((_, provenance)) if provenance.get("merged_from").is_none() => {
-            let what = if inputs.iter().any(|i| same_dir(i, out)) {
-                "one of the pieces being merged"
-            } else {
-                "this sweep's own results (a shard's or an unfinished sweep's)"
+            let shard = provenance.get("shard").and_then(Value::as_str);
+            let complete = provenance.get("complete").and_then(Value::as_bool).unwrap_or(false);
+            let what = match shard {
+                _ if inputs.iter().any(|i| same_dir(i, out)) => "one of the pieces being merged".to_string(),
+                Some(k) => format!("shard {k}'s results of this sweep"),
+                None if complete => "this sweep's own results, run whole".to_string(),
+                None => "this sweep's results so far (an unfinished sweep)".to_string(),
             };
             return Err(BatchError::MergeOverResults { dir: dir(), what });
         }

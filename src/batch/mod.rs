@@ -190,7 +190,7 @@ pub enum BatchError {
         /// The directory.
         dir: PathBuf,
         /// What it holds, in words.
-        what: &'static str,
+        what: String,
     },
     /// `--out` holds another shard of this sweep.
     #[error("{} holds {held} of this sweep, not {wanted}; give each shard its own --out", .dir.display())]

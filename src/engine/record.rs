@@ -163,8 +163,9 @@ impl Recorder for Discard {
 mod tests {
     use super::Op;
 
-    /// `Op::NAMES` lists each variant's name once (a variant added to the
-    /// enum and not to `all` fails to compile the match below).
+    /// `Op::NAMES` lists each variant's name once. A variant added to the
+    /// enum breaks the exhaustive match below, which brings whoever adds it
+    /// here to add it to `all` too.
     #[test]
     fn names_list_every_operation_once() {
         let all = [
@@ -185,7 +186,7 @@ mod tests {
             Op::Matured,
         ];
         for op in all {
-            // Exhaustive: a new variant must be added above.
+            // Exhaustive: a new variant fails to compile here; add it to `all`.
             match op {
                 Op::Submitted
                 | Op::Accepted

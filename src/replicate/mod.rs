@@ -27,7 +27,7 @@
 //! Nothing in these files depends on the number of threads or on the order
 //! runs finish in. The directory is built under a temporary name beside
 //! `--out` and renamed when complete, a non-empty `--out` is refused and a
-//! lock beside it keeps a second invocation out ([`staged`]), so a directory
+//! lock beside it keeps a second invocation out (`staged.rs`), so a directory
 //! never mixes runs of two invocations.
 
 use crate::results::FileError;

@@ -120,6 +120,10 @@ pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report,
         super::compare_into(&control_dir, &tmp, &tmp).map(Some)
     };
     let comparison = finish()?;
+    // A Ctrl-C while the files were written: nothing is kept.
+    if opts.stop.load(Ordering::Relaxed) {
+        return Err(ReplicateError::Interrupted);
+    }
     staged.finish()?;
     Ok(Report { dir: out.clone(), runs: jobs.len(), seeds, wall_seconds: clock.elapsed().as_secs_f64(), comparison })
 }

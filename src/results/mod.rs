@@ -332,19 +332,14 @@ impl RunWriter {
     /// it wrote. A run whose cash fails [`Outcome::check`] is written too,
     /// and its manifest says why in `failure` (null for a sound run).
     ///
-    /// When a file cannot be written (a full disk), the run's files already
-    /// in place are removed again: the directory is left as it was before
-    /// the run, not with results and no `manifest.json`.
+    /// When a file cannot be written (a full disk), every file a run writes
+    /// there is removed, `manifest.json` first: no results are left without
+    /// a manifest, nor a manifest without its results.
     pub fn finish(mut self, dir: &Path, scenario: &Scenario, outcome: &Outcome, threads: usize) -> io::Result<Summary> {
         // The writer thread flushes and syncs the line files while this one
         // computes and writes the rest.
         self.end_lines();
-        let mut placed = Vec::new();
-        let mut put = |name: &str, f: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>| {
-            write_file(dir, name, |w| f(w))?;
-            placed.push(dir.join(name));
-            Ok(())
-        };
+        let mut put = |name: &str, f: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>| write_file(dir, name, |w| f(w));
         let ended = end_files(scenario, outcome, &mut put);
         let lines = self.join_lines();
         let result = match (ended, lines) {
@@ -358,12 +353,21 @@ impl RunWriter {
             (Err(e), _) | (_, Err(e)) => Err(e),
         };
         if result.is_err() {
-            // The line files too: the writer thread may have put one in
-            // place before another failed. The directory held none of these
-            // before the run (`outdir::prepare_run_dir`).
-            let line_files = [dir.join("trades.csv"), dir.join("events.csv")];
-            for path in placed.iter().chain(&line_files) {
-                let _ = fs::remove_file(path);
+            // Every file a run writes here, `manifest.json` first: one left
+            // by an earlier attempt (a sweep's `--retry-failed` reruns into
+            // its run's directory) must not vouch for files now gone. The
+            // line files too: the writer thread may have put one in place
+            // before another failed.
+            for name in [
+                "manifest.json",
+                "summary.json",
+                "metrics.csv",
+                "risk.csv",
+                "credit_fit.csv",
+                "trades.csv",
+                "events.csv",
+            ] {
+                let _ = fs::remove_file(dir.join(name));
             }
         }
         result
@@ -667,7 +671,8 @@ mod tests {
 
     /// A file that cannot be put in place (here `summary.json`, a directory
     /// by that name standing in for a full disk) takes back the run's files
-    /// written before it: no results without a manifest.
+    /// written before it, and an earlier attempt's `manifest.json`: no
+    /// results without a manifest, no manifest without its results.
     #[test]
     fn a_run_that_cannot_write_a_file_leaves_none_of_its_files() {
         let registry = crate::agents::Registry::builtin();
@@ -677,6 +682,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("tplus-unwritable-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("summary.json").join("in-the-way")).unwrap();
+        fs::write(dir.join("manifest.json"), "{}").unwrap();
         let mut writer = RunWriter::create(&dir, &s, true).unwrap();
         let outcome =
             crate::engine::run(&s, &crate::engine::RunOptions { seed: None, threads: 1 }, &mut writer).unwrap();

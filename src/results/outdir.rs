@@ -7,9 +7,10 @@
 //! behind is recognised as stale only when it names this host and a process
 //! that is no longer there (the start time tells a reused pid from the
 //! owner), never by its age, so a slow run on a cluster's shared disk is not
-//! robbed of its directory. Only a lock that does not say who holds it (its
-//! writer killed between creating and writing it) is judged by age: stale
-//! once it has stayed so for a minute.
+//! robbed of its directory. Only a lock that can be read and does not say
+//! who holds it (its writer killed between creating and writing it) is
+//! judged by age: stale once it has stayed so for a minute. One that cannot
+//! be read (another user's) is held.
 //!
 //! [`prepare_run_dir`] then refuses a directory that holds anything, unless
 //! the user said `--force`: then it removes every file a run writes
@@ -113,7 +114,7 @@ pub enum OutDirError {
     /// The directory holds another command's output, which `--force` does
     /// not replace.
     #[error(
-        "{}: holds {what}'s results ({file}), which --force does not replace; choose another --out for the run",
+        "{}: holds {what}'s results ({file}), which a run does not replace, even with --force; choose another --out for the run",
         .dir.display()
     )]
     OtherOutput {
@@ -245,8 +246,12 @@ impl DirLock {
                     return Ok(DirLock { path });
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    let text = fs::read_to_string(&path).unwrap_or_default();
-                    match Owner::parse(&text) {
+                    // A lock this process cannot read (another user's) is
+                    // held, whatever its age: `None` below is a read that
+                    // worked and found no owner.
+                    let read = fs::read_to_string(&path);
+                    let text = read.as_deref().unwrap_or_default();
+                    match Owner::parse(text) {
                         Some(owner) if owner.is_gone() => {
                             // A crashed run's: take it over.
                             fs::remove_file(&path).map_err(FileError::at("remove the stale lock", &path))?;
@@ -264,7 +269,7 @@ impl DirLock {
                         // Written in the microseconds after its creation, so
                         // one unreadable for a minute was never finished
                         // (its writer killed at that instant): stale.
-                        None if unfinished_for_a_minute(&path) => {
+                        None if read.is_ok() && unfinished_for_a_minute(&path) => {
                             fs::remove_file(&path).map_err(FileError::at("remove the stale lock", &path))?;
                         }
                         // Being written this instant, or not ours: held.
@@ -352,6 +357,9 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
     if entries.is_empty() {
         return Ok(lock);
     }
+    if let Some(&(file, what)) = OTHER_OUTPUTS.iter().find(|(f, _)| entries.iter().any(|(n, _)| n == f)) {
+        return Err(OutDirError::OtherOutput { dir: dir.to_path_buf(), what, file });
+    }
     if !force {
         entries.sort();
         let mut shown: Vec<String> =
@@ -364,9 +372,6 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
             entries: shown.join(", "),
             removable: "results, report, plots, temporary files".into(),
         });
-    }
-    if let Some(&(file, what)) = OTHER_OUTPUTS.iter().find(|(f, _)| entries.iter().any(|(n, _)| n == f)) {
-        return Err(OutDirError::OtherOutput { dir: dir.to_path_buf(), what, file });
     }
     // The marker first, so an interrupted --force never leaves a
     // "finished" directory beside removed or new files.

@@ -215,7 +215,7 @@ impl App {
                 text
             }
             Notice::SaveFailed(dir, e) => {
-                let text = format!("save to {} failed: {e}", dir.display());
+                let text = format!("save to {} failed: {e}; press w to save again once that is fixed", dir.display());
                 self.saving.retain(|d| *d != dir);
                 self.failed.push((dir, e));
                 text

@@ -756,7 +756,7 @@ fn new_live_dir(root: &Path, name: &str) -> Result<PathBuf, (PathBuf, io::Error)
 enum SaveError {
     /// A file of the save could not be written (the notice that reports it
     /// names the directory).
-    #[error("cannot write {what}: {source}; press w to save again once that is fixed")]
+    #[error("cannot write {what}: {source}")]
     Write {
         /// What was being written: a file's name, or the replay's results.
         what: &'static str,

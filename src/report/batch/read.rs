@@ -78,7 +78,7 @@ pub enum SweepParseError {
     },
     /// `sweep.csv` holds no complete row: no run has finished.
     #[error(
-        "holds no finished run (a sweep stopped before its first run ended); run the sweep again to resume it, then report"
+        "holds no finished run: a sweep stopped before its first run ended (run it again to resume it, then report), or a shard given no point of the sweep"
     )]
     NoRuns,
     /// `sweep.csv` has none of the key results the report plots.
