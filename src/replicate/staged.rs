@@ -4,7 +4,8 @@
 //! a symbolic link, under directories, empty if it exists), held by a lock
 //! beside it for the whole invocation (a second invocation on the same
 //! `--out` is refused at once, not after computing everything), and the
-//! temporary directory is removed whenever the invocation does not finish.
+//! temporary directory is removed whenever the invocation does not finish,
+//! or, if it was killed outright, by the next invocation on that `--out`.
 
 use std::fs;
 use std::io;
@@ -49,10 +50,18 @@ impl Staged {
         }
         let lock = DirLock::acquire_beside(out)?;
         let name = out.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(FileError::at("clear", &tmp))?;
+        // With the lock held, any temporary directory of this `--out` is
+        // a dead invocation's (one killed outright, e.g. by a second
+        // Ctrl-C): a live one would hold the lock.
+        let stem = format!(".{name}.partial-");
+        for e in fs::read_dir(parent).map_err(FileError::at("read", parent))?.flatten() {
+            let left =
+                e.file_name().to_string_lossy().strip_prefix(&stem).is_some_and(|pid| pid.parse::<u32>().is_ok());
+            if left && e.file_type().is_ok_and(|t| t.is_dir()) {
+                fs::remove_dir_all(e.path()).map_err(FileError::at("clear", &e.path()))?;
+            }
         }
+        let tmp = parent.join(format!("{stem}{}", std::process::id()));
         fs::create_dir_all(&tmp).map_err(FileError::at("create", &tmp))?;
         Ok(Staged { tmp, out: out.to_path_buf(), _lock: lock, finished: false })
     }
@@ -132,6 +141,21 @@ mod tests {
         assert!(second.to_string().contains("in use by tplus process") && second.exit_status() == 2, "{second}");
         drop(first);
         assert!(names(&d).is_empty(), "{:?}", names(&d));
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// A killed invocation's temporary directory is cleared by the next one
+    /// on the same `--out`, and nothing else is touched.
+    #[test]
+    fn a_dead_invocations_temporary_directory_is_cleared() {
+        let d = scratch("dead");
+        let out = d.join("out");
+        fs::create_dir_all(d.join(".out.partial-4242").join("runs")).unwrap();
+        fs::create_dir(d.join(".other.partial-4242")).unwrap();
+        fs::create_dir(d.join(".out.partial-x")).unwrap();
+        let staged = Staged::begin(&out).unwrap();
+        staged.finish().unwrap();
+        assert_eq!(names(&d), [".other.partial-4242", ".out.partial-x", "out"]);
         fs::remove_dir_all(&d).unwrap();
     }
 
