@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::ReplicateError;
 use crate::results::FileError;
-use crate::results::outdir::DirLock;
+use crate::results::outdir::{self, DirLock};
 
 /// A temporary directory `.NAME.partial-PID` beside `out`, renamed to
 /// `out` by [`Staged::finish`] and removed if dropped before.
@@ -43,8 +43,8 @@ impl Staged {
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if let Err(e) = fs::create_dir_all(parent) {
             // A file on the way: the user's path is wrong, not the disk.
-            if let Some(file) = parent.ancestors().find(|a| a.is_file()) {
-                return Err(bad(format!("lies under {}, which is a file", file.display())));
+            if let Some(why) = outdir::under_a_file(out) {
+                return Err(bad(why));
             }
             return Err(FileError::new("create", parent, e).into());
         }

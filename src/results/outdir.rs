@@ -329,13 +329,20 @@ pub fn create_out_dir(dir: &Path) -> Result<(), OutDirError> {
     }
     let Err(e) = fs::create_dir_all(dir) else { return Ok(()) };
     let bad = |why: String| OutDirError::BadPath { dir: dir.to_path_buf(), why };
-    if let Some(file) = dir.ancestors().skip(1).find(|a| a.is_file()) {
-        return Err(bad(format!("lies under {}, which is a file", file.display())));
+    if let Some(why) = under_a_file(dir) {
+        return Err(bad(why));
     }
     if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(bad("is a symbolic link to a path that does not exist".into()));
     }
     Err(FileError::new("create", dir, e).into())
+}
+
+/// "lies under F, which is a file" when a directory above `path` is a file
+/// (so `path` cannot be made), else None.
+pub fn under_a_file(path: &Path) -> Option<String> {
+    let file = path.ancestors().skip(1).find(|a| a.is_file())?;
+    Some(format!("lies under {}, which is a file", file.display()))
 }
 
 /// Makes `dir` ready for one run: creates it, locks it and checks it holds
