@@ -1,16 +1,27 @@
 //! One writer per output directory, and a directory that never mixes runs.
 //!
 //! A run (or sweep) takes [`DirLock`] on its directory before it writes a
-//! byte: the lock is a file, `.tplus.lock`, created with `O_EXCL` and
-//! holding the owner's pid, host and process start time. It is removed when
-//! the [`DirLock`] drops (on any exit but `kill -9` or a crash); a lock left
-//! behind is recognised as stale only when it names this host and a process
-//! that is no longer there (the start time tells a reused pid from the
-//! owner), never by its age, so a slow run on a cluster's shared disk is not
-//! robbed of its directory. Only a lock that can be read and does not say
-//! who holds it (its writer killed between creating and writing it) is
-//! judged by age: stale once it has stayed so for a minute. One that cannot
-//! be read (another user's) is held.
+//! byte: the lock is a file, `.tplus.lock`, holding the owner's pid, host
+//! and process start time, on which the owner holds the kernel's lock
+//! (`flock`) for as long as it runs. The kernel releases that when the
+//! process ends, however it ends, so it is what tells a live holder from a
+//! dead one: of several processes that find a lock left behind, exactly one
+//! gets the kernel's lock and takes the file over. The owner removes the
+//! file when the [`DirLock`] drops; one left by `kill -9` or a crash is
+//! taken over by the next run. Its text still counts where the kernel's
+//! lock cannot: a live process on this host that took no kernel lock (an
+//! older tplus) holds it, and so does any process on another host, since a
+//! network file system may not show that host's locks here (if it is gone,
+//! the message says to delete the file).
+//!
+//! Where the file system has no kernel locks (some network ones), the text
+//! alone tells: a lock naming this host and a process no longer there (the
+//! start time tells a reused pid from the owner) is stale, never judged by
+//! its age, so a slow run on a cluster's shared disk is not robbed of its
+//! directory; only a lock that can be read and does not say who holds it
+//! (its writer killed between creating and writing it) is stale once it
+//! has stayed so for a minute. There two processes that find the same
+//! stale lock at the same moment can both take it.
 //!
 //! [`prepare_run_dir`] then refuses a directory that holds anything, unless
 //! the user said `--force`: then it removes every file a run writes
@@ -19,8 +30,8 @@
 //! comparison's results it refuses even then, since a run there would sit
 //! beside them.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::FileError;
@@ -212,6 +223,10 @@ fn start_time(pid: u32) -> Option<u64> {
 #[derive(Debug)]
 pub struct DirLock {
     path: PathBuf,
+    /// The lock file, open for as long as the hold lasts: the kernel's lock
+    /// on it (where the file system has them) goes with it when the process
+    /// ends, however it ends.
+    _file: File,
 }
 
 impl DirLock {
@@ -233,62 +248,149 @@ impl DirLock {
     /// Takes the lock file `path`, which holds `dir` (named in messages).
     fn acquire_by(path: PathBuf, dir: &Path) -> Result<DirLock, OutDirError> {
         let me = Owner::me();
-        for _ in 0..2 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    if let Err(e) = f.write_all(me.text().as_bytes()) {
-                        // A full disk: an empty lock left behind would hold
-                        // the directory for good.
-                        drop(f);
-                        let _ = fs::remove_file(&path);
-                        return Err(FileError::new("write the lock", &path, e).into());
-                    }
-                    return Ok(DirLock { path });
-                }
+        let held = |owner: Option<Owner>| {
+            let (pid, host) = owner.map_or((0, "an unknown host".to_string()), |o| (o.pid, o.host));
+            OutDirError::Locked { dir: dir.to_path_buf(), lock: path.clone(), here: host == me.host, pid, host }
+        };
+        // Each round ends in the lock, a holder, or a file that stopped
+        // being the lock under us (its holder finished, or took over a
+        // stale one) before we locked it: then look again.
+        for _ in 0..4 {
+            let (mut file, created) = match OpenOptions::new().read(true).write(true).create_new(true).open(&path) {
+                Ok(f) => (f, true),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    // A lock this process cannot read (another user's) is
-                    // held, whatever its age: `None` below is a read that
-                    // worked and found no owner.
-                    let read = fs::read_to_string(&path);
-                    let text = read.as_deref().unwrap_or_default();
-                    match Owner::parse(text) {
-                        Some(owner) if owner.is_gone() => {
-                            // A crashed run's: take it over.
-                            fs::remove_file(&path).map_err(FileError::at("remove the stale lock", &path))?;
-                        }
-                        Some(owner) => {
-                            let here = owner.host == me.host;
-                            return Err(OutDirError::Locked {
-                                dir: dir.to_path_buf(),
-                                lock: path.clone(),
-                                pid: owner.pid,
-                                host: owner.host,
-                                here,
-                            });
-                        }
-                        // Written in the microseconds after its creation, so
-                        // one unreadable for a minute was never finished
-                        // (its writer killed at that instant): stale.
-                        None if read.is_ok() && unfinished_for_a_minute(&path) => {
-                            fs::remove_file(&path).map_err(FileError::at("remove the stale lock", &path))?;
-                        }
-                        // Being written this instant, or not ours: held.
-                        None => {
-                            return Err(OutDirError::Locked {
-                                dir: dir.to_path_buf(),
-                                lock: path.clone(),
-                                pid: 0,
-                                host: "an unknown host".into(),
-                                here: false,
-                            });
-                        }
+                    match OpenOptions::new().read(true).write(true).open(&path) {
+                        Ok(f) => (f, false),
+                        // Released between the two opens.
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                        // Not ours to open (another user's): held.
+                        Err(_) => return Err(held(read_owner(&path))),
                     }
                 }
                 Err(e) => return Err(FileError::new("lock", &path, e).into()),
+            };
+            match file.try_lock() {
+                Ok(()) => {
+                    if !is_same_file(&file, &path) {
+                        continue;
+                    }
+                    // Nobody holds the kernel's lock, so no tplus process
+                    // that took one is running with this file. Its text
+                    // still holds against a live process on this host (one
+                    // that took no kernel lock: an older tplus) and
+                    // against one on another host (whose lock a network
+                    // file system may not show here).
+                    if !created
+                        && let Some(owner) = Owner::parse(&read_text(&mut file))
+                        && !owner.is_gone()
+                    {
+                        return Err(held(Some(owner)));
+                    }
+                    return DirLock::write_owner(path, file, &me);
+                }
+                Err(TryLockError::WouldBlock) => return Err(held(read_owner(&path))),
+                // No kernel locks on this file system (some network ones):
+                // the text alone tells.
+                Err(TryLockError::Error(_)) => {
+                    if created {
+                        return DirLock::write_owner(path, file, &me);
+                    }
+                    drop(file);
+                    match judge_by_text(&path) {
+                        Held(owner) => return Err(held(owner)),
+                        // A dead owner's: take it over. Two processes may
+                        // both get here; without kernel locks nothing
+                        // settles which, and both can hold the directory.
+                        Stale => match fs::remove_file(&path) {
+                            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                                return Err(FileError::new("remove the stale lock", &path, e).into());
+                            }
+                            _ => {}
+                        },
+                    }
+                }
             }
         }
-        Err(FileError::new("lock", &path, io::Error::other("another process took the lock at the same moment")).into())
+        Err(FileError::new(
+            "lock",
+            &path,
+            io::Error::other("other processes took and released the lock while this one tried"),
+        )
+        .into())
     }
+
+    /// Writes `me` into the lock file `file` at `path`, now held, over
+    /// whatever a dead owner left there.
+    fn write_owner(path: PathBuf, mut file: File, me: &Owner) -> Result<DirLock, OutDirError> {
+        let written = file
+            .set_len(0)
+            .and_then(|()| file.seek(SeekFrom::Start(0)))
+            .and_then(|_| file.write_all(me.text().as_bytes()));
+        if let Err(e) = written {
+            // A full disk: an empty lock left behind would hold the
+            // directory for good where the kernel's locks are missing.
+            drop(file);
+            let _ = fs::remove_file(&path);
+            return Err(FileError::new("write the lock", &path, e).into());
+        }
+        Ok(DirLock { path, _file: file })
+    }
+}
+
+/// What a lock file's text alone says, where the kernel's locks are missing.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    /// Held by the owner it names, if it names one.
+    Held(Option<Owner>),
+    /// Left by a process that is gone: to be taken over.
+    Stale,
+}
+use Verdict::{Held, Stale};
+
+/// Judges the lock file at `path` by its text: stale when it names a
+/// process of this host that is gone, or names no one and has stayed so
+/// for a minute (written in the microseconds after its creation, so it was
+/// never finished: its writer killed at that instant); held otherwise,
+/// including when this process cannot read it (another user's).
+fn judge_by_text(path: &Path) -> Verdict {
+    let read = fs::read_to_string(path);
+    match Owner::parse(read.as_deref().unwrap_or_default()) {
+        Some(owner) if owner.is_gone() => Stale,
+        Some(owner) => Held(Some(owner)),
+        None if read.is_ok() && unfinished_for_a_minute(path) => Stale,
+        None => Held(None),
+    }
+}
+
+/// The text of an open lock file, empty where it cannot be read.
+fn read_text(file: &mut File) -> String {
+    let mut text = String::new();
+    if file.read_to_string(&mut text).is_err() {
+        text.clear();
+    }
+    text
+}
+
+/// The holder named in the lock file at `path`, if it can be read.
+fn read_owner(path: &Path) -> Option<Owner> {
+    Owner::parse(&fs::read_to_string(path).ok()?)
+}
+
+/// Whether `path` still names the open `file`: the lock file is removed
+/// when released, and a stale one's text rewritten in place, so a file that
+/// is no longer at `path` was someone's lock and is no one's now.
+#[cfg(unix)]
+fn is_same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_same_file(_: &File, path: &Path) -> bool {
+    path.exists()
 }
 
 /// Whether the file at `path` was last changed over a minute ago.
@@ -300,6 +402,9 @@ fn unfinished_for_a_minute(path: &Path) -> bool {
 
 impl Drop for DirLock {
     fn drop(&mut self) {
+        // Removed while still locked (the file closes after this), so a
+        // process that opened it meanwhile finds, once it gets the kernel's
+        // lock, that it is no longer at the path, and looks again.
         let _ = fs::remove_file(&self.path);
     }
 }
@@ -443,17 +548,85 @@ mod tests {
     }
 
     #[test]
-    fn an_unwritten_lock_holds_for_a_minute_only() {
+    fn an_unwritten_lock_is_taken_unless_its_kernel_lock_is_held() {
         let d = scratch("unwritten");
         fs::create_dir_all(&d).unwrap();
         let lock = d.join(LOCK_FILE);
         fs::write(&lock, "").unwrap();
-        assert!(matches!(DirLock::acquire(&d), Err(OutDirError::Locked { .. })), "a fresh empty lock is held");
-        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
-        fs::File::options().write(true).open(&lock).unwrap().set_modified(old).unwrap();
+        // Its writer, between creating and writing it.
+        let writer = File::open(&lock).unwrap();
+        writer.try_lock().unwrap();
+        assert!(matches!(DirLock::acquire(&d), Err(OutDirError::Locked { pid: 0, .. })));
+        // Its writer killed at that instant.
+        drop(writer);
         let taken = DirLock::acquire(&d).unwrap();
         assert!(fs::read_to_string(&lock).unwrap().contains(&format!("pid {}", std::process::id())));
         drop(taken);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_held_kernel_lock_holds_whatever_the_text_says() {
+        let d = scratch("kernel");
+        fs::create_dir_all(&d).unwrap();
+        let lock = d.join(LOCK_FILE);
+        let dead = Owner { pid: u32::MAX - 1, host: hostname(), start: 5 };
+        fs::write(&lock, dead.text()).unwrap();
+        let holder = File::open(&lock).unwrap();
+        holder.try_lock().unwrap();
+        let err = DirLock::acquire(&d).unwrap_err();
+        assert!(matches!(err, OutDirError::Locked { pid, .. } if pid == u32::MAX - 1), "{err}");
+        assert_eq!(fs::read_to_string(&lock).unwrap(), dead.text(), "a refusal writes nothing");
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// The race a lock judged by its text alone loses: several processes
+    /// find the same dead owner's lock at once, and each, having judged it
+    /// stale, removes the file the one before it had just made its own.
+    #[test]
+    fn of_many_takers_of_a_stale_lock_exactly_one_gets_it() {
+        let d = scratch("race");
+        fs::create_dir_all(&d).unwrap();
+        let dead = Owner { pid: u32::MAX - 1, host: hostname(), start: 5 };
+        for round in 0..50 {
+            fs::write(d.join(LOCK_FILE), dead.text()).unwrap();
+            let start = std::sync::Barrier::new(4);
+            let won: Vec<DirLock> = std::thread::scope(|s| {
+                let takers: Vec<_> = (0..4)
+                    .map(|_| {
+                        s.spawn(|| {
+                            start.wait();
+                            DirLock::acquire(&d).ok()
+                        })
+                    })
+                    .collect();
+                takers.into_iter().filter_map(|t| t.join().unwrap()).collect()
+            });
+            assert_eq!(won.len(), 1, "round {round}");
+            drop(won);
+            assert!(!d.join(LOCK_FILE).exists());
+        }
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn without_kernel_locks_the_text_tells() {
+        let d = scratch("text");
+        fs::create_dir_all(&d).unwrap();
+        let lock = d.join(LOCK_FILE);
+        let me = Owner::me();
+        fs::write(&lock, me.text()).unwrap();
+        assert_eq!(judge_by_text(&lock), Held(Some(me)));
+        fs::write(&lock, Owner { pid: u32::MAX - 1, host: hostname(), start: 5 }.text()).unwrap();
+        assert_eq!(judge_by_text(&lock), Stale);
+        let far = Owner { pid: 1, host: "elsewhere.example".into(), start: 5 };
+        fs::write(&lock, far.text()).unwrap();
+        assert_eq!(judge_by_text(&lock), Held(Some(far)));
+        fs::write(&lock, "").unwrap();
+        assert_eq!(judge_by_text(&lock), Held(None), "a fresh unwritten lock is held");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+        File::options().write(true).open(&lock).unwrap().set_modified(old).unwrap();
+        assert_eq!(judge_by_text(&lock), Stale, "for a minute only");
         fs::remove_dir_all(&d).unwrap();
     }
 
