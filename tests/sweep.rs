@@ -140,7 +140,17 @@ fn resume_after_a_cut_keeps_finished_rows_and_computes_only_the_rest() {
     let half = &lines[lines.len() - 1][..20];
     fs::write(cut.join("sweep.csv"), format!("{}\n{}\n{half}", lines[0], rows.join("\n"))).unwrap();
 
-    ok(&["sweep", CI, "--out", s(&cut), "--jobs", "2", "--quiet"]);
+    // A report drawn from the rows so far goes when the resume changes
+    // them, and the resume says so.
+    ok(&["report", s(&cut)]);
+    assert!(cut.join("report.md").exists());
+    let o = ok(&["sweep", CI, "--out", s(&cut), "--jobs", "2", "--quiet"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("removed the report drawn from the rows an earlier invocation left"), "{err}");
+    let mut left: Vec<String> =
+        fs::read_dir(&cut).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    left.sort();
+    assert_eq!(left, ["sweep.csv", "sweep.json"]);
     let resumed = csv(&cut);
     assert_eq!(without_wall(&resumed), without_wall(&text));
     // Kept rows are the very same lines (their wall time included): not recomputed.
@@ -151,9 +161,12 @@ fn resume_after_a_cut_keeps_finished_rows_and_computes_only_the_rest() {
     assert_eq!(me["runs_computed"], 1, "{me}");
     assert_eq!(me["lines_dropped"], 1, "{me}");
 
-    // Done: running again computes nothing and changes nothing.
+    // Done: running again computes nothing and changes nothing, the
+    // report of the finished rows included.
+    ok(&["report", s(&cut)]);
     ok(&["sweep", CI, "--out", s(&cut), "--quiet"]);
     assert_eq!(csv(&cut), resumed);
+    assert!(cut.join("report.md").exists());
     assert_eq!(last_invocation(&cut)["runs_computed"], 0);
 }
 
@@ -576,6 +589,25 @@ fn merge_replaces_only_an_earlier_merge_of_the_same_sweep() {
     let first = csv(&merged);
     let o = merge(&merged);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(without_wall(&csv(&merged)), without_wall(&first));
+    // Also after `tplus report` drew the merge: the report goes with the
+    // rows it was drawn from, and the merge says so; a file the report did
+    // not write still refuses the merge.
+    ok(&["report", s(&merged)]);
+    fs::write(merged.join("notes_vs_plans.txt"), "mine").unwrap();
+    let o = merge(&merged);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("notes_vs_plans.txt"), "{err}");
+    fs::remove_file(merged.join("notes_vs_plans.txt")).unwrap();
+    let o = merge(&merged);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("removed the report drawn from the merge this one replaced"), "{err}");
+    let mut left: Vec<String> =
+        fs::read_dir(&merged).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    left.sort();
+    assert_eq!(left, ["sweep.csv", "sweep.json"]);
     assert_eq!(without_wall(&csv(&merged)), without_wall(&first));
 }
 

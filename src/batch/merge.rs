@@ -11,10 +11,10 @@ use serde_json::Value;
 
 use super::csv::{self, RunLine};
 use super::design::run_seed;
-use super::{BatchError, first_difference, hostname, read_json, write_atomically, write_json};
+use super::{BatchError, first_difference, hostname, read_json, remove_report, write_atomically, write_json};
 use crate::columns::sweep as sweep_columns;
 use crate::results::FileError;
-use crate::results::outdir::DirLock;
+use crate::results::outdir::{self, DirLock};
 use crate::results::utc_stamp;
 use crate::scenario::value_text;
 
@@ -27,6 +27,9 @@ pub struct MergeReport {
     pub runs: usize,
     /// Rows of the merged `sweep.csv` with `status = failed`.
     pub failed: usize,
+    /// Files of the report drawn from the earlier merge this one replaced
+    /// (`report.md` and its plots), removed: `tplus report` draws it again.
+    pub removed_report: usize,
 }
 
 /// Most runs named one by one in an error message.
@@ -161,15 +164,21 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     // Write: sweep.json first (so sweep.csv is never without it), then the rows.
     crate::results::outdir::create_out_dir(out)?;
     let _lock = DirLock::acquire(out)?;
+    let earlier = read_json(out)?;
+    // Whether `out` holds an earlier merge of this sweep, which this one
+    // replaces with the report drawn from it.
+    let remerge =
+        matches!(&earlier, Some((held, provenance)) if *held == def && provenance.get("merged_from").is_some());
     // The merged files replace an earlier merge's, never a run's or
     // something else's.
-    if let Some(entries) = super::foreign_entries(out, &["sweep.json", "sweep.csv"], inputs)? {
+    let own = |n: &str| n == "sweep.json" || n == "sweep.csv" || (remerge && outdir::is_sweep_report_file(n));
+    if let Some(entries) = super::foreign_entries(out, own, inputs)? {
         return Err(BatchError::NotASweepDir { dir: out.to_path_buf(), entries });
     }
     // Only an earlier merge of this sweep is replaced: rows a sweep ran
     // there (a shard's, an input's, an unfinished sweep's) are never lost.
     let dir = || out.to_path_buf();
-    match read_json(out)? {
+    match earlier {
         Some((held, _)) if held != def => {
             return Err(BatchError::AnotherSweep { dir: dir(), difference: first_difference(&held, &def) });
         }
@@ -188,6 +197,10 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
         None if out.join("sweep.csv").exists() => return Err(BatchError::OrphanRows(dir())),
         None => {}
     }
+    // The earlier merge's report describes rows this merge replaces: it
+    // goes before them (`report.md` first), so no report sits beside rows
+    // it was not drawn from.
+    let removed_report = if remerge { remove_report(out)? } else { 0 };
     let failed = rows.values().filter(|(r, _)| r.failed).count();
     let provenance = serde_json::json!({
         "shard": null,
@@ -202,7 +215,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     let mut text = header;
     rows.values().for_each(|(r, _)| text.push_str(&r.line));
     write_atomically(out, "sweep.csv", text.as_bytes())?;
-    Ok(MergeReport { dir: out.to_path_buf(), runs: rows.len(), failed })
+    Ok(MergeReport { dir: out.to_path_buf(), runs: rows.len(), failed, removed_report })
 }
 
 /// What merge checks each row against: the sweep's columns, seed and

@@ -318,16 +318,37 @@ fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), BatchErr
     Ok(())
 }
 
-/// What `dir` holds besides its lock, the entries named in `except` and the
-/// directories in `inputs` (a merge's shards may live inside its output), in
-/// words ("a.csv, b/ and 3 more"); None when nothing.
-fn foreign_entries(dir: &Path, except: &[&str], inputs: &[PathBuf]) -> Result<Option<String>, BatchError> {
+/// Removes the sweep report's files from `dir`, `report.md` first (the
+/// plots without it are only pictures); returns how many there were. Called
+/// before a merge or a resumed sweep changes the rows the report was drawn
+/// from, so no report sits beside rows it does not describe.
+pub(super) fn remove_report(dir: &Path) -> Result<usize, BatchError> {
+    let mut names = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(FileError::at("read", dir))? {
+        let e = e.map_err(FileError::at("read", dir))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if outdir::is_sweep_report_file(&name) && e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()) {
+            names.push(name);
+        }
+    }
+    names.sort_by_key(|n| (n != "report.md", n.clone()));
+    for name in &names {
+        let path = dir.join(name);
+        std::fs::remove_file(&path).map_err(FileError::at("remove", &path))?;
+    }
+    Ok(names.len())
+}
+
+/// What `dir` holds besides its lock, the entries whose names `own` accepts
+/// and the directories in `inputs` (a merge's shards may live inside its
+/// output), in words ("a.csv, b/ and 3 more"); None when nothing.
+fn foreign_entries(dir: &Path, own: impl Fn(&str) -> bool, inputs: &[PathBuf]) -> Result<Option<String>, BatchError> {
     let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
     let mut names = Vec::new();
     for e in std::fs::read_dir(dir).map_err(FileError::at("read", dir))? {
         let e = e.map_err(FileError::at("read", dir))?;
         let name = e.file_name().to_string_lossy().into_owned();
-        if name == outdir::LOCK_FILE || except.contains(&name.as_str()) {
+        if name == outdir::LOCK_FILE || own(&name) {
             continue;
         }
         // A temporary file of an earlier invocation killed on the way.

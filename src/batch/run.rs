@@ -65,6 +65,9 @@ pub struct InvocationReport {
     pub failed: usize,
     /// Wall-clock time the invocation took, in seconds.
     pub wall_seconds: f64,
+    /// Files of a report drawn from the rows an earlier invocation left
+    /// (`report.md` and its plots), removed since this one changed them.
+    pub removed_report: usize,
 }
 
 /// Runs the sweep's points (all, or the shard's) into `opts.out`. The
@@ -119,7 +122,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         }
         None => {
             // `runs/` (with --keep-runs) is the sweep's own.
-            if let Some(entries) = super::foreign_entries(dir, &["runs"], &[])? {
+            if let Some(entries) = super::foreign_entries(dir, |n| n == "runs", &[])? {
                 return Err(BatchError::NotASweepDir { dir: dir.to_path_buf(), entries });
             }
         }
@@ -176,6 +179,9 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         })
     };
     invocations.push(me.clone());
+    // A report drawn from the rows so far would not describe the file this
+    // invocation leaves.
+    let removed_report = if pending.is_empty() && dropped == 0 { 0 } else { super::remove_report(dir)? };
     let failed_kept = kept.iter().filter(|r| r.failed).count();
     write_json(dir, &def, &provenance(&invocations, false, kept.len(), failed_kept))?;
     let mut text = header.clone();
@@ -280,6 +286,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         computed,
         failed,
         wall_seconds: clock.elapsed().as_secs_f64(),
+        removed_report,
     })
 }
 

@@ -6,7 +6,7 @@
 //! bad arguments, an output directory holding another sweep, or shards
 //! that do not make up the sweep (`merge`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::interrupt;
@@ -102,6 +102,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
     interrupt::on_ctrl_c(&opts.out, def.runs(selected));
     match batch::run(&def, &points, &opts) {
         Ok(report) => {
+            note_removed_report(report.removed_report, "the rows an earlier invocation left", &report.dir);
             if args.quiet {
                 println!("{}", report.dir.display());
             } else {
@@ -135,6 +136,17 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
     }
 }
 
+/// Says on stderr that `n` files of a report drawn from `from` were
+/// removed from `dir` (none: nothing said), and how to draw it again.
+fn note_removed_report(n: usize, from: &str, dir: &Path) {
+    if n != 0 {
+        eprintln!(
+            "note: removed the report drawn from {from} ({n} files: report.md and its plots); `tplus report {}` draws it again",
+            dir.display()
+        );
+    }
+}
+
 /// `tplus merge`.
 pub fn merge(args: MergeArgs) -> ExitCode {
     match batch::merge(&args.dirs, &args.out) {
@@ -147,6 +159,7 @@ pub fn merge(args: MergeArgs) -> ExitCode {
                 report.failed,
                 report.dir.join("sweep.csv").display()
             );
+            note_removed_report(report.removed_report, "the merge this one replaced", &report.dir);
             ExitCode::SUCCESS
         }
         Err(e) => {

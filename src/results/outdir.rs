@@ -424,6 +424,21 @@ pub fn is_run_file(name: &str) -> bool {
     PLOT_STEMS.iter().any(|p| stem.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('_')))
 }
 
+/// Whether a file named `name` is one `tplus report` writes into a sweep's
+/// directory: `report.md`, and the plots `heatmap_*` and `*_vs_*` (SVG, or
+/// PNG beside them). Kept here, below the report, so that a merge knows the
+/// report of the merge it replaces; the report's tests check every file it
+/// writes is one.
+pub fn is_sweep_report_file(name: &str) -> bool {
+    if name == "report.md" {
+        return true;
+    }
+    let Some(stem) = name.strip_suffix(".svg").or_else(|| name.strip_suffix(".png")) else {
+        return false;
+    };
+    stem.starts_with("heatmap_") || stem.contains("_vs_")
+}
+
 /// Creates the output directory `dir` (and its parents) as a run, a sweep
 /// or a merge does; a path that cannot become one for a reason the user can
 /// see (a file, a file on the way, a link to nothing) is an error of exit
@@ -514,6 +529,12 @@ mod tests {
         }
         for f in ["notes.txt", "successful.svg", "data.csv", "success_P.pdf", "sweep.csv", "sweep.json"] {
             assert!(!is_run_file(f), "{f}");
+        }
+        for f in ["report.md", "heatmap_volume.svg", "success_vs_loan_rate.png", "volume_vs_b.svg"] {
+            assert!(is_sweep_report_file(f), "{f}");
+        }
+        for f in ["sweep.csv", "heatmap.svg", "notes_vs_x.txt", "mine.svg", "report.txt"] {
+            assert!(!is_sweep_report_file(f), "{f}");
         }
     }
 
