@@ -57,7 +57,8 @@ enum Command {
         /// Seed to use instead of the scenario's.
         #[arg(long)]
         seed: Option<u64>,
-        /// Directory for the results (default: results/<name>/<UTC time>-seed<seed>).
+        /// Directory for the results (default: results/<name>/<UTC time>-seed<seed>, with
+        /// -x<N>-replications or -x<N>-control after --replications; -2, -3, … when taken).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads for agent decisions (default: all cores). Results do not depend on it.
@@ -503,9 +504,17 @@ fn run(
 ) -> Result<(PathBuf, DirLock, Option<serde_json::Value>), ExitCode> {
     let scenario = load_to_run(path, 1)?;
     let seed = opts.seed.unwrap_or(scenario.simulation.seed);
-    let dir = out.unwrap_or_else(|| results::new_run_dir(Path::new("results"), &scenario.simulation.name, seed));
-    let lock = match outdir::prepare_run_dir(&dir, how.force) {
-        Ok(lock) => lock,
+    let prepared = match out {
+        Some(dir) => outdir::prepare_run_dir(&dir, how.force).map(|lock| (dir, lock)),
+        None => outdir::prepare_new_run_dir(results::default_run_dir(
+            Path::new("results"),
+            &scenario.simulation.name,
+            seed,
+            "",
+        )),
+    };
+    let (dir, lock) = match prepared {
+        Ok(taken) => taken,
         Err(e) => {
             eprintln!("error: {e}");
             return Err(ExitCode::from(e.exit_code()));

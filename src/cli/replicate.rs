@@ -49,16 +49,15 @@ pub fn run(args: RunArgs) -> ExitCode {
         Err(code) => return code,
     };
     let seed = args.seed.unwrap_or(scenario.simulation.seed);
+    let out_is_default = args.out.is_none();
     let out = args.out.unwrap_or_else(|| {
-        let base = results::new_run_dir(Path::new("results"), &scenario.simulation.name, seed);
-        let suffix = if args.control { "control" } else { "replications" };
-        let mut dir = base.with_file_name(format!("{}-x{replications}-{suffix}", base.display_name()));
-        let mut n = 2;
-        while dir.exists() {
-            dir = base.with_file_name(format!("{}-x{replications}-{suffix}-{n}", base.display_name()));
-            n += 1;
-        }
-        dir
+        let arm = if args.control { "control" } else { "replications" };
+        results::default_run_dir(
+            Path::new("results"),
+            &scenario.simulation.name,
+            seed,
+            &format!("-x{replications}-{arm}"),
+        )
     });
     let opts = ReplicateOptions {
         replications,
@@ -67,6 +66,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         control: args.control,
         log: args.log,
         out,
+        out_is_default,
         scenario_file: args.scenario.clone(),
         registry: Registry::builtin(),
         stop: stop_on_ctrl_c(),
@@ -134,17 +134,6 @@ pub fn compare(args: CompareArgs) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_status())
         }
-    }
-}
-
-/// The file name of a path as text.
-trait DisplayName {
-    fn display_name(&self) -> String;
-}
-
-impl DisplayName for PathBuf {
-    fn display_name(&self) -> String {
-        self.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
     }
 }
 

@@ -71,7 +71,7 @@ impl Comparison {
 /// comparison into `out` (which must not exist, or be empty), through a
 /// temporary directory beside it.
 pub fn compare(control: &Path, treatment: &Path, out: &Path) -> Result<Comparison, ReplicateError> {
-    let staged = super::staged::Staged::begin(out)?;
+    let staged = super::staged::Staged::begin(out, false)?;
     let labels = (control.display().to_string(), treatment.display().to_string());
     let comparison = compare_labelled(control, treatment, staged.path(), labels)?;
     staged.finish()?;

@@ -35,6 +35,11 @@ pub struct ReplicateOptions {
     pub log: bool,
     /// The output directory: must not exist, or be empty.
     pub out: PathBuf,
+    /// Whether `out` is a name the program chose (the default), which gives
+    /// way to `out-2`, `out-3`, … when another invocation holds or has
+    /// filled it; [`Report::dir`] says where the results went. Never for a
+    /// directory the user named.
+    pub out_is_default: bool,
     /// The scenario file, for the record.
     pub scenario_file: PathBuf,
     /// The behaviours the scenario may name.
@@ -71,8 +76,8 @@ pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report,
     if opts.control && scenario.events.is_empty() {
         return Err(ReplicateError::NothingToCompare(scenario.simulation.name.clone()));
     }
-    let out = &opts.out;
-    let staged = Staged::begin(out)?;
+    let staged = Staged::begin(&opts.out, opts.out_is_default)?;
+    let out = &staged.out().to_path_buf();
     let tmp = staged.path().to_path_buf();
 
     let base = opts.seed.unwrap_or(scenario.simulation.seed);

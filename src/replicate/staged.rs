@@ -27,8 +27,32 @@ pub(super) struct Staged {
 }
 
 impl Staged {
-    /// Checks `out`, takes its lock and makes the temporary directory.
-    pub(super) fn begin(out: &Path) -> Result<Staged, ReplicateError> {
+    /// Checks `out`, takes its lock and makes the temporary directory. With
+    /// `next_free` (`out` is a name the program chose, not the user), an
+    /// `out` that another invocation holds or has filled gives way to
+    /// `out-2`, `out-3`, … instead: two invocations that chose the same
+    /// name in the same second each get a directory. [`Staged::out`] says
+    /// which.
+    pub(super) fn begin(out: &Path, next_free: bool) -> Result<Staged, ReplicateError> {
+        if !next_free {
+            return Staged::begin_at(out);
+        }
+        let name = out.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        let mut at = out.to_path_buf();
+        let mut n = 1u64;
+        loop {
+            match Staged::begin_at(&at) {
+                Err(ReplicateError::OutDir(outdir::OutDirError::Locked { .. }) | ReplicateError::OutNotEmpty(_)) => {
+                    n += 1;
+                    at = out.with_file_name(format!("{name}-{n}"));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// [`Staged::begin`] at `out` itself.
+    fn begin_at(out: &Path) -> Result<Staged, ReplicateError> {
         let bad = |why: String| ReplicateError::BadOut { out: out.to_path_buf(), why };
         match fs::symlink_metadata(out) {
             Ok(m) if m.file_type().is_symlink() => {
@@ -64,6 +88,11 @@ impl Staged {
         let tmp = parent.join(format!("{stem}{}", std::process::id()));
         fs::create_dir_all(&tmp).map_err(FileError::at("create", &tmp))?;
         Ok(Staged { tmp, out: out.to_path_buf(), _lock: lock, finished: false })
+    }
+
+    /// The directory the finished invocation will be at.
+    pub(super) fn out(&self) -> &Path {
+        &self.out
     }
 
     /// The temporary directory, to write into.
@@ -123,7 +152,7 @@ mod tests {
         let d = scratch("finish");
         let out = d.join("out");
         fs::create_dir(&out).unwrap();
-        let staged = Staged::begin(&out).unwrap();
+        let staged = Staged::begin(&out, false).unwrap();
         fs::write(staged.path().join("x.csv"), "1").unwrap();
         staged.finish().unwrap();
         assert_eq!(names(&d), ["out"]);
@@ -131,12 +160,40 @@ mod tests {
         fs::remove_dir_all(&d).unwrap();
     }
 
+    /// Two invocations that chose the same default name in the same second:
+    /// the second takes the next free one, while a name the user gave is
+    /// refused.
+    #[test]
+    fn a_default_name_gives_way_to_the_next_free_one() {
+        let d = scratch("default");
+        let out = d.join("run-x5-replications");
+        let first = Staged::begin(&out, true).unwrap();
+        assert_eq!(first.out(), out);
+        let second = Staged::begin(&out, true).unwrap();
+        assert_eq!(second.out(), d.join("run-x5-replications-2"));
+        // One finished before the third began.
+        fs::create_dir_all(d.join("run-x5-replications-3")).unwrap();
+        fs::write(d.join("run-x5-replications-3").join("x.csv"), "1").unwrap();
+        let third = Staged::begin(&out, true).unwrap();
+        assert_eq!(third.out(), d.join("run-x5-replications-4"));
+        assert!(Staged::begin(&out, false).is_err());
+        for s in [first, second, third] {
+            fs::write(s.path().join("x.csv"), "1").unwrap();
+            s.finish().unwrap();
+        }
+        assert_eq!(
+            names(&d),
+            ["run-x5-replications", "run-x5-replications-2", "run-x5-replications-3", "run-x5-replications-4"]
+        );
+        fs::remove_dir_all(&d).unwrap();
+    }
+
     #[test]
     fn an_unfinished_one_is_removed_and_a_second_holder_refused() {
         let d = scratch("drop");
         let out = d.join("out");
-        let first = Staged::begin(&out).unwrap();
-        let second = Staged::begin(&out).unwrap_err();
+        let first = Staged::begin(&out, false).unwrap();
+        let second = Staged::begin(&out, false).unwrap_err();
         assert!(matches!(second, ReplicateError::OutDir(_)), "{second}");
         assert!(second.to_string().contains("in use by tplus process") && second.exit_status() == 2, "{second}");
         drop(first);
@@ -153,7 +210,7 @@ mod tests {
         fs::create_dir_all(d.join(".out.partial-4242").join("runs")).unwrap();
         fs::create_dir(d.join(".other.partial-4242")).unwrap();
         fs::create_dir(d.join(".out.partial-x")).unwrap();
-        let staged = Staged::begin(&out).unwrap();
+        let staged = Staged::begin(&out, false).unwrap();
         staged.finish().unwrap();
         assert_eq!(names(&d), [".other.partial-4242", ".out.partial-x", "out"]);
         fs::remove_dir_all(&d).unwrap();
@@ -172,7 +229,7 @@ mod tests {
             ("afile/sub", "lies under"),
             ("full", "not empty"),
         ] {
-            let e = Staged::begin(&d.join(out)).unwrap_err();
+            let e = Staged::begin(&d.join(out), false).unwrap_err();
             assert!(e.to_string().contains(says) && e.exit_status() == 2, "{out}: {e}");
         }
         assert_eq!(names(&d), ["afile", "dangling", "full"]);

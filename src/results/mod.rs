@@ -606,18 +606,13 @@ pub fn utc_stamp(t: SystemTime, readable: bool) -> String {
     }
 }
 
-/// A fresh run directory `root/<scenario>/<UTC time>-seed<seed>`, suffixed
-/// `-2`, `-3`, … if two runs start in the same second.
-pub fn new_run_dir(root: &Path, scenario: &str, seed: u64) -> PathBuf {
-    let base = format!("{}-seed{seed}", utc_stamp(SystemTime::now(), false));
-    let parent = root.join(scenario);
-    let mut dir = parent.join(&base);
-    let mut n = 2;
-    while dir.exists() {
-        dir = parent.join(format!("{base}-{n}"));
-        n += 1;
-    }
-    dir
+/// The default run directory `root/<scenario>/<UTC time>-seed<seed>`
+/// followed by `suffix` (e.g. `-x20-replications`, or nothing). Whoever
+/// takes it moves to `-2`, `-3`, … when it is held or filled
+/// ([`outdir::prepare_new_run_dir`], and replications' staging), since a
+/// check here could not see a run that starts in the same second.
+pub fn default_run_dir(root: &Path, scenario: &str, seed: u64, suffix: &str) -> PathBuf {
+    root.join(scenario).join(format!("{}-seed{seed}{suffix}", utc_stamp(SystemTime::now(), false)))
 }
 
 #[cfg(test)]

@@ -512,6 +512,26 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
     Ok(lock)
 }
 
+/// [`prepare_run_dir`] for a name the program chose (`dir`, the default
+/// `--out`), which gives way to `dir-2`, `dir-3`, … when another process
+/// holds or has filled it: two runs that chose the same name in the same
+/// second each get a directory. Returns the one taken.
+pub fn prepare_new_run_dir(dir: PathBuf) -> Result<(PathBuf, DirLock), OutDirError> {
+    let name = dir.file_name().map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
+    let mut at = dir.clone();
+    let mut n = 1u64;
+    loop {
+        match prepare_run_dir(&at, false) {
+            Ok(lock) => return Ok((at, lock)),
+            Err(OutDirError::Locked { .. } | OutDirError::NotEmpty { .. } | OutDirError::OtherOutput { .. }) => {
+                n += 1;
+                at = dir.with_file_name(format!("{name}-{n}"));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -712,6 +732,21 @@ mod tests {
             assert!(e.to_string().contains(says), "{out}: {e}");
         }
         create_out_dir(&d.join("new/deeper")).unwrap();
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_default_name_gives_way_to_the_next_free_one() {
+        let d = scratch("default");
+        let first = d.join("run");
+        let (at, held) = prepare_new_run_dir(first.clone()).unwrap();
+        assert_eq!(at, first);
+        let (at, _second) = prepare_new_run_dir(first.clone()).unwrap();
+        assert_eq!(at, d.join("run-2"), "held by the first");
+        drop(held);
+        fs::write(first.join("trades.csv"), "x").unwrap();
+        let (at, _third) = prepare_new_run_dir(first.clone()).unwrap();
+        assert_eq!(at, d.join("run-3"), "filled by the first, and run-2 held");
         fs::remove_dir_all(&d).unwrap();
     }
 
