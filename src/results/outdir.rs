@@ -9,8 +9,9 @@
 //! gets the kernel's lock and takes the file over. The owner removes the
 //! file when the [`DirLock`] drops; one left by `kill -9` or a crash is
 //! taken over by the next run. Its text still counts where the kernel's
-//! lock cannot: a live process on this host that took no kernel lock (an
-//! older tplus) holds it, and so does any process on another host, since a
+//! lock cannot: a process on this host that `/proc` shows alive and that
+//! took no kernel lock (an older tplus) holds it, and so does any process
+//! on another host, since a
 //! network file system may not show that host's locks here (if it is gone,
 //! the message says to delete the file).
 //!
@@ -199,6 +200,15 @@ impl Owner {
             Some(now) => self.start != 0 && now != self.start,
         }
     }
+
+    /// Whether the owner is known to be running: it ran on this host and a
+    /// process with its pid and start time is there now. Where `/proc` is
+    /// missing nothing is known, and it is not.
+    fn is_known_alive(&self) -> bool {
+        self.host == hostname()
+            && Path::new("/proc/self").exists()
+            && start_time(self.pid).is_some_and(|now| self.start == 0 || now == self.start)
+    }
 }
 
 /// This machine's name.
@@ -276,13 +286,13 @@ impl DirLock {
                     }
                     // Nobody holds the kernel's lock, so no tplus process
                     // that took one is running with this file. Its text
-                    // still holds against a live process on this host (one
-                    // that took no kernel lock: an older tplus) and
-                    // against one on another host (whose lock a network
-                    // file system may not show here).
+                    // still holds against a process on this host known to
+                    // be alive (one that took no kernel lock: an older
+                    // tplus) and against one on another host (whose lock a
+                    // network file system may not show here).
                     if !created
                         && let Some(owner) = Owner::parse(&read_text(&mut file))
-                        && !owner.is_gone()
+                        && (owner.host != me.host || owner.is_known_alive())
                     {
                         return Err(held(Some(owner)));
                     }
@@ -668,6 +678,21 @@ mod tests {
         let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
         File::options().write(true).open(&lock).unwrap().set_modified(old).unwrap();
         assert_eq!(judge_by_text(&lock), Stale, "for a minute only");
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// A process that took no kernel lock (an older tplus) and is alive: its
+    /// text holds the directory.
+    #[test]
+    fn a_live_owner_without_a_kernel_lock_holds() {
+        let d = scratch("older");
+        fs::create_dir_all(&d).unwrap();
+        let me = Owner::me();
+        fs::write(d.join(LOCK_FILE), me.text()).unwrap();
+        if me.start != 0 {
+            let err = DirLock::acquire(&d).unwrap_err();
+            assert!(matches!(err, OutDirError::Locked { pid, .. } if pid == me.pid), "{err}");
+        }
         fs::remove_dir_all(&d).unwrap();
     }
 
