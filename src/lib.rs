@@ -10,6 +10,17 @@
 /// the same `rand` as tplus (`tplus::rand::RngExt`).
 pub use rand;
 
+// So that the paths `behaviour_params!` writes, `tplus::...`, name this
+// crate inside it too (serde's `crate = "..."` takes a path in a string,
+// where `$crate` is not expanded).
+extern crate self as tplus;
+
+/// What the macros expand to and a user's crate need not depend on itself.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}
+
 pub mod agents;
 pub mod batch;
 pub mod book;

@@ -239,23 +239,45 @@ pub fn shares_add_up(market_share: f64, ioc_share: f64) -> Result<(), Invalid> {
 }
 
 /// Declares a behaviour's parameter struct: each field with its doc comment
-/// (its meaning and unit), its type, its default, its bound and the accepted
-/// values in words; optionally a `check(p) { ... }` block of rules between
-/// fields. Generates the struct (serde, unknown names refused), its
-/// `Default`, and its [`ParamSet`] impl with the docs table.
+/// (its meaning and unit), its type (`i64`, `f64`, [`Duration`] or an
+/// `Option` of one), its default, its bound ([`Bound`]'s variants) and the
+/// accepted values in words; optionally a `check(p) { ... }` block of rules
+/// between fields, which returns `Result<(), Invalid>` with `p` the
+/// parameters (the error's `field` is the one the scenario file's location
+/// points at). Generates the struct (serde, unknown names refused), its
+/// `Default`, and its [`ParamSet`] impl with the docs table. The crate using
+/// it needs no `serde` of its own.
 ///
 /// ```
+/// # // The expansion names tplus's serde, never the caller's: a `serde`
+/// # // here that is not the crate must not matter.
+/// # mod serde {}
+/// use tplus::scenario::{Invalid, InvalidKind};
+///
 /// tplus::behaviour_params! {
-///     /// Parameters of a contrarian trader.
-///     pub struct ContrarianParams {
-///         /// Windows of price history it looks back over.
-///         lookback: i64 = 12, Int(1, 64), "a whole number of windows from 1 to 64";
+///     /// Parameters of a moving-average trader.
+///     pub struct MovingAverageParams {
+///         /// Wake-ups in the short average.
+///         short: i64 = 3, Int(1, 63), "a whole number from 1 to 63, less than long";
+///         /// Wake-ups in the long average.
+///         long: i64 = 10, Int(2, 64), "a whole number from 2 to 64, more than short";
 ///         /// Share of orders that are all-or-none.
 ///         aon_share: f64 = 0.0, Real(0.0, 1.0), "a probability from 0 to 1";
 ///     }
+///     check(p) {
+///         if p.short >= p.long {
+///             return Err(Invalid {
+///                 field: "short".into(),
+///                 message: format!("short = {} is not less than long = {}", p.short, p.long),
+///                 accepted: "a whole number from 1 to 63, less than long".into(),
+///                 kind: InvalidKind::OutOfRange,
+///             });
+///         }
+///         Ok(())
+///     }
 /// }
-/// let p = ContrarianParams::default();
-/// assert_eq!(p.lookback, 12);
+/// let p = MovingAverageParams::default();
+/// assert_eq!((p.short, p.long), (3, 10));
 /// ```
 #[macro_export]
 macro_rules! behaviour_params {
@@ -270,8 +292,14 @@ macro_rules! behaviour_params {
         $( check($p:ident) $check:block )?
     ) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-        #[serde(default, deny_unknown_fields)]
+        #[derive(
+            Clone,
+            Debug,
+            PartialEq,
+            $crate::__private::serde::Serialize,
+            $crate::__private::serde::Deserialize
+        )]
+        #[serde(crate = "tplus::__private::serde", default, deny_unknown_fields)]
         $vis struct $name {
             $(
                 #[doc = $doc]
