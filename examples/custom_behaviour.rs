@@ -6,11 +6,13 @@
 //! its threshold it sells, below it buys — betting that the move reverts.
 //!
 //! ```sh
-//! cargo run --release --example custom_behaviour [-- SCENARIO]
+//! cargo run --release --example custom_behaviour [-- SCENARIO [OUT_DIR]]
 //! ```
 //!
 //! runs `examples/contrarian.toml` (or SCENARIO), whose third group says
-//! `family = "contrarian"`, and prints what each family did. The
+//! `family = "contrarian"`, writes the run folder `tplus run` would
+//! (`run_to_dir`) into OUT_DIR (by default a fresh one under the system's
+//! temporary directory), and prints what each family did. The
 //! contrarians' `threshold` is a live parameter, which the scenario's
 //! `[[events]]` raise at noon on the second day (`target = "group_param"`),
 //! as a scenario scripts a change of a built-in family's.
@@ -20,11 +22,12 @@ use std::process::ExitCode;
 
 use tplus::agents::{Action, Actions, Agent, Behaviour, Context, GroupSetup, OrderRequest, Products, Registry, Wake};
 use tplus::book::{OrderKind, Side};
+use tplus::engine::RunOptions;
 use tplus::engine::record::{Recorder, TradeRecord};
-use tplus::engine::{RunOptions, run_with};
 use tplus::rand::RngExt;
 use tplus::random::AgentRng;
-use tplus::scenario::Duration;
+use tplus::results::run_dir::{DirOptions, run_to_dir};
+use tplus::scenario::{Duration, Scenario};
 
 tplus::behaviour_params! {
     /// Parameters of the contrarian family.
@@ -118,25 +121,19 @@ impl Behaviour for Contrarian {
     }
 }
 
-/// Counts the lots each group bought and sold.
-struct ByGroup {
-    starts: Vec<u32>,
+/// Counts the lots each group bought and sold, beside the run's files.
+struct ByGroup<'a> {
+    scenario: &'a Scenario,
     bought: Vec<u64>,
     sold: Vec<u64>,
 }
 
-impl ByGroup {
-    fn group(&self, id: u32) -> Option<usize> {
-        (id > 0).then(|| self.starts.partition_point(|&s| s <= id) - 1)
-    }
-}
-
-impl Recorder for ByGroup {
+impl Recorder for ByGroup<'_> {
     fn trade(&mut self, t: &TradeRecord) {
-        if let Some(g) = self.group(t.buyer) {
+        if let Some(g) = self.scenario.group_of(t.buyer) {
             self.bought[g] += u64::from(t.lots);
         }
-        if let Some(g) = self.group(t.seller) {
+        if let Some(g) = self.scenario.group_of(t.seller) {
             self.sold[g] += u64::from(t.lots);
         }
     }
@@ -155,19 +152,21 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut starts = Vec::new();
-    let mut next = 1;
-    for g in &scenario.agents {
-        starts.push(next);
-        next += g.count as u32;
-    }
-    let n = starts.len();
-    let mut rec = ByGroup { starts, bought: vec![0; n], sold: vec![0; n] };
-    let outcome = match run_with(&scenario, &RunOptions { seed: None, threads: 2 }, &registry, &mut rec) {
-        Ok(o) => o,
+    // The run folder `tplus run` would write (trades.csv, metrics.csv,
+    // summary.json, risk.csv, manifest.json), which `tplus report DIR` draws
+    // and pandas reads; given as the second argument, or a fresh one under
+    // the system's temporary directory.
+    let out = std::env::args_os()
+        .nth(2)
+        .map_or_else(|| std::env::temp_dir().join(format!("tplus-contrarian-{}", std::process::id())), PathBuf::from);
+    let n = scenario.agents.len();
+    let mut rec = ByGroup { scenario: &scenario, bought: vec![0; n], sold: vec![0; n] };
+    let opts = RunOptions { seed: None, threads: 2 };
+    let outcome = match run_to_dir(&scenario, &opts, &registry, &out, DirOptions::default(), &mut rec) {
+        Ok(run) => run.outcome,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(1);
+            return ExitCode::from(e.exit_code());
         }
     };
     // Cash conserved and no holding past its limit: a run that fails these
@@ -176,7 +175,13 @@ fn main() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(1);
     }
-    println!("{}: {} orders, {} trades", path.display(), outcome.stats.orders, outcome.stats.trades);
+    println!(
+        "{}: {} orders, {} trades; results in {}",
+        path.display(),
+        outcome.stats.orders,
+        outcome.stats.trades,
+        out.display()
+    );
     for (g, group) in scenario.agents.iter().enumerate() {
         println!(
             "  agents[{g}] {:>17} × {:<5} bought {:>7} lots, sold {:>7}",

@@ -20,10 +20,12 @@ mod shell;
 mod tui;
 
 use crate::agents::Registry;
+use crate::engine::record::Discard;
 use crate::engine::{self, Outcome, RunOptions};
 use crate::metrics::{ProductSummary, Summary};
+use crate::results;
 use crate::results::outdir::{self, DirLock};
-use crate::results::{self, RunWriter};
+use crate::results::run_dir::RunInDir;
 use crate::scenario::{self, Scenario};
 
 /// What `tplus --version` prints after the name: the package version, and
@@ -520,21 +522,14 @@ fn run(
             return Err(ExitCode::from(e.exit_code()));
         }
     };
-    let fail = |what: &str, e: &dyn std::fmt::Display| {
-        eprintln!("error: {what} {}: {e}", dir.display());
-        ExitCode::from(1)
-    };
-    let mut writer = match RunWriter::create(&dir, &scenario, how.log_ops) {
-        Ok(w) => w,
-        Err(e) => return Err(fail("cannot write results to", &e)),
-    };
-    let outcome = match engine::run(&scenario, &opts, &mut writer) {
-        Ok(o) => o,
-        Err(e) => return Err(fail("run failed for", &e)),
-    };
-    let summary = match writer.finish(&dir, &scenario, &outcome, opts.threads) {
-        Ok(summary) => summary,
-        Err(e) => return Err(fail("cannot write results to", &e)),
+    let registry = Registry::builtin();
+    let run = results::run_dir::run_into(&scenario, &opts, &registry, &dir, lock, how.log_ops, &mut Discard);
+    let RunInDir { outcome, summary, lock } = match run {
+        Ok(run) => run,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(ExitCode::from(e.exit_code()));
+        }
     };
     if let Err(e) = outcome.check() {
         // No summary as if all were well: the files are kept for a post-mortem

@@ -159,6 +159,38 @@ impl Recorder for Discard {
     fn trade(&mut self, _: &TradeRecord) {}
 }
 
+impl<R: Recorder + ?Sized> Recorder for &mut R {
+    fn trade(&mut self, trade: &TradeRecord) {
+        (**self).trade(trade);
+    }
+    fn wants_ops(&self) -> bool {
+        (**self).wants_ops()
+    }
+    fn op(&mut self, op: &OpRecord) {
+        (**self).op(op);
+    }
+}
+
+/// Two recorders at once, e.g. a run's files and a user's own tally: each
+/// takes every trade, and the operations if it wants them.
+impl<A: Recorder, B: Recorder> Recorder for (A, B) {
+    fn trade(&mut self, trade: &TradeRecord) {
+        self.0.trade(trade);
+        self.1.trade(trade);
+    }
+    fn wants_ops(&self) -> bool {
+        self.0.wants_ops() || self.1.wants_ops()
+    }
+    fn op(&mut self, op: &OpRecord) {
+        if self.0.wants_ops() {
+            self.0.op(op);
+        }
+        if self.1.wants_ops() {
+            self.1.op(op);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Op;

@@ -21,6 +21,7 @@ pub mod events;
 pub mod line;
 pub mod manifest;
 pub mod outdir;
+pub mod run_dir;
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;

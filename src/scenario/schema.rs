@@ -39,6 +39,23 @@ pub struct Scenario {
     pub events: Vec<ScriptedEvent>,
 }
 
+impl Scenario {
+    /// The index in [`Scenario::agents`] of the group whose customer has
+    /// account id `account`, as `trades.csv` and a recorder's records give
+    /// it: customers are 1…N in group order; 0 (the platform) and ids past
+    /// the customers are in none.
+    pub fn group_of(&self, account: u32) -> Option<usize> {
+        let mut last = 0u64;
+        for (g, group) in self.agents.iter().enumerate() {
+            last += group.count.max(0) as u64;
+            if account != 0 && u64::from(account) <= last {
+                return Some(g);
+            }
+        }
+        None
+    }
+}
+
 /// `[simulation]`: what the run is called, its seed, which days trade and when,
 /// the metrics window and the order latency.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -1,0 +1,186 @@
+//! One run written as a run directory, the way `tplus run` writes it: the
+//! directory taken ([`outdir::prepare_run_dir`]: created, locked, refused
+//! when it holds anything unless `force`), the run made with any registry
+//! of behaviours, its files written as it goes and `manifest.json` last. The
+//! command line and a library user's own program share it, so a program
+//! that registers its own behaviour writes the same folder the report,
+//! `tplus replay` and pandas read.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::RunWriter;
+use super::outdir::{self, DirLock, OutDirError};
+use crate::agents::Registry;
+use crate::engine::record::Recorder;
+use crate::engine::{self, Outcome, RunError, RunOptions};
+use crate::metrics::Summary;
+use crate::scenario::Scenario;
+
+/// How [`run_to_dir`] treats the directory.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DirOptions {
+    /// Write into a directory that holds files: first remove the files a
+    /// run writes there (`manifest.json` first) and keep the rest.
+    pub force: bool,
+    /// Also write the operation log, `events.csv`.
+    pub log_ops: bool,
+}
+
+/// A run written to its directory.
+pub struct RunInDir {
+    /// What the run did. Check [`Outcome::check`]: a run whose cash fails
+    /// it is written too, and its `manifest.json` says why in `failure`.
+    pub outcome: Outcome,
+    /// The summary written to `summary.json`.
+    pub summary: Summary,
+    /// The directory's lock, held until dropped: keep it while writing
+    /// more there (a report).
+    pub lock: DirLock,
+}
+
+/// Why [`run_to_dir`] wrote no finished run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunDirError {
+    /// The directory cannot be used (a file, held by another process, not
+    /// empty without `force`, another command's output).
+    #[error(transparent)]
+    OutDir(#[from] OutDirError),
+    /// A file could not be written; the run's files written so far are
+    /// removed.
+    #[error("cannot write results to {}: {source}", .dir.display())]
+    Write {
+        /// The run directory.
+        dir: PathBuf,
+        /// What the system said.
+        #[source]
+        source: io::Error,
+    },
+    /// The run itself failed (a registry without a scenario's family, a
+    /// stop asked for).
+    #[error("run failed for {}: {source}", .dir.display())]
+    Run {
+        /// The run directory.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: RunError,
+    },
+}
+
+impl RunDirError {
+    /// The exit code a command line gives it: 2 for a directory the user
+    /// must change, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunDirError::OutDir(e) => e.exit_code(),
+            _ => 1,
+        }
+    }
+}
+
+/// Runs `scenario` with the behaviours of `registry` into the run directory
+/// `dir`: `trades.csv`, `metrics.csv`, `summary.json`, `risk.csv`,
+/// `manifest.json` (and `events.csv` with `log_ops`), as `tplus run`
+/// writes them. `observer` sees every trade (and operation, if it wants
+/// them) as the files do; pass [`engine::record::Discard`] for none.
+///
+/// ```no_run
+/// use tplus::agents::Registry;
+/// use tplus::engine::{RunOptions, record::Discard};
+/// use tplus::results::run_dir::{DirOptions, run_to_dir};
+///
+/// let registry = Registry::builtin(); // and `registry.register::<MyBehaviour>()`
+/// let scenario = tplus::scenario::load("scenarios/baseline.toml".as_ref(), &registry)?;
+/// let run = run_to_dir(&scenario, &RunOptions::default(), &registry, "out/baseline".as_ref(), DirOptions::default(), &mut Discard)?;
+/// run.outcome.check()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run_to_dir(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    registry: &Registry,
+    dir: &Path,
+    how: DirOptions,
+    observer: &mut (impl Recorder + ?Sized),
+) -> Result<RunInDir, RunDirError> {
+    run_into(scenario, opts, registry, dir, outdir::prepare_run_dir(dir, how.force)?, how.log_ops, observer)
+}
+
+/// [`run_to_dir`] into a directory already taken, whose `lock` is held.
+pub(crate) fn run_into(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    registry: &Registry,
+    dir: &Path,
+    lock: DirLock,
+    log_ops: bool,
+    observer: &mut (impl Recorder + ?Sized),
+) -> Result<RunInDir, RunDirError> {
+    let write = |source| RunDirError::Write { dir: dir.to_path_buf(), source };
+    let mut writer = RunWriter::create(dir, scenario, log_ops).map_err(write)?;
+    let outcome = {
+        let mut both = (&mut writer, observer);
+        engine::run_with(scenario, opts, registry, &mut both)
+            .map_err(|source| RunDirError::Run { dir: dir.to_path_buf(), source })?
+    };
+    let summary = writer.finish(dir, scenario, &outcome, opts.threads).map_err(write)?;
+    Ok(RunInDir { outcome, summary, lock })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::record::{Discard, TradeRecord};
+
+    /// Trades by buyer's group, and all of them.
+    struct Tally<'a> {
+        scenario: &'a Scenario,
+        by_group: Vec<u64>,
+        trades: u64,
+    }
+
+    impl Recorder for Tally<'_> {
+        fn trade(&mut self, t: &TradeRecord) {
+            self.trades += 1;
+            if let Some(g) = self.scenario.group_of(t.buyer) {
+                self.by_group[g] += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_is_written_whole_beside_an_observer_and_a_full_directory_refused() {
+        let registry = Registry::builtin();
+        let text = include_str!("../../scenarios/baseline.toml");
+        let mut s = crate::scenario::parse(Path::new("baseline.toml"), text, &registry).unwrap();
+        s.simulation.days = 1;
+        let dir = std::env::temp_dir().join(format!("tplus-run-to-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut tally = Tally { scenario: &s, by_group: vec![0; s.agents.len()], trades: 0 };
+        let opts = RunOptions { seed: Some(7), threads: 1 };
+        let run = run_to_dir(&s, &opts, &registry, &dir, DirOptions::default(), &mut tally).unwrap();
+        run.outcome.check().unwrap();
+        assert!(tally.trades > 0 && tally.trades == run.outcome.stats.trades, "the observer saw every trade");
+        assert!(tally.by_group.iter().sum::<u64>() > 0);
+        // Account ids: 1…N in group order.
+        let first = s.agents[0].count as u32;
+        let all = s.agents.iter().map(|g| g.count as u32).sum::<u32>();
+        assert_eq!(
+            [0, 1, first, first + 1, all, all + 1].map(|id| s.group_of(id)),
+            [None, Some(0), Some(0), Some(1), Some(s.agents.len() - 1), None]
+        );
+        let trades = std::fs::read_to_string(dir.join("trades.csv")).unwrap();
+        assert_eq!(trades.lines().count() as u64, tally.trades + 1, "header and one line a trade");
+        assert!(dir.join("manifest.json").exists());
+        drop(run);
+        // Written twice, the same bytes; refused without `force`.
+        let first = std::fs::read(dir.join("trades.csv")).unwrap();
+        let e = run_to_dir(&s, &opts, &registry, &dir, DirOptions::default(), &mut Discard).err().unwrap();
+        assert!(matches!(e, RunDirError::OutDir(OutDirError::NotEmpty { .. })) && e.exit_code() == 2, "{e}");
+        let force = DirOptions { force: true, ..DirOptions::default() };
+        drop(run_to_dir(&s, &opts, &registry, &dir, force, &mut Discard).unwrap());
+        assert_eq!(std::fs::read(dir.join("trades.csv")).unwrap(), first);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
