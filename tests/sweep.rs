@@ -144,13 +144,16 @@ fn resume_after_a_cut_keeps_finished_rows_and_computes_only_the_rest() {
     // them, and the resume says so.
     ok(&["report", s(&cut)]);
     assert!(cut.join("report.md").exists());
+    // The user's own plot, named like the report's, stays.
+    fs::write(cut.join("cost_vs_rate.png"), "mine").unwrap();
     let o = ok(&["sweep", CI, "--out", s(&cut), "--jobs", "2", "--quiet"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("removed the report drawn from the rows an earlier invocation left"), "{err}");
     let mut left: Vec<String> =
         fs::read_dir(&cut).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     left.sort();
-    assert_eq!(left, ["sweep.csv", "sweep.json"]);
+    assert_eq!(left, ["cost_vs_rate.png", "sweep.csv", "sweep.json"]);
+    fs::remove_file(cut.join("cost_vs_rate.png")).unwrap();
     let resumed = csv(&cut);
     assert_eq!(without_wall(&resumed), without_wall(&text));
     // Kept rows are the very same lines (their wall time included): not recomputed.
@@ -594,12 +597,15 @@ fn merge_replaces_only_an_earlier_merge_of_the_same_sweep() {
     // rows it was drawn from, and the merge says so; a file the report did
     // not write still refuses the merge.
     ok(&["report", s(&merged)]);
-    fs::write(merged.join("notes_vs_plans.txt"), "mine").unwrap();
-    let o = merge(&merged);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("notes_vs_plans.txt"), "{err}");
-    fs::remove_file(merged.join("notes_vs_plans.txt")).unwrap();
+    // A plot of the user's, named like the report's, is not the report's.
+    for mine in ["cost_vs_rate.png", "heatmap_mine.svg"] {
+        fs::write(merged.join(mine), "mine").unwrap();
+        let o = merge(&merged);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(mine), "{err}");
+        fs::remove_file(merged.join(mine)).unwrap();
+    }
     let o = merge(&merged);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");

@@ -246,7 +246,8 @@ pub fn shares_add_up(market_share: f64, ioc_share: f64) -> Result<(), Invalid> {
 /// parameters (the error's `field` is the one the scenario file's location
 /// points at). Generates the struct (serde, unknown names refused), its
 /// `Default`, and its [`ParamSet`] impl with the docs table. The crate using
-/// it needs no `serde` of its own.
+/// it needs no `serde` of its own, but must name the dependency `tplus`
+/// (the expansion's serde path is `tplus::__private::serde`).
 ///
 /// ```
 /// # // The expansion names tplus's serde, never the caller's: a `serde`

@@ -11,10 +11,12 @@ use serde_json::Value;
 
 use super::csv::{self, RunLine};
 use super::design::run_seed;
-use super::{BatchError, first_difference, hostname, read_json, remove_report, write_atomically, write_json};
+use super::{
+    BatchError, first_difference, hostname, read_json, remove_report, report_files, write_atomically, write_json,
+};
 use crate::columns::sweep as sweep_columns;
 use crate::results::FileError;
-use crate::results::outdir::{self, DirLock};
+use crate::results::outdir::DirLock;
 use crate::results::utc_stamp;
 use crate::scenario::value_text;
 
@@ -171,7 +173,8 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
         matches!(&earlier, Some((held, provenance)) if *held == def && provenance.get("merged_from").is_some());
     // The merged files replace an earlier merge's, never a run's or
     // something else's.
-    let own = |n: &str| n == "sweep.json" || n == "sweep.csv" || (remerge && outdir::is_sweep_report_file(n));
+    let report = if remerge { report_files(out)? } else { Vec::new() };
+    let own = |n: &str| n == "sweep.json" || n == "sweep.csv" || report.iter().any(|r| r == n);
     if let Some(entries) = super::foreign_entries(out, own, inputs)? {
         return Err(BatchError::NotASweepDir { dir: out.to_path_buf(), entries });
     }

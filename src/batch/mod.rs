@@ -318,20 +318,45 @@ fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), BatchErr
     Ok(())
 }
 
-/// Removes the sweep report's files from `dir`, `report.md` first (the
-/// plots without it are only pictures); returns how many there were. Called
-/// before a merge or a resumed sweep changes the rows the report was drawn
-/// from, so no report sits beside rows it does not describe.
-pub(super) fn remove_report(dir: &Path) -> Result<usize, BatchError> {
-    let mut names = Vec::new();
-    for e in std::fs::read_dir(dir).map_err(FileError::at("read", dir))? {
-        let e = e.map_err(FileError::at("read", dir))?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        if outdir::is_sweep_report_file(&name) && e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()) {
-            names.push(name);
+/// How a sweep report's `report.md` begins (the sweep's name follows):
+/// what tells a merge that a `report.md` there is the report's.
+pub const SWEEP_REPORT_TITLE: &str = "# Sweep report: ";
+
+/// The files of the sweep report `tplus report` drew in `dir`: its
+/// `report.md` and the plots that links (each SVG, and the PNG `--png`
+/// drew beside it), `report.md` first; none when there is no sweep report.
+/// Read from the report itself, so that a file of the user's there, a plot
+/// of their own included, is never taken for one of its.
+pub(super) fn report_files(dir: &Path) -> Result<Vec<String>, BatchError> {
+    let path = dir.join("report.md");
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(FileError::new("read", &path, e).into()),
+    };
+    if !text.starts_with(SWEEP_REPORT_TITLE) {
+        return Ok(Vec::new());
+    }
+    let mut files = vec!["report.md".to_string()];
+    for link in text.split("](").skip(1) {
+        let Some(svg) = link.split_once(')').map(|(name, _)| name).filter(|n| !n.contains('/')) else { continue };
+        let Some(stem) = svg.strip_suffix(".svg") else { continue };
+        for name in [svg.to_string(), format!("{stem}.png")] {
+            if !files.contains(&name) && std::fs::symlink_metadata(dir.join(&name)).is_ok_and(|m| m.is_file()) {
+                files.push(name);
+            }
         }
     }
-    names.sort_by_key(|n| (n != "report.md", n.clone()));
+    Ok(files)
+}
+
+/// Removes the sweep report's files from `dir` ([`report_files`]),
+/// `report.md` first (the plots without it are only pictures); returns how
+/// many there were. Called before a merge or a resumed sweep changes the
+/// rows the report was drawn from, so no report sits beside rows it does
+/// not describe.
+pub(super) fn remove_report(dir: &Path) -> Result<usize, BatchError> {
+    let names = report_files(dir)?;
     for name in &names {
         let path = dir.join(name);
         std::fs::remove_file(&path).map_err(FileError::at("remove", &path))?;

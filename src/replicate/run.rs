@@ -67,7 +67,8 @@ pub struct Report {
 
 /// Runs `opts.replications` seeds of `scenario` (and, with `opts.control`,
 /// the same seeds of its control), writes the replications' files and the
-/// comparison, and renames the finished directory to `opts.out`.
+/// comparison, and renames the finished directory to `opts.out` (or, for a
+/// default name, the first free `out-N`: [`Report::dir`] says which).
 pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report, ReplicateError> {
     let clock = Instant::now();
     if !(2..=crate::scenario::MAX_REPLICATIONS).contains(&i64::from(opts.replications)) {

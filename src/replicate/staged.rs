@@ -37,18 +37,10 @@ impl Staged {
         if !next_free {
             return Staged::begin_at(out);
         }
-        let name = out.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-        let mut at = out.to_path_buf();
-        let mut n = 1u64;
-        loop {
-            match Staged::begin_at(&at) {
-                Err(ReplicateError::OutDir(outdir::OutDirError::Locked { .. }) | ReplicateError::OutNotEmpty(_)) => {
-                    n += 1;
-                    at = out.with_file_name(format!("{name}-{n}"));
-                }
-                other => return other,
-            }
-        }
+        let taken = |e: &ReplicateError| {
+            matches!(e, ReplicateError::OutDir(outdir::OutDirError::Locked { .. }) | ReplicateError::OutNotEmpty(_))
+        };
+        outdir::first_free(out, Staged::begin_at, taken).map(|(_, staged)| staged)
     }
 
     /// [`Staged::begin`] at `out` itself.
@@ -59,9 +51,6 @@ impl Staged {
                 return Err(bad("is a symbolic link; give the directory's own path".into()));
             }
             Ok(m) if !m.is_dir() => return Err(bad("is a file; --out needs a directory".into())),
-            Ok(_) if out.read_dir().is_ok_and(|mut d| d.next().is_some()) => {
-                return Err(ReplicateError::OutNotEmpty(out.to_path_buf()));
-            }
             _ => {}
         }
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -73,6 +62,11 @@ impl Staged {
             return Err(FileError::new("create", parent, e).into());
         }
         let lock = DirLock::acquire_beside(out)?;
+        // Looked at with the lock held: another invocation that finished
+        // just before has renamed its directory here and let go.
+        if out.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+            return Err(ReplicateError::OutNotEmpty(out.to_path_buf()));
+        }
         let name = out.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
         // With the lock held, any temporary directory of this `--out` is
         // a dead invocation's (one killed outright, e.g. by a second

@@ -80,12 +80,16 @@ pub enum OutDirError {
     /// The path names a file.
     #[error("{}: is a file; --out needs a directory", .0.display())]
     IsFile(PathBuf),
+    /// The lock file is a symbolic link, which tplus never makes: locking
+    /// it would write through it to whatever it points at.
+    #[error("{}: the lock file is a symbolic link, which tplus never makes; remove it, or choose another --out", .0.display())]
+    LockIsLink(PathBuf),
     /// Another process holds the directory.
     #[error(
         "{}: in use by tplus process {pid} on {host} (lock file {}); wait for it to finish, or choose another --out{}",
         .dir.display(),
         .lock.display(),
-        if *.here { "" } else { "; if that process is gone, delete the lock file" }
+        if *.alive { "" } else { "; if that process is gone, delete the lock file" }
     )]
     Locked {
         /// The directory.
@@ -96,8 +100,10 @@ pub enum OutDirError {
         pid: u32,
         /// The holder's host.
         host: String,
-        /// Whether the holder is on this host (and so known to be alive).
-        here: bool,
+        /// Whether the holder is known to be running (it holds the kernel's
+        /// lock, or `/proc` of this host shows it): then the message does
+        /// not suggest deleting the lock.
+        alive: bool,
     },
     /// The directory holds files and `--force` was not given.
     #[error(
@@ -258,27 +264,41 @@ impl DirLock {
     /// Takes the lock file `path`, which holds `dir` (named in messages).
     fn acquire_by(path: PathBuf, dir: &Path) -> Result<DirLock, OutDirError> {
         let me = Owner::me();
-        let held = |owner: Option<Owner>| {
+        // `alive`: the holder is known to be running.
+        let held = |owner: Option<Owner>, alive: bool| {
             let (pid, host) = owner.map_or((0, "an unknown host".to_string()), |o| (o.pid, o.host));
-            OutDirError::Locked { dir: dir.to_path_buf(), lock: path.clone(), here: host == me.host, pid, host }
+            let alive = alive || host == me.host;
+            OutDirError::Locked { dir: dir.to_path_buf(), lock: path.clone(), alive, pid, host }
         };
         // Each round ends in the lock, a holder, or a file that stopped
-        // being the lock under us (its holder finished, or took over a
-        // stale one) before we locked it: then look again.
-        for _ in 0..4 {
-            let (mut file, created) = match OpenOptions::new().read(true).write(true).create_new(true).open(&path) {
-                Ok(f) => (f, true),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    match OpenOptions::new().read(true).write(true).open(&path) {
-                        Ok(f) => (f, false),
-                        // Released between the two opens.
-                        Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                        // Not ours to open (another user's): held.
-                        Err(_) => return Err(held(read_owner(&path))),
+        // being the lock under us (its holder finished, or took over or
+        // removed a stale one) before we locked it: then look again.
+        for _ in 0..6 {
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(OutDirError::LockIsLink(path));
+            }
+            // `writable`: a dead owner's file that this process may not
+            // write (another user's, in a shared directory) is taken over
+            // by removing it, which needs the directory alone.
+            let (mut file, created, writable) =
+                match OpenOptions::new().read(true).write(true).create_new(true).open(&path) {
+                    Ok(f) => (f, true, true),
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        match OpenOptions::new().read(true).write(true).open(&path) {
+                            Ok(f) => (f, false, true),
+                            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => match File::open(&path) {
+                                Ok(f) => (f, false, false),
+                                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                                // Not ours to read either: held.
+                                Err(_) => return Err(held(None, false)),
+                            },
+                            // Released between the two opens.
+                            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                            Err(e) => return Err(FileError::new("lock", &path, e).into()),
+                        }
                     }
-                }
-                Err(e) => return Err(FileError::new("lock", &path, e).into()),
-            };
+                    Err(e) => return Err(FileError::new("lock", &path, e).into()),
+                };
             match file.try_lock() {
                 Ok(()) => {
                     if !is_same_file(&file, &path) {
@@ -294,11 +314,30 @@ impl DirLock {
                         && let Some(owner) = Owner::parse(&read_text(&mut file))
                         && (owner.host != me.host || owner.is_known_alive())
                     {
-                        return Err(held(Some(owner)));
+                        let alive = owner.is_known_alive();
+                        return Err(held(Some(owner), alive));
                     }
-                    return DirLock::write_owner(path, file, &me);
+                    if writable {
+                        return DirLock::write_owner(path, file, &me);
+                    }
+                    // Removed while still locked: whoever opened it
+                    // meanwhile finds it gone once they lock it.
+                    fs::remove_file(&path).map_err(FileError::at("remove the stale lock", &path))?;
+                    drop(file);
                 }
-                Err(TryLockError::WouldBlock) => return Err(held(read_owner(&path))),
+                Err(TryLockError::WouldBlock) => {
+                    // Its holder is running, and writes its name in the
+                    // microseconds after taking the lock.
+                    let mut owner = read_owner(&path);
+                    for _ in 0..5 {
+                        if owner.is_some() {
+                            break;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                        owner = read_owner(&path);
+                    }
+                    return Err(held(owner, true));
+                }
                 // No kernel locks on this file system (some network ones):
                 // the text alone tells.
                 Err(TryLockError::Error(_)) => {
@@ -307,7 +346,7 @@ impl DirLock {
                     }
                     drop(file);
                     match judge_by_text(&path) {
-                        Held(owner) => return Err(held(owner)),
+                        Held(owner) => return Err(held(owner, false)),
                         // A dead owner's: take it over. Two processes may
                         // both get here; without kernel locks nothing
                         // settles which, and both can hold the directory.
@@ -339,8 +378,9 @@ impl DirLock {
         if let Err(e) = written {
             // A full disk: an empty lock left behind would hold the
             // directory for good where the kernel's locks are missing.
-            drop(file);
+            // Removed before it is released, as on drop.
             let _ = fs::remove_file(&path);
+            drop(file);
             return Err(FileError::new("write the lock", &path, e).into());
         }
         Ok(DirLock { path, _file: file })
@@ -392,7 +432,7 @@ fn read_owner(path: &Path) -> Option<Owner> {
 #[cfg(unix)]
 fn is_same_file(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), fs::metadata(path)) {
+    match (file.metadata(), fs::symlink_metadata(path)) {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
     }
@@ -432,21 +472,6 @@ pub fn is_run_file(name: &str) -> bool {
         return false;
     };
     PLOT_STEMS.iter().any(|p| stem.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('_')))
-}
-
-/// Whether a file named `name` is one `tplus report` writes into a sweep's
-/// directory: `report.md`, and the plots `heatmap_*` and `*_vs_*` (SVG, or
-/// PNG beside them). Kept here, below the report, so that a merge knows the
-/// report of the merge it replaces; the report's tests check every file it
-/// writes is one.
-pub fn is_sweep_report_file(name: &str) -> bool {
-    if name == "report.md" {
-        return true;
-    }
-    let Some(stem) = name.strip_suffix(".svg").or_else(|| name.strip_suffix(".png")) else {
-        return false;
-    };
-    stem.starts_with("heatmap_") || stem.contains("_vs_")
 }
 
 /// Creates the output directory `dir` (and its parents) as a run, a sweep
@@ -527,17 +552,33 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
 /// holds or has filled it: two runs that chose the same name in the same
 /// second each get a directory. Returns the one taken.
 pub fn prepare_new_run_dir(dir: PathBuf) -> Result<(PathBuf, DirLock), OutDirError> {
-    let name = dir.file_name().map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
-    let mut at = dir.clone();
+    first_free(
+        &dir,
+        |at| prepare_run_dir(at, false),
+        |e| matches!(e, OutDirError::Locked { .. } | OutDirError::NotEmpty { .. } | OutDirError::OtherOutput { .. }),
+    )
+}
+
+/// Calls `take` on `dir`, then on `dir-2`, `dir-3`, … for as long as it
+/// fails with an error `taken` says means that name is another's; returns
+/// the path it succeeded on (or the first other error). Taking a name where
+/// its lock is taken, not checking it beforehand, is what lets two
+/// invocations that chose the same name at once each get one.
+pub fn first_free<T, E>(
+    dir: &Path,
+    mut take: impl FnMut(&Path) -> Result<T, E>,
+    taken: impl Fn(&E) -> bool,
+) -> Result<(PathBuf, T), E> {
+    let name = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let mut at = dir.to_path_buf();
     let mut n = 1u64;
     loop {
-        match prepare_run_dir(&at, false) {
-            Ok(lock) => return Ok((at, lock)),
-            Err(OutDirError::Locked { .. } | OutDirError::NotEmpty { .. } | OutDirError::OtherOutput { .. }) => {
+        match take(&at) {
+            Err(e) if taken(&e) => {
                 n += 1;
                 at = dir.with_file_name(format!("{name}-{n}"));
             }
-            Err(e) => return Err(e),
+            result => return result.map(|t| (at, t)),
         }
     }
 }
@@ -560,12 +601,6 @@ mod tests {
         for f in ["notes.txt", "successful.svg", "data.csv", "success_P.pdf", "sweep.csv", "sweep.json"] {
             assert!(!is_run_file(f), "{f}");
         }
-        for f in ["report.md", "heatmap_volume.svg", "success_vs_loan_rate.png", "volume_vs_b.svg"] {
-            assert!(is_sweep_report_file(f), "{f}");
-        }
-        for f in ["sweep.csv", "heatmap.svg", "notes_vs_x.txt", "mine.svg", "report.txt"] {
-            assert!(!is_sweep_report_file(f), "{f}");
-        }
     }
 
     #[test]
@@ -574,7 +609,7 @@ mod tests {
         fs::create_dir_all(&d).unwrap();
         let first = DirLock::acquire(&d).unwrap();
         let err = DirLock::acquire(&d).unwrap_err();
-        assert!(matches!(err, OutDirError::Locked { pid, here: true, .. } if pid == std::process::id()), "{err}");
+        assert!(matches!(err, OutDirError::Locked { pid, alive: true, .. } if pid == std::process::id()), "{err}");
         drop(first);
         assert!(!d.join(LOCK_FILE).exists());
         DirLock::acquire(&d).unwrap();
@@ -628,6 +663,24 @@ mod tests {
         let err = DirLock::acquire(&d).unwrap_err();
         assert!(matches!(err, OutDirError::Locked { pid, .. } if pid == u32::MAX - 1), "{err}");
         assert_eq!(fs::read_to_string(&lock).unwrap(), dead.text(), "a refusal writes nothing");
+        assert!(!err.to_string().contains("delete the lock file"), "its holder is running: {err}");
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// A lock file that is a symbolic link is never written through (the
+    /// file it points at is left as it was), nor is a dangling one mistaken
+    /// for a race.
+    #[test]
+    fn a_lock_file_that_is_a_link_is_refused() {
+        let d = scratch("link");
+        fs::create_dir_all(d.join("out")).unwrap();
+        fs::write(d.join("victim"), "important").unwrap();
+        std::os::unix::fs::symlink(d.join("victim"), d.join("out").join(LOCK_FILE)).unwrap();
+        let err = DirLock::acquire(&d.join("out")).unwrap_err();
+        assert!(matches!(err, OutDirError::LockIsLink(_)) && err.exit_code() == 2, "{err}");
+        assert_eq!(fs::read_to_string(d.join("victim")).unwrap(), "important");
+        fs::remove_file(d.join("victim")).unwrap();
+        assert!(matches!(DirLock::acquire(&d.join("out")), Err(OutDirError::LockIsLink(_))));
         fs::remove_dir_all(&d).unwrap();
     }
 

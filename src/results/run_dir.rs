@@ -56,8 +56,8 @@ pub enum RunDirError {
         #[source]
         source: io::Error,
     },
-    /// The run itself failed (a registry without a scenario's family, a
-    /// stop asked for).
+    /// The run itself failed (e.g. the registry lacks a family the
+    /// scenario names).
     #[error("run failed for {}: {source}", .dir.display())]
     Run {
         /// The run directory.
@@ -81,8 +81,8 @@ impl RunDirError {
 
 /// Runs `scenario` with the behaviours of `registry` into the run directory
 /// `dir`: `trades.csv`, `metrics.csv`, `summary.json`, `risk.csv`,
-/// `manifest.json` (and `events.csv` with `log_ops`), as `tplus run`
-/// writes them. `observer` sees every trade (and operation, if it wants
+/// `manifest.json` (`events.csv` with `log_ops`, `credit_fit.csv` when the
+/// scenario refits its scorecard), as `tplus run` writes them. `observer` sees every trade (and operation, if it wants
 /// them) as the files do; pass [`engine::record::Discard`] for none.
 ///
 /// ```no_run

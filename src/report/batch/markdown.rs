@@ -43,7 +43,7 @@ fn point_label(data: &SweepData, sampled: &[bool], point: usize, values: &[Strin
 pub(super) fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &[Section], notes: &[String]) -> String {
     let mut o = String::new();
     let name = data.name.as_deref().unwrap_or("unnamed");
-    let _ = writeln!(o, "# Sweep report: `{name}`\n");
+    let _ = writeln!(o, "{}`{name}`\n", crate::batch::SWEEP_REPORT_TITLE);
     let ok = data.rows.iter().filter(|r| r.ok).count();
     let points = data.rows.chunk_by(|a, b| a.point == b.point).count();
     let design = match data.design.as_deref() {
