@@ -203,7 +203,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     // The earlier merge's report describes rows this merge replaces: it
     // goes before them (`report.md` first), so no report sits beside rows
     // it was not drawn from.
-    let removed_report = if remerge { remove_report(out)? } else { 0 };
+    let removed_report = remove_report(out, &report)?;
     let failed = rows.values().filter(|(r, _)| r.failed).count();
     let provenance = serde_json::json!({
         "shard": null,

@@ -350,14 +350,13 @@ pub(super) fn report_files(dir: &Path) -> Result<Vec<String>, BatchError> {
     Ok(files)
 }
 
-/// Removes the sweep report's files from `dir` ([`report_files`]),
-/// `report.md` first (the plots without it are only pictures); returns how
+/// Removes the sweep report's files `names` ([`report_files`], `report.md`
+/// first: the plots without it are only pictures) from `dir`; returns how
 /// many there were. Called before a merge or a resumed sweep changes the
 /// rows the report was drawn from, so no report sits beside rows it does
 /// not describe.
-pub(super) fn remove_report(dir: &Path) -> Result<usize, BatchError> {
-    let names = report_files(dir)?;
-    for name in &names {
+pub(super) fn remove_report(dir: &Path, names: &[String]) -> Result<usize, BatchError> {
+    for name in names {
         let path = dir.join(name);
         std::fs::remove_file(&path).map_err(FileError::at("remove", &path))?;
     }

@@ -181,7 +181,8 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     invocations.push(me.clone());
     // A report drawn from the rows so far would not describe the file this
     // invocation leaves.
-    let removed_report = if pending.is_empty() && dropped == 0 { 0 } else { super::remove_report(dir)? };
+    let removed_report =
+        if pending.is_empty() && dropped == 0 { 0 } else { super::remove_report(dir, &super::report_files(dir)?)? };
     let failed_kept = kept.iter().filter(|r| r.failed).count();
     write_json(dir, &def, &provenance(&invocations, false, kept.len(), failed_kept))?;
     let mut text = header.clone();

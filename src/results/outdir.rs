@@ -100,9 +100,9 @@ pub enum OutDirError {
         pid: u32,
         /// The holder's host.
         host: String,
-        /// Whether the holder is known to be running (it holds the kernel's
-        /// lock, or `/proc` of this host shows it): then the message does
-        /// not suggest deleting the lock.
+        /// Whether the holder holds the kernel's lock or runs on this host,
+        /// where tplus tells for itself once it is gone: then the message
+        /// does not suggest deleting the lock.
         alive: bool,
     },
     /// The directory holds files and `--force` was not given.
@@ -211,9 +211,7 @@ impl Owner {
     /// process with its pid and start time is there now. Where `/proc` is
     /// missing nothing is known, and it is not.
     fn is_known_alive(&self) -> bool {
-        self.host == hostname()
-            && Path::new("/proc/self").exists()
-            && start_time(self.pid).is_some_and(|now| self.start == 0 || now == self.start)
+        self.host == hostname() && Path::new("/proc/self").exists() && !self.is_gone()
     }
 }
 
@@ -264,7 +262,7 @@ impl DirLock {
     /// Takes the lock file `path`, which holds `dir` (named in messages).
     fn acquire_by(path: PathBuf, dir: &Path) -> Result<DirLock, OutDirError> {
         let me = Owner::me();
-        // `alive`: the holder is known to be running.
+        // `alive`: the holder holds the kernel's lock.
         let held = |owner: Option<Owner>, alive: bool| {
             let (pid, host) = owner.map_or((0, "an unknown host".to_string()), |o| (o.pid, o.host));
             let alive = alive || host == me.host;
@@ -314,8 +312,7 @@ impl DirLock {
                         && let Some(owner) = Owner::parse(&read_text(&mut file))
                         && (owner.host != me.host || owner.is_known_alive())
                     {
-                        let alive = owner.is_known_alive();
-                        return Err(held(Some(owner), alive));
+                        return Err(held(Some(owner), false));
                     }
                     if writable {
                         return DirLock::write_owner(path, file, &me);
