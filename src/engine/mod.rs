@@ -103,6 +103,12 @@ pub struct RunStats {
     /// serialized with the counts (the manifest gives it as `wall_seconds`).
     #[serde(skip)]
     pub wall: Duration,
+    /// The run's estimated peak memory in bytes, made with the registry it
+    /// ran with ([`footprint::estimate`]), so a user's behaviour counts at
+    /// its own state's size; the manifest gives it as
+    /// `memory.estimated_peak_bytes`.
+    #[serde(skip)]
+    pub estimated_peak_bytes: u64,
 }
 
 /// Everything a finished run hands to the outputs.
@@ -493,7 +499,7 @@ impl<'a> Engine<'a> {
             env_stale: true,
             views_stale: true,
             cash_start,
-            stats: RunStats::default(),
+            stats: RunStats { estimated_peak_bytes: footprint::estimate(s, registry).memory(), ..RunStats::default() },
             scratch: BatchScratch {
                 wakes: Vec::with_capacity(1024),
                 urges: Vec::new(),

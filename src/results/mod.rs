@@ -433,7 +433,7 @@ fn manifest<'a>(
         threads,
         wall_seconds: outcome.stats.wall.as_secs_f64(),
         memory: MemoryUse {
-            estimated_peak_bytes: footprint::estimate_builtin(scenario).memory(),
+            estimated_peak_bytes: outcome.stats.estimated_peak_bytes,
             process_peak_rss_bytes: footprint::process_peak_rss(),
         },
         counts: &outcome.stats,

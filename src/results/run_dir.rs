@@ -183,4 +183,61 @@ mod tests {
         assert_eq!(std::fs::read(dir.join("trades.csv")).unwrap(), first);
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    crate::behaviour_params! {
+        /// Nothing to set but a level.
+        pub struct HoardParams {
+            /// Unused.
+            level: f64 = 0.5, Real(0.0, 1.0), "a level from 0 to 1";
+        }
+    }
+
+    /// Never trades; keeps 4 KiB of state per agent.
+    struct Hoard;
+
+    impl crate::agents::Behaviour for Hoard {
+        type Params = HoardParams;
+        type State = [u64; 512];
+        const NAME: &'static str = "hoard";
+        const ABOUT: &'static str = "keeps a large state and never trades";
+        fn build(_: HoardParams, _: crate::agents::GroupSetup) -> Hoard {
+            Hoard
+        }
+        fn init(&self, _: &mut crate::random::AgentRng) -> [u64; 512] {
+            [0; 512]
+        }
+        fn decide(
+            &self,
+            _: crate::agents::Wake,
+            _: &mut crate::agents::Agent<[u64; 512]>,
+            _: &crate::agents::Context<'_>,
+            _: &mut crate::agents::Actions,
+        ) {
+        }
+    }
+
+    /// The manifest's memory estimate counts a user's behaviour at its own
+    /// state's size, not at the built-in families' guess.
+    #[test]
+    fn the_manifest_estimates_memory_with_the_registry_the_run_used() {
+        let mut registry = Registry::builtin();
+        registry.register::<Hoard>();
+        let text = include_str!("../../scenarios/baseline.toml");
+        let mut s = crate::scenario::parse(Path::new("baseline.toml"), text, &registry).unwrap();
+        s.simulation.days = 1;
+        s.agents[0].family = "hoard".into();
+        s.agents[0].params = toml::Table::new();
+        let dir = std::env::temp_dir().join(format!("tplus-run-to-dir-memory-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let opts = RunOptions { seed: Some(7), threads: 1 };
+        drop(run_to_dir(&s, &opts, &registry, &dir, DirOptions::default(), &mut Discard).unwrap());
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+        let written = manifest["memory"]["estimated_peak_bytes"].as_u64().unwrap();
+        let with_registry = crate::engine::footprint::estimate(&s, &registry).memory();
+        assert_eq!(written, with_registry);
+        let hoarders = s.agents[0].count as u64 * 4096;
+        assert!(with_registry > crate::engine::footprint::estimate_builtin(&s).memory() + hoarders / 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
