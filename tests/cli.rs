@@ -252,6 +252,7 @@ fn a_ctrl_c_sweep_says_the_command_that_resumes_it_and_exits_130() {
     assert_eq!(said[1], format!("  {resume}"), "{stderr}");
     let before = rows(&csv);
     assert!(before >= 1);
+    assert!(!out.join(".tplus.lock").exists(), "the interrupted sweep's lock is left behind");
 
     // The command said resumes it: it keeps what was done and goes on, and
     // says the same again when interrupted in its turn.
@@ -291,6 +292,45 @@ fn ctrl_c_replications_leave_nothing_behind() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Ctrl-C during a run: it stops at its next boundary, exits 130, and
+/// leaves none of its files (the temporary ones included) nor its lock; a
+/// directory it made is removed, one the user made is left empty.
+#[test]
+fn ctrl_c_run_leaves_nothing_behind() {
+    let dir = scratch("sigint-run");
+    std::fs::create_dir_all(dir.join("made")).unwrap();
+    for (name, kept) in [("new", false), ("made", true)] {
+        let out = dir.join(name);
+        let child = Command::new(env!("CARGO_BIN_EXE_tplus"))
+            .args(["run", "scenarios/bench/scale_100k.toml", "--threads", "1", "--quiet", "--out"])
+            .arg(&out)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The handler is set before the run's first file is opened.
+        let writing = || {
+            std::fs::read_dir(&out)
+                .is_ok_and(|d| d.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".partial")))
+        };
+        wait_for("the run's first file", writing);
+        let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        assert!(kill.success());
+        let o = child.wait_with_output().unwrap();
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(130), "{err}");
+        let said = if kept { "holds none of its files" } else { "removed" };
+        assert!(err.contains(&format!("interrupted: no results were written ({} {said})", out.display())), "{err}");
+        assert_eq!(out.exists(), kept, "{err}");
+        if kept {
+            let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+            assert!(left.is_empty(), "left behind: {left:?}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn report_of_a_parent_directory_names_the_runs_and_sweeps_below_it() {
     let dir = scratch("parent");
@@ -305,7 +345,7 @@ fn report_of_a_parent_directory_names_the_runs_and_sweeps_below_it() {
         let err = text(&o.stderr);
         assert!(
             err.starts_with(&format!(
-                "error: {}: neither a run directory (metrics.csv, summary.json, manifest.json) nor a sweep directory (sweep.csv, sweep.json); the run and sweep directories below it:\n",
+                "error: {}: neither a run directory (with metrics.csv, summary.json or manifest.json) nor a sweep directory (with sweep.csv or sweep.json); the run and sweep directories below it:\n",
                 given.display()
             )),
             "{err}"

@@ -190,12 +190,12 @@ fn runs_and_sweeps_keep_out_of_each_others_directories() {
     let into_sweep = run(&sweep, &[]);
     assert_eq!(into_sweep.status.code(), Some(2));
     // Told that --force would not help either.
-    assert!(stderr(&into_sweep).contains("holds a sweep's results (sweep.json)"), "{}", stderr(&into_sweep));
+    assert!(stderr(&into_sweep).contains("holds the results of a sweep (sweep.json)"), "{}", stderr(&into_sweep));
     assert!(stderr(&into_sweep).contains("even with --force"), "{}", stderr(&into_sweep));
     // Nor with --force, which replaces a run's files and nothing else.
     let forced = run(&sweep, &["--force"]);
     assert_eq!(forced.status.code(), Some(2));
-    assert!(stderr(&forced).contains("holds a sweep's results"), "{}", stderr(&forced));
+    assert!(stderr(&forced).contains("holds the results of a sweep"), "{}", stderr(&forced));
     assert_eq!(names(&sweep), ["sweep.csv", "sweep.json"]);
 
     let out = root.join("run");

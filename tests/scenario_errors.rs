@@ -297,6 +297,13 @@ fn too_many_metric_windows() {
 fn a_window_too_short_to_count() {
     let s = CORE.edit("window = \"5m\"", "window = \"1ns\"");
     s.fails().at(s.pos("\"1ns\"")).field("simulation.window").accepts("window");
+    // Too short is not said to be too long for the session.
+    let s = CORE.edit("window = \"5m\"", "window = \"500ms\"");
+    s.fails()
+        .at(s.pos("\"500ms\""))
+        .field("simulation.window")
+        .says("a window of 500ms is out of range")
+        .accepts("\"1s\"");
 }
 
 #[test]

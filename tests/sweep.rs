@@ -296,6 +296,22 @@ fn place(text: &str, after: &str, needle: &str) -> String {
     format!("{}:{}", text[..at].matches('\n').count() + 1, text[line_start..at].chars().count() + 1)
 }
 
+/// A scenario given to `sweep`, or a sweep file to `run` or `check`, is
+/// refused with exit 2 and a word on which command takes it.
+#[test]
+fn a_file_of_the_other_kind_says_which_command_takes_it() {
+    for (args, hint) in [
+        (vec!["sweep", "scenarios/baseline.toml", "--check"], "this is a scenario file: run it with `tplus run FILE`"),
+        (vec!["check", "scenarios/sweeps/ci.toml"], "this is a sweep file: run it with `tplus sweep FILE`"),
+        (vec!["run", "scenarios/sweeps/ci.toml", "--out", "/nonexistent/never"], "this is a sweep file"),
+    ] {
+        let o = tplus(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("unknown field") && err.contains(hint), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn bad_sweep_files_are_refused_with_file_line_and_what_is_accepted() {
     let t = Scratch::new("bad");

@@ -109,7 +109,10 @@ fn describe_param(family: &Family, kind: &str, p: &ParamDoc) -> String {
         Bound::Int(..) => "whole number",
         Bound::PositiveDuration => "a duration in quotes, such as \"30m\"",
     };
-    let default = family.defaults().get(p.name).map_or_else(|| "none (leave it out)".to_string(), |v| v.to_string());
+    let default = family
+        .defaults()
+        .get(p.name)
+        .map_or_else(|| "no fixed value: the family's own rule when left out".to_string(), |v| v.to_string());
     let live = if family.live_params.contains(&p.name) { " (scripted events may change it)" } else { "" };
     format!(
         "agents.params.{name} ({kind} {family}){live}\n  {doc}\n\n  type:     {ty}\n  default:  {default}\n  range:    {range}\n  accepted: {accepted}\n",

@@ -1,7 +1,9 @@
-//! Ctrl-C during `tplus sweep`: says how far the sweep got and the exact
-//! command that resumes it, then exits 130 as an interrupted command does.
+//! Ctrl-C. A run and the replications stop at their next boundary and
+//! leave nothing half-written ([`stop_flag`]). A sweep says how far it got
+//! and the exact command that resumes it, then exits 130 as an interrupted
+//! command does ([`on_ctrl_c`]).
 //!
-//! Resuming needs no handler (the rows on disk are the state, see
+//! Resuming a sweep needs no handler (the rows on disk are the state, see
 //! `crate::batch`); this one only tells the user what to type. It runs on a
 //! thread of its own (signal-hook's iterator), so nothing is done inside
 //! the signal handler itself, and it exits the process without waiting for
@@ -9,14 +11,34 @@
 //! sweep computes them.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use signal_hook::consts::SIGINT;
 use signal_hook::iterator::Signals;
 
+use crate::results::outdir;
+
+/// A flag Ctrl-C sets: the command stops at its runs' next boundary and
+/// removes what it wrote. A second Ctrl-C ends the process at once. If the
+/// handlers cannot be set up, Ctrl-C ends the process as it would without
+/// them.
+pub fn stop_flag() -> Arc<AtomicBool> {
+    use signal_hook::flag;
+    let stop = Arc::new(AtomicBool::new(false));
+    // The first registered acts first: on a second Ctrl-C the flag is set.
+    if flag::register_conditional_shutdown(SIGINT, 130, Arc::clone(&stop)).is_ok() {
+        let _ = flag::register(SIGINT, Arc::clone(&stop));
+    }
+    stop
+}
+
 /// Watches for SIGINT from now on; on one, prints to stderr the runs recorded
-/// in `out/sweep.csv` out of `total` and the command to resume, and exits 130.
-/// If the watch cannot be set up, Ctrl-C stops the sweep as it would
-/// without it (the resume still works, only the message is missing).
+/// in `out/sweep.csv` out of `total` and the command to resume, removes the
+/// sweep's lock on `out` (as its release at a normal exit does) and exits
+/// 130. If the watch cannot be set up, Ctrl-C stops the sweep as it would
+/// without it (the resume still works and takes over the lock left behind;
+/// only the message is missing).
 pub fn on_ctrl_c(out: &Path, total: u64) {
     let Ok(mut signals) = Signals::new([SIGINT]) else { return };
     let out = out.to_path_buf();
@@ -24,6 +46,7 @@ pub fn on_ctrl_c(out: &Path, total: u64) {
     let spawned = std::thread::Builder::new().name("ctrl-c".into()).spawn(move || {
         if signals.forever().next().is_some() {
             eprintln!("\n{}", message(&out, total, &command));
+            outdir::remove_own_lock(&out);
             std::process::exit(130);
         }
     });

@@ -21,11 +21,11 @@ mod tui;
 
 use crate::agents::Registry;
 use crate::engine::record::Discard;
-use crate::engine::{self, Outcome, RunOptions};
+use crate::engine::{self, Outcome, RunError, RunOptions};
 use crate::metrics::{ProductSummary, Summary};
 use crate::results;
 use crate::results::outdir::{self, DirLock};
-use crate::results::run_dir::RunInDir;
+use crate::results::run_dir::{RunDirError, RunInDir};
 use crate::scenario::{self, Scenario};
 
 /// What `tplus --version` prints after the name: the package version, and
@@ -506,6 +506,8 @@ fn run(
 ) -> Result<(PathBuf, DirLock, Option<serde_json::Value>), ExitCode> {
     let scenario = load_to_run(path, 1)?;
     let seed = opts.seed.unwrap_or(scenario.simulation.seed);
+    // A directory this run makes is removed again if Ctrl-C stops the run.
+    let fresh = out.as_ref().is_none_or(|dir| !dir.exists());
     let prepared = match out {
         Some(dir) => outdir::prepare_run_dir(&dir, how.force).map(|lock| (dir, lock)),
         None => outdir::prepare_new_run_dir(results::default_run_dir(
@@ -523,9 +525,18 @@ fn run(
         }
     };
     let registry = Registry::builtin();
-    let run = results::run_dir::run_into(&scenario, &opts, &registry, &dir, lock, how.log_ops, &mut Discard);
+    let stop = interrupt::stop_flag();
+    let run =
+        results::run_dir::run_into(&scenario, &opts, &registry, &dir, lock, how.log_ops, &mut Discard, Some(&stop));
     let RunInDir { outcome, summary, lock } = match run {
         Ok(run) => run,
+        Err(RunDirError::Run { source: RunError::Stopped, .. }) => {
+            // The run's files and its lock are gone with it.
+            let removed = fresh && std::fs::remove_dir(&dir).is_ok();
+            let left = if removed { "removed" } else { "holds none of its files" };
+            eprintln!("tplus run: interrupted: no results were written ({} {left})", dir.display());
+            return Err(ExitCode::from(130));
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return Err(ExitCode::from(e.exit_code()));

@@ -40,9 +40,16 @@ pub struct NewArgs {
     template: Template,
 }
 
-/// The file `name` stands for: itself if it ends in `.toml`, else NAME.toml.
+/// The file `name` stands for: itself if it ends in `.toml`, else NAME.toml
+/// (`rates.v2` gives `rates.v2.toml`, not `rates.toml`).
 fn target(name: &Path) -> PathBuf {
-    if name.extension().is_some_and(|e| e == "toml") { name.to_path_buf() } else { name.with_extension("toml") }
+    if name.extension().is_some_and(|e| e == "toml") {
+        name.to_path_buf()
+    } else {
+        let mut file = name.as_os_str().to_owned();
+        file.push(".toml");
+        PathBuf::from(file)
+    }
 }
 
 /// The template with its `[simulation] name` set to the file's stem, when
@@ -99,6 +106,7 @@ mod tests {
     fn a_name_becomes_a_toml_file_and_the_scenario_name() {
         assert_eq!(target(Path::new("mine")), PathBuf::from("mine.toml"));
         assert_eq!(target(Path::new("dir/x.toml")), PathBuf::from("dir/x.toml"));
+        assert_eq!(target(Path::new("rates.v2")), PathBuf::from("rates.v2.toml"));
         let t = renamed(Template::Baseline.text(), "mine");
         assert!(t.contains("name = \"mine\"") && !t.contains("name = \"baseline\""));
         assert!(renamed(Template::Baseline.text(), "bad name").contains("name = \"baseline\""));

@@ -9,8 +9,6 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use crate::agents::Registry;
 use crate::replicate::{self, Comparison, ReplicateOptions, Report, stats::Paired};
@@ -69,7 +67,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         out_is_default,
         scenario_file: args.scenario.clone(),
         registry: Registry::builtin(),
-        stop: stop_on_ctrl_c(),
+        stop: super::interrupt::stop_flag(),
     };
     match replicate::replicate(&scenario, &opts) {
         Ok(report) => {
@@ -85,21 +83,6 @@ pub fn run(args: RunArgs) -> ExitCode {
             ExitCode::from(e.exit_status())
         }
     }
-}
-
-/// A flag Ctrl-C sets: the replications stop at their runs' next boundary
-/// and leave nothing on disk. A second Ctrl-C ends the process at once. If
-/// the handlers cannot be set up, Ctrl-C ends the process as it would
-/// without them (the temporary directory is then left behind).
-fn stop_on_ctrl_c() -> Arc<AtomicBool> {
-    use signal_hook::consts::SIGINT;
-    use signal_hook::flag;
-    let stop = Arc::new(AtomicBool::new(false));
-    // The first registered acts first: on a second Ctrl-C the flag is set.
-    if flag::register_conditional_shutdown(SIGINT, 130, Arc::clone(&stop)).is_ok() {
-        let _ = flag::register(SIGINT, Arc::clone(&stop));
-    }
-    stop
 }
 
 /// `tplus compare CONTROL_DIR TREATMENT_DIR --out DIR`.

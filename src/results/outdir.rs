@@ -132,7 +132,7 @@ pub enum OutDirError {
     /// The directory holds another command's output, which `--force` does
     /// not replace.
     #[error(
-        "{}: holds {what}'s results ({file}), which a run does not replace, even with --force; choose another --out for the run",
+        "{}: holds the results of {what} ({file}), which a run does not replace, even with --force; choose another --out for the run",
         .dir.display()
     )]
     OtherOutput {
@@ -445,6 +445,17 @@ fn unfinished_for_a_minute(path: &Path) -> bool {
     fs::metadata(path)
         .and_then(|m| m.modified())
         .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > std::time::Duration::from_secs(60)))
+}
+
+/// Removes `dir`'s lock file when it names this process as its holder: for
+/// a process about to exit on a signal, whose [`DirLock`] will not be
+/// dropped. The kernel's lock goes with the exit, just after, as it does
+/// after a drop. A lock another process holds is left alone.
+pub fn remove_own_lock(dir: &Path) {
+    let path = dir.join(LOCK_FILE);
+    if read_owner(&path).is_some_and(|o| o == Owner::me()) {
+        let _ = fs::remove_file(&path);
+    }
 }
 
 impl Drop for DirLock {

@@ -8,6 +8,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use super::RunWriter;
 use super::outdir::{self, DirLock, OutDirError};
@@ -104,10 +105,15 @@ pub fn run_to_dir(
     how: DirOptions,
     observer: &mut (impl Recorder + ?Sized),
 ) -> Result<RunInDir, RunDirError> {
-    run_into(scenario, opts, registry, dir, outdir::prepare_run_dir(dir, how.force)?, how.log_ops, observer)
+    let lock = outdir::prepare_run_dir(dir, how.force)?;
+    run_into(scenario, opts, registry, dir, lock, how.log_ops, observer, None)
 }
 
-/// [`run_to_dir`] into a directory already taken, whose `lock` is held.
+/// [`run_to_dir`] into a directory already taken, whose `lock` is held,
+/// stopped early ([`RunError::Stopped`]) once `stop` is set. A run that
+/// fails or stops leaves none of its files (their temporary names are
+/// removed) and releases the lock.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_into(
     scenario: &Scenario,
     opts: &RunOptions,
@@ -116,13 +122,17 @@ pub(crate) fn run_into(
     lock: DirLock,
     log_ops: bool,
     observer: &mut (impl Recorder + ?Sized),
+    stop: Option<&AtomicBool>,
 ) -> Result<RunInDir, RunDirError> {
     let write = |source| RunDirError::Write { dir: dir.to_path_buf(), source };
     let mut writer = RunWriter::create(dir, scenario, log_ops).map_err(write)?;
     let outcome = {
         let mut both = (&mut writer, observer);
-        engine::run_with(scenario, opts, registry, &mut both)
-            .map_err(|source| RunDirError::Run { dir: dir.to_path_buf(), source })?
+        match stop {
+            Some(stop) => engine::run_with_stop(scenario, opts, registry, &mut both, stop),
+            None => engine::run_with(scenario, opts, registry, &mut both),
+        }
+        .map_err(|source| RunDirError::Run { dir: dir.to_path_buf(), source })?
     };
     let summary = writer.finish(dir, scenario, &outcome, opts.threads).map_err(write)?;
     Ok(RunInDir { outcome, summary, lock })

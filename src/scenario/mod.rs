@@ -159,14 +159,32 @@ fn serde_error(
     let ex = explain::serde_error(&e.path().to_string(), inner.message());
     let by_path = || ex.field.as_deref().and_then(|f| locate::span_of(text, f));
     let span = if ex.whole_field { by_path() } else { inner.span().or_else(by_path) };
-    let accepted = ex.accepted.unwrap_or_else(|| match (docs, &ex.field) {
+    let mut accepted = ex.accepted.unwrap_or_else(|| match (docs, &ex.field) {
         (None, field) => fields::see_help(field.as_deref()),
         (Some(docs), Some(f)) => format!("see {docs} for `{f}`"),
         (Some(docs), None) => format!("see {docs} for every field"),
     });
+    if let Some(hint) = other_kind_of_file(text, docs.is_some()) {
+        accepted.push_str(hint);
+    }
     // A mistake with no place of its own (a table missing from the file)
     // is shown at the file's start.
     ScenarioError::at_span(path, text, span.or(Some(0..0)), ex.field, ex.message).accepting(accepted)
+}
+
+/// A hint when a file read as a scenario is a sweep file, or the other way
+/// round: its top-level tables tell them apart.
+fn other_kind_of_file(text: &str, read_as_sweep: bool) -> Option<&'static str> {
+    let table: toml::Table = text.parse().ok()?;
+    if read_as_sweep && table.contains_key("simulation") && !table.contains_key("sweep") {
+        Some(
+            "; this is a scenario file: run it with `tplus run FILE`, or name it as `scenario` in a sweep file's [sweep] table",
+        )
+    } else if !read_as_sweep && table.contains_key("sweep") && !table.contains_key("simulation") {
+        Some("; this is a sweep file: run it with `tplus sweep FILE`")
+    } else {
+        None
+    }
 }
 
 /// A scenario written back as TOML (as `tplus tui` saves a replayable run);

@@ -243,7 +243,8 @@ pub(in crate::scenario) const M_RATE_VALUE: Field = field(
     RATE,
     RATE_ACCEPTED,
     "The fixed rate, or the starting value of a process. The loan rate is the alternative use of money macro-driven customers weigh.",
-);
+)
+.absent("0.0435 when [macro] leaves loan_rate out; required in a loan_rate table of any model but \"path\"");
 pub(in crate::scenario) const M_RATE_KAPPA: Field = field(
     "macro.loan_rate.kappa",
     Number,
@@ -251,7 +252,8 @@ pub(in crate::scenario) const M_RATE_KAPPA: Field = field(
     Real(1e-6, 1000.0),
     "a speed of mean reversion per year, above 0 and at most 1000",
     "Speed of mean reversion (vasicek, cir).",
-);
+)
+.absent("required with model = \"vasicek\" or \"cir\"");
 pub(in crate::scenario) const M_RATE_THETA: Field = field(
     "macro.loan_rate.theta",
     Number,
@@ -259,7 +261,8 @@ pub(in crate::scenario) const M_RATE_THETA: Field = field(
     RATE,
     RATE_ACCEPTED,
     "Long-run mean (vasicek, cir; above 0 for cir).",
-);
+)
+.absent("required with model = \"vasicek\" or \"cir\"");
 pub(in crate::scenario) const M_RATE_SIGMA: Field = field(
     "macro.loan_rate.sigma",
     Number,
@@ -267,7 +270,8 @@ pub(in crate::scenario) const M_RATE_SIGMA: Field = field(
     Real(0.0, 10.0),
     "a volatility per square-root year from 0 to 10",
     "Volatility (vasicek, cir; cir needs 2·kappa·theta ≥ sigma²).",
-);
+)
+.absent("required with model = \"vasicek\" or \"cir\"");
 pub(in crate::scenario) const M_RATE_POINTS: Field = field(
     "macro.loan_rate.points",
     Array,
@@ -275,11 +279,15 @@ pub(in crate::scenario) const M_RATE_POINTS: Field = field(
     RATE,
     "points in time order, days within the run, each value an annual rate between -0.05 and 1",
     "The step path's points (path only): [{ at = \"day 1 09:30\", value = 0.0435 }, …].",
-);
+)
+.absent("required with model = \"path\"");
 pub(in crate::scenario) const M_DEPOSIT_MODEL: Field = Field { path: "macro.deposit_rate.model", ..M_RATE_MODEL };
 pub(in crate::scenario) const M_DEPOSIT_VALUE: Field = Field {
     path: "macro.deposit_rate.value",
     meaning: "The fixed rate, or the starting value of a process: what customers earn on cash left in the bank.",
+    absent: Some(
+        "0.015 when [macro] leaves deposit_rate out; required in a deposit_rate table of any model but \"path\"",
+    ),
     ..M_RATE_VALUE
 };
 pub(in crate::scenario) const M_DEPOSIT_KAPPA: Field = Field { path: "macro.deposit_rate.kappa", ..M_RATE_KAPPA };
@@ -312,7 +320,8 @@ pub(in crate::scenario) const M_LEVEL_INFLATION: Field = field(
     Real(-0.5, 10.0),
     "an annual inflation rate as a fraction from -0.5 to 10",
     "Annual inflation, the drift of the log level (gbm).",
-);
+)
+.absent("required with model = \"gbm\"");
 pub(in crate::scenario) const M_LEVEL_SIGMA: Field = field(
     "macro.price_level.sigma",
     Number,
@@ -320,7 +329,8 @@ pub(in crate::scenario) const M_LEVEL_SIGMA: Field = field(
     Real(0.0, 5.0),
     "a volatility per square-root year from 0 to 5",
     "Volatility of ln(level) (gbm).",
-);
+)
+.absent("required with model = \"gbm\"");
 pub(in crate::scenario) const M_LEVEL_POINTS: Field = field(
     "macro.price_level.points",
     Array,
@@ -328,7 +338,8 @@ pub(in crate::scenario) const M_LEVEL_POINTS: Field = field(
     LEVEL,
     "points in time order, days within the run, each value a price level above 0 and at most 1e9",
     "The step path's points (path only): [{ at = \"day 1 09:30\", value = 100.0 }, …].",
-);
+)
+.absent("required with model = \"path\"");
 pub(in crate::scenario) const M_SHOCK_RATE: Field = field(
     "macro.shock.rate",
     Number,
@@ -405,7 +416,7 @@ pub(in crate::scenario) const C_INCOME_BAND: Field = field(
     WEIGHT_ACCEPTED,
     "Weight of the income band (1–5) in the scorecard.",
 )
-.absent("the scorecard's default weight");
+.absent("0.25, the scorecard's default weight");
 pub(in crate::scenario) const C_TENURE: Field = field(
     "credit.tenure",
     Number,
@@ -414,7 +425,7 @@ pub(in crate::scenario) const C_TENURE: Field = field(
     WEIGHT_ACCEPTED,
     "Weight of tenure (days as a customer).",
 )
-.absent("the scorecard's default weight");
+.absent("0.15, the scorecard's default weight");
 pub(in crate::scenario) const C_FAILED_SALES: Field = field(
     "credit.failed_sales",
     Number,
@@ -423,7 +434,7 @@ pub(in crate::scenario) const C_FAILED_SALES: Field = field(
     WEIGHT_ACCEPTED,
     "Weight of each failed sale.",
 )
-.absent("the scorecard's default weight");
+.absent("-0.35, the scorecard's default weight");
 pub(in crate::scenario) const C_CANCEL_RATIO: Field = field(
     "credit.cancel_ratio",
     Number,
@@ -432,7 +443,7 @@ pub(in crate::scenario) const C_CANCEL_RATIO: Field = field(
     WEIGHT_ACCEPTED,
     "Weight of the cancel ratio (cancels / max(orders, 1)).",
 )
-.absent("the scorecard's default weight");
+.absent("-1.0, the scorecard's default weight");
 pub(in crate::scenario) const C_REJECTION_RATIO: Field = field(
     "credit.rejection_ratio",
     Number,
@@ -441,7 +452,7 @@ pub(in crate::scenario) const C_REJECTION_RATIO: Field = field(
     WEIGHT_ACCEPTED,
     "Weight of the rejection ratio (rejections / max(orders, 1)).",
 )
-.absent("the scorecard's default weight");
+.absent("-0.7, the scorecard's default weight");
 const FIT_DAYS: Range = Int(1, 250);
 const FIT_DAYS_ACCEPTED: &str = "whole business days from 1 to 250";
 pub(in crate::scenario) const C_FIT_HORIZON: Field = field(
@@ -612,7 +623,8 @@ pub(in crate::scenario) const A_SALE_ALPHA: Field = field(
     Real(0.0, 1e6),
     "a jump of sale wake-ups per second of at least 0",
     "Jump of the group's sale wake-up intensity at each customer sale application (sum of alpha/beta over groups below 1).",
-);
+)
+.absent("required in a sale_excitation table (no excitation without one)");
 pub(in crate::scenario) const A_SALE_BETA: Field = field(
     "agents.sale_excitation.beta",
     Number,
@@ -620,7 +632,8 @@ pub(in crate::scenario) const A_SALE_BETA: Field = field(
     Real(1e-6, 1e6),
     "a decay rate per second above 0, e.g. 0.01 (a 100 s memory)",
     "Decay rate of the sale excitation (1/beta is its memory).",
-);
+)
+.absent("required in a sale_excitation table (no excitation without one)");
 pub(in crate::scenario) const A_BUDGET: Field = field(
     "agents.budget",
     Distribution,
@@ -696,7 +709,8 @@ pub(in crate::scenario) const E_AT: Field = field(
     Range::Rule,
     "a business day from 1 to the run's days and a time before the last close",
     "When the change applies.",
-);
+)
+.absent("required in each [[events]] table");
 pub(in crate::scenario) const E_TARGET: Field = field(
     "events.target",
     Name(names::<EventTarget>),
@@ -704,7 +718,8 @@ pub(in crate::scenario) const E_TARGET: Field = field(
     Range::Rule,
     "the name of what the event changes",
     "What the event changes.",
-);
+)
+.absent("required in each [[events]] table");
 pub(in crate::scenario) const E_CHANGE: Field = field(
     "events.change",
     Number,

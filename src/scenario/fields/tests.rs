@@ -108,6 +108,28 @@ fn defaults_come_from_the_schema() {
     assert_eq!(default_of("credit.fit.bins"), DefaultIs::Value("10".into()));
 }
 
+/// A note that names the value a field takes when its table is left out
+/// gives the schema's own default, not a copy that could drift from it.
+#[test]
+fn a_note_naming_a_default_gives_the_schemas() {
+    for f in [M_RATE_VALUE, M_DEPOSIT_VALUE] {
+        let DefaultIs::Value(v) = default_of(f.path) else { panic!("{}: no schema default", f.path) };
+        let note = f.default_words();
+        assert!(note.starts_with(&format!("{v} when [macro] leaves ")), "{}: {note} against {v}", f.path);
+    }
+    assert_eq!(E_AT.default_words(), "required in each [[events]] table");
+    let w = crate::credit::Coefficients::default();
+    for (f, v) in [
+        (C_INCOME_BAND, w.income_band),
+        (C_TENURE, w.tenure),
+        (C_FAILED_SALES, w.failed_sales),
+        (C_CANCEL_RATIO, w.cancel_ratio),
+        (C_REJECTION_RATIO, w.rejection_ratio),
+    ] {
+        assert_eq!(f.default_words(), format!("{v:?}, the scorecard's default weight"), "{}", f.path);
+    }
+}
+
 #[test]
 fn every_event_target_has_both_ranges() {
     let targets: Vec<EventTarget> = EVENT_RANGES.iter().filter(|r| r.how == How::Value).map(|r| r.target).collect();

@@ -435,7 +435,11 @@ fn simulation(sim: &Simulation) -> Check {
     }
     let session = sim.close.0 - sim.open.0;
     span("simulation.window", sim.window, session, &fd::SIM_WINDOW, || {
-        format!("a window of {} does not fit a session of {}", sim.window, super::Duration(session))
+        if sim.window.0 > session {
+            format!("a window of {} does not fit a session of {}", sim.window, super::Duration(session))
+        } else {
+            format!("a window of {} is out of range", sim.window)
+        }
     })?;
     span("simulation.min_latency", sim.min_latency, session, &fd::SIM_MIN_LATENCY, || {
         format!("{} is out of range", sim.min_latency)
