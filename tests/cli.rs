@@ -264,6 +264,27 @@ fn a_ctrl_c_sweep_says_the_command_that_resumes_it_and_exits_130() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `tplus run ARGS --quiet --out OUT` started, its stderr piped.
+fn spawn_run(args: &[&str], out: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_tplus"))
+        .arg("run")
+        .args(args)
+        .args(["--quiet", "--out"])
+        .arg(out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Sends `child` SIGINT and waits for it.
+fn ctrl_c(child: std::process::Child) -> std::process::Output {
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    child.wait_with_output().unwrap()
+}
+
 /// Ctrl-C during replications: the runs stop, exit 130, and neither the
 /// temporary directory nor the lock beside `--out` is left.
 #[test]
@@ -271,19 +292,10 @@ fn ctrl_c_replications_leave_nothing_behind() {
     let dir = scratch("sigint-reps");
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("reps");
-    let child = Command::new(env!("CARGO_BIN_EXE_tplus"))
-        .args(["run", "scenarios/baseline.toml", "--replications", "40", "--threads", "2", "--quiet", "--out"])
-        .arg(&out)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_run(&["scenarios/baseline.toml", "--replications", "40", "--threads", "2"], &out);
     let partial = dir.join(format!(".reps.partial-{}", child.id()));
     wait_for("the replications' first run", || partial.join("runs").exists());
-    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(kill.success());
-    let o = child.wait_with_output().unwrap();
+    let o = ctrl_c(child);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted: no replication directory was written"), "{err}");
@@ -301,23 +313,14 @@ fn ctrl_c_run_leaves_nothing_behind() {
     std::fs::create_dir_all(dir.join("made")).unwrap();
     for (name, kept) in [("new", false), ("made", true)] {
         let out = dir.join(name);
-        let child = Command::new(env!("CARGO_BIN_EXE_tplus"))
-            .args(["run", "scenarios/bench/scale_100k.toml", "--threads", "1", "--quiet", "--out"])
-            .arg(&out)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let child = spawn_run(&["scenarios/bench/scale_100k.toml", "--threads", "1"], &out);
         // The handler is set before the run's first file is opened.
         let writing = || {
             std::fs::read_dir(&out)
                 .is_ok_and(|d| d.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".partial")))
         };
         wait_for("the run's first file", writing);
-        let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-        assert!(kill.success());
-        let o = child.wait_with_output().unwrap();
+        let o = ctrl_c(child);
         let err = text(&o.stderr);
         assert_eq!(o.status.code(), Some(130), "{err}");
         let said = if kept { "holds none of its files" } else { "removed" };
