@@ -230,8 +230,18 @@ fn a_failed_run_is_recorded_and_the_sweep_goes_on() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(last_invocation(&out)["runs_computed"], 0);
     fs::remove_file(out.join("runs/p00002-r000")).unwrap();
+    // What a run cut short by a Ctrl-C'd invocation leaves: its temporary
+    // files, beside anything of the user's.
+    let run = out.join("runs/p00002-r000");
+    fs::create_dir_all(&run).unwrap();
+    fs::write(run.join(".trades.csv.4242-0.partial"), "cut short").unwrap();
+    fs::write(run.join("notes.txt"), "mine").unwrap();
     ok(&["sweep", CI, "--out", s(&out), "--keep-runs", "--retry-failed", "--quiet"]);
     assert_eq!(last_invocation(&out)["runs_computed"], 1);
+    let mut left: Vec<String> =
+        fs::read_dir(&run).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, ["manifest.json", "metrics.csv", "notes.txt", "risk.csv", "summary.json", "trades.csv"]);
     let whole = t.path("whole");
     ok(&["sweep", CI, "--out", s(&whole), "--quiet"]);
     assert_eq!(without_wall(&csv(&out)), without_wall(&csv(&whole)));

@@ -317,6 +317,8 @@ fn one_run(
         if opts.keep_runs {
             let run_dir = dir.join("runs").join(format!("p{:05}-r{replication:03}", point.index));
             let write = |source| PointError::Write { dir: run_dir.clone(), source };
+            // A run cut short by a Ctrl-C'd invocation left temporary files here.
+            outdir::clear_run_dir(&run_dir).map_err(|e| write(e.source))?;
             let mut writer = RunWriter::create(&run_dir, &scenario, false).map_err(write)?;
             let outcome = engine::run_with(&scenario, &run_opts, &opts.registry, &mut writer)?;
             let summary = writer.finish(&run_dir, &scenario, &outcome, 1).map_err(write)?;

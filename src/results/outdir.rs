@@ -543,16 +543,40 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
             removable: "results, report, plots, temporary files".into(),
         });
     }
-    // The marker first, so an interrupted --force never leaves a
-    // "finished" directory beside removed or new files.
-    let mut doomed: Vec<&str> = entries.iter().filter(|(n, d)| !d && is_run_file(n)).map(|(n, _)| n.as_str()).collect();
+    remove_run_files(dir, entries.iter().filter(|(_, d)| !d).map(|(n, _)| n.as_str()))?;
+    Ok(lock)
+}
+
+/// Removes, of the files `names` in `dir`, those a run writes there
+/// ([`is_run_file`]), `manifest.json` first: an interrupted removal never
+/// leaves a "finished" directory beside removed or new files.
+fn remove_run_files<'a>(dir: &Path, names: impl Iterator<Item = &'a str>) -> Result<(), FileError> {
+    let mut doomed: Vec<&str> = names.filter(|n| is_run_file(n)).collect();
     doomed.sort_by_key(|n| *n != "manifest.json");
     for name in doomed {
         let path = dir.join(name);
         // A symlink is removed itself, never followed.
         fs::remove_file(&path).map_err(FileError::at("remove", &path))?;
     }
-    Ok(lock)
+    Ok(())
+}
+
+/// Empties a run directory inside a directory this process holds the lock
+/// of (a sweep's `runs/p…-r…`) of what a run writes, before the run is made
+/// there again: the files of an earlier attempt, and the temporary files of
+/// one that was cut short (a Ctrl-C'd sweep's). Anything else stays. A
+/// directory that does not exist is left so.
+pub fn clear_run_dir(dir: &Path) -> Result<(), FileError> {
+    let names: Vec<String> = match fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(FileError::new("read", dir, e)),
+    };
+    remove_run_files(dir, names.iter().map(String::as_str))
 }
 
 /// [`prepare_run_dir`] for a name the program chose (`dir`, the default
