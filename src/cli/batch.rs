@@ -42,6 +42,8 @@ pub struct SweepArgs {
     /// No progress; print only the output directory.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub memory: super::limits::MemoryLimit,
 }
 
 #[derive(clap::Args, Debug)]

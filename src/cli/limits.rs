@@ -18,6 +18,15 @@ pub fn machine_memory() -> Option<u64> {
     footprint::proc_bytes("/proc/meminfo", "MemTotal")
 }
 
+/// `--max-memory`, on the commands that run a scenario (run, check, sweep, tui).
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct MemoryLimit {
+    /// Refuse a run whose estimated peak memory is above this (e.g. 8G,
+    /// 512M; default: this machine's memory). `tplus check` shows the estimate.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+}
+
 /// Parses a size such as `8G`, `512M`, `1.5GiB` or `2000000000` (bytes);
 /// K, M, G and T are powers of 1024, with or without `iB`/`B`.
 pub fn parse_size(text: &str) -> Result<u64, String> {

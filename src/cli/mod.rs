@@ -44,10 +44,6 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("TPLUS_VERSION
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Refuse a run whose estimated peak memory is above this (e.g. 8G,
-    /// 512M; default: this machine's memory). `tplus check` shows the estimate.
-    #[arg(long, global = true, value_name = "SIZE", value_parser = limits::parse_size)]
-    max_memory: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -94,6 +90,8 @@ enum Command {
         /// write the paired comparison (10 replications unless --replications).
         #[arg(long)]
         control: bool,
+        #[command(flatten)]
+        memory: limits::MemoryLimit,
     },
     /// Write a new scenario file from a bundled template (never over an existing file).
     New(new::NewArgs),
@@ -101,6 +99,8 @@ enum Command {
     Check {
         /// Scenario file (TOML).
         scenario: PathBuf,
+        #[command(flatten)]
+        memory: limits::MemoryLimit,
     },
     /// Run a parameter sweep of a scenario (grid, random or Latin hypercube), resumable and shardable.
     Sweep(batch::SweepArgs),
@@ -168,9 +168,15 @@ pub fn main() -> ExitCode {
     };
     // Set once, before any scenario is loaded: every command that runs one
     // refuses it, before allocating, if its estimate is above the limit.
-    let _ = MAX_MEMORY.set(cli.max_memory);
+    let memory = match &cli.command {
+        Command::Run { memory, .. } | Command::Check { memory, .. } => *memory,
+        Command::Sweep(args) => args.memory,
+        Command::Tui(args) => args.memory,
+        _ => limits::MemoryLimit::default(),
+    };
+    let _ = MAX_MEMORY.set(memory.max_memory);
     match cli.command {
-        Command::Check { scenario } => check(&scenario),
+        Command::Check { scenario, .. } => check(&scenario),
         Command::Help { topic } => help::help(topic.as_deref()),
         Command::New(args) => new::new(args),
         Command::Report { run_dir, png } => report(&run_dir, png),

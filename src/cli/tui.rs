@@ -17,6 +17,8 @@ pub struct TuiArgs {
     /// with the difference since the last change (key `c` toggles it).
     #[arg(long)]
     control: bool,
+    #[command(flatten)]
+    pub(super) memory: super::limits::MemoryLimit,
 }
 
 /// Loads the scenario (a bad one fails as `tplus run` does, exit 2, before
