@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use tplus::engine::live::LiveSim;
+use tplus::engine::live::{LiveSim, NoChange};
 use tplus::engine::{self, RunOptions, record::Discard};
 use tplus::results::RunWriter;
 use tplus::scenario::{self, EventTarget, Scenario};
@@ -80,19 +80,20 @@ fn live_changes_are_saved_as_a_scenario_that_replays_the_run() {
     let v = wait_view(&h, |v| v.products[0].windows.len() == 3);
     assert!(v.in_session);
     h.send(Command::Change(Knob::Herding, 2));
-    let Notice::Changed { knob: Knob::Herding, steps: 2, at: Some(at) } = wait_notice(&h, |_| true) else {
+    let Notice::Changed { knob: Knob::Herding, steps, at: Ok(at) } = wait_notice(&h, |_| true) else {
         panic!("the change is scheduled");
     };
+    assert_eq!(steps, 2.0);
     assert!(at > v.t && at <= v.t + 1.0, "a change takes effect at the next whole second");
     h.send(Command::Step);
     h.send(Command::Change(Knob::Herding, -1));
-    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { knob: Knob::Herding, at: Some(_), .. }));
+    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { knob: Knob::Herding, at: Ok(_), .. }));
     // Nobody here reads the loan rate, and there is no macro-driven group:
     // those changes are refused.
     h.send(Command::Change(Knob::LoanRate, 1));
-    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { knob: Knob::LoanRate, at: None, .. }));
+    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { knob: Knob::LoanRate, at: Err(NoChange::NotRead), .. }));
     h.send(Command::Change(Knob::MacroActiveShare, 1));
-    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { at: None, .. }));
+    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { at: Err(NoChange::NotRead), .. }));
     h.send(Command::Step);
     let v = wait_view(&h, |v| v.products[0].windows.len() == 5);
     assert_eq!(v.markers.len(), 2, "both changes are marked on the charts");
@@ -184,7 +185,7 @@ fn pause_speed_step_and_restart() {
     let v = wait_view(&h, |v| v.finished);
     assert_eq!(v.products[0].windows.len(), 66, "one day of 5-minute windows, 09:30–15:00");
     h.send(Command::Change(Knob::LoanRate, 1));
-    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { at: None, .. }), "no change after the end");
+    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { at: Err(NoChange::Over), .. }), "no change after the end");
     assert!(v.markers.is_empty());
     h.send(Command::Pause(true));
     h.send(Command::Restart);
@@ -704,7 +705,7 @@ fn the_control_is_a_plain_run_and_identical_to_the_live_run_before_a_change() {
     assert_eq!(control.products[0].windows, plain_windows(&s, control.t));
     // A change: the live run moves away, the control stays a plain run.
     h.send(Command::Change(Knob::Herding, -8));
-    wait_notice(&h, |n| matches!(n, Notice::Changed { at: Some(_), .. }));
+    wait_notice(&h, |n| matches!(n, Notice::Changed { at: Ok(_), .. }));
     for _ in 0..6 {
         h.send(Command::Step);
     }
@@ -921,7 +922,7 @@ fn readme_captures() -> [String; 2] {
     let open = live.sim().calendar().days()[1].open;
     let hour = 3_600_000_000_000;
     live.sim_mut().advance_to(open + 3 * hour / 2);
-    assert!(live.change(Knob::Herding, -8.0), "6/h to 2/h");
+    assert!(live.change(Knob::Herding, -8.0).is_ok(), "6/h to 2/h");
     let at = open + 2 * hour + 52 * hour / 60;
     live.sim_mut().advance_to(at);
     control.sim_mut().advance_to(at);

@@ -14,7 +14,7 @@ use super::fork::fork;
 use super::lend::Lent;
 use super::market::{Context, Snapshot};
 use super::order::{Action, LiveOrder};
-use super::params::ParamSet;
+use super::params::{Bound, ParamSet};
 use crate::cache::prefetch;
 use crate::random::{AgentRng, Streams};
 
@@ -194,6 +194,13 @@ pub trait Population: Send + Sync {
     fn live_param(&self, name: &str) -> Option<f64>;
     /// See [`Behaviour::set_live_param`].
     fn set_live_param(&mut self, name: &str, value: f64);
+    /// The values live parameter `name` can take ([`set_live_param`](Self::set_live_param)
+    /// keeps it within them), if it has a bound: what a front end tells
+    /// the user it stops at.
+    fn live_param_bound(&self, name: &str) -> Option<Bound> {
+        let _ = name;
+        None
+    }
     /// Whether the group must decide on the engine's own thread, never
     /// spread beside other groups: its decisions call into something that
     /// runs one caller at a time and whose order of calls must not depend
@@ -379,7 +386,11 @@ impl<B: Behaviour> Population for Members<B> {
     fn set_live_param(&mut self, name: &str, value: f64) {
         // A change by any amount lands within the parameter's declared
         // bound: a behaviour sees only values its parameters could hold.
-        let bound = B::Params::DOCS.iter().find(|d| d.name == name).map(|d| d.bound);
+        let bound = self.live_param_bound(name);
         self.behaviour.set_live_param(name, bound.map_or(value, |b| b.clamp(value)));
+    }
+
+    fn live_param_bound(&self, name: &str) -> Option<Bound> {
+        B::Params::DOCS.iter().find(|d| d.name == name).map(|d| d.bound)
     }
 }

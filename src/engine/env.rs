@@ -118,6 +118,12 @@ impl Environment {
             .insert(at, Scripted { time, target, change: Some(change), value: None, product: None, group, live });
     }
 
+    /// Time of the last scripted change applied (i64::MIN before the
+    /// first): the changes scheduled at a later time are still to come.
+    pub fn applied_through(&self) -> i64 {
+        self.next_scripted.checked_sub(1).and_then(|i| self.scripted.get(i)).map_or(i64::MIN, |e| e.time)
+    }
+
     /// Time of the next scripted change, if any is left.
     pub fn next_scripted(&self) -> Option<i64> {
         self.scripted.get(self.next_scripted).map(|e| e.time)
@@ -154,7 +160,14 @@ impl Environment {
         groups: &mut [Box<dyn Population>],
         sales: &mut [(usize, SaleFeed)],
     ) {
-        let new = |old: f64| e.value.unwrap_or(old + e.change.unwrap_or(0.0));
+        // Changes that add up past what a scenario could set (a rate
+        // below -5%, a score above 1000) stop at the edge, as a group
+        // parameter's do: the processes never see a value no scenario holds.
+        let bounds = crate::scenario::fields::value_bounds(e.target);
+        let new = |old: f64| {
+            let v = e.value.unwrap_or(old + e.change.unwrap_or(0.0));
+            bounds.map_or(v, |(lo, hi)| v.clamp(lo, hi))
+        };
         let st = &mut self.state;
         match e.target {
             EventTarget::LoanRate => {
@@ -166,7 +179,7 @@ impl Environment {
                 st.deposit_rate.set(v);
             }
             EventTarget::PriceLevel => {
-                let v = new(st.price_level.value()).max(1e-9);
+                let v = new(st.price_level.value());
                 st.price_level.set(v);
             }
             EventTarget::Shock => {
@@ -176,7 +189,7 @@ impl Environment {
             EventTarget::MinCreditScore => {
                 for (p, spec) in specs.iter_mut().enumerate() {
                     if e.product.is_none_or(|q| q == p) {
-                        spec.min_credit_score = new(spec.min_credit_score).clamp(0.0, 1000.0);
+                        spec.min_credit_score = new(spec.min_credit_score);
                     }
                 }
             }

@@ -24,6 +24,23 @@ pub struct LiveSim {
     pub(super) scenario: Scenario,
     seed: u64,
     changes: Vec<ScriptedEvent>,
+    /// When each of `changes` takes effect (ns since the start).
+    change_times: Vec<Nanos>,
+}
+
+/// Why [`LiveSim::change`] changed nothing.
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+pub enum NoChange {
+    /// The run is over (or its last session has closed).
+    #[error("the run is over")]
+    Over,
+    /// Nothing in the scenario reads the target.
+    #[error("nothing in the scenario acts on it")]
+    NotRead,
+    /// The target is already at the edge of its range in that direction:
+    /// the value it stays at.
+    #[error("it is at its limit, {0}")]
+    AtLimit(f64),
 }
 
 impl LiveSim {
@@ -37,7 +54,13 @@ impl LiveSim {
         // Discard is zero-sized: leaking a box of it allocates nothing.
         let rec: &'static mut Discard = Box::leak(Box::new(Discard));
         let engine = Engine::new(scenario, &RunOptions { seed, threads: 1 }, registry, rec, false)?;
-        Ok(LiveSim { seed: engine.seed, engine, scenario: scenario.clone(), changes: Vec::new() })
+        Ok(LiveSim {
+            seed: engine.seed,
+            engine,
+            scenario: scenario.clone(),
+            changes: Vec::new(),
+            change_times: Vec::new(),
+        })
     }
 
     /// The simulated time reached, in nanoseconds since the start.
@@ -102,17 +125,28 @@ impl LiveSim {
 
     /// Changes `target` by `change` (an absolute amount in the target's
     /// unit: +0.0025 is a 25 bp hike of a rate) at the next whole second of
-    /// simulated time (the next open, between sessions). Returns when it
-    /// takes effect (nanoseconds since the start), or None when the run is
-    /// over or nothing in the scenario answers the target.
-    pub fn change(&mut self, target: EventTarget, change: f64) -> Option<Nanos> {
-        if self.finished() || self.param(target).is_none() {
-            return None;
+    /// simulated time (the next open, between sessions). A change that
+    /// would take the target past its range ([`Self::bounds`]) stops at
+    /// the edge. Returns when it takes effect (nanoseconds since the start)
+    /// and the change made, which is the one recorded; or why there is none.
+    pub fn change(&mut self, target: EventTarget, change: f64) -> Result<(Nanos, f64), NoChange> {
+        if self.finished() {
+            return Err(NoChange::Over);
+        }
+        let from = self.param(target).ok_or(NoChange::NotRead)?;
+        // Within the range the change is kept as asked (exactly: it is the
+        // amount saved with the run); past an edge it is what reaches it.
+        let change = match self.bounds(target) {
+            Some((lo, hi)) if !(lo..=hi).contains(&(from + change)) => (from + change).clamp(lo, hi) - from,
+            _ => change,
+        };
+        if change.abs() <= 1e-12 * from.abs().max(1.0) {
+            return Err(NoChange::AtLimit(from));
         }
         let e = &self.engine;
         let day = match e.clock.phase {
             Phase::In(d) | Phase::Before(d) => d,
-            Phase::Finished => return None,
+            Phase::Finished => return Err(NoChange::Over),
         };
         let bd = *e.cal.day(day);
         let next_second = (e.clock.now / NS_PER_SEC + 1) * NS_PER_SEC;
@@ -123,7 +157,7 @@ impl LiveSim {
         } else if (day as usize + 1) < e.cal.days().len() {
             (day + 1, e.cal.day(day + 1).open)
         } else {
-            return None;
+            return Err(NoChange::Over);
         };
         let midnight = (time / NS_PER_DAY) * NS_PER_DAY;
         let at = DayTime { day: day + 1, time: TimeOfDay(time - midnight) };
@@ -137,19 +171,43 @@ impl LiveSim {
             group: None,
             param: None,
         });
-        Some(time)
+        self.change_times.push(time);
+        Ok((time, change))
     }
 
-    /// The current value of what `target` changes: the loan rate, or the
-    /// live parameter of the first group that has it; None when the
-    /// scenario has nothing the target acts on. (Targets other than the
-    /// loan rate and group parameters are not offered live.)
+    /// The value of what `target` changes once the live changes already
+    /// made take effect (they wait for the next whole second): the loan
+    /// rate, or the live parameter of the first group that has it; None
+    /// when the scenario has nothing the target acts on. (Targets other
+    /// than the loan rate and group parameters are not offered live.)
     pub fn param(&self, target: EventTarget) -> Option<f64> {
         let e = &self.engine;
-        match target.group_param() {
+        let now = match target.group_param() {
             Some(name) => e.roster.groups.iter().find_map(|g| g.live_param(name)),
             None if target == EventTarget::LoanRate => Some(e.env.state.loan_rate.value()),
             None => None,
+        }?;
+        let applied = e.env.applied_through();
+        let pending = self
+            .changes
+            .iter()
+            .zip(&self.change_times)
+            .filter(|&(c, &t)| t > applied && c.target == target)
+            .filter_map(|(c, _)| c.change)
+            .sum::<f64>();
+        Some(now + pending)
+    }
+
+    /// The values `target` can take: a live change stops at them. For a
+    /// group parameter, the bound the first group that has it declares.
+    pub fn bounds(&self, target: EventTarget) -> Option<(f64, f64)> {
+        match target.group_param() {
+            Some(name) => match self.engine.roster.groups.iter().find_map(|g| g.live_param_bound(name))? {
+                crate::agents::Bound::Real(lo, hi) => Some((lo, hi)),
+                crate::agents::Bound::Int(lo, hi) => Some((lo as f64, hi as f64)),
+                crate::agents::Bound::PositiveDuration => None,
+            },
+            None => crate::scenario::fields::value_bounds(target),
         }
     }
 
@@ -310,14 +368,66 @@ pub(crate) mod tests {
         assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
     }
 
+    /// A change shows in the value at once, before it takes effect, and
+    /// stops at the edge of the target's range; the change recorded is the
+    /// one made, and a press past the edge changes nothing.
+    #[test]
+    fn live_changes_show_at_once_and_stop_at_the_range() {
+        let s = herding();
+        let mut live = LiveSim::new(&s, None).unwrap();
+        live.advance_to(s.simulation.open.0 + 3_600_000_000_000);
+        let rate = live.param(EventTarget::LoanRate).unwrap();
+        let (lo, _) = live.bounds(EventTarget::LoanRate).unwrap();
+        assert_eq!(lo, -0.05);
+        let (_, made) = live.change(EventTarget::LoanRate, -0.0025).unwrap();
+        assert_eq!(made, -0.0025);
+        assert!((live.param(EventTarget::LoanRate).unwrap() - (rate - 0.0025)).abs() < 1e-15, "seen before it applies");
+        let (_, made) = live.change(EventTarget::LoanRate, -5.0).unwrap();
+        assert!((made - (lo - (rate - 0.0025))).abs() < 1e-15, "{made}");
+        assert_eq!(live.change(EventTarget::LoanRate, -0.0025), Err(NoChange::AtLimit(lo)));
+        let herding = live.param(EventTarget::Herding).unwrap();
+        let (h_lo, _) = live.bounds(EventTarget::Herding).unwrap();
+        let (_, made) = live.change(EventTarget::Herding, -1e6).unwrap();
+        assert_eq!(made, h_lo - herding);
+        assert!(matches!(live.change(EventTarget::Herding, -0.5), Err(NoChange::AtLimit(_))));
+        live.advance_to(live.now() + 5 * NS_PER_SEC);
+        assert_eq!(live.param(EventTarget::LoanRate), Some(lo), "applied: the same value");
+        assert_eq!(live.param(EventTarget::Herding), Some(h_lo));
+        let recorded: Vec<f64> = live.changes().iter().filter_map(|c| c.change).collect();
+        assert_eq!(recorded.len(), 3);
+        crate::scenario::check(&live.replay_scenario(), &Registry::builtin())
+            .expect("the saved changes are valid events");
+    }
+
+    /// Scripted changes that add up past a target's range stop at its edge.
+    #[test]
+    fn scripted_changes_stop_at_the_range() {
+        let mut s = herding();
+        for _ in 0..3 {
+            s.events.push(ScriptedEvent {
+                at: DayTime { day: 1, time: TimeOfDay(s.simulation.open.0 + 60 * NS_PER_SEC) },
+                target: EventTarget::LoanRate,
+                change: Some(-0.5),
+                value: None,
+                product: None,
+                group: None,
+                param: None,
+            });
+        }
+        crate::scenario::check(&s, &Registry::builtin()).unwrap();
+        let mut live = LiveSim::new(&s, None).unwrap();
+        live.advance_to(s.simulation.open.0 + 120 * NS_PER_SEC);
+        assert_eq!(live.param(EventTarget::LoanRate), Some(-0.05));
+    }
+
     #[test]
     fn live_changes_replay_exactly_from_the_saved_scenario() {
         let s = herding();
         let mut live = LiveSim::new(&s, None).unwrap();
         live.advance_to(s.simulation.open.0 + 3_600_000_000_000 + 123_456_789);
-        assert!(live.change(EventTarget::LoanRate, 0.005).is_some());
-        assert!(live.change(EventTarget::Herding, -2.0).is_some());
-        assert!(live.change(EventTarget::MacroActiveShare, 0.1).is_none(), "herding.toml has no macro group");
+        assert!(live.change(EventTarget::LoanRate, 0.005).is_ok());
+        assert!(live.change(EventTarget::Herding, -2.0).is_ok());
+        assert_eq!(live.change(EventTarget::MacroActiveShare, 0.1), Err(NoChange::NotRead), "no macro group");
         live.advance_to(live.now() + 5 * NS_PER_SEC);
         assert!((live.param(EventTarget::LoanRate).unwrap() - (0.0435 + 0.005)).abs() < 1e-12);
         assert_eq!(live.changes().len(), 2);

@@ -10,6 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::history::History;
 use super::sim::{Command, DEFAULT_SPEED, LiveSnapshot, Notice, SPEEDS, Speed};
+use crate::engine::live::NoChange;
 use crate::tui::view::{Knob, KnobValue, LiveView};
 
 /// How long a status message stays on the status line.
@@ -191,12 +192,13 @@ impl App {
     /// Turns what the simulation thread reports into a status message.
     pub fn on_notice(&mut self, notice: Notice, now: Instant) {
         let text = match notice {
-            Notice::Changed { knob, steps, at: Some(t) } => {
-                format!("{} {} from {}", knob.label(), step_text(knob, steps), clock_text(t))
+            Notice::Changed { knob, steps, at: Ok(t) } => {
+                format!("{} {} from {}", knob.label(), knob.amount(steps), clock_text(t))
             }
-            Notice::Changed { knob, at: None, .. } => {
-                format!("{}: no change (the run is over or the scenario has nothing it acts on)", knob.label())
+            Notice::Changed { knob, at: Err(NoChange::AtLimit(v)), .. } => {
+                format!("{}: no change, it is at its limit ({})", knob.label(), knob.value_text(v))
             }
+            Notice::Changed { knob, at: Err(why), .. } => format!("{}: no change, {why}", knob.label()),
             Notice::Restarted => "restarted with the same seed".to_string(),
             Notice::Control(at) => control_text(at),
             Notice::ControlFailed(e) => {
@@ -296,16 +298,6 @@ impl App {
             KeyCode::Char('w') => Command::Save(self.results_root.clone()),
             _ => Command::None,
         }
-    }
-}
-
-/// A knob change as people say it: "+25 bp", "-0.5".
-pub fn step_text(knob: Knob, steps: i32) -> String {
-    let change = knob.step() * f64::from(steps);
-    match knob {
-        Knob::LoanRate => format!("{:+.0} bp", change * 1e4),
-        Knob::MacroActiveShare => format!("{:+.0} pp", change * 100.0),
-        Knob::Herding => format!("{change:+.1}/h"),
     }
 }
 
@@ -521,7 +513,7 @@ mod tests {
     fn notices_become_status_messages_that_expire() {
         let mut a = app();
         let t0 = Instant::now();
-        a.on_notice(Notice::Changed { knob: Knob::LoanRate, steps: 2, at: Some(37_801.0) }, t0);
+        a.on_notice(Notice::Changed { knob: Knob::LoanRate, steps: 2.0, at: Ok(37_801.0) }, t0);
         assert_eq!(a.message.as_ref().unwrap().0, "loan rate +50 bp from 10:30:01");
         a.on_notice(Notice::Saving(PathBuf::from("d")), t0);
         assert_eq!(a.saving, [PathBuf::from("d")]);

@@ -37,6 +37,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::calendar::Calendar;
 use crate::columns;
+use crate::engine::live::NoChange;
 use crate::engine::{self, RunOptions};
 use crate::results::{self, PartialFile, RunWriter};
 use crate::scenario::{self, Scenario, ScriptedEvent};
@@ -141,15 +142,16 @@ pub enum Command {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
     /// A knob change was scheduled (`at`: seconds since the start), or
-    /// refused (`at` None: the run is over or nothing answers the knob).
+    /// refused (`at`: why).
     Changed {
         /// The knob the change was asked for.
         knob: Knob,
-        /// By how many of the knob's steps (negative: down).
-        steps: i32,
+        /// By how many of the knob's steps it changes (negative: down): fewer
+        /// than asked, a fraction even, where the knob stops at its range.
+        steps: f64,
         /// When it takes effect, in seconds since 00:00 of the start date;
-        /// None when refused.
-        at: Option<f64>,
+        /// or why nothing changes.
+        at: Result<f64, NoChange>,
     },
     /// The run started again from the beginning, as [`Command::Restart`] asked.
     Restarted,
@@ -641,8 +643,11 @@ impl Sim {
                 }
             }
             Command::Change(knob, steps) => {
-                let at = self.live.change(knob, f64::from(steps)).then(|| self.scheduled_at());
-                let _ = self.tell.send(Notice::Changed { knob, steps, at: at.flatten() });
+                let notice = match self.live.change(knob, f64::from(steps)) {
+                    Ok(made) => Notice::Changed { knob, steps: made, at: self.scheduled_at().ok_or(NoChange::Over) },
+                    Err(why) => Notice::Changed { knob, steps: 0.0, at: Err(why) },
+                };
+                let _ = self.tell.send(notice);
             }
             Command::Restart => {
                 // The same scenario built at the start, so it builds again;

@@ -8,7 +8,7 @@ use crate::agents::{MacroParams, ParamSet, Registry};
 use crate::book::Side;
 use crate::calendar::NS_PER_DAY;
 use crate::engine::RunError;
-use crate::engine::live::LiveSim;
+use crate::engine::live::{LiveSim, NoChange};
 use crate::metrics::stats::{self, Z95};
 use crate::scenario::{Date, EventTarget, Scenario, ScriptedEvent};
 
@@ -51,6 +51,15 @@ impl Knob {
             Knob::LoanRate => 0.0025,
             Knob::Herding => 0.5,
             Knob::MacroActiveShare => 0.1,
+        }
+    }
+
+    /// A value of the knob as the screen shows it: "4.35%", "2.0/h", "60%".
+    pub fn value_text(self, v: f64) -> String {
+        match self {
+            Knob::LoanRate => format!("{:.2}%", v * 100.0),
+            Knob::Herding => format!("{v:.1}/h"),
+            Knob::MacroActiveShare => format!("{:.0}%", v * 100.0),
         }
     }
 
@@ -308,15 +317,21 @@ impl LiveRun {
     }
 
     /// Changes `knob` by `steps` of [`Knob::step`] at the next whole second
-    /// of simulated time; false when the run is over or no customer in the
-    /// scenario reads the knob's parameter. The change is marked with the
-    /// knob's total change so far; presses of the same knob one after the
-    /// other within one metrics window make one marker.
-    pub fn change(&mut self, knob: Knob, steps: f64) -> bool {
-        if !self.reach(knob).acts {
-            return false;
+    /// of simulated time, stopping at the edge of its range; returns the
+    /// steps made, or why there are none (the run is over, no customer in
+    /// the scenario reads the knob's parameter, or it is at its limit). The
+    /// change is marked with the knob's total change so far; presses of the
+    /// same knob one after the other within one metrics window make one
+    /// marker.
+    pub fn change(&mut self, knob: Knob, steps: f64) -> Result<f64, NoChange> {
+        if self.live.finished() {
+            return Err(NoChange::Over);
         }
-        let Some(time) = self.live.change(knob.target(), knob.step() * steps) else { return false };
+        if !self.reach(knob).acts {
+            return Err(NoChange::NotRead);
+        }
+        let (time, change) = self.live.change(knob.target(), knob.step() * steps)?;
+        let steps = change / knob.step();
         let t = time as f64 / 1e9;
         self.times.push(t);
         self.totals[knob.index()] += steps;
@@ -344,7 +359,7 @@ impl LiveRun {
                 self.markers.push(Marker { t, label: label(steps) });
             }
         }
-        true
+        Ok(steps)
     }
 
     /// The markers of the live changes so far.
@@ -576,11 +591,11 @@ mod tests {
         let s = herding();
         let mut live = LiveRun::new(&s, None).unwrap();
         live.sim_mut().advance_to(s.simulation.open.0 + 3_600_000_000_000);
-        assert!(!live.change(Knob::LoanRate, 2.0), "nobody in herding.toml reads the loan rate");
-        assert!(live.change(Knob::Herding, -4.0));
-        assert!(!live.change(Knob::MacroActiveShare, 1.0), "herding.toml has no macro group");
+        assert!(live.change(Knob::LoanRate, 2.0).is_err(), "nobody in herding.toml reads the loan rate");
+        assert!(live.change(Knob::Herding, -4.0).is_ok());
+        assert!(live.change(Knob::MacroActiveShare, 1.0).is_err(), "herding.toml has no macro group");
         // Presses within one window make one marker, with their sum.
-        assert!(live.change(Knob::Herding, 1.0));
+        assert!(live.change(Knob::Herding, 1.0).is_ok());
         let first = live.markers()[0].t;
         let labels = |live: &LiveRun| live.view(3).markers.iter().map(|m| m.label.clone()).collect::<Vec<_>>();
         assert_eq!(labels(&live), ["herding rate -1.5/h"]);
@@ -589,15 +604,15 @@ mod tests {
         // In a later window, a new marker with the total so far.
         let now = live.sim().now();
         live.sim_mut().advance_to(now + 600_000_000_000);
-        assert!(live.change(Knob::Herding, -1.0));
-        assert!(live.change(Knob::Herding, -1.0));
+        assert!(live.change(Knob::Herding, -1.0).is_ok());
+        assert!(live.change(Knob::Herding, -1.0).is_ok());
         assert_eq!(labels(&live), ["herding rate -1.5/h", "herding rate -1.0/h (total -2.5/h)"]);
         let times: Vec<f64> = live.changes().map(|(t, _)| t).collect();
         assert_eq!(times.len(), 4);
         assert!(times[0] == first && times[2] > first && times[3] == times[2], "{times:?}");
         let v = live.view(3);
         assert_eq!(v.knobs.iter().map(|k| k.value.is_some()).collect::<Vec<_>>(), [false, true, false]);
-        assert_eq!(v.knobs[1].value, Some(6.0 - 1.5), "the last two take effect at the next second");
+        assert_eq!(v.knobs[1].value, Some(6.0 - 2.5), "the last two show before they take effect at the next second");
         // The loan rate in basis points, the active share in points.
         assert_eq!(Knob::LoanRate.amount(6.0), "+150 bp");
         assert_eq!(Knob::MacroActiveShare.amount(-3.0), "-30 pp");

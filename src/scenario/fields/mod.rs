@@ -345,6 +345,16 @@ pub fn event_range(target: EventTarget, how: How) -> &'static EventRange {
     EVENT_RANGES.iter().find(|r| r.target == target && r.how == how).unwrap_or(&EVENT_RANGES[0])
 }
 
+/// The values `target` can hold, from the range its events' `value`
+/// accepts: a change by any amount lands within them (the engine clamps the
+/// sum). None for the targets whose range is a group parameter's own.
+pub fn value_bounds(target: EventTarget) -> Option<(f64, f64)> {
+    match event_range(target, How::Value).range {
+        Range::Real(lo, hi) => Some((lo, hi)),
+        _ => None,
+    }
+}
+
 fn names<T: serde::de::DeserializeOwned>() -> Option<String> {
     super::explain::names::<T>()
 }

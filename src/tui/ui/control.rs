@@ -213,7 +213,7 @@ mod tests {
             }
         }
         if change {
-            assert!(live.change(Knob::Herding, -4.0));
+            assert!(live.change(Knob::Herding, -4.0).is_ok());
         }
         for run in [&mut live, &mut control] {
             for _ in 0..after {
@@ -303,12 +303,12 @@ mod tests {
         for _ in 0..20 {
             live.sim_mut().advance_window();
         }
-        assert!(live.change(Knob::Herding, -2.0));
-        assert!(live.change(Knob::Herding, -2.0), "merged with the press before");
+        assert!(live.change(Knob::Herding, -2.0).is_ok());
+        assert!(live.change(Knob::Herding, -2.0).is_ok(), "merged with the press before");
         for _ in 0..10 {
             live.sim_mut().advance_window();
         }
-        assert!(live.change(Knob::Herding, -2.0));
+        assert!(live.change(Knob::Herding, -2.0).is_ok());
         live.sim_mut().advance_window();
         let mut a = App::new(PathBuf::from("results"));
         a.view = Some(Arc::new(live.view(10)));

@@ -537,8 +537,8 @@ mod tests {
         for _ in 0..30 {
             live.sim_mut().advance_window();
         }
-        assert!(!live.change(Knob::LoanRate, 2.0), "nobody in herding.toml reads the loan rate");
-        assert!(live.change(Knob::Herding, -4.0));
+        assert!(live.change(Knob::LoanRate, 2.0).is_err(), "nobody in herding.toml reads the loan rate");
+        assert!(live.change(Knob::Herding, -4.0).is_ok());
         for _ in 0..5 {
             live.sim_mut().advance_window();
         }
@@ -572,7 +572,7 @@ mod tests {
         }
         let now = live.sim().now();
         live.sim_mut().advance_to(now + 61_000_000_000);
-        assert!(live.change(Knob::Herding, -8.0));
+        assert!(live.change(Knob::Herding, -8.0).is_ok());
         for _ in 0..14 {
             live.sim_mut().advance_window();
         }

@@ -8,17 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::{DIM, WEEKDAYS, centre, title};
-use crate::tui::app::{App, clock_text, step_text};
+use crate::tui::app::{App, clock_text};
 use crate::tui::sim::Speed;
 use crate::tui::view::Knob;
 
 pub(super) fn knob_value(knob: Knob, value: Option<f64>) -> String {
-    match (knob, value) {
-        (_, None) => "n/a".to_string(),
-        (Knob::LoanRate, Some(v)) => format!("{:.2}%", v * 100.0),
-        (Knob::Herding, Some(v)) => format!("{v:.1}/h"),
-        (Knob::MacroActiveShare, Some(v)) => format!("{:.0}%", v * 100.0),
-    }
+    value.map_or_else(|| "n/a".to_string(), |v| knob.value_text(v))
 }
 
 pub(super) fn knob_line(frame: &mut Frame, area: Rect, app: &App) {
@@ -38,7 +33,7 @@ pub(super) fn knob_line(frame: &mut Frame, area: Rect, app: &App) {
     let knob = app.selected_knob();
     let hint = match app.knob_value(knob) {
         Some(k) if k.value.is_none() => " ? says why".to_string(),
-        _ => format!(" ←→ ±{}", step_text(knob, 1).trim_start_matches('+')),
+        _ => format!(" ←→ ±{}", knob.amount(1.0).trim_start_matches('+')),
     };
     spans.push(Span::styled(hint, Style::new().fg(DIM)));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -282,7 +277,7 @@ fn knob_help(app: &App) -> Vec<(String, String)> {
         .filter_map(|&knob| {
             let k = app.knob_value(knob)?;
             let what = match k.value {
-                Some(_) => format!("±{} a step: {}", step_text(knob, 1).trim_start_matches('+'), k.what),
+                Some(_) => format!("±{} a step: {}", knob.amount(1.0).trim_start_matches('+'), k.what),
                 None => format!("n/a: {}", k.what),
             };
             Some((knob.label().to_string(), what))
