@@ -91,7 +91,10 @@ fn live_changes_are_saved_as_a_scenario_that_replays_the_run() {
     // Nobody here reads the loan rate, and there is no macro-driven group:
     // those changes are refused.
     h.send(Command::Change(Knob::LoanRate, 1));
-    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { knob: Knob::LoanRate, at: Err(NoChange::NotRead), .. }));
+    assert!(matches!(
+        wait_notice(&h, |_| true),
+        Notice::Changed { knob: Knob::LoanRate, at: Err(NoChange::NotRead), .. }
+    ));
     h.send(Command::Change(Knob::MacroActiveShare, 1));
     assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { at: Err(NoChange::NotRead), .. }));
     h.send(Command::Step);
@@ -185,7 +188,10 @@ fn pause_speed_step_and_restart() {
     let v = wait_view(&h, |v| v.finished);
     assert_eq!(v.products[0].windows.len(), 66, "one day of 5-minute windows, 09:30–15:00");
     h.send(Command::Change(Knob::LoanRate, 1));
-    assert!(matches!(wait_notice(&h, |_| true), Notice::Changed { at: Err(NoChange::Over), .. }), "no change after the end");
+    assert!(
+        matches!(wait_notice(&h, |_| true), Notice::Changed { at: Err(NoChange::Over), .. }),
+        "no change after the end"
+    );
     assert!(v.markers.is_empty());
     h.send(Command::Pause(true));
     h.send(Command::Restart);

@@ -34,7 +34,10 @@ pub fn tui(args: TuiArgs) -> ExitCode {
     // What to watch, from the file's header comment (the file was just read
     // to load it; if it cannot be read again, the line is left out).
     let watch = std::fs::read_to_string(&args.scenario).ok().and_then(|text| crate::scenario::what_to_watch(&text));
-    match crate::tui::run(scenario, args.seed, watch, args.control) {
+    // `c` may add the control later: said then, if two runs do not fit.
+    let refused = super::limits::fits(&args.scenario, &scenario, 2, super::max_memory()).err();
+    let control = crate::tui::Control { on: args.control, refused };
+    match crate::tui::run(scenario, args.seed, watch, control) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -69,6 +69,8 @@ pub struct App {
     pub watch: Option<String>,
     /// Whether the control runs beside the live run (`c` toggles, `--control` starts with it).
     pub control: bool,
+    /// Why the control cannot be turned on, if it cannot (see [`super::Control`]).
+    pub control_refused: Option<String>,
     /// The control's latest view, while it runs.
     pub control_view: Option<Arc<LiveView>>,
 }
@@ -99,6 +101,7 @@ impl App {
             height: super::ui::MIN_HEIGHT,
             watch: None,
             control: false,
+            control_refused: None,
             control_view: None,
         }
     }
@@ -233,8 +236,20 @@ impl App {
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let before = self.is_paused();
+        if ctrl && key.code == KeyCode::Char('c') {
+            return Command::Quit;
+        }
+        // Ctrl-W is not w (save), nor Ctrl-R r (restart): a chord the view
+        // has no use for does nothing, as does a key behind the help
+        // screen, where only closing it, quitting and the pause (kept for
+        // after the help) act.
+        let chord = key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
+        let help_key =
+            matches!(key.code, KeyCode::Char('?' | 'h' | 'q' | 'Q' | ' ' | 'p') | KeyCode::Esc | KeyCode::F(1));
+        if chord || (self.help && !help_key) {
+            return Command::None;
+        }
         match key.code {
-            KeyCode::Char('c') if ctrl => Command::Quit,
             KeyCode::Esc if self.help => {
                 self.help = false;
                 self.pause_if_changed(before)
@@ -291,6 +306,11 @@ impl App {
                 Command::None
             }
             KeyCode::Char('c') => {
+                if let Some(why) = self.control_refused.as_ref().filter(|_| !self.control) {
+                    let text = format!("the control cannot start: {why}");
+                    self.say(text, Instant::now());
+                    return Command::None;
+                }
                 self.control = !self.control;
                 Command::Control(self.control)
             }
@@ -454,6 +474,23 @@ mod tests {
         assert_eq!(a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Command::Quit);
         let release = KeyEvent::new_with_kind(KeyCode::Char('q'), KeyModifiers::NONE, KeyEventKind::Release);
         assert_eq!(a.on_key(release), Command::None, "key releases are ignored");
+        for c in ['r', 'w', 's', 'q', 'z'] {
+            assert_eq!(a.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)), Command::None, "ctrl-{c}");
+            assert_eq!(a.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)), Command::None, "alt-{c}");
+        }
+        // Behind the help, only closing it, quitting and the pause act.
+        a.on_key(key(KeyCode::Char('?')));
+        let knob = a.knob;
+        for code in [KeyCode::Down, KeyCode::Left, KeyCode::Char('+'), KeyCode::Char('r'), KeyCode::Char('w')] {
+            assert_eq!(a.on_key(key(code)), Command::None, "{code:?} behind the help");
+        }
+        assert!(a.help && a.knob == knob);
+        assert_eq!(a.on_key(key(KeyCode::Char('q'))), Command::Quit);
+        // A control the memory limit does not hold is refused with the reason.
+        let mut a = app();
+        a.control_refused = Some("more than --max-memory".into());
+        assert_eq!(a.on_key(key(KeyCode::Char('c'))), Command::None);
+        assert!(!a.control && a.message.as_ref().unwrap().0.contains("cannot start: more than --max-memory"));
     }
 
     #[test]

@@ -137,11 +137,22 @@ fn set_panic_hook(report: Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Se
     }));
 }
 
+/// The control run at the start of the live view.
+#[derive(Clone, Debug, Default)]
+pub struct Control {
+    /// Run it from the start (`--control`).
+    pub on: bool,
+    /// Why `c` may not start it (the machine's memory, or `--max-memory`,
+    /// does not hold a second run), said instead when `c` is pressed.
+    pub refused: Option<String>,
+}
+
 /// Runs the live view of a validated scenario until the user quits, with
 /// `watch` (what to watch, from the scenario's header) above the knobs, and
 /// the control from the start when `control` is set. Fails before touching
 /// the terminal when it is not a terminal or is smaller than 80×24.
-pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>, control: bool) -> io::Result<()> {
+pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>, control: Control) -> io::Result<()> {
+    let Control { on: control, refused } = control;
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(io::Error::other("tplus tui needs a terminal (stdin and stdout must not be redirected)"));
     }
@@ -164,6 +175,7 @@ pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>, control
     let mut app = App::new(PathBuf::from("results"));
     app.watch = watch;
     app.control = control;
+    app.control_refused = refused;
     let result = event_loop(&mut terminal, &mut app, &handle, &quit);
     LOOP_ENDED.store(true, Ordering::SeqCst);
     drop(guard);
