@@ -7,6 +7,8 @@
 //! the step in one call is what lets an episode run at tens of thousands
 //! of steps a second.
 
+use std::sync::Arc;
+
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyDict};
@@ -17,7 +19,7 @@ use tplus::engine::control::{ControlError, Tally};
 use tplus::engine::live::LiveSim;
 use tplus::platform::Reject;
 
-use crate::{PyScenario, RunError, registry};
+use crate::{PyScenario, RunError, behaviour};
 
 /// Floats in an observation; `tplus/gym.py` names them (`OBSERVATION`).
 const OBS_LEN: usize = 25;
@@ -57,11 +59,22 @@ pub struct ExternalSim {
     /// Micros per lot per tick of price.
     lot_micros_per_tick: f64,
     ticks_per_unit: f64,
-    /// The run is over: the last session has closed.
+    /// The run is over: the last session has closed, or a behaviour failed.
     done: bool,
+    /// Where the run's Python behaviours leave the exception one raised.
+    link: Arc<behaviour::RunLink>,
 }
 
 impl ExternalSim {
+    /// A behaviour of the run failed: the run ends (as a whole run stops at
+    /// its next boundary) and its exception is raised as it was, or the
+    /// engine's reason when there is none to raise.
+    fn raise_failure(&mut self) -> PyResult<()> {
+        let Some(e) = self.live.halted() else { return Ok(()) };
+        self.done = true;
+        Err(self.link.take_error().unwrap_or_else(|| RunError::new_err(e.to_string())))
+    }
+
     /// Runs to just after the next open (the open's own work done), or to
     /// the end when no session is left.
     fn enter_session(&mut self) {
@@ -211,14 +224,16 @@ impl ExternalSim {
         }
         let setup = ExternalSetup { cash, lots, credit_score };
         let (s, id) = add_external(&scenario.inner, setup);
-        let reg = with_external(&registry());
+        let link = Arc::new(behaviour::RunLink::default());
+        let reg = with_external(&behaviour::registry(Some(link.clone())));
         let mut live = LiveSim::with_registry(&s, seed, &reg).map_err(|e| RunError::new_err(e.to_string()))?;
         live.control(id).map_err(control_error)?;
         let spec = &live.products()[product];
         let lot_micros_per_tick = (spec.tick_micros * spec.lot_size) as f64;
         let ticks_per_unit = 1e6 / spec.tick_micros as f64;
-        let mut sim = ExternalSim { live, product, lot_micros_per_tick, ticks_per_unit, done: false };
+        let mut sim = ExternalSim { live, product, lot_micros_per_tick, ticks_per_unit, done: false, link };
         sim.enter_session();
+        sim.raise_failure()?;
         Ok(sim)
     }
 
@@ -255,6 +270,7 @@ impl ExternalSim {
                 self.live.advance_to(close + 1);
                 self.enter_session();
             }
+            self.raise_failure()?;
         }
         self.observe_tuple(py)
     }

@@ -461,7 +461,11 @@ fn sweep_points(
         Ok(Ok(Ok(batch))) => Ok(PyTable { batch }),
         Ok(Ok(Err(e))) | Ok(Err(e)) => Err(PyRuntimeError::new_err(e.to_string())),
         Err(tplus::batch::PointsError::Point { point, source }) => Err(scenario_error(py, &source, Some(point))),
-        Err(e @ tplus::batch::PointsError::Shape { .. }) => Err(PyValueError::new_err(e.to_string())),
+        Err(
+            e @ (tplus::batch::PointsError::Shape { .. }
+            | tplus::batch::PointsError::SeedVaried
+            | tplus::batch::PointsError::TooMany { .. }),
+        ) => Err(PyValueError::new_err(e.to_string())),
         Err(e) => Err(RunError::new_err(e.to_string())),
     }
 }

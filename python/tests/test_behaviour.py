@@ -248,15 +248,22 @@ def test_a_bad_return_raises_from_run(ret, match):
         tplus.run(s, threads=1)
 
 
-def test_an_exception_in_decide_is_raised_as_it_was():
+def raises_on_call(n: int, message: str):
+    """A behaviour class whose n-th decision raises ZeroDivisionError(message)."""
+
     class Raises:
         calls = 0
 
         def decide(self, ctx):
             Raises.calls += 1
-            if Raises.calls == 3:
-                raise ZeroDivisionError("the behaviour's own mistake")
+            if Raises.calls == n:
+                raise ZeroDivisionError(message)
 
+    return Raises
+
+
+def test_an_exception_in_decide_is_raised_as_it_was():
+    Raises = raises_on_call(3, "the behaviour's own mistake")
     tplus.register_behaviour("py_raises", Raises)
     s = tplus.Scenario.from_toml(with_group("py_raises", count=5))
     with pytest.raises(ZeroDivisionError, match="own mistake"):
@@ -312,3 +319,20 @@ def test_a_products_tuple_is_kept_while_its_values_are():
     assert all(va == vb for (a, va, _), (b, vb, _) in zip(seen, seen[1:]) if a is b)
     # The agents' arrays are new in every call.
     assert all(x[2] is not y[2] for x, y in zip(seen, seen[1:]))
+
+
+def test_an_exception_in_decide_is_raised_by_the_gym_step():
+    pytest.importorskip("gymnasium")
+    import tplus.gym
+
+    RaisesLater = raises_on_call(30, "a later mistake")
+    tplus.register_behaviour("py_raises_later", RaisesLater)
+    env = tplus.gym.MarketEnv(tplus.Scenario.from_toml(with_group("py_raises_later", count=5)))
+    env.reset(seed=1)
+    with pytest.raises(ZeroDivisionError, match="a later mistake"):
+        for _ in range(100_000):
+            env.step([0, 0, 0])
+    assert RaisesLater.calls == 30
+    # The episode is over; a new one starts afresh.
+    *_, terminated, truncated, _ = env.step([0, 0, 0])
+    assert terminated or truncated

@@ -122,9 +122,10 @@ def test_actions_outside_the_space_are_refused(baseline):
     with pytest.raises(RuntimeError, match="reset"):
         env.step([0, 0, 0])
     env.reset(seed=1)
-    for bad in ([4, 0, 0], [0, 6, 0], [0, 0, 11], [-1, 0, 0], [0, 0], "buy", None):
+    for bad in ([4, 0, 0], [0, 6, 0], [0, 0, 11], [-1, 0, 0], [0, 0], "buy", None, [1.9, 0, 0], [True, 0, 0]):
         with pytest.raises(ValueError, match="action"):
             env.step(bad)
+    env.step(np.array([1, 0, 0]))  # numpy's integers are indices
     with pytest.raises(ValueError, match="step_seconds"):
         tplus.gym.MarketEnv(baseline, step_seconds=0)
     with pytest.raises(ValueError, match="sizes"):

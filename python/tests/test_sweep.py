@@ -89,6 +89,10 @@ def test_a_bad_point_is_a_scenario_error_before_any_run(reference):
         tplus.sweep(reference, {"simulation.days": []})
     with pytest.raises(ValueError, match="replications"):
         tplus.sweep(reference, {"simulation.days": [1]}, replications=0)
+    with pytest.raises(ValueError, match="seed comes from the sweep"):
+        tplus.sweep(reference, {"simulation.seed": [1, 2]})
+    with pytest.raises(ValueError, match="at most 10000000"):
+        tplus.sweep(reference, {"simulation.days": [1]}, replications=10**8)
 
 
 def test_ctrl_c_stops_a_sweep_promptly(tmp_path):

@@ -19,6 +19,7 @@ the package does not.
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Callable, Sequence
 from typing import Any, Optional, Union
@@ -179,7 +180,7 @@ class MarketEnv(gymnasium.Env):
         try:
             if len(action) != 3:
                 raise ValueError
-            k, s, o = int(action[0]), int(action[1]), int(action[2])
+            k, s, o = (_index(action[i]) for i in range(3))
         except (TypeError, ValueError, IndexError, KeyError):
             raise ValueError(
                 f"action {action!r}: expected 3 integers (kind, size index, price offset index) of {self.action_space}"
@@ -220,3 +221,11 @@ class MarketEnv(gymnasium.Env):
         if self.sim is None:
             raise RuntimeError("call reset() first")
         return self.sim.tally()
+
+
+def _index(x) -> int:
+    """An action's component as an integer: ints and numpy's integer types,
+    not a float (1.9 is not a size index) nor a bool."""
+    if isinstance(x, bool) or type(x).__name__ == "bool_":
+        raise TypeError("a bool is not an index")
+    return operator.index(x)

@@ -58,6 +58,26 @@ pub enum PointsError {
         /// Paths the design names.
         paths: usize,
     },
+    /// The design varies the seed, which each run takes from the sweep
+    /// (its seed, the point and the replication), as a sweep file may not.
+    #[error(
+        "`simulation.seed` cannot be varied: each run's seed comes from the sweep (its seed, the point and the replication); ask for more replications for more seeds per point"
+    )]
+    SeedVaried,
+    /// More runs than a sweep file may ask for ([`crate::scenario::MAX_RUNS`]).
+    #[error(
+        "{points} points × {replications} replications is {runs} runs; at most {max}: fewer points or replications"
+    )]
+    TooMany {
+        /// Points in the design.
+        points: usize,
+        /// Replications of each.
+        replications: u32,
+        /// Their product.
+        runs: u64,
+        /// The most allowed.
+        max: u64,
+    },
     /// The workers could not start.
     #[error(transparent)]
     Sweep(#[from] BatchError),
@@ -116,6 +136,14 @@ pub fn run_points_until(
     stop: &AtomicBool,
 ) -> Result<(Vec<String>, Vec<String>), PointsError> {
     let paths = design.paths.len();
+    if design.paths.iter().any(|p| p.trim() == "simulation.seed") {
+        return Err(PointsError::SeedVaried);
+    }
+    let runs = (design.points.len() as u64).saturating_mul(u64::from(replications));
+    if runs > crate::scenario::MAX_RUNS {
+        let (points, max) = (design.points.len(), crate::scenario::MAX_RUNS);
+        return Err(PointsError::TooMany { points, replications, runs, max });
+    }
     for (point, values) in design.points.iter().enumerate() {
         if values.len() != paths {
             return Err(PointsError::Shape { point, got: values.len(), paths });
@@ -218,6 +246,13 @@ mod tests {
         let ragged = PointsDesign { paths: vec!["agents[1].count".into()], points: vec![vec![]] };
         let e = run_points(&baseline(), &ragged, 1, 0, 1, Path::new("design"), &Registry::builtin()).unwrap_err();
         assert_eq!(e.to_string(), "point 0 has 0 values for 1 parameter paths");
+        // The seed is the sweep's, as in a sweep file; and as many runs at most.
+        let seeded = PointsDesign { paths: vec!["simulation.seed".into()], points: vec![vec![Value::from(1)]] };
+        let e = run_points(&baseline(), &seeded, 1, 0, 1, Path::new("design"), &Registry::builtin()).unwrap_err();
+        assert!(matches!(e, PointsError::SeedVaried), "{e}");
+        let one = PointsDesign { paths: vec!["agents[1].count".into()], points: vec![vec![Value::from(5)]] };
+        let e = run_points(&baseline(), &one, 10_000_001, 0, 1, Path::new("design"), &Registry::builtin()).unwrap_err();
+        assert!(matches!(e, PointsError::TooMany { runs: 10_000_001, .. }), "{e}");
     }
 
     /// A stop set from another thread while runs are under way ends them

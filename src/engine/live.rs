@@ -63,6 +63,14 @@ impl LiveSim {
         })
     }
 
+    /// Why the run cannot go on, if it cannot: a group whose behaviour
+    /// failed and decides no more ([`RunError::Halted`]). A front end that
+    /// steps the run asks after each step, as a whole run stops at its next
+    /// boundary.
+    pub fn halted(&self) -> Option<RunError> {
+        self.engine.stopped()
+    }
+
     /// The simulated time reached, in nanoseconds since the start.
     pub fn now(&self) -> i64 {
         self.engine.now()

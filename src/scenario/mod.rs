@@ -29,7 +29,7 @@ pub use header::what_to_watch;
 pub use param_domain::{Domain, round_sig};
 pub use param_path::{value_text, with_values};
 pub use schema::*;
-pub use sweep_file::{DesignKind, MAX_REPLICATIONS, Param, Point, Sweep, load_sweep, parse_sweep};
+pub use sweep_file::{DesignKind, MAX_REPLICATIONS, MAX_RUNS, Param, Point, Sweep, load_sweep, parse_sweep};
 pub use time::{Date, DayTime, Duration, TimeOfDay};
 pub use validate::{Invalid, InvalidKind, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK, ValueType};
 
