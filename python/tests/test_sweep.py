@@ -72,6 +72,12 @@ def test_designs_as_dataframes_tables_and_lists(reference):
         assert got.equals(want), type(given)
     assert want.schema.field("agents[3].count").type == pa.int64()
     assert want.column("status").to_pylist() == ["ok", "ok"]
+    # Whole numbers as floats, as SALib and pyDOE give every sample, are
+    # taken by a whole-number field: the same runs.
+    floats = {"agents[3].params.buy_prob": [0.45, 0.55], "agents[3].count": [300.0, 400.0]}
+    got = pa.table(tplus.sweep(small, floats, seed=3, jobs=1))
+    assert got.column("status").to_pylist() == ["ok", "ok"]
+    assert got.column("trades").to_pylist() == want.column("trades").to_pylist()
 
 
 def test_a_bad_point_is_a_scenario_error_before_any_run(reference):

@@ -226,6 +226,7 @@ class MarketEnv(gymnasium.Env):
 def _index(x) -> int:
     """An action's component as an integer: ints and numpy's integer types,
     not a float (1.9 is not a size index) nor a bool."""
-    if isinstance(x, bool) or type(x).__name__ == "bool_":
+    # numpy's bool is `bool_` before numpy 2 and `bool` from it.
+    if isinstance(x, bool) or type(x).__name__ in ("bool_", "bool"):
         raise TypeError("a bool is not an index")
     return operator.index(x)

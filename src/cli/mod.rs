@@ -512,16 +512,17 @@ fn run(
 ) -> Result<(PathBuf, DirLock, Option<serde_json::Value>), ExitCode> {
     let scenario = load_to_run(path, 1)?;
     let seed = opts.seed.unwrap_or(scenario.simulation.seed);
-    // A directory this run makes is removed again if Ctrl-C stops the run.
-    let fresh = out.as_ref().is_none_or(|dir| !dir.exists());
+    // A directory this run makes is removed again if Ctrl-C stops the run;
+    // one that was there before (a default name taken over while empty
+    // included) is left.
+    let default = results::default_run_dir(Path::new("results"), &scenario.simulation.name, seed, "");
+    let (given, existed) = match &out {
+        Some(dir) => (true, dir.exists()),
+        None => (false, default.exists()),
+    };
     let prepared = match out {
         Some(dir) => outdir::prepare_run_dir(&dir, how.force).map(|lock| (dir, lock)),
-        None => outdir::prepare_new_run_dir(results::default_run_dir(
-            Path::new("results"),
-            &scenario.simulation.name,
-            seed,
-            "",
-        )),
+        None => outdir::prepare_new_run_dir(default.clone()),
     };
     let (dir, lock) = match prepared {
         Ok(taken) => taken,
@@ -538,6 +539,7 @@ fn run(
         Ok(run) => run,
         Err(RunDirError::Run { source: RunError::Stopped, .. }) => {
             // The run's files and its lock are gone with it.
+            let fresh = !existed || (!given && dir != default);
             let removed = fresh && std::fs::remove_dir(&dir).is_ok();
             let left = if removed { "removed" } else { "holds none of its files" };
             eprintln!("tplus run: interrupted: no results were written ({} {left})", dir.display());
@@ -548,6 +550,12 @@ fn run(
             return Err(ExitCode::from(e.exit_code()));
         }
     };
+    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+        // Ctrl-C came after the last event, while the files were written:
+        // they are whole, and nothing more (no report) is done.
+        eprintln!("tplus run: interrupted after the run had ended: {} holds all of its results", dir.display());
+        return Err(ExitCode::from(130));
+    }
     if let Err(e) = outcome.check() {
         // No summary as if all were well: the files are kept for a post-mortem
         // and manifest.json names the failure.

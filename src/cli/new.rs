@@ -43,10 +43,12 @@ pub struct NewArgs {
 /// The file `name` stands for: itself if it ends in `.toml`, else NAME.toml
 /// (`rates.v2` gives `rates.v2.toml`, not `rates.toml`).
 fn target(name: &Path) -> PathBuf {
-    if name.extension().is_some_and(|e| e == "toml") {
-        name.to_path_buf()
+    // `dir/` names `dir`, not a file `.toml` inside it.
+    let name: PathBuf = name.components().collect();
+    if name.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
+        name
     } else {
-        let mut file = name.as_os_str().to_owned();
+        let mut file = name.into_os_string();
         file.push(".toml");
         PathBuf::from(file)
     }
@@ -107,6 +109,8 @@ mod tests {
         assert_eq!(target(Path::new("mine")), PathBuf::from("mine.toml"));
         assert_eq!(target(Path::new("dir/x.toml")), PathBuf::from("dir/x.toml"));
         assert_eq!(target(Path::new("rates.v2")), PathBuf::from("rates.v2.toml"));
+        assert_eq!(target(Path::new("nd/")), PathBuf::from("nd.toml"));
+        assert_eq!(target(Path::new("rates.TOML")), PathBuf::from("rates.TOML"));
         let t = renamed(Template::Baseline.text(), "mine");
         assert!(t.contains("name = \"mine\"") && !t.contains("name = \"baseline\""));
         assert!(renamed(Template::Baseline.text(), "bad name").contains("name = \"baseline\""));

@@ -163,10 +163,16 @@ impl Environment {
         // Changes that add up past what a scenario could set (a rate
         // below -5%, a score above 1000) stop at the edge, as a group
         // parameter's do: the processes never see a value no scenario holds.
+        // A value the process itself took out of the range (a path's
+        // offset, a Vasicek rate's drift) is changed as written: the clamp
+        // only keeps a value that was inside from being pushed out.
         let bounds = crate::scenario::fields::value_bounds(e.target);
         let new = |old: f64| {
             let v = e.value.unwrap_or(old + e.change.unwrap_or(0.0));
-            bounds.map_or(v, |(lo, hi)| v.clamp(lo, hi))
+            match bounds {
+                Some((lo, hi)) if (lo..=hi).contains(&old) => v.clamp(lo, hi),
+                _ => v,
+            }
         };
         let st = &mut self.state;
         match e.target {

@@ -144,8 +144,14 @@ impl LiveSim {
         let from = self.param(target).ok_or(NoChange::NotRead)?;
         // Within the range the change is kept as asked (exactly: it is the
         // amount saved with the run); past an edge it is what reaches it.
+        // From outside the range (where a process took the value) a change
+        // back towards it is kept, one further out is none; the engine
+        // applies the same rule.
         let change = match self.bounds(target) {
-            Some((lo, hi)) if !(lo..=hi).contains(&(from + change)) => (from + change).clamp(lo, hi) - from,
+            Some((lo, hi)) if (lo..=hi).contains(&from) && !(lo..=hi).contains(&(from + change)) => {
+                (from + change).clamp(lo, hi) - from
+            }
+            Some((lo, hi)) if (from < lo && change < 0.0) || (from > hi && change > 0.0) => 0.0,
             _ => change,
         };
         if change.abs() <= 1e-12 * from.abs().max(1.0) {
@@ -426,6 +432,42 @@ pub(crate) mod tests {
         let mut live = LiveSim::new(&s, None).unwrap();
         live.advance_to(s.simulation.open.0 + 120 * NS_PER_SEC);
         assert_eq!(live.param(EventTarget::LoanRate), Some(-0.05));
+        // Where a process took the value out of the range (a path keeps an
+        // event's shift), a change is applied as written, and a live press
+        // further out changes nothing while one back towards it is kept.
+        let mut s = herding();
+        s.macro_env.loan_rate = crate::scenario::RateSpec {
+            model: crate::scenario::RateModelKind::Path,
+            value: None,
+            kappa: None,
+            theta: None,
+            sigma: None,
+            points: Some(vec![
+                crate::scenario::PathPoint { at: DayTime { day: 1, time: s.simulation.open }, value: 0.0 },
+                crate::scenario::PathPoint {
+                    at: DayTime { day: 1, time: TimeOfDay(s.simulation.open.0 + 600 * NS_PER_SEC) },
+                    value: -0.04,
+                },
+            ]),
+        };
+        s.events.push(ScriptedEvent {
+            at: DayTime { day: 1, time: TimeOfDay(s.simulation.open.0 + 60 * NS_PER_SEC) },
+            target: EventTarget::LoanRate,
+            change: Some(-0.04),
+            value: None,
+            product: None,
+            group: None,
+            param: None,
+        });
+        crate::scenario::check(&s, &Registry::builtin()).unwrap();
+        let mut live = LiveSim::new(&s, None).unwrap();
+        live.advance_to(s.simulation.open.0 + 700 * NS_PER_SEC);
+        let rate = live.param(EventTarget::LoanRate).unwrap();
+        assert!((rate + 0.08).abs() < 1e-12, "the path's -4% and the event's shift: {rate}");
+        assert_eq!(live.change(EventTarget::LoanRate, -0.0025), Err(NoChange::AtLimit(rate)));
+        assert_eq!(live.change(EventTarget::LoanRate, 0.0025).map(|(_, c)| c), Ok(0.0025));
+        live.advance_to(live.now() + 5 * NS_PER_SEC);
+        assert!((live.param(EventTarget::LoanRate).unwrap() + 0.0775).abs() < 1e-12);
     }
 
     #[test]

@@ -248,7 +248,20 @@ pub fn with_values(
             let message = format!("`{path}` and `{other}` set the same field (one is or holds the other)");
             return Err(refuse(path, message, "each scenario field set by one path only".into()));
         }
-        parsed.set(&mut tree, value.clone()).map_err(|e| refuse(path, e.to_string(), PATH_ACCEPTED.into()))?;
+        // A whole number written as a float (100.0, as numpy, SALib and
+        // pyDOE give every sample) is taken by a field of whole numbers.
+        let value = match value.as_f64() {
+            Some(x)
+                if value.is_f64()
+                    && x.fract() == 0.0
+                    && x.abs() < 9.0e15
+                    && parsed.probe(&tree, families).unwrap_or(false) =>
+            {
+                Value::from(x as i64)
+            }
+            _ => value.clone(),
+        };
+        parsed.set(&mut tree, value).map_err(|e| refuse(path, e.to_string(), PATH_ACCEPTED.into()))?;
         given.push((parsed, path));
     }
     let scenario: Scenario = serde_path_to_error::deserialize(tree).map_err(|e| {
@@ -380,6 +393,21 @@ mod tests {
     }
 
     /// Values given in code refuse a field set twice, however spelled.
+    #[test]
+    fn with_values_takes_a_whole_float_for_a_whole_number_field() {
+        let registry = crate::agents::Registry::builtin();
+        let text = include_str!("../../scenarios/baseline.toml");
+        let s = super::super::parse(std::path::Path::new("baseline.toml"), text, &registry).unwrap();
+        let values =
+            [("agents[1].count".to_string(), Value::from(100.0)), ("simulation.days".into(), Value::from(2.0))];
+        let t = with_values(&s, &values, std::path::Path::new("design"), &registry).unwrap();
+        assert_eq!((t.agents[1].count, t.simulation.days), (100, 2));
+        let half = [("agents[1].count".to_string(), Value::from(100.5))];
+        assert!(with_values(&s, &half, std::path::Path::new("design"), &registry).is_err(), "not a whole number");
+        let float = [("product[0].nav".to_string(), Value::from(2.0))];
+        assert_eq!(with_values(&s, &float, std::path::Path::new("design"), &registry).unwrap().products[0].nav, 2.0);
+    }
+
     #[test]
     fn with_values_refuses_a_field_set_twice() {
         let registry = crate::agents::Registry::builtin();
