@@ -413,20 +413,25 @@ pub(crate) mod tests {
             .expect("the saved changes are valid events");
     }
 
+    /// A scripted change of the loan rate by `change`, `secs` after day 1's open.
+    fn rate_change(s: &Scenario, secs: i64, change: f64) -> ScriptedEvent {
+        ScriptedEvent {
+            at: DayTime { day: 1, time: TimeOfDay(s.simulation.open.0 + secs * NS_PER_SEC) },
+            target: EventTarget::LoanRate,
+            change: Some(change),
+            value: None,
+            product: None,
+            group: None,
+            param: None,
+        }
+    }
+
     /// Scripted changes that add up past a target's range stop at its edge.
     #[test]
     fn scripted_changes_stop_at_the_range() {
         let mut s = herding();
         for _ in 0..3 {
-            s.events.push(ScriptedEvent {
-                at: DayTime { day: 1, time: TimeOfDay(s.simulation.open.0 + 60 * NS_PER_SEC) },
-                target: EventTarget::LoanRate,
-                change: Some(-0.5),
-                value: None,
-                product: None,
-                group: None,
-                param: None,
-            });
+            s.events.push(rate_change(&s, 60, -0.5));
         }
         crate::scenario::check(&s, &Registry::builtin()).unwrap();
         let mut live = LiveSim::new(&s, None).unwrap();
@@ -450,15 +455,7 @@ pub(crate) mod tests {
                 },
             ]),
         };
-        s.events.push(ScriptedEvent {
-            at: DayTime { day: 1, time: TimeOfDay(s.simulation.open.0 + 60 * NS_PER_SEC) },
-            target: EventTarget::LoanRate,
-            change: Some(-0.04),
-            value: None,
-            product: None,
-            group: None,
-            param: None,
-        });
+        s.events.push(rate_change(&s, 60, -0.04));
         crate::scenario::check(&s, &Registry::builtin()).unwrap();
         let mut live = LiveSim::new(&s, None).unwrap();
         live.advance_to(s.simulation.open.0 + 700 * NS_PER_SEC);
