@@ -36,7 +36,7 @@ pub fn tui(args: TuiArgs) -> ExitCode {
     let watch = std::fs::read_to_string(&args.scenario).ok().and_then(|text| crate::scenario::what_to_watch(&text));
     // `c` may add the control later: said then, if two runs do not fit.
     let refused = super::limits::fits(&args.scenario, &scenario, 2, super::max_memory()).err();
-    let control = crate::tui::Control { on: args.control, refused };
+    let control = crate::tui::ControlSetup { on: args.control, refused };
     match crate::tui::run(scenario, args.seed, watch, control) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

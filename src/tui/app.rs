@@ -69,7 +69,7 @@ pub struct App {
     pub watch: Option<String>,
     /// Whether the control runs beside the live run (`c` toggles, `--control` starts with it).
     pub control: bool,
-    /// Why the control cannot be turned on, if it cannot (see [`super::Control`]).
+    /// Why the control cannot be turned on, if it cannot (see [`super::ControlSetup`]).
     pub control_refused: Option<String>,
     /// The control's latest view, while it runs.
     pub control_view: Option<Arc<LiveView>>,

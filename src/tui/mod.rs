@@ -139,7 +139,7 @@ fn set_panic_hook(report: Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Se
 
 /// The control run at the start of the live view.
 #[derive(Clone, Debug, Default)]
-pub struct Control {
+pub struct ControlSetup {
     /// Run it from the start (`--control`).
     pub on: bool,
     /// Why `c` may not start it (the machine's memory, or `--max-memory`,
@@ -151,8 +151,8 @@ pub struct Control {
 /// `watch` (what to watch, from the scenario's header) above the knobs, and
 /// the control from the start when `control` is set. Fails before touching
 /// the terminal when it is not a terminal or is smaller than 80×24.
-pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>, control: Control) -> io::Result<()> {
-    let Control { on: control, refused } = control;
+pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>, control: ControlSetup) -> io::Result<()> {
+    let ControlSetup { on: control, refused } = control;
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(io::Error::other("tplus tui needs a terminal (stdin and stdout must not be redirected)"));
     }
