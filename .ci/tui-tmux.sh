@@ -3,7 +3,9 @@
 # control's ghost and readout appear and toggle with `c`, a live change is
 # labelled and compared with the control, the help pauses the run, the
 # history keys scroll, and the terminal is restored (main screen, cursor
-# shown) after `q` and after SIGTERM and SIGHUP from outside.
+# shown) after `q` (exit 0) and after SIGTERM and SIGHUP from outside (exit
+# 143 and 129); a window too small at the start pauses the run until it is
+# enlarged; a save finishes though stderr's reader has gone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,7 @@ fi
 command -v tmux >/dev/null 2>&1 || { echo "error: tmux is not installed and could not be installed" >&2; exit 1; }
 
 cargo build --release --quiet
+root=$PWD
 bin=$PWD/target/release/tplus
 sock="tplus-ci-$$"
 t() { tmux -L "$sock" "$@"; }
@@ -35,18 +38,18 @@ wait_for() {
     exit 1
 }
 
-# start SESSION ARGS...: the live view in a 120x40 terminal; the shell
-# prints its exit status when it ends.
+# start SESSION ARGS...: the live view in a 120x40 terminal (COLS and ROWS
+# set another size); the shell prints its exit status when it ends.
 start() {
     local name=$1
     shift
-    t new-session -d -x 120 -y 40 -s "$name" "$bin tui $*; echo TPLUS-EXIT=\$?; sleep 600"
+    t new-session -d -x "${COLS:-120}" -y "${ROWS:-40}" -s "$name" "$bin tui $*; echo TPLUS-EXIT=\$?; sleep 600"
 }
 
-# restored SESSION: after tplus ended, the pane is back on the main screen
-# with the cursor shown.
+# restored SESSION STATUS: after tplus ended with exit status STATUS, the
+# pane is back on the main screen with the cursor shown.
 restored() {
-    wait_for "$1" "TPLUS-EXIT=" 15
+    wait_for "$1" "TPLUS-EXIT=$2" 15
     local alt cursor
     alt=$(t display-message -p -t "$1" '#{alternate_on}')
     cursor=$(t display-message -p -t "$1" '#{cursor_flag}')
@@ -90,15 +93,34 @@ t send-keys -t live '{'
 t send-keys -t live Home
 t send-keys -t live End
 
-echo "== q quits and restores the terminal"
+echo "== q quits and restores the terminal (exit 0)"
 t send-keys -t live q
-restored live
+restored live 0
 
-echo "== SIGTERM and SIGHUP from outside restore the terminal"
-for sig in TERM HUP; do
-    start "sig$sig" scenarios/herding.toml --control
-    wait_for "sig$sig" "subscriptions (buys)" 30
-    kill "-$sig" "$(tplus_pid "sig$sig")"
-    restored "sig$sig"
+echo "== SIGTERM and SIGHUP from outside restore the terminal (exit 143, 129)"
+for sig in TERM:143 HUP:129; do
+    name="sig${sig%:*}"
+    start "$name" scenarios/herding.toml --control
+    wait_for "$name" "subscriptions (buys)" 30
+    kill "-${sig%:*}" "$(tplus_pid "$name")"
+    restored "$name" "${sig#*:}"
 done
+
+echo "== a window too small at the start pauses until it is enlarged"
+COLS=60 ROWS=20 start small scenarios/herding.toml
+wait_for small "The simulation is paused until then" 30
+t resize-window -t small -x 120 -y 40
+wait_for small "subscriptions (buys)" 30
+t send-keys -t small q
+restored small 0
+
+echo "== a save finishes when stderr's reader has gone (no SIGPIPE, exit 0)"
+out=$(mktemp -d "${TMPDIR:-/tmp}/tplus-tui-save.XXXXXX")
+t new-session -d -x 120 -y 40 -s pipe "cd $out && bash -c '$bin tui $root/scenarios/herding.toml 2> >(true)'; echo TPLUS-EXIT=\$?; sleep 600"
+wait_for pipe "subscriptions (buys)" 30
+t send-keys -t pipe w
+t send-keys -t pipe q
+restored pipe 0
+ls "$out"/results/herding/live-*/scenario.toml >/dev/null || { echo "error: the save is missing under $out" >&2; exit 1; }
+rm -rf "$out"
 echo "the live view passed its end-to-end check"

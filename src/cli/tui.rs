@@ -22,8 +22,9 @@ pub struct TuiArgs {
 }
 
 /// Loads the scenario (a bad one fails as `tplus run` does, exit 2, before
-/// the terminal is touched), then runs the live view; exit 1 when the view
-/// cannot start or fails.
+/// the terminal is touched), then runs the live view: exit 0 when the user
+/// quits, 128 + the signal's number when a signal ends it (143 SIGTERM, 129
+/// SIGHUP, 130 SIGINT), 1 when the view cannot start or fails.
 pub fn tui(args: TuiArgs) -> ExitCode {
     // With --control a second run goes beside the live one.
     let runs = if args.control { 2 } else { 1 };
@@ -38,7 +39,7 @@ pub fn tui(args: TuiArgs) -> ExitCode {
     let refused = super::limits::fits(&args.scenario, &scenario, 2, super::max_memory()).err();
     let control = crate::tui::ControlSetup { on: args.control, refused };
     match crate::tui::run(scenario, args.seed, watch, control) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(ended) => ExitCode::from(u8::try_from(ended.exit_status()).unwrap_or(1)),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)

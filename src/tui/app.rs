@@ -40,6 +40,9 @@ pub struct App {
     pub paused: bool,
     /// Whether the list of keys is drawn over the view (`?` toggles).
     pub help: bool,
+    /// The first line of the help shown, when it does not fit the
+    /// terminal (↑↓, PgUp/PgDn, Home/End scroll it).
+    pub help_scroll: u16,
     /// Whether the window is too small to draw the view in.
     pub too_small: bool,
     /// A message for the status line, and until when it shows (at least:
@@ -88,6 +91,7 @@ impl App {
             speed: DEFAULT_SPEED,
             paused: false,
             help: false,
+            help_scroll: 0,
             too_small: false,
             message: None,
             message_since: None,
@@ -246,7 +250,11 @@ impl App {
         let chord = key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
         let help_key =
             matches!(key.code, KeyCode::Char('?' | 'h' | 'q' | 'Q' | ' ' | 'p') | KeyCode::Esc | KeyCode::F(1));
-        if chord || (self.help && !help_key) {
+        if chord {
+            return Command::None;
+        }
+        if self.help && !help_key {
+            self.scroll_help(key.code);
             return Command::None;
         }
         match key.code {
@@ -257,6 +265,7 @@ impl App {
             KeyCode::Char('q') | KeyCode::Char('Q') | KeyCode::Esc => Command::Quit,
             KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => {
                 self.help = !self.help;
+                self.help_scroll = 0;
                 self.pause_if_changed(before)
             }
             KeyCode::Char(' ') | KeyCode::Char('p') => {
@@ -318,6 +327,24 @@ impl App {
             KeyCode::Char('w') => Command::Save(self.results_root.clone()),
             _ => Command::None,
         }
+    }
+
+    /// Scrolls the help, which a terminal of fewer rows than it has does
+    /// not show whole (at 80×24 with three live parameters); other keys
+    /// do nothing behind it.
+    fn scroll_help(&mut self, code: KeyCode) {
+        let over = super::ui::help_overflow(self);
+        let page = self.height.saturating_sub(6).max(1);
+        self.help_scroll = match code {
+            KeyCode::Up | KeyCode::Char('k') => self.help_scroll.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => self.help_scroll.saturating_add(1),
+            KeyCode::PageUp => self.help_scroll.saturating_sub(page),
+            KeyCode::PageDown => self.help_scroll.saturating_add(page),
+            KeyCode::Home => 0,
+            KeyCode::End => over,
+            _ => self.help_scroll,
+        }
+        .min(over);
     }
 }
 

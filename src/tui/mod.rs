@@ -19,7 +19,7 @@ pub mod view;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, TryLockError};
 use std::time::{Duration, Instant};
 
@@ -80,17 +80,18 @@ static LOOP_ENDED: AtomicBool = AtomicBool::new(false);
 struct QuitSignals(signal_hook::iterator::Handle);
 
 impl QuitSignals {
-    fn watch(flag: &Arc<AtomicBool>) -> io::Result<QuitSignals> {
+    /// `flag` takes the number of the first signal that comes.
+    fn watch(flag: &Arc<AtomicI32>) -> io::Result<QuitSignals> {
         let mut signals = signal_hook::iterator::Signals::new(QUIT_SIGNALS)?;
         let handle = signals.handle();
         let flag = Arc::clone(flag);
         std::thread::Builder::new().name("tplus-live-signals".into()).spawn(move || {
-            if signals.forever().next().is_some() {
-                flag.store(true, Ordering::SeqCst);
+            if let Some(signal) = signals.forever().next() {
+                flag.store(signal, Ordering::SeqCst);
                 std::thread::sleep(Duration::from_secs(1));
                 if !LOOP_ENDED.load(Ordering::SeqCst) {
                     restore_terminal();
-                    std::process::exit(0);
+                    std::process::exit(Ended::Signal(signal).exit_status());
                 }
             }
         })?;
@@ -147,26 +148,51 @@ pub struct ControlSetup {
     pub refused: Option<String>,
 }
 
+/// How the live view ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit (`q`, esc, or Ctrl-C pressed in the view).
+    Quit,
+    /// A signal from outside ended it (SIGTERM, SIGHUP, or a SIGINT not
+    /// typed in the view, such as `kill -INT`).
+    Signal(i32),
+}
+
+impl Ended {
+    /// The process's exit status: 0 when the user quit, 128 + the signal's
+    /// number when a signal ended it, as a shell reports a process the
+    /// signal killed (so a script or a supervisor can tell the two apart).
+    pub fn exit_status(self) -> i32 {
+        match self {
+            Ended::Quit => 0,
+            Ended::Signal(signal) => 128 + signal,
+        }
+    }
+}
+
 /// Runs the live view of a validated scenario until the user quits, with
 /// `watch` (what to watch, from the scenario's header) above the knobs, and
 /// the control from the start when `control` is set. Fails before touching
-/// the terminal when it is not a terminal or is smaller than 80×24.
-pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>, control: ControlSetup) -> io::Result<()> {
+/// the terminal when it is not a terminal; in one smaller than 80×24 the
+/// simulation waits, paused, until the window is enlarged.
+pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>, control: ControlSetup) -> io::Result<Ended> {
     let ControlSetup { on: control, refused } = control;
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(io::Error::other("tplus tui needs a terminal (stdin and stdout must not be redirected)"));
     }
+    // A window too small for the view starts paused, saying so, until it
+    // is enlarged (as it pauses when made too small later).
     let (w, h) = crossterm::terminal::size()?;
-    if w < ui::MIN_WIDTH || h < ui::MIN_HEIGHT {
-        return Err(io::Error::other(format!(
-            "the terminal is {w}×{h}; the live view needs at least {}×{}: enlarge the window and run it again",
-            ui::MIN_WIDTH,
-            ui::MIN_HEIGHT
-        )));
-    }
-    let quit = Arc::new(AtomicBool::new(false));
+    let too_small = w < ui::MIN_WIDTH || h < ui::MIN_HEIGHT;
+    let quit = Arc::new(AtomicI32::new(0));
     let _signals = QuitSignals::watch(&quit)?;
-    let handle = sim::spawn(scenario, seed, SimOptions { control, ..SimOptions::default() })?;
+    // The lines said after the view (saves finishing, saved, failed) must
+    // not end the process if their reader has gone (stderr into a pipe whose
+    // reader a Ctrl-C ended): with a handler, a write to a closed pipe fails,
+    // and is let go, instead of killing the process mid-save (exit 141).
+    #[cfg(unix)]
+    signal_hook::flag::register(signal_hook::consts::SIGPIPE, Arc::new(AtomicBool::new(false)))?;
+    let handle = sim::spawn(scenario, seed, SimOptions { control, paused: too_small, ..SimOptions::default() })?;
     let report = std::panic::take_hook();
     let mut terminal = ratatui::try_init().inspect_err(|_| ratatui::restore())?;
     TERMINAL_ON.store(true, Ordering::SeqCst);
@@ -213,15 +239,16 @@ fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     handle: &sim::SimHandle,
-    quit: &AtomicBool,
-) -> io::Result<()> {
+    quit: &AtomicI32,
+) -> io::Result<Ended> {
     let mut seq = 0;
     let mut dirty = true;
     let size = terminal.size()?;
     handle.send(app.resize(size.width, size.height));
     loop {
-        if quit.load(Ordering::SeqCst) {
-            return Ok(());
+        let signal = quit.load(Ordering::SeqCst);
+        if signal != 0 {
+            return Ok(Ended::Signal(signal));
         }
         if PANICKED.load(Ordering::SeqCst) || !handle.is_running() {
             return Err(io::Error::other("the simulation thread stopped"));
@@ -260,7 +287,7 @@ fn event_loop(
                 Event::Key(key) => {
                     dirty = true;
                     match app.on_key(key) {
-                        Command::Quit => return Ok(()),
+                        Command::Quit => return Ok(Ended::Quit),
                         command => {
                             handle.send(command);
                         }

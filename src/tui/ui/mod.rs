@@ -38,8 +38,8 @@ use correlation::correlation_panel;
 pub use correlation::{Rolling, rolling};
 use market::{book_panel, crowd_panel};
 use palette::{DIM, LOAN, MARK, NAV, PRICE, SALE, SUB, VOLUME};
-pub(crate) use status::message_pages;
 use status::{help, knob_line, message_box, message_rows, status_line};
+pub(crate) use status::{help_overflow, message_pages};
 use watch::{watch_line, watch_rows};
 
 /// The narrowest terminal the view is drawn in, in columns; a smaller one
@@ -500,6 +500,45 @@ mod tests {
                 assert_has(&flat, &["subscriptions (buys) or sales"]);
             }
         }
+    }
+
+    #[test]
+    fn help_scrolls_where_it_does_not_fit() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let key = |app: &mut App, code| app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+        let mut app = app_with(hand_view());
+        app.watch = Some("what an ordinary week looks like when every kind of customer is present.".into());
+        app.resize(80, 24);
+        key(&mut app, KeyCode::Char('?'));
+        let over = help_overflow(&app);
+        assert!(over > 0, "the help of three live parameters and a watch line is over 24 rows");
+        let first = render_text(&app, 80, 24);
+        assert_has(&first, &["↓ more · lines 1–", "pause / resume"]);
+        assert!(!first.contains("macro active share n/a: no macro-driven"), "{first}");
+        // End shows the last line; further down stays there; Home goes back.
+        key(&mut app, KeyCode::End);
+        assert_eq!(app.help_scroll, over);
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::PageDown);
+        assert_eq!(app.help_scroll, over, "scrolling stops at the last line");
+        let last = render_text(&app, 80, 24);
+        assert_has(&boxed(&last, " tplus tui: keys "), &["macro active share n/a: no macro-driven customers here"]);
+        assert_has(&last, &["↑ more", "paused (help)"]);
+        key(&mut app, KeyCode::Up);
+        assert_has(&render_text(&app, 80, 24), &["↑↓ more"]);
+        key(&mut app, KeyCode::Home);
+        assert_eq!(app.help_scroll, 0);
+        assert!(app.help, "scrolling keeps the help up");
+        // Reopened, it starts at the top; where it fits, nothing scrolls.
+        key(&mut app, KeyCode::End);
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Char('?'));
+        assert_eq!(app.help_scroll, 0);
+        app.resize(200, 60);
+        assert_eq!(help_overflow(&app), 0);
+        key(&mut app, KeyCode::Down);
+        assert_eq!(app.help_scroll, 0);
+        assert!(!render_text(&app, 200, 60).contains("more ·"));
     }
 
     #[test]

@@ -285,7 +285,9 @@ fn knob_help(app: &App) -> Vec<(String, String)> {
         .collect()
 }
 
-pub(super) fn help(frame: &mut Frame, area: Rect, app: &App) {
+/// The help's lines for a terminal `area`, and the area the box is drawn
+/// over (above the knob and status lines, which say why the run is paused).
+fn help_lines(app: &App, area: Rect) -> (Vec<Line<'static>>, Rect) {
     let text_w = usize::from(HELP_W.min(area.width).saturating_sub(2)).saturating_sub(KEY_W + 2).max(10);
     let key = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
     let rows = |k: &str, what: &str, style: Style| -> Vec<Line<'static>> {
@@ -323,16 +325,42 @@ pub(super) fn help(frame: &mut Frame, area: Rect, app: &App) {
             }
         }
     }
-    // Above the knob and status lines (the status says why it is paused),
-    // with the legend if there is room for it.
     let area = Rect { height: area.height.saturating_sub(2), ..area };
+    // The legend when it fits beside the rest; the keys and the knobs
+    // scroll when they do not fit themselves.
     let room = usize::from(area.height).saturating_sub(2);
     if lines.len() + 1 + LEGEND.len() <= room {
         lines.push(Line::raw(""));
         lines.extend(LEGEND.iter().flat_map(|(k, what)| rows(k, what, Style::new())));
     }
+    (lines, area)
+}
+
+/// How many of the help's lines do not fit in the app's terminal: the
+/// furthest the help scrolls (0 when it fits).
+pub fn help_overflow(app: &App) -> u16 {
+    let (lines, area) = help_lines(app, Rect::new(0, 0, app.width, app.height));
+    let room = usize::from(area.height).saturating_sub(2);
+    u16::try_from(lines.len().saturating_sub(room)).unwrap_or(u16::MAX)
+}
+
+pub(super) fn help(frame: &mut Frame, area: Rect, app: &App) {
+    let (lines, area) = help_lines(app, area);
+    let room = usize::from(area.height).saturating_sub(2);
+    let over = lines.len().saturating_sub(room);
+    let top = usize::from(app.help_scroll).min(over);
     let popup = centre(area, HELP_W, (lines.len() + 2) as u16);
     frame.render_widget(Clear, popup);
-    let block = Block::bordered().title(title(" tplus tui: keys ")).border_style(Style::new().fg(Color::Yellow));
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+    let mut block = Block::bordered().title(title(" tplus tui: keys ")).border_style(Style::new().fg(Color::Yellow));
+    if over > 0 {
+        // Which lines show, and how to see the rest.
+        let more = match (top > 0, top < over) {
+            (true, true) => "↑↓ more",
+            (false, _) => "↓ more",
+            (true, false) => "↑ more",
+        };
+        let shown = format!(" {more} · lines {}–{} of {} ", top + 1, top + room, lines.len());
+        block = block.title_bottom(Line::from(Span::styled(shown, Style::new().fg(Color::Yellow))).right_aligned());
+    }
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((top as u16, 0)), popup);
 }
