@@ -61,16 +61,20 @@ pub(super) fn legend(frame: &mut Frame, area: Rect, app: &App) {
 /// Each live change's label ("loan rate +75 bp (total +150 bp)") on the
 /// top row of a time chart drawn in `plot`, beside its marker line (to its
 /// left where there is no room on its right or a later label is there);
-/// the latest first (drawn whatever the room), and an earlier label with no
-/// room on either side is left out.
+/// the latest first (drawn whatever the room). An earlier label with no
+/// room on either side on the top row goes on the row below (two changes
+/// minutes apart, a loan rate and a herding rate, both show), and one with
+/// no room on either row is left out.
 pub(super) fn marker_labels(frame: &mut Frame, plot: Rect, view: &LiveView, windows: &[WindowPoint], span: Span_) {
     let graph_x = plot.x + LABEL_W as u16 + 1;
     let graph_w = plot.right().saturating_sub(graph_x);
     if graph_w < 4 || plot.height == 0 {
         return;
     }
+    let rows = plot.height.min(2);
     let [a, b] = span.bounds();
-    let mut taken: Vec<(u16, u16)> = Vec::new();
+    // (row, first column, past the last) of each label drawn.
+    let mut taken: Vec<(u16, u16, u16)> = Vec::new();
     for (m, x) in view.markers.iter().zip(marker_xs(view, windows)).rev() {
         if x < a || x > b {
             continue;
@@ -80,13 +84,13 @@ pub(super) fn marker_labels(frame: &mut Frame, plot: Rect, view: &LiveView, wind
         let w = text.chars().count() as u16;
         let right = (col + 1 + w <= plot.right()).then_some(col + 1);
         let left = (col >= graph_x + w).then(|| col - w);
-        let free = |start: &u16| !taken.iter().any(|&(s, e)| *start < e && s < *start + w);
+        let free = |&(row, start): &(u16, u16)| !taken.iter().any(|&(r, s, e)| r == row && start < e && s < start + w);
         // The latest label is drawn whatever the room, over its own line if need be.
         let anyhow = taken.is_empty().then(|| plot.right().saturating_sub(w).max(graph_x));
-        let Some(start) = right.into_iter().chain(left).chain(anyhow).find(free) else { continue };
-        let end = start + w;
-        taken.push((start, end));
-        let area = Rect { x: start, y: plot.y, width: w, height: 1 };
+        let places = (0..rows).flat_map(|row| right.into_iter().chain(left).map(move |start| (row, start)));
+        let Some((row, start)) = places.chain(anyhow.map(|start| (0, start))).find(free) else { continue };
+        taken.push((row, start, start + w));
+        let area = Rect { x: start, y: plot.y + row, width: w, height: 1 };
         frame.render_widget(Paragraph::new(Span::styled(text, Style::new().fg(MARK))), area);
     }
 }
@@ -317,6 +321,24 @@ mod tests {
             // On the success chart, in its top rows.
             let top: String = text.lines().take(6).collect::<Vec<_>>().join("\n");
             assert!(top.contains("herding rate -1.0/h (total -3.0/h)"), "at {w}×{h}:\n{text}");
+        }
+    }
+
+    #[test]
+    fn two_changes_close_together_are_both_labelled() {
+        use crate::tui::view::Marker;
+        let mut view = crate::tui::ui::tests::hand_view();
+        let open = 9.5 * 3600.0;
+        view.markers = vec![
+            Marker { t: open + 300.0 * 30.5, label: "loan rate -75 bp".into() },
+            Marker { t: open + 300.0 * 31.5, label: "herding rate +0.5/h".into() },
+        ];
+        let mut a = App::new(PathBuf::from("results"));
+        a.view = Some(Arc::new(view));
+        for (w, h) in [(80, 24), (120, 40)] {
+            let text = render_text(&a, w, h);
+            let top: String = text.lines().take(6).collect::<Vec<_>>().join("\n");
+            assert!(top.contains("loan rate -75 bp") && top.contains("herding rate +0.5/h"), "at {w}×{h}:\n{text}");
         }
     }
 

@@ -92,6 +92,13 @@ fn meaning(roll: &Rolling) -> String {
     }
 }
 
+/// A correlation to two places with its sign, and a value that rounds to
+/// zero without one (not "-0.00", which reads as a negative correlation).
+fn signed(v: f64) -> String {
+    let text = format!("{v:+.2}");
+    if text == "-0.00" || text == "+0.00" { " 0.00".into() } else { text }
+}
+
 pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &ProductNow) {
     let done = completed(view, p);
     let k = view.rolling_windows.max(2);
@@ -104,11 +111,11 @@ pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, 
     let row = |sym: &'static str, x: Option<f64>, ci: Option<(f64, f64)>, color: Color| {
         let mut spans = vec![
             Span::raw(format!("  {sym} ")),
+            Span::styled(x.map_or("  n/a".into(), signed), Style::new().fg(color).add_modifier(Modifier::BOLD)),
             Span::styled(
-                x.map_or("  n/a".into(), |v| format!("{v:+.2}")),
-                Style::new().fg(color).add_modifier(Modifier::BOLD),
+                ci.map_or(" ".repeat(14), |(lo, hi)| format!(" [{},{}]", signed(lo), signed(hi))),
+                Style::new().fg(color),
             ),
-            Span::styled(ci.map_or(" ".repeat(14), |(lo, hi)| format!(" [{lo:+.2},{hi:+.2}]")), Style::new().fg(color)),
             Span::raw(" "),
         ];
         spans.extend(corr_bar(x, bar_w, if x.unwrap_or(0.0) < 0.0 { super::palette::VERMILLION } else { color }));
@@ -150,4 +157,15 @@ pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, 
     frame.render_widget(chart, plot);
     let foot_text = format!("volume 0–{} lots →", qty(top as u64));
     frame.render_widget(Paragraph::new(foot_text).alignment(Alignment::Right).style(Style::new().fg(DIM)), foot);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_correlation_that_rounds_to_zero_has_no_sign() {
+        assert_eq!(super::signed(-0.004), " 0.00");
+        assert_eq!(super::signed(0.004), " 0.00");
+        assert_eq!(super::signed(-0.0051), "-0.01");
+        assert_eq!(super::signed(0.7), "+0.70");
+    }
 }

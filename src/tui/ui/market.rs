@@ -13,7 +13,7 @@ use super::{DIM, qty, title};
 use crate::tui::view::{LiveView, ProductNow, WindowPoint};
 
 pub(super) fn book_panel(frame: &mut Frame, area: Rect, _view: &LiveView, p: &ProductNow) {
-    let block = Block::bordered().title(title(format!(" book {} ", p.id)));
+    let block = Block::bordered().title(title(format!(" book {} · price, lots ", p.id)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let levels = usize::from(inner.height.saturating_sub(1)) / 2;

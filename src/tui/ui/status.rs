@@ -262,6 +262,7 @@ pub(super) const LEGEND: &[(&str, &str)] = &[
     ("", "over the last K windows (dim dots: older windows)"),
     ("⠒⠒  ••", "solid lines: subscriptions (buys), price; dotted: sales, NAV"),
     ("│", "yellow lines on the time charts: live changes"),
+    ("orders/s", "orders and rejections a simulated second, in the last window"),
     ("▄", "dim low blocks: the control, the same seed without the live changes"),
 ];
 
