@@ -84,6 +84,8 @@ fn refused(path: &Path, extra: &[&str], says: &str) {
         assert!(stderr.contains("would need about") && stderr.contains(says), "{stderr}");
         assert!(stderr.contains("accepted: "), "{stderr}");
         assert!(!out_dir.exists(), "{command} wrote {}", out_dir.display());
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(!stdout.contains(": ok"), "{command} said ok and refused: {stdout}");
     }
 }
 

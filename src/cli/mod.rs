@@ -264,11 +264,11 @@ fn check(path: &Path) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    print!("{}", describe(path, &s));
+    // Refused before the description, whose first line says "ok".
     let max = max_memory();
     match limits::fits(path, &s, 1, max) {
         Ok(f) => {
-            print!("{}", limits::needs_text(&f, max));
+            print!("{}{}", describe(path, &s), limits::needs_text(&f, max));
             ExitCode::SUCCESS
         }
         Err(message) => {
