@@ -248,3 +248,69 @@ fn a_wrong_param_name_says_whether_it_is_a_parameter_at_all() {
     let e = says("spread");
     assert!(e.contains("`spread` is a parameter of market_maker, but not one events may change"), "{e}");
 }
+
+tplus::behaviour_params! {
+    /// Parameters of the wide family.
+    pub struct WideParams {
+        /// A rate with the built-in herding rate's name and a wider range.
+        herding: f64 = 900.0, Real(0.0, 5000.0), "a rate from 0 to 5000";
+    }
+}
+
+/// Never trades; has a live parameter named as the built-in herding rate,
+/// with a range wider than the built-in one.
+struct Wide {
+    herding: f64,
+}
+
+impl Behaviour for Wide {
+    type Params = WideParams;
+    type State = ();
+    const NAME: &'static str = "wide";
+    const ABOUT: &'static str = "never trades; its herding parameter accepts up to 5000";
+    const LIVE_PARAMS: &'static [&'static str] = &["herding"];
+
+    fn build(p: WideParams, _setup: GroupSetup) -> Wide {
+        Wide { herding: p.herding }
+    }
+
+    fn init(&self, _rng: &mut AgentRng) {}
+
+    fn decide(&self, _wake: Wake, _agent: &mut Agent<()>, _ctx: &Context<'_>, _out: &mut Actions) {}
+
+    fn live_param(&self, name: &str) -> Option<f64> {
+        (name == "herding").then_some(self.herding)
+    }
+
+    fn set_live_param(&mut self, name: &str, value: f64) {
+        if name == "herding" {
+            self.herding = value;
+        }
+    }
+}
+
+#[test]
+fn a_scripted_change_stops_at_the_familys_own_bound() {
+    use tplus::engine::live::LiveSim;
+    use tplus::scenario::EventTarget;
+    let mut registry = Registry::builtin();
+    registry.register::<Wide>();
+    let group = SCENARIO.replace("family = \"eager\"", "family = \"wide\"");
+    // The rate at 11:00 after the changes, one an hour from 10:00.
+    let value = |changes: &[f64]| {
+        let events: String = changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("\n[[events]]\nat = \"day 1 {}:00\"\ntarget = \"herding\"\nchange = {c}\n", 10 + i))
+            .collect();
+        let scenario = tplus::scenario::parse(Path::new("wide.toml"), &format!("{group}{events}"), &registry).unwrap();
+        let mut live = LiveSim::with_registry(&scenario, None, &registry).unwrap();
+        live.advance_to((10 + changes.len() as i64) * 3_600_000_000_000);
+        live.param(EventTarget::Herding).unwrap()
+    };
+    // Past the built-in range (0 to 1000) but inside the family's.
+    assert_eq!(value(&[600.0]), 1500.0);
+    // Past the family's, it stops at its edges.
+    assert_eq!(value(&[1000.0; 5]), 5000.0);
+    assert_eq!(value(&[-1000.0]), 0.0);
+}

@@ -22,6 +22,18 @@ pub enum Bound {
     PositiveDuration,
 }
 
+impl Bound {
+    /// The range as reals, where the bound is one: what a change of the
+    /// parameter (scripted or live) stops at.
+    pub fn as_range(self) -> Option<(f64, f64)> {
+        match self {
+            Bound::Real(lo, hi) => Some((lo, hi)),
+            Bound::Int(lo, hi) => Some((lo as f64, hi as f64)),
+            Bound::PositiveDuration => None,
+        }
+    }
+}
+
 /// One parameter as its behaviour declares it: the reference entry of the
 /// docs and the rule validation applies.
 #[derive(Clone, Copy, Debug)]

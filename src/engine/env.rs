@@ -166,14 +166,15 @@ impl Environment {
         // A value the process itself took out of the range (a path's
         // offset, a Vasicek rate's drift) is changed as written: the clamp
         // only keeps a value that was inside from being pushed out.
-        let bounds = crate::scenario::fields::value_bounds(e.target);
-        let new = |old: f64| {
+        let within = |old: f64, bounds: Option<(f64, f64)>| {
             let v = e.value.unwrap_or(old + e.change.unwrap_or(0.0));
             match bounds {
                 Some((lo, hi)) if (lo..=hi).contains(&old) => v.clamp(lo, hi),
                 _ => v,
             }
         };
+        let bounds = crate::scenario::fields::value_bounds(e.target);
+        let new = |old: f64| within(old, bounds);
         let st = &mut self.state;
         match e.target {
             EventTarget::LoanRate => {
@@ -214,8 +215,13 @@ impl Environment {
                     if e.group.is_some_and(|x| x != g) {
                         continue;
                     }
+                    // A group parameter stops at the bound its family
+                    // declares (as a live change does: `LiveSim::bounds`),
+                    // not the event table's, which a user's family may
+                    // widen.
                     if let Some(old) = group.live_param(name) {
-                        group.set_live_param(name, new(old));
+                        let bounds = group.live_param_bound(name).and_then(crate::agents::Bound::as_range);
+                        group.set_live_param(name, within(old, bounds));
                     }
                 }
             }

@@ -216,11 +216,7 @@ impl LiveSim {
     /// group parameter, the bound the first group that has it declares.
     pub fn bounds(&self, target: EventTarget) -> Option<(f64, f64)> {
         match target.group_param() {
-            Some(name) => match self.engine.roster.groups.iter().find_map(|g| g.live_param_bound(name))? {
-                crate::agents::Bound::Real(lo, hi) => Some((lo, hi)),
-                crate::agents::Bound::Int(lo, hi) => Some((lo as f64, hi as f64)),
-                crate::agents::Bound::PositiveDuration => None,
-            },
+            Some(name) => self.engine.roster.groups.iter().find_map(|g| g.live_param_bound(name))?.as_range(),
             None => crate::scenario::fields::value_bounds(target),
         }
     }
