@@ -94,7 +94,7 @@ pub(in crate::scenario) const SIM_LATENCY_JITTER: Field = field(
     "",
     Range::Duration(Span::At(0), Span::At(60 * SECOND)),
     "a duration from \"0s\" to \"1m\"",
-    "Mean of the exponential delay added to min_latency for each order.",
+    "Mean of the exponential delay added to min_latency for each message (the actions of one wake-up travel together).",
 );
 
 // [[product]]
