@@ -438,8 +438,13 @@ mod tests {
         let mut app = app_with(hand_view());
         app.help = true;
         for (w, h) in [(80, 24), (200, 60)] {
-            assert_has(&render_text(&app, w, h), &["paused (help)"]);
+            let text = render_text(&app, w, h);
+            assert_has(&text, &["paused (help)"]);
+            // A hint is shown whole or not at all.
+            let status = text.lines().last().unwrap_or_default();
+            assert!(!status.contains("[ ]") || status.contains("[ ] scroll back"), "{status}");
         }
+        assert_has(&render_text(&app, 200, 60), &["[ ] scroll back"]);
         app.help = false;
         app.behind = Some(212.4);
         for (w, h) in [(80, 24), (200, 60)] {

@@ -78,6 +78,9 @@ struct StatusParts {
     free: usize,
 }
 
+/// The keys the status line names where the whole list does not fit.
+const SHORT_KEYS: &str = " ? help · q quit ";
+
 fn status_parts(app: &App, width: u16) -> StatusParts {
     let bar = Style::new().bg(Color::Blue).fg(Color::White);
     let mut left = Vec::new();
@@ -111,7 +114,13 @@ fn status_parts(app: &App, width: u16) -> StatusParts {
             let text = if width >= 100 { format!(" ◀ history{zoom} · End: live") } else { " ◀ End: live".into() };
             left.push(Span::styled(text, Style::new().fg(Color::Yellow)));
         } else if v.finished || app.is_paused() {
-            left.push(Span::styled(format!(" [ ] scroll back{zoom}"), Style::new().fg(DIM)));
+            // A hint: only where it fits whole beside the short keys (at 80
+            // columns, paused by the help, it was cut to "[ ] scroll b").
+            let hint = format!(" [ ] scroll back{zoom}");
+            let used: usize = left.iter().map(Span::width).sum();
+            if used + hint.chars().count() + SHORT_KEYS.chars().count() <= usize::from(width) {
+                left.push(Span::styled(hint, Style::new().fg(DIM)));
+            }
         } else if !zoom.is_empty() && width >= 100 {
             left.push(Span::styled(zoom, Style::new().fg(DIM)));
         }
@@ -121,7 +130,7 @@ fn status_parts(app: &App, width: u16) -> StatusParts {
         tail.push(format!(" {} · seed {}", v.scenario, v.seed));
         tail.push(format!(" {}", v.scenario));
     }
-    let all_keys = [" space pause · +- speed · s step · w save · ? help · q quit ", " ? help · q quit "];
+    let all_keys = [" space pause · +- speed · s step · w save · ? help · q quit ", SHORT_KEYS];
     let used: usize = left.iter().map(Span::width).sum();
     let room = usize::from(width);
     let keys = if used + all_keys[0].chars().count() + 24 <= room { all_keys[0] } else { all_keys[1] };
