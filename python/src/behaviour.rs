@@ -129,7 +129,7 @@ fn to_toml(name: &str, key: &str, v: &Bound<'_, PyAny>) -> PyResult<toml::Value>
         return Ok(toml::Value::Boolean(b.is_true()));
     }
     if v.is_instance_of::<PyInt>() {
-        return Ok(toml::Value::Integer(v.extract()?));
+        return Ok(toml::Value::Integer(crate::args::whole(v, &format!("{name}.params[{key:?}]"))?));
     }
     if v.is_instance_of::<PyFloat>() {
         let x: f64 = v.extract()?;

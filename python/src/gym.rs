@@ -19,7 +19,7 @@ use tplus::engine::control::{ControlError, Tally};
 use tplus::engine::live::LiveSim;
 use tplus::platform::Reject;
 
-use crate::{PyScenario, RunError, behaviour};
+use crate::{PyScenario, RunError, args, behaviour};
 
 /// Floats in an observation; `tplus/gym.py` names them (`OBSERVATION`).
 const OBS_LEN: usize = 25;
@@ -177,7 +177,7 @@ impl ExternalSim {
                 product: p,
                 side,
                 kind: OrderKind::Limit,
-                price: self.nav_ticks().round() as i64 + offset,
+                price: (self.nav_ticks().round() as i64).saturating_add(offset),
                 lots,
                 all_or_none: false,
                 ttl,
@@ -207,21 +207,22 @@ impl ExternalSim {
     /// A fresh run of `scenario` (seed replaced by `seed`) with one external
     /// customer appended, run to just after the first open.
     #[new]
-    #[pyo3(signature = (scenario, seed = None, product = 0, cash = 20_000.0, lots = 20.0, credit_score = 700.0))]
+    #[pyo3(signature = (scenario, seed = None, product = None, cash = 20_000.0, lots = 20.0, credit_score = 700.0))]
     fn new(
         scenario: &PyScenario,
-        seed: Option<u64>,
-        product: usize,
+        seed: Option<Bound<'_, PyAny>>,
+        product: Option<Bound<'_, PyAny>>,
         cash: f64,
         lots: f64,
         credit_score: f64,
     ) -> PyResult<ExternalSim> {
-        if product >= scenario.inner.products.len() {
-            return Err(PyValueError::new_err(format!(
-                "product {product}: the scenario has {} product(s)",
-                scenario.inner.products.len()
-            )));
-        }
+        let seed = args::opt_whole::<u64>(seed.as_ref(), "seed")?;
+        // An index into the scenario's products.
+        let last = scenario.inner.products.len() as i128 - 1;
+        let product: usize = match &product {
+            Some(p) => args::whole_in(p, "product", 0, last)?,
+            None => 0,
+        };
         let setup = ExternalSetup { cash, lots, credit_score };
         let (s, id) = add_external(&scenario.inner, setup);
         let link = Arc::new(behaviour::RunLink::default());

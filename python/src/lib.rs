@@ -12,6 +12,7 @@
 //! Behaviours written in Python plug in through `behaviour.rs`; Ctrl-C
 //! stops a run through `signals.rs`.
 
+mod args;
 mod arrow;
 mod behaviour;
 mod gym;
@@ -382,11 +383,18 @@ fn default_threads() -> usize {
 /// Runs a scenario to its end; the outputs stay in memory.
 #[pyfunction]
 #[pyo3(signature = (scenario, seed = None, threads = None, log = false))]
-fn run(py: Python<'_>, scenario: &PyScenario, seed: Option<u64>, threads: Option<usize>, log: bool) -> PyResult<PyRun> {
-    let threads = threads.unwrap_or_else(default_threads);
-    if threads == 0 {
-        return Err(PyValueError::new_err("threads: at least 1"));
-    }
+fn run(
+    py: Python<'_>,
+    scenario: &PyScenario,
+    seed: Option<Bound<'_, PyAny>>,
+    threads: Option<Bound<'_, PyAny>>,
+    log: bool,
+) -> PyResult<PyRun> {
+    let seed = args::opt_whole::<u64>(seed.as_ref(), "seed")?;
+    let threads = match &threads {
+        Some(t) if !t.is_none() => args::whole_in(t, "threads", 1, usize::MAX as i128)?,
+        _ => default_threads(),
+    };
     let s = scenario.inner.clone();
     let opts = RunOptions { seed, threads };
     // The run's Python behaviours report their exceptions here; Ctrl-C sets `stop`.
@@ -412,19 +420,25 @@ fn run(py: Python<'_>, scenario: &PyScenario, seed: Option<u64>, threads: Option
 /// `points` (one list of values per point, in `paths` order); returns the
 /// rows of `sweep.csv` as a table.
 #[pyfunction]
-#[pyo3(signature = (scenario, paths, points, replications = 1, seed = None, jobs = None))]
+#[pyo3(signature = (scenario, paths, points, replications = None, seed = None, jobs = None))]
 fn sweep_points(
     py: Python<'_>,
     scenario: &PyScenario,
     paths: Vec<String>,
     points: Vec<Vec<Bound<'_, PyAny>>>,
-    replications: u32,
-    seed: Option<u64>,
-    jobs: Option<usize>,
+    replications: Option<Bound<'_, PyAny>>,
+    seed: Option<Bound<'_, PyAny>>,
+    jobs: Option<Bound<'_, PyAny>>,
 ) -> PyResult<PyTable> {
-    if replications == 0 {
-        return Err(PyValueError::new_err("replications: at least 1"));
-    }
+    let replications: u32 = match &replications {
+        Some(r) => args::whole_in(r, "replications", 1, i128::from(u32::MAX))?,
+        None => 1,
+    };
+    let seed = args::opt_whole::<u64>(seed.as_ref(), "seed")?;
+    let jobs = match &jobs {
+        Some(j) if !j.is_none() => args::whole_in(j, "jobs", 1, usize::MAX as i128)?,
+        _ => default_threads(),
+    };
     let mut json_points = Vec::with_capacity(points.len());
     for (p, row) in points.iter().enumerate() {
         let mut values = Vec::with_capacity(row.len());
@@ -437,7 +451,6 @@ fn sweep_points(
     let design = tplus::batch::PointsDesign { paths, points: json_points };
     let base = scenario.inner.clone();
     let seed = seed.unwrap_or(base.simulation.seed);
-    let jobs = jobs.unwrap_or_else(default_threads).max(1);
     let origin = PathBuf::from(format!("{} design", scenario.source.display()));
     let kinds = param_kinds(&design);
     // Ctrl-C stops the runs under way at their next boundary and raises
@@ -528,6 +541,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gym::ExternalSim>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_points, m)?)?;
+    m.add_function(wrap_pyfunction!(args::check_whole, m)?)?;
     m.add_class::<behaviour::Batch>()?;
     m.add_function(wrap_pyfunction!(behaviour::register_behaviour, m)?)?;
     m.add_function(wrap_pyfunction!(behaviour::behaviours, m)?)?;

@@ -6,7 +6,7 @@
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::Value;
 
 /// `v` as a JSON value; `what` names it in messages (`agents[1].count`).
@@ -33,6 +33,14 @@ pub fn to_json(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     }
     if let Ok(u) = v.extract::<u64>() {
         return Ok(Value::from(u));
+    }
+    if v.is_instance_of::<PyInt>() {
+        // Beyond 64 bits: a float, which the field's range then refuses,
+        // while a float holds it.
+        return match v.extract::<f64>() {
+            Ok(f) => float(f, what),
+            Err(_) => Err(PyValueError::new_err(format!("{what}: {v} is out of range"))),
+        };
     }
     if let Ok(d) = v.cast::<PyDict>() {
         let mut map = serde_json::Map::new();

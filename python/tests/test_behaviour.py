@@ -248,6 +248,25 @@ def test_a_bad_return_raises_from_run(ret, match):
         tplus.run(s, threads=1)
 
 
+def test_a_default_out_of_range_is_a_value_error():
+    class Huge:
+        params = {"lots": 2**70}
+
+        def decide(self, ctx):
+            return None
+
+    with pytest.raises(ValueError, match=r'py_huge.params\["lots"\]=.* is out of range'):
+        tplus.register_behaviour("py_huge", Huge)
+
+
+@pytest.mark.parametrize("ttl", [float("inf"), float("nan"), 0.0, -1.0, 1e10])
+def test_a_ttl_out_of_range_is_a_value_error(ttl):
+    with pytest.raises(ValueError, match="ttl"):
+        tplus.buy(0, 0, 1, 9990, ttl=ttl)
+    with pytest.raises(ValueError, match="ttl"):
+        tplus.sell(0, 0, 1, ttl=ttl)
+
+
 def raises_on_call(n: int, message: str):
     """A behaviour class whose n-th decision raises ZeroDivisionError(message)."""
 

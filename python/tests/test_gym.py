@@ -117,6 +117,36 @@ def test_a_custom_reward(baseline):
     assert r == 5e9
 
 
+@pytest.mark.parametrize(
+    "kw, name",
+    [
+        ({"product": -1}, "product"),
+        ({"sizes": (1, 2**40)}, "sizes"),
+        ({"sizes": (1, 2.5)}, "sizes"),
+        ({"price_offsets": (0, 2**70)}, "price_offsets"),
+        ({"max_steps": 0}, "max_steps"),
+        ({"step_seconds": float("inf")}, "step_seconds"),
+        ({"step_seconds": 1e12}, "step_seconds"),
+        ({"order_ttl": float("inf")}, "order_ttl"),
+        ({"order_ttl": 0.0}, "order_ttl"),
+    ],
+)
+def test_arguments_out_of_range_are_refused_when_the_env_is_made(baseline, kw, name):
+    # Before, several went through to the first reset or step and raised
+    # OverflowError there (or were truncated: a size of 2.5 was 2 lots).
+    with pytest.raises((ValueError, TypeError), match=name):
+        tplus.gym.MarketEnv(baseline, **kw)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**64])
+def test_a_reset_seed_out_of_range_is_a_value_error(baseline, seed):
+    env = tplus.gym.MarketEnv(baseline)
+    with pytest.raises(ValueError, match=r"^seed=.* is out of range: a whole number from 0 to 18446744073709551615"):
+        env.reset(seed=seed)
+    with pytest.raises(ValueError, match=r"^product=3 is out of range: a whole number from 0 to 0"):
+        tplus.gym.MarketEnv(baseline, product=3).reset()
+
+
 def test_actions_outside_the_space_are_refused(baseline):
     env = tplus.gym.MarketEnv(baseline)
     with pytest.raises(RuntimeError, match="reset"):

@@ -166,7 +166,23 @@ def test_the_gil_is_released_while_rust_runs(baseline):
 def test_bad_arguments_are_refused(baseline):
     with pytest.raises(ValueError):
         tplus.run(baseline, threads=0)
-    with pytest.raises(OverflowError):
-        tplus.run(baseline, seed=-1)
     with pytest.raises(TypeError):
         tplus.run(42)
+    with pytest.raises(TypeError, match="seed"):
+        tplus.run(baseline, seed=1.5)
+
+
+@pytest.mark.parametrize(
+    "kw, name",
+    [
+        ({"seed": -1}, "seed"),
+        ({"seed": 2**64}, "seed"),
+        ({"threads": -1}, "threads"),
+        ({"threads": 2**70}, "threads"),
+    ],
+)
+def test_integers_out_of_range_are_value_errors_naming_the_argument(baseline, kw, name):
+    # pyo3's own conversion raised OverflowError, which is not a ValueError
+    # and named neither the argument nor what it accepts.
+    with pytest.raises(ValueError, match=rf"^{name}=.* is out of range: a whole number from \d+ to \d+"):
+        tplus.run(baseline, **kw)

@@ -77,6 +77,15 @@ def test_with_params_errors_name_the_field_and_what_is_accepted(scenarios):
         s.with_params({"simulation.days": None})
 
 
+def test_an_int_beyond_any_float_is_out_of_range(scenarios):
+    s = tplus.Scenario.from_file(scenarios / "baseline.toml")
+    # Before: a TypeError saying an int has no place in a scenario.
+    with pytest.raises(ValueError, match="simulation.days: 1000.* is out of range"):
+        s.with_params({"simulation.days": 10**400})
+    with pytest.raises(tplus.ScenarioError, match="simulation.days"):
+        s.with_params({"simulation.days": 2**70})
+
+
 def test_scenarios_pickle_for_worker_processes(scenarios):
     import pickle
 
@@ -84,3 +93,4 @@ def test_scenarios_pickle_for_worker_processes(scenarios):
     again = pickle.loads(pickle.dumps(s))
     assert again == s
     assert again.source == s.source
+

@@ -101,6 +101,22 @@ def test_a_bad_point_is_a_scenario_error_before_any_run(reference):
         tplus.sweep(reference, {"simulation.days": [1]}, replications=10**8)
 
 
+@pytest.mark.parametrize(
+    "kw, name",
+    [
+        ({"replications": -1}, "replications"),
+        ({"replications": 2**40}, "replications"),
+        ({"jobs": -2}, "jobs"),
+        ({"jobs": 0}, "jobs"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 2**64}, "seed"),
+    ],
+)
+def test_integers_out_of_range_are_value_errors_naming_the_argument(reference, kw, name):
+    with pytest.raises(ValueError, match=rf"^{name}=.* is out of range: a whole number from \d+ to \d+"):
+        tplus.sweep(reference, {"simulation.days": [1]}, **kw)
+
+
 def test_ctrl_c_stops_a_sweep_promptly(tmp_path):
     # Four long runs on two workers in a child process, interrupted once
     # they are under way: the runs stop at their next boundary, no table.

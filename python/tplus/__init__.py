@@ -72,7 +72,8 @@ def run(
     """Runs a scenario to its end and returns its outputs in memory.
 
     ``seed`` replaces the scenario's seed; ``threads`` are the worker threads
-    for agent decisions (default: every core; results do not depend on it);
+    for agent decisions (default: every core; results do not depend on it).
+    An integer out of range is a ``ValueError`` naming it and its range;
     ``log=True`` also keeps the operation log (``Run.events``). The same
     scenario and seed give the same bytes as ``tplus run FILE --seed SEED``
     (``Run.save``). The GIL is released while the simulation runs.

@@ -134,12 +134,17 @@ class Run:
         non-empty directory refused unless ``force``, which first removes a
         run's files there); returns the directory. Raises ``OSError``."""
 
+def check_whole(value: Any, name: str, lo: int, hi: int) -> int:
+    """``value`` as an int from ``lo`` to ``hi``: a ``ValueError`` naming
+    ``name`` and the range when out of it, a ``TypeError`` when not a whole
+    number (the check every integer argument of the package goes through)."""
+
 def run(scenario: Scenario, seed: Optional[int] = None, threads: Optional[int] = None, log: bool = False) -> Run: ...
 def sweep_points(
     scenario: Scenario,
     paths: Sequence[str],
     points: Sequence[Sequence[Any]],
-    replications: int = 1,
+    replications: Optional[int] = None,
     seed: Optional[int] = None,
     jobs: Optional[int] = None,
 ) -> Table: ...
@@ -152,7 +157,7 @@ class ExternalSim:
         self,
         scenario: Scenario,
         seed: Optional[int] = None,
-        product: int = 0,
+        product: Optional[int] = None,
         cash: float = 20000.0,
         lots: float = 20.0,
         credit_score: float = 700.0,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional, TypeVar
 
+from ._args import nanoseconds as _nanoseconds
 from ._native import register_behaviour as _register
 
 __all__ = ["BUY", "SELL", "CANCEL", "buy", "sell", "cancel", "register_behaviour", "behaviour"]
@@ -37,7 +38,8 @@ DEFAULT_TTL = 1800.0
 
 
 def _order(code: int, i: int, product: int, lots: int, price: Optional[int], aon: bool, ioc: bool, ttl: float):
-    return (code, i, product, lots, price, (_AON if aon else 0) | (_IOC if ioc else 0), int(ttl * 1e9))
+    ttl_ns = int(_nanoseconds(ttl, "ttl"))
+    return (code, i, product, lots, price, (_AON if aon else 0) | (_IOC if ioc else 0), ttl_ns)
 
 
 def buy(i: int, product: int, lots: int, price: Optional[int] = None, *, aon: bool = False,
@@ -46,7 +48,7 @@ def buy(i: int, product: int, lots: int, price: Optional[int] = None, *, aon: bo
     ``price`` (absolute ticks; e.g. ``round(ctx.nav[p]) + 1``), a market order
     when ``price`` is None. ``aon``: all or none; ``ioc``: immediate or cancel
     (a remainder does not rest); ``ttl``: seconds a resting remainder lives
-    (capped at the close). The platform checks it as any customer's order
+    (capped at the close; from 1 ns to 292 years, else ``ValueError``). The platform checks it as any customer's order
     (band, size limit, cash)."""
     return _order(BUY, i, product, lots, price, aon, ioc, ttl)
 

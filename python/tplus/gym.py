@@ -34,6 +34,7 @@ except ImportError as _e:  # pragma: no cover - exercised without gymnasium only
     ) from _e
 
 from . import Scenario
+from ._args import I64, U32, U64, nanoseconds, whole
 from ._native import ExternalSim
 
 __all__ = ["ACTIONS", "OBSERVATION", "MarketEnv"]
@@ -76,8 +77,6 @@ ScenarioLike = Union[Scenario, str, "os.PathLike[str]"]
 
 #: What a custom reward function sees before and after a step.
 StepState = dict
-
-_NS = 1_000_000_000
 
 
 class MarketEnv(gymnasium.Env):
@@ -129,27 +128,29 @@ class MarketEnv(gymnasium.Env):
         if not isinstance(scenario, Scenario):
             scenario = Scenario.from_file(os.fspath(scenario))
         if days is not None:
-            scenario = scenario.with_params({"simulation.days": int(days)})
-        if not step_seconds > 0:
-            raise ValueError(f"step_seconds={step_seconds!r}: it must be positive")
-        sizes = tuple(int(s) for s in sizes)
-        offsets = tuple(int(o) for o in price_offsets)
-        if not sizes or min(sizes) < 1:
-            raise ValueError(f"sizes={sizes!r}: at least one size, each at least 1 lot")
+            # Checked as the field is (a whole number of days; 2.0 is 2).
+            scenario = scenario.with_params({"simulation.days": days})
+        # Integers as the native module checks its own: out of range is a
+        # ValueError naming the argument, here rather than at the first step.
+        sizes = tuple(whole(s, f"sizes[{i}]", 1, U32[1]) for i, s in enumerate(sizes))
+        offsets = tuple(whole(o, f"price_offsets[{i}]", *I64) for i, o in enumerate(price_offsets))
+        if not sizes:
+            raise ValueError("sizes: at least one size")
         if not offsets:
             raise ValueError("price_offsets: at least one offset")
-        if max_steps is not None and max_steps < 1:
-            raise ValueError(f"max_steps={max_steps!r}: at least 1")
+        if max_steps is not None:
+            max_steps = whole(max_steps, "max_steps", 1, I64[1])
+        product = whole(product, "product", *U64)  # and below the scenario's products, at reset
         self.scenario = scenario
-        self.step_ns = int(round(step_seconds * _NS))
-        self.ttl_ns = None if order_ttl is None else int(round(order_ttl * _NS))
+        self.step_ns = int(round(nanoseconds(step_seconds, "step_seconds")))
+        self.ttl_ns = None if order_ttl is None else int(round(nanoseconds(order_ttl, "order_ttl")))
         self.sizes = sizes
         self.price_offsets = offsets
         self.rejection_penalty = float(rejection_penalty)
         self.reward_scale = float(reward_scale)
         self.reward_fn = reward_fn
         self.max_steps = max_steps
-        self._setup = dict(product=int(product), cash=float(cash), lots=float(lots), credit_score=float(credit_score))
+        self._setup = dict(product=product, cash=float(cash), lots=float(lots), credit_score=float(credit_score))
         self.action_space = spaces.MultiDiscrete([len(ACTIONS), len(sizes), len(offsets)])
         n = len(OBSERVATION)
         # Unbounded in principle (cash, depth): the largest float32 each way.
@@ -168,8 +169,8 @@ class MarketEnv(gymnasium.Env):
         the first time and one more than the last episode's after that, so
         a sequence of episodes is reproducible.
         """
-        super().reset(seed=seed)
-        run_seed = self._next_seed if seed is None else int(seed)
+        run_seed = self._next_seed if seed is None else whole(seed, "seed", *U64)
+        super().reset(seed=None if seed is None else run_seed)  # a Python int, numpy's too
         self._next_seed = (run_seed + 1) % (1 << 64)
         self.sim = ExternalSim(self.scenario, seed=run_seed, **self._setup)
         obs, wealth, rejected, _ = self.sim.observe()
