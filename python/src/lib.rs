@@ -430,8 +430,10 @@ fn sweep_points(
     seed: Option<Bound<'_, PyAny>>,
     jobs: Option<Bound<'_, PyAny>>,
 ) -> PyResult<PyTable> {
+    // From 1 to a sweep file's cap on `sweep.replications`.
+    let most = i128::from(tplus::scenario::MAX_REPLICATIONS);
     let replications: u32 = match &replications {
-        Some(r) => args::whole_in(r, "replications", 1, i128::from(u32::MAX))?,
+        Some(r) => args::whole_in(r, "replications", 1, most)?,
         None => 1,
     };
     let seed = args::opt_whole::<u64>(seed.as_ref(), "seed")?;

@@ -98,7 +98,7 @@ def test_a_bad_point_is_a_scenario_error_before_any_run(reference):
     with pytest.raises(ValueError, match="seed comes from the sweep"):
         tplus.sweep(reference, {"simulation.seed": [1, 2]})
     with pytest.raises(ValueError, match="at most 10000000"):
-        tplus.sweep(reference, {"simulation.days": [1]}, replications=10**8)
+        tplus.sweep(reference, {"simulation.days": [1] * 101}, replications=100_000)
 
 
 @pytest.mark.parametrize(
@@ -115,6 +115,13 @@ def test_a_bad_point_is_a_scenario_error_before_any_run(reference):
 def test_integers_out_of_range_are_value_errors_naming_the_argument(reference, kw, name):
     with pytest.raises(ValueError, match=rf"^{name}=.* is out of range: a whole number from \d+ to \d+"):
         tplus.sweep(reference, {"simulation.days": [1]}, **kw)
+
+
+def test_replications_are_capped_as_in_a_sweep_file(reference):
+    # A sweep file takes 1 to 100000 replications (sweep.replications);
+    # the design's runs (points × replications) are capped apart.
+    with pytest.raises(ValueError, match=r"^replications=100001 is out of range: a whole number from 1 to 100000"):
+        tplus.sweep(reference, {"simulation.days": [1]}, replications=100_001)
 
 
 def test_ctrl_c_stops_a_sweep_promptly(tmp_path):

@@ -135,7 +135,8 @@ def sweep(
     sweep file) × points: a dict of path → list of values, a pandas or polars
     DataFrame or pyarrow Table whose columns are paths, or a list of
     path → value dicts (Optuna's ``trial.params``). Every point is checked
-    before any run (``ScenarioError`` with ``point`` set). ``jobs`` runs go at
+    before any run (``ScenarioError`` with ``point`` set). ``replications``:
+    1 to 100,000 runs per point, as in a sweep file. ``jobs`` runs go at
     once, one thread each (default: every core). Run (point p, replication r)
     has the seed ``tplus sweep`` gives it from the sweep seed ``seed``
     (default: the scenario's). The table has ``sweep.csv``'s columns: point,
