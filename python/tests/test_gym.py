@@ -117,6 +117,25 @@ def test_a_custom_reward(baseline):
     assert r == 5e9
 
 
+def test_a_custom_reward_is_returned_as_computed(baseline):
+    # reward_scale (and rejection_penalty) belong to the built-in reward,
+    # which reward_fn replaces: given with one, they would change nothing,
+    # so they are refused rather than ignored (or, as before, the function's
+    # value multiplied by the scale).
+    for kw in ({"reward_scale": 2.0}, {"rejection_penalty": 3.0}):
+        with pytest.raises(ValueError, match="reward_fn"):
+            tplus.gym.MarketEnv(baseline, reward_fn=lambda before, after: 1.0, **kw)
+    env = tplus.gym.MarketEnv(baseline, reward_fn=lambda before, after: 0.25, reward_scale=1.0)
+    env.reset(seed=1)
+    assert env.step([0, 0, 0])[1] == 0.25
+    # The built-in reward is scaled.
+    plain, scaled = tplus.gym.MarketEnv(baseline), tplus.gym.MarketEnv(baseline, reward_scale=10.0)
+    plain.reset(seed=2), scaled.reset(seed=2)
+    for _ in range(50):
+        a, b = plain.step([2, 5, 0])[1], scaled.step([2, 5, 0])[1]
+        assert b == pytest.approx(10 * a, abs=1e-9)
+
+
 @pytest.mark.parametrize(
     "kw, name",
     [

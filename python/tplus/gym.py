@@ -94,8 +94,10 @@ class MarketEnv(gymnasium.Env):
     Reward (default): the change over the step of the customer's wealth
     marked at NAV (cash plus lots held at today's NAV, in currency), less
     ``rejection_penalty`` per order the platform refused during the step;
-    times ``reward_scale``. ``reward_fn(before, after)`` replaces it: each
-    is a dict with ``wealth``, ``rejected`` (refusals so far), ``time``.
+    times ``reward_scale``. ``reward_fn(before, after)`` replaces it, its
+    value the reward as it is (``reward_scale`` and ``rejection_penalty``
+    are refused with it): each argument is a dict with ``wealth``,
+    ``rejected`` (refusals so far), ``time``.
 
     Episode: from the first open to the last close of the scenario (or of
     its first ``days`` business days), in steps of ``step_seconds`` of
@@ -141,6 +143,13 @@ class MarketEnv(gymnasium.Env):
         if max_steps is not None:
             max_steps = whole(max_steps, "max_steps", 1, I64[1])
         product = whole(product, "product", *U64)  # and below the scenario's products, at reset
+        if reward_fn is not None and (reward_scale != 1.0 or rejection_penalty != 1.0):
+            # They shape the built-in reward, which reward_fn replaces: its
+            # value is the step's reward as it computes it.
+            raise ValueError(
+                "reward_scale and rejection_penalty belong to the built-in reward, which reward_fn replaces: "
+                "scale or penalise inside reward_fn"
+            )
         self.scenario = scenario
         self.step_ns = int(round(nanoseconds(step_seconds, "step_seconds")))
         self.ttl_ns = None if order_ttl is None else int(round(nanoseconds(order_ttl, "order_ttl")))
@@ -204,7 +213,9 @@ class MarketEnv(gymnasium.Env):
         obs, wealth, rejected, done = sim.step(kind, lots, offset, self.step_ns, self.ttl_ns)
         if self.reward_fn is None:
             reward = (wealth - self._wealth) - self.rejection_penalty * (rejected - self._rejected)
+            reward *= self.reward_scale
         else:
+            # The user's reward as it computed it (reward_scale is the built-in's).
             reward = float(
                 self.reward_fn(
                     {"wealth": self._wealth, "rejected": self._rejected, "time": before_time},
@@ -215,7 +226,7 @@ class MarketEnv(gymnasium.Env):
         self._steps += 1
         truncated = self.max_steps is not None and self._steps >= self.max_steps and not done
         info = {"time": sim.time, "day": sim.day, "wealth": wealth}
-        return np.frombuffer(obs, dtype=np.float32), reward * self.reward_scale, done, truncated, info
+        return np.frombuffer(obs, dtype=np.float32), reward, done, truncated, info
 
     def tally(self) -> dict:
         """What the customer's orders came to this episode (orders, refusals by reason, fills, cancels)."""
