@@ -78,6 +78,25 @@ fn scenario_error(py: Python<'_>, e: &tplus::scenario::ScenarioError, point: Opt
     err
 }
 
+/// `s` with each group's `params` table holding every parameter of its
+/// behaviour (the family's, or the planted abuse's) that has a default: the
+/// scenario's own values, and the defaults for the rest. A run takes a
+/// parameter left out at its default, so this is the same scenario, written
+/// out in full; a parameter whose default depends on others (`max_lots`)
+/// has none to write and stays out.
+fn with_param_defaults(s: &tplus::scenario::Scenario) -> tplus::scenario::Scenario {
+    let reg = registry();
+    let mut s = s.clone();
+    for group in &mut s.agents {
+        let name = group.behaviour();
+        let Some(family) = reg.get(name).or_else(|| reg.abuses().iter().find(|f| f.name == name)) else { continue };
+        for (key, default) in family.defaults() {
+            group.params.entry(key).or_insert(default);
+        }
+    }
+    s
+}
+
 /// A validated scenario.
 #[pyclass(frozen, module = "tplus", name = "Scenario")]
 struct PyScenario {
@@ -120,9 +139,10 @@ impl PyScenario {
         Ok(PyScenario { inner: Arc::new(s), source: origin })
     }
 
-    /// The scenario as TOML, every default written out; `from_toml` reads it back to the same scenario.
+    /// The scenario as TOML, every default written out (each group's
+    /// family's parameters included); `from_toml` reads it back to the same scenario.
     fn to_toml(&self) -> String {
-        tplus::scenario::to_toml(&self.inner)
+        tplus::scenario::to_toml(&with_param_defaults(&self.inner))
     }
 
     /// The scenario's name (`[simulation] name`).
@@ -144,8 +164,9 @@ impl PyScenario {
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        // Equal when their resolved trees are (the schema has no `PartialEq`).
-        let tree = |s: &tplus::scenario::Scenario| serde_json::to_value(s).ok();
+        // Equal when their resolved trees are (the schema has no `PartialEq`),
+        // a parameter left to its default and one written out alike.
+        let tree = |s: &tplus::scenario::Scenario| serde_json::to_value(with_param_defaults(s)).ok();
         other.cast::<PyScenario>().is_ok_and(|o| tree(&o.get().inner).is_some_and(|t| Some(t) == tree(&self.inner)))
     }
 

@@ -94,3 +94,41 @@ def test_scenarios_pickle_for_worker_processes(scenarios):
     assert again == s
     assert again.source == s.source
 
+
+def test_to_toml_writes_every_familys_parameters_defaults_included(scenarios):
+    tomllib = pytest.importorskip("tomllib")
+
+    class Writes:
+        """a family with defaults"""
+
+        params = {"threshold": 0.0001, "lots": 5, "side": "buy", "eager": False}
+
+        def decide(self, ctx):
+            return None
+
+    tplus.register_behaviour("py_writes", Writes)
+    base = (scenarios / "baseline.toml").read_text()
+    group = (
+        '\n[[agents]]\nfamily = "py_writes"\ncount = 3\narrival = { process = "poisson", rate = 1.0 }\n'
+        'budget = { dist = "fixed", value = 1000.0 }\n'
+    )
+    s = tplus.Scenario.from_toml(base + group)
+    groups = tomllib.loads(s.to_toml())["agents"]
+    # The Python family's defaults, with none set (before: an empty table).
+    assert groups[5]["params"] == Writes.params
+    # One set: it, and the others' defaults (before: only the one set).
+    h = s.with_params({"agents[5].params.lots": 3})
+    assert tomllib.loads(h.to_toml())["agents"][5]["params"] == {**Writes.params, "lots": 3}
+    # A built-in family's too: herding's flow_push, which baseline.toml
+    # leaves to its default, and a duration written as a scenario would.
+    herding = groups[3]["params"]
+    assert groups[3]["family"] == "herding"
+    assert herding["flow_push"] == 0.0 and herding["herding"] == 2.0 and herding["order_ttl"] == "10m"
+    # The text reads back to the same scenario, which writes the same text.
+    for x in (s, h):
+        again = tplus.Scenario.from_toml(x.to_toml())
+        assert again == x
+        assert again.to_toml() == x.to_toml()
+    # Writing a default out changes nothing: the scenarios are equal.
+    assert s.with_params({"agents[5].params.lots": 5}) == s
+    assert s.with_params({"agents[5].params.lots": 6}) != s
