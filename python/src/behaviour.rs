@@ -593,8 +593,12 @@ pub struct PyGroup {
     latency: Latency,
     /// The products the group trades.
     products: Vec<u16>,
-    /// Per agent of the batch, its actions (reused from batch to batch).
-    actions: Vec<Actions>,
+    /// Per agent of the batch, the messages its actions send, in order
+    /// (a cancel of both sides is two; reused from batch to batch).
+    actions: Vec<Vec<Action>>,
+    /// Per agent of the batch, the actions `decide` returned for it: at
+    /// most [`MAX_ACTIONS`], as docs/python.md says.
+    counts: Vec<usize>,
     decisions: Vec<(u32, Decision)>,
     /// Why the group stopped deciding, once it has.
     failed: Option<String>,
@@ -708,6 +712,7 @@ impl PyGroup {
             latency,
             products,
             actions: Vec::new(),
+            counts: Vec::new(),
             decisions: Vec::new(),
             failed: None,
             link,
@@ -722,8 +727,12 @@ impl PyGroup {
         if self.failed.is_some() {
             return false;
         }
-        self.actions.clear();
-        self.actions.resize(wakes.len(), Actions::default());
+        self.actions.iter_mut().for_each(Vec::clear);
+        if self.actions.len() < wakes.len() {
+            self.actions.resize_with(wakes.len(), Vec::new);
+        }
+        self.counts.clear();
+        self.counts.resize(wakes.len(), 0);
         self.bind_thread();
         let outcome = Python::attach(|py| -> PyResult<()> {
             self.ctx.bind(py).borrow_mut().fill(wakes, ctx, &mut self.agents, self.first_id);
@@ -785,6 +794,16 @@ impl PyGroup {
                     format!("agent index {i} is not in 0..{} (indices into ctx's arrays)", wakes.len()),
                 ));
             };
+            self.counts[slot] += 1;
+            if self.counts[slot] > MAX_ACTIONS {
+                return Err(bad(
+                    k,
+                    format!(
+                        "agent {i}: more than {MAX_ACTIONS} actions in one call (each tplus.buy, tplus.sell and \
+                         tplus.cancel is one)"
+                    ),
+                ));
+            }
             let action = match code {
                 BUY | SELL => {
                     if t.len() != 7 {
@@ -838,20 +857,17 @@ impl PyGroup {
                         2 => &[Side::Buy, Side::Sell],
                         _ => return Err(bad(k, format!("side {side}: 0 (bid), 1 (ask) or 2 (both)"))),
                     };
+                    // One message per resting order it withdraws (none when none rests).
                     for &s in sides {
-                        if let Some(live) = agent.live(s)
-                            && !self.actions[slot].push(live.cancel())
-                        {
-                            return Err(bad(k, format!("agent {i}: more than {MAX_ACTIONS} actions in one wake-up")));
+                        if let Some(live) = agent.live(s) {
+                            self.actions[slot].push(live.cancel());
                         }
                     }
                     continue;
                 }
                 other => return Err(bad(k, format!("action code {other}: 0 (buy), 1 (sell) or 2 (cancel)"))),
             };
-            if !self.actions[slot].push(action) {
-                return Err(bad(k, format!("agent {i}: more than {MAX_ACTIONS} actions in one wake-up")));
-            }
+            self.actions[slot].push(action);
         }
         Ok(())
     }
@@ -891,7 +907,18 @@ impl Population for PyGroup {
             return;
         }
         for (&(now, id), actions) in wakes.iter().zip(&self.actions) {
-            let mut d = Decision { at: 0, actions: *actions };
+            // A decision holds MAX_ACTIONS messages, and four actions may
+            // send five (a cancel of both sides is two): more halts the group.
+            let mut d = Decision { at: 0, actions: Actions::default() };
+            if !actions.iter().all(|&a| d.actions.push(a)) {
+                let e = format!("{}: agent {id} sent more than {MAX_ACTIONS} messages in one decision", self.name);
+                self.failed = Some(e.clone());
+                if let Some(link) = &self.link {
+                    link.keep(BehaviourError::new_err(e));
+                }
+                self.decisions.clear();
+                return;
+            }
             if !actions.is_empty() {
                 d.at = now + self.latency.draw(&mut self.agents[(id - self.first_id) as usize].rng);
             }

@@ -234,6 +234,11 @@ def test_a_live_parameter_is_changed_by_a_scripted_event():
         ([(0, 0, 0, 1, 1.5, 0, 1)], "the price must be an int"),
         ([(9, 0, 0)], "action code 9"),
         ([tplus.buy(0, 0, 1)] * 5, "more than 4 actions"),
+        # Counted as returned: a cancel is one action, whether it finds an
+        # order to withdraw (none rests at the group's first call) or two.
+        ([tplus.cancel(0)] * 5, "more than 4 actions"),
+        ([tplus.cancel(0, tplus.BID), tplus.buy(0, 0, 1), tplus.cancel(0), tplus.cancel(0), tplus.sell(0, 0, 1)],
+         r"agent 0: more than 4 actions in one call \(each tplus.buy, tplus.sell and tplus.cancel is one\)"),
         (["x"], "expected a tuple"),
     ],
 )
@@ -246,6 +251,30 @@ def test_a_bad_return_raises_from_run(ret, match):
     s = tplus.Scenario.from_toml(with_group("py_bad", count=5))
     with pytest.raises(tplus.BehaviourError, match=match):
         tplus.run(s, threads=1)
+
+
+def test_four_actions_for_an_agent_are_four_whatever_they_cancel():
+    # Both of agent 0's orders rest when it wakes again: a cancel of both
+    # sides and three orders are four actions (five messages to the
+    # platform), within the limit. Before, the limit counted messages.
+    class Quotes:
+        checked = 0
+
+        def decide(self, ctx):
+            p = ctx.products[0]
+            lo, hi = ctx.band_lo[p], ctx.band_hi[p]
+            if ctx.resting_bid[0] is None and ctx.resting_ask[0] is None:
+                return [tplus.buy(0, p, 1, price=lo, ttl=36000.0), tplus.sell(0, p, 1, price=hi, ttl=36000.0)]
+            if ctx.resting_bid[0] is not None and ctx.resting_ask[0] is not None:
+                Quotes.checked += 1
+                return [tplus.cancel(0), tplus.buy(0, p, 1, price=lo), tplus.buy(0, p, 1, price=lo + 1),
+                        tplus.sell(0, p, 1, price=hi)]
+            return [tplus.cancel(0)]
+
+    tplus.register_behaviour("py_quotes", Quotes)
+    run = tplus.run(tplus.Scenario.from_toml(with_group("py_quotes", count=1, rate=60.0)), threads=1)
+    assert Quotes.checked > 5
+    assert run.failure is None
 
 
 def test_a_default_out_of_range_is_a_value_error():
