@@ -255,6 +255,22 @@ impl PyTable {
         self.batch.num_rows()
     }
 
+    /// Pickling (multiprocessing, joblib, concurrent.futures send results
+    /// between processes): the table's schema and columns as bytes, read
+    /// back by `Table._from_bytes`.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let bytes = py.detach(|| arrow::to_bytes(&self.batch)).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let from_bytes = py.get_type::<PyTable>().getattr("_from_bytes")?;
+        Ok((from_bytes, (PyBytes::new(py, &bytes),)))
+    }
+
+    /// The table `__reduce__` pickled.
+    #[staticmethod]
+    fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyTable> {
+        let batch = py.detach(|| arrow::from_bytes(data)).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(PyTable { batch })
+    }
+
     fn __repr__(&self) -> String {
         let file = self.batch.schema().metadata().get("tplus.file").cloned().unwrap_or_else(|| "table".into());
         format!("tplus.Table({file}: {} rows × {} columns)", self.batch.num_rows(), self.batch.num_columns())
@@ -389,6 +405,39 @@ impl PyRun {
     fn save(&self, py: Python<'_>, dir: PathBuf, force: bool) -> PyResult<String> {
         py.detach(|| self.files.save(&dir, force)).map_err(|e| PyOSError::new_err(e.to_string()))?;
         Ok(dir.display().to_string())
+    }
+
+    /// Pickling (multiprocessing, joblib, concurrent.futures send results
+    /// between processes): the run's files, seed, threads and failure, read
+    /// back by `Run._from_files`; its tables are parsed again when read.
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Vec<(String, Bound<'py, PyBytes>)>, u64, usize, Option<String>))> {
+        let files = self.files.files.iter().map(|(n, b)| (n.clone(), PyBytes::new(py, b))).collect();
+        let from_files = py.get_type::<PyRun>().getattr("_from_files")?;
+        Ok((from_files, (files, self.seed, self.threads, self.failure.clone())))
+    }
+
+    /// The run `__reduce__` pickled.
+    #[staticmethod]
+    fn _from_files(
+        files: Vec<(String, Vec<u8>)>,
+        seed: u64,
+        threads: usize,
+        failure: Option<String>,
+    ) -> PyResult<PyRun> {
+        let summary = files
+            .iter()
+            .find(|(n, _)| n == "summary.json")
+            .map(|(_, b)| serde_json::from_slice::<tplus::metrics::SummaryFile>(b))
+            .transpose()
+            .map_err(|e| PyValueError::new_err(format!("a pickled run's summary.json: {e}")))?
+            .map(|f| f.summary)
+            .unwrap_or_default();
+        let files = RunFiles { files, summary };
+        Ok(PyRun { files, seed, threads, failure, tables: Mutex::new(HashMap::new()) })
     }
 
     fn __repr__(&self) -> String {

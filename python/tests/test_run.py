@@ -186,3 +186,49 @@ def test_integers_out_of_range_are_value_errors_naming_the_argument(baseline, kw
     # and named neither the argument nor what it accepts.
     with pytest.raises(ValueError, match=rf"^{name}=.* is out of range: a whole number from \d+ to \d+"):
         tplus.run(baseline, **kw)
+
+
+def _same_table(a, b):
+    pa = pytest.importorskip("pyarrow")
+    ta, tb = pa.table(a), pa.table(b)
+    assert ta.equals(tb, check_metadata=True)
+    assert a.dtypes == b.dtypes and len(a) == len(b)
+
+
+def _same_run(a, b):
+    assert (a.files, a.seed, a.threads, a.failure) == (b.files, b.seed, b.threads, b.failure)
+    for name in a.files:
+        assert a.file(name) == b.file(name), name
+    assert a.summary == b.summary and a.manifest == b.manifest
+    for t in ("metrics", "trades", "events", "risk", "credit_fit"):
+        ta, tb = getattr(a, t), getattr(b, t)
+        assert (ta is None) == (tb is None), t
+        if ta is not None:
+            _same_table(ta, tb)
+
+
+def test_runs_and_tables_pickle(logged):
+    import pickle
+
+    _ = logged.trades  # a table already parsed and kept is no obstacle
+    again = pickle.loads(pickle.dumps(logged))
+    assert isinstance(again, tplus.Run)
+    _same_run(logged, again)
+    t = pickle.loads(pickle.dumps(logged.events, protocol=pickle.HIGHEST_PROTOCOL))
+    assert isinstance(t, tplus.Table) and repr(t) == repr(logged.events)
+    _same_table(t, logged.events)
+
+
+def test_runs_and_tables_cross_process_pools(baseline):
+    import concurrent.futures
+    import multiprocessing
+
+    run = tplus.run(baseline.with_params({"simulation.days": 1}), seed=3, threads=1)
+    # A fresh interpreter (spawn): everything it gets back came through pickle.
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        back_run, back_table = pool.submit(tuple, [run, run.metrics]).result(timeout=120)
+        rows = pool.submit(len, run.trades).result(timeout=120)
+    _same_run(run, back_run)
+    _same_table(back_table, run.metrics)
+    assert rows == run.trades.num_rows > 0

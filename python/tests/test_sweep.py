@@ -124,6 +124,15 @@ def test_replications_are_capped_as_in_a_sweep_file(reference):
         tplus.sweep(reference, {"simulation.days": [1]}, replications=100_001)
 
 
+def test_sweep_tables_pickle(rows):
+    import pickle
+
+    pa = pytest.importorskip("pyarrow")
+    again = pickle.loads(pickle.dumps(rows))
+    assert pa.table(again).equals(pa.table(rows), check_metadata=True)
+    assert again.dtypes == rows.dtypes
+
+
 def test_ctrl_c_stops_a_sweep_promptly(tmp_path):
     # Four long runs on two workers in a child process, interrupted once
     # they are under way: the runs stop at their next boundary, no table.

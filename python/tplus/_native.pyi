@@ -90,6 +90,11 @@ class Table:
     def to_pandas(self) -> Any:
         """A ``pandas.DataFrame`` through pyarrow."""
     def __len__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        """Pickling (multiprocessing, joblib, concurrent.futures): the
+        schema and columns as bytes, read back to an equal table."""
+    @staticmethod
+    def _from_bytes(data: bytes) -> Table: ...
 
 class Run:
     """A finished run's outputs, in memory."""
@@ -133,6 +138,13 @@ class Run:
         """Writes the files into ``dir`` as ``tplus run --out DIR`` does (a
         non-empty directory refused unless ``force``, which first removes a
         run's files there); returns the directory. Raises ``OSError``."""
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickling (multiprocessing, joblib, concurrent.futures): the run's
+        files, seed, threads and failure; its tables are parsed again when read."""
+    @staticmethod
+    def _from_files(
+        files: Sequence[tuple[str, bytes]], seed: int, threads: int, failure: Optional[str]
+    ) -> Run: ...
 
 def check_whole(value: Any, name: str, lo: int, hi: int) -> int:
     """``value`` as an int from ``lo`` to ``hi``: a ``ValueError`` naming
