@@ -7,9 +7,9 @@
 //! the step in one call is what lets an episode run at tens of thousands
 //! of steps a second.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyDict};
 use tplus::agents::external::{ExternalSetup, add_external, with_external};
@@ -49,10 +49,8 @@ fn control_error(e: ControlError) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
-/// A run of a scenario with one external customer appended, whom the caller
-/// controls through `step`.
-#[pyclass(unsendable, module = "tplus", name = "ExternalSim")]
-pub struct ExternalSim {
+/// The run behind an [`ExternalSim`] and what its observations need.
+struct Sim {
     live: LiveSim,
     /// The product the customer trades.
     product: usize,
@@ -65,7 +63,7 @@ pub struct ExternalSim {
     link: Arc<behaviour::RunLink>,
 }
 
-impl ExternalSim {
+impl Sim {
     /// A behaviour of the run failed: the run ends (as a whole run stops at
     /// its next boundary) and its exception is raised as it was, or the
     /// engine's reason when there is none to raise.
@@ -159,6 +157,28 @@ impl ExternalSim {
         o.map(|x| x as f32)
     }
 
+    /// Sends the action, runs `step_ns` of simulated time (to the next
+    /// open when the session closes on the way); nothing once the run is over.
+    fn step(&mut self, kind: Kind, lots: u32, offset: i64, step_ns: i64, ttl: i64) -> PyResult<()> {
+        if self.done {
+            return Ok(());
+        }
+        let (actions, n) = self.actions(kind, lots, offset, ttl);
+        if n > 0 {
+            self.live.send(&actions[..n]).map_err(control_error)?;
+        }
+        let close = self.live.calendar().day(self.live.day()).close;
+        let target = self.live.now().saturating_add(step_ns);
+        if target < close {
+            self.live.advance_to(target);
+        } else {
+            // Through the close (the day's redemptions), then into the next session.
+            self.live.advance_to(close + 1);
+            self.enter_session();
+        }
+        self.raise_failure()
+    }
+
     /// The actions of a step: a new order replaces the resting one on its side.
     fn actions(&self, kind: Kind, lots: u32, offset: i64, ttl: i64) -> ([Action; 2], usize) {
         let p = self.product as u16;
@@ -202,6 +222,33 @@ impl ExternalSim {
     }
 }
 
+/// A run of a scenario with one external customer appended, whom the caller
+/// controls through `step`. The run belongs to the object, not to a
+/// thread: any thread may call it, one call at a time (a call while
+/// another thread's is under way raises `RuntimeError`).
+#[pyclass(frozen, module = "tplus", name = "ExternalSim")]
+pub struct ExternalSim {
+    sim: Mutex<Sim>,
+}
+
+impl ExternalSim {
+    /// The run, for one call. Not waited for: a call that held the GIL
+    /// while waiting could block the other call forever (a Python
+    /// behaviour in the run needs the GIL to go on).
+    fn sim(&self) -> PyResult<MutexGuard<'_, Sim>> {
+        match self.sim.try_lock() {
+            Ok(sim) => Ok(sim),
+            // A panic in a call (raised as pyo3's PanicException) leaves
+            // the run as that call left it, as before the lock.
+            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(TryLockError::WouldBlock) => Err(PyRuntimeError::new_err(
+                "the environment is in use: another call into it (from another thread, or from a behaviour \
+                 inside its own step) has not returned; call it once at a time",
+            )),
+        }
+    }
+}
+
 #[pymethods]
 impl ExternalSim {
     /// A fresh run of `scenario` (seed replaced by `seed`) with one external
@@ -232,10 +279,10 @@ impl ExternalSim {
         let spec = &live.products()[product];
         let lot_micros_per_tick = (spec.tick_micros * spec.lot_size) as f64;
         let ticks_per_unit = 1e6 / spec.tick_micros as f64;
-        let mut sim = ExternalSim { live, product, lot_micros_per_tick, ticks_per_unit, done: false, link };
+        let mut sim = Sim { live, product, lot_micros_per_tick, ticks_per_unit, done: false, link };
         sim.enter_session();
         sim.raise_failure()?;
-        Ok(sim)
+        Ok(ExternalSim { sim: Mutex::new(sim) })
     }
 
     /// Sends the action (`kind`: 0 hold, 1 subscribe, 2 sell, 3 cancel;
@@ -245,7 +292,7 @@ impl ExternalSim {
     /// wealth at NAV in currency, refusals so far, whether the run is over).
     #[pyo3(signature = (kind, lots, offset, step_ns, ttl_ns = None))]
     fn step<'py>(
-        &mut self,
+        &self,
         py: Python<'py>,
         kind: i64,
         lots: u32,
@@ -257,33 +304,19 @@ impl ExternalSim {
         if step_ns <= 0 {
             return Err(PyValueError::new_err(format!("step of {step_ns} ns: it must be positive")));
         }
-        if !self.done {
-            let (actions, n) = self.actions(kind, lots, offset, ttl_ns.unwrap_or(i64::MAX));
-            if n > 0 {
-                self.live.send(&actions[..n]).map_err(control_error)?;
-            }
-            let close = self.live.calendar().day(self.live.day()).close;
-            let target = self.live.now().saturating_add(step_ns);
-            if target < close {
-                self.live.advance_to(target);
-            } else {
-                // Through the close (the day's redemptions), then into the next session.
-                self.live.advance_to(close + 1);
-                self.enter_session();
-            }
-            self.raise_failure()?;
-        }
-        self.observe_tuple(py)
+        let mut sim = self.sim()?;
+        sim.step(kind, lots, offset, step_ns, ttl_ns.unwrap_or(i64::MAX))?;
+        sim.observe_tuple(py)
     }
 
     /// The observation now, with the wealth, refusals and end flag as `step` gives them.
     fn observe<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyByteArray>, f64, u64, bool)> {
-        self.observe_tuple(py)
+        self.sim()?.observe_tuple(py)
     }
 
     /// What the customer's orders came to so far, as a dict.
     fn tally<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let t: Tally = self.live.tally();
+        let t: Tally = self.sim()?.live.tally();
         let d = PyDict::new(py);
         d.set_item("orders", t.orders)?;
         d.set_item("lots_sent", t.lots_sent)?;
@@ -309,60 +342,62 @@ impl ExternalSim {
 
     /// Simulated time reached, nanoseconds since 00:00 of the start date.
     #[getter]
-    fn time(&self) -> i64 {
-        self.live.now()
+    fn time(&self) -> PyResult<i64> {
+        Ok(self.sim()?.live.now())
     }
 
     /// The business day reached (0-based).
     #[getter]
-    fn day(&self) -> u32 {
-        self.live.day()
+    fn day(&self) -> PyResult<u32> {
+        Ok(self.sim()?.live.day())
     }
 
     /// Business days in the run.
     #[getter]
-    fn days(&self) -> usize {
-        self.live.calendar().days().len()
+    fn days(&self) -> PyResult<usize> {
+        Ok(self.sim()?.live.calendar().days().len())
     }
 
     /// The seed the run uses.
     #[getter]
-    fn seed(&self) -> u64 {
-        self.live.seed()
+    fn seed(&self) -> PyResult<u64> {
+        Ok(self.sim()?.live.seed())
     }
 
     /// The external customer's account id.
     #[getter]
-    fn account(&self) -> u32 {
-        self.live.controlled().unwrap_or(0)
+    fn account(&self) -> PyResult<u32> {
+        Ok(self.sim()?.live.controlled().unwrap_or(0))
     }
 
     /// Today's NAV in currency per unit.
     #[getter]
-    fn nav(&self) -> f64 {
-        self.nav_ticks() / self.ticks_per_unit
+    fn nav(&self) -> PyResult<f64> {
+        let sim = self.sim()?;
+        Ok(sim.nav_ticks() / sim.ticks_per_unit)
     }
 
     /// Currency per tick of price.
     #[getter]
-    fn tick_size(&self) -> f64 {
-        1.0 / self.ticks_per_unit
+    fn tick_size(&self) -> PyResult<f64> {
+        Ok(1.0 / self.sim()?.ticks_per_unit)
     }
 
     /// Units in a lot.
     #[getter]
-    fn lot_size(&self) -> i64 {
-        self.live.products()[self.product].lot_size
+    fn lot_size(&self) -> PyResult<i64> {
+        let sim = self.sim()?;
+        Ok(sim.live.products()[sim.product].lot_size)
     }
 
     /// Whether the last session has closed.
     #[getter]
-    fn done(&self) -> bool {
-        self.done
+    fn done(&self) -> PyResult<bool> {
+        Ok(self.sim()?.done)
     }
 }
 
-impl ExternalSim {
+impl Sim {
     fn observe_tuple<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyByteArray>, f64, u64, bool)> {
         let obs = self.observation();
         let mut bytes = [0u8; OBS_LEN * 4];

@@ -166,6 +166,35 @@ def test_a_reset_seed_out_of_range_is_a_value_error(baseline, seed):
         tplus.gym.MarketEnv(baseline, product=3).reset()
 
 
+def test_an_env_may_be_used_from_any_thread(baseline):
+    import concurrent.futures
+
+    # Reset on another thread, step here, and the other way round: the
+    # run belongs to the environment, not to a thread (a thread pool's
+    # worker may step it). Before, the run was tied to the thread that made
+    # it: a step from any other raised pyo3's PanicException, and a reset on
+    # another thread moved it there.
+    def episode(split):
+        env = tplus.gym.MarketEnv(baseline)
+        rng = np.random.default_rng(5)
+        actions = rng.integers(env.action_space.nvec, size=(40, 3))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as other:
+            if split:
+                obs0, _ = other.submit(env.reset, seed=9).result()
+            else:
+                obs0, _ = env.reset(seed=9)
+            out = [obs0]
+            for k, a in enumerate(actions):
+                step = other.submit(env.step, a).result() if split and k % 2 else env.step(a)
+                out.append(step[0])
+            tally = other.submit(env.tally).result()
+        return np.array(out), tally
+
+    here, tally_here = episode(False)
+    split, tally_split = episode(True)
+    assert np.array_equal(here, split) and tally_here == tally_split
+
+
 def test_actions_outside_the_space_are_refused(baseline):
     env = tplus.gym.MarketEnv(baseline)
     with pytest.raises(RuntimeError, match="reset"):

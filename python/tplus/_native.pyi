@@ -164,7 +164,8 @@ def sweep_points(
 class ExternalSim:
     """A run of a scenario with one external customer appended, whom the
     caller controls; the native half of ``tplus.gym.MarketEnv``. Built at
-    just after the first open."""
+    just after the first open. Any thread may call it, one call at a time
+    (a call while another is under way raises ``RuntimeError``)."""
     def __init__(
         self,
         scenario: Scenario,
