@@ -25,6 +25,8 @@ use super::{explain, locate, validate};
 pub const MAX_RUNS: u64 = 10_000_000;
 /// Most replications of a point.
 pub const MAX_REPLICATIONS: i64 = 100_000;
+/// Most points a sampled design may draw.
+pub const MAX_SAMPLES: i64 = 1_000_000;
 
 // ---------------------------------------------------------------------------
 // The file as written.
@@ -215,7 +217,7 @@ pub fn parse_sweep(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Res
         return Err(bad(
             "sweep.replications".into(),
             format!("{} is out of range", s.replications),
-            "a whole number of runs per point from 1 to 100000",
+            &format!("a whole number of runs per point from 1 to {MAX_REPLICATIONS}"),
         ));
     }
     let samples = match (s.design, s.samples) {
@@ -231,14 +233,14 @@ pub fn parse_sweep(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Res
             return Err(bad(
                 "sweep.design".into(),
                 format!("design = \"{}\" needs `samples`, the number of points", s.design.name()),
-                "samples = N, a whole number from 1 to 1000000",
+                &format!("samples = N, a whole number from 1 to {MAX_SAMPLES}"),
             ));
         }
-        (_, Some(n)) if !(1..=1_000_000).contains(&n) => {
+        (_, Some(n)) if !(1..=MAX_SAMPLES).contains(&n) => {
             return Err(bad(
                 "sweep.samples".into(),
                 format!("{n} is out of range"),
-                "a whole number from 1 to 1000000",
+                &format!("a whole number from 1 to {MAX_SAMPLES}"),
             ));
         }
         (_, Some(n)) => Some(n as u32),
@@ -288,7 +290,7 @@ pub fn parse_sweep(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Res
         return Err(bad(
             "sweep".into(),
             format!("{points} points × {} replications is {runs} runs", s.replications),
-            "at most 10000000 runs: fewer levels, samples or replications",
+            &format!("at most {MAX_RUNS} runs: fewer levels, samples or replications"),
         ));
     }
 
