@@ -133,7 +133,13 @@ impl PyScenario {
             let json = values::to_json(&v, &k)?;
             values.push((k, json));
         }
-        let origin = PathBuf::from(format!("{} with_params", self.source.display()));
+        // Said once however many times the copies are chained.
+        let source = self.source.display().to_string();
+        let origin = if source.ends_with(" with_params") {
+            self.source.clone()
+        } else {
+            PathBuf::from(format!("{source} with_params"))
+        };
         let s = tplus::scenario::with_values(&self.inner, &values, &origin, &registry())
             .map_err(|e| scenario_error(py, &e, None))?;
         Ok(PyScenario { inner: Arc::new(s), source: origin })

@@ -71,6 +71,10 @@ def test_with_params_errors_name_the_field_and_what_is_accepted(scenarios):
         s.with_params({"agents[99].count": 5})
     assert "entries" in info.value.message
     assert info.value.line is None and info.value.file.endswith("with_params")
+    # Chained copies say where they came from once.
+    with pytest.raises(tplus.ScenarioError) as info:
+        s.with_params({"simulation.days": 2}).with_params({"agents[99].count": 5})
+    assert info.value.file.endswith("baseline.toml with_params"), info.value.file
     with pytest.raises(ValueError):
         s.with_params({"simulation.days": float("nan")})
     with pytest.raises(ValueError):
