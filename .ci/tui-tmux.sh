@@ -109,8 +109,17 @@ done
 echo "== a window too small at the start pauses until it is enlarged"
 COLS=60 ROWS=20 start small scenarios/herding.toml
 wait_for small "The simulation is paused until then" 30
+# Three seconds small: at 300x, a run that had not paused would be past 09:45.
+sleep 3
 t resize-window -t small -x 120 -y 40
 wait_for small "subscriptions (buys)" 30
+clock=$(screen small | tail -n 1 | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2}' | head -n 1)
+if [[ -z $clock || ! $clock < "09:40:00" ]]; then
+    echo "error: the run did not wait while the window was too small; the status line:" >&2
+    screen small | tail -n 1 >&2
+    exit 1
+fi
+wait_for small "running" 10
 t send-keys -t small q
 restored small 0
 

@@ -468,7 +468,7 @@ fn run(
 ) -> PyResult<PyRun> {
     let seed = args::opt_whole::<u64>(seed.as_ref(), "seed")?;
     let threads = match &threads {
-        Some(t) if !t.is_none() => args::whole_in(t, "threads", 1, usize::MAX as i128)?,
+        Some(t) if !t.is_none() => args::whole_in(t, "threads", 1, i128::from(tplus::engine::MAX_THREADS))?,
         _ => default_threads(),
     };
     let s = scenario.inner.clone();
@@ -514,7 +514,7 @@ fn sweep_points(
     };
     let seed = args::opt_whole::<u64>(seed.as_ref(), "seed")?;
     let jobs = match &jobs {
-        Some(j) if !j.is_none() => args::whole_in(j, "jobs", 1, usize::MAX as i128)?,
+        Some(j) if !j.is_none() => args::whole_in(j, "jobs", 1, i128::from(tplus::engine::MAX_THREADS))?,
         _ => default_threads(),
     };
     let mut json_points = Vec::with_capacity(points.len());

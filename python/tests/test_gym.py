@@ -195,6 +195,36 @@ def test_an_env_may_be_used_from_any_thread(baseline):
     assert np.array_equal(here, split) and tally_here == tally_split
 
 
+def test_a_call_during_another_is_refused_reset_included(baseline):
+    import concurrent.futures
+
+    # While a step is under way (here: inside its reward_fn), a reset from
+    # another thread, or from the step itself, is refused: it would have
+    # replaced the run under the step, which then wrote the old episode's
+    # wealth into the new one.
+    refused = []
+
+    def reward(before, after):
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as other:
+            for call in (lambda: env.reset(seed=2), lambda: env.step([0, 0, 0])):
+                try:
+                    other.submit(call).result()
+                except RuntimeError as e:
+                    refused.append(str(e))
+        try:
+            env.reset(seed=3)
+        except RuntimeError as e:
+            refused.append(str(e))
+        return 0.0
+
+    env = tplus.gym.MarketEnv(baseline, reward_fn=reward)
+    env.reset(seed=1)
+    env.step([0, 0, 0])
+    assert len(refused) == 3 and all("in use" in r for r in refused), refused
+    # Once the step has returned, the environment takes calls again.
+    env.reset(seed=4)
+
+
 def test_actions_outside_the_space_are_refused(baseline):
     env = tplus.gym.MarketEnv(baseline)
     with pytest.raises(RuntimeError, match="reset"):

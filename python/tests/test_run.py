@@ -179,6 +179,9 @@ def test_bad_arguments_are_refused(baseline):
         ({"seed": 2**64}, "seed"),
         ({"threads": -1}, "threads"),
         ({"threads": 2**70}, "threads"),
+        # As `tplus run --threads`: 1 to 1024 (a run asked for 100,000 spawned
+        # threads for minutes).
+        ({"threads": 1025}, "threads"),
     ],
 )
 def test_integers_out_of_range_are_value_errors_naming_the_argument(baseline, kw, name):

@@ -19,8 +19,10 @@ the package does not.
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Optional, Union
 
@@ -170,6 +172,22 @@ class MarketEnv(gymnasium.Env):
         self._wealth = 0.0
         self._rejected = 0
         self._steps = 0
+        # One call at a time, reset included: a reset during another
+        # thread's step would let that step write the old episode's wealth
+        # into the new one.
+        self._calls = threading.Lock()
+
+    @contextlib.contextmanager
+    def _one_call(self):
+        if not self._calls.acquire(blocking=False):
+            raise RuntimeError(
+                "the environment is in use: another call into it (from another thread, or from a behaviour "
+                "inside its own step) has not returned; call it once at a time"
+            )
+        try:
+            yield
+        finally:
+            self._calls.release()
 
     def reset(self, *, seed: Optional[int] = None, options: Optional[dict[str, Any]] = None):
         """Starts an episode: a fresh run at the first open.
@@ -178,6 +196,10 @@ class MarketEnv(gymnasium.Env):
         the first time and one more than the last episode's after that, so
         a sequence of episodes is reproducible.
         """
+        with self._one_call():
+            return self._reset(seed)
+
+    def _reset(self, seed: Optional[int]):
         run_seed = self._next_seed if seed is None else whole(seed, "seed", *U64)
         super().reset(seed=None if seed is None else run_seed)  # a Python int, numpy's too
         self._next_seed = (run_seed + 1) % (1 << 64)
@@ -205,6 +227,10 @@ class MarketEnv(gymnasium.Env):
 
     def step(self, action):
         """Sends the action now, runs ``step_seconds`` of the market, and observes."""
+        with self._one_call():
+            return self._step(action)
+
+    def _step(self, action):
         sim = self.sim
         if sim is None:
             raise RuntimeError("call reset() before step()")

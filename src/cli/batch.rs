@@ -24,7 +24,7 @@ pub struct SweepArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Runs done at once, each on one thread (default: all cores).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=i64::from(crate::engine::MAX_THREADS)))]
     pub jobs: Option<u16>,
     /// Run only shard K of N (1 ≤ K ≤ N): the points p with p mod N = K − 1.
     /// Join the shards' directories with `tplus merge`.

@@ -60,7 +60,7 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads for agent decisions (default: all cores). Results do not depend on it.
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=i64::from(crate::engine::MAX_THREADS)))]
         threads: Option<u16>,
         /// Also write the operation log of every event (events.csv).
         #[arg(long)]

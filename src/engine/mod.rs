@@ -56,6 +56,10 @@ use record::{Op, OpRecord, Recorder};
 
 pub use entry::{RunError, run, run_with, run_with_stop};
 
+/// Most threads a run decides with, and most runs a sweep does at once
+/// (`--threads`, `--jobs`, and the Python package's `threads` and `jobs`).
+pub const MAX_THREADS: u16 = 1024;
+
 /// How to run a scenario beyond what the scenario says: a seed to replace
 /// its own, and the threads to decide with (which never change the results).
 #[derive(Clone, Debug)]

@@ -445,6 +445,17 @@ mod tests {
             assert!(!status.contains("[ ]") || status.contains("[ ] scroll back"), "{status}");
         }
         assert_has(&render_text(&app, 200, 60), &["[ ] scroll back"]);
+        // Between sessions, "market closed" is said whole (or as "closed"),
+        // never cut by the keys.
+        let mut closed = (**app.view.as_ref().unwrap()).clone();
+        closed.in_session = false;
+        app.view = Some(Arc::new(closed));
+        for (w, h) in [(80, 24), (200, 60)] {
+            let text = render_text(&app, w, h);
+            let status = text.lines().last().unwrap_or_default();
+            assert!(status.contains(" closed ") && !status.contains("[ ] scroll b "), "{status}");
+        }
+        assert_has(&render_text(&app, 200, 60), &["market closed", "[ ] scroll back"]);
         app.help = false;
         app.behind = Some(212.4);
         for (w, h) in [(80, 24), (200, 60)] {
@@ -488,8 +499,16 @@ mod tests {
         let mut app = app_with(hand_view());
         app.help = true;
         for (w, h) in [(80, 24), (200, 60)] {
+            app.resize(w, h);
+            app.help_scroll = 0;
             let text = render_text(&app, w, h);
-            let flat = boxed(&text, " tplus tui: keys ");
+            // Where it scrolls, what its end shows too.
+            app.help_scroll = help_overflow(&app);
+            let flat = format!(
+                "{} {}",
+                boxed(&text, " tplus tui: keys "),
+                boxed(&render_text(&app, w, h), " tplus tui: keys ")
+            );
             assert_has(&text, &["keys", "pause / resume", "restart with the same seed", "quit", "1× (real time), 10×"]);
             assert_has(
                 &flat,

@@ -108,6 +108,13 @@ fn status_parts(app: &App, width: u16) -> StatusParts {
             Span::styled(format!(" ▶ running {} ", speed_text(app)), Style::new().bg(Color::Green).fg(Color::Black))
         };
         left.push(state);
+        if !v.in_session && !v.finished {
+            // Whole, in the shorter words where the longer do not fit.
+            let used: usize = left.iter().map(Span::width).sum();
+            let fits = |t: &str| used + t.chars().count() + SHORT_KEYS.chars().count() <= usize::from(width);
+            let text = if fits(" market closed") { " market closed" } else { " closed" };
+            left.push(Span::styled(text, Style::new().fg(Color::Yellow)));
+        }
         // The charts held on an earlier span, or how to get there.
         let zoom = app.history.zoom_text().map_or(String::new(), |z| format!(" · {z}"));
         if !app.history.live() {
@@ -123,9 +130,6 @@ fn status_parts(app: &App, width: u16) -> StatusParts {
             }
         } else if !zoom.is_empty() && width >= 100 {
             left.push(Span::styled(zoom, Style::new().fg(DIM)));
-        }
-        if !v.in_session && !v.finished {
-            left.push(Span::styled(" market closed", Style::new().fg(Color::Yellow)));
         }
         tail.push(format!(" {} · seed {}", v.scenario, v.seed));
         tail.push(format!(" {}", v.scenario));
@@ -261,6 +265,7 @@ pub(super) const HELP: &[(&str, &str)] = &[
     ("r", "restart with the same seed (live changes are dropped)"),
     ("c", "control on/off: the same seed without your changes, as dim ▄"),
     ("w", "save: results/<scenario>/live-<time>/ (scenario.toml replays it)"),
+    ("?  h", "this help; ↑↓ PgUp PgDn Home End scroll it where it does not fit"),
     ("q  esc", "quit (esc closes this help first)"),
 ];
 
