@@ -9,6 +9,7 @@
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyBool;
 
 /// An integer type an argument may be read into, with its range.
 pub trait Whole: Copy {
@@ -39,23 +40,50 @@ pub fn whole<T: Whole>(v: &Bound<'_, PyAny>, name: &str) -> PyResult<T> {
 
 /// Argument `name` as a `T` from `lo` to `hi` (within `T`'s range): a
 /// Python int or anything with `__index__` (numpy's integers), as pyo3
-/// takes them; out of range, a `ValueError` naming it and the range; not
-/// a whole number (a float, a string), a `TypeError` saying so.
+/// takes them, or a whole number written as a float (`2.0`, as a numpy or
+/// pandas column of floats holds it), as a scenario's parameter paths take
+/// one; out of range, a `ValueError` naming it and the range; not a whole
+/// number (`2.5`, a string, a bool: `True` is not the seed 1), a
+/// `TypeError` saying so.
 pub fn whole_in<T: Whole>(v: &Bound<'_, PyAny>, name: &str, lo: i128, hi: i128) -> PyResult<T> {
     let (lo, hi) = (lo.max(T::MIN), hi.min(T::MAX));
-    let out_of_range = || {
-        let shown = v.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".into());
-        PyValueError::new_err(format!("{name}={shown} is out of range: a whole number from {lo} to {hi}"))
-    };
-    match v.extract::<i128>() {
-        Ok(x) if (lo..=hi).contains(&x) => Ok(T::from_i128(x)),
-        Ok(_) => Err(out_of_range()),
-        Err(e) if e.is_instance_of::<PyOverflowError>(v.py()) => Err(out_of_range()),
-        Err(_) => {
-            let ty = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-            Err(PyTypeError::new_err(format!("{name}: a whole number from {lo} to {hi}, not a {ty}")))
-        }
+    let out_of_range =
+        || PyValueError::new_err(format!("{name}={} is out of range: a whole number from {lo} to {hi}", shown(v)));
+    let not_whole =
+        |what: String| PyTypeError::new_err(format!("{name}: a whole number from {lo} to {hi}, not {what}"));
+    let ty = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    // numpy's bool is `bool_` before numpy 2 and `bool` from it; neither is a PyBool.
+    if v.is_instance_of::<PyBool>() || ty == "bool_" || ty == "bool" {
+        return Err(not_whole(format!("a bool ({})", shown(v))));
     }
+    match v.extract::<i128>() {
+        Ok(x) if (lo..=hi).contains(&x) => return Ok(T::from_i128(x)),
+        Ok(_) => return Err(out_of_range()),
+        Err(e) if e.is_instance_of::<PyOverflowError>(v.py()) => return Err(out_of_range()),
+        Err(_) => {}
+    }
+    // Not an integer: a float (Python's, numpy's) if whole.
+    let Ok(f) = v.extract::<f64>() else { return Err(not_whole(format!("a {ty}"))) };
+    if !f.is_finite() || f.fract() != 0.0 {
+        return Err(not_whole(shown(v)));
+    }
+    // Every whole f64 within the i128 range converts exactly; beyond it the
+    // value is out of any argument's range.
+    match f {
+        f if f >= lo as f64 && f <= hi as f64 && (lo..=hi).contains(&(f as i128)) => Ok(T::from_i128(f as i128)),
+        _ => Err(out_of_range()),
+    }
+}
+
+/// A value as a message shows it: its repr, an integer of hundreds of digits cut short.
+pub fn shown(v: &Bound<'_, PyAny>) -> String {
+    let repr = v.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".into());
+    const MOST: usize = 40;
+    if repr.len() <= MOST || !repr.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+        return repr;
+    }
+    let digits = repr.trim_start_matches('-').len();
+    format!("{}... ({digits} digits)", &repr[..20])
 }
 
 /// [`whole`] for an optional argument: None stays None.

@@ -256,6 +256,7 @@ impl ExternalSim {
     #[new]
     #[pyo3(signature = (scenario, seed = None, product = None, cash = 20_000.0, lots = 20.0, credit_score = 700.0))]
     fn new(
+        py: Python<'_>,
         scenario: &PyScenario,
         seed: Option<Bound<'_, PyAny>>,
         product: Option<Bound<'_, PyAny>>,
@@ -274,14 +275,19 @@ impl ExternalSim {
         let (s, id) = add_external(&scenario.inner, setup);
         let link = Arc::new(behaviour::RunLink::default());
         let reg = with_external(&behaviour::registry(Some(link.clone())));
-        let mut live = LiveSim::with_registry(&s, seed, &reg).map_err(|e| RunError::new_err(e.to_string()))?;
-        live.control(id).map_err(control_error)?;
-        let spec = &live.products()[product];
-        let lot_micros_per_tick = (spec.tick_micros * spec.lot_size) as f64;
-        let ticks_per_unit = 1e6 / spec.tick_micros as f64;
-        let mut sim = Sim { live, product, lot_micros_per_tick, ticks_per_unit, done: false, link };
-        sim.enter_session();
-        sim.raise_failure()?;
+        // Setting up the agents and running to the first open take the
+        // GIL only where a Python behaviour decides, as a step.
+        let sim = py.detach(|| -> PyResult<Sim> {
+            let mut live = LiveSim::with_registry(&s, seed, &reg).map_err(|e| RunError::new_err(e.to_string()))?;
+            live.control(id).map_err(control_error)?;
+            let spec = &live.products()[product];
+            let lot_micros_per_tick = (spec.tick_micros * spec.lot_size) as f64;
+            let ticks_per_unit = 1e6 / spec.tick_micros as f64;
+            let mut sim = Sim { live, product, lot_micros_per_tick, ticks_per_unit, done: false, link };
+            sim.enter_session();
+            sim.raise_failure()?;
+            Ok(sim)
+        })?;
         Ok(ExternalSim { sim: Mutex::new(sim) })
     }
 
@@ -290,22 +296,31 @@ impl ExternalSim {
     /// `step_ns` of simulated time (to the next open when the session
     /// closes on the way), and returns (observation as float32 bytes,
     /// wealth at NAV in currency, refusals so far, whether the run is over).
+    ///
+    /// The GIL is released while the market runs, as in `tplus.run`: other
+    /// Python threads go on meanwhile (a Python behaviour in the scenario
+    /// takes it back for its own decisions).
     #[pyo3(signature = (kind, lots, offset, step_ns, ttl_ns = None))]
     fn step<'py>(
         &self,
         py: Python<'py>,
-        kind: i64,
-        lots: u32,
-        offset: i64,
-        step_ns: i64,
-        ttl_ns: Option<i64>,
+        kind: &Bound<'py, PyAny>,
+        lots: &Bound<'py, PyAny>,
+        offset: &Bound<'py, PyAny>,
+        step_ns: &Bound<'py, PyAny>,
+        ttl_ns: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<(Bound<'py, PyByteArray>, f64, u64, bool)> {
-        let kind = Kind::from(kind)?;
-        if step_ns <= 0 {
-            return Err(PyValueError::new_err(format!("step of {step_ns} ns: it must be positive")));
-        }
-        let mut sim = self.sim()?;
-        sim.step(kind, lots, offset, step_ns, ttl_ns.unwrap_or(i64::MAX))?;
+        let kind = Kind::from(args::whole(kind, "kind")?)?;
+        let lots: u32 = args::whole(lots, "lots")?;
+        let offset: i64 = args::whole(offset, "offset")?;
+        let step_ns: i64 = args::whole_in(step_ns, "step_ns", 1, i128::from(i64::MAX))?;
+        let ttl_ns: i64 = match ttl_ns.filter(|t| !t.is_none()) {
+            Some(t) => args::whole_in(t, "ttl_ns", 1, i128::from(i64::MAX))?,
+            None => i64::MAX,
+        };
+        let mut guard = self.sim()?;
+        let sim: &mut Sim = &mut guard;
+        py.detach(|| sim.step(kind, lots, offset, step_ns, ttl_ns))?;
         sim.observe_tuple(py)
     }
 

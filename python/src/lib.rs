@@ -163,6 +163,14 @@ impl PyScenario {
         self.inner.simulation.seed
     }
 
+    /// The products' ids (`[[product]] id`), in the order the scenario
+    /// lists them: a product's number in the outputs and the Gym
+    /// environment's `product` is its place here.
+    #[getter]
+    fn products(&self) -> Vec<String> {
+        self.inner.products.iter().map(|p| p.id.clone()).collect()
+    }
+
     /// Where the scenario came from.
     #[getter]
     fn source(&self) -> String {

@@ -39,7 +39,7 @@ pub fn to_json(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
         // while a float holds it.
         return match v.extract::<f64>() {
             Ok(f) => float(f, what),
-            Err(_) => Err(PyValueError::new_err(format!("{what}: {v} is out of range"))),
+            Err(_) => Err(PyValueError::new_err(format!("{what}: {} is out of range", crate::args::shown(v)))),
         };
     }
     if let Ok(d) = v.cast::<PyDict>() {

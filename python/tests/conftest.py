@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -61,3 +62,30 @@ def interrupt(tmp_path: Path, call: str) -> float:
     assert child.returncode == 3, out
     assert "interrupted" in out
     return waited
+
+
+def assert_gil_released(work) -> None:
+    """Runs `work` on another thread while this one counts, and fails unless
+    it counted all along: were the GIL held inside `work`, this thread could
+    count only in the switch interval or two around its calls. `work` must
+    last over 20 switch intervals (it is told how long: it gets the least
+    number of seconds to run) and returns the seconds it took."""
+    interval = sys.getswitchinterval()
+    end, alone = time.perf_counter() + interval, 0
+    while time.perf_counter() < end:
+        alone += 1
+    done, spent = threading.Event(), []
+
+    def run():
+        spent.append(work(40 * interval))
+        done.set()
+
+    t = threading.Thread(target=run)
+    t.start()
+    ticks = 0
+    while not done.is_set():
+        time.perf_counter()
+        ticks += 1
+    t.join()
+    assert spent[0] > 20 * interval, "the work is too short to tell"
+    assert ticks > 10 * alone, (ticks, alone, spent)

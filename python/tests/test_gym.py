@@ -5,6 +5,7 @@ per second (lenient: python/benches/gym_steps.py states the real figure)."""
 import time
 
 import pytest
+from conftest import assert_gil_released
 
 gymnasium = pytest.importorskip("gymnasium")
 np = pytest.importorskip("numpy")
@@ -12,6 +13,7 @@ np = pytest.importorskip("numpy")
 import tplus  # noqa: E402
 import tplus.gym  # noqa: E402
 from gymnasium.utils.env_checker import check_env  # noqa: E402
+from tplus._native import ExternalSim  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -162,8 +164,9 @@ def test_a_reset_seed_out_of_range_is_a_value_error(baseline, seed):
     env = tplus.gym.MarketEnv(baseline)
     with pytest.raises(ValueError, match=r"^seed=.* is out of range: a whole number from 0 to 18446744073709551615"):
         env.reset(seed=seed)
+    # When the env is made, not at its first reset.
     with pytest.raises(ValueError, match=r"^product=3 is out of range: a whole number from 0 to 0"):
-        tplus.gym.MarketEnv(baseline, product=3).reset()
+        tplus.gym.MarketEnv(baseline, product=3)
 
 
 def test_an_env_may_be_used_from_any_thread(baseline):
@@ -223,6 +226,42 @@ def test_a_call_during_another_is_refused_reset_included(baseline):
     assert len(refused) == 3 and all("in use" in r for r in refused), refused
     # Once the step has returned, the environment takes calls again.
     env.reset(seed=4)
+
+
+@pytest.mark.parametrize(
+    "args, name",
+    [
+        ((1, 2**40, 0, 10**9), "lots"),
+        ((1, 1, 2**70, 10**9), "offset"),
+        ((2**70, 1, 0, 10**9), "kind"),
+        ((0, 1, 0, 0), "step_ns"),
+        ((0, 1, 0, 2**63), "step_ns"),
+        ((0, 1, 0, 10**9, 0), "ttl_ns"),
+    ],
+)
+def test_the_native_step_names_an_argument_out_of_range(baseline, args, name):
+    # Before, lots=2**40 raised OverflowError from pyo3's conversion,
+    # naming neither the argument nor its range.
+    sim = ExternalSim(baseline)
+    with pytest.raises(ValueError, match=rf"^{name}=.* is out of range: a whole number from -?\d+ to \d+$"):
+        sim.step(*args)
+    with pytest.raises(TypeError, match=r"^lots: a whole number"):
+        sim.step(1, 2.5, 0, 10**9)
+
+
+def test_the_gil_is_released_while_a_step_runs(baseline):
+    """A Python thread keeps counting while another steps the market, as
+    during tplus.run."""
+    sim = ExternalSim(baseline.with_params({"simulation.days": 10}))
+
+    def work(least):
+        t0 = time.perf_counter()
+        # Six hours of market at a time, until the steps have run long enough to tell.
+        while time.perf_counter() - t0 < least and not sim.step(0, 1, 0, 6 * 3600 * 10**9)[3]:
+            pass
+        return time.perf_counter() - t0
+
+    assert_gil_released(work)
 
 
 def test_actions_outside_the_space_are_refused(baseline):

@@ -55,6 +55,9 @@ class Scenario:
     def seed(self) -> int:
         """``[simulation] seed``."""
     @property
+    def products(self) -> list[str]:
+        """The products' ids, in the scenario's order (a product's number is its place)."""
+    @property
     def source(self) -> str:
         """Where the scenario came from (file, ``<string>``, … with_params)."""
     def __eq__(self, other: object) -> bool: ...
@@ -183,7 +186,9 @@ class ExternalSim:
         a tick plus ``offset`` ticks), runs ``step_ns`` of simulated time (to
         the next open when the session closes on the way); returns (the
         observation as float32 bytes, wealth at NAV in currency, refusals
-        so far, whether the run is over). Raises ``ValueError``."""
+        so far, whether the run is over). ``step_ns`` and ``ttl_ns`` are
+        from 1 to 2**63 - 1; an argument out of its range raises
+        ``ValueError`` naming it. Releases the GIL while the market runs."""
     def observe(self) -> tuple[bytearray, float, int, bool]:
         """The observation now, as ``step`` returns it."""
     def tally(self) -> dict[str, Any]:

@@ -144,7 +144,7 @@ class MarketEnv(gymnasium.Env):
             raise ValueError("price_offsets: at least one offset")
         if max_steps is not None:
             max_steps = whole(max_steps, "max_steps", 1, I64[1])
-        product = whole(product, "product", *U64)  # and below the scenario's products, at reset
+        product = whole(product, "product", 0, len(scenario.products) - 1)
         if reward_fn is not None and (reward_scale != 1.0 or rejection_penalty != 1.0):
             # They shape the built-in reward, which reward_fn replaces: its
             # value is the step's reward as it computes it.
