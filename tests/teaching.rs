@@ -17,6 +17,7 @@ use tplus::engine::record::{Discard, Op, OpRecord, Recorder, TradeRecord};
 use tplus::engine::{self, Outcome, RunOptions};
 use tplus::metrics::{SideStats, WindowStats};
 use tplus::platform::Reject;
+use tplus::report::batch::mean_interval;
 use tplus::scenario::{self, ArrivalProcess, Scenario};
 
 /// The only product of every teaching scenario.
@@ -47,6 +48,18 @@ fn windows(out: &Outcome) -> impl Iterator<Item = &WindowStats> {
 
 fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
+}
+
+/// The mean over the seeds of a per-seed effect (each seed's run against
+/// its same-seed control) with its 95% Student-t interval, the interval
+/// `tplus run --control` reports: printed under `what`, returned as
+/// (mean, low, high). The interval covers the seeds' spread; each run's
+/// own serial dependence is inside its per-seed figure.
+fn paired(what: &str, effects: &[f64]) -> (f64, f64, f64) {
+    let i = mean_interval(effects).expect("finite effects");
+    let (lo, hi) = i.ci.expect("more than one seed");
+    println!("{what}: mean {:.4}, 95% paired interval {lo:.4} to {hi:.4} over {} seeds", i.mean, i.n);
+    (i.mean, lo, hi)
 }
 
 /// Sample variance (n − 1 in the denominator).
@@ -194,6 +207,7 @@ fn herding_lesson_holds_in_nine_seeds_of_ten() {
         g.params.insert("herding".into(), 0.1.into());
     }
     let (mut bimodal, mut lurches) = (0, 0);
+    let (mut bc_up, mut var_times) = (Vec::new(), Vec::new());
     for k in 0..10 {
         let (mut h, mut w) = (herd.clone(), weak.clone());
         h.simulation.seed += k;
@@ -207,11 +221,19 @@ fn herding_lesson_holds_in_nine_seeds_of_ten() {
         );
         bimodal += usize::from(bc_h > 5.0 / 9.0 && bc_w < 5.0 / 9.0);
         lurches += usize::from(v_h > 2.0 * v_w);
+        bc_up.push(bc_h - bc_w);
+        var_times.push(v_h / v_w);
     }
     // Measured (seeds 7–16): BC 0.752–0.806 against 0.325–0.446; imbalance
-    // variance 0.289–0.359 against 0.093–0.118 (2.7–3.8 times).
+    // variance 0.289–0.359 against 0.093–0.118 (2.7–3.8 times). Paired over
+    // the seeds: BC +0.393 (95% interval 0.363 to 0.424), the variance 3.16
+    // times the control's (2.93 to 3.39).
     assert!(bimodal >= 9, "the mood is bimodal (and the control's not) in only {bimodal} seeds of 10");
     assert!(lurches >= 9, "order imbalance varies twice the control's in only {lurches} seeds of 10");
+    let (_, lo, _) = paired("herding.toml: optimist-share BC less the control's", &bc_up);
+    assert!(lo > 0.2, "the BC rose by {lo:.3} at the interval's low end");
+    let (_, lo, _) = paired("herding.toml: order-imbalance variance over the control's", &var_times);
+    assert!(lo > 2.0, "the imbalance variance was {lo:.2} times the control's at the interval's low end");
 }
 
 /// herding.toml with the herding rate lowered to 0.05 per hour (autonomy
@@ -338,7 +360,15 @@ fn rate_hike_lesson_holds_in_nine_seeds_of_ten() {
         );
     }
     // Measured (seeds 11–20): 0.71–0.80 of the control's lots; accepted
-    // success 0.415–0.432 against 0.577–0.593.
+    // success 0.415–0.432 against 0.577–0.593. Paired over the seeds: 0.753
+    // of the control's lots (95% interval 0.733 to 0.774), accepted success
+    // −0.162 (−0.164 to −0.160).
+    let lots: Vec<f64> = pairs.iter().map(|(t, c)| t.lots_filled as f64 / c.lots_filled as f64).collect();
+    let (_, _, hi) = paired("rate_hike.toml: lots subscribed over the control's", &lots);
+    assert!(hi < 0.85, "lots subscribed were {hi:.3} of the control's at the interval's high end");
+    let acc: Vec<f64> = pairs.iter().map(|(t, c)| accepted_success(t) - accepted_success(c)).collect();
+    let (_, _, hi) = paired("rate_hike.toml: accepted subscriptions' success less the control's", &acc);
+    assert!(hi < -0.05, "accepted success moved by {hi:.3} at the interval's high end");
     let fewer = seeds_where(&pairs, |t, c| (t.lots_filled as f64) < 0.85 * c.lots_filled as f64);
     assert!(fewer >= 9, "lots subscribed fell by 15% in only {fewer} seeds of 10");
     let lower = seeds_where(&pairs, |t, c| accepted_success(t) < accepted_success(c) - 0.05);
@@ -365,7 +395,16 @@ fn credit_squeeze_lesson_holds_in_nine_seeds_of_ten() {
     }
     // Measured (seeds 13–22): success 0.208–0.217 against 0.311–0.319;
     // among accepted orders 0.331–0.344 against 0.339–0.348; rejections
-    // 4.3–5.0 times the control's.
+    // 4.3–5.0 times the control's. Paired over the seeds: success −0.102
+    // (95% interval −0.103 to −0.101); among accepted orders −0.0057
+    // (−0.0072 to −0.0042): a real but small move, an eighteenth of the fall.
+    let fall: Vec<f64> = pairs.iter().map(|(t, c)| success(t) - success(c)).collect();
+    let (fell, _, hi) = paired("credit_squeeze.toml: subscription success less the control's", &fall);
+    assert!(hi < -0.05, "subscription success moved by {hi:.3} at the interval's high end");
+    let acc: Vec<f64> = pairs.iter().map(|(t, c)| accepted_success(t) - accepted_success(c)).collect();
+    let (_, lo, hi) = paired("credit_squeeze.toml: accepted subscriptions' success less the control's", &acc);
+    assert!(lo > -0.03 && hi < 0.03, "accepted success moved by {lo:.4} to {hi:.4}");
+    assert!(lo > 0.2 * fell, "the accepted orders' move ({lo:.4}) is over a fifth of the fall ({fell:.4})");
     let lower = seeds_where(&pairs, |t, c| success(t) < 0.8 * success(c));
     assert!(lower >= 9, "subscription success fell by a fifth in only {lower} seeds of 10");
     let rejected = seeds_where(&pairs, |t, c| t.rejected as f64 > 1.5 * c.rejected as f64);
@@ -406,6 +445,7 @@ fn burst_arrivals_are_overdispersed_against_poisson() {
     }
     assert!(hawkes_groups > 0, "burst.toml has no Hawkes group");
     let (mut over, mut near) = (0, 0);
+    let mut fano_times = Vec::new();
     for k in 0..10 {
         let (mut b, mut p) = (burst.clone(), control.clone());
         b.simulation.seed += k;
@@ -421,7 +461,12 @@ fn burst_arrivals_are_overdispersed_against_poisson() {
         );
         over += usize::from(fb > 2.0 * fp && fb > 5.0);
         near += usize::from((0.7..1.3).contains(&ratio));
+        fano_times.push(fb / fp);
     }
+    // Paired over the seeds (5–14): the Fano factor 4.87 times the
+    // control's (95% interval 4.68 to 5.06).
+    let (_, lo, _) = paired("burst.toml: Fano factor over the Poisson control's", &fano_times);
+    assert!(lo > 2.0, "the Fano factor was {lo:.2} times the control's at the interval's low end");
     // The Poisson market is above 1 too, as a wake-up may send several
     // orders and the flow varies through the day.
     assert!(over >= 9, "burst.toml's Fano factor is twice the Poisson control's in only {over} seeds of 10");
@@ -573,7 +618,7 @@ fn sale_panic_surges_sales_collapses_success_and_thins_bids() {
     assert_eq!(panic.events.len(), 1, "sale_panic.toml should script one rumour");
     let (mut surged, mut collapsed, mut thinned) = (0, 0, 0);
     // Per seed, treatment − control: sale success, and bid depth in lots.
-    let (mut success_drop, mut depth_drop) = (Vec::new(), Vec::new());
+    let (mut success_drop, mut depth_drop, mut sells_times) = (Vec::new(), Vec::new(), Vec::new());
     let seeds = 1..=10u64;
     for seed in seeds.clone() {
         let mut with = panic.clone();
@@ -618,27 +663,23 @@ fn sale_panic_surges_sales_collapses_success_and_thins_bids() {
         collapsed += usize::from(sale(&a) < sale(&b));
         thinned += usize::from(bids(&a) < bids(&b));
         success_drop.push(sale(&a) - sale(&b));
+        sells_times.push(sells(&a) / sells(&b));
         depth_drop.push(bids(&a) - bids(&b));
     }
     assert!(surged >= 9, "sell orders surged in {surged} of 10 seeds");
     assert!(collapsed >= 9, "sale success fell in {collapsed} of 10 seeds");
     assert!(thinned >= 8, "bids thinned in {thinned} of 10 seeds");
     // Not only a fall in most seeds but a real one, shown by the 95% paired
-    // t-interval over the seeds: sale success down by more than a tenth
-    // (absolute; measured -0.20, -0.26 to -0.14), the bids a seller can hit
-    // down, the interval clear of zero (measured -178 lots, -303 to -52;
-    // the control's depth varies a lot from seed to seed).
-    let interval = |d: &[f64]| {
-        assert_eq!(d.len(), 10, "the t quantile below is for 10 seeds");
-        let n = d.len() as f64;
-        let mean = d.iter().sum::<f64>() / n;
-        let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-        // Student's t, 9 degrees of freedom, 97.5%.
-        (mean - 2.262 * sd / n.sqrt(), mean + 2.262 * sd / n.sqrt())
-    };
-    let (lo, hi) = interval(&success_drop);
+    // t-interval over the seeds: sell orders 2.63 times the control's (2.32
+    // to 2.94), sale success down by more than a tenth (absolute; measured
+    // -0.20, -0.26 to -0.14), the bids a seller can hit down, the interval
+    // clear of zero (measured -178 lots, -303 to -52; the control's depth
+    // varies a lot from seed to seed).
+    let (_, lo, _) = paired("sale_panic.toml: sell orders over the control's", &sells_times);
+    assert!(lo > 1.5, "sell orders were {lo:.2} times the control's at the interval's low end");
+    let (_, lo, hi) = paired("sale_panic.toml: sale success less the control's", &success_drop);
     assert!(hi < -0.1, "sale success changed by {lo:.3} to {hi:.3} (95% paired interval)");
-    let (lo, hi) = interval(&depth_drop);
+    let (_, lo, hi) = paired("sale_panic.toml: bid lots less the control's", &depth_drop);
     assert!(hi < 0.0, "bid depth changed by {lo:.0} to {hi:.0} lots (95% paired interval)");
 }
 
@@ -704,7 +745,18 @@ fn credit_fit_lesson_holds_in_nine_seeds_of_ten() {
     // Measured (seeds 1–10, 2026-12-06): failed sales 29–55% fewer than
     // with the fixed card; rejected subscriptions 43–57% against 16–19%;
     // lots traded 11–31% fewer; mean out-of-time AUC 0.83–0.91, the lowest
-    // single test 0.70.
+    // single test 0.70. Paired over the seeds: failed sales 41.7% fewer (95%
+    // interval 35.8% to 47.6%), the share refused +29.2 points (26.5 to
+    // 32.0), lots traded 23.3% fewer (18.5% to 28.2%).
+    let fewer_failed: Vec<f64> = effects.iter().map(|e| 1.0 - e.failed as f64 / e.control_failed as f64).collect();
+    let (_, lo, _) = paired("credit_fit.toml: failed sales, share fewer than the control's", &fewer_failed);
+    assert!(lo > 0.15, "failed sales fell by {lo:.3} at the interval's low end");
+    let refused: Vec<f64> = effects.iter().map(|e| e.rejected_share - e.control_rejected_share).collect();
+    let (_, lo, _) = paired("credit_fit.toml: share of subscriptions refused less the control's", &refused);
+    assert!(lo > 0.1, "the share refused rose by {lo:.3} at the interval's low end");
+    let fewer_lots: Vec<f64> = effects.iter().map(|e| 1.0 - e.volume as f64 / e.control_volume as f64).collect();
+    let (_, lo, _) = paired("credit_fit.toml: lots traded, share fewer than the control's", &fewer_lots);
+    assert!(lo > 0.0, "lots traded fell by {lo:.3} at the interval's low end");
     let fewer = effects.iter().filter(|e| (e.failed as f64) < 0.85 * e.control_failed as f64).count();
     assert!(fewer >= 9, "failed sales fell by 15% in only {fewer} seeds of 10");
     let refused = effects.iter().filter(|e| e.rejected_share > e.control_rejected_share + 0.1).count();
