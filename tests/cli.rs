@@ -382,3 +382,20 @@ fn a_closed_pipe_ends_the_command_quietly() {
     assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
     assert_eq!(out.status.signal(), Some(13), "ended by SIGPIPE: {:?}", out.status);
 }
+
+#[test]
+fn a_seed_out_of_range_says_what_is_accepted() {
+    // Before: `-1` was taken for an option (with a tip that led nowhere),
+    // `--seed=-1` was "invalid digit found in string" and 2^64 "number too
+    // large to fit in target type", none naming the range.
+    for bad in [&["--seed", "-1"][..], &["--seed=-1"], &["--seed", "18446744073709551616"], &["--seed", "1.5"]] {
+        let args = [&["run", "scenarios/baseline.toml"][..], bad, &["--out", "/nonexistent/never"]].concat();
+        let out = tplus(&args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("is not a seed: a whole number from 0 to 18446744073709551615 is accepted"), "{err}");
+    }
+    let out = tplus(&["tui", "scenarios/baseline.toml", "--seed", "-3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`-3` is not a seed"), "{}", text(&out.stderr));
+}

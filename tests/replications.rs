@@ -242,3 +242,38 @@ fn bad_input_exits_2_and_writes_nothing() {
     ok(tplus(&["compare", &p(&a), &p(&e), "--out", &p(&dir.join("c")), "--quiet"]));
     assert!(dir.join("c/comparison.md").is_file());
 }
+
+#[test]
+fn a_run_is_never_written_into_replications_and_compare_finds_one_that_was() {
+    let dir = scratch("inside");
+    let (plain, event) = (scenario(&dir, false), scenario(&dir, true));
+    let (a, e) = (dir.join("a"), dir.join("e"));
+    ok(tplus(&["run", &plain, "--replications", "2", "--out", &p(&a), "--quiet"]));
+    ok(tplus(&["run", &event, "--replications", "2", "--out", &p(&e), "--quiet"]));
+    // Before, `--force` took a replication's own run directory, and compare
+    // then paired that run (another scenario, another seed) as the
+    // replication's with no word: a corrupted effect.
+    let seed8 = e.join("runs/seed-8");
+    let seed8_arg = p(&seed8);
+    let before = tree(&e);
+    for force in [&["--force"][..], &[]] {
+        let args = [&["run", &plain, "--seed", "42", "--out", &seed8_arg, "--quiet"][..], force].concat();
+        refused(&args, "lies inside the results of replications in");
+    }
+    refused(&["run", &plain, "--out", &p(&e.join("runs/new")), "--quiet"], "choose an --out outside");
+    assert!(tree(&e) == before, "nothing written, nothing removed");
+    assert!(!e.join("runs/new").exists());
+    // A run written over a replication's some other way (copied there):
+    // compare names it and pairs nothing.
+    let stray = dir.join("stray");
+    ok(tplus(&["run", &plain, "--seed", "42", "--out", &p(&stray), "--quiet"]));
+    for f in std::fs::read_dir(&stray).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, seed8.join(f.file_name().unwrap())).unwrap();
+    }
+    refused(
+        &["compare", &p(&a), &p(&e), "--out", &p(&dir.join("c"))],
+        "runs/seed-8 holds a run of `tiny` with seed 42 (its manifest.json), not this directory's `tiny` with seed 8",
+    );
+    assert!(!dir.join("c").exists());
+}

@@ -280,6 +280,9 @@ pub fn parse(file: &str, text: &str, specs: &[ColumnSpec]) -> Result<RecordBatch
             let mut meta = HashMap::from([("description".to_string(), s.meaning.clone())]);
             if s.kind == Kind::TimeNs {
                 meta.insert("unit".into(), "ns since 00:00 of the start date".into());
+                // The CSV's meaning counts seconds (its text, `34200.000000001`);
+                // the column holds the same instant in integer nanoseconds.
+                meta.insert("description".into(), time_ns_meaning(&s.meaning));
             }
             Field::new(&s.name, s.kind.data_type(), true).with_metadata(meta)
         })
@@ -287,6 +290,15 @@ pub fn parse(file: &str, text: &str, specs: &[ColumnSpec]) -> Result<RecordBatch
     let schema = Schema::new(fields).with_metadata(HashMap::from([("tplus.file".to_string(), file.to_string())]));
     let arrays: Vec<ArrayRef> = builders.iter_mut().map(Builder::finish).collect();
     RecordBatch::try_new(Arc::new(schema), arrays).map_err(|e| TableError(format!("{file}: {e}")))
+}
+
+/// A time column's CSV meaning (in seconds) as its Arrow column's, which
+/// holds integer nanoseconds.
+fn time_ns_meaning(csv: &str) -> String {
+    match csv.find("seconds since") {
+        Some(at) => format!("{}nanoseconds since{}", &csv[..at], &csv[at + "seconds since".len()..]),
+        None => format!("{csv} (in nanoseconds)"),
+    }
 }
 
 /// The first bytes of a table's [`to_bytes`] form, with its version.

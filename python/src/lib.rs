@@ -204,6 +204,12 @@ struct PyTable {
 
 #[pymethods]
 impl PyTable {
+    /// Equal when their schemas (names, types, metadata) and values are:
+    /// a pickled table and the original, or one file of two runs of a seed.
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyTable>().is_ok_and(|o| o.get().batch == self.batch)
+    }
+
     /// The Arrow PyCapsule stream protocol: pyarrow, polars, duckdb and
     /// others import the table from it without copying. A requested schema
     /// is not applied (the protocol allows it): the table's own is exported.
@@ -340,8 +346,30 @@ impl PyRun {
     }
 }
 
+/// A message about an output directory, which names the CLI's options
+/// (`--out`, `--force`), in the terms of `Run.save(dir, force=...)`.
+fn in_save_terms(message: &str) -> String {
+    message
+        .replace("add --force", "pass force=True")
+        .replace("with --force", "with force=True")
+        .replace("choose another --out", "choose another dir")
+        .replace("choose an --out", "choose a dir")
+        .replace("--out needs", "save needs")
+}
+
 #[pymethods]
 impl PyRun {
+    /// Equal when every file is, byte for byte, and the seed, threads and
+    /// failure: a pickled run and the original. Two runs of one seed differ
+    /// in `manifest.json` (when and how fast each ran): compare their tables.
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyRun>().is_ok_and(|o| {
+            let o = o.get();
+            o.files.files == self.files.files
+                && (o.seed, o.threads, &o.failure) == (self.seed, self.threads, &self.failure)
+        })
+    }
+
     /// `metrics.csv`: one row per (window, product).
     #[getter]
     fn metrics(&self, py: Python<'_>) -> PyResult<Option<Py<PyTable>>> {
@@ -417,7 +445,7 @@ impl PyRun {
     /// Writes the run's files into `dir` as `tplus run --out DIR` does.
     #[pyo3(signature = (dir, force = false))]
     fn save(&self, py: Python<'_>, dir: PathBuf, force: bool) -> PyResult<String> {
-        py.detach(|| self.files.save(&dir, force)).map_err(|e| PyOSError::new_err(e.to_string()))?;
+        py.detach(|| self.files.save(&dir, force)).map_err(|e| PyOSError::new_err(in_save_terms(&e.to_string())))?;
         Ok(dir.display().to_string())
     }
 

@@ -58,8 +58,10 @@ def test_save_writes_the_bytes_the_cli_writes(scenarios, tplus_bin, tmp_path, fi
 
 def test_save_refuses_a_directory_that_holds_files(logged, tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
-    with pytest.raises(OSError, match="keep.txt"):
+    with pytest.raises(OSError, match="keep.txt") as e:
         logged.save(tmp_path)
+    # In save's terms, not the command line's (it said "add --force").
+    assert "pass force=True" in str(e.value) and "--" not in str(e.value), e.value
     logged.save(tmp_path, force=True)
     assert (tmp_path / "keep.txt").read_text() == "mine"
     assert (tmp_path / "manifest.json").is_file()
@@ -104,6 +106,12 @@ def test_dtypes_are_the_documented_ones(logged):
     whole, _, frac = first.partition(".")
     assert trades.column("time")[0].as_py() == int(whole) * 10**9 + int((frac or "0").ljust(9, "0"))
     assert dict(logged.trades.dtypes)["time"] == "int64"
+    # Each time column's description counts what it holds: nanoseconds, where
+    # it said "seconds since", the CSV's unit, a factor of 1e9 off.
+    for table, column in ((trades, "time"), (metrics, "t_start"), (metrics, "t_end"), (events, "time")):
+        meta = table.schema.field(column).metadata
+        assert b"nanoseconds since 00:00 of the start date" in meta[b"description"], (column, meta)
+        assert not meta[b"description"].startswith(b"seconds"), (column, meta)
 
 
 def test_pyarrow_polars_and_pandas_take_the_tables(logged):
@@ -232,6 +240,20 @@ def test_runs_and_tables_pickle(logged):
     t = pickle.loads(pickle.dumps(logged.events, protocol=pickle.HIGHEST_PROTOCOL))
     assert isinstance(t, tplus.Table) and repr(t) == repr(logged.events)
     _same_table(t, logged.events)
+    # What comes back equals what was sent, as the docs say (== tested
+    # identity only before).
+    assert again == logged and t == logged.events
+    assert logged.trades != logged.metrics and logged != logged.trades
+
+
+def test_tables_of_two_runs_of_a_seed_are_equal_and_the_runs_are_not(baseline):
+    s = baseline.with_params({"simulation.days": 1})
+    a, b = tplus.run(s, seed=4), tplus.run(s, seed=4)
+    assert a.metrics == b.metrics and a.trades == b.trades
+    assert a != b  # manifest.json: when and how fast each ran
+    assert a.metrics != tplus.run(s, seed=5).metrics
+    with pytest.raises(TypeError):
+        hash(a.metrics)
 
 
 def test_runs_and_tables_cross_process_pools(baseline):

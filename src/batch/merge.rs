@@ -16,7 +16,7 @@ use super::{
 };
 use crate::columns::sweep as sweep_columns;
 use crate::results::FileError;
-use crate::results::outdir::DirLock;
+use crate::results::lock::DirLock;
 use crate::results::utc_stamp;
 use crate::scenario::value_text;
 
@@ -165,7 +165,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
 
     // Write: sweep.json first (so sweep.csv is never without it), then the rows.
     crate::results::outdir::create_out_dir(out)?;
-    let _lock = DirLock::acquire(out)?;
+    let _lock = DirLock::acquire(out).map_err(crate::results::outdir::OutDirError::from)?;
     let earlier = read_json(out)?;
     // Whether `out` holds an earlier merge of this sweep, which this one
     // replaces with the report drawn from it.

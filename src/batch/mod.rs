@@ -65,7 +65,8 @@ pub use run::{BatchOptions, InvocationReport, run};
 
 use crate::engine::{CashError, RunError};
 use crate::results::FileError;
-use crate::results::outdir::{self, OutDirError, hostname};
+use crate::results::lock::hostname;
+use crate::results::outdir::OutDirError;
 use crate::scenario::{Point, ScenarioError, Sweep};
 
 /// Shard K of N.
@@ -372,7 +373,7 @@ fn foreign_entries(dir: &Path, own: impl Fn(&str) -> bool, inputs: &[PathBuf]) -
     for e in std::fs::read_dir(dir).map_err(FileError::at("read", dir))? {
         let e = e.map_err(FileError::at("read", dir))?;
         let name = e.file_name().to_string_lossy().into_owned();
-        if name == outdir::LOCK_FILE || own(&name) {
+        if name == crate::results::lock::LOCK_FILE || own(&name) {
             continue;
         }
         // A temporary file of an earlier invocation killed on the way.

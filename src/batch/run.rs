@@ -21,7 +21,8 @@ use super::{
     write_json,
 };
 use crate::engine::{self, RunOptions, record::Discard};
-use crate::results::outdir::{self, DirLock};
+use crate::results::lock::DirLock;
+use crate::results::outdir;
 use crate::results::{FileError, RunWriter, utc_stamp};
 use crate::scenario::{Point, Scenario, Sweep};
 
@@ -91,7 +92,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
 
     outdir::create_out_dir(dir)?;
     // One invocation at a time writes here, until it returns.
-    let _lock = DirLock::acquire(dir)?;
+    let _lock = DirLock::acquire(dir).map_err(outdir::OutDirError::from)?;
     let csv_path = dir.join("sweep.csv");
 
     // What an earlier invocation left.

@@ -17,8 +17,6 @@ use std::sync::atomic::AtomicBool;
 use signal_hook::consts::SIGINT;
 use signal_hook::iterator::Signals;
 
-use crate::results::outdir;
-
 /// A flag Ctrl-C sets: the command stops at its runs' next boundary and
 /// removes what it wrote. A second Ctrl-C ends the process at once. If the
 /// handlers cannot be set up, Ctrl-C ends the process as it would without
@@ -46,7 +44,7 @@ pub fn on_ctrl_c(out: &Path, total: u64) {
     let spawned = std::thread::Builder::new().name("ctrl-c".into()).spawn(move || {
         if signals.forever().next().is_some() {
             eprintln!("\n{}", message(&out, total, &command));
-            outdir::remove_own_lock(&out);
+            crate::results::lock::remove_own_lock(&out);
             std::process::exit(130);
         }
     });

@@ -24,7 +24,8 @@ use crate::engine::record::Discard;
 use crate::engine::{self, Outcome, RunError, RunOptions};
 use crate::metrics::{ProductSummary, Summary};
 use crate::results;
-use crate::results::outdir::{self, DirLock};
+use crate::results::lock::DirLock;
+use crate::results::outdir;
 use crate::results::run_dir::{RunDirError, RunInDir};
 use crate::scenario::{self, Scenario};
 
@@ -52,8 +53,8 @@ enum Command {
     Run {
         /// Scenario file (TOML), e.g. scenarios/baseline.toml.
         scenario: PathBuf,
-        /// Seed to use instead of the scenario's.
-        #[arg(long)]
+        /// Seed to use instead of the scenario's (0 to 18446744073709551615).
+        #[arg(long, value_parser = parse_seed, allow_negative_numbers = true)]
         seed: Option<u64>,
         /// Directory for the results (default: results/<name>/<UTC time>-seed<seed>, with
         /// -x<N>-replications or -x<N>-control after --replications; -2, -3, … when taken).
@@ -688,4 +689,13 @@ fn human_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, d
     );
     let _ = writeln!(t, "  results in {}", dir.display());
     t
+}
+
+/// Parses `--seed`: a whole number from 0 to 2^64 − 1, in words that say
+/// so (clap's own said "invalid digit found in string", and took `-1` for
+/// an option).
+pub(crate) fn parse_seed(text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a seed: a whole number from 0 to {} is accepted", u64::MAX))
 }

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 pub struct TuiArgs {
     /// Scenario file (TOML), e.g. scenarios/herding.toml.
     scenario: PathBuf,
-    /// Seed to use instead of the scenario's.
-    #[arg(long)]
+    /// Seed to use instead of the scenario's (0 to 18446744073709551615).
+    #[arg(long, value_parser = super::parse_seed, allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Run a control beside the live run from the start: the same scenario
     /// and seed without the live changes, drawn dim on the same charts,

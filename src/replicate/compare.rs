@@ -118,6 +118,8 @@ fn compare_labelled(
     // The windows of each run, by seed (treatment order).
     let mut runs: Vec<(Vec<Window>, Vec<Window>)> = Vec::with_capacity(seeds.len());
     for &s in &seeds {
+        c.check_run(s)?;
+        t.check_run(s)?;
         let (cw, tw) = (windows::read(&c.run_dir(s))?, windows::read(&t.run_dir(s))?);
         if cw.len() != tw.len() {
             return Err(unpaired(format!("seed {s}: {} windows against {}", cw.len(), tw.len())));

@@ -15,6 +15,7 @@ use crate::batch::csv::{RESULT_COLUMNS, cell, split};
 use crate::calendar::Calendar;
 use crate::columns::replications::KEY;
 use crate::results::FileError;
+use crate::results::manifest::RunManifest;
 use crate::scenario::Scenario;
 
 /// The headline figures summarised and compared: the result columns of
@@ -198,6 +199,35 @@ impl ReplicationDir {
     /// The directory of the run with `seed`.
     pub fn run_dir(&self, seed: u64) -> PathBuf {
         run_dir(&self.dir, seed)
+    }
+
+    /// Checks that the run of `seed` is still this directory's: its
+    /// `manifest.json` names the same seed and scenario. A run written
+    /// over it afterwards (`tplus run --out DIR/runs/seed-S`, which tplus
+    /// itself now refuses, or a copy) would otherwise be paired as if it
+    /// were the replication, and `compare` would mix two experiments.
+    pub fn check_run(&self, seed: u64) -> Result<(), ReplicateError> {
+        let path = self.run_dir(seed).join("manifest.json");
+        let text = std::fs::read_to_string(&path).map_err(FileError::at("read", &path))?;
+        let m: RunManifest = serde_json::from_str(&text).map_err(|e| ReplicateError::NotReplications {
+            dir: self.dir.clone(),
+            why: format!("runs/seed-{seed}/manifest.json cannot be read"),
+            source: Some(e.into()),
+        })?;
+        let name = m.scenario.simulation.name.unwrap_or_default();
+        if m.seed == Some(seed) && name == self.scenario {
+            return Ok(());
+        }
+        let held = m.seed.map_or("no seed".into(), |s| format!("seed {s}"));
+        Err(ReplicateError::NotReplications {
+            dir: self.dir.clone(),
+            why: format!(
+                "runs/seed-{seed} holds a run of `{name}` with {held} (its manifest.json), not this directory's \
+                 `{}` with seed {seed}: it was written over after the replications; run them again into a new directory",
+                self.scenario
+            ),
+            source: None,
+        })
     }
 }
 

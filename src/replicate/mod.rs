@@ -78,7 +78,7 @@ pub enum ReplicateError {
     #[error(transparent)]
     OutDir(#[from] crate::results::outdir::OutDirError),
     /// The output directory exists and is not empty.
-    #[error("{}: exists and is not empty; choose another --out (a replication directory is never mixed with another's)", .0.display())]
+    #[error("{}: exists and is not empty; choose another --out (replications and comparisons write only into a new or empty directory, so their files never mix with others)", .0.display())]
     OutNotEmpty(PathBuf),
     /// A directory given to `compare` is not one `--replications` wrote.
     #[error(

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 use super::ReplicateError;
 use crate::results::FileError;
-use crate::results::outdir::{self, DirLock};
+use crate::results::lock::{DirLock, LockError};
+use crate::results::outdir;
 
 /// A temporary directory `.NAME.partial-PID` beside `out`, renamed to
 /// `out` by [`Staged::finish`] and removed if dropped before.
@@ -38,7 +39,11 @@ impl Staged {
             return Staged::begin_at(out);
         }
         let taken = |e: &ReplicateError| {
-            matches!(e, ReplicateError::OutDir(outdir::OutDirError::Locked { .. }) | ReplicateError::OutNotEmpty(_))
+            matches!(
+                e,
+                ReplicateError::OutDir(outdir::OutDirError::Lock(LockError::Locked { .. }))
+                    | ReplicateError::OutNotEmpty(_)
+            )
         };
         outdir::first_free(out, Staged::begin_at, taken).map(|(_, staged)| staged)
     }
@@ -61,7 +66,7 @@ impl Staged {
             }
             return Err(FileError::new("create", parent, e).into());
         }
-        let lock = DirLock::acquire_beside(out)?;
+        let lock = DirLock::acquire_beside(out).map_err(outdir::OutDirError::from)?;
         // Looked at with the lock held: another invocation that finished
         // just before has renamed its directory here and let go.
         if out.read_dir().is_ok_and(|mut d| d.next().is_some()) {

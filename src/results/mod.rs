@@ -19,6 +19,7 @@ use serde::Serialize;
 pub mod credit_fit;
 pub mod events;
 pub mod line;
+pub mod lock;
 pub mod manifest;
 pub mod outdir;
 pub mod run_dir;

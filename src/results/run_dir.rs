@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use super::RunWriter;
-use super::outdir::{self, DirLock, OutDirError};
+use super::lock::DirLock;
+use super::outdir::{self, OutDirError};
 use crate::agents::Registry;
 use crate::engine::record::Recorder;
 use crate::engine::{self, Outcome, RunError, RunOptions};
