@@ -57,6 +57,9 @@ fn mean(x: &[f64]) -> f64 {
 /// own serial dependence is inside its per-seed figure.
 fn paired(what: &str, effects: &[f64]) -> (f64, f64, f64) {
     let i = mean_interval(effects).expect("finite effects");
+    // mean_interval leaves non-finite values out (a control of 0 in a
+    // ratio): a seed left out here is a failure, not a smaller n.
+    assert_eq!(i.n, effects.len(), "{what}: a seed's effect is not finite: {effects:?}");
     let (lo, hi) = i.ci.expect("more than one seed");
     println!("{what}: mean {:.4}, 95% paired interval {lo:.4} to {hi:.4} over {} seeds", i.mean, i.n);
     (i.mean, lo, hi)

@@ -62,22 +62,33 @@ pub fn whole_in<T: Whole>(v: &Bound<'_, PyAny>, name: &str, lo: i128, hi: i128) 
         Err(e) if e.is_instance_of::<PyOverflowError>(v.py()) => return Err(out_of_range()),
         Err(_) => {}
     }
-    // Not an integer: a float (Python's, numpy's) if whole.
-    let Ok(f) = v.extract::<f64>() else { return Err(not_whole(format!("a {ty}"))) };
-    if !f.is_finite() || f.fract() != 0.0 {
+    // Not an integer: a real number (a float, numpy's floats, Decimal,
+    // Fraction) taken when it equals its integer part exactly, compared
+    // by Python itself, so that no type is rounded through a float on the
+    // way (Decimal(2**53 + 1) is not 2**53).
+    if v.extract::<f64>().is_err() {
+        return Err(not_whole(format!("a {ty}")));
+    }
+    // int() of NaN or an infinity raises: not a whole number either.
+    let Ok(int) = v.call_method0("__int__") else { return Err(not_whole(shown(v))) };
+    if !v.eq(&int).unwrap_or(false) {
         return Err(not_whole(shown(v)));
     }
-    // Every whole f64 within the i128 range converts exactly; beyond it the
-    // value is out of any argument's range.
-    match f {
-        f if f >= lo as f64 && f <= hi as f64 && (lo..=hi).contains(&(f as i128)) => Ok(T::from_i128(f as i128)),
+    match int.extract::<i128>() {
+        Ok(x) if (lo..=hi).contains(&x) => Ok(T::from_i128(x)),
         _ => Err(out_of_range()),
     }
 }
 
 /// A value as a message shows it: its repr, an integer of hundreds of digits cut short.
 pub fn shown(v: &Bound<'_, PyAny>) -> String {
-    let repr = v.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".into());
+    let Ok(repr) = v.repr().map(|r| r.to_string()) else {
+        // Python refuses the repr of an int of over 4,300 digits.
+        return match v.call_method0("bit_length").and_then(|b| b.extract::<u64>()) {
+            Ok(bits) => format!("an integer of about {} digits", (bits as f64 * std::f64::consts::LOG10_2) as u64 + 1),
+            Err(_) => "?".into(),
+        };
+    };
     const MOST: usize = 40;
     if repr.len() <= MOST || !repr.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
         return repr;

@@ -198,6 +198,19 @@ def test_whole_numbers_written_as_floats_are_taken_and_bools_are_not(baseline):
         tplus.run(s, threads=2000.0)
     with pytest.raises(ValueError, match=r"^seed=-1.0 is out of range"):
         tplus.run(s, seed=-1.0)
+    # Other real numbers are taken only when exactly whole: none is rounded
+    # through a float (Decimal(2**53 + 1) ran as seed 2**53).
+    from decimal import Decimal
+    from fractions import Fraction
+
+    assert tplus.run(s, seed=Decimal(3), threads=Fraction(2, 2)).seed == 3
+    for bad in (Decimal(2**53 + 1) + Decimal("0.5"), Fraction(7, 2), np.longdouble(2.5)):
+        with pytest.raises(TypeError, match=r"^seed: a whole number"):
+            tplus.run(s, seed=bad)
+    from tplus._args import U64, whole
+
+    assert whole(Decimal(2**53 + 1), "x", *U64) == 2**53 + 1
+    assert whole(Fraction(2**60 + 1, 1), "x", *U64) == 2**60 + 1
 
 
 def test_an_integer_of_hundreds_of_digits_is_cut_short_in_messages(baseline):
@@ -209,6 +222,13 @@ def test_an_integer_of_hundreds_of_digits_is_cut_short_in_messages(baseline):
     )
     with pytest.raises(ValueError, match=r"^simulation\.days: 10000000000000000000\.\.\. \(401 digits\) is out of range$"):
         baseline.with_params({"simulation.days": 10**400})
+    # An integer beyond 64 bits for a whole-number field: out of range, where
+    # it said "invalid type: floating point".
+    # Past Python's 4,300-digit repr limit, a digit count.
+    with pytest.raises(ValueError, match=r"^seed=an integer of about 5001 digits is out of range"):
+        tplus.run(baseline, seed=10**5000)
+    with pytest.raises(tplus.ScenarioError, match=r"simulation\.days: 1\.18\d*e21 is out of range for a field of whole numbers"):
+        baseline.with_params({"simulation.days": 2**70})
 
 
 def _same_table(a, b):

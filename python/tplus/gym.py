@@ -256,9 +256,10 @@ class MarketEnv(gymnasium.Env):
 
     def tally(self) -> dict:
         """What the customer's orders came to this episode (orders, refusals by reason, fills, cancels)."""
-        if self.sim is None:
-            raise RuntimeError("call reset() first")
-        return self.sim.tally()
+        with self._one_call():
+            if self.sim is None:
+                raise RuntimeError("call reset() first")
+            return self.sim.tally()
 
 
 def _index(x) -> int:

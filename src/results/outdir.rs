@@ -6,7 +6,7 @@
 //! run writes ([`is_run_file`]), `manifest.json` (the completion marker)
 //! first, and nothing else. A directory holding a sweep's, replications'
 //! or a comparison's results it refuses even then, since a run there would
-//! sit beside them, and so it does a directory anywhere inside one (a
+//! sit beside them, and so it does a directory inside their `runs/` (a
 //! replication's `runs/seed-S`), which they would read as one of theirs.
 
 use std::fs;
@@ -217,15 +217,49 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
     Ok(lock)
 }
 
-/// The error for a `dir` below a directory that holds another command's
-/// output, if it is: its parents up to the root, the working directory's
-/// included for a relative path.
+/// The error for a `dir` inside another command's runs: below a `runs`
+/// directory whose parent holds a sweep's, replications' or comparison's
+/// files, where they keep (and read back) their own runs. The path is
+/// taken as the system will resolve it: its nearest existing ancestor
+/// canonical (symbolic links followed, `..` resolved), the rest appended
+/// with `..` and `.` resolved by name.
 fn inside_other_output(dir: &Path) -> Option<OutDirError> {
-    let dir_abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    dir_abs.ancestors().skip(1).find_map(|holder| {
+    let full = resolved(dir);
+    full.ancestors().filter(|a| a.file_name().is_some_and(|n| n == "runs")).find_map(|runs| {
+        let holder = runs.parent()?;
         let &(file, what) = OTHER_OUTPUTS.iter().find(|(f, _)| holder.join(f).is_file())?;
         Some(OutDirError::InsideOtherOutput { dir: dir.to_path_buf(), holder: holder.to_path_buf(), what, file })
     })
+}
+
+/// `dir` as an absolute path, resolved as [`inside_other_output`] says.
+fn resolved(dir: &Path) -> PathBuf {
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut tail = Vec::new();
+    let mut at = abs.as_path();
+    let mut base = loop {
+        if let Ok(real) = fs::canonicalize(at) {
+            break real;
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                tail.push(name.to_os_string());
+                at = parent;
+            }
+            // `..` or the root: nothing exists to resolve against.
+            _ => return abs,
+        }
+    };
+    for name in tail.into_iter().rev() {
+        match name.to_str() {
+            Some("..") => {
+                base.pop();
+            }
+            Some(".") => {}
+            _ => base.push(name),
+        }
+    }
+    base
 }
 
 /// Removes, of the files `names` in `dir`, those a run writes there
@@ -372,6 +406,18 @@ mod tests {
                 assert_eq!(err.exit_code(), 2);
             }
             assert!(!d.join("runs/new").exists() && !d.join("runs/seed-1").join(LOCK_FILE).exists());
+            // Beside the runs, or climbing out of them, is not inside: the
+            // marker files alone (a user's own sweep.csv) refuse nothing.
+            for at in ["mine", "runs/seed-1/../../mine2", "results/x"] {
+                drop(prepare_run_dir(&d.join(at), false).unwrap());
+            }
+            // Through a symbolic link to the runs, it is.
+            #[cfg(unix)]
+            {
+                std::os::unix::fs::symlink(d.join("runs"), d.join("lnk")).unwrap();
+                let err = prepare_run_dir(&d.join("lnk/seed-1"), true).unwrap_err();
+                assert!(matches!(err, OutDirError::InsideOtherOutput { .. }), "{err}");
+            }
             fs::remove_dir_all(&d).unwrap();
         }
     }

@@ -251,12 +251,14 @@ pub fn with_values(
         // A whole number written as a float (100.0, as numpy, SALib and
         // pyDOE give every sample) is taken by a field of whole numbers.
         let value = match value.as_f64() {
-            Some(x)
-                if value.is_f64()
-                    && x.fract() == 0.0
-                    && x.abs() < 9.0e15
-                    && parsed.probe(&tree, families).unwrap_or(false) =>
-            {
+            Some(x) if value.is_f64() && x.fract() == 0.0 && parsed.probe(&tree, families).unwrap_or(false) => {
+                if x.abs() >= 9.0e15 {
+                    // Beyond any whole-number field's range (and a float's
+                    // exact integers): said so, not "invalid type: floating
+                    // point" for what was given as an integer too big for 64 bits.
+                    let message = format!("{x:e} is out of range for a field of whole numbers");
+                    return Err(refuse(path, message, fields::see_help(Some(path))));
+                }
                 Value::from(x as i64)
             }
             _ => value.clone(),
@@ -393,6 +395,19 @@ mod tests {
     }
 
     /// Values given in code refuse a field set twice, however spelled.
+    #[test]
+    fn a_whole_number_beyond_any_fields_range_is_out_of_range_not_a_float() {
+        let registry = crate::agents::Registry::builtin();
+        let text = include_str!("../../scenarios/baseline.toml");
+        let s = super::super::parse(std::path::Path::new("baseline.toml"), text, &registry).unwrap();
+        for x in [2f64.powi(70), -1e16] {
+            let values = [("simulation.days".to_string(), Value::from(x))];
+            let e = with_values(&s, &values, std::path::Path::new("design"), &registry).unwrap_err().to_string();
+            assert!(e.contains("is out of range for a field of whole numbers"), "{e}");
+            assert!(e.contains("tplus help simulation.days"), "{e}");
+        }
+    }
+
     #[test]
     fn with_values_takes_a_whole_float_for_a_whole_number_field() {
         let registry = crate::agents::Registry::builtin();
