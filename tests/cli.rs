@@ -217,6 +217,11 @@ fn exec_last(line: &str) -> String {
 /// its exit code and stderr (through a file: a pipe nobody reads while it
 /// runs would fill with progress lines and stop it).
 fn interrupt(line: &str, csv: &Path, min_rows: usize) -> (Option<i32>, String) {
+    signal(line, csv, min_rows, "INT")
+}
+
+/// [`interrupt`] with signal `sig` (a name `kill -s` takes).
+fn signal(line: &str, csv: &Path, min_rows: usize, sig: &str) -> (Option<i32>, String) {
     // Beside the sweep's directory, not in it (a sweep refuses a directory
     // with anything else in it).
     let err = csv.parent().and_then(Path::parent).unwrap().join(format!("stderr-{min_rows}.txt"));
@@ -229,7 +234,7 @@ fn interrupt(line: &str, csv: &Path, min_rows: usize) -> (Option<i32>, String) {
         .spawn()
         .unwrap();
     wait_for("rows in sweep.csv", || rows(csv) >= min_rows);
-    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let kill = Command::new("kill").args(["-s", sig, &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
     let status = child.wait().unwrap();
     (status.code(), std::fs::read_to_string(&err).unwrap_or_default())
@@ -261,6 +266,52 @@ fn a_ctrl_c_sweep_says_the_command_that_resumes_it_and_exits_130() {
     assert!(stderr.contains(&format!("; {before} kept from an earlier invocation")), "{stderr}");
     assert!(stderr.contains(&format!("  {resume}")), "{stderr}");
     assert!(rows(&csv) > before);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A sweep stopped as a batch system stops a task (Slurm's time limit,
+/// `scancel`, preemption: SIGTERM) or as a closed terminal does (SIGHUP):
+/// what it finished is kept, its lock released, and it exits 143 or 129.
+/// Before, SIGTERM ended it at once and left the lock, which a task
+/// resubmitted on another node finds held (it names another host).
+#[test]
+fn a_sweep_stopped_by_sigterm_or_sighup_releases_its_lock_and_resumes() {
+    let dir = scratch("sigterm");
+    let out = dir.join("sweep");
+    let csv = out.join("sweep.csv");
+    let bin = env!("CARGO_BIN_EXE_tplus");
+    let line = format!("{bin} sweep scenarios/sweeps/herding_x_loan.toml --out {} --jobs 1", out.display());
+    let mut before = 0;
+    for (sig, code) in [("TERM", 143), ("HUP", 129)] {
+        let (got, stderr) = signal(&line, &csv, before + 1, sig);
+        assert_eq!(got, Some(code), "{stderr}");
+        assert!(stderr.contains(&format!("tplus sweep: interrupted by SIG{sig} with ")), "{stderr}");
+        assert!(!out.join(".tplus.lock").exists(), "SIG{sig}: the sweep's lock is left behind");
+        assert!(rows(&csv) > before);
+        before = rows(&csv);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A run stopped by SIGTERM stops as on Ctrl-C, and exits 143.
+#[test]
+fn a_run_stopped_by_sigterm_leaves_nothing_and_exits_143() {
+    let dir = scratch("sigterm-run");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("run");
+    let child = spawn_run(&["scenarios/bench/scale_100k.toml", "--threads", "1"], &out);
+    let writing = || {
+        std::fs::read_dir(&out)
+            .is_ok_and(|d| d.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".partial")))
+    };
+    wait_for("the run's first file", writing);
+    let kill = Command::new("kill").args(["-s", "TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(143), "{err}");
+    assert!(err.contains("interrupted: no results were written"), "{err}");
+    assert!(!out.exists(), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -398,4 +449,16 @@ fn a_seed_out_of_range_says_what_is_accepted() {
     let out = tplus(&["tui", "scenarios/baseline.toml", "--seed", "-3"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("`-3` is not a seed"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_shard_without_points_says_so() {
+    // Shards split points, not runs: with more shards than points, the
+    // extra tasks idle. Before, nothing said so.
+    let o = tplus(&["sweep", "scenarios/sweeps/ci.toml", "--shard", "7/8", "--check"]);
+    assert!(o.status.success());
+    let out = text(&o.stdout);
+    assert!(out.contains("shard 7/8 holds no point: shards split the sweep's 6 point(s), not its runs"), "{out}");
+    let o = tplus(&["sweep", "scenarios/sweeps/ci.toml", "--shard", "6/8", "--check"]);
+    assert!(!text(&o.stdout).contains("holds no point"));
 }

@@ -265,3 +265,21 @@ fn failed_runs_are_left_out_and_bad_sweep_directories_exit_2() {
     assert!(stderr.contains("sweep.csv: missing"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_shards_report_names_the_whole_design_and_how_much_of_it_is_there() {
+    // Before, it counted the points with rows: "a grid of 3 points × 2
+    // replications" for one shard of a 6-point grid.
+    let dir = scratch("shard");
+    let out = dir.join("shard");
+    let file = root().join("scenarios/sweeps/ci.toml");
+    let args =
+        ["sweep".as_ref(), file.as_os_str(), "--shard".as_ref(), "1/2".as_ref(), "--out".as_ref(), out.as_os_str()];
+    let o = tplus(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (code, _, err) = report(&out);
+    assert_eq!(code, 0, "{err}");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains(": a grid of 6 points × 2 replications, 3 of the points with rows so far;"), "{md}");
+    assert!(md.contains("holds 6 runs of"), "{md}");
+}

@@ -101,7 +101,10 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         registry,
     };
     let selected = points.iter().filter(|p| args.shard.is_none_or(|s| s.has(p.index))).count();
-    interrupt::on_ctrl_c(&opts.out, def.runs(selected));
+    if let Some(s) = args.shard.filter(|_| selected == 0) {
+        eprintln!("warning: {}", empty_shard(s, points.len()));
+    }
+    interrupt::on_stop(&opts.out, def.runs(selected));
     match batch::run(&def, &points, &opts) {
         Ok(report) => {
             note_removed_report(report.removed_report, "the rows an earlier invocation left", &report.dir);
@@ -171,6 +174,16 @@ pub fn merge(args: MergeArgs) -> ExitCode {
     }
 }
 
+/// Why shard `s` of a sweep of `points` points has nothing to do: shards
+/// split the points, not the runs, so a task of an array with more tasks
+/// than points idles (and speeds nothing up).
+fn empty_shard(s: Shard, points: usize) -> String {
+    format!(
+        "shard {s} holds no point: shards split the sweep's {points} point(s), not its runs, so at most {points} \
+         shard(s) have work; this one writes an empty sweep.csv (which merge takes)"
+    )
+}
+
 fn default_out(def: &Sweep, shard: Option<Shard>) -> PathBuf {
     let base = PathBuf::from("results").join("sweeps").join(&def.name);
     match shard {
@@ -220,6 +233,9 @@ fn describe(args: &SweepArgs, def: &Sweep, points: &[scenario::Point]) -> String
     if let Some(s) = args.shard {
         let mine = points.iter().filter(|p| s.has(p.index)).count();
         let _ = writeln!(o, "  shard     {s}: {mine} point(s), {} runs", mine as u64 * u64::from(def.replications));
+        if mine == 0 {
+            let _ = writeln!(o, "  warning   {}", empty_shard(s, points.len()));
+        }
     }
     let _ = writeln!(o, "  output    {}", args.out.clone().unwrap_or_else(|| default_out(def, args.shard)).display());
     o

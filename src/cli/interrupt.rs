@@ -1,62 +1,95 @@
-//! Ctrl-C. A run and the replications stop at their next boundary and
-//! leave nothing half-written ([`stop_flag`]). A sweep says how far it got
-//! and the exact command that resumes it, then exits 130 as an interrupted
-//! command does ([`on_ctrl_c`]).
+//! Ctrl-C, and the signals a batch system or a closed terminal stops a job
+//! with (SIGTERM: Slurm's time limit, `scancel`, preemption; SIGHUP). A run
+//! and the replications stop at their next boundary and leave nothing
+//! half-written ([`stop_flag`]). A sweep says how far it got and the exact
+//! command that resumes it, releases its lock, then exits as a command
+//! ended by that signal does: 130, 143 or 129 ([`on_stop`]).
 //!
 //! Resuming a sweep needs no handler (the rows on disk are the state, see
-//! `crate::batch`); this one only tells the user what to type. It runs on a
-//! thread of its own (signal-hook's iterator), so nothing is done inside
-//! the signal handler itself, and it exits the process without waiting for
-//! the runs in flight: their rows are simply not there, and the resumed
-//! sweep computes them.
+//! `crate::batch`); this one tells the user what to type, and releases the
+//! lock, which a task resubmitted on another node of a cluster would
+//! otherwise find held (a lock naming another host counts as held, see
+//! `crate::results::lock`). It runs on a thread of its own (signal-hook's
+//! iterator), so nothing is done inside the signal handler itself, and it
+//! exits the process without waiting for the runs in flight: their rows
+//! are simply not there, and the resumed sweep computes them.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
-use signal_hook::consts::SIGINT;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-/// A flag Ctrl-C sets: the command stops at its runs' next boundary and
-/// removes what it wrote. A second Ctrl-C ends the process at once. If the
-/// handlers cannot be set up, Ctrl-C ends the process as it would without
-/// them.
+/// The signals that stop a command the way Ctrl-C does.
+const STOPPING: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
+
+/// The last stopping signal received (0: none yet).
+fn last_signal() -> &'static Arc<AtomicUsize> {
+    static LAST: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
+    LAST.get_or_init(|| Arc::new(AtomicUsize::new(0)))
+}
+
+/// A flag a stopping signal sets: the command stops at its runs' next
+/// boundary and removes what it wrote. A second signal ends the process at
+/// once. If the handlers cannot be set up, the signals end the process as
+/// they would without them.
 pub fn stop_flag() -> Arc<AtomicBool> {
     use signal_hook::flag;
     let stop = Arc::new(AtomicBool::new(false));
-    // The first registered acts first: on a second Ctrl-C the flag is set.
-    if flag::register_conditional_shutdown(SIGINT, 130, Arc::clone(&stop)).is_ok() {
-        let _ = flag::register(SIGINT, Arc::clone(&stop));
+    for sig in STOPPING {
+        // The first registered acts first: on a second signal the flag is set.
+        let code = 128 + sig;
+        if flag::register_conditional_shutdown(sig, code, Arc::clone(&stop)).is_ok() {
+            let _ = flag::register(sig, Arc::clone(&stop));
+            let _ = flag::register_usize(sig, Arc::clone(last_signal()), sig as usize);
+        }
     }
     stop
 }
 
-/// Watches for SIGINT from now on; on one, prints to stderr the runs recorded
-/// in `out/sweep.csv` out of `total` and the command to resume, removes the
-/// sweep's lock on `out` (as its release at a normal exit does) and exits
-/// 130. If the watch cannot be set up, Ctrl-C stops the sweep as it would
-/// without it (the resume still works and takes over the lock left behind;
-/// only the message is missing).
-pub fn on_ctrl_c(out: &Path, total: u64) {
-    let Ok(mut signals) = Signals::new([SIGINT]) else { return };
+/// The exit status of a command stopped by [`stop_flag`]'s flag: 128 + the
+/// signal's number, as a shell reports a command that signal ended (130
+/// for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
+pub fn stopped_status() -> u8 {
+    match last_signal().load(Ordering::Relaxed) {
+        0 => 128 + SIGINT as u8,
+        sig => 128 + sig as u8,
+    }
+}
+
+/// Watches for the stopping signals from now on; on one, prints to stderr
+/// the runs recorded in `out/sweep.csv` out of `total` and the command to
+/// resume, removes the sweep's lock on `out` (as its release at a normal
+/// exit does) and exits 128 + the signal's number. If the watch cannot be
+/// set up, the signal stops the sweep as it would without it (the resume
+/// still works on this host and takes over the lock left behind; only the
+/// message is missing).
+pub fn on_stop(out: &Path, total: u64) {
+    let Ok(mut signals) = Signals::new(STOPPING) else { return };
     let out = out.to_path_buf();
     let command = resume_command(&std::env::args().collect::<Vec<_>>(), std::env::current_dir().ok());
-    let spawned = std::thread::Builder::new().name("ctrl-c".into()).spawn(move || {
-        if signals.forever().next().is_some() {
-            eprintln!("\n{}", message(&out, total, &command));
+    let spawned = std::thread::Builder::new().name("stop".into()).spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            eprintln!("\n{}", message(&out, total, &command, sig));
             crate::results::lock::remove_own_lock(&out);
-            std::process::exit(130);
+            std::process::exit(128 + sig);
         }
     });
     drop(spawned);
 }
 
-/// What is printed on Ctrl-C.
-fn message(out: &Path, total: u64, command: &str) -> String {
+/// What is printed on a stopping signal `sig`.
+fn message(out: &Path, total: u64, command: &str, sig: i32) -> String {
     let csv = out.join("sweep.csv");
     let done = recorded_rows(&csv);
+    let by = match sig {
+        SIGTERM => " by SIGTERM",
+        SIGHUP => " by SIGHUP",
+        _ => "",
+    };
     format!(
-        "tplus sweep: interrupted with {done} of {total} runs recorded in {}; to resume (only the missing runs are computed):\n  {command}",
+        "tplus sweep: interrupted{by} with {done} of {total} runs recorded in {}; to resume (only the missing runs are computed):\n  {command}",
         csv.display()
     )
 }

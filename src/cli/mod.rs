@@ -544,7 +544,7 @@ fn run(
             let removed = fresh && std::fs::remove_dir(&dir).is_ok();
             let left = if removed { "removed" } else { "holds none of its files" };
             eprintln!("tplus run: interrupted: no results were written ({} {left})", dir.display());
-            return Err(ExitCode::from(130));
+            return Err(ExitCode::from(interrupt::stopped_status()));
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -555,7 +555,7 @@ fn run(
         // Ctrl-C came after the last event, while the files were written:
         // they are whole, and nothing more (no report) is done.
         eprintln!("tplus run: interrupted after the run had ended: {} holds all of its results", dir.display());
-        return Err(ExitCode::from(130));
+        return Err(ExitCode::from(interrupt::stopped_status()));
     }
     if let Err(e) = outcome.check() {
         // No summary as if all were well: the files are kept for a post-mortem

@@ -80,7 +80,11 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(e.exit_status())
+            match e {
+                // 130, 143 or 129 by the signal that stopped it.
+                replicate::ReplicateError::Interrupted => ExitCode::from(super::interrupt::stopped_status()),
+                e => ExitCode::from(e.exit_status()),
+            }
         }
     }
 }

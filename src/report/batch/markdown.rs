@@ -45,7 +45,14 @@ pub(super) fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &
     let name = data.name.as_deref().unwrap_or("unnamed");
     let _ = writeln!(o, "{}`{name}`\n", crate::batch::SWEEP_REPORT_TITLE);
     let ok = data.rows.iter().filter(|r| r.ok).count();
-    let points = data.rows.chunk_by(|a, b| a.point == b.point).count();
+    let present = data.rows.chunk_by(|a, b| a.point == b.point).count();
+    // The design's points (planned runs over replications), not only those
+    // with rows yet: an unfinished sweep or a shard holds some of them.
+    let planned = match (data.planned_runs, data.replications) {
+        (Some(runs), Some(r)) if r > 0 && runs % r == 0 => Some((runs / r) as usize),
+        _ => None,
+    };
+    let points = planned.unwrap_or(present);
     let design = match data.design.as_deref() {
         Some("grid") => format!("a grid of {}", plural(points, "point", "points")),
         Some("random") => format!("a random design of {}", plural(points, "point", "points")),
@@ -53,9 +60,12 @@ pub(super) fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &
         Some(d) => format!("a `{d}` design of {}", plural(points, "point", "points")),
         None => plural(points, "point", "points"),
     };
-    let reps = data
+    let mut reps = data
         .replications
         .map_or(String::new(), |r| format!(" × {}", plural(r as usize, "replication", "replications")));
+    if present < points {
+        let _ = write!(reps, ", {present} of the points with rows so far");
+    }
     let _ = writeln!(
         o,
         "`sweep.csv` in this directory holds {} of {}{}: {design}{reps}; {ok} ok, {} failed. Written by `tplus report` \

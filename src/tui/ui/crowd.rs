@@ -351,4 +351,20 @@ mod tests {
         let text = buffer_text(buffer);
         assert_has(&text, &["ask  1.0012", "bid  0.9998", "⠒⠒ subscriptions (buys)", "•• sales", "NAV 1.0001 ••"]);
     }
+
+    #[test]
+    fn the_book_keeps_its_words_before_its_bars() {
+        // Without herd followers the crowd panel shares the book's row: at
+        // 100 columns the book has 19 inside, where the bars took the words
+        // before and only colour told bids from asks.
+        let mut view = hand_view();
+        view.optimist_share = None;
+        for w in &mut view.products[0].windows {
+            w.optimist_share = None;
+        }
+        for width in [100, 110, 120] {
+            let text = render_text(&app_with(view.clone()), width, 30);
+            assert_has(&text, &["ask  1.0012", "bid  0.9998"]);
+        }
+    }
 }

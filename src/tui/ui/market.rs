@@ -22,8 +22,9 @@ pub(super) fn book_panel(frame: &mut Frame, area: Rect, _view: &LiveView, p: &Pr
     let w = usize::from(inner.width);
     let max_q = asks.iter().chain(bids).map(|l| l.1).max().unwrap_or(1).max(1);
     // Bids and asks told apart by their words as well as their colours and
-    // places (asks above the spread, bids below), where there is room.
-    let tag = w >= 21;
+    // places (asks above the spread, bids below), where there is room: the
+    // words before the depth bars, which then take what is left.
+    let tag = w >= 19;
     let bar_w = w.saturating_sub(if tag { 19 } else { 15 });
     let level = |(price, lots): (f64, u64), side: &str, color: Color| {
         let bar = ((lots as f64 / max_q as f64) * bar_w as f64).ceil() as usize;
