@@ -71,12 +71,20 @@ pub fn on_stop(out: &Path, total: u64) {
     let command = resume_command(&std::env::args().collect::<Vec<_>>(), std::env::current_dir().ok());
     let spawned = std::thread::Builder::new().name("stop".into()).spawn(move || {
         if let Some(sig) = signals.forever().next() {
-            eprintln!("\n{}", message(&out, total, &command, sig));
+            say(&format!("\n{}", message(&out, total, &command, sig)));
             crate::results::lock::remove_own_lock(&out);
             std::process::exit(128 + sig);
         }
     });
     drop(spawned);
+}
+
+/// Writes `line` to stderr, if it can: after SIGHUP the terminal may be
+/// gone, and `eprintln!` would panic instead of letting the command end as
+/// the signal asks.
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// What is printed on a stopping signal `sig`.

@@ -543,7 +543,7 @@ fn run(
             let fresh = !existed || (!given && dir != default);
             let removed = fresh && std::fs::remove_dir(&dir).is_ok();
             let left = if removed { "removed" } else { "holds none of its files" };
-            eprintln!("tplus run: interrupted: no results were written ({} {left})", dir.display());
+            interrupt::say(&format!("tplus run: interrupted: no results were written ({} {left})", dir.display()));
             return Err(ExitCode::from(interrupt::stopped_status()));
         }
         Err(e) => {
@@ -554,7 +554,10 @@ fn run(
     if stop.load(std::sync::atomic::Ordering::Relaxed) {
         // Ctrl-C came after the last event, while the files were written:
         // they are whole, and nothing more (no report) is done.
-        eprintln!("tplus run: interrupted after the run had ended: {} holds all of its results", dir.display());
+        interrupt::say(&format!(
+            "tplus run: interrupted after the run had ended: {} holds all of its results",
+            dir.display()
+        ));
         return Err(ExitCode::from(interrupt::stopped_status()));
     }
     if let Err(e) = outcome.check() {

@@ -78,13 +78,14 @@ pub fn run(args: RunArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        // 130, 143 or 129 by the signal that stopped it (the terminal may be gone).
+        Err(replicate::ReplicateError::Interrupted) => {
+            super::interrupt::say(&format!("error: {}", replicate::ReplicateError::Interrupted));
+            ExitCode::from(super::interrupt::stopped_status())
+        }
         Err(e) => {
             eprintln!("error: {e}");
-            match e {
-                // 130, 143 or 129 by the signal that stopped it.
-                replicate::ReplicateError::Interrupted => ExitCode::from(super::interrupt::stopped_status()),
-                e => ExitCode::from(e.exit_status()),
-            }
+            ExitCode::from(e.exit_status())
         }
     }
 }
