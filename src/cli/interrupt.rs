@@ -121,7 +121,7 @@ fn resume_command(args: &[String], cwd: Option<PathBuf>) -> String {
 
 /// `s` as one word for a POSIX shell: as it is when only safe characters,
 /// else in single quotes (a quote inside written as '\'').
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:=,+@%".contains(c);
     if !s.is_empty() && s.chars().all(safe) { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) }
 }
@@ -137,6 +137,7 @@ mod tests {
         assert_eq!(quote("a b"), "'a b'");
         assert_eq!(quote("it's $HOME"), "'it'\\''s $HOME'");
         assert_eq!(quote(""), "''");
+        assert_eq!(quote("bad name.toml"), "'bad name.toml'");
         let args = ["tplus", "sweep", "my sweep.toml", "--jobs", "2"].map(String::from);
         assert_eq!(
             resume_command(&args, Some(PathBuf::from("/work/x"))),

@@ -3,6 +3,7 @@
 //! the binary is built, so a template is always a scenario `tplus check`
 //! accepts and cannot drift from the files the tests run.
 
+use crate::scenario::names_a_folder;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,34 +55,12 @@ fn target(name: &Path) -> PathBuf {
     }
 }
 
-/// Whether `stem` can name a scenario (and so a results folder).
-fn usable_name(stem: &str) -> bool {
-    !stem.is_empty()
-        && stem.len() <= 64
-        && !stem.starts_with('.')
-        && stem.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-}
-
 /// The template with its `[simulation] name` set to the file's stem, when
 /// the stem can name a results folder (else the template's name stays).
 fn renamed(text: &str, stem: &str) -> String {
     match text.lines().find(|l| l.starts_with("name = \"")) {
-        Some(line) if usable_name(stem) => text.replacen(line, &format!("name = \"{stem}\""), 1),
+        Some(line) if names_a_folder(stem) => text.replacen(line, &format!("name = \"{stem}\""), 1),
         _ => text.to_string(),
-    }
-}
-
-/// `path` as a POSIX shell reads it back: as it is when it holds only
-/// characters no shell treats specially, else in single quotes.
-fn shell_quoted(path: &Path) -> String {
-    let p = path.display().to_string();
-    if !p.is_empty()
-        && p.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '+' | ',' | ':' | '=' | '@'))
-    {
-        p
-    } else {
-        format!("'{}'", p.replace('\'', "'\\''"))
     }
 }
 
@@ -97,7 +76,7 @@ pub fn new(args: NewArgs) -> ExitCode {
     match result {
         Ok(()) => {
             println!("{}", path.display());
-            if !usable_name(&stem) {
+            if !names_a_folder(&stem) {
                 let kept = args.template.text().lines().find_map(|l| l.strip_prefix("name = \"")?.split('"').next());
                 eprintln!(
                     "note: `{stem}` cannot name a scenario (up to 64 letters, digits, `_`, `-` and `.`, not starting with `.`), so its \
@@ -108,7 +87,7 @@ pub fn new(args: NewArgs) -> ExitCode {
             eprintln!(
                 "wrote {}: check it with `tplus check {}`, fields are explained by `tplus help scenario`",
                 path.display(),
-                shell_quoted(&path)
+                super::interrupt::quote(&path.display().to_string())
             );
             ExitCode::SUCCESS
         }
@@ -129,14 +108,6 @@ pub fn new(args: NewArgs) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_path_is_quoted_for_the_shell_only_where_it_must_be() {
-        assert_eq!(shell_quoted(Path::new("dir/mine.toml")), "dir/mine.toml");
-        assert_eq!(shell_quoted(Path::new("bad name.toml")), "'bad name.toml'");
-        assert_eq!(shell_quoted(Path::new("it's.toml")), "'it'\\''s.toml'");
-        assert_eq!(shell_quoted(Path::new("$x.toml")), "'$x.toml'");
-    }
 
     #[test]
     fn a_name_becomes_a_toml_file_and_the_scenario_name() {

@@ -202,11 +202,7 @@ pub fn parse_sweep(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Res
 
     // [sweep]
     let s = &file.sweep;
-    let name_ok = !s.name.is_empty()
-        && s.name.len() <= 64
-        && s.name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && !s.name.starts_with('.');
-    if !name_ok {
+    if !validate::names_a_folder(&s.name) {
         return Err(bad(
             "sweep.name".into(),
             format!("`{}` cannot name a results folder", s.name),

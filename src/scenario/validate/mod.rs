@@ -417,12 +417,18 @@ fn credit(c: &Credit) -> Check {
     Ok(())
 }
 
+/// Whether `name` can name a results folder, as a scenario's or a sweep's
+/// name must: 1 to 64 ASCII letters, digits, `_`, `-` and `.`, not
+/// starting with `.`.
+pub fn names_a_folder(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !name.starts_with('.')
+}
+
 fn simulation(sim: &Simulation) -> Check {
-    let name_ok = !sim.name.is_empty()
-        && sim.name.len() <= 64
-        && sim.name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && !sim.name.starts_with('.');
-    if !name_ok {
+    if !names_a_folder(&sim.name) {
         return bad("simulation.name", format!("`{}` cannot name a results folder", sim.name), fd::SIM_NAME.accepted);
     }
     int("simulation.days", sim.days, &fd::SIM_DAYS)?;
