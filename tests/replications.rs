@@ -260,7 +260,7 @@ fn a_run_is_never_written_into_replications_and_compare_finds_one_that_was() {
         let args = [&["run", &plain, "--seed", "42", "--out", &seed8_arg, "--quiet"][..], force].concat();
         refused(&args, "lies inside the results of replications in");
     }
-    refused(&["run", &plain, "--out", &p(&e.join("runs/new")), "--quiet"], "choose an --out outside");
+    refused(&["run", &plain, "--out", &p(&e.join("runs/new")), "--quiet"], "choose another --out, outside");
     assert!(tree(&e) == before, "nothing written, nothing removed");
     assert!(!e.join("runs/new").exists());
     // A run written over a replication's some other way (copied there):

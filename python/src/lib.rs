@@ -33,6 +33,7 @@ use pyo3::types::{PyBytes, PyCapsule};
 use serde_json::Value;
 use tplus::agents::Registry;
 use tplus::engine::{self, RunOptions};
+use tplus::results::outdir::Terms;
 use tplus::results::{MemoryRecorder, RunFiles};
 
 pyo3::create_exception!(
@@ -346,16 +347,9 @@ impl PyRun {
     }
 }
 
-/// A message about an output directory, which names the CLI's options
-/// (`--out`, `--force`), in the terms of `Run.save(dir, force=...)`.
-fn in_save_terms(message: &str) -> String {
-    message
-        .replace("add --force", "pass force=True")
-        .replace("with --force", "with force=True")
-        .replace("choose another --out", "choose another dir")
-        .replace("choose an --out", "choose a dir")
-        .replace("--out needs", "save needs")
-}
+/// How `Run.save(dir, force=...)` names what an output directory's errors
+/// advise (the command line's are `--out` and `--force`).
+const SAVE_TERMS: Terms = Terms { dir: "dir", force: "force=True", add_force: "pass force=True" };
 
 #[pymethods]
 impl PyRun {
@@ -445,7 +439,7 @@ impl PyRun {
     /// Writes the run's files into `dir` as `tplus run --out DIR` does.
     #[pyo3(signature = (dir, force = false))]
     fn save(&self, py: Python<'_>, dir: PathBuf, force: bool) -> PyResult<String> {
-        py.detach(|| self.files.save(&dir, force)).map_err(|e| PyOSError::new_err(in_save_terms(&e.to_string())))?;
+        py.detach(|| self.files.save(&dir, force)).map_err(|e| PyOSError::new_err(e.message(SAVE_TERMS)))?;
         Ok(dir.display().to_string())
     }
 

@@ -55,7 +55,7 @@ impl Staged {
             Ok(m) if m.file_type().is_symlink() => {
                 return Err(bad("is a symbolic link; give the directory's own path".into()));
             }
-            Ok(m) if !m.is_dir() => return Err(bad("is a file; --out needs a directory".into())),
+            Ok(m) if !m.is_dir() => return Err(bad("is a file, not a directory; choose another --out".into())),
             _ => {}
         }
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));

@@ -34,20 +34,35 @@ use super::FileError;
 /// The lock file's name inside a locked directory.
 pub const LOCK_FILE: &str = ".tplus.lock";
 
+/// The words a front end uses for what an output directory's errors
+/// advise: choosing another directory, and allowing a run's files to be
+/// replaced. The errors' `Display` uses the command line's ([`Terms::CLI`]);
+/// a front end with other names for them (the Python package's
+/// `Run.save(dir, force=...)`) shows them with `message(its terms)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Terms {
+    /// The directory's option, as in "choose another --out".
+    pub dir: &'static str,
+    /// The permission, as in "not replaced, even with --force".
+    pub force: &'static str,
+    /// Giving the permission, as in "add --force to delete …".
+    pub add_force: &'static str,
+}
+
+impl Terms {
+    /// The command line's: `--out` and `--force`.
+    pub const CLI: Terms = Terms { dir: "--out", force: "--force", add_force: "add --force" };
+}
+
 /// Why a directory's lock could not be taken.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     /// The lock file is a symbolic link, which tplus never makes: locking
     /// it would write through it to whatever it points at.
-    #[error("{}: the lock file is a symbolic link, which tplus never makes; remove it, or choose another --out", .0.display())]
+    #[error("{}", self.message(Terms::CLI))]
     IsLink(PathBuf),
     /// Another process holds the directory.
-    #[error(
-        "{}: in use by tplus process {pid} on {host} (lock file {}); wait for it to finish, or choose another --out{}",
-        .dir.display(),
-        .lock.display(),
-        if *.alive { "" } else { "; if that process is gone, delete the lock file" }
-    )]
+    #[error("{}", self.message(Terms::CLI))]
     Locked {
         /// The directory.
         dir: PathBuf,
@@ -68,6 +83,25 @@ pub enum LockError {
 }
 
 impl LockError {
+    /// The message, with the directory and the permission named in `terms`.
+    pub fn message(&self, terms: Terms) -> String {
+        match self {
+            LockError::IsLink(lock) => format!(
+                "{}: the lock file is a symbolic link, which tplus never makes; remove it, or choose another {}",
+                lock.display(),
+                terms.dir
+            ),
+            LockError::Locked { dir, lock, pid, host, alive } => format!(
+                "{}: in use by tplus process {pid} on {host} (lock file {}); wait for it to finish, or choose another {}{}",
+                dir.display(),
+                lock.display(),
+                terms.dir,
+                if *alive { "" } else { "; if that process is gone, delete the lock file" }
+            ),
+            LockError::Io(e) => e.to_string(),
+        }
+    }
+
     /// The exit code: 2 for a directory the user must change (bad usage), 1
     /// for a failing file system.
     pub fn exit_code(&self) -> u8 {

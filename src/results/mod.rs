@@ -560,6 +560,17 @@ pub enum SaveError {
     },
 }
 
+impl SaveError {
+    /// The message, with the directory and the permission named in `terms`
+    /// (`Display` names the command line's `--out` and `--force`).
+    pub fn message(&self, terms: outdir::Terms) -> String {
+        match self {
+            SaveError::OutDir(e) => e.message(terms),
+            SaveError::Io { .. } => self.to_string(),
+        }
+    }
+}
+
 /// The products' ids and tick sizes in micros, as the line files print prices.
 fn product_ticks(scenario: &Scenario) -> Vec<(String, i64)> {
     scenario.products.iter().map(|p| (p.id.clone(), p.tick_micros())).collect()

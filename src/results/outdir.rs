@@ -14,6 +14,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::FileError;
+pub use super::lock::Terms;
 use super::lock::{DirLock, LOCK_FILE, LockError};
 
 /// The files a run writes under their final names. `manifest.json` is the
@@ -54,18 +55,13 @@ const OTHER_OUTPUTS: [(&str, &str); 6] = [
 #[derive(Debug, thiserror::Error)]
 pub enum OutDirError {
     /// The path names a file.
-    #[error("{}: is a file; --out needs a directory", .0.display())]
+    #[error("{}", self.message(Terms::CLI))]
     IsFile(PathBuf),
     /// The directory's lock could not be taken.
     #[error(transparent)]
     Lock(#[from] LockError),
     /// The directory holds files and `--force` was not given.
-    #[error(
-        "{}: not empty (it holds {}); choose another --out, or add --force to delete the files a run writes there ({}) and keep the rest",
-        .dir.display(),
-        .entries,
-        .removable
-    )]
+    #[error("{}", self.message(Terms::CLI))]
     NotEmpty {
         /// The directory.
         dir: PathBuf,
@@ -76,7 +72,7 @@ pub enum OutDirError {
     },
     /// The path cannot become a directory: it lies under a file, or it is
     /// a symbolic link to nothing.
-    #[error("{}: {why}; --out needs a directory path", .dir.display())]
+    #[error("{}", self.message(Terms::CLI))]
     BadPath {
         /// The path given.
         dir: PathBuf,
@@ -85,10 +81,7 @@ pub enum OutDirError {
     },
     /// The directory holds another command's output, which `--force` does
     /// not replace.
-    #[error(
-        "{}: holds the results of {what} ({file}), which a run does not replace, even with --force; choose another --out for the run",
-        .dir.display()
-    )]
+    #[error("{}", self.message(Terms::CLI))]
     OtherOutput {
         /// The directory.
         dir: PathBuf,
@@ -100,13 +93,7 @@ pub enum OutDirError {
     /// The directory lies inside another command's output (a sweep's or
     /// replications' `runs/…`): a run written there would be read as one
     /// of theirs.
-    #[error(
-        "{}: lies inside the results of {what} in {} ({file}), which a run does not write into, even with --force: \
-         they would read it as one of theirs; choose an --out outside {}",
-        .dir.display(),
-        .holder.display(),
-        .holder.display()
-    )]
+    #[error("{}", self.message(Terms::CLI))]
     InsideOtherOutput {
         /// The directory.
         dir: PathBuf,
@@ -123,6 +110,32 @@ pub enum OutDirError {
 }
 
 impl OutDirError {
+    /// The message, with the directory and the permission named in `terms`.
+    pub fn message(&self, terms: Terms) -> String {
+        let Terms { dir: out, force, add_force } = terms;
+        match self {
+            OutDirError::IsFile(dir) => format!("{}: is a file, not a directory; choose another {out}", dir.display()),
+            OutDirError::Lock(e) => e.message(terms),
+            OutDirError::NotEmpty { dir, entries, removable } => format!(
+                "{}: not empty (it holds {entries}); choose another {out}, or {add_force} to delete the files a run writes there ({removable}) and keep the rest",
+                dir.display()
+            ),
+            OutDirError::BadPath { dir, why } => format!("{}: {why}; choose another {out}", dir.display()),
+            OutDirError::OtherOutput { dir, what, file } => format!(
+                "{}: holds the results of {what} ({file}), which a run does not replace, even with {force}; choose another {out} for the run",
+                dir.display()
+            ),
+            OutDirError::InsideOtherOutput { dir, holder, what, file } => format!(
+                "{}: lies inside the results of {what} in {} ({file}), which a run does not write into, even with {force}: \
+                 they would read it as one of theirs; choose another {out}, outside {}",
+                dir.display(),
+                holder.display(),
+                holder.display()
+            ),
+            OutDirError::Io(e) => e.to_string(),
+        }
+    }
+
     /// The exit code: 2 for a directory the user must change (bad usage), 1
     /// for a failing file system.
     pub fn exit_code(&self) -> u8 {
@@ -435,6 +448,31 @@ mod tests {
         }
         create_out_dir(&d.join("new/deeper")).unwrap();
         fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn each_message_advises_in_the_terms_it_is_given() {
+        let p = || PathBuf::from("out");
+        let all = [
+            OutDirError::IsFile(p()),
+            OutDirError::Lock(LockError::IsLink(p())),
+            OutDirError::Lock(LockError::Locked { dir: p(), lock: p(), pid: 1, host: "h".into(), alive: false }),
+            OutDirError::NotEmpty { dir: p(), entries: "x".into(), removable: "y".into() },
+            OutDirError::BadPath { dir: p(), why: "lies under f, which is a file".into() },
+            OutDirError::OtherOutput { dir: p(), what: "a sweep", file: "sweep.csv" },
+            OutDirError::InsideOtherOutput { dir: p(), holder: p(), what: "a sweep", file: "sweep.csv" },
+        ];
+        let other = Terms { dir: "DIR", force: "FORCE", add_force: "ALLOW" };
+        for e in &all {
+            let (cli, theirs) = (e.to_string(), e.message(other));
+            assert!(cli.contains("choose another --out"), "{cli}");
+            assert!(theirs.contains("choose another DIR") && !theirs.contains("--"), "{theirs}");
+            assert_eq!(cli, e.message(Terms::CLI));
+        }
+        assert!(all[3].message(other).contains("or ALLOW to delete"), "{}", all[3].message(other));
+        for e in &all[5..] {
+            assert!(e.to_string().contains("even with --force") && e.message(other).contains("even with FORCE"), "{e}");
+        }
     }
 
     #[test]

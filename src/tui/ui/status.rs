@@ -262,9 +262,12 @@ pub(super) const HELP: &[(&str, &str)] = &[
     ("tab", "next product"),
     ("[  ]", "scroll the time charts back / forward ({ } a whole span)"),
     ("Home End z Z", "charts: the run's start / follow live; zoom in / out"),
-    ("r", "restart with the same seed (live changes are dropped)"),
+    ("r", "restart with the same seed, at the same speed (live changes are dropped)"),
     ("c", "control on/off: the same seed without your changes, as dim ▄"),
-    ("w", "save: results/<scenario>/live-<time>/ (scenario.toml replays it)"),
+    (
+        "w",
+        "save the whole run, played to its end with the changes made so far, in results/<scenario>/live-<time>/ (its scenario.toml replays it)",
+    ),
     ("?  h", "this help; ↑↓ PgUp PgDn Home End scroll it where it does not fit"),
     ("q  esc", "quit (esc closes this help first)"),
 ];
