@@ -10,6 +10,14 @@
 /// the same `rand` as tplus (`tplus::rand::RngExt`).
 pub use rand;
 
+/// The distributions crate of that `rand` (normal, log-normal, exponential
+/// draws), so a user's behaviour needs no version of its own to match.
+pub use rand_distr;
+
+/// The TOML crate whose tables the registry's functions take and return
+/// (a family's parameters, [`agents::Registry::build`]).
+pub use toml;
+
 // So that the paths `behaviour_params!` writes, `tplus::...`, name this
 // crate inside it too (serde's `crate = "..."` takes a path in a string,
 // where `$crate` is not expanded).

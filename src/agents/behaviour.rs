@@ -240,6 +240,14 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
 
     /// Decides what the member `wake.id` does now, appending to `out` (empty
     /// on entry). Reads only `ctx` and the member's own record.
+    ///
+    /// The platform checks each order on arrival as any customer's and
+    /// counts what it refuses; an action no platform could take (a product
+    /// the scenario does not have, a limit order whose `ttl` is 0 or less)
+    /// stops the run with [`crate::engine::RunError::Halted`] naming it. A
+    /// panic here unwinds out of [`crate::engine::run_with`] as any panic
+    /// does (a sweep's or replications' run catches it and records that
+    /// run as failed, with the agent).
     fn decide(&self, wake: Wake, agent: &mut Agent<Self::State>, ctx: &Context<'_>, out: &mut Actions);
 
     /// The member woke in a run of sale applications (its group's

@@ -25,7 +25,9 @@ pub struct OrderRequest {
     pub lots: u32,
     /// Trade the whole size in one go or not at all.
     pub all_or_none: bool,
-    /// How long a resting remainder may live, in nanoseconds (capped at the close).
+    /// How long a resting remainder may live, in nanoseconds (capped at the
+    /// close): above 0 for a limit order; an IOC or market order never
+    /// rests, so its is not read.
     pub ttl: i64,
 }
 

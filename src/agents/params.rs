@@ -23,6 +23,22 @@ pub enum Bound {
 }
 
 impl Bound {
+    /// How a scenario writes the values this bound is for.
+    pub const fn value_type(self) -> ValueType {
+        match self {
+            Bound::Real(..) => ValueType::Number,
+            Bound::Int(..) => ValueType::Integer,
+            Bound::PositiveDuration => ValueType::Duration,
+        }
+    }
+
+    /// Whether this bound is for values written as `t`: what
+    /// [`behaviour_params!`](crate::behaviour_params) asserts of each field
+    /// at compile time (`t` its type's [`ParamValue::TYPE`]).
+    pub const fn takes(self, t: ValueType) -> bool {
+        self.value_type() as u8 == t as u8
+    }
+
     /// The range as reals, where the bound is one: what a change of the
     /// parameter (scripted or live) stops at.
     pub fn as_range(self) -> Option<(f64, f64)> {
@@ -86,6 +102,11 @@ pub(super) const fn live_params_declared(live: &[&str], docs: &[ParamDoc]) -> bo
 
 /// A value a parameter may hold: checks itself against its [`Bound`].
 pub trait ParamValue {
+    /// How a scenario writes a value of this type: what its [`Bound`] must
+    /// be for ([`Bound::value_type`]); [`behaviour_params!`](crate::behaviour_params)
+    /// refuses to compile a field whose bound is for another.
+    const TYPE: ValueType;
+
     /// Why the value is outside `bound`, if it is: typed, so that the caller
     /// builds the scenario error ([`Invalid`]) with its field and kind.
     fn check(&self, bound: Bound) -> Result<(), OutOfBound>;
@@ -118,6 +139,8 @@ impl OutOfBound {
 }
 
 impl ParamValue for f64 {
+    const TYPE: ValueType = ValueType::Number;
+
     fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         match bound {
             Bound::Real(lo, hi) if !(self.is_finite() && *self >= lo && *self <= hi) => Err(OutOfBound::Real(*self)),
@@ -127,6 +150,8 @@ impl ParamValue for f64 {
 }
 
 impl ParamValue for i64 {
+    const TYPE: ValueType = ValueType::Integer;
+
     fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         match bound {
             Bound::Int(lo, hi) if !(lo..=hi).contains(self) => Err(OutOfBound::Int(*self)),
@@ -136,6 +161,8 @@ impl ParamValue for i64 {
 }
 
 impl ParamValue for Duration {
+    const TYPE: ValueType = ValueType::Duration;
+
     fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         match bound {
             Bound::PositiveDuration if self.0 <= 0 => Err(OutOfBound::NotPositive(*self)),
@@ -145,6 +172,8 @@ impl ParamValue for Duration {
 }
 
 impl<T: ParamValue> ParamValue for Option<T> {
+    const TYPE: ValueType = T::TYPE;
+
     fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         self.as_ref().map_or(Ok(()), |v| v.check(bound))
     }
@@ -274,7 +303,8 @@ pub fn shares_add_up(market_share: f64, ioc_share: f64) -> Result<(), Invalid> {
 ///         short: i64 = 3, Int(1, 63), "a whole number from 1 to 63, less than long";
 ///         /// Wake-ups in the long average.
 ///         long: i64 = 10, Int(2, 64), "a whole number from 2 to 64, more than short";
-///         /// Share of orders that are all-or-none.
+///         /// Share of orders that are all-or-none: a doc comment may run
+///         /// over several lines.
 ///         aon_share: f64 = 0.0, Real(0.0, 1.0), "a probability from 0 to 1";
 ///     }
 ///     check(p) {
@@ -291,6 +321,23 @@ pub fn shares_add_up(market_share: f64, ioc_share: f64) -> Result<(), Invalid> {
 /// }
 /// let p = MovingAverageParams::default();
 /// assert_eq!((p.short, p.long), (3, 10));
+/// # use tplus::agents::ParamSet as _;
+/// assert_eq!(MovingAverageParams::DOCS[2].doc, "Share of orders that are all-or-none: a doc comment may run over several lines.");
+/// ```
+///
+/// A field's bound must be for its type (an `f64` takes `Real`, an `i64`
+/// `Int`, a `Duration` `PositiveDuration`, an `Option<T>` what `T` takes),
+/// or the range would go unchecked; the macro refuses to compile one that
+/// is not:
+///
+/// ```compile_fail
+/// tplus::behaviour_params! {
+///     /// Parameters.
+///     pub struct Mixed {
+///         /// A share, bounded as if it were a whole number.
+///         share: f64 = 0.5, Int(0, 1), "a share from 0 to 1";
+///     }
+/// }
 /// ```
 #[macro_export]
 macro_rules! behaviour_params {
@@ -298,7 +345,7 @@ macro_rules! behaviour_params {
         $(#[$meta:meta])*
         $vis:vis struct $name:ident {
             $(
-                #[doc = $doc:literal]
+                $( #[doc = $doc:literal] )+
                 $field:ident : $ty:ty = $default:expr, $bound:ident $( ( $($b:expr),* ) )?, $accepted:literal;
             )*
         }
@@ -315,10 +362,21 @@ macro_rules! behaviour_params {
         #[serde(crate = "tplus::__private::serde", default, deny_unknown_fields)]
         $vis struct $name {
             $(
-                #[doc = $doc]
+                $( #[doc = $doc] )+
                 pub $field: $ty,
             )*
         }
+
+        $(
+            const _: () = assert!(
+                $crate::agents::Bound::$bound $( ( $($b),* ) )?.takes(<$ty as $crate::agents::ParamValue>::TYPE),
+                concat!(
+                    "behaviour_params!: `", stringify!($field), ": ", stringify!($ty), "` has the bound ",
+                    stringify!($bound), "; an f64 takes Real, an i64 Int, a Duration \
+                     PositiveDuration (an Option<T> as T)"
+                )
+            );
+        )*
 
         impl Default for $name {
             fn default() -> Self {
@@ -331,7 +389,8 @@ macro_rules! behaviour_params {
                 $(
                     $crate::agents::ParamDoc {
                         name: stringify!($field),
-                        doc: $doc.trim_ascii(),
+                        // Each line of a doc comment starts with its own space.
+                        doc: concat!($($doc),+).trim_ascii(),
                         accepted: $accepted,
                         bound: $crate::agents::Bound::$bound $( ( $($b),* ) )?,
                     },

@@ -110,6 +110,18 @@ impl Family {
                 "a behaviour's LIVE_PARAMS must name parameters its Params declare with a Real or Int bound"
             )
         };
+        let defaults = B::Params::default();
+        if let Err(e) = defaults.check_fields().and_then(|()| defaults.check_together()) {
+            panic!(
+                "behaviour `{}`: the defaults of its parameters break their own rules, so a scenario that leaves \
+                 `{}` out could never load: {} (accepted: {}); change the default or the bound in its \
+                 behaviour_params!",
+                B::NAME,
+                e.field,
+                e.message,
+                e.accepted
+            );
+        }
         Family {
             name: B::NAME,
             aliases: B::ALIASES,
@@ -278,6 +290,10 @@ impl Registry {
 
     /// Adds behaviour `B` as a planted abuse under its [`Behaviour::NAME`]
     /// (which a scenario's `abuse` names), replacing one of the same name.
+    ///
+    /// # Panics
+    ///
+    /// As [`Registry::register`].
     pub fn register_abuse<B: Behaviour>(&mut self) -> &mut Registry {
         let abuse = Family::of::<B>();
         match self.abuses.iter_mut().find(|f| f.name == B::NAME) {
@@ -294,7 +310,15 @@ impl Registry {
     }
 
     /// Adds behaviour `B` under its [`Behaviour::NAME`], replacing one of
-    /// the same name.
+    /// the same name, a built-in's too (so a researcher may swap in a
+    /// herding family of their own). A name that is another family's alias
+    /// (`zi`) names `B` from then on; the other keeps its own name.
+    ///
+    /// # Panics
+    ///
+    /// If the defaults of `B`'s parameters break their own bounds or rules
+    /// (a mistake in its `behaviour_params!`, which no scenario could work
+    /// around): the message names the parameter.
     pub fn register<B: Behaviour>(&mut self) -> &mut Registry {
         self.put(Family::of::<B>())
     }
@@ -314,9 +338,11 @@ impl Registry {
         self
     }
 
-    /// The family called `name` (or one of its aliases).
+    /// The family called `name`, else the one with `name` among its
+    /// aliases (a family registered under a built-in's alias wins it).
     pub fn get(&self, name: &str) -> Option<&Family> {
-        self.families.iter().find(|f| f.name == name || f.aliases.contains(&name))
+        let families = || self.families.iter();
+        families().find(|f| f.name == name).or_else(|| families().find(|f| f.aliases.contains(&name)))
     }
 
     /// Every registered family, in registration order.
@@ -535,5 +561,52 @@ mod tests {
         let e = r.build("mute", &toml::Table::new(), setup, 1, &streams, Latency::new(1, 0)).err().unwrap();
         assert_eq!(e.field, "family");
         assert!(e.message.contains("lists `level` in LIVE_PARAMS"), "{}", e.message);
+    }
+    crate::behaviour_params! {
+        /// A count whose default breaks its bound.
+        pub struct WrongDefaultParams {
+            /// The count.
+            count: i64 = 0, Int(2, 256), "a whole number from 2 to 256";
+        }
+    }
+
+    /// Declares its parameter `count` with a default its bound refuses, or
+    /// (as `Zi`) takes the name that is the zero-intelligence family's alias.
+    struct Quiet<P, const ZI: bool>(std::marker::PhantomData<P>);
+
+    impl<P: ParamSet + Send + Sync + 'static, const ZI: bool> Behaviour for Quiet<P, ZI> {
+        type Params = P;
+        type State = ();
+        const NAME: &'static str = if ZI { "zi" } else { "wrong_default" };
+        const ABOUT: &'static str = "decides nothing";
+        fn build(_: P, _: GroupSetup) -> Self {
+            Quiet(std::marker::PhantomData)
+        }
+        fn init(&self, _: &mut crate::random::AgentRng) {}
+        fn decide(
+            &self,
+            _: super::super::Wake,
+            _: &mut super::super::Agent<()>,
+            _: &super::super::Context<'_>,
+            _: &mut super::super::Actions,
+        ) {
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "behaviour `wrong_default`: the defaults of its parameters break their own rules")]
+    fn a_default_outside_its_own_bound_is_refused_at_registration() {
+        Registry::builtin().register::<Quiet<WrongDefaultParams, false>>();
+    }
+
+    /// A family registered under a built-in's alias is what the alias names
+    /// from then on; the built-in keeps its own name.
+    #[test]
+    fn a_name_that_was_an_alias_names_the_new_family() {
+        let mut r = Registry::builtin();
+        r.register::<Quiet<MuteParams, true>>();
+        assert_eq!(r.get("zi").map(|f| f.name), Some("zi"));
+        assert_eq!(r.get("zero_intelligence").map(|f| f.name), Some("zero_intelligence"));
+        assert!(r.check_params("zi", &"level = 0.2".parse().unwrap()).is_ok());
     }
 }

@@ -320,6 +320,10 @@ struct Roster {
     sales: Vec<(usize, SaleFeed)>,
     /// The earliest of the feeds' and the sale feeds' next wake-ups.
     next_wake_at: i64,
+    /// The first group whose behaviour sent an action no platform could
+    /// take (see `lookahead::unfit`), and what it was: the run stops at the
+    /// next boundary, as for a group that halted.
+    unfit: Option<(usize, String)>,
 }
 
 /// Where the run stands in simulated time, and today's next scheduled work.
@@ -482,6 +486,7 @@ impl<'a> Engine<'a> {
                 feeds,
                 sales,
                 next_wake_at: i64::MAX,
+                unfit: None,
             },
             clock: Clock {
                 day: 0,
@@ -526,11 +531,12 @@ impl<'a> Engine<'a> {
         Ok(self.finish())
     }
 
-    /// Why the run must stop early: a group that can decide no more, or
-    /// the front end's stop flag.
+    /// Why the run must stop early: a group that can decide no more or sent
+    /// an action no platform could take, or the front end's stop flag.
     fn stopped(&self) -> Option<RunError> {
-        let halted =
-            self.roster.groups.iter().enumerate().find_map(|(group, g)| g.halted().map(|reason| (group, reason)));
+        let halted = self.roster.unfit.clone().or_else(|| {
+            self.roster.groups.iter().enumerate().find_map(|(group, g)| g.halted().map(|reason| (group, reason)))
+        });
         if let Some((group, reason)) = halted {
             return Some(RunError::Halted { group, reason });
         }

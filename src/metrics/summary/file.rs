@@ -119,7 +119,9 @@ pub struct OrderCounts {
     pub rejected_by_reason: BTreeMap<String, u64>,
     /// Cancels customers asked for.
     pub cancel_requests: u64,
-    /// Cancels that arrived after their order had already filled or expired.
+    /// Cancels that found no order of the customer's under their handle: it
+    /// had already filled, been cancelled or expired (or, from a user's
+    /// behaviour, was never the customer's).
     pub cancels_too_late: u64,
 }
 
