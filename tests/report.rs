@@ -141,6 +141,10 @@ fn a_report_draws_every_plot_of_a_run() {
     assert!(md.starts_with("# Run report: `report_small`, seed 11"), "{md}");
     assert!(md.contains("### NOTE7") && md.contains("### NOTE14") && md.contains("### All products"), "{md}");
     assert!(md.contains("success probability") && md.contains("fill ratio") && md.contains("Spearman ρ"), "{md}");
+    // Each block's success has the interval over its windows beside Wilson's,
+    // in the three blocks (two products and all of them together).
+    let serial = md.lines().filter(|l| l.starts_with("| its 95% CI allowing for alike neighbouring windows")).count();
+    assert_eq!(serial, 3, "{md}");
     // The loan rate has no process here: the correlations with it are n/a, and say why.
     assert!(!md.contains("n/a / n/a"), "{md}");
     assert!(

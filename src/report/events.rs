@@ -332,7 +332,10 @@ pub fn section(
          over up to {k} windows of {window_noun} before the first window it shows in and as many from that window \
          on (the same number each side, fewer when the run is shorter); success is pooled over the span (orders \
          filled whole / orders closed), counts and prices are means per window. Later events may fall inside an \
-         earlier one's span.\n"
+         earlier one's span, and a span may cross a night, mixing times of day. These are one run's before and \
+         after, with no interval: the market moves on its own through a day, so they show what happened, not \
+         what the event did. The event's effect is the difference from the same seeds without it, over many \
+         seeds: `tplus run SCENARIO --control --replications N` gives it with a paired interval.\n"
     );
     for (n, e) in events.iter().enumerate() {
         let kind = if e.live { "live change" } else { "scripted" };

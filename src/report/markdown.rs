@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::num::{count, money, pct, signed};
 use super::why::{Other, SuccessSide, WindowFigures, why_undefined};
 use super::{RunFacts, Section};
-use crate::metrics::{Correlation, ProductSummary, SideSummary, Summary};
+use crate::metrics::{Correlation, ProductSummary, SideSummary, Summary, stats};
 
 /// `p (95% CI lo–hi)` of a share.
 fn share_ci(p: Option<f64>, ci: Option<[f64; 2]>) -> String {
@@ -147,10 +147,22 @@ fn block_table(o: &mut String, b: &ProductSummary, windows: Option<&[WindowFigur
     row("orders closed", count(s.closed as f64), count(a.closed as f64));
     row("filled whole", count(s.filled as f64), count(a.filled as f64));
     row(
-        "success probability",
+        "success probability (95% CI, orders taken as independent)",
         share_ci(s.success_probability, s.success_ci_95),
         share_ci(a.success_probability, a.success_ci_95),
     );
+    if let Some(w) = windows {
+        let serial = |counts: fn(&WindowFigures) -> Option<(f64, f64)>| {
+            let counts: Vec<Option<(f64, f64)>> = w.iter().map(counts).collect();
+            stats::serial_ratio_interval(&counts, stats::Z95)
+                .map_or("n/a".into(), |i| format!("{}–{} (L = {})", pct(Some(i.lo)), pct(Some(i.hi)), i.lags))
+        };
+        row(
+            "its 95% CI allowing for alike neighbouring windows (Newey–West)",
+            serial(|w| w.sub_counts),
+            serial(|w| w.sale_counts),
+        );
+    }
     if s.accepted_success_probability.is_some() || a.accepted_success_probability.is_some() {
         row(
             "success among accepted orders (rejections on arrival set apart)",
@@ -256,8 +268,11 @@ pub fn render(ctx: &RunFacts, summary: &Summary, events: &str, sections: &[Secti
     let _ = writeln!(o, "## Key figures\n");
     let _ = writeln!(
         o,
-        "Success probability: the share of customers' orders closing in the run that were filled whole (with its \
-         95% Wilson interval when the summary has it). Correlations are over the {} windows in which the side \
+        "Success probability: the share of customers' orders closing in the run that were filled whole, with \
+         its 95% Wilson interval, which takes every order as an independent draw and is too narrow when \
+         neighbouring windows are alike, and below it the interval that allows for that (Newey–West over the \
+         windows, neighbours up to L windows apart). Both describe this run only: what another seed gives \
+         varies more, which `tplus run … --replications N` measures. Correlations are over the {} windows in which the side \
          closed at least one order. Neighbouring windows are alike, so such a correlation is worth fewer \
          independent observations than there are windows: each block opens with the figures that account for \
          this (Bartlett's effective number of windows, a moving-block bootstrap, and the correlation once the \
@@ -340,7 +355,7 @@ mod tests {
         // An older summary without the serial-dependence figures: no lead sentence.
         assert!(!md.contains("**Subscription success vs volume:**"), "{md}");
         // With the windows at hand an undefined correlation says why.
-        let flat = |sub| WindowFigures { sub, sale: None, volume: 4.0, loan: Some(0.0435) };
+        let flat = |sub| WindowFigures { sub, volume: 4.0, loan: Some(0.0435), ..WindowFigures::default() };
         let ctx = RunFacts {
             block_windows: vec![("P".into(), vec![flat(Some(0.1)), flat(Some(0.3)), flat(Some(0.2))])],
             ..ctx

@@ -20,12 +20,23 @@ pub struct WindowFigures {
     pub volume: f64,
     /// The loan rate at the window's start; `None` without the column.
     pub loan: Option<f64>,
+    /// Buy orders filled whole and closed; `None` without the columns.
+    pub sub_counts: Option<(f64, f64)>,
+    /// Sell orders filled whole and closed; `None` without the columns.
+    pub sale_counts: Option<(f64, f64)>,
 }
 
 /// The windows of one product.
 pub fn product_windows(rows: &[MetricsRow]) -> Vec<WindowFigures> {
     rows.iter()
-        .map(|r| WindowFigures { sub: r.sub_success, sale: r.sale_success, volume: r.volume, loan: r.loan_rate })
+        .map(|r| WindowFigures {
+            sub: r.sub_success,
+            sale: r.sale_success,
+            volume: r.volume,
+            loan: r.loan_rate,
+            sub_counts: r.buy_filled.zip(r.buy_closed),
+            sale_counts: r.sell_filled.zip(r.sell_closed),
+        })
         .collect()
 }
 
@@ -48,6 +59,7 @@ pub fn pooled_windows(products: &[&[MetricsRow]]) -> Option<Vec<WindowFigures>> 
         }
         w.sub = (bc > 0.0).then(|| bf / bc);
         w.sale = (sc > 0.0).then(|| sf / sc);
+        (w.sub_counts, w.sale_counts) = (Some((bf, bc)), Some((sf, sc)));
         out.push(w);
     }
     Some(out)
@@ -136,7 +148,7 @@ mod tests {
     use super::*;
 
     fn w(sub: Option<f64>, volume: f64, loan: f64) -> WindowFigures {
-        WindowFigures { sub, sale: None, volume, loan: Some(loan) }
+        WindowFigures { sub, volume, loan: Some(loan), ..WindowFigures::default() }
     }
 
     #[test]

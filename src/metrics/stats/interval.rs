@@ -1,4 +1,6 @@
-//! Binomial intervals: the Wilson score interval of a success rate.
+//! Intervals of a success rate: the Wilson score interval, which takes the
+//! orders as independent, and one over a run's windows that allows for
+//! their serial dependence (Newey–West).
 
 /// The standard normal quantile for a two-sided 95% interval, Φ⁻¹(0.975).
 pub const Z95: f64 = 1.959963984540054;
@@ -24,6 +26,61 @@ pub fn wilson(k: u64, n: u64, z: f64) -> Option<(f64, f64)> {
     let lo = if k == 0 { 0.0 } else { ((centre - half) / denom).clamp(0.0, 1.0) };
     let hi = if k == n { 1.0 } else { ((centre + half) / denom).clamp(0.0, 1.0) };
     Some((lo, hi))
+}
+
+/// A success rate's interval over a run's windows, allowing for their
+/// serial dependence ([`serial_ratio_interval`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SerialInterval {
+    /// The rate, Σ k / Σ n.
+    pub rate: f64,
+    /// The low end, clamped to [0, 1].
+    pub lo: f64,
+    /// The high end, clamped to [0, 1].
+    pub hi: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// L, the last lag the long-run variance weighs.
+    pub lags: usize,
+}
+
+/// The interval at normal quantile `z` of a run's success rate Σ k_t / Σ n_t
+/// over windows t (k_t filled of n_t closed, `None` where the window has no
+/// counts), with the standard error that allows for neighbouring windows
+/// being alike: the ratio estimator's residuals d_t = k_t − p·n_t, and their
+/// long-run variance with Bartlett weights,
+///
+/// Var(Σ d_t) ≈ γ₀ + 2 Σ_{l=1..L} (1 − l/(L+1)) γ_l,  γ_l = Σ_t d_t d_{t+l},
+///
+/// Newey & West (1987), "A simple, positive semi-definite, heteroskedasticity
+/// and autocorrelation consistent covariance matrix", Econometrica 55, with
+/// L = ⌊4 (T/100)^{2/9}⌋ over T windows (Newey & West 1994, "Automatic lag
+/// selection in covariance matrix estimation", Rev. Econ. Stud. 61): se =
+/// √Var / Σ n. Windows differ in orders and in success through the day, so
+/// this is wider than [`wilson`], which takes every order as an independent
+/// draw. It is still the uncertainty of this run's rate given its own
+/// windows: what another seed would give is the spread over seeds
+/// (replications). `None` with fewer than 2 windows with orders, or none
+/// closed.
+pub fn serial_ratio_interval(windows: &[Option<(f64, f64)>], z: f64) -> Option<SerialInterval> {
+    let (k, n) = windows.iter().flatten().fold((0.0, 0.0), |(k, n), &(kt, nt)| (k + kt, n + nt));
+    let t = windows.iter().flatten().count();
+    if t < 2 || n <= 0.0 || !z.is_finite() {
+        return None;
+    }
+    let rate = k / n;
+    // A window without orders contributes nothing and keeps its place in
+    // time, so the lags stay lags of time.
+    let d: Vec<f64> = windows.iter().map(|w| w.map_or(0.0, |(kt, nt)| kt - rate * nt)).collect();
+    let lags = (4.0 * (t as f64 / 100.0).powf(2.0 / 9.0)).floor() as usize;
+    let gamma = |l: usize| d.iter().zip(&d[l.min(d.len())..]).map(|(a, b)| a * b).sum::<f64>();
+    let mut var = gamma(0);
+    for l in 1..=lags {
+        var += 2.0 * (1.0 - l as f64 / (lags as f64 + 1.0)) * gamma(l);
+    }
+    let se = var.max(0.0).sqrt() / n;
+    let half = z.abs() * se;
+    Some(SerialInterval { rate, lo: (rate - half).clamp(0.0, 1.0), hi: (rate + half).clamp(0.0, 1.0), se, lags })
 }
 
 #[cfg(test)]
@@ -66,5 +123,34 @@ mod tests {
                 assert!(near(lo, 1.0 - hi2, 1e-12) && near(hi, 1.0 - lo2, 1e-12));
             }
         }
+    }
+
+    #[test]
+    fn the_serial_interval_by_hand() {
+        // Three windows with orders and one without (T = 3: L = ⌊4 · 0.03^(2/9)⌋ = 1).
+        let w = [Some((1.0, 2.0)), Some((3.0, 4.0)), None, Some((2.0, 4.0))];
+        let s = serial_ratio_interval(&w, Z95).unwrap();
+        assert_eq!(s.lags, 1);
+        // p = 6/10; d = 1 − 1.2, 3 − 2.4, 0, 2 − 2.4 = −0.2, 0.6, 0, −0.4.
+        assert!(near(s.rate, 0.6, 1e-15));
+        let g0 = 0.04 + 0.36 + 0.16;
+        let g1: f64 = -0.2 * 0.6;
+        let se = (g0 + 2.0 * 0.5 * g1).sqrt() / 10.0;
+        assert!(near(s.se, se, 1e-15), "{} against {se}", s.se);
+        assert!(near(s.lo, 0.6 - Z95 * se, 1e-15) && near(s.hi, 0.6 + Z95 * se, 1e-15));
+        assert!(serial_ratio_interval(&[Some((1.0, 2.0)), None], Z95).is_none());
+        assert!(serial_ratio_interval(&[Some((0.0, 0.0)), Some((0.0, 0.0))], Z95).is_none());
+    }
+
+    /// Windows whose success drifts together are worth fewer independent
+    /// draws than their orders: the serial interval is wider than Wilson's.
+    #[test]
+    fn alike_neighbours_widen_the_interval() {
+        let w: Vec<Option<(f64, f64)>> =
+            (0..330).map(|t| Some(((if (t / 30) % 2 == 0 { 90.0 } else { 60.0 }), 100.0))).collect();
+        let s = serial_ratio_interval(&w, Z95).unwrap();
+        let (lo, hi) = wilson(w.iter().flatten().map(|x| x.0 as u64).sum(), 33_000, Z95).unwrap();
+        assert_eq!(s.lags, 5);
+        assert!(s.hi - s.lo > 5.0 * (hi - lo), "{s:?} against {lo}..{hi}");
     }
 }
