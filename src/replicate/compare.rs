@@ -194,6 +194,8 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
                 seeds_up = p.seeds_up,
                 seeds_down = p.seeds_down,
                 seeds_equal = p.seeds_equal,
+                control_n = p.control_n,
+                treatment_n = p.treatment_n,
             )?;
         }
         Ok(())
@@ -217,6 +219,8 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
                 diff_mean = num(p.diff.mean),
                 diff_lo = num(p.diff.lo),
                 diff_hi = num(p.diff.hi),
+                control_n = p.control_n,
+                treatment_n = p.treatment_n,
             )?;
         }
         Ok(())
@@ -247,6 +251,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
             "figure": FIGURES[r.figure].0, "n": r.paired.n, "control_mean": r.paired.control_mean,
             "treatment_mean": r.paired.treatment_mean, "diff_mean": r.paired.diff.mean,
             "diff_lo": r.paired.diff.lo, "diff_hi": r.paired.diff.hi,
+            "control_n": r.paired.control_n, "treatment_n": r.paired.treatment_n,
         })).collect::<Vec<_>>(),
     });
     write_file(out, "comparison.json", json_text(&doc).as_bytes())?;
@@ -296,8 +301,8 @@ fn table(o: &mut String, rows: &[&FigureRow]) {
             o,
             "| {}{mark} | {} | {} | {} | {} to {} | {} | {} | {} / {} |",
             r.figure,
-            sig(p.control_mean),
-            sig(p.treatment_mean),
+            arm(p.control_mean, p.control_n, p.n),
+            arm(p.treatment_mean, p.treatment_n, p.n),
             sig(p.diff.mean),
             sig(p.diff.lo),
             sig(p.diff.hi),
@@ -307,6 +312,13 @@ fn table(o: &mut String, rows: &[&FigureRow]) {
             p.seeds_down
         );
     }
+}
+
+/// An arm's mean for the table, with the seeds it is over when they are
+/// not those of the difference (`n`): an arm may have a figure in seeds
+/// where the other has none.
+fn arm(mean: Option<f64>, seeds: usize, n: usize) -> String {
+    if seeds == n { sig(mean) } else { format!("{} ({seeds} seeds)", sig(mean)) }
 }
 
 /// Whether the paired interval lies wholly on one side of zero.
@@ -326,7 +338,10 @@ fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
         o,
         "{} runs each ({seeds}); treatment `{}`, control `{}`. Differences are treatment − control \
          per seed; the interval is the 95% paired t-interval of their mean over seeds, d_z their mean \
-         over their standard deviation. A figure marked ** has an interval that excludes 0.\n",
+         over their standard deviation. A figure marked ** has an interval that excludes 0. The control \
+         and treatment columns are each arm's own mean, over the seeds where it has the figure; where \
+         those are not the seeds the differences are over (both arms having it), their number \
+         follows.\n",
         cmp.seeds.len(),
         labels.1,
         labels.0
