@@ -288,6 +288,22 @@ fn two_arms(dir: &Path) -> (PathBuf, PathBuf) {
     (a, e)
 }
 
+/// A run gone from a replications directory leaves it incomplete, the
+/// user's to fill: compare names the run and says to run the replications
+/// again (exit 2). It used to fail reading the run's manifest.json (exit 1).
+#[test]
+fn compare_names_a_missing_run_and_what_to_do() {
+    let dir = scratch("missing");
+    let (a, e) = two_arms(&dir);
+    let out = dir.join("c");
+    std::fs::remove_dir_all(e.join("runs/seed-8")).unwrap();
+    refused(&["compare", &p(&a), &p(&e), "--out", &p(&out)], "incomplete: runs/seed-8 is missing");
+    refused(&["compare", &p(&a), &p(&e), "--out", &p(&out)], "run the replications again into a new directory");
+    std::fs::remove_file(a.join("runs/seed-7/metrics.csv")).unwrap();
+    refused(&["compare", &p(&a), &p(&e), "--out", &p(&out)], "runs/seed-7/metrics.csv is missing");
+    assert!(!out.exists(), "nothing written");
+}
+
 /// A figure undefined in every seed of the control (here blanked in its
 /// replications.csv, as a success is where nothing closed) leaves the
 /// differences undefined, but the treatment's mean stands with its seeds:

@@ -95,6 +95,22 @@ pub enum ReplicateError {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+    /// A replications directory whose `replications.json` lists a seed
+    /// whose run, or a file of it the comparison reads, is gone.
+    #[error(
+        "{}: incomplete: {missing} is missing, though replications.json lists seed {seed}; the directory cannot be \
+         compared without it: run the replications again into a new directory (`tplus run FILE --replications N`, \
+         with the same --seed, and --control if it had one)",
+        .dir.display()
+    )]
+    Incomplete {
+        /// The replications directory.
+        dir: PathBuf,
+        /// The seed whose run is incomplete.
+        seed: u64,
+        /// What is missing, relative to `dir` (`runs/seed-102`).
+        missing: String,
+    },
     /// Two replication directories whose runs cannot be paired.
     #[error("cannot pair {} with {}: {why}", .control.display(), .treatment.display())]
     Unpaired {
