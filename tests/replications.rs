@@ -352,3 +352,16 @@ fn an_arm_without_a_figure_still_shows_the_others_mean() {
     assert_eq!((cell("control_n"), cell("treatment_n")), ("0", "2"));
     assert!(!cell("treatment_mean").is_empty());
 }
+
+/// `compare C C` paired each run with itself: every difference 0, a
+/// finding of no effect that is none. Refused, by any path to the same
+/// directory, before anything is written.
+#[test]
+fn a_directory_compared_with_itself_is_refused() {
+    let dir = scratch("itself");
+    let (a, _) = two_arms(&dir);
+    let out = dir.join("c");
+    refused(&["compare", &p(&a), &p(&a), "--out", &p(&out)], "are the same directory");
+    refused(&["compare", &p(&a), &format!("{}/.", p(&a)), "--out", &p(&out)], "every difference would be 0");
+    assert!(!out.exists(), "nothing written");
+}

@@ -91,6 +91,7 @@ fn compare_labelled(
     out: &Path,
     labels: (String, String),
 ) -> Result<Comparison, ReplicateError> {
+    same_directory(control, treatment)?;
     let c = ReplicationDir::read(control)?;
     let t = ReplicationDir::read(treatment)?;
     let unpaired = |why: String| ReplicateError::Unpaired { control: control.into(), treatment: treatment.into(), why };
@@ -156,6 +157,20 @@ fn compare_labelled(
     let cmp = Comparison { scenarios: (control_name, t.scenario), seeds, change, figures, windows: window_rows };
     write_all(&cmp, out, &labels)?;
     Ok(cmp)
+}
+
+/// Refuses a directory compared with itself (by any path: `C` and `./C/`,
+/// or a link to it): every run would pair with itself, every difference
+/// would be 0 and every interval a point, a comparison that looks like a
+/// finding of no effect and is none.
+fn same_directory(control: &Path, treatment: &Path) -> Result<(), ReplicateError> {
+    match (control.canonicalize(), treatment.canonicalize()) {
+        (Ok(c), Ok(t)) if c == t => {
+            Err(ReplicateError::SameDirectory { control: control.to_path_buf(), treatment: treatment.to_path_buf() })
+        }
+        // A directory that cannot be resolved is reported by the reader.
+        _ => Ok(()),
+    }
 }
 
 /// The first key of the pairing keys (`simulation.days`, `products`) where they differ.

@@ -111,6 +111,19 @@ pub enum ReplicateError {
         /// What is missing, relative to `dir` (`runs/seed-102`).
         missing: String,
     },
+    /// `compare` given one directory as both control and treatment.
+    #[error(
+        "{} and {} are the same directory: each run would be paired with itself, so every difference would be 0 \
+         and say nothing; give the control's replications and the treatment's",
+        .control.display(),
+        .treatment.display()
+    )]
+    SameDirectory {
+        /// The control directory given.
+        control: PathBuf,
+        /// The treatment directory given.
+        treatment: PathBuf,
+    },
     /// Two replication directories whose runs cannot be paired.
     #[error("cannot pair {} with {}: {why}", .control.display(), .treatment.display())]
     Unpaired {
