@@ -360,19 +360,21 @@ schema! {
     comparison {
         "scope": "run (the whole run's headline figure) or after_change (from the change's window on)",
         "figure": "the figure: a sweep.csv result column, or a metrics.csv column summed after the change",
-        "n": "seeds with the figure defined in both arms",
-        "control_mean": "mean over seeds of the control's figure",
-        "treatment_mean": "mean over seeds of the treatment's figure",
+        "n": "seeds with the figure defined in both arms (those of the differences)",
+        "control_mean": "mean of the control's figure over the seeds where it is defined (control_n)",
+        "treatment_mean": "mean of the treatment's figure over the seeds where it is defined (treatment_n)",
         "diff_mean": "mean paired difference, treatment − control",
         "diff_sd": "standard deviation of the paired differences (n − 1 divisor)",
         "diff_lo": "low end of the 95% paired t-interval of the mean difference",
         "diff_hi": "high end of the 95% paired t-interval of the mean difference",
-        "relative": "diff_mean / control_mean; empty when the control's mean is 0",
+        "relative": "diff_mean / the control's mean over the same n seeds; empty when that mean is 0",
         "effect_size_dz": "Cohen's d_z: diff_mean / diff_sd; empty when diff_sd is 0",
         "p_value": "two-sided paired t-test p-value of a zero mean difference",
         "seeds_up": "seeds where the treatment's figure is higher",
         "seeds_down": "seeds where it is lower",
         "seeds_equal": "seeds where the two are equal",
+        "control_n": "seeds where the control's figure is defined",
+        "treatment_n": "seeds where the treatment's figure is defined",
     }
 }
 
@@ -385,12 +387,14 @@ schema! {
         "t_start": "window start, seconds since 00:00 of the start date",
         "after_change": "true from the change's window on",
         "figure": "sub_success, sale_success, volume, buy_orders or sell_orders (every product together)",
-        "n": "seeds with the figure defined in both arms",
-        "control_mean": "mean over seeds of the control's value",
-        "treatment_mean": "mean over seeds of the treatment's value",
+        "n": "seeds with the figure defined in both arms (those of the differences)",
+        "control_mean": "mean of the control's value over the seeds where it is defined (control_n)",
+        "treatment_mean": "mean of the treatment's value over the seeds where it is defined (treatment_n)",
         "diff_mean": "mean paired difference, treatment − control",
         "diff_lo": "low end of the 95% paired t-interval",
         "diff_hi": "high end of the 95% paired t-interval",
+        "control_n": "seeds where the control's value is defined",
+        "treatment_n": "seeds where the treatment's value is defined",
     }
 }
 

@@ -179,8 +179,8 @@ mod tests {
     use super::*;
     use crate::scenario::{Date, Duration, Simulation, TimeOfDay};
 
-    fn calendar(days: i64) -> Calendar {
-        Calendar::new(&Simulation {
+    fn simulation(days: i64) -> Simulation {
+        Simulation {
             name: "t".into(),
             seed: 1,
             start_date: Date::parse("2026-01-05").unwrap(),
@@ -191,7 +191,31 @@ mod tests {
             window: Duration::parse("5m").unwrap(),
             min_latency: Duration::parse("50ms").unwrap(),
             latency_jitter: Duration::parse("0s").unwrap(),
-        })
+        }
+    }
+
+    fn calendar(days: i64) -> Calendar {
+        Calendar::new(&simulation(days))
+    }
+
+    /// The replay sizes its books by `Product::band_over_run`: it must span
+    /// the engine's grid exactly, whichever way the NAV moves.
+    #[test]
+    fn the_band_over_the_run_is_the_books_grid() {
+        let product = |y: &str| -> Product {
+            let text = format!(
+                "id = \"P\"\nnav = 1.0\ntick_size = 0.0001\nannual_yield = {y}\nterm_days = 7\nholding_limit_days = 3"
+            );
+            toml::from_str(&text).unwrap()
+        };
+        let sim = simulation(250);
+        for y in ["0.0", "0.0365", "-0.2", "0.9"] {
+            let p = product(y);
+            let spec = ProductSpec::new(&p, &Calendar::new(&sim));
+            let top = spec.grid_base + i64::from(spec.n_ticks) - 1;
+            assert_eq!(p.band_over_run(&sim), Some((spec.grid_base, top)), "yield {y}");
+        }
+        assert_eq!(product("0.0").band_over_run(&simulation(0)), None, "no business day, no band");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! `tplus replay`: every bundled scenario's operation log, re-matched
 //! through the book, gives its `trades.csv` byte for byte, under each
 //! matching rule; a tampered trade is found at its line; a run without the
-//! log is refused with what to do.
+//! log is refused with what to do; an edited log or manifest is refused at
+//! its line and field (exit 2), a log whose `traded` lines or withdrawals
+//! disagree with the re-matching differs (exit 1).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -101,9 +103,18 @@ fn a_run_without_the_log_or_a_run_is_refused() {
     assert_eq!(o.status.code(), Some(2));
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("no events.csv") && e.contains("--log"), "{e}");
-    let o = replay(&root.join("nowhere"));
+    // A directory that is not a run's lacks its manifest; one that does
+    // not exist is said to be missing, as `report` says it.
+    let o = replay(&root);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no manifest.json"));
+    let o = replay(&root.join("nowhere"));
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("nowhere: no such directory") && !e.contains("manifest"), "{e}");
+    let o = replay(&out.join("trades.csv"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("trades.csv: not a directory"));
     fs::remove_dir_all(&root).unwrap();
 }
 
@@ -173,4 +184,258 @@ fn an_edited_log_line_is_refused_at_its_line() {
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(e.contains(&format!("events.csv:{n}: byte 0xFF is not UTF-8")), "{e}");
     fs::remove_dir_all(&root).unwrap();
+}
+
+/// A fresh `--log` run in a scratch directory of its own, with its log's
+/// text, for editing one line at a time.
+struct Logged {
+    root: PathBuf,
+    out: PathBuf,
+    log: String,
+}
+
+impl Logged {
+    fn new(name: &str, scenario: &Path) -> Logged {
+        let root = scratch(name);
+        let out = root.join("run");
+        run(scenario, &out, true);
+        let log = fs::read_to_string(out.join("events.csv")).unwrap();
+        Logged { root, out, log }
+    }
+
+    fn col(&self, name: &str) -> usize {
+        self.log.lines().next().unwrap().split(',').position(|h| h == name).unwrap()
+    }
+
+    /// The line number (from 1) of the `nth` line (from 0) whose op is `op`.
+    fn line_of(&self, op: &str, nth: usize) -> usize {
+        let at = self.col("op");
+        1 + self.log.lines().enumerate().filter(|(_, l)| l.split(',').nth(at) == Some(op)).nth(nth).unwrap().0
+    }
+
+    /// The log with line `n`'s cells changed by `edits` (column, value).
+    fn with(&self, n: usize, edits: &[(&str, &str)]) -> String {
+        let mut lines: Vec<String> = self.log.lines().map(str::to_string).collect();
+        let mut cells: Vec<String> = lines[n - 1].split(',').map(str::to_string).collect();
+        for (name, value) in edits {
+            cells[self.col(name)] = value.to_string();
+        }
+        lines[n - 1] = cells.join(",");
+        lines.join("\n") + "\n"
+    }
+
+    /// Replays the run with `log` as its events.csv: the exit code and stderr.
+    fn replay_log(&self, log: &str) -> (Option<i32>, String) {
+        fs::write(self.out.join("events.csv"), log).unwrap();
+        let o = replay(&self.out);
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    }
+
+    /// Replays with line `n` edited; asserts exit 2 and that the error names
+    /// events.csv:n and says `says`.
+    fn refused(&self, n: usize, edits: &[(&str, &str)], says: &str) {
+        let (code, e) = self.replay_log(&self.with(n, edits));
+        assert_eq!(code, Some(2), "{edits:?}: {e}");
+        assert!(e.contains(&format!("events.csv:{n}: {says}")), "{edits:?}: {e}");
+        assert!(!e.contains("panicked") && !e.contains("memory allocation"), "{e}");
+    }
+}
+
+impl Drop for Logged {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+/// An accepted order's price far outside the product's band used to size
+/// the replay's book from the log's own prices (17–24 GB, then an abort);
+/// a negative one reached the book as "the replay differs". Each is now
+/// refused at its line with the band over the run; the book is sized by
+/// the manifest's products and days, as the run's was.
+#[test]
+fn a_price_outside_the_band_is_refused_before_any_book_is_sized() {
+    let run = Logged::new("price_band", Path::new("scenarios/rational.toml"));
+    let n = run.line_of("accepted", 0);
+    let price = run.log.lines().nth(n - 1).unwrap().split(',').nth(run.col("price")).unwrap();
+    assert_eq!(price, "1", "the issuer's first offer, at NAV");
+    for price in ["100000", "500000", "-0.5", "-1", "0"] {
+        run.refused(n, &[("price", price)], &format!("price `{price}` is outside NOTE7's price band over the run"));
+    }
+    let (_, e) = run.replay_log(&run.with(n, &[("price", "100000")]));
+    assert!(e.contains("a price from 0.98 to 1.02"), "the band's ends are said: {e}");
+    run.refused(n, &[("price", "1.00005")], "price `1.00005` is not on NOTE7's tick grid of 0.0001");
+    // A change's price is held to the same band.
+    let c = run.line_of("cancelled", 0);
+    run.refused(c, &[("op", "replaced"), ("price", "250000"), ("lots", "1")], "price `250000` is outside");
+}
+
+/// Whole numbers wider than their type were cut to 32 bits (lots
+/// 4294967300 became 4, agent 4294967297 became 1); zero lots, an
+/// all-or-none flag other than the 0 and 1 the log writes, an order
+/// accepted twice and a line earlier than the one before it passed.
+#[test]
+fn numbers_flags_repeats_and_times_out_of_order_are_refused() {
+    let run = Logged::new("numbers", Path::new("scenarios/rational.toml"));
+    let n = run.line_of("accepted", 3);
+    for (col, value, says) in [
+        ("lots", "4294967300", "lots `4294967300` is not a whole number of lots from 1 to 4294967295"),
+        ("lots", "0", "lots `0` is not a whole number of lots from 1"),
+        ("lots", "-3", "lots `-3` is not a whole number of lots"),
+        ("agent", "4294967297", "agent `4294967297` is not an account id, a whole number from 0 to 4294967295"),
+        ("order", "18446744073709551616", "order `18446744073709551616` is not an order's serial number"),
+        ("aon", "2", "aon `2` is not 0 or 1"),
+        ("aon", "true", "aon `true` is not 0 or 1"),
+        ("aon", "", "aon `` is not 0 or 1"),
+    ] {
+        run.refused(n, &[(col, value)], says);
+    }
+    // The log writes 0 and 1, and both replay.
+    let aon = run.col("aon");
+    assert!(run.log.lines().any(|l| l.split(',').nth(aon) == Some("1")), "the scenario has all-or-none orders");
+    // The fourth accepted order takes the first one's serial number.
+    let first = run.line_of("accepted", 0);
+    let serial = run.log.lines().nth(first - 1).unwrap().split(',').nth(run.col("order")).unwrap().to_string();
+    run.refused(n, &[("order", &serial)], &format!("order {serial} was accepted before, at line {first}"));
+    // A time before the previous line that reaches the book.
+    let (code, e) = run.replay_log(&run.with(n, &[("time", "1")]));
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains(&format!("events.csv:{n}: time `1` is earlier than line")) && e.contains("time order"), "{e}");
+    // A market order has no limit, a limit order has one.
+    let (op, kind) = (run.col("op"), run.col("kind"));
+    let m = 1 + run
+        .log
+        .lines()
+        .position(|l| l.split(',').nth(op) == Some("accepted") && l.split(',').nth(kind) == Some("market"))
+        .expect("the scenario has market orders");
+    run.refused(m, &[("price", "1")], "price `1` on a market order");
+    run.refused(n, &[("kind", "limit"), ("price", "")], "no price");
+}
+
+/// With two products, a withdrawal naming the other product passed: the
+/// resting orders were keyed by serial number alone. A withdrawal of an
+/// order never accepted is refused too.
+#[test]
+fn a_withdrawal_names_the_product_its_order_rests_in() {
+    let root = scratch("two_products");
+    fs::create_dir_all(&root).unwrap();
+    let text = fs::read_to_string("scenarios/two_products.toml").unwrap();
+    let one_day = text.replacen("\ndays = 5 ", "\ndays = 1 ", 1);
+    assert_ne!(one_day, text, "the scenario's days are where this test shortens them");
+    let file = root.join("two_products.toml");
+    fs::write(&file, one_day).unwrap();
+    let run = Logged::new("two_products_run", &file);
+    let n = run.line_of("cancelled", 0);
+    let cells: Vec<&str> = run.log.lines().nth(n - 1).unwrap().split(',').collect();
+    let (order, product) = (cells[run.col("order")], cells[run.col("product")]);
+    let other = if product == "NOTE7" { "NOTE14" } else { "NOTE7" };
+    run.refused(n, &[("product", other)], &format!("product `{other}`: order {order} was accepted in `{product}`"));
+    let e = run.line_of("expired", 0);
+    run.refused(e, &[("order", "999999999")], "order 999999999 was never accepted before this line");
+    fs::remove_dir_all(&root).unwrap();
+}
+
+/// The log's `traded` lines were not read, so garbage in them passed. They
+/// are parsed as every line the replay reads, and checked against the
+/// trades the replay makes: the buyer's line, then the seller's, byte for
+/// byte, before the next line that reaches the book. A withdrawal of an
+/// order the replay no longer has resting differs too.
+#[test]
+fn the_logs_traded_lines_are_checked_against_the_replay() {
+    let run = Logged::new("traded", Path::new("scenarios/rational.toml"));
+    let n = run.line_of("traded", 10);
+    run.refused(n, &[("lots", "abc")], "lots `abc` is not a whole number of lots");
+    run.refused(n, &[("side", "")], "side `` is not `buy` or `sell`");
+    run.refused(n, &[("price", "x")], "price `x` is not a decimal amount");
+    let line = run.log.lines().nth(n - 1).unwrap();
+    let lots: u32 = line.split(',').nth(run.col("lots")).unwrap().parse().unwrap();
+    let edited = run.with(n, &[("lots", &(lots + 1).to_string())]);
+    let (code, e) = run.replay_log(&edited);
+    assert_eq!(code, Some(1), "{e}");
+    assert!(e.contains(&format!("the replay differs from events.csv at line {n}:")) && e.contains(line), "{e}");
+    // A trade's lines left out of the log: the next line differs.
+    let without: String =
+        run.log.lines().enumerate().filter(|(i, _)| *i + 1 != n).map(|(_, l)| format!("{l}\n")).collect();
+    let (code, e) = run.replay_log(&without);
+    assert_eq!(code, Some(1), "{e}");
+    assert!(e.contains("the replay differs from events.csv at line"), "{e}");
+    // A trade the replay did not make.
+    let mut lines: Vec<&str> = run.log.lines().collect();
+    let accepted = run.line_of("accepted", 0);
+    lines.insert(accepted - 1, line);
+    let (code, e) = run.replay_log(&(lines.join("\n") + "\n"));
+    assert_eq!(code, Some(1), "{e}");
+    assert!(e.contains(&format!("at line {accepted}:")) && e.contains("the replay made none here"), "{e}");
+    // An order the replay filled cannot be withdrawn: a `cancelled` line
+    // for the first order, long filled or withdrawn, put at the end.
+    let first = run.line_of("accepted", 0);
+    let cells: Vec<&str> = run.log.lines().nth(first - 1).unwrap().split(',').collect();
+    let end = run.log.lines().last().unwrap().split(',').next().unwrap().to_string();
+    let late = format!("{end},cancelled,{},{},{},{},,0,,1,\n", cells[2], cells[3], cells[4], cells[5]);
+    let (code, e) = run.replay_log(&format!("{}{late}", run.log));
+    assert_eq!(code, Some(1), "{e}");
+    assert!(e.contains(&format!("order {} rests in no book", cells[2])), "{e}");
+}
+
+/// "Byte for byte" is meant: trades.csv with CR LF line endings or without
+/// its last newline differs, shown with what cannot be seen; a byte that is
+/// not UTF-8 in it is refused at its line (exit 2), as in events.csv; and
+/// so are converted line endings and a cut-short last line in events.csv.
+#[test]
+fn trades_are_compared_as_bytes_line_endings_included() {
+    let run = Logged::new("bytes", Path::new("scenarios/rational.toml"));
+    let path = run.out.join("trades.csv");
+    let trades = fs::read_to_string(&path).unwrap();
+    fs::write(&path, trades.replace('\n', "\r\n")).unwrap();
+    let o = replay(&run.out);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("differs from trades.csv at line 1:") && e.contains("aggressor\\r"), "{e}");
+    fs::write(&path, trades.strip_suffix('\n').unwrap()).unwrap();
+    let o = replay(&run.out);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(
+        e.contains(&format!("at line {}:", trades.lines().count())) && e.contains("(no newline at its end)"),
+        "{e}"
+    );
+    let mut bytes = trades.clone().into_bytes();
+    let at = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(4).unwrap().0 - 1;
+    bytes[at] = 0xFF;
+    fs::write(&path, bytes).unwrap();
+    let o = replay(&run.out);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("trades.csv:5: byte 0xFF is not UTF-8"), "{e}");
+    fs::write(&path, &trades).unwrap();
+    let (code, e) = run.replay_log(&run.log.replace('\n', "\r\n"));
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("events.csv:1: a carriage return"), "{e}");
+    let (code, e) = run.replay_log(run.log.strip_suffix('\n').unwrap());
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("the log is cut short"), "{e}");
+    // Unedited, it replays.
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(0), "{e}");
+}
+
+/// A manifest edited to a calendar or products no run could have is
+/// refused by validation's rules before a book is sized from it (a band
+/// of 1e300 or a million years of days would size one without bound).
+#[test]
+fn a_manifest_beyond_what_a_run_could_have_is_refused() {
+    let run = Logged::new("manifest_rules", Path::new("scenarios/rational.toml"));
+    let path = run.out.join("manifest.json");
+    let text = fs::read_to_string(&path).unwrap();
+    for (from, to, says) in [
+        ("\"price_band\": 0.02", "\"price_band\": 1e300", "scenario.product[0].price_band"),
+        ("\"days\": 5", "\"days\": 1000000000000", "scenario.simulation.days"),
+        ("\"nav\": 1.0", "\"nav\": 1e300", "scenario.product[0].nav"),
+    ] {
+        assert!(text.contains(from), "{from}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        let o = replay(&run.out);
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{to}: {e}");
+        assert!(e.contains(says) && e.contains("accepted:") && e.contains("the manifest was edited"), "{e}");
+    }
 }

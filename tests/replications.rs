@@ -277,3 +277,91 @@ fn a_run_is_never_written_into_replications_and_compare_finds_one_that_was() {
     );
     assert!(!dir.join("c").exists());
 }
+
+/// Two replication directories of the same seeds: `a` without the event,
+/// `e` with it.
+fn two_arms(dir: &Path) -> (PathBuf, PathBuf) {
+    let (plain, event) = (scenario(dir, false), scenario(dir, true));
+    let (a, e) = (dir.join("a"), dir.join("e"));
+    ok(tplus(&["run", &plain, "--replications", "2", "--out", &p(&a), "--quiet"]));
+    ok(tplus(&["run", &event, "--replications", "2", "--out", &p(&e), "--quiet"]));
+    (a, e)
+}
+
+/// A run gone from a replications directory leaves it incomplete, the
+/// user's to fill: compare names the run and says to run the replications
+/// again (exit 2). It used to fail reading the run's manifest.json (exit 1).
+#[test]
+fn compare_names_a_missing_run_and_what_to_do() {
+    let dir = scratch("missing");
+    let (a, e) = two_arms(&dir);
+    let out = dir.join("c");
+    std::fs::remove_dir_all(e.join("runs/seed-8")).unwrap();
+    refused(&["compare", &p(&a), &p(&e), "--out", &p(&out)], "incomplete: runs/seed-8 is missing");
+    refused(&["compare", &p(&a), &p(&e), "--out", &p(&out)], "run the replications again into a new directory");
+    std::fs::remove_file(a.join("runs/seed-7/metrics.csv")).unwrap();
+    refused(&["compare", &p(&a), &p(&e), "--out", &p(&out)], "runs/seed-7/metrics.csv is missing");
+    assert!(!out.exists(), "nothing written");
+}
+
+/// A figure undefined in every seed of the control (here blanked in its
+/// replications.csv, as a success is where nothing closed) leaves the
+/// differences undefined, but the treatment's mean stands with its seeds:
+/// it used to read n/a on both sides.
+#[test]
+fn an_arm_without_a_figure_still_shows_the_others_mean() {
+    let dir = scratch("one_arm");
+    let (a, e) = two_arms(&dir);
+    let csv = std::fs::read_to_string(a.join("replications.csv")).unwrap();
+    let at = csv.lines().next().unwrap().split(',').position(|h| h == "sub_success").unwrap();
+    let blanked: String = csv
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            if i > 0 {
+                cells[at] = "";
+            }
+            cells.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(a.join("replications.csv"), blanked).unwrap();
+    let out = dir.join("c");
+    ok(tplus(&["compare", &p(&a), &p(&e), "--out", &p(&out), "--quiet"]));
+    let cmp = json(&out.join("comparison.json"));
+    let row = cmp["figures"].as_array().unwrap().iter().find(|r| r["scope"] == "run" && r["figure"] == "sub_success");
+    let row = row.unwrap();
+    assert_eq!(
+        (row["n"].as_u64(), row["control_n"].as_u64(), row["treatment_n"].as_u64()),
+        (Some(0), Some(0), Some(2))
+    );
+    assert!(row["control_mean"].is_null() && row["diff"]["mean"].is_null(), "{row}");
+    let treatment = row["treatment_mean"].as_f64().expect("the treatment's own mean");
+    assert!(treatment > 0.0 && treatment < 1.0, "{row}");
+    let md = std::fs::read_to_string(out.join("comparison.md")).unwrap();
+    let line = md.lines().find(|l| l.starts_with("| sub_success |")).unwrap();
+    let cells: Vec<&str> = line.split(" | ").collect();
+    assert_eq!((cells[1], cells[3]), ("n/a", "n/a"), "{line}");
+    assert!(cells[2] != "n/a" && cells[2].ends_with("(2 seeds)"), "{line}");
+    // The CSV row says the same, in the documented columns.
+    let text = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let csv_row: Vec<&str> = text.lines().find(|l| l.starts_with("run,sub_success,")).unwrap().split(',').collect();
+    let cell = |name: &str| csv_row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!((cell("n"), cell("control_mean"), cell("diff_mean")), ("0", "", ""));
+    assert_eq!((cell("control_n"), cell("treatment_n")), ("0", "2"));
+    assert!(!cell("treatment_mean").is_empty());
+}
+
+/// `compare C C` paired each run with itself: every difference 0, a
+/// finding of no effect that is none. Refused, by any path to the same
+/// directory, before anything is written.
+#[test]
+fn a_directory_compared_with_itself_is_refused() {
+    let dir = scratch("itself");
+    let (a, _) = two_arms(&dir);
+    let out = dir.join("c");
+    refused(&["compare", &p(&a), &p(&a), "--out", &p(&out)], "are the same directory");
+    refused(&["compare", &p(&a), &format!("{}/.", p(&a)), "--out", &p(&out)], "every difference would be 0");
+    assert!(!out.exists(), "nothing written");
+}

@@ -91,6 +91,7 @@ fn compare_labelled(
     out: &Path,
     labels: (String, String),
 ) -> Result<Comparison, ReplicateError> {
+    same_directory(control, treatment)?;
     let c = ReplicationDir::read(control)?;
     let t = ReplicationDir::read(treatment)?;
     let unpaired = |why: String| ReplicateError::Unpaired { control: control.into(), treatment: treatment.into(), why };
@@ -158,6 +159,20 @@ fn compare_labelled(
     Ok(cmp)
 }
 
+/// Refuses a directory compared with itself (by any path: `C` and `./C/`,
+/// or a link to it): every run would pair with itself, every difference
+/// would be 0 and every interval a point, a comparison that looks like a
+/// finding of no effect and is none.
+fn same_directory(control: &Path, treatment: &Path) -> Result<(), ReplicateError> {
+    match (control.canonicalize(), treatment.canonicalize()) {
+        (Ok(c), Ok(t)) if c == t => {
+            Err(ReplicateError::SameDirectory { control: control.to_path_buf(), treatment: treatment.to_path_buf() })
+        }
+        // A directory that cannot be resolved is reported by the reader.
+        _ => Ok(()),
+    }
+}
+
 /// The first key of the pairing keys (`simulation.days`, `products`) where they differ.
 fn first_difference(a: &Value, b: &Value) -> String {
     if a.get("products") != b.get("products") {
@@ -194,6 +209,8 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
                 seeds_up = p.seeds_up,
                 seeds_down = p.seeds_down,
                 seeds_equal = p.seeds_equal,
+                control_n = p.control_n,
+                treatment_n = p.treatment_n,
             )?;
         }
         Ok(())
@@ -217,6 +234,8 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
                 diff_mean = num(p.diff.mean),
                 diff_lo = num(p.diff.lo),
                 diff_hi = num(p.diff.hi),
+                control_n = p.control_n,
+                treatment_n = p.treatment_n,
             )?;
         }
         Ok(())
@@ -247,6 +266,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
             "figure": FIGURES[r.figure].0, "n": r.paired.n, "control_mean": r.paired.control_mean,
             "treatment_mean": r.paired.treatment_mean, "diff_mean": r.paired.diff.mean,
             "diff_lo": r.paired.diff.lo, "diff_hi": r.paired.diff.hi,
+            "control_n": r.paired.control_n, "treatment_n": r.paired.treatment_n,
         })).collect::<Vec<_>>(),
     });
     write_file(out, "comparison.json", json_text(&doc).as_bytes())?;
@@ -296,8 +316,8 @@ fn table(o: &mut String, rows: &[&FigureRow]) {
             o,
             "| {}{mark} | {} | {} | {} | {} to {} | {} | {} | {} / {} |",
             r.figure,
-            sig(p.control_mean),
-            sig(p.treatment_mean),
+            arm(p.control_mean, p.control_n, p.n),
+            arm(p.treatment_mean, p.treatment_n, p.n),
             sig(p.diff.mean),
             sig(p.diff.lo),
             sig(p.diff.hi),
@@ -307,6 +327,13 @@ fn table(o: &mut String, rows: &[&FigureRow]) {
             p.seeds_down
         );
     }
+}
+
+/// An arm's mean for the table, with the seeds it is over when they are
+/// not those of the difference (`n`): an arm may have a figure in seeds
+/// where the other has none.
+fn arm(mean: Option<f64>, seeds: usize, n: usize) -> String {
+    if seeds == n { sig(mean) } else { format!("{} ({seeds} seeds)", sig(mean)) }
 }
 
 /// Whether the paired interval lies wholly on one side of zero.
@@ -326,7 +353,10 @@ fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
         o,
         "{} runs each ({seeds}); treatment `{}`, control `{}`. Differences are treatment − control \
          per seed; the interval is the 95% paired t-interval of their mean over seeds, d_z their mean \
-         over their standard deviation. A figure marked ** has an interval that excludes 0.\n",
+         over their standard deviation. A figure marked ** has an interval that excludes 0. The control \
+         and treatment columns are each arm's own mean, over the seeds where it has the figure; where \
+         those are not the seeds the differences are over (both arms having it), their number \
+         follows.\n",
         cmp.seeds.len(),
         labels.1,
         labels.0

@@ -206,7 +206,21 @@ impl ReplicationDir {
     /// over it afterwards (`tplus run --out DIR/runs/seed-S`, which tplus
     /// itself now refuses, or a copy) would otherwise be paired as if it
     /// were the replication, and `compare` would mix two experiments.
+    ///
+    /// A run, or a file of it the comparison reads, that is gone leaves the
+    /// directory incomplete: the user's to fill by running the replications
+    /// again (bad input, exit 2), not a failure to read.
     pub fn check_run(&self, seed: u64) -> Result<(), ReplicateError> {
+        let run = format!("runs/seed-{seed}");
+        let missing = |what: String| ReplicateError::Incomplete { dir: self.dir.clone(), seed, missing: what };
+        if !self.run_dir(seed).is_dir() {
+            return Err(missing(run));
+        }
+        for file in ["manifest.json", "metrics.csv"] {
+            if !self.run_dir(seed).join(file).is_file() {
+                return Err(missing(format!("{run}/{file}")));
+            }
+        }
         let path = self.run_dir(seed).join("manifest.json");
         let text = std::fs::read_to_string(&path).map_err(FileError::at("read", &path))?;
         let m: RunManifest = serde_json::from_str(&text).map_err(|e| ReplicateError::NotReplications {

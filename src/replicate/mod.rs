@@ -95,6 +95,35 @@ pub enum ReplicateError {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+    /// A replications directory whose `replications.json` lists a seed
+    /// whose run, or a file of it the comparison reads, is gone.
+    #[error(
+        "{}: incomplete: {missing} is missing, though replications.json lists seed {seed}; the directory cannot be \
+         compared without it: run the replications again into a new directory (`tplus run FILE --replications N`, \
+         with the same --seed, and --control if it had one)",
+        .dir.display()
+    )]
+    Incomplete {
+        /// The replications directory.
+        dir: PathBuf,
+        /// The seed whose run is incomplete.
+        seed: u64,
+        /// What is missing, relative to `dir` (`runs/seed-102`).
+        missing: String,
+    },
+    /// `compare` given one directory as both control and treatment.
+    #[error(
+        "{} and {} are the same directory: each run would be paired with itself, so every difference would be 0 \
+         and say nothing; give the control's replications and the treatment's",
+        .control.display(),
+        .treatment.display()
+    )]
+    SameDirectory {
+        /// The control directory given.
+        control: PathBuf,
+        /// The treatment directory given.
+        treatment: PathBuf,
+    },
     /// Two replication directories whose runs cannot be paired.
     #[error("cannot pair {} with {}: {why}", .control.display(), .treatment.display())]
     Unpaired {

@@ -47,17 +47,29 @@ pub fn spread(x: &[f64]) -> Spread {
 }
 
 /// A treatment against its control, paired by seed.
+///
+/// Each arm's mean is its own, over the seeds where it has the figure
+/// (`control_n`, `treatment_n`), so that a figure undefined in every seed
+/// of one arm still shows the other's; the differences, and everything
+/// taken from them, are over the `n` seeds where both have it. Where every
+/// seed has it in both, `treatment_mean − control_mean` is the mean
+/// difference.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Paired {
     /// Seeds with the figure defined in both arms.
     pub n: usize,
-    /// Mean of the control's values over those seeds.
+    /// Mean of the control's values, over the seeds where it has them.
     pub control_mean: Option<f64>,
-    /// Mean of the treatment's values over those seeds.
+    /// Mean of the treatment's values, over the seeds where it has them.
     pub treatment_mean: Option<f64>,
+    /// Seeds where the control has the figure.
+    pub control_n: usize,
+    /// Seeds where the treatment has the figure.
+    pub treatment_n: usize,
     /// The differences treatment − control: their mean, sd and 95% paired t-interval.
     pub diff: Spread,
-    /// diff mean / control mean; None when the control's mean is 0 or undefined.
+    /// diff mean / the control's mean over the same `n` seeds; None when
+    /// that mean is 0 or undefined.
     pub relative: Option<f64>,
     /// Cohen's d_z, the mean difference over the differences' sd; None when the sd is 0.
     pub effect_size_dz: Option<f64>,
@@ -72,16 +84,26 @@ pub struct Paired {
 }
 
 /// Pairs (control, treatment) values of one figure, one pair per seed
-/// (pairs with a missing or non-finite side are left out).
+/// (missing and non-finite values are left out: of their arm's mean, and
+/// of the differences).
 pub fn paired(pairs: &[(Option<f64>, Option<f64>)]) -> Paired {
+    let control = spread(&pairs.iter().filter_map(|p| p.0).collect::<Vec<_>>());
+    let treatment = spread(&pairs.iter().filter_map(|p| p.1).collect::<Vec<_>>());
+    let arms = Paired {
+        control_mean: control.mean,
+        treatment_mean: treatment.mean,
+        control_n: control.n,
+        treatment_n: treatment.n,
+        ..Paired::default()
+    };
     let both: Vec<(f64, f64)> =
         pairs.iter().filter_map(|&(c, t)| Some((c?, t?))).filter(|(c, t)| c.is_finite() && t.is_finite()).collect();
     if both.is_empty() {
-        return Paired::default();
+        return arms;
     }
     let n = both.len();
-    let mean = |f: &dyn Fn(&(f64, f64)) -> f64| both.iter().map(f).sum::<f64>() / n as f64;
-    let (control_mean, treatment_mean) = (mean(&|p| p.0), mean(&|p| p.1));
+    // The control's level on the seeds the differences are taken over.
+    let control_paired = both.iter().map(|p| p.0).sum::<f64>() / n as f64;
     let d: Vec<f64> = both.iter().map(|(c, t)| t - c).collect();
     let diff = spread(&d);
     let dz = match (diff.mean, diff.sd) {
@@ -95,15 +117,14 @@ pub fn paired(pairs: &[(Option<f64>, Option<f64>)]) -> Paired {
     };
     Paired {
         n,
-        control_mean: Some(control_mean),
-        treatment_mean: Some(treatment_mean),
-        relative: diff.mean.filter(|_| control_mean != 0.0).map(|m| m / control_mean),
+        relative: diff.mean.filter(|_| control_paired != 0.0).map(|m| m / control_paired),
         diff,
         effect_size_dz: dz,
         p_value,
         seeds_up: d.iter().filter(|x| **x > 0.0).count(),
         seeds_down: d.iter().filter(|x| **x < 0.0).count(),
         seeds_equal: d.iter().filter(|x| **x == 0.0).count(),
+        ..arms
     }
 }
 
@@ -145,7 +166,9 @@ mod tests {
             paired(&[(Some(10.0), Some(11.0)), (Some(20.0), Some(22.0)), (Some(30.0), Some(33.0)), (None, Some(1.0))]);
         assert_eq!(p.n, 3);
         assert!(near(p.control_mean, 20.0));
-        assert!(near(p.treatment_mean, 22.0));
+        // The treatment's own mean has the seed without a control: (11 + 22 + 33 + 1) / 4.
+        assert_eq!((p.control_n, p.treatment_n), (3, 4));
+        assert!(near(p.treatment_mean, 16.75));
         assert!(near(p.diff.mean, 2.0));
         assert!(near(p.diff.sd, 1.0));
         assert!(near(p.diff.lo, 2.0 - 2.484_137_711_750_331));
@@ -166,5 +189,19 @@ mod tests {
         assert_eq!(p.p_value, Some(0.0));
         assert_eq!(paired(&[(Some(1.0), Some(1.0)), (Some(2.0), Some(2.0))]).seeds_equal, 2);
         assert_eq!(paired(&[]), Paired::default());
+    }
+
+    /// A figure undefined in every seed of one arm (a success where that
+    /// arm closed nothing) leaves the differences undefined, not the other
+    /// arm's mean: it used to read n/a on both sides.
+    #[test]
+    fn an_arm_without_values_leaves_the_other_arms_mean() {
+        let p = paired(&[(None, Some(0.5)), (None, Some(0.7)), (Some(f64::NAN), Some(0.9))]);
+        assert_eq!(p.n, 0);
+        assert_eq!((p.control_mean, p.control_n), (None, 0));
+        assert_eq!(p.treatment_n, 3);
+        assert!(near(p.treatment_mean, 0.7));
+        assert_eq!((p.diff, p.relative, p.effect_size_dz, p.p_value), (Spread::default(), None, None, None));
+        assert_eq!((p.seeds_up, p.seeds_down, p.seeds_equal), (0, 0, 0));
     }
 }

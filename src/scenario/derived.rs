@@ -68,6 +68,18 @@ impl Product {
         let lo = ((nav * (1.0 - self.price_band)) - 1e-9).ceil().max(1.0) as i64;
         (lo, floor_to_i64((nav * (1.0 + self.price_band)) + 1e-9))
     }
+
+    /// The lowest and highest limit prices accepted on any business day of
+    /// `sim`'s run, in whole ticks: each day's band ([`Product::band_ticks`]
+    /// at that day's NAV), as the engine's `ProductSpec` works them out and
+    /// spans its book's price grid with, so that the replay's book is the
+    /// run's. None for a run without business days.
+    pub fn band_over_run(&self, sim: &Simulation) -> Option<(i64, i64)> {
+        let start = sim.start_date.days_since_epoch();
+        sim.business_dates()
+            .map(|date| self.band_ticks(self.nav_ticks_after(date.days_since_epoch() - start)))
+            .reduce(|(lo, hi), (l, h)| (lo.min(l), hi.max(h)))
+    }
 }
 
 #[cfg(test)]

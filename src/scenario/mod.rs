@@ -31,7 +31,9 @@ pub use param_path::{value_text, with_values};
 pub use schema::*;
 pub use sweep_file::{DesignKind, MAX_REPLICATIONS, MAX_RUNS, Param, Point, Sweep, load_sweep, parse_sweep};
 pub use time::{Date, DayTime, Duration, TimeOfDay};
-pub use validate::{Invalid, InvalidKind, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK, ValueType, names_a_folder};
+pub use validate::{
+    Invalid, InvalidKind, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK, ValueType, names_a_folder, validate_market,
+};
 
 /// Reads, parses and validates a scenario file; `families` answers for the
 /// behaviours its groups name (e.g. `tplus::agents::Registry::builtin()`).

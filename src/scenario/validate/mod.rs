@@ -134,24 +134,8 @@ fn is_whole(x: f64) -> bool {
 
 /// Checks a parsed scenario; `catalog` answers for its groups' families.
 pub fn validate(s: &Scenario, catalog: &dyn FamilyCatalog) -> Check {
-    simulation(&s.simulation)?;
-    if s.products.is_empty() {
-        return bad("product", "no [[product]] table", "at least one [[product]] table");
-    }
-    let mut ids = HashSet::new();
-    let last_day = last_business_day_elapsed(&s.simulation);
-    let mut lot_tops = Vec::with_capacity(s.products.len());
-    for (i, p) in s.products.iter().enumerate() {
-        product(&format!("product[{i}]"), p)?;
-        lot_tops.push(product_over_run(&format!("product[{i}]"), p, last_day)?);
-        if !ids.insert(p.id.as_str()) {
-            return bad(
-                format!("product[{i}].id"),
-                format!("product id `{}` is used twice", p.id),
-                "a unique id per product",
-            );
-        }
-    }
+    let lot_tops = market(&s.simulation, &s.products)?;
+    let ids: HashSet<&str> = s.products.iter().map(|p| p.id.as_str()).collect();
     let sim = &s.simulation;
     let per_day = (sim.close.0 - sim.open.0 + sim.window.0 - 1) / sim.window.0.max(1);
     let cells = per_day * sim.days * s.products.len() as i64;
@@ -188,6 +172,39 @@ pub fn validate(s: &Scenario, catalog: &dyn FamilyCatalog) -> Check {
         event(&format!("events[{i}]"), e, s, catalog)?;
     }
     Ok(())
+}
+
+/// `[simulation]` and the `[[product]]` tables alone, by the rules
+/// [`validate`] holds a scenario to, in its order: what a run's recorded
+/// calendar and products must meet before anything is sized from them.
+/// `tplus replay` holds a run's manifest to them, since an edited one could
+/// otherwise size its books without bound.
+pub fn validate_market(sim: &Simulation, products: &[Product]) -> Check {
+    market(sim, products).map(drop)
+}
+
+/// [`validate_market`]'s checks, giving the most a lot of each product can
+/// cost, in micros ([`product_over_run`]).
+fn market(sim: &Simulation, products: &[Product]) -> Result<Vec<i128>, Invalid> {
+    simulation(sim)?;
+    if products.is_empty() {
+        return Err(other("product".into(), "no [[product]] table".into(), "at least one [[product]] table".into()));
+    }
+    let mut ids = HashSet::new();
+    let last_day = last_business_day_elapsed(sim);
+    let mut lot_tops = Vec::with_capacity(products.len());
+    for (i, p) in products.iter().enumerate() {
+        product(&format!("product[{i}]"), p)?;
+        lot_tops.push(product_over_run(&format!("product[{i}]"), p, last_day)?);
+        if !ids.insert(p.id.as_str()) {
+            return Err(other(
+                format!("product[{i}].id"),
+                format!("product id `{}` is used twice", p.id),
+                "a unique id per product".into(),
+            ));
+        }
+    }
+    Ok(lot_tops)
 }
 
 /// The reference entries of a rate's fields (the loan and the deposit rate
