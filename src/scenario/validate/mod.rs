@@ -175,7 +175,7 @@ pub fn validate(s: &Scenario, catalog: &dyn FamilyCatalog) -> Check {
 }
 
 /// `[simulation]` and the `[[product]]` tables alone, by the rules
-/// [`validate`] holds a scenario to, in its order: what a run's recorded
+/// that `validate` holds a scenario to, in its order: what a run's recorded
 /// calendar and products must meet before anything is sized from them.
 /// `tplus replay` holds a run's manifest to them, since an edited one could
 /// otherwise size its books without bound.
