@@ -89,7 +89,7 @@ fn an_action_no_platform_could_take_stops_the_run_naming_it() {
     for (mode, says) in [
         (0, "sent an action for product 9, which the scenario does not have (its products are 0 to 0)"),
         (1, "sent an action for product 9"),
-        (2, "sent a limit order with a time to live of -1 ns (a limit order needs one above 0)"),
+        (2, "sent a limit order to rest with a time to live of -1 ns (it needs one above 0)"),
     ] {
         for threads in [1, 2] {
             match run(mode, threads) {

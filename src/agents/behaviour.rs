@@ -243,8 +243,8 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
     ///
     /// The platform checks each order on arrival as any customer's and
     /// counts what it refuses; an action no platform could take (a product
-    /// the scenario does not have, a limit order whose `ttl` is 0 or less)
-    /// stops the run with [`crate::engine::RunError::Halted`] naming it. A
+    /// the scenario does not have, a limit order left to rest with a `ttl`
+    /// of 0 or less) stops the run with [`crate::engine::RunError::Halted`] naming it. A
     /// panic here unwinds out of [`crate::engine::run_with`] as any panic
     /// does (a sweep's or replications' run catches it and records that
     /// run as failed, with the agent).

@@ -9,7 +9,7 @@ use std::ops::Range;
 use super::Engine;
 use super::queue::EventKind;
 use crate::agents::{Action, Claims, Context, Lent, Population, SPREAD_MIN_NS, fork};
-use crate::book::OrderKind;
+use crate::units::ProductIndex;
 
 /// The queue's event for an action of agent `id`.
 #[inline]
@@ -18,32 +18,6 @@ pub(super) fn event(id: u32, action: Action) -> EventKind {
         Action::Submit(request) => EventKind::Order { agent: id, request },
         Action::Cancel { product, order } => EventKind::Cancel { agent: id, product, order },
         Action::Replace { product, order, price, qty } => EventKind::Replace { agent: id, product, order, price, qty },
-    }
-}
-
-/// Why no platform could take `action` from a scenario of `products`
-/// products, if none could: it names a product the scenario does not have,
-/// or a limit order, which may rest, lives no time at all (a time to live
-/// of 0 or less; an IOC or market order never rests, so its time to live
-/// is not read). The platform's own checks (band, size, means, credit)
-/// refuse the rest as they would any customer's, and count them.
-#[inline]
-fn unfit(action: &Action, products: usize) -> Option<String> {
-    let product = match *action {
-        Action::Submit(r) => r.product,
-        Action::Cancel { product, .. } | Action::Replace { product, .. } => product,
-    };
-    if usize::from(product) >= products {
-        return Some(format!(
-            "an action for product {product}, which the scenario does not have (its products are 0 to {})",
-            products.saturating_sub(1)
-        ));
-    }
-    match *action {
-        Action::Submit(r) if r.kind == OrderKind::Limit && r.ttl <= 0 => {
-            Some(format!("a limit order with a time to live of {} ns (a limit order needs one above 0)", r.ttl))
-        }
-        _ => None,
     }
 }
 
@@ -145,33 +119,33 @@ impl Engine<'_> {
         // Arrival order is (time, agent id, the agent's own order): a stable
         // sort keeps each agent's own order, and no two agents share an id.
         self.scratch.pending.sort_by_key(|&(at, id, _)| (at, id));
-        let products = self.snapshot.products.len();
-        let mut first_unfit = None;
         for &(at, id, action) in &self.scratch.pending {
-            match unfit(&action, products) {
-                None => self.queue.push(at, event(id, action)),
-                Some(why) => {
-                    first_unfit.get_or_insert((id, why));
-                }
-            }
-        }
-        if let Some((id, why)) = first_unfit {
-            self.refuse_unfit(id, why);
+            self.queue.push(at, event(id, action));
         }
     }
 
-    /// Agent `id`'s behaviour sent an action no platform could take: it is
-    /// dropped, and the run stops at the next boundary with the first such
-    /// action named ([`super::RunError::Halted`]).
+    /// Agent `agent`'s behaviour sent what no platform could take: an
+    /// action for `product`, which the scenario does not have, or (`ttl`) a
+    /// limit order to rest for no time at all. The action goes no further
+    /// and the run stops at the next boundary, naming the first such
+    /// action ([`super::RunError::Halted`]). A user's behaviour can send either;
+    /// the built-ins never do.
     #[cold]
     #[inline(never)]
-    fn refuse_unfit(&mut self, id: u32, why: String) {
-        if self.roster.unfit.is_none() {
-            let group = self.group_of(id);
-            let family = self.roster.labels[group].0;
-            let day = self.clock.day + 1;
-            self.roster.unfit = Some((group, format!("on business day {day}, agent {id} ({family}) sent {why}")));
+    pub(super) fn unfit(&mut self, agent: u32, product: ProductIndex, ttl: Option<i64>) {
+        if self.roster.unfit.is_some() {
+            return;
         }
+        let why = match ttl {
+            None => format!(
+                "an action for product {product}, which the scenario does not have (its products are 0 to {})",
+                self.specs.len().saturating_sub(1)
+            ),
+            Some(ttl) => format!("a limit order to rest with a time to live of {ttl} ns (it needs one above 0)"),
+        };
+        let group = self.group_of(agent);
+        let (family, day) = (self.roster.labels[group].0, self.clock.day + 1);
+        self.roster.unfit = Some((group, format!("on business day {day}, agent {agent} ({family}) sent {why}")));
     }
 }
 

@@ -321,7 +321,7 @@ struct Roster {
     /// The earliest of the feeds' and the sale feeds' next wake-ups.
     next_wake_at: i64,
     /// The first group whose behaviour sent an action no platform could
-    /// take (see `lookahead::unfit`), and what it was: the run stops at the
+    /// take (see `Engine::unfit`), and what it was: the run stops at the
     /// next boundary, as for a group that halted.
     unfit: Option<(usize, String)>,
 }
@@ -780,12 +780,21 @@ impl<'a> Engine<'a> {
         }
         let close = self.cal.day(self.clock.day).close;
         let (day, p) = (self.clock.day, r.product as usize);
+        if p >= self.specs.len() {
+            self.unfit(agent, r.product, None);
+            return None;
+        }
         let Ok(rested) = self.path.submit(At { t, day }, close, agent, &r, &self.specs[p], &mut observer!(self)) else {
             // Refused before the book: nothing the snapshot shows changed.
             return None;
         };
         self.views_stale = true;
         if let Some(id) = rested {
+            if r.ttl <= 0 {
+                // Its expiry would fall before its arrival.
+                self.unfit(agent, r.product, Some(r.ttl));
+                return rested;
+            }
             let expiry = t.saturating_add(r.ttl);
             if expiry < close {
                 self.queue.push_expiry(r.ttl, expiry, r.product, id);
@@ -796,6 +805,9 @@ impl<'a> Engine<'a> {
 
     fn on_cancel(&mut self, t: i64, agent: u32, product: ProductIndex, order: OrderId) {
         let (day, p) = (self.clock.day, product as usize);
+        if p >= self.specs.len() {
+            return self.unfit(agent, product, None);
+        }
         self.path.cancel(At { t, day }, agent, order, &self.specs[p], p, &mut observer!(self));
         self.views_stale = true;
     }
@@ -805,6 +817,9 @@ impl<'a> Engine<'a> {
     fn on_replace(&mut self, t: i64, agent: u32, product: ProductIndex, order: OrderId, price: i64, qty: u32) {
         let close = self.cal.day(self.clock.day).close;
         let (day, p) = (self.clock.day, product as usize);
+        if p >= self.specs.len() {
+            return self.unfit(agent, product, None);
+        }
         let at = At { t, day };
         let changed = self.path.replace(at, close, agent, order, (price, qty), &self.specs[p], p, &mut observer!(self));
         self.views_stale |= changed.is_ok();
