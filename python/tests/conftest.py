@@ -38,7 +38,11 @@ def interrupt(tmp_path: Path, call: str) -> float:
     seconds it took to stop; fails unless it raised KeyboardInterrupt."""
     script = tmp_path / "interrupted.py"
     script.write_text(
-        "import sys, tplus\n"
+        "import signal, sys, tplus\n"
+        # A process started in the background by a non-interactive shell (a
+        # CI job under `nohup ... &`) inherits SIGINT ignored, and Python then
+        # installs no handler of its own: give the child Ctrl-C's usual one.
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         f"s = tplus.Scenario.from_file({str(SCENARIOS / 'baseline.toml')!r})\n"
         "print('started', flush=True)\n"
         "try:\n"
