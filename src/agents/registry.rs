@@ -526,35 +526,12 @@ mod tests {
         }
     }
 
-    /// Lists a live parameter but cannot read it back.
-    struct Mute;
-
-    impl Behaviour for Mute {
-        type Params = MuteParams;
-        type State = ();
-        const NAME: &'static str = "mute";
-        const ABOUT: &'static str = "lists a live parameter it does not answer for";
-        const LIVE_PARAMS: &'static [&'static str] = &["level"];
-        fn build(_: MuteParams, _: GroupSetup) -> Mute {
-            Mute
-        }
-        fn init(&self, _: &mut crate::random::AgentRng) {}
-        fn decide(
-            &self,
-            _: super::super::Wake,
-            _: &mut super::super::Agent<()>,
-            _: &super::super::Context<'_>,
-            _: &mut super::super::Actions,
-        ) {
-        }
-    }
-
     /// A scripted change of a live parameter the behaviour cannot read back
     /// would pass validation and do nothing: the group is refused instead.
     #[test]
     fn a_live_parameter_the_behaviour_does_not_answer_for_is_refused() {
         let mut r = Registry::builtin();
-        r.register::<Mute>();
+        r.register::<Quiet<MuteParams, MUTE>>();
         assert_eq!(r.live_params("mute"), ["level"]);
         let setup = empty_setup();
         let streams = Streams::new(1);
@@ -570,15 +547,27 @@ mod tests {
         }
     }
 
-    /// Declares its parameter `count` with a default its bound refuses, or
-    /// (as `Zi`) takes the name that is the zero-intelligence family's alias.
-    struct Quiet<P, const ZI: bool>(std::marker::PhantomData<P>);
+    /// What each test's behaviour gets wrong, by its name: `mute` lists a
+    /// live parameter it cannot read back; `wrong_default` declares a
+    /// default its bound refuses (with [`WrongDefaultParams`]); `zi` takes
+    /// the zero-intelligence family's alias.
+    const MUTE: u8 = 0;
+    const WRONG_DEFAULT: u8 = 1;
+    const ZI: u8 = 2;
 
-    impl<P: ParamSet + Send + Sync + 'static, const ZI: bool> Behaviour for Quiet<P, ZI> {
+    /// Decides nothing; what else it is, its `KIND` says.
+    struct Quiet<P, const KIND: u8>(std::marker::PhantomData<P>);
+
+    impl<P: ParamSet + Send + Sync + 'static, const KIND: u8> Behaviour for Quiet<P, KIND> {
         type Params = P;
         type State = ();
-        const NAME: &'static str = if ZI { "zi" } else { "wrong_default" };
+        const NAME: &'static str = match KIND {
+            MUTE => "mute",
+            WRONG_DEFAULT => "wrong_default",
+            _ => "zi",
+        };
         const ABOUT: &'static str = "decides nothing";
+        const LIVE_PARAMS: &'static [&'static str] = if KIND == MUTE { &["level"] } else { &[] };
         fn build(_: P, _: GroupSetup) -> Self {
             Quiet(std::marker::PhantomData)
         }
@@ -596,7 +585,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "behaviour `wrong_default`: the defaults of its parameters break their own rules")]
     fn a_default_outside_its_own_bound_is_refused_at_registration() {
-        Registry::builtin().register::<Quiet<WrongDefaultParams, false>>();
+        Registry::builtin().register::<Quiet<WrongDefaultParams, WRONG_DEFAULT>>();
     }
 
     /// A family registered under a built-in's alias is what the alias names
@@ -604,7 +593,7 @@ mod tests {
     #[test]
     fn a_name_that_was_an_alias_names_the_new_family() {
         let mut r = Registry::builtin();
-        r.register::<Quiet<MuteParams, true>>();
+        r.register::<Quiet<MuteParams, ZI>>();
         assert_eq!(r.get("zi").map(|f| f.name), Some("zi"));
         assert_eq!(r.get("zero_intelligence").map(|f| f.name), Some("zero_intelligence"));
         assert!(r.check_params("zi", &"level = 0.2".parse().unwrap()).is_ok());
