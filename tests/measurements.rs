@@ -51,6 +51,23 @@ fn close(a: f64, b: f64, what: &str) {
     assert!((a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs())), "{what}: {a} vs {b}");
 }
 
+/// The 95% interval of Σ filled / Σ closed over the windows with the
+/// Newey-West long-run variance of the residuals, and its last lag.
+fn newey_west(rows: &[HashMap<String, String>], filled: &str, closed: &str) -> (f64, f64, u64) {
+    let (k, n): (Vec<f64>, Vec<f64>) = rows.iter().map(|r| (num(r, filled), num(r, closed))).unzip();
+    let p = k.iter().sum::<f64>() / n.iter().sum::<f64>();
+    let d: Vec<f64> = k.iter().zip(&n).map(|(k, n)| k - p * n).collect();
+    let t = d.len() as f64;
+    let lags = (4.0 * (t / 100.0).powf(2.0 / 9.0)).floor() as usize;
+    let mut var = 0.0;
+    for l in 0..=lags {
+        let weight = if l == 0 { 1.0 } else { 2.0 * (1.0 - l as f64 / (lags as f64 + 1.0)) };
+        var += weight * (l..d.len()).map(|i| d[i] * d[i - l]).sum::<f64>();
+    }
+    let half = 1.959963984540054 * var.sqrt() / n.iter().sum::<f64>();
+    ((p - half).max(0.0), (p + half).min(1.0), lags as u64)
+}
+
 /// Wilson 95% interval, written out from the formula.
 fn wilson(k: f64, n: f64) -> (f64, f64) {
     let z = 1.959963984540054f64;
@@ -119,6 +136,13 @@ fn the_summary_and_the_derived_columns_follow_from_the_counts() {
     close(subs["success_ci_95"][0].as_f64().unwrap(), lo, "run wilson lo");
     close(subs["success_ci_95"][1].as_f64().unwrap(), hi, "run wilson hi");
     close(subs["fill_ratio"].as_f64().unwrap(), sum("buy_lots_filled") / sum("buy_lots"), "run fill ratio");
+    // And the interval allowing for alike neighbouring windows: Newey-West
+    // over every window's residual filled - p * closed, Bartlett weights.
+    let (lo, hi, lags) = newey_west(&rows, "buy_filled", "buy_closed");
+    close(subs["success_ci_95_serial"][0].as_f64().unwrap(), lo, "run newey-west lo");
+    close(subs["success_ci_95_serial"][1].as_f64().unwrap(), hi, "run newey-west hi");
+    assert_eq!(subs["success_ci_95_serial_lags"].as_u64(), Some(lags));
+    assert!(hi - lo > subs["success_ci_95"][1].as_f64().unwrap() - subs["success_ci_95"][0].as_f64().unwrap());
     // Mean time to fill: the windows' means weighted by their filled counts.
     let weighted: f64 = rows.iter().filter_map(|r| opt(r, "sub_time_to_fill").map(|t| t * num(r, "buy_filled"))).sum();
     close(subs["mean_time_to_fill"].as_f64().unwrap(), weighted / sum("buy_filled"), "time to fill");

@@ -23,14 +23,20 @@ fn section<'a>(text: &'a str, heading: &str) -> Vec<&'a str> {
 
 /// The first cells of the rows of the section's `| column | … |` table.
 fn first_cells(lines: &[&str]) -> Vec<String> {
+    table_cells(lines, "| column |")
+}
+
+/// The first cells of the rows of the first table whose header row starts
+/// with `header`.
+fn table_cells(lines: &[&str], header: &str) -> Vec<String> {
     let rows: Vec<&str> = lines
         .iter()
         .map(|l| l.trim())
-        .skip_while(|l| !l.starts_with("| column |"))
+        .skip_while(|l| !l.starts_with(header))
         .take_while(|l| l.starts_with('|'))
         .skip(2)
         .collect();
-    assert!(!rows.is_empty(), "no `| column |` table");
+    assert!(!rows.is_empty(), "no `{header}` table");
     rows.iter().map(|r| r.trim_matches('|').split(" | ").next().unwrap_or("").trim().to_string()).collect()
 }
 
@@ -87,4 +93,21 @@ fn a_made_up_table_reads_as_expected() {
                 | column | meaning |\n|---|---|\n| `a` | first |\n| `b`, `c` | two at once |\n| (any) | a placeholder |\n\n\
                 ### next\n| column | meaning |\n|---|---|\n| `z` | another section |\n";
     assert_eq!(documented(text, "### `x.csv`"), ["a", "b", "c", "(any)"]);
+}
+
+/// summary.json's side block (`subscriptions`, `sales`): the table under
+/// "each have" names exactly the fields written, in file order.
+#[test]
+fn the_summary_side_table_lists_the_fields_written() {
+    let text = readme("scenarios/README.md");
+    let lines: Vec<&str> = text.lines().skip_while(|l| !l.contains("each have:")).collect();
+    assert!(!lines.is_empty(), "no side table in scenarios/README.md");
+    let documented: Vec<String> = table_cells(&lines, "| field |").iter().flat_map(|c| names(c)).collect();
+    // The keys in the order written: the block is flat (its values are
+    // numbers, nulls and arrays), so each key is a string before a colon.
+    let side = serde_json::to_string(&tplus::metrics::summary::SideSummary::default()).unwrap();
+    let parts: Vec<&str> = side.split('"').collect();
+    let written: Vec<String> = parts.windows(2).filter(|w| w[1].starts_with(':')).map(|w| w[0].to_string()).collect();
+    assert!(written.len() > 10, "{side}");
+    assert_eq!(documented, written, "the side table of summary.json in scenarios/README.md");
 }

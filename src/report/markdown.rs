@@ -151,17 +151,22 @@ fn block_table(o: &mut String, b: &ProductSummary, windows: Option<&[WindowFigur
         share_ci(s.success_probability, s.success_ci_95),
         share_ci(a.success_probability, a.success_ci_95),
     );
-    if let Some(w) = windows {
-        let serial = |counts: fn(&WindowFigures) -> Option<(f64, f64)>| {
-            let counts: Vec<Option<(f64, f64)>> = w.iter().map(counts).collect();
-            stats::serial_ratio_interval(&counts, stats::Z95)
-                .map_or("n/a".into(), |i| format!("{}–{} (L = {})", pct(Some(i.lo)), pct(Some(i.hi)), i.lags))
+    // summary.json carries it since it has the fields; a run written before
+    // has it recomputed from its windows in metrics.csv.
+    let serial = |x: &SideSummary, counts: fn(&WindowFigures) -> Option<(f64, f64)>| {
+        let found = match (x.success_ci_95_serial, x.success_ci_95_serial_lags) {
+            (Some([lo, hi]), Some(lags)) => Some((lo, hi, lags)),
+            _ => windows.and_then(|w| {
+                let counts: Vec<Option<(f64, f64)>> = w.iter().map(counts).collect();
+                stats::serial_ratio_interval(&counts, stats::Z95).map(|i| (i.lo, i.hi, i.lags as u64))
+            }),
         };
-        row(
-            "its 95% CI allowing for alike neighbouring windows (Newey–West)",
-            serial(|w| w.sub_counts),
-            serial(|w| w.sale_counts),
-        );
+        found.map(|(lo, hi, lags)| format!("{}–{} (L = {lags})", pct(Some(lo)), pct(Some(hi))))
+    };
+    let (sub_serial, sale_serial) = (serial(s, |w| w.sub_counts), serial(a, |w| w.sale_counts));
+    if sub_serial.is_some() || sale_serial.is_some() {
+        let na = |x: Option<String>| x.unwrap_or_else(|| "n/a".into());
+        row("its 95% CI allowing for alike neighbouring windows (Newey–West)", na(sub_serial), na(sale_serial));
     }
     if s.accepted_success_probability.is_some() || a.accepted_success_probability.is_some() {
         row(

@@ -135,8 +135,18 @@ pub struct SideSummary {
     pub filled: u64,
     /// filled / closed; None when nothing closed.
     pub success_probability: Option<f64>,
-    /// Wilson score interval at 95%.
+    /// Wilson score interval at 95%: every order taken as an independent
+    /// draw, so too narrow when neighbouring windows are alike.
     pub success_ci_95: Option<[f64; 2]>,
+    /// The 95% interval of `success_probability` over the run's windows,
+    /// allowing for their serial dependence (Newey–West, as
+    /// [`crate::metrics::stats::serial_ratio_interval`] computes it); None
+    /// with fewer than two windows or nothing closed. It is still one run's:
+    /// what another seed gives is measured by replications.
+    pub success_ci_95_serial: Option<[f64; 2]>,
+    /// L, the last lag of the windows' autocovariances that
+    /// `success_ci_95_serial` weighs.
+    pub success_ci_95_serial_lags: Option<u64>,
     /// Lots the closed orders asked for.
     pub lots: u64,
     /// Lots of the closed orders that filled.

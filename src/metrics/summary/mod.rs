@@ -1,7 +1,7 @@
 //! From the windowed counters to what a researcher reads: `metrics.csv`
 //! (one row per window and product, with intervals, fill times, rolling
 //! correlations and the herding measures) and `summary.json` (run totals,
-//! success probabilities with Wilson intervals, correlations with their
+//! success probabilities with Wilson and Newey–West intervals, correlations with their
 //! inference and lags, stylized facts, the herding signature, the risk
 //! summary). Every figure is computed here, from the counters, exactly as
 //! scenarios/README.md says. All but the stylized facts (whose grid prices
@@ -358,12 +358,17 @@ fn lagged(
         .collect()
 }
 
-fn side_summary(s: &SideStats, fill_secs: f64) -> SideSummary {
+/// One side's totals `s` and what it closed and filled in each window.
+fn side_summary(s: &SideStats, fill_secs: f64, windows: impl Iterator<Item = (u64, u64)>) -> SideSummary {
+    let counts: Vec<Option<(f64, f64)>> = windows.map(|(k, n)| Some((k as f64, n as f64))).collect();
+    let serial = stats::serial_ratio_interval(&counts, Z95);
     SideSummary {
         closed: s.closed,
         filled: s.filled,
         success_probability: s.success(),
         success_ci_95: wilson(s).map(|(lo, hi)| [lo, hi]),
+        success_ci_95_serial: serial.map(|i| [i.lo, i.hi]),
+        success_ci_95_serial_lags: serial.map(|i| i.lags as u64),
         lots: s.lots,
         lots_filled: s.lots_filled,
         fill_ratio: s.fill_ratio(),
@@ -424,8 +429,8 @@ fn block(
             cancel_requests: sum(|t| t.cancel_requests),
             cancels_too_late: sum(|t| t.cancels_too_late),
         },
-        subscriptions: side_summary(&buy, buy_secs),
-        sales: side_summary(&sell, sell_secs),
+        subscriptions: side_summary(&buy, buy_secs, series.iter().map(|w| (w.buy.filled, w.buy.closed))),
+        sales: side_summary(&sell, sell_secs, series.iter().map(|w| (w.sell.filled, w.sell.closed))),
         volume,
         trades,
         turnover: totals.iter().map(|t| t.turnover_micros).sum::<i128>() as f64 / 1e6,
