@@ -171,6 +171,17 @@ fn a_live_lock_is_refused_and_a_dead_ones_is_taken_over() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("in use by tplus process"), "{}", stderr(&o));
 
+    // A report of a run directory in use: its advice names the report's
+    // argument, not the --out it does not have.
+    let shown = root.join("shown");
+    fs::create_dir_all(&shown).unwrap();
+    fs::write(shown.join("summary.json"), "{}").unwrap();
+    fs::write(shown.join(LOCK), format!("pid {me}\nhost {}\nstart 0\n", hostname())).unwrap();
+    let o = tplus(&["report".as_ref(), shown.as_os_str()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("in use by tplus process") && e.contains("choose another DIR") && !e.contains("--out"), "{e}");
+
     // No process has a pid this large.
     fs::write(out.join(LOCK), format!("pid {}\nhost {}\nstart 7\n", u32::MAX - 1, hostname())).unwrap();
     let taken = run(&out, &[]);

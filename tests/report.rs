@@ -463,3 +463,24 @@ fn the_manifest_reads_back_through_the_writers_type() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A run directory holding files of two runs (a summary kept from an
+/// earlier run of another seed) is refused, exit 2, naming what disagrees,
+/// and nothing is drawn.
+#[test]
+fn a_directory_mixing_two_runs_is_refused() {
+    let dir = scratch("mixed");
+    let first = run(&dir, &small());
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    let second = run(&other, &small().replace("seed = 11", "seed = 99"));
+    std::fs::copy(second.join("summary.json"), first.join("summary.json")).unwrap();
+    let (code, _, stderr) = report(&first);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not from one run") && stderr.contains("seed 99"), "{stderr}");
+    assert!(!first.join("report.md").exists());
+    // The second run's own files agree.
+    let (code, _, stderr) = report(&second);
+    assert_eq!(code, 0, "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -24,7 +24,7 @@ use crate::engine::record::Discard;
 use crate::engine::{self, Outcome, RunError, RunOptions};
 use crate::metrics::{ProductSummary, Summary};
 use crate::results;
-use crate::results::lock::DirLock;
+use crate::results::lock::{DirLock, Terms};
 use crate::results::outdir;
 use crate::results::run_dir::{RunDirError, RunInDir};
 use crate::scenario::{self, Scenario};
@@ -291,7 +291,8 @@ fn report(run_dir: &Path, png: bool) -> ExitCode {
     }
     let _lock = match run_dir.is_dir().then(|| DirLock::acquire(run_dir)) {
         Some(Err(e)) => {
-            eprintln!("error: {e}");
+            // The directory is the command's argument here, not an --out.
+            eprintln!("error: {}", e.message(Terms { dir: "DIR", ..Terms::CLI }));
             return ExitCode::from(e.exit_code());
         }
         lock => lock,

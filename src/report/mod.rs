@@ -30,6 +30,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+mod agree;
 mod axis;
 pub mod batch;
 pub mod data;
@@ -78,6 +79,19 @@ pub enum ReportError {
     /// A run's file does not hold what a run writes.
     #[error("{}: {}", .0.display(), .1)]
     Garbled(PathBuf, #[source] ParseError),
+    /// The run's files are not all from one run (copied together by hand,
+    /// or one kept from an earlier run): a report would mix their figures.
+    #[error(
+        "{}: its files are not from one run: {}; give a directory one run wrote whole, or run the scenario again into an empty one (`tplus run SCENARIO --out DIR`)",
+        .dir.display(),
+        .what
+    )]
+    MixedRun {
+        /// The run directory.
+        dir: PathBuf,
+        /// What two of its files disagree on.
+        what: String,
+    },
     /// A sweep's file does not hold what a sweep writes.
     #[error("{}: {}", .0.display(), .1)]
     GarbledSweep(PathBuf, #[source] SweepParseError),
@@ -115,6 +129,7 @@ impl ReportError {
                 | ReportError::MissingFile(_)
                 | ReportError::NotText(..)
                 | ReportError::Garbled(..)
+                | ReportError::MixedRun { .. }
                 | ReportError::GarbledSweep(..)
         )
     }
@@ -194,7 +209,7 @@ fn read_text(path: &Path) -> Result<String, ReportError> {
 }
 
 /// Reads `metrics.csv` and `summary.json` (both needed) and `manifest.json`
-/// (optional) from a run directory.
+/// (optional) from a run directory, and checks that they are of one run.
 pub fn read_run(run_dir: &Path) -> Result<RunData, ReportError> {
     check_dir(run_dir)?;
     let need = |name: &str| read_needed(run_dir, name);
@@ -215,6 +230,9 @@ pub fn read_run(run_dir: &Path) -> Result<RunData, ReportError> {
             Err(ReportError::MissingFile(_)) => {}
             Err(e) => return Err(e),
         }
+    }
+    if let Some(what) = agree::disagreement(&metrics, &summary, manifest.as_ref()) {
+        return Err(ReportError::MixedRun { dir: run_dir.to_path_buf(), what });
     }
     Ok(RunData { metrics, summary, manifest })
 }
