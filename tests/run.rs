@@ -293,3 +293,38 @@ fn every_bundled_scenario_is_deterministic_across_thread_counts() {
         }
     }
 }
+
+/// The manifest records each group's parameters as the run used them:
+/// those the scenario gives, and every other at its default; a scenario
+/// that writes them all out runs the same market.
+#[test]
+fn the_manifest_records_every_parameter_the_run_used() {
+    let dir = scratch("params");
+    let given_dir = dir.join("given");
+    let out = run(ensure(&given_dir), &small(), &[]);
+    let manifest = json(&out, "manifest.json");
+    let params = manifest["scenario"]["agents"][0]["params"].as_object().unwrap().clone();
+    let registry = tplus::agents::Registry::builtin();
+    let defaults = registry.get("zero_intelligence").unwrap().defaults();
+    let mut names: Vec<&String> = params.keys().collect();
+    names.sort();
+    assert_eq!(names, defaults.keys().collect::<Vec<_>>());
+    assert_eq!(params["cancel_prob"], 0.1, "a given value is kept");
+    assert_eq!(params["order_ttl"], "30m");
+    assert_eq!(params["buy_prob"].as_f64(), defaults["buy_prob"].as_float(), "a default is filled in");
+
+    let written: String = params
+        .iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => format!("{k} = \"{s}\"\n"),
+            v => format!("{k} = {v}\n"),
+        })
+        .collect();
+    let given = "[agents.params]\ncancel_prob = 0.1\norder_ttl = \"30m\"\n";
+    assert!(small().ends_with(given));
+    let full = small().replace(given, &format!("[agents.params]\n{written}"));
+    let full_dir = dir.join("full");
+    let again = run(ensure(&full_dir), &full, &[]);
+    assert_eq!(read(&again, "trades.csv"), read(&out, "trades.csv"));
+    assert_eq!(json(&again, "manifest.json")["scenario"]["agents"], manifest["scenario"]["agents"]);
+}

@@ -390,6 +390,17 @@ impl Registry {
         Ok(members)
     }
 
+    /// The parameters a group of behaviour `name` (a family, or a planted
+    /// abuse) runs with, given its scenario `params`: those the table gives,
+    /// and every other at its default. A behaviour the registry lacks keeps
+    /// the table as given.
+    pub fn params_in_effect(&self, name: &str, params: &toml::Table) -> toml::Table {
+        let Some(family) = self.behaviour(name) else { return params.clone() };
+        let mut all = family.defaults();
+        all.extend(params.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all
+    }
+
     fn accepted(&self) -> String {
         let names: Vec<&str> = self.families.iter().map(|f| f.name).collect();
         format!("one of: {}", names.join(", "))

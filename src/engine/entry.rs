@@ -52,7 +52,10 @@ fn run_until(
     let mut start = |parallel| {
         let mut engine = Engine::new(scenario, opts, registry, rec, parallel)?;
         engine.stop = stop;
-        engine.run()
+        let mut outcome = engine.run()?;
+        outcome.params_in_effect =
+            scenario.agents.iter().map(|g| registry.params_in_effect(g.behaviour(), &g.params)).collect();
+        Ok(outcome)
     };
     if threads == 1 {
         return start(false);

@@ -8,6 +8,7 @@
 //! file that looks whole. A run holds its directory's lock ([`outdir`]) while
 //! it writes.
 
+use std::borrow::Cow;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -425,7 +426,15 @@ fn manifest<'a>(
     outcome: &'a Outcome,
     threads: usize,
     files: Vec<String>,
-) -> Manifest<&'a Scenario, &'a crate::engine::RunStats> {
+) -> Manifest<Cow<'a, Scenario>, &'a crate::engine::RunStats> {
+    // Each group's parameters as the run used them, defaults filled in,
+    // where the run knows them.
+    let mut scenario = Cow::Borrowed(scenario);
+    if outcome.params_in_effect.len() == scenario.agents.len() {
+        for (g, params) in scenario.to_mut().agents.iter_mut().zip(&outcome.params_in_effect) {
+            g.params = params.clone();
+        }
+    }
     Manifest {
         tool: "tplus".to_string(),
         version: Some(env!("CARGO_PKG_VERSION").to_string()),
