@@ -514,9 +514,9 @@ fn run(
 ) -> Result<(PathBuf, DirLock, Option<serde_json::Value>), ExitCode> {
     let scenario = load_to_run(path, 1)?;
     let seed = opts.seed.unwrap_or(scenario.simulation.seed);
-    // A directory this run makes is removed again if Ctrl-C stops the run;
-    // one that was there before (a default name taken over while empty
-    // included) is left.
+    // A directory this run makes is removed again if the run fails or Ctrl-C
+    // stops it; one that was there before (a default name taken over while
+    // empty included) is left.
     let default = results::default_run_dir(Path::new("results"), &scenario.simulation.name, seed, "");
     let (given, existed) = match &out {
         Some(dir) => (true, dir.exists()),
@@ -537,17 +537,20 @@ fn run(
     let stop = interrupt::stop_flag();
     let run =
         results::run_dir::run_into(&scenario, &opts, &registry, &dir, lock, how.log_ops, &mut Discard, Some(&stop));
+    // The run's files and its lock are gone with a run that failed or stopped.
+    let fresh = !existed || (!given && dir != default);
     let RunInDir { outcome, summary, lock } = match run {
         Ok(run) => run,
         Err(RunDirError::Run { source: RunError::Stopped, .. }) => {
-            // The run's files and its lock are gone with it.
-            let fresh = !existed || (!given && dir != default);
             let removed = fresh && std::fs::remove_dir(&dir).is_ok();
             let left = if removed { "removed" } else { "holds none of its files" };
             interrupt::say(&format!("tplus run: interrupted: no results were written ({} {left})", dir.display()));
             return Err(ExitCode::from(interrupt::stopped_status()));
         }
         Err(e) => {
+            if fresh {
+                let _ = std::fs::remove_dir(&dir);
+            }
             eprintln!("error: {e}");
             return Err(ExitCode::from(e.exit_code()));
         }

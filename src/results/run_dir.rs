@@ -82,7 +82,8 @@ impl RunDirError {
 }
 
 /// Runs `scenario` with the behaviours of `registry` into the run directory
-/// `dir`: `trades.csv`, `metrics.csv`, `summary.json`, `risk.csv`,
+/// `dir` (made if it is not there, and removed again if the run fails or
+/// panics): `trades.csv`, `metrics.csv`, `summary.json`, `risk.csv`,
 /// `manifest.json` (`events.csv` with `log_ops`, `credit_fit.csv` when the
 /// scenario refits its scorecard), as `tplus run` writes them. `observer` sees every trade (and operation, if it wants
 /// them) as the files do; pass [`engine::record::Discard`] for none.
@@ -106,8 +107,27 @@ pub fn run_to_dir(
     how: DirOptions,
     observer: &mut (impl Recorder + ?Sized),
 ) -> Result<RunInDir, RunDirError> {
+    let mut made = MadeDir { dir, made: !dir.exists() };
     let lock = outdir::prepare_run_dir(dir, how.force)?;
-    run_into(scenario, opts, registry, dir, lock, how.log_ops, observer, None)
+    let run = run_into(scenario, opts, registry, dir, lock, how.log_ops, observer, None)?;
+    made.made = false;
+    Ok(run)
+}
+
+/// A directory [`run_to_dir`] made for a run that went no further: removed
+/// again when dropped, on an error or a panic unwinding out of a behaviour,
+/// once the run's files and its lock are gone (so only while it is empty).
+struct MadeDir<'a> {
+    dir: &'a Path,
+    made: bool,
+}
+
+impl Drop for MadeDir<'_> {
+    fn drop(&mut self) {
+        if self.made {
+            let _ = std::fs::remove_dir(self.dir);
+        }
+    }
 }
 
 /// [`run_to_dir`] into a directory already taken, whose `lock` is held,
@@ -225,6 +245,62 @@ mod tests {
             _: &mut crate::agents::Actions,
         ) {
         }
+    }
+
+    /// Fails at its first decision, as a researcher's behaviour with a bug
+    /// may.
+    struct Bomb;
+
+    impl crate::agents::Behaviour for Bomb {
+        type Params = HoardParams;
+        type State = ();
+        const NAME: &'static str = "bomb";
+        const ABOUT: &'static str = "panics when it first decides";
+        fn build(_: HoardParams, _: crate::agents::GroupSetup) -> Bomb {
+            Bomb
+        }
+        fn init(&self, _: &mut crate::random::AgentRng) {}
+        fn decide(
+            &self,
+            _: crate::agents::Wake,
+            _: &mut crate::agents::Agent<()>,
+            _: &crate::agents::Context<'_>,
+            _: &mut crate::agents::Actions,
+        ) {
+            panic!("the bomb behaviour's bug");
+        }
+    }
+
+    /// A run that fails (its registry lacks a family) or panics (in a
+    /// behaviour's `decide`) leaves no directory it made, and leaves one
+    /// that was there before, empty.
+    #[test]
+    fn a_failed_or_panicking_run_leaves_no_directory_it_made() {
+        let mut with_bomb = Registry::builtin();
+        with_bomb.register::<Bomb>();
+        let text = include_str!("../../scenarios/baseline.toml");
+        let mut s = crate::scenario::parse(Path::new("baseline.toml"), text, &with_bomb).unwrap();
+        s.simulation.days = 1;
+        s.agents[0].family = "bomb".into();
+        s.agents[0].params = toml::Table::new();
+        let root = std::env::temp_dir().join(format!("tplus-run-to-dir-failed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let opts = RunOptions { seed: Some(7), threads: 1 };
+        let dir = root.join("new");
+        let e = run_to_dir(&s, &opts, &Registry::builtin(), &dir, DirOptions::default(), &mut Discard).err().unwrap();
+        assert!(matches!(e, RunDirError::Run { .. }), "{e}");
+        assert!(!dir.exists(), "{e}");
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_to_dir(&s, &opts, &with_bomb, &dir, DirOptions::default(), &mut Discard).map(drop)
+        }));
+        assert!(panicked.is_err());
+        assert!(!dir.exists());
+        let kept = root.join("kept");
+        std::fs::create_dir_all(&kept).unwrap();
+        let e = run_to_dir(&s, &opts, &Registry::builtin(), &kept, DirOptions::default(), &mut Discard).err().unwrap();
+        assert!(matches!(e, RunDirError::Run { .. }), "{e}");
+        assert_eq!(std::fs::read_dir(&kept).unwrap().count(), 0);
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     /// The manifest's memory estimate counts a user's behaviour at its own
