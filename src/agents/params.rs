@@ -20,6 +20,10 @@ pub enum Bound {
     Int(i64, i64),
     /// A duration above zero.
     PositiveDuration,
+    /// `true` or `false`.
+    Flag,
+    /// One of these words, in quotes (a behaviour's mode).
+    OneOf(&'static [&'static str]),
 }
 
 impl Bound {
@@ -29,6 +33,8 @@ impl Bound {
             Bound::Real(..) => ValueType::Number,
             Bound::Int(..) => ValueType::Integer,
             Bound::PositiveDuration => ValueType::Duration,
+            Bound::Flag => ValueType::Boolean,
+            Bound::OneOf(_) => ValueType::Choice,
         }
     }
 
@@ -45,7 +51,7 @@ impl Bound {
         match self {
             Bound::Real(lo, hi) => Some((lo, hi)),
             Bound::Int(lo, hi) => Some((lo as f64, hi as f64)),
-            Bound::PositiveDuration => None,
+            Bound::PositiveDuration | Bound::Flag | Bound::OneOf(_) => None,
         }
     }
 }
@@ -67,12 +73,13 @@ pub struct ParamDoc {
 impl Bound {
     /// `value` brought within the bound, as a live parameter's change is
     /// before its behaviour sees it: a real number clamped, a whole number
-    /// rounded and clamped. A duration has no numeric range: unchanged.
+    /// rounded and clamped. A duration, a flag or a choice has no numeric
+    /// range (and cannot be a live parameter): unchanged.
     pub fn clamp(self, value: f64) -> f64 {
         match self {
             Bound::Real(lo, hi) => value.clamp(lo, hi),
             Bound::Int(lo, hi) => value.round().clamp(lo as f64, hi as f64),
-            Bound::PositiveDuration => value,
+            Bound::PositiveDuration | Bound::Flag | Bound::OneOf(_) => value,
         }
     }
 }
@@ -113,7 +120,7 @@ pub trait ParamValue {
 }
 
 /// A parameter's value outside its [`Bound`], with the value as given.
-#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum OutOfBound {
     /// A real number outside its range, or not finite.
     #[error("{0} is out of range")]
@@ -124,6 +131,9 @@ pub enum OutOfBound {
     /// A duration of zero or less where one above zero is needed.
     #[error("{0} is not positive")]
     NotPositive(Duration),
+    /// A word that is not one of its choices (the second field).
+    #[error("`{}` is not one of: {}", .0, .1.join(", "))]
+    NotAChoice(String, &'static [&'static str]),
 }
 
 impl OutOfBound {
@@ -166,6 +176,26 @@ impl ParamValue for Duration {
     fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
         match bound {
             Bound::PositiveDuration if self.0 <= 0 => Err(OutOfBound::NotPositive(*self)),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl ParamValue for bool {
+    const TYPE: ValueType = ValueType::Boolean;
+
+    fn check(&self, _: Bound) -> Result<(), OutOfBound> {
+        Ok(())
+    }
+}
+
+/// A choice among words ([`Bound::OneOf`]), as a behaviour's mode.
+impl ParamValue for String {
+    const TYPE: ValueType = ValueType::Choice;
+
+    fn check(&self, bound: Bound) -> Result<(), OutOfBound> {
+        match bound {
+            Bound::OneOf(words) if !words.contains(&self.as_str()) => Err(OutOfBound::NotAChoice(self.clone(), words)),
             _ => Ok(()),
         }
     }
@@ -214,14 +244,18 @@ pub trait ParamSet: Sized + Default + serde::de::DeserializeOwned + serde::Seria
             let fits = match doc.bound {
                 Bound::Real(..) => matches!(value, toml::Value::Float(_) | toml::Value::Integer(_)),
                 Bound::Int(..) => matches!(value, toml::Value::Integer(_)),
-                Bound::PositiveDuration => matches!(value, toml::Value::String(_)),
+                Bound::PositiveDuration | Bound::OneOf(_) => matches!(value, toml::Value::String(_)),
+                Bound::Flag => matches!(value, toml::Value::Boolean(_)),
             };
             if !fits {
-                let (wanted, expected) = match doc.bound {
-                    Bound::Real(..) => ("a number", ValueType::Number),
-                    Bound::Int(..) => ("an integer", ValueType::Integer),
-                    Bound::PositiveDuration => ("a duration in quotes", ValueType::Duration),
+                let wanted = match doc.bound {
+                    Bound::Real(..) => "a number",
+                    Bound::Int(..) => "an integer",
+                    Bound::PositiveDuration => "a duration in quotes",
+                    Bound::Flag => "true or false",
+                    Bound::OneOf(_) => "a word in quotes",
                 };
+                let expected = doc.bound.value_type();
                 return Err(Invalid {
                     field: key.clone(),
                     message: format!("invalid type: {}, expected {wanted}", value.type_str()),
@@ -280,8 +314,9 @@ pub fn shares_add_up(market_share: f64, ioc_share: f64) -> Result<(), Invalid> {
 }
 
 /// Declares a behaviour's parameter struct: each field with its doc comment
-/// (its meaning and unit), its type (`i64`, `f64`, [`Duration`] or an
-/// `Option` of one), its default, its bound ([`Bound`]'s variants) and the
+/// (its meaning and unit), its type (`i64`, `f64`, [`Duration`], `bool`,
+/// `String` or an `Option` of one), its default, its bound ([`Bound`]'s
+/// variants: `Real`, `Int`, `PositiveDuration`, `Flag`, `OneOf`) and the
 /// accepted values in words; optionally a `check(p) { ... }` block of rules
 /// between fields, which returns `Result<(), Invalid>` with `p` the
 /// parameters (the error's `field` is the one the scenario file's location
@@ -326,7 +361,8 @@ pub fn shares_add_up(market_share: f64, ioc_share: f64) -> Result<(), Invalid> {
 /// ```
 ///
 /// A field's bound must be for its type (an `f64` takes `Real`, an `i64`
-/// `Int`, a `Duration` `PositiveDuration`, an `Option<T>` what `T` takes),
+/// `Int`, a `Duration` `PositiveDuration`, a `bool` `Flag`, a `String`
+/// `OneOf`, an `Option<T>` what `T` takes),
 /// or the range would go unchecked; the macro refuses to compile one that
 /// is not:
 ///
@@ -373,7 +409,7 @@ macro_rules! behaviour_params {
                 concat!(
                     "behaviour_params!: `", stringify!($field), ": ", stringify!($ty), "` has the bound ",
                     stringify!($bound), "; an f64 takes Real, an i64 Int, a Duration \
-                     PositiveDuration (an Option<T> as T)"
+                     PositiveDuration, a bool Flag, a String OneOf (an Option<T> as T)"
                 )
             );
         )*
@@ -443,6 +479,40 @@ mod tests {
         assert!(!live_params_declared(&["ttl"], &docs), "a duration has no numeric value to change");
         assert!(!live_params_declared(&["rat"], &docs));
         assert!(!live_params_declared(&["rates"], &docs));
+    }
+
+    crate::behaviour_params! {
+        /// A behaviour's switches: a flag and a mode.
+        pub struct Switches {
+            /// Whether it trades at all.
+            active: bool = true, Flag, "true or false";
+            /// How it reads the market.
+            mode: String = "momentum".into(), OneOf(&["momentum", "reversal"]), "\"momentum\" or \"reversal\"";
+            /// A mode only when set.
+            fallback: Option<String> = None, OneOf(&["reversal"]), "\"reversal\"";
+        }
+    }
+
+    #[test]
+    fn flags_and_choices_are_parameters_too() {
+        let p = Switches::from_table("switch", &table("active = false\nmode = \"reversal\"")).unwrap();
+        assert_eq!((p.active, p.mode.as_str(), p.fallback), (false, "reversal", None));
+        let d = Switches::defaults();
+        assert_eq!((d["active"].as_bool(), d["mode"].as_str()), (Some(true), Some("momentum")));
+        assert!(!d.contains_key("fallback"));
+        let e = Switches::from_table("switch", &table("mode = \"trend\"")).unwrap_err();
+        assert_eq!((e.field.as_str(), e.kind), ("mode", InvalidKind::OutOfRange));
+        assert_eq!(e.message, "`trend` is not one of: momentum, reversal");
+        assert_eq!(e.accepted, "\"momentum\" or \"reversal\"");
+        let e = Switches::from_table("switch", &table("fallback = \"momentum\"")).unwrap_err();
+        assert_eq!(e.message, "`momentum` is not one of: reversal");
+        let e = Switches::from_table("switch", &table("active = 1")).unwrap_err();
+        assert_eq!(e.kind, InvalidKind::WrongType(ValueType::Boolean));
+        assert_eq!(e.message, "invalid type: integer, expected true or false");
+        let e = Switches::from_table("switch", &table("mode = 2")).unwrap_err();
+        assert_eq!(e.kind, InvalidKind::WrongType(ValueType::Choice));
+        assert_eq!(Bound::Flag.as_range(), None);
+        assert_eq!(Bound::OneOf(&["a"]).clamp(2.0), 2.0);
     }
 
     crate::behaviour_params! {

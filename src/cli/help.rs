@@ -100,6 +100,8 @@ pub fn bound_words(bound: Bound) -> String {
         Bound::Real(lo, hi) => format!("{lo} to {hi}"),
         Bound::Int(lo, hi) => format!("{lo} to {hi}"),
         Bound::PositiveDuration => "1ns to no limit".into(),
+        Bound::Flag => "true or false".into(),
+        Bound::OneOf(words) => format!("one of: {}", words.join(", ")),
     }
 }
 
@@ -108,6 +110,8 @@ fn describe_param(family: &Family, kind: &str, p: &ParamDoc) -> String {
         Bound::Real(..) => "number",
         Bound::Int(..) => "whole number",
         Bound::PositiveDuration => "a duration in quotes, such as \"30m\"",
+        Bound::Flag => "true or false",
+        Bound::OneOf(_) => "a word in quotes",
     };
     let default = family
         .defaults()

@@ -60,6 +60,10 @@ pub enum ValueType {
     Integer,
     /// A duration in quotes, such as `"30m"`.
     Duration,
+    /// `true` or `false`.
+    Boolean,
+    /// A word in quotes, one of a list (a behaviour's mode).
+    Choice,
 }
 
 type Check = Result<(), Invalid>;
