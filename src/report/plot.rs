@@ -19,6 +19,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::TimeAxis;
 use super::data::MetricsRow;
+use super::legend::{Entry, Swatch, draw_legend, entry, legend_rows};
 use super::num;
 use crate::metrics::stats;
 
@@ -84,37 +85,6 @@ impl Ranged for TickRange {
     fn range(&self) -> Range<f64> {
         self.inner.range()
     }
-}
-
-/// How a legend entry is drawn, in the colour it carries: the mark that
-/// stands for the series in the chart.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Swatch {
-    /// A solid line, for a series drawn as a line.
-    Line(RGBColor),
-    /// A dashed line, for a reference series (NAV, the deposit rate).
-    Dashed(RGBColor),
-    /// A translucent band, for a confidence interval.
-    Band(RGBColor),
-    /// A filled bar, for a bar chart.
-    Bar(RGBColor),
-    /// A dot, for a scatter of subscriptions.
-    Circle(RGBColor),
-    /// A triangle, for a scatter of sales.
-    Triangle(RGBColor),
-}
-
-/// One line of a legend.
-#[derive(Clone, Debug)]
-pub(crate) struct Entry {
-    /// The mark drawn before the label.
-    pub swatch: Swatch,
-    /// The legend text: what the series is, in words.
-    pub label: String,
-}
-
-fn entry(swatch: Swatch, label: impl Into<String>) -> Entry {
-    Entry { swatch, label: label.into() }
 }
 
 /// A time series: (window, day, x on the axis, value).
@@ -188,40 +158,15 @@ fn render(
         let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
         let inner = root.titled(title, (FONT, 24).into_font().color(&DARK))?;
-        let one_column = legend.iter().any(|e| e.label.chars().count() > 58);
-        let per_row = if one_column { 1 } else { 2 };
-        let rows = legend.len().div_ceil(per_row) as u32;
+        let rows = legend_rows(legend);
         let (_, h) = inner.dim_in_pixel();
         let legend_h = (rows * 22 + 14).min(h / 2);
         let (chart, key) = inner.split_vertically(h - legend_h);
         body(&chart)?;
-        draw_legend(&key, legend, per_row)?;
+        draw_legend(&key, legend)?;
         root.present()?;
     }
     Ok(buf)
-}
-
-fn draw_legend(area: &Area<'_>, entries: &[Entry], per_row: usize) -> Result<(), DrawError> {
-    let (w, _) = area.dim_in_pixel();
-    let col_w = (w as i32 - 100) / per_row as i32;
-    let font = (FONT, 15).into_font().color(&DARK).pos(Pos::new(HPos::Left, VPos::Center));
-    for (i, e) in entries.iter().enumerate() {
-        let x = 80 + (i % per_row) as i32 * col_w;
-        let y = 12 + (i / per_row) as i32 * 22;
-        let (a, b) = (x, x + 30);
-        match e.swatch {
-            Swatch::Line(c) => area.draw(&PathElement::new(vec![(a, y), (b, y)], c.stroke_width(2)))?,
-            Swatch::Dashed(c) => {
-                area.draw(&DashedPathElement::new(vec![(a, y), (b, y)], 6, 4, c.stroke_width(2)))?;
-            }
-            Swatch::Band(c) => area.draw(&Rectangle::new([(a, y - 7), (b, y + 7)], c.mix(0.25).filled()))?,
-            Swatch::Bar(c) => area.draw(&Rectangle::new([(a + 5, y - 7), (b - 5, y + 7)], c.mix(0.8).filled()))?,
-            Swatch::Circle(c) => area.draw(&Circle::new((a + 15, y), 4, c.mix(0.7).filled()))?,
-            Swatch::Triangle(c) => area.draw(&TriangleMarker::new((a + 15, y), 5, c.mix(0.7).filled()))?,
-        }
-        area.draw(&Text::new(e.label.clone(), (b + 10, y), font.clone()))?;
-    }
-    Ok(())
 }
 
 /// The colour of event markers.
@@ -585,30 +530,63 @@ pub fn optimists(title: &str, axis: &TimeAxis, rows: &[MetricsRow]) -> Result<St
     })
 }
 
-/// Plot 6: the rolling correlations of success with volume over the last K windows.
-pub fn rolling(title: &str, axis: &TimeAxis, rows: &[MetricsRow], k: Option<u64>) -> Result<String, DrawError> {
+/// Plot 6: the rolling correlations of success with volume over the last K
+/// windows, a panel per side (subscriptions above, sales below), each
+/// Pearson r over its 95% interval allowing for the windows' serial
+/// dependence when `bands` (the interval columns exist). One panel per side
+/// because two wide bands over one another blend into a colour that is
+/// neither side's.
+pub fn rolling(
+    title: &str,
+    axis: &TimeAxis,
+    rows: &[MetricsRow],
+    k: Option<u64>,
+    bands: bool,
+) -> Result<String, DrawError> {
     let last = k.map_or("the last K windows".to_string(), |k| format!("the last {k} windows"));
-    let legend = [
+    let mut legend = vec![
         entry(Swatch::Line(OKABE_BLUE), format!("subscriptions: Pearson r over {last}")),
         entry(Swatch::Dashed(OKABE_BLUE), format!("subscriptions: Spearman ρ over {last}")),
         entry(Swatch::Line(VERMILION), format!("sales: Pearson r over {last}")),
         entry(Swatch::Dashed(VERMILION), format!("sales: Spearman ρ over {last}")),
     ];
-    render(560, title, &legend, |area| {
-        let mut chart = time_chart(
-            area,
-            axis,
-            -1.05..1.05,
-            "correlation of success with volume",
-            &|v| num::fixed_signed(*v, 1),
-            true,
-            true,
-        )?;
-        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (axis.hours(), 0.0)], DARK.mix(0.6))))?;
-        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sub_pearson), OKABE_BLUE, false, false)?;
-        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sub_spearman), OKABE_BLUE, true, false)?;
-        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sale_pearson), VERMILION, false, false)?;
-        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sale_spearman), VERMILION, true, false)?;
+    if bands {
+        legend.push(entry(Swatch::Band(OKABE_BLUE), "subscriptions: 95% interval of r"));
+        legend.push(entry(Swatch::Band(VERMILION), "sales: 95% interval of r"));
+        legend.push(entry(
+            Swatch::Note,
+            "95% intervals allow for serial dependence: Fisher's z with the effective number of windows",
+        ));
+    }
+    type Pick = fn(&MetricsRow) -> Option<f64>;
+    type PickBand = fn(&MetricsRow) -> Option<(f64, f64)>;
+    let sides: [(&str, RGBColor, Pick, Pick, PickBand); 2] = [
+        (
+            "subscriptions",
+            OKABE_BLUE,
+            |r| r.roll_sub_pearson,
+            |r| r.roll_sub_spearman,
+            |r| r.roll_sub_lo.zip(r.roll_sub_hi),
+        ),
+        ("sales", VERMILION, |r| r.roll_sale_pearson, |r| r.roll_sale_spearman, |r| r.roll_sale_lo.zip(r.roll_sale_hi)),
+    ];
+    render(800, title, &legend, |area| {
+        let (_, h) = area.dim_in_pixel();
+        let (top, bottom) = area.split_vertically(h / 2 - 12);
+        for (i, (panel, (side, color, pearson, spearman, band))) in [top, bottom].iter().zip(sides).enumerate() {
+            let y_desc = format!("{side}: correlation with volume");
+            let fmt = |v: &f64| num::fixed_signed(*v, 1);
+            // The time axis is described under the lower panel, the events labelled over the upper.
+            let mut chart = time_chart(panel, axis, -1.05..1.05, &y_desc, &fmt, i == 1, i == 0)?;
+            // The band first, so that the lines are drawn over it.
+            if bands {
+                draw_band(&mut chart, &series(axis, rows, band), color)?;
+            }
+            let zero = PathElement::new(vec![(0.0, 0.0), (axis.hours(), 0.0)], DARK.mix(0.6));
+            chart.draw_series(std::iter::once(zero))?;
+            draw_line(&mut chart, &series(axis, rows, pearson), color, false, false)?;
+            draw_line(&mut chart, &series(axis, rows, spearman), color, true, false)?;
+        }
         Ok(())
     })
 }
@@ -632,6 +610,12 @@ mod tests {
                 volume: 10.0 * w as f64,
                 last_price: (w > 0).then_some(1.0001),
                 loan_rate: Some(0.0435),
+                roll_sub_pearson: (w >= 2).then_some(0.5),
+                roll_sub_lo: (w >= 2).then_some(-0.2),
+                roll_sub_hi: (w >= 2).then_some(0.9),
+                roll_sale_pearson: (w >= 3).then_some(-0.3),
+                roll_sale_lo: (w >= 3).then_some(-0.8),
+                roll_sale_hi: (w >= 3).then_some(0.4),
                 ..MetricsRow::default()
             })
             .collect()
@@ -687,7 +671,7 @@ mod tests {
         let p = PriceInput { rows: &r, has_mid: true, has_nav: true, has_loan: true, has_deposit: false };
         well_formed(&price("P", &axis, &p).unwrap(), "P");
         well_formed(&optimists("O", &axis, &r).unwrap(), "O");
-        well_formed(&rolling("R", &axis, &r, Some(12)).unwrap(), "R");
+        well_formed(&rolling("R", &axis, &r, Some(12), true).unwrap(), "R");
         // Events are marked, with their labels, on every time plot.
         let marked = axis.clone().with_marks(vec![(0.5, "loan rate +150 bp".into())]);
         for svg in [
@@ -695,7 +679,7 @@ mod tests {
             volume("V", &marked, &r, "5-minute").unwrap(),
             price("P", &marked, &p).unwrap(),
             optimists("O", &marked, &r).unwrap(),
-            rolling("R", &marked, &r, Some(12)).unwrap(),
+            rolling("R", &marked, &r, Some(12), true).unwrap(),
         ] {
             assert!(svg.contains(">loan rate +150 bp<") || svg.contains("loan rate +150 bp"), "no marker label");
         }
@@ -707,6 +691,44 @@ mod tests {
         well_formed(&scatter("X", &one, "5-minute").unwrap(), "X");
         let p = PriceInput { rows: &one, has_mid: false, has_nav: false, has_loan: false, has_deposit: false };
         well_formed(&price("P", &axis, &p).unwrap(), "P");
-        well_formed(&rolling("R", &axis, &one, None).unwrap(), "R");
+        well_formed(&rolling("R", &axis, &one, None, true).unwrap(), "R");
+    }
+
+    /// The SVG elements that `fill` a shape with the colour `c`, as plotters writes them.
+    fn filled(svg: &str, c: RGBColor) -> Vec<usize> {
+        let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+        svg.match_indices("<polygon")
+            .filter(|&(i, _)| svg[i..].split('>').next().is_some_and(|e| e.contains(&fill)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The index of the first opaque line stroked in the colour `c` (a
+    /// band's bar over a lone window is translucent).
+    fn first_line(svg: &str, c: RGBColor) -> Option<usize> {
+        let stroke = format!("opacity=\"1\" stroke=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+        svg.match_indices("<polyline")
+            .map(|(i, _)| i)
+            .find(|&i| svg[i..].split('>').next().is_some_and(|e| e.contains(&stroke)))
+    }
+
+    #[test]
+    fn rolling_r_is_drawn_over_its_interval() {
+        let r = rows();
+        let axis = TimeAxis::new(&r);
+        let svg = rolling("R", &axis, &r, Some(12), true).unwrap();
+        for c in [OKABE_BLUE, VERMILION] {
+            let bands = filled(&svg, c);
+            // Subscriptions: a bar over window 2, alone on day 0, then a polygon over day 1; sales: a polygon.
+            assert!(!bands.is_empty(), "no band of {c:?}");
+            assert!(svg[bands[0]..].starts_with("<polygon opacity=\"0.2\""), "the band is not translucent");
+            assert!(bands[0] < first_line(&svg, c).unwrap(), "the band of {c:?} is drawn over its line");
+        }
+        assert!(svg.contains("subscriptions: 95% interval of r") && svg.contains("sales: 95% interval of r"));
+        assert!(svg.contains("95% intervals allow for serial dependence"), "the legend does not say what the band is");
+        // A run written before the interval columns: the lines, no band, no word of one.
+        let svg = rolling("R", &axis, &r, Some(12), false).unwrap();
+        assert!(filled(&svg, OKABE_BLUE).is_empty() && filled(&svg, VERMILION).is_empty());
+        assert!(first_line(&svg, OKABE_BLUE).is_some() && !svg.contains("serial dependence"));
     }
 }
