@@ -13,7 +13,7 @@
 //! |---|---|
 //! | `success_P.svg` | subscription and sale success probability per window, with the 95% Wilson band |
 //! | `volume_P.svg` | lots traded per window |
-//! | `scatter_P.svg` | success against volume over windows, least-squares lines, r and ρ |
+//! | `scatter_P.svg` | success against volume over windows, least-squares lines, r with its 95% interval allowing for serial dependence (from `summary.json`) and ρ |
 //! | `price_P.svg` | last and mid price and NAV; loan and deposit rates in a lower panel |
 //! | `optimists.svg` | share of optimists among herd followers (market-wide; only with herding groups) |
 //! | `rolling_P.svg` | rolling Pearson and Spearman correlation of success with volume, a panel per side, Pearson's r over its 95% interval allowing for serial dependence |
@@ -396,15 +396,29 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
 
         let file = format!("scatter_{part}.svg");
         let title = format!("{id}: success probability against volume");
-        let svg = plot::scatter(&title, rows, &window).map_err(draw_err(&file))?;
-        let fit_text = |name: &str, (n, r, rho, _): plot::SideFit| {
-            format!("{name} r = {}, ρ = {} over {n} windows", num::signed(r, 3), num::signed(rho, 3))
+        let fits = [plot::side_fit(rows, |r| r.sub_success), plot::side_fit(rows, |r| r.sale_success)];
+        let correlation = data.summary.summary.product(id).map(|b| &b.correlation);
+        let intervals = [
+            correlation.and_then(|c| plot::RInterval::of(&c.subscription_success_vs_volume, &fits[0])),
+            correlation.and_then(|c| plot::RInterval::of(&c.sale_success_vs_volume, &fits[1])),
+        ];
+        let svg = plot::scatter(&title, rows, &window, intervals).map_err(draw_err(&file))?;
+        let fit_text = |name: &str, (n, r, rho, _): plot::SideFit, ci: Option<plot::RInterval>| {
+            let n_eff = ci.map_or(String::new(), |c| format!(", effective n ≈ {}", num::count(c.effective_windows)));
+            format!("{name} {}, ρ = {} over {n} windows{n_eff}", plot::r_with_interval(r, ci), num::signed(rho, 3))
         };
         let about = format!(
             "Each {window} window's success probability against its volume, one marker per window and side, with \
-             each side's least-squares line: {}; {}.",
-            fit_text("subscriptions", plot::side_fit(rows, |r| r.sub_success)),
-            fit_text("sales", plot::side_fit(rows, |r| r.sale_success)),
+             each side's least-squares line: {}; {}.{}",
+            fit_text("subscriptions", fits[0], intervals[0]),
+            fit_text("sales", fits[1], intervals[1]),
+            if intervals.iter().any(Option::is_some) {
+                " The 95% interval of r allows for the serial dependence of neighbouring windows (Fisher's z with \
+                 the effective number of windows, from `summary.json`), so it is at least as wide as one that \
+                 takes the windows as independent."
+            } else {
+                ""
+            }
         );
         plots.push(Plot { file, title, about, svg });
 
@@ -647,6 +661,31 @@ mod tests {
         let p = plot(&without, "rolling_P.svg");
         assert!(!p.svg.contains("<polygon") && !p.about.contains("interval"), "{}", p.about);
         assert!(without.notes.iter().any(|n| n.contains("show no band")), "{:?}", without.notes);
+    }
+
+    #[test]
+    fn the_scatter_takes_the_interval_of_r_from_the_summary() {
+        let mut data = rolling_run(true);
+        let p = plot(&build(&data).unwrap(), "scatter_P.svg").clone();
+        // No summary figures: r says the windows were taken as independent.
+        assert!(p.about.contains(" (windows taken as independent), ρ = "), "{}", p.about);
+        assert!(p.svg.contains("(windows taken as independent)"));
+        let fit = plot::side_fit(&data.metrics.products[0].rows, |r| r.sub_success);
+        let mut block = crate::metrics::ProductSummary { product: "P".into(), ..Default::default() };
+        block.correlation.subscription_success_vs_volume = crate::metrics::Correlation {
+            pearson: fit.1,
+            windows: fit.0,
+            serial_dependence: Some(crate::metrics::summary::SerialDependence {
+                effective_windows: 4.2,
+                pearson_ci_95: Some([-0.25, 0.75]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        data.summary.summary.products.push(block);
+        let p = plot(&build(&data).unwrap(), "scatter_P.svg").clone();
+        assert!(p.svg.contains("(95% CI -0.250 to +0.750)") && p.svg.contains("effective n ≈ 4"), "no interval");
+        assert!(p.about.contains("(95% CI -0.250 to +0.750), ρ = ") && p.about.contains("serial dependence"));
     }
 
     #[test]

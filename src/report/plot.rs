@@ -21,7 +21,7 @@ use super::axis::TimeAxis;
 use super::data::MetricsRow;
 use super::legend::{Entry, Swatch, draw_legend, entry, legend_rows};
 use super::num;
-use crate::metrics::stats;
+use crate::metrics::{Correlation, stats};
 
 /// Width of every plot, in pixels.
 pub(super) const WIDTH: u32 = 1000;
@@ -376,24 +376,79 @@ pub fn side_fit(rows: &[MetricsRow], f: impl Fn(&MetricsRow) -> Option<f64>) -> 
     (x.len(), stats::pearson(&x, &y), stats::spearman(&x, &y), least_squares(&x, &y))
 }
 
+/// The 95% interval of a side's Pearson r that allows for the windows'
+/// serial dependence, as `summary.json` gives it (`serial_dependence`:
+/// Fisher's z with Bartlett's effective number of windows).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RInterval {
+    /// The interval's low and high ends.
+    pub ci_95: [f64; 2],
+    /// The effective number of windows it stands on.
+    pub effective_windows: f64,
+}
+
+impl RInterval {
+    /// The interval `summary.json` gives in `c`, when it is the interval of
+    /// the r that `fit` recomputed from `metrics.csv`: the same windows and
+    /// the same r. A summary of other data (a file replaced by hand) gives
+    /// none, so that no plot pairs an r with another r's interval.
+    pub fn of(c: &Correlation, fit: &SideFit) -> Option<RInterval> {
+        let (n, r, _, _) = *fit;
+        let d = c.serial_dependence.as_ref()?;
+        let same = c.windows == n && matches!((c.pearson, r), (Some(a), Some(b)) if (a - b).abs() <= 1e-6);
+        let ci_95 = d.pearson_ci_95.filter(|_| same)?;
+        Some(RInterval { ci_95, effective_windows: d.effective_windows })
+    }
+}
+
+/// `r = +0.793 (95% CI +0.670 to +0.874)` with the interval that allows for
+/// serial dependence; without one, `r = +0.793 (windows taken as
+/// independent)`, so that a bare r does not claim more certainty than it has.
+pub fn r_with_interval(r: Option<f64>, ci: Option<RInterval>) -> String {
+    let text = format!("r = {}", num::signed(r, 3));
+    match (r, ci) {
+        (None, _) => text,
+        (Some(_), Some(RInterval { ci_95: [lo, hi], .. })) => {
+            format!("{text} (95% CI {} to {})", num::signed(Some(lo), 3), num::signed(Some(hi), 3))
+        }
+        (Some(_), None) => format!("{text} (windows taken as independent)"),
+    }
+}
+
 /// Plot 3: success against volume over windows, both sides, with their
-/// least-squares lines and correlations.
-pub fn scatter(title: &str, rows: &[MetricsRow], window: &str) -> Result<String, DrawError> {
+/// least-squares lines and correlations; r with the interval of
+/// `intervals` (subscriptions, sales) where there is one.
+pub fn scatter(
+    title: &str,
+    rows: &[MetricsRow],
+    window: &str,
+    intervals: [Option<RInterval>; 2],
+) -> Result<String, DrawError> {
     let (sx, sy) = pairs(rows, |r| r.sub_success);
     let (ax, ay) = pairs(rows, |r| r.sale_success);
     let sub = side_fit(rows, |r| r.sub_success);
     let sale = side_fit(rows, |r| r.sale_success);
-    let corr =
-        |(n, r, rho, _): SideFit| format!("r = {}, ρ = {} over {n} windows", num::signed(r, 3), num::signed(rho, 3));
-    let legend = [
-        entry(Swatch::Circle(OKABE_BLUE), format!("subscriptions: one dot per window ({} windows)", sub.0)),
-        entry(Swatch::Triangle(VERMILION), format!("sales: one triangle per window ({} windows)", sale.0)),
-        entry(Swatch::Line(OKABE_BLUE), format!("subscriptions, least-squares line: {}", corr(sub))),
-        entry(Swatch::Line(VERMILION), format!("sales, least-squares line: {}", corr(sale))),
+    let [sub_ci, sale_ci] = intervals;
+    let corr = |(_, r, rho, _): SideFit, ci| format!("{}, ρ = {}", r_with_interval(r, ci), num::signed(rho, 3));
+    let windows = |n: usize, ci: Option<RInterval>| match ci {
+        Some(ci) => format!("{n} windows, effective n ≈ {}", num::count(ci.effective_windows)),
+        None => format!("{n} windows"),
+    };
+    let mut legend = vec![
+        entry(Swatch::Circle(OKABE_BLUE), format!("subscriptions: one dot per window ({})", windows(sub.0, sub_ci))),
+        entry(Swatch::Triangle(VERMILION), format!("sales: one triangle per window ({})", windows(sale.0, sale_ci))),
+        entry(Swatch::Line(OKABE_BLUE), format!("subscriptions, least-squares line: {}", corr(sub, sub_ci))),
+        entry(Swatch::Line(VERMILION), format!("sales, least-squares line: {}", corr(sale, sale_ci))),
     ];
+    if sub_ci.is_some() || sale_ci.is_some() {
+        legend.push(entry(
+            Swatch::Note,
+            "95% CI of r allowing for serial dependence: Fisher's z with the effective n of the windows",
+        ));
+    }
     let top = sx.iter().chain(&ax).copied().fold(0.0, f64::max);
     let x_top = if top > 0.0 { top * 1.05 } else { 1.0 };
-    render(640, title, &legend, |area| {
+    render(660, title, &legend, |area| {
         let mut chart = ChartBuilder::on(area)
             .margin(10)
             .margin_right(30)
@@ -667,7 +722,7 @@ mod tests {
         let axis = TimeAxis::new(&r);
         well_formed(&success("S", &axis, &r, "5-minute", true).unwrap(), "S");
         well_formed(&volume("V", &axis, &r, "5-minute").unwrap(), "V");
-        well_formed(&scatter("X", &r, "5-minute").unwrap(), "X");
+        well_formed(&scatter("X", &r, "5-minute", [None, None]).unwrap(), "X");
         let p = PriceInput { rows: &r, has_mid: true, has_nav: true, has_loan: true, has_deposit: false };
         well_formed(&price("P", &axis, &p).unwrap(), "P");
         well_formed(&optimists("O", &axis, &r).unwrap(), "O");
@@ -688,7 +743,7 @@ mod tests {
         let axis = TimeAxis::new(&one);
         well_formed(&success("S", &axis, &one, "5-minute", true).unwrap(), "S");
         well_formed(&volume("V", &axis, &one, "5-minute").unwrap(), "V");
-        well_formed(&scatter("X", &one, "5-minute").unwrap(), "X");
+        well_formed(&scatter("X", &one, "5-minute", [None, None]).unwrap(), "X");
         let p = PriceInput { rows: &one, has_mid: false, has_nav: false, has_loan: false, has_deposit: false };
         well_formed(&price("P", &axis, &p).unwrap(), "P");
         well_formed(&rolling("R", &axis, &one, None, true).unwrap(), "R");
@@ -730,5 +785,45 @@ mod tests {
         let svg = rolling("R", &axis, &r, Some(12), false).unwrap();
         assert!(filled(&svg, OKABE_BLUE).is_empty() && filled(&svg, VERMILION).is_empty());
         assert!(first_line(&svg, OKABE_BLUE).is_some() && !svg.contains("serial dependence"));
+    }
+
+    #[test]
+    fn scatter_gives_r_with_its_honest_interval_or_says_it_has_none() {
+        let r = rows();
+        let ci = RInterval { ci_95: [0.12, 0.95], effective_windows: 3.4 };
+        let svg = scatter("X", &r, "5-minute", [Some(ci), None]).unwrap();
+        let (_, sub_r, _, _) = side_fit(&r, |r| r.sub_success);
+        let sub = format!("r = {} (95% CI +0.120 to +0.950)", num::signed(sub_r, 3));
+        assert!(svg.contains(&sub), "no `{sub}`");
+        assert!(svg.contains("(5 windows, effective n ≈ 3)"), "no effective n");
+        assert!(svg.contains("95% CI of r allowing for serial dependence"), "the legend does not say what the CI is");
+        // Sale success is the same in every window: an undefined r has no interval to give or disclaim.
+        assert!(svg.contains("sales, least-squares line: r = n/a, ρ = n/a"));
+        // Without the summary's interval, r says what it assumes rather than standing bare.
+        let svg = scatter("X", &r, "5-minute", [None, None]).unwrap();
+        assert!(svg.contains(&format!("r = {} (windows taken as independent)", num::signed(sub_r, 3))));
+        assert!(!svg.contains("95% CI"));
+    }
+
+    #[test]
+    fn only_the_interval_of_the_same_r_is_taken() {
+        use crate::metrics::summary::SerialDependence;
+        let fit: SideFit = (40, Some(0.5), None, None);
+        let c = Correlation {
+            pearson: Some(0.5),
+            windows: 40,
+            serial_dependence: Some(SerialDependence {
+                effective_windows: 9.5,
+                pearson_ci_95: Some([-0.2, 0.85]),
+                ..SerialDependence::default()
+            }),
+            ..Correlation::default()
+        };
+        assert_eq!(RInterval::of(&c, &fit), Some(RInterval { ci_95: [-0.2, 0.85], effective_windows: 9.5 }));
+        assert_eq!(RInterval::of(&c, &(39, Some(0.5), None, None)), None);
+        assert_eq!(RInterval::of(&c, &(40, Some(0.6), None, None)), None);
+        assert_eq!(RInterval::of(&Correlation { serial_dependence: None, ..c }, &fit), None);
+        assert_eq!(r_with_interval(None, None), "r = n/a");
+        assert_eq!(r_with_interval(Some(0.79), None), "r = +0.790 (windows taken as independent)");
     }
 }
