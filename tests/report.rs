@@ -162,6 +162,13 @@ fn a_report_draws_every_plot_of_a_run() {
     assert!(success.contains("subscriptions (buy orders filled whole / closed)"));
     let scatter = check_plot(&out, "scatter_NOTE7.svg", "least-squares line");
     assert!(scatter.contains("r = ") && scatter.contains("ρ = "));
+    // r with summary.json's interval that allows for serial dependence, not bare.
+    assert!(scatter.contains("(95% CI ") && scatter.contains("effective n ≈ "), "no interval of r in the scatter");
+    if rolling {
+        // Each rolling r over its interval, the band said to allow for serial dependence.
+        let rolling = check_plot(&out, "rolling_NOTE7.svg", "95% interval of r");
+        assert!(rolling.contains("<polygon opacity=\"0.2\"") && rolling.contains("allow for serial dependence"));
+    }
     // A second report over the same run writes the same files.
     let first = std::fs::read(out.join("report.md")).unwrap();
     let (code, _, _) = report(&out);

@@ -3,6 +3,8 @@
 //! seeds, zero dashed and a vertical line at the change; one panel per
 //! figure, windows along the x axis.
 
+use plotters::coord::ranged1d::Ranged;
+use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
@@ -49,6 +51,29 @@ pub fn draw(cmp: &Comparison) -> Result<String, PlotError> {
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
+/// The most tick labels an axis gets: plotters' own default, so the ticks
+/// stay where they were and only their labels change.
+const LABELS: usize = 11;
+
+/// The fewest decimals that print every tick exactly: none for whole
+/// numbers. plotters' own labels print every `f64` with a decimal point,
+/// so an axis of window numbers read `0.0, 10.0, 20.0`.
+fn tick_decimals(ticks: &[f64]) -> usize {
+    (0..6)
+        .find(|&d| {
+            let scale = 10f64.powi(d);
+            ticks.iter().all(|t| ((t * scale).round() - t * scale).abs() < 1e-6)
+        })
+        .map_or(6, |d| d as usize)
+}
+
+/// A tick's label with `d` decimals, never `-0`: a tick at zero computed
+/// as a tiny negative would print as one.
+fn tick_label(v: f64, d: usize) -> String {
+    let s = format!("{v:.d$}");
+    if s.chars().all(|c| matches!(c, '-' | '0' | '.')) { s.trim_start_matches('-').to_string() } else { s }
+}
+
 fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), PlotError> {
     let rows: Vec<_> = cmp.windows.iter().filter(|r| r.figure == figure).collect();
     let n = rows.len().max(1) as f64;
@@ -64,13 +89,29 @@ fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), PlotErr
     }
     let pad = 0.05 * (hi - lo);
     let (name, what) = FIGURES[figure];
+    let (x, y) = (0f64..n, (lo - pad)..(hi + pad));
+    // No more labels than windows, so that plotters steps by whole windows
+    // (a step of half a window needs 2n + 1 labels): window numbers are
+    // whole, and a label between two of them would name no window.
+    let x_labels = rows.len().clamp(1, LABELS);
+    let x_decimals = tick_decimals(&RangedCoordf64::from(x.clone()).key_points(x_labels));
+    let y_decimals = tick_decimals(&RangedCoordf64::from(y.clone()).key_points(LABELS));
     let mut chart = ChartBuilder::on(area)
         .margin(8)
         .x_label_area_size(28)
         .y_label_area_size(70)
         .caption(format!("{name} ({what}): difference, treatment − control"), ("sans-serif", 14))
-        .build_cartesian_2d(0f64..n, (lo - pad)..(hi + pad))?;
-    chart.configure_mesh().x_desc("window").light_line_style(WHITE).label_style(("sans-serif", 11)).draw()?;
+        .build_cartesian_2d(x, y)?;
+    chart
+        .configure_mesh()
+        .x_desc("window")
+        .x_labels(x_labels)
+        .y_labels(LABELS)
+        .x_label_formatter(&|v| tick_label(*v, x_decimals))
+        .y_label_formatter(&|v| tick_label(*v, y_decimals))
+        .light_line_style(WHITE)
+        .label_style(("sans-serif", 11))
+        .draw()?;
     // The band, drawn as one polygon per run of windows with an interval.
     let mut run: Vec<(f64, f64, f64)> = Vec::new();
     let mut bands = Vec::new();
@@ -101,4 +142,71 @@ fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), PlotErr
         )))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::compare::WindowRow;
+    use super::super::dir::Change;
+    use super::super::stats::paired;
+    use super::*;
+
+    /// A comparison over `windows` windows whose differences are whole
+    /// numbers (4 to 8 lots, or orders, across three seeds), the change at
+    /// window 2.
+    fn comparison(windows: usize) -> Comparison {
+        let rows = (0..FIGURES.len())
+            .flat_map(|figure| {
+                (0..windows).map(move |w| {
+                    let c = 100.0 + w as f64;
+                    let pairs = [(Some(c), Some(c + 4.0)), (Some(c), Some(c + 6.0)), (Some(c), Some(c + 8.0))];
+                    WindowRow {
+                        window: w,
+                        day: 0,
+                        t_start: 34_200.0 + 300.0 * w as f64,
+                        figure,
+                        paired: paired(&pairs),
+                    }
+                })
+            })
+            .collect();
+        Comparison {
+            scenarios: ("control".into(), "treatment".into()),
+            seeds: vec![1, 2, 3],
+            change: Some(Change { at: "day 0 09:40".into(), target: "loan_rate".into(), window: 2 }),
+            figures: Vec::new(),
+            windows: rows,
+        }
+    }
+
+    /// The text of every `<text>` element, trimmed.
+    fn labels(svg: &str) -> Vec<String> {
+        svg.split("</text>").filter_map(|t| t.rsplit_once('>').map(|(_, l)| l.trim().to_string())).collect()
+    }
+
+    #[test]
+    fn window_numbers_label_as_whole_numbers() {
+        let l = labels(&draw(&comparison(30)).unwrap());
+        for want in ["0", "5", "10", "15", "20", "25", "30"] {
+            assert!(l.iter().any(|x| x == want), "no label `{want}` in {l:?}");
+        }
+        assert!(!l.iter().any(|x| x == "0.0" || x == "10.0"), "{l:?}");
+        // The differences are whole numbers too, and so are their ticks.
+        assert!(!l.iter().any(|x| x.parse::<f64>().is_ok() && x.contains('.')), "{l:?}");
+        // Three windows: no tick between two window numbers.
+        let l = labels(&draw(&comparison(3)).unwrap());
+        assert!(l.iter().any(|x| x == "2") && !l.iter().any(|x| x == "0.5" || x == "1.5"), "{l:?}");
+    }
+
+    #[test]
+    fn ticks_get_the_decimals_they_need_and_no_negative_zero() {
+        assert_eq!(tick_decimals(&[0.0, 10.0, 20.0]), 0);
+        assert_eq!(tick_decimals(&[-0.4, -0.2, 0.0, 0.2]), 1);
+        assert_eq!(tick_decimals(&[-0.05, 0.0, 0.05, 0.1]), 2);
+        // plotters' ticks carry float error: 0.30000000000000004 is 0.3.
+        assert_eq!(tick_decimals(&[0.1 + 0.2, 0.6]), 1);
+        assert_eq!(tick_label(20.0, 0), "20");
+        assert_eq!(tick_label(-1e-17, 1), "0.0");
+        assert_eq!(tick_label(-0.35, 2), "-0.35");
+    }
 }

@@ -216,6 +216,15 @@ pub struct MetricsRow {
     pub roll_sale_pearson: Option<f64>,
     /// Rolling Spearman ρ of sale success with volume.
     pub roll_sale_spearman: Option<f64>,
+    /// Low end of the 95% interval of `roll_sub_pearson` that allows for the
+    /// windows' serial dependence (Fisher's z with Bartlett's effective n).
+    pub roll_sub_lo: Option<f64>,
+    /// High end of that interval of `roll_sub_pearson`.
+    pub roll_sub_hi: Option<f64>,
+    /// Low end of the same interval of `roll_sale_pearson`.
+    pub roll_sale_lo: Option<f64>,
+    /// High end of the same interval of `roll_sale_pearson`.
+    pub roll_sale_hi: Option<f64>,
 }
 
 /// The rows of one product, in window order.
@@ -316,6 +325,10 @@ impl MetricsTable {
                 roll_sub_spearman: num(column!("roll_sub_spearman"))?,
                 roll_sale_pearson: num(column!("roll_sale_pearson"))?,
                 roll_sale_spearman: num(column!("roll_sale_spearman"))?,
+                roll_sub_lo: num(column!("roll_sub_pearson_lo"))?,
+                roll_sub_hi: num(column!("roll_sub_pearson_hi"))?,
+                roll_sale_lo: num(column!("roll_sale_pearson_lo"))?,
+                roll_sale_hi: num(column!("roll_sale_pearson_hi"))?,
             };
             if row.t_end < row.t_start {
                 return Err(ParseError::EndBeforeStart { line: n, t_start: row.t_start, t_end: row.t_end });
@@ -448,6 +461,10 @@ mod tests {
             r.roll_sub_spearman,
             r.roll_sale_pearson,
             r.roll_sale_spearman,
+            r.roll_sub_lo,
+            r.roll_sub_hi,
+            r.roll_sale_lo,
+            r.roll_sale_hi,
         ];
         assert!(optional.iter().all(Option::is_some), "{r:?}");
         assert!(r.date.is_some() && r.t_end == 60.0 && r.volume == 1.0);
@@ -497,6 +514,7 @@ mod tests {
         assert_eq!((r.sub_lo, r.sub_hi), (Some(0.2), Some(0.8)));
         assert_eq!((r.mid_price, r.nav), (Some(1.0005), Some(1.0)));
         assert_eq!(r.roll_sub_pearson, None);
+        assert_eq!((r.roll_sub_lo, r.roll_sale_hi), (None, None));
         assert_eq!(r.optimist_share, Some(0.25));
     }
 

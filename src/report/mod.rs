@@ -13,10 +13,10 @@
 //! |---|---|
 //! | `success_P.svg` | subscription and sale success probability per window, with the 95% Wilson band |
 //! | `volume_P.svg` | lots traded per window |
-//! | `scatter_P.svg` | success against volume over windows, least-squares lines, r and ρ |
+//! | `scatter_P.svg` | success against volume over windows, least-squares lines, r with its 95% interval allowing for serial dependence (from `summary.json`) and ρ |
 //! | `price_P.svg` | last and mid price and NAV; loan and deposit rates in a lower panel |
 //! | `optimists.svg` | share of optimists among herd followers (market-wide; only with herding groups) |
-//! | `rolling_P.svg` | rolling Pearson and Spearman correlation of success with volume |
+//! | `rolling_P.svg` | rolling Pearson and Spearman correlation of success with volume, a panel per side, Pearson's r over its 95% interval allowing for serial dependence |
 //!
 //! Every time plot marks the run's scripted and live events (from
 //! `manifest.json`, live ones listed in `live_changes.csv`) with a dashed
@@ -36,6 +36,7 @@ pub mod batch;
 pub mod data;
 pub mod events;
 pub mod find;
+mod legend;
 mod markdown;
 mod num;
 pub mod plot;
@@ -355,6 +356,22 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
                 .to_string(),
         );
     }
+    let roll_bands = [
+        data::column!("roll_sub_pearson_lo"),
+        data::column!("roll_sub_pearson_hi"),
+        data::column!("roll_sale_pearson_lo"),
+        data::column!("roll_sale_pearson_hi"),
+    ]
+    .iter()
+    .all(|c| m.has(c));
+    if has_rolling && !roll_bands {
+        notes.push(
+            "`metrics.csv` has no interval columns of the rolling Pearson r (`roll_sub_pearson_lo`, \
+             `roll_sub_pearson_hi`, `roll_sale_pearson_lo`, `roll_sale_pearson_hi`): the rolling correlation \
+             plots show no band."
+                .to_string(),
+        );
+    }
 
     let mut sections = Vec::new();
     let mut used: Vec<String> = Vec::new();
@@ -397,15 +414,29 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
 
         let file = format!("scatter_{part}.svg");
         let title = format!("{id}: success probability against volume");
-        let svg = plot::scatter(&title, rows, &window).map_err(draw_err(&file))?;
-        let fit_text = |name: &str, (n, r, rho, _): plot::SideFit| {
-            format!("{name} r = {}, ρ = {} over {n} windows", num::signed(r, 3), num::signed(rho, 3))
+        let fits = [plot::side_fit(rows, |r| r.sub_success), plot::side_fit(rows, |r| r.sale_success)];
+        let correlation = data.summary.summary.product(id).map(|b| &b.correlation);
+        let intervals = [
+            correlation.and_then(|c| plot::RInterval::of(&c.subscription_success_vs_volume, &fits[0])),
+            correlation.and_then(|c| plot::RInterval::of(&c.sale_success_vs_volume, &fits[1])),
+        ];
+        let svg = plot::scatter(&title, rows, &window, intervals).map_err(draw_err(&file))?;
+        let fit_text = |name: &str, (n, r, rho, _): plot::SideFit, ci: Option<plot::RInterval>| {
+            let n_eff = ci.map_or(String::new(), |c| format!(", effective n ≈ {}", num::count(c.effective_windows)));
+            format!("{name} {}, ρ = {} over {n} windows{n_eff}", plot::r_with_interval(r, ci), num::signed(rho, 3))
         };
         let about = format!(
             "Each {window} window's success probability against its volume, one marker per window and side, with \
-             each side's least-squares line: {}; {}.",
-            fit_text("subscriptions", plot::side_fit(rows, |r| r.sub_success)),
-            fit_text("sales", plot::side_fit(rows, |r| r.sale_success)),
+             each side's least-squares line: {}; {}.{}",
+            fit_text("subscriptions", fits[0], intervals[0]),
+            fit_text("sales", fits[1], intervals[1]),
+            if intervals.iter().any(Option::is_some) {
+                " The 95% interval of r allows for the serial dependence of neighbouring windows (Fisher's z with \
+                 the effective number of windows, from `summary.json`), so it is at least as wide as one that \
+                 takes the windows as independent."
+            } else {
+                ""
+            }
         );
         plots.push(Plot { file, title, about, svg });
 
@@ -454,12 +485,19 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
                 ));
             } else {
                 let title = format!("{id}: rolling correlation of success with volume");
-                let svg = plot::rolling(&title, &axis, rows, rolling_k).map_err(draw_err(&file))?;
+                let svg = plot::rolling(&title, &axis, rows, rolling_k, roll_bands).map_err(draw_err(&file))?;
                 let last = rolling_k.map_or("the last K windows".into(), |k| format!("the last {k} windows"));
                 let about = format!(
                     "Pearson r (solid) and Spearman ρ (dashed) of success probability with volume over {last} up to \
-                     each window, for each side; a gap is a window where too few of those windows closed orders of \
-                     that side, or nothing varied."
+                     each window, subscriptions above and sales below; a gap is a window where too few of those \
+                     windows closed orders of that side, or nothing varied.{}",
+                    if roll_bands {
+                        " The shaded band is the 95% interval of r allowing for the serial dependence of those \
+                         windows (Fisher's z with Bartlett's effective number of windows): over so few windows it \
+                         is usually wide, so read it before reading a swing of r as a change."
+                    } else {
+                        ""
+                    }
                 );
                 plots.push(Plot { file, title, about, svg });
             }
@@ -588,6 +626,8 @@ pub fn check_reportable(dir: &Path) -> Result<(), ReportError> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     #[test]
@@ -599,6 +639,71 @@ mod tests {
         assert_eq!(words_part("agents[3].params.herding"), "agents_3_params_herding");
         assert_eq!(words_part("minimum credit score of P1"), "minimum_credit_score_of_p1");
         assert_eq!(words_part("(…)"), "parameter");
+    }
+
+    /// A run of twelve 5-minute windows of product `P`, with the rolling
+    /// interval columns when `intervals` (a run written before them has none).
+    fn rolling_run(intervals: bool) -> RunData {
+        let mut text = String::from(
+            "product,window,day,t_start,t_end,sub_success,sale_success,volume,\
+             roll_sub_pearson,roll_sub_spearman,roll_sale_pearson,roll_sale_spearman",
+        );
+        if intervals {
+            text.push_str(",roll_sub_pearson_lo,roll_sub_pearson_hi,roll_sale_pearson_lo,roll_sale_pearson_hi");
+        }
+        for w in 0..12u32 {
+            let t0 = 34_200 + 300 * w;
+            let success = [0.2, 0.5, 0.3, 0.8][w as usize % 4];
+            let _ = write!(text, "\nP,{w},0,{t0},{},{success},0.4,{},0.6,0.5,-0.2,-0.1", t0 + 300, 10 + 7 * (w % 5));
+            if intervals {
+                text.push_str(",-0.1,0.9,-0.7,0.4");
+            }
+        }
+        let metrics = MetricsTable::parse(&text).unwrap();
+        RunData { metrics, summary: SummaryFile::default(), manifest: None }
+    }
+
+    fn plot<'a>(r: &'a DrawnReport, file: &str) -> &'a Plot {
+        r.sections.iter().flat_map(|s| &s.plots).find(|p| p.file == file).unwrap()
+    }
+
+    #[test]
+    fn the_rolling_band_is_drawn_when_the_run_has_its_columns() {
+        let with = build(&rolling_run(true)).unwrap();
+        let p = plot(&with, "rolling_P.svg");
+        assert!(p.svg.contains("<polygon opacity=\"0.2\" fill=\"#0072B2\""), "no band of subscriptions");
+        assert!(p.about.contains("95% interval of r allowing for the serial dependence"), "{}", p.about);
+        assert!(!with.notes.iter().any(|n| n.contains("roll_sub_pearson_lo")), "{:?}", with.notes);
+        // Written before the interval columns: the lines alone, and a note why.
+        let without = build(&rolling_run(false)).unwrap();
+        let p = plot(&without, "rolling_P.svg");
+        assert!(!p.svg.contains("<polygon") && !p.about.contains("interval"), "{}", p.about);
+        assert!(without.notes.iter().any(|n| n.contains("show no band")), "{:?}", without.notes);
+    }
+
+    #[test]
+    fn the_scatter_takes_the_interval_of_r_from_the_summary() {
+        let mut data = rolling_run(true);
+        let p = plot(&build(&data).unwrap(), "scatter_P.svg").clone();
+        // No summary figures: r says the windows were taken as independent.
+        assert!(p.about.contains(" (windows taken as independent), ρ = "), "{}", p.about);
+        assert!(p.svg.contains("(windows taken as independent)"));
+        let fit = plot::side_fit(&data.metrics.products[0].rows, |r| r.sub_success);
+        let mut block = crate::metrics::ProductSummary { product: "P".into(), ..Default::default() };
+        block.correlation.subscription_success_vs_volume = crate::metrics::Correlation {
+            pearson: fit.1,
+            windows: fit.0,
+            serial_dependence: Some(crate::metrics::summary::SerialDependence {
+                effective_windows: 4.2,
+                pearson_ci_95: Some([-0.25, 0.75]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        data.summary.summary.products.push(block);
+        let p = plot(&build(&data).unwrap(), "scatter_P.svg").clone();
+        assert!(p.svg.contains("(95% CI -0.250 to +0.750)") && p.svg.contains("effective n ≈ 4"), "no interval");
+        assert!(p.about.contains("(95% CI -0.250 to +0.750), ρ = ") && p.about.contains("serial dependence"));
     }
 
     #[test]

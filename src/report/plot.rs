@@ -19,8 +19,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::TimeAxis;
 use super::data::MetricsRow;
+use super::legend::{Entry, Swatch, draw_legend, entry, legend_rows};
 use super::num;
-use crate::metrics::stats;
+use crate::metrics::{Correlation, stats};
 
 /// Width of every plot, in pixels.
 pub(super) const WIDTH: u32 = 1000;
@@ -84,37 +85,6 @@ impl Ranged for TickRange {
     fn range(&self) -> Range<f64> {
         self.inner.range()
     }
-}
-
-/// How a legend entry is drawn, in the colour it carries: the mark that
-/// stands for the series in the chart.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Swatch {
-    /// A solid line, for a series drawn as a line.
-    Line(RGBColor),
-    /// A dashed line, for a reference series (NAV, the deposit rate).
-    Dashed(RGBColor),
-    /// A translucent band, for a confidence interval.
-    Band(RGBColor),
-    /// A filled bar, for a bar chart.
-    Bar(RGBColor),
-    /// A dot, for a scatter of subscriptions.
-    Circle(RGBColor),
-    /// A triangle, for a scatter of sales.
-    Triangle(RGBColor),
-}
-
-/// One line of a legend.
-#[derive(Clone, Debug)]
-pub(crate) struct Entry {
-    /// The mark drawn before the label.
-    pub swatch: Swatch,
-    /// The legend text: what the series is, in words.
-    pub label: String,
-}
-
-fn entry(swatch: Swatch, label: impl Into<String>) -> Entry {
-    Entry { swatch, label: label.into() }
 }
 
 /// A time series: (window, day, x on the axis, value).
@@ -188,40 +158,15 @@ fn render(
         let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
         let inner = root.titled(title, (FONT, 24).into_font().color(&DARK))?;
-        let one_column = legend.iter().any(|e| e.label.chars().count() > 58);
-        let per_row = if one_column { 1 } else { 2 };
-        let rows = legend.len().div_ceil(per_row) as u32;
+        let rows = legend_rows(legend);
         let (_, h) = inner.dim_in_pixel();
         let legend_h = (rows * 22 + 14).min(h / 2);
         let (chart, key) = inner.split_vertically(h - legend_h);
         body(&chart)?;
-        draw_legend(&key, legend, per_row)?;
+        draw_legend(&key, legend)?;
         root.present()?;
     }
     Ok(buf)
-}
-
-fn draw_legend(area: &Area<'_>, entries: &[Entry], per_row: usize) -> Result<(), DrawError> {
-    let (w, _) = area.dim_in_pixel();
-    let col_w = (w as i32 - 100) / per_row as i32;
-    let font = (FONT, 15).into_font().color(&DARK).pos(Pos::new(HPos::Left, VPos::Center));
-    for (i, e) in entries.iter().enumerate() {
-        let x = 80 + (i % per_row) as i32 * col_w;
-        let y = 12 + (i / per_row) as i32 * 22;
-        let (a, b) = (x, x + 30);
-        match e.swatch {
-            Swatch::Line(c) => area.draw(&PathElement::new(vec![(a, y), (b, y)], c.stroke_width(2)))?,
-            Swatch::Dashed(c) => {
-                area.draw(&DashedPathElement::new(vec![(a, y), (b, y)], 6, 4, c.stroke_width(2)))?;
-            }
-            Swatch::Band(c) => area.draw(&Rectangle::new([(a, y - 7), (b, y + 7)], c.mix(0.25).filled()))?,
-            Swatch::Bar(c) => area.draw(&Rectangle::new([(a + 5, y - 7), (b - 5, y + 7)], c.mix(0.8).filled()))?,
-            Swatch::Circle(c) => area.draw(&Circle::new((a + 15, y), 4, c.mix(0.7).filled()))?,
-            Swatch::Triangle(c) => area.draw(&TriangleMarker::new((a + 15, y), 5, c.mix(0.7).filled()))?,
-        }
-        area.draw(&Text::new(e.label.clone(), (b + 10, y), font.clone()))?;
-    }
-    Ok(())
 }
 
 /// The colour of event markers.
@@ -431,24 +376,79 @@ pub fn side_fit(rows: &[MetricsRow], f: impl Fn(&MetricsRow) -> Option<f64>) -> 
     (x.len(), stats::pearson(&x, &y), stats::spearman(&x, &y), least_squares(&x, &y))
 }
 
+/// The 95% interval of a side's Pearson r that allows for the windows'
+/// serial dependence, as `summary.json` gives it (`serial_dependence`:
+/// Fisher's z with Bartlett's effective number of windows).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RInterval {
+    /// The interval's low and high ends.
+    pub ci_95: [f64; 2],
+    /// The effective number of windows it stands on.
+    pub effective_windows: f64,
+}
+
+impl RInterval {
+    /// The interval `summary.json` gives in `c`, when it is the interval of
+    /// the r that `fit` recomputed from `metrics.csv`: the same windows and
+    /// the same r. A summary of other data (a file replaced by hand) gives
+    /// none, so that no plot pairs an r with another r's interval.
+    pub fn of(c: &Correlation, fit: &SideFit) -> Option<RInterval> {
+        let (n, r, _, _) = *fit;
+        let d = c.serial_dependence.as_ref()?;
+        let same = c.windows == n && matches!((c.pearson, r), (Some(a), Some(b)) if (a - b).abs() <= 1e-6);
+        let ci_95 = d.pearson_ci_95.filter(|_| same)?;
+        Some(RInterval { ci_95, effective_windows: d.effective_windows })
+    }
+}
+
+/// `r = +0.793 (95% CI +0.670 to +0.874)` with the interval that allows for
+/// serial dependence; without one, `r = +0.793 (windows taken as
+/// independent)`, so that a bare r does not claim more certainty than it has.
+pub fn r_with_interval(r: Option<f64>, ci: Option<RInterval>) -> String {
+    let text = format!("r = {}", num::signed(r, 3));
+    match (r, ci) {
+        (None, _) => text,
+        (Some(_), Some(RInterval { ci_95: [lo, hi], .. })) => {
+            format!("{text} (95% CI {} to {})", num::signed(Some(lo), 3), num::signed(Some(hi), 3))
+        }
+        (Some(_), None) => format!("{text} (windows taken as independent)"),
+    }
+}
+
 /// Plot 3: success against volume over windows, both sides, with their
-/// least-squares lines and correlations.
-pub fn scatter(title: &str, rows: &[MetricsRow], window: &str) -> Result<String, DrawError> {
+/// least-squares lines and correlations; r with the interval of
+/// `intervals` (subscriptions, sales) where there is one.
+pub fn scatter(
+    title: &str,
+    rows: &[MetricsRow],
+    window: &str,
+    intervals: [Option<RInterval>; 2],
+) -> Result<String, DrawError> {
     let (sx, sy) = pairs(rows, |r| r.sub_success);
     let (ax, ay) = pairs(rows, |r| r.sale_success);
     let sub = side_fit(rows, |r| r.sub_success);
     let sale = side_fit(rows, |r| r.sale_success);
-    let corr =
-        |(n, r, rho, _): SideFit| format!("r = {}, ρ = {} over {n} windows", num::signed(r, 3), num::signed(rho, 3));
-    let legend = [
-        entry(Swatch::Circle(OKABE_BLUE), format!("subscriptions: one dot per window ({} windows)", sub.0)),
-        entry(Swatch::Triangle(VERMILION), format!("sales: one triangle per window ({} windows)", sale.0)),
-        entry(Swatch::Line(OKABE_BLUE), format!("subscriptions, least-squares line: {}", corr(sub))),
-        entry(Swatch::Line(VERMILION), format!("sales, least-squares line: {}", corr(sale))),
+    let [sub_ci, sale_ci] = intervals;
+    let corr = |(_, r, rho, _): SideFit, ci| format!("{}, ρ = {}", r_with_interval(r, ci), num::signed(rho, 3));
+    let windows = |n: usize, ci: Option<RInterval>| match ci {
+        Some(ci) => format!("{n} windows, effective n ≈ {}", num::count(ci.effective_windows)),
+        None => format!("{n} windows"),
+    };
+    let mut legend = vec![
+        entry(Swatch::Circle(OKABE_BLUE), format!("subscriptions: one dot per window ({})", windows(sub.0, sub_ci))),
+        entry(Swatch::Triangle(VERMILION), format!("sales: one triangle per window ({})", windows(sale.0, sale_ci))),
+        entry(Swatch::Line(OKABE_BLUE), format!("subscriptions, least-squares line: {}", corr(sub, sub_ci))),
+        entry(Swatch::Line(VERMILION), format!("sales, least-squares line: {}", corr(sale, sale_ci))),
     ];
+    if sub_ci.is_some() || sale_ci.is_some() {
+        legend.push(entry(
+            Swatch::Note,
+            "95% CI of r allowing for serial dependence: Fisher's z with the effective n of the windows",
+        ));
+    }
     let top = sx.iter().chain(&ax).copied().fold(0.0, f64::max);
     let x_top = if top > 0.0 { top * 1.05 } else { 1.0 };
-    render(640, title, &legend, |area| {
+    render(660, title, &legend, |area| {
         let mut chart = ChartBuilder::on(area)
             .margin(10)
             .margin_right(30)
@@ -585,30 +585,63 @@ pub fn optimists(title: &str, axis: &TimeAxis, rows: &[MetricsRow]) -> Result<St
     })
 }
 
-/// Plot 6: the rolling correlations of success with volume over the last K windows.
-pub fn rolling(title: &str, axis: &TimeAxis, rows: &[MetricsRow], k: Option<u64>) -> Result<String, DrawError> {
+/// Plot 6: the rolling correlations of success with volume over the last K
+/// windows, a panel per side (subscriptions above, sales below), each
+/// Pearson r over its 95% interval allowing for the windows' serial
+/// dependence when `bands` (the interval columns exist). One panel per side
+/// because two wide bands over one another blend into a colour that is
+/// neither side's.
+pub fn rolling(
+    title: &str,
+    axis: &TimeAxis,
+    rows: &[MetricsRow],
+    k: Option<u64>,
+    bands: bool,
+) -> Result<String, DrawError> {
     let last = k.map_or("the last K windows".to_string(), |k| format!("the last {k} windows"));
-    let legend = [
+    let mut legend = vec![
         entry(Swatch::Line(OKABE_BLUE), format!("subscriptions: Pearson r over {last}")),
         entry(Swatch::Dashed(OKABE_BLUE), format!("subscriptions: Spearman ρ over {last}")),
         entry(Swatch::Line(VERMILION), format!("sales: Pearson r over {last}")),
         entry(Swatch::Dashed(VERMILION), format!("sales: Spearman ρ over {last}")),
     ];
-    render(560, title, &legend, |area| {
-        let mut chart = time_chart(
-            area,
-            axis,
-            -1.05..1.05,
-            "correlation of success with volume",
-            &|v| num::fixed_signed(*v, 1),
-            true,
-            true,
-        )?;
-        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (axis.hours(), 0.0)], DARK.mix(0.6))))?;
-        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sub_pearson), OKABE_BLUE, false, false)?;
-        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sub_spearman), OKABE_BLUE, true, false)?;
-        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sale_pearson), VERMILION, false, false)?;
-        draw_line(&mut chart, &series(axis, rows, |r| r.roll_sale_spearman), VERMILION, true, false)?;
+    if bands {
+        legend.push(entry(Swatch::Band(OKABE_BLUE), "subscriptions: 95% interval of r"));
+        legend.push(entry(Swatch::Band(VERMILION), "sales: 95% interval of r"));
+        legend.push(entry(
+            Swatch::Note,
+            "95% intervals allow for serial dependence: Fisher's z with the effective number of windows",
+        ));
+    }
+    type Pick = fn(&MetricsRow) -> Option<f64>;
+    type PickBand = fn(&MetricsRow) -> Option<(f64, f64)>;
+    let sides: [(&str, RGBColor, Pick, Pick, PickBand); 2] = [
+        (
+            "subscriptions",
+            OKABE_BLUE,
+            |r| r.roll_sub_pearson,
+            |r| r.roll_sub_spearman,
+            |r| r.roll_sub_lo.zip(r.roll_sub_hi),
+        ),
+        ("sales", VERMILION, |r| r.roll_sale_pearson, |r| r.roll_sale_spearman, |r| r.roll_sale_lo.zip(r.roll_sale_hi)),
+    ];
+    render(800, title, &legend, |area| {
+        let (_, h) = area.dim_in_pixel();
+        let (top, bottom) = area.split_vertically(h / 2 - 12);
+        for (i, (panel, (side, color, pearson, spearman, band))) in [top, bottom].iter().zip(sides).enumerate() {
+            let y_desc = format!("{side}: correlation with volume");
+            let fmt = |v: &f64| num::fixed_signed(*v, 1);
+            // The time axis is described under the lower panel, the events labelled over the upper.
+            let mut chart = time_chart(panel, axis, -1.05..1.05, &y_desc, &fmt, i == 1, i == 0)?;
+            // The band first, so that the lines are drawn over it.
+            if bands {
+                draw_band(&mut chart, &series(axis, rows, band), color)?;
+            }
+            let zero = PathElement::new(vec![(0.0, 0.0), (axis.hours(), 0.0)], DARK.mix(0.6));
+            chart.draw_series(std::iter::once(zero))?;
+            draw_line(&mut chart, &series(axis, rows, pearson), color, false, false)?;
+            draw_line(&mut chart, &series(axis, rows, spearman), color, true, false)?;
+        }
         Ok(())
     })
 }
@@ -632,6 +665,12 @@ mod tests {
                 volume: 10.0 * w as f64,
                 last_price: (w > 0).then_some(1.0001),
                 loan_rate: Some(0.0435),
+                roll_sub_pearson: (w >= 2).then_some(0.5),
+                roll_sub_lo: (w >= 2).then_some(-0.2),
+                roll_sub_hi: (w >= 2).then_some(0.9),
+                roll_sale_pearson: (w >= 3).then_some(-0.3),
+                roll_sale_lo: (w >= 3).then_some(-0.8),
+                roll_sale_hi: (w >= 3).then_some(0.4),
                 ..MetricsRow::default()
             })
             .collect()
@@ -683,11 +722,11 @@ mod tests {
         let axis = TimeAxis::new(&r);
         well_formed(&success("S", &axis, &r, "5-minute", true).unwrap(), "S");
         well_formed(&volume("V", &axis, &r, "5-minute").unwrap(), "V");
-        well_formed(&scatter("X", &r, "5-minute").unwrap(), "X");
+        well_formed(&scatter("X", &r, "5-minute", [None, None]).unwrap(), "X");
         let p = PriceInput { rows: &r, has_mid: true, has_nav: true, has_loan: true, has_deposit: false };
         well_formed(&price("P", &axis, &p).unwrap(), "P");
         well_formed(&optimists("O", &axis, &r).unwrap(), "O");
-        well_formed(&rolling("R", &axis, &r, Some(12)).unwrap(), "R");
+        well_formed(&rolling("R", &axis, &r, Some(12), true).unwrap(), "R");
         // Events are marked, with their labels, on every time plot.
         let marked = axis.clone().with_marks(vec![(0.5, "loan rate +150 bp".into())]);
         for svg in [
@@ -695,7 +734,7 @@ mod tests {
             volume("V", &marked, &r, "5-minute").unwrap(),
             price("P", &marked, &p).unwrap(),
             optimists("O", &marked, &r).unwrap(),
-            rolling("R", &marked, &r, Some(12)).unwrap(),
+            rolling("R", &marked, &r, Some(12), true).unwrap(),
         ] {
             assert!(svg.contains(">loan rate +150 bp<") || svg.contains("loan rate +150 bp"), "no marker label");
         }
@@ -704,9 +743,87 @@ mod tests {
         let axis = TimeAxis::new(&one);
         well_formed(&success("S", &axis, &one, "5-minute", true).unwrap(), "S");
         well_formed(&volume("V", &axis, &one, "5-minute").unwrap(), "V");
-        well_formed(&scatter("X", &one, "5-minute").unwrap(), "X");
+        well_formed(&scatter("X", &one, "5-minute", [None, None]).unwrap(), "X");
         let p = PriceInput { rows: &one, has_mid: false, has_nav: false, has_loan: false, has_deposit: false };
         well_formed(&price("P", &axis, &p).unwrap(), "P");
-        well_formed(&rolling("R", &axis, &one, None).unwrap(), "R");
+        well_formed(&rolling("R", &axis, &one, None, true).unwrap(), "R");
+    }
+
+    /// The SVG elements that `fill` a shape with the colour `c`, as plotters writes them.
+    fn filled(svg: &str, c: RGBColor) -> Vec<usize> {
+        let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+        svg.match_indices("<polygon")
+            .filter(|&(i, _)| svg[i..].split('>').next().is_some_and(|e| e.contains(&fill)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The index of the first opaque line stroked in the colour `c` (a
+    /// band's bar over a lone window is translucent).
+    fn first_line(svg: &str, c: RGBColor) -> Option<usize> {
+        let stroke = format!("opacity=\"1\" stroke=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+        svg.match_indices("<polyline")
+            .map(|(i, _)| i)
+            .find(|&i| svg[i..].split('>').next().is_some_and(|e| e.contains(&stroke)))
+    }
+
+    #[test]
+    fn rolling_r_is_drawn_over_its_interval() {
+        let r = rows();
+        let axis = TimeAxis::new(&r);
+        let svg = rolling("R", &axis, &r, Some(12), true).unwrap();
+        for c in [OKABE_BLUE, VERMILION] {
+            let bands = filled(&svg, c);
+            // Subscriptions: a bar over window 2, alone on day 0, then a polygon over day 1; sales: a polygon.
+            assert!(!bands.is_empty(), "no band of {c:?}");
+            assert!(svg[bands[0]..].starts_with("<polygon opacity=\"0.2\""), "the band is not translucent");
+            assert!(bands[0] < first_line(&svg, c).unwrap(), "the band of {c:?} is drawn over its line");
+        }
+        assert!(svg.contains("subscriptions: 95% interval of r") && svg.contains("sales: 95% interval of r"));
+        assert!(svg.contains("95% intervals allow for serial dependence"), "the legend does not say what the band is");
+        // A run written before the interval columns: the lines, no band, no word of one.
+        let svg = rolling("R", &axis, &r, Some(12), false).unwrap();
+        assert!(filled(&svg, OKABE_BLUE).is_empty() && filled(&svg, VERMILION).is_empty());
+        assert!(first_line(&svg, OKABE_BLUE).is_some() && !svg.contains("serial dependence"));
+    }
+
+    #[test]
+    fn scatter_gives_r_with_its_honest_interval_or_says_it_has_none() {
+        let r = rows();
+        let ci = RInterval { ci_95: [0.12, 0.95], effective_windows: 3.4 };
+        let svg = scatter("X", &r, "5-minute", [Some(ci), None]).unwrap();
+        let (_, sub_r, _, _) = side_fit(&r, |r| r.sub_success);
+        let sub = format!("r = {} (95% CI +0.120 to +0.950)", num::signed(sub_r, 3));
+        assert!(svg.contains(&sub), "no `{sub}`");
+        assert!(svg.contains("(5 windows, effective n ≈ 3)"), "no effective n");
+        assert!(svg.contains("95% CI of r allowing for serial dependence"), "the legend does not say what the CI is");
+        // Sale success is the same in every window: an undefined r has no interval to give or disclaim.
+        assert!(svg.contains("sales, least-squares line: r = n/a, ρ = n/a"));
+        // Without the summary's interval, r says what it assumes rather than standing bare.
+        let svg = scatter("X", &r, "5-minute", [None, None]).unwrap();
+        assert!(svg.contains(&format!("r = {} (windows taken as independent)", num::signed(sub_r, 3))));
+        assert!(!svg.contains("95% CI"));
+    }
+
+    #[test]
+    fn only_the_interval_of_the_same_r_is_taken() {
+        use crate::metrics::summary::SerialDependence;
+        let fit: SideFit = (40, Some(0.5), None, None);
+        let c = Correlation {
+            pearson: Some(0.5),
+            windows: 40,
+            serial_dependence: Some(SerialDependence {
+                effective_windows: 9.5,
+                pearson_ci_95: Some([-0.2, 0.85]),
+                ..SerialDependence::default()
+            }),
+            ..Correlation::default()
+        };
+        assert_eq!(RInterval::of(&c, &fit), Some(RInterval { ci_95: [-0.2, 0.85], effective_windows: 9.5 }));
+        assert_eq!(RInterval::of(&c, &(39, Some(0.5), None, None)), None);
+        assert_eq!(RInterval::of(&c, &(40, Some(0.6), None, None)), None);
+        assert_eq!(RInterval::of(&Correlation { serial_dependence: None, ..c }, &fit), None);
+        assert_eq!(r_with_interval(None, None), "r = n/a");
+        assert_eq!(r_with_interval(Some(0.79), None), "r = +0.790 (windows taken as independent)");
     }
 }
