@@ -53,8 +53,11 @@ fn close(a: f64, b: f64, what: &str) {
 
 /// The 95% interval of Σ filled / Σ closed over the windows with the
 /// Newey-West long-run variance of the residuals, and its last lag.
-fn newey_west(rows: &[HashMap<String, String>], filled: &str, closed: &str) -> (f64, f64, u64) {
-    let (k, n): (Vec<f64>, Vec<f64>) = rows.iter().map(|r| (num(r, filled), num(r, closed))).unzip();
+fn newey_west(
+    rows: &[HashMap<String, String>],
+    counts: impl Fn(&HashMap<String, String>) -> (f64, f64),
+) -> (f64, f64, u64) {
+    let (k, n): (Vec<f64>, Vec<f64>) = rows.iter().map(counts).unzip();
     let p = k.iter().sum::<f64>() / n.iter().sum::<f64>();
     let d: Vec<f64> = k.iter().zip(&n).map(|(k, n)| k - p * n).collect();
     let t = d.len() as f64;
@@ -138,10 +141,14 @@ fn the_summary_and_the_derived_columns_follow_from_the_counts() {
     close(subs["fill_ratio"].as_f64().unwrap(), sum("buy_lots_filled") / sum("buy_lots"), "run fill ratio");
     // And the interval allowing for alike neighbouring windows: Newey-West
     // over every window's residual filled - p * closed, Bartlett weights.
-    let (lo, hi, lags) = newey_west(&rows, "buy_filled", "buy_closed");
+    let (lo, hi, lags) = newey_west(&rows, |r| (num(r, "buy_filled"), num(r, "buy_closed")));
     close(subs["success_ci_95_serial"][0].as_f64().unwrap(), lo, "run newey-west lo");
     close(subs["success_ci_95_serial"][1].as_f64().unwrap(), hi, "run newey-west hi");
     assert_eq!(subs["success_ci_95_serial_lags"].as_u64(), Some(lags));
+    // Among accepted orders: each window's closed less its rejected.
+    let (lo, hi, _) = newey_west(&rows, |r| (num(r, "buy_filled"), num(r, "buy_closed") - num(r, "buy_rejected")));
+    close(subs["accepted_success_ci_95_serial"][0].as_f64().unwrap(), lo, "accepted newey-west lo");
+    close(subs["accepted_success_ci_95_serial"][1].as_f64().unwrap(), hi, "accepted newey-west hi");
     assert!(hi - lo > subs["success_ci_95"][1].as_f64().unwrap() - subs["success_ci_95"][0].as_f64().unwrap());
     // Mean time to fill: the windows' means weighted by their filled counts.
     let weighted: f64 = rows.iter().filter_map(|r| opt(r, "sub_time_to_fill").map(|t| t * num(r, "buy_filled"))).sum();

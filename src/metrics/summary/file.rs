@@ -166,6 +166,11 @@ pub struct SideSummary {
     pub accepted_success_probability: Option<f64>,
     /// Wilson score interval at 95% of `accepted_success_probability`.
     pub accepted_success_ci_95: Option<[f64; 2]>,
+    /// The 95% interval of `accepted_success_probability` over the run's
+    /// windows, allowing for their serial dependence, as
+    /// `success_ci_95_serial` (the same lags) with each window's accepted
+    /// orders in place of its closed ones.
+    pub accepted_success_ci_95_serial: Option<[f64; 2]>,
     /// rejected / (closed − filled): the share of the side's failures that
     /// were refusals on arrival; None without failures.
     pub rejected_share_of_failures: Option<f64>,

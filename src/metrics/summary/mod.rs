@@ -359,9 +359,16 @@ fn lagged(
 }
 
 /// One side's totals `s` and what it closed and filled in each window.
-fn side_summary(s: &SideStats, fill_secs: f64, windows: impl Iterator<Item = (u64, u64)>) -> SideSummary {
-    let counts: Vec<Option<(f64, f64)>> = windows.map(|(k, n)| Some((k as f64, n as f64))).collect();
-    let serial = stats::serial_ratio_interval(&counts, Z95);
+fn side_summary<'a>(
+    s: &SideStats,
+    fill_secs: f64,
+    windows: impl Iterator<Item = &'a SideStats> + Clone,
+) -> SideSummary {
+    let serial = |of: fn(&SideStats) -> u64| {
+        let counts: Vec<Option<(f64, f64)>> = windows.clone().map(|w| Some((w.filled as f64, of(w) as f64))).collect();
+        stats::serial_ratio_interval(&counts, Z95)
+    };
+    let (serial, accepted_serial) = (serial(|w| w.closed), serial(SideStats::accepted));
     SideSummary {
         closed: s.closed,
         filled: s.filled,
@@ -377,6 +384,7 @@ fn side_summary(s: &SideStats, fill_secs: f64, windows: impl Iterator<Item = (u6
         accepted: s.accepted(),
         accepted_success_probability: s.accepted_success(),
         accepted_success_ci_95: stats::wilson(s.filled, s.accepted(), Z95).map(|(lo, hi)| [lo, hi]),
+        accepted_success_ci_95_serial: accepted_serial.map(|i| [i.lo, i.hi]),
         rejected_share_of_failures: s.rejected_share_of_failures(),
     }
 }
@@ -429,8 +437,8 @@ fn block(
             cancel_requests: sum(|t| t.cancel_requests),
             cancels_too_late: sum(|t| t.cancels_too_late),
         },
-        subscriptions: side_summary(&buy, buy_secs, series.iter().map(|w| (w.buy.filled, w.buy.closed))),
-        sales: side_summary(&sell, sell_secs, series.iter().map(|w| (w.sell.filled, w.sell.closed))),
+        subscriptions: side_summary(&buy, buy_secs, series.iter().map(|w| &w.buy)),
+        sales: side_summary(&sell, sell_secs, series.iter().map(|w| &w.sell)),
         volume,
         trades,
         turnover: totals.iter().map(|t| t.turnover_micros).sum::<i128>() as f64 / 1e6,
