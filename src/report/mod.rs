@@ -259,6 +259,18 @@ fn words_part(words: &str) -> String {
     if out.is_empty() { "parameter".to_string() } else { out.to_string() }
 }
 
+/// Whether `metrics.csv` has every one of `columns` (a plot element needs
+/// them all); if not, a note says which `what` it lacks and what is left
+/// out (`then`).
+fn columns_or_note(m: &MetricsTable, what: &str, columns: [&str; 4], then: &str, notes: &mut Vec<String>) -> bool {
+    let all = columns.iter().all(|c| m.has(c));
+    if !all {
+        let listed: Vec<String> = columns.iter().map(|c| format!("`{c}`")).collect();
+        notes.push(format!("`metrics.csv` has no {what} ({}): {then}.", listed.join(", ")));
+    }
+    all
+}
+
 /// The most common window length in seconds.
 fn window_secs(rows: &[data::MetricsRow]) -> f64 {
     let mut lengths: Vec<i64> = rows.iter().map(|r| (r.t_end - r.t_start).round() as i64).collect();
@@ -317,21 +329,18 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
         move |source: plot::DrawError| ReportError::Draw { file, source }
     };
     let mut notes = Vec::new();
-    let bands = [
-        data::column!("sub_success_lo"),
-        data::column!("sub_success_hi"),
-        data::column!("sale_success_lo"),
-        data::column!("sale_success_hi"),
-    ]
-    .iter()
-    .all(|c| m.has(c));
-    if !bands {
-        notes.push(
-            "`metrics.csv` has no Wilson interval columns (`sub_success_lo`, `sub_success_hi`, `sale_success_lo`, \
-             `sale_success_hi`): the success plots show no band."
-                .to_string(),
-        );
-    }
+    let bands = columns_or_note(
+        m,
+        "Wilson interval columns",
+        [
+            data::column!("sub_success_lo"),
+            data::column!("sub_success_hi"),
+            data::column!("sale_success_lo"),
+            data::column!("sale_success_hi"),
+        ],
+        "the success plots show no band",
+        &mut notes,
+    );
     for (col, what) in [
         (data::column!("mid_price"), "mid price"),
         (data::column!("nav"), "NAV"),
@@ -342,36 +351,31 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
             notes.push(format!("`metrics.csv` has no `{col}` column: the price plots show no {what}."));
         }
     }
-    let roll_cols = [
-        data::column!("roll_sub_pearson"),
-        data::column!("roll_sub_spearman"),
-        data::column!("roll_sale_pearson"),
-        data::column!("roll_sale_spearman"),
-    ];
-    let has_rolling = roll_cols.iter().all(|c| m.has(c));
-    if !has_rolling {
-        notes.push(
-            "`metrics.csv` has no rolling correlation columns (`roll_sub_pearson`, `roll_sub_spearman`, \
-             `roll_sale_pearson`, `roll_sale_spearman`): no rolling correlation plots."
-                .to_string(),
+    let has_rolling = columns_or_note(
+        m,
+        "rolling correlation columns",
+        [
+            data::column!("roll_sub_pearson"),
+            data::column!("roll_sub_spearman"),
+            data::column!("roll_sale_pearson"),
+            data::column!("roll_sale_spearman"),
+        ],
+        "no rolling correlation plots",
+        &mut notes,
+    );
+    let roll_bands = has_rolling
+        && columns_or_note(
+            m,
+            "interval columns of the rolling Pearson r",
+            [
+                data::column!("roll_sub_pearson_lo"),
+                data::column!("roll_sub_pearson_hi"),
+                data::column!("roll_sale_pearson_lo"),
+                data::column!("roll_sale_pearson_hi"),
+            ],
+            "the rolling correlation plots show no band",
+            &mut notes,
         );
-    }
-    let roll_bands = [
-        data::column!("roll_sub_pearson_lo"),
-        data::column!("roll_sub_pearson_hi"),
-        data::column!("roll_sale_pearson_lo"),
-        data::column!("roll_sale_pearson_hi"),
-    ]
-    .iter()
-    .all(|c| m.has(c));
-    if has_rolling && !roll_bands {
-        notes.push(
-            "`metrics.csv` has no interval columns of the rolling Pearson r (`roll_sub_pearson_lo`, \
-             `roll_sub_pearson_hi`, `roll_sale_pearson_lo`, `roll_sale_pearson_hi`): the rolling correlation \
-             plots show no band."
-                .to_string(),
-        );
-    }
 
     let mut sections = Vec::new();
     let mut used: Vec<String> = Vec::new();
