@@ -27,13 +27,18 @@ use crate::random::AgentRng;
 pub const MAX_ACTIONS: usize = 4;
 
 /// The actions of one wake-up, in the order they reach the platform.
+///
+/// `len` comes first (`repr(C)`): a reader of a short list, the usual one,
+/// finds its length and its first actions on the same cache line (see
+/// [`crate::agents::Decision`]).
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub struct Actions {
+    len: u8,
     /// The first `len` are the actions; the rest are leftovers or filler,
     /// never read (plain values rather than options: the list is filled and
     /// read on every wake-up).
     slots: [Action; MAX_ACTIONS],
-    len: u8,
 }
 
 /// What fills an unused slot.
