@@ -141,10 +141,18 @@ fn a_report_draws_every_plot_of_a_run() {
     assert!(md.starts_with("# Run report: `report_small`, seed 11"), "{md}");
     assert!(md.contains("### NOTE7") && md.contains("### NOTE14") && md.contains("### All products"), "{md}");
     assert!(md.contains("success probability") && md.contains("fill ratio") && md.contains("Spearman ρ"), "{md}");
-    // Each block's success has the interval over its windows beside Wilson's,
-    // in the three blocks (two products and all of them together).
-    let serial = md.lines().filter(|l| l.starts_with("| its 95% CI allowing for alike neighbouring windows")).count();
-    assert_eq!(serial, 3, "{md}");
+    // Each block's success, and its success among accepted orders, has the
+    // interval over its windows beside Wilson's, on the row after it, in the
+    // three blocks (two products and all of them together).
+    let lines: Vec<&str> = md.lines().collect();
+    for figure in ["| success probability (95% CI", "| success among accepted orders"] {
+        let below: Vec<&str> = lines.windows(2).filter(|w| w[0].starts_with(figure)).map(|w| w[1]).collect();
+        assert_eq!(below.len(), 3, "{figure}: {md}");
+        assert!(
+            below.iter().all(|l| l.starts_with("| its 95% CI allowing for alike neighbouring windows (Newey–West) |")),
+            "{figure}: {below:?}"
+        );
+    }
     // The loan rate has no process here: the correlations with it are n/a, and say why.
     assert!(!md.contains("n/a / n/a"), "{md}");
     assert!(

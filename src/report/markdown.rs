@@ -174,6 +174,18 @@ fn block_table(o: &mut String, b: &ProductSummary, windows: Option<&[WindowFigur
             share_ci(s.accepted_success_probability, s.accepted_success_ci_95),
             share_ci(a.accepted_success_probability, a.accepted_success_ci_95),
         );
+        // From summary.json alone: a run written before it had the field
+        // has no row (metrics.csv's windows are not read for rejections).
+        let serial = |x: &SideSummary| {
+            let lags = x.success_ci_95_serial_lags.map_or(String::new(), |l| format!(" (L = {l})"));
+            x.accepted_success_ci_95_serial.map(|[lo, hi]| format!("{}–{}{lags}", pct(Some(lo)), pct(Some(hi))))
+        };
+        if let (sub, sale) = (serial(s), serial(a))
+            && (sub.is_some() || sale.is_some())
+        {
+            let na = |x: Option<String>| x.unwrap_or_else(|| "n/a".into());
+            row("its 95% CI allowing for alike neighbouring windows (Newey–West)", na(sub), na(sale));
+        }
     }
     let share = |x: &SideSummary| match x.rejected_share_of_failures {
         Some(f) => format!("{} ({} of failures)", count(x.rejected as f64), pct(Some(f))),
@@ -443,12 +455,21 @@ mod tests {
             ..Correlation::default()
         };
         b.subscriptions.accepted_success_probability = Some(0.5);
+        b.subscriptions.accepted_success_ci_95_serial = Some([0.4, 0.6]);
+        b.subscriptions.success_ci_95_serial_lags = Some(5);
         b.subscriptions.rejected = 30;
         b.subscriptions.rejected_share_of_failures = Some(0.25);
         let md = render(&ctx, &Summary { products: vec![b], ..Summary::default() }, "", &[], &[]);
         let lead = md.find("**Subscription success vs volume:**").unwrap();
         assert!(lead < md.find("| figure |").unwrap(), "the honest figure comes first: {md}");
         assert!(md.contains("| success among accepted orders (rejections on arrival set apart) | 50.0% |"), "{md}");
+        // Its interval over the windows, from summary.json, on the next row.
+        let accepted = md.find("| success among accepted orders").unwrap();
+        let next = md[accepted..].lines().nth(1).unwrap();
+        assert_eq!(
+            next, "| its 95% CI allowing for alike neighbouring windows (Newey–West) | 40.0%–60.0% (L = 5) | n/a |",
+            "{md}"
+        );
         assert!(md.contains("| 30 (25.0% of failures) |"), "{md}");
     }
 }
