@@ -427,7 +427,11 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
         let svg = plot::scatter(&title, rows, &window, intervals).map_err(draw_err(&file))?;
         let fit_text = |name: &str, (n, r, rho, _): plot::SideFit, ci: Option<plot::RInterval>| {
             let n_eff = ci.map_or(String::new(), |c| format!(", effective n ≈ {}", num::count(c.effective_windows)));
-            format!("{name} {}, ρ = {} over {n} windows{n_eff}", plot::r_with_interval(r, ci), num::signed(rho, 3))
+            format!(
+                "{name} {}, {} over {n} windows{n_eff}",
+                plot::r_with_interval(r, ci),
+                plot::rho_with_interval(rho, ci)
+            )
         };
         let about = format!(
             "Each {window} window's success probability against its volume, one marker per window and side, with \
@@ -435,9 +439,9 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
             fit_text("subscriptions", fits[0], intervals[0]),
             fit_text("sales", fits[1], intervals[1]),
             if intervals.iter().any(Option::is_some) {
-                " The 95% interval of r allows for the serial dependence of neighbouring windows (Fisher's z with \
-                 the effective number of windows, from `summary.json`), so it is at least as wide as one that \
-                 takes the windows as independent."
+                " The 95% intervals of r and ρ allow for the serial dependence of neighbouring windows (Fisher's z \
+                 with the effective number of windows, of their ranks for ρ, from `summary.json`), so each is at \
+                 least as wide as one that takes the windows as independent."
             } else {
                 ""
             }

@@ -378,13 +378,17 @@ pub fn side_fit(rows: &[MetricsRow], f: impl Fn(&MetricsRow) -> Option<f64>) -> 
 
 /// The 95% interval of a side's Pearson r that allows for the windows'
 /// serial dependence, as `summary.json` gives it (`serial_dependence`:
-/// Fisher's z with Bartlett's effective number of windows).
+/// Fisher's z with Bartlett's effective number of windows), and Spearman's
+/// ρ's (the same with the ranks' effective number, and the variance factor
+/// 1.06 of Fieller, Hartley and Pearson 1957).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RInterval {
     /// The interval's low and high ends.
     pub ci_95: [f64; 2],
     /// The effective number of windows it stands on.
     pub effective_windows: f64,
+    /// ρ's interval, when the summary has it for the same ρ.
+    pub rho_ci_95: Option<[f64; 2]>,
 }
 
 impl RInterval {
@@ -393,11 +397,25 @@ impl RInterval {
     /// the same r. A summary of other data (a file replaced by hand) gives
     /// none, so that no plot pairs an r with another r's interval.
     pub fn of(c: &Correlation, fit: &SideFit) -> Option<RInterval> {
-        let (n, r, _, _) = *fit;
+        let (n, r, rho, _) = *fit;
         let d = c.serial_dependence.as_ref()?;
-        let same = c.windows == n && matches!((c.pearson, r), (Some(a), Some(b)) if (a - b).abs() <= 1e-6);
+        let close = |a: Option<f64>, b: Option<f64>| matches!((a, b), (Some(a), Some(b)) if (a - b).abs() <= 1e-6);
+        let same = c.windows == n && close(c.pearson, r);
         let ci_95 = d.pearson_ci_95.filter(|_| same)?;
-        Some(RInterval { ci_95, effective_windows: d.effective_windows })
+        let rho_ci_95 = d.spearman_ci_95.filter(|_| close(c.spearman, rho));
+        Some(RInterval { ci_95, effective_windows: d.effective_windows, rho_ci_95 })
+    }
+}
+
+/// `ρ = +0.512 (95% CI +0.301 to +0.676)` with the interval that allows
+/// for serial dependence, when there is one; else `ρ = +0.512`.
+pub fn rho_with_interval(rho: Option<f64>, ci: Option<RInterval>) -> String {
+    let text = format!("ρ = {}", num::signed(rho, 3));
+    match (rho, ci.and_then(|c| c.rho_ci_95)) {
+        (Some(_), Some([lo, hi])) => {
+            format!("{text} (95% CI {} to {})", num::signed(Some(lo), 3), num::signed(Some(hi), 3))
+        }
+        _ => text,
     }
 }
 
@@ -429,7 +447,7 @@ pub fn scatter(
     let sub = side_fit(rows, |r| r.sub_success);
     let sale = side_fit(rows, |r| r.sale_success);
     let [sub_ci, sale_ci] = intervals;
-    let corr = |(_, r, rho, _): SideFit, ci| format!("{}, ρ = {}", r_with_interval(r, ci), num::signed(rho, 3));
+    let corr = |(_, r, rho, _): SideFit, ci| format!("{}, {}", r_with_interval(r, ci), rho_with_interval(rho, ci));
     let windows = |n: usize, ci: Option<RInterval>| match ci {
         Some(ci) => format!("{n} windows, effective n ≈ {}", num::count(ci.effective_windows)),
         None => format!("{n} windows"),
@@ -443,7 +461,7 @@ pub fn scatter(
     if sub_ci.is_some() || sale_ci.is_some() {
         legend.push(entry(
             Swatch::Note,
-            "95% CI of r allowing for serial dependence: Fisher's z with the effective n of the windows",
+            "95% CIs allowing for serial dependence: Fisher's z with the effective n of the windows (of their ranks, for ρ)",
         ));
     }
     let top = sx.iter().chain(&ax).copied().fold(0.0, f64::max);
@@ -790,13 +808,17 @@ mod tests {
     #[test]
     fn scatter_gives_r_with_its_honest_interval_or_says_it_has_none() {
         let r = rows();
-        let ci = RInterval { ci_95: [0.12, 0.95], effective_windows: 3.4 };
+        let ci = RInterval { ci_95: [0.12, 0.95], effective_windows: 3.4, rho_ci_95: Some([-0.3, 0.9]) };
         let svg = scatter("X", &r, "5-minute", [Some(ci), None]).unwrap();
-        let (_, sub_r, _, _) = side_fit(&r, |r| r.sub_success);
-        let sub = format!("r = {} (95% CI +0.120 to +0.950)", num::signed(sub_r, 3));
+        let (_, sub_r, sub_rho, _) = side_fit(&r, |r| r.sub_success);
+        let sub = format!(
+            "r = {} (95% CI +0.120 to +0.950), ρ = {} (95% CI -0.300 to +0.900)",
+            num::signed(sub_r, 3),
+            num::signed(sub_rho, 3)
+        );
         assert!(svg.contains(&sub), "no `{sub}`");
         assert!(svg.contains("(5 windows, effective n ≈ 3)"), "no effective n");
-        assert!(svg.contains("95% CI of r allowing for serial dependence"), "the legend does not say what the CI is");
+        assert!(svg.contains("95% CIs allowing for serial dependence"), "the legend does not say what the CI is");
         // Sale success is the same in every window: an undefined r has no interval to give or disclaim.
         assert!(svg.contains("sales, least-squares line: r = n/a, ρ = n/a"));
         // Without the summary's interval, r says what it assumes rather than standing bare.
@@ -819,7 +841,25 @@ mod tests {
             }),
             ..Correlation::default()
         };
-        assert_eq!(RInterval::of(&c, &fit), Some(RInterval { ci_95: [-0.2, 0.85], effective_windows: 9.5 }));
+        assert_eq!(
+            RInterval::of(&c, &fit),
+            Some(RInterval { ci_95: [-0.2, 0.85], effective_windows: 9.5, rho_ci_95: None })
+        );
+        // ρ's interval only with the same ρ.
+        let ranked = |spearman| Correlation {
+            spearman,
+            serial_dependence: c
+                .serial_dependence
+                .clone()
+                .map(|d| SerialDependence { spearman_ci_95: Some([0.1, 0.7]), ..d }),
+            ..c.clone()
+        };
+        let with_rho: SideFit = (40, Some(0.5), Some(0.45), None);
+        assert_eq!(RInterval::of(&ranked(Some(0.45)), &with_rho).and_then(|i| i.rho_ci_95), Some([0.1, 0.7]));
+        assert_eq!(RInterval::of(&ranked(Some(0.4)), &with_rho).and_then(|i| i.rho_ci_95), None);
+        let i = RInterval::of(&ranked(Some(0.45)), &with_rho);
+        assert_eq!(rho_with_interval(Some(0.45), i), "ρ = +0.450 (95% CI +0.100 to +0.700)");
+        assert_eq!(rho_with_interval(Some(0.45), None), "ρ = +0.450");
         assert_eq!(RInterval::of(&c, &(39, Some(0.5), None, None)), None);
         assert_eq!(RInterval::of(&c, &(40, Some(0.6), None, None)), None);
         assert_eq!(RInterval::of(&Correlation { serial_dependence: None, ..c }, &fit), None);
