@@ -13,11 +13,14 @@
 //!
 //! The awake thread also watches a mailbox ([`Warm::share`]): the engine
 //! posts a batch's other half there instead of handing it through rayon's
-//! queues. A handoff through `rayon::join` moves half a dozen cache lines
-//! between the cores (the offer, the deque's ends and slot, the job, its
-//! latch, the flags), and each move is a round trip between the cores:
-//! about 70 ns, on a shared host at times 0.5 µs, at every spread batch.
-//! The mailbox is one line the engine writes once and reads once.
+//! queues. A handoff through `rayon::join` writes about half a dozen cache
+//! lines that the other core then reads, or the other way round (the
+//! offer, the deque's ends and slot, the job, its latch, the flags: counted
+//! from what it touches, not measured line by line), and each such move is
+//! a round trip between the cores: about 70 ns, on a shared host at times
+//! 0.5 µs, at every spread batch. The mailbox is one line, posted to once
+//! and settled once a batch (measured together with the changes beside it
+//! in docs/performance.md).
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
