@@ -305,14 +305,18 @@ schema! {
         "sub_closed": "customers' buy orders closed",
         "sub_filled": "of those, filled whole",
         "sub_success": "subscription success probability",
-        "sub_success_lo": "low end of its 95% Wilson interval",
+        "sub_success_lo": "low end of its 95% Wilson interval, which takes every order as independent (too narrow when windows are alike)",
         "sub_success_hi": "high end of its 95% Wilson interval",
+        "sub_success_serial_lo": "low end of its 95% Newey–West interval over the run's windows, which allows for serial dependence (summary.json's success_ci_95_serial); wider than Wilson's when windows are alike",
+        "sub_success_serial_hi": "high end of that interval",
         "sub_fill_ratio": "lots filled / lots ordered by buy orders",
         "sale_closed": "customers' sell orders closed, redeemed holdings included",
         "sale_filled": "of those, filled whole",
         "sale_success": "sale success probability",
-        "sale_success_lo": "low end of its 95% Wilson interval",
+        "sale_success_lo": "low end of its 95% Wilson interval, which takes every order as independent (too narrow when windows are alike)",
         "sale_success_hi": "high end of its 95% Wilson interval",
+        "sale_success_serial_lo": "low end of its 95% Newey–West interval over the run's windows, which allows for serial dependence (summary.json's success_ci_95_serial); wider than Wilson's when windows are alike",
+        "sale_success_serial_hi": "high end of that interval",
         "sale_fill_ratio": "lots filled / lots ordered by sell orders",
         "orders": "customers' orders submitted",
         "rejected": "customers' orders rejected",
@@ -445,7 +449,9 @@ mod tests {
 
     /// Every interval in every file is a 95% interval, and its ends are
     /// named alike everywhere: `X_lo` and `X_hi` beside `X` (issue 15 found
-    /// `sub_success_lo` in metrics.csv but `sub_success_lo95` in sweep.csv).
+    /// `sub_success_lo` in metrics.csv but `sub_success_lo95` in sweep.csv),
+    /// or `X_serial_lo` and `X_serial_hi` for a second interval of `X` that
+    /// allows for serial dependence.
     #[test]
     fn interval_ends_have_one_name_in_every_file() {
         for cols in ALL {
@@ -454,6 +460,7 @@ mod tests {
                 if let Some(stem) = c.name.strip_suffix("_lo") {
                     let hi = format!("{stem}_hi");
                     assert!(position(cols, &hi).is_some(), "{} without {hi}", c.name);
+                    let stem = stem.strip_suffix("_serial").unwrap_or(stem);
                     let estimate = position(cols, stem).or_else(|| position(cols, &format!("{stem}_mean")));
                     assert!(estimate.is_some(), "{} without {stem} (or {stem}_mean)", c.name);
                     assert!(c.meaning.contains("95%"), "{}: say the level", c.name);

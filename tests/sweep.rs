@@ -532,6 +532,48 @@ fn paths_reach_tables_arrays_and_model_fields() {
     }
 }
 
+/// Each row's two intervals per side are its run's, as `summary.json` has
+/// them: Wilson's, which takes every order as independent, and the
+/// Newey–West one over the run's windows, which allows for serial
+/// dependence and here is the wider.
+#[test]
+fn each_row_carries_its_runs_wilson_and_serial_intervals() {
+    let t = Scratch::new("intervals");
+    let out = t.path("out");
+    ok(&["sweep", CI, "--out", s(&out), "--keep-runs", "--quiet"]);
+    let text = csv(&out);
+    let header = tplus::batch::csv::split(text.lines().next().unwrap());
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let mut rows = 0;
+    for line in text.lines().skip(1) {
+        let cells = tplus::batch::csv::split(line);
+        let (p, r): (usize, u32) = (cells[0].parse().unwrap(), cells[1].parse().unwrap());
+        let summary: Value =
+            serde_json::from_str(&fs::read_to_string(out.join(format!("runs/p{p:05}-r{r:03}/summary.json"))).unwrap())
+                .unwrap();
+        for (prefix, side) in [("sub", "subscriptions"), ("sale", "sales")] {
+            let json = &summary["all"][side];
+            let cell = |name: String| cells[at(&name)].parse::<f64>().unwrap();
+            let [lo, hi] = [0, 1].map(|k| cell(format!("{prefix}_success_{}", ["lo", "hi"][k])));
+            let [slo, shi] = [0, 1].map(|k| cell(format!("{prefix}_success_serial_{}", ["lo", "hi"][k])));
+            // serde_json's parser (without its `float_roundtrip` feature)
+            // may land an ulp off the number written: compare to 1e-15.
+            let same = |a: [f64; 2], field: &str| {
+                let b = [0, 1].map(|k| json[field][k].as_f64().unwrap());
+                assert!(
+                    (0..2).all(|k| (a[k] - b[k]).abs() <= 1e-15 * b[k].abs()),
+                    "{p},{r} {side} {field}: {a:?} {b:?}"
+                );
+            };
+            same([lo, hi], "success_ci_95");
+            same([slo, shi], "success_ci_95_serial");
+            assert!(shi - slo > hi - lo, "{p},{r} {side}: serial {slo}..{shi} against Wilson {lo}..{hi}");
+        }
+        rows += 1;
+    }
+    assert_eq!(rows, 12);
+}
+
 #[test]
 fn a_point_run_alone_gives_its_row() {
     let t = Scratch::new("alone");

@@ -267,14 +267,36 @@ pub fn result_fields(outcome: &Outcome, summary: &Summary) -> Vec<String> {
             num(s.success_probability),
             ci(s.success_ci_95, 0),
             ci(s.success_ci_95, 1),
+            ci(s.success_ci_95_serial, 0),
+            ci(s.success_ci_95_serial, 1),
             num(s.fill_ratio),
         ]
     };
-    let [sub_closed, sub_filled, sub_success, sub_success_lo, sub_success_hi, sub_fill_ratio] = side(sub);
-    let [sale_closed, sale_filled, sale_success, sale_success_lo, sale_success_hi, sale_fill_ratio] = side(sale);
+    let [
+        sub_closed,
+        sub_filled,
+        sub_success,
+        sub_success_lo,
+        sub_success_hi,
+        sub_success_serial_lo,
+        sub_success_serial_hi,
+        sub_fill_ratio,
+    ] = side(sub);
+    let [
+        sale_closed,
+        sale_filled,
+        sale_success,
+        sale_success_lo,
+        sale_success_hi,
+        sale_success_serial_lo,
+        sale_success_serial_hi,
+        sale_fill_ratio,
+    ] = side(sale);
     columns::cells!(sweep_results::COLUMNS;
-        sub_closed, sub_filled, sub_success, sub_success_lo, sub_success_hi, sub_fill_ratio,
-        sale_closed, sale_filled, sale_success, sale_success_lo, sale_success_hi, sale_fill_ratio,
+        sub_closed, sub_filled, sub_success, sub_success_lo, sub_success_hi,
+        sub_success_serial_lo, sub_success_serial_hi, sub_fill_ratio,
+        sale_closed, sale_filled, sale_success, sale_success_lo, sale_success_hi,
+        sale_success_serial_lo, sale_success_serial_hi, sale_fill_ratio,
         orders = a.orders.submitted.to_string(),
         rejected = a.orders.rejected.to_string(),
         trades = a.trades.to_string(),
