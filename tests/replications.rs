@@ -271,6 +271,16 @@ fn a_run_is_never_written_into_replications_and_compare_finds_one_that_was() {
         "runs/seed-8 holds a run of `tiny` with seed 42 (its manifest.json), not this directory's `tiny` with seed 8",
     );
     assert!(!dir.join("c").exists());
+    // One of the same name and seed but without the event: its manifest
+    // names the same, but its windows are not the replication's.
+    let twin = dir.join("twin");
+    ok(tplus(&["run", &plain, "--seed", "8", "--out", &p(&twin), "--quiet"]));
+    for f in std::fs::read_dir(&twin).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, seed8.join(f.file_name().unwrap())).unwrap();
+    }
+    refused(&["compare", &p(&a), &p(&e), "--out", &p(&dir.join("c"))], "runs/seed-8/metrics.csv's windows sum to");
+    assert!(!dir.join("c").exists());
 }
 
 /// Two replication directories of the same seeds: `a` without the event,

@@ -122,6 +122,8 @@ fn compare_labelled(
         c.check_run(s)?;
         t.check_run(s)?;
         let (cw, tw) = (windows::read(&c.run_dir(s))?, windows::read(&t.run_dir(s))?);
+        c.check_windows(s, &cw)?;
+        t.check_windows(s, &tw)?;
         if cw.len() != tw.len() {
             return Err(unpaired(format!("seed {s}: {} windows against {}", cw.len(), tw.len())));
         }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::stats::{Spread, spread};
+use super::windows::Window;
 use super::{ReplicateError, SEED_RULE, json_text, write_file};
 use crate::batch::csv::{RESULT_COLUMNS, cell, split};
 use crate::calendar::Calendar;
@@ -19,7 +20,8 @@ use crate::results::manifest::RunManifest;
 use crate::scenario::Scenario;
 
 /// The headline figures summarised and compared: the result columns of
-/// `sweep.csv` less the Wilson interval ends of single runs and
+/// `sweep.csv` less the interval ends of single runs (Wilson's and the
+/// serial one) and
 /// `cash_conserved` (not a number; a run failing it stops the replications).
 pub fn figure_names() -> Vec<&'static str> {
     RESULT_COLUMNS
@@ -242,6 +244,41 @@ impl ReplicationDir {
             ),
             source: None,
         })
+    }
+
+    /// Checks that the windows of the run of `seed` (its `metrics.csv`,
+    /// read by [`super::windows::read`]) sum to the totals `replications.csv`
+    /// holds for that seed. [`ReplicationDir::check_run`] compares names
+    /// and seeds only, so a run of the same scenario name and seed but
+    /// other parameters (a copy, a rerun after an edit) copied over the
+    /// replication's would pass it, and `compare` would pair its windows
+    /// with the other arm's as if they were this arm's.
+    pub fn check_windows(&self, seed: u64, windows: &[Window]) -> Result<(), ReplicateError> {
+        let Some(k) = self.seeds.iter().position(|s| *s == seed) else { return Ok(()) };
+        let all = super::windows::after(windows, 0);
+        let sums = [
+            ("sub_closed", all.buy.0),
+            ("sub_filled", all.buy.1),
+            ("sale_closed", all.sell.0),
+            ("sale_filled", all.sell.1),
+            ("volume", all.volume),
+        ];
+        for (name, sum) in sums {
+            // A figure the file lacks (an older version's) is not compared.
+            let Some(total) = self.figures.get(name).and_then(|v| v.get(k).copied().flatten()) else { continue };
+            if total != sum as f64 {
+                return Err(ReplicateError::NotReplications {
+                    dir: self.dir.clone(),
+                    why: format!(
+                        "runs/seed-{seed}/metrics.csv's windows sum to {sum} for `{name}`, but replications.csv \
+                         has {total} for seed {seed}: the run was written over after the replications; run them \
+                         again into a new directory"
+                    ),
+                    source: None,
+                });
+            }
+        }
+        Ok(())
     }
 }
 
