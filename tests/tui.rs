@@ -748,11 +748,49 @@ fn the_control_is_a_plain_run_and_identical_to_the_live_run_before_a_change() {
     h.stop().unwrap();
 }
 
+#[path = "../examples/shared/contrarian.rs"]
+mod contrarian;
+
+/// A family that is not built in (the contrarian of the examples) runs in
+/// the live view, in its control and in a save, from the registry the view
+/// was given (`tplus::cli::main_with`'s): each used to build the built-in
+/// families only, and refused the scenario.
+#[test]
+fn a_behaviour_of_ones_own_runs_live_in_the_control_and_in_a_save() {
+    let mut registry = tplus::agents::Registry::builtin();
+    registry.register::<contrarian::Contrarian>();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contrarian.toml");
+    let s = scenario::load(&file, &registry).unwrap();
+    assert!(sim::spawn(s.clone(), None, paused()).is_err(), "the built-in families alone do not know it");
+    let opts = SimOptions { control: true, registry: registry.clone(), ..paused() };
+    let mut h = sim::spawn(s.clone(), None, opts).unwrap();
+    for _ in 0..4 {
+        h.send(Command::Step);
+    }
+    let (live, control) = wait_control(&h, |v, c| v.products[0].windows.len() == 5 && c.t == v.t);
+    assert_eq!(live.products[0].windows, control.products[0].windows);
+    assert!(live.products[0].windows.iter().any(|w| w.volume > 0), "{:?}", live.products[0].windows);
+    let root = scratch("own-family");
+    h.send(Command::Save(root.clone()));
+    let dir = match wait_notice(&h, |n| matches!(n, Notice::Saved(_) | Notice::SaveFailed(..))) {
+        Notice::Saved(d) => d,
+        other => panic!("the save failed: {other:?}"),
+    };
+    let text = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    assert!(scenario::parse(&dir.join("scenario.toml"), &text, &registry).is_ok());
+    let trades = std::fs::read_to_string(dir.join("trades.csv")).unwrap();
+    assert!(trades.lines().count() > 1, "the saved run has its trades");
+    h.stop().unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 #[test]
 fn the_control_is_never_ahead_of_the_live_run() {
     let s = herding_one_day();
     let slot = Arc::new(tplus::tui::control::Slot::default());
-    let mut c = tplus::tui::control::Control::spawn(&s, None, 0, Arc::clone(&slot)).unwrap();
+    let mut c =
+        tplus::tui::control::Control::spawn(&s, None, 0, Arc::clone(&slot), &tplus::agents::Registry::builtin())
+            .unwrap();
     let open = s.simulation.open.0;
     let mut t = open;
     for k in 0..40 {

@@ -401,9 +401,16 @@ impl Registry {
         all
     }
 
+    /// The families, and where another comes from: a behaviour of one's own
+    /// is known only where it is registered (a scenario naming one fails in
+    /// `tplus` itself, which knows the built-in ones alone).
     fn accepted(&self) -> String {
         let names: Vec<&str> = self.families.iter().map(|f| f.name).collect();
-        format!("one of: {}", names.join(", "))
+        format!(
+            "one of: {} (a behaviour of your own: in a program that registers it, e.g. a `tplus` of your own \
+             built with tplus::cli::main_with, see examples/custom_cli.rs)",
+            names.join(", ")
+        )
     }
 }
 

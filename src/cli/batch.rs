@@ -61,9 +61,8 @@ pub struct MergeArgs {
 const CHECK_NOTICE_POINTS: usize = 50_000;
 
 /// `tplus sweep`.
-pub fn sweep(args: SweepArgs) -> ExitCode {
-    let registry = Registry::builtin();
-    let def = match scenario::load_sweep(&args.file, &registry) {
+pub fn sweep(args: SweepArgs, registry: &Registry) -> ExitCode {
+    let def = match scenario::load_sweep(&args.file, registry) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -76,12 +75,12 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
     if points.len() >= CHECK_NOTICE_POINTS && !args.quiet {
         eprintln!("tplus sweep: checking the scenarios of {} points before any run…", points.len());
     }
-    if let Err(e) = def.check_points(&points, &registry) {
+    if let Err(e) = def.check_points(&points, registry) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
-    if let Err(message) = super::limits::sweep_fits(&args.file, &def, &points, jobs, super::max_memory()) {
+    if let Err(message) = super::limits::sweep_fits(&args.file, &def, &points, jobs, super::max_memory(), registry) {
         eprintln!("error: {message}");
         return ExitCode::from(2);
     }
@@ -98,7 +97,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         retry_failed: args.retry_failed,
         show: if args.quiet { Show::Quiet } else { Show::Auto },
         command: std::env::args().collect(),
-        registry,
+        registry: registry.clone(),
     };
     let selected = points.iter().filter(|p| args.shard.is_none_or(|s| s.has(p.index))).count();
     if let Some(s) = args.shard.filter(|_| selected == 0) {

@@ -13,8 +13,7 @@ use crate::agents::{Bound, Family, ParamDoc, Registry};
 use crate::scenario::fields;
 
 /// What `help` was asked about.
-pub fn help(topic: Option<&str>) -> ExitCode {
-    let registry = Registry::builtin();
+pub fn help(topic: Option<&str>, registry: &Registry) -> ExitCode {
     let mut cli = super::Cli::command();
     // Built, subcommands' usage lines name the binary (`tplus run`).
     cli.build();
@@ -26,7 +25,7 @@ pub fn help(topic: Option<&str>) -> ExitCode {
         let _ = sub.print_help();
         return ExitCode::SUCCESS;
     }
-    match text(topic, &registry) {
+    match text(topic, registry) {
         Ok(text) => {
             print!("{text}");
             ExitCode::SUCCESS
@@ -63,13 +62,19 @@ pub fn text(topic: &str, registry: &Registry) -> Result<String, String> {
             return Ok(found.join("\n"));
         }
     }
+    // A behaviour's name: what it is, then each of its parameters.
+    if let Some((f, kind)) = behaviours(registry).find(|(f, _)| f.name == path || f.aliases.contains(&path.as_str())) {
+        let params: Vec<String> = f.params.iter().map(|p| describe_param(f, kind, p)).collect();
+        let none = if params.is_empty() { "  (no parameters)\n" } else { "" };
+        return Ok(format!("{} ({kind}): {}\n\n{none}{}", f.name, f.about, params.join("\n")));
+    }
     let candidates = all_paths(registry);
     let near = fields::near(&path, candidates.iter().map(String::as_str), 5);
     let mut out = format!("error: `{topic}` is not a scenario field or a tplus command\n");
     if !near.is_empty() {
         out.push_str(&format!("  near matches: {}\n", near.join(", ")));
     }
-    out.push_str("  accepted: a field path such as simulation.window, product.price_band or agents.params.herding; `tplus help scenario` lists them all\n");
+    out.push_str("  accepted: a field path such as simulation.window, product.price_band or agents.params.herding, or a family such as herding; `tplus help scenario` lists them all\n");
     Err(out)
 }
 
@@ -90,6 +95,7 @@ fn all_paths(registry: &Registry) -> Vec<String> {
             }
         }
     }
+    paths.extend(behaviours(registry).map(|(f, _)| f.name.to_string()));
     paths.push("scenario".into());
     paths
 }
@@ -131,7 +137,7 @@ fn describe_param(family: &Family, kind: &str, p: &ParamDoc) -> String {
 /// The families and their parameters, one line each.
 fn params_overview(registry: &Registry) -> String {
     let mut out = String::from(
-        "Behaviour parameters ([agents.params], by the group's family; `tplus help agents.params.NAME` for one):\n",
+        "Behaviour parameters ([agents.params], by the group's family; `tplus help FAMILY` for a family's, `tplus help agents.params.NAME` for one):\n",
     );
     for (f, kind) in behaviours(registry) {
         let names: Vec<String> = f
@@ -162,5 +168,24 @@ mod tests {
         assert!(e.contains("agents.params.herding"), "{e}");
         let e = text("product.price_bnd", &r).unwrap_err();
         assert!(e.contains("product.price_band"), "{e}");
+    }
+
+    /// `help FAMILY` gives the family's line and each of its parameters,
+    /// for a built-in family, an alias and a planted abuse; a misspelt one
+    /// is offered by name.
+    #[test]
+    fn a_family_is_a_topic_with_all_its_parameters() {
+        let r = Registry::builtin();
+        let t = text("herding", &r).unwrap();
+        assert!(t.starts_with("herding (family): "), "{t}");
+        let herding = r.get("herding").unwrap();
+        assert_eq!(t.matches("agents.params.").count(), herding.params.len(), "{t}");
+        assert!(t.contains("agents.params.herding (family herding) (scripted events may change it)"), "{t}");
+        for alias in herding.aliases {
+            assert_eq!(text(alias, &r).unwrap(), t);
+        }
+        assert!(text("spoof", &r).unwrap().starts_with("spoof (abuse): "));
+        let e = text("hearding", &r).unwrap_err();
+        assert!(e.contains("near matches: herding"), "{e}");
     }
 }

@@ -70,8 +70,14 @@ pub fn limit(max_memory: Option<u64>) -> Option<(u64, &'static str)> {
 
 /// The estimate for `s`, or the message refusing it (`runs` of it at once):
 /// the estimate, its largest parts and the limit.
-pub fn fits(path: &Path, s: &Scenario, runs: usize, max_memory: Option<u64>) -> Result<Footprint, String> {
-    let f = footprint::estimate(s, &Registry::builtin());
+pub fn fits(
+    path: &Path,
+    s: &Scenario,
+    runs: usize,
+    max_memory: Option<u64>,
+    registry: &Registry,
+) -> Result<Footprint, String> {
+    let f = footprint::estimate(s, registry);
     let Some((limit, what)) = limit(max_memory) else { return Ok(f) };
     let need = f.memory().saturating_mul(runs as u64);
     if need <= limit {
@@ -92,16 +98,22 @@ pub fn fits(path: &Path, s: &Scenario, runs: usize, max_memory: Option<u64>) -> 
 
 /// Refuses a sweep whose largest point, run on `jobs` workers at once,
 /// would not fit: every point's scenario is estimated (in parallel).
-pub fn sweep_fits(path: &Path, sweep: &Sweep, points: &[Point], jobs: usize, max: Option<u64>) -> Result<(), String> {
+pub fn sweep_fits(
+    path: &Path,
+    sweep: &Sweep,
+    points: &[Point],
+    jobs: usize,
+    max: Option<u64>,
+    registry: &Registry,
+) -> Result<(), String> {
     use rayon::prelude::*;
-    let registry = Registry::builtin();
     let largest = points
         .par_iter()
-        .filter_map(|p| sweep.scenario_at(p, &registry).ok())
-        .map(|s| (footprint::estimate(&s, &registry).memory(), s))
+        .filter_map(|p| sweep.scenario_at(p, registry).ok())
+        .map(|s| (footprint::estimate(&s, registry).memory(), s))
         .max_by_key(|(bytes, _)| *bytes);
     match largest {
-        Some((_, s)) => fits(path, &s, jobs.min(points.len()).max(1), max).map(|_| ()),
+        Some((_, s)) => fits(path, &s, jobs.min(points.len()).max(1), max, registry).map(|_| ()),
         None => Ok(()),
     }
 }

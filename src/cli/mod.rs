@@ -150,6 +150,15 @@ enum Command {
 /// subcommand and maps its outcome to the exit status (0 ok, 1 failure, 2 bad
 /// input or usage).
 pub fn main() -> ExitCode {
+    main_with(&Registry::builtin())
+}
+
+/// [`main`] with the behaviours of `registry`: a researcher's own binary,
+/// whose scenarios may name their families (`family = "contrarian"`) in
+/// every command (`run`, `check`, `help`, `sweep`, `tui`, replications),
+/// is `tplus::cli::main_with(&registry)` with their behaviours registered
+/// beside the built-in ones (see `examples/custom_cli.rs`).
+pub fn main_with(registry: &Registry) -> ExitCode {
     // A reader that stops early (`tplus help scenario | head`) closes the
     // pipe: the default disposition of SIGPIPE ends the process quietly, as
     // it does any Unix filter, where Rust's (ignored, so `println!` panics on
@@ -177,14 +186,14 @@ pub fn main() -> ExitCode {
     };
     let _ = MAX_MEMORY.set(memory.max_memory);
     match cli.command {
-        Command::Check { scenario, .. } => check(&scenario),
-        Command::Help { topic } => help::help(topic.as_deref()),
+        Command::Check { scenario, .. } => check(&scenario, registry),
+        Command::Help { topic } => help::help(topic.as_deref(), registry),
         Command::New(args) => new::new(args),
         Command::Report { run_dir, png } => report(&run_dir, png),
         Command::Replay { run_dir } => replay(&run_dir),
-        Command::Sweep(args) => batch::sweep(args),
+        Command::Sweep(args) => batch::sweep(args, registry),
         Command::Merge(args) => batch::merge(args),
-        Command::Tui(args) => tui::tui(args),
+        Command::Tui(args) => tui::tui(args, registry),
         Command::Compare(args) => replicate::compare(args),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man { command } => shell::man(command.as_deref()),
@@ -193,16 +202,22 @@ pub fn main() -> ExitCode {
         {
             let threads = threads.map_or_else(default_threads, usize::from);
             let print = Print::from_flags(quiet, json);
-            replicate::run(replicate::RunArgs { scenario, replications, control, seed, out, threads, log, print })
+            let args = replicate::RunArgs { scenario, replications, control, seed, out, threads, log, print };
+            replicate::run(args, registry)
         }
         Command::Run { scenario, seed, out, threads, log, force, quiet, json, report: with_report, png, .. } => {
             let threads = threads.map_or_else(default_threads, usize::from);
             let print = Print::from_flags(quiet, json);
-            let (dir, _lock, mut summary) =
-                match run(&scenario, RunOptions { seed, threads }, out, RunOutput { log_ops: log, force, print }) {
-                    Ok(done) => done,
-                    Err(code) => return code,
-                };
+            let (dir, _lock, mut summary) = match run(
+                &scenario,
+                RunOptions { seed, threads },
+                out,
+                RunOutput { log_ops: log, force, print },
+                registry,
+            ) {
+                Ok(done) => done,
+                Err(code) => return code,
+            };
             // The directory stays locked while the report is drawn into it.
             let (files, code) = if with_report {
                 match draw_report(&dir, png) {
@@ -241,10 +256,10 @@ fn max_memory() -> Option<u64> {
 /// Loads a scenario to be run (`runs` at once): a bad one, or one whose
 /// estimated peak memory times `runs` is above the limit, is refused with
 /// exit 2 before anything is allocated.
-fn load_to_run(path: &Path, runs: usize) -> Result<Scenario, ExitCode> {
-    let s = load(path)?;
+fn load_to_run(path: &Path, runs: usize, registry: &Registry) -> Result<Scenario, ExitCode> {
+    let s = load(path, registry)?;
     let max = max_memory();
-    match limits::fits(path, &s, runs, max) {
+    match limits::fits(path, &s, runs, max, registry) {
         Ok(_) => Ok(s),
         Err(message) => {
             eprintln!("error: {message}");
@@ -253,21 +268,21 @@ fn load_to_run(path: &Path, runs: usize) -> Result<Scenario, ExitCode> {
     }
 }
 
-fn load(path: &Path) -> Result<Scenario, ExitCode> {
-    scenario::load(path, &Registry::builtin()).map_err(|e| {
+fn load(path: &Path, registry: &Registry) -> Result<Scenario, ExitCode> {
+    scenario::load(path, registry).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })
 }
 
-fn check(path: &Path) -> ExitCode {
-    let s = match load(path) {
+fn check(path: &Path, registry: &Registry) -> ExitCode {
+    let s = match load(path, registry) {
         Ok(s) => s,
         Err(code) => return code,
     };
     // Refused before the description, whose first line says "ok".
     let max = max_memory();
-    match limits::fits(path, &s, 1, max) {
+    match limits::fits(path, &s, 1, max, registry) {
         Ok(f) => {
             print!("{}{}", describe(path, &s), limits::needs_text(&f, max));
             ExitCode::SUCCESS
@@ -511,8 +526,9 @@ fn run(
     opts: RunOptions,
     out: Option<PathBuf>,
     how: RunOutput,
+    registry: &Registry,
 ) -> Result<(PathBuf, DirLock, Option<serde_json::Value>), ExitCode> {
-    let scenario = load_to_run(path, 1)?;
+    let scenario = load_to_run(path, 1, registry)?;
     let seed = opts.seed.unwrap_or(scenario.simulation.seed);
     // A directory this run makes is removed again if the run fails or Ctrl-C
     // stops it; one that was there before (a default name taken over while
@@ -533,10 +549,9 @@ fn run(
             return Err(ExitCode::from(e.exit_code()));
         }
     };
-    let registry = Registry::builtin();
     let stop = interrupt::stop_flag();
     let run =
-        results::run_dir::run_into(&scenario, &opts, &registry, &dir, lock, how.log_ops, &mut Discard, Some(&stop));
+        results::run_dir::run_into(&scenario, &opts, registry, &dir, lock, how.log_ops, &mut Discard, Some(&stop));
     // The run's files and its lock are gone with a run that failed or stopped.
     let fresh = !existed || (!given && dir != default);
     let RunInDir { outcome, summary, lock } = match run {

@@ -38,11 +38,11 @@ pub struct RunArgs {
 }
 
 /// `tplus run FILE --replications N [--control]`.
-pub fn run(args: RunArgs) -> ExitCode {
+pub fn run(args: RunArgs, registry: &Registry) -> ExitCode {
     let replications = args.replications.unwrap_or(DEFAULT_REPLICATIONS);
     // The runs at once: each worker runs one replication (and its control).
     let at_once = args.threads.min(replications as usize).max(1) * if args.control { 2 } else { 1 };
-    let scenario = match super::load_to_run(&args.scenario, at_once) {
+    let scenario = match super::load_to_run(&args.scenario, at_once, registry) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -66,7 +66,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         out,
         out_is_default,
         scenario_file: args.scenario.clone(),
-        registry: Registry::builtin(),
+        registry: registry.clone(),
         stop: super::interrupt::stop_flag(),
     };
     match replicate::replicate(&scenario, &opts) {

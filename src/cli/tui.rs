@@ -25,10 +25,10 @@ pub struct TuiArgs {
 /// the terminal is touched), then runs the live view: exit 0 when the user
 /// quits, 128 + the signal's number when a signal ends it (143 SIGTERM, 129
 /// SIGHUP, 130 SIGINT), 1 when the view cannot start or fails.
-pub fn tui(args: TuiArgs) -> ExitCode {
+pub fn tui(args: TuiArgs, registry: &crate::agents::Registry) -> ExitCode {
     // With --control a second run goes beside the live one.
     let runs = if args.control { 2 } else { 1 };
-    let scenario = match super::load_to_run(&args.scenario, runs) {
+    let scenario = match super::load_to_run(&args.scenario, runs, registry) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -36,9 +36,9 @@ pub fn tui(args: TuiArgs) -> ExitCode {
     // to load it; if it cannot be read again, the line is left out).
     let watch = std::fs::read_to_string(&args.scenario).ok().and_then(|text| crate::scenario::what_to_watch(&text));
     // `c` may add the control later: said then, if two runs do not fit.
-    let refused = super::limits::fits(&args.scenario, &scenario, 2, super::max_memory()).err();
+    let refused = super::limits::fits(&args.scenario, &scenario, 2, super::max_memory(), registry).err();
     let control = crate::tui::ControlSetup { on: args.control, refused };
-    match crate::tui::run(scenario, args.seed, watch, control) {
+    match crate::tui::run(scenario, args.seed, watch, control, registry) {
         Ok(ended) => ExitCode::from(u8::try_from(ended.exit_status()).unwrap_or(1)),
         Err(e) => {
             eprintln!("error: {e}");

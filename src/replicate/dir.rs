@@ -247,7 +247,7 @@ impl ReplicationDir {
     }
 
     /// Checks that the windows of the run of `seed` (its `metrics.csv`,
-    /// read by [`super::windows::read`]) sum to the totals `replications.csv`
+    /// read back per window) sum to the totals `replications.csv`
     /// holds for that seed. [`ReplicationDir::check_run`] compares names
     /// and seeds only, so a run of the same scenario name and seed but
     /// other parameters (a copy, a rerun after an edit) copied over the

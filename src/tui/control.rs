@@ -20,6 +20,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::agents::Registry;
 use crate::scenario::Scenario;
 use crate::tui::view::{LiveRun, LiveView};
 
@@ -97,13 +98,20 @@ impl Control {
     /// Starts the control of `scenario` with `seed` (a scenario the live
     /// run was built from, so it builds), following a live run that stands
     /// at `now`: it catches up from the start of the run.
-    pub fn spawn(scenario: &Scenario, seed: Option<u64>, now: i64, slot: Arc<Slot>) -> io::Result<Control> {
+    pub fn spawn(
+        scenario: &Scenario,
+        seed: Option<u64>,
+        now: i64,
+        slot: Arc<Slot>,
+        registry: &Registry,
+    ) -> io::Result<Control> {
         let shared = Arc::new(Shared::default());
         shared.lock().target = now;
         let (scenario, theirs, their_slot) = (scenario.clone(), Arc::clone(&shared), Arc::clone(&slot));
+        let registry = registry.clone();
         let thread = std::thread::Builder::new()
             .name("tplus-live-control".into())
-            .spawn(move || control_thread(&scenario, seed, &theirs, &their_slot))?;
+            .spawn(move || control_thread(&scenario, seed, &theirs, &their_slot, &registry))?;
         Ok(Control { shared, slot, thread: Some(thread), last: now, before: now })
     }
 
@@ -179,8 +187,8 @@ impl Drop for Control {
 /// a paused run shows the control where it stands). At max speed the live
 /// run moves the target every window: a view built at each would cost the
 /// control, which the live run waits for, a view of the whole run per window.
-fn control_thread(scenario: &Scenario, seed: Option<u64>, shared: &Shared, slot: &Slot) {
-    let Ok(mut run) = LiveRun::new(scenario, seed) else { return };
+fn control_thread(scenario: &Scenario, seed: Option<u64>, shared: &Shared, slot: &Slot, registry: &Registry) {
+    let Ok(mut run) = LiveRun::with_registry(scenario, seed, registry) else { return };
     let mut generation = 0;
     let mut published = Instant::now();
     // Whether the run moved since its view was last published.
@@ -218,7 +226,7 @@ fn control_thread(scenario: &Scenario, seed: Option<u64>, shared: &Shared, slot:
             if s.generation != generation {
                 generation = s.generation;
                 drop(s);
-                let Ok(fresh) = LiveRun::new(scenario, seed) else { return };
+                let Ok(fresh) = LiveRun::with_registry(scenario, seed, registry) else { return };
                 run = fresh;
                 publish(&run, &mut published);
                 unpublished = false;

@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event};
 
+use crate::agents::Registry;
 use crate::scenario::Scenario;
 use app::App;
 use sim::{Command, SimOptions};
@@ -175,7 +176,13 @@ impl Ended {
 /// the control from the start when `control` is set. Fails before touching
 /// the terminal when it is not a terminal; in one smaller than 80×24 the
 /// simulation waits, paused, until the window is enlarged.
-pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>, control: ControlSetup) -> io::Result<Ended> {
+pub fn run(
+    scenario: Scenario,
+    seed: Option<u64>,
+    watch: Option<String>,
+    control: ControlSetup,
+    registry: &Registry,
+) -> io::Result<Ended> {
     let ControlSetup { on: control, refused } = control;
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(io::Error::other("tplus tui needs a terminal (stdin and stdout must not be redirected)"));
@@ -192,7 +199,8 @@ pub fn run(scenario: Scenario, seed: Option<u64>, watch: Option<String>, control
     // and is let go, instead of killing the process mid-save (exit 141).
     #[cfg(unix)]
     signal_hook::flag::register(signal_hook::consts::SIGPIPE, Arc::new(AtomicBool::new(false)))?;
-    let handle = sim::spawn(scenario, seed, SimOptions { control, paused: too_small, ..SimOptions::default() })?;
+    let opts = SimOptions { control, paused: too_small, registry: registry.clone(), ..SimOptions::default() };
+    let handle = sim::spawn(scenario, seed, opts)?;
     let report = std::panic::take_hook();
     let mut terminal = ratatui::try_init().inspect_err(|_| ratatui::restore())?;
     TERMINAL_ON.store(true, Ordering::SeqCst);

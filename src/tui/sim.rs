@@ -35,6 +35,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::agents::Registry;
 use crate::calendar::Calendar;
 use crate::columns;
 use crate::engine::live::NoChange;
@@ -206,6 +207,9 @@ pub struct SimOptions {
     pub publish_every_at_max: Duration,
     /// Run the control from the start.
     pub control: bool,
+    /// The behaviours the scenario's groups name: the built-in ones, or a
+    /// researcher's beside them (`tplus::cli::main_with`).
+    pub registry: Registry,
 }
 
 impl Default for SimOptions {
@@ -217,6 +221,7 @@ impl Default for SimOptions {
             publish_every: Duration::from_millis(33),
             publish_every_at_max: super::FRAME_AT_MAX,
             control: false,
+            registry: Registry::builtin(),
         }
     }
 }
@@ -265,7 +270,8 @@ pub fn spawn_with_clock(
     let (tell, notices) = mpsc::channel();
     let shared = Arc::new(Shared { latest: Mutex::new(None), control: Arc::new(Slot::default()) });
     let slot = Arc::clone(&shared);
-    let live = LiveRun::new(&scenario, seed).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    let live = LiveRun::with_registry(&scenario, seed, &opts.registry)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let thread = std::thread::Builder::new()
         .name("tplus-live-sim".into())
         .spawn(move || Sim::new(scenario, live, seed, opts, Box::new(clock), slot, tell).run(rx))?;
@@ -511,7 +517,7 @@ impl Sim {
             return;
         }
         let now = self.live.sim().now();
-        match Control::spawn(&self.scenario, self.seed, now, Arc::clone(&self.shared.control)) {
+        match Control::spawn(&self.scenario, self.seed, now, Arc::clone(&self.shared.control), &self.opts.registry) {
             Ok(c) => {
                 self.control = Some(c);
                 self.follow();
@@ -652,7 +658,7 @@ impl Sim {
             Command::Restart => {
                 // The same scenario built at the start, so it builds again;
                 // were it not to, the run in progress simply goes on.
-                if let Ok(live) = LiveRun::new(&self.scenario, self.seed) {
+                if let Ok(live) = LiveRun::with_registry(&self.scenario, self.seed, &self.opts.registry) {
                     self.live = live;
                     if let Some(c) = &mut self.control {
                         c.restart();
@@ -721,8 +727,9 @@ impl Sim {
         };
         let _ = self.tell.send(Notice::Saving(dir.clone()));
         let tell = self.tell.clone();
+        let registry = self.opts.registry.clone();
         let worker = std::thread::Builder::new().name("tplus-live-save".into()).spawn(move || {
-            let notice = match write_live_run(&dir, &replay, &changes) {
+            let notice = match write_live_run(&dir, &replay, &changes, &registry) {
                 Ok(()) => Notice::Saved(dir),
                 Err(e) => Notice::SaveFailed(dir, e.to_string()),
             };
@@ -775,7 +782,12 @@ enum SaveError {
 }
 
 /// Writes the replay scenario, the live changes and the replay's results.
-fn write_live_run(dir: &Path, replay: &Scenario, changes: &[(f64, ScriptedEvent)]) -> Result<(), SaveError> {
+fn write_live_run(
+    dir: &Path,
+    replay: &Scenario,
+    changes: &[(f64, ScriptedEvent)],
+    registry: &Registry,
+) -> Result<(), SaveError> {
     let io_err = |what: &'static str| move |source: io::Error| SaveError::Write { what, source };
     let mut toml = PartialFile::create(dir, "scenario.toml").map_err(io_err("scenario.toml"))?;
     write!(
@@ -808,7 +820,8 @@ fn write_live_run(dir: &Path, replay: &Scenario, changes: &[(f64, ScriptedEvent)
     csv.finish().map_err(io_err("live_changes.csv"))?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut writer = RunWriter::create(dir, replay, false).map_err(io_err("the replay's results"))?;
-    let outcome = engine::run(replay, &RunOptions { seed: None, threads }, &mut writer).map_err(SaveError::Replay)?;
+    let outcome = engine::run_with(replay, &RunOptions { seed: None, threads }, registry, &mut writer)
+        .map_err(SaveError::Replay)?;
     writer.finish(dir, replay, &outcome, threads).map_err(io_err("the replay's results"))?;
     Ok(())
 }

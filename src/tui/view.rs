@@ -290,9 +290,14 @@ pub struct LiveRun {
 impl LiveRun {
     /// A fresh run of a validated scenario (`seed` replaces the scenario's).
     pub fn new(scenario: &Scenario, seed: Option<u64>) -> Result<LiveRun, RunError> {
+        LiveRun::with_registry(scenario, seed, &Registry::builtin())
+    }
+
+    /// [`LiveRun::new`] with the behaviours of `registry`.
+    pub fn with_registry(scenario: &Scenario, seed: Option<u64>, registry: &Registry) -> Result<LiveRun, RunError> {
         let reach = Knob::ALL.iter().map(|&k| reach(scenario, k)).collect();
         Ok(LiveRun {
-            live: LiveSim::new(scenario, seed)?,
+            live: LiveSim::with_registry(scenario, seed, registry)?,
             markers: Vec::new(),
             marks: Vec::new(),
             times: Vec::new(),
