@@ -236,6 +236,12 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
     /// [`Behaviour::Params`] with a `Real` or `Int` bound (registering a
     /// behaviour that breaks this does not compile).
     const LIVE_PARAMS: &'static [&'static str] = &[];
+    /// Bytes each member's [`Behaviour::State`] holds on the heap, beyond
+    /// the type's own size (e.g. a price history's `Vec`): counted in the
+    /// memory estimate `tplus check` prints and `tplus run` refuses a
+    /// scenario by, which otherwise sees `size_of::<State>()` alone. Give
+    /// the most the parameters you run with make it; 0 by default.
+    const STATE_HEAP_BYTES: usize = 0;
 
     /// Builds the group's behaviour.
     fn build(params: Self::Params, setup: GroupSetup) -> Self;

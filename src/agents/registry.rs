@@ -128,7 +128,7 @@ impl Family {
             about: B::ABOUT,
             params: B::Params::DOCS,
             live_params: B::LIVE_PARAMS,
-            agent_bytes: std::mem::size_of::<super::Agent<B::State>>(),
+            agent_bytes: std::mem::size_of::<super::Agent<B::State>>() + B::STATE_HEAP_BYTES,
             plug: Plug::Typed { check: check::<B>, build: build::<B>, defaults: B::Params::defaults },
         }
     }
@@ -566,7 +566,8 @@ mod tests {
     }
 
     /// What each test's behaviour gets wrong, by its name: `mute` lists a
-    /// live parameter it cannot read back; `wrong_default` declares a
+    /// live parameter it cannot read back (and declares 4 KiB of state on
+    /// the heap); `wrong_default` declares a
     /// default its bound refuses (with [`WrongDefaultParams`]); `zi` takes
     /// the zero-intelligence family's alias.
     const MUTE: u8 = 0;
@@ -586,6 +587,7 @@ mod tests {
         };
         const ABOUT: &'static str = "decides nothing";
         const LIVE_PARAMS: &'static [&'static str] = if KIND == MUTE { &["level"] } else { &[] };
+        const STATE_HEAP_BYTES: usize = if KIND == MUTE { 4096 } else { 0 };
         fn build(_: P, _: GroupSetup) -> Self {
             Quiet(std::marker::PhantomData)
         }
@@ -598,6 +600,17 @@ mod tests {
             _: &mut super::super::Actions,
         ) {
         }
+    }
+
+    /// What a member's state holds on the heap, as its behaviour declares
+    /// it, is counted in the bytes a member takes (the memory estimate's).
+    #[test]
+    fn a_members_bytes_count_its_states_heap() {
+        let own = std::mem::size_of::<super::super::Agent<()>>();
+        let mut r = Registry::new();
+        r.register::<Quiet<MuteParams, MUTE>>().register::<Quiet<MuteParams, ZI>>();
+        assert_eq!(r.get("mute").map(|f| f.agent_bytes), Some(own + 4096));
+        assert_eq!(r.get("zi").map(|f| f.agent_bytes), Some(own));
     }
 
     #[test]

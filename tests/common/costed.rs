@@ -36,6 +36,7 @@ impl<C: Cost, B: Behaviour> Behaviour for Costed<C, B> {
     const GROUP_DYNAMICS: bool = B::GROUP_DYNAMICS;
     const DEALER: bool = B::DEALER;
     const LIVE_PARAMS: &'static [&'static str] = B::LIVE_PARAMS;
+    const STATE_HEAP_BYTES: usize = B::STATE_HEAP_BYTES;
 
     fn build(params: B::Params, setup: GroupSetup) -> Self {
         Costed(B::build(params, setup), PhantomData)
