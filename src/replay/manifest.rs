@@ -1,5 +1,5 @@
 //! What the replay reads of a run's `manifest.json`: each product's price
-//! grid, matching rule and order size limit, sized as the run's book was.
+//! grid, sized as the run's book was, and its matching rule.
 
 use std::fs;
 use std::path::Path;

@@ -1,35 +1,56 @@
 //! `tplus replay RUN_DIR`: the operation log of a `--log` run re-matched
-//! through the book, checked against the run's `trades.csv` byte for byte.
+//! through the book, checked against the log's own trades and order ends
+//! and the run's `trades.csv`, byte for byte.
 //!
 //! The log holds every order the platform accepted (with its side, kind,
 //! all-or-none flag, limit and lots), every change it took and every
 //! withdrawal (cancelled, expired), at the moments they reached the book and
-//! in the order they did. Fed to one [`Book`](crate::book::Book) per product under the
-//! product's matching rule, in log order, they must give the same trades, in
-//! the same order, as the run: the platform's checks, settlement and the
-//! agents do not take part, so a difference is the matching core's (or the
-//! log's). Replaying needs no scenario but the products and the run's
-//! business days, read from the run's `manifest.json`: each book spans the
-//! product's price band over the run's days, the grid the run's book had.
+//! in the order they did. Fed to one [`Book`](crate::book::Book) per product
+//! under the product's matching rule, in log order, they must give the same
+//! trades and order ends, in the same order, as the run: the platform's
+//! checks, settlement and the agents do not take part, so a difference is
+//! the matching core's (or the log's). Replaying needs no scenario but the
+//! products and the run's business days, read from the run's
+//! `manifest.json`: each book spans the product's price band over the run's
+//! days, the grid the run's book had.
+//!
+//! Where the lines come from: the run writes `accepted` just before the
+//! book takes the order, `replaced` just before the book changes it, and a
+//! withdrawal's line (`cancelled`, `expired`: a cancel, an order's time to
+//! live, the close, the issuer's withdrawal of its last instalment) for the
+//! book's `Done` of it. Then, for each of the book's events in order: a
+//! trade's two `traded` lines (the buyer's, then the seller's), and an
+//! order's end (`filled`, `unfilled`, `cancelled`, `expired`, with the lots
+//! it had left: 0 when filled) for each `Done`; nothing stands between
+//! them. Every `filled` and `unfilled` line is a book's `Done`: the issuer's
+//! orders go through the book too, a rejected order never reaches it and
+//! has its `rejected` line only, and a redemption is written as
+//! `redeemed_at_limit` or `matured`.
 //!
 //! What is checked, and how it ends:
 //!
 //! * Every line the replay reads (`accepted`, `cancelled`, `expired`,
-//!   `replaced`, `traded`) must be one the log's writer could have written:
-//!   whole numbers within their type (lots from 1, account ids within 32
-//!   bits), a price on the product's tick grid and inside its band over the
-//!   run, an all-or-none flag of 0 or 1, a product the manifest lists, a
-//!   time no earlier than the previous such line's (the rows that never
-//!   reach the book, rejections after the close and the redemptions at it,
-//!   are written out of time order and are not read), each order accepted
-//!   once, and a withdrawal or change naming an accepted order of that
-//!   product. Anything else is bad input (exit 2, `events.csv:LINE: …`).
-//! * The log's `traded` lines are checked against the re-matched trades:
-//!   each trade the replay makes must be followed, before the next line
-//!   that reaches the book, by the two `traded` lines the run writes for it
-//!   (the buyer's, then the seller's), byte for byte; a withdrawal or a
-//!   change must find its order still resting. A difference there is the
-//!   replay's (exit 1), as is one with `trades.csv`.
+//!   `replaced`, `traded`, `filled`, `unfilled`) must be one the log's
+//!   writer could have written: whole numbers within their type (account
+//!   ids within 32 bits, lots from 1, but from 0 on an order's end), a side,
+//!   a price on the product's tick grid and inside its band over the run
+//!   (and none on an order's end), an all-or-none flag of 0 or 1, a product
+//!   the manifest lists, a time no earlier than the previous such line's
+//!   (the rows that never reach the book, rejections after the close and
+//!   the redemptions at it, are written out of time order and are not
+//!   read), each order accepted once, and a withdrawal or change naming an
+//!   accepted order of that product, agent and side. Anything else is bad
+//!   input (exit 2, `events.csv:LINE: …`): no run writes it, whatever the
+//!   market did.
+//! * The lines the book's events call for are checked against the log's:
+//!   each trade the replay makes, and each order it ends, must be followed
+//!   at once by the lines the run writes for them, in the book's order,
+//!   byte for byte (the lots of an order's end included: what the order had
+//!   left when it filled, was killed or was withdrawn, not what it asked
+//!   for); a withdrawal or a change must find its order still resting. A
+//!   line missing, extra, out of place or different there disagrees with
+//!   the re-matched market: the replay's difference (exit 1), as is one
+//!   with `trades.csv`.
 //! * `trades.csv` is compared line by line as bytes, each line's newline
 //!   included: a file with other line endings, or without its last newline,
 //!   differs.
@@ -239,6 +260,7 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
             if !Op::NAMES.contains(&name) {
                 return Err(r.bad(n, format!("op `{name}` is not one the log writes ({})", Op::NAMES.join(", "))));
             }
+            r.skip(n, &raw)?;
             continue;
         };
         r.read(n, &raw, op, &cols, &cells)?;

@@ -6,17 +6,23 @@ use super::text::{amount, decimal, seconds};
 use crate::book::{OrderKind, Side};
 use crate::columns::{self, events as ev};
 
-/// The operations of the log the replay reads.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// The operations of the log the replay reads: those that reach the book
+/// (`accepted`, `replaced`, `cancelled`, `expired`), and the trades and
+/// order ends the book's events write (`traded`, `filled`, `unfilled`; a
+/// `cancelled` or `expired` line is its order's end too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum LogOp {
     Accepted,
     Cancelled,
     Expired,
     Replaced,
     Traded,
+    Filled,
+    Unfilled,
 }
 
 impl LogOp {
+    /// The op the log names `name`, if the replay reads it.
     pub fn of(name: &str) -> Option<LogOp> {
         Some(match name {
             "accepted" => LogOp::Accepted,
@@ -24,8 +30,17 @@ impl LogOp {
             "expired" => LogOp::Expired,
             "replaced" => LogOp::Replaced,
             "traded" => LogOp::Traded,
+            "filled" => LogOp::Filled,
+            "unfilled" => LogOp::Unfilled,
             _ => return None,
         })
+    }
+
+    /// Whether the line is an order's end, whose lots are what the order
+    /// had left, the market's to say (0 for a filled order), and which has
+    /// no price.
+    pub fn is_end(self) -> bool {
+        matches!(self, LogOp::Cancelled | LogOp::Expired | LogOp::Filled | LogOp::Unfilled)
     }
 }
 
@@ -37,7 +52,7 @@ pub(super) struct Row {
     pub order: u64,
     pub agent: u32,
     pub product: usize,
-    pub side: Option<Side>,
+    pub side: Side,
     pub kind: Option<OrderKind>,
     pub aon: bool,
     /// In absolute ticks, inside the product's band over the run.
@@ -109,20 +124,21 @@ impl Cols {
         let agent = cells[cols.agent].parse::<u32>().map_err(|_| {
             format!("agent `{}` is not an account id, a whole number from 0 to {}", cells[cols.agent], u32::MAX)
         })?;
-        let lots = cells[cols.lots].parse::<u32>().ok().filter(|&l| l >= 1).ok_or_else(|| {
-            format!("lots `{}` is not a whole number of lots from 1 to {}", cells[cols.lots], u32::MAX)
+        // An order, a change and a trade are of at least a lot; an order's
+        // end says what it had left, 0 when it filled.
+        let least = u32::from(!op.is_end());
+        let lots = cells[cols.lots].parse::<u32>().ok().filter(|&l| l >= least).ok_or_else(|| {
+            format!("lots `{}` is not a whole number of lots from {least} to {}", cells[cols.lots], u32::MAX)
         })?;
         let aon = match cells[cols.aon] {
             "0" => false,
             "1" => true,
             a => return Err(format!("aon `{a}` is not 0 or 1")),
         };
-        // An accepted order and a trade have a side; a withdrawal or a
-        // change has its order's.
+        // Every line the replay reads has a side: its order's, or a trade's.
         let side = match cells[cols.side] {
-            "buy" => Some(Side::Buy),
-            "sell" => Some(Side::Sell),
-            "" if !matches!(op, LogOp::Accepted | LogOp::Traded) => None,
+            "buy" => Side::Buy,
+            "sell" => Side::Sell,
             s => return Err(format!("side `{s}` is not `buy` or `sell`")),
         };
         // Only an accepted order has a kind.
@@ -130,12 +146,17 @@ impl Cols {
             ("limit", LogOp::Accepted) => Some(OrderKind::Limit),
             ("ioc", LogOp::Accepted) => Some(OrderKind::Ioc),
             ("market", LogOp::Accepted) => Some(OrderKind::Market),
-            ("", LogOp::Cancelled | LogOp::Expired | LogOp::Replaced | LogOp::Traded) => None,
+            ("", _) if op != LogOp::Accepted => None,
             (k, LogOp::Accepted) => return Err(format!("kind `{k}` is not `limit`, `ioc` or `market`")),
             (k, _) => return Err(format!("kind `{k}` on a line that has none (the kind is an accepted order's)")),
         };
         let price = match cells[cols.price] {
             "" => None,
+            p if op.is_end() => {
+                return Err(format!(
+                    "price `{p}` on an order's end, which has none (its limit is its accepted line's)"
+                ));
+            }
             p => {
                 let micros = decimal(p, 6).ok_or_else(|| format!("price `{p}` is not a decimal amount"))?;
                 if micros % grid.tick != 0 {
@@ -166,5 +187,40 @@ impl Cols {
             (_, None) => {}
         }
         Ok(Row { time, op, order, agent, product, side, kind, aon, price, lots })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::MatchingRule;
+
+    fn parse(line: &str) -> Result<Row, String> {
+        let grids = [Grid {
+            id: "NOTE7".into(),
+            tick: 100,
+            lo: 9_800,
+            hi: 10_200,
+            n_ticks: 401,
+            rule: MatchingRule::PriceTime,
+        }];
+        let cols = Cols::of(ev::HEADER).unwrap();
+        let cells: Vec<&str> = line.split(',').collect();
+        let op = LogOp::of(cells[cols.op]).unwrap();
+        cols.parse(op, &cells, &grids, None)
+    }
+
+    /// An order's end says the lots it had left, 0 when it filled, and has
+    /// no price; an order, a change and a trade are of a lot at least.
+    #[test]
+    fn an_order_s_end_may_have_no_lots_left_and_has_no_price() {
+        assert_eq!(parse("34201,filled,2,6,NOTE7,buy,,0,,0,").map(|r| r.lots), Ok(0));
+        assert_eq!(parse("34201,unfilled,2,6,NOTE7,buy,,0,,3,").map(|r| r.lots), Ok(3));
+        let e = parse("34201,filled,2,6,NOTE7,buy,,0,1,0,").err().unwrap_or_default();
+        assert!(e.contains("price `1` on an order's end"), "{e}");
+        let e = parse("34201,traded,2,6,NOTE7,buy,,0,1,0,").err().unwrap_or_default();
+        assert!(e.contains("lots `0` is not a whole number of lots from 1"), "{e}");
+        let e = parse("34201,cancelled,2,6,NOTE7,,,0,,3,").err().unwrap_or_default();
+        assert!(e.contains("side `` is not `buy` or `sell`"), "{e}");
     }
 }
