@@ -3,10 +3,10 @@
 //! matching rule; a tampered trade is found at its line; a run without the
 //! log is refused with what to do; an edited log or manifest is refused at
 //! its line and field (exit 2: a line no run writes, such as a withdrawal
-//! naming another agent or side than its order's), a log whose `traded`,
-//! `filled`, `unfilled`, `cancelled` or `expired` lines disagree with the
-//! re-matching (one missing, extra, out of place, or with other lots)
-//! differs (exit 1).
+//! naming another agent or side than its order's, or a customer's order
+//! above `max_order_lots`), a log whose `traded`, `filled`, `unfilled`,
+//! `cancelled` or `expired` lines disagree with the re-matching (one
+//! missing, extra, out of place, or with other lots) differs (exit 1).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -605,4 +605,34 @@ fn a_withdrawals_agent_side_and_lots_are_its_orders() {
         let left: u32 = run.cell(n, "lots").parse().unwrap();
         run.differs(&run.with(n, &[("lots", &(left + 1).to_string())]), n, &[&line]);
     }
+}
+
+/// An accepted order above its product's `max_order_lots` passed: the
+/// platform refuses such an order from a customer, so no run writes it.
+/// The issuer's instalments (account 0) are not held to it.
+#[test]
+fn an_order_above_max_order_lots_is_refused() {
+    let run = Logged::new("max_order_lots", Path::new("scenarios/rational.toml"));
+    let path = run.out.join("manifest.json");
+    let manifest = fs::read_to_string(&path).unwrap();
+    assert!(manifest.contains("\"max_order_lots\": 1000"), "rational.toml's limit, in the manifest");
+    let accepted: Vec<usize> = (1..=run.lines.len()).filter(|&n| run.cell(n, "op") == "accepted").collect();
+    let lots = |n: usize| run.cell(n, "lots").parse::<u32>().unwrap();
+    // The issuer offers more at once, and the log replays.
+    assert!(accepted.iter().any(|&n| run.cell(n, "agent") == "0" && lots(n) > 1000));
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(0), "{e}");
+    // A customer's order one lot above it.
+    let n = accepted.iter().copied().find(|&n| run.cell(n, "agent") != "0").unwrap();
+    let says =
+        "lots `1001` is above NOTE7's max_order_lots, 1000 (scenario.product[0].max_order_lots in manifest.json)";
+    run.refused(n, &[("lots", "1001")], says);
+    // The limit is the manifest's: lowered there, the first customer order
+    // above it is refused.
+    let first = accepted.iter().copied().find(|&m| run.cell(m, "agent") != "0" && lots(m) > 1).unwrap();
+    fs::write(&path, manifest.replace("\"max_order_lots\": 1000", "\"max_order_lots\": 1")).unwrap();
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(2), "{e}");
+    let over = lots(first);
+    assert!(e.contains(&format!("events.csv:{first}: lots `{over}` is above NOTE7's max_order_lots, 1 ")), "{e}");
 }

@@ -1,5 +1,6 @@
 //! What the replay reads of a run's `manifest.json`: each product's price
-//! grid, sized as the run's book was, and its matching rule.
+//! grid, sized as the run's book was, its matching rule and its order size
+//! limit.
 
 use std::fs;
 use std::path::Path;
@@ -38,6 +39,8 @@ pub(super) struct Grid {
     pub n_ticks: u32,
     /// The product's matching rule.
     pub rule: MatchingRule,
+    /// The most lots a customer's order or change may ask for.
+    pub max_order_lots: u32,
 }
 
 impl Grid {
@@ -85,7 +88,9 @@ pub(super) fn read_manifest(path: &Path) -> Result<Vec<Grid>, ReplayError> {
                     "a band at least one tick wide on every day".into(),
                 ));
             };
-            Ok(Grid { id: p.id.clone(), tick: p.tick_micros(), lo, hi, n_ticks, rule: p.matching })
+            // Validation holds max_order_lots to 1..=100,000,000 lots.
+            let max_order_lots = u32::try_from(p.max_order_lots).unwrap_or(u32::MAX);
+            Ok(Grid { id: p.id.clone(), tick: p.tick_micros(), lo, hi, n_ticks, rule: p.matching, max_order_lots })
         })
         .collect()
 }

@@ -38,7 +38,9 @@
 //!   the manifest lists, a time no earlier than the previous such line's
 //!   (the rows that never reach the book, rejections after the close and
 //!   the redemptions at it, are written out of time order and are not
-//!   read), each order accepted once, and a withdrawal or change naming an
+//!   read), each order accepted once, a customer's order or change of at
+//!   most its product's `max_order_lots` (from the manifest; the issuer,
+//!   account 0, is not held to it), and a withdrawal or change naming an
 //!   accepted order of that product, agent and side. Anything else is bad
 //!   input (exit 2, `events.csv:LINE: …`): no run writes it, whatever the
 //!   market did.

@@ -13,6 +13,7 @@ use super::text::shown;
 use super::{ReplayError, ReplayReport};
 use crate::book::{Book, BookEvent, DoneReason, NewOrder, OrderId, ReplaceError, Side};
 use crate::engine::record::{Op, OpRecord, TradeRecord};
+use crate::platform::PLATFORM;
 use crate::results::events::{format_op, side_name};
 use crate::results::line::Line;
 
@@ -158,6 +159,7 @@ impl<'a> Replay<'a> {
                 let Some(kind) = o.kind else {
                     return Err(bad(format!("order {} is accepted without a kind", o.order)));
                 };
+                self.within_limit(n, o)?;
                 let order = NewOrder {
                     side: o.side,
                     kind,
@@ -184,6 +186,7 @@ impl<'a> Replay<'a> {
             }
             LogOp::Replaced => {
                 let id = self.resting(n, raw, o)?;
+                self.within_limit(n, o)?;
                 let tick = o.price.and_then(|p| grid.index(p)).unwrap_or(0);
                 match self.books[o.product].replace(id, tick, o.lots, &mut self.events) {
                     Ok(_) => self.report.replaces += 1,
@@ -207,6 +210,25 @@ impl<'a> Replay<'a> {
             self.owed(n, raw, o.op)?;
         }
         Ok(())
+    }
+
+    /// Line `n` (`o`), an accepted order or a change, asks for no more than
+    /// its product's `max_order_lots`, as the platform holds a customer to;
+    /// the issuer (account 0) is not held to it.
+    fn within_limit(&self, n: usize, o: &Row) -> Result<(), ReplayError> {
+        let grid = &self.grids[o.product];
+        if o.agent == PLATFORM || o.lots <= grid.max_order_lots {
+            return Ok(());
+        }
+        Err(self.bad(
+            n,
+            format!(
+                "lots `{}` is above {}'s max_order_lots, {} (scenario.product[{}].max_order_lots in manifest.json): \
+                 the platform refuses a larger order or change from a customer (only the issuer's, account 0, may \
+                 be larger)",
+                o.lots, grid.id, grid.max_order_lots, o.product
+            ),
+        ))
     }
 
     /// The book id of the order that line `n` withdraws or changes: one
@@ -334,11 +356,12 @@ mod tests {
     use crate::book::MatchingRule;
     use crate::columns::events::HEADER;
 
-    /// NOTE7 at 1.00 with a tick of 0.0001 and a band of 0.98 to 1.02.
+    /// NOTE7 at 1.00 with a tick of 0.0001, a band of 0.98 to 1.02, and
+    /// orders of at most 1000 lots.
     fn note7() -> Grid {
         let (lo, hi) = (9_800, 10_200);
         let n_ticks = (hi - lo + 1) as u32;
-        Grid { id: "NOTE7".into(), tick: 100, lo, hi, n_ticks, rule: MatchingRule::PriceTime }
+        Grid { id: "NOTE7".into(), tick: 100, lo, hi, n_ticks, rule: MatchingRule::PriceTime, max_order_lots: 1000 }
     }
 
     /// Replays `lines` (the log without its header), as the driver does.
@@ -417,6 +440,19 @@ mod tests {
         // The lots it asked for, not the lots it had left.
         let (code, e) = says(with(|l| l[7] = "34202,cancelled,1,5,NOTE7,sell,,0,,10,"));
         assert!(code == 1 && e.contains("at line 9:") && e.contains("34202,cancelled,1,5,NOTE7,sell,,0,,6"), "{e}");
+    }
+
+    #[test]
+    fn only_the_issuer_may_ask_for_more_than_max_order_lots() {
+        let (code, e) = says(with(|l| l[0] = "34200,accepted,1,5,NOTE7,sell,limit,0,1,1001,"));
+        assert!(code == 2 && e.contains("events.csv:2: lots `1001` is above NOTE7's max_order_lots, 1000"), "{e}");
+        let issuer = ["34200,accepted,1,0,NOTE7,sell,limit,0,1,5000,", "34202,cancelled,1,0,NOTE7,sell,,0,,5000,"];
+        replay(&issuer).unwrap();
+        let change = [issuer[0], "34201,replaced,1,0,NOTE7,sell,,0,1,1001,"];
+        replay(&change).unwrap();
+        let (code, e) =
+            says(replay(&["34200,accepted,1,5,NOTE7,sell,limit,0,1,10,", "34201,replaced,1,5,NOTE7,sell,,0,1,1001,"]));
+        assert!(code == 2 && e.contains("events.csv:3: lots `1001` is above"), "{e}");
     }
 
     #[test]

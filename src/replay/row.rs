@@ -203,6 +203,7 @@ mod tests {
             hi: 10_200,
             n_ticks: 401,
             rule: MatchingRule::PriceTime,
+            max_order_lots: 1000,
         }];
         let cols = Cols::of(ev::HEADER).unwrap();
         let cells: Vec<&str> = line.split(',').collect();
