@@ -2,9 +2,13 @@
 //! through the book, gives its `trades.csv` byte for byte, under each
 //! matching rule; a tampered trade is found at its line; a run without the
 //! log is refused with what to do; an edited log or manifest is refused at
-//! its line and field (exit 2), a log whose `traded` lines or withdrawals
-//! disagree with the re-matching differs (exit 1).
+//! its line and field (exit 2: a line no run writes, such as a withdrawal
+//! naming another agent or side than its order's, or a customer's order
+//! above `max_order_lots`), a log whose `traded`, `filled`, `unfilled`,
+//! `cancelled` or `expired` lines disagree with the re-matching (one
+//! missing, extra, out of place, or with other lots) differs (exit 1).
 
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -31,6 +35,46 @@ fn replay(dir: &Path) -> Output {
     tplus(&["replay".as_ref(), dir.as_os_str()])
 }
 
+/// What a run's log holds that the replay checks, counted into `seen`: each
+/// op the replay reads, and the accepted orders by kind and all-or-none flag.
+fn tally(out: &Path, seen: &mut BTreeMap<String, u64>) {
+    let log = fs::read_to_string(out.join("events.csv")).unwrap();
+    let header: Vec<&str> = log.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for line in log.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let (op, kind, aon) = (c[col("op")], c[col("kind")], c[col("aon")]);
+        *seen.entry(op.to_string()).or_default() += 1;
+        if op == "accepted" {
+            *seen.entry(format!("accepted {kind}")).or_default() += 1;
+            *seen.entry(format!("accepted aon={aon}")).or_default() += 1;
+        }
+    }
+}
+
+/// Every kind of line the replay checks, that the logs `seen` must hold for
+/// a clean replay of them to say something of each check. Changes
+/// (`replaced`) come from no built-in family: tests/replace.rs replays a
+/// run of a family that makes them, under each matching rule.
+const CHECKED: [&str; 10] = [
+    "accepted limit",
+    "accepted ioc",
+    "accepted market",
+    "accepted aon=0",
+    "accepted aon=1",
+    "traded",
+    "filled",
+    "unfilled",
+    "cancelled",
+    "expired",
+];
+
+fn assert_covers(seen: &BTreeMap<String, u64>, what: &str) {
+    for c in CHECKED {
+        assert!(seen.get(c).is_some_and(|&k| k > 0), "{what}: no `{c}` line in the logs: {seen:?}");
+    }
+}
+
 #[test]
 fn every_bundled_scenario_replays_to_its_trades() {
     let root = scratch("bundled");
@@ -41,6 +85,7 @@ fn every_bundled_scenario_replays_to_its_trades() {
         .collect();
     scenarios.sort();
     assert!(scenarios.len() >= 9);
+    let mut seen = BTreeMap::new();
     for s in &scenarios {
         let out = root.join(s.file_stem().unwrap());
         run(s, &out, true);
@@ -48,8 +93,10 @@ fn every_bundled_scenario_replays_to_its_trades() {
         let text = String::from_utf8_lossy(&o.stdout);
         assert!(o.status.success(), "{}: {}", s.display(), String::from_utf8_lossy(&o.stderr));
         assert!(text.contains("identical to trades.csv"), "{text}");
+        tally(&out, &mut seen);
         fs::remove_dir_all(&out).unwrap();
     }
+    assert_covers(&seen, "the bundled scenarios");
     fs::remove_dir_all(&root).unwrap();
 }
 
@@ -66,6 +113,9 @@ fn the_baseline_replays_under_every_matching_rule() {
         run(&file, &out, true);
         let o = replay(&out);
         assert!(o.status.success(), "{rule}: {}", String::from_utf8_lossy(&o.stderr));
+        let mut seen = BTreeMap::new();
+        tally(&out, &mut seen);
+        assert_covers(&seen, rule);
     }
     fs::remove_dir_all(&root).unwrap();
 }
@@ -192,6 +242,8 @@ struct Logged {
     root: PathBuf,
     out: PathBuf,
     log: String,
+    /// The log's lines, without their newlines.
+    lines: Vec<String>,
 }
 
 impl Logged {
@@ -200,7 +252,8 @@ impl Logged {
         let out = root.join("run");
         run(scenario, &out, true);
         let log = fs::read_to_string(out.join("events.csv")).unwrap();
-        Logged { root, out, log }
+        let lines = log.lines().map(str::to_string).collect();
+        Logged { root, out, log, lines }
     }
 
     fn col(&self, name: &str) -> usize {
@@ -229,6 +282,34 @@ impl Logged {
         fs::write(self.out.join("events.csv"), log).unwrap();
         let o = replay(&self.out);
         (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    }
+
+    /// Line `n` (from 1), without its newline.
+    fn line(&self, n: usize) -> &str {
+        &self.lines[n - 1]
+    }
+
+    /// Cell `name` of line `n`.
+    fn cell(&self, n: usize, name: &str) -> &str {
+        self.line(n).split(',').nth(self.col(name)).unwrap()
+    }
+
+    /// The log with its lines (from 1) rearranged by `edit`.
+    fn lines_with(&self, edit: impl FnOnce(&mut Vec<String>)) -> String {
+        let mut lines = self.lines.clone();
+        edit(&mut lines);
+        lines.join("\n") + "\n"
+    }
+
+    /// Replays with `log`; asserts exit 1 and that the error names line `n`
+    /// of events.csv and says each of `says` (the log's line, the replay's).
+    fn differs(&self, log: &str, n: usize, says: &[&str]) {
+        let (code, e) = self.replay_log(log);
+        assert_eq!(code, Some(1), "{e}");
+        assert!(e.contains(&format!("the replay differs from events.csv at line {n}:")), "line {n}: {e}");
+        for s in says {
+            assert!(e.contains(s), "{s:?}: {e}");
+        }
     }
 
     /// Replays with line `n` edited; asserts exit 2 and that the error names
@@ -438,4 +519,120 @@ fn a_manifest_beyond_what_a_run_could_have_is_refused() {
         assert_eq!(o.status.code(), Some(2), "{to}: {e}");
         assert!(e.contains(says) && e.contains("accepted:") && e.contains("the manifest was edited"), "{e}");
     }
+}
+
+/// The `filled` and `unfilled` lines were not read, so one left out,
+/// changed or added passed. Every order's end the replay's book makes (the
+/// `Done` of an order filled, killed unfilled, cancelled or expired) calls
+/// for the line the run writes for it, with the lots the order had left,
+/// right after the line whose operation made it, in the book's order (see
+/// src/engine/order_path.rs, where each `Done` becomes one line through
+/// src/engine/observer.rs's `closed`).
+#[test]
+fn the_logs_order_ends_are_checked_against_the_replay() {
+    let run = Logged::new("ends", Path::new("scenarios/rational.toml"));
+    let f = run.line_of("filled", 20);
+    let filled = run.line(f).to_string();
+    assert_eq!(run.cell(f, "lots"), "0", "a filled order has nothing left");
+    // Left out: the line after it differs, the replay owing the filled line.
+    let without = run.lines_with(|l| {
+        l.remove(f - 1);
+    });
+    let order = run.cell(f, "order");
+    run.differs(&without, f, &[&filled, &format!("order {order} filled by line")]);
+    // Changed: its lots, its op.
+    run.differs(&run.with(f, &[("lots", "1")]), f, &[&filled]);
+    run.differs(&run.with(f, &[("op", "unfilled")]), f, &[&filled]);
+    // Moved below the next line, one the replay does not read: the run
+    // writes an order's end right after the line that ended it.
+    let moved = run.lines_with(|l| l.swap(f - 1, f));
+    let next = run.line(f + 1).to_string();
+    assert!(!next.contains(",traded,") && !next.contains(",filled,"), "{next}");
+    run.differs(&moved, f, &[&next, &filled]);
+    // Added: an `unfilled` line the replay's book did not make.
+    let u = run.line_of("unfilled", 5);
+    let unfilled = run.line(u).to_string();
+    let twice = run.lines_with(|l| l.insert(u, unfilled.clone()));
+    run.differs(&twice, u + 1, &[&unfilled, "the replay ended none here"]);
+    // An end that says lots below zero or a price is no line the run writes.
+    run.refused(f, &[("lots", "-1")], "lots `-1` is not a whole number of lots from 0");
+    run.refused(u, &[("price", "1")], "price `1` on an order's end, which has none");
+    run.refused(u, &[("side", "")], "side `` is not `buy` or `sell`");
+    // Unedited, it replays.
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(0), "{e}");
+}
+
+/// A `cancelled` or `expired` line was checked for its order and product
+/// only. Its agent and side are its accepted order's, or no run wrote it
+/// (exit 2); its lots are what the order had left when it was withdrawn,
+/// not what it asked for, and a line that says otherwise differs from the
+/// re-matched market (exit 1).
+#[test]
+fn a_withdrawals_agent_side_and_lots_are_its_orders() {
+    let run = Logged::new("withdrawals", Path::new("scenarios/rational.toml"));
+    // Each order's accepted line, by serial number.
+    let mut accepted = HashMap::new();
+    for n in 1..=run.lines.len() {
+        if run.cell(n, "op") == "accepted" {
+            accepted.insert(run.cell(n, "order").to_string(), n);
+        }
+    }
+    for kind in ["cancelled", "expired"] {
+        // A customer's order that traded in part before it was withdrawn.
+        let (n, a) = (1..=run.lines.len())
+            .filter(|&n| run.cell(n, "op") == kind && run.cell(n, "agent") != "0")
+            .map(|n| (n, accepted[run.cell(n, "order")]))
+            .find(|&(n, a)| run.cell(a, "lots") != run.cell(n, "lots"))
+            .unwrap();
+        let (serial, agent, side) = (run.cell(n, "order"), run.cell(n, "agent"), run.cell(n, "side"));
+        let line = run.line(n).to_string();
+        let other_agent = (agent.parse::<u32>().unwrap() + 1).to_string();
+        run.refused(
+            n,
+            &[("agent", &other_agent)],
+            &format!("agent `{other_agent}`: order {serial} is agent {agent}'s (accepted at line {a})"),
+        );
+        let other_side = if side == "buy" { "sell" } else { "buy" };
+        run.refused(
+            n,
+            &[("side", other_side)],
+            &format!("side `{other_side}`: order {serial} is a {side} order (accepted at line {a})"),
+        );
+        // The lots it asked for are not what it had left.
+        let asked = run.cell(a, "lots");
+        run.differs(&run.with(n, &[("lots", asked)]), n, &[&line, &format!("order {serial} {kind} by line {n}")]);
+        let left: u32 = run.cell(n, "lots").parse().unwrap();
+        run.differs(&run.with(n, &[("lots", &(left + 1).to_string())]), n, &[&line]);
+    }
+}
+
+/// An accepted order above its product's `max_order_lots` passed: the
+/// platform refuses such an order from a customer, so no run writes it.
+/// The issuer's instalments (account 0) are not held to it.
+#[test]
+fn an_order_above_max_order_lots_is_refused() {
+    let run = Logged::new("max_order_lots", Path::new("scenarios/rational.toml"));
+    let path = run.out.join("manifest.json");
+    let manifest = fs::read_to_string(&path).unwrap();
+    assert!(manifest.contains("\"max_order_lots\": 1000"), "rational.toml's limit, in the manifest");
+    let accepted: Vec<usize> = (1..=run.lines.len()).filter(|&n| run.cell(n, "op") == "accepted").collect();
+    let lots = |n: usize| run.cell(n, "lots").parse::<u32>().unwrap();
+    // The issuer offers more at once, and the log replays.
+    assert!(accepted.iter().any(|&n| run.cell(n, "agent") == "0" && lots(n) > 1000));
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(0), "{e}");
+    // A customer's order one lot above it.
+    let n = accepted.iter().copied().find(|&n| run.cell(n, "agent") != "0").unwrap();
+    let says =
+        "lots `1001` is above NOTE7's max_order_lots, 1000 (scenario.product[0].max_order_lots in manifest.json)";
+    run.refused(n, &[("lots", "1001")], says);
+    // The limit is the manifest's: lowered there, the first customer order
+    // above it is refused.
+    let first = accepted.iter().copied().find(|&m| run.cell(m, "agent") != "0" && lots(m) > 1).unwrap();
+    fs::write(&path, manifest.replace("\"max_order_lots\": 1000", "\"max_order_lots\": 1")).unwrap();
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(2), "{e}");
+    let over = lots(first);
+    assert!(e.contains(&format!("events.csv:{first}: lots `{over}` is above NOTE7's max_order_lots, 1 ")), "{e}");
 }

@@ -1,0 +1,278 @@
+//! `tplus replay RUN_DIR`: the operation log of a `--log` run re-matched
+//! through the book, checked against the log's own trades and order ends
+//! and the run's `trades.csv`, byte for byte.
+//!
+//! The log holds every order the platform accepted (with its side, kind,
+//! all-or-none flag, limit and lots), every change it took and every
+//! withdrawal (cancelled, expired), at the moments they reached the book and
+//! in the order they did. Fed to one [`Book`](crate::book::Book) per product
+//! under the product's matching rule, in log order, they must give the same
+//! trades and order ends, in the same order, as the run: the platform's
+//! checks, settlement and the agents do not take part, so a difference is
+//! the matching core's (or the log's). Replaying needs no scenario but the
+//! products and the run's business days, read from the run's
+//! `manifest.json`: each book spans the product's price band over the run's
+//! days, the grid the run's book had.
+//!
+//! Where the lines come from: the run writes `accepted` just before the
+//! book takes the order, `replaced` just before the book changes it, and a
+//! withdrawal's line (`cancelled`, `expired`: a cancel, an order's time to
+//! live, the close, the issuer's withdrawal of its last instalment) for the
+//! book's `Done` of it. Then, for each of the book's events in order: a
+//! trade's two `traded` lines (the buyer's, then the seller's), and an
+//! order's end (`filled`, `unfilled`, `cancelled`, `expired`, with the lots
+//! it had left: 0 when filled) for each `Done`; nothing stands between
+//! them. Every `filled` and `unfilled` line is a book's `Done`: the issuer's
+//! orders go through the book too, a rejected order never reaches it and
+//! has its `rejected` line only, and a redemption is written as
+//! `redeemed_at_limit` or `matured`.
+//!
+//! What is checked, and how it ends:
+//!
+//! * Every line the replay reads (`accepted`, `cancelled`, `expired`,
+//!   `replaced`, `traded`, `filled`, `unfilled`) must be one the log's
+//!   writer could have written: whole numbers within their type (account
+//!   ids within 32 bits, lots from 1, but from 0 on an order's end), a side,
+//!   a price on the product's tick grid and inside its band over the run
+//!   (and none on an order's end), an all-or-none flag of 0 or 1, a product
+//!   the manifest lists, a time no earlier than the previous such line's
+//!   (the rows that never reach the book, rejections after the close and
+//!   the redemptions at it, are written out of time order and are not
+//!   read), each order accepted once, a customer's order or change of at
+//!   most its product's `max_order_lots` (from the manifest; the issuer,
+//!   account 0, is not held to it), and a withdrawal or change naming an
+//!   accepted order of that product, agent and side. Anything else is bad
+//!   input (exit 2, `events.csv:LINE: …`): no run writes it, whatever the
+//!   market did.
+//! * The lines the book's events call for are checked against the log's:
+//!   each trade the replay makes, and each order it ends, must be followed
+//!   at once by the lines the run writes for them, in the book's order,
+//!   byte for byte (the lots of an order's end included: what the order had
+//!   left when it filled, was killed or was withdrawn, not what it asked
+//!   for); a withdrawal or a change must find its order still resting. A
+//!   line missing, extra, out of place or different there disagrees with
+//!   the re-matched market: the replay's difference (exit 1), as is one
+//!   with `trades.csv`.
+//! * `trades.csv` is compared line by line as bytes, each line's newline
+//!   included: a file with other line endings, or without its last newline,
+//!   differs.
+
+mod manifest;
+mod rematch;
+mod row;
+mod text;
+mod trades;
+
+use std::fs;
+use std::io::{self, BufReader};
+use std::path::{Path, PathBuf};
+
+use crate::columns::events as ev;
+use crate::engine::record::Op;
+use manifest::read_manifest;
+use rematch::Replay;
+use row::{Cols, LogOp};
+use text::{not_utf8, read_line};
+
+/// Why a replay could not be made, or did not reproduce the run.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The directory given does not exist, or is not a directory.
+    #[error("{}: {why}; give the directory of a finished `tplus run … --log` run", .dir.display())]
+    NoRunDir {
+        /// The directory given.
+        dir: PathBuf,
+        /// What is wrong with it (`no such directory`, `not a directory`).
+        why: &'static str,
+    },
+    /// The directory lacks a file the replay needs.
+    #[error("{}: no {file}{hint}", .dir.display())]
+    Missing {
+        /// The run directory.
+        dir: PathBuf,
+        /// The file it lacks.
+        file: &'static str,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The system's error.
+        source: io::Error,
+    },
+    /// `manifest.json` does not list the products and the run's calendar.
+    #[error("{}: not a run's manifest: {source}", .path.display())]
+    Manifest {
+        /// The file.
+        path: PathBuf,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+    /// A product in `manifest.json` has a tick no price can be on.
+    #[error(
+        "{}: product `{product}` has tick_size {tick_size}, which is not a positive whole number of millionths; \
+         the manifest was edited or is not tplus's",
+        .path.display()
+    )]
+    Tick {
+        /// The file.
+        path: PathBuf,
+        /// The product's id.
+        product: String,
+        /// Its tick as the manifest gives it.
+        tick_size: f64,
+    },
+    /// The manifest's calendar or products break a rule validation holds a
+    /// scenario to, so no book can be sized from them.
+    #[error(
+        "{}: scenario.{field}: {message} (accepted: {accepted}); the manifest was edited or is not tplus's",
+        .path.display()
+    )]
+    ManifestRule {
+        /// The file.
+        path: PathBuf,
+        /// The field's path in the recorded scenario (`product[0].price_band`).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+        /// What the field accepts.
+        accepted: String,
+    },
+    /// A line of `events.csv` (or `trades.csv`) that is not one the run writes.
+    #[error("{}:{line}: {what}", .path.display())]
+    BadLine {
+        /// The file.
+        path: PathBuf,
+        /// Its line number, from 1.
+        line: usize,
+        /// What is wrong with it.
+        what: String,
+    },
+    /// The replay's trades differ from the run's `trades.csv`, or from the
+    /// log's own `traded` lines and withdrawals.
+    #[error(
+        "the replay differs from {file} at line {line}:\n  {file}: {}\n  replay: {}{}",
+        .expected.as_deref().unwrap_or("(end of file)"),
+        " ".repeat(.file.len().saturating_sub(6)),
+        .got.as_deref().unwrap_or("(end of file)")
+    )]
+    Differs {
+        /// The file: `trades.csv` or `events.csv`.
+        file: &'static str,
+        /// The first line that differs, from 1 (the header is line 1).
+        line: usize,
+        /// The run's line there (control characters escaped, a missing
+        /// newline said).
+        expected: Option<String>,
+        /// What the replay has there.
+        got: Option<String>,
+    },
+}
+
+impl ReplayError {
+    /// 1 when the replay ran and differs or a file cannot be read; 2 for a
+    /// directory that is not a logged run, or files no run writes.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ReplayError::Differs { .. } | ReplayError::Io { .. } => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// What a replay that reproduced its run went through.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReplayReport {
+    /// Lines of the operation log read.
+    pub log_lines: u64,
+    /// Orders submitted to the books.
+    pub orders: u64,
+    /// Withdrawals (cancelled and expired) applied.
+    pub withdrawals: u64,
+    /// Changes (replaced) applied.
+    pub replaces: u64,
+    /// Trades made, each equal to its line of `trades.csv`.
+    pub trades: u64,
+}
+
+/// A directory must exist and be one before its files are looked for.
+fn check_dir(dir: &Path) -> Result<(), ReplayError> {
+    let why = if !dir.exists() {
+        "no such directory"
+    } else if !dir.is_dir() {
+        "not a directory"
+    } else {
+        return Ok(());
+    };
+    Err(ReplayError::NoRunDir { dir: dir.to_path_buf(), why })
+}
+
+/// Re-matches the operation log of the run in `dir` and compares its trades
+/// with the log's `traded` lines and the run's `trades.csv`.
+pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
+    check_dir(dir)?;
+    let file = |name: &'static str, hint: &'static str| {
+        let path = dir.join(name);
+        if path.is_file() { Ok(path) } else { Err(ReplayError::Missing { dir: dir.to_path_buf(), file: name, hint }) }
+    };
+    let manifest = file("manifest.json", ": not a finished run's directory")?;
+    let log = file("events.csv", ": the run was made without --log; run it again with --log to replay it")?;
+    let trades = file("trades.csv", ": not a finished run's directory")?;
+
+    let grids = read_manifest(&manifest)?;
+    let mut r = Replay::new(&grids, log.clone());
+
+    let f = fs::File::open(&log).map_err(|source| ReplayError::Io { path: log.clone(), source })?;
+    let mut input = BufReader::new(f);
+    let mut raw = Vec::new();
+    let cols = Cols::of(ev::HEADER).ok_or_else(|| r.bad(1, "the log's own header lacks a column".into()))?;
+    let mut n = 0;
+    while read_line(&mut input, &mut raw, &log)? {
+        n += 1;
+        if let Some((line, byte)) = not_utf8(&raw, n) {
+            return Err(r.bad(line, format!("byte 0x{byte:02X} is not UTF-8 text: the log has been edited or damaged")));
+        }
+        // Checked just above.
+        let text = std::str::from_utf8(&raw).unwrap_or_default();
+        let Some(body) = text.strip_suffix('\n') else {
+            return Err(r.bad(n, "the last line has no newline at its end: the log is cut short".into()));
+        };
+        if body.contains('\r') {
+            return Err(r.bad(
+                n,
+                "a carriage return (CR): the log's lines end in a line feed alone (were its line endings converted?)"
+                    .into(),
+            ));
+        }
+        if n == 1 {
+            if body != ev::HEADER {
+                return Err(r.bad(1, format!("not the operation log's header (expected `{}`)", ev::HEADER)));
+            }
+            continue;
+        }
+        let cells: Vec<&str> = body.split(',').collect();
+        if cells.len() != cols.count {
+            return Err(r.bad(n, format!("{} cells, the header has {}", cells.len(), cols.count)));
+        }
+        let name = cells[cols.op];
+        let Some(op) = LogOp::of(name) else {
+            if !Op::NAMES.contains(&name) {
+                return Err(r.bad(n, format!("op `{name}` is not one the log writes ({})", Op::NAMES.join(", "))));
+            }
+            r.skip(n, &raw)?;
+            continue;
+        };
+        r.read(n, &raw, op, &cols, &cells)?;
+    }
+    if n == 0 {
+        return Err(r.bad(1, format!("empty; the operation log starts with its header `{}`", ev::HEADER)));
+    }
+    r.end(n)?;
+    r.report.log_lines = n as u64 - 1;
+    trades::compare(&trades, &r.made, &r.names)?;
+    r.report.trades = r.made.len() as u64;
+    Ok(r.report)
+}
