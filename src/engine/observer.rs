@@ -8,7 +8,7 @@ use super::order_path::{Closed, Fill, PathObserver, Replaced};
 use super::record::{Op, OpRecord, Recorder, TradeRecord};
 use super::{RunStats, group_of};
 use crate::agents::{LiveOrder, OrderRequest, Population};
-use crate::book::{DoneReason, OrderId, OrderKind, Side};
+use crate::book::{OrderId, OrderKind, Side};
 use crate::calendar::Calendar;
 use crate::metrics::Metrics;
 use crate::platform::{PLATFORM, Reject};
@@ -166,12 +166,7 @@ impl PathObserver for Observer<'_> {
         if self.watch.is(c.owner) {
             self.watch.closed(c);
         }
-        let op = match c.reason {
-            DoneReason::Filled => Op::Filled,
-            DoneReason::Cancelled => Op::Cancelled,
-            DoneReason::Expired => Op::Expired,
-            DoneReason::Unfilled => Op::Unfilled,
-        };
+        let op = Op::from(c.reason);
         self.log(|| OpRecord {
             time: t,
             op,

@@ -2,7 +2,7 @@
 //! asked) every operation. The engine only calls a [`Recorder`]; files,
 //! terminal views and tests decide what to do with the records.
 
-use crate::book::{OrderKind, Side};
+use crate::book::{DoneReason, OrderKind, Side};
 use crate::units::ProductIndex;
 
 /// One execution.
@@ -63,6 +63,19 @@ pub enum Op {
     RedeemedAtLimit,
     /// A holding redeemed at the end of the product's term, at NAV.
     Matured,
+}
+
+/// The line the log writes for an order's end, by the book's reason: one
+/// mapping for the run's writer and `tplus replay`'s check of it.
+impl From<DoneReason> for Op {
+    fn from(reason: DoneReason) -> Op {
+        match reason {
+            DoneReason::Filled => Op::Filled,
+            DoneReason::Cancelled => Op::Cancelled,
+            DoneReason::Expired => Op::Expired,
+            DoneReason::Unfilled => Op::Unfilled,
+        }
+    }
 }
 
 impl Op {

@@ -324,20 +324,10 @@ impl<'a> Replay<'a> {
                     }
                     // The run writes an order's end with the lots it had left.
                     let left = qty.saturating_sub(filled);
-                    self.owed.push_back((line(end_op(reason), tag, owner, side, None, left), n));
+                    self.owed.push_back((line(Op::from(reason), tag, owner, side, None, left), n));
                 }
             }
         }
-    }
-}
-
-/// The line of the log an order's end is written as.
-fn end_op(reason: DoneReason) -> Op {
-    match reason {
-        DoneReason::Filled => Op::Filled,
-        DoneReason::Cancelled => Op::Cancelled,
-        DoneReason::Expired => Op::Expired,
-        DoneReason::Unfilled => Op::Unfilled,
     }
 }
 
@@ -458,7 +448,7 @@ mod tests {
     #[test]
     fn each_end_is_written_under_its_reason() {
         let ends = [DoneReason::Filled, DoneReason::Cancelled, DoneReason::Expired, DoneReason::Unfilled];
-        let names: Vec<&str> = ends.iter().map(|&r| end_op(r).name()).collect();
+        let names: Vec<&str> = ends.iter().map(|&r| Op::from(r).name()).collect();
         assert_eq!(names, ["filled", "cancelled", "expired", "unfilled"]);
     }
 }
