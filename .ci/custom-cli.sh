@@ -27,6 +27,14 @@ for v in 0.0002 0.0005 0.002; do
     [ "$(cut -d, -f4 "$out/sweep/sweep.csv" | grep -cx "$v")" = 2 ] || fail "threshold $v is not in 2 rows"
 done
 
+# The stock `tplus report` titles the axis with the unit the contrarian
+# declared, from the words sweep.json recorded (it does not know the family).
+target/release/tplus report "$out/sweep" >/dev/null
+grep -q "threshold of group 2, contrarian (fraction): How far the price" "$out/sweep/report.md" \
+    || fail "report.md does not give the contrarian's threshold its words: $(head -8 "$out/sweep/report.md")"
+grep -q "threshold of group 2, contrarian (fraction)" "$out/sweep/success_vs_threshold_of_group_2_contrarian.svg" \
+    || fail "the plot's axis lacks the threshold's unit"
+
 "$own" run examples/contrarian.toml --replications 2 --out "$out/reps" --quiet >/dev/null
 [ "$(wc -l < "$out/reps/replications.csv")" = 3 ] || fail "replications.csv has not 2 rows"
 
@@ -37,4 +45,4 @@ code=$?
 set -e
 [ "$code" = 2 ] || fail "tplus check of a scenario with an unknown family exited $code"
 grep -q "unknown family \`contrarian\`" <<<"$msg" && grep -q "examples/custom_cli.rs" <<<"$msg" || fail "tplus check: $msg"
-echo "custom_cli: check, help, sweep (6 runs) and replications know the contrarian; tplus refuses it with exit 2"
+echo "custom_cli: check, help, sweep (6 runs, reported by tplus in the contrarian's words) and replications know the contrarian; tplus refuses it with exit 2"

@@ -179,6 +179,21 @@ fn a_sweep_report_plots_every_key_result_against_every_parameter() {
         assert_eq!(p.path.as_deref(), w["path"].as_str());
         assert!(p.path.is_some() && p.domain.is_some(), "{p:?}");
     }
+    // A behaviour parameter carries its family and its family's words; a
+    // market field neither.
+    assert_eq!((params[0].family.as_deref(), params[0].meaning.is_none()), (None, true), "{:?}", params[0]);
+    assert_eq!(params[1].family.as_deref(), Some("zero_intelligence"));
+    let meaning = params[1].meaning.as_ref().expect("buy_prob's meaning");
+    assert_eq!(meaning.accepted.as_deref(), Some("a probability from 0 to 1"));
+    let words = meaning.doc.as_deref().expect("buy_prob's doc");
+    assert!(
+        md.contains(&format!(
+            "| `agents[3].params.buy_prob` | buy_prob of group 3, zero_intelligence (probability): {}",
+            words.trim_end_matches('.')
+        )),
+        "{md}"
+    );
+    assert!(md.contains("| `macro.loan_rate.value` | loan rate at the start (fraction per year) |"), "{md}");
     assert!(!negative_zero("0.00") && negative_zero("-0.00") && negative_zero(">-0 pp") && !negative_zero("-0.01"));
     // Axis titles in words, with units.
     let svg = std::fs::read_to_string(out.join("success_vs_loan_rate_at_the_start.svg")).unwrap();
@@ -197,6 +212,31 @@ fn a_sweep_report_plots_every_key_result_against_every_parameter() {
     let (code, _, _) = report(&out);
     assert_eq!(code, 0);
     assert_eq!(std::fs::read_to_string(out.join("report.md")).unwrap(), md);
+
+    // The report titles a behaviour parameter from the words sweep.json
+    // recorded: a sweep of a family only its own program knew (here renamed
+    // in the record, as `tplus` does not know it) still gets its unit.
+    let own = dir.join("own");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::copy(out.join("sweep.csv"), own.join("sweep.csv")).unwrap();
+    let mut renamed = doc.clone();
+    renamed["definition"]["base_scenario"]["agents"][3]["family"] = "my_own".into();
+    renamed["definition"]["sweep"]["params"][1]["family"] = "my_own".into();
+    renamed["definition"]["sweep"]["params"][1]["meaning"] =
+        serde_json::json!({"doc": "Chance | of a buy.", "accepted": "a chance from 0 to 1"});
+    std::fs::write(own.join("sweep.json"), serde_json::to_string_pretty(&renamed).unwrap()).unwrap();
+    let (code, _, stderr) = report(&own);
+    assert_eq!(code, 0, "{stderr}");
+    let svg = std::fs::read_to_string(own.join("success_vs_buy_prob_of_group_3_my_own.svg")).unwrap();
+    assert!(svg.contains("buy_prob of group 3, my_own (chance)"), "the recorded unit is not on the axis");
+    let own_md = std::fs::read_to_string(own.join("report.md")).unwrap();
+    assert!(own_md.contains("| buy_prob of group 3, my_own (chance): Chance \\| of a buy |"), "{own_md}");
+    // Without the record (a sweep an older tplus wrote) the axis has no unit.
+    renamed["definition"]["sweep"]["params"][1].as_object_mut().unwrap().remove("meaning");
+    std::fs::write(own.join("sweep.json"), serde_json::to_string_pretty(&renamed).unwrap()).unwrap();
+    assert_eq!(report(&own).0, 0);
+    let svg = std::fs::read_to_string(own.join("success_vs_buy_prob_of_group_3_my_own.svg")).unwrap();
+    assert!(svg.contains("\nbuy_prob of group 3, my_own\n") && !svg.contains("(chance)"), "{svg}");
 
     // Without a two-parameter grid in ci.toml, a tiny 2 × 2 grid on the same market.
     let (params, grid) = design(&out);

@@ -18,7 +18,7 @@ use super::params::{ParamDoc, ParamSet};
 use super::population::{Latency, Members, Population};
 use super::{Churn, Herding, MacroDriven, MarketMaker, Rational, Spoof, Wash, ZeroIntelligence};
 use crate::random::Streams;
-use crate::scenario::{FamilyCatalog, Invalid, InvalidKind, ValueType};
+use crate::scenario::{FamilyCatalog, Invalid, InvalidKind, ParamMeaning, ValueType};
 
 /// Builds one group's members: the family's parameters from the table, the
 /// members from `first_id` on.
@@ -437,6 +437,11 @@ impl FamilyCatalog for Registry {
 
     fn live_params(&self, family: &str) -> &'static [&'static str] {
         self.behaviour(family).map_or(&[], |f| f.live_params)
+    }
+
+    fn param_meaning(&self, family: &str, name: &str) -> Option<ParamMeaning> {
+        let p = self.behaviour(family)?.params.iter().find(|p| p.name == name)?;
+        Some(ParamMeaning { doc: p.doc, accepted: p.accepted })
     }
 }
 

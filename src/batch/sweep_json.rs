@@ -77,4 +77,20 @@ pub struct RecordedParam {
     pub path: Option<String>,
     /// Its values, range or distribution, as written.
     pub domain: Option<Value>,
+    /// A behaviour parameter's family.
+    pub family: Option<String>,
+    /// A behaviour parameter's meaning, in its family's words (absent from
+    /// a sweep an older `tplus` wrote).
+    pub meaning: Option<RecordedMeaning>,
+}
+
+/// A recorded behaviour parameter's meaning
+/// ([`crate::scenario::ParamMeaning`]).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct RecordedMeaning {
+    /// What it means, with its unit.
+    pub doc: Option<String>,
+    /// The values accepted, in words.
+    pub accepted: Option<String>,
 }

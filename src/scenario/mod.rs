@@ -22,7 +22,7 @@ mod validate;
 
 use std::path::Path;
 
-pub use catalog::FamilyCatalog;
+pub use catalog::{FamilyCatalog, ParamMeaning};
 pub use derived::{tick_micros, whole_tick_micros};
 pub use error::{ErrorDetail, ScenarioError};
 pub use header::what_to_watch;

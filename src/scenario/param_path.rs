@@ -120,6 +120,19 @@ impl ParamPath {
         Ok(ParamPath { segments })
     }
 
+    /// The group and parameter name of a path into a group's behaviour
+    /// parameters (`agents[2].params.threshold` → `(2, "threshold")`).
+    pub fn behaviour_param(&self) -> Option<(usize, &str)> {
+        match self.segments.as_slice() {
+            [Segment::Key(agents), Segment::Index(i), Segment::Key(params), Segment::Key(name)]
+                if agents == "agents" && params == "params" =>
+            {
+                Some((*i, name))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether setting one path may change what the other names: the same
     /// field however written (`agents[03]` is `agents[3]`), or one a table
     /// that holds the other (`agents[1].budget` and `agents[1].budget.value`).

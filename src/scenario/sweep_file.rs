@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::catalog::FamilyCatalog;
+use super::catalog::{FamilyCatalog, ParamMeaning};
 use super::error::ScenarioError;
 use super::param_domain::{DistTable, Domain, RangeTable, distribution, range};
 use super::param_path::{PATH_ACCEPTED, ParamPath, to_json, value_text};
@@ -147,6 +147,15 @@ pub struct Param {
     pub integer: bool,
     /// What values the parameter takes.
     pub domain: Domain,
+    /// For a behaviour parameter (`agents[i].params.NAME`), its group's
+    /// family.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// For a behaviour parameter, what it means in its family's words: kept
+    /// in `sweep.json`, so that the report titles the axis with its unit
+    /// without knowing the family (one only the sweeping program had).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<ParamMeaning>,
     #[serde(skip)]
     origin: Origin,
     #[serde(skip)]
@@ -386,7 +395,13 @@ fn param(
     } else {
         unreachable!("exactly one source was checked above")
     };
-    Ok(Param { path: p.path.clone(), integer, domain, origin, parsed })
+    let family = parsed
+        .behaviour_param()
+        .and_then(|(group, _)| base_json.get("agents")?.get(group)?.get("family")?.as_str())
+        .map(str::to_string);
+    let meaning =
+        parsed.behaviour_param().zip(family.as_deref()).and_then(|((_, name), f)| families.param_meaning(f, name));
+    Ok(Param { path: p.path.clone(), integer, domain, family, meaning, origin, parsed })
 }
 
 /// `a/b/../c` as `a/c` (lexically: for messages, and to open the same file).

@@ -25,6 +25,12 @@ fn shown(text: &str, sampled: bool) -> String {
     }
 }
 
+/// `text` as one cell of a Markdown table: a `|` would end the cell and a
+/// line break the row (a family's words, a categorical value may hold one).
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
 fn point_label(data: &SweepData, sampled: &[bool], point: usize, values: &[String]) -> String {
     if data.params.is_empty() {
         return format!("point {point}");
@@ -77,8 +83,8 @@ pub(super) fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &
     );
     let many = sampled(data);
     if !data.params.is_empty() {
-        let _ = writeln!(o, "| parameter | values in `sweep.csv` | axis |");
-        let _ = writeln!(o, "|---|---|---|");
+        let _ = writeln!(o, "| parameter | meaning | values in `sweep.csv` | axis |");
+        let _ = writeln!(o, "|---|---|---|---|");
         for (p, param) in data.params.iter().enumerate() {
             let (texts, nums) = levels(data, p);
             let texts: Vec<String> = texts.iter().map(|t| shown(t, many[p])).collect();
@@ -94,7 +100,12 @@ pub(super) fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &
                 (Some(_), false) if param.log => "logarithmic",
                 (Some(_), false) => "numeric",
             };
-            let _ = writeln!(o, "| `{}` | {}: {shown} | {axis} |", param.path, texts.len());
+            let meaning = match &param.doc {
+                Some(doc) => format!("{}: {}", param.title, doc.trim_end_matches('.')),
+                None => param.title.clone(),
+            };
+            let _ =
+                writeln!(o, "| `{}` | {} | {}: {} | {axis} |", param.path, cell(&meaning), texts.len(), cell(&shown));
         }
         let _ = writeln!(o);
     }

@@ -98,6 +98,9 @@ pub struct ParamInfo {
     pub name: String,
     /// `name` with its unit, for an axis (`… (probability)`).
     pub title: String,
+    /// What a behaviour parameter means, in its family's words, as
+    /// `sweep.json` recorded them.
+    pub doc: Option<String>,
 }
 
 /// One row of `sweep.csv`.
@@ -191,8 +194,10 @@ pub(super) fn parse_definition(text: &str) -> Result<Definition, SweepParseError
                 .as_ref()
                 .and_then(Value::as_object)
                 .is_some_and(|d| d.contains_key("loguniform") || d.contains_key("lognormal"));
-            let (name, title) = super::words::param_words(&path, base);
-            Ok(ParamInfo { path, log, name, title })
+            let accepted = p.meaning.as_ref().and_then(|m| m.accepted.as_deref());
+            let (name, title) = super::words::param_words(&path, base, accepted);
+            let doc = p.meaning.and_then(|m| m.doc);
+            Ok(ParamInfo { path, log, name, title, doc })
         })
         .collect::<Result<Vec<_>, SweepParseError>>()?;
     Ok(Definition {

@@ -37,8 +37,10 @@ pub(super) fn n_range<'a>(stats: impl Iterator<Item = &'a Interval>) -> String {
 /// (`buy_prob of group 3, zero_intelligence`) and the title for its axis,
 /// the name with its unit (`… (probability)`). The units are those of the
 /// scenario reference (scenarios/README.md) and of the families'
-/// parameter declarations; a path they do not cover is its own name.
-pub(super) fn param_words(path: &str, base: Option<&serde_json::Value>) -> (String, String) {
+/// parameter declarations: `accepted`, the words `sweep.json` recorded for a
+/// behaviour parameter (a family's of the sweeping program's, built in or
+/// not), else a built-in family's; a path they do not cover is its own name.
+pub(super) fn param_words(path: &str, base: Option<&serde_json::Value>, accepted: Option<&str>) -> (String, String) {
     let steps: Vec<(&str, Option<usize>)> = path
         .split('.')
         .map(|seg| match seg.split_once('[') {
@@ -62,10 +64,8 @@ pub(super) fn param_words(path: &str, base: Option<&serde_json::Value>) -> (Stri
             };
             match rest {
                 [("params", None), (param, None)] => {
-                    let unit = family
-                        .as_deref()
-                        .and_then(|f| crate::batch::param_doc(f, param))
-                        .map_or(String::new(), |(_, accepted)| unit_of(accepted));
+                    let builtin = || family.as_deref().and_then(|f| crate::batch::param_doc(f, param)).map(|(_, a)| a);
+                    let unit = accepted.or_else(builtin).map_or(String::new(), unit_of);
                     both(format!("{param} of {group}"), &unit)
                 }
                 [("count", None)] => both(format!("customers in {group}"), "count"),
@@ -123,15 +123,25 @@ mod tests {
             "agents": [{"family": "market_maker"}, {"family": "zero_intelligence"}, {}, {"family": "herding"}],
             "product": [{"id": "NOTE7"}]
         });
-        let w = |p: &str| param_words(p, Some(&base));
+        let w = |p: &str| param_words(p, Some(&base), None);
         assert_eq!(w("agents[1].params.buy_prob").1, "buy_prob of group 1, zero_intelligence (probability)");
         assert_eq!(w("agents[3].params.herding").1, "herding of group 3, herding (recruitment rate per hour)");
         assert_eq!(w("agents[3].params.herding").0, "herding of group 3, herding");
         assert_eq!(w("macro.loan_rate.value").1, "loan rate at the start (fraction per year)");
         assert_eq!(w("product[0].min_credit_score").1, "minimum credit score of NOTE7 (score, 0–1000)");
         assert_eq!(w("agents[2].count").1, "customers in group 2 (count)");
-        assert_eq!(param_words("agents[1].params.buy_prob", None).1, "buy_prob of group 1");
+        assert_eq!(param_words("agents[1].params.buy_prob", None, None).1, "buy_prob of group 1");
         assert_eq!(w("simulation.days").1, "simulation.days");
         assert_eq!(unit_of("a whole number of lots, at least 1"), "whole number of lots");
+    }
+
+    #[test]
+    fn a_recorded_meaning_gives_the_unit_of_a_family_not_built_in() {
+        let base = serde_json::json!({"agents": [{}, {}, {"family": "contrarian"}]});
+        let path = "agents[2].params.threshold";
+        assert_eq!(param_words(path, Some(&base), None).1, "threshold of group 2, contrarian");
+        let recorded = param_words(path, Some(&base), Some("a fraction from 0 to 0.1"));
+        assert_eq!(recorded.1, "threshold of group 2, contrarian (fraction)");
+        assert_eq!(recorded.0, "threshold of group 2, contrarian");
     }
 }
