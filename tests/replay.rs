@@ -563,6 +563,37 @@ fn the_logs_order_ends_are_checked_against_the_replay() {
     assert_eq!(code, Some(0), "{e}");
 }
 
+/// At each close the run expires every order left resting. A log lacking
+/// one of those `expired` lines used to replay as if the order had been
+/// withdrawn then; it now differs at the first line the replay reads after
+/// that close, or, for the last close, at the end of the log.
+#[test]
+fn an_order_left_resting_at_a_close_is_found() {
+    let run = Logged::new("closes", Path::new("scenarios/rational.toml"));
+    // rational.toml: five business days from Monday 2026-01-05, closing at
+    // 15:00 (54,000 s after each midnight).
+    let reads = ["accepted", "cancelled", "expired", "replaced", "traded", "filled", "unfilled"];
+    let seconds = |n: usize| run.cell(n, "time").parse::<f64>().unwrap();
+    for (day, close) in [(1, 54_000.0), (5, 4.0 * 86_400.0 + 54_000.0)] {
+        let at_close: Vec<usize> =
+            (2..=run.lines.len()).filter(|&n| run.cell(n, "op") == "expired" && seconds(n) == close).collect();
+        assert!(at_close.len() > 1, "no orders rest at day {day}'s close");
+        let gone = at_close[at_close.len() / 2];
+        let line = run.line(gone).to_string();
+        let without = run.lines_with(|l| {
+            l.remove(gone - 1);
+        });
+        let says = [line.as_str(), &format!("rested at day {day}'s close, where the run expires every order left")];
+        // The first line read after the close, one up for the line taken out.
+        match (gone + 1..=run.lines.len()).find(|&n| seconds(n) > close && reads.contains(&run.cell(n, "op"))) {
+            Some(next) => run.differs(&without, next - 1, &says),
+            None => run.differs(&without, run.lines.len(), &[&says[..], &["(end of file)"]].concat()),
+        }
+    }
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(0), "{e}");
+}
+
 /// A `cancelled` or `expired` line was checked for its order and product
 /// only. Its agent and side are its accepted order's, or no run wrote it
 /// (exit 2); its lots are what the order had left when it was withdrawn,

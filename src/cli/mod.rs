@@ -470,12 +470,15 @@ fn replay(dir: &Path) -> ExitCode {
     match crate::replay::replay(dir) {
         Ok(r) => {
             println!(
-                "replay of {}: {} trades identical to trades.csv ({} orders, {} withdrawals, {} changes from {} log lines)",
+                "replay of {}: {} trades identical to trades.csv ({} orders, {} withdrawals, {} changes, {} order ends \
+                 and {} closes checked, from {} log lines)",
                 dir.display(),
                 r.trades,
                 r.orders,
                 r.withdrawals,
                 r.replaces,
+                r.order_ends,
+                r.closes,
                 r.log_lines
             );
             ExitCode::SUCCESS

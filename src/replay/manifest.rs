@@ -1,6 +1,6 @@
 //! What the replay reads of a run's `manifest.json`: each product's price
 //! grid, sized as the run's book was, its matching rule and its order size
-//! limit.
+//! limit, and the run's sessions' closes, where every resting order expires.
 
 use std::fs;
 use std::path::Path;
@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::ReplayError;
 use crate::book::MatchingRule;
+use crate::calendar::Calendar;
 use crate::scenario::{Product, Simulation};
 
 /// What the replay reads of `manifest.json`: the products and the run's
@@ -50,10 +51,19 @@ impl Grid {
     }
 }
 
+/// What the replay reads of a run's manifest.
+pub(super) struct Market {
+    /// Each product's grid, in the manifest's order.
+    pub grids: Vec<Grid>,
+    /// Each business day's close on the simulation clock (ns), in order.
+    pub closes: Vec<i64>,
+}
+
 /// Reads the products and their grids from `manifest.json`, holding them to
 /// the rules a scenario is validated by first, so that an edited manifest
-/// cannot size a book beyond what a run could have had.
-pub(super) fn read_manifest(path: &Path) -> Result<Vec<Grid>, ReplayError> {
+/// cannot size a book beyond what a run could have had, and the run's
+/// closes.
+pub(super) fn read_manifest(path: &Path) -> Result<Market, ReplayError> {
     let text = fs::read_to_string(path).map_err(|source| ReplayError::Io { path: path.to_path_buf(), source })?;
     let market = serde_json::from_str::<ManifestMarket>(&text)
         .map_err(|source| ReplayError::Manifest { path: path.to_path_buf(), source })?
@@ -72,7 +82,8 @@ pub(super) fn read_manifest(path: &Path) -> Result<Vec<Grid>, ReplayError> {
     };
     crate::scenario::validate_market(&market.simulation, &market.products)
         .map_err(|e| rule(e.field, e.message, e.accepted))?;
-    market
+    let closes = Calendar::new(&market.simulation).days().iter().map(|d| d.close).collect();
+    let grids = market
         .products
         .iter()
         .enumerate()
@@ -92,5 +103,6 @@ pub(super) fn read_manifest(path: &Path) -> Result<Vec<Grid>, ReplayError> {
             let max_order_lots = u32::try_from(p.max_order_lots).unwrap_or(u32::MAX);
             Ok(Grid { id: p.id.clone(), tick: p.tick_micros(), lo, hi, n_ticks, rule: p.matching, max_order_lots })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok(Market { grids, closes })
 }

@@ -53,6 +53,10 @@
 //!   line missing, extra, out of place or different there disagrees with
 //!   the re-matched market: the replay's difference (exit 1), as is one
 //!   with `trades.csv`.
+//! * At each session's close (from the manifest's calendar) the run expires
+//!   every order still resting: past it (at the first line read after it,
+//!   or the end of the log) the replay's books must be empty, or the log
+//!   lacks an `expired` line, which the difference names.
 //! * `trades.csv` is compared line by line as bytes, each line's newline
 //!   included: a file with other line endings, or without its last newline,
 //!   differs.
@@ -194,6 +198,12 @@ pub struct ReplayReport {
     pub withdrawals: u64,
     /// Changes (replaced) applied.
     pub replaces: u64,
+    /// Orders' ends (filled, unfilled, cancelled, expired) made by the
+    /// books and found in the log, each with its lots left.
+    pub order_ends: u64,
+    /// Sessions' closes passed, after each of which the books were found
+    /// empty, as the run leaves them.
+    pub closes: u64,
     /// Trades made, each equal to its line of `trades.csv`.
     pub trades: u64,
 }
@@ -222,8 +232,8 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
     let log = file("events.csv", ": the run was made without --log; run it again with --log to replay it")?;
     let trades = file("trades.csv", ": not a finished run's directory")?;
 
-    let grids = read_manifest(&manifest)?;
-    let mut r = Replay::new(&grids, log.clone());
+    let market = read_manifest(&manifest)?;
+    let mut r = Replay::new(&market.grids, &market.closes, log.clone());
 
     let f = fs::File::open(&log).map_err(|source| ReplayError::Io { path: log.clone(), source })?;
     let mut input = BufReader::new(f);

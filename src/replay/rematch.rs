@@ -32,6 +32,9 @@ struct Accepted {
 /// The replay's state as it reads the log.
 pub(super) struct Replay<'a> {
     grids: &'a [Grid],
+    /// The run's closes (ns), and how many of them the log has passed.
+    closes: &'a [i64],
+    passed: usize,
     /// (id, micros per tick) of each product, for formatting lines.
     pub names: Vec<(String, i64)>,
     books: Vec<Book>,
@@ -54,10 +57,13 @@ pub(super) struct Replay<'a> {
 }
 
 impl<'a> Replay<'a> {
-    /// The replay of the log at `path` through empty books of the products `grids`.
-    pub fn new(grids: &'a [Grid], path: PathBuf) -> Replay<'a> {
+    /// The replay of the log at `path` through empty books of the products
+    /// `grids`, over sessions closing at `closes`.
+    pub fn new(grids: &'a [Grid], closes: &'a [i64], path: PathBuf) -> Replay<'a> {
         Replay {
             grids,
+            closes,
+            passed: 0,
             names: grids.iter().map(|g| (g.id.clone(), g.tick)).collect(),
             books: grids.iter().map(|g| Book::with_rule(g.n_ticks, 1 << 12, g.rule)).collect(),
             orders: HashMap::new(),
@@ -96,7 +102,45 @@ impl<'a> Replay<'a> {
     pub fn read(&mut self, n: usize, raw: &[u8], op: LogOp, cols: &Cols, cells: &[&str]) -> Result<(), ReplayError> {
         let row = cols.parse(op, cells, self.grids, self.last).map_err(|what| self.bad(n, what))?;
         self.last = Some((row.time, n));
+        self.closed_before(row.time, n, Some(raw))?;
         self.apply(n, raw, &row)
+    }
+
+    /// Every close before `time` (line `n`'s, `raw`; past the end of the
+    /// log, none) left the books empty, as the run leaves them: an order the
+    /// replay still has there is one whose `expired` line the log lacks.
+    fn closed_before(&mut self, time: i64, n: usize, raw: Option<&[u8]>) -> Result<(), ReplayError> {
+        while let Some(&close) = self.closes.get(self.passed).filter(|&&c| c < time) {
+            self.settled(n, raw)?;
+            self.passed += 1;
+            for p in 0..self.books.len() {
+                self.events.clear();
+                self.books[p].clear(DoneReason::Expired, &mut self.events);
+                let Some(&BookEvent::Done { side, owner, tag, qty, filled, .. }) = self.events.first() else {
+                    continue;
+                };
+                let missing = OpRecord {
+                    time: close,
+                    op: Op::Expired,
+                    order: tag,
+                    agent: owner,
+                    product: p as u16,
+                    side: Some(side),
+                    kind: None,
+                    all_or_none: false,
+                    price: None,
+                    lots: qty.saturating_sub(filled),
+                };
+                let day = self.passed;
+                let got = format!(
+                    "{} (order {tag} rested at day {day}'s close, where the run expires every order left)",
+                    shown(self.format(&missing))
+                );
+                return Err(Self::differs(n, raw, got));
+            }
+            self.report.closes += 1;
+        }
+        Ok(())
     }
 
     /// Passes over line `n` (`raw`), one the replay does not read: it may
@@ -108,7 +152,8 @@ impl<'a> Replay<'a> {
     /// At the end of the log (`n` lines long): every line the book's events
     /// call for is there.
     pub fn end(&mut self, n: usize) -> Result<(), ReplayError> {
-        self.settled(n + 1, None)
+        self.settled(n + 1, None)?;
+        self.closed_before(i64::MAX, n + 1, None)
     }
 
     /// Line `n` (`raw`; None past the end) comes after every line the
@@ -134,6 +179,9 @@ impl<'a> Replay<'a> {
         if self.format(&expected) != raw {
             let got = format!("{} ({})", shown(&self.text), made_by(&expected, from));
             return Err(Self::differs(n, Some(raw), got));
+        }
+        if expected.op != Op::Traded {
+            self.report.order_ends += 1;
         }
         Ok(())
     }
@@ -356,8 +404,14 @@ mod tests {
 
     /// Replays `lines` (the log without its header), as the driver does.
     fn replay(lines: &[&str]) -> Result<(), ReplayError> {
+        replay_closing(lines, &[]).map(drop)
+    }
+
+    /// Replays `lines` over sessions closing at `closes` (seconds).
+    fn replay_closing(lines: &[&str], closes: &[i64]) -> Result<ReplayReport, ReplayError> {
         let grids = [note7()];
-        let mut r = Replay::new(&grids, PathBuf::from("events.csv"));
+        let closes: Vec<i64> = closes.iter().map(|c| c * 1_000_000_000).collect();
+        let mut r = Replay::new(&grids, &closes, PathBuf::from("events.csv"));
         let cols = Cols::of(HEADER).unwrap();
         for (i, line) in lines.iter().enumerate() {
             let (n, raw) = (i + 2, format!("{line}\n"));
@@ -367,7 +421,8 @@ mod tests {
                 None => r.skip(n, raw.as_bytes())?,
             }
         }
-        r.end(lines.len() + 1)
+        r.end(lines.len() + 1)?;
+        Ok(r.report)
     }
 
     /// A resting sell of 10, an IOC buy of 4 that fills against it, and
@@ -443,6 +498,27 @@ mod tests {
         let (code, e) =
             says(replay(&["34200,accepted,1,5,NOTE7,sell,limit,0,1,10,", "34201,replaced,1,5,NOTE7,sell,,0,1,1001,"]));
         assert!(code == 2 && e.contains("events.csv:3: lots `1001` is above"), "{e}");
+    }
+
+    #[test]
+    fn every_close_leaves_the_books_empty() {
+        // Both orders ended before the close at 34,300 s: the two ends
+        // counted, one close passed.
+        let report = replay_closing(&LOG, &[34_300]).unwrap();
+        assert_eq!((report.order_ends, report.closes), (2, 1));
+        // The sell left resting at the close, its cancel come after it: the
+        // replay names the expired line the log lacks.
+        let mut late = LOG.to_vec();
+        late[6] = "34400,cancel_requested,1,5,NOTE7,sell,,0,,0,";
+        late[7] = "34400,cancelled,1,5,NOTE7,sell,,0,,6,";
+        let (code, e) = says(replay_closing(&late, &[34_300]).map(drop));
+        assert_eq!(code, 1);
+        assert!(e.contains("at line 9:") && e.contains("34400,cancelled,1,5"), "{e}");
+        assert!(e.contains("34300,expired,1,5,NOTE7,sell,,0,,6") && e.contains("rested at day 1's close"), "{e}");
+        // Past the last close, at the end of the log.
+        let (code, e) = says(replay_closing(&LOG[..6], &[34_300]).map(drop));
+        assert!(code == 1 && e.contains("at line 8:") && e.contains("(end of file)"), "{e}");
+        assert!(e.contains("34300,expired,1,5,NOTE7,sell,,0,,6"), "{e}");
     }
 
     #[test]
