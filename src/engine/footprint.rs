@@ -82,11 +82,6 @@ impl Footprint {
     }
 }
 
-/// [`estimate`] with the built-in behaviours.
-pub fn estimate_builtin(s: &Scenario) -> Footprint {
-    estimate(s, &Registry::builtin())
-}
-
 /// Estimates what running `s` needs; `registry` gives each family's
 /// per-agent state. The scenario must have passed validation.
 pub fn estimate(s: &Scenario, registry: &Registry) -> Footprint {

@@ -324,7 +324,10 @@ mod tests {
         let with_registry = crate::engine::footprint::estimate(&s, &registry).memory();
         assert_eq!(written, with_registry);
         let hoarders = s.agents[0].count as u64 * 4096;
-        assert!(with_registry > crate::engine::footprint::estimate_builtin(&s).memory() + hoarders / 2);
+        assert!(
+            with_registry
+                > crate::engine::footprint::estimate(&s, &crate::agents::Registry::builtin()).memory() + hoarders / 2
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
