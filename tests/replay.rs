@@ -563,6 +563,48 @@ fn the_logs_order_ends_are_checked_against_the_replay() {
     assert_eq!(code, Some(0), "{e}");
 }
 
+/// The lines no book takes part in (an order's `submitted` and `rejected`,
+/// a cancel's `cancel_requested`, the redemptions) used to be passed over
+/// by their op's name alone, so an edited one replayed as "identical". Each
+/// is now held to what the run writes (exit 2 at its line), and the lines
+/// the run writes in pairs must be there together.
+#[test]
+fn lines_no_book_takes_part_in_are_checked_too() {
+    let run = Logged::new("aside", Path::new("scenarios/baseline.toml"));
+    let redeemed = run.line_of("redeemed_at_limit", 0);
+    run.refused(redeemed, &[("time", "not-a-time")], "time `not-a-time` is not a time in seconds");
+    run.refused(redeemed, &[("side", "buy")], "side `buy` on a redeemed_at_limit line, which has `sell`");
+    run.refused(redeemed, &[("time", "40000")], "time `40000` is not a session's close");
+    let rejected = run.line_of("rejected", 0);
+    run.refused(rejected, &[("reason", "bogus_reason")], "reason `bogus_reason` is not one of the platform's");
+    run.refused(rejected, &[("product", "NOTE8")], "product `NOTE8` is not in manifest.json");
+    let cancel = run.line_of("cancel_requested", 0);
+    run.refused(cancel, &[("product", "NOTE9")], "product `NOTE9` is not in manifest.json");
+    run.refused(cancel, &[("lots", "3")], "lots `3` on a cancel_requested line, which has 0");
+    // A submitted line that is not its accepted line's twin, or out of time order.
+    let s = (1..=run.lines.len())
+        .find(|&n| run.cell(n, "op") == "submitted" && run.cell(n, "kind") == "limit" && run.cell(n, "time") != "34200")
+        .unwrap();
+    run.refused(s, &[("kind", "market")], "price");
+    let side = if run.cell(s, "side") == "buy" { "sell" } else { "buy" };
+    let (code, e) = run.replay_log(&run.with(s, &[("side", side)]));
+    assert_eq!(code, Some(2), "{e}");
+    assert!(
+        e.contains(&format!("events.csv:{}: line {s} is a `submitted` line: the run writes the order's", s + 1)),
+        "{e}"
+    );
+    run.refused(s, &[("time", "34000")], "time `34000` is earlier than line");
+    // Taken out: its accepted line has no submitted line before it.
+    let without = run.lines_with(|l| {
+        l.remove(s - 1);
+    });
+    let (code, e) = run.replay_log(&without);
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains(&format!("events.csv:{s}: order {}'s `", run.cell(s, "order"))), "{e}");
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(0), "{e}");
+}
+
 /// At each close the run expires every order left resting. A log lacking
 /// one of those `expired` lines used to replay as if the order had been
 /// withdrawn then; it now differs at the first line the replay reads after

@@ -45,6 +45,15 @@ pub(super) struct Grid {
 }
 
 impl Grid {
+    /// The tests' product: NOTE7 at 1.00 with a tick of 0.0001, a band of
+    /// 0.98 to 1.02, price–time priority and orders of at most 1000 lots.
+    #[cfg(test)]
+    pub fn note7() -> Grid {
+        let (lo, hi) = (9_800, 10_200);
+        let n_ticks = (hi - lo + 1) as u32;
+        Grid { id: "NOTE7".into(), tick: 100, lo, hi, n_ticks, rule: MatchingRule::PriceTime, max_order_lots: 1000 }
+    }
+
     /// `ticks` (absolute) as the book's index, if it is inside the band.
     pub fn index(&self, ticks: i64) -> Option<u32> {
         ticks.checked_sub(self.lo).and_then(|i| u32::try_from(i).ok()).filter(|&i| i < self.n_ticks)

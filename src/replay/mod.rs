@@ -36,14 +36,21 @@
 //!   a price on the product's tick grid and inside its band over the run
 //!   (and none on an order's end), an all-or-none flag of 0 or 1, a product
 //!   the manifest lists, a time no earlier than the previous such line's
-//!   (the rows that never reach the book, rejections after the close and
-//!   the redemptions at it, are written out of time order and are not
-//!   read), each order accepted once, a customer's order or change of at
+//!   (but for the redemptions, written at a close after the orders that
+//!   came too late for it), each order accepted once, a customer's order or change of at
 //!   most its product's `max_order_lots` (from the manifest; the issuer,
 //!   account 0, is not held to it), and a withdrawal or change naming an
 //!   accepted order of that product, agent and side. Anything else is bad
 //!   input (exit 2, `events.csv:LINE: …`): no run writes it, whatever the
 //!   market did.
+//! * The lines no book takes part in (`submitted`, `rejected`,
+//!   `cancel_requested`, `cancel_too_late`, `replace_rejected`,
+//!   `replace_too_late`, `redeemed_at_limit`, `matured`) are held to what
+//!   the run writes for each, in time order with the rest but for the
+//!   redemptions, which are at a close; an order's `submitted` line is
+//!   followed at once by its `accepted` or `rejected` twin, and a
+//!   `cancel_requested` by its order's `cancelled`. Else bad input too
+//!   (exit 2, see `aside.rs`).
 //! * The lines the book's events call for are checked against the log's:
 //!   each trade the replay makes, and each order it ends, must be followed
 //!   at once by the lines the run writes for them, in the book's order,
@@ -61,6 +68,7 @@
 //!   included: a file with other line endings, or without its last newline,
 //!   differs.
 
+mod aside;
 mod manifest;
 mod rematch;
 mod row;
@@ -72,10 +80,9 @@ use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 
 use crate::columns::events as ev;
-use crate::engine::record::Op;
 use manifest::read_manifest;
 use rematch::Replay;
-use row::{Cols, LogOp};
+use row::Cols;
 use text::{not_utf8, read_line};
 
 /// Why a replay could not be made, or did not reproduce the run.
@@ -267,15 +274,8 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
         if cells.len() != cols.count {
             return Err(r.bad(n, format!("{} cells, the header has {}", cells.len(), cols.count)));
         }
-        let name = cells[cols.op];
-        let Some(op) = LogOp::of(name) else {
-            if !Op::NAMES.contains(&name) {
-                return Err(r.bad(n, format!("op `{name}` is not one the log writes ({})", Op::NAMES.join(", "))));
-            }
-            r.skip(n, &raw)?;
-            continue;
-        };
-        r.read(n, &raw, op, &cols, &cells)?;
+        r.line(n, &raw, &cols, &cells)?;
+        r.pair(n, &cols, &cells)?;
     }
     if n == 0 {
         return Err(r.bad(1, format!("empty; the operation log starts with its header `{}`", ev::HEADER)));

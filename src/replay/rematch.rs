@@ -7,6 +7,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 
+use super::aside::{self, Aside, Pairs};
 use super::manifest::Grid;
 use super::row::{Cols, LogOp, Row};
 use super::text::shown;
@@ -49,8 +50,11 @@ pub(super) struct Replay<'a> {
     events: Vec<BookEvent>,
     /// What the replay went through so far.
     pub report: ReplayReport,
-    /// The time and line of the last line read that reaches the book.
+    /// The time and line of the last line in time order (all but the
+    /// redemptions).
     last: Option<(i64, usize)>,
+    /// The lines the run writes in pairs.
+    pairs: Pairs,
     path: PathBuf,
     line: Line,
     text: Vec<u8>,
@@ -72,6 +76,7 @@ impl<'a> Replay<'a> {
             events: Vec::new(),
             report: ReplayReport::default(),
             last: None,
+            pairs: Pairs::default(),
             path,
             line: Line::new(),
             text: Vec::new(),
@@ -99,7 +104,7 @@ impl<'a> Replay<'a> {
 
     /// Reads line `n` (`raw`, split into `cells` at `cols`), one of `op`,
     /// and acts on it.
-    pub fn read(&mut self, n: usize, raw: &[u8], op: LogOp, cols: &Cols, cells: &[&str]) -> Result<(), ReplayError> {
+    fn read(&mut self, n: usize, raw: &[u8], op: LogOp, cols: &Cols, cells: &[&str]) -> Result<(), ReplayError> {
         let row = cols.parse(op, cells, self.grids, self.last).map_err(|what| self.bad(n, what))?;
         self.last = Some((row.time, n));
         self.closed_before(row.time, n, Some(raw))?;
@@ -143,15 +148,35 @@ impl<'a> Replay<'a> {
         Ok(())
     }
 
-    /// Passes over line `n` (`raw`), one the replay does not read: it may
-    /// not stand among the lines the book's events call for.
-    pub fn skip(&mut self, n: usize, raw: &[u8]) -> Result<(), ReplayError> {
+    /// Line `n` (`raw`, split into `cells` at `cols`): checked, and acted
+    /// on if it reaches a book.
+    pub fn line(&mut self, n: usize, raw: &[u8], cols: &Cols, cells: &[&str]) -> Result<(), ReplayError> {
+        let name = cells[cols.op];
+        if let Some(op) = LogOp::of(name) {
+            return self.read(n, raw, op, cols, cells);
+        }
+        let Some(op) = Aside::of(name) else {
+            return Err(self.bad(n, format!("op `{name}` is not one the log writes ({})", Op::NAMES.join(", "))));
+        };
+        let time =
+            aside::check(cols, op, cells, self.grids, self.last, self.closes).map_err(|what| self.bad(n, what))?;
+        if !op.is_redemption() {
+            self.last = Some((time, n));
+        }
+        // It may not stand among the lines the book's events call for.
         self.settled(n, Some(raw))
+    }
+
+    /// Line `n` (`cells`) with the line before it: the lines the run
+    /// writes in pairs are there together.
+    pub fn pair(&mut self, n: usize, cols: &Cols, cells: &[&str]) -> Result<(), ReplayError> {
+        self.pairs.take(n, cells[cols.op], cols, cells).map_err(|what| self.bad(n, what))
     }
 
     /// At the end of the log (`n` lines long): every line the book's events
     /// call for is there.
     pub fn end(&mut self, n: usize) -> Result<(), ReplayError> {
+        self.pairs.end().map_err(|(line, what)| self.bad(line, what))?;
         self.settled(n + 1, None)?;
         self.closed_before(i64::MAX, n + 1, None)
     }
@@ -391,16 +416,7 @@ fn made_by(line: &OpRecord, from: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::book::MatchingRule;
     use crate::columns::events::HEADER;
-
-    /// NOTE7 at 1.00 with a tick of 0.0001, a band of 0.98 to 1.02, and
-    /// orders of at most 1000 lots.
-    fn note7() -> Grid {
-        let (lo, hi) = (9_800, 10_200);
-        let n_ticks = (hi - lo + 1) as u32;
-        Grid { id: "NOTE7".into(), tick: 100, lo, hi, n_ticks, rule: MatchingRule::PriceTime, max_order_lots: 1000 }
-    }
 
     /// Replays `lines` (the log without its header), as the driver does.
     fn replay(lines: &[&str]) -> Result<(), ReplayError> {
@@ -409,17 +425,14 @@ mod tests {
 
     /// Replays `lines` over sessions closing at `closes` (seconds).
     fn replay_closing(lines: &[&str], closes: &[i64]) -> Result<ReplayReport, ReplayError> {
-        let grids = [note7()];
+        let grids = [Grid::note7()];
         let closes: Vec<i64> = closes.iter().map(|c| c * 1_000_000_000).collect();
         let mut r = Replay::new(&grids, &closes, PathBuf::from("events.csv"));
         let cols = Cols::of(HEADER).unwrap();
         for (i, line) in lines.iter().enumerate() {
             let (n, raw) = (i + 2, format!("{line}\n"));
             let cells: Vec<&str> = line.split(',').collect();
-            match LogOp::of(cells[cols.op]) {
-                Some(op) => r.read(n, raw.as_bytes(), op, &cols, &cells)?,
-                None => r.skip(n, raw.as_bytes())?,
-            }
+            r.line(n, raw.as_bytes(), &cols, &cells)?;
         }
         r.end(lines.len() + 1)?;
         Ok(r.report)

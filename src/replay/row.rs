@@ -62,17 +62,17 @@ pub(super) struct Row {
 
 /// Where each column the replay reads sits in a line.
 pub(super) struct Cols {
-    time: usize,
-    /// The op's column.
+    pub time: usize,
     pub op: usize,
-    order: usize,
-    agent: usize,
-    product: usize,
-    side: usize,
-    kind: usize,
-    aon: usize,
-    price: usize,
-    lots: usize,
+    pub order: usize,
+    pub agent: usize,
+    pub product: usize,
+    pub side: usize,
+    pub kind: usize,
+    pub aon: usize,
+    pub price: usize,
+    pub lots: usize,
+    pub reason: usize,
     /// How many columns a line has.
     pub count: usize,
 }
@@ -92,8 +92,38 @@ impl Cols {
             aon: at(columns::name!(ev::COLUMNS, "aon"))?,
             price: at(columns::name!(ev::COLUMNS, "price"))?,
             lots: at(columns::name!(ev::COLUMNS, "lots"))?,
+            reason: at(columns::name!(ev::COLUMNS, "reason"))?,
             count: names.len(),
         })
+    }
+
+    /// A line's product (its index in `grids`) and time (ns), the time no
+    /// earlier than `last`'s, the time and number of the line before it in
+    /// time order (None: no line, or this one need not be in order).
+    pub fn product_time(
+        &self,
+        cells: &[&str],
+        grids: &[Grid],
+        last: Option<(i64, usize)>,
+    ) -> Result<(usize, i64), String> {
+        let product = grids
+            .iter()
+            .position(|g| g.id == cells[self.product])
+            .ok_or_else(|| format!("product `{}` is not in manifest.json", cells[self.product]))?;
+        let time = decimal(cells[self.time], 9).filter(|&t| t >= 0).ok_or_else(|| {
+            format!("time `{}` is not a time in seconds with up to 9 decimals (e.g. 34200.05)", cells[self.time])
+        })?;
+        if let Some((last, at)) = last
+            && time < last
+        {
+            return Err(format!(
+                "time `{}` is earlier than line {at}'s, {}; the log's lines are in time order, but for the \
+                 redemptions written at a close",
+                cells[self.time],
+                seconds(last)
+            ));
+        }
+        Ok((product, time))
     }
 
     /// Parses a line's `cells` as a line of `op`, one the replay reads, for
@@ -101,23 +131,8 @@ impl Cols {
     /// read before it. What is wrong with it, if anything, as an error says it.
     pub fn parse(&self, op: LogOp, cells: &[&str], grids: &[Grid], last: Option<(i64, usize)>) -> Result<Row, String> {
         let cols = self;
-        let product = grids
-            .iter()
-            .position(|g| g.id == cells[cols.product])
-            .ok_or_else(|| format!("product `{}` is not in manifest.json", cells[cols.product]))?;
+        let (product, time) = cols.product_time(cells, grids, last)?;
         let grid = &grids[product];
-        let time = decimal(cells[cols.time], 9).filter(|&t| t >= 0).ok_or_else(|| {
-            format!("time `{}` is not a time in seconds with up to 9 decimals (e.g. 34200.05)", cells[cols.time])
-        })?;
-        if let Some((last, at)) = last
-            && time < last
-        {
-            return Err(format!(
-                "time `{}` is earlier than line {at}'s, {}; the lines that reach the book are in time order",
-                cells[cols.time],
-                seconds(last)
-            ));
-        }
         let order = cells[cols.order].parse::<u64>().ok().filter(|&o| o >= 1).ok_or_else(|| {
             format!("order `{}` is not an order's serial number, a whole number from 1", cells[cols.order])
         })?;
@@ -193,18 +208,9 @@ impl Cols {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::book::MatchingRule;
 
     fn parse(line: &str) -> Result<Row, String> {
-        let grids = [Grid {
-            id: "NOTE7".into(),
-            tick: 100,
-            lo: 9_800,
-            hi: 10_200,
-            n_ticks: 401,
-            rule: MatchingRule::PriceTime,
-            max_order_lots: 1000,
-        }];
+        let grids = [Grid::note7()];
         let cols = Cols::of(ev::HEADER).unwrap();
         let cells: Vec<&str> = line.split(',').collect();
         let op = LogOp::of(cells[cols.op]).unwrap();
