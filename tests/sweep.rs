@@ -296,6 +296,25 @@ fn an_output_directory_of_another_sweep_or_shard_is_refused() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("holds another sweep"));
     assert_eq!(csv(&out), before, "a refused sweep leaves the directory alone");
+    // `--check` finds the same, writing nothing: it used to say ok.
+    let json_before = std::fs::read_to_string(out.join("sweep.json")).unwrap();
+    for (args, says) in [
+        (vec!["sweep", CI, "--out", s(&out), "--check"], "holds shard 1/3 of this sweep, not the whole"),
+        (vec!["sweep", "scenarios/sweeps/bench.toml", "--out", s(&out), "--check"], "holds another sweep"),
+    ] {
+        let o = tplus(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains(says), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(o.stdout.is_empty(), "{args:?}: a refused check says no ok");
+    }
+    let o = ok(&["sweep", CI, "--out", s(&out), "--shard", "1/3", "--check"]);
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("(holds this sweep's rows: the sweep resumes them)"), "{said}");
+    let fresh = t.path("fresh");
+    let o = ok(&["sweep", CI, "--out", s(&fresh), "--check"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("(starts afresh)"));
+    assert!(!fresh.exists(), "--check made the output directory");
+    assert_eq!((csv(&out), std::fs::read_to_string(out.join("sweep.json")).unwrap()), (before, json_before));
 }
 
 /// Line and column (from 1) of the first `needle` after the first `after`.

@@ -61,7 +61,7 @@ pub use merge::{MergeReport, merge};
 pub use points::{PointsDesign, PointsError, run_points, run_points_until};
 pub use progress::Show;
 pub(crate) use run::panic_message;
-pub use run::{BatchOptions, InvocationReport, run};
+pub use run::{BatchOptions, InvocationReport, check_out, run};
 
 use crate::engine::{CashError, RunError};
 use crate::results::FileError;

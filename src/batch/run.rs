@@ -96,38 +96,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     let csv_path = dir.join("sweep.csv");
 
     // What an earlier invocation left.
-    let mut invocations = Vec::new();
-    match read_json(dir)? {
-        Some((old, provenance)) => {
-            if old != def {
-                return Err(BatchError::AnotherSweep {
-                    dir: dir.to_path_buf(),
-                    difference: first_difference(&old, &def),
-                });
-            }
-            let old_shard = provenance.get("shard").and_then(Value::as_str).map(str::to_string);
-            if old_shard != shard_text {
-                let name = |s: &Option<String>| s.as_ref().map_or("the whole".to_string(), |s| format!("shard {s}"));
-                return Err(BatchError::AnotherShard {
-                    dir: dir.to_path_buf(),
-                    held: name(&old_shard),
-                    wanted: name(&shard_text),
-                });
-            }
-            if let Some(list) = provenance.get("invocations").and_then(Value::as_array) {
-                invocations.clone_from(list);
-            }
-        }
-        None if csv_path.exists() => {
-            return Err(BatchError::OrphanRows(dir.to_path_buf()));
-        }
-        None => {
-            // `runs/` (with --keep-runs) is the sweep's own.
-            if let Some(entries) = super::foreign_entries(dir, |n| n == "runs", &[])? {
-                return Err(BatchError::NotASweepDir { dir: dir.to_path_buf(), entries });
-            }
-        }
-    }
+    let mut invocations = earlier(dir, &def, shard_text.as_deref())?.unwrap_or_default();
     let wanted: HashSet<(usize, u32)> = selected.iter().copied().collect();
     let mut kept: Vec<RunLine> = Vec::new();
     let mut dropped = 0;
@@ -290,6 +259,67 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         wall_seconds: clock.elapsed().as_secs_f64(),
         removed_report,
     })
+}
+
+/// What the sweep directory `dir` holds for the sweep defined by `def`
+/// (shard `shard_text`), read before anything is written there: this
+/// sweep's, with the earlier invocations' records (Some), or nothing of a
+/// sweep (None: it starts afresh); the error an invocation gives for a
+/// directory it refuses (another sweep or shard, rows without a
+/// `sweep.json`, files of something else).
+fn earlier(dir: &Path, def: &Value, shard_text: Option<&str>) -> Result<Option<Vec<Value>>, BatchError> {
+    match read_json(dir)? {
+        Some((old, provenance)) => {
+            if old != *def {
+                return Err(BatchError::AnotherSweep {
+                    dir: dir.to_path_buf(),
+                    difference: first_difference(&old, def),
+                });
+            }
+            let old_shard = provenance.get("shard").and_then(Value::as_str);
+            if old_shard != shard_text {
+                let name = |s: Option<&str>| s.map_or("the whole".to_string(), |s| format!("shard {s}"));
+                return Err(BatchError::AnotherShard {
+                    dir: dir.to_path_buf(),
+                    held: name(old_shard),
+                    wanted: name(shard_text),
+                });
+            }
+            let list = provenance.get("invocations").and_then(Value::as_array);
+            Ok(Some(list.cloned().unwrap_or_default()))
+        }
+        None if dir.join("sweep.csv").exists() => Err(BatchError::OrphanRows(dir.to_path_buf())),
+        None => {
+            // `runs/` (with --keep-runs) is the sweep's own.
+            if let Some(entries) = super::foreign_entries(dir, |n| n == "runs", &[])? {
+                return Err(BatchError::NotASweepDir { dir: dir.to_path_buf(), entries });
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Whether a sweep of `points` (its shard `shard`, if any) could be written
+/// into `out`, read without writing anything (`tplus sweep --check`):
+/// `Ok(true)` when `out` holds this sweep's rows already, which the sweep
+/// resumes, `Ok(false)` when it would start afresh; the error the sweep
+/// would give for a directory it refuses. A lock another invocation holds
+/// is not looked at: it may be gone by the time the sweep runs.
+///
+/// # Errors
+/// As [`run`] gives them for the same directory before any run.
+pub fn check_out(sweep: &Sweep, points: &[Point], out: &Path, shard: Option<Shard>) -> Result<bool, BatchError> {
+    if out.is_file() {
+        return Err(outdir::OutDirError::IsFile(out.to_path_buf()).into());
+    }
+    if !out.exists() {
+        if let Some(why) = outdir::under_a_file(out) {
+            return Err(outdir::OutDirError::BadPath { dir: out.to_path_buf(), why }.into());
+        }
+        return Ok(false);
+    }
+    let def = definition(sweep, points)?;
+    Ok(earlier(out, &def, shard.map(|s| s.to_string()).as_deref())?.is_some())
 }
 
 /// The `error` field of a row.

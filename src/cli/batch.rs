@@ -36,7 +36,7 @@ pub struct SweepArgs {
     /// On resume, compute again the runs recorded as failed.
     #[arg(long)]
     pub retry_failed: bool,
-    /// Check the sweep file and every point, print what it describes, run nothing.
+    /// Check the sweep file, every point and the output directory, print what it describes, run nothing.
     #[arg(long)]
     pub check: bool,
     /// No progress; print only the output directory.
@@ -84,11 +84,20 @@ pub fn sweep(args: SweepArgs, registry: &Registry) -> ExitCode {
         eprintln!("error: {message}");
         return ExitCode::from(2);
     }
+    let out = args.out.clone().unwrap_or_else(|| default_out(&def, args.shard));
     if args.check {
-        print!("{}", describe(&args, &def, &points));
+        // The output directory as the sweep would find it, read only: one it
+        // would refuse is refused now, not after the user queued the job.
+        let resumes = match batch::check_out(&def, &points, &out, args.shard) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(e.exit_status());
+            }
+        };
+        print!("{}", describe(&args, &def, &points, &out, resumes));
         return ExitCode::SUCCESS;
     }
-    let out = args.out.clone().unwrap_or_else(|| default_out(&def, args.shard));
     let opts = BatchOptions {
         out,
         jobs,
@@ -192,7 +201,7 @@ fn default_out(def: &Sweep, shard: Option<Shard>) -> PathBuf {
 }
 
 /// What `tplus sweep --check` prints.
-fn describe(args: &SweepArgs, def: &Sweep, points: &[scenario::Point]) -> String {
+fn describe(args: &SweepArgs, def: &Sweep, points: &[scenario::Point], out: &Path, resumes: bool) -> String {
     use std::fmt::Write;
     let mut o = String::new();
     let design = match def.design {
@@ -236,6 +245,7 @@ fn describe(args: &SweepArgs, def: &Sweep, points: &[scenario::Point]) -> String
             let _ = writeln!(o, "  warning   {}", empty_shard(s, points.len()));
         }
     }
-    let _ = writeln!(o, "  output    {}", args.out.clone().unwrap_or_else(|| default_out(def, args.shard)).display());
+    let state = if resumes { "holds this sweep's rows: the sweep resumes them" } else { "starts afresh" };
+    let _ = writeln!(o, "  output    {} ({state})", out.display());
     o
 }
