@@ -39,6 +39,14 @@ fn report(dir: &Path) -> (i32, String, String) {
     )
 }
 
+/// `line` (a row of sweep.csv) with its digest made again from its text,
+/// as the sweep writes it.
+fn redigest(line: &str) -> String {
+    let mut tail = line.rsplitn(3, ',');
+    let (wall, _, before) = (tail.next().unwrap(), tail.next().unwrap(), tail.next().unwrap());
+    format!("{before},{:016x},{wall}", tplus::batch::csv::fnv1a(before))
+}
+
 /// The key results: (file part, title words, a column it needs).
 const KEYS: [(&str, &str, &str); 5] = [
     ("success", "Success probability", "sub_success"),
@@ -269,14 +277,31 @@ fn failed_runs_are_left_out_and_bad_sweep_directories_exit_2() {
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
     let json = std::fs::read_to_string(out.join("sweep.json")).unwrap();
 
-    // Mark the first run failed: the report leaves it out and says so.
+    // Mark the first run failed, its digest made again as a sweep would:
+    // the report leaves it out and says so.
     let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
-    lines[1] = lines[1].replacen(",ok,", ",failed,", 1);
+    lines[1] = redigest(&lines[1].replacen(",ok,", ",failed,", 1));
     std::fs::write(out.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
     let (code, _, stderr) = report(&out);
     assert_eq!(code, 0, "{stderr}");
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("1 run failed"), "{md}");
+
+    // The same edit, or a result's, with the digest left as it was: the
+    // row is not the run it says, as merge and a resume find; exit 2.
+    let ok_row = csv.lines().nth(1).unwrap();
+    let status = ok_row.replacen(",ok,", ",failed,", 1);
+    // Its sub_success, the tenth cell.
+    let fields: Vec<&str> = ok_row.split(',').collect();
+    let result = ok_row.replacen(&format!(",{},", fields[9]), &format!(",{}9,", fields[9]), 1);
+    assert_ne!(result, ok_row);
+    for edited in [status, result] {
+        std::fs::write(out.join("sweep.csv"), csv.replacen(ok_row, &edited, 1)).unwrap();
+        let (code, _, stderr) = report(&out);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("sweep.csv: line 2: digest `") && stderr.contains("does not match"), "{stderr}");
+        assert!(stderr.contains("`tplus sweep` run again on this directory computes that run again"), "{stderr}");
+    }
 
     // A bad status: exit 2, naming the file and the line.
     std::fs::write(out.join("sweep.csv"), csv.replacen(",ok,", ",fine,", 1)).unwrap();

@@ -64,6 +64,20 @@ pub enum SweepParseError {
         /// Columns in the header.
         columns: usize,
     },
+    /// A row's `digest` is not the hash of its text before it: a result or
+    /// the status was edited, or the row damaged (`tplus merge` refuses such
+    /// a row, and a resumed sweep computes its run again).
+    #[error(
+        "line {line}: {source}; `tplus sweep` run again on this directory computes that run again, or take the \
+         row out"
+    )]
+    Digest {
+        /// The line, from 1.
+        line: usize,
+        /// What the check found.
+        #[source]
+        source: crate::batch::csv::BadRow,
+    },
     /// A cell does not hold what its column does.
     #[error("line {line}: `{column}` is `{value}`, not {expected}")]
     BadCell {
@@ -228,6 +242,8 @@ pub(super) fn parse_csv(
         need(columns::name!(columns::sweep::KEY, "replication"))?,
         need(columns::name!(columns::sweep::STATUS, "status"))?,
     );
+    // A sweep written before rows had a digest has no such column.
+    let i_digest = find(columns::name!(columns::sweep::DIGEST, "digest"));
     let i_params = params
         .iter()
         .map(|p| find(&p.path).ok_or_else(|| SweepParseError::MissingParamColumn(p.path.clone())))
@@ -252,6 +268,16 @@ pub(super) fn parse_csv(
                 continue;
             }
             return Err(SweepParseError::FieldCount { line: line_no, fields: fields.len(), columns: header.len() });
+        }
+        if i_digest.is_some()
+            && let Err(source) = crate::batch::csv::check_digest(raw.trim_end_matches(['\n', '\r']))
+        {
+            // A last line cut inside its digest is a line cut short.
+            if !complete {
+                cut = true;
+                continue;
+            }
+            return Err(SweepParseError::Digest { line: line_no, source });
         }
         let bad = |column: &'static str, expected: &'static str, cell: &str| SweepParseError::BadCell {
             line: line_no,
