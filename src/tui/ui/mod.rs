@@ -350,8 +350,11 @@ mod tests {
         let mut app = app_with(hand_view());
         app.paused = true;
         let text = render_text(&app, 80, 24);
-        assert_has(&text, &["paused"]);
+        assert_has(&text, &["paused · 300×"]);
         assert!(!text.contains("running"));
+        // `+` while paused: the speed it resumes at, said at once.
+        app.on_key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('+')));
+        assert_has(&render_text(&app, 80, 24), &["paused · 1800×"]);
         let mut view = hand_view();
         view.finished = true;
         app.view = Some(Arc::new(view));

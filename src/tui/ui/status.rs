@@ -98,7 +98,9 @@ fn status_parts(app: &App, width: u16) -> StatusParts {
         } else if let Some(why) = app.holds().filter(|_| !app.paused) {
             Span::styled(format!(" ‖ paused ({why}) "), Style::new().bg(Color::Yellow).fg(Color::Black))
         } else if app.is_paused() {
-            Span::styled(" ‖ paused ", Style::new().bg(Color::Yellow).fg(Color::Black))
+            // The speed it resumes at: `+` and `-` while paused change it,
+            // and say so here.
+            Span::styled(format!(" ‖ paused · {} ", speed_text(app)), Style::new().bg(Color::Yellow).fg(Color::Black))
         } else if let (Some(kept), Speed::Times(_)) = (app.behind, app.speed()) {
             // Honest about a machine that cannot keep up: the pace it does keep.
             let asked = if width >= 100 { format!("(asked {}) ", speed_text(app)) } else { String::new() };
