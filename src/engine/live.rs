@@ -149,7 +149,16 @@ impl LiveSim {
         // applies the same rule.
         let change = match self.bounds(target) {
             Some((lo, hi)) if (lo..=hi).contains(&from) && !(lo..=hi).contains(&(from + change)) => {
-                (from + change).clamp(lo, hi) - from
+                let edge = if from + change < lo { lo } else { hi };
+                let exact = edge - from;
+                // Saved as a 12-decimal amount (-0.001, not the
+                // -0.000999999999999987 that float steps leave), rounded
+                // outward so that it still reaches the edge, where the
+                // engine stops it, here and in the replay alike.
+                let round = if exact < 0.0 { f64::floor } else { f64::ceil };
+                let clean = round(exact * 1e12) / 1e12;
+                let reaches = if exact < 0.0 { from + clean <= edge } else { from + clean >= edge };
+                if reaches { clean } else { exact }
             }
             Some((lo, hi)) if (from < lo && change < 0.0) || (from > hi && change > 0.0) => 0.0,
             _ => change,
@@ -202,14 +211,20 @@ impl LiveSim {
             None => None,
         }?;
         let applied = e.env.applied_through();
+        let bounds = self.bounds(target);
+        // One change after another, each stopped at the range as the engine
+        // stops it when it applies them, so that the value seen is the one
+        // it will have to the last bit.
         let pending = self
             .changes
             .iter()
             .zip(&self.change_times)
             .filter(|&(c, &t)| t > applied && c.target == target)
-            .filter_map(|(c, _)| c.change)
-            .sum::<f64>();
-        Some(now + pending)
+            .filter_map(|(c, _)| c.change);
+        Some(pending.fold(now, |v, c| match bounds {
+            Some((lo, hi)) if (lo..=hi).contains(&v) => (v + c).clamp(lo, hi),
+            _ => v + c,
+        }))
     }
 
     /// The values `target` can take: a live change stops at them. For a
@@ -393,12 +408,12 @@ pub(crate) mod tests {
         assert_eq!(made, -0.0025);
         assert!((live.param(EventTarget::LoanRate).unwrap() - (rate - 0.0025)).abs() < 1e-15, "seen before it applies");
         let (_, made) = live.change(EventTarget::LoanRate, -5.0).unwrap();
-        assert!((made - (lo - (rate - 0.0025))).abs() < 1e-15, "{made}");
+        assert!((made - (lo - (rate - 0.0025))).abs() <= 1e-12, "{made}");
         assert_eq!(live.change(EventTarget::LoanRate, -0.0025), Err(NoChange::AtLimit(lo)));
         let herding = live.param(EventTarget::Herding).unwrap();
         let (h_lo, _) = live.bounds(EventTarget::Herding).unwrap();
         let (_, made) = live.change(EventTarget::Herding, -1e6).unwrap();
-        assert_eq!(made, h_lo - herding);
+        assert!((made - (h_lo - herding)).abs() <= 1e-12, "{made}");
         assert!(matches!(live.change(EventTarget::Herding, -0.5), Err(NoChange::AtLimit(_))));
         live.advance_to(live.now() + 5 * NS_PER_SEC);
         assert_eq!(live.param(EventTarget::LoanRate), Some(lo), "applied: the same value");
@@ -407,6 +422,28 @@ pub(crate) mod tests {
         assert_eq!(recorded.len(), 3);
         crate::scenario::check(&live.replay_scenario(), &Registry::builtin())
             .expect("the saved changes are valid events");
+    }
+
+    /// A change stopped at an edge is saved as a clean amount, not with the
+    /// float noise of the steps before it (a review saw
+    /// `change = -0.000999999999999987` in a saved scenario), and still
+    /// takes the value to the edge exactly.
+    #[test]
+    fn a_change_stopped_at_the_edge_is_a_clean_amount() {
+        let s = herding();
+        let mut live = LiveSim::new(&s, None).unwrap();
+        live.advance_to(s.simulation.open.0 + 3_600_000_000_000);
+        let (lo, _) = live.bounds(EventTarget::LoanRate).unwrap();
+        // Steps of 7 bp (not exact in binary) down to the edge, the last one stopped there.
+        let mut made = Vec::new();
+        while let Ok((_, m)) = live.change(EventTarget::LoanRate, -0.0007) {
+            made.push(m);
+        }
+        let last = *made.last().unwrap();
+        assert!(last > -0.0007 && last < 0.0, "{made:?}");
+        assert_eq!(last, (last * 1e12).round() / 1e12, "{last} is not a 12-decimal amount");
+        live.advance_to(live.now() + 5 * NS_PER_SEC);
+        assert_eq!(live.param(EventTarget::LoanRate), Some(lo), "at the edge exactly");
     }
 
     /// A scripted change of the loan rate by `change`, `secs` after day 1's open.
