@@ -110,6 +110,7 @@ pub(super) fn check(
     closes: &[i64],
 ) -> Result<i64, String> {
     let shape = op.shape();
+    let name = cells[cols.op];
     let in_order = if op.is_redemption() { None } else { last };
     let (product, time) = cols.product_time(cells, grids, in_order)?;
     let grid = &grids[product];
@@ -145,7 +146,7 @@ pub(super) fn check(
             [one] => format!("`{one}`"),
             _ => "`buy` or `sell`".to_string(),
         };
-        return Err(format!("side `{side}` on a {} line, which has {want}", op_name(cells, cols)));
+        return Err(format!("side `{side}` on a {} line, which has {want}", name));
     }
     let kind = cells[cols.kind];
     match shape.kind {
@@ -165,9 +166,9 @@ pub(super) fn check(
     let price = cells[cols.price];
     let wants_price = shape.price.unwrap_or(if kind == "market" { Cell::Empty } else { Cell::Given });
     match (wants_price, price.is_empty()) {
-        (Cell::Given, true) => return Err(format!("no price, which a {} line has", op_name(cells, cols))),
+        (Cell::Given, true) => return Err(format!("no price, which a {} line has", name)),
         (Cell::Empty, false) => {
-            return Err(format!("price `{price}` on a {} line, which has none", op_name(cells, cols)));
+            return Err(format!("price `{price}` on a {} line, which has none", name));
         }
         (Cell::Given, false) => {
             let micros = decimal(price, 6).ok_or_else(|| format!("price `{price}` is not a decimal amount"))?;
@@ -182,7 +183,7 @@ pub(super) fn check(
     let fits = lots.parse::<u32>().is_ok_and(|l| l >= least && (!exact || l == least));
     if !fits {
         let want = if exact { format!("{least}") } else { format!("a whole number of lots from {least}") };
-        return Err(format!("lots `{lots}` on a {} line, which has {want}", op_name(cells, cols)));
+        return Err(format!("lots `{lots}` on a {} line, which has {want}", name));
     }
     let reason = cells[cols.reason];
     match shape.reason {
@@ -191,15 +192,11 @@ pub(super) fn check(
             return Err(format!("reason `{reason}` is not one of the platform's ({})", names.join(", ")));
         }
         Cell::Empty if !reason.is_empty() => {
-            return Err(format!("reason `{reason}` on a {} line, which has none", op_name(cells, cols)));
+            return Err(format!("reason `{reason}` on a {} line, which has none", name));
         }
         _ => {}
     }
     Ok(time)
-}
-
-fn op_name<'c>(cells: &[&'c str], cols: &Cols) -> &'c str {
-    cells[cols.op]
 }
 
 /// The lines written in pairs: an order's `submitted` and its `accepted`

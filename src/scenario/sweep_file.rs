@@ -395,12 +395,13 @@ fn param(
     } else {
         unreachable!("exactly one source was checked above")
     };
-    let family = parsed
-        .behaviour_param()
-        .and_then(|(group, _)| base_json.get("agents")?.get(group)?.get("family")?.as_str())
-        .map(str::to_string);
-    let meaning =
-        parsed.behaviour_param().zip(family.as_deref()).and_then(|((_, name), f)| families.param_meaning(f, name));
+    let (family, meaning) = match parsed.behaviour_param() {
+        Some((group, name)) => {
+            let family = base_json.get("agents").and_then(|a| a.get(group)?.get("family")?.as_str());
+            (family.map(str::to_string), family.and_then(|f| families.param_meaning(f, name)))
+        }
+        None => (None, None),
+    };
     Ok(Param { path: p.path.clone(), integer, domain, family, meaning, origin, parsed })
 }
 
