@@ -39,8 +39,8 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use tplus::book::{
-    Book, BookEvent, EventSink, MatchingRule, NewOrder, OrderId, OrderKind, PriceSizeTime, PriceTime, ProRata, Rule,
-    Side,
+    Book, BookEvent, EventSink, Execution, MatchingRule, NewOrder, OrderId, OrderKind, PriceSizeTime, PriceTime,
+    ProRata, Rule, Side,
 };
 
 const OPS: usize = 10_000_000;
@@ -96,7 +96,7 @@ impl EventSink for Tally {
     #[inline]
     fn event(&mut self, ev: BookEvent) {
         match ev {
-            BookEvent::Trade { qty, price, resting_tag, .. } => {
+            BookEvent::Trade(Execution { qty, price, resting_tag, .. }) => {
                 self.trades += 1;
                 self.traded += u64::from(qty);
                 self.check = self.check.wrapping_add(resting_tag ^ u64::from(price));

@@ -281,24 +281,7 @@ pub enum ReplaceError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BookEvent {
     /// One execution; always at the resting order's price.
-    Trade {
-        /// Price traded at (the resting order's), in ticks of the grid.
-        price: Tick,
-        /// Lots traded.
-        qty: Qty,
-        /// Side of the incoming order that caused the trade.
-        aggressor_side: Side,
-        /// Account of the incoming order.
-        aggressor_owner: u32,
-        /// Caller's tag of the incoming order.
-        aggressor_tag: u64,
-        /// Account of the resting order.
-        resting_owner: u32,
-        /// Caller's tag of the resting order.
-        resting_tag: u64,
-        /// Handle of the resting order (stale once that order is done).
-        resting_id: OrderId,
-    },
+    Trade(Execution),
     /// The (remainder of the) incoming order now rests in the book.
     Rested {
         /// Handle to cancel or look the order up by.
@@ -338,6 +321,37 @@ pub enum BookEvent {
         /// (by [`OrderId::slot`]) finds it here, whatever came before.
         resting: Option<OrderId>,
     },
+}
+
+/// One execution, always at the resting order's price: what
+/// [`BookEvent::Trade`] reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Execution {
+    /// Price traded at (the resting order's), in ticks of the grid.
+    pub price: Tick,
+    /// Lots traded.
+    pub qty: Qty,
+    /// Side of the incoming order that caused the trade.
+    pub aggressor_side: Side,
+    /// Account of the incoming order.
+    pub aggressor_owner: u32,
+    /// Caller's tag of the incoming order.
+    pub aggressor_tag: u64,
+    /// Account of the resting order.
+    pub resting_owner: u32,
+    /// Caller's tag of the resting order.
+    pub resting_tag: u64,
+    /// Handle of the resting order (stale once that order is done).
+    pub resting_id: OrderId,
+}
+
+impl Execution {
+    /// The buyer's and the seller's `(account, tag)`, in that order,
+    /// whichever of them was the incoming order.
+    #[inline]
+    pub fn parties(&self) -> ((u32, u64), (u32, u64)) {
+        self.aggressor_side.buy_sell((self.aggressor_owner, self.aggressor_tag), (self.resting_owner, self.resting_tag))
+    }
 }
 
 /// Receiver of the book's events; monomorphised into the matching loop, so a
@@ -413,7 +427,7 @@ impl RestingOrder {
 /// (`s`), for `qty` lots at the resting price `p`.
 #[inline(always)]
 fn trade(o: &NewOrder, s: &Slot, cur: u32, p: Tick, qty: Qty) -> BookEvent {
-    BookEvent::Trade {
+    BookEvent::Trade(Execution {
         price: p,
         qty,
         aggressor_side: o.side,
@@ -422,7 +436,7 @@ fn trade(o: &NewOrder, s: &Slot, cur: u32, p: Tick, qty: Qty) -> BookEvent {
         resting_owner: s.owner,
         resting_tag: s.tag,
         resting_id: OrderId::new(cur, s.generation),
-    }
+    })
 }
 
 /// The `Done` of the resting order `s` (slot `cur`), completely filled.

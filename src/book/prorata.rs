@@ -29,7 +29,7 @@
 
 use super::ladder::{ASKS, BIDS, Level, crosses};
 use super::pool::{NIL, Pool, Slot};
-use super::{Book, BookEvent, EventSink, NewOrder, OrderId, Qty, Rule, Tick, filled, trade};
+use super::{Book, BookEvent, EventSink, Execution, NewOrder, OrderId, Qty, Rule, Tick, filled, trade};
 
 /// What a trade reports of a resting order and never changes while it rests
 /// (a replace keeps its id, owner and tag), with its slot: kept beside its
@@ -573,7 +573,7 @@ impl<S: EventSink> Shared<'_, S> {
         // The order rests on: its slot is not touched (see the module docs).
         *q -= share;
         let o = self.o;
-        self.sink.event(BookEvent::Trade {
+        self.sink.event(BookEvent::Trade(Execution {
             price: self.p,
             qty: share,
             aggressor_side: o.side,
@@ -582,7 +582,7 @@ impl<S: EventSink> Shared<'_, S> {
             resting_owner: names.owner,
             resting_tag: names.tag,
             resting_id: OrderId::new(names.slot, names.generation),
-        });
+        }));
     }
 
     /// Trades all `qty` lots the order in slot `cur` has left, which

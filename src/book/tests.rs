@@ -27,7 +27,7 @@ fn sub(b: &mut Book, o: NewOrder) -> (Option<OrderId>, Vec<BookEvent>) {
 fn trades(ev: &[BookEvent]) -> Vec<(u64, Qty, Tick)> {
     ev.iter()
         .filter_map(|e| match *e {
-            BookEvent::Trade { resting_tag, qty, price, .. } => Some((resting_tag, qty, price)),
+            BookEvent::Trade(Execution { resting_tag, qty, price, .. }) => Some((resting_tag, qty, price)),
             _ => None,
         })
         .collect()
@@ -70,7 +70,7 @@ fn fills_at_resting_price_and_event_order() {
     assert_eq!(id, None);
     assert_eq!(
         ev[0],
-        BookEvent::Trade {
+        BookEvent::Trade(Execution {
             price: 50,
             qty: 3,
             aggressor_side: Side::Sell,
@@ -79,10 +79,10 @@ fn fills_at_resting_price_and_event_order() {
             resting_owner: 10,
             resting_tag: 1,
             resting_id: rid.unwrap(),
-        }
+        })
     );
     assert!(matches!(ev[1], BookEvent::Done { tag: 1, reason: DoneReason::Filled, filled: 3, .. }));
-    assert!(matches!(ev[2], BookEvent::Trade { price: 49, qty: 1, resting_tag: 2, .. }));
+    assert!(matches!(ev[2], BookEvent::Trade(Execution { price: 49, qty: 1, resting_tag: 2, .. })));
     assert!(matches!(ev[3], BookEvent::Done { tag: 3, price: 40, qty: 4, filled: 4, reason: DoneReason::Filled, .. }));
     assert_eq!(ev.len(), 4);
     assert_eq!(tags(&b, Side::Buy), vec![(2, 2)]);
@@ -706,7 +706,7 @@ fn replace_to_a_crossing_price_trades_as_incoming() {
     let (r, ev) = repl(&mut b, bid, 10, 6);
     assert_eq!(r, Ok(Some(bid)));
     assert_eq!(trades(&ev), vec![(1, 3, 10)]);
-    assert!(matches!(ev[0], BookEvent::Trade { aggressor_tag: 3, aggressor_side: Side::Buy, .. }));
+    assert!(matches!(ev[0], BookEvent::Trade(Execution { aggressor_tag: 3, aggressor_side: Side::Buy, .. })));
     assert_eq!(ev.len(), 2);
     let r = b.get(bid).unwrap();
     assert_eq!((r.price, r.remaining, r.qty), (10, 3, 7));

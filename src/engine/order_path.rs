@@ -362,20 +362,11 @@ impl<O: PathObserver> EventSink for Settle<'_, O> {
         let obs = &mut *self.obs;
         {
             match ev {
-                BookEvent::Trade {
-                    price,
-                    qty,
-                    aggressor_side,
-                    aggressor_owner,
-                    aggressor_tag,
-                    resting_owner,
-                    resting_tag,
-                    ..
-                } => {
-                    let abs = spec.grid_base + i64::from(price);
+                BookEvent::Trade(x) => {
+                    let (qty, aggressor_side) = (x.qty, x.aggressor_side);
+                    let abs = spec.grid_base + i64::from(x.price);
                     let value = spec.value(abs, qty);
-                    let ((buyer, buy_order), (seller, sell_order)) =
-                        aggressor_side.buy_sell((aggressor_owner, aggressor_tag), (resting_owner, resting_tag));
+                    let ((buyer, buy_order), (seller, sell_order)) = x.parties();
                     let buyer_res = match aggressor_side {
                         Side::Buy => incoming.map_or(Reservation { per_lot: 0 }, |i| i.reservation),
                         // A resting buy reserved its own limit, which is the trade price.

@@ -355,24 +355,15 @@ impl<'a> Replay<'a> {
         };
         for e in &self.events {
             match *e {
-                BookEvent::Trade {
-                    price,
-                    qty,
-                    aggressor_side,
-                    aggressor_owner,
-                    aggressor_tag,
-                    resting_owner,
-                    resting_tag,
-                    ..
-                } => {
-                    let ((buyer, buy_order), (seller, sell_order)) =
-                        aggressor_side.buy_sell((aggressor_owner, aggressor_tag), (resting_owner, resting_tag));
-                    let price = base + i64::from(price);
+                BookEvent::Trade(x) => {
+                    let qty = x.qty;
+                    let ((buyer, buy_order), (seller, sell_order)) = x.parties();
+                    let price = base + i64::from(x.price);
                     // The run logs the buyer's side of a trade, then the seller's.
                     for (agent, order, side) in [(buyer, buy_order, Side::Buy), (seller, sell_order, Side::Sell)] {
                         self.owed.push_back((line(Op::Traded, order, agent, side, Some(price), qty), n));
                     }
-                    let aggressor = aggressor_side;
+                    let aggressor = x.aggressor_side;
                     let t = TradeRecord {
                         time: o.time,
                         product,

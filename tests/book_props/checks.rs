@@ -7,7 +7,7 @@ use super::{Check, Orders, better, done_of, limit_of, reaches};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use tplus::book::{
-    BookEvent, DoneReason, MatchingRule, NewOrder, OrderId, OrderKind, Qty, ReplaceError, RestingOrder, Tick,
+    BookEvent, DoneReason, Execution, MatchingRule, NewOrder, OrderId, OrderKind, Qty, ReplaceError, RestingOrder, Tick,
 };
 
 impl Harness {
@@ -49,7 +49,7 @@ impl Harness {
                 prop_assert_eq!(*last, done);
                 self.stats.ioc_killed += u64::from(remaining > 0 && !o.all_or_none);
             }
-            BookEvent::Trade { .. } => prop_assert!(false, "submit's last event is a trade: {:?}", ev),
+            BookEvent::Trade(_) => prop_assert!(false, "submit's last event is a trade: {:?}", ev),
         }
         self.stats.aon_incoming_filled += u64::from(o.all_or_none && filled > 0);
         self.stats.market_fills += u64::from(o.kind == OrderKind::Market && filled > 0);
@@ -78,7 +78,7 @@ impl Harness {
         let mut partials = 0;
         let mut i = 0;
         while i < body.len() {
-            let BookEvent::Trade {
+            let BookEvent::Trade(Execution {
                 price,
                 qty,
                 aggressor_side,
@@ -87,7 +87,7 @@ impl Harness {
                 resting_owner,
                 resting_tag,
                 resting_id,
-            } = body[i]
+            }) = body[i]
             else {
                 return Err(TestCaseError::fail(format!("expected a trade, got {:?} in {:?}", body[i], ev)));
             };

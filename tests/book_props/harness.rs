@@ -8,7 +8,9 @@ use super::ops::{NewPrice, NewQty, Op, Target};
 use super::{Check, Orders, SIDES, better, done_of};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use tplus::book::{Book, BookEvent, DoneReason, MatchingRule, NewOrder, OrderId, Qty, RestingOrder, Side, Tick};
+use tplus::book::{
+    Book, BookEvent, DoneReason, Execution, MatchingRule, NewOrder, OrderId, Qty, RestingOrder, Side, Tick,
+};
 
 /// What the events (and replaces) have said so far about one accepted order.
 #[derive(Debug)]
@@ -311,7 +313,7 @@ impl Harness {
         let mut aon_traded = Vec::new();
         for e in ev {
             match *e {
-                BookEvent::Trade { qty, aggressor_tag, resting_tag, .. } => {
+                BookEvent::Trade(Execution { qty, aggressor_tag, resting_tag, .. }) => {
                     self.totals.trades += u64::from(qty);
                     for tag in [aggressor_tag, resting_tag] {
                         let a = self.account(tag)?;

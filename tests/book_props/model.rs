@@ -3,8 +3,8 @@
 
 use super::{Orders, SIDES, done_of, limit_of, reaches};
 use tplus::book::{
-    BookEvent, DoneReason, MatchingRule, NewOrder, OrderId, OrderKind, Qty, RejectReason, ReplaceError, RestingOrder,
-    Side, Tick,
+    BookEvent, DoneReason, Execution, MatchingRule, NewOrder, OrderId, OrderKind, Qty, RejectReason, ReplaceError,
+    RestingOrder, Side, Tick,
 };
 
 /// The pro-rata rule at one level, steps 1–4 of the `tplus::book` module docs: given the
@@ -156,7 +156,7 @@ impl Model {
             let (rid, r) = &mut self.resting[i];
             r.remaining -= q;
             filled += q;
-            events.push(BookEvent::Trade {
+            events.push(BookEvent::Trade(Execution {
                 price: r.price,
                 qty: q,
                 aggressor_side: o.side,
@@ -165,7 +165,7 @@ impl Model {
                 resting_owner: r.owner,
                 resting_tag: r.tag,
                 resting_id: *rid,
-            });
+            }));
             if r.remaining == 0 {
                 events.push(done_of(*rid, r, DoneReason::Filled));
             }
