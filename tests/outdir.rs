@@ -170,6 +170,19 @@ fn a_live_lock_is_refused_and_a_dead_ones_is_taken_over() {
     let o = tplus(&["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), sweep.as_os_str(), "--quiet".as_ref()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("in use by tplus process"), "{}", stderr(&o));
+    // `--check` tells of the holder without refusing (it may be done by the
+    // time the sweep runs), and says nothing of a dead one's lock, which the
+    // sweep takes over.
+    let check = || {
+        let o = tplus(&["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), sweep.as_os_str(), "--check".as_ref()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let said = check();
+    assert!(said.contains(&format!("warning   {}: in use by tplus process {me}", sweep.display())), "{said}");
+    fs::write(sweep.join(LOCK), format!("pid {}\nhost {}\nstart 7\n", u32::MAX - 1, hostname())).unwrap();
+    let said = check();
+    assert!(said.contains("output") && !said.contains("in use"), "{said}");
 
     // A report of a run directory in use: its advice names the report's
     // argument, not the --out it does not have.

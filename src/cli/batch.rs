@@ -95,7 +95,10 @@ pub fn sweep(args: SweepArgs, registry: &Registry) -> ExitCode {
                 return ExitCode::from(e.exit_status());
             }
         };
-        print!("{}", describe(&args, &def, &points, &out, resumes));
+        // A writer there now is told, not refused: it may be done by the
+        // time the sweep runs.
+        let holder = crate::results::lock::holder(&out).map(|e| e.to_string());
+        print!("{}", describe(&args, &def, &points, &out, resumes, holder.as_deref()));
         return ExitCode::SUCCESS;
     }
     let opts = BatchOptions {
@@ -201,7 +204,14 @@ fn default_out(def: &Sweep, shard: Option<Shard>) -> PathBuf {
 }
 
 /// What `tplus sweep --check` prints.
-fn describe(args: &SweepArgs, def: &Sweep, points: &[scenario::Point], out: &Path, resumes: bool) -> String {
+fn describe(
+    args: &SweepArgs,
+    def: &Sweep,
+    points: &[scenario::Point],
+    out: &Path,
+    resumes: bool,
+    holder: Option<&str>,
+) -> String {
     use std::fmt::Write;
     let mut o = String::new();
     let design = match def.design {
@@ -247,5 +257,8 @@ fn describe(args: &SweepArgs, def: &Sweep, points: &[scenario::Point], out: &Pat
     }
     let state = if resumes { "holds this sweep's rows: the sweep resumes them" } else { "starts afresh" };
     let _ = writeln!(o, "  output    {} ({state})", out.display());
+    if let Some(h) = holder {
+        let _ = writeln!(o, "  warning   {h}");
+    }
     o
 }

@@ -207,9 +207,7 @@ impl DirLock {
     /// a temporary name and renamed to `dir` when complete: the lock file
     /// is beside it, `.NAME.tplus.lock` in its parent (which must exist).
     pub fn acquire_beside(dir: &Path) -> Result<DirLock, LockError> {
-        let name = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        DirLock::acquire_by(parent.join(format!(".{name}{LOCK_FILE}")), dir)
+        DirLock::acquire_by(beside(dir), dir)
     }
 
     /// Takes the lock file `path`, which holds `dir` (named in messages).
@@ -337,6 +335,14 @@ impl DirLock {
     }
 }
 
+/// The lock file of a directory not made yet: `.NAME.tplus.lock` in its
+/// parent.
+fn beside(dir: &Path) -> PathBuf {
+    let name = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    parent.join(format!(".{name}{LOCK_FILE}"))
+}
+
 /// What a lock file's text alone says, where the kernel's locks are missing.
 #[derive(Debug, PartialEq, Eq)]
 enum Verdict {
@@ -398,6 +404,29 @@ fn unfinished_for_a_minute(path: &Path) -> bool {
     fs::metadata(path)
         .and_then(|m| m.modified())
         .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > std::time::Duration::from_secs(60)))
+}
+
+/// Who holds `dir` now as its lock file's text tells, read only and
+/// without touching the kernel's lock (so a writer taking it at this very
+/// moment is not turned away): `None` where there is no lock, or one
+/// [`DirLock::acquire`] would take over (its holder on this host and gone,
+/// or never named and a minute old). A directory that does not exist yet is
+/// looked up by the lock [`DirLock::acquire_beside`] takes. For a preview
+/// such as `tplus sweep --check`: the holder may be gone by the time the
+/// directory is written, and a holder on another host cannot be seen alive
+/// from here.
+pub fn holder(dir: &Path) -> Option<LockError> {
+    let path = if dir.is_dir() { dir.join(LOCK_FILE) } else { beside(dir) };
+    if fs::symlink_metadata(&path).is_err() {
+        return None;
+    }
+    let owner = match judge_by_text(&path) {
+        Stale => return None,
+        Held(owner) => owner,
+    };
+    let alive = owner.as_ref().is_some_and(Owner::is_known_alive);
+    let (pid, host) = owner.map_or((0, "an unknown host".to_string()), |o| (o.pid, o.host));
+    Some(LockError::Locked { dir: dir.to_path_buf(), lock: path, pid, host, alive })
 }
 
 /// Removes `dir`'s lock file when it names this process as its holder: for
