@@ -355,6 +355,16 @@ fn ctrl_c_replications_leave_nothing_behind() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A stopped run's `out` as before it: gone if the run made it, else
+/// (`kept`) empty; `err` the run's stderr.
+fn left_as_found(out: &Path, kept: bool, err: &str) {
+    assert_eq!(out.exists(), kept, "{err}");
+    if kept {
+        let left: Vec<_> = std::fs::read_dir(out).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
+    }
+}
+
 /// Ctrl-C during a run: it stops at its next boundary, exits 130, and
 /// leaves none of its files (the temporary ones included) nor its lock; a
 /// directory it made is removed, one the user made is left empty.
@@ -376,11 +386,49 @@ fn ctrl_c_run_leaves_nothing_behind() {
         assert_eq!(o.status.code(), Some(130), "{err}");
         let said = if kept { "holds none of its files" } else { "removed" };
         assert!(err.contains(&format!("interrupted: no results were written ({} {said})", out.display())), "{err}");
-        assert_eq!(out.exists(), kept, "{err}");
-        if kept {
-            let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
-            assert!(left.is_empty(), "left behind: {left:?}");
-        }
+        left_as_found(&out, kept, &err);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A second stopping signal (Ctrl-C, then SIGTERM) ends a run at once,
+/// before its next boundary: it still leaves none of its temporary files
+/// nor its lock, and a directory it made is removed. The run is caught well
+/// under way (20 MB of its log written), where the first signal's orderly
+/// stop takes about 20 ms, so the second arrives before it is done.
+#[test]
+fn a_second_ctrl_c_ends_a_run_at_once_and_leaves_nothing() {
+    let dir = scratch("sigint-twice");
+    std::fs::create_dir_all(dir.join("made")).unwrap();
+    for (name, kept) in [("new", false), ("made", true)] {
+        let out = dir.join(name);
+        let child = spawn_run(&["scenarios/bench/scale_100k.toml", "--threads", "1", "--log"], &out);
+        let under_way = || {
+            std::fs::read_dir(&out).is_ok_and(|d| {
+                d.flatten().any(|e| {
+                    e.file_name().to_string_lossy().starts_with(".events.csv.")
+                        && e.metadata().is_ok_and(|m| m.len() > 20 << 20)
+                })
+            })
+        };
+        wait_for("20 MB of the run's log", under_way);
+        // Both at once, from one shell (two `kill` processes one after the
+        // other may be far enough apart for the first's stop to end the
+        // run), and of two kinds: the kernel merges a signal sent while one
+        // of its kind is still pending.
+        let pid = child.id();
+        let kill = Command::new("sh").args(["-c", &format!("kill -INT {pid}; kill -TERM {pid}")]).status().unwrap();
+        assert!(kill.success());
+        let o = child.wait_with_output().unwrap();
+        let err = text(&o.stderr);
+        // 128 + the signal the second came by, whichever was taken first.
+        assert!(matches!(o.status.code(), Some(130 | 143)), "{:?}: {err}", o.status);
+        let at_once = format!(
+            "stopped at once by a second signal; the temporary files it was writing in {} removed",
+            out.display()
+        );
+        assert!(err.contains(&at_once), "{err}");
+        left_as_found(&out, kept, &err);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -432,6 +480,24 @@ fn a_closed_pipe_ends_the_command_quietly() {
     let out = Command::new(env!("CARGO_BIN_EXE_tplus")).args(["help", "scenario"]).stdout(writer).output().unwrap();
     assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
     assert_eq!(out.status.signal(), Some(13), "ended by SIGPIPE: {:?}", out.status);
+    // A run prints once its files are whole and its lock released, so
+    // SIGPIPE leaves a finished run directory and no lock file in it.
+    let dir = scratch("sigpipe-run");
+    for how in ["--quiet", "--json"] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let run = dir.join(how.trim_start_matches('-'));
+        let out = Command::new(env!("CARGO_BIN_EXE_tplus"))
+            .args(["run", "scenarios/bench/reference_market.toml", how, "--out"])
+            .arg(&run)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.signal(), Some(13), "{how}: ended by SIGPIPE: {:?}", out.status);
+        assert!(run.join("manifest.json").is_file() && !run.join(".tplus.lock").exists(), "{how}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -16,7 +16,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
@@ -32,20 +32,87 @@ fn last_signal() -> &'static Arc<AtomicUsize> {
 
 /// A flag a stopping signal sets: the command stops at its runs' next
 /// boundary and removes what it wrote. A second signal ends the process at
-/// once. If the handlers cannot be set up, the signals end the process as
-/// they would without them.
+/// once, first removing the temporary files it was writing in the
+/// directories given to [`clean_on_abort`] (and each such directory it
+/// made, if that leaves it empty) and its lock there. If the handlers
+/// cannot be set up, the signals end the process as they would without
+/// them; if only the watch for the second cannot, that one ends it at once
+/// without the clean-up (the next run there clears what is left).
 pub fn stop_flag() -> Arc<AtomicBool> {
     use signal_hook::flag;
     let stop = Arc::new(AtomicBool::new(false));
+    // The signals counted in the handler itself: the watch below may wake
+    // once for two that came close together.
+    let seen = Arc::new(AtomicUsize::new(0));
+    let mut counted = true;
     for sig in STOPPING {
-        // The first registered acts first: on a second signal the flag is set.
-        let code = 128 + sig;
-        if flag::register_conditional_shutdown(sig, code, Arc::clone(&stop)).is_ok() {
+        let seen = Arc::clone(&seen);
+        // SAFETY: the action runs inside the signal handler, where it only
+        // adds to an atomic counter: async-signal-safe, no allocation, no
+        // lock.
+        let count = unsafe {
+            signal_hook::low_level::register(sig, move || {
+                seen.fetch_add(1, Ordering::SeqCst);
+            })
+        };
+        counted &= count.is_ok();
+    }
+    // Set up after the counters, whose actions run first: a wake-up finds
+    // its signal counted.
+    let watch = if counted { Signals::new(STOPPING).ok() } else { None };
+    for sig in STOPPING {
+        // Without the watch a second signal ends the process at once here;
+        // registered before the flag, it acts first: on a second signal the
+        // flag is already set.
+        let shutdown =
+            watch.is_some() || flag::register_conditional_shutdown(sig, 128 + sig, Arc::clone(&stop)).is_ok();
+        if shutdown {
             let _ = flag::register(sig, Arc::clone(&stop));
             let _ = flag::register_usize(sig, Arc::clone(last_signal()), sig as usize);
         }
     }
+    if let Some(mut signals) = watch {
+        let spawned = std::thread::Builder::new().name("stop".into()).spawn(move || {
+            for sig in signals.forever() {
+                if seen.load(Ordering::SeqCst) >= 2 {
+                    abort(sig);
+                }
+            }
+        });
+        drop(spawned);
+    }
     stop
+}
+
+/// The directories a second stopping signal cleans up (see [`stop_flag`]),
+/// each with whether this process made it.
+static ABORT_CLEANS: Mutex<Vec<(PathBuf, bool)>> = Mutex::new(Vec::new());
+
+/// On a second stopping signal, removes from `dir` the temporary files this
+/// process was writing and its lock, then `dir` itself if `made` (this
+/// process created it) and nothing else is left in it.
+pub fn clean_on_abort(dir: &Path, made: bool) {
+    ABORT_CLEANS.lock().unwrap_or_else(|e| e.into_inner()).push((dir.to_path_buf(), made));
+}
+
+/// Ends the process at once on a second signal `sig`, after the clean-up of
+/// [`clean_on_abort`]'s directories.
+fn abort(sig: i32) -> ! {
+    let dirs = ABORT_CLEANS.lock().map_or_else(|e| e.into_inner().clone(), |d| d.clone());
+    for (dir, made) in &dirs {
+        crate::results::outdir::remove_partials_of(dir, std::process::id());
+        crate::results::lock::remove_own_lock(dir);
+        if *made {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    let what = match dirs.as_slice() {
+        [] => String::new(),
+        [(dir, _)] => format!("; the temporary files it was writing in {} removed", dir.display()),
+        _ => "; the temporary files it was writing removed".into(),
+    };
+    say(&format!("\ntplus: stopped at once by a second signal{what}"));
+    std::process::exit(128 + sig)
 }
 
 /// The exit status of a command stopped by [`stop_flag`]'s flag: 128 + the

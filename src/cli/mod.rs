@@ -208,7 +208,7 @@ pub fn main_with(registry: &Registry) -> ExitCode {
         Command::Run { scenario, seed, out, threads, log, force, quiet, json, report: with_report, png, .. } => {
             let threads = threads.map_or_else(default_threads, usize::from);
             let print = Print::from_flags(quiet, json);
-            let (dir, _lock, mut summary) = match run(
+            let (dir, lock, said) = match run(
                 &scenario,
                 RunOptions { seed, threads },
                 out,
@@ -227,15 +227,20 @@ pub fn main_with(registry: &Registry) -> ExitCode {
             } else {
                 (None, ExitCode::SUCCESS)
             };
-            match (print, summary.as_mut()) {
-                (Print::Json, Some(json)) => {
+            drop(lock);
+            match said {
+                Said::Json(mut json) => {
                     if with_report {
                         json["report"] = serde_json::json!(files);
                     }
                     println!("{json}");
                 }
-                (Print::Human, _) => files.iter().flatten().for_each(|f| println!("{}", f.display())),
-                _ => {}
+                Said::Text(text) => {
+                    print!("{text}");
+                    if print == Print::Human {
+                        files.iter().flatten().for_each(|f| println!("{}", f.display()));
+                    }
+                }
             }
             code
         }
@@ -521,16 +526,25 @@ struct RunOutput {
     print: Print,
 }
 
+/// What `tplus run` has to print, printed once the directory's lock is
+/// released: a reader that closes the pipe early (`| head -1`) ends the
+/// command by SIGPIPE, which would leave the lock file behind.
+enum Said {
+    /// The human summary, or `--quiet`'s directory.
+    Text(String),
+    /// `--json`'s object, to which `--report` adds its files.
+    Json(serde_json::Value),
+}
+
 /// Runs a scenario and writes its results; the run directory on success,
-/// still locked, and with [`Print::Json`] the summary to print (the human
-/// summary and `--quiet`'s directory are printed here).
+/// still locked, and what to print.
 fn run(
     path: &Path,
     opts: RunOptions,
     out: Option<PathBuf>,
     how: RunOutput,
     registry: &Registry,
-) -> Result<(PathBuf, DirLock, Option<serde_json::Value>), ExitCode> {
+) -> Result<(PathBuf, DirLock, Said), ExitCode> {
     let scenario = load_to_run(path, 1, registry)?;
     let seed = opts.seed.unwrap_or(scenario.simulation.seed);
     // A directory this run makes is removed again if the run fails or Ctrl-C
@@ -552,11 +566,12 @@ fn run(
             return Err(ExitCode::from(e.exit_code()));
         }
     };
-    let stop = interrupt::stop_flag();
-    let run =
-        results::run_dir::run_into(&scenario, &opts, registry, &dir, lock, how.log_ops, &mut Discard, Some(&stop));
     // The run's files and its lock are gone with a run that failed or stopped.
     let fresh = !existed || (!given && dir != default);
+    let stop = interrupt::stop_flag();
+    interrupt::clean_on_abort(&dir, fresh);
+    let run =
+        results::run_dir::run_into(&scenario, &opts, registry, &dir, lock, how.log_ops, &mut Discard, Some(&stop));
     let RunInDir { outcome, summary, lock } = match run {
         Ok(run) => run,
         Err(RunDirError::Run { source: RunError::Stopped, .. }) => {
@@ -588,18 +603,12 @@ fn run(
         eprintln!("{}", run_failure(&dir, &e));
         return Err(ExitCode::from(1));
     }
-    let json = match how.print {
-        Print::Quiet => {
-            println!("{}", dir.display());
-            None
-        }
-        Print::Human => {
-            print!("{}", human_summary(&scenario, &outcome, &summary, opts.threads, &dir));
-            None
-        }
-        Print::Json => Some(json_summary(&scenario, &outcome, &summary, opts.threads, &dir)),
+    let said = match how.print {
+        Print::Quiet => Said::Text(format!("{}\n", dir.display())),
+        Print::Human => Said::Text(human_summary(&scenario, &outcome, &summary, opts.threads, &dir)),
+        Print::Json => Said::Json(json_summary(&scenario, &outcome, &summary, opts.threads, &dir)),
     };
-    Ok((dir, lock, json))
+    Ok((dir, lock, said))
 }
 
 /// What `tplus run` prints when the finished run's cash fails its checks.

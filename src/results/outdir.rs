@@ -150,7 +150,7 @@ impl OutDirError {
 /// Whether a file named `name` is one a run writes into its directory (a
 /// result file, a plot of its report, or a temporary file of either).
 pub fn is_run_file(name: &str) -> bool {
-    if name.starts_with('.') && name.ends_with(".partial") {
+    if is_partial(name) {
         return true;
     }
     if RUN_FILES.contains(&name) {
@@ -160,6 +160,31 @@ pub fn is_run_file(name: &str) -> bool {
         return false;
     };
     PLOT_STEMS.iter().any(|p| stem.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('_')))
+}
+
+/// Whether a file named `name` is a temporary file of a result, plot or
+/// report being written (`.NAME.PID-N.partial`, see `crate::results`).
+fn is_partial(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".partial")
+}
+
+/// Removes from `dir` the temporary files process `pid` was writing there
+/// (a file once whole is under its real name and stays), for a process
+/// about to end at once on a second Ctrl-C; what cannot be removed is left
+/// for the next run there, which clears it.
+pub fn remove_partials_of(dir: &Path, pid: u32) {
+    // `.NAME.PID-N.partial`: the PID is between the last dot before the
+    // suffix and the dash.
+    let of = |name: &str| -> Option<u32> {
+        let (_, id) = name.strip_suffix(".partial")?.rsplit_once('.')?;
+        id.split_once('-')?.0.parse().ok()
+    };
+    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if is_partial(&name) && of(&name) == Some(pid) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Creates the output directory `dir` (and its parents) as a run, a sweep
@@ -190,23 +215,29 @@ pub fn under_a_file(path: &Path) -> Option<String> {
 
 /// Makes `dir` ready for one run: creates it, locks it and checks it holds
 /// nothing; with `force`, first removes the files a run writes there
-/// (`manifest.json` first) and keeps anything else. Hold the returned lock
-/// until the run's last file is written.
+/// (`manifest.json` first) and keeps anything else. Temporary files are
+/// removed whatever `force` says: with the lock held, they are a dead
+/// invocation's (one killed, or ended at once by a second Ctrl-C), since a
+/// live one would hold the lock. Hold the returned lock until the run's last
+/// file is written.
 pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> {
     if let Some(e) = inside_other_output(dir) {
         return Err(e);
     }
     create_out_dir(dir)?;
     let lock = DirLock::acquire(dir)?;
-    let mut entries = Vec::new();
+    let (mut entries, mut left) = (Vec::new(), Vec::new());
     for e in fs::read_dir(dir).map_err(FileError::at("read", dir))? {
         let e = e.map_err(FileError::at("read", dir))?;
         let name = e.file_name().to_string_lossy().into_owned();
-        if name != LOCK_FILE {
-            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if !is_dir && is_partial(&name) {
+            left.push(name);
+        } else if name != LOCK_FILE {
             entries.push((name, is_dir));
         }
     }
+    remove_run_files(dir, left.iter().map(String::as_str))?;
     if entries.is_empty() {
         return Ok(lock);
     }
@@ -387,6 +418,35 @@ mod tests {
         left.sort();
         assert_eq!(left, [LOCK_FILE, "notes.txt", "sub"]);
         drop(lock);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// A dead invocation's temporary files and stale lock (a second Ctrl-C's
+    /// leftovers) do not make a directory non-empty: the run that takes the
+    /// lock clears them. One ended at once removes its own first.
+    #[test]
+    fn a_dead_invocations_temporary_files_are_cleared_by_the_next_run() {
+        let d = scratch("debris");
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join(".events.csv.4000000-1.partial"), "half").unwrap();
+        fs::write(d.join(".trades.csv.4000000-0.partial"), "half").unwrap();
+        fs::write(d.join(LOCK_FILE), format!("pid 4000000\nhost {}\nstart 7\n", super::super::lock::hostname()))
+            .unwrap();
+        let lock = prepare_run_dir(&d, false).unwrap();
+        let names = |d: &Path| {
+            let mut n: Vec<String> =
+                fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+            n.sort();
+            n
+        };
+        assert_eq!(names(&d), [LOCK_FILE]);
+        drop(lock);
+        let me = std::process::id();
+        for f in [format!(".trades.csv.{me}-3.partial"), ".metrics.csv.1-3.partial".into(), "trades.csv".into()] {
+            fs::write(d.join(f), "x").unwrap();
+        }
+        remove_partials_of(&d, me);
+        assert_eq!(names(&d), [".metrics.csv.1-3.partial", "trades.csv"], "another process's and whole files stay");
         fs::remove_dir_all(&d).unwrap();
     }
 
