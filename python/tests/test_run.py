@@ -276,6 +276,27 @@ def test_tables_of_two_runs_of_a_seed_are_equal_and_the_runs_are_not(baseline):
         hash(a.metrics)
 
 
+def _trades_of(job):
+    text, seed, threads = job
+    return tplus.run(tplus.Scenario.from_toml(text), seed=seed, threads=threads).trades.num_rows
+
+
+def test_runs_in_workers_forked_after_the_parent_ran(baseline):
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    # A run that scores credit each day: it used to start rayon's global
+    # pool, whose threads a forked child does not have, and the child's own
+    # run then waited for them forever.
+    s = baseline.with_params({"simulation.days": 2})
+    parent = tplus.run(s, seed=3, threads=1)
+    text = s.to_toml()
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        rows = pool.map_async(_trades_of, [(text, 3, 1), (text, 3, 2)]).get(timeout=120)
+    assert rows == [parent.trades.num_rows] * 2
+
+
 def test_runs_and_tables_cross_process_pools(baseline):
     import concurrent.futures
     import multiprocessing

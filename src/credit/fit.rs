@@ -36,8 +36,6 @@
 //! fit on the weights of evidence, and scoring one customer with a few
 //! comparisons per feature.
 
-use rayon::prelude::*;
-
 /// Why a fit or a measure could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FitError {
@@ -524,14 +522,15 @@ impl WoeModel {
             .fold(self.logistic.intercept, |acc, ((b, c), &x)| acc + c * b.woe_of(x))
     }
 
-    /// The log-odds of good of every row of `columns` into `out`, in parallel;
-    /// each row's value depends only on its own features.
+    /// The log-odds of good of every row of `columns` into `out`, in parallel
+    /// on the rayon pool the caller runs in (see `score_all`); each row's
+    /// value depends only on its own features.
     pub fn log_odds_all(&self, columns: &[&[f64]], out: &mut [f64]) -> Result<(), FitError> {
         check_len("feature columns", columns.len(), self.bins.len())?;
         for c in columns {
             check_len("feature column", c.len(), out.len())?;
         }
-        out.par_chunks_mut(4096).enumerate().for_each(|(chunk, out)| {
+        super::each_chunk(out, 4096, |chunk, out| {
             let base = chunk * 4096;
             out.fill(self.logistic.intercept);
             for ((b, &coef), col) in self.bins.iter().zip(&self.logistic.coefficients).zip(columns) {

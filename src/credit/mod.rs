@@ -199,6 +199,20 @@ fn ln_1p_days(table: &[f64], days: u64) -> f64 {
     }
 }
 
+/// Calls `f(k, piece)` for each `chunk`-long piece `k` of `out`: in
+/// parallel on the rayon pool the caller runs in (a run's with `threads`
+/// above 1, a sweep's), else one after the other on the calling thread.
+/// Never on rayon's global pool, made once per process: its threads do not
+/// survive a `fork`, and a forked child (Python's `multiprocessing` on
+/// Linux) that had it from its parent would wait for them forever.
+pub(crate) fn each_chunk<T: Send>(out: &mut [T], chunk: usize, f: impl Fn(usize, &mut [T]) + Sync + Send) {
+    if rayon::current_thread_index().is_some() {
+        out.par_chunks_mut(chunk).enumerate().for_each(|(k, piece)| f(k, piece));
+    } else {
+        out.chunks_mut(chunk).enumerate().for_each(|(k, piece)| f(k, piece));
+    }
+}
+
 /// Customers per rayon task: large enough that scheduling is noise next to
 /// the work (tens of microseconds a chunk), small enough to balance two to a
 /// few dozen cores at a million customers.
@@ -285,13 +299,14 @@ impl Scorecard {
     }
 
     /// End-of-day pass: `scores[i]` = the scaled intercept plus behavioural
-    /// log-odds, clamped to [0, 1000]. Parallel over chunks of customers;
-    /// each output depends only on its own inputs, so the result does not
-    /// depend on the number of threads.
+    /// log-odds, clamped to [0, 1000]. Over chunks of customers, in parallel
+    /// on the rayon pool the caller runs in, else on the calling thread; each output
+    /// depends only on its own inputs, so the result does not depend on the
+    /// number of threads.
     pub fn score_all(&self, f: &Features, day: i32, scores: &mut [f32]) {
         f.check_lengths();
         assert_eq!(scores.len(), f.len(), "one score slot per customer");
-        scores.par_chunks_mut(CHUNK).enumerate().for_each(|(k, out)| {
+        each_chunk(scores, CHUNK, |k, out| {
             // The table fetched once a chunk, not once a customer.
             let table: &[f64] = &LN_1P_DAYS;
             let lo = k * CHUNK;
