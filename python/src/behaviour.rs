@@ -21,7 +21,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple};
 use tplus::agents::{
@@ -103,6 +103,7 @@ impl RunLink {
 /// report their exceptions to `link`.
 pub fn registry(link: Option<Arc<RunLink>>) -> Registry {
     let mut r = Registry::builtin();
+    r.own_behaviours_by("a Python class registered first, tplus.register_behaviour(\"name\", TheClass)");
     let families = FAMILIES.lock().unwrap_or_else(|e| e.into_inner()).clone();
     for fam in families {
         let (name, defaults) = (fam.name, fam.defaults.clone());
@@ -177,6 +178,12 @@ pub fn register_behaviour(name: &str, cls: &Bound<'_, PyAny>) -> PyResult<()> {
     {
         return Err(PyValueError::new_err(format!("behaviour name {name:?} is a built-in family's")));
     }
+    if !cls.is_instance_of::<pyo3::types::PyType>() {
+        let of = cls.get_type().name()?;
+        return Err(PyTypeError::new_err(format!(
+            "behaviour {name}: a class, which each group instantiates; got an instance of {of} (pass {of} itself)"
+        )));
+    }
     if !cls.hasattr("decide")? {
         return Err(PyValueError::new_err(format!("behaviour {name}: the class has no decide(self, ctx) method")));
     }
@@ -218,6 +225,13 @@ fn live_params(name: &str, cls: &Bound<'_, PyAny>, defaults: &toml::Table) -> Py
     let Ok(list) = cls.getattr("live_params") else { return Ok(&[]) };
     if list.is_none() {
         return Ok(&[]);
+    }
+    // A string is iterable too, but as its letters.
+    if list.is_instance_of::<pyo3::types::PyString>() {
+        return Err(PyValueError::new_err(format!(
+            "behaviour {name}: `live_params` must be a list of parameter names, not one string (e.g. [{}])",
+            list.repr()?
+        )));
     }
     let mut live = Vec::new();
     for item in list.try_iter().map_err(|_| {
@@ -324,19 +338,25 @@ pub struct Batch {
     returns: Vec<f64>,
     returns_at: Vec<usize>,
     group_products: Vec<u16>,
-    /// The batch's time, day and environment.
+    /// When the batch's snapshot was taken, in nanoseconds since 00:00 of the start date.
     #[pyo3(get)]
     time: i64,
+    /// Business day, 0 = the first.
     #[pyo3(get)]
     day: u32,
+    /// Share of today's session still to come, 1 at the open to 0 at the close.
     #[pyo3(get)]
     session_left: f64,
+    /// Rate customers borrow at, a fraction per year.
     #[pyo3(get)]
     loan_rate: f64,
+    /// Bank deposit rate, a fraction per year.
     #[pyo3(get)]
     deposit_rate: f64,
+    /// Metrics windows per business day.
     #[pyo3(get)]
     windows_per_day: f64,
+    /// Members in the group (`members` runs from 0 to this minus 1).
     #[pyo3(get)]
     group_size: u32,
     cache: Cache,

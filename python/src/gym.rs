@@ -249,6 +249,25 @@ impl ExternalSim {
     }
 }
 
+/// [`ExternalSim::check`]: the scenario with the customer appended held to
+/// the scenario's rules; an error about the customer's fields is a
+/// `ValueError` naming the argument they came from, any other (none, for
+/// a checked scenario) a `RunError`.
+fn check_setup(scenario: &tplus::scenario::Scenario, setup: ExternalSetup) -> PyResult<()> {
+    let (s, _) = add_external(scenario, setup);
+    let group = format!("agents[{}].", s.agents.len() - 1);
+    let Err(e) = tplus::scenario::check(&s, &with_external(&behaviour::registry(None))) else {
+        return Ok(());
+    };
+    let arg = match e.field.strip_prefix(&group).and_then(|f| f.split('.').next()) {
+        Some("budget") => "cash",
+        Some("initial_lots") => "lots",
+        Some("credit_score") => "credit_score",
+        _ => return Err(RunError::new_err(format!("{}: {} (accepted: {})", e.field, e.message, e.accepted))),
+    };
+    Err(PyValueError::new_err(format!("{arg}: {} (accepted: {})", e.message, e.accepted)))
+}
+
 #[pymethods]
 impl ExternalSim {
     /// A fresh run of `scenario` (seed replaced by `seed`) with one external
@@ -272,6 +291,7 @@ impl ExternalSim {
             None => 0,
         };
         let setup = ExternalSetup { cash, lots, credit_score };
+        check_setup(&scenario.inner, setup)?;
         let (s, id) = add_external(&scenario.inner, setup);
         let link = Arc::new(behaviour::RunLink::default());
         let reg = with_external(&behaviour::registry(Some(link.clone())));
@@ -289,6 +309,16 @@ impl ExternalSim {
             Ok(sim)
         })?;
         Ok(ExternalSim { sim: Mutex::new(sim) })
+    }
+
+    /// Checks the customer's opening position against `scenario` as its
+    /// run would when it starts (the budget, initial lots and credit score
+    /// fields' ranges, and what one account may open with); the error, a
+    /// `ValueError`, names the argument.
+    #[staticmethod]
+    #[pyo3(signature = (scenario, cash = 20_000.0, lots = 20.0, credit_score = 700.0))]
+    fn check(scenario: &PyScenario, cash: f64, lots: f64, credit_score: f64) -> PyResult<()> {
+        check_setup(&scenario.inner, ExternalSetup { cash, lots, credit_score })
     }
 
     /// Sends the action (`kind`: 0 hold, 1 subscribe, 2 sell, 3 cancel;

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use arrow_array::ffi::FFI_ArrowSchema;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{RecordBatch, RecordBatchIterator};
-use pyo3::exceptions::{PyKeyError, PyOSError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyKeyError, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule};
 use serde_json::Value;
@@ -127,6 +127,12 @@ impl PyScenario {
 
     /// A copy with fields set by parameter path (`{"agents[3].params.herding": 2.0}`).
     fn with_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<PyScenario> {
+        if !params.hasattr("items")? {
+            return Err(PyTypeError::new_err(format!(
+                "with_params: a mapping of parameter path → value, e.g. {{\"simulation.days\": 2}}; got {}",
+                params.get_type().name()?
+            )));
+        }
         let items = params.call_method0("items")?;
         let mut values = Vec::new();
         for item in items.try_iter()? {
@@ -162,6 +168,12 @@ impl PyScenario {
     #[getter]
     fn seed(&self) -> u64 {
         self.inner.simulation.seed
+    }
+
+    /// The business days the scenario runs (`[simulation] days`).
+    #[getter]
+    fn days(&self) -> i64 {
+        self.inner.simulation.days
     }
 
     /// The products' ids (`[[product]] id`), in the order the scenario
@@ -591,8 +603,10 @@ fn sweep_points(
     }
 }
 
-/// Each parameter column's type from its values: int64 when every value
-/// is a whole number, float64 when every one is a number, bool, else text.
+/// Each parameter column's type from its values as given: int64 when every
+/// value is an integer, float64 when every one is a number (a whole-number
+/// float included: the column keeps the type the user's design has), bool,
+/// else text.
 fn param_kinds(design: &tplus::batch::PointsDesign) -> Vec<arrow::Kind> {
     (0..design.paths.len())
         .map(|i| {

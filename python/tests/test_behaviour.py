@@ -112,6 +112,23 @@ def test_registration():
         tplus.register_behaviour("no spaces", Noise)
     with pytest.raises(ValueError, match="decide"):
         tplus.register_behaviour("nodecide", object)
+    with pytest.raises(TypeError, match="a class, which each group instantiates; got an instance of Noise"):
+        tplus.register_behaviour("an_instance", Noise())
+
+    class OneString:
+        params = {"a": 1.0}
+        live_params = "a"
+
+        def decide(self, ctx):
+            return None
+
+    with pytest.raises(ValueError, match=r"not one string \(e.g. \['a'\]\)"):
+        tplus.register_behaviour("one_string", OneString)
+    # A family nobody registered: the advice is Python's way to add one.
+    with pytest.raises(tplus.ScenarioError) as e:
+        tplus.Scenario.from_toml(with_group("py_nobody", "lots = 1"))
+    assert 'tplus.register_behaviour("name", TheClass)' in e.value.accepted
+    assert "main_with" not in e.value.accepted
 
     class BadParams:
         params = {"x": [1, 2]}

@@ -150,6 +150,16 @@ def test_a_custom_reward_is_returned_as_computed(baseline):
         ({"step_seconds": 1e12}, "step_seconds"),
         ({"order_ttl": float("inf")}, "order_ttl"),
         ({"order_ttl": 0.0}, "order_ttl"),
+        # The opening position, held to the scenario's fields as any
+        # customer's: before, only the first reset refused these, naming
+        # the appended group's `budget` rather than `cash`.
+        ({"cash": -5}, "cash"),
+        ({"cash": 1e300}, "cash: 1e300 is out of range"),
+        ({"lots": 2.5}, "lots"),
+        ({"lots": 10**9}, "lots"),
+        ({"credit_score": 2000}, "credit_score"),
+        ({"days": 0}, "days"),
+        ({"days": 1000}, r"days=1000: the episode covers the scenario's first days, and it has \d+;"),
     ],
 )
 def test_arguments_out_of_range_are_refused_when_the_env_is_made(baseline, kw, name):

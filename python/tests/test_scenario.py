@@ -79,6 +79,11 @@ def test_with_params_errors_name_the_field_and_what_is_accepted(scenarios):
         s.with_params({"simulation.days": float("nan")})
     with pytest.raises(ValueError):
         s.with_params({"simulation.days": None})
+    # Pairs in a list, not a mapping: said so (it was an AttributeError
+    # about `items`).
+    with pytest.raises(TypeError, match=r"with_params: a mapping of parameter path → value.*got list"):
+        s.with_params([("simulation.days", 2)])
+    assert s.days == 5 and s.with_params({"simulation.days": 2}).days == 2
 
 
 def test_an_int_beyond_any_float_is_out_of_range(scenarios):

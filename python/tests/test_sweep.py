@@ -89,6 +89,12 @@ def test_a_bad_point_is_a_scenario_error_before_any_run(reference):
     with pytest.raises(tplus.ScenarioError) as info:
         tplus.sweep(reference, {"agents[3].params.no_such": [1.0]})
     assert info.value.point == 0
+    # One value where a list of them belongs: a string used to be split
+    # into one point per letter, a number to raise a bare TypeError.
+    with pytest.raises(TypeError, match=r"`simulation.name` maps to 'ab', one value; give a list"):
+        tplus.sweep(reference, {"simulation.name": "ab"})
+    with pytest.raises(TypeError, match=r"`agents\[3\].count` maps to 300, one value"):
+        tplus.sweep(reference, {"agents[3].count": 300})
     with pytest.raises(ValueError, match="different lengths"):
         tplus.sweep(reference, {"a": [1, 2], "b": [1]})
     with pytest.raises(ValueError, match="no point"):

@@ -17,7 +17,7 @@ installed) is a Gymnasium environment where the learner is one customer.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Union
 
 from ._native import Batch, BehaviourError, RunError, Run, Scenario, ScenarioError, Table, __version__
@@ -112,7 +112,16 @@ def _design(design: Any) -> tuple[list[str], list[list[Any]]]:
             f"got {type(design).__name__}"
         )
     paths = [str(k) for k in columns.keys()]
-    values = [list(v.tolist() if hasattr(v, "tolist") else v) for v in columns.values()]
+    values = []
+    for path, v in zip(paths, columns.values()):
+        v = v.tolist() if hasattr(v, "tolist") else v
+        # A string is iterable too, but one value, not a column of letters.
+        if isinstance(v, (str, bytes)) or not isinstance(v, Iterable):
+            raise TypeError(
+                f"design: `{path}` maps to {v!r}, one value; give a list of its values, one per point "
+                f"(e.g. {{{path!r}: [{v!r}]}})"
+            )
+        values.append(list(v))
     lengths = {len(v) for v in values}
     if len(lengths) > 1:
         raise ValueError(f"design: the columns have different lengths {sorted(lengths)}")

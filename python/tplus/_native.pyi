@@ -55,6 +55,9 @@ class Scenario:
     def seed(self) -> int:
         """``[simulation] seed``."""
     @property
+    def days(self) -> int:
+        """``[simulation] days``: the business days it runs."""
+    @property
     def products(self) -> list[str]:
         """The products' ids, in the scenario's order (a product's number is its place)."""
     @property
@@ -178,6 +181,12 @@ class ExternalSim:
         lots: float = 20.0,
         credit_score: float = 700.0,
     ) -> None: ...
+    @staticmethod
+    def check(scenario: Scenario, cash: float = 20000.0, lots: float = 20.0, credit_score: float = 700.0) -> None:
+        """Checks the customer's opening position against ``scenario`` as its
+        run would when it starts (the budget, initial lots and credit score
+        fields' ranges, and what one account may open with); the error, a
+        ``ValueError``, names the argument."""
     def step(
         self, kind: int, lots: int, offset: int, step_ns: int, ttl_ns: Optional[int] = None
     ) -> tuple[bytearray, float, int, bool]:

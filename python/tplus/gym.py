@@ -132,7 +132,14 @@ class MarketEnv(gymnasium.Env):
         if not isinstance(scenario, Scenario):
             scenario = Scenario.from_file(os.fspath(scenario))
         if days is not None:
-            # Checked as the field is (a whole number of days; 2.0 is 2).
+            # The scenario's first `days`: never more than it has (a longer
+            # episode is a longer scenario, said so in the scenario itself).
+            days = whole(days, "days", 1, I64[1])
+            if days > scenario.days:
+                raise ValueError(
+                    f"days={days}: the episode covers the scenario's first days, and it has {scenario.days}; "
+                    f"to run longer, lengthen the scenario: scenario.with_params({{'simulation.days': {days}}})"
+                )
             scenario = scenario.with_params({"simulation.days": days})
         # Integers as the native module checks its own: out of range is a
         # ValueError naming the argument, here rather than at the first step.
@@ -161,7 +168,12 @@ class MarketEnv(gymnasium.Env):
         self.reward_scale = float(reward_scale)
         self.reward_fn = reward_fn
         self.max_steps = max_steps
-        self._setup = dict(product=product, cash=float(cash), lots=float(lots), credit_score=float(credit_score))
+        # The opening position as the run will hold it to the scenario's
+        # rules, checked now; lots are whole (2.5 would be rounded).
+        lots = whole(lots, "lots", 0, U32[1])
+        setup = dict(cash=float(cash), lots=float(lots), credit_score=float(credit_score))
+        ExternalSim.check(scenario, **setup)
+        self._setup = dict(product=product, **setup)
         self.action_space = spaces.MultiDiscrete([len(ACTIONS), len(sizes), len(offsets)])
         n = len(OBSERVATION)
         # Unbounded in principle (cash, depth): the largest float32 each way.

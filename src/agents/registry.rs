@@ -268,6 +268,9 @@ fn build<B: Behaviour>(
 pub struct Registry {
     families: Vec<Family>,
     abuses: Vec<Family>,
+    /// How a behaviour of one's own becomes known, where an unknown family
+    /// is refused; `None` for the Rust library's way.
+    own: Option<&'static str>,
 }
 
 impl Registry {
@@ -406,11 +409,20 @@ impl Registry {
     /// `tplus` itself, which knows the built-in ones alone).
     fn accepted(&self) -> String {
         let names: Vec<&str> = self.families.iter().map(|f| f.name).collect();
-        format!(
-            "one of: {} (a behaviour of your own: in a program that registers it, e.g. a `tplus` of your own \
-             built with tplus::cli::main_with, see examples/custom_cli.rs)",
-            names.join(", ")
-        )
+        let own = self.own.unwrap_or(
+            "in a program that registers it, e.g. a `tplus` of your own built with tplus::cli::main_with, \
+             see examples/custom_cli.rs",
+        );
+        format!("one of: {} (a behaviour of your own: {own})", names.join(", "))
+    }
+
+    /// Says `how` a behaviour of one's own becomes known, where a scenario
+    /// naming an unknown family is refused, in place of the Rust library's
+    /// way (a front end in another language: the Python package's
+    /// `tplus.register_behaviour`).
+    pub fn own_behaviours_by(&mut self, how: &'static str) -> &mut Registry {
+        self.own = Some(how);
+        self
     }
 }
 

@@ -146,7 +146,7 @@ pub(super) fn distribution(at: &str, d: &Distribution, field: &Field) -> Check {
         if let Some(x) = v
             && (x < lo || x > hi)
         {
-            return out_of_range(f(name), format!("{x} is out of range"), meaning.to_string());
+            return out_of_range(f(name), format!("{} is out of range", super::shown(x)), meaning.to_string());
         }
     }
     let v = |x: Option<f64>| x.unwrap_or(0.0);

@@ -96,8 +96,14 @@ fn in_range(field: &str, v: f64, lo: f64, hi: f64, accepted: &str) -> Check {
     if v.is_finite() && v >= lo && v <= hi {
         Ok(())
     } else {
-        out_of_range(field, format!("{v} is out of range"), accepted)
+        out_of_range(field, format!("{} is out of range", shown(v)), accepted)
     }
+}
+
+/// A number as a message shows it: as written for everyday sizes, in
+/// exponent form beyond them (`1e300`, not its 301 digits).
+pub(super) fn shown(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e15).contains(&v.abs()) { format!("{v:e}") } else { format!("{v}") }
 }
 
 fn int_range(field: &str, v: i64, lo: i64, hi: i64, accepted: &str) -> Check {
@@ -586,6 +592,22 @@ mod tests {
         s.agents[0].params.insert("spreed".into(), toml::Value::Float(0.1));
         let e = validate(&s, &registry).unwrap_err();
         assert_eq!((e.field.as_str(), e.kind), ("agents[0].params.spreed", InvalidKind::UnknownField));
+    }
+
+    #[test]
+    fn huge_and_tiny_numbers_are_shown_in_exponent_form() {
+        assert_eq!(shown(1e300), "1e300");
+        assert_eq!(shown(-2.5e20), "-2.5e20");
+        assert_eq!(shown(3e-9), "3e-9");
+        assert_eq!(
+            (shown(-5.0), shown(0.0), shown(2000.0), shown(0.25)),
+            ("-5".into(), "0".into(), "2000".into(), "0.25".into())
+        );
+        let registry = crate::agents::Registry::builtin();
+        let text = include_str!("../../../scenarios/baseline.toml");
+        let mut s = super::super::parse(std::path::Path::new("baseline.toml"), text, &registry).unwrap();
+        s.agents[0].budget.value = Some(1e300);
+        assert_eq!(validate(&s, &registry).unwrap_err().message, "1e300 is out of range");
     }
 
     #[test]
