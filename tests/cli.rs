@@ -467,6 +467,45 @@ fn report_of_a_parent_directory_names_the_runs_and_sweeps_below_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Words that cannot be written (stdout or stderr on a full disk, as
+/// `/dev/full` is) are no panic: a run's results are written whole, and the
+/// exit status says what happened, 1 for the lost words on stdout, 2 still
+/// for a bad scenario whose message was lost.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_under_stdout_or_stderr_is_an_exit_status_not_a_panic() {
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let dir = scratch("full");
+    let out = dir.join("run");
+    let o = Command::new(env!("CARGO_BIN_EXE_tplus"))
+        .args(["run", "scenarios/bench/reference_market.toml", "--out"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(full())
+        .output()
+        .unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: cannot write to stdout: No space left on device") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(out.join("manifest.json").is_file() && !out.join(".tplus.lock").exists());
+    for (args, code) in
+        [(&["check", "scenarios/nonexistent.toml"][..], 2), (&["check", "scenarios/baseline.toml"][..], 0)]
+    {
+        let o = Command::new(env!("CARGO_BIN_EXE_tplus"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::null())
+            .stderr(full())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(code), "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A reader that stops early (`tplus help scenario | head -1`) ends the
 /// command the way it ends any Unix filter, by SIGPIPE, not with a panic
 /// about the failed write.

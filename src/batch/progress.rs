@@ -73,7 +73,7 @@ impl Progress {
             state.0 += 1;
             if state.0 == self.total || state.1.elapsed() >= LINE_EVERY {
                 state.1 = Instant::now();
-                eprintln!("{}", self.line(state.0));
+                crate::results::say(format_args!("{}", self.line(state.0)));
             }
         }
     }
@@ -85,7 +85,7 @@ impl Progress {
             return bar.println(message);
         }
         if self.lines.is_some() {
-            eprintln!("{message}");
+            crate::results::say(format_args!("{message}"));
         }
     }
 

@@ -170,7 +170,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         } else {
             format!("; {} kept from an earlier invocation ({} lines dropped)", kept.len(), dropped)
         };
-        eprintln!(
+        crate::results::say(format_args!(
             "sweep {}: {} points × {} replications, {scope}{before}; computing {} on {} worker(s) into {}",
             sweep.name,
             points.len(),
@@ -178,7 +178,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
             pending.len(),
             opts.jobs,
             dir.display()
-        );
+        ));
     }
 
     // The runs.

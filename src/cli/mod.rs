@@ -10,6 +10,34 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// std's `println!`, for every `cli` module, through [`out`]: no panic when
+/// stdout cannot be written.
+macro_rules! println {
+    () => {
+        $crate::cli::out::out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::out::out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// std's `print!`, through [`out`].
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::cli::out::out(format_args!($($arg)*))
+    };
+}
+
+/// std's `eprintln!`, through [`out`]: no panic when stderr cannot be
+/// written.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        $crate::cli::out::err(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+mod out;
+
 mod batch;
 mod help;
 mod interrupt;
@@ -185,7 +213,7 @@ pub fn main_with(registry: &Registry) -> ExitCode {
         _ => limits::MemoryLimit::default(),
     };
     let _ = MAX_MEMORY.set(memory.max_memory);
-    match cli.command {
+    let code = match cli.command {
         Command::Check { scenario, .. } => check(&scenario, registry),
         Command::Help { topic } => help::help(topic.as_deref(), registry),
         Command::New(args) => new::new(args),
@@ -244,6 +272,14 @@ pub fn main_with(registry: &Registry) -> ExitCode {
             }
             code
         }
+    };
+    // What the command did stands; that its words were lost is said last.
+    match out::failed() {
+        Some(e) => {
+            eprintln!("error: cannot write to stdout: {e}");
+            if code == ExitCode::SUCCESS { ExitCode::from(1) } else { code }
+        }
+        None => code,
     }
 }
 

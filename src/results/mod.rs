@@ -76,6 +76,14 @@ pub struct PartialFile {
     done: bool,
 }
 
+/// Writes a line of `args` to stderr, if it can: a sweep's progress and
+/// notes are not worth a panic when stderr is closed or full (std's
+/// `eprintln!` panics then), and the command's exit status still tells.
+pub fn say(args: std::fmt::Arguments<'_>) {
+    let mut e = io::stderr().lock();
+    let _ = e.write_fmt(args).and_then(|()| e.write_all(b"\n"));
+}
+
 /// Tells apart the temporary files one process opens.
 static PARTIALS: AtomicU64 = AtomicU64::new(0);
 
