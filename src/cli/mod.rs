@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use clap::{Parser, Subcommand};
 
@@ -236,7 +238,7 @@ pub fn main_with(registry: &Registry) -> ExitCode {
         Command::Run { scenario, seed, out, threads, log, force, quiet, json, report: with_report, png, .. } => {
             let threads = threads.map_or_else(default_threads, usize::from);
             let print = Print::from_flags(quiet, json);
-            let (dir, lock, said) = match run(
+            let (dir, lock, said, stop) = match run(
                 &scenario,
                 RunOptions { seed, threads },
                 out,
@@ -248,7 +250,7 @@ pub fn main_with(registry: &Registry) -> ExitCode {
             };
             // The directory stays locked while the report is drawn into it.
             let (files, code) = if with_report {
-                match draw_report(&dir, png) {
+                match draw_report(&dir, png, &stop) {
                     Ok(files) => (Some(files), ExitCode::SUCCESS),
                     Err(code) => (None, code),
                 }
@@ -353,13 +355,17 @@ fn report(run_dir: &Path, png: bool) -> ExitCode {
         }
         lock => lock,
     };
-    report_locked(run_dir, png)
+    // Ctrl-C lets the drawing finish (a second or two), then says so; a
+    // second one ends it at once, its temporary files removed.
+    let stop = interrupt::stop_flag();
+    interrupt::clean_on_abort(run_dir, false);
+    report_locked(run_dir, png, &stop)
 }
 
 /// Draws the report into `run_dir`, whose lock the caller holds, and prints
 /// the files written.
-fn report_locked(run_dir: &Path, png: bool) -> ExitCode {
-    match draw_report(run_dir, png) {
+fn report_locked(run_dir: &Path, png: bool, stop: &AtomicBool) -> ExitCode {
+    match draw_report(run_dir, png, stop) {
         Ok(files) => {
             for f in files {
                 println!("{}", f.display());
@@ -371,12 +377,19 @@ fn report_locked(run_dir: &Path, png: bool) -> ExitCode {
 }
 
 /// Draws the report into `run_dir`, whose lock the caller holds: the files
-/// written, or the exit status after saying why not.
-fn draw_report(run_dir: &Path, png: bool) -> Result<Vec<PathBuf>, ExitCode> {
-    crate::report::write_report_with(run_dir, png).map_err(|e| {
+/// written, or the exit status after saying why not. A stopping signal
+/// (`stop` set) during the drawing ends the command once the report is
+/// whole, with the signal's status.
+fn draw_report(run_dir: &Path, png: bool, stop: &AtomicBool) -> Result<Vec<PathBuf>, ExitCode> {
+    let files = crate::report::write_report_with(run_dir, png).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
-    })
+    })?;
+    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+        interrupt::say(&format!("tplus: interrupted while the report was drawn; it is whole in {}", run_dir.display()));
+        return Err(ExitCode::from(interrupt::stopped_status()));
+    }
+    Ok(files)
 }
 
 /// The one-screen description `tplus check` prints.
@@ -580,7 +593,7 @@ fn run(
     out: Option<PathBuf>,
     how: RunOutput,
     registry: &Registry,
-) -> Result<(PathBuf, DirLock, Said), ExitCode> {
+) -> Result<(PathBuf, DirLock, Said, Arc<AtomicBool>), ExitCode> {
     let scenario = load_to_run(path, 1, registry)?;
     let seed = opts.seed.unwrap_or(scenario.simulation.seed);
     // A directory this run makes is removed again if the run fails or Ctrl-C
@@ -644,7 +657,7 @@ fn run(
         Print::Human => Said::Text(human_summary(&scenario, &outcome, &summary, opts.threads, &dir)),
         Print::Json => Said::Json(json_summary(&scenario, &outcome, &summary, opts.threads, &dir)),
     };
-    Ok((dir, lock, said))
+    Ok((dir, lock, said, stop))
 }
 
 /// What `tplus run` prints when the finished run's cash fails its checks.
