@@ -231,6 +231,19 @@ fn runs_and_sweeps_keep_out_of_each_others_directories() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a sweep's directory"), "{}", stderr(&o));
     assert!(!out.join("sweep.csv").exists());
+    // Nor a sweep, a merge or a comparison inside a sweep's `runs/`, which
+    // the sweep reads as its own (a run there was refused already).
+    let inside = sweep.join("runs").join("x");
+    for args in [
+        vec!["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), inside.as_os_str(), "--quiet".as_ref()],
+        vec!["merge".as_ref(), sweep.as_os_str(), "--out".as_ref(), inside.as_os_str()],
+        vec!["compare".as_ref(), out.as_os_str(), out.as_os_str(), "--out".as_ref(), inside.as_os_str()],
+    ] {
+        let o = tplus(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("lies inside the results of a sweep"), "{args:?}: {}", stderr(&o));
+        assert!(!inside.exists(), "{args:?}");
+    }
     fs::remove_dir_all(&root).unwrap();
 }
 

@@ -164,6 +164,9 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     }
 
     // Write: sweep.json first (so sweep.csv is never without it), then the rows.
+    if let Some(e) = crate::results::outdir::inside_other_output(out) {
+        return Err(e.into());
+    }
     crate::results::outdir::create_out_dir(out)?;
     let _lock = DirLock::acquire(out).map_err(crate::results::outdir::OutDirError::from)?;
     let earlier = read_json(out)?;

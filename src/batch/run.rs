@@ -90,6 +90,9 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         .flat_map(|p| (0..sweep.replications).map(move |r| (p.index, r)))
         .collect();
 
+    if let Some(e) = outdir::inside_other_output(dir) {
+        return Err(e.into());
+    }
     outdir::create_out_dir(dir)?;
     // One invocation at a time writes here, until it returns.
     let _lock = DirLock::acquire(dir).map_err(outdir::OutDirError::from)?;

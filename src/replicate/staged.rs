@@ -58,6 +58,9 @@ impl Staged {
             Ok(m) if !m.is_dir() => return Err(bad("is a file, not a directory; choose another --out".into())),
             _ => {}
         }
+        if let Some(e) = outdir::inside_other_output(out) {
+            return Err(e.into());
+        }
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if let Err(e) = fs::create_dir_all(parent) {
             // A file on the way: the user's path is wrong, not the disk.

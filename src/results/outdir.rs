@@ -126,7 +126,7 @@ impl OutDirError {
                 dir.display()
             ),
             OutDirError::InsideOtherOutput { dir, holder, what, file } => format!(
-                "{}: lies inside the results of {what} in {} ({file}), which a run does not write into, even with {force}: \
+                "{}: lies inside the results of {what} in {} ({file}), which no other command writes into, even with {force}: \
                  they would read it as one of theirs; choose another {out}, outside {}",
                 dir.display(),
                 holder.display(),
@@ -267,7 +267,7 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
 /// taken as the system will resolve it: its nearest existing ancestor
 /// canonical (symbolic links followed, `..` resolved), the rest appended
 /// with `..` and `.` resolved by name.
-fn inside_other_output(dir: &Path) -> Option<OutDirError> {
+pub fn inside_other_output(dir: &Path) -> Option<OutDirError> {
     let full = resolved(dir);
     full.ancestors().filter(|a| a.file_name().is_some_and(|n| n == "runs")).find_map(|runs| {
         let holder = runs.parent()?;
