@@ -307,6 +307,19 @@ fn compare_names_a_missing_run_and_what_to_do() {
     std::fs::remove_file(a.join("runs/seed-7/metrics.csv")).unwrap();
     refused(&["compare", &p(&a), &p(&e), "--out", &p(&out)], "runs/seed-7/metrics.csv is missing");
     assert!(!out.exists(), "nothing written");
+    // A cell made unreadable is refused, not read as n/a: that quietly
+    // averaged the figure over fewer seeds.
+    let csv = std::fs::read_to_string(e.join("replications.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == "volume").unwrap();
+    let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+    let seed = cells[header.iter().position(|h| *h == "seed").unwrap()].clone();
+    cells[at] = "abc".into();
+    lines[1] = cells.join(",");
+    std::fs::write(e.join("replications.csv"), lines.join("\n") + "\n").unwrap();
+    refused(&["compare", &p(&a), &p(&e), "--out", &p(&out)], &format!("seed {seed}'s `volume` is `abc`, not a number"));
+    assert!(!out.exists(), "nothing written");
 }
 
 /// A figure undefined in every seed of the control (here blanked in its

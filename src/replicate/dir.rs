@@ -183,7 +183,18 @@ impl ReplicationDir {
             let mut values = Vec::with_capacity(seeds.len());
             for s in &seeds {
                 let row = by_seed.get(s).ok_or_else(|| bad(format!("replications.csv has no row for seed {s}")))?;
-                values.push(row[i].parse().ok());
+                // Empty is n/a; anything else must be the number it was.
+                let cell = row[i].as_str();
+                let value = match cell {
+                    "" => None,
+                    _ => Some(cell.parse::<f64>().map_err(|_| {
+                        bad(format!(
+                            "replications.csv: seed {s}'s `{name}` is `{cell}`, not a number (the file was changed \
+                             after the run: run the replications again)"
+                        ))
+                    })?),
+                };
+                values.push(value);
             }
             figures.insert(name.to_string(), values);
         }
