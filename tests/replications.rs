@@ -383,3 +383,29 @@ fn a_directory_compared_with_itself_is_refused() {
     refused(&["compare", &p(&a), &format!("{}/.", p(&a)), "--out", &p(&out)], "every difference would be 0");
     assert!(!out.exists(), "nothing written");
 }
+
+/// Arms given the wrong way round (the scripted change in the control),
+/// or two directories of the same scenario and seeds, are compared as
+/// asked, with a warning that says what the figures cannot show.
+#[test]
+fn swapped_or_identical_arms_are_warned_of() {
+    let dir = scratch("warned");
+    let (a, e) = two_arms(&dir);
+    let warned = |control: &Path, treatment: &Path, out: &str, says: &str| {
+        let o = ok(tplus(&["compare", &p(control), &p(treatment), "--out", &p(&dir.join(out)), "--quiet"]));
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(err.contains(says), "{err}");
+        err
+    };
+    let right = ok(tplus(&["compare", &p(&a), &p(&e), "--out", &p(&dir.join("right")), "--quiet"]));
+    assert!(!String::from_utf8_lossy(&right.stderr).contains("warning"), "{}", String::from_utf8_lossy(&right.stderr));
+    warned(
+        &e,
+        &a,
+        "swapped",
+        "warning: the control has a scripted change and the treatment none: were the two swapped?",
+    );
+    let again = dir.join("a2");
+    ok(tplus(&["run", &scenario(&dir, false), "--replications", "2", "--out", &p(&again), "--quiet"]));
+    warned(&a, &again, "same", "warning: every difference is 0 in every seed: the two arms ran identically");
+}

@@ -109,6 +109,9 @@ pub struct CompareArgs {
 pub fn compare(args: CompareArgs) -> ExitCode {
     match replicate::compare(&args.control, &args.treatment, &args.out) {
         Ok(cmp) => {
+            for w in cmp.warnings() {
+                eprintln!("warning: {w}");
+            }
             if args.quiet {
                 println!("{}", args.out.display());
             } else {

@@ -58,9 +58,37 @@ pub struct Comparison {
     pub figures: Vec<FigureRow>,
     /// Per window and figure.
     pub windows: Vec<WindowRow>,
+    /// The control has a scripted change and the treatment none: the two
+    /// were likely given the wrong way round.
+    pub change_in_control_only: bool,
 }
 
 impl Comparison {
+    /// What the user should know before reading the comparison: arms that
+    /// look swapped, or that ran identically (the same scenario and seeds
+    /// under two names), where every difference is 0 and says nothing.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        if self.change_in_control_only {
+            w.push(
+                "the control has a scripted change and the treatment none: were the two swapped? (control first, \
+                 treatment second; every difference is treatment − control)"
+                    .to_string(),
+            );
+        }
+        let rows = self.figures.iter().map(|r| &r.paired).chain(self.windows.iter().map(|r| &r.paired));
+        let mut defined = rows.filter(|p| p.diff.n > 0).peekable();
+        if defined.peek().is_some() && defined.all(|p| p.diff.mean == Some(0.0) && p.diff.sd.is_none_or(|sd| sd == 0.0))
+        {
+            w.push(
+                "every difference is 0 in every seed: the two arms ran identically (the same scenario and seeds?), \
+                 which shows nothing about an effect"
+                    .to_string(),
+            );
+        }
+        w
+    }
+
     /// The row of `figure` in `scope`, if compared.
     pub fn figure(&self, scope: &str, figure: &str) -> Option<&Paired> {
         self.figures.iter().find(|r| r.scope == scope && r.figure == figure).map(|r| &r.paired)
@@ -156,7 +184,15 @@ fn compare_labelled(
         }
     }
     let control_name = if c.control { format!("{} without its events", c.scenario) } else { c.scenario };
-    let cmp = Comparison { scenarios: (control_name, t.scenario), seeds, change, figures, windows: window_rows };
+    let change_in_control_only = c.change.is_some() && t.change.is_none() && !c.control;
+    let cmp = Comparison {
+        scenarios: (control_name, t.scenario),
+        seeds,
+        change,
+        figures,
+        windows: window_rows,
+        change_in_control_only,
+    };
     write_all(&cmp, out, &labels)?;
     Ok(cmp)
 }

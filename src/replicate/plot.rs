@@ -176,6 +176,7 @@ mod tests {
             change: Some(Change { at: "day 0 09:40".into(), target: "loan_rate".into(), window: 2 }),
             figures: Vec::new(),
             windows: rows,
+            change_in_control_only: false,
         }
     }
 
