@@ -381,6 +381,11 @@ fn a_directory_compared_with_itself_is_refused() {
     let out = dir.join("c");
     refused(&["compare", &p(&a), &p(&a), "--out", &p(&out)], "are the same directory");
     refused(&["compare", &p(&a), &format!("{}/.", p(&a)), "--out", &p(&out)], "every difference would be 0");
+    // A file given twice is not called a directory.
+    let file = p(&a.join("replications.csv"));
+    refused(&["compare", &file, &file, "--out", &p(&out)], "not a replications directory (a file, not a directory)");
+    let o = tplus(&["compare", &file, &file, "--out", &p(&out)]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("same directory"), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!out.exists(), "nothing written");
 }
 

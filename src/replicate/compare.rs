@@ -203,7 +203,8 @@ fn compare_labelled(
 /// finding of no effect and is none.
 fn same_directory(control: &Path, treatment: &Path) -> Result<(), ReplicateError> {
     match (control.canonicalize(), treatment.canonicalize()) {
-        (Ok(c), Ok(t)) if c == t => {
+        // A file is no replications directory, which the reader says.
+        (Ok(c), Ok(t)) if c == t && c.is_dir() => {
             Err(ReplicateError::SameDirectory { control: control.to_path_buf(), treatment: treatment.to_path_buf() })
         }
         // A directory that cannot be resolved is reported by the reader.

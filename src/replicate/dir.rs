@@ -143,6 +143,9 @@ impl ReplicationDir {
             why: why.to_string(),
             source: Some(e),
         };
+        if dir.is_file() {
+            return Err(bad("a file, not a directory".into()));
+        }
         if !dir.is_dir() {
             return Err(bad("no such directory".into()));
         }
