@@ -14,7 +14,10 @@ fn help(topic: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tplus")).args(["help", topic]).output().expect("tplus runs")
 }
 
-/// The `range:` line of `tplus help PATH`, if it prints one.
+/// The `range:` line of `tplus help PATH`, if it prints one. A numeric
+/// range's top must also be in the `accepted:` words, which are all an error
+/// message shows: "2e9 is out of range; accepted: a value above 0" would
+/// not say where the range ends.
 fn printed_range(topic: &str) -> Option<(String, String)> {
     let out = help(topic);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -22,7 +25,40 @@ fn printed_range(topic: &str) -> Option<(String, String)> {
     assert!(text.contains("type:") && text.contains("accepted:"), "tplus help {topic}:\n{text}");
     let line = text.lines().find_map(|l| l.trim().strip_prefix("range:"))?;
     let (lo, hi) = line.trim().split_once(" to ")?;
+    if let Ok(top) = hi.parse::<f64>() {
+        let accepted = text.lines().find_map(|l| l.trim().strip_prefix("accepted:")).unwrap_or_default();
+        assert!(names_number(accepted, top), "tplus help {topic}: `accepted:{accepted}` does not say the top, {hi}");
+    }
     Some((lo.to_string(), hi.to_string()))
+}
+
+/// Whether `words` write `x` in one of the ways the reference does: as
+/// Rust prints it (`1000`, `0.5`), in exponent form (`1e9`) or with
+/// thousands grouped (`100,000,000`).
+fn names_number(words: &str, x: f64) -> bool {
+    let plain = format!("{x}");
+    let grouped = if x.fract() == 0.0 && x.abs() >= 1e4 {
+        let digits = format!("{}", x.abs() as i64);
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    } else {
+        plain.clone()
+    };
+    let is_number_at = |w: &str| {
+        words.match_indices(w).any(|(i, _)| {
+            let after = words[i + w.len()..].chars().next();
+            let before = words[..i].chars().next_back();
+            !matches!(after, Some(c) if c.is_ascii_digit() || c == '.' && words[i + w.len() + 1..].starts_with(|d: char| d.is_ascii_digit()))
+                && !matches!(before, Some(c) if c.is_ascii_digit() || c == '.' || c == ',')
+        })
+    };
+    [plain.clone(), format!("{x:e}"), grouped].iter().any(|w| is_number_at(w))
 }
 
 /// The fixture with every table validation has ranges for: full_market.toml

@@ -33,7 +33,7 @@ crate::behaviour_params! {
         /// Least total spread quoted, as a fraction of NAV: a floor under the Avellaneda–Stoikov spread.
         spread: f64 = 0.0002, Real(1e-6, 0.5), "a fraction of NAV above 0 and at most 0.5, e.g. 0.0002";
         /// Lots quoted on each side.
-        quote_lots: i64 = 100, Int(1, 100_000_000), "a whole number of lots, at least 1";
+        quote_lots: i64 = 100, Int(1, 100_000_000), "a whole number of lots from 1 to 100,000,000";
         /// Risk aversion γ, per tick: how far inventory moves the quotes and how wide they are.
         risk_aversion: f64 = 0.05, Real(1e-6, 10.0), "a number per tick above 0 and at most 10, e.g. 0.05";
         /// Order-arrival decay k, per tick: how fast fills fall off with a quote's distance from the mid.

@@ -293,7 +293,7 @@ pub fn lots_in_order(min_lots: i64, max_lots: Option<i64>) -> Result<(), Invalid
         Some(max) if max < min_lots => Err(Invalid {
             field: "max_lots".into(),
             message: format!("{max} is out of range"),
-            accepted: "a whole number of lots, at least min_lots".into(),
+            accepted: "a whole number of lots from min_lots to 100,000,000".into(),
             kind: InvalidKind::OutOfRange,
         }),
         _ => Ok(()),

@@ -51,13 +51,13 @@ crate::behaviour_params! {
         /// Standard deviation of the noise term, as a return.
         noise_sd: f64 = 0.0005, Real(0.0, 1.0), "a return standard deviation from 0 to 1";
         /// Mean–variance risk aversion γ in `x* = (E[R] − r_f) / (γ σ²)`.
-        risk_aversion: f64 = 2.0, Real(1e-6, 1e6), "a risk aversion above 0, e.g. 2";
+        risk_aversion: f64 = 2.0, Real(1e-6, 1e6), "a risk aversion above 0 and at most 1e6, e.g. 2";
         /// Least expected excess return (over the funding cost) worth a trade.
         threshold: f64 = 0.0001, Real(0.0, 1.0), "an excess return from 0 to 1, e.g. 0.0002";
         /// Windows of price history the chartist term averages over.
         lookback: i64 = 12, Int(1, MAX_LOOKBACK), "a whole number of windows from 1 to 64";
         /// Most lots in an order.
-        max_lots: i64 = 500, Int(1, 100_000_000), "a whole number of lots, at least min_lots";
+        max_lots: i64 = 500, Int(1, 100_000_000), "a whole number of lots from min_lots to 100,000,000";
         /// Share of orders that are all-or-none (full delivery).
         aon_share: f64 = 0.0, Real(0.0, 1.0), "a probability from 0 to 1";
         /// How long a limit order stays in the book before it expires (at most to the close).

@@ -29,9 +29,9 @@ crate::behaviour_params! {
         /// Probability that a wake-up is a subscription (buy) rather than a sale.
         buy_prob: f64 = 0.5, Real(0.0, 1.0), "a probability from 0 to 1";
         /// Fewest lots in an order.
-        min_lots: i64 = 1, Int(1, 100_000_000), "a whole number of lots, at least 1";
+        min_lots: i64 = 1, Int(1, 100_000_000), "a whole number of lots from 1 to 100,000,000";
         /// Most lots in an order (default: min_lots or 10, whichever is larger).
-        max_lots: Option<i64> = None, Int(1, 100_000_000), "a whole number of lots, at least min_lots";
+        max_lots: Option<i64> = None, Int(1, 100_000_000), "a whole number of lots from min_lots to 100,000,000";
         /// Share of orders that are all-or-none (full delivery).
         aon_share: f64 = 0.1, Real(0.0, 1.0), "a probability from 0 to 1";
         /// Share of orders sent as market orders.

@@ -21,7 +21,7 @@ crate::behaviour_params! {
     /// Parameters of planted churners.
     pub struct ChurnParams {
         /// Lots bought at a wake-up (sales take up to twice as many).
-        lots: i64 = 1, Int(1, 100_000_000), "a whole number of lots, at least 1";
+        lots: i64 = 1, Int(1, 100_000_000), "a whole number of lots from 1 to 100,000,000";
     }
 }
 

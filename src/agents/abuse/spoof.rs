@@ -29,11 +29,11 @@ crate::behaviour_params! {
     /// Parameters of planted spoofers.
     pub struct SpoofParams {
         /// Lots of a spoof order (cut to what the trader may sell or can pay for).
-        spoof_lots: i64 = 200, Int(1, 100_000_000), "a whole number of lots, at least 1";
+        spoof_lots: i64 = 200, Int(1, 100_000_000), "a whole number of lots from 1 to 100,000,000";
         /// How long a spoof rests before it expires, unless withdrawn at the next wake-up first.
         spoof_ttl: Duration = Duration(1_000_000_000), PositiveDuration, "a duration above 0, e.g. \"1s\"";
         /// Lots of a genuine order.
-        genuine_lots: i64 = 2, Int(1, 100_000_000), "a whole number of lots, at least 1";
+        genuine_lots: i64 = 2, Int(1, 100_000_000), "a whole number of lots from 1 to 100,000,000";
         /// How long a genuine order rests before it expires (at most to the close).
         genuine_ttl: Duration = minutes(10), PositiveDuration, "a duration above 0, e.g. \"10m\"";
     }

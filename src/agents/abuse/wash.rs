@@ -30,7 +30,7 @@ crate::behaviour_params! {
     /// Parameters of planted wash traders.
     pub struct WashParams {
         /// Lots washed at a wake-up (cut to what the trader may sell and can pay for).
-        lots: i64 = 10, Int(1, 100_000_000), "a whole number of lots, at least 1";
+        lots: i64 = 10, Int(1, 100_000_000), "a whole number of lots from 1 to 100,000,000";
         /// How long the sell may rest if its buy does not take it (at most to the close).
         order_ttl: Duration = minutes(1), PositiveDuration, "a duration above 0, e.g. \"1m\"";
     }

@@ -111,7 +111,7 @@ pub(in crate::scenario) const P_NAV: Field = field(
     Number,
     "currency per unit",
     Real(1e-6, 1e9),
-    "a net asset value above 0, e.g. 1.0",
+    "a net asset value above 0 and at most 1e9, e.g. 1.0",
     "Net asset value at the start.",
 );
 pub(in crate::scenario) const P_ANNUAL_YIELD: Field = field(
@@ -127,7 +127,7 @@ pub(in crate::scenario) const P_TICK_SIZE: Field = field(
     Number,
     "currency",
     Real(1e-6, 1e6),
-    "a positive tick size that is a whole number of 0.000001, e.g. 0.0001",
+    "a positive tick size, at most 1e6 and a whole number of 0.000001, e.g. 0.0001",
     "Price grid step; a whole number of micros that divides nav.",
 );
 pub(in crate::scenario) const P_LOT_SIZE: Field = field(
@@ -395,7 +395,7 @@ pub(in crate::scenario) const C_BASE_ODDS: Field = field(
     Number,
     "good:bad odds",
     Real(1e-6, 1e6),
-    "good:bad odds above 0, e.g. 50",
+    "good:bad odds above 0 and at most 1e6, e.g. 50",
     "Good:bad odds at base_score.",
 );
 pub(in crate::scenario) const C_PDO: Field = field(
@@ -403,7 +403,7 @@ pub(in crate::scenario) const C_PDO: Field = field(
     Number,
     "points",
     Real(1e-3, 1000.0),
-    "points to double the odds, above 0, e.g. 20",
+    "points to double the odds, above 0 and at most 1000, e.g. 20",
     "Points to double the odds.",
 );
 const WEIGHT: Range = Real(-100.0, 100.0);
@@ -493,7 +493,7 @@ pub(in crate::scenario) const C_FIT_ALPHA: Field = field(
     Number,
     "pseudo-count",
     Real(1e-6, 1000.0),
-    "a pseudo-count above 0, e.g. 0.5",
+    "a pseudo-count above 0 and at most 1000, e.g. 0.5",
     "Laplace pseudo-count added to each bin's goods and bads.",
 );
 pub(in crate::scenario) const C_FIT_RIDGE: Field = field(
@@ -501,7 +501,7 @@ pub(in crate::scenario) const C_FIT_RIDGE: Field = field(
     Number,
     "",
     Real(1e-9, 1e6),
-    "a ridge penalty above 0, e.g. 1",
+    "a ridge penalty above 0 and at most 1e6, e.g. 1",
     "Ridge penalty on the coefficients of the logistic fit.",
 );
 pub(in crate::scenario) const C_FIT_ALIGNMENT: Field = field(
@@ -603,7 +603,7 @@ pub(in crate::scenario) const A_ARRIVAL_ALPHA: Field = field(
     Number,
     "per second",
     Real(0.0, 1e6),
-    "a jump per second of at least 0",
+    "a jump per second from 0 to 1e6",
     "Hawkes: jump of the group's intensity at each wake-up (alpha/beta must be below 1).",
 )
 .absent("required with process = \"hawkes\"");
@@ -612,7 +612,7 @@ pub(in crate::scenario) const A_ARRIVAL_BETA: Field = field(
     Number,
     "per second",
     Real(1e-6, 1e6),
-    "a decay rate per second above 0, e.g. 0.05 (a 20 s memory)",
+    "a decay rate per second above 0 and at most 1e6, e.g. 0.05 (a 20 s memory)",
     "Hawkes: decay rate of the excitation.",
 )
 .absent("required with process = \"hawkes\"");
@@ -621,7 +621,7 @@ pub(in crate::scenario) const A_SALE_ALPHA: Field = field(
     Number,
     "wake-ups per second",
     Real(0.0, 1e6),
-    "a jump of sale wake-ups per second of at least 0",
+    "a jump of sale wake-ups per second from 0 to 1e6",
     "Jump of the group's sale wake-up intensity at each customer sale application (sum of alpha/beta over groups below 1).",
 )
 .absent("required in a sale_excitation table (no excitation without one)");
@@ -630,7 +630,7 @@ pub(in crate::scenario) const A_SALE_BETA: Field = field(
     Number,
     "per second",
     Real(1e-6, 1e6),
-    "a decay rate per second above 0, e.g. 0.01 (a 100 s memory)",
+    "a decay rate per second above 0 and at most 1e6, e.g. 0.01 (a 100 s memory)",
     "Decay rate of the sale excitation (1/beta is its memory).",
 )
 .absent("required in a sale_excitation table (no excitation without one)");
