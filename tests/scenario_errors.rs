@@ -196,6 +196,22 @@ fn a_duration_spelled_out() {
 }
 
 #[test]
+fn a_duration_past_the_clock_is_too_long_not_misspelt() {
+    let s = CORE.edit("window = \"5m\"", "window = \"99999999999999999999h\"");
+    let f = s.fails();
+    f.at(s.pos("\"9999")).field("simulation.window").says("is longer than a duration may be, 100000 days");
+}
+
+#[test]
+fn an_over_long_name_is_shown_by_its_ends() {
+    let name = "n".repeat(100_000);
+    let s = CORE.edit("name = \"baseline\"", &format!("name = \"{name}\""));
+    let f = s.fails();
+    f.field("simulation.name").says(&format!("`{}…[99922 characters]…{}` cannot name", "n".repeat(59), "n".repeat(19)));
+    assert!(f.stderr.len() < 500, "{} bytes", f.stderr.len());
+}
+
+#[test]
 fn a_time_of_day_past_midnight() {
     let s = CORE.edit("open = \"09:30\"", "open = \"25:00\"");
     s.fails().at(s.pos("\"25:00\"")).field("simulation.open").says("`25:00` is not a time of day");
@@ -256,7 +272,7 @@ fn a_share_above_one() {
 #[test]
 fn max_lots_below_min_lots() {
     let s = CORE.edit("min_lots = 1\nmax_lots = 50", "min_lots = 60\nmax_lots = 50");
-    s.fails().at(s.pos("50")).field("agents[0].params.max_lots").says("50").accepts("at least min_lots");
+    s.fails().at(s.pos("50")).field("agents[0].params.max_lots").says("50").accepts("from min_lots to 100,000,000");
 }
 
 #[test]

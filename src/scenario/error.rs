@@ -96,11 +96,11 @@ impl fmt::Display for ScenarioError {
             write!(f, ":{line}:{column}")?;
         }
         if let Some(field) = &d.field {
-            write!(f, ": {}", Escaped(field))?;
+            write!(f, ": {}", Shortened(field))?;
         }
-        write!(f, ": {}", Escaped(&d.message))?;
+        write!(f, ": {}", Shortened(&d.message))?;
         if let Some(accepted) = &d.accepted {
-            write!(f, "\n  accepted: {}", Escaped(accepted))?;
+            write!(f, "\n  accepted: {}", Shortened(accepted))?;
         }
         Ok(())
     }
@@ -126,6 +126,38 @@ impl fmt::Display for Escaped<'_> {
     }
 }
 
+/// Longest run of text without a space that a message shows whole. A value
+/// quoted from the file may be any length (a name of ten million
+/// characters); past this, its start and end are shown around the count of
+/// characters left out, so that the message still fits a screen and says
+/// what is wrong. The error's own fields ([`ScenarioError::detail`]) keep
+/// the text whole.
+const LONGEST_WORD: usize = 100;
+/// Characters kept at the start and at the end of a shortened word.
+const KEPT: (usize, usize) = (60, 20);
+
+/// [`Escaped`] text with each over-long word cut to its ends.
+struct Shortened<'a>(&'a str);
+
+impl fmt::Display for Shortened<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, word) in self.0.split(' ').enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            let n = word.chars().count();
+            if n <= LONGEST_WORD {
+                write!(f, "{}", Escaped(word))?;
+                continue;
+            }
+            let cut = |k: usize| word.char_indices().nth(k).map_or(word.len(), |(at, _)| at);
+            let (head, tail) = (&word[..cut(KEPT.0)], &word[cut(n - KEPT.1)..]);
+            write!(f, "{}…[{} characters]…{}", Escaped(head), n - KEPT.0 - KEPT.1, Escaped(tail))?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +175,25 @@ mod tests {
         let e = ScenarioError::at_span(Path::new("s.toml"), "x = 1\ny = 2", Some(6..7), Some("y".into()), "bad")
             .accepting("good");
         assert_eq!(e.to_string(), "s.toml:2:1: y: bad\n  accepted: good");
+    }
+
+    #[test]
+    fn an_over_long_value_is_shown_by_its_ends() {
+        let name = format!("a{}z", "é".repeat(1_000_000));
+        let e = ScenarioError::at_span(
+            Path::new("s.toml"),
+            "x",
+            Some(0..1),
+            Some("simulation.name".into()),
+            format!("`{name}` cannot name a results folder"),
+        );
+        let shown = e.to_string();
+        let kept = format!("`a{}…[{} characters]…{}z`", "é".repeat(58), 1_000_004 - 80, "é".repeat(18));
+        assert_eq!(shown, format!("s.toml:1:1: simulation.name: {kept} cannot name a results folder"));
+        assert_eq!(e.detail().message, format!("`{name}` cannot name a results folder"), "the field keeps it whole");
+        let short = "x".repeat(LONGEST_WORD);
+        let e = ScenarioError::whole_file(Path::new("s.toml"), short.clone());
+        assert_eq!(e.to_string(), format!("s.toml: {short}"));
     }
 
     #[test]

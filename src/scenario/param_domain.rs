@@ -130,6 +130,7 @@ pub(super) fn range(r: &RangeTable, grid: bool, bad: &Bad<'_>) -> Result<Domain,
     }
     let count = ((to - from) / step * (1.0 + 1e-12) + 1e-9).floor() + 1.0;
     if count > MAX_LEVELS {
+        let count = super::validate::shown(count);
         return Err(bad("step", format!("the range has {count} levels"), "at most 1000000 levels: a larger step"));
     }
     let levels = (0..count as usize)
@@ -166,7 +167,7 @@ pub(super) fn distribution(d: &DistTable, bad: &Bad<'_>) -> Result<Domain, Scena
         }
     }
     let g = |v: Option<f64>| v.unwrap_or(0.0);
-    Ok(match d.dist {
+    let domain = match d.dist {
         DistKind::Uniform | DistKind::Loguniform => {
             let (min, max) = (g(d.min), g(d.max));
             if max < min {
@@ -196,7 +197,42 @@ pub(super) fn distribution(d: &DistTable, bad: &Bad<'_>) -> Result<Domain, Scena
             }
             Domain::Lognormal { median: g(d.median), sigma: g(d.sigma) }
         }
-    })
+    };
+    within_reach(&domain, accepted, bad)?;
+    Ok(domain)
+}
+
+/// Most standard deviations from the centre a design's draw can fall. The
+/// designs draw a probability no nearer 0 or 1 than 2⁻⁵⁴ over the most runs
+/// a sweep may have (`batch::design`), about 5e-24, where Φ⁻¹ is about
+/// −10; 12 leaves a margin.
+const FARTHEST_Z: f64 = 12.0;
+
+/// Whether every value the distribution can draw is a finite number: a
+/// lognormal with `sigma = 1e300` would draw infinity, which no field takes.
+fn within_reach(domain: &Domain, accepted: &str, bad: &Bad<'_>) -> Result<(), ScenarioError> {
+    let shown = super::validate::shown;
+    match *domain {
+        Domain::Uniform { min, max } if !(max - min).is_finite() => {
+            let message = format!("max − min ({} − {}) is past the largest number", shown(max), shown(min));
+            Err(bad("max", message, accepted))
+        }
+        Domain::Normal { mean, sd } if !(mean.abs() + FARTHEST_Z * sd).is_finite() => {
+            let message = format!("sd {} lets a draw, mean ± {FARTHEST_Z} sd, pass the largest number", shown(sd));
+            Err(bad(
+                "sd",
+                message,
+                &format!("{accepted}, and sd at most {}", shown((f64::MAX - mean.abs()) / FARTHEST_Z)),
+            ))
+        }
+        Domain::Lognormal { median, sigma } if median.ln() + FARTHEST_Z * sigma >= f64::MAX.ln() => {
+            let most = (f64::MAX.ln() - median.ln()) / FARTHEST_Z;
+            let message =
+                format!("sigma {} lets a draw, median × e^({FARTHEST_Z} sigma), pass the largest number", shown(sigma));
+            Err(bad("sigma", message, &format!("{accepted}, and sigma below {most:.3} for median {}", shown(median))))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `x` rounded to 12 significant digits, so levels read as written
@@ -212,6 +248,25 @@ pub fn round_sig(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn refusal(d: &str) -> Option<String> {
+        let table: DistTable = toml::from_str(d).ok()?;
+        let bad = |f: &str, m: String, a: &str| {
+            ScenarioError::whole_file(std::path::Path::new("s"), format!("{f}: {m}")).accepting(a)
+        };
+        distribution(&table, &bad).err().map(|e| e.detail().message.clone())
+    }
+
+    #[test]
+    fn a_distribution_that_would_draw_infinity_is_refused() {
+        let sigma = refusal("dist = \"lognormal\"\nmedian = 1.0\nsigma = 1e300").unwrap();
+        assert!(sigma.starts_with("sigma: sigma 1e300 lets a draw"), "{sigma}");
+        assert_eq!(refusal("dist = \"lognormal\"\nmedian = 1.0\nsigma = 50.0"), None);
+        assert!(refusal("dist = \"normal\"\nmean = 0.0\nsd = 1e308").unwrap().starts_with("sd: sd 1e308"));
+        assert_eq!(refusal("dist = \"normal\"\nmean = 0.0\nsd = 1e300"), None);
+        assert!(refusal("dist = \"uniform\"\nmin = -1e308\nmax = 1e308").unwrap().starts_with("max: max − min"));
+        assert_eq!(refusal("dist = \"loguniform\"\nmin = 1e-300\nmax = 1e308"), None);
+    }
 
     #[test]
     fn twelve_significant_digits() {

@@ -39,33 +39,61 @@ impl Duration {
         self.0 as f64 / 1e9
     }
 
+    /// The longest duration a scenario may give: 100,000 days (about 274
+    /// years), inside what the clock's `i64` of nanoseconds holds (about 292).
+    pub const MAX: Duration = Duration(100_000 * 86_400_000_000_000);
+
     /// Parses `"1h30m"`, `"50ms"`, `"2.5s"`: one or more number–unit pairs.
     pub fn parse(text: &str) -> Option<Duration> {
+        Duration::read(text).ok()
+    }
+
+    /// [`Duration::parse`], telling a spelling it does not know from a
+    /// length past [`Duration::MAX`].
+    fn read(text: &str) -> Result<Duration, Unread> {
         let s = text.trim();
         if s.is_empty() {
-            return None;
+            return Err(Unread::Spelling);
         }
         let mut total: i64 = 0;
         let mut rest = s;
         while !rest.is_empty() {
             let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
             if num_len == 0 {
-                return None;
+                return Err(Unread::Spelling);
             }
-            let number: f64 = rest[..num_len].parse().ok()?;
+            let number: f64 = rest[..num_len].parse().map_err(|_| Unread::Spelling)?;
             rest = &rest[num_len..];
             let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
             let unit = rest[..unit_len].trim();
             rest = &rest[unit_len..];
-            let scale = UNITS.iter().find(|(u, _)| *u == unit)?.1;
+            let scale = UNITS.iter().find(|(u, _)| *u == unit).ok_or(Unread::Spelling)?.1;
             let part = number * scale as f64;
-            if !part.is_finite() || part > i64::MAX as f64 / 2.0 {
-                return None;
+            if !part.is_finite() || part > Duration::MAX.0 as f64 {
+                return Err(Unread::TooLong);
             }
-            total = total.checked_add(part.round() as i64)?;
+            total = total.checked_add(part.round() as i64).filter(|t| *t <= Duration::MAX.0).ok_or(Unread::TooLong)?;
         }
-        Some(Duration(total))
+        Ok(Duration(total))
     }
+
+    /// Why `text` is not a duration, for the scenario error.
+    fn refusal(text: &str) -> String {
+        match Duration::read(text) {
+            Err(Unread::TooLong) => {
+                format!("`{text}` is longer than a duration may be, {} days", Duration::MAX.0 / UNITS[6].1)
+            }
+            _ => format!("`{text}` is not a duration"),
+        }
+    }
+}
+
+/// Why a duration's text was not read.
+enum Unread {
+    /// Not number–unit pairs of the known units.
+    Spelling,
+    /// Past [`Duration::MAX`].
+    TooLong,
 }
 
 impl fmt::Display for Duration {
@@ -240,7 +268,8 @@ impl fmt::Display for DayTime {
 /// through `parse`, reporting `accepted` when it does not parse.
 struct TextVisitor<T> {
     parse: fn(&str) -> Option<T>,
-    what: &'static str,
+    /// What is wrong with a text `parse` refused.
+    refusal: fn(&str) -> String,
     accepted: &'static str,
 }
 
@@ -252,14 +281,14 @@ impl<'de, T> Visitor<'de> for TextVisitor<T> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-        (self.parse)(v).ok_or_else(|| E::custom(format!("`{v}` is not {}, expected {}", self.what, self.accepted)))
+        (self.parse)(v).ok_or_else(|| E::custom(format!("{}, expected {}", (self.refusal)(v), self.accepted)))
     }
 
     // A bare TOML date (`start = 2026-01-05`) arrives as toml's private
     // one-entry datetime map; its value is the date's text.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let Some((_, text)) = map.next_entry::<String, String>()? else {
-            return Err(de::Error::custom(format!("an empty table is not {}, expected {}", self.what, self.accepted)));
+            return Err(de::Error::custom(format!("an empty table, expected {}", self.accepted)));
         };
         self.visit_str(&text)
     }
@@ -267,9 +296,12 @@ impl<'de, T> Visitor<'de> for TextVisitor<T> {
 
 macro_rules! text_serde {
     ($ty:ty, $what:literal) => {
+        text_serde!($ty, |text: &str| format!("`{text}` is not {}", $what));
+    };
+    ($ty:ty, $refusal:expr) => {
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_any(TextVisitor { parse: <$ty>::parse, what: $what, accepted: <$ty>::ACCEPTED })
+                d.deserialize_any(TextVisitor { parse: <$ty>::parse, refusal: $refusal, accepted: <$ty>::ACCEPTED })
             }
         }
 
@@ -281,7 +313,7 @@ macro_rules! text_serde {
     };
 }
 
-text_serde!(Duration, "a duration");
+text_serde!(Duration, Duration::refusal);
 text_serde!(TimeOfDay, "a time of day");
 text_serde!(Date, "a date");
 text_serde!(DayTime, "a day and time");
@@ -302,6 +334,20 @@ mod tests {
         assert_eq!(Duration::parse("5 parsecs"), None);
         assert_eq!(Duration::parse(""), None);
         assert_eq!(Duration(5_400_000_000_000).to_string(), "90m");
+    }
+
+    #[test]
+    fn a_duration_past_the_longest_is_too_long_not_misspelt() {
+        assert_eq!(Duration::parse("100000d"), Some(Duration::MAX));
+        for long in ["100000d1ns", "99999999999999999999h", "1e400s", "60000d60000d"] {
+            let expected =
+                if long == "1e400s" { "not a duration" } else { "longer than a duration may be, 100000 days" };
+            assert_eq!(Duration::parse(long), None, "{long}");
+            assert!(Duration::refusal(long).ends_with(expected), "{long}: {}", Duration::refusal(long));
+        }
+        let e = toml::from_str::<std::collections::BTreeMap<String, Duration>>("w = \"99999999999999999999h\"");
+        let message = e.map(|_| ()).unwrap_err().message().to_string();
+        assert!(message.starts_with("`99999999999999999999h` is longer than a duration may be"), "{message}");
     }
 
     #[test]
