@@ -69,7 +69,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
                 return Err(BatchError::DifferentSweeps {
                     first: first_dir.to_path_buf(),
                     other: dir.clone(),
-                    difference: first_difference(first, &def),
+                    difference: first_difference(first, &def, ["in the first", "in the second"]),
                 });
             }
             Some(_) => {}
@@ -186,7 +186,10 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     let dir = || out.to_path_buf();
     match earlier {
         Some((held, _)) if held != def => {
-            return Err(BatchError::AnotherSweep { dir: dir(), difference: first_difference(&held, &def) });
+            return Err(BatchError::AnotherSweep {
+                dir: dir(),
+                difference: first_difference(&held, &def, ["in the directory", "in the merge"]),
+            });
         }
         Some((_, provenance)) if provenance.get("merged_from").is_none() => {
             let shard = provenance.get("shard").and_then(Value::as_str);

@@ -146,7 +146,7 @@ pub enum BatchError {
         first: PathBuf,
         /// The one that differs from it.
         other: PathBuf,
-        /// The first top-level key in which they differ.
+        /// The first setting in which they differ, with both values.
         difference: String,
     },
     /// A `sweep.json` whose columns lack `status`.
@@ -180,7 +180,7 @@ pub enum BatchError {
     AnotherSweep {
         /// The directory.
         dir: PathBuf,
-        /// The first top-level key in which the sweeps differ.
+        /// The first setting in which the sweeps differ, with both values.
         difference: String,
     },
     /// `tplus merge --out` names a directory holding a sweep's own results
@@ -414,10 +414,53 @@ fn read_json(dir: &Path) -> Result<Option<(Value, Value)>, BatchError> {
     Ok(Some((d, p)))
 }
 
-/// The first top-level key in which two definitions differ.
-fn first_difference(a: &Value, b: &Value) -> String {
+/// Where two definitions first differ, down to the setting, with both
+/// values named by `sides`: "`sweep.replications` (3 in the directory, 5
+/// now)". The top-level keys are read in the order a user thinks of them
+/// (the sweep file before the scenario, before what follows from both).
+fn first_difference(held: &Value, new: &Value, sides: [&str; 2]) -> String {
     let keys = ["tool", "version", "sweep", "base_scenario", "seeds", "points", "runs", "columns"];
-    keys.iter().find(|k| a.get(**k) != b.get(**k)).map_or_else(|| "its layout".into(), |k| format!("`{k}`"))
+    let found = keys.iter().find_map(|k| leaf_difference(held.get(*k), new.get(*k), (*k).to_string()));
+    let Some((path, there, here)) = found else { return "its layout".into() };
+    format!("`{path}` ({} {}, {} {})", brief(there), sides[0], brief(here), sides[1])
+}
+
+/// The first path below `path` at which `a` and `b` differ, with the two
+/// values there (None where one side has nothing).
+fn leaf_difference<'a>(
+    a: Option<&'a Value>,
+    b: Option<&'a Value>,
+    path: String,
+) -> Option<(String, Option<&'a Value>, Option<&'a Value>)> {
+    match (a, b) {
+        _ if a == b => None,
+        (Some(Value::Object(x)), Some(Value::Object(y))) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter().find_map(|k| leaf_difference(x.get(k), y.get(k), format!("{path}.{k}")))
+        }
+        (Some(Value::Array(x)), Some(Value::Array(y))) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (p, q))| leaf_difference(Some(p), Some(q), format!("{path}[{i}]"))),
+        _ => Some((path, a, b)),
+    }
+}
+
+/// A value as a message shows it: short values whole, a table or a long
+/// list by its size.
+fn brief(v: Option<&Value>) -> String {
+    match v {
+        None => "absent".into(),
+        Some(Value::Array(a)) if a.len() > 4 => format!("{} items", a.len()),
+        Some(Value::Object(o)) => format!("a table of {} keys", o.len()),
+        Some(v) => {
+            let text = v.to_string();
+            if text.chars().count() > 40 { format!("{}…", text.chars().take(39).collect::<String>()) } else { text }
+        }
+    }
 }
 
 /// The Slurm job this process runs in, if any.
@@ -436,6 +479,30 @@ fn slurm() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_difference_is_named_down_to_the_setting() {
+        let held = serde_json::json!({"tool": "tplus", "sweep": {"replications": 3, "params": [{"path": "a", "values": [1, 2]}]}});
+        let mut new = held.clone();
+        new["sweep"]["params"][0]["values"][1] = Value::from(5);
+        let sides = ["in the directory", "now"];
+        assert_eq!(first_difference(&held, &new, sides), "`sweep.params[0].values[1]` (2 in the directory, 5 now)");
+        new["sweep"]["replications"] = Value::from(4);
+        assert_eq!(first_difference(&held, &new, sides), "`sweep.params[0].values[1]` (2 in the directory, 5 now)");
+        new["sweep"]["params"][0]["values"] = serde_json::json!([1, 2, 3, 4, 5, 6]);
+        assert_eq!(
+            first_difference(&held, &new, sides),
+            "`sweep.params[0].values` ([1,2] in the directory, 6 items now)"
+        );
+        new["sweep"].as_object_mut().map(|o| o.remove("replications"));
+        assert_eq!(
+            first_difference(&held, &new, sides),
+            "`sweep.params[0].values` ([1,2] in the directory, 6 items now)"
+        );
+        new["sweep"]["params"] = held["sweep"]["params"].clone();
+        assert_eq!(first_difference(&held, &new, sides), "`sweep.replications` (3 in the directory, absent now)");
+        assert_eq!(first_difference(&held, &held, sides), "its layout");
+    }
 
     #[test]
     fn shards_parse_and_refuse_with_the_text_given() {

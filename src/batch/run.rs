@@ -276,7 +276,7 @@ fn earlier(dir: &Path, def: &Value, shard_text: Option<&str>) -> Result<Option<V
             if old != *def {
                 return Err(BatchError::AnotherSweep {
                     dir: dir.to_path_buf(),
-                    difference: first_difference(&old, def),
+                    difference: first_difference(&old, def, ["in the directory", "now"]),
                 });
             }
             let old_shard = provenance.get("shard").and_then(Value::as_str);
