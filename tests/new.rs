@@ -45,3 +45,19 @@ fn an_existing_file_is_not_overwritten() {
     assert_eq!(std::fs::read_to_string(dir.join("mine.toml")).unwrap(), "keep me");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_check_it_suggests_runs_even_for_a_name_like_an_option() {
+    let dir = scratch("dash");
+    for name in ["-x", "my scenario"] {
+        let out = tplus(&dir, &["new", "--", name]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        let suggested = stderr.split("check it with `").nth(1).and_then(|r| r.split('`').next()).unwrap();
+        let bin = env!("CARGO_BIN_EXE_tplus");
+        let check = Command::new("sh").arg("-c").arg(suggested.replacen("tplus", bin, 1)).current_dir(&dir).output();
+        let check = check.unwrap();
+        assert!(check.status.success(), "`{suggested}`: {}", String::from_utf8_lossy(&check.stderr));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

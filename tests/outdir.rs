@@ -270,3 +270,32 @@ fn a_merge_writes_beside_its_shards() {
     assert_eq!(names(&root), ["shard-1-of-1", "sweep.csv", "sweep.json"]);
     fs::remove_dir_all(&root).unwrap();
 }
+
+/// An output path that cannot be made (under a device, under a missing
+/// root) is the user's to change: every command that writes one says so
+/// with exit 2, as for bad input, and `new` of a file there the same; a
+/// failing disk is exit 1.
+#[test]
+fn an_output_path_that_cannot_be_made_is_exit_2_for_every_command() {
+    let root = scratch("unmakeable");
+    let out = root.join("run");
+    assert!(run(&out, &[]).status.success());
+    for bad in ["/dev/null/x", "/dev/null", "/proc/tplus-no-such/x"] {
+        let bad = Path::new(bad);
+        let o = run(bad, &[]);
+        assert_eq!(o.status.code(), Some(2), "run --out {}: {}", bad.display(), stderr(&o));
+        for args in [
+            vec!["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), bad.as_os_str(), "--quiet".as_ref()],
+            vec!["compare".as_ref(), out.as_os_str(), out.as_os_str(), "--out".as_ref(), bad.as_os_str()],
+        ] {
+            let o = tplus(&args);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+            assert!(stderr(&o).starts_with("error: "), "{args:?}: {}", stderr(&o));
+        }
+        if bad.ends_with("x") {
+            let o = tplus(&["new".as_ref(), bad.as_os_str()]);
+            assert_eq!(o.status.code(), Some(2), "new {}: {}", bad.display(), stderr(&o));
+        }
+    }
+    fs::remove_dir_all(&root).unwrap();
+}

@@ -238,6 +238,7 @@ impl BatchError {
     /// The process exit status this error ends `tplus` with: 2 for bad input, 1 for a failure.
     pub fn exit_status(&self) -> u8 {
         match self {
+            BatchError::Io(e) if e.is_unusable_path() => 2,
             BatchError::Io(_) | BatchError::Encode(_) | BatchError::Workers { .. } => 1,
             BatchError::OutDir(e) => e.exit_code(),
             _ => 2,

@@ -158,7 +158,7 @@ fn note_removed_report(n: usize, from: &str, dir: &Path) {
     if n != 0 {
         eprintln!(
             "note: removed the report drawn from {from} ({n} files: report.md and its plots); `tplus report {}` draws it again",
-            dir.display()
+            super::shell::path_argument(dir)
         );
     }
 }

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use super::shell::quote;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
@@ -186,25 +187,12 @@ fn resume_command(args: &[String], cwd: Option<PathBuf>) -> String {
     }
 }
 
-/// `s` as one word for a POSIX shell: as it is when only safe characters,
-/// else in single quotes (a quote inside written as '\'').
-pub(crate) fn quote(s: &str) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:=,+@%".contains(c);
-    if !s.is_empty() && s.chars().all(safe) { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn words_are_quoted_only_when_a_shell_would_split_or_expand_them() {
-        assert_eq!(quote("scenarios/sweeps/ci.toml"), "scenarios/sweeps/ci.toml");
-        assert_eq!(quote("--shard=2/3"), "--shard=2/3");
-        assert_eq!(quote("a b"), "'a b'");
-        assert_eq!(quote("it's $HOME"), "'it'\\''s $HOME'");
-        assert_eq!(quote(""), "''");
-        assert_eq!(quote("bad name.toml"), "'bad name.toml'");
+    fn a_resume_command_is_one_line_for_a_shell() {
         let args = ["tplus", "sweep", "my sweep.toml", "--jobs", "2"].map(String::from);
         assert_eq!(
             resume_command(&args, Some(PathBuf::from("/work/x"))),

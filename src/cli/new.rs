@@ -72,9 +72,16 @@ pub fn new(args: NewArgs) -> ExitCode {
     // create_new: the check and the creation are one step, so a file that
     // appears meanwhile is not overwritten either.
     let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
-    let result = file.and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()));
-    match result {
-        Ok(()) => {
+    if let Ok(mut f) = file.as_ref()
+        && let Err(e) = f.write_all(text.as_bytes()).and_then(|()| f.sync_all())
+    {
+        // Nothing half-written: the file is this command's own, made above.
+        let _ = std::fs::remove_file(&path);
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    match file {
+        Ok(_) => {
             println!("{}", path.display());
             if !names_a_folder(&stem) {
                 let kept = args.template.text().lines().find_map(|l| l.strip_prefix("name = \"")?.split('"').next());
@@ -87,7 +94,7 @@ pub fn new(args: NewArgs) -> ExitCode {
             eprintln!(
                 "wrote {}: check it with `tplus check {}`, fields are explained by `tplus help scenario`",
                 path.display(),
-                super::interrupt::quote(&path.display().to_string())
+                super::shell::path_argument(&path)
             );
             ExitCode::SUCCESS
         }
@@ -99,8 +106,11 @@ pub fn new(args: NewArgs) -> ExitCode {
             ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            ExitCode::from(2)
+            // The path cannot hold a file (no such directory, no permission):
+            // the user's to change, as `run --out` says of a directory.
+            eprintln!("error: cannot create {}: {e}; choose another path", path.display());
+            let unusable = crate::results::FileError::new("create", &path, e).is_unusable_path();
+            ExitCode::from(if unusable { 2 } else { 1 })
         }
     }
 }

@@ -2,6 +2,8 @@
 //! man page, generated from the clap definition so they always match the
 //! commands. Both are written to a buffer first and then to stdout, so a
 //! closed pipe (`tplus man | head`) is an error message, never a panic.
+//! And the other way round: words of a command tplus suggests, quoted so
+//! that pasting it into a shell runs what was meant.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -58,5 +60,44 @@ fn emit(bytes: &[u8]) -> ExitCode {
             eprintln!("error: cannot write to stdout: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// `s` as one word for a POSIX shell: as it is when only safe characters,
+/// else in single quotes (a quote inside written as '\'').
+pub(crate) fn quote(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:=,+@%".contains(c);
+    if !s.is_empty() && s.chars().all(safe) { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) }
+}
+
+/// A path as a command's argument: [`quote`]d, and led by `./` when it
+/// starts with `-`, which the command would take for an option.
+pub(crate) fn path_argument(path: &std::path::Path) -> String {
+    let text = path.display().to_string();
+    quote(&if text.starts_with('-') { format!("./{text}") } else { text })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_only_when_a_shell_would_split_or_expand_them() {
+        assert_eq!(quote("scenarios/sweeps/ci.toml"), "scenarios/sweeps/ci.toml");
+        assert_eq!(quote("--shard=2/3"), "--shard=2/3");
+        assert_eq!(quote("a b"), "'a b'");
+        assert_eq!(quote("it's $HOME"), "'it'\\''s $HOME'");
+        assert_eq!(quote(""), "''");
+        assert_eq!(quote("bad name.toml"), "'bad name.toml'");
+    }
+
+    #[test]
+    fn a_path_is_never_taken_for_an_option() {
+        use std::path::Path;
+        assert_eq!(path_argument(Path::new("-x.toml")), "./-x.toml");
+        assert_eq!(path_argument(Path::new("--help.toml")), "./--help.toml");
+        assert_eq!(path_argument(Path::new("-my x.toml")), "'./-my x.toml'");
+        assert_eq!(path_argument(Path::new("/tmp/-x.toml")), "/tmp/-x.toml");
+        assert_eq!(path_argument(Path::new("a-x.toml")), "a-x.toml");
     }
 }

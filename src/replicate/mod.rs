@@ -181,6 +181,7 @@ impl ReplicateError {
     /// The exit status `tplus` ends with: 2 for bad input, 1 for a failure.
     pub fn exit_status(&self) -> u8 {
         match self {
+            ReplicateError::Io(e) if e.is_unusable_path() => 2,
             ReplicateError::Run { .. } | ReplicateError::Io(_) | ReplicateError::Plot { .. } => 1,
             ReplicateError::OutDir(e) => e.exit_code(),
             // As a shell reports a command ended by SIGINT.

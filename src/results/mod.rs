@@ -147,6 +147,24 @@ impl FileError {
         FileError { what, path: path.to_path_buf(), source }
     }
 
+    /// Whether the path itself is what must change: a directory or file
+    /// that cannot be made where the user put it (no such parent, a file or
+    /// a device in the way, no permission, a read-only or invalid name), as
+    /// against a file system failing under a good path (full, an I/O error).
+    pub fn is_unusable_path(&self) -> bool {
+        use io::ErrorKind as K;
+        self.what == "create"
+            && matches!(
+                self.source.kind(),
+                K::NotFound
+                    | K::NotADirectory
+                    | K::AlreadyExists
+                    | K::PermissionDenied
+                    | K::ReadOnlyFilesystem
+                    | K::InvalidFilename
+            )
+    }
+
     /// [`FileError::new`] waiting for its cause, for `map_err`.
     pub fn at(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> FileError + use<> {
         let path = path.to_path_buf();

@@ -140,6 +140,7 @@ impl OutDirError {
     /// for a failing file system.
     pub fn exit_code(&self) -> u8 {
         match self {
+            OutDirError::Io(e) if e.is_unusable_path() => 2,
             OutDirError::Io(_) => 1,
             OutDirError::Lock(e) => e.exit_code(),
             _ => 2,
@@ -207,10 +208,12 @@ pub fn create_out_dir(dir: &Path) -> Result<(), OutDirError> {
 }
 
 /// "lies under F, which is a file" when a directory above `path` is a file
-/// (so `path` cannot be made), else None.
+/// or another thing that is not a directory, such as a device (so `path`
+/// cannot be made), else None.
 pub fn under_a_file(path: &Path) -> Option<String> {
-    let file = path.ancestors().skip(1).find(|a| a.is_file())?;
-    Some(format!("lies under {}, which is a file", file.display()))
+    let file = path.ancestors().skip(1).find(|a| a.exists() && !a.is_dir())?;
+    let what = if file.is_file() { "a file" } else { "not a directory" };
+    Some(format!("lies under {}, which is {what}", file.display()))
 }
 
 /// Makes `dir` ready for one run: creates it, locks it and checks it holds
