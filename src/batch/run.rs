@@ -353,9 +353,16 @@ fn one_run(
             let write = |source| PointError::Write { dir: run_dir.clone(), source };
             // A run cut short by a Ctrl-C'd invocation left temporary files here.
             outdir::clear_run_dir(&run_dir).map_err(|e| write(e.source))?;
-            let mut writer = RunWriter::create(&run_dir, &scenario, false).map_err(write)?;
-            let outcome = engine::run_with(&scenario, &run_opts, &opts.registry, &mut writer)?;
-            let summary = writer.finish(&run_dir, &scenario, &outcome, 1).map_err(write)?;
+            let written = (|| {
+                let mut writer = RunWriter::create(&run_dir, &scenario, false).map_err(write)?;
+                let outcome = engine::run_with(&scenario, &run_opts, &opts.registry, &mut writer)?;
+                Ok((writer.finish(&run_dir, &scenario, &outcome, 1).map_err(write)?, outcome))
+            })();
+            let (summary, outcome) = written.inspect_err(|_: &PointError| {
+                // The writer removed its temporary files; a failed row
+                // leaves no empty folder beside the kept runs either.
+                let _ = std::fs::remove_dir(&run_dir);
+            })?;
             outcome.check()?;
             Ok(csv::result_fields(&outcome, &summary))
         } else {
