@@ -166,7 +166,13 @@ fn a_fraction_for_an_integer() {
 #[test]
 fn a_negative_seed() {
     let s = CORE.edit("seed = 42", "seed = -1");
-    s.fails().at(s.pos("-1")).field("simulation.seed").says("-1").accepts("non-negative integer");
+    let f = s.fails();
+    f.at(s.pos("-1")).field("simulation.seed").says("-1 is out of range").accepts("a whole number from 0 to 1844");
+    // One past the top reads the same, where it used to say "too large"
+    // and accept "a number that fits in 64 bits".
+    let s = CORE.edit("seed = 42", "seed = 18446744073709551616");
+    let f = s.fails();
+    f.field("simulation.seed").says("18446744073709551616 is out of range").accepts("a whole number from 0 to 1844");
 }
 
 #[test]

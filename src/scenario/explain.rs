@@ -68,6 +68,10 @@ pub(super) fn serde_error(path: &str, message: &str) -> Explained {
     }
     let (message, accepted) = explain_words(message);
     let accepted = accepted.or_else(|| path.as_deref().and_then(accepted_for));
+    let accepted = match (accepted, &path) {
+        (None, Some(p)) if message.ends_with(" is out of range") => Some(super::fields::see_help(Some(p))),
+        (accepted, _) => accepted,
+    };
     Explained { field: path, message, accepted, whole_field: false }
 }
 
@@ -147,9 +151,20 @@ pub(super) fn names<T: DeserializeOwned>() -> Option<String> {
 /// the accepted values, and renames Rust type names to the words users know.
 pub(super) fn explain_words(message: &str) -> (String, Option<String>) {
     let message = message.trim();
+    // A whole number the field's type cannot hold (past 64 bits, or below 0
+    // for an unsigned field) is out of the field's range, and said so in the
+    // words of a value past its range in the reference; no `accepted` here,
+    // so that the caller names the field's own (`fields::see_help`).
+    let number = || message.split('`').nth(1).unwrap_or("the number");
     if message.contains(" as i128") || message.contains(" as u128") {
-        let number = message.split('`').nth(1).unwrap_or("the number");
-        return (format!("{number} is too large"), Some("a number that fits in 64 bits".into()));
+        return (format!("{} is out of range", number()), None);
+    }
+    if message.starts_with("invalid value: integer `")
+        && ["expected u8", "expected u16", "expected u32", "expected u64", "expected usize"]
+            .iter()
+            .any(|t| message.ends_with(t))
+    {
+        return (format!("{} is out of range", number()), None);
     }
     let message = message
         .replace("expected i64", "expected an integer")

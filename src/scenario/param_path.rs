@@ -269,7 +269,7 @@ pub fn with_values(
                     // Beyond any whole-number field's range (and a float's
                     // exact integers): said so, not "invalid type: floating
                     // point" for what was given as an integer too big for 64 bits.
-                    let message = format!("{x:e} is out of range for a field of whole numbers");
+                    let message = format!("{} is out of range", super::validate::shown(x));
                     return Err(refuse(path, message, fields::see_help(Some(path))));
                 }
                 Value::from(x as i64)
@@ -416,7 +416,7 @@ mod tests {
         for x in [2f64.powi(70), -1e16] {
             let values = [("simulation.days".to_string(), Value::from(x))];
             let e = with_values(&s, &values, std::path::Path::new("design"), &registry).unwrap_err().to_string();
-            assert!(e.contains("is out of range for a field of whole numbers"), "{e}");
+            assert!(e.contains(" is out of range\n"), "{e}");
             assert!(e.contains("tplus help simulation.days"), "{e}");
         }
     }
