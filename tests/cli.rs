@@ -289,6 +289,18 @@ fn a_sweep_stopped_by_sigterm_or_sighup_releases_its_lock_and_resumes() {
         assert!(!out.join(".tplus.lock").exists(), "SIG{sig}: the sweep's lock is left behind");
         assert!(rows(&csv) > before);
         before = rows(&csv);
+        // sweep.json credits each stopped invocation with the rows it
+        // computed and says how it ended (it said 0 computed, unfinished).
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+        let invocations = json["provenance"]["invocations"].as_array().unwrap();
+        let me = invocations.last().unwrap();
+        assert_eq!(me["stopped_by"], format!("SIG{sig}"), "{me}");
+        assert!(me["finished_utc"].is_string(), "{me}");
+        assert_eq!(me["runs_kept"].as_u64().unwrap() + me["runs_computed"].as_u64().unwrap(), before as u64, "{me}");
+        let computed: u64 = invocations.iter().map(|i| i["runs_computed"].as_u64().unwrap()).sum();
+        assert_eq!(computed, before as u64, "every row credited to the invocation that computed it");
+        assert_eq!(json["provenance"]["rows"], before, "{json}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -49,6 +49,7 @@ mod merge;
 mod points;
 pub mod progress;
 mod run;
+mod stopped;
 pub mod sweep_json;
 
 use std::fmt;
@@ -62,6 +63,7 @@ pub use points::{PointsDesign, PointsError, run_points, run_points_until};
 pub use progress::Show;
 pub(crate) use run::panic_message;
 pub use run::{BatchOptions, InvocationReport, check_out, run};
+pub use stopped::record_stop;
 
 use crate::engine::{CashError, RunError};
 use crate::results::FileError;

@@ -161,6 +161,8 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     let mut text = header.clone();
     kept.iter().for_each(|r| text.push_str(&r.line));
     write_atomically(dir, "sweep.csv", text.as_bytes())?;
+    // From here a stopping signal records this invocation from the rows.
+    let running = super::stopped::Running::register(dir);
 
     let show = opts.show;
     if show != Show::Quiet {
@@ -235,6 +237,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     };
 
     // Sorted, complete file; then the final sweep.json.
+    let _finishing = running.finish();
     let computed = new_rows.len();
     let mut rows = kept;
     rows.extend(new_rows);

@@ -128,8 +128,10 @@ pub fn stopped_status() -> u8 {
 
 /// Watches for the stopping signals from now on; on one, prints to stderr
 /// the runs recorded in `out/sweep.csv` out of `total` and the command to
-/// resume, removes the sweep's lock on `out` (as its release at a normal
-/// exit does) and exits 128 + the signal's number. If the watch cannot be
+/// resume, records in `sweep.json` how the invocation ended and what it
+/// computed ([`crate::batch::record_stop`]), removes the sweep's lock on
+/// `out` (as its release at a normal exit does) and exits 128 + the
+/// signal's number. If the watch cannot be
 /// set up, the signal stops the sweep as it would without it (the resume
 /// still works on this host and takes over the lock left behind; only the
 /// message is missing).
@@ -140,6 +142,12 @@ pub fn on_stop(out: &Path, total: u64) {
     let spawned = std::thread::Builder::new().name("stop".into()).spawn(move || {
         if let Some(sig) = signals.forever().next() {
             say(&format!("\n{}", message(&out, total, &command, sig)));
+            let name = match sig {
+                SIGTERM => "SIGTERM",
+                SIGHUP => "SIGHUP",
+                _ => "SIGINT",
+            };
+            crate::batch::record_stop(&out, name);
             crate::results::lock::remove_own_lock(&out);
             std::process::exit(128 + sig);
         }

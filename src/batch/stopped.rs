@@ -1,0 +1,102 @@
+//! The record of a sweep invocation stopped by a signal. A stopped sweep
+//! exits at once (`cli::interrupt`), so its own end-of-run write of
+//! `sweep.json` never happens; [`record_stop`] writes the invocation's
+//! record from the rows on disk instead, so that the provenance credits
+//! the runs it computed and says how it ended, whether or not the sweep is
+//! ever resumed (a Slurm task cancelled for good, say).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use super::{BatchError, csv, read_json, write_json};
+use crate::results::{FileError, utc_stamp};
+
+/// Output directories of the sweeps this process is running, from their
+/// first record in `sweep.json` to their last.
+static RUNNING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn running() -> MutexGuard<'static, Vec<PathBuf>> {
+    RUNNING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A sweep's invocation, running into `dir` since it wrote its first record.
+pub(super) struct Running {
+    dir: PathBuf,
+}
+
+impl Running {
+    pub(super) fn register(dir: &Path) -> Running {
+        running().push(dir.to_path_buf());
+        Running { dir: dir.to_path_buf() }
+    }
+
+    /// The invocation is ending normally: hold the guard over its last write
+    /// of `sweep.json`, so that a stop meanwhile waits for it and then finds
+    /// nothing to record.
+    pub(super) fn finish(mut self) -> MutexGuard<'static, Vec<PathBuf>> {
+        let mut all = running();
+        if let Some(i) = all.iter().position(|d| *d == self.dir) {
+            all.swap_remove(i);
+        }
+        self.dir = PathBuf::new();
+        all
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.dir.as_os_str().is_empty() {
+            return;
+        }
+        let mut all = running();
+        if let Some(i) = all.iter().position(|d| *d == self.dir) {
+            all.swap_remove(i);
+        }
+    }
+}
+
+/// Records in `dir/sweep.json` that this process's sweep there was stopped
+/// `by` a signal (`"SIGINT"`, …): its invocation's end time, the runs it
+/// computed and the failed ones among them, read from the complete rows of
+/// `sweep.csv` after those it kept. Nothing is written when no sweep of this
+/// process is running there, or when it has just written its own last
+/// record; a file that cannot be read or written is left as it is (the
+/// rows on disk remain the state a resume reads).
+pub fn record_stop(dir: &Path, by: &str) {
+    let all = running();
+    if all.iter().any(|d| d == dir) {
+        let _ = write_stopped(dir, by);
+    }
+    drop(all);
+}
+
+fn write_stopped(dir: &Path, by: &str) -> Result<(), BatchError> {
+    let Some((def, mut provenance)) = read_json(dir)? else { return Ok(()) };
+    let columns: Vec<String> = def
+        .get("columns")
+        .and_then(Value::as_array)
+        .map(|c| c.iter().filter_map(Value::as_str).map(String::from).collect())
+        .unwrap_or_default();
+    let Some(status) = columns.iter().position(|c| c == "status") else { return Ok(()) };
+    let path = dir.join("sweep.csv");
+    let text = std::fs::read_to_string(&path).map_err(FileError::at("read", &path))?;
+    let Ok((rows, _)) = csv::read_rows(&text, &csv::header_line(&columns), columns.len(), status) else {
+        return Ok(());
+    };
+    let Some(me) = provenance.get_mut("invocations").and_then(Value::as_array_mut).and_then(|a| a.last_mut()) else {
+        return Ok(());
+    };
+    let kept = me.get("runs_kept").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let computed = rows.get(kept..).unwrap_or_default();
+    me["finished_utc"] = Value::from(utc_stamp(SystemTime::now(), true));
+    me["stopped_by"] = Value::from(by);
+    me["runs_computed"] = Value::from(computed.len());
+    me["runs_failed"] = Value::from(computed.iter().filter(|r| r.failed).count());
+    provenance["complete"] = Value::from(false);
+    provenance["rows"] = Value::from(rows.len());
+    provenance["failed_rows"] = Value::from(rows.iter().filter(|r| r.failed).count());
+    write_json(dir, &def, &provenance)
+}
