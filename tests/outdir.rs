@@ -268,6 +268,29 @@ fn a_merge_writes_beside_its_shards() {
         assert!(o.status.success(), "{}", stderr(&o));
     }
     assert_eq!(names(&root), ["shard-1-of-1", "sweep.csv", "sweep.json"]);
+    // Sharded again another way beside the first split: the new shards
+    // merge over the earlier merge, the old shard left alone (it was
+    // refused as "not a sweep's directory").
+    let halves: Vec<PathBuf> = (1..=2).map(|k| root.join(format!("shard-{k}-of-2"))).collect();
+    for (k, half) in halves.iter().enumerate() {
+        let shard = format!("{}/2", k + 1);
+        let args = ["sweep", SWEEP, "--shard", &shard, "--out", half.to_str().unwrap(), "--quiet"];
+        assert!(tplus(&args.map(std::ffi::OsStr::new)).status.success());
+    }
+    let merge = |extra: &Path| {
+        let mut args = vec!["merge".as_ref()];
+        args.extend(halves.iter().map(|h| h.as_os_str()));
+        args.extend(["--out".as_ref(), extra.as_os_str()]);
+        tplus(&args)
+    };
+    let o = merge(&root);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(names(&root), ["shard-1-of-1", "shard-1-of-2", "shard-2-of-2", "sweep.csv", "sweep.json"]);
+    // A folder of anything else still stops it.
+    fs::create_dir(root.join("mine")).unwrap();
+    let o = merge(&root);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not empty and not a sweep's directory (it holds mine/)"), "{}", stderr(&o));
     fs::remove_dir_all(&root).unwrap();
 }
 

@@ -177,10 +177,6 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     // The merged files replace an earlier merge's, never a run's or
     // something else's.
     let report = if remerge { report_files(out)? } else { Vec::new() };
-    let own = |n: &str| n == "sweep.json" || n == "sweep.csv" || report.iter().any(|r| r == n);
-    if let Some(entries) = super::foreign_entries(out, own, inputs)? {
-        return Err(BatchError::NotASweepDir { dir: out.to_path_buf(), entries });
-    }
     // Only an earlier merge of this sweep is replaced: rows a sweep ran
     // there (a shard's, an input's, an unfinished sweep's) are never lost.
     let dir = || out.to_path_buf();
@@ -205,6 +201,15 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
         Some(_) => {}
         None if out.join("sweep.csv").exists() => return Err(BatchError::OrphanRows(dir())),
         None => {}
+    }
+    // Besides the merge's own files, the directory may hold pieces of this
+    // sweep that are not merged now: shards of an earlier split (a sweep
+    // sharded 1/2, then again 1/3), which the merge leaves alone.
+    let piece_of_this_sweep = |n: &str| matches!(read_json(&out.join(n)), Ok(Some((held, _))) if held == def);
+    let own =
+        |n: &str| n == "sweep.json" || n == "sweep.csv" || report.iter().any(|r| r == n) || piece_of_this_sweep(n);
+    if let Some(entries) = super::foreign_entries(out, own, inputs)? {
+        return Err(BatchError::NotASweepDir { dir: out.to_path_buf(), entries });
     }
     // The earlier merge's report describes rows this merge replaces: it
     // goes before them (`report.md` first), so no report sits beside rows
