@@ -133,13 +133,29 @@ fn large_output_is_warned_of() {
     assert!(stdout.contains("warning   the output may exceed 1.0 GiB"), "{stdout}");
 }
 
+/// A sweep's runs at once share one process: its own 13 MiB (binary,
+/// stacks, buffers) counts once, the rest once per run. Counted per run, a
+/// 2-job sweep of the reference market was estimated at 27 MiB against a
+/// measured 14 MB.
 #[test]
 fn a_sweep_whose_largest_point_would_not_fit_is_refused() {
     let o = tplus(&["sweep".as_ref(), "scenarios/sweeps/ci.toml".as_ref(), "--check".as_ref()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let args = ["sweep", "scenarios/sweeps/ci.toml", "--check", "--jobs", "2", "--max-memory", "20M"];
-    let o = tplus(&args.map(std::ffi::OsStr::new));
+    // Every point of ci.toml has the footprint of its base scenario.
+    let (one, _) = estimated_and_measured("scenarios/bench/reference_market.toml");
+    let two = 2 * one as u64 - (13 << 20);
+    let check = |jobs: &str, limit: u64| {
+        let limit = limit.to_string();
+        let args = ["sweep", "scenarios/sweeps/ci.toml", "--check", "--jobs", jobs, "--max-memory", &limit];
+        tplus(&args.map(std::ffi::OsStr::new))
+    };
+    let o = check("2", two - 1);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("(2 runs at once)") && stderr.contains("more than --max-memory (20 MiB)"), "{stderr}");
+    assert!(stderr.contains("(2 runs at once)") && stderr.contains("more than --max-memory ("), "{stderr}");
+    assert!(stderr.contains("or fewer runs at once (--jobs)"), "{stderr}");
+    assert!(check("1", two - 1).status.success(), "one run at once fits");
+    let o = check("2", two);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("of memory at its peak (the largest point, 2 runs at once)"));
 }

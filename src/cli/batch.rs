@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::interrupt;
+use super::limits::human;
 use crate::agents::Registry;
 use crate::batch::{self, BatchOptions, Shard, Show};
 use crate::scenario::{self, DesignKind, Domain, Sweep, value_text};
@@ -80,10 +81,13 @@ pub fn sweep(args: SweepArgs, registry: &Registry) -> ExitCode {
         return ExitCode::from(2);
     }
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
-    if let Err(message) = super::limits::sweep_fits(&args.file, &def, &points, jobs, super::max_memory(), registry) {
-        eprintln!("error: {message}");
-        return ExitCode::from(2);
-    }
+    let needs = match super::limits::sweep_fits(&args.file, &def, &points, jobs, super::max_memory(), registry) {
+        Ok(needs) => needs,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let out = args.out.clone().unwrap_or_else(|| default_out(&def, args.shard));
     if args.check {
         // The output directory as the sweep would find it, read only: one it
@@ -98,7 +102,7 @@ pub fn sweep(args: SweepArgs, registry: &Registry) -> ExitCode {
         // A writer there now is told, not refused: it may be done by the
         // time the sweep runs.
         let holder = crate::results::lock::holder(&out).map(|e| e.to_string());
-        print!("{}", describe(&args, &def, &points, &out, resumes, holder.as_deref()));
+        print!("{}", describe(&args, &def, &points, &out, resumes, holder.as_deref(), needs));
         return ExitCode::SUCCESS;
     }
     let opts = BatchOptions {
@@ -211,6 +215,7 @@ fn describe(
     out: &Path,
     resumes: bool,
     holder: Option<&str>,
+    needs: Option<(u64, usize)>,
 ) -> String {
     use std::fmt::Write;
     let mut o = String::new();
@@ -254,6 +259,10 @@ fn describe(
         if mine == 0 {
             let _ = writeln!(o, "  warning   {}", empty_shard(s, points.len()));
         }
+    }
+    if let Some((bytes, at_once)) = needs {
+        let times = if at_once > 1 { format!(", {at_once} runs at once") } else { String::new() };
+        let _ = writeln!(o, "  needs     about {} of memory at its peak (the largest point{times})", human(bytes));
     }
     let state = if resumes { "holds this sweep's rows: the sweep resumes them" } else { "starts afresh" };
     let _ = writeln!(o, "  output    {} ({state})", out.display());

@@ -79,7 +79,7 @@ pub fn fits(
 ) -> Result<Footprint, String> {
     let f = footprint::estimate(s, registry);
     let Some((limit, what)) = limit(max_memory) else { return Ok(f) };
-    let need = f.memory().saturating_mul(runs as u64);
+    let need = f.memory_at_once(runs);
     if need <= limit {
         return Ok(f);
     }
@@ -97,7 +97,8 @@ pub fn fits(
 }
 
 /// Refuses a sweep whose largest point, run on `jobs` workers at once,
-/// would not fit: every point's scenario is estimated (in parallel).
+/// would not fit: every point's scenario is estimated (in parallel). What it
+/// needs, and how many runs at once, when it fits.
 pub fn sweep_fits(
     path: &Path,
     sweep: &Sweep,
@@ -105,16 +106,19 @@ pub fn sweep_fits(
     jobs: usize,
     max: Option<u64>,
     registry: &Registry,
-) -> Result<(), String> {
+) -> Result<Option<(u64, usize)>, String> {
     use rayon::prelude::*;
     let largest = points
         .par_iter()
         .filter_map(|p| sweep.scenario_at(p, registry).ok())
         .map(|s| (footprint::estimate(&s, registry).memory(), s))
         .max_by_key(|(bytes, _)| *bytes);
-    match largest {
-        Some((_, s)) => fits(path, &s, jobs.min(points.len()).max(1), max, registry).map(|_| ()),
-        None => Ok(()),
+    let Some((_, s)) = largest else { return Ok(None) };
+    let runs = jobs.min(points.len()).max(1);
+    match fits(path, &s, runs, max, registry) {
+        Ok(f) => Ok(Some((f.memory_at_once(runs), runs))),
+        Err(message) if runs > 1 => Err(format!("{message}, or fewer runs at once (--jobs)")),
+        Err(message) => Err(message),
     }
 }
 

@@ -76,6 +76,14 @@ impl Footprint {
         self.parts.iter().map(|p| p.bytes).sum()
     }
 
+    /// Peak memory of `runs` runs of this scenario at once in one process
+    /// (a sweep's workers, the live view's run and its control): the
+    /// process's own part once, the rest once per run.
+    pub fn memory_at_once(&self, runs: usize) -> u64 {
+        let own = (BASE as u64).min(self.memory());
+        (self.memory() - own).saturating_mul(runs as u64).saturating_add(own)
+    }
+
     /// Bytes written, about, with or without the operation log.
     pub fn output(&self, log_ops: bool) -> u64 {
         self.trades_bytes + if log_ops { self.events_bytes } else { 0 }
