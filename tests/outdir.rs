@@ -263,6 +263,26 @@ fn a_merge_writes_beside_its_shards() {
         "--quiet".as_ref(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // The folder above the shards, given by mistake, names them.
+    let o = tplus(&["merge".as_ref(), root.as_os_str(), "--out".as_ref(), root.join("m").as_os_str()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(
+            "no sweep.json: not the output directory of a sweep; it holds sweep directories (shard-1-of-1/): give those"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // A shard a sweep is still writing is said to be, not "runs missing".
+    fs::write(shard.join(LOCK), format!("pid {}\nhost {}\nstart 0\n", std::process::id(), hostname())).unwrap();
+    let o = tplus(&["merge".as_ref(), shard.as_os_str(), "--out".as_ref(), root.as_os_str()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is still writing it (its lock file is there); merge once it has finished"),
+        "{}",
+        stderr(&o)
+    );
+    fs::remove_file(shard.join(LOCK)).unwrap();
     for _ in 0..2 {
         let o = tplus(&["merge".as_ref(), shard.as_os_str(), "--out".as_ref(), root.as_os_str()]);
         assert!(o.status.success(), "{}", stderr(&o));

@@ -17,6 +17,7 @@ use super::{
 use crate::columns::sweep as sweep_columns;
 use crate::results::FileError;
 use crate::results::lock::DirLock;
+use crate::results::lock::LockError;
 use crate::results::utc_stamp;
 use crate::scenario::value_text;
 
@@ -61,8 +62,11 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
             return Err(BatchError::NotADirectory(dir.clone()));
         }
         let Some((def, provenance)) = read_json(dir)? else {
-            return Err(BatchError::NotASweep(dir.clone()));
+            return Err(BatchError::NotASweep { dir: dir.clone(), below: super::sweeps_below(dir) });
         };
+        if let Some(LockError::Locked { pid, host, alive, .. }) = crate::results::lock::holder(dir) {
+            return Err(BatchError::PieceInUse { dir: dir.clone(), pid, host, alive });
+        }
         match &definition {
             None => definition = Some((def, dir)),
             Some((first, first_dir)) if *first != def => {

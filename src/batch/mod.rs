@@ -130,8 +130,30 @@ pub enum BatchError {
     #[error("{}: a file, not the output directory of a sweep (give the directories the shards wrote)", .0.display())]
     NotADirectory(PathBuf),
     /// A directory without a `sweep.json`.
-    #[error("{}: no sweep.json: not the output directory of a sweep", .0.display())]
-    NotASweep(PathBuf),
+    #[error("{}: no sweep.json: not the output directory of a sweep{}", .dir.display(), below_words(.below))]
+    NotASweep {
+        /// The directory.
+        dir: PathBuf,
+        /// The sweep directories right inside it (shards, say), which the
+        /// user may have meant.
+        below: Vec<String>,
+    },
+    /// A directory to merge that a sweep is still writing.
+    #[error(
+        "cannot merge {}: tplus process {pid} on {host} is still writing it (its lock file is there); merge once it has finished{}",
+        .dir.display(),
+        if *.alive { "" } else { ", or delete the lock file if that process is gone" }
+    )]
+    PieceInUse {
+        /// The directory.
+        dir: PathBuf,
+        /// The writer's pid.
+        pid: u32,
+        /// The writer's host.
+        host: String,
+        /// Whether the writer is known to be alive.
+        alive: bool,
+    },
     /// A `sweep.json` that does not parse as one, or has no definition.
     #[error("{}: not a sweep's sweep.json{}", .path.display(), .detail.as_ref().map_or(" (no definition)".to_string(), |e| format!(": {e}")))]
     BadSweepJson {
@@ -365,6 +387,33 @@ pub(super) fn remove_report(dir: &Path, names: &[String]) -> Result<usize, Batch
         std::fs::remove_file(&path).map_err(FileError::at("remove", &path))?;
     }
     Ok(names.len())
+}
+
+/// "; it holds sweep directories (a/, b/): give those" for the sweep
+/// directories inside one that is not a sweep's.
+fn below_words(below: &[String]) -> String {
+    match below {
+        [] => String::new(),
+        _ => format!("; it holds sweep directories ({}): give those", below.join(", ")),
+    }
+}
+
+/// The directories right inside `dir` that hold a `sweep.json`, as `name/`,
+/// sorted; the first four, then how many more.
+fn sweeps_below(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.path().join("sweep.json").is_file())
+        .map(|e| format!("{}/", e.file_name().to_string_lossy()))
+        .collect();
+    names.sort();
+    let n = names.len();
+    names.truncate(4);
+    if n > 4 {
+        names.push(format!("and {} more", n - 4));
+    }
+    names
 }
 
 /// What `dir` holds besides its lock, the entries whose names `own` accepts
