@@ -173,6 +173,40 @@ fn resume_after_a_cut_keeps_finished_rows_and_computes_only_the_rest() {
     assert_eq!(last_invocation(&cut)["runs_computed"], 0);
 }
 
+/// Rows whose seed or parameter values the design does not give, their
+/// digests made again to match, are not kept by a resume: they are
+/// computed again (a merge refuses them; a resume kept them).
+#[test]
+fn resume_computes_again_rows_that_are_not_the_designs() {
+    let t = Scratch::new("edited");
+    let whole = t.path("whole");
+    ok(&["sweep", CI, "--out", s(&whole), "--quiet"]);
+    let text = csv(&whole);
+    let edited = t.path("edited");
+    fs::create_dir_all(&edited).unwrap();
+    fs::copy(whole.join("sweep.json"), edited.join("sweep.json")).unwrap();
+    let redigest = |line: &str, column: usize, value: &str| {
+        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+        cells[column] = value.to_string();
+        let n = cells.len();
+        let before = cells[..n - 2].join(",");
+        cells[n - 2] = format!("{:016x}", tplus::batch::csv::fnv1a(&before));
+        cells.join(",")
+    };
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[1] = redigest(&lines[1], 2, "12345");
+    lines[2] = redigest(&lines[2], 3, "0.03");
+    fs::write(edited.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
+    ok(&["sweep", CI, "--out", s(&edited), "--quiet"]);
+    assert_eq!(without_wall(&csv(&edited)), without_wall(&text));
+    let me = last_invocation(&edited);
+    assert_eq!(
+        (&me["runs_kept"], &me["runs_computed"], &me["lines_dropped"]),
+        (&10.into(), &2.into(), &2.into()),
+        "{me}"
+    );
+}
+
 #[test]
 fn resume_after_ctrl_c_completes_the_sweep_exactly_once() {
     let t = Scratch::new("kill");

@@ -333,6 +333,17 @@ pub fn summarise(scenario: &Scenario, outcome: &Outcome) -> Summary {
     outcome.metrics.summary(&outcome.products, risk)
 }
 
+/// Writes the cells a row of run (`point`, `replication`) begins with,
+/// which the design alone decides: the key, the seed and the parameter
+/// values, without the comma after them.
+pub fn key_cells(s: &mut String, point: usize, replication: u32, seed: u64, values: &[Value]) {
+    let _ = write!(s, "{point},{replication},{seed}");
+    for v in values {
+        s.push(',');
+        s.push_str(&cell(&value_text(v)));
+    }
+}
+
 /// A whole row: key, seed, parameter values, status, error, results (empty
 /// for a failed run), digest and wall time; with its line break.
 pub fn row_line(
@@ -344,11 +355,7 @@ pub fn row_line(
     wall: f64,
 ) -> String {
     let mut s = String::with_capacity(512);
-    let _ = write!(s, "{point},{replication},{seed}");
-    for v in values {
-        s.push(',');
-        s.push_str(&cell(&value_text(v)));
-    }
+    key_cells(&mut s, point, replication, seed, values);
     match result {
         Ok(fields) => {
             s.push_str(",ok,");

@@ -114,9 +114,21 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
             })?;
         dropped = skipped;
         let mut seen = HashSet::new();
+        let mut key = String::new();
         for row in rows {
-            let key = (row.point, row.replication);
-            if !wanted.contains(&key) || !seen.insert(key) || (row.failed && opts.retry_failed) {
+            let run = (row.point, row.replication);
+            if !wanted.contains(&run) || !seen.insert(run) || (row.failed && opts.retry_failed) {
+                dropped += 1;
+                continue;
+            }
+            // A row whose seed or values are not the design's (edited, with
+            // its digest made again) is not this sweep's run: computed again,
+            // as a merge would refuse it.
+            key.clear();
+            let seed = super::run_seed(sweep.seed, row.point, row.replication);
+            csv::key_cells(&mut key, row.point, row.replication, seed, &points[row.point].values);
+            key.push(',');
+            if !row.line.starts_with(&key) {
                 dropped += 1;
                 continue;
             }
