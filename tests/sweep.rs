@@ -207,6 +207,37 @@ fn resume_computes_again_rows_that_are_not_the_designs() {
     );
 }
 
+/// Resumed without `--keep-runs` where an earlier invocation kept runs: the
+/// folder a run cut short left half-written is cleared (nothing would
+/// complete it), the kept runs' folders stay, and the start says the runs
+/// computed now get none.
+#[test]
+fn a_resume_without_keep_runs_clears_the_half_written_run_folders() {
+    let t = Scratch::new("unkept");
+    let out = t.path("out");
+    ok(&["sweep", CI, "--out", s(&out), "--keep-runs", "--quiet"]);
+    let text = csv(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    fs::write(out.join("sweep.csv"), lines[..lines.len() - 1].join("\n") + "\n").unwrap();
+    let last: Vec<&str> = lines[lines.len() - 1].split(',').collect();
+    let folder = out.join("runs").join(format!(
+        "p{:05}-r{:03}",
+        last[0].parse::<usize>().unwrap(),
+        last[1].parse::<u32>().unwrap()
+    ));
+    fs::remove_file(folder.join("manifest.json")).unwrap();
+    fs::write(folder.join(".trades.csv.999999-1.partial"), "cut").unwrap();
+    let o = ok(&["sweep", CI, "--out", s(&out)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("holds the runs an earlier invocation kept (--keep-runs); the 1 computed now get no folder there"),
+        "{err}"
+    );
+    assert!(!folder.exists(), "the half-written folder is left");
+    assert_eq!(fs::read_dir(out.join("runs")).unwrap().count(), lines.len() - 2, "the kept runs' folders stay");
+    assert_eq!(without_wall(&csv(&out)), without_wall(&text));
+}
+
 #[test]
 fn resume_after_ctrl_c_completes_the_sweep_exactly_once() {
     let t = Scratch::new("kill");

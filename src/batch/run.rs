@@ -137,6 +137,8 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     }
     let done: HashSet<(usize, u32)> = kept.iter().map(|r| (r.point, r.replication)).collect();
     let pending: Vec<(usize, u32)> = selected.iter().copied().filter(|k| !done.contains(k)).collect();
+    let runs_dir = dir.join("runs");
+    let unkept = if opts.keep_runs || !runs_dir.is_dir() { 0 } else { clear_cut_short_runs(&runs_dir, &pending)? };
 
     // Start this invocation's record, then the file of kept rows.
     let mut me = serde_json::json!({
@@ -195,6 +197,12 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
             pending.len(),
             opts.jobs,
             dir.display()
+        ));
+    }
+    if unkept > 0 && show != Show::Quiet {
+        crate::results::say(format_args!(
+            "note: {} holds the runs an earlier invocation kept (--keep-runs); the {unkept} computed now get no folder there: add --keep-runs to keep them too",
+            runs_dir.display()
         ));
     }
 
@@ -340,6 +348,27 @@ pub fn check_out(sweep: &Sweep, points: &[Point], out: &Path, shard: Option<Shar
     Ok(earlier(out, &def, shard.map(|s| s.to_string()).as_deref())?.is_some())
 }
 
+/// The folder under `runs/` of run (`point`, `replication`).
+fn run_folder(runs: &Path, point: usize, replication: u32) -> PathBuf {
+    runs.join(format!("p{point:05}-r{replication:03}"))
+}
+
+/// For an invocation that keeps no runs in a directory where an earlier one
+/// did (`--keep-runs`): clears the folders of the `pending` runs that a
+/// run cut short left half-written (no `manifest.json`, the file a run
+/// writes last), which nothing would complete now, and removes them when
+/// that empties them. Returns how many pending runs will have no folder.
+fn clear_cut_short_runs(runs: &Path, pending: &[(usize, u32)]) -> Result<usize, BatchError> {
+    for &(p, r) in pending {
+        let folder = run_folder(runs, p, r);
+        if folder.is_dir() && !folder.join("manifest.json").exists() {
+            outdir::clear_run_dir(&folder)?;
+            let _ = fs::remove_dir(&folder);
+        }
+    }
+    Ok(pending.len())
+}
+
 /// The `error` field of a row.
 fn error_of(row: &RunLine, status_column: usize) -> String {
     csv::split(row.line.trim_end_matches('\n')).get(status_column + 1).cloned().unwrap_or_default()
@@ -364,7 +393,7 @@ fn one_run(
         let scenario = sweep.scenario_at(point, &opts.registry)?;
         let run_opts = RunOptions { seed: Some(seed), threads: 1 };
         if opts.keep_runs {
-            let run_dir = dir.join("runs").join(format!("p{:05}-r{replication:03}", point.index));
+            let run_dir = run_folder(&dir.join("runs"), point.index, replication);
             let write = |source| PointError::Write { dir: run_dir.clone(), source };
             // A run cut short by a Ctrl-C'd invocation left temporary files here.
             outdir::clear_run_dir(&run_dir).map_err(|e| write(e.source))?;
