@@ -367,6 +367,33 @@ fn ctrl_c_replications_leave_nothing_behind() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A second signal during replications ends them at once, and their
+/// temporary directory and lock go with them (it was left for the next
+/// invocation on that `--out` to clear).
+#[test]
+fn a_second_ctrl_c_ends_replications_at_once_and_leaves_nothing() {
+    let dir = scratch("sigint-reps-twice");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("reps");
+    let child = spawn_run(&["scenarios/bench/scale_100k.toml", "--replications", "40", "--threads", "1"], &out);
+    let partial = dir.join(format!(".reps.partial-{}", child.id()));
+    wait_for("the replications' first run", || partial.join("runs").exists());
+    let pid = child.id();
+    let kill = Command::new("sh").args(["-c", &format!("kill -INT {pid}; kill -TERM {pid}")]).status().unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    let err = text(&o.stderr);
+    assert!(matches!(o.status.code(), Some(130 | 143)), "{:?}: {err}", o.status);
+    let at_once = format!(
+        "stopped at once by a second signal; the temporary files it was writing in {} removed",
+        partial.display()
+    );
+    assert!(err.contains(&at_once), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A stopped run's `out` as before it: gone if the run made it, else
 /// (`kept`) empty; `err` the run's stderr.
 fn left_as_found(out: &Path, kept: bool, err: &str) {

@@ -35,7 +35,8 @@ fn last_signal() -> &'static Arc<AtomicUsize> {
 /// boundary and removes what it wrote. A second signal ends the process at
 /// once, first removing the temporary files it was writing in the
 /// directories given to [`clean_on_abort`] (and each such directory it
-/// made, if that leaves it empty) and its lock there. If the handlers
+/// made, if that leaves it empty) and its lock there, and replications'
+/// temporary directories ([`crate::replicate::abandon_staging`]). If the handlers
 /// cannot be set up, the signals end the process as they would without
 /// them; if only the watch for the second cannot, that one ends it at once
 /// without the clean-up (the next run there clears what is left).
@@ -107,9 +108,11 @@ fn abort(sig: i32) -> ! {
             let _ = std::fs::remove_dir(dir);
         }
     }
-    let what = match dirs.as_slice() {
-        [] => String::new(),
-        [(dir, _)] => format!("; the temporary files it was writing in {} removed", dir.display()),
+    // Replications build their directory under a temporary name.
+    let staged = crate::replicate::abandon_staging();
+    let what = match (dirs.as_slice(), staged.as_slice()) {
+        ([], []) => String::new(),
+        ([(dir, _)], []) | ([], [dir]) => format!("; the temporary files it was writing in {} removed", dir.display()),
         _ => "; the temporary files it was writing removed".into(),
     };
     say(&format!("\ntplus: stopped at once by a second signal{what}"));

@@ -39,6 +39,7 @@ mod dir;
 mod plot;
 mod run;
 mod staged;
+pub use staged::abandon_staging;
 pub mod stats;
 mod windows;
 

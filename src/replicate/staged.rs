@@ -10,6 +10,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use super::ReplicateError;
 use crate::results::FileError;
@@ -89,6 +90,7 @@ impl Staged {
         }
         let tmp = parent.join(format!("{stem}{}", std::process::id()));
         fs::create_dir_all(&tmp).map_err(FileError::at("create", &tmp))?;
+        staging().push((tmp.clone(), out.to_path_buf()));
         Ok(Staged { tmp, out: out.to_path_buf(), _lock: lock, finished: false })
     }
 
@@ -117,7 +119,11 @@ impl Staged {
                 Err(e) => return Err(FileError::new("replace the empty directory", out, e).into()),
             }
         }
+        // Held over the rename: a second signal's clean-up
+        // ([`abandon_staging`]) waits, then finds nothing of this one's.
+        let mut all = staging();
         fs::rename(&self.tmp, out).map_err(FileError::at("rename the finished directory to", out))?;
+        all.retain(|(tmp, _)| *tmp != self.tmp);
         self.finished = true;
         Ok(())
     }
@@ -127,8 +133,30 @@ impl Drop for Staged {
     fn drop(&mut self) {
         if !self.finished {
             let _ = fs::remove_dir_all(&self.tmp);
+            staging().retain(|(tmp, _)| *tmp != self.tmp);
         }
     }
+}
+
+/// The temporary directories of this process's unfinished invocations,
+/// with their `out`.
+static STAGING: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());
+
+fn staging() -> MutexGuard<'static, Vec<(PathBuf, PathBuf)>> {
+    STAGING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes the temporary directory and the lock of every unfinished
+/// invocation of this process, for one about to exit at once (a second
+/// Ctrl-C) without unwinding to the invocation's own clean-up. Returns the
+/// directories removed.
+pub fn abandon_staging() -> Vec<PathBuf> {
+    let all = staging();
+    for (tmp, out) in all.iter() {
+        let _ = fs::remove_dir_all(tmp);
+        crate::results::lock::remove_own_lock_beside(out);
+    }
+    all.iter().map(|(tmp, _)| tmp.clone()).collect()
 }
 
 #[cfg(test)]

@@ -440,6 +440,14 @@ pub fn remove_own_lock(dir: &Path) {
     }
 }
 
+/// [`remove_own_lock`] for a lock taken beside `dir` ([`DirLock::acquire_beside`]).
+pub fn remove_own_lock_beside(dir: &Path) {
+    let path = beside(dir);
+    if read_owner(&path).is_some_and(|o| o == Owner::me()) {
+        let _ = fs::remove_file(&path);
+    }
+}
+
 impl Drop for DirLock {
     fn drop(&mut self) {
         // Removed while still locked (the file closes after this), so a
