@@ -362,7 +362,7 @@ schema! {
     /// `comparison.csv` (`tplus compare`, `tplus run --control`): one row per
     /// (scope, headline figure), paired over seeds.
     comparison {
-        "scope": "run (the whole run's headline figure) or after_change (from the change's window on)",
+        "scope": "run (the whole run's headline figure) or after_change (from the change's window on: to the end, or over --span)",
         "figure": "the figure: a sweep.csv result column, or a metrics.csv column summed after the change",
         "n": "seeds with the figure defined in both arms (those of the differences)",
         "control_mean": "mean of the control's figure over the seeds where it is defined (control_n)",
@@ -389,7 +389,7 @@ schema! {
         "window": "global window index, as in metrics.csv",
         "day": "business-day index from 0",
         "t_start": "window start, seconds since 00:00 of the start date",
-        "after_change": "true from the change's window on",
+        "after_change": "true from the change's window on (to the end, or within --span)",
         "figure": "sub_success, sale_success, volume, buy_orders or sell_orders (every product together)",
         "n": "seeds with the figure defined in both arms (those of the differences)",
         "control_mean": "mean of the control's value over the seeds where it is defined (control_n)",

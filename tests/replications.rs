@@ -194,6 +194,58 @@ fn the_control_shows_a_planted_effect_and_compare_gives_the_same() {
     );
 }
 
+/// `--span`: the after-change figures are over that much simulated time
+/// from the change's window, summed from those windows of each run's
+/// `metrics.csv`, and `compare --span` gives the same.
+#[test]
+fn a_span_measures_the_after_change_figures_over_its_windows_only() {
+    let dir = scratch("span");
+    let file = scenario(&dir, true);
+    let out = dir.join("out");
+    let args = ["run", &file, "--control", "--replications", "2", "--span", "30m", "--out", &p(&out)];
+    let stdout = ok(tplus(&args)).stdout;
+    let text = String::from_utf8_lossy(&stdout);
+    assert!(text.contains("in the 30m from the change (min_credit_score at day 2 10:00)"), "{text}");
+    let cmp = json(&out.join("comparison.json"));
+    let (from, until) = (cmp["change"]["window"].as_u64().unwrap(), cmp["change"]["until_window"].as_u64().unwrap());
+    // 15-minute windows: the change's and the next.
+    assert_eq!((until - from, &cmp["change"]["span"]), (2, &serde_json::json!("30m")), "{cmp}");
+    let flagged = cmp["windows"].as_array().unwrap().iter().filter(|w| w["after_change"] == true);
+    assert_eq!(flagged.filter(|w| w["figure"] == "volume").count(), 2);
+    // The control's mean volume over those windows, from its runs' files.
+    let volume_in = |run: &Path| -> f64 {
+        let text = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let (w, v) = (col("window"), col("volume"));
+        lines
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|c| (from..until).contains(&c[w].parse::<u64>().unwrap()))
+            .map(|c| c[v].parse::<f64>().unwrap())
+            .sum()
+    };
+    let control = out.join("control/runs");
+    let mean = (volume_in(&control.join("seed-7")) + volume_in(&control.join("seed-8"))) / 2.0;
+    let row =
+        cmp["figures"].as_array().unwrap().iter().find(|r| r["scope"] == "after_change" && r["figure"] == "volume");
+    assert_eq!(row.unwrap()["control_mean"].as_f64().unwrap(), mean);
+    let again = dir.join("again");
+    ok(tplus(&["compare", &p(&out.join("control")), &p(&out), "--out", &p(&again), "--span", "30m", "--quiet"]));
+    assert_eq!(
+        std::fs::read(again.join("comparison.csv")).unwrap(),
+        std::fs::read(out.join("comparison.csv")).unwrap()
+    );
+    // Without a change to measure from, a span is refused.
+    let arms = [dir.join("plain"), dir.join("plain2")];
+    for arm in &arms {
+        ok(tplus(&["run", &scenario(&dir, false), "--replications", "2", "--out", &p(arm)]));
+    }
+    let args = ["compare", &p(&arms[0]), &p(&arms[1]), "--out", &p(&dir.join("x")), "--span", "1h"];
+    refused(&args, "--span needs a scripted change to measure from");
+    assert!(!dir.join("x").exists());
+}
+
 fn refused(args: &[&str], says: &str) {
     let out = tplus(args);
     let err = String::from_utf8_lossy(&out.stderr);

@@ -121,6 +121,11 @@ enum Command {
         /// write the paired comparison (10 replications unless --replications).
         #[arg(long)]
         control: bool,
+        /// With --control: measure the figures after the change over this
+        /// much simulated time from the change's window (e.g. 15m) instead
+        /// of to the end of the run.
+        #[arg(long, value_name = "DURATION", requires = "control", value_parser = replicate::parse_span)]
+        span: Option<crate::scenario::Duration>,
         #[command(flatten)]
         memory: limits::MemoryLimit,
     },
@@ -227,12 +232,12 @@ pub fn main_with(registry: &Registry) -> ExitCode {
         Command::Compare(args) => replicate::compare(args),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man { command } => shell::man(command.as_deref()),
-        Command::Run { scenario, seed, out, threads, log, quiet, json, replications, control, .. }
+        Command::Run { scenario, seed, out, threads, log, quiet, json, replications, control, span, .. }
             if replications.is_some() || control =>
         {
             let threads = threads.map_or_else(default_threads, usize::from);
             let print = Print::from_flags(quiet, json);
-            let args = replicate::RunArgs { scenario, replications, control, seed, out, threads, log, print };
+            let args = replicate::RunArgs { scenario, replications, control, seed, out, threads, log, span, print };
             replicate::run(args, registry)
         }
         Command::Run { scenario, seed, out, threads, log, force, quiet, json, report: with_report, png, .. } => {

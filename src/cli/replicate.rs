@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use crate::agents::Registry;
 use crate::replicate::{self, Comparison, ReplicateOptions, Report, stats::Paired};
 use crate::results;
+use crate::scenario::Duration;
 
 /// Replications asked for with `--control` alone.
 pub const DEFAULT_REPLICATIONS: u32 = 10;
@@ -33,6 +34,8 @@ pub struct RunArgs {
     pub threads: usize,
     /// Also write each run's operation log.
     pub log: bool,
+    /// With `control`: the span after the change the comparison measures.
+    pub span: Option<Duration>,
     /// What to print on success.
     pub print: super::Print,
 }
@@ -62,6 +65,7 @@ pub fn run(args: RunArgs, registry: &Registry) -> ExitCode {
         seed: args.seed,
         threads: args.threads,
         control: args.control,
+        span: args.span,
         log: args.log,
         out,
         out_is_default,
@@ -100,14 +104,26 @@ pub struct CompareArgs {
     /// Directory for the comparison (must not exist, or be empty).
     #[arg(long)]
     pub out: PathBuf,
+    /// Measure the figures after the change over this much simulated time
+    /// from the change's window (e.g. 15m) instead of to the end of the run.
+    #[arg(long, value_name = "DURATION", value_parser = parse_span)]
+    pub span: Option<Duration>,
     /// Print only the output directory.
     #[arg(long, short)]
     pub quiet: bool,
 }
 
+/// A `--span`: a duration above 0, in the scenario's spelling.
+pub fn parse_span(text: &str) -> Result<Duration, String> {
+    match Duration::parse(text) {
+        Some(d) if d.nanos() > 0 => Ok(d),
+        _ => Err(format!("`{text}` is not a span; accepted: {} above 0", Duration::ACCEPTED)),
+    }
+}
+
 /// `tplus compare`.
 pub fn compare(args: CompareArgs) -> ExitCode {
-    match replicate::compare(&args.control, &args.treatment, &args.out) {
+    match replicate::compare(&args.control, &args.treatment, &args.out, args.span) {
         Ok(cmp) => {
             for w in cmp.warnings() {
                 eprintln!("warning: {w}");
@@ -223,13 +239,9 @@ fn line(t: &mut String, label: &str, p: Option<&Paired>) {
 fn comparison_text(cmp: &Comparison) -> String {
     let mut t = String::new();
     if let Some(ch) = &cmp.change {
-        let _ = writeln!(
-            t,
-            "  after the change ({} at {}), treatment − control over {} seeds:",
-            ch.target,
-            ch.at,
-            cmp.seeds.len()
-        );
+        let when = cmp.span.map_or_else(|| "after the change".to_string(), |s| format!("in the {s} from the change"));
+        let _ =
+            writeln!(t, "  {when} ({} at {}), treatment − control over {} seeds:", ch.target, ch.at, cmp.seeds.len());
         for f in AFTER_CHANGE_FIGURES {
             line(&mut t, f, cmp.figure("after_change", f));
         }

@@ -17,6 +17,7 @@ use super::windows::{self, FIGURES, Window};
 use super::{ReplicateError, json_text, num, write_file};
 use crate::columns::{comparison, comparison_windows};
 use crate::results::FileError;
+use crate::scenario::Duration;
 
 /// One compared figure.
 #[derive(Clone, Debug)]
@@ -54,6 +55,12 @@ pub struct Comparison {
     pub seeds: Vec<u64>,
     /// The change marked: the treatment's first scripted event (else the control's).
     pub change: Option<Change>,
+    /// How long after the change's window began the `after_change`
+    /// figures run (`--span`); None: to the end of the run.
+    pub span: Option<Duration>,
+    /// The first window after those figures' (the number of windows when
+    /// they run to the end).
+    pub until: usize,
     /// Per figure, `after_change` rows first.
     pub figures: Vec<FigureRow>,
     /// Per window and figure.
@@ -98,10 +105,18 @@ impl Comparison {
 /// `tplus compare`: pairs two replication directories by seed and writes the
 /// comparison into `out` (which must not exist, or be empty), through a
 /// temporary directory beside it.
-pub fn compare(control: &Path, treatment: &Path, out: &Path) -> Result<Comparison, ReplicateError> {
+/// With `span`, the figures after the change are over that much simulated
+/// time from the start of the change's window, not to the end of the run:
+/// a brief episode (a panic's 15 minutes) is otherwise averaged away.
+pub fn compare(
+    control: &Path,
+    treatment: &Path,
+    out: &Path,
+    span: Option<Duration>,
+) -> Result<Comparison, ReplicateError> {
     let staged = super::staged::Staged::begin(out, false)?;
     let labels = (control.display().to_string(), treatment.display().to_string());
-    let comparison = compare_labelled(control, treatment, staged.path(), labels)?;
+    let comparison = compare_labelled(control, treatment, staged.path(), labels, span)?;
     staged.finish()?;
     Ok(comparison)
 }
@@ -109,8 +124,13 @@ pub fn compare(control: &Path, treatment: &Path, out: &Path) -> Result<Compariso
 /// Writes the comparison of `control` with `treatment` into `out` (an
 /// existing directory, which may be the treatment's own), naming them
 /// `control` and `.` in the files, as `tplus run --control` lays them out.
-pub fn compare_into(control: &Path, treatment: &Path, out: &Path) -> Result<Comparison, ReplicateError> {
-    compare_labelled(control, treatment, out, ("control".into(), ".".into()))
+pub fn compare_into(
+    control: &Path,
+    treatment: &Path,
+    out: &Path,
+    span: Option<Duration>,
+) -> Result<Comparison, ReplicateError> {
+    compare_labelled(control, treatment, out, ("control".into(), ".".into()), span)
 }
 
 fn compare_labelled(
@@ -118,6 +138,7 @@ fn compare_labelled(
     treatment: &Path,
     out: &Path,
     labels: (String, String),
+    span: Option<Duration>,
 ) -> Result<Comparison, ReplicateError> {
     same_directory(control, treatment)?;
     let c = ReplicationDir::read(control)?;
@@ -157,12 +178,18 @@ fn compare_labelled(
         }
         runs.push((cw, tw));
     }
+    let n_windows = runs.first().map_or(0, |r| r.1.len());
+    let until = match (&change, span) {
+        (None, Some(_)) => return Err(ReplicateError::SpanWithoutChange),
+        (Some(ch), Some(span)) => {
+            runs.first().map_or(n_windows, |r| windows::span_end(&r.1, ch.window, span.secs_f64()))
+        }
+        _ => n_windows,
+    };
     if let Some(ch) = &change {
         for (i, (name, _)) in FIGURES.iter().enumerate() {
-            let pairs: Vec<_> = runs
-                .iter()
-                .map(|(cw, tw)| (windows::after(cw, ch.window).figure(i), windows::after(tw, ch.window).figure(i)))
-                .collect();
+            let over = |w: &[Window]| windows::between(w, ch.window, until).figure(i);
+            let pairs: Vec<_> = runs.iter().map(|(cw, tw)| (over(cw), over(tw))).collect();
             figures.push(FigureRow { scope: "after_change", figure: name.to_string(), paired: paired(&pairs) });
         }
     }
@@ -174,7 +201,6 @@ fn compare_labelled(
         let pairs: Vec<_> = values(&c).into_iter().zip(values(&t)).collect();
         figures.push(FigureRow { scope: "run", figure: name.to_string(), paired: paired(&pairs) });
     }
-    let n_windows = runs.first().map_or(0, |r| r.1.len());
     let mut window_rows = Vec::with_capacity(n_windows * FIGURES.len());
     for w in 0..n_windows {
         let (day, t_start) = runs.first().map_or((0, 0.0), |r| (r.1[w].day, r.1[w].t_start));
@@ -189,6 +215,8 @@ fn compare_labelled(
         scenarios: (control_name, t.scenario),
         seeds,
         change,
+        span,
+        until,
         figures,
         windows: window_rows,
         change_in_control_only,
@@ -225,7 +253,7 @@ fn first_difference(a: &Value, b: &Value) -> String {
 }
 
 fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<(), ReplicateError> {
-    let after = |w: usize| cmp.change.as_ref().is_some_and(|c| w >= c.window);
+    let after = |w: usize| cmp.change.as_ref().is_some_and(|c| w >= c.window && w < cmp.until);
     // comparison.csv
     let name = "comparison.csv";
     crate::results::write_file(out, name, |w| {
@@ -295,7 +323,10 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
         "control": { "dir": labels.0, "scenario": cmp.scenarios.0 },
         "treatment": { "dir": labels.1, "scenario": cmp.scenarios.1 },
         "seeds": cmp.seeds,
-        "change": cmp.change.as_ref().map(|c| json!({ "at": c.at, "target": c.target, "window": c.window })),
+        "change": cmp.change.as_ref().map(|c| json!({
+            "at": c.at, "target": c.target, "window": c.window,
+            "span": cmp.span.map(|s| s.to_string()), "until_window": cmp.until,
+        })),
         "difference": "treatment − control, per seed",
         "interval": "95% paired t-interval of the mean difference: mean ± t(0.975, n − 1) · sd / √n over seeds",
         "effect_size": "Cohen's d_z: mean difference / sd of the differences",
@@ -408,7 +439,21 @@ fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
                 ch.target, ch.at, ch.window
             );
             let rows: Vec<&FigureRow> = cmp.figures.iter().filter(|r| r.scope == "after_change").collect();
-            let _ = writeln!(o, "## From the change on (window {} to the end, every product)\n", ch.window);
+            let (heading, when) = match cmp.span {
+                Some(span) => (
+                    format!(
+                        "In the {span} from the change's window (windows {} to {}, every product)",
+                        ch.window,
+                        cmp.until - 1
+                    ),
+                    format!("in the {span} from the change"),
+                ),
+                None => (
+                    format!("From the change on (window {} to the end, every product)", ch.window),
+                    "after the change".into(),
+                ),
+            };
+            let _ = writeln!(o, "## {heading}\n");
             table(&mut o, &rows);
             let shown: Vec<String> = rows
                 .iter()
@@ -427,9 +472,9 @@ fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
                 o,
                 "\n{}\n",
                 if shown.is_empty() {
-                    "No figure after the change differs from the control beyond seed-to-seed noise.".to_string()
+                    format!("No figure {when} differs from the control beyond seed-to-seed noise.")
                 } else {
-                    format!("Beyond seed-to-seed noise after the change: {}.", shown.join("; "))
+                    format!("Beyond seed-to-seed noise {when}: {}.", shown.join("; "))
                 }
             );
         }

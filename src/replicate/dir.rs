@@ -269,7 +269,7 @@ impl ReplicationDir {
     /// with the other arm's as if they were this arm's.
     pub fn check_windows(&self, seed: u64, windows: &[Window]) -> Result<(), ReplicateError> {
         let Some(k) = self.seeds.iter().position(|s| *s == seed) else { return Ok(()) };
-        let all = super::windows::after(windows, 0);
+        let all = super::windows::between(windows, 0, windows.len());
         let sums = [
             ("sub_closed", all.buy.0),
             ("sub_filled", all.buy.1),

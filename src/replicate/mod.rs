@@ -64,6 +64,9 @@ pub enum ReplicateError {
     /// sweep's point may have ([`crate::scenario::MAX_REPLICATIONS`]).
     #[error("--replications {0}: from 2 (a spread across seeds needs two) to {max} are accepted", max = crate::scenario::MAX_REPLICATIONS)]
     ReplicationsOutOfRange(u32),
+    /// `--span` where neither arm scripts a change to measure it from.
+    #[error("--span needs a scripted change to measure from, and neither scenario has [[events]]")]
+    SpanWithoutChange,
     /// `--control` on a scenario without scripted events.
     #[error("scenario `{0}` has no [[events]]: its control would be the same scenario, so there is nothing to compare")]
     NothingToCompare(String),

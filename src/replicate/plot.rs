@@ -174,6 +174,8 @@ mod tests {
             scenarios: ("control".into(), "treatment".into()),
             seeds: vec![1, 2, 3],
             change: Some(Change { at: "day 0 09:40".into(), target: "loan_rate".into(), window: 2 }),
+            span: None,
+            until: windows,
             figures: Vec::new(),
             windows: rows,
             change_in_control_only: false,

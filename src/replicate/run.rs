@@ -31,6 +31,9 @@ pub struct ReplicateOptions {
     pub threads: usize,
     /// Also run the control (the scenario without its events) and compare.
     pub control: bool,
+    /// With `control`: how long after the change the comparison's
+    /// after-change figures run (None: to the end of the run).
+    pub span: Option<crate::scenario::Duration>,
     /// Also write each run's operation log (`events.csv`).
     pub log: bool,
     /// The output directory: must not exist, or be empty.
@@ -123,7 +126,7 @@ pub fn replicate(scenario: &Scenario, opts: &ReplicateOptions) -> Result<Report,
             return Ok(None);
         }
         dir::write(&control_dir, &control, &opts.scenario_file, true, &control_rows)?;
-        super::compare_into(&control_dir, &tmp, &tmp).map(Some)
+        super::compare_into(&control_dir, &tmp, &tmp, opts.span).map(Some)
     };
     let comparison = finish()?;
     // A Ctrl-C while the files were written: nothing is kept.

@@ -128,14 +128,23 @@ pub fn read(run_dir: &Path) -> Result<Vec<Window>, ReplicateError> {
     Ok(out)
 }
 
-/// The figures of [`FIGURES`] over windows `from..`: success as filled /
-/// closed over them, counts summed.
-pub fn after(windows: &[Window], from: usize) -> Window {
+/// The figures of [`FIGURES`] over windows `from..until`: success as
+/// filled / closed over them, counts summed.
+pub fn between(windows: &[Window], from: usize, until: usize) -> Window {
     let mut total = Window::default();
-    for w in windows.iter().skip(from) {
+    for w in windows.iter().take(until).skip(from) {
         total.add(w);
     }
     total
+}
+
+/// The end (exclusive) of the windows within `span` seconds of window
+/// `from`'s start, at least `from + 1`: the span is simulated time, so one
+/// that runs past the close ends with the session.
+pub fn span_end(windows: &[Window], from: usize, span: f64) -> usize {
+    let Some(start) = windows.get(from).map(|w| w.t_start) else { return windows.len() };
+    let end = windows.iter().skip(from).position(|w| w.t_start >= start + span).map_or(windows.len(), |k| from + k);
+    end.max(from + 1).min(windows.len())
 }
 
 #[cfg(test)]
@@ -158,8 +167,13 @@ mod tests {
         // filled; window 1's only sale was rejected, so none was accepted.
         assert_eq!((w[0].figure(5), w[0].figure(6)), (Some(4.0 / 6.0), Some(1.0)));
         assert_eq!(w[1].figure(6), None);
-        let a = after(&w, 1);
+        let a = between(&w, 1, w.len());
         assert_eq!((a.sell, a.sell_orders), ((1, 0), 1));
+        assert_eq!(between(&w, 0, 1).sell_orders, w[0].sell_orders);
+        // A span of 5 minutes from window 0 holds window 0 alone; past the
+        // last window, every one from there.
+        let step = w[1].t_start - w[0].t_start;
+        assert_eq!((span_end(&w, 0, step), span_end(&w, 0, 0.0), span_end(&w, 1, 1e9)), (1, 1, w.len()));
         std::fs::write(dir.join("metrics.csv"), "window,day\n0,x\n").unwrap();
         assert!(read(&dir).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
