@@ -378,20 +378,30 @@ fn a_second_ctrl_c_ends_replications_at_once_and_leaves_nothing() {
     let child = spawn_run(&["scenarios/bench/scale_100k.toml", "--replications", "40", "--threads", "1"], &out);
     let partial = dir.join(format!(".reps.partial-{}", child.id()));
     wait_for("the replications' first run", || partial.join("runs").exists());
+    two_signals_at_once(child, &partial);
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Sends `child` SIGINT and SIGTERM together and checks it ended at once,
+/// saying it removed the temporary files it was writing in `dir`; its
+/// stderr. Both from one shell (two `kill` processes one after the other
+/// may be far enough apart for the first's orderly stop to end it), and of
+/// two kinds: the kernel merges a signal sent while one of its kind is
+/// still pending.
+fn two_signals_at_once(child: std::process::Child, dir: &Path) -> String {
     let pid = child.id();
     let kill = Command::new("sh").args(["-c", &format!("kill -INT {pid}; kill -TERM {pid}")]).status().unwrap();
     assert!(kill.success());
     let o = child.wait_with_output().unwrap();
     let err = text(&o.stderr);
+    // 128 + the signal the second came by, whichever was taken first.
     assert!(matches!(o.status.code(), Some(130 | 143)), "{:?}: {err}", o.status);
-    let at_once = format!(
-        "stopped at once by a second signal; the temporary files it was writing in {} removed",
-        partial.display()
-    );
+    let at_once =
+        format!("stopped at once by a second signal; the temporary files it was writing in {} removed", dir.display());
     assert!(err.contains(&at_once), "{err}");
-    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
-    let _ = std::fs::remove_dir_all(&dir);
+    err
 }
 
 /// A stopped run's `out` as before it: gone if the run made it, else
@@ -451,22 +461,7 @@ fn a_second_ctrl_c_ends_a_run_at_once_and_leaves_nothing() {
             })
         };
         wait_for("20 MB of the run's log", under_way);
-        // Both at once, from one shell (two `kill` processes one after the
-        // other may be far enough apart for the first's stop to end the
-        // run), and of two kinds: the kernel merges a signal sent while one
-        // of its kind is still pending.
-        let pid = child.id();
-        let kill = Command::new("sh").args(["-c", &format!("kill -INT {pid}; kill -TERM {pid}")]).status().unwrap();
-        assert!(kill.success());
-        let o = child.wait_with_output().unwrap();
-        let err = text(&o.stderr);
-        // 128 + the signal the second came by, whichever was taken first.
-        assert!(matches!(o.status.code(), Some(130 | 143)), "{:?}: {err}", o.status);
-        let at_once = format!(
-            "stopped at once by a second signal; the temporary files it was writing in {} removed",
-            out.display()
-        );
-        assert!(err.contains(&at_once), "{err}");
+        let err = two_signals_at_once(child, &out);
         left_as_found(&out, kept, &err);
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -38,9 +38,7 @@ impl Running {
     /// nothing to record.
     pub(super) fn finish(mut self) -> MutexGuard<'static, Vec<PathBuf>> {
         let mut all = running();
-        if let Some(i) = all.iter().position(|d| *d == self.dir) {
-            all.swap_remove(i);
-        }
+        all.retain(|d| *d != self.dir);
         self.dir = PathBuf::new();
         all
     }
@@ -48,12 +46,8 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        if self.dir.as_os_str().is_empty() {
-            return;
-        }
-        let mut all = running();
-        if let Some(i) = all.iter().position(|d| *d == self.dir) {
-            all.swap_remove(i);
+        if !self.dir.as_os_str().is_empty() {
+            running().retain(|d| *d != self.dir);
         }
     }
 }

@@ -434,17 +434,17 @@ pub fn holder(dir: &Path) -> Option<LockError> {
 /// dropped. The kernel's lock goes with the exit, just after, as it does
 /// after a drop. A lock another process holds is left alone.
 pub fn remove_own_lock(dir: &Path) {
-    let path = dir.join(LOCK_FILE);
-    if read_owner(&path).is_some_and(|o| o == Owner::me()) {
-        let _ = fs::remove_file(&path);
-    }
+    remove_if_mine(&dir.join(LOCK_FILE));
 }
 
 /// [`remove_own_lock`] for a lock taken beside `dir` ([`DirLock::acquire_beside`]).
 pub fn remove_own_lock_beside(dir: &Path) {
-    let path = beside(dir);
-    if read_owner(&path).is_some_and(|o| o == Owner::me()) {
-        let _ = fs::remove_file(&path);
+    remove_if_mine(&beside(dir));
+}
+
+fn remove_if_mine(path: &Path) {
+    if read_owner(path).is_some_and(|o| o == Owner::me()) {
+        let _ = fs::remove_file(path);
     }
 }
 
