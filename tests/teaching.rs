@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use tplus::calendar::NS_PER_DAY;
+use tplus::calendar::{NS_PER_DAY, NS_PER_SEC};
 use tplus::engine::record::{Discard, Op, OpRecord, Recorder, TradeRecord};
 use tplus::engine::{self, Outcome, RunOptions};
 use tplus::metrics::{SideStats, WindowStats};
@@ -120,11 +120,11 @@ fn accepted_success(s: &SideStats) -> f64 {
     s.accepted_success().expect("no accepted subscription closed")
 }
 
-/// Subscriptions from the first event's window to the end, with the
-/// scenario's events and without them (the same-seed control), for the
-/// scenario's seed and the nine after it: the pairs `tplus run FILE
-/// --control --replications 10` compares.
-fn ten_seed_pairs(s: &Scenario) -> Vec<(SideStats, SideStats)> {
+/// The scenario's seed and the nine after it, each run with the scenario's
+/// events and without them (the same-seed control), with the window that
+/// holds the first event: the runs `tplus run FILE --control
+/// --replications 10` compares.
+fn ten_seed_runs(s: &Scenario) -> Vec<(Outcome, Outcome, usize)> {
     (0..10)
         .map(|k| {
             let mut treated = s.clone();
@@ -132,10 +132,27 @@ fn ten_seed_pairs(s: &Scenario) -> Vec<(SideStats, SideStats)> {
             let mut control = treated.clone();
             control.events.clear();
             let (with, without) = (run(&treated), run(&control));
-            let t = with.calendar.at(s.events[0].at);
+            let first = window_from(&with, with.calendar.at(s.events[0].at));
+            (with, without, first)
+        })
+        .collect()
+}
+
+/// The window that holds time `t` (the first whose end is after it).
+fn window_from(out: &Outcome, t: i64) -> usize {
+    (0..out.metrics.n_windows())
+        .find(|&w| out.calendar.window_bounds(w).2 > t)
+        .expect("the moment falls inside the run")
+}
+
+/// Subscriptions from the first event's window to the end, with the
+/// scenario's events and without them, over the runs of [`ten_seed_runs`].
+fn ten_seed_pairs(s: &Scenario) -> Vec<(SideStats, SideStats)> {
+    ten_seed_runs(s)
+        .iter()
+        .map(|(with, without, first)| {
             let n = with.metrics.n_windows();
-            let first = (0..n).find(|&w| with.calendar.window_bounds(w).1 > t).expect("the event falls inside the run");
-            (buys(&with, first..n), buys(&without, first..n))
+            (buys(with, *first..n), buys(without, *first..n))
         })
         .collect()
 }
@@ -351,9 +368,20 @@ fn rate_hike_cuts_subscriptions_against_the_same_run_without_it() {
 /// rate_hike.toml's header claim, over its seed and the nine after it
 /// against the same seeds without the hike: lots subscribed from the hike on
 /// fall in every seed, and so does success among accepted subscriptions.
+/// The fall is not at once: for the first two hours holders sell, so sell
+/// orders and lots traded are up on the control, and only after that does
+/// trading fall below it.
 #[test]
 fn rate_hike_lesson_holds_in_nine_seeds_of_ten() {
-    let pairs = ten_seed_pairs(&load("rate_hike.toml"));
+    let hike = load("rate_hike.toml");
+    let runs = ten_seed_runs(&hike);
+    let pairs: Vec<(SideStats, SideStats)> = runs
+        .iter()
+        .map(|(t, c, first)| {
+            let n = t.metrics.n_windows();
+            (buys(t, *first..n), buys(c, *first..n))
+        })
+        .collect();
     for (t, c) in &pairs {
         println!(
             "lots filled {:.3} of the control's; accepted success {:.3} vs {:.3}",
@@ -362,10 +390,10 @@ fn rate_hike_lesson_holds_in_nine_seeds_of_ten() {
             accepted_success(c)
         );
     }
-    // Measured (seeds 11–20): 0.71–0.80 of the control's lots; accepted
-    // success 0.415–0.432 against 0.577–0.593. Paired over the seeds: 0.753
-    // of the control's lots (95% interval 0.733 to 0.774), accepted success
-    // −0.162 (−0.164 to −0.160).
+    // Measured (seeds 11–20, from the hike's window): 0.71–0.80 of the
+    // control's lots; accepted success 0.415–0.433 against 0.578–0.594.
+    // Paired over the seeds: 0.754 of the control's lots (95% interval
+    // 0.734 to 0.775), accepted success −0.162 (−0.164 to −0.160).
     let lots: Vec<f64> = pairs.iter().map(|(t, c)| t.lots_filled as f64 / c.lots_filled as f64).collect();
     let (_, _, hi) = paired("rate_hike.toml: lots subscribed over the control's", &lots);
     assert!(hi < 0.85, "lots subscribed were {hi:.3} of the control's at the interval's high end");
@@ -376,6 +404,43 @@ fn rate_hike_lesson_holds_in_nine_seeds_of_ten() {
     assert!(fewer >= 9, "lots subscribed fell by 15% in only {fewer} seeds of 10");
     let lower = seeds_where(&pairs, |t, c| accepted_success(t) < accepted_success(c) - 0.05);
     assert!(lower >= 9, "accepted subscriptions' success fell by 0.05 in only {lower} seeds of 10");
+
+    // The first two hours against the rest of the run, each over the
+    // control's: (sell orders, lots traded) in each part, per seed.
+    let two_hours = 2 * 3600 * NS_PER_SEC;
+    let parts: Vec<[f64; 4]> = runs
+        .iter()
+        .map(|(t, c, first)| {
+            let until = window_from(t, t.calendar.at(hike.events[0].at) + two_hours);
+            let n = t.metrics.n_windows();
+            let over = |range: std::ops::Range<usize>, f: fn(&WindowStats) -> u64| {
+                let sum = |out: &Outcome| range.clone().map(|w| f(out.metrics.window(w, P))).sum::<u64>() as f64;
+                sum(t) / sum(c)
+            };
+            let (sells, volume) = (|w: &WindowStats| w.sell_orders, |w: &WindowStats| w.volume);
+            [over(*first..until, sells), over(*first..until, volume), over(until..n, sells), over(until..n, volume)]
+        })
+        .collect();
+    for p in &parts {
+        println!(
+            "first two hours: sell orders {:.3}, lots traded {:.3} of the control's; after: {:.3} and {:.3}",
+            p[0], p[1], p[2], p[3]
+        );
+    }
+    let column = |k: usize| parts.iter().map(|p| p[k]).collect::<Vec<f64>>();
+    // Measured (seeds 11–20, the 24 windows from 10:00 on day 3): sell
+    // orders 1.53–1.57 of the control's (paired 1.552, 95% interval 1.542
+    // to 1.562), lots traded 1.02–1.18 (1.087, 1.053 to 1.122); from noon
+    // to the end, sell orders 0.81–0.82 and lots traded 0.66–0.73 of the
+    // control's (0.695, 0.680 to 0.710).
+    let (_, lo, _) = paired("rate_hike.toml: sell orders in the first two hours over the control's", &column(0));
+    assert!(lo > 1.3, "sell orders in the two hours after the hike were {lo:.3} of the control's at the low end");
+    let (_, lo, _) = paired("rate_hike.toml: lots traded in the first two hours over the control's", &column(1));
+    assert!(lo > 1.0, "lots traded in the two hours after the hike were {lo:.3} of the control's at the low end");
+    let (_, _, hi) = paired("rate_hike.toml: lots traded after the first two hours over the control's", &column(3));
+    assert!(hi < 0.85, "lots traded after the first two hours were {hi:.3} of the control's at the high end");
+    let up = parts.iter().filter(|p| p[1] > 1.0).count();
+    assert!(up >= 9, "lots traded rose in the first two hours in only {up} seeds of 10");
 }
 
 /// credit_squeeze.toml's header claim, over its seed and the nine after it
@@ -396,11 +461,12 @@ fn credit_squeeze_lesson_holds_in_nine_seeds_of_ten() {
             c.rejected
         );
     }
-    // Measured (seeds 13–22): success 0.208–0.217 against 0.311–0.319;
-    // among accepted orders 0.331–0.344 against 0.339–0.348; rejections
-    // 4.3–5.0 times the control's. Paired over the seeds: success −0.102
-    // (95% interval −0.103 to −0.101); among accepted orders −0.0057
-    // (−0.0072 to −0.0042): a real but small move, an eighteenth of the fall.
+    // Measured (seeds 13–22, from the first step's window): success
+    // 0.209–0.218 against 0.311–0.320; among accepted orders 0.332–0.345
+    // against 0.340–0.349; rejections 4.3–5.0 times the control's. Paired
+    // over the seeds: success −0.102 (95% interval −0.103 to −0.101); among
+    // accepted orders −0.0055 (−0.0070 to −0.0040): a real but small move,
+    // an eighteenth of the fall.
     let fall: Vec<f64> = pairs.iter().map(|(t, c)| success(t) - success(c)).collect();
     let (fell, _, hi) = paired("credit_squeeze.toml: subscription success less the control's", &fall);
     assert!(hi < -0.05, "subscription success moved by {hi:.3} at the interval's high end");
