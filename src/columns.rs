@@ -10,7 +10,10 @@
 //! `scenarios/sweeps/README.md` to it. The one-line meanings here are for code and tools; the READMEs say in
 //! full how each figure is computed.
 //!
-//! A leaf: it uses nothing else in the crate, so every room may use it.
+//! A leaf: it uses nothing else in the crate but `const_str`, so every
+//! room may use it.
+
+use std::fmt;
 
 /// One column of an output file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,15 +90,93 @@ macro_rules! check_names {
 }
 pub(crate) use check_names;
 
+/// A value a cell can hold, and whether it is a real number rather than a
+/// count or a name.
+///
+/// A real's cell always shows a decimal point (`1.0`, never `1`): readers
+/// that guess a column's type from its first rows (polars reads 100 by
+/// default) would otherwise take a column that opens with whole values
+/// (`nav` on the first day, `shock` before any shock) for integers and
+/// then fail on its first fraction, and two runs' files would not agree on
+/// a column's type.
+pub trait CellValue: fmt::Display {
+    /// Whether the value is a real number.
+    const REAL: bool = false;
+}
+
+macro_rules! not_real {
+    ($($t:ty),*) => { $(impl CellValue for $t {})* };
+}
+not_real!(u8, u16, u32, u64, usize, i32, i64, bool, str, String);
+
+impl CellValue for f64 {
+    const REAL: bool = true;
+}
+
+impl<T: CellValue + ?Sized> CellValue for &T {
+    const REAL: bool = T::REAL;
+}
+
+/// A value as its cell shows it: as `Display` shows it, with `.0` after a
+/// real that came out as digits alone.
+pub struct AsCell<'a, T: ?Sized>(pub &'a T);
+
+impl<T: CellValue + ?Sized> fmt::Display for AsCell<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !T::REAL {
+            return self.0.fmt(f);
+        }
+        let mut shown = Pointless { f, digits: false, other: false };
+        fmt::write(&mut shown, format_args!("{}", self.0))?;
+        if shown.digits && !shown.other { f.write_str(".0") } else { Ok(()) }
+    }
+}
+
+/// Passes text on, noting whether it was digits (and signs) alone.
+struct Pointless<'a, 'b> {
+    f: &'a mut fmt::Formatter<'b>,
+    digits: bool,
+    other: bool,
+}
+
+impl fmt::Write for Pointless<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for b in s.bytes() {
+            match b {
+                b'0'..=b'9' => self.digits = true,
+                b'-' => {}
+                // A point, an exponent, `NaN` or `inf`.
+                _ => self.other = true,
+            }
+        }
+        self.f.write_str(s)
+    }
+}
+
+/// `value` as its cell shows it, as text (for files whose rows are
+/// assembled from strings, `sweep.csv`).
+pub fn cell_text<T: CellValue + ?Sized>(value: &T) -> String {
+    AsCell(value).to_string()
+}
+
+/// A figure's cell: empty when it is undefined or not finite, else the
+/// shortest text that reads back as the same `f64`, with its point.
+pub fn figure_text(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => cell_text(&v),
+        _ => String::new(),
+    }
+}
+
 /// Writes one row of a schema's file, each cell named by its column: the
 /// names are checked against `COLUMNS` (order included) when the crate
 /// compiles, so the row cannot drift from the header. Cells are written
-/// with `Display`, comma-separated, then a line break.
+/// as [`AsCell`] shows them, comma-separated, then a line break.
 macro_rules! write_row {
     ($out:expr, $columns:path; $first:ident = $first_value:expr $(, $name:ident = $value:expr)* $(,)?) => {{
         $crate::columns::check_names!($columns; $first $(, $name)*);
-        write!($out, "{}", $first_value)?;
-        $(write!($out, ",{}", $value)?;)*
+        write!($out, "{}", $crate::columns::AsCell(&$first_value))?;
+        $(write!($out, ",{}", $crate::columns::AsCell(&$value))?;)*
         writeln!($out)
     }};
 }

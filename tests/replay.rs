@@ -338,7 +338,7 @@ fn a_price_outside_the_band_is_refused_before_any_book_is_sized() {
     let run = Logged::new("price_band", Path::new("scenarios/rational.toml"));
     let n = run.line_of("accepted", 0);
     let price = run.log.lines().nth(n - 1).unwrap().split(',').nth(run.col("price")).unwrap();
-    assert_eq!(price, "1", "the issuer's first offer, at NAV");
+    assert_eq!(price, "1.0", "the issuer's first offer, at NAV");
     for price in ["100000", "500000", "-0.5", "-1", "0"] {
         run.refused(n, &[("price", price)], &format!("price `{price}` is outside NOTE7's price band over the run"));
     }
@@ -583,7 +583,9 @@ fn lines_no_book_takes_part_in_are_checked_too() {
     run.refused(cancel, &[("lots", "3")], "lots `3` on a cancel_requested line, which has 0");
     // A submitted line that is not its accepted line's twin, or out of time order.
     let s = (1..=run.lines.len())
-        .find(|&n| run.cell(n, "op") == "submitted" && run.cell(n, "kind") == "limit" && run.cell(n, "time") != "34200")
+        .find(|&n| {
+            run.cell(n, "op") == "submitted" && run.cell(n, "kind") == "limit" && run.cell(n, "time") != "34200.0"
+        })
         .unwrap();
     run.refused(s, &[("kind", "market")], "price");
     let side = if run.cell(s, "side") == "buy" { "sell" } else { "buy" };

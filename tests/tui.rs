@@ -133,7 +133,7 @@ fn live_changes_are_saved_as_a_scenario_that_replays_the_run() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], tplus::columns::live_changes::HEADER);
     assert_eq!(lines.len(), 3, "{csv}");
-    assert!(lines[1].starts_with(&format!("{at},1,")) && lines[1].ends_with(",herding,1"), "{csv}");
+    assert!(lines[1].starts_with(&format!("{at:.1},1,")) && lines[1].ends_with(",herding,1.0"), "{csv}");
     assert!(lines[2].ends_with(",herding,-0.5"), "{csv}");
     // The results of the replay, run to the end.
     for f in ["metrics.csv", "summary.json", "trades.csv", "manifest.json"] {

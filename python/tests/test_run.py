@@ -132,6 +132,23 @@ def test_pyarrow_polars_and_pandas_take_the_tables(logged):
     assert len(pdf) == logged.trades.num_rows
 
 
+def test_polars_reads_the_saved_files_with_its_defaults(scenarios, tmp_path):
+    """A real column's every cell shows its point, so polars' guess from the
+    first 100 rows reads it as a float: two_products.toml's metrics.csv
+    failed at `nav`, whole on the first day, until the files wrote `1.0`."""
+    pl = pytest.importorskip("polars")
+    r = tplus.run(tplus.Scenario.from_file(scenarios / "two_products.toml"), seed=7, threads=1, log=True)
+    r.save(tmp_path)
+    for name, table in [("metrics.csv", r.metrics), ("trades.csv", r.trades), ("events.csv", r.events),
+                        ("risk.csv", r.risk)]:
+        read = pl.read_csv(tmp_path / name)
+        typed = pl.DataFrame(table)
+        for column, dtype in typed.schema.items():
+            if dtype == pl.Float64 and read[column].null_count() < read.height:
+                assert read.schema[column] == pl.Float64, (name, column, read.schema[column])
+    assert pl.read_csv(tmp_path / "metrics.csv")["nav"].dtype == pl.Float64
+
+
 def test_same_results_on_one_and_two_threads(baseline):
     s = baseline.with_params({"simulation.days": 1})
     one, two = tplus.run(s, seed=5, threads=1), tplus.run(s, seed=5, threads=2)

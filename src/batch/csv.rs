@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::PointError;
-use crate::columns::{self, Column, sweep as sweep_columns, sweep_results};
+use crate::columns::{self, Column, figure_text as num, sweep as sweep_columns, sweep_results};
 use crate::engine::Outcome;
 use crate::metrics::stylized::{LagValue, StylizedFacts};
 use crate::metrics::{SideSummary, Summary, risk};
@@ -240,13 +240,6 @@ pub fn read_rows(
         }
     }
     Ok((rows, skipped))
-}
-
-fn num(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() => format!("{v}"),
-        _ => String::new(),
-    }
 }
 
 /// The result fields of a finished run, in [`RESULT_COLUMNS`] order, each

@@ -419,9 +419,17 @@ impl fmt::Display for Secs {
     }
 }
 
+impl crate::columns::CellValue for Secs {
+    const REAL: bool = true;
+}
+
 /// An amount in micros, displayed as an exact plain decimal (1000100 -> "1.0001").
 #[derive(Clone, Copy, Debug)]
 pub struct MicrosDecimal(pub i64);
+
+impl crate::columns::CellValue for MicrosDecimal {
+    const REAL: bool = true;
+}
 
 impl fmt::Display for MicrosDecimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -450,6 +458,10 @@ pub(crate) fn fixed_point(f: &mut fmt::Formatter<'_>, v: i64, scale: u64, digits
 
 /// Displays nothing for `None`: an empty CSV cell.
 pub(crate) struct OptDisplay<T>(pub(crate) Option<T>);
+
+impl<T: crate::columns::CellValue> crate::columns::CellValue for OptDisplay<T> {
+    const REAL: bool = T::REAL;
+}
 
 impl<T: fmt::Display> fmt::Display for OptDisplay<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -432,14 +432,14 @@ mod tests {
     /// A resting sell of 10, an IOC buy of 4 that fills against it, and
     /// the sell's remaining 6 cancelled, as the run writes them.
     const LOG: [&str; 8] = [
-        "34200,accepted,1,5,NOTE7,sell,limit,0,1,10,",
-        "34201,submitted,2,6,NOTE7,buy,ioc,0,1,4,",
-        "34201,accepted,2,6,NOTE7,buy,ioc,0,1,4,",
-        "34201,traded,2,6,NOTE7,buy,,0,1,4,",
-        "34201,traded,1,5,NOTE7,sell,,0,1,4,",
-        "34201,filled,2,6,NOTE7,buy,,0,,0,",
-        "34202,cancel_requested,1,5,NOTE7,sell,,0,,0,",
-        "34202,cancelled,1,5,NOTE7,sell,,0,,6,",
+        "34200.0,accepted,1,5,NOTE7,sell,limit,0,1.0,10,",
+        "34201.0,submitted,2,6,NOTE7,buy,ioc,0,1.0,4,",
+        "34201.0,accepted,2,6,NOTE7,buy,ioc,0,1.0,4,",
+        "34201.0,traded,2,6,NOTE7,buy,,0,1.0,4,",
+        "34201.0,traded,1,5,NOTE7,sell,,0,1.0,4,",
+        "34201.0,filled,2,6,NOTE7,buy,,0,,0,",
+        "34202.0,cancel_requested,1,5,NOTE7,sell,,0,,0,",
+        "34202.0,cancelled,1,5,NOTE7,sell,,0,,6,",
     ];
 
     fn with(edit: impl FnOnce(&mut Vec<&'static str>)) -> Result<(), ReplayError> {
@@ -464,16 +464,16 @@ mod tests {
         }));
         assert_eq!(code, 1);
         assert!(
-            e.contains("at line 7:") && e.contains("34201,filled,2,6") && e.contains("order 2 filled by line 4"),
+            e.contains("at line 7:") && e.contains("34201.0,filled,2,6") && e.contains("order 2 filled by line 4"),
             "{e}"
         );
         // Its lots, or its op, changed.
-        let (code, e) = says(with(|l| l[5] = "34201,filled,2,6,NOTE7,buy,,0,,4,"));
+        let (code, e) = says(with(|l| l[5] = "34201.0,filled,2,6,NOTE7,buy,,0,,4,"));
         assert!(code == 1 && e.contains("at line 7:"), "{e}");
-        let (code, e) = says(with(|l| l[5] = "34201,unfilled,2,6,NOTE7,buy,,0,,0,"));
+        let (code, e) = says(with(|l| l[5] = "34201.0,unfilled,2,6,NOTE7,buy,,0,,0,"));
         assert!(code == 1 && e.contains("at line 7:"), "{e}");
         // One the book did not make.
-        let (code, e) = says(with(|l| l.insert(6, "34201,unfilled,2,6,NOTE7,buy,,0,,0,")));
+        let (code, e) = says(with(|l| l.insert(6, "34201.0,unfilled,2,6,NOTE7,buy,,0,,0,")));
         assert!(code == 1 && e.contains("at line 8:") && e.contains("the replay ended none here"), "{e}");
         // Cut off before its end.
         let (code, e) = says(with(|l| l.truncate(5)));
@@ -482,25 +482,28 @@ mod tests {
 
     #[test]
     fn a_withdrawal_is_its_order_s_agent_side_and_lots_left() {
-        let (code, e) = says(with(|l| l[7] = "34202,cancelled,1,7,NOTE7,sell,,0,,6,"));
+        let (code, e) = says(with(|l| l[7] = "34202.0,cancelled,1,7,NOTE7,sell,,0,,6,"));
         assert!(code == 2 && e.contains("events.csv:9: agent `7`: order 1 is agent 5's (accepted at line 2)"), "{e}");
-        let (code, e) = says(with(|l| l[7] = "34202,cancelled,1,5,NOTE7,buy,,0,,6,"));
+        let (code, e) = says(with(|l| l[7] = "34202.0,cancelled,1,5,NOTE7,buy,,0,,6,"));
         assert!(code == 2 && e.contains("events.csv:9: side `buy`: order 1 is a sell order"), "{e}");
         // The lots it asked for, not the lots it had left.
-        let (code, e) = says(with(|l| l[7] = "34202,cancelled,1,5,NOTE7,sell,,0,,10,"));
-        assert!(code == 1 && e.contains("at line 9:") && e.contains("34202,cancelled,1,5,NOTE7,sell,,0,,6"), "{e}");
+        let (code, e) = says(with(|l| l[7] = "34202.0,cancelled,1,5,NOTE7,sell,,0,,10,"));
+        assert!(code == 1 && e.contains("at line 9:") && e.contains("34202.0,cancelled,1,5,NOTE7,sell,,0,,6"), "{e}");
     }
 
     #[test]
     fn only_the_issuer_may_ask_for_more_than_max_order_lots() {
-        let (code, e) = says(with(|l| l[0] = "34200,accepted,1,5,NOTE7,sell,limit,0,1,1001,"));
+        let (code, e) = says(with(|l| l[0] = "34200.0,accepted,1,5,NOTE7,sell,limit,0,1.0,1001,"));
         assert!(code == 2 && e.contains("events.csv:2: lots `1001` is above NOTE7's max_order_lots, 1000"), "{e}");
-        let issuer = ["34200,accepted,1,0,NOTE7,sell,limit,0,1,5000,", "34202,cancelled,1,0,NOTE7,sell,,0,,5000,"];
+        let issuer =
+            ["34200.0,accepted,1,0,NOTE7,sell,limit,0,1.0,5000,", "34202.0,cancelled,1,0,NOTE7,sell,,0,,5000,"];
         replay(&issuer).unwrap();
-        let change = [issuer[0], "34201,replaced,1,0,NOTE7,sell,,0,1,1001,"];
+        let change = [issuer[0], "34201.0,replaced,1,0,NOTE7,sell,,0,1.0,1001,"];
         replay(&change).unwrap();
-        let (code, e) =
-            says(replay(&["34200,accepted,1,5,NOTE7,sell,limit,0,1,10,", "34201,replaced,1,5,NOTE7,sell,,0,1,1001,"]));
+        let (code, e) = says(replay(&[
+            "34200.0,accepted,1,5,NOTE7,sell,limit,0,1.0,10,",
+            "34201.0,replaced,1,5,NOTE7,sell,,0,1.0,1001,",
+        ]));
         assert!(code == 2 && e.contains("events.csv:3: lots `1001` is above"), "{e}");
     }
 
@@ -513,16 +516,16 @@ mod tests {
         // The sell left resting at the close, its cancel come after it: the
         // replay names the expired line the log lacks.
         let mut late = LOG.to_vec();
-        late[6] = "34400,cancel_requested,1,5,NOTE7,sell,,0,,0,";
-        late[7] = "34400,cancelled,1,5,NOTE7,sell,,0,,6,";
+        late[6] = "34400.0,cancel_requested,1,5,NOTE7,sell,,0,,0,";
+        late[7] = "34400.0,cancelled,1,5,NOTE7,sell,,0,,6,";
         let (code, e) = says(replay_closing(&late, &[34_300]).map(drop));
         assert_eq!(code, 1);
-        assert!(e.contains("at line 9:") && e.contains("34400,cancelled,1,5"), "{e}");
-        assert!(e.contains("34300,expired,1,5,NOTE7,sell,,0,,6") && e.contains("rested at day 1's close"), "{e}");
+        assert!(e.contains("at line 9:") && e.contains("34400.0,cancelled,1,5"), "{e}");
+        assert!(e.contains("34300.0,expired,1,5,NOTE7,sell,,0,,6") && e.contains("rested at day 1's close"), "{e}");
         // Past the last close, at the end of the log.
         let (code, e) = says(replay_closing(&LOG[..6], &[34_300]).map(drop));
         assert!(code == 1 && e.contains("at line 8:") && e.contains("(end of file)"), "{e}");
-        assert!(e.contains("34300,expired,1,5,NOTE7,sell,,0,,6"), "{e}");
+        assert!(e.contains("34300.0,expired,1,5,NOTE7,sell,,0,,6"), "{e}");
     }
 
     #[test]

@@ -209,14 +209,6 @@ fn json_text(value: &serde_json::Value) -> String {
     s
 }
 
-/// A number as the CSV files write it: shortest round-trip text, empty when undefined.
-fn num(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() => format!("{v}"),
-        _ => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,20 +6,9 @@ use std::io::{self, Write};
 use crate::calendar::Calendar;
 use crate::columns::{credit_fit, write_row};
 use crate::credit::refit::{FEATURES, FitRow, RowKind};
+use crate::metrics::OptDisplay;
 use crate::metrics::credit_fit::{CreditFitSummary, PowerSummary};
 use crate::scenario::CreditFit;
-
-/// An empty cell for a missing number, else the number.
-struct Cell(Option<f64>);
-
-impl std::fmt::Display for Cell {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(x) => write!(f, "{x}"),
-            None => Ok(()),
-        }
-    }
-}
 
 /// Writes `credit_fit.csv`: one row per fit and out-of-time test.
 pub fn write_csv(rows: &[FitRow], cal: &Calendar, w: &mut impl Write) -> io::Result<()> {
@@ -29,8 +18,8 @@ pub fn write_csv(rows: &[FitRow], cal: &Calendar, w: &mut impl Write) -> io::Res
             Ok(p) => (Some(p.auc), Some(p.ks), "ok"),
             Err(e) => (None, None, e.code()),
         };
-        let iv = |k: usize| Cell(r.features.as_ref().map(|f| f[k].0));
-        let coef = |k: usize| Cell(r.features.as_ref().map(|f| f[k].1));
+        let iv = |k: usize| OptDisplay(r.features.as_ref().map(|f| f[k].0));
+        let coef = |k: usize| OptDisplay(r.features.as_ref().map(|f| f[k].1));
         write_row!(w, credit_fit::COLUMNS;
             day = r.day,
             date = cal.day(r.day).date,
@@ -39,8 +28,8 @@ pub fn write_csv(rows: &[FitRow], cal: &Calendar, w: &mut impl Write) -> io::Res
             sample_day = r.sample_day,
             rows = r.rows,
             bads = r.bads,
-            auc = Cell(auc),
-            ks = Cell(ks),
+            auc = OptDisplay(auc),
+            ks = OptDisplay(ks),
             status = status,
             iv_tenure_days = iv(0),
             iv_income_band = iv(1),

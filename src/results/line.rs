@@ -2,9 +2,10 @@
 //! `core::fmt`: the trades file and the operation log write a line per
 //! event, and through `write!` their formatting cost more than the matching.
 //!
-//! Output is byte-for-byte what the `Display` impls of [`crate::metrics::Secs`]
-//! and [`crate::metrics::MicrosDecimal`] print (exact decimals, no trailing zeros);
-//! a test holds the two together.
+//! Output is byte-for-byte what [`crate::columns::AsCell`] prints of
+//! [`crate::metrics::Secs`] and [`crate::metrics::MicrosDecimal`] (exact
+//! decimals, no trailing zeros but the one of a whole number, `2.0`); a
+//! test holds the two together.
 
 use std::io::{self, Write};
 
@@ -101,7 +102,9 @@ impl Line {
         self
     }
 
-    /// `v / 10^places` as an exact decimal without trailing zeros (`places` ≤ 18).
+    /// `v / 10^places` as an exact decimal without trailing zeros, a whole
+    /// number with one (`2.0`: a real's cell shows its point, see
+    /// [`crate::columns::CellValue`]); `places` ≤ 18.
     #[inline]
     pub fn fixed(&mut self, v: i64, places: u32) -> &mut Line {
         if v < 0 {
@@ -119,6 +122,9 @@ impl Line {
             }
             self.push(b'.');
             self.digits(frac, n);
+        } else {
+            self.push(b'.');
+            self.push(b'0');
         }
         self
     }
@@ -148,6 +154,7 @@ impl Line {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::columns::cell_text;
     use crate::metrics::{MicrosDecimal, Secs};
 
     fn text(f: impl FnOnce(&mut Line)) -> String {
@@ -163,14 +170,14 @@ mod tests {
                 text(|l| {
                     l.micros(v);
                 }),
-                MicrosDecimal(v).to_string(),
+                cell_text(&MicrosDecimal(v)),
                 "micros {v}"
             );
             assert_eq!(
                 text(|l| {
                     l.secs(v);
                 }),
-                Secs(v).to_string(),
+                cell_text(&Secs(v)),
                 "secs {v}"
             );
         }
@@ -188,7 +195,7 @@ mod tests {
         let mut l = Line::new();
         l.secs(34_200_050_000_000).comma().str("NOTE7").comma().micros(1_000_100).comma().uint(5);
         l.flush_to(&mut out).unwrap();
-        l.uint(1).flush_to(&mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "34200.05,NOTE7,1.0001,5\n1\n");
+        l.uint(1).comma().micros(2_000_000).comma().secs(0).flush_to(&mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "34200.05,NOTE7,1.0001,5\n1,2.0,0.0\n");
     }
 }

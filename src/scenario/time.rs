@@ -137,6 +137,8 @@ impl TimeOfDay {
     }
 }
 
+impl crate::columns::CellValue for TimeOfDay {}
+
 impl fmt::Display for TimeOfDay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = self.0 / 1_000_000_000;
@@ -224,6 +226,8 @@ fn days_in_month(year: i32, month: u32) -> u32 {
         _ => 31,
     }
 }
+
+impl crate::columns::CellValue for Date {}
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

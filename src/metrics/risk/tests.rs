@@ -66,7 +66,7 @@ fn a_zero_mad_falls_back_to_the_mean_deviation_and_self_trades_are_always_report
     write_csv(&flags, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with(crate::columns::risk::HEADER));
-    assert!(text.contains("2,0,zero_intelligence,wash,self_trades,2,0,0,0,\n"), "{text}");
+    assert!(text.contains("2,0,zero_intelligence,wash,self_trades,2.0,0.0,0.0,0.0,\n"), "{text}");
 }
 
 #[test]

@@ -30,6 +30,10 @@ fn wilson(s: &SideStats) -> Option<(f64, f64)> {
 /// A price in ticks ×2 (bid + ask) as an exact decimal: (b + a)·tick / 2.
 struct Mid(i64, i64);
 
+impl crate::columns::CellValue for Mid {
+    const REAL: bool = true;
+}
+
 impl std::fmt::Display for Mid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // (b + a) · tick_micros / 2 micros = (b + a) · tick_micros · 5 tenths of a micro.
