@@ -66,11 +66,13 @@ impl Feed {
     }
 
     /// Starts the day at `open`: nothing carries over the night (the
-    /// Poisson process is memoryless; Hawkes excitation ends with the session).
+    /// Poisson process is memoryless; a Hawkes group's own bursts end with
+    /// the session), and a Hawkes group opens in its steady state, at its
+    /// mean rate, rather than climbing to it through the morning.
     pub fn open(&mut self, open: i64) {
         match &mut self.process {
             Process::Poisson { carry, .. } => *carry = 0.0,
-            Process::Hawkes { hawkes, clock } => *clock = hawkes.clock(open),
+            Process::Hawkes { hawkes, clock } => *clock = hawkes.stationary_clock(open),
         }
         self.next = (open, 0);
         self.advance();
