@@ -143,6 +143,9 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     // Start this invocation's record, then the file of kept rows.
     let mut me = serde_json::json!({
         "host": hostname(),
+        // The build, commit included: the definition's `version` is the
+        // package's alone, so a rebuild can still resume or add a shard.
+        "build": crate::results::VERSION,
         "started_utc": utc_stamp(started, true),
         "finished_utc": null,
         "command": opts.command,

@@ -59,11 +59,9 @@ use crate::results::outdir;
 use crate::results::run_dir::{RunDirError, RunInDir};
 use crate::scenario::{self, Scenario};
 
-/// What `tplus --version` prints after the name: the package version, and
-/// the git commit built from with ", modified" if the tree differed from it
-/// (`0.1.0 (7c9c251, modified)`); the version alone when built outside a
-/// git checkout (see build.rs).
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("TPLUS_VERSION_SUFFIX"));
+/// What `tplus --version` prints after the name: the version every output
+/// file records ([`crate::results::VERSION`]).
+pub const VERSION: &str = crate::results::VERSION;
 
 #[derive(Parser, Debug)]
 #[command(

@@ -320,7 +320,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
     };
     let doc = json!({
         "tool": "tplus",
-        "version": env!("CARGO_PKG_VERSION"),
+        "version": crate::results::VERSION,
         "control": { "dir": labels.0, "scenario": cmp.scenarios.0 },
         "treatment": { "dir": labels.1, "scenario": cmp.scenarios.1 },
         "seeds": cmp.seeds,

@@ -98,7 +98,7 @@ pub fn write(
     let change = change_of(scenario).map(|c| json!({ "at": c.at, "target": c.target, "window": c.window }));
     let doc = json!({
         "tool": "tplus",
-        "version": env!("CARGO_PKG_VERSION"),
+        "version": crate::results::VERSION,
         "scenario": scenario.simulation.name,
         "scenario_file": scenario_file.display().to_string(),
         "control": control,

@@ -473,7 +473,13 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
                 ""
             },
             match range {
-                Some((lo, hi)) => format!("trades were priced between {lo} and {hi}"),
+                // The plot's points are the windows' last trades: the range
+                // of every trade's price is wider (trades.csv holds it).
+                Some((lo, hi)) => {
+                    format!(
+                        "at the windows' ends the last trade price ranged from {lo} to {hi} (trades.csv has every trade)"
+                    )
+                }
                 None => "no trade took place".into(),
             }
         );

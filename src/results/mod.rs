@@ -17,6 +17,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+/// The version a run's, a sweep's and a comparison's files record, as
+/// `tplus --version` prints it: the package version and the git commit
+/// built from, with ", modified" if the tree differed from it (`0.1.0
+/// (7c9c251, modified)`); the version alone when built outside a git
+/// checkout (see build.rs). Two builds of one package version are told
+/// apart, so a run can be repeated with the build that made it.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("TPLUS_VERSION_SUFFIX"));
+
 pub mod credit_fit;
 pub mod events;
 pub mod line;
@@ -463,7 +471,7 @@ fn manifest<'a>(
     }
     Manifest {
         tool: "tplus".to_string(),
-        version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        version: Some(VERSION.to_string()),
         created_utc: utc_stamp(SystemTime::now(), true),
         seed: Some(outcome.seed),
         threads,
