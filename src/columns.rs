@@ -550,6 +550,29 @@ mod tests {
         }
     }
 
+    /// A real shows its point whatever its value; a count never gets one.
+    #[test]
+    fn a_real_cell_shows_its_point_and_a_count_none() {
+        for (v, text) in [
+            (1.0, "1.0"),
+            (0.0, "0.0"),
+            (-3.0, "-3.0"),
+            (0.5, "0.5"),
+            (34200.0, "34200.0"),
+            (1e21, "1000000000000000000000.0"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(cell_text(&v), text);
+        }
+        assert_eq!(cell_text(&5u64), "5");
+        assert_eq!(cell_text(&-7i64), "-7");
+        assert_eq!(cell_text("NOTE7"), "NOTE7");
+        assert_eq!(figure_text(Some(2.0)), "2.0");
+        assert_eq!(figure_text(Some(f64::NAN)), "");
+        assert_eq!(figure_text(None), "");
+    }
+
     #[test]
     fn names_are_unique_within_a_file() {
         for cols in ALL {
