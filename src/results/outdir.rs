@@ -92,14 +92,15 @@ pub enum OutDirError {
     },
     /// The directory lies inside another command's output (a sweep's or
     /// replications' `runs/…`): a run written there would be read as one
-    /// of theirs.
+    /// of theirs; or inside a finished run's directory, which holds that
+    /// run's files alone.
     #[error("{}", self.message(Terms::CLI))]
     InsideOtherOutput {
         /// The directory.
         dir: PathBuf,
         /// The directory holding the other output.
         holder: PathBuf,
-        /// What it holds: "a sweep", "replications", "a comparison".
+        /// What it holds: "a sweep", "replications", "a comparison", "a run".
         what: &'static str,
         /// The file that tells.
         file: &'static str,
@@ -124,6 +125,13 @@ impl OutDirError {
             OutDirError::OtherOutput { dir, what, file } => format!(
                 "{}: holds the results of {what} ({file}), which a run does not replace, even with {force}; choose another {out} for the run",
                 dir.display()
+            ),
+            OutDirError::InsideOtherOutput { dir, holder, what: RUN, file } => format!(
+                "{}: lies inside the directory of {RUN} in {} ({file}), which holds that run's files alone, even with \
+                 {force}; choose another {out}, outside {}",
+                dir.display(),
+                holder.display(),
+                holder.display()
             ),
             OutDirError::InsideOtherOutput { dir, holder, what, file } => format!(
                 "{}: lies inside the results of {what} in {} ({file}), which no other command writes into, even with {force}: \
@@ -266,18 +274,32 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
 
 /// The error for a `dir` inside another command's runs: below a `runs`
 /// directory whose parent holds a sweep's, replications' or comparison's
-/// files, where they keep (and read back) their own runs. The path is
+/// files, where they keep (and read back) their own runs; or below a
+/// finished run's directory (one holding `manifest.json`), whose files
+/// are that run's alone (a run's own directory is not below it). The path is
 /// taken as the system will resolve it: its nearest existing ancestor
 /// canonical (symbolic links followed, `..` resolved), the rest appended
 /// with `..` and `.` resolved by name.
 pub fn inside_other_output(dir: &Path) -> Option<OutDirError> {
     let full = resolved(dir);
-    full.ancestors().filter(|a| a.file_name().is_some_and(|n| n == "runs")).find_map(|runs| {
+    let within_runs = full.ancestors().filter(|a| a.file_name().is_some_and(|n| n == "runs")).find_map(|runs| {
         let holder = runs.parent()?;
         let &(file, what) = OTHER_OUTPUTS.iter().find(|(f, _)| holder.join(f).is_file())?;
         Some(OutDirError::InsideOtherOutput { dir: dir.to_path_buf(), holder: holder.to_path_buf(), what, file })
+    });
+    within_runs.or_else(|| {
+        let run = full.ancestors().skip(1).find(|a| a.join(RUN_FILES[0]).is_file())?;
+        Some(OutDirError::InsideOtherOutput {
+            dir: dir.to_path_buf(),
+            holder: run.to_path_buf(),
+            what: RUN,
+            file: RUN_FILES[0],
+        })
     })
 }
+
+/// [`OutDirError::InsideOtherOutput`]'s `what` for a run's directory.
+const RUN: &str = "a run";
 
 /// `dir` as an absolute path, resolved as [`inside_other_output`] says.
 fn resolved(dir: &Path) -> PathBuf {
@@ -467,6 +489,28 @@ mod tests {
             assert!(d.join("trades.csv").exists() && !d.join(LOCK_FILE).exists());
             fs::remove_dir_all(&d).unwrap();
         }
+    }
+
+    /// A run's directory holds its own files alone: a run, a sweep or
+    /// replications below it are refused, and nothing is made there; the
+    /// run's own directory (`--force` again) and a sibling are not below it.
+    #[test]
+    fn a_directory_inside_a_finished_run_is_refused_and_not_made() {
+        let d = scratch("inside_run");
+        fs::create_dir_all(d.join("run")).unwrap();
+        fs::write(d.join("run/manifest.json"), "{}").unwrap();
+        for (at, force) in [("run/sub", false), ("run/sub", true), ("run/a/b", false)] {
+            let err = prepare_run_dir(&d.join(at), force).unwrap_err();
+            assert!(matches!(err, OutDirError::InsideOtherOutput { what: RUN, .. }), "{err}");
+            let text = err.to_string();
+            assert!(text.contains("inside the directory of a run") && text.contains("manifest.json"), "{text}");
+            assert!(text.contains("choose another --out, outside"), "{text}");
+            assert_eq!(err.exit_code(), 2);
+        }
+        assert!(!d.join("run/sub").exists() && !d.join("run/a").exists());
+        drop(prepare_run_dir(&d.join("run"), true).unwrap());
+        drop(prepare_run_dir(&d.join("beside"), false).unwrap());
+        fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]
