@@ -426,6 +426,74 @@ schema! {
     }
 }
 
+/// The range a figure of [`sweep_results::COLUMNS`] cannot leave, for the
+/// interval of its mean over seeds ([`crate::metrics::stats::mean_t_interval`]
+/// cuts it there); a figure not listed has none (kurtosis, the decay
+/// exponent, the bimodality coefficient).
+pub mod result_range {
+    use super::sweep_results::COLUMNS;
+
+    const SHARE: (f64, f64) = (0.0, 1.0);
+    const COEFFICIENT: (f64, f64) = (-1.0, 1.0);
+    const NON_NEGATIVE: (f64, f64) = (0.0, f64::INFINITY);
+
+    /// (column, range). Correlations and the autocorrelations (the standard
+    /// estimator, bounded by Cauchy–Schwarz) lie in [−1, 1], and so does
+    /// LSV's H = |p − p̄| − AF, both of whose terms lie in [0, 1].
+    const RANGES: &[(&str, (f64, f64))] = &[
+        ("sub_closed", NON_NEGATIVE),
+        ("sub_filled", NON_NEGATIVE),
+        ("sub_success", SHARE),
+        ("sub_success_lo", SHARE),
+        ("sub_success_hi", SHARE),
+        ("sub_success_serial_lo", SHARE),
+        ("sub_success_serial_hi", SHARE),
+        ("sub_fill_ratio", SHARE),
+        ("sale_closed", NON_NEGATIVE),
+        ("sale_filled", NON_NEGATIVE),
+        ("sale_success", SHARE),
+        ("sale_success_lo", SHARE),
+        ("sale_success_hi", SHARE),
+        ("sale_success_serial_lo", SHARE),
+        ("sale_success_serial_hi", SHARE),
+        ("sale_fill_ratio", SHARE),
+        ("orders", NON_NEGATIVE),
+        ("rejected", NON_NEGATIVE),
+        ("trades", NON_NEGATIVE),
+        ("volume", NON_NEGATIVE),
+        ("turnover", NON_NEGATIVE),
+        ("redeemed_failed_lots", NON_NEGATIVE),
+        ("sub_success_vs_volume_pearson", COEFFICIENT),
+        ("sub_success_vs_volume_spearman", COEFFICIENT),
+        ("sale_success_vs_volume_pearson", COEFFICIENT),
+        ("sale_success_vs_volume_spearman", COEFFICIENT),
+        ("sub_success_vs_loan_rate_spearman", COEFFICIENT),
+        ("sale_success_vs_loan_rate_spearman", COEFFICIENT),
+        ("hill_tail_index", NON_NEGATIVE),
+        ("acf_return_lag1", COEFFICIENT),
+        ("acf_abs_return_lag1", COEFFICIENT),
+        ("volume_abs_return_pearson", COEFFICIENT),
+        ("trade_sign_acf_lag1", COEFFICIENT),
+        ("optimist_share_mean", SHARE),
+        ("order_imbalance_variance_ratio", NON_NEGATIVE),
+        ("lsv_mean", COEFFICIENT),
+    ];
+
+    // Every name above is a result column: a renamed column fails the build.
+    const _: () = {
+        let mut i = 0;
+        while i < RANGES.len() {
+            assert!(super::has(COLUMNS, RANGES[i].0), "a range names no result column");
+            i += 1;
+        }
+    };
+
+    /// The range of the result column `name`: (−∞, ∞) when it has none.
+    pub fn of(name: &str) -> (f64, f64) {
+        RANGES.iter().find(|r| r.0 == name).map_or((f64::NEG_INFINITY, f64::INFINITY), |r| r.1)
+    }
+}
+
 /// `replications.csv` (`tplus run --replications N`): one row per seed, the
 /// columns [`replications::KEY`] then [`sweep_results::COLUMNS`], the
 /// headline figures of each run.

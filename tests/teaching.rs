@@ -15,9 +15,9 @@ use std::sync::OnceLock;
 use tplus::calendar::{NS_PER_DAY, NS_PER_SEC};
 use tplus::engine::record::{Discard, Op, OpRecord, Recorder, TradeRecord};
 use tplus::engine::{self, Outcome, RunOptions};
+use tplus::metrics::stats::{UNBOUNDED, mean_t_interval};
 use tplus::metrics::{SideStats, WindowStats};
 use tplus::platform::Reject;
-use tplus::report::batch::mean_interval;
 use tplus::scenario::{self, ArrivalProcess, Scenario};
 
 /// The only product of every teaching scenario.
@@ -56,8 +56,8 @@ fn mean(x: &[f64]) -> f64 {
 /// (mean, low, high). The interval covers the seeds' spread; each run's
 /// own serial dependence is inside its per-seed figure.
 fn paired(what: &str, effects: &[f64]) -> (f64, f64, f64) {
-    let i = mean_interval(effects).expect("finite effects");
-    // mean_interval leaves non-finite values out (a control of 0 in a
+    let i = mean_t_interval(effects, UNBOUNDED).expect("finite effects");
+    // mean_t_interval leaves non-finite values out (a control of 0 in a
     // ratio): a seed left out here is a failure, not a smaller n.
     assert_eq!(i.n, effects.len(), "{what}: a seed's effect is not finite: {effects:?}");
     let (lo, hi) = i.ci.expect("more than one seed");

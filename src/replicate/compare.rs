@@ -16,7 +16,7 @@ use super::stats::{Paired, paired};
 use super::windows::{self, FIGURES, Window};
 use super::{ReplicateError, json_text, write_file};
 use crate::columns::figure_text as num;
-use crate::columns::{comparison, comparison_windows};
+use crate::columns::{comparison, comparison_windows, result_range};
 use crate::results::FileError;
 use crate::scenario::Duration;
 
@@ -191,7 +191,8 @@ fn compare_labelled(
         for (i, (name, _)) in FIGURES.iter().enumerate() {
             let over = |w: &[Window]| windows::between(w, ch.window, until).figure(i);
             let pairs: Vec<_> = runs.iter().map(|(cw, tw)| (over(cw), over(tw))).collect();
-            figures.push(FigureRow { scope: "after_change", figure: name.to_string(), paired: paired(&pairs) });
+            let paired = paired(&pairs, Window::range(i));
+            figures.push(FigureRow { scope: "after_change", figure: name.to_string(), paired });
         }
     }
     for name in figure_names() {
@@ -200,14 +201,21 @@ fn compare_labelled(
             seeds.iter().map(|&s| pos(s).and_then(|i| d.figures.get(name)?.get(i).copied().flatten())).collect()
         };
         let pairs: Vec<_> = values(&c).into_iter().zip(values(&t)).collect();
-        figures.push(FigureRow { scope: "run", figure: name.to_string(), paired: paired(&pairs) });
+        let paired = paired(&pairs, result_range::of(name));
+        figures.push(FigureRow { scope: "run", figure: name.to_string(), paired });
     }
     let mut window_rows = Vec::with_capacity(n_windows * FIGURES.len());
     for w in 0..n_windows {
         let (day, t_start) = runs.first().map_or((0, 0.0), |r| (r.1[w].day, r.1[w].t_start));
         for i in 0..FIGURES.len() {
             let pairs: Vec<_> = runs.iter().map(|(cw, tw)| (cw[w].figure(i), tw[w].figure(i))).collect();
-            window_rows.push(WindowRow { window: w, day, t_start, figure: i, paired: paired(&pairs) });
+            window_rows.push(WindowRow {
+                window: w,
+                day,
+                t_start,
+                figure: i,
+                paired: paired(&pairs, Window::range(i)),
+            });
         }
     }
     let control_name = if c.control { format!("{} without its events", c.scenario) } else { c.scenario };

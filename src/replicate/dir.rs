@@ -15,6 +15,7 @@ use super::{ReplicateError, SEED_RULE, json_text, write_file};
 use crate::batch::csv::{RESULT_COLUMNS, cell, split};
 use crate::calendar::Calendar;
 use crate::columns::replications::KEY;
+use crate::columns::result_range;
 use crate::results::FileError;
 use crate::results::manifest::RunManifest;
 use crate::scenario::Scenario;
@@ -91,7 +92,7 @@ pub fn write(
         .map(|name| {
             let i = RESULT_COLUMNS.iter().position(|c| c.name == *name).unwrap_or(0);
             let values: Vec<f64> = runs.iter().filter_map(|(_, f)| f.get(i)?.parse().ok()).collect();
-            let s: Spread = spread(&values);
+            let s: Spread = spread(&values, result_range::of(name));
             json!({ "figure": name, "meaning": RESULT_COLUMNS[i].meaning, "n": s.n, "mean": s.mean, "sd": s.sd, "lo": s.lo, "hi": s.hi })
         })
         .collect();
@@ -109,7 +110,7 @@ pub fn write(
         "seeds": runs.iter().map(|r| r.0).collect::<Vec<_>>(),
         "change": change,
         "pairing": pairing_key(scenario),
-        "interval": "95% t-interval of the mean over seeds: mean ± t(0.975, n − 1) · sd / √n",
+        "interval": "95% t-interval of the mean over seeds: mean ± t(0.975, n − 1) · sd / √n, cut to the figure's range (a share's [0, 1], a correlation's [-1, 1], a count's [0, inf)), which keeps its coverage",
         "figures": figures,
     });
     write_file(dir, "replications.json", json_text(&doc).as_bytes())

@@ -165,7 +165,7 @@ mod tests {
                         day: 0,
                         t_start: 34_200.0 + 300.0 * w as f64,
                         figure,
-                        paired: paired(&pairs),
+                        paired: paired(&pairs, crate::metrics::stats::UNBOUNDED),
                     }
                 })
             })

@@ -4,12 +4,13 @@
 //! per-seed differences with its paired t-interval, Cohen's d_z and how many
 //! seeds moved each way.
 //!
-//! The t quantiles come from `metrics::stats`. Every function is pure and
+//! The t-interval comes from `metrics::stats`, cut to the range the figure
+//! cannot leave (a share's, a correlation's). Every function is pure and
 //! deterministic (sums in the order given); an undefined figure is `None`.
 
 use serde::Serialize;
 
-use crate::metrics::stats::{student_t_quantile, student_t_two_sided_p};
+use crate::metrics::stats::{mean_t_interval, student_t_two_sided_p};
 
 /// A figure over seeds: how many had it, their mean, standard deviation
 /// (n − 1 divisor) and the 95% t-interval of the mean,
@@ -29,21 +30,13 @@ pub struct Spread {
 }
 
 /// The mean, standard deviation and 95% t-interval of `x` (non-finite
-/// values are left out).
-pub fn spread(x: &[f64]) -> Spread {
-    let x: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
-    let n = x.len();
-    if n == 0 {
-        return Spread::default();
+/// values are left out), the interval cut to `range`, what the values
+/// cannot leave ([`mean_t_interval`]).
+pub fn spread(x: &[f64], range: (f64, f64)) -> Spread {
+    match mean_t_interval(x, range) {
+        None => Spread::default(),
+        Some(m) => Spread { n: m.n, mean: Some(m.mean), sd: m.sd, lo: m.ci.map(|c| c.0), hi: m.ci.map(|c| c.1) },
     }
-    let mean = x.iter().sum::<f64>() / n as f64;
-    if n < 2 {
-        return Spread { n, mean: Some(mean), ..Spread::default() };
-    }
-    let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
-    let sd = var.sqrt();
-    let half = student_t_quantile(0.975, (n - 1) as f64).map(|t| t * sd / (n as f64).sqrt());
-    Spread { n, mean: Some(mean), sd: Some(sd), lo: half.map(|h| mean - h), hi: half.map(|h| mean + h) }
 }
 
 /// A treatment against its control, paired by seed.
@@ -85,10 +78,12 @@ pub struct Paired {
 
 /// Pairs (control, treatment) values of one figure, one pair per seed
 /// (missing and non-finite values are left out: of their arm's mean, and
-/// of the differences).
-pub fn paired(pairs: &[(Option<f64>, Option<f64>)]) -> Paired {
-    let control = spread(&pairs.iter().filter_map(|p| p.0).collect::<Vec<_>>());
-    let treatment = spread(&pairs.iter().filter_map(|p| p.1).collect::<Vec<_>>());
+/// of the differences). `range` is what the figure cannot leave: a
+/// difference cannot leave (lo − hi, hi − lo), and its interval is cut
+/// there.
+pub fn paired(pairs: &[(Option<f64>, Option<f64>)], range: (f64, f64)) -> Paired {
+    let control = spread(&pairs.iter().filter_map(|p| p.0).collect::<Vec<_>>(), range);
+    let treatment = spread(&pairs.iter().filter_map(|p| p.1).collect::<Vec<_>>(), range);
     let arms = Paired {
         control_mean: control.mean,
         treatment_mean: treatment.mean,
@@ -105,7 +100,8 @@ pub fn paired(pairs: &[(Option<f64>, Option<f64>)]) -> Paired {
     // The control's level on the seeds the differences are taken over.
     let control_paired = both.iter().map(|p| p.0).sum::<f64>() / n as f64;
     let d: Vec<f64> = both.iter().map(|(c, t)| t - c).collect();
-    let diff = spread(&d);
+    let width = range.1 - range.0;
+    let diff = spread(&d, (-width, width));
     let dz = match (diff.mean, diff.sd) {
         (Some(m), Some(sd)) if sd > 0.0 => Some(m / sd),
         _ => None,
@@ -131,6 +127,7 @@ pub fn paired(pairs: &[(Option<f64>, Option<f64>)]) -> Paired {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::stats::UNBOUNDED;
 
     fn near(a: Option<f64>, b: f64) -> bool {
         a.is_some_and(|a| (a - b).abs() < 1e-9)
@@ -140,7 +137,7 @@ mod tests {
     fn a_t_interval_by_hand() {
         // 1, 2, 3, 4, 5: mean 3, sd sqrt(2.5) = 1.5811388, se 0.7071068,
         // t(0.975, 4) = 2.7764451, half-width 1.9632432.
-        let s = spread(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        let s = spread(&[1.0, 2.0, 3.0, 4.0, 5.0], UNBOUNDED);
         assert_eq!(s.n, 5);
         assert!(near(s.mean, 3.0));
         assert!(near(s.sd, 2.5f64.sqrt()));
@@ -150,10 +147,10 @@ mod tests {
 
     #[test]
     fn too_few_values_give_what_they_can() {
-        assert_eq!(spread(&[]), Spread::default());
-        let one = spread(&[2.0, f64::NAN]);
+        assert_eq!(spread(&[], UNBOUNDED), Spread::default());
+        let one = spread(&[2.0, f64::NAN], UNBOUNDED);
         assert_eq!((one.n, one.mean, one.sd, one.lo), (1, Some(2.0), None, None));
-        let same = spread(&[2.0, 2.0, 2.0]);
+        let same = spread(&[2.0, 2.0, 2.0], UNBOUNDED);
         assert_eq!((same.sd, same.lo, same.hi), (Some(0.0), Some(2.0), Some(2.0)));
     }
 
@@ -162,8 +159,10 @@ mod tests {
         // Differences 1, 2, 3 (and one pair left out): mean 2, sd 1,
         // t(0.975, 2) = 4.3026527, half-width 4.3026527 / sqrt 3 = 2.4841377;
         // d_z = 2; t = 2 sqrt 3 = 3.4641016, p = 0.0741799.
-        let p =
-            paired(&[(Some(10.0), Some(11.0)), (Some(20.0), Some(22.0)), (Some(30.0), Some(33.0)), (None, Some(1.0))]);
+        let p = paired(
+            &[(Some(10.0), Some(11.0)), (Some(20.0), Some(22.0)), (Some(30.0), Some(33.0)), (None, Some(1.0))],
+            UNBOUNDED,
+        );
         assert_eq!(p.n, 3);
         assert!(near(p.control_mean, 20.0));
         // The treatment's own mean has the seed without a control: (11 + 22 + 33 + 1) / 4.
@@ -183,12 +182,12 @@ mod tests {
     fn the_paired_interval_is_narrower_than_the_unpaired_one_when_seeds_share_noise() {
         // Seed noise shared by both arms cancels in the differences.
         let pairs: Vec<_> = [5.0, 15.0, 25.0, 35.0].iter().map(|&c| (Some(c), Some(c + 1.0))).collect();
-        let p = paired(&pairs);
+        let p = paired(&pairs, UNBOUNDED);
         assert_eq!((p.diff.sd, p.diff.lo, p.diff.hi), (Some(0.0), Some(1.0), Some(1.0)));
         assert_eq!(p.effect_size_dz, None);
         assert_eq!(p.p_value, Some(0.0));
-        assert_eq!(paired(&[(Some(1.0), Some(1.0)), (Some(2.0), Some(2.0))]).seeds_equal, 2);
-        assert_eq!(paired(&[]), Paired::default());
+        assert_eq!(paired(&[(Some(1.0), Some(1.0)), (Some(2.0), Some(2.0))], UNBOUNDED).seeds_equal, 2);
+        assert_eq!(paired(&[], UNBOUNDED), Paired::default());
     }
 
     /// A figure undefined in every seed of one arm (a success where that
@@ -196,12 +195,24 @@ mod tests {
     /// arm's mean: it used to read n/a on both sides.
     #[test]
     fn an_arm_without_values_leaves_the_other_arms_mean() {
-        let p = paired(&[(None, Some(0.5)), (None, Some(0.7)), (Some(f64::NAN), Some(0.9))]);
+        let p = paired(&[(None, Some(0.5)), (None, Some(0.7)), (Some(f64::NAN), Some(0.9))], UNBOUNDED);
         assert_eq!(p.n, 0);
         assert_eq!((p.control_mean, p.control_n), (None, 0));
         assert_eq!(p.treatment_n, 3);
         assert!(near(p.treatment_mean, 0.7));
         assert_eq!((p.diff, p.relative, p.effect_size_dz, p.p_value), (Spread::default(), None, None, None));
         assert_eq!((p.seeds_up, p.seeds_down, p.seeds_equal), (0, 0, 0));
+    }
+
+    /// A share's seeds near 1: each arm's interval stops at 1, and a
+    /// difference of shares at ±1.
+    #[test]
+    fn a_bounded_figure_keeps_its_range() {
+        let s = spread(&[0.99, 0.97, 0.999, 0.95, 0.998], (0.0, 1.0));
+        assert_eq!(s.hi, Some(1.0));
+        assert!(s.lo.is_some_and(|lo| lo < 0.96));
+        let p = paired(&[(Some(0.0), Some(1.0)), (Some(0.1), Some(0.9)), (Some(0.0), Some(1.0))], (0.0, 1.0));
+        assert_eq!(p.diff.hi, Some(1.0));
+        assert!(p.diff.lo.is_some_and(|lo| lo < 0.8));
     }
 }

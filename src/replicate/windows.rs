@@ -65,6 +65,15 @@ impl Window {
             _ => ratio((self.sell.0.saturating_sub(self.rejected.1), self.sell.1)),
         }
     }
+
+    /// What figure `i` of [`FIGURES`] cannot leave: a success's [0, 1], a
+    /// count's [0, ∞).
+    pub fn range(i: usize) -> (f64, f64) {
+        match i {
+            0 | 1 | 5 | 6 => (0.0, 1.0),
+            _ => (0.0, f64::INFINITY),
+        }
+    }
 }
 
 /// The windows of `run_dir/metrics.csv`, by global window index.

@@ -473,8 +473,11 @@ pub struct LivePaired {
     pub control: f64,
     /// How many windows both have a value in.
     pub windows: usize,
-    /// Half the width of the 95% t-interval of the mean difference (live
-    /// − control, window by window); None with fewer than two windows.
+    /// Half the width of the 95% interval of the mean difference (live −
+    /// control, window by window), allowing for neighbouring windows being
+    /// alike ([`stats::serial_mean_interval`]: one run, so its windows are
+    /// not independent draws; a window where either run has no value is
+    /// skipped); None with fewer than two windows.
     pub half: Option<f64>,
 }
 
@@ -492,12 +495,9 @@ impl LivePaired {
         }
         let mean = |f: fn(&(f64, f64)) -> f64| pairs.iter().map(f).sum::<f64>() / n as f64;
         let (live, control) = (mean(|p| p.0), mean(|p| p.1));
-        let d = live - control;
-        let half = (n >= 2).then(|| {
-            let var = pairs.iter().map(|p| (p.0 - p.1 - d).powi(2)).sum::<f64>() / (n - 1) as f64;
-            stats::student_t_quantile(0.975, (n - 1) as f64).map(|t| t * (var / n as f64).sqrt())
-        });
-        Some(LivePaired { live, control, windows: n, half: half.flatten() })
+        let d: Vec<f64> = pairs.iter().map(|p| p.0 - p.1).collect();
+        let half = stats::serial_mean_interval(&d).and_then(|s| s.1);
+        Some(LivePaired { live, control, windows: n, half })
     }
 }
 

@@ -1,6 +1,10 @@
 //! Intervals of a success rate: the Wilson score interval, which takes the
 //! orders as independent, and one over a run's windows that allows for
-//! their serial dependence (Newey–West).
+//! their serial dependence (Newey–West); and the Student-t interval of the
+//! mean of a few independent values (one per seed), cut to the range the
+//! values cannot leave.
+
+use super::special::student_t_quantile;
 
 /// The standard normal quantile for a two-sided 95% interval, Φ⁻¹(0.975).
 pub const Z95: f64 = 1.959963984540054;
@@ -72,7 +76,7 @@ pub fn serial_ratio_interval(windows: &[Option<(f64, f64)>], z: f64) -> Option<S
     // A window without orders contributes nothing and keeps its place in
     // time, so the lags stay lags of time.
     let d: Vec<f64> = windows.iter().map(|w| w.map_or(0.0, |(kt, nt)| kt - rate * nt)).collect();
-    let lags = (4.0 * (t as f64 / 100.0).powf(2.0 / 9.0)).floor() as usize;
+    let lags = newey_west_lags(t);
     let gamma = |l: usize| d.iter().zip(&d[l.min(d.len())..]).map(|(a, b)| a * b).sum::<f64>();
     let mut var = gamma(0);
     for l in 1..=lags {
@@ -81,6 +85,89 @@ pub fn serial_ratio_interval(windows: &[Option<(f64, f64)>], z: f64) -> Option<S
     let se = var.max(0.0).sqrt() / n;
     let half = z.abs() * se;
     Some(SerialInterval { rate, lo: (rate - half).clamp(0.0, 1.0), hi: (rate + half).clamp(0.0, 1.0), se, lags })
+}
+
+/// The number of lags the Newey–West long-run variance weighs over `t`
+/// windows, L = ⌊4 (T/100)^{2/9}⌋ (Newey & West 1994).
+fn newey_west_lags(t: usize) -> usize {
+    (4.0 * (t as f64 / 100.0).powf(2.0 / 9.0)).floor() as usize
+}
+
+/// The mean of a series over a run's consecutive windows, and the
+/// half-width of its 95% interval allowing for neighbouring windows being
+/// alike: the long-run variance of the deviations from the mean with
+/// Bartlett weights (Newey & West 1987, L as in [`serial_ratio_interval`]),
+/// each autocovariance over T − 1, and Student-t's quantile with T − 1
+/// degrees of freedom: with independent windows, the plain t-interval's
+/// width on average. After a lasting change the windows' differences from a
+/// control drift together, and the plain interval would take each window
+/// for a fresh draw. `None` for the half-width below 2 values; the values
+/// must be finite.
+pub fn serial_mean_interval(x: &[f64]) -> Option<(f64, Option<f64>)> {
+    let t = x.len();
+    if t == 0 {
+        return None;
+    }
+    let mean = x.iter().sum::<f64>() / t as f64;
+    if t < 2 {
+        return Some((mean, None));
+    }
+    let d: Vec<f64> = x.iter().map(|v| v - mean).collect();
+    let lags = newey_west_lags(t);
+    let gamma = |l: usize| d.iter().zip(&d[l..]).map(|(a, b)| a * b).sum::<f64>() / (t - 1) as f64;
+    let mut var = gamma(0);
+    for l in 1..=lags.min(t - 1) {
+        var += 2.0 * (1.0 - l as f64 / (lags as f64 + 1.0)) * gamma(l);
+    }
+    let half = student_t_quantile(0.975, (t - 1) as f64).map(|q| q * (var.max(0.0) / t as f64).sqrt());
+    Some((mean, half))
+}
+
+/// The mean of a few independent values with its 95% Student-t interval
+/// ([`mean_t_interval`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MeanInterval {
+    /// Values the mean is over.
+    pub n: usize,
+    /// Their mean.
+    pub mean: f64,
+    /// Their standard deviation (divisor n − 1); `None` for one value.
+    pub sd: Option<f64>,
+    /// mean ± t(0.975, n − 1)·sd/√n, cut to the values' range; `None` for
+    /// one value.
+    pub ci: Option<(f64, f64)>,
+}
+
+/// No range: a figure that can take any value.
+pub const UNBOUNDED: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
+
+/// The mean of `values` (non-finite ones left out) and its 95% Student-t
+/// interval, mean ± t(0.975, n − 1)·sd/√n, for values that are independent
+/// draws (one per seed); `None` without a value.
+///
+/// `range` is what each value cannot leave (a correlation's [−1, 1], a
+/// share's [0, 1], a count's [0, ∞); [`UNBOUNDED`] for none). Their mean
+/// cannot leave it either, so the interval is cut to it: whenever the
+/// t-interval covers the true mean, so does its cut, and the coverage is
+/// unchanged. Uncut, five seeds' correlations near 1 give an interval that
+/// reaches past 1, a value no seed could have.
+pub fn mean_t_interval(values: &[f64], range: (f64, f64)) -> Option<MeanInterval> {
+    let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    let n = v.len();
+    if n == 0 {
+        return None;
+    }
+    let mean = v.iter().sum::<f64>() / n as f64;
+    if n == 1 {
+        return Some(MeanInterval { n, mean, sd: None, ci: None });
+    }
+    let sd = (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt();
+    let (lo, hi) = range;
+    let ci = student_t_quantile(0.975, (n - 1) as f64).map(|t| {
+        let half = t * sd / (n as f64).sqrt();
+        ((mean - half).max(lo), (mean + half).min(hi))
+    });
+    Some(MeanInterval { n, mean, sd: Some(sd), ci })
 }
 
 #[cfg(test)]
@@ -152,5 +239,64 @@ mod tests {
         let (lo, hi) = wilson(w.iter().flatten().map(|x| x.0 as u64).sum(), 33_000, Z95).unwrap();
         assert_eq!(s.lags, 5);
         assert!(s.hi - s.lo > 5.0 * (hi - lo), "{s:?} against {lo}..{hi}");
+    }
+
+    #[test]
+    fn a_mean_t_interval_by_hand() {
+        // 100, 120, 80: mean 100, sd 20, half-width t(0.975, 2)·20/√3.
+        let s = mean_t_interval(&[100.0, 120.0, 80.0], UNBOUNDED).unwrap();
+        assert_eq!(s.n, 3);
+        assert!(near(s.mean, 100.0, 1e-12) && near(s.sd.unwrap(), 20.0, 1e-12));
+        let half = 4.302_652_730 * 20.0 / 3f64.sqrt();
+        let (lo, hi) = s.ci.unwrap();
+        assert!(near(lo, 100.0 - half, 1e-6) && near(hi, 100.0 + half, 1e-6), "{lo} {hi}");
+        let one = mean_t_interval(&[0.3, f64::NAN], UNBOUNDED).unwrap();
+        assert_eq!((one.n, one.mean, one.sd, one.ci), (1, 0.3, None, None));
+        assert_eq!(mean_t_interval(&[], UNBOUNDED), None);
+        assert_eq!(mean_t_interval(&[f64::INFINITY], UNBOUNDED), None);
+        // Equal values: a zero-width interval.
+        assert_eq!(mean_t_interval(&[2.0, 2.0], UNBOUNDED).unwrap().ci, Some((2.0, 2.0)));
+    }
+
+    /// Five correlations near 1: the t-interval's high end, 1.0076 uncut,
+    /// stops at 1; its low end is the uncut one. Counts stop at 0.
+    #[test]
+    fn the_interval_stops_at_the_range() {
+        let r = [0.99, 0.97, 0.999, 0.95, 0.998];
+        let open = mean_t_interval(&r, UNBOUNDED).unwrap().ci.unwrap();
+        assert!(near(open.1, 1.0076, 1e-4), "{open:?}");
+        let cut = mean_t_interval(&r, (-1.0, 1.0)).unwrap();
+        assert_eq!(cut.ci, Some((open.0, 1.0)));
+        assert!(cut.mean < 1.0);
+        let (lo, hi) = mean_t_interval(&[0.0, 0.0, 0.0, 5.0], (0.0, f64::INFINITY)).unwrap().ci.unwrap();
+        assert_eq!(lo, 0.0);
+        assert!(hi > 5.0);
+    }
+
+    #[test]
+    fn the_serial_mean_interval_by_hand() {
+        // Five windows: L = ⌊4 · 0.05^(2/9)⌋ = ⌊2.06⌋ = 2.
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let (m, half) = serial_mean_interval(&x).unwrap();
+        assert_eq!(m, 3.0);
+        // d = −2, −1, 0, 1, 2: γ0 = 10/4, γ1 = 4/4, γ2 = −1/4, weights 2/3, 1/3.
+        let g = |l: usize| x.iter().zip(&x[l..]).map(|(a, b)| (a - 3.0) * (b - 3.0)).sum::<f64>() / 4.0;
+        let var = g(0) + 2.0 * (2.0 / 3.0) * g(1) + 2.0 * (1.0 / 3.0) * g(2);
+        let want = 2.776_445_105 * (var / 5.0).sqrt();
+        assert!(near(half.unwrap(), want, 1e-6), "{half:?} against {want}");
+        // Alike neighbours widen it beyond the plain t-interval.
+        let plain = mean_t_interval(&x, UNBOUNDED).unwrap().ci.unwrap();
+        assert!(half.unwrap() > (plain.1 - plain.0) / 2.0);
+        assert_eq!(serial_mean_interval(&[2.0]), Some((2.0, None)));
+        assert_eq!(serial_mean_interval(&[]), None);
+    }
+
+    /// Alternating windows (negatively correlated neighbours) narrow it.
+    #[test]
+    fn alternating_windows_narrow_the_serial_mean_interval() {
+        let x: Vec<f64> = (0..20).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+        let (_, half) = serial_mean_interval(&x).unwrap();
+        let plain = mean_t_interval(&x, UNBOUNDED).unwrap().ci.unwrap();
+        assert!(half.unwrap() < (plain.1 - plain.0) / 2.0);
     }
 }

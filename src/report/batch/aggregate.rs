@@ -3,9 +3,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::interval::{Interval, mean_interval};
 use super::keys::short;
 use super::read::SweepData;
+use crate::columns::result_range;
+use crate::metrics::stats::{MeanInterval, mean_t_interval};
 
 /// A numeric parameter with more distinct values than this is binned.
 pub const MAX_LEVELS: usize = 12;
@@ -29,7 +30,7 @@ pub struct Cell {
     /// (x on the axis, value) of each `ok` run with a value.
     pub runs: Vec<(f64, f64)>,
     /// Mean and 95% t interval of the runs' values; None without any.
-    pub stat: Option<Interval>,
+    pub stat: Option<MeanInterval>,
 }
 
 /// The runs at one value (or bin) of a parameter.
@@ -143,9 +144,9 @@ pub fn marginal(data: &SweepData, p: usize, cols: &[usize]) -> Marginal {
         }
     }
     for g in &mut groups {
-        for c in &mut g.cells {
+        for (c, &col) in g.cells.iter_mut().zip(cols) {
             let ys: Vec<f64> = c.runs.iter().map(|r| r.1).collect();
-            c.stat = mean_interval(&ys);
+            c.stat = mean_interval(&ys, data.present[col]);
         }
     }
     Marginal { scale, binned, groups }
@@ -160,13 +161,13 @@ pub struct Heat {
     /// Values of the second parameter (y), in axis order.
     pub y_levels: Vec<String>,
     /// `[series][ix * y_levels.len() + iy]`.
-    pub panels: Vec<Vec<Option<Interval>>>,
+    pub panels: Vec<Vec<Option<MeanInterval>>>,
 }
 
 impl Heat {
     /// The mean and interval of series `series` at the x value `ix` and y value
     /// `iy`; None where no run has a value.
-    pub fn cell(&self, series: usize, ix: usize, iy: usize) -> Option<Interval> {
+    pub fn cell(&self, series: usize, ix: usize, iy: usize) -> Option<MeanInterval> {
         self.panels[series][ix * self.y_levels.len() + iy]
     }
 }
@@ -188,8 +189,15 @@ pub fn heat(data: &SweepData, cols: &[usize]) -> Heat {
             }
         }
     }
-    let panels = values.iter().map(|p| p.iter().map(|v| mean_interval(v)).collect()).collect();
+    let panels =
+        values.iter().zip(cols).map(|(p, &c)| p.iter().map(|v| mean_interval(v, data.present[c])).collect()).collect();
     Heat { x_levels, y_levels, panels }
+}
+
+/// The mean of a key result's values (of the `sweep.csv` column `column`)
+/// and its 95% t-interval, cut to the range the column cannot leave.
+pub(super) fn mean_interval(values: &[f64], column: &str) -> Option<MeanInterval> {
+    mean_t_interval(values, result_range::of(column))
 }
 
 /// Each point's mean of one column: (point, its parameter values, mean).
@@ -197,7 +205,7 @@ pub(super) fn point_means(data: &SweepData, col: usize) -> Vec<(usize, Vec<Strin
     let mut out = Vec::new();
     for chunk in data.rows.chunk_by(|a, b| a.point == b.point) {
         let v: Vec<f64> = chunk.iter().filter(|r| r.ok).filter_map(|r| r.results[col]).collect();
-        if let Some(s) = mean_interval(&v) {
+        if let Some(s) = mean_interval(&v, data.present[col]) {
             out.push((chunk[0].point, chunk[0].values.clone(), s.mean));
         }
     }

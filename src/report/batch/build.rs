@@ -144,7 +144,7 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
             let lone = m.groups.iter().flat_map(|g| &g.cells).any(|c| c.stat.is_some_and(|s| s.n == 1));
             let caption = format!(
                 "Large markers: the mean of the runs with status ok {at} ({ns}), {}; bars: the 95% Student-t \
-                 interval, mean ± t(0.975, n − 1)·sd/√n{}. Faint markers: single runs{}.",
+                 interval, mean ± t(0.975, n − 1)·sd/√n, stopped at the result's range{}. Faint markers: single runs{}.",
                 pooled(data, p, ""),
                 if lone { " (none for a mean of one run)" } else { "" },
                 if failed > 0 { "; failed runs left out" } else { "" },

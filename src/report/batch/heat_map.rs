@@ -8,8 +8,8 @@ use super::super::num;
 use super::super::plot::{DARK, DrawError, FONT, TickRange, WIDTH, decimals};
 use super::aggregate::Heat;
 use super::frame::{clip, render};
-use super::interval::Interval;
 use super::keys::{KeyResult, ValueKind, value_text};
+use crate::metrics::stats::MeanInterval;
 
 /// Cells of a heat map without runs.
 const NO_DATA: RGBColor = RGBColor(190, 190, 190);
@@ -87,13 +87,13 @@ impl HeatScale {
     }
 
     /// Whether a cell of `panel` is within noise: its interval covers the centre.
-    pub fn neutral(&self, panel: usize, cell: &Interval) -> bool {
+    pub fn neutral(&self, panel: usize, cell: &MeanInterval) -> bool {
         let c = self.centres.get(panel).copied().unwrap_or(0.0);
         cell.ci.is_some_and(|(lo, hi)| lo <= c && c <= hi)
     }
 
     /// The colour of a cell of `panel`.
-    pub fn color(&self, panel: usize, cell: &Interval) -> RGBColor {
+    pub fn color(&self, panel: usize, cell: &MeanInterval) -> RGBColor {
         if self.neutral(panel, cell) {
             return NEUTRAL;
         }
@@ -266,8 +266,8 @@ fn colorbar_label(kind: ValueKind, v: f64, span: f64) -> String {
 mod tests {
     use super::*;
 
-    fn cell(mean: f64, half: Option<f64>) -> Option<Interval> {
-        Some(Interval { n: 2, mean, sd: half, ci: half.map(|h| (mean - h, mean + h)) })
+    fn cell(mean: f64, half: Option<f64>) -> Option<MeanInterval> {
+        Some(MeanInterval { n: 2, mean, sd: half, ci: half.map(|h| (mean - h, mean + h)) })
     }
 
     #[test]
@@ -302,7 +302,7 @@ mod tests {
         assert_eq!(s.color(0, &hi), diverging(1.0));
         assert_eq!(s.color(0, &effect.panels[0][2].unwrap()), NEUTRAL);
         // One run: no interval, coloured as it is.
-        assert!(!s.neutral(0, &Interval { n: 1, mean: 1000.0, sd: None, ci: None }));
+        assert!(!s.neutral(0, &MeanInterval { n: 1, mean: 1000.0, sd: None, ci: None }));
         // Correlations: centred on 0, a fixed range.
         let s = HeatScale::new(ValueKind::Coefficient, &effect);
         assert_eq!((s.centres[0], s.half, s.grand_mean), (0.0, 1.0, false));

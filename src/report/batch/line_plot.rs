@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use super::super::plot::{DARK, DrawError, FONT, GREY, TickRange};
 use super::aggregate::{Marginal, Scale, ValueGroup};
 use super::frame::{Chart, Mark, clip, log_ticks, marker, padded, render, y_label};
-use super::interval::Interval;
 use super::keys::{KeyResult, ValueKind, series_color, short};
+use crate::metrics::stats::MeanInterval;
 
 /// What the plot of a key result against a parameter draws.
 pub struct LineInput<'a> {
@@ -133,7 +133,8 @@ fn draw_series(
 ) -> Result<(), DrawError> {
     let runs = groups.iter().flat_map(|g| g.cells[s].runs.iter().map(|&(x, y)| (x + dx, y)));
     chart.draw_series(runs.map(|p| marker(p, 3, color.mix(0.45).filled(), tri)))?;
-    let means: Vec<(f64, Interval)> = groups.iter().filter_map(|g| g.cells[s].stat.map(|st| (g.x + dx, st))).collect();
+    let means: Vec<(f64, MeanInterval)> =
+        groups.iter().filter_map(|g| g.cells[s].stat.map(|st| (g.x + dx, st))).collect();
     if join && means.len() > 1 {
         let line: Vec<(f64, f64)> = means.iter().map(|(x, st)| (*x, st.mean)).collect();
         chart.draw_series(std::iter::once(PathElement::new(line, color.mix(0.6).stroke_width(2))))?;

@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use super::super::Section;
+use super::aggregate::mean_interval;
 use super::aggregate::{MAX_LEVELS, levels, number, point_means};
 use super::build::Found;
-use super::interval::mean_interval;
 use super::keys::{short, value_text};
 use super::read::SweepData;
 use super::words::{and_list, lower_first, plural};
@@ -114,7 +114,8 @@ pub(super) fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &
         o,
         "Read from `sweep.csv` (all products together; the definitions are those of `summary.json`): {}. A point's \
          mean is over its replications; the plots against a parameter pool the runs at each of its values over the \
-         other parameters, with the 95% Student-t interval mean ± t(0.975, n − 1)·sd/√n.\n",
+         other parameters, with the 95% Student-t interval mean ± t(0.975, n − 1)·sd/√n, stopped at the range the result \
+         cannot leave (a share's 0 and 1, a correlation's −1 and 1, a count's 0).\n",
         and_list(&found.iter().map(|f| format!("{} ({})", lower_first(f.key.title), f.key.what)).collect::<Vec<_>>())
     );
     let _ = writeln!(
@@ -126,7 +127,7 @@ pub(super) fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &
         for &(i, label) in &f.series {
             let col = data.present[i];
             let vals: Vec<f64> = data.rows.iter().filter(|r| r.ok).filter_map(|r| r.results[i]).collect();
-            let all = mean_interval(&vals);
+            let all = mean_interval(&vals, col);
             let pm = point_means(data, i);
             let lo = pm.iter().min_by(|a, b| a.2.total_cmp(&b.2));
             let hi = pm.iter().max_by(|a, b| a.2.total_cmp(&b.2));

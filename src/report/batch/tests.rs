@@ -1,5 +1,5 @@
-//! Unit tests of the sweep report: t quantiles and intervals by hand, a hand
-//! table read and aggregated, binning, bad files, and the drawn report.
+//! Unit tests of the sweep report: a hand table read and aggregated, binning,
+//! bad files, and the drawn report.
 
 use std::fmt::Write as _;
 
@@ -10,38 +10,6 @@ use crate::report::ReportError;
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
-}
-
-#[test]
-fn t_quantiles_match_the_tables() {
-    for (df, t) in [(1.0, 12.706_204_736), (2.0, 4.302_652_730), (4.0, 2.776_445_105), (10.0, 2.228_138_852)] {
-        let q = t_quantile(0.975, df).unwrap();
-        assert!(close(q, t, 1e-6), "df {df}: {q} vs {t}");
-    }
-    assert!(close(t_quantile(0.025, 10.0).unwrap(), -2.228_138_852, 1e-6));
-    assert!(close(t_quantile(0.5, 3.0).unwrap(), 0.0, 1e-9));
-    // Large df approaches the normal quantile.
-    assert!(close(t_quantile(0.975, 1e6).unwrap(), 1.959_966, 1e-4));
-    assert_eq!(t_quantile(1.0, 3.0), None);
-    assert_eq!(t_quantile(0.9, 0.0), None);
-}
-
-#[test]
-fn means_and_intervals_by_hand() {
-    // 100, 120, 80: mean 100, sd 20, half-width t(0.975, 2)·20/√3.
-    let s = mean_interval(&[100.0, 120.0, 80.0]).unwrap();
-    assert_eq!(s.n, 3);
-    assert!(close(s.mean, 100.0, 1e-12) && close(s.sd.unwrap(), 20.0, 1e-12));
-    let half = 4.302_652_730 * 20.0 / 3f64.sqrt();
-    let (lo, hi) = s.ci.unwrap();
-    assert!(close(lo, 100.0 - half, 1e-6) && close(hi, 100.0 + half, 1e-6), "{lo} {hi}");
-    let one = mean_interval(&[0.3]).unwrap();
-    assert_eq!((one.n, one.mean, one.sd, one.ci), (1, 0.3, None, None));
-    assert_eq!(mean_interval(&[]), None);
-    assert_eq!(mean_interval(&[f64::NAN]), None);
-    // Equal values: a zero-width interval.
-    let flat = mean_interval(&[2.0, 2.0]).unwrap();
-    assert_eq!(flat.ci, Some((2.0, 2.0)));
 }
 
 const JSON: &str = r#"{"definition": {"sweep": {"name": "hand", "scenario": "s.toml", "seed": 5,
@@ -90,6 +58,13 @@ fn a_hand_table_reads_and_aggregates() {
     let sub = a1.cells[0].stat.unwrap();
     assert_eq!(sub.n, 3, "the failed run is left out");
     assert!(close(sub.mean, (0.5 + 0.7 + 0.2) / 3.0, 1e-12));
+    // Three shares this far apart: t(0.975, 2)·sd/√3 = 0.625 reaches below
+    // 0 and above 1, where no share is; the interval stops at both.
+    let sd = ((0.5f64 - sub.mean).powi(2) + (0.7 - sub.mean).powi(2) + (0.2 - sub.mean).powi(2)) / 2.0;
+    let half = 4.302_652_730 * sd.sqrt() / 3f64.sqrt();
+    assert!(sub.mean - half < 0.0 && sub.mean + half > 1.0);
+    assert_eq!(sub.ci, Some((0.0, 1.0)), "a share's interval stops at 0 and 1");
+    // A count's stops at 0 only: 100 ± 53.4 is inside.
     let sale = a1.cells[1].stat.unwrap();
     assert_eq!(sale.n, 2, "the empty cell is left out");
     assert!(close(sale.mean, 0.35, 1e-12));

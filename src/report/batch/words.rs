@@ -1,6 +1,6 @@
 //! Small pieces of English for the sweep report's captions and text.
 
-use super::interval::Interval;
+use crate::metrics::stats::MeanInterval;
 
 /// `Success probability` → `success probability`.
 pub(super) fn lower_first(s: &str) -> String {
@@ -22,7 +22,7 @@ pub(super) fn and_list(items: &[String]) -> String {
 }
 
 /// `n = 4 runs`, `n = 1 run` or `n = 3–4 runs`, over the intervals.
-pub(super) fn n_range<'a>(stats: impl Iterator<Item = &'a Interval>) -> String {
+pub(super) fn n_range<'a>(stats: impl Iterator<Item = &'a MeanInterval>) -> String {
     let (lo, hi) = stats.fold((usize::MAX, 0), |(a, b), s| (a.min(s.n), b.max(s.n)));
     match (lo, hi) {
         (usize::MAX, _) => "n = 0 runs".into(),
