@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use arrow_array::ffi::FFI_ArrowSchema;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{RecordBatch, RecordBatchIterator};
-use pyo3::exceptions::{PyKeyError, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyFileNotFoundError, PyKeyError, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule};
 use serde_json::Value;
@@ -337,17 +337,26 @@ struct PyRun {
 
 impl PyRun {
     /// The table of file `name`, parsed once (without the GIL) and kept;
-    /// None when the run did not write the file.
+    /// None when the run did not write the file. A file that does not
+    /// parse is this package's fault for a run made in memory: a
+    /// `RuntimeError`.
     fn table(&self, py: Python<'_>, name: &str) -> PyResult<Option<Py<PyTable>>> {
+        self.parsed(py, name).map_err(|e| match e {
+            TableOr::Py(e) => e,
+            TableOr::Table(e) => PyRuntimeError::new_err(e.to_string()),
+        })
+    }
+
+    /// [`PyRun::table`], telling a file that does not parse apart.
+    fn parsed(&self, py: Python<'_>, name: &str) -> Result<Option<Py<PyTable>>, TableOr> {
         if let Some(t) = self.tables.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
             return Ok(Some(t.clone_ref(py)));
         }
         let Some(bytes) = self.files.get(name) else { return Ok(None) };
-        let parsed = py.detach(|| {
+        let batch = py.detach(|| {
             let text = std::str::from_utf8(bytes).map_err(|e| arrow::TableError(format!("{name}: {e}")))?;
             arrow::parse(name, text, &arrow::run_file_specs(name)?)
-        });
-        let batch = parsed.map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        })?;
         let table = Py::new(py, PyTable { batch })?;
         self.tables.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_string(), table.clone_ref(py));
         Ok(Some(table))
@@ -491,6 +500,58 @@ impl PyRun {
     fn __repr__(&self) -> String {
         format!("tplus.Run(seed={}, files={:?})", self.seed, self.files())
     }
+}
+
+/// Why a table could not be had: Python's error, or the file's.
+enum TableOr {
+    Py(PyErr),
+    Table(arrow::TableError),
+}
+
+impl From<PyErr> for TableOr {
+    fn from(e: PyErr) -> Self {
+        TableOr::Py(e)
+    }
+}
+
+impl From<arrow::TableError> for TableOr {
+    fn from(e: arrow::TableError) -> Self {
+        TableOr::Table(e)
+    }
+}
+
+/// A finished run's directory, as `tplus run` or `Run.save` wrote it, read
+/// back into a `Run` whose tables are typed as an in-process run's (a
+/// column empty in every row included). Every table is parsed here, so a
+/// file edited by hand is refused now, named, not when first read.
+/// `FileNotFoundError` without a `manifest.json`; `ValueError` for a
+/// directory that is not one whole run (a listed file missing, another
+/// run's summary, a cell that is not its column's type); `OSError` when
+/// the system cannot read a file.
+#[pyfunction]
+fn read_run(py: Python<'_>, dir: PathBuf) -> PyResult<PyRun> {
+    use tplus::results::read::ReadRunError;
+    let (files, manifest) = py.detach(|| RunFiles::read(&dir)).map_err(|e| match e {
+        ReadRunError::NotARun(_) => PyFileNotFoundError::new_err(e.to_string()),
+        ReadRunError::Bad { .. } => PyValueError::new_err(e.to_string()),
+        ReadRunError::Io(_) => PyOSError::new_err(e.to_string()),
+    })?;
+    let seed = manifest.seed.ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "{}: names no seed: written by a tplus older than this package reads",
+            dir.join("manifest.json").display()
+        ))
+    })?;
+    let run = PyRun { files, seed, threads: manifest.threads, failure: manifest.failure, tables: Mutex::default() };
+    let tables: Vec<String> =
+        run.files.files.iter().map(|(n, _)| n.clone()).filter(|n| arrow::file_columns(n).is_some()).collect();
+    for name in tables {
+        run.parsed(py, &name).map_err(|e| match e {
+            TableOr::Py(e) => e,
+            TableOr::Table(e) => PyValueError::new_err(format!("{}: {e}", dir.display())),
+        })?;
+    }
+    Ok(run)
 }
 
 /// Worker threads by default: every core, as `tplus run` does.
@@ -662,6 +723,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTable>()?;
     m.add_class::<gym::ExternalSim>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(read_run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_points, m)?)?;
     m.add_function(wrap_pyfunction!(args::check_whole, m)?)?;
     m.add_class::<behaviour::Batch>()?;

@@ -336,3 +336,48 @@ def test_runs_and_tables_cross_process_pools(baseline):
     _same_run(run, back_run)
     _same_table(back_table, run.metrics)
     assert rows == run.trades.num_rows > 0
+
+
+def test_a_runs_directory_reads_back_typed(scenarios, tplus_bin, tmp_path):
+    """tplus.read_run: what Run.save or `tplus run` wrote, read back into a
+    Run equal to the one saved, its tables typed as an in-process run's.
+    A one-product run's `lsv` is empty in every row, which polars reading
+    the file can only take for text."""
+    pl = pytest.importorskip("polars")
+    s = tplus.Scenario.from_file(scenarios / "baseline.toml").with_params({"simulation.days": 1})
+    r = tplus.run(s, seed=7, threads=1, log=True)
+    r.save(tmp_path / "py")
+    (tmp_path / "py" / "notes.txt").write_text("a user's file beside the run's")
+    again = tplus.read_run(tmp_path / "py")
+    _same_run(r, again)
+    assert again == r and again.files[-1] == "manifest.json"
+
+    cli = tmp_path / "cli"
+    args = [tplus_bin, "run", str(scenarios / "baseline.toml"), "--seed", "7", "--out", str(cli), "--quiet"]
+    subprocess.run(args, check=True, capture_output=True)
+    read = tplus.read_run(str(cli))
+    assert (read.seed, read.failure, read.events) == (7, None, None)
+    guessed = pl.read_csv(cli / "metrics.csv")
+    assert guessed["lsv"].null_count() == guessed.height
+    assert guessed.schema["lsv"] == pl.String
+    typed = pl.DataFrame(read.metrics)
+    assert typed.schema["lsv"] == pl.Float64 and typed.height == guessed.height
+    assert read.metrics.dtypes == r.metrics.dtypes
+
+
+def test_read_run_refuses_what_is_not_one_whole_run(baseline, tmp_path):
+    with pytest.raises(FileNotFoundError, match="no manifest.json"):
+        tplus.read_run(tmp_path)
+    d = tmp_path / "run"
+    tplus.run(baseline.with_params({"simulation.days": 1}), seed=3, threads=1).save(d)
+    (d / "risk.csv").unlink()
+    with pytest.raises(ValueError, match="risk.csv: missing, though manifest.json lists it"):
+        tplus.read_run(d)
+    tplus.run(baseline.with_params({"simulation.days": 1}), seed=3, threads=1).save(d, force=True)
+    lines = (d / "metrics.csv").read_text().splitlines()
+    row = lines[1].split(",")
+    row[lines[0].split(",").index("volume")] = "lots"
+    lines[1] = ",".join(row)
+    (d / "metrics.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"metrics.csv: line 2: `lots` is not a value of column volume"):
+        tplus.read_run(d)

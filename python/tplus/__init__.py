@@ -5,6 +5,7 @@
     run = tplus.run(s, seed=7)
     trades = run.trades.to_polars()          # or .to_pandas(), .to_pyarrow()
     run.save("out/baseline-7")               # the files `tplus run` writes
+    again = tplus.read_run("out/baseline-7") # a run's directory read back, typed
     rows = tplus.sweep(s, {"agents[3].params.herding": [0.5, 1.0, 2.0]}, replications=3)
 
 The work is done by the Rust library with the GIL released. Tables are
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Optional, Union
 
 from ._native import Batch, BehaviourError, RunError, Run, Scenario, ScenarioError, Table, __version__
-from ._native import behaviours
+from ._native import behaviours, read_run
 from ._native import run as _run
 from ._native import sweep_points as _sweep_points
 from .behaviour import ASK, BID, BOTH, BUY, CANCEL, SELL, behaviour, buy, cancel, register_behaviour, sell
@@ -47,6 +48,7 @@ __all__ = [
     "ScenarioError",
     "Table",
     "__version__",
+    "read_run",
     "run",
     "sweep",
 ]

@@ -158,6 +158,15 @@ def check_whole(value: Any, name: str, lo: int, hi: int) -> int:
     number (the check every integer argument of the package goes through)."""
 
 def run(scenario: Scenario, seed: Optional[int] = None, threads: Optional[int] = None, log: bool = False) -> Run: ...
+def read_run(dir: str | os.PathLike[str]) -> Run:
+    """A finished run's directory, as ``tplus run`` or ``Run.save`` wrote
+    it, read back into a ``Run`` whose tables are typed as an in-process
+    run's (a column empty in every row included). Every table is parsed
+    at once, so a file edited by hand is refused here, named.
+    ``FileNotFoundError`` without a ``manifest.json`` (not a run, or one cut
+    short); ``ValueError`` when the directory is not one whole run (a file
+    the manifest lists is missing, the summary is another run's, a cell is
+    not its column's type); ``OSError`` when a file cannot be read."""
 def sweep_points(
     scenario: Scenario,
     paths: Sequence[str],

@@ -31,6 +31,7 @@ pub mod line;
 pub mod lock;
 pub mod manifest;
 pub mod outdir;
+pub mod read;
 pub mod run_dir;
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
