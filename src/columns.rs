@@ -428,8 +428,7 @@ schema! {
 
 /// The range a figure of [`sweep_results::COLUMNS`] cannot leave, for the
 /// interval of its mean over seeds ([`crate::metrics::stats::mean_t_interval`]
-/// cuts it there); a figure not listed has none (kurtosis, the decay
-/// exponent, the bimodality coefficient).
+/// cuts it there); a figure not listed has none (the decay exponent).
 pub mod result_range {
     use super::sweep_results::COLUMNS;
 
@@ -439,7 +438,10 @@ pub mod result_range {
 
     /// (column, range). Correlations and the autocorrelations (the standard
     /// estimator, bounded by Cauchy–Schwarz) lie in [−1, 1], and so does
-    /// LSV's H = |p − p̄| − AF, both of whose terms lie in [0, 1].
+    /// LSV's H = |p − p̄| − AF, both of whose terms lie in [0, 1]. The
+    /// excess kurtosis m4/m2² − 3 is at least −2 (m4 ≥ m2²); the
+    /// bimodality coefficient is a positive ratio (its denominator is
+    /// (n² − 1)(g₂ + 3)/((n − 2)(n − 3)) > 0).
     const RANGES: &[(&str, (f64, f64))] = &[
         ("sub_closed", NON_NEGATIVE),
         ("sub_filled", NON_NEGATIVE),
@@ -469,12 +471,14 @@ pub mod result_range {
         ("sale_success_vs_volume_spearman", COEFFICIENT),
         ("sub_success_vs_loan_rate_spearman", COEFFICIENT),
         ("sale_success_vs_loan_rate_spearman", COEFFICIENT),
+        ("excess_kurtosis_1m", (-2.0, f64::INFINITY)),
         ("hill_tail_index", NON_NEGATIVE),
         ("acf_return_lag1", COEFFICIENT),
         ("acf_abs_return_lag1", COEFFICIENT),
         ("volume_abs_return_pearson", COEFFICIENT),
         ("trade_sign_acf_lag1", COEFFICIENT),
         ("optimist_share_mean", SHARE),
+        ("optimist_share_bimodality", NON_NEGATIVE),
         ("order_imbalance_variance_ratio", NON_NEGATIVE),
         ("lsv_mean", COEFFICIENT),
     ];
@@ -518,8 +522,8 @@ schema! {
         "treatment_mean": "mean of the treatment's figure over the seeds where it is defined (treatment_n)",
         "diff_mean": "mean paired difference, treatment − control",
         "diff_sd": "standard deviation of the paired differences (n − 1 divisor)",
-        "diff_lo": "low end of the 95% paired t-interval of the mean difference",
-        "diff_hi": "high end of the 95% paired t-interval of the mean difference",
+        "diff_lo": "low end of the 95% paired t-interval of the mean difference, cut to what a difference can be (±1 for a share, ±2 for a correlation)",
+        "diff_hi": "high end of that interval",
         "relative": "diff_mean / the control's mean over the same n seeds; empty when that mean is 0",
         "effect_size_dz": "Cohen's d_z: diff_mean / diff_sd; empty when diff_sd is 0",
         "p_value": "two-sided paired t-test p-value of a zero mean difference",
@@ -544,8 +548,8 @@ schema! {
         "control_mean": "mean of the control's value over the seeds where it is defined (control_n)",
         "treatment_mean": "mean of the treatment's value over the seeds where it is defined (treatment_n)",
         "diff_mean": "mean paired difference, treatment − control",
-        "diff_lo": "low end of the 95% paired t-interval",
-        "diff_hi": "high end of the 95% paired t-interval",
+        "diff_lo": "low end of the 95% paired t-interval, cut to what a difference can be (±1 for a share)",
+        "diff_hi": "high end of that interval",
         "control_n": "seeds where the control's value is defined",
         "treatment_n": "seeds where the treatment's value is defined",
     }

@@ -62,37 +62,69 @@ fn a_run_reads_back_as_it_was_written() {
 #[test]
 fn what_is_not_one_whole_run_is_refused_and_says_why() {
     let dir = bin::scratch("read_run", "refused");
-    // No manifest: not a run, or one cut short.
-    fs::create_dir_all(&dir).unwrap();
+    let says = |at: &Path, words: &[&str]| {
+        let e = RunFiles::read(at).unwrap_err().to_string();
+        for w in words {
+            assert!(e.contains(w), "`{w}` not in: {e}");
+        }
+    };
+    // Not a run's directory at all.
+    says(&dir.join("nowhere"), &["nowhere: does not exist"]);
+    fs::write(dir.join("a_file"), "x").unwrap();
+    says(&dir.join("a_file"), &["is a file, not a directory"]);
     let e = RunFiles::read(&dir).unwrap_err();
-    assert!(matches!(e, ReadRunError::NotARun(_)), "{e}");
-    assert!(e.to_string().contains("no manifest.json") && e.to_string().contains("cut short"), "{e}");
+    assert!(matches!(e, ReadRunError::NotARun { .. }), "{e}");
+    assert!(e.to_string().contains("holds no manifest.json") && e.to_string().contains("cut short"), "{e}");
+    fs::write(dir.join("replications.json"), "{}").unwrap();
+    says(&dir, &["holds the results of replications: read one of its runs, runs/seed-S"]);
+    fs::remove_file(dir.join("replications.json")).unwrap();
+    fs::remove_file(dir.join("a_file")).unwrap();
 
     write_run(&dir);
-    let original = fs::read(dir.join("manifest.json")).unwrap();
+    let original = fs::read_to_string(dir.join("manifest.json")).unwrap();
+    let with_manifest = |text: &str| fs::write(dir.join("manifest.json"), text).unwrap();
 
     // A listed file gone.
     fs::rename(dir.join("trades.csv"), dir.join("kept.csv")).unwrap();
-    let e = RunFiles::read(&dir).unwrap_err().to_string();
-    assert!(e.contains("trades.csv") && e.contains("missing, though manifest.json lists it"), "{e}");
+    says(&dir, &["trades.csv: missing, though manifest.json lists it"]);
     fs::rename(dir.join("kept.csv"), dir.join("trades.csv")).unwrap();
 
-    // A manifest naming a file out of the directory.
-    let text = String::from_utf8(original.clone()).unwrap().replacen("\"trades.csv\"", "\"../trades.csv\"", 1);
-    fs::write(dir.join("manifest.json"), text).unwrap();
-    let e = RunFiles::read(&dir).unwrap_err().to_string();
-    assert!(e.contains("lists `../trades.csv`, which is not a file a run writes"), "{e}");
+    // Manifests that are not a run's, or list what a run does not.
+    with_manifest(&original.replacen("\"trades.csv\"", "\"../trades.csv\"", 1));
+    says(&dir, &["lists `../trades.csv` and a run lists its results only"]);
+    with_manifest(&original.replacen("\"trades.csv\"", "\"scenario.toml\"", 1));
+    says(&dir, &["lists `scenario.toml`"]);
+    with_manifest(&original.replacen("\"risk.csv\"", "\"trades.csv\"", 1));
+    says(&dir, &["lists `trades.csv` twice"]);
+    with_manifest("{\"seed\": \"three\"}");
+    says(&dir, &["manifest.json: not a run's manifest", "line 1"]);
+    with_manifest("{}");
+    says(&dir, &["manifest.json: not a run's manifest: it does not name tplus"]);
+    with_manifest("[]");
+    says(&dir, &["manifest.json: not a run's manifest"]);
+    with_manifest(&original.replacen("\"summary.json\"", "\"events.csv\"", 1));
+    says(&dir, &["does not list summary.json, which every run writes"]);
+    with_manifest(&original);
 
-    // A manifest that is not one.
-    fs::write(dir.join("manifest.json"), "{\"seed\": \"three\"}").unwrap();
-    let e = RunFiles::read(&dir).unwrap_err().to_string();
-    assert!(e.contains("manifest.json: not a run's manifest") && e.contains("line 1"), "{e}");
-    fs::write(dir.join("manifest.json"), &original).unwrap();
-
-    // Another run's summary beside this manifest.
+    // Summaries that are not this run's.
     let summary = fs::read_to_string(dir.join("summary.json")).unwrap();
     fs::write(dir.join("summary.json"), summary.replacen("\"seed\": 42", "\"seed\": 7", 1)).unwrap();
-    let e = RunFiles::read(&dir).unwrap_err().to_string();
-    assert!(e.contains("summary.json: of scenario `baseline` seed 7") && e.contains("the files of two runs"), "{e}");
+    says(&dir, &["summary.json: of scenario `baseline` seed 7", "the files of two runs"]);
+    fs::write(dir.join("summary.json"), "{\"a\": 1}").unwrap();
+    says(&dir, &["summary.json: not a run's summary"]);
+    fs::write(dir.join("summary.json"), &summary).unwrap();
+
+    // Tables cut short at a line's end: every row parses, but they are not all there.
+    let trades = fs::read_to_string(dir.join("trades.csv")).unwrap();
+    let half: String = trades.lines().take(trades.lines().count() / 2).map(|l| format!("{l}\n")).collect();
+    fs::write(dir.join("trades.csv"), half).unwrap();
+    says(&dir, &["trades.csv: ", "rows where the run wrote", "a row per trade", "run the scenario again"]);
+    fs::write(dir.join("trades.csv"), &trades).unwrap();
+    let metrics = fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    let nine: String = metrics.lines().take(10).map(|l| format!("{l}\n")).collect();
+    fs::write(dir.join("metrics.csv"), nine).unwrap();
+    says(&dir, &["metrics.csv: 9 rows where the run wrote", "a row per window and product"]);
+    fs::write(dir.join("metrics.csv"), &metrics).unwrap();
+    assert!(RunFiles::read(&dir).is_ok());
     let _ = fs::remove_dir_all(&dir);
 }

@@ -21,7 +21,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyString, PyTuple};
 use tplus::agents::{
@@ -269,10 +269,15 @@ fn tuple_of<'py, T: IntoPyObject<'py> + Copy>(py: Python<'py>, items: &[T]) -> P
     Ok(PyTuple::new(py, items.iter().copied())?.unbind())
 }
 
-/// Declares `Batch`'s getters of cached tuples: each is built from its Rust
-/// array the first time it is read in a batch, then handed out again.
+/// Declares `Batch`'s getters: of cached tuples, each built from its Rust
+/// array the first time it is read in a batch, then handed out again; then
+/// of plain numbers. Every one refuses a batch whose call has returned.
 macro_rules! cached {
-    ($($(#[$doc:meta])* $name:ident => |$s:ident, $py:ident| $make:expr;)* ; $($extra:item)*) => {
+    (
+        $($(#[$doc:meta])* $name:ident => |$s:ident, $py:ident| $make:expr;)* ;
+        $($(#[$sdoc:meta])* $scalar:ident: $sty:ty;)* ;
+        $($extra:item)*
+    ) => {
         /// Tuples already built in this batch, by getter.
         #[derive(Default)]
         struct Cache { $($name: Option<Py<PyTuple>>,)* }
@@ -283,13 +288,21 @@ macro_rules! cached {
                 $(#[$doc])*
                 #[getter]
                 fn $name(&mut self, $py: Python<'_>) -> PyResult<Py<PyTuple>> {
-                    if let Some(t) = &self.cache.$name {
+                    let d = self.data_mut()?;
+                    if let Some(t) = &d.cache.$name {
                         return Ok(t.clone_ref($py));
                     }
-                    let $s = &*self;
+                    let $s = &*d;
                     let t: Py<PyTuple> = $make;
-                    self.cache.$name = Some(t.clone_ref($py));
+                    d.cache.$name = Some(t.clone_ref($py));
                     Ok(t)
+                }
+            )*
+            $(
+                $(#[$sdoc])*
+                #[getter]
+                fn $scalar(&self) -> PyResult<$sty> {
+                    self.data().map(|d| d.$scalar)
                 }
             )*
             $($extra)*
@@ -299,12 +312,20 @@ macro_rules! cached {
 
 /// One lookahead batch of a Python group, as `decide(ctx)` reads it: the
 /// agents waking (index `i` into every per-agent array), their own
-/// accounts and orders, the market at the start of the batch. Only valid
-/// during the call; the arrays are tuples, built when first read.
+/// accounts and orders, the market at the start of the batch. Valid
+/// during the call only (after it, reading it raises `RuntimeError`); the
+/// arrays are tuples, built when first read.
 #[pyclass(module = "tplus", name = "Batch")]
 pub struct Batch {
+    /// The batch's arrays while its `decide` call is under way; taken back
+    /// by the group when the call returns, which leaves the object closed.
+    data: Option<Box<BatchData>>,
+}
+
+/// What a [`Batch`] holds: the arrays, which the group keeps from call to
+/// call (and with them the tuples still good).
+pub struct BatchData {
     /// Products in the scenario.
-    #[pyo3(get)]
     n_products: usize,
     ids: Vec<u32>,
     times: Vec<i64>,
@@ -318,7 +339,6 @@ pub struct Batch {
     /// Per agent: the product of its resting bid and ask, -1 for none.
     resting: Vec<[i64; 2]>,
     /// Uniforms each agent drew (the class's `draws`).
-    #[pyo3(get)]
     draws: usize,
     uniforms: Vec<f64>,
     /// Per product.
@@ -339,25 +359,18 @@ pub struct Batch {
     returns_at: Vec<usize>,
     group_products: Vec<u16>,
     /// When the batch's snapshot was taken, in nanoseconds since 00:00 of the start date.
-    #[pyo3(get)]
     time: i64,
     /// Business day, 0 = the first.
-    #[pyo3(get)]
     day: u32,
     /// Share of today's session still to come, 1 at the open to 0 at the close.
-    #[pyo3(get)]
     session_left: f64,
     /// Rate customers borrow at, a fraction per year.
-    #[pyo3(get)]
     loan_rate: f64,
     /// Bank deposit rate, a fraction per year.
-    #[pyo3(get)]
     deposit_rate: f64,
     /// Metrics windows per business day.
-    #[pyo3(get)]
     windows_per_day: f64,
     /// Members in the group (`members` runs from 0 to this minus 1).
-    #[pyo3(get)]
     group_size: u32,
     cache: Cache,
 }
@@ -424,19 +437,70 @@ cached! {
     /// The products this group trades (indices into the per-product arrays).
     products => |s, py| tuple_of(py, &s.group_products)?;
     ;
+    /// Products in the scenario.
+    n_products: usize;
+    /// Uniforms each agent drew (the class's `draws`).
+    draws: usize;
+    /// When the batch's snapshot was taken, in nanoseconds since 00:00 of the start date.
+    time: i64;
+    /// Business day, 0 = the first.
+    day: u32;
+    /// Share of today's session still to come, 1 at the open to 0 at the close.
+    session_left: f64;
+    /// Rate customers borrow at, a fraction per year.
+    loan_rate: f64;
+    /// Bank deposit rate, a fraction per year.
+    deposit_rate: f64;
+    /// Metrics windows per business day.
+    windows_per_day: f64;
+    /// Members in the group (`members` runs from 0 to this minus 1).
+    group_size: u32;
+    ;
     /// Agents in the batch.
-    fn __len__(&self) -> usize {
-        self.ids.len()
+    fn __len__(&self) -> PyResult<usize> {
+        self.data().map(|d| d.ids.len())
     }
 
     fn __repr__(&self) -> String {
-        format!("tplus.Batch({} agents at {} ns, day {})", self.ids.len(), self.time, self.day)
+        match self.data() {
+            Ok(d) => format!("tplus.Batch({} agents at {} ns, day {})", d.ids.len(), d.time, d.day),
+            Err(_) => "tplus.Batch(closed: its decide call has returned)".into(),
+        }
     }
 }
 
 impl Batch {
-    fn new(draws: usize, group_products: Vec<u16>, group_size: u32) -> Batch {
-        Batch {
+    /// The batch's arrays, or the error of a batch whose `decide` call has
+    /// returned: the group hands each call a `Batch` of its own and takes
+    /// the arrays back after, so a batch kept (in a list, on `self`) is
+    /// refused, not read as another call's.
+    fn data(&self) -> PyResult<&BatchData> {
+        self.data.as_deref().ok_or_else(closed)
+    }
+
+    /// [`Batch::data`], to change (its tuples kept).
+    fn data_mut(&mut self) -> PyResult<&mut BatchData> {
+        self.data.as_deref_mut().ok_or_else(closed)
+    }
+}
+
+/// The error of a group whose arrays a call kept: cannot happen while
+/// getters hold no borrow past their return, but halts the group if it does.
+fn lost() -> PyErr {
+    PyRuntimeError::new_err("tplus: a Batch's arrays were not handed back after its call (a bug: please report it)")
+}
+
+/// The error of reading a [`Batch`] whose call has returned.
+fn closed() -> PyErr {
+    PyRuntimeError::new_err(
+        "a tplus.Batch is valid during its decide call only, and this one's call has returned: copy what you \
+         need while the call runs (e.g. list(ctx.cash) or ctx.nav[p])",
+    )
+}
+
+impl BatchData {
+    fn new(draws: usize, group_products: Vec<u16>, group_size: u32) -> BatchData {
+        BatchData {
             n_products: 0,
             ids: Vec::new(),
             times: Vec::new(),
@@ -606,7 +670,10 @@ pub struct PyGroup {
     /// Its live parameters, each with whether its default is a whole number.
     live: &'static [&'static str],
     whole: Vec<bool>,
-    ctx: Py<Batch>,
+    /// The batch's arrays between calls: each call gets a `tplus.Batch`
+    /// of its own holding them, and they are taken back, the object left
+    /// closed, once it returns (None only while a call holds them).
+    batch: Option<Box<BatchData>>,
     first_id: u32,
     /// Each member's generator and resting orders.
     agents: Vec<Agent<()>>,
@@ -693,7 +760,7 @@ impl PyGroup {
         latency: Latency,
     ) -> Result<Box<dyn Population>, Invalid> {
         let products = setup.products.0.clone();
-        let made = Python::attach(|py| -> PyResult<(Py<PyAny>, Py<PyAny>, Py<Batch>)> {
+        let made = Python::attach(|py| -> PyResult<(Py<PyAny>, Py<PyAny>)> {
             let obj = fam.cls.bind(py).call0()?;
             for (k, default) in &fam.defaults {
                 let v = table.get(k).unwrap_or(default);
@@ -708,10 +775,10 @@ impl PyGroup {
                 obj.call_method1("setup", (group,))?;
             }
             let decide = obj.getattr("decide")?.unbind();
-            let ctx = Py::new(py, Batch::new(fam.draws, products.clone(), setup.members))?;
-            Ok((obj.unbind(), decide, ctx))
+            Ok((obj.unbind(), decide))
         });
-        let (obj, decide, ctx) = made.map_err(|e| {
+        let batch = Some(Box::new(BatchData::new(fam.draws, products.clone(), setup.members)));
+        let (obj, decide) = made.map_err(|e| {
             let message = format!("{} could not be set up: {e}", fam.name);
             if let Some(link) = &link {
                 link.keep(e);
@@ -726,7 +793,7 @@ impl PyGroup {
             decide,
             live: fam.live,
             whole: fam.live.iter().map(|k| matches!(fam.defaults.get(*k), Some(toml::Value::Integer(_)))).collect(),
-            ctx,
+            batch,
             first_id,
             agents,
             latency,
@@ -755,9 +822,15 @@ impl PyGroup {
         self.counts.resize(wakes.len(), 0);
         self.bind_thread();
         let outcome = Python::attach(|py| -> PyResult<()> {
-            self.ctx.bind(py).borrow_mut().fill(wakes, ctx, &mut self.agents, self.first_id);
-            let ret = self.decide.bind(py).call1((self.ctx.bind(py),))?;
-            self.read(&ret, wakes)
+            let mut data = self.batch.take().ok_or_else(lost)?;
+            data.fill(wakes, ctx, &mut self.agents, self.first_id);
+            let given = Py::new(py, Batch { data: Some(data) })?;
+            let read = self.decide.bind(py).call1((given.bind(py),)).and_then(|ret| self.read(&ret, wakes));
+            // The arrays back for the next call: no getter holds a borrow
+            // once it returns.
+            self.batch = given.bind(py).try_borrow_mut().ok().and_then(|mut b| b.data.take());
+            read?;
+            self.batch.as_ref().map(|_| ()).ok_or_else(lost)
         });
         match outcome {
             Ok(()) => true,

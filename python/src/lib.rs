@@ -532,7 +532,7 @@ impl From<arrow::TableError> for TableOr {
 fn read_run(py: Python<'_>, dir: PathBuf) -> PyResult<PyRun> {
     use tplus::results::read::ReadRunError;
     let (files, manifest) = py.detach(|| RunFiles::read(&dir)).map_err(|e| match e {
-        ReadRunError::NotARun(_) => PyFileNotFoundError::new_err(e.to_string()),
+        ReadRunError::NotARun { .. } => PyFileNotFoundError::new_err(e.to_string()),
         ReadRunError::Bad { .. } => PyValueError::new_err(e.to_string()),
         ReadRunError::Io(_) => PyOSError::new_err(e.to_string()),
     })?;
@@ -548,7 +548,10 @@ fn read_run(py: Python<'_>, dir: PathBuf) -> PyResult<PyRun> {
     for name in tables {
         run.parsed(py, &name).map_err(|e| match e {
             TableOr::Py(e) => e,
-            TableOr::Table(e) => PyValueError::new_err(format!("{}: {e}", dir.display())),
+            TableOr::Table(e) => PyValueError::new_err(format!(
+                "{}: {e}: not as the run wrote it; run the scenario again for whole files",
+                dir.display()
+            )),
         })?;
     }
     Ok(run)

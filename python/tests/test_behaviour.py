@@ -368,15 +368,22 @@ def test_stubs_and_docstrings():
     assert tplus.cancel(2, tplus.ASK) == (tplus.CANCEL, 2, 1)
 
 
-def test_a_products_tuple_is_kept_while_its_values_are():
+def _recorded(name, record, count):
+    """What `record(ctx)` returned in each call of a group of `count`
+    registered as `name`, over one run."""
     seen = []
 
-    class Watch:
+    class Recorder:
         def decide(self, ctx):
-            seen.append((ctx.nav, tuple(ctx.nav), ctx.cash))
+            seen.append(record(ctx))
 
-    tplus.register_behaviour("py_watch", Watch)
-    tplus.run(tplus.Scenario.from_toml(with_group("py_watch", count=20)), threads=1)
+    tplus.register_behaviour(name, Recorder)
+    tplus.run(tplus.Scenario.from_toml(with_group(name, count=count)), threads=1)
+    return seen
+
+
+def test_a_products_tuple_is_kept_while_its_values_are():
+    seen = _recorded("py_watch", lambda ctx: (ctx.nav, tuple(ctx.nav), ctx.cash), count=20)
     assert len(seen) > 100
     kept = sum(1 for (a, va, _), (b, vb, _) in zip(seen, seen[1:]) if a is b)
     # NAV changes once a day: nearly every call gets the tuple it had.
@@ -401,3 +408,32 @@ def test_an_exception_in_decide_is_raised_by_the_gym_step():
     # The episode is over; a new one starts afresh.
     *_, terminated, truncated, _ = env.step([0, 0, 0])
     assert terminated or truncated
+
+
+def test_a_batch_kept_past_its_call_refuses_to_be_read():
+    """Each call gets a batch of its own; once the call returns it is closed.
+    A kept batch used to read the group's next batch without a sign."""
+    kept = []
+
+    class Keeper:
+        def decide(self, ctx):
+            if kept:
+                # The last call's batch, read during this one.
+                _ = kept[-1].cash
+            kept.append(ctx)
+            assert len(ctx) > 0 and ctx.time > 0
+
+    tplus.register_behaviour("py_keeper", Keeper)
+    s = tplus.Scenario.from_toml(with_group("py_keeper", count=5))
+    with pytest.raises(RuntimeError, match=r"valid during its decide call only.*copy what you need"):
+        tplus.run(s, threads=1)
+    assert len(kept) == 1 and kept[0] is not None
+    closed = kept[0]
+    assert repr(closed) == "tplus.Batch(closed: its decide call has returned)"
+    for read in (lambda: len(closed), lambda: closed.day, lambda: closed.nav, lambda: closed.group_size):
+        with pytest.raises(RuntimeError, match="valid during its decide call only"):
+            read()
+
+    # Copies taken during the call stay good.
+    copies = _recorded("py_copier", lambda ctx: (ctx.day, list(ctx.cash), ctx.nav), count=5)
+    assert len(copies) > 10 and all(len(c) > 0 for _, c, _ in copies)

@@ -163,9 +163,10 @@ def read_run(dir: str | os.PathLike[str]) -> Run:
     it, read back into a ``Run`` whose tables are typed as an in-process
     run's (a column empty in every row included). Every table is parsed
     at once, so a file edited by hand is refused here, named.
-    ``FileNotFoundError`` without a ``manifest.json`` (not a run, or one cut
-    short); ``ValueError`` when the directory is not one whole run (a file
-    the manifest lists is missing, the summary is another run's, a cell is
+    ``FileNotFoundError`` when the path is not a directory holding a
+    ``manifest.json`` (not a run, or one cut short); ``ValueError`` when the
+    directory is not one whole run (a file the manifest lists is missing or
+    lacks rows the run's counts fix, the summary is another run's, a cell is
     not its column's type); ``OSError`` when a file cannot be read."""
 def sweep_points(
     scenario: Scenario,
@@ -252,7 +253,9 @@ class Batch:
     """One lookahead batch of a Python behaviour's group, as ``decide(ctx)``
     reads it. Per-agent arrays are indexed by ``i`` (0 to ``len(ctx) - 1``),
     per-product arrays by the product's index in the scenario. Every array is
-    a tuple, built when first read in the batch. Valid during the call only."""
+    a tuple, built when first read in the batch. Valid during the call only:
+    reading a batch kept past its call raises ``RuntimeError`` (copy what you
+    need while the call runs; the tuples read stay good)."""
 
     def __len__(self) -> int: ...
     time: int

@@ -337,7 +337,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
             "span": cmp.span.map(|s| s.to_string()), "until_window": cmp.until,
         })),
         "difference": "treatment − control, per seed",
-        "interval": "95% paired t-interval of the mean difference: mean ± t(0.975, n − 1) · sd / √n over seeds",
+        "interval": "95% paired t-interval of the mean difference: mean ± t(0.975, n − 1) · sd / √n over seeds, cut to what a difference can be (±1 for a share, ±2 for a correlation; a count uncut), which keeps its coverage",
         "effect_size": "Cohen's d_z: mean difference / sd of the differences",
         "figures": cmp.figures.iter().map(figure_json).collect::<Vec<_>>(),
         "windows": cmp.windows.iter().map(|r| json!({

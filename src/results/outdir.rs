@@ -127,8 +127,8 @@ impl OutDirError {
                 dir.display()
             ),
             OutDirError::InsideOtherOutput { dir, holder, what: RUN, file } => format!(
-                "{}: lies inside the directory of {RUN} in {} ({file}), which holds that run's files alone, even with \
-                 {force}; choose another {out}, outside {}",
+                "{}: lies inside the directory of {RUN} in {} ({file}), even with {force}: a run inside another's \
+                 directory would be taken for part of it; choose another {out}, outside {}",
                 dir.display(),
                 holder.display(),
                 holder.display()
@@ -288,7 +288,7 @@ pub fn inside_other_output(dir: &Path) -> Option<OutDirError> {
         Some(OutDirError::InsideOtherOutput { dir: dir.to_path_buf(), holder: holder.to_path_buf(), what, file })
     });
     within_runs.or_else(|| {
-        let run = full.ancestors().skip(1).find(|a| a.join(RUN_FILES[0]).is_file())?;
+        let run = full.ancestors().skip(1).find(|a| holds_run_manifest(a))?;
         Some(OutDirError::InsideOtherOutput {
             dir: dir.to_path_buf(),
             holder: run.to_path_buf(),
@@ -296,6 +296,20 @@ pub fn inside_other_output(dir: &Path) -> Option<OutDirError> {
             file: RUN_FILES[0],
         })
     })
+}
+
+/// Whether `dir` holds a run's `manifest.json`: one tplus wrote (its
+/// `tool`), not another tool's file of that name (a web app's, a browser
+/// extension's), which must not make a project's folders refuse runs.
+fn holds_run_manifest(dir: &Path) -> bool {
+    let path = dir.join(RUN_FILES[0]);
+    // A run's manifest is a few kilobytes; anything far larger is not one.
+    if !fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() < 1 << 24) {
+        return false;
+    }
+    let Ok(bytes) = fs::read(&path) else { return false };
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .is_ok_and(|v| v.get("tool").and_then(|t| t.as_str()) == Some("tplus"))
 }
 
 /// [`OutDirError::InsideOtherOutput`]'s `what` for a run's directory.
@@ -498,7 +512,11 @@ mod tests {
     fn a_directory_inside_a_finished_run_is_refused_and_not_made() {
         let d = scratch("inside_run");
         fs::create_dir_all(d.join("run")).unwrap();
-        fs::write(d.join("run/manifest.json"), "{}").unwrap();
+        fs::write(d.join("run/manifest.json"), r#"{"tool": "tplus", "seed": 1}"#).unwrap();
+        // Another tool's manifest.json (a web app's) refuses nothing below it.
+        fs::create_dir_all(d.join("app")).unwrap();
+        fs::write(d.join("app/manifest.json"), r#"{"name": "my-web-app"}"#).unwrap();
+        drop(prepare_run_dir(&d.join("app/results/b1"), false).unwrap());
         for (at, force) in [("run/sub", false), ("run/sub", true), ("run/a/b", false)] {
             let err = prepare_run_dir(&d.join(at), force).unwrap_err();
             assert!(matches!(err, OutDirError::InsideOtherOutput { what: RUN, .. }), "{err}");

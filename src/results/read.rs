@@ -4,35 +4,48 @@
 //! column typed (a column empty in every row included, which a reader
 //! guessing types from the cells cannot type).
 //!
-//! Only a whole run of one run is read: the manifest (written last) must
-//! be there, every file it lists must be, and the summary must name the
-//! manifest's scenario and seed; anything else in the directory (plots,
-//! `report.md`, a user's notes) is left alone.
+//! Only one whole run is read. Its manifest (written last) must be tplus's
+//! and name its seed; every file it lists must be a result file a run
+//! writes, listed once, and there; the summary must be of the manifest's
+//! scenario and seed; and the tables a run's counts fix must have those
+//! rows (`metrics.csv` a row per window and product, `trades.csv` a row per
+//! trade), so a file cut short, or one copied from another run, is
+//! refused. Anything else in the directory (plots, `report.md`, the
+//! `scenario.toml` of a live run, a user's notes) is left alone. That each
+//! cell is its column's type is the reader's to check (Python parses every
+//! table at once).
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::manifest::RunManifest;
-use super::outdir::RUN_FILES;
 use super::{FileError, RunFiles};
 use crate::metrics::SummaryFile;
 
 /// The manifest's file name: a run writes it last.
 const MANIFEST: &str = "manifest.json";
 
+/// The files a run lists in its manifest: its results. The live view's
+/// `scenario.toml` and `live_changes.csv`, and a report's files, sit
+/// beside them unlisted.
+const RESULT_FILES: [&str; 6] =
+    ["trades.csv", "events.csv", "metrics.csv", "risk.csv", "credit_fit.csv", "summary.json"];
+
 /// Why a run's directory could not be read back.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadRunError {
-    /// No `manifest.json`: not a run's directory, or one whose run never
-    /// finished.
-    #[error(
-        "{}: no manifest.json, so not a finished run's directory (a run writes it last: a run cut short has none); \
-         give the directory `tplus run` wrote",
-        .0.display()
-    )]
-    NotARun(PathBuf),
-    /// A file is not what a run writes there.
+    /// Not a finished run's directory: it does not exist, is a file, holds
+    /// no manifest (a run cut short has none), or holds another command's
+    /// results.
+    #[error("{}: {why}", dir.display())]
+    NotARun {
+        /// The path given.
+        dir: PathBuf,
+        /// What it is instead, and what to give.
+        why: String,
+    },
+    /// A file is not what the run wrote there.
     #[error("{}: {why}", path.display())]
     Bad {
         /// The file.
@@ -45,29 +58,72 @@ pub enum ReadRunError {
     Io(#[from] FileError),
 }
 
+/// Another command's results, told by the file it leaves, and where its
+/// runs are.
+const OTHER_RESULTS: [(&str, &str); 3] = [
+    ("replications.json", "replications: read one of its runs, runs/seed-S"),
+    ("sweep.json", "a sweep: read one of its runs, runs/p…-r… (kept with --keep-runs)"),
+    ("comparison.json", "a comparison: read the runs it compared"),
+];
+
+/// Data rows of a CSV file's bytes (lines after the header; a field never
+/// holds a line break).
+fn rows(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count().saturating_sub(1)
+}
+
 impl RunFiles {
     /// Reads the run directory `dir` back: every file its manifest lists,
     /// in that order, then the manifest; with the manifest itself, parsed.
-    /// Refuses a directory without a manifest, one missing a listed file,
-    /// a listed name that is not a run's file, and a summary of another
-    /// scenario or seed than the manifest's (the files of two runs).
+    /// Refuses what is not one whole run (see the module docs), naming the
+    /// file and what is wrong with it.
     pub fn read(dir: &Path) -> Result<(RunFiles, RunManifest), ReadRunError> {
+        let not_a_run = |why: String| ReadRunError::NotARun { dir: dir.to_path_buf(), why };
+        match fs::metadata(dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(not_a_run("does not exist".into())),
+            Err(e) => return Err(FileError::at("read", dir)(e).into()),
+            Ok(m) if !m.is_dir() => {
+                return Err(not_a_run("is a file, not a directory: give the run's directory".into()));
+            }
+            Ok(_) => {}
+        }
         let manifest_path = dir.join(MANIFEST);
         let manifest_bytes = match fs::read(&manifest_path) {
             Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(ReadRunError::NotARun(dir.to_path_buf())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let why = match OTHER_RESULTS.iter().find(|(f, _)| dir.join(f).is_file()) {
+                    Some((_, what)) => format!("holds the results of {what}"),
+                    None => "holds no manifest.json, so it is not a finished run's directory (a run writes its \
+                             manifest last: one cut short has none); give a directory `tplus run` finished"
+                        .into(),
+                };
+                return Err(not_a_run(why));
+            }
             Err(e) => return Err(FileError::at("read", &manifest_path)(e).into()),
         };
         let bad = |path: &Path, why: String| ReadRunError::Bad { path: path.to_path_buf(), why };
         let manifest: RunManifest = serde_json::from_slice(&manifest_bytes)
             .map_err(|e| bad(&manifest_path, format!("not a run's manifest: {e}")))?;
-        let mut files = Vec::with_capacity(manifest.files.len() + 1);
-        for name in &manifest.files {
-            let path = dir.join(name);
-            // Result files only: never a path out of the directory.
-            if name == MANIFEST || !RUN_FILES.contains(&name.as_str()) {
-                return Err(bad(&manifest_path, format!("lists `{name}`, which is not a file a run writes")));
+        if manifest.tool != "tplus" {
+            return Err(bad(&manifest_path, "not a run's manifest: it does not name tplus as its tool".into()));
+        }
+        let Some(seed) = manifest.seed else {
+            return Err(bad(&manifest_path, "names no seed: written by a tplus older than this one reads".into()));
+        };
+        for needed in ["metrics.csv", "summary.json"] {
+            if !manifest.files.iter().any(|f| f == needed) {
+                return Err(bad(&manifest_path, format!("does not list {needed}, which every run writes")));
             }
+        }
+        let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(manifest.files.len() + 1);
+        for name in &manifest.files {
+            // Result files only: never a path out of the directory.
+            if !RESULT_FILES.contains(&name.as_str()) || files.iter().any(|(n, _)| n == name) {
+                let what =
+                    if RESULT_FILES.contains(&name.as_str()) { "twice" } else { "and a run lists its results only" };
+                return Err(bad(&manifest_path, format!("lists `{name}` {what}")));
+            }
+            let path = dir.join(name);
             let bytes = match fs::read(&path) {
                 Ok(b) => b,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -81,28 +137,44 @@ impl RunFiles {
             files.push((name.clone(), bytes));
         }
         let summary_path = dir.join("summary.json");
-        let summary = match files.iter().find(|(n, _)| n == "summary.json") {
-            None => Default::default(),
-            Some((_, b)) => {
-                let s: SummaryFile =
-                    serde_json::from_slice(b).map_err(|e| bad(&summary_path, format!("not a run's summary: {e}")))?;
-                let name = manifest.scenario.simulation.name.as_deref();
-                if manifest.seed.is_some_and(|seed| seed != s.seed) || name.is_some_and(|n| n != s.scenario) {
-                    return Err(bad(
-                        &summary_path,
-                        format!(
-                            "of scenario `{}` seed {}, where manifest.json is of `{}` seed {}: the files of two runs",
-                            s.scenario,
-                            s.seed,
-                            name.unwrap_or("?"),
-                            manifest.seed.map_or("none".into(), |x| x.to_string())
-                        ),
-                    ));
-                }
-                s.summary
+        let summary_bytes = files.iter().find(|(n, _)| n == "summary.json").map_or(&[][..], |(_, b)| b);
+        let s: SummaryFile = serde_json::from_slice(summary_bytes)
+            .map_err(|e| bad(&summary_path, format!("not a run's summary: {e}")))?;
+        if s.scenario.is_empty() || s.summary.windows == 0 {
+            return Err(bad(&summary_path, "not a run's summary: it names no scenario or no windows".into()));
+        }
+        let name = manifest.scenario.simulation.name.as_deref();
+        if seed != s.seed || name.is_some_and(|n| n != s.scenario) {
+            return Err(bad(
+                &summary_path,
+                format!(
+                    "of scenario `{}` seed {}, where manifest.json is of `{}` seed {seed}: the files of two runs",
+                    s.scenario,
+                    s.seed,
+                    name.unwrap_or("?"),
+                ),
+            ));
+        }
+        // The tables whose rows the run's counts fix.
+        let products = s.summary.products.len().max(1);
+        let expected = [
+            ("metrics.csv", s.summary.windows * products, "a row per window and product"),
+            ("trades.csv", manifest.counts.trades as usize, "a row per trade, as manifest.json counts them"),
+        ];
+        for (file, want, what) in expected {
+            let Some((_, bytes)) = files.iter().find(|(n, _)| n == file) else { continue };
+            let have = rows(bytes);
+            if have != want {
+                return Err(bad(
+                    &dir.join(file),
+                    format!(
+                        "{have} rows where the run wrote {want} ({what}): cut short, or of another run; run the \
+                         scenario again for whole files"
+                    ),
+                ));
             }
-        };
+        }
         files.push((MANIFEST.to_string(), manifest_bytes));
-        Ok((RunFiles { files, summary }, manifest))
+        Ok((RunFiles { files, summary: s.summary }, manifest))
     }
 }
