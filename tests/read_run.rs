@@ -126,5 +126,13 @@ fn what_is_not_one_whole_run_is_refused_and_says_why() {
     says(&dir, &["metrics.csv: 9 rows where the run wrote", "a row per window and product"]);
     fs::write(dir.join("metrics.csv"), &metrics).unwrap();
     assert!(RunFiles::read(&dir).is_ok());
+
+    // The folder above some runs, given by mistake, names them.
+    let parent = bin::scratch("read_run", "parent");
+    fs::create_dir_all(parent.join("baseline/r1")).unwrap();
+    write_run(&parent.join("baseline/r1"));
+    let r1 = parent.join("baseline/r1").display().to_string();
+    says(&parent, &["holds no manifest.json", &format!("such as {r1}")]);
     let _ = fs::remove_dir_all(&dir);
+    let _ = fs::remove_dir_all(&parent);
 }

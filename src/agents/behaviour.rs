@@ -239,8 +239,10 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
     /// Bytes each member's [`Behaviour::State`] holds on the heap, beyond
     /// the type's own size (e.g. a price history's `Vec`): counted in the
     /// memory estimate `tplus check` prints and `tplus run` refuses a
-    /// scenario by, which otherwise sees `size_of::<State>()` alone. Give
-    /// the most the parameters you run with make it; 0 by default.
+    /// scenario by, which otherwise sees `size_of::<State>()` alone. A
+    /// constant, so it cannot follow a scenario's parameters: give what
+    /// the largest value your parameters' bounds accept makes it (a
+    /// window bounded at 256 prices of 8 bytes: 2048); 0 by default.
     const STATE_HEAP_BYTES: usize = 0;
 
     /// Builds the group's behaviour.

@@ -9,7 +9,7 @@
 //! accepted (the scenario layer adds file, line and column), then fills in
 //! the defaults.
 
-use crate::scenario::{Duration, Invalid, InvalidKind, ValueType};
+use crate::scenario::{Duration, Invalid, InvalidKind, ValueType, with_guess};
 
 /// What values a parameter accepts.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -236,7 +236,11 @@ pub trait ParamSet: Sized + Default + serde::de::DeserializeOwned + serde::Seria
                 let names: Vec<&str> = Self::DOCS.iter().map(|d| d.name).collect();
                 return Err(Invalid {
                     field: key.clone(),
-                    message: format!("`{key}` is not a parameter of the {family} family"),
+                    message: with_guess(
+                        format!("`{key}` is not a parameter of the {family} family"),
+                        key,
+                        names.iter().copied(),
+                    ),
                     accepted: format!("for {family}: {}", names.join(", ")),
                     kind: InvalidKind::UnknownField,
                 });
@@ -556,7 +560,7 @@ mod tests {
     fn errors_name_the_field_and_what_is_accepted() {
         let e = Demo::from_table("demo", &table("shares = 0.5")).unwrap_err();
         assert_eq!(e.field, "shares");
-        assert_eq!(e.message, "`shares` is not a parameter of the demo family");
+        assert_eq!(e.message, "`shares` is not a parameter of the demo family; did you mean `share`?");
         assert!(e.accepted.contains("share, count"), "{}", e.accepted);
         let e = Demo::from_table("demo", &table("share = 1.5")).unwrap_err();
         assert_eq!((e.field.as_str(), e.message.as_str()), ("share", "1.5 is out of range"));

@@ -18,7 +18,7 @@ use super::params::{ParamDoc, ParamSet};
 use super::population::{Latency, Members, Population};
 use super::{Churn, Herding, MacroDriven, MarketMaker, Rational, Spoof, Wash, ZeroIntelligence};
 use crate::random::Streams;
-use crate::scenario::{FamilyCatalog, Invalid, InvalidKind, ParamMeaning, ValueType};
+use crate::scenario::{FamilyCatalog, Invalid, InvalidKind, ParamMeaning, ValueType, with_guess};
 
 /// Builds one group's members: the family's parameters from the table, the
 /// members from `first_id` on.
@@ -206,7 +206,7 @@ pub fn check_like_defaults(family: &str, defaults: &toml::Table, table: &toml::T
             };
             return Err(Invalid {
                 field: key.clone(),
-                message: format!("`{key}` is not a parameter of the {family} family"),
+                message: with_guess(format!("`{key}` is not a parameter of the {family} family"), key, names),
                 accepted,
                 kind: InvalidKind::UnknownField,
             });
@@ -372,7 +372,7 @@ impl Registry {
         let Some(family) = self.behaviour(name) else {
             return Err(Invalid {
                 field: "family".into(),
-                message: format!("unknown family `{name}`"),
+                message: with_guess(format!("unknown family `{name}`"), name, self.names()),
                 accepted: self.accepted(),
                 kind: InvalidKind::Other,
             });
@@ -404,14 +404,20 @@ impl Registry {
         all
     }
 
+    /// The families' names and aliases, for a misspelt one's "did you mean".
+    fn names(&self) -> impl Iterator<Item = &str> {
+        self.families.iter().flat_map(|f| std::iter::once(f.name).chain(f.aliases.iter().copied()))
+    }
+
     /// The families, and where another comes from: a behaviour of one's own
     /// is known only where it is registered (a scenario naming one fails in
     /// `tplus` itself, which knows the built-in ones alone).
     fn accepted(&self) -> String {
         let names: Vec<&str> = self.families.iter().map(|f| f.name).collect();
         let own = self.own.unwrap_or(
-            "in a program that registers it, e.g. a `tplus` of your own built with tplus::cli::main_with, \
-             see examples/custom_cli.rs",
+            "registered in the Registry the scenario is loaded and run with (Registry::register, see \
+             examples/custom_behaviour.rs), or in a `tplus` of your own built with tplus::cli::main_with (see \
+             examples/custom_cli.rs)",
         );
         format!("one of: {} (a behaviour of your own: {own})", names.join(", "))
     }
@@ -432,7 +438,7 @@ impl FamilyCatalog for Registry {
             Some(_) => Ok(()),
             None => Err(Invalid {
                 field: String::new(),
-                message: format!("unknown family `{name}`"),
+                message: with_guess(format!("unknown family `{name}`"), name, self.names()),
                 accepted: self.accepted(),
                 kind: InvalidKind::Other,
             }),
@@ -536,7 +542,7 @@ mod tests {
         assert!(r.check_params("contrarian", &ok).is_ok());
         let e = r.check_params("contrarian", &"treshold = 0.1".parse().unwrap()).unwrap_err();
         assert_eq!((e.field.as_str(), e.kind), ("treshold", InvalidKind::UnknownField));
-        assert_eq!(e.message, "`treshold` is not a parameter of the contrarian family");
+        assert_eq!(e.message, "`treshold` is not a parameter of the contrarian family; did you mean `threshold`?");
         assert_eq!(e.accepted, "for contrarian: lots, side, threshold");
         let e = r.check_params("contrarian", &"lots = 1.5".parse().unwrap()).unwrap_err();
         assert_eq!(e.kind, InvalidKind::WrongType(ValueType::Integer));

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::results::read::subdirs;
+
 /// A run directory: what a run writes first and last is there (a run cut
 /// short still counts, so that its own error names the missing file).
 pub fn is_run_dir(dir: &Path) -> bool {
@@ -44,12 +46,6 @@ fn classify(dir: &Path) -> Option<Found> {
     } else {
         None
     }
-}
-
-/// The directories directly in `dir` (not through a symbolic link).
-fn subdirs(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()).collect()
 }
 
 /// What `tplus report` says of a directory that is neither a run's nor a

@@ -66,6 +66,30 @@ const OTHER_RESULTS: [(&str, &str); 3] = [
     ("comparison.json", "a comparison: read the runs it compared"),
 ];
 
+/// The directories directly in `dir` (not through a symbolic link;
+/// unreadable ones left out): for naming what lies below a directory given
+/// by mistake.
+pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+    entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()).collect()
+}
+
+/// The run directories (holding a manifest.json) one or two levels below
+/// `dir`, sorted, for the error of a directory that is none.
+fn runs_below(dir: &Path) -> Vec<PathBuf> {
+    let is_run = |d: &Path| d.join(MANIFEST).is_file();
+    let mut found = Vec::new();
+    for child in subdirs(dir) {
+        if is_run(&child) {
+            found.push(child);
+        } else {
+            found.extend(subdirs(&child).into_iter().filter(|g| is_run(g)));
+        }
+    }
+    found.sort();
+    found
+}
+
 /// Data rows of a CSV file's bytes (lines after the header; a field never
 /// holds a line break).
 fn rows(bytes: &[u8]) -> usize {
@@ -93,9 +117,22 @@ impl RunFiles {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 let why = match OTHER_RESULTS.iter().find(|(f, _)| dir.join(f).is_file()) {
                     Some((_, what)) => format!("holds the results of {what}"),
-                    None => "holds no manifest.json, so it is not a finished run's directory (a run writes its \
-                             manifest last: one cut short has none); give a directory `tplus run` finished"
-                        .into(),
+                    None => {
+                        let mut why = "holds no manifest.json, so it is not a finished run's directory (a run \
+                                       writes its manifest last: one cut short has none); give a directory `tplus \
+                                       run` finished"
+                            .to_string();
+                        let below = runs_below(dir);
+                        if !below.is_empty() {
+                            let shown: Vec<String> = below.iter().take(5).map(|p| p.display().to_string()).collect();
+                            let more = below.len().saturating_sub(5);
+                            why += &format!(", such as {}", shown.join(", "));
+                            if more > 0 {
+                                why += &format!(" (and {more} more below it)");
+                            }
+                        }
+                        why
+                    }
                 };
                 return Err(not_a_run(why));
             }

@@ -32,7 +32,8 @@ pub use schema::*;
 pub use sweep_file::{DesignKind, MAX_REPLICATIONS, MAX_RUNS, Param, Point, Sweep, load_sweep, parse_sweep};
 pub use time::{Date, DayTime, Duration, TimeOfDay};
 pub use validate::{
-    Invalid, InvalidKind, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK, ValueType, names_a_folder, validate_market,
+    Invalid, InvalidKind, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK, ValueType, names_a_folder, nearest,
+    validate_market, with_guess,
 };
 
 /// Reads, parses and validates a scenario file; `families` answers for the

@@ -391,7 +391,7 @@ mod tests {
         match probe("agents[0].params.spreed") {
             Err(ProbeError::NotAParameter(v)) => {
                 assert_eq!(v.kind, InvalidKind::UnknownField);
-                assert_eq!(v.message, "`spreed` is not a parameter of the market_maker family");
+                assert_eq!(v.message, "`spreed` is not a parameter of the market_maker family; did you mean `spread`?");
             }
             other => panic!("{other:?}"),
         }
