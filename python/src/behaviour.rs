@@ -60,6 +60,31 @@ struct PyFamily {
     live: &'static [&'static str],
     /// Uniforms each agent draws from its own generator per wake-up.
     draws: usize,
+    /// The class's `bounds`: (parameter, lowest, highest) a scenario may
+    /// give a number parameter, checked when the scenario is read.
+    bounds: Vec<(String, f64, f64)>,
+}
+
+/// Checks the numbers of a group's `table` against the class's `bounds`,
+/// with the built-ins' message ("0.5 is out of range", what is accepted).
+fn check_bounds(bounds: &[(String, f64, f64)], defaults: &toml::Table, table: &toml::Table) -> Result<(), Invalid> {
+    for (key, lo, hi) in bounds {
+        let v = match table.get(key) {
+            Some(toml::Value::Float(x)) => *x,
+            Some(toml::Value::Integer(i)) => *i as f64,
+            _ => continue,
+        };
+        if !(*lo <= v && v <= *hi) {
+            let whole = matches!(defaults.get(key), Some(toml::Value::Integer(_)));
+            return Err(Invalid {
+                field: key.clone(),
+                message: format!("{v} is out of range"),
+                accepted: format!("{} from {lo} to {hi}", if whole { "a whole number" } else { "a number" }),
+                kind: InvalidKind::OutOfRange,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The classes registered so far, by name (a later registration replaces).
@@ -106,7 +131,7 @@ pub fn registry(link: Option<Arc<RunLink>>) -> Registry {
     r.own_behaviours_by("a Python class registered first, tplus.register_behaviour(\"name\", TheClass)");
     let families = FAMILIES.lock().unwrap_or_else(|e| e.into_inner()).clone();
     for fam in families {
-        let (name, defaults) = (fam.name, fam.defaults.clone());
+        let (name, defaults, bounds) = (fam.name, fam.defaults.clone(), fam.bounds.clone());
         let link = link.clone();
         r.register_dynamic(DynamicFamily {
             name,
@@ -114,7 +139,9 @@ pub fn registry(link: Option<Arc<RunLink>>) -> Registry {
             defaults: fam.defaults.clone(),
             live_params: fam.live,
             agent_bytes: std::mem::size_of::<Agent<()>>(),
-            check: Arc::new(move |t| check_like_defaults(name, &defaults, t)),
+            check: Arc::new(move |t| {
+                check_like_defaults(name, &defaults, t).and_then(|()| check_bounds(&bounds, &defaults, t))
+            }),
             build: Arc::new(move |t, setup, first, streams, latency| {
                 PyGroup::build(&fam, link.clone(), t, setup, first, streams, latency)
             }),
@@ -202,6 +229,7 @@ pub fn register_behaviour(name: &str, cls: &Bound<'_, PyAny>) -> PyResult<()> {
         }
     }
     let live = live_params(name, cls, &defaults)?;
+    let bounds = bounds(name, cls, &defaults)?;
     let draws = match cls.getattr("draws") {
         Ok(d) if !d.is_none() => d.extract::<usize>().ok().filter(|&d| d <= 64).ok_or_else(|| {
             PyValueError::new_err(format!("behaviour {name}: `draws` must be a whole number from 0 to 64"))
@@ -210,13 +238,48 @@ pub fn register_behaviour(name: &str, cls: &Bound<'_, PyAny>) -> PyResult<()> {
     };
     let doc = cls.getattr("__doc__").ok().and_then(|d| d.extract::<String>().ok());
     let about = intern(doc.as_deref().and_then(|d| d.trim().lines().next()).unwrap_or("a behaviour written in Python"));
-    let family = Arc::new(PyFamily { name: intern(name), about, cls: cls.clone().unbind(), defaults, live, draws });
+    let family =
+        Arc::new(PyFamily { name: intern(name), about, cls: cls.clone().unbind(), defaults, live, draws, bounds });
     let mut all = FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
     match all.iter_mut().find(|f| f.name == name) {
         Some(old) => *old = family,
         None => all.push(family),
     }
     Ok(())
+}
+
+/// The class's `bounds`: a dict of parameter name → (lowest, highest), each
+/// a parameter of `params` with a number for its default, inside them.
+fn bounds(name: &str, cls: &Bound<'_, PyAny>, defaults: &toml::Table) -> PyResult<Vec<(String, f64, f64)>> {
+    let Ok(b) = cls.getattr("bounds") else { return Ok(Vec::new()) };
+    if b.is_none() {
+        return Ok(Vec::new());
+    }
+    let bad = |why: String| PyValueError::new_err(format!("behaviour {name}: `bounds` {why}"));
+    let dict = b.cast::<PyDict>().map_err(|_| bad("must be a dict of parameter name → (lowest, highest)".into()))?;
+    let mut out = Vec::new();
+    for (k, v) in dict.iter() {
+        let key: String = k.extract().map_err(|_| bad("has parameter names (strings) for keys".into()))?;
+        let default = match defaults.get(&key) {
+            Some(toml::Value::Float(x)) => *x,
+            Some(toml::Value::Integer(i)) => *i as f64,
+            Some(_) => return Err(bad(format!("names {key:?}, whose default in `params` is not a number"))),
+            None => return Err(bad(format!("names {key:?}, which is not in `params`"))),
+        };
+        let (lo, hi): (f64, f64) =
+            v.extract().map_err(|_| bad(format!("[{key:?}] must be a pair of numbers (lowest, highest)")))?;
+        if lo.is_nan() || hi.is_nan() || lo > hi {
+            return Err(bad(format!("[{key:?}] = ({lo}, {hi}): the lowest must be at most the highest")));
+        }
+        if !(lo <= default && default <= hi) {
+            return Err(bad(format!(
+                "[{key:?}] = ({lo}, {hi}) leaves out the default {default}, so a scenario that leaves {key:?} out \
+                 could never run"
+            )));
+        }
+        out.push((key, lo, hi));
+    }
+    Ok(out)
 }
 
 /// The class's `live_params`: names of its `params` whose default is a

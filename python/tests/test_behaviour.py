@@ -437,3 +437,34 @@ def test_a_batch_kept_past_its_call_refuses_to_be_read():
     # Copies taken during the call stay good.
     copies = _recorded("py_copier", lambda ctx: (ctx.day, list(ctx.cash), ctx.nav), count=5)
     assert len(copies) > 10 and all(len(c) > 0 for _, c, _ in copies)
+
+
+def test_bounds_refuse_a_value_out_of_range_when_the_scenario_is_read():
+    class Banded:
+        params = {"band": 0.05, "window": 8}
+        bounds = {"band": (0.0, 0.2), "window": (2, 256)}
+
+        def decide(self, ctx):
+            return None
+
+    tplus.register_behaviour("py_banded", Banded)
+    ok = tplus.Scenario.from_toml(with_group("py_banded", count=3, params='band = 0.2\nwindow = 2'))
+    assert ok is not None
+    for params, field, accepted in [
+        ("band = 0.5", "band", "a number from 0 to 0.2"),
+        ("window = 300", "window", "a whole number from 2 to 256"),
+    ]:
+        with pytest.raises(tplus.ScenarioError) as e:
+            tplus.Scenario.from_toml(with_group("py_banded", count=3, params=params))
+        assert e.value.field.endswith(f".params.{field}"), e.value.field
+        assert e.value.message.endswith("is out of range") and e.value.accepted == accepted, str(e.value)
+
+    for bounds, match in [
+        ({"band": (0.1, 0.2)}, "leaves out the default 0.05"),
+        ({"band": (0.3, 0.2)}, "the lowest must be at most the highest"),
+        ({"nope": (0, 1)}, "not in `params`"),
+        ({"band": 0.2}, "a pair of numbers"),
+    ]:
+        Bad = type("Bad", (), {"params": {"band": 0.05}, "bounds": bounds, "decide": lambda self, ctx: None})
+        with pytest.raises(ValueError, match=match):
+            tplus.register_behaviour("py_bad_bounds", Bad)

@@ -73,7 +73,9 @@ def register_behaviour(name: str, cls: type) -> type:
     The class: ``params`` (optional dict of name → default: bool, int, float
     or str) are the parameters a scenario's ``[agents.params]`` may set, each
     checked like a built-in's (unknown names and wrong types are a
-    ``ScenarioError`` with file, line and field); ``draws`` (optional, default
+    ``ScenarioError`` with file, line and field); ``bounds`` (optional dict of
+    name → (lowest, highest), for number parameters) the ranges a scenario's
+    values must lie in, checked the same way; ``draws`` (optional, default
     1) the uniforms each agent draws per wake-up (``ctx.uniforms``);
     ``live_params`` (optional list) the parameters with a number for their
     default that a scenario's ``[[events]]`` may change during a run
