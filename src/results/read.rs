@@ -102,116 +102,133 @@ impl RunFiles {
     /// Refuses what is not one whole run (see the module docs), naming the
     /// file and what is wrong with it.
     pub fn read(dir: &Path) -> Result<(RunFiles, RunManifest), ReadRunError> {
-        let not_a_run = |why: String| ReadRunError::NotARun { dir: dir.to_path_buf(), why };
-        match fs::metadata(dir) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(not_a_run("does not exist".into())),
-            Err(e) => return Err(FileError::at("read", dir)(e).into()),
-            Ok(m) if !m.is_dir() => {
-                return Err(not_a_run("is a file, not a directory: give the run's directory".into()));
-            }
-            Ok(_) => {}
-        }
-        let manifest_path = dir.join(MANIFEST);
-        let manifest_bytes = match fs::read(&manifest_path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let why = match OTHER_RESULTS.iter().find(|(f, _)| dir.join(f).is_file()) {
-                    Some((_, what)) => format!("holds the results of {what}"),
-                    None => {
-                        let mut why = "holds no manifest.json, so it is not a finished run's directory (a run \
-                                       writes its manifest last: one cut short has none); give a directory `tplus \
-                                       run` finished"
-                            .to_string();
-                        let below = runs_below(dir);
-                        if !below.is_empty() {
-                            let shown: Vec<String> = below.iter().take(5).map(|p| p.display().to_string()).collect();
-                            let more = below.len().saturating_sub(5);
-                            why += &format!(", such as {}", shown.join(", "));
-                            if more > 0 {
-                                why += &format!(" (and {more} more below it)");
-                            }
-                        }
-                        why
-                    }
-                };
-                return Err(not_a_run(why));
-            }
-            Err(e) => return Err(FileError::at("read", &manifest_path)(e).into()),
-        };
-        let bad = |path: &Path, why: String| ReadRunError::Bad { path: path.to_path_buf(), why };
-        let manifest: RunManifest = serde_json::from_slice(&manifest_bytes)
-            .map_err(|e| bad(&manifest_path, format!("not a run's manifest: {e}")))?;
-        if manifest.tool != "tplus" {
-            return Err(bad(&manifest_path, "not a run's manifest: it does not name tplus as its tool".into()));
-        }
-        let Some(seed) = manifest.seed else {
-            return Err(bad(&manifest_path, "names no seed: written by a tplus older than this one reads".into()));
-        };
-        for needed in ["metrics.csv", "summary.json"] {
-            if !manifest.files.iter().any(|f| f == needed) {
-                return Err(bad(&manifest_path, format!("does not list {needed}, which every run writes")));
-            }
-        }
-        let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(manifest.files.len() + 1);
-        for name in &manifest.files {
-            // Result files only: never a path out of the directory.
-            if !RESULT_FILES.contains(&name.as_str()) || files.iter().any(|(n, _)| n == name) {
-                let what =
-                    if RESULT_FILES.contains(&name.as_str()) { "twice" } else { "and a run lists its results only" };
-                return Err(bad(&manifest_path, format!("lists `{name}` {what}")));
-            }
-            let path = dir.join(name);
-            let bytes = match fs::read(&path) {
-                Ok(b) => b,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    return Err(bad(
-                        &path,
-                        "missing, though manifest.json lists it: the directory is not whole".into(),
-                    ));
-                }
-                Err(e) => return Err(FileError::at("read", &path)(e).into()),
-            };
-            files.push((name.clone(), bytes));
-        }
-        let summary_path = dir.join("summary.json");
-        let summary_bytes = files.iter().find(|(n, _)| n == "summary.json").map_or(&[][..], |(_, b)| b);
-        let s: SummaryFile = serde_json::from_slice(summary_bytes)
-            .map_err(|e| bad(&summary_path, format!("not a run's summary: {e}")))?;
-        if s.scenario.is_empty() || s.summary.windows == 0 {
-            return Err(bad(&summary_path, "not a run's summary: it names no scenario or no windows".into()));
-        }
-        let name = manifest.scenario.simulation.name.as_deref();
-        if seed != s.seed || name.is_some_and(|n| n != s.scenario) {
-            return Err(bad(
-                &summary_path,
-                format!(
-                    "of scenario `{}` seed {}, where manifest.json is of `{}` seed {seed}: the files of two runs",
-                    s.scenario,
-                    s.seed,
-                    name.unwrap_or("?"),
-                ),
-            ));
-        }
+        let (manifest_bytes, manifest) = manifest_of(dir)?;
+        let mut files = listed_files(dir, &manifest)?;
+        let summary = summary_of(dir, &files, &manifest)?;
         // The tables whose rows the run's counts fix.
-        let products = s.summary.products.len().max(1);
+        let products = summary.summary.products.len().max(1);
         let expected = [
-            ("metrics.csv", s.summary.windows * products, "a row per window and product"),
+            ("metrics.csv", summary.summary.windows * products, "a row per window and product"),
             ("trades.csv", manifest.counts.trades as usize, "a row per trade, as manifest.json counts them"),
         ];
         for (file, want, what) in expected {
             let Some((_, bytes)) = files.iter().find(|(n, _)| n == file) else { continue };
             let have = rows(bytes);
             if have != want {
-                return Err(bad(
-                    &dir.join(file),
-                    format!(
-                        "{have} rows where the run wrote {want} ({what}): cut short, or of another run; run the \
-                         scenario again for whole files"
-                    ),
-                ));
+                let why = format!(
+                    "{have} rows where the run wrote {want} ({what}): cut short, or of another run; run the scenario \
+                     again for whole files"
+                );
+                return Err(bad(&dir.join(file), why));
             }
         }
         files.push((MANIFEST.to_string(), manifest_bytes));
-        Ok((RunFiles { files, summary: s.summary }, manifest))
+        Ok((RunFiles { files, summary: summary.summary }, manifest))
     }
+}
+
+/// The error of a file that is not what the run wrote there.
+fn bad(path: &Path, why: String) -> ReadRunError {
+    ReadRunError::Bad { path: path.to_path_buf(), why }
+}
+
+/// The manifest of the run in `dir`, its bytes and parsed: tplus's, with a
+/// seed, listing what every run writes. A `dir` that is not a run's
+/// directory is told for what it is.
+fn manifest_of(dir: &Path) -> Result<(Vec<u8>, RunManifest), ReadRunError> {
+    let not_a_run = |why: String| ReadRunError::NotARun { dir: dir.to_path_buf(), why };
+    match fs::metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(not_a_run("does not exist".into())),
+        Err(e) => return Err(FileError::at("read", dir)(e).into()),
+        Ok(m) if !m.is_dir() => return Err(not_a_run("is a file, not a directory: give the run's directory".into())),
+        Ok(_) => {}
+    }
+    let path = dir.join(MANIFEST);
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(not_a_run(no_manifest(dir))),
+        Err(e) => return Err(FileError::at("read", &path)(e).into()),
+    };
+    let manifest: RunManifest =
+        serde_json::from_slice(&bytes).map_err(|e| bad(&path, format!("not a run's manifest: {e}")))?;
+    if manifest.tool != "tplus" {
+        return Err(bad(&path, "not a run's manifest: it does not name tplus as its tool".into()));
+    }
+    if manifest.seed.is_none() {
+        return Err(bad(&path, "names no seed: written by a tplus older than this one reads".into()));
+    }
+    for needed in ["metrics.csv", "summary.json"] {
+        if !manifest.files.iter().any(|f| f == needed) {
+            return Err(bad(&path, format!("does not list {needed}, which every run writes")));
+        }
+    }
+    Ok((bytes, manifest))
+}
+
+/// What a directory without a manifest holds instead: another command's
+/// results, or runs below it, named.
+fn no_manifest(dir: &Path) -> String {
+    if let Some((_, what)) = OTHER_RESULTS.iter().find(|(f, _)| dir.join(f).is_file()) {
+        return format!("holds the results of {what}");
+    }
+    let mut why = "holds no manifest.json, so it is not a finished run's directory (a run writes its manifest \
+                   last: one cut short has none); give a directory `tplus run` finished"
+        .to_string();
+    let below = runs_below(dir);
+    if !below.is_empty() {
+        let shown: Vec<String> = below.iter().take(5).map(|p| p.display().to_string()).collect();
+        why += &format!(", such as {}", shown.join(", "));
+        if below.len() > 5 {
+            why += &format!(" (and {} more below it)", below.len() - 5);
+        }
+    }
+    why
+}
+
+/// The files `manifest` lists, read from `dir` in its order: result files
+/// only (never a path out of the directory), each once, each there.
+fn listed_files(dir: &Path, manifest: &RunManifest) -> Result<Vec<(String, Vec<u8>)>, ReadRunError> {
+    let manifest_path = dir.join(MANIFEST);
+    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(manifest.files.len() + 1);
+    for name in &manifest.files {
+        if !RESULT_FILES.contains(&name.as_str()) {
+            return Err(bad(&manifest_path, format!("lists `{name}` and a run lists its results only")));
+        }
+        if files.iter().any(|(n, _)| n == name) {
+            return Err(bad(&manifest_path, format!("lists `{name}` twice")));
+        }
+        let path = dir.join(name);
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(bad(&path, "missing, though manifest.json lists it: the directory is not whole".into()));
+            }
+            Err(e) => return Err(FileError::at("read", &path)(e).into()),
+        };
+        files.push((name.clone(), bytes));
+    }
+    Ok(files)
+}
+
+/// The run's summary among `files`: one, and of the manifest's scenario
+/// and seed.
+fn summary_of(dir: &Path, files: &[(String, Vec<u8>)], manifest: &RunManifest) -> Result<SummaryFile, ReadRunError> {
+    let path = dir.join("summary.json");
+    let bytes = files.iter().find(|(n, _)| n == "summary.json").map_or(&[][..], |(_, b)| b);
+    let s: SummaryFile = serde_json::from_slice(bytes).map_err(|e| bad(&path, format!("not a run's summary: {e}")))?;
+    if s.scenario.is_empty() || s.summary.windows == 0 {
+        return Err(bad(&path, "not a run's summary: it names no scenario or no windows".into()));
+    }
+    let name = manifest.scenario.simulation.name.as_deref();
+    if manifest.seed != Some(s.seed) || name.is_some_and(|n| n != s.scenario) {
+        let why = format!(
+            "of scenario `{}` seed {}, where manifest.json is of `{}` seed {}: the files of two runs",
+            s.scenario,
+            s.seed,
+            name.unwrap_or("?"),
+            manifest.seed.map_or("none".into(), |x| x.to_string()),
+        );
+        return Err(bad(&path, why));
+    }
+    Ok(s)
 }
