@@ -6,6 +6,10 @@
 //! the command line (`cli`), the live view (`tui`) and the plots (`report`)
 //! are default features, left out with `default-features = false`.
 
+// A panic is never the answer to input: every error is typed and told.
+// Tests may unwrap (a failed unwrap there is a failed test).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 /// The random-number crate behaviours draw with, so a user's behaviour uses
 /// the same `rand` as tplus (`tplus::rand::RngExt`).
 pub use rand;
