@@ -25,6 +25,7 @@ use std::path::Path;
 pub use catalog::{FamilyCatalog, ParamMeaning};
 pub use derived::{tick_micros, whole_tick_micros};
 pub use error::{ErrorDetail, ScenarioError};
+pub use fields::{nearest, with_guess};
 pub use header::what_to_watch;
 pub use param_domain::{Domain, round_sig};
 pub use param_path::{value_text, with_values};
@@ -32,8 +33,7 @@ pub use schema::*;
 pub use sweep_file::{DesignKind, MAX_REPLICATIONS, MAX_RUNS, Param, Point, Sweep, load_sweep, parse_sweep};
 pub use time::{Date, DayTime, Duration, TimeOfDay};
 pub use validate::{
-    Invalid, InvalidKind, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK, ValueType, names_a_folder, nearest,
-    validate_market, with_guess,
+    Invalid, InvalidKind, MAX_BUDGET, MAX_INITIAL_LOTS, MAX_LOOKBACK, ValueType, names_a_folder, validate_market,
 };
 
 /// Reads, parses and validates a scenario file; `families` answers for the

@@ -8,6 +8,10 @@
 //! A behaviour's `params` are not in this table: each family declares its
 //! own with `behaviour_params!` (`agents::params`), which the front end
 //! prints beside these.
+//!
+//! Names mistyped are matched here too: `help`'s near matches of a path
+//! ([`near`]) and the one guess an unknown family or parameter's message
+//! offers ([`nearest`], [`with_guess`]).
 
 use super::schema::{EventTarget, Scenario};
 use super::time::{Date, DayTime, Duration, TimeOfDay};
@@ -461,22 +465,6 @@ pub fn overview() -> String {
     out
 }
 
-/// Levenshtein distance, for near matches of a mistyped path.
-pub fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// Up to `n` of `candidates` nearest `path`: those that contain its last
 /// key or its last key contains, then by edit distance.
 pub fn near<'a>(path: &str, candidates: impl IntoIterator<Item = &'a str>, n: usize) -> Vec<&'a str> {
@@ -489,11 +477,44 @@ pub fn near<'a>(path: &str, candidates: impl IntoIterator<Item = &'a str>, n: us
             // A key that holds the one asked for, or is held in it, is near
             // by how much longer or shorter it is.
             let shared = key.len() >= 3 && last.len() >= 3 && (key.contains(last.as_str()) || last.contains(key));
-            let d = distance(&path, c).min(distance(&last, key) + 2);
+            let d = strsim::levenshtein(&path, c).min(strsim::levenshtein(&last, key) + 2);
             (if shared { d.min(key.len().abs_diff(last.len())) } else { d }, c)
         })
         .collect();
     scored.sort();
     let limit = (path.len() / 2).max(3);
     scored.into_iter().filter(|(d, _)| *d <= limit).take(n).map(|(_, c)| c).collect()
+}
+
+/// Of `candidates`, the one `name` is most likely a misspelling of: the
+/// nearest by Damerau–Levenshtein distance (a swap of neighbours is one
+/// edit), if it is at most a third of the longer name's length (at least
+/// 1) and no other is as near. For an unknown name's "did you mean".
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(usize, &'a str)> = None;
+    let mut tied = false;
+    for c in candidates {
+        let d = strsim::damerau_levenshtein(name, c);
+        if d == 0 || d > (name.chars().count().max(c.chars().count()) / 3).max(1) {
+            continue;
+        }
+        match best {
+            Some((b, _)) if d > b => {}
+            Some((b, _)) if d == b => tied = true,
+            _ => {
+                best = Some((d, c));
+                tied = false;
+            }
+        }
+    }
+    best.filter(|_| !tied).map(|(_, c)| c)
+}
+
+/// `message`, with "; did you mean `x`?" when `name` looks like a
+/// misspelling of one of `candidates` ([`nearest`]).
+pub fn with_guess<'a>(message: String, name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    match nearest(name, candidates) {
+        Some(c) => format!("{message}; did you mean `{c}`?"),
+        None => message,
+    }
 }

@@ -153,3 +153,21 @@ fn near_matches_find_the_field() {
     assert_eq!(near("product.price_bnd", all.clone(), 3)[0], "product.price_band");
     assert!(near("window", all, 3).contains(&"simulation.window"));
 }
+
+#[test]
+fn a_misspelt_name_gets_its_nearest_and_a_stranger_none() {
+    let families = ["rational", "herding", "macro", "market_maker", "ma_trader"];
+    assert_eq!(nearest("ma_trade", families), Some("ma_trader"));
+    assert_eq!(nearest("hreding", families), Some("herding"), "a swap is one edit");
+    assert_eq!(nearest("rationl", families), Some("rational"));
+    assert_eq!(nearest("contrarian", families), None);
+    assert_eq!(nearest("herding", families), None, "an exact name is not a guess");
+    // Too far for a short name; a tie guesses nothing.
+    assert_eq!(nearest("mac", ["macro"]), None);
+    assert_eq!(nearest("ab", ["ac", "ad"]), None);
+    assert_eq!(
+        with_guess("`windw` is not a parameter".into(), "windw", ["band", "window", "max_lots"]),
+        "`windw` is not a parameter; did you mean `window`?"
+    );
+    assert_eq!(with_guess("x".into(), "zzz", ["band"]), "x");
+}

@@ -15,39 +15,6 @@ use crate::units::MICROS_PER_UNIT;
 /// Largest price grid (in ticks) a book may span; keeps level arrays small.
 pub const MAX_GRID_TICKS: f64 = 4_000_000.0;
 
-/// Of `candidates`, the one `name` is most likely a misspelling of: the
-/// nearest by Damerau–Levenshtein distance (a swap of neighbours is one
-/// edit), if it is at most a third of the longer name's length (at least
-/// 1) and no other is as near. For an unknown name's "did you mean".
-pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut best: Option<(usize, &'a str)> = None;
-    let mut tied = false;
-    for c in candidates {
-        let d = strsim::damerau_levenshtein(name, c);
-        if d == 0 || d > (name.chars().count().max(c.chars().count()) / 3).max(1) {
-            continue;
-        }
-        match best {
-            Some((b, _)) if d > b => {}
-            Some((b, _)) if d == b => tied = true,
-            _ => {
-                best = Some((d, c));
-                tied = false;
-            }
-        }
-    }
-    best.filter(|_| !tied).map(|(_, c)| c)
-}
-
-/// `message`, with "; did you mean `x`?" when `name` looks like a
-/// misspelling of one of `candidates` ([`nearest`]).
-pub fn with_guess<'a>(message: String, name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    match nearest(name, candidates) {
-        Some(c) => format!("{message}; did you mean `{c}`?"),
-        None => message,
-    }
-}
-
 /// A rule a scenario breaks: the field path, what is wrong, what is accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invalid {
@@ -710,23 +677,5 @@ mod tests {
         assert!(e.message.contains("not above 0"), "{}", e.message);
         s.products[0].annual_yield = -0.1;
         assert_eq!(validate(&s, &registry), Ok(()), "the NAV falls to 0.62: the band still holds 124 ticks");
-    }
-
-    #[test]
-    fn a_misspelt_name_gets_its_nearest_and_a_stranger_none() {
-        let families = ["rational", "herding", "macro", "market_maker", "ma_trader"];
-        assert_eq!(nearest("ma_trade", families), Some("ma_trader"));
-        assert_eq!(nearest("hreding", families), Some("herding"), "a swap is one edit");
-        assert_eq!(nearest("rationl", families), Some("rational"));
-        assert_eq!(nearest("contrarian", families), None);
-        assert_eq!(nearest("herding", families), None, "an exact name is not a guess");
-        // Too far for a short name; a tie guesses nothing.
-        assert_eq!(nearest("mac", ["macro"]), None);
-        assert_eq!(nearest("ab", ["ac", "ad"]), None);
-        assert_eq!(
-            with_guess("`windw` is not a parameter".into(), "windw", ["band", "window", "max_lots"]),
-            "`windw` is not a parameter; did you mean `window`?"
-        );
-        assert_eq!(with_guess("x".into(), "zzz", ["band"]), "x");
     }
 }
