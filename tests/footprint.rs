@@ -158,4 +158,26 @@ fn a_sweep_whose_largest_point_would_not_fit_is_refused() {
     let o = check("2", two);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("of memory at its peak (the largest point, 2 runs at once)"));
+
+    // One point with two seeds runs two at once as well: the workers take
+    // (point, replication) pairs, not points.
+    let dir = bin::scratch("footprint", "one_point");
+    let base = std::fs::canonicalize("scenarios/bench/reference_market.toml").unwrap();
+    let one_point = dir.join("one_point.toml");
+    std::fs::write(
+        &one_point,
+        format!(
+            "[sweep]\nname = \"one_point\"\nscenario = {:?}\nseed = 11\nreplications = 2\ndesign = \"grid\"\n\n\
+             [[param]]\npath = \"macro.loan_rate.value\"\nvalues = [0.02]\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    let limit = (two - 1).to_string();
+    let args = ["sweep".as_ref(), one_point.as_os_str(), "--check".as_ref(), "--jobs".as_ref(), "2".as_ref()];
+    let o = tplus(&[&args[..], &["--max-memory".as_ref(), limit.as_ref()]].concat());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("(2 runs at once)"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

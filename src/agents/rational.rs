@@ -57,7 +57,7 @@ crate::behaviour_params! {
         /// Windows of price history the chartist term averages over.
         lookback: i64 = 12, Int(1, MAX_LOOKBACK), "a whole number of windows from 1 to 64";
         /// Most lots in an order.
-        max_lots: i64 = 500, Int(1, 100_000_000), "a whole number of lots from min_lots to 100,000,000";
+        max_lots: i64 = 500, Int(1, 100_000_000), "a whole number of lots from 1 to 100,000,000";
         /// Share of orders that are all-or-none (full delivery).
         aon_share: f64 = 0.0, Real(0.0, 1.0), "a probability from 0 to 1";
         /// How long a limit order stays in the book before it expires (at most to the close).

@@ -114,7 +114,9 @@ pub fn sweep_fits(
         .map(|s| (footprint::estimate(&s, registry).memory(), s))
         .max_by_key(|(bytes, _)| *bytes);
     let Some((_, s)) = largest else { return Ok(None) };
-    let runs = jobs.min(points.len()).max(1);
+    // The workers take (point, replication) pairs, so one point with many
+    // seeds runs `jobs` at once too.
+    let runs = (jobs as u64).min(sweep.runs(points.len())).max(1) as usize;
     match fits(path, &s, runs, max, registry) {
         Ok(f) => Ok(Some((f.memory_at_once(runs), runs))),
         Err(message) if runs > 1 => Err(format!("{message}, or fewer runs at once (--jobs)")),
