@@ -471,6 +471,14 @@ fn bad_sweep_files_are_refused_with_file_line_and_what_is_accepted() {
             "one or more values",
         ),
         (
+            "level_twice",
+            "[[param]]\npath = \"agents[3].params.herding\"\nvalues = [0.4, 0.5, 0.40]\n",
+            ("values", "0.40"),
+            "param[0].values[2]",
+            "0.4 is given twice (also values[0]): the two points would be the same scenario",
+            "distinct values",
+        ),
+        (
             "empty_range",
             "[[param]]\npath = \"agents[3].params.herding\"\nrange = { from = 2.0, to = 1.0, step = 0.5 }\n",
             ("to =", "1.0"),

@@ -366,11 +366,21 @@ fn param(
                 "one or more values, e.g. values = [0.5, 1.0, 2.0]",
             ));
         }
-        let mut out = Vec::with_capacity(values.len());
+        let mut out: Vec<Value> = Vec::with_capacity(values.len());
         for (j, v) in values.iter().enumerate() {
-            out.push(to_json(v).map_err(|e| {
+            let v = to_json(v).map_err(|e| {
                 bad(format!("param[{i}].values[{j}]"), e.to_string(), "a finite number, string, boolean or table")
-            })?);
+            })?;
+            // Two equal levels would be two points of one scenario, which a
+            // report would set side by side as if they differed.
+            if let Some(k) = out.iter().position(|w| same_level(w, &v)) {
+                return Err(bad(
+                    format!("param[{i}].values[{j}]"),
+                    format!("{v} is given twice (also values[{k}]): the two points would be the same scenario"),
+                    "distinct values; set [sweep] replications for more seeds per point",
+                ));
+            }
+            out.push(v);
         }
         (Domain::Levels(out), Origin::Values)
     } else if let Some(r) = &p.range {
@@ -403,6 +413,15 @@ fn param(
         None => (None, None),
     };
     Ok(Param { path: p.path.clone(), integer, domain, family, meaning, origin, parsed })
+}
+
+/// Whether two levels of a `values` list set the field alike: numbers by
+/// value (`1` and `1.0`, `0.02` and `0.020`), anything else as written.
+fn same_level(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 /// `a/b/../c` as `a/c` (lexically: for messages, and to open the same file).
