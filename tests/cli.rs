@@ -305,6 +305,43 @@ fn a_sweep_stopped_by_sigterm_or_sighup_releases_its_lock_and_resumes() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A sweep whose reader closes the pipe early (`tplus sweep … 2>&1 | head`)
+/// stops as on SIGTERM: its lock released, its stop recorded, every row on
+/// disk counted, exit 141. Before, SIGPIPE's default action ended it at once
+/// and left the lock and a `sweep.json` that said nothing of the stop.
+#[test]
+fn a_sweep_whose_pipe_closes_stops_as_on_sigterm() {
+    use std::io::BufRead;
+    let dir = scratch("sigpipe-sweep");
+    let out = dir.join("sweep");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tplus"))
+        .args(["sweep", "scenarios/sweeps/herding_x_loan.toml", "--jobs", "1", "--out"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.starts_with("sweep herding_x_loan: "), "{first}");
+    // The reader goes: the sweep's next progress line meets a closed pipe.
+    drop(reader);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(141), "{status:?}");
+    assert!(!out.join(".tplus.lock").exists(), "the sweep's lock is left behind");
+    let on_disk = rows(&out.join("sweep.csv"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+    let me = json["provenance"]["invocations"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(me["stopped_by"], "SIGPIPE", "{me}");
+    assert_eq!(me["runs_computed"], on_disk, "{me}");
+    assert_eq!(json["provenance"]["rows"], on_disk, "{json}");
+    assert!(on_disk < 108, "stopped before the end: {on_disk} rows");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A run stopped by SIGTERM stops as on Ctrl-C, and exits 143.
 #[test]
 fn a_run_stopped_by_sigterm_leaves_nothing_and_exits_143() {

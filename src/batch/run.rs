@@ -238,12 +238,14 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
                 let mut s = sink.lock().unwrap_or_else(|e| e.into_inner());
                 let (file, rows, err) = &mut *s;
                 if err.is_none() {
-                    match file.write_all(row.line.as_bytes()) {
-                        Ok(()) => rows.push(row),
-                        Err(e) => {
+                    match super::stopped::append(|| file.write_all(row.line.as_bytes())) {
+                        Some(Ok(())) => rows.push(row),
+                        Some(Err(e)) => {
                             *err = Some(e);
                             stop.store(true, Ordering::Relaxed);
                         }
+                        // A stopping signal is ending the process.
+                        None => stop.store(true, Ordering::Relaxed),
                     }
                 }
                 drop(s);

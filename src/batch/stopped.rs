@@ -14,6 +14,31 @@ use serde_json::Value;
 use super::{BatchError, csv, read_json, write_json};
 use crate::results::{FileError, utc_stamp};
 
+/// Whether this process may still append rows to a `sweep.csv`: a stop
+/// closes it ([`seal_appends`]) before it counts the rows it records, and a
+/// worker appends while holding it ([`append`]), so that no row lands after
+/// the count, or after the lock that stop then releases.
+static APPENDS_OPEN: Mutex<bool> = Mutex::new(true);
+
+fn appends_open() -> MutexGuard<'static, bool> {
+    APPENDS_OPEN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `write` (a row's append) unless a stop has sealed this process's
+/// appends; `None` if it has (the row is not written, the resume computes
+/// it). A stop waits for a write in progress.
+pub(super) fn append<T>(write: impl FnOnce() -> T) -> Option<T> {
+    let open = appends_open();
+    if *open { Some(write()) } else { None }
+}
+
+/// Ends this process's appends to `sweep.csv` for good, once any append in
+/// progress is done: a stopping signal's first step, before the rows are
+/// counted and the lock released.
+pub fn seal_appends() {
+    *appends_open() = false;
+}
+
 /// Output directories of the sweeps this process is running, from their
 /// first record in `sweep.json` to their last.
 static RUNNING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());

@@ -19,11 +19,18 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::shell::quote;
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGPIPE, SIGTERM};
 use signal_hook::iterator::Signals;
 
 /// The signals that stop a command the way Ctrl-C does.
 const STOPPING: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
+
+/// The signals that stop a sweep: [`STOPPING`]'s and SIGPIPE, which a reader
+/// of its progress sends by closing the pipe early (`tplus sweep … 2>&1 |
+/// head`). Its default action would end the sweep at once, leaving its lock
+/// and no record of how it ended; handled, a write to the closed pipe fails
+/// instead (`cli::out` drops it) and the sweep stops as on SIGTERM.
+const SWEEP_STOPPING: [i32; 4] = [SIGINT, SIGTERM, SIGHUP, SIGPIPE];
 
 /// The last stopping signal received (0: none yet).
 fn last_signal() -> &'static Arc<AtomicUsize> {
@@ -129,7 +136,9 @@ pub fn stopped_status() -> u8 {
     }
 }
 
-/// Watches for the stopping signals from now on; on one, prints to stderr
+/// Watches for the stopping signals (SIGPIPE too: [`SWEEP_STOPPING`]) from
+/// now on; on one, ends the appends of rows ([`crate::batch::seal_appends`],
+/// so that what follows counts every row there will be), prints to stderr
 /// the runs recorded in `out/sweep.csv` out of `total` and the command to
 /// resume, records in `sweep.json` how the invocation ended and what it
 /// computed ([`crate::batch::record_stop`]), removes the sweep's lock on
@@ -139,15 +148,17 @@ pub fn stopped_status() -> u8 {
 /// still works on this host and takes over the lock left behind; only the
 /// message is missing).
 pub fn on_stop(out: &Path, total: u64) {
-    let Ok(mut signals) = Signals::new(STOPPING) else { return };
+    let Ok(mut signals) = Signals::new(SWEEP_STOPPING) else { return };
     let out = out.to_path_buf();
     let command = resume_command(&std::env::args().collect::<Vec<_>>(), std::env::current_dir().ok());
     let spawned = std::thread::Builder::new().name("stop".into()).spawn(move || {
         if let Some(sig) = signals.forever().next() {
+            crate::batch::seal_appends();
             say(&format!("\n{}", message(&out, total, &command, sig)));
             let name = match sig {
                 SIGTERM => "SIGTERM",
                 SIGHUP => "SIGHUP",
+                SIGPIPE => "SIGPIPE",
                 _ => "SIGINT",
             };
             crate::batch::record_stop(&out, name);
@@ -173,6 +184,7 @@ fn message(out: &Path, total: u64, command: &str, sig: i32) -> String {
     let by = match sig {
         SIGTERM => " by SIGTERM",
         SIGHUP => " by SIGHUP",
+        SIGPIPE => " by SIGPIPE (the pipe it wrote to was closed)",
         _ => "",
     };
     format!(
