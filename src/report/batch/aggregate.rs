@@ -200,13 +200,14 @@ pub(super) fn mean_interval(values: &[f64], column: &str) -> Option<MeanInterval
     mean_t_interval(values, result_range::of(column))
 }
 
-/// Each point's mean of one column: (point, its parameter values, mean).
-pub(super) fn point_means(data: &SweepData, col: usize) -> Vec<(usize, Vec<String>, f64)> {
+/// Each point's mean of one column over its replications: (point, its
+/// parameter values, the mean with its interval and n).
+pub(super) fn point_means(data: &SweepData, col: usize) -> Vec<(usize, Vec<String>, MeanInterval)> {
     let mut out = Vec::new();
     for chunk in data.rows.chunk_by(|a, b| a.point == b.point) {
         let v: Vec<f64> = chunk.iter().filter(|r| r.ok).filter_map(|r| r.results[col]).collect();
         if let Some(s) = mean_interval(&v, data.present[col]) {
-            out.push((chunk[0].point, chunk[0].values.clone(), s.mean));
+            out.push((chunk[0].point, chunk[0].values.clone(), s));
         }
     }
     out

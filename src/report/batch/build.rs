@@ -32,14 +32,55 @@ fn others(data: &SweepData, p: usize, tick: &str) -> Vec<String> {
         .collect()
 }
 
-/// How the runs at a value are aggregated, for a caption or a sentence.
+/// How the runs at a value are aggregated, for a caption or a sentence. In
+/// a grid a value's runs are pooled over the other parameters' levels; in a
+/// sampled design each point has its own draw of every parameter, so a
+/// value's runs are one point's replications (or, binned, a few points'),
+/// the other parameters wherever the draws put them.
 fn pooled(data: &SweepData, p: usize, tick: &str) -> String {
     let o = others(data, p, tick);
-    match o.len() {
-        0 => "over the replications".into(),
-        1 => format!("pooled over the other parameter, {}, and the replications", o[0]),
-        _ => format!("pooled over the other parameters, {}, and the replications", and_list(&o)),
+    let sampled = data.design.as_deref().is_some_and(|d| d != "grid");
+    match (o.len(), sampled) {
+        (0, _) => "over the replications".into(),
+        (1, true) => format!("the other parameter, {}, at each point's own draw", o[0]),
+        (_, true) => format!("the other parameters, {}, at each point's own draw", and_list(&o)),
+        (1, false) => format!("pooled over the other parameter, {}, and the replications", o[0]),
+        (_, false) => format!("pooled over the other parameters, {}, and the replications", and_list(&o)),
     }
+}
+
+/// In a grid, the values of parameter `p` whose `ok` runs miss a point of
+/// the other parameters that another value's runs have, and the values in
+/// all: a comparison across `p`'s values then mixes in which points ran (an
+/// unfinished sweep, one shard, failed runs), not only `p`.
+fn unbalanced(data: &SweepData, p: usize) -> (usize, usize) {
+    use std::collections::{HashMap, HashSet};
+    if data.design.as_deref() != Some("grid") || data.params.len() < 2 {
+        return (0, 0);
+    }
+    let mut at: HashMap<&str, HashSet<Vec<&str>>> = HashMap::new();
+    let mut all: HashSet<Vec<&str>> = HashSet::new();
+    for r in data.rows.iter().filter(|r| r.ok) {
+        let rest: Vec<&str> = (0..data.params.len()).filter(|&q| q != p).map(|q| r.values[q].as_str()).collect();
+        all.insert(rest.clone());
+        at.entry(r.values[p].as_str()).or_default().insert(rest);
+    }
+    (at.values().filter(|points| points.len() < all.len()).count(), at.len())
+}
+
+/// The warning [`unbalanced`] calls for, as a clause ("" when balanced).
+fn balance_warning(data: &SweepData, p: usize, tick: &str) -> String {
+    let (short, values) = unbalanced(data, p);
+    if short == 0 {
+        return String::new();
+    }
+    let name = if tick.is_empty() { &data.params[p].name } else { &data.params[p].path };
+    format!(
+        ". Not comparable as they stand: at {short} of {values} values of {tick}{name}{tick} the ok runs miss \
+         points of the other parameters that other values have (the sweep is unfinished, one shard, or runs \
+         failed), so a difference between values may come from which points ran rather than from \
+         {tick}{name}{tick}"
+    )
 }
 
 /// The extreme group means of a series: "subscriptions from 40.1% (at 0.4) to 47.2% (at 0.6)".
@@ -141,13 +182,17 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
             } else {
                 format!("at each value of {}", param.name)
             };
-            let lone = m.groups.iter().flat_map(|g| &g.cells).any(|c| c.stat.is_some_and(|s| s.n == 1));
+            let stats = || m.groups.iter().flat_map(|g| &g.cells).filter_map(|c| c.stat.as_ref());
+            let lone = stats().any(|s| s.n == 1);
+            let all_lone = stats().all(|s| s.n == 1);
             let caption = format!(
                 "Large markers: the mean of the runs with status ok {at} ({ns}), {}; bars: the 95% Student-t \
-                 interval, mean ± t(0.975, n − 1)·sd/√n, stopped at the result's range{}. Faint markers: single runs{}.",
+                 interval, mean ± t(0.975, n − 1)·sd/√n, stopped at the result's range{}. Faint markers: single \
+                 runs{}{}.",
                 pooled(data, p, ""),
                 if lone { " (none for a mean of one run)" } else { "" },
                 if failed > 0 { "; failed runs left out" } else { "" },
+                balance_warning(data, p, ""),
             );
             let x_desc = match m.scale {
                 Scale::Log10 => format!("{}, log scale", param.title),
@@ -165,8 +210,7 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
             let facts: Vec<String> =
                 labels.iter().enumerate().filter_map(|(s, l)| extremes(f.key.kind, l, &m.groups, s)).collect();
             let about = format!(
-                "The mean {} {}, over the `ok` runs ({ns}) {}, with its 95% Student-t interval (single runs faint): \
-                 {}.",
+                "The mean {} {}, over the `ok` runs ({ns}) {}, {}: {}{}.",
                 lower_first(f.key.title),
                 if m.binned {
                     format!("in each of {} bins of consecutive values of `{}`", m.groups.len(), param.path)
@@ -174,7 +218,13 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
                     format!("at each value of `{}`", param.path)
                 },
                 pooled(data, p, "`"),
+                if all_lone {
+                    "each a single run, so without an interval"
+                } else {
+                    "with its 95% Student-t interval (single runs faint)"
+                },
                 if facts.is_empty() { "no value".to_string() } else { and_list(&facts) },
+                balance_warning(data, p, "`"),
             );
             plots.push(Plot { file, title, about, svg });
         }
@@ -263,10 +313,24 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
             let neutral: usize =
                 (0..labels.len()).map(|s| h.panels[s].iter().flatten().filter(|c| scale.neutral(s, c)).count()).sum();
             let cells: usize = h.panels.iter().map(|p| p.iter().flatten().count()).sum();
+            let with_ci: usize = h.panels.iter().map(|p| p.iter().flatten().filter(|c| c.ci.is_some()).count()).sum();
+            let centre_words = if scale.grand_mean { "the grand mean" } else { "0" };
+            let whites = if with_ci == 0 {
+                "no cell has an interval (each point has one ok run), so no cell's colour can be told from the \
+                 noise of its replications: rerun with `replications` of 2 or more for that"
+                    .to_string()
+            } else if with_ci < cells {
+                format!(
+                    "{neutral} of the {with_ci} cells with an interval are white, their 95% t interval covering \
+                     {centre_words}, and {} of one run have none and are coloured as they are",
+                    cells - with_ci
+                )
+            } else {
+                format!("{neutral} of {cells} cells are white, their 95% t interval covering {centre_words}")
+            };
             let about = format!(
                 "{} over the {} × {} grid of `{px}` ({nx}, across) and `{py}` ({ny}, up): each cell's colour is {} \
-                 ({ns}){}{}; {neutral} of {cells} cells are white, their 95% t interval covering {}; the highest \
-                 mean is {}.",
+                 ({ns}){}{}; {whites}; the highest mean is {}.",
                 f.key.title,
                 h.x_levels.len(),
                 h.y_levels.len(),
@@ -277,7 +341,6 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
                 },
                 if labels.len() > 1 { ", one panel per side on one colour scale" } else { "" },
                 if shown { ", the mean printed in the cell" } else { "" },
-                if scale.grand_mean { "the grand mean" } else { "0" },
                 if facts.is_empty() { "no cell has a value".to_string() } else { and_list(&facts) }
             );
             plots.push(Plot { file, title, about, svg });

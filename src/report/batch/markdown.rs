@@ -10,6 +10,7 @@ use super::build::Found;
 use super::keys::{short, value_text};
 use super::read::SweepData;
 use super::words::{and_list, lower_first, plural};
+use crate::metrics::stats::MeanInterval;
 
 /// Whether each parameter has so many distinct numeric values (a sampled
 /// design) that its values are shown to four significant digits.
@@ -115,7 +116,9 @@ pub(super) fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &
         "Read from `sweep.csv` (all products together; the definitions are those of `summary.json`): {}. A point's \
          mean is over its replications; the plots against a parameter pool the runs at each of its values over the \
          other parameters, with the 95% Student-t interval mean ± t(0.975, n − 1)·sd/√n, stopped at the range the result \
-         cannot leave (a share's 0 and 1, a correlation's −1 and 1, a count's 0).\n",
+         cannot leave (a share's 0 and 1, a correlation's −1 and 1, a count's 0). The lowest and highest point \
+         means are picked as the extremes of noisy means, so they overstate the spread between points: read them \
+         with their own intervals.\n",
         and_list(&found.iter().map(|f| format!("{} ({})", lower_first(f.key.title), f.key.what)).collect::<Vec<_>>())
     );
     let _ = writeln!(
@@ -129,11 +132,17 @@ pub(super) fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &
             let vals: Vec<f64> = data.rows.iter().filter(|r| r.ok).filter_map(|r| r.results[i]).collect();
             let all = mean_interval(&vals, col);
             let pm = point_means(data, i);
-            let lo = pm.iter().min_by(|a, b| a.2.total_cmp(&b.2));
-            let hi = pm.iter().max_by(|a, b| a.2.total_cmp(&b.2));
-            let show = |x: Option<&(usize, Vec<String>, f64)>| {
+            let lo = pm.iter().min_by(|a, b| a.2.mean.total_cmp(&b.2.mean));
+            let hi = pm.iter().max_by(|a, b| a.2.mean.total_cmp(&b.2.mean));
+            let show = |x: Option<&(usize, Vec<String>, MeanInterval)>| {
                 x.map_or("n/a".into(), |(p, v, m)| {
-                    format!("{} ({})", value_text(f.key.kind, *m), point_label(data, &many, *p, v))
+                    let spread = match m.ci {
+                        Some((a, b)) => {
+                            format!("95% t {} to {}, n = {}", value_text(f.key.kind, a), value_text(f.key.kind, b), m.n)
+                        }
+                        None => "n = 1, no interval".into(),
+                    };
+                    format!("{} ({spread}) at {}", value_text(f.key.kind, m.mean), point_label(data, &many, *p, v))
                 })
             };
             let _ = writeln!(

@@ -24,7 +24,7 @@
 //!
 //! | file | what it shows |
 //! |---|---|
-//! | `KEY_vs_PARAM.svg` | the key result against one parameter: at each of its values the mean over the `ok` runs with that value (pooled over the other parameters and the replications) and the 95% Student-t interval, mean ± t(0.975, n − 1)·sd/√n, stopped at the result's range; single runs as faint markers |
+//! | `KEY_vs_PARAM.svg` | the key result against one parameter: at each of its values the mean over the `ok` runs with that value (in a grid pooled over the other parameters and the replications, with a warning when values' runs miss points others have; in a sampled design each point at its own draw) and the 95% Student-t interval (none for one run), mean ± t(0.975, n − 1)·sd/√n, stopped at the result's range; single runs as faint markers |
 //! | `heatmap_KEY.svg` | only for a grid over exactly two parameters: the mean over the replications of each grid point, printed in its cell when it fits; the colour is its difference from the grand mean of all runs on a diverging scale (a correlation: its value from −1 to +1), white where the point's 95% t interval covers the grand mean (or 0), so noise takes no colour; subscriptions and sales side by side on one scale; a continuous colour bar |
 //!
 //! Axes are titled with the parameter in words and its unit (`agents[3].params.buy_prob` → `buy_prob of group 3, zero_intelligence (probability)`), from the base scenario in `sweep.json` and the families' parameter declarations.

@@ -217,3 +217,68 @@ fn sweep_directories_are_recognised_and_checked() {
     assert!(files.iter().all(|f| f.is_file()));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The sentence under each figure of `r`, in report order.
+fn abouts(r: &crate::report::DrawnReport) -> Vec<&str> {
+    r.sections.iter().flat_map(|s| s.plots.iter().map(|p| p.about.as_str())).collect()
+}
+
+/// An unfinished grid (point 3, a = 2 and b = y, not run yet) compares a's
+/// values over different points of b: the report says its figures are not
+/// comparable as they stand; the finished one says nothing of it.
+#[test]
+fn an_unbalanced_grid_is_said_not_comparable() {
+    let whole = build_sweep(&parse(JSON, CSV).unwrap()).unwrap();
+    assert!(abouts(&whole).iter().all(|a| !a.contains("Not comparable")), "{:?}", abouts(&whole));
+    let cut: String = CSV.lines().filter(|l| !l.starts_with("3,")).map(|l| format!("{l}\n")).collect();
+    let r = build_sweep(&parse(JSON, &cut).unwrap()).unwrap();
+    let about = abouts(&r);
+    assert!(
+        about[0].contains("Not comparable as they stand: at 1 of 2 values of `a` the ok runs miss"),
+        "{}",
+        about[0]
+    );
+    assert!(about[2].contains("at 1 of 2 values of `b`"), "{}", about[2]);
+    assert!(r.sections[0].plots[0].svg.contains("at 1 of 2 values of"), "the caption says it too");
+}
+
+/// A sampled design pools nothing over the other parameters (each point
+/// has its own draw), and one run per point has no interval: the words say
+/// so, not "pooled" and "with its 95% Student-t interval".
+#[test]
+fn a_sampled_design_of_single_runs_is_described_as_it_is() {
+    let json = r#"{"definition": {"sweep": {"design": "latin_hypercube", "replications": 1, "params": [
+        {"path": "a", "domain": {"uniform": {"min": 0.0, "max": 1.0}}},
+        {"path": "b", "domain": {"uniform": {"min": 0.0, "max": 1.0}}}]}}}"#;
+    let mut csv = String::from("point,replication,seed,a,b,status,error,volume,wall_seconds\n");
+    for p in 0..5 {
+        let _ = writeln!(csv, "{p},0,{p},0.{p}1,0.{}7,ok,,{},0.1", 4 - p, 10 + p);
+    }
+    let r = build_sweep(&parse(json, &csv).unwrap()).unwrap();
+    let about = abouts(&r)[0];
+    assert!(about.contains("the other parameter, `b` (5 values), at each point's own draw"), "{about}");
+    assert!(about.contains("each a single run, so without an interval") && !about.contains("pooled"), "{about}");
+    assert!(!about.contains("Student-t interval"), "{about}");
+}
+
+/// A grid of one run per point: the heat maps' words say no cell has an
+/// interval, not that none is within noise; the key results' extremes
+/// carry their n.
+#[test]
+fn a_grid_of_single_runs_claims_no_interval() {
+    let json = JSON.replace("\"replications\": 2", "\"replications\": 1").replace("\"runs\": 8", "\"runs\": 4");
+    // The header and each point's replication 0.
+    let csv: String = CSV
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| *i == 0 || l.split(',').nth(1) == Some("0"))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let r = build_sweep(&parse(&json, &csv).unwrap()).unwrap();
+    let heat = abouts(&r).into_iter().find(|a| a.contains("grid of `a`")).unwrap();
+    assert!(heat.contains("no cell has an interval (each point has one ok run)"), "{heat}");
+    assert!(!heat.contains("cells are white"), "{heat}");
+    assert!(r.markdown.contains("n = 1, no interval) at `a` = "), "{}", r.markdown);
+    let two = build_sweep(&parse(JSON, CSV).unwrap()).unwrap();
+    assert!(two.markdown.contains("(95% t "), "{}", two.markdown);
+}
