@@ -143,7 +143,9 @@ fn a_sweep_whose_largest_point_would_not_fit_is_refused() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // Every point of ci.toml has the footprint of its base scenario.
     let (one, _) = estimated_and_measured("scenarios/bench/reference_market.toml");
-    let two = 2 * one as u64 - (13 << 20);
+    // And the sweep holds its 12 rows for its final sorted write.
+    let columns = tplus::batch::csv::columns_for(["macro.loan_rate.value", "agents[3].params.buy_prob"]).len();
+    let two = 2 * one as u64 - (13 << 20) + tplus::batch::held_bytes(columns, 12);
     let check = |jobs: &str, limit: u64| {
         let limit = limit.to_string();
         let args = ["sweep", "scenarios/sweeps/ci.toml", "--check", "--jobs", jobs, "--max-memory", &limit];
@@ -157,7 +159,8 @@ fn a_sweep_whose_largest_point_would_not_fit_is_refused() {
     assert!(check("1", two - 1).status.success(), "one run at once fits");
     let o = check("2", two);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("of memory at its peak (the largest point, 2 runs at once)"));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("of memory at its peak (the largest point, 2 runs at once, and the rows)"), "{said}");
 
     // One point with two seeds runs two at once as well: the workers take
     // (point, replication) pairs, not points.
@@ -173,7 +176,8 @@ fn a_sweep_whose_largest_point_would_not_fit_is_refused() {
         ),
     )
     .unwrap();
-    let limit = (two - 1).to_string();
+    let columns = tplus::batch::csv::columns_for(["macro.loan_rate.value"]).len();
+    let limit = (2 * one as u64 - (13 << 20) + tplus::batch::held_bytes(columns, 2) - 1).to_string();
     let args = ["sweep".as_ref(), one_point.as_os_str(), "--check".as_ref(), "--jobs".as_ref(), "2".as_ref()];
     let o = tplus(&[&args[..], &["--max-memory".as_ref(), limit.as_ref()]].concat());
     let stderr = String::from_utf8_lossy(&o.stderr);

@@ -11,9 +11,7 @@ use serde_json::Value;
 
 use super::csv::{self, RunLine};
 use super::design::run_seed;
-use super::{
-    BatchError, first_difference, hostname, read_json, remove_report, report_files, write_atomically, write_json,
-};
+use super::{BatchError, first_difference, hostname, read_json, remove_report, report_files, write_json, write_rows};
 use crate::columns::sweep as sweep_columns;
 use crate::results::FileError;
 use crate::results::lock::DirLock;
@@ -230,9 +228,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
         "merged_from": pieces.iter().map(|(d, p)| serde_json::json!({ "dir": d.display().to_string(), "provenance": p })).collect::<Vec<_>>(),
     });
     write_json(out, &def, &provenance)?;
-    let mut text = header;
-    rows.values().for_each(|(r, _)| text.push_str(&r.line));
-    write_atomically(out, "sweep.csv", text.as_bytes())?;
+    write_rows(out, &header, rows.values().map(|(r, _)| r))?;
     Ok(MergeReport { dir: out.to_path_buf(), runs: rows.len(), failed, removed_report })
 }
 

@@ -62,7 +62,7 @@ pub use merge::{MergeReport, merge};
 pub use points::{PointsDesign, PointsError, run_points, run_points_until};
 pub use progress::Show;
 pub(crate) use run::panic_message;
-pub use run::{BatchOptions, InvocationReport, check_out, run};
+pub use run::{BatchOptions, InvocationReport, check_out, held_bytes, run};
 pub use stopped::{record_stop, seal_appends};
 
 use crate::engine::{CashError, RunError};
@@ -336,6 +336,19 @@ fn write_json(dir: &Path, definition: &Value, provenance: &Value) -> Result<(), 
     let mut text = serde_json::to_string_pretty(&doc).map_err(BatchError::Encode)?;
     text.push('\n');
     write_atomically(dir, "sweep.json", text.as_bytes())
+}
+
+/// Writes `sweep.csv` (under a temporary name, then renamed): `header`, then
+/// `rows` in their order. Streamed from the rows, not built as one text
+/// first, so the rows are the only copy a sweep holds of its results.
+fn write_rows<'a>(dir: &Path, header: &str, rows: impl Iterator<Item = &'a csv::RunLine>) -> Result<(), BatchError> {
+    use std::io::Write;
+    crate::results::write_file(dir, "sweep.csv", |w| {
+        w.write_all(header.as_bytes())?;
+        rows.into_iter().try_for_each(|r| w.write_all(r.line.as_bytes()))
+    })
+    .map_err(FileError::at("write", &dir.join("sweep.csv")))?;
+    Ok(())
 }
 
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), BatchError> {

@@ -17,8 +17,7 @@ use serde_json::Value;
 use super::csv::{self, RunLine};
 use super::progress::{Progress, Show};
 use super::{
-    BatchError, PointError, Shard, definition, first_difference, hostname, read_json, slurm, write_atomically,
-    write_json,
+    BatchError, PointError, Shard, definition, first_difference, hostname, read_json, slurm, write_json, write_rows,
 };
 use crate::engine::{self, RunOptions, record::Discard};
 use crate::results::lock::DirLock;
@@ -175,9 +174,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         if pending.is_empty() && dropped == 0 { 0 } else { super::remove_report(dir, &super::report_files(dir)?)? };
     let failed_kept = kept.iter().filter(|r| r.failed).count();
     write_json(dir, &def, &provenance(&invocations, false, kept.len(), failed_kept))?;
-    let mut text = header.clone();
-    kept.iter().for_each(|r| text.push_str(&r.line));
-    write_atomically(dir, "sweep.csv", text.as_bytes())?;
+    write_rows(dir, &header, kept.iter())?;
     // From here a stopping signal records this invocation from the rows.
     let running = super::stopped::Running::register(dir);
 
@@ -268,9 +265,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     rows.extend(new_rows);
     rows.sort_by_key(|r| (r.point, r.replication));
     let failed = rows.iter().filter(|r| r.failed).count();
-    let mut text = header;
-    rows.iter().for_each(|r| text.push_str(&r.line));
-    write_atomically(dir, "sweep.csv", text.as_bytes())?;
+    write_rows(dir, &header, rows.iter())?;
     me["finished_utc"] = Value::from(utc_stamp(SystemTime::now(), true));
     me["runs_computed"] = Value::from(computed);
     me["runs_failed"] =
@@ -460,4 +455,14 @@ pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// About how many bytes a sweep holds for `runs` rows of `columns` columns
+/// until its final sorted write (each row's key and text; see
+/// [`write_rows`]), for the memory check before it starts. A cell averages
+/// about 13 characters (645 bytes a row for 49 columns on the bundled
+/// `herding_x_loan` sweep): 16 a cell, with the row's allocation.
+pub fn held_bytes(columns: usize, runs: u64) -> u64 {
+    let row = std::mem::size_of::<RunLine>() as u64 + 16 * columns as u64 + 16;
+    runs.saturating_mul(row)
 }

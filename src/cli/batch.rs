@@ -81,7 +81,9 @@ pub fn sweep(args: SweepArgs, registry: &Registry) -> ExitCode {
         return ExitCode::from(2);
     }
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
-    let needs = match super::limits::sweep_fits(&args.file, &def, &points, jobs, super::max_memory(), registry) {
+    let selected = points.iter().filter(|p| args.shard.is_none_or(|s| s.has(p.index))).count();
+    let memory = super::limits::sweep_fits(&args.file, &def, &points, selected, jobs, super::max_memory(), registry);
+    let needs = match memory {
         Ok(needs) => needs,
         Err(message) => {
             eprintln!("error: {message}");
@@ -115,7 +117,6 @@ pub fn sweep(args: SweepArgs, registry: &Registry) -> ExitCode {
         command: std::env::args().collect(),
         registry: registry.clone(),
     };
-    let selected = points.iter().filter(|p| args.shard.is_none_or(|s| s.has(p.index))).count();
     if let Some(s) = args.shard.filter(|_| selected == 0) {
         eprintln!("warning: {}", empty_shard(s, points.len()));
     }
@@ -262,7 +263,11 @@ fn describe(
     }
     if let Some((bytes, at_once)) = needs {
         let times = if at_once > 1 { format!(", {at_once} runs at once") } else { String::new() };
-        let _ = writeln!(o, "  needs     about {} of memory at its peak (the largest point{times})", human(bytes));
+        let _ = writeln!(
+            o,
+            "  needs     about {} of memory at its peak (the largest point{times}, and the rows)",
+            human(bytes)
+        );
     }
     let state = if resumes { "holds this sweep's rows: the sweep resumes them" } else { "starts afresh" };
     let _ = writeln!(o, "  output    {} ({state})", out.display());

@@ -77,13 +77,30 @@ pub fn fits(
     max_memory: Option<u64>,
     registry: &Registry,
 ) -> Result<Footprint, String> {
+    fits_holding(path, s, runs, 0, max_memory, registry)
+}
+
+/// [`fits`] with `held` bytes more held beside the runs (a sweep's rows).
+fn fits_holding(
+    path: &Path,
+    s: &Scenario,
+    runs: usize,
+    held: u64,
+    max_memory: Option<u64>,
+    registry: &Registry,
+) -> Result<Footprint, String> {
     let f = footprint::estimate(s, registry);
     let Some((limit, what)) = limit(max_memory) else { return Ok(f) };
-    let need = f.memory_at_once(runs);
+    let need = f.memory_at_once(runs) + held;
     if need <= limit {
         return Ok(f);
     }
-    let parts: Vec<String> = f.parts.iter().take(3).map(|p| format!("{} {}", p.what, human(p.bytes))).collect();
+    let mut parts: Vec<(u64, String)> = f.parts.iter().map(|p| (p.bytes, p.what.to_string())).collect();
+    if held > 0 {
+        parts.push((held, "the sweep's rows, held for its sorted sweep.csv".into()));
+        parts.sort_by_key(|p| std::cmp::Reverse(p.0));
+    }
+    let parts: Vec<String> = parts.iter().take(3).map(|(bytes, what)| format!("{what} {}", human(*bytes))).collect();
     let times = if runs > 1 { format!(" ({runs} runs at once)") } else { String::new() };
     Err(format!(
         "{}: the run would need about {} of memory at its peak{times}, more than {what} ({}); \
@@ -97,12 +114,15 @@ pub fn fits(
 }
 
 /// Refuses a sweep whose largest point, run on `jobs` workers at once,
-/// would not fit: every point's scenario is estimated (in parallel). What it
-/// needs, and how many runs at once, when it fits.
+/// with the rows of its `selected` points held for its final sorted write
+/// ([`crate::batch::held_bytes`]), would not fit: every point's scenario is
+/// estimated (in parallel). What it needs, and how many runs at once, when
+/// it fits.
 pub fn sweep_fits(
     path: &Path,
     sweep: &Sweep,
     points: &[Point],
+    selected: usize,
     jobs: usize,
     max: Option<u64>,
     registry: &Registry,
@@ -117,8 +137,10 @@ pub fn sweep_fits(
     // The workers take (point, replication) pairs, so one point with many
     // seeds runs `jobs` at once too.
     let runs = (jobs as u64).min(sweep.runs(points.len())).max(1) as usize;
-    match fits(path, &s, runs, max, registry) {
-        Ok(f) => Ok(Some((f.memory_at_once(runs), runs))),
+    let rows = sweep.runs(selected);
+    let held = crate::batch::held_bytes(crate::batch::csv::columns(sweep).len(), rows);
+    match fits_holding(path, &s, runs, held, max, registry) {
+        Ok(f) => Ok(Some((f.memory_at_once(runs) + held, runs))),
         Err(message) if runs > 1 => Err(format!("{message}, or fewer runs at once (--jobs)")),
         Err(message) => Err(message),
     }
