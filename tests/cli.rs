@@ -385,6 +385,25 @@ fn ctrl_c(child: std::process::Child) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+/// `tplus report` on the directory of a run still being written names the
+/// process writing it, as for a sweep, not "neither a run nor a sweep".
+#[test]
+fn report_of_a_run_being_written_names_its_writer() {
+    let dir = scratch("report-busy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("run");
+    let child = spawn_run(&["scenarios/bench/scale_100k.toml"], &out);
+    wait_for("the run's lock", || out.join(".tplus.lock").exists());
+    let o = tplus(&["report", out.to_str().unwrap()]);
+    let stderr = text(&o.stderr);
+    let pid = child.id();
+    let _ = ctrl_c(child);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&format!("in use by tplus process {pid} ")), "{stderr}");
+    assert!(stderr.contains("wait for it to finish") && !stderr.contains("neither a run"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Ctrl-C during replications: the runs stop, exit 130, and neither the
 /// temporary directory nor the lock beside `--out` is left.
 #[test]

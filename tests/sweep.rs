@@ -238,6 +238,26 @@ fn a_resume_without_keep_runs_clears_the_half_written_run_folders() {
     assert_eq!(without_wall(&csv(&out)), without_wall(&text));
 }
 
+/// Resumed with `--keep-runs` where the earlier invocation ran without it:
+/// the start says the kept runs have no folder and will not get one.
+#[test]
+fn a_resume_adding_keep_runs_says_the_kept_runs_have_no_folder() {
+    let t = Scratch::new("keep_late");
+    let out = t.path("out");
+    ok(&["sweep", CI, "--out", s(&out), "--quiet"]);
+    let text = csv(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    fs::write(out.join("sweep.csv"), lines[..lines.len() - 1].join("\n") + "\n").unwrap();
+    let o = ok(&["sweep", CI, "--out", s(&out), "--keep-runs"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let kept = lines.len() - 2;
+    assert!(
+        err.contains(&format!("note: {kept} of the {kept} runs kept from an earlier invocation have no folder in ")),
+        "{err}"
+    );
+    assert_eq!(fs::read_dir(out.join("runs")).unwrap().count(), 1, "the run computed now has its folder");
+}
+
 #[test]
 fn resume_after_ctrl_c_completes_the_sweep_exactly_once() {
     let t = Scratch::new("kill");

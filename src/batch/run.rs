@@ -138,6 +138,13 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     let pending: Vec<(usize, u32)> = selected.iter().copied().filter(|k| !done.contains(k)).collect();
     let runs_dir = dir.join("runs");
     let unkept = if opts.keep_runs || !runs_dir.is_dir() { 0 } else { clear_cut_short_runs(&runs_dir, &pending)? };
+    // The other way round: runs kept from an invocation without
+    // --keep-runs have no folder, and this one does not compute them again.
+    let folderless = if opts.keep_runs {
+        kept.iter().filter(|r| !run_folder(&runs_dir, r.point, r.replication).is_dir()).count()
+    } else {
+        0
+    };
 
     // Start this invocation's record, then the file of kept rows.
     let mut me = serde_json::json!({
@@ -197,6 +204,13 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
             pending.len(),
             opts.jobs,
             dir.display()
+        ));
+    }
+    if folderless > 0 && show != Show::Quiet {
+        crate::results::say(format_args!(
+            "note: {folderless} of the {} runs kept from an earlier invocation have no folder in {} (it ran without --keep-runs); only the runs computed now get one. For every run's folder, start the sweep afresh in a new --out",
+            kept.len(),
+            runs_dir.display()
         ));
     }
     if unkept > 0 && show != Show::Quiet {

@@ -347,7 +347,15 @@ fn report(run_dir: &Path, png: bool) -> ExitCode {
     // Neither a run nor a sweep (a parent of some): said before any lock is
     // taken, so nothing is written there.
     if let Err(e) = crate::report::check_reportable(run_dir) {
-        eprintln!("error: {e}");
+        // A run still writing there has no manifest yet: its lock says so
+        // better than "neither a run nor a sweep".
+        match crate::results::lock::holder(run_dir) {
+            Some(held) => {
+                eprintln!("error: {}", held.message(Terms { dir: "DIR", ..Terms::CLI }));
+                return ExitCode::from(held.exit_code());
+            }
+            None => eprintln!("error: {e}"),
+        }
         return ExitCode::from(2);
     }
     let _lock = match run_dir.is_dir().then(|| DirLock::acquire(run_dir)) {
