@@ -507,7 +507,7 @@ pub mod replications {
     /// The run's key, first.
     pub const KEY: &[Column] = &[
         Column { name: "replication", meaning: "replication k, from 0" },
-        Column { name: "seed", meaning: "the run's seed: the scenario's seed + k" },
+        Column { name: "seed", meaning: "the run's seed: the scenario's seed + k (mod 2^64)" },
     ];
 }
 

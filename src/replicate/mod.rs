@@ -48,7 +48,7 @@ pub use dir::{ReplicationDir, figure_names};
 pub use run::{ReplicateOptions, Report, replicate};
 
 /// How the seeds of replications are derived, in words (written to `replications.json`).
-pub const SEED_RULE: &str = "replication k (from 0) runs with seed + k; replication 0 is the plain run";
+pub const SEED_RULE: &str = "replication k (from 0) runs with seed + k (mod 2^64); replication 0 is the plain run";
 
 /// The seed of replication `k` of a scenario whose seed is `seed`: `seed + k`
 /// (wrapping past u64::MAX).

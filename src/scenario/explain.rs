@@ -198,14 +198,39 @@ pub(super) fn explain_words(message: &str) -> (String, Option<String>) {
         )
         .replace("expected struct ", "expected a table ");
     if let Some((what, expected)) = message.split_once(", expected ") {
-        return (what.to_string(), Some(expected.to_string()));
+        return (with_guess(what, expected), Some(expected.to_string()));
     }
     (message, None)
+}
+
+/// serde's "unknown field `dayz`" or "unknown variant `loan_rat`" with the
+/// nearest of the `expected` names (serde quotes each in backticks), when
+/// one is close: "…; did you mean `days`?".
+fn with_guess(what: &str, expected: &str) -> String {
+    let given = ["unknown field `", "unknown variant `"]
+        .iter()
+        .find_map(|p| what.strip_prefix(p))
+        .and_then(|rest| rest.split('`').next());
+    match given {
+        Some(name) => super::fields::with_guess(what.to_string(), name, expected.split('`').skip(1).step_by(2)),
+        None => what.to_string(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_field_or_name_gets_the_nearest_one() {
+        let (what, accepted) = explain_words("unknown field `dayz`, expected one of `days`, `window`, `seed`");
+        assert_eq!(what, "unknown field `dayz`; did you mean `days`?");
+        assert_eq!(accepted.as_deref(), Some("one of `days`, `window`, `seed`"));
+        let (what, _) = explain_words("unknown variant `loan_rat`, expected `loan_rate` or `price_level`");
+        assert_eq!(what, "unknown variant `loan_rat`; did you mean `loan_rate`?");
+        let (what, _) = explain_words("unknown field `zzzzzz`, expected one of `days`, `window`");
+        assert_eq!(what, "unknown field `zzzzzz`", "no guess when none is close");
+    }
 
     #[test]
     fn enum_names_come_from_the_schema() {

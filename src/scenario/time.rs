@@ -117,7 +117,8 @@ pub struct TimeOfDay(pub i64);
 
 impl TimeOfDay {
     /// What a time of day may look like, for error messages.
-    pub const ACCEPTED: &'static str = "a time of day \"HH:MM\" or \"HH:MM:SS\" (24-hour clock)";
+    pub const ACCEPTED: &'static str =
+        "a time of day \"HH:MM\" or \"HH:MM:SS\" (24-hour clock, two digits each, e.g. \"09:30\")";
 
     /// Parses `"HH:MM"` or `"HH:MM:SS"` (24-hour clock, two digits each); None for
     /// anything else or an impossible time.
@@ -247,8 +248,7 @@ pub struct DayTime {
 
 impl DayTime {
     /// What a moment may look like, for error messages.
-    pub const ACCEPTED: &'static str =
-        "a business day of the run and a time of day, \"day N HH:MM\" (day 1 is the first), e.g. \"day 5 10:00\"";
+    pub const ACCEPTED: &'static str = "a business day of the run and a time of day, \"day N HH:MM\" (day 1 is the first; the hour in two digits), e.g. \"day 2 09:30\"";
 
     /// Parses `"day N HH:MM"` (or `HH:MM:SS`); None for anything else.
     pub fn parse(text: &str) -> Option<DayTime> {
