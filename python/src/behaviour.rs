@@ -208,10 +208,12 @@ pub fn register_behaviour(name: &str, cls: &Bound<'_, PyAny>) -> PyResult<()> {
     if !cls.is_instance_of::<pyo3::types::PyType>() {
         let of = cls.get_type().name()?;
         return Err(PyTypeError::new_err(format!(
-            "behaviour {name}: a class, which each group instantiates; got an instance of {of} (pass {of} itself)"
+            "behaviour {name}: a class with a decide(self, ctx) method, which each group instantiates; got {} of \
+             type {of}",
+            cls.repr().map(|r| r.to_string()).unwrap_or_default()
         )));
     }
-    if !cls.hasattr("decide")? {
+    if !cls.hasattr("decide")? || !cls.getattr("decide")?.is_callable() {
         return Err(PyValueError::new_err(format!("behaviour {name}: the class has no decide(self, ctx) method")));
     }
     let mut defaults = toml::Table::new();
@@ -225,6 +227,22 @@ pub fn register_behaviour(name: &str, cls: &Bound<'_, PyAny>) -> PyResult<()> {
             let key: String = k
                 .extract()
                 .map_err(|_| PyValueError::new_err(format!("behaviour {name}: parameter names are strings")))?;
+            // Each parameter becomes an instance attribute: one named like a
+            // method would hide it (`decide`, `setup`, or any other).
+            if matches!(key.as_str(), "decide" | "setup") || cls.getattr(key.as_str()).is_ok_and(|a| a.is_callable()) {
+                return Err(PyValueError::new_err(format!(
+                    "behaviour {name}: parameter {key:?} would hide the class's method of that name (each \
+                     parameter is set as an instance attribute): rename the parameter"
+                )));
+            }
+            if !key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Err(PyValueError::new_err(format!(
+                    "behaviour {name}: parameter name {key:?}: letters, digits and _ only, not starting with a \
+                     digit (a scenario writes it as a key, the class reads it as an attribute)"
+                )));
+            }
             defaults.insert(key.clone(), to_toml(name, &key, &v)?);
         }
     }
@@ -730,9 +748,11 @@ pub struct PyGroup {
     obj: Py<PyAny>,
     /// The bound `decide` method of the group's instance.
     decide: Py<PyAny>,
-    /// Its live parameters, each with whether its default is a whole number.
+    /// Its live parameters, each with whether its default is a whole number
+    /// and the range its class's `bounds` give it.
     live: &'static [&'static str],
     whole: Vec<bool>,
+    range: Vec<Option<(f64, f64)>>,
     /// The batch's arrays between calls: each call gets a `tplus.Batch`
     /// of its own holding them, and they are taken back, the object left
     /// closed, once it returns (None only while a call holds them).
@@ -856,6 +876,11 @@ impl PyGroup {
             decide,
             live: fam.live,
             whole: fam.live.iter().map(|k| matches!(fam.defaults.get(*k), Some(toml::Value::Integer(_)))).collect(),
+            range: fam
+                .live
+                .iter()
+                .map(|k| fam.bounds.iter().find(|(b, ..)| b == k).map(|&(_, lo, hi)| (lo, hi)))
+                .collect(),
             batch,
             first_id,
             agents,
@@ -918,6 +943,16 @@ impl PyGroup {
                 self.name, self.index
             ))
         };
+        // One action returned bare, not in a list: a tuple whose first item is
+        // an action code would otherwise be read item by item.
+        if let Ok(t) = ret.cast::<PyTuple>()
+            && t.get_item(0).is_ok_and(|c| c.is_instance_of::<PyInt>())
+        {
+            return Err(BehaviourError::new_err(format!(
+                "{}.decide returned one action, not a list of them: return [tplus.buy(...)], or None for no action",
+                self.name
+            )));
+        }
         let iter = ret.try_iter().map_err(|_| {
             BehaviourError::new_err(format!(
                 "{}.decide must return None or a list of actions (tplus.buy, tplus.sell, tplus.cancel), not {}",
@@ -936,11 +971,20 @@ impl PyGroup {
             };
             let int = |j: usize, what: &str| -> PyResult<i64> {
                 let v = t.get_item(j).map_err(|_| bad(k, format!("no {what} (item {j})")))?;
-                if v.is_instance_of::<pyo3::types::PyBool>() || !v.is_instance_of::<PyInt>() {
-                    let ty = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-                    return Err(bad(k, format!("{what} must be an int, got {ty}")));
+                // An int, or what stands for one as `operator.index` takes it
+                // (numpy's integers), but not a bool.
+                let ty = || v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                let integral = v.is_instance_of::<PyInt>() || v.hasattr("__index__").unwrap_or(false);
+                if v.is_instance_of::<pyo3::types::PyBool>() || !integral {
+                    return Err(bad(k, format!("{what} must be an int, got {}", ty())));
                 }
-                v.extract::<i64>().map_err(|_| bad(k, format!("{what} is out of range")))
+                v.extract::<i64>().map_err(|e| {
+                    if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(v.py()) {
+                        bad(k, format!("{what} is out of range"))
+                    } else {
+                        bad(k, format!("{what} must be an int, got {}", ty()))
+                    }
+                })
             };
             let code = int(0, "the action code")?;
             let i = int(1, "the agent index")?;
@@ -971,7 +1015,7 @@ impl PyGroup {
                     }
                     let lots = int(3, "lots")?;
                     let Some(lots) = u32::try_from(lots).ok().filter(|&l| l > 0) else {
-                        return Err(bad(k, format!("lots {lots}: a whole number from 1")));
+                        return Err(bad(k, format!("lots {lots}: a whole number from 1 to {}", u32::MAX)));
                     };
                     let price = t.get_item(4)?;
                     let flags = int(5, "the flags")?;
@@ -1129,11 +1173,17 @@ impl Population for PyGroup {
         Python::attach(|py| self.obj.bind(py).getattr(name).and_then(|v| v.extract::<f64>()).ok())
     }
 
-    /// Sets the instance's attribute, a whole number for a parameter whose
-    /// default is one. An exception (a property that refuses the value)
-    /// halts the group as one from `decide` does.
+    /// Sets the instance's attribute, kept within the class's `bounds` for
+    /// it (as a built-in family's is kept within its declared range), a
+    /// whole number for a parameter whose default is one. An exception (a
+    /// property that refuses the value) halts the group as one from
+    /// `decide` does.
     fn set_live_param(&mut self, name: &str, value: f64) {
         let Some(i) = self.live.iter().position(|&k| k == name) else { return };
+        let value = match self.range[i] {
+            Some((lo, hi)) => value.clamp(lo, hi),
+            None => value,
+        };
         let set = Python::attach(|py| -> PyResult<()> {
             let obj = self.obj.bind(py);
             if self.whole[i] { obj.setattr(name, value.round() as i64) } else { obj.setattr(name, value) }

@@ -79,6 +79,33 @@ fn scenario_error(py: Python<'_>, e: &tplus::scenario::ScenarioError, point: Opt
     err
 }
 
+/// A design's value that is no scenario value (None, NaN, an object) as the
+/// `ScenarioError` any other bad point raises: `point` and `field` set,
+/// no line or column (a design has none).
+fn design_value_error(py: Python<'_>, source: &std::path::Path, point: usize, path: &str, e: PyErr) -> PyErr {
+    let message = e.value(py).to_string();
+    let message = message.strip_prefix(&format!("{path}: ")).unwrap_or(&message).to_string();
+    let err = ScenarioError::new_err(format!("point {point}: {path}: {message}"));
+    let v = err.value(py);
+    let attrs: [(&str, Option<String>); 4] = [
+        ("file", Some(format!("{} design", source.display()))),
+        ("field", Some(path.to_string())),
+        ("message", Some(message)),
+        (
+            "accepted",
+            Some("a value of the field's type: a finite number, a string, a bool, or a list or dict of them".into()),
+        ),
+    ];
+    for (k, x) in attrs {
+        let _ = v.setattr(k, x);
+    }
+    let _ = v.setattr("line", None::<usize>);
+    let _ = v.setattr("column", None::<usize>);
+    let _ = v.setattr("point", point);
+    let _ = v.setattr("__cause__", e.value(py));
+    err
+}
+
 /// `s` with each group's `params` table holding every parameter of its
 /// behaviour (the family's, or the planted abuse's) that has a default: the
 /// scenario's own values, and the defaults for the rest. A run takes a
@@ -627,8 +654,9 @@ fn sweep_points(
     for (p, row) in points.iter().enumerate() {
         let mut values = Vec::with_capacity(row.len());
         for (i, v) in row.iter().enumerate() {
-            let what = format!("point {p}: {}", paths.get(i).map_or("?", String::as_str));
-            values.push(values::to_json(v, &what)?);
+            let path = paths.get(i).map_or("?", String::as_str);
+            let value = values::to_json(v, path).map_err(|e| design_value_error(py, &scenario.source, p, path, e));
+            values.push(value?);
         }
         json_points.push(values);
     }

@@ -112,8 +112,18 @@ def test_registration():
         tplus.register_behaviour("no spaces", Noise)
     with pytest.raises(ValueError, match="decide"):
         tplus.register_behaviour("nodecide", object)
-    with pytest.raises(TypeError, match="a class, which each group instantiates; got an instance of Noise"):
+    with pytest.raises(TypeError, match="which each group instantiates; got .* of type Noise"):
         tplus.register_behaviour("an_instance", Noise())
+
+    # Each parameter becomes an instance attribute: a name that would hide
+    # a method, or that a class cannot read as an attribute, is refused.
+    for params, match in [({"decide": 1}, "would hide the class's method"), ({"setup": 1}, "would hide"),
+                          ({"x y": 1}, "letters, digits and _ only")]:
+        Clash = type("Clash", (), {"params": params, "decide": lambda self, ctx: None})
+        with pytest.raises(ValueError, match=match):
+            tplus.register_behaviour("py_clash", Clash)
+    with pytest.raises(ValueError, match="no decide"):
+        tplus.register_behaviour("py_not_callable", type("NotCallable", (), {"decide": None}))
 
     class OneString:
         params = {"a": 1.0}
@@ -257,6 +267,10 @@ def test_a_live_parameter_is_changed_by_a_scripted_event():
         ([tplus.cancel(0, tplus.BID), tplus.buy(0, 0, 1), tplus.cancel(0), tplus.cancel(0), tplus.sell(0, 0, 1)],
          r"agent 0: more than 4 actions in one call \(each tplus.buy, tplus.sell and tplus.cancel is one\)"),
         (["x"], "expected a tuple"),
+        # One action returned bare is named as such, not read item by item.
+        (tplus.buy(0, 0, 1), r"returned one action, not a list of them: return \[tplus.buy\(...\)\]"),
+        ([(0, 0, 0, 10**12, None, 0, 1)], "lots 1000000000000: a whole number from 1 to 4294967295"),
+        ([(0, 0, 0, True, None, 0, 1)], "lots must be an int, got bool"),
     ],
 )
 def test_a_bad_return_raises_from_run(ret, match):
@@ -468,3 +482,34 @@ def test_bounds_refuse_a_value_out_of_range_when_the_scenario_is_read():
         Bad = type("Bad", (), {"params": {"band": 0.05}, "bounds": bounds, "decide": lambda self, ctx: None})
         with pytest.raises(ValueError, match=match):
             tplus.register_behaviour("py_bad_bounds", Bad)
+
+
+def test_numpy_integers_are_ints_in_actions():
+    np = pytest.importorskip("numpy")
+
+    class Vectorised:
+        def decide(self, ctx):
+            p = ctx.products[0]
+            mine = np.flatnonzero(np.asarray(ctx.uniforms) < 0.5)
+            return [tplus.buy(i, p, np.int64(1), price=np.int64(ctx.band_lo[p])) for i in mine]
+
+    tplus.register_behaviour("py_vectorised", Vectorised)
+    run = tplus.run(tplus.Scenario.from_toml(with_group("py_vectorised", count=5)), threads=1)
+    assert run.failure is None
+
+
+def test_a_scripted_change_stays_within_the_bounds():
+    seen = []
+
+    class Banded:
+        params = {"band": 0.1}
+        bounds = {"band": (0.0, 0.2)}
+        live_params = ["band"]
+
+        def decide(self, ctx):
+            seen.append(self.band)
+
+    tplus.register_behaviour("py_banded", Banded)
+    event = '\n[[events]]\nat = "day 1 10:00"\ntarget = "group_param"\nparam = "band"\nchange = 0.5\n'
+    tplus.run(tplus.Scenario.from_toml(with_group("py_banded", count=5) + event), threads=1)
+    assert min(seen) == 0.1 and max(seen) == 0.2, "0.1 + 0.5 kept at the bound 0.2"

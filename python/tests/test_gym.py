@@ -127,6 +127,10 @@ def test_a_custom_reward_is_returned_as_computed(baseline):
     for kw in ({"reward_scale": 2.0}, {"rejection_penalty": 3.0}):
         with pytest.raises(ValueError, match="reward_fn"):
             tplus.gym.MarketEnv(baseline, reward_fn=lambda before, after: 1.0, **kw)
+    # A NaN or infinite weight would make every reward NaN.
+    for kw in ({"reward_scale": float("nan")}, {"rejection_penalty": float("inf")}):
+        with pytest.raises(ValueError, match="a finite number"):
+            tplus.gym.MarketEnv(baseline, **kw)
     env = tplus.gym.MarketEnv(baseline, reward_fn=lambda before, after: 0.25, reward_scale=1.0)
     env.reset(seed=1)
     assert env.step([0, 0, 0])[1] == 0.25

@@ -89,6 +89,12 @@ def test_a_bad_point_is_a_scenario_error_before_any_run(reference):
     with pytest.raises(tplus.ScenarioError) as info:
         tplus.sweep(reference, {"agents[3].params.no_such": [1.0]})
     assert info.value.point == 0
+    # A missing value (a DataFrame's NaN or None) is a bad point like any.
+    for missing, says in [(float("nan"), "NaN is not a finite number"), (None, "None (a missing value)")]:
+        with pytest.raises(tplus.ScenarioError) as info:
+            tplus.sweep(reference, {"agents[3].params.buy_prob": [0.5, missing]})
+        assert (info.value.point, info.value.field) == (1, "agents[3].params.buy_prob")
+        assert says in str(info.value) and info.value.line is None
     # One value where a list of them belongs: a string used to be split
     # into one point per letter, a number to raise a bare TypeError.
     with pytest.raises(TypeError, match=r"`simulation.name` maps to 'ab', one value; give a list"):

@@ -20,6 +20,7 @@ the package does not.
 from __future__ import annotations
 
 import contextlib
+import math
 import operator
 import os
 import threading
@@ -38,6 +39,18 @@ except ImportError as _e:  # pragma: no cover - exercised without gymnasium only
 from . import Scenario
 from ._args import I64, U32, U64, nanoseconds, whole
 from ._native import ExternalSim
+
+
+def _finite(x: Any, name: str) -> float:
+    """``x`` as a finite float, else ``ValueError`` naming ``name``: a NaN or
+    infinite weight would make every reward NaN."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}: a number, got {type(x).__name__}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name}: a finite number, got {v}")
+    return v
 
 __all__ = ["ACTIONS", "OBSERVATION", "MarketEnv"]
 
@@ -164,8 +177,8 @@ class MarketEnv(gymnasium.Env):
         self.ttl_ns = None if order_ttl is None else int(round(nanoseconds(order_ttl, "order_ttl")))
         self.sizes = sizes
         self.price_offsets = offsets
-        self.rejection_penalty = float(rejection_penalty)
-        self.reward_scale = float(reward_scale)
+        self.rejection_penalty = _finite(rejection_penalty, "rejection_penalty")
+        self.reward_scale = _finite(reward_scale, "reward_scale")
         self.reward_fn = reward_fn
         self.max_steps = max_steps
         # The opening position as the run will hold it to the scenario's
