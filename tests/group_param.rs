@@ -246,7 +246,15 @@ fn a_wrong_param_name_says_whether_it_is_a_parameter_at_all() {
     assert!(says("activty").contains("no group here has a live parameter `activty`"), "{}", says("activty"));
     // The market makers' `spread` is a parameter, fixed for the run.
     let e = says("spread");
-    assert!(e.contains("`spread` is a parameter of market_maker, but not one events may change"), "{e}");
+    assert!(e.contains("`spread` is a parameter of market_maker (agents[0]), but not one events may change"), "{e}");
+    // An event naming its group is told of that group's family, not the
+    // first group's that has a parameter of that name.
+    let two_makers = SCENARIO.replace("family = \"eager\"", "family = \"market_maker\"");
+    let text = format!(
+        "{two_makers}\n[[events]]\nat = \"day 1 10:00\"\ntarget = \"group_param\"\nparam = \"spread\"\ngroup = 1\nvalue = 0.5\n"
+    );
+    let e = tplus::scenario::parse(Path::new("group_param.toml"), &text, &registry).unwrap_err().to_string();
+    assert!(e.contains("a parameter of market_maker (agents[1])"), "{e}");
 }
 
 tplus::behaviour_params! {

@@ -61,7 +61,7 @@ impl Behaviour for Repricer {
         let lots = agent.rng.random_range(1..=2 * self.max_lots);
         match agent.live(side).filter(|o| o.product == product) {
             Some(live) => {
-                out.push(live.replace(price, lots));
+                assert!(out.push(live.replace(price, lots)), "a wake-up's first action has room");
             }
             None => {
                 let order = OrderRequest {

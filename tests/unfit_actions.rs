@@ -52,12 +52,13 @@ impl Behaviour for Misfit {
             all_or_none: false,
             ttl,
         };
-        out.push(match self.mode {
+        let kept = out.push(match self.mode {
             0 => Action::Submit(order(9, OrderKind::Limit, 60_000_000_000)),
             1 => Action::Cancel { product: 9, order: OrderId(1) },
             2 => Action::Submit(order(0, OrderKind::Limit, -1)),
             _ => Action::Submit(order(0, OrderKind::Ioc, 0)),
         });
+        assert!(kept, "a wake-up's first action has room");
     }
 }
 

@@ -61,8 +61,11 @@ impl PartialEq for Actions {
 impl Eq for Actions {}
 
 impl Actions {
-    /// Appends `action`; past [`MAX_ACTIONS`] it is dropped and false returned.
+    /// Appends `action`; past [`MAX_ACTIONS`] it is dropped and false
+    /// returned, which a caller must not ignore (a ladder of five orders
+    /// would lose one without a sign).
     #[inline]
+    #[must_use = "past MAX_ACTIONS the action is dropped: check the result"]
     pub fn push(&mut self, action: Action) -> bool {
         let Some(slot) = self.slots.get_mut(self.len as usize) else { return false };
         *slot = action;
@@ -70,12 +73,23 @@ impl Actions {
         true
     }
 
-    /// Appends `action` if there is one.
+    /// Appends `action` if there is one: for a wake-up's last action, with
+    /// fewer than [`MAX_ACTIONS`] before it. Past them it is dropped, as by
+    /// [`Actions::push`], which debug builds (tests) assert never happens.
     #[inline]
     pub fn push_some(&mut self, action: Option<Action>) {
         if let Some(a) = action {
-            self.push(a);
+            self.put(a);
         }
+    }
+
+    /// [`Actions::push`] for a list that cannot be full by construction
+    /// (the built-in families send at most [`MAX_ACTIONS`] in any case):
+    /// debug builds assert that it was not.
+    #[inline]
+    pub(crate) fn put(&mut self, action: Action) {
+        let kept = self.push(action);
+        debug_assert!(kept, "more than MAX_ACTIONS actions in one wake-up: the last was dropped");
     }
 
     /// No action: the wake-up sends nothing.
@@ -105,7 +119,12 @@ pub struct Agent<S> {
     /// randomness a decision may use.
     pub rng: AgentRng,
     /// The agent's resting orders, by side (`Side as usize`), as the engine
-    /// last told it.
+    /// last told it: one handle a side, the latest order that came to rest
+    /// on it. A second order resting on the same side (another price, or
+    /// another product) takes the slot: the first rests on until it fills,
+    /// expires or the close, and the agent can no longer cancel or replace
+    /// it. A behaviour that keeps several orders a side must withdraw the
+    /// one it has before it sends the next.
     pub live: [LiveOrder; 2],
     /// What the behaviour keeps for this agent.
     pub state: S,
@@ -131,7 +150,7 @@ impl<S> Agent<S> {
     /// view replaces the old.
     pub fn cancel_all(&self, out: &mut Actions) {
         for live in self.live_orders() {
-            out.push(live.cancel());
+            out.put(live.cancel());
         }
     }
 
@@ -260,7 +279,8 @@ pub trait Behaviour: Send + Sync + Sized + 'static {
     /// of 0 or less) stops the run with [`crate::engine::RunError::Halted`] naming it. A
     /// panic here unwinds out of [`crate::engine::run_with`] as any panic
     /// does (a sweep's or replications' run catches it and records that
-    /// run as failed, with the agent).
+    /// run as failed, with the panic's message: put the group or agent in
+    /// it if you want them there).
     fn decide(&self, wake: Wake, agent: &mut Agent<Self::State>, ctx: &Context<'_>, out: &mut Actions);
 
     /// The member woke in a run of sale applications (its group's

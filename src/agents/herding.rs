@@ -205,7 +205,7 @@ impl Behaviour for Herding {
         let side = if buy { Side::Buy } else { Side::Sell };
         // A changed mind withdraws the order of the other view.
         if let Some(live) = agent.live(side.opposite()) {
-            out.push(live.cancel());
+            out.put(live.cancel());
         }
         if agent.live(side).is_some() {
             return;

@@ -121,13 +121,13 @@ impl Behaviour for MarketMaker {
         };
         let bid_lots = affordable(ctx, wake.id, view, bid, self.quote_lots);
         if bid_lots > 0 {
-            out.push(quote(Side::Buy, bid, bid_lots));
+            out.put(quote(Side::Buy, bid, bid_lots));
         }
         // Lots at their holding limit go out with the ask rather than to a penalised redemption.
         let due = ctx.accounts.due_today(product as usize, wake.id, ctx.snapshot.day);
         let ask_lots = sellable(ctx, wake.id, product, self.quote_lots.saturating_add(due));
         if ask_lots > 0 && ask <= view.band_hi {
-            out.push(quote(Side::Sell, ask, ask_lots));
+            out.put(quote(Side::Sell, ask, ask_lots));
         }
     }
 }

@@ -229,7 +229,7 @@ pub fn panic_sale<S>(wake: Wake, agent: &Agent<S>, ctx: &Context<'_>, out: &mut 
     agent.cancel_all(out);
     let view = &ctx.snapshot.products[product];
     let price = view.best_bid.unwrap_or(floor_to_i64(view.anchor())).clamp(view.band_lo, view.band_hi);
-    out.push(Action::Submit(OrderRequest {
+    out.put(Action::Submit(OrderRequest {
         product: product as u16,
         side: Side::Sell,
         kind: OrderKind::Ioc,

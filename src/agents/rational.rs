@@ -180,7 +180,7 @@ impl Behaviour for Rational {
             None
         };
         if let Some((side, price, lots)) = order {
-            out.push(Action::Submit(OrderRequest {
+            out.put(Action::Submit(OrderRequest {
                 product,
                 side,
                 kind: OrderKind::Limit,

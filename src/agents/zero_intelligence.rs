@@ -100,7 +100,7 @@ impl Behaviour for ZeroIntelligence {
         if let Some(live) = resting
             && self.cancel.draw(&mut agent.rng)
         {
-            out.push(live.cancel());
+            out.put(live.cancel());
             return;
         }
         let Some(product) = self.products.pick(&mut agent.rng) else { return };

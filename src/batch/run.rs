@@ -472,8 +472,8 @@ pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// About how many bytes a sweep holds for `runs` rows of `columns` columns
-/// until its final sorted write (each row's key and text; see
-/// [`write_rows`]), for the memory check before it starts. A cell averages
+/// until its final sorted write (each row's key and text, streamed to
+/// `sweep.csv` from there), for the memory check before it starts. A cell averages
 /// about 13 characters (645 bytes a row for 49 columns on the bundled
 /// `herding_x_loan` sweep): 16 a cell, with the row's allocation.
 pub fn held_bytes(columns: usize, runs: u64) -> u64 {

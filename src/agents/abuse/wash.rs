@@ -70,7 +70,7 @@ impl Behaviour for Wash {
         let Some(sell) = leg(Side::Sell, OrderKind::Limit, self.lots) else { return };
         let Some(buy) = leg(Side::Buy, OrderKind::Ioc, sell.lots) else { return };
         // Both legs the same size: the position does not change.
-        out.push(Action::Submit(OrderRequest { lots: buy.lots, ..sell }));
-        out.push(Action::Submit(buy));
+        out.put(Action::Submit(OrderRequest { lots: buy.lots, ..sell }));
+        out.put(Action::Submit(buy));
     }
 }

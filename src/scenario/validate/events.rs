@@ -79,9 +79,15 @@ pub(super) fn event(at: &str, e: &ScriptedEvent, s: &Scenario, catalog: &dyn Fam
         (Some(name), EventTarget::GroupParam) if !live_here.contains(&name.as_str()) => {
             // A parameter of a family here that events may not change is
             // told apart from a name no family has (a typo).
-            let fixed = s.agents.iter().find(|g| catalog.has_param(g.behaviour(), name));
+            // The group the event targets first, if it names one.
+            let targeted = e.group.and_then(|g| usize::try_from(g).ok()).and_then(|g| Some((g, s.agents.get(g)?)));
+            let fixed = targeted
+                .filter(|(_, g)| catalog.has_param(g.behaviour(), name))
+                .or_else(|| s.agents.iter().enumerate().find(|(_, g)| catalog.has_param(g.behaviour(), name)));
             let message = match fixed {
-                Some(g) => format!("`{name}` is a parameter of {}, but not one events may change", g.behaviour()),
+                Some((i, g)) => {
+                    format!("`{name}` is a parameter of {} (agents[{i}]), but not one events may change", g.behaviour())
+                }
                 None => format!("no group here has a live parameter `{name}`"),
             };
             return bad(f("param"), message, live_accepted());

@@ -28,6 +28,17 @@ pub struct Invalid {
     pub kind: InvalidKind,
 }
 
+/// `field: message` (one line; what is accepted is in
+/// [`Invalid::accepted`], which a `ScenarioError` prints on a line of its
+/// own), so a behaviour's own `check` can be tested with `?` into any error.
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
 /// Which sort of rule an [`Invalid`] breaks. Callers that treat mistakes
 /// differently (a message that points at a name rather than at its value, a
 /// sweep that must know whether a field takes whole numbers) match on this,
