@@ -138,6 +138,16 @@ impl PyScenario {
     /// Reads and validates a scenario file.
     #[staticmethod]
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<PyScenario> {
+        // A scenario's text given for its path (`tplus.run(open(f).read())`)
+        // would otherwise be refused as a file name far too long, quoted whole.
+        let given = path.to_string_lossy();
+        if given.contains('\n') {
+            return Err(PyValueError::new_err(format!(
+                "the path given is text of {} lines, not a file's path: read scenario text with \
+                 tplus.Scenario.from_toml(text), or give the file's path",
+                given.lines().count()
+            )));
+        }
         let loaded = py.detach(|| tplus::scenario::load(&path, &registry()));
         let s = loaded.map_err(|e| scenario_error(py, &e, None))?;
         Ok(PyScenario { inner: Arc::new(s), source: path })
@@ -147,6 +157,13 @@ impl PyScenario {
     #[staticmethod]
     #[pyo3(signature = (text, name = "<string>"))]
     fn from_toml(py: Python<'_>, text: &str, name: &str) -> PyResult<PyScenario> {
+        // A file's path given for its text: one line naming a file there is.
+        if !text.contains('\n') && std::path::Path::new(text.trim()).is_file() {
+            return Err(PyValueError::new_err(format!(
+                "{:?} is the path of a file, not scenario text: read a file with tplus.Scenario.from_file(path)",
+                text.trim()
+            )));
+        }
         let path = PathBuf::from(name);
         let s = tplus::scenario::parse(&path, text, &registry()).map_err(|e| scenario_error(py, &e, None))?;
         Ok(PyScenario { inner: Arc::new(s), source: path })

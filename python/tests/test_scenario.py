@@ -141,3 +141,12 @@ def test_to_toml_writes_every_familys_parameters_defaults_included(scenarios):
     # Writing a default out changes nothing: the scenarios are equal.
     assert s.with_params({"agents[5].params.lots": 5}) == s
     assert s.with_params({"agents[5].params.lots": 6}) != s
+
+
+def test_text_for_a_path_and_a_path_for_text_are_named(scenarios):
+    path = scenarios / "baseline.toml"
+    text = path.read_text()
+    with pytest.raises(ValueError, match=r"not a file's path: read scenario text with tplus.Scenario.from_toml"):
+        tplus.run(text)
+    with pytest.raises(ValueError, match=r"is the path of a file, not scenario text: .*from_file"):
+        tplus.Scenario.from_toml(str(path))
