@@ -150,3 +150,10 @@ def test_ctrl_c_stops_a_sweep_promptly(tmp_path):
     # they are under way: the runs stop at their next boundary, no table.
     waited = interrupt(tmp_path, "tplus.sweep(s, {'simulation.days': [200, 200, 200, 200]}, jobs=2)")
     assert waited < 5.0, f"took {waited:.1f} s to stop"
+
+
+def test_a_column_named_twice_is_refused(reference):
+    pd = pytest.importorskip("pandas")
+    design = pd.DataFrame([[0.4, 0.5]], columns=["agents[3].params.buy_prob"] * 2)
+    with pytest.raises(ValueError, match="more than one column named 'agents\\[3\\].params.buy_prob'"):
+        tplus.sweep(reference, design)

@@ -103,6 +103,13 @@ def _design(design: Any) -> tuple[list[str], list[list[Any]]]:
     elif hasattr(design, "to_pydict"):  # pyarrow.Table
         columns = design.to_pydict()
     elif hasattr(design, "columns") and hasattr(design, "__getitem__"):  # pandas, polars
+        names = [str(c) for c in design.columns]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            # pandas would give a frame for `design[c]`, whose items are
+            # the column names: the message would blame the values.
+            raise ValueError(f"the design has more than one column named {', '.join(map(repr, twice))}: "
+                             "one column per parameter path")
         columns = {str(c): list(design[c]) for c in design.columns}
     elif hasattr(design, "__arrow_c_stream__"):
         import pyarrow

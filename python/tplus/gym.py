@@ -147,7 +147,9 @@ class MarketEnv(gymnasium.Env):
         if days is not None:
             # The scenario's first `days`: never more than it has (a longer
             # episode is a longer scenario, said so in the scenario itself).
-            days = whole(days, "days", 1, I64[1])
+            days = whole(days, "days", *I64)
+            if days < 1:
+                raise ValueError(f"days={days}: a whole number from 1 to the scenario's {scenario.days} days")
             if days > scenario.days:
                 raise ValueError(
                     f"days={days}: the episode covers the scenario's first days, and it has {scenario.days}; "
