@@ -459,7 +459,7 @@ fn the_manifest_reads_back_through_the_writers_type() {
     let text = format!("{}\n[[events]]\nat = \"day 1 12:00\"\ntarget = \"loan_rate\"\nchange = 0.015\n", small());
     let out = run(&dir, &text);
     let m: RunManifest = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-    let s = tplus::scenario::load(&dir.join("scenario.toml"), &tplus::agents::Registry::builtin()).unwrap();
+    let s = tplus::scenario::load(dir.join("scenario.toml"), &tplus::agents::Registry::builtin()).unwrap();
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(m.tool, "tplus");

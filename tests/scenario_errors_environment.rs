@@ -472,7 +472,11 @@ fn an_event_tomorrow() {
 #[test]
 fn an_event_at_a_day_without_a_time() {
     let s = FULL.edit("at = \"day 2 10:00\"", "at = \"day 2\"");
-    s.fails().at(s.pos("\"day 2\"")).field("events[0].at").says("`day 2`").accepts("the hour in two digits), e.g. \"day 2 09:30\"");
+    s.fails()
+        .at(s.pos("\"day 2\""))
+        .field("events[0].at")
+        .says("`day 2`")
+        .accepts("the hour in two digits), e.g. \"day 2 09:30\"");
 }
 
 #[test]

@@ -692,7 +692,7 @@ fn a_point_run_alone_gives_its_row() {
     let out = t.path("out");
     ok(&["sweep", CI, "--out", s(&out), "--quiet"]);
     let text = csv(&out);
-    let sweep = tplus::scenario::load_sweep(&root().join(CI), &tplus::agents::Registry::builtin()).unwrap();
+    let sweep = tplus::scenario::load_sweep(root().join(CI), &tplus::agents::Registry::builtin()).unwrap();
     let points = tplus::batch::expand(&sweep);
     // The seed of a run depends on the sweep seed, the point and the replication only.
     assert_eq!(tplus::batch::run_seed(11, 0, 0), 4_565_960_255_282_684_191);

@@ -21,7 +21,7 @@ use tplus::tui::view::{Knob, LiveView};
 const WAIT: Duration = Duration::from_secs(60);
 
 fn load(file: &str) -> Scenario {
-    scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(file), &tplus::agents::Registry::builtin())
+    scenario::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(file), &tplus::agents::Registry::builtin())
         .expect("the bundled scenarios are valid")
 }
 

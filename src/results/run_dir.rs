@@ -94,7 +94,7 @@ impl RunDirError {
 /// use tplus::results::run_dir::{DirOptions, run_to_dir};
 ///
 /// let registry = Registry::builtin(); // and `registry.register::<MyBehaviour>()`
-/// let scenario = tplus::scenario::load("scenarios/baseline.toml".as_ref(), &registry)?;
+/// let scenario = tplus::scenario::load("scenarios/baseline.toml", &registry)?;
 /// let run = run_to_dir(&scenario, &RunOptions::default(), &registry, "out/baseline".as_ref(), DirOptions::default(), &mut Discard)?;
 /// run.outcome.check()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -4,10 +4,20 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// Boxed, so that a `Result` carrying it stays small on the path that succeeds.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScenarioError(Box<ErrorDetail>);
+/// Boxed, so that a `Result` carrying it stays small on the path that
+/// succeeds; with the I/O error that kept a file from being read, as its
+/// [`std::error::Error::source`].
+#[derive(Clone, Debug)]
+pub struct ScenarioError(Box<ErrorDetail>, Option<Arc<std::io::Error>>);
+
+/// Equal when they say the same (an I/O cause by its kind).
+impl PartialEq for ScenarioError {
+    fn eq(&self, other: &ScenarioError) -> bool {
+        self.0 == other.0 && self.1.as_ref().map(|e| e.kind()) == other.1.as_ref().map(|e| e.kind())
+    }
+}
 
 /// Where a scenario mistake is and what is accepted instead.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,14 +39,17 @@ pub struct ErrorDetail {
 impl ScenarioError {
     /// A mistake with no one place in `file` (it cannot be read, say).
     pub fn whole_file(file: &Path, message: impl Into<String>) -> ScenarioError {
-        ScenarioError(Box::new(ErrorDetail {
-            file: file.to_path_buf(),
-            line: None,
-            column: None,
-            field: None,
-            message: message.into(),
-            accepted: None,
-        }))
+        ScenarioError(
+            Box::new(ErrorDetail {
+                file: file.to_path_buf(),
+                line: None,
+                column: None,
+                field: None,
+                message: message.into(),
+                accepted: None,
+            }),
+            None,
+        )
     }
 
     /// Where the mistake is and what is accepted, for a caller that formats it
@@ -61,14 +74,24 @@ impl ScenarioError {
             }
             None => (None, None),
         };
-        ScenarioError(Box::new(ErrorDetail {
-            file: file.to_path_buf(),
-            line,
-            column,
-            field,
-            message: message.into(),
-            accepted: None,
-        }))
+        ScenarioError(
+            Box::new(ErrorDetail {
+                file: file.to_path_buf(),
+                line,
+                column,
+                field,
+                message: message.into(),
+                accepted: None,
+            }),
+            None,
+        )
+    }
+
+    /// Keeps `cause`, the I/O error that kept the file from being read, as
+    /// the error's source (its words are already in the message).
+    pub(crate) fn caused_by(mut self, cause: std::io::Error) -> ScenarioError {
+        self.1 = Some(Arc::new(cause));
+        self
     }
 
     /// Adds what the field accepts instead.
@@ -106,7 +129,11 @@ impl fmt::Display for ScenarioError {
     }
 }
 
-impl std::error::Error for ScenarioError {}
+impl std::error::Error for ScenarioError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.1.as_deref().map(|e| e as _)
+    }
+}
 
 /// Text quoted from a file with its control characters escaped (`\u{1b}`,
 /// `\r`), so that an ESC or BEL in a scenario cannot drive the terminal the
@@ -168,6 +195,20 @@ mod tests {
         assert_eq!(line_column(text, 0), (1, 1));
         assert_eq!(line_column(text, 6), (2, 1));
         assert_eq!(line_column(text, 11), (2, 6));
+    }
+
+    /// A file that cannot be read keeps its I/O error as the source, so a
+    /// caller can tell a missing file from a refused one by its kind.
+    #[test]
+    fn an_unreadable_file_keeps_its_io_error() {
+        use std::error::Error as _;
+        let registry = crate::agents::Registry::builtin();
+        let e = crate::scenario::load(Path::new("/nonexistent/tplus.toml"), &registry).unwrap_err();
+        let io = e.source().and_then(|s| s.downcast_ref::<std::io::Error>()).map(std::io::Error::kind);
+        assert_eq!(io, Some(std::io::ErrorKind::NotFound), "{e}");
+        assert!(e.to_string().contains("no such file"), "{e}");
+        let parsed = crate::scenario::parse(Path::new("s.toml"), "x = ", &registry).unwrap_err();
+        assert!(parsed.source().is_none(), "a mistake in the text has no cause below it");
     }
 
     #[test]

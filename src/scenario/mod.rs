@@ -38,7 +38,8 @@ pub use validate::{
 
 /// Reads, parses and validates a scenario file; `families` answers for the
 /// behaviours its groups name (e.g. `tplus::agents::Registry::builtin()`).
-pub fn load(path: &Path, families: &dyn FamilyCatalog) -> Result<Scenario, ScenarioError> {
+pub fn load(path: impl AsRef<Path>, families: &dyn FamilyCatalog) -> Result<Scenario, ScenarioError> {
+    let path = path.as_ref();
     let bytes = read_bytes(path, "scenario", "a readable TOML scenario file, e.g. scenarios/baseline.toml")?;
     from_bytes(path, &bytes, families)
 }
@@ -66,12 +67,15 @@ fn read_bytes(path: &Path, what: &str, accepted: &str) -> Result<Vec<u8>, Scenar
     use std::io::Read;
     let refuse =
         |why: String| ScenarioError::whole_file(path, format!("cannot read the {what}: {why}")).accepting(accepted);
-    let io_why = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
+    let io_err = |e: std::io::Error| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        refuse(why).caused_by(e)
     };
-    let meta = std::fs::metadata(path).map_err(|e| refuse(io_why(e)))?;
+    let meta = std::fs::metadata(path).map_err(io_err)?;
     if meta.is_dir() {
         return Err(refuse("it is a directory".into()));
     }
@@ -82,9 +86,7 @@ fn read_bytes(path: &Path, what: &str, accepted: &str) -> Result<Vec<u8>, Scenar
     }
     // A device or a pipe reports no length: read one byte past the limit.
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| refuse(io_why(e)))?;
+    std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)).map_err(io_err)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_big());
     }

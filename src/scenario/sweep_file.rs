@@ -196,7 +196,8 @@ impl Sweep {
 
 /// Reads, parses and checks a sweep file and its base scenario. It does not
 /// expand the design: see `crate::batch::expand` and [`Sweep::check_points`].
-pub fn load_sweep(path: &Path, families: &dyn FamilyCatalog) -> Result<Sweep, ScenarioError> {
+pub fn load_sweep(path: impl AsRef<Path>, families: &dyn FamilyCatalog) -> Result<Sweep, ScenarioError> {
+    let path = path.as_ref();
     let bytes = super::read_bytes(path, "sweep", "a readable TOML sweep file, e.g. scenarios/sweeps/ci.toml")?;
     parse_sweep(path, super::decode(path, &bytes)?, families)
 }
