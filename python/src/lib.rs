@@ -79,6 +79,15 @@ fn scenario_error(py: Python<'_>, e: &tplus::scenario::ScenarioError, point: Opt
     err
 }
 
+/// Argument `name` as a path: a `str` or an `os.PathLike`, else a
+/// `TypeError` naming the argument (pyo3's own names only the types).
+fn path_arg(v: &Bound<'_, PyAny>, name: &str) -> PyResult<PathBuf> {
+    v.extract::<PathBuf>().map_err(|_| {
+        let ty = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        PyTypeError::new_err(format!("{name}: a path (str or os.PathLike), got {ty}"))
+    })
+}
+
 /// A design's value that is no scenario value (None, NaN, an object) as the
 /// `ScenarioError` any other bad point raises: `point` and `field` set,
 /// no line or column (a design has none).
@@ -137,7 +146,8 @@ struct PyScenario {
 impl PyScenario {
     /// Reads and validates a scenario file.
     #[staticmethod]
-    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<PyScenario> {
+    fn from_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<PyScenario> {
+        let path = path_arg(path, "path")?;
         // A scenario's text given for its path (`tplus.run(open(f).read())`)
         // would otherwise be refused as a file name far too long, quoted whole.
         let given = path.to_string_lossy();
@@ -180,7 +190,13 @@ impl PyScenario {
         let items = params.call_method0("items")?;
         let mut values = Vec::new();
         for item in items.try_iter()? {
-            let (k, v): (String, Bound<'_, PyAny>) = item?.extract()?;
+            let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+            let k: String = k.extract().map_err(|_| {
+                let ty = k.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                PyTypeError::new_err(format!(
+                    "with_params: a parameter path is a string such as \"simulation.days\", got {ty}"
+                ))
+            })?;
             let json = values::to_json(&v, &k)?;
             values.push((k, json));
         }
@@ -503,7 +519,8 @@ impl PyRun {
 
     /// Writes the run's files into `dir` as `tplus run --out DIR` does.
     #[pyo3(signature = (dir, force = false))]
-    fn save(&self, py: Python<'_>, dir: PathBuf, force: bool) -> PyResult<String> {
+    fn save(&self, py: Python<'_>, dir: &Bound<'_, PyAny>, force: bool) -> PyResult<String> {
+        let dir = path_arg(dir, "dir")?;
         py.detach(|| self.files.save(&dir, force)).map_err(|e| PyOSError::new_err(e.message(SAVE_TERMS)))?;
         Ok(dir.display().to_string())
     }
@@ -573,7 +590,8 @@ impl From<arrow::TableError> for TableOr {
 /// run's summary, a cell that is not its column's type); `OSError` when
 /// the system cannot read a file.
 #[pyfunction]
-fn read_run(py: Python<'_>, dir: PathBuf) -> PyResult<PyRun> {
+fn read_run(py: Python<'_>, dir: &Bound<'_, PyAny>) -> PyResult<PyRun> {
+    let dir = path_arg(dir, "dir")?;
     use tplus::results::read::ReadRunError;
     let (files, manifest) = py.detach(|| RunFiles::read(&dir)).map_err(|e| match e {
         ReadRunError::NotARun { .. } => PyFileNotFoundError::new_err(e.to_string()),

@@ -150,3 +150,15 @@ def test_text_for_a_path_and_a_path_for_text_are_named(scenarios):
         tplus.run(text)
     with pytest.raises(ValueError, match=r"is the path of a file, not scenario text: .*from_file"):
         tplus.Scenario.from_toml(str(path))
+
+
+def test_argument_type_errors_name_the_argument(scenarios):
+    path = scenarios / "bench" / "reference_market.toml"
+    with pytest.raises(TypeError, match=r"^log: True or False, got int"):
+        tplus.run(path, log=1)
+    with pytest.raises(TypeError, match=r"^with_params: a parameter path is a string .*, got int"):
+        tplus.Scenario.from_file(path).with_params({1: 2})
+    with pytest.raises(TypeError, match=r"^dir: a path \(str or os.PathLike\), got bytes"):
+        tplus.read_run(b"results")
+    with pytest.raises(TypeError, match=r"^path: a path \(str or os.PathLike\), got bytes"):
+        tplus.Scenario.from_file(bytes(path))

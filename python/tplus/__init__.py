@@ -80,6 +80,8 @@ def run(
     scenario and seed give the same bytes as ``tplus run FILE --seed SEED``
     (``Run.save``). The GIL is released while the simulation runs.
     """
+    if not isinstance(log, bool):
+        raise TypeError(f"log: True or False, got {type(log).__name__}")
     return _run(_scenario(scenario), seed=seed, threads=threads, log=log)
 
 
