@@ -333,3 +333,28 @@ def test_without_gymnasium_the_package_imports_and_gym_says_what_to_install(monk
     importlib.reload(tplus)
     with pytest.raises(ImportError, match="pip install gymnasium"):
         importlib.import_module("tplus.gym")
+
+
+def test_a_reward_fn_that_raises_leaves_the_episode_whole(baseline):
+    calls = []
+
+    def reward(before, after):
+        calls.append((before["time"], after["time"]))
+        if len(calls) == 2:
+            raise ZeroDivisionError("the user's bug")
+        return after["wealth"] - before["wealth"]
+
+    env = tplus.gym.MarketEnv(baseline, reward_fn=reward, step_seconds=10.0, max_steps=3)
+    env.reset(seed=1)
+    env.step([0, 0, 0])
+    with pytest.raises(ZeroDivisionError):
+        env.step([0, 0, 0])
+    *_, truncated, _ = env.step([0, 0, 0])
+    # Each reward spans one step, the failed one's included, and it counted.
+    assert [b - a for a, b in calls] == [10 * 10**9] * 3
+    assert [a for a, _ in calls[1:]] == [b for _, b in calls[:-1]]
+    assert truncated, "the failed step counts toward max_steps"
+    env = tplus.gym.MarketEnv(baseline, reward_fn=lambda before, after: "1")
+    env.reset(seed=1)
+    with pytest.raises(TypeError, match="reward_fn must return a number, got str"):
+        env.step([0, 0, 0])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 import operator
 import os
 import threading
@@ -264,19 +265,20 @@ class MarketEnv(gymnasium.Env):
         kind, lots, offset = self._decode(action)
         before_time = sim.time
         obs, wealth, rejected, done = sim.step(kind, lots, offset, self.step_ns, self.ttl_ns)
+        before = {"wealth": self._wealth, "rejected": self._rejected, "time": before_time}
+        # The market has moved: the step counts, and the next reward starts
+        # from here, even if reward_fn raises (its exception is the caller's).
+        self._wealth, self._rejected = wealth, rejected
+        self._steps += 1
         if self.reward_fn is None:
-            reward = (wealth - self._wealth) - self.rejection_penalty * (rejected - self._rejected)
+            reward = (wealth - before["wealth"]) - self.rejection_penalty * (rejected - before["rejected"])
             reward *= self.reward_scale
         else:
             # The user's reward as it computed it (reward_scale is the built-in's).
-            reward = float(
-                self.reward_fn(
-                    {"wealth": self._wealth, "rejected": self._rejected, "time": before_time},
-                    {"wealth": wealth, "rejected": rejected, "time": sim.time},
-                )
-            )
-        self._wealth, self._rejected = wealth, rejected
-        self._steps += 1
+            value = self.reward_fn(before, {"wealth": wealth, "rejected": rejected, "time": sim.time})
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"reward_fn must return a number, got {type(value).__name__}")
+            reward = float(value)
         truncated = self.max_steps is not None and self._steps >= self.max_steps and not done
         info = {"time": sim.time, "day": sim.day, "wealth": wealth}
         return np.frombuffer(obs, dtype=np.float32), reward, done, truncated, info
