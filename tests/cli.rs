@@ -305,6 +305,44 @@ fn a_sweep_stopped_by_sigterm_or_sighup_releases_its_lock_and_resumes() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A stop while fast runs are under way (a few milliseconds each, so the
+/// workers finish soon after the stop seals their appends): the sweep is
+/// recorded as stopped, never as complete, whatever thread gets there first.
+/// Before, the sweep's own thread went on to write `"complete": true` and
+/// exit 0 while the stop was being recorded.
+#[test]
+fn a_stop_among_fast_runs_is_recorded_as_a_stop() {
+    let dir = scratch("sigterm-fast");
+    std::fs::create_dir_all(&dir).unwrap();
+    let base =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench/reference_market.toml"))
+            .unwrap()
+            .replace("window = \"5m\"", "window = \"390m\"")
+            .replace("count = 100\n", "count = 1\n")
+            .replace("count = 12\n", "count = 1\n")
+            .replace("count = 1000\n", "count = 2\n");
+    std::fs::write(dir.join("tiny.toml"), base).unwrap();
+    let sweep = "[sweep]\nname = \"fast\"\nscenario = \"tiny.toml\"\nreplications = 20000\n\n\
+                 [[param]]\npath = \"agents[0].count\"\nvalues = [2]\n";
+    std::fs::write(dir.join("fast.toml"), sweep).unwrap();
+    let bin = env!("CARGO_BIN_EXE_tplus");
+    for round in 0..3 {
+        let out = dir.join(format!("out{round}"));
+        let csv = out.join("sweep.csv");
+        let line = format!("{bin} sweep {} --out {} --jobs 2 --quiet", dir.join("fast.toml").display(), out.display());
+        let (code, stderr) = signal(&line, &csv, 300, "TERM");
+        assert_eq!(code, Some(143), "round {round}: {stderr}");
+        assert!(!out.join(".tplus.lock").exists(), "round {round}: the lock is left behind");
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+        let me = json["provenance"]["invocations"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(json["provenance"]["complete"], false, "round {round}: {json}");
+        assert_eq!(me["stopped_by"], "SIGTERM", "round {round}: {me}");
+        assert_eq!(json["provenance"]["rows"], rows(&csv), "round {round}: {json}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A sweep whose reader closes the pipe early (`tplus sweep … 2>&1 | head`)
 /// stops as on SIGTERM: its lock released, its stop recorded, every row on
 /// disk counted, exit 141. Before, SIGPIPE's default action ended it at once

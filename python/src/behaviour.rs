@@ -1180,9 +1180,12 @@ impl Population for PyGroup {
     /// `decide` does.
     fn set_live_param(&mut self, name: &str, value: f64) {
         let Some(i) = self.live.iter().position(|&k| k == name) else { return };
-        let value = match self.range[i] {
-            Some((lo, hi)) => value.clamp(lo, hi),
-            None => value,
+        // A whole-number parameter is rounded first and kept to the whole
+        // numbers within its bounds (its default is one of them).
+        let value = match (self.range[i], self.whole[i]) {
+            (Some((lo, hi)), true) => value.round().clamp(lo.ceil(), hi.floor()),
+            (Some((lo, hi)), false) => value.clamp(lo, hi),
+            (None, _) => value,
         };
         let set = Python::attach(|py| -> PyResult<()> {
             let obj = self.obj.bind(py);

@@ -358,3 +358,15 @@ def test_a_reward_fn_that_raises_leaves_the_episode_whole(baseline):
     env.reset(seed=1)
     with pytest.raises(TypeError, match="reward_fn must return a number, got str"):
         env.step([0, 0, 0])
+
+
+def test_a_reward_fn_may_return_what_float_takes(baseline):
+    # A 0-d array (np.where's result), numpy's scalars, a Decimal: numbers.
+    from decimal import Decimal
+
+    for value in (np.array(0.5), np.float32(0.5), Decimal("0.5")):
+        env = tplus.gym.MarketEnv(baseline, reward_fn=lambda before, after, v=value: v)
+        env.reset(seed=1)
+        assert env.step([0, 0, 0])[1] == 0.5
+    with pytest.raises(TypeError, match="reward_scale: a number, got str"):
+        tplus.gym.MarketEnv(baseline, reward_scale="2")

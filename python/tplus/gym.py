@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 import operator
 import os
 import threading
@@ -45,6 +44,8 @@ from ._native import ExternalSim
 def _finite(x: Any, name: str) -> float:
     """``x`` as a finite float, else ``ValueError`` naming ``name``: a NaN or
     infinite weight would make every reward NaN."""
+    if isinstance(x, (str, bytes, bool)):
+        raise TypeError(f"{name}: a number, got {type(x).__name__}")
     try:
         v = float(x)
     except (TypeError, ValueError):
@@ -276,7 +277,9 @@ class MarketEnv(gymnasium.Env):
         else:
             # The user's reward as it computed it (reward_scale is the built-in's).
             value = self.reward_fn(before, {"wealth": wealth, "rejected": rejected, "time": sim.time})
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            # A number, or what converts to one as float() takes it (a 0-d
+            # array, a Decimal, a framework's scalar), but not text or a bool.
+            if isinstance(value, (str, bytes, bool)) or not hasattr(type(value), "__float__"):
                 raise TypeError(f"reward_fn must return a number, got {type(value).__name__}")
             reward = float(value)
         truncated = self.max_steps is not None and self._steps >= self.max_steps and not done

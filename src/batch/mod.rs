@@ -63,7 +63,7 @@ pub use points::{PointsDesign, PointsError, run_points, run_points_until};
 pub use progress::Show;
 pub(crate) use run::panic_message;
 pub use run::{BatchOptions, InvocationReport, check_out, held_bytes, run};
-pub use stopped::{record_stop, seal_appends};
+pub use stopped::{record_stop, seal_appends, sweep_finished};
 
 use crate::engine::{CashError, RunError};
 use crate::results::FileError;

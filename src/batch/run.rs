@@ -272,6 +272,15 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         rows
     };
 
+    // The runs ended because a stopping signal sealed the appends: its
+    // thread records this invocation as stopped and ends the process
+    // (`cli::interrupt::on_stop`). Writing the file sorted and the
+    // invocation complete would be untrue, and would race that record.
+    if super::stopped::sealed() {
+        loop {
+            std::thread::park();
+        }
+    }
     // Sorted, complete file; then the final sweep.json.
     let _finishing = running.finish();
     let computed = new_rows.len();

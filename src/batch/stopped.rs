@@ -39,6 +39,25 @@ pub fn seal_appends() {
     *appends_open() = false;
 }
 
+/// Whether a stop has sealed the appends: the sweep's runs ended because a
+/// stopping signal is recording the invocation and ending the process, so
+/// the sweep must not go on to write itself complete.
+pub(super) fn sealed() -> bool {
+    !*appends_open()
+}
+
+/// Output directories whose sweep this process finished: their last record
+/// is written (or being written, under `RUNNING`).
+static FINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Whether this process's sweep in `dir` has finished, every run recorded:
+/// waits for a last record being written, so that the caller (a stopping
+/// signal's) finds the files whole.
+pub fn sweep_finished(dir: &Path) -> bool {
+    let _last_record = running();
+    FINISHED.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|d| d == dir)
+}
+
 /// Output directories of the sweeps this process is running, from their
 /// first record in `sweep.json` to their last.
 static RUNNING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -64,6 +83,7 @@ impl Running {
     pub(super) fn finish(mut self) -> MutexGuard<'static, Vec<PathBuf>> {
         let mut all = running();
         all.retain(|d| *d != self.dir);
+        FINISHED.lock().unwrap_or_else(|e| e.into_inner()).push(self.dir.clone());
         self.dir = PathBuf::new();
         all
     }

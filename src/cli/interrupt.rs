@@ -154,6 +154,16 @@ pub fn on_stop(out: &Path, total: u64) {
     let spawned = std::thread::Builder::new().name("stop".into()).spawn(move || {
         if let Some(sig) = signals.forever().next() {
             crate::batch::seal_appends();
+            if crate::batch::sweep_finished(&out) {
+                // Every run was recorded before the signal (a reader that
+                // closed the pipe on the last line, a late Ctrl-C): nothing
+                // to resume, and the lock is released as at a normal exit.
+                if sig != SIGPIPE {
+                    say("\ntplus sweep: stopped after the sweep had finished; every run is recorded");
+                }
+                crate::results::lock::remove_own_lock(&out);
+                std::process::exit(128 + sig);
+            }
             say(&format!("\n{}", message(&out, total, &command, sig)));
             let name = match sig {
                 SIGTERM => "SIGTERM",

@@ -96,16 +96,19 @@ fn fits_holding(
         return Ok(f);
     }
     let mut parts: Vec<(u64, String)> = f.parts.iter().map(|p| (p.bytes, p.what.to_string())).collect();
+    let mut remedy = String::new();
     if held > 0 {
         parts.push((held, "the sweep's rows, held for its sorted sweep.csv".into()));
         parts.sort_by_key(|p| std::cmp::Reverse(p.0));
+        remedy = ", fewer rows in one process (fewer points or replications, or --shard K/N)".into();
     }
     let parts: Vec<String> = parts.iter().take(3).map(|(bytes, what)| format!("{what} {}", human(*bytes))).collect();
     let times = if runs > 1 { format!(" ({runs} runs at once)") } else { String::new() };
     Err(format!(
         "{}: the run would need about {} of memory at its peak{times}, more than {what} ({}); \
          the largest parts: {}\n  accepted: a scenario whose estimate fits (fewer agents, products \
-         or days, a longer simulation.window or metrics.return_step), or --max-memory on a machine that has it",
+         or days, a longer simulation.window or metrics.return_step){remedy}, or --max-memory on a machine that \
+         has it",
         path.display(),
         human(need),
         human(limit),

@@ -42,8 +42,8 @@ fn pooled(data: &SweepData, p: usize, tick: &str) -> String {
     let sampled = data.design.as_deref().is_some_and(|d| d != "grid");
     match (o.len(), sampled) {
         (0, _) => "over the replications".into(),
-        (1, true) => format!("the other parameter, {}, at each point's own draw", o[0]),
-        (_, true) => format!("the other parameters, {}, at each point's own draw", and_list(&o)),
+        (1, true) => format!("with the other parameter, {}, at each point's own draw", o[0]),
+        (_, true) => format!("with the other parameters, {}, at each point's own draw", and_list(&o)),
         (1, false) => format!("pooled over the other parameter, {}, and the replications", o[0]),
         (_, false) => format!("pooled over the other parameters, {}, and the replications", and_list(&o)),
     }

@@ -114,8 +114,9 @@ pub(super) fn render_markdown(data: &SweepData, found: &[Found<'_>], sections: &
     let _ = writeln!(
         o,
         "Read from `sweep.csv` (all products together; the definitions are those of `summary.json`): {}. A point's \
-         mean is over its replications; the plots against a parameter pool the runs at each of its values over the \
-         other parameters, with the 95% Student-t interval mean ± t(0.975, n − 1)·sd/√n, stopped at the range the result \
+         mean is over its replications; the plots against a parameter take the runs at each of its values (in a grid \
+         pooled over the other parameters; in a sampled design each point at its own draw), with the 95% Student-t \
+         interval (none for a single run) mean ± t(0.975, n − 1)·sd/√n, stopped at the range the result \
          cannot leave (a share's 0 and 1, a correlation's −1 and 1, a count's 0). The lowest and highest point \
          means are picked as the extremes of noisy means, so they overstate the spread between points: read them \
          with their own intervals.\n",

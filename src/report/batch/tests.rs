@@ -256,7 +256,7 @@ fn a_sampled_design_of_single_runs_is_described_as_it_is() {
     }
     let r = build_sweep(&parse(json, &csv).unwrap()).unwrap();
     let about = abouts(&r)[0];
-    assert!(about.contains("the other parameter, `b` (5 values), at each point's own draw"), "{about}");
+    assert!(about.contains("with the other parameter, `b` (5 values), at each point's own draw"), "{about}");
     assert!(about.contains("each a single run, so without an interval") && !about.contains("pooled"), "{about}");
     assert!(!about.contains("Student-t interval"), "{about}");
 }
