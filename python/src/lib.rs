@@ -62,20 +62,37 @@ fn scenario_error(py: Python<'_>, e: &tplus::scenario::ScenarioError, point: Opt
         Some(p) => format!("point {p}: {e}"),
         None => e.to_string(),
     };
-    let err = ScenarioError::new_err(text);
+    let place = Place { file: d.file.display().to_string(), line: d.line, column: d.column, point };
+    with_parts(py, ScenarioError::new_err(text), place, d.field.clone(), d.message.clone(), d.accepted.clone())
+}
+
+/// Where a Python `ScenarioError` points: its file, line and column, and
+/// the design point.
+struct Place {
+    file: String,
+    line: Option<usize>,
+    column: Option<usize>,
+    point: Option<usize>,
+}
+
+/// `err` (a `ScenarioError`) with its documented attributes set.
+fn with_parts(
+    py: Python<'_>,
+    err: PyErr,
+    place: Place,
+    field: Option<String>,
+    message: String,
+    accepted: Option<String>,
+) -> PyErr {
     let v = err.value(py);
-    let attrs: [(&str, Option<String>); 4] = [
-        ("file", Some(d.file.display().to_string())),
-        ("field", d.field.clone()),
-        ("message", Some(d.message.clone())),
-        ("accepted", d.accepted.clone()),
-    ];
-    for (k, x) in attrs {
+    let texts: [(&str, Option<String>); 4] =
+        [("file", Some(place.file)), ("field", field), ("message", Some(message)), ("accepted", accepted)];
+    for (k, x) in texts {
         let _ = v.setattr(k, x);
     }
-    let _ = v.setattr("line", d.line);
-    let _ = v.setattr("column", d.column);
-    let _ = v.setattr("point", point);
+    let _ = v.setattr("line", place.line);
+    let _ = v.setattr("column", place.column);
+    let _ = v.setattr("point", place.point);
     err
 }
 
@@ -95,24 +112,10 @@ fn design_value_error(py: Python<'_>, source: &std::path::Path, point: usize, pa
     let message = e.value(py).to_string();
     let message = message.strip_prefix(&format!("{path}: ")).unwrap_or(&message).to_string();
     let err = ScenarioError::new_err(format!("point {point}: {path}: {message}"));
-    let v = err.value(py);
-    let attrs: [(&str, Option<String>); 4] = [
-        ("file", Some(format!("{} design", source.display()))),
-        ("field", Some(path.to_string())),
-        ("message", Some(message)),
-        (
-            "accepted",
-            Some("a value of the field's type: a finite number, a string, a bool, or a list or dict of them".into()),
-        ),
-    ];
-    for (k, x) in attrs {
-        let _ = v.setattr(k, x);
-    }
-    let _ = v.setattr("line", None::<usize>);
-    let _ = v.setattr("column", None::<usize>);
-    let _ = v.setattr("point", point);
-    let _ = v.setattr("__cause__", e.value(py));
-    err
+    let _ = err.value(py).setattr("__cause__", e.value(py));
+    let place = Place { file: format!("{} design", source.display()), line: None, column: None, point: Some(point) };
+    let accepted = "a value of the field's type: a finite number, a string, a bool, or a list or dict of them";
+    with_parts(py, err, place, Some(path.to_string()), message, Some(accepted.into()))
 }
 
 /// `s` with each group's `params` table holding every parameter of its
