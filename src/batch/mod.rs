@@ -247,6 +247,13 @@ pub enum BatchError {
     /// `sweep.json` could not be written out as JSON.
     #[error("cannot encode sweep.json: {0}")]
     Encode(#[source] serde_json::Error),
+    /// A stopping signal sealed this process's appends to `sweep.csv`
+    /// ([`seal_appends`]) while the sweep ran: the runs in flight finished,
+    /// the rows recorded so far are on disk, and whoever sealed the appends
+    /// records the invocation as stopped ([`record_stop`]). The same
+    /// command resumes the sweep.
+    #[error("the sweep in {} was stopped before it finished; its rows so far are in sweep.csv, and the same command resumes it", .0.display())]
+    Stopped(PathBuf),
     /// The pool of worker threads could not start.
     #[error("cannot start {jobs} workers: {source}")]
     Workers {
@@ -264,6 +271,8 @@ impl BatchError {
         match self {
             BatchError::Io(e) if e.is_unusable_path() => 2,
             BatchError::Io(_) | BatchError::Encode(_) | BatchError::Workers { .. } => 1,
+            // As a shell reports a command Ctrl-C ended.
+            BatchError::Stopped(_) => 130,
             BatchError::OutDir(e) => e.exit_code(),
             _ => 2,
         }

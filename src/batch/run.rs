@@ -94,7 +94,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     }
     outdir::create_out_dir(dir)?;
     // One invocation at a time writes here, until it returns.
-    let _lock = DirLock::acquire(dir).map_err(outdir::OutDirError::from)?;
+    let lock = DirLock::acquire(dir).map_err(outdir::OutDirError::from)?;
     let csv_path = dir.join("sweep.csv");
 
     // What an earlier invocation left.
@@ -272,14 +272,14 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         rows
     };
 
-    // The runs ended because a stopping signal sealed the appends: its
-    // thread records this invocation as stopped and ends the process
+    // The runs ended because a stopping signal sealed the appends: the
+    // stop records this invocation as stopped (`record_stop`, which the
+    // registration left in place reads) and ends the process
     // (`cli::interrupt::on_stop`). Writing the file sorted and the
     // invocation complete would be untrue, and would race that record.
     if super::stopped::sealed() {
-        loop {
-            std::thread::park();
-        }
+        lock.hold_until_exit();
+        return Err(BatchError::Stopped(dir.clone()));
     }
     // Sorted, complete file; then the final sweep.json.
     let _finishing = running.finish();

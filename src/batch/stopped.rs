@@ -90,8 +90,11 @@ impl Running {
 }
 
 impl Drop for Running {
+    /// Ends the registration, unless a stop has sealed the appends: that
+    /// stop's [`record_stop`] then owns the invocation's record, and finds
+    /// it registered whenever it looks.
     fn drop(&mut self) {
-        if !self.dir.as_os_str().is_empty() {
+        if !self.dir.as_os_str().is_empty() && !sealed() {
             running().retain(|d| *d != self.dir);
         }
     }

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use super::interrupt;
 use super::limits::human;
 use crate::agents::Registry;
-use crate::batch::{self, BatchOptions, Shard, Show};
+use crate::batch::{self, BatchError, BatchOptions, Shard, Show};
 use crate::scenario::{self, DesignKind, Domain, Sweep, value_text};
 
 #[derive(clap::Args, Debug)]
@@ -150,6 +150,12 @@ pub fn sweep(args: SweepArgs, registry: &Registry) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        // The stop thread `on_stop` started sealed the appends: it is
+        // recording the invocation and ends the process with the signal's
+        // status. Returning would end it first, the record unwritten.
+        Err(BatchError::Stopped(_)) => loop {
+            std::thread::park();
+        },
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_status())

@@ -448,6 +448,18 @@ fn remove_if_mine(path: &Path) {
     }
 }
 
+impl DirLock {
+    /// Keeps the hold for the rest of the process, file and kernel lock
+    /// both: for a sweep a stopping signal ended, whose stop records the
+    /// invocation after the sweep has returned and then removes the file
+    /// itself ([`remove_own_lock`]) as the process exits. Dropped there,
+    /// the lock would free the directory to another process before that
+    /// record is written.
+    pub fn hold_until_exit(self) {
+        std::mem::forget(self);
+    }
+}
+
 impl Drop for DirLock {
     fn drop(&mut self) {
         // Removed while still locked (the file closes after this), so a

@@ -49,23 +49,36 @@ fn pooled(data: &SweepData, p: usize, tick: &str) -> String {
     }
 }
 
-/// In a grid, the values of parameter `p` whose `ok` runs miss a point of
-/// the other parameters that another value's runs have, and the values in
-/// all: a comparison across `p`'s values then mixes in which points ran (an
-/// unfinished sweep, one shard, failed runs), not only `p`.
+/// In a grid, the values of parameter `p` whose `ok` runs are spread over
+/// the points of the other parameters otherwise than the most common
+/// spread (missing points, or weighing them in other proportions), and the
+/// values in all: a comparison across `p`'s values then mixes in which
+/// points ran, and how often (an unfinished sweep, one shard, failed runs),
+/// not only `p`. Counts that differ from point to point in the same
+/// proportions at every value of `p` weigh each value's mean alike, and
+/// pass.
 fn unbalanced(data: &SweepData, p: usize) -> (usize, usize) {
-    use std::collections::{HashMap, HashSet};
+    use std::collections::BTreeMap;
     if data.design.as_deref() != Some("grid") || data.params.len() < 2 {
         return (0, 0);
     }
-    let mut at: HashMap<&str, HashSet<Vec<&str>>> = HashMap::new();
-    let mut all: HashSet<Vec<&str>> = HashSet::new();
+    // By value of `p`: its runs at each point of the others, and in all.
+    let mut at: BTreeMap<&str, (BTreeMap<Vec<&str>, u64>, u64)> = BTreeMap::new();
     for r in data.rows.iter().filter(|r| r.ok) {
         let rest: Vec<&str> = (0..data.params.len()).filter(|&q| q != p).map(|q| r.values[q].as_str()).collect();
-        all.insert(rest.clone());
-        at.entry(r.values[p].as_str()).or_default().insert(rest);
+        let (points, n) = at.entry(r.values[p].as_str()).or_default();
+        *points.entry(rest).or_default() += 1;
+        *n += 1;
     }
-    (at.values().filter(|points| points.len() < all.len()).count(), at.len())
+    // `a` and `b` weigh every point alike: n_a(x) / N_a = n_b(x) / N_b.
+    let alike = |(pa, na): &(BTreeMap<Vec<&str>, u64>, u64), (pb, nb): &(BTreeMap<Vec<&str>, u64>, u64)| {
+        pa.len() == pb.len() && pa.iter().all(|(x, &n)| pb.get(x).is_some_and(|&m| n * nb == m * na))
+    };
+    let spreads: Vec<_> = at.values().collect();
+    // The most common spread (ties: the one with more runs) is the yardstick.
+    let reference = spreads.iter().max_by_key(|s| (spreads.iter().filter(|t| alike(s, t)).count(), s.1)).copied();
+    let short = reference.map_or(0, |r| spreads.iter().filter(|s| !alike(s, r)).count());
+    (short, at.len())
 }
 
 /// The warning [`unbalanced`] calls for, as a clause ("" when balanced).
@@ -77,9 +90,9 @@ fn balance_warning(data: &SweepData, p: usize, tick: &str) -> String {
     let name = if tick.is_empty() { &data.params[p].name } else { &data.params[p].path };
     format!(
         ". Not comparable as they stand: at {short} of {values} values of {tick}{name}{tick} the ok runs miss \
-         points of the other parameters that other values have (the sweep is unfinished, one shard, or runs \
-         failed), so a difference between values may come from which points ran rather than from \
-         {tick}{name}{tick}"
+         points of the other parameters that other values have, or weigh them in other proportions (the \
+         sweep is unfinished, one shard, or runs failed), so a difference between values may come from which points \
+         ran rather than from {tick}{name}{tick}"
     )
 }
 

@@ -225,11 +225,24 @@ fn abouts(r: &crate::report::DrawnReport) -> Vec<&str> {
 
 /// An unfinished grid (point 3, a = 2 and b = y, not run yet) compares a's
 /// values over different points of b: the report says its figures are not
-/// comparable as they stand; the finished one says nothing of it.
+/// comparable as they stand; the finished one says nothing of it. A failed
+/// run leaves its value fewer runs at one point than at the others, which
+/// weighs the points otherwise than at the other values: that is said too.
 #[test]
 fn an_unbalanced_grid_is_said_not_comparable() {
-    let whole = build_sweep(&parse(JSON, CSV).unwrap()).unwrap();
+    let all_ok = CSV.replace("failed,\"boom, bang\",,,,", "ok,,0.3,0.2,75,");
+    let whole = build_sweep(&parse(JSON, &all_ok).unwrap()).unwrap();
     assert!(abouts(&whole).iter().all(|a| !a.contains("Not comparable")), "{:?}", abouts(&whole));
+    let one_failed = build_sweep(&parse(JSON, CSV).unwrap()).unwrap();
+    let about = abouts(&one_failed);
+    assert!(about[0].contains("at 1 of 2 values of `a` the ok runs miss points"), "{}", about[0]);
+    assert!(about[0].contains("or weigh them in other proportions"), "{}", about[0]);
+    // Two runs at each x point, one at each y point: the same proportions
+    // at every value of a and of b, so no mean is weighed otherwise.
+    let even: String =
+        all_ok.lines().filter(|l| !l.starts_with("1,1,") && !l.starts_with("3,1,")).map(|l| format!("{l}\n")).collect();
+    let r = build_sweep(&parse(JSON, &even).unwrap()).unwrap();
+    assert!(abouts(&r).iter().all(|a| !a.contains("Not comparable")), "{:?}", abouts(&r));
     let cut: String = CSV.lines().filter(|l| !l.starts_with("3,")).map(|l| format!("{l}\n")).collect();
     let r = build_sweep(&parse(JSON, &cut).unwrap()).unwrap();
     let about = abouts(&r);
