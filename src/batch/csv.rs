@@ -211,35 +211,59 @@ pub fn check_digest(line: &str) -> Result<(), BadRow> {
 #[error("its header is not this sweep's columns")]
 pub struct ForeignHeader;
 
-/// The rows of a `sweep.csv` text: the header must be `header`; a last line
-/// without its line break (a write cut short) is left out, and so are
-/// malformed lines. Returns the rows, in file order, and how many lines were
-/// left out.
+/// Why the rows of a `sweep.csv` could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadRowsError {
+    /// The file is another sweep's, or not a sweep's.
+    #[error(transparent)]
+    Foreign(#[from] ForeignHeader),
+    /// The file could not be read.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads the rows of a `sweep.csv` from `input`, one line at a time, and
+/// hands each to `row` in file order, so the file is never held whole (a
+/// resumed sweep keeps only the rows it wants). The header must be
+/// `header`; a last line without its line break (a write cut short) is
+/// left out, and so are malformed lines. Returns how many lines were left
+/// out.
 pub fn read_rows(
-    text: &str,
+    mut input: impl std::io::BufRead,
     header: &str,
     n_columns: usize,
     status_column: usize,
-) -> Result<(Vec<RunLine>, usize), ForeignHeader> {
-    let complete = match text.rfind('\n') {
-        Some(end) => &text[..=end],
-        None => "",
-    };
-    let mut skipped = usize::from(complete.len() < text.len());
-    let mut lines = complete.lines();
-    match lines.next() {
-        Some(h) if format!("{h}\n") == header => {}
-        Some(_) => return Err(ForeignHeader),
-        None => return Ok((Vec::new(), skipped)),
-    }
-    let mut rows = Vec::new();
-    for line in lines {
-        match parse_row(line, n_columns, status_column) {
-            Some(row) => rows.push(row),
+    mut row: impl FnMut(RunLine),
+) -> Result<usize, ReadRowsError> {
+    let mut buf = Vec::new();
+    let mut skipped = 0;
+    let mut first = true;
+    loop {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        if buf.pop() != Some(b'\n') {
+            // At the end of the file: a row cut short.
+            skipped += 1;
+            break;
+        }
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+        let line = String::from_utf8_lossy(&buf);
+        if std::mem::take(&mut first) {
+            if header.strip_suffix('\n') != Some(&*line) {
+                return Err(ForeignHeader.into());
+            }
+            continue;
+        }
+        match parse_row(&line, n_columns, status_column) {
+            Some(r) => row(r),
             None => skipped += 1,
         }
     }
-    Ok((rows, skipped))
+    Ok(skipped)
 }
 
 /// The result fields of a finished run, in [`RESULT_COLUMNS`] order, each
@@ -405,11 +429,19 @@ mod tests {
         let row = |s: &str| format!("{s},{:016x},0.25\n", fnv1a(s));
         let edited = row("3,0,ok").replace("3,0,ok", "3,0,failed");
         let text = format!("{header}{}{}{edited}2,0,o", row("0,0,ok"), row("1,0,failed"));
-        let (rows, skipped) = read_rows(&text, header, 5, 2).unwrap();
+        let mut rows = Vec::new();
+        let skipped = read_rows(text.as_bytes(), header, 5, 2, |r| rows.push(r)).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(skipped, 2, "the cut line and the edited one");
         assert!(rows[1].failed);
         assert_eq!(rows[0].line, row("0,0,ok"));
-        assert_eq!(read_rows("a,b\n", header, 5, 2), Err(ForeignHeader));
+        // Line breaks of two bytes read as one; a header cut short is a cut line.
+        let mut crlf = Vec::new();
+        let skipped = read_rows(text.replace('\n', "\r\n").as_bytes(), header, 5, 2, |r| crlf.push(r)).unwrap();
+        assert_eq!((crlf.len(), skipped), (2, 2));
+        assert_eq!(crlf[0].line, row("0,0,ok"));
+        assert_eq!(read_rows(&b"point,repl"[..], header, 5, 2, |_| ()).unwrap(), 1);
+        assert_eq!(read_rows(&b""[..], header, 5, 2, |_| ()).unwrap(), 0);
+        assert!(matches!(read_rows(&b"a,b\n"[..], header, 5, 2, |_| ()), Err(ReadRowsError::Foreign(ForeignHeader))));
     }
 }

@@ -103,22 +103,15 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     let mut kept: Vec<RunLine> = Vec::new();
     let mut dropped = 0;
     if csv_path.exists() {
-        let bytes = fs::read(&csv_path).map_err(FileError::at("read", &csv_path))?;
-        let text = String::from_utf8_lossy(&bytes);
-        let (rows, skipped) =
-            csv::read_rows(&text, &header, columns.len(), status_column).map_err(|source| BatchError::ForeignRows {
-                path: csv_path.clone(),
-                source,
-                hint: "; choose another --out, or delete the directory",
-            })?;
-        dropped = skipped;
+        let file = fs::File::open(&csv_path).map_err(FileError::at("read", &csv_path))?;
         let mut seen = HashSet::new();
         let mut key = String::new();
-        for row in rows {
+        // Row by row, so that the rows not kept are never held.
+        let read = csv::read_rows(std::io::BufReader::new(file), &header, columns.len(), status_column, |row| {
             let run = (row.point, row.replication);
             if !wanted.contains(&run) || !seen.insert(run) || (row.failed && opts.retry_failed) {
                 dropped += 1;
-                continue;
+                return;
             }
             // A row whose seed or values are not the design's (edited, with
             // its digest made again) is not this sweep's run: computed again,
@@ -127,12 +120,23 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
             let seed = super::run_seed(sweep.seed, row.point, row.replication);
             csv::key_cells(&mut key, row.point, row.replication, seed, &points[row.point].values);
             key.push(',');
-            if !row.line.starts_with(&key) {
+            if row.line.starts_with(&key) {
+                kept.push(row);
+            } else {
                 dropped += 1;
-                continue;
             }
-            kept.push(row);
-        }
+        });
+        dropped += match read {
+            Ok(skipped) => skipped,
+            Err(csv::ReadRowsError::Foreign(source)) => {
+                return Err(BatchError::ForeignRows {
+                    path: csv_path.clone(),
+                    source,
+                    hint: "; choose another --out, or delete the directory",
+                });
+            }
+            Err(csv::ReadRowsError::Io(e)) => return Err(FileError::new("read", &csv_path, e).into()),
+        };
     }
     let done: HashSet<(usize, u32)> = kept.iter().map(|r| (r.point, r.replication)).collect();
     let pending: Vec<(usize, u32)> = selected.iter().copied().filter(|k| !done.contains(k)).collect();

@@ -124,21 +124,30 @@ fn write_stopped(dir: &Path, by: &str) -> Result<(), BatchError> {
         .unwrap_or_default();
     let Some(status) = columns.iter().position(|c| c == "status") else { return Ok(()) };
     let path = dir.join("sweep.csv");
-    let text = std::fs::read_to_string(&path).map_err(FileError::at("read", &path))?;
-    let Ok((rows, _)) = csv::read_rows(&text, &csv::header_line(&columns), columns.len(), status) else {
-        return Ok(());
-    };
+    let file = std::fs::File::open(&path).map_err(FileError::at("read", &path))?;
     let Some(me) = provenance.get_mut("invocations").and_then(Value::as_array_mut).and_then(|a| a.last_mut()) else {
         return Ok(());
     };
     let kept = me.get("runs_kept").and_then(Value::as_u64).unwrap_or(0) as usize;
-    let computed = rows.get(kept..).unwrap_or_default();
+    // Counted row by row: a stop need not hold the file.
+    let (mut rows, mut failed, mut computed, mut computed_failed) = (0, 0, 0, 0);
+    let read = csv::read_rows(std::io::BufReader::new(file), &csv::header_line(&columns), columns.len(), status, |r| {
+        if rows >= kept {
+            computed += 1;
+            computed_failed += usize::from(r.failed);
+        }
+        rows += 1;
+        failed += usize::from(r.failed);
+    });
+    if read.is_err() {
+        return Ok(());
+    }
     me["finished_utc"] = Value::from(utc_stamp(SystemTime::now(), true));
     me["stopped_by"] = Value::from(by);
-    me["runs_computed"] = Value::from(computed.len());
-    me["runs_failed"] = Value::from(computed.iter().filter(|r| r.failed).count());
+    me["runs_computed"] = Value::from(computed);
+    me["runs_failed"] = Value::from(computed_failed);
     provenance["complete"] = Value::from(false);
-    provenance["rows"] = Value::from(rows.len());
-    provenance["failed_rows"] = Value::from(rows.iter().filter(|r| r.failed).count());
+    provenance["rows"] = Value::from(rows);
+    provenance["failed_rows"] = Value::from(failed);
     write_json(dir, &def, &provenance)
 }
