@@ -60,8 +60,14 @@ fn newey_west(
     let (k, n): (Vec<f64>, Vec<f64>) = rows.iter().map(counts).unzip();
     let p = k.iter().sum::<f64>() / n.iter().sum::<f64>();
     let d: Vec<f64> = k.iter().zip(&n).map(|(k, n)| k - p * n).collect();
+    // The last lag by Newey & West's (1994) automatic rule, Bartlett kernel.
     let t = d.len() as f64;
-    let lags = (4.0 * (t / 100.0).powf(2.0 / 9.0)).floor() as usize;
+    let pre = (4.0 * (t / 100.0).powf(2.0 / 9.0)).floor() as usize;
+    let sigma: Vec<f64> = (0..=pre).map(|j| (j..d.len()).map(|i| d[i] * d[i - j]).sum::<f64>() / t).collect();
+    let s1: f64 = (1..=pre).map(|j| 2.0 * j as f64 * sigma[j]).sum();
+    let s0: f64 = sigma[0] + 2.0 * sigma[1..].iter().sum::<f64>();
+    assert!(s0 > 0.0, "a run whose windows' residuals have no long-run variance");
+    let lags = ((1.1447 * (s1 / s0).powi(2).cbrt() * t.cbrt()).floor() as usize).min(d.len() - 1);
     let mut var = 0.0;
     for l in 0..=lags {
         let weight = if l == 0 { 1.0 } else { 2.0 * (1.0 - l as f64 / (lags as f64 + 1.0)) };

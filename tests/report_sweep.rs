@@ -146,7 +146,7 @@ fn check_sweep_report(dir: &Path) -> String {
     if heat_maps {
         // A small grid prints the cell values: percentages in the success
         // heat map beyond the colour bar's five labels.
-        assert!(md.contains("cells are white, their 95% t interval covering"), "{md}");
+        assert!(md.contains("cells are white, their t interval (joint at 95% over the"), "{md}");
         let heat = std::fs::read_to_string(dir.join("heatmap_success.svg")).unwrap();
         assert!(heat.lines().filter(|l| l.ends_with('%')).count() >= 5 + 4, "no values printed in the cells");
     }

@@ -223,14 +223,14 @@ fn line(t: &mut String, label: &str, p: Option<&Paired>) {
     let f = replicate::sig;
     let _ = writeln!(
         t,
-        "    {label:<28} control {} treatment {} diff {} (95% {} to {}), {}, d_z {}, {} up / {} down",
+        "    {label:<28} control {} treatment {} diff {} (95% {}), {}, d_z {}, p (Holm) {}, {} up / {} down",
         f(p.control_mean),
         f(p.treatment_mean),
         f(p.diff.mean),
-        f(p.diff.lo),
-        f(p.diff.hi),
+        replicate::interval(p),
         p.relative.map_or("n/a".into(), |r| format!("{:+.1}%", r * 100.0)),
         p.effect_size_dz.map_or("n/a".into(), |d| format!("{d:+.2}")),
+        replicate::p_text(p.p_holm),
         p.seeds_up,
         p.seeds_down
     );

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::dir::{Change, ReplicationDir, figure_names};
-use super::stats::{Paired, paired};
+use super::stats::{Paired, holm, paired};
 use super::windows::{self, FIGURES, Window};
 use super::{ReplicateError, json_text, write_file};
 use crate::columns::figure_text as num;
@@ -204,6 +204,14 @@ fn compare_labelled(
         let paired = paired(&pairs, result_range::of(name));
         figures.push(FigureRow { scope: "run", figure: name.to_string(), paired });
     }
+    // Each scope's table is read at once: its p-values are adjusted together.
+    for scope in ["after_change", "run"] {
+        let at: Vec<usize> = (0..figures.len()).filter(|&i| figures[i].scope == scope).collect();
+        let adjusted = holm(&at.iter().map(|&i| figures[i].paired.p_value).collect::<Vec<_>>());
+        for (&i, p) in at.iter().zip(adjusted) {
+            figures[i].paired.p_holm = p;
+        }
+    }
     let mut window_rows = Vec::with_capacity(n_windows * FIGURES.len());
     for w in 0..n_windows {
         let (day, t_start) = runs.first().map_or((0, 0.0), |r| (r.1[w].day, r.1[w].t_start));
@@ -282,6 +290,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
                 relative = num(p.relative),
                 effect_size_dz = num(p.effect_size_dz),
                 p_value = num(p.p_value),
+                p_holm = num(p.p_holm),
                 seeds_up = p.seeds_up,
                 seeds_down = p.seeds_down,
                 seeds_equal = p.seeds_equal,
@@ -339,6 +348,8 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
         "difference": "treatment − control, per seed",
         "interval": "95% paired t-interval of the mean difference: mean ± t(0.975, n − 1) · sd / √n over seeds, cut to what a difference can be (±1 for a share, ±2 for a correlation; a count uncut), which keeps its coverage",
         "effect_size": "Cohen's d_z: mean difference / sd of the differences",
+        "p_holm": "the paired t-test's p-value adjusted by Holm's method over the figures of the same scope; below 0.05 is what comparison.md calls beyond seed-to-seed noise",
+        "warnings": cmp.warnings(),
         "figures": cmp.figures.iter().map(figure_json).collect::<Vec<_>>(),
         "windows": cmp.windows.iter().map(|r| json!({
             "window": r.window, "day": r.day, "t_start": r.t_start, "after_change": after(r.window),
@@ -380,31 +391,64 @@ pub fn sig(x: Option<f64>) -> String {
     }
 }
 
+/// A difference for people, with its sign: [`sig`]'s digits.
+struct Signed(Option<f64>);
+
+impl std::fmt::Display for Signed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = sig(self.0);
+        match self.0 {
+            Some(v) if v.is_finite() && v >= 0.0 => write!(f, "+{text}"),
+            _ => f.write_str(&text),
+        }
+    }
+}
+
 fn pct(x: Option<f64>) -> String {
     x.filter(|v| v.is_finite()).map_or("n/a".into(), |v| format!("{:+.1}%", v * 100.0))
 }
 
 fn table(o: &mut String, rows: &[&FigureRow]) {
-    let _ =
-        writeln!(o, "| figure | control | treatment | difference | 95% interval | relative | d_z | seeds up / down |");
-    let _ = writeln!(o, "|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        o,
+        "| figure | control | treatment | difference | 95% interval | relative | d_z | p (Holm) | seeds up / down |"
+    );
+    let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|");
     for r in rows {
         let p = &r.paired;
-        let mark = if excludes_zero(p) { " **" } else { "" };
+        let mark = if beyond_noise(p) { " **" } else { "" };
         let _ = writeln!(
             o,
-            "| {}{mark} | {} | {} | {} | {} to {} | {} | {} | {} / {} |",
+            "| {}{mark} | {} | {} | {} | {} | {} | {} | {} | {} / {} |",
             r.figure,
             arm(p.control_mean, p.control_n, p.n),
             arm(p.treatment_mean, p.treatment_n, p.n),
             sig(p.diff.mean),
-            sig(p.diff.lo),
-            sig(p.diff.hi),
+            interval(p),
             pct(p.relative),
             p.effect_size_dz.map_or("n/a".into(), |d| format!("{d:+.2}")),
+            p_text(p.p_holm),
             p.seeds_up,
             p.seeds_down
         );
+    }
+}
+
+/// A difference's interval for people: "lo to hi", or why there is none.
+pub fn interval(p: &Paired) -> String {
+    match (p.diff.lo, p.diff.hi, p.diff.sd) {
+        (Some(lo), Some(hi), _) => format!("{} to {}", sig(Some(lo)), sig(Some(hi))),
+        (_, _, Some(0.0)) => "n/a (the same in every seed)".into(),
+        _ => "n/a".into(),
+    }
+}
+
+/// A p-value for people.
+pub fn p_text(p: Option<f64>) -> String {
+    match p {
+        Some(p) if p < 0.001 => "< 0.001".into(),
+        Some(p) => format!("{p:.3}"),
+        None => "n/a".into(),
     }
 }
 
@@ -415,15 +459,21 @@ fn arm(mean: Option<f64>, seeds: usize, n: usize) -> String {
     if seeds == n { sig(mean) } else { format!("{} ({seeds} seeds)", sig(mean)) }
 }
 
-/// Whether the paired interval lies wholly on one side of zero.
-fn excludes_zero(p: &Paired) -> bool {
-    matches!((p.diff.lo, p.diff.hi), (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0)
+/// Whether the figure moved beyond seed-to-seed noise: its p-value,
+/// adjusted by Holm's method over its table, below 0.05. Each 95% interval
+/// alone excludes 0 for about one figure in twenty that nothing moved, and
+/// a table has tens of figures.
+fn beyond_noise(p: &Paired) -> bool {
+    p.p_holm.is_some_and(|p| p < 0.05)
 }
 
 fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
     let mut o = String::new();
     let (cn, tn) = &cmp.scenarios;
     let _ = writeln!(o, "# `{tn}` against `{cn}`, paired by seed\n");
+    for w in cmp.warnings() {
+        let _ = writeln!(o, "**Warning:** {w}.\n");
+    }
     let seeds = match (cmp.seeds.first(), cmp.seeds.last()) {
         (Some(a), Some(b)) => format!("seeds {a}–{b}"),
         _ => "no seeds".into(),
@@ -432,7 +482,10 @@ fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
         o,
         "{} runs each ({seeds}); treatment `{}`, control `{}`. Differences are treatment − control \
          per seed; the interval is the 95% paired t-interval of their mean over seeds, d_z their mean \
-         over their standard deviation. A figure marked ** has an interval that excludes 0. The control \
+         over their standard deviation. Each table tests many figures at once, so its p-values are \
+         adjusted by Holm's method over the table's figures: a figure marked ** has an adjusted p below \
+         0.05, which bounds the chance that any figure of the table is marked when nothing moved at 5%. \
+         An interval may exclude 0 without the mark (it is one figure's, at 95%). The control \
          and treatment columns are each arm's own mean, over the seeds where it has the figure; where \
          those are not the seeds the differences are over (both arms having it), their number \
          follows.\n",
@@ -466,15 +519,11 @@ fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
             table(&mut o, &rows);
             let shown: Vec<String> = rows
                 .iter()
-                .filter(|r| excludes_zero(&r.paired))
+                .filter(|r| beyond_noise(&r.paired))
                 .map(|r| {
-                    format!(
-                        "{} {} ({} to {})",
-                        r.figure,
-                        pct(r.paired.relative),
-                        sig(r.paired.diff.lo),
-                        sig(r.paired.diff.hi)
-                    )
+                    let p = &r.paired;
+                    let relative = p.relative.map_or(String::new(), |_| format!(", {}", pct(p.relative)));
+                    format!("{} {} (95% interval {}{relative})", r.figure, Signed(p.diff.mean), interval(p))
                 })
                 .collect();
             let _ = writeln!(

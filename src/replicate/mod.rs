@@ -43,7 +43,7 @@ pub use staged::abandon_staging;
 pub mod stats;
 mod windows;
 
-pub use compare::{Comparison, compare, compare_into, sig};
+pub use compare::{Comparison, compare, compare_into, interval, p_text, sig};
 pub use dir::{ReplicationDir, figure_names};
 pub use run::{ReplicateOptions, Report, replicate};
 

@@ -30,7 +30,7 @@ pub fn draw(cmp: &Comparison) -> Result<String, PlotError> {
         root.fill(&WHITE)?;
         let title = match &cmp.change {
             Some(c) => format!(
-                "{} − {} per window over {} seeds, 95% paired interval; {} at {}",
+                "{} − {} per window over {} seeds, each window's own 95% paired interval; {} at {}",
                 cmp.scenarios.1,
                 cmp.scenarios.0,
                 cmp.seeds.len(),

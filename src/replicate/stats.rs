@@ -61,13 +61,23 @@ pub struct Paired {
     pub treatment_n: usize,
     /// The differences treatment − control: their mean, sd and 95% paired t-interval.
     pub diff: Spread,
-    /// diff mean / the control's mean over the same `n` seeds; None when
-    /// that mean is 0 or undefined.
+    /// diff mean / the control's mean over the same `n` seeds; None unless
+    /// that mean is above 0 and the figure cannot be negative (a relative
+    /// change of a correlation, or of a negative level, reads backwards).
     pub relative: Option<f64>,
     /// Cohen's d_z, the mean difference over the differences' sd; None when the sd is 0.
     pub effect_size_dz: Option<f64>,
-    /// Two-sided p-value of the paired t-test of a zero mean difference.
+    /// Two-sided p-value of the paired t-test of a zero mean difference;
+    /// None when every seed has the same non-zero difference (the test is
+    /// undefined without spread: two seeds' whole-number counts agree by
+    /// chance often enough) or below 2 seeds. 1 when every difference is 0.
     pub p_value: Option<f64>,
+    /// `p_value` adjusted by Holm's step-down method over the figures
+    /// compared beside it (one scope's table, [`holm`]): what says whether
+    /// the figure moved beyond seed-to-seed noise when many are read at
+    /// once. None for a figure compared alone (a window's) and where
+    /// `p_value` is None.
+    pub p_holm: Option<f64>,
     /// Seeds where the treatment is higher.
     pub seeds_up: usize,
     /// Seeds where the treatment is lower.
@@ -101,19 +111,27 @@ pub fn paired(pairs: &[(Option<f64>, Option<f64>)], range: (f64, f64)) -> Paired
     let control_paired = both.iter().map(|p| p.0).sum::<f64>() / n as f64;
     let d: Vec<f64> = both.iter().map(|(c, t)| t - c).collect();
     let width = range.1 - range.0;
-    let diff = spread(&d, (-width, width));
+    let mut diff = spread(&d, (-width, width));
     let dz = match (diff.mean, diff.sd) {
         (Some(m), Some(sd)) if sd > 0.0 => Some(m / sd),
         _ => None,
     };
     let p_value = match (diff.mean, diff.sd) {
         (Some(m), Some(sd)) if sd > 0.0 => student_t_two_sided_p(m / (sd / (n as f64).sqrt()), (n - 1) as f64),
-        (Some(m), Some(_)) => Some(if m == 0.0 { 1.0 } else { 0.0 }),
+        // No difference in any seed (the windows before the change).
+        (Some(0.0), Some(_)) => Some(1.0),
+        // The same difference in every seed: a t-interval would be a point
+        // and its p-value 0, a certainty no finite number of seeds gives.
+        (Some(_), Some(_)) => {
+            (diff.lo, diff.hi) = (None, None);
+            None
+        }
         _ => None,
     };
+    let ratio_scale = range.0 >= 0.0 && control_paired > 0.0;
     Paired {
         n,
-        relative: diff.mean.filter(|_| control_paired != 0.0).map(|m| m / control_paired),
+        relative: diff.mean.filter(|_| ratio_scale).map(|m| m / control_paired),
         diff,
         effect_size_dz: dz,
         p_value,
@@ -122,6 +140,27 @@ pub fn paired(pairs: &[(Option<f64>, Option<f64>)], range: (f64, f64)) -> Paired
         seeds_equal: d.iter().filter(|x| **x == 0.0).count(),
         ..arms
     }
+}
+
+/// Holm's step-down adjustment of the p-values `p` (Holm 1979, "A simple
+/// sequentially rejective multiple test procedure", Scand. J. Statist. 6):
+/// the i-th smallest of the m defined ones becomes max over j ≤ i of
+/// min(1, (m − j + 1) · p_(j)). Rejecting where the adjusted value is below
+/// α keeps the chance of any false rejection among the m at most α, under
+/// any dependence between the tests. Undefined p-values stay None and do
+/// not count in m.
+pub fn holm(p: &[Option<f64>]) -> Vec<Option<f64>> {
+    let mut order: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_some_and(f64::is_finite)).collect();
+    order.sort_by(|&a, &b| p[a].unwrap_or(1.0).total_cmp(&p[b].unwrap_or(1.0)).then(a.cmp(&b)));
+    let m = order.len();
+    let mut out = vec![None; p.len()];
+    let mut running: f64 = 0.0;
+    for (j, &i) in order.iter().enumerate() {
+        let scaled = ((m - j) as f64 * p[i].unwrap_or(1.0)).min(1.0);
+        running = running.max(scaled);
+        out[i] = Some(running);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -161,7 +200,7 @@ mod tests {
         // d_z = 2; t = 2 sqrt 3 = 3.4641016, p = 0.0741799.
         let p = paired(
             &[(Some(10.0), Some(11.0)), (Some(20.0), Some(22.0)), (Some(30.0), Some(33.0)), (None, Some(1.0))],
-            UNBOUNDED,
+            (0.0, f64::INFINITY),
         );
         assert_eq!(p.n, 3);
         assert!(near(p.control_mean, 20.0));
@@ -175,18 +214,55 @@ mod tests {
         assert!(near(p.effect_size_dz, 2.0));
         assert!(near(p.relative, 0.1));
         assert!((p.p_value.unwrap() - 0.074_179_9).abs() < 1e-6);
+        assert_eq!(p.p_holm, None, "adjusted only beside other figures");
         assert_eq!((p.seeds_up, p.seeds_down, p.seeds_equal), (3, 0, 0));
+        // A figure that may be negative (a correlation, an autocorrelation)
+        // has no relative change: −0.0104 on a control of −0.366 read +2.8%.
+        let signed = paired(&[(Some(-0.3), Some(-0.31)), (Some(-0.4), Some(-0.42))], (-1.0, 1.0));
+        assert!(signed.diff.mean.is_some() && signed.relative.is_none());
     }
 
     #[test]
     fn the_paired_interval_is_narrower_than_the_unpaired_one_when_seeds_share_noise() {
         // Seed noise shared by both arms cancels in the differences.
-        let pairs: Vec<_> = [5.0, 15.0, 25.0, 35.0].iter().map(|&c| (Some(c), Some(c + 1.0))).collect();
+        let pairs: Vec<_> = [5.0, 15.0, 25.4, 35.0].iter().map(|&c| (Some(c), Some(c + 1.0 + c / 1000.0))).collect();
         let p = paired(&pairs, UNBOUNDED);
-        assert_eq!((p.diff.sd, p.diff.lo, p.diff.hi), (Some(0.0), Some(1.0), Some(1.0)));
-        assert_eq!(p.effect_size_dz, None);
-        assert_eq!(p.p_value, Some(0.0));
-        assert_eq!(paired(&[(Some(1.0), Some(1.0)), (Some(2.0), Some(2.0))], UNBOUNDED).seeds_equal, 2);
+        let unpaired = |x: &[f64]| spread(x, UNBOUNDED).sd.unwrap_or(0.0);
+        let arms = [
+            pairs.iter().map(|p| p.0.unwrap_or(0.0)).collect::<Vec<_>>(),
+            pairs.iter().map(|p| p.1.unwrap_or(0.0)).collect(),
+        ];
+        assert!(p.diff.sd.unwrap() < unpaired(&arms[0]) / 100.0 && p.diff.sd.unwrap() < unpaired(&arms[1]) / 100.0);
+        assert!(p.p_value.is_some_and(|p| p < 1e-4), "{p:?}");
+        let none = paired(&[(Some(1.0), Some(1.0)), (Some(2.0), Some(2.0))], UNBOUNDED);
+        assert_eq!((none.seeds_equal, none.p_value, none.diff.lo, none.diff.hi), (2, Some(1.0), Some(0.0), Some(0.0)));
+    }
+
+    /// The same non-zero difference in every seed (two seeds' counts that
+    /// happen to agree) has no spread to judge it by: no interval and no
+    /// p-value, where a t-interval would be a point and p = 0.
+    #[test]
+    fn the_same_difference_in_every_seed_is_not_a_certainty() {
+        let pairs: Vec<_> = [5.0, 15.0].iter().map(|&c| (Some(c), Some(c - 6.0))).collect();
+        let p = paired(&pairs, (0.0, f64::INFINITY));
+        assert_eq!((p.diff.mean, p.diff.sd), (Some(-6.0), Some(0.0)));
+        assert_eq!((p.diff.lo, p.diff.hi, p.p_value, p.effect_size_dz), (None, None, None, None));
+        assert_eq!(p.seeds_down, 2);
+    }
+
+    /// Holm's adjustment by hand: p = 0.01, 0.04, 0.03, 0.5 (m = 4) sorted
+    /// 0.01, 0.03, 0.04, 0.5 become 0.04, 0.09, max(0.09, 0.08) = 0.09, 0.5;
+    /// an undefined one stays so and does not count.
+    #[test]
+    fn holm_by_hand() {
+        let adj = holm(&[Some(0.01), Some(0.04), None, Some(0.03), Some(0.5)]);
+        let want = [Some(0.04), Some(0.09), None, Some(0.09), Some(0.5)];
+        for (a, w) in adj.iter().zip(want) {
+            assert_eq!(a.is_some(), w.is_some());
+            assert!(a.zip(w).is_none_or(|(a, w)| (a - w).abs() < 1e-12), "{adj:?}");
+        }
+        assert_eq!(holm(&[Some(0.6), Some(0.7)]), [Some(1.0), Some(1.0)]);
+        assert!(holm(&[]).is_empty());
         assert_eq!(paired(&[], UNBOUNDED), Paired::default());
     }
 

@@ -291,9 +291,10 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
                 )
             };
             let caption = format!(
-                "Cell colour: {centre}{}. White: the point's 95% t interval covers the {}, so its difference is \
-                 within the noise of its replications (a point of one run has no interval and is coloured as it \
-                 is). Grey: no ok run with a value.",
+                "Cell colour: {centre}{}. White: the point's t interval covers the {}, so its difference is \
+                 within the noise of its replications; the intervals are joint at 95% over the map's cells \
+                 (Bonferroni), so that a grid where nothing differs stays white. A point of one run has no \
+                 interval and is coloured as it is. Grey: no ok run with a value.",
                 if shown { "; the mean is printed in the cell" } else { "" },
                 if scale.grand_mean { "grand mean" } else { "value 0" },
             );
@@ -334,12 +335,16 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
                     .to_string()
             } else if with_ci < cells {
                 format!(
-                    "{neutral} of the {with_ci} cells with an interval are white, their 95% t interval covering \
-                     {centre_words}, and {} of one run have none and are coloured as they are",
+                    "{neutral} of the {with_ci} cells with an interval are white, their t interval (joint at 95% \
+                     over the {with_ci}, Bonferroni) covering {centre_words}, and {} of one run have none and are \
+                     coloured as they are",
                     cells - with_ci
                 )
             } else {
-                format!("{neutral} of {cells} cells are white, their 95% t interval covering {centre_words}")
+                format!(
+                    "{neutral} of {cells} cells are white, their t interval (joint at 95% over the {cells}, \
+                     Bonferroni) covering {centre_words}"
+                )
             };
             let about = format!(
                 "{} over the {} × {} grid of `{px}` ({nx}, across) and `{py}` ({ny}, up): each cell's colour is {} \

@@ -9,7 +9,7 @@ use super::super::plot::{DARK, DrawError, FONT, TickRange, WIDTH, decimals};
 use super::aggregate::Heat;
 use super::frame::{clip, render};
 use super::keys::{KeyResult, ValueKind, value_text};
-use crate::metrics::stats::MeanInterval;
+use crate::metrics::stats::{MeanInterval, student_t_quantile};
 
 /// Cells of a heat map without runs.
 const NO_DATA: RGBColor = RGBColor(190, 190, 190);
@@ -20,7 +20,8 @@ fn diverging(t: f64) -> RGBColor {
     ramp(&STOPS, t)
 }
 
-/// Cells whose 95% interval covers the scale's centre: a difference within noise.
+/// Cells whose simultaneous interval covers the scale's centre: a
+/// difference within noise ([`HeatScale::neutral`]).
 const NEUTRAL: RGBColor = RGBColor(247, 247, 247);
 
 fn ramp(stops: &[(u8, u8, u8)], t: f64) -> RGBColor {
@@ -43,9 +44,14 @@ fn text_on(c: RGBColor) -> RGBColor {
 /// that colour shows a difference, not a level. For a share or a count the
 /// centre is the panel's grand mean (the mean of all its runs) and the scale
 /// reaches the largest difference of a cell mean from it; for a correlation
-/// the centre is 0 and the range a fixed −1 to +1. A cell whose 95% t
-/// interval covers the centre is drawn neutral: its difference is within
-/// the noise of its replications.
+/// the centre is 0 and the range a fixed −1 to +1. A cell whose t interval
+/// covers the centre is drawn neutral: its difference is within the noise
+/// of its replications. The intervals are simultaneous at 95% over the
+/// figure's cells (Bonferroni: each at 1 − 0.05/k for k cells with one),
+/// because the map is read all at once: with each cell at 95%, a grid
+/// where nothing differs colours about one cell in twenty, and more with
+/// the few, skewed replications of a sweep (a 6 × 6 grid of 3 runs whose
+/// cells did not differ coloured 13 of 72).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeatScale {
     /// The centre of each panel: its grand mean, or 0 for a correlation.
@@ -55,13 +61,17 @@ pub struct HeatScale {
     pub half: f64,
     /// Whether the centre is the grand mean (shares, counts) rather than 0.
     pub grand_mean: bool,
+    /// Cells with an interval (two runs or more), over every panel: the k
+    /// of the Bonferroni level.
+    pub cells: usize,
 }
 
 impl HeatScale {
     /// The scale of `heat`, a key result of `kind`.
     pub fn new(kind: ValueKind, heat: &Heat) -> HeatScale {
+        let cells = heat.panels.iter().flatten().flatten().filter(|c| c.n >= 2 && c.sd.is_some()).count();
         if kind == ValueKind::Coefficient {
-            return HeatScale { centres: vec![0.0; heat.panels.len()], half: 1.0, grand_mean: false };
+            return HeatScale { centres: vec![0.0; heat.panels.len()], half: 1.0, grand_mean: false, cells };
         }
         let centres: Vec<f64> = heat
             .panels
@@ -83,13 +93,18 @@ impl HeatScale {
             ValueKind::Share => 0.005,
             _ => 1.0,
         };
-        HeatScale { centres, half: largest.max(floor), grand_mean: true }
+        HeatScale { centres, half: largest.max(floor), grand_mean: true, cells }
     }
 
-    /// Whether a cell of `panel` is within noise: its interval covers the centre.
+    /// Whether a cell of `panel` is within noise: its simultaneous interval
+    /// covers the centre, |mean − centre| ≤ t(1 − 0.025/k, n − 1)·sd/√n.
+    /// A cell of one run has no interval and is not.
     pub fn neutral(&self, panel: usize, cell: &MeanInterval) -> bool {
         let c = self.centres.get(panel).copied().unwrap_or(0.0);
-        cell.ci.is_some_and(|(lo, hi)| lo <= c && c <= hi)
+        let Some(sd) = cell.sd.filter(|_| cell.n >= 2) else { return false };
+        let level = 1.0 - 0.025 / self.cells.max(1) as f64;
+        student_t_quantile(level, (cell.n - 1) as f64)
+            .is_some_and(|t| (cell.mean - c).abs() <= t * sd / (cell.n as f64).sqrt())
     }
 
     /// The colour of a cell of `panel`.
@@ -233,7 +248,7 @@ pub fn heat_map(p: &HeatInput<'_>) -> Result<String, DrawError> {
         let (y0, small) = (bottom + 14, (FONT, 12).into_font().color(&DARK).pos(Pos::new(HPos::Left, VPos::Center)));
         bar_area.draw(&Rectangle::new([(14, y0), (38, y0 + 16)], NEUTRAL.filled()))?;
         bar_area.draw(&Rectangle::new([(14, y0), (38, y0 + 16)], DARK.stroke_width(1)))?;
-        bar_area.draw(&Text::new("95% CI".to_string(), (44, y0 + 4), small.clone()))?;
+        bar_area.draw(&Text::new("joint 95% CI".to_string(), (44, y0 + 4), small.clone()))?;
         let covers = if scale.grand_mean { "covers mean" } else { "covers 0" };
         bar_area.draw(&Text::new(covers.to_string(), (44, y0 + 17), small))?;
         Ok(())
@@ -266,8 +281,9 @@ fn colorbar_label(kind: ValueKind, v: f64, span: f64) -> String {
 mod tests {
     use super::*;
 
-    fn cell(mean: f64, half: Option<f64>) -> Option<MeanInterval> {
-        Some(MeanInterval { n: 2, mean, sd: half, ci: half.map(|h| (mean - h, mean + h)) })
+    /// A cell of ten runs with standard deviation `sd`.
+    fn cell(mean: f64, sd: Option<f64>) -> Option<MeanInterval> {
+        Some(MeanInterval { n: 10, mean, sd, ci: sd.map(|h| (mean - h, mean + h)) })
     }
 
     #[test]
@@ -303,6 +319,13 @@ mod tests {
         assert_eq!(s.color(0, &effect.panels[0][2].unwrap()), NEUTRAL);
         // One run: no interval, coloured as it is.
         assert!(!s.neutral(0, &MeanInterval { n: 1, mean: 1000.0, sd: None, ci: None }));
+        // The intervals are joint over the 3 cells with one: for 10 runs of
+        // sd 5, ±t(1 − 0.025/3, 9) · 5/√10 = ±2.9333 · 1.5811 = ±4.638,
+        // where one cell's own 95% interval is ±2.2622 · 1.5811 = ±3.577. A
+        // cell 4.0 from the mean is white; one 5.0 from it is coloured.
+        assert_eq!(s.cells, 3);
+        assert!(s.neutral(0, &cell(1004.0, Some(5.0)).unwrap()));
+        assert!(!s.neutral(0, &cell(1005.0, Some(5.0)).unwrap()));
         // Correlations: centred on 0, a fixed range.
         let s = HeatScale::new(ValueKind::Coefficient, &effect);
         assert_eq!((s.centres[0], s.half, s.grand_mean), (0.0, 1.0, false));
