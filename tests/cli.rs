@@ -174,6 +174,9 @@ fn json_prints_one_object_with_the_summary_figures() {
     assert_eq!(j["sales"]["redeemed_failed_lots"], all["redeemed_failed_lots"]);
     let c = &all["correlation"]["subscription_success_vs_volume"];
     assert_eq!(j["success_vs_volume"]["subscriptions"]["pearson"], c["pearson"]);
+    let dependence = &c["serial_dependence"];
+    assert_eq!(j["success_vs_volume"]["subscriptions"]["effective_windows"], dependence["effective_windows"]);
+    assert_eq!(j["success_vs_volume"]["subscriptions"]["pearson_ci_95"], dependence["pearson_ci_95"]);
     assert!(j["wall_seconds"].as_f64().is_some_and(|w| w > 0.0));
     assert!(j["version"].as_str().is_some_and(|v| v.starts_with(env!("CARGO_PKG_VERSION"))));
     let report = j["report"].as_array().expect("the report's files");

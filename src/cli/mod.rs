@@ -683,8 +683,18 @@ fn pct(x: Option<f64>) -> String {
     x.map_or("n/a".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
-fn corr(x: Option<f64>) -> String {
-    x.map_or("n/a".into(), |v| format!("{v:+.3}"))
+/// A success–volume correlation for the terminal: r with the interval that
+/// allows for alike neighbouring windows and the effective number of
+/// windows it stands on (330 windows may be worth 50), then rho.
+fn correlation_text(c: &crate::metrics::Correlation) -> String {
+    let f = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:+.3}"));
+    let d = c.serial_dependence.as_ref();
+    let interval = d.and_then(|d| d.pearson_ci_95).map_or(String::new(), |[lo, hi]| format!(" [{lo:+.2}, {hi:+.2}]"));
+    let n = match d {
+        Some(d) => format!("{} windows, effective n ≈ {:.0}", c.windows, d.effective_windows),
+        None => format!("{} windows", c.windows),
+    };
+    format!("r {}{interval} rho {} ({n})", f(c.pearson), f(c.spearman))
 }
 
 /// `tplus run --json`: the figures of [`human_summary`], by name, `null`
@@ -699,8 +709,16 @@ fn json_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, di
     let side = |x: &crate::metrics::SideSummary| json!({ "success_probability": x.success_probability, "fill_ratio": x.fill_ratio, "closed": x.closed });
     let mut sales = side(&a.sales);
     sales["redeemed_failed_lots"] = json!(a.redeemed_failed_lots);
-    let corr =
-        |x: &crate::metrics::Correlation| json!({ "pearson": x.pearson, "spearman": x.spearman, "windows": x.windows });
+    let corr = |x: &crate::metrics::Correlation| {
+        let d = x.serial_dependence.as_ref();
+        json!({
+            "pearson": x.pearson,
+            "spearman": x.spearman,
+            "windows": x.windows,
+            "effective_windows": d.map(|d| d.effective_windows),
+            "pearson_ci_95": d.and_then(|d| d.pearson_ci_95),
+        })
+    };
     json!({
         "tool": "tplus",
         "version": VERSION,
@@ -766,13 +784,9 @@ fn human_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, d
     let c = &a.correlation;
     let _ = writeln!(
         t,
-        "  success vs volume over windows: subscriptions r {} rho {} (n={}); sales r {} rho {} (n={})",
-        corr(c.subscription_success_vs_volume.pearson),
-        corr(c.subscription_success_vs_volume.spearman),
-        c.subscription_success_vs_volume.windows,
-        corr(c.sale_success_vs_volume.pearson),
-        corr(c.sale_success_vs_volume.spearman),
-        c.sale_success_vs_volume.windows
+        "  success vs volume over windows: subscriptions {}; sales {}",
+        correlation_text(&c.subscription_success_vs_volume),
+        correlation_text(&c.sale_success_vs_volume),
     );
     let _ = writeln!(
         t,

@@ -87,10 +87,19 @@ fn honest_sentence(what: &str, y: &str, c: &Correlation) -> Option<String> {
                     .map_or(String::new(), |n| format!(", effective n ≈ {}", count(n)));
                 let _ = write!(s, " (95% CI {}{ne})", range(dlo, dhi));
             }
+            // Which of the last two a run gets can change with its seed (the
+            // sales of 210 baseline seeds split about evenly): the sentence
+            // is this run's, and says so.
             s.push_str(match (zero_in([lo, hi]), ci.map(zero_in)) {
                 (true, _) => ": with so few effective windows even the sign of the link is uncertain.",
-                (false, Some(true)) => ": the link may be no more than the shape of the trading day.",
-                (false, Some(false)) => ": the link holds beyond the shape of the trading day.",
+                (false, Some(true)) => {
+                    ": in this run the link may be no more than the shape of the trading day (one seed's \
+                     reading, which other seeds may not share: `--replications` tells)."
+                }
+                (false, Some(false)) => {
+                    ": in this run the link holds beyond the shape of the trading day (one seed's reading, \
+                     which other seeds may not share: `--replications` tells)."
+                }
                 (false, None) => ".",
             });
         }
@@ -419,7 +428,8 @@ mod tests {
              autocorrelated (lag-1 autocorrelation +0.88 for success, +0.82 for volume; effective n ≈ 45), so the \
              95% interval is +0.800 to +0.950 (p < 0.0001); the block-bootstrap 95% interval (blocks of 12 windows) \
              is +0.750 to +0.960; after removing time-of-day means r = +0.200 (95% CI -0.100 to +0.500, effective \
-             n ≈ 30): the link may be no more than the shape of the trading day."
+             n ≈ 30): in this run the link may be no more than the shape of the trading day (one seed's \
+             reading, which other seeds may not share: `--replications` tells)."
         );
         // Nearly independent windows, and an interval that holds zero.
         let c = Correlation {
