@@ -49,7 +49,7 @@ fn live(s: &Scenario, draw: bool, control: bool) -> Duration {
             && snap.seq != seq
         {
             seq = snap.seq;
-            app.update(&snap);
+            app.update(&snap, t);
             if draw {
                 terminal.draw(|f| ui::draw(f, &app)).expect("a test backend never fails");
             }

@@ -549,7 +549,7 @@ fn with_view_at(s: &Scenario, size: (u16, u16), draw: bool, control: bool, frame
             && s.seq != seq
         {
             seq = s.seq;
-            app.update(&s);
+            app.update(&s, t);
             if draw {
                 terminal.draw(|f| ui::draw(f, &app)).unwrap();
                 frames += 1;

@@ -159,8 +159,14 @@ impl App {
         Knob::ALL[self.knob]
     }
 
-    /// Takes a newly published snapshot.
-    pub fn update(&mut self, snapshot: &LiveSnapshot) {
+    /// Takes a newly published snapshot, at `now`. A scripted event of the
+    /// scenario that took effect since the last one is said on the status
+    /// line, beside its marker on the charts.
+    pub fn update(&mut self, snapshot: &LiveSnapshot, now: Instant) {
+        let before = self.view.as_ref().map_or(0, |v| v.scripted.len());
+        if let Some(newest) = snapshot.view.scripted.get(before..).and_then(<[_]>::last) {
+            self.say(format!("{} (the scenario's own event)", newest.label), now);
+        }
         self.view = Some(Arc::clone(&snapshot.view));
         self.rate = snapshot.rate;
         self.behind = snapshot.behind;
@@ -382,6 +388,33 @@ mod tests {
         let knobs = Knob::ALL.map(|knob| KnobValue { knob, value: Some(1.0), what: String::new() }).to_vec();
         app.view = Some(Arc::new(LiveView { products, knobs, ..Default::default() }));
         app
+    }
+
+    /// A scripted event that takes effect is said on the status line, once.
+    #[test]
+    fn a_scripted_event_is_said_when_it_takes_effect() {
+        use crate::tui::sim::LiveSnapshot;
+        use crate::tui::view::Marker;
+        let mut a = app();
+        let now = Instant::now();
+        let snapshot = |scripted: Vec<Marker>| LiveSnapshot {
+            view: Arc::new(LiveView { scripted, ..(**a.view.as_ref().unwrap()).clone() }),
+            rate: None,
+            behind: None,
+            at: now,
+            seq: 1,
+            control: None,
+        };
+        let hike = Marker { t: 100.0, label: "scripted loan rate +150 bp".into() };
+        let (quiet, with_hike) = (snapshot(Vec::new()), snapshot(vec![hike]));
+        a.update(&quiet, now);
+        assert!(a.message.is_none());
+        a.update(&with_hike, now);
+        let said = a.message.as_ref().map(|m| m.0.clone()).unwrap_or_default();
+        assert_eq!(said, "scripted loan rate +150 bp (the scenario's own event)");
+        a.message = None;
+        a.update(&with_hike, now);
+        assert!(a.message.is_none(), "said once");
     }
 
     #[test]

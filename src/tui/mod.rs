@@ -266,7 +266,7 @@ fn event_loop(
             && s.seq != seq
         {
             seq = s.seq;
-            app.update(&s);
+            app.update(&s, now);
             dirty = true;
         }
         while let Some(notice) = handle.try_notice() {

@@ -264,6 +264,12 @@ pub struct LiveView {
     pub knobs: Vec<KnobValue>,
     /// The live changes made so far, in the order made.
     pub markers: Vec<Marker>,
+    /// The scenario's own scripted events that have taken effect, in time
+    /// order ("scripted loan rate +150 bp"): marked on the charts as the
+    /// live changes are, since they are often the lesson (a rate hike) and
+    /// a step in one small chart is easy to miss. Not live changes: the
+    /// control runs them too.
+    pub scripted: Vec<Marker>,
     /// Share of optimists among herd followers now.
     pub optimist_share: Option<f64>,
     /// Length of a metrics window, in seconds.
@@ -457,10 +463,49 @@ impl LiveRun {
                 .map(|&knob| KnobValue { knob, value: self.knob(knob), what: self.reach(knob).what.clone() })
                 .collect(),
             markers: self.markers.clone(),
+            scripted: scripted_markers(live.scenario(), cal, now),
             optimist_share: live.optimist_share(),
             window_secs: live.scenario().simulation.window.secs_f64(),
             rolling_windows: live.scenario().metrics.rolling_windows as usize,
         }
+    }
+}
+
+/// The markers of `scenario`'s scripted events that have taken effect by
+/// `now` (nanoseconds since the start), in time order.
+fn scripted_markers(scenario: &Scenario, cal: &crate::calendar::Calendar, now: i64) -> Vec<Marker> {
+    let mut at: Vec<(i64, &ScriptedEvent)> =
+        scenario.events.iter().map(|e| (cal.at(e.at), e)).filter(|(t, _)| *t <= now).collect();
+    at.sort_by_key(|(t, _)| *t);
+    at.into_iter().map(|(t, e)| Marker { t: t as f64 / 1e9, label: scripted_label(e) }).collect()
+}
+
+/// A scripted event as a chart labels it: "scripted loan rate +150 bp",
+/// "scripted herding rate = 2.0/h", "scripted min credit score +40".
+pub fn scripted_label(e: &ScriptedEvent) -> String {
+    let knob = Knob::ALL.into_iter().find(|k| k.target() == e.target);
+    let what = match (knob, e.target) {
+        (Some(k), _) => k.label().to_string(),
+        (None, EventTarget::GroupParam) => e.live_param().unwrap_or("group parameter").replace('_', " "),
+        (None, t) => t.name().replace('_', " "),
+    };
+    let how = match (knob, e.change, e.value) {
+        (Some(k), Some(c), _) => k.amount(c / k.step()),
+        (Some(k), None, Some(v)) => format!("= {}", k.value_text(v)),
+        (None, Some(c), _) => format!("{c:+}"),
+        (None, None, Some(v)) => format!("= {v}"),
+        (_, None, None) => String::new(),
+    };
+    format!("scripted {what} {how}").trim_end().to_string()
+}
+
+impl LiveView {
+    /// Every marker the charts draw, the scripted events' and the live
+    /// changes', in time order.
+    pub fn chart_markers(&self) -> Vec<&Marker> {
+        let mut all: Vec<&Marker> = self.scripted.iter().chain(&self.markers).collect();
+        all.sort_by(|a, b| a.t.total_cmp(&b.t));
+        all
     }
 }
 
@@ -589,6 +634,37 @@ mod tests {
             g.abuse = Some(crate::scenario::Abuse::Wash);
         }
         assert!(!reach(&planted, Knob::Herding).acts);
+    }
+
+    /// The scenario's own events are marked once they take effect, as the
+    /// lesson of rate_hike.toml (a 150 bp hike at 10:00 on day 3) was only
+    /// a step in the loan-rate strip; they are not live changes.
+    #[test]
+    fn a_scripted_event_is_marked_once_it_takes_effect() {
+        let s = bundled("rate_hike.toml");
+        let hike = s.events[0].at;
+        let cal = crate::calendar::Calendar::new(&s.simulation);
+        let mut live = LiveRun::new(&s, None).unwrap();
+        live.sim_mut().advance_to(cal.at(hike) - 60_000_000_000);
+        assert!(live.view(1).scripted.is_empty(), "not before it takes effect");
+        live.sim_mut().advance_to(cal.at(hike) + 60_000_000_000);
+        let view = live.view(1);
+        let labels: Vec<&str> = view.scripted.iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(labels, ["scripted loan rate +150 bp"]);
+        assert!((view.scripted[0].t - cal.at(hike) as f64 / 1e9).abs() < 1e-9);
+        assert!(view.markers.is_empty(), "not a live change");
+        assert_eq!(view.chart_markers().len(), 1);
+    }
+
+    #[test]
+    fn scripted_events_are_labelled_as_people_say_them() {
+        let event = |text: &str| -> ScriptedEvent { toml::from_str(text).unwrap() };
+        let e = event("at = \"day 1 10:00\"\ntarget = \"herding\"\nvalue = 2.0");
+        assert_eq!(scripted_label(&e), "scripted herding rate = 2.0/h");
+        let e = event("at = \"day 1 10:00\"\ntarget = \"min_credit_score\"\nchange = 40.0");
+        assert_eq!(scripted_label(&e), "scripted min credit score +40");
+        let e = event("at = \"day 1 10:00\"\ntarget = \"loan_rate\"\nchange = -0.005");
+        assert_eq!(scripted_label(&e), "scripted loan rate -50 bp");
     }
 
     #[test]

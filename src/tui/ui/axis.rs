@@ -46,10 +46,10 @@ pub(super) fn y_labels(labels: &[String]) -> Vec<Line<'static>> {
     labels.iter().map(|l| Line::from(format!("{l:>LABEL_W$}"))).collect()
 }
 
-/// x of each live change on the time axis.
+/// x of each marker ([`LiveView::chart_markers`]) on the time axis.
 pub(super) fn marker_xs(view: &LiveView, windows: &[WindowPoint]) -> Vec<f64> {
-    view.markers
-        .iter()
+    view.chart_markers()
+        .into_iter()
         .map(|m| match windows.iter().position(|w| w.t_end >= m.t) {
             Some(i) => {
                 let into = 1.0 - (windows[i].t_end - m.t) / view.window_secs.max(1e-9);
@@ -89,11 +89,33 @@ pub(super) fn series(windows: &[WindowPoint], span: Span_, f: impl Fn(&WindowPoi
         .collect()
 }
 
-pub(super) fn time_chart<'a>(datasets: Vec<Dataset<'a>>, span: Span_, y: [f64; 2], labels: &[String]) -> Chart<'a> {
+/// A chart over the time axis whose plot has `rows` rows, with the y
+/// labels that fit them ([`fitting`]).
+pub(super) fn time_chart<'a>(
+    datasets: Vec<Dataset<'a>>,
+    span: Span_,
+    y: [f64; 2],
+    labels: &[String],
+    rows: u16,
+) -> Chart<'a> {
     Chart::new(datasets)
         .x_axis(Axis::default().bounds(span.bounds()))
-        .y_axis(Axis::default().bounds(y).labels(y_labels(labels)).style(Style::new().fg(DIM)))
+        .y_axis(Axis::default().bounds(y).labels(y_labels(&fitting(labels, rows))).style(Style::new().fg(DIM)))
         .legend_position(None)
+}
+
+/// The y labels (bottom to top) a plot of `rows` rows can show truthfully.
+/// The chart spreads its labels over the rows from the bottom one to the
+/// top one, so more labels than rows land on one another: "0%" under
+/// "50%" left a two-row chart whose bottom row, holding everything from 0
+/// to 50%, read 50%. Two rows keep the ends; one row shows no label (the
+/// panel's title gives the value now), blanks keeping the column's width.
+pub(super) fn fitting(labels: &[String], rows: u16) -> Vec<String> {
+    match (labels, rows) {
+        (_, r) if usize::from(r) >= labels.len() => labels.to_vec(),
+        ([first, .., last], 2..) => vec![first.clone(), last.clone()],
+        _ => vec![String::new()],
+    }
 }
 
 pub(super) fn line_set<'a>(data: &'a [(f64, f64)], color: Color) -> Dataset<'a> {
@@ -139,5 +161,23 @@ pub(super) fn time_label(view: &LiveView, windows: &[WindowPoint], i: usize) -> 
     match view.date {
         Some(d) => format!("{} {hm}", WEEKDAYS[d.add_days(day_offset).weekday() as usize]),
         None => hm,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_fit_the_rows() {
+        let three: Vec<String> = ["0%", "50%", "100%"].map(String::from).to_vec();
+        assert_eq!(fitting(&three, 3), three);
+        assert_eq!(fitting(&three, 9), three);
+        assert_eq!(fitting(&three, 2), ["0%", "100%"]);
+        assert_eq!(fitting(&three, 1), [""]);
+        assert_eq!(fitting(&three, 0), [""]);
+        let two: Vec<String> = ["4.10%", "4.60%"].map(String::from).to_vec();
+        assert_eq!(fitting(&two, 2), two);
+        assert_eq!(fitting(&two, 1), [""]);
     }
 }

@@ -87,6 +87,7 @@ pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &Liv
         span,
         [0.0, 1.0],
         &["0%".into(), "50%".into(), "100%".into()],
+        plot.height,
     );
     frame.render_widget(chart, plot);
     marker_labels(frame, plot, view, &p.windows, span);
@@ -120,6 +121,7 @@ pub(super) fn volume_panel(frame: &mut Frame, area: Rect, app: &App, view: &Live
         span,
         [0.0, top],
         &["0".into(), qty(top as u64)],
+        inner.height,
     );
     frame.render_widget(chart, inner);
 }
@@ -156,6 +158,7 @@ pub(super) fn price_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
         span,
         y,
         &[format!("{:.d$}", y[0]), format!("{:.d$}", y[1])],
+        top.height,
     );
     frame.render_widget(price_chart, top);
 
@@ -172,6 +175,8 @@ pub(super) fn price_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
         span,
         y,
         &[format!("{:.2}%", y[0] * 100.0), format!("{:.2}%", y[1] * 100.0)],
+        // The time labels and the axis line take two rows.
+        bottom.height.saturating_sub(2),
     )
     .x_axis(
         Axis::default()

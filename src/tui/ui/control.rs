@@ -58,7 +58,8 @@ pub(super) fn legend(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(line), row);
 }
 
-/// Each live change's label ("loan rate +75 bp (total +150 bp)") on the
+/// Each marker's label ("loan rate +75 bp (total +150 bp)", "scripted
+/// loan rate +150 bp") on the
 /// top row of a time chart drawn in `plot`, beside its marker line (to its
 /// left where there is no room on its right or a later label is there);
 /// the latest first (drawn whatever the room). An earlier label with no
@@ -75,7 +76,7 @@ pub(super) fn marker_labels(frame: &mut Frame, plot: Rect, view: &LiveView, wind
     let [a, b] = span.bounds();
     // (row, first column, past the last) of each label drawn.
     let mut taken: Vec<(u16, u16, u16)> = Vec::new();
-    for (m, x) in view.markers.iter().zip(marker_xs(view, windows)).rev() {
+    for (m, x) in view.chart_markers().into_iter().zip(marker_xs(view, windows)).rev() {
         if x < a || x > b {
             continue;
         }
@@ -95,12 +96,14 @@ pub(super) fn marker_labels(frame: &mut Frame, plot: Rect, view: &LiveView, wind
     }
 }
 
-/// A mean difference with its 95% interval: "-7.0 ±4.1".
-fn difference(p: &LivePaired, scale: f64, digits: usize) -> String {
+/// A mean difference with its 95% interval and `unit`: "-7.0 ±4.1 pp";
+/// without one (a single window), "-13.3 pp, ± needs 2 windows", so that
+/// one window's difference is not read as a finding.
+fn difference(p: &LivePaired, scale: f64, digits: usize, unit: &str) -> String {
     let d = p.difference() * scale;
     match p.half {
-        Some(h) => format!("{d:+.digits$} ±{:.digits$}", h * scale),
-        None => format!("{d:+.digits$}"),
+        Some(h) => format!("{d:+.digits$} ±{:.digits$}{unit}", h * scale),
+        None => format!("{d:+.digits$}{unit}, ± needs 2 windows"),
     }
 }
 
@@ -132,10 +135,10 @@ pub fn readout_text(app: &App) -> Option<(String, String)> {
     }
     let pct = |name: &str, p: Option<LivePaired>, control: &str| match p {
         Some(p) => format!(
-            "{name} {:.1}% vs {:.1}%{control} ({} pp)",
+            "{name} {:.1}% vs {:.1}%{control} ({})",
             p.live * 100.0,
             p.control * 100.0,
-            difference(&p, 100.0, 1)
+            difference(&p, 100.0, 1, " pp")
         ),
         None => format!("{name} –"),
     };
@@ -144,7 +147,7 @@ pub fn readout_text(app: &App) -> Option<(String, String)> {
             "lots/window {} vs {} ({})",
             qty(p.live.round() as u64),
             qty(p.control.round() as u64),
-            difference(&p, 1.0, 0)
+            difference(&p, 1.0, 0, "")
         ),
         None => "lots/window –".into(),
     };
@@ -270,6 +273,17 @@ mod tests {
         assert_eq!(readout_text(&off), None);
         let text = render_text(&off, 200, 60);
         assert!(!text.contains(LEGEND) && !text.contains("live vs control"), "{text}");
+    }
+
+    /// One window after a change has no spread to judge its difference
+    /// by: the readout says so instead of showing a bare difference.
+    #[test]
+    fn one_window_after_a_change_has_no_interval_and_says_so() {
+        let (live, control) = runs(30, true, 1);
+        let (_, rest) = readout_text(&app(live, control)).unwrap();
+        assert!(rest.starts_with(", 1 window, live vs control: "), "{rest}");
+        assert!(rest.contains(" pp, ± needs 2 windows), sales "), "{rest}");
+        assert!(!rest.contains(" ±0"), "{rest}");
     }
 
     #[test]

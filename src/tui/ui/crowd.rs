@@ -61,6 +61,8 @@ pub(super) fn optimist_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: 
         span,
         [0.0, 1.0],
         &["0%".into(), "50%".into(), "100%".into()],
+        // The time labels and the axis line take two rows, when drawn.
+        if inner.height >= 6 { inner.height - 2 } else { inner.height },
     );
     // Its own time labels when there is room for them under the chart.
     if inner.height >= 6 {

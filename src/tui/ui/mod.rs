@@ -273,6 +273,7 @@ mod tests {
                 },
             ],
             markers: vec![LiveMarker { t: open + 300.0 * 29.5, label: "loan rate +25 bp".into() }],
+            scripted: Vec::new(),
             optimist_share: Some(0.47),
             window_secs: 300.0,
             rolling_windows: 12,
@@ -289,6 +290,22 @@ mod tests {
         for n in needles {
             assert!(text.contains(n), "`{n}` is missing from the view:\n{text}");
         }
+    }
+
+    /// At 80 × 24 the success chart has two rows: labelled 0% and 100%,
+    /// not 100% and 50% (a third label landed on the bottom row, which
+    /// then read 50% for everything from 0 to 50%).
+    #[test]
+    fn a_short_chart_labels_only_what_its_rows_show() {
+        let text = render_text(&app_with(hand_view()), 80, 24);
+        let success: Vec<&str> = text.lines().take_while(|l| !l.starts_with('└')).collect();
+        let labels: Vec<&str> =
+            success.iter().filter_map(|l| l.split('│').nth(1)).filter(|c| c.ends_with('%')).map(str::trim).collect();
+        assert_eq!(labels, ["100%", "0%"], "{text}");
+        // The loan strip under the prices has one row: no label, not a
+        // bound read as the rate.
+        let price = text.lines().skip_while(|l| !l.contains("price 1.0004")).nth(3).unwrap_or_default();
+        assert!(price.starts_with("│      │"), "{text}");
     }
 
     #[test]

@@ -133,8 +133,10 @@ fn status_parts(app: &App, width: u16) -> StatusParts {
         } else if !zoom.is_empty() && width >= 100 {
             left.push(Span::styled(zoom, Style::new().fg(DIM)));
         }
-        tail.push(format!(" {} · seed {}", v.scenario, v.seed));
-        tail.push(format!(" {}", v.scenario));
+        // Set apart from a hint before it ("[ ] scroll back herding" read
+        // as one phrase).
+        tail.push(format!(" │ {} · seed {}", v.scenario, v.seed));
+        tail.push(format!(" │ {}", v.scenario));
     }
     let all_keys = [" space pause · +- speed · s step · w save · ? help · q quit ", SHORT_KEYS];
     let used: usize = left.iter().map(Span::width).sum();
