@@ -93,7 +93,9 @@ t send-keys -t live '{'
 t send-keys -t live Home
 t send-keys -t live End
 
-echo "== q quits and restores the terminal (exit 0)"
+echo "== q with an unsaved live change asks once; q again quits and restores the terminal (exit 0)"
+t send-keys -t live q
+wait_for live "q again quits" 10
 t send-keys -t live q
 restored live 0
 

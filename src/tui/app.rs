@@ -60,6 +60,13 @@ pub struct App {
     pub saving: Vec<PathBuf>,
     /// Directories saved to during the session.
     pub saved: Vec<PathBuf>,
+    /// The live changes' markers when `w` was last pressed: a save holds
+    /// the changes made so far, so the changes are unsaved while the
+    /// view's markers differ from these.
+    pub saved_markers: Option<Vec<super::view::Marker>>,
+    /// Whether `q` (or Esc) was just pressed with unsaved live changes: the
+    /// next `q` quits, any other key forgets it.
+    pub quit_asked: bool,
     /// Saves that failed: the directory and the error.
     pub failed: Vec<(PathBuf, String)>,
     /// The stretch of the run the time charts show, and their zoom.
@@ -99,6 +106,8 @@ impl App {
             results_root,
             saving: Vec::new(),
             saved: Vec::new(),
+            saved_markers: None,
+            quit_asked: false,
             failed: Vec::new(),
             history: History::default(),
             width: super::ui::MIN_WIDTH,
@@ -233,6 +242,8 @@ impl App {
                 let text = format!("save to {} failed: {e}; press w to save again once that is fixed", dir.display());
                 self.saving.retain(|d| *d != dir);
                 self.failed.push((dir, e));
+                // The changes are not saved after all.
+                self.saved_markers = None;
                 text
             }
         };
@@ -249,6 +260,7 @@ impl App {
         if ctrl && key.code == KeyCode::Char('c') {
             return Command::Quit;
         }
+        let quit_asked = std::mem::take(&mut self.quit_asked);
         // Ctrl-W is not w (save), nor Ctrl-R r (restart): a chord the view
         // has no use for does nothing, as does a key behind the help
         // screen, where only closing it, quitting and the pause (kept for
@@ -267,6 +279,16 @@ impl App {
             KeyCode::Esc if self.help => {
                 self.help = false;
                 self.pause_if_changed(before)
+            }
+            // A reflex Esc or a stray q would end a session of live
+            // changes for good: with changes not saved, it takes two.
+            KeyCode::Char('q') | KeyCode::Char('Q') | KeyCode::Esc if !quit_asked && self.unsaved_changes() => {
+                self.quit_asked = true;
+                self.say(
+                    "the live changes are not saved: q again quits without them, w saves them (Ctrl-C quits at once)",
+                    Instant::now(),
+                );
+                Command::None
             }
             KeyCode::Char('q') | KeyCode::Char('Q') | KeyCode::Esc => Command::Quit,
             KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => {
@@ -330,9 +352,17 @@ impl App {
                 Command::Control(self.control)
             }
             KeyCode::Char('r') => Command::Restart,
-            KeyCode::Char('w') => Command::Save(self.results_root.clone()),
+            KeyCode::Char('w') => {
+                self.saved_markers = self.view.as_ref().map(|v| v.markers.clone());
+                Command::Save(self.results_root.clone())
+            }
             _ => Command::None,
         }
+    }
+
+    /// Whether live changes were made since the last save (or at all).
+    pub fn unsaved_changes(&self) -> bool {
+        self.view.as_ref().is_some_and(|v| !v.markers.is_empty() && self.saved_markers.as_ref() != Some(&v.markers))
     }
 
     /// Scrolls the help, which a terminal of fewer rows than it has does
@@ -388,6 +418,27 @@ mod tests {
         let knobs = Knob::ALL.map(|knob| KnobValue { knob, value: Some(1.0), what: String::new() }).to_vec();
         app.view = Some(Arc::new(LiveView { products, knobs, ..Default::default() }));
         app
+    }
+
+    /// With live changes not saved, q (or Esc) asks first; a second q
+    /// quits, any other key forgets the question, and after a save one q
+    /// quits again.
+    #[test]
+    fn quitting_with_unsaved_changes_takes_a_second_q() {
+        use crate::tui::view::Marker;
+        let mut a = app();
+        let mut v = (**a.view.as_ref().unwrap()).clone();
+        v.markers = vec![Marker { t: 10.0, label: "loan rate +25 bp".into() }];
+        a.view = Some(Arc::new(v));
+        assert_eq!(a.on_key(key(KeyCode::Esc)), Command::None);
+        assert!(a.message.as_ref().is_some_and(|m| m.0.contains("q again quits")), "{:?}", a.message);
+        assert_eq!(a.on_key(key(KeyCode::Char('q'))), Command::Quit);
+        a.on_key(key(KeyCode::Char('q')));
+        a.on_key(key(KeyCode::Down));
+        assert_eq!(a.on_key(key(KeyCode::Char('q'))), Command::None, "another key forgot the question");
+        assert_eq!(a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Command::Quit);
+        assert_eq!(a.on_key(key(KeyCode::Char('w'))), Command::Save(PathBuf::from("out")));
+        assert_eq!(a.on_key(key(KeyCode::Char('q'))), Command::Quit, "saved: one q");
     }
 
     /// A scripted event that takes effect is said on the status line, once.

@@ -273,7 +273,7 @@ pub(super) const HELP: &[(&str, &str)] = &[
         "save the whole run, played to its end with the changes made so far, in results/<scenario>/live-<time>/ (its scenario.toml replays it)",
     ),
     ("?  h", "this help; ↑↓ PgUp PgDn Home End scroll it where it does not fit"),
-    ("q  esc", "quit (esc closes this help first)"),
+    ("q  esc", "quit (esc closes this help first; twice with unsaved live changes)"),
 ];
 
 pub(super) const LEGEND: &[(&str, &str)] = &[
