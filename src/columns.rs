@@ -562,7 +562,7 @@ schema! {
     live_changes {
         "time": "seconds since 00:00 of the start date at which the change takes effect",
         "day": "business day of the change, from 1",
-        "time_of_day": "its time of day, HH:MM or HH:MM:SS",
+        "time_of_day": "its time of day, HH:MM:SS",
         "target": "what it changed: an [[events]] target (loan_rate, herding, macro_active_share, …)",
         "change": "the step added to the target's value, in the target's unit",
     }

@@ -135,6 +135,11 @@ fn live_changes_are_saved_as_a_scenario_that_replays_the_run() {
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(lines[1].starts_with(&format!("{at:.1},1,")) && lines[1].ends_with(",herding,1.0"), "{csv}");
     assert!(lines[2].ends_with(",herding,-0.5"), "{csv}");
+    // One form of time in its column, seconds included on the minute too.
+    for line in &lines[1..] {
+        let time_of_day = line.split(',').nth(2).unwrap_or_default();
+        assert!(time_of_day.len() == 8 && time_of_day.matches(':').count() == 2, "{csv}");
+    }
     // The results of the replay, run to the end.
     for f in ["metrics.csv", "summary.json", "trades.csv", "manifest.json"] {
         assert!(dir.join(f).is_file(), "{f} is missing from {}", dir.display());

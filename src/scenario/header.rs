@@ -65,6 +65,29 @@ fn first_sentence(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Every bundled scenario says what to watch in the live view: the
+    /// fallback, the first sentence of "Teaches:", pointed at what the
+    /// view does not show (planted_abuse.toml's risk report).
+    #[test]
+    fn every_bundled_scenario_says_what_to_watch() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let header: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
+                assert!(
+                    header.iter().any(|l| starts_with_ignore_case(l.trim_start_matches("# "), "What to watch:")),
+                    "{} has no \"What to watch:\" paragraph in its header",
+                    path.display()
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen >= 10, "{seen} scenarios");
+    }
+
     #[test]
     fn a_what_to_watch_paragraph_is_taken_whole() {
         let text = "# x.toml — a market.\n#\n# Teaches: imitation. More here.\n# What to watch: the share\n#   swings between 0 and 1.\n#\n# Measured with …\n[simulation]\n";

@@ -136,6 +136,14 @@ impl TimeOfDay {
         }
         Some(TimeOfDay(((h * 60 + m) * 60 + s) * 1_000_000_000))
     }
+
+    /// The time as HH:MM:SS always, for a column of a file read by
+    /// machine, where [`Display`](fmt::Display)'s HH:MM on the whole
+    /// minute would mix two forms in one column.
+    pub fn hms(self) -> String {
+        let secs = self.0 / 1_000_000_000;
+        format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    }
 }
 
 impl crate::columns::CellValue for TimeOfDay {}
@@ -325,6 +333,13 @@ text_serde!(DayTime, "a day and time");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_of_day_for_people_and_for_a_column() {
+        let t = |text: &str| TimeOfDay::parse(text).unwrap();
+        assert_eq!((t("10:54").to_string(), t("10:54").hms()), ("10:54".into(), "10:54:00".into()));
+        assert_eq!((t("10:54:08").to_string(), t("10:54:08").hms()), ("10:54:08".into(), "10:54:08".into()));
+    }
 
     #[test]
     fn durations_parse_in_every_unit_and_combination() {

@@ -810,7 +810,7 @@ fn write_live_run(
             columns::write_row!(out, columns::live_changes::COLUMNS;
                 time = t,
                 day = e.at.day,
-                time_of_day = e.at.time,
+                time_of_day = e.at.time.hms(),
                 target = e.target.name(),
                 change = e.change.unwrap_or(0.0),
             )

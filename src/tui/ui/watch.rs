@@ -23,9 +23,18 @@ pub(super) fn watch_rows(app: &App, area: Rect) -> Vec<String> {
         _ => 2,
     };
     if rows.len() > most {
+        // Cut short, the end (often what to look for) is in the help.
         rows.truncate(most);
         let last = &mut rows[most - 1];
-        *last = super::status::fit(&format!("{last} …"), width);
+        let more = " … (? shows it all)";
+        let keep = width.saturating_sub(more.chars().count());
+        let cut: String = last.chars().take(keep).collect();
+        // At a word's end, where there is one.
+        let whole = match last.chars().nth(keep) {
+            Some(' ') | None => cut.as_str(),
+            Some(_) => cut.rfind(' ').map_or(cut.as_str(), |at| &cut[..at]),
+        };
+        *last = format!("{}{more}", whole.trim_end());
     }
     rows
 }
@@ -64,5 +73,12 @@ mod tests {
         assert_has(&small, &["success probability", "book NOTE7"]);
         app.help = true;
         assert_has(&render_text(&app, 80, 24), &["watch", "the optimist share swinging"]);
+        // Too long for its rows: cut where the help gives the rest.
+        app.help = false;
+        app.watch = Some("the optimist share swinging between near 0 and near 1 ".repeat(8));
+        let text = render_text(&app, 120, 35);
+        let row = text.lines().find(|l| l.contains("What to watch:")).unwrap_or_default();
+        assert!(row.trim_end().ends_with("… (? shows it all)"), "{row}");
+        assert!(row.chars().count() <= 120, "{row}");
     }
 }
