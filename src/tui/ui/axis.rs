@@ -66,12 +66,20 @@ pub(super) fn marker_points(view: &LiveView, windows: &[WindowPoint], span: Span
     marker_xs(view, windows).into_iter().filter(|x| *x >= a && *x <= b).map(|x| (x, hi)).collect()
 }
 
-/// Faint vertical lines where a business day starts (from `lo` up to `hi`).
-pub(super) fn day_points(view: &LiveView, windows: &[WindowPoint], span: Span_, hi: f64) -> Vec<(f64, f64)> {
-    (span.start.max(1)..span.end.min(windows.len()))
+/// Faint ticks at the foot of a chart whose y axis spans `y`, where a
+/// business day starts: a fifth of the height, so that without colour (a
+/// washed-out projector) they are not taken for the full-height lines of
+/// the changes. None where most windows would have one (a metrics window
+/// as long as the session makes every window a day's first), which would
+/// paint the chart solid.
+pub(super) fn day_points(view: &LiveView, windows: &[WindowPoint], span: Span_, y: [f64; 2]) -> Vec<(f64, f64)> {
+    let range = span.start.max(1)..span.end.min(windows.len());
+    let shown = range.len();
+    let starts: Vec<(f64, f64)> = range
         .filter(|&i| windows[i].t_end - windows[i - 1].t_end > 1.5 * view.window_secs)
-        .map(|i| (i as f64, hi))
-        .collect()
+        .map(|i| (i as f64, y[0] + 0.2 * (y[1] - y[0])))
+        .collect();
+    if 3 * starts.len() > shown { Vec::new() } else { starts }
 }
 
 pub(super) fn day_set(data: &[(f64, f64)]) -> Dataset<'_> {
@@ -167,6 +175,29 @@ pub(super) fn time_label(view: &LiveView, windows: &[WindowPoint], i: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A day's first window gets a tick a fifth of the height; a run whose
+    /// every window starts a day gets none.
+    #[test]
+    fn days_are_ticks_and_only_where_they_are_few() {
+        let mut view = super::super::tests::hand_view();
+        let windows = &mut view.products[0].windows;
+        // Windows 20 on a day later.
+        for w in windows.iter_mut().skip(20) {
+            w.t_start += 86_400.0;
+            w.t_end += 86_400.0;
+        }
+        let p = view.products[0].clone();
+        let span = Span_ { start: 0, end: 40, cap: 40 };
+        assert_eq!(day_points(&view, &p.windows, span, [0.98, 1.02]), [(20.0, 0.98 + 0.2 * 0.04)]);
+        // One window a day: every window a day's first.
+        let mut daily = p.clone();
+        for (i, w) in daily.windows.iter_mut().enumerate() {
+            w.t_start = 86_400.0 * i as f64 + 34_200.0;
+            w.t_end = w.t_start + 300.0;
+        }
+        assert!(day_points(&view, &daily.windows, span, [0.0, 1.0]).is_empty());
+    }
 
     #[test]
     fn labels_fit_the_rows() {

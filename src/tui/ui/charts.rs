@@ -62,7 +62,7 @@ pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &Liv
     let subs = series(&p.windows, span, |w| w.sub_success);
     let sales = series(&p.windows, span, |w| w.sale_success);
     let marks = marker_points(view, &p.windows, span, 1.0);
-    let days = day_points(view, &p.windows, span, 1.0);
+    let days = day_points(view, &p.windows, span, [0.0, 1.0]);
     let bar = |v: Option<Now>| {
         v.filter(|(i, _)| *i >= span.start).map_or(Vec::new(), |(i, (_, (lo, hi)))| {
             let x = (i + 1) as f64;
@@ -106,7 +106,7 @@ pub(super) fn volume_panel(frame: &mut Frame, area: Rect, app: &App, view: &Live
     let ghost = series(ghost_windows(app, view), span, |w| Some(w.volume as f64));
     let top = bars.iter().chain(&ghost).map(|b| b.1).fold(0.0, f64::max).max(1.0);
     let marks = marker_points(view, &p.windows, span, top);
-    let days = day_points(view, &p.windows, span, top);
+    let days = day_points(view, &p.windows, span, [0.0, top]);
     let chart = time_chart(
         vec![
             day_set(&days),
@@ -152,7 +152,7 @@ pub(super) fn price_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
     let y = padded(prices.iter().chain(&navs).map(|v| v.1), 0.0005);
     let d = decimals(y[1] - y[0]);
     let marks = marker_points(view, &p.windows, span, y[1]);
-    let days = day_points(view, &p.windows, span, y[1]);
+    let days = day_points(view, &p.windows, span, y);
     let price_chart = time_chart(
         vec![day_set(&days), dotted_set(&navs, NAV), line_set(&prices, PRICE), marker_set(&marks)],
         span,
@@ -165,7 +165,7 @@ pub(super) fn price_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
     let loans = series(&p.windows, span, |w| Some(w.loan_rate));
     let y = padded(loans.iter().map(|v| v.1), 0.0025);
     let marks = marker_points(view, &p.windows, span, y[1]);
-    let days = day_points(view, &p.windows, span, y[1]);
+    let days = day_points(view, &p.windows, span, y);
     let x_labels = [span.start, span.start + span.cap / 2, span.start + span.cap]
         .iter()
         .map(|&i| Line::from(time_label(view, &p.windows, i)))

@@ -55,7 +55,7 @@ pub(super) fn optimist_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: 
     frame.render_widget(block, area);
     let shares = series(&p.windows, span, |w| w.optimist_share);
     let marks = marker_points(view, &p.windows, span, 1.0);
-    let days = day_points(view, &p.windows, span, 1.0);
+    let days = day_points(view, &p.windows, span, [0.0, 1.0]);
     let mut chart = time_chart(
         vec![day_set(&days), line_set(&shares, OPTIMISTS), marker_set(&marks)],
         span,
