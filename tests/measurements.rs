@@ -56,18 +56,21 @@ fn close(a: f64, b: f64, what: &str) {
 fn newey_west(
     rows: &[HashMap<String, String>],
     counts: impl Fn(&HashMap<String, String>) -> (f64, f64),
+    given_lags: Option<usize>,
 ) -> (f64, f64, u64) {
     let (k, n): (Vec<f64>, Vec<f64>) = rows.iter().map(counts).unzip();
     let p = k.iter().sum::<f64>() / n.iter().sum::<f64>();
     let d: Vec<f64> = k.iter().zip(&n).map(|(k, n)| k - p * n).collect();
-    // The last lag by Newey & West's (1994) automatic rule, Bartlett kernel.
+    // The last lag by Newey & West's (1994) automatic rule, Bartlett
+    // kernel, never below its pre-bandwidth; or the one given.
     let t = d.len() as f64;
     let pre = (4.0 * (t / 100.0).powf(2.0 / 9.0)).floor() as usize;
     let sigma: Vec<f64> = (0..=pre).map(|j| (j..d.len()).map(|i| d[i] * d[i - j]).sum::<f64>() / t).collect();
     let s1: f64 = (1..=pre).map(|j| 2.0 * j as f64 * sigma[j]).sum();
     let s0: f64 = sigma[0] + 2.0 * sigma[1..].iter().sum::<f64>();
     assert!(s0 > 0.0, "a run whose windows' residuals have no long-run variance");
-    let lags = ((1.1447 * (s1 / s0).powi(2).cbrt() * t.cbrt()).floor() as usize).min(d.len() - 1);
+    let lags =
+        given_lags.unwrap_or(((1.1447 * (s1 / s0).powi(2).cbrt() * t.cbrt()).floor() as usize).clamp(pre, d.len() - 1));
     let mut var = 0.0;
     for l in 0..=lags {
         let weight = if l == 0 { 1.0 } else { 2.0 * (1.0 - l as f64 / (lags as f64 + 1.0)) };
@@ -147,12 +150,14 @@ fn the_summary_and_the_derived_columns_follow_from_the_counts() {
     close(subs["fill_ratio"].as_f64().unwrap(), sum("buy_lots_filled") / sum("buy_lots"), "run fill ratio");
     // And the interval allowing for alike neighbouring windows: Newey-West
     // over every window's residual filled - p * closed, Bartlett weights.
-    let (lo, hi, lags) = newey_west(&rows, |r| (num(r, "buy_filled"), num(r, "buy_closed")));
+    let (lo, hi, lags) = newey_west(&rows, |r| (num(r, "buy_filled"), num(r, "buy_closed")), None);
     close(subs["success_ci_95_serial"][0].as_f64().unwrap(), lo, "run newey-west lo");
     close(subs["success_ci_95_serial"][1].as_f64().unwrap(), hi, "run newey-west hi");
     assert_eq!(subs["success_ci_95_serial_lags"].as_u64(), Some(lags));
-    // Among accepted orders: each window's closed less its rejected.
-    let (lo, hi, _) = newey_west(&rows, |r| (num(r, "buy_filled"), num(r, "buy_closed") - num(r, "buy_rejected")));
+    // Among accepted orders: each window's closed less its rejected, with
+    // the success's lags.
+    let accepted = |r: &HashMap<String, String>| (num(r, "buy_filled"), num(r, "buy_closed") - num(r, "buy_rejected"));
+    let (lo, hi, _) = newey_west(&rows, accepted, Some(lags as usize));
     close(subs["accepted_success_ci_95_serial"][0].as_f64().unwrap(), lo, "accepted newey-west lo");
     close(subs["accepted_success_ci_95_serial"][1].as_f64().unwrap(), hi, "accepted newey-west hi");
     assert!(hi - lo > subs["success_ci_95"][1].as_f64().unwrap() - subs["success_ci_95"][0].as_f64().unwrap());

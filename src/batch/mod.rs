@@ -271,7 +271,8 @@ impl BatchError {
         match self {
             BatchError::Io(e) if e.is_unusable_path() => 2,
             BatchError::Io(_) | BatchError::Encode(_) | BatchError::Workers { .. } => 1,
-            // As a shell reports a command Ctrl-C ended.
+            // As a shell reports a command Ctrl-C ended (the CLI exits with
+            // the signal's own status, `cli::interrupt::stopped_status`).
             BatchError::Stopped(_) => 130,
             BatchError::OutDir(e) => e.exit_code(),
             _ => 2,

@@ -269,6 +269,12 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         });
         progress.finish();
         let (file, rows, err) = sink.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Sealed by a stop (see below), before an error of the appends'
+        // could return and free the directory ahead of the stop's record.
+        if super::stopped::sealed() {
+            lock.hold_until_exit();
+            return Err(BatchError::Stopped(dir.clone()));
+        }
         if let Some(e) = err {
             return Err(FileError::new("append to", &csv_path, e).into());
         }

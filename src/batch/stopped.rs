@@ -34,7 +34,9 @@ pub(super) fn append<T>(write: impl FnOnce() -> T) -> Option<T> {
 
 /// Ends this process's appends to `sweep.csv` for good, once any append in
 /// progress is done: a stopping signal's first step, before the rows are
-/// counted and the lock released.
+/// counted and the lock released. For a process about to exit: every sweep
+/// it runs from then on returns [`BatchError::Stopped`] and holds its
+/// directory's lock until the process ends.
 pub fn seal_appends() {
     *appends_open() = false;
 }

@@ -438,7 +438,8 @@ fn table(o: &mut String, rows: &[&FigureRow]) {
 pub fn interval(p: &Paired) -> String {
     match (p.diff.lo, p.diff.hi, p.diff.sd) {
         (Some(lo), Some(hi), _) => format!("{} to {}", sig(Some(lo)), sig(Some(hi))),
-        (_, _, Some(0.0)) => "n/a (the same in every seed)".into(),
+        // An sd but no p-value: the same difference in every seed.
+        (_, _, Some(_)) if p.p_value.is_none() => "n/a (the same in every seed)".into(),
         _ => "n/a".into(),
     }
 }

@@ -112,12 +112,15 @@ pub fn paired(pairs: &[(Option<f64>, Option<f64>)], range: (f64, f64)) -> Paired
     let d: Vec<f64> = both.iter().map(|(c, t)| t - c).collect();
     let width = range.1 - range.0;
     let mut diff = spread(&d, (-width, width));
+    // Spread below rounding's: three differences of 0.1 have an sd of
+    // 1.7e-17, not 0, which would read as a t of 1e16.
+    let spread_of = |m: f64, sd: f64| sd > 1e-12 * m.abs();
     let dz = match (diff.mean, diff.sd) {
-        (Some(m), Some(sd)) if sd > 0.0 => Some(m / sd),
+        (Some(m), Some(sd)) if spread_of(m, sd) => Some(m / sd),
         _ => None,
     };
     let p_value = match (diff.mean, diff.sd) {
-        (Some(m), Some(sd)) if sd > 0.0 => student_t_two_sided_p(m / (sd / (n as f64).sqrt()), (n - 1) as f64),
+        (Some(m), Some(sd)) if spread_of(m, sd) => student_t_two_sided_p(m / (sd / (n as f64).sqrt()), (n - 1) as f64),
         // No difference in any seed (the windows before the change).
         (Some(0.0), Some(_)) => Some(1.0),
         // The same difference in every seed: a t-interval would be a point
@@ -248,6 +251,11 @@ mod tests {
         assert_eq!((p.diff.mean, p.diff.sd), (Some(-6.0), Some(0.0)));
         assert_eq!((p.diff.lo, p.diff.hi, p.p_value, p.effect_size_dz), (None, None, None, None));
         assert_eq!(p.seeds_down, 2);
+        // The same up to rounding: 0.1 three times has an sd of 1.7e-17.
+        let tenths: Vec<_> = [0.2, 0.7, 0.9].iter().map(|&c| (Some(c), Some(c + 0.1))).collect();
+        let p = paired(&tenths, (0.0, 1.0));
+        assert!(p.diff.sd.is_some_and(|sd| sd < 1e-15), "{p:?}");
+        assert_eq!((p.p_value, p.diff.lo, p.effect_size_dz), (None, None, None));
     }
 
     /// Holm's adjustment by hand: p = 0.01, 0.04, 0.03, 0.5 (m = 4) sorted

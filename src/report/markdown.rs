@@ -167,7 +167,7 @@ fn block_table(o: &mut String, b: &ProductSummary, windows: Option<&[WindowFigur
             (Some([lo, hi]), Some(lags)) => Some((lo, hi, lags)),
             _ => windows.and_then(|w| {
                 let counts: Vec<Option<(f64, f64)>> = w.iter().map(counts).collect();
-                stats::serial_ratio_interval(&counts, stats::Z95).map(|i| (i.lo, i.hi, i.lags as u64))
+                stats::serial_ratio_interval(&counts, stats::Z95, None).map(|i| (i.lo, i.hi, i.lags as u64))
             }),
         };
         found.map(|(lo, hi, lags)| format!("{}–{} (L = {lags})", pct(Some(lo)), pct(Some(hi))))

@@ -64,9 +64,10 @@ pub struct App {
     /// the changes made so far, so the changes are unsaved while the
     /// view's markers differ from these.
     pub saved_markers: Option<Vec<super::view::Marker>>,
-    /// Whether `q` (or Esc) was just pressed with unsaved live changes: the
-    /// next `q` quits, any other key forgets it.
-    pub quit_asked: bool,
+    /// A key just pressed with unsaved live changes that would lose them
+    /// (`q` or Esc, `r`): pressed again next, it acts; any other key
+    /// forgets it.
+    pub asked: Option<Ask>,
     /// Saves that failed: the directory and the error.
     pub failed: Vec<(PathBuf, String)>,
     /// The stretch of the run the time charts show, and their zoom.
@@ -83,6 +84,15 @@ pub struct App {
     pub control_refused: Option<String>,
     /// The control's latest view, while it runs.
     pub control_view: Option<Arc<LiveView>>,
+}
+
+/// A key that would lose unsaved live changes, asked about once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ask {
+    /// `q` or Esc: quit.
+    Quit,
+    /// `r`: restart.
+    Restart,
 }
 
 impl App {
@@ -107,7 +117,7 @@ impl App {
             saving: Vec::new(),
             saved: Vec::new(),
             saved_markers: None,
-            quit_asked: false,
+            asked: None,
             failed: Vec::new(),
             history: History::default(),
             width: super::ui::MIN_WIDTH,
@@ -175,6 +185,8 @@ impl App {
         let before = self.view.as_ref().map_or(0, |v| v.scripted.len());
         if let Some(newest) = snapshot.view.scripted.get(before..).and_then(<[_]>::last) {
             self.say(format!("{} (the scenario's own event)", newest.label), now);
+            // Its message hides a question asked: the question lapses.
+            self.asked = None;
         }
         self.view = Some(Arc::clone(&snapshot.view));
         self.rate = snapshot.rate;
@@ -221,6 +233,11 @@ impl App {
                 format!("{}: no change, it is at its limit ({})", knob.label(), knob.value_text(v))
             }
             Notice::Changed { knob, at: Err(why), .. } => format!("{}: no change, {why}", knob.label()),
+            // At max speed the replay is over in moments, which looked as
+            // if `r` had done nothing.
+            Notice::Restarted if self.speed() == Speed::Max => {
+                "restarted with the same seed, at max speed (- slows it down)".to_string()
+            }
             Notice::Restarted => "restarted with the same seed".to_string(),
             Notice::Control(at) => control_text(at),
             Notice::ControlFailed(e) => {
@@ -260,7 +277,7 @@ impl App {
         if ctrl && key.code == KeyCode::Char('c') {
             return Command::Quit;
         }
-        let quit_asked = std::mem::take(&mut self.quit_asked);
+        let asked = self.asked.take();
         // Ctrl-W is not w (save), nor Ctrl-R r (restart): a chord the view
         // has no use for does nothing, as does a key behind the help
         // screen, where only closing it, quitting and the pause (kept for
@@ -280,14 +297,21 @@ impl App {
                 self.help = false;
                 self.pause_if_changed(before)
             }
-            // A reflex Esc or a stray q would end a session of live
+            // A reflex Esc or a stray q (or r) would end a session of live
             // changes for good: with changes not saved, it takes two.
-            KeyCode::Char('q') | KeyCode::Char('Q') | KeyCode::Esc if !quit_asked && self.unsaved_changes() => {
-                self.quit_asked = true;
+            KeyCode::Char('q') | KeyCode::Char('Q') | KeyCode::Esc
+                if asked != Some(Ask::Quit) && self.unsaved_changes() =>
+            {
+                self.asked = Some(Ask::Quit);
                 self.say(
                     "the live changes are not saved: q again quits without them, w saves them (Ctrl-C quits at once)",
                     Instant::now(),
                 );
+                Command::None
+            }
+            KeyCode::Char('r') if asked != Some(Ask::Restart) && self.unsaved_changes() => {
+                self.asked = Some(Ask::Restart);
+                self.say("the live changes are not saved: r again restarts without them, w saves them", Instant::now());
                 Command::None
             }
             KeyCode::Char('q') | KeyCode::Char('Q') | KeyCode::Esc => Command::Quit,
@@ -437,6 +461,13 @@ mod tests {
         a.on_key(key(KeyCode::Down));
         assert_eq!(a.on_key(key(KeyCode::Char('q'))), Command::None, "another key forgot the question");
         assert_eq!(a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Command::Quit);
+        // r (restart) asks the same way, and a q between forgets it.
+        a.saved_markers = None;
+        assert_eq!(a.on_key(key(KeyCode::Char('r'))), Command::None);
+        assert!(a.message.as_ref().is_some_and(|m| m.0.contains("r again restarts")), "{:?}", a.message);
+        assert_eq!(a.on_key(key(KeyCode::Char('q'))), Command::None, "q asks for itself");
+        assert_eq!(a.on_key(key(KeyCode::Char('r'))), Command::None);
+        assert_eq!(a.on_key(key(KeyCode::Char('r'))), Command::Restart);
         assert_eq!(a.on_key(key(KeyCode::Char('w'))), Command::Save(PathBuf::from("out")));
         assert_eq!(a.on_key(key(KeyCode::Char('q'))), Command::Quit, "saved: one q");
     }
@@ -460,9 +491,11 @@ mod tests {
         let (quiet, with_hike) = (snapshot(Vec::new()), snapshot(vec![hike]));
         a.update(&quiet, now);
         assert!(a.message.is_none());
+        a.asked = Some(Ask::Quit);
         a.update(&with_hike, now);
         let said = a.message.as_ref().map(|m| m.0.clone()).unwrap_or_default();
         assert_eq!(said, "scripted loan rate +150 bp (the scenario's own event)");
+        assert_eq!(a.asked, None, "the question its message hid lapses");
         a.message = None;
         a.update(&with_hike, now);
         assert!(a.message.is_none(), "said once");

@@ -58,13 +58,15 @@ pub struct SerialInterval {
 ///
 /// Newey & West (1987), "A simple, positive semi-definite, heteroskedasticity
 /// and autocorrelation consistent covariance matrix", Econometrica 55, with
-/// L from the data ([`bartlett_lags`]): se = √Var / Σ n. Windows differ in orders and in success through the day, so
+/// L from the data ([`bartlett_lags`]) unless `lags` gives it (an interval
+/// read beside another, as the success among accepted orders beside the
+/// success, uses its L): se = √Var / Σ n. Windows differ in orders and in success through the day, so
 /// this is wider than [`wilson`], which takes every order as an independent
 /// draw. It is still the uncertainty of this run's rate given its own
 /// windows: what another seed would give is the spread over seeds
 /// (replications). `None` with fewer than 2 windows with orders, or none
 /// closed.
-pub fn serial_ratio_interval(windows: &[Option<(f64, f64)>], z: f64) -> Option<SerialInterval> {
+pub fn serial_ratio_interval(windows: &[Option<(f64, f64)>], z: f64, lags: Option<usize>) -> Option<SerialInterval> {
     let (k, n) = windows.iter().flatten().fold((0.0, 0.0), |(k, n), &(kt, nt)| (k + kt, n + nt));
     let t = windows.iter().flatten().count();
     if t < 2 || n <= 0.0 || !z.is_finite() {
@@ -74,7 +76,7 @@ pub fn serial_ratio_interval(windows: &[Option<(f64, f64)>], z: f64) -> Option<S
     // A window without orders contributes nothing and keeps its place in
     // time, so the lags stay lags of time.
     let d: Vec<f64> = windows.iter().map(|w| w.map_or(0.0, |(kt, nt)| kt - rate * nt)).collect();
-    let lags = bartlett_lags(&d);
+    let lags = lags.unwrap_or_else(|| bartlett_lags(&d));
     let gamma = |l: usize| d.iter().zip(&d[l.min(d.len())..]).map(|(a, b)| a * b).sum::<f64>();
     let mut var = gamma(0);
     for l in 1..=lags {
@@ -94,8 +96,10 @@ pub fn serial_ratio_interval(windows: &[Option<(f64, f64)>], z: f64) -> Option<S
 /// ŝ⁽¹⁾ = 2 Σ_{j=1..n} j σ̂_j,  ŝ⁽⁰⁾ = σ̂_0 + 2 Σ_{j=1..n} σ̂_j,
 /// γ̂ = 1.1447 ((ŝ⁽¹⁾/ŝ⁽⁰⁾)²)^{1/3},  L = ⌊γ̂ T^{1/3}⌋,
 ///
-/// at most T − 1 (n itself where ŝ⁽⁰⁾ is not positive; 0 for a series of
-/// zeros).
+/// never fewer than n (the rule is asymptotic: on 10–20 windows it picked
+/// fewer lags than n, and its intervals covered 86–89% of independent
+/// windows' mean against n's 90–92%, and 73% against 77% at a lag-1
+/// autocorrelation of 0.5), at most T − 1, and 0 for a series of zeros.
 ///
 /// Before, L was the pre-bandwidth n alone (5 lags for a baseline run's
 /// 330 windows), whatever the dependence: over 210 seeds of the baseline
@@ -128,7 +132,7 @@ pub fn bartlett_lags(d: &[f64]) -> usize {
         return n;
     }
     let gamma = 1.1447 * ((s1 / s0).powi(2)).cbrt();
-    ((gamma * (t as f64).cbrt()).floor() as usize).min(t - 1)
+    ((gamma * (t as f64).cbrt()).floor() as usize).clamp(n, t - 1)
 }
 
 /// The mean of a series over a run's consecutive windows, and the
@@ -256,7 +260,7 @@ mod tests {
         // n = ⌊4 · 0.04^(2/9)⌋ = 1, σ̂0 = 0.56/4, σ̂1 = −0.12/4, ŝ1 = −0.06,
         // ŝ0 = 0.08, γ̂ = 1.1447 · 0.5625^(1/3) = 0.9449, ⌊γ̂ · 4^(1/3)⌋ = 1.
         let w = [Some((1.0, 2.0)), Some((3.0, 4.0)), None, Some((2.0, 4.0))];
-        let s = serial_ratio_interval(&w, Z95).unwrap();
+        let s = serial_ratio_interval(&w, Z95, None).unwrap();
         assert_eq!(s.lags, 1);
         // p = 6/10; d = 1 − 1.2, 3 − 2.4, 0, 2 − 2.4 = −0.2, 0.6, 0, −0.4.
         assert!(near(s.rate, 0.6, 1e-15));
@@ -265,8 +269,8 @@ mod tests {
         let se = (g0 + 2.0 * 0.5 * g1).sqrt() / 10.0;
         assert!(near(s.se, se, 1e-15), "{} against {se}", s.se);
         assert!(near(s.lo, 0.6 - Z95 * se, 1e-15) && near(s.hi, 0.6 + Z95 * se, 1e-15));
-        assert!(serial_ratio_interval(&[Some((1.0, 2.0)), None], Z95).is_none());
-        assert!(serial_ratio_interval(&[Some((0.0, 0.0)), Some((0.0, 0.0))], Z95).is_none());
+        assert!(serial_ratio_interval(&[Some((1.0, 2.0)), None], Z95, None).is_none());
+        assert!(serial_ratio_interval(&[Some((0.0, 0.0)), Some((0.0, 0.0))], Z95, None).is_none());
     }
 
     /// Windows whose success drifts together are worth fewer independent
@@ -275,7 +279,7 @@ mod tests {
     fn alike_neighbours_widen_the_interval() {
         let w: Vec<Option<(f64, f64)>> =
             (0..330).map(|t| Some(((if (t / 30) % 2 == 0 { 90.0 } else { 60.0 }), 100.0))).collect();
-        let s = serial_ratio_interval(&w, Z95).unwrap();
+        let s = serial_ratio_interval(&w, Z95, None).unwrap();
         let (lo, hi) = wilson(w.iter().flatten().map(|x| x.0 as u64).sum(), 33_000, Z95).unwrap();
         // Blocks of 30 alike windows: n = 5, ŝ1/ŝ0 = 2.530, γ̂ = 2.1254,
         // L = ⌊γ̂ · 330^(1/3)⌋ = 14, where the pre-bandwidth alone gave 5.
@@ -324,9 +328,11 @@ mod tests {
         assert_eq!(bartlett_lags(&[0.0; 50]), 0);
         // Two values: at most one lag.
         assert!(bartlett_lags(&[1.0, 1.0]) <= 1);
-        // Twelve normal draws: ŝ1 < 0 small beside ŝ0, γ̂ = 0.16, no lag.
+        // Twelve normal draws: ŝ1 < 0 small beside ŝ0, γ̂ = 0.16, which
+        // would take no lag: the pre-bandwidth, ⌊4 · 0.12^(2/9)⌋ = 2, is
+        // the floor.
         let white = [0.1, 1.3, -0.9, 1.0, -0.3, -0.3, 1.9, 0.2, 0.0, 0.7, 1.1, 0.0];
-        assert_eq!(bartlett_lags(&white), 0);
+        assert_eq!(bartlett_lags(&white), 2);
         // Alternating signs: ŝ0 = 7/9 − 2 (8/9 − 7/9) > 0 but small, so
         // γ̂ is large (1.64) and L = ⌊1.64 · 9^(1/3)⌋ = 3.
         let alt: Vec<f64> = (0..9).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();

@@ -368,11 +368,14 @@ fn side_summary<'a>(
     fill_secs: f64,
     windows: impl Iterator<Item = &'a SideStats> + Clone,
 ) -> SideSummary {
-    let serial = |of: fn(&SideStats) -> u64| {
+    let serial = |of: fn(&SideStats) -> u64, lags: Option<usize>| {
         let counts: Vec<Option<(f64, f64)>> = windows.clone().map(|w| Some((w.filled as f64, of(w) as f64))).collect();
-        stats::serial_ratio_interval(&counts, Z95)
+        stats::serial_ratio_interval(&counts, Z95, lags)
     };
-    let (serial, accepted_serial) = (serial(|w| w.closed), serial(SideStats::accepted));
+    // The success among accepted orders with the success's lags, which the
+    // report prints beside both.
+    let serial_all = serial(|w| w.closed, None);
+    let (serial, accepted_serial) = (serial_all, serial(SideStats::accepted, serial_all.map(|i| i.lags)));
     SideSummary {
         closed: s.closed,
         filled: s.filled,

@@ -89,9 +89,9 @@ fn balance_warning(data: &SweepData, p: usize, tick: &str) -> String {
     }
     let name = if tick.is_empty() { &data.params[p].name } else { &data.params[p].path };
     format!(
-        ". Not comparable as they stand: at {short} of {values} values of {tick}{name}{tick} the ok runs miss \
-         points of the other parameters that other values have, or weigh them in other proportions (the \
-         sweep is unfinished, one shard, or runs failed), so a difference between values may come from which points \
+        ". Not comparable as they stand: at {short} of {values} values of {tick}{name}{tick} the ok runs are \
+         spread over the other parameters' points otherwise than at most values (missing some, or weighing \
+         them in other proportions: the sweep is unfinished, one shard, or runs failed), so a difference between values may come from which points \
          ran rather than from {tick}{name}{tick}"
     )
 }
@@ -293,8 +293,9 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
             let caption = format!(
                 "Cell colour: {centre}{}. White: the point's t interval covers the {}, so its difference is \
                  within the noise of its replications; the intervals are joint at 95% over the map's cells \
-                 (Bonferroni), so that a grid where nothing differs stays white. A point of one run has no \
-                 interval and is coloured as it is. Grey: no ok run with a value.",
+                 (Bonferroni), with the spread within cells pooled over the panel, so that a grid where nothing \
+                 differs stays white. A point of one run has no interval and is coloured as it is. Grey: no ok \
+                 run with a value.",
                 if shown { "; the mean is printed in the cell" } else { "" },
                 if scale.grand_mean { "grand mean" } else { "value 0" },
             );

@@ -235,8 +235,8 @@ fn an_unbalanced_grid_is_said_not_comparable() {
     assert!(abouts(&whole).iter().all(|a| !a.contains("Not comparable")), "{:?}", abouts(&whole));
     let one_failed = build_sweep(&parse(JSON, CSV).unwrap()).unwrap();
     let about = abouts(&one_failed);
-    assert!(about[0].contains("at 1 of 2 values of `a` the ok runs miss points"), "{}", about[0]);
-    assert!(about[0].contains("or weigh them in other proportions"), "{}", about[0]);
+    assert!(about[0].contains("at 1 of 2 values of `a` the ok runs are spread"), "{}", about[0]);
+    assert!(about[0].contains("or weighing them in other proportions"), "{}", about[0]);
     // Two runs at each x point, one at each y point: the same proportions
     // at every value of a and of b, so no mean is weighed otherwise.
     let even: String =
@@ -247,7 +247,7 @@ fn an_unbalanced_grid_is_said_not_comparable() {
     let r = build_sweep(&parse(JSON, &cut).unwrap()).unwrap();
     let about = abouts(&r);
     assert!(
-        about[0].contains("Not comparable as they stand: at 1 of 2 values of `a` the ok runs miss"),
+        about[0].contains("Not comparable as they stand: at 1 of 2 values of `a` the ok runs are spread"),
         "{}",
         about[0]
     );

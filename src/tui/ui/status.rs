@@ -125,9 +125,13 @@ fn status_parts(app: &App, width: u16) -> StatusParts {
         } else if v.finished || app.is_paused() {
             // A hint: only where it fits whole beside the short keys (at 80
             // columns, paused by the help, it was cut to "[ ] scroll b").
-            let hint = format!(" [ ] scroll back{zoom}");
+            // A finished run also says how to replay it, where that fits too.
+            let scroll = format!(" [ ] scroll back{zoom}");
+            let replay = format!(" r replays ·{scroll}");
             let used: usize = left.iter().map(Span::width).sum();
-            if used + hint.chars().count() + SHORT_KEYS.chars().count() <= usize::from(width) {
+            let fits = |h: &String| used + h.chars().count() + SHORT_KEYS.chars().count() <= usize::from(width);
+            let hints = if v.finished { vec![replay, scroll] } else { vec![scroll] };
+            if let Some(hint) = hints.into_iter().find(fits) {
                 left.push(Span::styled(hint, Style::new().fg(DIM)));
             }
         } else if !zoom.is_empty() && width >= 100 {
@@ -266,14 +270,14 @@ pub(super) const HELP: &[(&str, &str)] = &[
     ("tab", "next product"),
     ("[  ]", "scroll the time charts back / forward ({ } a whole span)"),
     ("Home End z Z", "charts: the run's start / follow live; zoom in / out"),
-    ("r", "restart with the same seed, at the same speed (live changes are dropped)"),
+    ("r", "restart with the same seed, at the same speed (live changes are dropped: twice if unsaved)"),
     ("c", "control on/off: the same seed without your changes, as dim ▄"),
     (
         "w",
         "save the whole run, played to its end with the changes made so far, in results/<scenario>/live-<time>/ (its scenario.toml replays it)",
     ),
     ("?  h", "this help; ↑↓ PgUp PgDn Home End scroll it where it does not fit"),
-    ("q  esc", "quit (esc closes this help first; twice with unsaved live changes)"),
+    ("q  esc", "quit (esc closes this help first; twice if live changes are unsaved)"),
 ];
 
 pub(super) const LEGEND: &[(&str, &str)] = &[
