@@ -82,14 +82,22 @@ pub(super) fn corr_bar(x: Option<f64>, width: usize, color: Color) -> Vec<Span<'
     ]
 }
 
-/// What the intervals mean, in one sentence.
-fn meaning(roll: &Rolling) -> String {
-    match roll.n_eff {
+/// What the intervals mean, in one sentence of at most `width` columns: in
+/// shorter words where the longer do not fit, and cut with "…" only where
+/// none does (at 80 columns it read "… with a val").
+fn meaning(roll: &Rolling, width: usize) -> String {
+    let says = match roll.n_eff {
         // Windows drift together: K of them carry what fewer independent
         // ones would, and the interval is that wide.
-        Some(n) => format!("[95%] {} drifting windows ≈ {n:.0} independent", roll.windows),
-        None => "[95%] needs 4 windows with a value".into(),
-    }
+        Some(n) => [
+            format!("[95%] {} drifting windows ≈ {n:.0} independent", roll.windows),
+            format!("[95%] {} windows ≈ {n:.0} independent", roll.windows),
+            format!("[95%] {} windows ≈ {n:.0} indep.", roll.windows),
+        ],
+        None => ["[95%] needs 4 windows with a value".into(), "[95%] needs 4 windows".into(), "[95%] n/a".into()],
+    };
+    let fits = says.iter().find(|t| t.chars().count() <= width);
+    fits.cloned().unwrap_or_else(|| super::status::fit(&says[2], width))
 }
 
 /// A correlation to two places with its sign, and a value that rounds to
@@ -129,7 +137,7 @@ pub(super) fn correlation_panel(frame: &mut Frame, area: Rect, view: &LiveView, 
             Line::styled("success of sales", Style::new().fg(SALE)),
             row("r", roll.sale_r, roll.sale_ci, SALE),
             row("ρ", roll.sale_rho, None, SALE),
-            Line::styled(meaning(&roll), Style::new().fg(DIM)),
+            Line::styled(meaning(&roll, usize::from(gauges.width)), Style::new().fg(DIM)),
         ]),
         gauges,
     );
@@ -167,5 +175,17 @@ mod tests {
         assert_eq!(super::signed(0.004), " 0.00");
         assert_eq!(super::signed(-0.0051), "-0.01");
         assert_eq!(super::signed(0.7), "+0.70");
+    }
+
+    /// The note under the gauges is said in words that fit, not cut.
+    #[test]
+    fn the_meaning_fits_in_whole_words() {
+        let roll = super::Rolling { windows: 12, n_eff: Some(6.2), ..Default::default() };
+        assert_eq!(super::meaning(&roll, 60), "[95%] 12 drifting windows ≈ 6 independent");
+        assert_eq!(super::meaning(&roll, 32), "[95%] 12 windows ≈ 6 independent");
+        assert_eq!(super::meaning(&roll, 28), "[95%] 12 windows ≈ 6 indep.");
+        assert_eq!(super::meaning(&roll, 12), "[95%] 12 wi…");
+        let none = super::Rolling { n_eff: None, ..roll };
+        assert_eq!(super::meaning(&none, 30), "[95%] needs 4 windows");
     }
 }

@@ -266,8 +266,11 @@ mod tests {
         let mut view = hand_view();
         view.optimist_share = None;
         view.products[0].windows.iter_mut().for_each(|w| w.optimist_share = None);
-        let text = render_text(&app_with(view), 80, 24);
-        assert_has(&text, &["no herd follow"]);
+        let text = render_text(&app_with(view.clone()), 80, 24);
+        // In whole words: "no herd" where "no herd followers" does not fit.
+        assert_has(&text, &["│no herd  "]);
+        assert!(!text.contains("no herd follow"), "cut mid-word:\n{text}");
+        assert_has(&render_text(&app_with(view), 200, 60), &["no herd followers"]);
         assert!(!text.contains("windows by optimist share"));
     }
 

@@ -13,7 +13,10 @@ use super::{DIM, qty, title};
 use crate::tui::view::{LiveView, ProductNow, WindowPoint};
 
 pub(super) fn book_panel(frame: &mut Frame, area: Rect, _view: &LiveView, p: &ProductNow) {
-    let block = Block::bordered().title(title(format!(" book {} · price, lots ", p.id)));
+    // The units where the border has room for them, never cut mid-word.
+    let full = format!(" book {} · price, lots ", p.id);
+    let text = if full.chars().count() + 2 <= usize::from(area.width) { full } else { format!(" book {} ", p.id) };
+    let block = Block::bordered().title(title(text));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let levels = usize::from(inner.height.saturating_sub(1)) / 2;
@@ -102,7 +105,10 @@ pub(super) fn crowd_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
                 Span::styled("░".repeat(w - on), Style::new().fg(PESSIMISTS)),
             ]));
         }
-        None => lines.push(Line::styled("no herd followers", Style::new().fg(DIM))),
+        None => {
+            let text = if inner.width >= 17 { "no herd followers" } else { "no herd" };
+            lines.push(Line::styled(super::status::fit(text, usize::from(inner.width)), Style::new().fg(DIM)));
+        }
     }
     let text_h = (lines.len() as u16).min(inner.height);
     let [top, spark] = Layout::vertical([Constraint::Length(text_h), Constraint::Fill(1)]).areas(inner);
