@@ -600,6 +600,8 @@ fn read_run(py: Python<'_>, dir: &Bound<'_, PyAny>) -> PyResult<PyRun> {
         ReadRunError::NotARun { .. } => PyFileNotFoundError::new_err(e.to_string()),
         ReadRunError::Bad { .. } => PyValueError::new_err(e.to_string()),
         ReadRunError::Io(_) => PyOSError::new_err(e.to_string()),
+        // A kind of failure the library adds later: a run that cannot be read.
+        _ => PyValueError::new_err(e.to_string()),
     })?;
     let seed = manifest.seed.ok_or_else(|| {
         PyValueError::new_err(format!(

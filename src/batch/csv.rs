@@ -213,6 +213,7 @@ pub struct ForeignHeader;
 
 /// Why the rows of a `sweep.csv` could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReadRowsError {
     /// The file is another sweep's, or not a sweep's.
     #[error(transparent)]

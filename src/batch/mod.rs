@@ -119,6 +119,7 @@ impl std::str::FromStr for Shard {
 /// are mistakes in what was given (exit status 2); the others are failures
 /// of the machine (exit status 1). Nothing is half-written in either case.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BatchError {
     /// `tplus merge` without a directory.
     #[error("no directory to merge")]
@@ -284,6 +285,7 @@ impl BatchError {
 /// `error` cell holds this message), not the end of the sweep, so it is kept
 /// apart from [`BatchError`].
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PointError {
     /// The point's values do not make a valid scenario.
     #[error(transparent)]

@@ -37,6 +37,7 @@ pub struct PointsDesign {
 
 /// Why a design given point by point cannot run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PointsError {
     /// A point's values do not make a valid scenario (checked for every
     /// point before any run starts, as `tplus sweep` does).

@@ -266,6 +266,7 @@ pub enum RejectReason {
 
 /// Why [`Book::replace`] refused a change outright (no events, no change then).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReplaceError {
     /// The id names no resting order (it is done, or was never valid).
     UnknownOrder,

@@ -38,6 +38,7 @@
 
 /// Why a fit or a measure could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FitError {
     /// No observations.
     #[error("no observations")]

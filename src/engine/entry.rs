@@ -69,6 +69,7 @@ fn run_until(
 
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RunError {
     /// The worker threads could not be started.
     #[error("cannot start {threads} worker threads: {source}")]

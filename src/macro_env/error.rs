@@ -4,6 +4,7 @@
 
 /// A macro model's parameters that cannot be simulated.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ModelError {
     /// A parameter is NaN or infinite.
     #[error("{model}: {field} must be finite, got {value}")]

@@ -87,6 +87,7 @@ use text::{not_utf8, read_line};
 
 /// Why a replay could not be made, or did not reproduce the run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReplayError {
     /// The directory given does not exist, or is not a directory.
     #[error("{}: {why}; give the directory of a finished `tplus run … --log` run", .dir.display())]

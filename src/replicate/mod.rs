@@ -59,6 +59,7 @@ pub fn replication_seed(seed: u64, k: u32) -> u64 {
 /// What went wrong: bad input exits 2, a failed run or file exits 1
 /// ([`ReplicateError::exit_status`]).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReplicateError {
     /// Fewer than two replications (no spread across seeds), or more than a
     /// sweep's point may have ([`crate::scenario::MAX_REPLICATIONS`]).

@@ -26,6 +26,7 @@ use crate::results::manifest::RunManifest;
 /// `manifest.json`): typed, so that a caller can tell a file cut short from
 /// a garbled one; [`super::ReportError::Garbled`] adds the file's path.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParseError {
     /// `metrics.csv` has no header line.
     #[error("the file is empty (no header line)")]

@@ -50,6 +50,7 @@ pub use data::{ManifestInfo, MetricsTable, ParseError, parse_summary};
 
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReportError {
     /// The run directory does not exist, or is not a directory.
     #[error("{}: {why}; give the directory of a finished run (`tplus run … --out DIR`)", .dir.display())]

@@ -15,6 +15,7 @@ pub const SCALE: f32 = 2.0;
 
 /// Why a plot could not be rasterised.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PngError {
     /// The SVG did not parse (a bug of the report: it draws every SVG).
     #[error("the SVG does not parse: {0}")]

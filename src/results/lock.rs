@@ -56,6 +56,7 @@ impl Terms {
 
 /// Why a directory's lock could not be taken.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LockError {
     /// The lock file is a symbolic link, which tplus never makes: locking
     /// it would write through it to whatever it points at.

@@ -588,6 +588,7 @@ impl RunFiles {
 
 /// Why [`RunFiles::save`] could not write a run's files.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SaveError {
     /// The directory cannot take a run (another process holds it, it is a
     /// file, or it holds files).

@@ -53,6 +53,7 @@ const OTHER_OUTPUTS: [(&str, &str); 6] = [
 
 /// Why an output directory cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OutDirError {
     /// The path names a file.
     #[error("{}", self.message(Terms::CLI))]

@@ -34,6 +34,7 @@ const RESULT_FILES: [&str; 6] =
 
 /// Why a run's directory could not be read back.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReadRunError {
     /// Not a finished run's directory: it does not exist, is a file, holds
     /// no manifest (a run cut short has none), or holds another command's

@@ -43,6 +43,7 @@ pub struct RunInDir {
 
 /// Why [`run_to_dir`] wrote no finished run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RunDirError {
     /// The directory cannot be used (a file, held by another process, not
     /// empty without `force`, another command's output).

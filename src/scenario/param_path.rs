@@ -24,6 +24,7 @@ pub const PATH_ACCEPTED: &str = "a dotted path of the scenario's field names, wi
 
 /// Why a path cannot be parsed or set in a tree.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PathError {
     #[error("the path is empty")]
     Empty,
@@ -41,6 +42,7 @@ pub enum PathError {
 
 /// Why a path does not name a scenario field.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProbeError {
     #[error(transparent)]
     Path(#[from] PathError),
@@ -71,6 +73,7 @@ impl ProbeError {
 
 /// A sweep file's value that has no place in the scenario's tree.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ValueError {
     #[error("{0} is not a finite number")]
     NotFinite(f64),

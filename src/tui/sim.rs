@@ -329,6 +329,7 @@ impl SimHandle {
 
 /// Why [`SimHandle::stop`] has no report of the run to give.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum StopError {
     /// The simulation thread panicked; the panic's message.
     #[error("{0}")]

@@ -15,6 +15,7 @@ use crate::columns;
 /// that a caller can tell a cut-short file from another tool's;
 /// [`ReportError::GarbledSweep`] adds the file's path.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SweepParseError {
     /// `sweep.json` does not parse.
     #[error("not JSON: {0}")]
