@@ -243,6 +243,15 @@ pub fn register_behaviour(name: &str, cls: &Bound<'_, PyAny>) -> PyResult<()> {
                      digit (a scenario writes it as a key, the class reads it as an attribute)"
                 )));
             }
+            // `self.from` does not parse: a keyword is no attribute a class
+            // can read.
+            let keyword = cls.py().import("keyword")?.getattr("iskeyword")?.call1((key.as_str(),))?.is_truthy()?;
+            if keyword {
+                return Err(PyValueError::new_err(format!(
+                    "behaviour {name}: parameter name {key:?} is a Python keyword, which the class could not read \
+                     as self.{key}: rename the parameter"
+                )));
+            }
             defaults.insert(key.clone(), to_toml(name, &key, &v)?);
         }
     }

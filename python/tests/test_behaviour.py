@@ -118,7 +118,7 @@ def test_registration():
     # Each parameter becomes an instance attribute: a name that would hide
     # a method, or that a class cannot read as an attribute, is refused.
     for params, match in [({"decide": 1}, "would hide the class's method"), ({"setup": 1}, "would hide"),
-                          ({"x y": 1}, "letters, digits and _ only")]:
+                          ({"x y": 1}, "letters, digits and _ only"), ({"from": 1}, "Python keyword")]:
         Clash = type("Clash", (), {"params": params, "decide": lambda self, ctx: None})
         with pytest.raises(ValueError, match=match):
             tplus.register_behaviour("py_clash", Clash)
