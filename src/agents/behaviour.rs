@@ -147,7 +147,10 @@ impl<S> Agent<S> {
     }
 
     /// A cancel of every resting order, bids first, appended to `out`: a new
-    /// view replaces the old.
+    /// view replaces the old. At most two (one order a side), so called
+    /// first in a decision they always fit; past [`MAX_ACTIONS`] a cancel is
+    /// dropped, as by [`Actions::push`], which debug builds (tests) assert
+    /// never happens, as [`Actions::push_some`] does.
     pub fn cancel_all(&self, out: &mut Actions) {
         for live in self.live_orders() {
             out.put(live.cancel());
