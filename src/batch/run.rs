@@ -225,8 +225,9 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     }
 
     // The runs.
-    let new_rows = if pending.is_empty() {
-        Vec::new()
+    // The rows computed, or why they could not all be written.
+    let new_rows: Result<Vec<RunLine>, BatchError> = if pending.is_empty() {
+        Ok(Vec::new())
     } else {
         let file = OpenOptions::new().append(true).open(&csv_path).map_err(FileError::at("open", &csv_path))?;
         let sink = Mutex::new((file, Vec::with_capacity(pending.len()), None::<std::io::Error>));
@@ -269,28 +270,23 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         });
         progress.finish();
         let (file, rows, err) = sink.into_inner().unwrap_or_else(|e| e.into_inner());
-        // Sealed by a stop (see below), before an error of the appends'
-        // could return and free the directory ahead of the stop's record.
-        if super::stopped::sealed() {
-            lock.hold_until_exit();
-            return Err(BatchError::Stopped(dir.clone()));
+        match err {
+            Some(e) => Err(FileError::new("append to", &csv_path, e).into()),
+            None => file.sync_data().map(|()| rows).map_err(|e| FileError::new("write", &csv_path, e).into()),
         }
-        if let Some(e) = err {
-            return Err(FileError::new("append to", &csv_path, e).into());
-        }
-        file.sync_data().map_err(FileError::at("write", &csv_path))?;
-        rows
     };
 
     // The runs ended because a stopping signal sealed the appends: the
     // stop records this invocation as stopped (`record_stop`, which the
     // registration left in place reads) and ends the process
     // (`cli::interrupt::on_stop`). Writing the file sorted and the
-    // invocation complete would be untrue, and would race that record.
+    // invocation complete would be untrue, and would race that record;
+    // returning an error of the appends would free the directory first.
     if super::stopped::sealed() {
         lock.hold_until_exit();
         return Err(BatchError::Stopped(dir.clone()));
     }
+    let new_rows = new_rows?;
     // Sorted, complete file; then the final sweep.json.
     let _finishing = running.finish();
     let computed = new_rows.len();

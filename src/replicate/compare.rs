@@ -392,15 +392,10 @@ pub fn sig(x: Option<f64>) -> String {
 }
 
 /// A difference for people, with its sign: [`sig`]'s digits.
-struct Signed(Option<f64>);
-
-impl std::fmt::Display for Signed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = sig(self.0);
-        match self.0 {
-            Some(v) if v.is_finite() && v >= 0.0 => write!(f, "+{text}"),
-            _ => f.write_str(&text),
-        }
+fn signed(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() && v >= 0.0 => format!("+{}", sig(x)),
+        _ => sig(x),
     }
 }
 
@@ -524,7 +519,7 @@ fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
                 .map(|r| {
                     let p = &r.paired;
                     let relative = p.relative.map_or(String::new(), |_| format!(", {}", pct(p.relative)));
-                    format!("{} {} (95% interval {}{relative})", r.figure, Signed(p.diff.mean), interval(p))
+                    format!("{} {} (95% interval {}{relative})", r.figure, signed(p.diff.mean), interval(p))
                 })
                 .collect();
             let _ = writeln!(

@@ -90,18 +90,18 @@ fn honest_sentence(what: &str, y: &str, c: &Correlation) -> Option<String> {
             // Which of the last two a run gets can change with its seed (the
             // sales of 210 baseline seeds split about evenly): the sentence
             // is this run's, and says so.
-            s.push_str(match (zero_in([lo, hi]), ci.map(zero_in)) {
-                (true, _) => ": with so few effective windows even the sign of the link is uncertain.",
+            const ONE_SEED: &str = " (one seed's reading, which other seeds may not share: `--replications` tells).";
+            match (zero_in([lo, hi]), ci.map(zero_in)) {
+                (true, _) => s.push_str(": with so few effective windows even the sign of the link is uncertain."),
                 (false, Some(true)) => {
-                    ": in this run the link may be no more than the shape of the trading day (one seed's \
-                     reading, which other seeds may not share: `--replications` tells)."
+                    let _ =
+                        write!(s, ": in this run the link may be no more than the shape of the trading day{ONE_SEED}");
                 }
                 (false, Some(false)) => {
-                    ": in this run the link holds beyond the shape of the trading day (one seed's reading, \
-                     which other seeds may not share: `--replications` tells)."
+                    let _ = write!(s, ": in this run the link holds beyond the shape of the trading day{ONE_SEED}");
                 }
-                (false, None) => ".",
-            });
+                (false, None) => s.push('.'),
+            }
         }
         (None, _) if zero_in([lo, hi]) => {
             s.push_str(": with so few effective windows even the sign of the link is uncertain.")

@@ -141,8 +141,14 @@ impl TimeOfDay {
     /// machine, where [`Display`](fmt::Display)'s HH:MM on the whole
     /// minute would mix two forms in one column.
     pub fn hms(self) -> String {
+        let (h, m, s) = self.parts();
+        format!("{h:02}:{m:02}:{s:02}")
+    }
+
+    /// Hours, minutes and whole seconds.
+    fn parts(self) -> (i64, i64, i64) {
         let secs = self.0 / 1_000_000_000;
-        format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+        (secs / 3600, secs / 60 % 60, secs % 60)
     }
 }
 
@@ -150,8 +156,7 @@ impl crate::columns::CellValue for TimeOfDay {}
 
 impl fmt::Display for TimeOfDay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.0 / 1_000_000_000;
-        let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+        let (h, m, s) = self.parts();
         if s == 0 { write!(f, "{h:02}:{m:02}") } else { write!(f, "{h:02}:{m:02}:{s:02}") }
     }
 }

@@ -328,7 +328,8 @@ pub fn build_sweep(data: &SweepData) -> Result<DrawnReport, ReportError> {
             let neutral: usize =
                 (0..labels.len()).map(|s| h.panels[s].iter().flatten().filter(|c| scale.neutral(s, c)).count()).sum();
             let cells: usize = h.panels.iter().map(|p| p.iter().flatten().count()).sum();
-            let with_ci: usize = h.panels.iter().map(|p| p.iter().flatten().filter(|c| c.ci.is_some()).count()).sum();
+            // The cells the colour scale tests, the k of its joint level.
+            let with_ci = scale.cells;
             let centre_words = if scale.grand_mean { "the grand mean" } else { "0" };
             let whites = if with_ci == 0 {
                 "no cell has an interval (each point has one ok run), so no cell's colour can be told from the \

@@ -96,8 +96,7 @@ fn meaning(roll: &Rolling, width: usize) -> String {
         ],
         None => ["[95%] needs 4 windows with a value".into(), "[95%] needs 4 windows".into(), "[95%] n/a".into()],
     };
-    let fits = says.iter().find(|t| t.chars().count() <= width);
-    fits.cloned().unwrap_or_else(|| super::status::fit(&says[2], width))
+    super::status::first_fitting(&says, width)
 }
 
 /// A correlation to two places with its sign, and a value that rounds to

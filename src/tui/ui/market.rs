@@ -14,9 +14,9 @@ use crate::tui::view::{LiveView, ProductNow, WindowPoint};
 
 pub(super) fn book_panel(frame: &mut Frame, area: Rect, _view: &LiveView, p: &ProductNow) {
     // The units where the border has room for them, never cut mid-word.
-    let full = format!(" book {} · price, lots ", p.id);
-    let text = if full.chars().count() + 2 <= usize::from(area.width) { full } else { format!(" book {} ", p.id) };
-    let block = Block::bordered().title(title(text));
+    let says = [format!(" book {} · price, lots ", p.id), format!(" book {} ", p.id)];
+    let block =
+        Block::bordered().title(title(super::status::first_fitting(&says, usize::from(area.width).saturating_sub(2))));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let levels = usize::from(inner.height.saturating_sub(1)) / 2;
@@ -106,8 +106,8 @@ pub(super) fn crowd_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
             ]));
         }
         None => {
-            let text = if inner.width >= 17 { "no herd followers" } else { "no herd" };
-            lines.push(Line::styled(super::status::fit(text, usize::from(inner.width)), Style::new().fg(DIM)));
+            let text = super::status::first_fitting(&["no herd followers", "no herd"], usize::from(inner.width));
+            lines.push(Line::styled(text, Style::new().fg(DIM)));
         }
     }
     let text_h = (lines.len() as u16).min(inner.height);

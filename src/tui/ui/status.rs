@@ -59,6 +59,16 @@ pub(super) fn speed_text(app: &App) -> String {
 }
 
 /// `text` cut to `width` columns, with an ellipsis when cut.
+/// The first of `says` (longer forms first) whose text fits `width`
+/// columns whole, or the last cut by [`fit`]: a panel's text in shorter
+/// words where the longer do not fit, never cut mid-word while a form fits.
+pub(super) fn first_fitting<S: AsRef<str>>(says: &[S], width: usize) -> String {
+    match says.iter().map(AsRef::as_ref).find(|t| t.chars().count() <= width) {
+        Some(t) => t.to_string(),
+        None => says.last().map_or(String::new(), |t| fit(t.as_ref(), width)),
+    }
+}
+
 pub(super) fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         text.to_string()
