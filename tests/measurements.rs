@@ -52,7 +52,8 @@ fn close(a: f64, b: f64, what: &str) {
 }
 
 /// The 95% interval of Σ filled / Σ closed over the windows with the
-/// Newey-West long-run variance of the residuals, and its last lag.
+/// Newey-West long-run variance of the residuals and the fixed-b critical
+/// value, and its last lag.
 fn newey_west(
     rows: &[HashMap<String, String>],
     counts: impl Fn(&HashMap<String, String>) -> (f64, f64),
@@ -76,7 +77,10 @@ fn newey_west(
         let weight = if l == 0 { 1.0 } else { 2.0 * (1.0 - l as f64 / (lags as f64 + 1.0)) };
         var += weight * (l..d.len()).map(|i| d[i] * d[i - l]).sum::<f64>();
     }
-    let half = 1.959963984540054 * var.sqrt() / n.iter().sum::<f64>();
+    // Kiefer & Vogelsang's (2005) fixed-b critical value at b = (L + 1)/T.
+    let b = (lags + 1) as f64 / t;
+    let critical = 1.96 + 2.9694 * b + 0.4160 * b * b - 0.5324 * b * b * b;
+    let half = critical * var.sqrt() / n.iter().sum::<f64>();
     ((p - half).max(0.0), (p + half).min(1.0), lags as u64)
 }
 

@@ -91,16 +91,38 @@ fn honest_sentence(what: &str, y: &str, c: &Correlation) -> Option<String> {
             // sales of 210 baseline seeds split about evenly): the sentence
             // is this run's, and says so.
             const ONE_SEED: &str = " (one seed's reading, which other seeds may not share: `--replications` tells).";
-            match (zero_in([lo, hi]), ci.map(zero_in)) {
-                (true, _) => s.push_str(": with so few effective windows even the sign of the link is uncertain."),
-                (false, Some(true)) => {
+            // The sign each interval is sure of, if any.
+            let sign = |[lo, hi]: [f64; 2]| if zero_in([lo, hi]) { None } else { Some(hi > 0.0) };
+            let word = |up: bool| if up { "positive" } else { "negative" };
+            match (sign([lo, hi]), ci.map(sign)) {
+                (None, Some(Some(up))) => {
+                    let _ = write!(
+                        s,
+                        ": with so few effective windows even the sign of the link is uncertain, though within \
+                         a time of day it is {}{ONE_SEED}",
+                        word(up)
+                    );
+                }
+                (None, _) => s.push_str(": with so few effective windows even the sign of the link is uncertain."),
+                (Some(_), Some(None)) => {
                     let _ =
                         write!(s, ": in this run the link may be no more than the shape of the trading day{ONE_SEED}");
                 }
-                (false, Some(false)) => {
+                (Some(raw), Some(Some(within))) if raw == within => {
                     let _ = write!(s, ": in this run the link holds beyond the shape of the trading day{ONE_SEED}");
                 }
-                (false, None) => s.push('.'),
+                // Two real links of opposite signs: the day's shape moves
+                // both one way, and within a time of day they move the other.
+                (Some(raw), Some(Some(_))) => {
+                    let _ = write!(
+                        s,
+                        ": in this run the link reverses once the shape of the trading day is removed: the {} r \
+                         is the day's shape, and within a time of day the link is {}{ONE_SEED}",
+                        word(raw),
+                        word(!raw)
+                    );
+                }
+                (Some(_), None) => s.push('.'),
             }
         }
         (None, _) if zero_in([lo, hi]) => {
@@ -167,7 +189,7 @@ fn block_table(o: &mut String, b: &ProductSummary, windows: Option<&[WindowFigur
             (Some([lo, hi]), Some(lags)) => Some((lo, hi, lags)),
             _ => windows.and_then(|w| {
                 let counts: Vec<Option<(f64, f64)>> = w.iter().map(counts).collect();
-                stats::serial_ratio_interval(&counts, stats::Z95, None).map(|i| (i.lo, i.hi, i.lags as u64))
+                stats::serial_ratio_interval(&counts, None).map(|i| (i.lo, i.hi, i.lags as u64))
             }),
         };
         found.map(|(lo, hi, lags)| format!("{}–{} (L = {lags})", pct(Some(lo)), pct(Some(hi))))
@@ -225,10 +247,23 @@ fn block_table(o: &mut String, b: &ProductSummary, windows: Option<&[WindowFigur
             let why = why(side, Other::LoanRate).map_or(String::new(), |w| format!(": {w}"));
             format!("n/a ({} windows){why}", count_windows(c))
         }
-        (r, rho) => format!("{} / {} ({} windows)", signed(r, 3), signed(rho, 3), count_windows(c)),
+        (r, rho) => {
+            // The rate moves slowly (a step or a drift), so its windows are
+            // far from independent: r's interval is the one allowing for it.
+            let serial = c.serial_dependence.as_ref().filter(|_| r.is_some());
+            let ci = serial.and_then(|d| d.pearson_ci_95.map(|ci| (ci, d.effective_windows, d.pearson_p_value)));
+            let r = match ci {
+                Some(([lo, hi], n_eff, p)) => {
+                    let p = p.map_or(String::new(), |p| format!(", {}", p_text(p)));
+                    format!("{} (95% CI {}, effective n ≈ {}{p})", signed(r, 3), range(lo, hi), count(n_eff))
+                }
+                None => signed(r, 3),
+            };
+            format!("{r} / {} ({} windows)", signed(rho, 3), count_windows(c))
+        }
     };
     row(
-        "success vs loan rate: Pearson r / Spearman ρ",
+        "success vs loan rate: Pearson r (95% CI allowing for alike neighbouring windows) / Spearman ρ",
         loan(cs, SuccessSide::Subscriptions),
         loan(ca, SuccessSide::Sales),
     );
@@ -366,7 +401,21 @@ mod tests {
         b.subscriptions.success_ci_95 = Some([0.2, 0.3]);
         b.correlation.subscription_success_vs_volume.pearson = Some(0.5);
         b.correlation.subscription_success_vs_volume.windows = 60;
-        let summary = Summary { products: vec![b], ..Summary::default() };
+        // The loan rate moves slowly: its r carries the interval that
+        // allows for alike windows.
+        b.correlation.sale_success_vs_loan_rate = Correlation {
+            pearson: Some(-0.623),
+            spearman: Some(-0.7),
+            windows: 60,
+            serial_dependence: Some(SerialDependence {
+                effective_windows: 13.4,
+                pearson_ci_95: Some([-0.87, -0.123]),
+                pearson_p_value: Some(0.0201),
+                ..SerialDependence::default()
+            }),
+            ..Correlation::default()
+        };
+        let summary = Summary { products: vec![b.clone()], ..Summary::default() };
         let plot =
             Plot { file: "success_P.svg".into(), title: "P: success".into(), about: "What.".into(), svg: "".into() };
         let sections = vec![Section { heading: "P".into(), plots: vec![plot] }];
@@ -377,6 +426,10 @@ mod tests {
         assert!(md.contains("| +0.500 |") && md.contains("| 60 |"), "{md}");
         assert!(md.contains("1,234 lots"), "{md}");
         assert!(md.contains("- a note"), "{md}");
+        assert!(
+            md.contains("| -0.623 (95% CI -0.870 to -0.123, effective n ≈ 13, p = 0.0201) / -0.700 (60 windows) |"),
+            "{md}"
+        );
         assert!(md.contains("66 windows of 5 minutes over 1 business day, 2026-01-05"), "{md}");
         // An older summary without the serial-dependence figures: no lead sentence.
         assert!(!md.contains("**Subscription success vs volume:**"), "{md}");
@@ -431,6 +484,50 @@ mod tests {
              n ≈ 30): in this run the link may be no more than the shape of the trading day (one seed's \
              reading, which other seeds may not share: `--replications` tells)."
         );
+        // Each way the two intervals can read: the run's r, then the r
+        // within a time of day.
+        let with_within = |ci: [f64; 2], within: [f64; 2]| Correlation {
+            pearson: Some(if ci[1] > 0.0 { 0.4 } else { -0.4 }),
+            windows: 330,
+            serial_dependence: dependence(45.0, ci, None),
+            deseasonalised: Some(Deseasonalised {
+                pearson: Some((within[0] + within[1]) / 2.0),
+                pearson_ci_95: Some(within),
+                ..Deseasonalised::default()
+            }),
+            ..Correlation::default()
+        };
+        let ending = |ci, within| {
+            let s = honest_sentence("Sale success vs volume", "volume", &with_within(ci, within)).unwrap();
+            s[s.rfind("):").map_or(0, |i| i + 3)..].to_string()
+        };
+        let one_seed = " (one seed's reading, which other seeds may not share: `--replications` tells).";
+        assert_eq!(
+            ending([0.15, 0.68], [-0.75, -0.05]),
+            format!(
+                "in this run the link reverses once the shape of the trading day is removed: the positive r is the \
+                 day's shape, and within a time of day the link is negative{one_seed}"
+            )
+        );
+        assert_eq!(
+            ending([-0.6, -0.2], [0.1, 0.4]),
+            format!(
+                "in this run the link reverses once the shape of the trading day is removed: the negative r is the \
+                 day's shape, and within a time of day the link is positive{one_seed}"
+            )
+        );
+        assert_eq!(
+            ending([0.15, 0.68], [0.05, 0.5]),
+            format!("in this run the link holds beyond the shape of the trading day{one_seed}")
+        );
+        assert_eq!(
+            ending([-0.1, 0.5], [0.05, 0.5]),
+            format!(
+                "with so few effective windows even the sign of the link is uncertain, though within a time of day \
+                 it is positive{one_seed}"
+            )
+        );
+        assert!(ending([-0.1, 0.5], [-0.1, 0.5]).ends_with("even the sign of the link is uncertain."));
         // Nearly independent windows, and an interval that holds zero.
         let c = Correlation {
             pearson: Some(0.1),

@@ -1,8 +1,8 @@
 //! Intervals of a success rate: the Wilson score interval, which takes the
 //! orders as independent, and one over a run's windows that allows for
-//! their serial dependence (Newey–West); and the Student-t interval of the
-//! mean of a few independent values (one per seed), cut to the range the
-//! values cannot leave.
+//! their serial dependence (Newey–West, with fixed-b critical values); and
+//! the Student-t interval of the mean of a few independent values (one per
+//! seed), cut to the range the values cannot leave.
 
 use super::special::student_t_quantile;
 
@@ -46,10 +46,12 @@ pub struct SerialInterval {
     pub se: f64,
     /// L, the last lag the long-run variance weighs.
     pub lags: usize,
+    /// The multiple of `se` either side of the rate: the fixed-b critical
+    /// value ([`fixed_b_critical_95`]) for L lags over the windows.
+    pub critical: f64,
 }
 
-/// The interval at normal quantile `z` of a run's success rate Σ k_t / Σ n_t
-/// over windows t (k_t filled of n_t closed, `None` where the window has no
+/// The 95% interval of a run's success rate Σ k_t / Σ n_t over windows t (k_t filled of n_t closed, `None` where the window has no
 /// counts), with the standard error that allows for neighbouring windows
 /// being alike: the ratio estimator's residuals d_t = k_t − p·n_t, and their
 /// long-run variance with Bartlett weights,
@@ -60,16 +62,17 @@ pub struct SerialInterval {
 /// and autocorrelation consistent covariance matrix", Econometrica 55, with
 /// L from the data ([`bartlett_lags`]) unless `lags` gives it (an interval
 /// read beside another, as the success among accepted orders beside the
-/// success, uses its L): se = √Var / Σ n. Windows differ in orders and in success through the day, so
+/// success, uses its L): se = √Var / Σ n, and the interval is the rate ±
+/// [`fixed_b_critical_95`]`((L + 1)/T)`·se over the T windows. Windows differ in orders and in success through the day, so
 /// this is wider than [`wilson`], which takes every order as an independent
 /// draw. It is still the uncertainty of this run's rate given its own
 /// windows: what another seed would give is the spread over seeds
 /// (replications). `None` with fewer than 2 windows with orders, or none
 /// closed.
-pub fn serial_ratio_interval(windows: &[Option<(f64, f64)>], z: f64, lags: Option<usize>) -> Option<SerialInterval> {
+pub fn serial_ratio_interval(windows: &[Option<(f64, f64)>], lags: Option<usize>) -> Option<SerialInterval> {
     let (k, n) = windows.iter().flatten().fold((0.0, 0.0), |(k, n), &(kt, nt)| (k + kt, n + nt));
     let t = windows.iter().flatten().count();
-    if t < 2 || n <= 0.0 || !z.is_finite() {
+    if t < 2 || n <= 0.0 {
         return None;
     }
     let rate = k / n;
@@ -83,8 +86,39 @@ pub fn serial_ratio_interval(windows: &[Option<(f64, f64)>], z: f64, lags: Optio
         var += 2.0 * (1.0 - l as f64 / (lags as f64 + 1.0)) * gamma(l);
     }
     let se = var.max(0.0).sqrt() / n;
-    let half = z.abs() * se;
-    Some(SerialInterval { rate, lo: (rate - half).clamp(0.0, 1.0), hi: (rate + half).clamp(0.0, 1.0), se, lags })
+    let critical = fixed_b_critical_95((lags + 1) as f64 / d.len() as f64);
+    let half = critical * se;
+    Some(SerialInterval {
+        rate,
+        lo: (rate - half).clamp(0.0, 1.0),
+        hi: (rate + half).clamp(0.0, 1.0),
+        se,
+        lags,
+        critical,
+    })
+}
+
+/// The critical value of a two-sided 95% interval (the 97.5% quantile of
+/// |t|) whose standard error is a Bartlett-weighted long-run variance over
+/// a bandwidth that is the fraction `b` of the sample: b = (L + 1)/T for L
+/// lags over T values. Kiefer & Vogelsang (2005), "A new asymptotic theory
+/// for heteroskedasticity-autocorrelation robust tests", Econometric
+/// Theory 21, Table 1's fit for the Bartlett kernel:
+///
+/// cv(b) = 1.9600 + 2.9694 b + 0.4160 b² − 0.5324 b³.
+///
+/// The normal 1.96 takes the estimated variance for the true one; on a
+/// sample as short as a run's windows it is not (it is biased down and it
+/// varies), and the normal interval covers less than it says. The fixed-b
+/// value allows for both. Simulated (4,000 series each, L by
+/// [`bartlett_lags`]), 1.96 covered the mean of 10 independent values 80%
+/// of the time, of 60 values 91%, and of 330 values with a lag-1
+/// autocorrelation of 0.5, 92.5%; cv(b) 94%, 95% and 93.5%. (At L = 0,
+/// cv(1/T) is close to Student-t's quantile with T − 1 degrees of freedom:
+/// 2.26 against 2.262 at T = 10.) `b` is taken in [0, 1].
+pub fn fixed_b_critical_95(b: f64) -> f64 {
+    let b = if b.is_nan() { 0.0 } else { b.clamp(0.0, 1.0) };
+    1.9600 + b * (2.9694 + b * (0.4160 - 0.5324 * b))
 }
 
 /// The number of lags the Newey–West long-run variance of the centred
@@ -106,7 +140,8 @@ pub fn serial_ratio_interval(windows: &[Option<(f64, f64)>], z: f64, lags: Optio
 /// (1000–1059 and 5000–5149) the interval covered the mean over the seeds
 /// 80–81% of the time for subscriptions and 80–86% for sales, where 95%
 /// was meant. The rule picks 5–13 lags there and covers 88–90% and
-/// 89–92%. Andrews' (1991) plug-in from an AR(1) fit, also tried, picked
+/// 89–92% with 1.96 as the critical value, 88–91% and 91–92% with
+/// [`fixed_b_critical_95`] (2.0–2.1 there). Andrews' (1991) plug-in from an AR(1) fit, also tried, picked
 /// 3–9 lags and covered 80% and 85% of the first 60: the windows'
 /// dependence outlasts a first-order autoregression. What is left of the
 /// gap is the seed's own part (its macro path, its day-to-day swings),
@@ -139,9 +174,10 @@ pub fn bartlett_lags(d: &[f64]) -> usize {
 /// half-width of its 95% interval allowing for neighbouring windows being
 /// alike: the long-run variance of the deviations from the mean with
 /// Bartlett weights (Newey & West 1987, L from [`bartlett_lags`]),
-/// each autocovariance over T − 1, and Student-t's quantile with T − 1
-/// degrees of freedom: with independent windows, the plain t-interval's
-/// width on average. After a lasting change the windows' differences from a
+/// each autocovariance over T − 1, and the fixed-b critical value
+/// ([`fixed_b_critical_95`] of (L + 1)/T): with independent windows and no
+/// lags, about Student-t's quantile with T − 1 degrees of freedom, and so
+/// the plain t-interval's width on average. After a lasting change the windows' differences from a
 /// control drift together, and the plain interval would take each window
 /// for a fresh draw. `None` for the half-width below 2 values; the values
 /// must be finite.
@@ -161,8 +197,8 @@ pub fn serial_mean_interval(x: &[f64]) -> Option<(f64, Option<f64>)> {
     for l in 1..=lags.min(t - 1) {
         var += 2.0 * (1.0 - l as f64 / (lags as f64 + 1.0)) * gamma(l);
     }
-    let half = student_t_quantile(0.975, (t - 1) as f64).map(|q| q * (var.max(0.0) / t as f64).sqrt());
-    Some((mean, half))
+    let half = fixed_b_critical_95((lags + 1) as f64 / t as f64) * (var.max(0.0) / t as f64).sqrt();
+    Some((mean, Some(half)))
 }
 
 /// The mean of a few independent values with its 95% Student-t interval
@@ -260,7 +296,7 @@ mod tests {
         // n = ⌊4 · 0.04^(2/9)⌋ = 1, σ̂0 = 0.56/4, σ̂1 = −0.12/4, ŝ1 = −0.06,
         // ŝ0 = 0.08, γ̂ = 1.1447 · 0.5625^(1/3) = 0.9449, ⌊γ̂ · 4^(1/3)⌋ = 1.
         let w = [Some((1.0, 2.0)), Some((3.0, 4.0)), None, Some((2.0, 4.0))];
-        let s = serial_ratio_interval(&w, Z95, None).unwrap();
+        let s = serial_ratio_interval(&w, None).unwrap();
         assert_eq!(s.lags, 1);
         // p = 6/10; d = 1 − 1.2, 3 − 2.4, 0, 2 − 2.4 = −0.2, 0.6, 0, −0.4.
         assert!(near(s.rate, 0.6, 1e-15));
@@ -268,9 +304,12 @@ mod tests {
         let g1: f64 = -0.2 * 0.6;
         let se = (g0 + 2.0 * 0.5 * g1).sqrt() / 10.0;
         assert!(near(s.se, se, 1e-15), "{} against {se}", s.se);
-        assert!(near(s.lo, 0.6 - Z95 * se, 1e-15) && near(s.hi, 0.6 + Z95 * se, 1e-15));
-        assert!(serial_ratio_interval(&[Some((1.0, 2.0)), None], Z95, None).is_none());
-        assert!(serial_ratio_interval(&[Some((0.0, 0.0)), Some((0.0, 0.0))], Z95, None).is_none());
+        // b = (L + 1)/T = 1/2: 1.96 + 2.9694/2 + 0.4160/4 − 0.5324/8.
+        let cv = 3.482_15;
+        assert!(near(s.critical, cv, 1e-12), "{}", s.critical);
+        assert!(near(s.lo, 0.6 - cv * se, 1e-12) && near(s.hi, 0.6 + cv * se, 1e-12));
+        assert!(serial_ratio_interval(&[Some((1.0, 2.0)), None], None).is_none());
+        assert!(serial_ratio_interval(&[Some((0.0, 0.0)), Some((0.0, 0.0))], None).is_none());
     }
 
     /// Windows whose success drifts together are worth fewer independent
@@ -279,7 +318,7 @@ mod tests {
     fn alike_neighbours_widen_the_interval() {
         let w: Vec<Option<(f64, f64)>> =
             (0..330).map(|t| Some(((if (t / 30) % 2 == 0 { 90.0 } else { 60.0 }), 100.0))).collect();
-        let s = serial_ratio_interval(&w, Z95, None).unwrap();
+        let s = serial_ratio_interval(&w, None).unwrap();
         let (lo, hi) = wilson(w.iter().flatten().map(|x| x.0 as u64).sum(), 33_000, Z95).unwrap();
         // Blocks of 30 alike windows: n = 5, ŝ1/ŝ0 = 2.530, γ̂ = 2.1254,
         // L = ⌊γ̂ · 330^(1/3)⌋ = 14, where the pre-bandwidth alone gave 5.
@@ -353,13 +392,53 @@ mod tests {
         // Each autocovariance over T − 1 = 9; weights 2/3, 1/3.
         let g = |l: usize| d.iter().zip(&d[l..]).map(|(a, b)| a * b).sum::<f64>() / 9.0;
         let var = g(0) + 2.0 * (2.0 / 3.0) * g(1) + 2.0 * (1.0 / 3.0) * g(2);
-        let want = 2.262_157_163 * (var / 10.0).sqrt();
+        // b = 3/10: 1.96 + 0.89082 + 0.03744 − 0.0143748.
+        let want = 2.873_885_2 * (var / 10.0).sqrt();
         assert!(near(half.unwrap(), want, 1e-6), "{half:?} against {want}");
         // Alike neighbours widen it beyond the plain t-interval.
         let plain = mean_t_interval(&x, UNBOUNDED).unwrap().ci.unwrap();
         assert!(half.unwrap() > (plain.1 - plain.0) / 2.0);
         assert_eq!(serial_mean_interval(&[2.0]), Some((2.0, None)));
         assert_eq!(serial_mean_interval(&[]), None);
+    }
+
+    #[test]
+    fn fixed_b_critical_values() {
+        assert_eq!(fixed_b_critical_95(0.0), 1.96);
+        // Kiefer & Vogelsang's fit at b = 0.1 and 1.
+        assert!(near(fixed_b_critical_95(0.1), 2.260_567_6, 1e-9));
+        assert!(near(fixed_b_critical_95(1.0), 4.813, 1e-12));
+        assert_eq!(fixed_b_critical_95(-1.0), 1.96);
+        assert_eq!(fixed_b_critical_95(f64::NAN), 1.96);
+        assert_eq!(fixed_b_critical_95(2.0), fixed_b_critical_95(1.0));
+        let mut last = 0.0;
+        for i in 0..=100 {
+            let cv = fixed_b_critical_95(f64::from(i) / 100.0);
+            assert!(cv > last);
+            last = cv;
+        }
+    }
+
+    /// What the fixed-b value is for: 2,000 runs of 20 independent windows
+    /// of 100 orders at a success of 0.7 (a seeded generator, so the count
+    /// is fixed). The serial interval covers 0.7 in 95% of them within the
+    /// simulation's own spread (±1%): 95.3%, where 1.96 in place of the
+    /// fixed-b value covered 86.0%.
+    #[test]
+    fn the_serial_interval_covers_what_it_says_on_short_runs() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(2026);
+        let (runs, mut covered, mut covered_normal) = (2000, 0, 0);
+        for _ in 0..runs {
+            let w: Vec<Option<(f64, f64)>> =
+                (0..20).map(|_| Some(((0..100).filter(|_| rng.random_bool(0.7)).count() as f64, 100.0))).collect();
+            let s = serial_ratio_interval(&w, None).unwrap();
+            covered += usize::from(s.lo <= 0.7 && 0.7 <= s.hi);
+            covered_normal += usize::from((s.rate - 0.7).abs() <= Z95 * s.se);
+        }
+        let share = covered as f64 / runs as f64;
+        assert!((0.935..=0.965).contains(&share), "covered {share}");
+        assert!(covered_normal < covered, "{covered_normal} against {covered}");
     }
 
     /// Alternating windows (negatively correlated neighbours) narrow it.

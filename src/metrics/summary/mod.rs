@@ -370,7 +370,7 @@ fn side_summary<'a>(
 ) -> SideSummary {
     let serial = |of: fn(&SideStats) -> u64, lags: Option<usize>| {
         let counts: Vec<Option<(f64, f64)>> = windows.clone().map(|w| Some((w.filled as f64, of(w) as f64))).collect();
-        stats::serial_ratio_interval(&counts, Z95, lags)
+        stats::serial_ratio_interval(&counts, lags)
     };
     // The success among accepted orders with the success's lags, which the
     // report prints beside both.
