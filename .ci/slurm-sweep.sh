@@ -22,6 +22,19 @@ trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+echo "== the script's refusals of arrays that are not 1-N (no cluster needed)"
+refuses() { # the message expected, then the array's environment
+    local want=$1 out code
+    shift
+    set +e
+    out=$(env "$@" TPLUS=false bash examples/slurm/sweep.sbatch "$sweep" 2>&1)
+    code=$?
+    set -e
+    [ "$code" = 2 ] && grep -q "$want" <<<"$out" || { echo "slurm-sweep: sweep.sbatch with $*: exit $code: $out" >&2; exit 1; }
+}
+refuses "the array must be 1-N" SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_COUNT=2 SLURM_ARRAY_TASK_MIN=2 SLURM_ARRAY_TASK_MAX=3
+refuses "an array of one task" SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=1 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=1
+
 echo "== sbatch --array=1-3 --wait examples/slurm/sweep.sbatch $sweep (on a cluster of its own: .ci/local-slurm.sh)"
 mkdir -p "$work/logs"
 if ! bash .ci/local-slurm.sh run env TPLUS="$tplus" sbatch --array=1-3 --wait --cpus-per-task=1 \

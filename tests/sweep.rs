@@ -364,8 +364,31 @@ fn merge_refuses_a_missing_or_duplicated_shard() {
     let other = t.path("other");
     ok(&["sweep", "scenarios/sweeps/bench.toml", "--out", s(&other), "--shard", "64/64", "--quiet"]);
     refused(&[&s1, &other], &["hold different sweeps"]);
-    // And a directory that is no sweep's.
+    // And a directory that is no sweep's, or none at all.
     refused(&[&s1, t.0.as_path()], &["no sweep.json"]);
+    refused(&[&s1, &t.path("nowhere")], &["nowhere: no such directory"]);
+    // A sweep stopped before its first row: sweep.json, no rows.
+    let unfinished = t.path("unfinished");
+    fs::create_dir(&unfinished).unwrap();
+    fs::copy(s1.join("sweep.json"), unfinished.join("sweep.json")).unwrap();
+    refused(&[&unfinished, &s1], &["no sweep.csv, or an empty one", "run it again to resume"]);
+    fs::write(unfinished.join("sweep.csv"), "").unwrap();
+    refused(&[&unfinished, &s1], &["no sweep.csv, or an empty one"]);
+    // A damaged definition (columns, or a point's values) is refused, not
+    // a panic.
+    let damaged = |name: &str, edit: &dyn Fn(&mut Value)| {
+        let dir = t.path(name);
+        fs::create_dir(&dir).unwrap();
+        let mut doc = json(&s1);
+        edit(&mut doc["definition"]);
+        fs::write(dir.join("sweep.json"), doc.to_string()).unwrap();
+        fs::copy(s1.join("sweep.csv"), dir.join("sweep.csv")).unwrap();
+        dir
+    };
+    let status_first = damaged("status-first", &|d| d["columns"] = serde_json::json!(["status"]));
+    refused(&[&status_first], &["sweep.json is damaged", "do not start with point, replication, seed"]);
+    let short_point = damaged("short-point", &|d| d["points"][0]["values"] = serde_json::json!([1]));
+    refused(&[&short_point], &["sweep.json is damaged", "point 0 has 1 value(s)"]);
 }
 
 #[test]
@@ -759,6 +782,14 @@ fn merge_replaces_only_an_earlier_merge_of_the_same_sweep() {
         assert!(before == after, "a refused merge leaves {} as it was", out.display());
     };
     refused(&pieces[1], "one of the pieces being merged");
+    // Shards under a directory, as the README lays them out: a whole sweep
+    // there is refused with the merge to run.
+    let parent = t.path("parent");
+    ok(&["sweep", CI, "--out", s(&parent.join("shard-1-of-2")), "--shard", "1/2", "--quiet"]);
+    let o = tplus(&["sweep", CI, "--out", s(&parent), "--quiet"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("shard-1-of-2/") && err.contains("merge them (`tplus merge"), "{err}");
     let whole = t.path("whole");
     ok(&["sweep", CI, "--out", s(&whole), "--quiet"]);
     refused(&whole, "this sweep's own results, run whole");
@@ -773,6 +804,20 @@ fn merge_replaces_only_an_earlier_merge_of_the_same_sweep() {
     let o = merge(&merged);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(without_wall(&csv(&merged)), without_wall(&first));
+    // A sweep run into the merge would take its rows for its own and lose
+    // the shards' provenance: it is refused, and --check says so too.
+    let held = fs::read(merged.join("sweep.json")).unwrap();
+    for check in [false, true] {
+        let mut args = vec!["sweep", CI, "--out", s(&merged), "--quiet"];
+        if check {
+            args.push("--check");
+        }
+        let o = tplus(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("holds a merge of this sweep's shards") && err.contains("merge again"), "{err}");
+        assert_eq!(fs::read(merged.join("sweep.json")).unwrap(), held);
+    }
     // Also after `tplus report` drew the merge: the report goes with the
     // rows it was drawn from, and the merge says so; a file the report did
     // not write still refuses the merge.
@@ -859,4 +904,41 @@ fn merge_verifies_every_row() {
     ok(&["sweep", CI, "--out", s(&whole), "--quiet"]);
     assert_eq!(last_invocation(&whole)["runs_computed"], 1);
     assert_eq!(without_wall(&csv(&whole)), without_wall(&text));
+}
+
+/// Rows of two builds of tplus in one file are said: a merge of shards
+/// that two builds ran lists both (and records them in sweep.json), and a
+/// resume that keeps rows another build computed warns.
+#[test]
+fn rows_of_two_builds_are_said() {
+    let t = Scratch::new("builds");
+    let shard = |k: u32| {
+        let dir = t.path(&format!("s{k}"));
+        ok(&["sweep", CI, "--out", s(&dir), "--shard", &format!("{k}/2"), "--quiet"]);
+        dir
+    };
+    let (s1, s2) = (shard(1), shard(2));
+    let rebuilt = |dir: &Path| {
+        let text = fs::read_to_string(dir.join("sweep.json")).unwrap();
+        let build = last_invocation(dir)["build"].as_str().unwrap().to_string();
+        fs::write(dir.join("sweep.json"), text.replace(&build, "0.0.9 (1234567)")).unwrap();
+        build
+    };
+    // One build: nothing said.
+    let o = ok(&["merge", s(&s1), s(&s2), "--out", s(&t.path("one"))]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("builds"), "{}", String::from_utf8_lossy(&o.stderr));
+    let ours = rebuilt(&s2);
+    let merged = t.path("merged");
+    let o = ok(&["merge", s(&s1), s(&s2), "--out", s(&merged)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("computed by 2 builds of tplus (0.0.9 (1234567);"), "{err}");
+    let recorded = json(&merged)["provenance"]["builds"].clone();
+    assert_eq!(recorded, serde_json::json!(["0.0.9 (1234567)", ours]));
+    // A resume of s2 keeping the rows the other build computed.
+    let text = csv(&s2);
+    let cut = text.trim_end_matches('\n').rfind('\n').unwrap() + 1;
+    fs::write(s2.join("sweep.csv"), &text[..cut]).unwrap();
+    let o = ok(&["sweep", CI, "--out", s(&s2), "--shard", "2/2", "--quiet"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("rows kept from before were computed by another build of tplus (0.0.9 (1234567))"), "{err}");
 }

@@ -11,7 +11,9 @@ use serde_json::Value;
 
 use super::csv::{self, RunLine};
 use super::design::run_seed;
-use super::{BatchError, first_difference, hostname, read_json, remove_report, report_files, write_json, write_rows};
+use super::{
+    BatchError, builds, first_difference, hostname, read_json, remove_report, report_files, write_json, write_rows,
+};
 use crate::columns::sweep as sweep_columns;
 use crate::results::FileError;
 use crate::results::lock::DirLock;
@@ -31,6 +33,10 @@ pub struct MergeReport {
     /// Files of the report drawn from the earlier merge this one replaced
     /// (`report.md` and its plots), removed: `tplus report` draws it again.
     pub removed_report: usize,
+    /// The builds of tplus that computed the merged rows (`tplus
+    /// --version`), sorted: more than one, and rows of two builds, which
+    /// may differ by more than their seeds, stand in one file.
+    pub builds: Vec<String>,
 }
 
 /// Most runs named one by one in an error message.
@@ -59,9 +65,15 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
         if dir.exists() && !dir.is_dir() {
             return Err(BatchError::NotADirectory(dir.clone()));
         }
+        if !dir.exists() {
+            return Err(BatchError::NoSuchPiece(dir.clone()));
+        }
         let Some((def, provenance)) = read_json(dir)? else {
             return Err(BatchError::NotASweep { dir: dir.clone(), below: super::sweeps_below(dir) });
         };
+        if !dir.join("sweep.csv").exists() {
+            return Err(BatchError::NoRows(dir.clone()));
+        }
         if let Some(LockError::Locked { pid, host, alive, .. }) = crate::results::lock::holder(dir) {
             return Err(BatchError::PieceInUse { dir: dir.clone(), pid, host, alive });
         }
@@ -85,6 +97,15 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
         def["columns"].as_array().into_iter().flatten().filter_map(|c| c.as_str().map(str::to_string)).collect();
     let status_column =
         columns.iter().position(|c| c == "status").ok_or_else(|| BatchError::NoStatusColumn(inputs[0].clone()))?;
+    let damaged = |why: String| BatchError::DamagedDefinition { dir: inputs[0].clone(), why };
+    let key: Vec<&str> = sweep_columns::KEY.iter().map(|c| c.name).collect();
+    if status_column < key.len() || !columns.iter().zip(&key).all(|(c, k)| c == k) {
+        return Err(damaged(format!(
+            "its columns do not start with {}, then the parameters and `status`",
+            key.join(", ")
+        )));
+    }
+    let params = status_column - sweep_columns::KEY.len();
     let points = def["points"].as_array().map_or(0, Vec::len);
     let replications = def["sweep"]["replications"].as_u64().unwrap_or(1) as u32;
     let header = csv::header_line(&columns);
@@ -101,6 +122,12 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
             .collect(),
         param_names: columns[sweep_columns::KEY.len()..status_column].to_vec(),
     };
+    if let Some(i) = design.points.iter().position(|v| v.len() != params) {
+        return Err(damaged(format!(
+            "point {i} has {} value(s) where the columns name {params} parameter(s)",
+            design.points[i].len()
+        )));
+    }
     // Rows that are not what the sweep wrote: the shard's file, the line
     // and what differs.
     let mut bad: Vec<String> = Vec::new();
@@ -111,6 +138,9 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     for (i, (dir, _)) in pieces.iter().enumerate() {
         let path = dir.join("sweep.csv");
         let bytes = fs::read(&path).map_err(FileError::at("read", &path))?;
+        if bytes.is_empty() {
+            return Err(BatchError::NoRows(dir.to_path_buf()));
+        }
         let found = verified_rows(&path, &bytes, &header, &design)?;
         bad.extend(found.1);
         for row in found.0 {
@@ -218,6 +248,11 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     // it was not drawn from.
     let removed_report = remove_report(out, &report)?;
     let failed = rows.values().filter(|(r, _)| r.failed).count();
+    let mut built = std::collections::BTreeSet::new();
+    for (_, p) in &pieces {
+        builds(p, &mut built);
+    }
+    let built: Vec<String> = built.into_iter().collect();
     let provenance = serde_json::json!({
         "shard": null,
         "complete": true,
@@ -225,11 +260,12 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
         "failed_rows": failed,
         "merged_utc": utc_stamp(SystemTime::now(), true),
         "merged_on": hostname(),
+        "builds": built,
         "merged_from": pieces.iter().map(|(d, p)| serde_json::json!({ "dir": d.display().to_string(), "provenance": p })).collect::<Vec<_>>(),
     });
     write_json(out, &def, &provenance)?;
     write_rows(out, &header, rows.values().map(|(r, _)| r))?;
-    Ok(MergeReport { dir: out.to_path_buf(), runs: rows.len(), failed, removed_report })
+    Ok(MergeReport { dir: out.to_path_buf(), runs: rows.len(), failed, removed_report, builds: built })
 }
 
 /// What merge checks each row against: the sweep's columns, seed and

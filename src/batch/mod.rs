@@ -127,6 +127,9 @@ pub enum BatchError {
     /// A directory named twice in one merge.
     #[error("cannot merge: {} is given twice", .0.display())]
     GivenTwice(PathBuf),
+    /// A piece of a merge that does not exist.
+    #[error("{}: no such directory (give the directories the shards wrote, e.g. results/sweeps/NAME/shard-*)", .0.display())]
+    NoSuchPiece(PathBuf),
     /// A file given where a sweep's output directory is expected.
     #[error("{}: a file, not the output directory of a sweep (give the directories the shards wrote)", .0.display())]
     NotADirectory(PathBuf),
@@ -177,6 +180,27 @@ pub enum BatchError {
     /// A `sweep.json` whose columns lack `status`.
     #[error("{}: sweep.json has no status column", .0.display())]
     NoStatusColumn(PathBuf),
+    /// A `sweep.json` whose definition cannot be the one a sweep wrote:
+    /// its columns or its points do not fit together.
+    #[error(
+        "{}: sweep.json is damaged: {why}; merge only directories `tplus sweep` wrote (run the shard again into a \
+         fresh --out if this one was edited)",
+        .dir.display()
+    )]
+    DamagedDefinition {
+        /// The directory.
+        dir: PathBuf,
+        /// What does not fit.
+        why: String,
+    },
+    /// A piece of a merge with a `sweep.json` and no `sweep.csv` (or an
+    /// empty one): its sweep stopped before it wrote its first row.
+    #[error(
+        "{}: sweep.json but no sweep.csv, or an empty one: the sweep stopped before it wrote a row; run it \
+         again to resume (the command that ran it, with the same --out), then merge",
+        .0.display()
+    )]
+    NoRows(PathBuf),
     /// A `sweep.csv` whose header is not the sweep's.
     #[error("{}: {source}{hint}", .path.display())]
     ForeignRows {
@@ -217,6 +241,27 @@ pub enum BatchError {
         dir: PathBuf,
         /// What it holds, in words.
         what: String,
+    },
+    /// `--out` holds a merge of this sweep's shards, whose rows are the
+    /// shards': a sweep run there would take it for its own.
+    #[error(
+        "{} holds a merge of this sweep's shards (sweep.json's merged_from), not rows a sweep runs on; to add \
+         missing or failed runs, run their shards again in the shards' own directories (--retry-failed for \
+         failed ones) and merge again into this one; or give the sweep another --out",
+        .0.display()
+    )]
+    MergedHere(PathBuf),
+    /// `--out` holds the shards of a sweep and nothing else of one.
+    #[error(
+        "{}: not empty and not a sweep's directory: it holds the sweep directories {} (shards?); merge them \
+         (`tplus merge {}/shard-* --out {}`), or choose another --out",
+        .dir.display(), .below.join(", "), .dir.display(), .dir.display()
+    )]
+    ShardsHere {
+        /// The directory.
+        dir: PathBuf,
+        /// The sweep directories right inside it.
+        below: Vec<String>,
     },
     /// `--out` holds another shard of this sweep.
     #[error("{} holds {held} of this sweep, not {wanted}; give each shard its own --out", .dir.display())]
@@ -489,6 +534,24 @@ fn read_json(dir: &Path) -> Result<Option<(Value, Value)>, BatchError> {
         return Err(BatchError::BadSweepJson { path, detail: None });
     };
     Ok(Some((d, p)))
+}
+
+/// The builds of tplus (`tplus --version`, commit included) that computed
+/// the rows of a sweep directory whose provenance is `provenance`: each
+/// invocation's that computed a run, and for a merge its pieces'. The
+/// definition holds the package's version alone, so that a rebuild can
+/// resume a sweep or add a shard; these are what tell a user that rows of
+/// two builds are about to stand in one file.
+fn builds(provenance: &Value, into: &mut std::collections::BTreeSet<String>) {
+    for invocation in provenance["invocations"].as_array().into_iter().flatten() {
+        let computed = invocation["runs_computed"].as_u64().is_none_or(|n| n > 0);
+        if let Some(build) = invocation["build"].as_str().filter(|_| computed) {
+            into.insert(build.to_string());
+        }
+    }
+    for piece in provenance["merged_from"].as_array().into_iter().flatten() {
+        builds(&piece["provenance"], into);
+    }
 }
 
 /// Where two definitions first differ, down to the setting, with both

@@ -17,7 +17,8 @@ use serde_json::Value;
 use super::csv::{self, RunLine};
 use super::progress::{Progress, Show};
 use super::{
-    BatchError, PointError, Shard, definition, first_difference, hostname, read_json, slurm, write_json, write_rows,
+    BatchError, PointError, Shard, builds, definition, first_difference, hostname, read_json, slurm, write_json,
+    write_rows,
 };
 use crate::engine::{self, RunOptions, record::Discard};
 use crate::results::lock::DirLock;
@@ -68,6 +69,10 @@ pub struct InvocationReport {
     /// Files of a report drawn from the rows an earlier invocation left
     /// (`report.md` and its plots), removed since this one changed them.
     pub removed_report: usize,
+    /// The builds of tplus other than this one (`tplus --version`) that
+    /// computed rows kept from before, sorted: rows of two builds, which
+    /// may differ by more than their seeds, now stand in one file.
+    pub other_builds: Vec<String>,
 }
 
 /// Runs the sweep's points (all, or the shard's) into `opts.out`. The
@@ -138,6 +143,13 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
             Err(csv::ReadRowsError::Io(e)) => return Err(FileError::new("read", &csv_path, e).into()),
         };
     }
+    let other_builds: Vec<String> = if kept.is_empty() {
+        Vec::new()
+    } else {
+        let mut built = std::collections::BTreeSet::new();
+        builds(&serde_json::json!({ "invocations": invocations }), &mut built);
+        built.into_iter().filter(|b| b != crate::results::VERSION).collect()
+    };
     let done: HashSet<(usize, u32)> = kept.iter().map(|r| (r.point, r.replication)).collect();
     let pending: Vec<(usize, u32)> = selected.iter().copied().filter(|k| !done.contains(k)).collect();
     let runs_dir = dir.join("runs");
@@ -313,6 +325,7 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
         failed,
         wall_seconds: clock.elapsed().as_secs_f64(),
         removed_report,
+        other_builds,
     })
 }
 
@@ -340,6 +353,11 @@ fn earlier(dir: &Path, def: &Value, shard_text: Option<&str>) -> Result<Option<V
                     wanted: name(shard_text),
                 });
             }
+            // A merge has no invocations of its own, and its provenance
+            // is the shards': a sweep resumed there would lose it.
+            if provenance.get("merged_from").is_some() {
+                return Err(BatchError::MergedHere(dir.to_path_buf()));
+            }
             let list = provenance.get("invocations").and_then(Value::as_array);
             Ok(Some(list.cloned().unwrap_or_default()))
         }
@@ -347,6 +365,10 @@ fn earlier(dir: &Path, def: &Value, shard_text: Option<&str>) -> Result<Option<V
         None => {
             // `runs/` (with --keep-runs) is the sweep's own.
             if let Some(entries) = super::foreign_entries(dir, |n| n == "runs", &[])? {
+                let below = super::sweeps_below(dir);
+                if !below.is_empty() {
+                    return Err(BatchError::ShardsHere { dir: dir.to_path_buf(), below });
+                }
                 return Err(BatchError::NotASweepDir { dir: dir.to_path_buf(), entries });
             }
             Ok(None)

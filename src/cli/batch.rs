@@ -124,6 +124,15 @@ pub fn sweep(args: SweepArgs, registry: &Registry) -> ExitCode {
     match batch::run(&def, &points, &opts) {
         Ok(report) => {
             note_removed_report(report.removed_report, "the rows an earlier invocation left", &report.dir);
+            if !report.other_builds.is_empty() {
+                eprintln!(
+                    "warning: rows kept from before were computed by another build of tplus ({}), the new ones by \
+                     {}: if the model changed between them, the rows differ by more than their seeds; to have one \
+                     build's rows, run the sweep again into a fresh --out",
+                    report.other_builds.join("; "),
+                    crate::results::VERSION
+                );
+            }
             if args.quiet {
                 println!("{}", report.dir.display());
             } else {
@@ -187,6 +196,15 @@ pub fn merge(args: MergeArgs) -> ExitCode {
                 report.dir.join("sweep.csv").display()
             );
             note_removed_report(report.removed_report, "the merge this one replaced", &report.dir);
+            if report.builds.len() > 1 {
+                eprintln!(
+                    "warning: the merged rows were computed by {} builds of tplus ({}); if the model changed \
+                     between them, the rows differ by more than their seeds (sweep.json's provenance.builds lists \
+                     them, merged_from says which shard ran on which)",
+                    report.builds.len(),
+                    report.builds.join("; ")
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
