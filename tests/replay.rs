@@ -711,3 +711,43 @@ fn an_order_above_max_order_lots_is_refused() {
     let over = lots(first);
     assert!(e.contains(&format!("events.csv:{first}: lots `{over}` is above NOTE7's max_order_lots, 1 ")), "{e}");
 }
+
+/// A log or a trades.csv cut at a line's end reads as a market that
+/// stopped early; the run's own counts (manifest.json) tell it apart from a
+/// replay that differs: exit 2, "cut short", with the counts. Both files cut
+/// at the same close used to replay as a whole run.
+#[test]
+fn files_cut_at_a_lines_end_are_told_cut_short() {
+    let run = Logged::new("cut", Path::new("scenarios/rational.toml"));
+    let counted = |what: &str| {
+        let m: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(run.out.join("manifest.json")).unwrap()).unwrap();
+        m["counts"][what].as_u64().unwrap()
+    };
+    let half = run.lines.len() / 2;
+    let cut = run.lines_with(|l| l.truncate(half));
+    let submitted = cut.lines().filter(|l| l.split(',').nth(run.col("op")) == Some("submitted")).count();
+    let (code, e) = run.replay_log(&cut);
+    assert_eq!(code, Some(2), "{e}");
+    let says = format!("events.csv: {submitted} orders submitted, where manifest.json counts {}", counted("orders"));
+    assert!(e.contains(&says) && e.contains("the file is cut short"), "{e}");
+    // Both files cut at day 3's close (rational.toml closes at 15:00).
+    let close = 2.0 * 86_400.0 + 54_000.0;
+    let seconds = |l: &str| l.split(',').next().unwrap().parse::<f64>().unwrap();
+    let log = run.lines_with(|l| l.retain(|x| x.starts_with("time") || seconds(x) <= close));
+    let path = run.out.join("trades.csv");
+    let trades = fs::read_to_string(&path).unwrap();
+    let kept: Vec<&str> = trades.lines().filter(|x| x.starts_with("time") || seconds(x) <= close).collect();
+    fs::write(&path, kept.join("\n") + "\n").unwrap();
+    let (code, e) = run.replay_log(&log);
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("orders submitted, where manifest.json counts") && e.contains("cut short"), "{e}");
+    // trades.csv alone cut at a line's end.
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(2), "{e}");
+    let says = format!("trades.csv: {} trades, where manifest.json counts {}", kept.len() - 1, counted("trades"));
+    assert!(e.contains(&says) && e.contains("cut short"), "{e}");
+    fs::write(&path, &trades).unwrap();
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(0), "{e}");
+}

@@ -500,3 +500,35 @@ fn a_directory_mixing_two_runs_is_refused() {
     assert_eq!(code, 0, "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A report that cannot be written whole writes none of its files: a
+/// directory in the place of one plot used to leave the plots drawn before
+/// it, and no report.md.
+#[test]
+fn a_report_that_fails_leaves_none_of_its_files() {
+    let dir = scratch("all-or-none");
+    let out = run(&dir, &small());
+    let before: std::collections::BTreeSet<_> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    // One plot's name taken by a directory, once the report is drawn.
+    let (code, _, stderr) = report(&out);
+    assert_eq!(code, 0, "{stderr}");
+    let drawn: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    assert!(drawn.len() > 3, "{drawn:?}");
+    for name in drawn.iter().chain([&"report.md".to_string()]) {
+        std::fs::remove_file(out.join(name)).unwrap();
+    }
+    let blocked = drawn.iter().max().unwrap();
+    std::fs::create_dir(out.join(blocked)).unwrap();
+    let (code, _, stderr) = report(&out);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains(blocked.as_str()) && stderr.contains("a directory has the file's name"), "{stderr}");
+    let after: std::collections::BTreeSet<_> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).filter(|n| *n != **blocked).collect();
+    assert_eq!(after, before, "the failed report left files");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -17,6 +17,20 @@ use crate::scenario::{Product, Simulation};
 #[derive(Deserialize)]
 struct ManifestMarket {
     scenario: ScenarioMarket,
+    /// What the run counted (a manifest from before the counts has none).
+    #[serde(default)]
+    counts: Counts,
+}
+
+/// What the run counted of the lines its files hold, for a log or a
+/// `trades.csv` cut short at a line's end to be told as such.
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct Counts {
+    /// Orders submitted: the log's `submitted` lines.
+    pub orders: Option<u64>,
+    /// Trades made: the lines of `trades.csv` below its header.
+    pub trades: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -66,6 +80,8 @@ pub(super) struct Market {
     pub grids: Vec<Grid>,
     /// Each business day's close on the simulation clock (ns), in order.
     pub closes: Vec<i64>,
+    /// What the run counted.
+    pub counts: Counts,
 }
 
 /// Reads the products and their grids from `manifest.json`, holding them to
@@ -74,9 +90,9 @@ pub(super) struct Market {
 /// closes.
 pub(super) fn read_manifest(path: &Path) -> Result<Market, ReplayError> {
     let text = fs::read_to_string(path).map_err(|source| ReplayError::Io { path: path.to_path_buf(), source })?;
-    let market = serde_json::from_str::<ManifestMarket>(&text)
-        .map_err(|source| ReplayError::Manifest { path: path.to_path_buf(), source })?
-        .scenario;
+    let read = serde_json::from_str::<ManifestMarket>(&text)
+        .map_err(|source| ReplayError::Manifest { path: path.to_path_buf(), source })?;
+    let (market, counts) = (read.scenario, read.counts);
     for p in &market.products {
         // Said first and in these words: a tick is what the replay divides by.
         if crate::scenario::whole_tick_micros(p.tick_size).is_none() {
@@ -113,5 +129,5 @@ pub(super) fn read_manifest(path: &Path) -> Result<Market, ReplayError> {
             Ok(Grid { id: p.id.clone(), tick: p.tick_micros(), lo, hi, n_ticks, rule: p.matching, max_order_lots })
         })
         .collect::<Result<_, _>>()?;
-    Ok(Market { grids, closes })
+    Ok(Market { grids, closes, counts })
 }

@@ -60,6 +60,12 @@
 //!   line missing, extra, out of place or different there disagrees with
 //!   the re-matched market: the replay's difference (exit 1), as is one
 //!   with `trades.csv`.
+//! * A log that holds another number of `submitted` lines than the
+//!   manifest's `counts.orders`, or a `trades.csv` that ends before the
+//!   replay's trades and holds fewer than `counts.trades`, is a file cut
+//!   short at a line's end (or not the run's): exit 2, with both counts.
+//!   Without the check a log and a `trades.csv` cut at the same close
+//!   replayed as a whole run.
 //! * At each session's close (from the manifest's calendar) the run expires
 //!   every order still resting: past it (at the first line read after it,
 //!   or the end of the log) the replay's books must be empty, or the log
@@ -163,6 +169,25 @@ pub enum ReplayError {
         /// What is wrong with it.
         what: String,
     },
+    /// `events.csv` or `trades.csv` holds fewer (or more) lines of a kind
+    /// than `manifest.json` counts: cut short at a line's end, or not the
+    /// run's.
+    #[error(
+        "{}: {found} {what}, where manifest.json counts {counted}: the file is {}; run the scenario again with \
+         --log (same seed) to replay it",
+        .path.display(),
+        if .found < .counted { "cut short" } else { "not this run's" }
+    )]
+    Count {
+        /// The file.
+        path: PathBuf,
+        /// What was counted: `orders submitted`, `trades`.
+        what: &'static str,
+        /// How many the file holds.
+        found: u64,
+        /// How many the manifest counts.
+        counted: u64,
+    },
     /// The replay's trades differ from the run's `trades.csv`, or from the
     /// log's own `traded` lines and withdrawals.
     #[error(
@@ -247,7 +272,7 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
     let mut input = BufReader::new(f);
     let mut raw = Vec::new();
     let cols = Cols::of(ev::HEADER).ok_or_else(|| r.bad(1, "the log's own header lacks a column".into()))?;
-    let mut n = 0;
+    let (mut n, mut submitted) = (0, 0u64);
     while read_line(&mut input, &mut raw, &log)? {
         n += 1;
         if let Some((line, byte)) = not_utf8(&raw, n) {
@@ -277,13 +302,29 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
         }
         r.line(n, &raw, &cols, &cells)?;
         r.pair(n, &cols, &cells)?;
+        submitted += u64::from(cells[cols.op] == "submitted");
     }
     if n == 0 {
         return Err(r.bad(1, format!("empty; the operation log starts with its header `{}`", ev::HEADER)));
     }
+    // A log cut at a line's end reads as a market that stopped early: the
+    // run's own count tells it apart from a replay that differs.
+    let short = |path: &Path, what, found, counted: Option<u64>| match counted {
+        Some(counted) if counted != found => Err(ReplayError::Count { path: path.to_path_buf(), what, found, counted }),
+        _ => Ok(()),
+    };
+    short(&log, "orders submitted", submitted, market.counts.orders)?;
     r.end(n)?;
     r.report.log_lines = n as u64 - 1;
-    trades::compare(&trades, &r.made, &r.names)?;
+    match trades::compare(&trades, &r.made, &r.names) {
+        // trades.csv ends before the replay's trades: cut short, if the
+        // run counted more trades than the file holds.
+        Err(e @ ReplayError::Differs { expected: None, .. }) => {
+            short(&trades, "trades", trades::rows(&trades)?, market.counts.trades)?;
+            return Err(e);
+        }
+        done => done?,
+    }
     r.report.trades = r.made.len() as u64;
     Ok(r.report)
 }

@@ -50,3 +50,11 @@ pub(super) fn compare(path: &Path, made: &[TradeRecord], names: &[(String, i64)]
     }
     Ok(())
 }
+
+/// The lines of `trades.csv` below its header (a last line without its
+/// newline counted).
+pub(super) fn rows(path: &Path) -> Result<u64, ReplayError> {
+    let bytes = fs::read(path).map_err(|source| ReplayError::Io { path: path.to_path_buf(), source })?;
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(bytes.last().is_some_and(|&b| b != b'\n'));
+    Ok(lines.saturating_sub(1) as u64)
+}

@@ -582,28 +582,45 @@ fn block_windows(m: &MetricsTable) -> Vec<(String, Vec<why::WindowFigures>)> {
     out
 }
 
-/// Writes `bytes` to `dir/name` under a temporary name of its own first
-/// ([`crate::results::write_file`]: created exclusively, removed on error).
-fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportError> {
-    let path = dir.join(name);
-    crate::results::write_file(dir, name, |w| w.write_all(bytes)).map_err(|e| ReportError::Write(path.clone(), e))?;
-    Ok(path)
-}
-
-/// Writes the plots of `sections` into `dir`: each SVG, and beside it its
-/// PNG when `png`. Returns the files written.
-fn write_plots(dir: &Path, sections: &[Section], png: bool) -> Result<Vec<PathBuf>, ReportError> {
-    let mut written = Vec::new();
+/// Writes the plots of `sections` (each SVG, and beside it its PNG when
+/// `png`) and then `report.md` (`markdown`) into `dir`, all or none: every
+/// file is drawn, written and synced under a temporary name before any
+/// takes its own, so a report that fails (a PNG that cannot be drawn, a
+/// full disk, a plot's name taken by a directory) leaves none of its files
+/// beside an older report's. Returns the files written, `report.md` last.
+fn write_report_files(
+    dir: &Path,
+    sections: &[Section],
+    png: bool,
+    markdown: &str,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let mut files: Vec<(String, std::borrow::Cow<'_, [u8]>)> = Vec::new();
     for plot in sections.iter().flat_map(|s| &s.plots) {
-        written.push(write_file(dir, &plot.file, plot.svg.as_bytes())?);
+        files.push((plot.file.clone(), plot.svg.as_bytes().into()));
         if png {
             let bytes =
                 png::svg_to_png(&plot.svg).map_err(|source| ReportError::Png { file: plot.file.clone(), source })?;
-            let name = format!("{}.png", plot.file.strip_suffix(".svg").unwrap_or(&plot.file));
-            written.push(write_file(dir, &name, &bytes)?);
+            files.push((format!("{}.png", plot.file.strip_suffix(".svg").unwrap_or(&plot.file)), bytes.into()));
         }
     }
-    Ok(written)
+    files.push(("report.md".into(), markdown.as_bytes().into()));
+    // A directory in a file's place would refuse its rename only after the
+    // files before it had theirs.
+    if let Some((name, _)) = files.iter().find(|(name, _)| dir.join(name).is_dir()) {
+        let path = dir.join(name);
+        let e = std::io::Error::new(std::io::ErrorKind::IsADirectory, "a directory has the file's name");
+        return Err(ReportError::Write(path, e));
+    }
+    let mut ready = Vec::with_capacity(files.len());
+    for (name, bytes) in &files {
+        let path = dir.join(name);
+        let write = |e| ReportError::Write(path.clone(), e);
+        let mut file = crate::results::PartialFile::create(dir, name).map_err(write)?;
+        file.writer().write_all(bytes).map_err(write)?;
+        file.ready().map_err(write)?;
+        ready.push((path, file));
+    }
+    ready.into_iter().map(|(path, file)| file.finish().map_err(|e| ReportError::Write(path, e))).collect()
 }
 
 /// Reads the run in `run_dir`, draws its plots and writes them (SVG) with
@@ -623,9 +640,7 @@ pub fn write_report_with(run_dir: &Path, png: bool) -> Result<Vec<PathBuf>, Repo
     }
     let data = read_run(run_dir)?;
     let report = build(&data)?;
-    let mut written = write_plots(run_dir, &report.sections, png)?;
-    written.push(write_file(run_dir, "report.md", report.markdown.as_bytes())?);
-    Ok(written)
+    write_report_files(run_dir, &report.sections, png, &report.markdown)
 }
 
 /// Refuses what no report can be drawn for: a path that is not a

@@ -115,6 +115,14 @@ impl PartialFile {
         &mut self.out
     }
 
+    /// Flushes and syncs the file, still under its temporary name: a
+    /// writer of several files that must appear together readies them all
+    /// before it names any.
+    pub fn ready(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().file.sync_data()
+    }
+
     /// Flushes, syncs and gives the file its real name.
     pub fn finish(mut self) -> io::Result<PathBuf> {
         self.out.flush()?;

@@ -59,7 +59,7 @@ pub use keys::{KEYS, KeyResult, ValueKind, value_text};
 pub use line_plot::{LineInput, line_plot};
 pub use read::{ParamInfo, SweepData, SweepParseError, SweepRow, is_sweep_dir, read_sweep};
 
-use super::{ReportError, write_file, write_plots};
+use super::{ReportError, write_report_files};
 
 /// Reads the sweep in `dir`, draws its plots and writes them (with a PNG
 /// beside each SVG when `png`) with `report.md` into the same directory.
@@ -72,7 +72,5 @@ pub fn write_sweep_report(dir: &Path, png: bool) -> Result<Vec<PathBuf>, ReportE
         }
         e => e,
     })?;
-    let mut written = write_plots(dir, &report.sections, png)?;
-    written.push(write_file(dir, "report.md", report.markdown.as_bytes())?);
-    Ok(written)
+    write_report_files(dir, &report.sections, png, &report.markdown)
 }
