@@ -463,6 +463,13 @@ fn beyond_noise(p: &Paired) -> bool {
     p.p_holm.is_some_and(|p| p < 0.05)
 }
 
+/// A directory as comparison.md names it: `.`, the directory the
+/// comparison is written into (`tplus run --control` lays the treatment's
+/// runs out there), in words.
+fn dir_words(label: &str) -> String {
+    if label == "." { "this directory's `runs/`".into() } else { format!("`{label}`") }
+}
+
 fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
     let mut o = String::new();
     let (cn, tn) = &cmp.scenarios;
@@ -476,7 +483,7 @@ fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
     };
     let _ = writeln!(
         o,
-        "{} runs each ({seeds}); treatment `{}`, control `{}`. Differences are treatment − control \
+        "{} runs each ({seeds}); treatment {}, control {}. Differences are treatment − control \
          per seed; the interval is the 95% paired t-interval of their mean over seeds, d_z their mean \
          over their standard deviation. Each table tests many figures at once, so its p-values are \
          adjusted by Holm's method over the table's figures: a figure marked ** has an adjusted p below \
@@ -486,8 +493,8 @@ fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
          those are not the seeds the differences are over (both arms having it), their number \
          follows.\n",
         cmp.seeds.len(),
-        labels.1,
-        labels.0
+        dir_words(&labels.1),
+        dir_words(&labels.0)
     );
     match &cmp.change {
         Some(ch) => {

@@ -87,14 +87,22 @@ fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), PlotErr
     if hi - lo <= 0.0 {
         (lo, hi) = (-1.0, 1.0);
     }
-    let pad = 0.05 * (hi - lo);
     let (name, what) = FIGURES[figure];
+    // A success is drawn in percentage points, a count in its own unit.
+    let (scale, unit) = if name.contains("success") {
+        (100.0, "percentage points")
+    } else if name == "volume" {
+        (1.0, "lots")
+    } else {
+        (1.0, "orders")
+    };
+    let (lo, hi) = (lo * scale, hi * scale);
+    let pad = 0.05 * (hi - lo);
     let (x, y) = (0f64..n, (lo - pad)..(hi + pad));
     // No more labels than windows, so that plotters steps by whole windows
     // (a step of half a window needs 2n + 1 labels): window numbers are
     // whole, and a label between two of them would name no window.
     let x_labels = rows.len().clamp(1, LABELS);
-    let x_decimals = tick_decimals(&RangedCoordf64::from(x.clone()).key_points(x_labels));
     let y_decimals = tick_decimals(&RangedCoordf64::from(y.clone()).key_points(LABELS));
     let mut chart = ChartBuilder::on(area)
         .margin(8)
@@ -102,12 +110,23 @@ fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), PlotErr
         .y_label_area_size(70)
         .caption(format!("{name} ({what}): difference, treatment − control"), ("sans-serif", 14))
         .build_cartesian_2d(x, y)?;
+    // Ticks at whole windows name the window's start: its business day and
+    // time of day.
+    let start = |v: f64| {
+        let w = v.round();
+        let row = rows.iter().find(|r| r.window as f64 == w && (v - w).abs() < 1e-9)?;
+        let secs = row.t_start.rem_euclid(86_400.0) as u64;
+        Some(format!("day {} {:02}:{:02}", row.day + 1, secs / 3600, secs % 3600 / 60))
+    };
+    // A tick past the last window's start names no window.
+    let x_label = |v: &f64| start(*v).unwrap_or_default();
     chart
         .configure_mesh()
-        .x_desc("window")
-        .x_labels(x_labels)
+        .x_desc("window's start (business day, time of day)")
+        .y_desc(unit)
+        .x_labels(x_labels.min(7))
         .y_labels(LABELS)
-        .x_label_formatter(&|v| tick_label(*v, x_decimals))
+        .x_label_formatter(&x_label)
         .y_label_formatter(&|v| tick_label(*v, y_decimals))
         .light_line_style(WHITE)
         .label_style(("sans-serif", 11))
@@ -117,7 +136,7 @@ fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), PlotErr
     let mut bands = Vec::new();
     for r in &rows {
         match (r.paired.diff.lo, r.paired.diff.hi) {
-            (Some(l), Some(h)) => run.push((r.window as f64 + 0.5, l, h)),
+            (Some(l), Some(h)) => run.push((r.window as f64 + 0.5, l * scale, h * scale)),
             _ if !run.is_empty() => bands.push(std::mem::take(&mut run)),
             _ => {}
         }
@@ -125,21 +144,49 @@ fn panel(cmp: &Comparison, figure: usize, area: &Area<'_>) -> Result<(), PlotErr
     if !run.is_empty() {
         bands.push(run);
     }
-    for b in bands {
+    // The legend, on the first panel only: the same four marks on each.
+    let legend = figure == 0;
+    for (k, b) in bands.into_iter().enumerate() {
         let poly: Vec<(f64, f64)> =
             b.iter().map(|&(x, l, _)| (x, l)).chain(b.iter().rev().map(|&(x, _, h)| (x, h))).collect();
-        chart.draw_series(std::iter::once(Polygon::new(poly, BLUE.mix(0.2).filled())))?;
+        let drawn = chart.draw_series(std::iter::once(Polygon::new(poly, BLUE.mix(0.2).filled())))?;
+        if legend && k == 0 {
+            drawn
+                .label("each window's 95% paired interval over seeds (pointwise)")
+                .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], BLUE.mix(0.2).filled()));
+        }
     }
-    chart.draw_series(std::iter::once(DashedPathElement::new(vec![(0.0, 0.0), (n, 0.0)], 4, 4, GREY)))?;
+    let zero = chart.draw_series(std::iter::once(DashedPathElement::new(vec![(0.0, 0.0), (n, 0.0)], 4, 4, GREY)))?;
+    if legend {
+        zero.label("no difference").legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], GREY));
+    }
     let line: Vec<(f64, f64)> =
-        rows.iter().filter_map(|r| Some((r.window as f64 + 0.5, r.paired.diff.mean?))).collect();
-    chart.draw_series(LineSeries::new(line, BLUE.stroke_width(1)))?;
+        rows.iter().filter_map(|r| Some((r.window as f64 + 0.5, r.paired.diff.mean? * scale))).collect();
+    let mean = chart.draw_series(LineSeries::new(line, BLUE.stroke_width(1)))?;
+    if legend {
+        mean.label("mean difference over seeds")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLUE.stroke_width(1)));
+    }
     if let Some(c) = &cmp.change {
         let x = c.window as f64;
-        chart.draw_series(std::iter::once(PathElement::new(
+        let change = chart.draw_series(std::iter::once(PathElement::new(
             vec![(x, lo - pad), (x, hi + pad)],
             VERMILION.stroke_width(2),
         )))?;
+        if legend {
+            change
+                .label(format!("the change ({} at {})", c.target, c.at))
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], VERMILION.stroke_width(2)));
+        }
+    }
+    if legend {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GREY)
+            .label_font(("sans-serif", 11))
+            .draw()?;
     }
     Ok(())
 }
@@ -188,17 +235,21 @@ mod tests {
     }
 
     #[test]
-    fn window_numbers_label_as_whole_numbers() {
+    fn windows_label_by_their_start_and_the_figures_by_their_unit() {
         let l = labels(&draw(&comparison(30)).unwrap());
-        for want in ["0", "5", "10", "15", "20", "25", "30"] {
+        for want in ["day 1 09:30", "day 1 09:55", "day 1 10:20", "day 1 10:45", "percentage points", "lots", "orders"]
+        {
             assert!(l.iter().any(|x| x == want), "no label `{want}` in {l:?}");
         }
-        assert!(!l.iter().any(|x| x == "0.0" || x == "10.0"), "{l:?}");
+        assert!(!l.iter().any(|x| x == "0.0" || x == "10.0" || x == "5"), "{l:?}");
+        for want in ["mean difference over seeds", "no difference", "the change (loan_rate at day 0 09:40)"] {
+            assert_eq!(l.iter().filter(|x| *x == want).count(), 1, "`{want}` not once in {l:?}");
+        }
         // The differences are whole numbers too, and so are their ticks.
         assert!(!l.iter().any(|x| x.parse::<f64>().is_ok() && x.contains('.')), "{l:?}");
         // Three windows: no tick between two window numbers.
         let l = labels(&draw(&comparison(3)).unwrap());
-        assert!(l.iter().any(|x| x == "2") && !l.iter().any(|x| x == "0.5" || x == "1.5"), "{l:?}");
+        assert!(l.iter().any(|x| x == "day 1 09:40") && !l.iter().any(|x| x == "0.5" || x == "1.5"), "{l:?}");
     }
 
     #[test]
