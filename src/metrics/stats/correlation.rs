@@ -89,15 +89,30 @@ pub struct CorrStat {
 /// The interval and p-value of a correlation `r` from `n` pairs (an effective,
 /// fractional count allowed; [`CorrStat::n`] keeps it rounded down), with `se`
 /// the standard error of atanh(r).
+///
+/// A perfect correlation (|r| = 1) would get Fisher's degenerate interval
+/// [r, r] (atanh(±1) = ±∞) and the t test's p = 0: a certainty that a few
+/// pairs cannot give (six windows in perfect rank order read "+1.000, 95%
+/// CI +1.000 to +1.000, p < 0.0001"). So the interval's far end is that of
+/// the nearest correlation short of perfect that m = ⌊n⌋ ranks can show,
+/// 1 − 12/(m³ − m) (one neighbouring pair swapped), its near end r; and
+/// any p is at least 2/m!, the chance that m values paired at random line
+/// up perfectly one way or the other: the smallest p a permutation test of
+/// m pairs can give (2/6! ≈ 0.0028; below 10⁻¹⁶ from m = 19).
 pub(super) fn corr_stat(r: f64, n: f64, se: f64) -> CorrStat {
-    // atanh(±1) = ±∞ and tanh(±∞ ± finite) = ±1: a perfect correlation gets
-    // the degenerate interval [r, r].
-    let z = r.atanh();
-    let (ci_lo, ci_hi) = ((z - Z95 * se).tanh(), (z + Z95 * se).tanh());
+    let m = n.floor().max(2.0);
+    let z = if r.abs() >= 1.0 { (r.signum() * (1.0 - 12.0 / (m * m * m - m))).atanh() } else { r.atanh() };
+    let (mut ci_lo, mut ci_hi) = ((z - Z95 * se).tanh(), (z + Z95 * se).tanh());
+    if r >= 1.0 {
+        ci_hi = 1.0;
+    } else if r <= -1.0 {
+        ci_lo = -1.0;
+    }
     let df = n - 2.0;
     // t = r·sqrt(df / (1 − r²)); ∞ for |r| = 1, which gives p = 0.
     let t = r * (df / (1.0 - r * r)).sqrt();
-    let p_value = student_t_two_sided_p(t, df).unwrap_or(f64::NAN);
+    let least = 2.0 / (2..=m as u64).map(|k| k as f64).product::<f64>();
+    let p_value = student_t_two_sided_p(t, df).map_or(f64::NAN, |p| p.max(least));
     CorrStat { r, n: n as usize, ci_lo, ci_hi, p_value }
 }
 
@@ -170,6 +185,27 @@ mod tests {
 
     use super::*;
     use crate::metrics::stats::tests::{close, near, uniforms};
+
+    /// Six windows in perfect rank order: not "+1.000 (95% CI +1.000 to
+    /// +1.000, p < 0.0001)" but an interval reaching down to what a single
+    /// swap would give, and the permutation test's 2/6!.
+    #[test]
+    fn a_perfect_correlation_claims_no_more_than_its_pairs_give() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let y = [0.1, 0.3, 0.35, 0.5, 0.9, 1.2];
+        let s = spearman_stat(&x, &y).unwrap();
+        assert_eq!((s.r, s.ci_hi), (1.0, 1.0));
+        // 1 − 12/210, se √(1.06/3).
+        let lo = ((1.0f64 - 12.0 / 210.0).atanh() - Z95 * (1.06f64 / 3.0).sqrt()).tanh();
+        assert!(near(s.ci_lo, lo, 1e-12) && (0.5..0.6).contains(&s.ci_lo), "{s:?}");
+        assert!(near(s.p_value, 2.0 / 720.0, 1e-15), "{s:?}");
+        let reversed: Vec<f64> = y.iter().map(|v| -v).collect();
+        let s = spearman_stat(&x, &reversed).unwrap();
+        assert!(s.ci_lo == -1.0 && near(s.ci_hi, -lo, 1e-12) && near(s.p_value, 2.0 / 720.0, 1e-15));
+        // Many pairs: no floor worth the name.
+        let x: Vec<f64> = (0..40).map(f64::from).collect();
+        assert_eq!(pearson_stat(&x, &x).unwrap().p_value, 0.0_f64.max(2.0 / (1..=40).map(f64::from).product::<f64>()));
+    }
 
     #[test]
     fn ranks_match_a_stable_sort_of_positions() {
@@ -296,11 +332,14 @@ mod tests {
         assert_eq!(spearman_stat(&a, &b), None);
         assert_eq!(pearson_stat(&[], &[]), None);
         assert_eq!(spearman_stat(&[1.0; 6], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), None);
-        // Perfect correlation: degenerate interval and p = 0.
+        // Perfect correlation over 5 pairs: the far end from 1 − 12/120 =
+        // 0.9 (se 1/√2), p = 2/5!.
         let s = pearson_stat(&[1.0, 2.0, 3.0, 4.0, 5.0], &[2.0, 4.0, 6.0, 8.0, 10.0]).unwrap();
-        assert_eq!((s.r, s.ci_lo, s.ci_hi, s.p_value), (1.0, 1.0, 1.0, 0.0));
+        let far = (0.9f64.atanh() - Z95 / 2f64.sqrt()).tanh();
+        assert!(s.r == 1.0 && near(s.ci_lo, far, 1e-12) && s.ci_hi == 1.0, "{s:?}");
+        assert!(near(s.p_value, 2.0 / 120.0, 1e-15));
         let s = spearman_stat(&[1.0, 2.0, 3.0, 4.0, 5.0], &[5.0, 4.0, 3.0, 2.0, 1.0]).unwrap();
-        assert_eq!((s.r, s.ci_lo, s.ci_hi, s.p_value), (-1.0, -1.0, -1.0, 0.0));
+        assert!(s.r == -1.0 && s.ci_lo == -1.0 && s.ci_hi < 0.0 && near(s.p_value, 2.0 / 120.0, 1e-15), "{s:?}");
         // Unequal lengths use the common prefix.
         let s = pearson_stat(&[1.0, 2.0, 3.0, 4.0, 5.0, 99.0], &[2.0, 1.0, 4.0, 3.0, 5.0]).unwrap();
         assert_eq!(s.n, 5);

@@ -73,7 +73,8 @@ pub fn effective_n(x: &[f64], y: &[f64]) -> Option<EffectiveN> {
 /// Spearman, as in [`super::pearson_stat`] and [`super::spearman_stat`]);
 /// p-value from t = r·sqrt((n_eff − 2)/(1 − r²)) against Student's t with
 /// n_eff − 2 (fractional) degrees of freedom. At n_eff = 3 the interval is
-/// [−1, 1]; |r| = 1 gives [r, r] and p = 0. The returned `n` is n_eff rounded
+/// [−1, 1]; |r| = 1 is read as [`super::pearson_stat`] reads it (a far end
+/// short of perfect, p at least 2/⌊n_eff⌋!). The returned `n` is n_eff rounded
 /// down. `None` when r is not finite, n_eff is not finite or below 3, or `var`
 /// is not positive.
 pub fn adjusted_corr_stat(r: f64, n_eff: f64, var: f64) -> Option<CorrStat> {
@@ -82,9 +83,7 @@ pub fn adjusted_corr_stat(r: f64, n_eff: f64, var: f64) -> Option<CorrStat> {
     }
     let se = if n_eff > 3.0 { (var / (n_eff - 3.0)).sqrt() } else { f64::INFINITY };
     let mut s = corr_stat(r, n_eff, se);
-    if r.abs() == 1.0 {
-        (s.ci_lo, s.ci_hi) = (r, r);
-    } else if se.is_infinite() {
+    if se.is_infinite() {
         (s.ci_lo, s.ci_hi) = (-1.0, 1.0);
     }
     Some(s)
@@ -175,8 +174,16 @@ mod tests {
         let s = adjusted_corr_stat(0.9, 3.0, 1.0).unwrap();
         assert_eq!((s.ci_lo, s.ci_hi), (-1.0, 1.0));
         assert!(s.p_value > 0.05);
+        // Perfect over three effective pairs: no information either, and a
+        // permutation's p of 2/3!.
         let s = adjusted_corr_stat(1.0, 3.0, 1.0).unwrap();
-        assert_eq!((s.ci_lo, s.ci_hi, s.p_value), (1.0, 1.0, 0.0));
+        assert_eq!((s.ci_lo, s.ci_hi), (-1.0, 1.0));
+        assert!(near(s.p_value, 1.0 / 3.0, 1e-15));
+        // Over 4.5: m = 4, far end from 1 − 12/60 = 0.8 at se = 1/√1.5.
+        let s = adjusted_corr_stat(-1.0, 4.5, 1.0).unwrap();
+        let far = (0.8f64.atanh() - Z95_OVER_5 * 5.0 / 1.5f64.sqrt()).tanh();
+        assert!(s.ci_lo == -1.0 && near(s.ci_hi, -far, 1e-12), "{s:?}");
+        assert!(near(s.p_value, 2.0 / 24.0, 1e-15));
         assert_eq!(adjusted_corr_stat(0.5, 2.0, 1.0), None);
         assert_eq!(adjusted_corr_stat(f64::NAN, 10.0, 1.0), None);
         assert_eq!(adjusted_corr_stat(0.5, f64::INFINITY, 1.0), None);
