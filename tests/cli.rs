@@ -578,7 +578,7 @@ fn report_of_a_parent_directory_names_the_runs_and_sweeps_below_it() {
         let err = text(&o.stderr);
         assert!(
             err.starts_with(&format!(
-                "error: {}: neither a run directory (with metrics.csv, summary.json or manifest.json) nor a sweep directory (with sweep.csv or sweep.json); the run and sweep directories below it:\n",
+                "error: {}: neither a run directory (with metrics.csv, summary.json or manifest.json) nor a sweep directory (with sweep.csv or sweep.json) nor a replications directory (with replications.json); the run and sweep directories below it:\n",
                 given.display()
             )),
             "{err}"
@@ -616,10 +616,10 @@ fn ctrl_c_during_a_report_leaves_it_whole_and_unlocked() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let drawing = || {
-        std::fs::read_dir(&run).is_ok_and(|d| d.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".svg")))
-    };
-    wait_for("the report's first plot", drawing);
+    // The report's files appear together at its end (all or none): its
+    // lock, taken once the handlers are set, says it has begun.
+    let drawing = || run.join(".tplus.lock").exists();
+    wait_for("the report's lock", drawing);
     let o = ctrl_c(child);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(130), "{err}");

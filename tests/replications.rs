@@ -467,3 +467,44 @@ fn swapped_or_identical_arms_are_warned_of() {
     ok(tplus(&["run", &scenario(&dir, false), "--replications", "2", "--out", &p(&again), "--quiet"]));
     warned(&a, &again, "same", "warning: every difference is 0 in every seed: the two arms ran identically");
 }
+
+/// `tplus report` of a replications directory: report.md gives each
+/// headline figure's spread over the seeds as replications.json has it,
+/// links the comparison when there is one, and draws replications.svg;
+/// the control's directory gets its own report.
+#[test]
+fn a_replications_directory_gets_a_report_of_the_spread_over_seeds() {
+    let dir = scratch("report");
+    let file = scenario(&dir, true);
+    let out = dir.join("out");
+    ok(tplus(&["run", &file, "--control", "--replications", "4", "--out", &p(&out), "--quiet"]));
+    let printed = String::from_utf8_lossy(&ok(tplus(&["report", &p(&out)])).stdout).into_owned();
+    let files: Vec<&str> = printed.lines().collect();
+    assert_eq!(files, [p(&out.join("replications.svg")), p(&out.join("report.md"))]);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.starts_with("# Replications report: `tiny`, 4 runs (seeds 7–10)"), "{md}");
+    assert!(
+        md.contains("[comparison.md](comparison.md)") && md.contains("![The key figures run by run](replications.svg)")
+    );
+    assert!(md.contains("With fewer than 5 runs"), "{md}");
+    // The sub_success row is replications.json's figure, to four decimals.
+    let doc = json(&out.join("replications.json"));
+    let f = doc["figures"].as_array().unwrap().iter().find(|f| f["figure"] == "sub_success").unwrap().clone();
+    let four = |k: &str| format!("{:.4}", f[k].as_f64().unwrap());
+    let row = format!(
+        "| `sub_success` | subscription success probability | {} | {} to {} | {} | 4 |",
+        four("mean"),
+        four("lo"),
+        four("hi"),
+        four("sd")
+    );
+    assert!(md.contains(&row), "{row} not in:\n{md}");
+    let svg = std::fs::read_to_string(out.join("replications.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("sub_success (subscription success probability)"));
+    assert_eq!(svg.matches("<circle").count(), 4 * 4, "a dot per run in each of the four panels");
+    // The control's own directory: no comparison to link.
+    ok(tplus(&["report", &p(&out.join("control"))]));
+    let md = std::fs::read_to_string(out.join("control/report.md")).unwrap();
+    assert!(md.contains("without its scripted events") && !md.contains("comparison.md"), "{md}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

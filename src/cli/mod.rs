@@ -158,9 +158,10 @@ enum Command {
         /// `scenario`, a field path, or a command; none: the commands.
         topic: Option<String>,
     },
-    /// Draw the plots (SVG) and write report.md into a finished run's or sweep's directory.
+    /// Draw the plots (SVG) and write report.md into a finished run's, sweep's or replications' directory.
     Report {
-        /// A run directory (metrics.csv, summary.json) or a sweep directory (sweep.csv, sweep.json).
+        /// A run directory (metrics.csv, summary.json), a sweep directory (sweep.csv, sweep.json) or a
+        /// replications directory (replications.json, from `tplus run --replications N`).
         run_dir: PathBuf,
         /// Also write each plot as PNG beside its SVG (twice its size, drawn in-process with a bundled font).
         #[arg(long)]
@@ -344,9 +345,10 @@ fn check(path: &Path, registry: &Registry) -> ExitCode {
 /// failure to draw or write exits 1.
 /// `tplus report DIR`: holds the directory's lock while it writes there.
 fn report(run_dir: &Path, png: bool) -> ExitCode {
-    // Neither a run nor a sweep (a parent of some): said before any lock is
-    // taken, so nothing is written there.
-    if let Err(e) = crate::report::check_reportable(run_dir) {
+    // Neither a run nor a sweep nor replications (a parent of some): said
+    // before any lock is taken, so nothing is written there.
+    let replications = crate::replicate::report::is_replications_dir(run_dir);
+    if let Err(e) = crate::report::check_reportable(run_dir).or_else(|e| if replications { Ok(()) } else { Err(e) }) {
         // A run still writing there has no manifest yet: its lock says so
         // better than "neither a run nor a sweep".
         match crate::results::lock::holder(run_dir) {
@@ -358,6 +360,11 @@ fn report(run_dir: &Path, png: bool) -> ExitCode {
         }
         return ExitCode::from(2);
     }
+    // Ctrl-C lets the drawing finish (a second or two), then says so; a
+    // second one ends it at once, its temporary files removed. Set before
+    // the lock is taken, so that a signal never finds the lock held and no
+    // handler.
+    let stop = interrupt::stop_flag();
     let _lock = match run_dir.is_dir().then(|| DirLock::acquire(run_dir)) {
         Some(Err(e)) => {
             // The directory is the command's argument here, not an --out.
@@ -366,9 +373,6 @@ fn report(run_dir: &Path, png: bool) -> ExitCode {
         }
         lock => lock,
     };
-    // Ctrl-C lets the drawing finish (a second or two), then says so; a
-    // second one ends it at once, its temporary files removed.
-    let stop = interrupt::stop_flag();
     interrupt::clean_on_abort(run_dir, false);
     report_locked(run_dir, png, &stop)
 }
@@ -392,15 +396,39 @@ fn report_locked(run_dir: &Path, png: bool, stop: &AtomicBool) -> ExitCode {
 /// (`stop` set) during the drawing ends the command once the report is
 /// whole, with the signal's status.
 fn draw_report(run_dir: &Path, png: bool, stop: &AtomicBool) -> Result<Vec<PathBuf>, ExitCode> {
-    let files = crate::report::write_report_with(run_dir, png).map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
-    })?;
+    let files = if crate::replicate::report::is_replications_dir(run_dir) {
+        let mut files = crate::replicate::report::write_report(run_dir).map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_status())
+        })?;
+        if png {
+            files.insert(1, replications_png(run_dir)?);
+        }
+        files
+    } else {
+        crate::report::write_report_with(run_dir, png).map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
+        })?
+    };
     if stop.load(std::sync::atomic::Ordering::Relaxed) {
         interrupt::say(&format!("tplus: interrupted while the report was drawn; it is whole in {}", run_dir.display()));
         return Err(ExitCode::from(interrupt::stopped_status()));
     }
     Ok(files)
+}
+
+/// `replications.png` beside the replications report's SVG.
+fn replications_png(dir: &Path) -> Result<PathBuf, ExitCode> {
+    let failed = |e: String| {
+        eprintln!("error: {e}");
+        ExitCode::from(1)
+    };
+    let svg = std::fs::read_to_string(dir.join("replications.svg")).map_err(|e| failed(format!("{e}")))?;
+    let bytes = crate::report::png::svg_to_png(&svg).map_err(|e| failed(format!("replications.svg: {e}")))?;
+    crate::results::write_file(dir, "replications.png", |w| std::io::Write::write_all(w, &bytes))
+        .map_err(|e| failed(format!("{}: cannot write: {e}", dir.join("replications.png").display())))?;
+    Ok(dir.join("replications.png"))
 }
 
 /// The one-screen description `tplus check` prints.

@@ -37,6 +37,8 @@ mod compare;
 mod dir;
 #[cfg(feature = "report")]
 mod plot;
+#[cfg(feature = "report")]
+pub mod report;
 mod run;
 mod staged;
 pub use staged::abandon_staging;

@@ -58,7 +58,7 @@ const LABELS: usize = 11;
 /// The fewest decimals that print every tick exactly: none for whole
 /// numbers. plotters' own labels print every `f64` with a decimal point,
 /// so an axis of window numbers read `0.0, 10.0, 20.0`.
-fn tick_decimals(ticks: &[f64]) -> usize {
+pub(super) fn tick_decimals(ticks: &[f64]) -> usize {
     (0..6)
         .find(|&d| {
             let scale = 10f64.powi(d);
@@ -69,7 +69,7 @@ fn tick_decimals(ticks: &[f64]) -> usize {
 
 /// A tick's label with `d` decimals, never `-0`: a tick at zero computed
 /// as a tiny negative would print as one.
-fn tick_label(v: f64, d: usize) -> String {
+pub(super) fn tick_label(v: f64, d: usize) -> String {
     let s = format!("{v:.d$}");
     if s.chars().all(|c| matches!(c, '-' | '0' | '.')) { s.trim_start_matches('-').to_string() } else { s }
 }

@@ -54,7 +54,7 @@ pub fn neither_text(dir: &Path, found: &[Found]) -> String {
     use std::fmt::Write;
     const SHOWN: usize = 20;
     let mut t = format!(
-        "{}: neither a run directory (with metrics.csv, summary.json or manifest.json) nor a sweep directory (with sweep.csv or sweep.json)",
+        "{}: neither a run directory (with metrics.csv, summary.json or manifest.json) nor a sweep directory (with sweep.csv or sweep.json) nor a replications directory (with replications.json)",
         dir.display()
     );
     if found.is_empty() {
