@@ -504,12 +504,14 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
                 let last = rolling_k.map_or("the last K windows".into(), |k| format!("the last {k} windows"));
                 let about = format!(
                     "Pearson r (solid) and Spearman ρ (dashed) of success probability with volume over {last} up to \
-                     each window, subscriptions above and sales below; a gap is a window where too few of those \
-                     windows closed orders of that side, or nothing varied.{}",
+                     each window (over those there are in the run's first windows), subscriptions above and sales \
+                     below; a gap is a window where too few of those windows closed orders of that side, or nothing \
+                     varied.{}",
                     if roll_bands {
                         " The shaded band is the 95% interval of r allowing for the serial dependence of those \
                          windows (Fisher's z with Bartlett's effective number of windows): over so few windows it \
-                         is usually wide, so read it before reading a swing of r as a change."
+                         is usually wide, so read it before reading a swing of r as a change; over 3 windows there is \
+                         none."
                     } else {
                         ""
                     }

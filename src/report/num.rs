@@ -37,9 +37,15 @@ pub fn fixed_signed(x: f64, d: usize) -> String {
     if prints_zero(&s) { s.trim_start_matches(['-', '+']).to_string() } else { s }
 }
 
-/// A share as a percentage with one decimal: `21.6%`.
+/// A share as a percentage with one decimal: `21.6%`; `<0.1%` and
+/// `>99.9%` for shares that would round to 0 or 100 without being so.
 pub fn pct(x: Option<f64>) -> String {
-    x.filter(|v| v.is_finite()).map_or("n/a".into(), |v| format!("{}%", fixed(v * 100.0, 1)))
+    // A share that is not 0 (or not all) does not print as if it were.
+    x.filter(|v| v.is_finite()).map_or("n/a".into(), |v| match fixed(v * 100.0, 1).as_str() {
+        "0.0" if v > 0.0 => "<0.1%".into(),
+        "100.0" if v < 1.0 => ">99.9%".into(),
+        p => format!("{p}%"),
+    })
 }
 
 /// A signed figure with `d` decimals: `+0.847`; `0.000` for a value that
@@ -97,6 +103,10 @@ mod tests {
         assert_eq!(count(-1_234_567.0), "-1,234,567");
         assert_eq!(pct(Some(0.21590363322473033)), "21.6%");
         assert_eq!(pct(None), "n/a");
+        // Five rejections among 20,000 failures are not none of them.
+        assert_eq!(pct(Some(5.0 / 20_000.0)), "<0.1%");
+        assert_eq!(pct(Some(0.99996)), ">99.9%");
+        assert_eq!((pct(Some(0.0)), pct(Some(1.0))), ("0.0%".to_string(), "100.0%".to_string()));
         assert_eq!(signed(Some(0.8470538), 3), "+0.847");
         assert_eq!(signed(Some(-0.05), 2), "-0.05");
         assert_eq!(money(22_840_096.69), "22,840,096.69");

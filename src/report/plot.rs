@@ -616,7 +616,7 @@ pub fn rolling(
     k: Option<u64>,
     bands: bool,
 ) -> Result<String, DrawError> {
-    let last = k.map_or("the last K windows".to_string(), |k| format!("the last {k} windows"));
+    let last = k.map_or("the last K windows".to_string(), |k| format!("the last {k} windows (fewer at first)"));
     let mut legend = vec![
         entry(Swatch::Line(OKABE_BLUE), format!("subscriptions: Pearson r over {last}")),
         entry(Swatch::Dashed(OKABE_BLUE), format!("subscriptions: Spearman ρ over {last}")),
