@@ -502,9 +502,17 @@ fn a_replications_directory_gets_a_report_of_the_spread_over_seeds() {
     let svg = std::fs::read_to_string(out.join("replications.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("sub_success (subscription success probability)"));
     assert_eq!(svg.matches("<circle").count(), 4 * 4, "a dot per run in each of the four panels");
-    // The control's own directory: no comparison to link.
-    ok(tplus(&["report", &p(&out.join("control"))]));
-    let md = std::fs::read_to_string(out.join("control/report.md")).unwrap();
+    // The control's own directory: no comparison to link; with --png, a
+    // PNG too, all or none.
+    let control = out.join("control");
+    std::fs::create_dir(control.join("replications.png")).unwrap();
+    let o = tplus(&["report", "--png", &p(&control)]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!control.join("report.md").exists() && !control.join("replications.svg").exists());
+    std::fs::remove_dir(control.join("replications.png")).unwrap();
+    ok(tplus(&["report", "--png", &p(&control)]));
+    assert!(control.join("replications.png").is_file());
+    let md = std::fs::read_to_string(control.join("report.md")).unwrap();
     assert!(md.contains("without its scripted events") && !md.contains("comparison.md"), "{md}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -389,6 +389,10 @@ fn merge_refuses_a_missing_or_duplicated_shard() {
     refused(&[&status_first], &["sweep.json is damaged", "do not start with point, replication, seed"]);
     let short_point = damaged("short-point", &|d| d["points"][0]["values"] = serde_json::json!([1]));
     refused(&[&short_point], &["sweep.json is damaged", "point 0 has 1 value(s)"]);
+    // Replications edited to a billion: not the runs it states (and not a
+    // billion runs looked for).
+    let billion = damaged("billion", &|d| d["sweep"]["replications"] = serde_json::json!(1_000_000_000u64));
+    refused(&[&billion], &["sweep.json is damaged", "6 points × 1000000000 replications are not its 12 runs"]);
 }
 
 #[test]
@@ -941,4 +945,19 @@ fn rows_of_two_builds_are_said() {
     let o = ok(&["sweep", CI, "--out", s(&s2), "--shard", "2/2", "--quiet"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("rows kept from before were computed by another build of tplus (0.0.9 (1234567))"), "{err}");
+    // Nothing left to compute: every row is still one build's, or the
+    // other's, as before: nothing said.
+    let o = ok(&["sweep", CI, "--out", s(&s2), "--shard", "2/2", "--quiet"]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("build"), "{}", String::from_utf8_lossy(&o.stderr));
+    // An invocation killed outright recorded neither its end nor its
+    // count: its rows count as its build's.
+    let mut doc = json(&s1);
+    let first = &mut doc["provenance"]["invocations"][0];
+    first["build"] = serde_json::json!("0.0.8 (killed)");
+    first["runs_computed"] = serde_json::json!(0);
+    first["finished_utc"] = serde_json::Value::Null;
+    fs::write(s1.join("sweep.json"), doc.to_string()).unwrap();
+    let o = ok(&["merge", s(&s1), s(&s2), "--out", s(&t.path("killed"))]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("0.0.8 (killed)"), "{err}");
 }

@@ -107,7 +107,21 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
     }
     let params = status_column - sweep_columns::KEY.len();
     let points = def["points"].as_array().map_or(0, Vec::len);
-    let replications = def["sweep"]["replications"].as_u64().unwrap_or(1) as u32;
+    let replications = def["sweep"]["replications"].as_u64().unwrap_or(1);
+    // The definition states its runs; the product of its own points and
+    // replications must be them, or the runs a merge looks for are not the
+    // sweep's (and an edited count could ask for billions).
+    let runs = (points as u64).checked_mul(replications);
+    let replications = match u32::try_from(replications) {
+        // A definition from before it stated its runs has no `runs`.
+        Ok(r) if r > 0 && runs.is_some() && (def["runs"].is_null() || def["runs"].as_u64() == runs) => r,
+        _ => {
+            return Err(damaged(format!(
+                "its {points} points × {replications} replications are not its {} runs",
+                def["runs"].as_u64().map_or("(missing)".into(), |r| r.to_string())
+            )));
+        }
+    };
     let header = csv::header_line(&columns);
 
     let design = Design {

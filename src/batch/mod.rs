@@ -544,7 +544,10 @@ fn read_json(dir: &Path) -> Result<Option<(Value, Value)>, BatchError> {
 /// two builds are about to stand in one file.
 fn builds(provenance: &Value, into: &mut std::collections::BTreeSet<String>) {
     for invocation in provenance["invocations"].as_array().into_iter().flatten() {
-        let computed = invocation["runs_computed"].as_u64().is_none_or(|n| n > 0);
+        // An invocation killed outright (SIGKILL, a node lost) never
+        // recorded its end or its count, and its rows may be there.
+        let unfinished = invocation["finished_utc"].is_null();
+        let computed = unfinished || invocation["runs_computed"].as_u64().is_none_or(|n| n > 0);
         if let Some(build) = invocation["build"].as_str().filter(|_| computed) {
             into.insert(build.to_string());
         }

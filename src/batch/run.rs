@@ -143,15 +143,15 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
             Err(csv::ReadRowsError::Io(e)) => return Err(FileError::new("read", &csv_path, e).into()),
         };
     }
-    let other_builds: Vec<String> = if kept.is_empty() {
+    let done: HashSet<(usize, u32)> = kept.iter().map(|r| (r.point, r.replication)).collect();
+    let pending: Vec<(usize, u32)> = selected.iter().copied().filter(|k| !done.contains(k)).collect();
+    let other_builds: Vec<String> = if kept.is_empty() || pending.is_empty() {
         Vec::new()
     } else {
         let mut built = std::collections::BTreeSet::new();
         builds(&serde_json::json!({ "invocations": invocations }), &mut built);
         built.into_iter().filter(|b| b != crate::results::VERSION).collect()
     };
-    let done: HashSet<(usize, u32)> = kept.iter().map(|r| (r.point, r.replication)).collect();
-    let pending: Vec<(usize, u32)> = selected.iter().copied().filter(|k| !done.contains(k)).collect();
     let runs_dir = dir.join("runs");
     let unkept = if opts.keep_runs || !runs_dir.is_dir() { 0 } else { clear_cut_short_runs(&runs_dir, &pending)? };
     // The other way round: runs kept from an invocation without
@@ -344,6 +344,11 @@ fn earlier(dir: &Path, def: &Value, shard_text: Option<&str>) -> Result<Option<V
                     difference: first_difference(&old, def, ["in the directory", "now"]),
                 });
             }
+            // A merge has no invocations of its own, and its provenance
+            // is the shards': a sweep resumed there would lose it.
+            if provenance.get("merged_from").is_some() {
+                return Err(BatchError::MergedHere(dir.to_path_buf()));
+            }
             let old_shard = provenance.get("shard").and_then(Value::as_str);
             if old_shard != shard_text {
                 let name = |s: Option<&str>| s.map_or("the whole".to_string(), |s| format!("shard {s}"));
@@ -352,11 +357,6 @@ fn earlier(dir: &Path, def: &Value, shard_text: Option<&str>) -> Result<Option<V
                     held: name(old_shard),
                     wanted: name(shard_text),
                 });
-            }
-            // A merge has no invocations of its own, and its provenance
-            // is the shards': a sweep resumed there would lose it.
-            if provenance.get("merged_from").is_some() {
-                return Err(BatchError::MergedHere(dir.to_path_buf()));
             }
             let list = provenance.get("invocations").and_then(Value::as_array);
             Ok(Some(list.cloned().unwrap_or_default()))

@@ -397,14 +397,13 @@ fn report_locked(run_dir: &Path, png: bool, stop: &AtomicBool) -> ExitCode {
 /// whole, with the signal's status.
 fn draw_report(run_dir: &Path, png: bool, stop: &AtomicBool) -> Result<Vec<PathBuf>, ExitCode> {
     let files = if crate::replicate::report::is_replications_dir(run_dir) {
-        let mut files = crate::replicate::report::write_report(run_dir).map_err(|e| {
+        let to_png = |svg: &str| {
+            crate::report::png::svg_to_png(svg).map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+        };
+        crate::replicate::report::write_report(run_dir, png.then_some(&to_png as _)).map_err(|e| {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_status())
-        })?;
-        if png {
-            files.insert(1, replications_png(run_dir)?);
-        }
-        files
+        })?
     } else {
         crate::report::write_report_with(run_dir, png).map_err(|e| {
             eprintln!("error: {e}");
@@ -416,19 +415,6 @@ fn draw_report(run_dir: &Path, png: bool, stop: &AtomicBool) -> Result<Vec<PathB
         return Err(ExitCode::from(interrupt::stopped_status()));
     }
     Ok(files)
-}
-
-/// `replications.png` beside the replications report's SVG.
-fn replications_png(dir: &Path) -> Result<PathBuf, ExitCode> {
-    let failed = |e: String| {
-        eprintln!("error: {e}");
-        ExitCode::from(1)
-    };
-    let svg = std::fs::read_to_string(dir.join("replications.svg")).map_err(|e| failed(format!("{e}")))?;
-    let bytes = crate::report::png::svg_to_png(&svg).map_err(|e| failed(format!("replications.svg: {e}")))?;
-    crate::results::write_file(dir, "replications.png", |w| std::io::Write::write_all(w, &bytes))
-        .map_err(|e| failed(format!("{}: cannot write: {e}", dir.join("replications.png").display())))?;
-    Ok(dir.join("replications.png"))
 }
 
 /// The one-screen description `tplus check` prints.

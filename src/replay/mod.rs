@@ -65,7 +65,8 @@
 //!   replay's trades and holds fewer than `counts.trades`, is a file cut
 //!   short at a line's end (or not the run's): exit 2, with both counts.
 //!   Without the check a log and a `trades.csv` cut at the same close
-//!   replayed as a whole run.
+//!   replayed as a whole run. A log cut after its last `submitted` line
+//!   keeps the count whole: the missing ends read as a difference (exit 1).
 //! * At each session's close (from the manifest's calendar) the run expires
 //!   every order still resting: past it (at the first line read after it,
 //!   or the end of the log) the replay's books must be empty, or the log

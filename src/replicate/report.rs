@@ -27,8 +27,9 @@ use crate::results::{FileError, PartialFile};
 const PLOTTED: [&str; 4] =
     ["sub_success", "sale_success", "sub_success_vs_volume_pearson", "sale_success_vs_volume_pearson"];
 
-/// The plot's file.
+/// The plot's file, and its PNG copy.
 const SVG: &str = "replications.svg";
+const PNG: &str = "replications.png";
 
 /// Whether `dir` is a replications directory: its `replications.json` is
 /// there.
@@ -45,15 +46,27 @@ struct Figure {
     spread: Spread,
 }
 
-/// Reads the replications in `dir` and writes `replications.svg` and
-/// `report.md` there, both or neither. Returns the files written,
-/// `report.md` last.
+/// Rasterises an SVG document to PNG bytes (the report's, passed in: this
+/// module does not depend on the report).
+pub type ToPng<'a> = &'a dyn Fn(&str) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Reads the replications in `dir` and writes `replications.svg` (and
+/// `replications.png` with `png`) and `report.md` there, all or none.
+/// Returns the files written, `report.md` last.
 ///
 /// # Errors
 /// A directory whose `replications.json` or `.csv` cannot be read back
-/// (as `tplus compare` reads them), or a file that cannot be written.
-pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>, ReplicateError> {
+/// (as `tplus compare` reads them) or lists no seed, or a file that cannot
+/// be drawn or written.
+pub fn write_report(dir: &Path, png: Option<ToPng<'_>>) -> Result<Vec<PathBuf>, ReplicateError> {
     let rd = ReplicationDir::read(dir)?;
+    if rd.seeds.is_empty() {
+        return Err(ReplicateError::NotReplications {
+            dir: dir.to_path_buf(),
+            why: "replications.json lists no seed".into(),
+            source: None,
+        });
+    }
     let figures: Vec<Figure> = figure_names()
         .into_iter()
         .filter_map(|name| {
@@ -65,20 +78,30 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>, ReplicateError> {
         .collect();
     let svg = draw(&rd, &figures).map_err(|source| ReplicateError::Plot { path: dir.join(SVG), source })?;
     let markdown = markdown(&rd, &figures, dir.join("comparison.md").is_file());
-    write_all(dir, &[(SVG, svg.as_bytes()), ("report.md", markdown.as_bytes())])
+    let png_bytes = match png {
+        Some(to_png) => Some(to_png(&svg).map_err(|source| ReplicateError::Plot { path: dir.join(PNG), source })?),
+        None => None,
+    };
+    let mut files: Vec<(&str, &[u8])> = vec![(SVG, svg.as_bytes())];
+    if let Some(bytes) = &png_bytes {
+        files.push((PNG, bytes));
+    }
+    files.push(("report.md", markdown.as_bytes()));
+    write_all(dir, &files)
 }
 
 /// Writes each `(name, bytes)` into `dir` under a temporary name, then
 /// names them all: a failure leaves none of them.
 fn write_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>, ReplicateError> {
+    // A directory in a file's place would refuse its rename only after the
+    // files before it had theirs.
+    if let Some((name, _)) = files.iter().find(|(name, _)| dir.join(name).is_dir()) {
+        let e = std::io::Error::new(std::io::ErrorKind::IsADirectory, "a directory has the file's name");
+        return Err(FileError::new("write", &dir.join(name), e).into());
+    }
     let mut ready = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let path = dir.join(name);
-        let failed = FileError::at("write", &path);
-        if path.is_dir() {
-            let e = std::io::Error::new(std::io::ErrorKind::IsADirectory, "a directory has the file's name");
-            return Err(failed(e).into());
-        }
         let mut file = PartialFile::create(dir, name).map_err(FileError::at("write", &path))?;
         file.writer().write_all(bytes).map_err(FileError::at("write", &path))?;
         file.ready().map_err(FileError::at("write", &path))?;
@@ -111,7 +134,8 @@ fn markdown(rd: &ReplicationDir, figures: &[Figure], comparison: bool) -> String
         _ => "no seeds".into(),
     };
     let what = if rd.control { " without its scripted events (a same-seed control)" } else { "" };
-    let _ = writeln!(o, "# Replications report: `{}`{what}, {n} runs ({seeds})\n", rd.scenario);
+    let runs = if n == 1 { "1 run".to_string() } else { format!("{n} runs") };
+    let _ = writeln!(o, "# Replications report: `{}`{what}, {runs} ({seeds})\n", rd.scenario);
     let _ = writeln!(
         o,
         "Each run is the scenario with its own seed (replication k runs with seed + k), so the runs are \

@@ -262,8 +262,13 @@ fn block_table(o: &mut String, b: &ProductSummary, windows: Option<&[WindowFigur
             format!("{r} / {} ({} windows)", signed(rho, 3), count_windows(c))
         }
     };
+    let with_ci = [cs, ca].iter().any(|c| c.pearson.is_some() && c.serial_dependence.is_some());
     row(
-        "success vs loan rate: Pearson r (95% CI allowing for alike neighbouring windows) / Spearman ρ",
+        if with_ci {
+            "success vs loan rate: Pearson r (95% CI allowing for alike neighbouring windows) / Spearman ρ"
+        } else {
+            "success vs loan rate: Pearson r / Spearman ρ"
+        },
         loan(cs, SuccessSide::Subscriptions),
         loan(ca, SuccessSide::Sales),
     );
@@ -337,8 +342,9 @@ pub fn render(ctx: &RunFacts, summary: &Summary, events: &str, sections: &[Secti
          closed at least one order. Neighbouring windows are alike, so such a correlation is worth fewer \
          independent observations than there are windows: each block opens with the figures that account for \
          this (Bartlett's effective number of windows, a moving-block bootstrap, and the correlation once the \
-         average shape of the trading day is removed); the table's intervals and p-values treat the windows as \
-         independent and are too narrow.\n",
+         average shape of the trading day is removed); the table's intervals and p-values of the correlations \
+         with volume treat the windows as independent and are too narrow, while its correlation with the loan \
+         rate carries the interval that allows for alike windows.\n",
         ctx.window
     );
     let mut blocks: Vec<(&str, &ProductSummary)> = Vec::new();
@@ -359,13 +365,32 @@ pub fn render(ctx: &RunFacts, summary: &Summary, events: &str, sections: &[Secti
         block_table(&mut o, b, windows);
     }
     if let Some(h) = &summary.herding.optimist_share {
+        // The share drifts from window to window: its interval allows for it.
+        let ci = stats::serial_mean_interval(&ctx.optimist_shares)
+            .and_then(|(mean, half)| Some((mean - half?, mean + half?)))
+            .map_or(String::new(), |(lo, hi)| {
+                format!(
+                    " (95% CI {}–{}, allowing for alike neighbouring windows)",
+                    pct(Some(lo.max(0.0))),
+                    pct(Some(hi.min(1.0)))
+                )
+            });
         let _ = writeln!(
             o,
-            "Herd followers: on average {} of them optimists over {} windows{}.\n",
+            "Herd followers: on average {} of them optimists over {} windows{ci}{}.\n",
             pct(Some(h.mean)),
             count(h.windows as f64),
             h.bimodality_coefficient.map_or(String::new(), |b| format!(
-                " (bimodality coefficient {b:.3}; above 0.555 suggests a crowd that swings between two moods)"
+                "; the share's bimodality coefficient is {b:.3}, {} 0.555, a uniform share's: {}. It is one run's \
+                 reading and has no interval; `--replications` gives its spread over seeds \
+                 (`optimist_share_bimodality`)",
+                if b > 5.0 / 9.0 { "above" } else { "at or below" },
+                if b > 5.0 / 9.0 {
+                    "in this run the crowd spent its time nearer all-optimist or all-pessimist than in between, \
+                     as a crowd that swings between two moods does"
+                } else {
+                    "in this run the crowd did not split into two moods"
+                }
             ))
         );
     }
@@ -395,6 +420,7 @@ mod tests {
             window: "5-minute".into(),
             window_length: "5 minutes".into(),
             block_windows: Vec::new(),
+            optimist_shares: Vec::new(),
         };
         let mut b = ProductSummary { product: "P".into(), volume: 1234, ..ProductSummary::default() };
         b.subscriptions.success_probability = Some(0.25);
@@ -433,6 +459,23 @@ mod tests {
         assert!(md.contains("66 windows of 5 minutes over 1 business day, 2026-01-05"), "{md}");
         // An older summary without the serial-dependence figures: no lead sentence.
         assert!(!md.contains("**Subscription success vs volume:**"), "{md}");
+        // The herd's share: its mean with the interval allowing for alike
+        // windows, and what the bimodality coefficient says of this run.
+        let mut herd = summary.clone();
+        herd.herding.optimist_share =
+            Some(crate::metrics::summary::OptimistShare { mean: 0.5, bimodality_coefficient: Some(0.75), windows: 8 });
+        let shares = vec![0.1, 0.05, 0.2, 0.9, 0.95, 0.85, 0.9, 0.05];
+        let herd_ctx = RunFacts { optimist_shares: shares.clone(), ..ctx.clone() };
+        let md = render(&herd_ctx, &herd, "", &sections, &[]);
+        let (m, half) = stats::serial_mean_interval(&shares).unwrap();
+        let (lo, hi) = ((m - half.unwrap()).max(0.0), (m + half.unwrap()).min(1.0));
+        let ci = format!("(95% CI {}–{}, allowing", pct(Some(lo)), pct(Some(hi)));
+        assert!(
+            md.contains(&format!("Herd followers: on average 50.0% of them optimists over 8 windows {ci}")),
+            "{md}"
+        );
+        assert!(md.contains("bimodality coefficient is 0.750, above 0.555, a uniform share's: in this run the crowd"));
+        assert!(md.contains("It is one run's reading and has no interval"), "{md}");
         // With the windows at hand an undefined correlation says why.
         let flat = |sub| WindowFigures { sub, volume: 4.0, loan: Some(0.0435), ..WindowFigures::default() };
         let ctx = RunFacts {
@@ -553,6 +596,7 @@ mod tests {
             window: "5-minute".into(),
             window_length: "5 minutes".into(),
             block_windows: Vec::new(),
+            optimist_shares: Vec::new(),
         };
         let mut b = ProductSummary { product: "P".into(), ..ProductSummary::default() };
         b.correlation.subscription_success_vs_volume = Correlation {

@@ -287,6 +287,7 @@ fn window_secs(rows: &[data::MetricsRow]) -> f64 {
 
 /// What the text of `report.md` needs to know about the run besides the
 /// summary: the names, the seed and the time span it states.
+#[derive(Clone)]
 pub(crate) struct RunFacts {
     /// The scenario's name, from the manifest or the summary.
     pub scenario: Option<String>,
@@ -311,6 +312,9 @@ pub(crate) struct RunFacts {
     /// The windows of each summary block (a product's id, or `All products`),
     /// to say why a correlation is undefined.
     pub block_windows: Vec<(String, Vec<why::WindowFigures>)>,
+    /// The optimists' share among herd followers at each window's end, in
+    /// window order (market-wide; empty without herd followers).
+    pub optimist_shares: Vec<f64>,
 }
 
 /// Draws every plot and writes the text, from the data alone.
@@ -562,6 +566,7 @@ pub fn build(data: &RunData) -> Result<DrawnReport, ReportError> {
         window_length: num::window_noun(window_secs(first)),
         window,
         block_windows: block_windows(m),
+        optimist_shares: first.iter().filter_map(|r| r.optimist_share).collect(),
     };
     let mut event_text = String::new();
     let products: Vec<(&str, &[data::MetricsRow])> =

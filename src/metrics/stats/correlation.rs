@@ -86,33 +86,56 @@ pub struct CorrStat {
     pub p_value: f64,
 }
 
-/// The interval and p-value of a correlation `r` from `n` pairs (an effective,
-/// fractional count allowed; [`CorrStat::n`] keeps it rounded down), with `se`
-/// the standard error of atanh(r).
-///
-/// A perfect correlation (|r| = 1) would get Fisher's degenerate interval
-/// [r, r] (atanh(±1) = ±∞) and the t test's p = 0: a certainty that a few
-/// pairs cannot give (six windows in perfect rank order read "+1.000, 95%
-/// CI +1.000 to +1.000, p < 0.0001"). So the interval's far end is that of
-/// the nearest correlation short of perfect that m = ⌊n⌋ ranks can show,
-/// 1 − 12/(m³ − m) (one neighbouring pair swapped), its near end r; and
-/// any p is at least 2/m!, the chance that m values paired at random line
-/// up perfectly one way or the other: the smallest p a permutation test of
-/// m pairs can give (2/6! ≈ 0.0028; below 10⁻¹⁶ from m = 19).
-pub(super) fn corr_stat(r: f64, n: f64, se: f64) -> CorrStat {
-    let m = n.floor().max(2.0);
-    let z = if r.abs() >= 1.0 { (r.signum() * (1.0 - 12.0 / (m * m * m - m))).atanh() } else { r.atanh() };
-    let (mut ci_lo, mut ci_hi) = ((z - Z95 * se).tanh(), (z + Z95 * se).tanh());
-    if r >= 1.0 {
-        ci_hi = 1.0;
-    } else if r <= -1.0 {
-        ci_lo = -1.0;
+/// Which coefficient an interval is of: its Fisher-z variance factor, and
+/// what a perfect value means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coefficient {
+    /// Pearson's r: variance factor 1.
+    Pearson,
+    /// Spearman's rho: variance factor 1.06 (Fieller, Hartley & Pearson
+    /// 1957); a perfect value is a perfect ranking.
+    Spearman,
+}
+
+impl Coefficient {
+    /// The factor of 1/(n − 3) in the variance of atanh of the coefficient.
+    pub fn var(self) -> f64 {
+        match self {
+            Coefficient::Pearson => 1.0,
+            Coefficient::Spearman => 1.06,
+        }
     }
+}
+
+/// The interval and p-value of a correlation `r` of kind `kind` from `n`
+/// pairs (an effective, fractional count allowed; [`CorrStat::n`] keeps it
+/// rounded down), with `se` the standard error of atanh(r).
+///
+/// A perfect rank correlation (|rho| = 1, within rounding) would get
+/// Fisher's degenerate interval [rho, rho] (atanh(±1) = ±∞) and the t
+/// test's p = 0: a certainty a few pairs cannot give (six windows in
+/// perfect rank order read "+1.000, 95% CI +1.000 to +1.000, p < 0.0001").
+/// By convention its interval's far end is instead that of the nearest
+/// rho m = ⌊n⌋ ranks can show short of perfect, 1 − 12/(m³ − m) (one
+/// neighbouring pair swapped: the interval then joins that of the next
+/// attainable value), its near end rho; and its p is 2/m!, the chance that
+/// m untied values paired at random rank perfectly one way or the other
+/// (2/6! ≈ 0.0028; below 10⁻¹⁶ from m = 19). A perfect Pearson r (points
+/// on a line) keeps [r, r] and p = 0, what the bivariate normal model
+/// behind Fisher's z gives.
+pub(super) fn corr_stat(r: f64, n: f64, se: f64, kind: Coefficient) -> CorrStat {
+    let m = n.floor().max(2.0);
+    let perfect = kind == Coefficient::Spearman && r.abs() >= 1.0 - 1e-12;
+    let z = if perfect { (r.signum() * (1.0 - 12.0 / (m * m * m - m))).atanh() } else { r.atanh() };
+    let (mut ci_lo, mut ci_hi) = ((z - Z95 * se).tanh(), (z + Z95 * se).tanh());
     let df = n - 2.0;
     // t = r·sqrt(df / (1 − r²)); ∞ for |r| = 1, which gives p = 0.
     let t = r * (df / (1.0 - r * r)).sqrt();
-    let least = 2.0 / (2..=m as u64).map(|k| k as f64).product::<f64>();
-    let p_value = student_t_two_sided_p(t, df).map_or(f64::NAN, |p| p.max(least));
+    let mut p_value = student_t_two_sided_p(t, df).unwrap_or(f64::NAN);
+    if perfect {
+        (ci_lo, ci_hi) = if r > 0.0 { (ci_lo, 1.0) } else { (-1.0, ci_hi) };
+        p_value = 2.0 / (2..=m as u64).map(|k| k as f64).product::<f64>();
+    }
     CorrStat { r, n: n as usize, ci_lo, ci_hi, p_value }
 }
 
@@ -129,7 +152,7 @@ pub fn pearson_stat(x: &[f64], y: &[f64]) -> Option<CorrStat> {
         return None;
     }
     let r = pearson(x, y)?;
-    Some(corr_stat(r, n as f64, 1.0 / ((n - 3) as f64).sqrt()))
+    Some(corr_stat(r, n as f64, 1.0 / ((n - 3) as f64).sqrt(), Coefficient::Pearson))
 }
 
 /// Spearman's rho (Pearson on average ranks) with a 95% Fisher-z interval and
@@ -153,7 +176,7 @@ pub fn spearman_stat_of_ranks(rx: &[f64], ry: &[f64]) -> Option<CorrStat> {
         return None;
     }
     let r = pearson(rx, ry)?;
-    Some(corr_stat(r, n as f64, (1.06 / (n - 3) as f64).sqrt()))
+    Some(corr_stat(r, n as f64, (Coefficient::Spearman.var() / (n - 3) as f64).sqrt(), Coefficient::Spearman))
 }
 
 /// Cross-correlation of x_t with y_{t+lag}: Pearson's r over the overlapping
@@ -202,9 +225,11 @@ mod tests {
         let reversed: Vec<f64> = y.iter().map(|v| -v).collect();
         let s = spearman_stat(&x, &reversed).unwrap();
         assert!(s.ci_lo == -1.0 && near(s.ci_hi, -lo, 1e-12) && near(s.p_value, 2.0 / 720.0, 1e-15));
-        // Many pairs: no floor worth the name.
-        let x: Vec<f64> = (0..40).map(f64::from).collect();
-        assert_eq!(pearson_stat(&x, &x).unwrap().p_value, 0.0_f64.max(2.0 / (1..=40).map(f64::from).product::<f64>()));
+        // Short of perfect, the t test's p: no floor.
+        let y = [0.1, 0.35, 0.3, 0.5, 0.9, 1.2];
+        let s = spearman_stat(&x, &y).unwrap();
+        assert!(s.r < 1.0 && s.p_value < 2.0 / 720.0 * 2.0, "{s:?}");
+        assert!(near(s.ci_lo, lo, 1e-12), "one swap: the interval the perfect ranking's joins");
     }
 
     #[test]
@@ -332,14 +357,16 @@ mod tests {
         assert_eq!(spearman_stat(&a, &b), None);
         assert_eq!(pearson_stat(&[], &[]), None);
         assert_eq!(spearman_stat(&[1.0; 6], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), None);
-        // Perfect correlation over 5 pairs: the far end from 1 − 12/120 =
-        // 0.9 (se 1/√2), p = 2/5!.
+        // A perfect Pearson r: points on a line, the normal model's [r, r]
+        // and p = 0.
         let s = pearson_stat(&[1.0, 2.0, 3.0, 4.0, 5.0], &[2.0, 4.0, 6.0, 8.0, 10.0]).unwrap();
-        let far = (0.9f64.atanh() - Z95 / 2f64.sqrt()).tanh();
-        assert!(s.r == 1.0 && near(s.ci_lo, far, 1e-12) && s.ci_hi == 1.0, "{s:?}");
-        assert!(near(s.p_value, 2.0 / 120.0, 1e-15));
+        assert_eq!((s.r, s.ci_lo, s.ci_hi, s.p_value), (1.0, 1.0, 1.0, 0.0));
+        // A perfect ranking over 5 pairs: the far end from 1 − 12/120 = 0.9
+        // (se √(1.06/2)), p = 2/5!.
         let s = spearman_stat(&[1.0, 2.0, 3.0, 4.0, 5.0], &[5.0, 4.0, 3.0, 2.0, 1.0]).unwrap();
-        assert!(s.r == -1.0 && s.ci_lo == -1.0 && s.ci_hi < 0.0 && near(s.p_value, 2.0 / 120.0, 1e-15), "{s:?}");
+        let far = -(0.9f64.atanh() - Z95 * (1.06f64 / 2.0).sqrt()).tanh();
+        assert!(s.r == -1.0 && s.ci_lo == -1.0 && near(s.ci_hi, far, 1e-12), "{s:?}");
+        assert!(near(s.p_value, 2.0 / 120.0, 1e-15));
         // Unequal lengths use the common prefix.
         let s = pearson_stat(&[1.0, 2.0, 3.0, 4.0, 5.0, 99.0], &[2.0, 1.0, 4.0, 3.0, 5.0]).unwrap();
         assert_eq!(s.n, 5);

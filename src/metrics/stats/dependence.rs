@@ -13,7 +13,7 @@
 //! series carry as much information as n_eff = n / (1 + 2 Σ ρ_x(k) ρ_y(k))
 //! independent pairs would.
 
-use super::correlation::{CorrStat, corr_stat};
+use super::correlation::{Coefficient, CorrStat, corr_stat};
 use super::series::acf;
 
 /// The effective sample size of a correlation and what it was computed from.
@@ -69,20 +69,20 @@ pub fn effective_n(x: &[f64], y: &[f64]) -> Option<EffectiveN> {
 
 /// A correlation `r` with a Fisher-z interval and t-test p-value computed
 /// from `n_eff` effective pairs instead of n: interval tanh(atanh(r) ∓
-/// z₀.₉₇₅·sqrt(`var` / (n_eff − 3))) (`var` 1 for Pearson, 1.06 for
-/// Spearman, as in [`super::pearson_stat`] and [`super::spearman_stat`]);
+/// z₀.₉₇₅·sqrt(var / (n_eff − 3))) (var from `kind`: 1 for Pearson, 1.06
+/// for Spearman, as in [`super::pearson_stat`] and [`super::spearman_stat`]);
 /// p-value from t = r·sqrt((n_eff − 2)/(1 − r²)) against Student's t with
 /// n_eff − 2 (fractional) degrees of freedom. At n_eff = 3 the interval is
-/// [−1, 1]; |r| = 1 is read as [`super::pearson_stat`] reads it (a far end
-/// short of perfect, p at least 2/⌊n_eff⌋!). The returned `n` is n_eff rounded
-/// down. `None` when r is not finite, n_eff is not finite or below 3, or `var`
-/// is not positive.
-pub fn adjusted_corr_stat(r: f64, n_eff: f64, var: f64) -> Option<CorrStat> {
-    if !(r.is_finite() && n_eff.is_finite() && n_eff >= 3.0 && var > 0.0) {
+/// [−1, 1]; a perfect value is read as [`super::spearman_stat`] or
+/// [`super::pearson_stat`] reads it, with m = ⌊n_eff⌋. The returned `n` is
+/// n_eff rounded down. `None` when r is not finite, or n_eff is not finite
+/// or below 3.
+pub fn adjusted_corr_stat(r: f64, n_eff: f64, kind: Coefficient) -> Option<CorrStat> {
+    if !(r.is_finite() && n_eff.is_finite() && n_eff >= 3.0) {
         return None;
     }
-    let se = if n_eff > 3.0 { (var / (n_eff - 3.0)).sqrt() } else { f64::INFINITY };
-    let mut s = corr_stat(r, n_eff, se);
+    let se = if n_eff > 3.0 { (kind.var() / (n_eff - 3.0)).sqrt() } else { f64::INFINITY };
+    let mut s = corr_stat(r, n_eff, se, kind);
     if se.is_infinite() {
         (s.ci_lo, s.ci_hi) = (-1.0, 1.0);
     }
@@ -97,7 +97,7 @@ pub fn adjusted_corr_stat(r: f64, n_eff: f64, var: f64) -> Option<CorrStat> {
 pub fn pearson_honest(x: &[f64], y: &[f64]) -> (Option<f64>, Option<(f64, f64)>, Option<f64>) {
     let r = super::pearson(x, y);
     let n_eff = effective_n(x, y).map(|e| e.n_eff);
-    let ci = r.zip(n_eff).and_then(|(r, n)| adjusted_corr_stat(r, n, 1.0)).map(|s| (s.ci_lo, s.ci_hi));
+    let ci = r.zip(n_eff).and_then(|(r, n)| adjusted_corr_stat(r, n, Coefficient::Pearson)).map(|s| (s.ci_lo, s.ci_hi));
     (r, ci, n_eff)
 }
 
@@ -144,7 +144,7 @@ mod tests {
             let (x, y) = (ar1(&mut rng, 0.9, 330), ar1(&mut rng, 0.9, 330));
             let s = pearson_stat(&x, &y).unwrap();
             let e = effective_n(&x, &y).unwrap();
-            let a = adjusted_corr_stat(s.r, e.n_eff, 1.0).unwrap();
+            let a = adjusted_corr_stat(s.r, e.n_eff, Coefficient::Pearson).unwrap();
             naive += usize::from(s.p_value < 0.05);
             corrected += usize::from(a.p_value < 0.05);
         }
@@ -157,7 +157,7 @@ mod tests {
     #[test]
     fn adjusted_stat_by_hand_and_at_the_edges() {
         // n_eff = 28: SE = 1/5, df = 26; r = 0.6: atanh = ln 2, t = 0.6·sqrt(26/0.64).
-        let s = adjusted_corr_stat(0.6, 28.0, 1.0).unwrap();
+        let s = adjusted_corr_stat(0.6, 28.0, Coefficient::Pearson).unwrap();
         assert!(near(s.ci_lo, (2f64.ln() - Z95_OVER_5).tanh(), 1e-14));
         assert!(near(s.ci_hi, (2f64.ln() + Z95_OVER_5).tanh(), 1e-14));
         let t = 0.6 * (26.0f64 / 0.64).sqrt();
@@ -167,26 +167,29 @@ mod tests {
         let x = [1.0, 2.0, 3.0, 4.0, 5.0];
         let y = [2.0, 1.0, 4.0, 3.0, 5.0];
         let naive = pearson_stat(&x, &y).unwrap();
-        let same = adjusted_corr_stat(naive.r, 5.0, 1.0).unwrap();
+        let same = adjusted_corr_stat(naive.r, 5.0, Coefficient::Pearson).unwrap();
         assert!(near(same.ci_lo, naive.ci_lo, 1e-15) && near(same.ci_hi, naive.ci_hi, 1e-15));
         assert!(near(same.p_value, naive.p_value, 1e-15));
         // Three effective pairs: no information about the sign.
-        let s = adjusted_corr_stat(0.9, 3.0, 1.0).unwrap();
+        let s = adjusted_corr_stat(0.9, 3.0, Coefficient::Pearson).unwrap();
         assert_eq!((s.ci_lo, s.ci_hi), (-1.0, 1.0));
         assert!(s.p_value > 0.05);
-        // Perfect over three effective pairs: no information either, and a
-        // permutation's p of 2/3!.
-        let s = adjusted_corr_stat(1.0, 3.0, 1.0).unwrap();
+        // A perfect ranking over three effective pairs: no information
+        // either, and a permutation's p of 2/3!.
+        let s = adjusted_corr_stat(1.0, 3.0, Coefficient::Spearman).unwrap();
         assert_eq!((s.ci_lo, s.ci_hi), (-1.0, 1.0));
         assert!(near(s.p_value, 1.0 / 3.0, 1e-15));
-        // Over 4.5: m = 4, far end from 1 − 12/60 = 0.8 at se = 1/√1.5.
-        let s = adjusted_corr_stat(-1.0, 4.5, 1.0).unwrap();
-        let far = (0.8f64.atanh() - Z95_OVER_5 * 5.0 / 1.5f64.sqrt()).tanh();
+        // Over 4.5: m = 4, far end from 1 − 12/60 = 0.8 at se = √(1.06/1.5).
+        let s = adjusted_corr_stat(-1.0, 4.5, Coefficient::Spearman).unwrap();
+        let far = (0.8f64.atanh() - Z95_OVER_5 * 5.0 * (1.06f64 / 1.5).sqrt()).tanh();
         assert!(s.ci_lo == -1.0 && near(s.ci_hi, -far, 1e-12), "{s:?}");
         assert!(near(s.p_value, 2.0 / 24.0, 1e-15));
-        assert_eq!(adjusted_corr_stat(0.5, 2.0, 1.0), None);
-        assert_eq!(adjusted_corr_stat(f64::NAN, 10.0, 1.0), None);
-        assert_eq!(adjusted_corr_stat(0.5, f64::INFINITY, 1.0), None);
+        // A perfect Pearson r keeps the normal model's reading.
+        let s = adjusted_corr_stat(1.0, 10.0, Coefficient::Pearson).unwrap();
+        assert_eq!((s.ci_lo, s.ci_hi, s.p_value), (1.0, 1.0, 0.0));
+        assert_eq!(adjusted_corr_stat(0.5, 2.0, Coefficient::Pearson), None);
+        assert_eq!(adjusted_corr_stat(f64::NAN, 10.0, Coefficient::Pearson), None);
+        assert_eq!(adjusted_corr_stat(0.5, f64::INFINITY, Coefficient::Pearson), None);
         assert_eq!(effective_n(&[1.0; 10], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]), None);
         assert_eq!(effective_n(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0]), None);
     }

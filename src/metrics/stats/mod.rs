@@ -89,6 +89,9 @@ mod tests {
         let _ = power_law_decay(&[Some(f64::INFINITY), Some(f64::NAN), Some(1.0), Some(0.5)]);
         let _ = wilson(u64::MAX, u64::MAX, Z95);
         let _ = lsv(u64::MAX / 2, u64::MAX / 2, 0.5);
-        let _ = (adjusted_corr_stat(0.5, f64::INFINITY, 1.0), adjusted_corr_stat(1.0, f64::NAN, 1.0));
+        let _ = (
+            adjusted_corr_stat(0.5, f64::INFINITY, Coefficient::Pearson),
+            adjusted_corr_stat(1.0, f64::NAN, Coefficient::Spearman),
+        );
     }
 }

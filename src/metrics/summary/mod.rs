@@ -292,10 +292,10 @@ fn serial_dependence(
     spearman: Option<f64>,
 ) -> Option<SerialDependence> {
     let e = stats::effective_n(a, b)?;
-    let p = stats::adjusted_corr_stat(pearson, e.n_eff, 1.0);
+    let p = stats::adjusted_corr_stat(pearson, e.n_eff, stats::Coefficient::Pearson);
     let ranked = spearman.and_then(|rho| {
         let ne = stats::effective_n(ra, rb)?;
-        Some((ne.n_eff, stats::adjusted_corr_stat(rho, ne.n_eff, 1.06)?))
+        Some((ne.n_eff, stats::adjusted_corr_stat(rho, ne.n_eff, stats::Coefficient::Spearman)?))
     });
     Some(SerialDependence {
         autocorrelation_lag1: [e.acf1_x, e.acf1_y],
@@ -315,7 +315,7 @@ fn deseasonalised(a: &[f64], b: &[f64], slots: &[usize]) -> Deseasonalised {
     let d = stats::deseasonalise(a, b, slots);
     let pearson = stats::pearson(&d.x, &d.y);
     let n_eff = pearson.and_then(|_| stats::effective_n(&d.x, &d.y));
-    let s = pearson.zip(n_eff).and_then(|(r, e)| stats::adjusted_corr_stat(r, e.n_eff, 1.0));
+    let s = pearson.zip(n_eff).and_then(|(r, e)| stats::adjusted_corr_stat(r, e.n_eff, stats::Coefficient::Pearson));
     Deseasonalised {
         pearson,
         windows: d.x.len(),
