@@ -18,11 +18,57 @@ pub fn machine_memory() -> Option<u64> {
     footprint::proc_bytes("/proc/meminfo", "MemTotal")
 }
 
+/// The memory limit of this process's control group, where it has one: the
+/// lowest `memory.max` (cgroup v2) or `memory.limit_in_bytes` (v1) of its
+/// group and the groups above it. A batch system (Slurm's `--mem` with its
+/// cgroup plugin) or a container holds a job to it and kills the job past
+/// it, whatever the machine has: a sweep task on a 256 GB node given 4 GB
+/// must be refused a run that needs 6. `None` without a limit or where the
+/// files cannot be read.
+pub fn cgroup_memory() -> Option<u64> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    cgroup_limit(&own, Path::new("/sys/fs/cgroup"))
+}
+
+/// [`cgroup_memory`] from `/proc/self/cgroup`'s text `own`, with the
+/// cgroup file systems mounted under `mounts`.
+fn cgroup_limit(own: &str, mounts: &Path) -> Option<u64> {
+    let mut lowest: Option<u64> = None;
+    for line in own.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next()) else { continue };
+        let (root, file) = if controllers.is_empty() {
+            // v2 alone at the mount, or beside v1 under `unified`.
+            let unified = mounts.join("unified");
+            (if unified.is_dir() { unified } else { mounts.to_path_buf() }, "memory.max")
+        } else if controllers.split(',').any(|c| c == "memory") {
+            (mounts.join("memory"), "memory.limit_in_bytes")
+        } else {
+            continue;
+        };
+        // Inside a namespace the path may not exist from this mount's root:
+        // its parents, up to the root, are read all the same.
+        let mut dir = root.join(path.trim_start_matches('/'));
+        loop {
+            let value = std::fs::read_to_string(dir.join(file)).ok();
+            // v2 writes `max` for none, v1 a number near 2^63.
+            if let Some(limit) = value.and_then(|v| v.trim().parse::<u64>().ok()).filter(|&l| l < 1 << 60) {
+                lowest = Some(lowest.map_or(limit, |l| l.min(limit)));
+            }
+            if dir == root || !dir.pop() {
+                break;
+            }
+        }
+    }
+    lowest
+}
+
 /// `--max-memory`, on the commands that run a scenario (run, check, sweep, tui).
 #[derive(clap::Args, Clone, Copy, Debug, Default)]
 pub struct MemoryLimit {
     /// Refuse a run whose estimated peak memory is above this (e.g. 8G,
-    /// 512M; default: this machine's memory). `tplus check` shows the estimate.
+    /// 512M; default: this machine's memory, or the job's cgroup limit where
+    /// lower, e.g. Slurm's --mem). `tplus check` shows the estimate.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<u64>,
 }
@@ -60,11 +106,15 @@ pub fn human(bytes: u64) -> String {
 }
 
 /// The limit that applies: `--max-memory` if given, else the machine's
-/// memory; with its name for messages.
+/// memory or the job's cgroup limit, whichever is lower; with its name for
+/// messages.
 pub fn limit(max_memory: Option<u64>) -> Option<(u64, &'static str)> {
-    match max_memory {
-        Some(m) => Some((m, "--max-memory")),
-        None => machine_memory().map(|m| (m, "this machine's memory")),
+    const JOB: &str = "this job's memory limit (its cgroup: a batch system's --mem, a container's limit)";
+    match (max_memory, machine_memory(), cgroup_memory()) {
+        (Some(m), _, _) => Some((m, "--max-memory")),
+        (None, Some(machine), Some(job)) if job < machine => Some((job, JOB)),
+        (None, None, Some(job)) => Some((job, JOB)),
+        (None, machine, _) => machine.map(|m| (m, "this machine's memory")),
     }
 }
 
@@ -186,6 +236,34 @@ mod tests {
         assert_eq!(parse_size("1.5g"), Ok(3 << 29));
         assert_eq!(parse_size("1000"), Ok(1000));
         assert!(parse_size("lots").is_err() && parse_size("-1G").is_err() && parse_size("0").is_err());
+    }
+
+    /// A job's limit is read from its group and the groups above it, the
+    /// lowest taken; "max" and v1's near-2^63 are none.
+    #[test]
+    fn a_cgroup_limit_is_the_lowest_above_the_process() {
+        let root = std::env::temp_dir().join(format!("tplus-cgroup-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let write = |dir: &str, file: &str, value: &str| {
+            let d = root.join(dir);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join(file), value).unwrap();
+        };
+        // v2: the job's step under the job, the job's limit the lower.
+        write("", "memory.max", "max\n");
+        write("slurm/job_7", "memory.max", "4294967296\n");
+        write("slurm/job_7/step_0", "memory.max", "max\n");
+        assert_eq!(cgroup_limit("0::/slurm/job_7/step_0\n", &root), Some(4 << 30));
+        assert_eq!(cgroup_limit("0::/\n", &root), None);
+        // v1: the memory controller's line only; no limit is near 2^63.
+        write("memory/docker/abc", "memory.limit_in_bytes", "2147483648\n");
+        write("memory", "memory.limit_in_bytes", "9223372036854771712\n");
+        let v1 = "4:memory:/docker/abc\n3:cpu:/docker/abc\n";
+        assert_eq!(cgroup_limit(v1, &root), Some(2 << 30));
+        // A path this mount does not show (a namespace's): its parents.
+        assert_eq!(cgroup_limit("4:memory:/elsewhere/xyz\n", &root), None);
+        assert_eq!(cgroup_limit("garbage", &root), None);
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]
