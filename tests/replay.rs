@@ -751,3 +751,35 @@ fn files_cut_at_a_lines_end_are_told_cut_short() {
     let (code, e) = run.replay_log(&run.log);
     assert_eq!(code, Some(0), "{e}");
 }
+
+/// A manifest of another tool is refused (exit 2); a difference in a run
+/// another build wrote says so beside it (exit 1), a build's matching may
+/// differ; the same run by this build replays.
+#[test]
+fn the_manifests_tool_and_build_are_read() {
+    let run = Logged::new("build", Path::new("scenarios/rational.toml"));
+    let path = run.out.join("manifest.json");
+    let original = fs::read_to_string(&path).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&original).unwrap();
+    m["tool"] = serde_json::json!("other");
+    fs::write(&path, m.to_string()).unwrap();
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e.contains("written by `other`, not tplus"), "{e}");
+    m["tool"] = serde_json::json!("tplus");
+    m["version"] = serde_json::json!("0.0.1 (old)");
+    fs::write(&path, m.to_string()).unwrap();
+    // Unchanged files replay whatever build wrote them.
+    let (code, e) = run.replay_log(&run.log);
+    assert_eq!(code, Some(0), "{e}");
+    // A traded line's lots changed: the difference, and the note.
+    let n = run.line_of("traded", 0);
+    let lots = run.cell(n, "lots").parse::<u64>().unwrap() + 1;
+    let (code, e) = run.replay_log(&run.with(n, &[("lots", &lots.to_string())]));
+    assert_eq!(code, Some(1), "{e}");
+    assert!(e.contains("the replay differs from events.csv") && e.contains("written by tplus 0.0.1 (old)"), "{e}");
+    fs::write(&path, original).unwrap();
+    let (code, e) = run.replay_log(&run.with(n, &[("lots", &lots.to_string())]));
+    assert_eq!(code, Some(1), "{e}");
+    assert!(!e.contains("written by tplus"), "{e}");
+}

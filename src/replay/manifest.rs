@@ -16,6 +16,12 @@ use crate::scenario::{Product, Simulation};
 /// calendar, as the run's scenario wrote them.
 #[derive(Deserialize)]
 struct ManifestMarket {
+    /// `tplus` (a manifest from before it had the key has none).
+    #[serde(default)]
+    tool: Option<String>,
+    /// The tplus version that wrote the run.
+    #[serde(default)]
+    version: Option<String>,
     scenario: ScenarioMarket,
     /// What the run counted (a manifest from before the counts has none).
     #[serde(default)]
@@ -82,6 +88,8 @@ pub(super) struct Market {
     pub closes: Vec<i64>,
     /// What the run counted.
     pub counts: Counts,
+    /// The tplus version that wrote the run (`tplus --version`'s words).
+    pub version: Option<String>,
 }
 
 /// Reads the products and their grids from `manifest.json`, holding them to
@@ -92,7 +100,10 @@ pub(super) fn read_manifest(path: &Path) -> Result<Market, ReplayError> {
     let text = fs::read_to_string(path).map_err(|source| ReplayError::Io { path: path.to_path_buf(), source })?;
     let read = serde_json::from_str::<ManifestMarket>(&text)
         .map_err(|source| ReplayError::Manifest { path: path.to_path_buf(), source })?;
-    let (market, counts) = (read.scenario, read.counts);
+    if let Some(tool) = read.tool.filter(|t| t != "tplus") {
+        return Err(ReplayError::NotTplus { path: path.to_path_buf(), tool });
+    }
+    let (market, counts, version) = (read.scenario, read.counts, read.version);
     for p in &market.products {
         // Said first and in these words: a tick is what the replay divides by.
         if crate::scenario::whole_tick_micros(p.tick_size).is_none() {
@@ -129,5 +140,5 @@ pub(super) fn read_manifest(path: &Path) -> Result<Market, ReplayError> {
             Ok(Grid { id: p.id.clone(), tick: p.tick_micros(), lo, hi, n_ticks, rule: p.matching, max_order_lots })
         })
         .collect::<Result<_, _>>()?;
-    Ok(Market { grids, closes, counts })
+    Ok(Market { grids, closes, counts, version })
 }

@@ -130,6 +130,14 @@ pub enum ReplayError {
         /// The parser's error.
         source: serde_json::Error,
     },
+    /// `manifest.json` names another tool than tplus.
+    #[error("{}: written by `{tool}`, not tplus: replay re-matches tplus's runs only", .path.display())]
+    NotTplus {
+        /// The file.
+        path: PathBuf,
+        /// The tool it names.
+        tool: String,
+    },
     /// A product in `manifest.json` has a tick no price can be on.
     #[error(
         "{}: product `{product}` has tick_size {tick_size}, which is not a positive whole number of millionths; \
@@ -189,6 +197,19 @@ pub enum ReplayError {
         /// How many the manifest counts.
         counted: u64,
     },
+    /// A difference ([`ReplayError::Differs`]) in a run another build of
+    /// tplus wrote: the builds' matching may differ.
+    #[error(
+        "{difference}\n  note: the run was written by tplus {written_by}, this is tplus {}: the difference may \
+         be the builds' (replay with the build that wrote it)",
+        crate::results::VERSION
+    )]
+    DiffersAcrossBuilds {
+        /// The build that wrote the run, as manifest.json names it.
+        written_by: String,
+        /// The difference.
+        difference: Box<ReplayError>,
+    },
     /// The replay's trades differ from the run's `trades.csv`, or from the
     /// log's own `traded` lines and withdrawals.
     #[error(
@@ -215,7 +236,7 @@ impl ReplayError {
     /// directory that is not a logged run, or files no run writes.
     pub fn exit_code(&self) -> u8 {
         match self {
-            ReplayError::Differs { .. } | ReplayError::Io { .. } => 1,
+            ReplayError::Differs { .. } | ReplayError::DiffersAcrossBuilds { .. } | ReplayError::Io { .. } => 1,
             _ => 2,
         }
     }
@@ -267,14 +288,28 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
     let trades = file("trades.csv", ": not a finished run's directory")?;
 
     let market = read_manifest(&manifest)?;
-    let mut r = Replay::new(&market.grids, &market.closes, log.clone());
+    // A run another build wrote may differ by the builds' matching: said
+    // beside a difference.
+    let other_build = market.version.clone().filter(|v| v != crate::results::VERSION);
+    rematch_and_compare(&market, &log, &trades).map_err(|e| match (e, other_build) {
+        (ReplayError::Differs { file, line, expected, got }, Some(written_by)) => ReplayError::DiffersAcrossBuilds {
+            written_by,
+            difference: Box::new(ReplayError::Differs { file, line, expected, got }),
+        },
+        (e, _) => e,
+    })
+}
 
-    let f = fs::File::open(&log).map_err(|source| ReplayError::Io { path: log.clone(), source })?;
+/// The replay proper, once the manifest is read.
+fn rematch_and_compare(market: &manifest::Market, log: &Path, trades: &Path) -> Result<ReplayReport, ReplayError> {
+    let mut r = Replay::new(&market.grids, &market.closes, log.to_path_buf());
+
+    let f = fs::File::open(log).map_err(|source| ReplayError::Io { path: log.to_path_buf(), source })?;
     let mut input = BufReader::new(f);
     let mut raw = Vec::new();
     let cols = Cols::of(ev::HEADER).ok_or_else(|| r.bad(1, "the log's own header lacks a column".into()))?;
     let (mut n, mut submitted) = (0, 0u64);
-    while read_line(&mut input, &mut raw, &log)? {
+    while read_line(&mut input, &mut raw, log)? {
         n += 1;
         if let Some((line, byte)) = not_utf8(&raw, n) {
             return Err(r.bad(line, format!("byte 0x{byte:02X} is not UTF-8 text: the log has been edited or damaged")));
@@ -314,14 +349,14 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
         Some(counted) if counted != found => Err(ReplayError::Count { path: path.to_path_buf(), what, found, counted }),
         _ => Ok(()),
     };
-    short(&log, "orders submitted", submitted, market.counts.orders)?;
+    short(log, "orders submitted", submitted, market.counts.orders)?;
     r.end(n)?;
     r.report.log_lines = n as u64 - 1;
-    match trades::compare(&trades, &r.made, &r.names) {
+    match trades::compare(trades, &r.made, &r.names) {
         // trades.csv ends before the replay's trades: cut short, if the
         // run counted more trades than the file holds.
         Err(e @ ReplayError::Differs { expected: None, .. }) => {
-            short(&trades, "trades", trades::rows(&trades)?, market.counts.trades)?;
+            short(trades, "trades", trades::rows(trades)?, market.counts.trades)?;
             return Err(e);
         }
         done => done?,
