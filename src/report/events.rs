@@ -366,7 +366,17 @@ pub fn section(
         }
         match span_text {
             None => {
-                let _ = writeln!(o, "No window before it (or none after it) to compare.\n");
+                // Which side is missing: the event shows from no window
+                // (none starts at or after it), or from the run's first.
+                let shows = products.iter().find_map(|(_, rows)| e.first_row(rows));
+                let why = match shows {
+                    None => {
+                        "No window of the run starts at or after it, so no window shows it: it has no marker on the \
+                         plots and nothing after it to compare."
+                    }
+                    Some(_) => "It shows from the run's first window: no window before it to compare.",
+                };
+                let _ = writeln!(o, "{why}\n");
             }
             Some(span) => {
                 let _ = writeln!(o, "{span}\n");
@@ -502,5 +512,13 @@ mod tests {
         let mut md = String::new();
         section(&mut md, Some(&[]), &[("P", &r)], 12, "1 hour");
         assert!(md.contains("No scripted or live events in this run."), "{md}");
+        // An event no window shows, and one from the first window: each
+        // says which side is missing.
+        let late = event("day 2 15:00", "shock", Some(1.0), None);
+        let first = event("day 1 09:00", "shock", Some(1.0), None);
+        let mut md = String::new();
+        section(&mut md, Some(&[late, first]), &[("P", &r)], 12, "1 hour");
+        assert!(md.contains("No window of the run starts at or after it, so no window shows it"), "{md}");
+        assert!(md.contains("It shows from the run's first window: no window before it to compare."), "{md}");
     }
 }
