@@ -54,7 +54,9 @@ pub enum ParseError {
         columns: usize,
     },
     /// A cell that must hold a number holds something else.
-    #[error("line {line}, column `{column}`: `{value}` is not a number")]
+    #[error(
+        "line {line}, column `{column}`: `{value}` is not a number (tplus writes a finite number, or an empty cell for an undefined one)"
+    )]
     NotANumber {
         /// The line, from 1.
         line: usize,
@@ -277,9 +279,11 @@ impl MetricsTable {
                     None | Some("") => Ok(None),
                     Some(s) => match s.parse::<f64>() {
                         Ok(v) if v.is_finite() => Ok(Some(v)),
-                        // A non-finite figure cannot be drawn: treat it as undefined.
-                        Ok(_) => Ok(None),
-                        Err(_) => Err(ParseError::NotANumber { line: n, column: c, value: s.to_string() }),
+                        // tplus writes an undefined figure as an empty cell,
+                        // never NaN or inf: such a cell was put there by
+                        // something else, and drawing it as undefined would
+                        // hide that.
+                        _ => Err(ParseError::NotANumber { line: n, column: c, value: s.to_string() }),
                     },
                 }
             };
@@ -529,10 +533,18 @@ mod tests {
     #[test]
     fn garbled_cells_name_line_and_column() {
         let e = |text: &str| MetricsTable::parse(text).unwrap_err().to_string();
+        let not_a_number = "is not a number (tplus writes a finite number, or an empty cell for an undefined one)";
         assert_eq!(
             e(&format!("{HEADER}\nP,0,0,,0,300,abc,,1\n")),
-            "line 2, column `sub_success`: `abc` is not a number"
+            format!("line 2, column `sub_success`: `abc` {not_a_number}")
         );
+        // NaN and inf are numbers to the parser, never what tplus writes.
+        for bad in ["NaN", "inf", "-inf"] {
+            assert_eq!(
+                e(&format!("{HEADER}\nP,0,0,,0,300,{bad},,1\n")),
+                format!("line 2, column `sub_success`: `{bad}` {not_a_number}")
+            );
+        }
         assert_eq!(e(&format!("{HEADER}\nP,0,0,,0,300\n")), "line 2: 6 cells where the header has 9 columns");
         assert_eq!(e(&format!("{HEADER}\nP,x,0,,0,300,,,1\n")), "line 2, column `window`: `x` is not a whole number");
         assert_eq!(
