@@ -9,7 +9,6 @@
 //! directory has one, is `comparison.md`, which this one links.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use plotters::coord::ranged1d::Ranged;
@@ -20,7 +19,7 @@ use super::dir::{ReplicationDir, figure_names};
 use super::stats::{Spread, spread};
 use crate::columns::result_range;
 use crate::columns::sweep_results::COLUMNS as RESULT_COLUMNS;
-use crate::results::{FileError, PartialFile};
+use crate::results::FileError;
 
 /// The figures `replications.svg` draws, one panel each, when the
 /// directory has them.
@@ -87,27 +86,7 @@ pub fn write_report(dir: &Path, png: Option<ToPng<'_>>) -> Result<Vec<PathBuf>, 
         files.push((PNG, bytes));
     }
     files.push(("report.md", markdown.as_bytes()));
-    write_all(dir, &files)
-}
-
-/// Writes each `(name, bytes)` into `dir` under a temporary name, then
-/// names them all: a failure leaves none of them.
-fn write_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>, ReplicateError> {
-    // A directory in a file's place would refuse its rename only after the
-    // files before it had theirs.
-    if let Some((name, _)) = files.iter().find(|(name, _)| dir.join(name).is_dir()) {
-        let e = std::io::Error::new(std::io::ErrorKind::IsADirectory, "a directory has the file's name");
-        return Err(FileError::new("write", &dir.join(name), e).into());
-    }
-    let mut ready = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
-        let path = dir.join(name);
-        let mut file = PartialFile::create(dir, name).map_err(FileError::at("write", &path))?;
-        file.writer().write_all(bytes).map_err(FileError::at("write", &path))?;
-        file.ready().map_err(FileError::at("write", &path))?;
-        ready.push((path, file));
-    }
-    ready.into_iter().map(|(path, file)| file.finish().map_err(|e| FileError::new("write", &path, e).into())).collect()
+    crate::results::write_all_or_none(dir, &files).map_err(|(path, e)| FileError::new("write", &path, e).into())
 }
 
 /// A number for the table: whole numbers and large ones whole, others to

@@ -27,7 +27,7 @@
 //! that needs them, with a note in `report.md`.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 mod agree;
@@ -611,23 +611,8 @@ fn write_report_files(
         }
     }
     files.push(("report.md".into(), markdown.as_bytes().into()));
-    // A directory in a file's place would refuse its rename only after the
-    // files before it had theirs.
-    if let Some((name, _)) = files.iter().find(|(name, _)| dir.join(name).is_dir()) {
-        let path = dir.join(name);
-        let e = std::io::Error::new(std::io::ErrorKind::IsADirectory, "a directory has the file's name");
-        return Err(ReportError::Write(path, e));
-    }
-    let mut ready = Vec::with_capacity(files.len());
-    for (name, bytes) in &files {
-        let path = dir.join(name);
-        let write = |e| ReportError::Write(path.clone(), e);
-        let mut file = crate::results::PartialFile::create(dir, name).map_err(write)?;
-        file.writer().write_all(bytes).map_err(write)?;
-        file.ready().map_err(write)?;
-        ready.push((path, file));
-    }
-    ready.into_iter().map(|(path, file)| file.finish().map_err(|e| ReportError::Write(path, e))).collect()
+    let named: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_ref())).collect();
+    crate::results::write_all_or_none(dir, &named).map_err(|(path, e)| ReportError::Write(path, e))
 }
 
 /// Reads the run in `run_dir`, draws its plots and writes them (SVG) with

@@ -201,6 +201,33 @@ pub fn write_file(
     file.finish().map(|_| ())
 }
 
+/// Writes each `(name, bytes)` into `dir`, all or none: every file is
+/// written and synced under a temporary name before any takes its own, and
+/// a directory in a file's place is found before any is written (its
+/// rename would fail only after the files before it had theirs). Returns
+/// the paths written, in order; on failure, the path and what the system
+/// said, with none of the files left.
+pub fn write_all_or_none(dir: &Path, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>, (PathBuf, io::Error)> {
+    if let Some((name, _)) = files.iter().find(|(name, _)| dir.join(name).is_dir()) {
+        let e = io::Error::new(io::ErrorKind::IsADirectory, "a directory has the file's name");
+        return Err((dir.join(name), e));
+    }
+    let mut ready = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        let written = PartialFile::create(dir, name).and_then(|mut file| {
+            file.writer().write_all(bytes)?;
+            file.ready()?;
+            Ok(file)
+        });
+        match written {
+            Ok(file) => ready.push((path, file)),
+            Err(e) => return Err((path, e)),
+        }
+    }
+    ready.into_iter().map(|(path, file)| file.finish().map_err(|e| (path, e))).collect()
+}
+
 /// The recorder a run writes through: trades (and the log) stream to disk as
 /// the run goes; the first I/O error is kept and reported at the end.
 /// One record for the line files.
@@ -684,6 +711,23 @@ pub fn default_run_dir(root: &Path, scenario: &str, seed: u64, suffix: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_written_together_appear_all_or_none() {
+        let dir = std::env::temp_dir().join(format!("tplus-all-or-none-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("b.svg")).unwrap();
+        let files: [(&str, &[u8]); 3] = [("a.svg", b"a"), ("b.svg", b"b"), ("report.md", b"r")];
+        let (path, e) = write_all_or_none(&dir, &files).unwrap_err();
+        assert_eq!((path, e.kind()), (dir.join("b.svg"), io::ErrorKind::IsADirectory));
+        let left: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["b.svg"], "nothing written beside the directory");
+        fs::remove_dir(dir.join("b.svg")).unwrap();
+        let written = write_all_or_none(&dir, &files).unwrap();
+        assert_eq!(written, files.map(|(n, _)| dir.join(n)));
+        assert_eq!(fs::read(dir.join("report.md")).unwrap(), b"r");
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn partial_files_appear_only_when_finished() {
