@@ -386,8 +386,8 @@ pub fn render(ctx: &RunFacts, summary: &Summary, events: &str, sections: &[Secti
                  (`optimist_share_bimodality`)",
                 if b > 5.0 / 9.0 { "above" } else { "at or below" },
                 if b > 5.0 / 9.0 {
-                    "in this run the crowd spent its time nearer all-optimist or all-pessimist than in between, \
-                     as a crowd that swings between two moods does"
+                    "in this run the share's values had two modes or a strong skew, as a crowd that swings \
+                     between two moods gives (a skew alone can raise it too: the optimists plot tells them apart)"
                 } else {
                     "in this run the crowd did not split into two moods"
                 }
@@ -474,7 +474,9 @@ mod tests {
             md.contains(&format!("Herd followers: on average 50.0% of them optimists over 8 windows {ci}")),
             "{md}"
         );
-        assert!(md.contains("bimodality coefficient is 0.750, above 0.555, a uniform share's: in this run the crowd"));
+        assert!(
+            md.contains("bimodality coefficient is 0.750, above 0.555, a uniform share's: in this run the share's")
+        );
         assert!(md.contains("It is one run's reading and has no interval"), "{md}");
         // With the windows at hand an undefined correlation says why.
         let flat = |sub| WindowFigures { sub, volume: 4.0, loan: Some(0.0435), ..WindowFigures::default() };
