@@ -105,7 +105,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, BatchError> 
             key.join(", ")
         )));
     }
-    let params = status_column - sweep_columns::KEY.len();
+    let params = status_column - key.len();
     let points = def["points"].as_array().map_or(0, Vec::len);
     let replications = def["sweep"]["replications"].as_u64().unwrap_or(1);
     // The definition states its runs; the product of its own points and

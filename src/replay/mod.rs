@@ -292,10 +292,9 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
     // beside a difference.
     let other_build = market.version.clone().filter(|v| v != crate::results::VERSION);
     rematch_and_compare(&market, &log, &trades).map_err(|e| match (e, other_build) {
-        (ReplayError::Differs { file, line, expected, got }, Some(written_by)) => ReplayError::DiffersAcrossBuilds {
-            written_by,
-            difference: Box::new(ReplayError::Differs { file, line, expected, got }),
-        },
+        (e @ ReplayError::Differs { .. }, Some(written_by)) => {
+            ReplayError::DiffersAcrossBuilds { written_by, difference: Box::new(e) }
+        }
         (e, _) => e,
     })
 }

@@ -216,7 +216,8 @@ fn panel(f: &Figure, area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>)
     if !(lo.is_finite() && hi.is_finite()) {
         (lo, hi) = (0.0, 1.0);
     }
-    let pad = if hi > lo { 0.08 * (hi - lo) } else { 0.5 * scale.max(1.0) * 0.01 + 0.01 };
+    // A figure the same in every run still gets a band of axis around it.
+    let pad = if hi > lo { 0.08 * (hi - lo) } else { 0.01 * scale };
     let runs = f.values.len().max(1) as f64;
     let y = (lo - pad)..(hi + pad);
     let y_decimals =
