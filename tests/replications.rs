@@ -516,3 +516,24 @@ fn a_replications_directory_gets_a_report_of_the_spread_over_seeds() {
     assert!(md.contains("without its scripted events") && !md.contains("comparison.md"), "{md}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `tplus run --replications N --report` draws the same report as `tplus
+/// report DIR` afterwards, into the finished directory, and `--json` names
+/// its files.
+#[test]
+fn run_with_report_draws_the_replications_report() {
+    let dir = scratch("run-report");
+    let file = scenario(&dir, false);
+    let (drawn, later) = (dir.join("drawn"), dir.join("later"));
+    let o = ok(tplus(&["run", &file, "--replications", "3", "--report", "--png", "--json", "--out", &p(&drawn)]));
+    let said: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let files: Vec<String> = ["replications.svg", "replications.png", "report.md"].map(|f| p(&drawn.join(f))).into();
+    assert_eq!(said["report"], serde_json::json!(files));
+    ok(tplus(&["run", &file, "--replications", "3", "--out", &p(&later), "--quiet"]));
+    assert!(!later.join("report.md").exists(), "no report unless asked");
+    ok(tplus(&["report", &p(&later)]));
+    let md = |d: &Path| std::fs::read_to_string(d.join("report.md")).unwrap();
+    assert_eq!(md(&drawn), md(&later), "the report drawn by run is the one `tplus report` draws");
+    assert!(drawn.join("replications.png").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -105,8 +105,9 @@ enum Command {
         /// else there (the human summary's figures; with --report, the files drawn).
         #[arg(long)]
         json: bool,
-        /// Also draw the plots and write report.md (as `tplus report`).
-        #[arg(long, conflicts_with_all = ["replications", "control"])]
+        /// Also draw the plots and write report.md (as `tplus report`); with
+        /// --replications, the report of the spread over the seeds.
+        #[arg(long)]
         report: bool,
         /// With --report, also write each plot as PNG beside its SVG (as `tplus report --png`).
         #[arg(long, requires = "report")]
@@ -231,12 +232,36 @@ pub fn main_with(registry: &Registry) -> ExitCode {
         Command::Compare(args) => replicate::compare(args),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man { command } => shell::man(command.as_deref()),
-        Command::Run { scenario, seed, out, threads, log, quiet, json, replications, control, span, .. }
-            if replications.is_some() || control =>
-        {
+        Command::Run {
+            scenario,
+            seed,
+            out,
+            threads,
+            log,
+            quiet,
+            json,
+            replications,
+            control,
+            span,
+            report,
+            png,
+            ..
+        } if replications.is_some() || control => {
             let threads = threads.map_or_else(default_threads, usize::from);
             let print = Print::from_flags(quiet, json);
-            let args = replicate::RunArgs { scenario, replications, control, seed, out, threads, log, span, print };
+            let args = replicate::RunArgs {
+                scenario,
+                replications,
+                control,
+                seed,
+                out,
+                threads,
+                log,
+                span,
+                print,
+                report,
+                png,
+            };
             replicate::run(args, registry)
         }
         Command::Run { scenario, seed, out, threads, log, force, quiet, json, report: with_report, png, .. } => {

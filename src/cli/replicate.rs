@@ -38,6 +38,11 @@ pub struct RunArgs {
     pub span: Option<Duration>,
     /// What to print on success.
     pub print: super::Print,
+    /// Also draw the replications' report (report.md, replications.svg)
+    /// into the finished directory, as `tplus report DIR` does.
+    pub report: bool,
+    /// With `report`, also each plot as PNG.
+    pub png: bool,
 }
 
 /// `tplus run FILE --replications N [--control]`.
@@ -73,14 +78,28 @@ pub fn run(args: RunArgs, registry: &Registry) -> ExitCode {
         registry: registry.clone(),
         stop: super::interrupt::stop_flag(),
     };
+    let stop = std::sync::Arc::clone(&opts.stop);
     match replicate::replicate(&scenario, &opts) {
         Ok(report) => {
+            // The directory is whole before its report is drawn: a report
+            // that cannot be drawn leaves the results, and says so.
+            let (files, code) =
+                if args.report { draw_report(&report.dir, args.png, &stop) } else { (None, ExitCode::SUCCESS) };
             match args.print {
                 super::Print::Quiet => println!("{}", report.dir.display()),
-                super::Print::Human => print!("{}", summary_text(&scenario.simulation.name, &report, args.threads)),
-                super::Print::Json => println!("{}", summary_json(&scenario.simulation.name, &report, args.threads)),
+                super::Print::Human => {
+                    print!("{}", summary_text(&scenario.simulation.name, &report, args.threads));
+                    files.iter().flatten().for_each(|f| println!("{}", f.display()));
+                }
+                super::Print::Json => {
+                    let mut json = summary_json(&scenario.simulation.name, &report, args.threads);
+                    if args.report {
+                        json["report"] = serde_json::json!(files);
+                    }
+                    println!("{json}");
+                }
             }
-            ExitCode::SUCCESS
+            code
         }
         // 130, 143 or 129 by the signal that stopped it (the terminal may be gone).
         Err(replicate::ReplicateError::Interrupted) => {
@@ -91,6 +110,26 @@ pub fn run(args: RunArgs, registry: &Registry) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_status())
         }
+    }
+}
+
+/// Draws the report of the finished replications directory `dir` under its
+/// lock: the files written (None if it could not be), and the exit status.
+fn draw_report(dir: &Path, png: bool, stop: &std::sync::atomic::AtomicBool) -> (Option<Vec<PathBuf>>, ExitCode) {
+    let _lock = match crate::results::lock::DirLock::acquire(dir) {
+        Ok(lock) => lock,
+        Err(e) => {
+            eprintln!(
+                "error: the replications are whole, but their report was not drawn: {}",
+                e.message(crate::results::lock::Terms::CLI)
+            );
+            return (None, ExitCode::from(e.exit_code()));
+        }
+    };
+    super::interrupt::clean_on_abort(dir, false);
+    match super::draw_report(dir, png, stop) {
+        Ok(files) => (Some(files), ExitCode::SUCCESS),
+        Err(code) => (None, code),
     }
 }
 
