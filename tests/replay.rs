@@ -35,6 +35,22 @@ fn replay(dir: &Path) -> Output {
     tplus(&["replay".as_ref(), dir.as_os_str()])
 }
 
+/// Records the sizes of the run's `events.csv` and `trades.csv` as they are
+/// now in its manifest, as if the run had written them so: a run whose
+/// market went otherwise than the book's, which the replay must find as a
+/// difference. Without it an edited file is one the run did not write
+/// (`a_file_not_as_the_run_wrote_it_is_told_so`).
+fn as_run_wrote(dir: &Path) {
+    let path = dir.join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    for name in ["events.csv", "trades.csv"] {
+        if let Ok(meta) = fs::metadata(dir.join(name)) {
+            m["file_bytes"][name] = meta.len().into();
+        }
+    }
+    fs::write(&path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+}
+
 /// What a run's log holds that the replay checks, counted into `seen`: each
 /// op the replay reads, and the accepted orders by kind and all-or-none flag.
 fn tally(out: &Path, seen: &mut BTreeMap<String, u64>) {
@@ -132,6 +148,7 @@ fn a_tampered_trade_is_found_at_its_line() {
     let edited = [&cells[..3], &[(lots + 1).to_string().as_str()], &cells[4..]].concat().join(",");
     lines[100] = edited.clone();
     fs::write(out.join("trades.csv"), lines.join("\n") + "\n").unwrap();
+    as_run_wrote(&out);
     let o = replay(&out);
     assert_eq!(o.status.code(), Some(1));
     let e = String::from_utf8_lossy(&o.stderr);
@@ -140,6 +157,7 @@ fn a_tampered_trade_is_found_at_its_line() {
     // A trade left out is found too.
     lines.remove(100);
     fs::write(out.join("trades.csv"), lines.join("\n") + "\n").unwrap();
+    as_run_wrote(&out);
     assert_eq!(replay(&out).status.code(), Some(1));
     fs::remove_dir_all(&root).unwrap();
 }
@@ -277,9 +295,11 @@ impl Logged {
         lines.join("\n") + "\n"
     }
 
-    /// Replays the run with `log` as its events.csv: the exit code and stderr.
+    /// Replays the run with `log` as its events.csv, as if the run had
+    /// written it ([`as_run_wrote`]): the exit code and stderr.
     fn replay_log(&self, log: &str) -> (Option<i32>, String) {
         fs::write(self.out.join("events.csv"), log).unwrap();
+        as_run_wrote(&self.out);
         let o = replay(&self.out);
         (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
     }
@@ -467,11 +487,13 @@ fn trades_are_compared_as_bytes_line_endings_included() {
     let path = run.out.join("trades.csv");
     let trades = fs::read_to_string(&path).unwrap();
     fs::write(&path, trades.replace('\n', "\r\n")).unwrap();
+    as_run_wrote(&run.out);
     let o = replay(&run.out);
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{e}");
     assert!(e.contains("differs from trades.csv at line 1:") && e.contains("aggressor\\r"), "{e}");
     fs::write(&path, trades.strip_suffix('\n').unwrap()).unwrap();
+    as_run_wrote(&run.out);
     let o = replay(&run.out);
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{e}");
@@ -782,4 +804,50 @@ fn the_manifests_tool_and_build_are_read() {
     let (code, e) = run.replay_log(&run.with(n, &[("lots", &lots.to_string())]));
     assert_eq!(code, Some(1), "{e}");
     assert!(!e.contains("written by tplus"), "{e}");
+}
+
+/// `manifest.json` records each file's size as written: a log cut after
+/// its last `submitted` line (its count whole, its missing ends a
+/// difference) or a trades.csv converted to CR LF is told as a file cut
+/// short or changed after the run (exit 2, both sizes, what the replay
+/// found), not as a market that went otherwise; a run from before the
+/// sizes is replayed as before.
+#[test]
+fn a_file_not_as_the_run_wrote_it_is_told_so() {
+    let run = Logged::new("as-written", Path::new("scenarios/rational.toml"));
+    let last = run.line_of("submitted", run.log.lines().filter(|l| l.contains(",submitted,")).count() - 1);
+    let cut = run.lines_with(|l| l.truncate(last + 1));
+    let log = run.out.join("events.csv");
+    fs::write(&log, &cut).unwrap();
+    let o = replay(&run.out);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    let says = format!(
+        "events.csv: {} bytes, where manifest.json records {} written by the run: the file was cut short",
+        cut.len(),
+        run.log.len()
+    );
+    assert!(e.contains(&says) && e.contains("what the replay found in it: the replay differs from events.csv"), "{e}");
+    // Without the sizes (an older run's manifest), the difference alone.
+    let path = run.out.join("manifest.json");
+    let written = fs::read_to_string(&path).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&written).unwrap();
+    m.as_object_mut().unwrap().remove("file_bytes");
+    fs::write(&path, serde_json::to_string(&m).unwrap()).unwrap();
+    let o = replay(&run.out);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.starts_with("error: the replay differs from events.csv"), "{e}");
+    fs::write(&path, &written).unwrap();
+    fs::write(&log, &run.log).unwrap();
+    // trades.csv converted to CR LF: changed, not cut.
+    let trades = run.out.join("trades.csv");
+    let kept = fs::read_to_string(&trades).unwrap();
+    fs::write(&trades, kept.replace('\n', "\r\n")).unwrap();
+    let o = replay(&run.out);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("trades.csv: ") && e.contains("the file was changed after the run"), "{e}");
+    fs::write(&trades, &kept).unwrap();
+    assert_eq!(replay(&run.out).status.code(), Some(0));
 }

@@ -2,6 +2,7 @@
 //! grid, sized as the run's book was, its matching rule and its order size
 //! limit, and the run's sessions' closes, where every resting order expires.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
@@ -26,6 +27,10 @@ struct ManifestMarket {
     /// What the run counted (a manifest from before the counts has none).
     #[serde(default)]
     counts: Counts,
+    /// Each file's size as written (a manifest from before the sizes has
+    /// none).
+    #[serde(default)]
+    file_bytes: BTreeMap<String, u64>,
 }
 
 /// What the run counted of the lines its files hold, for a log or a
@@ -90,6 +95,9 @@ pub(super) struct Market {
     pub counts: Counts,
     /// The tplus version that wrote the run (`tplus --version`'s words).
     pub version: Option<String>,
+    /// Each file's size in bytes as the run wrote it, by name (empty for a
+    /// run from before the sizes).
+    pub file_bytes: BTreeMap<String, u64>,
 }
 
 /// Reads the products and their grids from `manifest.json`, holding them to
@@ -103,7 +111,7 @@ pub(super) fn read_manifest(path: &Path) -> Result<Market, ReplayError> {
     if let Some(tool) = read.tool.filter(|t| t != "tplus") {
         return Err(ReplayError::NotTplus { path: path.to_path_buf(), tool });
     }
-    let (market, counts, version) = (read.scenario, read.counts, read.version);
+    let (market, counts, version, file_bytes) = (read.scenario, read.counts, read.version, read.file_bytes);
     for p in &market.products {
         // Said first and in these words: a tick is what the replay divides by.
         if crate::scenario::whole_tick_micros(p.tick_size).is_none() {
@@ -140,5 +148,5 @@ pub(super) fn read_manifest(path: &Path) -> Result<Market, ReplayError> {
             Ok(Grid { id: p.id.clone(), tick: p.tick_micros(), lo, hi, n_ticks, rule: p.matching, max_order_lots })
         })
         .collect::<Result<_, _>>()?;
-    Ok(Market { grids, closes, counts, version })
+    Ok(Market { grids, closes, counts, version, file_bytes })
 }

@@ -65,8 +65,13 @@
 //!   replay's trades and holds fewer than `counts.trades`, is a file cut
 //!   short at a line's end (or not the run's): exit 2, with both counts.
 //!   Without the check a log and a `trades.csv` cut at the same close
-//!   replayed as a whole run. A log cut after its last `submitted` line
-//!   keeps the count whole: the missing ends read as a difference (exit 1).
+//!   replayed as a whole run.
+//! * `manifest.json` records each file's size as written (`file_bytes`): a
+//!   difference or a count found in an `events.csv` or a `trades.csv` of
+//!   another size (a log cut after its last `submitted` line, whose count
+//!   is whole; a file edited or converted) is the file's, not the market's:
+//!   exit 2, with both sizes and what the replay found. A run from before
+//!   the sizes is replayed without this check.
 //! * At each session's close (from the manifest's calendar) the run expires
 //!   every order still resting: past it (at the first line read after it,
 //!   or the end of the log) the replay's books must be empty, or the log
@@ -197,6 +202,28 @@ pub enum ReplayError {
         /// How many the manifest counts.
         counted: u64,
     },
+    /// `events.csv` or `trades.csv` is not the size the run wrote
+    /// (`manifest.json`'s `file_bytes`): cut short or changed since, so
+    /// what the replay found in it says nothing of the market.
+    #[error(
+        "{}: {found} bytes, where manifest.json records {written} written by the run: the file was {} after \
+         the run, so the replay cannot vouch for it; run the scenario again with --log (same seed) to replay \
+         it{}",
+        .path.display(),
+        if .found < .written { "cut short" } else { "changed" },
+        .found_first.as_ref().map_or(String::new(), |e| format!("\n  what the replay found in it: {e}"))
+    )]
+    NotAsWritten {
+        /// The file.
+        path: PathBuf,
+        /// Its size now.
+        found: u64,
+        /// Its size as the run wrote it.
+        written: u64,
+        /// What the replay of the files as they are found (a difference or
+        /// a count), if anything.
+        found_first: Option<Box<ReplayError>>,
+    },
     /// A difference ([`ReplayError::Differs`]) in a run another build of
     /// tplus wrote: the builds' matching may differ.
     #[error(
@@ -291,7 +318,23 @@ pub fn replay(dir: &Path) -> Result<ReplayReport, ReplayError> {
     // A run another build wrote may differ by the builds' matching: said
     // beside a difference.
     let other_build = market.version.clone().filter(|v| v != crate::results::VERSION);
-    rematch_and_compare(&market, &log, &trades).map_err(|e| match (e, other_build) {
+    // A file that is not as the run wrote it explains a difference or a
+    // count better than the market could (a log cut after its last order
+    // keeps the count whole, and its missing ends read as a difference). A
+    // line no run writes stays that line's error: it says where.
+    let replayed = match rematch_and_compare(&market, &log, &trades) {
+        Ok(report) => Ok(report),
+        Err(e @ (ReplayError::Differs { .. } | ReplayError::Count { .. })) => Err(Box::new(e)),
+        Err(e) => return Err(e),
+    };
+    for (path, name) in [(&log, "events.csv"), (&trades, "trades.csv")] {
+        let Some(&written) = market.file_bytes.get(name) else { continue };
+        let found = fs::metadata(path).map_err(|source| ReplayError::Io { path: path.clone(), source })?.len();
+        if found != written {
+            return Err(ReplayError::NotAsWritten { path: path.clone(), found, written, found_first: replayed.err() });
+        }
+    }
+    replayed.map_err(|e| match (*e, other_build) {
         (e @ ReplayError::Differs { .. }, Some(written_by)) => {
             ReplayError::DiffersAcrossBuilds { written_by, difference: Box::new(e) }
         }

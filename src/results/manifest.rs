@@ -41,6 +41,11 @@ pub struct Manifest<S, C> {
     pub failure: Option<String>,
     /// The files the run wrote, `manifest.json` aside.
     pub files: Vec<String>,
+    /// Each of those files' size in bytes as the run wrote it, by name: a
+    /// file cut short or changed since (a copy that stopped, an editor)
+    /// can be told from a run that went otherwise. Empty in a manifest from
+    /// before the sizes.
+    pub file_bytes: std::collections::BTreeMap<String, u64>,
     /// The scenario as run (validated, every default filled in).
     pub scenario: S,
 }
@@ -141,6 +146,7 @@ mod tests {
             accounts_non_negative: true,
             failure: None,
             files: vec!["metrics.csv".to_string()],
+            file_bytes: [("metrics.csv".to_string(), 1234)].into(),
             scenario: &scenario,
         };
         let text = serde_json::to_string_pretty(&written).unwrap();

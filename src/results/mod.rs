@@ -418,9 +418,11 @@ impl RunWriter {
         let result = match (ended, lines) {
             (Ok((written, file)), Ok(mut files)) => {
                 files.extend(written.into_iter().map(|f| dir.join(f)));
-                let names =
-                    files.iter().filter_map(|f| f.file_name()).map(|f| f.to_string_lossy().into_owned()).collect();
-                let manifest = manifest(scenario, outcome, threads, names);
+                let sized = files
+                    .iter()
+                    .filter_map(|f| Some((f.file_name()?.to_string_lossy().into_owned(), fs::metadata(f).ok()?.len())))
+                    .collect();
+                let manifest = manifest(scenario, outcome, threads, sized);
                 write_file(dir, "manifest.json", |w| json(w, &manifest)).map(|()| file.summary)
             }
             (Err(e), _) | (_, Err(e)) => Err(e),
@@ -490,12 +492,13 @@ pub fn risk_report(scenario: &Scenario, outcome: &Outcome) -> (Vec<risk::Flag>, 
     risk::report(&outcome.customers, session_hours, days, scenario.metrics.risk_threshold)
 }
 
-/// `manifest.json`'s contents for a finished run whose files are `files`.
+/// `manifest.json`'s contents for a finished run whose files are `files`
+/// (name, size in bytes), in the order written.
 fn manifest<'a>(
     scenario: &'a Scenario,
     outcome: &'a Outcome,
     threads: usize,
-    files: Vec<String>,
+    files: Vec<(String, u64)>,
 ) -> Manifest<Cow<'a, Scenario>, &'a crate::engine::RunStats> {
     // Each group's parameters as the run used them, defaults filled in,
     // where the run knows them.
@@ -520,7 +523,8 @@ fn manifest<'a>(
         cash_conserved: outcome.cash_start == outcome.cash_end,
         accounts_non_negative: outcome.accounts_sound,
         failure: outcome.check().err().map(|e| e.to_string()),
-        files,
+        file_bytes: files.iter().cloned().collect(),
+        files: files.into_iter().map(|(name, _)| name).collect(),
         scenario,
     }
 }
@@ -564,9 +568,9 @@ impl MemoryRecorder {
             Ok(())
         };
         let (_, file) = end_files(scenario, outcome, &mut put)?;
-        let names = files.iter().map(|(n, _)| n.clone()).collect();
+        let sized = files.iter().map(|(n, b)| (n.clone(), b.len() as u64)).collect();
         let mut bytes = Vec::new();
-        json(&mut bytes, &manifest(scenario, outcome, threads, names))?;
+        json(&mut bytes, &manifest(scenario, outcome, threads, sized))?;
         files.push(("manifest.json".to_string(), bytes));
         Ok(RunFiles { files, summary: file.summary })
     }
