@@ -342,3 +342,41 @@ fn an_output_path_that_cannot_be_made_is_exit_2_for_every_command() {
     }
     fs::remove_dir_all(&root).unwrap();
 }
+
+/// `--force` removes what the run there wrote, not a user's file whose name
+/// has a result's shape: a `scenario.toml` (the very file being run, in
+/// the reviewer's case) stays unless a run saved from the live view wrote
+/// it, and `price_my_sketch.svg` stays unless `my_sketch` is a product of
+/// the run there. A saved live run's own scenario.toml, run again into its
+/// directory, is refused before anything is deleted.
+#[test]
+fn force_keeps_a_users_files_that_look_like_a_runs() {
+    let root = scratch("lookalike");
+    let out = root.join("run");
+    fs::create_dir_all(&out).unwrap();
+    let scenario = out.join("scenario.toml");
+    fs::copy("scenarios/rational.toml", &scenario).unwrap();
+    fs::write(out.join("price_my_sketch.svg"), "<svg/>").unwrap();
+    let file = scenario.to_str().unwrap();
+    let tplus = |args: &[&str]| tplus(&args.iter().map(std::ffi::OsStr::new).collect::<Vec<_>>());
+    let o = tplus(&["run", file, "--out", out.to_str().unwrap(), "--force", "--report", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(scenario.is_file() && out.join("price_my_sketch.svg").is_file(), "{:?}", names(&out));
+    // The run's own plots go with its files on the next --force.
+    let plots = |d: &Path| names(d).into_iter().filter(|n| n.ends_with(".svg")).collect::<Vec<_>>();
+    assert!(plots(&out).len() > 1, "{:?}", names(&out));
+    // Saved live: a run's manifest beside live_changes.csv.
+    fs::write(out.join("live_changes.csv"), "time,target,change\n").unwrap();
+    let before = names(&out);
+    let o = tplus(&["run", file, "--out", out.to_str().unwrap(), "--force", "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force would delete this scenario file"), "{}", stderr(&o));
+    assert_eq!(names(&out), before, "refused before anything is deleted");
+    let elsewhere = root.join("scenario.toml");
+    fs::copy(&scenario, &elsewhere).unwrap();
+    let o = tplus(&["run", elsewhere.to_str().unwrap(), "--out", out.to_str().unwrap(), "--force", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!scenario.exists() && !out.join("live_changes.csv").exists());
+    assert_eq!(plots(&out), ["price_my_sketch.svg"], "the old run's plots are gone, the user's stays");
+    fs::remove_dir_all(&root).unwrap();
+}

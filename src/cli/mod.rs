@@ -615,6 +615,15 @@ impl Print {
     }
 }
 
+/// Whether the scenario file `path` lies in `dir` as a file `--force`
+/// would delete there (a saved live run's `scenario.toml`, run again into
+/// its own directory).
+fn deletes_its_input(path: &Path, dir: &Path) -> bool {
+    let (Some(name), Ok(file)) = (path.file_name(), std::fs::canonicalize(path)) else { return false };
+    let same_dir = std::fs::canonicalize(dir).is_ok_and(|d| file.parent() == Some(d.as_path()));
+    same_dir && outdir::force_would_remove(dir, &name.to_string_lossy())
+}
+
 /// How `tplus run` writes its results.
 struct RunOutput {
     /// Also the operation log (`events.csv`).
@@ -654,6 +663,17 @@ fn run(
         Some(dir) => (true, dir.exists()),
         None => (false, default.exists()),
     };
+    if let Some(dir) = out.as_deref().filter(|_| how.force)
+        && deletes_its_input(path, dir)
+    {
+        eprintln!(
+            "error: {}: --force would delete this scenario file from {} (a run saved from the live view is \
+             replaced whole); copy the file out of it first, or choose another --out",
+            path.display(),
+            dir.display()
+        );
+        return Err(ExitCode::from(2));
+    }
     let prepared = match out {
         Some(dir) => outdir::prepare_run_dir(&dir, how.force).map(|lock| (dir, lock)),
         None => outdir::prepare_new_run_dir(default.clone()),

@@ -3,8 +3,9 @@
 //! A run's directory is locked first ([`DirLock`], `lock.rs`: one writer
 //! per directory); then [`prepare_run_dir`] refuses a directory that holds
 //! anything, unless the user said `--force`: then it removes every file a
-//! run writes ([`is_run_file`]), `manifest.json` (the completion marker)
-//! first, and nothing else. A directory holding a sweep's, replications'
+//! run writes ([`is_run_file`]) that is the run's there (a plot of one of
+//! its products, the `scenario.toml` of a run saved live),
+//! `manifest.json` (the completion marker) first, and nothing else. A directory holding a sweep's, replications'
 //! or a comparison's results it refuses even then, since a run there would
 //! sit beside them, and so it does a directory inside their `runs/` (a
 //! replication's `runs/seed-S`), which they would read as one of theirs.
@@ -166,10 +167,18 @@ pub fn is_run_file(name: &str) -> bool {
     if RUN_FILES.contains(&name) {
         return true;
     }
-    let Some(stem) = name.strip_suffix(".svg").or_else(|| name.strip_suffix(".png")) else {
-        return false;
-    };
-    PLOT_STEMS.iter().any(|p| stem.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('_')))
+    plot_product(name).is_some()
+}
+
+/// For a plot's name (a [`PLOT_STEMS`] stem, then `_<product>` or nothing,
+/// then `.svg` or `.png`), the product (empty for none); None for another
+/// name.
+fn plot_product(name: &str) -> Option<&str> {
+    let stem = name.strip_suffix(".svg").or_else(|| name.strip_suffix(".png"))?;
+    PLOT_STEMS.iter().find_map(|p| match stem.strip_prefix(p)? {
+        "" => Some(""),
+        rest => rest.strip_prefix('_'),
+    })
 }
 
 /// Whether a file named `name` is a temporary file of a result, plot or
@@ -269,8 +278,53 @@ pub fn prepare_run_dir(dir: &Path, force: bool) -> Result<DirLock, OutDirError> 
             removable: "results, report, plots, temporary files".into(),
         });
     }
-    remove_run_files(dir, entries.iter().filter(|(_, d)| !d).map(|(n, _)| n.as_str()))?;
+    let held = Held::of(dir);
+    remove_run_files(dir, entries.iter().filter(|(n, d)| !d && held.force_removes(n)).map(|(n, _)| n.as_str()))?;
     Ok(lock)
+}
+
+/// What a directory shows of the run it holds, so that `--force` removes
+/// that run's files and no file of the user's that happens to share a
+/// name's shape: `price_my_sketch.svg` is a plot only if `my_sketch` is one
+/// of the run's products, and `scenario.toml` is a run's only beside the
+/// `live_changes.csv` a live run saved from the terminal view writes with it.
+#[derive(Debug, Default)]
+struct Held {
+    /// The products of the run whose `manifest.json` is there (none
+    /// without one).
+    products: Vec<String>,
+    /// A run saved from the live view: a run's manifest and
+    /// `live_changes.csv`.
+    saved_live: bool,
+}
+
+impl Held {
+    fn of(dir: &Path) -> Held {
+        let Some(manifest) = run_manifest(dir) else { return Held::default() };
+        let products = manifest["scenario"]["product"]
+            .as_array()
+            .map(|ps| ps.iter().filter_map(|p| p["id"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        Held { products, saved_live: dir.join("live_changes.csv").is_file() }
+    }
+
+    /// Whether `--force` removes the file `name` (not a directory).
+    fn force_removes(&self, name: &str) -> bool {
+        if name == "scenario.toml" {
+            return self.saved_live;
+        }
+        if is_partial(name) || RUN_FILES.contains(&name) {
+            return true;
+        }
+        plot_product(name).is_some_and(|p| p.is_empty() || self.products.iter().any(|q| q == p))
+    }
+}
+
+/// Whether `--force` would remove the file `name` from the directory `dir`
+/// (as [`prepare_run_dir`] would judge it now): a command can refuse before
+/// deleting the very file it was given.
+pub fn force_would_remove(dir: &Path, name: &str) -> bool {
+    Held::of(dir).force_removes(name)
 }
 
 /// The error for a `dir` inside another command's runs: below a `runs`
@@ -303,14 +357,19 @@ pub fn inside_other_output(dir: &Path) -> Option<OutDirError> {
 /// `tool`), not another tool's file of that name (a web app's, a browser
 /// extension's), which must not make a project's folders refuse runs.
 fn holds_run_manifest(dir: &Path) -> bool {
+    run_manifest(dir).is_some()
+}
+
+/// The `manifest.json` in `dir` if tplus wrote it, as JSON.
+fn run_manifest(dir: &Path) -> Option<serde_json::Value> {
     let path = dir.join(RUN_FILES[0]);
     // A run's manifest is a few kilobytes; anything far larger is not one.
     if !fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() < 1 << 24) {
-        return false;
+        return None;
     }
-    let Ok(bytes) = fs::read(&path) else { return false };
-    serde_json::from_slice::<serde_json::Value>(&bytes)
-        .is_ok_and(|v| v.get("tool").and_then(|t| t.as_str()) == Some("tplus"))
+    let bytes = fs::read(&path).ok()?;
+    let v = serde_json::from_slice::<serde_json::Value>(&bytes).ok()?;
+    (v.get("tool").and_then(|t| t.as_str()) == Some("tplus")).then_some(v)
 }
 
 /// [`OutDirError::InsideOtherOutput`]'s `what` for a run's directory.
@@ -445,9 +504,12 @@ mod tests {
     fn force_removes_run_files_only_and_the_marker_first() {
         let d = scratch("force");
         fs::create_dir_all(d.join("sub")).unwrap();
-        for f in ["manifest.json", "trades.csv", "events.csv", "report.md", "price_P.svg", "notes.txt"] {
+        for f in ["trades.csv", "events.csv", "report.md", "price_P.svg", "notes.txt", "price_sketch.svg"] {
             fs::write(d.join(f), "x").unwrap();
         }
+        // A user's own scenario.toml beside a run that was not saved live.
+        fs::write(d.join("scenario.toml"), "mine").unwrap();
+        fs::write(d.join("manifest.json"), r#"{"tool": "tplus", "scenario": {"product": [{"id": "P"}]}}"#).unwrap();
         let err = prepare_run_dir(&d, false).unwrap_err();
         assert!(matches!(err, OutDirError::NotEmpty { .. }), "{err}");
         assert!(err.to_string().contains("--force"));
@@ -456,7 +518,16 @@ mod tests {
         let mut left: Vec<String> =
             fs::read_dir(&d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         left.sort();
-        assert_eq!(left, [LOCK_FILE, "notes.txt", "sub"]);
+        assert_eq!(left, [LOCK_FILE, "notes.txt", "price_sketch.svg", "scenario.toml", "sub"]);
+        drop(lock);
+        // A run saved from the live view: its scenario.toml goes with it.
+        for f in ["manifest.json", "live_changes.csv"] {
+            let text = if f == "manifest.json" { r#"{"tool": "tplus"}"# } else { "x" };
+            fs::write(d.join(f), text).unwrap();
+        }
+        assert!(force_would_remove(&d, "scenario.toml") && !force_would_remove(&d, "price_sketch.svg"));
+        let lock = prepare_run_dir(&d, true).unwrap();
+        assert!(!d.join("scenario.toml").exists() && !d.join("live_changes.csv").exists());
         drop(lock);
         fs::remove_dir_all(&d).unwrap();
     }
