@@ -513,12 +513,14 @@ fn left_as_found(out: &Path, kept: bool, err: &str) {
 
 /// Ctrl-C during a run: it stops at its next boundary, exits 130, and
 /// leaves none of its files (the temporary ones included) nor its lock; a
-/// directory it made is removed, one the user made is left empty.
+/// directory it made (and those it made above it) is removed, one the user
+/// made is left empty.
 #[test]
 fn ctrl_c_run_leaves_nothing_behind() {
     let dir = scratch("sigint-run");
     std::fs::create_dir_all(dir.join("made")).unwrap();
-    for (name, kept) in [("new", false), ("made", true)] {
+    // `above/new`: the directories it made above its own go too.
+    for (name, kept) in [("new", false), ("made", true), ("above/new", false)] {
         let out = dir.join(name);
         let child = spawn_run(&["scenarios/bench/scale_100k.toml", "--threads", "1"], &out);
         // The handler is set before the run's first file is opened.
@@ -534,6 +536,7 @@ fn ctrl_c_run_leaves_nothing_behind() {
         assert!(err.contains(&format!("interrupted: no results were written ({} {said})", out.display())), "{err}");
         left_as_found(&out, kept, &err);
     }
+    assert!(!dir.join("above").exists(), "the directory made above the run's is removed with it");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

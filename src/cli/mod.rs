@@ -615,6 +615,22 @@ impl Print {
     }
 }
 
+/// Removes the empty directory `dir` a run made, and the empty ones above
+/// it up to `top` (the highest it made; `dir` alone without one): whether
+/// `dir` is gone.
+fn remove_made(dir: &Path, top: Option<&Path>) -> bool {
+    if std::fs::remove_dir(dir).is_err() {
+        return false;
+    }
+    let Some(top) = top else { return true };
+    for above in dir.ancestors().skip(1) {
+        if !above.starts_with(top) || std::fs::remove_dir(above).is_err() {
+            break;
+        }
+    }
+    true
+}
+
 /// Whether the scenario file `path` lies in `dir` as a file `--force`
 /// would delete there (a saved live run's `scenario.toml`, run again into
 /// its own directory).
@@ -663,6 +679,15 @@ fn run(
         Some(dir) => (true, dir.exists()),
         None => (false, default.exists()),
     };
+    // The highest directory of the path this run makes (`a` of `a/b/run`
+    // when `a` is new): removed with the run's own if it fails or stops.
+    let made_top = out
+        .as_deref()
+        .unwrap_or(&default)
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .last()
+        .map(Path::to_path_buf);
     if let Some(dir) = out.as_deref().filter(|_| how.force)
         && deletes_its_input(path, dir)
     {
@@ -694,14 +719,14 @@ fn run(
     let RunInDir { outcome, summary, lock } = match run {
         Ok(run) => run,
         Err(RunDirError::Run { source: RunError::Stopped, .. }) => {
-            let removed = fresh && std::fs::remove_dir(&dir).is_ok();
+            let removed = fresh && remove_made(&dir, made_top.as_deref());
             let left = if removed { "removed" } else { "holds none of its files" };
             interrupt::say(&format!("tplus run: interrupted: no results were written ({} {left})", dir.display()));
             return Err(ExitCode::from(interrupt::stopped_status()));
         }
         Err(e) => {
             if fresh {
-                let _ = std::fs::remove_dir(&dir);
+                remove_made(&dir, made_top.as_deref());
             }
             eprintln!("error: {e}");
             return Err(ExitCode::from(e.exit_code()));

@@ -79,7 +79,7 @@ pub enum LockError {
         alive: bool,
     },
     /// Reading or writing the lock file failed.
-    #[error(transparent)]
+    #[error("{}", self.message(Terms::CLI))]
     Io(#[from] FileError),
 }
 
@@ -99,14 +99,21 @@ impl LockError {
                 terms.dir,
                 if *alive { "" } else { "; if that process is gone, delete the lock file" }
             ),
+            LockError::Io(e) if e.is_denied() => {
+                format!(
+                    "{e}: this user cannot write there; choose another {}, or get write permission on it",
+                    terms.dir
+                )
+            }
             LockError::Io(e) => e.to_string(),
         }
     }
 
-    /// The exit code: 2 for a directory the user must change (bad usage), 1
-    /// for a failing file system.
+    /// The exit code: 2 for a directory the user must change (bad usage:
+    /// one this user may not write, too), 1 for a failing file system.
     pub fn exit_code(&self) -> u8 {
         match self {
+            LockError::Io(e) if e.is_denied() => 2,
             LockError::Io(_) => 1,
             _ => 2,
         }
@@ -473,6 +480,21 @@ impl Drop for DirLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A directory this user may not write is the user's to change (exit
+    /// 2, with what to do); a disk that fails is not (exit 1).
+    #[test]
+    fn a_directory_without_permission_is_bad_usage_and_a_failing_disk_is_not() {
+        let at = |kind| LockError::Io(FileError::new("lock", Path::new("d/.tplus.lock"), io::Error::from(kind)));
+        for kind in [io::ErrorKind::PermissionDenied, io::ErrorKind::ReadOnlyFilesystem] {
+            let e = at(kind);
+            assert_eq!(e.exit_code(), 2, "{kind:?}");
+            assert!(e.to_string().contains("this user cannot write there; choose another --out"), "{e}");
+        }
+        let e = at(io::ErrorKind::StorageFull);
+        assert_eq!(e.exit_code(), 1);
+        assert!(!e.to_string().contains("choose another"), "{e}");
+    }
 
     fn scratch(tag: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("tplus-lock-{tag}-{}", std::process::id()));

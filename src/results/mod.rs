@@ -182,6 +182,12 @@ impl FileError {
             )
     }
 
+    /// Whether the system refused for want of permission (or a read-only
+    /// file system): the user's to change, not a failing disk.
+    pub fn is_denied(&self) -> bool {
+        matches!(self.source.kind(), io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem)
+    }
+
     /// [`FileError::new`] waiting for its cause, for `map_err`.
     pub fn at(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> FileError + use<> {
         let path = path.to_path_buf();
