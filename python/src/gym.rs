@@ -295,6 +295,7 @@ impl ExternalSim {
         let (s, id) = add_external(&scenario.inner, setup);
         let link = Arc::new(behaviour::RunLink::default());
         let reg = with_external(&behaviour::registry(Some(link.clone())));
+        crate::fits_memory(&scenario.source, &s, &reg)?;
         // Setting up the agents and running to the first open take the
         // GIL only where a Python behaviour decides, as a step.
         let sim = py.detach(|| -> PyResult<Sim> {

@@ -215,6 +215,21 @@ impl PyScenario {
         Ok(PyScenario { inner: Arc::new(s), source: origin })
     }
 
+    /// The scenario run over `days` business days, for a gym episode:
+    /// `simulation.days` set, and the scripted events after the last of
+    /// them left out (they could not fire in it; validation refuses an
+    /// event past the run's end).
+    fn _first_days(&self, py: Python<'_>, days: u32) -> PyResult<PyScenario> {
+        let mut trimmed = (*self.inner).clone();
+        trimmed.events.retain(|e| e.at.day <= days);
+        let source = self.source.display().to_string();
+        let origin = PathBuf::from(format!("{source} (its first {days} day(s))"));
+        let values = [("simulation.days".to_string(), serde_json::Value::from(days))];
+        let s = tplus::scenario::with_values(&trimmed, &values, &origin, &registry())
+            .map_err(|e| scenario_error(py, &e, None))?;
+        Ok(PyScenario { inner: Arc::new(s), source: origin })
+    }
+
     /// The scenario as TOML, every default written out (each group's
     /// family's parameters included); `from_toml` reads it back to the same scenario.
     fn to_toml(&self) -> String {
@@ -624,6 +639,19 @@ fn read_run(py: Python<'_>, dir: &Bound<'_, PyAny>) -> PyResult<PyRun> {
     Ok(run)
 }
 
+/// Refuses (`RunError`, before allocating anything) a scenario whose
+/// estimated peak memory is above this machine's memory or the job's
+/// cgroup limit, as `tplus run` does: past it the process would be killed,
+/// a notebook's kernel with it.
+pub(crate) fn fits_memory(
+    source: &std::path::Path,
+    s: &tplus::scenario::Scenario,
+    reg: &tplus::agents::Registry,
+) -> PyResult<()> {
+    use tplus::engine::memory::{Override, fits};
+    fits(source, s, 1, None, &Override::LIBRARY, reg).map(|_| ()).map_err(RunError::new_err)
+}
+
 /// Worker threads by default: every core, as `tplus run` does.
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -649,6 +677,7 @@ fn run(
     // The run's Python behaviours report their exceptions here; Ctrl-C sets `stop`.
     let link = Arc::new(behaviour::RunLink::default());
     let reg = behaviour::registry(Some(link.clone()));
+    fits_memory(&scenario.source, &s, &reg)?;
     let stop = AtomicBool::new(false);
     let (done, interrupted) = signals::run_interruptible(py, &stop, || -> Result<_, String> {
         let mut rec = MemoryRecorder::new(&s, log);

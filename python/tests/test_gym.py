@@ -370,3 +370,17 @@ def test_a_reward_fn_may_return_what_float_takes(baseline):
         assert env.step([0, 0, 0])[1] == 0.5
     with pytest.raises(TypeError, match="reward_scale: a number, got str"):
         tplus.gym.MarketEnv(baseline, reward_scale="2")
+
+
+def test_an_episode_shorter_than_the_scenario_leaves_out_its_later_events(scenarios):
+    # rate_hike's hike is on day 3: a one-day episode has no room for it,
+    # which `with_params({"simulation.days": 1})` refuses.
+    hike = tplus.Scenario.from_file(scenarios / "rate_hike.toml")
+    with pytest.raises(tplus.ScenarioError, match=r"events\[0\]\.at: day 3 is after the run's last day"):
+        hike.with_params({"simulation.days": 1})
+    env = tplus.gym.MarketEnv(hike, days=1)
+    env.reset(seed=1)
+    one_day = hike._first_days(1)
+    assert one_day.days == 1 and "[[events]]" not in one_day.to_toml()
+    # Events on the days kept stay.
+    assert hike._first_days(3).to_toml().count("[[events]]") == 1

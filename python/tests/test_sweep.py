@@ -65,9 +65,13 @@ def test_designs_as_dataframes_tables_and_lists(reference):
     small = reference.with_params({"simulation.days": 1})
     design = {"agents[3].params.buy_prob": [0.45, 0.55], "agents[3].count": [300, 400]}
     want = pa.table(tplus.sweep(small, design, seed=3, jobs=1)).drop(["wall_seconds"])
+    # A list of points may name its paths in any order (Optuna's
+    # `trial.params` may order them otherwise from trial to trial).
     for given in (pd.DataFrame(design), pl.DataFrame(design), pa.table(design),
                   [{"agents[3].params.buy_prob": 0.45, "agents[3].count": 300},
-                   {"agents[3].params.buy_prob": 0.55, "agents[3].count": 400}]):
+                   {"agents[3].params.buy_prob": 0.55, "agents[3].count": 400}],
+                  [{"agents[3].params.buy_prob": 0.45, "agents[3].count": 300},
+                   {"agents[3].count": 400, "agents[3].params.buy_prob": 0.55}]):
         got = pa.table(tplus.sweep(small, given, seed=3, jobs=2)).drop(["wall_seconds"])
         assert got.equals(want), type(given)
     assert want.schema.field("agents[3].count").type == pa.int64()
@@ -157,3 +161,13 @@ def test_a_column_named_twice_is_refused(reference):
     design = pd.DataFrame([[0.4, 0.5]], columns=["agents[3].params.buy_prob"] * 2)
     with pytest.raises(ValueError, match="more than one column named 'agents\\[3\\].params.buy_prob'"):
         tplus.sweep(reference, design)
+
+
+def test_a_design_too_large_for_the_memory_is_refused_before_any_run(reference):
+    # Past the machine's memory the process would be killed (a notebook's
+    # kernel with it): refused first, in the command line's words.
+    huge = reference.with_params({"agents[3].count": 49_000_000, "simulation.days": 5000})
+    with pytest.raises(tplus.RunError, match=r"would need about .* of memory at its peak"):
+        tplus.sweep(huge, {"agents[3].params.buy_prob": [0.45, 0.55]}, jobs=1)
+    with pytest.raises(tplus.RunError, match=r"more than (this machine's memory|this job's memory limit)"):
+        tplus.run(huge)

@@ -96,8 +96,10 @@ def _design(design: Any) -> tuple[list[str], list[list[Any]]]:
             raise TypeError("design: a list of points must hold mappings of path → value")
         paths = list(design[0].keys())
         for i, p in enumerate(design):
-            if list(p.keys()) != paths:
-                raise ValueError(f"design: point {i} names {list(p.keys())}, point 0 names {paths}")
+            # The same paths in any order (Optuna's `trial.params` may
+            # order them otherwise from trial to trial).
+            if set(p.keys()) != set(paths):
+                raise ValueError(f"design: point {i} names {sorted(map(str, p.keys()))}, point 0 names {sorted(map(str, paths))}")
         return [str(k) for k in paths], [[p[k] for k in paths] for p in design]
     columns: Mapping[str, Any]
     if isinstance(design, Mapping):

@@ -45,6 +45,7 @@ class Scenario:
         ``{"agents[3].params.herding": 2.0, "simulation.days": 2}``: the paths of
         a sweep file, checked by the same code (``ScenarioError`` naming the
         field)."""
+    def _first_days(self, days: int) -> Scenario: ...
     def to_toml(self) -> str:
         """The scenario as TOML with every default written out; ``from_toml``
         reads it back to an equal scenario."""

@@ -157,7 +157,9 @@ class MarketEnv(gymnasium.Env):
                     f"days={days}: the episode covers the scenario's first days, and it has {scenario.days}; "
                     f"to run longer, lengthen the scenario: scenario.with_params({{'simulation.days': {days}}})"
                 )
-            scenario = scenario.with_params({"simulation.days": days})
+            # Events after the episode's last day could not fire in it:
+            # left out, where `with_params` would refuse them.
+            scenario = scenario._first_days(days)
         # Integers as the native module checks its own: out of range is a
         # ValueError naming the argument, here rather than at the first step.
         sizes = tuple(whole(s, f"sizes[{i}]", 1, U32[1]) for i, s in enumerate(sizes))

@@ -79,6 +79,11 @@ pub enum PointsError {
         /// The most allowed.
         max: u64,
     },
+    /// The design's largest point, run on the workers at once with the
+    /// rows held, would need more memory than the machine (or the job) has:
+    /// refused before any run, as `tplus sweep` refuses it.
+    #[error("{0}")]
+    Memory(String),
     /// The workers could not start.
     #[error(transparent)]
     Sweep(#[from] BatchError),
@@ -156,15 +161,29 @@ pub fn run_points_until(
         .thread_name(|i| format!("tplus-sweep-{i}"))
         .build()
         .map_err(|source| BatchError::Workers { jobs, source })?;
-    // Every point checked first, so a mistake in the design costs no run.
-    pool.install(|| {
-        (0..design.points.len()).into_par_iter().try_for_each(|p| {
-            design
-                .scenario(base, p, origin, registry)
-                .map(|_| ())
-                .map_err(|source| PointsError::Point { point: p, source })
-        })
-    })?;
+    // Every point checked first, so a mistake in the design costs no run,
+    // and the largest kept for the memory check.
+    let largest = pool.install(|| {
+        (0..design.points.len())
+            .into_par_iter()
+            .map(|p| {
+                let s = design
+                    .scenario(base, p, origin, registry)
+                    .map_err(|source| PointsError::Point { point: p, source })?;
+                Ok::<_, PointsError>((crate::engine::footprint::estimate(&s, registry).memory(), p, s))
+            })
+            .try_reduce_with(|a, b| {
+                Ok(if (b.0, std::cmp::Reverse(b.1)) > (a.0, std::cmp::Reverse(a.1)) { b } else { a })
+            })
+    });
+    if let Some(found) = largest {
+        let (_, _, s) = found?;
+        let at_once = (jobs.max(1) as u64).min(runs).max(1) as usize;
+        let held = super::held_bytes(columns.len(), runs);
+        let over = &crate::engine::memory::Override::LIBRARY;
+        crate::engine::memory::fits_holding(origin, &s, at_once, held, None, over, registry)
+            .map_err(PointsError::Memory)?;
+    }
     let runs: Vec<(usize, u32)> =
         (0..design.points.len()).flat_map(|p| (0..replications).map(move |r| (p, r))).collect();
     let rows = pool.install(|| {

@@ -17,6 +17,7 @@ mod env;
 pub mod footprint;
 pub mod live;
 mod lookahead;
+pub mod memory;
 mod observer;
 pub mod order_path;
 mod outcome;
