@@ -236,6 +236,15 @@ fn a_span_measures_the_after_change_figures_over_its_windows_only() {
         std::fs::read(again.join("comparison.csv")).unwrap(),
         std::fs::read(out.join("comparison.csv")).unwrap()
     );
+    assert_eq!(cmp["change"]["span_outlasts_run"], false);
+    // A span longer than the run has left: to its end, and said so.
+    let long = dir.join("long");
+    let o = ok(tplus(&["compare", &p(&out.join("control")), &p(&out), "--out", &p(&long), "--span", "100d"]));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("in the 100d from the change (the run ends first: to its end)"), "{said}");
+    let md = std::fs::read_to_string(long.join("comparison.md")).unwrap();
+    assert!(md.contains("; the run ends first: to its end)"), "{md}");
+    assert_eq!(json(&long.join("comparison.json"))["change"]["span_outlasts_run"], true);
     // Without a change to measure from, a span is refused.
     let arms = [dir.join("plain"), dir.join("plain2")];
     for arm in &arms {

@@ -278,7 +278,11 @@ fn line(t: &mut String, label: &str, p: Option<&Paired>) {
 fn comparison_text(cmp: &Comparison) -> String {
     let mut t = String::new();
     if let Some(ch) = &cmp.change {
-        let when = cmp.span.map_or_else(|| "after the change".to_string(), |s| format!("in the {s} from the change"));
+        let when = match cmp.span {
+            None => "after the change".to_string(),
+            Some(s) if cmp.span_outlasts_run => format!("in the {s} from the change (the run ends first: to its end)"),
+            Some(s) => format!("in the {s} from the change"),
+        };
         let _ =
             writeln!(t, "  {when} ({} at {}), treatment − control over {} seeds:", ch.target, ch.at, cmp.seeds.len());
         for f in AFTER_CHANGE_FIGURES {

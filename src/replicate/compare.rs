@@ -62,6 +62,9 @@ pub struct Comparison {
     /// The first window after those figures' (the number of windows when
     /// they run to the end).
     pub until: usize,
+    /// The span is longer than what is left of the run after the change:
+    /// its figures run to the run's end.
+    pub span_outlasts_run: bool,
     /// Per figure, `after_change` rows first.
     pub figures: Vec<FigureRow>,
     /// Per window and figure.
@@ -187,6 +190,10 @@ fn compare_labelled(
         }
         _ => n_windows,
     };
+    let span_outlasts_run = match (&change, span, runs.first()) {
+        (Some(ch), Some(span), Some(r)) => windows::span_outlasts_run(&r.1, ch.window, span.secs_f64()),
+        _ => false,
+    };
     if let Some(ch) = &change {
         for (i, (name, _)) in FIGURES.iter().enumerate() {
             let over = |w: &[Window]| windows::between(w, ch.window, until).figure(i);
@@ -234,6 +241,7 @@ fn compare_labelled(
         change,
         span,
         until,
+        span_outlasts_run,
         figures,
         windows: window_rows,
         change_in_control_only,
@@ -343,7 +351,7 @@ fn write_all(cmp: &Comparison, out: &Path, labels: &(String, String)) -> Result<
         "seeds": cmp.seeds,
         "change": cmp.change.as_ref().map(|c| json!({
             "at": c.at, "target": c.target, "window": c.window,
-            "span": cmp.span.map(|s| s.to_string()), "until_window": cmp.until,
+            "span": cmp.span.map(|s| s.to_string()), "until_window": cmp.until, "span_outlasts_run": cmp.span_outlasts_run,
         })),
         "difference": "treatment − control, per seed",
         "interval": "95% paired t-interval of the mean difference: mean ± t(0.975, n − 1) · sd / √n over seeds, cut to what a difference can be (±1 for a share, ±2 for a correlation; a count uncut), which keeps its coverage",
@@ -507,9 +515,10 @@ fn markdown(cmp: &Comparison, labels: &(String, String)) -> String {
             let (heading, when) = match cmp.span {
                 Some(span) => (
                     format!(
-                        "In the {span} from the change's window (windows {} to {}, every product)",
+                        "In the {span} from the change's window (windows {} to {}, every product{})",
                         ch.window,
-                        cmp.until - 1
+                        cmp.until - 1,
+                        if cmp.span_outlasts_run { "; the run ends first: to its end" } else { "" }
                     ),
                     format!("in the {span} from the change"),
                 ),

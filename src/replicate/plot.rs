@@ -223,6 +223,7 @@ mod tests {
             change: Some(Change { at: "day 0 09:40".into(), target: "loan_rate".into(), window: 2 }),
             span: None,
             until: windows,
+            span_outlasts_run: false,
             figures: Vec::new(),
             windows: rows,
             change_in_control_only: false,

@@ -147,6 +147,12 @@ pub fn between(windows: &[Window], from: usize, until: usize) -> Window {
     total
 }
 
+/// Whether a span of `span` seconds from window `from`'s start reaches
+/// past the last window's start: the run ends before the span does.
+pub fn span_outlasts_run(windows: &[Window], from: usize, span: f64) -> bool {
+    windows.get(from).is_some_and(|first| windows.iter().skip(from).all(|w| w.t_start < first.t_start + span))
+}
+
 /// The end (exclusive) of the windows within `span` seconds of window
 /// `from`'s start, at least `from + 1`: the span is simulated time, so one
 /// that runs past the close ends with the session.
@@ -183,6 +189,9 @@ mod tests {
         // last window, every one from there.
         let step = w[1].t_start - w[0].t_start;
         assert_eq!((span_end(&w, 0, step), span_end(&w, 0, 0.0), span_end(&w, 1, 1e9)), (1, 1, w.len()));
+        // The run ends before a span that reaches past its last window's start.
+        assert!(span_outlasts_run(&w, 1, 1e9) && span_outlasts_run(&w, 0, step + 1.0));
+        assert!(!span_outlasts_run(&w, 0, step) && !span_outlasts_run(&w, 5, 1.0));
         std::fs::write(dir.join("metrics.csv"), "window,day\n0,x\n").unwrap();
         assert!(read(&dir).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
