@@ -670,6 +670,12 @@ fn a_full_disk_under_stdout_or_stderr_is_an_exit_status_not_a_panic() {
             .unwrap();
         assert_eq!(o.status.code(), Some(code), "{args:?}");
     }
+    // clap's own words, `--help` and `--version`, too.
+    for args in [&["--help"][..], &["--version"], &["run", "--help"]] {
+        let o = Command::new(env!("CARGO_BIN_EXE_tplus")).args(args).stdout(full()).output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(text(&o.stderr).contains("error: cannot write to stdout"), "{args:?}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

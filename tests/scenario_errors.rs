@@ -522,3 +522,16 @@ fn a_planted_group_takes_its_abuses_parameters() {
         .says("not a parameter of the wash")
         .accepts("lots, order_ttl");
 }
+
+/// A default found at fault in a table the file leaves out (`[metrics]`'s
+/// `return_step` of 1m against a session of a minute) is shown at 1:1, as a
+/// missing table is, not without a place.
+#[test]
+fn a_default_at_fault_in_a_table_the_file_leaves_out() {
+    let s = CORE.edit("close = \"15:00\"", "close = \"09:31\"").then("window = \"5m\"", "window = \"1m\"");
+    s.fails()
+        .at((1, 1))
+        .field("metrics.return_step")
+        .says("1m does not fit the session of 1m")
+        .accepts("a quarter of the session");
+}

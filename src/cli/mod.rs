@@ -207,8 +207,19 @@ pub fn main_with(registry: &Registry) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            let printed = e.print();
+            if e.use_stderr() {
+                return ExitCode::from(2);
+            }
+            // `--help` and `--version` are stdout's: lost words are a
+            // failure, as for every other command (`out.rs`).
+            return match printed.and_then(|()| std::io::Write::flush(&mut std::io::stdout())) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("error: cannot write to stdout: {err}");
+                    ExitCode::from(1)
+                }
+            };
         }
     };
     // Set once, before any scenario is loaded: every command that runs one

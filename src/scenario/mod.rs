@@ -142,7 +142,10 @@ pub fn parse(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Result<Sc
     let de = toml::de::Deserializer::parse(text).map_err(|e| syntax_error(path, text, &e))?;
     let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| serde_error(path, text, &e, None))?;
     validate::validate(&scenario, families).map_err(|v| {
-        let span = locate::span_of(text, &v.field);
+        // A field whose table the file leaves out (a default found at
+        // fault, `metrics.return_step` against a short session) is shown at
+        // 1:1, as the parser shows a missing table.
+        let span = locate::span_of(text, &v.field).or(Some(0..0));
         // A name the table does not take is shown at the name, not its value.
         let span = if v.kind == InvalidKind::UnknownField { span.map(|s| locate::key_before(text, s)) } else { span };
         ScenarioError::at_span(path, text, span, Some(v.field), v.message).accepting(v.accepted)
