@@ -80,6 +80,25 @@ pub fn whole_in<T: Whole>(v: &Bound<'_, PyAny>, name: &str, lo: i128, hi: i128) 
     }
 }
 
+/// A `bool` argument, strictly (`force=1` is a `TypeError` naming it, as
+/// `log=1` is).
+pub fn flag(v: &Bound<'_, PyAny>, name: &str) -> PyResult<bool> {
+    if v.is_instance_of::<pyo3::types::PyBool>() {
+        return v.extract();
+    }
+    Err(PyTypeError::new_err(format!("{name}: True or False, got {}", type_name(v))))
+}
+
+/// A `str` argument, a `TypeError` naming it otherwise (`what` says what
+/// the string is, e.g. "the scenario's TOML text").
+pub fn text(v: &Bound<'_, PyAny>, name: &str, what: &str) -> PyResult<String> {
+    v.extract::<String>().map_err(|_| PyTypeError::new_err(format!("{name}: a str ({what}), got {}", type_name(v))))
+}
+
+fn type_name(v: &Bound<'_, PyAny>) -> String {
+    v.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+}
+
 /// A value as a message shows it: its repr, an integer of hundreds of digits cut short.
 pub fn shown(v: &Bound<'_, PyAny>) -> String {
     let Ok(repr) = v.repr().map(|r| r.to_string()) else {

@@ -192,7 +192,9 @@ fn to_py<'py>(py: Python<'py>, v: &toml::Value, default: Option<&toml::Value>) -
 /// the parameters' defaults, `cls.draws` (optional, default 1) the uniforms
 /// each agent draws per wake-up.
 #[pyfunction]
-pub fn register_behaviour(name: &str, cls: &Bound<'_, PyAny>) -> PyResult<()> {
+pub fn register_behaviour(name: &Bound<'_, PyAny>, cls: &Bound<'_, PyAny>) -> PyResult<()> {
+    let name = crate::args::text(name, "name", "the family's name, e.g. \"contrarian\"")?;
+    let name = name.as_str();
     let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !plain {

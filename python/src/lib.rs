@@ -168,8 +168,13 @@ impl PyScenario {
 
     /// Parses and validates scenario text; `name` stands for the file in messages.
     #[staticmethod]
-    #[pyo3(signature = (text, name = "<string>"))]
-    fn from_toml(py: Python<'_>, text: &str, name: &str) -> PyResult<PyScenario> {
+    #[pyo3(signature = (text, name = None))]
+    fn from_toml(py: Python<'_>, text: &Bound<'_, PyAny>, name: Option<&Bound<'_, PyAny>>) -> PyResult<PyScenario> {
+        let text = &args::text(text, "text", "the scenario's TOML")?;
+        let name = match name {
+            Some(n) => args::text(n, "name", "what messages call the text")?,
+            None => "<string>".to_string(),
+        };
         // A file's path given for its text: one line naming a file there is.
         if !text.contains('\n') && std::path::Path::new(text.trim()).is_file() {
             return Err(PyValueError::new_err(format!(
@@ -536,9 +541,10 @@ impl PyRun {
     }
 
     /// Writes the run's files into `dir` as `tplus run --out DIR` does.
-    #[pyo3(signature = (dir, force = false))]
-    fn save(&self, py: Python<'_>, dir: &Bound<'_, PyAny>, force: bool) -> PyResult<String> {
+    #[pyo3(signature = (dir, force = None))]
+    fn save(&self, py: Python<'_>, dir: &Bound<'_, PyAny>, force: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
         let dir = path_arg(dir, "dir")?;
+        let force = force.map_or(Ok(false), |f| args::flag(f, "force"))?;
         py.detach(|| self.files.save(&dir, force)).map_err(|e| PyOSError::new_err(e.message(SAVE_TERMS)))?;
         Ok(dir.display().to_string())
     }

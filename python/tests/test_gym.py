@@ -163,6 +163,11 @@ def test_a_custom_reward_is_returned_as_computed(baseline):
         ({"lots": 10**9}, "lots"),
         ({"credit_score": 2000}, "credit_score"),
         ({"days": 0}, "days"),
+        # Of another type: a TypeError naming the argument.
+        ({"cash": None}, "^cash: a number, got NoneType"),
+        ({"credit_score": "700"}, "^credit_score: a number, got str"),
+        ({"sizes": None}, "^sizes: a sequence of whole numbers of lots, got NoneType"),
+        ({"price_offsets": 5}, "^price_offsets: a sequence of whole numbers of ticks, got int"),
         ({"days": 1000}, r"days=1000: the episode covers the scenario's first days, and it has \d+;"),
     ],
 )

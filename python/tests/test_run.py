@@ -180,6 +180,19 @@ def test_bad_arguments_are_refused(baseline):
         tplus.run(baseline, seed=1.5)
 
 
+def test_arguments_of_another_type_are_type_errors_naming_them(baseline, tmp_path):
+    # Before, pyo3's own words: "'int' object is not an instance of 'bool'".
+    run = tplus.run(baseline.with_params({"simulation.days": 1}))
+    with pytest.raises(TypeError, match=r"^force: True or False, got int"):
+        run.save(tmp_path / "x", force=1)
+    with pytest.raises(TypeError, match=r"^text: a str \(the scenario's TOML\), got bytes"):
+        tplus.Scenario.from_toml(b"[simulation]")
+    with pytest.raises(TypeError, match=r"^name: a str .*, got int"):
+        tplus.Scenario.from_toml("[simulation]", name=3)
+    with pytest.raises(TypeError, match=r"^name: a str \(the family's name"):
+        tplus.register_behaviour(3, object)
+
+
 @pytest.mark.parametrize(
     "kw, name",
     [

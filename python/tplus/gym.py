@@ -41,6 +41,24 @@ from ._args import I64, U32, U64, nanoseconds, whole
 from ._native import ExternalSim
 
 
+def _number(x: Any, name: str) -> float:
+    """``x`` as a float, else ``TypeError`` naming ``name`` (its range is
+    checked where it is used)."""
+    if isinstance(x, (str, bytes, bool)):
+        raise TypeError(f"{name}: a number, got {type(x).__name__}")
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}: a number, got {type(x).__name__}") from None
+
+
+def _sequence(x: Any, name: str, what: str) -> Sequence[Any]:
+    """``x`` as a tuple of its items, else ``TypeError`` naming ``name``."""
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+        raise TypeError(f"{name}: a sequence of {what}, got {type(x).__name__}")
+    return tuple(x)
+
+
 def _finite(x: Any, name: str) -> float:
     """``x`` as a finite float, else ``ValueError`` naming ``name``: a NaN or
     infinite weight would make every reward NaN."""
@@ -149,9 +167,7 @@ class MarketEnv(gymnasium.Env):
         if days is not None:
             # The scenario's first `days`: never more than it has (a longer
             # episode is a longer scenario, said so in the scenario itself).
-            days = whole(days, "days", *I64)
-            if days < 1:
-                raise ValueError(f"days={days}: a whole number from 1 to the scenario's {scenario.days} days")
+            days = whole(days, "days", 1, I64[1])
             if days > scenario.days:
                 raise ValueError(
                     f"days={days}: the episode covers the scenario's first days, and it has {scenario.days}; "
@@ -162,6 +178,8 @@ class MarketEnv(gymnasium.Env):
             scenario = scenario._first_days(days)
         # Integers as the native module checks its own: out of range is a
         # ValueError naming the argument, here rather than at the first step.
+        sizes = _sequence(sizes, "sizes", "whole numbers of lots")
+        price_offsets = _sequence(price_offsets, "price_offsets", "whole numbers of ticks")
         sizes = tuple(whole(s, f"sizes[{i}]", 1, U32[1]) for i, s in enumerate(sizes))
         offsets = tuple(whole(o, f"price_offsets[{i}]", *I64) for i, o in enumerate(price_offsets))
         if not sizes:
@@ -190,7 +208,7 @@ class MarketEnv(gymnasium.Env):
         # The opening position as the run will hold it to the scenario's
         # rules, checked now; lots are whole (2.5 would be rounded).
         lots = whole(lots, "lots", 0, U32[1])
-        setup = dict(cash=float(cash), lots=float(lots), credit_score=float(credit_score))
+        setup = dict(cash=_number(cash, "cash"), lots=float(lots), credit_score=_number(credit_score, "credit_score"))
         ExternalSim.check(scenario, **setup)
         self._setup = dict(product=product, **setup)
         self.action_space = spaces.MultiDiscrete([len(ACTIONS), len(sizes), len(offsets)])
