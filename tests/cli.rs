@@ -519,8 +519,9 @@ fn left_as_found(out: &Path, kept: bool, err: &str) {
 fn ctrl_c_run_leaves_nothing_behind() {
     let dir = scratch("sigint-run");
     std::fs::create_dir_all(dir.join("made")).unwrap();
-    // `above/new`: the directories it made above its own go too.
-    for (name, kept) in [("new", false), ("made", true), ("above/new", false)] {
+    // `above/new`: the directories it made above its own go too; through
+    // `..` the text does not tell which it made, and `made` stays.
+    for (name, kept) in [("new", false), ("made", true), ("above/new", false), ("gone/../made/sub", false)] {
         let out = dir.join(name);
         let child = spawn_run(&["scenarios/bench/scale_100k.toml", "--threads", "1"], &out);
         // The handler is set before the run's first file is opened.
@@ -537,6 +538,7 @@ fn ctrl_c_run_leaves_nothing_behind() {
         left_as_found(&out, kept, &err);
     }
     assert!(!dir.join("above").exists(), "the directory made above the run's is removed with it");
+    assert!(dir.join("made").is_dir(), "a directory the user made is never removed");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -372,6 +372,16 @@ fn force_keeps_a_users_files_that_look_like_a_runs() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--force would delete this scenario file"), "{}", stderr(&o));
     assert_eq!(names(&out), before, "refused before anything is deleted");
+    // So it is through a symbolic link of another name.
+    #[cfg(unix)]
+    {
+        let link = root.join("mine.toml");
+        std::os::unix::fs::symlink(&scenario, &link).unwrap();
+        let o = tplus(&["run", link.to_str().unwrap(), "--out", out.to_str().unwrap(), "--force", "--quiet"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert_eq!(names(&out), before, "refused before anything is deleted");
+        fs::remove_file(&link).unwrap();
+    }
     let elsewhere = root.join("scenario.toml");
     fs::copy(&scenario, &elsewhere).unwrap();
     let o = tplus(&["run", elsewhere.to_str().unwrap(), "--out", out.to_str().unwrap(), "--force", "--quiet"]);

@@ -86,6 +86,10 @@ pub fn flag(v: &Bound<'_, PyAny>, name: &str) -> PyResult<bool> {
     if v.is_instance_of::<pyo3::types::PyBool>() {
         return v.extract();
     }
+    // numpy's bool, as a column of flags holds it, is not a Python bool.
+    if matches!(type_name(v).as_str(), "bool" | "bool_") {
+        return v.is_truthy();
+    }
     Err(PyTypeError::new_err(format!("{name}: True or False, got {}", type_name(v))))
 }
 

@@ -295,7 +295,8 @@ impl ExternalSim {
         let (s, id) = add_external(&scenario.inner, setup);
         let link = Arc::new(behaviour::RunLink::default());
         let reg = with_external(&behaviour::registry(Some(link.clone())));
-        crate::fits_memory(&scenario.source, &s, &reg)?;
+        // A step's run keeps no files.
+        crate::fits_memory(&scenario.source, &s, &reg, None)?;
         // Setting up the agents and running to the first open take the
         // GIL only where a Python behaviour decides, as a step.
         let sim = py.detach(|| -> PyResult<Sim> {

@@ -226,7 +226,10 @@ impl PyScenario {
     /// event past the run's end).
     fn _first_days(&self, py: Python<'_>, days: u32) -> PyResult<PyScenario> {
         let mut trimmed = (*self.inner).clone();
-        trimmed.events.retain(|e| e.at.day <= days);
+        // Those at or after the last kept session's close too: validation
+        // refuses an event after the run's last close.
+        let close = trimmed.simulation.close;
+        trimmed.events.retain(|e| e.at.day < days || (e.at.day == days && e.at.time < close));
         let source = self.source.display().to_string();
         let origin = PathBuf::from(format!("{source} (its first {days} day(s))"));
         let values = [("simulation.days".to_string(), serde_json::Value::from(days))];
@@ -648,14 +651,21 @@ fn read_run(py: Python<'_>, dir: &Bound<'_, PyAny>) -> PyResult<PyRun> {
 /// Refuses (`RunError`, before allocating anything) a scenario whose
 /// estimated peak memory is above this machine's memory or the job's
 /// cgroup limit, as `tplus run` does: past it the process would be killed,
-/// a notebook's kernel with it.
+/// a notebook's kernel with it. With `files`, the run's files are kept in memory too (`trades.csv`, and
+/// `events.csv` with its `log`): counted in the need.
 pub(crate) fn fits_memory(
     source: &std::path::Path,
     s: &tplus::scenario::Scenario,
     reg: &tplus::agents::Registry,
+    files: Option<bool>,
 ) -> PyResult<()> {
-    use tplus::engine::memory::{Override, fits};
-    fits(source, s, 1, None, &Override::LIBRARY, reg).map(|_| ()).map_err(RunError::new_err)
+    use tplus::engine::memory::{Held, Override, fits_holding};
+    let held = files.map(|log| Held {
+        bytes: tplus::engine::footprint::estimate(s, reg).output(log),
+        what: "the run's files, kept in memory (trades.csv, and events.csv with log=True)",
+        remedy: ", log=False, or the command line's `tplus run`, which writes them as the run goes",
+    });
+    fits_holding(source, s, 1, held, None, &Override::LIBRARY, reg).map(|_| ()).map_err(RunError::new_err)
 }
 
 /// Worker threads by default: every core, as `tplus run` does.
@@ -683,7 +693,7 @@ fn run(
     // The run's Python behaviours report their exceptions here; Ctrl-C sets `stop`.
     let link = Arc::new(behaviour::RunLink::default());
     let reg = behaviour::registry(Some(link.clone()));
-    fits_memory(&scenario.source, &s, &reg)?;
+    fits_memory(&scenario.source, &s, &reg, Some(log))?;
     let stop = AtomicBool::new(false);
     let (done, interrupted) = signals::run_interruptible(py, &stop, || -> Result<_, String> {
         let mut rec = MemoryRecorder::new(&s, log);

@@ -387,5 +387,9 @@ def test_an_episode_shorter_than_the_scenario_leaves_out_its_later_events(scenar
     env.reset(seed=1)
     one_day = hike._first_days(1)
     assert one_day.days == 1 and "[[events]]" not in one_day.to_toml()
-    # Events on the days kept stay.
+    # Events on the days kept stay; one at or after the last kept close,
+    # which a run of those days refuses, goes.
     assert hike._first_days(3).to_toml().count("[[events]]") == 1
+    late = hike.with_params({"events[0].at": "day 1 16:00"})
+    assert "[[events]]" not in late._first_days(1).to_toml()
+    tplus.gym.MarketEnv(late, days=1).reset(seed=1)

@@ -185,6 +185,8 @@ def test_arguments_of_another_type_are_type_errors_naming_them(baseline, tmp_pat
     run = tplus.run(baseline.with_params({"simulation.days": 1}))
     with pytest.raises(TypeError, match=r"^force: True or False, got int"):
         run.save(tmp_path / "x", force=1)
+    np = pytest.importorskip("numpy")
+    run.save(tmp_path / "y", force=np.True_)
     with pytest.raises(TypeError, match=r"^text: a str \(the scenario's TOML\), got bytes"):
         tplus.Scenario.from_toml(b"[simulation]")
     with pytest.raises(TypeError, match=r"^name: a str .*, got int"):

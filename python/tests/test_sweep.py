@@ -171,3 +171,11 @@ def test_a_design_too_large_for_the_memory_is_refused_before_any_run(reference):
         tplus.sweep(huge, {"agents[3].params.buy_prob": [0.45, 0.55]}, jobs=1)
     with pytest.raises(tplus.RunError, match=r"more than (this machine's memory|this job's memory limit)"):
         tplus.run(huge)
+
+
+def test_a_run_whose_files_would_not_fit_in_memory_is_refused(scenarios):
+    # tplus.run keeps its files in memory: 10,000 baseline days write
+    # about 286 GiB of operation log, with a few hundred MiB of market.
+    long = tplus.Scenario.from_file(scenarios / "baseline.toml").with_params({"simulation.days": 10_000})
+    with pytest.raises(tplus.RunError, match=r"(?s)the run's files, kept in memory .* log=False"):
+        tplus.run(long, log=True)

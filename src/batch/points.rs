@@ -179,10 +179,16 @@ pub fn run_points_until(
     if let Some(found) = largest {
         let (_, _, s) = found?;
         let at_once = (jobs.max(1) as u64).min(runs).max(1) as usize;
-        let held = super::held_bytes(columns.len(), runs);
-        let over = &crate::engine::memory::Override::LIBRARY;
-        crate::engine::memory::fits_holding(origin, &s, at_once, held, None, over, registry)
-            .map_err(PointsError::Memory)?;
+        use crate::engine::memory::{Held, Override, fits_holding};
+        let held = Held {
+            bytes: super::held_bytes(columns.len(), runs),
+            what: "the design's rows, kept for its table",
+            remedy: ", fewer points or replications",
+        };
+        fits_holding(origin, &s, at_once, Some(held), None, &Override::LIBRARY, registry).map_err(|message| {
+            // The runs at once are the caller's `jobs`.
+            PointsError::Memory(if at_once > 1 { format!("{message}, or fewer runs at once (jobs=)") } else { message })
+        })?;
     }
     let runs: Vec<(usize, u32)> =
         (0..design.points.len()).flat_map(|p| (0..replications).map(move |r| (p, r))).collect();

@@ -81,9 +81,13 @@ pub fn sweep_fits(
     // seeds runs `jobs` at once too.
     let runs = (jobs as u64).min(sweep.runs(points.len())).max(1) as usize;
     let rows = sweep.runs(selected);
-    let held = crate::batch::held_bytes(crate::batch::csv::columns(sweep).len(), rows);
-    match memory::fits_holding(path, &s, runs, held, max, &Override::CLI, registry) {
-        Ok(f) => Ok(Some((f.memory_at_once(runs) + held, runs))),
+    let held = memory::Held {
+        bytes: crate::batch::held_bytes(crate::batch::csv::columns(sweep).len(), rows),
+        what: "the sweep's rows, held for its sorted sweep.csv",
+        remedy: ", fewer rows in one process (fewer points or replications, or --shard K/N)",
+    };
+    match memory::fits_holding(path, &s, runs, Some(held), max, &Override::CLI, registry) {
+        Ok(f) => Ok(Some((f.memory_at_once(runs) + held.bytes, runs))),
         Err(message) if runs > 1 => Err(format!("{message}, or fewer runs at once (--jobs)")),
         Err(message) => Err(message),
     }

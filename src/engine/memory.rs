@@ -17,27 +17,31 @@ pub struct Override {
     /// The user's own limit, named when it is the one that applies
     /// (`--max-memory`).
     pub name: &'static str,
-    /// How to hold fewer of a sweep's rows in one process, after a comma.
-    pub fewer_rows: &'static str,
     /// How to run it all the same, after a comma (empty: no way).
     pub raise_it: &'static str,
 }
 
+/// What a front end holds in memory beside the runs themselves (a sweep's
+/// rows for its sorted file, a run's files kept for the caller), counted
+/// in the need, named among its parts, with what to do about it.
+#[derive(Clone, Copy, Debug)]
+pub struct Held {
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// What it is, among the largest parts.
+    pub what: &'static str,
+    /// How to hold less of it, after a comma.
+    pub remedy: &'static str,
+}
+
 impl Override {
     /// The command line's words.
-    pub const CLI: Override = Override {
-        name: "--max-memory",
-        fewer_rows: ", fewer rows in one process (fewer points or replications, or --shard K/N)",
-        raise_it: ", or --max-memory on a machine that has it",
-    };
+    pub const CLI: Override = Override { name: "--max-memory", raise_it: ", or --max-memory on a machine that has it" };
 
     /// A library caller's (the Python package's), which offers no
     /// override: the machine's memory, or the job's limit, is the limit.
-    pub const LIBRARY: Override = Override {
-        name: "the limit given",
-        fewer_rows: ", fewer rows in one design (fewer points or replications)",
-        raise_it: ", or a machine (a job) with more memory",
-    };
+    pub const LIBRARY: Override =
+        Override { name: "the limit given", raise_it: ", or a machine (a job) with more memory" };
 }
 
 /// Physical memory of this machine (`MemTotal` in `/proc/meminfo`); `None`
@@ -126,31 +130,31 @@ pub fn fits(
     over: &Override,
     registry: &Registry,
 ) -> Result<Footprint, String> {
-    fits_holding(path, s, runs, 0, max_memory, over, registry)
+    fits_holding(path, s, runs, None, max_memory, over, registry)
 }
 
-/// [`fits`] with `held` bytes more held beside the runs (a sweep's rows).
+/// [`fits`] with `held` more held beside the runs.
 pub fn fits_holding(
     path: &Path,
     s: &Scenario,
     runs: usize,
-    held: u64,
+    held: Option<Held>,
     max_memory: Option<u64>,
     over: &Override,
     registry: &Registry,
 ) -> Result<Footprint, String> {
     let f = footprint::estimate(s, registry);
     let Some((limit, what)) = limit(max_memory, over) else { return Ok(f) };
-    let need = f.memory_at_once(runs) + held;
+    let need = f.memory_at_once(runs) + held.map_or(0, |h| h.bytes);
     if need <= limit {
         return Ok(f);
     }
     let mut parts: Vec<(u64, String)> = f.parts.iter().map(|p| (p.bytes, p.what.to_string())).collect();
     let mut remedy = String::new();
-    if held > 0 {
-        parts.push((held, "the sweep's rows, held for its sorted sweep.csv".into()));
+    if let Some(h) = held.filter(|h| h.bytes > 0) {
+        parts.push((h.bytes, h.what.into()));
         parts.sort_by_key(|p| std::cmp::Reverse(p.0));
-        remedy = over.fewer_rows.into();
+        remedy = h.remedy.into();
     }
     let parts: Vec<String> = parts.iter().take(3).map(|(bytes, what)| format!("{what} {}", human(*bytes))).collect();
     let times = if runs > 1 { format!(" ({runs} runs at once)") } else { String::new() };

@@ -148,9 +148,14 @@ pub fn between(windows: &[Window], from: usize, until: usize) -> Window {
 }
 
 /// Whether a span of `span` seconds from window `from`'s start reaches
-/// past the last window's start: the run ends before the span does.
+/// past the last window's end (its start plus the windows' length, the
+/// least step between two starts): the run ends before the span does.
 pub fn span_outlasts_run(windows: &[Window], from: usize, span: f64) -> bool {
-    windows.get(from).is_some_and(|first| windows.iter().skip(from).all(|w| w.t_start < first.t_start + span))
+    let (Some(first), Some(last)) = (windows.get(from), windows.last()) else { return false };
+    let length =
+        windows.windows(2).map(|p| p[1].t_start - p[0].t_start).filter(|d| *d > 0.0).fold(f64::INFINITY, f64::min);
+    let end = last.t_start + if length.is_finite() { length } else { 0.0 };
+    first.t_start + span > end
 }
 
 /// The end (exclusive) of the windows within `span` seconds of window
@@ -190,8 +195,11 @@ mod tests {
         let step = w[1].t_start - w[0].t_start;
         assert_eq!((span_end(&w, 0, step), span_end(&w, 0, 0.0), span_end(&w, 1, 1e9)), (1, 1, w.len()));
         // The run ends before a span that reaches past its last window's start.
-        assert!(span_outlasts_run(&w, 1, 1e9) && span_outlasts_run(&w, 0, step + 1.0));
-        assert!(!span_outlasts_run(&w, 0, step) && !span_outlasts_run(&w, 5, 1.0));
+        // The two windows end at w[1].t_start + step: a span to there does
+        // not outlast the run, one a second longer does.
+        assert!(span_outlasts_run(&w, 1, 1e9) && span_outlasts_run(&w, 0, 2.0 * step + 1.0));
+        assert!(!span_outlasts_run(&w, 0, 2.0 * step) && !span_outlasts_run(&w, 1, step));
+        assert!(!span_outlasts_run(&w, 5, 1.0));
         std::fs::write(dir.join("metrics.csv"), "window,day\n0,x\n").unwrap();
         assert!(read(&dir).is_err());
         std::fs::remove_dir_all(&dir).unwrap();

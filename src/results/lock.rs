@@ -99,12 +99,7 @@ impl LockError {
                 terms.dir,
                 if *alive { "" } else { "; if that process is gone, delete the lock file" }
             ),
-            LockError::Io(e) if e.is_denied() => {
-                format!(
-                    "{e}: this user cannot write there; choose another {}, or get write permission on it",
-                    terms.dir
-                )
-            }
+            LockError::Io(e) if e.is_denied() => format!("{e}: {}", denied_advice(e, terms)),
             LockError::Io(e) => e.to_string(),
         }
     }
@@ -117,6 +112,21 @@ impl LockError {
             LockError::Io(_) => 1,
             _ => 2,
         }
+    }
+}
+
+/// What to do about a directory the system refused for want of permission
+/// (or on a read-only file system): another option's directory, where the
+/// command takes one (`--out`), else the permission.
+pub(crate) fn denied_advice(e: &FileError, terms: Terms) -> String {
+    let read_only = e.source.kind() == std::io::ErrorKind::ReadOnlyFilesystem;
+    let what = if read_only { "the file system is read-only" } else { "this user may not do that there" };
+    if terms.dir.starts_with("--") {
+        format!("{what}; choose another {}", terms.dir)
+    } else if read_only {
+        format!("{what}; copy the directory to a writable one")
+    } else {
+        format!("{what}; get write permission on the directory, or copy it to one you can write")
     }
 }
 
@@ -489,7 +499,7 @@ mod tests {
         for kind in [io::ErrorKind::PermissionDenied, io::ErrorKind::ReadOnlyFilesystem] {
             let e = at(kind);
             assert_eq!(e.exit_code(), 2, "{kind:?}");
-            assert!(e.to_string().contains("this user cannot write there; choose another --out"), "{e}");
+            assert!(e.to_string().contains("; choose another --out"), "{e}");
         }
         let e = at(io::ErrorKind::StorageFull);
         assert_eq!(e.exit_code(), 1);

@@ -5,10 +5,11 @@
 //! anything, unless the user said `--force`: then it removes every file a
 //! run writes ([`is_run_file`]) that is the run's there (a plot of one of
 //! its products, the `scenario.toml` of a run saved live),
-//! `manifest.json` (the completion marker) first, and nothing else. A directory holding a sweep's, replications'
-//! or a comparison's results it refuses even then, since a run there would
-//! sit beside them, and so it does a directory inside their `runs/` (a
-//! replication's `runs/seed-S`), which they would read as one of theirs.
+//! `manifest.json` (the completion marker) before the results, and nothing
+//! else. A directory holding a sweep's, replications' or a comparison's
+//! results it refuses even then, since a run there would sit beside them,
+//! and so it does a directory inside their `runs/` (a replication's
+//! `runs/seed-S`), which they would read as one of theirs.
 
 use std::fs;
 use std::io;
@@ -19,7 +20,8 @@ pub use super::lock::Terms;
 use super::lock::{DirLock, LOCK_FILE, LockError};
 
 /// The files a run writes under their final names. `manifest.json` is the
-/// completion marker: written last, removed first.
+/// completion marker: written last, removed before the results (after the
+/// report and plots drawn from them).
 pub const RUN_FILES: [&str; 10] = [
     "manifest.json",
     "metrics.csv",
@@ -142,6 +144,7 @@ impl OutDirError {
                 holder.display(),
                 holder.display()
             ),
+            OutDirError::Io(e) if e.is_denied() => format!("{e}: {}", super::lock::denied_advice(e, terms)),
             OutDirError::Io(e) => e.to_string(),
         }
     }
@@ -150,7 +153,7 @@ impl OutDirError {
     /// for a failing file system.
     pub fn exit_code(&self) -> u8 {
         match self {
-            OutDirError::Io(e) if e.is_unusable_path() => 2,
+            OutDirError::Io(e) if e.is_unusable_path() || e.is_denied() => 2,
             OutDirError::Io(_) => 1,
             OutDirError::Lock(e) => e.exit_code(),
             _ => 2,
@@ -406,11 +409,19 @@ fn resolved(dir: &Path) -> PathBuf {
 }
 
 /// Removes, of the files `names` in `dir`, those a run writes there
-/// ([`is_run_file`]), `manifest.json` first: an interrupted removal never
-/// leaves a "finished" directory beside removed or new files.
+/// ([`is_run_file`]): the report and plots, then `manifest.json`, then the
+/// results, so that an interrupted removal never leaves a "finished"
+/// directory beside removed or new results.
 fn remove_run_files<'a>(dir: &Path, names: impl Iterator<Item = &'a str>) -> Result<(), FileError> {
     let mut doomed: Vec<&str> = names.filter(|n| is_run_file(n)).collect();
-    doomed.sort_by_key(|n| *n != "manifest.json");
+    // The report and its plots before the manifest, which tells whose
+    // products they are: a removal cut short leaves none of them behind
+    // without it. Then the manifest, the completion marker, then the rest.
+    doomed.sort_by_key(|n| match *n {
+        "manifest.json" => 1,
+        n if n == "report.md" || plot_product(n).is_some() => 0,
+        _ => 2,
+    });
     for name in doomed {
         let path = dir.join(name);
         // A symlink is removed itself, never followed.
@@ -490,6 +501,18 @@ mod tests {
         d
     }
 
+    /// A directory this user may not read or change is theirs to change
+    /// (exit 2, with what to do), as one that cannot be made is.
+    #[test]
+    fn a_directory_without_permission_is_exit_2() {
+        let denied = FileError::new("read", Path::new("d"), io::Error::from(io::ErrorKind::PermissionDenied));
+        let e = OutDirError::Io(denied);
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.message(Terms::CLI).contains("this user may not do that there; choose another --out"), "{e}");
+        let full = FileError::new("write", Path::new("d/x"), io::Error::from(io::ErrorKind::StorageFull));
+        assert_eq!(OutDirError::Io(full).exit_code(), 1);
+    }
+
     #[test]
     fn run_files_are_recognised_and_others_are_not() {
         for f in ["manifest.json", "trades.csv", "success_P.svg", "optimists.png", ".trades.csv.123-0.partial"] {
@@ -501,7 +524,7 @@ mod tests {
     }
 
     #[test]
-    fn force_removes_run_files_only_and_the_marker_first() {
+    fn force_removes_run_files_only() {
         let d = scratch("force");
         fs::create_dir_all(d.join("sub")).unwrap();
         for f in ["trades.csv", "events.csv", "report.md", "price_P.svg", "notes.txt", "price_sketch.svg"] {
