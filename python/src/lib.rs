@@ -57,13 +57,40 @@ fn registry() -> Registry {
 
 /// A library scenario error as a Python `ScenarioError` with its parts as attributes.
 fn scenario_error(py: Python<'_>, e: &tplus::scenario::ScenarioError, point: Option<usize>) -> PyErr {
+    scenario_error_given(py, e, point, &[])
+}
+
+/// [`scenario_error`] for values set by path, `big` the integers given
+/// beyond 64 bits (path, the integer as Python shows it): they reach the
+/// scenario as floats, so a range's refusal would show `1.8446744073709552e19`
+/// for the `2**64` the user wrote; it shows the integer instead.
+fn scenario_error_given(
+    py: Python<'_>,
+    e: &tplus::scenario::ScenarioError,
+    point: Option<usize>,
+    big: &[(String, String)],
+) -> PyErr {
     let d = e.detail();
-    let text = match point {
+    let mut text = match point {
         Some(p) => format!("point {p}: {e}"),
         None => e.to_string(),
     };
+    let mut message = d.message.clone();
+    let given = big.iter().find(|(path, _)| d.field.as_deref() == Some(path.trim()));
+    if let Some((_, int)) = given.filter(|_| message.ends_with(" is out of range")) {
+        let shown = format!("{int} is out of range");
+        text = text.replacen(&message, &shown, 1);
+        message = shown;
+    }
     let place = Place { file: d.file.display().to_string(), line: d.line, column: d.column, point };
-    with_parts(py, ScenarioError::new_err(text), place, d.field.clone(), d.message.clone(), d.accepted.clone())
+    with_parts(py, ScenarioError::new_err(text), place, d.field.clone(), message, d.accepted.clone())
+}
+
+/// An integer beyond 64 bits as Python shows it (cut short past 40
+/// digits), or None for any other value.
+fn beyond_64_bits(v: &Bound<'_, PyAny>) -> Option<String> {
+    let int = v.is_instance_of::<pyo3::types::PyInt>() && !v.is_instance_of::<pyo3::types::PyBool>();
+    (int && v.extract::<i64>().is_err() && v.extract::<u64>().is_err()).then(|| args::shown(v))
 }
 
 /// Where a Python `ScenarioError` points: its file, line and column, and
@@ -197,6 +224,7 @@ impl PyScenario {
         }
         let items = params.call_method0("items")?;
         let mut values = Vec::new();
+        let mut big = Vec::new();
         for item in items.try_iter()? {
             let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
             let k: String = k.extract().map_err(|_| {
@@ -206,6 +234,9 @@ impl PyScenario {
                 ))
             })?;
             let json = values::to_json(&v, &k)?;
+            if let Some(int) = beyond_64_bits(&v) {
+                big.push((k.clone(), int));
+            }
             values.push((k, json));
         }
         // Said once however many times the copies are chained.
@@ -216,7 +247,7 @@ impl PyScenario {
             PathBuf::from(format!("{source} with_params"))
         };
         let s = tplus::scenario::with_values(&self.inner, &values, &origin, &registry())
-            .map_err(|e| scenario_error(py, &e, None))?;
+            .map_err(|e| scenario_error_given(py, &e, None, &big))?;
         Ok(PyScenario { inner: Arc::new(s), source: origin })
     }
 
@@ -736,10 +767,15 @@ fn sweep_points(
         _ => default_threads(),
     };
     let mut json_points = Vec::with_capacity(points.len());
+    // Integers beyond 64 bits, by point: (path, the integer as given).
+    let mut big: Vec<Vec<(String, String)>> = vec![Vec::new(); points.len()];
     for (p, row) in points.iter().enumerate() {
         let mut values = Vec::with_capacity(row.len());
         for (i, v) in row.iter().enumerate() {
             let path = paths.get(i).map_or("?", String::as_str);
+            if let Some(int) = beyond_64_bits(v) {
+                big[p].push((path.to_string(), int));
+            }
             let value = values::to_json(v, path).map_err(|e| design_value_error(py, &scenario.source, p, path, e));
             values.push(value?);
         }
@@ -770,7 +806,9 @@ fn sweep_points(
     match result {
         Ok(Ok(Ok(batch))) => Ok(PyTable { batch }),
         Ok(Ok(Err(e))) | Ok(Err(e)) => Err(PyRuntimeError::new_err(e.to_string())),
-        Err(tplus::batch::PointsError::Point { point, source }) => Err(scenario_error(py, &source, Some(point))),
+        Err(tplus::batch::PointsError::Point { point, source }) => {
+            Err(scenario_error_given(py, &source, Some(point), big.get(point).map_or(&[], Vec::as_slice)))
+        }
         Err(
             e @ (tplus::batch::PointsError::Shape { .. }
             | tplus::batch::PointsError::SeedVaried

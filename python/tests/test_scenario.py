@@ -95,6 +95,19 @@ def test_an_int_beyond_any_float_is_out_of_range(scenarios):
         s.with_params({"simulation.days": 2**70})
 
 
+def test_an_int_beyond_64_bits_is_shown_as_given(scenarios):
+    # It reaches the scenario as a float: before, "1.8446744073709552e19
+    # is out of range" for the 2**64 the user wrote.
+    s = tplus.Scenario.from_file(scenarios / "baseline.toml")
+    with pytest.raises(tplus.ScenarioError) as info:
+        s.with_params({"simulation.seed": 2**64})
+    assert info.value.message == "18446744073709551616 is out of range"
+    assert "simulation.seed: 18446744073709551616 is out of range" in str(info.value)
+    with pytest.raises(tplus.ScenarioError) as info:
+        tplus.sweep(s, {"agents[0].count": [10, -(2**70)]})
+    assert info.value.point == 1 and info.value.message == f"{-(2**70)} is out of range"
+
+
 def test_scenarios_pickle_for_worker_processes(scenarios):
     import pickle
 
