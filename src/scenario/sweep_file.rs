@@ -417,10 +417,17 @@ fn param(
 }
 
 /// Whether two levels of a `values` list set the field alike: numbers by
-/// value (`1` and `1.0`, `0.02` and `0.020`), anything else as written.
+/// value (`1` and `1.0`, `0.02` and `0.020`), integers exactly (2^53 and
+/// 2^53 + 1 are two seeds, which as floats would be one), anything else as
+/// written.
 fn same_level(a: &Value, b: &Value) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x == y,
+    let whole = |v: &Value| v.as_i64().map(i128::from).or_else(|| v.as_u64().map(i128::from));
+    // A float is an integer's level only if it is that integer exactly.
+    let is = |f: f64, i: i128| f.fract() == 0.0 && f.abs() < 2f64.powi(100) && f as i128 == i;
+    match (whole(a), whole(b), a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y), _, _) => x == y,
+        (Some(i), None, _, Some(f)) | (None, Some(i), Some(f), _) => is(f, i),
+        (None, None, Some(x), Some(y)) => x == y,
         _ => a == b,
     }
 }
@@ -523,5 +530,22 @@ impl Sweep {
             format!("point {}{what}{whose}: {message}", point.index),
         )
         .accepting(accepted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_level;
+    use serde_json::json;
+
+    #[test]
+    fn levels_are_alike_by_value_and_integers_exactly() {
+        assert!(same_level(&json!(1), &json!(1.0)) && same_level(&json!(0.02), &json!(0.020)));
+        let big = 1u64 << 53;
+        assert!(!same_level(&json!(big), &json!(big + 1)), "two seeds, not one");
+        assert!(same_level(&json!(big), &json!(big as f64)));
+        assert!(!same_level(&json!(big + 1), &json!(big as f64)), "the float is 2^53, not 2^53 + 1");
+        assert!(same_level(&json!(u64::MAX), &json!(u64::MAX)) && !same_level(&json!(-1), &json!(u64::MAX)));
+        assert!(!same_level(&json!(1), &json!(1.5)) && same_level(&json!("a"), &json!("a")));
     }
 }
