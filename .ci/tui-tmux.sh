@@ -68,8 +68,8 @@ tplus_pid() {
 echo "== the live view draws, with the control from the start"
 start live scenarios/herding.toml --control
 wait_for live "subscriptions (buys)" 30
-wait_for live "control (no live changes)" 30
-wait_for live "no live change yet" 30
+wait_for live "control (no changes)" 30
+wait_for live "no change yet" 30
 
 echo "== c turns the control off and on again"
 t send-keys -t live c

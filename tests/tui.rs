@@ -697,8 +697,12 @@ fn wait_control(h: &SimHandle, ok: impl Fn(&LiveView, &LiveView) -> bool) -> (Ar
 }
 
 /// A plain run of `s` stepped to `t` (ns) without changes: its windows.
+/// The windows of a plain run of `s` without its scripted events (what the
+/// control runs) up to `t` seconds.
 fn plain_windows(s: &Scenario, t: f64) -> Vec<tplus::tui::view::WindowPoint> {
-    let mut run = tplus::tui::view::LiveRun::new(s, None).unwrap();
+    let mut s = s.clone();
+    s.events.clear();
+    let mut run = tplus::tui::view::LiveRun::new(&s, None).unwrap();
     run.sim_mut().advance_to((t * 1e9).round() as i64);
     run.view(0).products[0].windows.clone()
 }
@@ -750,6 +754,29 @@ fn the_control_is_a_plain_run_and_identical_to_the_live_run_before_a_change() {
     let (live, control) = wait_control(&h, |v, c| v.finished && c.finished);
     assert_eq!(live.products[0].windows, control.products[0].windows);
     assert_eq!(control.products[0].windows.len(), 66);
+    h.stop().unwrap();
+}
+
+/// A lesson's scripted event (sale_panic's rumour, rate_hike's hike) is a
+/// change the control does not get, as `tplus run --control` leaves it
+/// out: the two runs are the same up to it, the live run moves away after,
+/// and the readout compares them since it.
+#[test]
+fn the_control_runs_without_the_scenarios_scripted_events() {
+    let mut s = load("scenarios/rate_hike.toml");
+    s.simulation.days = 1;
+    // The hike at 10:00 on the first day, the sixth window of 5 minutes.
+    s.events[0].at = tplus::scenario::DayTime::parse("day 1 10:00").unwrap();
+    let opts = SimOptions { control: true, ..paused() };
+    let mut h = sim::spawn(s.clone(), None, opts).unwrap();
+    for _ in 0..12 {
+        h.send(Command::Step);
+    }
+    let (live, control) = wait_control(&h, |v, _| v.products[0].windows.len() == 13);
+    assert_eq!(control.products[0].windows, plain_windows(&s, control.t), "the control has no hike");
+    assert_eq!(live.products[0].windows[..6], control.products[0].windows[..6], "the same before the hike's window");
+    assert_ne!(live.products[0].windows, control.products[0].windows, "the live run has it");
+    assert!(live.markers.is_empty() && live.scripted.len() == 1, "a scripted change, no live one");
     h.stop().unwrap();
 }
 

@@ -1,6 +1,9 @@
 //! The control of the live view: a second run of the same scenario and
 //! seed on a thread of its own (the other core), which gets none of the
-//! live changes (the scenario's scripted events apply to both runs). It
+//! changes: neither the live ones nor the scenario's scripted `[[events]]`,
+//! as `tplus run --control` leaves them out, so that a lesson's scripted
+//! rumour or hike shows against the same seed without it (the two runs are
+//! the same up to the first change). It
 //! follows the live run's simulated clock: the simulation thread tells it
 //! where the live run stands ([`Control::follow`]), and it runs up to
 //! there and no further, so it is never ahead; paused, both stand at the
@@ -107,7 +110,9 @@ impl Control {
     ) -> io::Result<Control> {
         let shared = Arc::new(Shared::default());
         shared.lock().target = now;
-        let (scenario, theirs, their_slot) = (scenario.clone(), Arc::clone(&shared), Arc::clone(&slot));
+        let mut plain = scenario.clone();
+        plain.events.clear();
+        let (scenario, theirs, their_slot) = (plain, Arc::clone(&shared), Arc::clone(&slot));
         let registry = registry.clone();
         let thread = std::thread::Builder::new()
             .name("tplus-live-control".into())

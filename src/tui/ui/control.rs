@@ -19,7 +19,7 @@ use crate::tui::view::{self, LivePaired, LiveView, WindowPoint, compare};
 /// What the legend calls the control.
 /// The ghost's glyph: the sales line is dotted (•), so the control is drawn
 /// with low blocks, which read apart from both without colour.
-pub(super) const LEGEND: &str = "▄ control (no live changes)";
+pub(super) const LEGEND: &str = "▄ control (no changes)";
 
 /// Most rows the readout takes.
 const READOUT_ROWS: usize = 3;
@@ -119,14 +119,16 @@ pub fn readout_text(app: &App) -> Option<(String, String)> {
     };
     if control.t + view.window_secs < view.t && !control.finished {
         let text = format!(
-            "control (no live changes) catching up: at {}, the live run at {}",
+            "control (no changes) catching up: at {}, the live run at {}",
             clock_text(control.t),
             clock_text(view.t)
         );
         return Some((String::new(), text));
     }
-    let Some(last) = view.markers.last() else {
-        return Some((String::new(), "no live change yet: the two runs are identical".into()));
+    // The latest change, live or scripted: the control has neither.
+    let last = view.markers.iter().chain(&view.scripted).filter(|m| m.t <= view.t).max_by(|a, b| a.t.total_cmp(&b.t));
+    let Some(last) = last else {
+        return Some((String::new(), "no change yet: the two runs are identical".into()));
     };
     let since = format!("since {} at {}", last.label, &clock_text(last.t)[..5]);
     let c = compare(view, control, app.product, last.t);
@@ -275,6 +277,23 @@ mod tests {
         assert!(!text.contains(LEGEND) && !text.contains("live vs control"), "{text}");
     }
 
+    /// A scripted event is a change the control does not get: the readout
+    /// runs since the latest change, scripted or live.
+    #[test]
+    fn the_readout_runs_since_a_scripted_change_too() {
+        let (mut live, control) = runs(30, true, 8);
+        let live_change = live.markers[0].t;
+        let later = live_change + 2.0 * live.window_secs;
+        live.scripted.push(crate::tui::view::Marker { t: later, label: "scripted loan rate +150 bp".into() });
+        let (since, rest) = readout_text(&app(live.clone(), control.clone())).unwrap();
+        assert!(since.starts_with("since scripted loan rate +150 bp at "), "{since}");
+        assert!(rest.starts_with(", 6 windows, live vs control: "), "{rest}");
+        // One not yet reached does not count.
+        live.scripted[0].t = live.t + live.window_secs;
+        let (since, _) = readout_text(&app(live, control)).unwrap();
+        assert!(since.starts_with("since herding rate -2.0/h at "), "{since}");
+    }
+
     /// One window after a change has no spread to judge its difference
     /// by: the readout says so instead of showing a bare difference.
     #[test]
@@ -294,7 +313,7 @@ mod tests {
         let a = app(live, control);
         for (w, h) in [(80, 24), (200, 60)] {
             let text = render_text(&a, w, h);
-            assert!(text.contains("no live change yet: the two runs are identical"), "{text}");
+            assert!(text.contains("no change yet: the two runs are identical"), "{text}");
             assert!(text.contains(LEGEND), "{text}");
         }
     }
@@ -305,10 +324,7 @@ mod tests {
         let (control, _) = runs(3, false, 0);
         let a = app(live, control);
         let (_, text) = readout_text(&a).unwrap();
-        assert!(
-            text.starts_with("control (no live changes) catching up: at 09:46:40, the live run at 12:01:40"),
-            "{text}"
-        );
+        assert!(text.starts_with("control (no changes) catching up: at 09:46:40, the live run at 12:01:40"), "{text}");
         for (w, h) in [(80, 24), (200, 60)] {
             assert!(render_text(&a, w, h).contains("catching up"));
         }
