@@ -182,6 +182,8 @@ pub struct WindowPoint {
     pub optimist_share: Option<f64>,
     /// Customers' orders submitted in the window, both sides.
     pub orders: u64,
+    /// Of them, sales (sell orders): what a hike or a rumour moves first.
+    pub sells: u64,
     /// Customers' orders the platform refused in the window.
     pub rejected: u64,
 }
@@ -431,6 +433,7 @@ impl LiveRun {
                             loan_rate: env.loan_rate,
                             optimist_share: if in_progress { live.optimist_share() } else { env.optimist_share },
                             orders: s.buy_orders + s.sell_orders,
+                            sells: s.sell_orders,
                             rejected: s.rejected,
                         }
                     })

@@ -90,15 +90,18 @@ pub(super) fn histogram_panel(frame: &mut Frame, area: Rect, view: &LiveView, p:
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
-    let (orders, rejects) = per_second(view, done).unzip();
+    let per = per_second(view, done);
+    let (orders, sells, rejects) = (per.map(|r| r.0), per.map(|r| r.1), per.map(|r| r.2));
     let num = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.1}"));
     let bold = Style::new().add_modifier(Modifier::BOLD);
-    let rates = vec![
-        Span::raw("orders/s "),
-        Span::styled(num(orders), bold),
-        Span::raw("  rejects/s "),
-        Span::styled(num(rejects), bold.fg(REJECT)),
-    ];
+    let mut rates = vec![Span::raw("orders/s "), Span::styled(num(orders), bold)];
+    // The sales among them where the line has room for them.
+    let sells = format!(" (sells {})", num(sells));
+    let rest = format!("  rejects/s {}", num(rejects));
+    if "orders/s ".len() + num(orders).len() + sells.chars().count() + rest.len() <= w {
+        rates.push(Span::raw(sells));
+    }
+    rates.extend([Span::raw("  rejects/s "), Span::styled(num(rejects), bold.fg(REJECT))]);
     let mut lines = vec![Line::from(rates)];
     if inner.height >= 7 {
         let text = match extreme(&counts) {

@@ -59,8 +59,9 @@ pub(super) fn book_panel(frame: &mut Frame, area: Rect, _view: &LiveView, p: &Pr
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// Orders and rejections per second in the last completed window.
-pub(super) fn per_second(view: &LiveView, done: &[WindowPoint]) -> Option<(f64, f64)> {
+/// Orders, sales among them, and rejections per second in the last
+/// completed window.
+pub(super) fn per_second(view: &LiveView, done: &[WindowPoint]) -> Option<(f64, f64, f64)> {
     let n = done.len();
     let w = done.last()?;
     let secs = match n {
@@ -71,7 +72,7 @@ pub(super) fn per_second(view: &LiveView, done: &[WindowPoint]) -> Option<(f64, 
         _ => view.window_secs,
     }
     .max(1e-9);
-    Some((w.orders as f64 / secs, w.rejected as f64 / secs))
+    Some((w.orders as f64 / secs, w.sells as f64 / secs, w.rejected as f64 / secs))
 }
 
 pub(super) fn crowd_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &ProductNow) {
@@ -86,12 +87,14 @@ pub(super) fn crowd_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
         ])
     };
     let done = completed(view, p);
-    let (orders, rejects) = per_second(view, done).unzip();
+    let rates = per_second(view, done);
     let num = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.1}"));
     let mut lines = vec![
-        right("orders/s", num(orders), Style::new().add_modifier(Modifier::BOLD)),
-        right("rejects/s", num(rejects), Style::new().fg(REJECT).add_modifier(Modifier::BOLD)),
+        right("orders/s", num(rates.map(|r| r.0)), Style::new().add_modifier(Modifier::BOLD)),
+        right("rejects/s", num(rates.map(|r| r.2)), Style::new().fg(REJECT).add_modifier(Modifier::BOLD)),
     ];
+    // The sales among the orders, where the panel has a line for them.
+    let sells = right(" of them sells/s", num(rates.map(|r| r.1)), Style::new());
     match view.optimist_share {
         Some(share) => {
             lines.push(right(
@@ -109,6 +112,9 @@ pub(super) fn crowd_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
             let text = super::status::first_fitting(&["no herd followers", "no herd"], usize::from(inner.width));
             lines.push(Line::styled(text, Style::new().fg(DIM)));
         }
+    }
+    if usize::from(inner.height) > lines.len() {
+        lines.insert(1, sells);
     }
     let text_h = (lines.len() as u16).min(inner.height);
     let [top, spark] = Layout::vertical([Constraint::Length(text_h), Constraint::Fill(1)]).areas(inner);

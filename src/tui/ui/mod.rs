@@ -233,6 +233,7 @@ mod tests {
                     loan_rate: if i < 30 { 0.0435 } else { 0.046 },
                     optimist_share: Some(0.5 + 0.3 * x),
                     orders: 600,
+                    sells: 200,
                     rejected: 30,
                 }
             })
@@ -338,6 +339,11 @@ mod tests {
                     "macro active share n/a",
                 ],
             );
+            // The sales among the orders (a hike's or a rumour's first
+            // sign), where there is room: 200 sells over a 300 s window.
+            if w >= 160 {
+                assert_has(&text, &["(sells 0.7)"]);
+            }
             // The rolling correlations, as numbers.
             for x in [roll.sub_r, roll.sub_rho, roll.sale_r, roll.sale_rho] {
                 assert_has(&text, &[&format!("{:+.2}", x.unwrap())]);
