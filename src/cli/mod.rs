@@ -42,6 +42,7 @@ mod out;
 
 mod batch;
 mod describe;
+pub use describe::describe;
 mod help;
 mod interrupt;
 mod limits;
@@ -368,7 +369,7 @@ fn check(path: &Path, registry: &Registry) -> ExitCode {
     let max = max_memory();
     match limits::fits(path, &s, 1, max, registry) {
         Ok(f) => {
-            print!("{}{}", describe::describe(path, &s), limits::needs_text(&f, max));
+            print!("{}{}", describe(path, &s), limits::needs_text(&f, max));
             ExitCode::SUCCESS
         }
         Err(message) => {
