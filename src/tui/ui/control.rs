@@ -153,7 +153,11 @@ pub fn readout_text(app: &App) -> Option<(String, String)> {
         ),
         None => "lots/window –".into(),
     };
-    let windows = if c.windows == 1 { "1 window".to_string() } else { format!("{} windows", c.windows) };
+    let mut windows = if c.windows == 1 { "1 window".to_string() } else { format!("{} windows", c.windows) };
+    // With several products the figures are the selected tab's: named.
+    if let Some(p) = view.products.get(app.product).filter(|_| view.products.len() > 1) {
+        windows.push_str(&format!(" of {}", p.id));
+    }
     let rest = format!(
         ", {windows}, live vs control: {}, {}, {lots}",
         pct("subscriptions", c.sub, " control"),
@@ -292,6 +296,26 @@ mod tests {
         live.scripted[0].t = live.t + live.window_secs;
         let (since, _) = readout_text(&app(live, control)).unwrap();
         assert!(since.starts_with("since herding rate -2.0/h at "), "{since}");
+    }
+
+    /// With several products the readout names the tab its figures are
+    /// for; with one it needs not.
+    #[test]
+    fn the_readout_names_its_product_when_there_are_several() {
+        let (mut live, mut control) = runs(30, true, 8);
+        let (_, rest) = readout_text(&app(live.clone(), control.clone())).unwrap();
+        assert!(rest.starts_with(", 8 windows, live vs control: "), "{rest}");
+        for v in [&mut live, &mut control] {
+            let mut other = v.products[0].clone();
+            other.id = "BOND".into();
+            v.products.push(other);
+        }
+        let mut a = app(live, control);
+        let (_, rest) = readout_text(&a).unwrap();
+        assert!(rest.starts_with(", 8 windows of NOTE7, live vs control: "), "{rest}");
+        a.product = 1;
+        let (_, rest) = readout_text(&a).unwrap();
+        assert!(rest.starts_with(", 8 windows of BOND, live vs control: "), "{rest}");
     }
 
     /// One window after a change has no spread to judge its difference
