@@ -51,9 +51,8 @@ pub fn whole_in<T: Whole>(v: &Bound<'_, PyAny>, name: &str, lo: i128, hi: i128) 
         || PyValueError::new_err(format!("{name}={} is out of range: a whole number from {lo} to {hi}", shown(v)));
     let not_whole =
         |what: String| PyTypeError::new_err(format!("{name}: a whole number from {lo} to {hi}, not {what}"));
-    let ty = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-    // numpy's bool is `bool_` before numpy 2 and `bool` from it; neither is a PyBool.
-    if v.is_instance_of::<PyBool>() || ty == "bool_" || ty == "bool" {
+    let ty = type_name(v);
+    if is_bool(v) {
         return Err(not_whole(format!("a bool ({})", shown(v))));
     }
     match v.extract::<i128>() {
@@ -83,11 +82,7 @@ pub fn whole_in<T: Whole>(v: &Bound<'_, PyAny>, name: &str, lo: i128, hi: i128) 
 /// A `bool` argument, strictly (`force=1` is a `TypeError` naming it, as
 /// `log=1` is).
 pub fn flag(v: &Bound<'_, PyAny>, name: &str) -> PyResult<bool> {
-    if v.is_instance_of::<pyo3::types::PyBool>() {
-        return v.extract();
-    }
-    // numpy's bool, as a column of flags holds it, is not a Python bool.
-    if matches!(type_name(v).as_str(), "bool" | "bool_") {
+    if is_bool(v) {
         return v.is_truthy();
     }
     Err(PyTypeError::new_err(format!("{name}: True or False, got {}", type_name(v))))
@@ -99,7 +94,14 @@ pub fn text(v: &Bound<'_, PyAny>, name: &str, what: &str) -> PyResult<String> {
     v.extract::<String>().map_err(|_| PyTypeError::new_err(format!("{name}: a str ({what}), got {}", type_name(v))))
 }
 
-fn type_name(v: &Bound<'_, PyAny>) -> String {
+/// Whether `v` is a bool: Python's, or numpy's (`bool_` before numpy 2,
+/// `bool` from it), which is not a Python bool.
+pub fn is_bool(v: &Bound<'_, PyAny>) -> bool {
+    v.is_instance_of::<PyBool>() || matches!(type_name(v).as_str(), "bool" | "bool_")
+}
+
+/// The name of `v`'s type, for messages.
+pub fn type_name(v: &Bound<'_, PyAny>) -> String {
     v.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
 }
 

@@ -6,7 +6,7 @@
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::Value;
 
 /// `v` as a JSON value; `what` names it in messages (`agents[1].count`).
@@ -14,8 +14,8 @@ pub fn to_json(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     if v.is_none() {
         return Err(PyValueError::new_err(format!("{what}: None (a missing value) has no place in a scenario")));
     }
-    if v.is_instance_of::<PyBool>() {
-        return Ok(Value::Bool(v.extract::<bool>()?));
+    if crate::args::is_bool(v) {
+        return Ok(Value::Bool(v.is_truthy()?));
     }
     if v.is_instance_of::<PyString>() {
         return Ok(Value::String(v.extract::<String>()?));
@@ -23,11 +23,7 @@ pub fn to_json(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     if v.is_instance_of::<PyFloat>() {
         return float(v.extract::<f64>()?, what);
     }
-    // numpy's bool is not a Python bool, and has no `__index__`.
-    let type_name = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-    if type_name == "bool" || type_name == "bool_" {
-        return Ok(Value::Bool(v.is_truthy()?));
-    }
+    let type_name = crate::args::type_name(v);
     if let Ok(i) = v.extract::<i64>() {
         return Ok(Value::from(i));
     }
