@@ -84,6 +84,10 @@ pub struct App {
     pub control_refused: Option<String>,
     /// The control's latest view, while it runs.
     pub control_view: Option<Arc<LiveView>>,
+    /// The live run's time the control is catching up to, while the status
+    /// line says it is: once it has, the line says so instead of a
+    /// "catching up" that stays for [`MESSAGE_FOR`] after it is no longer true.
+    pub catching_up: Option<f64>,
 }
 
 /// A key that would lose unsaved live changes, asked about once.
@@ -126,6 +130,7 @@ impl App {
             control: false,
             control_refused: None,
             control_view: None,
+            catching_up: None,
         }
     }
 
@@ -192,6 +197,14 @@ impl App {
         self.rate = snapshot.rate;
         self.behind = snapshot.behind;
         self.control_view = snapshot.control.clone();
+        if let (Some(at), Some(control)) = (self.catching_up, &snapshot.control)
+            && (control.t >= at || control.finished)
+        {
+            self.catching_up = None;
+            if self.message.as_ref().is_some_and(|m| m.0 == control_text(Some(at))) {
+                self.say(CAUGHT_UP, now);
+            }
+        }
         let n = snapshot.view.products.len().max(1);
         self.product = self.product.min(n - 1);
     }
@@ -239,7 +252,10 @@ impl App {
                 "restarted with the same seed, at max speed (- slows it down)".to_string()
             }
             Notice::Restarted => "restarted with the same seed".to_string(),
-            Notice::Control(at) => control_text(at),
+            Notice::Control(at) => {
+                self.catching_up = at.filter(|&t| t > 0.0);
+                control_text(at)
+            }
             Notice::ControlFailed(e) => {
                 self.control = false;
                 format!("the control could not start: {e}")
@@ -286,6 +302,13 @@ impl App {
         let help_key =
             matches!(key.code, KeyCode::Char('?' | 'h' | 'q' | 'Q' | ' ' | 'p') | KeyCode::Esc | KeyCode::F(1));
         if chord {
+            return Command::None;
+        }
+        // Behind the too-small message nothing is drawn: a key that changed
+        // the speed, a knob or the pause there would act unseen, so only
+        // quitting acts until the window is large enough again.
+        if self.too_small && !matches!(key.code, KeyCode::Char('q' | 'Q') | KeyCode::Esc) {
+            self.asked = asked;
             return Command::None;
         }
         if self.help && !help_key {
@@ -407,6 +430,10 @@ impl App {
         .min(over);
     }
 }
+
+/// What the status line says once the control has caught up with the live run.
+const CAUGHT_UP: &str =
+    "control on: caught up with the live run (dim low blocks: the same seed without the live changes)";
 
 /// What the status line says when the control starts (`at`: the live
 /// run's time it catches up to) or stops.
@@ -663,6 +690,37 @@ mod tests {
         a.on_key(KeyEvent::new(KeyCode::Char('Z'), KeyModifiers::SHIFT));
         assert_eq!(a.history.zoom, 1);
         assert!(!a.paused, "history keys leave the run as it is");
+    }
+
+    /// "catching up" is not left on the status line once it is no longer true.
+    #[test]
+    fn the_status_line_says_when_the_control_has_caught_up() {
+        use crate::tui::sim::LiveSnapshot;
+        let mut a = app();
+        let t0 = Instant::now();
+        a.on_notice(Notice::Control(Some(42_720.0)), t0);
+        let live = (**a.view.as_ref().unwrap()).clone();
+        let with_control = |t: f64| LiveSnapshot {
+            view: Arc::new(live.clone()),
+            rate: None,
+            behind: None,
+            at: t0,
+            seq: 1,
+            control: Some(Arc::new(LiveView { t, ..live.clone() })),
+        };
+        a.update(&with_control(30_000.0), t0);
+        assert!(a.message.as_ref().unwrap().0.contains("catching up"), "still behind");
+        a.update(&with_control(42_720.0), t0);
+        assert_eq!(a.message.as_ref().unwrap().0, CAUGHT_UP);
+        assert_eq!(a.catching_up, None);
+        // Said once; and a message said since is not replaced.
+        a.say("speed 1800×", t0);
+        a.update(&with_control(43_000.0), t0);
+        assert_eq!(a.message.as_ref().unwrap().0, "speed 1800×");
+        a.on_notice(Notice::Control(Some(42_720.0)), t0);
+        a.say("loan rate +25 bp from 11:52:00", t0);
+        a.update(&with_control(42_720.0), t0);
+        assert_eq!(a.message.as_ref().unwrap().0, "loan rate +25 bp from 11:52:00");
     }
 
     #[test]

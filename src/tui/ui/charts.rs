@@ -16,7 +16,7 @@ use super::control::{ghost_set, ghost_windows, legend, marker_labels};
 use super::palette::{DOTTED_KEY, SOLID_KEY};
 use super::{DIM, LOAN, NAV, PRICE, SALE, SUB, VOLUME, pct, qty, title};
 use crate::tui::app::App;
-use crate::tui::view::{LiveView, ProductNow};
+use crate::tui::view::{Knob, LiveView, ProductNow};
 
 pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &LiveView, p: &ProductNow, span: Span_) {
     let many = view.products.len() > 1;
@@ -25,9 +25,11 @@ pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &Liv
     } else {
         format!(" {} ", p.id)
     };
+    let room = usize::from(area.width).saturating_sub(2 + name.chars().count());
+    let says = [" success probability per window, 95% interval ", " success probability, 95% interval "];
     let block = Block::bordered().title(Line::from(vec![
         Span::styled(name, Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)),
-        title(" success probability, 95% interval "),
+        title(super::status::first_fitting(&says, room)),
     ]));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -35,9 +37,13 @@ pub(super) fn success_panel(frame: &mut Frame, area: Rect, app: &App, view: &Liv
 
     let sub = current(&p.windows, |w| w.sub_success.zip(w.sub_interval));
     let sale = current(&p.windows, |w| w.sale_success.zip(w.sale_interval));
+    // The figure is the window in progress's once it has one: a share of
+    // the orders so far, said so, not a window's result.
+    let in_progress = |i: usize| view.in_session && i + 1 == p.windows.len();
     let value_text = |name: &str, v: Option<Now>, digits: usize| match v {
-        Some((_, (x, (lo, hi)))) => {
-            format!("{name} {} ({:.digits$}–{:.digits$})", pct(x), lo * 100.0, hi * 100.0)
+        Some((i, (x, (lo, hi)))) => {
+            let so_far = if in_progress(i) { " so far" } else { "" };
+            format!("{name} {} ({:.digits$}–{:.digits$}){so_far}", pct(x), lo * 100.0, hi * 100.0)
         }
         None => format!("{name} –"),
     };
@@ -131,17 +137,27 @@ pub(super) fn price_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
     let price_text = p.last_price.map_or("–".to_string(), |x| format!("{x:.4}"));
     // The line styles' keys where the title has room for them.
     let keyed = |gap: &str, key: &str| if area.width >= 64 { format!("{gap}{key}") } else { String::new() };
-    let block = Block::bordered().title(Line::from(vec![
+    // The macro path moves whether or not anyone reads it; where nobody
+    // does (the knob line's "n/a"), the title says so and the strip is dim.
+    let unread = view.knobs.iter().any(|k| k.knob == Knob::LoanRate && k.value.is_none());
+    let loan_style = if unread { Style::new().fg(LOAN).add_modifier(Modifier::DIM) } else { Style::new().fg(LOAN) };
+    let mut spans = vec![
         title(" price "),
         Span::styled(price_text, Style::new().fg(PRICE)),
         Span::styled(keyed(" ", SOLID_KEY), Style::new().fg(PRICE)),
         Span::styled(format!("  NAV {:.4}", p.nav), Style::new().fg(NAV)),
         Span::styled(keyed(" ", DOTTED_KEY), Style::new().fg(NAV)),
-        Span::styled(
-            format!("  loan rate {} ", loan_now.map_or("–".into(), |r| format!("{:.2}%", r * 100.0))),
-            Style::new().fg(LOAN),
-        ),
-    ]));
+    ];
+    let loan = format!("  loan rate {}", loan_now.map_or("–".into(), |r| format!("{:.2}%", r * 100.0)));
+    let says = if unread {
+        vec![format!("{loan} (no customer reads it) "), format!("{loan}, unread "), format!("{loan} ")]
+    } else {
+        vec![format!("{loan} ")]
+    };
+    let room = usize::from(area.width).saturating_sub(2 + spans.iter().map(|s| s.width()).sum::<usize>());
+    let loan_title = says.iter().find(|t| t.chars().count() <= room).unwrap_or(&says[says.len() - 1]);
+    spans.push(Span::styled(loan_title.clone(), loan_style));
+    let block = Block::bordered().title(Line::from(spans));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let loan_h = (inner.height / 3 + 2).max(4).min(inner.height.saturating_sub(2));
@@ -171,7 +187,7 @@ pub(super) fn price_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
         .map(|&i| Line::from(time_label(view, &p.windows, i)))
         .collect::<Vec<_>>();
     let loan_chart = time_chart(
-        vec![day_set(&days), line_set(&loans, LOAN), marker_set(&marks)],
+        vec![day_set(&days), line_set(&loans, LOAN).style(loan_style), marker_set(&marks)],
         span,
         y,
         &[format!("{:.2}%", y[0] * 100.0), format!("{:.2}%", y[1] * 100.0)],

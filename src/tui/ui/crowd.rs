@@ -86,7 +86,15 @@ pub(super) fn histogram_panel(frame: &mut Frame, area: Rect, view: &LiveView, p:
     let done = completed(view, p);
     let counts = histogram(done);
     let n: u64 = counts.iter().sum();
-    let block = Block::bordered().title(title(format!(" windows by optimist share ({n}) ")));
+    // Every window since the start, where the chart beside it shows a
+    // stretch: the title says so where it has room.
+    let says = [
+        format!(" all {n} windows so far, by optimist share "),
+        format!(" all {n} windows by optimist share "),
+        format!(" all {n} windows by optimism "),
+    ];
+    let block =
+        Block::bordered().title(title(super::status::first_fitting(&says, usize::from(area.width).saturating_sub(2))));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
@@ -253,7 +261,7 @@ mod tests {
                 &[
                     "optimists among herd followers",
                     "now 47%",
-                    "windows by optimist share (39)",
+                    "all 39 windows",
                     "orders/s",
                     "rejects/s",
                     "100%",
@@ -265,6 +273,8 @@ mod tests {
         }
         let text = render_text(&app, 200, 60);
         assert_has(&text, &["extreme (below 20% or above 80%):", "50%"]);
+        // The whole run, where the chart beside it shows a stretch of it.
+        assert_has(&text, &["all 39 windows so far, by optimist share"]);
         // Without herd followers, the crowd panel says so instead.
         let mut view = hand_view();
         view.optimist_share = None;
@@ -274,7 +284,7 @@ mod tests {
         assert_has(&text, &["│no herd  "]);
         assert!(!text.contains("no herd follow"), "cut mid-word:\n{text}");
         assert_has(&render_text(&app_with(view), 200, 60), &["no herd followers"]);
-        assert!(!text.contains("windows by optimist share"));
+        assert!(!text.contains("windows by optimis"));
     }
 
     /// Five days of 66 windows of 5 minutes from 09:30 (Mon 2026-01-05 to

@@ -58,7 +58,7 @@ const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(frame, area);
+        too_small(frame, area, app);
         return;
     }
     let message = message_rows(app, area.width, area.height);
@@ -90,20 +90,29 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
 }
 
-fn too_small(frame: &mut Frame, area: Rect) {
-    let text = vec![
+/// The message instead of a garbled view, with the status message under
+/// it: the question a `q` asks (changes not saved) must be seen to be
+/// answered.
+fn too_small(frame: &mut Frame, area: Rect, app: &App) {
+    let mut text = vec![
         Line::from(Span::styled("The terminal is too small", Style::new().add_modifier(Modifier::BOLD))),
         Line::from(format!(
             "It is {}×{}; the live view needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
             area.width, area.height
         )),
         Line::from("Enlarge the window or make the font smaller."),
-        Line::from("The simulation is paused until then; q quits."),
+        Line::from("The simulation is paused until then, other keys do nothing; q quits."),
     ];
-    let height = (text.len() as u16).min(area.height);
+    if let Some((said, _)) = &app.message {
+        text.push(Line::raw(""));
+        text.push(Line::from(said.clone()));
+    }
+    let w = usize::from(area.width.max(1));
+    let rows: usize = text.iter().map(|l| l.width().max(1).div_ceil(w)).sum();
+    let height = u16::try_from(rows).unwrap_or(u16::MAX).min(area.height);
     frame.render_widget(
         Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }),
-        centre(area, area.width, height + 2),
+        centre(area, area.width, height.saturating_add(2)),
     );
 }
 
@@ -327,7 +336,7 @@ mod tests {
                     "NAV 1.0001",
                     "loan rate 4.60%",
                     "book NOTE7",
-                    "windows by optimist share",
+                    "all 39 windows",
                     "optimists among herd followers",
                     "orders/s",
                     "rejects/s",
@@ -355,6 +364,8 @@ mod tests {
             assert_has(&text, &[&format!("subscriptions (buys) {}", pct(last.sub_success.unwrap()))]);
             assert_has(&text, &[&format!("sales {}", pct(last.sale_success.unwrap()))]);
             assert_has(&text, &["success of subscriptions (buys)", "success of sales"]);
+            // Said to be the window in progress's share so far.
+            assert_has(&text, &[&format!("subscriptions (buys) {} (", pct(last.sub_success.unwrap())), ") so far"]);
             for short in ["sub ", "sale "] {
                 assert!(!text.contains(short), "`{short}` is shorthand, not plain words:\n{text}");
             }
@@ -483,6 +494,10 @@ mod tests {
         }
         assert_has(&render_text(&app, 200, 60), &["market closed", "[ ] scroll back"]);
         app.help = false;
+        // The last window is complete: its figure is not "so far".
+        let text = render_text(&app, 200, 60);
+        assert_has(&text, &["subscriptions (buys) "]);
+        assert!(!text.contains(") so far"), "{text}");
         app.behind = Some(212.4);
         for (w, h) in [(80, 24), (200, 60)] {
             assert_has(&render_text(&app, w, h), &["behind: running at 212×"]);
@@ -501,6 +516,26 @@ mod tests {
         let text = render_text(&app, 79, 40);
         assert_has(&text, &["too small", "79×40"]);
         assert_has(&render_text(&app, 80, 24), &["book NOTE7"]);
+    }
+
+    #[test]
+    fn behind_the_small_terminal_message_only_quitting_acts() {
+        use crate::tui::sim::Command;
+        use crossterm::event::{KeyCode, KeyEvent};
+        let mut app = app_with(hand_view());
+        app.resize(60, 20);
+        let (speed, knob) = (app.speed, app.knob);
+        for code in [KeyCode::Char(' '), KeyCode::Char('+'), KeyCode::Right, KeyCode::Down, KeyCode::Char('?')] {
+            assert_eq!(app.on_key(KeyEvent::from(code)), Command::None, "{code:?}");
+        }
+        assert!(!app.paused && !app.help && app.speed == speed && app.knob == knob, "nothing changed unseen");
+        // The question a q asks with changes not saved (the hand view has a
+        // live change) is seen and answered.
+        assert!(app.unsaved_changes());
+        assert_eq!(app.on_key(KeyEvent::from(KeyCode::Char('q'))), Command::None);
+        let text = render_text(&app, 60, 20);
+        assert_has(&text.split_whitespace().collect::<Vec<_>>().join(" "), &["too small", "q again quits"]);
+        assert_eq!(app.on_key(KeyEvent::from(KeyCode::Char('q'))), Command::Quit);
     }
 
     /// The text inside the box titled `title`, its lines joined by spaces
@@ -642,6 +677,10 @@ mod tests {
             let when = format!("Mon 2026-01-05 {}", clock_text(view.time_of_day as f64 / 1e9));
             assert_has(&text, &["book NOTE7", "paused", "day 1/5", "loan rate 4.35%", "loan rate n/a", &when]);
             assert_has(&text, &["herding rate 4.0/h", "macro active share n/a"]);
+            // The loan rate moves, but nobody here reads it: said where it fits.
+            if w >= 160 {
+                assert_has(&text, &["loan rate 4.35% (no customer reads it)"]);
+            }
             if let Some(&(price, _)) = p.bids.first() {
                 assert_has(&text, &[&format!("{price:.4}")]);
             }
