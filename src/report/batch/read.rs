@@ -91,6 +91,41 @@ pub enum SweepParseError {
         /// What the column holds, e.g. `a whole number`.
         expected: &'static str,
     },
+    /// A run is in `sweep.csv` twice: its replications would be counted
+    /// twice over, and the intervals drawn too narrow.
+    #[error(
+        "line {line}: point {point} replication {replication} is also on line {first}: a run in the file twice (a \
+         copy or a concatenation gone wrong); take one of the two out, or `tplus merge` the shards into a fresh \
+         directory"
+    )]
+    TwiceOver {
+        /// The later line, from 1.
+        line: usize,
+        /// The line it is first on.
+        first: usize,
+        /// Its point.
+        point: usize,
+        /// Its replication.
+        replication: u64,
+    },
+    /// A row's point or replication is outside the sweep `sweep.json`
+    /// defines: a row of another sweep.
+    #[error(
+        "line {line}: point {point} replication {replication} is not a run of this sweep ({points} points × \
+         {replications} replications in sweep.json): a row of another sweep; take it out"
+    )]
+    OutsideSweep {
+        /// The line, from 1.
+        line: usize,
+        /// Its point.
+        point: usize,
+        /// Its replication.
+        replication: u64,
+        /// Points the sweep defines.
+        points: u64,
+        /// Replications of each.
+        replications: u64,
+    },
     /// `sweep.csv` holds no complete row: no run has finished.
     #[error(
         "holds no finished run: a sweep stopped before its first run ended (run it again to resume it, then report), or a shard given no point of the sweep"
@@ -226,11 +261,16 @@ pub(super) fn parse_definition(text: &str) -> Result<Definition, SweepParseError
     })
 }
 
-/// Parses `sweep.csv` for the parameters of `def`. Errors name the line.
+/// Parses `sweep.csv` for the parameters of `def`, each run at most once
+/// and, where `sweep.json` says how many there are, within the sweep.
+/// Errors name the line.
 pub(super) fn parse_csv(
     text: &str,
-    params: &[ParamInfo],
+    def: &Definition,
 ) -> Result<(Vec<&'static str>, Vec<SweepRow>, bool), SweepParseError> {
+    let params = &def.params;
+    let shape = def.replications.filter(|&r| r > 0).zip(def.runs).map(|(r, runs)| (runs / r, r));
+    let mut seen = std::collections::HashMap::new();
     let mut lines = text.split_inclusive('\n').enumerate().filter(|(_, l)| !l.trim().is_empty());
     let Some((_, header)) = lines.next() else {
         return Err(SweepParseError::Empty);
@@ -289,6 +329,14 @@ pub(super) fn parse_csv(
         let point = fields[i_point].trim().parse().map_err(|_| bad("point", "a whole number", &fields[i_point]))?;
         let replication =
             fields[i_rep].trim().parse().map_err(|_| bad("replication", "a whole number", &fields[i_rep]))?;
+        if let Some(first) = seen.insert((point, replication), line_no) {
+            return Err(SweepParseError::TwiceOver { line: line_no, first, point, replication });
+        }
+        if let Some((points, replications)) = shape
+            && (point as u64 >= points || replication >= replications)
+        {
+            return Err(SweepParseError::OutsideSweep { line: line_no, point, replication, points, replications });
+        }
         let ok = match fields[i_status].trim() {
             "ok" => true,
             "failed" => false,
@@ -323,7 +371,7 @@ pub fn read_sweep(dir: &Path) -> Result<SweepData, ReportError> {
     let (json_path, json) = need("sweep.json")?;
     let (csv_path, csv) = need("sweep.csv")?;
     let def = parse_definition(&json).map_err(|e| ReportError::GarbledSweep(json_path, e))?;
-    let table = parse_csv(&csv, &def.params).map_err(|e| ReportError::GarbledSweep(csv_path, e))?;
+    let table = parse_csv(&csv, &def).map_err(|e| ReportError::GarbledSweep(csv_path, e))?;
     Ok(SweepData::new(def, table))
 }
 

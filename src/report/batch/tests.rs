@@ -31,7 +31,7 @@ const CSV: &str = "point,replication,seed,a,b,status,error,sub_success,sale_succ
 
 fn parse(json: &str, csv: &str) -> Result<SweepData, SweepParseError> {
     let def = parse_definition(json)?;
-    let table = parse_csv(csv, &def.params)?;
+    let table = parse_csv(csv, &def)?;
     Ok(SweepData::new(def, table))
 }
 
@@ -138,6 +138,19 @@ fn bad_files_are_told() {
     // A last line cut short is left out, not an error.
     let d = parse(JSON, &format!("{CSV}4,0,9,3,x,o")).unwrap();
     assert!(d.cut_line && d.rows.len() == 8);
+    // A run twice over, with another missing so that the count still
+    // matches: refused, not counted as a third replication.
+    let twice = CSV.replace("3,0,7,2,y,ok,,0.1,0.5,70,0.1", "0,1,2,1,x,ok,,0.7,,120,0.1");
+    let said = e(JSON, &twice);
+    assert!(said.contains("line 9: point 0 replication 1 is also on line 3"), "{said}");
+    // Rows of another sweep (a point or replication beyond this one's).
+    let said = e(JSON, &CSV.replace("3,0,7,", "4,0,7,"));
+    assert!(said.contains("line 9: point 4 replication 0 is not a run of this sweep (4 points × 2"), "{said}");
+    assert!(e(JSON, &CSV.replace("3,0,7,", "3,2,7,")).contains("point 3 replication 2 is not a run"));
+    // Without the sweep's shape in sweep.json (an older file), only twice over is told.
+    let old = JSON.replace(r#""runs": 8"#, r#""runs": null"#);
+    assert!(parse(&old, &CSV.replace("3,0,7,", "4,0,7,")).is_ok());
+    assert!(e(&old, &twice).contains("also on line 3"));
 }
 
 #[test]
