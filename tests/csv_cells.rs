@@ -101,6 +101,19 @@ fn no_column_mixes_whole_numbers_and_reals() {
     let hike = scenario("scenarios/rate_hike.toml");
     run(&["run", &hike, "--control", "--replications", "2", "--quiet", "--out", &out("hike")]);
     run(&["sweep", &scenario("scenarios/sweeps/ci.toml"), "--quiet", "--out", &out("sweep")]);
+    // A real field swept over whole numbers (`0` among the loan rates) and
+    // an integer field: the first's column shows its point in every row.
+    let wholes = dir.join("wholes.toml");
+    let base = scenario("scenarios/bench/reference_market.toml");
+    let text = format!(
+        "[sweep]\nname = \"wholes\"\nscenario = {base:?}\nseed = 3\n\n[[param]]\npath = \"macro.loan_rate.value\"\n\
+         values = [0, 0.05]\n\n[[param]]\npath = \"agents[3].count\"\nvalues = [40, 50]\n"
+    );
+    fs::write(&wholes, text).unwrap();
+    run(&["sweep", &wholes.display().to_string(), "--quiet", "--out", &out("wholes")]);
+    let kinds = column_kinds(&dir.join("wholes/sweep.csv"));
+    assert_eq!(kinds["macro.loan_rate.value"], [Kind::Real], "`0` is written `0.0`");
+    assert_eq!(kinds["agents[3].count"], [Kind::Whole]);
 
     let mut files = Vec::new();
     csv_files(&dir, &mut files);

@@ -526,6 +526,14 @@ fn bad_sweep_files_are_refused_with_file_line_and_what_is_accepted() {
             "distinct values",
         ),
         (
+            "level_twice_once_read",
+            "[[param]]\npath = \"simulation.window\"\nvalues = [\"5m\", \"10m\", \"300s\"]\n",
+            ("values", "\"300s\""),
+            "param[0].values[2]",
+            "\"300s\" is the same `simulation.window` as values[0] (\"5m\") once read: the two points would be the same scenario",
+            "distinct values",
+        ),
+        (
             "empty_range",
             "[[param]]\npath = \"agents[3].params.herding\"\nrange = { from = 2.0, to = 1.0, step = 0.5 }\n",
             ("to =", "1.0"),

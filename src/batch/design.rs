@@ -17,7 +17,9 @@
 //! ⌊u · len⌋, `uniform` min + u (max − min), `loguniform` its exponential
 //! form, `normal` and `lognormal` through Φ⁻¹ (Wichura 1988, AS241). Drawn
 //! numbers are rounded to 12 significant digits, then to a whole number when
-//! the field is an integer.
+//! the field is an integer. A whole-number level of a real field (`2` in
+//! `values = [2, 2.5]`) is the real `2.0`: the field reads it so, and
+//! `sweep.csv` shows every real number with its decimal point.
 //!
 //! **Seeds.** Run (point p, replication r) of a sweep with seed S has the
 //! scenario seed `mix(mix(mix(S) ^ p) ^ r)`, where `mix` is the SplitMix64
@@ -75,11 +77,20 @@ fn grid(params: &[Param]) -> Vec<Point> {
             }
             Point {
                 index,
-                values: at.iter().zip(&levels).map(|(&j, l)| l[j].clone()).collect(),
+                values: at.iter().zip(&levels).zip(params).map(|((&j, l), p)| level(p, &l[j])).collect(),
                 levels: at.into_iter().map(Some).collect(),
             }
         })
         .collect()
+}
+
+/// A level of `p` as the point holds it: a whole number as a real where
+/// the field is not an integer.
+fn level(p: &Param, v: &Value) -> Value {
+    match v.as_number() {
+        Some(n) if !p.integer && (n.is_i64() || n.is_u64()) => n.as_f64().map_or_else(|| v.clone(), Value::from),
+        _ => v.clone(),
+    }
 }
 
 fn design_rng(seed: u64) -> ChaCha8Rng {
@@ -138,7 +149,7 @@ fn quantile(p: &Param, u: f64) -> (Value, Option<usize>) {
     let x = match &p.domain {
         Domain::Levels(l) => {
             let j = ((u * l.len() as f64) as usize).min(l.len() - 1);
-            return (l[j].clone(), Some(j));
+            return (level(p, &l[j]), Some(j));
         }
         Domain::Uniform { min, max } => min + u * (max - min),
         Domain::Loguniform { min, max } => (min.ln() + u * (max.ln() - min.ln())).exp(),

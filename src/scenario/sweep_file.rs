@@ -383,6 +383,21 @@ fn param(
             }
             out.push(v);
         }
+        // Alike as the scenario reads them, though written otherwise: a
+        // duration "5m" and "300s", a date with or without its quotes.
+        let mut read = std::collections::HashMap::with_capacity(out.len());
+        for (j, v) in out.iter().enumerate() {
+            if let Some(k) = read_as(&parsed, base_json, v).and_then(|tree| read.insert(tree, j)) {
+                return Err(bad(
+                    format!("param[{i}].values[{j}]"),
+                    format!(
+                        "{v} is the same `{}` as values[{k}] ({}) once read: the two points would be the same scenario",
+                        p.path, out[k]
+                    ),
+                    "distinct values; set [sweep] replications for more seeds per point",
+                ));
+            }
+        }
         (Domain::Levels(out), Origin::Values)
     } else if let Some(r) = &p.range {
         (
@@ -414,6 +429,17 @@ fn param(
         None => (None, None),
     };
     Ok(Param { path: p.path.clone(), integer, domain, family, meaning, origin, parsed })
+}
+
+/// The scenario `base` becomes with the field at `parsed` set to `level`,
+/// as the schema reads it back (durations in nanoseconds, numbers as their
+/// field's type), as text to compare; None where the level alone does not
+/// read (said when the points are checked).
+fn read_as(parsed: &ParamPath, base: &Value, level: &Value) -> Option<String> {
+    let mut tree = base.clone();
+    parsed.set(&mut tree, level.clone()).ok()?;
+    let scenario: Scenario = serde_json::from_value(tree).ok()?;
+    serde_json::to_string(&scenario).ok()
 }
 
 /// Whether two levels of a `values` list set the field alike: numbers by
