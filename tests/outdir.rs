@@ -183,6 +183,11 @@ fn a_live_lock_is_refused_and_a_dead_ones_is_taken_over() {
     fs::write(sweep.join(LOCK), format!("pid {}\nhost {}\nstart 7\n", u32::MAX - 1, hostname())).unwrap();
     let said = check();
     assert!(said.contains("output") && !said.contains("in use"), "{said}");
+    // Whether it may write there is tried, and nothing left of the try.
+    let mut left: Vec<String> =
+        fs::read_dir(&sweep).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, [LOCK], "only the lock put there");
 
     // A report of a run directory in use: its advice names the report's
     // argument, not the --out it does not have.
@@ -323,12 +328,14 @@ fn an_output_path_that_cannot_be_made_is_exit_2_for_every_command() {
     let root = scratch("unmakeable");
     let out = root.join("run");
     assert!(run(&out, &[]).status.success());
-    for bad in ["/dev/null/x", "/dev/null", "/proc/tplus-no-such/x"] {
+    for bad in ["/dev/null/x", "/dev/null", "/proc/tplus-no-such/x", "/proc/tplus-no-such"] {
         let bad = Path::new(bad);
         let o = run(bad, &[]);
         assert_eq!(o.status.code(), Some(2), "run --out {}: {}", bad.display(), stderr(&o));
         for args in [
             vec!["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), bad.as_os_str(), "--quiet".as_ref()],
+            // The check says what the sweep would: not "ok" for a path it then refuses.
+            vec!["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), bad.as_os_str(), "--check".as_ref()],
             vec!["compare".as_ref(), out.as_os_str(), out.as_os_str(), "--out".as_ref(), bad.as_os_str()],
         ] {
             let o = tplus(&args);

@@ -56,7 +56,10 @@ impl Staged {
             Ok(m) if m.file_type().is_symlink() => {
                 return Err(bad("is a symbolic link; give the directory's own path".into()));
             }
-            Ok(m) if !m.is_dir() => return Err(bad("is a file, not a directory; choose another --out".into())),
+            Ok(m) if m.is_file() => return Err(bad("is a file, not a directory; choose another --out".into())),
+            Ok(m) if !m.is_dir() => {
+                return Err(bad("is not a directory (a device or another special file); choose another --out".into()));
+            }
             _ => {}
         }
         if let Some(e) = outdir::inside_other_output(out) {

@@ -105,10 +105,11 @@ impl LockError {
     }
 
     /// The exit code: 2 for a directory the user must change (bad usage:
-    /// one this user may not write, too), 1 for a failing file system.
+    /// one this user may not write, or one that takes no file, too), 1 for
+    /// a failing file system.
     pub fn exit_code(&self) -> u8 {
         match self {
-            LockError::Io(e) if e.is_denied() => 2,
+            LockError::Io(e) if e.is_denied() || e.is_unusable_place() => 2,
             LockError::Io(_) => 1,
             _ => 2,
         }

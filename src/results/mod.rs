@@ -169,17 +169,19 @@ impl FileError {
     /// a device in the way, no permission, a read-only or invalid name), as
     /// against a file system failing under a good path (full, an I/O error).
     pub fn is_unusable_path(&self) -> bool {
+        matches!(self.what, "create" | "write in")
+            && (self.source.kind() == io::ErrorKind::AlreadyExists || self.is_unusable_place())
+    }
+
+    /// Whether the system refused a file in a place that takes none: no
+    /// such directory (a pseudo file system's, such as `/proc`), not a
+    /// directory, no permission, read-only, or an invalid name.
+    pub fn is_unusable_place(&self) -> bool {
         use io::ErrorKind as K;
-        self.what == "create"
-            && matches!(
-                self.source.kind(),
-                K::NotFound
-                    | K::NotADirectory
-                    | K::AlreadyExists
-                    | K::PermissionDenied
-                    | K::ReadOnlyFilesystem
-                    | K::InvalidFilename
-            )
+        matches!(
+            self.source.kind(),
+            K::NotFound | K::NotADirectory | K::PermissionDenied | K::ReadOnlyFilesystem | K::InvalidFilename
+        )
     }
 
     /// Whether the system refused for want of permission (or a read-only

@@ -109,8 +109,9 @@ pub enum OutDirError {
         /// The file that tells.
         file: &'static str,
     },
-    /// Reading or writing the directory failed.
-    #[error(transparent)]
+    /// Reading or writing the directory failed (with what to do, where the
+    /// user may not write there).
+    #[error("{}", self.message(Terms::CLI))]
     Io(#[from] FileError),
 }
 
@@ -214,8 +215,8 @@ pub fn remove_partials_of(dir: &Path, pid: u32) {
 /// see (a file, a file on the way, a link to nothing) is an error of exit
 /// status 2 that says so, not the system's words alone.
 pub fn create_out_dir(dir: &Path) -> Result<(), OutDirError> {
-    if dir.is_file() {
-        return Err(OutDirError::IsFile(dir.to_path_buf()));
+    if let Some(e) = not_a_dir(dir) {
+        return Err(e);
     }
     let Err(e) = fs::create_dir_all(dir) else { return Ok(()) };
     let bad = |why: String| OutDirError::BadPath { dir: dir.to_path_buf(), why };
@@ -226,6 +227,47 @@ pub fn create_out_dir(dir: &Path) -> Result<(), OutDirError> {
         return Err(bad("is a symbolic link to a path that does not exist".into()));
     }
     Err(FileError::new("create", dir, e).into())
+}
+
+/// The error for a path that exists and is no directory: a file, or a
+/// device or another special file (`/dev/null`), which "cannot create:
+/// File exists" would not tell.
+pub fn not_a_dir(dir: &Path) -> Option<OutDirError> {
+    if dir.is_file() {
+        Some(OutDirError::IsFile(dir.to_path_buf()))
+    } else if dir.exists() && !dir.is_dir() {
+        let why = "is not a directory (a device or another special file)".to_string();
+        Some(OutDirError::BadPath { dir: dir.to_path_buf(), why })
+    } else {
+        None
+    }
+}
+
+/// Whether this process may create `dir` (or, when it exists, write in it),
+/// for a check before a long job: tried with a file made and removed at
+/// once in the nearest directory that exists, so that a permission, a
+/// read-only file system or a pseudo file system (`/proc`) is told now
+/// rather than after the check said yes. Nothing is left behind.
+///
+/// # Errors
+/// [`OutDirError::Io`] naming `dir`, with what the system said.
+pub fn can_write(dir: &Path) -> Result<(), OutDirError> {
+    let Some(existing) =
+        dir.ancestors().map(|a| if a.as_os_str().is_empty() { Path::new(".") } else { a }).find(|a| a.is_dir())
+    else {
+        return Ok(());
+    };
+    let probe = existing.join(format!(".tplus-check-{}", std::process::id()));
+    match fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => {
+            let verb = if existing == dir { "write in" } else { "create" };
+            Err(FileError::new(verb, dir, e).into())
+        }
+    }
 }
 
 /// "lies under F, which is a file" when a directory above `path` is a file
