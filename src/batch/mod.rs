@@ -26,8 +26,11 @@
 //! `sweep.json` and refuses a directory that holds another sweep or another
 //! shard; otherwise it keeps every complete row of the selection once
 //! (dropping the cut line), rewrites the file with them, and computes only
-//! the missing runs. No signal handler is needed (the command line has one
-//! only to print the command that resumes). When every run is done the
+//! the missing runs. No signal handler is needed for that: a sweep killed
+//! at any point resumes so. The command line's handler does more for a
+//! clean stop: it seals the appends to `sweep.csv`, records the stop in
+//! `sweep.json`, releases the lock and prints the command that resumes
+//! (`stopped.rs`, `cli::interrupt`). When every run is done the
 //! rows are sorted by (point, replication) into a temporary file that is
 //! renamed over `sweep.csv`, so a finished file has one order whatever the
 //! order of completion, the number of workers or the interruptions, and a

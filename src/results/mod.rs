@@ -1,5 +1,6 @@
-//! A run's results on disk: `metrics.csv`, `summary.json`, `trades.csv`,
-//! `manifest.json` and, on request, `events.csv`, in one run directory.
+//! A run's results on disk: `metrics.csv`, `risk.csv`, `summary.json`,
+//! `trades.csv`, `manifest.json`, `credit_fit.csv` when the scenario refits
+//! its scorecard and, on request, `events.csv`, in one run directory.
 //!
 //! Every file is written under a temporary name of its own
 //! (`.NAME.PID-N.partial`, created exclusively, never through a symlink) and
