@@ -271,7 +271,7 @@ def test_the_native_step_names_an_argument_out_of_range(baseline, args, name):
 def test_the_gil_is_released_while_a_step_runs(baseline):
     """A Python thread keeps counting while another steps the market, as
     during tplus.run."""
-    sim = ExternalSim(baseline.with_params({"simulation.days": 10}))
+    sim = ExternalSim(baseline.with_params({"simulation.days": 40}))
 
     def work(least):
         t0 = time.perf_counter()
