@@ -167,9 +167,10 @@ fn json_prints_one_object_with_the_summary_figures() {
     assert_eq!(j["windows"], summary["windows"]);
     assert_eq!(j["rejected"], all["orders"]["rejected"]);
     for side in ["subscriptions", "sales"] {
-        for k in ["success_probability", "fill_ratio", "closed"] {
+        for k in ["success_probability", "success_ci_95_serial", "fill_ratio", "closed"] {
             assert_eq!(j[side][k], all[side][k], "{side}.{k}");
         }
+        assert!(j[side]["success_ci_95_serial"].is_array(), "{side}: the interval over the run's windows");
     }
     assert_eq!(j["sales"]["redeemed_failed_lots"], all["redeemed_failed_lots"]);
     let c = &all["correlation"]["subscription_success_vs_volume"];

@@ -657,6 +657,16 @@ fn pct(x: Option<f64>) -> String {
     x.map_or("n/a".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
+/// A success probability with its interval over the run's windows that
+/// allows for alike neighbouring windows (the Wilson interval, which takes
+/// every order as independent, is far too narrow to print alone).
+fn success_text(side: &crate::metrics::SideSummary) -> String {
+    match side.success_ci_95_serial {
+        Some([lo, hi]) => format!("{} [{:.1}, {:.1}]", pct(side.success_probability), lo * 100.0, hi * 100.0),
+        None => pct(side.success_probability),
+    }
+}
+
 /// A success–volume correlation for the terminal: r with the interval that
 /// allows for alike neighbouring windows and the effective number of
 /// windows it stands on (330 windows may be worth 50), then rho.
@@ -680,7 +690,14 @@ fn json_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, di
     let st = &o.stats;
     let secs = st.wall.as_secs_f64().max(1e-9);
     let c = &a.correlation;
-    let side = |x: &crate::metrics::SideSummary| json!({ "success_probability": x.success_probability, "fill_ratio": x.fill_ratio, "closed": x.closed });
+    let side = |x: &crate::metrics::SideSummary| {
+        json!({
+            "success_probability": x.success_probability,
+            "success_ci_95_serial": x.success_ci_95_serial,
+            "fill_ratio": x.fill_ratio,
+            "closed": x.closed,
+        })
+    };
     let mut sales = side(&a.sales);
     sales["redeemed_failed_lots"] = json!(a.redeemed_failed_lots);
     let corr = |x: &crate::metrics::Correlation| {
@@ -747,10 +764,10 @@ fn human_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, d
     let _ = writeln!(
         t,
         "  subscriptions: success {} (fill ratio {}) of {}; sales: success {} (fill ratio {}) of {}, {} lots redeemed at the holding limit",
-        pct(a.subscriptions.success_probability),
+        success_text(&a.subscriptions),
         pct(a.subscriptions.fill_ratio),
         a.subscriptions.closed,
-        pct(a.sales.success_probability),
+        success_text(&a.sales),
         pct(a.sales.fill_ratio),
         a.sales.closed,
         a.redeemed_failed_lots
@@ -761,6 +778,10 @@ fn human_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, d
         "  success vs volume over windows: subscriptions {}; sales {}",
         correlation_text(&c.subscription_success_vs_volume),
         correlation_text(&c.sale_success_vs_volume),
+    );
+    let _ = writeln!(
+        t,
+        "  [ ]: 95% intervals over this run's windows, alike neighbours allowed for; the spread over seeds: --replications N"
     );
     let _ = writeln!(
         t,
