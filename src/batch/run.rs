@@ -205,12 +205,18 @@ pub fn run(sweep: &Sweep, points: &[Point], opts: &BatchOptions) -> Result<Invoc
     if show != Show::Quiet {
         let scope = match opts.shard {
             Some(s) => format!("shard {s}: {} runs of {}", selected.len(), sweep.runs(points.len())),
-            None => format!("{} runs", selected.len()),
+            None => format!("{} run{}", selected.len(), if selected.len() == 1 { "" } else { "s" }),
         };
         let before = if kept.is_empty() && dropped == 0 {
             String::new()
         } else {
-            format!("; {} kept from an earlier invocation ({} lines dropped)", kept.len(), dropped)
+            // Cut short, twice over, outside this selection, not the design's
+            // (a resume after a change of format), or failed and retried.
+            let lines = if dropped == 1 { "line" } else { "lines" };
+            format!(
+                "; {} kept from an earlier invocation ({dropped} {lines} not kept, computed again where this run needs them)",
+                kept.len()
+            )
         };
         crate::results::say(format_args!(
             "sweep {}: {} points × {} replications, {scope}{before}; computing {} on {} worker(s) into {}",
