@@ -195,6 +195,25 @@ fn json_prints_one_object_with_the_summary_figures() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The human summary gives each success its interval over the run's
+/// windows and says what the brackets cover, and says nothing of brackets
+/// where a run of one window has none.
+#[test]
+fn the_summary_says_what_its_intervals_cover() {
+    let dir = scratch("brackets");
+    let said = ok(&["run", SMALL, "--threads", "1", "--out", dir.join("run").to_str().unwrap()]);
+    let line = said.lines().find(|l| l.contains("subscriptions: success")).unwrap_or_default();
+    assert!(line.contains("% [") && line.matches(" [").count() == 2, "{said}");
+    assert!(said.contains("[ ]: 95% intervals over this run's windows"), "{said}");
+    let text = std::fs::read_to_string(SMALL).unwrap();
+    let one = dir.join("one.toml");
+    let whole = text.lines().map(|l| if l.starts_with("window = ") { "window = \"6h30m\"" } else { l });
+    std::fs::write(&one, whole.collect::<Vec<_>>().join("\n")).unwrap();
+    let said = ok(&["run", one.to_str().unwrap(), "--threads", "1", "--out", dir.join("one").to_str().unwrap()]);
+    assert!(said.contains("1 windows") && !said.contains("[ ]") && !said.contains("% ["), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Waits until `f` holds, for up to a minute.
 fn wait_for(what: &str, f: impl Fn() -> bool) {
     let start = Instant::now();

@@ -241,6 +241,7 @@ fn runs_and_sweeps_keep_out_of_each_others_directories() {
     let inside = sweep.join("runs").join("x");
     for args in [
         vec!["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), inside.as_os_str(), "--quiet".as_ref()],
+        vec!["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), inside.as_os_str(), "--check".as_ref()],
         vec!["merge".as_ref(), sweep.as_os_str(), "--out".as_ref(), inside.as_os_str()],
         vec!["compare".as_ref(), out.as_os_str(), out.as_os_str(), "--out".as_ref(), inside.as_os_str()],
     ] {
@@ -249,6 +250,33 @@ fn runs_and_sweeps_keep_out_of_each_others_directories() {
         assert!(stderr(&o).contains("lies inside the results of a sweep"), "{args:?}: {}", stderr(&o));
         assert!(!inside.exists(), "{args:?}");
     }
+    // `--check` refuses what the sweep refuses, before trying to write: a
+    // directory inside a finished run's, a symbolic link to nothing.
+    let in_run = out.join("sub");
+    let dangling = root.join("dangling");
+    std::os::unix::fs::symlink(root.join("nowhere"), &dangling).unwrap();
+    for (dir, says) in
+        [(&in_run, "lies inside the directory of a run"), (&dangling, "symbolic link to a path that does not exist")]
+    {
+        for last in ["--quiet", "--check"] {
+            let o = tplus(&["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), dir.as_os_str(), last.as_ref()]);
+            assert_eq!(o.status.code(), Some(2), "{last} {}: {}", dir.display(), stderr(&o));
+            assert!(stderr(&o).contains(says), "{last}: {}", stderr(&o));
+        }
+    }
+    assert_eq!(names(&out).iter().filter(|n| n.starts_with(".tplus-check")).count(), 0, "no probe left in the run");
+    // A probe left by a check killed before it removed it is no reason to refuse.
+    let stale = root.join("stale");
+    fs::create_dir_all(&stale).unwrap();
+    // The shell leaves them under the process id tplus then runs as (exec).
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("for n in 0 1 2; do : > \"$1/.tplus-check.$$-$n.partial\"; done; exec \"$2\" sweep \"$3\" --out \"$1\" --check")
+        .args(["sh".as_ref(), stale.as_os_str(), env!("CARGO_BIN_EXE_tplus").as_ref(), SWEEP.as_ref()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(names(&stale).len(), 3, "the stale probes only: {:?}", names(&stale));
     fs::remove_dir_all(&root).unwrap();
 }
 

@@ -526,6 +526,24 @@ fn bad_sweep_files_are_refused_with_file_line_and_what_is_accepted() {
             "distinct values",
         ),
         (
+            // A whole number for a duration is shown as written, not as the
+            // real a real field would make of it.
+            "whole_number_for_a_duration",
+            "[[param]]\npath = \"simulation.window\"\nvalues = [300, 600]\n",
+            ("values", "300"),
+            "param[0].values[0]",
+            "point 0 (simulation.window = 300): invalid type: integer `300`",
+            "a duration such as",
+        ),
+        (
+            "too_many_runs",
+            "replications = 1000\n\n[[param]]\npath = \"agents[3].params.herding\"\nrange = { from = 0.0, to = 1.0, step = 0.0001 }\n",
+            ("replications", "1000"),
+            "sweep.replications",
+            "10001 points × 1000 replications is 10001000 runs",
+            "at most 10000000 runs",
+        ),
+        (
             "level_twice_once_read",
             "[[param]]\npath = \"simulation.window\"\nvalues = [\"5m\", \"10m\", \"300s\"]\n",
             ("values", "\"300s\""),

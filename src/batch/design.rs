@@ -85,10 +85,11 @@ fn grid(params: &[Param]) -> Vec<Point> {
 }
 
 /// A level of `p` as the point holds it: a whole number as a real where
-/// the field is not an integer.
+/// the field holds a real number (not for a duration, a flag or a name,
+/// whose error then shows the level as written).
 fn level(p: &Param, v: &Value) -> Value {
     match v.as_number() {
-        Some(n) if !p.integer && (n.is_i64() || n.is_u64()) => n.as_f64().map_or_else(|| v.clone(), Value::from),
+        Some(n) if p.is_real() && (n.is_i64() || n.is_u64()) => n.as_f64().map_or_else(|| v.clone(), Value::from),
         _ => v.clone(),
     }
 }

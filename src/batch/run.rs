@@ -384,7 +384,7 @@ fn earlier(dir: &Path, def: &Value, shard_text: Option<&str>) -> Result<Option<V
 
 /// Whether a sweep of `points` (its shard `shard`, if any) could be written
 /// into `out`, leaving nothing written (`tplus sweep --check`; whether
-/// `out` can be made or written in is tried, [`outdir::can_write`]):
+/// `out` can be made or written in is tried, [`outdir::check_usable`]):
 /// `Ok(true)` when `out` holds this sweep's rows already, which the sweep
 /// resumes, `Ok(false)` when it would start afresh; the error the sweep
 /// would give for a directory it refuses. A lock another invocation holds
@@ -393,17 +393,10 @@ fn earlier(dir: &Path, def: &Value, shard_text: Option<&str>) -> Result<Option<V
 /// # Errors
 /// As [`run`] gives them for the same directory before any run.
 pub fn check_out(sweep: &Sweep, points: &[Point], out: &Path, shard: Option<Shard>) -> Result<bool, BatchError> {
-    if let Some(e) = outdir::not_a_dir(out) {
-        return Err(e.into());
-    }
+    outdir::check_usable(out)?;
     if !out.exists() {
-        if let Some(why) = outdir::under_a_file(out) {
-            return Err(outdir::OutDirError::BadPath { dir: out.to_path_buf(), why }.into());
-        }
-        outdir::can_write(out)?;
         return Ok(false);
     }
-    outdir::can_write(out)?;
     let def = definition(sweep, points)?;
     Ok(earlier(out, &def, shard.map(|s| s.to_string()).as_deref())?.is_some())
 }

@@ -779,10 +779,17 @@ fn human_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, d
         correlation_text(&c.subscription_success_vs_volume),
         correlation_text(&c.sale_success_vs_volume),
     );
-    let _ = writeln!(
-        t,
-        "  [ ]: 95% intervals over this run's windows, alike neighbours allowed for; the spread over seeds: --replications N"
-    );
+    // What the brackets cover, where any is shown (a run of one window has none).
+    let bracketed = [&a.subscriptions, &a.sales].iter().any(|s| s.success_ci_95_serial.is_some())
+        || [&c.subscription_success_vs_volume, &c.sale_success_vs_volume]
+            .iter()
+            .any(|x| x.serial_dependence.as_ref().is_some_and(|d| d.pearson_ci_95.is_some()));
+    if bracketed {
+        let _ = writeln!(
+            t,
+            "  [ ]: 95% intervals over this run's windows, alike neighbours allowed for; the spread over seeds: --replications N"
+        );
+    }
     let _ = writeln!(
         t,
         "  wall {:.3} s: {:.2} M events/s, {:.2} M orders/s",

@@ -243,11 +243,34 @@ pub fn not_a_dir(dir: &Path) -> Option<OutDirError> {
     }
 }
 
-/// Whether this process may create `dir` (or, when it exists, write in it),
-/// for a check before a long job: tried with a file made and removed at
-/// once in the nearest directory that exists, so that a permission, a
-/// read-only file system or a pseudo file system (`/proc`) is told now
-/// rather than after the check said yes. Nothing is left behind.
+/// Whether `dir` could be an output directory, for a check before a long
+/// job (`tplus sweep --check`): the refusals [`create_out_dir`] and
+/// [`inside_other_output`] would give, without making anything, then
+/// [`can_write`]. What the directory holds is the caller's to read.
+///
+/// # Errors
+/// The error the command would give for `dir` before writing in it.
+pub fn check_usable(dir: &Path) -> Result<(), OutDirError> {
+    if let Some(e) = not_a_dir(dir).or_else(|| inside_other_output(dir)) {
+        return Err(e);
+    }
+    if !dir.exists() {
+        let bad = |why: String| OutDirError::BadPath { dir: dir.to_path_buf(), why };
+        if let Some(why) = under_a_file(dir) {
+            return Err(bad(why));
+        }
+        if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(bad("is a symbolic link to a path that does not exist".into()));
+        }
+    }
+    can_write(dir)
+}
+
+/// Whether this process may create `dir` (or, when it exists, write in it):
+/// tried with a file made and removed at once in the nearest directory
+/// that exists, so that a permission, a read-only file system or a pseudo
+/// file system (`/proc`) is told now rather than after a check said yes.
+/// Nothing is left behind.
 ///
 /// # Errors
 /// [`OutDirError::Io`] naming `dir`, with what the system said.
@@ -257,17 +280,23 @@ pub fn can_write(dir: &Path) -> Result<(), OutDirError> {
     else {
         return Ok(());
     };
-    let probe = existing.join(format!(".tplus-check-{}", std::process::id()));
-    match fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
-        Ok(_) => {
-            let _ = fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(e) => {
-            let verb = if existing == dir { "write in" } else { "create" };
-            Err(FileError::new(verb, dir, e).into())
+    let verb = if existing == dir { "write in" } else { "create" };
+    // A temporary file's name (`.NAME.PID-N.partial`), which every command
+    // takes for a dead invocation's should a check be killed before it
+    // removes it, and one of its own: such a file, its process id since
+    // reused, is no reason to refuse.
+    for n in 0..64 {
+        let probe = existing.join(format!(".tplus-check.{}-{n}.partial", std::process::id()));
+        match fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+            Ok(_) => {
+                let _ = fs::remove_file(&probe);
+                return Ok(());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(FileError::new(verb, dir, e).into()),
         }
     }
+    Ok(())
 }
 
 /// "lies under F, which is a file" when a directory above `path` is a file

@@ -160,6 +160,18 @@ pub struct Param {
     origin: Origin,
     #[serde(skip)]
     parsed: ParamPath,
+    /// The field reads a real number (0.5 reads), not a whole number, a
+    /// duration, a flag or a name: [`Param::is_real`].
+    #[serde(skip)]
+    real: bool,
+}
+
+impl Param {
+    /// Whether the field holds a real number, so that a whole-number level
+    /// given for it (`0` in `[0, 0.5]`) is the real `0.0`.
+    pub fn is_real(&self) -> bool {
+        self.real
+    }
 }
 
 /// Where a parameter's values come from in the sweep file.
@@ -293,8 +305,16 @@ pub fn parse_sweep(path: &Path, text: &str, families: &dyn FamilyCatalog) -> Res
     };
     let runs = points.saturating_mul(s.replications as u64);
     if runs > MAX_RUNS {
+        // At the figure that multiplies the points, where the file gives one.
+        let field = if s.replications > 1 {
+            "sweep.replications"
+        } else if samples.is_some() {
+            "sweep.samples"
+        } else {
+            "sweep"
+        };
         return Err(bad(
-            "sweep".into(),
+            field.into(),
             format!("{points} points × {} replications is {runs} runs", s.replications),
             &format!("at most {MAX_RUNS} runs: fewer levels, samples or replications"),
         ));
@@ -428,7 +448,8 @@ fn param(
         }
         None => (None, None),
     };
-    Ok(Param { path: p.path.clone(), integer, domain, family, meaning, origin, parsed })
+    let real = !integer && read_as(&parsed, base_json, &Value::from(0.5)).is_some();
+    Ok(Param { path: p.path.clone(), integer, domain, family, meaning, origin, parsed, real })
 }
 
 /// The scenario `base` becomes with the field at `parsed` set to `level`,

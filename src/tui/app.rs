@@ -306,8 +306,9 @@ impl App {
         }
         // Behind the too-small message nothing is drawn: a key that changed
         // the speed, a knob or the pause there would act unseen, so only
-        // quitting acts until the window is large enough again.
-        if self.too_small && !matches!(key.code, KeyCode::Char('q' | 'Q') | KeyCode::Esc) {
+        // quitting acts until the window is large enough again, and saving,
+        // which the question a `q` asks there offers.
+        if self.too_small && !matches!(key.code, KeyCode::Char('q' | 'Q' | 'w') | KeyCode::Esc) {
             self.asked = asked;
             return Command::None;
         }

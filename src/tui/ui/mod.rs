@@ -534,8 +534,10 @@ mod tests {
         assert!(app.unsaved_changes());
         assert_eq!(app.on_key(KeyEvent::from(KeyCode::Char('q'))), Command::None);
         let text = render_text(&app, 60, 20);
-        assert_has(&text.split_whitespace().collect::<Vec<_>>().join(" "), &["too small", "q again quits"]);
-        assert_eq!(app.on_key(KeyEvent::from(KeyCode::Char('q'))), Command::Quit);
+        assert_has(&text.split_whitespace().collect::<Vec<_>>().join(" "), &["too small", "q again quits", "w saves"]);
+        // w, which the question offers, saves there too.
+        assert!(matches!(app.on_key(KeyEvent::from(KeyCode::Char('w'))), Command::Save(_)));
+        assert_eq!(app.on_key(KeyEvent::from(KeyCode::Char('q'))), Command::Quit, "saved: one q");
     }
 
     /// The text inside the box titled `title`, its lines joined by spaces
