@@ -210,7 +210,8 @@ fn the_summary_says_what_its_intervals_cover() {
     let whole = text.lines().map(|l| if l.starts_with("window = ") { "window = \"6h30m\"" } else { l });
     std::fs::write(&one, whole.collect::<Vec<_>>().join("\n")).unwrap();
     let said = ok(&["run", one.to_str().unwrap(), "--threads", "1", "--out", dir.join("one").to_str().unwrap()]);
-    assert!(said.contains("1 windows") && !said.contains("[ ]") && !said.contains("% ["), "{said}");
+    assert!(said.contains("1 business day, 1 window;") && !said.contains("[ ]") && !said.contains("% ["), "{said}");
+    assert!(said.contains("rho n/a (1 window)"), "{said}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -667,6 +667,11 @@ fn success_text(side: &crate::metrics::SideSummary) -> String {
     }
 }
 
+/// `n` and the noun, `s` added unless n is 1: "1 window", "330 windows".
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// A success–volume correlation for the terminal: r with the interval that
 /// allows for alike neighbouring windows and the effective number of
 /// windows it stands on (330 windows may be worth 50), then rho.
@@ -675,8 +680,8 @@ fn correlation_text(c: &crate::metrics::Correlation) -> String {
     let d = c.serial_dependence.as_ref();
     let interval = d.and_then(|d| d.pearson_ci_95).map_or(String::new(), |[lo, hi]| format!(" [{lo:+.2}, {hi:+.2}]"));
     let n = match d {
-        Some(d) => format!("{} windows, effective n ≈ {:.0}", c.windows, d.effective_windows),
-        None => format!("{} windows", c.windows),
+        Some(d) => format!("{}, effective n ≈ {:.0}", count(c.windows as u64, "window"), d.effective_windows),
+        None => count(c.windows as u64, "window"),
     };
     format!("r {}{interval} rho {} ({n})", f(c.pearson), f(c.spearman))
 }
@@ -752,9 +757,9 @@ fn human_summary(s: &Scenario, o: &Outcome, summary: &Summary, threads: usize, d
     );
     let _ = writeln!(
         t,
-        "  {} business days, {} windows; {} orders ({} rejected), {} cancels, {} trades, volume {} lots",
-        o.calendar.days().len(),
-        summary.windows,
+        "  {}, {}; {} orders ({} rejected), {} cancels, {} trades, volume {} lots",
+        count(o.calendar.days().len() as u64, "business day"),
+        count(summary.windows as u64, "window"),
         st.orders,
         a.orders.rejected,
         st.cancels,
