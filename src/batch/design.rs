@@ -84,6 +84,18 @@ fn grid(params: &[Param]) -> Vec<Point> {
         .collect()
 }
 
+/// A level's text as `sweep.csv` holds it, as a number to order levels by:
+/// the number, or a duration's seconds (`"5m"`: 300), so that a report
+/// sets durations in their order ("5m, 10m, 15m"), not the points'; None
+/// for anything else.
+pub fn level_order(text: &str) -> Option<f64> {
+    let t = text.trim();
+    t.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .or_else(|| crate::scenario::Duration::parse(t).map(|d| d.secs_f64()))
+}
+
 /// A level of `p` as the point holds it: a whole number as a real where
 /// the field holds a real number (not for a duration, a flag or a name,
 /// whose error then shows the level as written).

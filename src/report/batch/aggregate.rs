@@ -72,7 +72,8 @@ pub(super) fn number(s: &str) -> Option<f64> {
 }
 
 /// The distinct values of a parameter, numerically sorted when all are
-/// numbers (with the numbers), else in the order of the points.
+/// numbers (with the numbers), by length when all are durations, else in
+/// the order of the points.
 pub(super) fn levels(data: &SweepData, p: usize) -> (Vec<String>, Option<Vec<f64>>) {
     let texts = distinct(data, p);
     let nums: Option<Vec<f64>> = texts.iter().map(|t| number(t)).collect();
@@ -83,7 +84,15 @@ pub(super) fn levels(data: &SweepData, p: usize) -> (Vec<String>, Option<Vec<f64
             let (nums, texts): (Vec<f64>, Vec<String>) = pairs.into_iter().unzip();
             (texts, Some(nums))
         }
-        None => (texts, None),
+        // Durations ("5m", "1h") by their length, drawn as categories.
+        None => match texts.iter().map(|t| crate::batch::design::level_order(t)).collect::<Option<Vec<f64>>>() {
+            Some(order) => {
+                let mut pairs: Vec<(f64, String)> = order.into_iter().zip(texts).collect();
+                pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+                (pairs.into_iter().map(|p| p.1).collect(), None)
+            }
+            None => (texts, None),
+        },
     }
 }
 

@@ -35,7 +35,8 @@
 //! design) is cut into [`BINS`] bins of consecutive values, each holding as
 //! many distinct values as the others (±1), and the mean is taken per bin;
 //! a parameter whose values are not all numbers is drawn on a categorical
-//! axis in the order of the sweep's points. Runs whose status is not `ok`
+//! axis, durations (`"5m"`, `"1h"`) by their length and other values in the
+//! order of the sweep's points. Runs whose status is not `ok`
 //! are left out and counted in `report.md`.
 
 use std::path::{Path, PathBuf};

@@ -86,6 +86,16 @@ fn a_hand_table_reads_and_aggregates() {
     assert_eq!(g.len(), 2);
     assert_eq!((g[0].0, g[0].1), ("x", 0.0));
     assert!(close(g[0].2, 0.55, 1e-12) && close(g[1].2, 0.2, 1e-12));
+    // Durations: by their length, not in the order of the points.
+    let timed = parse(
+        &JSON.replace(r#"["x", "y"]"#, r#"["10m", "300s"]"#),
+        &CSV.replace(",x,", ",10m,").replace(",y,", ",300s,"),
+    )
+    .unwrap();
+    let m = marginal(&timed, 1, &c[..1]);
+    let labels: Vec<&str> = m.groups.iter().map(|g| g.label.as_str()).collect();
+    assert_eq!((m.scale, labels), (Scale::Categorical, vec!["300s", "10m"]));
+    assert!(close(m.groups[0].cells[0].stat.unwrap().mean, 0.2, 1e-12), "the 300s runs");
 
     // The grid: each point's mean over its ok replications.
     let h = heat(&d, &c);
