@@ -364,6 +364,14 @@ fn an_output_path_that_cannot_be_made_is_exit_2_for_every_command() {
             vec!["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), bad.as_os_str(), "--quiet".as_ref()],
             // The check says what the sweep would: not "ok" for a path it then refuses.
             vec!["sweep".as_ref(), SWEEP.as_ref(), "--out".as_ref(), bad.as_os_str(), "--check".as_ref()],
+            vec![
+                "run".as_ref(),
+                BASELINE.as_ref(),
+                "--replications".as_ref(),
+                "2".as_ref(),
+                "--out".as_ref(),
+                bad.as_os_str(),
+            ],
             vec!["compare".as_ref(), out.as_os_str(), out.as_os_str(), "--out".as_ref(), bad.as_os_str()],
         ] {
             let o = tplus(&args);

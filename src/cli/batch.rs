@@ -137,10 +137,9 @@ pub fn sweep(args: SweepArgs, registry: &Registry) -> ExitCode {
                 println!("{}", report.dir.display());
             } else {
                 println!(
-                    "sweep `{}`: {} run{}{} done in {:.2} s on {} worker(s): {} computed, {} kept from before, {} failed",
+                    "sweep `{}`: {}{} done in {:.2} s on {} worker(s): {} computed, {} kept from before, {} failed",
                     def.name,
-                    report.runs,
-                    if report.runs == 1 { "" } else { "s" },
+                    super::count(report.runs as u64, "run"),
                     args.shard.map_or(String::new(), |s| format!(" (shard {s})")),
                     report.wall_seconds,
                     jobs,

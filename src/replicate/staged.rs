@@ -56,11 +56,11 @@ impl Staged {
             Ok(m) if m.file_type().is_symlink() => {
                 return Err(bad("is a symbolic link; give the directory's own path".into()));
             }
-            Ok(m) if m.is_file() => return Err(bad("is a file, not a directory; choose another --out".into())),
-            Ok(m) if !m.is_dir() => {
-                return Err(bad("is not a directory (a device or another special file); choose another --out".into()));
-            }
             _ => {}
+        }
+        // A file or a device: as every command's output directory says it.
+        if let Some(e) = outdir::not_a_dir(out) {
+            return Err(e.into());
         }
         if let Some(e) = outdir::inside_other_output(out) {
             return Err(e.into());

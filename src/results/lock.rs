@@ -109,7 +109,7 @@ impl LockError {
     /// a failing file system.
     pub fn exit_code(&self) -> u8 {
         match self {
-            LockError::Io(e) if e.is_denied() || e.is_unusable_place() => 2,
+            LockError::Io(e) if e.is_unusable_place() => 2,
             LockError::Io(_) => 1,
             _ => 2,
         }

@@ -155,8 +155,7 @@ pub(super) fn price_panel(frame: &mut Frame, area: Rect, view: &LiveView, p: &Pr
         vec![format!("{loan} ")]
     };
     let room = usize::from(area.width).saturating_sub(2 + spans.iter().map(|s| s.width()).sum::<usize>());
-    let loan_title = says.iter().find(|t| t.chars().count() <= room).unwrap_or(&says[says.len() - 1]);
-    spans.push(Span::styled(loan_title.clone(), loan_style));
+    spans.push(Span::styled(super::status::first_fitting(&says, room), loan_style));
     let block = Block::bordered().title(Line::from(spans));
     let inner = block.inner(area);
     frame.render_widget(block, area);

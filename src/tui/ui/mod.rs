@@ -101,7 +101,7 @@ fn too_small(frame: &mut Frame, area: Rect, app: &App) {
             area.width, area.height
         )),
         Line::from("Enlarge the window or make the font smaller."),
-        Line::from("The simulation is paused until then, other keys do nothing; q quits."),
+        Line::from("The simulation is paused until then; q quits, w saves, other keys do nothing."),
     ];
     if let Some((said, _)) = &app.message {
         text.push(Line::raw(""));
